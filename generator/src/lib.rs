@@ -1,1 +1,107 @@
+//! Turns OpenAPI documents into typed async Rust clients.
+//!
+//! The pipeline has one module per concern:
+//! [`load`] (read, normalise versions, resolve references) → [`lower`] (OpenAPI → [`ir`],
+//! with [`diag`]nostics) → [`render`] (IR → Rust through `quote` and `prettyplease`, whole
+//! files through minijinja templates) → [`write`] (compare, check, swap in).
 
+pub mod config;
+pub mod diag;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod render;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use config::{ApiConfig, Config};
+use diag::{Diagnostic, Diagnostics, Severity};
+use ir::Api;
+use render::{ApiInfo, CrateInfo, Files};
+
+/// The result of generating: the files, with the warnings met on the way.
+#[derive(Debug)]
+pub struct Generated {
+    pub files: Files,
+    pub apis: Vec<Api>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and lowers one document; errors stop it, warnings are returned.
+pub fn lower_document(path: &Path, shown_as: &str, config: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Diagnostics::new(shown_as);
+    let Some(spec) = load::load_file(path, &mut diags) else {
+        return Err(diags.items);
+    };
+    let api = lower::lower(&spec, config, &mut diags);
+    if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
+}
+
+fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
+    CrateInfo {
+        name: name.to_owned(),
+        version: version.to_owned(),
+        description: description.to_owned(),
+        apis: apis
+            .iter()
+            .zip(configs)
+            .map(|(api, config)| ApiInfo {
+                module: api.module.clone(),
+                title: api.title.clone(),
+                version: api.version.clone(),
+                operations: api.operations.len(),
+                types: api.types.len(),
+                source_url: config.source_url.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn render_error(message: String, file: &str) -> Vec<Diagnostic> {
+    vec![Diagnostic { severity: Severity::Error, file: file.to_owned(), pointer: String::new(), message, hint: None }]
+}
+
+/// Generates the project's crate from `specs/codegen.toml` under `root`.
+pub fn generate_project(root: &Path) -> Result<Generated, Vec<Diagnostic>> {
+    let config_path = root.join("specs/codegen.toml");
+    let config = Config::load(&config_path).map_err(|d| vec![d])?;
+    let mut apis = Vec::new();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for api_config in &config.apis {
+        let shown = format!("specs/{}", api_config.spec);
+        match lower_document(&root.join("specs").join(&api_config.spec), &shown, api_config) {
+            Ok((api, found)) => {
+                apis.push(api);
+                warnings.extend(found);
+            }
+            Err(found) => errors.extend(found),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
+    let info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
+    let files = render::render_crate(&info, &apis).map_err(|m| render_error(m, "templates/"))?;
+    Ok(Generated { files, apis, warnings })
+}
+
+/// Generates a standalone crate named `name` for any document.
+pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
+    let module = naming::snake(name);
+    let module = if module == "runtime" { "api".to_owned() } else { module };
+    let config = ApiConfig { module, spec: spec.display().to_string(), ..ApiConfig::default() };
+    let (api, warnings) = lower_document(spec, &spec.display().to_string(), &config)?;
+    let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
+    let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(&config));
+    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &spec.display().to_string()))?;
+    Ok(Generated { files, apis: vec![api], warnings })
+}
+
+/// The folder of the project's generated crate.
+pub fn generated_dir(root: &Path) -> PathBuf {
+    root.join("generated")
+}

@@ -1,1 +1,42 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's tasks. See `cargo xtask help`.
+
+mod codegen;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command>
+
+Commands:
+  codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
+  generate <spec-file> --out <dir> --name <name> write a standalone crate for any OpenAPI document
+  test                                           everything CI checks: fmt, clippy, codegen --check, tests, spec validation
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
+        Some("generate") => codegen::generate(&args[1..]),
+        Some("test") => test::run(&project_root()),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,0 +1,130 @@
+//! The codegen config (`specs/codegen.toml`): what a vendor document cannot say.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// The whole config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(rename = "crate")]
+    pub krate: CrateConfig,
+    #[serde(rename = "api", default)]
+    pub apis: Vec<ApiConfig>,
+}
+
+/// The generated crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One API: a document, its module, and the facts the document lacks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Module and cargo feature name.
+    pub module: String,
+    /// Document path, relative to the config file.
+    pub spec: String,
+    /// Where the vendor publishes the document.
+    #[serde(default)]
+    pub source_url: Option<String>,
+    /// operationIds of POST (or PATCH) operations that only read and may be retried.
+    #[serde(default)]
+    pub retry_safe: Vec<String>,
+    #[serde(default)]
+    pub rename: Renames,
+    /// Pagination by operationId.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, PaginationConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renames {
+    /// operationId → Rust method name.
+    #[serde(default)]
+    pub operations: BTreeMap<String, String>,
+}
+
+/// How to move from page to page. Paths are dotted wire names into the response body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PaginationConfig {
+    /// Send back a token from the last page.
+    Cursor {
+        items: String,
+        cursor_param: String,
+        cursor_path: String,
+        #[serde(default)]
+        page_param: Option<String>,
+    },
+    /// Count pages up from `start`.
+    PageNumber {
+        items: String,
+        page_param: String,
+        #[serde(default)]
+        start: i64,
+        #[serde(default)]
+        total_pages_path: Option<String>,
+    },
+}
+
+impl Config {
+    /// Reads and checks the config file.
+    pub fn load(path: &Path) -> Result<Self, Diagnostic> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            let mut diags = Diagnostics::new(&file);
+            diags.error("", format!("cannot read the codegen config: {error}"), None);
+            diags.items.remove(0)
+        })?;
+        Self::parse(&text, &file)
+    }
+
+    pub fn parse(text: &str, file: &str) -> Result<Self, Diagnostic> {
+        let mut diags = Diagnostics::new(file);
+        match toml::from_str::<Config>(text) {
+            Ok(config) => {
+                let mut modules = std::collections::BTreeSet::new();
+                for (index, api) in config.apis.iter().enumerate() {
+                    let valid = !api.module.is_empty()
+                        && api.module.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                        && !api.module.starts_with(|c: char| c.is_ascii_digit());
+                    if !valid || api.module == "runtime" {
+                        diags.error(
+                            &format!("/api/{index}/module"),
+                            format!("module name `{}` is not a usable Rust module name", api.module),
+                            Some("use lower-case letters, digits and `_`, not `runtime`"),
+                        );
+                    } else if !modules.insert(api.module.clone()) {
+                        diags.error(&format!("/api/{index}/module"), format!("module `{}` appears twice", api.module), None);
+                    }
+                }
+                match diags.items.into_iter().next() {
+                    Some(problem) => Err(problem),
+                    None => Ok(config),
+                }
+            }
+            Err(error) => {
+                let location = error.span().map(|span| line_of(text, span.start)).unwrap_or_default();
+                diags.error(&location, format!("invalid codegen config: {}", error.message()), None);
+                Err(diags.items.remove(0))
+            }
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> String {
+    let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+    format!("line {line}")
+}

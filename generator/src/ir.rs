@@ -1,0 +1,337 @@
+//! The intermediate representation: what an API offers, in plain data.
+//!
+//! Nothing here knows OpenAPI. Names are already Rust names (with the wire name kept beside
+//! them), types are already resolved to Rust shapes, and every list is in its final order,
+//! so a renderer only has to print.
+
+/// One API: the unit that becomes a module and a cargo feature of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Rust module name, e.g. `insightvm`.
+    pub module: String,
+    /// Title from the document.
+    pub title: String,
+    /// Version of the API (not of the crate).
+    pub version: String,
+    /// Description, Markdown.
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub operations: Vec<Operation>,
+    /// Named types, sorted by name.
+    pub types: Vec<TypeDef>,
+}
+
+/// A base URL template with its variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// The URL with `{variable}` placeholders.
+    pub url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Name inside the URL template.
+    pub wire_name: String,
+    /// Rust name of the setter (`region`).
+    pub rust_name: String,
+    /// Rust type name of the enum when the values are listed (`Region`).
+    pub type_name: String,
+    pub default: String,
+    /// Allowed values with their Rust variant names; empty means free text.
+    pub values: Vec<EnumVariant>,
+    pub description: Option<String>,
+}
+
+/// How a security scheme carries its credential.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// Name in the document (`X-Api-Key` schemes are named e.g. `ApiKey`).
+    pub wire_name: String,
+    /// Rust setter name.
+    pub rust_name: String,
+    pub kind: SecurityKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecurityKind {
+    ApiKey { location: ParamLocation, name: String },
+    Bearer,
+    Basic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Methods that HTTP defines as safe to repeat.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The operationId as written (or derived from method + path when absent).
+    pub wire_id: String,
+    /// Rust method name (`search_integration_assets`).
+    pub rust_name: String,
+    /// Rust type name of the request builder (`SearchIntegrationAssets`).
+    pub type_name: String,
+    pub method: Method,
+    pub path: Vec<PathPart>,
+    /// The path as written, for docs and tracing.
+    pub path_template: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub deprecated: bool,
+    /// Path parameters in template order, then query, header, cookie.
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    /// Successful responses by status (2xx and ranges), in status order.
+    pub success: Vec<Response>,
+    /// Documented error responses by status, in status order; `default` last.
+    pub errors: Vec<Response>,
+    /// Security schemes the operation accepts (wire names); empty: anonymous.
+    pub security: Vec<String>,
+    /// Safe to retry: idempotent method or marked read-only in the codegen config.
+    pub retry_safe: bool,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into `Operation::params`.
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// How an array parameter goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `name=a&name=b`.
+    Exploded,
+    /// `name=a<sep>b`.
+    Joined(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub style: ParamStyle,
+    pub description: Option<String>,
+    /// The default from the spec, as JSON text, for docs.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub required: bool,
+    pub description: Option<String>,
+    pub media_type: String,
+    pub kind: BodyKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// A JSON document of this type.
+    Json(TypeRef),
+    /// `multipart/form-data` with these fields.
+    Multipart(Vec<MultipartField>),
+    /// `application/x-www-form-urlencoded` of this type.
+    Form(TypeRef),
+    /// Plain text.
+    Text,
+    /// Raw bytes.
+    Binary,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartField {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub required: bool,
+    pub is_file: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: StatusMatch,
+    pub description: Option<String>,
+    /// `None`: no body.
+    pub body: Option<ResponseBody>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `2XX`: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    Json(TypeRef),
+    Text,
+    /// Streamed bytes (files, downloads).
+    Binary,
+}
+
+/// How a paginated operation moves from page to page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub kind: PaginationKind,
+    /// Path to the item array inside a page.
+    pub items: FieldPath,
+    /// The item type.
+    pub item_type: TypeRef,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaginationKind {
+    /// The next request sets `param` to the value at `next`; a missing or null value ends.
+    /// `page_param`, when set, is advanced by one alongside.
+    Cursor { param: usize, next: FieldPath, page_param: Option<usize> },
+    /// Page numbers from the request's `param`; ends at `total_pages` or an empty page.
+    PageNumber { param: usize, start: i64, total_pages: Option<FieldPath> },
+}
+
+/// A chain of field accesses from a response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPath {
+    pub steps: Vec<FieldStep>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldStep {
+    pub rust_name: String,
+    /// The field is an `Option`.
+    pub optional: bool,
+}
+
+/// A Rust type as used in a field, parameter or body.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    Bool,
+    Int(IntKind),
+    Float(FloatKind),
+    String,
+    DateTime,
+    Date,
+    /// Raw bytes (base64 in JSON is kept as its text for now).
+    Binary,
+    /// Any JSON value.
+    Json,
+    /// A named type in the API's `types` module.
+    Named(String),
+    Array(Box<TypeRef>),
+    /// A map from string keys.
+    Map(Box<TypeRef>),
+    /// A value that may be JSON `null`.
+    Nullable(Box<TypeRef>),
+    /// A value stored behind a pointer to break a recursive cycle.
+    Boxed(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntKind {
+    I32,
+    I64,
+    U32,
+    U64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FloatKind {
+    F32,
+    F64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON pointer of the schema it comes from, for the generated docs.
+    pub origin: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum that keeps unknown values.
+    Enum(Vec<EnumVariant>),
+    /// One of several shapes, told apart by trying each in order.
+    Union(Vec<UnionVariant>),
+    /// Another name for a type.
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Type of extra properties kept beside the fixed ones.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    pub wire_value: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+}

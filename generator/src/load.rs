@@ -1,0 +1,322 @@
+//! Loading: read a YAML or JSON document, normalise its version, resolve references.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::diag::{Diagnostics, join};
+
+/// A document as read: the raw JSON tree (for pointers and references) and the typed model.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// The file name shown in diagnostics.
+    pub file: String,
+    pub raw: Value,
+    pub doc: openapiv3::OpenAPI,
+    /// The version the document declared (`3.0.3`, `3.1.0`).
+    pub declared_version: String,
+}
+
+/// Reads a document from disk.
+pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_str(&text, diags),
+        Err(error) => {
+            diags.error("", format!("cannot read the document: {error}"), None);
+            None
+        }
+    }
+}
+
+/// Parses a document; problems go to `diags` and yield `None`.
+pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    // JSON is YAML, but the JSON parser is much faster on the large vendor documents.
+    let parsed: Result<Value, String> = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    } else {
+        serde_yaml::from_str(text).map_err(|e| e.to_string())
+    };
+    let mut raw = match parsed {
+        Ok(value) => value,
+        Err(error) => {
+            diags.error("", format!("not valid YAML or JSON: {error}"), None);
+            return None;
+        }
+    };
+    let Some(root) = raw.as_object() else {
+        diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
+        return None;
+    };
+    if let Some(swagger) = root.get("swagger") {
+        diags.error(
+            "/swagger",
+            format!("this is a Swagger {} document; only OpenAPI 3.0 and 3.1 are supported", display(swagger)),
+            Some("convert it first, e.g. with `npx swagger2openapi in.yaml -o out.yaml`, then generate from the result"),
+        );
+        return None;
+    }
+    let declared_version = match root.get("openapi").and_then(Value::as_str) {
+        Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => version.to_owned(),
+        Some(version) => {
+            diags.error("/openapi", format!("unsupported OpenAPI version `{version}`"), Some("supported: 3.0.x and 3.1.x"));
+            return None;
+        }
+        None => {
+            diags.error("/openapi", "missing `openapi` version field", Some("is this an OpenAPI document?"));
+            return None;
+        }
+    };
+    normalise(&mut raw, "", diags);
+    if let Some(root) = raw.as_object_mut() {
+        // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
+        root.insert("openapi".into(), Value::String("3.0.3".into()));
+        root.entry("paths").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+            info.entry("version").or_insert_with(|| Value::String("0.0.0".into()));
+            info.entry("title").or_insert_with(|| Value::String("API".into()));
+        }
+    }
+    let doc: openapiv3::OpenAPI = match deserialize_at(&raw, "") {
+        Ok(doc) => doc,
+        Err((pointer, message)) => {
+            let (pointer, message) = refine(&raw, pointer, message);
+            diags.error(&pointer, format!("does not match the OpenAPI model: {message}"), None);
+            return None;
+        }
+    };
+    Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+}
+
+/// serde loses the path inside flattened maps (`paths`, `responses`); find the entry that
+/// fails by deserializing the entries one by one.
+fn refine(raw: &Value, pointer: String, message: String) -> (String, String) {
+    use openapiv3::{Operation, PathItem, ReferenceOr, Response};
+    if pointer != "/paths" && !(pointer.starts_with("/paths/") && pointer.matches('/').count() == 3) {
+        return (pointer, message);
+    }
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else { return (pointer, message) };
+    for (path, item) in paths {
+        let item_pointer = join("/paths", path);
+        if deserialize_at::<ReferenceOr<PathItem>>(item, &item_pointer).is_ok() {
+            continue;
+        }
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            let Some(operation) = item.get(method) else { continue };
+            let op_pointer = join(&item_pointer, method);
+            if let Err(found) = deserialize_at::<Operation>(operation, &op_pointer) {
+                if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
+                    for (status, response) in responses {
+                        let at = join(&join(&op_pointer, "responses"), status);
+                        if let Err(inner) = deserialize_at::<ReferenceOr<Response>>(response, &at) {
+                            return inner;
+                        }
+                    }
+                    if !responses.is_empty() {
+                        return found;
+                    }
+                }
+                if operation.get("responses").is_some_and(|r| !r.is_object()) {
+                    return (join(&op_pointer, "responses"), message);
+                }
+                return found;
+            }
+        }
+        return (item_pointer, message);
+    }
+    (pointer, message)
+}
+
+fn display(value: &Value) -> String {
+    value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())
+}
+
+/// Deserializes `value`; on failure names the JSON pointer (below `base`) that did not fit.
+pub fn deserialize_at<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let mut pointer = base.to_owned();
+        for segment in error.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => pointer = join(&pointer, &index.to_string()),
+                Segment::Map { key } | Segment::Enum { variant: key } => pointer = join(&pointer, key),
+                Segment::Unknown => {}
+            }
+        }
+        (pointer, error.inner().to_string())
+    })
+}
+
+/// Rewrites what the 3.0 model cannot hold into what it can, keeping the meaning:
+/// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples`; integer
+/// bounds beyond 64 bits; boolean schemas.
+fn normalise(value: &mut Value, pointer: &str, diags: &mut Diagnostics) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type").cloned() {
+                let mut kinds: Vec<Value> = types.into_iter().filter(|t| t.as_str() != Some("null")).collect();
+                let had_null = map.get("type").and_then(Value::as_array).is_some_and(|t| t.len() != kinds.len());
+                if had_null {
+                    map.insert("nullable".into(), Value::Bool(true));
+                }
+                match kinds.len() {
+                    0 => {
+                        map.remove("type");
+                    }
+                    1 => {
+                        map.insert("type".into(), kinds.remove(0));
+                    }
+                    _ => {
+                        // Several types: a union of each.
+                        map.remove("type");
+                        let variants = kinds.into_iter().map(|kind| serde_json::json!({ "type": kind })).collect();
+                        map.insert("anyOf".into(), Value::Array(variants));
+                    }
+                }
+            }
+            if map.get("type").and_then(Value::as_str) == Some("null") {
+                map.remove("type");
+                map.insert("nullable".into(), Value::Bool(true));
+            }
+            if let Some(constant) = map.remove("const") {
+                map.insert("enum".into(), Value::Array(vec![constant]));
+            }
+            for (bound, flag) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+                if let Some(number) = map.get(bound).filter(|v| v.is_number()).cloned() {
+                    map.insert(flag.into(), number);
+                    map.insert(bound.into(), Value::Bool(true));
+                }
+            }
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                for bound in ["minimum", "maximum", "multipleOf"] {
+                    if map.get(bound).is_some_and(|v| !(v.is_i64() || v.is_u64() && v.as_u64() <= Some(i64::MAX as u64))) {
+                        map.remove(bound);
+                    }
+                }
+            }
+            if let Some(Value::Array(_)) = map.get("examples") {
+                map.remove("examples");
+            }
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                let child_pointer = join(pointer, &key);
+                if let Some(child) = map.get_mut(&key) {
+                    // Boolean schemas (3.1): `true` accepts anything, `false` nothing.
+                    if matches!(key.as_str(), "items" | "not") && child.is_boolean() {
+                        *child = Value::Object(Default::default());
+                    }
+                    normalise(child, &child_pointer, diags);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                normalise(item, &join(pointer, &index.to_string()), diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Follows local `$ref`s through the raw document.
+pub struct Resolver<'a> {
+    raw: &'a Value,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(raw: &'a Value) -> Self {
+        Self { raw }
+    }
+
+    /// The value a `#/...` reference points to, after following chained references,
+    /// with its pointer.
+    pub fn lookup(&self, reference: &str) -> Result<(&'a Value, String), String> {
+        let mut pointer = local_pointer(reference)?;
+        for _ in 0..32 {
+            let target = self.raw.pointer(&pointer).ok_or_else(|| format!("`{reference}` points to nothing"))?;
+            match target.get("$ref").and_then(Value::as_str) {
+                Some(next) => pointer = local_pointer(next)?,
+                None => return Ok((target, pointer)),
+            }
+        }
+        Err(format!("`{reference}` is part of a reference cycle"))
+    }
+
+    /// Resolves a reference and deserializes what it points to.
+    pub fn resolve<T: DeserializeOwned>(&self, reference: &str) -> Result<(T, String), (String, String)> {
+        let (value, pointer) = self.lookup(reference).map_err(|message| (String::new(), message))?;
+        let parsed = deserialize_at(value, &pointer)?;
+        Ok((parsed, pointer))
+    }
+}
+
+fn local_pointer(reference: &str) -> Result<String, String> {
+    match reference.strip_prefix('#') {
+        Some(pointer) => Ok(percent_decode(pointer)),
+        None => Err(format!("`{reference}` is not a local reference; only `#/...` references are supported")),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (Option<LoadedSpec>, Diagnostics) {
+        let mut diags = Diagnostics::new("test.yaml");
+        (load_str(text, &mut diags), diags)
+    }
+
+    #[test]
+    fn swagger_two_is_refused_with_a_hint() {
+        let (spec, diags) = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
+        assert!(spec.is_none());
+        assert_eq!(diags.items[0].pointer, "/swagger");
+        assert!(diags.items[0].hint.as_deref().unwrap().contains("swagger2openapi"));
+    }
+
+    #[test]
+    fn model_mismatch_names_the_pointer() {
+        let (spec, diags) = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n");
+        assert!(spec.is_none());
+        assert_eq!(diags.items[0].pointer, "/paths/~1a/get/responses", "{:?}", diags.items);
+    }
+
+    #[test]
+    fn openapi_31_type_arrays_become_nullable() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {type: [string, 'null'], const: x}\n";
+        let (spec, diags) = load(text);
+        assert!(!diags.has_errors(), "{:?}", diags.items);
+        let raw = spec.unwrap().raw;
+        assert_eq!(raw.pointer("/components/schemas/A/nullable"), Some(&Value::Bool(true)));
+        assert_eq!(raw.pointer("/components/schemas/A/enum/0"), Some(&Value::String("x".into())));
+    }
+
+    #[test]
+    fn references_resolve_through_chains_and_escapes() {
+        let raw = serde_json::json!({"a": {"$ref": "#/b~1c"}, "b/c": {"x": 1}});
+        let resolver = Resolver::new(&raw);
+        let (value, pointer) = resolver.lookup("#/a").unwrap();
+        assert_eq!(value["x"], 1);
+        assert_eq!(pointer, "/b~1c");
+        assert!(resolver.lookup("#/missing").is_err());
+        assert!(resolver.lookup("other.yaml#/a").is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! Rust names from wire names: case conversion, keyword escapes, collision-free registries.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words Rust reserves (strict and reserved keywords of edition 2024).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Type names the generated `types` modules use unqualified, so a schema may not take them.
+const RESERVED_TYPES: &[&str] = &[
+    "Self", "String", "Option", "Some", "None", "Vec", "Box", "Result", "Ok", "Err", "Default", "BTreeMap", "Serialize",
+    "Deserialize", "Deserializer", "Serializer", "Value", "DateTime", "Utc", "NaiveDate", "Client", "Error", "Response",
+];
+
+/// Spells symbols that would otherwise vanish from an identifier.
+fn spell_symbols(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        let word = match c {
+            '>' => " gt ",
+            '<' => " lt ",
+            '=' => " eq ",
+            '!' => " not ",
+            '+' => " plus ",
+            '*' => " star ",
+            '&' => " and ",
+            '|' => " or ",
+            '%' => " percent ",
+            '@' => " at ",
+            '#' => " hash ",
+            '$' => " dollar ",
+            '~' => " tilde ",
+            '^' => " caret ",
+            '?' => " question ",
+            _ => {
+                out.push(if c.is_alphanumeric() { c } else { ' ' });
+                continue;
+            }
+        };
+        out.push_str(word);
+    }
+    out
+}
+
+fn only_symbols(raw: &str) -> bool {
+    !raw.chars().any(char::is_alphanumeric)
+}
+
+/// Identifier characters only; keeps letters and digits, turns the rest into word breaks.
+fn words(raw: &str) -> String {
+    // Symbols are spelled only when they carry the meaning (`>=`, `-`), not inside names.
+    if only_symbols(raw) { spell_symbols(raw) } else { raw.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect() }
+}
+
+fn ascii_ident(name: String) -> String {
+    // Identifiers must be ASCII-friendly for readers and tools; transliterate nothing, drop the rest.
+    name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+/// `snake_case` for fields, parameters and methods; never empty, never a keyword.
+pub fn snake(raw: &str) -> String {
+    let mut name = ascii_ident(words(raw).to_snake_case());
+    if name.is_empty() {
+        name = if raw == "-" { "minus".into() } else { "value".into() };
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// `UpperCamelCase` for types and variants; never empty, never a keyword.
+pub fn camel(raw: &str) -> String {
+    let mut name = ascii_ident(words(raw).to_upper_camel_case());
+    if name.is_empty() {
+        name = if raw.is_empty() { "Empty".into() } else { "Value".into() };
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// A set of names in one scope; `claim` hands out the wanted name or the next free `name2`, `name3`...
+#[derive(Debug, Default, Clone)]
+pub struct Registry {
+    taken: BTreeSet<String>,
+}
+
+impl Registry {
+    pub fn with_reserved(names: &[&str]) -> Self {
+        Self { taken: names.iter().map(|n| (*n).to_owned()).collect() }
+    }
+
+    /// A registry for type names.
+    pub fn for_types() -> Self {
+        Self::with_reserved(RESERVED_TYPES)
+    }
+
+    pub fn claim(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_owned()) {
+            return wanted.to_owned();
+        }
+        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        (2..)
+            .map(|n| format!("{wanted}{separator}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_rust_identifiers() {
+        assert_eq!(snake("includeSame"), "include_same");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("X-Api-Key"), "x_api_key");
+        assert_eq!(camel("OUT-OF-SERVICE"), "OutOfService");
+        assert_eq!(camel(">="), "GtEq");
+        assert_eq!(camel(""), "Empty");
+        assert_eq!(camel("self"), "Self_");
+        assert_eq!(camel("platform-eu.invicti.com"), "PlatformEuInvictiCom");
+    }
+
+    #[test]
+    fn registry_hands_out_distinct_names() {
+        let mut registry = Registry::for_types();
+        assert_eq!(registry.claim("Asset"), "Asset");
+        assert_eq!(registry.claim("Asset"), "Asset2");
+        assert_eq!(registry.claim("String"), "String2");
+        assert_eq!(registry.claim("V1"), "V1");
+        assert_eq!(registry.claim("V1"), "V1_2");
+    }
+}

@@ -1,0 +1,313 @@
+//! An API's module root: server variables, `Client` and `ClientBuilder`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, inner_doc_attrs, paragraphs};
+use super::ident;
+use crate::ir::{Api, ParamLocation, SecurityKind, SecurityScheme, ServerVariable};
+
+fn variable_enum(variable: &ServerVariable) -> TokenStream {
+    let name = format_ident!("{}", variable.type_name);
+    let idents: Vec<_> = variable.values.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+    let wires: Vec<_> = variable.values.iter().map(|v| v.wire_value.as_str()).collect();
+    let default_index = variable.values.iter().position(|v| v.wire_value == variable.default).unwrap_or(0);
+    let default_marks = (0..idents.len()).map(|i| if i == default_index { quote! { #[default] } } else { quote! {} });
+    let docs = doc_attrs(&paragraphs(&[
+        variable.description.as_deref(),
+        Some(&format!("The `{}` server variable; the default is `{}`.", variable.wire_name, variable.default)),
+    ]));
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #[doc = #variant_docs] #default_marks #idents, )*
+        }
+
+        impl #name {
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [Self] = &[#(Self::#idents),*];
+
+            /// The value as it goes into the URL.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #( Self::#idents => #wires, )*
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// How the builder stores a credential for one scheme.
+fn credential_expr(scheme: &SecurityScheme, key: TokenStream) -> TokenStream {
+    match &scheme.kind {
+        SecurityKind::ApiKey { location, name } => match location {
+            ParamLocation::Query => quote! { runtime::Credential::Query { name: #name, key: #key } },
+            ParamLocation::Cookie => quote! { runtime::Credential::Cookie { name: #name, key: #key } },
+            _ => quote! { runtime::Credential::Header { name: #name, key: #key } },
+        },
+        SecurityKind::Bearer => quote! { runtime::Credential::Bearer(#key) },
+        SecurityKind::Basic => quote! { runtime::Credential::Basic { username, password: #key } },
+    }
+}
+
+pub fn render_module(api: &Api) -> TokenStream {
+    let module_doc = inner_doc_attrs(&paragraphs(&[
+        Some(&format!("# {} (version {})", api.title, api.version)),
+        api.description.as_deref(),
+        Some("Start with [`Client`]; each operation is a method on it that returns a request builder."),
+    ]));
+    let server = api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"));
+    let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
+    let enums: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).map(variable_enum).collect();
+
+    // One API-key-like scheme: the key is an argument of `new` and `builder`.
+    let primary = match api.security_schemes.as_slice() {
+        [only] if !matches!(only.kind, SecurityKind::Basic) => Some(only),
+        _ => None,
+    };
+    let (key_arg, key_param, key_apply) = match primary {
+        Some(scheme) => {
+            let wire = &scheme.wire_name;
+            let credential = credential_expr(scheme, quote! { api_key });
+            (
+                quote! { api_key: runtime::ApiKey },
+                quote! { api_key },
+                quote! { config.set_credential(#wire, #credential); },
+            )
+        }
+        None => (quote! {}, quote! {}, quote! {}),
+    };
+    let scheme_setters: Vec<_> = if primary.is_some() {
+        Vec::new()
+    } else {
+        api.security_schemes
+            .iter()
+            .map(|scheme| {
+                let name = ident(&scheme.rust_name);
+                let wire = &scheme.wire_name;
+                let docs = doc_attrs(&paragraphs(&[
+                    scheme.description.as_deref(),
+                    Some(&format!("Sets the credential of the `{wire}` security scheme.")),
+                ]));
+                let credential = credential_expr(scheme, quote! { secret });
+                let args = if matches!(scheme.kind, SecurityKind::Basic) {
+                    quote! { username: impl Into<String>, secret: runtime::ApiKey }
+                } else {
+                    quote! { secret: runtime::ApiKey }
+                };
+                let username = if matches!(scheme.kind, SecurityKind::Basic) { quote! { let username = username.into(); } } else { quote! {} };
+                quote! {
+                    #docs
+                    pub fn #name(mut self, #args) -> Self {
+                        #username
+                        self.config.set_credential(#wire, #credential);
+                        self
+                    }
+                }
+            })
+            .collect()
+    };
+
+    let var_fields: Vec<_> = variables
+        .iter()
+        .map(|v| {
+            let name = ident(&v.rust_name);
+            let ty = if v.values.is_empty() { quote! { String } } else { let t = format_ident!("{}", v.type_name); quote! { #t } };
+            quote! { #name: #ty, }
+        })
+        .collect();
+    let var_inits: Vec<_> = variables
+        .iter()
+        .map(|v| {
+            let name = ident(&v.rust_name);
+            if v.values.is_empty() {
+                let default = &v.default;
+                quote! { #name: #default.to_owned(), }
+            } else {
+                quote! { #name: Default::default(), }
+            }
+        })
+        .collect();
+    let var_setters: Vec<_> = variables
+        .iter()
+        .map(|v| {
+            let name = ident(&v.rust_name);
+            let docs = doc_attrs(&paragraphs(&[v.description.as_deref(), Some(&format!("Sets the `{}` server variable.", v.wire_name))]));
+            if v.values.is_empty() {
+                quote! { #docs pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = value.into(); self } }
+            } else {
+                let ty = format_ident!("{}", v.type_name);
+                quote! { #docs pub fn #name(mut self, value: #ty) -> Self { self.#name = value; self } }
+            }
+        })
+        .collect();
+    let substitutions: Vec<_> = variables
+        .iter()
+        .map(|v| {
+            let name = ident(&v.rust_name);
+            let placeholder = format!("{{{}}}", v.wire_name);
+            if v.values.is_empty() {
+                quote! { .replace(#placeholder, &self.#name) }
+            } else {
+                quote! { .replace(#placeholder, self.#name.as_str()) }
+            }
+        })
+        .collect();
+
+    // `Client::new`: the enum server variables (or a base URL when the spec has no absolute server), then the key.
+    let (new_args, new_body, new_docs) = match server {
+        Some(server) => {
+            let enum_vars: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).collect();
+            let args: Vec<_> = enum_vars
+                .iter()
+                .map(|v| {
+                    let name = ident(&v.rust_name);
+                    let ty = format_ident!("{}", v.type_name);
+                    quote! { #name: #ty }
+                })
+                .collect();
+            let sets: Vec<_> = enum_vars.iter().map(|v| { let name = ident(&v.rust_name); quote! { .#name(#name) } }).collect();
+            let url = &server.url;
+            (
+                args,
+                quote! { Self::builder(#key_param) #(#sets)* .build() },
+                format!("A client for `{url}` with default settings."),
+            )
+        }
+        None => (
+            vec![quote! { base_url: impl Into<String> }],
+            quote! { Self::builder(#key_param).base_url(base_url).build() },
+            "A client for the API at `base_url` (the spec names no absolute server).".to_owned(),
+        ),
+    };
+    let new_args = if primary.is_some() { [new_args, vec![key_arg.clone()]].concat() } else { new_args };
+    let new_docs = doc_attrs(&new_docs);
+    let builder_arg = if primary.is_some() { key_arg.clone() } else { quote! {} };
+    let url_expr = match server {
+        Some(server) => {
+            let url = &server.url;
+            quote! { self.base_url.unwrap_or_else(|| #url.to_owned() #(#substitutions)*) }
+        }
+        None => quote! { self.base_url.unwrap_or_default() },
+    };
+    let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
+    let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
+
+    quote! {
+        #module_doc
+
+        pub mod operations;
+        pub mod types;
+
+        use std::time::Duration;
+
+        use crate::runtime;
+        pub use crate::runtime::{ApiError, ApiKey, BuildError, ByteStream, Error, File, Response, RetryPolicy};
+
+        #(#enums)*
+
+        /// The client of this API: cheap to clone, safe to share between tasks.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) core: runtime::ClientCore,
+        }
+
+        impl Client {
+            #new_docs
+            pub fn new(#(#new_args),*) -> Result<Self, BuildError> {
+                #new_body
+            }
+
+            /// A builder to set the server, timeouts, retries and headers.
+            pub fn builder(#builder_arg) -> ClientBuilder {
+                #[allow(unused_mut)]
+                let mut config = runtime::ClientConfig::new(String::new(), #user_agent);
+                #key_apply
+                ClientBuilder { config, base_url: None, #(#var_inits)* }
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.core.base_url()
+            }
+        }
+
+        /// Settings of a [`Client`].
+        #[derive(Debug, Clone)]
+        #[must_use = "a builder does nothing until `.build()`"]
+        pub struct ClientBuilder {
+            config: runtime::ClientConfig,
+            base_url: Option<String>,
+            #(#var_fields)*
+        }
+
+        impl ClientBuilder {
+            #(#var_setters)*
+            #(#scheme_setters)*
+
+            /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).
+            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+                self.base_url = Some(base_url.into());
+                self
+            }
+
+            /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
+            pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+                self.config.set_timeout(timeout.into());
+                self
+            }
+
+            /// Sets the time allowed to open a connection (default 10 s).
+            pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+                self.config.set_connect_timeout(timeout.into());
+                self
+            }
+
+            /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
+            pub fn retry(mut self, retry: RetryPolicy) -> Self {
+                self.config.set_retry(retry);
+                self
+            }
+
+            /// Sets the `User-Agent` (default `<crate>/<version>`).
+            pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+                self.config.set_user_agent(user_agent);
+                self
+            }
+
+            /// Adds a header to every request.
+            pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.config.add_header(name, value);
+                self
+            }
+
+            /// Runs `hook` on every request just before it is sent.
+            pub fn request_hook(mut self, hook: impl Fn(&mut reqwest::Request) + Send + Sync + 'static) -> Self {
+                self.config.set_request_hook(std::sync::Arc::new(hook));
+                self
+            }
+
+            /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots).
+            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+                self.config.set_http_client(client);
+                self
+            }
+
+            /// Builds the client.
+            pub fn build(self) -> Result<Client, BuildError> {
+                let mut config = self.config;
+                config.set_base_url(#url_expr);
+                Ok(Client { core: config.build()? })
+            }
+        }
+    }
+}

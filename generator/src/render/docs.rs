@@ -1,0 +1,131 @@
+//! Spec prose → rustdoc that renders well and never breaks `cargo doc` or doc tests.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Rewrites Markdown from a spec so rustdoc takes it as prose: code blocks become `text`
+/// blocks (they are not Rust), indentation that would start a code block is dropped,
+/// and brackets, angle brackets and bare URLs are escaped.
+pub fn sanitize(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            out.push(if in_fence { "```text".to_owned() } else { "```".to_owned() });
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_owned());
+            continue;
+        }
+        out.push(escape_prose(trimmed));
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    // Collapse runs of blank lines and trim the ends.
+    let mut lines: Vec<String> = Vec::new();
+    for line in out {
+        if line.is_empty() && lines.last().is_none_or(|l: &String| l.is_empty()) {
+            continue;
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines.join("\n")
+}
+
+fn escape_prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        if !in_code {
+            if let Some(url_len) = url_at(rest) {
+                out.push('<');
+                out.push_str(&rest[..url_len]);
+                out.push('>');
+                rest = &rest[url_len..];
+                continue;
+            }
+            match c {
+                '[' | ']' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\\' => out.push_str("\\\\"),
+                '#' if out.trim().is_empty() => out.push_str("\\#"),
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    if in_code {
+        // An unclosed code span would swallow what follows.
+        out.push('`');
+    }
+    out
+}
+
+fn url_at(text: &str) -> Option<usize> {
+    if !(text.starts_with("http://") || text.starts_with("https://")) {
+        return None;
+    }
+    let end = text
+        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '[' | '('))
+        .unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':']);
+    Some(url.len())
+}
+
+/// `#[doc]` attributes for a block of prose (outer: `///`).
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#![doc]` attributes (inner: `//!`).
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Joins optional paragraphs into one sanitized doc text.
+pub fn paragraphs(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|p| sanitize(p))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_is_never_a_doctest_and_prose_is_escaped() {
+        let doc = sanitize("Use `a<b>`:\n```\nlet x = 1;\n```\nSee [docs] at https://x.io/a. <b>bold</b>\n    indented");
+        assert_eq!(
+            doc,
+            "Use `a<b>`:\n```text\nlet x = 1;\n```\nSee \\[docs\\] at <https://x.io/a>. &lt;b&gt;bold&lt;/b&gt;\nindented"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! Named types → one Rust file each.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, paragraphs};
+use super::{ident, type_tokens};
+use crate::ir::{EnumVariant, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+
+/// The items of one type's file.
+pub fn render_type(def: &TypeDef) -> TokenStream {
+    let origin = format!("`{}`", def.origin);
+    let doc = paragraphs(&[def.description.as_deref(), Some(&format!("Schema: {origin}"))]);
+    let docs = doc_attrs(&doc);
+    let name = format_ident!("{}", def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(body) => render_struct(&name, body),
+        TypeKind::Enum(variants) => render_enum(&name, variants),
+        TypeKind::Union(variants) => render_union(&name, variants),
+        TypeKind::Alias(target) => {
+            let target = type_tokens(target, false);
+            quote! { pub type #name = #target; }
+        }
+    };
+    let uses = sibling_uses(def);
+    quote! {
+        #uses
+        #docs
+        #body
+    }
+}
+
+/// `use super::{A, B};` for the sibling types a type mentions.
+fn sibling_uses(def: &TypeDef) -> TokenStream {
+    let mut names = BTreeSet::new();
+    let mut refs: Vec<&TypeRef> = Vec::new();
+    match &def.kind {
+        TypeKind::Struct(body) => {
+            refs.extend(body.fields.iter().map(|f| &f.ty));
+            refs.extend(body.additional.iter());
+        }
+        TypeKind::Union(variants) => refs.extend(variants.iter().map(|v| &v.ty)),
+        TypeKind::Alias(ty) => refs.push(ty),
+        TypeKind::Enum(_) => {}
+    }
+    for ty in refs {
+        collect_names(ty, &mut names);
+    }
+    names.remove(&def.name);
+    let serde = match &def.kind {
+        TypeKind::Struct(_) | TypeKind::Union(_) => quote! { use serde::{Deserialize, Serialize}; },
+        TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
+    };
+    let names: Vec<_> = names.iter().map(|n| format_ident!("{}", n)).collect();
+    if names.is_empty() {
+        serde
+    } else {
+        quote! { #serde use super::{ #(#names),* }; }
+    }
+}
+
+pub fn collect_names(ty: &TypeRef, names: &mut BTreeSet<String>) {
+    match ty {
+        TypeRef::Named(name) => {
+            names.insert(name.clone());
+        }
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+            collect_names(inner, names)
+        }
+        _ => {}
+    }
+}
+
+/// Whether `Default` can be derived: every field may be absent.
+fn all_optional(body: &Struct) -> bool {
+    body.fields.iter().all(|f| !f.required || f.nullable)
+}
+
+fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+    let mut fields = Vec::new();
+    let mut required_args = Vec::new();
+    let mut required_inits = Vec::new();
+    for field in &body.fields {
+        let field_ident = ident(&field.rust_name);
+        let inner = type_tokens(&field.ty, false);
+        let optional = !field.required || field.nullable;
+        let ty = if optional { quote! { Option<#inner> } } else { inner.clone() };
+        let mut serde_args = Vec::new();
+        if field.rust_name != field.wire_name {
+            let wire = &field.wire_name;
+            serde_args.push(quote! { rename = #wire });
+        }
+        if !field.required {
+            serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
+        }
+        let serde_attr = if serde_args.is_empty() { quote! {} } else { quote! { #[serde(#(#serde_args),*)] } };
+        let docs = doc_attrs(&paragraphs(&[field.description.as_deref()]));
+        fields.push(quote! { #docs #serde_attr pub #field_ident: #ty, });
+        if optional {
+            required_inits.push(quote! { #field_ident: None });
+        } else {
+            match &field.ty {
+                TypeRef::String => {
+                    required_args.push(quote! { #field_ident: impl Into<String> });
+                    required_inits.push(quote! { #field_ident: #field_ident.into() });
+                }
+                _ => {
+                    required_args.push(quote! { #field_ident: #inner });
+                    required_inits.push(quote! { #field_ident });
+                }
+            }
+        }
+    }
+    if let Some(additional) = &body.additional {
+        let value = type_tokens(additional, false);
+        fields.push(quote! {
+            /// Properties beyond the ones listed above.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #value>,
+        });
+        required_inits.push(quote! { additional_properties: Default::default() });
+    }
+    let default_derive = if all_optional(body) { quote! { Default, } } else { quote! {} };
+    let constructor = if required_args.is_empty() {
+        quote! {}
+    } else {
+        quote! {
+            impl #name {
+                /// A value with the required fields set and every optional field empty.
+                pub fn new(#(#required_args),*) -> Self {
+                    Self { #(#required_inits),* }
+                }
+            }
+        }
+    };
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #default_derive Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+        #constructor
+    }
+}
+
+fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
+    let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+    let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
+    let docs = wires.iter().map(|w| format!(" `{}`", w.replace('`', "'")));
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #[doc = #docs] #idents, )*
+            /// A value the spec does not list, kept as sent.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#idents => #wires, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#idents, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+
+        impl crate::runtime::ParamValue for #name {
+            fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    }
+}
+
+fn render_union(name: &proc_macro2::Ident, variants: &[UnionVariant]) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let ident = format_ident!("{}", variant.rust_name);
+        let ty = type_tokens(&variant.ty, false);
+        quote! { #ident(#ty), }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#arms)*
+        }
+    }
+}

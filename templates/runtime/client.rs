@@ -1,0 +1,272 @@
+//! The shared client: configuration, credentials, retries, timeouts and tracing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use super::auth::Credential;
+use super::error::Error;
+use super::request::Request;
+use super::retry::{RetryPolicy, is_retryable_status, retry_after};
+
+/// A function that may adjust every request just before it is sent.
+pub type RequestHook = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
+
+/// Settings shared by every API client; each API's `ClientBuilder` fills it in.
+#[derive(Clone)]
+pub struct ClientConfig {
+    base_url: String,
+    credentials: Vec<(&'static str, Credential)>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    hook: Option<RequestHook>,
+    http: Option<reqwest::Client>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL does not parse as an absolute http(s) URL.
+    #[error("invalid base URL `{url}`: {reason}")]
+    BaseUrl { url: String, reason: String },
+    /// A default header name or value is not valid HTTP.
+    #[error("invalid header `{0}`")]
+    Header(String),
+    /// The HTTP client (TLS setup) could not be created.
+    #[error("cannot create the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+impl ClientConfig {
+    /// Settings for `base_url`, with the given `User-Agent`.
+    pub fn new(base_url: impl Into<String>, user_agent: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            credentials: Vec::new(),
+            timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Some(Duration::from_secs(10)),
+            retry: RetryPolicy::default(),
+            user_agent: user_agent.into(),
+            headers: Vec::new(),
+            hook: None,
+            http: None,
+        }
+    }
+
+    /// Replaces the base URL.
+    pub fn set_base_url(&mut self, base_url: impl Into<String>) {
+        self.base_url = base_url.into();
+    }
+
+    /// Sets the credential for the security scheme `scheme`.
+    pub fn set_credential(&mut self, scheme: &'static str, credential: Credential) {
+        self.credentials.retain(|(name, _)| *name != scheme);
+        self.credentials.push((scheme, credential));
+    }
+
+    /// Sets the time allowed for each attempt (`None`: no limit).
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    /// Sets the time allowed to open a connection.
+    pub fn set_connect_timeout(&mut self, timeout: Option<Duration>) {
+        self.connect_timeout = timeout;
+    }
+
+    /// Sets the retry policy.
+    pub fn set_retry(&mut self, retry: RetryPolicy) {
+        self.retry = retry;
+    }
+
+    /// Sets the `User-Agent` header.
+    pub fn set_user_agent(&mut self, user_agent: impl Into<String>) {
+        self.user_agent = user_agent.into();
+    }
+
+    /// Adds a header to every request.
+    pub fn add_header(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.headers.push((name.into(), value.into()));
+    }
+
+    /// Runs `hook` on every request just before it is sent.
+    pub fn set_request_hook(&mut self, hook: RequestHook) {
+        self.hook = Some(hook);
+    }
+
+    /// Uses a prepared `reqwest::Client` (proxy, custom TLS roots); the timeouts and
+    /// `User-Agent` set here then come from that client.
+    pub fn set_http_client(&mut self, client: reqwest::Client) {
+        self.http = Some(client);
+    }
+
+    /// Checks the settings and builds the client core.
+    pub fn build(self) -> Result<ClientCore, BuildError> {
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            Ok(_) => {
+                return Err(BuildError::BaseUrl { url: base_url, reason: "not an http(s) URL".into() });
+            }
+            Err(error) => return Err(BuildError::BaseUrl { url: base_url, reason: error.to_string() }),
+        }
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError::Header(name.clone()))?;
+            let value = HeaderValue::from_str(value).map_err(|_| BuildError::Header(name.to_string()))?;
+            headers.append(name, value);
+        }
+        let http = match self.http {
+            Some(client) => client,
+            None => {
+                let mut builder = reqwest::Client::builder().user_agent(self.user_agent);
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(BuildError::Http)?
+            }
+        };
+        Ok(ClientCore {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: self.credentials,
+                timeout: self.timeout,
+                retry: self.retry,
+                headers,
+                hook: self.hook,
+            }),
+        })
+    }
+}
+
+/// The part of every API client that sends requests. Cheap to clone.
+#[derive(Clone)]
+pub struct ClientCore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    credentials: Vec<(&'static str, Credential)>,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    headers: HeaderMap,
+    hook: Option<RequestHook>,
+}
+
+impl std::fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCore {
+    /// The base URL every path is appended to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Sends `request`, retrying as the policy allows, and returns the final answer
+    /// whatever its status.
+    pub async fn execute<E>(&self, request: Request) -> Result<reqwest::Response, Error<E>> {
+        let operation = request.operation;
+        let retry = request.options.retry.as_ref().unwrap_or(&self.inner.retry);
+        let attempts_allowed = if operation.retry_safe { retry.attempts() } else { 1 };
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let span = tracing::debug_span!(
+                "http.request",
+                operation = operation.id,
+                method = %operation.method,
+                path = operation.path,
+                attempt,
+                status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let sent = Instant::now();
+            let outcome = self.attempt(&request).instrument(span.clone()).await;
+            span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
+            let wait = match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    if !is_retryable_status(response.status()) {
+                        return outcome;
+                    }
+                    retry_after(response.headers())
+                }
+                Err(Error::Transport(error)) if error.is_connect() || error.is_timeout() => None,
+                Err(Error::Timeout(_)) => None,
+                Err(_) => return outcome,
+            };
+            let next = if attempt < attempts_allowed {
+                retry.next_wait(attempt, started.elapsed(), wait)
+            } else {
+                None
+            };
+            let Some(wait) = next else {
+                return outcome;
+            };
+            tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt<E>(&self, request: &Request) -> Result<reqwest::Response, Error<E>> {
+        let inner = &*self.inner;
+        let url = format!("{}{}", inner.base_url, request.path);
+        let mut builder = inner.http.request(request.operation.method.clone(), url);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        builder = builder.headers(inner.headers.clone());
+        if let Some(accept) = request.accept {
+            builder = builder.header(ACCEPT, accept);
+        }
+        for (name, value) in request.headers.iter().chain(&request.options.headers) {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        for (scheme, credential) in &inner.credentials {
+            if request.operation.security.contains(scheme) {
+                builder = credential.apply(builder);
+            }
+        }
+        let timeout = request.options.timeout.or(inner.timeout);
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        builder = request.attach_body(builder).map_err(|error| Error::InvalidRequest(error.to_string()))?;
+        let mut http_request = builder.build().map_err(|error| Error::InvalidRequest(error.to_string()))?;
+        if let Some(hook) = &inner.hook {
+            hook(&mut http_request);
+        }
+        match inner.http.execute(http_request).await {
+            Ok(response) => Ok(response),
+            Err(error) if error.is_timeout() => Err(Error::Timeout(timeout.unwrap_or_default())),
+            Err(error) => Err(Error::Transport(error)),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The hand-written runtime every generated API shares: request execution, retries,
+//! timeouts, credentials, errors and pagination. Generated code only wires operations
+//! into it.
+
+mod auth;
+mod client;
+mod error;
+pub mod pagination;
+mod request;
+mod response;
+mod retry;
+
+pub use auth::{ApiKey, Credential, MissingEnvVar};
+pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
+pub use error::{ApiError, DecodeError, Error};
+pub use request::{Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, path_segment};
+pub use response::{ByteStream, Response, api_error, bytes, empty, json, stream, text};
+pub use retry::RetryPolicy;

@@ -1,0 +1,55 @@
+//! Lazy streams over paginated operations: one page is fetched only when it is needed.
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use super::error::Error;
+use super::response::Response;
+
+/// Pages of an operation, starting at `first`; `next` derives the following request from
+/// the last request and its page, and ends the stream by returning `None`.
+pub fn pages<R, P, E, F, Fut, N>(first: R, fetch: F, next: N) -> BoxStream<'static, Result<Response<P>, Error<E>>>
+where
+    R: Send + 'static,
+    P: Send + 'static,
+    E: Send + 'static,
+    F: Fn(&R) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Response<P>, Error<E>>> + Send + 'static,
+    N: Fn(&R, &P) -> Option<R> + Send + 'static,
+{
+    stream::try_unfold((Some(first), fetch, next), |(request, fetch, next)| async move {
+        let Some(request) = request else {
+            return Ok(None);
+        };
+        let page = fetch(&request).await?;
+        let following = next(&request, page.body());
+        Ok(Some((page, (following, fetch, next))))
+    })
+    .boxed()
+}
+
+/// The items of every page, in order.
+pub fn items<P, I, E>(
+    pages: BoxStream<'static, Result<Response<P>, Error<E>>>,
+    extract: fn(P) -> Vec<I>,
+) -> BoxStream<'static, Result<I, Error<E>>>
+where
+    P: Send + 'static,
+    I: Send + 'static,
+    E: Send + 'static,
+{
+    pages
+        .map_ok(move |page| stream::iter(extract(page.into_body()).into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// Whether another page follows page `current` of a series numbered from `start`, given
+/// the total number of pages (whatever integer types the API uses).
+pub fn has_next_page<C: TryInto<i64>, T: TryInto<i64> + Copy>(current: C, start: i64, total_pages: &T) -> bool {
+    match (current.try_into(), (*total_pages).try_into()) {
+        (Ok(current), Ok(total)) => current.saturating_sub(start).saturating_add(1) < total,
+        _ => false,
+    }
+}

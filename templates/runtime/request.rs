@@ -1,0 +1,319 @@
+//! What an operation sends: path, query, headers and body, kept replayable for retries.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use super::retry::RetryPolicy;
+
+/// What the runtime knows about an operation, fixed at code generation time.
+#[derive(Debug)]
+pub struct OperationInfo {
+    /// The spec's operationId.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: reqwest::Method,
+    /// The path template, e.g. `/v4/integration/assets/{id}`.
+    pub path: &'static str,
+    /// Safe to send twice: an idempotent method, or a POST the codegen config marks as read-only.
+    pub retry_safe: bool,
+    /// The security schemes the operation accepts (empty: no credentials).
+    pub security: &'static [&'static str],
+}
+
+/// Turns a parameter value into the text that goes on the wire.
+pub trait ParamValue {
+    /// The wire text of the value.
+    fn to_param(&self) -> Cow<'_, str>;
+}
+
+impl ParamValue for str {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl ParamValue for String {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl ParamValue for bool {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+macro_rules! display_param {
+    ($($ty:ty),*) => {
+        $(impl ParamValue for $ty {
+            fn to_param(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+        })*
+    };
+}
+
+display_param!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64, chrono::NaiveDate);
+
+impl ParamValue for chrono::DateTime<chrono::Utc> {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+}
+
+impl ParamValue for serde_json::Value {
+    fn to_param(&self) -> Cow<'_, str> {
+        match self {
+            serde_json::Value::String(text) => Cow::Borrowed(text),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn to_param(&self) -> Cow<'_, str> {
+        (**self).to_param()
+    }
+}
+
+/// Characters escaped inside one path segment (RFC 3986 `pchar` keeps the rest).
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Percent-encodes a path parameter so that it stays one segment.
+pub fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
+    utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
+}
+
+/// A request body, kept as bytes so a retry can send it again.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Bytes with their media type (JSON, form, text, octet-stream).
+    Bytes { content_type: Cow<'static, str>, bytes: Bytes },
+    /// A `multipart/form-data` body.
+    Multipart(Multipart),
+}
+
+/// A `multipart/form-data` body.
+#[derive(Debug, Clone, Default)]
+pub struct Multipart {
+    parts: Vec<(Cow<'static, str>, Part)>,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    File(File),
+}
+
+impl Multipart {
+    /// An empty form.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a text field.
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.parts.push((Cow::Borrowed(name), Part::Text(value.into())));
+        self
+    }
+
+    /// Adds a file field.
+    pub fn file(mut self, name: &'static str, file: File) -> Self {
+        self.parts.push((Cow::Borrowed(name), Part::File(file)));
+        self
+    }
+
+    fn to_form(&self) -> Result<reqwest::multipart::Form, reqwest::Error> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, part) in &self.parts {
+            form = match part {
+                Part::Text(text) => form.text(name.clone(), text.clone()),
+                Part::File(file) => {
+                    let mut part = reqwest::multipart::Part::stream(file.bytes.clone())
+                        .file_name(file.file_name.clone());
+                    if let Some(content_type) = &file.content_type {
+                        part = part.mime_str(content_type)?;
+                    }
+                    form.part(name.clone(), part)
+                }
+            };
+        }
+        Ok(form)
+    }
+}
+
+/// A file to upload: its bytes, file name and media type.
+#[derive(Debug, Clone)]
+pub struct File {
+    bytes: Bytes,
+    file_name: String,
+    content_type: Option<String>,
+}
+
+impl File {
+    /// A file from bytes in memory.
+    pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        Self { bytes: bytes.into(), file_name: file_name.into(), content_type: None }
+    }
+
+    /// Reads a file from disk; the upload is named after it.
+    pub async fn from_path(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        let path = path.as_ref();
+        let bytes = tokio::fs::read(path).await?;
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".to_owned());
+        Ok(Self::from_bytes(file_name, bytes))
+    }
+
+    /// Sets the media type of the part (for example `application/yaml`).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The file name sent with the part.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// The size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Per-call settings that override the client's.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// The time allowed for each attempt.
+    pub timeout: Option<Duration>,
+    /// The retry policy of this call.
+    pub retry: Option<RetryPolicy>,
+    /// Extra headers for this call.
+    pub headers: Vec<(String, String)>,
+}
+
+/// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) operation: &'static OperationInfo,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Body>,
+    pub(crate) accept: Option<&'static str>,
+    pub(crate) options: CallOptions,
+}
+
+impl Request {
+    /// A request for `operation` at `path` (path parameters already encoded).
+    pub fn new(operation: &'static OperationInfo, path: String) -> Self {
+        Self {
+            operation,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            accept: None,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// Adds `name=value` to the query string.
+    pub fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+        self.query.push((name, value.to_param().into_owned()));
+    }
+
+    /// Adds an optional query parameter when it is set.
+    pub fn query_opt<T: ParamValue>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.query(name, value);
+        }
+    }
+
+    /// Adds an array as `name=a&name=b` (`style: form`, `explode: true`).
+    pub fn query_exploded<T: ParamValue>(&mut self, name: &'static str, values: &[T]) {
+        for value in values {
+            self.query(name, value);
+        }
+    }
+
+    /// Adds an array joined by `separator` (`,` for form, `%20` for space-, `|` for pipe-delimited).
+    pub fn query_joined<T: ParamValue>(&mut self, name: &'static str, values: &[T], separator: &str) {
+        let joined: Vec<_> = values.iter().map(ParamValue::to_param).collect();
+        self.query.push((name, joined.join(separator)));
+    }
+
+    /// Adds a request header.
+    pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) {
+        self.headers.push((name.to_owned(), value.to_param().into_owned()));
+    }
+
+    /// Sets a JSON body.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), String> {
+        let bytes = serde_json::to_vec(body).map_err(|error| format!("cannot encode the body: {error}"))?;
+        self.body = Some(Body::Bytes { content_type: Cow::Borrowed("application/json"), bytes: bytes.into() });
+        Ok(())
+    }
+
+    /// Sets a body of raw bytes with its media type.
+    pub fn bytes(&mut self, content_type: &'static str, bytes: impl Into<Bytes>) {
+        self.body = Some(Body::Bytes { content_type: Cow::Borrowed(content_type), bytes: bytes.into() });
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(&mut self, form: Multipart) {
+        self.body = Some(Body::Multipart(form));
+    }
+
+    /// Sets the `Accept` header.
+    pub fn accept(&mut self, media_type: &'static str) {
+        self.accept = Some(media_type);
+    }
+
+    /// Applies per-call options.
+    pub fn options(&mut self, options: CallOptions) {
+        self.options = options;
+    }
+
+    pub(crate) fn attach_body(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, reqwest::Error> {
+        Ok(match &self.body {
+            None => request,
+            Some(Body::Bytes { content_type, bytes }) => request
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
+                .body(bytes.clone()),
+            Some(Body::Multipart(form)) => request.multipart(form.to_form()?),
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! What an operation returns: the decoded body with the status and headers beside it.
+
+use std::ops::Deref;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::stream::{BoxStream, Stream, StreamExt};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::error::{ApiError, Error, decode_json};
+
+/// A successful answer: the decoded body, with the status and headers beside it.
+///
+/// Dereferences to the body, so `response.field` reads the body's field.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        Self { status, headers, body }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers (request ids, rate limits).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// Takes the decoded body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Turns the body into another value, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { status: self.status, headers: self.headers, body: f(self.body) }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+async fn read_all<E>(response: reqwest::Response) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::Transport)?;
+    Ok((status, headers, body))
+}
+
+/// Reads and decodes a JSON body.
+pub async fn json<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<Response<T>, Error<E>> {
+    let (status, headers, body) = read_all(response).await?;
+    let value = decode_json(status, &body).map_err(Error::Decode)?;
+    Ok(Response::new(status, headers, value))
+}
+
+/// Reads a text body.
+pub async fn text<E>(response: reqwest::Response) -> Result<Response<String>, Error<E>> {
+    let (status, headers, body) = read_all(response).await?;
+    Ok(Response::new(status, headers, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Reads a body whole, as bytes.
+pub async fn bytes<E>(response: reqwest::Response) -> Result<Response<Bytes>, Error<E>> {
+    let (status, headers, body) = read_all(response).await?;
+    Ok(Response::new(status, headers, body))
+}
+
+/// Drops the body of an answer that has none worth reading.
+pub async fn empty<E>(response: reqwest::Response) -> Result<Response<()>, Error<E>> {
+    let (status, headers, _) = read_all(response).await?;
+    Ok(Response::new(status, headers, ()))
+}
+
+/// Hands the body over as a stream, unread.
+pub fn stream<E>(response: reqwest::Response) -> Result<Response<ByteStream>, Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    Ok(Response::new(status, headers, ByteStream { inner: response.bytes_stream().boxed() }))
+}
+
+/// Builds the error for a non-success answer; `documented` says whether the spec gives
+/// this status a body of type `E`.
+pub async fn api_error<E: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    documented: bool,
+) -> Error<E> {
+    let (status, headers, body) = match read_all::<E>(response).await {
+        Ok(parts) => parts,
+        Err(error) => return error,
+    };
+    let error = if documented { decode_json(status, &body).ok() } else { None };
+    Error::Api(Box::new(ApiError { status, headers, body, error }))
+}
+
+/// A response body delivered piece by piece, never held whole in memory.
+pub struct ByteStream {
+    inner: BoxStream<'static, reqwest::Result<Bytes>>,
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByteStream")
+    }
+}
+
+impl ByteStream {
+    /// Copies the whole body into `writer` and flushes it; returns the number of bytes.
+    pub async fn write_to<W: AsyncWrite + Unpin>(mut self, mut writer: W) -> std::io::Result<u64> {
+        let mut written = 0u64;
+        while let Some(chunk) = self.inner.next().await {
+            let chunk = chunk.map_err(std::io::Error::other)?;
+            writer.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await?;
+        Ok(written)
+    }
+
+    /// Reads the whole body into memory.
+    pub async fn collect(mut self) -> Result<Bytes, reqwest::Error> {
+        let mut all = bytes::BytesMut::new();
+        while let Some(chunk) = self.inner.next().await {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(all.freeze())
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = reqwest::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
