@@ -22,6 +22,8 @@ use schema::{Naming, Src, TypeLowerer};
 
 /// Names an operation builder uses for itself; parameters may not take them.
 const BUILDER_FIELDS: &[&str] = &["client", "options", "body", "send", "timeout", "retry", "header", "into_stream", "into_pages"];
+/// Method names of an operation builder.
+const BUILDER_METHODS: &[&str] = &["send", "timeout", "retry", "header", "into_stream", "into_pages"];
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -520,7 +522,8 @@ fn multipart_fields(content: &MediaType, pointer: &str, types: &mut TypeLowerer<
             }];
         }
     };
-    let mut names = Registry::with_reserved(BUILDER_FIELDS);
+    // Form fields become setters on the builder, so only its method names are taken.
+    let mut names = Registry::with_reserved(BUILDER_METHODS);
     properties
         .iter()
         .map(|(name, property)| {

@@ -53,8 +53,8 @@ impl CreateApiTargetFromDefinition {
     /// The API definition file.
     ///
     /// Sets the form field `body`.
-    pub fn body2(mut self, file: runtime::File) -> Self {
-        self.body.body2 = Some(file);
+    pub fn body(mut self, file: runtime::File) -> Self {
+        self.body.body = Some(file);
         self
     }
     /// Sets the time allowed for each attempt of this call.
@@ -86,7 +86,7 @@ impl CreateApiTargetFromDefinition {
         {
             let body = &self.body;
             let mut form = runtime::Multipart::new();
-            if let Some(file) = &body.body2 {
+            if let Some(file) = &body.body {
                 form = form.file("body", file.clone());
             }
             request.multipart(form);
@@ -107,5 +107,5 @@ pub struct CreateApiTargetFromDefinitionForm {
     /// The API definition file.
     ///
     /// Form field `body`, required.
-    pub body2: Option<runtime::File>,
+    pub body: Option<runtime::File>,
 }

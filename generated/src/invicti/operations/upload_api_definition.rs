@@ -84,8 +84,8 @@ impl UploadApiDefinition {
     /// The API definition file.
     ///
     /// Sets the form field `body`.
-    pub fn body2(mut self, file: runtime::File) -> Self {
-        self.body.body2 = Some(file);
+    pub fn body(mut self, file: runtime::File) -> Self {
+        self.body.body = Some(file);
         self
     }
     /// Sets the time allowed for each attempt of this call.
@@ -117,7 +117,7 @@ impl UploadApiDefinition {
         {
             let body = &self.body;
             let mut form = runtime::Multipart::new();
-            if let Some(file) = &body.body2 {
+            if let Some(file) = &body.body {
                 form = form.file("body", file.clone());
             }
             request.multipart(form);
@@ -137,5 +137,5 @@ pub struct UploadApiDefinitionForm {
     /// The API definition file.
     ///
     /// Form field `body`, required.
-    pub body2: Option<runtime::File>,
+    pub body: Option<runtime::File>,
 }
