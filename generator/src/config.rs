@@ -107,7 +107,11 @@ impl Config {
                             Some("use lower-case letters, digits and `_`, not `runtime`"),
                         );
                     } else if !modules.insert(api.module.clone()) {
-                        diags.error(&format!("/api/{index}/module"), format!("module `{}` appears twice", api.module), None);
+                        diags.error(
+                            &format!("/api/{index}/module"),
+                            format!("module `{}` appears twice", api.module),
+                            None,
+                        );
                     }
                 }
                 match diags.items.into_iter().next() {

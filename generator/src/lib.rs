@@ -30,7 +30,11 @@ pub struct Generated {
 }
 
 /// Loads and lowers one document; errors stop it, warnings are returned.
-pub fn lower_document(path: &Path, shown_as: &str, config: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn lower_document(
+    path: &Path,
+    shown_as: &str,
+    config: &ApiConfig,
+) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(shown_as);
     let Some(spec) = load::load_file(path, &mut diags) else {
         return Err(diags.items);
@@ -97,7 +101,8 @@ pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Dia
     let (api, warnings) = lower_document(spec, &spec.display().to_string(), &config)?;
     let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
     let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(&config));
-    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &spec.display().to_string()))?;
+    let files = render::render_crate(&info, std::slice::from_ref(&api))
+        .map_err(|m| render_error(m, &spec.display().to_string()))?;
     Ok(Generated { files, apis: vec![api], warnings })
 }
 

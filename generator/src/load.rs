@@ -52,14 +52,20 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
         diags.error(
             "/swagger",
             format!("this is a Swagger {} document; only OpenAPI 3.0 and 3.1 are supported", display(swagger)),
-            Some("convert it first, e.g. with `npx swagger2openapi in.yaml -o out.yaml`, then generate from the result"),
+            Some(
+                "convert it first, e.g. with `npx swagger2openapi in.yaml -o out.yaml`, then generate from the result",
+            ),
         );
         return None;
     }
     let declared_version = match root.get("openapi").and_then(Value::as_str) {
         Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => version.to_owned(),
         Some(version) => {
-            diags.error("/openapi", format!("unsupported OpenAPI version `{version}`"), Some("supported: 3.0.x and 3.1.x"));
+            diags.error(
+                "/openapi",
+                format!("unsupported OpenAPI version `{version}`"),
+                Some("supported: 3.0.x and 3.1.x"),
+            );
             return None;
         }
         None => {
@@ -189,7 +195,10 @@ fn normalise(value: &mut Value, pointer: &str, diags: &mut Diagnostics) {
             }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum", "multipleOf"] {
-                    if map.get(bound).is_some_and(|v| !(v.is_i64() || v.is_u64() && v.as_u64() <= Some(i64::MAX as u64))) {
+                    if map
+                        .get(bound)
+                        .is_some_and(|v| !(v.is_i64() || v.is_u64() && v.as_u64() <= Some(i64::MAX as u64)))
+                    {
                         map.remove(bound);
                     }
                 }
@@ -294,7 +303,8 @@ mod tests {
 
     #[test]
     fn model_mismatch_names_the_pointer() {
-        let (spec, diags) = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n");
+        let (spec, diags) =
+            load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n");
         assert!(spec.is_none());
         assert_eq!(diags.items[0].pointer, "/paths/~1a/get/responses", "{:?}", diags.items);
     }

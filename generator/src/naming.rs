@@ -14,8 +14,29 @@ const KEYWORDS: &[&str] = &[
 
 /// Type names the generated `types` modules use unqualified, so a schema may not take them.
 const RESERVED_TYPES: &[&str] = &[
-    "Self", "String", "Option", "Some", "None", "Vec", "Box", "Result", "Ok", "Err", "Default", "BTreeMap", "Serialize",
-    "Deserialize", "Deserializer", "Serializer", "Value", "DateTime", "Utc", "NaiveDate", "Client", "Error", "Response",
+    "Self",
+    "String",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "BTreeMap",
+    "Serialize",
+    "Deserialize",
+    "Deserializer",
+    "Serializer",
+    "Value",
+    "DateTime",
+    "Utc",
+    "NaiveDate",
+    "Client",
+    "Error",
+    "Response",
 ];
 
 /// Spells symbols that would otherwise vanish from an identifier.
@@ -55,7 +76,11 @@ fn only_symbols(raw: &str) -> bool {
 /// Identifier characters only; keeps letters and digits, turns the rest into word breaks.
 fn words(raw: &str) -> String {
     // Symbols are spelled only when they carry the meaning (`>=`, `-`), not inside names.
-    if only_symbols(raw) { spell_symbols(raw) } else { raw.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect() }
+    if only_symbols(raw) {
+        spell_symbols(raw)
+    } else {
+        raw.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect()
+    }
 }
 
 fn ascii_ident(name: String) -> String {

@@ -107,7 +107,8 @@ fn list_files(dir: &Path) -> io::Result<Vec<String>> {
                     stack.push(path);
                 }
             } else if let Ok(relative) = path.strip_prefix(dir) {
-                let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let parts: Vec<String> =
+                    relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 out.push(parts.join("/"));
             }
         }

@@ -33,7 +33,8 @@ pub fn codegen(root: &Path, check: bool) -> Result<(), String> {
         report(&generated.warnings);
     }
     let out = clientgen::generated_dir(root);
-    let stale = write::stale_files(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+    let stale =
+        write::stale_files(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
     if check {
         if stale.is_empty() {
             eprintln!("generated/ is up to date ({})", summary(&generated));

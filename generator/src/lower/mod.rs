@@ -21,7 +21,8 @@ pub use schema::enum_variants;
 use schema::{Naming, Src, TypeLowerer};
 
 /// Names an operation builder uses for itself; parameters may not take them.
-const BUILDER_FIELDS: &[&str] = &["client", "options", "body", "send", "timeout", "retry", "header", "into_stream", "into_pages"];
+const BUILDER_FIELDS: &[&str] =
+    &["client", "options", "body", "send", "timeout", "retry", "header", "into_stream", "into_pages"];
 /// Method names of an operation builder.
 const BUILDER_METHODS: &[&str] = &["send", "timeout", "retry", "header", "into_stream", "into_pages"];
 
@@ -182,11 +183,18 @@ fn lower_security_schemes(doc: &openapiv3::OpenAPI, types: &mut TypeLowerer<'_>)
                 (SecurityKind::Bearer, description)
             }
             OaScheme::HTTP { scheme: http, .. } => {
-                types.diags.warn(&pointer, format!("HTTP auth scheme `{http}` is not supported; requests go without it"));
+                types
+                    .diags
+                    .warn(&pointer, format!("HTTP auth scheme `{http}` is not supported; requests go without it"));
                 continue;
             }
         };
-        schemes.push(SecurityScheme { wire_name: name.clone(), rust_name: names.claim(&snake(name)), kind, description });
+        schemes.push(SecurityScheme {
+            wire_name: name.clone(),
+            rust_name: names.claim(&snake(name)),
+            kind,
+            description,
+        });
     }
     schemes
 }
@@ -207,14 +215,18 @@ fn lower_operation(
     method_names: &mut Registry,
 ) -> Operation {
     let OperationSrc { path, method, operation, path_params, pointer } = src;
-    let wire_id = operation.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_lowercase()));
+    let wire_id =
+        operation.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_lowercase()));
     let wanted = config.rename.operations.get(&wire_id).cloned().unwrap_or_else(|| snake(&wire_id));
     let rust_name = method_names.claim(&wanted);
     let type_name = types.claim(&rust_name);
 
     // Operation parameters override path-level ones with the same name and location.
     let mut sources: Vec<(Parameter, String)> = Vec::new();
-    for (list, base) in [(path_params, join(&join("/paths", path), "parameters")), (&operation.parameters[..], join(pointer, "parameters"))] {
+    for (list, base) in [
+        (path_params, join(&join("/paths", path), "parameters")),
+        (&operation.parameters[..], join(pointer, "parameters")),
+    ] {
         for (index, param) in list.iter().enumerate() {
             let at = join(&base, &index.to_string());
             let param = match param {
@@ -238,7 +250,8 @@ fn lower_operation(
     // Path parameters in template order, then query, header, cookie in document order.
     let mut ordered: Vec<&(Parameter, String)> = Vec::new();
     for name in &template_params {
-        match sources.iter().find(|(p, _)| matches!(p, Parameter::Path { .. }) && &p.parameter_data_ref().name == name) {
+        match sources.iter().find(|(p, _)| matches!(p, Parameter::Path { .. }) && &p.parameter_data_ref().name == name)
+        {
             Some(found) => ordered.push(found),
             None => types.diags.warn(pointer, format!("path parameter `{name}` is not declared; taken as a string")),
         }
@@ -371,13 +384,16 @@ fn lower_operation(
             StatusMatch::Default => false,
         };
         let suffix = match status {
-            StatusMatch::Code(code) if is_success => format!("Response{}", if code == 200 { String::new() } else { code.to_string() }),
+            StatusMatch::Code(code) if is_success => {
+                format!("Response{}", if code == 200 { String::new() } else { code.to_string() })
+            }
             StatusMatch::Code(code) => format!("Error{code}"),
             StatusMatch::Range(range) => format!("Response{range}xx"),
             StatusMatch::Default => "ErrorDefault".into(),
         };
         let body = lower_response_body(&response.content, &at, &format!("{type_name}{suffix}"), types);
-        let lowered = Response { status, description: Some(response.description.clone()).filter(|d| !d.is_empty()), body };
+        let lowered =
+            Response { status, description: Some(response.description.clone()).filter(|d| !d.is_empty()), body };
         match status {
             StatusMatch::Code(code) if (100..200).contains(&code) || (300..400).contains(&code) => {}
             _ if is_success => success.push(lowered),
@@ -388,9 +404,8 @@ fn lower_operation(
     errors.sort_by_key(|r| r.status);
 
     let requirements = operation.security.as_ref().or(doc.security.as_ref());
-    let mut security: Vec<String> = requirements
-        .map(|reqs| reqs.iter().flat_map(|req| req.keys().cloned()).collect())
-        .unwrap_or_default();
+    let mut security: Vec<String> =
+        requirements.map(|reqs| reqs.iter().flat_map(|req| req.keys().cloned()).collect()).unwrap_or_default();
     security.dedup();
 
     Operation {
@@ -584,7 +599,8 @@ fn lower_response_body(
     }
     let (media_type, media) = content.first()?;
     if media_type.starts_with("text/") {
-        let is_file = media.schema.as_ref().is_some_and(|s| matches!(s, ReferenceOr::Item(schema) if is_binary(schema)));
+        let is_file =
+            media.schema.as_ref().is_some_and(|s| matches!(s, ReferenceOr::Item(schema) if is_binary(schema)));
         return Some(if is_file { ResponseBody::Binary } else { ResponseBody::Text });
     }
     if media_type.contains("xml") {
@@ -652,7 +668,10 @@ fn lower_pagination(op: &Operation, config: &PaginationConfig, types: &TypeLower
         PaginationConfig::PageNumber { page_param, start, total_pages_path, .. } => PaginationKind::PageNumber {
             param: param(page_param)?,
             start: *start,
-            total_pages: total_pages_path.as_deref().map(|p| field_path(types, &page_type, p).map(|(f, _)| f)).transpose()?,
+            total_pages: total_pages_path
+                .as_deref()
+                .map(|p| field_path(types, &page_type, p).map(|(f, _)| f))
+                .transpose()?,
         },
     };
     Ok(Pagination { kind, items, item_type: *item_type })

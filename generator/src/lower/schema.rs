@@ -119,10 +119,8 @@ impl<'a> TypeLowerer<'a> {
     }
 
     fn insert(&mut self, name: &str, pointer: &str, description: Option<String>, kind: TypeKind) {
-        self.types.insert(
-            name.to_owned(),
-            TypeDef { name: name.to_owned(), description, origin: pointer.to_owned(), kind },
-        );
+        self.types
+            .insert(name.to_owned(), TypeDef { name: name.to_owned(), description, origin: pointer.to_owned(), kind });
     }
 
     fn name_for(&mut self, naming: &Naming) -> String {
@@ -293,7 +291,14 @@ impl<'a> TypeLowerer<'a> {
                 })
                 .collect();
             let required = any.required.iter().cloned().collect();
-            return self.lower_object(properties, required, any.additional_properties.as_ref(), pointer, naming, description);
+            return self.lower_object(
+                properties,
+                required,
+                any.additional_properties.as_ref(),
+                pointer,
+                naming,
+                description,
+            );
         }
         if let Some(items) = &any.items {
             let item_naming = Naming::Hint(format!("{}Item", hint_of(&naming)));
@@ -312,7 +317,9 @@ impl<'a> TypeLowerer<'a> {
                 Some("binary") => TypeRef::Binary,
                 _ => TypeRef::String,
             },
-            Some("integer") => TypeRef::Int(if any.format.as_deref() == Some("int32") { IntKind::I32 } else { IntKind::I64 }),
+            Some("integer") => {
+                TypeRef::Int(if any.format.as_deref() == Some("int32") { IntKind::I32 } else { IntKind::I64 })
+            }
             Some("number") => TypeRef::Float(FloatKind::F64),
             Some("boolean") => TypeRef::Bool,
             Some("array") => TypeRef::Array(Box::new(TypeRef::Json)),
@@ -443,7 +450,8 @@ impl<'a> TypeLowerer<'a> {
         }
         let mut seen = BTreeSet::new();
         // A later part redefines a property: keep the last definition.
-        let mut properties: Vec<Property> = merged.properties.into_iter().rev().filter(|p| seen.insert(p.name.clone())).collect();
+        let mut properties: Vec<Property> =
+            merged.properties.into_iter().rev().filter(|p| seen.insert(p.name.clone())).collect();
         properties.reverse();
         let description = description.or(merged.description);
         self.lower_object(properties, merged.required, merged.additional.as_ref(), pointer, naming, description)
@@ -474,7 +482,9 @@ impl<'a> TypeLowerer<'a> {
                 }
                 return;
             }
-            SchemaKind::Type(Type::Object(object)) => (&object.properties, &object.required, &object.additional_properties),
+            SchemaKind::Type(Type::Object(object)) => {
+                (&object.properties, &object.required, &object.additional_properties)
+            }
             SchemaKind::Any(any) if !any.properties.is_empty() || any.typ.as_deref() == Some("object") => {
                 for (index, inner) in any.all_of.iter().enumerate() {
                     self.collect_parts(inner, &join(&join(&pointer, "allOf"), &index.to_string()), merged, depth + 1);
@@ -539,7 +549,8 @@ impl<'a> TypeLowerer<'a> {
                         if self.reaches(target, &name, &mut BTreeSet::new()) {
                             *ty = TypeRef::Json;
                             changed = true;
-                            self.diags.warn(&def.origin, format!("`{name}` is an alias of itself; taken as any JSON value"));
+                            self.diags
+                                .warn(&def.origin, format!("`{name}` is an alias of itself; taken as any JSON value"));
                         }
                     }
                 }
@@ -693,7 +704,8 @@ mod tests {
 
     #[test]
     fn colliding_enum_values_get_stable_distinct_names() {
-        let names = |values: &[&str]| -> Vec<String> { enum_variants(values).into_iter().map(|v| v.rust_name).collect() };
+        let names =
+            |values: &[&str]| -> Vec<String> { enum_variants(values).into_iter().map(|v| v.rust_name).collect() };
         assert_eq!(names(&["asc", "ASC"]), vec!["Asc2", "Asc"]);
         assert_eq!(names(&["ASC", "asc"]), vec!["Asc", "Asc2"]);
         assert_eq!(names(&[">", ">="]), vec!["Gt", "GtEq"]);

@@ -12,7 +12,13 @@ fn variable_enum(variable: &ServerVariable) -> TokenStream {
     let idents: Vec<_> = variable.values.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let wires: Vec<_> = variable.values.iter().map(|v| v.wire_value.as_str()).collect();
     let default_index = variable.values.iter().position(|v| v.wire_value == variable.default).unwrap_or(0);
-    let default_marks = (0..idents.len()).map(|i| if i == default_index { quote! { #[default] } } else { quote! {} });
+    let default_marks = (0..idents.len()).map(|i| {
+        if i == default_index {
+            quote! { #[default] }
+        } else {
+            quote! {}
+        }
+    });
     let docs = doc_attrs(&paragraphs(&[
         variable.description.as_deref(),
         Some(&format!("The `{}` server variable; the default is `{}`.", variable.wire_name, variable.default)),
@@ -104,7 +110,11 @@ pub fn render_module(api: &Api) -> TokenStream {
                 } else {
                     quote! { secret: runtime::ApiKey }
                 };
-                let username = if matches!(scheme.kind, SecurityKind::Basic) { quote! { let username = username.into(); } } else { quote! {} };
+                let username = if matches!(scheme.kind, SecurityKind::Basic) {
+                    quote! { let username = username.into(); }
+                } else {
+                    quote! {}
+                };
                 quote! {
                     #docs
                     pub fn #name(mut self, #args) -> Self {
@@ -121,7 +131,12 @@ pub fn render_module(api: &Api) -> TokenStream {
         .iter()
         .map(|v| {
             let name = ident(&v.rust_name);
-            let ty = if v.values.is_empty() { quote! { String } } else { let t = format_ident!("{}", v.type_name); quote! { #t } };
+            let ty = if v.values.is_empty() {
+                quote! { String }
+            } else {
+                let t = format_ident!("{}", v.type_name);
+                quote! { #t }
+            };
             quote! { #name: #ty, }
         })
         .collect();
@@ -175,7 +190,13 @@ pub fn render_module(api: &Api) -> TokenStream {
                     quote! { #name: #ty }
                 })
                 .collect();
-            let sets: Vec<_> = enum_vars.iter().map(|v| { let name = ident(&v.rust_name); quote! { .#name(#name) } }).collect();
+            let sets: Vec<_> = enum_vars
+                .iter()
+                .map(|v| {
+                    let name = ident(&v.rust_name);
+                    quote! { .#name(#name) }
+                })
+                .collect();
             let url = &server.url;
             (
                 args,
@@ -191,7 +212,11 @@ pub fn render_module(api: &Api) -> TokenStream {
     };
     let new_args = if primary.is_some() { [new_args, vec![key_arg.clone()]].concat() } else { new_args };
     let new_docs = doc_attrs(&new_docs);
-    let builder_arg = if primary.is_some() { key_arg.clone() } else { quote! {} };
+    let builder_arg = if primary.is_some() {
+        key_arg.clone()
+    } else {
+        quote! {}
+    };
     let url_expr = match server {
         Some(server) => {
             let url = &server.url;

@@ -107,13 +107,7 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 
 /// Joins optional paragraphs into one sanitized doc text.
 pub fn paragraphs(parts: &[Option<&str>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .map(|p| sanitize(p))
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    parts.iter().flatten().map(|p| sanitize(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
 }
 
 #[cfg(test)]
@@ -122,7 +116,8 @@ mod tests {
 
     #[test]
     fn code_is_never_a_doctest_and_prose_is_escaped() {
-        let doc = sanitize("Use `a<b>`:\n```\nlet x = 1;\n```\nSee [docs] at https://x.io/a. <b>bold</b>\n    indented");
+        let doc =
+            sanitize("Use `a<b>`:\n```\nlet x = 1;\n```\nSee [docs] at https://x.io/a. <b>bold</b>\n    indented");
         assert_eq!(
             doc,
             "Use `a<b>`:\n```text\nlet x = 1;\n```\nSee \\[docs\\] at <https://x.io/a>. &lt;b&gt;bold&lt;/b&gt;\nindented"

@@ -68,7 +68,10 @@ fn success_shape(op: &Operation) -> SuccessShape {
         let variant = format_ident!("{}", variant_for(response.status));
         let (ty, read) = body_reader(response.body.as_ref());
         let pattern = status_pattern(response.status);
-        let docs = doc_attrs(&paragraphs(&[Some(&format!("Status {}.", status_label(response.status))), response.description.as_deref()]));
+        let docs = doc_attrs(&paragraphs(&[
+            Some(&format!("Status {}.", status_label(response.status))),
+            response.description.as_deref(),
+        ]));
         variants.push(quote! { #docs #variant(#ty), });
         arms.push(quote! { #pattern => #read.map(|response| response.map(#enum_name::#variant)), });
     }
@@ -117,9 +120,10 @@ fn error_shape(op: &Operation) -> (TokenStream, Vec<StatusMatch>) {
 fn setter_input(ty: &TypeRef, value: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
     match ty {
         TypeRef::String => (quote! { impl Into<String> }, quote! { #value.into() }),
-        TypeRef::Array(item) if **item == TypeRef::String => {
-            (quote! { impl IntoIterator<Item = impl Into<String>> }, quote! { #value.into_iter().map(Into::into).collect() })
-        }
+        TypeRef::Array(item) if **item == TypeRef::String => (
+            quote! { impl IntoIterator<Item = impl Into<String>> },
+            quote! { #value.into_iter().map(Into::into).collect() },
+        ),
         TypeRef::Array(item) => {
             let item = type_tokens(item, true);
             (quote! { impl IntoIterator<Item = #item> }, quote! { #value.into_iter().collect() })
@@ -164,9 +168,16 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
         doc_parts.push(Some(deprecated_note));
     }
     let op_docs = paragraphs(&doc_parts);
-    let builder_docs = doc_attrs(&format!("Request builder for {signature}: set options, then `.send()`.\n\nCreated by [`Client::{}`].", op.rust_name));
+    let builder_docs = doc_attrs(&format!(
+        "Request builder for {signature}: set options, then `.send()`.\n\nCreated by [`Client::{}`].",
+        op.rust_name
+    ));
     let method_docs = doc_attrs(&op_docs);
-    let deprecated = if op.deprecated { quote! { #[deprecated = "deprecated by the API"] } } else { quote! {} };
+    let deprecated = if op.deprecated {
+        quote! { #[deprecated = "deprecated by the API"] }
+    } else {
+        quote! {}
+    };
 
     // Required inputs are arguments of the client method; optional ones are setters.
     let mut fields = Vec::new();
@@ -183,7 +194,11 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
             fields.push(quote! { #name: #inner, });
             let (arg_ty, convert) = setter_input(&param.ty, &name);
             args.push(quote! { #name: #arg_ty });
-            inits.push(if convert.to_string() == name.to_string() { quote! { #name } } else { quote! { #name: #convert } });
+            inits.push(if convert.to_string() == name.to_string() {
+                quote! { #name }
+            } else {
+                quote! { #name: #convert }
+            });
         } else {
             fields.push(quote! { #name: Option<#inner>, });
             inits.push(quote! { #name: None });
@@ -197,7 +212,11 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
                 }
             });
         }
-        let access = if param.required { quote! { Some(&self.#name) } } else { quote! { self.#name.as_ref() } };
+        let access = if param.required {
+            quote! { Some(&self.#name) }
+        } else {
+            quote! { self.#name.as_ref() }
+        };
         let statement = match (param.location, &param.ty, param.style) {
             (ParamLocation::Path, _, _) => continue,
             (ParamLocation::Query, TypeRef::Array(_), ParamStyle::Exploded) => {
@@ -246,10 +265,14 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
             BodyKind::Form(ty) => {
                 let ty = type_tokens(ty, true);
                 let media = &body.media_type;
-                (ty, quote! {
-                    let encoded = serde_urlencoded::to_string(body).map_err(|error| Error::InvalidRequest(error.to_string()))?;
-                    request.bytes(#media, encoded);
-                }, None)
+                (
+                    ty,
+                    quote! {
+                        let encoded = serde_urlencoded::to_string(body).map_err(|error| Error::InvalidRequest(error.to_string()))?;
+                        request.bytes(#media, encoded);
+                    },
+                    None,
+                )
             }
             BodyKind::Text => {
                 let media = &body.media_type;
@@ -271,8 +294,19 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
                 });
                 let part_fields = parts.iter().map(|part| {
                     let name = ident(&part.rust_name);
-                    let ty = if part.is_file { quote! { runtime::File } } else { quote! { String } };
-                    let docs = doc_attrs(&paragraphs(&[part.description.as_deref(), Some(&format!("Form field `{}`{}.", part.wire_name, if part.required { ", required" } else { "" }))]));
+                    let ty = if part.is_file {
+                        quote! { runtime::File }
+                    } else {
+                        quote! { String }
+                    };
+                    let docs = doc_attrs(&paragraphs(&[
+                        part.description.as_deref(),
+                        Some(&format!(
+                            "Form field `{}`{}.",
+                            part.wire_name,
+                            if part.required { ", required" } else { "" }
+                        )),
+                    ]));
                     quote! { #docs pub #name: Option<#ty>, }
                 });
                 let form_name = format_ident!("{}Form", op.type_name);
@@ -302,7 +336,8 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
                 )
             }
         };
-        let body_docs = doc_attrs(&paragraphs(&[body.description.as_deref(), Some(&format!("Sent as `{}`.", body.media_type))]));
+        let body_docs =
+            doc_attrs(&paragraphs(&[body.description.as_deref(), Some(&format!("Sent as `{}`.", body.media_type))]));
         match body_setter {
             Some((form_struct, form_setters)) => {
                 // Multipart fields are set one by one.
@@ -311,10 +346,28 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
                 setters.push(form_setters);
                 apply.push(quote! { { let body = &self.body; #body_apply } });
                 setters.push(quote! {});
-                return finish(op, OperationParts {
-                    builder, method_name, method_const, wire_id, path_template, retry_safe, security, method_docs, builder_docs, deprecated,
-                    fields, args, inits, setters, apply, path_expr, extra: form_struct,
-                });
+                return finish(
+                    op,
+                    OperationParts {
+                        builder,
+                        method_name,
+                        method_const,
+                        wire_id,
+                        path_template,
+                        retry_safe,
+                        security,
+                        method_docs,
+                        builder_docs,
+                        deprecated,
+                        fields,
+                        args,
+                        inits,
+                        setters,
+                        apply,
+                        path_expr,
+                        extra: form_struct,
+                    },
+                );
             }
             None if body.required => {
                 fields.push(quote! { body: #stored, });
@@ -336,10 +389,28 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
             }
         }
     }
-    finish(op, OperationParts {
-        builder, method_name, method_const, wire_id, path_template, retry_safe, security, method_docs, builder_docs, deprecated,
-        fields, args, inits, setters, apply, path_expr, extra: quote! {},
-    })
+    finish(
+        op,
+        OperationParts {
+            builder,
+            method_name,
+            method_const,
+            wire_id,
+            path_template,
+            retry_safe,
+            security,
+            method_docs,
+            builder_docs,
+            deprecated,
+            fields,
+            args,
+            inits,
+            setters,
+            apply,
+            path_expr,
+            extra: quote! {},
+        },
+    )
 }
 
 struct OperationParts<'a> {
@@ -364,8 +435,23 @@ struct OperationParts<'a> {
 
 fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
     let OperationParts {
-        builder, method_name, method_const, wire_id, path_template, retry_safe, security, method_docs, builder_docs, deprecated,
-        fields, args, inits, setters, apply, path_expr, extra,
+        builder,
+        method_name,
+        method_const,
+        wire_id,
+        path_template,
+        retry_safe,
+        security,
+        method_docs,
+        builder_docs,
+        deprecated,
+        fields,
+        args,
+        inits,
+        setters,
+        apply,
+        path_expr,
+        extra,
     } = parts;
     let success = success_shape(op);
     let success_ty = &success.ty;
@@ -499,10 +585,19 @@ fn owned_items(path: &FieldPath) -> TokenStream {
         };
         is_option = is_option || step.optional;
     }
-    if is_option { quote! { #expr.unwrap_or_default() } } else { expr }
+    if is_option {
+        quote! { #expr.unwrap_or_default() }
+    } else {
+        expr
+    }
 }
 
-fn render_pagination(op: &Operation, pagination: &Pagination, page_ty: &TokenStream, error_ty: &TokenStream) -> TokenStream {
+fn render_pagination(
+    op: &Operation,
+    pagination: &Pagination,
+    page_ty: &TokenStream,
+    error_ty: &TokenStream,
+) -> TokenStream {
     let item_ty = type_tokens(&pagination.item_type, true);
     let items_ref = borrowed_access(quote! { page }, &pagination.items, false);
     let advance = match &pagination.kind {

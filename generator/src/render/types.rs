@@ -86,7 +86,11 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         let field_ident = ident(&field.rust_name);
         let inner = type_tokens(&field.ty, false);
         let optional = !field.required || field.nullable;
-        let ty = if optional { quote! { Option<#inner> } } else { inner.clone() };
+        let ty = if optional {
+            quote! { Option<#inner> }
+        } else {
+            inner.clone()
+        };
         let mut serde_args = Vec::new();
         if field.rust_name != field.wire_name {
             let wire = &field.wire_name;
@@ -95,7 +99,11 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         if !field.required {
             serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
         }
-        let serde_attr = if serde_args.is_empty() { quote! {} } else { quote! { #[serde(#(#serde_args),*)] } };
+        let serde_attr = if serde_args.is_empty() {
+            quote! {}
+        } else {
+            quote! { #[serde(#(#serde_args),*)] }
+        };
         let docs = doc_attrs(&paragraphs(&[field.description.as_deref()]));
         fields.push(quote! { #docs #serde_attr pub #field_ident: #ty, });
         if optional {
@@ -122,7 +130,11 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         });
         required_inits.push(quote! { additional_properties: Default::default() });
     }
-    let default_derive = if all_optional(body) { quote! { Default, } } else { quote! {} };
+    let default_derive = if all_optional(body) {
+        quote! { Default, }
+    } else {
+        quote! {}
+    };
     let constructor = if required_args.is_empty() {
         quote! {}
     } else {

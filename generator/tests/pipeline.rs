@@ -1,0 +1,70 @@
+//! The pipeline on real files: the checked-in crate is current, and bad input changes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn generated_crate_is_up_to_date() {
+    let generated = clientgen::generate_project(&root()).unwrap_or_else(|errors| panic!("codegen failed: {errors:#?}"));
+    let stale = clientgen::write::stale_files(&clientgen::generated_dir(&root()), &generated.files).unwrap();
+    assert!(stale.is_empty(), "generated/ is stale; run `cargo xtask codegen`:\n{}", stale.join("\n"));
+}
+
+#[test]
+fn generation_is_byte_identical_across_runs() {
+    let first = clientgen::generate_project(&root()).unwrap().files;
+    let second = clientgen::generate_project(&root()).unwrap().files;
+    assert_eq!(first, second);
+}
+
+#[test]
+fn both_apis_expose_every_operation() {
+    let generated = clientgen::generate_project(&root()).unwrap();
+    let counts: Vec<(String, usize)> = generated.apis.iter().map(|a| (a.module.clone(), a.operations.len())).collect();
+    assert_eq!(counts, [("invicti".to_owned(), 6), ("insightvm".to_owned(), 13)]);
+}
+
+#[test]
+fn a_broken_spec_is_reported_with_file_and_pointer_and_writes_nothing() {
+    let project = std::env::temp_dir().join(format!("clientgen-broken-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&project);
+    fs::create_dir_all(project.join("specs")).unwrap();
+    fs::create_dir_all(project.join("generated/src")).unwrap();
+    fs::write(project.join("generated/src/lib.rs"), "// previous output\n").unwrap();
+    fs::write(
+        project.join("specs/codegen.toml"),
+        "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"x\"\nspec = \"x.yaml\"\n",
+    )
+    .unwrap();
+    fs::write(
+        project.join("specs/x.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: 5, content: 3}\n",
+    )
+    .unwrap();
+    let errors = clientgen::generate_project(&project).unwrap_err();
+    assert_eq!(errors[0].file, "specs/x.yaml");
+    assert!(errors[0].pointer.starts_with("/paths/~1a/get/responses/200"), "{errors:?}");
+    assert_eq!(fs::read_to_string(project.join("generated/src/lib.rs")).unwrap(), "// previous output\n");
+    fs::remove_dir_all(project).unwrap();
+}
+
+#[test]
+fn pagination_config_naming_a_missing_field_is_an_error() {
+    let project = std::env::temp_dir().join(format!("clientgen-pagination-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&project);
+    fs::create_dir_all(project.join("specs")).unwrap();
+    fs::copy(root().join("specs/invicti.yaml"), project.join("specs/invicti.yaml")).unwrap();
+    fs::write(
+        project.join("specs/codegen.toml"),
+        "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"invicti\"\nspec = \"invicti.yaml\"\n\n\
+         [api.pagination.listApiTargets]\nkind = \"cursor\"\nitems = \"targets\"\ncursor_param = \"cursor\"\ncursor_path = \"next\"\n",
+    )
+    .unwrap();
+    let errors = clientgen::generate_project(&project).unwrap_err();
+    assert!(errors[0].message.contains("has no field `next`"), "{errors:?}");
+    fs::remove_dir_all(project).unwrap();
+}

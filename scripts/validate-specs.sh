@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Validates the vendored OpenAPI documents with an independent validator
+# (openapi-spec-validator from PyPI, pinned), installed into .tools/venv on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.tools/venv
+if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check openapi-spec-validator==0.9.0
+fi
+"$venv/bin/openapi-spec-validator" specs/invicti.yaml specs/insightvm.yaml
