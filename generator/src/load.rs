@@ -195,11 +195,10 @@ fn normalise(value: &mut Value, pointer: &str, diags: &mut Diagnostics) {
             }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum", "multipleOf"] {
-                    if map
-                        .get(bound)
-                        .is_some_and(|v| !(v.is_i64() || v.is_u64() && v.as_u64() <= Some(i64::MAX as u64)))
-                    {
+                    let fits = |v: &Value| v.is_i64() || v.as_u64().is_some_and(|n| i64::try_from(n).is_ok());
+                    if map.get(bound).is_some_and(|v| !fits(v)) {
                         map.remove(bound);
+                        diags.warn(&join(pointer, bound), "integer bound beyond 64 bits (or fractional) ignored");
                     }
                 }
             }
@@ -271,12 +270,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

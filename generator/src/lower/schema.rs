@@ -146,13 +146,13 @@ impl<'a> TypeLowerer<'a> {
     }
 
     fn lower_ref(&mut self, reference: &str, pointer: &str, naming: Naming) -> TypeRef {
-        if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
-            if let Some(rust) = self.components.get(name).cloned() {
-                let target = self.resolver.lookup(reference).ok().map(|(value, _)| value);
-                let nullable = target.and_then(|v| v.get("nullable")).and_then(Value::as_bool).unwrap_or(false);
-                let named = TypeRef::Named(rust);
-                return if nullable { TypeRef::Nullable(Box::new(named)) } else { named };
-            }
+        if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX)
+            && let Some(rust) = self.components.get(name).cloned()
+        {
+            let target = self.resolver.lookup(reference).ok().map(|(value, _)| value);
+            let nullable = target.and_then(|v| v.get("nullable")).and_then(Value::as_bool).unwrap_or(false);
+            let named = TypeRef::Named(rust);
+            return if nullable { TypeRef::Nullable(Box::new(named)) } else { named };
         }
         if let Some(known) = self.inner_refs.get(reference) {
             return known.clone();
@@ -443,10 +443,11 @@ impl<'a> TypeLowerer<'a> {
         for (index, part) in parts.iter().enumerate() {
             self.collect_parts(part, &join(&join(pointer, "allOf"), &index.to_string()), &mut merged, 0);
         }
-        if merged.properties.is_empty() && merged.additional.is_none() {
-            if let Some(single) = merged.non_object.pop() {
-                return self.lower(Src::Inline(&single.0), &single.1, naming);
-            }
+        if merged.properties.is_empty()
+            && merged.additional.is_none()
+            && let Some(single) = merged.non_object.pop()
+        {
+            return self.lower(Src::Inline(&single.0), &single.1, naming);
         }
         let mut seen = BTreeSet::new();
         // A later part redefines a property: keep the last definition.
@@ -526,40 +527,38 @@ impl<'a> TypeLowerer<'a> {
             match &mut kind {
                 TypeKind::Struct(body) => {
                     for field in &mut body.fields {
-                        if let Some(target) = by_value_target(&field.ty) {
-                            if self.reaches(target, &name, &mut BTreeSet::new()) {
-                                field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
-                                changed = true;
-                            }
+                        if let Some(target) = by_value_target(&field.ty)
+                            && self.reaches(target, &name, &mut BTreeSet::new())
+                        {
+                            field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
+                            changed = true;
                         }
                     }
                 }
                 TypeKind::Union(variants) => {
                     for variant in variants {
-                        if let Some(target) = by_value_target(&variant.ty) {
-                            if self.reaches(target, &name, &mut BTreeSet::new()) {
-                                variant.ty = TypeRef::Boxed(Box::new(variant.ty.clone()));
-                                changed = true;
-                            }
+                        if let Some(target) = by_value_target(&variant.ty)
+                            && self.reaches(target, &name, &mut BTreeSet::new())
+                        {
+                            variant.ty = TypeRef::Boxed(Box::new(variant.ty.clone()));
+                            changed = true;
                         }
                     }
                 }
                 TypeKind::Alias(ty) => {
-                    if let Some(target) = by_value_target(ty) {
-                        if self.reaches(target, &name, &mut BTreeSet::new()) {
-                            *ty = TypeRef::Json;
-                            changed = true;
-                            self.diags
-                                .warn(&def.origin, format!("`{name}` is an alias of itself; taken as any JSON value"));
-                        }
+                    if let Some(target) = by_value_target(ty)
+                        && self.reaches(target, &name, &mut BTreeSet::new())
+                    {
+                        *ty = TypeRef::Json;
+                        changed = true;
+                        self.diags
+                            .warn(&def.origin, format!("`{name}` is an alias of itself; taken as any JSON value"));
                     }
                 }
                 TypeKind::Enum(_) => {}
             }
-            if changed {
-                if let Some(def) = self.types.get_mut(&name) {
-                    def.kind = kind;
-                }
+            if changed && let Some(def) = self.types.get_mut(&name) {
+                def.kind = kind;
             }
         }
     }

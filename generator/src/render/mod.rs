@@ -107,7 +107,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let mut op_modules = Registry::with_reserved(&["mod"]);
     let mut op_entries = Vec::new();
     for op in &api.operations {
-        let module = op_modules.claim(&op.rust_name.trim_end_matches('_').to_owned());
+        let module = op_modules.claim(op.rust_name.trim_end_matches('_'));
         files.insert(
             format!("{base}/operations/{module}.rs"),
             format_file(operations::render_operation(op, api), &op.wire_id)?,

@@ -194,7 +194,7 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
             fields.push(quote! { #name: #inner, });
             let (arg_ty, convert) = setter_input(&param.ty, &name);
             args.push(quote! { #name: #arg_ty });
-            inits.push(if convert.to_string() == name.to_string() {
+            inits.push(if name == convert.to_string() {
                 quote! { #name }
             } else {
                 quote! { #name: #convert }
