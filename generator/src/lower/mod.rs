@@ -64,9 +64,8 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             operations.push(op);
         }
     }
-    for (index, (id, pagination)) in config.pagination.iter().enumerate() {
+    for (id, pagination) in &config.pagination {
         let at = format!("codegen config: api `{}` pagination.{id}", config.module);
-        let _ = index;
         match ids.get(id) {
             Some(&op) => match lower_pagination(&operations[op], pagination, &types) {
                 Ok(p) => operations[op].pagination = Some(p),

@@ -349,7 +349,12 @@ impl<'a> TypeLowerer<'a> {
             return TypeRef::Map(Box::new(additional_type.unwrap_or(TypeRef::Json)));
         }
         let name = self.name_for(&naming);
-        let mut field_names = Registry::default();
+        // The renderer adds `additional_properties` for extra properties: keep that name free.
+        let mut field_names = if additional_type.is_some() {
+            Registry::with_reserved(&["additional_properties"])
+        } else {
+            Registry::default()
+        };
         let mut fields = Vec::with_capacity(properties.len());
         for property in &properties {
             let hint = Naming::Hint(format!("{name}{}", camel(&property.name)));
@@ -371,11 +376,7 @@ impl<'a> TypeLowerer<'a> {
                 description: field_description,
             });
         }
-        let additional = additional_type.map(|ty| match ty {
-            TypeRef::Nullable(inner) => TypeRef::Nullable(inner),
-            other => other,
-        });
-        self.insert(&name, pointer, description, TypeKind::Struct(Struct { fields, additional }));
+        self.insert(&name, pointer, description, TypeKind::Struct(Struct { fields, additional: additional_type }));
         TypeRef::Named(name)
     }
 

@@ -110,7 +110,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         let module = op_modules.claim(op.rust_name.trim_end_matches('_'));
         files.insert(
             format!("{base}/operations/{module}.rs"),
-            format_file(operations::render_operation(op, api), &op.wire_id)?,
+            format_file(operations::render_operation(op), &op.wire_id)?,
         );
         op_entries.push((module, op));
     }

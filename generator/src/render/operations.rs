@@ -149,7 +149,7 @@ fn param_docs(param: &Param) -> String {
 }
 
 /// Renders one operation's file.
-pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
+pub fn render_operation(op: &Operation) -> TokenStream {
     let builder = format_ident!("{}", op.type_name);
     let method_name = ident(&op.rust_name);
     let method_const = format_ident!("{}", op.method.as_str());
@@ -157,7 +157,6 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
     let path_template = &op.path_template;
     let retry_safe = op.retry_safe;
     let security = &op.security;
-    let _ = api;
 
     let signature = format!("`{} {}`", op.method.as_str(), op.path_template);
     let mut doc_parts: Vec<Option<&str>> = vec![op.summary.as_deref(), op.description.as_deref()];
@@ -345,7 +344,6 @@ pub fn render_operation(op: &Operation, api: &Api) -> TokenStream {
                 inits.push(quote! { body: Default::default() });
                 setters.push(form_setters);
                 apply.push(quote! { { let body = &self.body; #body_apply } });
-                setters.push(quote! {});
                 return finish(
                     op,
                     OperationParts {
