@@ -140,13 +140,20 @@ pub enum ParamLocation {
     Cookie,
 }
 
-/// How an array parameter goes on the wire.
+/// How a parameter value is spelled on the wire (OpenAPI `style` with `explode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamStyle {
-    /// `name=a&name=b`.
-    Exploded,
-    /// `name=a<sep>b`.
-    Joined(&'static str),
+    /// Query and cookie default. Exploded: `name=a&name=b`, objects as `key=value` pairs;
+    /// not exploded: `name=a,b`.
+    Form { explode: bool },
+    /// `name=a%20b`.
+    SpaceDelimited,
+    /// `name=a|b`.
+    PipeDelimited,
+    /// `name[key]=value`.
+    DeepObject,
+    /// Path and header: `a,b`.
+    Simple,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -35,7 +35,7 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
     let parsed: Result<Value, String> = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| e.to_string())
     } else {
-        serde_yaml::from_str(text).map_err(|e| e.to_string())
+        serde_yaml::from_str::<YamlTree>(text).map(|tree| tree.0).map_err(|e| e.to_string())
     };
     let mut raw = match parsed {
         Ok(value) => value,
@@ -73,6 +73,7 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
             return None;
         }
     };
+    inline_foreign_refs(&mut raw, diags);
     normalise(&mut raw, "", diags);
     if let Some(root) = raw.as_object_mut() {
         // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
@@ -92,6 +93,89 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
         }
     };
     Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+}
+
+/// A JSON tree read from YAML. Unlike `serde_json::Value` it accepts integers written beyond
+/// 64 bits (vendors write `maximum: 18446744073709551615000`), keeping them as floats;
+/// normalisation then decides what to do with them. Keys that are not strings (`200:`,
+/// `true:`) become their text.
+struct YamlTree(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlTree {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TreeVisitor).map(YamlTree)
+    }
+}
+
+struct TreeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TreeVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(YamlTree(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some((YamlTree(key), YamlTree(value))) = map.next_entry()? {
+            let key = match key {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A YAML tag (`!foo value`): keep the value, drop the tag.
+        use serde::de::VariantAccess;
+        let (_tag, variant): (String, _) = data.variant()?;
+        variant.newtype_variant::<YamlTree>().map(|tree| tree.0)
+    }
+}
+
+fn float(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
 /// serde loses the path inside flattened maps (`paths`, `responses`); find the entry that
@@ -156,6 +240,80 @@ pub fn deserialize_at<T: DeserializeOwned>(value: &Value, base: &str) -> Result<
 /// Rewrites what the 3.0 model cannot hold into what it can, keeping the meaning:
 /// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples`; integer
 /// bounds beyond 64 bits; boolean schemas.
+/// The component sections OpenAPI defines; a `$ref` elsewhere under `#/components/` points at
+/// a vendor's own section (Lob's `mediaTypes`), which the typed model cannot hold.
+const COMPONENT_SECTIONS: &[&str] = &[
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+];
+
+fn is_foreign_ref(reference: &str) -> bool {
+    reference
+        .strip_prefix("#/components/")
+        .and_then(|rest| rest.split('/').next())
+        .is_some_and(|section| !COMPONENT_SECTIONS.contains(&section))
+}
+
+/// Replaces references into non-standard component sections by a copy of their target, so
+/// the object lands where the model expects it (a media type, a header...).
+fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
+    fn has_foreign(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                map.get("$ref").and_then(Value::as_str).is_some_and(is_foreign_ref) || map.values().any(has_foreign)
+            }
+            Value::Array(items) => items.iter().any(has_foreign),
+            _ => false,
+        }
+    }
+    fn walk(value: &mut Value, source: &Value, pointer: &str, depth: usize, diags: &mut Diagnostics) {
+        if let Value::Object(map) = value {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|r| is_foreign_ref(r)) {
+                let reference = reference.to_owned();
+                match source.pointer(&reference[1..]) {
+                    Some(_) if depth >= 16 => {
+                        diags.warn(pointer, format!("`{reference}` is nested too deeply to inline; left as is"));
+                        return;
+                    }
+                    Some(target) => {
+                        *value = target.clone();
+                        walk(value, source, pointer, depth + 1, diags);
+                        return;
+                    }
+                    None => {
+                        diags.warn(pointer, format!("`{reference}` points at nothing"));
+                        return;
+                    }
+                }
+            }
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    walk(item, source, &join(pointer, key), depth, diags);
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter_mut().enumerate() {
+                    walk(item, source, &format!("{pointer}/{index}"), depth, diags);
+                }
+            }
+            _ => {}
+        }
+    }
+    if has_foreign(root) {
+        let source = root.clone();
+        walk(root, &source, "", 0, diags);
+    }
+}
+
 fn normalise(value: &mut Value, pointer: &str, diags: &mut Diagnostics) {
     match value {
         Value::Object(map) => {

@@ -13,6 +13,8 @@ mod retry;
 pub use auth::{ApiKey, Credential, MissingEnvVar};
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};
-pub use request::{Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, path_segment};
+pub use request::{
+    Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Style, path_segment, simple_value,
+};
 pub use response::{ByteStream, Response, api_error, bytes, empty, json, stream, text};
 pub use retry::RetryPolicy;

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's tasks. See `cargo xtask help`.
 
 mod codegen;
+mod corpus;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ cargo xtask <command>
 Commands:
   codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
   generate <spec-file> --out <dir> --name <name> write a standalone crate for any OpenAPI document
+  corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   test                                           everything CI checks: fmt, clippy, codegen --check, tests, spec validation
 ";
 
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
+        Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("test") => test::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

@@ -108,6 +108,56 @@ pub fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
     utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
 }
 
+/// How a structured query parameter is spelled: OpenAPI's `style` with `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `style: form, explode: true` (the default): `name=a&name=b`, objects as `key=value`.
+    FormExploded,
+    /// `style: form, explode: false`: `name=a,b`, objects as `name=key,value`.
+    Form,
+    /// `style: spaceDelimited`: `name=a%20b`.
+    SpaceDelimited,
+    /// `style: pipeDelimited`: `name=a|b`.
+    PipeDelimited,
+    /// `style: deepObject`: `name[key]=value`.
+    DeepObject,
+}
+
+impl Style {
+    fn separator(self) -> &'static str {
+        match self {
+            Style::SpaceDelimited => " ",
+            Style::PipeDelimited => "|",
+            _ => ",",
+        }
+    }
+}
+
+/// The wire text of one JSON value inside a parameter: strings bare, the rest as JSON.
+fn wire_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Spells a structured path, header or cookie value in OpenAPI's `simple` style: arrays and
+/// objects become comma-separated lists (`a,b`, `key,value,...`).
+pub fn simple_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let value = serde_json::to_value(value).map_err(|error| format!("cannot encode a parameter: {error}"))?;
+    Ok(match value {
+        serde_json::Value::Array(items) => items.iter().map(wire_text).collect::<Vec<_>>().join(","),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, item)| !item.is_null())
+            .flat_map(|(key, item)| [key.clone(), wire_text(item)])
+            .collect::<Vec<_>>()
+            .join(","),
+        serde_json::Value::Null => String::new(),
+        scalar => wire_text(&scalar),
+    })
+}
+
 /// A request body, kept as bytes so a retry can send it again.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -229,7 +279,7 @@ pub struct CallOptions {
 pub struct Request {
     pub(crate) operation: &'static OperationInfo,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Body>,
     pub(crate) accept: Option<&'static str>,
@@ -252,7 +302,7 @@ impl Request {
 
     /// Adds `name=value` to the query string.
     pub fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
-        self.query.push((name, value.to_param().into_owned()));
+        self.query.push((Cow::Borrowed(name), value.to_param().into_owned()));
     }
 
     /// Adds an optional query parameter when it is set.
@@ -272,7 +322,67 @@ impl Request {
     /// Adds an array joined by `separator` (`,` for form, `%20` for space-, `|` for pipe-delimited).
     pub fn query_joined<T: ParamValue>(&mut self, name: &'static str, values: &[T], separator: &str) {
         let joined: Vec<_> = values.iter().map(ParamValue::to_param).collect();
-        self.query.push((name, joined.join(separator)));
+        self.query.push((Cow::Borrowed(name), joined.join(separator)));
+    }
+
+    /// Adds a structured value (an object, an enum, a map, an array of them) spelled in `style`.
+    ///
+    /// Objects follow OpenAPI's rules: `form` exploded sends each property as its own
+    /// `key=value`, `form` not exploded sends `name=key,value,...`, `deepObject` sends
+    /// `name[key]=value` (nested objects nest the brackets; arrays repeat the key). Null values
+    /// and absent properties are left out.
+    pub fn query_value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+    ) -> Result<(), String> {
+        let value =
+            serde_json::to_value(value).map_err(|error| format!("cannot encode query parameter `{name}`: {error}"))?;
+        match (value, style) {
+            (serde_json::Value::Null, _) => {}
+            (serde_json::Value::Array(items), Style::FormExploded | Style::DeepObject) => {
+                for item in items.iter().filter(|item| !item.is_null()) {
+                    self.query.push((Cow::Borrowed(name), wire_text(item)));
+                }
+            }
+            (serde_json::Value::Array(items), style) => {
+                let joined: Vec<String> = items.iter().map(wire_text).collect();
+                self.query.push((Cow::Borrowed(name), joined.join(style.separator())));
+            }
+            (serde_json::Value::Object(fields), Style::DeepObject) => self.deep_object(name.to_owned(), fields),
+            (serde_json::Value::Object(fields), Style::FormExploded) => {
+                for (key, item) in fields.into_iter().filter(|(_, item)| !item.is_null()) {
+                    self.query.push((Cow::Owned(key), wire_text(&item)));
+                }
+            }
+            (serde_json::Value::Object(fields), style) => {
+                let pairs: Vec<String> = fields
+                    .iter()
+                    .filter(|(_, item)| !item.is_null())
+                    .flat_map(|(key, item)| [key.clone(), wire_text(item)])
+                    .collect();
+                self.query.push((Cow::Borrowed(name), pairs.join(style.separator())));
+            }
+            (scalar, _) => self.query.push((Cow::Borrowed(name), wire_text(&scalar))),
+        }
+        Ok(())
+    }
+
+    fn deep_object(&mut self, prefix: String, fields: serde_json::Map<String, serde_json::Value>) {
+        for (key, item) in fields {
+            let name = format!("{prefix}[{key}]");
+            match item {
+                serde_json::Value::Null => {}
+                serde_json::Value::Object(inner) => self.deep_object(name, inner),
+                serde_json::Value::Array(items) => {
+                    for item in items.iter().filter(|item| !item.is_null()) {
+                        self.query.push((Cow::Owned(name.clone()), wire_text(item)));
+                    }
+                }
+                scalar => self.query.push((Cow::Owned(name), wire_text(&scalar))),
+            }
+        }
     }
 
     /// Adds a request header.

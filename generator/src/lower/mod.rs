@@ -266,7 +266,7 @@ fn lower_operation(
                 location: ParamLocation::Path,
                 required: true,
                 ty: TypeRef::String,
-                style: ParamStyle::Exploded,
+                style: ParamStyle::Simple,
                 description: None,
                 default: None,
             });
@@ -294,24 +294,13 @@ fn lower_operation(
             other => other,
         };
         let style = match param {
-            Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::Joined(" "),
-            Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::Joined("|"),
+            Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
+            Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
             Parameter::Query { style: QueryStyle::Form, .. } | Parameter::Cookie { .. } => {
-                if data.explode.unwrap_or(true) { ParamStyle::Exploded } else { ParamStyle::Joined(",") }
+                ParamStyle::Form { explode: data.explode.unwrap_or(true) }
             }
-            Parameter::Query { style: QueryStyle::DeepObject, .. } => {
-                types.diags.warn(at, "`deepObject` query parameters are sent as one JSON-encoded value");
-                ParamStyle::Exploded
-            }
-            Parameter::Path { .. } | Parameter::Header { .. } => ParamStyle::Joined(","),
-        };
-        let ty = match (&ty, location) {
-            (TypeRef::Array(_), ParamLocation::Path | ParamLocation::Header) => ty,
-            (TypeRef::Array(item), _) if matches!(**item, TypeRef::Array(_) | TypeRef::Map(_)) => {
-                types.diags.warn(at, "nested arrays in parameters are sent as JSON text");
-                TypeRef::Json
-            }
-            _ => ty,
+            Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
+            Parameter::Path { .. } | Parameter::Header { .. } => ParamStyle::Simple,
         };
         params.push(Param {
             rust_name: names.claim(&snake(&data.name)),

@@ -24,6 +24,14 @@ fn body_reader(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
     }
 }
 
+/// Whether values of `ty` go on the wire through `ParamValue` (no serialisation needed).
+fn is_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::String | TypeRef::DateTime | TypeRef::Date
+    )
+}
+
 fn status_pattern(status: StatusMatch) -> TokenStream {
     match status {
         StatusMatch::Code(code) => quote! { #code },
@@ -73,7 +81,9 @@ fn success_shape(op: &Operation) -> SuccessShape {
             response.description.as_deref(),
         ]));
         variants.push(quote! { #docs #variant(#ty), });
-        arms.push(quote! { #pattern => #read.map(|response| response.map(#enum_name::#variant)), });
+        arms.push(
+            quote! { #pattern => #read.map(|response: runtime::Response<#ty>| response.map(#enum_name::#variant)), },
+        );
     }
     let docs = doc_attrs(&format!("What [`{}`] returns, by status.", op.type_name));
     SuccessShape {
@@ -216,22 +226,50 @@ pub fn render_operation(op: &Operation) -> TokenStream {
         } else {
             quote! { self.#name.as_ref() }
         };
-        let statement = match (param.location, &param.ty, param.style) {
-            (ParamLocation::Path, _, _) => continue,
-            (ParamLocation::Query, TypeRef::Array(_), ParamStyle::Exploded) => {
-                quote! { if let Some(values) = #access { request.query_exploded(#wire, values); } }
+        let statement = match (param.location, &param.ty) {
+            (ParamLocation::Path, _) => continue,
+            (ParamLocation::Query, ty) if is_scalar(ty) => quote! { request.query_opt(#wire, #access); },
+            (ParamLocation::Query, TypeRef::Array(item)) if is_scalar(item) => match param.style {
+                ParamStyle::Form { explode: true } | ParamStyle::DeepObject => {
+                    quote! { if let Some(values) = #access { request.query_exploded(#wire, values); } }
+                }
+                style => {
+                    let separator = match style {
+                        ParamStyle::SpaceDelimited => " ",
+                        ParamStyle::PipeDelimited => "|",
+                        _ => ",",
+                    };
+                    quote! { if let Some(values) = #access { request.query_joined(#wire, values, #separator); } }
+                }
+            },
+            (ParamLocation::Query, _) => {
+                let style = match param.style {
+                    ParamStyle::Form { explode: true } => quote! { FormExploded },
+                    ParamStyle::Form { explode: false } | ParamStyle::Simple => quote! { Form },
+                    ParamStyle::SpaceDelimited => quote! { SpaceDelimited },
+                    ParamStyle::PipeDelimited => quote! { PipeDelimited },
+                    ParamStyle::DeepObject => quote! { DeepObject },
+                };
+                quote! {
+                    if let Some(value) = #access {
+                        request.query_value(#wire, value, runtime::Style::#style).map_err(Error::InvalidRequest)?;
+                    }
+                }
             }
-            (ParamLocation::Query, TypeRef::Array(_), ParamStyle::Joined(separator)) => {
-                quote! { if let Some(values) = #access { request.query_joined(#wire, values, #separator); } }
+            (ParamLocation::Header, ty) if is_scalar(ty) => {
+                quote! { if let Some(value) = #access { request.header(#wire, value); } }
             }
-            (ParamLocation::Query, _, _) => quote! { request.query_opt(#wire, #access); },
-            (ParamLocation::Header, TypeRef::Array(_), _) => {
-                quote! { if let Some(values) = #access { request.header(#wire, &values.iter().map(|v| crate::runtime::ParamValue::to_param(v).into_owned()).collect::<Vec<_>>().join(",")); } }
-            }
-            (ParamLocation::Header, _, _) => quote! { if let Some(value) = #access { request.header(#wire, value); } },
-            (ParamLocation::Cookie, _, _) => {
-                quote! { if let Some(value) = #access { request.header("cookie", &format!("{}={}", #wire, crate::runtime::ParamValue::to_param(value))); } }
-            }
+            (ParamLocation::Header, _) => quote! {
+                if let Some(value) = #access {
+                    request.header(#wire, &runtime::simple_value(value).map_err(Error::InvalidRequest)?);
+                }
+            },
+            (ParamLocation::Cookie, _) => quote! {
+                if let Some(value) = #access {
+                    let value = runtime::simple_value(value).map_err(Error::InvalidRequest)?;
+                    request.header("cookie", &format!("{}={}", #wire, value));
+                }
+            },
         };
         apply.push(statement);
     }
@@ -245,7 +283,12 @@ pub fn render_operation(op: &Operation) -> TokenStream {
             PathPart::Param(index) => {
                 format_string.push_str("{}");
                 let name = ident(&op.params[*index].rust_name);
-                format_args.push(quote! { runtime::path_segment(&self.#name) });
+                let param = &op.params[*index];
+                format_args.push(if is_scalar(&param.ty) {
+                    quote! { runtime::path_segment(&self.#name) }
+                } else {
+                    quote! { runtime::path_segment(&runtime::simple_value(&self.#name).map_err(Error::InvalidRequest)?) }
+                });
             }
         }
     }

@@ -80,7 +80,11 @@ impl CreateApiTargetFromDefinition {
             &OPERATION,
             "/api/apihub/v1/inventory/api-targets/create-from-definition".to_owned(),
         );
-        request.query_opt("format", Some(&self.format));
+        if let Some(value) = Some(&self.format) {
+            request
+                .query_value("format", value, runtime::Style::FormExploded)
+                .map_err(Error::InvalidRequest)?;
+        }
         request.query_opt("mode", Some(&self.mode));
         request.query_opt("origin", Some(&self.origin));
         {

@@ -128,8 +128,16 @@ impl ListApiTargets {
         request.query_opt("limit", self.limit.as_ref());
         request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("search", self.search.as_ref());
-        request.query_opt("sort", self.sort.as_ref());
-        request.query_opt("sortDir", self.sort_dir.as_ref());
+        if let Some(value) = self.sort.as_ref() {
+            request
+                .query_value("sort", value, runtime::Style::FormExploded)
+                .map_err(Error::InvalidRequest)?;
+        }
+        if let Some(value) = self.sort_dir.as_ref() {
+            request
+                .query_value("sortDir", value, runtime::Style::FormExploded)
+                .map_err(Error::InvalidRequest)?;
+        }
         request.query_opt("scanDate", self.scan_date.as_ref());
         request.query_opt("definitionFormat", self.definition_format.as_ref());
         request.accept("application/json");
