@@ -265,8 +265,12 @@ pub enum TypeRef {
     String,
     DateTime,
     Date,
-    /// Raw bytes (base64 in JSON is kept as its text for now).
+    /// Raw bytes: a file in a body, a download; as a JSON field, the raw text.
     Binary,
+    /// A UUID (`format: uuid`).
+    Uuid,
+    /// Bytes written as base64 text in JSON (`format: byte`).
+    Base64,
     /// Any JSON value.
     Json,
     /// A named type in the API's `types` module.
@@ -308,8 +312,9 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum that keeps unknown values.
     Enum(Vec<EnumVariant>),
-    /// One of several shapes, told apart by trying each in order.
-    Union(Vec<UnionVariant>),
+    /// One of several shapes: told apart by a tag property when the spec gives a
+    /// discriminator, else by trying each in order.
+    Union(Union),
     /// Another name for a type.
     Alias(TypeRef),
 }
@@ -328,7 +333,12 @@ pub struct Field {
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,
+    /// Optional and nullable in a type the client sends: `Option<Option<T>>`, so that "leave
+    /// it out" (`None`) and "send null" (`Some(None)`) stay distinct.
+    pub send_null: bool,
     pub description: Option<String>,
+    /// The spec's default, as JSON text, for the docs.
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -338,7 +348,17 @@ pub struct EnumVariant {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// The property whose value names the variant (OpenAPI `discriminator`); every variant
+    /// then has at least one tag, and values no variant claims are kept as JSON.
+    pub tag_property: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: TypeRef,
+    /// The values of the tag property that select this variant (empty when untagged).
+    pub tags: Vec<String>,
 }

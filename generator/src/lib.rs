@@ -95,15 +95,32 @@ pub fn generate_project(root: &Path) -> Result<Generated, Vec<Diagnostic>> {
 
 /// Generates a standalone crate named `name` for any document.
 pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
+    generate_standalone_at(Path::new("."), spec, name)
+}
+
+/// Like [`generate_standalone`], for a `spec` path relative to `base`: diagnostics show the
+/// relative path, so output and messages do not depend on where the project is checked out.
+pub fn generate_standalone_at(base: &Path, spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
     let module = naming::snake(name);
     let module = if module == "runtime" { "api".to_owned() } else { module };
-    let config = ApiConfig { module, spec: spec.display().to_string(), ..ApiConfig::default() };
-    let (api, warnings) = lower_document(spec, &spec.display().to_string(), &config)?;
+    let shown = spec.display().to_string();
+    let config = ApiConfig { module, spec: shown.clone(), ..ApiConfig::default() };
+    let (api, warnings) = lower_document(&base.join(spec), &shown, &config)?;
     let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
     let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(&config));
-    let files = render::render_crate(&info, std::slice::from_ref(&api))
-        .map_err(|m| render_error(m, &spec.display().to_string()))?;
+    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &shown))?;
     Ok(Generated { files, apis: vec![api], warnings })
+}
+
+/// The fixture documents under `generator/tests/fixtures/`, sorted: one construct family each,
+/// generated into `fixtures/<stem>/` and compiled with the workspace.
+pub fn fixture_specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("generator/tests/fixtures"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml" || ext == "json"))
+        .collect();
+    specs.sort();
+    Ok(specs)
 }
 
 /// The folder of the project's generated crate.

@@ -274,25 +274,21 @@ fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
         }
     }
     fn walk(value: &mut Value, source: &Value, pointer: &str, depth: usize, diags: &mut Diagnostics) {
-        if let Value::Object(map) = value {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|r| is_foreign_ref(r)) {
-                let reference = reference.to_owned();
-                match source.pointer(&reference[1..]) {
-                    Some(_) if depth >= 16 => {
-                        diags.warn(pointer, format!("`{reference}` is nested too deeply to inline; left as is"));
-                        return;
-                    }
-                    Some(target) => {
-                        *value = target.clone();
-                        walk(value, source, pointer, depth + 1, diags);
-                        return;
-                    }
-                    None => {
-                        diags.warn(pointer, format!("`{reference}` points at nothing"));
-                        return;
-                    }
+        if let Value::Object(map) = value
+            && let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|r| is_foreign_ref(r))
+        {
+            let reference = reference.to_owned();
+            match source.pointer(&reference[1..]) {
+                Some(_) if depth >= 16 => {
+                    diags.warn(pointer, format!("`{reference}` is nested too deeply to inline; left as is"));
                 }
+                Some(target) => {
+                    *value = target.clone();
+                    walk(value, source, pointer, depth + 1, diags);
+                }
+                None => diags.warn(pointer, format!("`{reference}` points at nothing")),
             }
+            return;
         }
         match value {
             Value::Object(map) => {

@@ -4,6 +4,7 @@
 
 mod auth;
 mod client;
+pub mod codec;
 mod error;
 pub mod pagination;
 mod request;
@@ -11,6 +12,7 @@ mod response;
 mod retry;
 
 pub use auth::{ApiKey, Credential, MissingEnvVar};
+pub use codec::Base64;
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};
 pub use request::{

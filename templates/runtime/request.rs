@@ -58,7 +58,7 @@ macro_rules! display_param {
     };
 }
 
-display_param!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64, chrono::NaiveDate);
+display_param!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64, chrono::NaiveDate, uuid::Uuid);
 
 impl ParamValue for chrono::DateTime<chrono::Utc> {
     fn to_param(&self) -> Cow<'_, str> {

@@ -21,42 +21,82 @@ fn summary(generated: &Generated) -> String {
         .join("; ")
 }
 
-/// Regenerates `generated/` from `specs/`; with `check`, fails when it is stale.
+/// One crate that `codegen` owns: where it goes and what it should contain.
+struct Target {
+    shown: String,
+    out: PathBuf,
+    generated: Generated,
+}
+
+/// The project's crate from `specs/`, then one crate per fixture document in
+/// `generator/tests/fixtures/` (each compiled and tested as a workspace member).
+fn targets(root: &Path) -> Result<Vec<Target>, String> {
+    let failed = |errors: Vec<Diagnostic>| {
+        report(&errors);
+        format!("codegen failed with {} error(s); nothing was written", errors.len())
+    };
+    let mut targets = vec![Target {
+        shown: "generated/".into(),
+        out: clientgen::generated_dir(root),
+        generated: clientgen::generate_project(root).map_err(failed)?,
+    }];
+    for spec in clientgen::fixture_specs(root).map_err(|e| format!("cannot list fixtures: {e}"))? {
+        let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let relative = spec.strip_prefix(root).unwrap_or(&spec).to_path_buf();
+        let generated =
+            clientgen::generate_standalone_at(root, &relative, &format!("fixture-{stem}")).map_err(failed)?;
+        targets.push(Target { shown: format!("fixtures/{stem}/"), out: root.join("fixtures").join(&stem), generated });
+    }
+    Ok(targets)
+}
+
+/// Regenerates `generated/` (and the fixture crates); with `check`, fails when any is stale.
+/// Everything is generated before anything is written, so a failure leaves every tree as it was.
 pub fn codegen(root: &Path, check: bool) -> Result<(), String> {
     let started = Instant::now();
-    let generated = clientgen::generate_project(root).map_err(|errors| {
-        report(&errors);
-        format!("codegen failed with {} error(s); generated/ was left as it was", errors.len())
-    })?;
-    let warnings = generated.warnings.iter().filter(|d| d.severity == Severity::Warning).count();
-    if std::env::var_os("CODEGEN_VERBOSE").is_some() {
-        report(&generated.warnings);
+    let targets = targets(root)?;
+    let verbose = std::env::var_os("CODEGEN_VERBOSE").is_some();
+    let mut stale_targets = Vec::new();
+    for target in &targets {
+        if verbose {
+            report(&target.generated.warnings);
+        }
+        let stale = write::stale_files(&target.out, &target.generated.files)
+            .map_err(|e| format!("cannot read {}: {e}", target.out.display()))?;
+        stale_targets.push(stale);
     }
-    let out = clientgen::generated_dir(root);
-    let stale =
-        write::stale_files(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+    let warnings: usize =
+        targets.iter().map(|t| t.generated.warnings.iter().filter(|d| d.severity == Severity::Warning).count()).sum();
+    let product = summary(&targets[0].generated);
     if check {
+        let stale: Vec<String> = targets
+            .iter()
+            .zip(&stale_targets)
+            .flat_map(|(t, files)| files.iter().map(move |f| format!("{}{f}", t.shown)))
+            .collect();
         if stale.is_empty() {
-            eprintln!("generated/ is up to date ({})", summary(&generated));
+            eprintln!("generated/ and {} fixture crate(s) are up to date ({product})", targets.len() - 1);
             return Ok(());
         }
         return Err(format!(
-            "generated/ is stale; run `cargo xtask codegen` and commit the result:\n  {}",
+            "generated code is stale; run `cargo xtask codegen` and commit the result:\n  {}",
             stale.join("\n  ")
         ));
     }
-    if stale.is_empty() {
-        eprintln!("generated/ unchanged ({}; {warnings} warning(s))", summary(&generated));
-        return Ok(());
-    }
-    write::write_tree(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    for file in &stale {
-        eprintln!("  updated generated/{file}");
+    for (target, stale) in targets.iter().zip(&stale_targets) {
+        if stale.is_empty() {
+            continue;
+        }
+        write::write_tree(&target.out, &target.generated.files)
+            .map_err(|e| format!("cannot write {}: {e}", target.out.display()))?;
+        for file in stale {
+            eprintln!("  updated {}{file}", target.shown);
+        }
     }
     eprintln!(
-        "generated/ written in {} ms ({}; {warnings} warning(s), CODEGEN_VERBOSE=1 shows them)",
+        "codegen done in {} ms ({product}; {} fixture crate(s); {warnings} warning(s), CODEGEN_VERBOSE=1 shows them)",
         started.elapsed().as_millis(),
-        summary(&generated)
+        targets.len() - 1
     );
     Ok(())
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod client;
+pub mod codec;
 mod error;
 pub mod pagination;
 mod request;
@@ -14,6 +15,7 @@ mod response;
 mod retry;
 
 pub use auth::{ApiKey, Credential, MissingEnvVar};
+pub use codec::Base64;
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};
 pub use request::{

@@ -93,6 +93,14 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             );
         }
     }
+    let sent: Vec<&TypeRef> = operations
+        .iter()
+        .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
+            Some(BodyKind::Json(ty)) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    types.mark_sent(&sent);
     types.box_cycles();
     Api {
         module: config.module.clone(),

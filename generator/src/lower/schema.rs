@@ -10,7 +10,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::diag::{Diagnostics, join};
-use crate::ir::{EnumVariant, Field, FloatKind, IntKind, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+use crate::ir::{EnumVariant, Field, FloatKind, IntKind, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 use crate::load::Resolver;
 use crate::naming::{Registry, camel, snake};
 
@@ -239,14 +239,18 @@ impl<'a> TypeLowerer<'a> {
                     description,
                 )
             }
-            SchemaKind::OneOf { one_of } => self.lower_union(one_of, &join(pointer, "oneOf"), naming, description),
-            SchemaKind::AnyOf { any_of } => self.lower_union(any_of, &join(pointer, "anyOf"), naming, description),
+            SchemaKind::OneOf { one_of } => {
+                self.lower_union(one_of, &join(pointer, "oneOf"), naming, description, data.discriminator.as_ref())
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.lower_union(any_of, &join(pointer, "anyOf"), naming, description, data.discriminator.as_ref())
+            }
             SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, pointer, naming, description),
             SchemaKind::Not { .. } => {
                 self.diags.warn(pointer, "`not` schemas have no Rust equivalent; taken as any JSON value");
                 TypeRef::Json
             }
-            SchemaKind::Any(any) => self.lower_any(any, pointer, naming, description),
+            SchemaKind::Any(any) => self.lower_any(any, pointer, naming, description, data.discriminator.as_ref()),
         };
         if data.nullable && !matches!(ty, TypeRef::Nullable(_)) { TypeRef::Nullable(Box::new(ty)) } else { ty }
     }
@@ -257,6 +261,7 @@ impl<'a> TypeLowerer<'a> {
         pointer: &str,
         naming: Naming,
         description: Option<String>,
+        discriminator: Option<&openapiv3::Discriminator>,
     ) -> TypeRef {
         if !any.all_of.is_empty() {
             let mut parts = any.all_of.clone();
@@ -274,10 +279,10 @@ impl<'a> TypeLowerer<'a> {
             return self.lower_all_of(&parts, pointer, naming, description);
         }
         if !any.one_of.is_empty() {
-            return self.lower_union(&any.one_of, &join(pointer, "oneOf"), naming, description);
+            return self.lower_union(&any.one_of, &join(pointer, "oneOf"), naming, description, discriminator);
         }
         if !any.any_of.is_empty() {
-            return self.lower_union(&any.any_of, &join(pointer, "anyOf"), naming, description);
+            return self.lower_union(&any.any_of, &join(pointer, "anyOf"), naming, description, discriminator);
         }
         let typ = any.typ.as_deref();
         if !any.properties.is_empty() || typ == Some("object") || any.additional_properties.is_some() {
@@ -315,6 +320,8 @@ impl<'a> TypeLowerer<'a> {
                 Some("date-time") => TypeRef::DateTime,
                 Some("date") => TypeRef::Date,
                 Some("binary") => TypeRef::Binary,
+                Some("uuid") => TypeRef::Uuid,
+                Some("byte") => TypeRef::Base64,
                 _ => TypeRef::String,
             },
             Some("integer") => {
@@ -367,13 +374,24 @@ impl<'a> TypeLowerer<'a> {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,
             };
+            // A read-only property is absent from requests, a write-only one from responses:
+            // neither can be required of both.
+            let (one_way, default) = match &property.schema {
+                ReferenceOr::Item(schema) => (
+                    schema.schema_data.read_only || schema.schema_data.write_only,
+                    schema.schema_data.default.as_ref().map(Value::to_string),
+                ),
+                ReferenceOr::Reference { .. } => (false, None),
+            };
             fields.push(Field {
                 rust_name: field_names.claim(&snake(&property.name)),
                 wire_name: property.name.clone(),
                 ty,
-                required: required.contains(&property.name),
+                required: required.contains(&property.name) && !one_way,
                 nullable,
+                send_null: false,
                 description: field_description,
+                default,
             });
         }
         self.insert(&name, pointer, description, TypeKind::Struct(Struct { fields, additional: additional_type }));
@@ -386,48 +404,102 @@ impl<'a> TypeLowerer<'a> {
         pointer: &str,
         naming: Naming,
         description: Option<String>,
+        discriminator: Option<&openapiv3::Discriminator>,
     ) -> TypeRef {
         let base = hint_of(&naming);
-        let mut lowered = Vec::new();
+        let mut lowered: Vec<(TypeRef, Vec<String>)> = Vec::new();
         let mut nullable = false;
         for (index, variant) in variants.iter().enumerate() {
             if is_null_schema(variant) {
                 nullable = true;
                 continue;
             }
+            let tags = discriminator.map(|d| self.tags_of(variant, d)).unwrap_or_default();
             let hint = Naming::Hint(format!("{base}Variant{index}"));
-            match self.lower(Src::from(variant), &join(pointer, &index.to_string()), hint) {
+            let ty = match self.lower(Src::from(variant), &join(pointer, &index.to_string()), hint) {
                 TypeRef::Nullable(inner) => {
                     nullable = true;
-                    lowered.push(*inner);
+                    *inner
                 }
-                other => lowered.push(other),
+                other => other,
+            };
+            match lowered.iter_mut().find(|(seen, _)| *seen == ty) {
+                Some((_, seen_tags)) => seen_tags.extend(tags),
+                None => lowered.push((ty, tags)),
             }
         }
-        lowered.dedup();
+        let tagged = discriminator.is_some() && lowered.iter().all(|(_, tags)| !tags.is_empty());
+        if discriminator.is_some() && !tagged && !lowered.is_empty() {
+            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
+        }
         let ty = match lowered.len() {
             0 => TypeRef::Json,
-            1 => match naming {
+            1 if !tagged => match naming {
                 // A named one-variant union is an alias of that variant.
                 Naming::Exact(name) => {
-                    let only = lowered.remove(0);
+                    let only = lowered.remove(0).0;
                     self.ensure_named(&name, only, pointer, description);
                     TypeRef::Named(name)
                 }
-                Naming::Hint(_) => lowered.remove(0),
+                Naming::Hint(_) => lowered.remove(0).0,
             },
             _ => {
                 let name = self.name_for(&naming);
-                let mut variant_names = Registry::default();
+                // A tagged union keeps unclaimed tags in an `Unknown` variant.
+                let mut variant_names =
+                    if tagged { Registry::with_reserved(&["Unknown"]) } else { Registry::default() };
                 let variants = lowered
                     .into_iter()
-                    .map(|ty| UnionVariant { rust_name: variant_names.claim(&variant_name(&ty)), ty })
+                    .map(|(ty, mut tags)| {
+                        tags.dedup();
+                        let rust_name = variant_names.claim(&variant_name(&ty));
+                        UnionVariant { rust_name, ty, tags: if tagged { tags } else { Vec::new() } }
+                    })
                     .collect();
-                self.insert(&name, pointer, description, TypeKind::Union(variants));
+                let tag_property = discriminator.filter(|_| tagged).map(|d| d.property_name.clone());
+                // The type is the schema holding the `oneOf`, not the list.
+                let origin =
+                    pointer.strip_suffix("/oneOf").or_else(|| pointer.strip_suffix("/anyOf")).unwrap_or(pointer);
+                self.insert(&name, origin, description, TypeKind::Union(Union { variants, tag_property }));
                 TypeRef::Named(name)
             }
         };
         if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty }
+    }
+
+    /// The discriminator values that select `variant`: the mapping's entries that point at it,
+    /// else its schema name; for an inline variant, a single-value enum or const of the
+    /// tag property.
+    fn tags_of(&self, variant: &ReferenceOr<Schema>, discriminator: &openapiv3::Discriminator) -> Vec<String> {
+        match variant {
+            ReferenceOr::Reference { reference } => {
+                let name = reference.rsplit('/').next().unwrap_or(reference);
+                let mut tags: Vec<String> = discriminator
+                    .mapping
+                    .iter()
+                    .filter(|(_, target)| *target == reference || target.as_str() == name)
+                    .map(|(value, _)| value.clone())
+                    .collect();
+                if tags.is_empty() {
+                    tags.push(name.to_owned());
+                }
+                tags
+            }
+            ReferenceOr::Item(schema) => {
+                let property = match &schema.schema_kind {
+                    SchemaKind::Type(Type::Object(object)) => object.properties.get(&discriminator.property_name),
+                    SchemaKind::Any(any) => any.properties.get(&discriminator.property_name),
+                    _ => None,
+                };
+                let Some(ReferenceOr::Item(property)) = property else { return Vec::new() };
+                match &property.schema_kind {
+                    SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => {
+                        string.enumeration.iter().flatten().cloned().collect()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+        }
     }
 
     fn lower_all_of(
@@ -536,8 +608,8 @@ impl<'a> TypeLowerer<'a> {
                         }
                     }
                 }
-                TypeKind::Union(variants) => {
-                    for variant in variants {
+                TypeKind::Union(union) => {
+                    for variant in &mut union.variants {
                         if let Some(target) = by_value_target(&variant.ty)
                             && self.reaches(target, &name, &mut BTreeSet::new())
                         {
@@ -564,6 +636,36 @@ impl<'a> TypeLowerer<'a> {
         }
     }
 
+    /// Marks the optional nullable fields of every type reachable from `roots` (the request
+    /// bodies) as able to send an explicit null.
+    pub fn mark_sent(&mut self, roots: &[&TypeRef]) {
+        let mut pending: Vec<String> = Vec::new();
+        for root in roots {
+            collect_named(root, &mut pending);
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(def) = self.types.get_mut(&name) else { continue };
+            match &mut def.kind {
+                TypeKind::Struct(body) => {
+                    for field in &mut body.fields {
+                        field.send_null = !field.required && field.nullable;
+                        collect_named(&field.ty, &mut pending);
+                    }
+                    if let Some(additional) = &body.additional {
+                        collect_named(additional, &mut pending);
+                    }
+                }
+                TypeKind::Union(union) => union.variants.iter().for_each(|v| collect_named(&v.ty, &mut pending)),
+                TypeKind::Alias(ty) => collect_named(ty, &mut pending),
+                TypeKind::Enum(_) => {}
+            }
+        }
+    }
+
     /// Whether `from` contains `target` by value (not behind a `Vec`, map or `Box`).
     fn reaches(&self, from: &str, target: &str, seen: &mut BTreeSet<String>) -> bool {
         if from == target {
@@ -575,7 +677,7 @@ impl<'a> TypeLowerer<'a> {
         let Some(def) = self.types.get(from) else { return false };
         let edges: Vec<&TypeRef> = match &def.kind {
             TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
-            TypeKind::Union(variants) => variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Union(union) => union.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) => vec![],
         };
@@ -596,6 +698,16 @@ struct Property {
     name: String,
     schema: ReferenceOr<Schema>,
     pointer: String,
+}
+
+fn collect_named(ty: &TypeRef, into: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(name) => into.push(name.clone()),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+            collect_named(inner, into)
+        }
+        _ => {}
+    }
 }
 
 fn owned(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
@@ -637,6 +749,8 @@ fn string_format(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
         VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => TypeRef::Base64,
+        VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => TypeRef::Uuid,
         _ => TypeRef::String,
     }
 }
@@ -693,6 +807,8 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::DateTime => "DateTime".into(),
         TypeRef::Date => "Date".into(),
         TypeRef::Binary => "Binary".into(),
+        TypeRef::Uuid => "Uuid".into(),
+        TypeRef::Base64 => "Bytes".into(),
         TypeRef::Json => "Value".into(),
         TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => variant_name(inner),
     }

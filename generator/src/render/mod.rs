@@ -44,6 +44,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
     ("auth.rs", include_str!("../../../templates/runtime/auth.rs")),
     ("client.rs", include_str!("../../../templates/runtime/client.rs")),
+    ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
     ("pagination.rs", include_str!("../../../templates/runtime/pagination.rs")),
     ("request.rs", include_str!("../../../templates/runtime/request.rs")),
@@ -161,6 +162,8 @@ pub(crate) fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
         TypeRef::Float(FloatKind::F64) => quote! { f64 },
         TypeRef::String | TypeRef::Binary => quote! { String },
         TypeRef::DateTime => quote! { chrono::DateTime<chrono::Utc> },
+        TypeRef::Uuid => quote! { uuid::Uuid },
+        TypeRef::Base64 => quote! { crate::runtime::Base64 },
         TypeRef::Date => quote! { chrono::NaiveDate },
         TypeRef::Json => quote! { serde_json::Value },
         TypeRef::Named(name) => {

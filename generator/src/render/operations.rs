@@ -28,7 +28,13 @@ fn body_reader(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
 fn is_scalar(ty: &TypeRef) -> bool {
     matches!(
         ty,
-        TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::String | TypeRef::DateTime | TypeRef::Date
+        TypeRef::Bool
+            | TypeRef::Int(_)
+            | TypeRef::Float(_)
+            | TypeRef::String
+            | TypeRef::DateTime
+            | TypeRef::Date
+            | TypeRef::Uuid
     )
 }
 

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
-use crate::ir::{EnumVariant, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+use crate::ir::{EnumVariant, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The items of one type's file.
 pub fn render_type(def: &TypeDef) -> TokenStream {
@@ -18,7 +18,7 @@ pub fn render_type(def: &TypeDef) -> TokenStream {
     let body = match &def.kind {
         TypeKind::Struct(body) => render_struct(&name, body),
         TypeKind::Enum(variants) => render_enum(&name, variants),
-        TypeKind::Union(variants) => render_union(&name, variants),
+        TypeKind::Union(union) => render_union(&name, union),
         TypeKind::Alias(target) => {
             let target = type_tokens(target, false);
             quote! { pub type #name = #target; }
@@ -41,7 +41,7 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
             refs.extend(body.fields.iter().map(|f| &f.ty));
             refs.extend(body.additional.iter());
         }
-        TypeKind::Union(variants) => refs.extend(variants.iter().map(|v| &v.ty)),
+        TypeKind::Union(union) => refs.extend(union.variants.iter().map(|v| &v.ty)),
         TypeKind::Alias(ty) => refs.push(ty),
         TypeKind::Enum(_) => {}
     }
@@ -50,7 +50,9 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
     }
     names.remove(&def.name);
     let serde = match &def.kind {
-        TypeKind::Struct(_) | TypeKind::Union(_) => quote! { use serde::{Deserialize, Serialize}; },
+        TypeKind::Struct(_) => quote! { use serde::{Deserialize, Serialize}; },
+        TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
+        TypeKind::Union(_) => quote! {},
         TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
     };
     let names: Vec<_> = names.iter().map(|n| format_ident!("{}", n)).collect();
@@ -86,7 +88,9 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         let field_ident = ident(&field.rust_name);
         let inner = type_tokens(&field.ty, false);
         let optional = !field.required || field.nullable;
-        let ty = if optional {
+        let ty = if field.send_null {
+            quote! { Option<Option<#inner>> }
+        } else if optional {
             quote! { Option<#inner> }
         } else {
             inner.clone()
@@ -99,12 +103,16 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         if !field.required {
             serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
         }
+        if field.send_null {
+            serde_args.push(quote! { deserialize_with = "crate::runtime::codec::explicit_null" });
+        }
         let serde_attr = if serde_args.is_empty() {
             quote! {}
         } else {
             quote! { #[serde(#(#serde_args),*)] }
         };
-        let docs = doc_attrs(&paragraphs(&[field.description.as_deref()]));
+        let default = field.default.as_ref().map(|d| format!("Default: `{}`.", d.replace('`', "'")));
+        let docs = doc_attrs(&paragraphs(&[field.description.as_deref(), default.as_deref()]));
         fields.push(quote! { #docs #serde_attr pub #field_ident: #ty, });
         if optional {
             required_inits.push(quote! { #field_ident: None });
@@ -159,7 +167,9 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
 fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
     let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
-    let docs = wires.iter().map(|w| format!(" `{}`", w.replace('`', "'")));
+    let docs = wires
+        .iter()
+        .map(|w| if w.is_empty() { " The empty string.".to_owned() } else { format!(" `{}`", w.replace('`', "'")) });
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -229,17 +239,61 @@ fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStre
     }
 }
 
-fn render_union(name: &proc_macro2::Ident, variants: &[UnionVariant]) -> TokenStream {
-    let arms = variants.iter().map(|variant| {
+fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+    let Some(property) = &union.tag_property else {
+        let arms = union.variants.iter().map(|variant| {
+            let ident = format_ident!("{}", variant.rust_name);
+            let ty = type_tokens(&variant.ty, false);
+            quote! { #ident(#ty), }
+        });
+        return quote! {
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#arms)*
+            }
+        };
+    };
+    let mut variants = Vec::new();
+    let mut writes = Vec::new();
+    let mut reads = Vec::new();
+    for variant in &union.variants {
         let ident = format_ident!("{}", variant.rust_name);
         let ty = type_tokens(&variant.ty, false);
-        quote! { #ident(#ty), }
-    });
+        let tags = &variant.tags;
+        let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
+        let docs = doc_attrs(&format!("`{property}` is {listed}."));
+        variants.push(quote! { #docs #ident(#ty), });
+        let first = &tags[0];
+        writes.push(quote! { Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value), });
+        reads.push(quote! { Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident), });
+    }
+    let unknown_docs = format!(" A `{property}` this client does not know (or none), kept as sent.");
     quote! {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
-            #(#arms)*
+            #(#variants)*
+            #[doc = #unknown_docs]
+            Unknown(serde_json::Value),
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#writes)*
+                    Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let (tag, value) = crate::runtime::codec::read_tagged(deserializer, #property)?;
+                match tag.as_deref() {
+                    #(#reads)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
         }
     }
 }

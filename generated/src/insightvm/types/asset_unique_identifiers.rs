@@ -5,7 +5,7 @@ use super::UniqueIdentifier;
 /// The unique identifiers of the asset. Usually an array; the vendor's example and an
 /// older mock show a single object, so both shapes are accepted.
 ///
-/// Schema: `/components/schemas/Asset/properties/unique_identifiers/oneOf`
+/// Schema: `/components/schemas/Asset/properties/unique_identifiers`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AssetUniqueIdentifiers {

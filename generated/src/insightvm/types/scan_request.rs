@@ -29,8 +29,12 @@ pub struct ScanRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_consumer: Option<String>,
     /// When to start the scan; `null` starts it now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::codec::explicit_null"
+    )]
+    pub start_time: Option<Option<chrono::DateTime<chrono::Utc>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusions: Option<ScanExclusions>,
 }
