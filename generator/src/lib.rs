@@ -43,6 +43,39 @@ pub fn lower_document(
     if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
 }
 
+/// Generates a standalone crate named `name` from the text of a document (`shown_as` names
+/// it in diagnostics).
+pub fn generate_from_text(text: &str, shown_as: &str, name: &str) -> Result<Generated, Vec<Diagnostic>> {
+    let config = standalone_config(name, shown_as);
+    let mut diags = Diagnostics::new(shown_as);
+    let Some(spec) = load::load_str(text, &mut diags) else {
+        return Err(diags.items);
+    };
+    let api = lower::lower(&spec, &config, &mut diags);
+    if diags.has_errors() {
+        return Err(diags.items);
+    }
+    standalone_crate(name, api, &config, diags.items)
+}
+
+fn standalone_config(name: &str, shown_as: &str) -> ApiConfig {
+    let module = naming::snake(name);
+    let module = if module == "runtime" { "api".to_owned() } else { module };
+    ApiConfig { module, spec: shown_as.to_owned(), ..ApiConfig::default() }
+}
+
+fn standalone_crate(
+    name: &str,
+    api: Api,
+    config: &ApiConfig,
+    warnings: Vec<Diagnostic>,
+) -> Result<Generated, Vec<Diagnostic>> {
+    let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
+    let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(config));
+    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &config.spec))?;
+    Ok(Generated { files, apis: vec![api], warnings })
+}
+
 fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
     CrateInfo {
         name: name.to_owned(),
@@ -101,15 +134,10 @@ pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Dia
 /// Like [`generate_standalone`], for a `spec` path relative to `base`: diagnostics show the
 /// relative path, so output and messages do not depend on where the project is checked out.
 pub fn generate_standalone_at(base: &Path, spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
-    let module = naming::snake(name);
-    let module = if module == "runtime" { "api".to_owned() } else { module };
     let shown = spec.display().to_string();
-    let config = ApiConfig { module, spec: shown.clone(), ..ApiConfig::default() };
+    let config = standalone_config(name, &shown);
     let (api, warnings) = lower_document(&base.join(spec), &shown, &config)?;
-    let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
-    let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(&config));
-    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &shown))?;
-    Ok(Generated { files, apis: vec![api], warnings })
+    standalone_crate(name, api, &config, warnings)
 }
 
 /// The fixture documents under `generator/tests/fixtures/`, sorted: one construct family each,

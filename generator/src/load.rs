@@ -29,15 +29,19 @@ pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
     }
 }
 
-/// Parses a document; problems go to `diags` and yield `None`.
-pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+/// Reads YAML or JSON text into a JSON tree, before any OpenAPI checks.
+pub fn parse_tree(text: &str) -> Result<Value, String> {
     // JSON is YAML, but the JSON parser is much faster on the large vendor documents.
-    let parsed: Result<Value, String> = if text.trim_start().starts_with('{') {
+    if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| e.to_string())
     } else {
         serde_yaml::from_str::<YamlTree>(text).map(|tree| tree.0).map_err(|e| e.to_string())
-    };
-    let mut raw = match parsed {
+    }
+}
+
+/// Parses a document; problems go to `diags` and yield `None`.
+pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    let mut raw = match parse_tree(text) {
         Ok(value) => value,
         Err(error) => {
             diags.error("", format!("not valid YAML or JSON: {error}"), None);
