@@ -57,8 +57,12 @@ async fn create_from_definition_uploads_multipart_with_query() {
         .mount(&server)
         .await;
     let created = client(&server)
-        .create_api_target_from_definition(types::DefinitionFormatInput::Openapi3, "provided", "manual-upload")
-        .body(File::from_bytes("petstore.yaml", "openapi: 3.0.3\n").content_type("application/yaml"))
+        .create_api_target_from_definition(
+            types::DefinitionFormatInput::Openapi3,
+            "provided",
+            "manual-upload",
+            File::from_bytes("petstore.yaml", "openapi: 3.0.3\n").content_type("application/yaml"),
+        )
         .send()
         .await
         .unwrap();

@@ -103,6 +103,9 @@ pub struct Operation {
     pub rust_name: String,
     /// Rust type name of the request builder (`SearchIntegrationAssets`).
     pub type_name: String,
+    /// Names of the types the operation may need beside its builder, claimed up front so
+    /// they collide with nothing: the success enum, the error enum, the multipart form.
+    pub companion_types: CompanionTypes,
     pub method: Method,
     pub path: Vec<PathPart>,
     /// The path as written, for docs and tracing.
@@ -123,6 +126,13 @@ pub struct Operation {
     /// Safe to retry: idempotent method or marked read-only in the codegen config.
     pub retry_safe: bool,
     pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompanionTypes {
+    pub response: String,
+    pub error: String,
+    pub form: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +185,8 @@ pub struct RequestBody {
     pub description: Option<String>,
     pub media_type: String,
     pub kind: BodyKind,
+    /// The other media types the operation accepts, reachable as raw bytes.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -145,6 +145,18 @@ impl Registry {
             .expect("an unbounded range always yields a free name")
     }
 
+    /// Claims a name free in both `self` and `other` (two scopes a name must be unique in).
+    pub fn claim_in_both(&mut self, other: &mut Registry, wanted: &str) -> String {
+        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let name = std::iter::once(wanted.to_owned())
+            .chain((2..).map(|n| format!("{wanted}{separator}{n}")))
+            .find(|candidate| !self.taken.contains(candidate) && !other.taken.contains(candidate))
+            .expect("an unbounded range always yields a free name");
+        self.taken.insert(name.clone());
+        other.taken.insert(name.clone());
+        name
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.taken.contains(name)
     }

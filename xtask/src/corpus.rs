@@ -162,7 +162,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
 
     write_workspace(root, &workspace, &rows)?;
-    let target_dir = root.join("target");
+    // The project's target dir, so dependencies built for `generated/` are reused;
+    // `CORPUS_TARGET_DIR` keeps a long run from locking the one a developer is using.
+    let target_dir = std::env::var_os("CORPUS_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("==> building dependencies once");
     let first = rows.iter().find(|r| r.outcome == Outcome::Pending).map(|r| r.crate_name.clone());

@@ -196,8 +196,9 @@ impl ClientCore {
     pub async fn execute<E>(&self, request: Request) -> Result<reqwest::Response, Error<E>> {
         let operation = request.operation;
         let retry = request.options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let attempts_allowed = if operation.retry_safe { retry.attempts() } else { 1 };
+        let attempts_allowed = if operation.retry_safe && request.is_replayable() { retry.attempts() } else { 1 };
         let started = Instant::now();
+        let deadline = request.options.deadline.map(|limit| (started + limit, limit));
         let mut attempt = 1;
         loop {
             let span = tracing::debug_span!(
@@ -210,7 +211,8 @@ impl ClientCore {
                 elapsed_ms = tracing::field::Empty,
             );
             let sent = Instant::now();
-            let outcome = self.attempt(&request).instrument(span.clone()).await;
+            let remaining = deadline.map(|(at, _)| at.saturating_duration_since(sent));
+            let outcome = self.attempt(&request, remaining).instrument(span.clone()).await;
             span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
             let wait = match &outcome {
                 Ok(response) => {
@@ -229,8 +231,13 @@ impl ClientCore {
             } else {
                 None
             };
+            // A wait that would pass the call's deadline ends the call now.
+            let next = next.filter(|wait| deadline.is_none_or(|(at, _)| Instant::now() + *wait < at));
             let Some(wait) = next else {
-                return outcome;
+                return match (outcome, deadline) {
+                    (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => Err(Error::Timeout(limit)),
+                    (outcome, _) => outcome,
+                };
             };
             tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
@@ -238,11 +245,18 @@ impl ClientCore {
         }
     }
 
-    async fn attempt<E>(&self, request: &Request) -> Result<reqwest::Response, Error<E>> {
+    async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
-        let url = format!("{}{}", inner.base_url, request.path);
+        let url = match &request.options.url {
+            // A link from the server: absolute, or relative to the base URL.
+            Some(link) => match reqwest::Url::parse(&inner.base_url).and_then(|base| base.join(link)) {
+                Ok(url) => url.to_string(),
+                Err(error) => return Err(Error::InvalidRequest(format!("invalid link `{link}`: {error}"))),
+            },
+            None => format!("{}{}", inner.base_url, request.path),
+        };
         let mut builder = inner.http.request(request.operation.method.clone(), url);
-        if !request.query.is_empty() {
+        if !request.query.is_empty() && request.options.url.is_none() {
             builder = builder.query(&request.query);
         }
         builder = builder.headers(inner.headers.clone());
@@ -257,11 +271,14 @@ impl ClientCore {
                 builder = credential.apply(builder);
             }
         }
-        let timeout = request.options.timeout.or(inner.timeout);
+        let timeout = match (request.options.timeout.or(inner.timeout), remaining) {
+            (Some(each), Some(left)) => Some(each.min(left)),
+            (each, left) => each.or(left),
+        };
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
-        builder = request.attach_body(builder).map_err(|error| Error::InvalidRequest(error.to_string()))?;
+        builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
         let mut http_request = builder.build().map_err(|error| Error::InvalidRequest(error.to_string()))?;
         if let Some(hook) = &inner.hook {
             hook(&mut http_request);
@@ -269,7 +286,8 @@ impl ClientCore {
         match inner.http.execute(http_request).await {
             Ok(response) => Ok(response),
             Err(error) if error.is_timeout() => Err(Error::Timeout(timeout.unwrap_or_default())),
-            Err(error) => Err(Error::Transport(error)),
+            // The URL may carry a credential in its query: never keep it in the error.
+            Err(error) => Err(Error::Transport(error.without_url())),
         }
     }
 }

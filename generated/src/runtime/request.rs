@@ -197,16 +197,34 @@ impl Multipart {
         self
     }
 
-    fn to_form(&self) -> Result<reqwest::multipart::Form, reqwest::Error> {
+    /// Whether the form can be sent again (no part is a one-shot stream).
+    fn is_replayable(&self) -> bool {
+        self.parts.iter().all(|(_, part)| !matches!(part, Part::File(File { content: FileContent::Stream { .. }, .. })))
+    }
+
+    fn to_form(&self) -> Result<reqwest::multipart::Form, String> {
         let mut form = reqwest::multipart::Form::new();
         for (name, part) in &self.parts {
             form = match part {
                 Part::Text(text) => form.text(name.clone(), text.clone()),
                 Part::File(file) => {
-                    let mut part = reqwest::multipart::Part::stream(file.bytes.clone())
-                        .file_name(file.file_name.clone());
+                    let part = match &file.content {
+                        FileContent::Bytes(bytes) => reqwest::multipart::Part::stream(bytes.clone()),
+                        FileContent::Stream { body, len } => {
+                            let body = body
+                                .lock()
+                                .map_err(|_| "the upload stream is poisoned".to_owned())?
+                                .take()
+                                .ok_or_else(|| format!("the stream of part `{name}` was already sent once"))?;
+                            match len {
+                                Some(len) => reqwest::multipart::Part::stream_with_length(body, *len),
+                                None => reqwest::multipart::Part::stream(body),
+                            }
+                        }
+                    };
+                    let mut part = part.file_name(file.file_name.clone());
                     if let Some(content_type) = &file.content_type {
-                        part = part.mime_str(content_type)?;
+                        part = part.mime_str(content_type).map_err(|error| error.to_string())?;
                     }
                     form.part(name.clone(), part)
                 }
@@ -216,18 +234,35 @@ impl Multipart {
     }
 }
 
-/// A file to upload: its bytes, file name and media type.
+/// A file to upload: its content, file name and media type.
 #[derive(Debug, Clone)]
 pub struct File {
-    bytes: Bytes,
+    content: FileContent,
     file_name: String,
     content_type: Option<String>,
+}
+
+#[derive(Clone)]
+enum FileContent {
+    /// In memory: can be sent again on a retry.
+    Bytes(Bytes),
+    /// Read once as it is sent; a request carrying one is never retried.
+    Stream { body: std::sync::Arc<std::sync::Mutex<Option<reqwest::Body>>>, len: Option<u64> },
+}
+
+impl std::fmt::Debug for FileContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Self::Stream { len, .. } => write!(f, "Stream({len:?} bytes)"),
+        }
+    }
 }
 
 impl File {
     /// A file from bytes in memory.
     pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
-        Self { bytes: bytes.into(), file_name: file_name.into(), content_type: None }
+        Self { content: FileContent::Bytes(bytes.into()), file_name: file_name.into(), content_type: None }
     }
 
     /// Reads a file from disk; the upload is named after it.
@@ -241,6 +276,23 @@ impl File {
         Ok(Self::from_bytes(file_name, bytes))
     }
 
+    /// A file whose content arrives as a stream of chunks (a large file, data produced on
+    /// the fly), sent without holding it in memory. `len`, when known, is sent as the part's
+    /// length. A stream can be sent only once, so a request that carries one is never retried.
+    pub fn from_stream<S>(file_name: impl Into<String>, stream: S, len: Option<u64>) -> Self
+    where
+        S: futures::TryStream + Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        Bytes: From<S::Ok>,
+    {
+        let body = reqwest::Body::wrap_stream(stream);
+        Self {
+            content: FileContent::Stream { body: std::sync::Arc::new(std::sync::Mutex::new(Some(body))), len },
+            file_name: file_name.into(),
+            content_type: None,
+        }
+    }
+
     /// Sets the media type of the part (for example `application/yaml`).
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
@@ -252,14 +304,17 @@ impl File {
         &self.file_name
     }
 
-    /// The size in bytes.
-    pub fn len(&self) -> usize {
-        self.bytes.len()
+    /// The size in bytes, when known.
+    pub fn len(&self) -> Option<u64> {
+        match &self.content {
+            FileContent::Bytes(bytes) => Some(bytes.len() as u64),
+            FileContent::Stream { len, .. } => *len,
+        }
     }
 
-    /// Whether the file is empty.
+    /// Whether the file is known to be empty.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == Some(0)
     }
 }
 
@@ -272,6 +327,12 @@ pub struct CallOptions {
     pub retry: Option<RetryPolicy>,
     /// Extra headers for this call.
     pub headers: Vec<(String, String)>,
+    /// The time allowed for the whole call, retries and waits included.
+    pub deadline: Option<Duration>,
+    /// Replaces the request's URL (a `next` link from a previous page).
+    pub url: Option<String>,
+    /// Replaces the body with raw bytes of another media type the operation accepts.
+    pub raw_body: Option<(String, Bytes)>,
 }
 
 /// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).
@@ -392,8 +453,13 @@ impl Request {
 
     /// Sets a JSON body.
     pub fn json<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), String> {
+        self.json_as("application/json", body)
+    }
+
+    /// Sets a JSON body sent with another JSON media type (`application/merge-patch+json`...).
+    pub fn json_as<T: serde::Serialize + ?Sized>(&mut self, content_type: &'static str, body: &T) -> Result<(), String> {
         let bytes = serde_json::to_vec(body).map_err(|error| format!("cannot encode the body: {error}"))?;
-        self.body = Some(Body::Bytes { content_type: Cow::Borrowed("application/json"), bytes: bytes.into() });
+        self.body = Some(Body::Bytes { content_type: Cow::Borrowed(content_type), bytes: bytes.into() });
         Ok(())
     }
 
@@ -417,10 +483,18 @@ impl Request {
         self.options = options;
     }
 
-    pub(crate) fn attach_body(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::RequestBuilder, reqwest::Error> {
+    /// Whether the request can be sent again (its body is not a one-shot stream).
+    pub(crate) fn is_replayable(&self) -> bool {
+        match &self.body {
+            Some(Body::Multipart(form)) if self.options.raw_body.is_none() => form.is_replayable(),
+            _ => true,
+        }
+    }
+
+    pub(crate) fn attach_body(&self, request: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, String> {
+        if let Some((content_type, bytes)) = &self.options.raw_body {
+            return Ok(request.header(reqwest::header::CONTENT_TYPE, content_type.as_str()).body(bytes.clone()));
+        }
         Ok(match &self.body {
             None => request,
             Some(Body::Bytes { content_type, bytes }) => request

@@ -119,6 +119,25 @@ pub async fn api_error<E: serde::de::DeserializeOwned>(
     Error::Api(Box::new(ApiError { status, headers, body, error }))
 }
 
+/// The error of a non-success answer whose body type depends on the status: `decode` picks
+/// the type from the status and decodes the body (see [`decode_body`]).
+pub async fn api_error_by<E>(
+    response: reqwest::Response,
+    decode: impl FnOnce(StatusCode, &[u8]) -> Option<E>,
+) -> Error<E> {
+    let (status, headers, body) = match read_all::<E>(response).await {
+        Ok(parts) => parts,
+        Err(error) => return error,
+    };
+    let error = decode(status, &body);
+    Error::Api(Box::new(ApiError { status, headers, body, error }))
+}
+
+/// Decodes an error body as `T`, or `None` when it is not one.
+pub fn decode_body<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> Option<T> {
+    decode_json(status, body).ok()
+}
+
 /// A response body delivered piece by piece, never held whole in memory.
 pub struct ByteStream {
     inner: BoxStream<'static, reqwest::Result<Bytes>>,

@@ -18,6 +18,10 @@ use crate::ir::*;
 use crate::load::LoadedSpec;
 use crate::naming::{Registry, camel, snake};
 pub use schema::enum_variants;
+
+/// What an operation's file names unqualified: its imports and its `OPERATION` static.
+const OPERATION_SCOPE: &[&str] =
+    &["Client", "Error", "Request", "Response", "CallOptions", "OperationInfo", "RetryPolicy", "Duration", "OPERATION"];
 use schema::{Naming, Src, TypeLowerer};
 
 /// Names an operation builder uses for itself; parameters may not take them.
@@ -37,6 +41,8 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     let servers = lower_servers(&doc.servers);
     let mut operations = Vec::new();
     let mut method_names = Registry::with_reserved(&["new", "builder", "core", "base_url", "clone", "fmt"]);
+    // Names an operation file uses unqualified.
+    let mut op_scope = Registry::with_reserved(OPERATION_SCOPE);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (path, item) in &doc.paths.paths {
         let item_pointer = join("/paths", path);
@@ -59,6 +65,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
                 config,
                 &mut types,
                 &mut method_names,
+                &mut op_scope,
             );
             ids.insert(op.wire_id.clone(), operations.len());
             operations.push(op);
@@ -101,6 +108,14 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         })
         .collect();
     types.mark_sent(&sent);
+    // Companion types are claimed once every builder has its name.
+    for op in &mut operations {
+        op.companion_types = CompanionTypes {
+            response: op_scope.claim(&format!("{}Response", op.type_name)),
+            error: op_scope.claim(&format!("{}Error", op.type_name)),
+            form: op_scope.claim(&format!("{}Form", op.type_name)),
+        };
+    }
     types.box_cycles();
     Api {
         module: config.module.clone(),
@@ -220,13 +235,16 @@ fn lower_operation(
     config: &ApiConfig,
     types: &mut TypeLowerer<'_>,
     method_names: &mut Registry,
+    op_scope: &mut Registry,
 ) -> Operation {
     let OperationSrc { path, method, operation, path_params, pointer } = src;
     let wire_id =
         operation.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_lowercase()));
     let wanted = config.rename.operations.get(&wire_id).cloned().unwrap_or_else(|| snake(&wire_id));
     let rust_name = method_names.claim(&wanted);
-    let type_name = types.claim(&rust_name);
+    // Unique among the types (the docs link both) and in the operation files' scope.
+    let type_name = types.claim_in_both(op_scope, &camel(&rust_name));
+    let companion_types = CompanionTypes::default();
 
     // Operation parameters override path-level ones with the same name and location.
     let mut sources: Vec<(Parameter, String)> = Vec::new();
@@ -408,6 +426,7 @@ fn lower_operation(
         wire_id,
         rust_name,
         type_name,
+        companion_types,
         method,
         path: path_parts,
         path_template: path.to_owned(),
@@ -476,9 +495,6 @@ fn lower_body(body: &OaBody, pointer: &str, type_name: &str, types: &mut TypeLow
         .or_else(|| body.content.first());
     let (media_type, content) = pick?;
     let at = join(&join(pointer, "content"), media_type);
-    if body.content.len() > 1 {
-        types.diags.warn(pointer, format!("several request media types; the client sends `{media_type}`"));
-    }
     let hint = format!("{type_name}Body");
     let kind = if is_json(media_type) {
         BodyKind::Json(lower_media_schema(content, &at, &hint, types))
@@ -496,6 +512,7 @@ fn lower_body(body: &OaBody, pointer: &str, type_name: &str, types: &mut TypeLow
         description: body.description.clone(),
         media_type: media_type.clone(),
         kind,
+        alternatives: body.content.keys().filter(|m| *m != media_type).cloned().collect(),
     })
 }
 

@@ -83,6 +83,11 @@ impl<'a> TypeLowerer<'a> {
         self.names.claim(&camel(wanted))
     }
 
+    /// Reserves a type name that must also be free in `other`.
+    pub fn claim_in_both(&mut self, other: &mut Registry, wanted: &str) -> String {
+        self.names.claim_in_both(other, wanted)
+    }
+
     /// Names every component schema, then lowers each.
     pub fn lower_components(&mut self, schemas: &IndexMap<String, ReferenceOr<Schema>>) {
         let mut sorted: Vec<&String> = schemas.keys().collect();

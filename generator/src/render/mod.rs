@@ -118,14 +118,8 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let op_mods = op_entries.iter().map(|(module, _)| format_ident!("{}", module));
     let op_uses = op_entries.iter().map(|(module, op)| {
         let module = format_ident!("{}", module);
-        let builder = format_ident!("{}", op.type_name);
-        let extra = if op.body.as_ref().is_some_and(|b| matches!(b.kind, crate::ir::BodyKind::Multipart(_))) {
-            let form = format_ident!("{}Form", op.type_name);
-            quote! { , #form }
-        } else {
-            quote! {}
-        };
-        quote! { pub use #module::{#builder #extra}; }
+        let names: Vec<_> = operations::public_types(op).iter().map(|n| format_ident!("{}", n)).collect();
+        quote! { pub use #module::{#(#names),*}; }
     });
     let ops_doc = docs::inner_doc_attrs(&format!(
         "Request builders, one per operation of the {} API. Start them from [`Client`](super::Client).",

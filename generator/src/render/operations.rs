@@ -75,7 +75,7 @@ fn success_shape(op: &Operation) -> SuccessShape {
         let patterns = op.success.iter().map(|r| status_pattern(r.status));
         return SuccessShape { ty, arms: vec![quote! { #(#patterns)|* => #read, }], extra: quote! {} };
     }
-    let enum_name = format_ident!("{}Response", op.type_name);
+    let enum_name = format_ident!("{}", op.companion_types.response);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     for response in &op.success {
@@ -111,24 +111,117 @@ fn status_label(status: StatusMatch) -> String {
     }
 }
 
-/// The error body type, and the statuses whose body decodes into it.
-fn error_shape(op: &Operation) -> (TokenStream, Vec<StatusMatch>) {
-    let mut types: Vec<&TypeRef> = op
+/// The error type of an operation, the match arms that build it, and any enum it needs.
+struct ErrorShape {
+    ty: TokenStream,
+    arms: TokenStream,
+    extra: TokenStream,
+}
+
+fn error_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(400) => "BadRequest".into(),
+        StatusMatch::Code(401) => "Unauthorized".into(),
+        StatusMatch::Code(403) => "Forbidden".into(),
+        StatusMatch::Code(404) => "NotFound".into(),
+        StatusMatch::Code(405) => "MethodNotAllowed".into(),
+        StatusMatch::Code(409) => "Conflict".into(),
+        StatusMatch::Code(410) => "Gone".into(),
+        StatusMatch::Code(412) => "PreconditionFailed".into(),
+        StatusMatch::Code(413) => "PayloadTooLarge".into(),
+        StatusMatch::Code(415) => "UnsupportedMediaType".into(),
+        StatusMatch::Code(422) => "UnprocessableEntity".into(),
+        StatusMatch::Code(429) => "TooManyRequests".into(),
+        StatusMatch::Code(500) => "InternalServerError".into(),
+        StatusMatch::Code(502) => "BadGateway".into(),
+        StatusMatch::Code(503) => "ServiceUnavailable".into(),
+        StatusMatch::Code(504) => "GatewayTimeout".into(),
+        other => variant_for(other),
+    }
+}
+
+/// One error type per operation: the documented body type when every documented error
+/// status shares it, else an enum with a variant per status. Statuses the spec does not
+/// document (or whose body does not decode) keep status, headers and raw body in
+/// [`ApiError`](crate::runtime::ApiError) with no decoded error.
+fn error_shape(op: &Operation) -> ErrorShape {
+    let documented: Vec<(&Response, &TypeRef)> = op
         .errors
         .iter()
         .filter_map(|r| match &r.body {
-            Some(ResponseBody::Json(ty)) => Some(ty),
+            Some(ResponseBody::Json(ty)) => Some((r, ty)),
             _ => None,
         })
         .collect();
+    let mut types: Vec<&TypeRef> = documented.iter().map(|(_, ty)| *ty).collect();
     types.sort();
     types.dedup();
-    let documented = |r: &&Response| matches!(r.body, Some(ResponseBody::Json(_)));
+    let has_default = documented.iter().any(|(r, _)| r.status == StatusMatch::Default);
+    let patterns: Vec<TokenStream> = documented
+        .iter()
+        .filter(|(r, _)| r.status != StatusMatch::Default)
+        .map(|(r, _)| status_pattern(r.status))
+        .collect();
     match types.as_slice() {
-        [only] => (type_tokens(only, true), op.errors.iter().filter(documented).map(|r| r.status).collect()),
-        // Several error bodies: keep each as JSON, so every one still decodes.
-        [_, _, ..] => (quote! { serde_json::Value }, op.errors.iter().filter(documented).map(|r| r.status).collect()),
-        [] => (quote! { serde_json::Value }, Vec::new()),
+        [] => ErrorShape {
+            ty: quote! { serde_json::Value },
+            arms: quote! { _ => Err(runtime::api_error(response, false).await), },
+            extra: quote! {},
+        },
+        [only] => {
+            let arms = if has_default {
+                quote! { _ => Err(runtime::api_error(response, true).await), }
+            } else {
+                quote! {
+                    #(#patterns)|* => Err(runtime::api_error(response, true).await),
+                    _ => Err(runtime::api_error(response, false).await),
+                }
+            };
+            ErrorShape { ty: type_tokens(only, true), arms, extra: quote! {} }
+        }
+        _ => {
+            let name = format_ident!("{}", op.companion_types.error);
+            let mut variant_names = crate::naming::Registry::default();
+            let mut variants = Vec::new();
+            let mut decoders = Vec::new();
+            let mut default_decoder = None;
+            for (response, ty) in &documented {
+                let variant = format_ident!("{}", variant_names.claim(&error_variant(response.status)));
+                let ty = type_tokens(ty, true);
+                let docs = doc_attrs(&paragraphs(&[
+                    Some(&format!("Status {}.", status_label(response.status))),
+                    response.description.as_deref(),
+                ]));
+                variants.push(quote! { #docs #variant(#ty), });
+                let decode = quote! { runtime::decode_body(status, body).map(#name::#variant) };
+                match response.status {
+                    StatusMatch::Default => default_decoder = Some(decode),
+                    other => {
+                        let pattern = status_pattern(other);
+                        decoders.push(quote! { #pattern => #decode, });
+                    }
+                }
+            }
+            let fallback = default_decoder.unwrap_or_else(|| quote! { None });
+            let docs = doc_attrs(&format!(
+                "The documented error bodies of [`{}`], by status. Read it with [`ApiError::error`](crate::runtime::ApiError::error).",
+                op.type_name
+            ));
+            ErrorShape {
+                ty: quote! { #name },
+                arms: quote! {
+                    _ => Err(runtime::api_error_by(response, |status, body| match status.as_u16() {
+                        #(#decoders)*
+                        _ => #fallback,
+                    }).await),
+                },
+                extra: quote! {
+                    #docs
+                    #[derive(Debug, Clone, PartialEq)]
+                    pub enum #name { #(#variants)* }
+                },
+            }
+        }
     }
 }
 
@@ -162,6 +255,33 @@ fn param_docs(param: &Param) -> String {
     }
     let refs: Vec<Option<&str>> = parts.iter().map(|p| p.as_deref()).collect();
     paragraphs(&refs)
+}
+
+/// The public types of an operation's file: its builder and the companions it needs.
+pub fn public_types(op: &Operation) -> Vec<&str> {
+    let mut names = vec![op.type_name.as_str()];
+    let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
+    shapes.dedup();
+    if shapes.len() > 1 {
+        names.push(&op.companion_types.response);
+    }
+    let mut error_types: Vec<&TypeRef> = op
+        .errors
+        .iter()
+        .filter_map(|r| match &r.body {
+            Some(ResponseBody::Json(ty)) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    error_types.sort();
+    error_types.dedup();
+    if error_types.len() > 1 {
+        names.push(&op.companion_types.error);
+    }
+    if op.body.as_ref().is_some_and(|b| matches!(b.kind, BodyKind::Multipart(_))) {
+        names.push(&op.companion_types.form);
+    }
+    names
 }
 
 /// Renders one operation's file.
@@ -304,11 +424,18 @@ pub fn render_operation(op: &Operation) -> TokenStream {
         quote! { format!(#format_string, #(#format_args),*) }
     };
 
+    let mut multipart_init = None;
     if let Some(body) = &op.body {
         let (stored, body_apply, body_setter) = match &body.kind {
             BodyKind::Json(ty) => {
                 let ty = type_tokens(ty, true);
-                (ty, quote! { request.json(body).map_err(Error::InvalidRequest)?; }, None)
+                let media = &body.media_type;
+                let encode = if media == "application/json" {
+                    quote! { request.json(body).map_err(Error::InvalidRequest)?; }
+                } else {
+                    quote! { request.json_as(#media, body).map_err(Error::InvalidRequest)?; }
+                };
+                (ty, encode, None)
             }
             BodyKind::Form(ty) => {
                 let ty = type_tokens(ty, true);
@@ -357,9 +484,9 @@ pub fn render_operation(op: &Operation) -> TokenStream {
                     ]));
                     quote! { #docs pub #name: Option<#ty>, }
                 });
-                let form_name = format_ident!("{}Form", op.type_name);
+                let form_name = format_ident!("{}", op.companion_types.form);
                 let form_docs = doc_attrs(&format!("The `multipart/form-data` fields of [`{}`].", op.type_name));
-                let file_setters = parts.iter().map(|part| {
+                let file_setters = parts.iter().filter(|p| !p.required).map(|part| {
                     let name = ident(&part.rust_name);
                     let docs = doc_attrs(&paragraphs(&[part.description.as_deref(), Some(&format!("Sets the form field `{}`.", part.wire_name))]));
                     if part.is_file {
@@ -373,6 +500,24 @@ pub fn render_operation(op: &Operation) -> TokenStream {
                     #[derive(Debug, Clone, Default)]
                     pub struct #form_name { #(#part_fields)* }
                 };
+                // Required parts are arguments of the client method; the rest are setters.
+                let mut required_sets = Vec::new();
+                for part in parts.iter().filter(|p| p.required) {
+                    let name = ident(&part.rust_name);
+                    if part.is_file {
+                        args.push(quote! { #name: runtime::File });
+                        required_sets.push(quote! { #name: Some(#name) });
+                    } else {
+                        args.push(quote! { #name: impl Into<String> });
+                        required_sets.push(quote! { #name: Some(#name.into()) });
+                    }
+                }
+                let rest = if parts.iter().all(|p| p.required) {
+                    quote! {}
+                } else {
+                    quote! { ..Default::default() }
+                };
+                multipart_init = Some(quote! { body: #form_name { #(#required_sets,)* #rest } });
                 (
                     quote! { #form_name },
                     quote! {
@@ -390,7 +535,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
             Some((form_struct, form_setters)) => {
                 // Multipart fields are set one by one.
                 fields.push(quote! { body: #stored, });
-                inits.push(quote! { body: Default::default() });
+                inits.push(multipart_init.take().unwrap_or_else(|| quote! { body: Default::default() }));
                 setters.push(form_setters);
                 apply.push(quote! { { let body = &self.body; #body_apply } });
                 return finish(
@@ -504,26 +649,29 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
     let success_ty = &success.ty;
     let success_arms = &success.arms;
     let success_extra = &success.extra;
-    let (error_ty, documented) = error_shape(op);
-    let has_default = documented.contains(&StatusMatch::Default);
-    let documented_patterns: Vec<TokenStream> =
-        documented.iter().filter(|s| **s != StatusMatch::Default).map(|s| status_pattern(*s)).collect();
-    let error_arms = if has_default {
-        quote! { _ => Err(runtime::api_error(response, true).await), }
-    } else if documented_patterns.is_empty() {
-        quote! { _ => Err(runtime::api_error(response, false).await), }
-    } else {
-        quote! {
-            #(#documented_patterns)|* => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
-    };
+    let ErrorShape { ty: error_ty, arms: error_arms, extra: error_extra } = error_shape(op);
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some("application/json"),
         _ => None,
     });
     let accept = accept.map(|media| quote! { request.accept(#media); });
     let pagination = op.pagination.as_ref().map(|p| render_pagination(op, p, success_ty, &error_ty));
+    let raw_body = op.body.as_ref().map(|body| {
+        let mut accepted = vec![format!("`{}` (the typed body)", body.media_type)];
+        accepted.extend(body.alternatives.iter().map(|m| format!("`{m}`")));
+        let docs = doc_attrs(&format!(
+            "Sends `bytes` as the body with `content_type` instead of the typed body: for the media types \
+             the typed API does not cover. The operation accepts {}.",
+            accepted.join(", ")
+        ));
+        quote! {
+            #docs
+            pub fn raw_body(mut self, content_type: impl Into<String>, bytes: impl Into<bytes::Bytes>) -> Self {
+                self.options.raw_body = Some((content_type.into(), bytes.into()));
+                self
+            }
+        }
+    });
 
     quote! {
         use std::time::Duration;
@@ -580,6 +728,14 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
                 self
             }
 
+            /// Sets the time allowed for the whole call, retries and their waits included.
+            pub fn deadline(mut self, deadline: Duration) -> Self {
+                self.options.deadline = Some(deadline);
+                self
+            }
+
+            #raw_body
+
             /// Sends the request and decodes the answer.
             pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
                 let mut request = Request::new(&OPERATION, #path_expr);
@@ -597,6 +753,7 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
         }
 
         #success_extra
+        #error_extra
         #extra
     }
 }

@@ -106,6 +106,11 @@ impl GetAsset {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sets the time allowed for the whole call, retries and their waits included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,

@@ -155,6 +155,20 @@ impl SearchAssets {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sets the time allowed for the whole call, retries and their waits included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sends `bytes` as the body with `content_type` instead of the typed body: for the media types the typed API does not cover. The operation accepts `application/json` (the typed body).
+    pub fn raw_body(
+        mut self,
+        content_type: impl Into<String>,
+        bytes: impl Into<bytes::Bytes>,
+    ) -> Self {
+        self.options.raw_body = Some((content_type.into(), bytes.into()));
+        self
+    }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,

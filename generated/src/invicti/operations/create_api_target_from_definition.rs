@@ -25,13 +25,16 @@ impl Client {
         format: types::DefinitionFormatInput,
         mode: impl Into<String>,
         origin: impl Into<String>,
+        body: runtime::File,
     ) -> CreateApiTargetFromDefinition {
         CreateApiTargetFromDefinition {
             client: self.clone(),
             format,
             mode: mode.into(),
             origin: origin.into(),
-            body: Default::default(),
+            body: CreateApiTargetFromDefinitionForm {
+                body: Some(body),
+            },
             options: CallOptions::default(),
         }
     }
@@ -50,13 +53,6 @@ pub struct CreateApiTargetFromDefinition {
     options: CallOptions,
 }
 impl CreateApiTargetFromDefinition {
-    /// The API definition file.
-    ///
-    /// Sets the form field `body`.
-    pub fn body(mut self, file: runtime::File) -> Self {
-        self.body.body = Some(file);
-        self
-    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -70,6 +66,20 @@ impl CreateApiTargetFromDefinition {
     /// Adds a header to this call.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sets the time allowed for the whole call, retries and their waits included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sends `bytes` as the body with `content_type` instead of the typed body: for the media types the typed API does not cover. The operation accepts `multipart/form-data` (the typed body).
+    pub fn raw_body(
+        mut self,
+        content_type: impl Into<String>,
+        bytes: impl Into<bytes::Bytes>,
+    ) -> Self {
+        self.options.raw_body = Some((content_type.into(), bytes.into()));
         self
     }
     /// Sends the request and decodes the answer.

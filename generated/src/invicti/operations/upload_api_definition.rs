@@ -24,6 +24,7 @@ impl Client {
     pub fn upload_api_definition(
         &self,
         format: impl Into<String>,
+        body: runtime::File,
     ) -> UploadApiDefinition {
         UploadApiDefinition {
             client: self.clone(),
@@ -32,7 +33,9 @@ impl Client {
             origin: None,
             origin_tag: None,
             name: None,
-            body: Default::default(),
+            body: UploadApiDefinitionForm {
+                body: Some(body),
+            },
             options: CallOptions::default(),
         }
     }
@@ -81,13 +84,6 @@ impl UploadApiDefinition {
         self.name = Some(value.into());
         self
     }
-    /// The API definition file.
-    ///
-    /// Sets the form field `body`.
-    pub fn body(mut self, file: runtime::File) -> Self {
-        self.body.body = Some(file);
-        self
-    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -101,6 +97,20 @@ impl UploadApiDefinition {
     /// Adds a header to this call.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sets the time allowed for the whole call, retries and their waits included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sends `bytes` as the body with `content_type` instead of the typed body: for the media types the typed API does not cover. The operation accepts `multipart/form-data` (the typed body).
+    pub fn raw_body(
+        mut self,
+        content_type: impl Into<String>,
+        bytes: impl Into<bytes::Bytes>,
+    ) -> Self {
+        self.options.raw_body = Some((content_type.into(), bytes.into()));
         self
     }
     /// Sends the request and decodes the answer.
