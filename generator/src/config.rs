@@ -32,8 +32,10 @@ pub struct CrateConfig {
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     /// Module and cargo feature name.
+    #[serde(default)]
     pub module: String,
     /// Document path, relative to the config file.
+    #[serde(default)]
     pub spec: String,
     /// Where the vendor publishes the document.
     #[serde(default)]
@@ -77,6 +79,48 @@ pub enum PaginationConfig {
         #[serde(default)]
         total_pages_path: Option<String>,
     },
+    /// Skip the items already seen: the offset grows by the size of each page; a page
+    /// shorter than `limit_param` (when set) or empty ends.
+    Offset {
+        items: String,
+        offset_param: String,
+        #[serde(default)]
+        limit_param: Option<String>,
+    },
+    /// Follow a URL the page gives for the next one (absolute or relative); null ends.
+    NextLink { items: String, next_path: String },
+}
+
+impl PaginationConfig {
+    /// The dotted path to the page's items.
+    pub fn items(&self) -> &str {
+        match self {
+            Self::Cursor { items, .. }
+            | Self::PageNumber { items, .. }
+            | Self::Offset { items, .. }
+            | Self::NextLink { items, .. } => items,
+        }
+    }
+}
+
+impl ApiConfig {
+    /// Reads the per-document settings of a standalone crate (`pagination`, `retry_safe`,
+    /// `rename`) from a TOML file shaped like one `[[api]]` entry of the codegen config.
+    pub fn load_standalone(path: &Path) -> Result<Self, Diagnostic> {
+        let file = path.display().to_string();
+        let mut diags = Diagnostics::new(&file);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                diags.error("", format!("cannot read the config: {error}"), None);
+                return Err(diags.items.remove(0));
+            }
+        };
+        toml::from_str::<ApiConfig>(&text).map_err(|error| {
+            diags.error("", format!("invalid config: {}", error.message()), None);
+            diags.items.remove(0)
+        })
+    }
 }
 
 impl Config {

@@ -253,6 +253,11 @@ pub enum PaginationKind {
     Cursor { param: usize, next: FieldPath, page_param: Option<usize> },
     /// Page numbers from the request's `param`; ends at `total_pages` or an empty page.
     PageNumber { param: usize, start: i64, total_pages: Option<FieldPath> },
+    /// The offset `param` grows by the number of items received; a page shorter than the
+    /// request's `limit` parameter (when there is one) or an empty page ends.
+    Offset { param: usize, limit: Option<usize> },
+    /// The next request goes to the URL at `next`; a missing or null value ends.
+    NextLink { next: FieldPath },
 }
 
 /// A chain of field accesses from a response body.

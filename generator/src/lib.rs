@@ -128,20 +128,33 @@ pub fn generate_project(root: &Path) -> Result<Generated, Vec<Diagnostic>> {
 
 /// Generates a standalone crate named `name` for any document.
 pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
-    generate_standalone_at(Path::new("."), spec, name)
+    generate_standalone_at(Path::new("."), spec, name, None)
 }
 
 /// Like [`generate_standalone`], for a `spec` path relative to `base`: diagnostics show the
 /// relative path, so output and messages do not depend on where the project is checked out.
-pub fn generate_standalone_at(base: &Path, spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
+///
+/// `settings` carries what the document cannot say (pagination, retry-safe POSTs, renames),
+/// as read by [`ApiConfig::load_standalone`].
+pub fn generate_standalone_at(
+    base: &Path,
+    spec: &Path,
+    name: &str,
+    settings: Option<ApiConfig>,
+) -> Result<Generated, Vec<Diagnostic>> {
     let shown = spec.display().to_string();
-    let config = standalone_config(name, &shown);
+    let defaults = standalone_config(name, &shown);
+    let config = match settings {
+        Some(settings) => ApiConfig { module: defaults.module, spec: defaults.spec, ..settings },
+        None => defaults,
+    };
     let (api, warnings) = lower_document(&base.join(spec), &shown, &config)?;
     standalone_crate(name, api, &config, warnings)
 }
 
 /// The fixture documents under `generator/tests/fixtures/`, sorted: one construct family each,
-/// generated into `fixtures/<stem>/` and compiled with the workspace.
+/// generated into `fixtures/<stem>/` and compiled with the workspace. A `<stem>.toml` beside
+/// a document holds its settings (see [`generate_standalone_at`]).
 pub fn fixture_specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("generator/tests/fixtures"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))

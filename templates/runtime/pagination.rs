@@ -53,3 +53,21 @@ pub fn has_next_page<C: TryInto<i64>, T: TryInto<i64> + Copy>(current: C, start:
         _ => false,
     }
 }
+
+/// The offset after a page of `count` items, in the offset parameter's own integer type;
+/// `None` (the stream ends) if it would overflow.
+pub fn advance_offset<T>(current: T, count: usize) -> Option<T>
+where
+    T: TryFrom<usize> + std::ops::Add<Output = T>,
+{
+    T::try_from(count).ok().map(|step| current + step)
+}
+
+/// Whether a page of `count` items is shorter than the `limit` the request asked for, so no
+/// page follows it.
+pub fn is_short_page<T: TryInto<i64>>(count: usize, limit: Option<T>) -> bool {
+    match limit.map(TryInto::try_into) {
+        Some(Ok(limit)) => i64::try_from(count).is_ok_and(|count| count < limit),
+        _ => false,
+    }
+}

@@ -43,8 +43,14 @@ fn targets(root: &Path) -> Result<Vec<Target>, String> {
     for spec in clientgen::fixture_specs(root).map_err(|e| format!("cannot list fixtures: {e}"))? {
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let relative = spec.strip_prefix(root).unwrap_or(&spec).to_path_buf();
+        let sidecar = spec.with_extension("toml");
+        let settings = if sidecar.is_file() {
+            Some(clientgen::config::ApiConfig::load_standalone(&sidecar).map_err(|d| failed(vec![d]))?)
+        } else {
+            None
+        };
         let generated =
-            clientgen::generate_standalone_at(root, &relative, &format!("fixture-{stem}")).map_err(failed)?;
+            clientgen::generate_standalone_at(root, &relative, &format!("fixture-{stem}"), settings).map_err(failed)?;
         targets.push(Target { shown: format!("fixtures/{stem}/"), out: root.join("fixtures").join(&stem), generated });
     }
     Ok(targets)
@@ -106,16 +112,18 @@ pub fn generate(args: &[String]) -> Result<(), String> {
     let mut spec = None;
     let mut out = None;
     let mut name = None;
+    let mut config = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--out" => out = iter.next().map(PathBuf::from),
             "--name" => name = iter.next().cloned(),
+            "--config" => config = iter.next().map(PathBuf::from),
             other if spec.is_none() && !other.starts_with("--") => spec = Some(PathBuf::from(other)),
             other => return Err(format!("unexpected argument `{other}`")),
         }
     }
-    let usage = "usage: cargo xtask generate <spec-file> --out <dir> --name <crate-name>";
+    let usage = "usage: cargo xtask generate <spec-file> --out <dir> --name <crate-name> [--config <settings.toml>]";
     let (Some(spec), Some(out), Some(name)) = (spec, out, name) else {
         return Err(usage.into());
     };
@@ -124,7 +132,11 @@ pub fn generate(args: &[String]) -> Result<(), String> {
         return Err(format!("`{name}` is not a valid crate name"));
     }
     let started = Instant::now();
-    let generated = clientgen::generate_standalone(&spec, &name).map_err(|errors| {
+    let settings = match config {
+        Some(path) => Some(clientgen::config::ApiConfig::load_standalone(&path).map_err(|d| d.to_string())?),
+        None => None,
+    };
+    let generated = clientgen::generate_standalone_at(Path::new("."), &spec, &name, settings).map_err(|errors| {
         report(&errors);
         format!("generation failed with {} error(s); {} was left as it was", errors.len(), out.display())
     })?;

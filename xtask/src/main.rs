@@ -12,7 +12,8 @@ cargo xtask <command>
 
 Commands:
   codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
-  generate <spec-file> --out <dir> --name <name> write a standalone crate for any OpenAPI document
+  generate <spec-file> --out <dir> --name <name> [--config <toml>]
+                                                 write a standalone crate for any OpenAPI document
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   test                                           everything CI checks: fmt, clippy, codegen --check, tests, spec validation
 ";

@@ -662,9 +662,7 @@ fn lower_pagination(op: &Operation, config: &PaginationConfig, types: &TypeLower
             .position(|p| p.wire_name == wire && p.location == ParamLocation::Query && !p.required)
             .ok_or_else(|| format!("`{}` has no optional query parameter `{wire}`", op.wire_id))
     };
-    let items_path = match config {
-        PaginationConfig::Cursor { items, .. } | PaginationConfig::PageNumber { items, .. } => items,
-    };
+    let items_path = config.items();
     let (items, items_type) = field_path(types, &page_type, items_path)?;
     let TypeRef::Array(item_type) = items_type else {
         return Err(format!("`{items_path}` is not an array"));
@@ -686,6 +684,13 @@ fn lower_pagination(op: &Operation, config: &PaginationConfig, types: &TypeLower
                 .map(|p| field_path(types, &page_type, p).map(|(f, _)| f))
                 .transpose()?,
         },
+        PaginationConfig::Offset { offset_param, limit_param, .. } => PaginationKind::Offset {
+            param: param(offset_param)?,
+            limit: limit_param.as_deref().map(param).transpose()?,
+        },
+        PaginationConfig::NextLink { next_path, .. } => {
+            PaginationKind::NextLink { next: field_path(types, &page_type, next_path)?.0 }
+        }
     };
     Ok(Pagination { kind, items, item_type: *item_type })
 }

@@ -839,6 +839,33 @@ fn render_pagination(
                 Some(next)
             }
         }
+        PaginationKind::Offset { param, limit } => {
+            let offset = ident(&op.params[*param].rust_name);
+            let short_page = limit.map(|index| {
+                let limit = ident(&op.params[index].rust_name);
+                quote! {
+                    if runtime::pagination::is_short_page(count, request.#limit) {
+                        return None;
+                    }
+                }
+            });
+            quote! {
+                let count = #items_ref.len();
+                #short_page
+                let mut next = request.clone();
+                next.#offset = Some(runtime::pagination::advance_offset(request.#offset.unwrap_or_default(), count)?);
+                Some(next)
+            }
+        }
+        PaginationKind::NextLink { next } => {
+            let link = borrowed_access(quote! { page }, next, true);
+            quote! {
+                let link = #link;
+                let mut next = request.clone();
+                next.options.url = Some(link.to_string());
+                Some(next)
+            }
+        }
     };
     let items_owned = owned_items(&pagination.items);
     quote! {
