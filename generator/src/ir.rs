@@ -99,6 +99,8 @@ impl Method {
 pub struct Operation {
     /// The operationId as written (or derived from method + path when absent).
     pub wire_id: String,
+    /// JSON pointer of the operation in its document.
+    pub pointer: String,
     /// Rust method name (`search_integration_assets`).
     pub rust_name: String,
     /// Rust type name of the request builder (`SearchIntegrationAssets`).
@@ -177,6 +179,8 @@ pub struct Param {
     pub description: Option<String>,
     /// The default from the spec, as JSON text, for docs.
     pub default: Option<String>,
+    /// JSON pointer of the parameter in its document.
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -356,6 +360,8 @@ pub struct Field {
     pub description: Option<String>,
     /// The spec's default, as JSON text, for the docs.
     pub default: Option<String>,
+    /// JSON pointer of the property in its document.
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod ir;
 pub mod load;
 pub mod lower;
@@ -14,6 +15,7 @@ pub mod naming;
 pub mod render;
 pub mod write;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use config::{ApiConfig, Config};
@@ -43,19 +45,22 @@ pub fn lower_document(
     if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
 }
 
-/// Generates a standalone crate named `name` from the text of a document (`shown_as` names
-/// it in diagnostics).
-pub fn generate_from_text(text: &str, shown_as: &str, name: &str) -> Result<Generated, Vec<Diagnostic>> {
-    let config = standalone_config(name, shown_as);
+/// Loads and lowers the text of a document (`shown_as` names it in diagnostics).
+pub fn lower_text(text: &str, shown_as: &str, config: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(shown_as);
     let Some(spec) = load::load_str(text, &mut diags) else {
         return Err(diags.items);
     };
-    let api = lower::lower(&spec, &config, &mut diags);
-    if diags.has_errors() {
-        return Err(diags.items);
-    }
-    standalone_crate(name, api, &config, diags.items)
+    let api = lower::lower(&spec, config, &mut diags);
+    if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
+}
+
+/// Generates a standalone crate named `name` from the text of a document (`shown_as` names
+/// it in diagnostics).
+pub fn generate_from_text(text: &str, shown_as: &str, name: &str) -> Result<Generated, Vec<Diagnostic>> {
+    let config = standalone_config(name, shown_as);
+    let (api, warnings) = lower_text(text, shown_as, &config)?;
+    standalone_crate(name, api, &config, warnings)
 }
 
 fn standalone_config(name: &str, shown_as: &str) -> ApiConfig {
@@ -104,12 +109,24 @@ fn render_error(message: String, file: &str) -> Vec<Diagnostic> {
 pub fn generate_project(root: &Path) -> Result<Generated, Vec<Diagnostic>> {
     let config_path = root.join("specs/codegen.toml");
     let config = Config::load(&config_path).map_err(|d| vec![d])?;
+    generate_project_with(root, &config, &BTreeMap::new())
+}
+
+/// Generates the project's crate from `config`, reading each API's document from `specs/`
+/// unless `replaced` gives another file for its module (a candidate update, not yet in place).
+pub fn generate_project_with(
+    root: &Path,
+    config: &Config,
+    replaced: &BTreeMap<String, PathBuf>,
+) -> Result<Generated, Vec<Diagnostic>> {
     let mut apis = Vec::new();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     for api_config in &config.apis {
         let shown = format!("specs/{}", api_config.spec);
-        match lower_document(&root.join("specs").join(&api_config.spec), &shown, api_config) {
+        let path =
+            replaced.get(&api_config.module).cloned().unwrap_or_else(|| root.join("specs").join(&api_config.spec));
+        match lower_document(&path, &shown, api_config) {
             Ok((api, found)) => {
                 apis.push(api);
                 warnings.extend(found);
@@ -162,6 +179,18 @@ pub fn fixture_specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     specs.sort();
     Ok(specs)
+}
+
+/// The change report between two documents of one API, lowered with the same `config`
+/// (module name, pagination...). Either document failing to load or lower is an error.
+pub fn diff_documents(
+    old: (&Path, &str),
+    new: (&Path, &str),
+    config: &ApiConfig,
+) -> Result<diff::Report, Vec<Diagnostic>> {
+    let (old_api, _) = lower_document(old.0, old.1, config)?;
+    let (new_api, _) = lower_document(new.0, new.1, config)?;
+    Ok(diff::diff(&old_api, &new_api, old.1, new.1))
 }
 
 /// The folder of the project's generated crate.

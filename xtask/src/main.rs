@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's tasks. See `cargo xtask help`.
 
+mod change;
 mod codegen;
 mod corpus;
 mod test;
@@ -15,6 +16,9 @@ Commands:
   generate <spec-file> --out <dir> --name <name> [--config <toml>]
                                                  write a standalone crate for any OpenAPI document
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
+  diff <old> <new> [--format markdown|json] [--config <toml>]
+                                                 the API change report between two documents
+  update-spec <api> [--from <path-or-url>]       replace a vendored document, regenerate, bump the version, record the change
   test                                           everything CI checks: fmt, clippy, codegen --check, tests, spec validation
 ";
 
@@ -24,6 +28,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
+        Some("diff") => change::diff(&args[1..]),
+        Some("update-spec") => change::update_spec(&project_root(), &args[1..]),
         Some("test") => test::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

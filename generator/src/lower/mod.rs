@@ -295,6 +295,7 @@ fn lower_operation(
                 style: ParamStyle::Simple,
                 description: None,
                 default: None,
+                pointer: pointer.to_owned(),
             });
         }
     }
@@ -337,6 +338,7 @@ fn lower_operation(
             style,
             description: data.description.clone(),
             default,
+            pointer: at.clone(),
         });
     }
     let path_parts = path_parts
@@ -423,6 +425,7 @@ fn lower_operation(
     security.dedup();
 
     Operation {
+        pointer: pointer.to_owned(),
         wire_id,
         rust_name,
         type_name,

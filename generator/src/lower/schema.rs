@@ -397,6 +397,7 @@ impl<'a> TypeLowerer<'a> {
                 send_null: false,
                 description: field_description,
                 default,
+                pointer: property.pointer.clone(),
             });
         }
         self.insert(&name, pointer, description, TypeKind::Struct(Struct { fields, additional: additional_type }));

@@ -1,0 +1,992 @@
+//! The API change report: what changed between two versions of a document, for code that
+//! uses the generated Rust crate.
+//!
+//! Both versions are lowered to the IR with the same settings, then compared operation by
+//! operation, parameter by parameter and type by type, following each type from where it is
+//! used: a field matters differently in what the client sends (requests) and in what it
+//! receives (responses). Every change names the Rust item it affects and where it is in each
+//! document.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::ir::*;
+
+/// How a change affects code that uses the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Code that compiled may stop compiling, or a request the server accepted may be refused.
+    Breaking,
+    /// New things to use; existing code keeps working.
+    Additive,
+    /// Documentation only.
+    Docs,
+}
+
+/// The semver class of a whole report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    Major,
+    Minor,
+    Patch,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub impact: Impact,
+    /// A stable kebab-case name of the kind of change (`parameter-added`).
+    pub kind: &'static str,
+    /// The Rust item it affects (`insightvm::Client::search_assets`, `insightvm::types::Asset::ip`).
+    pub rust_item: String,
+    pub message: String,
+    /// Where it is in the old document (absent for additions).
+    pub old_pointer: Option<String>,
+    /// Where it is in the new document (absent for removals).
+    pub new_pointer: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub old_label: String,
+    pub new_label: String,
+    pub bump: Bump,
+    pub changes: Vec<Change>,
+}
+
+/// Which way data flows through a type, which decides whether a change breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Flow {
+    /// The client sends it.
+    Request,
+    /// The client receives it.
+    Response,
+}
+
+struct Differ<'a> {
+    old: &'a Api,
+    new: &'a Api,
+    old_types: BTreeMap<&'a str, &'a TypeDef>,
+    new_types: BTreeMap<&'a str, &'a TypeDef>,
+    changes: Vec<Change>,
+    /// Type pairs already compared in a direction (types are graphs).
+    seen: BTreeSet<(String, String, Flow)>,
+}
+
+/// Compares two lowered versions of one API.
+pub fn diff(old: &Api, new: &Api, old_label: &str, new_label: &str) -> Report {
+    let mut differ = Differ {
+        old,
+        new,
+        old_types: old.types.iter().map(|t| (t.name.as_str(), t)).collect(),
+        new_types: new.types.iter().map(|t| (t.name.as_str(), t)).collect(),
+        changes: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    differ.servers();
+    differ.security();
+    differ.operations();
+    differ.unreached_types();
+    let mut changes = merge_directions(differ.changes);
+    changes.sort_by(|a, b| (a.impact, &a.rust_item, a.kind).cmp(&(b.impact, &b.rust_item, b.kind)));
+    changes.dedup();
+    let bump = if changes.iter().any(|c| c.impact == Impact::Breaking) {
+        Bump::Major
+    } else if changes.iter().any(|c| c.impact == Impact::Additive) {
+        Bump::Minor
+    } else if changes.is_empty() {
+        Bump::None
+    } else {
+        Bump::Patch
+    };
+    Report { old_label: old_label.to_owned(), new_label: new_label.to_owned(), bump, changes }
+}
+
+impl<'a> Differ<'a> {
+    fn push(
+        &mut self,
+        impact: Impact,
+        kind: &'static str,
+        rust_item: String,
+        message: String,
+        old_pointer: Option<&str>,
+        new_pointer: Option<&str>,
+    ) {
+        self.changes.push(Change {
+            impact,
+            kind,
+            rust_item,
+            message,
+            old_pointer: old_pointer.map(str::to_owned),
+            new_pointer: new_pointer.map(str::to_owned),
+        });
+    }
+
+    fn client_item(&self, method: &str) -> String {
+        format!("{}::Client::{method}", self.new.module)
+    }
+
+    fn servers(&mut self) {
+        let module = self.new.module.clone();
+        let old_first = self.old.servers.first();
+        let new_first = self.new.servers.first();
+        if old_first.map(|s| &s.url) != new_first.map(|s| &s.url) {
+            let describe = |s: Option<&Server>| s.map_or("none".to_owned(), |s| format!("`{}`", s.url));
+            self.push(
+                Impact::Breaking,
+                "server-changed",
+                format!("{module}::ClientBuilder"),
+                format!("default server changed from {} to {}", describe(old_first), describe(new_first)),
+                Some("/servers/0"),
+                Some("/servers/0"),
+            );
+        }
+        let (Some(old), Some(new)) = (old_first, new_first) else { return };
+        for variable in &new.variables {
+            let at = format!("/servers/0/variables/{}", variable.wire_name);
+            let item = format!("{module}::{}", variable.type_name);
+            match old.variables.iter().find(|v| v.wire_name == variable.wire_name) {
+                None => self.push(
+                    Impact::Additive,
+                    "server-variable-added",
+                    format!("{module}::ClientBuilder::{}", variable.rust_name),
+                    format!("server variable `{}` added (default `{}`)", variable.wire_name, variable.default),
+                    None,
+                    Some(&at),
+                ),
+                Some(before) => {
+                    let old_values: BTreeSet<&str> = before.values.iter().map(|v| v.wire_value.as_str()).collect();
+                    let new_values: BTreeSet<&str> = variable.values.iter().map(|v| v.wire_value.as_str()).collect();
+                    for added in new_values.difference(&old_values) {
+                        self.push(
+                            Impact::Additive,
+                            "server-value-added",
+                            item.clone(),
+                            format!("`{}` may now be `{added}`", variable.wire_name),
+                            None,
+                            Some(&format!("{at}/enum")),
+                        );
+                    }
+                    for removed in old_values.difference(&new_values) {
+                        self.push(
+                            Impact::Breaking,
+                            "server-value-removed",
+                            item.clone(),
+                            format!("`{}` may no longer be `{removed}` (its variant is gone)", variable.wire_name),
+                            Some(&format!("{at}/enum")),
+                            None,
+                        );
+                    }
+                    if before.default != variable.default {
+                        self.push(
+                            Impact::Breaking,
+                            "server-default-changed",
+                            item.clone(),
+                            format!(
+                                "default of `{}` changed from `{}` to `{}`",
+                                variable.wire_name, before.default, variable.default
+                            ),
+                            Some(&at),
+                            Some(&at),
+                        );
+                    }
+                }
+            }
+        }
+        for variable in old.variables.iter().filter(|v| !new.variables.iter().any(|n| n.wire_name == v.wire_name)) {
+            self.push(
+                Impact::Breaking,
+                "server-variable-removed",
+                format!("{module}::ClientBuilder::{}", variable.rust_name),
+                format!("server variable `{}` removed", variable.wire_name),
+                Some(&format!("/servers/0/variables/{}", variable.wire_name)),
+                None,
+            );
+        }
+    }
+
+    fn security(&mut self) {
+        let module = self.new.module.clone();
+        for scheme in &self.new.security_schemes {
+            let at = format!("/components/securitySchemes/{}", scheme.wire_name);
+            match self.old.security_schemes.iter().find(|s| s.wire_name == scheme.wire_name) {
+                None => self.push(
+                    Impact::Additive,
+                    "security-scheme-added",
+                    format!("{module}::ClientBuilder"),
+                    format!("security scheme `{}` added", scheme.wire_name),
+                    None,
+                    Some(&at),
+                ),
+                Some(before) if before.kind != scheme.kind => self.push(
+                    Impact::Breaking,
+                    "security-scheme-changed",
+                    format!("{module}::ClientBuilder"),
+                    format!("security scheme `{}` now sends its credential differently", scheme.wire_name),
+                    Some(&at),
+                    Some(&at),
+                ),
+                Some(_) => {}
+            }
+        }
+        for scheme in &self.old.security_schemes {
+            if !self.new.security_schemes.iter().any(|s| s.wire_name == scheme.wire_name) {
+                self.push(
+                    Impact::Breaking,
+                    "security-scheme-removed",
+                    format!("{module}::ClientBuilder"),
+                    format!("security scheme `{}` removed", scheme.wire_name),
+                    Some(&format!("/components/securitySchemes/{}", scheme.wire_name)),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn operations(&mut self) {
+        let mut matched_new = BTreeSet::new();
+        for old_op in &self.old.operations {
+            let by_id = self.new.operations.iter().position(|n| n.wire_id == old_op.wire_id);
+            let by_route = || {
+                self.new.operations.iter().position(|n| {
+                    n.method == old_op.method && n.path_template == old_op.path_template && n.wire_id != old_op.wire_id
+                })
+            };
+            match by_id.or_else(by_route) {
+                Some(index) => {
+                    matched_new.insert(index);
+                    let new_op = &self.new.operations[index];
+                    self.operation(old_op, new_op);
+                }
+                None => self.push(
+                    Impact::Breaking,
+                    "operation-removed",
+                    self.client_item(&old_op.rust_name),
+                    format!(
+                        "operation `{}` (`{} {}`) removed",
+                        old_op.wire_id,
+                        old_op.method.as_str(),
+                        old_op.path_template
+                    ),
+                    Some(&old_op.pointer),
+                    None,
+                ),
+            }
+        }
+        for (index, op) in self.new.operations.iter().enumerate() {
+            if !matched_new.contains(&index) {
+                self.push(
+                    Impact::Additive,
+                    "operation-added",
+                    self.client_item(&op.rust_name),
+                    format!("operation `{}` (`{} {}`) added", op.wire_id, op.method.as_str(), op.path_template),
+                    None,
+                    Some(&op.pointer),
+                );
+            }
+        }
+    }
+
+    fn operation(&mut self, old: &Operation, new: &Operation) {
+        let item = self.client_item(&new.rust_name);
+        let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
+        if old.wire_id != new.wire_id {
+            self.push(
+                Impact::Breaking,
+                "operation-renamed",
+                item.clone(),
+                format!(
+                    "operationId `{}` renamed to `{}`: the method is now `{}` (was `{}`)",
+                    old.wire_id, new.wire_id, new.rust_name, old.rust_name
+                ),
+                at.0,
+                at.1,
+            );
+        }
+        if old.method != new.method || old.path_template != new.path_template {
+            self.push(
+                Impact::Breaking,
+                "operation-moved",
+                item.clone(),
+                format!(
+                    "`{}` moved from `{} {}` to `{} {}`",
+                    new.wire_id,
+                    old.method.as_str(),
+                    old.path_template,
+                    new.method.as_str(),
+                    new.path_template
+                ),
+                at.0,
+                at.1,
+            );
+        }
+        if !old.deprecated && new.deprecated {
+            self.push(Impact::Docs, "operation-deprecated", item.clone(), "now deprecated".into(), at.0, at.1);
+        }
+        if old.summary != new.summary || old.description != new.description {
+            self.push(
+                Impact::Docs,
+                "operation-docs",
+                item.clone(),
+                "summary or description changed".into(),
+                at.0,
+                at.1,
+            );
+        }
+        self.parameters(old, new, &item);
+        self.request_body(old, new, &item);
+        self.responses(old, new, &item);
+        if old.security != new.security {
+            let added: Vec<_> = new.security.iter().filter(|s| !old.security.contains(s)).collect();
+            let impact = if added.is_empty() { Impact::Additive } else { Impact::Breaking };
+            self.push(
+                impact,
+                "operation-security-changed",
+                item.clone(),
+                format!("accepted security schemes changed from {:?} to {:?}", old.security, new.security),
+                at.0,
+                at.1,
+            );
+        }
+        if old.pagination.is_some() != new.pagination.is_some() {
+            let (impact, message) = if new.pagination.is_some() {
+                (Impact::Additive, "now paginated: `into_stream()` and `into_pages()` added")
+            } else {
+                (Impact::Breaking, "no longer paginated: `into_stream()` and `into_pages()` removed")
+            };
+            self.push(impact, "pagination-changed", item.clone(), message.into(), at.0, at.1);
+        }
+    }
+
+    fn parameters(&mut self, old: &Operation, new: &Operation, item: &str) {
+        for param in &new.params {
+            let setter = format!("{item}.{}()", param.rust_name);
+            match old.params.iter().find(|p| p.wire_name == param.wire_name && p.location == param.location) {
+                None if param.required => self.push(
+                    Impact::Breaking,
+                    "parameter-added",
+                    item.to_owned(),
+                    format!("required {} parameter `{}` added: a new argument", location(param), param.wire_name),
+                    None,
+                    Some(&param.pointer),
+                ),
+                None => self.push(
+                    Impact::Additive,
+                    "parameter-added",
+                    setter,
+                    format!("optional {} parameter `{}` added", location(param), param.wire_name),
+                    None,
+                    Some(&param.pointer),
+                ),
+                Some(before) => {
+                    let at = (Some(before.pointer.as_str()), Some(param.pointer.as_str()));
+                    if before.required != param.required {
+                        let message = if param.required {
+                            format!("`{}` is now required: a setter became an argument", param.wire_name)
+                        } else {
+                            format!("`{}` is now optional: an argument became a setter", param.wire_name)
+                        };
+                        self.push(Impact::Breaking, "parameter-required-changed", item.to_owned(), message, at.0, at.1);
+                    }
+                    let target = if param.required { item.to_owned() } else { setter };
+                    self.type_ref(&before.ty, &param.ty, Flow::Request, &target, at);
+                    if before.style != param.style {
+                        self.push(
+                            Impact::Breaking,
+                            "parameter-style-changed",
+                            target,
+                            format!("`{}` is now spelled differently on the wire", param.wire_name),
+                            at.0,
+                            at.1,
+                        );
+                    }
+                }
+            }
+        }
+        for param in &old.params {
+            if !new.params.iter().any(|p| p.wire_name == param.wire_name && p.location == param.location) {
+                self.push(
+                    Impact::Breaking,
+                    "parameter-removed",
+                    if param.required { item.to_owned() } else { format!("{item}.{}()", param.rust_name) },
+                    format!("{} parameter `{}` removed", location(param), param.wire_name),
+                    Some(&param.pointer),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn request_body(&mut self, old: &Operation, new: &Operation, item: &str) {
+        let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
+        match (&old.body, &new.body) {
+            (None, None) => {}
+            (None, Some(body)) => self.push(
+                if body.required { Impact::Breaking } else { Impact::Additive },
+                "request-body-added",
+                item.to_owned(),
+                format!("request body `{}` added{}", body.media_type, if body.required { ", required" } else { "" }),
+                None,
+                at.1,
+            ),
+            (Some(_), None) => self.push(
+                Impact::Breaking,
+                "request-body-removed",
+                item.to_owned(),
+                "request body removed".into(),
+                at.0,
+                None,
+            ),
+            (Some(before), Some(after)) => {
+                if before.required != after.required {
+                    self.push(
+                        Impact::Breaking,
+                        "request-body-required-changed",
+                        item.to_owned(),
+                        format!("the request body is now {}", if after.required { "required" } else { "optional" }),
+                        at.0,
+                        at.1,
+                    );
+                }
+                match (&before.kind, &after.kind) {
+                    (BodyKind::Json(a), BodyKind::Json(b)) | (BodyKind::Form(a), BodyKind::Form(b)) => {
+                        self.type_ref(a, b, Flow::Request, item, at)
+                    }
+                    (BodyKind::Multipart(a), BodyKind::Multipart(b)) => {
+                        for part in b {
+                            match a.iter().find(|p| p.wire_name == part.wire_name) {
+                                None => self.push(
+                                    if part.required { Impact::Breaking } else { Impact::Additive },
+                                    "form-field-added",
+                                    item.to_owned(),
+                                    format!("form field `{}` added", part.wire_name),
+                                    None,
+                                    at.1,
+                                ),
+                                Some(p) if p.required != part.required || p.is_file != part.is_file => self.push(
+                                    Impact::Breaking,
+                                    "form-field-changed",
+                                    item.to_owned(),
+                                    format!("form field `{}` changed", part.wire_name),
+                                    at.0,
+                                    at.1,
+                                ),
+                                Some(_) => {}
+                            }
+                        }
+                        for part in a.iter().filter(|p| !b.iter().any(|n| n.wire_name == p.wire_name)) {
+                            self.push(
+                                Impact::Breaking,
+                                "form-field-removed",
+                                item.to_owned(),
+                                format!("form field `{}` removed", part.wire_name),
+                                at.0,
+                                None,
+                            );
+                        }
+                    }
+                    _ if before.media_type != after.media_type => self.push(
+                        Impact::Breaking,
+                        "request-media-type-changed",
+                        item.to_owned(),
+                        format!("request body changed from `{}` to `{}`", before.media_type, after.media_type),
+                        at.0,
+                        at.1,
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn responses(&mut self, old: &Operation, new: &Operation, item: &str) {
+        let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
+        let statuses = |responses: &[Response]| responses.iter().map(|r| r.status).collect::<Vec<_>>();
+        if statuses(&old.success) != statuses(&new.success) {
+            self.push(
+                Impact::Breaking,
+                "success-statuses-changed",
+                item.to_owned(),
+                format!("success statuses changed from {} to {}", status_list(&old.success), status_list(&new.success)),
+                at.0,
+                at.1,
+            );
+        }
+        for response in &new.success {
+            let Some(before) = old.success.iter().find(|r| r.status == response.status) else { continue };
+            match (&before.body, &response.body) {
+                (Some(ResponseBody::Json(a)), Some(ResponseBody::Json(b))) => {
+                    self.type_ref(a, b, Flow::Response, &format!("{item} (response)"), at)
+                }
+                (a, b) if a != b => self.push(
+                    Impact::Breaking,
+                    "response-body-changed",
+                    item.to_owned(),
+                    format!("the {} response body changed kind", status_text(response.status)),
+                    at.0,
+                    at.1,
+                ),
+                _ => {}
+            }
+        }
+        for response in &new.errors {
+            match old.errors.iter().find(|r| r.status == response.status) {
+                None => self.push(
+                    Impact::Additive,
+                    "error-status-added",
+                    item.to_owned(),
+                    format!("error status {} documented", status_text(response.status)),
+                    None,
+                    at.1,
+                ),
+                Some(before) => {
+                    if let (Some(ResponseBody::Json(a)), Some(ResponseBody::Json(b))) = (&before.body, &response.body) {
+                        self.type_ref(
+                            a,
+                            b,
+                            Flow::Response,
+                            &format!("{item} (error {})", status_text(response.status)),
+                            at,
+                        );
+                    }
+                }
+            }
+        }
+        for response in old.errors.iter().filter(|r| !new.errors.iter().any(|n| n.status == r.status)) {
+            self.push(
+                Impact::Breaking,
+                "error-status-removed",
+                item.to_owned(),
+                format!("error status {} no longer documented", status_text(response.status)),
+                at.0,
+                None,
+            );
+        }
+    }
+
+    /// Compares two uses of a type in the same place.
+    fn type_ref(&mut self, old: &TypeRef, new: &TypeRef, flow: Flow, item: &str, at: (Option<&str>, Option<&str>)) {
+        match (unwrap(old), unwrap(new)) {
+            (TypeRef::Named(a), TypeRef::Named(b)) => {
+                let (Some(&old_def), Some(&new_def)) = (self.old_types.get(a.as_str()), self.new_types.get(b.as_str()))
+                else {
+                    return;
+                };
+                if a != b && is_component(&old_def.origin) && is_component(&new_def.origin) {
+                    let renamed = !self.new_types.contains_key(a.as_str()) && !self.old_types.contains_key(b.as_str());
+                    if !renamed {
+                        // Another existing type is used here now: not a rename, a change of type.
+                        self.push(
+                            Impact::Breaking,
+                            "type-changed",
+                            item.to_owned(),
+                            format!("type changed from `{a}` to `{b}`"),
+                            at.0,
+                            at.1,
+                        );
+                        return;
+                    }
+                    self.push(
+                        Impact::Breaking,
+                        "type-renamed",
+                        format!("{}::types::{b}", self.new.module),
+                        format!("type `{a}` is now `{b}`"),
+                        Some(&old_def.origin),
+                        Some(&new_def.origin),
+                    );
+                }
+                self.type_def(old_def, new_def, flow);
+            }
+            (TypeRef::Array(a), TypeRef::Array(b)) | (TypeRef::Map(a), TypeRef::Map(b)) => {
+                self.type_ref(a, b, flow, item, at)
+            }
+            (a, b) if a != b => self.push(
+                Impact::Breaking,
+                "type-changed",
+                item.to_owned(),
+                format!("type changed from `{}` to `{}`", rust_type(a), rust_type(b)),
+                at.0,
+                at.1,
+            ),
+            _ => {}
+        }
+        if is_nullable(old) != is_nullable(new) {
+            self.push(
+                Impact::Breaking,
+                "nullable-changed",
+                item.to_owned(),
+                format!("now {}", if is_nullable(new) { "nullable" } else { "never null" }),
+                at.0,
+                at.1,
+            );
+        }
+    }
+
+    fn type_def(&mut self, old: &TypeDef, new: &TypeDef, flow: Flow) {
+        if !self.seen.insert((old.name.clone(), new.name.clone(), flow)) {
+            return;
+        }
+        let module = self.new.module.clone();
+        let item = format!("{module}::types::{}", new.name);
+        let at = (Some(old.origin.as_str()), Some(new.origin.as_str()));
+        match (&old.kind, &new.kind) {
+            (TypeKind::Struct(a), TypeKind::Struct(b)) => self.fields(a, b, flow, &item),
+            (TypeKind::Enum(a), TypeKind::Enum(b)) => {
+                let old_values: BTreeSet<&str> = a.iter().map(|v| v.wire_value.as_str()).collect();
+                let new_values: BTreeSet<&str> = b.iter().map(|v| v.wire_value.as_str()).collect();
+                for added in new_values.difference(&old_values) {
+                    self.push(
+                        Impact::Additive,
+                        "enum-value-added",
+                        item.clone(),
+                        format!("value `{added}` added (the enum is open: older clients keep it as `Unknown`)"),
+                        None,
+                        at.1,
+                    );
+                }
+                for removed in old_values.difference(&new_values) {
+                    self.push(
+                        Impact::Breaking,
+                        "enum-value-removed",
+                        item.clone(),
+                        format!("value `{removed}` removed: its variant is gone"),
+                        at.0,
+                        None,
+                    );
+                }
+            }
+            (TypeKind::Union(a), TypeKind::Union(b)) => {
+                let old_variants: Vec<&str> = a.variants.iter().map(|v| v.rust_name.as_str()).collect();
+                let new_variants: Vec<&str> = b.variants.iter().map(|v| v.rust_name.as_str()).collect();
+                if old_variants != new_variants || a.tag_property != b.tag_property {
+                    let impact =
+                        if old_variants.iter().all(|v| new_variants.contains(v)) && a.tag_property == b.tag_property {
+                            // A new variant breaks exhaustive matches only on a closed union.
+                            if a.tag_property.is_some() { Impact::Additive } else { Impact::Breaking }
+                        } else {
+                            Impact::Breaking
+                        };
+                    self.push(
+                        impact,
+                        "union-variants-changed",
+                        item.clone(),
+                        format!("variants changed from {old_variants:?} to {new_variants:?}"),
+                        at.0,
+                        at.1,
+                    );
+                }
+                for variant in &b.variants {
+                    if let Some(before) = a.variants.iter().find(|v| v.rust_name == variant.rust_name) {
+                        self.type_ref(&before.ty, &variant.ty, flow, &format!("{item}::{}", variant.rust_name), at);
+                    }
+                }
+            }
+            (TypeKind::Alias(a), TypeKind::Alias(b)) => self.type_ref(a, b, flow, &item, at),
+            _ => self.push(
+                Impact::Breaking,
+                "type-kind-changed",
+                item.clone(),
+                format!("`{}` changed from {} to {}", new.name, kind_name(&old.kind), kind_name(&new.kind)),
+                at.0,
+                at.1,
+            ),
+        }
+        if old.description != new.description {
+            self.push(Impact::Docs, "type-docs", item, "description changed".into(), at.0, at.1);
+        }
+    }
+
+    fn fields(&mut self, old: &Struct, new: &Struct, flow: Flow, item: &str) {
+        let direction = match flow {
+            Flow::Request => "sent",
+            Flow::Response => "received",
+        };
+        for field in &new.fields {
+            let field_item = format!("{item}::{}", field.rust_name);
+            match old.fields.iter().find(|f| f.wire_name == field.wire_name) {
+                None => {
+                    // A new required field in a body the client sends must be filled in.
+                    let impact =
+                        if flow == Flow::Request && field.required { Impact::Breaking } else { Impact::Additive };
+                    self.push(
+                        impact,
+                        "field-added",
+                        field_item,
+                        format!(
+                            "{} field `{}` added ({direction})",
+                            if field.required { "required" } else { "optional" },
+                            field.wire_name
+                        ),
+                        None,
+                        Some(&field.pointer),
+                    );
+                }
+                Some(before) => {
+                    let at = (Some(before.pointer.as_str()), Some(field.pointer.as_str()));
+                    if before.required != field.required {
+                        // Both directions change the Rust type (`T` ↔ `Option<T>`); on the
+                        // wire, a received field that may now be absent is the dangerous one.
+                        let message = match (field.required, flow) {
+                            (true, Flow::Request) => "now required in what the client sends".to_owned(),
+                            (false, Flow::Response) => "may now be absent from what the client receives".to_owned(),
+                            (true, Flow::Response) => "now always present in what the client receives".to_owned(),
+                            (false, Flow::Request) => "now optional in what the client sends".to_owned(),
+                        };
+                        self.push(
+                            Impact::Breaking,
+                            "field-required-changed",
+                            field_item.clone(),
+                            format!("`{}` {message}", field.wire_name),
+                            at.0,
+                            at.1,
+                        );
+                    }
+                    if before.nullable != field.nullable {
+                        self.push(
+                            Impact::Breaking,
+                            "field-nullable-changed",
+                            field_item.clone(),
+                            format!(
+                                "`{}` is now {} ({direction})",
+                                field.wire_name,
+                                if field.nullable { "nullable" } else { "never null" }
+                            ),
+                            at.0,
+                            at.1,
+                        );
+                    }
+                    self.type_ref(&before.ty, &field.ty, flow, &field_item, at);
+                    if before.description != field.description {
+                        self.push(Impact::Docs, "field-docs", field_item, "description changed".into(), at.0, at.1);
+                    }
+                }
+            }
+        }
+        for field in old.fields.iter().filter(|f| !new.fields.iter().any(|n| n.wire_name == f.wire_name)) {
+            self.push(
+                Impact::Breaking,
+                "field-removed",
+                format!("{item}::{}", field.rust_name),
+                format!("field `{}` removed ({direction})", field.wire_name),
+                Some(&field.pointer),
+                None,
+            );
+        }
+        if old.additional.is_some() != new.additional.is_some() {
+            self.push(
+                if new.additional.is_some() { Impact::Additive } else { Impact::Breaking },
+                "additional-properties-changed",
+                format!("{item}::additional_properties"),
+                format!(
+                    "extra properties are {}",
+                    if new.additional.is_some() { "now kept" } else { "no longer kept" }
+                ),
+                None,
+                None,
+            );
+        }
+    }
+
+    /// Component types no operation reaches (webhook payloads, shared models): compared by
+    /// name, as received.
+    fn unreached_types(&mut self) {
+        let compared: BTreeSet<String> = self.seen.iter().map(|(_, new, _)| new.clone()).collect();
+        let pairs: Vec<(&TypeDef, &TypeDef)> = self
+            .new
+            .types
+            .iter()
+            .filter(|t| is_component(&t.origin) && !compared.contains(&t.name))
+            .filter_map(|t| self.old_types.get(t.name.as_str()).map(|old| (*old, t)))
+            .collect();
+        for (old, new) in pairs {
+            self.type_def(old, new, Flow::Response);
+        }
+        for def in self.old.types.iter().filter(|t| is_component(&t.origin)) {
+            if !self.new_types.contains_key(def.name.as_str()) && !self.was_renamed(&def.name) {
+                self.push(
+                    Impact::Breaking,
+                    "type-removed",
+                    format!("{}::types::{}", self.old.module, def.name),
+                    format!("type `{}` removed", def.name),
+                    Some(&def.origin),
+                    None,
+                );
+            }
+        }
+        for def in self.new.types.iter().filter(|t| is_component(&t.origin)) {
+            if !self.old_types.contains_key(def.name.as_str()) {
+                self.push(
+                    Impact::Additive,
+                    "type-added",
+                    format!("{}::types::{}", self.new.module, def.name),
+                    format!("type `{}` added", def.name),
+                    None,
+                    Some(&def.origin),
+                );
+            }
+        }
+    }
+
+    fn was_renamed(&self, old_name: &str) -> bool {
+        self.changes.iter().any(|c| c.kind == "type-renamed" && c.message.starts_with(&format!("type `{old_name}` ")))
+    }
+}
+
+/// Whether a type comes from a component schema of its own (not from inside one).
+fn is_component(origin: &str) -> bool {
+    origin.strip_prefix("/components/schemas/").is_some_and(|name| !name.contains('/'))
+}
+
+/// One entry for a field seen both in what the client sends and in what it receives.
+fn merge_directions(changes: Vec<Change>) -> Vec<Change> {
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for change in changes {
+        let base = |c: &Change| {
+            c.message
+                .trim_end_matches(" (sent)")
+                .trim_end_matches(" (received)")
+                .trim_end_matches(" (sent and received)")
+                .to_owned()
+        };
+        let twin = out.iter_mut().find(|seen| {
+            seen.kind == change.kind
+                && seen.rust_item == change.rust_item
+                && seen.old_pointer == change.old_pointer
+                && seen.new_pointer == change.new_pointer
+                && base(seen) == base(&change)
+                && seen.message != change.message
+        });
+        match twin {
+            Some(seen) => {
+                seen.message = format!("{} (sent and received)", base(seen));
+                seen.impact = seen.impact.min(change.impact);
+            }
+            None => out.push(change),
+        }
+    }
+    out
+}
+
+fn unwrap(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => unwrap(inner),
+        other => other,
+    }
+}
+
+fn is_nullable(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Nullable(_) => true,
+        TypeRef::Boxed(inner) => is_nullable(inner),
+        _ => false,
+    }
+}
+
+fn location(param: &Param) -> &'static str {
+    match param.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+fn status_text(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => code.to_string(),
+        StatusMatch::Range(range) => format!("{range}XX"),
+        StatusMatch::Default => "default".into(),
+    }
+}
+
+fn status_list(responses: &[Response]) -> String {
+    let list: Vec<String> = responses.iter().map(|r| status_text(r.status)).collect();
+    if list.is_empty() { "none".into() } else { list.join(", ") }
+}
+
+fn kind_name(kind: &TypeKind) -> &'static str {
+    match kind {
+        TypeKind::Struct(_) => "a struct",
+        TypeKind::Enum(_) => "an enum",
+        TypeKind::Union(_) => "a union",
+        TypeKind::Alias(_) => "an alias",
+    }
+}
+
+/// The Rust spelling of a type, for messages.
+pub fn rust_type(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "bool".into(),
+        TypeRef::Int(IntKind::I32) => "i32".into(),
+        TypeRef::Int(IntKind::I64) => "i64".into(),
+        TypeRef::Int(IntKind::U32) => "u32".into(),
+        TypeRef::Int(IntKind::U64) => "u64".into(),
+        TypeRef::Float(FloatKind::F32) => "f32".into(),
+        TypeRef::Float(FloatKind::F64) => "f64".into(),
+        TypeRef::String => "String".into(),
+        TypeRef::DateTime => "DateTime<Utc>".into(),
+        TypeRef::Date => "NaiveDate".into(),
+        TypeRef::Binary => "bytes".into(),
+        TypeRef::Uuid => "Uuid".into(),
+        TypeRef::Base64 => "Base64".into(),
+        TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::Array(item) => format!("Vec<{}>", rust_type(item)),
+        TypeRef::Map(value) => format!("BTreeMap<String, {}>", rust_type(value)),
+        TypeRef::Nullable(inner) => format!("Option<{}>", rust_type(inner)),
+        TypeRef::Boxed(inner) => rust_type(inner),
+    }
+}
+
+impl Report {
+    /// The report as Markdown, for a changelog or a pull request.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let count = |impact| self.changes.iter().filter(|c| c.impact == impact).count();
+        let _ = writeln!(out, "## API changes: `{}` → `{}`\n", self.old_label, self.new_label);
+        let bump = match self.bump {
+            Bump::Major => "breaking (major)",
+            Bump::Minor => "additive (minor)",
+            Bump::Patch => "documentation only (patch)",
+            Bump::None => "no change",
+        };
+        let _ = writeln!(
+            out,
+            "Semver class: **{bump}**. {} breaking, {} additive, {} documentation.\n",
+            count(Impact::Breaking),
+            count(Impact::Additive),
+            count(Impact::Docs)
+        );
+        for (impact, title) in
+            [(Impact::Breaking, "Breaking"), (Impact::Additive, "Additive"), (Impact::Docs, "Documentation")]
+        {
+            let entries: Vec<&Change> = self.changes.iter().filter(|c| c.impact == impact).collect();
+            if entries.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "### {title}\n");
+            for change in entries {
+                let mut places = Vec::new();
+                if let Some(old) = &change.old_pointer {
+                    places.push(format!("old `{old}`"));
+                }
+                if let Some(new) = &change.new_pointer {
+                    places.push(format!("new `{new}`"));
+                }
+                let places = if places.is_empty() { String::new() } else { format!(" ({})", places.join(", ")) };
+                let _ = writeln!(out, "- `{}`: {}{places}", change.rust_item, change.message);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

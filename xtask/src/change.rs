@@ -1,0 +1,321 @@
+//! `diff` and `update-spec`: what a new version of a document changes for users of the
+//! generated crate, and replacing a vendored document with it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clientgen::config::{ApiConfig, Config};
+use clientgen::diag::Diagnostic;
+use clientgen::diff::{Bump, Report};
+use clientgen::write;
+
+fn failed(errors: &[Diagnostic]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// `diff <old> <new> [--format markdown|json] [--config <settings.toml>]`.
+pub fn diff(args: &[String]) -> Result<(), String> {
+    let usage = "usage: cargo xtask diff <old-spec> <new-spec> [--format markdown|json] [--config <settings.toml>]";
+    let mut files = Vec::new();
+    let mut json = false;
+    let mut config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--format" => match iter.next().map(String::as_str) {
+                Some("json") => json = true,
+                Some("markdown" | "md") => json = false,
+                _ => return Err(usage.into()),
+            },
+            "--config" => {
+                let path = iter.next().ok_or(usage)?;
+                config = ApiConfig {
+                    module: "api".into(),
+                    ..ApiConfig::load_standalone(Path::new(path)).map_err(|d| d.to_string())?
+                };
+            }
+            other if !other.starts_with("--") => files.push(PathBuf::from(other)),
+            other => return Err(format!("unexpected argument `{other}`\n{usage}")),
+        }
+    }
+    let [old, new] = files.as_slice() else { return Err(usage.into()) };
+    let (old_label, new_label) = (old.display().to_string(), new.display().to_string());
+    let report = clientgen::diff_documents((old, &old_label), (new, &new_label), &config).map_err(|e| failed(&e))?;
+    print!("{}", if json { report.to_json() + "\n" } else { report.to_markdown() });
+    Ok(())
+}
+
+/// `update-spec <name> [--from <path-or-url>]`.
+pub fn update_spec(root: &Path, args: &[String]) -> Result<(), String> {
+    let usage = "usage: cargo xtask update-spec <api-module> [--from <path-or-url>]";
+    let mut name = None;
+    let mut from = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--from" => from = Some(iter.next().ok_or(usage)?.clone()),
+            other if !other.starts_with("--") && name.is_none() => name = Some(other.to_owned()),
+            other => return Err(format!("unexpected argument `{other}`\n{usage}")),
+        }
+    }
+    let name = name.ok_or(usage)?;
+    let outcome = update(root, &name, from.as_deref())?;
+    eprint!("{}", outcome.report.to_markdown());
+    eprintln!(
+        "specs/{} updated; crate version {} → {}; generated/ regenerated; report added to generated/CHANGELOG.md",
+        outcome.spec_file, outcome.old_version, outcome.new_version
+    );
+    Ok(())
+}
+
+pub struct Updated {
+    pub report: Report,
+    pub spec_file: String,
+    pub old_version: String,
+    pub new_version: String,
+}
+
+/// Replaces the document of API `name`, regenerates and records the change. Everything is
+/// prepared and checked first; nothing is written unless all of it succeeded.
+pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, String> {
+    let config_path = root.join("specs/codegen.toml");
+    let config = Config::load(&config_path).map_err(|d| d.to_string())?;
+    let api = config
+        .apis
+        .iter()
+        .find(|api| api.module == name || Path::new(&api.spec).file_stem().is_some_and(|stem| stem == name))
+        .ok_or_else(|| {
+            let known: Vec<&str> = config.apis.iter().map(|a| a.module.as_str()).collect();
+            format!("no API `{name}` in specs/codegen.toml (known: {})", known.join(", "))
+        })?
+        .clone();
+    let source = match from {
+        Some(source) => source.to_owned(),
+        None => api.source_url.clone().ok_or_else(|| {
+            format!("API `{}` has no `source_url` in specs/codegen.toml; pass --from <path-or-url>", api.module)
+        })?,
+    };
+    let text = fetch(&source)?;
+
+    // A stable, readable form: YAML with the document's own key order.
+    let tree = clientgen::load::parse_tree(&text).map_err(|e| format!("{source} is not valid YAML or JSON: {e}"))?;
+    let readable = serde_yaml::to_string(&tree).map_err(|e| format!("cannot write {source} as YAML: {e}"))?;
+    let staging = root.join("target/update-spec");
+    fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    let candidate = staging.join(&api.spec);
+    fs::write(&candidate, &readable).map_err(|e| format!("cannot write {}: {e}", candidate.display()))?;
+
+    let vendored = root.join("specs").join(&api.spec);
+    let old_label = format!("specs/{} (vendored)", api.spec);
+    let new_label = format!("{source}");
+    let report = clientgen::diff_documents((&vendored, &old_label), (&candidate, &new_label), &api)
+        .map_err(|e| format!("the new document is not usable; nothing was changed:\n{}", failed(&e)))?;
+
+    let old_version = config.krate.version.clone();
+    let new_version = bump(&old_version, report.bump)?;
+    let config_text = fs::read_to_string(&config_path).map_err(|e| format!("cannot read specs/codegen.toml: {e}"))?;
+    let new_config_text = set_crate_version(&config_text, &new_version)?;
+    let mut new_config = config.clone();
+    new_config.krate.version = new_version.clone();
+    let replaced = BTreeMap::from([(api.module.clone(), candidate.clone())]);
+    let generated = clientgen::generate_project_with(root, &new_config, &replaced)
+        .map_err(|e| format!("the new document does not generate; nothing was changed:\n{}", failed(&e)))?;
+
+    let changelog_path = clientgen::generated_dir(root).join("CHANGELOG.md");
+    let changelog = fs::read_to_string(&changelog_path).unwrap_or_default();
+    let entry = format!("## {new_version}: `{}` updated\n\n{}", api.module, demote(&report.to_markdown()));
+    let new_changelog = prepend_entry(&changelog, &entry);
+
+    // Everything is ready: write it.
+    write::write_tree(&clientgen::generated_dir(root), &generated.files)
+        .map_err(|e| format!("cannot write generated/: {e}"))?;
+    fs::write(&vendored, readable).map_err(|e| format!("cannot write {}: {e}", vendored.display()))?;
+    fs::write(&config_path, new_config_text).map_err(|e| format!("cannot write specs/codegen.toml: {e}"))?;
+    fs::write(&changelog_path, new_changelog).map_err(|e| format!("cannot write {}: {e}", changelog_path.display()))?;
+    let _ = fs::remove_file(&candidate);
+    Ok(Updated { report, spec_file: api.spec, old_version, new_version })
+}
+
+/// Reads a document from a file or an http(s) URL.
+fn fetch(source: &str) -> Result<String, String> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let response = ureq::get(source)
+            .timeout(std::time::Duration::from_secs(60))
+            .call()
+            .map_err(|e| format!("cannot download {source}: {e}"))?;
+        response.into_string().map_err(|e| format!("cannot read {source}: {e}"))
+    } else {
+        fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))
+    }
+}
+
+/// The next version for a change of class `bump`, following Cargo's semver rules: below
+/// 1.0.0 the minor number is the breaking one, so breaking bumps 0.y and the rest bump 0.y.z.
+pub fn bump(version: &str, bump: Bump) -> Result<String, String> {
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|p| p.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("crate version `{version}` is not MAJOR.MINOR.PATCH"))?;
+    let [major, minor, patch] = parts.as_slice() else {
+        return Err(format!("crate version `{version}` is not MAJOR.MINOR.PATCH"));
+    };
+    let (major, minor, patch) = (*major, *minor, *patch);
+    Ok(match (bump, major) {
+        (Bump::None, _) => version.to_owned(),
+        (Bump::Major, 0) => format!("0.{}.0", minor + 1),
+        (Bump::Major, _) => format!("{}.0.0", major + 1),
+        (Bump::Minor, 0) | (Bump::Patch, _) => format!("{major}.{minor}.{}", patch + 1),
+        (Bump::Minor, _) => format!("{major}.{}.0", minor + 1),
+    })
+}
+
+/// Rewrites `version = "..."` in the `[crate]` table, leaving the rest of the file as written.
+fn set_crate_version(text: &str, version: &str) -> Result<String, String> {
+    let mut in_crate = false;
+    let mut done = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_crate = trimmed == "[crate]";
+        }
+        if in_crate && !done && trimmed.starts_with("version") && trimmed.contains('=') {
+            out.push_str(&format!("version = \"{version}\"\n"));
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    if done { Ok(out) } else { Err("specs/codegen.toml has no `version` in its [crate] table".into()) }
+}
+
+/// Turns the report's `##`/`###` headings into `###`/`####` under a changelog entry.
+fn demote(markdown: &str) -> String {
+    markdown
+        .lines()
+        .filter(|line| !line.starts_with("## "))
+        .map(|line| if line.starts_with("### ") { format!("#{line}") } else { line.to_owned() })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_start()
+        .to_owned()
+}
+
+/// Adds an entry under the changelog's title, newest first.
+fn prepend_entry(changelog: &str, entry: &str) -> String {
+    let title = "# Changelog\n\nAPI changes recorded by `cargo xtask update-spec`, newest first.\n\n";
+    let rest = changelog.strip_prefix(title).unwrap_or(changelog);
+    format!("{title}{}\n{rest}", entry.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    #[test]
+    fn versions_follow_cargo_semver() {
+        assert_eq!(bump("0.1.0", Bump::Major).unwrap(), "0.2.0");
+        assert_eq!(bump("0.1.0", Bump::Minor).unwrap(), "0.1.1");
+        assert_eq!(bump("0.1.3", Bump::Patch).unwrap(), "0.1.4");
+        assert_eq!(bump("1.2.3", Bump::Major).unwrap(), "2.0.0");
+        assert_eq!(bump("1.2.3", Bump::Minor).unwrap(), "1.3.0");
+        assert_eq!(bump("1.2.3", Bump::Patch).unwrap(), "1.2.4");
+        assert_eq!(bump("1.2.3", Bump::None).unwrap(), "1.2.3");
+        assert!(bump("1.2", Bump::Patch).is_err());
+    }
+
+    #[test]
+    fn only_the_crate_version_line_changes() {
+        let text = "# c\n[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nversion = \"keep\"\n";
+        assert_eq!(
+            set_crate_version(text, "0.2.0").unwrap(),
+            "# c\n[crate]\nname = \"x\"\nversion = \"0.2.0\"\n\n[[api]]\nversion = \"keep\"\n"
+        );
+    }
+
+    /// A copy of the project's specs in a scratch root.
+    fn scratch_project(tag: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-update-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("specs")).unwrap();
+        let project = crate::project_root();
+        for entry in fs::read_dir(project.join("specs")).unwrap().flatten() {
+            fs::copy(entry.path(), root.join("specs").join(entry.file_name())).unwrap();
+        }
+        root
+    }
+
+    /// Serves `body` once over HTTP on loopback; returns the URL.
+    fn serve_once(body: String) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).unwrap();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            socket.write_all(head.as_bytes()).unwrap();
+            socket.write_all(body.as_bytes()).unwrap();
+        });
+        format!("http://{address}/insightvm.yaml")
+    }
+
+    #[test]
+    fn update_from_a_url_regenerates_bumps_and_records_the_change() {
+        let root = scratch_project("url");
+        let original = fs::read_to_string(root.join("specs/insightvm.yaml")).unwrap();
+        // A realistic edit: a region added, a response field removed, a parameter made required.
+        let mut tree = clientgen::load::parse_tree(&original).unwrap();
+        let regions = tree.pointer_mut("/servers/0/variables/region/enum").unwrap().as_array_mut().unwrap();
+        regions.push("eu2".into());
+        let asset = tree.pointer_mut("/components/schemas/Asset/properties").unwrap().as_object_mut().unwrap();
+        asset.shift_remove("os_name").expect("the fixture edit removes an existing field");
+        let params =
+            tree.pointer_mut("/paths/~1v4~1integration~1assets/post/parameters").unwrap().as_array_mut().unwrap();
+        let size = params.iter_mut().find(|p| p["$ref"] == "#/components/parameters/Size").expect("assets take `size`");
+        *size = serde_json::json!({"name": "size", "in": "query", "required": true, "schema": {"type": "integer", "format": "int32"}});
+        let url = serve_once(serde_yaml::to_string(&tree).unwrap());
+
+        let updated = update(&root, "insightvm", Some(&url)).unwrap();
+        assert_eq!(updated.report.bump, Bump::Major);
+        assert_eq!((updated.old_version.as_str(), updated.new_version.as_str()), ("0.1.0", "0.2.0"));
+        let kinds: Vec<&str> = updated.report.changes.iter().map(|c| c.kind).collect();
+        for kind in ["server-value-added", "field-removed", "parameter-required-changed"] {
+            assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+        }
+        let codegen = fs::read_to_string(root.join("specs/codegen.toml")).unwrap();
+        assert!(codegen.contains("version = \"0.2.0\""));
+        let changelog = fs::read_to_string(root.join("generated/CHANGELOG.md")).unwrap();
+        assert!(changelog.contains("## 0.2.0: `insightvm` updated") && changelog.contains("os_name"), "{changelog}");
+        let manifest = fs::read_to_string(root.join("generated/Cargo.toml")).unwrap();
+        assert!(manifest.contains("version = \"0.2.0\""));
+        let region = fs::read_to_string(root.join("generated/src/insightvm/mod.rs")).unwrap();
+        assert!(region.contains("\"eu2\""), "the new region is not in the generated client");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_invalid_document_changes_nothing() {
+        let root = scratch_project("invalid");
+        let before = fs::read_to_string(root.join("specs/invicti.yaml")).unwrap();
+        let broken = root.join("broken.yaml");
+        fs::write(
+            &broken,
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses: 7\n",
+        )
+        .unwrap();
+        let error = update(&root, "invicti", Some(broken.to_str().unwrap())).err().unwrap();
+        assert!(error.contains("nothing was changed") && error.contains("/paths/~1x/get"), "{error}");
+        assert_eq!(fs::read_to_string(root.join("specs/invicti.yaml")).unwrap(), before);
+        assert!(fs::read_to_string(root.join("specs/codegen.toml")).unwrap().contains("version = \"0.1.0\""));
+        assert!(!root.join("generated").exists());
+        let _ = fs::remove_dir_all(&root);
+    }
+}
