@@ -108,7 +108,7 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
 
     let vendored = root.join("specs").join(&api.spec);
     let old_label = format!("specs/{} (vendored)", api.spec);
-    let new_label = format!("{source}");
+    let new_label = source.clone();
     let report = clientgen::diff_documents((&vendored, &old_label), (&candidate, &new_label), &api)
         .map_err(|e| format!("the new document is not usable; nothing was changed:\n{}", failed(&e)))?;
 
