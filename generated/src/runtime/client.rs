@@ -196,7 +196,7 @@ impl ClientCore {
     pub async fn execute<E>(&self, request: Request) -> Result<reqwest::Response, Error<E>> {
         let operation = request.operation;
         let retry = request.options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let attempts_allowed = if operation.retry_safe && request.is_replayable() { retry.attempts() } else { 1 };
+        let replayable = request.is_replayable();
         let started = Instant::now();
         let deadline = request.options.deadline.map(|limit| (started + limit, limit));
         let mut attempt = 1;
@@ -214,19 +214,26 @@ impl ClientCore {
             let remaining = deadline.map(|(at, _)| at.saturating_duration_since(sent));
             let outcome = self.attempt(&request, remaining).instrument(span.clone()).await;
             span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
-            let wait = match &outcome {
+            // Whether sending again is safe: always when the server says it did not act on
+            // the request (429, or a Retry-After on 503) or it never received it (no
+            // connection); otherwise only for idempotent or read-only operations.
+            let (wait, unprocessed) = match &outcome {
                 Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    if !is_retryable_status(response.status()) {
+                    let status = response.status();
+                    span.record("status", status.as_u16());
+                    if !is_retryable_status(status) {
                         return outcome;
                     }
-                    retry_after(response.headers())
+                    let wait = retry_after(response.headers());
+                    (wait, status.as_u16() == 429 || (status.as_u16() == 503 && wait.is_some()))
                 }
-                Err(Error::Transport(error)) if error.is_connect() || error.is_timeout() => None,
-                Err(Error::Timeout(_)) => None,
+                Err(Error::Transport(error)) if error.is_connect() => (None, true),
+                Err(Error::Transport(error)) if error.is_timeout() => (None, false),
+                Err(Error::Timeout(_)) => (None, false),
                 Err(_) => return outcome,
             };
-            let next = if attempt < attempts_allowed {
+            let may_retry = replayable && (operation.retry_safe || unprocessed);
+            let next = if may_retry && attempt < retry.attempts() {
                 retry.next_wait(attempt, started.elapsed(), wait)
             } else {
                 None
