@@ -113,6 +113,7 @@ pub struct DecodeError {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) snippet: String,
+    pub(crate) body: Bytes,
 }
 
 impl DecodeError {
@@ -129,6 +130,11 @@ impl DecodeError {
     /// The start of the body.
     pub fn snippet(&self) -> &str {
         &self.snippet
+    }
+
+    /// The whole body as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
     }
 }
 
@@ -173,5 +179,6 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
         path: error.path().to_string(),
         message: error.inner().to_string(),
         snippet: snippet(body),
+        body: Bytes::copy_from_slice(body),
     })
 }
