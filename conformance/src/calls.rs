@@ -214,9 +214,9 @@ fn decode_around_faker_defects<T: DeserializeOwned>(body: &[u8], first_path: &st
                 && ["items", "properties", "description"].iter().any(|key| object.contains_key(*key))
         });
         let (parent, key) = pointer.rsplit_once('/').ok_or(())?;
-        if !is_schema
-            || !document.pointer_mut(parent).and_then(|p| p.as_object_mut()).is_some_and(|p| p.remove(key).is_some())
-        {
+        let taken_out = is_schema
+            && document.pointer_mut(parent).and_then(|p| p.as_object_mut()).is_some_and(|p| p.remove(key).is_some());
+        if !taken_out {
             return Err(());
         }
         removed += 1;

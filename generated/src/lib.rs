@@ -27,4 +27,4 @@ pub mod invicti;
 #[cfg(feature = "insightvm")]
 pub mod insightvm;
 
-pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, Error, File, Response, RetryPolicy};
+pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response, RetryPolicy};

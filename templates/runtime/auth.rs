@@ -60,6 +60,38 @@ impl From<&str> for ApiKey {
 #[error("environment variable `{0}` is not set (or is empty)")]
 pub struct MissingEnvVar(pub String);
 
+/// A client could not be configured from the environment. Messages name variables, never
+/// the value of a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// A variable is unset or empty (the text says which, and any alternative).
+    #[error("environment variable {0} is not set (or is empty)")]
+    Missing(String),
+    /// A variable holds a value the API does not accept.
+    #[error("environment variable `{variable}` is `{value}`; expected one of: {expected}")]
+    Invalid { variable: String, value: String, expected: String },
+    /// The settings do not make a client (a malformed base URL, say).
+    #[error(transparent)]
+    Build(#[from] super::client::BuildError),
+}
+
+impl From<MissingEnvVar> for EnvError {
+    fn from(missing: MissingEnvVar) -> Self {
+        Self::Missing(format!("`{}`", missing.0))
+    }
+}
+
+/// The value of a non-secret variable, when set and not empty.
+pub fn optional_env(variable: &str) -> Option<String> {
+    std::env::var(variable).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// The value of `variable`; when it is missing, the error names `alternative` as well.
+pub fn required_env(variable: &str, alternative: &str) -> Result<String, EnvError> {
+    optional_env(variable).ok_or_else(|| EnvError::Missing(format!("`{alternative}` or `{variable}`")))
+}
+
 /// How a security scheme of the API sends its credential.
 #[derive(Clone)]
 pub enum Credential {

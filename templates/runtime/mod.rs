@@ -11,7 +11,7 @@ mod request;
 mod response;
 mod retry;
 
-pub use auth::{ApiKey, Credential, MissingEnvVar};
+pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, required_env};
 pub use codec::Base64;
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};

@@ -16,7 +16,8 @@ pub mod types;
 use std::time::Duration;
 use crate::runtime;
 pub use crate::runtime::{
-    ApiError, ApiKey, BuildError, ByteStream, Error, File, Response, RetryPolicy,
+    ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
+    RetryPolicy,
 };
 /// The region of the Insight Platform to use.
 ///
@@ -86,6 +87,41 @@ impl Client {
     /// A client for `https://{region}.api.insight.rapid7.com/vm` with default settings.
     pub fn new(region: Region, api_key: runtime::ApiKey) -> Result<Self, BuildError> {
         Self::builder(api_key).region(region).build()
+    }
+    /// A client configured from the environment.
+    ///
+    /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`. Errors name the variable, never a secret value.
+    pub fn from_env() -> Result<Self, runtime::EnvError> {
+        let key = runtime::ApiKey::from_env("INSIGHTVM_API_KEY")?;
+        #[allow(unused_mut)]
+        let mut builder = Self::builder(key);
+        match runtime::optional_env("INSIGHTVM_BASE_URL") {
+            Some(url) => builder = builder.base_url(url),
+            None => {
+                let value = runtime::required_env(
+                    "INSIGHTVM_REGION",
+                    "INSIGHTVM_BASE_URL",
+                )?;
+                let parsed = Region::ALL
+                    .iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(value.trim()))
+                    .copied();
+                builder = builder
+                    .region(
+                        parsed
+                            .ok_or_else(|| runtime::EnvError::Invalid {
+                                variable: "INSIGHTVM_REGION".to_owned(),
+                                value,
+                                expected: Region::ALL
+                                    .iter()
+                                    .map(|v| v.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            })?,
+                    );
+            }
+        }
+        Ok(builder.build()?)
     }
     /// A builder to set the server, timeouts, retries and headers.
     pub fn builder(api_key: runtime::ApiKey) -> ClientBuilder {

@@ -14,7 +14,8 @@ pub mod types;
 use std::time::Duration;
 use crate::runtime;
 pub use crate::runtime::{
-    ApiError, ApiKey, BuildError, ByteStream, Error, File, Response, RetryPolicy,
+    ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
+    RetryPolicy,
 };
 /// The regional platform host (US or EU).
 ///
@@ -56,6 +57,38 @@ impl Client {
     /// A client for `https://{host}` with default settings.
     pub fn new(host: Host, api_key: runtime::ApiKey) -> Result<Self, BuildError> {
         Self::builder(api_key).host(host).build()
+    }
+    /// A client configured from the environment.
+    ///
+    /// The server comes from `INVICTI_BASE_URL`, or else `INVICTI_HOST`; the key from `INVICTI_API_KEY`. Errors name the variable, never a secret value.
+    pub fn from_env() -> Result<Self, runtime::EnvError> {
+        let key = runtime::ApiKey::from_env("INVICTI_API_KEY")?;
+        #[allow(unused_mut)]
+        let mut builder = Self::builder(key);
+        match runtime::optional_env("INVICTI_BASE_URL") {
+            Some(url) => builder = builder.base_url(url),
+            None => {
+                let value = runtime::required_env("INVICTI_HOST", "INVICTI_BASE_URL")?;
+                let parsed = Host::ALL
+                    .iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(value.trim()))
+                    .copied();
+                builder = builder
+                    .host(
+                        parsed
+                            .ok_or_else(|| runtime::EnvError::Invalid {
+                                variable: "INVICTI_HOST".to_owned(),
+                                value,
+                                expected: Host::ALL
+                                    .iter()
+                                    .map(|v| v.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            })?,
+                    );
+            }
+        }
+        Ok(builder.build()?)
     }
     /// A builder to set the server, timeouts, retries and headers.
     pub fn builder(api_key: runtime::ApiKey) -> ClientBuilder {

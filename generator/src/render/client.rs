@@ -65,6 +65,86 @@ fn credential_expr(scheme: &SecurityScheme, key: TokenStream) -> TokenStream {
     }
 }
 
+/// `Client::from_env`: the server from `<API>_BASE_URL` or one variable per server variable
+/// (`<API>_REGION`), the key from `<API>_API_KEY`. Only for APIs with at most one key.
+fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, applies: bool, has_key: bool) -> TokenStream {
+    if !applies {
+        return quote! {};
+    }
+    let variables = server_variables.unwrap_or_default();
+    let prefix = api.module.to_uppercase();
+    let base_var = format!("{prefix}_BASE_URL");
+    let key_var = format!("{prefix}_API_KEY");
+    let var_names: Vec<String> =
+        variables.iter().map(|v| format!("{prefix}_{}", v.rust_name.trim_end_matches('_').to_uppercase())).collect();
+    let server_sets = variables.iter().zip(&var_names).map(|(v, env)| {
+        let name = ident(&v.rust_name);
+        if v.values.is_empty() {
+            quote! { builder = builder.#name(runtime::required_env(#env, #base_var)?); }
+        } else {
+            let ty = format_ident!("{}", v.type_name);
+            quote! {
+                let value = runtime::required_env(#env, #base_var)?;
+                let parsed = #ty::ALL.iter().find(|v| v.as_str().eq_ignore_ascii_case(value.trim())).copied();
+                builder = builder.#name(parsed.ok_or_else(|| runtime::EnvError::Invalid {
+                    variable: #env.to_owned(),
+                    value,
+                    expected: #ty::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
+                })?);
+            }
+        }
+    });
+    let server = match server_variables {
+        // No absolute server in the spec: the base URL must be given.
+        None => quote! {
+            let url = runtime::optional_env(#base_var).ok_or_else(|| runtime::EnvError::Missing(format!("`{}`", #base_var)))?;
+            builder = builder.base_url(url);
+        },
+        Some([]) => quote! {
+            if let Some(url) = runtime::optional_env(#base_var) {
+                builder = builder.base_url(url);
+            }
+        },
+        Some(_) => quote! {
+            match runtime::optional_env(#base_var) {
+                Some(url) => builder = builder.base_url(url),
+                None => { #(#server_sets)* }
+            }
+        },
+    };
+    let (key, builder) = if has_key {
+        (quote! { let key = runtime::ApiKey::from_env(#key_var)?; }, quote! { Self::builder(key) })
+    } else {
+        (quote! {}, quote! { Self::builder() })
+    };
+    let source = if var_names.is_empty() {
+        format!("`{base_var}`")
+    } else {
+        format!(
+            "`{base_var}`, or else {}",
+            var_names.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" and ")
+        )
+    };
+    let docs = doc_attrs(&paragraphs(&[
+        Some("A client configured from the environment."),
+        Some(&format!(
+            "The server comes from {}{}. Errors name the variable, never a secret value.",
+            source,
+            if has_key { format!("; the key from `{key_var}`") } else { String::new() }
+        )),
+    ]));
+    quote! {
+        #docs
+        pub fn from_env() -> Result<Self, runtime::EnvError> {
+            #key
+            #[allow(unused_mut)]
+            let mut builder = #builder;
+            #server
+            Ok(builder.build()?)
+        }
+    }
+}
+
 pub fn render_module(api: &Api) -> TokenStream {
     let module_doc = inner_doc_attrs(&paragraphs(&[
         Some(&format!("# {} (version {})", api.title, api.version)),
@@ -224,6 +304,7 @@ pub fn render_module(api: &Api) -> TokenStream {
         }
         None => quote! { self.base_url.unwrap_or_default() },
     };
+    let from_env = from_env(api, server.map(|_| variables), primary.is_some() || api.security_schemes.is_empty(), primary.is_some());
     let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
     let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
 
@@ -236,7 +317,7 @@ pub fn render_module(api: &Api) -> TokenStream {
         use std::time::Duration;
 
         use crate::runtime;
-        pub use crate::runtime::{ApiError, ApiKey, BuildError, ByteStream, Error, File, Response, RetryPolicy};
+        pub use crate::runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response, RetryPolicy};
 
         #(#enums)*
 
@@ -251,6 +332,8 @@ pub fn render_module(api: &Api) -> TokenStream {
             pub fn new(#(#new_args),*) -> Result<Self, BuildError> {
                 #new_body
             }
+
+            #from_env
 
             /// A builder to set the server, timeouts, retries and headers.
             pub fn builder(#builder_arg) -> ClientBuilder {
