@@ -71,3 +71,9 @@ pub fn is_short_page<T: TryInto<i64>>(count: usize, limit: Option<T>) -> bool {
         _ => false,
     }
 }
+
+/// Ends a stream whose server handed back the cursor (or link) it was just given: following
+/// it would fetch the same page forever.
+pub fn stalled(operation: &str) {
+    tracing::warn!(operation, "the next-page cursor did not change; the stream ends here");
+}

@@ -2,6 +2,7 @@
 
 mod change;
 mod codegen;
+mod conformance;
 mod corpus;
 mod test;
 
@@ -15,6 +16,7 @@ Commands:
   codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
   generate <spec-file> --out <dir> --name <name> [--config <toml>]
                                                  write a standalone crate for any OpenAPI document
+  conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   diff <old> <new> [--format markdown|json] [--config <toml>]
                                                  the API change report between two documents
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
+        Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("diff") => change::diff(&args[1..]),
         Some("update-spec") => change::update_spec(&project_root(), &args[1..]),

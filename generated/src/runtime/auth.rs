@@ -69,7 +69,7 @@ pub struct MissingEnvVar(pub String);
 #[non_exhaustive]
 pub enum EnvError {
     /// A variable is unset or empty (the text says which, and any alternative).
-    #[error("environment variable {0} is not set (or is empty)")]
+    #[error("missing configuration: set the environment variable {0}")]
     Missing(String),
     /// A variable holds a value the API does not accept.
     #[error("environment variable `{variable}` is `{value}`; expected one of: {expected}")]

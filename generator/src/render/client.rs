@@ -304,7 +304,12 @@ pub fn render_module(api: &Api) -> TokenStream {
         }
         None => quote! { self.base_url.unwrap_or_default() },
     };
-    let from_env = from_env(api, server.map(|_| variables), primary.is_some() || api.security_schemes.is_empty(), primary.is_some());
+    let from_env = from_env(
+        api,
+        server.map(|_| variables),
+        primary.is_some() || api.security_schemes.is_empty(),
+        primary.is_some(),
+    );
     let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
     let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
 

@@ -814,6 +814,11 @@ fn render_pagination(
             });
             quote! {
                 let cursor = #value;
+                // A server that hands back the cursor it was given would loop forever.
+                if request.#cursor.as_ref() == Some(cursor) {
+                    runtime::pagination::stalled(OPERATION.id);
+                    return None;
+                }
                 let mut next = request.clone();
                 next.#cursor = Some(cursor.clone());
                 #page_step
@@ -861,6 +866,10 @@ fn render_pagination(
             let link = borrowed_access(quote! { page }, next, true);
             quote! {
                 let link = #link;
+                if request.options.url.as_deref() == Some(link.as_str()) {
+                    runtime::pagination::stalled(OPERATION.id);
+                    return None;
+                }
                 let mut next = request.clone();
                 next.options.url = Some(link.to_string());
                 Some(next)

@@ -221,6 +221,10 @@ impl SearchAssets {
                     return None;
                 }
                 let cursor = page.metadata.as_ref()?.cursor.as_ref()?;
+                if request.cursor.as_ref() == Some(cursor) {
+                    runtime::pagination::stalled(OPERATION.id);
+                    return None;
+                }
                 let mut next = request.clone();
                 next.cursor = Some(cursor.clone());
                 next.page = Some(request.page.unwrap_or_default() + 1);

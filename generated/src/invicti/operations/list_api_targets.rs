@@ -170,6 +170,10 @@ impl ListApiTargets {
                     return None;
                 }
                 let cursor = page.next_page.as_ref()?;
+                if request.cursor.as_ref() == Some(cursor) {
+                    runtime::pagination::stalled(OPERATION.id);
+                    return None;
+                }
                 let mut next = request.clone();
                 next.cursor = Some(cursor.clone());
                 Some(next)
