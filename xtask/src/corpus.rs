@@ -45,6 +45,8 @@ struct Row {
     check_ms: u128,
     compiler_warnings: BTreeMap<String, usize>,
     first_error: Option<String>,
+    /// Generator warnings by kind (the message with its specifics taken out).
+    warning_kinds: BTreeMap<String, usize>,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +254,7 @@ fn generate_one(corpus: &Path, workspace: &Path, document: &str) -> Row {
         Ok(Ok(generated)) => generated,
     };
     for diagnostic in &generated.warnings {
+        *row.warning_kinds.entry(warning_kind(&diagnostic.message)).or_insert(0) += 1;
         match diagnostic.severity {
             Severity::Error => row.errors += 1,
             Severity::Warning => row.warnings += 1,
@@ -334,6 +337,28 @@ fn check(cargo: &str, workspace: &Path, target_dir: &Path, package: &str) -> Res
     Ok(CheckResult { success: output.status.success(), warnings, first_error })
 }
 
+/// A diagnostic message with the names in backticks taken out, so that messages of one kind
+/// group together.
+fn warning_kind(message: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in message.chars() {
+        match c {
+            '`' if !inside => {
+                inside = true;
+                out.push_str("`…");
+            }
+            '`' => {
+                inside = false;
+                out.push('`');
+            }
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn warning_summary(warnings: &BTreeMap<String, usize>) -> Option<String> {
     if warnings.is_empty() {
         return None;
@@ -382,5 +407,24 @@ fn render_report(rows: &[Row], full_run: bool) -> String {
         "\nTotals: {ops} operations, {lines} generated lines, {:.1} s of `cargo check` for the generated crates.",
         check as f64 / 1000.0
     );
+    let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for row in rows {
+        for (kind, count) in &row.warning_kinds {
+            let entry = kinds.entry(kind.as_str()).or_default();
+            entry.0 += count;
+            entry.1 += 1;
+        }
+    }
+    if !kinds.is_empty() {
+        let _ = writeln!(out, "\n## Generator warnings by kind\n");
+        let _ = writeln!(out, "Each is a construct simplified with a working fallback; none stops generation.\n");
+        let _ = writeln!(out, "| warning | count | documents |");
+        let _ = writeln!(out, "|---|---:|---:|");
+        let mut sorted: Vec<_> = kinds.into_iter().collect();
+        sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        for (kind, (count, documents)) in sorted {
+            let _ = writeln!(out, "| {} | {count} | {documents} |", kind.replace('|', "\\|"));
+        }
+    }
     out
 }

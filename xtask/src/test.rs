@@ -15,12 +15,40 @@ fn run_step(root: &Path, title: &str, program: &str, args: &[&str]) -> Result<()
 
 pub fn run(root: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    // generated/ is formatted by prettyplease, not rustfmt: check the hand-written crates.
-    run_step(root, "format", &cargo, &["fmt", "-p", "openapi-clientgen", "-p", "xtask", "--check"])?;
+    // generated/ and fixtures/ are formatted by prettyplease, not rustfmt: check the hand-written crates.
+    run_step(
+        root,
+        "format",
+        &cargo,
+        &["fmt", "-p", "openapi-clientgen", "-p", "xtask", "-p", "conformance", "--check"],
+    )?;
+    eprintln!("==> generated code is up to date");
     crate::codegen::codegen(root, true)?;
     run_step(root, "clippy", &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     run_step(root, "tests", &cargo, &["test", "--workspace", "--all-targets"])?;
+    run_step(root, "doc tests", &cargo, &["test", "--workspace", "--doc"])?;
+    // Spec prose becomes rustdoc: it must never break `cargo doc`.
+    eprintln!("==> rustdoc of the generated crates, warnings denied");
+    let status = Command::new(&cargo)
+        .args(["doc", "--no-deps", "--quiet", "-p", "secops-clients", "-p", "fixture-types", "-p", "fixture-runtime"])
+        .args(["-p", "fixture-openapi31"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+    if !status.success() {
+        return Err("step failed: rustdoc".into());
+    }
     run_step(root, "validate specs", "bash", &["scripts/validate-specs.sh"])?;
+    eprintln!("==> conformance against Stoplight Prism");
+    crate::conformance::run(root)?;
+    let corpus = crate::corpus::corpus_dir(root);
+    if corpus.is_dir() {
+        eprintln!("==> corpus subset (the full run: `cargo xtask corpus`)");
+        crate::corpus::run(root, &["--ci".to_owned()])?;
+    } else {
+        eprintln!("==> corpus subset skipped: no corpus at {} (set CORPUS_DIR)", corpus.display());
+    }
     eprintln!("==> all checks passed");
     Ok(())
 }
