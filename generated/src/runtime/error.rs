@@ -170,14 +170,24 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 }
 
 /// Decodes a JSON body, naming the path that failed.
+///
+/// The body is decoded at full speed first; only when that fails is it decoded again with
+/// path tracking, to say where.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
 ) -> Result<T, DecodeError> {
     // An empty body stands for JSON `null`, so that `Option` and `()` bodies decode.
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { body };
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| DecodeError {
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    Err(DecodeError {
         status,
         path: error.path().to_string(),
         message: error.inner().to_string(),

@@ -1,0 +1,156 @@
+//! Runtime benchmarks of the generated crate, each against the best plain alternative in the
+//! same process and run. `cargo xtask bench` runs them in release mode and writes
+//! BENCHMARKS.md; each subcommand prints one JSON line of results.
+//!
+//! - `decode`: a 500-asset InsightVM search page decoded through the client's own decode path,
+//!   against `reqwest`'s `.json()` into a minimal hand-written struct of the same fields.
+//! - `paginate <total>`: `total` assets streamed through `search_assets().into_stream()` from
+//!   a loopback server at 500 per page; items/s and the process's peak RSS.
+//! - `overhead <requests>`: sequential small requests through the generated client against
+//!   plain `reqwest` with the same header and decode, alternating in rounds.
+
+mod data;
+mod server;
+
+use std::time::{Duration, Instant};
+
+use secops_clients::insightvm::{self, ApiKey, Client};
+use serde::Deserialize;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("decode") => decode().await,
+        Some("paginate") => paginate(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
+        Some("overhead") => overhead(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
+        _ => {
+            eprintln!("usage: bench decode | paginate <total> | overhead <requests>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// A reqwest response with `body`, as the client would receive it.
+fn response(body: &bytes::Bytes) -> reqwest::Response {
+    reqwest::Response::from(http::Response::builder().status(200).body(body.clone()).expect("a valid response"))
+}
+
+async fn decode() {
+    let body = bytes::Bytes::from(data::asset_page_json(500, 0, Some("next")));
+    let megabytes = body.len() as f64 / 1e6;
+    let iterations = 40;
+    let (mut generated, mut hand) = (Vec::new(), Vec::new());
+    for _ in 0..15 {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let page = secops_clients::runtime::json::<insightvm::types::PageOfAsset, ()>(response(&body)).await;
+            assert_eq!(page.expect("the generated model decodes the page").data.as_ref().map(Vec::len), Some(500));
+        }
+        generated.push(megabytes * iterations as f64 / started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let page: data::HandPage = response(&body).json().await.expect("the hand-written struct decodes the page");
+            assert_eq!(page.data.len(), 500);
+        }
+        hand.push(megabytes * iterations as f64 / started.elapsed().as_secs_f64());
+    }
+    let (generated, hand) = (median(generated), median(hand));
+    println!(
+        "{{\"page_bytes\":{},\"generated_mb_s\":{generated:.1},\"hand_written_mb_s\":{hand:.1},\"ratio\":{:.3}}}",
+        body.len(),
+        generated / hand
+    );
+}
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn paginate(total: usize) {
+    use futures::TryStreamExt;
+    let address = server::start_asset_pages(total).await;
+    let client = Client::builder(ApiKey::new("bench")).base_url(format!("http://{address}")).build().unwrap();
+    let started = Instant::now();
+    let mut stream = client.search_assets().size(500).into_stream();
+    let mut count = 0usize;
+    while let Some(asset) = stream.try_next().await.expect("every page decodes") {
+        count += asset.id.len().min(1);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(count, total, "every asset arrives once");
+    println!(
+        "{{\"items\":{count},\"seconds\":{elapsed:.3},\"items_per_s\":{:.0},\"peak_rss_kb\":{}}}",
+        count as f64 / elapsed,
+        peak_rss_kb()
+    );
+}
+
+/// What a hand-written client would decode a scan into.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct HandScan {
+    id: String,
+    status: Option<String>,
+}
+
+async fn overhead(requests: usize) {
+    let address = server::start_small_answers().await;
+    let base = format!("http://{address}");
+    let client = Client::builder(ApiKey::new("bench"))
+        .base_url(&base)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let raw = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let rounds = 20;
+    let per_round = (requests / rounds).max(1);
+    let (mut generated, mut plain) = (Duration::ZERO, Duration::ZERO);
+    // Warm both connections first.
+    let _ = client.get_scan("warm").send().await.unwrap();
+    let _ = raw.get(format!("{base}/v4/integration/scan/warm")).send().await.unwrap();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        for _ in 0..per_round {
+            let scan = client.get_scan("3fa85f64").send().await.unwrap();
+            assert_eq!(scan.id, "3fa85f64");
+        }
+        generated += started.elapsed();
+        let started = Instant::now();
+        for _ in 0..per_round {
+            let scan: HandScan = raw
+                .get(format!("{base}/v4/integration/scan/3fa85f64"))
+                .header("X-Api-Key", "bench")
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(scan.id, "3fa85f64");
+        }
+        plain += started.elapsed();
+    }
+    let total = (per_round * rounds) as f64;
+    println!(
+        "{{\"requests\":{},\"generated_us\":{:.1},\"reqwest_us\":{:.1},\"ratio\":{:.3}}}",
+        per_round * rounds,
+        generated.as_secs_f64() * 1e6 / total,
+        plain.as_secs_f64() * 1e6 / total,
+        generated.as_secs_f64() / plain.as_secs_f64()
+    );
+}
