@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's tasks. See `cargo xtask help`.
 
+mod bench;
 mod change;
 mod codegen;
 mod conformance;
@@ -16,6 +17,7 @@ Commands:
   codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
   generate <spec-file> --out <dir> --name <name> [--config <toml>]
                                                  write a standalone crate for any OpenAPI document
+  bench                                          benchmarks against progenitor and plain reqwest; writes BENCHMARKS.md
   conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   diff <old> <new> [--format markdown|json] [--config <toml>]
@@ -29,6 +31,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
+        Some("bench") => bench::bench(&project_root()),
+        Some("bench-codegen") => bench::codegen_timings(&project_root()),
         Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("diff") => change::diff(&args[1..]),
