@@ -116,6 +116,47 @@ pub async fn api_error<E: serde::de::DeserializeOwned>(
     Error::Api(Box::new(ApiError { status, headers, body, error }))
 }
 
+/// Statuses as inclusive ranges (`(404, 404)`, `(500, 599)` for `5XX`, `(0, 999)` for `default`).
+pub type Statuses = &'static [(u16, u16)];
+
+fn matches(statuses: Statuses, status: StatusCode) -> bool {
+    statuses.iter().any(|(low, high)| (*low..=*high).contains(&status.as_u16()))
+}
+
+/// What an operation expects of an answer: the statuses that succeed, and the error
+/// statuses whose body is the operation's documented error.
+#[derive(Debug)]
+pub struct Plan {
+    pub success: Statuses,
+    pub errors: Statuses,
+}
+
+/// Reads an answer whose success body is JSON, by `plan`.
+pub(crate) async fn finish_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    plan: &Plan,
+) -> Result<Response<T>, Error<E>> {
+    if matches(plan.success, response.status()) {
+        json(response).await
+    } else {
+        let documented = matches(plan.errors, response.status());
+        Err(api_error(response, documented).await)
+    }
+}
+
+/// Reads an answer whose success has no body, by `plan`.
+pub(crate) async fn finish_empty<E: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    plan: &Plan,
+) -> Result<Response<()>, Error<E>> {
+    if matches(plan.success, response.status()) {
+        empty(response).await
+    } else {
+        let documented = matches(plan.errors, response.status());
+        Err(api_error(response, documented).await)
+    }
+}
+
 /// The error of a non-success answer whose body type depends on the status: `decode` picks
 /// the type from the status and decodes the body (see [`decode_body`]).
 pub async fn api_error_by<E>(

@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::auth::Credential;
 use super::error::Error;
 use super::request::Request;
+use super::response::{Plan, Response, finish_empty, finish_json};
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
 
 /// A function that may adjust every request just before it is sent.
@@ -250,6 +251,26 @@ impl ClientCore {
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// Sends `request` and decodes a JSON success, or the documented error, by `plan`.
+    pub async fn call_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
+        &self,
+        request: Request,
+        plan: &Plan,
+    ) -> Result<Response<T>, Error<E>> {
+        let response = self.execute(request).await?;
+        finish_json(response, plan).await
+    }
+
+    /// Sends `request` whose success has no body, by `plan`.
+    pub async fn call_empty<E: serde::de::DeserializeOwned>(
+        &self,
+        request: Request,
+        plan: &Plan,
+    ) -> Result<Response<()>, Error<E>> {
+        let response = self.execute(request).await?;
+        finish_empty(response, plan).await
     }
 
     async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<reqwest::Response, Error<E>> {

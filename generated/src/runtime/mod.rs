@@ -21,5 +21,7 @@ pub use error::{ApiError, DecodeError, Error};
 pub use request::{
     Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Style, path_segment, simple_value,
 };
-pub use response::{ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, stream, text};
+pub use response::{
+    ByteStream, Plan, Response, Statuses, api_error, api_error_by, bytes, decode_body, empty, json, stream, text,
+};
 pub use retry::RetryPolicy;

@@ -107,12 +107,12 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
 
     let mut op_modules = Registry::with_reserved(&["mod"]);
     let mut op_entries = Vec::new();
+    let mut methods = Vec::new();
     for op in &api.operations {
         let module = op_modules.claim(op.rust_name.trim_end_matches('_'));
-        files.insert(
-            format!("{base}/operations/{module}.rs"),
-            format_file(operations::render_operation(op), &op.wire_id)?,
-        );
+        let rendered = operations::render_operation(op);
+        files.insert(format!("{base}/operations/{module}.rs"), format_file(rendered.file, &op.wire_id)?);
+        methods.push(rendered.method);
         op_entries.push((module, op));
     }
     let op_mods = op_entries.iter().map(|(module, _)| format_ident!("{}", module));
@@ -127,7 +127,25 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     ));
     files.insert(
         format!("{base}/operations/mod.rs"),
-        format_file(quote! { #ops_doc #(mod #op_mods;)* #(#op_uses)* }, "operations")?,
+        format_file(
+            quote! {
+                #ops_doc
+                #(mod #op_mods;)*
+                #(#op_uses)*
+
+                #[allow(unused_imports)]
+                use super::types;
+                #[allow(unused_imports)]
+                use crate::runtime;
+
+                // Every operation's method in one block: one `impl` per type keeps the
+                // compiler's overlap checks linear in the number of operations.
+                impl super::Client {
+                    #(#methods)*
+                }
+            },
+            "operations",
+        )?,
     );
     Ok(())
 }

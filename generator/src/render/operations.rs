@@ -257,6 +257,51 @@ fn param_docs(param: &Param) -> String {
     paragraphs(&refs)
 }
 
+/// Inclusive status ranges.
+type StatusRanges = Vec<(u16, u16)>;
+
+fn status_range(status: StatusMatch) -> (u16, u16) {
+    match status {
+        StatusMatch::Code(code) => (code, code),
+        StatusMatch::Range(range) => (range * 100, range * 100 + 99),
+        StatusMatch::Default => (0, 999),
+    }
+}
+
+/// The runtime call and status ranges of an operation whose answer a static plan can read:
+/// a single success shape that is JSON or empty, and at most one error body type.
+fn plan(op: &Operation) -> Option<(proc_macro2::Ident, StatusRanges, StatusRanges)> {
+    let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
+    shapes.dedup();
+    let call = match shapes.as_slice() {
+        [] | [None] => format_ident!("call_empty"),
+        [Some(ResponseBody::Json(_))] => format_ident!("call_json"),
+        _ => return None,
+    };
+    let mut error_types: Vec<&TypeRef> = op
+        .errors
+        .iter()
+        .filter_map(|r| match &r.body {
+            Some(ResponseBody::Json(ty)) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    error_types.sort();
+    error_types.dedup();
+    if error_types.len() > 1 {
+        return None;
+    }
+    let success =
+        if op.success.is_empty() { vec![(200, 299)] } else { op.success.iter().map(|r| status_range(r.status)).collect() };
+    let errors = op
+        .errors
+        .iter()
+        .filter(|r| matches!(r.body, Some(ResponseBody::Json(_))))
+        .map(|r| status_range(r.status))
+        .collect();
+    Some((call, success, errors))
+}
+
 /// The public types of an operation's file: its builder and the companions it needs.
 pub fn public_types(op: &Operation) -> Vec<&str> {
     let mut names = vec![op.type_name.as_str()];
@@ -285,7 +330,14 @@ pub fn public_types(op: &Operation) -> Vec<&str> {
 }
 
 /// Renders one operation's file.
-pub fn render_operation(op: &Operation) -> TokenStream {
+/// One operation: its file, and its method on the client (gathered in one `impl` block).
+pub struct RenderedOperation {
+    pub file: TokenStream,
+    pub method: TokenStream,
+}
+
+/// Renders one operation.
+pub fn render_operation(op: &Operation) -> RenderedOperation {
     let builder = format_ident!("{}", op.type_name);
     let method_name = ident(&op.rust_name);
     let method_const = format_ident!("{}", op.method.as_str());
@@ -317,6 +369,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
     // Required inputs are arguments of the client method; optional ones are setters.
     let mut fields = Vec::new();
     let mut args = Vec::new();
+    let mut arg_names: Vec<proc_macro2::Ident> = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut apply = Vec::new();
@@ -329,6 +382,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
             fields.push(quote! { #name: #inner, });
             let (arg_ty, convert) = setter_input(&param.ty, &name);
             args.push(quote! { #name: #arg_ty });
+            arg_names.push(name.clone());
             inits.push(if name == convert.to_string() {
                 quote! { #name }
             } else {
@@ -506,9 +560,11 @@ pub fn render_operation(op: &Operation) -> TokenStream {
                     let name = ident(&part.rust_name);
                     if part.is_file {
                         args.push(quote! { #name: runtime::File });
+                        arg_names.push(name.clone());
                         required_sets.push(quote! { #name: Some(#name) });
                     } else {
                         args.push(quote! { #name: impl Into<String> });
+                        arg_names.push(name.clone());
                         required_sets.push(quote! { #name: Some(#name.into()) });
                     }
                 }
@@ -553,6 +609,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
                         deprecated,
                         fields,
                         args,
+                        arg_names,
                         inits,
                         setters,
                         apply,
@@ -564,6 +621,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
             None if body.required => {
                 fields.push(quote! { body: #stored, });
                 args.push(quote! { body: #stored });
+                arg_names.push(format_ident!("body"));
                 inits.push(quote! { body });
                 apply.push(quote! { { let body = &self.body; #body_apply } });
             }
@@ -596,6 +654,7 @@ pub fn render_operation(op: &Operation) -> TokenStream {
             deprecated,
             fields,
             args,
+            arg_names,
             inits,
             setters,
             apply,
@@ -618,6 +677,7 @@ struct OperationParts<'a> {
     deprecated: TokenStream,
     fields: Vec<TokenStream>,
     args: Vec<TokenStream>,
+    arg_names: Vec<proc_macro2::Ident>,
     inits: Vec<TokenStream>,
     setters: Vec<TokenStream>,
     apply: Vec<TokenStream>,
@@ -625,7 +685,7 @@ struct OperationParts<'a> {
     extra: TokenStream,
 }
 
-fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
+fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
     let OperationParts {
         builder,
         method_name,
@@ -639,6 +699,7 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
         deprecated,
         fields,
         args,
+        arg_names,
         inits,
         setters,
         apply,
@@ -650,6 +711,25 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
     let success_arms = &success.arms;
     let success_extra = &success.extra;
     let ErrorShape { ty: error_ty, arms: error_arms, extra: error_extra } = error_shape(op);
+    // Most operations: one JSON (or empty) success and one error type. Their answer is read
+    // by a generic runtime function from a static plan, not by code in every operation.
+    let dispatch = match plan(op) {
+        Some((call, success, errors)) => {
+            let success = success.iter().map(|(low, high)| quote! { (#low, #high) });
+            let errors = errors.iter().map(|(low, high)| quote! { (#low, #high) });
+            quote! {
+                static PLAN: runtime::Plan = runtime::Plan { success: &[#(#success),*], errors: &[#(#errors),*] };
+                self.client.core.#call(request, &PLAN).await
+            }
+        }
+        None => quote! {
+            let response = self.client.core.execute(request).await?;
+            match response.status().as_u16() {
+                #(#success_arms)*
+                #error_arms
+            }
+        },
+    };
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some("application/json"),
         _ => None,
@@ -673,7 +753,14 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
         }
     });
 
-    quote! {
+    let method = quote! {
+        #method_docs
+        #deprecated
+        pub fn #method_name(&self, #(#args),*) -> #builder {
+            #builder::new(self.clone(), #(#arg_names),*)
+        }
+    };
+    let file = quote! {
         use std::time::Duration;
 
         use crate::runtime::{self, CallOptions, Error, OperationInfo, Request, Response, RetryPolicy};
@@ -690,14 +777,6 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
             security: &[#(#security),*],
         };
 
-        impl Client {
-            #method_docs
-            #deprecated
-            pub fn #method_name(&self, #(#args),*) -> #builder {
-                #builder { client: self.clone(), #(#inits,)* options: CallOptions::default() }
-            }
-        }
-
         #builder_docs
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.send()`"]
@@ -708,6 +787,10 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
         }
 
         impl #builder {
+            pub(super) fn new(client: Client, #(#args),*) -> Self {
+                Self { client, #(#inits,)* options: CallOptions::default() }
+            }
+
             #(#setters)*
 
             /// Sets the time allowed for each attempt of this call.
@@ -742,11 +825,7 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
                 #(#apply)*
                 #accept
                 request.options(self.options);
-                let response = self.client.core.execute(request).await?;
-                match response.status().as_u16() {
-                    #(#success_arms)*
-                    #error_arms
-                }
+                #dispatch
             }
 
             #pagination
@@ -755,7 +834,8 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> TokenStream {
         #success_extra
         #error_extra
         #extra
-    }
+    };
+    RenderedOperation { file, method }
 }
 
 /// Field accesses on `&page` that give a borrowed value, `?` on each optional step.

@@ -14,25 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Get an asset
-    ///
-    /// Returns the inventory, assessment and summary details of one asset.
-    ///
-    /// `GET /v4/integration/assets/{id}` (operation `getIntegrationAsset`).
-    pub fn get_asset(&self, id: impl Into<String>) -> GetAsset {
-        GetAsset {
-            client: self.clone(),
-            id: id.into(),
-            current_time: None,
-            comparison_time: None,
-            include_same: None,
-            include_unique_identifiers: None,
-            include_inter_snapshot_remediations: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /v4/integration/assets/{id}`: set options, then `.send()`.
 ///
 /// Created by [`Client::get_asset`].
@@ -49,6 +30,18 @@ pub struct GetAsset {
     options: CallOptions,
 }
 impl GetAsset {
+    pub(super) fn new(client: Client, id: impl Into<String>) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            current_time: None,
+            comparison_time: None,
+            include_same: None,
+            include_unique_identifiers: None,
+            include_inter_snapshot_remediations: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The current date and time to compare the asset state against; defaults to the time of the request.
     ///
     /// Sent as the query parameter `currentTime`.
@@ -134,11 +127,10 @@ impl GetAsset {
             );
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 404u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

@@ -14,19 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Health check
-    ///
-    /// Returns an indicator of the health of the API and of each of its components.
-    ///
-    /// `GET /admin/health` (operation `getHealth`).
-    pub fn get_health(&self) -> GetHealth {
-        GetHealth {
-            client: self.clone(),
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /admin/health`: set options, then `.send()`.
 ///
 /// Created by [`Client::get_health`].
@@ -37,6 +24,12 @@ pub struct GetHealth {
     options: CallOptions,
 }
 impl GetHealth {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -64,11 +57,10 @@ impl GetHealth {
         let mut request = Request::new(&OPERATION, "/admin/health".to_owned());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

@@ -14,21 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Get a scan
-    ///
-    /// Returns the status and timing of one scan.
-    ///
-    /// `GET /v4/integration/scan/{id}` (operation `getScan`).
-    pub fn get_scan(&self, id: impl Into<String>) -> GetScan {
-        GetScan {
-            client: self.clone(),
-            id: id.into(),
-            include_details: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /v4/integration/scan/{id}`: set options, then `.send()`.
 ///
 /// Created by [`Client::get_scan`].
@@ -41,6 +26,14 @@ pub struct GetScan {
     options: CallOptions,
 }
 impl GetScan {
+    pub(super) fn new(client: Client, id: impl Into<String>) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            include_details: None,
+            options: CallOptions::default(),
+        }
+    }
     /// Whether to include the scan details.
     ///
     /// Sent as the query parameter `includeDetails`.
@@ -81,11 +74,10 @@ impl GetScan {
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 404u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

@@ -14,20 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Get a scan engine
-    ///
-    /// Returns one scan engine with its status and configuration.
-    ///
-    /// `GET /v4/integration/scan/engine/{id}` (operation `getScanEngine`).
-    pub fn get_scan_engine(&self, id: impl Into<String>) -> GetScanEngine {
-        GetScanEngine {
-            client: self.clone(),
-            id: id.into(),
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /v4/integration/scan/engine/{id}`: set options, then `.send()`.
 ///
 /// Created by [`Client::get_scan_engine`].
@@ -39,6 +25,13 @@ pub struct GetScanEngine {
     options: CallOptions,
 }
 impl GetScanEngine {
+    pub(super) fn new(client: Client, id: impl Into<String>) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -69,11 +62,10 @@ impl GetScanEngine {
         );
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 404u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

@@ -14,21 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// List scan engines
-    ///
-    /// Returns a page of the scan engines registered with the organisation.
-    ///
-    /// `GET /v4/integration/scan/engine` (operation `getScanEngines`).
-    pub fn list_scan_engines(&self) -> ListScanEngines {
-        ListScanEngines {
-            client: self.clone(),
-            page: None,
-            size: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /v4/integration/scan/engine`: set options, then `.send()`.
 ///
 /// Created by [`Client::list_scan_engines`].
@@ -41,6 +26,14 @@ pub struct ListScanEngines {
     options: CallOptions,
 }
 impl ListScanEngines {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            page: None,
+            size: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
@@ -89,12 +82,11 @@ impl ListScanEngines {
         request.query_opt("size", self.size.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

@@ -14,22 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// List scans
-    ///
-    /// Returns a page of scans, newest first. Paged by page number only (no cursor).
-    ///
-    /// `GET /v4/integration/scan` (operation `getScans`).
-    pub fn list_scans(&self) -> ListScans {
-        ListScans {
-            client: self.clone(),
-            page: None,
-            size: None,
-            include_details: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /v4/integration/scan`: set options, then `.send()`.
 ///
 /// Created by [`Client::list_scans`].
@@ -43,6 +27,15 @@ pub struct ListScans {
     options: CallOptions,
 }
 impl ListScans {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            page: None,
+            size: None,
+            include_details: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
@@ -98,12 +91,11 @@ impl ListScans {
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

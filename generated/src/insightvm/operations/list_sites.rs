@@ -14,23 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// List sites
-    ///
-    /// Returns a page of sites. The request has no body; paging is in the query string.
-    ///
-    /// `POST /v4/integration/sites` (operation `getSites`).
-    pub fn list_sites(&self) -> ListSites {
-        ListSites {
-            client: self.clone(),
-            page: None,
-            size: None,
-            sort: None,
-            cursor: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/sites`: set options, then `.send()`.
 ///
 /// Created by [`Client::list_sites`].
@@ -45,6 +28,16 @@ pub struct ListSites {
     options: CallOptions,
 }
 impl ListSites {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            page: None,
+            size: None,
+            sort: None,
+            cursor: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
@@ -110,12 +103,11 @@ impl ListSites {
         request.query_opt("cursor", self.cursor.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

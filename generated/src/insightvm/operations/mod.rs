@@ -27,3 +27,126 @@ pub use update_scan_engine_configuration::UpdateScanEngineConfiguration;
 pub use remove_scan_engine_configuration::RemoveScanEngineConfiguration;
 pub use list_sites::ListSites;
 pub use search_vulnerabilities::SearchVulnerabilities;
+#[allow(unused_imports)]
+use super::types;
+#[allow(unused_imports)]
+use crate::runtime;
+impl super::Client {
+    /// Health check
+    ///
+    /// Returns an indicator of the health of the API and of each of its components.
+    ///
+    /// `GET /admin/health` (operation `getHealth`).
+    pub fn get_health(&self) -> GetHealth {
+        GetHealth::new(self.clone())
+    }
+    /// Search assets
+    ///
+    /// Returns the inventory, assessment and summary details for a page of assets that the
+    /// caller may see. Filters go in the body; paging, sorting and the comparison window go
+    /// in the query string. When `comparisonTime` is set, a page size of 50 is recommended.
+    ///
+    /// `POST /v4/integration/assets` (operation `searchIntegrationAssets`).
+    pub fn search_assets(&self) -> SearchAssets {
+        SearchAssets::new(self.clone())
+    }
+    /// Get an asset
+    ///
+    /// Returns the inventory, assessment and summary details of one asset.
+    ///
+    /// `GET /v4/integration/assets/{id}` (operation `getIntegrationAsset`).
+    pub fn get_asset(&self, id: impl Into<String>) -> GetAsset {
+        GetAsset::new(self.clone(), id)
+    }
+    /// List scans
+    ///
+    /// Returns a page of scans, newest first. Paged by page number only (no cursor).
+    ///
+    /// `GET /v4/integration/scan` (operation `getScans`).
+    pub fn list_scans(&self) -> ListScans {
+        ListScans::new(self.clone())
+    }
+    /// Start a scan
+    ///
+    /// Starts a scan of the given assets on the engines able to reach them. Assets that
+    /// cannot be scanned are returned in `unscanned_assets` with the reason.
+    ///
+    /// `POST /v4/integration/scan` (operation `startScan`).
+    pub fn start_scan(&self, body: types::ScanRequest) -> StartScan {
+        StartScan::new(self.clone(), body)
+    }
+    /// Get a scan
+    ///
+    /// Returns the status and timing of one scan.
+    ///
+    /// `GET /v4/integration/scan/{id}` (operation `getScan`).
+    pub fn get_scan(&self, id: impl Into<String>) -> GetScan {
+        GetScan::new(self.clone(), id)
+    }
+    /// Stop a scan
+    ///
+    /// Asks a running scan to stop. The scan's status later reads `Stopped`.
+    ///
+    /// `POST /v4/integration/scan/{id}/stop` (operation `stopScan`).
+    pub fn stop_scan(&self, id: impl Into<String>) -> StopScan {
+        StopScan::new(self.clone(), id)
+    }
+    /// List scan engines
+    ///
+    /// Returns a page of the scan engines registered with the organisation.
+    ///
+    /// `GET /v4/integration/scan/engine` (operation `getScanEngines`).
+    pub fn list_scan_engines(&self) -> ListScanEngines {
+        ListScanEngines::new(self.clone())
+    }
+    /// Get a scan engine
+    ///
+    /// Returns one scan engine with its status and configuration.
+    ///
+    /// `GET /v4/integration/scan/engine/{id}` (operation `getScanEngine`).
+    pub fn get_scan_engine(&self, id: impl Into<String>) -> GetScanEngine {
+        GetScanEngine::new(self.clone(), id)
+    }
+    /// Set custom engine properties
+    ///
+    /// Sets custom configuration properties on a scan engine. The engine may need a restart
+    /// to apply them; contact the vendor's support before changing custom properties.
+    ///
+    /// `POST /v4/integration/scan/engine/{id}/configuration` (operation `updateScanEngineConfiguration`).
+    pub fn update_scan_engine_configuration(
+        &self,
+        id: impl Into<String>,
+        body: types::EngineConfigurationUpdate,
+    ) -> UpdateScanEngineConfiguration {
+        UpdateScanEngineConfiguration::new(self.clone(), id, body)
+    }
+    /// Remove custom engine properties
+    ///
+    /// Removes custom configuration properties, named in the request body, from a scan engine.
+    ///
+    /// `DELETE /v4/integration/scan/engine/{id}/configuration` (operation `removeScanEngineConfiguration`).
+    pub fn remove_scan_engine_configuration(
+        &self,
+        id: impl Into<String>,
+        body: types::EngineConfigurationRemoval,
+    ) -> RemoveScanEngineConfiguration {
+        RemoveScanEngineConfiguration::new(self.clone(), id, body)
+    }
+    /// List sites
+    ///
+    /// Returns a page of sites. The request has no body; paging is in the query string.
+    ///
+    /// `POST /v4/integration/sites` (operation `getSites`).
+    pub fn list_sites(&self) -> ListSites {
+        ListSites::new(self.clone())
+    }
+    /// Search vulnerabilities
+    ///
+    /// Returns a page of vulnerability definitions matching the filter in the body; an empty
+    /// body object matches every vulnerability.
+    ///
+    /// `POST /v4/integration/vulnerabilities` (operation `searchIntegrationVulnerabilities`).
+    pub fn search_vulnerabilities(&self) -> SearchVulnerabilities {
+        SearchVulnerabilities::new(self.clone())
+    }
+}

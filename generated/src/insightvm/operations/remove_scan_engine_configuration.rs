@@ -14,25 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Remove custom engine properties
-    ///
-    /// Removes custom configuration properties, named in the request body, from a scan engine.
-    ///
-    /// `DELETE /v4/integration/scan/engine/{id}/configuration` (operation `removeScanEngineConfiguration`).
-    pub fn remove_scan_engine_configuration(
-        &self,
-        id: impl Into<String>,
-        body: types::EngineConfigurationRemoval,
-    ) -> RemoveScanEngineConfiguration {
-        RemoveScanEngineConfiguration {
-            client: self.clone(),
-            id: id.into(),
-            body,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `DELETE /v4/integration/scan/engine/{id}/configuration`: set options, then `.send()`.
 ///
 /// Created by [`Client::remove_scan_engine_configuration`].
@@ -45,6 +26,18 @@ pub struct RemoveScanEngineConfiguration {
     options: CallOptions,
 }
 impl RemoveScanEngineConfiguration {
+    pub(super) fn new(
+        client: Client,
+        id: impl Into<String>,
+        body: types::EngineConfigurationRemoval,
+    ) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            body,
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -91,13 +84,15 @@ impl RemoveScanEngineConfiguration {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 404u16 | 500u16 => {
-                Err(runtime::api_error(response, true).await)
-            }
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[
+                (400u16, 400u16),
+                (401u16, 401u16),
+                (404u16, 404u16),
+                (500u16, 500u16),
+            ],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

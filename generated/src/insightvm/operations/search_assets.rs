@@ -14,31 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Search assets
-    ///
-    /// Returns the inventory, assessment and summary details for a page of assets that the
-    /// caller may see. Filters go in the body; paging, sorting and the comparison window go
-    /// in the query string. When `comparisonTime` is set, a page size of 50 is recommended.
-    ///
-    /// `POST /v4/integration/assets` (operation `searchIntegrationAssets`).
-    pub fn search_assets(&self) -> SearchAssets {
-        SearchAssets {
-            client: self.clone(),
-            page: None,
-            size: None,
-            sort: None,
-            cursor: None,
-            current_time: None,
-            comparison_time: None,
-            include_same: None,
-            include_unique_identifiers: None,
-            include_inter_snapshot_remediations: None,
-            body: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/assets`: set options, then `.send()`.
 ///
 /// Created by [`Client::search_assets`].
@@ -59,6 +34,22 @@ pub struct SearchAssets {
     options: CallOptions,
 }
 impl SearchAssets {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            page: None,
+            size: None,
+            sort: None,
+            cursor: None,
+            current_time: None,
+            comparison_time: None,
+            include_same: None,
+            include_unique_identifiers: None,
+            include_inter_snapshot_remediations: None,
+            body: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
@@ -198,12 +189,11 @@ impl SearchAssets {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

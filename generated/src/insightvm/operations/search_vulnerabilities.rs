@@ -14,25 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Search vulnerabilities
-    ///
-    /// Returns a page of vulnerability definitions matching the filter in the body; an empty
-    /// body object matches every vulnerability.
-    ///
-    /// `POST /v4/integration/vulnerabilities` (operation `searchIntegrationVulnerabilities`).
-    pub fn search_vulnerabilities(&self) -> SearchVulnerabilities {
-        SearchVulnerabilities {
-            client: self.clone(),
-            page: None,
-            size: None,
-            sort: None,
-            cursor: None,
-            body: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/vulnerabilities`: set options, then `.send()`.
 ///
 /// Created by [`Client::search_vulnerabilities`].
@@ -48,6 +29,17 @@ pub struct SearchVulnerabilities {
     options: CallOptions,
 }
 impl SearchVulnerabilities {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            page: None,
+            size: None,
+            sort: None,
+            cursor: None,
+            body: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
@@ -135,12 +127,11 @@ impl SearchVulnerabilities {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

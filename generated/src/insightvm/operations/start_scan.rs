@@ -14,21 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Start a scan
-    ///
-    /// Starts a scan of the given assets on the engines able to reach them. Assets that
-    /// cannot be scanned are returned in `unscanned_assets` with the reason.
-    ///
-    /// `POST /v4/integration/scan` (operation `startScan`).
-    pub fn start_scan(&self, body: types::ScanRequest) -> StartScan {
-        StartScan {
-            client: self.clone(),
-            body,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/scan`: set options, then `.send()`.
 ///
 /// Created by [`Client::start_scan`].
@@ -40,6 +25,13 @@ pub struct StartScan {
     options: CallOptions,
 }
 impl StartScan {
+    pub(super) fn new(client: Client, body: types::ScanRequest) -> Self {
+        Self {
+            client,
+            body,
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -80,11 +72,10 @@ impl StartScan {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 | 202u16 => runtime::json(response).await,
-            400u16 | 401u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16), (202u16, 202u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (500u16, 500u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

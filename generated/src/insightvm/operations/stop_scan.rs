@@ -14,20 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Stop a scan
-    ///
-    /// Asks a running scan to stop. The scan's status later reads `Stopped`.
-    ///
-    /// `POST /v4/integration/scan/{id}/stop` (operation `stopScan`).
-    pub fn stop_scan(&self, id: impl Into<String>) -> StopScan {
-        StopScan {
-            client: self.clone(),
-            id: id.into(),
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/scan/{id}/stop`: set options, then `.send()`.
 ///
 /// Created by [`Client::stop_scan`].
@@ -39,6 +25,13 @@ pub struct StopScan {
     options: CallOptions,
 }
 impl StopScan {
+    pub(super) fn new(client: Client, id: impl Into<String>) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -66,11 +59,10 @@ impl StopScan {
             format!("/v4/integration/scan/{}/stop", runtime::path_segment(& self.id)),
         );
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            202u16 => runtime::empty(response).await,
-            401u16 | 404u16 | 500u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(202u16, 202u16)],
+            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
+        };
+        self.client.core.call_empty(request, &PLAN).await
     }
 }

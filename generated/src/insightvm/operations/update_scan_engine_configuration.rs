@@ -14,26 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["ApiKey"],
 };
-impl Client {
-    /// Set custom engine properties
-    ///
-    /// Sets custom configuration properties on a scan engine. The engine may need a restart
-    /// to apply them; contact the vendor's support before changing custom properties.
-    ///
-    /// `POST /v4/integration/scan/engine/{id}/configuration` (operation `updateScanEngineConfiguration`).
-    pub fn update_scan_engine_configuration(
-        &self,
-        id: impl Into<String>,
-        body: types::EngineConfigurationUpdate,
-    ) -> UpdateScanEngineConfiguration {
-        UpdateScanEngineConfiguration {
-            client: self.clone(),
-            id: id.into(),
-            body,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /v4/integration/scan/engine/{id}/configuration`: set options, then `.send()`.
 ///
 /// Created by [`Client::update_scan_engine_configuration`].
@@ -46,6 +26,18 @@ pub struct UpdateScanEngineConfiguration {
     options: CallOptions,
 }
 impl UpdateScanEngineConfiguration {
+    pub(super) fn new(
+        client: Client,
+        id: impl Into<String>,
+        body: types::EngineConfigurationUpdate,
+    ) -> Self {
+        Self {
+            client,
+            id: id.into(),
+            body,
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -92,13 +84,15 @@ impl UpdateScanEngineConfiguration {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 404u16 | 500u16 => {
-                Err(runtime::api_error(response, true).await)
-            }
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[
+                (400u16, 400u16),
+                (401u16, 401u16),
+                (404u16, 404u16),
+                (500u16, 500u16),
+            ],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

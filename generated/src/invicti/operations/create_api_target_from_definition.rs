@@ -14,31 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["xAuth"],
 };
-impl Client {
-    /// Create an API target from a definition
-    ///
-    /// Uploads an API definition file and creates a new API target from it.
-    ///
-    /// `POST /api/apihub/v1/inventory/api-targets/create-from-definition` (operation `createApiTargetFromDefinition`).
-    pub fn create_api_target_from_definition(
-        &self,
-        format: types::DefinitionFormatInput,
-        mode: impl Into<String>,
-        origin: impl Into<String>,
-        body: runtime::File,
-    ) -> CreateApiTargetFromDefinition {
-        CreateApiTargetFromDefinition {
-            client: self.clone(),
-            format,
-            mode: mode.into(),
-            origin: origin.into(),
-            body: CreateApiTargetFromDefinitionForm {
-                body: Some(body),
-            },
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /api/apihub/v1/inventory/api-targets/create-from-definition`: set options, then `.send()`.
 ///
 /// Created by [`Client::create_api_target_from_definition`].
@@ -53,6 +28,24 @@ pub struct CreateApiTargetFromDefinition {
     options: CallOptions,
 }
 impl CreateApiTargetFromDefinition {
+    pub(super) fn new(
+        client: Client,
+        format: types::DefinitionFormatInput,
+        mode: impl Into<String>,
+        origin: impl Into<String>,
+        body: runtime::File,
+    ) -> Self {
+        Self {
+            client,
+            format,
+            mode: mode.into(),
+            origin: origin.into(),
+            body: CreateApiTargetFromDefinitionForm {
+                body: Some(body),
+            },
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -107,12 +100,11 @@ impl CreateApiTargetFromDefinition {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 403u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }
 /// The `multipart/form-data` fields of [`CreateApiTargetFromDefinition`].

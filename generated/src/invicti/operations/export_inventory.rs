@@ -14,26 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["xAuth"],
 };
-impl Client {
-    /// Export the API inventory
-    ///
-    /// Exports API targets or operations as CSV, JSON or XML. The response is the file
-    /// itself. Without filters every target or operation is exported.
-    ///
-    /// `POST /api/apihub/v1/inventory/export` (operation `exportInventory`).
-    pub fn export_inventory(&self, body: types::ExportRequest) -> ExportInventory {
-        ExportInventory {
-            client: self.clone(),
-            definition_format: None,
-            scan_date: None,
-            operations_count: None,
-            created_at: None,
-            modified_at: None,
-            body,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /api/apihub/v1/inventory/export`: set options, then `.send()`.
 ///
 /// Created by [`Client::export_inventory`].
@@ -50,6 +30,18 @@ pub struct ExportInventory {
     options: CallOptions,
 }
 impl ExportInventory {
+    pub(super) fn new(client: Client, body: types::ExportRequest) -> Self {
+        Self {
+            client,
+            definition_format: None,
+            scan_date: None,
+            operations_count: None,
+            created_at: None,
+            modified_at: None,
+            body,
+            options: CallOptions::default(),
+        }
+    }
     /// Comma-separated definition formats to include.
     ///
     /// Sent as the query parameter `definitionFormat`.

@@ -14,20 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["xAuth"],
 };
-impl Client {
-    /// Get an API target
-    ///
-    /// Returns one API target with its operations and vulnerability counts.
-    ///
-    /// `GET /api/apihub/v1/inventory/api-targets/{apiTargetId}` (operation `getApiTarget`).
-    pub fn get_api_target(&self, api_target_id: impl Into<String>) -> GetApiTarget {
-        GetApiTarget {
-            client: self.clone(),
-            api_target_id: api_target_id.into(),
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /api/apihub/v1/inventory/api-targets/{apiTargetId}`: set options, then `.send()`.
 ///
 /// Created by [`Client::get_api_target`].
@@ -39,6 +25,13 @@ pub struct GetApiTarget {
     options: CallOptions,
 }
 impl GetApiTarget {
+    pub(super) fn new(client: Client, api_target_id: impl Into<String>) -> Self {
+        Self {
+            client,
+            api_target_id: api_target_id.into(),
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -72,11 +65,10 @@ impl GetApiTarget {
         );
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            401u16 | 403u16 | 404u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (403u16, 403u16), (404u16, 404u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

@@ -14,21 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["xAuth"],
 };
-impl Client {
-    /// Link an API target to a DAST scan target
-    ///
-    /// Associates an API target with a new or existing DAST scan target so Invicti can scan
-    /// the API. The API's base URL must lie within the scan target's URL.
-    ///
-    /// `POST /api/apihub/v1/inventory/links` (operation `linkApiTarget`).
-    pub fn link_api_target(&self, body: types::LinkRequest) -> LinkApiTarget {
-        LinkApiTarget {
-            client: self.clone(),
-            body,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /api/apihub/v1/inventory/links`: set options, then `.send()`.
 ///
 /// Created by [`Client::link_api_target`].
@@ -40,6 +25,13 @@ pub struct LinkApiTarget {
     options: CallOptions,
 }
 impl LinkApiTarget {
+    pub(super) fn new(client: Client, body: types::LinkRequest) -> Self {
+        Self {
+            client,
+            body,
+            options: CallOptions::default(),
+        }
+    }
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
@@ -83,13 +75,15 @@ impl LinkApiTarget {
         }
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 403u16 | 404u16 => {
-                Err(runtime::api_error(response, true).await)
-            }
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[
+                (400u16, 400u16),
+                (401u16, 401u16),
+                (403u16, 403u16),
+                (404u16, 404u16),
+            ],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
 }

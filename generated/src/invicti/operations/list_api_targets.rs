@@ -14,28 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: true,
     security: &["xAuth"],
 };
-impl Client {
-    /// List API targets
-    ///
-    /// Returns a page of the organisation's API targets, optionally filtered and sorted.
-    /// Start with `cursor` 0 and pass each response's `nextPage` as the next `cursor`;
-    /// `nextPage` is null on the last page.
-    ///
-    /// `GET /api/apihub/v1/inventory/api-targets` (operation `listApiTargets`).
-    pub fn list_api_targets(&self) -> ListApiTargets {
-        ListApiTargets {
-            client: self.clone(),
-            limit: None,
-            cursor: None,
-            search: None,
-            sort: None,
-            sort_dir: None,
-            scan_date: None,
-            definition_format: None,
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `GET /api/apihub/v1/inventory/api-targets`: set options, then `.send()`.
 ///
 /// Created by [`Client::list_api_targets`].
@@ -53,6 +31,19 @@ pub struct ListApiTargets {
     options: CallOptions,
 }
 impl ListApiTargets {
+    pub(super) fn new(client: Client) -> Self {
+        Self {
+            client,
+            limit: None,
+            cursor: None,
+            search: None,
+            sort: None,
+            sort_dir: None,
+            scan_date: None,
+            definition_format: None,
+            options: CallOptions::default(),
+        }
+    }
     /// The number of API targets per page.
     ///
     /// Sent as the query parameter `limit`.
@@ -147,12 +138,11 @@ impl ListApiTargets {
         request.query_opt("definitionFormat", self.definition_format.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 => runtime::json(response).await,
-            400u16 | 401u16 | 403u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
+        };
+        self.client.core.call_json(request, &PLAN).await
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

@@ -14,32 +14,6 @@ static OPERATION: OperationInfo = OperationInfo {
     retry_safe: false,
     security: &["xAuth"],
 };
-impl Client {
-    /// Add or update an API definition
-    ///
-    /// Uploads an API definition; the service adds a new API target or updates the one the
-    /// definition already belongs to. Low confidence: seen only in one third-party script.
-    ///
-    /// `POST /api/apihub/v1/inventory/definitions` (operation `uploadApiDefinition`).
-    pub fn upload_api_definition(
-        &self,
-        format: impl Into<String>,
-        body: runtime::File,
-    ) -> UploadApiDefinition {
-        UploadApiDefinition {
-            client: self.clone(),
-            format: format.into(),
-            mode: None,
-            origin: None,
-            origin_tag: None,
-            name: None,
-            body: UploadApiDefinitionForm {
-                body: Some(body),
-            },
-            options: CallOptions::default(),
-        }
-    }
-}
 /// Request builder for `POST /api/apihub/v1/inventory/definitions`: set options, then `.send()`.
 ///
 /// Created by [`Client::upload_api_definition`].
@@ -56,6 +30,24 @@ pub struct UploadApiDefinition {
     options: CallOptions,
 }
 impl UploadApiDefinition {
+    pub(super) fn new(
+        client: Client,
+        format: impl Into<String>,
+        body: runtime::File,
+    ) -> Self {
+        Self {
+            client,
+            format: format.into(),
+            mode: None,
+            origin: None,
+            origin_tag: None,
+            name: None,
+            body: UploadApiDefinitionForm {
+                body: Some(body),
+            },
+            options: CallOptions::default(),
+        }
+    }
     /// How the definition is sourced, e.g. `Push`.
     ///
     /// Sent as the query parameter `mode`.
@@ -133,12 +125,11 @@ impl UploadApiDefinition {
             request.multipart(form);
         }
         request.options(self.options);
-        let response = self.client.core.execute(request).await?;
-        match response.status().as_u16() {
-            200u16 | 201u16 => runtime::empty(response).await,
-            400u16 | 401u16 | 409u16 => Err(runtime::api_error(response, true).await),
-            _ => Err(runtime::api_error(response, false).await),
-        }
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16), (201u16, 201u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (409u16, 409u16)],
+        };
+        self.client.core.call_empty(request, &PLAN).await
     }
 }
 /// The `multipart/form-data` fields of [`UploadApiDefinition`].
