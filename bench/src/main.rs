@@ -108,11 +108,8 @@ struct HandScan {
 async fn overhead(requests: usize) {
     let address = server::start_small_answers().await;
     let base = format!("http://{address}");
-    let client = Client::builder(ApiKey::new("bench"))
-        .base_url(&base)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let client =
+        Client::builder(ApiKey::new("bench")).base_url(&base).timeout(Duration::from_secs(30)).build().unwrap();
     let raw = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let rounds = 20;
     let per_round = (requests / rounds).max(1);

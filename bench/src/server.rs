@@ -60,6 +60,8 @@ pub async fn start_asset_pages(total: usize) -> SocketAddr {
 
 /// A small scan object for any path.
 pub async fn start_small_answers() -> SocketAddr {
-    let body = Bytes::from_static(br#"{"id":"3fa85f64","name":"nightly","status":"Running","started":"2026-01-02T03:04:05Z"}"#);
+    let body = Bytes::from_static(
+        br#"{"id":"3fa85f64","name":"nightly","status":"Running","started":"2026-01-02T03:04:05Z"}"#,
+    );
     serve(move |_| body.clone()).await
 }

@@ -44,7 +44,11 @@ async fn main() -> ExitCode {
         }
     };
     for unscanned in started.unscanned_assets.iter().flatten() {
-        eprintln!("not scanned: {} ({})", unscanned.id.as_deref().unwrap_or("?"), unscanned.reason.as_deref().unwrap_or("no reason given"));
+        eprintln!(
+            "not scanned: {} ({})",
+            unscanned.id.as_deref().unwrap_or("?"),
+            unscanned.reason.as_deref().unwrap_or("no reason given")
+        );
     }
     let Some(scan_id) = started.scans.iter().flatten().next().map(|scan| scan.id.clone()) else {
         eprintln!("the server started no scan");

@@ -43,7 +43,8 @@ async fn main() -> ExitCode {
     } else {
         types::DefinitionFormatInput::Openapi3
     };
-    let target = match client.create_api_target_from_definition(format, "provided", "manual-upload", file).send().await {
+    let target = match client.create_api_target_from_definition(format, "provided", "manual-upload", file).send().await
+    {
         Ok(target) => target.into_body(),
         Err(error) => {
             eprintln!("upload failed: {error}");

@@ -64,7 +64,9 @@ async fn search_assets_sends_paging_sorts_key_and_body_and_decodes_the_page() {
 #[tokio::test]
 async fn search_assets_stream_follows_the_cursor_lazily_across_three_pages() {
     let server = MockServer::start().await;
-    for (page, cursor, next) in [(None, None, Some("c1")), (Some("1"), Some("c1"), Some("c2")), (Some("2"), Some("c2"), None)] {
+    for (page, cursor, next) in
+        [(None, None, Some("c1")), (Some("1"), Some("c1"), Some("c2")), (Some("2"), Some("c2"), None)]
+    {
         let mut mock = Mock::given(method("POST")).and(path("/v4/integration/assets"));
         if let (Some(page), Some(cursor)) = (page, cursor) {
             mock = mock.and(query_param("page", page)).and(query_param("cursor", cursor));
@@ -136,7 +138,10 @@ async fn retry_safe_search_is_retried_after_503_but_start_scan_is_not() {
         .await;
     Mock::given(method("POST"))
         .and(path("/v4/integration/vulnerabilities"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "7-zip-cve-2008-6536", "severity": "severe"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [{"id": "7-zip-cve-2008-6536", "severity": "severe"}]})),
+        )
         .with_priority(2)
         .mount(&server)
         .await;

@@ -36,7 +36,8 @@ async fn list_api_targets_streams_every_page_by_cursor() {
             .mount(&server)
             .await;
     }
-    let targets: Vec<_> = client(&server).list_api_targets().limit(20).cursor("0").into_stream().try_collect().await.unwrap();
+    let targets: Vec<_> =
+        client(&server).list_api_targets().limit(20).cursor("0").into_stream().try_collect().await.unwrap();
     let ids: Vec<_> = targets.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["t-0", "t-20", "t-40"]);
     assert_eq!(targets[0].definition_format, Some(types::DefinitionFormat::Unknown("Asyncapi".into())));
@@ -72,7 +73,10 @@ async fn create_from_definition_uploads_multipart_with_query() {
     assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
     let body = String::from_utf8_lossy(&requests[0].body).into_owned();
     assert!(body.contains("name=\"body\"; filename=\"petstore.yaml\""), "{body}");
-    assert!(body.contains("Content-Type: application/yaml") || body.contains("content-type: application/yaml"), "{body}");
+    assert!(
+        body.contains("Content-Type: application/yaml") || body.contains("content-type: application/yaml"),
+        "{body}"
+    );
     assert!(body.contains("openapi: 3.0.3"), "{body}");
 }
 

@@ -680,8 +680,19 @@ impl<'a> Differ<'a> {
                     );
                 }
                 for variant in &b.variants {
-                    if let Some(before) = a.variants.iter().find(|v| v.rust_name == variant.rust_name) {
-                        self.type_ref(&before.ty, &variant.ty, flow, &format!("{item}::{}", variant.rust_name), at);
+                    let Some(before) = a.variants.iter().find(|v| v.rust_name == variant.rust_name) else { continue };
+                    let path = format!("{item}::{}", variant.rust_name);
+                    match (&before.ty, &variant.ty) {
+                        (Some(old_ty), Some(new_ty)) => self.type_ref(old_ty, new_ty, flow, &path, at),
+                        (None, None) => {}
+                        (_, _) => self.push(
+                            Impact::Breaking,
+                            "union-variant-content-changed",
+                            path,
+                            "the variant now carries content it did not (or no longer does)".into(),
+                            at.0,
+                            at.1,
+                        ),
                     }
                 }
             }

@@ -368,20 +368,25 @@ pub struct Field {
 pub struct EnumVariant {
     pub rust_name: String,
     pub wire_value: String,
+    /// What the value means, when the spec says (a `oneOf` of one-value enums).
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
-    /// The property whose value names the variant (OpenAPI `discriminator`); every variant
-    /// then has at least one tag, and values no variant claims are kept as JSON.
+    /// The property whose value names the variant (OpenAPI `discriminator`, or a required
+    /// one-value enum property that every variant has); every variant then has at least one
+    /// tag, and values no variant claims are kept as JSON.
     pub tag_property: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnionVariant {
     pub rust_name: String,
-    pub ty: TypeRef,
+    /// The variant's content; `None` for a tagged variant that carries nothing but its tag.
+    pub ty: Option<TypeRef>,
+    pub description: Option<String>,
     /// The values of the tag property that select this variant (empty when untagged).
     pub tags: Vec<String>,
 }

@@ -250,26 +250,6 @@ impl ClientCore {
         }
     }
 
-    /// Sends `request` and decodes a JSON success, or the documented error, by `plan`.
-    pub async fn call_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
-        &self,
-        request: Request,
-        plan: &Plan,
-    ) -> Result<Response<T>, Error<E>> {
-        let response = self.execute(request).await?;
-        finish_json(response, plan).await
-    }
-
-    /// Sends `request` whose success has no body, by `plan`.
-    pub async fn call_empty<E: serde::de::DeserializeOwned>(
-        &self,
-        request: Request,
-        plan: &Plan,
-    ) -> Result<Response<()>, Error<E>> {
-        let response = self.execute(request).await?;
-        finish_empty(response, plan).await
-    }
-
     async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
         let url = match &request.options.url {
@@ -315,4 +295,25 @@ impl ClientCore {
             Err(error) => Err(Error::Transport(error.without_url())),
         }
     }
+}
+
+/// Sends a built request (or reports why it could not be built) and decodes a JSON success,
+/// or the documented error, by `plan`.
+pub async fn call_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
+    core: ClientCore,
+    request: Result<Request, Error<E>>,
+    plan: &'static Plan,
+) -> Result<Response<T>, Error<E>> {
+    let response = core.execute(request?).await?;
+    finish_json(response, plan).await
+}
+
+/// Sends a built request whose success has no body, by `plan`.
+pub async fn call_empty<E: serde::de::DeserializeOwned>(
+    core: ClientCore,
+    request: Result<Request, Error<E>>,
+    plan: &'static Plan,
+) -> Result<Response<()>, Error<E>> {
+    let response = core.execute(request?).await?;
+    finish_empty(response, plan).await
 }

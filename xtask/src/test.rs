@@ -20,7 +20,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         root,
         "format",
         &cargo,
-        &["fmt", "-p", "openapi-clientgen", "-p", "xtask", "-p", "conformance", "--check"],
+        &["fmt", "-p", "openapi-clientgen", "-p", "xtask", "-p", "conformance", "-p", "bench", "--check"],
     )?;
     eprintln!("==> generated code is up to date");
     crate::codegen::codegen(root, true)?;

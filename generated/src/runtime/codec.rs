@@ -87,6 +87,14 @@ pub fn decode_variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(value
     serde_json::from_value(value).map_err(E::custom)
 }
 
+/// Writes a variant of a discriminated union that carries nothing but its tag.
+pub fn write_tag<S: Serializer>(serializer: S, property: &str, tag: &str) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(property, tag)?;
+    map.end()
+}
+
 /// Writes a variant of a discriminated union, adding the tag property when the variant's own
 /// fields do not carry it.
 pub fn write_tagged<S: Serializer, T: Serialize>(

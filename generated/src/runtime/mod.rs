@@ -16,7 +16,7 @@ mod retry;
 
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, required_env};
 pub use codec::Base64;
-pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
+pub use client::{BuildError, ClientConfig, ClientCore, RequestHook, call_empty, call_json};
 pub use error::{ApiError, DecodeError, Error};
 pub use request::{
     Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Style, path_segment, simple_value,

@@ -412,43 +412,95 @@ impl<'a> TypeLowerer<'a> {
         description: Option<String>,
         discriminator: Option<&openapiv3::Discriminator>,
     ) -> TypeRef {
-        let base = hint_of(&naming);
-        let mut lowered: Vec<(TypeRef, Vec<String>)> = Vec::new();
+        // The type is the schema holding the `oneOf`, not the list.
+        let origin = pointer.strip_suffix("/oneOf").or_else(|| pointer.strip_suffix("/anyOf")).unwrap_or(pointer);
+        if discriminator.is_none()
+            && let Some(values) = self.enum_union_values(variants)
+        {
+            // A list of string enums (often one value each, with its own description) is one enum.
+            let name = self.name_for(&naming);
+            let wires: Vec<&str> = values.values.iter().map(|(wire, _)| wire.as_str()).collect();
+            let mut enum_variants = enum_variants(&wires);
+            for (variant, (_, doc)) in enum_variants.iter_mut().zip(&values.values) {
+                variant.description = doc.clone();
+            }
+            self.insert(&name, origin, description, TypeKind::Enum(enum_variants));
+            let ty = TypeRef::Named(name);
+            return if values.nullable { TypeRef::Nullable(Box::new(ty)) } else { ty };
+        }
+        let implicit = match discriminator {
+            Some(_) => None,
+            None => self.implicit_tag(variants),
+        };
+        let tag_property = discriminator.map(|d| d.property_name.as_str()).or(implicit.as_deref());
+        let mapping = discriminator.map(|d| &d.mapping);
+        let tags: Vec<Vec<String>> = variants
+            .iter()
+            .map(|variant| match tag_property {
+                Some(property) if !is_null_schema(variant) => self.tags_of(variant, property, mapping),
+                _ => Vec::new(),
+            })
+            .collect();
+        let tagged =
+            tag_property.is_some() && variants.iter().zip(&tags).all(|(v, tags)| is_null_schema(v) || !tags.is_empty());
+        if discriminator.is_some() && !tagged && variants.iter().any(|v| !is_null_schema(v)) {
+            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
+        }
+        let tag_property = tag_property.filter(|_| tagged).map(str::to_owned);
+        let base = hint_of(&naming).to_owned();
+        let mut lowered: Vec<Lowered> = Vec::new();
         let mut nullable = false;
-        for (index, variant) in variants.iter().enumerate() {
+        for ((index, variant), tags) in variants.iter().enumerate().zip(tags) {
             if is_null_schema(variant) {
                 nullable = true;
                 continue;
             }
-            let tags = discriminator.map(|d| self.tags_of(variant, d)).unwrap_or_default();
-            let hint = Naming::Hint(format!("{base}Variant{index}"));
-            let ty = match self.lower(Src::from(variant), &join(pointer, &index.to_string()), hint) {
-                TypeRef::Nullable(inner) => {
+            let at = join(pointer, &index.to_string());
+            // An inline variant of a tagged union leaves its tag to the union, and is named by it.
+            let stripped = match (&tag_property, variant) {
+                (Some(property), ReferenceOr::Item(schema)) => without_property(schema, property),
+                _ => None,
+            };
+            let (ty, name, description) = match &stripped {
+                Some(rest) => {
+                    let name = camel(&tags[0]);
+                    let description = rest.schema_data.description.clone();
+                    let ty = match is_empty_object(rest) {
+                        true => None,
+                        false => Some(self.lower(Src::Inline(rest), &at, Naming::Hint(format!("{base}{name}")))),
+                    };
+                    (ty, name, description)
+                }
+                None => {
+                    let ty = self.lower(Src::from(variant), &at, Naming::Hint(format!("{base}Variant{index}")));
+                    (Some(ty), String::new(), None)
+                }
+            };
+            let ty = match ty {
+                Some(TypeRef::Nullable(inner)) => {
                     nullable = true;
-                    *inner
+                    Some(*inner)
                 }
                 other => other,
             };
-            match lowered.iter_mut().find(|(seen, _)| *seen == ty) {
-                Some((_, seen_tags)) => seen_tags.extend(tags),
-                None => lowered.push((ty, tags)),
+            match lowered.iter_mut().find(|seen| seen.ty.is_some() && seen.ty == ty) {
+                Some(seen) => seen.tags.extend(tags),
+                None => lowered.push(Lowered { ty, name, description, tags }),
             }
-        }
-        let tagged = discriminator.is_some() && lowered.iter().all(|(_, tags)| !tags.is_empty());
-        if discriminator.is_some() && !tagged && !lowered.is_empty() {
-            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
         }
         let ty = match lowered.len() {
             0 => TypeRef::Json,
-            1 if !tagged => match naming {
-                // A named one-variant union is an alias of that variant.
-                Naming::Exact(name) => {
-                    let only = lowered.remove(0).0;
-                    self.ensure_named(&name, only, pointer, description);
-                    TypeRef::Named(name)
+            1 if !tagged && lowered[0].ty.is_some() => {
+                let only = lowered.remove(0).ty.unwrap_or(TypeRef::Json);
+                match naming {
+                    // A named one-variant union is an alias of that variant.
+                    Naming::Exact(name) => {
+                        self.ensure_named(&name, only, pointer, description);
+                        TypeRef::Named(name)
+                    }
+                    Naming::Hint(_) => only,
                 }
-                Naming::Hint(_) => lowered.remove(0).0,
-            },
+            }
             _ => {
                 let name = self.name_for(&naming);
                 // A tagged union keeps unclaimed tags in an `Unknown` variant.
@@ -456,16 +508,16 @@ impl<'a> TypeLowerer<'a> {
                     if tagged { Registry::with_reserved(&["Unknown"]) } else { Registry::default() };
                 let variants = lowered
                     .into_iter()
-                    .map(|(ty, mut tags)| {
+                    .map(|Lowered { ty, name, description, mut tags }| {
                         tags.dedup();
-                        let rust_name = variant_names.claim(&variant_name(&ty));
-                        UnionVariant { rust_name, ty, tags: if tagged { tags } else { Vec::new() } }
+                        let wanted = match (&ty, name.is_empty()) {
+                            (Some(ty), true) => variant_name(ty),
+                            _ => name,
+                        };
+                        let rust_name = variant_names.claim(&wanted);
+                        UnionVariant { rust_name, ty, description, tags: if tagged { tags } else { Vec::new() } }
                     })
                     .collect();
-                let tag_property = discriminator.filter(|_| tagged).map(|d| d.property_name.clone());
-                // The type is the schema holding the `oneOf`, not the list.
-                let origin =
-                    pointer.strip_suffix("/oneOf").or_else(|| pointer.strip_suffix("/anyOf")).unwrap_or(pointer);
                 self.insert(&name, origin, description, TypeKind::Union(Union { variants, tag_property }));
                 TypeRef::Named(name)
             }
@@ -473,38 +525,100 @@ impl<'a> TypeLowerer<'a> {
         if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty }
     }
 
-    /// The discriminator values that select `variant`: the mapping's entries that point at it,
-    /// else its schema name; for an inline variant, a single-value enum or const of the
-    /// tag property.
-    fn tags_of(&self, variant: &ReferenceOr<Schema>, discriminator: &openapiv3::Discriminator) -> Vec<String> {
+    /// The schema a union variant stands for, resolving a reference.
+    fn resolved(&self, variant: &ReferenceOr<Schema>) -> Option<Schema> {
+        match variant {
+            ReferenceOr::Reference { reference } => self.resolver.resolve::<Schema>(reference).ok().map(|(s, _)| s),
+            ReferenceOr::Item(schema) => Some(schema.clone()),
+        }
+    }
+
+    /// The values of a union whose variants are all string enums (at least two of them).
+    fn enum_union_values(&self, variants: &[ReferenceOr<Schema>]) -> Option<EnumUnion> {
+        let mut union = EnumUnion { values: Vec::new(), nullable: false };
+        let mut enums = 0;
+        for variant in variants {
+            if is_null_schema(variant) {
+                union.nullable = true;
+                continue;
+            }
+            let schema = self.resolved(variant)?;
+            let listed = string_enum(&schema)?;
+            enums += 1;
+            union.nullable |= schema.schema_data.nullable || listed.iter().any(Option::is_none);
+            let strings: Vec<String> = listed.into_iter().flatten().collect();
+            let doc = if strings.len() == 1 { schema.schema_data.description.clone() } else { None };
+            for wire in strings {
+                if !union.values.iter().any(|(seen, _)| *seen == wire) {
+                    union.values.push((wire, doc.clone()));
+                }
+            }
+        }
+        (enums >= 2 && !union.values.is_empty()).then_some(union)
+    }
+
+    /// A property that tells the variants apart although the spec names no discriminator:
+    /// every variant is an object that requires it, as a one-value string enum, each with
+    /// its own value.
+    fn implicit_tag(&self, variants: &[ReferenceOr<Schema>]) -> Option<String> {
+        let schemas: Vec<Schema> =
+            variants.iter().filter(|v| !is_null_schema(v)).map(|v| self.resolved(v)).collect::<Option<_>>()?;
+        if schemas.len() < 2 {
+            return None;
+        }
+        let (candidates, _) = object_shape(&schemas[0])?;
+        'candidates: for property in candidates.keys() {
+            let mut seen = BTreeSet::new();
+            for schema in &schemas {
+                let requires = object_shape(schema).is_some_and(|(_, required)| required.contains(property));
+                let fresh = requires && self.single_tag(schema, property).is_some_and(|tag| seen.insert(tag));
+                if !fresh {
+                    continue 'candidates;
+                }
+            }
+            return Some(property.clone());
+        }
+        None
+    }
+
+    /// The one value a variant's `property` can take, when its schema is a one-value enum.
+    fn single_tag(&self, schema: &Schema, property: &str) -> Option<String> {
+        let (properties, _) = object_shape(schema)?;
+        let property = match properties.get(property)? {
+            ReferenceOr::Reference { reference } => self.resolver.resolve::<Schema>(reference).ok()?.0,
+            ReferenceOr::Item(schema) => (**schema).clone(),
+        };
+        match string_enum(&property)?.as_slice() {
+            [Some(only)] => Some(only.clone()),
+            _ => None,
+        }
+    }
+
+    /// The tag values that select `variant`: for a reference, the mapping's entries that point
+    /// at it, else the one value its schema allows, else its schema name; for an inline
+    /// variant, the one value its schema allows.
+    fn tags_of(
+        &self,
+        variant: &ReferenceOr<Schema>,
+        property: &str,
+        mapping: Option<&IndexMap<String, String>>,
+    ) -> Vec<String> {
         match variant {
             ReferenceOr::Reference { reference } => {
                 let name = reference.rsplit('/').next().unwrap_or(reference);
-                let mut tags: Vec<String> = discriminator
-                    .mapping
-                    .iter()
+                let mut tags: Vec<String> = mapping
+                    .into_iter()
+                    .flatten()
                     .filter(|(_, target)| *target == reference || target.as_str() == name)
                     .map(|(value, _)| value.clone())
                     .collect();
                 if tags.is_empty() {
-                    tags.push(name.to_owned());
+                    let own = self.resolved(variant).and_then(|schema| self.single_tag(&schema, property));
+                    tags.push(own.unwrap_or_else(|| name.to_owned()));
                 }
                 tags
             }
-            ReferenceOr::Item(schema) => {
-                let property = match &schema.schema_kind {
-                    SchemaKind::Type(Type::Object(object)) => object.properties.get(&discriminator.property_name),
-                    SchemaKind::Any(any) => any.properties.get(&discriminator.property_name),
-                    _ => None,
-                };
-                let Some(ReferenceOr::Item(property)) = property else { return Vec::new() };
-                match &property.schema_kind {
-                    SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => {
-                        string.enumeration.iter().flatten().cloned().collect()
-                    }
-                    _ => Vec::new(),
-                }
-            }
+            ReferenceOr::Item(schema) => self.single_tag(schema, property).into_iter().collect(),
         }
     }
 
@@ -615,11 +729,11 @@ impl<'a> TypeLowerer<'a> {
                     }
                 }
                 TypeKind::Union(union) => {
-                    for variant in &mut union.variants {
-                        if let Some(target) = by_value_target(&variant.ty)
+                    for ty in union.variants.iter_mut().filter_map(|v| v.ty.as_mut()) {
+                        if let Some(target) = by_value_target(ty)
                             && self.reaches(target, &name, &mut BTreeSet::new())
                         {
-                            variant.ty = TypeRef::Boxed(Box::new(variant.ty.clone()));
+                            *ty = TypeRef::Boxed(Box::new(ty.clone()));
                             changed = true;
                         }
                     }
@@ -665,7 +779,9 @@ impl<'a> TypeLowerer<'a> {
                         collect_named(additional, &mut pending);
                     }
                 }
-                TypeKind::Union(union) => union.variants.iter().for_each(|v| collect_named(&v.ty, &mut pending)),
+                TypeKind::Union(union) => {
+                    union.variants.iter().filter_map(|v| v.ty.as_ref()).for_each(|ty| collect_named(ty, &mut pending))
+                }
                 TypeKind::Alias(ty) => collect_named(ty, &mut pending),
                 TypeKind::Enum(_) => {}
             }
@@ -683,7 +799,7 @@ impl<'a> TypeLowerer<'a> {
         let Some(def) = self.types.get(from) else { return false };
         let edges: Vec<&TypeRef> = match &def.kind {
             TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
-            TypeKind::Union(union) => union.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) => vec![],
         };
@@ -698,6 +814,84 @@ struct Merged {
     additional: Option<AdditionalProperties>,
     description: Option<String>,
     non_object: Vec<(Schema, String)>,
+}
+
+/// A union variant on its way to the IR.
+struct Lowered {
+    ty: Option<TypeRef>,
+    /// The name its tag gives it, or empty to name it from its type.
+    name: String,
+    description: Option<String>,
+    tags: Vec<String>,
+}
+
+/// The values of a union of string enums, with each value's description.
+struct EnumUnion {
+    values: Vec<(String, Option<String>)>,
+    nullable: bool,
+}
+
+/// An object schema's properties, by name.
+type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// The properties and required names of an object schema.
+fn object_shape(schema: &Schema) -> Option<(&Properties, &[String])> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => Some((&object.properties, &object.required)),
+        SchemaKind::Any(any) if !any.properties.is_empty() && any.one_of.is_empty() && any.all_of.is_empty() => {
+            Some((&any.properties, &any.required))
+        }
+        _ => None,
+    }
+}
+
+/// The values of a string enum schema (`None` for a listed null).
+fn string_enum(schema: &Schema) -> Option<Vec<Option<String>>> {
+    let values: Vec<Option<String>> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => string.enumeration.clone(),
+        SchemaKind::Any(any) if matches!(any.typ.as_deref(), None | Some("string")) && any.properties.is_empty() => {
+            let values: Option<Vec<Option<String>>> = any
+                .enumeration
+                .iter()
+                .map(|v| match v {
+                    Value::Null => Some(None),
+                    Value::String(s) => Some(Some(s.clone())),
+                    _ => None,
+                })
+                .collect();
+            values?
+        }
+        _ => return None,
+    };
+    values.iter().any(Option::is_some).then_some(values)
+}
+
+/// An object schema without one of its properties, or `None` when it has no such property.
+fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
+    let mut rest = schema.clone();
+    let (properties, required) = match &mut rest.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => (&mut object.properties, &mut object.required),
+        SchemaKind::Any(any) => (&mut any.properties, &mut any.required),
+        _ => return None,
+    };
+    properties.shift_remove(property)?;
+    required.retain(|name| name != property);
+    Some(rest)
+}
+
+/// An object schema with no properties left and no room for others.
+fn is_empty_object(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => {
+            object.properties.is_empty()
+                && matches!(object.additional_properties, None | Some(AdditionalProperties::Any(false)))
+        }
+        SchemaKind::Any(any) => {
+            any.properties.is_empty()
+                && matches!(any.additional_properties, None | Some(AdditionalProperties::Any(false)))
+        }
+        _ => false,
+    }
 }
 
 struct Property {
@@ -797,7 +991,7 @@ pub fn enum_variants(values: &[&str]) -> Vec<EnumVariant> {
     }
     unique
         .into_iter()
-        .map(|value| EnumVariant { rust_name: names[value].clone(), wire_value: value.to_owned() })
+        .map(|value| EnumVariant { rust_name: names[value].clone(), wire_value: value.to_owned(), description: None })
         .collect()
 }
 

@@ -291,8 +291,11 @@ fn plan(op: &Operation) -> Option<(proc_macro2::Ident, StatusRanges, StatusRange
     if error_types.len() > 1 {
         return None;
     }
-    let success =
-        if op.success.is_empty() { vec![(200, 299)] } else { op.success.iter().map(|r| status_range(r.status)).collect() };
+    let success = if op.success.is_empty() {
+        vec![(200, 299)]
+    } else {
+        op.success.iter().map(|r| status_range(r.status)).collect()
+    };
     let errors = op
         .errors
         .iter()
@@ -713,23 +716,6 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
     let ErrorShape { ty: error_ty, arms: error_arms, extra: error_extra } = error_shape(op);
     // Most operations: one JSON (or empty) success and one error type. Their answer is read
     // by a generic runtime function from a static plan, not by code in every operation.
-    let dispatch = match plan(op) {
-        Some((call, success, errors)) => {
-            let success = success.iter().map(|(low, high)| quote! { (#low, #high) });
-            let errors = errors.iter().map(|(low, high)| quote! { (#low, #high) });
-            quote! {
-                static PLAN: runtime::Plan = runtime::Plan { success: &[#(#success),*], errors: &[#(#errors),*] };
-                self.client.core.#call(request, &PLAN).await
-            }
-        }
-        None => quote! {
-            let response = self.client.core.execute(request).await?;
-            match response.status().as_u16() {
-                #(#success_arms)*
-                #error_arms
-            }
-        },
-    };
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some("application/json"),
         _ => None,
@@ -752,6 +738,48 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
             }
         }
     });
+
+    let build = quote! {
+        let mut request = Request::new(&OPERATION, #path_expr);
+        #(#apply)*
+        #accept
+        request.options(self.options);
+    };
+    // Most operations: one JSON (or empty) success and one error type. A generic runtime
+    // function reads their answer from a static plan, so these operations hold no async code.
+    let send = match plan(op) {
+        Some((call, success, errors)) => {
+            let success = success.iter().map(|(low, high)| quote! { (#low, #high) });
+            let errors = errors.iter().map(|(low, high)| quote! { (#low, #high) });
+            quote! {
+                /// Sends the request and decodes the answer.
+                pub fn send(
+                    self,
+                ) -> impl std::future::Future<Output = Result<Response<#success_ty>, Error<#error_ty>>>
+                {
+                    static PLAN: runtime::Plan = runtime::Plan { success: &[#(#success),*], errors: &[#(#errors),*] };
+                    let core = self.client.core.clone();
+                    runtime::#call(core, self.into_request(), &PLAN)
+                }
+
+                fn into_request(self) -> Result<Request, Error<#error_ty>> {
+                    #build
+                    Ok(request)
+                }
+            }
+        }
+        None => quote! {
+            /// Sends the request and decodes the answer.
+            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
+                #build
+                let response = self.client.core.execute(request).await?;
+                match response.status().as_u16() {
+                    #(#success_arms)*
+                    #error_arms
+                }
+            }
+        },
+    };
 
     let method = quote! {
         #method_docs
@@ -819,14 +847,7 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
 
             #raw_body
 
-            /// Sends the request and decodes the answer.
-            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
-                let mut request = Request::new(&OPERATION, #path_expr);
-                #(#apply)*
-                #accept
-                request.options(self.options);
-                #dispatch
-            }
+            #send
 
             #pagination
         }

@@ -41,7 +41,7 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
             refs.extend(body.fields.iter().map(|f| &f.ty));
             refs.extend(body.additional.iter());
         }
-        TypeKind::Union(union) => refs.extend(union.variants.iter().map(|v| &v.ty)),
+        TypeKind::Union(union) => refs.extend(union.variants.iter().filter_map(|v| v.ty.as_ref())),
         TypeKind::Alias(ty) => refs.push(ty),
         TypeKind::Enum(_) => {}
     }
@@ -167,14 +167,19 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
 fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
     let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
-    let docs = wires
-        .iter()
-        .map(|w| if w.is_empty() { " The empty string.".to_owned() } else { format!(" `{}`", w.replace('`', "'")) });
+    let docs = variants.iter().map(|v| {
+        let wire = if v.wire_value.is_empty() {
+            "The empty string.".to_owned()
+        } else {
+            format!("`{}`", v.wire_value.replace('`', "'"))
+        };
+        doc_attrs(&paragraphs(&[v.description.as_deref(), Some(&wire)]))
+    });
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
-            #( #[doc = #docs] #idents, )*
+            #( #docs #idents, )*
             /// A value the spec does not list, kept as sent.
             Unknown(String),
         }
@@ -243,8 +248,14 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     let Some(property) = &union.tag_property else {
         let arms = union.variants.iter().map(|variant| {
             let ident = format_ident!("{}", variant.rust_name);
-            let ty = type_tokens(&variant.ty, false);
-            quote! { #ident(#ty), }
+            let docs = doc_attrs(&paragraphs(&[variant.description.as_deref()]));
+            match &variant.ty {
+                Some(ty) => {
+                    let ty = type_tokens(ty, false);
+                    quote! { #docs #ident(#ty), }
+                }
+                None => quote! { #docs #ident, },
+            }
         });
         return quote! {
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,14 +270,29 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     let mut reads = Vec::new();
     for variant in &union.variants {
         let ident = format_ident!("{}", variant.rust_name);
-        let ty = type_tokens(&variant.ty, false);
         let tags = &variant.tags;
         let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
-        let docs = doc_attrs(&format!("`{property}` is {listed}."));
-        variants.push(quote! { #docs #ident(#ty), });
+        let selected = format!("`{property}` is {listed}.");
+        let docs = doc_attrs(&paragraphs(&[variant.description.as_deref(), Some(&selected)]));
         let first = &tags[0];
-        writes.push(quote! { Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value), });
-        reads.push(quote! { Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident), });
+        match &variant.ty {
+            Some(ty) => {
+                let ty = type_tokens(ty, false);
+                variants.push(quote! { #docs #ident(#ty), });
+                writes.push(quote! {
+                    Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value),
+                });
+                reads.push(
+                    quote! { Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident), },
+                );
+            }
+            None => {
+                variants.push(quote! { #docs #ident, });
+                writes
+                    .push(quote! { Self::#ident => crate::runtime::codec::write_tag(serializer, #property, #first), });
+                reads.push(quote! { Some(#(#tags)|*) => Ok(Self::#ident), });
+            }
+        }
     }
     let unknown_docs = format!(" A `{property}` this client does not know (or none), kept as sent.");
     quote! {

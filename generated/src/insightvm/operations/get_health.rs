@@ -51,16 +51,22 @@ impl GetHealth {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::Health>, Error<types::ErrorResource>> {
-        let mut request = Request::new(&OPERATION, "/admin/health".to_owned());
-        request.accept("application/json");
-        request.options(self.options);
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::Health>, Error<types::ErrorResource>>,
+    > {
         static PLAN: runtime::Plan = runtime::Plan {
             success: &[(200u16, 200u16)],
             errors: &[(401u16, 401u16), (500u16, 500u16)],
         };
-        self.client.core.call_json(request, &PLAN).await
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResource>> {
+        let mut request = Request::new(&OPERATION, "/admin/health".to_owned());
+        request.accept("application/json");
+        request.options(self.options);
+        Ok(request)
     }
 }

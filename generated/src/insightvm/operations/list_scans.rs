@@ -82,20 +82,26 @@ impl ListScans {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::PageOfScan>, Error<types::ErrorResource>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::PageOfScan>, Error<types::ErrorResource>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(401u16, 401u16), (500u16, 500u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResource>> {
         let mut request = Request::new(&OPERATION, "/v4/integration/scan".to_owned());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16)],
-            errors: &[(401u16, 401u16), (500u16, 500u16)],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

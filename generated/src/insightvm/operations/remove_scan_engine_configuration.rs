@@ -68,9 +68,24 @@ impl RemoveScanEngineConfiguration {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::Message>, Error<types::ErrorResource>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::Message>, Error<types::ErrorResource>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[
+                (400u16, 400u16),
+                (401u16, 401u16),
+                (404u16, 404u16),
+                (500u16, 500u16),
+            ],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResource>> {
         let mut request = Request::new(
             &OPERATION,
             format!(
@@ -84,15 +99,6 @@ impl RemoveScanEngineConfiguration {
         }
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16)],
-            errors: &[
-                (400u16, 400u16),
-                (401u16, 401u16),
-                (404u16, 404u16),
-                (500u16, 500u16),
-            ],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
 }

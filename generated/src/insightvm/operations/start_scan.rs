@@ -62,9 +62,19 @@ impl StartScan {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::StartScanResponse>, Error<types::ErrorResource>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::StartScanResponse>, Error<types::ErrorResource>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16), (202u16, 202u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (500u16, 500u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResource>> {
         let mut request = Request::new(&OPERATION, "/v4/integration/scan".to_owned());
         {
             let body = &self.body;
@@ -72,10 +82,6 @@ impl StartScan {
         }
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16), (202u16, 202u16)],
-            errors: &[(400u16, 400u16), (401u16, 401u16), (500u16, 500u16)],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
 }

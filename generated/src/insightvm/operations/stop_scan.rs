@@ -53,16 +53,24 @@ impl StopScan {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<Response<()>, Error<types::ErrorResource>> {
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<Response<()>, Error<types::ErrorResource>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(202u16, 202u16)],
+            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_empty(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResource>> {
         let mut request = Request::new(
             &OPERATION,
             format!("/v4/integration/scan/{}/stop", runtime::path_segment(& self.id)),
         );
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(202u16, 202u16)],
-            errors: &[(401u16, 401u16), (404u16, 404u16), (500u16, 500u16)],
-        };
-        self.client.core.call_empty(request, &PLAN).await
+        Ok(request)
     }
 }

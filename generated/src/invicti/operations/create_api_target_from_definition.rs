@@ -76,9 +76,19 @@ impl CreateApiTargetFromDefinition {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::ApiTarget>, Error<types::ErrorResponse>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::ApiTarget>, Error<types::ErrorResponse>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResponse>> {
         let mut request = Request::new(
             &OPERATION,
             "/api/apihub/v1/inventory/api-targets/create-from-definition".to_owned(),
@@ -100,11 +110,7 @@ impl CreateApiTargetFromDefinition {
         }
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16)],
-            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
 }
 /// The `multipart/form-data` fields of [`CreateApiTargetFromDefinition`].

@@ -62,9 +62,24 @@ impl LinkApiTarget {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::ApiTargetLink>, Error<types::ErrorResponse>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::ApiTargetLink>, Error<types::ErrorResponse>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[
+                (400u16, 400u16),
+                (401u16, 401u16),
+                (403u16, 403u16),
+                (404u16, 404u16),
+            ],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResponse>> {
         let mut request = Request::new(
             &OPERATION,
             "/api/apihub/v1/inventory/links".to_owned(),
@@ -75,15 +90,6 @@ impl LinkApiTarget {
         }
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16)],
-            errors: &[
-                (400u16, 400u16),
-                (401u16, 401u16),
-                (403u16, 403u16),
-                (404u16, 404u16),
-            ],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
 }

@@ -114,9 +114,19 @@ impl ListApiTargets {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<Response<types::ApiTargetList>, Error<types::ErrorResponse>> {
+    ) -> impl std::future::Future<
+        Output = Result<Response<types::ApiTargetList>, Error<types::ErrorResponse>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_json(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResponse>> {
         let mut request = Request::new(
             &OPERATION,
             "/api/apihub/v1/inventory/api-targets".to_owned(),
@@ -138,11 +148,7 @@ impl ListApiTargets {
         request.query_opt("definitionFormat", self.definition_format.as_ref());
         request.accept("application/json");
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16)],
-            errors: &[(400u16, 400u16), (401u16, 401u16), (403u16, 403u16)],
-        };
-        self.client.core.call_json(request, &PLAN).await
+        Ok(request)
     }
     /// Every page, fetched lazily: a page is requested only when the stream is polled
     /// past the previous one. The stream ends after the last page or an empty page.

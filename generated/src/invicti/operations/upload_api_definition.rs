@@ -106,7 +106,19 @@ impl UploadApiDefinition {
         self
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<Response<()>, Error<types::ErrorResponse>> {
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<Response<()>, Error<types::ErrorResponse>>,
+    > {
+        static PLAN: runtime::Plan = runtime::Plan {
+            success: &[(200u16, 200u16), (201u16, 201u16)],
+            errors: &[(400u16, 400u16), (401u16, 401u16), (409u16, 409u16)],
+        };
+        let core = self.client.core.clone();
+        runtime::call_empty(core, self.into_request(), &PLAN)
+    }
+    fn into_request(self) -> Result<Request, Error<types::ErrorResponse>> {
         let mut request = Request::new(
             &OPERATION,
             "/api/apihub/v1/inventory/definitions".to_owned(),
@@ -125,11 +137,7 @@ impl UploadApiDefinition {
             request.multipart(form);
         }
         request.options(self.options);
-        static PLAN: runtime::Plan = runtime::Plan {
-            success: &[(200u16, 200u16), (201u16, 201u16)],
-            errors: &[(400u16, 400u16), (401u16, 401u16), (409u16, 409u16)],
-        };
-        self.client.core.call_empty(request, &PLAN).await
+        Ok(request)
     }
 }
 /// The `multipart/form-data` fields of [`UploadApiDefinition`].
