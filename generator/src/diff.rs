@@ -662,14 +662,14 @@ impl<'a> Differ<'a> {
             (TypeKind::Union(a), TypeKind::Union(b)) => {
                 let old_variants: Vec<&str> = a.variants.iter().map(|v| v.rust_name.as_str()).collect();
                 let new_variants: Vec<&str> = b.variants.iter().map(|v| v.rust_name.as_str()).collect();
-                if old_variants != new_variants || a.tag_property != b.tag_property {
-                    let impact =
-                        if old_variants.iter().all(|v| new_variants.contains(v)) && a.tag_property == b.tag_property {
-                            // A new variant breaks exhaustive matches only on a closed union.
-                            if a.tag_property.is_some() { Impact::Additive } else { Impact::Breaking }
-                        } else {
-                            Impact::Breaking
-                        };
+                let same_layout = a.tag_property == b.tag_property && a.content_property == b.content_property;
+                if old_variants != new_variants || !same_layout {
+                    let impact = if old_variants.iter().all(|v| new_variants.contains(v)) && same_layout {
+                        // A new variant breaks exhaustive matches only on a closed union.
+                        if a.tag_property.is_some() { Impact::Additive } else { Impact::Breaking }
+                    } else {
+                        Impact::Breaking
+                    };
                     self.push(
                         impact,
                         "union-variants-changed",

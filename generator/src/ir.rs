@@ -379,6 +379,9 @@ pub struct Union {
     /// one-value enum property that every variant has); every variant then has at least one
     /// tag, and values no variant claims are kept as JSON.
     pub tag_property: Option<String>,
+    /// With a tag: the one property beside it that holds each variant's content (`{"type":
+    /// "vpc", "value": …}`), when every variant is written that way.
+    pub content_property: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -49,7 +49,7 @@ pub fn codegen_timings(root: &Path) -> Result<(), String> {
     for name in LARGE {
         let path = corpus.join(name);
         let mut samples = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..5 {
             let started = Instant::now();
             clientgen::generate_standalone(&path, "bench-client").map_err(|e| format!("{name}: {e:?}"))?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -173,7 +173,7 @@ pub fn bench(root: &Path) -> Result<(), String> {
     check("nexus-ours")?;
     check("nexus-progenitor")?;
     let (mut ours_check, mut theirs_check) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
+    for _ in 0..5 {
         touch(&ours_out.join("src/lib.rs"))?;
         ours_check.push(check("nexus-ours")?);
         touch(&theirs_out.join("src/lib.rs"))?;
@@ -267,7 +267,7 @@ pub fn bench(root: &Path) -> Result<(), String> {
     let _ = writeln!(md, "## 2. Generated code cost on oxide-nexus ({operations:.0} operations)\n");
     let _ = writeln!(
         md,
-        "`cargo check` of the generated crate alone (dependencies prebuilt, sources touched, not incremental, median of 3):\n\n\
+        "`cargo check` of the generated crate alone (dependencies prebuilt, sources touched, not incremental, median of 5):\n\n\
          | | lines | lines/op | check s | check ms/op |\n|---|---:|---:|---:|---:|\n\
          | ours (builder style) | {ours_lines} | {:.0} | {ours_check:.2} | {:.1} |\n\
          | progenitor (builder style) | {theirs_lines} | {:.0} | {theirs_check:.2} | {:.1} |\n\nRatio per operation: {check_ratio:.2}×.\n",

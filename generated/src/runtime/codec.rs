@@ -87,6 +87,31 @@ pub fn decode_variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(value
     serde_json::from_value(value).map_err(E::custom)
 }
 
+/// Decodes the content of an adjacently tagged variant (`{"type": "…", "value": …}`); an
+/// absent content decodes as `null`.
+pub fn decode_content<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    mut value: serde_json::Value,
+    property: &str,
+) -> Result<T, E> {
+    let content = value.get_mut(property).map(serde_json::Value::take).unwrap_or_default();
+    serde_json::from_value(content).map_err(|error| E::custom(format!("`{property}`: {error}")))
+}
+
+/// Writes an adjacently tagged variant: the tag and the content side by side.
+pub fn write_adjacent<S: Serializer, T: Serialize>(
+    serializer: S,
+    property: &str,
+    tag: &str,
+    content_property: &str,
+    content: &T,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry(property, tag)?;
+    map.serialize_entry(content_property, content)?;
+    map.end()
+}
+
 /// Writes a variant of a discriminated union that carries nothing but its tag.
 pub fn write_tag<S: Serializer>(serializer: S, property: &str, tag: &str) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap as _;

@@ -447,6 +447,7 @@ impl<'a> TypeLowerer<'a> {
             self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
         }
         let tag_property = tag_property.filter(|_| tagged).map(str::to_owned);
+        let content_property = tag_property.as_deref().and_then(|tag| adjacent_content(variants, tag));
         let base = hint_of(&naming).to_owned();
         let mut lowered: Vec<Lowered> = Vec::new();
         let mut nullable = false;
@@ -463,27 +464,31 @@ impl<'a> TypeLowerer<'a> {
             };
             let (ty, name, description) = match &stripped {
                 Some(rest) => {
-                    let name = camel(&tags[0]);
+                    let name = match camel(&tags[0]) {
+                        name if name.is_empty() => format!("Variant{index}"),
+                        name => name,
+                    };
                     let description = rest.schema_data.description.clone();
-                    let ty = match is_empty_object(rest) {
-                        true => None,
-                        false => Some(self.lower(Src::Inline(rest), &at, Naming::Hint(format!("{base}{name}")))),
+                    let hint = Naming::Hint(format!("{base}{name}"));
+                    let content = content_property.as_deref().and_then(|c| Some((c, object_shape(rest)?.0.get(c)?)));
+                    let ty = match content {
+                        // The content's own type; a nullable one stays `Option` inside the variant.
+                        Some((property, schema)) => {
+                            let at = join(&join(&at, "properties"), property);
+                            Some(self.lower(Src::from(schema), &at, hint))
+                        }
+                        None if is_empty_object(rest) => None,
+                        None => Some(strip_nullable(self.lower(Src::Inline(rest), &at, hint), &mut nullable)),
                     };
                     (ty, name, description)
                 }
                 None => {
                     let ty = self.lower(Src::from(variant), &at, Naming::Hint(format!("{base}Variant{index}")));
-                    (Some(ty), String::new(), None)
+                    (Some(strip_nullable(ty, &mut nullable)), String::new(), None)
                 }
             };
-            let ty = match ty {
-                Some(TypeRef::Nullable(inner)) => {
-                    nullable = true;
-                    Some(*inner)
-                }
-                other => other,
-            };
-            match lowered.iter_mut().find(|seen| seen.ty.is_some() && seen.ty == ty) {
+            // Variants named by their type and of one type are one variant with several tags.
+            match lowered.iter_mut().find(|seen| name.is_empty() && seen.name.is_empty() && seen.ty == ty) {
                 Some(seen) => seen.tags.extend(tags),
                 None => lowered.push(Lowered { ty, name, description, tags }),
             }
@@ -518,7 +523,12 @@ impl<'a> TypeLowerer<'a> {
                         UnionVariant { rust_name, ty, description, tags: if tagged { tags } else { Vec::new() } }
                     })
                     .collect();
-                self.insert(&name, origin, description, TypeKind::Union(Union { variants, tag_property }));
+                self.insert(
+                    &name,
+                    origin,
+                    description,
+                    TypeKind::Union(Union { variants, tag_property, content_property }),
+                );
                 TypeRef::Named(name)
             }
         };
@@ -877,6 +887,42 @@ fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
     properties.shift_remove(property)?;
     required.retain(|name| name != property);
     Some(rest)
+}
+
+/// A variant's type without its nullability, which goes to the whole union.
+fn strip_nullable(ty: TypeRef, nullable: &mut bool) -> TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) => {
+            *nullable = true;
+            *inner
+        }
+        other => other,
+    }
+}
+
+/// The property that holds every variant's content beside the tag: each variant is inline
+/// and, without its tag, has nothing else but this one required property (or nothing).
+fn adjacent_content(variants: &[ReferenceOr<Schema>], tag: &str) -> Option<String> {
+    let mut content: Option<String> = None;
+    for variant in variants.iter().filter(|v| !is_null_schema(v)) {
+        let ReferenceOr::Item(schema) = variant else { return None };
+        let rest = without_property(schema, tag)?;
+        if is_empty_object(&rest) {
+            continue;
+        }
+        let (properties, required) = object_shape(&rest)?;
+        let closed = match &rest.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => object.additional_properties.is_none(),
+            SchemaKind::Any(any) => any.additional_properties.is_none(),
+            _ => false,
+        };
+        let [(name, _)] = properties.iter().collect::<Vec<_>>()[..] else { return None };
+        if !closed || !required.contains(name) || content.as_ref().is_some_and(|seen| seen != name) {
+            return None;
+        }
+        content = Some(name.clone());
+    }
+    content
 }
 
 /// An object schema with no properties left and no room for others.

@@ -272,19 +272,34 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
         let ident = format_ident!("{}", variant.rust_name);
         let tags = &variant.tags;
         let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
-        let selected = format!("`{property}` is {listed}.");
+        let selected = match (&union.content_property, &variant.ty) {
+            (Some(content), Some(_)) => format!("`{property}` is {listed}; the content is `{content}`."),
+            _ => format!("`{property}` is {listed}."),
+        };
         let docs = doc_attrs(&paragraphs(&[variant.description.as_deref(), Some(&selected)]));
         let first = &tags[0];
         match &variant.ty {
             Some(ty) => {
                 let ty = type_tokens(ty, false);
                 variants.push(quote! { #docs #ident(#ty), });
-                writes.push(quote! {
-                    Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value),
-                });
-                reads.push(
-                    quote! { Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident), },
-                );
+                match &union.content_property {
+                    Some(content) => {
+                        writes.push(quote! {
+                            Self::#ident(value) => crate::runtime::codec::write_adjacent(serializer, #property, #first, #content, value),
+                        });
+                        reads.push(quote! {
+                            Some(#(#tags)|*) => crate::runtime::codec::decode_content(value, #content).map(Self::#ident),
+                        });
+                    }
+                    None => {
+                        writes.push(quote! {
+                            Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value),
+                        });
+                        reads.push(quote! {
+                            Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident),
+                        });
+                    }
+                }
             }
             None => {
                 variants.push(quote! { #docs #ident, });
