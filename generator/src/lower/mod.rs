@@ -8,8 +8,8 @@ mod schema;
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    APIKeyLocation, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody as OaBody,
-    Response as OaResponse, SecurityScheme as OaScheme, StatusCode,
+    APIKeyLocation, MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
+    RequestBody as OaBody, Response as OaResponse, SecurityScheme as OaScheme, StatusCode,
 };
 
 use crate::config::{ApiConfig, PaginationConfig};
@@ -327,6 +327,11 @@ fn lower_operation(
                 ParamStyle::Form { explode: data.explode.unwrap_or(true) }
             }
             Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
+            Parameter::Path { style: style @ (PathStyle::Matrix | PathStyle::Label), .. } => {
+                let style = if matches!(style, PathStyle::Matrix) { "matrix" } else { "label" };
+                types.diags.warn(&at, format!("path style `{style}` is not supported; the value is sent as `simple`"));
+                ParamStyle::Simple
+            }
             Parameter::Path { .. } | Parameter::Header { .. } => ParamStyle::Simple,
         };
         params.push(Param {
