@@ -329,7 +329,7 @@ fn lower_operation(
             Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
             Parameter::Path { style: style @ (PathStyle::Matrix | PathStyle::Label), .. } => {
                 let style = if matches!(style, PathStyle::Matrix) { "matrix" } else { "label" };
-                types.diags.warn(&at, format!("path style `{style}` is not supported; the value is sent as `simple`"));
+                types.diags.warn(at, format!("path style `{style}` is not supported; the value is sent as `simple`"));
                 ParamStyle::Simple
             }
             Parameter::Path { .. } | Parameter::Header { .. } => ParamStyle::Simple,
