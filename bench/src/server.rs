@@ -12,31 +12,38 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+/// Serves `answer` on a loopback port from a thread and runtime of its own, so that the
+/// server never competes with the measured client for its runtime's scheduler.
 async fn serve<F>(answer: F) -> SocketAddr
 where
     F: Fn(&Request<Incoming>) -> Bytes + Send + Sync + Clone + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let address = listener.local_addr().expect("a bound address");
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else { continue };
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |request: Request<Incoming>| {
-                    let body = answer(&request);
-                    async move {
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .header("content-type", "application/json")
-                                .body(Full::new(body))
-                                .expect("a valid response"),
-                        )
-                    }
+    listener.set_nonblocking(true).expect("a non-blocking listener");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a server runtime");
+        runtime.block_on(async move {
+            let listener = TcpListener::from_std(listener).expect("a tokio listener");
+            loop {
+                let Ok((socket, _)) = listener.accept().await else { continue };
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: Request<Incoming>| {
+                        let body = answer(&request);
+                        async move {
+                            Ok::<_, Infallible>(
+                                Response::builder()
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(body))
+                                    .expect("a valid response"),
+                            )
+                        }
+                    });
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await;
                 });
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await;
-            });
-        }
+            }
+        });
     });
     address
 }

@@ -63,9 +63,30 @@ fn variant_for(status: StatusMatch) -> String {
     }
 }
 
-fn success_shape(op: &Operation) -> SuccessShape {
+/// The distinct success bodies of an operation, in status order (`None`: no body).
+fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
     let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
     shapes.dedup();
+    shapes
+}
+
+/// The distinct types of an operation's JSON error bodies, sorted.
+fn error_body_types(op: &Operation) -> Vec<&TypeRef> {
+    let mut types: Vec<&TypeRef> = op
+        .errors
+        .iter()
+        .filter_map(|r| match &r.body {
+            Some(ResponseBody::Json(ty)) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    types.sort();
+    types.dedup();
+    types
+}
+
+fn success_shape(op: &Operation) -> SuccessShape {
+    let shapes = success_bodies(op);
     if op.success.is_empty() {
         let (ty, read) = body_reader(None);
         return SuccessShape { ty, arms: vec![quote! { 200..=299 => #read, }], extra: quote! {} };
@@ -153,9 +174,7 @@ fn error_shape(op: &Operation) -> ErrorShape {
             _ => None,
         })
         .collect();
-    let mut types: Vec<&TypeRef> = documented.iter().map(|(_, ty)| *ty).collect();
-    types.sort();
-    types.dedup();
+    let types = error_body_types(op);
     let has_default = documented.iter().any(|(r, _)| r.status == StatusMatch::Default);
     let patterns: Vec<TokenStream> = documented
         .iter()
@@ -271,23 +290,13 @@ fn status_range(status: StatusMatch) -> (u16, u16) {
 /// The runtime call and status ranges of an operation whose answer a static plan can read:
 /// a single success shape that is JSON or empty, and at most one error body type.
 fn plan(op: &Operation) -> Option<(proc_macro2::Ident, StatusRanges, StatusRanges)> {
-    let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
-    shapes.dedup();
+    let shapes = success_bodies(op);
     let call = match shapes.as_slice() {
         [] | [None] => format_ident!("call_empty"),
         [Some(ResponseBody::Json(_))] => format_ident!("call_json"),
         _ => return None,
     };
-    let mut error_types: Vec<&TypeRef> = op
-        .errors
-        .iter()
-        .filter_map(|r| match &r.body {
-            Some(ResponseBody::Json(ty)) => Some(ty),
-            _ => None,
-        })
-        .collect();
-    error_types.sort();
-    error_types.dedup();
+    let error_types = error_body_types(op);
     if error_types.len() > 1 {
         return None;
     }
@@ -308,21 +317,11 @@ fn plan(op: &Operation) -> Option<(proc_macro2::Ident, StatusRanges, StatusRange
 /// The public types of an operation's file: its builder and the companions it needs.
 pub fn public_types(op: &Operation) -> Vec<&str> {
     let mut names = vec![op.type_name.as_str()];
-    let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
-    shapes.dedup();
+    let shapes = success_bodies(op);
     if shapes.len() > 1 {
         names.push(&op.companion_types.response);
     }
-    let mut error_types: Vec<&TypeRef> = op
-        .errors
-        .iter()
-        .filter_map(|r| match &r.body {
-            Some(ResponseBody::Json(ty)) => Some(ty),
-            _ => None,
-        })
-        .collect();
-    error_types.sort();
-    error_types.dedup();
+    let error_types = error_body_types(op);
     if error_types.len() > 1 {
         names.push(&op.companion_types.error);
     }
