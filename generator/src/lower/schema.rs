@@ -417,6 +417,10 @@ impl<'a> TypeLowerer<'a> {
         if discriminator.is_none()
             && let Some(values) = self.enum_union_values(variants)
         {
+            // Any string, or the empty one: just a string.
+            if values.any_text && values.values.iter().all(|(wire, _)| wire.is_empty()) {
+                return if values.nullable { TypeRef::Nullable(Box::new(TypeRef::String)) } else { TypeRef::String };
+            }
             // A list of string enums (often one value each, with its own description) is one enum.
             let name = self.name_for(&naming);
             let wires: Vec<&str> = values.values.iter().map(|(wire, _)| wire.as_str()).collect();
@@ -543,9 +547,12 @@ impl<'a> TypeLowerer<'a> {
         }
     }
 
-    /// The values of a union whose variants are all string enums (at least two of them).
+    /// The values of a union of string enums (at least two variants, at least one of them an
+    /// enum); a variant that is any string adds nothing, since the enum keeps unknown values
+    /// (the common "one of these, or any other string" shape).
     fn enum_union_values(&self, variants: &[ReferenceOr<Schema>]) -> Option<EnumUnion> {
-        let mut union = EnumUnion { values: Vec::new(), nullable: false };
+        let mut union = EnumUnion { values: Vec::new(), nullable: false, any_text: false };
+        let mut strings_only = 0;
         let mut enums = 0;
         for variant in variants {
             if is_null_schema(variant) {
@@ -553,9 +560,14 @@ impl<'a> TypeLowerer<'a> {
                 continue;
             }
             let schema = self.resolved(variant)?;
+            union.nullable |= schema.schema_data.nullable;
+            if is_plain_string(&schema) {
+                strings_only += 1;
+                continue;
+            }
             let listed = string_enum(&schema)?;
             enums += 1;
-            union.nullable |= schema.schema_data.nullable || listed.iter().any(Option::is_none);
+            union.nullable |= listed.iter().any(Option::is_none);
             let strings: Vec<String> = listed.into_iter().flatten().collect();
             let doc = if strings.len() == 1 { schema.schema_data.description.clone() } else { None };
             for wire in strings {
@@ -564,7 +576,8 @@ impl<'a> TypeLowerer<'a> {
                 }
             }
         }
-        (enums >= 2 && !union.values.is_empty()).then_some(union)
+        union.any_text = strings_only > 0;
+        (enums >= 1 && enums + strings_only >= 2 && !union.values.is_empty()).then_some(union)
     }
 
     /// A property that tells the variants apart although the spec names no discriminator:
@@ -839,6 +852,8 @@ struct Lowered {
 struct EnumUnion {
     values: Vec<(String, Option<String>)>,
     nullable: bool,
+    /// One variant is any string.
+    any_text: bool,
 }
 
 /// An object schema's properties, by name.
@@ -874,6 +889,19 @@ fn string_enum(schema: &Schema) -> Option<Vec<Option<String>>> {
         _ => return None,
     };
     values.iter().any(Option::is_some).then_some(values)
+}
+
+/// A string schema with no enum and no format: any text.
+fn is_plain_string(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => {
+            string.enumeration.is_empty() && matches!(string.format, VariantOrUnknownOrEmpty::Empty)
+        }
+        SchemaKind::Any(any) => {
+            any.typ.as_deref() == Some("string") && any.enumeration.is_empty() && any.format.is_none()
+        }
+        _ => false,
+    }
 }
 
 /// An object schema without one of its properties, or `None` when it has no such property.

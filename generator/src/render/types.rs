@@ -267,8 +267,10 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     };
     let mut variants = Vec::new();
     let mut writes = Vec::new();
-    let mut reads = Vec::new();
-    for variant in &union.variants {
+    // How each variant decodes from `value`, and which variants each tag may select.
+    let mut decoders: Vec<TokenStream> = Vec::new();
+    let mut by_tag: Vec<(&String, Vec<usize>)> = Vec::new();
+    for (index, variant) in union.variants.iter().enumerate() {
         let ident = format_ident!("{}", variant.rust_name);
         let tags = &variant.tags;
         let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
@@ -278,6 +280,12 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
         };
         let docs = doc_attrs(&paragraphs(&[variant.description.as_deref(), Some(&selected)]));
         let first = &tags[0];
+        for tag in tags {
+            match by_tag.iter_mut().find(|(seen, _)| *seen == tag) {
+                Some((_, candidates)) => candidates.push(index),
+                None => by_tag.push((tag, vec![index])),
+            }
+        }
         match &variant.ty {
             Some(ty) => {
                 let ty = type_tokens(ty, false);
@@ -287,17 +295,14 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
                         writes.push(quote! {
                             Self::#ident(value) => crate::runtime::codec::write_adjacent(serializer, #property, #first, #content, value),
                         });
-                        reads.push(quote! {
-                            Some(#(#tags)|*) => crate::runtime::codec::decode_content(value, #content).map(Self::#ident),
-                        });
+                        decoders
+                            .push(quote! { crate::runtime::codec::decode_content(value, #content).map(Self::#ident) });
                     }
                     None => {
                         writes.push(quote! {
                             Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value),
                         });
-                        reads.push(quote! {
-                            Some(#(#tags)|*) => crate::runtime::codec::decode_variant(value).map(Self::#ident),
-                        });
+                        decoders.push(quote! { crate::runtime::codec::decode_variant(value).map(Self::#ident) });
                     }
                 }
             }
@@ -305,10 +310,31 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
                 variants.push(quote! { #docs #ident, });
                 writes
                     .push(quote! { Self::#ident => crate::runtime::codec::write_tag(serializer, #property, #first), });
-                reads.push(quote! { Some(#(#tags)|*) => Ok(Self::#ident), });
+                decoders.push(quote! { Ok(Self::#ident) });
             }
         }
     }
+    // Tags that select the same variants share an arm; a tag that several variants claim
+    // tries them in order.
+    let mut arms: Vec<(Vec<&String>, Vec<usize>)> = Vec::new();
+    for (tag, candidates) in by_tag {
+        match arms.iter_mut().find(|(_, seen)| *seen == candidates) {
+            Some((tags, _)) => tags.push(tag),
+            None => arms.push((vec![tag], candidates)),
+        }
+    }
+    let reads = arms.iter().map(|(tags, candidates)| {
+        let (last, earlier) = candidates.split_last().expect("every tag selects a variant");
+        let mut chain = decoders[*last].clone();
+        for index in earlier.iter().rev() {
+            let attempt = &decoders[*index];
+            chain = quote! {{
+                let attempt: Result<Self, D::Error> = { let value = value.clone(); #attempt };
+                attempt.or_else(|_| #chain)
+            }};
+        }
+        quote! { Some(#(#tags)|*) => #chain, }
+    });
     let unknown_docs = format!(" A `{property}` this client does not know (or none), kept as sent.");
     quote! {
         #[derive(Debug, Clone, PartialEq)]
