@@ -1,5 +1,6 @@
 //! Schemas → named Rust types and type references.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
@@ -414,34 +415,30 @@ impl<'a> TypeLowerer<'a> {
     ) -> TypeRef {
         // The type is the schema holding the `oneOf`, not the list.
         let origin = pointer.strip_suffix("/oneOf").or_else(|| pointer.strip_suffix("/anyOf")).unwrap_or(pointer);
+        // Each variant's schema, references resolved once; `None` for a null variant.
+        let schemas: Vec<Option<Cow<'_, Schema>>> =
+            variants.iter().map(|v| if is_null_schema(v) { None } else { self.resolved(v) }).collect();
+        let unresolved = variants.iter().zip(&schemas).any(|(v, s)| s.is_none() && !is_null_schema(v));
         if discriminator.is_none()
-            && let Some(values) = self.enum_union_values(variants)
+            && !unresolved
+            && let Some(values) = enum_union_values(&schemas)
         {
-            // Any string, or the empty one: just a string.
-            if values.any_text && values.values.iter().all(|(wire, _)| wire.is_empty()) {
-                return if values.nullable { TypeRef::Nullable(Box::new(TypeRef::String)) } else { TypeRef::String };
-            }
-            // A list of string enums (often one value each, with its own description) is one enum.
-            let name = self.name_for(&naming);
-            let wires: Vec<&str> = values.values.iter().map(|(wire, _)| wire.as_str()).collect();
-            let mut enum_variants = enum_variants(&wires);
-            for (variant, (_, doc)) in enum_variants.iter_mut().zip(&values.values) {
-                variant.description = doc.clone();
-            }
-            self.insert(&name, origin, description, TypeKind::Enum(enum_variants));
-            let ty = TypeRef::Named(name);
-            return if values.nullable { TypeRef::Nullable(Box::new(ty)) } else { ty };
+            return self.lower_enum_union(values, origin, &naming, description);
         }
         let implicit = match discriminator {
             Some(_) => None,
-            None => self.implicit_tag(variants),
+            None if unresolved => None,
+            None => self.implicit_tag(&schemas),
         };
         let tag_property = discriminator.map(|d| d.property_name.as_str()).or(implicit.as_deref());
         let mapping = discriminator.map(|d| &d.mapping);
         let tags: Vec<Vec<String>> = variants
             .iter()
-            .map(|variant| match tag_property {
-                Some(property) if !is_null_schema(variant) => self.tags_of(variant, property, mapping),
+            .zip(&schemas)
+            .map(|(variant, schema)| match tag_property {
+                Some(property) if !is_null_schema(variant) => {
+                    self.tags_of(variant, schema.as_deref(), property, mapping)
+                }
                 _ => Vec::new(),
             })
             .collect();
@@ -474,7 +471,8 @@ impl<'a> TypeLowerer<'a> {
                     };
                     let description = rest.schema_data.description.clone();
                     let hint = Naming::Hint(format!("{base}{name}"));
-                    let content = content_property.as_deref().and_then(|c| Some((c, object_shape(rest)?.0.get(c)?)));
+                    let content =
+                        content_property.as_deref().and_then(|c| Some((c, object_parts(rest)?.properties.get(c)?)));
                     let ty = match content {
                         // The content's own type; a nullable one stays `Option` inside the variant.
                         Some((property, schema)) => {
@@ -484,23 +482,23 @@ impl<'a> TypeLowerer<'a> {
                         None if is_empty_object(rest) => None,
                         None => Some(strip_nullable(self.lower(Src::Inline(rest), &at, hint), &mut nullable)),
                     };
-                    (ty, name, description)
+                    (ty, Some(name), description)
                 }
                 None => {
                     let ty = self.lower(Src::from(variant), &at, Naming::Hint(format!("{base}Variant{index}")));
-                    (Some(strip_nullable(ty, &mut nullable)), String::new(), None)
+                    (Some(strip_nullable(ty, &mut nullable)), None, None)
                 }
             };
             // Variants named by their type and of one type are one variant with several tags.
-            match lowered.iter_mut().find(|seen| name.is_empty() && seen.name.is_empty() && seen.ty == ty) {
+            match lowered.iter_mut().find(|seen| name.is_none() && seen.name.is_none() && seen.ty == ty) {
                 Some(seen) => seen.tags.extend(tags),
                 None => lowered.push(Lowered { ty, name, description, tags }),
             }
         }
-        let ty = match lowered.len() {
-            0 => TypeRef::Json,
-            1 if !tagged && lowered[0].ty.is_some() => {
-                let only = lowered.remove(0).ty.unwrap_or(TypeRef::Json);
+        let ty = match lowered.as_mut_slice() {
+            [] => TypeRef::Json,
+            [Lowered { ty: Some(only), .. }] if !tagged => {
+                let only = std::mem::replace(only, TypeRef::Json);
                 match naming {
                     // A named one-variant union is an alias of that variant.
                     Naming::Exact(name) => {
@@ -519,9 +517,10 @@ impl<'a> TypeLowerer<'a> {
                     .into_iter()
                     .map(|Lowered { ty, name, description, mut tags }| {
                         tags.dedup();
-                        let wanted = match (&ty, name.is_empty()) {
-                            (Some(ty), true) => variant_name(ty),
-                            _ => name,
+                        let wanted = match (name, &ty) {
+                            (Some(name), _) => name,
+                            (None, Some(ty)) => variant_name(ty),
+                            (None, None) => "Variant".to_owned(),
                         };
                         let rust_name = variant_names.claim(&wanted);
                         UnionVariant { rust_name, ty, description, tags: if tagged { tags } else { Vec::new() } }
@@ -539,61 +538,53 @@ impl<'a> TypeLowerer<'a> {
         if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty }
     }
 
-    /// The schema a union variant stands for, resolving a reference.
-    fn resolved(&self, variant: &ReferenceOr<Schema>) -> Option<Schema> {
-        match variant {
-            ReferenceOr::Reference { reference } => self.resolver.resolve::<Schema>(reference).ok().map(|(s, _)| s),
-            ReferenceOr::Item(schema) => Some(schema.clone()),
-        }
+    /// A union of string enums as one open enum (each value with its own description), or as
+    /// a plain string when it only adds the empty string to any text.
+    fn lower_enum_union(
+        &mut self,
+        values: EnumUnion,
+        origin: &str,
+        naming: &Naming,
+        description: Option<String>,
+    ) -> TypeRef {
+        let ty = if values.any_text && values.values.iter().all(|(wire, _)| wire.is_empty()) {
+            TypeRef::String
+        } else {
+            let name = self.name_for(naming);
+            let wires: Vec<&str> = values.values.iter().map(|(wire, _)| wire.as_str()).collect();
+            let mut variants = enum_variants(&wires);
+            for (variant, (_, doc)) in variants.iter_mut().zip(&values.values) {
+                variant.description = doc.clone();
+            }
+            self.insert(&name, origin, description, TypeKind::Enum(variants));
+            TypeRef::Named(name)
+        };
+        if values.nullable { TypeRef::Nullable(Box::new(ty)) } else { ty }
     }
 
-    /// The values of a union of string enums (at least two variants, at least one of them an
-    /// enum); a variant that is any string adds nothing, since the enum keeps unknown values
-    /// (the common "one of these, or any other string" shape).
-    fn enum_union_values(&self, variants: &[ReferenceOr<Schema>]) -> Option<EnumUnion> {
-        let mut union = EnumUnion { values: Vec::new(), nullable: false, any_text: false };
-        let mut strings_only = 0;
-        let mut enums = 0;
-        for variant in variants {
-            if is_null_schema(variant) {
-                union.nullable = true;
-                continue;
+    /// The schema a union variant stands for, resolving a reference.
+    fn resolved<'v>(&self, variant: &'v ReferenceOr<Schema>) -> Option<Cow<'v, Schema>> {
+        match variant {
+            ReferenceOr::Reference { reference } => {
+                self.resolver.resolve::<Schema>(reference).ok().map(|(s, _)| Cow::Owned(s))
             }
-            let schema = self.resolved(variant)?;
-            union.nullable |= schema.schema_data.nullable;
-            if is_plain_string(&schema) {
-                strings_only += 1;
-                continue;
-            }
-            let listed = string_enum(&schema)?;
-            enums += 1;
-            union.nullable |= listed.iter().any(Option::is_none);
-            let strings: Vec<String> = listed.into_iter().flatten().collect();
-            let doc = if strings.len() == 1 { schema.schema_data.description.clone() } else { None };
-            for wire in strings {
-                if !union.values.iter().any(|(seen, _)| *seen == wire) {
-                    union.values.push((wire, doc.clone()));
-                }
-            }
+            ReferenceOr::Item(schema) => Some(Cow::Borrowed(schema)),
         }
-        union.any_text = strings_only > 0;
-        (enums >= 1 && enums + strings_only >= 2 && !union.values.is_empty()).then_some(union)
     }
 
     /// A property that tells the variants apart although the spec names no discriminator:
     /// every variant is an object that requires it, as a one-value string enum, each with
     /// its own value.
-    fn implicit_tag(&self, variants: &[ReferenceOr<Schema>]) -> Option<String> {
-        let schemas: Vec<Schema> =
-            variants.iter().filter(|v| !is_null_schema(v)).map(|v| self.resolved(v)).collect::<Option<_>>()?;
+    fn implicit_tag(&self, schemas: &[Option<Cow<'_, Schema>>]) -> Option<String> {
+        let schemas: Vec<&Schema> = schemas.iter().flatten().map(|s| s.as_ref()).collect();
         if schemas.len() < 2 {
             return None;
         }
-        let (candidates, _) = object_shape(&schemas[0])?;
-        'candidates: for property in candidates.keys() {
+        let first = object_parts(schemas[0])?;
+        'candidates: for property in first.properties.keys() {
             let mut seen = BTreeSet::new();
             for schema in &schemas {
-                let requires = object_shape(schema).is_some_and(|(_, required)| required.contains(property));
+                let requires = object_parts(schema).is_some_and(|parts| parts.required.contains(property));
                 let fresh = requires && self.single_tag(schema, property).is_some_and(|tag| seen.insert(tag));
                 if !fresh {
                     continue 'candidates;
@@ -606,10 +597,9 @@ impl<'a> TypeLowerer<'a> {
 
     /// The one value a variant's `property` can take, when its schema is a one-value enum.
     fn single_tag(&self, schema: &Schema, property: &str) -> Option<String> {
-        let (properties, _) = object_shape(schema)?;
-        let property = match properties.get(property)? {
-            ReferenceOr::Reference { reference } => self.resolver.resolve::<Schema>(reference).ok()?.0,
-            ReferenceOr::Item(schema) => (**schema).clone(),
+        let property = match object_parts(schema)?.properties.get(property)? {
+            ReferenceOr::Reference { reference } => Cow::Owned(self.resolver.resolve::<Schema>(reference).ok()?.0),
+            ReferenceOr::Item(schema) => Cow::Borrowed(schema.as_ref()),
         };
         match string_enum(&property)?.as_slice() {
             [Some(only)] => Some(only.clone()),
@@ -617,32 +607,29 @@ impl<'a> TypeLowerer<'a> {
         }
     }
 
-    /// The tag values that select `variant`: for a reference, the mapping's entries that point
-    /// at it, else the one value its schema allows, else its schema name; for an inline
-    /// variant, the one value its schema allows.
+    /// The tag values that select `variant` (whose schema is `schema`): for a reference, the
+    /// mapping's entries that point at it, else the one value its schema allows, else its
+    /// schema name; for an inline variant, the one value its schema allows.
     fn tags_of(
         &self,
         variant: &ReferenceOr<Schema>,
+        schema: Option<&Schema>,
         property: &str,
         mapping: Option<&IndexMap<String, String>>,
     ) -> Vec<String> {
-        match variant {
-            ReferenceOr::Reference { reference } => {
-                let name = reference.rsplit('/').next().unwrap_or(reference);
-                let mut tags: Vec<String> = mapping
-                    .into_iter()
-                    .flatten()
-                    .filter(|(_, target)| *target == reference || target.as_str() == name)
-                    .map(|(value, _)| value.clone())
-                    .collect();
-                if tags.is_empty() {
-                    let own = self.resolved(variant).and_then(|schema| self.single_tag(&schema, property));
-                    tags.push(own.unwrap_or_else(|| name.to_owned()));
-                }
-                tags
-            }
-            ReferenceOr::Item(schema) => self.single_tag(schema, property).into_iter().collect(),
+        let own = schema.and_then(|schema| self.single_tag(schema, property));
+        let ReferenceOr::Reference { reference } = variant else { return own.into_iter().collect() };
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        let mut tags: Vec<String> = mapping
+            .into_iter()
+            .flatten()
+            .filter(|(_, target)| *target == reference || target.as_str() == name)
+            .map(|(value, _)| value.clone())
+            .collect();
+        if tags.is_empty() {
+            tags.push(own.unwrap_or_else(|| name.to_owned()));
         }
+        tags
     }
 
     fn lower_all_of(
@@ -842,8 +829,8 @@ struct Merged {
 /// A union variant on its way to the IR.
 struct Lowered {
     ty: Option<TypeRef>,
-    /// The name its tag gives it, or empty to name it from its type.
-    name: String,
+    /// The name its tag gives it; `None` to name it from its type.
+    name: Option<String>,
     description: Option<String>,
     tags: Vec<String>,
 }
@@ -856,15 +843,60 @@ struct EnumUnion {
     any_text: bool,
 }
 
-/// An object schema's properties, by name.
-type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
+/// The values of a union of string enums (at least two variants, at least one of them an
+/// enum), from each variant's schema (`None`: a null variant); a variant that is any string
+/// adds nothing, since the enum keeps unknown values (the common "one of these, or any other
+/// string" shape).
+fn enum_union_values(schemas: &[Option<Cow<'_, Schema>>]) -> Option<EnumUnion> {
+    let mut union = EnumUnion { values: Vec::new(), nullable: false, any_text: false };
+    let mut enums = 0;
+    for schema in schemas {
+        let Some(schema) = schema else {
+            union.nullable = true;
+            continue;
+        };
+        union.nullable |= schema.schema_data.nullable;
+        if is_plain_string(schema) {
+            union.any_text = true;
+            continue;
+        }
+        let listed = string_enum(schema)?;
+        enums += 1;
+        union.nullable |= listed.iter().any(Option::is_none);
+        let strings: Vec<String> = listed.into_iter().flatten().collect();
+        let doc = if strings.len() == 1 { schema.schema_data.description.clone() } else { None };
+        for wire in strings {
+            if !union.values.iter().any(|(seen, _)| *seen == wire) {
+                union.values.push((wire, doc.clone()));
+            }
+        }
+    }
+    let variants = schemas.iter().flatten().count();
+    (enums >= 1 && variants >= 2 && !union.values.is_empty()).then_some(union)
+}
 
-/// The properties and required names of an object schema.
-fn object_shape(schema: &Schema) -> Option<(&Properties, &[String])> {
+/// The parts of an object schema that tell its shape.
+struct ObjectParts<'s> {
+    properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+}
+
+/// The properties, required names and extra-property rule of an object schema (`type:
+/// object`, or an untyped schema that is not a combination).
+fn object_parts(schema: &Schema) -> Option<ObjectParts<'_>> {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(object)) => Some((&object.properties, &object.required)),
-        SchemaKind::Any(any) if !any.properties.is_empty() && any.one_of.is_empty() && any.all_of.is_empty() => {
-            Some((&any.properties, &any.required))
+        SchemaKind::Type(Type::Object(object)) => Some(ObjectParts {
+            properties: &object.properties,
+            required: &object.required,
+            additional: object.additional_properties.as_ref(),
+        }),
+        SchemaKind::Any(any) if any.one_of.is_empty() && any.all_of.is_empty() && any.any_of.is_empty() => {
+            Some(ObjectParts {
+                properties: &any.properties,
+                required: &any.required,
+                additional: any.additional_properties.as_ref(),
+            })
         }
         _ => None,
     }
@@ -874,18 +906,15 @@ fn object_shape(schema: &Schema) -> Option<(&Properties, &[String])> {
 fn string_enum(schema: &Schema) -> Option<Vec<Option<String>>> {
     let values: Vec<Option<String>> = match &schema.schema_kind {
         SchemaKind::Type(Type::String(string)) => string.enumeration.clone(),
-        SchemaKind::Any(any) if matches!(any.typ.as_deref(), None | Some("string")) && any.properties.is_empty() => {
-            let values: Option<Vec<Option<String>>> = any
-                .enumeration
-                .iter()
-                .map(|v| match v {
-                    Value::Null => Some(None),
-                    Value::String(s) => Some(Some(s.clone())),
-                    _ => None,
-                })
-                .collect();
-            values?
-        }
+        SchemaKind::Any(any) if matches!(any.typ.as_deref(), None | Some("string")) && any.properties.is_empty() => any
+            .enumeration
+            .iter()
+            .map(|v| match v {
+                Value::Null => Some(None),
+                Value::String(s) => Some(Some(s.clone())),
+                _ => None,
+            })
+            .collect::<Option<_>>()?,
         _ => return None,
     };
     values.iter().any(Option::is_some).then_some(values)
@@ -938,14 +967,10 @@ fn adjacent_content(variants: &[ReferenceOr<Schema>], tag: &str) -> Option<Strin
         if is_empty_object(&rest) {
             continue;
         }
-        let (properties, required) = object_shape(&rest)?;
-        let closed = match &rest.schema_kind {
-            SchemaKind::Type(Type::Object(object)) => object.additional_properties.is_none(),
-            SchemaKind::Any(any) => any.additional_properties.is_none(),
-            _ => false,
-        };
-        let [(name, _)] = properties.iter().collect::<Vec<_>>()[..] else { return None };
-        if !closed || !required.contains(name) || content.as_ref().is_some_and(|seen| seen != name) {
+        let parts = object_parts(&rest)?;
+        let [(name, _)] = parts.properties.iter().collect::<Vec<_>>()[..] else { return None };
+        let closed = parts.additional.is_none();
+        if !closed || !parts.required.contains(name) || content.as_ref().is_some_and(|seen| seen != name) {
             return None;
         }
         content = Some(name.clone());
@@ -955,17 +980,9 @@ fn adjacent_content(variants: &[ReferenceOr<Schema>], tag: &str) -> Option<Strin
 
 /// An object schema with no properties left and no room for others.
 fn is_empty_object(schema: &Schema) -> bool {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(object)) => {
-            object.properties.is_empty()
-                && matches!(object.additional_properties, None | Some(AdditionalProperties::Any(false)))
-        }
-        SchemaKind::Any(any) => {
-            any.properties.is_empty()
-                && matches!(any.additional_properties, None | Some(AdditionalProperties::Any(false)))
-        }
-        _ => false,
-    }
+    object_parts(schema).is_some_and(|parts| {
+        parts.properties.is_empty() && matches!(parts.additional, None | Some(AdditionalProperties::Any(false)))
+    })
 }
 
 struct Property {
