@@ -119,10 +119,6 @@ pub async fn api_error<E: serde::de::DeserializeOwned>(
 /// Statuses as inclusive ranges (`(404, 404)`, `(500, 599)` for `5XX`, `(0, 999)` for `default`).
 pub type Statuses = &'static [(u16, u16)];
 
-fn matches(statuses: Statuses, status: StatusCode) -> bool {
-    statuses.iter().any(|(low, high)| (*low..=*high).contains(&status.as_u16()))
-}
-
 /// What an operation expects of an answer: the statuses that succeed, and the error
 /// statuses whose body is the operation's documented error.
 #[derive(Debug)]
@@ -131,29 +127,26 @@ pub struct Plan {
     pub errors: Statuses,
 }
 
-/// Reads an answer whose success body is JSON, by `plan`.
-pub(crate) async fn finish_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-    plan: &Plan,
-) -> Result<Response<T>, Error<E>> {
-    if matches(plan.success, response.status()) {
-        json(response).await
-    } else {
-        let documented = matches(plan.errors, response.status());
-        Err(api_error(response, documented).await)
-    }
-}
-
-/// Reads an answer whose success has no body, by `plan`.
-pub(crate) async fn finish_empty<E: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-    plan: &Plan,
-) -> Result<Response<()>, Error<E>> {
-    if matches(plan.success, response.status()) {
-        empty(response).await
-    } else {
-        let documented = matches(plan.errors, response.status());
-        Err(api_error(response, documented).await)
+impl Plan {
+    /// Reads `response` by this plan: the success body with `read`, otherwise the error
+    /// (decoded when the status is one with a documented error body).
+    pub(crate) async fn finish<T, E, F>(
+        &self,
+        response: reqwest::Response,
+        read: impl FnOnce(reqwest::Response) -> F,
+    ) -> Result<Response<T>, Error<E>>
+    where
+        E: serde::de::DeserializeOwned,
+        F: Future<Output = Result<Response<T>, Error<E>>>,
+    {
+        let status = response.status().as_u16();
+        let within = |statuses: Statuses| statuses.iter().any(|(low, high)| (*low..=*high).contains(&status));
+        if within(self.success) {
+            read(response).await
+        } else {
+            let documented = within(self.errors);
+            Err(api_error(response, documented).await)
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use tracing::Instrument;
 use super::auth::Credential;
 use super::error::Error;
 use super::request::Request;
-use super::response::{Plan, Response, finish_empty, finish_json};
+use super::response::{Plan, Response, empty, json};
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
 
 /// A function that may adjust every request just before it is sent.
@@ -307,8 +307,7 @@ pub async fn call_json<T: serde::de::DeserializeOwned, E: serde::de::Deserialize
     request: Result<Request, Error<E>>,
     plan: &'static Plan,
 ) -> Result<Response<T>, Error<E>> {
-    let response = core.execute(request?).await?;
-    finish_json(response, plan).await
+    plan.finish(core.execute(request?).await?, json).await
 }
 
 /// Sends a built request whose success has no body, by `plan`.
@@ -317,6 +316,5 @@ pub async fn call_empty<E: serde::de::DeserializeOwned>(
     request: Result<Request, Error<E>>,
     plan: &'static Plan,
 ) -> Result<Response<()>, Error<E>> {
-    let response = core.execute(request?).await?;
-    finish_empty(response, plan).await
+    plan.finish(core.execute(request?).await?, empty).await
 }

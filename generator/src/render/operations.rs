@@ -41,8 +41,8 @@ fn is_scalar(ty: &TypeRef) -> bool {
 fn status_pattern(status: StatusMatch) -> TokenStream {
     match status {
         StatusMatch::Code(code) => quote! { #code },
-        StatusMatch::Range(range) => {
-            let (low, high) = (range * 100, range * 100 + 99);
+        StatusMatch::Range(_) => {
+            let (low, high) = status_range(status);
             quote! { #low..=#high }
         }
         StatusMatch::Default => quote! { _ },
@@ -331,7 +331,6 @@ pub fn public_types(op: &Operation) -> Vec<&str> {
     names
 }
 
-/// Renders one operation's file.
 /// One operation: its file, and its method on the client (gathered in one `impl` block).
 pub struct RenderedOperation {
     pub file: TokenStream,
@@ -713,8 +712,6 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
     let success_arms = &success.arms;
     let success_extra = &success.extra;
     let ErrorShape { ty: error_ty, arms: error_arms, extra: error_extra } = error_shape(op);
-    // Most operations: one JSON (or empty) success and one error type. Their answer is read
-    // by a generic runtime function from a static plan, not by code in every operation.
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some("application/json"),
         _ => None,
