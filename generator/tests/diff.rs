@@ -220,6 +220,33 @@ fn enum_values_added_are_additive_and_removed_are_breaking() {
 }
 
 #[test]
+fn union_variants_added_and_their_content_changed() {
+    let with_event = |variants: Value| {
+        let mut doc = base();
+        at(&mut doc, "/components/schemas").as_object_mut().unwrap().insert("Event".into(), json!({"oneOf": variants}));
+        doc
+    };
+    let tag = |value: &str| json!({"type": "string", "enum": [value]});
+    let old = with_event(json!([
+        {"type": "object", "required": ["kind"], "properties": {"kind": tag("ping")}},
+        {"type": "object", "required": ["kind", "value"], "properties": {"kind": tag("note"), "value": {"type": "string"}}}
+    ]));
+    let new = with_event(json!([
+        {"type": "object", "required": ["kind", "value"], "properties": {"kind": tag("ping"), "value": {"type": "integer"}}},
+        {"type": "object", "required": ["kind", "value"], "properties": {"kind": tag("note"), "value": {"type": "string"}}},
+        {"type": "object", "required": ["kind"], "properties": {"kind": tag("alert")}}
+    ]));
+    let (old_api, _) = clientgen::lower_text(&old.to_string(), "old.json", &config()).unwrap();
+    let (new_api, _) = clientgen::lower_text(&new.to_string(), "new.json", &config()).unwrap();
+    let report = clientgen::diff::diff(&old_api, &new_api, "old.json", "new.json");
+    // A tagged union keeps unknown tags, so a new variant is additive; a variant that starts
+    // carrying content changes how it is built and matched.
+    expect(&report, "union-variants-changed", Impact::Additive, "pets::types::Event");
+    expect(&report, "union-variant-content-changed", Impact::Breaking, "pets::types::Event::Ping");
+    assert_eq!(report.changes.len(), 2, "{}", report.to_markdown());
+}
+
+#[test]
 fn servers_security_and_pagination() {
     let region = report(|d| at(d, "/servers/0/variables/region/enum").as_array_mut().unwrap().push(json!("ap")));
     expect(&region, "server-value-added", Impact::Additive, "pets::Region");
