@@ -1,6 +1,8 @@
 //! Diagnostics: problems found in an input, as values that name where they are.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -40,11 +42,28 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics {
     pub file: String,
     pub items: Vec<Diagnostic>,
+    /// When the document was converted (Swagger 2.0), where each converted pointer came from:
+    /// every diagnostic then points into the document the user gave.
+    origin: Option<Arc<PointerMap>>,
 }
 
 impl Diagnostics {
     pub fn new(file: impl Into<String>) -> Self {
-        Self { file: file.into(), items: Vec::new() }
+        Self { file: file.into(), items: Vec::new(), origin: None }
+    }
+
+    /// From now on, pointers are read as pointers into a converted document and reported
+    /// at their origin in the document as written.
+    pub fn set_origin(&mut self, origin: Arc<PointerMap>) {
+        self.origin = Some(origin);
+    }
+
+    /// The pointer in the document as written for a pointer into the loaded one.
+    pub fn original(&self, pointer: &str) -> String {
+        match &self.origin {
+            Some(origin) => origin.original(pointer),
+            None => pointer.to_owned(),
+        }
     }
 
     pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
@@ -56,7 +75,8 @@ impl Diagnostics {
     }
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
-        self.items.push(Diagnostic { severity, file: self.file.clone(), pointer: pointer.to_owned(), message, hint });
+        let pointer = self.original(pointer);
+        self.items.push(Diagnostic { severity, file: self.file.clone(), pointer, message, hint });
     }
 
     pub fn has_errors(&self) -> bool {
@@ -76,4 +96,55 @@ pub fn pointer_token(token: &str) -> String {
 /// Extends a pointer by one token.
 pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", pointer_token(token))
+}
+
+/// Where the parts of a converted document came from: converted pointer prefixes mapped to
+/// pointers in the original document. A pointer is mapped by its longest mapped prefix (whole
+/// tokens only), the rest of it kept; unmapped pointers are the same in both documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PointerMap {
+    entries: BTreeMap<String, String>,
+}
+
+impl PointerMap {
+    /// Records that what stands at `converted` came from `original`.
+    pub fn insert(&mut self, converted: String, original: String) {
+        if converted != original {
+            self.entries.insert(converted, original);
+        }
+    }
+
+    /// The original pointer of `converted`. Text that is not a pointer (a config location)
+    /// is returned as it is.
+    pub fn original(&self, converted: &str) -> String {
+        let mut prefix = converted;
+        loop {
+            if let Some(original) = self.entries.get(prefix) {
+                return format!("{original}{}", &converted[prefix.len()..]);
+            }
+            match prefix.rfind('/') {
+                Some(cut) if cut > 0 || prefix.len() > 1 => prefix = &prefix[..cut],
+                _ => return converted.to_owned(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_map_by_their_longest_prefix_of_whole_tokens() {
+        let mut map = PointerMap::default();
+        map.insert("/components/schemas".into(), "/definitions".into());
+        map.insert("/paths/~1a/get/parameters/0".into(), "/paths/~1a/get/parameters/2".into());
+        map.insert("/paths/~1a/get/parameters/0/schema".into(), "/paths/~1a/get/parameters/2".into());
+        assert_eq!(map.original("/components/schemas/A/properties/b"), "/definitions/A/properties/b");
+        assert_eq!(map.original("/paths/~1a/get/parameters/0/schema/items"), "/paths/~1a/get/parameters/2/items");
+        assert_eq!(map.original("/paths/~1a/get/parameters/01"), "/paths/~1a/get/parameters/01");
+        assert_eq!(map.original("/paths/~1a/get/responses"), "/paths/~1a/get/responses");
+        assert_eq!(map.original("codegen config: api `x`"), "codegen config: api `x`");
+        assert_eq!(map.original(""), "");
+    }
 }

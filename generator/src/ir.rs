@@ -22,6 +22,27 @@ pub struct Api {
     pub types: Vec<TypeDef>,
 }
 
+impl Api {
+    /// Rewrites every JSON pointer the IR keeps (operations, parameters, fields, type
+    /// origins), e.g. from a converted document back to the one the user gave.
+    pub fn map_pointers(&mut self, original: impl Fn(&str) -> String) {
+        for op in &mut self.operations {
+            op.pointer = original(&op.pointer);
+            for param in &mut op.params {
+                param.pointer = original(&param.pointer);
+            }
+        }
+        for def in &mut self.types {
+            def.origin = original(&def.origin);
+            if let TypeKind::Struct(body) = &mut def.kind {
+                for field in &mut body.fields {
+                    field.pointer = original(&field.pointer);
+                }
+            }
+        }
+    }
+}
+
 /// A base URL template with its variables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
@@ -162,6 +183,8 @@ pub enum ParamStyle {
     SpaceDelimited,
     /// `name=a|b`.
     PipeDelimited,
+    /// `name=a%09b` (Swagger 2.0 `collectionFormat: tsv`; OpenAPI 3 has no such style).
+    TabDelimited,
     /// `name[key]=value`.
     DeepObject,
     /// Path and header: `a,b`.

@@ -29,7 +29,12 @@ pub const CI_SUBSET: &[&str] = &[
     "openapi-3.1/resend.yaml",
     "openapi-3.1/xero-webhooks.yaml",
     "openapi-3.1/figma-openapi.yaml",
+    "swagger-2.0/portainer.yaml",
+    "swagger-2.0/argo-workflows.json",
 ];
+
+/// Vendor-published documents beside the corpus (`../apis/vendor-documents`), checked with it.
+const VENDOR_DOCUMENTS: &str = "../apis/vendor-documents";
 
 #[derive(Default)]
 struct Row {
@@ -78,19 +83,32 @@ pub fn corpus_dir(root: &Path) -> PathBuf {
 
 fn documents(corpus: &Path) -> Result<Vec<String>, String> {
     let mut found = Vec::new();
-    for sub in ["", "openapi-3.1"] {
+    for sub in ["", "openapi-3.1", "swagger-2.0", VENDOR_DOCUMENTS] {
         let dir = corpus.join(sub);
+        if sub != "" && !dir.is_dir() {
+            continue;
+        }
         let entries = fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let is_spec = [".json", ".yaml", ".yml"].iter().any(|ext| name.ends_with(ext));
-            if is_spec && entry.path().is_file() {
+            if is_spec && entry.path().is_file() && is_api_document(&entry.path()) {
                 found.push(if sub.is_empty() { name } else { format!("{sub}/{name}") });
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+/// Whether a file is an API description (it declares `openapi` or `swagger`), not another
+/// JSON or YAML file kept beside the documents (a JSON Schema, a manifest).
+fn is_api_document(path: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(path) else { return false };
+    clientgen::load::parse_tree(&text)
+        .ok()
+        .and_then(|tree| tree.as_object().map(|root| root.contains_key("openapi") || root.contains_key("swagger")))
+        .unwrap_or(false)
 }
 
 fn crate_name(document: &str) -> String {

@@ -117,7 +117,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         };
     }
     types.box_cycles();
-    Api {
+    let mut api = Api {
         module: config.module.clone(),
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -126,7 +126,9 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         security_schemes,
         operations,
         types: types.types.into_values().collect(),
-    }
+    };
+    api.map_pointers(|pointer| types.diags.original(pointer));
+    api
 }
 
 fn method_of(name: &str) -> Option<Method> {
@@ -320,7 +322,10 @@ fn lower_operation(
             TypeRef::Nullable(inner) => *inner,
             other => other,
         };
+        let tab_delimited = data.extensions.get("x-collection-format").and_then(|v| v.as_str()) == Some("tsv");
         let style = match param {
+            // Swagger 2.0 `collectionFormat: tsv`, which the converter keeps as an extension.
+            Parameter::Query { .. } if tab_delimited => ParamStyle::TabDelimited,
             Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
             Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
             Parameter::Query { style: QueryStyle::Form, .. } | Parameter::Cookie { .. } => {

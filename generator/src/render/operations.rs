@@ -418,6 +418,7 @@ pub fn render_operation(op: &Operation) -> RenderedOperation {
                     let separator = match style {
                         ParamStyle::SpaceDelimited => " ",
                         ParamStyle::PipeDelimited => "|",
+                        ParamStyle::TabDelimited => "\t",
                         _ => ",",
                     };
                     quote! { if let Some(values) = #access { request.query_joined(#wire, values, #separator); } }
@@ -429,6 +430,7 @@ pub fn render_operation(op: &Operation) -> RenderedOperation {
                     ParamStyle::Form { explode: false } | ParamStyle::Simple => quote! { Form },
                     ParamStyle::SpaceDelimited => quote! { SpaceDelimited },
                     ParamStyle::PipeDelimited => quote! { PipeDelimited },
+                    ParamStyle::TabDelimited => quote! { TabDelimited },
                     ParamStyle::DeepObject => quote! { DeepObject },
                 };
                 quote! {

@@ -1,6 +1,9 @@
 //! Loading: read a YAML or JSON document, normalise its version, resolve references.
 
+mod swagger2;
+
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -14,7 +17,7 @@ pub struct LoadedSpec {
     pub file: String,
     pub raw: Value,
     pub doc: openapiv3::OpenAPI,
-    /// The version the document declared (`3.0.3`, `3.1.0`).
+    /// The version the document declared (`2.0`, `3.0.3`, `3.1.0`).
     pub declared_version: String,
 }
 
@@ -52,33 +55,47 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
         return None;
     };
-    if let Some(swagger) = root.get("swagger") {
-        diags.error(
-            "/swagger",
-            format!("this is a Swagger {} document; only OpenAPI 3.0 and 3.1 are supported", display(swagger)),
-            Some(
-                "convert it first, e.g. with `npx swagger2openapi in.yaml -o out.yaml`, then generate from the result",
-            ),
-        );
-        return None;
-    }
-    let declared_version = match root.get("openapi").and_then(Value::as_str) {
-        Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => version.to_owned(),
-        Some(version) => {
+    let declared_version = match (root.get("swagger"), root.get("openapi")) {
+        (Some(swagger), _) if swagger.as_str() == Some("2.0") => {
+            let converted = swagger2::convert(&raw, diags)?;
+            raw = converted.doc;
+            diags.set_origin(Arc::new(converted.origin));
+            normalise(&mut raw, "", false, diags);
+            "2.0".to_owned()
+        }
+        (Some(swagger), _) => {
             diags.error(
-                "/openapi",
-                format!("unsupported OpenAPI version `{version}`"),
-                Some("supported: 3.0.x and 3.1.x"),
+                "/swagger",
+                format!("unsupported Swagger version `{}`", display(swagger)),
+                Some("supported: Swagger 2.0, OpenAPI 3.0.x and 3.1.x"),
             );
             return None;
         }
-        None => {
-            diags.error("/openapi", "missing `openapi` version field", Some("is this an OpenAPI document?"));
+        (None, Some(version)) => match version.as_str() {
+            Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => {
+                let version = version.to_owned();
+                normalise(&mut raw, "", true, diags);
+                version
+            }
+            _ => {
+                diags.error(
+                    "/openapi",
+                    format!("unsupported OpenAPI version `{}`", display(version)),
+                    Some("supported: Swagger 2.0, OpenAPI 3.0.x and 3.1.x"),
+                );
+                return None;
+            }
+        },
+        (None, None) => {
+            diags.error(
+                "",
+                "neither an `openapi` nor a `swagger` version field",
+                Some("is this an OpenAPI document? It starts with `openapi: 3.x.y` or `swagger: \"2.0\"`"),
+            );
             return None;
         }
     };
     inline_foreign_refs(&mut raw, diags);
-    normalise(&mut raw, "", diags);
     if let Some(root) = raw.as_object_mut() {
         // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
         root.insert("openapi".into(), Value::String("3.0.3".into()));
@@ -314,73 +331,86 @@ fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
     }
 }
 
-fn normalise(value: &mut Value, pointer: &str, diags: &mut Diagnostics) {
+/// `openapi3` enables the rewrites of 3.1 shapes; Swagger 2.0 input, converted schema by
+/// schema, only needs the integer bounds checked.
+fn normalise(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
     match value {
-        Value::Object(map) => {
-            if let Some(Value::Array(types)) = map.get("type").cloned() {
-                let mut kinds: Vec<Value> = types.into_iter().filter(|t| t.as_str() != Some("null")).collect();
-                let had_null = map.get("type").and_then(Value::as_array).is_some_and(|t| t.len() != kinds.len());
-                if had_null {
-                    map.insert("nullable".into(), Value::Bool(true));
-                }
-                match kinds.len() {
-                    0 => {
-                        map.remove("type");
-                    }
-                    1 => {
-                        map.insert("type".into(), kinds.remove(0));
-                    }
-                    _ => {
-                        // Several types: a union of each.
-                        map.remove("type");
-                        let variants = kinds.into_iter().map(|kind| serde_json::json!({ "type": kind })).collect();
-                        map.insert("anyOf".into(), Value::Array(variants));
-                    }
-                }
-            }
-            if map.get("type").and_then(Value::as_str) == Some("null") {
-                map.remove("type");
-                map.insert("nullable".into(), Value::Bool(true));
-            }
-            if let Some(constant) = map.remove("const") {
-                map.insert("enum".into(), Value::Array(vec![constant]));
-            }
-            for (bound, flag) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
-                if let Some(number) = map.get(bound).filter(|v| v.is_number()).cloned() {
-                    map.insert(flag.into(), number);
-                    map.insert(bound.into(), Value::Bool(true));
-                }
-            }
-            if map.get("type").and_then(Value::as_str) == Some("integer") {
-                for bound in ["minimum", "maximum", "multipleOf"] {
-                    let fits = |v: &Value| v.is_i64() || v.as_u64().is_some_and(|n| i64::try_from(n).is_ok());
-                    if map.get(bound).is_some_and(|v| !fits(v)) {
-                        map.remove(bound);
-                        diags.warn(&join(pointer, bound), "integer bound beyond 64 bits (or fractional) ignored");
-                    }
-                }
-            }
-            if let Some(Value::Array(_)) = map.get("examples") {
-                map.remove("examples");
-            }
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for key in keys {
-                let child_pointer = join(pointer, &key);
-                if let Some(child) = map.get_mut(&key) {
-                    // Boolean schemas (3.1): `true` accepts anything, `false` nothing.
-                    if matches!(key.as_str(), "items" | "not") && child.is_boolean() {
-                        *child = Value::Object(Default::default());
-                    }
-                    normalise(child, &child_pointer, diags);
-                }
-            }
+        Value::Object(map) if openapi3 => {
+            normalise_31_shapes(map);
+            normalise_map(map, pointer, openapi3, diags);
         }
+        Value::Object(map) => normalise_map(map, pointer, openapi3, diags),
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
-                normalise(item, &join(pointer, &index.to_string()), diags);
+                normalise(item, &join(pointer, &index.to_string()), openapi3, diags);
             }
         }
         _ => {}
+    }
+}
+
+/// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples` arrays.
+fn normalise_31_shapes(map: &mut serde_json::Map<String, Value>) {
+    if let Some(Value::Array(types)) = map.get("type").cloned() {
+        let mut kinds: Vec<Value> = types.into_iter().filter(|t| t.as_str() != Some("null")).collect();
+        let had_null = map.get("type").and_then(Value::as_array).is_some_and(|t| t.len() != kinds.len());
+        if had_null {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+        match kinds.len() {
+            0 => {
+                map.remove("type");
+            }
+            1 => {
+                map.insert("type".into(), kinds.remove(0));
+            }
+            _ => {
+                // Several types: a union of each.
+                map.remove("type");
+                let variants = kinds.into_iter().map(|kind| serde_json::json!({ "type": kind })).collect();
+                map.insert("anyOf".into(), Value::Array(variants));
+            }
+        }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("null") {
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    if let Some(constant) = map.remove("const") {
+        map.insert("enum".into(), Value::Array(vec![constant]));
+    }
+    for (bound, flag) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(number) = map.get(bound).filter(|v| v.is_number()).cloned() {
+            map.insert(flag.into(), number);
+            map.insert(bound.into(), Value::Bool(true));
+        }
+    }
+    if let Some(Value::Array(_)) = map.get("examples") {
+        map.remove("examples");
+    }
+}
+
+/// Integer bounds beyond 64 bits, boolean schemas; then the children.
+fn normalise_map(map: &mut serde_json::Map<String, Value>, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
+    if map.get("type").and_then(Value::as_str) == Some("integer") {
+        for bound in ["minimum", "maximum", "multipleOf"] {
+            let fits = |v: &Value| v.is_i64() || v.as_u64().is_some_and(|n| i64::try_from(n).is_ok());
+            if map.get(bound).is_some_and(|v| !fits(v)) {
+                map.remove(bound);
+                diags.warn(&join(pointer, bound), "integer bound beyond 64 bits (or fractional) ignored");
+            }
+        }
+    }
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for key in keys {
+        let child_pointer = join(pointer, &key);
+        if let Some(child) = map.get_mut(&key) {
+            // Boolean schemas (3.1): `true` accepts anything, `false` nothing.
+            if matches!(key.as_str(), "items" | "not") && child.is_boolean() {
+                *child = Value::Object(Default::default());
+            }
+            normalise(child, &child_pointer, openapi3, diags);
+        }
     }
 }
 
@@ -452,11 +482,18 @@ mod tests {
     }
 
     #[test]
-    fn swagger_two_is_refused_with_a_hint() {
-        let (spec, diags) = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    fn other_versions_are_refused_naming_the_field() {
+        let (spec, diags) = load("swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n");
         assert!(spec.is_none());
         assert_eq!(diags.items[0].pointer, "/swagger");
-        assert!(diags.items[0].hint.as_deref().unwrap().contains("swagger2openapi"));
+        assert!(diags.items[0].message.contains("`1.2`"), "{:?}", diags.items);
+        let (spec, diags) = load("openapi: 2.5.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+        assert!(spec.is_none());
+        assert_eq!(diags.items[0].pointer, "/openapi");
+        let (spec, diags) = load("info: {title: t, version: '1'}\npaths: {}\n");
+        assert!(spec.is_none());
+        assert_eq!(diags.items[0].pointer, "");
+        assert!(diags.items[0].message.contains("`swagger`"), "{:?}", diags.items);
     }
 
     #[test]
