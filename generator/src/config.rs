@@ -48,6 +48,49 @@ pub struct ApiConfig {
     /// Pagination by operationId.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationConfig>,
+    /// Pagination for every operation it fits (the parameters exist, the paths lead to an
+    /// array and a page count), unless `pagination` names the operation.
+    #[serde(default)]
+    pub paginate_matching: Option<PaginationConfig>,
+    /// The module's cargo feature is off by default (people who do not use the API do not
+    /// pay its compile time).
+    #[serde(default)]
+    pub optional_feature: bool,
+    /// The document's server is a placeholder (`localhost`): every client names its own
+    /// base URL.
+    #[serde(default)]
+    pub user_base_url: bool,
+    /// The variable `Client::from_env` reads the base URL from (default `<MODULE>_BASE_URL`).
+    #[serde(default)]
+    pub base_url_env: Option<String>,
+    /// Corrections to the security the document declares.
+    #[serde(default)]
+    pub security: SecurityConfig,
+}
+
+/// Security the document gets wrong: schemes it declares but does not require, and
+/// credentials it does not declare at all.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Schemes (names from the document) every operation requires, whatever it declares.
+    #[serde(default)]
+    pub require: Vec<String>,
+    /// Headers the document does not declare that carry an optional credential, sent on
+    /// every operation once the user sets them (a two-factor token).
+    #[serde(default)]
+    pub extra_headers: Vec<ExtraHeader>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraHeader {
+    /// The scheme's name (also the setter's and the environment variable's).
+    pub name: String,
+    /// The header that carries the credential.
+    pub header: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -15,6 +15,8 @@ pub struct Api {
     pub version: String,
     /// Description, Markdown.
     pub description: Option<String>,
+    /// The variable `Client::from_env` reads the base URL from.
+    pub base_url_env: String,
     pub servers: Vec<Server>,
     pub security_schemes: Vec<SecurityScheme>,
     pub operations: Vec<Operation>,
@@ -75,6 +77,8 @@ pub struct SecurityScheme {
     pub rust_name: String,
     pub kind: SecurityKind,
     pub description: Option<String>,
+    /// The API works without it; the user sets it when the server asks (a two-factor token).
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use config::{ApiConfig, Config};
 use diag::{Diagnostic, Diagnostics, Severity};
 use ir::Api;
-use render::{ApiInfo, CrateInfo, Files};
+use render::{ApiInfo, CrateInfo, Files, GatedTarget};
 
 /// The result of generating: the files, with the warnings met on the way.
 #[derive(Debug)]
@@ -96,9 +96,35 @@ fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], config
                 operations: api.operations.len(),
                 types: api.types.len(),
                 source_url: config.source_url.clone(),
+                optional_feature: config.optional_feature,
             })
             .collect(),
+        gated_targets: Vec::new(),
     }
+}
+
+/// The hand-written examples and tests in `crate_dir` named after an API whose feature is
+/// off by default (`<module>.rs`, `<module>_*.rs`): they build only with that feature.
+fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
+    let mut targets = Vec::new();
+    for (kind, folder) in [("example", "examples"), ("test", "tests")] {
+        let Ok(entries) = std::fs::read_dir(crate_dir.join(folder)) else { continue };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
+            .collect();
+        names.sort();
+        for name in names {
+            let owner = configs
+                .iter()
+                .filter(|c| c.optional_feature)
+                .find(|c| name == c.module || name.strip_prefix(&c.module).is_some_and(|rest| rest.starts_with('_')));
+            if let Some(config) = owner {
+                targets.push(GatedTarget { kind: kind.to_owned(), name, feature: config.module.clone() });
+            }
+        }
+    }
+    targets
 }
 
 fn render_error(message: String, file: &str) -> Vec<Diagnostic> {
@@ -138,7 +164,8 @@ pub fn generate_project_with(
         return Err(errors);
     }
     let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
-    let info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
+    let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
+    info.gated_targets = gated_targets(&generated_dir(root), &config.apis);
     let files = render::render_crate(&info, &apis).map_err(|m| render_error(m, "templates/"))?;
     Ok(Generated { files, apis, warnings })
 }

@@ -87,6 +87,16 @@ pub fn optional_env(variable: &str) -> Option<String> {
     std::env::var(variable).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// The contents of the PEM file named by `variable`, when it is set.
+pub fn pem_from_env(variable: &str) -> Result<Option<Vec<u8>>, EnvError> {
+    let Some(path) = optional_env(variable) else { return Ok(None) };
+    std::fs::read(&path).map(Some).map_err(|error| EnvError::Invalid {
+        variable: variable.to_owned(),
+        value: path,
+        expected: format!("the path of a readable PEM file ({error})"),
+    })
+}
+
 /// The value of `variable`; when it is missing, the error names `alternative` as well.
 pub fn required_env(variable: &str, alternative: &str) -> Result<String, EnvError> {
     optional_env(variable).ok_or_else(|| EnvError::Missing(format!("`{alternative}` or `{variable}`")))

@@ -27,6 +27,9 @@ pub struct ClientConfig {
     headers: Vec<(String, String)>,
     hook: Option<RequestHook>,
     http: Option<reqwest::Client>,
+    /// Extra trusted CA certificates, as PEM text.
+    root_certificates: Vec<Vec<u8>>,
+    accept_invalid_certificates: bool,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -53,6 +56,13 @@ pub enum BuildError {
     /// The HTTP client (TLS setup) could not be created.
     #[error("cannot create the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    /// CA certificates given to the client do not parse as PEM.
+    #[error("invalid CA certificate (PEM expected): {0}")]
+    Certificate(#[source] reqwest::Error),
+    /// Certificate settings were given together with a prepared `reqwest::Client`, which
+    /// has its own.
+    #[error("TLS settings cannot be combined with a prepared HTTP client; configure that client instead")]
+    TlsWithHttpClient,
 }
 
 impl ClientConfig {
@@ -68,7 +78,19 @@ impl ClientConfig {
             headers: Vec::new(),
             hook: None,
             http: None,
+            root_certificates: Vec::new(),
+            accept_invalid_certificates: false,
         }
+    }
+
+    /// Also trusts the CA certificates of a PEM bundle.
+    pub fn add_root_certificates_pem(&mut self, pem: Vec<u8>) {
+        self.root_certificates.push(pem);
+    }
+
+    /// Accepts any certificate (an explicit, dangerous opt-in).
+    pub fn danger_accept_invalid_certificates(&mut self) {
+        self.accept_invalid_certificates = true;
     }
 
     /// Replaces the base URL.
@@ -134,12 +156,25 @@ impl ClientConfig {
             let value = HeaderValue::from_str(value).map_err(|_| BuildError::Header(name.to_string()))?;
             headers.append(name, value);
         }
+        let tls_settings = !self.root_certificates.is_empty() || self.accept_invalid_certificates;
         let http = match self.http {
+            Some(_) if tls_settings => return Err(BuildError::TlsWithHttpClient),
             Some(client) => client,
             None => {
-                let mut builder = reqwest::Client::builder().user_agent(self.user_agent);
+                let mut builder = reqwest::Client::builder()
+                    .user_agent(self.user_agent)
+                    .min_tls_version(reqwest::tls::Version::TLS_1_2);
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
+                }
+                for pem in &self.root_certificates {
+                    for certificate in reqwest::Certificate::from_pem_bundle(pem).map_err(BuildError::Certificate)? {
+                        builder = builder.add_root_certificate(certificate);
+                    }
+                }
+                if self.accept_invalid_certificates {
+                    tracing::warn!("TLS certificate verification is off for this client");
+                    builder = builder.danger_accept_invalid_certs(true);
                 }
                 builder.build().map_err(BuildError::Http)?
             }

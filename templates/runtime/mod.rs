@@ -11,7 +11,7 @@ mod request;
 mod response;
 mod retry;
 
-pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, required_env};
+pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook, call_empty, call_json};
 pub use error::{ApiError, DecodeError, Error};

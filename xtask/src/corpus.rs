@@ -85,7 +85,7 @@ fn documents(corpus: &Path) -> Result<Vec<String>, String> {
     let mut found = Vec::new();
     for sub in ["", "openapi-3.1", "swagger-2.0", VENDOR_DOCUMENTS] {
         let dir = corpus.join(sub);
-        if sub != "" && !dir.is_dir() {
+        if !sub.is_empty() && !dir.is_dir() {
             continue;
         }
         let entries = fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;

@@ -90,11 +90,10 @@ impl Client {
     }
     /// A client configured from the environment.
     ///
-    /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`. Errors name the variable, never a secret value.
+    /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`; extra CA certificates (PEM) from the file `INSIGHTVM_CA_CERT` when set. Errors name the variable, never a secret value.
     pub fn from_env() -> Result<Self, runtime::EnvError> {
-        let key = runtime::ApiKey::from_env("INSIGHTVM_API_KEY")?;
-        #[allow(unused_mut)]
-        let mut builder = Self::builder(key);
+        let api_key = runtime::ApiKey::from_env("INSIGHTVM_API_KEY")?;
+        let mut builder = Self::builder(api_key);
         match runtime::optional_env("INSIGHTVM_BASE_URL") {
             Some(url) => builder = builder.base_url(url),
             None => {
@@ -120,6 +119,9 @@ impl Client {
                             })?,
                     );
             }
+        }
+        if let Some(pem) = runtime::pem_from_env("INSIGHTVM_CA_CERT")? {
+            builder = builder.add_root_certificates_pem(pem);
         }
         Ok(builder.build()?)
     }
@@ -210,6 +212,20 @@ impl ClientBuilder {
     /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.set_http_client(client);
+        self
+    }
+    /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
+    /// with a private CA or a self-signed certificate; the system roots stay trusted.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.config.add_root_certificates_pem(pem.into());
+        self
+    }
+    /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
+    /// read and change the traffic, credentials included. Prefer
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
+    /// against a test host you control.
+    pub fn danger_accept_invalid_certificates(mut self) -> Self {
+        self.config.danger_accept_invalid_certificates();
         self
     }
     /// Builds the client.

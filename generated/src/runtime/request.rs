@@ -119,6 +119,8 @@ pub enum Style {
     SpaceDelimited,
     /// `style: pipeDelimited`: `name=a|b`.
     PipeDelimited,
+    /// Swagger 2.0 `collectionFormat: tsv`: `name=a%09b`.
+    TabDelimited,
     /// `style: deepObject`: `name[key]=value`.
     DeepObject,
 }
@@ -128,6 +130,7 @@ impl Style {
         match self {
             Style::SpaceDelimited => " ",
             Style::PipeDelimited => "|",
+            Style::TabDelimited => "\t",
             _ => ",",
         }
     }

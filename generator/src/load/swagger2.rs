@@ -541,9 +541,7 @@ impl<'a> Converter<'a> {
         let description = response.get("description").cloned().unwrap_or_else(|| json!(""));
         converted.insert("description".into(), description);
         if let Some(schema) = response.get("schema") {
-            let schema = convert_schema(schema);
-            let media: Vec<String> =
-                if produces.is_empty() { vec!["application/json".to_owned()] } else { produces.to_vec() };
+            let (schema, media) = response_media(schema, produces);
             let examples = response.get("examples").and_then(Value::as_object);
             let mut content = Map::new();
             for media_type in media {
@@ -577,6 +575,33 @@ impl<'a> Converter<'a> {
             copy_extensions(response, &mut converted);
         }
         Value::Object(converted)
+    }
+}
+
+/// The schema and media types of one response. 2.0 lists `produces` per operation, not per
+/// response: a file or byte-string answer takes the binary media types the operation
+/// produces (it is a download, read as bytes), any other answer the JSON ones, so errors
+/// are decoded while the success streams. No preference applies: every listed type.
+fn response_media(schema: &Value, produces: &[String]) -> (Value, Vec<String>) {
+    let converted = convert_schema(schema);
+    if produces.is_empty() {
+        return (converted, vec!["application/json".to_owned()]);
+    }
+    let is_json = |media: &String| {
+        let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    };
+    let (json_media, other_media): (Vec<String>, Vec<String>) = produces.iter().cloned().partition(is_json);
+    let file_like = converted.get("type").and_then(Value::as_str) == Some("string")
+        && matches!(converted.get("format").and_then(Value::as_str), Some("binary" | "byte"));
+    match (file_like, json_media.is_empty(), other_media.is_empty()) {
+        (true, _, false) => {
+            let mut bytes = converted;
+            bytes["format"] = json!("binary");
+            (bytes, other_media)
+        }
+        (false, false, _) => (converted, json_media),
+        _ => (converted, produces.to_vec()),
     }
 }
 
@@ -748,8 +773,12 @@ mod tests {
 
     #[test]
     fn host_base_path_and_schemes_become_servers_https_first() {
-        let (doc, _) = converted(&format!("{HEAD}host: h.example:3780\nbasePath: /api/3/\nschemes: [http, https]\npaths: {{}}\n"));
-        assert_eq!(doc["servers"], json!([{"url": "https://h.example:3780/api/3"}, {"url": "http://h.example:3780/api/3"}]));
+        let (doc, _) =
+            converted(&format!("{HEAD}host: h.example:3780\nbasePath: /api/3/\nschemes: [http, https]\npaths: {{}}\n"));
+        assert_eq!(
+            doc["servers"],
+            json!([{"url": "https://h.example:3780/api/3"}, {"url": "http://h.example:3780/api/3"}])
+        );
         let (doc, _) = converted(&format!("{HEAD}basePath: /api\npaths: {{}}\n"));
         assert_eq!(doc["servers"], json!([{"url": "/api"}]), "no host: a relative server");
     }
@@ -782,12 +811,34 @@ mod tests {
         assert_eq!(form["required"], json!(["file"]));
         let download = &up["responses"]["200"]["content"]["application/json;charset=UTF-8"]["schema"];
         assert_eq!(download, &json!({"type": "string", "format": "binary"}));
-        assert!(doc["paths"]["/form"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object());
+        assert!(
+            doc["paths"]["/form"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object()
+        );
         let put = &doc["paths"]["/json"]["put"];
         assert_eq!(put["requestBody"]["required"], json!(true));
-        assert_eq!(put["requestBody"]["content"]["application/json"]["schema"]["$ref"], json!("#/components/schemas/B"));
+        assert_eq!(
+            put["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            json!("#/components/schemas/B")
+        );
         let ok = &put["responses"]["200"];
         assert_eq!(ok["headers"]["X-Total"]["schema"], json!({"type": "integer"}));
+    }
+
+    #[test]
+    fn a_byte_string_answer_beside_json_errors_is_a_download() {
+        let text = format!(
+            "{HEAD}produces: [application/octet-stream, 'application/json;charset=UTF-8']\npaths:\n  /out:\n    get:\n      responses:\n        '200': {{description: ok, schema: {{type: string, format: byte}}}}\n        '404': {{description: no, schema: {{type: object}}}}\n"
+        );
+        let (doc, _) = converted(&text);
+        let responses = &doc["paths"]["/out"]["get"]["responses"];
+        assert_eq!(
+            responses["200"]["content"],
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+        );
+        assert_eq!(
+            responses["404"]["content"],
+            json!({"application/json;charset=UTF-8": {"schema": {"type": "object"}}})
+        );
     }
 
     #[test]
@@ -842,7 +893,10 @@ mod tests {
         );
         assert!(diags.items.iter().all(|d| d.severity == Severity::Warning));
         assert!(diags.items[1].message.contains("`/paths/~1a/post/parameters/0`"));
-        assert_eq!(doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]["type"], json!("object"));
+        assert_eq!(
+            doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]["type"],
+            json!("object")
+        );
     }
 
     #[test]
@@ -850,7 +904,12 @@ mod tests {
         for (text, pointer) in [
             (format!("{HEAD}paths: [1]\n"), "/paths"),
             (format!("{HEAD}paths:\n  /a: 7\n"), "/paths/~1a"),
-            (format!("{HEAD}paths: {{}}\ndefinitions:\n  A: {{$ref: '#/definitions/B'}}\n  B: {{$ref: '#/definitions/A'}}\n"), "/definitions/A"),
+            (
+                format!(
+                    "{HEAD}paths: {{}}\ndefinitions:\n  A: {{$ref: '#/definitions/B'}}\n  B: {{$ref: '#/definitions/A'}}\n"
+                ),
+                "/definitions/A",
+            ),
         ] {
             let (spec, diags) = load(&text);
             assert!(spec.is_none(), "{text}");

@@ -37,8 +37,8 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     if let Some(components) = &doc.components {
         types.lower_components(&components.schemas);
     }
-    let security_schemes = lower_security_schemes(doc, &mut types);
-    let servers = lower_servers(&doc.servers);
+    let mut security_schemes = lower_security_schemes(doc, &mut types);
+    let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers) };
     let mut operations = Vec::new();
     let mut method_names = Registry::with_reserved(&["new", "builder", "core", "base_url", "clone", "fmt"]);
     // Names an operation file uses unqualified.
@@ -71,6 +71,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             operations.push(op);
         }
     }
+    correct_security(config, &mut security_schemes, &mut operations, types.diags);
     for (id, pagination) in &config.pagination {
         let at = format!("codegen config: api `{}` pagination.{id}", config.module);
         match ids.get(id) {
@@ -79,6 +80,12 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
                 Err(message) => types.diags.error(&at, message, None),
             },
             None => types.diags.error(&at, format!("no operation `{id}` in the document"), None),
+        }
+    }
+    if let Some(rule) = &config.paginate_matching {
+        for op in operations.iter_mut().filter(|op| !config.pagination.contains_key(&op.wire_id)) {
+            // A rule, not a promise: operations it does not fit stay plain calls.
+            op.pagination = lower_pagination(op, rule, &types).ok();
         }
     }
     for id in &config.retry_safe {
@@ -122,6 +129,10 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
+        base_url_env: config
+            .base_url_env
+            .clone()
+            .unwrap_or_else(|| format!("{}_BASE_URL", config.module.to_uppercase())),
         servers,
         security_schemes,
         operations,
@@ -218,9 +229,49 @@ fn lower_security_schemes(doc: &openapiv3::OpenAPI, types: &mut TypeLowerer<'_>)
             rust_name: names.claim(&snake(name)),
             kind,
             description,
+            optional: false,
         });
     }
     schemes
+}
+
+/// Applies the codegen config's corrections to the document's security: schemes every
+/// operation requires, and optional credential headers the document does not declare.
+fn correct_security(
+    config: &ApiConfig,
+    schemes: &mut Vec<SecurityScheme>,
+    operations: &mut [Operation],
+    diags: &mut Diagnostics,
+) {
+    let at = format!("codegen config: api `{}` security", config.module);
+    for name in &config.security.require {
+        if !schemes.iter().any(|s| &s.wire_name == name) {
+            diags.error(&at, format!("`require` names `{name}`, which the document does not declare"), None);
+        }
+    }
+    let mut names = Registry::with_reserved(BUILDER_FIELDS);
+    for scheme in schemes.iter() {
+        names.claim(&scheme.rust_name);
+    }
+    for extra in &config.security.extra_headers {
+        if schemes.iter().any(|s| s.wire_name == extra.name) {
+            diags.error(&at, format!("extra header `{}` has the name of a declared scheme", extra.name), None);
+            continue;
+        }
+        schemes.push(SecurityScheme {
+            wire_name: extra.name.clone(),
+            rust_name: names.claim(&snake(&extra.name)),
+            kind: SecurityKind::ApiKey { location: ParamLocation::Header, name: extra.header.clone() },
+            description: extra.description.clone(),
+            optional: true,
+        });
+    }
+    for op in operations {
+        if !config.security.require.is_empty() {
+            op.security = config.security.require.clone();
+        }
+        op.security.extend(config.security.extra_headers.iter().map(|extra| extra.name.clone()));
+    }
 }
 
 struct OperationSrc<'d> {

@@ -65,19 +65,113 @@ fn credential_expr(scheme: &SecurityScheme, key: TokenStream) -> TokenStream {
     }
 }
 
-/// `Client::from_env`: the server from `<API>_BASE_URL` or one variable per server variable
-/// (`<API>_REGION`), the key from `<API>_API_KEY`. Only for APIs with at most one key.
-fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, applies: bool, has_key: bool) -> TokenStream {
-    if !applies {
-        return quote! {};
+/// The scheme `new` and `builder` take a credential for: the one the API requires.
+fn primary_scheme(api: &Api) -> Option<&SecurityScheme> {
+    let mut required = api.security_schemes.iter().filter(|s| !s.optional);
+    match (required.next(), required.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
-    let variables = server_variables.unwrap_or_default();
+}
+
+/// The arguments that carry the primary credential, and how they are passed on.
+fn credential_args(scheme: &SecurityScheme) -> (TokenStream, TokenStream) {
+    match scheme.kind {
+        SecurityKind::Basic => {
+            (quote! { username: impl Into<String>, password: runtime::ApiKey }, quote! { username, password })
+        }
+        _ => (quote! { api_key: runtime::ApiKey }, quote! { api_key }),
+    }
+}
+
+/// The environment variable of a credential, from the module's prefix.
+fn credential_var(prefix: &str, scheme: &SecurityScheme, primary: bool) -> String {
+    if primary {
+        format!("{prefix}_API_KEY")
+    } else {
+        format!("{prefix}_{}", scheme.rust_name.trim_end_matches('_').to_uppercase())
+    }
+}
+
+/// `Client::from_env`: the server from the base URL variable or one variable per server
+/// variable (`<API>_REGION`); the required credential from `<API>_API_KEY` (Basic:
+/// `<API>_USER` and `<API>_PASSWORD`); optional ones from `<API>_<SCHEME>`; extra CA
+/// certificates from the PEM file `<API>_CA_CERT`.
+fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Option<&SecurityScheme>) -> TokenStream {
     let prefix = api.module.to_uppercase();
-    let base_var = format!("{prefix}_BASE_URL");
-    let key_var = format!("{prefix}_API_KEY");
+    let base_var = api.base_url_env.as_str();
+    let variables = server_variables.unwrap_or_default();
     let var_names: Vec<String> =
         variables.iter().map(|v| format!("{prefix}_{}", v.rust_name.trim_end_matches('_').to_uppercase())).collect();
-    let server_sets = variables.iter().zip(&var_names).map(|(v, env)| {
+    let server = env_server(base_var, server_variables, &var_names);
+    let (credential, builder, credential_doc) = match primary {
+        Some(scheme) if matches!(scheme.kind, SecurityKind::Basic) => {
+            let (user, password) = (format!("{prefix}_USER"), format!("{prefix}_PASSWORD"));
+            (
+                quote! {
+                    let username = runtime::required_env(#user, #user)?;
+                    let password = runtime::ApiKey::from_env(#password)?;
+                },
+                quote! { Self::builder(username, password) },
+                format!("; the user from `{user}` and the password from `{password}`"),
+            )
+        }
+        Some(scheme) => {
+            let key_var = credential_var(&prefix, scheme, true);
+            (
+                quote! { let api_key = runtime::ApiKey::from_env(#key_var)?; },
+                quote! { Self::builder(api_key) },
+                format!("; the key from `{key_var}`"),
+            )
+        }
+        None => (quote! {}, quote! { Self::builder() }, String::new()),
+    };
+    let optional: Vec<&SecurityScheme> = api.security_schemes.iter().filter(|s| s.optional).collect();
+    let optional_vars: Vec<String> = optional.iter().map(|s| credential_var(&prefix, s, false)).collect();
+    let optional_sets = optional.iter().zip(&optional_vars).map(|(scheme, var)| {
+        let setter = ident(&scheme.rust_name);
+        quote! {
+            if let Some(secret) = runtime::optional_env(#var) {
+                builder = builder.#setter(runtime::ApiKey::new(secret));
+            }
+        }
+    });
+    let ca_var = format!("{prefix}_CA_CERT");
+    let source = if var_names.is_empty() {
+        format!("`{base_var}`")
+    } else {
+        format!(
+            "`{base_var}`, or else {}",
+            var_names.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" and ")
+        )
+    };
+    let optional_doc = optional_vars.iter().map(|v| format!(", `{v}` when set")).collect::<String>();
+    let docs = doc_attrs(&paragraphs(&[
+        Some("A client configured from the environment."),
+        Some(&format!(
+            "The server comes from {source}{credential_doc}{optional_doc}; extra CA certificates \
+             (PEM) from the file `{ca_var}` when set. Errors name the variable, never a secret value."
+        )),
+    ]));
+    quote! {
+        #docs
+        pub fn from_env() -> Result<Self, runtime::EnvError> {
+            #credential
+            let mut builder = #builder;
+            #server
+            #(#optional_sets)*
+            if let Some(pem) = runtime::pem_from_env(#ca_var)? {
+                builder = builder.add_root_certificates_pem(pem);
+            }
+            Ok(builder.build()?)
+        }
+    }
+}
+
+/// The statements of `from_env` that choose the server.
+fn env_server(base_var: &str, server_variables: Option<&[ServerVariable]>, var_names: &[String]) -> TokenStream {
+    let variables = server_variables.unwrap_or_default();
+    let server_sets = variables.iter().zip(var_names).map(|(v, env)| {
         let name = ident(&v.rust_name);
         if v.values.is_empty() {
             quote! { builder = builder.#name(runtime::required_env(#env, #base_var)?); }
@@ -94,7 +188,7 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, applies: boo
             }
         }
     });
-    let server = match server_variables {
+    match server_variables {
         // No absolute server in the spec: the base URL must be given.
         None => quote! {
             let url = runtime::optional_env(#base_var).ok_or_else(|| runtime::EnvError::Missing(format!("`{}`", #base_var)))?;
@@ -111,37 +205,6 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, applies: boo
                 None => { #(#server_sets)* }
             }
         },
-    };
-    let (key, builder) = if has_key {
-        (quote! { let key = runtime::ApiKey::from_env(#key_var)?; }, quote! { Self::builder(key) })
-    } else {
-        (quote! {}, quote! { Self::builder() })
-    };
-    let source = if var_names.is_empty() {
-        format!("`{base_var}`")
-    } else {
-        format!(
-            "`{base_var}`, or else {}",
-            var_names.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" and ")
-        )
-    };
-    let docs = doc_attrs(&paragraphs(&[
-        Some("A client configured from the environment."),
-        Some(&format!(
-            "The server comes from {}{}. Errors name the variable, never a secret value.",
-            source,
-            if has_key { format!("; the key from `{key_var}`") } else { String::new() }
-        )),
-    ]));
-    quote! {
-        #docs
-        pub fn from_env() -> Result<Self, runtime::EnvError> {
-            #key
-            #[allow(unused_mut)]
-            let mut builder = #builder;
-            #server
-            Ok(builder.build()?)
-        }
     }
 }
 
@@ -155,57 +218,58 @@ pub fn render_module(api: &Api) -> TokenStream {
     let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
     let enums: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).map(variable_enum).collect();
 
-    // One API-key-like scheme: the key is an argument of `new` and `builder`.
-    let primary = match api.security_schemes.as_slice() {
-        [only] if !matches!(only.kind, SecurityKind::Basic) => Some(only),
-        _ => None,
-    };
+    // The one required scheme: its credential is an argument of `new` and `builder`.
+    let primary = primary_scheme(api);
     let (key_arg, key_param, key_apply) = match primary {
         Some(scheme) => {
             let wire = &scheme.wire_name;
-            let credential = credential_expr(scheme, quote! { api_key });
-            (
-                quote! { api_key: runtime::ApiKey },
-                quote! { api_key },
-                quote! { config.set_credential(#wire, #credential); },
-            )
+            let (args, names) = credential_args(scheme);
+            let apply = match scheme.kind {
+                SecurityKind::Basic => quote! {
+                    let username = username.into();
+                    config.set_credential(#wire, runtime::Credential::Basic { username, password });
+                },
+                _ => {
+                    let credential = credential_expr(scheme, quote! { api_key });
+                    quote! { config.set_credential(#wire, #credential); }
+                }
+            };
+            (args, names, apply)
         }
         None => (quote! {}, quote! {}, quote! {}),
     };
-    let scheme_setters: Vec<_> = if primary.is_some() {
-        Vec::new()
-    } else {
-        api.security_schemes
-            .iter()
-            .map(|scheme| {
-                let name = ident(&scheme.rust_name);
-                let wire = &scheme.wire_name;
-                let docs = doc_attrs(&paragraphs(&[
-                    scheme.description.as_deref(),
-                    Some(&format!("Sets the credential of the `{wire}` security scheme.")),
-                ]));
-                let credential = credential_expr(scheme, quote! { secret });
-                let args = if matches!(scheme.kind, SecurityKind::Basic) {
-                    quote! { username: impl Into<String>, secret: runtime::ApiKey }
-                } else {
-                    quote! { secret: runtime::ApiKey }
-                };
-                let username = if matches!(scheme.kind, SecurityKind::Basic) {
-                    quote! { let username = username.into(); }
-                } else {
-                    quote! {}
-                };
-                quote! {
-                    #docs
-                    pub fn #name(mut self, #args) -> Self {
-                        #username
-                        self.config.set_credential(#wire, #credential);
-                        self
-                    }
+    let scheme_setters: Vec<_> = api
+        .security_schemes
+        .iter()
+        .filter(|scheme| primary.is_none_or(|primary| primary.wire_name != scheme.wire_name))
+        .map(|scheme| {
+            let name = ident(&scheme.rust_name);
+            let wire = &scheme.wire_name;
+            let docs = doc_attrs(&paragraphs(&[
+                scheme.description.as_deref(),
+                Some(&format!("Sets the credential of the `{wire}` security scheme.")),
+            ]));
+            let credential = credential_expr(scheme, quote! { secret });
+            let args = if matches!(scheme.kind, SecurityKind::Basic) {
+                quote! { username: impl Into<String>, secret: runtime::ApiKey }
+            } else {
+                quote! { secret: runtime::ApiKey }
+            };
+            let username = if matches!(scheme.kind, SecurityKind::Basic) {
+                quote! { let username = username.into(); }
+            } else {
+                quote! {}
+            };
+            quote! {
+                #docs
+                pub fn #name(mut self, #args) -> Self {
+                    #username
+                    self.config.set_credential(#wire, #credential);
+                    self
                 }
-            })
-            .collect()
-    };
+            }
+        })
+        .collect();
 
     let var_fields: Vec<_> = variables
         .iter()
@@ -304,12 +368,11 @@ pub fn render_module(api: &Api) -> TokenStream {
         }
         None => quote! { self.base_url.unwrap_or_default() },
     };
-    let from_env = from_env(
-        api,
-        server.map(|_| variables),
-        primary.is_some() || api.security_schemes.is_empty(),
-        primary.is_some(),
-    );
+    let from_env = if primary.is_some() || api.security_schemes.iter().all(|s| s.optional) {
+        from_env(api, server.map(|_| variables), primary)
+    } else {
+        quote! {}
+    };
     let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
     let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
 
@@ -412,6 +475,22 @@ pub fn render_module(api: &Api) -> TokenStream {
             /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots).
             pub fn http_client(mut self, client: reqwest::Client) -> Self {
                 self.config.set_http_client(client);
+                self
+            }
+
+            /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
+            /// with a private CA or a self-signed certificate; the system roots stay trusted.
+            pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+                self.config.add_root_certificates_pem(pem.into());
+                self
+            }
+
+            /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
+            /// read and change the traffic, credentials included. Prefer
+            /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
+            /// against a test host you control.
+            pub fn danger_accept_invalid_certificates(mut self) -> Self {
+                self.config.danger_accept_invalid_certificates();
                 self
             }
 

@@ -28,6 +28,17 @@ pub struct CrateInfo {
     pub description: String,
     /// Per API: module, title, version, source URL; filled from the IR and config.
     pub apis: Vec<ApiInfo>,
+    /// Hand-written examples and tests that use an API whose feature is off by default.
+    pub gated_targets: Vec<GatedTarget>,
+}
+
+/// A hand-written example or test that needs a feature that is off by default.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GatedTarget {
+    /// `example` or `test`.
+    pub kind: String,
+    pub name: String,
+    pub feature: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -38,6 +49,8 @@ pub struct ApiInfo {
     pub operations: usize,
     pub types: usize,
     pub source_url: Option<String>,
+    /// The API's feature is off by default.
+    pub optional_feature: bool,
 }
 
 const RUNTIME: &[(&str, &str)] = &[
