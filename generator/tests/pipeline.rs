@@ -22,10 +22,45 @@ fn generation_is_byte_identical_across_runs() {
 }
 
 #[test]
-fn both_apis_expose_every_operation() {
+fn every_api_exposes_every_operation() {
     let generated = clientgen::generate_project(&root()).unwrap();
     let counts: Vec<(String, usize)> = generated.apis.iter().map(|a| (a.module.clone(), a.operations.len())).collect();
-    assert_eq!(counts, [("invicti".to_owned(), 6), ("insightvm".to_owned(), 13)]);
+    assert_eq!(
+        counts,
+        [("invicti".to_owned(), 6), ("insightvm".to_owned(), 13), ("insightvm_console".to_owned(), 329)]
+    );
+    // The console's page/size collections stream by `paginate_matching`: every operation with
+    // a `page` parameter whose answer carries `page.totalPages` (getSolutions answers
+    // without a page count and stays a plain call).
+    let console = &generated.apis[2];
+    let paged: Vec<&str> =
+        console.operations.iter().filter(|op| op.pagination.is_some()).map(|op| op.wire_id.as_str()).collect();
+    assert_eq!(paged.len(), 42, "{paged:?}");
+    assert!(!paged.contains(&"getSolutions"));
+}
+
+#[test]
+fn a_broken_swagger_document_names_its_pointer_and_writes_nothing() {
+    let project = std::env::temp_dir().join(format!("clientgen-broken2-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&project);
+    fs::create_dir_all(project.join("specs")).unwrap();
+    fs::create_dir_all(project.join("generated/src")).unwrap();
+    fs::write(project.join("generated/src/lib.rs"), "// previous output\n").unwrap();
+    fs::write(
+        project.join("specs/codegen.toml"),
+        "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"x\"\nspec = \"x.json\"\n",
+    )
+    .unwrap();
+    fs::write(
+        project.join("specs/x.json"),
+        r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"}}}"##,
+    )
+    .unwrap();
+    let errors = clientgen::generate_project(&project).unwrap_err();
+    assert_eq!((errors[0].file.as_str(), errors[0].pointer.as_str()), ("specs/x.json", "/definitions/A"), "{errors:?}");
+    assert_eq!(fs::read_to_string(project.join("generated/src/lib.rs")).unwrap(), "// previous output\n");
+    fs::remove_dir_all(project).unwrap();
 }
 
 #[test]

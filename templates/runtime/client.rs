@@ -56,9 +56,9 @@ pub enum BuildError {
     /// The HTTP client (TLS setup) could not be created.
     #[error("cannot create the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
-    /// CA certificates given to the client do not parse as PEM.
-    #[error("invalid CA certificate (PEM expected): {0}")]
-    Certificate(#[source] reqwest::Error),
+    /// CA certificates given to the client are not PEM certificates.
+    #[error("invalid CA certificate: {0}")]
+    Certificate(String),
     /// Certificate settings were given together with a prepared `reqwest::Client`, which
     /// has its own.
     #[error("TLS settings cannot be combined with a prepared HTTP client; configure that client instead")]
@@ -168,7 +168,12 @@ impl ClientConfig {
                     builder = builder.connect_timeout(timeout);
                 }
                 for pem in &self.root_certificates {
-                    for certificate in reqwest::Certificate::from_pem_bundle(pem).map_err(BuildError::Certificate)? {
+                    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                        .map_err(|error| BuildError::Certificate(error.to_string()))?;
+                    if certificates.is_empty() {
+                        return Err(BuildError::Certificate("no PEM certificate found (`-----BEGIN CERTIFICATE-----`)".into()));
+                    }
+                    for certificate in certificates {
                         builder = builder.add_root_certificate(certificate);
                     }
                 }
