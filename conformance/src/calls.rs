@@ -3,15 +3,16 @@
 use std::fmt::Debug;
 use std::time::Duration;
 
-use secops_clients::{ApiKey, Error, File, Response, RetryPolicy, insightvm, invicti};
+use secops_clients::{ApiKey, Error, File, Response, RetryPolicy, insightvm, insightvm_console, invicti};
 use serde::de::DeserializeOwned;
 
-use crate::Expect;
+use crate::{Expect, Failure};
 
 /// Clients for one API, pointed at a mock.
 pub enum Clients {
     Invicti(invicti::Client),
     InsightVm(insightvm::Client),
+    InsightVmConsole(insightvm_console::Client),
 }
 
 /// Sets Prism's `Prefer` header when a status is asked for.
@@ -45,15 +46,26 @@ impl Clients {
                 .build()
                 .map(Clients::InsightVm)
                 .map_err(|e| e.to_string()),
+            "insightvm_console" => {
+                insightvm_console::Client::builder("conformance", ApiKey::new("conformance-password"))
+                    .base_url(base_url)
+                    .token(ApiKey::new("123456"))
+                    .retry(retry)
+                    .timeout(timeout)
+                    .build()
+                    .map(Clients::InsightVmConsole)
+                    .map_err(|e| e.to_string())
+            }
             other => Err(format!("no conformance calls for API `{other}`")),
         }
     }
 
     /// Calls operation `id` and judges the answer against `expect`.
-    pub async fn call(&self, id: &str, expect: Expect) -> Result<String, String> {
+    pub async fn call(&self, id: &str, expect: Expect) -> Result<String, Failure> {
         match self {
-            Clients::Invicti(client) => invicti_call(client, id, expect).await,
-            Clients::InsightVm(client) => insightvm_call(client, id, expect).await,
+            Clients::Invicti(client) => invicti_call(client, id, expect).await.map_err(Failure::Plain),
+            Clients::InsightVm(client) => insightvm_call(client, id, expect).await.map_err(Failure::Plain),
+            Clients::InsightVmConsole(client) => crate::generated::insightvm_console_call(client, id, expect).await,
         }
     }
 }
@@ -165,10 +177,19 @@ fn judge<T: DeserializeOwned + Debug, E: Debug>(
     expect: Expect,
 ) -> Result<String, String> {
     match (result, expect) {
-        (Ok(response), Expect::Success) => Ok(format!("HTTP {} decoded", response.status().as_u16())),
-        (Ok(response), Expect::Error { status, .. }) => {
-            Err(format!("asked for {status}, got success HTTP {}", response.status().as_u16()))
+        (Err(Error::Decode(error)), Expect::Success) => {
+            decode_around_faker_defects::<T>(error.body(), error.path()).map_err(|()| error.to_string())
         }
+        (result, expect) => judge_outcome(result.map(|response| response.status().as_u16()), expect),
+    }
+}
+
+/// Judges a call by its status: success when one was expected, else the asked-for error
+/// status with its documented body decoded.
+pub fn judge_outcome<E: Debug>(result: Result<u16, Error<E>>, expect: Expect) -> Result<String, String> {
+    match (result, expect) {
+        (Ok(status), Expect::Success) => Ok(format!("HTTP {status} decoded")),
+        (Ok(got), Expect::Error { status, .. }) => Err(format!("asked for {status}, got success HTTP {got}")),
         (Err(Error::Api(error)), Expect::Error { status, typed }) if error.status().as_u16() == status => {
             match (typed, error.error()) {
                 (true, None) => Err(format!(
@@ -190,9 +211,6 @@ fn judge<T: DeserializeOwned + Debug, E: Debug>(
                 .map(|v| format!("\n    violations: {}", String::from_utf8_lossy(v.as_bytes())))
                 .unwrap_or_default()
         )),
-        (Err(Error::Decode(error)), Expect::Success) => {
-            decode_around_faker_defects::<T>(error.body(), error.path()).map_err(|()| error.to_string())
-        }
         (Err(error), _) => Err(error.to_string()),
     }
 }
@@ -233,7 +251,7 @@ fn decode_around_faker_defects<T: DeserializeOwned>(body: &[u8], first_path: &st
 }
 
 /// `targets[0].definitions` → `/targets/0/definitions`.
-fn pointer_of(path: &str) -> String {
+pub fn pointer_of(path: &str) -> String {
     let mut pointer = String::new();
     for step in path.split('.') {
         let (name, indexes) = step.split_once('[').map_or((step, ""), |(n, rest)| (n, rest));

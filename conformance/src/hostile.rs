@@ -1,5 +1,6 @@
 //! A server on a bad day, for the examples: every route throttles its first request, and
-//! answers carry enum values and fields the spec does not list.
+//! answers carry enum values and fields the spec does not list. It serves the routes of all
+//! three APIs' examples at once (their paths do not overlap).
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -120,6 +121,67 @@ async fn mount(server: &MockServer) {
         .await;
 }
 
+fn site(id: i64, name: &str) -> Value {
+    json!({
+        "id": id, "name": name, "riskScore": 48213.25, "assets": id * 10, "type": "agent-managed",
+        "importance": "high", "links": [{"href": "https://console.example:3780/api/3/sites", "rel": "self"}],
+        "newConsoleField": {"nested": true}
+    })
+}
+
+/// The Security Console routes of its two examples: sites over two pages counted by
+/// `page.totalPages`, a report generated, polled (queued, running, complete) and downloaded.
+async fn mount_console(server: &MockServer) {
+    let pages = [(0, vec![site(1, "DMZ"), site(2, "Lab")]), (1, vec![site(3, "HQ")])];
+    for (number, sites) in pages {
+        let body = json!({
+            "resources": sites,
+            "page": {"number": number, "size": 500, "totalPages": 2, "totalResources": 3},
+            "links": []
+        });
+        let mock = Mock::given(method("GET")).and(path("/api/3/sites"));
+        let mock =
+            if number == 0 { mock.and(query_param_is_missing("page")) } else { mock.and(query_param("page", "1")) };
+        mock.respond_with(throttled(503, json(body))).mount(server).await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/api/3/reports/17/generate"))
+        .respond_with(throttled(429, json(json!({"id": 5, "links": []}))))
+        .mount(server)
+        .await;
+    let polls = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .and(path("/api/3/reports/17/history/5"))
+        .respond_with(ReportProgress { polls })
+        .mount(server)
+        .await;
+    let output: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+    Mock::given(method("GET"))
+        .and(path("/api/3/reports/17/history/5/output"))
+        .respond_with(throttled(503, ResponseTemplate::new(200).set_body_raw(output, "application/octet-stream")))
+        .mount(server)
+        .await;
+}
+
+/// A report instance that is queued (a status the document does not list), running, then
+/// complete.
+struct ReportProgress {
+    polls: Arc<AtomicUsize>,
+}
+
+impl Respond for ReportProgress {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let status = match self.polls.fetch_add(1, Ordering::SeqCst) {
+            0 => "queued",
+            1 => "running",
+            _ => "complete",
+        };
+        json(
+            json!({"id": 5, "status": status, "generated": "2026-01-02T03:04:05Z", "size": {"bytes": 300000}, "links": []}),
+        )
+    }
+}
+
 struct ScanProgress {
     polls: Arc<AtomicUsize>,
 }
@@ -142,6 +204,7 @@ impl Respond for ScanProgress {
 pub async fn serve() -> Result<(), String> {
     let server = MockServer::start().await;
     mount(&server).await;
+    mount_console(&server).await;
     println!("READY {}", server.uri());
     // Serve until whoever started us closes our standard input (or kills us).
     tokio::task::spawn_blocking(|| {

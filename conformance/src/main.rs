@@ -14,6 +14,8 @@
 //! `cargo xtask conformance` starts Prism and runs both; see the README.
 
 mod calls;
+mod defects;
+mod generated;
 mod hostile;
 
 use std::collections::BTreeMap;
@@ -51,6 +53,27 @@ pub enum Expect {
     Error { status: u16, typed: bool },
 }
 
+/// Why a call did not pass.
+#[derive(Debug)]
+pub enum Failure {
+    /// Anything but a failed decode, described.
+    Plain(String),
+    /// A success answer that did not decode: where, and the answer itself.
+    Decode { path: String, body: Vec<u8>, message: String },
+}
+
+/// The vendor documents as written, by module, for naming their defects.
+fn documents(root: &std::path::Path) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
+    let mut documents = BTreeMap::new();
+    for api in config.apis {
+        let path = root.join("specs").join(&api.spec);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        documents.insert(api.module, clientgen::load::parse_tree(&text)?);
+    }
+    Ok(documents)
+}
+
 async fn check(args: &[String]) -> Result<(), String> {
     let mut root = PathBuf::from(".");
     let mut urls = BTreeMap::new();
@@ -72,10 +95,15 @@ async fn check(args: &[String]) -> Result<(), String> {
     }
     let generated = clientgen::generate_project(&root)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
-    let (mut passed, mut failed) = (0, 0);
+    let documents = documents(&root)?;
+    let (mut passed, mut failed, mut defects) = (0, 0, 0);
     for api in &generated.apis {
         let Some(url) = urls.get(&api.module) else {
-            return Err(format!("no --api {}=<url> given", api.module));
+            // Every API is checked unless the caller names which.
+            if urls.is_empty() {
+                return Err(format!("no --api {}=<url> given", api.module));
+            }
+            continue;
         };
         let clients = calls::Clients::new(&api.module, url)?;
         for op in &api.operations {
@@ -99,14 +127,39 @@ async fn check(args: &[String]) -> Result<(), String> {
                         passed += 1;
                         println!("PASS {} {} [{label}]: {detail}", api.module, op.wire_id);
                     }
-                    Err(problem) => {
-                        failed += 1;
-                        println!("FAIL {} {} [{label}]: {problem}", api.module, op.wire_id);
+                    Err(Failure::Decode { path, body, message }) => {
+                        let document = &documents[&api.module];
+                        match defects::example_defect(api, document, op, &path, &body) {
+                            Some(defect) => {
+                                defects += 1;
+                                println!("DOCUMENT DEFECT {} {} [{label}]: {defect}", api.module, op.wire_id);
+                            }
+                            None => {
+                                failed += 1;
+                                println!("FAIL {} {} [{label}]: {message}", api.module, op.wire_id);
+                            }
+                        }
+                    }
+                    Err(Failure::Plain(problem)) => {
+                        let defect = match expect {
+                            Expect::Error { status, .. } => defects::media_defect(&documents[&api.module], op, status),
+                            Expect::Success => None,
+                        };
+                        match defect {
+                            Some(defect) => {
+                                defects += 1;
+                                println!("DOCUMENT DEFECT {} {} [{label}]: {defect}", api.module, op.wire_id);
+                            }
+                            None => {
+                                failed += 1;
+                                println!("FAIL {} {} [{label}]: {problem}", api.module, op.wire_id);
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    println!("{passed} passed, {failed} failed, {defects} document defect(s) named");
     if failed == 0 { Ok(()) } else { Err(format!("{failed} conformance check(s) failed")) }
 }

@@ -176,7 +176,7 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 }
 
 /// The Rust type for a type reference; `qualified` prefixes named types with `types::`.
-pub(crate) fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
+pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
     match ty {
         TypeRef::Bool => quote! { bool },
         TypeRef::Int(IntKind::I32) => quote! { i32 },
