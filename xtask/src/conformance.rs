@@ -98,8 +98,11 @@ fn start_prism(root: &Path, prism: &Path, spec: &str, dynamic: bool) -> Result<(
 const SPECS: &[(&str, &str)] =
     &[("invicti", "invicti.yaml"), ("insightvm", "insightvm.yaml"), ("insightvm_console", "insightvm-console-v3.json")];
 
-/// One Prism per vendored document; the processes and `(module, base URL)` pairs.
-fn start_mocks(root: &Path, prism: &Path, dynamic: bool) -> Result<(Vec<Running>, Vec<(String, String)>), String> {
+/// `(module, base URL)` of each API's server.
+type Urls = Vec<(String, String)>;
+
+/// One Prism per vendored document; the processes and where each API is served.
+fn start_mocks(root: &Path, prism: &Path, dynamic: bool) -> Result<(Vec<Running>, Urls), String> {
     let mut running = Vec::new();
     let mut urls = Vec::new();
     for (module, spec) in SPECS {
