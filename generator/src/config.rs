@@ -66,6 +66,13 @@ pub struct ApiConfig {
     /// Corrections to the security the document declares.
     #[serde(default)]
     pub security: SecurityConfig,
+    /// OpenAPI Overlay files applied in order to the document as read (paths relative to the
+    /// config file): corrections that survive a vendor update of the document.
+    #[serde(default)]
+    pub overlays: Vec<String>,
+    /// The folder `overlays` are relative to (set when the config is read).
+    #[serde(skip)]
+    pub overlay_dir: std::path::PathBuf,
 }
 
 /// Security the document gets wrong: schemes it declares but does not require, and
@@ -159,10 +166,12 @@ impl ApiConfig {
                 return Err(diags.items.remove(0));
             }
         };
-        toml::from_str::<ApiConfig>(&text).map_err(|error| {
+        let mut config = toml::from_str::<ApiConfig>(&text).map_err(|error| {
             diags.error("", format!("invalid config: {}", error.message()), None);
             diags.items.remove(0)
-        })
+        })?;
+        config.overlay_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
     }
 }
 
@@ -175,7 +184,12 @@ impl Config {
             diags.error("", format!("cannot read the codegen config: {error}"), None);
             diags.items.remove(0)
         })?;
-        Self::parse(&text, &file)
+        let mut config = Self::parse(&text, &file)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for api in &mut config.apis {
+            api.overlay_dir = dir.clone();
+        }
+        Ok(config)
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Self, Diagnostic> {

@@ -38,11 +38,35 @@ pub fn lower_document(
     config: &ApiConfig,
 ) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(shown_as);
-    let Some(spec) = load::load_file(path, &mut diags) else {
+    let overlays = read_overlays(config)?;
+    let Some(spec) = load::load_file_with(path, &overlays, &mut diags) else {
         return Err(diags.items);
     };
     let api = lower::lower(&spec, config, &mut diags);
     if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
+}
+
+/// The overlay files an API's config lists, read from its config's folder.
+fn read_overlays(config: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnostic>> {
+    config
+        .overlays
+        .iter()
+        .map(|name| {
+            let path = config.overlay_dir.join(name);
+            let shown_as = path.display().to_string();
+            std::fs::read_to_string(&path).map(|text| load::Overlay { text, shown_as: shown_as.clone() }).map_err(
+                |error| {
+                    vec![Diagnostic {
+                        severity: Severity::Error,
+                        file: shown_as,
+                        pointer: String::new(),
+                        message: format!("cannot read the overlay: {error}"),
+                        hint: None,
+                    }]
+                },
+            )
+        })
+        .collect()
 }
 
 /// Loads and lowers the text of a document (`shown_as` names it in diagnostics).

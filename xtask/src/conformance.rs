@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 const DYNAMIC_RUNS: &str = "5";
 
 /// A child process stopped (by its PID) when dropped, whatever happened meanwhile.
-struct Running {
-    name: String,
-    child: Child,
-    _stdin: Option<ChildStdin>,
+pub struct Running {
+    pub name: String,
+    pub child: Child,
+    pub _stdin: Option<ChildStdin>,
 }
 
 impl Drop for Running {
@@ -25,7 +25,7 @@ impl Drop for Running {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
@@ -47,12 +47,12 @@ fn prism(root: &Path) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn wait_for_port(port: u16, process: &mut Running, log: &Path) -> Result<(), String> {
+pub fn wait_for_port(port: u16, process: &mut Running, log: &Path) -> Result<(), String> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(90) {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -5,6 +5,7 @@ mod change;
 mod codegen;
 mod conformance;
 mod corpus;
+mod jupyter;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ Commands:
   bench                                          benchmarks against progenitor and plain reqwest; writes BENCHMARKS.md
   conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
+  jupyter                                        a client generated from Jupyter Server's own 2.0 document against a real server
   diff <old> <new> [--format markdown|json] [--config <toml>]
                                                  the API change report between two documents
   update-spec <api> [--from <path-or-url>]       replace a vendored document, regenerate, bump the version, record the change
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("bench-codegen") => bench::codegen_timings(&project_root()),
         Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
+        Some("jupyter") => jupyter::run(&project_root()),
         Some("diff") => change::diff(&args[1..]),
         Some("update-spec") => change::update_spec(&project_root(), &args[1..]),
         Some("test") => test::run(&project_root()),

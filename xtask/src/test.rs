@@ -49,6 +49,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     run_step(root, "validate specs", "bash", &["scripts/validate-specs.sh"])?;
     eprintln!("==> conformance against Stoplight Prism");
     crate::conformance::run(root)?;
+    eprintln!("==> a client from Jupyter Server's own Swagger 2.0 document against a real Jupyter Server");
+    crate::jupyter::run(root)?;
     let corpus = crate::corpus::corpus_dir(root);
     if corpus.is_dir() {
         eprintln!("==> corpus subset (the full run: `cargo xtask corpus`)");

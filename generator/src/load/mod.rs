@@ -1,5 +1,6 @@
 //! Loading: read a YAML or JSON document, normalise its version, resolve references.
 
+pub mod overlay;
 mod swagger2;
 
 use std::path::Path;
@@ -21,10 +22,23 @@ pub struct LoadedSpec {
     pub declared_version: String,
 }
 
+/// An overlay to apply to a document as it is read.
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    pub text: String,
+    /// The file name shown in diagnostics.
+    pub shown_as: String,
+}
+
 /// Reads a document from disk.
 pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    load_file_with(path, &[], diags)
+}
+
+/// Reads a document from disk and applies `overlays` in order.
+pub fn load_file_with(path: &Path, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
     match std::fs::read_to_string(path) {
-        Ok(text) => load_str(&text, diags),
+        Ok(text) => load_str_with(&text, overlays, diags),
         Err(error) => {
             diags.error("", format!("cannot read the document: {error}"), None);
             None
@@ -44,6 +58,11 @@ pub fn parse_tree(text: &str) -> Result<Value, String> {
 
 /// Parses a document; problems go to `diags` and yield `None`.
 pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    load_str_with(text, &[], diags)
+}
+
+/// Parses a document and applies `overlays` in order, before anything else reads it.
+pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
     let mut raw = match parse_tree(text) {
         Ok(value) => value,
         Err(error) => {
@@ -51,6 +70,11 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
             return None;
         }
     };
+    for item in overlays {
+        if !overlay::apply(&mut raw, &item.text, &item.shown_as, diags) {
+            return None;
+        }
+    }
     let Some(root) = raw.as_object() else {
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
         return None;

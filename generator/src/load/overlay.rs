@@ -1,0 +1,192 @@
+//! OpenAPI Overlays (1.0.0, and 1.1.0's `copy`): corrections to a vendor document kept in
+//! their own files, applied in order to the document as read, before any version conversion,
+//! so the vendored file stays byte-identical and a vendor update keeps the corrections.
+//!
+//! Targets are RFC 9535 JSONPath expressions (`serde_json_path`). An action that matches
+//! nothing is a warning naming the overlay file and the action.
+
+use serde_json::{Map, Value};
+use serde_json_path::JsonPath;
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+
+/// Applies the overlay `text` (YAML or JSON; `shown_as` names it in diagnostics) to `doc`.
+/// Returns false, with an error, when the overlay itself is malformed.
+pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostics) -> bool {
+    let mut report = |severity: Severity, pointer: String, message: String| {
+        diags.items.push(Diagnostic { severity, file: shown_as.to_owned(), pointer, message, hint: None });
+    };
+    let overlay = match super::parse_tree(text) {
+        Ok(overlay) => overlay,
+        Err(error) => {
+            report(Severity::Error, String::new(), format!("the overlay is not valid YAML or JSON: {error}"));
+            return false;
+        }
+    };
+    match overlay.get("overlay").and_then(Value::as_str) {
+        Some(version) if version.starts_with("1.0") || version.starts_with("1.1") => {}
+        other => {
+            let found = other.map_or("no `overlay` version".to_owned(), |v| format!("version `{v}`"));
+            report(Severity::Error, "/overlay".into(), format!("not an OpenAPI Overlay 1.0 or 1.1 document ({found})"));
+            return false;
+        }
+    }
+    let Some(actions) = overlay.get("actions").and_then(Value::as_array) else {
+        report(Severity::Error, "/actions".into(), "the overlay has no `actions` list".into());
+        return false;
+    };
+    let mut sound = true;
+    for (index, action) in actions.iter().enumerate() {
+        let at = format!("/actions/{index}");
+        match apply_action(doc, action) {
+            Ok(0) => report(Severity::Warning, format!("{at}/target"), "the action's target matches nothing".into()),
+            Ok(_) => {}
+            Err(message) => {
+                report(Severity::Error, at, message);
+                sound = false;
+            }
+        }
+    }
+    sound
+}
+
+/// Applies one action; the number of nodes it touched.
+fn apply_action(doc: &mut Value, action: &Value) -> Result<usize, String> {
+    let target = action.get("target").and_then(Value::as_str).ok_or("the action has no `target`")?;
+    let path = JsonPath::parse(target).map_err(|e| format!("`{target}` is not a JSONPath (RFC 9535): {e}"))?;
+    let mut pointers: Vec<String> =
+        path.query_located(doc).locations().map(|location| location.to_json_pointer()).collect();
+    if action.get("remove").and_then(Value::as_bool) == Some(true) {
+        // Later siblings first, so earlier array indexes stay valid.
+        pointers.sort_by(|a, b| b.cmp(a));
+        for pointer in &pointers {
+            remove(doc, pointer);
+        }
+        return Ok(pointers.len());
+    }
+    let update = match (action.get("update"), action.get("copy").and_then(Value::as_str)) {
+        (Some(update), _) => update.clone(),
+        (None, Some(source)) => copied(doc, source)?,
+        (None, None) => return Err("the action has neither `update`, `copy` nor `remove: true`".into()),
+    };
+    for pointer in &pointers {
+        if let Some(node) = doc.pointer_mut(pointer) {
+            merge(node, &update);
+        }
+    }
+    Ok(pointers.len())
+}
+
+/// The value a `copy` action's source selects (exactly one node).
+fn copied(doc: &Value, source: &str) -> Result<Value, String> {
+    let path = JsonPath::parse(source).map_err(|e| format!("`{source}` is not a JSONPath (RFC 9535): {e}"))?;
+    let nodes = path.query(doc).all();
+    match nodes.as_slice() {
+        [one] => Ok((*one).clone()),
+        other => Err(format!("the `copy` source `{source}` selects {} nodes; it must select one", other.len())),
+    }
+}
+
+/// Merges `update` into `node`: objects property by property (recursively), an array target
+/// gets the value appended, anything else is replaced.
+fn merge(node: &mut Value, update: &Value) {
+    match (node, update) {
+        (Value::Object(target), Value::Object(changes)) => merge_objects(target, changes),
+        (Value::Array(items), value) => items.push(value.clone()),
+        (node, value) => *node = value.clone(),
+    }
+}
+
+fn merge_objects(target: &mut Map<String, Value>, changes: &Map<String, Value>) {
+    for (key, value) in changes {
+        match (target.get_mut(key), value) {
+            (Some(Value::Object(inner)), Value::Object(changes)) => merge_objects(inner, changes),
+            _ => {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+fn remove(doc: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let key = last.replace("~1", "/").replace("~0", "~");
+    match doc.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.remove(&key);
+        }
+        Some(Value::Array(items)) => {
+            if let Ok(index) = key.parse::<usize>()
+                && index < items.len()
+            {
+                items.remove(index);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(doc: &mut Value, overlay: &str) -> Diagnostics {
+        let mut diags = Diagnostics::new("spec.yaml");
+        apply(doc, overlay, "fix.overlay.yaml", &mut diags);
+        diags
+    }
+
+    #[test]
+    fn update_merges_objects_appends_to_arrays_and_remove_deletes() {
+        let mut doc = json!({"definitions": {"A": {"type": "object", "required": ["x", "y"], "properties": {"x": {"type": "string"}, "y": {"type": "string"}}}}, "tags": []});
+        let overlay = r#"
+overlay: 1.0.0
+info: {title: fixes, version: 1.0.0}
+actions:
+  - target: $.definitions.A.properties.x
+    update: {x-nullable: true}
+  - target: $.definitions.A.properties.y.type
+    remove: true
+  - target: $.tags
+    update: {name: extra}
+  - target: $.definitions.A.required[?@ == 'y']
+    remove: true
+"#;
+        let diags = run(&mut doc, overlay);
+        assert!(diags.items.is_empty(), "{:?}", diags.items);
+        assert_eq!(doc["definitions"]["A"]["properties"]["x"], json!({"type": "string", "x-nullable": true}));
+        assert_eq!(doc["definitions"]["A"]["properties"]["y"], json!({}));
+        assert_eq!(doc["definitions"]["A"]["required"], json!(["x"]));
+        assert_eq!(doc["tags"], json!([{"name": "extra"}]));
+    }
+
+    #[test]
+    fn copy_takes_one_node_and_a_target_matching_nothing_warns_at_the_action() {
+        let mut doc = json!({"a": {"k": 1}, "b": {}});
+        let overlay = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: '$.b', copy: '$.a'}\n  - {target: '$.missing', update: {}}\n";
+        let diags = run(&mut doc, overlay);
+        assert_eq!(doc["b"], json!({"k": 1}));
+        assert_eq!(diags.items.len(), 1);
+        assert_eq!(
+            (diags.items[0].file.as_str(), diags.items[0].pointer.as_str()),
+            ("fix.overlay.yaml", "/actions/1/target")
+        );
+        assert_eq!(diags.items[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_malformed_overlay_is_an_error_in_the_overlay_file() {
+        let mut doc = json!({});
+        for (overlay, pointer) in [
+            ("openapi: 3.0.0\n", "/overlay"),
+            ("overlay: 1.0.0\nactions:\n  - {target: '$[', update: {}}\n", "/actions/0"),
+            ("overlay: 1.0.0\nactions:\n  - {target: '$'}\n", "/actions/0"),
+        ] {
+            let diags = run(&mut doc, overlay);
+            assert!(diags.has_errors(), "{overlay}");
+            assert_eq!(diags.items[0].file, "fix.overlay.yaml");
+            assert_eq!(diags.items[0].pointer, pointer, "{:?}", diags.items);
+        }
+    }
+}
