@@ -5,6 +5,7 @@ mod change;
 mod codegen;
 mod conformance;
 mod corpus;
+mod crosscheck;
 mod jupyter;
 mod test;
 
@@ -21,6 +22,7 @@ Commands:
   bench                                          benchmarks against progenitor and plain reqwest; writes BENCHMARKS.md
   conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
+  crosscheck                                     Swagger 2.0 documents: direct generation against swagger2openapi's conversion
   jupyter                                        a client generated from Jupyter Server's own 2.0 document against a real server
   diff <old> <new> [--format markdown|json] [--config <toml>]
                                                  the API change report between two documents
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("jupyter") => jupyter::run(&project_root()),
+        Some("crosscheck") => crosscheck::run(&project_root()),
         Some("diff") => change::diff(&args[1..]),
         Some("update-spec") => change::update_spec(&project_root(), &args[1..]),
         Some("test") => test::run(&project_root()),

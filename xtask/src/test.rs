@@ -38,7 +38,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let status = Command::new(&cargo)
         .args(["doc", "--no-deps", "--quiet", "--all-features", "-p", "secops-clients", "-p", "fixture-types"])
         .args(["-p", "fixture-runtime"])
-        .args(["-p", "fixture-openapi31"])
+        .args(["-p", "fixture-openapi31", "-p", "fixture-swagger2"])
         .env("RUSTDOCFLAGS", "-D warnings")
         .current_dir(root)
         .status()
@@ -51,6 +51,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     crate::conformance::run(root)?;
     eprintln!("==> a client from Jupyter Server's own Swagger 2.0 document against a real Jupyter Server");
     crate::jupyter::run(root)?;
+    eprintln!("==> Swagger 2.0: direct generation against swagger2openapi's conversion");
+    crate::crosscheck::run(root)?;
     let corpus = crate::corpus::corpus_dir(root);
     if corpus.is_dir() {
         eprintln!("==> corpus subset (the full run: `cargo xtask corpus`)");
