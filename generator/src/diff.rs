@@ -141,13 +141,13 @@ impl<'a> Differ<'a> {
                 "server-changed",
                 format!("{module}::ClientBuilder"),
                 format!("default server changed from {} to {}", describe(old_first), describe(new_first)),
-                Some("/servers/0"),
-                Some("/servers/0"),
+                old_first.map(|s| s.pointer.as_str()),
+                new_first.map(|s| s.pointer.as_str()),
             );
         }
         let (Some(old), Some(new)) = (old_first, new_first) else { return };
         for variable in &new.variables {
-            let at = format!("/servers/0/variables/{}", variable.wire_name);
+            let at = format!("{}/variables/{}", new.pointer, variable.wire_name);
             let item = format!("{module}::{}", variable.type_name);
             match old.variables.iter().find(|v| v.wire_name == variable.wire_name) {
                 None => self.push(
@@ -203,7 +203,7 @@ impl<'a> Differ<'a> {
                 "server-variable-removed",
                 format!("{module}::ClientBuilder::{}", variable.rust_name),
                 format!("server variable `{}` removed", variable.wire_name),
-                Some(&format!("/servers/0/variables/{}", variable.wire_name)),
+                Some(&format!("{}/variables/{}", old.pointer, variable.wire_name)),
                 None,
             );
         }
@@ -212,7 +212,7 @@ impl<'a> Differ<'a> {
     fn security(&mut self) {
         let module = self.new.module.clone();
         for scheme in &self.new.security_schemes {
-            let at = format!("/components/securitySchemes/{}", scheme.wire_name);
+            let at = scheme.pointer.clone();
             match self.old.security_schemes.iter().find(|s| s.wire_name == scheme.wire_name) {
                 None => self.push(
                     Impact::Additive,
@@ -240,7 +240,7 @@ impl<'a> Differ<'a> {
                     "security-scheme-removed",
                     format!("{module}::ClientBuilder"),
                     format!("security scheme `{}` removed", scheme.wire_name),
-                    Some(&format!("/components/securitySchemes/{}", scheme.wire_name)),
+                    Some(&scheme.pointer),
                     None,
                 );
             }

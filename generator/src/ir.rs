@@ -28,6 +28,12 @@ impl Api {
     /// Rewrites every JSON pointer the IR keeps (operations, parameters, fields, type
     /// origins), e.g. from a converted document back to the one the user gave.
     pub fn map_pointers(&mut self, original: impl Fn(&str) -> String) {
+        for server in &mut self.servers {
+            server.pointer = original(&server.pointer);
+        }
+        for scheme in &mut self.security_schemes {
+            scheme.pointer = original(&scheme.pointer);
+        }
         for op in &mut self.operations {
             op.pointer = original(&op.pointer);
             for param in &mut op.params {
@@ -52,6 +58,8 @@ pub struct Server {
     pub url: String,
     pub description: Option<String>,
     pub variables: Vec<ServerVariable>,
+    /// JSON pointer of the server in its document (`/servers/0`; `/host` in Swagger 2.0).
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +87,8 @@ pub struct SecurityScheme {
     pub description: Option<String>,
     /// The API works without it; the user sets it when the server asks (a two-factor token).
     pub optional: bool,
+    /// Where it is declared: a JSON pointer into the document, or the codegen config.
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

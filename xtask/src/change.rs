@@ -98,9 +98,10 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
     };
     let text = fetch(&source)?;
 
-    // A stable, readable form: YAML with the document's own key order.
-    let tree = clientgen::load::parse_tree(&text).map_err(|e| format!("{source} is not valid YAML or JSON: {e}"))?;
-    let readable = serde_yaml::to_string(&tree).map_err(|e| format!("cannot write {source} as YAML: {e}"))?;
+    // Stored byte for byte as the vendor publishes it (JSON or YAML, Swagger 2.0 or OpenAPI 3),
+    // so the vendored file is the vendor's and corrections stay in their own layer.
+    clientgen::load::parse_tree(&text).map_err(|e| format!("{source} is not valid YAML or JSON: {e}"))?;
+    let readable = text;
     let staging = root.join("target/update-spec");
     fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     let candidate = staging.join(&api.spec);
@@ -298,6 +299,26 @@ mod tests {
         assert!(manifest.contains("version = \"0.2.0\""));
         let region = fs::read_to_string(root.join("generated/src/insightvm/mod.rs")).unwrap();
         assert!(region.contains("\"eu2\""), "the new region is not in the generated client");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_swagger_2_update_is_stored_byte_for_byte_and_reported_with_its_own_pointers() {
+        let root = scratch_project("swagger2");
+        let original = fs::read_to_string(root.join("specs/insightvm-console-v3.json")).unwrap();
+        let mut tree: serde_json::Value = serde_json::from_str(&original).unwrap();
+        let paths = tree.pointer_mut("/paths").unwrap().as_object_mut().unwrap();
+        paths.shift_remove("/api/3/administration/info").expect("the console has getInfo");
+        // Compact JSON, unlike the vendor's: the stored file must be these very bytes.
+        let published = serde_json::to_string(&tree).unwrap();
+        let url = serve_once(published.clone());
+
+        let updated = update(&root, "insightvm_console", Some(&url)).unwrap();
+        assert_eq!(updated.report.bump, Bump::Major);
+        let removed = updated.report.changes.iter().find(|c| c.kind == "operation-removed").expect("getInfo removed");
+        assert!(format!("{removed:?}").contains("/paths/~1api~13~1administration~1info/get"), "{removed:?}");
+        assert_eq!(fs::read_to_string(root.join("specs/insightvm-console-v3.json")).unwrap(), published);
+        assert!(!root.join("generated/src/insightvm_console/operations/get_info.rs").exists());
         let _ = fs::remove_dir_all(&root);
     }
 

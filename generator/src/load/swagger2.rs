@@ -161,9 +161,12 @@ impl<'a> Converter<'a> {
         doc.insert("openapi".into(), json!("3.0.3"));
         doc.insert("info".into(), self.info());
         let servers = self.servers();
+        for index in 0..servers.len() {
+            let origin = if self.root.contains_key("host") { "/host" } else { "/basePath" };
+            self.origin.insert(format!("/servers/{index}"), origin.into());
+        }
         if !servers.is_empty() {
             doc.insert("servers".into(), Value::Array(servers));
-            self.origin.insert("/servers".into(), "/host".into());
         }
         for key in ["tags", "externalDocs", "security"] {
             if let Some(value) = self.root.get(key) {

@@ -159,7 +159,8 @@ fn method_of(name: &str) -> Option<Method> {
 fn lower_servers(servers: &[openapiv3::Server]) -> Vec<Server> {
     servers
         .iter()
-        .map(|server| {
+        .enumerate()
+        .map(|(index, server)| {
             let mut names = Registry::default();
             let variables = server
                 .variables
@@ -177,7 +178,12 @@ fn lower_servers(servers: &[openapiv3::Server]) -> Vec<Server> {
                     }
                 })
                 .collect();
-            Server { url: server.url.clone(), description: server.description.clone(), variables }
+            Server {
+                url: server.url.clone(),
+                description: server.description.clone(),
+                variables,
+                pointer: format!("/servers/{index}"),
+            }
         })
         .collect()
 }
@@ -230,6 +236,7 @@ fn lower_security_schemes(doc: &openapiv3::OpenAPI, types: &mut TypeLowerer<'_>)
             kind,
             description,
             optional: false,
+            pointer,
         });
     }
     schemes
@@ -264,6 +271,7 @@ fn correct_security(
             kind: SecurityKind::ApiKey { location: ParamLocation::Header, name: extra.header.clone() },
             description: extra.description.clone(),
             optional: true,
+            pointer: format!("{at}.extra_headers"),
         });
     }
     for op in operations {
