@@ -1,28 +1,127 @@
-//! Writing: compare with what is on disk, report stale files, swap the new tree in whole.
+//! Writing: compare with what is on disk, report stale files, write the generated files.
+//!
+//! A writer owns only what it wrote. Every output folder gets a manifest
+//! ([`MANIFEST`]) listing the files the generator wrote there; a later run replaces or
+//! deletes only files that manifest lists, and writes into a folder only when it is missing,
+//! empty, or holds such a manifest. Everything else in the folder (hand-written tests and
+//! examples, `target/`, symlinks, a user's own files) is never read, copied or touched.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::render::Files;
+use crate::render::{Files, PREAMBLE};
 
-/// The paths of an output crate that codegen owns; everything else there (tests,
-/// examples) is hand-written and carried over untouched.
-fn is_owned(relative: &str) -> bool {
-    relative == "Cargo.toml" || relative == "README.md" || relative.starts_with("src/")
+/// The manifest of generated files, at the root of an output folder.
+pub const MANIFEST: &str = ".clientgen-manifest";
+
+const MANIFEST_HEADER: &str = "# Files written by the client generator (`cargo xtask codegen` / `generate`).\n\
+# It replaces or deletes only the files listed here; everything else in this folder is yours.\n";
+
+/// `files` with the manifest that lists them.
+fn with_manifest(files: &Files) -> Files {
+    let mut all = files.clone();
+    let mut text = MANIFEST_HEADER.to_owned();
+    for relative in files.keys() {
+        text.push_str(relative);
+        text.push('\n');
+    }
+    all.insert(MANIFEST.to_owned(), text);
+    all
 }
 
-/// What differs between `files` and the owned files under `out_dir`, sorted.
+/// Why a folder cannot be written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The folder holds files the generator did not write.
+    NotOurs {
+        dir: PathBuf,
+    },
+    Io(io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::NotOurs { dir } => write!(
+                f,
+                "refusing to write into {}: it is not empty and was not generated here (no `{MANIFEST}`); \
+                 choose a new or empty folder, or move its contents away first",
+                dir.display()
+            ),
+            WriteError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl From<io::Error> for WriteError {
+    fn from(error: io::Error) -> Self {
+        WriteError::Io(error)
+    }
+}
+
+/// The files the generator wrote in `dir` before: its manifest, or for a folder generated
+/// before manifests existed, the files that start with the generator's preamble. `None`
+/// when the folder holds anything else (or does not prove it is ours).
+fn owned_files(dir: &Path) -> io::Result<Option<BTreeSet<String>>> {
+    match fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(text) => {
+            return Ok(Some(
+                text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(str::to_owned).collect(),
+            ));
+        }
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        Err(_) => {}
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries.collect::<Result<Vec<_>, _>>()?,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Some(BTreeSet::new())),
+        Err(error) => return Err(error),
+    };
+    if entries.is_empty() {
+        return Ok(Some(BTreeSet::new()));
+    }
+    if !starts_with_preamble(&dir.join("Cargo.toml")) {
+        return Ok(None);
+    }
+    // Generated before manifests: the files that carry the preamble.
+    let mut owned = BTreeSet::new();
+    for relative in ["Cargo.toml", "README.md"] {
+        if starts_with_preamble(&dir.join(relative)) {
+            owned.insert(relative.to_owned());
+        }
+    }
+    for relative in list_files(&dir.join("src"))? {
+        let relative = format!("src/{relative}");
+        if starts_with_preamble(&dir.join(&relative)) {
+            owned.insert(relative);
+        }
+    }
+    Ok(Some(owned))
+}
+
+fn starts_with_preamble(path: &Path) -> bool {
+    let Ok(metadata) = fs::symlink_metadata(path) else { return false };
+    if !metadata.is_file() {
+        return false;
+    }
+    fs::read_to_string(path).is_ok_and(|text| text.lines().next().is_some_and(|first| first.contains(PREAMBLE)))
+}
+
+/// What differs between `files` (with their manifest) and what the generator owns in
+/// `out_dir`, sorted.
 pub fn stale_files(out_dir: &Path, files: &Files) -> io::Result<Vec<String>> {
+    let files = with_manifest(files);
     let mut stale = BTreeSet::new();
-    let existing = list_files(out_dir)?;
-    for relative in existing.iter().filter(|r| is_owned(r)) {
-        if !files.contains_key(relative) {
+    for relative in owned_files(out_dir)?.unwrap_or_default() {
+        if !files.contains_key(&relative) && out_dir.join(&relative).exists() {
             stale.insert(format!("{relative} (should not exist)"));
         }
     }
-    for (relative, contents) in files {
+    for (relative, contents) in &files {
         match fs::read(out_dir.join(relative)) {
             Ok(bytes) if bytes == contents.as_bytes() => {}
             Ok(_) => {
@@ -37,63 +136,82 @@ pub fn stale_files(out_dir: &Path, files: &Files) -> io::Result<Vec<String>> {
     Ok(stale.into_iter().collect())
 }
 
-/// Replaces the owned files under `out_dir` with `files`: the new tree is assembled in a
-/// sibling folder first and swapped in by renames, so a failure leaves `out_dir` as it was.
-pub fn write_tree(out_dir: &Path, files: &Files) -> io::Result<()> {
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let staging = parent.join(format!(".{name}.staging"));
-    let old = parent.join(format!(".{name}.old"));
-    for leftover in [&staging, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)?;
-        }
-    }
-    let result = (|| {
-        fs::create_dir_all(&staging)?;
-        if out_dir.exists() {
-            for relative in list_files(out_dir)?.iter().filter(|r| !is_owned(r)) {
-                let target = staging.join(relative);
-                if let Some(dir) = target.parent() {
-                    fs::create_dir_all(dir)?;
-                }
-                fs::copy(out_dir.join(relative), target)?;
-            }
-        }
-        for (relative, contents) in files {
-            let target = staging.join(relative);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            fs::write(target, contents)?;
-        }
-        Ok(())
-    })();
+/// Writes `files` (and their manifest) into `out_dir`, which must be missing, empty, or
+/// generated here before. Every changed file is first written beside its target and then
+/// renamed over it, so a failure while writing leaves the previous files in place; a
+/// symlink is written through, never replaced; a replaced file keeps its permissions.
+/// Files the previous manifest lists and `files` no longer has are deleted, nothing else.
+pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
+    let Some(previous) = owned_files(out_dir)? else {
+        return Err(WriteError::NotOurs { dir: out_dir.to_path_buf() });
+    };
+    let files = with_manifest(files);
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = stage(out_dir, &files, &mut staged);
     if let Err(error) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if out_dir.exists() {
-        fs::rename(out_dir, &old)?;
-    }
-    if let Err(error) = fs::rename(&staging, out_dir) {
-        // Put the previous tree back.
-        if old.exists() {
-            let _ = fs::rename(&old, out_dir);
+        for (temporary, _) in &staged {
+            let _ = fs::remove_file(temporary);
         }
-        return Err(error);
+        return Err(error.into());
     }
-    if old.exists() {
-        fs::remove_dir_all(&old)?;
+    for (temporary, target) in &staged {
+        fs::rename(temporary, target)?;
+    }
+    for relative in previous.iter().filter(|r| !files.contains_key(*r)) {
+        remove_generated(out_dir, relative)?;
     }
     Ok(())
 }
 
-/// Every file below `dir` as a `/`-separated relative path, skipping build output.
+/// Writes every changed file to a temporary name beside its target; symlinked targets are
+/// written through at once (there is nothing to rename over).
+fn stage(out_dir: &Path, files: &Files, staged: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
+    for (relative, contents) in files {
+        let target = out_dir.join(relative);
+        let existing = fs::symlink_metadata(&target).ok();
+        if existing.as_ref().is_some_and(|m| m.is_file()) && fs::read(&target)? == contents.as_bytes() {
+            continue;
+        }
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+            fs::write(&target, contents)?;
+            continue;
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temporary = target.with_file_name(format!(".{name}.clientgen-tmp"));
+        fs::write(&temporary, contents)?;
+        staged.push((temporary.clone(), target.clone()));
+        if let Some(metadata) = existing {
+            fs::set_permissions(&temporary, metadata.permissions())?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a file the generator wrote before (not a symlink put in its place), then the
+/// folders that leaves empty, up to `out_dir`.
+fn remove_generated(out_dir: &Path, relative: &str) -> io::Result<()> {
+    let path = out_dir.join(relative);
+    match fs::symlink_metadata(&path) {
+        Ok(metadata) if metadata.is_file() => fs::remove_file(&path)?,
+        _ => return Ok(()),
+    }
+    let mut dir = path.parent();
+    while let Some(current) = dir.filter(|d| *d != out_dir && d.starts_with(out_dir)) {
+        if fs::remove_dir(current).is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
+    Ok(())
+}
+
+/// Every regular file below `dir` as a `/`-separated relative path (symlinks not followed).
 fn list_files(dir: &Path) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
-    if !dir.exists() {
+    if !dir.is_dir() {
         return Ok(out);
     }
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
@@ -103,10 +221,10 @@ fn list_files(dir: &Path) -> io::Result<Vec<String>> {
             let path = entry.path();
             let file_type = entry.file_type()?;
             if file_type.is_dir() {
-                if entry.file_name() != "target" {
-                    stack.push(path);
-                }
-            } else if let Ok(relative) = path.strip_prefix(dir) {
+                stack.push(path);
+            } else if file_type.is_file()
+                && let Ok(relative) = path.strip_prefix(dir)
+            {
                 let parts: Vec<String> =
                     relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 out.push(parts.join("/"));
@@ -121,21 +239,99 @@ fn list_files(dir: &Path) -> io::Result<Vec<String>> {
 mod tests {
     use super::*;
 
+    fn scratch(tag: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("clientgen-write-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        root
+    }
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        entries.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect()
+    }
+
     #[test]
-    fn swap_keeps_hand_written_files_and_drops_stale_generated_ones() {
-        let root = std::env::temp_dir().join(format!("clientgen-write-{}", std::process::id()));
-        let out = root.join("crate");
-        fs::create_dir_all(out.join("src")).unwrap();
+    fn a_second_run_replaces_and_deletes_only_what_the_first_wrote() {
+        let out = scratch("rerun").join("crate");
+        write_tree(&out, &files(&[("src/lib.rs", "one"), ("src/old.rs", "old")])).unwrap();
         fs::create_dir_all(out.join("tests")).unwrap();
-        fs::write(out.join("src/old.rs"), "old").unwrap();
         fs::write(out.join("tests/mine.rs"), "mine").unwrap();
-        let mut files = Files::new();
-        files.insert("src/lib.rs".into(), "new".into());
-        assert_eq!(stale_files(&out, &files).unwrap(), vec!["src/lib.rs (missing)", "src/old.rs (should not exist)"]);
-        write_tree(&out, &files).unwrap();
-        assert!(stale_files(&out, &files).unwrap().is_empty());
-        assert_eq!(fs::read_to_string(out.join("tests/mine.rs")).unwrap(), "mine");
+        fs::write(out.join("src/notes.txt"), "my notes").unwrap();
+        fs::create_dir_all(out.join("target/debug")).unwrap();
+        fs::write(out.join("target/debug/big"), "build output").unwrap();
+
+        let next = files(&[("src/lib.rs", "two")]);
+        assert_eq!(
+            stale_files(&out, &next).unwrap(),
+            vec![".clientgen-manifest", "src/lib.rs", "src/old.rs (should not exist)"]
+        );
+        write_tree(&out, &next).unwrap();
+        assert!(stale_files(&out, &next).unwrap().is_empty());
+        assert_eq!(fs::read_to_string(out.join("src/lib.rs")).unwrap(), "two");
         assert!(!out.join("src/old.rs").exists());
+        for (kept, text) in
+            [("tests/mine.rs", "mine"), ("src/notes.txt", "my notes"), ("target/debug/big", "build output")]
+        {
+            assert_eq!(fs::read_to_string(out.join(kept)).unwrap(), text, "{kept}");
+        }
+        fs::remove_dir_all(out.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_folder_the_generator_did_not_write_is_refused_untouched() {
+        let project = scratch("foreign");
+        fs::write(project.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
+        fs::create_dir_all(project.join("src")).unwrap();
+        fs::write(project.join("src/main.rs"), "fn main() {}").unwrap();
+        let error = write_tree(&project, &files(&[("Cargo.toml", "generated")])).unwrap_err();
+        assert!(matches!(error, WriteError::NotOurs { .. }));
+        assert!(error.to_string().contains(&project.display().to_string()), "{error}");
+        assert_eq!(fs::read_to_string(project.join("Cargo.toml")).unwrap(), "[package]\nname = \"mine\"\n");
+        assert!(project.join("src/main.rs").exists());
+        assert!(!project.join(MANIFEST).exists());
+        fs::remove_dir_all(project).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_stay_symlinks_and_permissions_stay() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let root = scratch("links");
+        let out = root.join("crate");
+        write_tree(&out, &files(&[("README.md", "one"), ("src/lib.rs", "one"), ("src/gone.rs", "x")])).unwrap();
+        // The user keeps the README elsewhere, makes lib.rs read-only for others, and links a
+        // file of theirs where a generated file used to be.
+        fs::rename(out.join("README.md"), root.join("shared-readme.md")).unwrap();
+        symlink(root.join("shared-readme.md"), out.join("README.md")).unwrap();
+        fs::set_permissions(out.join("src/lib.rs"), fs::Permissions::from_mode(0o640)).unwrap();
+        fs::remove_file(out.join("src/gone.rs")).unwrap();
+        fs::write(root.join("theirs.rs"), "theirs").unwrap();
+        symlink(root.join("theirs.rs"), out.join("src/gone.rs")).unwrap();
+
+        write_tree(&out, &files(&[("README.md", "two"), ("src/lib.rs", "two")])).unwrap();
+        assert!(fs::symlink_metadata(out.join("README.md")).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(root.join("shared-readme.md")).unwrap(), "two");
+        assert_eq!(fs::metadata(out.join("src/lib.rs")).unwrap().permissions().mode() & 0o777, 0o640);
+        assert!(
+            fs::symlink_metadata(out.join("src/gone.rs")).unwrap().file_type().is_symlink(),
+            "a link is never deleted"
+        );
+        assert_eq!(fs::read_to_string(root.join("theirs.rs")).unwrap(), "theirs");
         fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_folder_generated_before_manifests_is_recognised_by_its_preamble() {
+        let out = scratch("legacy");
+        let generated = format!("# {PREAMBLE}\n[package]\n");
+        fs::write(out.join("Cargo.toml"), &generated).unwrap();
+        fs::create_dir_all(out.join("src")).unwrap();
+        fs::write(out.join("src/old.rs"), format!("// {PREAMBLE}\n")).unwrap();
+        fs::write(out.join("src/handmade.rs"), "// mine\n").unwrap();
+        write_tree(&out, &files(&[("Cargo.toml", "new")])).unwrap();
+        assert!(!out.join("src/old.rs").exists());
+        assert!(out.join("src/handmade.rs").exists());
+        assert!(out.join(MANIFEST).exists());
+        fs::remove_dir_all(out).unwrap();
     }
 }

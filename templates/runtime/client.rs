@@ -30,7 +30,16 @@ pub struct ClientConfig {
     /// Extra trusted CA certificates, as PEM text.
     root_certificates: Vec<Vec<u8>>,
     accept_invalid_certificates: bool,
+    allow_plain_http_credentials: bool,
+    max_body_size: u64,
 }
+
+/// The largest body read into memory by default (JSON, text, error answers): 64 MiB.
+/// Streamed downloads have no limit.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The longest chain of redirects one attempt follows.
+pub const MAX_REDIRECTS: usize = 10;
 
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,6 +72,13 @@ pub enum BuildError {
     /// has its own.
     #[error("TLS settings cannot be combined with a prepared HTTP client; configure that client instead")]
     TlsWithHttpClient,
+    /// Credentials would travel unencrypted: the base URL is plain `http://` to a host that
+    /// is not this machine. Use `https://`, or opt in with
+    /// `danger_allow_credentials_over_plain_http()`.
+    #[error(
+        "refusing to send credentials over plain HTTP to `{0}`: use https, or opt in with `danger_allow_credentials_over_plain_http()`"
+    )]
+    PlainHttpCredentials(String),
 }
 
 impl ClientConfig {
@@ -80,7 +96,20 @@ impl ClientConfig {
             http: None,
             root_certificates: Vec::new(),
             accept_invalid_certificates: false,
+            allow_plain_http_credentials: false,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not this machine (an
+    /// explicit, dangerous opt-in).
+    pub fn danger_allow_credentials_over_plain_http(&mut self) {
+        self.allow_plain_http_credentials = true;
+    }
+
+    /// Sets the largest body read into memory (streamed downloads have no limit).
+    pub fn set_max_body_size(&mut self, bytes: u64) {
+        self.max_body_size = bytes;
     }
 
     /// Also trusts the CA certificates of a PEM bundle.
@@ -143,13 +172,19 @@ impl ClientConfig {
     /// Checks the settings and builds the client core.
     pub fn build(self) -> Result<ClientCore, BuildError> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+        let origin = match reqwest::Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                let plain = url.scheme() == "http" && !is_loopback(&url);
+                if plain && !self.credentials.is_empty() && !self.allow_plain_http_credentials {
+                    return Err(BuildError::PlainHttpCredentials(base_url));
+                }
+                Origin::of(&url)
+            }
             Ok(_) => {
                 return Err(BuildError::BaseUrl { url: base_url, reason: "not an http(s) URL".into() });
             }
             Err(error) => return Err(BuildError::BaseUrl { url: base_url, reason: error.to_string() }),
-        }
+        };
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError::Header(name.clone()))?;
@@ -161,8 +196,10 @@ impl ClientConfig {
             Some(_) if tls_settings => return Err(BuildError::TlsWithHttpClient),
             Some(client) => client,
             None => {
+                // Redirects are followed by the runtime, which knows where credentials may go.
                 let mut builder = reqwest::Client::builder()
                     .user_agent(self.user_agent)
+                    .redirect(reqwest::redirect::Policy::none())
                     .min_tls_version(reqwest::tls::Version::TLS_1_2);
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
@@ -188,6 +225,8 @@ impl ClientConfig {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                origin,
+                max_body_size: self.max_body_size,
                 credentials: self.credentials,
                 timeout: self.timeout,
                 retry: self.retry,
@@ -207,6 +246,9 @@ pub struct ClientCore {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// Where credentials may go: the scheme, host and port of the base URL.
+    origin: Origin,
+    max_body_size: u64,
     credentials: Vec<(&'static str, Credential)>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -266,8 +308,9 @@ impl ClientCore {
                     (wait, status.as_u16() == 429 || (status.as_u16() == 503 && wait.is_some()))
                 }
                 Err(Error::Transport(error)) if error.is_connect() => (None, true),
-                Err(Error::Transport(error)) if error.is_timeout() => (None, false),
-                Err(Error::Timeout(_)) => (None, false),
+                // A connection reset before the answer, a body cut short or stalled: the
+                // server may have acted, so only a retry-safe call is sent again.
+                Err(Error::Transport(_) | Error::Timeout(_)) => (None, false),
                 Err(_) => return outcome,
             };
             let may_retry = replayable && (operation.retry_safe || unprocessed);
@@ -290,51 +333,182 @@ impl ClientCore {
         }
     }
 
+    /// One attempt: the request, the redirects it leads to, and (unless the operation
+    /// streams its success) the whole body, read within the attempt's time so that a body cut
+    /// short or stalled is a failed attempt like any other.
     async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
-        let url = match &request.options.url {
-            // A link from the server: absolute, or relative to the base URL.
-            Some(link) => match reqwest::Url::parse(&inner.base_url).and_then(|base| base.join(link)) {
-                Ok(url) => url.to_string(),
-                Err(error) => return Err(Error::InvalidRequest(format!("invalid link `{link}`: {error}"))),
-            },
-            None => format!("{}{}", inner.base_url, request.path),
-        };
-        let mut builder = inner.http.request(request.operation.method.clone(), url);
-        if !request.query.is_empty() && request.options.url.is_none() {
-            builder = builder.query(&request.query);
-        }
-        builder = builder.headers(inner.headers.clone());
-        if let Some(accept) = request.accept {
-            builder = builder.header(ACCEPT, accept);
-        }
-        for (name, value) in request.headers.iter().chain(&request.options.headers) {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        for (scheme, credential) in &inner.credentials {
-            if request.operation.security.contains(scheme) {
-                builder = credential.apply(builder);
-            }
-        }
         let timeout = match (request.options.timeout.or(inner.timeout), remaining) {
             (Some(each), Some(left)) => Some(each.min(left)),
             (each, left) => each.or(left),
         };
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(timeout);
+        let work = async {
+            let response = self.send_following_redirects(request, timeout).await?;
+            let limit = request.options.max_body_size.unwrap_or(inner.max_body_size);
+            if request.operation.streams && response.status().is_success() {
+                return Ok(response);
+            }
+            buffer(response, limit).await
+        };
+        match timeout {
+            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or(Err(Error::Timeout(limit))),
+            None => work.await,
         }
-        builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
+    }
+
+    /// Sends the request and follows redirects itself: credentials, default and per-call
+    /// headers go only to the origin the client was configured with, never to another host,
+    /// port or scheme; 303 (and 301/302 after a POST) continue as GET without the body.
+    async fn send_following_redirects<E>(
+        &self,
+        request: &Request,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, Error<E>> {
+        let inner = &*self.inner;
+        let mut url = match &request.options.url {
+            // A link from the server: absolute, or relative to the base URL.
+            Some(link) => match reqwest::Url::parse(&inner.base_url).and_then(|base| base.join(link)) {
+                Ok(url) => url,
+                Err(error) => return Err(Error::InvalidRequest(format!("invalid link `{link}`: {error}"))),
+            },
+            None => reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path))
+                .map_err(|error| Error::InvalidRequest(format!("invalid URL: {error}")))?,
+        };
+        let mut method = request.operation.method.clone();
+        let mut with_body = true;
+        for hop in 0..=MAX_REDIRECTS {
+            let mut http_request = self.build_request(request, &method, url.clone(), hop == 0, with_body)?;
+            if request.operation.streams {
+                // A streamed body is read after this attempt returns: the limit covers it too.
+                *http_request.timeout_mut() = timeout;
+            }
+            let response = match inner.http.execute(http_request).await {
+                Ok(response) => response,
+                Err(error) if error.is_timeout() => return Err(Error::Timeout(timeout.unwrap_or_default())),
+                // The URL may carry a credential in its query: never keep it in the error.
+                Err(error) => return Err(Error::Transport(error.without_url())),
+            };
+            let Some(next) = redirect_target(&response, &url) else { return Ok(response) };
+            let status = response.status().as_u16();
+            if hop == MAX_REDIRECTS {
+                return Err(Error::Redirect(format!("more than {MAX_REDIRECTS} redirects, the last to {}", shown(&next))));
+            }
+            if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
+                method = reqwest::Method::GET;
+                with_body = false;
+            } else if with_body && !request.is_replayable() {
+                return Err(Error::Redirect(format!(
+                    "{status} to {}: the body was a stream and cannot be sent again",
+                    shown(&next)
+                )));
+            }
+            let trusted = Origin::of(&next) == inner.origin;
+            tracing::debug!(status, to = %shown(&next), credentials = trusted, "following a redirect");
+            url = next;
+        }
+        Err(Error::Redirect(format!("more than {MAX_REDIRECTS} redirects")))
+    }
+
+    /// The HTTP request for one hop. Credentials, default and per-call headers only for the
+    /// configured origin; the query parameters only on the first hop (a redirect names its
+    /// own).
+    fn build_request<E>(
+        &self,
+        request: &Request,
+        method: &reqwest::Method,
+        url: reqwest::Url,
+        first: bool,
+        with_body: bool,
+    ) -> Result<reqwest::Request, Error<E>> {
+        let inner = &*self.inner;
+        let trusted = Origin::of(&url) == inner.origin;
+        let mut builder = inner.http.request(method.clone(), url);
+        if first && !request.query.is_empty() && request.options.url.is_none() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(accept) = request.accept {
+            builder = builder.header(ACCEPT, accept);
+        }
+        if trusted {
+            builder = builder.headers(inner.headers.clone());
+            for (name, value) in request.headers.iter().chain(&request.options.headers) {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            for (scheme, credential) in &inner.credentials {
+                if request.operation.security.contains(scheme) {
+                    builder = credential.apply(builder);
+                }
+            }
+        }
+        if with_body {
+            builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
+        }
         let mut http_request = builder.build().map_err(|error| Error::InvalidRequest(error.to_string()))?;
         if let Some(hook) = &inner.hook {
             hook(&mut http_request);
         }
-        match inner.http.execute(http_request).await {
-            Ok(response) => Ok(response),
-            Err(error) if error.is_timeout() => Err(Error::Timeout(timeout.unwrap_or_default())),
-            // The URL may carry a credential in its query: never keep it in the error.
-            Err(error) => Err(Error::Transport(error.without_url())),
+        Ok(http_request)
+    }
+}
+
+/// Scheme, host and port: where a credential may be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    fn of(url: &reqwest::Url) -> Self {
+        Self {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().unwrap_or_default().to_ascii_lowercase(),
+            port: url.port_or_known_default(),
         }
     }
+}
+
+/// Whether `url` names this machine (plain HTTP is fine there).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Where a redirect answer points, resolved against the URL that answered.
+fn redirect_target(response: &reqwest::Response, current: &reqwest::Url) -> Option<reqwest::Url> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get(reqwest::header::LOCATION)?.to_str().ok()?;
+    current.join(location).ok()
+}
+
+/// A URL as errors and traces show it: without its query or user info, which may carry
+/// credentials.
+fn shown(url: &reqwest::Url) -> String {
+    let port = url.port().map(|port| format!(":{port}")).unwrap_or_default();
+    format!("{}://{}{port}{}", url.scheme(), url.host_str().unwrap_or_default(), url.path())
+}
+
+/// Reads the body into memory, at most `limit` bytes, and hands back a response that holds it.
+async fn buffer<E>(mut response: reqwest::Response, limit: u64) -> Result<reqwest::Response, Error<E>> {
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|error| Error::Transport(error.without_url()))? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut rebuilt = http::Response::new(body.freeze());
+    *rebuilt.status_mut() = response.status();
+    *rebuilt.version_mut() = response.version();
+    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// Sends a built request (or reports why it could not be built) and decodes a JSON success,

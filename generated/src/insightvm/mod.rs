@@ -228,6 +228,19 @@ impl ClientBuilder {
         self.config.danger_accept_invalid_certificates();
         self
     }
+    /// **Dangerous:** allows credentials over plain `http://` to a host that is not
+    /// this machine, where anyone on the network path can read them. Without it,
+    /// `build()` refuses such a client (loopback hosts are always allowed).
+    pub fn danger_allow_credentials_over_plain_http(mut self) -> Self {
+        self.config.danger_allow_credentials_over_plain_http();
+        self
+    }
+    /// Sets the largest answer read into memory (default 64 MiB); a larger one fails
+    /// with `Error::BodyTooLarge`. Streamed downloads have no limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.config.set_max_body_size(bytes);
+        self
+    }
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let mut config = self.config;

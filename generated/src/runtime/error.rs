@@ -32,9 +32,28 @@ pub enum Error<E = serde_json::Value> {
     /// The request could not be built (an invalid base URL or header value, say).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A redirect that was not followed: too many in a row, or one that would send a
+    /// streamed body again. The text names the target without its query.
+    #[error("redirect not followed: {0}")]
+    Redirect(String),
+    /// An answer larger than the client reads into memory (see `max_body_size`); streamed
+    /// downloads have no limit.
+    #[error("the answer is larger than the limit of {limit} bytes read into memory")]
+    BodyTooLarge { limit: u64 },
 }
 
 impl<E> Error<E> {
+    /// Whether the server may have acted on the request: false only when it cannot have
+    /// (the request was never sent, or was refused before it left this client). A call
+    /// that is not safe to repeat is not retried when this is true; check before repeating it.
+    pub fn server_may_have_acted(&self) -> bool {
+        match self {
+            Self::Transport(error) => !error.is_connect() && !error.is_builder(),
+            Self::InvalidRequest(_) => false,
+            _ => true,
+        }
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {

@@ -25,6 +25,8 @@ pub struct OperationInfo {
     pub retry_safe: bool,
     /// The security schemes the operation accepts (empty: no credentials).
     pub security: &'static [&'static str],
+    /// The success answer is handed to the caller as a stream, not read into memory.
+    pub streams: bool,
 }
 
 /// Turns a parameter value into the text that goes on the wire.
@@ -336,6 +338,8 @@ pub struct CallOptions {
     pub url: Option<String>,
     /// Replaces the body with raw bytes of another media type the operation accepts.
     pub raw_body: Option<(String, Bytes)>,
+    /// The largest answer read into memory for this call (default: the client's).
+    pub max_body_size: Option<u64>,
 }
 
 /// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).

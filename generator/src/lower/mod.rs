@@ -25,10 +25,23 @@ const OPERATION_SCOPE: &[&str] =
 use schema::{Naming, Src, TypeLowerer};
 
 /// Names an operation builder uses for itself; parameters may not take them.
-const BUILDER_FIELDS: &[&str] =
-    &["client", "options", "body", "send", "timeout", "retry", "header", "into_stream", "into_pages"];
+const BUILDER_FIELDS: &[&str] = &[
+    "client",
+    "options",
+    "body",
+    "send",
+    "timeout",
+    "retry",
+    "header",
+    "deadline",
+    "max_body_size",
+    "raw_body",
+    "into_stream",
+    "into_pages",
+];
 /// Method names of an operation builder.
-const BUILDER_METHODS: &[&str] = &["send", "timeout", "retry", "header", "into_stream", "into_pages"];
+const BUILDER_METHODS: &[&str] =
+    &["send", "timeout", "retry", "header", "deadline", "max_body_size", "raw_body", "into_stream", "into_pages"];
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -40,7 +53,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     let mut security_schemes = lower_security_schemes(doc, &mut types);
     let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers) };
     let mut operations = Vec::new();
-    let mut method_names = Registry::with_reserved(&["new", "builder", "core", "base_url", "clone", "fmt"]);
+    let mut method_names = Registry::with_reserved(&["new", "builder", "from_env", "core", "base_url", "clone", "fmt"]);
     // Names an operation file uses unqualified.
     let mut op_scope = Registry::with_reserved(OPERATION_SCOPE);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();

@@ -714,6 +714,8 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
     let success_arms = &success.arms;
     let success_extra = &success.extra;
     let ErrorShape { ty: error_ty, arms: error_arms, extra: error_extra } = error_shape(op);
+    // A streamed success is handed over unread; everything else is read within the attempt.
+    let streams = op.success.iter().any(|r| matches!(r.body, Some(ResponseBody::Binary)));
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some("application/json"),
         _ => None,
@@ -801,6 +803,7 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
             path: #path_template,
             retry_safe: #retry_safe,
             security: &[#(#security),*],
+            streams: #streams,
         };
 
         #builder_docs
@@ -840,6 +843,12 @@ fn finish(op: &Operation, parts: OperationParts<'_>) -> RenderedOperation {
             /// Sets the time allowed for the whole call, retries and their waits included.
             pub fn deadline(mut self, deadline: Duration) -> Self {
                 self.options.deadline = Some(deadline);
+                self
+            }
+
+            /// Sets the largest answer this call reads into memory (default: the client's).
+            pub fn max_body_size(mut self, bytes: u64) -> Self {
+                self.options.max_body_size = Some(bytes);
                 self
             }
 

@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan/{id}",
     retry_safe: true,
     security: &["ApiKey"],
+    streams: false,
 };
 /// Request builder for `GET /v4/integration/scan/{id}`: set options, then `.send()`.
 ///
@@ -61,6 +62,11 @@ impl GetScan {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.

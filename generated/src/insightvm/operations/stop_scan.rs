@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan/{id}/stop",
     retry_safe: false,
     security: &["ApiKey"],
+    streams: false,
 };
 /// Request builder for `POST /v4/integration/scan/{id}/stop`: set options, then `.send()`.
 ///
@@ -50,6 +51,11 @@ impl StopScan {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.

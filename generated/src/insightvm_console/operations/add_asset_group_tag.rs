@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/asset_groups/{id}/tags/{tagId}",
     retry_safe: true,
     security: &["Basic", "Token"],
+    streams: false,
 };
 /// Request builder for `PUT /api/3/asset_groups/{id}/tags/{tagId}`: set options, then `.send()`.
 ///
@@ -52,6 +53,11 @@ impl AddAssetGroupTag {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.

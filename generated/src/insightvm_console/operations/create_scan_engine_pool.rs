@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/scan_engine_pools",
     retry_safe: false,
     security: &["Basic", "Token"],
+    streams: false,
 };
 /// Request builder for `POST /api/3/scan_engine_pools`: set options, then `.send()`.
 ///
@@ -57,6 +58,11 @@ impl CreateScanEnginePool {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends `bytes` as the body with `content_type` instead of the typed body: for the media types the typed API does not cover. The operation accepts `application/json` (the typed body).

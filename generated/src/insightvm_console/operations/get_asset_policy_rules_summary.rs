@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/assets/{assetId}/policies/{policyId}/rules",
     retry_safe: true,
     security: &["Basic", "Token"],
+    streams: false,
 };
 /// Request builder for `GET /api/3/assets/{assetId}/policies/{policyId}/rules`: set options, then `.send()`.
 ///
@@ -83,6 +84,11 @@ impl GetAssetPolicyRulesSummary {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.

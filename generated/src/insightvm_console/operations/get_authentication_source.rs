@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/authentication_sources/{id}",
     retry_safe: true,
     security: &["Basic", "Token"],
+    streams: false,
 };
 /// Request builder for `GET /api/3/authentication_sources/{id}`: set options, then `.send()`.
 ///
@@ -50,6 +51,11 @@ impl GetAuthenticationSource {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.

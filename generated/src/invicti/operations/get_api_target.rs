@@ -13,6 +13,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/api-targets/{apiTargetId}",
     retry_safe: true,
     security: &["xAuth"],
+    streams: false,
 };
 /// Request builder for `GET /api/apihub/v1/inventory/api-targets/{apiTargetId}`: set options, then `.send()`.
 ///
@@ -50,6 +51,11 @@ impl GetApiTarget {
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
+        self
+    }
+    /// Sets the largest answer this call reads into memory (default: the client's).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request and decodes the answer.
