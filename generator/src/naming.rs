@@ -39,6 +39,72 @@ const RESERVED_TYPES: &[&str] = &[
     "Response",
 ];
 
+/// The names the renderer itself gives, per scope of the generated code. A spec-derived name
+/// in one of these scopes is claimed from a [`Registry`] seeded with its list, so it can never
+/// collide with one of these; the renderer's tests check that every fixed name it emits in a
+/// scope is listed here.
+pub mod scope {
+    /// Methods of an API's `Client` (operations become methods beside these).
+    pub const CLIENT: &[&str] = &["new", "builder", "from_env", "base_url", "core", "clone", "fmt", "eq", "hash"];
+
+    /// Fields and methods of an API's `ClientBuilder` (server variables and security schemes
+    /// become fields and setters beside these).
+    pub const CLIENT_BUILDER: &[&str] = &[
+        "config",
+        "base_url",
+        "timeout",
+        "connect_timeout",
+        "retry",
+        "user_agent",
+        "default_header",
+        "request_hook",
+        "http_client",
+        "add_root_certificates_pem",
+        "danger_accept_invalid_certificates",
+        "danger_allow_credentials_over_plain_http",
+        "max_body_size",
+        "build",
+        "clone",
+        "fmt",
+    ];
+
+    /// Fields of an operation's request builder (parameters become fields beside these).
+    pub const REQUEST_BUILDER_FIELDS: &[&str] = &["client", "options", "body"];
+
+    /// Methods of an operation's request builder (parameters and multipart parts become
+    /// setters beside these; `body` sets a JSON, form, text or byte body).
+    pub const REQUEST_BUILDER_METHODS: &[&str] = &[
+        "new",
+        "body",
+        "send",
+        "into_request",
+        "timeout",
+        "retry",
+        "header",
+        "deadline",
+        "max_body_size",
+        "raw_body",
+        "into_stream",
+        "into_pages",
+        "clone",
+        "fmt",
+    ];
+
+    /// What an operation's file names unqualified: its imports and its `OPERATION` static.
+    pub const OPERATION_FILE: &[&str] = &[
+        "Client",
+        "Error",
+        "Request",
+        "Response",
+        "CallOptions",
+        "OperationInfo",
+        "RetryPolicy",
+        "Duration",
+        "OPERATION",
+        "PLAN",
+    ];
+}
+
 /// Spells symbols that would otherwise vanish from an identifier.
 fn spell_symbols(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -118,6 +184,17 @@ pub fn camel(raw: &str) -> String {
     name
 }
 
+/// `wanted`, then numbered alternatives: `name2`, `name3`; `v1_2` after a digit; `Self2`
+/// (not `Self_2`, which is not camel case) after a keyword escape.
+fn candidates(wanted: &str) -> impl Iterator<Item = String> + '_ {
+    let stem = match wanted.trim_end_matches('_') {
+        "" => wanted,
+        trimmed => trimmed,
+    };
+    let separator = if stem.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+    std::iter::once(wanted.to_owned()).chain((2..).map(move |n| format!("{stem}{separator}{n}")))
+}
+
 /// A set of names in one scope; `claim` hands out the wanted name or the next free `name2`, `name3`...
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
@@ -135,21 +212,16 @@ impl Registry {
     }
 
     pub fn claim(&mut self, wanted: &str) -> String {
-        if self.taken.insert(wanted.to_owned()) {
-            return wanted.to_owned();
-        }
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
-        (2..)
-            .map(|n| format!("{wanted}{separator}{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .expect("an unbounded range always yields a free name")
+        let name = candidates(wanted)
+            .find(|candidate| !self.taken.contains(candidate))
+            .expect("an unbounded range always yields a free name");
+        self.taken.insert(name.clone());
+        name
     }
 
     /// Claims a name free in both `self` and `other` (two scopes a name must be unique in).
     pub fn claim_in_both(&mut self, other: &mut Registry, wanted: &str) -> String {
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
-        let name = std::iter::once(wanted.to_owned())
-            .chain((2..).map(|n| format!("{wanted}{separator}{n}")))
+        let name = candidates(wanted)
             .find(|candidate| !self.taken.contains(candidate) && !other.taken.contains(candidate))
             .expect("an unbounded range always yields a free name");
         self.taken.insert(name.clone());
@@ -187,5 +259,9 @@ mod tests {
         assert_eq!(registry.claim("String"), "String2");
         assert_eq!(registry.claim("V1"), "V1");
         assert_eq!(registry.claim("V1"), "V1_2");
+        assert_eq!(registry.claim("Self_"), "Self_");
+        assert_eq!(registry.claim("Self_"), "Self2");
+        assert_eq!(registry.claim("_"), "_");
+        assert_eq!(registry.claim("_"), "_2");
     }
 }

@@ -38,7 +38,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let status = Command::new(&cargo)
         .args(["doc", "--no-deps", "--quiet", "--all-features", "-p", "secops-clients", "-p", "fixture-types"])
         .args(["-p", "fixture-runtime"])
-        .args(["-p", "fixture-openapi31", "-p", "fixture-swagger2"])
+        .args(["-p", "fixture-openapi31", "-p", "fixture-swagger2", "-p", "fixture-hostile"])
         .env("RUSTDOCFLAGS", "-D warnings")
         .current_dir(root)
         .status()

@@ -84,7 +84,7 @@ pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) 
             let converted = swagger2::convert(&raw, diags)?;
             raw = converted.doc;
             diags.set_origin(Arc::new(converted.origin));
-            normalise(&mut raw, "", false, diags);
+            normalise(&mut raw, false, diags);
             "2.0".to_owned()
         }
         (Some(swagger), _) => {
@@ -98,7 +98,7 @@ pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) 
         (None, Some(version)) => match version.as_str() {
             Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => {
                 let version = version.to_owned();
-                normalise(&mut raw, "", true, diags);
+                normalise(&mut raw, true, diags);
                 version
             }
             _ => {
@@ -282,9 +282,6 @@ pub fn deserialize_at<T: DeserializeOwned>(value: &Value, base: &str) -> Result<
     })
 }
 
-/// Rewrites what the 3.0 model cannot hold into what it can, keeping the meaning:
-/// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples`; integer
-/// bounds beyond 64 bits; boolean schemas.
 /// The component sections OpenAPI defines; a `$ref` elsewhere under `#/components/` points at
 /// a vendor's own section (Lob's `mediaTypes`), which the typed model cannot hold.
 const COMPONENT_SECTIONS: &[&str] = &[
@@ -355,21 +352,93 @@ fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
     }
 }
 
-/// `openapi3` enables the rewrites of 3.1 shapes; Swagger 2.0 input, converted schema by
-/// schema, only needs the integer bounds checked.
-fn normalise(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
+/// Rewrites what the 3.0 model cannot hold into what it can, keeping the meaning, where a
+/// schema stands and nowhere else: a property named `const` or `type`, an example value or an
+/// extension is never touched. `openapi3` enables the rewrites of 3.1 shapes (`type` arrays
+/// with `null`, `const`, numeric exclusive bounds, `examples`, boolean schemas); Swagger 2.0
+/// input, already converted schema by schema, only has its integer bounds checked.
+fn normalise(document: &mut Value, openapi3: bool, diags: &mut Diagnostics) {
+    walk_document(document, "", openapi3, diags);
+}
+
+/// Outside schemas: the value of every `schema` member, and every entry of
+/// `components.schemas`, is a schema; example values and extensions are not looked into.
+fn walk_document(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
     match value {
-        Value::Object(map) if openapi3 => {
-            normalise_31_shapes(map);
-            normalise_map(map, pointer, openapi3, diags);
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                let at = join(pointer, key);
+                if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default") {
+                    continue;
+                }
+                if key == "schema" {
+                    normalise_schema(child, &at, openapi3, diags);
+                } else if key == "schemas" && pointer == "/components" {
+                    normalise_each(child, &at, openapi3, diags);
+                } else {
+                    walk_document(child, &at, openapi3, diags);
+                }
+            }
         }
-        Value::Object(map) => normalise_map(map, pointer, openapi3, diags),
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
-                normalise(item, &join(pointer, &index.to_string()), openapi3, diags);
+                walk_document(item, &join(pointer, &index.to_string()), openapi3, diags);
             }
         }
         _ => {}
+    }
+}
+
+/// Every value of a map of schemas (`properties`, `$defs`...) or every item of a list of them.
+fn normalise_each(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                normalise_schema(child, &join(pointer, key), openapi3, diags);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                normalise_schema(item, &join(pointer, &index.to_string()), openapi3, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One schema, then its subschemas (and only those).
+fn normalise_schema(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
+    if openapi3 && let Value::Bool(accepts) = value {
+        // Boolean schemas (3.1): `true` accepts anything, `false` nothing.
+        *value = if *accepts { serde_json::json!({}) } else { serde_json::json!({ "not": {} }) };
+    }
+    let Value::Object(map) = value else { return };
+    if openapi3 {
+        normalise_31_shapes(map);
+    }
+    check_integer_bounds(map, pointer, diags);
+    for (key, child) in map.iter_mut() {
+        let at = join(pointer, key);
+        match key.as_str() {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                normalise_each(child, &at, openapi3, diags)
+            }
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => normalise_each(child, &at, openapi3, diags),
+            // `additionalProperties: true/false` is valid 3.0 as it is.
+            "additionalProperties" if child.is_boolean() => {}
+            "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "additionalItems" => normalise_schema(child, &at, openapi3, diags),
+            _ => {}
+        }
     }
 }
 
@@ -414,26 +483,16 @@ fn normalise_31_shapes(map: &mut serde_json::Map<String, Value>) {
     }
 }
 
-/// Integer bounds beyond 64 bits, boolean schemas; then the children.
-fn normalise_map(map: &mut serde_json::Map<String, Value>, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
-    if map.get("type").and_then(Value::as_str) == Some("integer") {
-        for bound in ["minimum", "maximum", "multipleOf"] {
-            let fits = |v: &Value| v.is_i64() || v.as_u64().is_some_and(|n| i64::try_from(n).is_ok());
-            if map.get(bound).is_some_and(|v| !fits(v)) {
-                map.remove(bound);
-                diags.warn(&join(pointer, bound), "integer bound beyond 64 bits (or fractional) ignored");
-            }
-        }
+/// Integer bounds beyond 64 bits (or fractional) are dropped with a warning.
+fn check_integer_bounds(map: &mut serde_json::Map<String, Value>, pointer: &str, diags: &mut Diagnostics) {
+    if map.get("type").and_then(Value::as_str) != Some("integer") {
+        return;
     }
-    let keys: Vec<String> = map.keys().cloned().collect();
-    for key in keys {
-        let child_pointer = join(pointer, &key);
-        if let Some(child) = map.get_mut(&key) {
-            // Boolean schemas (3.1): `true` accepts anything, `false` nothing.
-            if matches!(key.as_str(), "items" | "not") && child.is_boolean() {
-                *child = Value::Object(Default::default());
-            }
-            normalise(child, &child_pointer, openapi3, diags);
+    for bound in ["minimum", "maximum", "multipleOf"] {
+        let fits = |v: &Value| v.is_i64() || v.as_u64().is_some_and(|n| i64::try_from(n).is_ok());
+        if map.get(bound).is_some_and(|v| !fits(v)) {
+            map.remove(bound);
+            diags.warn(&join(pointer, bound), "integer bound beyond 64 bits (or fractional) ignored");
         }
     }
 }
@@ -536,6 +595,19 @@ mod tests {
         let raw = spec.unwrap().raw;
         assert_eq!(raw.pointer("/components/schemas/A/nullable"), Some(&Value::Bool(true)));
         assert_eq!(raw.pointer("/components/schemas/A/enum/0"), Some(&Value::String("x".into())));
+    }
+
+    #[test]
+    fn keywords_are_rewritten_only_where_a_schema_stands() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        const: {type: [string, 'null']}\n        type: {type: string, example: {type: [a, b], const: 1}}\n      example: {const: [1], type: [x]}\n      x-meta: {const: 1}\n";
+        let (spec, diags) = load(text);
+        assert!(!diags.has_errors(), "{:?}", diags.items);
+        let raw = spec.unwrap().raw;
+        let a = &raw["components"]["schemas"]["A"];
+        assert_eq!(a["properties"]["const"], serde_json::json!({"type": "string", "nullable": true}));
+        assert_eq!(a["properties"]["type"]["example"], serde_json::json!({"type": ["a", "b"], "const": 1}));
+        assert_eq!(a["example"], serde_json::json!({"const": [1], "type": ["x"]}));
+        assert_eq!(a["x-meta"], serde_json::json!({"const": 1}));
     }
 
     #[test]

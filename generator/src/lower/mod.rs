@@ -19,29 +19,8 @@ use crate::load::LoadedSpec;
 use crate::naming::{Registry, camel, snake};
 pub use schema::enum_variants;
 
-/// What an operation's file names unqualified: its imports and its `OPERATION` static.
-const OPERATION_SCOPE: &[&str] =
-    &["Client", "Error", "Request", "Response", "CallOptions", "OperationInfo", "RetryPolicy", "Duration", "OPERATION"];
+use crate::naming::scope;
 use schema::{Naming, Src, TypeLowerer};
-
-/// Names an operation builder uses for itself; parameters may not take them.
-const BUILDER_FIELDS: &[&str] = &[
-    "client",
-    "options",
-    "body",
-    "send",
-    "timeout",
-    "retry",
-    "header",
-    "deadline",
-    "max_body_size",
-    "raw_body",
-    "into_stream",
-    "into_pages",
-];
-/// Method names of an operation builder.
-const BUILDER_METHODS: &[&str] =
-    &["send", "timeout", "retry", "header", "deadline", "max_body_size", "raw_body", "into_stream", "into_pages"];
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -50,12 +29,14 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     if let Some(components) = &doc.components {
         types.lower_components(&components.schemas);
     }
-    let mut security_schemes = lower_security_schemes(doc, &mut types);
-    let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers) };
+    // Server variables and security schemes share the client builder's scope.
+    let mut builder_scope = Registry::with_reserved(scope::CLIENT_BUILDER);
+    let mut security_schemes = lower_security_schemes(doc, &mut types, &mut builder_scope);
+    let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers, &mut builder_scope) };
     let mut operations = Vec::new();
-    let mut method_names = Registry::with_reserved(&["new", "builder", "from_env", "core", "base_url", "clone", "fmt"]);
+    let mut method_names = Registry::with_reserved(scope::CLIENT);
     // Names an operation file uses unqualified.
-    let mut op_scope = Registry::with_reserved(OPERATION_SCOPE);
+    let mut op_scope = Registry::with_reserved(scope::OPERATION_FILE);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (path, item) in &doc.paths.paths {
         let item_pointer = join("/paths", path);
@@ -84,7 +65,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             operations.push(op);
         }
     }
-    correct_security(config, &mut security_schemes, &mut operations, types.diags);
+    correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
     for (id, pagination) in &config.pagination {
         let at = format!("codegen config: api `{}` pagination.{id}", config.module);
         match ids.get(id) {
@@ -137,6 +118,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         };
     }
     types.box_cycles();
+    types.box_large_variants();
     let mut api = Api {
         module: config.module.clone(),
         title: doc.info.title.clone(),
@@ -169,12 +151,13 @@ fn method_of(name: &str) -> Option<Method> {
     })
 }
 
-fn lower_servers(servers: &[openapiv3::Server]) -> Vec<Server> {
+fn lower_servers(servers: &[openapiv3::Server], builder_scope: &mut Registry) -> Vec<Server> {
     servers
         .iter()
         .enumerate()
         .map(|(index, server)| {
-            let mut names = Registry::default();
+            // Every server's variables are fields of the one builder: the same scope.
+            let mut names = builder_scope.clone();
             let variables = server
                 .variables
                 .iter()
@@ -201,8 +184,11 @@ fn lower_servers(servers: &[openapiv3::Server]) -> Vec<Server> {
         .collect()
 }
 
-fn lower_security_schemes(doc: &openapiv3::OpenAPI, types: &mut TypeLowerer<'_>) -> Vec<SecurityScheme> {
-    let mut names = Registry::with_reserved(BUILDER_FIELDS);
+fn lower_security_schemes(
+    doc: &openapiv3::OpenAPI,
+    types: &mut TypeLowerer<'_>,
+    names: &mut Registry,
+) -> Vec<SecurityScheme> {
     let mut schemes = Vec::new();
     let Some(components) = &doc.components else { return schemes };
     for (name, scheme) in &components.security_schemes {
@@ -261,6 +247,7 @@ fn correct_security(
     config: &ApiConfig,
     schemes: &mut Vec<SecurityScheme>,
     operations: &mut [Operation],
+    names: &mut Registry,
     diags: &mut Diagnostics,
 ) {
     let at = format!("codegen config: api `{}` security", config.module);
@@ -268,10 +255,6 @@ fn correct_security(
         if !schemes.iter().any(|s| &s.wire_name == name) {
             diags.error(&at, format!("`require` names `{name}`, which the document does not declare"), None);
         }
-    }
-    let mut names = Registry::with_reserved(BUILDER_FIELDS);
-    for scheme in schemes.iter() {
-        names.claim(&scheme.rust_name);
     }
     for extra in &config.security.extra_headers {
         if schemes.iter().any(|s| s.wire_name == extra.name) {
@@ -345,7 +328,8 @@ fn lower_operation(
     }
     let (path_parts, template_params) = parse_path(path);
     let mut params: Vec<Param> = Vec::new();
-    let mut names = Registry::with_reserved(BUILDER_FIELDS);
+    // Parameters become fields and setters of the request builder.
+    let mut names = Registry::with_reserved(&[scope::REQUEST_BUILDER_FIELDS, scope::REQUEST_BUILDER_METHODS].concat());
     // Path parameters in template order, then query, header, cookie in document order.
     let mut ordered: Vec<&(Parameter, String)> = Vec::new();
     for name in &template_params {
@@ -446,7 +430,14 @@ fn lower_operation(
                 }
             },
         };
-        lower_body(&body, &at, &type_name, types)
+        // Multipart parts become setters beside the parameters' (and fields of their own form);
+        // a multipart body has no `body` setter, its parts are set one by one.
+        let methods: Vec<&str> = scope::REQUEST_BUILDER_METHODS.iter().copied().filter(|m| *m != "body").collect();
+        let mut setters = Registry::with_reserved(&methods);
+        params.iter().for_each(|param| {
+            setters.claim(&param.rust_name);
+        });
+        lower_body(&body, &at, &type_name, types, &mut setters)
     });
 
     let mut success = Vec::new();
@@ -569,7 +560,13 @@ fn is_json(media_type: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
-fn lower_body(body: &OaBody, pointer: &str, type_name: &str, types: &mut TypeLowerer<'_>) -> Option<RequestBody> {
+fn lower_body(
+    body: &OaBody,
+    pointer: &str,
+    type_name: &str,
+    types: &mut TypeLowerer<'_>,
+    names: &mut Registry,
+) -> Option<RequestBody> {
     let pick = body
         .content
         .iter()
@@ -584,7 +581,7 @@ fn lower_body(body: &OaBody, pointer: &str, type_name: &str, types: &mut TypeLow
     let kind = if is_json(media_type) {
         BodyKind::Json(lower_media_schema(content, &at, &hint, types))
     } else if media_type.starts_with("multipart/form-data") {
-        BodyKind::Multipart(multipart_fields(content, &at, types))
+        BodyKind::Multipart(multipart_fields(content, &at, types, names))
     } else if media_type.starts_with("application/x-www-form-urlencoded") {
         BodyKind::Form(lower_media_schema(content, &at, &hint, types))
     } else if media_type.starts_with("text/") {
@@ -608,7 +605,12 @@ fn lower_media_schema(content: &MediaType, pointer: &str, hint: &str, types: &mu
     }
 }
 
-fn multipart_fields(content: &MediaType, pointer: &str, types: &mut TypeLowerer<'_>) -> Vec<MultipartField> {
+fn multipart_fields(
+    content: &MediaType,
+    pointer: &str,
+    types: &mut TypeLowerer<'_>,
+    names: &mut Registry,
+) -> Vec<MultipartField> {
     let at = join(pointer, "schema");
     let schema = match &content.schema {
         Some(ReferenceOr::Item(schema)) => schema.clone(),
@@ -627,7 +629,7 @@ fn multipart_fields(content: &MediaType, pointer: &str, types: &mut TypeLowerer<
         _ => {
             types.diags.warn(&at, "a multipart body that is not an object: sent as one file part named `file`");
             return vec![MultipartField {
-                rust_name: "file".into(),
+                rust_name: names.claim("file"),
                 wire_name: "file".into(),
                 required: true,
                 is_file: true,
@@ -635,8 +637,7 @@ fn multipart_fields(content: &MediaType, pointer: &str, types: &mut TypeLowerer<
             }];
         }
     };
-    // Form fields become setters on the builder, so only its method names are taken.
-    let mut names = Registry::with_reserved(BUILDER_METHODS);
+    // Form fields become setters on the builder, beside the parameters' (`names`).
     properties
         .iter()
         .map(|(name, property)| {

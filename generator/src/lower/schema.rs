@@ -766,6 +766,65 @@ impl<'a> TypeLowerer<'a> {
         }
     }
 
+    /// Puts the large variants of every union behind a pointer: an enum is as large as its
+    /// largest variant, so one big struct beside small variants would make every value big
+    /// (clippy's `large_enum_variant`). Runs after [`Self::box_cycles`].
+    pub fn box_large_variants(&mut self) {
+        /// Variants estimated above this many bytes are boxed; the rest stay inline, so no
+        /// two variants differ by more than clippy's 200-byte threshold.
+        const LARGE: usize = 128;
+        let names: Vec<String> = self.types.keys().cloned().collect();
+        for name in names {
+            let Some(TypeKind::Union(union)) = self.types.get(&name).map(|def| &def.kind) else { continue };
+            let large: Vec<usize> = union
+                .variants
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.ty.as_ref().is_some_and(|ty| self.inline_size(ty, 0) > LARGE))
+                .map(|(index, _)| index)
+                .collect();
+            if large.is_empty() {
+                continue;
+            }
+            if let Some(TypeKind::Union(union)) = self.types.get_mut(&name).map(|def| &mut def.kind) {
+                for index in large {
+                    if let Some(ty) = union.variants[index].ty.as_mut() {
+                        *ty = TypeRef::Boxed(Box::new(ty.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A generous estimate of the bytes a value of `ty` takes inline.
+    fn inline_size(&self, ty: &TypeRef, depth: usize) -> usize {
+        match ty {
+            TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::Date | TypeRef::Boxed(_) => 8,
+            TypeRef::DateTime | TypeRef::Uuid => 16,
+            TypeRef::String | TypeRef::Binary | TypeRef::Base64 | TypeRef::Array(_) | TypeRef::Map(_) => 24,
+            TypeRef::Json => 32,
+            TypeRef::Nullable(inner) => self.inline_size(inner, depth) + 8,
+            // Deeper than this, the estimate is already far past any threshold.
+            TypeRef::Named(_) if depth > 8 => 256,
+            TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
+                Some(TypeKind::Struct(body)) => {
+                    let fields: usize = body
+                        .fields
+                        .iter()
+                        .map(|f| self.inline_size(&f.ty, depth + 1) + if f.required && !f.nullable { 0 } else { 8 })
+                        .sum();
+                    fields + if body.additional.is_some() { 24 } else { 0 }
+                }
+                Some(TypeKind::Union(union)) => {
+                    let variants = union.variants.iter().filter_map(|v| v.ty.as_ref());
+                    8 + variants.map(|ty| self.inline_size(ty, depth + 1)).max().unwrap_or(0)
+                }
+                Some(TypeKind::Alias(inner)) => self.inline_size(inner, depth + 1),
+                Some(TypeKind::Enum(_)) | None => 24,
+            },
+        }
+    }
+
     /// Marks the optional nullable fields of every type reachable from `roots` (the request
     /// bodies) as able to send an explicit null.
     pub fn mark_sent(&mut self, roots: &[&TypeRef]) {

@@ -122,7 +122,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let mut op_entries = Vec::new();
     let mut methods = Vec::new();
     for op in &api.operations {
-        let module = op_modules.claim(op.rust_name.trim_end_matches('_'));
+        let module = op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_')));
         let rendered = operations::render_operation(op);
         files.insert(format!("{base}/operations/{module}.rs"), format_file(rendered.file, &op.wire_id)?);
         methods.push(rendered.method);

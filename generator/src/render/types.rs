@@ -212,7 +212,8 @@ fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStre
         impl std::str::FromStr for #name {
             type Err = std::convert::Infallible;
 
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
+            // Spelled out: a variant named `Err` would make `Self::Err` ambiguous.
+            fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
                 Ok(Self::from(value))
             }
         }

@@ -47,7 +47,7 @@ impl From<String> for HealthStatus {
 }
 impl std::str::FromStr for HealthStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

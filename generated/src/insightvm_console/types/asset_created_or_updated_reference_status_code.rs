@@ -281,7 +281,7 @@ impl From<String> for AssetCreatedOrUpdatedReferenceStatusCode {
 }
 impl std::str::FromStr for AssetCreatedOrUpdatedReferenceStatusCode {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

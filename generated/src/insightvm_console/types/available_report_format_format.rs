@@ -103,7 +103,7 @@ impl From<String> for AvailableReportFormatFormat {
 }
 impl std::str::FromStr for AvailableReportFormatFormat {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

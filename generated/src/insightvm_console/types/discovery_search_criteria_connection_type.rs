@@ -59,7 +59,7 @@ impl From<String> for DiscoverySearchCriteriaConnectionType {
 }
 impl std::str::FromStr for DiscoverySearchCriteriaConnectionType {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

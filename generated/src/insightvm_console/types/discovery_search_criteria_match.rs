@@ -39,7 +39,7 @@ impl From<String> for DiscoverySearchCriteriaMatch {
 }
 impl std::str::FromStr for DiscoverySearchCriteriaMatch {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

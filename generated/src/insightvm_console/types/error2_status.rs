@@ -283,7 +283,7 @@ impl From<String> for Error2Status {
 }
 impl std::str::FromStr for Error2Status {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

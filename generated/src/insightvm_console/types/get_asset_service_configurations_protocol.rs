@@ -73,7 +73,7 @@ impl From<String> for GetAssetServiceConfigurationsProtocol {
 }
 impl std::str::FromStr for GetAssetServiceConfigurationsProtocol {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -73,7 +73,7 @@ impl From<String> for GetAssetServiceProtocol {
 }
 impl std::str::FromStr for GetAssetServiceProtocol {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

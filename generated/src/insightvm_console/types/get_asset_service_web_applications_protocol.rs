@@ -73,7 +73,7 @@ impl From<String> for GetAssetServiceWebApplicationsProtocol {
 }
 impl std::str::FromStr for GetAssetServiceWebApplicationsProtocol {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -53,7 +53,7 @@ impl From<String> for IMetaDataType {
 }
 impl std::str::FromStr for IMetaDataType {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -65,7 +65,7 @@ impl From<String> for JsonNodeNodeType {
 }
 impl std::str::FromStr for JsonNodeNodeType {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -55,7 +55,7 @@ impl From<String> for LicenseStatus {
 }
 impl std::str::FromStr for LicenseStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

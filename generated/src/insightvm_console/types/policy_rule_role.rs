@@ -43,7 +43,7 @@ impl From<String> for PolicyRuleRole {
 }
 impl std::str::FromStr for PolicyRuleRole {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

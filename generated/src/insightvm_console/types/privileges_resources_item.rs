@@ -169,7 +169,7 @@ impl From<String> for PrivilegesResourcesItem {
 }
 impl std::str::FromStr for PrivilegesResourcesItem {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -45,7 +45,7 @@ impl From<String> for ReportConfigFiltersResourceStatusesItem {
 }
 impl std::str::FromStr for ReportConfigFiltersResourceStatusesItem {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -51,7 +51,7 @@ impl From<String> for ReportInstanceStatus {
 }
 impl std::str::FromStr for ReportInstanceStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -51,7 +51,7 @@ impl From<String> for RiskTrendResourceFrom {
 }
 impl std::str::FromStr for RiskTrendResourceFrom {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

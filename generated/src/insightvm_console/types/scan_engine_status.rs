@@ -58,7 +58,7 @@ impl From<String> for ScanEngineStatus {
 }
 impl std::str::FromStr for ScanEngineStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

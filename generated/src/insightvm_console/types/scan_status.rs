@@ -67,7 +67,7 @@ impl From<String> for ScanStatus {
 }
 impl std::str::FromStr for ScanStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

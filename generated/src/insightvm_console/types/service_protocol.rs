@@ -75,7 +75,7 @@ impl From<String> for ServiceProtocol {
 }
 impl std::str::FromStr for ServiceProtocol {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -41,7 +41,7 @@ impl From<String> for SetScanStatusStatus {
 }
 impl std::str::FromStr for SetScanStatusStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

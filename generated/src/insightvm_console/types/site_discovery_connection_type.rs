@@ -59,7 +59,7 @@ impl From<String> for SiteDiscoveryConnectionType {
 }
 impl std::str::FromStr for SiteDiscoveryConnectionType {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -119,7 +119,7 @@ impl From<String> for SiteSharedCredentialService {
 }
 impl std::str::FromStr for SiteSharedCredentialService {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

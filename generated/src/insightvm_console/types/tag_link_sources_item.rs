@@ -49,7 +49,7 @@ impl From<String> for TagLinkSourcesItem {
 }
 impl std::str::FromStr for TagLinkSourcesItem {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

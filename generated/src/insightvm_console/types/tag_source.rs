@@ -39,7 +39,7 @@ impl From<String> for TagSource {
 }
 impl std::str::FromStr for TagSource {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

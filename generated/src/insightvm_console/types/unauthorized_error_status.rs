@@ -35,7 +35,7 @@ impl From<String> for UnauthorizedErrorStatus {
 }
 impl std::str::FromStr for UnauthorizedErrorStatus {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -91,7 +91,7 @@ impl From<String> for WebPageLinkType {
 }
 impl std::str::FromStr for WebPageLinkType {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

@@ -59,7 +59,7 @@ impl From<String> for ApiTargetSortField {
 }
 impl std::str::FromStr for ApiTargetSortField {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

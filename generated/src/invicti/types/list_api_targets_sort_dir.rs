@@ -37,7 +37,7 @@ impl From<String> for ListApiTargetsSortDir {
 }
 impl std::str::FromStr for ListApiTargetsSortDir {
     type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
