@@ -184,6 +184,18 @@ pub fn camel(raw: &str) -> String {
     name
 }
 
+/// A type name made of a type name and a suffix (`GetThing` + `Response`): the stem's keyword
+/// escape goes (`Self_` + `Item` is `SelfItem`, which is camel case; `Self_Item` is not).
+pub fn compose(stem: &str, suffix: &str) -> String {
+    if suffix.is_empty() {
+        return stem.to_owned();
+    }
+    match stem.trim_end_matches('_') {
+        "" => format!("{stem}{suffix}"),
+        trimmed => format!("{trimmed}{suffix}"),
+    }
+}
+
 /// `wanted`, then numbered alternatives: `name2`, `name3`; `v1_2` after a digit; `Self2`
 /// (not `Self_2`, which is not camel case) after a keyword escape.
 fn candidates(wanted: &str) -> impl Iterator<Item = String> + '_ {

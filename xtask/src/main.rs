@@ -6,6 +6,7 @@ mod codegen;
 mod conformance;
 mod corpus;
 mod crosscheck;
+mod fuzz;
 mod jupyter;
 mod test;
 
@@ -23,6 +24,7 @@ Commands:
   conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   crosscheck                                     Swagger 2.0 documents: direct generation against swagger2openapi's conversion
+  fuzz [--docs N] [--seed S]                     random valid documents generated and `cargo check`ed together
   jupyter                                        a client generated from Jupyter Server's own 2.0 document against a real server
   diff <old> <new> [--format markdown|json] [--config <toml>]
                                                  the API change report between two documents
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("jupyter") => jupyter::run(&project_root()),
         Some("crosscheck") => crosscheck::run(&project_root()),
+        Some("fuzz") => fuzz::run(&project_root(), &args[1..]),
         Some("diff") => change::diff(&args[1..]),
         Some("update-spec") => change::update_spec(&project_root(), &args[1..]),
         Some("test") => test::run(&project_root()),

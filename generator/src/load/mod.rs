@@ -368,7 +368,8 @@ fn walk_document(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut D
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
                 let at = join(pointer, key);
-                if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default") {
+                // Values, not schemas: examples and extensions (`default` here is a response).
+                if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples") {
                     continue;
                 }
                 if key == "schema" {

@@ -16,7 +16,7 @@ use crate::config::{ApiConfig, PaginationConfig};
 use crate::diag::{Diagnostics, join};
 use crate::ir::*;
 use crate::load::LoadedSpec;
-use crate::naming::{Registry, camel, snake};
+use crate::naming::{Registry, camel, compose, snake};
 pub use schema::enum_variants;
 
 use crate::naming::scope;
@@ -112,9 +112,9 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     // Companion types are claimed once every builder has its name.
     for op in &mut operations {
         op.companion_types = CompanionTypes {
-            response: op_scope.claim(&format!("{}Response", op.type_name)),
-            error: op_scope.claim(&format!("{}Error", op.type_name)),
-            form: op_scope.claim(&format!("{}Form", op.type_name)),
+            response: op_scope.claim(&compose(&op.type_name, "Response")),
+            error: op_scope.claim(&compose(&op.type_name, "Error")),
+            form: op_scope.claim(&compose(&op.type_name, "Form")),
         };
     }
     types.box_cycles();
@@ -360,7 +360,7 @@ fn lower_operation(
     for (param, at) in ordered {
         let data = param.parameter_data_ref();
         let location = location_of(param);
-        let hint = format!("{type_name}{}", camel(&data.name));
+        let hint = compose(&type_name, &camel(&data.name));
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let default = match schema {
@@ -432,7 +432,9 @@ fn lower_operation(
         };
         // Multipart parts become setters beside the parameters' (and fields of their own form);
         // a multipart body has no `body` setter, its parts are set one by one.
-        let methods: Vec<&str> = scope::REQUEST_BUILDER_METHODS.iter().copied().filter(|m| *m != "body").collect();
+        // Required parts are also arguments of the builder's `new`, beside its `client`.
+        let methods: Vec<&str> =
+            scope::REQUEST_BUILDER_METHODS.iter().copied().filter(|m| *m != "body").chain(["client"]).collect();
         let mut setters = Registry::with_reserved(&methods);
         params.iter().for_each(|param| {
             setters.claim(&param.rust_name);
@@ -480,7 +482,7 @@ fn lower_operation(
             StatusMatch::Range(range) => format!("Response{range}xx"),
             StatusMatch::Default => "ErrorDefault".into(),
         };
-        let body = lower_response_body(&response.content, &at, &format!("{type_name}{suffix}"), types);
+        let body = lower_response_body(&response.content, &at, &compose(&type_name, &suffix), types);
         let lowered =
             Response { status, description: Some(response.description.clone()).filter(|d| !d.is_empty()), body };
         match status {
@@ -577,7 +579,7 @@ fn lower_body(
         .or_else(|| body.content.first());
     let (media_type, content) = pick?;
     let at = join(&join(pointer, "content"), media_type);
-    let hint = format!("{type_name}Body");
+    let hint = compose(type_name, "Body");
     let kind = if is_json(media_type) {
         BodyKind::Json(lower_media_schema(content, &at, &hint, types))
     } else if media_type.starts_with("multipart/form-data") {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::diag::{Diagnostics, join};
 use crate::ir::{EnumVariant, Field, FloatKind, IntKind, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 use crate::load::Resolver;
-use crate::naming::{Registry, camel, snake};
+use crate::naming::{Registry, camel, compose, snake};
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 /// Deeper than this, a schema is taken as `serde_json::Value` (guards against hostile input).
@@ -218,7 +218,7 @@ impl<'a> TypeLowerer<'a> {
             }),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(array)) => {
-                let item_naming = Naming::Hint(format!("{}Item", hint_of(&naming)));
+                let item_naming = Naming::Hint(compose(hint_of(&naming), "Item"));
                 let item = match &array.items {
                     Some(items) => self.lower(Src::from(items), &join(pointer, "items"), item_naming),
                     None => TypeRef::Json,
@@ -312,7 +312,7 @@ impl<'a> TypeLowerer<'a> {
             );
         }
         if let Some(items) = &any.items {
-            let item_naming = Naming::Hint(format!("{}Item", hint_of(&naming)));
+            let item_naming = Naming::Hint(compose(hint_of(&naming), "Item"));
             return TypeRef::Array(Box::new(self.lower(Src::from(items), &join(pointer, "items"), item_naming)));
         }
         let strings: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
@@ -353,7 +353,7 @@ impl<'a> TypeLowerer<'a> {
             None | Some(AdditionalProperties::Any(false)) => None,
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
             Some(AdditionalProperties::Schema(schema)) => {
-                let hint = Naming::Hint(format!("{}Value", hint_of(&naming)));
+                let hint = Naming::Hint(compose(hint_of(&naming), "Value"));
                 Some(self.lower(Src::from(schema.as_ref()), &join(pointer, "additionalProperties"), hint))
             }
         };
@@ -370,7 +370,7 @@ impl<'a> TypeLowerer<'a> {
         };
         let mut fields = Vec::with_capacity(properties.len());
         for property in &properties {
-            let hint = Naming::Hint(format!("{name}{}", camel(&property.name)));
+            let hint = Naming::Hint(compose(&name, &camel(&property.name)));
             let ty = self.lower(Src::from(&property.schema), &property.pointer, hint);
             let (ty, nullable) = match ty {
                 TypeRef::Nullable(inner) => (*inner, true),
@@ -470,7 +470,7 @@ impl<'a> TypeLowerer<'a> {
                         name => name,
                     };
                     let description = rest.schema_data.description.clone();
-                    let hint = Naming::Hint(format!("{base}{name}"));
+                    let hint = Naming::Hint(compose(&base, &name));
                     let content =
                         content_property.as_deref().and_then(|c| Some((c, object_parts(rest)?.properties.get(c)?)));
                     let ty = match content {
@@ -485,7 +485,8 @@ impl<'a> TypeLowerer<'a> {
                     (ty, Some(name), description)
                 }
                 None => {
-                    let ty = self.lower(Src::from(variant), &at, Naming::Hint(format!("{base}Variant{index}")));
+                    let ty =
+                        self.lower(Src::from(variant), &at, Naming::Hint(compose(&base, &format!("Variant{index}"))));
                     (Some(strip_nullable(ty, &mut nullable)), None, None)
                 }
             };
