@@ -53,6 +53,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     crate::jupyter::run(root)?;
     eprintln!("==> Swagger 2.0: direct generation against swagger2openapi's conversion");
     crate::crosscheck::run(root)?;
+    eprintln!("==> compile-fuzzing: 30 random documents (the long run: `cargo xtask fuzz --docs 500 --seed <n>`)");
+    crate::fuzz::run(root, &["--docs".into(), "30".into(), "--seed".into(), "2026".into()])?;
     let corpus = crate::corpus::corpus_dir(root);
     if corpus.is_dir() {
         eprintln!("==> corpus subset (the full run: `cargo xtask corpus`)");
