@@ -15,17 +15,6 @@ pub enum Clients {
     InsightVmConsole(insightvm_console::Client),
 }
 
-/// Sets Prism's `Prefer` header when a status is asked for.
-macro_rules! prefer {
-    ($builder:expr, $expect:expr) => {{
-        let builder = $builder;
-        match $expect {
-            Expect::Error { status, .. } => builder.header("Prefer", format!("code={status}")),
-            Expect::Success => builder,
-        }
-    }};
-}
-
 impl Clients {
     pub fn new(module: &str, base_url: &str) -> Result<Self, String> {
         // Retries would hide a refused request behind its second attempt: one attempt each.

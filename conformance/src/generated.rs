@@ -8,27 +8,14 @@ use secops_clients::{ByteStream, Error, Response};
 
 use crate::{Expect, Failure};
 
-/// Sets Prism's `Prefer` header when a status is asked for.
-macro_rules! prefer {
-    ($builder:expr, $expect:expr) => {{
-        let builder = $builder;
-        match $expect {
-            Expect::Error { status, .. } => builder.header("Prefer", format!("code={status}")),
-            Expect::Success => builder,
-        }
-    }};
-}
-
 /// Like `prefer!`, for an operation whose success is not JSON: an error is asked for as JSON
 /// (Swagger 2.0 lists media types per operation, so a mock would otherwise try to write the
 /// JSON error as the success's `text/plain` or `application/octet-stream`).
 macro_rules! prefer_json_error {
     ($builder:expr, $expect:expr) => {{
-        let builder = $builder;
+        let builder = prefer!($builder, $expect);
         match $expect {
-            Expect::Error { status, .. } => {
-                builder.header("Prefer", format!("code={status}")).header("Accept", "application/json")
-            }
+            Expect::Error { .. } => builder.header("Accept", "application/json"),
             Expect::Success => builder,
         }
     }};

@@ -13,6 +13,17 @@
 //!
 //! `cargo xtask conformance` starts Prism and runs both; see the README.
 
+/// Sets Prism's `Prefer` header when a status is asked for.
+macro_rules! prefer {
+    ($builder:expr, $expect:expr) => {{
+        let builder = $builder;
+        match $expect {
+            Expect::Error { status, .. } => builder.header("Prefer", format!("code={status}")),
+            Expect::Success => builder,
+        }
+    }};
+}
+
 mod calls;
 mod defects;
 mod generated;
@@ -127,23 +138,16 @@ async fn check(args: &[String]) -> Result<(), String> {
                         passed += 1;
                         println!("PASS {} {} [{label}]: {detail}", api.module, op.wire_id);
                     }
-                    Err(Failure::Decode { path, body, message }) => {
+                    Err(failure) => {
                         let document = &documents[&api.module];
-                        match defects::example_defect(api, document, op, &path, &body) {
-                            Some(defect) => {
-                                defects += 1;
-                                println!("DOCUMENT DEFECT {} {} [{label}]: {defect}", api.module, op.wire_id);
+                        let (defect, problem) = match failure {
+                            Failure::Decode { path, body, message } => {
+                                (defects::example_defect(api, document, op, &path, &body), message)
                             }
-                            None => {
-                                failed += 1;
-                                println!("FAIL {} {} [{label}]: {message}", api.module, op.wire_id);
-                            }
-                        }
-                    }
-                    Err(Failure::Plain(problem)) => {
-                        let defect = match expect {
-                            Expect::Error { status, .. } => defects::media_defect(&documents[&api.module], op, status),
-                            Expect::Success => None,
+                            Failure::Plain(problem) => match expect {
+                                Expect::Error { status, .. } => (defects::media_defect(document, op, status), problem),
+                                Expect::Success => (None, problem),
+                            },
                         };
                         match defect {
                             Some(defect) => {

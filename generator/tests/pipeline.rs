@@ -39,52 +39,43 @@ fn every_api_exposes_every_operation() {
     assert!(!paged.contains(&"getSolutions"));
 }
 
-#[test]
-fn a_broken_swagger_document_names_its_pointer_and_writes_nothing() {
-    let project = std::env::temp_dir().join(format!("clientgen-broken2-{}", std::process::id()));
+/// A scratch project whose one API document is `spec` (named `name`), with a previous
+/// `generated/src/lib.rs` that a failed run must leave alone.
+fn broken_project(tag: &str, name: &str, spec: &str) -> std::path::PathBuf {
+    let project = std::env::temp_dir().join(format!("clientgen-{tag}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&project);
     fs::create_dir_all(project.join("specs")).unwrap();
     fs::create_dir_all(project.join("generated/src")).unwrap();
     fs::write(project.join("generated/src/lib.rs"), "// previous output\n").unwrap();
-    fs::write(
-        project.join("specs/codegen.toml"),
-        "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"x\"\nspec = \"x.json\"\n",
-    )
-    .unwrap();
-    fs::write(
-        project.join("specs/x.json"),
-        r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
-            "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"}}}"##,
-    )
-    .unwrap();
-    let errors = clientgen::generate_project(&project).unwrap_err();
-    assert_eq!((errors[0].file.as_str(), errors[0].pointer.as_str()), ("specs/x.json", "/definitions/A"), "{errors:?}");
+    let config = format!("[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"x\"\nspec = \"{name}\"\n");
+    fs::write(project.join("specs/codegen.toml"), config).unwrap();
+    fs::write(project.join("specs").join(name), spec).unwrap();
+    project
+}
+
+fn assert_untouched(project: &Path) {
     assert_eq!(fs::read_to_string(project.join("generated/src/lib.rs")).unwrap(), "// previous output\n");
     fs::remove_dir_all(project).unwrap();
 }
 
 #[test]
+fn a_broken_swagger_document_names_its_pointer_and_writes_nothing() {
+    let spec = r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+        "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"}}}"##;
+    let project = broken_project("broken2", "x.json", spec);
+    let errors = clientgen::generate_project(&project).unwrap_err();
+    assert_eq!((errors[0].file.as_str(), errors[0].pointer.as_str()), ("specs/x.json", "/definitions/A"), "{errors:?}");
+    assert_untouched(&project);
+}
+
+#[test]
 fn a_broken_spec_is_reported_with_file_and_pointer_and_writes_nothing() {
-    let project = std::env::temp_dir().join(format!("clientgen-broken-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&project);
-    fs::create_dir_all(project.join("specs")).unwrap();
-    fs::create_dir_all(project.join("generated/src")).unwrap();
-    fs::write(project.join("generated/src/lib.rs"), "// previous output\n").unwrap();
-    fs::write(
-        project.join("specs/codegen.toml"),
-        "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"x\"\nspec = \"x.yaml\"\n",
-    )
-    .unwrap();
-    fs::write(
-        project.join("specs/x.yaml"),
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: 5, content: 3}\n",
-    )
-    .unwrap();
+    let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: 5, content: 3}\n";
+    let project = broken_project("broken", "x.yaml", spec);
     let errors = clientgen::generate_project(&project).unwrap_err();
     assert_eq!(errors[0].file, "specs/x.yaml");
     assert!(errors[0].pointer.starts_with("/paths/~1a/get/responses/200"), "{errors:?}");
-    assert_eq!(fs::read_to_string(project.join("generated/src/lib.rs")).unwrap(), "// previous output\n");
-    fs::remove_dir_all(project).unwrap();
+    assert_untouched(&project);
 }
 
 #[test]

@@ -31,20 +31,26 @@ pub fn target_dir(root: &Path) -> PathBuf {
 
 /// Prism, pinned by `tools/prism/package-lock.json`, installed there when missing.
 fn prism(root: &Path) -> Result<PathBuf, String> {
-    let dir = root.join("tools/prism");
-    let bin = dir.join("node_modules/.bin/prism");
-    if !bin.exists() {
-        eprintln!("==> installing Prism into tools/prism (npm ci)");
+    npm_tool(root, "prism", "prism")
+}
+
+/// The command `bin` of the npm project `tools/<tool>`, pinned by its `package-lock.json`
+/// and installed there (`npm ci`) when missing.
+pub fn npm_tool(root: &Path, tool: &str, bin: &str) -> Result<PathBuf, String> {
+    let dir = root.join("tools").join(tool);
+    let path = dir.join("node_modules/.bin").join(bin);
+    if !path.exists() {
+        eprintln!("==> installing {bin} into tools/{tool} (npm ci)");
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&dir)
             .status()
             .map_err(|e| format!("cannot run npm (is Node.js installed?): {e}"))?;
-        if !status.success() || !bin.exists() {
-            return Err("npm ci in tools/prism failed".into());
+        if !status.success() || !path.exists() {
+            return Err(format!("npm ci in tools/{tool} failed"));
         }
     }
-    Ok(bin)
+    Ok(path)
 }
 
 pub fn free_port() -> Result<u16, String> {

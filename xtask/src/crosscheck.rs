@@ -102,24 +102,6 @@ fn compare(id: &str, ours: &Surface, theirs: &Surface) -> Vec<String> {
     lines
 }
 
-/// swagger2openapi, installed into `tools/swagger2openapi` when missing.
-fn converter(root: &Path) -> Result<PathBuf, String> {
-    let dir = root.join("tools/swagger2openapi");
-    let bin = dir.join("node_modules/.bin/swagger2openapi");
-    if !bin.exists() {
-        eprintln!("==> installing swagger2openapi into tools/swagger2openapi (npm ci)");
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .map_err(|e| format!("cannot run npm (is Node.js installed?): {e}"))?;
-        if !status.success() || !bin.exists() {
-            return Err("npm ci in tools/swagger2openapi failed".into());
-        }
-    }
-    Ok(bin)
-}
-
 /// The 2.0 documents to compare: the corpus's, the vendored ones, the fixtures, Jupyter's
 /// when installed.
 fn documents(root: &Path) -> Vec<PathBuf> {
@@ -252,7 +234,7 @@ fn without_tsv(document: &Path) -> Result<serde_json::Value, String> {
 }
 
 pub fn run(root: &Path) -> Result<(), String> {
-    let bin = converter(root)?;
+    let bin = crate::conformance::npm_tool(root, "swagger2openapi", "swagger2openapi")?;
     let out = target_dir(root).join("crosscheck");
     fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let mut report = String::from(
