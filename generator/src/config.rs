@@ -154,6 +154,11 @@ impl PaginationConfig {
 }
 
 impl ApiConfig {
+    /// The overlay files, in the order they apply, as diagnostics name them.
+    pub fn overlay_paths(&self) -> Vec<std::path::PathBuf> {
+        self.overlays.iter().map(|name| self.overlay_dir.join(name)).collect()
+    }
+
     /// Reads the per-document settings of a standalone crate (`pagination`, `retry_safe`,
     /// `rename`) from a TOML file shaped like one `[[api]]` entry of the codegen config.
     pub fn load_standalone(path: &Path) -> Result<Self, Diagnostic> {

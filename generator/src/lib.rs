@@ -49,10 +49,9 @@ pub fn lower_document(
 /// The overlay files an API's config lists, read from its config's folder.
 fn read_overlays(config: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnostic>> {
     config
-        .overlays
-        .iter()
-        .map(|name| {
-            let path = config.overlay_dir.join(name);
+        .overlay_paths()
+        .into_iter()
+        .map(|path| {
             let shown_as = path.display().to_string();
             std::fs::read_to_string(&path).map(|text| load::Overlay { text, shown_as: shown_as.clone() }).map_err(
                 |error| {
@@ -153,6 +152,14 @@ fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
 
 fn render_error(message: String, file: &str) -> Vec<Diagnostic> {
     vec![Diagnostic { severity: Severity::Error, file: file.to_owned(), pointer: String::new(), message, hint: None }]
+}
+
+/// The warnings about overlays (an action that matches nothing): with `codegen --check`, an
+/// overlay that no longer applies cleanly fails the check.
+pub fn overlay_warnings<'d>(warnings: &'d [Diagnostic], configs: &[ApiConfig]) -> Vec<&'d Diagnostic> {
+    let overlays: Vec<String> =
+        configs.iter().flat_map(ApiConfig::overlay_paths).map(|path| path.display().to_string()).collect();
+    warnings.iter().filter(|warning| overlays.contains(&warning.file)).collect()
 }
 
 /// Generates the project's crate from `specs/codegen.toml` under `root`.

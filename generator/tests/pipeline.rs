@@ -94,3 +94,31 @@ fn pagination_config_naming_a_missing_field_is_an_error() {
     assert!(errors[0].message.contains("has no field `next`"), "{errors:?}");
     fs::remove_dir_all(project).unwrap();
 }
+
+#[test]
+fn an_overlay_corrects_the_document_as_read_and_one_that_no_longer_applies_is_named() {
+    let dir = std::env::temp_dir().join(format!("clientgen-overlay-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, required: [n], properties: {n: {type: integer}}}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("fix.overlay.yaml"),
+        "overlay: 1.0.0\ninfo: {title: fixes, version: '1'}\nactions:\n  - target: $.components.schemas.A.properties.n\n    update: {nullable: true}\n  - target: $.components.schemas.Gone\n    remove: true\n",
+    )
+    .unwrap();
+    fs::write(dir.join("settings.toml"), "overlays = [\"fix.overlay.yaml\"]\n").unwrap();
+    let settings = clientgen::config::ApiConfig::load_standalone(&dir.join("settings.toml")).unwrap();
+    let generated = clientgen::generate_standalone_at(&dir, Path::new("api.yaml"), "x", Some(settings.clone())).unwrap();
+    let a = generated.apis[0].types.iter().find(|t| t.name == "A").unwrap();
+    let clientgen::ir::TypeKind::Struct(body) = &a.kind else { panic!("A is a struct") };
+    assert!(body.fields[0].nullable, "the overlay made `n` nullable");
+    let unclean = clientgen::overlay_warnings(&generated.warnings, std::slice::from_ref(&settings));
+    assert_eq!(unclean.len(), 1, "{:?}", generated.warnings);
+    assert_eq!(unclean[0].pointer, "/actions/1/target");
+    assert!(unclean[0].file.ends_with("fix.overlay.yaml"));
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -26,6 +26,8 @@ struct Target {
     shown: String,
     out: PathBuf,
     generated: Generated,
+    /// The settings it was generated with (their overlays must still apply cleanly).
+    configs: Vec<clientgen::config::ApiConfig>,
 }
 
 /// The project's crate from `specs/`, then one crate per fixture document in
@@ -35,10 +37,12 @@ fn targets(root: &Path) -> Result<Vec<Target>, String> {
         report(&errors);
         format!("codegen failed with {} error(s); nothing was written", errors.len())
     };
+    let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| failed(vec![d]))?;
     let mut targets = vec![Target {
         shown: "generated/".into(),
         out: clientgen::generated_dir(root),
         generated: clientgen::generate_project(root).map_err(failed)?,
+        configs: config.apis,
     }];
     for spec in clientgen::fixture_specs(root).map_err(|e| format!("cannot list fixtures: {e}"))? {
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -49,9 +53,11 @@ fn targets(root: &Path) -> Result<Vec<Target>, String> {
         } else {
             None
         };
+        let configs = settings.iter().cloned().collect();
         let generated =
             clientgen::generate_standalone_at(root, &relative, &format!("fixture-{stem}"), settings).map_err(failed)?;
-        targets.push(Target { shown: format!("fixtures/{stem}/"), out: root.join("fixtures").join(&stem), generated });
+        let out = root.join("fixtures").join(&stem);
+        targets.push(Target { shown: format!("fixtures/{stem}/"), out, generated, configs });
     }
     Ok(targets)
 }
@@ -75,6 +81,12 @@ pub fn codegen(root: &Path, check: bool) -> Result<(), String> {
         targets.iter().map(|t| t.generated.warnings.iter().filter(|d| d.severity == Severity::Warning).count()).sum();
     let product = summary(&targets[0].generated);
     if check {
+        let unclean: Vec<&Diagnostic> =
+            targets.iter().flat_map(|t| clientgen::overlay_warnings(&t.generated.warnings, &t.configs)).collect();
+        if !unclean.is_empty() {
+            report(&unclean.into_iter().cloned().collect::<Vec<_>>());
+            return Err("an overlay no longer applies cleanly; update or remove the action named above".into());
+        }
         let stale: Vec<String> = targets
             .iter()
             .zip(&stale_targets)
