@@ -47,6 +47,26 @@ pub mod scope {
     /// Methods of an API's `Client` (operations become methods beside these).
     pub const CLIENT: &[&str] = &["new", "builder", "from_env", "base_url", "core", "clone", "fmt", "eq", "hash"];
 
+    /// Items of an API's module root: its own types, the runtime's re-exports and its
+    /// submodules (server-variable enums become types beside these).
+    pub const API_MODULE: &[&str] = &[
+        "Client",
+        "ClientBuilder",
+        "ApiError",
+        "ApiKey",
+        "BuildError",
+        "ByteStream",
+        "EnvError",
+        "Error",
+        "File",
+        "Response",
+        "RetryPolicy",
+        "Duration",
+        "runtime",
+        "operations",
+        "types",
+    ];
+
     /// Fields and methods of an API's `ClientBuilder` (server variables and security schemes
     /// become fields and setters beside these).
     pub const CLIENT_BUILDER: &[&str] = &[

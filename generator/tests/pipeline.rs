@@ -112,7 +112,8 @@ fn an_overlay_corrects_the_document_as_read_and_one_that_no_longer_applies_is_na
     .unwrap();
     fs::write(dir.join("settings.toml"), "overlays = [\"fix.overlay.yaml\"]\n").unwrap();
     let settings = clientgen::config::ApiConfig::load_standalone(&dir.join("settings.toml")).unwrap();
-    let generated = clientgen::generate_standalone_at(&dir, Path::new("api.yaml"), "x", Some(settings.clone())).unwrap();
+    let generated =
+        clientgen::generate_standalone_at(&dir, Path::new("api.yaml"), "x", Some(settings.clone())).unwrap();
     let a = generated.apis[0].types.iter().find(|t| t.name == "A").unwrap();
     let clientgen::ir::TypeKind::Struct(body) = &a.kind else { panic!("A is a struct") };
     assert!(body.fields[0].nullable, "the overlay made `n` nullable");

@@ -152,12 +152,13 @@ fn method_of(name: &str) -> Option<Method> {
 }
 
 fn lower_servers(servers: &[openapiv3::Server], builder_scope: &mut Registry) -> Vec<Server> {
+    // Enums of server variables are items of the module root.
+    let mut module_scope = Registry::with_reserved(scope::API_MODULE);
     servers
         .iter()
         .enumerate()
         .map(|(index, server)| {
-            // Every server's variables are fields of the one builder: the same scope.
-            let mut names = builder_scope.clone();
+            // Server variables are fields and setters of the one builder.
             let variables = server
                 .variables
                 .iter()
@@ -166,8 +167,8 @@ fn lower_servers(servers: &[openapiv3::Server], builder_scope: &mut Registry) ->
                     let values: Vec<&str> = variable.enumeration.iter().map(String::as_str).collect();
                     ServerVariable {
                         wire_name: name.clone(),
-                        rust_name: names.claim(&snake(name)),
-                        type_name: camel(name),
+                        rust_name: builder_scope.claim(&snake(name)),
+                        type_name: module_scope.claim(&camel(name)),
                         default: variable.default.clone(),
                         values: enum_variants(&values),
                         description: variable.description.clone(),
