@@ -66,41 +66,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         }
     }
     correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
-    for (id, pagination) in &config.pagination {
-        let at = format!("codegen config: api `{}` pagination.{id}", config.module);
-        match ids.get(id) {
-            Some(&op) => match lower_pagination(&operations[op], pagination, &types) {
-                Ok(p) => operations[op].pagination = Some(p),
-                Err(message) => types.diags.error(&at, message, None),
-            },
-            None => types.diags.error(&at, format!("no operation `{id}` in the document"), None),
-        }
-    }
-    if let Some(rule) = &config.paginate_matching {
-        for op in operations.iter_mut().filter(|op| !config.pagination.contains_key(&op.wire_id)) {
-            // A rule, not a promise: operations it does not fit stay plain calls.
-            op.pagination = lower_pagination(op, rule, &types).ok();
-        }
-    }
-    for id in &config.retry_safe {
-        match ids.get(id) {
-            Some(&op) => operations[op].retry_safe = true,
-            None => types.diags.error(
-                &format!("codegen config: api `{}` retry_safe", config.module),
-                format!("no operation `{id}` in the document"),
-                None,
-            ),
-        }
-    }
-    for id in config.rename.operations.keys() {
-        if !ids.contains_key(id) {
-            types.diags.error(
-                &format!("codegen config: api `{}` rename.operations", config.module),
-                format!("no operation `{id}` in the document"),
-                None,
-            );
-        }
-    }
+    apply_operation_settings(config, &mut operations, &ids, &mut types);
     let sent: Vec<&TypeRef> = operations
         .iter()
         .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
@@ -135,6 +101,48 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     };
     api.map_pointers(|pointer| types.diags.original(pointer));
     api
+}
+
+/// What the codegen config says of operations by operationId: pagination (named, then by
+/// rule), retry-safe POSTs, renames. An id the document does not have is an error.
+fn apply_operation_settings(
+    config: &ApiConfig,
+    operations: &mut [Operation],
+    ids: &BTreeMap<String, usize>,
+    types: &mut TypeLowerer<'_>,
+) {
+    let missing = |section: &str, id: &str| {
+        (format!("codegen config: api `{}` {section}", config.module), format!("no operation `{id}` in the document"))
+    };
+    for (id, pagination) in &config.pagination {
+        let at = format!("codegen config: api `{}` pagination.{id}", config.module);
+        match ids.get(id) {
+            Some(&op) => match lower_pagination(&operations[op], pagination, types) {
+                Ok(p) => operations[op].pagination = Some(p),
+                Err(message) => types.diags.error(&at, message, None),
+            },
+            None => types.diags.error(&at, format!("no operation `{id}` in the document"), None),
+        }
+    }
+    if let Some(rule) = &config.paginate_matching {
+        for op in operations.iter_mut().filter(|op| !config.pagination.contains_key(&op.wire_id)) {
+            // A rule, not a promise: operations it does not fit stay plain calls.
+            op.pagination = lower_pagination(op, rule, types).ok();
+        }
+    }
+    for id in &config.retry_safe {
+        match ids.get(id) {
+            Some(&op) => operations[op].retry_safe = true,
+            None => {
+                let (at, message) = missing("retry_safe", id);
+                types.diags.error(&at, message, None);
+            }
+        }
+    }
+    for id in config.rename.operations.keys().filter(|id| !ids.contains_key(*id)) {
+        let (at, message) = missing("rename.operations", id);
+        types.diags.error(&at, message, None);
+    }
 }
 
 fn method_of(name: &str) -> Option<Method> {
