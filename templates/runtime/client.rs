@@ -163,7 +163,8 @@ impl ClientConfig {
         self.hook = Some(hook);
     }
 
-    /// Uses a prepared `reqwest::Client` (proxy, custom TLS roots); the timeouts and
+    /// Uses a prepared `reqwest::Client` (proxy, custom TLS roots; build it without redirects,
+    /// `Policy::none()`, so that credentials stay with their origin); the timeouts and
     /// `User-Agent` set here then come from that client.
     pub fn set_http_client(&mut self, client: reqwest::Client) {
         self.http = Some(client);

@@ -176,7 +176,10 @@ impl ClientBuilder {
         self.config.set_request_hook(std::sync::Arc::new(hook));
         self
     }
-    /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots).
+    /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots). Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`: a client that follows redirects
+    /// itself would carry API-key headers to whatever host a redirect names, where the
+    /// runtime sends credentials only to the configured origin.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.set_http_client(client);
         self
