@@ -85,6 +85,7 @@ pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) 
             raw = converted.doc;
             diags.set_origin(Arc::new(converted.origin));
             normalise(&mut raw, false, diags);
+            swagger2::leave_out_unfit(&mut raw, diags);
             "2.0".to_owned()
         }
         (Some(swagger), _) => {

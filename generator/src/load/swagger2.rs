@@ -755,6 +755,42 @@ fn pointer_into<'v>(root: &'v Map<String, Value>, pointer: &str) -> Option<&'v V
     Some(current)
 }
 
+/// Operations and definitions of a converted document that do not fit the model (a bound
+/// written as a list, say): an operation is left out, a definition becomes any JSON value,
+/// each with a warning, so one bad part never refuses the whole document. Runs after
+/// normalisation, which repairs what it can first (integer bounds beyond 64 bits).
+pub fn leave_out_unfit(doc: &mut Value, diags: &mut Diagnostics) {
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            let unfit: Vec<(String, String)> = item
+                .iter()
+                .filter(|(method, _)| METHODS.contains(&method.as_str()))
+                .filter_map(|(method, op)| {
+                    super::deserialize_at::<openapiv3::Operation>(op, "").err().map(|(_, m)| (method.clone(), m))
+                })
+                .collect();
+            for (method, message) in unfit {
+                let at = join(&join("/paths", path), &method);
+                diags.warn(&at, format!("the operation does not fit the Swagger 2.0 model ({message}); skipped"));
+                item.remove(&method);
+            }
+        }
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            if let Err((at, message)) = super::deserialize_at::<openapiv3::Schema>(schema, "") {
+                let pointer = format!("{}{at}", join("/components/schemas", name));
+                diags.warn(
+                    &pointer,
+                    format!("the definition does not fit the model ({message}); taken as any JSON value"),
+                );
+                *schema = json!({});
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{LoadedSpec, load_str};
@@ -900,6 +936,20 @@ mod tests {
             doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]["type"],
             json!("object")
         );
+    }
+
+    #[test]
+    fn an_operation_or_definition_that_does_not_fit_is_left_out_with_a_warning() {
+        let text = format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      parameters: [{{name: q, in: query, type: string, maxLength: [1]}}]\n      responses: {{'200': {{description: ok}}}}\n  /b:\n    get:\n      responses: {{'200': {{description: ok, schema: {{$ref: '#/definitions/Bad'}}}}}}\ndefinitions:\n  Bad: {{type: object, required: 5}}\n"
+        );
+        let (doc, diags) = converted(&text);
+        let at: Vec<&str> = diags.items.iter().map(|d| d.pointer.as_str()).collect();
+        assert!(at.contains(&"/paths/~1a/get"), "{:?}", diags.items);
+        assert!(at.iter().any(|p| p.starts_with("/definitions/Bad")), "{:?}", diags.items);
+        assert!(diags.items.iter().all(|d| d.severity == Severity::Warning));
+        assert!(doc["paths"]["/a"].get("get").is_none());
+        assert_eq!(doc["components"]["schemas"]["Bad"], json!({}));
     }
 
     #[test]
