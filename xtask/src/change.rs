@@ -2,6 +2,7 @@
 //! generated crate, and replacing a vendored document with it.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,7 +62,7 @@ pub fn update_spec(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let name = name.ok_or(usage)?;
     let outcome = update(root, &name, from.as_deref())?;
-    eprint!("{}", outcome.report.to_markdown());
+    eprint!("{}{}", outcome.report.to_markdown(), outcome.overlays);
     eprintln!(
         "specs/{} updated; crate version {} → {}; generated/ regenerated; report added to generated/CHANGELOG.md",
         outcome.spec_file, outcome.old_version, outcome.new_version
@@ -71,6 +72,8 @@ pub fn update_spec(root: &Path, args: &[String]) -> Result<(), String> {
 
 pub struct Updated {
     pub report: Report,
+    /// What the overlays do to the new document (Markdown; empty without overlays).
+    pub overlays: String,
     pub spec_file: String,
     pub old_version: String,
     pub new_version: String,
@@ -123,9 +126,10 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
     let generated = clientgen::generate_project_with(root, &new_config, &replaced)
         .map_err(|e| format!("the new document does not generate; nothing was changed:\n{}", failed(&e)))?;
 
+    let overlays = overlay_report(&api, &readable)?;
     let changelog_path = clientgen::generated_dir(root).join("CHANGELOG.md");
     let changelog = fs::read_to_string(&changelog_path).unwrap_or_default();
-    let entry = format!("## {new_version}: `{}` updated\n\n{}", api.module, demote(&report.to_markdown()));
+    let entry = format!("## {new_version}: `{}` updated\n\n{}{overlays}", api.module, demote(&report.to_markdown()));
     let new_changelog = prepend_entry(&changelog, &entry);
 
     // Everything is ready: write it.
@@ -135,7 +139,51 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
     fs::write(&config_path, new_config_text).map_err(|e| format!("cannot write specs/codegen.toml: {e}"))?;
     fs::write(&changelog_path, new_changelog).map_err(|e| format!("cannot write {}: {e}", changelog_path.display()))?;
     let _ = fs::remove_file(&candidate);
-    Ok(Updated { report, spec_file: api.spec, old_version, new_version })
+    Ok(Updated { report, spec_file: api.spec, old_version, new_version, overlays })
+}
+
+/// What the API's overlays do to the vendor's new document: the corrections that no longer
+/// apply (their target is gone: the vendor changed that part) and the ones no longer needed
+/// (they change nothing: the vendor fixed it). Markdown, empty when there are no overlays.
+fn overlay_report(api: &ApiConfig, new_text: &str) -> Result<String, String> {
+    let paths = api.overlay_paths();
+    if paths.is_empty() {
+        return Ok(String::new());
+    }
+    let document = clientgen::load::parse_tree(new_text)?;
+    let mut broken = Vec::new();
+    let mut fixed = Vec::new();
+    let mut kept = 0;
+    for path in paths {
+        let shown = path.strip_prefix(&api.overlay_dir).unwrap_or(&path).display().to_string();
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for effect in clientgen::load::overlay::effects(&document, &text).map_err(|e| format!("{shown}: {e}"))? {
+            let why = effect.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+            let line = format!("- `{shown}#{}` `{}`{why}", effect.pointer, effect.target);
+            match (effect.matched, effect.changed) {
+                (0, _) => broken.push(line),
+                (_, false) => fixed.push(line),
+                _ => kept += 1,
+            }
+        }
+    }
+    let mut out = String::from("### Overlays\n\n");
+    let _ = writeln!(out, "{kept} correction(s) still apply.\n");
+    if !broken.is_empty() {
+        let _ = writeln!(
+            out,
+            "No longer apply (the vendor changed what they correct; update or remove them, `codegen --check` fails until then):\n\n{}\n",
+            broken.join("\n")
+        );
+    }
+    if !fixed.is_empty() {
+        let _ = writeln!(
+            out,
+            "No longer needed (the vendor's document already says this; remove them):\n\n{}\n",
+            fixed.join("\n")
+        );
+    }
+    Ok(out)
 }
 
 /// Reads a document from a file or an http(s) URL.
@@ -319,6 +367,50 @@ mod tests {
         assert!(format!("{removed:?}").contains("/paths/~1api~13~1administration~1info/get"), "{removed:?}");
         assert_eq!(fs::read_to_string(root.join("specs/insightvm-console-v3.json")).unwrap(), published);
         assert!(!root.join("generated/src/insightvm_console/operations/get_info.rs").exists());
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_update_reports_the_corrections_the_vendor_fixed_and_the_ones_it_broke() {
+        let root = scratch_project("overlays");
+        // The project corrects three things in the vendor's document.
+        fs::write(
+            root.join("specs/codegen.toml"),
+            "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"insightvm\"\nspec = \"insightvm.yaml\"\n\
+             overlays = [\"fixes.overlay.yaml\"]\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("specs/fixes.overlay.yaml"),
+            "overlay: 1.0.0\ninfo: {title: Corrections, version: 1.0.0}\nactions:\n\
+             - target: $.components.schemas.Asset.properties.host_name\n  description: unnamed hosts come as null\n  update: {nullable: true}\n\
+             - target: $.components.schemas.Asset.properties.os_name\n  description: the name is the product, not the family\n  update: {description: The operating system product name.}\n\
+             - target: $.components.schemas.Asset.properties.ip\n  description: addresses are IPv4 or IPv6 text\n  update: {example: 10.0.0.7}\n",
+        )
+        .unwrap();
+        // The vendor's next release makes `host_name` nullable itself and drops `os_name`.
+        let mut tree =
+            clientgen::load::parse_tree(&fs::read_to_string(root.join("specs/insightvm.yaml")).unwrap()).unwrap();
+        let asset = tree.pointer_mut("/components/schemas/Asset/properties").unwrap().as_object_mut().unwrap();
+        asset["host_name"]["nullable"] = serde_json::json!(true);
+        asset.shift_remove("os_name").unwrap();
+        let next = root.join("next.yaml");
+        fs::write(&next, serde_yaml::to_string(&tree).unwrap()).unwrap();
+
+        let updated = update(&root, "insightvm", Some(next.to_str().unwrap())).unwrap();
+        let report = format!("{}{}", updated.report.to_markdown(), updated.overlays)
+            .replace(next.to_str().unwrap(), "next.yaml");
+        let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/snapshots/update_spec_overlays.md");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            fs::write(&snapshot, &report).unwrap();
+        }
+        assert_eq!(
+            report,
+            fs::read_to_string(&snapshot).unwrap(),
+            "the report changed; review it and run with UPDATE_SNAPSHOTS=1"
+        );
+        let changelog = fs::read_to_string(root.join("generated/CHANGELOG.md")).unwrap();
+        assert!(changelog.contains("No longer needed") && changelog.contains("No longer apply"), "{changelog}");
         let _ = fs::remove_dir_all(&root);
     }
 

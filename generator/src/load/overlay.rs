@@ -50,6 +50,40 @@ pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostic
     sound
 }
 
+/// What one overlay action does to a document: how many nodes its target matches, and
+/// whether applying it changes anything (an action that matches but changes nothing is no
+/// longer needed: the document already says it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionEffect {
+    /// Pointer of the action in its overlay (`/actions/2`).
+    pub pointer: String,
+    pub target: String,
+    pub description: Option<String>,
+    pub matched: usize,
+    pub changed: bool,
+}
+
+/// Applies the overlay `text` to a copy of `doc` action by action and reports each action's
+/// effect; an error when the overlay is malformed.
+pub fn effects(doc: &Value, text: &str) -> Result<Vec<ActionEffect>, String> {
+    let overlay = super::parse_tree(text).map_err(|e| format!("the overlay is not valid YAML or JSON: {e}"))?;
+    let actions = overlay.get("actions").and_then(Value::as_array).ok_or("the overlay has no `actions` list")?;
+    let mut current = doc.clone();
+    let mut found = Vec::new();
+    for (index, action) in actions.iter().enumerate() {
+        let before = current.clone();
+        let matched = apply_action(&mut current, action).map_err(|e| format!("/actions/{index}: {e}"))?;
+        found.push(ActionEffect {
+            pointer: format!("/actions/{index}"),
+            target: action.get("target").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            description: action.get("description").and_then(Value::as_str).map(str::to_owned),
+            matched,
+            changed: current != before,
+        });
+    }
+    Ok(found)
+}
+
 /// Applies one action; the number of nodes it touched.
 fn apply_action(doc: &mut Value, action: &Value) -> Result<usize, String> {
     let target = action.get("target").and_then(Value::as_str).ok_or("the action has no `target`")?;
