@@ -76,7 +76,18 @@ impl Diagnostics {
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
         let pointer = self.original(pointer);
-        self.items.push(Diagnostic { severity, file: self.file.clone(), pointer, message, hint });
+        // A part bundled from another file is reported in that file, named beside this one.
+        let (file, pointer) = match bundled_origin(&pointer) {
+            Some((bundled, inner)) => (self.beside(&bundled), inner),
+            None => (self.file.clone(), pointer),
+        };
+        self.items.push(Diagnostic { severity, file, pointer, message, hint });
+    }
+
+    /// How diagnostics name a file given relative to this one's folder.
+    pub fn beside(&self, relative: &str) -> String {
+        let dir = std::path::Path::new(&self.file).parent().unwrap_or(std::path::Path::new(""));
+        dir.join(relative).display().to_string()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -86,6 +97,17 @@ impl Diagnostics {
     pub fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
+}
+
+/// The section of a document that holds the files it refers to, bundled at load time.
+pub const BUNDLED: &str = "x-bundled";
+
+/// The file and pointer a pointer into a bundled document stands for, when it points into a
+/// bundled file (`/x-bundled/schemas~1pet.yaml/Pet` → `schemas/pet.yaml`, `/Pet`).
+pub fn bundled_origin(pointer: &str) -> Option<(String, String)> {
+    let rest = pointer.strip_prefix(&format!("/{BUNDLED}/"))?;
+    let (token, inner) = rest.split_once('/').map_or((rest, String::new()), |(t, i)| (t, format!("/{i}")));
+    Some((token.replace("~1", "/").replace("~0", "~"), inner))
 }
 
 /// Escapes one JSON pointer token (RFC 6901).

@@ -1,5 +1,6 @@
 //! Loading: read a YAML or JSON document, normalise its version, resolve references.
 
+pub mod bundle;
 pub mod overlay;
 mod swagger2;
 
@@ -38,7 +39,7 @@ pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
 /// Reads a document from disk and applies `overlays` in order.
 pub fn load_file_with(path: &Path, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
     match std::fs::read_to_string(path) {
-        Ok(text) => load_str_with(&text, overlays, diags),
+        Ok(text) => load_text(&text, Some(path), overlays, diags),
         Err(error) => {
             diags.error("", format!("cannot read the document: {error}"), None);
             None
@@ -63,6 +64,12 @@ pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
 
 /// Parses a document and applies `overlays` in order, before anything else reads it.
 pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
+    load_text(text, None, overlays, diags)
+}
+
+/// Parses a document (read from `path`, whose relative `$ref`s are then bundled), applies
+/// `overlays`, converts or normalises its version and builds the typed model.
+fn load_text(text: &str, path: Option<&Path>, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
     let mut raw = match parse_tree(text) {
         Ok(value) => value,
         Err(error) => {
@@ -74,6 +81,11 @@ pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) 
         if !overlay::apply(&mut raw, &item.text, &item.shown_as, diags) {
             return None;
         }
+    }
+    if let Some(path) = path
+        && !bundle::bundle(&mut raw, path, diags)
+    {
+        return None;
     }
     let Some(root) = raw.as_object() else {
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));

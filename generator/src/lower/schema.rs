@@ -1114,6 +1114,14 @@ fn hint_of(naming: &Naming) -> &str {
 
 /// A readable name from the end of a pointer (`/components/schemas/Tag/allOf/0` → `Tag allOf 0`).
 fn pointer_name(pointer: &str) -> String {
+    // A schema from another file: named by its place in that file, or by the file's name.
+    if let Some((file, inner)) = crate::diag::bundled_origin(pointer) {
+        return if inner.is_empty() {
+            std::path::Path::new(&file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or(file)
+        } else {
+            pointer_name(&inner)
+        };
+    }
     let tokens: Vec<&str> = pointer.split('/').filter(|t| !t.is_empty()).collect();
     let start = tokens.iter().position(|t| *t == "schemas").map(|i| i + 1).unwrap_or(tokens.len().saturating_sub(3));
     tokens[start..].iter().map(|t| t.replace("~1", "/").replace("~0", "~")).collect::<Vec<_>>().join(" ")
