@@ -45,11 +45,14 @@ pub struct Diagnostics {
     /// When the document was converted (Swagger 2.0), where each converted pointer came from:
     /// every diagnostic then points into the document the user gave.
     origin: Option<Arc<PointerMap>>,
+    /// Parts an overlay wrote: (pointer in the document, overlay file, pointer of the text
+    /// in the overlay). A diagnostic about such a part names the overlay action.
+    overlaid: Vec<(String, String, String)>,
 }
 
 impl Diagnostics {
     pub fn new(file: impl Into<String>) -> Self {
-        Self { file: file.into(), items: Vec::new(), origin: None }
+        Self { file: file.into(), items: Vec::new(), origin: None, overlaid: Vec::new() }
     }
 
     /// From now on, pointers are read as pointers into a converted document and reported
@@ -77,11 +80,28 @@ impl Diagnostics {
     fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
         let pointer = self.original(pointer);
         // A part bundled from another file is reported in that file, named beside this one.
-        let (file, pointer) = match bundled_origin(&pointer) {
-            Some((bundled, inner)) => (self.beside(&bundled), inner),
-            None => (self.file.clone(), pointer),
+        let (file, pointer) = match (self.overlay_source(&pointer), bundled_origin(&pointer)) {
+            (Some(overlaid), _) => overlaid,
+            (None, Some((bundled, inner))) => (self.beside(&bundled), inner),
+            (None, None) => (self.file.clone(), pointer),
         };
         self.items.push(Diagnostic { severity, file, pointer, message, hint });
+    }
+
+    /// Records that an overlay wrote what stands at `pointer` (from `file` at `source`).
+    pub fn record_overlaid(&mut self, pointer: String, file: &str, source: String) {
+        self.overlaid.push((pointer, file.to_owned(), source));
+    }
+
+    /// The overlay text a pointer into the document came from, when an overlay wrote it.
+    fn overlay_source(&self, pointer: &str) -> Option<(String, String)> {
+        self.overlaid
+            .iter()
+            .filter(|(at, _, _)| {
+                pointer == at || pointer.strip_prefix(at.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            })
+            .max_by_key(|(at, _, _)| at.len())
+            .map(|(at, file, source)| (file.clone(), format!("{source}{}", &pointer[at.len()..])))
     }
 
     /// How diagnostics name a file given relative to this one's folder.

@@ -13,13 +13,16 @@ use crate::diag::{Diagnostic, Diagnostics, Severity};
 /// Applies the overlay `text` (YAML or JSON; `shown_as` names it in diagnostics) to `doc`.
 /// Returns false, with an error, when the overlay itself is malformed.
 pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostics) -> bool {
-    let mut report = |severity: Severity, pointer: String, message: String| {
-        diags.items.push(Diagnostic { severity, file: shown_as.to_owned(), pointer, message, hint: None });
-    };
     let overlay = match super::parse_tree(text) {
         Ok(overlay) => overlay,
         Err(error) => {
-            report(Severity::Error, String::new(), format!("the overlay is not valid YAML or JSON: {error}"));
+            report(
+                diags,
+                shown_as,
+                Severity::Error,
+                String::new(),
+                format!("the overlay is not valid YAML or JSON: {error}"),
+            );
             return false;
         }
     };
@@ -27,27 +30,60 @@ pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostic
         Some(version) if version.starts_with("1.0") || version.starts_with("1.1") => {}
         other => {
             let found = other.map_or("no `overlay` version".to_owned(), |v| format!("version `{v}`"));
-            report(Severity::Error, "/overlay".into(), format!("not an OpenAPI Overlay 1.0 or 1.1 document ({found})"));
+            report(
+                diags,
+                shown_as,
+                Severity::Error,
+                "/overlay".into(),
+                format!("not an OpenAPI Overlay 1.0 or 1.1 document ({found})"),
+            );
             return false;
         }
     }
     let Some(actions) = overlay.get("actions").and_then(Value::as_array) else {
-        report(Severity::Error, "/actions".into(), "the overlay has no `actions` list".into());
+        report(diags, shown_as, Severity::Error, "/actions".into(), "the overlay has no `actions` list".into());
         return false;
     };
     let mut sound = true;
     for (index, action) in actions.iter().enumerate() {
         let at = format!("/actions/{index}");
+        record_provenance(doc, action, &at, shown_as, diags);
         match apply_action(doc, action) {
-            Ok(0) => report(Severity::Warning, format!("{at}/target"), "the action's target matches nothing".into()),
+            Ok(0) => report(
+                diags,
+                shown_as,
+                Severity::Warning,
+                format!("{at}/target"),
+                "the action's target matches nothing".into(),
+            ),
             Ok(_) => {}
             Err(message) => {
-                report(Severity::Error, at, message);
+                report(diags, shown_as, Severity::Error, at, message);
                 sound = false;
             }
         }
     }
     sound
+}
+
+/// Notes, before an `update` action applies, which parts of `doc` its text will write: each
+/// key it sets on each target, so a later diagnostic there names the overlay action.
+fn record_provenance(doc: &Value, action: &Value, at: &str, file: &str, diags: &mut Diagnostics) {
+    let (Some(target), Some(Value::Object(update))) =
+        (action.get("target").and_then(Value::as_str), action.get("update"))
+    else {
+        return;
+    };
+    let Ok(path) = JsonPath::parse(target) else { return };
+    for location in path.query_located(doc).locations() {
+        let pointer = location.to_json_pointer();
+        if doc.pointer(&pointer).is_some_and(Value::is_object) {
+            for key in update.keys() {
+                let token = crate::diag::pointer_token(key);
+                diags.record_overlaid(format!("{pointer}/{token}"), file, format!("{at}/update/{token}"));
+            }
+        }
+    }
 }
 
 /// What one overlay action does to a document: how many nodes its target matches, and
@@ -82,6 +118,11 @@ pub fn effects(doc: &Value, text: &str) -> Result<Vec<ActionEffect>, String> {
         });
     }
     Ok(found)
+}
+
+/// A diagnostic in the overlay file itself.
+fn report(diags: &mut Diagnostics, file: &str, severity: Severity, pointer: String, message: String) {
+    diags.items.push(Diagnostic { severity, file: file.to_owned(), pointer, message, hint: None });
 }
 
 /// Applies one action; the number of nodes it touched.
@@ -207,6 +248,20 @@ actions:
             ("fix.overlay.yaml", "/actions/1/target")
         );
         assert_eq!(diags.items[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_diagnostic_about_text_an_overlay_wrote_names_the_overlay_action() {
+        let mut doc = json!({"components": {"schemas": {"A": {"type": "object"}}}});
+        let overlay = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: '$.components.schemas.A', update: {properties: {n: {type: integer}}}}\n";
+        let mut diags = run(&mut doc, overlay);
+        diags.warn("/components/schemas/A/properties/n/type", "something about n");
+        diags.warn("/components/schemas/A/type", "something about A");
+        let placed: Vec<(&str, &str)> = diags.items.iter().map(|d| (d.file.as_str(), d.pointer.as_str())).collect();
+        assert_eq!(
+            placed,
+            [("fix.overlay.yaml", "/actions/0/update/properties/n/type"), ("spec.yaml", "/components/schemas/A/type")]
+        );
     }
 
     #[test]
