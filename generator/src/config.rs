@@ -70,6 +70,10 @@ pub struct ApiConfig {
     /// config file): corrections that survive a vendor update of the document.
     #[serde(default)]
     pub overlays: Vec<String>,
+    /// URL prefixes under which `$ref`s may fetch documents from the network (default none:
+    /// generation needs no network; a reference elsewhere is an error).
+    #[serde(default)]
+    pub remote_refs: Vec<String>,
     /// The folder `overlays` are relative to (set when the config is read).
     #[serde(skip)]
     pub overlay_dir: std::path::PathBuf,

@@ -106,6 +106,9 @@ impl Diagnostics {
 
     /// How diagnostics name a file given relative to this one's folder.
     pub fn beside(&self, relative: &str) -> String {
+        if relative.contains("://") {
+            return relative.to_owned();
+        }
         let dir = std::path::Path::new(&self.file).parent().unwrap_or(std::path::Path::new(""));
         dir.join(relative).display().to_string()
     }

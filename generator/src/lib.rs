@@ -39,7 +39,7 @@ pub fn lower_document(
 ) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(shown_as);
     let overlays = read_overlays(config)?;
-    let Some(spec) = load::load_file_with(path, &overlays, &mut diags) else {
+    let Some(spec) = load::load_file_with(path, &overlays, &config.remote_refs, &mut diags) else {
         return Err(diags.items);
     };
     let api = lower::lower(&spec, config, &mut diags);

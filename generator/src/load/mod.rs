@@ -33,13 +33,19 @@ pub struct Overlay {
 
 /// Reads a document from disk.
 pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
-    load_file_with(path, &[], diags)
+    load_file_with(path, &[], &[], diags)
 }
 
-/// Reads a document from disk and applies `overlays` in order.
-pub fn load_file_with(path: &Path, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
+/// Reads a document from disk, applies `overlays` in order and bundles the documents it
+/// refers to (files beside it; URLs only under the `remote` prefixes).
+pub fn load_file_with(
+    path: &Path,
+    overlays: &[Overlay],
+    remote: &[String],
+    diags: &mut Diagnostics,
+) -> Option<LoadedSpec> {
     match std::fs::read_to_string(path) {
-        Ok(text) => load_text(&text, Some(path), overlays, diags),
+        Ok(text) => load_text(&text, Some((path, remote)), overlays, diags),
         Err(error) => {
             diags.error("", format!("cannot read the document: {error}"), None);
             None
@@ -67,9 +73,15 @@ pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) 
     load_text(text, None, overlays, diags)
 }
 
-/// Parses a document (read from `path`, whose relative `$ref`s are then bundled), applies
-/// `overlays`, converts or normalises its version and builds the typed model.
-fn load_text(text: &str, path: Option<&Path>, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
+/// Parses a document (read from a path, whose `$ref`s to other documents are then bundled,
+/// URLs under the allowed prefixes), applies `overlays`, converts or normalises its version
+/// and builds the typed model.
+fn load_text(
+    text: &str,
+    source: Option<(&Path, &[String])>,
+    overlays: &[Overlay],
+    diags: &mut Diagnostics,
+) -> Option<LoadedSpec> {
     let mut raw = match parse_tree(text) {
         Ok(value) => value,
         Err(error) => {
@@ -82,8 +94,8 @@ fn load_text(text: &str, path: Option<&Path>, overlays: &[Overlay], diags: &mut 
             return None;
         }
     }
-    if let Some(path) = path
-        && !bundle::bundle(&mut raw, path, diags)
+    if let Some((path, remote)) = source
+        && !bundle::bundle(&mut raw, path, remote, diags)
     {
         return None;
     }
