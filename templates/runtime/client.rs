@@ -391,9 +391,6 @@ impl ClientCore {
             };
             let Some(next) = redirect_target(&response, &url) else { return Ok(response) };
             let status = response.status().as_u16();
-            if hop == MAX_REDIRECTS {
-                return Err(Error::Redirect(format!("more than {MAX_REDIRECTS} redirects, the last to {}", shown(&next))));
-            }
             if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
                 method = reqwest::Method::GET;
                 with_body = false;
@@ -407,7 +404,7 @@ impl ClientCore {
             tracing::debug!(status, to = %shown(&next), credentials = trusted, "following a redirect");
             url = next;
         }
-        Err(Error::Redirect(format!("more than {MAX_REDIRECTS} redirects")))
+        Err(Error::Redirect(format!("more than {MAX_REDIRECTS} redirects, the last to {}", shown(&url))))
     }
 
     /// The HTTP request for one hop. Credentials, default and per-call headers only for the

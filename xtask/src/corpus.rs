@@ -104,11 +104,27 @@ fn documents(corpus: &Path) -> Result<Vec<String>, String> {
 /// Whether a file is an API description (it declares `openapi` or `swagger`), not another
 /// JSON or YAML file kept beside the documents (a JSON Schema, a manifest).
 fn is_api_document(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else { return false };
-    clientgen::load::parse_tree(&text)
-        .ok()
-        .and_then(|tree| tree.as_object().map(|root| root.contains_key("openapi") || root.contains_key("swagger")))
-        .unwrap_or(false)
+    declared_version(path).is_some()
+}
+
+/// The version field an API document declares: `("swagger", "2.0")`, `("openapi", "3.1.0")`.
+pub fn declared_version(path: &Path) -> Option<(&'static str, String)> {
+    let tree = clientgen::load::parse_tree(&fs::read_to_string(path).ok()?).ok()?;
+    ["swagger", "openapi"]
+        .into_iter()
+        .find_map(|field| tree.get(field).map(|v| (field, v.as_str().map_or_else(|| v.to_string(), str::to_owned))))
+}
+
+/// Writes a generated crate's files below `dir` (a scratch folder under `target/`).
+pub fn write_files(dir: &Path, files: &clientgen::render::Files) -> Result<(), String> {
+    for (relative, text) in files {
+        let path = dir.join(relative);
+        path.parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&path, text))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn crate_name(document: &str) -> String {
@@ -283,15 +299,9 @@ fn generate_one(corpus: &Path, workspace: &Path, document: &str) -> Row {
     row.types = api.types.len();
     row.lines =
         generated.files.iter().filter(|(path, _)| path.ends_with(".rs")).map(|(_, text)| text.lines().count()).sum();
-    let out = workspace.join(&row.crate_name);
-    for (relative, text) in &generated.files {
-        let path = out.join(relative);
-        let written = path.parent().map_or(Ok(()), fs::create_dir_all).and_then(|()| fs::write(&path, text));
-        if let Err(e) = written {
-            row.outcome = Outcome::GenerateFailed;
-            row.first_error = Some(format!("cannot write {}: {e}", path.display()));
-            return row;
-        }
+    if let Err(error) = write_files(&workspace.join(&row.crate_name), &generated.files) {
+        row.outcome = Outcome::GenerateFailed;
+        row.first_error = Some(error);
     }
     row
 }

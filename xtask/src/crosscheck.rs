@@ -126,8 +126,7 @@ fn documents(root: &Path) -> Vec<PathBuf> {
 }
 
 fn is_swagger2(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else { return false };
-    clientgen::load::parse_tree(&text).is_ok_and(|tree| tree.get("swagger").and_then(|v| v.as_str()) == Some("2.0"))
+    crate::corpus::declared_version(path).is_some_and(|(field, version)| field == "swagger" && version == "2.0")
 }
 
 /// Lowers one document with neutral settings.

@@ -449,7 +449,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let name = format!("fuzz-{seed}");
         match clientgen::generate_standalone_at(Path::new(""), &path, &name, None) {
             Ok(generated) => {
-                write_crate(&work.join(&name), &generated.files)?;
+                crate::corpus::write_files(&work.join(&name), &generated.files)?;
                 members.push((name, path));
             }
             Err(errors) => failures.push(format!(
@@ -467,17 +467,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("fuzz found {} failing document(s):\n{}", failures.len(), failures.join("\n")))
     }
-}
-
-fn write_crate(dir: &Path, files: &clientgen::render::Files) -> Result<(), String> {
-    for (relative, text) in files {
-        let path = dir.join(relative);
-        path.parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::write(&path, text))
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 /// `cargo check` of every crate in one workspace; the documents whose crate has an error or a

@@ -23,7 +23,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let workspace = work.join("workspace");
     generate(root, &document, &workspace)?;
 
-    let token = format!("{:016x}{:016x}", std::process::id(), fastrand_seed());
+    let token = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
     let (_server, url) = start_server(&work, &python, &token)?;
     eprintln!("==> driving Jupyter Server at {url}");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -36,11 +36,6 @@ pub fn run(root: &Path) -> Result<(), String> {
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() { Ok(()) } else { Err("the Jupyter Server test failed".into()) }
-}
-
-/// A number that differs between runs, for the server's token (no crate for one value).
-fn fastrand_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// The virtual environment's Python, with the pinned packages installed (once per pin).
@@ -98,13 +93,7 @@ fn generate(root: &Path, document: &Path, workspace: &Path) -> Result<(), String
     }
     let _ = fs::remove_dir_all(workspace);
     let out = workspace.join(CRATE);
-    for (relative, text) in &generated.files {
-        let path = out.join(relative);
-        path.parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::write(&path, text))
-            .map_err(|e| e.to_string())?;
-    }
+    crate::corpus::write_files(&out, &generated.files)?;
     fs::create_dir_all(out.join("tests")).map_err(|e| e.to_string())?;
     fs::copy(root.join("conformance/jupyter/live.rs"), out.join("tests/live.rs")).map_err(|e| e.to_string())?;
     fs::write(workspace.join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [\"{CRATE}\"]\n"))

@@ -53,6 +53,12 @@ pub fn load_file_with(
     }
 }
 
+/// Whether a media type is JSON (`application/json`, `+json`, parameters like `;charset=`).
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 /// Reads YAML or JSON text into a JSON tree, before any OpenAPI checks.
 pub fn parse_tree(text: &str) -> Result<Value, String> {
     // JSON is YAML, but the JSON parser is much faster on the large vendor documents.

@@ -590,11 +590,8 @@ fn response_media(schema: &Value, produces: &[String]) -> (Value, Vec<String>) {
     if produces.is_empty() {
         return (converted, vec!["application/json".to_owned()]);
     }
-    let is_json = |media: &String| {
-        let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        essence == "application/json" || essence.ends_with("+json")
-    };
-    let (json_media, other_media): (Vec<String>, Vec<String>) = produces.iter().cloned().partition(is_json);
+    let (json_media, other_media): (Vec<String>, Vec<String>) =
+        produces.iter().cloned().partition(|media| super::is_json(media));
     let file_like = converted.get("type").and_then(Value::as_str) == Some("string")
         && matches!(converted.get("format").and_then(Value::as_str), Some("binary" | "byte"));
     match (file_like, json_media.is_empty(), other_media.is_empty()) {

@@ -15,7 +15,7 @@ use openapiv3::{
 use crate::config::{ApiConfig, PaginationConfig};
 use crate::diag::{Diagnostics, join};
 use crate::ir::*;
-use crate::load::LoadedSpec;
+use crate::load::{LoadedSpec, is_json};
 use crate::naming::{Registry, camel, compose, snake};
 pub use schema::enum_variants;
 
@@ -564,11 +564,6 @@ fn parse_path(path: &str) -> (Vec<RawPart>, Vec<String>) {
         parts.push(RawPart::Literal(rest.to_owned()));
     }
     (parts, names)
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 fn lower_body(
