@@ -370,7 +370,11 @@ impl<'a> Differ<'a> {
                     Impact::Breaking,
                     "parameter-added",
                     item.to_owned(),
-                    format!("required {} parameter `{}` added: a new argument", location(param), param.wire_name),
+                    format!(
+                        "required {} parameter `{}` added: a new argument",
+                        param.location.as_str(),
+                        param.wire_name
+                    ),
                     None,
                     Some(&param.pointer),
                 ),
@@ -378,7 +382,7 @@ impl<'a> Differ<'a> {
                     Impact::Additive,
                     "parameter-added",
                     setter,
-                    format!("optional {} parameter `{}` added", location(param), param.wire_name),
+                    format!("optional {} parameter `{}` added", param.location.as_str(), param.wire_name),
                     None,
                     Some(&param.pointer),
                 ),
@@ -413,7 +417,7 @@ impl<'a> Differ<'a> {
                     Impact::Breaking,
                     "parameter-removed",
                     if param.required { item.to_owned() } else { format!("{item}.{}()", param.rust_name) },
-                    format!("{} parameter `{}` removed", location(param), param.wire_name),
+                    format!("{} parameter `{}` removed", param.location.as_str(), param.wire_name),
                     Some(&param.pointer),
                     None,
                 );
@@ -526,7 +530,7 @@ impl<'a> Differ<'a> {
                     Impact::Breaking,
                     "response-body-changed",
                     item.to_owned(),
-                    format!("the {} response body changed kind", status_text(response.status)),
+                    format!("the {} response body changed kind", response.status.label()),
                     at.0,
                     at.1,
                 ),
@@ -539,19 +543,13 @@ impl<'a> Differ<'a> {
                     Impact::Additive,
                     "error-status-added",
                     item.to_owned(),
-                    format!("error status {} documented", status_text(response.status)),
+                    format!("error status {} documented", response.status.label()),
                     None,
                     at.1,
                 ),
                 Some(before) => {
                     if let (Some(ResponseBody::Json(a)), Some(ResponseBody::Json(b))) = (&before.body, &response.body) {
-                        self.type_ref(
-                            a,
-                            b,
-                            Flow::Response,
-                            &format!("{item} (error {})", status_text(response.status)),
-                            at,
-                        );
+                        self.type_ref(a, b, Flow::Response, &format!("{item} (error {})", response.status.label()), at);
                     }
                 }
             }
@@ -561,7 +559,7 @@ impl<'a> Differ<'a> {
                 Impact::Breaking,
                 "error-status-removed",
                 item.to_owned(),
-                format!("error status {} no longer documented", status_text(response.status)),
+                format!("error status {} no longer documented", response.status.label()),
                 at.0,
                 None,
             );
@@ -897,25 +895,8 @@ fn is_nullable(ty: &TypeRef) -> bool {
     }
 }
 
-fn location(param: &Param) -> &'static str {
-    match param.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
-fn status_text(status: StatusMatch) -> String {
-    match status {
-        StatusMatch::Code(code) => code.to_string(),
-        StatusMatch::Range(range) => format!("{range}XX"),
-        StatusMatch::Default => "default".into(),
-    }
-}
-
 fn status_list(responses: &[Response]) -> String {
-    let list: Vec<String> = responses.iter().map(|r| status_text(r.status)).collect();
+    let list: Vec<String> = responses.iter().map(|r| r.status.label()).collect();
     if list.is_empty() { "none".into() } else { list.join(", ") }
 }
 

@@ -170,6 +170,8 @@ pub struct CompanionTypes {
     pub response: String,
     pub error: String,
     pub form: String,
+    /// The struct that holds the operation's inputs inside its request builder.
+    pub input: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +187,18 @@ pub enum ParamLocation {
     Query,
     Header,
     Cookie,
+}
+
+impl ParamLocation {
+    /// The location as the spec spells it (`path`, `query`, `header`, `cookie`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
 }
 
 /// How a parameter value is spelled on the wire (OpenAPI `style` with `explode`).
@@ -267,6 +281,26 @@ pub enum StatusMatch {
     /// `2XX`: the hundreds digit.
     Range(u16),
     Default,
+}
+
+impl StatusMatch {
+    /// The status as the spec spells it: `404`, `5XX`, `default`.
+    pub fn label(self) -> String {
+        match self {
+            StatusMatch::Code(code) => code.to_string(),
+            StatusMatch::Range(range) => format!("{range}XX"),
+            StatusMatch::Default => "default".into(),
+        }
+    }
+
+    /// The statuses matched, as an inclusive range (`default` matches all of them).
+    pub fn range(self) -> (u16, u16) {
+        match self {
+            StatusMatch::Code(code) => (code, code),
+            StatusMatch::Range(range) => (range * 100, range * 100 + 99),
+            StatusMatch::Default => (0, 999),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

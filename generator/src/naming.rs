@@ -88,16 +88,19 @@ pub mod scope {
         "fmt",
     ];
 
-    /// Fields of an operation's request builder (parameters become fields beside these).
-    pub const REQUEST_BUILDER_FIELDS: &[&str] = &["client", "options", "body"];
+    /// Fields of an operation's input struct and arguments of its builder's constructor
+    /// (parameters become both beside these); the runtime's request builder holds `core`,
+    /// `input` and `options`.
+    pub const REQUEST_BUILDER_FIELDS: &[&str] = &["core", "input", "options", "body"];
 
-    /// Methods of an operation's request builder (parameters and multipart parts become
-    /// setters beside these; `body` sets a JSON, form, text or byte body).
+    /// Methods of an operation's request builder: its own (parameters and multipart parts
+    /// become setters beside these; `body` sets a JSON, form, text or byte body) and those
+    /// of the runtime's `RequestBuilder` (checked against `templates/runtime/builder.rs`).
     pub const REQUEST_BUILDER_METHODS: &[&str] = &[
         "new",
         "body",
         "send",
-        "into_request",
+        "send_with",
         "timeout",
         "retry",
         "header",
@@ -111,18 +114,8 @@ pub mod scope {
     ];
 
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
-    pub const OPERATION_FILE: &[&str] = &[
-        "Client",
-        "Error",
-        "Request",
-        "Response",
-        "CallOptions",
-        "OperationInfo",
-        "RetryPolicy",
-        "Duration",
-        "OPERATION",
-        "PLAN",
-    ];
+    pub const OPERATION_FILE: &[&str] =
+        &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types"];
 }
 
 /// Spells symbols that would otherwise vanish from an identifier.

@@ -76,6 +76,25 @@ fn check(api: &Api, files: &clientgen::render::Files) {
     }
 }
 
+/// The runtime's `RequestBuilder` methods sit beside every operation's setters, so each is
+/// declared in the request builder's scope.
+#[test]
+fn every_method_of_the_runtime_request_builder_is_declared() {
+    let source = std::fs::read_to_string(root().join("templates/runtime/builder.rs")).unwrap();
+    let methods: Vec<String> = impl_methods(&source)
+        .into_iter()
+        .filter(|(ty, _)| ty == "RequestBuilder")
+        .flat_map(|(_, methods)| methods)
+        .collect();
+    assert!(methods.len() >= 7, "the runtime's request builder has its methods: {methods:?}");
+    for method in methods {
+        assert!(
+            scope::REQUEST_BUILDER_METHODS.contains(&method.as_str()),
+            "`RequestBuilder::{method}` is not declared"
+        );
+    }
+}
+
 #[test]
 fn every_fixed_name_the_renderer_emits_is_declared_for_its_scope() {
     let fixture = root().join("generator/tests/fixtures/hostile.yaml");

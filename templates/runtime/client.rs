@@ -9,7 +9,6 @@ use tracing::Instrument;
 use super::auth::Credential;
 use super::error::Error;
 use super::request::Request;
-use super::response::{Plan, Response, empty, json};
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
 
 /// A function that may adjust every request just before it is sent.
@@ -507,23 +506,4 @@ async fn buffer<E>(mut response: reqwest::Response, limit: u64) -> Result<reqwes
     *rebuilt.version_mut() = response.version();
     *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
     Ok(reqwest::Response::from(rebuilt))
-}
-
-/// Sends a built request (or reports why it could not be built) and decodes a JSON success,
-/// or the documented error, by `plan`.
-pub async fn call_json<T: serde::de::DeserializeOwned, E: serde::de::DeserializeOwned>(
-    core: ClientCore,
-    request: Result<Request, Error<E>>,
-    plan: &'static Plan,
-) -> Result<Response<T>, Error<E>> {
-    plan.finish(core.execute(request?).await?, json).await
-}
-
-/// Sends a built request whose success has no body, by `plan`.
-pub async fn call_empty<E: serde::de::DeserializeOwned>(
-    core: ClientCore,
-    request: Result<Request, Error<E>>,
-    plan: &'static Plan,
-) -> Result<Response<()>, Error<E>> {
-    plan.finish(core.execute(request?).await?, empty).await
 }

@@ -11,14 +11,18 @@
 //! stateless `cursor` that follows one series of pages.
 //!
 //! Start with \[`Client`\]; each operation is a method on it that returns a request builder.
+
 pub mod operations;
 pub mod types;
+
 use std::time::Duration;
 use crate::runtime;
+
 pub use crate::runtime::{
     ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
     RetryPolicy,
 };
+
 /// The region of the Insight Platform to use.
 ///
 /// The `region` server variable; the default is `us`.
@@ -45,6 +49,7 @@ pub enum Region {
     /// `me1`
     Me1,
 }
+
 impl Region {
     /// Every value, in the spec's order.
     pub const ALL: &'static [Self] = &[
@@ -58,6 +63,7 @@ impl Region {
         Self::Aps2,
         Self::Me1,
     ];
+
     /// The value as it goes into the URL.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,24 +79,29 @@ impl Region {
         }
     }
 }
+
 impl std::fmt::Display for Region {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 /// The client of this API: cheap to clone, safe to share between tasks.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: runtime::ClientCore,
 }
+
 impl Client {
     /// A client for `https://{region}.api.insight.rapid7.com/vm` with default settings.
     pub fn new(region: Region, api_key: runtime::ApiKey) -> Result<Self, BuildError> {
         Self::builder(api_key).region(region).build()
     }
+
     /// A client configured from the environment.
     ///
-    /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`; extra CA certificates (PEM) from the file `INSIGHTVM_CA_CERT` when set. Errors name the variable, never a secret value.
+    /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`; extra CA certificates (PEM) from the file `INSIGHTVM_CA_CERT` when
+    /// set. Errors name the variable, never a secret value.
     pub fn from_env() -> Result<Self, runtime::EnvError> {
         let api_key = runtime::ApiKey::from_env("INSIGHTVM_API_KEY")?;
         let mut builder = Self::builder(api_key);
@@ -125,9 +136,9 @@ impl Client {
         }
         Ok(builder.build()?)
     }
+
     /// A builder to set the server, timeouts, retries and headers.
     pub fn builder(api_key: runtime::ApiKey) -> ClientBuilder {
-        #[allow(unused_mut)]
         let mut config = runtime::ClientConfig::new(
             String::new(),
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -146,11 +157,13 @@ impl Client {
             region: Default::default(),
         }
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.core.base_url()
     }
 }
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()`"]
@@ -159,6 +172,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     region: Region,
 }
+
 impl ClientBuilder {
     /// The region of the Insight Platform to use.
     ///
@@ -167,31 +181,37 @@ impl ClientBuilder {
         self.region = value;
         self
     }
+
     /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
     }
+
     /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_timeout(timeout.into());
         self
     }
+
     /// Sets the time allowed to open a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_connect_timeout(timeout.into());
         self
     }
+
     /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.config.set_retry(retry);
         self
     }
+
     /// Sets the `User-Agent` (default `<crate>/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.set_user_agent(user_agent);
         self
     }
+
     /// Adds a header to every request.
     pub fn default_header(
         mut self,
@@ -201,6 +221,7 @@ impl ClientBuilder {
         self.config.add_header(name, value);
         self
     }
+
     /// Runs `hook` on every request just before it is sent.
     pub fn request_hook(
         mut self,
@@ -209,6 +230,7 @@ impl ClientBuilder {
         self.config.set_request_hook(std::sync::Arc::new(hook));
         self
     }
+
     /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots). Build it with
     /// `.redirect(reqwest::redirect::Policy::none())`: a client that follows redirects
     /// itself would carry API-key headers to whatever host a redirect names, where the
@@ -217,12 +239,14 @@ impl ClientBuilder {
         self.config.set_http_client(client);
         self
     }
+
     /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
     /// with a private CA or a self-signed certificate; the system roots stay trusted.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.add_root_certificates_pem(pem.into());
         self
     }
+
     /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
     /// read and change the traffic, credentials included. Prefer
     /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
@@ -231,6 +255,7 @@ impl ClientBuilder {
         self.config.danger_accept_invalid_certificates();
         self
     }
+
     /// **Dangerous:** allows credentials over plain `http://` to a host that is not
     /// this machine, where anyone on the network path can read them. Without it,
     /// `build()` refuses such a client (loopback hosts are always allowed).
@@ -238,12 +263,14 @@ impl ClientBuilder {
         self.config.danger_allow_credentials_over_plain_http();
         self
     }
+
     /// Sets the largest answer read into memory (default 64 MiB); a larger one fails
     /// with `Error::BodyTooLarge`. Streamed downloads have no limit.
     pub fn max_body_size(mut self, bytes: u64) -> Self {
         self.config.set_max_body_size(bytes);
         self
     }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let mut config = self.config;

@@ -4,10 +4,14 @@
 //!
 //! \# Overview
 //!
-//! This guide documents the InsightVM Application Programming Interface (API) Version 3. This API supports the
-//! Representation State Transfer (REST) design pattern. Unless noted otherwise this API accepts and produces the
-//! `application/json` media type. This API uses Hypermedia as the Engine of Application State (HATEOAS) and
-//! is hypermedia friendly. All API connections must be made to the security console using HTTPS.
+//! This guide documents the InsightVM Application Programming Interface (API) Version 3. This
+//! API supports the
+//! Representation State Transfer (REST) design pattern. Unless noted otherwise this API
+//! accepts and produces the
+//! `application/json` media type. This API uses Hypermedia as the Engine of Application State
+//! (HATEOAS) and
+//! is hypermedia friendly. All API connections must be made to the security console using
+//! HTTPS.
 //!
 //! \## Versioning
 //!
@@ -15,33 +19,47 @@
 //!
 //! \## Specification
 //!
-//! An &lt;a target="_blank" rel="noopener noreferrer" href="<https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md>"&gt;OpenAPI v2&lt;/a&gt; specification (also
-//! known as Swagger 2) of this API is available. Tools such as &lt;a target="_blank" rel="noopener noreferrer" href="<https://github.com/swagger-api/swagger-codegen>"&gt;swagger-codegen&lt;/a&gt;
-//! can be used to generate an API client in the language of your choosing using this specification document.
+//! An &lt;a target="_blank" rel="noopener noreferrer" href="<https://github.com/OAI/OpenAPI-
+//! Specification/blob/master/versions/2.0.md>"&gt;OpenAPI v2&lt;/a&gt; specification (also
+//! known as Swagger 2) of this API is available. Tools such as &lt;a target="_blank"
+//! rel="noopener noreferrer" href="<https://github.com/swagger-api/swagger-
+//! codegen>"&gt;swagger-codegen&lt;/a&gt;
+//! can be used to generate an API client in the language of your choosing using this
+//! specification document.
 //!
-//! &lt;p class="openapi"&gt;Download the specification: &lt;a class="openapi-button" target="_blank" rel="noopener noreferrer" download="" href="/api/3/json"&gt; Download &lt;/a&gt;&lt;/p&gt;
+//! &lt;p class="openapi"&gt;Download the specification: &lt;a class="openapi-button"
+//! target="_blank" rel="noopener noreferrer" download="" href="/api/3/json"&gt; Download
+//! &lt;/a&gt;&lt;/p&gt;
 //!
 //! \## Authentication
 //!
 //! Authorization to the API uses HTTP Basic Authorization
-//! (see &lt;a target="_blank" rel="noopener noreferrer" href="<https://www.ietf.org/rfc/rfc2617.txt>"&gt;RFC 2617&lt;/a&gt; for more information). Requests must
-//! supply authorization credentials in the `Authorization` header using a Base64 encoded hash of `"username:password"`.
+//! (see &lt;a target="_blank" rel="noopener noreferrer"
+//! href="<https://www.ietf.org/rfc/rfc2617.txt>"&gt;RFC 2617&lt;/a&gt; for more information).
+//! Requests must
+//! supply authorization credentials in the `Authorization` header using a Base64 encoded hash
+//! of `"username:password"`.
 //!
 //! &lt;!-- ReDoc-Inject: &lt;security-definitions&gt; --&gt;
 //!
 //! \### 2FA
 //!
-//! This API supports two-factor authentication (2FA) by supplying an authentication token in addition to the Basic
-//! Authorization. The token is specified using the `Token` request header. To leverage two-factor authentication, this
+//! This API supports two-factor authentication (2FA) by supplying an authentication token in
+//! addition to the Basic
+//! Authorization. The token is specified using the `Token` request header. To leverage two-
+//! factor authentication, this
 //! must be enabled on the console and be configured for the account accessing the API.
 //!
 //! \## Resources
 //!
 //! \### Naming
 //!
-//! Resource names represent nouns and identify the entity being manipulated or accessed. All collection resources are
-//! pluralized to indicate to the client they are interacting with a collection of multiple resources of the same type.
-//! Singular resource names are used when there exists only one resource available to interact with.
+//! Resource names represent nouns and identify the entity being manipulated or accessed. All
+//! collection resources are
+//! pluralized to indicate to the client they are interacting with a collection of multiple
+//! resources of the same type.
+//! Singular resource names are used when there exists only one resource available to interact
+//! with.
 //!
 //! The following naming conventions are used by this API:
 //!
@@ -53,8 +71,10 @@
 //!
 //! \#### Collections
 //!
-//! A collection resource is a parent resource for instance resources, but can itself be retrieved and operated on
-//! independently. Collection resources use a pluralized resource name. The resource path for collection resources follow
+//! A collection resource is a parent resource for instance resources, but can itself be
+//! retrieved and operated on
+//! independently. Collection resources use a pluralized resource name. The resource path for
+//! collection resources follow
 //! the convention:
 //!
 //! ```text
@@ -63,8 +83,10 @@
 //!
 //! \#### Instances
 //!
-//! An instance resource is a "leaf" level resource that may be retrieved, optionally nested within a collection resource.
-//! Instance resources are usually retrievable with opaque identifiers. The resource path for instance resources follows
+//! An instance resource is a "leaf" level resource that may be retrieved, optionally nested
+//! within a collection resource.
+//! Instance resources are usually retrievable with opaque identifiers. The resource path for
+//! instance resources follows
 //! the convention:
 //!
 //! ```text
@@ -73,7 +95,8 @@
 //!
 //! \## Verbs
 //!
-//! The following HTTP operations are supported throughout this API. The general usage of the operation and both
+//! The following HTTP operations are supported throughout this API. The general usage of the
+//! operation and both
 //! its failure and success status codes are outlined below.
 //!
 //! | Verb      | Usage                                                                                 | Success     | Failure                                                        |
@@ -90,7 +113,8 @@
 //!
 //! \#### OPTIONS
 //!
-//! All resources respond to the `OPTIONS` request, which allows discoverability of available operations that are supported.
+//! All resources respond to the `OPTIONS` request, which allows discoverability of available
+//! operations that are supported.
 //! The `OPTIONS` response returns the acceptable HTTP operations on that resource within the `Allow` header. The response
 //! is always a `200 OK` status.
 //!
@@ -100,38 +124,53 @@
 //!
 //! \#### GET
 //!
-//! The `GET` operation invoked on a collection resource indicates a request to retrieve all, or some, of the entities
-//! contained within the collection. This also includes the optional capability to filter or search resources during
+//! The `GET` operation invoked on a collection resource indicates a request to retrieve all,
+//! or some, of the entities
+//! contained within the collection. This also includes the optional capability to filter or
+//! search resources during
 //! the request. The response from a collection listing is a paginated document. See
 //! \[hypermedia links\](#section/Overview/Paging) for more information.
 //!
 //! \#### POST
 //!
-//! The `POST` is a non-idempotent operation that allows for the creation of a new resource when the resource identifier
-//! is not provided by the system during the creation operation (i.e. the Security Console generates the identifier). The
+//! The `POST` is a non-idempotent operation that allows for the creation of a new resource
+//! when the resource identifier
+//! is not provided by the system during the creation operation (i.e. the Security Console
+//! generates the identifier). The
 //! content of the `POST` request is sent in the request body. The response to a successful `POST` request should be a
-//! `201 CREATED` with a valid `Location` header field set to the URI that can be used to access to the newly
+//! `201 CREATED` with a valid `Location` header field set to the URI that can be used to
+//! access to the newly
 //! created resource.
 //!
-//! The `POST` to a collection resource can also be used to interact with asynchronous resources. In this situation,
-//! instead of a `201 CREATED` response, the `202 ACCEPTED` response indicates that processing of the request is not fully
-//! complete but has been accepted for future processing. This request will respond similarly with a `Location` header with
+//! The `POST` to a collection resource can also be used to interact with asynchronous
+//! resources. In this situation,
+//! instead of a `201 CREATED` response, the `202 ACCEPTED` response indicates that processing
+//! of the request is not fully
+//! complete but has been accepted for future processing. This request will respond similarly
+//! with a `Location` header with
 //! link to the job-oriented asynchronous resource that was created and/or queued.
 //!
 //! \#### PUT
 //!
-//! The `PUT` is an idempotent operation that either performs a create with user-supplied identity, or a full replace
-//! or update of a resource by a known identifier. The response to a `PUT` operation to create an entity is a `201 Created`
-//! with a valid `Location` header field set to the URI that can be used to access to the newly created resource.
+//! The `PUT` is an idempotent operation that either performs a create with user-supplied
+//! identity, or a full replace
+//! or update of a resource by a known identifier. The response to a `PUT` operation to create
+//! an entity is a `201 Created`
+//! with a valid `Location` header field set to the URI that can be used to access to the
+//! newly created resource.
 //!
-//! `PUT` on a collection resource replaces all values in the collection. The typical response to a `PUT` operation that
-//! updates an entity is hypermedia links, which may link to related resources caused by the side-effects of the changes
+//! `PUT` on a collection resource replaces all values in the collection. The typical response
+//! to a `PUT` operation that
+//! updates an entity is hypermedia links, which may link to related resources caused by the
+//! side-effects of the changes
 //! performed.
 //!
 //! \#### DELETE
 //!
-//! The `DELETE` is an idempotent operation that physically deletes a resource, or removes an association between resources.
-//! The typical response to a `DELETE` operation is hypermedia links, which may link to related resources caused by the
+//! The `DELETE` is an idempotent operation that physically deletes a resource, or removes an
+//! association between resources.
+//! The typical response to a `DELETE` operation is hypermedia links, which may link to
+//! related resources caused by the
 //! side-effects of the changes performed.
 //!
 //! \### Instance Resources
@@ -140,39 +179,54 @@
 //!
 //! \#### GET
 //!
-//! Retrieves the details of a specific resource by its identifier. The details retrieved can be controlled through
-//! property selection and property views. The content of the resource is returned within the body of the response in the
+//! Retrieves the details of a specific resource by its identifier. The details retrieved can
+//! be controlled through
+//! property selection and property views. The content of the resource is returned within the
+//! body of the response in the
 //! acceptable media type.
 //!
 //! \#### PUT
 //!
-//! Allows for and idempotent "full update" (complete replacement) on a specific resource. If the resource does not exist,
-//! it will be created; if it does exist, it is completely overwritten. Any omitted properties in the request are assumed to
+//! Allows for and idempotent "full update" (complete replacement) on a specific resource. If
+//! the resource does not exist,
+//! it will be created; if it does exist, it is completely overwritten. Any omitted properties
+//! in the request are assumed to
 //! be undefined/null. For "partial updates" use `POST` or `PATCH` instead.
 //!
-//! The content of the `PUT` request is sent in the request body. The identifier of the resource is specified within the URL
-//! (not the request body). The response to a successful `PUT` request is a `201 CREATED` to represent the created status,
-//! with a valid `Location` header field set to the URI that can be used to access to the newly created (or fully replaced)
+//! The content of the `PUT` request is sent in the request body. The identifier of the
+//! resource is specified within the URL
+//! (not the request body). The response to a successful `PUT` request is a `201 CREATED` to
+//! represent the created status,
+//! with a valid `Location` header field set to the URI that can be used to access to the
+//! newly created (or fully replaced)
 //! resource.
 //!
 //! \#### POST
 //!
-//! Performs a non-idempotent creation of a new resource. The `POST` of an instance resource most commonly occurs with the
-//! use of nested resources (e.g. searching on a parent collection resource). The response to a `POST` of an instance
-//! resource is typically a `200 OK` if the resource is non-persistent, and a `201 CREATED` if there is a resource
+//! Performs a non-idempotent creation of a new resource. The `POST` of an instance resource
+//! most commonly occurs with the
+//! use of nested resources (e.g. searching on a parent collection resource). The response to
+//! a `POST` of an instance
+//! resource is typically a `200 OK` if the resource is non-persistent, and a `201 CREATED` if
+//! there is a resource
 //! created/persisted as a result of the operation. This varies by endpoint.
 //!
 //! \#### PATCH
 //!
-//! The `PATCH` operation is used to perform a partial update of a resource. `PATCH` is a non-idempotent operation that
-//! enforces an atomic mutation of a resource. Only the properties specified in the request are to be overwritten on the
+//! The `PATCH` operation is used to perform a partial update of a resource. `PATCH` is a non-
+//! idempotent operation that
+//! enforces an atomic mutation of a resource. Only the properties specified in the request
+//! are to be overwritten on the
 //! resource it is applied to. If a property is missing, it is assumed to not have changed.
 //!
 //! \#### DELETE
 //!
-//! Permanently removes the individual resource from the system. If the resource is an association between resources, only
-//! the association is removed, not the resources themselves. A successful deletion of the resource should return
-//! `204 NO CONTENT` with no response body. This operation is not fully idempotent, as follow-up requests to delete a
+//! Permanently removes the individual resource from the system. If the resource is an
+//! association between resources, only
+//! the association is removed, not the resources themselves. A successful deletion of the
+//! resource should return
+//! `204 NO CONTENT` with no response body. This operation is not fully idempotent, as follow-
+//! up requests to delete a
 //! non-existent resource should return a `404 NOT FOUND`.
 //!
 //! \## Requests
@@ -193,7 +247,8 @@
 //!
 //! \### Dates & Times
 //!
-//! Dates and/or times are specified as strings in the ISO 8601 format(s). The following formats are supported as input:
+//! Dates and/or times are specified as strings in the ISO 8601 format(s). The following
+//! formats are supported as input:
 //!
 //! | Value                       | Format                                                 | Notes                                                 |
 //! | --------------------------- | ------------------------------------------------------ | ----------------------------------------------------- |
@@ -209,29 +264,37 @@
 //!
 //! \### Paging
 //!
-//! Pagination is supported on certain collection resources using a combination of two query parameters, `page` and `size`.
-//! As these are control parameters, they are prefixed with the underscore character. The page parameter dictates the
+//! Pagination is supported on certain collection resources using a combination of two query
+//! parameters, `page` and `size`.
+//! As these are control parameters, they are prefixed with the underscore character. The page
+//! parameter dictates the
 //! zero-based index of the page to retrieve, and the `size` indicates the size of the page.
 //!
-//! For example, `/resources?page=2&size=10` will return page 3, with 10 records per page, giving results 21-30.
+//! For example, `/resources?page=2&size=10` will return page 3, with 10 records per page,
+//! giving results 21-30.
 //!
 //! The maximum page size for a request is 500.
 //!
 //! \### Sorting
 //!
-//! Sorting is supported on paginated resources with the `sort` query parameter(s). The sort query parameter(s) supports
-//! identifying a single or multi-property sort with a single or multi-direction output. The format of the parameter is:
+//! Sorting is supported on paginated resources with the `sort` query parameter(s). The sort
+//! query parameter(s) supports
+//! identifying a single or multi-property sort with a single or multi-direction output. The
+//! format of the parameter is:
 //!
 //! ```text
 //! sort=property[,ASC|DESC]...
 //! ```
 //!
-//! Therefore, the request `/resources?sort=name,title,DESC` would return the results sorted by the name and title
+//! Therefore, the request `/resources?sort=name,title,DESC` would return the results sorted
+//! by the name and title
 //! descending, in that order. The sort directions are either ascending `ASC` or descending `DESC`. With single-order
-//! sorting, all properties are sorted in the same direction. To sort the results with varying orders by property,
+//! sorting, all properties are sorted in the same direction. To sort the results with varying
+//! orders by property,
 //! multiple sort parameters are passed.
 //!
-//! For example, the request `/resources?sort=name,ASC&sort=title,DESC` would sort by name ascending and title
+//! For example, the request `/resources?sort=name,ASC&sort=title,DESC` would sort by name
+//! ascending and title
 //! descending, in that order.
 //!
 //! \## Responses
@@ -255,8 +318,10 @@
 //!
 //! \### Security
 //!
-//! The response statuses 401, 403 and 404 need special consideration for security purposes. As necessary,
-//! error statuses and messages may be obscured to strengthen security and prevent information exposure. The following is a
+//! The response statuses 401, 403 and 404 need special consideration for security purposes.
+//! As necessary,
+//! error statuses and messages may be obscured to strengthen security and prevent information
+//! exposure. The following is a
 //! guideline for privileged resource response statuses:
 //!
 //! | Use Case                                                           | Access             | Resource           | Permission   | Status       |
@@ -288,12 +353,14 @@
 //!
 //! \### Format
 //!
-//! When `application/json` is returned in the response body it is always pretty-printed (indented, human readable output).
+//! When `application/json` is returned in the response body it is always pretty-printed
+//! (indented, human readable output).
 //! Additionally, gzip compression/encoding is supported on all responses.
 //!
 //! \#### Dates & Times
 //!
-//! Dates or times are returned as strings in the ISO 8601 'extended' format. When a date and time is returned (instant) the value is converted to UTC.
+//! Dates or times are returned as strings in the ISO 8601 'extended' format. When a date and
+//! time is returned (instant) the value is converted to UTC.
 //!
 //! For example:
 //!
@@ -304,9 +371,12 @@
 //!
 //! \#### Content
 //!
-//! In some resources a Content data type is used. This allows for multiple formats of representation to be returned
-//! within resource, specifically `"html"` and `"text"`. The `"text"` property returns a flattened representation suitable
-//! for output in textual displays. The `"html"` property returns an HTML fragment suitable for display within an HTML
+//! In some resources a Content data type is used. This allows for multiple formats of
+//! representation to be returned
+//! within resource, specifically `"html"` and `"text"`. The `"text"` property returns a
+//! flattened representation suitable
+//! for output in textual displays. The `"html"` property returns an HTML fragment suitable
+//! for display within an HTML
 //! element. Note, the HTML returned is not a valid stand-alone HTML document.
 //!
 //! \#### Paging
@@ -344,8 +414,10 @@
 //! }
 //! ```
 //!
-//! The `resources` property is an array of the resources being retrieved from the endpoint, each which should contain at
-//! minimum a "self" relation hypermedia link. The `page` property outlines the details of the current page and total
+//! The `resources` property is an array of the resources being retrieved from the endpoint,
+//! each which should contain at
+//! minimum a "self" relation hypermedia link. The `page` property outlines the details of the
+//! current page and total
 //! possible pages. The object for the page includes the following properties:
 //!
 //! - number - The page number (zero-based) of the page returned.
@@ -353,24 +425,34 @@
 //! - totalResources - The total amount of resources available across all pages.
 //! - totalPages - The total amount of pages.
 //!
-//! The last property of the paged response is the `links` array, which contains all available hypermedia links. For
-//! paginated responses, the "self", "next", "previous", "first", and "last" links are returned. The "self" link must
-//! always be returned and should contain a link to allow the client to replicate the original request against the
+//! The last property of the paged response is the `links` array, which contains all available
+//! hypermedia links. For
+//! paginated responses, the "self", "next", "previous", "first", and "last" links are
+//! returned. The "self" link must
+//! always be returned and should contain a link to allow the client to replicate the original
+//! request against the
 //! collection resource in an identical manner to that in which it was invoked.
 //!
-//! The "next" and "previous" links are present if either or both there exists a previous or next page, respectively.
-//! The "next" and "previous" links have hrefs that allow "natural movement" to the next page, that is all parameters
-//! required to move the next page are provided in the link. The "first" and "last" links provide references to the first
+//! The "next" and "previous" links are present if either or both there exists a previous or
+//! next page, respectively.
+//! The "next" and "previous" links have hrefs that allow "natural movement" to the next page,
+//! that is all parameters
+//! required to move the next page are provided in the link. The "first" and "last" links
+//! provide references to the first
 //! and last pages respectively.
 //!
-//! Requests outside the boundaries of the pageable will result in a `404 NOT FOUND`. Paginated requests do not provide a
-//! "stateful cursor" to the client, nor does it need to provide a read consistent view. Records in adjacent pages may
-//! change while pagination is being traversed, and the total number of pages and resources may change between requests
+//! Requests outside the boundaries of the pageable will result in a `404 NOT FOUND`.
+//! Paginated requests do not provide a
+//! "stateful cursor" to the client, nor does it need to provide a read consistent view.
+//! Records in adjacent pages may
+//! change while pagination is being traversed, and the total number of pages and resources
+//! may change between requests
 //! within the same filtered/queries resource collection.
 //!
 //! \#### Property Views
 //!
-//! The "depth" of the response of a resource can be configured using a "view". All endpoints supports two views that can
+//! The "depth" of the response of a resource can be configured using a "view". All endpoints
+//! supports two views that can
 //! tune the extent of the information returned in the resource. The supported views are `summary` and `details` (the default).
 //! View are specified using a query parameter, in this format:
 //!
@@ -380,8 +462,10 @@
 //!
 //! \#### Error
 //!
-//! Any error responses can provide a response body with a message to the client indicating more information (if applicable)
-//! to aid debugging of the error. All 40x and 50x responses will return an error response in the body. The format of the
+//! Any error responses can provide a response body with a message to the client indicating
+//! more information (if applicable)
+//! to aid debugging of the error. All 40x and 50x responses will return an error response in
+//! the body. The format of the
 //! response is as follows:
 //!
 //! ```text
@@ -395,14 +479,17 @@
 //! }
 //! ```
 //!
-//! The `status` property is the same as the HTTP status returned in the response, to ease client parsing. The message
-//! property is a localized message in the request client's locale (if applicable) that articulates the nature of the
+//! The `status` property is the same as the HTTP status returned in the response, to ease
+//! client parsing. The message
+//! property is a localized message in the request client's locale (if applicable) that
+//! articulates the nature of the
 //! error. The last property is the `links` property. This may contain additional
 //! \[hypermedia links\](#section/Overview/Authentication) to troubleshoot.
 //!
 //! \#### Search Criteria &lt;a section="section/Responses/SearchCriteria"&gt;&lt;/a&gt;
 //!
-//! Multiple resources make use of search criteria to match assets. Search criteria is an array of search filters. Each
+//! Multiple resources make use of search criteria to match assets. Search criteria is an
+//! array of search filters. Each
 //! search filter has a generic format of:
 //!
 //! ```text
@@ -416,12 +503,16 @@
 //!
 //! ```
 //!
-//! Every filter defines two required properties `field` and `operator`. The field is the name of an asset property that
-//! is being filtered on. The operator is a type and property-specific operating performed on the filtered property. The
-//! valid values for fields and operators are outlined in the table below. Depending on the data type of the operator
+//! Every filter defines two required properties `field` and `operator`. The field is the name
+//! of an asset property that
+//! is being filtered on. The operator is a type and property-specific operating performed on
+//! the filtered property. The
+//! valid values for fields and operators are outlined in the table below. Depending on the
+//! data type of the operator
 //! the value may be a numeric or string format.
 //!
-//! Every filter also defines one or more values that are supplied to the operator. The valid values vary by operator
+//! Every filter also defines one or more values that are supplied to the operator. The valid
+//! values vary by operator
 //! and are outlined below.
 //!
 //! \##### Fields
@@ -505,9 +596,11 @@
 //! | `pci-compliance`                          | 0=fail, 1=pass                                                                                                |
 //! | `vulnerability-validated-status`          | 0=present, 1=not present                                                                                      |
 //!
-//! \##### Operator Properties &lt;a section="section/Responses/SearchCriteria/OperatorProperties"&gt;&lt;/a&gt;
+//! \##### Operator Properties &lt;a
+//! section="section/Responses/SearchCriteria/OperatorProperties"&gt;&lt;/a&gt;
 //!
-//! The following table outlines which properties are required for each operator and the appropriate data type(s):
+//! The following table outlines which properties are required for each operator and the
+//! appropriate data type(s):
 //!
 //! | Operator              | `value`               | `lower`               | `upper`                |
 //! | ----------------------|-----------------------|-----------------------|------------------------|
@@ -538,9 +631,11 @@
 //! | `not-like`            | `string`              |                       |                        |
 //! | `starts-with`         | `string`              |                       |                        |
 //!
-//! \#### Discovery Connection Search Criteria &lt;a section="section/Responses/DiscoverySearchCriteria"&gt;&lt;/a&gt;
+//! \#### Discovery Connection Search Criteria &lt;a
+//! section="section/Responses/DiscoverySearchCriteria"&gt;&lt;/a&gt;
 //!
-//! Dynamic sites make use of search criteria to match assets from a discovery connection. Search criteria is an array of search filters.
+//! Dynamic sites make use of search criteria to match assets from a discovery connection.
+//! Search criteria is an array of search filters.
 //!
 //! Each search filter has a generic format of:
 //!
@@ -555,22 +650,29 @@
 //!
 //! ```
 //!
-//! Every filter defines two required properties `field` and `operator`. The field is the name of an asset property that
-//! is being filtered on. The list of supported fields vary depending on the type of discovery connection configured
-//! for the dynamic site (e.g vSphere, ActiveSync, etc.). The operator is a type and property-specific operating
-//! performed on the filtered property. The valid values for fields outlined in the tables below and are grouped by the
+//! Every filter defines two required properties `field` and `operator`. The field is the name
+//! of an asset property that
+//! is being filtered on. The list of supported fields vary depending on the type of discovery
+//! connection configured
+//! for the dynamic site (e.g vSphere, ActiveSync, etc.). The operator is a type and property-
+//! specific operating
+//! performed on the filtered property. The valid values for fields outlined in the tables
+//! below and are grouped by the
 //! type of connection.
 //!
 //! Every filter also defines one or more values that are supplied to the operator. See
-//! &lt;a href="#section/Responses/SearchCriteria/OperatorProperties"&gt;Search Criteria Operator Properties&lt;/a&gt; for more
+//! &lt;a href="#section/Responses/SearchCriteria/OperatorProperties"&gt;Search Criteria
+//! Operator Properties&lt;/a&gt; for more
 //! information on the valid values for each operator.
 //!
 //! \##### Fields (ActiveSync)
 //!
-//! This section documents search criteria information for ActiveSync discovery connections. The discovery connections
+//! This section documents search criteria information for ActiveSync discovery connections.
+//! The discovery connections
 //! must be one of the following types: `"activesync-ldap"`, `"activesync-office365"`, or `"activesync-powershell"`.
 //!
-//! The following table outlines the search criteria fields and the available operators for ActiveSync connections:
+//! The following table outlines the search criteria fields and the available operators for
+//! ActiveSync connections:
 //!
 //! | Field                             | Operators                                                     |
 //! | --------------------------------- | ------------------------------------------------------------- |
@@ -580,9 +682,11 @@
 //!
 //! \##### Fields (AWS)
 //!
-//! This section documents search criteria information for AWS discovery connections. The discovery connections must be the type `"aws"`.
+//! This section documents search criteria information for AWS discovery connections. The
+//! discovery connections must be the type `"aws"`.
 //!
-//! The following table outlines the search criteria fields and the available operators for AWS connections:
+//! The following table outlines the search criteria fields and the available operators for
+//! AWS connections:
 //!
 //! | Field                   | Operators                                                     |
 //! | ----------------------- | ------------------------------------------------------------- |
@@ -598,9 +702,11 @@
 //!
 //! \##### Fields (DHCP)
 //!
-//! This section documents search criteria information for DHCP discovery connections. The discovery connections must be the type `"dhcp"`.
+//! This section documents search criteria information for DHCP discovery connections. The
+//! discovery connections must be the type `"dhcp"`.
 //!
-//! The following table outlines the search criteria fields and the available operators for DHCP connections:
+//! The following table outlines the search criteria fields and the available operators for
+//! DHCP connections:
 //!
 //! | Field           | Operators                                                     |
 //! | --------------- | ------------------------------------------------------------- |
@@ -610,9 +716,11 @@
 //!
 //! \##### Fields (Sonar)
 //!
-//! This section documents search criteria information for Sonar discovery connections. The discovery connections must be the type `"sonar"`.
+//! This section documents search criteria information for Sonar discovery connections. The
+//! discovery connections must be the type `"sonar"`.
 //!
-//! The following table outlines the search criteria fields and the available operators for Sonar connections:
+//! The following table outlines the search criteria fields and the available operators for
+//! Sonar connections:
 //!
 //! | Field               | Operators            |
 //! | ------------------- | -------------------- |
@@ -622,9 +730,11 @@
 //!
 //! \##### Fields (vSphere)
 //!
-//! This section documents search criteria information for vSphere discovery connections. The discovery connections must be the type `"vsphere"`.
+//! This section documents search criteria information for vSphere discovery connections. The
+//! discovery connections must be the type `"vsphere"`.
 //!
-//! The following table outlines the search criteria fields and the available operators for vSphere connections:
+//! The following table outlines the search criteria fields and the available operators for
+//! vSphere connections:
 //!
 //! | Field                | Operators                                                                                  |
 //! | -------------------- | ------------------------------------------------------------------------------------------ |
@@ -649,13 +759,19 @@
 //!
 //! \## HATEOAS
 //!
-//! This API follows Hypermedia as the Engine of Application State (HATEOAS) principals and is therefore hypermedia friendly.
-//! Hyperlinks are returned in the `links` property of any given resource and contain a fully-qualified hyperlink to
+//! This API follows Hypermedia as the Engine of Application State (HATEOAS) principals and is
+//! therefore hypermedia friendly.
+//! Hyperlinks are returned in the `links` property of any given resource and contain a fully-
+//! qualified hyperlink to
 //! the corresponding resource. The format of the hypermedia link adheres to both the
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://jsonapi.org>"&gt;{json:api} v1&lt;/a&gt;
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://jsonapi.org/format/#document-links>"&gt;"Link Object"&lt;/a&gt; and
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-schema-hypermedia.html>"&gt;JSON Hyper-Schema&lt;/a&gt;
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-schema-hypermedia.html#rfc.section.5.2>"&gt;"Link Description Object"&lt;/a&gt;
+//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://jsonapi.org>"&gt;{json:api}
+//! v1&lt;/a&gt;
+//! &lt;a target="_blank" rel="noopener noreferrer"
+//! href="<http://jsonapi.org/format/#document-links>"&gt;"Link Object"&lt;/a&gt; and
+//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-
+//! schema-hypermedia.html>"&gt;JSON Hyper-Schema&lt;/a&gt;
+//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-
+//! schema-hypermedia.html#rfc.section.5.2>"&gt;"Link Description Object"&lt;/a&gt;
 //! formats. For example:
 //!
 //! ```text
@@ -671,19 +787,24 @@
 //! See the \[Root\](#tag/Root) resources for the entry points into API discovery.
 //!
 //! Start with \[`Client`\]; each operation is a method on it that returns a request builder.
+
 pub mod operations;
 pub mod types;
+
 use std::time::Duration;
 use crate::runtime;
+
 pub use crate::runtime::{
     ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
     RetryPolicy,
 };
+
 /// The client of this API: cheap to clone, safe to share between tasks.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: runtime::ClientCore,
 }
+
 impl Client {
     /// A client for the API at `base_url` (the spec names no absolute server).
     pub fn new(
@@ -693,9 +814,13 @@ impl Client {
     ) -> Result<Self, BuildError> {
         Self::builder(username, password).base_url(base_url).build()
     }
+
     /// A client configured from the environment.
     ///
-    /// The server comes from `INSIGHTVM_CONSOLE_URL`; the user from `INSIGHTVM_CONSOLE_USER` and the password from `INSIGHTVM_CONSOLE_PASSWORD`, `INSIGHTVM_CONSOLE_TOKEN` when set; extra CA certificates (PEM) from the file `INSIGHTVM_CONSOLE_CA_CERT` when set. Errors name the variable, never a secret value.
+    /// The server comes from `INSIGHTVM_CONSOLE_URL`; the user from `INSIGHTVM_CONSOLE_USER` and
+    /// the password from `INSIGHTVM_CONSOLE_PASSWORD`, `INSIGHTVM_CONSOLE_TOKEN` when set; extra
+    /// CA certificates (PEM) from the file `INSIGHTVM_CONSOLE_CA_CERT` when set. Errors name the
+    /// variable, never a secret value.
     pub fn from_env() -> Result<Self, runtime::EnvError> {
         let username = runtime::required_env(
             "INSIGHTVM_CONSOLE_USER",
@@ -716,12 +841,12 @@ impl Client {
         }
         Ok(builder.build()?)
     }
+
     /// A builder to set the server, timeouts, retries and headers.
     pub fn builder(
         username: impl Into<String>,
         password: runtime::ApiKey,
     ) -> ClientBuilder {
-        #[allow(unused_mut)]
         let mut config = runtime::ClientConfig::new(
             String::new(),
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -740,11 +865,13 @@ impl Client {
             base_url: None,
         }
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.core.base_url()
     }
 }
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()`"]
@@ -752,6 +879,7 @@ pub struct ClientBuilder {
     config: runtime::ClientConfig,
     base_url: Option<String>,
 }
+
 impl ClientBuilder {
     /// The two-factor authentication token, for consoles that require one.
     ///
@@ -767,31 +895,37 @@ impl ClientBuilder {
             );
         self
     }
+
     /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
     }
+
     /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_timeout(timeout.into());
         self
     }
+
     /// Sets the time allowed to open a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_connect_timeout(timeout.into());
         self
     }
+
     /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.config.set_retry(retry);
         self
     }
+
     /// Sets the `User-Agent` (default `<crate>/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.set_user_agent(user_agent);
         self
     }
+
     /// Adds a header to every request.
     pub fn default_header(
         mut self,
@@ -801,6 +935,7 @@ impl ClientBuilder {
         self.config.add_header(name, value);
         self
     }
+
     /// Runs `hook` on every request just before it is sent.
     pub fn request_hook(
         mut self,
@@ -809,6 +944,7 @@ impl ClientBuilder {
         self.config.set_request_hook(std::sync::Arc::new(hook));
         self
     }
+
     /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots). Build it with
     /// `.redirect(reqwest::redirect::Policy::none())`: a client that follows redirects
     /// itself would carry API-key headers to whatever host a redirect names, where the
@@ -817,12 +953,14 @@ impl ClientBuilder {
         self.config.set_http_client(client);
         self
     }
+
     /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
     /// with a private CA or a self-signed certificate; the system roots stay trusted.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.add_root_certificates_pem(pem.into());
         self
     }
+
     /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
     /// read and change the traffic, credentials included. Prefer
     /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
@@ -831,6 +969,7 @@ impl ClientBuilder {
         self.config.danger_accept_invalid_certificates();
         self
     }
+
     /// **Dangerous:** allows credentials over plain `http://` to a host that is not
     /// this machine, where anyone on the network path can read them. Without it,
     /// `build()` refuses such a client (loopback hosts are always allowed).
@@ -838,12 +977,14 @@ impl ClientBuilder {
         self.config.danger_allow_credentials_over_plain_http();
         self
     }
+
     /// Sets the largest answer read into memory (default 64 MiB); a larger one fails
     /// with `Error::BodyTooLarge`. Streamed downloads have no limit.
     pub fn max_body_size(mut self, bytes: u64) -> Self {
         self.config.set_max_body_size(bytes);
         self
     }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let mut config = self.config;

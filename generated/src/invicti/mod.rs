@@ -9,14 +9,18 @@
 //! do follows the role of the user who owns it.
 //!
 //! Start with \[`Client`\]; each operation is a method on it that returns a request builder.
+
 pub mod operations;
 pub mod types;
+
 use std::time::Duration;
 use crate::runtime;
+
 pub use crate::runtime::{
     ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
     RetryPolicy,
 };
+
 /// The regional platform host (US or EU).
 ///
 /// The `host` server variable; the default is `platform.invicti.com`.
@@ -29,12 +33,14 @@ pub enum Host {
     /// `platform-eu.invicti.com`
     PlatformEuInvictiCom,
 }
+
 impl Host {
     /// Every value, in the spec's order.
     pub const ALL: &'static [Self] = &[
         Self::PlatformInvictiCom,
         Self::PlatformEuInvictiCom,
     ];
+
     /// The value as it goes into the URL.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,24 +49,29 @@ impl Host {
         }
     }
 }
+
 impl std::fmt::Display for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 /// The client of this API: cheap to clone, safe to share between tasks.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: runtime::ClientCore,
 }
+
 impl Client {
     /// A client for `https://{host}` with default settings.
     pub fn new(host: Host, api_key: runtime::ApiKey) -> Result<Self, BuildError> {
         Self::builder(api_key).host(host).build()
     }
+
     /// A client configured from the environment.
     ///
-    /// The server comes from `INVICTI_BASE_URL`, or else `INVICTI_HOST`; the key from `INVICTI_API_KEY`; extra CA certificates (PEM) from the file `INVICTI_CA_CERT` when set. Errors name the variable, never a secret value.
+    /// The server comes from `INVICTI_BASE_URL`, or else `INVICTI_HOST`; the key from `INVICTI_API_KEY`; extra CA certificates (PEM) from the file `INVICTI_CA_CERT` when set.
+    /// Errors name the variable, never a secret value.
     pub fn from_env() -> Result<Self, runtime::EnvError> {
         let api_key = runtime::ApiKey::from_env("INVICTI_API_KEY")?;
         let mut builder = Self::builder(api_key);
@@ -92,9 +103,9 @@ impl Client {
         }
         Ok(builder.build()?)
     }
+
     /// A builder to set the server, timeouts, retries and headers.
     pub fn builder(api_key: runtime::ApiKey) -> ClientBuilder {
-        #[allow(unused_mut)]
         let mut config = runtime::ClientConfig::new(
             String::new(),
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -113,11 +124,13 @@ impl Client {
             host: Default::default(),
         }
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.core.base_url()
     }
 }
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()`"]
@@ -126,6 +139,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     host: Host,
 }
+
 impl ClientBuilder {
     /// The regional platform host (US or EU).
     ///
@@ -134,31 +148,37 @@ impl ClientBuilder {
         self.host = value;
         self
     }
+
     /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
     }
+
     /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_timeout(timeout.into());
         self
     }
+
     /// Sets the time allowed to open a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.set_connect_timeout(timeout.into());
         self
     }
+
     /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.config.set_retry(retry);
         self
     }
+
     /// Sets the `User-Agent` (default `<crate>/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.set_user_agent(user_agent);
         self
     }
+
     /// Adds a header to every request.
     pub fn default_header(
         mut self,
@@ -168,6 +188,7 @@ impl ClientBuilder {
         self.config.add_header(name, value);
         self
     }
+
     /// Runs `hook` on every request just before it is sent.
     pub fn request_hook(
         mut self,
@@ -176,6 +197,7 @@ impl ClientBuilder {
         self.config.set_request_hook(std::sync::Arc::new(hook));
         self
     }
+
     /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots). Build it with
     /// `.redirect(reqwest::redirect::Policy::none())`: a client that follows redirects
     /// itself would carry API-key headers to whatever host a redirect names, where the
@@ -184,12 +206,14 @@ impl ClientBuilder {
         self.config.set_http_client(client);
         self
     }
+
     /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
     /// with a private CA or a self-signed certificate; the system roots stay trusted.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.add_root_certificates_pem(pem.into());
         self
     }
+
     /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
     /// read and change the traffic, credentials included. Prefer
     /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
@@ -198,6 +222,7 @@ impl ClientBuilder {
         self.config.danger_accept_invalid_certificates();
         self
     }
+
     /// **Dangerous:** allows credentials over plain `http://` to a host that is not
     /// this machine, where anyone on the network path can read them. Without it,
     /// `build()` refuses such a client (loopback hosts are always allowed).
@@ -205,12 +230,14 @@ impl ClientBuilder {
         self.config.danger_allow_credentials_over_plain_http();
         self
     }
+
     /// Sets the largest answer read into memory (default 64 MiB); a larger one fails
     /// with `Error::BodyTooLarge`. Streamed downloads have no limit.
     pub fn max_body_size(mut self, bytes: u64) -> Self {
         self.config.set_max_body_size(bytes);
         self
     }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let mut config = self.config;

@@ -6,6 +6,7 @@
 //! into it.
 
 mod auth;
+mod builder;
 mod client;
 pub mod codec;
 mod error;
@@ -16,12 +17,13 @@ mod retry;
 
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
-pub use client::{BuildError, ClientConfig, ClientCore, RequestHook, call_empty, call_json};
+pub use builder::{Encode, RequestBuilder};
+pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};
 pub use request::{
-    Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Style, path_segment, simple_value,
+    Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, path_segment, simple_value,
 };
 pub use response::{
-    ByteStream, Plan, Response, Statuses, api_error, api_error_by, bytes, decode_body, empty, json, stream, text,
+    ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream, text,
 };
 pub use retry::RetryPolicy;

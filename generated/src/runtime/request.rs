@@ -27,6 +27,30 @@ pub struct OperationInfo {
     pub security: &'static [&'static str],
     /// The success answer is handed to the caller as a stream, not read into memory.
     pub streams: bool,
+    /// The statuses that succeed, as inclusive ranges (`(200, 200)`, `(200, 299)` for `2XX`).
+    pub success: Statuses,
+    /// The error statuses whose body is the operation's one documented error type
+    /// (`(0, 999)` for `default`).
+    pub errors: Statuses,
+}
+
+/// Statuses as inclusive ranges.
+pub type Statuses = &'static [(u16, u16)];
+
+impl OperationInfo {
+    /// Whether `status` is one the operation succeeds with.
+    pub(crate) fn succeeds_with(&self, status: u16) -> bool {
+        within(self.success, status)
+    }
+
+    /// Whether `status` is an error whose body is the operation's documented error type.
+    pub(crate) fn documents_error(&self, status: u16) -> bool {
+        within(self.errors, status)
+    }
+}
+
+fn within(statuses: Statuses, status: u16) -> bool {
+    statuses.iter().any(|(low, high)| (*low..=*high).contains(&status))
 }
 
 /// Turns a parameter value into the text that goes on the wire.
@@ -485,9 +509,10 @@ impl Request {
         self.accept = Some(media_type);
     }
 
-    /// Applies per-call options.
-    pub fn options(&mut self, options: CallOptions) {
+    /// The request with per-call options applied.
+    pub(crate) fn with_options(mut self, options: CallOptions) -> Self {
         self.options = options;
+        self
     }
 
     /// Whether the request can be sent again (its body is not a one-shot stream).

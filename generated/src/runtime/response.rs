@@ -14,6 +14,7 @@ use reqwest::header::HeaderMap;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::error::{ApiError, Error, decode_json};
+use super::request::OperationInfo;
 
 /// A successful answer: the decoded body, with the status and headers beside it.
 ///
@@ -119,37 +120,40 @@ pub async fn api_error<E: serde::de::DeserializeOwned>(
     Error::Api(Box::new(ApiError { status, headers, body, error }))
 }
 
-/// Statuses as inclusive ranges (`(404, 404)`, `(500, 599)` for `5XX`, `(0, 999)` for `default`).
-pub type Statuses = &'static [(u16, u16)];
-
-/// What an operation expects of an answer: the statuses that succeed, and the error
-/// statuses whose body is the operation's documented error.
-#[derive(Debug)]
-pub struct Plan {
-    pub success: Statuses,
-    pub errors: Statuses,
+/// Reads a JSON success, or the documented error, by the operation's statuses.
+pub async fn read_json<T, E>(operation: &OperationInfo, response: reqwest::Response) -> Result<Response<T>, Error<E>>
+where
+    T: serde::de::DeserializeOwned,
+    E: serde::de::DeserializeOwned,
+{
+    finish(operation, response, json).await
 }
 
-impl Plan {
-    /// Reads `response` by this plan: the success body with `read`, otherwise the error
-    /// (decoded when the status is one with a documented error body).
-    pub(crate) async fn finish<T, E, F>(
-        &self,
-        response: reqwest::Response,
-        read: impl FnOnce(reqwest::Response) -> F,
-    ) -> Result<Response<T>, Error<E>>
-    where
-        E: serde::de::DeserializeOwned,
-        F: Future<Output = Result<Response<T>, Error<E>>>,
-    {
-        let status = response.status().as_u16();
-        let within = |statuses: Statuses| statuses.iter().any(|(low, high)| (*low..=*high).contains(&status));
-        if within(self.success) {
-            read(response).await
-        } else {
-            let documented = within(self.errors);
-            Err(api_error(response, documented).await)
-        }
+/// Reads an answer whose success has no body, or the documented error, by the operation's
+/// statuses.
+pub async fn read_empty<E>(operation: &OperationInfo, response: reqwest::Response) -> Result<Response<()>, Error<E>>
+where
+    E: serde::de::DeserializeOwned,
+{
+    finish(operation, response, empty).await
+}
+
+/// Reads `response` by what `operation` expects: the success body with `read`, otherwise
+/// the error (decoded when the status is one with a documented error body).
+async fn finish<T, E, F>(
+    operation: &OperationInfo,
+    response: reqwest::Response,
+    read: impl FnOnce(reqwest::Response) -> F,
+) -> Result<Response<T>, Error<E>>
+where
+    E: serde::de::DeserializeOwned,
+    F: Future<Output = Result<Response<T>, Error<E>>>,
+{
+    let status = response.status().as_u16();
+    if operation.succeeds_with(status) {
+        read(response).await
+    } else {
+        Err(api_error(response, operation.documents_error(status)).await)
     }
 }
 

@@ -81,6 +81,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             response: op_scope.claim(&compose(&op.type_name, "Response")),
             error: op_scope.claim(&compose(&op.type_name, "Error")),
             form: op_scope.claim(&compose(&op.type_name, "Form")),
+            input: op_scope.claim(&compose(&op.type_name, "Input")),
         };
     }
     types.box_cycles();
@@ -441,9 +442,9 @@ fn lower_operation(
         };
         // Multipart parts become setters beside the parameters' (and fields of their own form);
         // a multipart body has no `body` setter, its parts are set one by one.
-        // Required parts are also arguments of the builder's `new`, beside its `client`.
+        // Required parts are also arguments of the builder's `new`, beside its `core`.
         let methods: Vec<&str> =
-            scope::REQUEST_BUILDER_METHODS.iter().copied().filter(|m| *m != "body").chain(["client"]).collect();
+            scope::REQUEST_BUILDER_METHODS.iter().copied().filter(|m| *m != "body").chain(["core"]).collect();
         let mut setters = Registry::with_reserved(&methods);
         params.iter().for_each(|param| {
             setters.claim(&param.rust_name);

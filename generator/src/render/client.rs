@@ -455,6 +455,12 @@ pub fn render_module(api: &Api) -> TokenStream {
         quote! {}
     };
     let fixed_methods = builder_settings();
+    // The primary credential is set on the config before the builder holds it.
+    let config_binding = if primary.is_some() {
+        quote! { mut config }
+    } else {
+        quote! { config }
+    };
     let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
     let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
 
@@ -487,8 +493,7 @@ pub fn render_module(api: &Api) -> TokenStream {
 
             /// A builder to set the server, timeouts, retries and headers.
             pub fn builder(#builder_arg) -> ClientBuilder {
-                #[allow(unused_mut)]
-                let mut config = runtime::ClientConfig::new(String::new(), #user_agent);
+                let #config_binding = runtime::ClientConfig::new(String::new(), #user_agent);
                 #key_apply
                 ClientBuilder { config, base_url: None, #(#var_inits)* }
             }

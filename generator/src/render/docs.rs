@@ -93,15 +93,66 @@ fn url_at(text: &str) -> Option<usize> {
     Some(url.len())
 }
 
+/// The longest doc line wrapping leaves, indentation and `/// ` aside.
+const WIDTH: usize = 90;
+
+/// Wraps the prose lines of Markdown `text` longer than [`WIDTH`] at spaces. Code blocks,
+/// tables and headings stay as they are, list items keep their indentation, and no line
+/// is made to start with something Markdown would read as the start of a new block.
+fn wrap(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        if line.starts_with("```") || line.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if in_fence || line.len() <= WIDTH || line.starts_with('|') || line.starts_with('#') {
+            out.push(line.to_owned());
+            continue;
+        }
+        let indent = " ".repeat(list_marker_width(line));
+        let options = textwrap::Options::new(WIDTH).subsequent_indent(&indent).break_words(false);
+        let mut wrapped: Vec<String> = Vec::new();
+        for piece in textwrap::wrap(line, options) {
+            match wrapped.last_mut() {
+                Some(last) if starts_block(piece.trim_start()) => {
+                    last.push(' ');
+                    last.push_str(piece.trim_start());
+                }
+                _ => wrapped.push(piece.into_owned()),
+            }
+        }
+        out.extend(wrapped);
+    }
+    out
+}
+
+/// The width of a list item's marker (`- `, `12. `), or 0.
+fn list_marker_width(line: &str) -> usize {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return 2;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let rest = &line[digits..];
+    if digits > 0 && (rest.starts_with(". ") || rest.starts_with(") ")) { digits + 2 } else { 0 }
+}
+
+/// Whether a line starting with `text` would open a block (heading, list, quote, table,
+/// fence, HTML, setext underline) instead of continuing a paragraph.
+fn starts_block(text: &str) -> bool {
+    let first = text.chars().next().unwrap_or(' ');
+    matches!(first, '#' | '>' | '-' | '+' | '*' | '=' | '|' | '<' | '`' | '~') || list_marker_width(text) > 0
+}
+
 /// `#[doc]` attributes for a block of prose (outer: `///`).
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines = wrap(text).into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") });
     quote! { #( #[doc = #lines] )* }
 }
 
 /// `#![doc]` attributes (inner: `//!`).
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines = wrap(text).into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") });
     quote! { #( #![doc = #lines] )* }
 }
 
@@ -113,6 +164,28 @@ pub fn paragraphs(parts: &[Option<&str>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_prose_wraps_without_starting_a_block_and_the_rest_stays() {
+        let long = format!("{} - not a list, #1 not a heading", "word ".repeat(17).trim_end());
+        let item = format!("- {}", "item ".repeat(20).trim_end());
+        let table = format!("| {} |", "cell ".repeat(20).trim_end());
+        let code = format!("```text\n{}\n```", "code ".repeat(20).trim_end());
+        let lines = wrap(&[long.as_str(), item.as_str(), table.as_str(), code.as_str()].join("\n"));
+        let words = "word ".repeat(17);
+        let items = "item ".repeat(17);
+        let expected = [
+            format!("{words}- not"),
+            "a list, #1 not a heading".to_owned(),
+            items.trim_end().replacen("item", "- item", 1),
+            "  item item item".to_owned(),
+            table,
+            "```text".to_owned(),
+            "code ".repeat(20).trim_end().to_owned(),
+            "```".to_owned(),
+        ];
+        assert_eq!(lines, expected);
+    }
 
     #[test]
     fn code_is_never_a_doctest_and_prose_is_escaped() {

@@ -1,8 +1,13 @@
 //! Rendering: IR → files of the generated crate. Knows Rust, not OpenAPI.
 
+mod bodies;
 mod client;
 mod docs;
+mod layout;
 mod operations;
+mod pagination;
+mod parameters;
+mod responses;
 mod types;
 
 use std::collections::BTreeMap;
@@ -56,6 +61,7 @@ pub struct ApiInfo {
 const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
     ("auth.rs", include_str!("../../../templates/runtime/auth.rs")),
+    ("builder.rs", include_str!("../../../templates/runtime/builder.rs")),
     ("client.rs", include_str!("../../../templates/runtime/client.rs")),
     ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
@@ -112,19 +118,28 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         let name = format_ident!("{}", name);
         quote! { pub use #module::#name; }
     });
-    let types_doc = docs::inner_doc_attrs(&format!("Request and response types of the {} API.", api.title));
+    let types_doc = docs::inner_doc_attrs(&format!("Request and response types of {}.", api.title));
     files.insert(
         format!("{base}/types/mod.rs"),
         format_file(quote! { #types_doc #(mod #type_mods;)* #(#type_uses)* }, "types")?,
     );
 
+    let (path, operations) = render_operations(api, files)?;
+    files.insert(path, operations);
+    Ok(())
+}
+
+/// Every operation's file, and the operations module: its re-exports and the client's
+/// methods, one per operation.
+fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), String> {
+    let base = format!("src/{}/operations", api.module);
     let mut op_modules = Registry::with_reserved(&["mod"]);
     let mut op_entries = Vec::new();
     let mut methods = Vec::new();
     for op in &api.operations {
         let module = op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_')));
-        let rendered = operations::render_operation(op);
-        files.insert(format!("{base}/operations/{module}.rs"), format_file(rendered.file, &op.wire_id)?);
+        let rendered = operations::render_operation(&api.module, op);
+        files.insert(format!("{base}/{module}.rs"), format_file(rendered.file, &op.wire_id)?);
         methods.push(rendered.method);
         op_entries.push((module, op));
     }
@@ -135,39 +150,55 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         quote! { pub use #module::{#(#names),*}; }
     });
     let ops_doc = docs::inner_doc_attrs(&format!(
-        "Request builders, one per operation of the {} API. Start them from [`Client`](super::Client).",
+        "Request builders, one per operation of {}. Start them from [`Client`](super::Client).",
         api.title
     ));
-    files.insert(
-        format!("{base}/operations/mod.rs"),
-        format_file(
-            quote! {
-                #ops_doc
-                #(mod #op_mods;)*
-                #(#op_uses)*
+    let methods = quote! { #(#methods)* };
+    let api_module = format_ident!("{}", api.module);
+    let uses_types = mentions(&methods, "types").then(|| quote! { use crate::#api_module::types; });
+    let uses_runtime = mentions(&methods, "runtime").then(|| quote! { use crate::runtime; });
+    let tokens = quote! {
+        #ops_doc
 
-                #[allow(unused_imports)]
-                use super::types;
-                #[allow(unused_imports)]
-                use crate::runtime;
+        #(mod #op_mods;)*
 
-                // Every operation's method in one block: one `impl` per type keeps the
-                // compiler's overlap checks linear in the number of operations.
-                impl super::Client {
-                    #(#methods)*
-                }
-            },
-            "operations",
-        )?,
-    );
-    Ok(())
+        #(#op_uses)*
+
+        #uses_types
+        #uses_runtime
+
+        // Every operation's method in one block: one `impl` per type keeps the
+        // compiler's overlap checks linear in the number of operations.
+        impl super::Client {
+            #methods
+        }
+    };
+    Ok((format!("{base}/mod.rs"), format_file(tokens, "operations")?))
+}
+
+/// Whether `tokens` name a path that starts with `root` (`root::…`).
+fn mentions(tokens: &TokenStream, root: &str) -> bool {
+    let mut previous_is_root = false;
+    for tree in tokens.clone() {
+        match tree {
+            proc_macro2::TokenTree::Group(group) if mentions(&group.stream(), root) => return true,
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ':' && previous_is_root => return true,
+            proc_macro2::TokenTree::Ident(ident) => {
+                previous_is_root = ident == root;
+                continue;
+            }
+            _ => {}
+        }
+        previous_is_root = false;
+    }
+    false
 }
 
 /// Formats tokens as a Rust file with the preamble.
 fn format_file(tokens: TokenStream, what: &str) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|error| format!("rendering `{what}` produced invalid Rust: {error}"))?;
-    Ok(format!("// {PREAMBLE}\n\n{}", prettyplease::unparse(&file)))
+    Ok(format!("// {PREAMBLE}\n\n{}", layout::separate_items(&prettyplease::unparse(&file))))
 }
 
 /// An identifier, raw only where nothing else works.

@@ -5,6 +5,7 @@ use super::{
     AssetType, AssetUniqueIdentifiers, AssetVulnerabilityFinding, CredentialAssessment,
     Tag,
 };
+
 /// An asset with its inventory, assessment and summary details.
 ///
 /// Schema: `/components/schemas/Asset`
@@ -104,6 +105,7 @@ pub struct Asset {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same: Option<Vec<AssetVulnerabilityFinding>>,
 }
+
 impl Asset {
     /// A value with the required fields set and every optional field empty.
     pub fn new(id: impl Into<String>) -> Self {

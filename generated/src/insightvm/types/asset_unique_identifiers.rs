@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::UniqueIdentifier;
+
 /// The unique identifiers of the asset. Usually an array; the vendor's example and an
 /// older mock show a single object, so both shapes are accepted.
 ///

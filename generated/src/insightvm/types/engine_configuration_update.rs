@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::EngineProperty;
+
 /// Custom properties to set on a scan engine.
 ///
 /// Schema: `/components/schemas/EngineConfigurationUpdate`
@@ -9,6 +10,7 @@ use super::EngineProperty;
 pub struct EngineConfigurationUpdate {
     pub properties: Vec<EngineProperty>,
 }
+
 impl EngineConfigurationUpdate {
     /// A value with the required fields set and every optional field empty.
     pub fn new(properties: Vec<EngineProperty>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// The body of every 4xx and 5xx response.
 ///
 /// Schema: `/components/schemas/ErrorResource`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{HealthComponent, HealthStatus, HealthSummary};
+
 /// The health of the service.
 ///
 /// Schema: `/components/schemas/Health`

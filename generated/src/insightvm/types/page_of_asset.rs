@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Asset, Link, PageMetadata};
+
 /// A page of assets.
 ///
 /// Schema: `/components/schemas/PageOfAsset`

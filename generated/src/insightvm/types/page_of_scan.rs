@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageMetadata, Scan};
+
 /// A page of scans.
 ///
 /// Schema: `/components/schemas/PageOfScan`

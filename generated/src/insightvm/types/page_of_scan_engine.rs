@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageMetadata, ScanEngine};
+
 /// A page of scan engines.
 ///
 /// Schema: `/components/schemas/PageOfScanEngine`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageMetadata, Tag};
+
 /// A page of sites.
 ///
 /// Schema: `/components/schemas/PageOfSite`

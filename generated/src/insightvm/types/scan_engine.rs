@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::ScanEngineProfile;
+
 /// A scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngine`
@@ -27,6 +28,7 @@ pub struct ScanEngine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<ScanEngineProfile>,
 }
+
 impl ScanEngine {
     /// A value with the required fields set and every optional field empty.
     pub fn new(id: impl Into<String>) -> Self {

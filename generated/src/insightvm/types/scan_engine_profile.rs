@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::ScanEngineConfiguration;
+
 /// The profile of a scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngineProfile`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::ScanExclusions;
+
 /// What to scan, where, and with which credentials.
 ///
 /// Schema: `/components/schemas/ScanRequest`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::ServiceEndpointProtocol;
+
 /// The service a finding was seen on.
 ///
 /// Schema: `/components/schemas/ServiceEndpoint`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Scan, UnscannedAsset};
+
 /// The scans that were started and the assets that could not be scanned.
 ///
 /// Schema: `/components/schemas/StartScanResponse`

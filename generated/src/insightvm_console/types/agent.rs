@@ -6,6 +6,7 @@ use super::{
     File, GroupAccount, HostName, Link, OperatingSystem, Service, Software, UniqueId,
     UserAccount,
 };
+
 /// Schema: `/definitions/Agent`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Agent {
@@ -62,7 +63,8 @@ pub struct Agent {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of two hexadecimal digits separated by colons.
+    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of
+    /// two hexadecimal digits separated by colons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
     /// The full description of the operating system of the asset.
@@ -94,6 +96,7 @@ pub struct Agent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vulnerabilities: Option<AssetVulnerabilities>,
 }
+
 impl Agent {
     /// A value with the required fields set and every optional field empty.
     pub fn new(last_assessed_for_vulnerabilities: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AlertNotification, Link, ScanEvents, VulnerabilityEvents};
+
 /// Schema: `/definitions/Alert`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -25,7 +26,8 @@ pub struct Alert {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`.
+    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the
+    /// property in the request or specify the property with a value of `null`.
     #[serde(rename = "maximumAlerts", default, skip_serializing_if = "Option::is_none")]
     pub maximum_alerts: Option<i32>,
     /// The name of the alert.
@@ -33,6 +35,7 @@ pub struct Alert {
     /// The type of alert.
     pub notification: AlertNotification,
 }
+
 impl Alert {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,16 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssessmentResultProtocol, AssessmentResultStatus, Link};
+
 /// Schema: `/definitions/AssessmentResult`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentResult {
     /// The identifier of the vulnerability check.
     #[serde(rename = "checkId", default, skip_serializing_if = "Option::is_none")]
     pub check_id: Option<String>,
-    /// If the result is vulnerable with exceptions applied, the identifier(s) of the exceptions actively applied to the result.
+    /// If the result is vulnerable with exceptions applied, the identifier(s) of the exceptions
+    /// actively applied to the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exceptions: Option<Vec<i32>>,
-    /// An additional discriminating key used to uniquely identify between multiple instances of results on the same finding.
+    /// An additional discriminating key used to uniquely identify between multiple instances of
+    /// results on the same finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Hypermedia links to corresponding or related resources.
@@ -20,18 +23,21 @@ pub struct AssessmentResult {
     /// The port of the service the result was discovered on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    /// The proof explaining why the result was found vulnerable. The proof may container embedded HTML formatting markup.
+    /// The proof explaining why the result was found vulnerable. The proof may container embedded
+    /// HTML formatting markup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<String>,
     /// The protocol of the service the result was discovered on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<AssessmentResultProtocol>,
-    /// The date and time the result was first recorded, in the ISO8601 format. If the result changes status this value is the date and time of the status change.
+    /// The date and time the result was first recorded, in the ISO8601 format. If the result
+    /// changes status this value is the date and time of the status change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// The status of the vulnerability check result.
     pub status: AssessmentResultStatus,
 }
+
 impl AssessmentResult {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: AssessmentResultStatus) -> Self {

@@ -25,6 +25,7 @@ pub enum AssessmentResultStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl AssessmentResultStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -45,6 +46,7 @@ impl AssessmentResultStatus {
         }
     }
 }
+
 impl From<&str> for AssessmentResultStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -64,27 +66,33 @@ impl From<&str> for AssessmentResultStatus {
         }
     }
 }
+
 impl From<String> for AssessmentResultStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for AssessmentResultStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for AssessmentResultStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for AssessmentResultStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for AssessmentResultStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -93,6 +101,7 @@ impl<'de> serde::Deserialize<'de> for AssessmentResultStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for AssessmentResultStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

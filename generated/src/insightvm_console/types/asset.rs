@@ -6,6 +6,7 @@ use super::{
     File, GroupAccount, HostName, Link, OperatingSystem, Service, Software, UniqueId,
     UserAccount,
 };
+
 /// Schema: `/definitions/Asset`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Asset {
@@ -56,7 +57,8 @@ pub struct Asset {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of two hexadecimal digits separated by colons.
+    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of
+    /// two hexadecimal digits separated by colons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
     /// The full description of the operating system of the asset.

@@ -6,6 +6,7 @@ use super::{
     GroupAccount, HostName, Link, OperatingSystem, Service, Software, UniqueId,
     UserAccount,
 };
+
 /// Schema: `/definitions/AssetCreate`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssetCreate {
@@ -29,7 +30,9 @@ pub struct AssetCreate {
     /// Configuration key-values pairs enumerated on the asset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configurations: Option<Vec<Configuration>>,
-    /// The Common Platform Enumeration (CPE) of the operating system. This is the tertiary means of specifying the operating system fingerprint. Use `"osFingerprint"` or `"os"` as a more accurate means of defining the operating system.
+    /// The Common Platform Enumeration (CPE) of the operating system. This is the tertiary means
+    /// of specifying the operating system fingerprint. Use `"osFingerprint"` or `"os"` as a more
+    /// accurate means of defining the operating system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpe: Option<String>,
     /// The databases enumerated on the asset.
@@ -37,7 +40,8 @@ pub struct AssetCreate {
     pub databases: Option<Vec<Database>>,
     /// The date the data was collected on the asset.
     pub date: String,
-    /// The description of the source or collection of information on the asset. This description will appear in the history of the asset for future auditing purposes.
+    /// The description of the source or collection of information on the asset. This description
+    /// will appear in the history of the asset for future auditing purposes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The files discovered with searching on the asset.
@@ -62,10 +66,14 @@ pub struct AssetCreate {
     pub ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of two hexadecimal digits separated by colons.
+    /// The primary Media Access Control (MAC) address of the asset. The format is six groups of
+    /// two hexadecimal digits separated by colons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
-    /// Free-form textual description of the operating system of the asset, typically from a fingerprinting source. This input will be parsed to produce a full fingerprint. This is the secondary means of specifying the operating system. Use `osFingerprint` for a more accurate definition.
+    /// Free-form textual description of the operating system of the asset, typically from a
+    /// fingerprinting source. This input will be parsed to produce a full fingerprint. This is
+    /// the secondary means of specifying the operating system. Use `osFingerprint` for a more
+    /// accurate definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     #[serde(rename = "osFingerprint", default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +102,7 @@ pub struct AssetCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vulnerabilities: Option<AssetVulnerabilities>,
 }
+
 impl AssetCreate {
     /// A value with the required fields set and every optional field empty.
     pub fn new(date: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetCreatedOrUpdatedReferenceStatusCode, ReferenceWithAssetIdLink};
+
 /// Schema: `/definitions/AssetCreatedOrUpdatedReference`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssetCreatedOrUpdatedReference {

@@ -133,6 +133,7 @@ pub enum AssetCreatedOrUpdatedReferenceStatusCode {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl AssetCreatedOrUpdatedReferenceStatusCode {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -204,6 +205,7 @@ impl AssetCreatedOrUpdatedReferenceStatusCode {
         }
     }
 }
+
 impl From<&str> for AssetCreatedOrUpdatedReferenceStatusCode {
     fn from(value: &str) -> Self {
         match value {
@@ -274,27 +276,33 @@ impl From<&str> for AssetCreatedOrUpdatedReferenceStatusCode {
         }
     }
 }
+
 impl From<String> for AssetCreatedOrUpdatedReferenceStatusCode {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for AssetCreatedOrUpdatedReferenceStatusCode {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for AssetCreatedOrUpdatedReferenceStatusCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for AssetCreatedOrUpdatedReferenceStatusCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for AssetCreatedOrUpdatedReferenceStatusCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -303,6 +311,7 @@ impl<'de> serde::Deserialize<'de> for AssetCreatedOrUpdatedReferenceStatusCode {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for AssetCreatedOrUpdatedReferenceStatusCode {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

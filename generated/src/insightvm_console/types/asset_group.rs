@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetGroupType, Link, SearchCriteria, Vulnerabilities};
+
 /// Schema: `/definitions/AssetGroup`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssetGroup {
@@ -30,6 +31,7 @@ pub struct AssetGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vulnerabilities: Option<Vulnerabilities>,
 }
+
 impl AssetGroup {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>, type_: AssetGroupType) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetPolicyStatus, Link};
+
 /// Schema: `/definitions/AssetPolicy`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssetPolicy {
@@ -15,20 +16,23 @@ pub struct AssetPolicy {
         skip_serializing_if = "Option::is_none"
     )]
     pub benchmark_version: Option<String>,
-    /// A grouping of similar benchmarks based on their source, purpose, or other criteria. Examples include FDCC, USGCB, and CIS.
+    /// A grouping of similar benchmarks based on their source, purpose, or other criteria.
+    /// Examples include FDCC, USGCB, and CIS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// The description of the policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The number of assets that are not compliant with the policy. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of assets that are not compliant with the policy. The assets considered in the
+    /// calculation are based on the user's list of accessible assets.
     #[serde(
         rename = "failedAssetsCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub failed_assets_count: Option<i32>,
-    /// The number of rules in the policy that are not compliant with any scanned assets. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of rules in the policy that are not compliant with any scanned assets. The
+    /// assets considered in the calculation are based on the user's list of accessible assets.
     #[serde(
         rename = "failedRulesCount",
         default,
@@ -44,28 +48,33 @@ pub struct AssetPolicy {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The number of assets that were attempted to be scanned, but are not applicable to the policy. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of assets that were attempted to be scanned, but are not applicable to the
+    /// policy. The assets considered in the calculation are based on the user's list of
+    /// accessible assets.
     #[serde(
         rename = "notApplicableAssetsCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub not_applicable_assets_count: Option<i32>,
-    /// The number of rules in the policy that are not applicable with any scanned assets. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of rules in the policy that are not applicable with any scanned assets. The
+    /// assets considered in the calculation are based on the user's list of accessible assets.
     #[serde(
         rename = "notApplicableRulesCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub not_applicable_rules_count: Option<i32>,
-    /// The number of assets that are compliant with the policy. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of assets that are compliant with the policy. The assets considered in the
+    /// calculation are based on the user's list of accessible assets.
     #[serde(
         rename = "passedAssetsCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub passed_assets_count: Option<i32>,
-    /// The number of rules in the policy that are compliant with all scanned assets. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The number of rules in the policy that are compliant with all scanned assets. The assets
+    /// considered in the calculation are based on the user's list of accessible assets.
     #[serde(
         rename = "passedRulesCount",
         default,
@@ -78,14 +87,16 @@ pub struct AssetPolicy {
     /// The ratio of PASS results for the rules to the total number of rules in each policy.
     #[serde(rename = "ruleCompliance", default, skip_serializing_if = "Option::is_none")]
     pub rule_compliance: Option<f64>,
-    /// The change in rule compliance between the last two scans of all assets. The list of scanned policies is based on the user's list of accessible assets.
+    /// The change in rule compliance between the last two scans of all assets. The list of
+    /// scanned policies is based on the user's list of accessible assets.
     #[serde(
         rename = "ruleComplianceDelta",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub rule_compliance_delta: Option<f64>,
-    /// The textual representation of the policy scope. Policies that are automatically available have `"Built-in"` scope, whereas policies created by users have scope as `"Custom"`.
+    /// The textual representation of the policy scope. Policies that are automatically available
+    /// have `"Built-in"` scope, whereas policies created by users have scope as `"Custom"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// The overall compliance status of the policy.
@@ -97,7 +108,8 @@ pub struct AssetPolicy {
     /// The title of the policy as visible to the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The number of rules defined in the policy with a role of "unscored". These rules will not affect rule compliance scoring for the policy.
+    /// The number of rules defined in the policy with a role of "unscored". These rules will not
+    /// affect rule compliance scoring for the policy.
     #[serde(rename = "unscoredRules", default, skip_serializing_if = "Option::is_none")]
     pub unscored_rules: Option<i32>,
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     AssetTagColor, AssetTagSource, AssetTagType, Link, SearchCriteria, TagAssetSource,
 };
+
 /// Schema: `/definitions/AssetTag`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssetTag {
@@ -36,6 +37,7 @@ pub struct AssetTag {
     #[serde(rename = "type")]
     pub type_: AssetTagType,
 }
+
 impl AssetTag {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>, type_: AssetTagType) -> Self {

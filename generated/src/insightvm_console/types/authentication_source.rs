@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AuthenticationSourceType, Link};
+
 /// Schema: `/definitions/AuthenticationSource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AuthenticationSource {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::AvailableReportFormatFormat;
+
 /// Schema: `/definitions/AvailableReportFormat`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AvailableReportFormat {

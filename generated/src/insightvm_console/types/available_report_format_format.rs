@@ -45,6 +45,7 @@ pub enum AvailableReportFormatFormat {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl AvailableReportFormatFormat {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -71,6 +72,7 @@ impl AvailableReportFormatFormat {
         }
     }
 }
+
 impl From<&str> for AvailableReportFormatFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -96,27 +98,33 @@ impl From<&str> for AvailableReportFormatFormat {
         }
     }
 }
+
 impl From<String> for AvailableReportFormatFormat {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for AvailableReportFormatFormat {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for AvailableReportFormatFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for AvailableReportFormatFormat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for AvailableReportFormatFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -125,6 +133,7 @@ impl<'de> serde::Deserialize<'de> for AvailableReportFormatFormat {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for AvailableReportFormatFormat {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

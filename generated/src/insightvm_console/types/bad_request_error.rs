@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{BadRequestErrorStatus, Link};
+
 /// Schema: `/definitions/BadRequestError`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BadRequestError {
@@ -14,6 +15,7 @@ pub struct BadRequestError {
     /// The HTTP status code for the error (same as in the HTTP response).
     pub status: BadRequestErrorStatus,
 }
+
 impl BadRequestError {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: BadRequestErrorStatus) -> Self {

@@ -11,6 +11,7 @@ pub enum BadRequestErrorStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl BadRequestErrorStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -20,6 +21,7 @@ impl BadRequestErrorStatus {
         }
     }
 }
+
 impl From<&str> for BadRequestErrorStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -28,27 +30,33 @@ impl From<&str> for BadRequestErrorStatus {
         }
     }
 }
+
 impl From<String> for BadRequestErrorStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for BadRequestErrorStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for BadRequestErrorStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for BadRequestErrorStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BadRequestErrorStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -57,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for BadRequestErrorStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for BadRequestErrorStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

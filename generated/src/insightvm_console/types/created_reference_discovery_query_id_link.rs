@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/CreatedReference«DiscoveryQueryID,Link»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreatedReferenceDiscoveryQueryIdLink {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/CreatedReference«ScanID,Link»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreatedReferenceScanIdLink {

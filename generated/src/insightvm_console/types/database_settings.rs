@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::DatabaseConnectionSettings;
+
 /// Schema: `/definitions/DatabaseSettings`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseSettings {

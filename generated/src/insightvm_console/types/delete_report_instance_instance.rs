@@ -11,6 +11,7 @@ pub enum DeleteReportInstanceInstance {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl DeleteReportInstanceInstance {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -21,6 +22,7 @@ impl DeleteReportInstanceInstance {
         }
     }
 }
+
 impl From<&str> for DeleteReportInstanceInstance {
     fn from(value: &str) -> Self {
         match value {
@@ -30,27 +32,33 @@ impl From<&str> for DeleteReportInstanceInstance {
         }
     }
 }
+
 impl From<String> for DeleteReportInstanceInstance {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for DeleteReportInstanceInstance {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for DeleteReportInstanceInstance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for DeleteReportInstanceInstance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for DeleteReportInstanceInstance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -59,6 +67,7 @@ impl<'de> serde::Deserialize<'de> for DeleteReportInstanceInstance {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for DeleteReportInstanceInstance {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

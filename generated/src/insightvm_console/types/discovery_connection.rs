@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/DiscoveryConnection`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DiscoveryConnection {
@@ -57,7 +58,8 @@ pub struct DiscoveryConnection {
     /// The AWS region (only used for the AWS connection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Flag denoting whether the scan engine is in AWS, this is used for AWS discovery connections for scanning purposes (only used for the AWS connection).
+    /// Flag denoting whether the scan engine is in AWS, this is used for AWS discovery
+    /// connections for scanning purposes (only used for the AWS connection).
     #[serde(
         rename = "scanEngineIsInsideAWS",
         default,

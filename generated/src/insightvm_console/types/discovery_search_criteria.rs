@@ -5,16 +5,21 @@ use super::{
     DiscoverySearchCriteriaConnectionType, DiscoverySearchCriteriaMatch,
     SwaggerDiscoverySearchCriteriaFilter,
 };
+
 /// Schema: `/definitions/DiscoverySearchCriteria`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DiscoverySearchCriteria {
-    /// The type of discovery connection configured for the site. This property only applies to dynamic sites.
+    /// The type of discovery connection configured for the site. This property only applies to
+    /// dynamic sites.
     #[serde(rename = "connectionType", default, skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<DiscoverySearchCriteriaConnectionType>,
-    /// Filters used to match assets from a discovery connection. See &lt;a href="#section/Responses/DiscoverySearchCriteria"&gt;Discovery Connection Search Criteria&lt;/a&gt; for more information on the structure and format.
+    /// Filters used to match assets from a discovery connection. See &lt;a
+    /// href="#section/Responses/DiscoverySearchCriteria"&gt;Discovery Connection Search
+    /// Criteria&lt;/a&gt; for more information on the structure and format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<SwaggerDiscoverySearchCriteriaFilter>>,
-    /// Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included.
+    /// Operator to determine how to match filters. `all` requires that all filters match for an
+    /// asset to be included. `any` requires only one filter to match for an asset to be included.
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<DiscoverySearchCriteriaMatch>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DiskFree, DiskTotal, InstallSize};
+
 /// Schema: `/definitions/DiskInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DiskInfo {

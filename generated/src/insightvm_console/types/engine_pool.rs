@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/EnginePool`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnginePool {
@@ -15,6 +16,7 @@ pub struct EnginePool {
     /// The name of the scan engine.
     pub name: String,
 }
+
 impl EnginePool {
     /// A value with the required fields set and every optional field empty.
     pub fn new(id: i32, name: impl Into<String>) -> Self {

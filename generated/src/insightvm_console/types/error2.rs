@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Error2Status, Link};
+
 /// Schema: `/definitions/Error`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Error2 {

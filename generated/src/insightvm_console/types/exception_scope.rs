@@ -2,18 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/ExceptionScope`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ExceptionScope {
-    /// The identifier of the scope type to which the exception applies. For example in a site scoped vulnerability exception this is the site id, in an asset group vulnerability exception this is the asset group id.
+    /// The identifier of the scope type to which the exception applies. For example in a site
+    /// scoped vulnerability exception this is the site id, in an asset group vulnerability
+    /// exception this is the asset group id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// If the scope type is `"Instance"`, an optional key to discriminate the instance the exception applies to.
+    /// If the scope type is `"Instance"`, an optional key to discriminate the instance the
+    /// exception applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// If the scope type is `"Instance"` and the vulnerability is detected on a service, the port on which the exception applies.
+    /// If the scope type is `"Instance"` and the vulnerability is detected on a service, the port
+    /// on which the exception applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
     /// The type of the exception scope. One of: `"Global"`, `"Site"`, `"Asset"`, `"Asset Group"`, `"Instance"`

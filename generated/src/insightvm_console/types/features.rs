@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{LicenseReporting, LicenseScanning};
+
 /// Schema: `/definitions/Features`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Features {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Configuration, FileType};
+
 /// Schema: `/definitions/File`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct File {
@@ -17,6 +18,7 @@ pub struct File {
     #[serde(rename = "type")]
     pub type_: FileType,
 }
+
 impl File {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>, type_: FileType) -> Self {

@@ -77,6 +77,7 @@ pub enum GetUsersWithPrivilegeId {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl GetUsersWithPrivilegeId {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -120,6 +121,7 @@ impl GetUsersWithPrivilegeId {
         }
     }
 }
+
 impl From<&str> for GetUsersWithPrivilegeId {
     fn from(value: &str) -> Self {
         match value {
@@ -162,27 +164,33 @@ impl From<&str> for GetUsersWithPrivilegeId {
         }
     }
 }
+
 impl From<String> for GetUsersWithPrivilegeId {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for GetUsersWithPrivilegeId {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for GetUsersWithPrivilegeId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for GetUsersWithPrivilegeId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for GetUsersWithPrivilegeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -191,6 +199,7 @@ impl<'de> serde::Deserialize<'de> for GetUsersWithPrivilegeId {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for GetUsersWithPrivilegeId {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

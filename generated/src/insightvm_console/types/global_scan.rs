@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{GlobalScanStatus, Link, Vulnerabilities};
+
 /// Schema: `/definitions/GlobalScan`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GlobalScan {

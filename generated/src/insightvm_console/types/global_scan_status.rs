@@ -27,6 +27,7 @@ pub enum GlobalScanStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl GlobalScanStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -44,6 +45,7 @@ impl GlobalScanStatus {
         }
     }
 }
+
 impl From<&str> for GlobalScanStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -60,27 +62,33 @@ impl From<&str> for GlobalScanStatus {
         }
     }
 }
+
 impl From<String> for GlobalScanStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for GlobalScanStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for GlobalScanStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for GlobalScanStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for GlobalScanStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -89,6 +97,7 @@ impl<'de> serde::Deserialize<'de> for GlobalScanStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for GlobalScanStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

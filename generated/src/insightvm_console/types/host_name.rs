@@ -2,15 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 use super::HostNameSource;
+
 /// Schema: `/definitions/HostName`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostName {
     /// The host name (local or FQDN).
     pub name: String,
-    /// The source used to detect the host name. `user` indicates the host name source is user-supplied (e.g. in a site target definition).
+    /// The source used to detect the host name. `user` indicates the host name source is user-
+    /// supplied (e.g. in a site target definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<HostNameSource>,
 }
+
 impl HostName {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>) -> Self {

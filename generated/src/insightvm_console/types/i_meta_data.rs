@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{IMetaDataSupportedOperatorsItem, IMetaDataType};
+
 /// Schema: `/definitions/IMetaData`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IMetaData {

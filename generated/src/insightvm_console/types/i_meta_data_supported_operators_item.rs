@@ -59,6 +59,7 @@ pub enum IMetaDataSupportedOperatorsItem {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl IMetaDataSupportedOperatorsItem {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -93,6 +94,7 @@ impl IMetaDataSupportedOperatorsItem {
         }
     }
 }
+
 impl From<&str> for IMetaDataSupportedOperatorsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -126,27 +128,33 @@ impl From<&str> for IMetaDataSupportedOperatorsItem {
         }
     }
 }
+
 impl From<String> for IMetaDataSupportedOperatorsItem {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for IMetaDataSupportedOperatorsItem {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for IMetaDataSupportedOperatorsItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for IMetaDataSupportedOperatorsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for IMetaDataSupportedOperatorsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -155,6 +163,7 @@ impl<'de> serde::Deserialize<'de> for IMetaDataSupportedOperatorsItem {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for IMetaDataSupportedOperatorsItem {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -19,6 +19,7 @@ pub enum IMetaDataType {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl IMetaDataType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -33,6 +34,7 @@ impl IMetaDataType {
         }
     }
 }
+
 impl From<&str> for IMetaDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -46,27 +48,33 @@ impl From<&str> for IMetaDataType {
         }
     }
 }
+
 impl From<String> for IMetaDataType {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for IMetaDataType {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for IMetaDataType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for IMetaDataType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for IMetaDataType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -75,6 +83,7 @@ impl<'de> serde::Deserialize<'de> for IMetaDataType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for IMetaDataType {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

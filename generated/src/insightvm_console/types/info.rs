@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{CpuInfo, DiskInfo, JvmInfo, Link, MemoryInfo, VersionInfo};
+
 /// Schema: `/definitions/Info`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Info {

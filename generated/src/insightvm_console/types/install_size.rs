@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{BackupsSize, DatabaseSize, InstallationTotalSize, ReportSize, ScanSize};
+
 /// Schema: `/definitions/InstallSize`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct InstallSize {

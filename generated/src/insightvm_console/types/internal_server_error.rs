@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{InternalServerErrorStatus, Link};
+
 /// Schema: `/definitions/InternalServerError`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InternalServerError {
@@ -14,6 +15,7 @@ pub struct InternalServerError {
     /// The HTTP status code for the error (same as in the HTTP response).
     pub status: InternalServerErrorStatus,
 }
+
 impl InternalServerError {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: InternalServerErrorStatus) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::JsonNodeNodeType;
+
 /// Schema: `/definitions/JsonNode`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JsonNode {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Features, LicenseLimits, LicenseStatus, Link};
+
 /// Schema: `/definitions/License`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct License {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::LicensePolicyScanningBenchmarks;
+
 /// Schema: `/definitions/LicensePolicyScanning`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LicensePolicyScanning {

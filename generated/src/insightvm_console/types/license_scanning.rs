@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::LicensePolicyScanning;
+
 /// Schema: `/definitions/LicenseScanning`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LicenseScanning {

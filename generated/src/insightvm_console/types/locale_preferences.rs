@@ -2,15 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/LocalePreferences`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LocalePreferences {
-    /// The default language to use. The format is a &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/bcp47>"&gt;IETF BCP 47&lt;/a&gt; language tag.
+    /// The default language to use. The format is a &lt;a target="_blank" rel="noopener
+    /// noreferrer" href="<https://tools.ietf.org/html/bcp47>"&gt;IETF BCP 47&lt;/a&gt; language
+    /// tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The language to use to generate reports. The format is a &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/bcp47>"&gt;IETF BCP 47&lt;/a&gt; language tag.
+    /// The language to use to generate reports. The format is a &lt;a target="_blank"
+    /// rel="noopener noreferrer" href="<https://tools.ietf.org/html/bcp47>"&gt;IETF BCP
+    /// 47&lt;/a&gt; language tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reports: Option<String>,
 }

@@ -5,6 +5,7 @@ use super::{
     AdditionalInformation, Link, MatchedSolutionConfidence, MatchedSolutionType,
     SolutionMatch, Steps, Summary,
 };
+
 /// Schema: `/definitions/MatchedSolution`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MatchedSolution {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{MemoryFree, MemoryTotal};
+
 /// Schema: `/definitions/MemoryInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MemoryInfo {

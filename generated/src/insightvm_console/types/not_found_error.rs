@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, NotFoundErrorStatus};
+
 /// Schema: `/definitions/NotFoundError`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotFoundError {
@@ -14,6 +15,7 @@ pub struct NotFoundError {
     /// The HTTP status code for the error (same as in the HTTP response).
     pub status: NotFoundErrorStatus,
 }
+
 impl NotFoundError {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: NotFoundErrorStatus) -> Self {

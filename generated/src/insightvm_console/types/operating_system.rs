@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Configuration, OperatingSystemCpe};
+
 /// Schema: `/definitions/OperatingSystem`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OperatingSystem {
@@ -13,7 +14,8 @@ pub struct OperatingSystem {
     pub configurations: Option<Vec<Configuration>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpe: Option<OperatingSystemCpe>,
-    /// The description of the operating system (containing vendor, family, product, version and architecture in a single string).
+    /// The description of the operating system (containing vendor, family, product, version and
+    /// architecture in a single string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The family of the operating system.

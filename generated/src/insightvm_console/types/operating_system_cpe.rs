@@ -2,19 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 use super::OperatingSystemCpePart;
+
 /// Schema: `/definitions/OperatingSystemCpe`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperatingSystemCpe {
     /// Edition-related terms applied by the vendor to the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
-    /// Defines the language supported in the user interface of the product being described. The format is of the language tag adheres to &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/rfc5646>"&gt;RFC5646&lt;/a&gt;.
+    /// Defines the language supported in the user interface of the product being described. The
+    /// format is of the language tag adheres to &lt;a target="_blank" rel="noopener noreferrer"
+    /// href="<https://tools.ietf.org/html/rfc5646>"&gt;RFC5646&lt;/a&gt;.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// Captures any other general descriptive or identifying information which is vendor- or product-specific and which does not logically fit in any other attribute value.
+    /// Captures any other general descriptive or identifying information which is vendor- or
+    /// product-specific and which does not logically fit in any other attribute value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other: Option<String>,
-    /// A single letter code that designates the particular platform part that is being identified.
+    /// A single letter code that designates the particular platform part that is being
+    /// identified.
     pub part: OperatingSystemCpePart,
     /// the most common and recognizable title or name of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,22 +33,29 @@ pub struct OperatingSystemCpe {
     /// Characterize the software computing environment within which the product operates.
     #[serde(rename = "targetSW", default, skip_serializing_if = "Option::is_none")]
     pub target_sw: Option<String>,
-    /// Vendor-specific alphanumeric strings characterizing the particular update, service pack, or point release of the product.
+    /// Vendor-specific alphanumeric strings characterizing the particular update, service pack,
+    /// or point release of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<String>,
-    /// The full CPE string in the &lt;a target="_blank" rel="noopener noreferrer" href="<https://cpe.mitre.org/files/cpe-specification_2.2.pdf>"&gt;CPE 2.2&lt;/a&gt; format.
+    /// The full CPE string in the &lt;a target="_blank" rel="noopener noreferrer"
+    /// href="<https://cpe.mitre.org/files/cpe-specification_2.2.pdf>"&gt;CPE 2.2&lt;/a&gt;
+    /// format.
     #[serde(rename = "v2.2", default, skip_serializing_if = "Option::is_none")]
     pub v2_2: Option<String>,
-    /// The full CPE string in the &lt;a target="_blank" rel="noopener noreferrer" href="<http://nvlpubs.nist.gov/nistpubs/Legacy/IR/nistir7695.pdf>"&gt;CPE 2.3&lt;/a&gt; format.
+    /// The full CPE string in the &lt;a target="_blank" rel="noopener noreferrer"
+    /// href="<http://nvlpubs.nist.gov/nistpubs/Legacy/IR/nistir7695.pdf>"&gt;CPE 2.3&lt;/a&gt;
+    /// format.
     #[serde(rename = "v2.3", default, skip_serializing_if = "Option::is_none")]
     pub v2_3: Option<String>,
     /// The person or organization that manufactured or created the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
-    /// Vendor-specific alphanumeric strings characterizing the particular release version of the product.
+    /// Vendor-specific alphanumeric strings characterizing the particular release version of the
+    /// product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
+
 impl OperatingSystemCpe {
     /// A value with the required fields set and every optional field empty.
     pub fn new(part: OperatingSystemCpePart) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Agent, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«Agent»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfAgent {

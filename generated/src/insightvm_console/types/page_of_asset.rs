@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Asset, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«Asset»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfAsset {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetGroup, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«AssetGroup»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfAssetGroup {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetPolicy, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«AssetPolicy»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfAssetPolicy {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetPolicyItem, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«AssetPolicyItem»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfAssetPolicyItem {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DiscoveryConnection, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«DiscoveryConnection»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfDiscoveryConnection {

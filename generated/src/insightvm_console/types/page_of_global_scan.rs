@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{GlobalScan, Link, PageInfo};
+
 /// Schema: `/definitions/PageOf«GlobalScan»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfGlobalScan {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, OperatingSystem, PageInfo};
+
 /// Schema: `/definitions/PageOf«OperatingSystem»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfOperatingSystem {

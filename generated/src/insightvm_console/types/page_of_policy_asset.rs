@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageInfo, PolicyAsset};
+
 /// Schema: `/definitions/PageOf«PolicyAsset»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfPolicyAsset {

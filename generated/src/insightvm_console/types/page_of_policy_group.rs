@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageInfo, PolicyGroup};
+
 /// Schema: `/definitions/PageOf«PolicyGroup»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfPolicyGroup {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageInfo, PolicyOverride};
+
 /// Schema: `/definitions/PageOf«PolicyOverride»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfPolicyOverride {

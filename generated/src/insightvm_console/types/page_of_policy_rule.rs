@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageInfo, PolicyRule};
+
 /// Schema: `/definitions/PageOf«PolicyRule»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfPolicyRule {

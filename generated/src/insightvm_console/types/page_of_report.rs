@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PageInfo, Report};
+
 /// Schema: `/definitions/PageOf«Report»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PageOfReport {

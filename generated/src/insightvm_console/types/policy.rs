@@ -2,23 +2,32 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/Policy`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Policy {
-    /// The identifiers of the policies enabled to be checked during a scan. No policies are enabled by default.
+    /// The identifiers of the policies enabled to be checked during a scan. No policies are
+    /// enabled by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Vec<i64>>,
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// Whether recursive windows file searches are enabled, if your internal security practices require this capability. Recursive file searches can increase scan times by several hours, depending on the number of files and other factors, so this setting is disabled for Windows systems by default. Defaults to `false`.
+    /// Whether recursive windows file searches are enabled, if your internal security practices
+    /// require this capability. Recursive file searches can increase scan times by several hours,
+    /// depending on the number of files and other factors, so this setting is disabled for
+    /// Windows systems by default. Defaults to `false`.
     #[serde(
         rename = "recursiveWindowsFSSearch",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recursive_windows_fs_search: Option<bool>,
-    /// Whether Asset Reporting Format (ARF) results are stored. If you are required to submit reports of your policy scan results to the U.S. government in ARF for SCAP certification, you will need to store SCAP data so that it can be exported in this format. Note that stored SCAP data can accumulate rapidly, which can have a significant impact on file storage. Defaults to `false`.
+    /// Whether Asset Reporting Format (ARF) results are stored. If you are required to submit
+    /// reports of your policy scan results to the U.S. government in ARF for SCAP certification,
+    /// you will need to store SCAP data so that it can be exported in this format. Note that
+    /// stored SCAP data can accumulate rapidly, which can have a significant impact on file
+    /// storage. Defaults to `false`.
     #[serde(rename = "storeSCAP", default, skip_serializing_if = "Option::is_none")]
     pub store_scap: Option<bool>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, OperatingSystem, PolicyAssetStatus};
+
 /// Schema: `/definitions/PolicyAsset`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicyAsset {

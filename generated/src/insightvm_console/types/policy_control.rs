@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/PolicyControl`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicyControl {

@@ -5,6 +5,7 @@ use super::{
     AssetPolicyAssessment, Link, PolicyBenchmark, PolicyGroupStatus,
     PolicyMetadataResource,
 };
+
 /// Schema: `/definitions/PolicyGroup`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicyGroup {
@@ -26,7 +27,8 @@ pub struct PolicyGroup {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyMetadataResource>,
-    /// The textual representation of the policy group scope. Policy groups that are automatically available have `"Built-in"` scope, whereas policy groups created by users have scope as `"Custom"`.
+    /// The textual representation of the policy group scope. Policy groups that are automatically
+    /// available have `"Built-in"` scope, whereas policy groups created by users have scope as `"Custom"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// The overall compliance status of the policy group.

@@ -5,6 +5,7 @@ use super::{
     AssetPolicyAssessment, Link, PolicyItemStatus, PolicyItemType,
     PolicyMetadataResource, PolicyRuleAssessmentResource,
 };
+
 /// Schema: `/definitions/PolicyItem`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicyItem {
@@ -13,13 +14,15 @@ pub struct PolicyItem {
     /// A description of the policy rule or group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// A flag indicating whether the policy rule has an active override applied to it. This field only applies to resources representing policy rules.
+    /// A flag indicating whether the policy rule has an active override applied to it. This field
+    /// only applies to resources representing policy rules.
     #[serde(rename = "hasOverride", default, skip_serializing_if = "Option::is_none")]
     pub has_override: Option<bool>,
     /// The identifier of the policy rule or group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// A flag indicating whether the policy rule has a role of `"unscored"`. This field only applies to resources representing policy rules.
+    /// A flag indicating whether the policy rule has a role of `"unscored"`. This field only
+    /// applies to resources representing policy rules.
     #[serde(rename = "isUnscored", default, skip_serializing_if = "Option::is_none")]
     pub is_unscored: Option<bool>,
     /// Hypermedia links to corresponding or related resources.
@@ -32,7 +35,9 @@ pub struct PolicyItem {
     pub policy: Option<PolicyMetadataResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<PolicyRuleAssessmentResource>,
-    /// The textual representation of the policy rule/group scope. Policy rules or groups that are automatically available have `"Built-in"` scope, whereas policy rules or groups created by users have scope as `"Custom"`.
+    /// The textual representation of the policy rule/group scope. Policy rules or groups that are
+    /// automatically available have `"Built-in"` scope, whereas policy rules or groups created by
+    /// users have scope as `"Custom"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// The overall compliance status of the policy rule or group.

@@ -13,6 +13,7 @@ pub enum PolicyItemType {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl PolicyItemType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -23,6 +24,7 @@ impl PolicyItemType {
         }
     }
 }
+
 impl From<&str> for PolicyItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -32,27 +34,33 @@ impl From<&str> for PolicyItemType {
         }
     }
 }
+
 impl From<String> for PolicyItemType {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for PolicyItemType {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for PolicyItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for PolicyItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for PolicyItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -61,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for PolicyItemType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for PolicyItemType {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PolicyOverrideReviewer, PolicyOverrideScope, PolicyOverrideSubmitter};
+
 /// Schema: `/definitions/PolicyOverride`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyOverride {
@@ -27,6 +28,7 @@ pub struct PolicyOverride {
     pub state: String,
     pub submit: PolicyOverrideSubmitter,
 }
+
 impl PolicyOverride {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,10 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PolicyOverrideScopeNewResult, PolicyOverrideScopeOriginalResult};
+
 /// Schema: `/definitions/PolicyOverrideScope`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyOverrideScope {
-    /// The identifier of the asset whose compliance results are to be overridden. Property is required if the property `scope` is set to either `"specific-asset"` or `"specific-asset-until-next-scan"`.
+    /// The identifier of the asset whose compliance results are to be overridden. Property is
+    /// required if the property `scope` is set to either `"specific-asset"` or `"specific-asset-
+    /// until-next-scan"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13,7 +16,9 @@ pub struct PolicyOverrideScope {
     /// The new policy rule result after the override is applied.
     #[serde(rename = "newResult")]
     pub new_result: PolicyOverrideScopeNewResult,
-    /// The original policy rule result before the override was applied. This property only applies to overrides with a scope of either `"specific-asset"` or `"specific-asset-until-next-scan"`.
+    /// The original policy rule result before the override was applied. This property only
+    /// applies to overrides with a scope of either `"specific-asset"` or `"specific-asset-until-
+    /// next-scan"`.
     #[serde(rename = "originalResult", default, skip_serializing_if = "Option::is_none")]
     pub original_result: Option<PolicyOverrideScopeOriginalResult>,
     /// The identifier of the policy rule whose compliance results are to be overridden.
@@ -27,6 +32,7 @@ pub struct PolicyOverrideScope {
     #[serde(rename = "type")]
     pub type_: String,
 }
+
 impl PolicyOverrideScope {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

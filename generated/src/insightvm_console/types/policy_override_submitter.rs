@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/PolicyOverrideSubmitter`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyOverrideSubmitter {
-    /// A comment from the submitter as to why the policy override was submitted. Cannot exceed 1024 characters.
+    /// A comment from the submitter as to why the policy override was submitted. Cannot exceed
+    /// 1024 characters.
     pub comment: String,
     /// The date the policy override was submitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +21,7 @@ pub struct PolicyOverrideSubmitter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<i32>,
 }
+
 impl PolicyOverrideSubmitter {
     /// A value with the required fields set and every optional field empty.
     pub fn new(comment: impl Into<String>) -> Self {

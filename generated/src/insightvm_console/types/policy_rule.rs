@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     AssetPolicyAssessment, Link, PolicyBenchmark, PolicyRuleRole, PolicyRuleStatus,
 };
+
 /// Schema: `/definitions/PolicyRule`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicyRule {
@@ -29,7 +30,8 @@ pub struct PolicyRule {
     /// The role of the policy rule. It's value determines how it's results affect compliance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<PolicyRuleRole>,
-    /// The textual representation of the policy rule scope. Policy rules that are automatically available have `"Built-in"` scope, whereas policy rules created by users have scope as `"Custom"`.
+    /// The textual representation of the policy rule scope. Policy rules that are automatically
+    /// available have `"Built-in"` scope, whereas policy rules created by users have scope as `"Custom"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// The overall compliance status of the policy rule.

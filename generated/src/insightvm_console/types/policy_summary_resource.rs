@@ -2,17 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/PolicySummaryResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PolicySummaryResource {
-    /// The total number of policies whose overall compliance has decreased between the last two scans of all assets. The list of scanned policies is based on the user's list of accessible assets.
+    /// The total number of policies whose overall compliance has decreased between the last two
+    /// scans of all assets. The list of scanned policies is based on the user's list of
+    /// accessible assets.
     #[serde(
         rename = "decreasedCompliance",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub decreased_compliance: Option<i32>,
-    /// The total number of policies whose overall compliance has increased between the last two scans of all assets. The list of scanned policies is based on the user's list of accessible assets.
+    /// The total number of policies whose overall compliance has increased between the last two
+    /// scans of all assets. The list of scanned policies is based on the user's list of
+    /// accessible assets.
     #[serde(
         rename = "increasedCompliance",
         default,
@@ -36,7 +41,9 @@ pub struct PolicySummaryResource {
         skip_serializing_if = "Option::is_none"
     )]
     pub overall_compliance: Option<f32>,
-    /// The total number of policies that were evaluated against assets and have applicable results. The assets considered in the calculation are based on the user's list of accessible assets.
+    /// The total number of policies that were evaluated against assets and have applicable
+    /// results. The assets considered in the calculation are based on the user's list of
+    /// accessible assets.
     #[serde(
         rename = "scannedPolicies",
         default,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PrivilegesResourcesItem};
+
 /// Schema: `/definitions/Privileges`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Privileges {

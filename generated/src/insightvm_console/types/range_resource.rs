@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{RangeResourceEvery, RangeResourceFrom};
+
 /// Schema: `/definitions/RangeResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RangeResource {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ReferenceWithEndpointIdLinkProtocol};
+
 /// Schema: `/definitions/ReferenceWithEndpointIDLink`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReferenceWithEndpointIdLink {

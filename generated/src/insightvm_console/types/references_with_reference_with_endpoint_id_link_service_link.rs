@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ReferenceWithEndpointIdLink, ServiceLink};
+
 /// Schema: `/definitions/ReferencesWith«ReferenceWithEndpointIDLink,ServiceLink»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReferencesWithReferenceWithEndpointIdLinkServiceLink {

@@ -2,13 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 use super::RemediationResourceSort;
+
 /// Schema: `/definitions/RemediationResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RemediationResource {
     /// The number of remediations to display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solutions: Option<i32>,
-    /// The attribute to prioritize remediation impact. Only supported for the `prioritized-remediations` and `prioritized-remediations-with-details` templates.
+    /// The attribute to prioritize remediation impact. Only supported for the `prioritized-
+    /// remediations` and `prioritized-remediations-with-details` templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<RemediationResourceSort>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ReportConfigDatabaseCredentialsResource, ReportConfigDatabaseResourceVendor};
+
 /// Schema: `/definitions/ReportConfigDatabaseResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportConfigDatabaseResource {

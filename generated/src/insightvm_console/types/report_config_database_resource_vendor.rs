@@ -15,6 +15,7 @@ pub enum ReportConfigDatabaseResourceVendor {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl ReportConfigDatabaseResourceVendor {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -26,6 +27,7 @@ impl ReportConfigDatabaseResourceVendor {
         }
     }
 }
+
 impl From<&str> for ReportConfigDatabaseResourceVendor {
     fn from(value: &str) -> Self {
         match value {
@@ -36,27 +38,33 @@ impl From<&str> for ReportConfigDatabaseResourceVendor {
         }
     }
 }
+
 impl From<String> for ReportConfigDatabaseResourceVendor {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for ReportConfigDatabaseResourceVendor {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ReportConfigDatabaseResourceVendor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ReportConfigDatabaseResourceVendor {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ReportConfigDatabaseResourceVendor {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -65,6 +73,7 @@ impl<'de> serde::Deserialize<'de> for ReportConfigDatabaseResourceVendor {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for ReportConfigDatabaseResourceVendor {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

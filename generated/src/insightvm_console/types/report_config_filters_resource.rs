@@ -5,6 +5,7 @@ use super::{
     ReportConfigCategoryFilters, ReportConfigFiltersResourceSeverity,
     ReportConfigFiltersResourceStatusesItem,
 };
+
 /// Schema: `/definitions/ReportConfigFiltersResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportConfigFiltersResource {

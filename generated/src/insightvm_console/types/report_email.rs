@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ReportEmailAccess, ReportEmailAdditional, ReportEmailOwner, ReportEmailSmtp};
+
 /// Schema: `/definitions/ReportEmail`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportEmail {
-    /// The format to distribute the report in when sending to users who have explicit access to the report.
+    /// The format to distribute the report in when sending to users who have explicit access to
+    /// the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<ReportEmailAccess>,
     /// The format to distribute the report to additional recipients.

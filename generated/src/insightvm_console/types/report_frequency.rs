@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ReportFrequencyType, ReportRepeat};
+
 /// Schema: `/definitions/ReportFrequency`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportFrequency {
@@ -13,7 +14,10 @@ pub struct ReportFrequency {
     /// When the report starts generating when type is `schedule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
-    /// The frequency to generate the report. `schedule` generates the report every scheduled time interval, and requires the `repeat` and `start` properties to be specified. `scan` generates the report after any scan of any element in the scope of the report. `none` does not generate the report automatically. Defaults to `none`.
+    /// The frequency to generate the report. `schedule` generates the report every scheduled time
+    /// interval, and requires the `repeat` and `start` properties to be specified. `scan`
+    /// generates the report after any scan of any element in the scope of the report. `none` does
+    /// not generate the report automatically. Defaults to `none`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ReportFrequencyType>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ReportInstanceStatus, ReportSize};
+
 /// Schema: `/definitions/ReportInstance`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportInstance {
@@ -19,7 +20,8 @@ pub struct ReportInstance {
     /// The status of the report generation process.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReportInstanceStatus>,
-    /// The URI of the report accessible through the web console. Refer to the `Download` relation hyperlink for a download URI.
+    /// The URI of the report accessible through the web console. Refer to the `Download` relation
+    /// hyperlink for a download URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }

@@ -19,6 +19,7 @@ pub enum ReportInstanceStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl ReportInstanceStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -32,6 +33,7 @@ impl ReportInstanceStatus {
         }
     }
 }
+
 impl From<&str> for ReportInstanceStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -44,27 +46,33 @@ impl From<&str> for ReportInstanceStatus {
         }
     }
 }
+
 impl From<String> for ReportInstanceStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for ReportInstanceStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ReportInstanceStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ReportInstanceStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ReportInstanceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -73,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for ReportInstanceStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for ReportInstanceStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ReportTemplateType};
+
 /// Schema: `/definitions/ReportTemplate`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportTemplate {
@@ -23,7 +24,8 @@ pub struct ReportTemplate {
     /// The sections that comprise the `document` report template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sections: Option<Vec<String>>,
-    /// The type of the report template. `document` is a templatized, typically printable, report that has various sections of content. `export` is data-oriented output, typically CSV. `file` is a printable report template using a report template file.
+    /// The type of the report template. `document` is a templatized, typically printable, report
+    /// that has various sections of content. `export` is data-oriented output, typically CSV. `file` is a printable report template using a report template file.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ReportTemplateType>,
 }

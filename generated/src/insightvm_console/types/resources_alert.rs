@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Alert, Link};
+
 /// Schema: `/definitions/Resources«Alert»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesAlert {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetGroup, Link};
+
 /// Schema: `/definitions/Resources«AssetGroup»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesAssetGroup {

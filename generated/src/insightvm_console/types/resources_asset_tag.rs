@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AssetTag, Link};
+
 /// Schema: `/definitions/Resources«AssetTag»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesAssetTag {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AuthenticationSource, Link};
+
 /// Schema: `/definitions/Resources«AuthenticationSource»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesAuthenticationSource {

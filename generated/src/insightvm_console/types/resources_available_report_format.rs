@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AvailableReportFormat, Link};
+
 /// Schema: `/definitions/Resources«AvailableReportFormat»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesAvailableReportFormat {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Configuration, Link};
+
 /// Schema: `/definitions/Resources«Configuration»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesConfiguration {

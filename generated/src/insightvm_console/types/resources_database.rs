@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Database, Link};
+
 /// Schema: `/definitions/Resources«Database»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesDatabase {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DiscoveryAsset, Link};
+
 /// Schema: `/definitions/Resources«DiscoveryAsset»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesDiscoveryAsset {

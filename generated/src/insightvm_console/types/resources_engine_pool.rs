@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{EnginePool, Link};
+
 /// Schema: `/definitions/Resources«EnginePool»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesEnginePool {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{File, Link};
+
 /// Schema: `/definitions/Resources«File»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesFile {

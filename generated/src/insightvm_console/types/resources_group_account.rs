@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{GroupAccount, Link};
+
 /// Schema: `/definitions/Resources«GroupAccount»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesGroupAccount {

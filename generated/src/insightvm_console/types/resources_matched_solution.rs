@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, MatchedSolution};
+
 /// Schema: `/definitions/Resources«MatchedSolution»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesMatchedSolution {

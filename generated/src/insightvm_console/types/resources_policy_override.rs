@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, PolicyOverride};
+
 /// Schema: `/definitions/Resources«PolicyOverride»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesPolicyOverride {

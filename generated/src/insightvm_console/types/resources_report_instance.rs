@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ReportInstance};
+
 /// Schema: `/definitions/Resources«ReportInstance»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesReportInstance {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ReportTemplate};
+
 /// Schema: `/definitions/Resources«ReportTemplate»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesReportTemplate {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanSchedule};
+
 /// Schema: `/definitions/Resources«ScanSchedule»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesScanSchedule {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanTemplate};
+
 /// Schema: `/definitions/Resources«ScanTemplate»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesScanTemplate {

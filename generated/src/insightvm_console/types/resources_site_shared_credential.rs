@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SiteSharedCredential};
+
 /// Schema: `/definitions/Resources«SiteSharedCredential»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesSiteSharedCredential {

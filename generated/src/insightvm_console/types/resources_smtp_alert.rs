@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SmtpAlert};
+
 /// Schema: `/definitions/Resources«SmtpAlert»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesSmtpAlert {

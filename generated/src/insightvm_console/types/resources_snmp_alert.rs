@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SnmpAlert};
+
 /// Schema: `/definitions/Resources«SnmpAlert»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesSnmpAlert {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SonarQuery};
+
 /// Schema: `/definitions/Resources«SonarQuery»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesSonarQuery {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SyslogAlert};
+
 /// Schema: `/definitions/Resources«SyslogAlert»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesSyslogAlert {

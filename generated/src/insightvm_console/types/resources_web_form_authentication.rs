@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, WebFormAuthentication};
+
 /// Schema: `/definitions/Resources«WebFormAuthentication»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesWebFormAuthentication {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, WebHeaderAuthentication};
+
 /// Schema: `/definitions/Resources«WebHeaderAuthentication»`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourcesWebHeaderAuthentication {

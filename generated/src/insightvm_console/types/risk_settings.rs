@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::RiskModifierSettings;
+
 /// Schema: `/definitions/RiskSettings`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RiskSettings {

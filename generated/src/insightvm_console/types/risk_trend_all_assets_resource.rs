@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::RiskTrendAllAssetsResourceTrend;
+
 /// Schema: `/definitions/RiskTrendAllAssetsResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RiskTrendAllAssetsResource {

@@ -6,34 +6,43 @@ use super::{
     RiskTrendResourceAssetGroups, RiskTrendResourceFrom, RiskTrendResourceSites,
     RiskTrendResourceTagMembership, RiskTrendResourceTags,
 };
+
 /// Schema: `/definitions/RiskTrendResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RiskTrendResource {
     #[serde(rename = "allAssets", default, skip_serializing_if = "Option::is_none")]
     pub all_assets: Option<RiskTrendAllAssetsResource>,
-    /// Whether all asset groups in the history of deployment or those as of the report generation time are to be included.
+    /// Whether all asset groups in the history of deployment or those as of the report generation
+    /// time are to be included.
     #[serde(
         rename = "assetGroupMembership",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub asset_group_membership: Option<RiskTrendResourceAssetGroupMembership>,
-    /// Whether to include a trend for the 5 highest-risk asset groups in the scope of the report (either the average or total risk). Only allowed if asset groups are specified in the report scope.
+    /// Whether to include a trend for the 5 highest-risk asset groups in the scope of the report
+    /// (either the average or total risk). Only allowed if asset groups are specified in the
+    /// report scope.
     #[serde(rename = "assetGroups", default, skip_serializing_if = "Option::is_none")]
     pub asset_groups: Option<RiskTrendResourceAssetGroups>,
     /// Whether to include a trend for the 5 highest-risk assets in the scope of the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<bool>,
-    /// The start date of the risk trend, which can either be a duration or a specific date and time.
+    /// The start date of the risk trend, which can either be a duration or a specific date and
+    /// time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<RiskTrendResourceFrom>,
-    /// Whether to include a trend for the 5 highest-risk sites in the scope of the report (either the average or total risk). Only allowed if sites are specified in the report scope.
+    /// Whether to include a trend for the 5 highest-risk sites in the scope of the report (either
+    /// the average or total risk). Only allowed if sites are specified in the report scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sites: Option<RiskTrendResourceSites>,
-    /// Whether all assets tagged in the history of deployment or those tagged as of the report generation time are to be included.
+    /// Whether all assets tagged in the history of deployment or those tagged as of the report
+    /// generation time are to be included.
     #[serde(rename = "tagMembership", default, skip_serializing_if = "Option::is_none")]
     pub tag_membership: Option<RiskTrendResourceTagMembership>,
-    /// Whether to include a trend for the 5 highest-risk tags for assets in the scope of the report (either the average or total risk). Only allowed if tags are specified in the report scope.
+    /// Whether to include a trend for the 5 highest-risk tags for assets in the scope of the
+    /// report (either the average or total risk). Only allowed if tags are specified in the
+    /// report scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<RiskTrendResourceTags>,
     /// The end date of the risk trend (empty if `from` is a duration).

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, RolePrivilegesItem};
+
 /// Schema: `/definitions/Role`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Role {
@@ -18,6 +19,7 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileges: Option<Vec<RolePrivilegesItem>>,
 }
+
 impl Role {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanStatus, Vulnerabilities};
+
 /// Schema: `/definitions/Scan`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Scan {

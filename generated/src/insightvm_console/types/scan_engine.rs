@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanEngineStatus};
+
 /// Schema: `/definitions/ScanEngine`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanEngine {
@@ -53,6 +54,7 @@ pub struct ScanEngine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ScanEngineStatus>,
 }
+
 impl ScanEngine {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

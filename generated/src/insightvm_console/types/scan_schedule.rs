@@ -2,12 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, Repeat, ScheduledScanTargets};
+
 /// Schema: `/definitions/ScanSchedule`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanSchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<ScheduledScanTargets>,
-    /// Specifies the maximum duration the scheduled scan is allowed to run. Scheduled scans that do not complete within specified duration will be paused. The scan duration are represented by the format `"P[n]DT[n]H[n]M"`. In these representations, the \[n\] is replaced by a value for each of the date and time elements that follow the \[n\].The following table describes each supported value:
+    /// Specifies the maximum duration the scheduled scan is allowed to run. Scheduled scans that
+    /// do not complete within specified duration will be paused. The scan duration are
+    /// represented by the format `"P[n]DT[n]H[n]M"`. In these representations, the \[n\] is
+    /// replaced by a value for each of the date and time elements that follow the \[n\].The
+    /// following table describes each supported value:
     /// | Value | Description |
     /// | ---------- | ---------------- |
     /// | P | The duration designator. It must be placed at the start of the duration representation. |
@@ -15,7 +20,9 @@ pub struct ScanSchedule {
     /// | T | The time designator that precedes the time portion of the representation. |
     /// | H | The hour designator that follows the value for the number of hours. |
     /// | M | The minute designator that follows the value for the number of minutes. |
-    /// For example, `"P5DT10H30M"` represents a duration of "5 days, 10 hours, and 30 minutes". Each duration designator is optional; however, at least one must be specified and it must be preceded by the `"P"` designator.
+    /// For example, `"P5DT10H30M"` represents a duration of "5 days, 10 hours, and 30 minutes".
+    /// Each duration designator is optional; however, at least one must be specified and it must
+    /// be preceded by the `"P"` designator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
     /// Flag indicating whether the scan schedule is enabled.
@@ -28,7 +35,9 @@ pub struct ScanSchedule {
     /// List the next 10 dates in the future the schedule will launch.
     #[serde(rename = "nextRuntimes", default, skip_serializing_if = "Option::is_none")]
     pub next_runtimes: Option<Vec<String>>,
-    /// Specifies the desired behavior of a repeating scheduled scan when the previous scan was paused due to reaching is maximum duration. The following table describes each supported value:
+    /// Specifies the desired behavior of a repeating scheduled scan when the previous scan was
+    /// paused due to reaching is maximum duration. The following table describes each supported
+    /// value:
     /// | Value | Description |
     /// | ---------- | ---------------- |
     /// | restart-scan | Stops the previously-paused scan and launches a new scan if the previous scan did not complete within the specified duration. If the previous scheduled scan was not paused, then a new scan is launched. |
@@ -37,18 +46,24 @@ pub struct ScanSchedule {
     pub on_scan_repeat: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
-    /// The identifier of the scan engine to be used for this scan schedule. If not set, the site's assigned scan engine will be used.
+    /// The identifier of the scan engine to be used for this scan schedule. If not set, the
+    /// site's assigned scan engine will be used.
     #[serde(rename = "scanEngineId", default, skip_serializing_if = "Option::is_none")]
     pub scan_engine_id: Option<i32>,
-    /// A user-defined name for the scan launched by the schedule. If not explicitly set in the schedule, the scan name will be generated prior to the scan launching. Scan names must be unique within the site's scan schedules.
+    /// A user-defined name for the scan launched by the schedule. If not explicitly set in the
+    /// schedule, the scan name will be generated prior to the scan launching. Scan names must be
+    /// unique within the site's scan schedules.
     #[serde(rename = "scanName", default, skip_serializing_if = "Option::is_none")]
     pub scan_name: Option<String>,
-    /// The identifier of the scan template to be used for this scan schedule. If not set, the site's assigned scan template will be used.
+    /// The identifier of the scan template to be used for this scan schedule. If not set, the
+    /// site's assigned scan template will be used.
     #[serde(rename = "scanTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub scan_template_id: Option<String>,
-    /// The scheduled start date and time. Date is represented in ISO 8601 format. Repeating schedules will determine the next schedule to begin based on this date and time.
+    /// The scheduled start date and time. Date is represented in ISO 8601 format. Repeating
+    /// schedules will determine the next schedule to begin based on this date and time.
     pub start: String,
 }
+
 impl ScanSchedule {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

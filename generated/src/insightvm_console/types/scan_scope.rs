@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DynamicSite, StaticSite};
+
 /// Schema: `/definitions/ScanScope`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanScope {

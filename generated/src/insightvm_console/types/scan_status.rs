@@ -27,6 +27,7 @@ pub enum ScanStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl ScanStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -44,6 +45,7 @@ impl ScanStatus {
         }
     }
 }
+
 impl From<&str> for ScanStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -60,27 +62,33 @@ impl From<&str> for ScanStatus {
         }
     }
 }
+
 impl From<String> for ScanStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for ScanStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ScanStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ScanStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ScanStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -89,6 +97,7 @@ impl<'de> serde::Deserialize<'de> for ScanStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for ScanStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

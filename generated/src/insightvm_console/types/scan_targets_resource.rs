@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::Link;
+
 /// Schema: `/definitions/ScanTargetsResource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTargetsResource {
-    /// List of addresses. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.
+    /// List of addresses. Each address is a string that can represent either a hostname, ipv4
+    /// address, ipv4 address range, ipv6 address, or CIDR notation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
     /// Hypermedia links to corresponding or related resources.

@@ -5,6 +5,7 @@ use super::{
     Link, Policy, ScanTemplateDatabase, ScanTemplateDiscovery,
     ScanTemplateVulnerabilityChecks, ScanTemplateWebSpider, Telnet,
 };
+
 /// Schema: `/definitions/ScanTemplate`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplate {
@@ -20,14 +21,17 @@ pub struct ScanTemplate {
     /// Whether only discovery is performed during a scan.
     #[serde(rename = "discoveryOnly", default, skip_serializing_if = "Option::is_none")]
     pub discovery_only: Option<bool>,
-    /// Whether Windows services are enabled during a scan. Windows services will be temporarily reconfigured when this option is selected. Original settings will be restored after the scan completes, unless it is interrupted.
+    /// Whether Windows services are enabled during a scan. Windows services will be temporarily
+    /// reconfigured when this option is selected. Original settings will be restored after the
+    /// scan completes, unless it is interrupted.
     #[serde(
         rename = "enableWindowsServices",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_windows_services: Option<bool>,
-    /// Whether enhanced logging is gathered during scanning. Collection of enhanced logs may greatly increase the disk space used by a scan.
+    /// Whether enhanced logging is gathered during scanning. Collection of enhanced logs may
+    /// greatly increase the disk space used by a scan.
     #[serde(
         rename = "enhancedLogging",
         default,
@@ -47,7 +51,8 @@ pub struct ScanTemplate {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_parallel_assets: Option<i32>,
-    /// The maximum number of scan processes simultaneously allowed against each asset during a scan.
+    /// The maximum number of scan processes simultaneously allowed against each asset during a
+    /// scan.
     #[serde(
         rename = "maxScanProcesses",
         default,

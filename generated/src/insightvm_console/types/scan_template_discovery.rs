@@ -5,6 +5,7 @@ use super::{
     ScanTemplateAssetDiscovery, ScanTemplateDiscoveryPerformance,
     ScanTemplateServiceDiscovery,
 };
+
 /// Schema: `/definitions/ScanTemplateDiscovery`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateDiscovery {

@@ -6,6 +6,7 @@ use super::{
     ScanTemplateDiscoveryPerformanceParallelism,
     ScanTemplateDiscoveryPerformanceScanDelay, ScanTemplateDiscoveryPerformanceTimeout,
 };
+
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformance`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateDiscoveryPerformance {
@@ -13,7 +14,8 @@ pub struct ScanTemplateDiscoveryPerformance {
     pub packet_rate: Option<ScanTemplateDiscoveryPerformancePacketsRate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<ScanTemplateDiscoveryPerformanceParallelism>,
-    /// The maximum number of attempts to contact target assets. If the limit is exceeded with no response, the given asset is not scanned. Defaults to `3`.
+    /// The maximum number of attempts to contact target assets. If the limit is exceeded with no
+    /// response, the given asset is not scanned. Defaults to `3`.
     #[serde(rename = "retryLimit", default, skip_serializing_if = "Option::is_none")]
     pub retry_limit: Option<i32>,
     #[serde(rename = "scanDelay", default, skip_serializing_if = "Option::is_none")]

@@ -2,10 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ScanTemplateServiceDiscoveryTcp, ScanTemplateServiceDiscoveryUdp};
+
 /// Schema: `/definitions/ScanTemplateServiceDiscovery`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateServiceDiscovery {
-    /// An optional file that lists each port and the service that commonly resides on it. If scans cannot identify actual services on ports, service names will be derived from this file in scan results. Defaults to empty.
+    /// An optional file that lists each port and the service that commonly resides on it. If
+    /// scans cannot identify actual services on ports, service names will be derived from this
+    /// file in scan results. Defaults to empty.
     #[serde(
         rename = "serviceNameFile",
         default,

@@ -4,10 +4,12 @@ use serde::{Deserialize, Serialize};
 use super::{
     Link, ScanTemplateServiceDiscoveryTcpMethod, ScanTemplateServiceDiscoveryTcpPorts,
 };
+
 /// Schema: `/definitions/ScanTemplateServiceDiscoveryTcp`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateServiceDiscoveryTcp {
-    /// Additional TCP ports to scan. Individual ports can be specified as numbers or a string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
+    /// Additional TCP ports to scan. Individual ports can be specified as numbers or a string,
+    /// but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
     #[serde(
         rename = "additionalPorts",
         default,
@@ -16,7 +18,8 @@ pub struct ScanTemplateServiceDiscoveryTcp {
     pub additional_ports: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     >,
-    /// TCP ports to exclude from scanning. Individual ports can be specified as numbers or a string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
+    /// TCP ports to exclude from scanning. Individual ports can be specified as numbers or a
+    /// string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
     #[serde(rename = "excludedPorts", default, skip_serializing_if = "Option::is_none")]
     pub excluded_ports: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,

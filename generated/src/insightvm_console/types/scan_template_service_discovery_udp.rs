@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanTemplateServiceDiscoveryUdpPorts};
+
 /// Schema: `/definitions/ScanTemplateServiceDiscoveryUdp`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateServiceDiscoveryUdp {
-    /// Additional UDP ports to scan. Individual ports can be specified as numbers or a string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
+    /// Additional UDP ports to scan. Individual ports can be specified as numbers or a string,
+    /// but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
     #[serde(
         rename = "additionalPorts",
         default,
@@ -14,7 +16,8 @@ pub struct ScanTemplateServiceDiscoveryUdp {
     pub additional_ports: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     >,
-    /// UDP ports to exclude from scanning. Individual ports can be specified as numbers or a string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
+    /// UDP ports to exclude from scanning. Individual ports can be specified as numbers or a
+    /// string, but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
     #[serde(rename = "excludedPorts", default, skip_serializing_if = "Option::is_none")]
     pub excluded_ports: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,

@@ -5,17 +5,21 @@ use super::{
     ScanTemplateWebSpiderPaths, ScanTemplateWebSpiderPatterns,
     ScanTemplateWebSpiderPerformance,
 };
+
 /// Schema: `/definitions/ScanTemplateWebSpider`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScanTemplateWebSpider {
-    /// Whether scanning of multi-use devices, such as printers or print servers should be avoided.
+    /// Whether scanning of multi-use devices, such as printers or print servers should be
+    /// avoided.
     #[serde(
         rename = "dontScanMultiUseDevices",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub dont_scan_multi_use_devices: Option<bool>,
-    /// Whether query strings are using in URLs when web spidering. This causes the web spider to make many more requests to the Web server. This will increase overall scan time and possibly affect the Web server's performance for legitimate users.
+    /// Whether query strings are using in URLs when web spidering. This causes the web spider to
+    /// make many more requests to the Web server. This will increase overall scan time and
+    /// possibly affect the Web server's performance for legitimate users.
     #[serde(
         rename = "includeQueryStrings",
         default,
@@ -28,21 +32,26 @@ pub struct ScanTemplateWebSpider {
     pub patterns: Option<ScanTemplateWebSpiderPatterns>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance: Option<ScanTemplateWebSpiderPerformance>,
-    /// Whether to determine if discovered logon forms accept commonly used user names or passwords. The process may cause authentication services with certain security policies to lock out accounts with these credentials.
+    /// Whether to determine if discovered logon forms accept commonly used user names or
+    /// passwords. The process may cause authentication services with certain security policies to
+    /// lock out accounts with these credentials.
     #[serde(
         rename = "testCommonUsernamesAndPasswords",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub test_common_usernames_and_passwords: Option<bool>,
-    /// Whether to test for persistent cross-site scripting during a single scan. This test helps to reduce the risk of dangerous attacks via malicious code stored on Web servers. Enabling it may increase Web spider scan times.
+    /// Whether to test for persistent cross-site scripting during a single scan. This test helps
+    /// to reduce the risk of dangerous attacks via malicious code stored on Web servers. Enabling
+    /// it may increase Web spider scan times.
     #[serde(
         rename = "testXssInSingleScan",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub test_xss_in_single_scan: Option<bool>,
-    /// The `User-Agent` to use when web spidering. Defaults to `"Mozilla/5.0 (compatible; MSIE 7.0; Windows NT 6.0; .NET CLR 1.1.4322; .NET CLR 2.0.50727)"`.
+    /// The `User-Agent` to use when web spidering. Defaults to `"Mozilla/5.0 (compatible; MSIE
+    /// 7.0; Windows NT 6.0; .NET CLR 1.1.4322; .NET CLR 2.0.50727)"`.
     #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
 }

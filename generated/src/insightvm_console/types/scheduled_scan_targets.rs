@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     ExcludedAssetGroups, ExcludedScanTargets, IncludedAssetGroups, IncludedScanTargets,
 };
+
 /// Schema: `/definitions/ScheduledScanTargets`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScheduledScanTargets {

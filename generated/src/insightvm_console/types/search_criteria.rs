@@ -2,13 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 use super::{SearchCriteriaMatch, SwaggerSearchCriteriaFilter};
+
 /// Schema: `/definitions/SearchCriteria`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SearchCriteria {
-    /// Filters used to match assets. See &lt;a href="#section/Responses/SearchCriteria"&gt;Search Criteria&lt;/a&gt; for more information on the structure and format.
+    /// Filters used to match assets. See &lt;a href="#section/Responses/SearchCriteria"&gt;Search
+    /// Criteria&lt;/a&gt; for more information on the structure and format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<SwaggerSearchCriteriaFilter>>,
-    /// Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included.
+    /// Operator to determine how to match filters. `all` requires that all filters match for an
+    /// asset to be included. `any` requires only one filter to match for an asset to be included.
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<SearchCriteriaMatch>,
 }

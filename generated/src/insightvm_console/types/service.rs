@@ -5,6 +5,7 @@ use super::{
     Configuration, Database, GroupAccount, Link, ServiceProtocol, UserAccount,
     WebApplication,
 };
+
 /// Schema: `/definitions/Service`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
@@ -50,6 +51,7 @@ pub struct Service {
     )]
     pub web_applications: Option<Vec<WebApplication>>,
 }
+
 impl Service {
     /// A value with the required fields set and every optional field empty.
     pub fn new(port: i32, protocol: ServiceProtocol) -> Self {

@@ -2,10 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 use super::ServiceLinkProtocol;
+
 /// Schema: `/definitions/ServiceLink`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ServiceLink {
-    /// A hypertext reference, which is either a URI (see &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/rfc3986>"&gt;RFC 3986&lt;/a&gt;) or URI template (see &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/rfc6570>"&gt;RFC 6570&lt;/a&gt;).
+    /// A hypertext reference, which is either a URI (see &lt;a target="_blank" rel="noopener
+    /// noreferrer" href="<https://tools.ietf.org/html/rfc3986>"&gt;RFC 3986&lt;/a&gt;) or URI
+    /// template (see &lt;a target="_blank" rel="noopener noreferrer"
+    /// href="<https://tools.ietf.org/html/rfc6570>"&gt;RFC 6570&lt;/a&gt;).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// The port of the service.
@@ -14,7 +18,9 @@ pub struct ServiceLink {
     /// The protocol of the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<ServiceLinkProtocol>,
-    /// The link relation type. This value is one from the &lt;a target="_blank" rel="noopener noreferrer" href="<https://tools.ietf.org/html/rfc5988#section-6.2>"&gt;Link Relation Type Registry&lt;/a&gt; or is the type of resource being linked to.
+    /// The link relation type. This value is one from the &lt;a target="_blank" rel="noopener
+    /// noreferrer" href="<https://tools.ietf.org/html/rfc5988#section-6.2>"&gt;Link Relation Type
+    /// Registry&lt;/a&gt; or is the type of resource being linked to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
 }

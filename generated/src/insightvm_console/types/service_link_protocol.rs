@@ -31,6 +31,7 @@ pub enum ServiceLinkProtocol {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl ServiceLinkProtocol {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -50,6 +51,7 @@ impl ServiceLinkProtocol {
         }
     }
 }
+
 impl From<&str> for ServiceLinkProtocol {
     fn from(value: &str) -> Self {
         match value {
@@ -68,27 +70,33 @@ impl From<&str> for ServiceLinkProtocol {
         }
     }
 }
+
 impl From<String> for ServiceLinkProtocol {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for ServiceLinkProtocol {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ServiceLinkProtocol {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ServiceLinkProtocol {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ServiceLinkProtocol {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -97,6 +105,7 @@ impl<'de> serde::Deserialize<'de> for ServiceLinkProtocol {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for ServiceLinkProtocol {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

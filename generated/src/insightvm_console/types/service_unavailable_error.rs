@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ServiceUnavailableErrorStatus};
+
 /// Schema: `/definitions/ServiceUnavailableError`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUnavailableError {
@@ -14,6 +15,7 @@ pub struct ServiceUnavailableError {
     /// The HTTP status code for the error (same as in the HTTP response).
     pub status: ServiceUnavailableErrorStatus,
 }
+
 impl ServiceUnavailableError {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: ServiceUnavailableErrorStatus) -> Self {

@@ -13,6 +13,7 @@ pub enum SetScanStatusStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl SetScanStatusStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -24,6 +25,7 @@ impl SetScanStatusStatus {
         }
     }
 }
+
 impl From<&str> for SetScanStatusStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -34,27 +36,33 @@ impl From<&str> for SetScanStatusStatus {
         }
     }
 }
+
 impl From<String> for SetScanStatusStatus {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for SetScanStatusStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for SetScanStatusStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for SetScanStatusStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for SetScanStatusStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -63,6 +71,7 @@ impl<'de> serde::Deserialize<'de> for SetScanStatusStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for SetScanStatusStatus {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -5,6 +5,7 @@ use super::{
     AuthenticationSettings, DatabaseSettings, Link, RiskSettings, ScanSettings,
     SmtpSettings, UpdateSettings, WebSettings,
 };
+
 /// Schema: `/definitions/Settings`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Settings {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::SharedCredentialAccount;
+
 /// Schema: `/definitions/SharedCredential`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedCredential {
@@ -21,26 +22,33 @@ pub struct SharedCredential {
     pub id: Option<i32>,
     /// The name of the credential.
     pub name: String,
-    /// Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified.
+    /// Further restricts the credential to attempt to authenticate on a specific port. The port
+    /// can only be restricted if the property `hostRestriction` is specified.
     #[serde(
         rename = "portRestriction",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub port_restriction: Option<i32>,
-    /// Assigns the shared scan credential either to be available to all sites or to a specific list of sites.
+    /// Assigns the shared scan credential either to be available to all sites or to a specific
+    /// list of sites.
     /// The following table describes each supported value:
     /// | Value | Description |
     /// | ---------- | ---------------- |
     /// | `"all-sites"` | The shared scan credential is assigned to all current and future sites. |
     /// | `"specific-sites"` | The shared scan credential is assigned to zero sites by default. Administrators must explicitly assign sites to the shared credential. |
-    /// Shared scan credentials assigned to a site can disabled within the site configuration, if needed.
+    /// Shared scan credentials assigned to a site can disabled within the site configuration, if
+    /// needed.
     #[serde(rename = "siteAssignment")]
     pub site_assignment: String,
-    /// List of site identifiers. These sites are explicitly assigned access to the shared scan credential, allowing the site to use the credential for authentication during a scan. This property can only be set if the value of property `siteAssignment` is set to `"specific-sites"`. When the property `siteAssignment` is set to `"all-sites"`, this property will be `null`.
+    /// List of site identifiers. These sites are explicitly assigned access to the shared scan
+    /// credential, allowing the site to use the credential for authentication during a scan. This
+    /// property can only be set if the value of property `siteAssignment` is set to `"specific-
+    /// sites"`. When the property `siteAssignment` is set to `"all-sites"`, this property will be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sites: Option<Vec<i32>>,
 }
+
 impl SharedCredential {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,13 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SiteConnectionType, SiteType, Vulnerabilities};
+
 /// Schema: `/definitions/Site`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Site {
     /// The number of assets that belong to the site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<i32>,
-    /// The type of discovery connection configured for the site. This property only applies to dynamic sites.
+    /// The type of discovery connection configured for the site. This property only applies to
+    /// dynamic sites.
     #[serde(rename = "connectionType", default, skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<SiteConnectionType>,
     /// The site description.

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanScope, SiteCreateResourceImportance};
+
 /// Schema: `/definitions/SiteCreateResource`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteCreateResource {
@@ -24,6 +25,7 @@ pub struct SiteCreateResource {
     #[serde(rename = "scanTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub scan_template_id: Option<String>,
 }
+
 impl SiteCreateResource {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Account, Link};
+
 /// Schema: `/definitions/SiteCredential`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteCredential {
@@ -26,7 +27,8 @@ pub struct SiteCredential {
     pub links: Option<Vec<Link>>,
     /// The name of the credential.
     pub name: String,
-    /// Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified.
+    /// Further restricts the credential to attempt to authenticate on a specific port. The port
+    /// can only be restricted if the property `hostRestriction` is specified.
     #[serde(
         rename = "portRestriction",
         default,
@@ -34,6 +36,7 @@ pub struct SiteCredential {
     )]
     pub port_restriction: Option<i32>,
 }
+
 impl SiteCredential {
     /// A value with the required fields set and every optional field empty.
     pub fn new(account: Account, name: impl Into<String>) -> Self {

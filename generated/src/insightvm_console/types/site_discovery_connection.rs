@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SiteDiscoveryConnectionType};
+
 /// Schema: `/definitions/SiteDiscoveryConnection`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SiteDiscoveryConnection {
@@ -14,7 +15,8 @@ pub struct SiteDiscoveryConnection {
     /// The name of the discovery connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The type of discovery connection configured for the site. This property only applies to dynamic sites.
+    /// The type of discovery connection configured for the site. This property only applies to
+    /// dynamic sites.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SiteDiscoveryConnectionType>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SiteSharedCredentialService};
+
 /// Schema: `/definitions/SiteSharedCredential`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SiteSharedCredential {

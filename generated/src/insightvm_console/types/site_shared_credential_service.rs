@@ -53,6 +53,7 @@ pub enum SiteSharedCredentialService {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl SiteSharedCredentialService {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -83,6 +84,7 @@ impl SiteSharedCredentialService {
         }
     }
 }
+
 impl From<&str> for SiteSharedCredentialService {
     fn from(value: &str) -> Self {
         match value {
@@ -112,27 +114,33 @@ impl From<&str> for SiteSharedCredentialService {
         }
     }
 }
+
 impl From<String> for SiteSharedCredentialService {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for SiteSharedCredentialService {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for SiteSharedCredentialService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for SiteSharedCredentialService {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for SiteSharedCredentialService {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -141,6 +149,7 @@ impl<'de> serde::Deserialize<'de> for SiteSharedCredentialService {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for SiteSharedCredentialService {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

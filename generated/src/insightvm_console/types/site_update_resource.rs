@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SiteUpdateResourceImportance};
+
 /// Schema: `/definitions/SiteUpdateResource`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteUpdateResource {
@@ -21,6 +22,7 @@ pub struct SiteUpdateResource {
     #[serde(rename = "scanTemplateId")]
     pub scan_template_id: String,
 }
+
 impl SiteUpdateResource {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

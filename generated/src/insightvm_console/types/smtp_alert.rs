@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanEvents, SmtpAlertNotification, VulnerabilityEvents};
+
 /// Schema: `/definitions/SmtpAlert`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SmtpAlert {
@@ -27,14 +28,16 @@ pub struct SmtpAlert {
     pub limit_alert_text: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`.
+    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the
+    /// property in the request or specify the property with a value of `null`.
     #[serde(rename = "maximumAlerts", default, skip_serializing_if = "Option::is_none")]
     pub maximum_alerts: Option<i32>,
     /// The name of the alert.
     pub name: String,
     /// The type of alert.
     pub notification: SmtpAlertNotification,
-    /// The recipient list. At least one recipient must be specified. Each recipient must be a valid e-mail address.
+    /// The recipient list. At least one recipient must be specified. Each recipient must be a
+    /// valid e-mail address.
     pub recipients: Vec<String>,
     /// The SMTP server/relay to send messages through.
     #[serde(rename = "relayServer")]
@@ -47,6 +50,7 @@ pub struct SmtpAlert {
     )]
     pub sender_email_address: Option<String>,
 }
+
 impl SmtpAlert {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanEvents, SnmpAlertNotification, VulnerabilityEvents};
+
 /// Schema: `/definitions/SnmpAlert`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnmpAlert {
@@ -26,7 +27,8 @@ pub struct SnmpAlert {
     pub id: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`.
+    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the
+    /// property in the request or specify the property with a value of `null`.
     #[serde(rename = "maximumAlerts", default, skip_serializing_if = "Option::is_none")]
     pub maximum_alerts: Option<i32>,
     /// The name of the alert.
@@ -36,6 +38,7 @@ pub struct SnmpAlert {
     /// The SNMP management server.
     pub server: String,
 }
+
 impl SnmpAlert {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Configuration, SoftwareCpe};
+
 /// Schema: `/definitions/Software`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Software {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AdditionalInformation, Link, SolutionType, Steps, Summary};
+
 /// Schema: `/definitions/Solution`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Solution {

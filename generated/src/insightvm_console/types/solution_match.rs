@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Fingerprint, Link, SolutionMatchConfidence, SolutionMatchType};
+
 /// Schema: `/definitions/SolutionMatch`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SolutionMatch {

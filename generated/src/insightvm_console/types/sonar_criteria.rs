@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::SonarCriterion;
+
 /// Schema: `/definitions/SonarCriteria`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SonarCriteria {

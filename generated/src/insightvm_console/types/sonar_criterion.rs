@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::SonarCriterionType;
+
 /// Schema: `/definitions/SonarCriterion`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SonarCriterion {

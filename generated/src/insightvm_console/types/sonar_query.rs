@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SonarCriteria};
+
 /// Schema: `/definitions/SonarQuery`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SonarQuery {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     ExcludedAssetGroups, ExcludedScanTargets, IncludedAssetGroups, IncludedScanTargets,
 };
+
 /// Schema: `/definitions/StaticSite`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StaticSite {

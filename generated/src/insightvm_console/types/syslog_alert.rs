@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, ScanEvents, SyslogAlertNotification, VulnerabilityEvents};
+
 /// Schema: `/definitions/SyslogAlert`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyslogAlert {
@@ -24,7 +25,8 @@ pub struct SyslogAlert {
     pub id: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`.
+    /// The maximum number of alerts that will be issued. To disable maximum alerts, omit the
+    /// property in the request or specify the property with a value of `null`.
     #[serde(rename = "maximumAlerts", default, skip_serializing_if = "Option::is_none")]
     pub maximum_alerts: Option<i32>,
     /// The name of the alert.
@@ -34,6 +36,7 @@ pub struct SyslogAlert {
     /// The Syslog server to send messages to.
     pub server: String,
 }
+
 impl SyslogAlert {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

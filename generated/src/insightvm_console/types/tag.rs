@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, SearchCriteria, TagSource};
+
 /// Schema: `/definitions/Tag`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -30,6 +31,7 @@ pub struct Tag {
     #[serde(rename = "type")]
     pub type_: String,
 }
+
 impl Tag {
     /// A value with the required fields set and every optional field empty.
     pub fn new(name: impl Into<String>, type_: impl Into<String>) -> Self {

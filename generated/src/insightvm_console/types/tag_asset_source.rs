@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, TagAssetSourceSource};
+
 /// Schema: `/definitions/TagAssetSource`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TagAssetSource {
-    /// If the `source` is `"asset-group"` or `"site"` the identifier of the asset group or site that causes the tag to apply to the asset.
+    /// If the `source` is `"asset-group"` or `"site"` the identifier of the asset group or site
+    /// that causes the tag to apply to the asset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     /// Hypermedia links to corresponding or related resources.

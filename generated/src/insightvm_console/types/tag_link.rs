@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::TagLinkSourcesItem;
+
 /// Schema: `/definitions/TagLink`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TagLink {

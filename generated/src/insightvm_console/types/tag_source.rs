@@ -13,6 +13,7 @@ pub enum TagSource {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl TagSource {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -23,6 +24,7 @@ impl TagSource {
         }
     }
 }
+
 impl From<&str> for TagSource {
     fn from(value: &str) -> Self {
         match value {
@@ -32,27 +34,33 @@ impl From<&str> for TagSource {
         }
     }
 }
+
 impl From<String> for TagSource {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for TagSource {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for TagSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for TagSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TagSource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -61,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for TagSource {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for TagSource {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, TagLink};
+
 /// Schema: `/definitions/TaggedAssetReferences`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaggedAssetReferences {

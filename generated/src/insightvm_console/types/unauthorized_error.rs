@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, UnauthorizedErrorStatus};
+
 /// Schema: `/definitions/UnauthorizedError`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnauthorizedError {
@@ -14,6 +15,7 @@ pub struct UnauthorizedError {
     /// The HTTP status code for the error (same as in the HTTP response).
     pub status: UnauthorizedErrorStatus,
 }
+
 impl UnauthorizedError {
     /// A value with the required fields set and every optional field empty.
     pub fn new(status: UnauthorizedErrorStatus) -> Self {

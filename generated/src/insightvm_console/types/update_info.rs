@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::UpdateId;
+
 /// Schema: `/definitions/UpdateInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateInfo {

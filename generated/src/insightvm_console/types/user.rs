@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{AuthenticationSource, Link, LocalePreferences, UserRole};
+
 /// Schema: `/definitions/User`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -31,6 +32,7 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
 }
+
 impl User {
     /// A value with the required fields set and every optional field empty.
     pub fn new(login: impl Into<String>, name: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{CreateAuthenticationSource, LocalePreferences, UserCreateRole};
+
 /// Schema: `/definitions/UserEdit`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserEdit {
@@ -36,6 +37,7 @@ pub struct UserEdit {
     pub password_reset_on_login: Option<bool>,
     pub role: UserCreateRole,
 }
+
 impl UserEdit {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

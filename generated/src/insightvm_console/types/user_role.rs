@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::UserRolePrivilegesItem;
+
 /// Schema: `/definitions/UserRole`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UserRole {

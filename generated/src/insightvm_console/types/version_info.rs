@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::UpdateInfo;
+
 /// Schema: `/definitions/VersionInfo`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VersionInfo {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::WebPage;
+
 /// Schema: `/definitions/WebApplication`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebApplication {

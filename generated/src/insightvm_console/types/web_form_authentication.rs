@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, WebFormAuthenticationService};
+
 /// Schema: `/definitions/WebFormAuthentication`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebFormAuthentication {
-    /// The base URL is the main address from which all paths in the target Web site begin. Includes the protocol. Example: <http://acme.com>.
+    /// The base URL is the main address from which all paths in the target Web site begin.
+    /// Includes the protocol. Example: <http://acme.com>.
     #[serde(rename = "baseURL", default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Flag indicating whether the HTML form web authentication is enabled for the site's scans.
@@ -17,7 +19,8 @@ pub struct WebFormAuthentication {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The regular expression matches the message that the Web server returns if the login attempt fails.
+    /// The regular expression matches the message that the Web server returns if the login
+    /// attempt fails.
     #[serde(
         rename = "loginRegularExpression",
         default,
@@ -30,7 +33,8 @@ pub struct WebFormAuthentication {
     /// The HTML form web authentication name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Value indicating whether this web authentication  configuration is for HTML form authentication or HTTP header authentication.
+    /// Value indicating whether this web authentication  configuration is for HTML form
+    /// authentication or HTTP header authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<WebFormAuthenticationService>,
 }

@@ -2,16 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 use super::{Link, WebHeaderAuthenticationService};
+
 /// Schema: `/definitions/WebHeaderAuthentication`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebHeaderAuthentication {
-    /// The base URL is the main address from which all paths in the target Web site begin. Includes the protocol. Example: <http://acme.com>.
+    /// The base URL is the main address from which all paths in the target Web site begin.
+    /// Includes the protocol. Example: <http://acme.com>.
     #[serde(rename = "baseURL", default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
-    /// Flag indicating whether the HTTP header web authentication is enabled for the site's scans.
+    /// Flag indicating whether the HTTP header web authentication is enabled for the site's
+    /// scans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// A map of HTTP headers the scan engine will use when negotiating with the Web server for an "authenticated" page. Make sure that the session ID is valid between the time you save this ID for the site and when you start the scan. Note: This property is not returned in responses for security.
+    /// A map of HTTP headers the scan engine will use when negotiating with the Web server for an
+    /// "authenticated" page. Make sure that the session ID is valid between the time you save
+    /// this ID for the site and when you start the scan. Note: This property is not returned in
+    /// responses for security.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
     /// The identifier of the HTTP header web authentication.
@@ -20,7 +26,8 @@ pub struct WebHeaderAuthentication {
     /// Hypermedia links to corresponding or related resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
-    /// The regular expression matches the message that the Web server returns if the login attempt fails.
+    /// The regular expression matches the message that the Web server returns if the login
+    /// attempt fails.
     #[serde(
         rename = "loginRegularExpression",
         default,
@@ -30,7 +37,8 @@ pub struct WebHeaderAuthentication {
     /// The HTTP header web authentication name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Value indicating whether this web authentication  configuration is for HTML form authentication or HTTP header authentication.
+    /// Value indicating whether this web authentication  configuration is for HTML form
+    /// authentication or HTTP header authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<WebHeaderAuthenticationService>,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::WebPageLinkType;
+
 /// Schema: `/definitions/WebPage`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebPage {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DefinitionFormat, DefinitionSource};
+
 /// A definition an API target was built from.
 ///
 /// Schema: `/components/schemas/ApiDefinitionSummary`

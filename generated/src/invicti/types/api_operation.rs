@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{DefinitionSource, VulnerabilityCounts};
+
 /// One operation of an API target.
 ///
 /// Schema: `/components/schemas/ApiOperation`

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ApiDefinitionSummary, DefinitionFormat, VulnerabilityCounts};
+
 /// An API known to the API Hub.
 ///
 /// Schema: `/components/schemas/ApiTarget`
@@ -72,6 +73,7 @@ pub struct ApiTarget {
     )]
     pub api_credential_id: Option<String>,
 }
+
 impl ApiTarget {
     /// A value with the required fields set and every optional field empty.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ApiOperation, ApiTarget};
+
 /// An API target with its operations.
 ///
 /// Schema: `/components/schemas/ApiTargetDetails`
@@ -11,6 +12,7 @@ pub struct ApiTargetDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<ApiOperation>>,
 }
+
 impl ApiTargetDetails {
     /// A value with the required fields set and every optional field empty.
     pub fn new(target: ApiTarget) -> Self {

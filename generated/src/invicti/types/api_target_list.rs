@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::ApiTarget;
+
 /// A page of API targets.
 ///
 /// Schema: `/components/schemas/ApiTargetList`
@@ -18,6 +19,7 @@ pub struct ApiTargetList {
     #[serde(rename = "previousPage", default, skip_serializing_if = "Option::is_none")]
     pub previous_page: Option<String>,
 }
+
 impl ApiTargetList {
     /// A value with the required fields set and every optional field empty.
     pub fn new(targets: Vec<ApiTarget>, total_count: i64) -> Self {

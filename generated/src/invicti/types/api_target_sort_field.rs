@@ -23,6 +23,7 @@ pub enum ApiTargetSortField {
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl ApiTargetSortField {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
@@ -38,6 +39,7 @@ impl ApiTargetSortField {
         }
     }
 }
+
 impl From<&str> for ApiTargetSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -52,27 +54,33 @@ impl From<&str> for ApiTargetSortField {
         }
     }
 }
+
 impl From<String> for ApiTargetSortField {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+
 impl std::str::FromStr for ApiTargetSortField {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ApiTargetSortField {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ApiTargetSortField {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ApiTargetSortField {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -81,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for ApiTargetSortField {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 impl crate::runtime::ParamValue for ApiTargetSortField {
     fn to_param(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{ExportRequestExportType, ExportRequestFormat};
+
 /// What to export and in which format.
 ///
 /// Schema: `/components/schemas/ExportRequest`
@@ -13,6 +14,7 @@ pub struct ExportRequest {
     /// The file format of the export.
     pub format: ExportRequestFormat,
 }
+
 impl ExportRequest {
     /// A value with the required fields set and every optional field empty.
     pub fn new(

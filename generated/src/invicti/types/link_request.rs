@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use super::{RemoteTargetExtra, RemoteTargetScanProfile};
+
 /// Which API target to link to which DAST scan target. Give `remoteTargetId` to link to
 /// an existing scan target, or `remoteTargetExtra` to describe a new one.
 ///
@@ -44,6 +45,7 @@ pub struct LinkRequest {
     )]
     pub remote_target_extra: Option<RemoteTargetExtra>,
 }
+
 impl LinkRequest {
     /// A value with the required fields set and every optional field empty.
     pub fn new(api_target_id: impl Into<String>, base_url: impl Into<String>) -> Self {

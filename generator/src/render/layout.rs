@@ -1,0 +1,99 @@
+//! Blank lines between items, as a person leaves them: `prettyplease` prints items back to
+//! back, so this pass separates each item from the one before it at the same depth, while
+//! a run of `use` or `mod` declarations stays together.
+
+/// What an item line starts; runs of the same declaration kind stay unseparated.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Use,
+    PubUse,
+    Mod,
+    Other,
+}
+
+/// The kind of item `line` (trimmed) starts, or `None` when it starts none.
+fn item_start(line: &str) -> Option<Kind> {
+    if line.starts_with("use ") {
+        return Some(Kind::Use);
+    }
+    if line.starts_with("pub use ") || line.starts_with("pub(crate) use ") {
+        return Some(Kind::PubUse);
+    }
+    if line.starts_with("mod ") || line.starts_with("pub mod ") {
+        return Some(Kind::Mod);
+    }
+    const STARTS: &[&str] = &[
+        "///",
+        "// ",
+        "#[",
+        "fn ",
+        "async fn ",
+        "impl",
+        "struct ",
+        "enum ",
+        "static ",
+        "const ",
+        "type ",
+        "trait ",
+        "pub(super) ",
+        "pub(crate) ",
+        "pub ",
+    ];
+    STARTS.iter().any(|start| line.starts_with(start)).then_some(Kind::Other)
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// `text` with a blank line before every item that follows the end of another item at the
+/// same indentation, and after the module's inner docs.
+pub fn separate_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    // The kind of the last item started at each indentation.
+    let mut last_kind: Vec<Option<Kind>> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let depth = indent(line);
+        if last_kind.len() <= depth {
+            last_kind.resize(depth + 1, None);
+        }
+        if let (Some(kind), Some(before)) = (item_start(trimmed), previous) {
+            let before_trimmed = before.trim_start();
+            let ends_item = indent(before) == depth
+                && (before_trimmed.ends_with('}') || before_trimmed.ends_with(';'))
+                && !before_trimmed.starts_with("//");
+            let same_run = kind != Kind::Other && last_kind[depth] == Some(kind);
+            let after_inner_docs = before_trimmed.starts_with("//!") && !trimmed.starts_with("//!");
+            if (ends_item && !same_run) || after_inner_docs {
+                out.push('\n');
+            }
+        }
+        if let Some(kind) = item_start(trimmed) {
+            last_kind[depth] = Some(kind);
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::separate_items;
+
+    #[test]
+    fn items_are_separated_and_runs_of_declarations_kept_together() {
+        let printed = "//! Docs.\nmod a;\nmod b;\npub use a::A;\nuse crate::{\n    x,\n};\nuse y;\n\
+                       static S: u8 = 1;\n/// Doc `{}`;\n/// more.\n#[derive(Debug)]\npub struct T {\n    \
+                       a: u8,\n    /// b\n    b: u8,\n}\nimpl T {\n    fn f() {\n        let x = 1;\n        \
+                       if x == 1 {}\n    }\n    fn g() {}\n}\n";
+        let expected = "//! Docs.\n\nmod a;\nmod b;\n\npub use a::A;\n\nuse crate::{\n    x,\n};\nuse y;\n\n\
+                        static S: u8 = 1;\n\n/// Doc `{}`;\n/// more.\n#[derive(Debug)]\npub struct T {\n    \
+                        a: u8,\n    /// b\n    b: u8,\n}\n\nimpl T {\n    fn f() {\n        let x = 1;\n        \
+                        if x == 1 {}\n    }\n\n    fn g() {}\n}\n";
+        assert_eq!(separate_items(printed), expected);
+    }
+}

@@ -1,0 +1,292 @@
+//! Responses → what `send` returns: the success type (an enum by status when statuses
+//! return different bodies), the error type (an enum by status when error bodies differ),
+//! and the statuses the runtime reads an answer by.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, paragraphs};
+use super::type_tokens;
+use crate::ir::*;
+
+/// An operation's `send` method and the types it declares beside the builder.
+pub(super) struct SendMethod {
+    pub method: TokenStream,
+    pub success_ty: TokenStream,
+    pub error_ty: TokenStream,
+    pub items: Vec<TokenStream>,
+}
+
+/// The statuses of `op` the runtime reads an answer by, as `(low, high)` literals: the
+/// successes (any 2XX when none is documented), and the errors with a JSON body.
+pub(super) fn statuses(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let pair = |status: StatusMatch| {
+        let (low, high) = status.range();
+        let (low, high) = (Literal::u16_unsuffixed(low), Literal::u16_unsuffixed(high));
+        quote! { (#low, #high) }
+    };
+    let success = if op.success.is_empty() {
+        vec![pair(StatusMatch::Range(2))]
+    } else {
+        op.success.iter().map(|r| pair(r.status)).collect()
+    };
+    let errors =
+        op.errors.iter().filter(|r| matches!(r.body, Some(ResponseBody::Json(_)))).map(|r| pair(r.status)).collect();
+    (success, errors)
+}
+
+/// `send`: a call into the runtime when it can read the answer by the operation's statuses
+/// alone (one JSON or empty success shape, at most one error type), otherwise a match on
+/// the status.
+pub(super) fn send(op: &Operation) -> SendMethod {
+    let success = success_shape(op);
+    let error = error_shape(op);
+    let (success_ty, error_ty) = (&success.ty, &error.ty);
+    let runtime_call = match (success_bodies(op).as_slice(), error_body_types(op).len()) {
+        ([] | [None], 0 | 1) => Some(quote! { read_empty }),
+        ([Some(ResponseBody::Json(_))], 0 | 1) => Some(quote! { read_json }),
+        _ => None,
+    };
+    let method = match runtime_call {
+        Some(read) => quote! {
+            /// Sends the request and decodes the answer.
+            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
+                self.send_with(runtime::#read).await
+            }
+        },
+        None => {
+            let (success_arms, error_arms) = (&success.arms, &error.arms);
+            quote! {
+                /// Sends the request and decodes the answer.
+                pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
+                    self.send_with(|_, response| async move {
+                        match response.status().as_u16() {
+                            #(#success_arms)*
+                            #error_arms
+                        }
+                    })
+                    .await
+                }
+            }
+        }
+    };
+    let items = [success.item, error.item].into_iter().flatten().collect();
+    SendMethod { method, success_ty: success.ty, error_ty: error.ty, items }
+}
+
+/// The distinct success bodies of an operation, in status order (`None`: no body).
+fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
+    let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
+    shapes.dedup();
+    shapes
+}
+
+/// The distinct types of an operation's JSON error bodies, sorted.
+fn error_body_types(op: &Operation) -> Vec<&TypeRef> {
+    let mut types: Vec<&TypeRef> = documented_errors(op).into_iter().map(|(_, ty)| ty).collect();
+    types.sort();
+    types.dedup();
+    types
+}
+
+/// The error responses with a JSON body, with its type.
+fn documented_errors(op: &Operation) -> Vec<(&Response, &TypeRef)> {
+    op.errors
+        .iter()
+        .filter_map(|r| match &r.body {
+            Some(ResponseBody::Json(ty)) => Some((r, ty)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The public types of an operation's file beside its builder: the enums of its answers.
+pub(super) fn public_types(op: &Operation) -> Vec<&str> {
+    let mut names = Vec::new();
+    if success_bodies(op).len() > 1 {
+        names.push(op.companion_types.response.as_str());
+    }
+    if error_body_types(op).len() > 1 {
+        names.push(op.companion_types.error.as_str());
+    }
+    names
+}
+
+fn body_reader(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
+    match body {
+        None => (quote! { () }, quote! { runtime::empty(response).await }),
+        Some(ResponseBody::Json(ty)) => (type_tokens(ty, true), quote! { runtime::json(response).await }),
+        Some(ResponseBody::Text) => (quote! { String }, quote! { runtime::text(response).await }),
+        Some(ResponseBody::Binary) => (quote! { runtime::ByteStream }, quote! { runtime::stream(response) }),
+    }
+}
+
+fn status_pattern(status: StatusMatch) -> TokenStream {
+    let (low, high) = status.range();
+    let (low, high) = (Literal::u16_unsuffixed(low), Literal::u16_unsuffixed(high));
+    match status {
+        StatusMatch::Code(_) => quote! { #low },
+        StatusMatch::Range(_) => quote! { #low..=#high },
+        StatusMatch::Default => quote! { _ },
+    }
+}
+
+fn status_docs(response: &Response) -> TokenStream {
+    doc_attrs(&paragraphs(&[Some(&format!("Status {}.", response.status.label())), response.description.as_deref()]))
+}
+
+/// What a successful call returns, and the match arms that read it.
+struct Shape {
+    ty: TokenStream,
+    arms: Vec<TokenStream>,
+    /// An enum declared beside the builder when statuses return different bodies.
+    item: Option<TokenStream>,
+}
+
+fn success_shape(op: &Operation) -> Shape {
+    let shapes = success_bodies(op);
+    if op.success.is_empty() || shapes.len() == 1 {
+        let (ty, read) = body_reader(shapes.first().copied().flatten());
+        let patterns: Vec<_> = op.success.iter().map(|r| status_pattern(r.status)).collect();
+        let pattern = if patterns.is_empty() {
+            quote! { 200..=299 }
+        } else {
+            quote! { #(#patterns)|* }
+        };
+        return Shape { ty, arms: vec![quote! { #pattern => #read, }], item: None };
+    }
+    let enum_name = format_ident!("{}", op.companion_types.response);
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for response in &op.success {
+        let variant = format_ident!("{}", success_variant(response.status));
+        let (ty, read) = body_reader(response.body.as_ref());
+        let pattern = status_pattern(response.status);
+        let docs = status_docs(response);
+        variants.push(quote! { #docs #variant(#ty), });
+        arms.push(
+            quote! { #pattern => #read.map(|response: runtime::Response<#ty>| response.map(#enum_name::#variant)), },
+        );
+    }
+    let docs = doc_attrs(&format!("What [`{}`] returns, by status.", op.type_name));
+    let item = quote! {
+        #docs
+        #[derive(Debug)]
+        pub enum #enum_name { #(#variants)* }
+    };
+    Shape { ty: quote! { #enum_name }, arms, item: Some(item) }
+}
+
+fn success_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(200) => "Ok".into(),
+        StatusMatch::Code(201) => "Created".into(),
+        StatusMatch::Code(202) => "Accepted".into(),
+        StatusMatch::Code(203) => "NonAuthoritative".into(),
+        StatusMatch::Code(204) => "NoContent".into(),
+        StatusMatch::Code(206) => "PartialContent".into(),
+        StatusMatch::Code(code) => format!("Status{code}"),
+        StatusMatch::Range(range) => format!("Status{range}xx"),
+        StatusMatch::Default => "Other".into(),
+    }
+}
+
+fn error_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(400) => "BadRequest".into(),
+        StatusMatch::Code(401) => "Unauthorized".into(),
+        StatusMatch::Code(403) => "Forbidden".into(),
+        StatusMatch::Code(404) => "NotFound".into(),
+        StatusMatch::Code(405) => "MethodNotAllowed".into(),
+        StatusMatch::Code(409) => "Conflict".into(),
+        StatusMatch::Code(410) => "Gone".into(),
+        StatusMatch::Code(412) => "PreconditionFailed".into(),
+        StatusMatch::Code(413) => "PayloadTooLarge".into(),
+        StatusMatch::Code(415) => "UnsupportedMediaType".into(),
+        StatusMatch::Code(422) => "UnprocessableEntity".into(),
+        StatusMatch::Code(429) => "TooManyRequests".into(),
+        StatusMatch::Code(500) => "InternalServerError".into(),
+        StatusMatch::Code(502) => "BadGateway".into(),
+        StatusMatch::Code(503) => "ServiceUnavailable".into(),
+        StatusMatch::Code(504) => "GatewayTimeout".into(),
+        other => success_variant(other),
+    }
+}
+
+/// The error type of an operation and the match arm that builds it.
+struct ErrorShape {
+    ty: TokenStream,
+    arms: TokenStream,
+    item: Option<TokenStream>,
+}
+
+/// One error type per operation: the documented body type when every documented error
+/// status shares it, else an enum with a variant per status. Statuses the spec does not
+/// document (or whose body does not decode) keep status, headers and raw body in
+/// [`ApiError`](crate::runtime::ApiError) with no decoded error.
+fn error_shape(op: &Operation) -> ErrorShape {
+    let documented = documented_errors(op);
+    match error_body_types(op).as_slice() {
+        [] => ErrorShape {
+            ty: quote! { serde_json::Value },
+            arms: quote! { _ => Err(runtime::api_error(response, false).await), },
+            item: None,
+        },
+        [only] => {
+            let has_default = documented.iter().any(|(r, _)| r.status == StatusMatch::Default);
+            let patterns = documented.iter().map(|(r, _)| status_pattern(r.status));
+            let arms = if has_default {
+                quote! { _ => Err(runtime::api_error(response, true).await), }
+            } else {
+                quote! {
+                    #(#patterns)|* => Err(runtime::api_error(response, true).await),
+                    _ => Err(runtime::api_error(response, false).await),
+                }
+            };
+            ErrorShape { ty: type_tokens(only, true), arms, item: None }
+        }
+        _ => error_enum(op, &documented),
+    }
+}
+
+/// Error bodies of several types: an enum with a variant per documented status.
+fn error_enum(op: &Operation, documented: &[(&Response, &TypeRef)]) -> ErrorShape {
+    let name = format_ident!("{}", op.companion_types.error);
+    let mut variant_names = crate::naming::Registry::default();
+    let mut variants = Vec::new();
+    let mut decoders = Vec::new();
+    let mut fallback = quote! { None };
+    for (response, ty) in documented {
+        let variant = format_ident!("{}", variant_names.claim(&error_variant(response.status)));
+        let ty = type_tokens(ty, true);
+        let docs = status_docs(response);
+        variants.push(quote! { #docs #variant(#ty), });
+        let decode = quote! { runtime::decode_body(status, body).map(#name::#variant) };
+        match response.status {
+            StatusMatch::Default => fallback = decode,
+            other => {
+                let pattern = status_pattern(other);
+                decoders.push(quote! { #pattern => #decode, });
+            }
+        }
+    }
+    let docs = doc_attrs(&format!(
+        "The documented error bodies of [`{}`], by status. Read it with \
+         [`ApiError::error`](crate::runtime::ApiError::error).",
+        op.type_name
+    ));
+    ErrorShape {
+        ty: quote! { #name },
+        arms: quote! {
+            _ => Err(runtime::api_error_by(response, |status, body| match status.as_u16() {
+                #(#decoders)*
+                _ => #fallback,
+            }).await),
+        },
+        item: Some(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name { #(#variants)* }
+        }),
+    }
+}
