@@ -37,6 +37,13 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// `"ratio":median,"ratio_min":…,"ratio_max":…` of paired rounds' ratios.
+fn ratio_fields(ratios: &[f64]) -> String {
+    let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("\"ratio\":{:.3},\"ratio_min\":{min:.3},\"ratio_max\":{max:.3}", median(ratios.to_vec()))
+}
+
 /// A reqwest response with `body`, as the client would receive it.
 fn response(body: &bytes::Bytes) -> reqwest::Response {
     reqwest::Response::from(http::Response::builder().status(200).body(body.clone()).expect("a valid response"))
@@ -61,11 +68,13 @@ async fn decode() {
         }
         hand.push(megabytes * iterations as f64 / started.elapsed().as_secs_f64());
     }
+    // Each round's pair gives one ratio: a disturbed round moves one ratio, not the median.
+    let ratios: Vec<f64> = generated.iter().zip(&hand).map(|(g, h)| g / h).collect();
     let (generated, hand) = (median(generated), median(hand));
     println!(
-        "{{\"page_bytes\":{},\"generated_mb_s\":{generated:.1},\"hand_written_mb_s\":{hand:.1},\"ratio\":{:.3}}}",
+        "{{\"page_bytes\":{},\"generated_mb_s\":{generated:.1},\"hand_written_mb_s\":{hand:.1},{}}}",
         body.len(),
-        generated / hand
+        ratio_fields(&ratios)
     );
 }
 
@@ -152,12 +161,12 @@ async fn overhead(requests: usize) {
         }
     }
     // The ratio of each round's pair, then the median: one disturbed round cannot move it.
-    let ratios = generated.iter().zip(&plain).map(|(g, p)| g / p).collect();
+    let ratios: Vec<f64> = generated.iter().zip(&plain).map(|(g, p)| g / p).collect();
     println!(
-        "{{\"requests\":{},\"generated_us\":{:.1},\"reqwest_us\":{:.1},\"ratio\":{:.3}}}",
+        "{{\"requests\":{},\"generated_us\":{:.1},\"reqwest_us\":{:.1},{}}}",
         per_round * rounds,
         median(generated),
         median(plain),
-        median(ratios)
+        ratio_fields(&ratios)
     );
 }

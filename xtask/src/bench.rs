@@ -1,5 +1,10 @@
 //! `bench`: codegen speed, generated-code compile cost, client throughput and memory, each
 //! measured beside its reference in the same run; writes BENCHMARKS.md.
+//!
+//! Method: a comparison is measured in pairs, the two sides taking turns, at least
+//! [`PAIRS`] times; each pair gives one ratio, and the verdict is on the median ratio
+//! (reported with the smallest and largest), so one disturbed pair on this shared machine
+//! cannot flip a budget.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -12,10 +17,42 @@ use crate::corpus::corpus_dir;
 /// Large corpus documents timed besides the vendored specs.
 const LARGE: &[&str] = &["oxide-nexus.json", "stripe-spec3.yaml", "datadog-v2.yaml", "box-openapi.json"];
 const PROGENITOR_VERSION: &str = "0.14.0";
+/// Paired runs per comparison.
+const PAIRS: usize = 7;
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// Measurements of one quantity.
+#[derive(Debug, Clone, Default)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn median(&self) -> f64 {
+        let mut values = self.0.clone();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+
+    fn min(&self) -> f64 {
+        self.0.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    fn max(&self) -> f64 {
+        self.0.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// Each pair's ratio `self / other`.
+    fn ratios(&self, other: &Samples) -> Samples {
+        Samples(self.0.iter().zip(&other.0).map(|(a, b)| a / b).collect())
+    }
+
+    /// `median (min–max)` with `digits` decimals and `unit` after each figure.
+    fn show(&self, digits: usize, unit: &str) -> String {
+        format!(
+            "{:.digits$}{unit} ({:.digits$}–{:.digits$}{unit})",
+            self.median(),
+            self.min(),
+            self.max()
+        )
+    }
 }
 
 fn cargo() -> String {
@@ -36,7 +73,26 @@ fn timed(command: &mut Command, what: &str) -> Result<f64, String> {
     Ok(started.elapsed().as_secs_f64())
 }
 
-/// `bench-codegen`: in-process codegen medians, run by the release build of this binary.
+/// Runs `a` then `b` (then `b` then `a`, taking turns at going first) [`PAIRS`] times.
+fn paired(
+    mut a: impl FnMut() -> Result<f64, String>,
+    mut b: impl FnMut() -> Result<f64, String>,
+) -> Result<(Samples, Samples), String> {
+    let (mut first, mut second) = (Samples::default(), Samples::default());
+    for round in 0..PAIRS {
+        if round % 2 == 0 {
+            first.0.push(a()?);
+            second.0.push(b()?);
+        } else {
+            second.0.push(b()?);
+            first.0.push(a()?);
+        }
+    }
+    Ok((first, second))
+}
+
+/// `bench-codegen`: in-process codegen times (ms), run by the release build of this
+/// binary: one line per input, name then every sample.
 pub fn codegen_timings(root: &Path) -> Result<(), String> {
     let mut samples = Vec::new();
     for _ in 0..11 {
@@ -44,19 +100,24 @@ pub fn codegen_timings(root: &Path) -> Result<(), String> {
         clientgen::generate_project(root).map_err(|e| format!("{e:?}"))?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("vendored\t{:.1}", median(samples));
+    print_samples("vendored", &samples);
     let corpus = corpus_dir(root);
     for name in LARGE {
         let path = corpus.join(name);
         let mut samples = Vec::new();
-        for _ in 0..5 {
+        for _ in 0..PAIRS {
             let started = Instant::now();
             clientgen::generate_standalone(&path, "bench-client").map_err(|e| format!("{name}: {e:?}"))?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
         }
-        println!("{name}\t{:.1}", median(samples));
+        print_samples(name, &samples);
     }
     Ok(())
+}
+
+fn print_samples(name: &str, samples: &[f64]) {
+    let figures: Vec<String> = samples.iter().map(|s| format!("{s:.1}")).collect();
+    println!("{name}\t{}", figures.join("\t"));
 }
 
 fn rust_lines(dir: &Path) -> usize {
@@ -79,30 +140,67 @@ fn json_field(line: &str, key: &str) -> f64 {
     value[key].as_f64().unwrap_or(f64::NAN)
 }
 
+/// A ratio reported by the `bench` binary: median with the smallest and largest round.
+fn json_ratio(line: &str) -> String {
+    format!(
+        "{:.3}× ({:.3}–{:.3}×)",
+        json_field(line, "ratio"),
+        json_field(line, "ratio_min"),
+        json_field(line, "ratio_max")
+    )
+}
+
 struct Budget {
     name: &'static str,
     measured: String,
-    limit: String,
+    limit: &'static str,
     pass: bool,
 }
 
+/// Where the bench works and what it compares against.
+struct Setup {
+    root: PathBuf,
+    work: PathBuf,
+    nexus: PathBuf,
+    ours: PathBuf,
+    progenitor: PathBuf,
+}
+
 pub fn bench(root: &Path) -> Result<(), String> {
-    let corpus = corpus_dir(root);
-    let nexus = corpus.join("oxide-nexus.json");
+    let setup = prepare(root)?;
+    eprintln!("==> 1. codegen wall time");
+    let codegen = codegen_section(&setup)?;
+    eprintln!("==> 2. generated code cost on oxide-nexus");
+    let check = check_section(&setup)?;
+    eprintln!("==> 3. the InsightVM console module's check time");
+    let console = console_section(&setup)?;
+    eprintln!("==> 4-6. decode, pagination, request overhead (release)");
+    let client = client_section(&setup)?;
+
+    let mut budgets = codegen.budgets();
+    budgets.push(check.budget());
+    budgets.extend(client.budgets());
+    let md = report(&budgets, &[codegen.markdown(), check.markdown(), console, client.markdown()]);
+    fs::write(root.join("BENCHMARKS.md"), &md).map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
+    println!("{md}");
+    let failed: Vec<&str> = budgets.iter().filter(|b| !b.pass).map(|b| b.name).collect();
+    if failed.is_empty() { Ok(()) } else { Err(format!("budgets not met: {}", failed.join("; "))) }
+}
+
+/// Release builds of ours and of the benchmarks; progenitor installed on first use.
+fn prepare(root: &Path) -> Result<Setup, String> {
+    let nexus = corpus_dir(root).join("oxide-nexus.json");
     if !nexus.is_file() {
-        return Err(format!("no corpus at {} (set CORPUS_DIR)", corpus.display()));
+        return Err(format!("no corpus at {} (set CORPUS_DIR)", corpus_dir(root).display()));
     }
     let work = root.join("target/bench");
     let _ = fs::remove_dir_all(&work);
-    fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-
+    fs::create_dir_all(work.join("ws")).map_err(|e| e.to_string())?;
     eprintln!("==> release builds of the generator CLI and the runtime benchmarks");
     run(
         Command::new(cargo()).args(["build", "--release", "--quiet", "-p", "xtask", "-p", "bench"]).current_dir(root),
         "cargo build --release",
     )?;
-    let ours = root.join("target/release/xtask");
-
     let tools = root.join(".tools/progenitor");
     let progenitor = tools.join("bin/cargo-progenitor");
     if !progenitor.exists() {
@@ -114,203 +212,333 @@ pub fn bench(root: &Path) -> Result<(), String> {
             "cargo install cargo-progenitor",
         )?;
     }
+    Ok(Setup { root: root.to_owned(), ours: root.join("target/release/xtask"), work, nexus, progenitor })
+}
 
-    eprintln!("==> 1. codegen wall time");
-    let timings = run(Command::new(&ours).arg("bench-codegen").current_dir(root), "bench-codegen")?;
-    let timings: Vec<(String, f64)> = timings
+struct Codegen {
+    /// Input → in-process samples (ms).
+    timings: Vec<(String, Samples)>,
+    ours_e2e: Samples,
+    theirs_e2e: Samples,
+}
+
+fn codegen_section(setup: &Setup) -> Result<Codegen, String> {
+    let output = run(Command::new(&setup.ours).arg("bench-codegen").current_dir(&setup.root), "bench-codegen")?;
+    let timings = output
         .lines()
-        .filter_map(|l| l.split_once('\t').and_then(|(n, v)| v.parse().ok().map(|v| (n.to_owned(), v))))
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let name = fields.next()?.to_owned();
+            Some((name, Samples(fields.filter_map(|v| v.parse().ok()).collect())))
+        })
         .collect();
-    let vendored_ms = timings.iter().find(|(n, _)| n == "vendored").map(|t| t.1).unwrap_or(f64::NAN);
-
     // End to end, process to process, on nexus: read, generate, format, write.
-    let ours_out = work.join("ws/ours");
-    let theirs_out = work.join("ws/progenitor");
-    let (mut ours_s, mut theirs_s) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        ours_s.push(timed(
-            Command::new(&ours).arg("generate").arg(&nexus).arg("--out").arg(&ours_out).args(["--name", "nexus-ours"]),
-            "our generator",
-        )?);
-        let _ = fs::remove_dir_all(&theirs_out);
-        theirs_s.push(timed(
-            Command::new(&progenitor).args(["progenitor", "-i"]).arg(&nexus).arg("-o").arg(&theirs_out).args([
-                "-n",
-                "nexus-progenitor",
-                "-v",
-                "0.1.0",
-                "--interface",
-                "builder",
-            ]),
-            "cargo progenitor",
-        )?);
-    }
-    let (ours_e2e, theirs_e2e) = (median(ours_s), median(theirs_s));
+    let (ours_out, theirs_out) = (setup.work.join("ws/ours"), setup.work.join("ws/progenitor"));
+    let (ours_e2e, theirs_e2e) = paired(
+        || {
+            timed(
+                Command::new(&setup.ours).arg("generate").arg(&setup.nexus).arg("--out").arg(&ours_out).args([
+                    "--name",
+                    "nexus-ours",
+                ]),
+                "our generator",
+            )
+        },
+        || {
+            let _ = fs::remove_dir_all(&theirs_out);
+            timed(
+                Command::new(&setup.progenitor).args(["progenitor", "-i"]).arg(&setup.nexus).arg("-o").arg(&theirs_out).args([
+                    "-n",
+                    "nexus-progenitor",
+                    "-v",
+                    "0.1.0",
+                    "--interface",
+                    "builder",
+                ]),
+                "cargo progenitor",
+            )
+        },
+    )?;
+    Ok(Codegen { timings, ours_e2e, theirs_e2e })
+}
 
-    eprintln!("==> 2. generated code cost on oxide-nexus");
+impl Codegen {
+    fn timing(&self, name: &str) -> Samples {
+        self.timings.iter().find(|(n, _)| n == name).map(|(_, s)| s.clone()).unwrap_or_default()
+    }
+
+    fn budgets(&self) -> Vec<Budget> {
+        let vendored = self.timing("vendored");
+        let stripe = self.timing("stripe-spec3.yaml");
+        let ratio = self.ours_e2e.ratios(&self.theirs_e2e);
+        vec![
+            Budget {
+                name: "codegen of oxide-nexus vs progenitor (end to end)",
+                measured: ratio.show(2, "×"),
+                limit: "≤ 0.20×",
+                pass: ratio.median() <= 0.2,
+            },
+            Budget {
+                name: "codegen of stripe-spec3.yaml in process",
+                measured: stripe.show(0, " ms"),
+                limit: "≤ 600 ms",
+                pass: stripe.median() <= 600.0,
+            },
+            Budget {
+                name: "codegen of the vendored specs (3 APIs, 348 operations) in process",
+                measured: vendored.show(0, " ms"),
+                limit: "≤ 300 ms",
+                pass: vendored.median() <= 300.0,
+            },
+        ]
+    }
+
+    fn markdown(&self) -> String {
+        let mut md = String::from(
+            "## 1. Codegen wall time\n\nIn process (load, lower, render, format; no writing), release build; \
+             median (min–max) of 11 runs for the vendored specs, 7 for the others:\n\n| input | ms |\n|---|---:|\n",
+        );
+        for (name, samples) in &self.timings {
+            let label = if name == "vendored" { "the vendored specs (`cargo xtask codegen`)" } else { name.as_str() };
+            let _ = writeln!(md, "| {label} | {} |", samples.show(0, ""));
+        }
+        let _ = write!(
+            md,
+            "\nEnd to end on `oxide-nexus.json` (process start, read, generate, format, write), {PAIRS} paired runs:\n\n\
+             | tool | seconds |\n|---|---:|\n| ours (`xtask generate`, release) | {} |\n\
+             | progenitor {PROGENITOR_VERSION} (`cargo progenitor --interface builder`) | {} |\n\nRatio per pair: {}.\n",
+            self.ours_e2e.show(3, ""),
+            self.theirs_e2e.show(3, ""),
+            self.ours_e2e.ratios(&self.theirs_e2e).show(2, "×"),
+        );
+        md
+    }
+}
+
+struct Check {
+    operations: f64,
+    ours: Samples,
+    theirs: Samples,
+    ours_lines: usize,
+    theirs_lines: usize,
+}
+
+/// `cargo check` of one package of the bench workspace, whole crate (not incremental).
+fn check(setup: &Setup, package: &str, features: &[&str]) -> Result<f64, String> {
+    timed(
+        Command::new(cargo())
+            .args(["check", "--quiet", "-p", package])
+            .args(features.iter().flat_map(|f| ["--features", f]))
+            .current_dir(setup.work.join("ws"))
+            .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_TARGET_DIR", setup.work.join("target")),
+        &format!("cargo check -p {package}"),
+    )
+}
+
+fn check_section(setup: &Setup) -> Result<Check, String> {
+    let secops = setup.work.join("ws/secops");
+    copy_tree(&setup.root.join("generated"), &secops)?;
     fs::write(
-        work.join("ws/Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"ours\", \"progenitor\"]\n\n[profile.dev]\ndebug = 0\n",
+        setup.work.join("ws/Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"ours\", \"progenitor\", \"secops\"]\n\n[profile.dev]\ndebug = 0\n",
     )
     .map_err(|e| e.to_string())?;
-    let nexus_text = fs::read_to_string(&nexus).map_err(|e| format!("cannot read {}: {e}", nexus.display()))?;
+    let nexus_text = fs::read_to_string(&setup.nexus).map_err(|e| format!("cannot read {}: {e}", setup.nexus.display()))?;
     let operations = clientgen::lower_text(&nexus_text, "oxide-nexus.json", &Default::default())
         .map(|(api, _)| api.operations.len() as f64)
         .map_err(|_| "oxide-nexus.json does not lower".to_owned())?;
-    let target = work.join("target");
-    let check = |package: &str| -> Result<f64, String> {
-        timed(
-            Command::new(cargo())
-                .args(["check", "--quiet", "-p", package])
-                .current_dir(work.join("ws"))
-                // The whole crate is checked each time, as on a clean build of a user's project.
-                .env("CARGO_INCREMENTAL", "0")
-                .env("CARGO_TARGET_DIR", &target),
-            &format!("cargo check -p {package}"),
-        )
-    };
-    // Dependencies first, then the crates alone, alternating, after touching their sources.
-    check("nexus-ours")?;
-    check("nexus-progenitor")?;
-    let (mut ours_check, mut theirs_check) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        touch(&ours_out.join("src/lib.rs"))?;
-        ours_check.push(check("nexus-ours")?);
-        touch(&theirs_out.join("src/lib.rs"))?;
-        theirs_check.push(check("nexus-progenitor")?);
-    }
-    let (ours_check, theirs_check) = (median(ours_check), median(theirs_check));
-    let (ours_lines, theirs_lines) = (rust_lines(&ours_out.join("src")), rust_lines(&theirs_out.join("src")));
-
-    eprintln!("==> 3-5. decode, pagination, request overhead (release)");
-    let bench_bin = root.join("target/release/bench");
-    let decode = run(Command::new(&bench_bin).arg("decode"), "bench decode")?;
-    let small = run(Command::new(&bench_bin).args(["paginate", "10000"]), "bench paginate 10000")?;
-    let large = run(Command::new(&bench_bin).args(["paginate", "100000"]), "bench paginate 100000")?;
-    let overhead = run(Command::new(&bench_bin).args(["overhead", "10000"]), "bench overhead")?;
-
-    let rss_delta_mb = (json_field(&large, "peak_rss_kb") - json_field(&small, "peak_rss_kb")) / 1024.0;
-    let check_ratio = (ours_check / operations) / (theirs_check / operations);
-    let budgets = vec![
-        Budget {
-            name: "codegen of both vendored specs",
-            measured: format!("{vendored_ms:.0} ms"),
-            limit: "< 150 ms".into(),
-            pass: vendored_ms < 150.0,
+    let (ours_src, theirs_src) = (setup.work.join("ws/ours/src"), setup.work.join("ws/progenitor/src"));
+    // Dependencies first; then the crates alone, after touching their sources.
+    check(setup, "nexus-ours", &[])?;
+    check(setup, "nexus-progenitor", &[])?;
+    let (ours, theirs) = paired(
+        || {
+            touch(&ours_src.join("lib.rs"))?;
+            check(setup, "nexus-ours", &[])
         },
-        Budget {
-            name: "codegen of oxide-nexus vs progenitor (end to end)",
-            measured: format!("{ours_e2e:.2} s vs {theirs_e2e:.2} s ({:.2}×)", ours_e2e / theirs_e2e),
-            limit: "≤ 1.00×".into(),
-            pass: ours_e2e <= theirs_e2e,
+        || {
+            touch(&theirs_src.join("lib.rs"))?;
+            check(setup, "nexus-progenitor", &[])
         },
+    )?;
+    Ok(Check { operations, ours, theirs, ours_lines: rust_lines(&ours_src), theirs_lines: rust_lines(&theirs_src) })
+}
+
+impl Check {
+    fn budget(&self) -> Budget {
+        let ratio = self.ours.ratios(&self.theirs);
         Budget {
             name: "`cargo check` per operation vs progenitor builder style",
-            measured: format!("{check_ratio:.2}×"),
-            limit: "≤ 0.50×".into(),
-            pass: check_ratio <= 0.5,
-        },
-        Budget {
-            name: "decode throughput vs hand-written struct",
-            measured: format!("{:.3}×", json_field(&decode, "ratio")),
-            limit: "≥ 0.95×".into(),
-            pass: json_field(&decode, "ratio") >= 0.95,
-        },
-        Budget {
-            name: "peak RSS, 100k vs 10k streamed assets",
-            measured: format!("{rss_delta_mb:+.1} MB"),
-            limit: "< 10 MB".into(),
-            pass: rss_delta_mb < 10.0,
-        },
-        Budget {
-            name: "request overhead vs raw reqwest",
-            measured: format!("{:.3}×", json_field(&overhead, "ratio")),
-            limit: "≤ 1.05×".into(),
-            pass: json_field(&overhead, "ratio") <= 1.05,
-        },
-    ];
+            measured: ratio.show(2, "×"),
+            limit: "≤ 0.35×",
+            pass: ratio.median() <= 0.35,
+        }
+    }
 
-    let mut md = String::new();
-    let _ = writeln!(md, "# Benchmarks\n");
+    fn markdown(&self) -> String {
+        let per_op = |samples: &Samples| Samples(samples.0.iter().map(|s| s * 1000.0 / self.operations).collect());
+        format!(
+            "## 2. Generated code cost on oxide-nexus ({:.0} operations)\n\n`cargo check` of the generated crate alone \
+             (dependencies prebuilt, sources touched, not incremental), {PAIRS} paired runs:\n\n\
+             | | lines | lines/op | check s | check ms/op |\n|---|---:|---:|---:|---:|\n\
+             | ours (builder style) | {} | {:.0} | {} | {} |\n\
+             | progenitor (builder style) | {} | {:.0} | {} | {} |\n\nRatio per operation, per pair: {}.\n",
+            self.operations,
+            self.ours_lines,
+            self.ours_lines as f64 / self.operations,
+            self.ours.show(2, ""),
+            per_op(&self.ours).show(1, ""),
+            self.theirs_lines,
+            self.theirs_lines as f64 / self.operations,
+            self.theirs.show(2, ""),
+            per_op(&self.theirs).show(1, ""),
+            self.ours.ratios(&self.theirs).show(2, "×"),
+        )
+    }
+}
+
+/// `cargo check` of this project's generated crate with and without the console module.
+fn console_section(setup: &Setup) -> Result<String, String> {
+    let lib = setup.work.join("ws/secops/src/lib.rs");
+    check(setup, "secops-clients", &["insightvm_console"])?;
+    let (with, without) = paired(
+        || {
+            touch(&lib)?;
+            check(setup, "secops-clients", &["insightvm_console"])
+        },
+        || {
+            touch(&lib)?;
+            check(setup, "secops-clients", &[])
+        },
+    )?;
+    let operations = rust_files(&setup.root.join("generated/src/insightvm_console/operations")).saturating_sub(1);
+    Ok(format!(
+        "## 3. The InsightVM console module\n\n`cargo check` of `generated/` (dependencies prebuilt, sources touched, not \
+         incremental), {PAIRS} paired runs:\n\n| features | check s |\n|---|---:|\n\
+         | default + `insightvm_console` ({operations} more operations) | {} |\n| default | {} |\n\n\
+         The module's share: {} s ({:.1} ms per operation).\n",
+        with.show(2, ""),
+        without.show(2, ""),
+        Samples(with.0.iter().zip(&without.0).map(|(w, o)| w - o).collect()).show(2, ""),
+        (with.median() - without.median()) * 1000.0 / operations.max(1) as f64,
+    ))
+}
+
+fn rust_files(dir: &Path) -> usize {
+    fs::read_dir(dir).map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "rs")).count()).unwrap_or(0)
+}
+
+struct Client {
+    decode: String,
+    small: String,
+    large: String,
+    overhead: String,
+}
+
+fn client_section(setup: &Setup) -> Result<Client, String> {
+    let bench = setup.root.join("target/release/bench");
+    Ok(Client {
+        decode: run(Command::new(&bench).arg("decode"), "bench decode")?,
+        small: run(Command::new(&bench).args(["paginate", "10000"]), "bench paginate 10000")?,
+        large: run(Command::new(&bench).args(["paginate", "100000"]), "bench paginate 100000")?,
+        overhead: run(Command::new(&bench).args(["overhead", "10000"]), "bench overhead")?,
+    })
+}
+
+impl Client {
+    fn rss_delta_mb(&self) -> f64 {
+        (json_field(&self.large, "peak_rss_kb") - json_field(&self.small, "peak_rss_kb")) / 1024.0
+    }
+
+    fn budgets(&self) -> Vec<Budget> {
+        vec![
+            Budget {
+                name: "decode throughput vs hand-written struct",
+                measured: json_ratio(&self.decode),
+                limit: "≥ 0.95×",
+                pass: json_field(&self.decode, "ratio") >= 0.95,
+            },
+            Budget {
+                name: "peak RSS, 100k vs 10k streamed assets",
+                measured: format!("{:+.1} MB", self.rss_delta_mb()),
+                limit: "< 10 MB",
+                pass: self.rss_delta_mb() < 10.0,
+            },
+            Budget {
+                name: "request overhead vs raw reqwest",
+                measured: json_ratio(&self.overhead),
+                limit: "≤ 1.03×",
+                pass: json_field(&self.overhead, "ratio") <= 1.03,
+            },
+        ]
+    }
+
+    fn markdown(&self) -> String {
+        format!(
+            "## 4. Decode throughput\n\nA deterministic 500-asset InsightVM search page ({:.2} MB, findings, tags, \
+             identifiers) through the client's own decode path, against `reqwest`'s `.json()` into a minimal \
+             hand-written struct of the same fields; 15 paired rounds of 40 decodes:\n\n| | MB/s |\n|---|---:|\n\
+             | generated model | {:.0} |\n| hand-written struct | {:.0} |\n\nRatio per round: {}.\n\n\
+             ## 5. Pagination\n\n`search_assets().size(500).into_stream()` against a loopback hyper server (pages \
+             built on the fly); each total in its own process:\n\n| assets | items/s | peak RSS MB |\n|---:|---:|---:|\n\
+             | 10,000 | {:.0} | {:.1} |\n| 100,000 | {:.0} | {:.1} |\n\nPeak RSS difference: {:+.1} MB.\n\n\
+             ## 6. Request overhead\n\n10,000 sequential small requests (`GET /v4/integration/scan/{{id}}`, decoded), \
+             the generated client and plain `reqwest` (same header, same decode into a small struct) in 20 rounds of \
+             500 each, taking turns at going first, against one loopback hyper server:\n\n| | µs/request |\n|---|---:|\n\
+             | generated client | {:.1} |\n| raw reqwest | {:.1} |\n\nRatio per round: {}.",
+            json_field(&self.decode, "page_bytes") / 1e6,
+            json_field(&self.decode, "generated_mb_s"),
+            json_field(&self.decode, "hand_written_mb_s"),
+            json_ratio(&self.decode),
+            json_field(&self.small, "items_per_s"),
+            json_field(&self.small, "peak_rss_kb") / 1024.0,
+            json_field(&self.large, "items_per_s"),
+            json_field(&self.large, "peak_rss_kb") / 1024.0,
+            self.rss_delta_mb(),
+            json_field(&self.overhead, "generated_us"),
+            json_field(&self.overhead, "reqwest_us"),
+            json_ratio(&self.overhead),
+        )
+    }
+}
+
+fn report(budgets: &[Budget], sections: &[String]) -> String {
+    let mut md = String::from("# Benchmarks\n\n");
     let _ = writeln!(
         md,
         "Reproduce with `cargo xtask bench` (needs the corpus beside the project, or `CORPUS_DIR`; installs \
-         cargo-progenitor {PROGENITOR_VERSION} into `.tools/progenitor` on first use). Every comparison below was \
-         measured side by side in one run on the same machine; ratios matter more than absolute figures on a shared \
-         machine.\n"
+         cargo-progenitor {PROGENITOR_VERSION} into `.tools/progenitor` on first use). Every comparison was measured \
+         side by side in one run on the same machine, in pairs taking turns; a figure is the median with the \
+         smallest and largest in brackets, and a budget's verdict is on the median of the pairs' ratios.\n"
     );
     let _ = writeln!(md, "Machine: {}.\n", machine());
     let _ = writeln!(md, "## Budgets\n\n| budget | measured | limit | result |\n|---|---|---|---|");
-    for b in &budgets {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} |",
-            b.name,
-            b.measured,
-            b.limit,
-            if b.pass { "pass" } else { "**FAIL**" }
-        );
+    for b in budgets {
+        let result = if b.pass { "pass" } else { "**FAIL**" };
+        let _ = writeln!(md, "| {} | {} | {} | {result} |", b.name, b.measured, b.limit);
     }
-    let _ = writeln!(md, "\n## 1. Codegen wall time\n");
-    let _ = writeln!(md, "In process (load, lower, render, format; no writing), release build, median:\n");
-    let _ = writeln!(md, "| input | ms |\n|---|---:|");
-    for (name, ms) in &timings {
-        let label = if name == "vendored" { "both vendored specs (`cargo xtask codegen`)" } else { name.as_str() };
-        let _ = writeln!(md, "| {label} | {ms:.0} |");
+    for section in sections {
+        let _ = write!(md, "\n{section}\n");
     }
-    let _ = writeln!(
-        md,
-        "\nEnd to end on `oxide-nexus.json` (process start, read, generate, format, write; median of 5):\n\n\
-         | tool | seconds |\n|---|---:|\n| ours (`xtask generate`, release) | {ours_e2e:.2} |\n\
-         | progenitor {PROGENITOR_VERSION} (`cargo progenitor --interface builder`) | {theirs_e2e:.2} |\n"
-    );
-    let _ = writeln!(md, "## 2. Generated code cost on oxide-nexus ({operations:.0} operations)\n");
-    let _ = writeln!(
-        md,
-        "`cargo check` of the generated crate alone (dependencies prebuilt, sources touched, not incremental, median of 5):\n\n\
-         | | lines | lines/op | check s | check ms/op |\n|---|---:|---:|---:|---:|\n\
-         | ours (builder style) | {ours_lines} | {:.0} | {ours_check:.2} | {:.1} |\n\
-         | progenitor (builder style) | {theirs_lines} | {:.0} | {theirs_check:.2} | {:.1} |\n\nRatio per operation: {check_ratio:.2}×.\n",
-        ours_lines as f64 / operations,
-        ours_check * 1000.0 / operations,
-        theirs_lines as f64 / operations,
-        theirs_check * 1000.0 / operations,
-    );
-    let _ = writeln!(
-        md,
-        "## 3. Decode throughput\n\nA deterministic 500-asset InsightVM search page ({:.2} MB, findings, tags, identifiers) \
-         through the client's own decode path, against `reqwest`'s `.json()` into a minimal hand-written struct of the \
-         same fields (median of 15 rounds of 40 decodes):\n\n| | MB/s |\n|---|---:|\n| generated model | {:.0} |\n\
-         | hand-written struct | {:.0} |\n\nRatio: {:.3}.\n",
-        json_field(&decode, "page_bytes") / 1e6,
-        json_field(&decode, "generated_mb_s"),
-        json_field(&decode, "hand_written_mb_s"),
-        json_field(&decode, "ratio"),
-    );
-    let _ = writeln!(
-        md,
-        "## 4. Pagination\n\n`search_assets().size(500).into_stream()` against a loopback hyper server (pages built on \
-         the fly); each total in its own process:\n\n| assets | items/s | peak RSS MB |\n|---:|---:|---:|\n\
-         | 10,000 | {:.0} | {:.1} |\n| 100,000 | {:.0} | {:.1} |\n\nPeak RSS difference: {rss_delta_mb:+.1} MB.\n",
-        json_field(&small, "items_per_s"),
-        json_field(&small, "peak_rss_kb") / 1024.0,
-        json_field(&large, "items_per_s"),
-        json_field(&large, "peak_rss_kb") / 1024.0,
-    );
-    let _ = writeln!(
-        md,
-        "## 5. Request overhead\n\n10,000 sequential small requests (`GET /v4/integration/scan/{{id}}`, decoded), the \
-         generated client and plain `reqwest` (same header, same decode into a small struct) in 20 rounds of 500 each, \
-         taking turns at going first, against one loopback hyper server (median per round):\n\n| | µs/request |\n|---|---:|\n\
-         | generated client | {:.1} |\n| raw reqwest | {:.1} |\n\nRatio: {:.3} (median of the 20 rounds' ratios).",
-        json_field(&overhead, "generated_us"),
-        json_field(&overhead, "reqwest_us"),
-        json_field(&overhead, "ratio"),
-    );
-    fs::write(root.join("BENCHMARKS.md"), &md).map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
-    println!("{md}");
-    let failed: Vec<&str> = budgets.iter().filter(|b| !b.pass).map(|b| b.name).collect();
-    if failed.is_empty() { Ok(()) } else { Err(format!("budgets not met: {}", failed.join("; "))) }
+    md
+}
+
+/// Copies the files of `from` into `to`, leaving out build output.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let (path, target) = (entry.path(), to.join(entry.file_name()));
+        if path.is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&path, &target)?;
+            }
+        } else {
+            fs::copy(&path, &target).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn touch(path: &PathBuf) -> Result<(), String> {
