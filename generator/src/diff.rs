@@ -36,11 +36,129 @@ pub enum Bump {
     None,
 }
 
+/// What kind of change a [`Change`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    AdditionalPropertiesChanged,
+    EnumValueAdded,
+    EnumValueRemoved,
+    ErrorStatusAdded,
+    ErrorStatusRemoved,
+    FieldAdded,
+    FieldDocs,
+    FieldNullableChanged,
+    FieldRemoved,
+    FieldRequiredChanged,
+    FormFieldAdded,
+    FormFieldChanged,
+    FormFieldRemoved,
+    NullableChanged,
+    OperationAdded,
+    OperationDeprecated,
+    OperationDocs,
+    OperationMoved,
+    OperationRemoved,
+    OperationRenamed,
+    OperationSecurityChanged,
+    PaginationChanged,
+    ParameterAdded,
+    ParameterRemoved,
+    ParameterRequiredChanged,
+    ParameterStyleChanged,
+    RequestBodyAdded,
+    RequestBodyRemoved,
+    RequestBodyRequiredChanged,
+    RequestMediaTypeChanged,
+    ResponseBodyChanged,
+    SecuritySchemeAdded,
+    SecuritySchemeChanged,
+    SecuritySchemeRemoved,
+    ServerChanged,
+    ServerDefaultChanged,
+    ServerValueAdded,
+    ServerValueRemoved,
+    ServerVariableAdded,
+    ServerVariableRemoved,
+    SuccessStatusesChanged,
+    TypeAdded,
+    TypeChanged,
+    TypeDocs,
+    TypeKindChanged,
+    TypeRemoved,
+    TypeRenamed,
+    UnionVariantContentChanged,
+    UnionVariantsChanged,
+}
+
+impl ChangeKind {
+    /// The stable kebab-case name (`parameter-added`), as in JSON reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::AdditionalPropertiesChanged => "additional-properties-changed",
+            ChangeKind::EnumValueAdded => "enum-value-added",
+            ChangeKind::EnumValueRemoved => "enum-value-removed",
+            ChangeKind::ErrorStatusAdded => "error-status-added",
+            ChangeKind::ErrorStatusRemoved => "error-status-removed",
+            ChangeKind::FieldAdded => "field-added",
+            ChangeKind::FieldDocs => "field-docs",
+            ChangeKind::FieldNullableChanged => "field-nullable-changed",
+            ChangeKind::FieldRemoved => "field-removed",
+            ChangeKind::FieldRequiredChanged => "field-required-changed",
+            ChangeKind::FormFieldAdded => "form-field-added",
+            ChangeKind::FormFieldChanged => "form-field-changed",
+            ChangeKind::FormFieldRemoved => "form-field-removed",
+            ChangeKind::NullableChanged => "nullable-changed",
+            ChangeKind::OperationAdded => "operation-added",
+            ChangeKind::OperationDeprecated => "operation-deprecated",
+            ChangeKind::OperationDocs => "operation-docs",
+            ChangeKind::OperationMoved => "operation-moved",
+            ChangeKind::OperationRemoved => "operation-removed",
+            ChangeKind::OperationRenamed => "operation-renamed",
+            ChangeKind::OperationSecurityChanged => "operation-security-changed",
+            ChangeKind::PaginationChanged => "pagination-changed",
+            ChangeKind::ParameterAdded => "parameter-added",
+            ChangeKind::ParameterRemoved => "parameter-removed",
+            ChangeKind::ParameterRequiredChanged => "parameter-required-changed",
+            ChangeKind::ParameterStyleChanged => "parameter-style-changed",
+            ChangeKind::RequestBodyAdded => "request-body-added",
+            ChangeKind::RequestBodyRemoved => "request-body-removed",
+            ChangeKind::RequestBodyRequiredChanged => "request-body-required-changed",
+            ChangeKind::RequestMediaTypeChanged => "request-media-type-changed",
+            ChangeKind::ResponseBodyChanged => "response-body-changed",
+            ChangeKind::SecuritySchemeAdded => "security-scheme-added",
+            ChangeKind::SecuritySchemeChanged => "security-scheme-changed",
+            ChangeKind::SecuritySchemeRemoved => "security-scheme-removed",
+            ChangeKind::ServerChanged => "server-changed",
+            ChangeKind::ServerDefaultChanged => "server-default-changed",
+            ChangeKind::ServerValueAdded => "server-value-added",
+            ChangeKind::ServerValueRemoved => "server-value-removed",
+            ChangeKind::ServerVariableAdded => "server-variable-added",
+            ChangeKind::ServerVariableRemoved => "server-variable-removed",
+            ChangeKind::SuccessStatusesChanged => "success-statuses-changed",
+            ChangeKind::TypeAdded => "type-added",
+            ChangeKind::TypeChanged => "type-changed",
+            ChangeKind::TypeDocs => "type-docs",
+            ChangeKind::TypeKindChanged => "type-kind-changed",
+            ChangeKind::TypeRemoved => "type-removed",
+            ChangeKind::TypeRenamed => "type-renamed",
+            ChangeKind::UnionVariantContentChanged => "union-variant-content-changed",
+            ChangeKind::UnionVariantsChanged => "union-variants-changed",
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     pub impact: Impact,
-    /// A stable kebab-case name of the kind of change (`parameter-added`).
-    pub kind: &'static str,
+    /// The kind of change; serialised as a stable kebab-case name (`parameter-added`).
+    pub kind: ChangeKind,
     /// The Rust item it affects (`insightvm::Client::search_assets`, `insightvm::types::Asset::ip`).
     pub rust_item: String,
     pub message: String,
@@ -110,7 +228,7 @@ impl<'a> Differ<'a> {
     fn push(
         &mut self,
         impact: Impact,
-        kind: &'static str,
+        kind: ChangeKind,
         rust_item: String,
         message: String,
         old_pointer: Option<&str>,
@@ -138,7 +256,7 @@ impl<'a> Differ<'a> {
             let describe = |s: Option<&Server>| s.map_or("none".to_owned(), |s| format!("`{}`", s.url));
             self.push(
                 Impact::Breaking,
-                "server-changed",
+                ChangeKind::ServerChanged,
                 format!("{module}::ClientBuilder"),
                 format!("default server changed from {} to {}", describe(old_first), describe(new_first)),
                 old_first.map(|s| s.pointer.as_str()),
@@ -152,7 +270,7 @@ impl<'a> Differ<'a> {
             match old.variables.iter().find(|v| v.wire_name == variable.wire_name) {
                 None => self.push(
                     Impact::Additive,
-                    "server-variable-added",
+                    ChangeKind::ServerVariableAdded,
                     format!("{module}::ClientBuilder::{}", variable.rust_name),
                     format!("server variable `{}` added (default `{}`)", variable.wire_name, variable.default),
                     None,
@@ -164,7 +282,7 @@ impl<'a> Differ<'a> {
                     for added in new_values.difference(&old_values) {
                         self.push(
                             Impact::Additive,
-                            "server-value-added",
+                            ChangeKind::ServerValueAdded,
                             item.clone(),
                             format!("`{}` may now be `{added}`", variable.wire_name),
                             None,
@@ -174,7 +292,7 @@ impl<'a> Differ<'a> {
                     for removed in old_values.difference(&new_values) {
                         self.push(
                             Impact::Breaking,
-                            "server-value-removed",
+                            ChangeKind::ServerValueRemoved,
                             item.clone(),
                             format!("`{}` may no longer be `{removed}` (its variant is gone)", variable.wire_name),
                             Some(&format!("{at}/enum")),
@@ -184,7 +302,7 @@ impl<'a> Differ<'a> {
                     if before.default != variable.default {
                         self.push(
                             Impact::Breaking,
-                            "server-default-changed",
+                            ChangeKind::ServerDefaultChanged,
                             item.clone(),
                             format!(
                                 "default of `{}` changed from `{}` to `{}`",
@@ -200,7 +318,7 @@ impl<'a> Differ<'a> {
         for variable in old.variables.iter().filter(|v| !new.variables.iter().any(|n| n.wire_name == v.wire_name)) {
             self.push(
                 Impact::Breaking,
-                "server-variable-removed",
+                ChangeKind::ServerVariableRemoved,
                 format!("{module}::ClientBuilder::{}", variable.rust_name),
                 format!("server variable `{}` removed", variable.wire_name),
                 Some(&format!("{}/variables/{}", old.pointer, variable.wire_name)),
@@ -216,7 +334,7 @@ impl<'a> Differ<'a> {
             match self.old.security_schemes.iter().find(|s| s.wire_name == scheme.wire_name) {
                 None => self.push(
                     Impact::Additive,
-                    "security-scheme-added",
+                    ChangeKind::SecuritySchemeAdded,
                     format!("{module}::ClientBuilder"),
                     format!("security scheme `{}` added", scheme.wire_name),
                     None,
@@ -224,7 +342,7 @@ impl<'a> Differ<'a> {
                 ),
                 Some(before) if before.kind != scheme.kind => self.push(
                     Impact::Breaking,
-                    "security-scheme-changed",
+                    ChangeKind::SecuritySchemeChanged,
                     format!("{module}::ClientBuilder"),
                     format!("security scheme `{}` now sends its credential differently", scheme.wire_name),
                     Some(&at),
@@ -237,7 +355,7 @@ impl<'a> Differ<'a> {
             if !self.new.security_schemes.iter().any(|s| s.wire_name == scheme.wire_name) {
                 self.push(
                     Impact::Breaking,
-                    "security-scheme-removed",
+                    ChangeKind::SecuritySchemeRemoved,
                     format!("{module}::ClientBuilder"),
                     format!("security scheme `{}` removed", scheme.wire_name),
                     Some(&scheme.pointer),
@@ -264,7 +382,7 @@ impl<'a> Differ<'a> {
                 }
                 None => self.push(
                     Impact::Breaking,
-                    "operation-removed",
+                    ChangeKind::OperationRemoved,
                     self.client_item(&old_op.rust_name),
                     format!(
                         "operation `{}` (`{} {}`) removed",
@@ -281,7 +399,7 @@ impl<'a> Differ<'a> {
             if !matched_new.contains(&index) {
                 self.push(
                     Impact::Additive,
-                    "operation-added",
+                    ChangeKind::OperationAdded,
                     self.client_item(&op.rust_name),
                     format!("operation `{}` (`{} {}`) added", op.wire_id, op.method.as_str(), op.path_template),
                     None,
@@ -297,7 +415,7 @@ impl<'a> Differ<'a> {
         if old.wire_id != new.wire_id {
             self.push(
                 Impact::Breaking,
-                "operation-renamed",
+                ChangeKind::OperationRenamed,
                 item.clone(),
                 format!(
                     "operationId `{}` renamed to `{}`: the method is now `{}` (was `{}`)",
@@ -310,7 +428,7 @@ impl<'a> Differ<'a> {
         if old.method != new.method || old.path_template != new.path_template {
             self.push(
                 Impact::Breaking,
-                "operation-moved",
+                ChangeKind::OperationMoved,
                 item.clone(),
                 format!(
                     "`{}` moved from `{} {}` to `{} {}`",
@@ -325,12 +443,12 @@ impl<'a> Differ<'a> {
             );
         }
         if !old.deprecated && new.deprecated {
-            self.push(Impact::Docs, "operation-deprecated", item.clone(), "now deprecated".into(), at.0, at.1);
+            self.push(Impact::Docs, ChangeKind::OperationDeprecated, item.clone(), "now deprecated".into(), at.0, at.1);
         }
         if old.summary != new.summary || old.description != new.description {
             self.push(
                 Impact::Docs,
-                "operation-docs",
+                ChangeKind::OperationDocs,
                 item.clone(),
                 "summary or description changed".into(),
                 at.0,
@@ -345,7 +463,7 @@ impl<'a> Differ<'a> {
             let impact = if added.is_empty() { Impact::Additive } else { Impact::Breaking };
             self.push(
                 impact,
-                "operation-security-changed",
+                ChangeKind::OperationSecurityChanged,
                 item.clone(),
                 format!("accepted security schemes changed from {:?} to {:?}", old.security, new.security),
                 at.0,
@@ -358,7 +476,7 @@ impl<'a> Differ<'a> {
             } else {
                 (Impact::Breaking, "no longer paginated: `into_stream()` and `into_pages()` removed")
             };
-            self.push(impact, "pagination-changed", item.clone(), message.into(), at.0, at.1);
+            self.push(impact, ChangeKind::PaginationChanged, item.clone(), message.into(), at.0, at.1);
         }
     }
 
@@ -368,7 +486,7 @@ impl<'a> Differ<'a> {
             match old.params.iter().find(|p| p.wire_name == param.wire_name && p.location == param.location) {
                 None if param.required => self.push(
                     Impact::Breaking,
-                    "parameter-added",
+                    ChangeKind::ParameterAdded,
                     item.to_owned(),
                     format!(
                         "required {} parameter `{}` added: a new argument",
@@ -380,7 +498,7 @@ impl<'a> Differ<'a> {
                 ),
                 None => self.push(
                     Impact::Additive,
-                    "parameter-added",
+                    ChangeKind::ParameterAdded,
                     setter,
                     format!("optional {} parameter `{}` added", param.location.as_str(), param.wire_name),
                     None,
@@ -394,14 +512,21 @@ impl<'a> Differ<'a> {
                         } else {
                             format!("`{}` is now optional: an argument became a setter", param.wire_name)
                         };
-                        self.push(Impact::Breaking, "parameter-required-changed", item.to_owned(), message, at.0, at.1);
+                        self.push(
+                            Impact::Breaking,
+                            ChangeKind::ParameterRequiredChanged,
+                            item.to_owned(),
+                            message,
+                            at.0,
+                            at.1,
+                        );
                     }
                     let target = if param.required { item.to_owned() } else { setter };
                     self.type_ref(&before.ty, &param.ty, Flow::Request, &target, at);
                     if before.style != param.style {
                         self.push(
                             Impact::Breaking,
-                            "parameter-style-changed",
+                            ChangeKind::ParameterStyleChanged,
                             target,
                             format!("`{}` is now spelled differently on the wire", param.wire_name),
                             at.0,
@@ -415,7 +540,7 @@ impl<'a> Differ<'a> {
             if !new.params.iter().any(|p| p.wire_name == param.wire_name && p.location == param.location) {
                 self.push(
                     Impact::Breaking,
-                    "parameter-removed",
+                    ChangeKind::ParameterRemoved,
                     if param.required { item.to_owned() } else { format!("{item}.{}()", param.rust_name) },
                     format!("{} parameter `{}` removed", param.location.as_str(), param.wire_name),
                     Some(&param.pointer),
@@ -431,7 +556,7 @@ impl<'a> Differ<'a> {
             (None, None) => {}
             (None, Some(body)) => self.push(
                 if body.required { Impact::Breaking } else { Impact::Additive },
-                "request-body-added",
+                ChangeKind::RequestBodyAdded,
                 item.to_owned(),
                 format!("request body `{}` added{}", body.media_type, if body.required { ", required" } else { "" }),
                 None,
@@ -439,7 +564,7 @@ impl<'a> Differ<'a> {
             ),
             (Some(_), None) => self.push(
                 Impact::Breaking,
-                "request-body-removed",
+                ChangeKind::RequestBodyRemoved,
                 item.to_owned(),
                 "request body removed".into(),
                 at.0,
@@ -449,7 +574,7 @@ impl<'a> Differ<'a> {
                 if before.required != after.required {
                     self.push(
                         Impact::Breaking,
-                        "request-body-required-changed",
+                        ChangeKind::RequestBodyRequiredChanged,
                         item.to_owned(),
                         format!("the request body is now {}", if after.required { "required" } else { "optional" }),
                         at.0,
@@ -465,7 +590,7 @@ impl<'a> Differ<'a> {
                             match a.iter().find(|p| p.wire_name == part.wire_name) {
                                 None => self.push(
                                     if part.required { Impact::Breaking } else { Impact::Additive },
-                                    "form-field-added",
+                                    ChangeKind::FormFieldAdded,
                                     item.to_owned(),
                                     format!("form field `{}` added", part.wire_name),
                                     None,
@@ -473,7 +598,7 @@ impl<'a> Differ<'a> {
                                 ),
                                 Some(p) if p.required != part.required || p.is_file != part.is_file => self.push(
                                     Impact::Breaking,
-                                    "form-field-changed",
+                                    ChangeKind::FormFieldChanged,
                                     item.to_owned(),
                                     format!("form field `{}` changed", part.wire_name),
                                     at.0,
@@ -485,7 +610,7 @@ impl<'a> Differ<'a> {
                         for part in a.iter().filter(|p| !b.iter().any(|n| n.wire_name == p.wire_name)) {
                             self.push(
                                 Impact::Breaking,
-                                "form-field-removed",
+                                ChangeKind::FormFieldRemoved,
                                 item.to_owned(),
                                 format!("form field `{}` removed", part.wire_name),
                                 at.0,
@@ -495,7 +620,7 @@ impl<'a> Differ<'a> {
                     }
                     _ if before.media_type != after.media_type => self.push(
                         Impact::Breaking,
-                        "request-media-type-changed",
+                        ChangeKind::RequestMediaTypeChanged,
                         item.to_owned(),
                         format!("request body changed from `{}` to `{}`", before.media_type, after.media_type),
                         at.0,
@@ -513,7 +638,7 @@ impl<'a> Differ<'a> {
         if statuses(&old.success) != statuses(&new.success) {
             self.push(
                 Impact::Breaking,
-                "success-statuses-changed",
+                ChangeKind::SuccessStatusesChanged,
                 item.to_owned(),
                 format!("success statuses changed from {} to {}", status_list(&old.success), status_list(&new.success)),
                 at.0,
@@ -528,7 +653,7 @@ impl<'a> Differ<'a> {
                 }
                 (a, b) if a != b => self.push(
                     Impact::Breaking,
-                    "response-body-changed",
+                    ChangeKind::ResponseBodyChanged,
                     item.to_owned(),
                     format!("the {} response body changed kind", response.status.label()),
                     at.0,
@@ -541,7 +666,7 @@ impl<'a> Differ<'a> {
             match old.errors.iter().find(|r| r.status == response.status) {
                 None => self.push(
                     Impact::Additive,
-                    "error-status-added",
+                    ChangeKind::ErrorStatusAdded,
                     item.to_owned(),
                     format!("error status {} documented", response.status.label()),
                     None,
@@ -557,7 +682,7 @@ impl<'a> Differ<'a> {
         for response in old.errors.iter().filter(|r| !new.errors.iter().any(|n| n.status == r.status)) {
             self.push(
                 Impact::Breaking,
-                "error-status-removed",
+                ChangeKind::ErrorStatusRemoved,
                 item.to_owned(),
                 format!("error status {} no longer documented", response.status.label()),
                 at.0,
@@ -580,7 +705,7 @@ impl<'a> Differ<'a> {
                         // Another existing type is used here now: not a rename, a change of type.
                         self.push(
                             Impact::Breaking,
-                            "type-changed",
+                            ChangeKind::TypeChanged,
                             item.to_owned(),
                             format!("type changed from `{a}` to `{b}`"),
                             at.0,
@@ -590,7 +715,7 @@ impl<'a> Differ<'a> {
                     }
                     self.push(
                         Impact::Breaking,
-                        "type-renamed",
+                        ChangeKind::TypeRenamed,
                         format!("{}::types::{b}", self.new.module),
                         format!("type `{a}` is now `{b}`"),
                         Some(&old_def.origin),
@@ -604,7 +729,7 @@ impl<'a> Differ<'a> {
             }
             (a, b) if a != b => self.push(
                 Impact::Breaking,
-                "type-changed",
+                ChangeKind::TypeChanged,
                 item.to_owned(),
                 format!("type changed from `{}` to `{}`", rust_type(a), rust_type(b)),
                 at.0,
@@ -615,7 +740,7 @@ impl<'a> Differ<'a> {
         if is_nullable(old) != is_nullable(new) {
             self.push(
                 Impact::Breaking,
-                "nullable-changed",
+                ChangeKind::NullableChanged,
                 item.to_owned(),
                 format!("now {}", if is_nullable(new) { "nullable" } else { "never null" }),
                 at.0,
@@ -639,7 +764,7 @@ impl<'a> Differ<'a> {
                 for added in new_values.difference(&old_values) {
                     self.push(
                         Impact::Additive,
-                        "enum-value-added",
+                        ChangeKind::EnumValueAdded,
                         item.clone(),
                         format!("value `{added}` added (the enum is open: older clients keep it as `Unknown`)"),
                         None,
@@ -649,7 +774,7 @@ impl<'a> Differ<'a> {
                 for removed in old_values.difference(&new_values) {
                     self.push(
                         Impact::Breaking,
-                        "enum-value-removed",
+                        ChangeKind::EnumValueRemoved,
                         item.clone(),
                         format!("value `{removed}` removed: its variant is gone"),
                         at.0,
@@ -670,7 +795,7 @@ impl<'a> Differ<'a> {
                     };
                     self.push(
                         impact,
-                        "union-variants-changed",
+                        ChangeKind::UnionVariantsChanged,
                         item.clone(),
                         format!("variants changed from {old_variants:?} to {new_variants:?}"),
                         at.0,
@@ -685,7 +810,7 @@ impl<'a> Differ<'a> {
                         (None, None) => {}
                         (_, _) => self.push(
                             Impact::Breaking,
-                            "union-variant-content-changed",
+                            ChangeKind::UnionVariantContentChanged,
                             path,
                             "the variant now carries content it did not (or no longer does)".into(),
                             at.0,
@@ -697,7 +822,7 @@ impl<'a> Differ<'a> {
             (TypeKind::Alias(a), TypeKind::Alias(b)) => self.type_ref(a, b, flow, &item, at),
             _ => self.push(
                 Impact::Breaking,
-                "type-kind-changed",
+                ChangeKind::TypeKindChanged,
                 item.clone(),
                 format!("`{}` changed from {} to {}", new.name, kind_name(&old.kind), kind_name(&new.kind)),
                 at.0,
@@ -705,7 +830,7 @@ impl<'a> Differ<'a> {
             ),
         }
         if old.description != new.description {
-            self.push(Impact::Docs, "type-docs", item, "description changed".into(), at.0, at.1);
+            self.push(Impact::Docs, ChangeKind::TypeDocs, item, "description changed".into(), at.0, at.1);
         }
     }
 
@@ -723,7 +848,7 @@ impl<'a> Differ<'a> {
                         if flow == Flow::Request && field.required { Impact::Breaking } else { Impact::Additive };
                     self.push(
                         impact,
-                        "field-added",
+                        ChangeKind::FieldAdded,
                         field_item,
                         format!(
                             "{} field `{}` added ({direction})",
@@ -747,7 +872,7 @@ impl<'a> Differ<'a> {
                         };
                         self.push(
                             Impact::Breaking,
-                            "field-required-changed",
+                            ChangeKind::FieldRequiredChanged,
                             field_item.clone(),
                             format!("`{}` {message}", field.wire_name),
                             at.0,
@@ -757,7 +882,7 @@ impl<'a> Differ<'a> {
                     if before.nullable != field.nullable {
                         self.push(
                             Impact::Breaking,
-                            "field-nullable-changed",
+                            ChangeKind::FieldNullableChanged,
                             field_item.clone(),
                             format!(
                                 "`{}` is now {} ({direction})",
@@ -770,7 +895,14 @@ impl<'a> Differ<'a> {
                     }
                     self.type_ref(&before.ty, &field.ty, flow, &field_item, at);
                     if before.description != field.description {
-                        self.push(Impact::Docs, "field-docs", field_item, "description changed".into(), at.0, at.1);
+                        self.push(
+                            Impact::Docs,
+                            ChangeKind::FieldDocs,
+                            field_item,
+                            "description changed".into(),
+                            at.0,
+                            at.1,
+                        );
                     }
                 }
             }
@@ -778,7 +910,7 @@ impl<'a> Differ<'a> {
         for field in old.fields.iter().filter(|f| !new.fields.iter().any(|n| n.wire_name == f.wire_name)) {
             self.push(
                 Impact::Breaking,
-                "field-removed",
+                ChangeKind::FieldRemoved,
                 format!("{item}::{}", field.rust_name),
                 format!("field `{}` removed ({direction})", field.wire_name),
                 Some(&field.pointer),
@@ -788,7 +920,7 @@ impl<'a> Differ<'a> {
         if old.additional.is_some() != new.additional.is_some() {
             self.push(
                 if new.additional.is_some() { Impact::Additive } else { Impact::Breaking },
-                "additional-properties-changed",
+                ChangeKind::AdditionalPropertiesChanged,
                 format!("{item}::additional_properties"),
                 format!(
                     "extra properties are {}",
@@ -818,7 +950,7 @@ impl<'a> Differ<'a> {
             if !self.new_types.contains_key(def.name.as_str()) && !self.was_renamed(&def.name) {
                 self.push(
                     Impact::Breaking,
-                    "type-removed",
+                    ChangeKind::TypeRemoved,
                     format!("{}::types::{}", self.old.module, def.name),
                     format!("type `{}` removed", def.name),
                     Some(&def.origin),
@@ -830,7 +962,7 @@ impl<'a> Differ<'a> {
             if !self.old_types.contains_key(def.name.as_str()) {
                 self.push(
                     Impact::Additive,
-                    "type-added",
+                    ChangeKind::TypeAdded,
                     format!("{}::types::{}", self.new.module, def.name),
                     format!("type `{}` added", def.name),
                     None,
@@ -841,7 +973,9 @@ impl<'a> Differ<'a> {
     }
 
     fn was_renamed(&self, old_name: &str) -> bool {
-        self.changes.iter().any(|c| c.kind == "type-renamed" && c.message.starts_with(&format!("type `{old_name}` ")))
+        self.changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::TypeRenamed && c.message.starts_with(&format!("type `{old_name}` ")))
     }
 }
 
@@ -980,5 +1114,17 @@ impl Report {
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangeKind;
+
+    #[test]
+    fn change_kinds_serialise_as_their_names() {
+        for kind in [ChangeKind::ParameterAdded, ChangeKind::UnionVariantContentChanged, ChangeKind::TypeDocs] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::Value::from(kind.as_str()));
+        }
     }
 }

@@ -84,7 +84,8 @@ fn at<'v>(doc: &'v mut Value, pointer: &str) -> &'v mut Value {
 /// The one change of `kind` in the report, checked for impact, Rust item and pointers.
 #[track_caller]
 fn expect<'r>(report: &'r Report, kind: &str, impact: Impact, rust_item: &str) -> &'r Change {
-    let found: Vec<&Change> = report.changes.iter().filter(|c| c.kind == kind && c.rust_item == rust_item).collect();
+    let found: Vec<&Change> =
+        report.changes.iter().filter(|c| c.kind.as_str() == kind && c.rust_item == rust_item).collect();
     assert_eq!(found.len(), 1, "expected one `{kind}` on `{rust_item}` in:\n{}", report.to_markdown());
     assert_eq!(found[0].impact, impact, "{}", report.to_markdown());
     assert!(found[0].old_pointer.is_some() || found[0].new_pointer.is_some(), "{kind} names no pointer");
@@ -311,7 +312,12 @@ fn corpus() -> Option<PathBuf> {
 /// Compares a report with its committed snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
 fn check_snapshot(name: &str, old: &str, new: &str) {
     let Some(corpus) = corpus() else {
-        eprintln!("skipped: no corpus beside the project (set CORPUS_DIR)");
+        // CI sets REQUIRE_CORPUS: there a missing corpus is a failure, never a silent pass.
+        assert!(
+            std::env::var_os("REQUIRE_CORPUS").is_none(),
+            "no corpus beside the project, and REQUIRE_CORPUS is set"
+        );
+        eprintln!("SKIPPED {name}: no corpus beside the project (set CORPUS_DIR)");
         return;
     };
     let labels = (format!("versions/{old}"), format!("versions/{new}"));

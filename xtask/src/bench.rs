@@ -46,12 +46,7 @@ impl Samples {
 
     /// `median (min–max)` with `digits` decimals and `unit` after each figure.
     fn show(&self, digits: usize, unit: &str) -> String {
-        format!(
-            "{:.digits$}{unit} ({:.digits$}–{:.digits$}{unit})",
-            self.median(),
-            self.min(),
-            self.max()
-        )
+        format!("{:.digits$}{unit} ({:.digits$}–{:.digits$}{unit})", self.median(), self.min(), self.max())
     }
 }
 
@@ -237,24 +232,24 @@ fn codegen_section(setup: &Setup) -> Result<Codegen, String> {
     let (ours_e2e, theirs_e2e) = paired(
         || {
             timed(
-                Command::new(&setup.ours).arg("generate").arg(&setup.nexus).arg("--out").arg(&ours_out).args([
-                    "--name",
-                    "nexus-ours",
-                ]),
+                Command::new(&setup.ours)
+                    .arg("generate")
+                    .arg(&setup.nexus)
+                    .arg("--out")
+                    .arg(&ours_out)
+                    .args(["--name", "nexus-ours"]),
                 "our generator",
             )
         },
         || {
             let _ = fs::remove_dir_all(&theirs_out);
             timed(
-                Command::new(&setup.progenitor).args(["progenitor", "-i"]).arg(&setup.nexus).arg("-o").arg(&theirs_out).args([
-                    "-n",
-                    "nexus-progenitor",
-                    "-v",
-                    "0.1.0",
-                    "--interface",
-                    "builder",
-                ]),
+                Command::new(&setup.progenitor)
+                    .args(["progenitor", "-i"])
+                    .arg(&setup.nexus)
+                    .arg("-o")
+                    .arg(&theirs_out)
+                    .args(["-n", "nexus-progenitor", "-v", "0.1.0", "--interface", "builder"]),
                 "cargo progenitor",
             )
         },
@@ -344,7 +339,8 @@ fn check_section(setup: &Setup) -> Result<Check, String> {
         "[workspace]\nresolver = \"3\"\nmembers = [\"ours\", \"progenitor\", \"secops\"]\n\n[profile.dev]\ndebug = 0\n",
     )
     .map_err(|e| e.to_string())?;
-    let nexus_text = fs::read_to_string(&setup.nexus).map_err(|e| format!("cannot read {}: {e}", setup.nexus.display()))?;
+    let nexus_text =
+        fs::read_to_string(&setup.nexus).map_err(|e| format!("cannot read {}: {e}", setup.nexus.display()))?;
     let operations = clientgen::lower_text(&nexus_text, "oxide-nexus.json", &Default::default())
         .map(|(api, _)| api.operations.len() as f64)
         .map_err(|_| "oxide-nexus.json does not lower".to_owned())?;
@@ -426,7 +422,9 @@ fn console_section(setup: &Setup) -> Result<String, String> {
 }
 
 fn rust_files(dir: &Path) -> usize {
-    fs::read_dir(dir).map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "rs")).count()).unwrap_or(0)
+    fs::read_dir(dir)
+        .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "rs")).count())
+        .unwrap_or(0)
 }
 
 struct Client {

@@ -335,7 +335,7 @@ mod tests {
         let updated = update(&root, "insightvm", Some(&url)).unwrap();
         assert_eq!(updated.report.bump, Bump::Major);
         assert_eq!((updated.old_version.as_str(), updated.new_version.as_str()), ("0.1.0", "0.2.0"));
-        let kinds: Vec<&str> = updated.report.changes.iter().map(|c| c.kind).collect();
+        let kinds: Vec<&str> = updated.report.changes.iter().map(|c| c.kind.as_str()).collect();
         for kind in ["server-value-added", "field-removed", "parameter-required-changed"] {
             assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         }
@@ -363,7 +363,8 @@ mod tests {
 
         let updated = update(&root, "insightvm_console", Some(&url)).unwrap();
         assert_eq!(updated.report.bump, Bump::Major);
-        let removed = updated.report.changes.iter().find(|c| c.kind == "operation-removed").expect("getInfo removed");
+        let removed =
+            updated.report.changes.iter().find(|c| c.kind.as_str() == "operation-removed").expect("getInfo removed");
         assert!(format!("{removed:?}").contains("/paths/~1api~13~1administration~1info/get"), "{removed:?}");
         assert_eq!(fs::read_to_string(root.join("specs/insightvm-console-v3.json")).unwrap(), published);
         assert!(!root.join("generated/src/insightvm_console/operations/get_info.rs").exists());

@@ -59,8 +59,10 @@ pub fn run(root: &Path) -> Result<(), String> {
     if corpus.is_dir() {
         eprintln!("==> corpus subset (the full run: `cargo xtask corpus`)");
         crate::corpus::run(root, &["--ci".to_owned()])?;
+    } else if std::env::var_os("REQUIRE_CORPUS").is_some() {
+        return Err(format!("no corpus at {} and REQUIRE_CORPUS is set (CI)", corpus.display()));
     } else {
-        eprintln!("==> corpus subset skipped: no corpus at {} (set CORPUS_DIR)", corpus.display());
+        eprintln!("==> SKIPPED the corpus subset: no corpus at {} (set CORPUS_DIR)", corpus.display());
     }
     eprintln!("==> all checks passed");
     Ok(())

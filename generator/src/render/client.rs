@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, paragraphs};
 use super::ident;
-use crate::ir::{Api, ParamLocation, SecurityKind, SecurityScheme, ServerVariable};
+use crate::ir::{Api, ParamLocation, SecurityKind, SecurityScheme, Server, ServerVariable};
 
 fn variable_enum(variable: &ServerVariable) -> TokenStream {
     let name = format_ident!("{}", variable.type_name);
@@ -289,38 +289,36 @@ fn builder_settings() -> TokenStream {
     }
 }
 
-pub fn render_module(api: &Api) -> TokenStream {
-    let module_doc = inner_doc_attrs(&paragraphs(&[
-        Some(&format!("# {} (version {})", api.title, api.version)),
-        api.description.as_deref(),
-        Some("Start with [`Client`]; each operation is a method on it that returns a request builder."),
-    ]));
-    let server = api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"));
-    let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
-    let enums: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).map(variable_enum).collect();
+/// The credential of the one required scheme, an argument of `new` and `builder`: the
+/// arguments, the names passed on, and the statements that set it on the config.
+struct PrimaryCredential {
+    args: TokenStream,
+    names: TokenStream,
+    apply: TokenStream,
+}
 
-    // The one required scheme: its credential is an argument of `new` and `builder`.
-    let primary = primary_scheme(api);
-    let (key_arg, key_param, key_apply) = match primary {
-        Some(scheme) => {
-            let wire = &scheme.wire_name;
-            let (args, names) = credential_args(scheme);
-            let apply = match scheme.kind {
-                SecurityKind::Basic => quote! {
-                    let username = username.into();
-                    config.set_credential(#wire, runtime::Credential::Basic { username, password });
-                },
-                _ => {
-                    let credential = credential_expr(scheme, quote! { api_key });
-                    quote! { config.set_credential(#wire, #credential); }
-                }
-            };
-            (args, names, apply)
-        }
-        None => (quote! {}, quote! {}, quote! {}),
+fn primary_credential(primary: Option<&SecurityScheme>) -> PrimaryCredential {
+    let Some(scheme) = primary else {
+        return PrimaryCredential { args: quote! {}, names: quote! {}, apply: quote! {} };
     };
-    let scheme_setters: Vec<_> = api
-        .security_schemes
+    let wire = &scheme.wire_name;
+    let (args, names) = credential_args(scheme);
+    let apply = match scheme.kind {
+        SecurityKind::Basic => quote! {
+            let username = username.into();
+            config.set_credential(#wire, runtime::Credential::Basic { username, password });
+        },
+        _ => {
+            let credential = credential_expr(scheme, quote! { api_key });
+            quote! { config.set_credential(#wire, #credential); }
+        }
+    };
+    PrimaryCredential { args, names, apply }
+}
+
+/// Setters of the builder for every scheme but the primary one.
+fn scheme_setters(api: &Api, primary: Option<&SecurityScheme>) -> Vec<TokenStream> {
+    api.security_schemes
         .iter()
         .filter(|scheme| primary.is_none_or(|primary| primary.wire_name != scheme.wire_name))
         .map(|scheme| {
@@ -331,15 +329,13 @@ pub fn render_module(api: &Api) -> TokenStream {
                 Some(&format!("Sets the credential of the `{wire}` security scheme.")),
             ]));
             let credential = credential_expr(scheme, quote! { secret });
-            let args = if matches!(scheme.kind, SecurityKind::Basic) {
-                quote! { username: impl Into<String>, secret: runtime::ApiKey }
+            let (args, username) = if matches!(scheme.kind, SecurityKind::Basic) {
+                (
+                    quote! { username: impl Into<String>, secret: runtime::ApiKey },
+                    quote! { let username = username.into(); },
+                )
             } else {
-                quote! { secret: runtime::ApiKey }
-            };
-            let username = if matches!(scheme.kind, SecurityKind::Basic) {
-                quote! { let username = username.into(); }
-            } else {
-                quote! {}
+                (quote! { secret: runtime::ApiKey }, quote! {})
             };
             quote! {
                 #docs
@@ -350,120 +346,105 @@ pub fn render_module(api: &Api) -> TokenStream {
                 }
             }
         })
-        .collect();
+        .collect()
+}
 
-    let var_fields: Vec<_> = variables
-        .iter()
-        .map(|v| {
-            let name = ident(&v.rust_name);
-            let ty = if v.values.is_empty() {
-                quote! { String }
-            } else {
-                let t = format_ident!("{}", v.type_name);
-                quote! { #t }
-            };
-            quote! { #name: #ty, }
-        })
-        .collect();
-    let var_inits: Vec<_> = variables
-        .iter()
-        .map(|v| {
-            let name = ident(&v.rust_name);
-            if v.values.is_empty() {
-                let default = &v.default;
-                quote! { #name: #default.to_owned(), }
-            } else {
-                quote! { #name: Default::default(), }
-            }
-        })
-        .collect();
-    let var_setters: Vec<_> = variables
-        .iter()
-        .map(|v| {
-            let name = ident(&v.rust_name);
-            let docs = doc_attrs(&paragraphs(&[v.description.as_deref(), Some(&format!("Sets the `{}` server variable.", v.wire_name))]));
-            if v.values.is_empty() {
-                quote! { #docs pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = value.into(); self } }
-            } else {
-                let ty = format_ident!("{}", v.type_name);
-                quote! { #docs pub fn #name(mut self, value: #ty) -> Self { self.#name = value; self } }
-            }
-        })
-        .collect();
-    let substitutions: Vec<_> = variables
-        .iter()
-        .map(|v| {
-            let name = ident(&v.rust_name);
-            let placeholder = format!("{{{}}}", v.wire_name);
-            if v.values.is_empty() {
-                quote! { .replace(#placeholder, &self.#name) }
-            } else {
-                quote! { .replace(#placeholder, self.#name.as_str()) }
-            }
-        })
-        .collect();
+/// What the server variables add to the builder: fields, their defaults, setters, and the
+/// substitutions into the server URL.
+#[derive(Default)]
+struct VariableParts {
+    fields: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+    substitutions: Vec<TokenStream>,
+}
 
-    // `Client::new`: the enum server variables (or a base URL when the spec has no absolute server), then the key.
-    let (new_args, new_body, new_docs) = match server {
+fn variable_parts(variables: &[ServerVariable]) -> VariableParts {
+    let mut parts = VariableParts::default();
+    for v in variables {
+        let name = ident(&v.rust_name);
+        let placeholder = format!("{{{}}}", v.wire_name);
+        let docs = doc_attrs(&paragraphs(&[
+            v.description.as_deref(),
+            Some(&format!("Sets the `{}` server variable.", v.wire_name)),
+        ]));
+        if v.values.is_empty() {
+            let default = &v.default;
+            parts.fields.push(quote! { #name: String, });
+            parts.inits.push(quote! { #name: #default.to_owned(), });
+            parts.setters.push(
+                quote! { #docs pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = value.into(); self } },
+            );
+            parts.substitutions.push(quote! { .replace(#placeholder, &self.#name) });
+        } else {
+            let ty = format_ident!("{}", v.type_name);
+            parts.fields.push(quote! { #name: #ty, });
+            parts.inits.push(quote! { #name: Default::default(), });
+            parts
+                .setters
+                .push(quote! { #docs pub fn #name(mut self, value: #ty) -> Self { self.#name = value; self } });
+            parts.substitutions.push(quote! { .replace(#placeholder, self.#name.as_str()) });
+        }
+    }
+    parts
+}
+
+/// `Client::new`: the enum server variables (or a base URL when the spec has no absolute
+/// server), then the primary credential.
+fn client_new(server: Option<&Server>, variables: &[ServerVariable], credential: &PrimaryCredential) -> TokenStream {
+    let key_names = &credential.names;
+    let (mut args, body, docs) = match server {
         Some(server) => {
             let enum_vars: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).collect();
             let args: Vec<_> = enum_vars
                 .iter()
                 .map(|v| {
-                    let name = ident(&v.rust_name);
-                    let ty = format_ident!("{}", v.type_name);
+                    let (name, ty) = (ident(&v.rust_name), format_ident!("{}", v.type_name));
                     quote! { #name: #ty }
                 })
                 .collect();
-            let sets: Vec<_> = enum_vars
-                .iter()
-                .map(|v| {
-                    let name = ident(&v.rust_name);
-                    quote! { .#name(#name) }
-                })
-                .collect();
+            let sets = enum_vars.iter().map(|v| {
+                let name = ident(&v.rust_name);
+                quote! { .#name(#name) }
+            });
             let url = &server.url;
             (
                 args,
-                quote! { Self::builder(#key_param) #(#sets)* .build() },
+                quote! { Self::builder(#key_names) #(#sets)* .build() },
                 format!("A client for `{url}` with default settings."),
             )
         }
         None => (
             vec![quote! { base_url: impl Into<String> }],
-            quote! { Self::builder(#key_param).base_url(base_url).build() },
+            quote! { Self::builder(#key_names).base_url(base_url).build() },
             "A client for the API at `base_url` (the spec names no absolute server).".to_owned(),
         ),
     };
-    let new_args = if primary.is_some() { [new_args, vec![key_arg.clone()]].concat() } else { new_args };
-    let new_docs = doc_attrs(&new_docs);
-    let builder_arg = if primary.is_some() {
-        key_arg.clone()
-    } else {
-        quote! {}
-    };
-    let url_expr = match server {
-        Some(server) => {
-            let url = &server.url;
-            quote! { self.base_url.unwrap_or_else(|| #url.to_owned() #(#substitutions)*) }
+    if !credential.args.is_empty() {
+        args.push(credential.args.clone());
+    }
+    let docs = doc_attrs(&docs);
+    quote! {
+        #docs
+        pub fn new(#(#args),*) -> Result<Self, BuildError> {
+            #body
         }
-        None => quote! { self.base_url.unwrap_or_default() },
-    };
-    let from_env = if primary.is_some() || api.security_schemes.iter().all(|s| s.optional) {
-        from_env(api, server.map(|_| variables), primary)
-    } else {
-        quote! {}
-    };
-    let fixed_methods = builder_settings();
-    // The primary credential is set on the config before the builder holds it.
-    let config_binding = if primary.is_some() {
-        quote! { mut config }
-    } else {
-        quote! { config }
-    };
-    let user_agent = "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))";
-    let user_agent: TokenStream = user_agent.parse().unwrap_or_default();
+    }
+}
 
+/// An API's module root: its docs, server-variable enums, `Client` and `ClientBuilder`.
+pub fn render_module(api: &Api) -> TokenStream {
+    let module_doc = inner_doc_attrs(&paragraphs(&[
+        Some(&format!("# {} (version {})", api.title, api.version)),
+        api.description.as_deref(),
+        Some("Start with [`Client`]; each operation is a method on it that returns a request builder."),
+    ]));
+    let server = api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"));
+    let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
+    let enums: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).map(variable_enum).collect();
+    let primary = primary_scheme(api);
+    let client = render_client(api, server, variables, primary);
+    let builder = render_builder(api, server, variables, primary);
     quote! {
         #module_doc
 
@@ -477,6 +458,36 @@ pub fn render_module(api: &Api) -> TokenStream {
 
         #(#enums)*
 
+        #client
+
+        #builder
+    }
+}
+
+fn render_client(
+    api: &Api,
+    server: Option<&Server>,
+    variables: &[ServerVariable],
+    primary: Option<&SecurityScheme>,
+) -> TokenStream {
+    let credential = primary_credential(primary);
+    let new = client_new(server, variables, &credential);
+    let from_env = if primary.is_some() || api.security_schemes.iter().all(|s| s.optional) {
+        from_env(api, server.map(|_| variables), primary)
+    } else {
+        quote! {}
+    };
+    let user_agent: TokenStream =
+        "concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"))".parse().unwrap_or_default();
+    // The primary credential is set on the config before the builder holds it.
+    let config_binding = if primary.is_some() {
+        quote! { mut config }
+    } else {
+        quote! { config }
+    };
+    let PrimaryCredential { args: key_arg, apply: key_apply, .. } = credential;
+    let var_inits = variable_parts(variables).inits;
+    quote! {
         /// The client of this API: cheap to clone, safe to share between tasks.
         #[derive(Debug, Clone)]
         pub struct Client {
@@ -484,15 +495,12 @@ pub fn render_module(api: &Api) -> TokenStream {
         }
 
         impl Client {
-            #new_docs
-            pub fn new(#(#new_args),*) -> Result<Self, BuildError> {
-                #new_body
-            }
+            #new
 
             #from_env
 
             /// A builder to set the server, timeouts, retries and headers.
-            pub fn builder(#builder_arg) -> ClientBuilder {
+            pub fn builder(#key_arg) -> ClientBuilder {
                 let #config_binding = runtime::ClientConfig::new(String::new(), #user_agent);
                 #key_apply
                 ClientBuilder { config, base_url: None, #(#var_inits)* }
@@ -503,18 +511,37 @@ pub fn render_module(api: &Api) -> TokenStream {
                 self.core.base_url()
             }
         }
+    }
+}
 
+fn render_builder(
+    api: &Api,
+    server: Option<&Server>,
+    variables: &[ServerVariable],
+    primary: Option<&SecurityScheme>,
+) -> TokenStream {
+    let VariableParts { fields, setters, substitutions, .. } = variable_parts(variables);
+    let scheme_setters = scheme_setters(api, primary);
+    let url_expr = match server {
+        Some(server) => {
+            let url = &server.url;
+            quote! { self.base_url.unwrap_or_else(|| #url.to_owned() #(#substitutions)*) }
+        }
+        None => quote! { self.base_url.unwrap_or_default() },
+    };
+    let fixed_methods = builder_settings();
+    quote! {
         /// Settings of a [`Client`].
         #[derive(Debug, Clone)]
         #[must_use = "a builder does nothing until `.build()`"]
         pub struct ClientBuilder {
             config: runtime::ClientConfig,
             base_url: Option<String>,
-            #(#var_fields)*
+            #(#fields)*
         }
 
         impl ClientBuilder {
-            #(#var_setters)*
+            #(#setters)*
             #(#scheme_setters)*
 
             /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).

@@ -53,7 +53,36 @@ pub(super) fn render(
 ) -> TokenStream {
     let item_ty = type_tokens(&pagination.item_type, true);
     let items_ref = borrowed_access(quote! { page }, &pagination.items, false);
-    let advance = match &pagination.kind {
+    let advance = advance(op, pagination);
+    let items_owned = owned_items(&pagination.items);
+    quote! {
+        /// Every page, fetched lazily: a page is requested only when the stream is polled
+        /// past the previous one. The stream ends after the last page or an empty page.
+        pub fn into_pages(self) -> futures::stream::BoxStream<'static, Result<Response<#page_ty>, Error<#error_ty>>> {
+            runtime::pagination::pages(
+                self,
+                |request: &Self| request.clone().send(),
+                |request: &Self, page: &#page_ty| {
+                    if #items_ref.is_empty() {
+                        return None;
+                    }
+                    #advance
+                },
+            )
+        }
+
+        /// Every item of every page, fetched lazily one page at a time.
+        pub fn into_stream(self) -> futures::stream::BoxStream<'static, Result<#item_ty, Error<#error_ty>>> {
+            runtime::pagination::items(self.into_pages(), |page| #items_owned)
+        }
+    }
+}
+
+/// The statements that derive the next request from `request` and its `page`, or end the
+/// stream with `None`.
+fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
+    let items_ref = borrowed_access(quote! { page }, &pagination.items, false);
+    match &pagination.kind {
         PaginationKind::Cursor { param, next, page_param } => {
             let cursor = ident(&op.params[*param].rust_name);
             let value = borrowed_access(quote! { page }, next, true);
@@ -123,28 +152,6 @@ pub(super) fn render(
                 next.options.url = Some(link.to_string());
                 Some(next)
             }
-        }
-    };
-    let items_owned = owned_items(&pagination.items);
-    quote! {
-        /// Every page, fetched lazily: a page is requested only when the stream is polled
-        /// past the previous one. The stream ends after the last page or an empty page.
-        pub fn into_pages(self) -> futures::stream::BoxStream<'static, Result<Response<#page_ty>, Error<#error_ty>>> {
-            runtime::pagination::pages(
-                self,
-                |request: &Self| request.clone().send(),
-                |request: &Self, page: &#page_ty| {
-                    if #items_ref.is_empty() {
-                        return None;
-                    }
-                    #advance
-                },
-            )
-        }
-
-        /// Every item of every page, fetched lazily one page at a time.
-        pub fn into_stream(self) -> futures::stream::BoxStream<'static, Result<#item_ty, Error<#error_ty>>> {
-            runtime::pagination::items(self.into_pages(), |page| #items_owned)
         }
     }
 }
