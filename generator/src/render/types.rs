@@ -246,96 +246,10 @@ fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStre
 }
 
 fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
-    let Some(property) = &union.tag_property else {
-        let arms = union.variants.iter().map(|variant| {
-            let ident = format_ident!("{}", variant.rust_name);
-            let docs = doc_attrs(&paragraphs(&[variant.description.as_deref()]));
-            match &variant.ty {
-                Some(ty) => {
-                    let ty = type_tokens(ty, false);
-                    quote! { #docs #ident(#ty), }
-                }
-                None => quote! { #docs #ident, },
-            }
-        });
-        return quote! {
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
-            pub enum #name {
-                #(#arms)*
-            }
-        };
-    };
-    let mut variants = Vec::new();
-    let mut writes = Vec::new();
-    // How each variant decodes from `value`, and which variants each tag may select.
-    let mut decoders: Vec<TokenStream> = Vec::new();
-    let mut by_tag: Vec<(&String, Vec<usize>)> = Vec::new();
-    for (index, variant) in union.variants.iter().enumerate() {
-        let ident = format_ident!("{}", variant.rust_name);
-        let tags = &variant.tags;
-        let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
-        let selected = match (&union.content_property, &variant.ty) {
-            (Some(content), Some(_)) => format!("`{property}` is {listed}; the content is `{content}`."),
-            _ => format!("`{property}` is {listed}."),
-        };
-        let docs = doc_attrs(&paragraphs(&[variant.description.as_deref(), Some(&selected)]));
-        let first = &tags[0];
-        for tag in tags {
-            match by_tag.iter_mut().find(|(seen, _)| *seen == tag) {
-                Some((_, candidates)) => candidates.push(index),
-                None => by_tag.push((tag, vec![index])),
-            }
-        }
-        match &variant.ty {
-            Some(ty) => {
-                let ty = type_tokens(ty, false);
-                variants.push(quote! { #docs #ident(#ty), });
-                match &union.content_property {
-                    Some(content) => {
-                        writes.push(quote! {
-                            Self::#ident(value) => crate::runtime::codec::write_adjacent(serializer, #property, #first, #content, value),
-                        });
-                        decoders
-                            .push(quote! { crate::runtime::codec::decode_content(value, #content).map(Self::#ident) });
-                    }
-                    None => {
-                        writes.push(quote! {
-                            Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value),
-                        });
-                        decoders.push(quote! { crate::runtime::codec::decode_variant(value).map(Self::#ident) });
-                    }
-                }
-            }
-            None => {
-                variants.push(quote! { #docs #ident, });
-                writes
-                    .push(quote! { Self::#ident => crate::runtime::codec::write_tag(serializer, #property, #first), });
-                decoders.push(quote! { Ok(Self::#ident) });
-            }
-        }
-    }
-    // Tags that select the same variants share an arm; a tag that several variants claim
-    // tries them in order.
-    let mut arms: Vec<(Vec<&String>, Vec<usize>)> = Vec::new();
-    for (tag, candidates) in by_tag {
-        match arms.iter_mut().find(|(_, seen)| *seen == candidates) {
-            Some((tags, _)) => tags.push(tag),
-            None => arms.push((vec![tag], candidates)),
-        }
-    }
-    let reads = arms.iter().map(|(tags, candidates)| {
-        let (last, earlier) = candidates.split_last().expect("every tag selects a variant");
-        let mut chain = decoders[*last].clone();
-        for index in earlier.iter().rev() {
-            let attempt = &decoders[*index];
-            chain = quote! {{
-                let attempt: Result<Self, D::Error> = { let value = value.clone(); #attempt };
-                attempt.or_else(|_| #chain)
-            }};
-        }
-        quote! { Some(#(#tags)|*) => #chain, }
-    });
+    let Some(property) = &union.tag_property else { return untagged_union(name, union) };
+    let tagged = tagged_variants(union, property);
+    let reads = tag_arms(&tagged.by_tag, &tagged.decoders);
+    let TaggedVariants { variants, writes, .. } = tagged;
     let unknown_docs = format!(" A `{property}` this client does not know (or none), kept as sent.");
     quote! {
         #[derive(Debug, Clone, PartialEq)]
@@ -364,4 +278,105 @@ fn render_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
             }
         }
     }
+}
+
+fn untagged_union(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+    let arms = union.variants.iter().map(|variant| {
+        let ident = format_ident!("{}", variant.rust_name);
+        let docs = doc_attrs(&paragraphs(&[variant.description.as_deref()]));
+        match &variant.ty {
+            Some(ty) => {
+                let ty = type_tokens(ty, false);
+                quote! { #docs #ident(#ty), }
+            }
+            None => quote! { #docs #ident, },
+        }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#arms)*
+        }
+    }
+}
+
+/// The variants of a tagged union, how each is written and read, and which variants each
+/// tag may select (in order).
+struct TaggedVariants<'u> {
+    variants: Vec<TokenStream>,
+    writes: Vec<TokenStream>,
+    decoders: Vec<TokenStream>,
+    by_tag: Vec<(&'u String, Vec<usize>)>,
+}
+
+fn tagged_variants<'u>(union: &'u Union, property: &str) -> TaggedVariants<'u> {
+    let mut out = TaggedVariants { variants: Vec::new(), writes: Vec::new(), decoders: Vec::new(), by_tag: Vec::new() };
+    for (index, variant) in union.variants.iter().enumerate() {
+        let ident = format_ident!("{}", variant.rust_name);
+        let tags = &variant.tags;
+        let listed = tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect::<Vec<_>>().join(" or ");
+        let selected = match (&union.content_property, &variant.ty) {
+            (Some(content), Some(_)) => format!("`{property}` is {listed}; the content is `{content}`."),
+            _ => format!("`{property}` is {listed}."),
+        };
+        let docs = doc_attrs(&paragraphs(&[variant.description.as_deref(), Some(&selected)]));
+        let first = &tags[0];
+        for tag in tags {
+            match out.by_tag.iter_mut().find(|(seen, _)| *seen == tag) {
+                Some((_, candidates)) => candidates.push(index),
+                None => out.by_tag.push((tag, vec![index])),
+            }
+        }
+        let (write, decode) = match (&variant.ty, &union.content_property) {
+            (Some(_), Some(content)) => (
+                quote! { Self::#ident(value) => crate::runtime::codec::write_adjacent(serializer, #property, #first, #content, value), },
+                quote! { crate::runtime::codec::decode_content(value, #content).map(Self::#ident) },
+            ),
+            (Some(_), None) => (
+                quote! { Self::#ident(value) => crate::runtime::codec::write_tagged(serializer, #property, #first, value), },
+                quote! { crate::runtime::codec::decode_variant(value).map(Self::#ident) },
+            ),
+            (None, _) => (
+                quote! { Self::#ident => crate::runtime::codec::write_tag(serializer, #property, #first), },
+                quote! { Ok(Self::#ident) },
+            ),
+        };
+        out.variants.push(match &variant.ty {
+            Some(ty) => {
+                let ty = type_tokens(ty, false);
+                quote! { #docs #ident(#ty), }
+            }
+            None => quote! { #docs #ident, },
+        });
+        out.writes.push(write);
+        out.decoders.push(decode);
+    }
+    out
+}
+
+/// The match arms of `deserialize`: tags that select the same variants share an arm; a
+/// tag that several variants claim tries them in order.
+fn tag_arms(by_tag: &[(&String, Vec<usize>)], decoders: &[TokenStream]) -> Vec<TokenStream> {
+    let mut arms: Vec<(Vec<&String>, &Vec<usize>)> = Vec::new();
+    for (tag, candidates) in by_tag {
+        match arms.iter_mut().find(|(_, seen)| *seen == candidates) {
+            Some((tags, _)) => tags.push(tag),
+            None => arms.push((vec![tag], candidates)),
+        }
+    }
+    arms.iter()
+        .map(|(tags, candidates)| {
+            let (last, earlier) = candidates.split_last().expect("every tag selects a variant");
+            let mut chain = decoders[*last].clone();
+            for index in earlier.iter().rev() {
+                let attempt = &decoders[*index];
+                chain = quote! {{
+                    let attempt: Result<Self, D::Error> = { let value = value.clone(); #attempt };
+                    attempt.or_else(|_| #chain)
+                }};
+            }
+            quote! { Some(#(#tags)|*) => #chain, }
+        })
+        .collect()
 }

@@ -24,29 +24,8 @@ impl TypeLowerer<'_> {
         {
             return self.lower_enum_union(values, origin, &naming, description);
         }
-        let implicit = match discriminator {
-            Some(_) => None,
-            None if unresolved => None,
-            None => self.implicit_tag(&schemas),
-        };
-        let tag_property = discriminator.map(|d| d.property_name.as_str()).or(implicit.as_deref());
-        let mapping = discriminator.map(|d| &d.mapping);
-        let tags: Vec<Vec<String>> = variants
-            .iter()
-            .zip(&schemas)
-            .map(|(variant, schema)| match tag_property {
-                Some(property) if !is_null_schema(variant) => {
-                    self.tags_of(variant, schema.as_deref(), property, mapping)
-                }
-                _ => Vec::new(),
-            })
-            .collect();
-        let tagged =
-            tag_property.is_some() && variants.iter().zip(&tags).all(|(v, tags)| is_null_schema(v) || !tags.is_empty());
-        if discriminator.is_some() && !tagged && variants.iter().any(|v| !is_null_schema(v)) {
-            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
-        }
-        let tag_property = tag_property.filter(|_| tagged).map(str::to_owned);
+        let (tag_property, tags) = self.union_tags(variants, &schemas, discriminator, unresolved, pointer);
+        let tagged = tag_property.is_some();
         let content_property = tag_property.as_deref().and_then(|tag| adjacent_content(variants, tag));
         let base = hint_of(&naming).to_owned();
         let mut lowered: Vec<Lowered> = Vec::new();
@@ -57,38 +36,12 @@ impl TypeLowerer<'_> {
                 continue;
             }
             let at = join(pointer, &index.to_string());
-            // An inline variant of a tagged union leaves its tag to the union, and is named by it.
-            let stripped = match (&tag_property, variant) {
-                (Some(property), ReferenceOr::Item(schema)) => without_property(schema, property),
-                _ => None,
+            let shape = VariantShape {
+                tag_property: tag_property.as_deref(),
+                content_property: content_property.as_deref(),
+                base: &base,
             };
-            let (ty, name, description) = match &stripped {
-                Some(rest) => {
-                    let name = match camel(&tags[0]) {
-                        name if name.is_empty() => format!("Variant{index}"),
-                        name => name,
-                    };
-                    let description = rest.schema_data.description.clone();
-                    let hint = Naming::Hint(compose(&base, &name));
-                    let content =
-                        content_property.as_deref().and_then(|c| Some((c, object_parts(rest)?.properties.get(c)?)));
-                    let ty = match content {
-                        // The content's own type; a nullable one stays `Option` inside the variant.
-                        Some((property, schema)) => {
-                            let at = join(&join(&at, "properties"), property);
-                            Some(self.lower(Src::from(schema), &at, hint))
-                        }
-                        None if is_empty_object(rest) => None,
-                        None => Some(strip_nullable(self.lower(Src::Inline(rest), &at, hint), &mut nullable)),
-                    };
-                    (ty, Some(name), description)
-                }
-                None => {
-                    let ty =
-                        self.lower(Src::from(variant), &at, Naming::Hint(compose(&base, &format!("Variant{index}"))));
-                    (Some(strip_nullable(ty, &mut nullable)), None, None)
-                }
-            };
+            let (ty, name, description) = self.lower_variant(variant, index, &tags, &at, shape, &mut nullable);
             // Variants named by their type and of one type are one variant with several tags.
             match lowered.iter_mut().find(|seen| name.is_none() && seen.name.is_none() && seen.ty == ty) {
                 Some(seen) => seen.tags.extend(tags),
@@ -110,32 +63,85 @@ impl TypeLowerer<'_> {
             }
             _ => {
                 let name = self.name_for(&naming);
-                // A tagged union keeps unclaimed tags in an `Unknown` variant.
-                let mut variant_names =
-                    if tagged { Registry::with_reserved(&["Unknown"]) } else { Registry::default() };
-                let variants = lowered
-                    .into_iter()
-                    .map(|Lowered { ty, name, description, mut tags }| {
-                        tags.dedup();
-                        let wanted = match (name, &ty) {
-                            (Some(name), _) => name,
-                            (None, Some(ty)) => variant_name(ty),
-                            (None, None) => "Variant".to_owned(),
-                        };
-                        let rust_name = variant_names.claim(&wanted);
-                        UnionVariant { rust_name, ty, description, tags: if tagged { tags } else { Vec::new() } }
-                    })
-                    .collect();
-                self.insert(
-                    &name,
-                    origin,
-                    description,
-                    TypeKind::Union(Union { variants, tag_property, content_property }),
-                );
+                let variants = union_variants(lowered, tagged);
+                let union = Union { variants, tag_property, content_property };
+                self.insert(&name, origin, description, TypeKind::Union(union));
                 TypeRef::Named(name)
             }
         };
         if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty }
+    }
+
+    /// The property that tags the union (the discriminator's, or one every variant implies)
+    /// when it names every variant, and each variant's tags.
+    fn union_tags(
+        &mut self,
+        variants: &[ReferenceOr<Schema>],
+        schemas: &[Option<Cow<'_, Schema>>],
+        discriminator: Option<&openapiv3::Discriminator>,
+        unresolved: bool,
+        pointer: &str,
+    ) -> (Option<String>, Vec<Vec<String>>) {
+        let implicit = match discriminator {
+            Some(_) => None,
+            None if unresolved => None,
+            None => self.implicit_tag(schemas),
+        };
+        let tag_property = discriminator.map(|d| d.property_name.as_str()).or(implicit.as_deref());
+        let mapping = discriminator.map(|d| &d.mapping);
+        let tags: Vec<Vec<String>> = variants
+            .iter()
+            .zip(schemas)
+            .map(|(variant, schema)| match tag_property {
+                Some(property) if !is_null_schema(variant) => {
+                    self.tags_of(variant, schema.as_deref(), property, mapping)
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        let tagged =
+            tag_property.is_some() && variants.iter().zip(&tags).all(|(v, tags)| is_null_schema(v) || !tags.is_empty());
+        if discriminator.is_some() && !tagged && variants.iter().any(|v| !is_null_schema(v)) {
+            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
+        }
+        (tag_property.filter(|_| tagged).map(str::to_owned), tags)
+    }
+
+    /// One variant's type (none for a tag alone), its name when the union names it, and its
+    /// docs. A nullable variant makes the union nullable instead (`nullable`).
+    fn lower_variant(
+        &mut self,
+        variant: &ReferenceOr<Schema>,
+        index: usize,
+        tags: &[String],
+        at: &str,
+        shape: VariantShape<'_>,
+        nullable: &mut bool,
+    ) -> (Option<TypeRef>, Option<String>, Option<String>) {
+        // An inline variant of a tagged union leaves its tag to the union, and is named by it.
+        let stripped = match (shape.tag_property, variant) {
+            (Some(property), ReferenceOr::Item(schema)) => without_property(schema, property),
+            _ => None,
+        };
+        let Some(rest) = &stripped else {
+            let ty = self.lower(Src::from(variant), at, Naming::Hint(compose(shape.base, &format!("Variant{index}"))));
+            return (Some(strip_nullable(ty, nullable)), None, None);
+        };
+        let name = match camel(&tags[0]) {
+            name if name.is_empty() => format!("Variant{index}"),
+            name => name,
+        };
+        let hint = Naming::Hint(compose(shape.base, &name));
+        let content = shape.content_property.and_then(|c| Some((c, object_parts(rest)?.properties.get(c)?)));
+        let ty = match content {
+            // The content's own type; a nullable one stays `Option` inside the variant.
+            Some((property, schema)) => {
+                Some(self.lower(Src::from(schema), &join(&join(at, "properties"), property), hint))
+            }
+            None if is_empty_object(rest) => None,
+            None => Some(strip_nullable(self.lower(Src::Inline(rest), at, hint), nullable)),
+        };
+        (ty, Some(name), rest.schema_data.description.clone())
     }
 
     /// A union of string enums as one open enum (each value with its own description), or as
@@ -305,4 +311,32 @@ fn adjacent_content(variants: &[ReferenceOr<Schema>], tag: &str) -> Option<Strin
         content = Some(name.clone());
     }
     content
+}
+
+/// What every variant of one union shares.
+#[derive(Clone, Copy)]
+struct VariantShape<'a> {
+    tag_property: Option<&'a str>,
+    content_property: Option<&'a str>,
+    /// The union's name hint, the stem of inline variants' names.
+    base: &'a str,
+}
+
+/// The union's variants, named: a tagged union keeps unclaimed tags in an `Unknown`
+/// variant, so no variant takes that name.
+fn union_variants(lowered: Vec<Lowered>, tagged: bool) -> Vec<UnionVariant> {
+    let mut variant_names = if tagged { Registry::with_reserved(&["Unknown"]) } else { Registry::default() };
+    lowered
+        .into_iter()
+        .map(|Lowered { ty, name, description, mut tags }| {
+            tags.dedup();
+            let wanted = match (name, &ty) {
+                (Some(name), _) => name,
+                (None, Some(ty)) => variant_name(ty),
+                (None, None) => "Variant".to_owned(),
+            };
+            let rust_name = variant_names.claim(&wanted);
+            UnionVariant { rust_name, ty, description, tags: if tagged { tags } else { Vec::new() } }
+        })
+        .collect()
 }
