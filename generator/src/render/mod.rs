@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use rayon::prelude::*;
 
-use crate::ir::{Api, FloatKind, IntKind, TypeRef};
+use crate::ir::{Api, FloatKind, IntKind, Operation, TypeRef};
 use crate::naming::Registry;
 
 /// Relative path → file contents.
@@ -105,12 +106,13 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     files.insert(format!("{base}/mod.rs"), format_file(client::render_module(api), &api.module)?);
 
     let mut type_modules = Registry::with_reserved(&["mod"]);
-    let mut type_entries = Vec::new();
-    for def in &api.types {
-        let module = type_modules.claim(&crate::naming::snake(&def.name));
-        let tokens = types::render_type(def);
-        files.insert(format!("{base}/types/{module}.rs"), format_file(tokens, &def.name)?);
-        type_entries.push((module, def.name.clone()));
+    let type_entries: Vec<(String, String)> =
+        api.types.iter().map(|def| (type_modules.claim(&crate::naming::snake(&def.name)), def.name.clone())).collect();
+    // Each file is rendered and formatted on its own, so on every core.
+    let texts: Vec<Result<String, String>> =
+        api.types.par_iter().map(|def| format_file(types::render_type(def), &def.name)).collect();
+    for ((module, _), text) in type_entries.iter().zip(texts) {
+        files.insert(format!("{base}/types/{module}.rs"), text?);
     }
     let type_mods = type_entries.iter().map(|(module, _)| format_ident!("{}", module));
     let type_uses = type_entries.iter().map(|(module, name)| {
@@ -134,15 +136,20 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
 fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), String> {
     let base = format!("src/{}/operations", api.module);
     let mut op_modules = Registry::with_reserved(&["mod"]);
-    let mut op_entries = Vec::new();
-    let mut methods = Vec::new();
-    for op in &api.operations {
-        let module = op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_')));
-        let rendered = operations::render_operation(&api.module, op);
-        files.insert(format!("{base}/{module}.rs"), format_file(rendered.file, &op.wire_id)?);
-        methods.push(rendered.method);
-        op_entries.push((module, op));
+    let op_entries: Vec<(String, &Operation)> = api
+        .operations
+        .iter()
+        .map(|op| (op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_'))), op))
+        .collect();
+    let texts: Vec<Result<String, String>> = api
+        .operations
+        .par_iter()
+        .map(|op| format_file(operations::render_operation(&api.module, op), &op.wire_id))
+        .collect();
+    for ((module, _), text) in op_entries.iter().zip(texts) {
+        files.insert(format!("{base}/{module}.rs"), text?);
     }
+    let methods: Vec<TokenStream> = api.operations.iter().map(operations::client_method).collect();
     let op_mods = op_entries.iter().map(|(module, _)| format_ident!("{}", module));
     let op_uses = op_entries.iter().map(|(module, op)| {
         let module = format_ident!("{}", module);

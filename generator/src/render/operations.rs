@@ -41,17 +41,16 @@ pub fn public_types(op: &Operation) -> Vec<&str> {
     names
 }
 
-/// One operation: its file, and its method on the client (gathered in one `impl` block).
-pub struct RenderedOperation {
-    pub file: TokenStream,
-    pub method: TokenStream,
-}
-
-/// Renders one operation of the API in module `module`.
-pub fn render_operation(module: &str, op: &Operation) -> RenderedOperation {
+fn inputs(op: &Operation) -> Inputs {
     let mut inputs = Inputs::default();
     parameters::add(op, &mut inputs);
     bodies::add(op, &mut inputs);
+    inputs
+}
+
+/// The file of one operation of the API in module `module`.
+pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
+    let inputs = inputs(op);
     let send = responses::send(op);
     let pagination = op.pagination.as_ref().map(|p| pagination::render(op, p, &send.success_ty, &send.error_ty));
     let builder = format_ident!("{}", op.type_name);
@@ -68,7 +67,7 @@ pub fn render_operation(module: &str, op: &Operation) -> RenderedOperation {
     let Inputs { fields, inits, setters, items, .. } = inputs;
     let send_method = &send.method;
     let answer_items = &send.items;
-    let file = quote! {
+    quote! {
         #uses_types
         use crate::runtime::{self, Error, OperationInfo, Request, Response};
 
@@ -101,8 +100,7 @@ pub fn render_operation(module: &str, op: &Operation) -> RenderedOperation {
         #(#answer_items)*
 
         #(#items)*
-    };
-    RenderedOperation { file, method: client_method(op, &args, &arg_types) }
+    }
 }
 
 /// `static OPERATION`: what the runtime knows about the operation.
@@ -171,8 +169,9 @@ fn encode(op: &Operation, statements: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// The operation's method on the client.
-fn client_method(op: &Operation, args: &[Ident], arg_types: &[TokenStream]) -> TokenStream {
+/// The operation's method on the client (all of them go in one `impl` block).
+pub fn client_method(op: &Operation) -> TokenStream {
+    let (args, arg_types): (Vec<Ident>, Vec<TokenStream>) = inputs(op).args.into_iter().unzip();
     let builder = format_ident!("{}", op.type_name);
     let name = ident(&op.rust_name);
     let signature = format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path_template, op.wire_id);
