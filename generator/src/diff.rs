@@ -859,52 +859,7 @@ impl<'a> Differ<'a> {
                         Some(&field.pointer),
                     );
                 }
-                Some(before) => {
-                    let at = (Some(before.pointer.as_str()), Some(field.pointer.as_str()));
-                    if before.required != field.required {
-                        // Both directions change the Rust type (`T` ↔ `Option<T>`); on the
-                        // wire, a received field that may now be absent is the dangerous one.
-                        let message = match (field.required, flow) {
-                            (true, Flow::Request) => "now required in what the client sends".to_owned(),
-                            (false, Flow::Response) => "may now be absent from what the client receives".to_owned(),
-                            (true, Flow::Response) => "now always present in what the client receives".to_owned(),
-                            (false, Flow::Request) => "now optional in what the client sends".to_owned(),
-                        };
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::FieldRequiredChanged,
-                            field_item.clone(),
-                            format!("`{}` {message}", field.wire_name),
-                            at.0,
-                            at.1,
-                        );
-                    }
-                    if before.nullable != field.nullable {
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::FieldNullableChanged,
-                            field_item.clone(),
-                            format!(
-                                "`{}` is now {} ({direction})",
-                                field.wire_name,
-                                if field.nullable { "nullable" } else { "never null" }
-                            ),
-                            at.0,
-                            at.1,
-                        );
-                    }
-                    self.type_ref(&before.ty, &field.ty, flow, &field_item, at);
-                    if before.description != field.description {
-                        self.push(
-                            Impact::Docs,
-                            ChangeKind::FieldDocs,
-                            field_item,
-                            "description changed".into(),
-                            at.0,
-                            at.1,
-                        );
-                    }
-                }
+                Some(before) => self.field(before, field, flow, &field_item),
             }
         }
         for field in old.fields.iter().filter(|f| !new.fields.iter().any(|n| n.wire_name == f.wire_name)) {
@@ -929,6 +884,37 @@ impl<'a> Differ<'a> {
                 None,
                 None,
             );
+        }
+    }
+
+    /// A field present in both versions.
+    fn field(&mut self, before: &Field, field: &Field, flow: Flow, field_item: &str) {
+        let direction = match flow {
+            Flow::Request => "sent",
+            Flow::Response => "received",
+        };
+        let at = (Some(before.pointer.as_str()), Some(field.pointer.as_str()));
+        if before.required != field.required {
+            // Both directions change the Rust type (`T` ↔ `Option<T>`); on the wire, a
+            // received field that may now be absent is the dangerous one.
+            let message = match (field.required, flow) {
+                (true, Flow::Request) => "now required in what the client sends",
+                (false, Flow::Response) => "may now be absent from what the client receives",
+                (true, Flow::Response) => "now always present in what the client receives",
+                (false, Flow::Request) => "now optional in what the client sends",
+            };
+            let message = format!("`{}` {message}", field.wire_name);
+            self.push(Impact::Breaking, ChangeKind::FieldRequiredChanged, field_item.to_owned(), message, at.0, at.1);
+        }
+        if before.nullable != field.nullable {
+            let now = if field.nullable { "nullable" } else { "never null" };
+            let message = format!("`{}` is now {now} ({direction})", field.wire_name);
+            self.push(Impact::Breaking, ChangeKind::FieldNullableChanged, field_item.to_owned(), message, at.0, at.1);
+        }
+        self.type_ref(&before.ty, &field.ty, flow, field_item, at);
+        if before.description != field.description {
+            let message = "description changed".to_owned();
+            self.push(Impact::Docs, ChangeKind::FieldDocs, field_item.to_owned(), message, at.0, at.1);
         }
     }
 
