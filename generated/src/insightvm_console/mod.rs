@@ -19,11 +19,12 @@
 //!
 //! \## Specification
 //!
-//! An &lt;a target="_blank" rel="noopener noreferrer" href="<https://github.com/OAI/OpenAPI-
-//! Specification/blob/master/versions/2.0.md>"&gt;OpenAPI v2&lt;/a&gt; specification (also
+//! An &lt;a target="_blank" rel="noopener noreferrer"
+//! href="<https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md>"&gt;OpenAPI
+//! v2&lt;/a&gt; specification (also
 //! known as Swagger 2) of this API is available. Tools such as &lt;a target="_blank"
-//! rel="noopener noreferrer" href="<https://github.com/swagger-api/swagger-
-//! codegen>"&gt;swagger-codegen&lt;/a&gt;
+//! rel="noopener noreferrer"
+//! href="<https://github.com/swagger-api/swagger-codegen>"&gt;swagger-codegen&lt;/a&gt;
 //! can be used to generate an API client in the language of your choosing using this
 //! specification document.
 //!
@@ -46,8 +47,8 @@
 //!
 //! This API supports two-factor authentication (2FA) by supplying an authentication token in
 //! addition to the Basic
-//! Authorization. The token is specified using the `Token` request header. To leverage two-
-//! factor authentication, this
+//! Authorization. The token is specified using the `Token` request header. To leverage
+//! two-factor authentication, this
 //! must be enabled on the console and be configured for the account accessing the API.
 //!
 //! \## Resources
@@ -213,8 +214,8 @@
 //!
 //! \#### PATCH
 //!
-//! The `PATCH` operation is used to perform a partial update of a resource. `PATCH` is a non-
-//! idempotent operation that
+//! The `PATCH` operation is used to perform a partial update of a resource. `PATCH` is a
+//! non-idempotent operation that
 //! enforces an atomic mutation of a resource. Only the properties specified in the request
 //! are to be overwritten on the
 //! resource it is applied to. If a property is missing, it is assumed to not have changed.
@@ -225,8 +226,8 @@
 //! association between resources, only
 //! the association is removed, not the resources themselves. A successful deletion of the
 //! resource should return
-//! `204 NO CONTENT` with no response body. This operation is not fully idempotent, as follow-
-//! up requests to delete a
+//! `204 NO CONTENT` with no response body. This operation is not fully idempotent, as
+//! follow-up requests to delete a
 //! non-existent resource should return a `404 NOT FOUND`.
 //!
 //! \## Requests
@@ -654,8 +655,8 @@
 //! of an asset property that
 //! is being filtered on. The list of supported fields vary depending on the type of discovery
 //! connection configured
-//! for the dynamic site (e.g vSphere, ActiveSync, etc.). The operator is a type and property-
-//! specific operating
+//! for the dynamic site (e.g vSphere, ActiveSync, etc.). The operator is a type and
+//! property-specific operating
 //! performed on the filtered property. The valid values for fields outlined in the tables
 //! below and are grouped by the
 //! type of connection.
@@ -761,17 +762,19 @@
 //!
 //! This API follows Hypermedia as the Engine of Application State (HATEOAS) principals and is
 //! therefore hypermedia friendly.
-//! Hyperlinks are returned in the `links` property of any given resource and contain a fully-
-//! qualified hyperlink to
+//! Hyperlinks are returned in the `links` property of any given resource and contain a
+//! fully-qualified hyperlink to
 //! the corresponding resource. The format of the hypermedia link adheres to both the
 //! &lt;a target="_blank" rel="noopener noreferrer" href="<http://jsonapi.org>"&gt;{json:api}
 //! v1&lt;/a&gt;
 //! &lt;a target="_blank" rel="noopener noreferrer"
 //! href="<http://jsonapi.org/format/#document-links>"&gt;"Link Object"&lt;/a&gt; and
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-
-//! schema-hypermedia.html>"&gt;JSON Hyper-Schema&lt;/a&gt;
-//! &lt;a target="_blank" rel="noopener noreferrer" href="<http://json-schema.org/latest/json-
-//! schema-hypermedia.html#rfc.section.5.2>"&gt;"Link Description Object"&lt;/a&gt;
+//! &lt;a target="_blank" rel="noopener noreferrer"
+//! href="<http://json-schema.org/latest/json-schema-hypermedia.html>"&gt;JSON
+//! Hyper-Schema&lt;/a&gt;
+//! &lt;a target="_blank" rel="noopener noreferrer"
+//! href="<http://json-schema.org/latest/json-schema-hypermedia.html#rfc.section.5.2>"&gt;"Link
+//! Description Object"&lt;/a&gt;
 //! formats. For example:
 //!
 //! ```text

@@ -111,7 +111,10 @@ fn wrap(text: &str) -> Vec<String> {
             continue;
         }
         let indent = " ".repeat(list_marker_width(line));
-        let options = textwrap::Options::new(WIDTH).subsequent_indent(&indent).break_words(false);
+        let options = textwrap::Options::new(WIDTH)
+            .subsequent_indent(&indent)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
         let mut wrapped: Vec<String> = Vec::new();
         for piece in textwrap::wrap(line, options) {
             match wrapped.last_mut() {
@@ -185,6 +188,10 @@ mod tests {
             "```".to_owned(),
         ];
         assert_eq!(lines, expected);
+        // Only spaces break a line: a URL or a word with hyphens stays whole.
+        let url = "<https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schema-object>";
+        let linked = format!("{} see {url} for the rules", "word ".repeat(6));
+        assert!(wrap(&linked).iter().any(|line| line.contains(url)), "{:#?}", wrap(&linked));
     }
 
     #[test]

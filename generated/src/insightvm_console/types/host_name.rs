@@ -8,8 +8,8 @@ use super::HostNameSource;
 pub struct HostName {
     /// The host name (local or FQDN).
     pub name: String,
-    /// The source used to detect the host name. `user` indicates the host name source is user-
-    /// supplied (e.g. in a site target definition).
+    /// The source used to detect the host name. `user` indicates the host name source is
+    /// user-supplied (e.g. in a site target definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<HostNameSource>,
 }

@@ -7,8 +7,7 @@ use super::{Link, PolicyOverrideScopeNewResult, PolicyOverrideScopeOriginalResul
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyOverrideScope {
     /// The identifier of the asset whose compliance results are to be overridden. Property is
-    /// required if the property `scope` is set to either `"specific-asset"` or `"specific-asset-
-    /// until-next-scan"`.
+    /// required if the property `scope` is set to either `"specific-asset"` or `"specific-asset-until-next-scan"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17,8 +16,7 @@ pub struct PolicyOverrideScope {
     #[serde(rename = "newResult")]
     pub new_result: PolicyOverrideScopeNewResult,
     /// The original policy rule result before the override was applied. This property only
-    /// applies to overrides with a scope of either `"specific-asset"` or `"specific-asset-until-
-    /// next-scan"`.
+    /// applies to overrides with a scope of either `"specific-asset"` or `"specific-asset-until-next-scan"`.
     #[serde(rename = "originalResult", default, skip_serializing_if = "Option::is_none")]
     pub original_result: Option<PolicyOverrideScopeOriginalResult>,
     /// The identifier of the policy rule whose compliance results are to be overridden.

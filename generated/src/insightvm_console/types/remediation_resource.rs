@@ -9,8 +9,7 @@ pub struct RemediationResource {
     /// The number of remediations to display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solutions: Option<i32>,
-    /// The attribute to prioritize remediation impact. Only supported for the `prioritized-
-    /// remediations` and `prioritized-remediations-with-details` templates.
+    /// The attribute to prioritize remediation impact. Only supported for the `prioritized-remediations` and `prioritized-remediations-with-details` templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<RemediationResourceSort>,
 }

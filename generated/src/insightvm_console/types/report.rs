@@ -15,8 +15,7 @@ pub struct Report {
     /// specified date. Defaults to `previous`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// The name of the bureau for a CyberScope report. Only used when the format is `"cyberscope-
-    /// xml"`.
+    /// The name of the bureau for a CyberScope report. Only used when the format is `"cyberscope-xml"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bureau: Option<String>,
     /// The name of the component for a CyberScope report. Only used when the format is `"cyberscope-xml"`.
@@ -55,15 +54,13 @@ pub struct Report {
     /// The identifier of the report owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<i32>,
-    /// If the template is `rule-breakdown-summary`, `top-policy-remediations`, or `top-policy-
-    /// remediations-with-details` the identifiers of the policies to report against.
+    /// If the template is `rule-breakdown-summary`, `top-policy-remediations`, or `top-policy-remediations-with-details` the identifiers of the policies to report against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<i64>>,
     /// The policy to report on. Only used when the format is `"oval-xml"`, `""xccdf-csv"`, or `"xccdf-xml"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<i64>,
-    /// SQL query to run against the Reporting Data Model. Only used when the format is `"sql-
-    /// query"`.
+    /// SQL query to run against the Reporting Data Model. Only used when the format is `"sql-query"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

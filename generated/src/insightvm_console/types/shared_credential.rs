@@ -43,8 +43,8 @@ pub struct SharedCredential {
     pub site_assignment: String,
     /// List of site identifiers. These sites are explicitly assigned access to the shared scan
     /// credential, allowing the site to use the credential for authentication during a scan. This
-    /// property can only be set if the value of property `siteAssignment` is set to `"specific-
-    /// sites"`. When the property `siteAssignment` is set to `"all-sites"`, this property will be `null`.
+    /// property can only be set if the value of property `siteAssignment` is set to `"specific-sites"`. When the property `siteAssignment` is set to `"all-sites"`, this
+    /// property will be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sites: Option<Vec<i32>>,
 }

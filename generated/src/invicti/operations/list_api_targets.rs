@@ -97,8 +97,8 @@ impl ListApiTargets {
         self
     }
 
-    /// Only API targets whose definitions have one of these formats (comma-separated, lower-
-    /// case).
+    /// Only API targets whose definitions have one of these formats (comma-separated,
+    /// lower-case).
     ///
     /// Sent as the query parameter `definitionFormat`.
     pub fn definition_format(mut self, value: impl Into<String>) -> Self {
