@@ -183,22 +183,34 @@ fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), S
     Ok((format!("{base}/mod.rs"), format_file(tokens, "operations")?))
 }
 
-/// Whether `tokens` name a path that starts with `root` (`root::…`).
+/// Whether `tokens` name a path that starts with `root` (`root::…`, not `crate::root::…`).
 fn mentions(tokens: &TokenStream, root: &str) -> bool {
-    let mut previous_is_root = false;
-    for tree in tokens.clone() {
-        match tree {
-            proc_macro2::TokenTree::Group(group) if mentions(&group.stream(), root) => return true,
-            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ':' && previous_is_root => return true,
-            proc_macro2::TokenTree::Ident(ident) => {
-                previous_is_root = ident == root;
-                continue;
-            }
-            _ => {}
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(index, tree)| match tree {
+        TokenTree::Group(group) => mentions(&group.stream(), root),
+        TokenTree::Ident(ident) => {
+            let is_colon = |at: Option<&TokenTree>| matches!(at, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+            // `::` is two `:` in a row; a single one (`x: runtime::File`) is not a path.
+            let inside_path = index > 1 && is_colon(trees.get(index - 1)) && is_colon(trees.get(index - 2));
+            ident == root && !inside_path && is_colon(trees.get(index + 1))
         }
-        previous_is_root = false;
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::mentions;
+
+    #[test]
+    fn a_path_root_is_told_from_a_segment_inside_a_path() {
+        assert!(mentions(&quote! { fn f(x: runtime::File) {} }, "runtime"));
+        assert!(!mentions(&quote! { fn f(x: crate::runtime::Base64) {} }, "runtime"));
+        assert!(!mentions(&quote! { fn runtime() {} }, "runtime"));
     }
-    false
 }
 
 /// Formats tokens as a Rust file with the preamble.
