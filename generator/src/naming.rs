@@ -113,6 +113,10 @@ pub mod scope {
         "fmt",
     ];
 
+    /// Locals of a struct's decoder (`ReadFields::read_fields`): fields become locals beside
+    /// these.
+    pub const STRUCT_DECODER: &[&str] = &["map", "field", "key", "additional_properties", "deserializer"];
+
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
     pub const OPERATION_FILE: &[&str] =
         &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types"];

@@ -1,6 +1,7 @@
 //! The request builder every operation shares: the operation's own inputs beside the
 //! options of one call. Generated code adds only each operation's setters and `send`.
 
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -70,19 +71,28 @@ impl<I> RequestBuilder<I> {
     }
 }
 
-impl<I: Encode> RequestBuilder<I> {
+/// The answer to one call, on its way: what an operation's `send` returns. Boxed so that
+/// each operation's `send` is a plain function (the async machinery is compiled once, here),
+/// and `Send + 'static`, ready for `tokio::spawn`.
+pub type ResponseFuture<T, E> = Pin<Box<dyn Future<Output = Result<Response<T>, Error<E>>> + Send + 'static>>;
+
+impl<I: Encode + Send + 'static> RequestBuilder<I> {
     /// Sends the request, with this call's options, and reads the final answer with `read`
     /// (given the operation, to read by its statuses).
-    pub(crate) async fn send_with<T, E, F>(
+    pub(crate) fn send_with<T, E, F>(
         self,
-        read: impl FnOnce(&'static OperationInfo, reqwest::Response) -> F,
-    ) -> Result<Response<T>, Error<E>>
+        read: impl FnOnce(&'static OperationInfo, reqwest::Response) -> F + Send + 'static,
+    ) -> ResponseFuture<T, E>
     where
-        F: Future<Output = Result<Response<T>, Error<E>>>,
+        T: Send + 'static,
+        E: Send + 'static,
+        F: Future<Output = Result<Response<T>, Error<E>>> + Send,
     {
-        let Self { core, input, options } = self;
-        let request = input.encode().map_err(Error::InvalidRequest)?.with_options(options);
-        let operation = request.operation;
-        read(operation, core.execute(request).await?).await
+        Box::pin(async move {
+            let Self { core, input, options } = self;
+            let request = input.encode().map_err(Error::InvalidRequest)?.with_options(options);
+            let operation = request.operation;
+            read(operation, core.execute(request).await?).await
+        })
     }
 }

@@ -14,7 +14,7 @@ mod retry;
 
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
-pub use builder::{Encode, RequestBuilder};
+pub use builder::{Encode, RequestBuilder, ResponseFuture};
 pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, DecodeError, Error};
 pub use request::{

@@ -2,13 +2,15 @@
 // Source: templates/runtime/codec.rs
 
 //! Wire formats that serde does not spell out by itself: base64 bytes, explicit nulls and
-//! discriminated unions.
+//! discriminated unions; and the decoding every generated struct shares.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::de::Error as _;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Bytes that travel as base64 text (`format: byte`).
@@ -64,12 +66,121 @@ impl<'de> Deserialize<'de> for Base64 {
     }
 }
 
-/// For `Option<Option<T>>` fields: a present `null` becomes `Some(None)`, an absent field
-/// (with `#[serde(default)]`) stays `None`.
-pub fn explicit_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
+/// A struct decoded from a map by name: each generated struct implements it with a loop
+/// over the keys that puts every value in its field, and [`read_struct`] calls it.
+///
+/// Written per struct instead of derived: serde's derive also emits a sequence visitor and
+/// a field-name enum with its own `Deserialize` for every struct, about three times the
+/// code to type-check, and JSON never uses either.
+pub trait ReadFields: Sized {
+    /// The struct's name, for error messages.
+    const NAME: &'static str;
+    /// The field names on the wire, in the order [`next_field`] numbers them.
+    const FIELDS: &'static [&'static str];
+
+    /// Reads the fields from `map`.
+    fn read_fields<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// Decodes a struct that implements [`ReadFields`] (its `Deserialize::deserialize`).
+pub fn read_struct<'de, T: ReadFields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_struct(T::NAME, T::FIELDS, StructVisitor(PhantomData))
+}
+
+struct StructVisitor<T>(PhantomData<T>);
+
+impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object (struct {})", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read_fields(map)
+    }
+}
+
+/// Reads a key as the index of a known field, or the key itself when `keep` and unknown.
+struct FieldKey {
+    fields: &'static [&'static str],
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Result<usize, Option<String>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldKey {
+    type Value = Result<usize, Option<String>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        match self.fields.iter().position(|field| *field == key) {
+            Some(index) => Ok(Ok(index)),
+            None => Ok(Err(self.keep.then(|| key.to_owned()))),
+        }
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
+        match std::str::from_utf8(key) {
+            Ok(key) => self.visit_str(key),
+            Err(_) => Ok(Err(self.keep.then(|| String::from_utf8_lossy(key).into_owned()))),
+        }
+    }
+}
+
+/// The next key of a struct's map: `Some(Some(index))` for `fields[index]`, `Some(None)`
+/// for a key the struct does not have (its value must be skipped), `None` at the end.
+pub fn next_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fields: &'static [&'static str],
+) -> Result<Option<Option<usize>>, A::Error> {
+    Ok(map.next_key_seed(FieldKey { fields, keep: false })?.map(Result::ok))
+}
+
+/// The next key of a struct's map that keeps other properties: `Ok(index)` for
+/// `fields[index]`, `Err(key)` for any other key, `None` at the end.
+pub fn next_entry<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fields: &'static [&'static str],
+) -> Result<Option<Result<usize, String>>, A::Error> {
+    Ok(map.next_key_seed(FieldKey { fields, keep: true })?.map(|key| key.map_err(Option::unwrap_or_default)))
+}
+
+/// Reads the value of field `name` into `slot`; a field sent twice is an error.
+pub fn read_value<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(A::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips the value of a key the struct does not have.
+pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
+
+/// The value of a required field, or the error that names it.
+pub fn required<T, E: serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// The value of an optional field: absent and `null` are both `None`.
+pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
+    slot.flatten()
 }
 
 /// Reads a discriminated union: the whole value, and the text of its tag property.

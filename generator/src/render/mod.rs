@@ -199,20 +199,6 @@ fn mentions(tokens: &TokenStream, root: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use quote::quote;
-
-    use super::mentions;
-
-    #[test]
-    fn a_path_root_is_told_from_a_segment_inside_a_path() {
-        assert!(mentions(&quote! { fn f(x: runtime::File) {} }, "runtime"));
-        assert!(!mentions(&quote! { fn f(x: crate::runtime::Base64) {} }, "runtime"));
-        assert!(!mentions(&quote! { fn runtime() {} }, "runtime"));
-    }
-}
-
 /// Formats tokens as a Rust file with the preamble.
 fn format_file(tokens: TokenStream, what: &str) -> Result<String, String> {
     let file: syn::File =
@@ -265,5 +251,19 @@ pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
             let inner = type_tokens(inner, qualified);
             quote! { Box<#inner> }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::mentions;
+
+    #[test]
+    fn a_path_root_is_told_from_a_segment_inside_a_path() {
+        assert!(mentions(&quote! { fn f(x: runtime::File) {} }, "runtime"));
+        assert!(!mentions(&quote! { fn f(x: crate::runtime::Base64) {} }, "runtime"));
+        assert!(!mentions(&quote! { fn runtime() {} }, "runtime"));
     }
 }

@@ -69,7 +69,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
     let answer_items = &send.items;
     quote! {
         #uses_types
-        use crate::runtime::{self, Error, OperationInfo, Request, Response};
+        use crate::runtime::{self, OperationInfo, Request};
 
         #info
 

@@ -58,7 +58,7 @@ pub(super) fn render(
     quote! {
         /// Every page, fetched lazily: a page is requested only when the stream is polled
         /// past the previous one. The stream ends after the last page or an empty page.
-        pub fn into_pages(self) -> futures::stream::BoxStream<'static, Result<Response<#page_ty>, Error<#error_ty>>> {
+        pub fn into_pages(self) -> futures::stream::BoxStream<'static, Result<runtime::Response<#page_ty>, runtime::Error<#error_ty>>> {
             runtime::pagination::pages(
                 self,
                 |request: &Self| request.clone().send(),
@@ -72,7 +72,7 @@ pub(super) fn render(
         }
 
         /// Every item of every page, fetched lazily one page at a time.
-        pub fn into_stream(self) -> futures::stream::BoxStream<'static, Result<#item_ty, Error<#error_ty>>> {
+        pub fn into_stream(self) -> futures::stream::BoxStream<'static, Result<#item_ty, runtime::Error<#error_ty>>> {
             runtime::pagination::items(self.into_pages(), |page| #items_owned)
         }
     }

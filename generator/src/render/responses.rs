@@ -50,22 +50,21 @@ pub(super) fn send(op: &Operation) -> SendMethod {
     let method = match runtime_call {
         Some(read) => quote! {
             /// Sends the request and decodes the answer.
-            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
-                self.send_with(runtime::#read).await
+            pub fn send(self) -> runtime::ResponseFuture<#success_ty, #error_ty> {
+                self.send_with(runtime::#read)
             }
         },
         None => {
             let (success_arms, error_arms) = (&success.arms, &error.arms);
             quote! {
                 /// Sends the request and decodes the answer.
-                pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
+                pub fn send(self) -> runtime::ResponseFuture<#success_ty, #error_ty> {
                     self.send_with(|_, response| async move {
                         match response.status().as_u16() {
                             #(#success_arms)*
                             #error_arms
                         }
                     })
-                    .await
                 }
             }
         }

@@ -7,7 +7,8 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
-use crate::ir::{EnumVariant, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::naming::{Registry, scope};
 
 /// The items of one type's file.
 pub fn render_type(def: &TypeDef) -> TokenStream {
@@ -50,7 +51,7 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
     }
     names.remove(&def.name);
     let serde = match &def.kind {
-        TypeKind::Struct(_) => quote! { use serde::{Deserialize, Serialize}; },
+        TypeKind::Struct(_) => quote! { use serde::Serialize; },
         TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
         TypeKind::Union(_) => quote! {},
         TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
@@ -81,54 +82,7 @@ fn all_optional(body: &Struct) -> bool {
 }
 
 fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
-    let mut fields = Vec::new();
-    let mut required_args = Vec::new();
-    let mut required_inits = Vec::new();
-    for field in &body.fields {
-        let field_ident = ident(&field.rust_name);
-        let inner = type_tokens(&field.ty, false);
-        let optional = !field.required || field.nullable;
-        let ty = if field.send_null {
-            quote! { Option<Option<#inner>> }
-        } else if optional {
-            quote! { Option<#inner> }
-        } else {
-            inner.clone()
-        };
-        let mut serde_args = Vec::new();
-        if field.rust_name != field.wire_name {
-            let wire = &field.wire_name;
-            serde_args.push(quote! { rename = #wire });
-        }
-        if !field.required {
-            serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
-        }
-        if field.send_null {
-            serde_args.push(quote! { deserialize_with = "crate::runtime::codec::explicit_null" });
-        }
-        let serde_attr = if serde_args.is_empty() {
-            quote! {}
-        } else {
-            quote! { #[serde(#(#serde_args),*)] }
-        };
-        let default = field.default.as_ref().map(|d| format!("Default: `{}`.", d.replace('`', "'")));
-        let docs = doc_attrs(&paragraphs(&[field.description.as_deref(), default.as_deref()]));
-        fields.push(quote! { #docs #serde_attr pub #field_ident: #ty, });
-        if optional {
-            required_inits.push(quote! { #field_ident: None });
-        } else {
-            match &field.ty {
-                TypeRef::String => {
-                    required_args.push(quote! { #field_ident: impl Into<String> });
-                    required_inits.push(quote! { #field_ident: #field_ident.into() });
-                }
-                _ => {
-                    required_args.push(quote! { #field_ident: #inner });
-                    required_inits.push(quote! { #field_ident });
-                }
-            }
-        }
-    }
+    let mut fields: Vec<TokenStream> = body.fields.iter().map(struct_field).collect();
     if let Some(additional) = &body.additional {
         let value = type_tokens(additional, false);
         fields.push(quote! {
@@ -136,31 +90,173 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #value>,
         });
-        required_inits.push(quote! { additional_properties: Default::default() });
     }
     let default_derive = if all_optional(body) {
         quote! { Default, }
     } else {
         quote! {}
     };
-    let constructor = if required_args.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            impl #name {
-                /// A value with the required fields set and every optional field empty.
-                pub fn new(#(#required_args),*) -> Self {
-                    Self { #(#required_inits),* }
-                }
-            }
-        }
-    };
+    let constructor = constructor(name, body);
+    let decoder = decoder(name, body);
     quote! {
-        #[derive(Debug, Clone, PartialEq, #default_derive Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default_derive Serialize)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+        #decoder
+    }
+}
+
+/// The Rust type of a field: `Option` when it may be absent or null, `Option<Option<_>>`
+/// when a client must be able to send an explicit null.
+fn field_type(field: &Field) -> TokenStream {
+    let inner = type_tokens(&field.ty, false);
+    if field.send_null {
+        quote! { Option<Option<#inner>> }
+    } else if is_optional(field) {
+        quote! { Option<#inner> }
+    } else {
+        inner
+    }
+}
+
+fn is_optional(field: &Field) -> bool {
+    !field.required || field.nullable
+}
+
+/// A field's declaration: docs, how it is written (serde), name and type.
+fn struct_field(field: &Field) -> TokenStream {
+    let mut serde_args = Vec::new();
+    if field.rust_name != field.wire_name {
+        let wire = &field.wire_name;
+        serde_args.push(quote! { rename = #wire });
+    }
+    if !field.required {
+        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
+    }
+    let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+    let default = field.default.as_ref().map(|d| format!("Default: `{}`.", d.replace('`', "'")));
+    let docs = doc_attrs(&paragraphs(&[field.description.as_deref(), default.as_deref()]));
+    let (field_ident, ty) = (ident(&field.rust_name), field_type(field));
+    quote! { #docs #serde_attr pub #field_ident: #ty, }
+}
+
+/// `new` with the required fields as arguments, when there are any.
+fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for field in &body.fields {
+        let field_ident = ident(&field.rust_name);
+        if is_optional(field) {
+            inits.push(quote! { #field_ident: None });
+        } else if field.ty == TypeRef::String {
+            args.push(quote! { #field_ident: impl Into<String> });
+            inits.push(quote! { #field_ident: #field_ident.into() });
+        } else {
+            let ty = type_tokens(&field.ty, false);
+            args.push(quote! { #field_ident: #ty });
+            inits.push(quote! { #field_ident });
+        }
+    }
+    if body.additional.is_some() {
+        inits.push(quote! { additional_properties: Default::default() });
+    }
+    (!args.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                /// A value with the required fields set and every optional field empty.
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#inits),* }
+                }
+            }
+        }
+    })
+}
+
+/// The decoder's local for a field: its own name, unless that is only underscores and
+/// digits (`_1`), which reads as a placeholder.
+fn local_name(field: &str) -> String {
+    if field.trim_start_matches('_').chars().all(|c| c.is_ascii_digit()) {
+        format!("value{field}")
+    } else {
+        field.to_owned()
+    }
+}
+
+/// `Deserialize` through the runtime's `ReadFields`: one local per field, filled by a loop
+/// over the keys, then checked (see `runtime::codec::ReadFields` for why not derived).
+fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+    let mut locals = Registry::with_reserved(scope::STRUCT_DECODER);
+    let slots: Vec<_> = body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
+    let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
+    let indices: Vec<_> = (0..slots.len()).map(proc_macro2::Literal::usize_unsuffixed).collect();
+    let reads: Vec<_> = slots
+        .iter()
+        .zip(&wires)
+        .map(|(slot, wire)| quote! { crate::runtime::codec::read_value(&mut map, &mut #slot, #wire)? })
+        .collect();
+    let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
+        let field_ident = ident(&field.rust_name);
+        let wire = &field.wire_name;
+        if field.send_null && field_ident == *slot {
+            quote! { #field_ident }
+        } else if field.send_null {
+            quote! { #field_ident: #slot }
+        } else if is_optional(field) {
+            quote! { #field_ident: crate::runtime::codec::optional(#slot) }
+        } else {
+            quote! { #field_ident: crate::runtime::codec::required(#slot, #wire)? }
+        }
+    });
+    let name_text = name.to_string();
+    let read_loop = if body.additional.is_some() {
+        quote! {
+            let mut additional_properties = std::collections::BTreeMap::new();
+            while let Some(field) = crate::runtime::codec::next_entry(&mut map, Self::FIELDS)? {
+                match field {
+                    #(Ok(#indices) => #reads,)*
+                    Ok(_) => crate::runtime::codec::skip_value(&mut map)?,
+                    Err(key) => {
+                        additional_properties.insert(key, map.next_value()?);
+                    }
+                }
+            }
+        }
+    } else if body.fields.is_empty() {
+        quote! {
+            while crate::runtime::codec::next_field(&mut map, Self::FIELDS)?.is_some() {
+                crate::runtime::codec::skip_value(&mut map)?;
+            }
+        }
+    } else {
+        quote! {
+            while let Some(field) = crate::runtime::codec::next_field(&mut map, Self::FIELDS)? {
+                match field {
+                    #(Some(#indices) => #reads,)*
+                    _ => crate::runtime::codec::skip_value(&mut map)?,
+                }
+            }
+        }
+    };
+    let additional_init = body.additional.as_ref().map(|_| quote! { additional_properties, });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::codec::read_struct(deserializer)
+            }
+        }
+
+        impl crate::runtime::codec::ReadFields for #name {
+            const NAME: &'static str = #name_text;
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+
+            fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #(let mut #slots = None;)*
+                #read_loop
+                Ok(Self { #(#inits,)* #additional_init })
+            }
+        }
     }
 }
 
