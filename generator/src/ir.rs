@@ -399,7 +399,7 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeKind {
     Struct(Struct),
     /// A string enum that keeps unknown values.
@@ -411,14 +411,14 @@ pub enum TypeKind {
     Alias(TypeRef),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Struct {
     pub fields: Vec<Field>,
     /// Type of extra properties kept beside the fixed ones.
     pub additional: Option<TypeRef>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     pub rust_name: String,
     pub wire_name: String,
@@ -435,7 +435,7 @@ pub struct Field {
     pub pointer: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EnumVariant {
     pub rust_name: String,
     pub wire_value: String,
@@ -443,7 +443,7 @@ pub struct EnumVariant {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// The property whose value names the variant (OpenAPI `discriminator`, or a required
@@ -455,7 +455,7 @@ pub struct Union {
     pub content_property: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnionVariant {
     pub rust_name: String,
     /// The variant's content; `None` for a tagged variant that carries nothing but its tag.

@@ -94,10 +94,11 @@ fn standalone_config(name: &str, shown_as: &str) -> ApiConfig {
 
 fn standalone_crate(
     name: &str,
-    api: Api,
+    mut api: Api,
     config: &ApiConfig,
     warnings: Vec<Diagnostic>,
 ) -> Result<Generated, Vec<Diagnostic>> {
+    lower::merge_identical(&mut api);
     let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
     let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(config));
     let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &config.spec))?;
@@ -194,6 +195,7 @@ pub fn generate_project_with(
     if !errors.is_empty() {
         return Err(errors);
     }
+    apis.iter_mut().for_each(lower::merge_identical);
     let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
     let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
     info.gated_targets = gated_targets(&generated_dir(root), &config.apis);

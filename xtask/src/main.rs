@@ -11,6 +11,9 @@ mod jupyter;
 mod test;
 
 use std::path::{Path, PathBuf};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 const HELP: &str = "\

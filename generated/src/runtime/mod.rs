@@ -9,6 +9,7 @@ mod auth;
 mod builder;
 mod client;
 pub mod codec;
+pub mod enums;
 mod error;
 pub mod pagination;
 mod request;

@@ -16,7 +16,7 @@ use crate::diag::{Diagnostics, join};
 use crate::ir::*;
 use crate::load::LoadedSpec;
 use crate::naming::{Registry, camel, compose, snake};
-pub use schema::enum_variants;
+pub use schema::{enum_variants, merge_identical};
 
 use crate::naming::scope;
 use operation::{OperationSrc, Scopes, lower_operation};

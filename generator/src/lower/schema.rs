@@ -2,6 +2,7 @@
 
 mod graph;
 mod union;
+pub use graph::merge_identical;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

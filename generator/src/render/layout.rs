@@ -11,8 +11,17 @@ enum Kind {
     Other,
 }
 
-/// The kind of item `line` (trimmed) starts, or `None` when it starts none.
-fn item_start(line: &str) -> Option<Kind> {
+/// The kind of item `line` (trimmed, at indentation `depth`) starts, or `None` when it
+/// starts none. A macro call is an item only at the top level (inside a function it is a
+/// statement).
+fn item_start(line: &str, depth: usize) -> Option<Kind> {
+    if depth == 0
+        && line
+            .split_once("!(")
+            .is_some_and(|(path, _)| path.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':'))
+    {
+        return Some(Kind::Other);
+    }
     if line.starts_with("use ") {
         return Some(Kind::Use);
     }
@@ -59,7 +68,7 @@ pub fn separate_items(text: &str) -> String {
         if last_kind.len() <= depth {
             last_kind.resize(depth + 1, None);
         }
-        if let (Some(kind), Some(before)) = (item_start(trimmed), previous) {
+        if let (Some(kind), Some(before)) = (item_start(trimmed, depth), previous) {
             let before_trimmed = before.trim_start();
             let ends_item = indent(before) == depth
                 && (before_trimmed.ends_with('}') || before_trimmed.ends_with(';'))
@@ -70,7 +79,7 @@ pub fn separate_items(text: &str) -> String {
                 out.push('\n');
             }
         }
-        if let Some(kind) = item_start(trimmed) {
+        if let Some(kind) = item_start(trimmed, depth) {
             last_kind[depth] = Some(kind);
         }
         out.push_str(line);
@@ -89,11 +98,11 @@ mod tests {
         let printed = "//! Docs.\nmod a;\nmod b;\npub use a::A;\nuse crate::{\n    x,\n};\nuse y;\n\
                        static S: u8 = 1;\n/// Doc `{}`;\n/// more.\n#[derive(Debug)]\npub struct T {\n    \
                        a: u8,\n    /// b\n    b: u8,\n}\nimpl T {\n    fn f() {\n        let x = 1;\n        \
-                       if x == 1 {}\n    }\n    fn g() {}\n}\n";
+                       if x == 1 {}\n    }\n    fn g() {}\n}\ncrate::m!(T);\n";
         let expected = "//! Docs.\n\nmod a;\nmod b;\n\npub use a::A;\n\nuse crate::{\n    x,\n};\nuse y;\n\n\
                         static S: u8 = 1;\n\n/// Doc `{}`;\n/// more.\n#[derive(Debug)]\npub struct T {\n    \
                         a: u8,\n    /// b\n    b: u8,\n}\n\nimpl T {\n    fn f() {\n        let x = 1;\n        \
-                        if x == 1 {}\n    }\n\n    fn g() {}\n}\n";
+                        if x == 1 {}\n    }\n\n    fn g() {}\n}\n\ncrate::m!(T);\n";
         assert_eq!(separate_items(printed), expected);
     }
 }

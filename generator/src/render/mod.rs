@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rayon::prelude::*;
 
-use crate::ir::{Api, FloatKind, IntKind, Operation, TypeRef};
+use crate::ir::{Api, FloatKind, IntKind, Operation, TypeDef, TypeRef};
 use crate::naming::Registry;
 
 /// Relative path → file contents.
@@ -65,6 +65,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("builder.rs", include_str!("../../../templates/runtime/builder.rs")),
     ("client.rs", include_str!("../../../templates/runtime/client.rs")),
     ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
+    ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
     ("pagination.rs", include_str!("../../../templates/runtime/pagination.rs")),
     ("request.rs", include_str!("../../../templates/runtime/request.rs")),
@@ -101,57 +102,77 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
     Ok(files)
 }
 
+/// One file of an API's module.
+enum ApiFile<'a> {
+    Root,
+    TypesModule(&'a [(String, String)]),
+    OperationsModule(&'a [(String, &'a Operation)]),
+    Type(&'a TypeDef),
+    Operation(&'a Operation),
+}
+
 fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let base = format!("src/{}", api.module);
-    files.insert(format!("{base}/mod.rs"), format_file(client::render_module(api), &api.module)?);
-
     let mut type_modules = Registry::with_reserved(&["mod"]);
     let type_entries: Vec<(String, String)> =
         api.types.iter().map(|def| (type_modules.claim(&crate::naming::snake(&def.name)), def.name.clone())).collect();
-    // Each file is rendered and formatted on its own, so on every core.
-    let texts: Vec<Result<String, String>> =
-        api.types.par_iter().map(|def| format_file(types::render_type(def), &def.name)).collect();
-    for ((module, _), text) in type_entries.iter().zip(texts) {
-        files.insert(format!("{base}/types/{module}.rs"), text?);
-    }
-    let type_mods = type_entries.iter().map(|(module, _)| format_ident!("{}", module));
-    let type_uses = type_entries.iter().map(|(module, name)| {
-        let module = format_ident!("{}", module);
-        let name = format_ident!("{}", name);
-        quote! { pub use #module::#name; }
-    });
-    let types_doc = docs::inner_doc_attrs(&format!("Request and response types of {}.", api.title));
-    files.insert(
-        format!("{base}/types/mod.rs"),
-        format_file(quote! { #types_doc #(mod #type_mods;)* #(#type_uses)* }, "types")?,
-    );
-
-    let (path, operations) = render_operations(api, files)?;
-    files.insert(path, operations);
-    Ok(())
-}
-
-/// Every operation's file, and the operations module: its re-exports and the client's
-/// methods, one per operation.
-fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), String> {
-    let base = format!("src/{}/operations", api.module);
     let mut op_modules = Registry::with_reserved(&["mod"]);
     let op_entries: Vec<(String, &Operation)> = api
         .operations
         .iter()
         .map(|op| (op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_'))), op))
         .collect();
-    let texts: Vec<Result<String, String>> = api
-        .operations
-        .par_iter()
-        .map(|op| format_file(operations::render_operation(&api.module, op), &op.wire_id))
-        .collect();
-    for ((module, _), text) in op_entries.iter().zip(texts) {
-        files.insert(format!("{base}/{module}.rs"), text?);
+    // The module files first: they are the largest, so they start while the rest is shared out.
+    let mut jobs = vec![
+        (format!("{base}/types/mod.rs"), ApiFile::TypesModule(&type_entries)),
+        (format!("{base}/operations/mod.rs"), ApiFile::OperationsModule(&op_entries)),
+        (format!("{base}/mod.rs"), ApiFile::Root),
+    ];
+    jobs.extend(
+        type_entries
+            .iter()
+            .zip(&api.types)
+            .map(|((module, _), def)| (format!("{base}/types/{module}.rs"), ApiFile::Type(def))),
+    );
+    jobs.extend(
+        op_entries.iter().map(|(module, op)| (format!("{base}/operations/{module}.rs"), ApiFile::Operation(op))),
+    );
+    // Each file is rendered and formatted on its own, so on every core.
+    let texts: Vec<Result<String, String>> = jobs.par_iter().map(|(_, job)| render_api_file(api, job)).collect();
+    for ((path, _), text) in jobs.into_iter().zip(texts) {
+        files.insert(path, text?);
     }
+    Ok(())
+}
+
+fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
+    match file {
+        ApiFile::Root => format_file(client::render_module(api), &api.module),
+        ApiFile::TypesModule(entries) => format_file(types_module(api, entries), "types"),
+        ApiFile::OperationsModule(entries) => format_file(operations_module(api, entries), "operations"),
+        ApiFile::Type(def) => format_file(types::render_type(def), &def.name),
+        ApiFile::Operation(op) => format_file(operations::render_operation(&api.module, op), &op.wire_id),
+    }
+}
+
+/// The types module: a file per type, each type re-exported.
+fn types_module(api: &Api, entries: &[(String, String)]) -> TokenStream {
+    let type_mods = entries.iter().map(|(module, _)| format_ident!("{}", module));
+    let type_uses = entries.iter().map(|(module, name)| {
+        let module = format_ident!("{}", module);
+        let name = format_ident!("{}", name);
+        quote! { pub use #module::#name; }
+    });
+    let types_doc = docs::inner_doc_attrs(&format!("Request and response types of {}.", api.title));
+    quote! { #types_doc #(mod #type_mods;)* #(#type_uses)* }
+}
+
+/// The operations module: a file per operation, their re-exports and the client's
+/// methods, one per operation.
+fn operations_module(api: &Api, entries: &[(String, &Operation)]) -> TokenStream {
     let methods: Vec<TokenStream> = api.operations.iter().map(operations::client_method).collect();
-    let op_mods = op_entries.iter().map(|(module, _)| format_ident!("{}", module));
-    let op_uses = op_entries.iter().map(|(module, op)| {
+    let op_mods = entries.iter().map(|(module, _)| format_ident!("{}", module));
+    let op_uses = entries.iter().map(|(module, op)| {
         let module = format_ident!("{}", module);
         let names: Vec<_> = operations::public_types(op).iter().map(|n| format_ident!("{}", n)).collect();
         quote! { pub use #module::{#(#names),*}; }
@@ -164,7 +185,7 @@ fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), S
     let api_module = format_ident!("{}", api.module);
     let uses_types = mentions(&methods, "types").then(|| quote! { use crate::#api_module::types; });
     let uses_runtime = mentions(&methods, "runtime").then(|| quote! { use crate::runtime; });
-    let tokens = quote! {
+    quote! {
         #ops_doc
 
         #(mod #op_mods;)*
@@ -179,8 +200,7 @@ fn render_operations(api: &Api, files: &mut Files) -> Result<(String, String), S
         impl super::Client {
             #methods
         }
-    };
-    Ok((format!("{base}/mod.rs"), format_file(tokens, "operations")?))
+    }
 }
 
 /// Whether `tokens` name a path that starts with `root` (`root::…`, not `crate::root::…`).

@@ -51,7 +51,7 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
     }
     names.remove(&def.name);
     let serde = match &def.kind {
-        TypeKind::Struct(_) => quote! { use serde::Serialize; },
+        TypeKind::Struct(_) => quote! { use serde::Serialize; use crate::runtime::codec; },
         TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
         TypeKind::Union(_) => quote! {},
         TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
@@ -188,13 +188,14 @@ fn local_name(field: &str) -> String {
 /// over the keys, then checked (see `runtime::codec::ReadFields` for why not derived).
 fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let mut locals = Registry::with_reserved(scope::STRUCT_DECODER);
-    let slots: Vec<_> = body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
+    let slots: Vec<_> =
+        body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
     let indices: Vec<_> = (0..slots.len()).map(proc_macro2::Literal::usize_unsuffixed).collect();
     let reads: Vec<_> = slots
         .iter()
         .zip(&wires)
-        .map(|(slot, wire)| quote! { crate::runtime::codec::read_value(&mut map, &mut #slot, #wire)? })
+        .map(|(slot, wire)| quote! { codec::read_value(&mut map, &mut #slot, #wire)? })
         .collect();
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
@@ -204,19 +205,19 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         } else if field.send_null {
             quote! { #field_ident: #slot }
         } else if is_optional(field) {
-            quote! { #field_ident: crate::runtime::codec::optional(#slot) }
+            quote! { #field_ident: codec::optional(#slot) }
         } else {
-            quote! { #field_ident: crate::runtime::codec::required(#slot, #wire)? }
+            quote! { #field_ident: codec::required(#slot, #wire)? }
         }
     });
     let name_text = name.to_string();
     let read_loop = if body.additional.is_some() {
         quote! {
             let mut additional_properties = std::collections::BTreeMap::new();
-            while let Some(field) = crate::runtime::codec::next_entry(&mut map, Self::FIELDS)? {
+            while let Some(field) = codec::next_entry(&mut map, Self::FIELDS)? {
                 match field {
                     #(Ok(#indices) => #reads,)*
-                    Ok(_) => crate::runtime::codec::skip_value(&mut map)?,
+                    Ok(_) => codec::skip_value(&mut map)?,
                     Err(key) => {
                         additional_properties.insert(key, map.next_value()?);
                     }
@@ -225,16 +226,16 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         }
     } else if body.fields.is_empty() {
         quote! {
-            while crate::runtime::codec::next_field(&mut map, Self::FIELDS)?.is_some() {
-                crate::runtime::codec::skip_value(&mut map)?;
+            while codec::next_field(&mut map, Self::FIELDS)?.is_some() {
+                codec::skip_value(&mut map)?;
             }
         }
     } else {
         quote! {
-            while let Some(field) = crate::runtime::codec::next_field(&mut map, Self::FIELDS)? {
+            while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
                 match field {
                     #(Some(#indices) => #reads,)*
-                    _ => crate::runtime::codec::skip_value(&mut map)?,
+                    _ => codec::skip_value(&mut map)?,
                 }
             }
         }
@@ -243,11 +244,11 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::codec::read_struct(deserializer)
+                codec::read_struct(deserializer)
             }
         }
 
-        impl crate::runtime::codec::ReadFields for #name {
+        impl codec::ReadFields for #name {
             const NAME: &'static str = #name_text;
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
@@ -299,45 +300,7 @@ fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStre
             }
         }
 
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-
-            // Spelled out: a variant named `Err` would make `Self::Err` ambiguous.
-            fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
-
-        impl crate::runtime::ParamValue for #name {
-            fn to_param(&self) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed(self.as_str())
-            }
-        }
+        crate::runtime::enums::string_enum!(#name);
     }
 }
 

@@ -1,5 +1,9 @@
-//! Passes over the lowered type graph: recursion boxed, large union variants boxed, and
-//! the types a client sends marked.
+//! Passes over the lowered type graph: recursion boxed, large union variants boxed, the
+//! types a client sends marked, and repeated types merged.
+
+use std::collections::hash_map::Entry;
+
+use crate::ir::Api;
 
 use super::*;
 
@@ -157,5 +161,78 @@ impl TypeLowerer<'_> {
             TypeKind::Enum(_) => vec![],
         };
         edges.into_iter().filter_map(by_value_target).any(|next| self.reaches(next, target, seen))
+    }
+}
+
+/// Makes every type with the same shape and docs as one before it (in name order) an alias
+/// of that one. Documents repeat an inline enum or object under each operation that uses it
+/// (Stripe's spend-control categories, 300 values, six times over); each copy would be
+/// another type to compile. Shapes are compared with the types they name taken through the
+/// aliases found so far, so objects made of merged parts merge in the next pass. The
+/// aliases keep every name the document gives, so code written against any of them still
+/// compiles; the change report compares documents before this pass, by the names they give.
+pub fn merge_identical(api: &mut Api) {
+    let mut aliases: HashMap<String, String> = HashMap::new();
+    loop {
+        let mut first: HashMap<(TypeKind, Option<String>), usize> = HashMap::new();
+        let mut merged = Vec::new();
+        for (index, def) in api.types.iter().enumerate() {
+            if matches!(def.kind, TypeKind::Alias(_)) {
+                continue;
+            }
+            match first.entry((shape(&def.kind, &aliases), def.description.clone())) {
+                Entry::Occupied(same) => merged.push((index, *same.get())),
+                Entry::Vacant(new) => {
+                    new.insert(index);
+                }
+            }
+        }
+        if merged.is_empty() {
+            return;
+        }
+        for (index, canonical) in merged {
+            let canonical = api.types[canonical].name.clone();
+            let def = &mut api.types[index];
+            def.kind = TypeKind::Alias(TypeRef::Named(canonical.clone()));
+            aliases.insert(def.name.clone(), canonical);
+        }
+    }
+}
+
+/// A type's shape: without where its parts stand in the document, and with the merged
+/// types it names replaced by the ones they merged into.
+fn shape(kind: &TypeKind, aliases: &HashMap<String, String>) -> TypeKind {
+    let mut shape = kind.clone();
+    match &mut shape {
+        TypeKind::Struct(body) => {
+            for field in &mut body.fields {
+                field.pointer.clear();
+                resolve(&mut field.ty, aliases);
+            }
+            if let Some(additional) = &mut body.additional {
+                resolve(additional, aliases);
+            }
+        }
+        TypeKind::Union(union) => {
+            union.variants.iter_mut().filter_map(|v| v.ty.as_mut()).for_each(|ty| resolve(ty, aliases))
+        }
+        TypeKind::Alias(ty) => resolve(ty, aliases),
+        TypeKind::Enum(_) => {}
+    }
+    shape
+}
+
+/// Replaces every merged type `ty` names with the type it merged into.
+fn resolve(ty: &mut TypeRef, aliases: &HashMap<String, String>) {
+    match ty {
+        TypeRef::Named(name) => {
+            while let Some(canonical) = aliases.get(name.as_str()) {
+                *name = canonical.clone();
+            }
+        }
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+            resolve(inner, aliases)
+        }
+        _ => {}
     }
 }
