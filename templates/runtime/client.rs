@@ -3,12 +3,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use super::auth::Credential;
 use super::error::Error;
 use super::request::Request;
+use super::response::Answer;
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
 
 /// A function that may adjust every request just before it is sent.
@@ -273,7 +276,7 @@ impl ClientCore {
 
     /// Sends `request`, retrying as the policy allows, and returns the final answer
     /// whatever its status.
-    pub async fn execute<E>(&self, request: Request) -> Result<reqwest::Response, Error<E>> {
+    pub async fn execute<E>(&self, request: Request) -> Result<Answer, Error<E>> {
         let operation = request.operation;
         let retry = request.options.retry.as_ref().unwrap_or(&self.inner.retry);
         let replayable = request.is_replayable();
@@ -336,7 +339,7 @@ impl ClientCore {
     /// One attempt: the request, the redirects it leads to, and (unless the operation
     /// streams its success) the whole body, read within the attempt's time so that a body cut
     /// short or stalled is a failed attempt like any other.
-    async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<reqwest::Response, Error<E>> {
+    async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<Answer, Error<E>> {
         let inner = &*self.inner;
         let timeout = match (request.options.timeout.or(inner.timeout), remaining) {
             (Some(each), Some(left)) => Some(each.min(left)),
@@ -346,7 +349,7 @@ impl ClientCore {
             let response = self.send_following_redirects(request, timeout).await?;
             let limit = request.options.max_body_size.unwrap_or(inner.max_body_size);
             if request.operation.streams && response.status().is_success() {
-                return Ok(response);
+                return Ok(Answer::unread(response));
             }
             buffer(response, limit).await
         };
@@ -399,7 +402,7 @@ impl ClientCore {
                     shown(&next)
                 )));
             }
-            let trusted = Origin::of(&next) == inner.origin;
+            let trusted = inner.origin.holds(&next);
             tracing::debug!(status, to = %shown(&next), credentials = trusted, "following a redirect");
             url = next;
         }
@@ -418,7 +421,7 @@ impl ClientCore {
         with_body: bool,
     ) -> Result<reqwest::Request, Error<E>> {
         let inner = &*self.inner;
-        let trusted = Origin::of(&url) == inner.origin;
+        let trusted = inner.origin.holds(&url);
         let mut builder = inner.http.request(method.clone(), url);
         if first && !request.query.is_empty() && request.options.url.is_none() {
             builder = builder.query(&request.query);
@@ -427,7 +430,9 @@ impl ClientCore {
             builder = builder.header(ACCEPT, accept);
         }
         if trusted {
-            builder = builder.headers(inner.headers.clone());
+            if !inner.headers.is_empty() {
+                builder = builder.headers(inner.headers.clone());
+            }
             for (name, value) in request.headers.iter().chain(&request.options.headers) {
                 builder = builder.header(name.as_str(), value.as_str());
             }
@@ -464,6 +469,13 @@ impl Origin {
             port: url.port_or_known_default(),
         }
     }
+
+    /// Whether `url` is at this origin (compared in place: this runs on every request).
+    fn holds(&self, url: &reqwest::Url) -> bool {
+        url.scheme() == self.scheme
+            && url.host_str().unwrap_or_default().eq_ignore_ascii_case(&self.host)
+            && url.port_or_known_default() == self.port
+    }
 }
 
 /// Whether `url` names this machine (plain HTTP is fine there).
@@ -490,20 +502,27 @@ fn shown(url: &reqwest::Url) -> String {
 }
 
 /// Reads the body into memory, at most `limit` bytes, and hands back a response that holds it.
-async fn buffer<E>(mut response: reqwest::Response, limit: u64) -> Result<reqwest::Response, Error<E>> {
+async fn buffer<E>(mut response: reqwest::Response, limit: u64) -> Result<Answer, Error<E>> {
     if response.content_length().is_some_and(|length| length > limit) {
         return Err(Error::BodyTooLarge { limit });
     }
-    let mut body = bytes::BytesMut::new();
+    // A body that arrives in one chunk (most answers) is kept as it came, without a copy.
+    let mut single: Option<Bytes> = None;
+    let mut joined = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(|error| Error::Transport(error.without_url()))? {
-        if (body.len() + chunk.len()) as u64 > limit {
+        let read = single.as_ref().map_or(0, Bytes::len) + joined.len() + chunk.len();
+        if read as u64 > limit {
             return Err(Error::BodyTooLarge { limit });
         }
-        body.extend_from_slice(&chunk);
+        match single.take() {
+            None if joined.is_empty() => single = Some(chunk),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+            }
+            None => joined.extend_from_slice(&chunk),
+        }
     }
-    let mut rebuilt = http::Response::new(body.freeze());
-    *rebuilt.status_mut() = response.status();
-    *rebuilt.version_mut() = response.version();
-    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
-    Ok(reqwest::Response::from(rebuilt))
+    let body = single.unwrap_or_else(|| joined.freeze());
+    Ok(Answer::new(response.status(), std::mem::take(response.headers_mut()), body))
 }

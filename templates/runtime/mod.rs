@@ -22,6 +22,7 @@ pub use request::{
     Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, path_segment, simple_value,
 };
 pub use response::{
-    ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream, text,
+    Answer, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream,
+    text,
 };
 pub use retry::RetryPolicy;

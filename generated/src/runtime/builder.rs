@@ -12,7 +12,7 @@ use bytes::Bytes;
 use super::client::ClientCore;
 use super::error::Error;
 use super::request::{CallOptions, OperationInfo, Request};
-use super::response::Response;
+use super::response::{Answer, Response};
 use super::retry::RetryPolicy;
 
 /// Turns one operation's inputs into its request (path, query, headers, body, accepted
@@ -84,7 +84,7 @@ impl<I: Encode + Send + 'static> RequestBuilder<I> {
     /// (given the operation, to read by its statuses).
     pub(crate) fn send_with<T, E, F>(
         self,
-        read: impl FnOnce(&'static OperationInfo, reqwest::Response) -> F + Send + 'static,
+        read: impl FnOnce(&'static OperationInfo, Answer) -> F + Send + 'static,
     ) -> ResponseFuture<T, E>
     where
         T: Send + 'static,

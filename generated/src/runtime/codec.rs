@@ -75,11 +75,11 @@ impl<'de> Deserialize<'de> for Base64 {
 pub trait ReadFields: Sized {
     /// The struct's name, for error messages.
     const NAME: &'static str;
-    /// The field names on the wire, in the order [`next_field`] numbers them.
+    /// The field names on the wire, in the order [`FieldReader`] numbers them.
     const FIELDS: &'static [&'static str];
 
     /// Reads the fields from `map`.
-    fn read_fields<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+    fn read_fields<'de, A: MapAccess<'de>>(map: FieldReader<'de, A>) -> Result<Self, A::Error>;
 }
 
 /// Decodes a struct that implements [`ReadFields`] (its `Deserialize::deserialize`).
@@ -97,13 +97,70 @@ impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::read_fields(map)
+        T::read_fields(FieldReader { map, fields: T::FIELDS, expected: 0, marker: PhantomData })
+    }
+}
+
+/// The keys and values of a struct's map, read in turn: [`next_field`](Self::next_field)
+/// numbers each key by the struct's fields, then [`read`](Self::read) or
+/// [`skip`](Self::skip) takes its value.
+pub struct FieldReader<'de, A> {
+    map: A,
+    fields: &'static [&'static str],
+    /// The field after the last one found: servers mostly send fields in the documented
+    /// order, so this one is compared first.
+    expected: usize,
+    marker: PhantomData<&'de ()>,
+}
+
+impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
+    /// The next key: `Some(Some(index))` for field `index`, `Some(None)` for a key the struct
+    /// does not have (its value must be skipped), `None` at the end.
+    pub fn next_field(&mut self) -> Result<Option<Option<usize>>, A::Error> {
+        let seed = FieldKey { fields: self.fields, expected: self.expected, keep: false };
+        let key = self.map.next_key_seed(seed)?;
+        Ok(key.map(|key| self.found(key).ok()))
+    }
+
+    /// The next key of a struct that keeps other properties: `Ok(index)` for field `index`,
+    /// `Err(key)` for any other key, `None` at the end.
+    pub fn next_entry(&mut self) -> Result<Option<Result<usize, String>>, A::Error> {
+        let seed = FieldKey { fields: self.fields, expected: self.expected, keep: true };
+        let key = self.map.next_key_seed(seed)?;
+        Ok(key.map(|key| self.found(key).map_err(Option::unwrap_or_default)))
+    }
+
+    fn found(&mut self, key: Result<usize, Option<String>>) -> Result<usize, Option<String>> {
+        if let Ok(index) = key {
+            self.expected = index + 1;
+        }
+        key
+    }
+
+    /// Reads the value of field `name` into `slot`; a field sent twice is an error.
+    pub fn read<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(A::Error::duplicate_field(name));
+        }
+        *slot = Some(self.map.next_value()?);
+        Ok(())
+    }
+
+    /// Reads the value of the key just read, whatever it is.
+    pub fn value<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
+        self.map.next_value()
+    }
+
+    /// Skips the value of a key the struct does not have.
+    pub fn skip(&mut self) -> Result<(), A::Error> {
+        self.map.next_value::<IgnoredAny>().map(drop)
     }
 }
 
 /// Reads a key as the index of a known field, or the key itself when `keep` and unknown.
 struct FieldKey {
     fields: &'static [&'static str],
+    expected: usize,
     keep: bool,
 }
 
@@ -123,6 +180,9 @@ impl<'de> Visitor<'de> for FieldKey {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        if self.fields.get(self.expected).is_some_and(|field| *field == key) {
+            return Ok(Ok(self.expected));
+        }
         match self.fields.iter().position(|field| *field == key) {
             Some(index) => Ok(Ok(index)),
             None => Ok(Err(self.keep.then(|| key.to_owned()))),
@@ -135,42 +195,6 @@ impl<'de> Visitor<'de> for FieldKey {
             Err(_) => Ok(Err(self.keep.then(|| String::from_utf8_lossy(key).into_owned()))),
         }
     }
-}
-
-/// The next key of a struct's map: `Some(Some(index))` for `fields[index]`, `Some(None)`
-/// for a key the struct does not have (its value must be skipped), `None` at the end.
-pub fn next_field<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    fields: &'static [&'static str],
-) -> Result<Option<Option<usize>>, A::Error> {
-    Ok(map.next_key_seed(FieldKey { fields, keep: false })?.map(Result::ok))
-}
-
-/// The next key of a struct's map that keeps other properties: `Ok(index)` for
-/// `fields[index]`, `Err(key)` for any other key, `None` at the end.
-pub fn next_entry<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    fields: &'static [&'static str],
-) -> Result<Option<Result<usize, String>>, A::Error> {
-    Ok(map.next_key_seed(FieldKey { fields, keep: true })?.map(|key| key.map_err(Option::unwrap_or_default)))
-}
-
-/// Reads the value of field `name` into `slot`; a field sent twice is an error.
-pub fn read_value<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(A::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-/// Skips the value of a key the struct does not have.
-pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(drop)
 }
 
 /// The value of a required field, or the error that names it.

@@ -65,16 +65,56 @@ impl<T> Deref for Response<T> {
     }
 }
 
-async fn read_all<E>(response: reqwest::Response) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::Transport)?;
-    Ok((status, headers, body))
+/// An answer as the runtime hands it to an operation's reader: the status and headers, and
+/// the body, read whole within the attempt, or (for an operation that streams its success)
+/// still to come.
+#[derive(Debug)]
+pub struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: AnswerBody,
+}
+
+#[derive(Debug)]
+enum AnswerBody {
+    Read(Bytes),
+    Unread(reqwest::Response),
+}
+
+impl Answer {
+    /// An answer whose body has been read.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self { status, headers, body: AnswerBody::Read(body) }
+    }
+
+    /// An answer whose body is still to be read from `response`.
+    pub(crate) fn unread(mut response: reqwest::Response) -> Self {
+        let headers = std::mem::take(response.headers_mut());
+        Self { status: response.status(), headers, body: AnswerBody::Unread(response) }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+async fn read_all<E>(answer: Answer) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
+    let body = match answer.body {
+        AnswerBody::Read(body) => body,
+        AnswerBody::Unread(response) => response.bytes().await.map_err(Error::Transport)?,
+    };
+    Ok((answer.status, answer.headers, body))
 }
 
 /// Reads and decodes a JSON body.
 pub async fn json<T: serde::de::DeserializeOwned, E>(
-    response: reqwest::Response,
+    response: Answer,
 ) -> Result<Response<T>, Error<E>> {
     let (status, headers, body) = read_all(response).await?;
     let value = decode_json(status, &body).map_err(Error::Decode)?;
@@ -82,34 +122,36 @@ pub async fn json<T: serde::de::DeserializeOwned, E>(
 }
 
 /// Reads a text body.
-pub async fn text<E>(response: reqwest::Response) -> Result<Response<String>, Error<E>> {
+pub async fn text<E>(response: Answer) -> Result<Response<String>, Error<E>> {
     let (status, headers, body) = read_all(response).await?;
     Ok(Response::new(status, headers, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// Reads a body whole, as bytes.
-pub async fn bytes<E>(response: reqwest::Response) -> Result<Response<Bytes>, Error<E>> {
+pub async fn bytes<E>(response: Answer) -> Result<Response<Bytes>, Error<E>> {
     let (status, headers, body) = read_all(response).await?;
     Ok(Response::new(status, headers, body))
 }
 
 /// Drops the body of an answer that has none worth reading.
-pub async fn empty<E>(response: reqwest::Response) -> Result<Response<()>, Error<E>> {
+pub async fn empty<E>(response: Answer) -> Result<Response<()>, Error<E>> {
     let (status, headers, _) = read_all(response).await?;
     Ok(Response::new(status, headers, ()))
 }
 
 /// Hands the body over as a stream, unread.
-pub fn stream<E>(response: reqwest::Response) -> Result<Response<ByteStream>, Error<E>> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    Ok(Response::new(status, headers, ByteStream { inner: response.bytes_stream().boxed() }))
+pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
+    let inner = match answer.body {
+        AnswerBody::Unread(response) => response.bytes_stream().boxed(),
+        AnswerBody::Read(body) => futures::stream::once(async move { Ok(body) }).boxed(),
+    };
+    Ok(Response::new(answer.status, answer.headers, ByteStream { inner }))
 }
 
 /// Builds the error for a non-success answer; `documented` says whether the spec gives
 /// this status a body of type `E`.
 pub async fn api_error<E: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
+    response: Answer,
     documented: bool,
 ) -> Error<E> {
     let (status, headers, body) = match read_all::<E>(response).await {
@@ -121,7 +163,7 @@ pub async fn api_error<E: serde::de::DeserializeOwned>(
 }
 
 /// Reads a JSON success, or the documented error, by the operation's statuses.
-pub async fn read_json<T, E>(operation: &OperationInfo, response: reqwest::Response) -> Result<Response<T>, Error<E>>
+pub async fn read_json<T, E>(operation: &OperationInfo, response: Answer) -> Result<Response<T>, Error<E>>
 where
     T: serde::de::DeserializeOwned,
     E: serde::de::DeserializeOwned,
@@ -131,7 +173,7 @@ where
 
 /// Reads an answer whose success has no body, or the documented error, by the operation's
 /// statuses.
-pub async fn read_empty<E>(operation: &OperationInfo, response: reqwest::Response) -> Result<Response<()>, Error<E>>
+pub async fn read_empty<E>(operation: &OperationInfo, response: Answer) -> Result<Response<()>, Error<E>>
 where
     E: serde::de::DeserializeOwned,
 {
@@ -142,8 +184,8 @@ where
 /// the error (decoded when the status is one with a documented error body).
 async fn finish<T, E, F>(
     operation: &OperationInfo,
-    response: reqwest::Response,
-    read: impl FnOnce(reqwest::Response) -> F,
+    response: Answer,
+    read: impl FnOnce(Answer) -> F,
 ) -> Result<Response<T>, Error<E>>
 where
     E: serde::de::DeserializeOwned,
@@ -160,7 +202,7 @@ where
 /// The error of a non-success answer whose body type depends on the status: `decode` picks
 /// the type from the status and decodes the body (see [`decode_body`]).
 pub async fn api_error_by<E>(
-    response: reqwest::Response,
+    response: Answer,
     decode: impl FnOnce(StatusCode, &[u8]) -> Option<E>,
 ) -> Error<E> {
     let (status, headers, body) = match read_all::<E>(response).await {

@@ -192,11 +192,7 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
     let indices: Vec<_> = (0..slots.len()).map(proc_macro2::Literal::usize_unsuffixed).collect();
-    let reads: Vec<_> = slots
-        .iter()
-        .zip(&wires)
-        .map(|(slot, wire)| quote! { codec::read_value(&mut map, &mut #slot, #wire)? })
-        .collect();
+    let reads: Vec<_> = slots.iter().zip(&wires).map(|(slot, wire)| quote! { map.read(&mut #slot, #wire)? }).collect();
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
         let wire = &field.wire_name;
@@ -214,28 +210,28 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let read_loop = if body.additional.is_some() {
         quote! {
             let mut additional_properties = std::collections::BTreeMap::new();
-            while let Some(field) = codec::next_entry(&mut map, Self::FIELDS)? {
+            while let Some(field) = map.next_entry()? {
                 match field {
                     #(Ok(#indices) => #reads,)*
-                    Ok(_) => codec::skip_value(&mut map)?,
+                    Ok(_) => map.skip()?,
                     Err(key) => {
-                        additional_properties.insert(key, map.next_value()?);
+                        additional_properties.insert(key, map.value()?);
                     }
                 }
             }
         }
     } else if body.fields.is_empty() {
         quote! {
-            while codec::next_field(&mut map, Self::FIELDS)?.is_some() {
-                codec::skip_value(&mut map)?;
+            while map.next_field()?.is_some() {
+                map.skip()?;
             }
         }
     } else {
         quote! {
-            while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+            while let Some(field) = map.next_field()? {
                 match field {
                     #(Some(#indices) => #reads,)*
-                    _ => codec::skip_value(&mut map)?,
+                    _ => map.skip()?,
                 }
             }
         }
@@ -252,7 +248,7 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             const NAME: &'static str = #name_text;
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
-            fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
                 #(let mut #slots = None;)*
                 #read_loop
                 Ok(Self { #(#inits,)* #additional_init })

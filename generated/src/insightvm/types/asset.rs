@@ -192,7 +192,7 @@ impl codec::ReadFields for Asset {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut type_ = None;
@@ -225,106 +225,62 @@ impl codec::ReadFields for Asset {
         let mut new = None;
         let mut remediated = None;
         let mut same = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(2) => codec::read_value(&mut map, &mut host_name, "host_name")?,
-                Some(3) => codec::read_value(&mut map, &mut ip, "ip")?,
-                Some(4) => codec::read_value(&mut map, &mut mac, "mac")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut os_description, "os_description")?
-                }
-                Some(6) => {
-                    codec::read_value(&mut map, &mut os_architecture, "os_architecture")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut os_family, "os_family")?,
-                Some(8) => codec::read_value(&mut map, &mut os_name, "os_name")?,
-                Some(9) => {
-                    codec::read_value(&mut map, &mut os_system_name, "os_system_name")?
-                }
-                Some(10) => codec::read_value(&mut map, &mut os_type, "os_type")?,
-                Some(11) => codec::read_value(&mut map, &mut os_vendor, "os_vendor")?,
-                Some(12) => codec::read_value(&mut map, &mut os_version, "os_version")?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut type_, "type")?,
+                Some(2) => map.read(&mut host_name, "host_name")?,
+                Some(3) => map.read(&mut ip, "ip")?,
+                Some(4) => map.read(&mut mac, "mac")?,
+                Some(5) => map.read(&mut os_description, "os_description")?,
+                Some(6) => map.read(&mut os_architecture, "os_architecture")?,
+                Some(7) => map.read(&mut os_family, "os_family")?,
+                Some(8) => map.read(&mut os_name, "os_name")?,
+                Some(9) => map.read(&mut os_system_name, "os_system_name")?,
+                Some(10) => map.read(&mut os_type, "os_type")?,
+                Some(11) => map.read(&mut os_vendor, "os_vendor")?,
+                Some(12) => map.read(&mut os_version, "os_version")?,
                 Some(13) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut assessed_for_policies,
-                        "assessed_for_policies",
-                    )?
+                    map.read(&mut assessed_for_policies, "assessed_for_policies")?
                 }
                 Some(14) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut assessed_for_vulnerabilities,
                         "assessed_for_vulnerabilities",
                     )?
                 }
                 Some(15) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut last_assessed_for_vulnerabilities,
                         "last_assessed_for_vulnerabilities",
                     )?
                 }
-                Some(16) => {
-                    codec::read_value(&mut map, &mut last_scan_start, "last_scan_start")?
-                }
-                Some(17) => {
-                    codec::read_value(&mut map, &mut last_scan_end, "last_scan_end")?
-                }
-                Some(18) => codec::read_value(&mut map, &mut risk_score, "risk_score")?,
+                Some(16) => map.read(&mut last_scan_start, "last_scan_start")?,
+                Some(17) => map.read(&mut last_scan_end, "last_scan_end")?,
+                Some(18) => map.read(&mut risk_score, "risk_score")?,
                 Some(19) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut total_vulnerabilities,
-                        "total_vulnerabilities",
-                    )?
+                    map.read(&mut total_vulnerabilities, "total_vulnerabilities")?
                 }
                 Some(20) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut critical_vulnerabilities,
-                        "critical_vulnerabilities",
-                    )?
+                    map.read(&mut critical_vulnerabilities, "critical_vulnerabilities")?
                 }
                 Some(21) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut severe_vulnerabilities,
-                        "severe_vulnerabilities",
-                    )?
+                    map.read(&mut severe_vulnerabilities, "severe_vulnerabilities")?
                 }
                 Some(22) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut moderate_vulnerabilities,
-                        "moderate_vulnerabilities",
-                    )?
+                    map.read(&mut moderate_vulnerabilities, "moderate_vulnerabilities")?
                 }
-                Some(23) => codec::read_value(&mut map, &mut exploits, "exploits")?,
-                Some(24) => {
-                    codec::read_value(&mut map, &mut malware_kits, "malware_kits")?
-                }
-                Some(25) => codec::read_value(&mut map, &mut tags, "tags")?,
-                Some(26) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut unique_identifiers,
-                        "unique_identifiers",
-                    )?
-                }
+                Some(23) => map.read(&mut exploits, "exploits")?,
+                Some(24) => map.read(&mut malware_kits, "malware_kits")?,
+                Some(25) => map.read(&mut tags, "tags")?,
+                Some(26) => map.read(&mut unique_identifiers, "unique_identifiers")?,
                 Some(27) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut credential_assessments,
-                        "credential_assessments",
-                    )?
+                    map.read(&mut credential_assessments, "credential_assessments")?
                 }
-                Some(28) => codec::read_value(&mut map, &mut new, "new")?,
-                Some(29) => codec::read_value(&mut map, &mut remediated, "remediated")?,
-                Some(30) => codec::read_value(&mut map, &mut same, "same")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(28) => map.read(&mut new, "new")?,
+                Some(29) => map.read(&mut remediated, "remediated")?,
+                Some(30) => map.read(&mut same, "same")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

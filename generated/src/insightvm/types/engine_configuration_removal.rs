@@ -32,13 +32,13 @@ impl codec::ReadFields for EngineConfigurationRemoval {
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut properties = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut properties, "properties")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut properties, "properties")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -42,25 +42,19 @@ impl codec::ReadFields for ErrorResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut status = None;
         let mut message = None;
         let mut localized_message = None;
         let mut links = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(1) => codec::read_value(&mut map, &mut message, "message")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut localized_message,
-                        "localized_message",
-                    )?
-                }
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut status, "status")?,
+                Some(1) => map.read(&mut message, "message")?,
+                Some(2) => map.read(&mut localized_message, "localized_message")?,
+                Some(3) => map.read(&mut links, "links")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -41,19 +41,19 @@ impl codec::ReadFields for Health {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut status = None;
         let mut components = None;
         let mut duration = None;
         let mut summary = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(1) => codec::read_value(&mut map, &mut components, "components")?,
-                Some(2) => codec::read_value(&mut map, &mut duration, "duration")?,
-                Some(3) => codec::read_value(&mut map, &mut summary, "summary")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut status, "status")?,
+                Some(1) => map.read(&mut components, "components")?,
+                Some(2) => map.read(&mut duration, "duration")?,
+                Some(3) => map.read(&mut summary, "summary")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -28,15 +28,15 @@ impl codec::ReadFields for HealthComponent {
     const FIELDS: &'static [&'static str] = &["description", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut description = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(1) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut description, "description")?,
+                Some(1) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

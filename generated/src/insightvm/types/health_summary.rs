@@ -32,21 +32,19 @@ impl codec::ReadFields for HealthSummary {
     const FIELDS: &'static [&'static str] = &["up", "down", "outOfService", "unknown"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut up = None;
         let mut down = None;
         let mut out_of_service = None;
         let mut unknown = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut up, "up")?,
-                Some(1) => codec::read_value(&mut map, &mut down, "down")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut out_of_service, "outOfService")?
-                }
-                Some(3) => codec::read_value(&mut map, &mut unknown, "unknown")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut up, "up")?,
+                Some(1) => map.read(&mut down, "down")?,
+                Some(2) => map.read(&mut out_of_service, "outOfService")?,
+                Some(3) => map.read(&mut unknown, "unknown")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

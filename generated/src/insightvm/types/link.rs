@@ -30,15 +30,15 @@ impl codec::ReadFields for Link {
     const FIELDS: &'static [&'static str] = &["href", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut href = None;
         let mut rel = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut href, "href")?,
-                Some(1) => codec::read_value(&mut map, &mut rel, "rel")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut href, "href")?,
+                Some(1) => map.read(&mut rel, "rel")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

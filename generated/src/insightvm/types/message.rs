@@ -26,13 +26,13 @@ impl codec::ReadFields for Message {
     const FIELDS: &'static [&'static str] = &["message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut message = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut message, "message")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut message, "message")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

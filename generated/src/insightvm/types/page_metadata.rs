@@ -50,7 +50,7 @@ impl codec::ReadFields for PageMetadata {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut number = None;
         let mut size = None;
@@ -58,19 +58,15 @@ impl codec::ReadFields for PageMetadata {
         let mut total_pages = None;
         let mut cursor = None;
         let mut effective_time = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut number, "number")?,
-                Some(1) => codec::read_value(&mut map, &mut size, "size")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut total_resources, "totalResources")?
-                }
-                Some(3) => codec::read_value(&mut map, &mut total_pages, "totalPages")?,
-                Some(4) => codec::read_value(&mut map, &mut cursor, "cursor")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut effective_time, "effectiveTime")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut number, "number")?,
+                Some(1) => map.read(&mut size, "size")?,
+                Some(2) => map.read(&mut total_resources, "totalResources")?,
+                Some(3) => map.read(&mut total_pages, "totalPages")?,
+                Some(4) => map.read(&mut cursor, "cursor")?,
+                Some(5) => map.read(&mut effective_time, "effectiveTime")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -31,17 +31,17 @@ impl codec::ReadFields for PageOfAsset {
     const FIELDS: &'static [&'static str] = &["data", "metadata", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut data = None;
         let mut metadata = None;
         let mut links = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut data, "data")?,
-                Some(1) => codec::read_value(&mut map, &mut metadata, "metadata")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut data, "data")?,
+                Some(1) => map.read(&mut metadata, "metadata")?,
+                Some(2) => map.read(&mut links, "links")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -73,7 +73,7 @@ impl codec::ReadFields for Scan {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut name = None;
@@ -83,17 +83,17 @@ impl codec::ReadFields for Scan {
         let mut finished = None;
         let mut details = None;
         let mut asset_ids = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(2) => codec::read_value(&mut map, &mut engine_id, "engine_id")?,
-                Some(3) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(4) => codec::read_value(&mut map, &mut started, "started")?,
-                Some(5) => codec::read_value(&mut map, &mut finished, "finished")?,
-                Some(6) => codec::read_value(&mut map, &mut details, "details")?,
-                Some(7) => codec::read_value(&mut map, &mut asset_ids, "asset_ids")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut name, "name")?,
+                Some(2) => map.read(&mut engine_id, "engine_id")?,
+                Some(3) => map.read(&mut status, "status")?,
+                Some(4) => map.read(&mut started, "started")?,
+                Some(5) => map.read(&mut finished, "finished")?,
+                Some(6) => map.read(&mut details, "details")?,
+                Some(7) => map.read(&mut asset_ids, "asset_ids")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

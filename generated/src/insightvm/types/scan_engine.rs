@@ -67,7 +67,7 @@ impl codec::ReadFields for ScanEngine {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut name = None;
@@ -76,16 +76,16 @@ impl codec::ReadFields for ScanEngine {
         let mut last_seen = None;
         let mut registered = None;
         let mut profile = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(2) => codec::read_value(&mut map, &mut host_name, "host_name")?,
-                Some(3) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(4) => codec::read_value(&mut map, &mut last_seen, "last_seen")?,
-                Some(5) => codec::read_value(&mut map, &mut registered, "registered")?,
-                Some(6) => codec::read_value(&mut map, &mut profile, "profile")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut name, "name")?,
+                Some(2) => map.read(&mut host_name, "host_name")?,
+                Some(3) => map.read(&mut status, "status")?,
+                Some(4) => map.read(&mut last_seen, "last_seen")?,
+                Some(5) => map.read(&mut registered, "registered")?,
+                Some(6) => map.read(&mut profile, "profile")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

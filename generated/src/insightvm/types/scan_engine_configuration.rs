@@ -38,21 +38,17 @@ impl codec::ReadFields for ScanEngineConfiguration {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut last_retrieved = None;
         let mut last_retrieved2 = None;
         let mut properties = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut last_retrieved, "lastRetrieved")?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut last_retrieved2, "last_retrieved")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut properties, "properties")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut last_retrieved, "lastRetrieved")?,
+                Some(1) => map.read(&mut last_retrieved2, "last_retrieved")?,
+                Some(2) => map.read(&mut properties, "properties")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -37,27 +37,19 @@ impl codec::ReadFields for ScanExclusions {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset_ids = None;
         let mut engine_ids = None;
         let mut vulnerability_ids = None;
         let mut solution_ids = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut asset_ids, "asset_ids")?,
-                Some(1) => codec::read_value(&mut map, &mut engine_ids, "engine_ids")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut vulnerability_ids,
-                        "vulnerability_ids",
-                    )?
-                }
-                Some(3) => {
-                    codec::read_value(&mut map, &mut solution_ids, "solution_ids")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset_ids, "asset_ids")?,
+                Some(1) => map.read(&mut engine_ids, "engine_ids")?,
+                Some(2) => map.read(&mut vulnerability_ids, "vulnerability_ids")?,
+                Some(3) => map.read(&mut solution_ids, "solution_ids")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -61,7 +61,7 @@ impl codec::ReadFields for ScanRequest {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut asset_ids = None;
@@ -72,34 +72,18 @@ impl codec::ReadFields for ScanRequest {
         let mut result_consumer = None;
         let mut start_time = None;
         let mut exclusions = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(1) => codec::read_value(&mut map, &mut asset_ids, "asset_ids")?,
-                Some(2) => codec::read_value(&mut map, &mut engine_ids, "engine_ids")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut vulnerability_ids,
-                        "vulnerability_ids",
-                    )?
-                }
-                Some(4) => {
-                    codec::read_value(&mut map, &mut solution_ids, "solution_ids")?
-                }
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut credential_sources,
-                        "credential_sources",
-                    )?
-                }
-                Some(6) => {
-                    codec::read_value(&mut map, &mut result_consumer, "result_consumer")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut start_time, "start_time")?,
-                Some(8) => codec::read_value(&mut map, &mut exclusions, "exclusions")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut name, "name")?,
+                Some(1) => map.read(&mut asset_ids, "asset_ids")?,
+                Some(2) => map.read(&mut engine_ids, "engine_ids")?,
+                Some(3) => map.read(&mut vulnerability_ids, "vulnerability_ids")?,
+                Some(4) => map.read(&mut solution_ids, "solution_ids")?,
+                Some(5) => map.read(&mut credential_sources, "credential_sources")?,
+                Some(6) => map.read(&mut result_consumer, "result_consumer")?,
+                Some(7) => map.read(&mut start_time, "start_time")?,
+                Some(8) => map.read(&mut exclusions, "exclusions")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -32,17 +32,15 @@ impl codec::ReadFields for SearchCriteria {
     const FIELDS: &'static [&'static str] = &["asset", "vulnerability"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset = None;
         let mut vulnerability = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut asset, "asset")?,
-                Some(1) => {
-                    codec::read_value(&mut map, &mut vulnerability, "vulnerability")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset, "asset")?,
+                Some(1) => map.read(&mut vulnerability, "vulnerability")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

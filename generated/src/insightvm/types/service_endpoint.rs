@@ -31,15 +31,15 @@ impl codec::ReadFields for ServiceEndpoint {
     const FIELDS: &'static [&'static str] = &["port", "protocol"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut port = None;
         let mut protocol = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(1) => codec::read_value(&mut map, &mut protocol, "protocol")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut port, "port")?,
+                Some(1) => map.read(&mut protocol, "protocol")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

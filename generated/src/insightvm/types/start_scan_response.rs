@@ -29,21 +29,15 @@ impl codec::ReadFields for StartScanResponse {
     const FIELDS: &'static [&'static str] = &["scans", "unscanned_assets"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut scans = None;
         let mut unscanned_assets = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut scans, "scans")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut unscanned_assets,
-                        "unscanned_assets",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut scans, "scans")?,
+                Some(1) => map.read(&mut unscanned_assets, "unscanned_assets")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

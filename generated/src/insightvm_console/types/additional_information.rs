@@ -28,15 +28,15 @@ impl codec::ReadFields for AdditionalInformation {
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut html = None;
         let mut text = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut html, "html")?,
-                Some(1) => codec::read_value(&mut map, &mut text, "text")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut html, "html")?,
+                Some(1) => map.read(&mut text, "text")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

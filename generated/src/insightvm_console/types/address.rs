@@ -29,15 +29,15 @@ impl codec::ReadFields for Address {
     const FIELDS: &'static [&'static str] = &["ip", "mac"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut ip = None;
         let mut mac = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut ip, "ip")?,
-                Some(1) => codec::read_value(&mut map, &mut mac, "mac")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut ip, "ip")?,
+                Some(1) => map.read(&mut mac, "mac")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

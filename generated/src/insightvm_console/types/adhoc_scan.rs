@@ -46,23 +46,21 @@ impl codec::ReadFields for AdhocScan {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset_group_ids = None;
         let mut engine_id = None;
         let mut hosts = None;
         let mut name = None;
         let mut template_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut asset_group_ids, "assetGroupIds")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut engine_id, "engineId")?,
-                Some(2) => codec::read_value(&mut map, &mut hosts, "hosts")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(4) => codec::read_value(&mut map, &mut template_id, "templateId")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset_group_ids, "assetGroupIds")?,
+                Some(1) => map.read(&mut engine_id, "engineId")?,
+                Some(2) => map.read(&mut hosts, "hosts")?,
+                Some(3) => map.read(&mut name, "name")?,
+                Some(4) => map.read(&mut template_id, "templateId")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -75,7 +75,7 @@ impl codec::ReadFields for Alert {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut enabled = None;
         let mut enabled_scan_events = None;
@@ -85,33 +85,22 @@ impl codec::ReadFields for Alert {
         let mut maximum_alerts = None;
         let mut name = None;
         let mut notification = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut enabled_scan_events,
-                        "enabledScanEvents",
-                    )?
-                }
+                Some(0) => map.read(&mut enabled, "enabled")?,
+                Some(1) => map.read(&mut enabled_scan_events, "enabledScanEvents")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut enabled_vulnerability_events,
                         "enabledVulnerabilityEvents",
                     )?
                 }
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut maximum_alerts, "maximumAlerts")?
-                }
-                Some(6) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(7) => {
-                    codec::read_value(&mut map, &mut notification, "notification")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut links, "links")?,
+                Some(5) => map.read(&mut maximum_alerts, "maximumAlerts")?,
+                Some(6) => map.read(&mut name, "name")?,
+                Some(7) => map.read(&mut notification, "notification")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -80,7 +80,7 @@ impl codec::ReadFields for AssessmentResult {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut check_id = None;
         let mut exceptions = None;
@@ -91,18 +91,18 @@ impl codec::ReadFields for AssessmentResult {
         let mut protocol = None;
         let mut since = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut check_id, "checkId")?,
-                Some(1) => codec::read_value(&mut map, &mut exceptions, "exceptions")?,
-                Some(2) => codec::read_value(&mut map, &mut key2, "key")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(5) => codec::read_value(&mut map, &mut proof, "proof")?,
-                Some(6) => codec::read_value(&mut map, &mut protocol, "protocol")?,
-                Some(7) => codec::read_value(&mut map, &mut since, "since")?,
-                Some(8) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut check_id, "checkId")?,
+                Some(1) => map.read(&mut exceptions, "exceptions")?,
+                Some(2) => map.read(&mut key2, "key")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut port, "port")?,
+                Some(5) => map.read(&mut proof, "proof")?,
+                Some(6) => map.read(&mut protocol, "protocol")?,
+                Some(7) => map.read(&mut since, "since")?,
+                Some(8) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

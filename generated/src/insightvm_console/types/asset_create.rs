@@ -176,7 +176,7 @@ impl codec::ReadFields for AssetCreate {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut addresses = None;
         let mut assessed_for_policies = None;
@@ -205,56 +205,41 @@ impl codec::ReadFields for AssetCreate {
         let mut user_groups = None;
         let mut users = None;
         let mut vulnerabilities = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut addresses, "addresses")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut assessed_for_policies,
-                        "assessedForPolicies",
-                    )?
-                }
+                Some(0) => map.read(&mut addresses, "addresses")?,
+                Some(1) => map.read(&mut assessed_for_policies, "assessedForPolicies")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut assessed_for_vulnerabilities,
                         "assessedForVulnerabilities",
                     )?
                 }
-                Some(3) => {
-                    codec::read_value(&mut map, &mut configurations, "configurations")?
-                }
-                Some(4) => codec::read_value(&mut map, &mut cpe, "cpe")?,
-                Some(5) => codec::read_value(&mut map, &mut databases, "databases")?,
-                Some(6) => codec::read_value(&mut map, &mut date, "date")?,
-                Some(7) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(8) => codec::read_value(&mut map, &mut files, "files")?,
-                Some(9) => codec::read_value(&mut map, &mut history, "history")?,
-                Some(10) => codec::read_value(&mut map, &mut host_name, "hostName")?,
-                Some(11) => codec::read_value(&mut map, &mut host_names, "hostNames")?,
-                Some(12) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(13) => codec::read_value(&mut map, &mut ids, "ids")?,
-                Some(14) => codec::read_value(&mut map, &mut ip, "ip")?,
-                Some(15) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(16) => codec::read_value(&mut map, &mut mac, "mac")?,
-                Some(17) => codec::read_value(&mut map, &mut os, "os")?,
-                Some(18) => {
-                    codec::read_value(&mut map, &mut os_fingerprint, "osFingerprint")?
-                }
-                Some(19) => {
-                    codec::read_value(&mut map, &mut raw_risk_score, "rawRiskScore")?
-                }
-                Some(20) => codec::read_value(&mut map, &mut risk_score, "riskScore")?,
-                Some(21) => codec::read_value(&mut map, &mut services, "services")?,
-                Some(22) => codec::read_value(&mut map, &mut software, "software")?,
-                Some(23) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(24) => codec::read_value(&mut map, &mut user_groups, "userGroups")?,
-                Some(25) => codec::read_value(&mut map, &mut users, "users")?,
-                Some(26) => {
-                    codec::read_value(&mut map, &mut vulnerabilities, "vulnerabilities")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(3) => map.read(&mut configurations, "configurations")?,
+                Some(4) => map.read(&mut cpe, "cpe")?,
+                Some(5) => map.read(&mut databases, "databases")?,
+                Some(6) => map.read(&mut date, "date")?,
+                Some(7) => map.read(&mut description, "description")?,
+                Some(8) => map.read(&mut files, "files")?,
+                Some(9) => map.read(&mut history, "history")?,
+                Some(10) => map.read(&mut host_name, "hostName")?,
+                Some(11) => map.read(&mut host_names, "hostNames")?,
+                Some(12) => map.read(&mut id, "id")?,
+                Some(13) => map.read(&mut ids, "ids")?,
+                Some(14) => map.read(&mut ip, "ip")?,
+                Some(15) => map.read(&mut links, "links")?,
+                Some(16) => map.read(&mut mac, "mac")?,
+                Some(17) => map.read(&mut os, "os")?,
+                Some(18) => map.read(&mut os_fingerprint, "osFingerprint")?,
+                Some(19) => map.read(&mut raw_risk_score, "rawRiskScore")?,
+                Some(20) => map.read(&mut risk_score, "riskScore")?,
+                Some(21) => map.read(&mut services, "services")?,
+                Some(22) => map.read(&mut software, "software")?,
+                Some(23) => map.read(&mut type_, "type")?,
+                Some(24) => map.read(&mut user_groups, "userGroups")?,
+                Some(25) => map.read(&mut users, "users")?,
+                Some(26) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

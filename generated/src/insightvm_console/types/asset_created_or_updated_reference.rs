@@ -27,15 +27,15 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
     const FIELDS: &'static [&'static str] = &["body", "statusCode"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut body = None;
         let mut status_code = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut body, "body")?,
-                Some(1) => codec::read_value(&mut map, &mut status_code, "statusCode")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut body, "body")?,
+                Some(1) => map.read(&mut status_code, "statusCode")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

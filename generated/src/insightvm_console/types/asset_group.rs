@@ -74,7 +74,7 @@ impl codec::ReadFields for AssetGroup {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut description = None;
@@ -85,22 +85,18 @@ impl codec::ReadFields for AssetGroup {
         let mut search_criteria = None;
         let mut type_ = None;
         let mut vulnerabilities = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(1) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(2) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(5) => codec::read_value(&mut map, &mut risk_score, "riskScore")?,
-                Some(6) => {
-                    codec::read_value(&mut map, &mut search_criteria, "searchCriteria")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(8) => {
-                    codec::read_value(&mut map, &mut vulnerabilities, "vulnerabilities")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut assets, "assets")?,
+                Some(1) => map.read(&mut description, "description")?,
+                Some(2) => map.read(&mut id, "id")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut name, "name")?,
+                Some(5) => map.read(&mut risk_score, "riskScore")?,
+                Some(6) => map.read(&mut search_criteria, "searchCriteria")?,
+                Some(7) => map.read(&mut type_, "type")?,
+                Some(8) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -67,7 +67,7 @@ impl codec::ReadFields for AssetHistory {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut date = None;
         let mut description = None;
@@ -76,22 +76,21 @@ impl codec::ReadFields for AssetHistory {
         let mut user = None;
         let mut version = None;
         let mut vulnerability_exception_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut date, "date")?,
-                Some(1) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(2) => codec::read_value(&mut map, &mut scan_id, "scanId")?,
-                Some(3) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(4) => codec::read_value(&mut map, &mut user, "user")?,
-                Some(5) => codec::read_value(&mut map, &mut version, "version")?,
+                Some(0) => map.read(&mut date, "date")?,
+                Some(1) => map.read(&mut description, "description")?,
+                Some(2) => map.read(&mut scan_id, "scanId")?,
+                Some(3) => map.read(&mut type_, "type")?,
+                Some(4) => map.read(&mut user, "user")?,
+                Some(5) => map.read(&mut version, "version")?,
                 Some(6) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut vulnerability_exception_id,
                         "vulnerabilityExceptionId",
                     )?
                 }
-                _ => codec::skip_value(&mut map)?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

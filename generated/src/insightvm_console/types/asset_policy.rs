@@ -122,7 +122,7 @@ impl codec::ReadFields for AssetPolicy {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut benchmark_name = None;
         let mut benchmark_version = None;
@@ -145,86 +145,37 @@ impl codec::ReadFields for AssetPolicy {
         let mut surrogate_id = None;
         let mut title = None;
         let mut unscored_rules = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut benchmark_name, "benchmarkName")?
-                }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut benchmark_version,
-                        "benchmarkVersion",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut category, "category")?,
-                Some(3) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut failed_assets_count,
-                        "failedAssetsCount",
-                    )?
-                }
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut failed_rules_count,
-                        "failedRulesCount",
-                    )?
-                }
-                Some(6) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(7) => codec::read_value(&mut map, &mut is_custom, "isCustom")?,
-                Some(8) => codec::read_value(&mut map, &mut links, "links")?,
+                Some(0) => map.read(&mut benchmark_name, "benchmarkName")?,
+                Some(1) => map.read(&mut benchmark_version, "benchmarkVersion")?,
+                Some(2) => map.read(&mut category, "category")?,
+                Some(3) => map.read(&mut description, "description")?,
+                Some(4) => map.read(&mut failed_assets_count, "failedAssetsCount")?,
+                Some(5) => map.read(&mut failed_rules_count, "failedRulesCount")?,
+                Some(6) => map.read(&mut id, "id")?,
+                Some(7) => map.read(&mut is_custom, "isCustom")?,
+                Some(8) => map.read(&mut links, "links")?,
                 Some(9) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut not_applicable_assets_count,
                         "notApplicableAssetsCount",
                     )?
                 }
                 Some(10) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut not_applicable_rules_count,
-                        "notApplicableRulesCount",
-                    )?
+                    map.read(&mut not_applicable_rules_count, "notApplicableRulesCount")?
                 }
-                Some(11) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut passed_assets_count,
-                        "passedAssetsCount",
-                    )?
-                }
-                Some(12) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut passed_rules_count,
-                        "passedRulesCount",
-                    )?
-                }
-                Some(13) => codec::read_value(&mut map, &mut policy_name, "policyName")?,
-                Some(14) => {
-                    codec::read_value(&mut map, &mut rule_compliance, "ruleCompliance")?
-                }
-                Some(15) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut rule_compliance_delta,
-                        "ruleComplianceDelta",
-                    )?
-                }
-                Some(16) => codec::read_value(&mut map, &mut scope, "scope")?,
-                Some(17) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(18) => {
-                    codec::read_value(&mut map, &mut surrogate_id, "surrogateId")?
-                }
-                Some(19) => codec::read_value(&mut map, &mut title, "title")?,
-                Some(20) => {
-                    codec::read_value(&mut map, &mut unscored_rules, "unscoredRules")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(11) => map.read(&mut passed_assets_count, "passedAssetsCount")?,
+                Some(12) => map.read(&mut passed_rules_count, "passedRulesCount")?,
+                Some(13) => map.read(&mut policy_name, "policyName")?,
+                Some(14) => map.read(&mut rule_compliance, "ruleCompliance")?,
+                Some(15) => map.read(&mut rule_compliance_delta, "ruleComplianceDelta")?,
+                Some(16) => map.read(&mut scope, "scope")?,
+                Some(17) => map.read(&mut status, "status")?,
+                Some(18) => map.read(&mut surrogate_id, "surrogateId")?,
+                Some(19) => map.read(&mut title, "title")?,
+                Some(20) => map.read(&mut unscored_rules, "unscoredRules")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

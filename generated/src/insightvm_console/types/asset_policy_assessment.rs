@@ -43,27 +43,21 @@ impl codec::ReadFields for AssetPolicyAssessment {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut total = None;
         let mut total_failed = None;
         let mut total_not_applicable = None;
         let mut total_passed = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(1) => codec::read_value(&mut map, &mut total, "total")?,
-                Some(2) => codec::read_value(&mut map, &mut total_failed, "totalFailed")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut total_not_applicable,
-                        "totalNotApplicable",
-                    )?
-                }
-                Some(4) => codec::read_value(&mut map, &mut total_passed, "totalPassed")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut links, "links")?,
+                Some(1) => map.read(&mut total, "total")?,
+                Some(2) => map.read(&mut total_failed, "totalFailed")?,
+                Some(3) => map.read(&mut total_not_applicable, "totalNotApplicable")?,
+                Some(4) => map.read(&mut total_passed, "totalPassed")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -28,21 +28,15 @@ impl codec::ReadFields for AuthenticationSettings {
     const FIELDS: &'static [&'static str] = &["2fa", "loginLockThreshold"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut _2fa = None;
         let mut login_lock_threshold = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut _2fa, "2fa")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut login_lock_threshold,
-                        "loginLockThreshold",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut _2fa, "2fa")?,
+                Some(1) => map.read(&mut login_lock_threshold, "loginLockThreshold")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -29,15 +29,15 @@ impl codec::ReadFields for AvailableReportFormat {
     const FIELDS: &'static [&'static str] = &["format", "templates"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut format = None;
         let mut templates = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut format, "format")?,
-                Some(1) => codec::read_value(&mut map, &mut templates, "templates")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut format, "format")?,
+                Some(1) => map.read(&mut templates, "templates")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

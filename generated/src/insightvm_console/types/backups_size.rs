@@ -28,15 +28,15 @@ impl codec::ReadFields for BackupsSize {
     const FIELDS: &'static [&'static str] = &["bytes", "formatted"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut bytes = None;
         let mut formatted = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut bytes, "bytes")?,
-                Some(1) => codec::read_value(&mut map, &mut formatted, "formatted")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut bytes, "bytes")?,
+                Some(1) => map.read(&mut formatted, "formatted")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

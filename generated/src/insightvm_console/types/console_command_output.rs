@@ -29,15 +29,15 @@ impl codec::ReadFields for ConsoleCommandOutput {
     const FIELDS: &'static [&'static str] = &["links", "output"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut output = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(1) => codec::read_value(&mut map, &mut output, "output")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut links, "links")?,
+                Some(1) => map.read(&mut output, "output")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

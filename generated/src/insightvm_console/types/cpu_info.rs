@@ -28,15 +28,15 @@ impl codec::ReadFields for CpuInfo {
     const FIELDS: &'static [&'static str] = &["clockSpeed", "count"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut clock_speed = None;
         let mut count = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut clock_speed, "clockSpeed")?,
-                Some(1) => codec::read_value(&mut map, &mut count, "count")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut clock_speed, "clockSpeed")?,
+                Some(1) => map.read(&mut count, "count")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

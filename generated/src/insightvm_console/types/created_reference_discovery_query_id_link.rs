@@ -29,15 +29,15 @@ impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut links = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut links, "links")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -41,17 +41,17 @@ impl codec::ReadFields for Database {
     const FIELDS: &'static [&'static str] = &["description", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut description = None;
         let mut id = None;
         let mut name = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(1) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(2) => codec::read_value(&mut map, &mut name, "name")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut description, "description")?,
+                Some(1) => map.read(&mut id, "id")?,
+                Some(2) => map.read(&mut name, "name")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

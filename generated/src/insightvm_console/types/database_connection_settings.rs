@@ -43,35 +43,27 @@ impl codec::ReadFields for DatabaseConnectionSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut maximum_administration_pool_size = None;
         let mut maximum_pool_size = None;
         let mut maximum_prepared_statement_pool_size = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
                 Some(0) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut maximum_administration_pool_size,
                         "maximumAdministrationPoolSize",
                     )?
                 }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut maximum_pool_size,
-                        "maximumPoolSize",
-                    )?
-                }
+                Some(1) => map.read(&mut maximum_pool_size, "maximumPoolSize")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut maximum_prepared_statement_pool_size,
                         "maximumPreparedStatementPoolSize",
                     )?
                 }
-                _ => codec::skip_value(&mut map)?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

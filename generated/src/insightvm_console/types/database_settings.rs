@@ -54,7 +54,7 @@ impl codec::ReadFields for DatabaseSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut connection = None;
         let mut host = None;
@@ -63,22 +63,21 @@ impl codec::ReadFields for DatabaseSettings {
         let mut url = None;
         let mut user = None;
         let mut vendor = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut connection, "connection")?,
-                Some(1) => codec::read_value(&mut map, &mut host, "host")?,
+                Some(0) => map.read(&mut connection, "connection")?,
+                Some(1) => map.read(&mut host, "host")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut maintenance_thread_pool_size,
                         "maintenanceThreadPoolSize",
                     )?
                 }
-                Some(3) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(4) => codec::read_value(&mut map, &mut url, "url")?,
-                Some(5) => codec::read_value(&mut map, &mut user, "user")?,
-                Some(6) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(3) => map.read(&mut port, "port")?,
+                Some(4) => map.read(&mut url, "url")?,
+                Some(5) => map.read(&mut user, "user")?,
+                Some(6) => map.read(&mut vendor, "vendor")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

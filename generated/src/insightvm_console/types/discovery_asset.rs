@@ -32,17 +32,17 @@ impl codec::ReadFields for DiscoveryAsset {
     const FIELDS: &'static [&'static str] = &["address", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut address = None;
         let mut links = None;
         let mut name = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut address, "address")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(2) => codec::read_value(&mut map, &mut name, "name")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut address, "address")?,
+                Some(1) => map.read(&mut links, "links")?,
+                Some(2) => map.read(&mut name, "name")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -109,7 +109,7 @@ impl codec::ReadFields for DiscoveryConnection {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut access_key_id = None;
         let mut address = None;
@@ -132,58 +132,34 @@ impl codec::ReadFields for DiscoveryConnection {
         let mut status = None;
         let mut username = None;
         let mut win_rm_server = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut access_key_id, "accessKeyId")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut address, "address")?,
-                Some(2) => codec::read_value(&mut map, &mut arn, "arn")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut aws_session_name, "awsSessionName")?
-                }
-                Some(4) => {
-                    codec::read_value(&mut map, &mut connection_type, "connectionType")?
-                }
-                Some(5) => codec::read_value(&mut map, &mut event_source, "eventSource")?,
+                Some(0) => map.read(&mut access_key_id, "accessKeyId")?,
+                Some(1) => map.read(&mut address, "address")?,
+                Some(2) => map.read(&mut arn, "arn")?,
+                Some(3) => map.read(&mut aws_session_name, "awsSessionName")?,
+                Some(4) => map.read(&mut connection_type, "connectionType")?,
+                Some(5) => map.read(&mut event_source, "eventSource")?,
                 Some(6) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut exchange_server_hostname,
-                        "exchangeServerHostname",
-                    )?
+                    map.read(&mut exchange_server_hostname, "exchangeServerHostname")?
                 }
-                Some(7) => {
-                    codec::read_value(&mut map, &mut exchange_user, "exchangeUser")?
-                }
-                Some(8) => codec::read_value(&mut map, &mut folder_path, "folderPath")?,
-                Some(9) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(10) => codec::read_value(&mut map, &mut ldap_server, "ldapServer")?,
-                Some(11) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(12) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(13) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(14) => codec::read_value(&mut map, &mut protocol, "protocol")?,
-                Some(15) => codec::read_value(&mut map, &mut region, "region")?,
+                Some(7) => map.read(&mut exchange_user, "exchangeUser")?,
+                Some(8) => map.read(&mut folder_path, "folderPath")?,
+                Some(9) => map.read(&mut id, "id")?,
+                Some(10) => map.read(&mut ldap_server, "ldapServer")?,
+                Some(11) => map.read(&mut links, "links")?,
+                Some(12) => map.read(&mut name, "name")?,
+                Some(13) => map.read(&mut port, "port")?,
+                Some(14) => map.read(&mut protocol, "protocol")?,
+                Some(15) => map.read(&mut region, "region")?,
                 Some(16) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut scan_engine_is_inside_aws,
-                        "scanEngineIsInsideAWS",
-                    )?
+                    map.read(&mut scan_engine_is_inside_aws, "scanEngineIsInsideAWS")?
                 }
-                Some(17) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut secret_access_key,
-                        "secretAccessKey",
-                    )?
-                }
-                Some(18) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(19) => codec::read_value(&mut map, &mut username, "username")?,
-                Some(20) => {
-                    codec::read_value(&mut map, &mut win_rm_server, "winRMServer")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(17) => map.read(&mut secret_access_key, "secretAccessKey")?,
+                Some(18) => map.read(&mut status, "status")?,
+                Some(19) => map.read(&mut username, "username")?,
+                Some(20) => map.read(&mut win_rm_server, "winRMServer")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -29,19 +29,17 @@ impl codec::ReadFields for DiskInfo {
     const FIELDS: &'static [&'static str] = &["free", "installation", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut free = None;
         let mut installation = None;
         let mut total = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut free, "free")?,
-                Some(1) => {
-                    codec::read_value(&mut map, &mut installation, "installation")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut total, "total")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut free, "free")?,
+                Some(1) => map.read(&mut installation, "installation")?,
+                Some(2) => map.read(&mut total, "total")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -44,19 +44,19 @@ impl codec::ReadFields for EnginePool {
     const FIELDS: &'static [&'static str] = &["engines", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut engines = None;
         let mut id = None;
         let mut links = None;
         let mut name = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut engines, "engines")?,
-                Some(1) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut engines, "engines")?,
+                Some(1) => map.read(&mut id, "id")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut name, "name")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

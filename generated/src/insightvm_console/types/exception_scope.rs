@@ -51,7 +51,7 @@ impl codec::ReadFields for ExceptionScope {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut key2 = None;
@@ -59,17 +59,15 @@ impl codec::ReadFields for ExceptionScope {
         let mut port = None;
         let mut type_ = None;
         let mut vulnerability = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut key2, "key")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(4) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut vulnerability, "vulnerability")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut key2, "key")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut port, "port")?,
+                Some(4) => map.read(&mut type_, "type")?,
+                Some(5) => map.read(&mut vulnerability, "vulnerability")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

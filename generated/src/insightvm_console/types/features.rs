@@ -74,7 +74,7 @@ impl codec::ReadFields for Features {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut adaptive_security = None;
         let mut agents = None;
@@ -89,52 +89,22 @@ impl codec::ReadFields for Features {
         let mut remediation_analytics = None;
         let mut reporting = None;
         let mut scanning = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut adaptive_security,
-                        "adaptiveSecurity",
-                    )?
-                }
-                Some(1) => codec::read_value(&mut map, &mut agents, "agents")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut dynamic_discovery,
-                        "dynamicDiscovery",
-                    )?
-                }
-                Some(3) => codec::read_value(&mut map, &mut early_access, "earlyAccess")?,
-                Some(4) => codec::read_value(&mut map, &mut engine_pool, "enginePool")?,
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut insight_platform,
-                        "insightPlatform",
-                    )?
-                }
-                Some(6) => codec::read_value(&mut map, &mut mobile, "mobile")?,
-                Some(7) => {
-                    codec::read_value(&mut map, &mut multitenancy, "multitenancy")?
-                }
-                Some(8) => {
-                    codec::read_value(&mut map, &mut policy_editor, "policyEditor")?
-                }
-                Some(9) => {
-                    codec::read_value(&mut map, &mut policy_manager, "policyManager")?
-                }
-                Some(10) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut remediation_analytics,
-                        "remediationAnalytics",
-                    )?
-                }
-                Some(11) => codec::read_value(&mut map, &mut reporting, "reporting")?,
-                Some(12) => codec::read_value(&mut map, &mut scanning, "scanning")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut adaptive_security, "adaptiveSecurity")?,
+                Some(1) => map.read(&mut agents, "agents")?,
+                Some(2) => map.read(&mut dynamic_discovery, "dynamicDiscovery")?,
+                Some(3) => map.read(&mut early_access, "earlyAccess")?,
+                Some(4) => map.read(&mut engine_pool, "enginePool")?,
+                Some(5) => map.read(&mut insight_platform, "insightPlatform")?,
+                Some(6) => map.read(&mut mobile, "mobile")?,
+                Some(7) => map.read(&mut multitenancy, "multitenancy")?,
+                Some(8) => map.read(&mut policy_editor, "policyEditor")?,
+                Some(9) => map.read(&mut policy_manager, "policyManager")?,
+                Some(10) => map.read(&mut remediation_analytics, "remediationAnalytics")?,
+                Some(11) => map.read(&mut reporting, "reporting")?,
+                Some(12) => map.read(&mut scanning, "scanning")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

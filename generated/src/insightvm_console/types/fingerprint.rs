@@ -43,21 +43,21 @@ impl codec::ReadFields for Fingerprint {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut description = None;
         let mut family = None;
         let mut product = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(1) => codec::read_value(&mut map, &mut family, "family")?,
-                Some(2) => codec::read_value(&mut map, &mut product, "product")?,
-                Some(3) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                Some(4) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut description, "description")?,
+                Some(1) => map.read(&mut family, "family")?,
+                Some(2) => map.read(&mut product, "product")?,
+                Some(3) => map.read(&mut vendor, "vendor")?,
+                Some(4) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

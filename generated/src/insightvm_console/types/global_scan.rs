@@ -85,7 +85,7 @@ impl codec::ReadFields for GlobalScan {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut duration = None;
@@ -103,27 +103,25 @@ impl codec::ReadFields for GlobalScan {
         let mut started_by = None;
         let mut status = None;
         let mut vulnerabilities = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(1) => codec::read_value(&mut map, &mut duration, "duration")?,
-                Some(2) => codec::read_value(&mut map, &mut end_time, "endTime")?,
-                Some(3) => codec::read_value(&mut map, &mut engine_id, "engineId")?,
-                Some(4) => codec::read_value(&mut map, &mut engine_name, "engineName")?,
-                Some(5) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(6) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(7) => codec::read_value(&mut map, &mut message, "message")?,
-                Some(8) => codec::read_value(&mut map, &mut scan_name, "scanName")?,
-                Some(9) => codec::read_value(&mut map, &mut scan_type, "scanType")?,
-                Some(10) => codec::read_value(&mut map, &mut site_id, "siteId")?,
-                Some(11) => codec::read_value(&mut map, &mut site_name, "siteName")?,
-                Some(12) => codec::read_value(&mut map, &mut start_time, "startTime")?,
-                Some(13) => codec::read_value(&mut map, &mut started_by, "startedBy")?,
-                Some(14) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(15) => {
-                    codec::read_value(&mut map, &mut vulnerabilities, "vulnerabilities")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut assets, "assets")?,
+                Some(1) => map.read(&mut duration, "duration")?,
+                Some(2) => map.read(&mut end_time, "endTime")?,
+                Some(3) => map.read(&mut engine_id, "engineId")?,
+                Some(4) => map.read(&mut engine_name, "engineName")?,
+                Some(5) => map.read(&mut id, "id")?,
+                Some(6) => map.read(&mut links, "links")?,
+                Some(7) => map.read(&mut message, "message")?,
+                Some(8) => map.read(&mut scan_name, "scanName")?,
+                Some(9) => map.read(&mut scan_type, "scanType")?,
+                Some(10) => map.read(&mut site_id, "siteId")?,
+                Some(11) => map.read(&mut site_name, "siteName")?,
+                Some(12) => map.read(&mut start_time, "startTime")?,
+                Some(13) => map.read(&mut started_by, "startedBy")?,
+                Some(14) => map.read(&mut status, "status")?,
+                Some(15) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

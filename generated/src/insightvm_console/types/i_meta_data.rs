@@ -29,23 +29,17 @@ impl codec::ReadFields for IMetaData {
     const FIELDS: &'static [&'static str] = &["fieldName", "supportedOperators", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut field_name = None;
         let mut supported_operators = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut field_name, "fieldName")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut supported_operators,
-                        "supportedOperators",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut field_name, "fieldName")?,
+                Some(1) => map.read(&mut supported_operators, "supportedOperators")?,
+                Some(2) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -75,7 +75,7 @@ impl codec::ReadFields for Info {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut cpu = None;
         let mut disk = None;
@@ -91,35 +91,23 @@ impl codec::ReadFields for Info {
         let mut superuser = None;
         let mut user = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut cpu, "cpu")?,
-                Some(1) => codec::read_value(&mut map, &mut disk, "disk")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut distinguished_name,
-                        "distinguishedName",
-                    )?
-                }
-                Some(3) => codec::read_value(&mut map, &mut fqdn, "fqdn")?,
-                Some(4) => codec::read_value(&mut map, &mut host, "host")?,
-                Some(5) => codec::read_value(&mut map, &mut ip, "ip")?,
-                Some(6) => codec::read_value(&mut map, &mut jvm, "jvm")?,
-                Some(7) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(8) => codec::read_value(&mut map, &mut memory, "memory")?,
-                Some(9) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut operating_system,
-                        "operatingSystem",
-                    )?
-                }
-                Some(10) => codec::read_value(&mut map, &mut serial, "serial")?,
-                Some(11) => codec::read_value(&mut map, &mut superuser, "superuser")?,
-                Some(12) => codec::read_value(&mut map, &mut user, "user")?,
-                Some(13) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut cpu, "cpu")?,
+                Some(1) => map.read(&mut disk, "disk")?,
+                Some(2) => map.read(&mut distinguished_name, "distinguishedName")?,
+                Some(3) => map.read(&mut fqdn, "fqdn")?,
+                Some(4) => map.read(&mut host, "host")?,
+                Some(5) => map.read(&mut ip, "ip")?,
+                Some(6) => map.read(&mut jvm, "jvm")?,
+                Some(7) => map.read(&mut links, "links")?,
+                Some(8) => map.read(&mut memory, "memory")?,
+                Some(9) => map.read(&mut operating_system, "operatingSystem")?,
+                Some(10) => map.read(&mut serial, "serial")?,
+                Some(11) => map.read(&mut superuser, "superuser")?,
+                Some(12) => map.read(&mut user, "user")?,
+                Some(13) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -43,7 +43,7 @@ impl codec::ReadFields for InstallSize {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut backups = None;
         let mut database = None;
@@ -51,15 +51,15 @@ impl codec::ReadFields for InstallSize {
         let mut reports = None;
         let mut scans = None;
         let mut total = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut backups, "backups")?,
-                Some(1) => codec::read_value(&mut map, &mut database, "database")?,
-                Some(2) => codec::read_value(&mut map, &mut directory, "directory")?,
-                Some(3) => codec::read_value(&mut map, &mut reports, "reports")?,
-                Some(4) => codec::read_value(&mut map, &mut scans, "scans")?,
-                Some(5) => codec::read_value(&mut map, &mut total, "total")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut backups, "backups")?,
+                Some(1) => map.read(&mut database, "database")?,
+                Some(2) => map.read(&mut directory, "directory")?,
+                Some(3) => map.read(&mut reports, "reports")?,
+                Some(4) => map.read(&mut scans, "scans")?,
+                Some(5) => map.read(&mut total, "total")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

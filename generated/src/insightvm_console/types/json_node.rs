@@ -87,7 +87,7 @@ impl codec::ReadFields for JsonNode {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut array = None;
         let mut big_decimal = None;
@@ -110,42 +110,30 @@ impl codec::ReadFields for JsonNode {
         let mut short = None;
         let mut textual = None;
         let mut value_node = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut array, "array")?,
-                Some(1) => codec::read_value(&mut map, &mut big_decimal, "bigDecimal")?,
-                Some(2) => codec::read_value(&mut map, &mut big_integer, "bigInteger")?,
-                Some(3) => codec::read_value(&mut map, &mut binary, "binary")?,
-                Some(4) => codec::read_value(&mut map, &mut boolean, "boolean")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut container_node, "containerNode")?
-                }
-                Some(6) => codec::read_value(&mut map, &mut double, "double")?,
-                Some(7) => codec::read_value(&mut map, &mut float, "float")?,
-                Some(8) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut floating_point_number,
-                        "floatingPointNumber",
-                    )?
-                }
-                Some(9) => codec::read_value(&mut map, &mut int, "int")?,
-                Some(10) => {
-                    codec::read_value(&mut map, &mut integral_number, "integralNumber")?
-                }
-                Some(11) => codec::read_value(&mut map, &mut long, "long")?,
-                Some(12) => {
-                    codec::read_value(&mut map, &mut missing_node, "missingNode")?
-                }
-                Some(13) => codec::read_value(&mut map, &mut node_type, "nodeType")?,
-                Some(14) => codec::read_value(&mut map, &mut null, "null")?,
-                Some(15) => codec::read_value(&mut map, &mut number, "number")?,
-                Some(16) => codec::read_value(&mut map, &mut object, "object")?,
-                Some(17) => codec::read_value(&mut map, &mut pojo, "pojo")?,
-                Some(18) => codec::read_value(&mut map, &mut short, "short")?,
-                Some(19) => codec::read_value(&mut map, &mut textual, "textual")?,
-                Some(20) => codec::read_value(&mut map, &mut value_node, "valueNode")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut array, "array")?,
+                Some(1) => map.read(&mut big_decimal, "bigDecimal")?,
+                Some(2) => map.read(&mut big_integer, "bigInteger")?,
+                Some(3) => map.read(&mut binary, "binary")?,
+                Some(4) => map.read(&mut boolean, "boolean")?,
+                Some(5) => map.read(&mut container_node, "containerNode")?,
+                Some(6) => map.read(&mut double, "double")?,
+                Some(7) => map.read(&mut float, "float")?,
+                Some(8) => map.read(&mut floating_point_number, "floatingPointNumber")?,
+                Some(9) => map.read(&mut int, "int")?,
+                Some(10) => map.read(&mut integral_number, "integralNumber")?,
+                Some(11) => map.read(&mut long, "long")?,
+                Some(12) => map.read(&mut missing_node, "missingNode")?,
+                Some(13) => map.read(&mut node_type, "nodeType")?,
+                Some(14) => map.read(&mut null, "null")?,
+                Some(15) => map.read(&mut number, "number")?,
+                Some(16) => map.read(&mut object, "object")?,
+                Some(17) => map.read(&mut pojo, "pojo")?,
+                Some(18) => map.read(&mut short, "short")?,
+                Some(19) => map.read(&mut textual, "textual")?,
+                Some(20) => map.read(&mut value_node, "valueNode")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

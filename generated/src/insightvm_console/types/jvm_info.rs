@@ -43,21 +43,21 @@ impl codec::ReadFields for JvmInfo {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut start_time = None;
         let mut uptime = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(1) => codec::read_value(&mut map, &mut start_time, "startTime")?,
-                Some(2) => codec::read_value(&mut map, &mut uptime, "uptime")?,
-                Some(3) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                Some(4) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut name, "name")?,
+                Some(1) => map.read(&mut start_time, "startTime")?,
+                Some(2) => map.read(&mut uptime, "uptime")?,
+                Some(3) => map.read(&mut vendor, "vendor")?,
+                Some(4) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

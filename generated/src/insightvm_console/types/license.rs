@@ -54,7 +54,7 @@ impl codec::ReadFields for License {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut edition = None;
         let mut evaluation = None;
@@ -64,17 +64,17 @@ impl codec::ReadFields for License {
         let mut links = None;
         let mut perpetual = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut edition, "edition")?,
-                Some(1) => codec::read_value(&mut map, &mut evaluation, "evaluation")?,
-                Some(2) => codec::read_value(&mut map, &mut expires, "expires")?,
-                Some(3) => codec::read_value(&mut map, &mut features, "features")?,
-                Some(4) => codec::read_value(&mut map, &mut limits, "limits")?,
-                Some(5) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(6) => codec::read_value(&mut map, &mut perpetual, "perpetual")?,
-                Some(7) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut edition, "edition")?,
+                Some(1) => map.read(&mut evaluation, "evaluation")?,
+                Some(2) => map.read(&mut expires, "expires")?,
+                Some(3) => map.read(&mut features, "features")?,
+                Some(4) => map.read(&mut limits, "limits")?,
+                Some(5) => map.read(&mut links, "links")?,
+                Some(6) => map.read(&mut perpetual, "perpetual")?,
+                Some(7) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

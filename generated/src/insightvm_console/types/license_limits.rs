@@ -39,25 +39,21 @@ impl codec::ReadFields for LicenseLimits {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut assets_with_hosted_engine = None;
         let mut scan_engines = None;
         let mut users = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
+                Some(0) => map.read(&mut assets, "assets")?,
                 Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut assets_with_hosted_engine,
-                        "assetsWithHostedEngine",
-                    )?
+                    map.read(&mut assets_with_hosted_engine, "assetsWithHostedEngine")?
                 }
-                Some(2) => codec::read_value(&mut map, &mut scan_engines, "scanEngines")?,
-                Some(3) => codec::read_value(&mut map, &mut users, "users")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(2) => map.read(&mut scan_engines, "scanEngines")?,
+                Some(3) => map.read(&mut users, "users")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -28,15 +28,15 @@ impl codec::ReadFields for LicensePolicyScanning {
     const FIELDS: &'static [&'static str] = &["benchmarks", "scanning"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut benchmarks = None;
         let mut scanning = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut benchmarks, "benchmarks")?,
-                Some(1) => codec::read_value(&mut map, &mut scanning, "scanning")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut benchmarks, "benchmarks")?,
+                Some(1) => map.read(&mut scanning, "scanning")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -37,21 +37,21 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
     const FIELDS: &'static [&'static str] = &["cis", "custom", "disa", "fdcc", "usgcb"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut cis = None;
         let mut custom = None;
         let mut disa = None;
         let mut fdcc = None;
         let mut usgcb = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut cis, "cis")?,
-                Some(1) => codec::read_value(&mut map, &mut custom, "custom")?,
-                Some(2) => codec::read_value(&mut map, &mut disa, "disa")?,
-                Some(3) => codec::read_value(&mut map, &mut fdcc, "fdcc")?,
-                Some(4) => codec::read_value(&mut map, &mut usgcb, "usgcb")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut cis, "cis")?,
+                Some(1) => map.read(&mut custom, "custom")?,
+                Some(2) => map.read(&mut disa, "disa")?,
+                Some(3) => map.read(&mut fdcc, "fdcc")?,
+                Some(4) => map.read(&mut usgcb, "usgcb")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

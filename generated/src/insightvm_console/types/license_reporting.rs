@@ -35,23 +35,19 @@ impl codec::ReadFields for LicenseReporting {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut advanced = None;
         let mut customizable_csv_export = None;
         let mut pci = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut advanced, "advanced")?,
+                Some(0) => map.read(&mut advanced, "advanced")?,
                 Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut customizable_csv_export,
-                        "customizableCSVExport",
-                    )?
+                    map.read(&mut customizable_csv_export, "customizableCSVExport")?
                 }
-                Some(2) => codec::read_value(&mut map, &mut pci, "pci")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(2) => map.read(&mut pci, "pci")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

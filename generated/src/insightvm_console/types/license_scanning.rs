@@ -43,23 +43,21 @@ impl codec::ReadFields for LicenseScanning {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut discovery = None;
         let mut policy = None;
         let mut scada = None;
         let mut virtual_ = None;
         let mut web_application = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut discovery, "discovery")?,
-                Some(1) => codec::read_value(&mut map, &mut policy, "policy")?,
-                Some(2) => codec::read_value(&mut map, &mut scada, "scada")?,
-                Some(3) => codec::read_value(&mut map, &mut virtual_, "virtual")?,
-                Some(4) => {
-                    codec::read_value(&mut map, &mut web_application, "webApplication")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut discovery, "discovery")?,
+                Some(1) => map.read(&mut policy, "policy")?,
+                Some(2) => map.read(&mut scada, "scada")?,
+                Some(3) => map.read(&mut virtual_, "virtual")?,
+                Some(4) => map.read(&mut web_application, "webApplication")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,17 +35,17 @@ impl codec::ReadFields for LocalePreferences {
     const FIELDS: &'static [&'static str] = &["default", "links", "reports"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut default = None;
         let mut links = None;
         let mut reports = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut default, "default")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(2) => codec::read_value(&mut map, &mut reports, "reports")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut default, "default")?,
+                Some(1) => map.read(&mut links, "links")?,
+                Some(2) => map.read(&mut reports, "reports")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

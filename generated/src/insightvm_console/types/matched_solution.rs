@@ -64,7 +64,7 @@ impl codec::ReadFields for MatchedSolution {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut additional_information = None;
         let mut applies_to = None;
@@ -76,25 +76,21 @@ impl codec::ReadFields for MatchedSolution {
         let mut steps = None;
         let mut summary = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
                 Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut additional_information,
-                        "additionalInformation",
-                    )?
+                    map.read(&mut additional_information, "additionalInformation")?
                 }
-                Some(1) => codec::read_value(&mut map, &mut applies_to, "appliesTo")?,
-                Some(2) => codec::read_value(&mut map, &mut confidence, "confidence")?,
-                Some(3) => codec::read_value(&mut map, &mut estimate, "estimate")?,
-                Some(4) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(5) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(6) => codec::read_value(&mut map, &mut matches, "matches")?,
-                Some(7) => codec::read_value(&mut map, &mut steps, "steps")?,
-                Some(8) => codec::read_value(&mut map, &mut summary, "summary")?,
-                Some(9) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(1) => map.read(&mut applies_to, "appliesTo")?,
+                Some(2) => map.read(&mut confidence, "confidence")?,
+                Some(3) => map.read(&mut estimate, "estimate")?,
+                Some(4) => map.read(&mut id, "id")?,
+                Some(5) => map.read(&mut links, "links")?,
+                Some(6) => map.read(&mut matches, "matches")?,
+                Some(7) => map.read(&mut steps, "steps")?,
+                Some(8) => map.read(&mut summary, "summary")?,
+                Some(9) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

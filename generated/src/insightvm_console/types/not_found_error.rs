@@ -42,17 +42,17 @@ impl codec::ReadFields for NotFoundError {
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut message = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(1) => codec::read_value(&mut map, &mut message, "message")?,
-                Some(2) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut links, "links")?,
+                Some(1) => map.read(&mut message, "message")?,
+                Some(2) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -68,7 +68,7 @@ impl codec::ReadFields for OperatingSystem {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut architecture = None;
         let mut configurations = None;
@@ -81,24 +81,20 @@ impl codec::ReadFields for OperatingSystem {
         let mut type_ = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut architecture, "architecture")?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut configurations, "configurations")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut cpe, "cpe")?,
-                Some(3) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(4) => codec::read_value(&mut map, &mut family, "family")?,
-                Some(5) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(6) => codec::read_value(&mut map, &mut product, "product")?,
-                Some(7) => codec::read_value(&mut map, &mut system_name, "systemName")?,
-                Some(8) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(9) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                Some(10) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut architecture, "architecture")?,
+                Some(1) => map.read(&mut configurations, "configurations")?,
+                Some(2) => map.read(&mut cpe, "cpe")?,
+                Some(3) => map.read(&mut description, "description")?,
+                Some(4) => map.read(&mut family, "family")?,
+                Some(5) => map.read(&mut id, "id")?,
+                Some(6) => map.read(&mut product, "product")?,
+                Some(7) => map.read(&mut system_name, "systemName")?,
+                Some(8) => map.read(&mut type_, "type")?,
+                Some(9) => map.read(&mut vendor, "vendor")?,
+                Some(10) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

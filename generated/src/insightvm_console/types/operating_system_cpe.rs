@@ -106,7 +106,7 @@ impl codec::ReadFields for OperatingSystemCpe {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut edition = None;
         let mut language = None;
@@ -121,22 +121,22 @@ impl codec::ReadFields for OperatingSystemCpe {
         let mut v2_3 = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut edition, "edition")?,
-                Some(1) => codec::read_value(&mut map, &mut language, "language")?,
-                Some(2) => codec::read_value(&mut map, &mut other, "other")?,
-                Some(3) => codec::read_value(&mut map, &mut part, "part")?,
-                Some(4) => codec::read_value(&mut map, &mut product, "product")?,
-                Some(5) => codec::read_value(&mut map, &mut sw_edition, "swEdition")?,
-                Some(6) => codec::read_value(&mut map, &mut target_hw, "targetHW")?,
-                Some(7) => codec::read_value(&mut map, &mut target_sw, "targetSW")?,
-                Some(8) => codec::read_value(&mut map, &mut update, "update")?,
-                Some(9) => codec::read_value(&mut map, &mut v2_2, "v2.2")?,
-                Some(10) => codec::read_value(&mut map, &mut v2_3, "v2.3")?,
-                Some(11) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                Some(12) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut edition, "edition")?,
+                Some(1) => map.read(&mut language, "language")?,
+                Some(2) => map.read(&mut other, "other")?,
+                Some(3) => map.read(&mut part, "part")?,
+                Some(4) => map.read(&mut product, "product")?,
+                Some(5) => map.read(&mut sw_edition, "swEdition")?,
+                Some(6) => map.read(&mut target_hw, "targetHW")?,
+                Some(7) => map.read(&mut target_sw, "targetSW")?,
+                Some(8) => map.read(&mut update, "update")?,
+                Some(9) => map.read(&mut v2_2, "v2.2")?,
+                Some(10) => map.read(&mut v2_3, "v2.3")?,
+                Some(11) => map.read(&mut vendor, "vendor")?,
+                Some(12) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -39,21 +39,19 @@ impl codec::ReadFields for PageInfo {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut number = None;
         let mut size = None;
         let mut total_pages = None;
         let mut total_resources = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut number, "number")?,
-                Some(1) => codec::read_value(&mut map, &mut size, "size")?,
-                Some(2) => codec::read_value(&mut map, &mut total_pages, "totalPages")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut total_resources, "totalResources")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut number, "number")?,
+                Some(1) => map.read(&mut size, "size")?,
+                Some(2) => map.read(&mut total_pages, "totalPages")?,
+                Some(3) => map.read(&mut total_resources, "totalResources")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

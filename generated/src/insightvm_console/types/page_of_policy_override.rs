@@ -31,17 +31,17 @@ impl codec::ReadFields for PageOfPolicyOverride {
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut page = None;
         let mut resources = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(1) => codec::read_value(&mut map, &mut page, "page")?,
-                Some(2) => codec::read_value(&mut map, &mut resources, "resources")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut links, "links")?,
+                Some(1) => map.read(&mut page, "page")?,
+                Some(2) => map.read(&mut resources, "resources")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

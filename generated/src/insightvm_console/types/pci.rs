@@ -46,35 +46,23 @@ impl codec::ReadFields for Pci {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut adjusted_cvss_score = None;
         let mut adjusted_severity_score = None;
         let mut fail = None;
         let mut special_notes = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut adjusted_cvss_score,
-                        "adjustedCVSSScore",
-                    )?
-                }
+                Some(0) => map.read(&mut adjusted_cvss_score, "adjustedCVSSScore")?,
                 Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut adjusted_severity_score,
-                        "adjustedSeverityScore",
-                    )?
+                    map.read(&mut adjusted_severity_score, "adjustedSeverityScore")?
                 }
-                Some(2) => codec::read_value(&mut map, &mut fail, "fail")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut special_notes, "specialNotes")?
-                }
-                Some(4) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(2) => map.read(&mut fail, "fail")?,
+                Some(3) => map.read(&mut special_notes, "specialNotes")?,
+                Some(4) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

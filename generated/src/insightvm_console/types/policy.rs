@@ -51,25 +51,24 @@ impl codec::ReadFields for Policy {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut enabled = None;
         let mut links = None;
         let mut recursive_windows_fs_search = None;
         let mut store_scap = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
+                Some(0) => map.read(&mut enabled, "enabled")?,
+                Some(1) => map.read(&mut links, "links")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut recursive_windows_fs_search,
                         "recursiveWindowsFSSearch",
                     )?
                 }
-                Some(3) => codec::read_value(&mut map, &mut store_scap, "storeSCAP")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(3) => map.read(&mut store_scap, "storeSCAP")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

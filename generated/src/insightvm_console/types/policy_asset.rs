@@ -47,7 +47,7 @@ impl codec::ReadFields for PolicyAsset {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut hostname = None;
         let mut id = None;
@@ -55,15 +55,15 @@ impl codec::ReadFields for PolicyAsset {
         let mut links = None;
         let mut os = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut hostname, "hostname")?,
-                Some(1) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(2) => codec::read_value(&mut map, &mut ip, "ip")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut os, "os")?,
-                Some(5) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut hostname, "hostname")?,
+                Some(1) => map.read(&mut id, "id")?,
+                Some(2) => map.read(&mut ip, "ip")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut os, "os")?,
+                Some(5) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,19 +35,19 @@ impl codec::ReadFields for PolicyBenchmark {
     const FIELDS: &'static [&'static str] = &["links", "name", "title", "version"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut name = None;
         let mut title = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(1) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(2) => codec::read_value(&mut map, &mut title, "title")?,
-                Some(3) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut links, "links")?,
+                Some(1) => map.read(&mut name, "name")?,
+                Some(2) => map.read(&mut title, "title")?,
+                Some(3) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

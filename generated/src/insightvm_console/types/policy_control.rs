@@ -48,7 +48,7 @@ impl codec::ReadFields for PolicyControl {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut cce_item_id = None;
         let mut cce_platform = None;
@@ -56,17 +56,15 @@ impl codec::ReadFields for PolicyControl {
         let mut id = None;
         let mut links = None;
         let mut published_date = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut cce_item_id, "cceItemId")?,
-                Some(1) => codec::read_value(&mut map, &mut cce_platform, "ccePlatform")?,
-                Some(2) => codec::read_value(&mut map, &mut control_name, "controlName")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut published_date, "publishedDate")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut cce_item_id, "cceItemId")?,
+                Some(1) => map.read(&mut cce_platform, "ccePlatform")?,
+                Some(2) => map.read(&mut control_name, "controlName")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut links, "links")?,
+                Some(5) => map.read(&mut published_date, "publishedDate")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -71,7 +71,7 @@ impl codec::ReadFields for PolicyOverride {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut expires = None;
         let mut id = None;
@@ -80,16 +80,16 @@ impl codec::ReadFields for PolicyOverride {
         let mut scope = None;
         let mut state = None;
         let mut submit = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut expires, "expires")?,
-                Some(1) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut review, "review")?,
-                Some(4) => codec::read_value(&mut map, &mut scope, "scope")?,
-                Some(5) => codec::read_value(&mut map, &mut state, "state")?,
-                Some(6) => codec::read_value(&mut map, &mut submit, "submit")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut expires, "expires")?,
+                Some(1) => map.read(&mut id, "id")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut review, "review")?,
+                Some(4) => map.read(&mut scope, "scope")?,
+                Some(5) => map.read(&mut state, "state")?,
+                Some(6) => map.read(&mut submit, "submit")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

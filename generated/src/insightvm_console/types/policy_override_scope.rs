@@ -71,7 +71,7 @@ impl codec::ReadFields for PolicyOverrideScope {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset = None;
         let mut links = None;
@@ -79,17 +79,15 @@ impl codec::ReadFields for PolicyOverrideScope {
         let mut original_result = None;
         let mut rule = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut asset, "asset")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(2) => codec::read_value(&mut map, &mut new_result, "newResult")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut original_result, "originalResult")?
-                }
-                Some(4) => codec::read_value(&mut map, &mut rule, "rule")?,
-                Some(5) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset, "asset")?,
+                Some(1) => map.read(&mut links, "links")?,
+                Some(2) => map.read(&mut new_result, "newResult")?,
+                Some(3) => map.read(&mut original_result, "originalResult")?,
+                Some(4) => map.read(&mut rule, "rule")?,
+                Some(5) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -73,7 +73,7 @@ impl codec::ReadFields for PolicyRule {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut benchmark = None;
@@ -87,23 +87,21 @@ impl codec::ReadFields for PolicyRule {
         let mut status = None;
         let mut surrogate_id = None;
         let mut title = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(1) => codec::read_value(&mut map, &mut benchmark, "benchmark")?,
-                Some(2) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut is_custom, "isCustom")?,
-                Some(5) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(6) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(7) => codec::read_value(&mut map, &mut role, "role")?,
-                Some(8) => codec::read_value(&mut map, &mut scope, "scope")?,
-                Some(9) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(10) => {
-                    codec::read_value(&mut map, &mut surrogate_id, "surrogateId")?
-                }
-                Some(11) => codec::read_value(&mut map, &mut title, "title")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut assets, "assets")?,
+                Some(1) => map.read(&mut benchmark, "benchmark")?,
+                Some(2) => map.read(&mut description, "description")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut is_custom, "isCustom")?,
+                Some(5) => map.read(&mut links, "links")?,
+                Some(6) => map.read(&mut name, "name")?,
+                Some(7) => map.read(&mut role, "role")?,
+                Some(8) => map.read(&mut scope, "scope")?,
+                Some(9) => map.read(&mut status, "status")?,
+                Some(10) => map.read(&mut surrogate_id, "surrogateId")?,
+                Some(11) => map.read(&mut title, "title")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -54,7 +54,7 @@ impl codec::ReadFields for PolicySummaryResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut decreased_compliance = None;
         let mut increased_compliance = None;
@@ -62,45 +62,15 @@ impl codec::ReadFields for PolicySummaryResource {
         let mut number_of_policies = None;
         let mut overall_compliance = None;
         let mut scanned_policies = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut decreased_compliance,
-                        "decreasedCompliance",
-                    )?
-                }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut increased_compliance,
-                        "increasedCompliance",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut number_of_policies,
-                        "numberOfPolicies",
-                    )?
-                }
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut overall_compliance,
-                        "overallCompliance",
-                    )?
-                }
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut scanned_policies,
-                        "scannedPolicies",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut decreased_compliance, "decreasedCompliance")?,
+                Some(1) => map.read(&mut increased_compliance, "increasedCompliance")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut number_of_policies, "numberOfPolicies")?,
+                Some(4) => map.read(&mut overall_compliance, "overallCompliance")?,
+                Some(5) => map.read(&mut scanned_policies, "scannedPolicies")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

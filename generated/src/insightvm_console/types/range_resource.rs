@@ -35,19 +35,19 @@ impl codec::ReadFields for RangeResource {
     const FIELDS: &'static [&'static str] = &["every", "from", "interval", "to"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut every = None;
         let mut from = None;
         let mut interval = None;
         let mut to = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut every, "every")?,
-                Some(1) => codec::read_value(&mut map, &mut from, "from")?,
-                Some(2) => codec::read_value(&mut map, &mut interval, "interval")?,
-                Some(3) => codec::read_value(&mut map, &mut to, "to")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut every, "every")?,
+                Some(1) => map.read(&mut from, "from")?,
+                Some(2) => map.read(&mut interval, "interval")?,
+                Some(3) => map.read(&mut to, "to")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -29,15 +29,15 @@ impl codec::ReadFields for RemediationResource {
     const FIELDS: &'static [&'static str] = &["solutions", "sort"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut solutions = None;
         let mut sort = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut solutions, "solutions")?,
-                Some(1) => codec::read_value(&mut map, &mut sort, "sort")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut solutions, "solutions")?,
+                Some(1) => map.read(&mut sort, "sort")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

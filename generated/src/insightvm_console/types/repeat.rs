@@ -68,29 +68,21 @@ impl codec::ReadFields for Repeat {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut day_of_week = None;
         let mut every = None;
         let mut interval = None;
         let mut last_day_of_month = None;
         let mut week_of_month = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut day_of_week, "dayOfWeek")?,
-                Some(1) => codec::read_value(&mut map, &mut every, "every")?,
-                Some(2) => codec::read_value(&mut map, &mut interval, "interval")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut last_day_of_month,
-                        "lastDayOfMonth",
-                    )?
-                }
-                Some(4) => {
-                    codec::read_value(&mut map, &mut week_of_month, "weekOfMonth")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut day_of_week, "dayOfWeek")?,
+                Some(1) => map.read(&mut every, "every")?,
+                Some(2) => map.read(&mut interval, "interval")?,
+                Some(3) => map.read(&mut last_day_of_month, "lastDayOfMonth")?,
+                Some(4) => map.read(&mut week_of_month, "weekOfMonth")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

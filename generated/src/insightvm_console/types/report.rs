@@ -130,7 +130,7 @@ impl codec::ReadFields for Report {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut baseline = None;
         let mut bureau = None;
@@ -159,38 +159,36 @@ impl codec::ReadFields for Report {
         let mut timezone = None;
         let mut users = None;
         let mut version = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut baseline, "baseline")?,
-                Some(1) => codec::read_value(&mut map, &mut bureau, "bureau")?,
-                Some(2) => codec::read_value(&mut map, &mut component, "component")?,
-                Some(3) => codec::read_value(&mut map, &mut database, "database")?,
-                Some(4) => codec::read_value(&mut map, &mut email, "email")?,
-                Some(5) => codec::read_value(&mut map, &mut enclave, "enclave")?,
-                Some(6) => codec::read_value(&mut map, &mut filters, "filters")?,
-                Some(7) => codec::read_value(&mut map, &mut format, "format")?,
-                Some(8) => codec::read_value(&mut map, &mut frequency, "frequency")?,
-                Some(9) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(10) => codec::read_value(&mut map, &mut language, "language")?,
-                Some(11) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(12) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(13) => {
-                    codec::read_value(&mut map, &mut organization, "organization")?
-                }
-                Some(14) => codec::read_value(&mut map, &mut owner, "owner")?,
-                Some(15) => codec::read_value(&mut map, &mut policies, "policies")?,
-                Some(16) => codec::read_value(&mut map, &mut policy, "policy")?,
-                Some(17) => codec::read_value(&mut map, &mut query, "query")?,
-                Some(18) => codec::read_value(&mut map, &mut range, "range")?,
-                Some(19) => codec::read_value(&mut map, &mut remediation, "remediation")?,
-                Some(20) => codec::read_value(&mut map, &mut risk_trend, "riskTrend")?,
-                Some(21) => codec::read_value(&mut map, &mut scope, "scope")?,
-                Some(22) => codec::read_value(&mut map, &mut storage, "storage")?,
-                Some(23) => codec::read_value(&mut map, &mut template, "template")?,
-                Some(24) => codec::read_value(&mut map, &mut timezone, "timezone")?,
-                Some(25) => codec::read_value(&mut map, &mut users, "users")?,
-                Some(26) => codec::read_value(&mut map, &mut version, "version")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut baseline, "baseline")?,
+                Some(1) => map.read(&mut bureau, "bureau")?,
+                Some(2) => map.read(&mut component, "component")?,
+                Some(3) => map.read(&mut database, "database")?,
+                Some(4) => map.read(&mut email, "email")?,
+                Some(5) => map.read(&mut enclave, "enclave")?,
+                Some(6) => map.read(&mut filters, "filters")?,
+                Some(7) => map.read(&mut format, "format")?,
+                Some(8) => map.read(&mut frequency, "frequency")?,
+                Some(9) => map.read(&mut id, "id")?,
+                Some(10) => map.read(&mut language, "language")?,
+                Some(11) => map.read(&mut links, "links")?,
+                Some(12) => map.read(&mut name, "name")?,
+                Some(13) => map.read(&mut organization, "organization")?,
+                Some(14) => map.read(&mut owner, "owner")?,
+                Some(15) => map.read(&mut policies, "policies")?,
+                Some(16) => map.read(&mut policy, "policy")?,
+                Some(17) => map.read(&mut query, "query")?,
+                Some(18) => map.read(&mut range, "range")?,
+                Some(19) => map.read(&mut remediation, "remediation")?,
+                Some(20) => map.read(&mut risk_trend, "riskTrend")?,
+                Some(21) => map.read(&mut scope, "scope")?,
+                Some(22) => map.read(&mut storage, "storage")?,
+                Some(23) => map.read(&mut template, "template")?,
+                Some(24) => map.read(&mut timezone, "timezone")?,
+                Some(25) => map.read(&mut users, "users")?,
+                Some(26) => map.read(&mut version, "version")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

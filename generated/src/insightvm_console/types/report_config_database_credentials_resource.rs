@@ -28,15 +28,15 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
     const FIELDS: &'static [&'static str] = &["password", "username"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut password = None;
         let mut username = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut password, "password")?,
-                Some(1) => codec::read_value(&mut map, &mut username, "username")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut password, "password")?,
+                Some(1) => map.read(&mut username, "username")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -43,21 +43,21 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut credentials = None;
         let mut host = None;
         let mut name = None;
         let mut port = None;
         let mut vendor = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut credentials, "credentials")?,
-                Some(1) => codec::read_value(&mut map, &mut host, "host")?,
-                Some(2) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(3) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(4) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut credentials, "credentials")?,
+                Some(1) => map.read(&mut host, "host")?,
+                Some(2) => map.read(&mut name, "name")?,
+                Some(3) => map.read(&mut port, "port")?,
+                Some(4) => map.read(&mut vendor, "vendor")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

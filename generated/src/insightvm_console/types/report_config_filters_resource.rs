@@ -34,17 +34,17 @@ impl codec::ReadFields for ReportConfigFiltersResource {
     const FIELDS: &'static [&'static str] = &["categories", "severity", "statuses"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut categories = None;
         let mut severity = None;
         let mut statuses = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut categories, "categories")?,
-                Some(1) => codec::read_value(&mut map, &mut severity, "severity")?,
-                Some(2) => codec::read_value(&mut map, &mut statuses, "statuses")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut categories, "categories")?,
+                Some(1) => map.read(&mut severity, "severity")?,
+                Some(2) => map.read(&mut statuses, "statuses")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -43,21 +43,21 @@ impl codec::ReadFields for ReportConfigScopeResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset_groups = None;
         let mut assets = None;
         let mut scan = None;
         let mut sites = None;
         let mut tags = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut asset_groups, "assetGroups")?,
-                Some(1) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(2) => codec::read_value(&mut map, &mut scan, "scan")?,
-                Some(3) => codec::read_value(&mut map, &mut sites, "sites")?,
-                Some(4) => codec::read_value(&mut map, &mut tags, "tags")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset_groups, "assetGroups")?,
+                Some(1) => map.read(&mut assets, "assets")?,
+                Some(2) => map.read(&mut scan, "scan")?,
+                Some(3) => map.read(&mut sites, "sites")?,
+                Some(4) => map.read(&mut tags, "tags")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

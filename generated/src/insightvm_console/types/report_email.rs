@@ -48,7 +48,7 @@ impl codec::ReadFields for ReportEmail {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut access = None;
         let mut additional = None;
@@ -56,21 +56,15 @@ impl codec::ReadFields for ReportEmail {
         let mut asset_access = None;
         let mut owner = None;
         let mut smtp = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut access, "access")?,
-                Some(1) => codec::read_value(&mut map, &mut additional, "additional")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut additional_recipients,
-                        "additionalRecipients",
-                    )?
-                }
-                Some(3) => codec::read_value(&mut map, &mut asset_access, "assetAccess")?,
-                Some(4) => codec::read_value(&mut map, &mut owner, "owner")?,
-                Some(5) => codec::read_value(&mut map, &mut smtp, "smtp")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut access, "access")?,
+                Some(1) => map.read(&mut additional, "additional")?,
+                Some(2) => map.read(&mut additional_recipients, "additionalRecipients")?,
+                Some(3) => map.read(&mut asset_access, "assetAccess")?,
+                Some(4) => map.read(&mut owner, "owner")?,
+                Some(5) => map.read(&mut smtp, "smtp")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -32,17 +32,17 @@ impl codec::ReadFields for ReportEmailSmtp {
     const FIELDS: &'static [&'static str] = &["global", "relay", "sender"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut global = None;
         let mut relay = None;
         let mut sender = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut global, "global")?,
-                Some(1) => codec::read_value(&mut map, &mut relay, "relay")?,
-                Some(2) => codec::read_value(&mut map, &mut sender, "sender")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut global, "global")?,
+                Some(1) => map.read(&mut relay, "relay")?,
+                Some(2) => map.read(&mut sender, "sender")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

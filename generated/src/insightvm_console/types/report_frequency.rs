@@ -37,21 +37,19 @@ impl codec::ReadFields for ReportFrequency {
     const FIELDS: &'static [&'static str] = &["nextRuntimes", "repeat", "start", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut next_runtimes = None;
         let mut repeat = None;
         let mut start = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut next_runtimes, "nextRuntimes")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut repeat, "repeat")?,
-                Some(2) => codec::read_value(&mut map, &mut start, "start")?,
-                Some(3) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut next_runtimes, "nextRuntimes")?,
+                Some(1) => map.read(&mut repeat, "repeat")?,
+                Some(2) => map.read(&mut start, "start")?,
+                Some(3) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -48,7 +48,7 @@ impl codec::ReadFields for ReportInstance {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut generated = None;
         let mut id = None;
@@ -56,15 +56,15 @@ impl codec::ReadFields for ReportInstance {
         let mut size = None;
         let mut status = None;
         let mut uri = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut generated, "generated")?,
-                Some(1) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut size, "size")?,
-                Some(4) => codec::read_value(&mut map, &mut status, "status")?,
-                Some(5) => codec::read_value(&mut map, &mut uri, "uri")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut generated, "generated")?,
+                Some(1) => map.read(&mut id, "id")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut size, "size")?,
+                Some(4) => map.read(&mut status, "status")?,
+                Some(5) => map.read(&mut uri, "uri")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

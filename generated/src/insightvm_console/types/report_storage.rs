@@ -28,15 +28,15 @@ impl codec::ReadFields for ReportStorage {
     const FIELDS: &'static [&'static str] = &["location", "path"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut location = None;
         let mut path = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut location, "location")?,
-                Some(1) => codec::read_value(&mut map, &mut path, "path")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut location, "location")?,
+                Some(1) => map.read(&mut path, "path")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -53,7 +53,7 @@ impl codec::ReadFields for ReportTemplate {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut builtin = None;
         let mut description = None;
@@ -62,16 +62,16 @@ impl codec::ReadFields for ReportTemplate {
         let mut name = None;
         let mut sections = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut builtin, "builtin")?,
-                Some(1) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(2) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(5) => codec::read_value(&mut map, &mut sections, "sections")?,
-                Some(6) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut builtin, "builtin")?,
+                Some(1) => map.read(&mut description, "description")?,
+                Some(2) => map.read(&mut id, "id")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut name, "name")?,
+                Some(5) => map.read(&mut sections, "sections")?,
+                Some(6) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -43,21 +43,21 @@ impl codec::ReadFields for Review {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut comment = None;
         let mut date = None;
         let mut links = None;
         let mut name = None;
         let mut user = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut comment, "comment")?,
-                Some(1) => codec::read_value(&mut map, &mut date, "date")?,
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(4) => codec::read_value(&mut map, &mut user, "user")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut comment, "comment")?,
+                Some(1) => map.read(&mut date, "date")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut name, "name")?,
+                Some(4) => map.read(&mut user, "user")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

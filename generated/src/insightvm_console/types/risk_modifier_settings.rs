@@ -43,21 +43,21 @@ impl codec::ReadFields for RiskModifierSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut high = None;
         let mut low = None;
         let mut medium = None;
         let mut very_high = None;
         let mut very_low = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut high, "high")?,
-                Some(1) => codec::read_value(&mut map, &mut low, "low")?,
-                Some(2) => codec::read_value(&mut map, &mut medium, "medium")?,
-                Some(3) => codec::read_value(&mut map, &mut very_high, "veryHigh")?,
-                Some(4) => codec::read_value(&mut map, &mut very_low, "veryLow")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut high, "high")?,
+                Some(1) => map.read(&mut low, "low")?,
+                Some(2) => map.read(&mut medium, "medium")?,
+                Some(3) => map.read(&mut very_high, "veryHigh")?,
+                Some(4) => map.read(&mut very_low, "veryLow")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,29 +35,19 @@ impl codec::ReadFields for RiskSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut adjust_with_criticality = None;
         let mut criticality_modifiers = None;
         let mut model = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
                 Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut adjust_with_criticality,
-                        "adjustWithCriticality",
-                    )?
+                    map.read(&mut adjust_with_criticality, "adjustWithCriticality")?
                 }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut criticality_modifiers,
-                        "criticalityModifiers",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut model, "model")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(1) => map.read(&mut criticality_modifiers, "criticalityModifiers")?,
+                Some(2) => map.read(&mut model, "model")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -29,15 +29,15 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
     const FIELDS: &'static [&'static str] = &["total", "trend"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut total = None;
         let mut trend = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut total, "total")?,
-                Some(1) => codec::read_value(&mut map, &mut trend, "trend")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut total, "total")?,
+                Some(1) => map.read(&mut trend, "trend")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -71,7 +71,7 @@ impl codec::ReadFields for RiskTrendResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut all_assets = None;
         let mut asset_group_membership = None;
@@ -82,26 +82,18 @@ impl codec::ReadFields for RiskTrendResource {
         let mut tag_membership = None;
         let mut tags = None;
         let mut to = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut all_assets, "allAssets")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut asset_group_membership,
-                        "assetGroupMembership",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut asset_groups, "assetGroups")?,
-                Some(3) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(4) => codec::read_value(&mut map, &mut from, "from")?,
-                Some(5) => codec::read_value(&mut map, &mut sites, "sites")?,
-                Some(6) => {
-                    codec::read_value(&mut map, &mut tag_membership, "tagMembership")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut tags, "tags")?,
-                Some(8) => codec::read_value(&mut map, &mut to, "to")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut all_assets, "allAssets")?,
+                Some(1) => map.read(&mut asset_group_membership, "assetGroupMembership")?,
+                Some(2) => map.read(&mut asset_groups, "assetGroups")?,
+                Some(3) => map.read(&mut assets, "assets")?,
+                Some(4) => map.read(&mut from, "from")?,
+                Some(5) => map.read(&mut sites, "sites")?,
+                Some(6) => map.read(&mut tag_membership, "tagMembership")?,
+                Some(7) => map.read(&mut tags, "tags")?,
+                Some(8) => map.read(&mut to, "to")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -100,7 +100,7 @@ impl codec::ReadFields for ScanEngine {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut address = None;
         let mut content_version = None;
@@ -114,37 +114,21 @@ impl codec::ReadFields for ScanEngine {
         let mut product_version = None;
         let mut sites = None;
         let mut status = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut address, "address")?,
-                Some(1) => {
-                    codec::read_value(&mut map, &mut content_version, "contentVersion")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut engine_pools, "enginePools")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut last_refreshed_date,
-                        "lastRefreshedDate",
-                    )?
-                }
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut last_updated_date,
-                        "lastUpdatedDate",
-                    )?
-                }
-                Some(6) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(7) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(8) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(9) => {
-                    codec::read_value(&mut map, &mut product_version, "productVersion")?
-                }
-                Some(10) => codec::read_value(&mut map, &mut sites, "sites")?,
-                Some(11) => codec::read_value(&mut map, &mut status, "status")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut address, "address")?,
+                Some(1) => map.read(&mut content_version, "contentVersion")?,
+                Some(2) => map.read(&mut engine_pools, "enginePools")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut last_refreshed_date, "lastRefreshedDate")?,
+                Some(5) => map.read(&mut last_updated_date, "lastUpdatedDate")?,
+                Some(6) => map.read(&mut links, "links")?,
+                Some(7) => map.read(&mut name, "name")?,
+                Some(8) => map.read(&mut port, "port")?,
+                Some(9) => map.read(&mut product_version, "productVersion")?,
+                Some(10) => map.read(&mut sites, "sites")?,
+                Some(11) => map.read(&mut status, "status")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

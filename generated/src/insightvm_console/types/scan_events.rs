@@ -52,21 +52,21 @@ impl codec::ReadFields for ScanEvents {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut failed = None;
         let mut paused = None;
         let mut resumed = None;
         let mut started = None;
         let mut stopped = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut failed, "failed")?,
-                Some(1) => codec::read_value(&mut map, &mut paused, "paused")?,
-                Some(2) => codec::read_value(&mut map, &mut resumed, "resumed")?,
-                Some(3) => codec::read_value(&mut map, &mut started, "started")?,
-                Some(4) => codec::read_value(&mut map, &mut stopped, "stopped")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut failed, "failed")?,
+                Some(1) => map.read(&mut paused, "paused")?,
+                Some(2) => map.read(&mut resumed, "resumed")?,
+                Some(3) => map.read(&mut started, "started")?,
+                Some(4) => map.read(&mut stopped, "stopped")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

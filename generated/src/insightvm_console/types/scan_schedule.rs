@@ -116,7 +116,7 @@ impl codec::ReadFields for ScanSchedule {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut duration = None;
@@ -130,29 +130,21 @@ impl codec::ReadFields for ScanSchedule {
         let mut scan_name = None;
         let mut scan_template_id = None;
         let mut start = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(1) => codec::read_value(&mut map, &mut duration, "duration")?,
-                Some(2) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut next_runtimes, "nextRuntimes")?
-                }
-                Some(6) => {
-                    codec::read_value(&mut map, &mut on_scan_repeat, "onScanRepeat")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut repeat, "repeat")?,
-                Some(8) => {
-                    codec::read_value(&mut map, &mut scan_engine_id, "scanEngineId")?
-                }
-                Some(9) => codec::read_value(&mut map, &mut scan_name, "scanName")?,
-                Some(10) => {
-                    codec::read_value(&mut map, &mut scan_template_id, "scanTemplateId")?
-                }
-                Some(11) => codec::read_value(&mut map, &mut start, "start")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut assets, "assets")?,
+                Some(1) => map.read(&mut duration, "duration")?,
+                Some(2) => map.read(&mut enabled, "enabled")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut links, "links")?,
+                Some(5) => map.read(&mut next_runtimes, "nextRuntimes")?,
+                Some(6) => map.read(&mut on_scan_repeat, "onScanRepeat")?,
+                Some(7) => map.read(&mut repeat, "repeat")?,
+                Some(8) => map.read(&mut scan_engine_id, "scanEngineId")?,
+                Some(9) => map.read(&mut scan_name, "scanName")?,
+                Some(10) => map.read(&mut scan_template_id, "scanTemplateId")?,
+                Some(11) => map.read(&mut start, "start")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

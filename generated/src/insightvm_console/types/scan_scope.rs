@@ -27,15 +27,15 @@ impl codec::ReadFields for ScanScope {
     const FIELDS: &'static [&'static str] = &["assets", "connection"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut connection = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut assets, "assets")?,
-                Some(1) => codec::read_value(&mut map, &mut connection, "connection")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut assets, "assets")?,
+                Some(1) => map.read(&mut connection, "connection")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

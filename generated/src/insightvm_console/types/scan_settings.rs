@@ -51,7 +51,7 @@ impl codec::ReadFields for ScanSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut connection_timeout = None;
         let mut incremental = None;
@@ -59,31 +59,15 @@ impl codec::ReadFields for ScanSettings {
         let mut read_timeout = None;
         let mut status_idle_timeout = None;
         let mut status_threads = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut connection_timeout,
-                        "connectionTimeout",
-                    )?
-                }
-                Some(1) => codec::read_value(&mut map, &mut incremental, "incremental")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut maximum_threads, "maximumThreads")?
-                }
-                Some(3) => codec::read_value(&mut map, &mut read_timeout, "readTimeout")?,
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut status_idle_timeout,
-                        "statusIdleTimeout",
-                    )?
-                }
-                Some(5) => {
-                    codec::read_value(&mut map, &mut status_threads, "statusThreads")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut connection_timeout, "connectionTimeout")?,
+                Some(1) => map.read(&mut incremental, "incremental")?,
+                Some(2) => map.read(&mut maximum_threads, "maximumThreads")?,
+                Some(3) => map.read(&mut read_timeout, "readTimeout")?,
+                Some(4) => map.read(&mut status_idle_timeout, "statusIdleTimeout")?,
+                Some(5) => map.read(&mut status_threads, "statusThreads")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

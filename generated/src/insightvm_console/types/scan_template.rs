@@ -97,7 +97,7 @@ impl codec::ReadFields for ScanTemplate {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut checks = None;
         let mut database = None;
@@ -117,61 +117,29 @@ impl codec::ReadFields for ScanTemplate {
         let mut vulnerability_enabled = None;
         let mut web = None;
         let mut web_enabled = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut checks, "checks")?,
-                Some(1) => codec::read_value(&mut map, &mut database, "database")?,
-                Some(2) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(3) => codec::read_value(&mut map, &mut discovery, "discovery")?,
-                Some(4) => {
-                    codec::read_value(&mut map, &mut discovery_only, "discoveryOnly")?
-                }
+                Some(0) => map.read(&mut checks, "checks")?,
+                Some(1) => map.read(&mut database, "database")?,
+                Some(2) => map.read(&mut description, "description")?,
+                Some(3) => map.read(&mut discovery, "discovery")?,
+                Some(4) => map.read(&mut discovery_only, "discoveryOnly")?,
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut enable_windows_services,
-                        "enableWindowsServices",
-                    )?
+                    map.read(&mut enable_windows_services, "enableWindowsServices")?
                 }
-                Some(6) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut enhanced_logging,
-                        "enhancedLogging",
-                    )?
-                }
-                Some(7) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(8) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(9) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut max_parallel_assets,
-                        "maxParallelAssets",
-                    )?
-                }
-                Some(10) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut max_scan_processes,
-                        "maxScanProcesses",
-                    )?
-                }
-                Some(11) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(12) => codec::read_value(&mut map, &mut policy, "policy")?,
-                Some(13) => {
-                    codec::read_value(&mut map, &mut policy_enabled, "policyEnabled")?
-                }
-                Some(14) => codec::read_value(&mut map, &mut telnet, "telnet")?,
-                Some(15) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut vulnerability_enabled,
-                        "vulnerabilityEnabled",
-                    )?
-                }
-                Some(16) => codec::read_value(&mut map, &mut web, "web")?,
-                Some(17) => codec::read_value(&mut map, &mut web_enabled, "webEnabled")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(6) => map.read(&mut enhanced_logging, "enhancedLogging")?,
+                Some(7) => map.read(&mut id, "id")?,
+                Some(8) => map.read(&mut links, "links")?,
+                Some(9) => map.read(&mut max_parallel_assets, "maxParallelAssets")?,
+                Some(10) => map.read(&mut max_scan_processes, "maxScanProcesses")?,
+                Some(11) => map.read(&mut name, "name")?,
+                Some(12) => map.read(&mut policy, "policy")?,
+                Some(13) => map.read(&mut policy_enabled, "policyEnabled")?,
+                Some(14) => map.read(&mut telnet, "telnet")?,
+                Some(15) => map.read(&mut vulnerability_enabled, "vulnerabilityEnabled")?,
+                Some(16) => map.read(&mut web, "web")?,
+                Some(17) => map.read(&mut web_enabled, "webEnabled")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

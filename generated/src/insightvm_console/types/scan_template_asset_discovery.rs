@@ -65,7 +65,7 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut collect_whois_information = None;
         let mut fingerprint_minimum_certainty = None;
@@ -76,52 +76,29 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         let mut tcp_ports = None;
         let mut treat_tcp_reset_as_asset = None;
         let mut udp_ports = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
                 Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut collect_whois_information,
-                        "collectWhoisInformation",
-                    )?
+                    map.read(&mut collect_whois_information, "collectWhoisInformation")?
                 }
                 Some(1) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut fingerprint_minimum_certainty,
                         "fingerprintMinimumCertainty",
                     )?
                 }
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut fingerprint_retries,
-                        "fingerprintRetries",
-                    )?
-                }
+                Some(2) => map.read(&mut fingerprint_retries, "fingerprintRetries")?,
                 Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut ip_fingerprinting_enabled,
-                        "ipFingerprintingEnabled",
-                    )?
+                    map.read(&mut ip_fingerprinting_enabled, "ipFingerprintingEnabled")?
                 }
-                Some(4) => {
-                    codec::read_value(&mut map, &mut send_arp_pings, "sendArpPings")?
-                }
-                Some(5) => {
-                    codec::read_value(&mut map, &mut send_icmp_pings, "sendIcmpPings")?
-                }
-                Some(6) => codec::read_value(&mut map, &mut tcp_ports, "tcpPorts")?,
+                Some(4) => map.read(&mut send_arp_pings, "sendArpPings")?,
+                Some(5) => map.read(&mut send_icmp_pings, "sendIcmpPings")?,
+                Some(6) => map.read(&mut tcp_ports, "tcpPorts")?,
                 Some(7) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut treat_tcp_reset_as_asset,
-                        "treatTcpResetAsAsset",
-                    )?
+                    map.read(&mut treat_tcp_reset_as_asset, "treatTcpResetAsAsset")?
                 }
-                Some(8) => codec::read_value(&mut map, &mut udp_ports, "udpPorts")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(8) => map.read(&mut udp_ports, "udpPorts")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

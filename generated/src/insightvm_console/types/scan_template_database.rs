@@ -35,19 +35,19 @@ impl codec::ReadFields for ScanTemplateDatabase {
     const FIELDS: &'static [&'static str] = &["db2", "links", "oracle", "postgres"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut db2 = None;
         let mut links = None;
         let mut oracle = None;
         let mut postgres = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut db2, "db2")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(2) => codec::read_value(&mut map, &mut oracle, "oracle")?,
-                Some(3) => codec::read_value(&mut map, &mut postgres, "postgres")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut db2, "db2")?,
+                Some(1) => map.read(&mut links, "links")?,
+                Some(2) => map.read(&mut oracle, "oracle")?,
+                Some(3) => map.read(&mut postgres, "postgres")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -32,17 +32,17 @@ impl codec::ReadFields for ScanTemplateDiscovery {
     const FIELDS: &'static [&'static str] = &["asset", "performance", "service"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset = None;
         let mut performance = None;
         let mut service = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut asset, "asset")?,
-                Some(1) => codec::read_value(&mut map, &mut performance, "performance")?,
-                Some(2) => codec::read_value(&mut map, &mut service, "service")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut asset, "asset")?,
+                Some(1) => map.read(&mut performance, "performance")?,
+                Some(2) => map.read(&mut service, "service")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -45,21 +45,21 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut packet_rate = None;
         let mut parallelism = None;
         let mut retry_limit = None;
         let mut scan_delay = None;
         let mut timeout = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut packet_rate, "packetRate")?,
-                Some(1) => codec::read_value(&mut map, &mut parallelism, "parallelism")?,
-                Some(2) => codec::read_value(&mut map, &mut retry_limit, "retryLimit")?,
-                Some(3) => codec::read_value(&mut map, &mut scan_delay, "scanDelay")?,
-                Some(4) => codec::read_value(&mut map, &mut timeout, "timeout")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut packet_rate, "packetRate")?,
+                Some(1) => map.read(&mut parallelism, "parallelism")?,
+                Some(2) => map.read(&mut retry_limit, "retryLimit")?,
+                Some(3) => map.read(&mut scan_delay, "scanDelay")?,
+                Some(4) => map.read(&mut timeout, "timeout")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -34,17 +34,17 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
     const FIELDS: &'static [&'static str] = &["initial", "maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut initial = None;
         let mut maximum = None;
         let mut minimum = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut initial, "initial")?,
-                Some(1) => codec::read_value(&mut map, &mut maximum, "maximum")?,
-                Some(2) => codec::read_value(&mut map, &mut minimum, "minimum")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut initial, "initial")?,
+                Some(1) => map.read(&mut maximum, "maximum")?,
+                Some(2) => map.read(&mut minimum, "minimum")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

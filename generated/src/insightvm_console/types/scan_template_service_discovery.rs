@@ -32,23 +32,17 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
     const FIELDS: &'static [&'static str] = &["serviceNameFile", "tcp", "udp"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut service_name_file = None;
         let mut tcp = None;
         let mut udp = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut service_name_file,
-                        "serviceNameFile",
-                    )?
-                }
-                Some(1) => codec::read_value(&mut map, &mut tcp, "tcp")?,
-                Some(2) => codec::read_value(&mut map, &mut udp, "udp")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut service_name_file, "serviceNameFile")?,
+                Some(1) => map.read(&mut tcp, "tcp")?,
+                Some(2) => map.read(&mut udp, "udp")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

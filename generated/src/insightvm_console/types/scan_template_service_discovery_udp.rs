@@ -46,27 +46,19 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut additional_ports = None;
         let mut excluded_ports = None;
         let mut links = None;
         let mut ports = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut additional_ports,
-                        "additionalPorts",
-                    )?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut excluded_ports, "excludedPorts")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut ports, "ports")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut additional_ports, "additionalPorts")?,
+                Some(1) => map.read(&mut excluded_ports, "excludedPorts")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut ports, "ports")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -67,7 +67,7 @@ impl codec::ReadFields for ScanTemplateWebSpider {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut dont_scan_multi_use_devices = None;
         let mut include_query_strings = None;
@@ -77,41 +77,27 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         let mut test_common_usernames_and_passwords = None;
         let mut test_xss_in_single_scan = None;
         let mut user_agent = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
                 Some(0) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut dont_scan_multi_use_devices,
                         "dontScanMultiUseDevices",
                     )?
                 }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut include_query_strings,
-                        "includeQueryStrings",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut paths, "paths")?,
-                Some(3) => codec::read_value(&mut map, &mut patterns, "patterns")?,
-                Some(4) => codec::read_value(&mut map, &mut performance, "performance")?,
+                Some(1) => map.read(&mut include_query_strings, "includeQueryStrings")?,
+                Some(2) => map.read(&mut paths, "paths")?,
+                Some(3) => map.read(&mut patterns, "patterns")?,
+                Some(4) => map.read(&mut performance, "performance")?,
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut test_common_usernames_and_passwords,
                         "testCommonUsernamesAndPasswords",
                     )?
                 }
-                Some(6) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut test_xss_in_single_scan,
-                        "testXssInSingleScan",
-                    )?
-                }
-                Some(7) => codec::read_value(&mut map, &mut user_agent, "userAgent")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(6) => map.read(&mut test_xss_in_single_scan, "testXssInSingleScan")?,
+                Some(7) => map.read(&mut user_agent, "userAgent")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,23 +35,17 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut boostrap = None;
         let mut excluded = None;
         let mut honor_robot_directives = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut boostrap, "boostrap")?,
-                Some(1) => codec::read_value(&mut map, &mut excluded, "excluded")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut honor_robot_directives,
-                        "honorRobotDirectives",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut boostrap, "boostrap")?,
+                Some(1) => map.read(&mut excluded, "excluded")?,
+                Some(2) => map.read(&mut honor_robot_directives, "honorRobotDirectives")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

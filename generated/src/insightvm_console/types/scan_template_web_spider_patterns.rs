@@ -29,23 +29,15 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
     const FIELDS: &'static [&'static str] = &["sensitiveContent", "sensitiveField"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut sensitive_content = None;
         let mut sensitive_field = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut sensitive_content,
-                        "sensitiveContent",
-                    )?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut sensitive_field, "sensitiveField")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut sensitive_content, "sensitiveContent")?,
+                Some(1) => map.read(&mut sensitive_field, "sensitiveField")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -68,7 +68,7 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut http_daemons_to_skip = None;
         let mut maximum_directory_levels = None;
@@ -79,58 +79,20 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         let mut maximum_time = None;
         let mut response_timeout = None;
         let mut threads_per_server = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut http_daemons_to_skip,
-                        "httpDaemonsToSkip",
-                    )?
-                }
+                Some(0) => map.read(&mut http_daemons_to_skip, "httpDaemonsToSkip")?,
                 Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut maximum_directory_levels,
-                        "maximumDirectoryLevels",
-                    )?
+                    map.read(&mut maximum_directory_levels, "maximumDirectoryLevels")?
                 }
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut maximum_foreign_hosts,
-                        "maximumForeignHosts",
-                    )?
-                }
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut maximum_link_depth,
-                        "maximumLinkDepth",
-                    )?
-                }
-                Some(4) => {
-                    codec::read_value(&mut map, &mut maximum_pages, "maximumPages")?
-                }
-                Some(5) => {
-                    codec::read_value(&mut map, &mut maximum_retries, "maximumRetries")?
-                }
-                Some(6) => codec::read_value(&mut map, &mut maximum_time, "maximumTime")?,
-                Some(7) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut response_timeout,
-                        "responseTimeout",
-                    )?
-                }
-                Some(8) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut threads_per_server,
-                        "threadsPerServer",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(2) => map.read(&mut maximum_foreign_hosts, "maximumForeignHosts")?,
+                Some(3) => map.read(&mut maximum_link_depth, "maximumLinkDepth")?,
+                Some(4) => map.read(&mut maximum_pages, "maximumPages")?,
+                Some(5) => map.read(&mut maximum_retries, "maximumRetries")?,
+                Some(6) => map.read(&mut maximum_time, "maximumTime")?,
+                Some(7) => map.read(&mut response_timeout, "responseTimeout")?,
+                Some(8) => map.read(&mut threads_per_server, "threadsPerServer")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -38,43 +38,19 @@ impl codec::ReadFields for ScheduledScanTargets {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut excluded_asset_groups = None;
         let mut excluded_targets = None;
         let mut included_asset_groups = None;
         let mut included_targets = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut excluded_asset_groups,
-                        "excludedAssetGroups",
-                    )?
-                }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut excluded_targets,
-                        "excludedTargets",
-                    )?
-                }
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut included_asset_groups,
-                        "includedAssetGroups",
-                    )?
-                }
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut included_targets,
-                        "includedTargets",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut excluded_asset_groups, "excludedAssetGroups")?,
+                Some(1) => map.read(&mut excluded_targets, "excludedTargets")?,
+                Some(2) => map.read(&mut included_asset_groups, "includedAssetGroups")?,
+                Some(3) => map.read(&mut included_targets, "includedTargets")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -31,15 +31,15 @@ impl codec::ReadFields for SearchCriteria {
     const FIELDS: &'static [&'static str] = &["filters", "match"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut filters = None;
         let mut match_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut filters, "filters")?,
-                Some(1) => codec::read_value(&mut map, &mut match_, "match")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut filters, "filters")?,
+                Some(1) => map.read(&mut match_, "match")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -98,7 +98,7 @@ impl codec::ReadFields for Service {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut configurations = None;
         let mut databases = None;
@@ -113,30 +113,22 @@ impl codec::ReadFields for Service {
         let mut vendor = None;
         let mut version = None;
         let mut web_applications = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut configurations, "configurations")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut databases, "databases")?,
-                Some(2) => codec::read_value(&mut map, &mut family, "family")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(5) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(6) => codec::read_value(&mut map, &mut product, "product")?,
-                Some(7) => codec::read_value(&mut map, &mut protocol, "protocol")?,
-                Some(8) => codec::read_value(&mut map, &mut user_groups, "userGroups")?,
-                Some(9) => codec::read_value(&mut map, &mut users, "users")?,
-                Some(10) => codec::read_value(&mut map, &mut vendor, "vendor")?,
-                Some(11) => codec::read_value(&mut map, &mut version, "version")?,
-                Some(12) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut web_applications,
-                        "webApplications",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut configurations, "configurations")?,
+                Some(1) => map.read(&mut databases, "databases")?,
+                Some(2) => map.read(&mut family, "family")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut name, "name")?,
+                Some(5) => map.read(&mut port, "port")?,
+                Some(6) => map.read(&mut product, "product")?,
+                Some(7) => map.read(&mut protocol, "protocol")?,
+                Some(8) => map.read(&mut user_groups, "userGroups")?,
+                Some(9) => map.read(&mut users, "users")?,
+                Some(10) => map.read(&mut vendor, "vendor")?,
+                Some(11) => map.read(&mut version, "version")?,
+                Some(12) => map.read(&mut web_applications, "webApplications")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -76,7 +76,7 @@ impl codec::ReadFields for Settings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut asset_linking = None;
         let mut authentication = None;
@@ -92,41 +92,25 @@ impl codec::ReadFields for Settings {
         let mut updates = None;
         let mut uuid = None;
         let mut web = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut asset_linking, "assetLinking")?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut authentication, "authentication")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut database, "database")?,
-                Some(3) => codec::read_value(&mut map, &mut directory, "directory")?,
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut insight_platform,
-                        "insightPlatform",
-                    )?
-                }
+                Some(0) => map.read(&mut asset_linking, "assetLinking")?,
+                Some(1) => map.read(&mut authentication, "authentication")?,
+                Some(2) => map.read(&mut database, "database")?,
+                Some(3) => map.read(&mut directory, "directory")?,
+                Some(4) => map.read(&mut insight_platform, "insightPlatform")?,
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut insight_platform_region,
-                        "insightPlatformRegion",
-                    )?
+                    map.read(&mut insight_platform_region, "insightPlatformRegion")?
                 }
-                Some(6) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(7) => codec::read_value(&mut map, &mut risk, "risk")?,
-                Some(8) => codec::read_value(&mut map, &mut scan, "scan")?,
-                Some(9) => {
-                    codec::read_value(&mut map, &mut serial_number, "serialNumber")?
-                }
-                Some(10) => codec::read_value(&mut map, &mut smtp, "smtp")?,
-                Some(11) => codec::read_value(&mut map, &mut updates, "updates")?,
-                Some(12) => codec::read_value(&mut map, &mut uuid, "uuid")?,
-                Some(13) => codec::read_value(&mut map, &mut web, "web")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(6) => map.read(&mut links, "links")?,
+                Some(7) => map.read(&mut risk, "risk")?,
+                Some(8) => map.read(&mut scan, "scan")?,
+                Some(9) => map.read(&mut serial_number, "serialNumber")?,
+                Some(10) => map.read(&mut smtp, "smtp")?,
+                Some(11) => map.read(&mut updates, "updates")?,
+                Some(12) => map.read(&mut uuid, "uuid")?,
+                Some(13) => map.read(&mut web, "web")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -85,7 +85,7 @@ impl codec::ReadFields for SharedCredential {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut account = None;
         let mut description = None;
@@ -95,31 +95,17 @@ impl codec::ReadFields for SharedCredential {
         let mut port_restriction = None;
         let mut site_assignment = None;
         let mut sites = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut account, "account")?,
-                Some(1) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut host_restriction,
-                        "hostRestriction",
-                    )?
-                }
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut port_restriction,
-                        "portRestriction",
-                    )?
-                }
-                Some(6) => {
-                    codec::read_value(&mut map, &mut site_assignment, "siteAssignment")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut sites, "sites")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut account, "account")?,
+                Some(1) => map.read(&mut description, "description")?,
+                Some(2) => map.read(&mut host_restriction, "hostRestriction")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut name, "name")?,
+                Some(5) => map.read(&mut port_restriction, "portRestriction")?,
+                Some(6) => map.read(&mut site_assignment, "siteAssignment")?,
+                Some(7) => map.read(&mut sites, "sites")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -95,7 +95,7 @@ impl codec::ReadFields for SharedCredentialAccount {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut authentication_type = None;
         let mut community_name = None;
@@ -118,90 +118,47 @@ impl codec::ReadFields for SharedCredentialAccount {
         let mut sid = None;
         let mut use_windows_authentication = None;
         let mut username = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut authentication_type,
-                        "authenticationType",
-                    )?
-                }
-                Some(1) => {
-                    codec::read_value(&mut map, &mut community_name, "communityName")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut database, "database")?,
-                Some(3) => codec::read_value(&mut map, &mut domain, "domain")?,
-                Some(4) => {
-                    codec::read_value(&mut map, &mut enumerate_sids, "enumerateSids")?
-                }
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut notes_id_password,
-                        "notesIDPassword",
-                    )?
-                }
-                Some(6) => codec::read_value(&mut map, &mut ntlm_hash, "ntlmHash")?,
+                Some(0) => map.read(&mut authentication_type, "authenticationType")?,
+                Some(1) => map.read(&mut community_name, "communityName")?,
+                Some(2) => map.read(&mut database, "database")?,
+                Some(3) => map.read(&mut domain, "domain")?,
+                Some(4) => map.read(&mut enumerate_sids, "enumerateSids")?,
+                Some(5) => map.read(&mut notes_id_password, "notesIDPassword")?,
+                Some(6) => map.read(&mut ntlm_hash, "ntlmHash")?,
                 Some(7) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut oracle_listener_password,
-                        "oracleListenerPassword",
-                    )?
+                    map.read(&mut oracle_listener_password, "oracleListenerPassword")?
                 }
-                Some(8) => codec::read_value(&mut map, &mut password, "password")?,
-                Some(9) => codec::read_value(&mut map, &mut pem_key, "pemKey")?,
-                Some(10) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut permission_elevation,
-                        "permissionElevation",
-                    )?
-                }
+                Some(8) => map.read(&mut password, "password")?,
+                Some(9) => map.read(&mut pem_key, "pemKey")?,
+                Some(10) => map.read(&mut permission_elevation, "permissionElevation")?,
                 Some(11) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut permission_elevation_password,
                         "permissionElevationPassword",
                     )?
                 }
                 Some(12) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut permission_elevation_username,
                         "permissionElevationUsername",
                     )?
                 }
-                Some(13) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut privacy_password,
-                        "privacyPassword",
-                    )?
-                }
-                Some(14) => {
-                    codec::read_value(&mut map, &mut privacy_type, "privacyType")?
-                }
-                Some(15) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut private_key_password,
-                        "privateKeyPassword",
-                    )?
-                }
-                Some(16) => codec::read_value(&mut map, &mut realm, "realm")?,
-                Some(17) => codec::read_value(&mut map, &mut service, "service")?,
-                Some(18) => codec::read_value(&mut map, &mut sid, "sid")?,
+                Some(13) => map.read(&mut privacy_password, "privacyPassword")?,
+                Some(14) => map.read(&mut privacy_type, "privacyType")?,
+                Some(15) => map.read(&mut private_key_password, "privateKeyPassword")?,
+                Some(16) => map.read(&mut realm, "realm")?,
+                Some(17) => map.read(&mut service, "service")?,
+                Some(18) => map.read(&mut sid, "sid")?,
                 Some(19) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut use_windows_authentication,
                         "useWindowsAuthentication",
                     )?
                 }
-                Some(20) => codec::read_value(&mut map, &mut username, "username")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(20) => map.read(&mut username, "username")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

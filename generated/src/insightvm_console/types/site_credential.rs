@@ -69,7 +69,7 @@ impl codec::ReadFields for SiteCredential {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut account = None;
         let mut description = None;
@@ -79,29 +79,17 @@ impl codec::ReadFields for SiteCredential {
         let mut links = None;
         let mut name = None;
         let mut port_restriction = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut account, "account")?,
-                Some(1) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(2) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut host_restriction,
-                        "hostRestriction",
-                    )?
-                }
-                Some(4) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(5) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(6) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(7) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut port_restriction,
-                        "portRestriction",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut account, "account")?,
+                Some(1) => map.read(&mut description, "description")?,
+                Some(2) => map.read(&mut enabled, "enabled")?,
+                Some(3) => map.read(&mut host_restriction, "hostRestriction")?,
+                Some(4) => map.read(&mut id, "id")?,
+                Some(5) => map.read(&mut links, "links")?,
+                Some(6) => map.read(&mut name, "name")?,
+                Some(7) => map.read(&mut port_restriction, "portRestriction")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

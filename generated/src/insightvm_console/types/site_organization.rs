@@ -72,7 +72,7 @@ impl codec::ReadFields for SiteOrganization {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut address = None;
         let mut city = None;
@@ -86,21 +86,21 @@ impl codec::ReadFields for SiteOrganization {
         let mut state = None;
         let mut url = None;
         let mut zip_code = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut address, "address")?,
-                Some(1) => codec::read_value(&mut map, &mut city, "city")?,
-                Some(2) => codec::read_value(&mut map, &mut contact, "contact")?,
-                Some(3) => codec::read_value(&mut map, &mut country, "country")?,
-                Some(4) => codec::read_value(&mut map, &mut email, "email")?,
-                Some(5) => codec::read_value(&mut map, &mut job_title, "jobTitle")?,
-                Some(6) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(7) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(8) => codec::read_value(&mut map, &mut phone, "phone")?,
-                Some(9) => codec::read_value(&mut map, &mut state, "state")?,
-                Some(10) => codec::read_value(&mut map, &mut url, "url")?,
-                Some(11) => codec::read_value(&mut map, &mut zip_code, "zipCode")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut address, "address")?,
+                Some(1) => map.read(&mut city, "city")?,
+                Some(2) => map.read(&mut contact, "contact")?,
+                Some(3) => map.read(&mut country, "country")?,
+                Some(4) => map.read(&mut email, "email")?,
+                Some(5) => map.read(&mut job_title, "jobTitle")?,
+                Some(6) => map.read(&mut links, "links")?,
+                Some(7) => map.read(&mut name, "name")?,
+                Some(8) => map.read(&mut phone, "phone")?,
+                Some(9) => map.read(&mut state, "state")?,
+                Some(10) => map.read(&mut url, "url")?,
+                Some(11) => map.read(&mut zip_code, "zipCode")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

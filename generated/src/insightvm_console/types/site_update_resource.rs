@@ -64,7 +64,7 @@ impl codec::ReadFields for SiteUpdateResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut description = None;
         let mut engine_id = None;
@@ -72,17 +72,15 @@ impl codec::ReadFields for SiteUpdateResource {
         let mut links = None;
         let mut name = None;
         let mut scan_template_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(1) => codec::read_value(&mut map, &mut engine_id, "engineId")?,
-                Some(2) => codec::read_value(&mut map, &mut importance, "importance")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(5) => {
-                    codec::read_value(&mut map, &mut scan_template_id, "scanTemplateId")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut description, "description")?,
+                Some(1) => map.read(&mut engine_id, "engineId")?,
+                Some(2) => map.read(&mut importance, "importance")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut name, "name")?,
+                Some(5) => map.read(&mut scan_template_id, "scanTemplateId")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -96,7 +96,7 @@ impl codec::ReadFields for SmtpAlert {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut enabled = None;
         let mut enabled_scan_events = None;
@@ -110,47 +110,26 @@ impl codec::ReadFields for SmtpAlert {
         let mut recipients = None;
         let mut relay_server = None;
         let mut sender_email_address = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut enabled_scan_events,
-                        "enabledScanEvents",
-                    )?
-                }
+                Some(0) => map.read(&mut enabled, "enabled")?,
+                Some(1) => map.read(&mut enabled_scan_events, "enabledScanEvents")?,
                 Some(2) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut enabled_vulnerability_events,
                         "enabledVulnerabilityEvents",
                     )?
                 }
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => {
-                    codec::read_value(&mut map, &mut limit_alert_text, "limitAlertText")?
-                }
-                Some(5) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(6) => {
-                    codec::read_value(&mut map, &mut maximum_alerts, "maximumAlerts")?
-                }
-                Some(7) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(8) => {
-                    codec::read_value(&mut map, &mut notification, "notification")?
-                }
-                Some(9) => codec::read_value(&mut map, &mut recipients, "recipients")?,
-                Some(10) => {
-                    codec::read_value(&mut map, &mut relay_server, "relayServer")?
-                }
-                Some(11) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut sender_email_address,
-                        "senderEmailAddress",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut limit_alert_text, "limitAlertText")?,
+                Some(5) => map.read(&mut links, "links")?,
+                Some(6) => map.read(&mut maximum_alerts, "maximumAlerts")?,
+                Some(7) => map.read(&mut name, "name")?,
+                Some(8) => map.read(&mut notification, "notification")?,
+                Some(9) => map.read(&mut recipients, "recipients")?,
+                Some(10) => map.read(&mut relay_server, "relayServer")?,
+                Some(11) => map.read(&mut sender_email_address, "senderEmailAddress")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -47,7 +47,7 @@ impl codec::ReadFields for SolutionMatch {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut check = None;
         let mut confidence = None;
@@ -55,15 +55,15 @@ impl codec::ReadFields for SolutionMatch {
         let mut links = None;
         let mut solution = None;
         let mut type_ = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut check, "check")?,
-                Some(1) => codec::read_value(&mut map, &mut confidence, "confidence")?,
-                Some(2) => codec::read_value(&mut map, &mut fingerprint, "fingerprint")?,
-                Some(3) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(4) => codec::read_value(&mut map, &mut solution, "solution")?,
-                Some(5) => codec::read_value(&mut map, &mut type_, "type")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut check, "check")?,
+                Some(1) => map.read(&mut confidence, "confidence")?,
+                Some(2) => map.read(&mut fingerprint, "fingerprint")?,
+                Some(3) => map.read(&mut links, "links")?,
+                Some(4) => map.read(&mut solution, "solution")?,
+                Some(5) => map.read(&mut type_, "type")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

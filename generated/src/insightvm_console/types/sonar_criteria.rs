@@ -26,13 +26,13 @@ impl codec::ReadFields for SonarCriteria {
     const FIELDS: &'static [&'static str] = &["filters"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut filters = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut filters, "filters")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut filters, "filters")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

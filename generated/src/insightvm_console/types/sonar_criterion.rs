@@ -44,21 +44,21 @@ impl codec::ReadFields for SonarCriterion {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut days = None;
         let mut domain = None;
         let mut lower = None;
         let mut type_ = None;
         let mut upper = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut days, "days")?,
-                Some(1) => codec::read_value(&mut map, &mut domain, "domain")?,
-                Some(2) => codec::read_value(&mut map, &mut lower, "lower")?,
-                Some(3) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(4) => codec::read_value(&mut map, &mut upper, "upper")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut days, "days")?,
+                Some(1) => map.read(&mut domain, "domain")?,
+                Some(2) => map.read(&mut lower, "lower")?,
+                Some(3) => map.read(&mut type_, "type")?,
+                Some(4) => map.read(&mut upper, "upper")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

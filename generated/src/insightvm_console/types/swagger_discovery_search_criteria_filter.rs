@@ -47,7 +47,7 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut field2 = None;
         let mut lower = None;
@@ -55,15 +55,15 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
         let mut upper = None;
         let mut value = None;
         let mut values = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut field2, "field")?,
-                Some(1) => codec::read_value(&mut map, &mut lower, "lower")?,
-                Some(2) => codec::read_value(&mut map, &mut operator, "operator")?,
-                Some(3) => codec::read_value(&mut map, &mut upper, "upper")?,
-                Some(4) => codec::read_value(&mut map, &mut value, "value")?,
-                Some(5) => codec::read_value(&mut map, &mut values, "values")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut field2, "field")?,
+                Some(1) => map.read(&mut lower, "lower")?,
+                Some(2) => map.read(&mut operator, "operator")?,
+                Some(3) => map.read(&mut upper, "upper")?,
+                Some(4) => map.read(&mut value, "value")?,
+                Some(5) => map.read(&mut values, "values")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -33,17 +33,17 @@ impl codec::ReadFields for TagAssetSource {
     const FIELDS: &'static [&'static str] = &["id", "links", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut links = None;
         let mut source = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(2) => codec::read_value(&mut map, &mut source, "source")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut links, "links")?,
+                Some(2) => map.read(&mut source, "source")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

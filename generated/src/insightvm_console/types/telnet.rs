@@ -48,7 +48,7 @@ impl codec::ReadFields for Telnet {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut character_set = None;
         let mut failed_login_regex = None;
@@ -56,35 +56,17 @@ impl codec::ReadFields for Telnet {
         let mut login_regex = None;
         let mut password_prompt_regex = None;
         let mut questionable_login_regex = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut character_set, "characterSet")?
-                }
-                Some(1) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut failed_login_regex,
-                        "failedLoginRegex",
-                    )?
-                }
-                Some(2) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(3) => codec::read_value(&mut map, &mut login_regex, "loginRegex")?,
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut password_prompt_regex,
-                        "passwordPromptRegex",
-                    )?
-                }
+                Some(0) => map.read(&mut character_set, "characterSet")?,
+                Some(1) => map.read(&mut failed_login_regex, "failedLoginRegex")?,
+                Some(2) => map.read(&mut links, "links")?,
+                Some(3) => map.read(&mut login_regex, "loginRegex")?,
+                Some(4) => map.read(&mut password_prompt_regex, "passwordPromptRegex")?,
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut questionable_login_regex,
-                        "questionableLoginRegex",
-                    )?
+                    map.read(&mut questionable_login_regex, "questionableLoginRegex")?
                 }
-                _ => codec::skip_value(&mut map)?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -28,15 +28,15 @@ impl codec::ReadFields for UpdateId {
     const FIELDS: &'static [&'static str] = &["productId", "versionId"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut product_id = None;
         let mut version_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut product_id, "productId")?,
-                Some(1) => codec::read_value(&mut map, &mut version_id, "versionId")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut product_id, "productId")?,
+                Some(1) => map.read(&mut version_id, "versionId")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -39,21 +39,19 @@ impl codec::ReadFields for UpdateInfo {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut content = None;
         let mut content_partial = None;
         let mut id = None;
         let mut product = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut content, "content")?,
-                Some(1) => {
-                    codec::read_value(&mut map, &mut content_partial, "contentPartial")?
-                }
-                Some(2) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(3) => codec::read_value(&mut map, &mut product, "product")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut content, "content")?,
+                Some(1) => map.read(&mut content_partial, "contentPartial")?,
+                Some(2) => map.read(&mut id, "id")?,
+                Some(3) => map.read(&mut product, "product")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,29 +35,17 @@ impl codec::ReadFields for UpdateSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut content_auto_update = None;
         let mut enabled = None;
         let mut product_auto_update = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut content_auto_update,
-                        "contentAutoUpdate",
-                    )?
-                }
-                Some(1) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(2) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut product_auto_update,
-                        "productAutoUpdate",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut content_auto_update, "contentAutoUpdate")?,
+                Some(1) => map.read(&mut enabled, "enabled")?,
+                Some(2) => map.read(&mut product_auto_update, "productAutoUpdate")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

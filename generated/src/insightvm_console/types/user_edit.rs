@@ -85,7 +85,7 @@ impl codec::ReadFields for UserEdit {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut authentication = None;
         let mut email = None;
@@ -98,28 +98,22 @@ impl codec::ReadFields for UserEdit {
         let mut password = None;
         let mut password_reset_on_login = None;
         let mut role = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut authentication, "authentication")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut email, "email")?,
-                Some(2) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut locale, "locale")?,
-                Some(5) => codec::read_value(&mut map, &mut locked, "locked")?,
-                Some(6) => codec::read_value(&mut map, &mut login, "login")?,
-                Some(7) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(8) => codec::read_value(&mut map, &mut password, "password")?,
+                Some(0) => map.read(&mut authentication, "authentication")?,
+                Some(1) => map.read(&mut email, "email")?,
+                Some(2) => map.read(&mut enabled, "enabled")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut locale, "locale")?,
+                Some(5) => map.read(&mut locked, "locked")?,
+                Some(6) => map.read(&mut login, "login")?,
+                Some(7) => map.read(&mut name, "name")?,
+                Some(8) => map.read(&mut password, "password")?,
                 Some(9) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut password_reset_on_login,
-                        "passwordResetOnLogin",
-                    )?
+                    map.read(&mut password_reset_on_login, "passwordResetOnLogin")?
                 }
-                Some(10) => codec::read_value(&mut map, &mut role, "role")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(10) => map.read(&mut role, "role")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

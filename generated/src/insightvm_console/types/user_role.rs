@@ -48,7 +48,7 @@ impl codec::ReadFields for UserRole {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut all_asset_groups = None;
         let mut all_sites = None;
@@ -56,17 +56,15 @@ impl codec::ReadFields for UserRole {
         let mut name = None;
         let mut privileges = None;
         let mut superuser = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut all_asset_groups, "allAssetGroups")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut all_sites, "allSites")?,
-                Some(2) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(4) => codec::read_value(&mut map, &mut privileges, "privileges")?,
-                Some(5) => codec::read_value(&mut map, &mut superuser, "superuser")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut all_asset_groups, "allAssetGroups")?,
+                Some(1) => map.read(&mut all_sites, "allSites")?,
+                Some(2) => map.read(&mut id, "id")?,
+                Some(3) => map.read(&mut name, "name")?,
+                Some(4) => map.read(&mut privileges, "privileges")?,
+                Some(5) => map.read(&mut superuser, "superuser")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -43,21 +43,21 @@ impl codec::ReadFields for VersionInfo {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut build = None;
         let mut changeset = None;
         let mut platform = None;
         let mut semantic = None;
         let mut update = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut build, "build")?,
-                Some(1) => codec::read_value(&mut map, &mut changeset, "changeset")?,
-                Some(2) => codec::read_value(&mut map, &mut platform, "platform")?,
-                Some(3) => codec::read_value(&mut map, &mut semantic, "semantic")?,
-                Some(4) => codec::read_value(&mut map, &mut update, "update")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut build, "build")?,
+                Some(1) => map.read(&mut changeset, "changeset")?,
+                Some(2) => map.read(&mut platform, "platform")?,
+                Some(3) => map.read(&mut semantic, "semantic")?,
+                Some(4) => map.read(&mut update, "update")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

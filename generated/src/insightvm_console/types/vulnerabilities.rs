@@ -34,19 +34,19 @@ impl codec::ReadFields for Vulnerabilities {
     const FIELDS: &'static [&'static str] = &["critical", "moderate", "severe", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut critical = None;
         let mut moderate = None;
         let mut severe = None;
         let mut total = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut critical, "critical")?,
-                Some(1) => codec::read_value(&mut map, &mut moderate, "moderate")?,
-                Some(2) => codec::read_value(&mut map, &mut severe, "severe")?,
-                Some(3) => codec::read_value(&mut map, &mut total, "total")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut critical, "critical")?,
+                Some(1) => map.read(&mut moderate, "moderate")?,
+                Some(2) => map.read(&mut severe, "severe")?,
+                Some(3) => map.read(&mut total, "total")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -35,19 +35,19 @@ impl codec::ReadFields for WebApplication {
     const FIELDS: &'static [&'static str] = &["id", "pages", "root", "virtualHost"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut pages = None;
         let mut root = None;
         let mut virtual_host = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut pages, "pages")?,
-                Some(2) => codec::read_value(&mut map, &mut root, "root")?,
-                Some(3) => codec::read_value(&mut map, &mut virtual_host, "virtualHost")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut pages, "pages")?,
+                Some(2) => map.read(&mut root, "root")?,
+                Some(3) => map.read(&mut virtual_host, "virtualHost")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

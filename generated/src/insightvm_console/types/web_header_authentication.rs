@@ -63,7 +63,7 @@ impl codec::ReadFields for WebHeaderAuthentication {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut base_url = None;
         let mut enabled = None;
@@ -73,23 +73,19 @@ impl codec::ReadFields for WebHeaderAuthentication {
         let mut login_regular_expression = None;
         let mut name = None;
         let mut service = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut base_url, "baseURL")?,
-                Some(1) => codec::read_value(&mut map, &mut enabled, "enabled")?,
-                Some(2) => codec::read_value(&mut map, &mut headers, "headers")?,
-                Some(3) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(4) => codec::read_value(&mut map, &mut links, "links")?,
+                Some(0) => map.read(&mut base_url, "baseURL")?,
+                Some(1) => map.read(&mut enabled, "enabled")?,
+                Some(2) => map.read(&mut headers, "headers")?,
+                Some(3) => map.read(&mut id, "id")?,
+                Some(4) => map.read(&mut links, "links")?,
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut login_regular_expression,
-                        "loginRegularExpression",
-                    )?
+                    map.read(&mut login_regular_expression, "loginRegularExpression")?
                 }
-                Some(6) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(7) => codec::read_value(&mut map, &mut service, "service")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(6) => map.read(&mut name, "name")?,
+                Some(7) => map.read(&mut service, "service")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -32,17 +32,17 @@ impl codec::ReadFields for WebPage {
     const FIELDS: &'static [&'static str] = &["linkType", "path", "response"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut link_type = None;
         let mut path = None;
         let mut response = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut link_type, "linkType")?,
-                Some(1) => codec::read_value(&mut map, &mut path, "path")?,
-                Some(2) => codec::read_value(&mut map, &mut response, "response")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut link_type, "linkType")?,
+                Some(1) => map.read(&mut path, "path")?,
+                Some(2) => map.read(&mut response, "response")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

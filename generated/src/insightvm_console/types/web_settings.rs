@@ -39,21 +39,19 @@ impl codec::ReadFields for WebSettings {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut max_threads = None;
         let mut min_threads = None;
         let mut port = None;
         let mut session_timeout = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut max_threads, "maxThreads")?,
-                Some(1) => codec::read_value(&mut map, &mut min_threads, "minThreads")?,
-                Some(2) => codec::read_value(&mut map, &mut port, "port")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut session_timeout, "sessionTimeout")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut max_threads, "maxThreads")?,
+                Some(1) => map.read(&mut min_threads, "minThreads")?,
+                Some(2) => map.read(&mut port, "port")?,
+                Some(3) => map.read(&mut session_timeout, "sessionTimeout")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

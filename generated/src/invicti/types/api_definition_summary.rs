@@ -48,7 +48,7 @@ impl codec::ReadFields for ApiDefinitionSummary {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut source = None;
@@ -56,15 +56,15 @@ impl codec::ReadFields for ApiDefinitionSummary {
         let mut name = None;
         let mut url = None;
         let mut source_name = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut source, "source")?,
-                Some(2) => codec::read_value(&mut map, &mut format, "format")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(4) => codec::read_value(&mut map, &mut url, "url")?,
-                Some(5) => codec::read_value(&mut map, &mut source_name, "sourceName")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut source, "source")?,
+                Some(2) => map.read(&mut format, "format")?,
+                Some(3) => map.read(&mut name, "name")?,
+                Some(4) => map.read(&mut url, "url")?,
+                Some(5) => map.read(&mut source_name, "sourceName")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

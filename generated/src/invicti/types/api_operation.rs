@@ -63,7 +63,7 @@ impl codec::ReadFields for ApiOperation {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut type_ = None;
@@ -75,31 +75,19 @@ impl codec::ReadFields for ApiOperation {
         let mut source = None;
         let mut vulnerability_counts = None;
         let mut annotations = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut type_, "type")?,
-                Some(2) => codec::read_value(&mut map, &mut endpoint, "endpoint")?,
-                Some(3) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(4) => codec::read_value(&mut map, &mut last_scanned, "lastScanned")?,
-                Some(5) => codec::read_value(&mut map, &mut last_update, "lastUpdate")?,
-                Some(6) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut exclude_operation,
-                        "excludeOperation",
-                    )?
-                }
-                Some(7) => codec::read_value(&mut map, &mut source, "source")?,
-                Some(8) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut vulnerability_counts,
-                        "vulnerabilityCounts",
-                    )?
-                }
-                Some(9) => codec::read_value(&mut map, &mut annotations, "annotations")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut type_, "type")?,
+                Some(2) => map.read(&mut endpoint, "endpoint")?,
+                Some(3) => map.read(&mut name, "name")?,
+                Some(4) => map.read(&mut last_scanned, "lastScanned")?,
+                Some(5) => map.read(&mut last_update, "lastUpdate")?,
+                Some(6) => map.read(&mut exclude_operation, "excludeOperation")?,
+                Some(7) => map.read(&mut source, "source")?,
+                Some(8) => map.read(&mut vulnerability_counts, "vulnerabilityCounts")?,
+                Some(9) => map.read(&mut annotations, "annotations")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -110,7 +110,7 @@ impl codec::ReadFields for ApiTarget {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut name = None;
@@ -128,57 +128,25 @@ impl codec::ReadFields for ApiTarget {
         let mut links = None;
         let mut annotations = None;
         let mut api_credential_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(2) => codec::read_value(&mut map, &mut description, "description")?,
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut alternative_urls,
-                        "alternativeUrls",
-                    )?
-                }
-                Some(4) => codec::read_value(&mut map, &mut definitions, "definitions")?,
-                Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut definition_format,
-                        "definitionFormat",
-                    )?
-                }
-                Some(6) => codec::read_value(&mut map, &mut created_at, "createdAt")?,
-                Some(7) => codec::read_value(&mut map, &mut modified_at, "modifiedAt")?,
-                Some(8) => codec::read_value(&mut map, &mut last_scanned, "lastScanned")?,
-                Some(9) => {
-                    codec::read_value(&mut map, &mut last_scan_status, "lastScanStatus")?
-                }
-                Some(10) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut operations_count,
-                        "operationsCount",
-                    )?
-                }
-                Some(11) => codec::read_value(&mut map, &mut is_hidden, "isHidden")?,
-                Some(12) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut vulnerability_counts,
-                        "vulnerabilityCounts",
-                    )?
-                }
-                Some(13) => codec::read_value(&mut map, &mut links, "links")?,
-                Some(14) => codec::read_value(&mut map, &mut annotations, "annotations")?,
-                Some(15) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut api_credential_id,
-                        "apiCredentialId",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut name, "name")?,
+                Some(2) => map.read(&mut description, "description")?,
+                Some(3) => map.read(&mut alternative_urls, "alternativeUrls")?,
+                Some(4) => map.read(&mut definitions, "definitions")?,
+                Some(5) => map.read(&mut definition_format, "definitionFormat")?,
+                Some(6) => map.read(&mut created_at, "createdAt")?,
+                Some(7) => map.read(&mut modified_at, "modifiedAt")?,
+                Some(8) => map.read(&mut last_scanned, "lastScanned")?,
+                Some(9) => map.read(&mut last_scan_status, "lastScanStatus")?,
+                Some(10) => map.read(&mut operations_count, "operationsCount")?,
+                Some(11) => map.read(&mut is_hidden, "isHidden")?,
+                Some(12) => map.read(&mut vulnerability_counts, "vulnerabilityCounts")?,
+                Some(13) => map.read(&mut links, "links")?,
+                Some(14) => map.read(&mut annotations, "annotations")?,
+                Some(15) => map.read(&mut api_credential_id, "apiCredentialId")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

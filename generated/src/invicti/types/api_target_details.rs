@@ -35,15 +35,15 @@ impl codec::ReadFields for ApiTargetDetails {
     const FIELDS: &'static [&'static str] = &["target", "operations"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut target = None;
         let mut operations = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut target, "target")?,
-                Some(1) => codec::read_value(&mut map, &mut operations, "operations")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut target, "target")?,
+                Some(1) => map.read(&mut operations, "operations")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -41,24 +41,22 @@ impl codec::ReadFields for ApiTargetLink {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut api_target_id = None;
         let mut remote_target_id = None;
         let mut base_url = None;
         let mut additional_properties = std::collections::BTreeMap::new();
-        while let Some(field) = codec::next_entry(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_entry()? {
             match field {
-                Ok(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Ok(1) => codec::read_value(&mut map, &mut api_target_id, "apiTargetId")?,
-                Ok(2) => {
-                    codec::read_value(&mut map, &mut remote_target_id, "remoteTargetId")?
-                }
-                Ok(3) => codec::read_value(&mut map, &mut base_url, "baseUrl")?,
-                Ok(_) => codec::skip_value(&mut map)?,
+                Ok(0) => map.read(&mut id, "id")?,
+                Ok(1) => map.read(&mut api_target_id, "apiTargetId")?,
+                Ok(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
+                Ok(3) => map.read(&mut base_url, "baseUrl")?,
+                Ok(_) => map.skip()?,
                 Err(key) => {
-                    additional_properties.insert(key, map.next_value()?);
+                    additional_properties.insert(key, map.value()?);
                 }
             }
         }

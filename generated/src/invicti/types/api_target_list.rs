@@ -52,21 +52,19 @@ impl codec::ReadFields for ApiTargetList {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut targets = None;
         let mut total_count = None;
         let mut next_page = None;
         let mut previous_page = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut targets, "targets")?,
-                Some(1) => codec::read_value(&mut map, &mut total_count, "totalCount")?,
-                Some(2) => codec::read_value(&mut map, &mut next_page, "nextPage")?,
-                Some(3) => {
-                    codec::read_value(&mut map, &mut previous_page, "previousPage")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut targets, "targets")?,
+                Some(1) => map.read(&mut total_count, "totalCount")?,
+                Some(2) => map.read(&mut next_page, "nextPage")?,
+                Some(3) => map.read(&mut previous_page, "previousPage")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -30,15 +30,15 @@ impl codec::ReadFields for DefinitionSource {
     const FIELDS: &'static [&'static str] = &["mode", "origin"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut mode = None;
         let mut origin = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut mode, "mode")?,
-                Some(1) => codec::read_value(&mut map, &mut origin, "origin")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut mode, "mode")?,
+                Some(1) => map.read(&mut origin, "origin")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

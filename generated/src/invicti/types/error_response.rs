@@ -40,22 +40,22 @@ impl codec::ReadFields for ErrorResponse {
     const FIELDS: &'static [&'static str] = &["title", "status", "detail", "message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut title = None;
         let mut status = None;
         let mut detail = None;
         let mut message = None;
         let mut additional_properties = std::collections::BTreeMap::new();
-        while let Some(field) = codec::next_entry(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_entry()? {
             match field {
-                Ok(0) => codec::read_value(&mut map, &mut title, "title")?,
-                Ok(1) => codec::read_value(&mut map, &mut status, "status")?,
-                Ok(2) => codec::read_value(&mut map, &mut detail, "detail")?,
-                Ok(3) => codec::read_value(&mut map, &mut message, "message")?,
-                Ok(_) => codec::skip_value(&mut map)?,
+                Ok(0) => map.read(&mut title, "title")?,
+                Ok(1) => map.read(&mut status, "status")?,
+                Ok(2) => map.read(&mut detail, "detail")?,
+                Ok(3) => map.read(&mut message, "message")?,
+                Ok(_) => map.skip()?,
                 Err(key) => {
-                    additional_properties.insert(key, map.next_value()?);
+                    additional_properties.insert(key, map.value()?);
                 }
             }
         }

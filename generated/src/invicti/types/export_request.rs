@@ -40,15 +40,15 @@ impl codec::ReadFields for ExportRequest {
     const FIELDS: &'static [&'static str] = &["exportType", "format"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut export_type = None;
         let mut format = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut export_type, "exportType")?,
-                Some(1) => codec::read_value(&mut map, &mut format, "format")?,
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut export_type, "exportType")?,
+                Some(1) => map.read(&mut format, "format")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

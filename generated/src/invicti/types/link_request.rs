@@ -71,7 +71,7 @@ impl codec::ReadFields for LinkRequest {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut api_target_id = None;
         let mut base_url = None;
@@ -80,44 +80,25 @@ impl codec::ReadFields for LinkRequest {
         let mut remote_target_additional_info = None;
         let mut remote_target_scan_profile = None;
         let mut remote_target_extra = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    codec::read_value(&mut map, &mut api_target_id, "apiTargetId")?
-                }
-                Some(1) => codec::read_value(&mut map, &mut base_url, "baseUrl")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut remote_target_id, "remoteTargetId")?
-                }
+                Some(0) => map.read(&mut api_target_id, "apiTargetId")?,
+                Some(1) => map.read(&mut base_url, "baseUrl")?,
+                Some(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
                 Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut remote_target_display_name,
-                        "remoteTargetDisplayName",
-                    )?
+                    map.read(&mut remote_target_display_name, "remoteTargetDisplayName")?
                 }
                 Some(4) => {
-                    codec::read_value(
-                        &mut map,
+                    map.read(
                         &mut remote_target_additional_info,
                         "remoteTargetAdditionalInfo",
                     )?
                 }
                 Some(5) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut remote_target_scan_profile,
-                        "remoteTargetScanProfile",
-                    )?
+                    map.read(&mut remote_target_scan_profile, "remoteTargetScanProfile")?
                 }
-                Some(6) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut remote_target_extra,
-                        "remoteTargetExtra",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(6) => map.read(&mut remote_target_extra, "remoteTargetExtra")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

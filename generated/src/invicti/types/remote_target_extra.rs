@@ -50,7 +50,7 @@ impl codec::ReadFields for RemoteTargetExtra {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut tags = None;
         let mut agent_id = None;
@@ -59,22 +59,16 @@ impl codec::ReadFields for RemoteTargetExtra {
         let mut target_type = None;
         let mut collections = None;
         let mut applications = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut tags, "tags")?,
-                Some(1) => codec::read_value(&mut map, &mut agent_id, "agentId")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut environment_id, "environmentId")?
-                }
-                Some(3) => {
-                    codec::read_value(&mut map, &mut business_impact, "businessImpact")?
-                }
-                Some(4) => codec::read_value(&mut map, &mut target_type, "targetType")?,
-                Some(5) => codec::read_value(&mut map, &mut collections, "collections")?,
-                Some(6) => {
-                    codec::read_value(&mut map, &mut applications, "applications")?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut tags, "tags")?,
+                Some(1) => map.read(&mut agent_id, "agentId")?,
+                Some(2) => map.read(&mut environment_id, "environmentId")?,
+                Some(3) => map.read(&mut business_impact, "businessImpact")?,
+                Some(4) => map.read(&mut target_type, "targetType")?,
+                Some(5) => map.read(&mut collections, "collections")?,
+                Some(6) => map.read(&mut applications, "applications")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {

@@ -40,35 +40,21 @@ impl codec::ReadFields for RemoteTargetScanProfile {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
+        mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut name = None;
         let mut remote_target_id = None;
         let mut remote_target_uri = None;
         let mut has_remote_target_id = None;
-        while let Some(field) = codec::next_field(&mut map, Self::FIELDS)? {
+        while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => codec::read_value(&mut map, &mut id, "id")?,
-                Some(1) => codec::read_value(&mut map, &mut name, "name")?,
-                Some(2) => {
-                    codec::read_value(&mut map, &mut remote_target_id, "remoteTargetId")?
-                }
-                Some(3) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut remote_target_uri,
-                        "remoteTargetUri",
-                    )?
-                }
-                Some(4) => {
-                    codec::read_value(
-                        &mut map,
-                        &mut has_remote_target_id,
-                        "hasRemoteTargetId",
-                    )?
-                }
-                _ => codec::skip_value(&mut map)?,
+                Some(0) => map.read(&mut id, "id")?,
+                Some(1) => map.read(&mut name, "name")?,
+                Some(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
+                Some(3) => map.read(&mut remote_target_uri, "remoteTargetUri")?,
+                Some(4) => map.read(&mut has_remote_target_id, "hasRemoteTargetId")?,
+                _ => map.skip()?,
             }
         }
         Ok(Self {
