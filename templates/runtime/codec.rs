@@ -1,6 +1,7 @@
 //! Wire formats that serde does not spell out by itself: base64 bytes, explicit nulls and
 //! discriminated unions; and the decoding every generated struct shares.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -8,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::de::Error as _;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Bytes that travel as base64 text (`format: byte`).
@@ -60,6 +62,44 @@ impl<'de> Deserialize<'de> for Base64 {
             .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed))
             .map(Base64)
             .map_err(|error| D::Error::custom(format!("invalid base64: {error}")))
+    }
+}
+
+/// Writes a struct as a map, field by field: each generated struct's `Serialize` is a
+/// [`write_struct`], a line per field and [`end`](Self::end). Written per struct instead of
+/// derived for the same reason as [`ReadFields`]; absent optional fields are left out, so
+/// the length is not known up front.
+pub struct FieldWriter<M> {
+    map: M,
+}
+
+/// Starts writing a struct (see [`FieldWriter`]).
+pub fn write_struct<S: Serializer>(serializer: S) -> Result<FieldWriter<S::SerializeMap>, S::Error> {
+    Ok(FieldWriter { map: serializer.serialize_map(None)? })
+}
+
+impl<M: SerializeMap> FieldWriter<M> {
+    /// Writes a field that is always sent (a required one, `null` included).
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), M::Error> {
+        self.map.serialize_entry(name, value)
+    }
+
+    /// Writes an optional field, or nothing when it is `None`.
+    pub fn optional<T: Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(name, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the properties kept beside the fixed fields.
+    pub fn extra<T: Serialize>(&mut self, properties: &BTreeMap<String, T>) -> Result<(), M::Error> {
+        properties.iter().try_for_each(|(name, value)| self.map.serialize_entry(name, value))
+    }
+
+    /// Ends the struct.
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        self.map.end()
     }
 }
 

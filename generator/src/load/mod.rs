@@ -105,17 +105,45 @@ fn load_text(
     {
         return None;
     }
-    let Some(root) = raw.as_object() else {
+    if !raw.is_object() {
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
         return None;
+    }
+    let declared_version = to_openapi_30_shapes(&mut raw, diags)?;
+    inline_foreign_refs(&mut raw, diags);
+    if let Some(root) = raw.as_object_mut() {
+        // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
+        root.insert("openapi".into(), Value::String("3.0.3".into()));
+        root.entry("paths").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+            info.entry("version").or_insert_with(|| Value::String("0.0.0".into()));
+            info.entry("title").or_insert_with(|| Value::String("API".into()));
+        }
+    }
+    let doc: openapiv3::OpenAPI = match deserialize_at(&raw, "") {
+        Ok(doc) => doc,
+        Err((pointer, message)) => {
+            let (pointer, message) = refine(&raw, pointer, message);
+            diags.error(&pointer, format!("does not match the OpenAPI model: {message}"), None);
+            return None;
+        }
     };
-    let declared_version = match (root.get("swagger"), root.get("openapi")) {
+    Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+}
+
+/// Converts a 2.0 document, or rewrites a 3.1 one, into the 3.0 shapes the typed model
+/// reads; the version the document declared, or `None` (with an error) for one this tool
+/// does not read.
+fn to_openapi_30_shapes(raw: &mut Value, diags: &mut Diagnostics) -> Option<String> {
+    let root = raw.as_object()?;
+    let (swagger, openapi) = (root.get("swagger").cloned(), root.get("openapi").cloned());
+    let version = match (swagger.as_ref(), openapi.as_ref()) {
         (Some(swagger), _) if swagger.as_str() == Some("2.0") => {
-            let converted = swagger2::convert(&raw, diags)?;
-            raw = converted.doc;
+            let converted = swagger2::convert(raw, diags)?;
+            *raw = converted.doc;
             diags.set_origin(Arc::new(converted.origin));
-            normalise(&mut raw, false, diags);
-            swagger2::leave_out_unfit(&mut raw, diags);
+            normalise(raw, false, diags);
+            swagger2::leave_out_unfit(raw, diags);
             "2.0".to_owned()
         }
         (Some(swagger), _) => {
@@ -129,7 +157,7 @@ fn load_text(
         (None, Some(version)) => match version.as_str() {
             Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => {
                 let version = version.to_owned();
-                normalise(&mut raw, true, diags);
+                normalise(raw, true, diags);
                 version
             }
             _ => {
@@ -150,25 +178,7 @@ fn load_text(
             return None;
         }
     };
-    inline_foreign_refs(&mut raw, diags);
-    if let Some(root) = raw.as_object_mut() {
-        // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
-        root.insert("openapi".into(), Value::String("3.0.3".into()));
-        root.entry("paths").or_insert_with(|| Value::Object(Default::default()));
-        if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
-            info.entry("version").or_insert_with(|| Value::String("0.0.0".into()));
-            info.entry("title").or_insert_with(|| Value::String("API".into()));
-        }
-    }
-    let doc: openapiv3::OpenAPI = match deserialize_at(&raw, "") {
-        Ok(doc) => doc,
-        Err((pointer, message)) => {
-            let (pointer, message) = refine(&raw, pointer, message);
-            diags.error(&pointer, format!("does not match the OpenAPI model: {message}"), None);
-            return None;
-        }
-    };
-    Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+    Some(version)
 }
 
 /// A JSON tree read from YAML. Unlike `serde_json::Value` it accepts integers written beyond

@@ -51,7 +51,7 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
     }
     names.remove(&def.name);
     let serde = match &def.kind {
-        TypeKind::Struct(_) => quote! { use serde::Serialize; use crate::runtime::codec; },
+        TypeKind::Struct(_) => quote! { use crate::runtime::codec; },
         TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
         TypeKind::Union(_) => quote! {},
         TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
@@ -87,7 +87,6 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         let value = type_tokens(additional, false);
         fields.push(quote! {
             /// Properties beyond the ones listed above.
-            #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #value>,
         });
     }
@@ -97,13 +96,15 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         quote! {}
     };
     let constructor = constructor(name, body);
+    let encoder = encoder(name, body);
     let decoder = decoder(name, body);
     quote! {
-        #[derive(Debug, Clone, PartialEq, #default_derive Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default_derive)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+        #encoder
         #decoder
     }
 }
@@ -125,21 +126,12 @@ fn is_optional(field: &Field) -> bool {
     !field.required || field.nullable
 }
 
-/// A field's declaration: docs, how it is written (serde), name and type.
+/// A field's declaration: docs, name and type.
 fn struct_field(field: &Field) -> TokenStream {
-    let mut serde_args = Vec::new();
-    if field.rust_name != field.wire_name {
-        let wire = &field.wire_name;
-        serde_args.push(quote! { rename = #wire });
-    }
-    if !field.required {
-        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
-    }
-    let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
     let default = field.default.as_ref().map(|d| format!("Default: `{}`.", d.replace('`', "'")));
     let docs = doc_attrs(&paragraphs(&[field.description.as_deref(), default.as_deref()]));
     let (field_ident, ty) = (ident(&field.rust_name), field_type(field));
-    quote! { #docs #serde_attr pub #field_ident: #ty, }
+    quote! { #docs pub #field_ident: #ty, }
 }
 
 /// `new` with the required fields as arguments, when there are any.
@@ -172,6 +164,35 @@ fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> 
             }
         }
     })
+}
+
+/// `Serialize` through the runtime's `FieldWriter`: a line per field, optional ones left
+/// out when empty (see `runtime::codec::FieldWriter` for why not derived).
+fn encoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+    let writes = body.fields.iter().map(|field| {
+        let (field_ident, wire) = (ident(&field.rust_name), &field.wire_name);
+        if field.required {
+            quote! { map.field(#wire, &self.#field_ident)?; }
+        } else {
+            quote! { map.optional(#wire, &self.#field_ident)?; }
+        }
+    });
+    let extra = body.additional.as_ref().map(|_| quote! { map.extra(&self.additional_properties)?; });
+    let binding = if body.fields.is_empty() && body.additional.is_none() {
+        quote! { map }
+    } else {
+        quote! { mut map }
+    };
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let #binding = codec::write_struct(serializer)?;
+                #(#writes)*
+                #extra
+                map.end()
+            }
+        }
+    }
 }
 
 /// The decoder's local for a field: its own name, unless that is only underscores and
