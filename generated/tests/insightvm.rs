@@ -112,6 +112,30 @@ async fn get_scan_404_is_a_typed_api_error() {
 }
 
 #[tokio::test]
+async fn send_with_reads_any_answer_another_way() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v4/integration/scan/s-1"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("not JSON at all"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The raw body of a typed operation, whatever its status (one attempt: a 503 is retried).
+    let client = Client::builder(ApiKey::new("r7-secret-key"))
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let answer = client
+        .get_scan("s-1")
+        .send_with(|_, answer| secops_clients::runtime::bytes::<()>(answer))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 503);
+    assert_eq!(answer.body().as_ref(), b"not JSON at all");
+}
+
+#[tokio::test]
 async fn engine_configuration_removal_sends_a_body_on_delete() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))

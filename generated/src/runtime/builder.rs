@@ -81,8 +81,10 @@ pub type ResponseFuture<T, E> = Pin<Box<dyn Future<Output = Result<Response<T>, 
 
 impl<I: Encode + Send + 'static> RequestBuilder<I> {
     /// Sends the request, with this call's options, and reads the final answer with `read`
-    /// (given the operation, to read by its statuses).
-    pub(crate) fn send_with<T, E, F>(
+    /// (given the operation, to read by its statuses). Each operation's `send` is this with
+    /// the operation's own reader; call it to read an answer another way (with
+    /// `runtime::bytes`, the raw body of any operation, whatever its status).
+    pub fn send_with<T, E, F>(
         self,
         read: impl FnOnce(&'static OperationInfo, Answer) -> F + Send + 'static,
     ) -> ResponseFuture<T, E>

@@ -145,15 +145,19 @@ fn builder_docs(module: &str, op: &Operation) -> TokenStream {
 /// `encode`: the request of the operation from its inputs.
 fn encode(op: &Operation, statements: &[TokenStream]) -> TokenStream {
     let input = format_ident!("{}", op.companion_types.input);
-    let path = parameters::path_expr(op);
+    let (segments, path) = parameters::path_expr(op);
     let accept = op.success.iter().find_map(|r| match &r.body {
         Some(ResponseBody::Json(_)) => Some(quote! { request.accept("application/json"); }),
         _ => None,
     });
     let body = if statements.is_empty() && accept.is_none() {
-        quote! { Ok(Request::new(&OPERATION, #path)) }
+        quote! {
+            #(#segments)*
+            Ok(Request::new(&OPERATION, #path))
+        }
     } else {
         quote! {
+            #(#segments)*
             let mut request = Request::new(&OPERATION, #path);
             #(#statements)*
             #accept

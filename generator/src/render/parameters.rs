@@ -8,6 +8,7 @@ use super::docs::{doc_attrs, paragraphs};
 use super::operations::Inputs;
 use super::{ident, type_tokens};
 use crate::ir::*;
+use crate::naming::{Registry, scope};
 
 /// Whether values of `ty` go on the wire through `ParamValue` (no serialisation needed).
 pub(super) fn is_scalar(ty: &TypeRef) -> bool {
@@ -151,28 +152,34 @@ fn style_variant(style: ParamStyle) -> Ident {
     )
 }
 
-/// The path, with parameters percent-encoded into their segments.
-pub(super) fn path_expr(op: &Operation) -> TokenStream {
+/// The path, with parameters percent-encoded into their segments: a local per path
+/// parameter (named after it, unless that is a name `encode` uses itself), then the path
+/// as a format string that names them.
+pub(super) fn path_expr(op: &Operation) -> (Vec<TokenStream>, TokenStream) {
+    let mut locals = Registry::with_reserved(scope::ENCODE);
     let mut format_string = String::new();
-    let mut format_args = Vec::new();
+    let mut segments = Vec::new();
     for part in &op.path {
         match part {
             PathPart::Literal(text) => format_string.push_str(&text.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(index) => {
-                format_string.push_str("{}");
                 let param = &op.params[*index];
                 let name = ident(&param.rust_name);
-                format_args.push(if is_scalar(&param.ty) {
-                    quote! { runtime::path_segment(&self.#name) }
+                let local = locals.claim(&param.rust_name);
+                format_string.push_str(&format!("{{{local}}}"));
+                let local = format_ident!("{}", local);
+                segments.push(if is_scalar(&param.ty) {
+                    quote! { let #local = runtime::path_segment(&self.#name); }
                 } else {
-                    quote! { runtime::path_segment(&runtime::simple_value(&self.#name)?) }
+                    quote! { let #local = runtime::path_segment(&runtime::simple_value(&self.#name)?); }
                 });
             }
         }
     }
-    if format_args.is_empty() {
+    let path = if segments.is_empty() {
         quote! { #format_string.to_owned() }
     } else {
-        quote! { format!(#format_string, #(#format_args),*) }
-    }
+        quote! { format!(#format_string) }
+    };
+    (segments, path)
 }

@@ -103,9 +103,10 @@ impl GetAsset {
 
 impl runtime::Encode for GetAssetInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/v4/integration/assets/{}", runtime::path_segment(& self.id)),
+            format!("/v4/integration/assets/{id}"),
         );
         request.query_opt("currentTime", self.current_time.as_ref());
         request.query_opt("comparisonTime", self.comparison_time.as_ref());

@@ -47,9 +47,10 @@ impl GetScanEngine {
 
 impl runtime::Encode for GetScanEngineInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/v4/integration/scan/engine/{}", runtime::path_segment(& self.id)),
+            format!("/v4/integration/scan/engine/{id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -55,12 +55,10 @@ impl RemoveScanEngineConfiguration {
 
 impl runtime::Encode for RemoveScanEngineConfigurationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/v4/integration/scan/engine/{}/configuration", runtime::path_segment(&
-                self.id)
-            ),
+            format!("/v4/integration/scan/engine/{id}/configuration"),
         );
         request.json(&self.body)?;
         request.accept("application/json");

@@ -43,11 +43,7 @@ impl StopScan {
 
 impl runtime::Encode for StopScanInput {
     fn encode(self) -> Result<Request, String> {
-        Ok(
-            Request::new(
-                &OPERATION,
-                format!("/v4/integration/scan/{}/stop", runtime::path_segment(& self.id)),
-            ),
-        )
+        let id = runtime::path_segment(&self.id);
+        Ok(Request::new(&OPERATION, format!("/v4/integration/scan/{id}/stop")))
     }
 }

@@ -55,12 +55,10 @@ impl UpdateScanEngineConfiguration {
 
 impl runtime::Encode for UpdateScanEngineConfigurationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/v4/integration/scan/engine/{}/configuration", runtime::path_segment(&
-                self.id)
-            ),
+            format!("/v4/integration/scan/engine/{id}/configuration"),
         );
         request.json(&self.body)?;
         request.accept("application/json");

@@ -83,12 +83,11 @@ impl AddAssetGroupTag {
 
 impl runtime::Encode for AddAssetGroupTagInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let tag_id = runtime::path_segment(&self.tag_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/asset_groups/{}/tags/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.tag_id)
-            ),
+            format!("/api/3/asset_groups/{id}/tags/{tag_id}"),
         );
         request.accept("application/json");
         Ok(request)

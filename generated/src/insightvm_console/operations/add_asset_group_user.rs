@@ -83,12 +83,11 @@ impl AddAssetGroupUser {
 
 impl runtime::Encode for AddAssetGroupUserInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let user_id = runtime::path_segment(&self.user_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/asset_groups/{}/users/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.user_id)
-            ),
+            format!("/api/3/asset_groups/{id}/users/{user_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -79,12 +79,11 @@ impl AddAssetTag {
 
 impl runtime::Encode for AddAssetTagInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let tag_id = runtime::path_segment(&self.tag_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/tags/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.tag_id)
-            ),
+            format!("/api/3/assets/{id}/tags/{tag_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -85,12 +85,11 @@ impl AddAssetToAssetGroup {
 
 impl runtime::Encode for AddAssetToAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_id = runtime::path_segment(&self.asset_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/asset_groups/{}/assets/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.asset_id)
-            ),
+            format!("/api/3/asset_groups/{id}/assets/{asset_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -94,9 +94,10 @@ impl AddExcludedTargets {
 
 impl runtime::Encode for AddExcludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/excluded_targets", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/excluded_targets"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

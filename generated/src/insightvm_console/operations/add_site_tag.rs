@@ -79,12 +79,11 @@ impl AddSiteTag {
 
 impl runtime::Encode for AddSiteTagInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let tag_id = runtime::path_segment(&self.tag_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/tags/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.tag_id)
-            ),
+            format!("/api/3/sites/{id}/tags/{tag_id}"),
         );
         request.accept("application/json");
         Ok(request)

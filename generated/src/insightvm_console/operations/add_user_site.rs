@@ -79,12 +79,11 @@ impl AddUserSite {
 
 impl runtime::Encode for AddUserSiteInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let site_id = runtime::path_segment(&self.site_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/users/{}/sites/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.site_id)
-            ),
+            format!("/api/3/users/{id}/sites/{site_id}"),
         );
         request.accept("application/json");
         Ok(request)

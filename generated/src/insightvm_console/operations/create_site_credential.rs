@@ -92,9 +92,10 @@ impl CreateSiteCredential {
 
 impl runtime::Encode for CreateSiteCredentialInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/site_credentials", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/site_credentials"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -92,9 +92,10 @@ impl CreateSiteSmtpAlert {
 
 impl runtime::Encode for CreateSiteSmtpAlertInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/smtp", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/smtp"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

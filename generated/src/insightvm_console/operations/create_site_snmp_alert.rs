@@ -92,9 +92,10 @@ impl CreateSiteSnmpAlert {
 
 impl runtime::Encode for CreateSiteSnmpAlertInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/snmp", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/snmp"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

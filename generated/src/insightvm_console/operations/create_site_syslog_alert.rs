@@ -92,9 +92,10 @@ impl CreateSiteSyslogAlert {
 
 impl runtime::Encode for CreateSiteSyslogAlertInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/syslog", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/syslog"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

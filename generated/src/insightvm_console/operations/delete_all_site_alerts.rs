@@ -77,10 +77,8 @@ impl DeleteAllSiteAlerts {
 
 impl runtime::Encode for DeleteAllSiteAlertsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}/alerts", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/alerts"));
         request.accept("application/json");
         Ok(request)
     }

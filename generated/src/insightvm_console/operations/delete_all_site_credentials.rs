@@ -81,9 +81,10 @@ impl DeleteAllSiteCredentials {
 
 impl runtime::Encode for DeleteAllSiteCredentialsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/site_credentials", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/site_credentials"),
         );
         request.accept("application/json");
         Ok(request)

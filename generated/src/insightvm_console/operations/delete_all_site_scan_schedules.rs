@@ -81,9 +81,10 @@ impl DeleteAllSiteScanSchedules {
 
 impl runtime::Encode for DeleteAllSiteScanSchedulesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_schedules", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_schedules"),
         );
         request.accept("application/json");
         Ok(request)

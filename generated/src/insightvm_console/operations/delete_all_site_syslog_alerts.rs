@@ -81,9 +81,10 @@ impl DeleteAllSiteSyslogAlerts {
 
 impl runtime::Encode for DeleteAllSiteSyslogAlertsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/syslog", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/syslog"),
         );
         request.accept("application/json");
         Ok(request)

@@ -75,10 +75,8 @@ impl DeleteAssetGroup {
 
 impl runtime::Encode for DeleteAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/asset_groups/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/asset_groups/{id}"));
         request.accept("application/json");
         Ok(request)
     }

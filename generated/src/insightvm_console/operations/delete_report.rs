@@ -74,10 +74,8 @@ impl DeleteReport {
 
 impl runtime::Encode for DeleteReportInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/reports/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/reports/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -78,10 +78,8 @@ impl DeleteRole {
 
 impl runtime::Encode for DeleteRoleInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/roles/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/roles/{id}"));
         request.accept("application/json");
         Ok(request)
     }

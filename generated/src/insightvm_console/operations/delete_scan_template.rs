@@ -77,9 +77,10 @@ impl DeleteScanTemplate {
 
 impl runtime::Encode for DeleteScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_templates/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_templates/{id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl DeleteSharedCredential {
 
 impl runtime::Encode for DeleteSharedCredentialInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/shared_credentials/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/shared_credentials/{id}"),
         );
         request.accept("application/json");
         Ok(request)

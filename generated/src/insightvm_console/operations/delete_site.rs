@@ -74,10 +74,8 @@ impl DeleteSite {
 
 impl runtime::Encode for DeleteSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}"));
         request.accept("application/json");
         Ok(request)
     }

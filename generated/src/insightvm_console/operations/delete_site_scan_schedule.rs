@@ -82,12 +82,11 @@ impl DeleteSiteScanSchedule {
 
 impl runtime::Encode for DeleteSiteScanScheduleInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let schedule_id = runtime::path_segment(&self.schedule_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/scan_schedules/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.schedule_id)
-            ),
+            format!("/api/3/sites/{id}/scan_schedules/{schedule_id}"),
         );
         request.accept("application/json");
         Ok(request)

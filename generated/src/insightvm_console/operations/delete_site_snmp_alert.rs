@@ -81,12 +81,11 @@ impl DeleteSiteSnmpAlert {
 
 impl runtime::Encode for DeleteSiteSnmpAlertInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let alert_id = runtime::path_segment(&self.alert_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/alerts/snmp/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.alert_id)
-            ),
+            format!("/api/3/sites/{id}/alerts/snmp/{alert_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -75,10 +75,8 @@ impl DeleteSonarQuery {
 
 impl runtime::Encode for DeleteSonarQueryInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sonar_queries/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sonar_queries/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -74,10 +74,8 @@ impl DeleteUser {
 
 impl runtime::Encode for DeleteUserInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/users/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}"));
         request.accept("application/json");
         Ok(request)
     }

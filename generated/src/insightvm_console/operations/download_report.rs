@@ -84,14 +84,12 @@ impl DownloadReport {
 
 impl runtime::Encode for DownloadReportInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let instance = runtime::path_segment(&runtime::simple_value(&self.instance)?);
         Ok(
             Request::new(
                 &OPERATION,
-                format!(
-                    "/api/3/reports/{}/history/{}/output", runtime::path_segment(& self
-                    .id), runtime::path_segment(& runtime::simple_value(& self.instance)
-                    ?)
-                ),
+                format!("/api/3/reports/{id}/history/{instance}/output"),
             ),
         )
     }

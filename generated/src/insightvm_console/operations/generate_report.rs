@@ -76,9 +76,10 @@ impl GenerateReport {
 
 impl runtime::Encode for GenerateReportInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/reports/{}/generate", runtime::path_segment(& self.id)),
+            format!("/api/3/reports/{id}/generate"),
         );
         request.accept("application/json");
         Ok(request)

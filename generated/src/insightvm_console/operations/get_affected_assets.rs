@@ -82,9 +82,10 @@ impl GetAffectedAssets {
 
 impl runtime::Encode for GetAffectedAssetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/vulnerabilities/{}/assets", runtime::path_segment(& self.id)),
+            format!("/api/3/vulnerabilities/{id}/assets"),
         );
         request.accept("application/json");
         Ok(request)

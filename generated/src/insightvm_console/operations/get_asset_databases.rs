@@ -77,9 +77,10 @@ impl GetAssetDatabases {
 
 impl runtime::Encode for GetAssetDatabasesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/databases", runtime::path_segment(& self.id)),
+            format!("/api/3/assets/{id}/databases"),
         );
         request.accept("application/json");
         Ok(request)

@@ -76,10 +76,8 @@ impl GetAssetFiles {
 
 impl runtime::Encode for GetAssetFilesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/assets/{}/files", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/assets/{id}/files"));
         request.accept("application/json");
         Ok(request)
     }

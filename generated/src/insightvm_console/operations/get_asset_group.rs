@@ -74,10 +74,8 @@ impl GetAssetGroup {
 
 impl runtime::Encode for GetAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/asset_groups/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/asset_groups/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -84,12 +84,10 @@ impl GetAssetGroupSearchCriteria {
 
 impl runtime::Encode for GetAssetGroupSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/asset_groups/{}/search_criteria", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/asset_groups/{id}/search_criteria"),
         );
         request.accept("application/json");
         Ok(request)

@@ -80,9 +80,10 @@ impl GetAssetGroupTags {
 
 impl runtime::Encode for GetAssetGroupTagsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/tags", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/tags"),
         );
         request.accept("application/json");
         Ok(request)

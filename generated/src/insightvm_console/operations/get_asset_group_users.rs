@@ -80,9 +80,10 @@ impl GetAssetGroupUsers {
 
 impl runtime::Encode for GetAssetGroupUsersInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/users", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/users"),
         );
         request.accept("application/json");
         Ok(request)

@@ -94,12 +94,13 @@ impl GetAssetPolicyGroupChildren {
 
 impl runtime::Encode for GetAssetPolicyGroupChildrenInput {
     fn encode(self) -> Result<Request, String> {
+        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let group_id = runtime::path_segment(&self.group_id);
         let mut request = Request::new(
             &OPERATION,
             format!(
-                "/api/3/assets/{}/policies/{}/groups/{}/children",
-                runtime::path_segment(& self.asset_id), runtime::path_segment(& self
-                .policy_id), runtime::path_segment(& self.group_id)
+                "/api/3/assets/{asset_id}/policies/{policy_id}/groups/{group_id}/children"
             ),
         );
         request.accept("application/json");

@@ -80,11 +80,10 @@ impl GetAssetPolicyOverrides {
 
 impl runtime::Encode for GetAssetPolicyOverridesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/policy_overrides", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/assets/{id}/policy_overrides"),
         );
         request.accept("application/json");
         Ok(request)

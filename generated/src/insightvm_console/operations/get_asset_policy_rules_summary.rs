@@ -169,12 +169,11 @@ impl GetAssetPolicyRulesSummary {
 
 impl runtime::Encode for GetAssetPolicyRulesSummaryInput {
     fn encode(self) -> Result<Request, String> {
+        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment(&self.policy_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/policies/{}/rules", runtime::path_segment(& self
-                .asset_id), runtime::path_segment(& self.policy_id)
-            ),
+            format!("/api/3/assets/{asset_id}/policies/{policy_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

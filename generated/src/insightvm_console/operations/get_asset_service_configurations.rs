@@ -96,13 +96,12 @@ impl GetAssetServiceConfigurations {
 
 impl runtime::Encode for GetAssetServiceConfigurationsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
+        let port = runtime::path_segment(&self.port);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/services/{}/{}/configurations", runtime::path_segment(&
-                self.id), runtime::path_segment(& runtime::simple_value(& self.protocol)
-                ?), runtime::path_segment(& self.port)
-            ),
+            format!("/api/3/assets/{id}/services/{protocol}/{port}/configurations"),
         );
         request.accept("application/json");
         Ok(request)

@@ -94,13 +94,12 @@ impl GetAssetServiceDatabases {
 
 impl runtime::Encode for GetAssetServiceDatabasesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
+        let port = runtime::path_segment(&self.port);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/services/{}/{}/databases", runtime::path_segment(& self
-                .id), runtime::path_segment(& runtime::simple_value(& self.protocol) ?),
-                runtime::path_segment(& self.port)
-            ),
+            format!("/api/3/assets/{id}/services/{protocol}/{port}/databases"),
         );
         request.accept("application/json");
         Ok(request)

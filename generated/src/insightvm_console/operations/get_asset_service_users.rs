@@ -92,13 +92,12 @@ impl GetAssetServiceUsers {
 
 impl runtime::Encode for GetAssetServiceUsersInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
+        let port = runtime::path_segment(&self.port);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/services/{}/{}/users", runtime::path_segment(& self
-                .id), runtime::path_segment(& runtime::simple_value(& self.protocol) ?),
-                runtime::path_segment(& self.port)
-            ),
+            format!("/api/3/assets/{id}/services/{protocol}/{port}/users"),
         );
         request.accept("application/json");
         Ok(request)

@@ -183,14 +183,12 @@ impl GetAssetServiceVulnerabilities {
 
 impl runtime::Encode for GetAssetServiceVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
+        let port = runtime::path_segment(&self.port);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/assets/{}/services/{}/{}/vulnerabilities",
-                runtime::path_segment(& self.id), runtime::path_segment(&
-                runtime::simple_value(& self.protocol) ?), runtime::path_segment(& self
-                .port)
-            ),
+            format!("/api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -100,13 +100,14 @@ impl GetAssetServiceWebApplication {
 
 impl runtime::Encode for GetAssetServiceWebApplicationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
+        let port = runtime::path_segment(&self.port);
+        let web_application_id = runtime::path_segment(&self.web_application_id);
         let mut request = Request::new(
             &OPERATION,
             format!(
-                "/api/3/assets/{}/services/{}/{}/web_applications/{}",
-                runtime::path_segment(& self.id), runtime::path_segment(&
-                runtime::simple_value(& self.protocol) ?), runtime::path_segment(& self
-                .port), runtime::path_segment(& self.web_application_id)
+                "/api/3/assets/{id}/services/{protocol}/{port}/web_applications/{web_application_id}"
             ),
         );
         request.accept("application/json");

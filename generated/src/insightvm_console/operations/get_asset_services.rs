@@ -80,9 +80,10 @@ impl GetAssetServices {
 
 impl runtime::Encode for GetAssetServicesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/services", runtime::path_segment(& self.id)),
+            format!("/api/3/assets/{id}/services"),
         );
         request.accept("application/json");
         Ok(request)

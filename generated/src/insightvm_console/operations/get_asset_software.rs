@@ -77,9 +77,10 @@ impl GetAssetSoftware {
 
 impl runtime::Encode for GetAssetSoftwareInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/software", runtime::path_segment(& self.id)),
+            format!("/api/3/assets/{id}/software"),
         );
         request.accept("application/json");
         Ok(request)

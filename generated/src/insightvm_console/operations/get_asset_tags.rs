@@ -76,10 +76,8 @@ impl GetAssetTags {
 
 impl runtime::Encode for GetAssetTagsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/assets/{}/tags", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/assets/{id}/tags"));
         request.accept("application/json");
         Ok(request)
     }

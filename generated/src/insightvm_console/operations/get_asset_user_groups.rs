@@ -77,9 +77,10 @@ impl GetAssetUserGroups {
 
 impl runtime::Encode for GetAssetUserGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/user_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/assets/{id}/user_groups"),
         );
         request.accept("application/json");
         Ok(request)

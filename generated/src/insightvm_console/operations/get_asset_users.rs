@@ -76,10 +76,8 @@ impl GetAssetUsers {
 
 impl runtime::Encode for GetAssetUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/assets/{}/users", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/assets/{id}/users"));
         request.accept("application/json");
         Ok(request)
     }

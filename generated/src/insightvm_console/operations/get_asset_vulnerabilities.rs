@@ -164,9 +164,10 @@ impl GetAssetVulnerabilities {
 
 impl runtime::Encode for GetAssetVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/vulnerabilities", runtime::path_segment(& self.id)),
+            format!("/api/3/assets/{id}/vulnerabilities"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -80,12 +80,10 @@ impl GetAssignedEnginePools {
 
 impl runtime::Encode for GetAssignedEnginePoolsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/scan_engines/{}/scan_engine_pools", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/scan_engines/{id}/scan_engine_pools"),
         );
         request.accept("application/json");
         Ok(request)

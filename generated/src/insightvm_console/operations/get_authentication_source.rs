@@ -80,9 +80,10 @@ impl GetAuthenticationSource {
 
 impl runtime::Encode for GetAuthenticationSourceInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/authentication_sources/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/authentication_sources/{id}"),
         );
         request.accept("application/json");
         Ok(request)

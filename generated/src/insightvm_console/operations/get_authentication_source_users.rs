@@ -84,12 +84,10 @@ impl GetAuthenticationSourceUsers {
 
 impl runtime::Encode for GetAuthenticationSourceUsersInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/authentication_sources/{}/users", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/authentication_sources/{id}/users"),
         );
         request.accept("application/json");
         Ok(request)

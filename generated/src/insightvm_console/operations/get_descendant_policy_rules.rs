@@ -169,12 +169,11 @@ impl GetDescendantPolicyRules {
 
 impl runtime::Encode for GetDescendantPolicyRulesInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let group_id = runtime::path_segment(&self.group_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/groups/{}/rules", runtime::path_segment(& self
-                .policy_id), runtime::path_segment(& self.group_id)
-            ),
+            format!("/api/3/policies/{policy_id}/groups/{group_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -161,12 +161,10 @@ impl GetDisabledPolicyRules {
 
 impl runtime::Encode for GetDisabledPolicyRulesInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/rules/disabled", runtime::path_segment(& self
-                .policy_id)
-            ),
+            format!("/api/3/policies/{policy_id}/rules/disabled"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -80,9 +80,10 @@ impl GetDiscoveryConnection {
 
 impl runtime::Encode for GetDiscoveryConnectionInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/discovery_connections/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/discovery_connections/{id}"),
         );
         request.accept("application/json");
         Ok(request)

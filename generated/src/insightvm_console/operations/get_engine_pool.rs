@@ -74,9 +74,10 @@ impl GetEnginePool {
 
 impl runtime::Encode for GetEnginePoolInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_engine_pools/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_engine_pools/{id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -80,11 +80,10 @@ impl GetExcludedAssetGroups {
 
 impl runtime::Encode for GetExcludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/excluded_asset_groups", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/excluded_asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl GetExcludedTargets {
 
 impl runtime::Encode for GetExcludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/excluded_targets", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/excluded_targets"),
         );
         request.accept("application/json");
         Ok(request)

@@ -80,11 +80,10 @@ impl GetIncludedAssetGroups {
 
 impl runtime::Encode for GetIncludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/included_asset_groups", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/included_asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl GetIncludedTargets {
 
 impl runtime::Encode for GetIncludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/included_targets", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/included_targets"),
         );
         request.accept("application/json");
         Ok(request)

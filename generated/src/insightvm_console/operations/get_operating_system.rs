@@ -77,9 +77,10 @@ impl GetOperatingSystem {
 
 impl runtime::Encode for GetOperatingSystemInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/operating_systems/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/operating_systems/{id}"),
         );
         request.accept("application/json");
         Ok(request)

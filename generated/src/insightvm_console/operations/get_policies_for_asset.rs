@@ -173,9 +173,10 @@ impl GetPoliciesForAsset {
 
 impl runtime::Encode for GetPoliciesForAssetInput {
     fn encode(self) -> Result<Request, String> {
+        let asset_id = runtime::path_segment(&self.asset_id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/assets/{}/policies", runtime::path_segment(& self.asset_id)),
+            format!("/api/3/assets/{asset_id}/policies"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());
         request.query_opt("page", self.page.as_ref());

@@ -173,9 +173,10 @@ impl GetPolicyAssetResults {
 
 impl runtime::Encode for GetPolicyAssetResultsInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/policies/{}/assets", runtime::path_segment(& self.policy_id)),
+            format!("/api/3/policies/{policy_id}/assets"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());
         request.query_opt("page", self.page.as_ref());

@@ -77,9 +77,10 @@ impl GetPolicyChildren {
 
 impl runtime::Encode for GetPolicyChildrenInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/policies/{}/children", runtime::path_segment(& self.id)),
+            format!("/api/3/policies/{id}/children"),
         );
         request.accept("application/json");
         Ok(request)

@@ -181,12 +181,11 @@ impl GetPolicyGroupAssetResults {
 
 impl runtime::Encode for GetPolicyGroupAssetResultsInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let group_id = runtime::path_segment(&self.group_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/groups/{}/assets", runtime::path_segment(& self
-                .policy_id), runtime::path_segment(& self.group_id)
-            ),
+            format!("/api/3/policies/{policy_id}/groups/{group_id}/assets"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());
         request.query_opt("page", self.page.as_ref());

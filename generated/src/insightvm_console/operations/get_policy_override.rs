@@ -77,9 +77,10 @@ impl GetPolicyOverride {
 
 impl runtime::Encode for GetPolicyOverrideInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/policy_overrides/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/policy_overrides/{id}"),
         );
         request.accept("application/json");
         Ok(request)

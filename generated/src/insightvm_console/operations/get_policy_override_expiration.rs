@@ -81,11 +81,10 @@ impl GetPolicyOverrideExpiration {
 
 impl runtime::Encode for GetPolicyOverrideExpirationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policy_overrides/{}/expires", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/policy_overrides/{id}/expires"),
         );
         request.accept("application/json");
         Ok(request)

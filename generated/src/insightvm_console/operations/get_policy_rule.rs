@@ -78,12 +78,11 @@ impl GetPolicyRule {
 
 impl runtime::Encode for GetPolicyRuleInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/rules/{}", runtime::path_segment(& self.policy_id),
-                runtime::path_segment(& self.rule_id)
-            ),
+            format!("/api/3/policies/{policy_id}/rules/{rule_id}"),
         );
         request.accept("application/json");
         Ok(request)

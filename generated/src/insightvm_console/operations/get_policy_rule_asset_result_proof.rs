@@ -62,13 +62,14 @@ impl GetPolicyRuleAssetResultProof {
 
 impl runtime::Encode for GetPolicyRuleAssetResultProofInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
+        let asset_id = runtime::path_segment(&self.asset_id);
         Ok(
             Request::new(
                 &OPERATION,
                 format!(
-                    "/api/3/policies/{}/rules/{}/assets/{}/proof",
-                    runtime::path_segment(& self.policy_id), runtime::path_segment(& self
-                    .rule_id), runtime::path_segment(& self.asset_id)
+                    "/api/3/policies/{policy_id}/rules/{rule_id}/assets/{asset_id}/proof"
                 ),
             ),
         )

@@ -181,12 +181,11 @@ impl GetPolicyRuleAssetResults {
 
 impl runtime::Encode for GetPolicyRuleAssetResultsInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/rules/{}/assets", runtime::path_segment(& self
-                .policy_id), runtime::path_segment(& self.rule_id)
-            ),
+            format!("/api/3/policies/{policy_id}/rules/{rule_id}/assets"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());
         request.query_opt("page", self.page.as_ref());

@@ -167,12 +167,11 @@ impl GetPolicyRuleControls {
 
 impl runtime::Encode for GetPolicyRuleControlsInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policies/{}/rules/{}/controls", runtime::path_segment(& self
-                .policy_id), runtime::path_segment(& self.rule_id)
-            ),
+            format!("/api/3/policies/{policy_id}/rules/{rule_id}/controls"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -53,13 +53,12 @@ impl GetPolicyRuleRationale {
 
 impl runtime::Encode for GetPolicyRuleRationaleInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
         Ok(
             Request::new(
                 &OPERATION,
-                format!(
-                    "/api/3/policies/{}/rules/{}/rationale", runtime::path_segment(& self
-                    .policy_id), runtime::path_segment(& self.rule_id)
-                ),
+                format!("/api/3/policies/{policy_id}/rules/{rule_id}/rationale"),
             ),
         )
     }

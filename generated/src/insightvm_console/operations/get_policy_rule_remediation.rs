@@ -55,13 +55,12 @@ impl GetPolicyRuleRemediation {
 
 impl runtime::Encode for GetPolicyRuleRemediationInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
+        let rule_id = runtime::path_segment(&self.rule_id);
         Ok(
             Request::new(
                 &OPERATION,
-                format!(
-                    "/api/3/policies/{}/rules/{}/remediation", runtime::path_segment(&
-                    self.policy_id), runtime::path_segment(& self.rule_id)
-                ),
+                format!("/api/3/policies/{policy_id}/rules/{rule_id}/remediation"),
             ),
         )
     }

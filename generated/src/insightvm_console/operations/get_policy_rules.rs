@@ -161,9 +161,10 @@ impl GetPolicyRules {
 
 impl runtime::Encode for GetPolicyRulesInput {
     fn encode(self) -> Result<Request, String> {
+        let policy_id = runtime::path_segment(&self.policy_id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/policies/{}/rules", runtime::path_segment(& self.policy_id)),
+            format!("/api/3/policies/{policy_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

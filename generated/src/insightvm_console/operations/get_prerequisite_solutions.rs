@@ -84,11 +84,10 @@ impl GetPrerequisiteSolutions {
 
 impl runtime::Encode for GetPrerequisiteSolutionsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/solutions/{}/prerequisites", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/solutions/{id}/prerequisites"),
         );
         request.accept("application/json");
         Ok(request)

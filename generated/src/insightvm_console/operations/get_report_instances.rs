@@ -80,9 +80,10 @@ impl GetReportInstances {
 
 impl runtime::Encode for GetReportInstancesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/reports/{}/history", runtime::path_segment(& self.id)),
+            format!("/api/3/reports/{id}/history"),
         );
         request.accept("application/json");
         Ok(request)

@@ -79,9 +79,10 @@ impl GetReportTemplate {
 
 impl runtime::Encode for GetReportTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/report_templates/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/report_templates/{id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -76,10 +76,8 @@ impl GetRoleUsers {
 
 impl runtime::Encode for GetRoleUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/roles/{}/users", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/roles/{id}/users"));
         request.accept("application/json");
         Ok(request)
     }

@@ -74,10 +74,8 @@ impl GetScan {
 
 impl runtime::Encode for GetScanInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/scans/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/scans/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -84,11 +84,10 @@ impl GetScanEnginePoolScanEngines {
 
 impl runtime::Encode for GetScanEnginePoolScanEnginesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/scan_engine_pools/{}/engines", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/scan_engine_pools/{id}/engines"),
         );
         request.accept("application/json");
         Ok(request)

@@ -80,11 +80,10 @@ impl GetScanEnginePoolSites {
 
 impl runtime::Encode for GetScanEnginePoolSitesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/scan_engine_pools/{}/sites", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/scan_engine_pools/{id}/sites"),
         );
         request.accept("application/json");
         Ok(request)

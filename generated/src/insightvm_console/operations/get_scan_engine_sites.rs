@@ -161,9 +161,10 @@ impl GetScanEngineSites {
 
 impl runtime::Encode for GetScanEngineSitesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_engines/{}/sites", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_engines/{id}/sites"),
         );
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

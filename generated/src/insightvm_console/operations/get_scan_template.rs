@@ -79,9 +79,10 @@ impl GetScanTemplate {
 
 impl runtime::Encode for GetScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_templates/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_templates/{id}"),
         );
         request.accept("application/json");
         Ok(request)

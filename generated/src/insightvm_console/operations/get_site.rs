@@ -74,10 +74,8 @@ impl GetSite {
 
 impl runtime::Encode for GetSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -157,10 +157,8 @@ impl GetSiteAssets {
 
 impl runtime::Encode for GetSiteAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}/assets", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

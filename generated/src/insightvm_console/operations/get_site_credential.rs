@@ -82,12 +82,11 @@ impl GetSiteCredential {
 
 impl runtime::Encode for GetSiteCredentialInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let credential_id = runtime::path_segment(&self.credential_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/site_credentials/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.credential_id)
-            ),
+            format!("/api/3/sites/{id}/site_credentials/{credential_id}"),
         );
         request.accept("application/json");
         Ok(request)

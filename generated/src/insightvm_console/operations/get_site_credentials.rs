@@ -80,9 +80,10 @@ impl GetSiteCredentials {
 
 impl runtime::Encode for GetSiteCredentialsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/site_credentials", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/site_credentials"),
         );
         request.accept("application/json");
         Ok(request)

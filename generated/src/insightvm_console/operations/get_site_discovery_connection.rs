@@ -84,11 +84,10 @@ impl GetSiteDiscoveryConnection {
 
 impl runtime::Encode for GetSiteDiscoveryConnectionInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/discovery_connection", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/discovery_connection"),
         );
         request.accept("application/json");
         Ok(request)

@@ -88,12 +88,10 @@ impl GetSiteDiscoverySearchCriteria {
 
 impl runtime::Encode for GetSiteDiscoverySearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/discovery_search_criteria", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/sites/{id}/discovery_search_criteria"),
         );
         request.accept("application/json");
         Ok(request)

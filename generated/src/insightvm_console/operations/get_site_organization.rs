@@ -77,9 +77,10 @@ impl GetSiteOrganization {
 
 impl runtime::Encode for GetSiteOrganizationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/organization", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/organization"),
         );
         request.accept("application/json");
         Ok(request)

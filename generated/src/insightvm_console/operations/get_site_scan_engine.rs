@@ -77,9 +77,10 @@ impl GetSiteScanEngine {
 
 impl runtime::Encode for GetSiteScanEngineInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_engine", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_engine"),
         );
         request.accept("application/json");
         Ok(request)

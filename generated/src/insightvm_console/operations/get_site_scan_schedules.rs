@@ -80,9 +80,10 @@ impl GetSiteScanSchedules {
 
 impl runtime::Encode for GetSiteScanSchedulesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_schedules", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_schedules"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl GetSiteScanTemplate {
 
 impl runtime::Encode for GetSiteScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_template", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_template"),
         );
         request.accept("application/json");
         Ok(request)

@@ -167,10 +167,8 @@ impl GetSiteScans {
 
 impl runtime::Encode for GetSiteScansInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}/scans", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/scans"));
         if let Some(value) = self.active.as_ref() {
             request.query_value("active", value, runtime::Style::FormExploded)?;
         }

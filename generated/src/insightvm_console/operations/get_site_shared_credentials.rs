@@ -84,11 +84,10 @@ impl GetSiteSharedCredentials {
 
 impl runtime::Encode for GetSiteSharedCredentialsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/shared_credentials", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/shared_credentials"),
         );
         request.accept("application/json");
         Ok(request)

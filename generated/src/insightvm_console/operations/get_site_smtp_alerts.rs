@@ -77,9 +77,10 @@ impl GetSiteSmtpAlerts {
 
 impl runtime::Encode for GetSiteSmtpAlertsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/smtp", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/smtp"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl GetSiteSnmpAlerts {
 
 impl runtime::Encode for GetSiteSnmpAlertsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/snmp", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/snmp"),
         );
         request.accept("application/json");
         Ok(request)

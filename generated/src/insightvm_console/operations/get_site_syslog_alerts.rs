@@ -77,9 +77,10 @@ impl GetSiteSyslogAlerts {
 
 impl runtime::Encode for GetSiteSyslogAlertsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/alerts/syslog", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/alerts/syslog"),
         );
         request.accept("application/json");
         Ok(request)

@@ -74,10 +74,8 @@ impl GetSoftware {
 
 impl runtime::Encode for GetSoftwareInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/software/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/software/{id}"));
         request.accept("application/json");
         Ok(request)
     }

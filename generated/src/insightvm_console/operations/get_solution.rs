@@ -74,10 +74,8 @@ impl GetSolution {
 
 impl runtime::Encode for GetSolutionInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/solutions/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/solutions/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -80,9 +80,10 @@ impl GetSonarQueryAssets {
 
 impl runtime::Encode for GetSonarQueryAssetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sonar_queries/{}/assets", runtime::path_segment(& self.id)),
+            format!("/api/3/sonar_queries/{id}/assets"),
         );
         request.accept("application/json");
         Ok(request)

@@ -79,9 +79,10 @@ impl GetSupersededSolutions {
 
 impl runtime::Encode for GetSupersededSolutionsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/solutions/{}/supersedes", runtime::path_segment(& self.id)),
+            format!("/api/3/solutions/{id}/supersedes"),
         );
         request.accept("application/json");
         Ok(request)

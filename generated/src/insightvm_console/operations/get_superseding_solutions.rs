@@ -94,9 +94,10 @@ impl GetSupersedingSolutions {
 
 impl runtime::Encode for GetSupersedingSolutionsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/solutions/{}/superseding", runtime::path_segment(& self.id)),
+            format!("/api/3/solutions/{id}/superseding"),
         );
         request.query_opt("rollup", self.rollup.as_ref());
         request.accept("application/json");

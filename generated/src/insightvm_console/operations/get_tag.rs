@@ -74,10 +74,8 @@ impl GetTag {
 
 impl runtime::Encode for GetTagInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/tags/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}"));
         request.accept("application/json");
         Ok(request)
     }

@@ -77,9 +77,10 @@ impl GetTagSearchCriteria {
 
 impl runtime::Encode for GetTagSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/tags/{}/search_criteria", runtime::path_segment(& self.id)),
+            format!("/api/3/tags/{id}/search_criteria"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,10 +77,8 @@ impl GetTaggedSites {
 
 impl runtime::Encode for GetTaggedSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/tags/{}/sites", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}/sites"));
         request.accept("application/json");
         Ok(request)
     }

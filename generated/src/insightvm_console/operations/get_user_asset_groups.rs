@@ -80,9 +80,10 @@ impl GetUserAssetGroups {
 
 impl runtime::Encode for GetUserAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/users/{}/asset_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/users/{id}/asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl GetUserPrivileges {
 
 impl runtime::Encode for GetUserPrivilegesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/users/{}/privileges", runtime::path_segment(& self.id)),
+            format!("/api/3/users/{id}/privileges"),
         );
         request.accept("application/json");
         Ok(request)

@@ -83,12 +83,10 @@ impl GetUsersWithPrivilege {
 
 impl runtime::Encode for GetUsersWithPrivilegeInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&runtime::simple_value(&self.id)?);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/privileges/{}/users", runtime::path_segment(&
-                runtime::simple_value(& self.id) ?)
-            ),
+            format!("/api/3/privileges/{id}/users"),
         );
         request.accept("application/json");
         Ok(request)

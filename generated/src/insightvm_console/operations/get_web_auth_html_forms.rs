@@ -81,12 +81,10 @@ impl GetWebAuthHtmlForms {
 
 impl runtime::Encode for GetWebAuthHtmlFormsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/web_authentication/html_forms", runtime::path_segment(&
-                self.id)
-            ),
+            format!("/api/3/sites/{id}/web_authentication/html_forms"),
         );
         request.accept("application/json");
         Ok(request)

@@ -81,12 +81,10 @@ impl GetWebAuthHttpHeaders {
 
 impl runtime::Encode for GetWebAuthHttpHeadersInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/web_authentication/http_headers",
-                runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/web_authentication/http_headers"),
         );
         request.accept("application/json");
         Ok(request)

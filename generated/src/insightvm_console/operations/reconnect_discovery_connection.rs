@@ -79,13 +79,11 @@ impl ReconnectDiscoveryConnection {
 
 impl runtime::Encode for ReconnectDiscoveryConnectionInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         Ok(
             Request::new(
                 &OPERATION,
-                format!(
-                    "/api/3/discovery_connections/{}/connect", runtime::path_segment(&
-                    self.id)
-                ),
+                format!("/api/3/discovery_connections/{id}/connect"),
             ),
         )
     }

@@ -88,10 +88,8 @@ impl RegenerateTwoFactorAuthentication {
 
 impl runtime::Encode for RegenerateTwoFactorAuthenticationInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/users/{}/2FA", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/2FA"));
         request.accept("application/json");
         Ok(request)
     }

@@ -83,9 +83,10 @@ impl RemoveAllAssetsFromAssetGroup {
 
 impl runtime::Encode for RemoveAllAssetsFromAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/assets", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/assets"),
         );
         request.accept("application/json");
         Ok(request)

@@ -81,11 +81,10 @@ impl RemoveAllExcludedAssetGroups {
 
 impl runtime::Encode for RemoveAllExcludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/excluded_asset_groups", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/excluded_asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

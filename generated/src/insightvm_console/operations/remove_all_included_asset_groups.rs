@@ -81,11 +81,10 @@ impl RemoveAllIncludedAssetGroups {
 
 impl runtime::Encode for RemoveAllIncludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/included_asset_groups", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/included_asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -81,9 +81,10 @@ impl RemoveAllUserAssetGroups {
 
 impl runtime::Encode for RemoveAllUserAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/users/{}/asset_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/users/{id}/asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -75,10 +75,8 @@ impl RemoveAllUserSites {
 
 impl runtime::Encode for RemoveAllUserSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/users/{}/sites", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/sites"));
         request.accept("application/json");
         Ok(request)
     }

@@ -81,12 +81,11 @@ impl RemoveAssetFromSite {
 
 impl runtime::Encode for RemoveAssetFromSiteInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_id = runtime::path_segment(&self.asset_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/assets/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.asset_id)
-            ),
+            format!("/api/3/sites/{id}/assets/{asset_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -84,12 +84,11 @@ impl RemoveExcludedAssetGroup {
 
 impl runtime::Encode for RemoveExcludedAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_group_id = runtime::path_segment(&self.asset_group_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/excluded_asset_groups/{}", runtime::path_segment(& self
-                .id), runtime::path_segment(& self.asset_group_id)
-            ),
+            format!("/api/3/sites/{id}/excluded_asset_groups/{asset_group_id}"),
         );
         request.accept("application/json");
         Ok(request)

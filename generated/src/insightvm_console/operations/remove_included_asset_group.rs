@@ -84,12 +84,11 @@ impl RemoveIncludedAssetGroup {
 
 impl runtime::Encode for RemoveIncludedAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_group_id = runtime::path_segment(&self.asset_group_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/included_asset_groups/{}", runtime::path_segment(& self
-                .id), runtime::path_segment(& self.asset_group_id)
-            ),
+            format!("/api/3/sites/{id}/included_asset_groups/{asset_group_id}"),
         );
         request.accept("application/json");
         Ok(request)

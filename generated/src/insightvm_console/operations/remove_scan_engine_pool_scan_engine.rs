@@ -88,12 +88,11 @@ impl RemoveScanEnginePoolScanEngine {
 
 impl runtime::Encode for RemoveScanEnginePoolScanEngineInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let engine_id = runtime::path_segment(&self.engine_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/scan_engine_pools/{}/engines/{}", runtime::path_segment(& self
-                .id), runtime::path_segment(& self.engine_id)
-            ),
+            format!("/api/3/scan_engine_pools/{id}/engines/{engine_id}"),
         );
         request.accept("application/json");
         Ok(request)

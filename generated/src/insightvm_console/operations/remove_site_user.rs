@@ -76,12 +76,11 @@ impl RemoveSiteUser {
 
 impl runtime::Encode for RemoveSiteUserInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let user_id = runtime::path_segment(&self.user_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/users/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.user_id)
-            ),
+            format!("/api/3/sites/{id}/users/{user_id}"),
         );
         request.accept("application/json");
         Ok(request)

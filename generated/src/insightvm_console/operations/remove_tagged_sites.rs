@@ -75,10 +75,8 @@ impl RemoveTaggedSites {
 
 impl runtime::Encode for RemoveTaggedSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/tags/{}/sites", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}/sites"));
         request.accept("application/json");
         Ok(request)
     }

@@ -90,9 +90,10 @@ impl ResetPassword {
 
 impl runtime::Encode for ResetPasswordInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/users/{}/password", runtime::path_segment(& self.id)),
+            format!("/api/3/users/{id}/password"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

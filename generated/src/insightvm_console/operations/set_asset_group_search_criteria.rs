@@ -95,12 +95,10 @@ impl SetAssetGroupSearchCriteria {
 
 impl runtime::Encode for SetAssetGroupSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/asset_groups/{}/search_criteria", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/asset_groups/{id}/search_criteria"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -91,9 +91,10 @@ impl SetAssetGroupTags {
 
 impl runtime::Encode for SetAssetGroupTagsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/tags", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/tags"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -91,9 +91,10 @@ impl SetAssetGroupUsers {
 
 impl runtime::Encode for SetAssetGroupUsersInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/users", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/users"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

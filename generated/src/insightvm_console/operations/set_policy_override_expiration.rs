@@ -95,11 +95,10 @@ impl SetPolicyOverrideExpiration {
 
 impl runtime::Encode for SetPolicyOverrideExpirationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policy_overrides/{}/expires", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/policy_overrides/{id}/expires"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

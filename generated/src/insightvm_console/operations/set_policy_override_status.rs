@@ -93,12 +93,11 @@ impl SetPolicyOverrideStatus {
 
 impl runtime::Encode for SetPolicyOverrideStatusInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let status = runtime::path_segment(&runtime::simple_value(&self.status)?);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/policy_overrides/{}/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& runtime::simple_value(& self.status) ?)
-            ),
+            format!("/api/3/policy_overrides/{id}/{status}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -95,11 +95,10 @@ impl SetScanEnginePoolScanEngines {
 
 impl runtime::Encode for SetScanEnginePoolScanEnginesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/scan_engine_pools/{}/engines", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/scan_engine_pools/{id}/engines"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -95,11 +95,10 @@ impl SetSiteDiscoveryConnection {
 
 impl runtime::Encode for SetSiteDiscoveryConnectionInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/discovery_connection", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/discovery_connection"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

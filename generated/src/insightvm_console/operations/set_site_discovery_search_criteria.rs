@@ -95,12 +95,10 @@ impl SetSiteDiscoverySearchCriteria {
 
 impl runtime::Encode for SetSiteDiscoverySearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/discovery_search_criteria", runtime::path_segment(& self
-                .id)
-            ),
+            format!("/api/3/sites/{id}/discovery_search_criteria"),
         );
         request.json(&self.body)?;
         request.accept("application/json");

@@ -91,9 +91,10 @@ impl SetSiteScanEngine {
 
 impl runtime::Encode for SetSiteScanEngineInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_engine", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_engine"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

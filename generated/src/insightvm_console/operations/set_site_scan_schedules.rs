@@ -94,9 +94,10 @@ impl SetSiteScanSchedules {
 
 impl runtime::Encode for SetSiteScanSchedulesInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_schedules", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_schedules"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

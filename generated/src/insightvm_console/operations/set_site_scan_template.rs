@@ -93,9 +93,10 @@ impl SetSiteScanTemplate {
 
 impl runtime::Encode for SetSiteScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/scan_template", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/scan_template"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

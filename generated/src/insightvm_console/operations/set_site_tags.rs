@@ -87,10 +87,8 @@ impl SetSiteTags {
 
 impl runtime::Encode for SetSiteTagsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}/tags", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/tags"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

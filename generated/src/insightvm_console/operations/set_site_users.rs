@@ -90,10 +90,8 @@ impl SetSiteUsers {
 
 impl runtime::Encode for SetSiteUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/sites/{}/users", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/users"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -93,9 +93,10 @@ impl SetTaggedAssetGroups {
 
 impl runtime::Encode for SetTaggedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/tags/{}/asset_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/tags/{id}/asset_groups"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -92,9 +92,10 @@ impl SetUserAssetGroups {
 
 impl runtime::Encode for SetUserAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/users/{}/asset_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/users/{id}/asset_groups"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

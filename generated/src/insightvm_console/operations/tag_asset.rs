@@ -79,12 +79,11 @@ impl TagAsset {
 
 impl runtime::Encode for TagAssetInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_id = runtime::path_segment(&self.asset_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/tags/{}/assets/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.asset_id)
-            ),
+            format!("/api/3/tags/{id}/assets/{asset_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -82,12 +82,11 @@ impl TagAssetGroup {
 
 impl runtime::Encode for TagAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let asset_group_id = runtime::path_segment(&self.asset_group_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/tags/{}/asset_groups/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.asset_group_id)
-            ),
+            format!("/api/3/tags/{id}/asset_groups/{asset_group_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -77,9 +77,10 @@ impl UntagAllAssetGroups {
 
 impl runtime::Encode for UntagAllAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/tags/{}/asset_groups", runtime::path_segment(& self.id)),
+            format!("/api/3/tags/{id}/asset_groups"),
         );
         request.accept("application/json");
         Ok(request)

@@ -75,12 +75,11 @@ impl UntagSite {
 
 impl runtime::Encode for UntagSiteInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let site_id = runtime::path_segment(&self.site_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/tags/{}/sites/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.site_id)
-            ),
+            format!("/api/3/tags/{id}/sites/{site_id}"),
         );
         request.accept("application/json");
         Ok(request)

@@ -91,10 +91,8 @@ impl UpdateAssetGroup {
 
 impl runtime::Encode for UpdateAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/asset_groups/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/asset_groups/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

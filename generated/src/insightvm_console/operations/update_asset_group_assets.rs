@@ -93,9 +93,10 @@ impl UpdateAssetGroupAssets {
 
 impl runtime::Encode for UpdateAssetGroupAssetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/asset_groups/{}/assets", runtime::path_segment(& self.id)),
+            format!("/api/3/asset_groups/{id}/assets"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

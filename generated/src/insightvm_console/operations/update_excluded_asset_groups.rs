@@ -95,11 +95,10 @@ impl UpdateExcludedAssetGroups {
 
 impl runtime::Encode for UpdateExcludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/excluded_asset_groups", runtime::path_segment(& self.id)
-            ),
+            format!("/api/3/sites/{id}/excluded_asset_groups"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

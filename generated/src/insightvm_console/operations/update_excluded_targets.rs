@@ -95,9 +95,10 @@ impl UpdateExcludedTargets {
 
 impl runtime::Encode for UpdateExcludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/excluded_targets", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/excluded_targets"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

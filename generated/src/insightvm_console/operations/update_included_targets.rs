@@ -95,9 +95,10 @@ impl UpdateIncludedTargets {
 
 impl runtime::Encode for UpdateIncludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/included_targets", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/included_targets"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

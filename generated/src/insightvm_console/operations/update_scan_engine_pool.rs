@@ -93,9 +93,10 @@ impl UpdateScanEnginePool {
 
 impl runtime::Encode for UpdateScanEnginePoolInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_engine_pools/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_engine_pools/{id}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -91,9 +91,10 @@ impl UpdateScanTemplate {
 
 impl runtime::Encode for UpdateScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/scan_templates/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/scan_templates/{id}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -93,9 +93,10 @@ impl UpdateSharedCredential {
 
 impl runtime::Encode for UpdateSharedCredentialInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/shared_credentials/{}", runtime::path_segment(& self.id)),
+            format!("/api/3/shared_credentials/{id}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

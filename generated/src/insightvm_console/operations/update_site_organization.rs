@@ -93,9 +93,10 @@ impl UpdateSiteOrganization {
 
 impl runtime::Encode for UpdateSiteOrganizationInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/sites/{}/organization", runtime::path_segment(& self.id)),
+            format!("/api/3/sites/{id}/organization"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

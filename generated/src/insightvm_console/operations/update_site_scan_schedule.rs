@@ -95,12 +95,11 @@ impl UpdateSiteScanSchedule {
 
 impl runtime::Encode for UpdateSiteScanScheduleInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let schedule_id = runtime::path_segment(&self.schedule_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/scan_schedules/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.schedule_id)
-            ),
+            format!("/api/3/sites/{id}/scan_schedules/{schedule_id}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

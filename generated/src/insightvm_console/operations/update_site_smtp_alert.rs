@@ -95,12 +95,11 @@ impl UpdateSiteSmtpAlert {
 
 impl runtime::Encode for UpdateSiteSmtpAlertInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
+        let alert_id = runtime::path_segment(&self.alert_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/3/sites/{}/alerts/smtp/{}", runtime::path_segment(& self.id),
-                runtime::path_segment(& self.alert_id)
-            ),
+            format!("/api/3/sites/{id}/alerts/smtp/{alert_id}"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

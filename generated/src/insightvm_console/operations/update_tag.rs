@@ -87,10 +87,8 @@ impl UpdateTag {
 
 impl runtime::Encode for UpdateTagInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(
-            &OPERATION,
-            format!("/api/3/tags/{}", runtime::path_segment(& self.id)),
-        );
+        let id = runtime::path_segment(&self.id);
+        let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -93,9 +93,10 @@ impl UpdateTagSearchCriteria {
 
 impl runtime::Encode for UpdateTagSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
+        let id = runtime::path_segment(&self.id);
         let mut request = Request::new(
             &OPERATION,
-            format!("/api/3/tags/{}/search_criteria", runtime::path_segment(& self.id)),
+            format!("/api/3/tags/{id}/search_criteria"),
         );
         if let Some(body) = self.body {
             request.json(&body)?;

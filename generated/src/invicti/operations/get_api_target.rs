@@ -51,12 +51,10 @@ impl GetApiTarget {
 
 impl runtime::Encode for GetApiTargetInput {
     fn encode(self) -> Result<Request, String> {
+        let api_target_id = runtime::path_segment(&self.api_target_id);
         let mut request = Request::new(
             &OPERATION,
-            format!(
-                "/api/apihub/v1/inventory/api-targets/{}", runtime::path_segment(& self
-                .api_target_id)
-            ),
+            format!("/api/apihub/v1/inventory/api-targets/{api_target_id}"),
         );
         request.accept("application/json");
         Ok(request)
