@@ -1,5 +1,5 @@
 //! What every open string enum shares. A generated enum holds its variants, `as_str` and
-//! `From<&str>` (the two tables of wire values); [`string_enum!`] adds the rest, the same
+//! `From<&str>` (the two tables of wire values); `string_enum!` adds the rest, the same
 //! for every enum.
 
 use std::fmt;
