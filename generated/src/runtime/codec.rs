@@ -157,24 +157,21 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     /// The next key: `Some(Some(index))` for field `index`, `Some(None)` for a key the struct
     /// does not have (its value must be skipped), `None` at the end.
     pub fn next_field(&mut self) -> Result<Option<Option<usize>>, A::Error> {
-        let seed = FieldKey { fields: self.fields, expected: self.expected, keep: false };
-        let key = self.map.next_key_seed(seed)?;
-        Ok(key.map(|key| self.found(key).ok()))
+        let key = self.map.next_key_seed(FieldIndex { fields: self.fields, expected: self.expected })?;
+        if let Some(Some(index)) = key {
+            self.expected = index + 1;
+        }
+        Ok(key)
     }
 
     /// The next key of a struct that keeps other properties: `Ok(index)` for field `index`,
     /// `Err(key)` for any other key, `None` at the end.
     pub fn next_entry(&mut self) -> Result<Option<Result<usize, String>>, A::Error> {
-        let seed = FieldKey { fields: self.fields, expected: self.expected, keep: true };
-        let key = self.map.next_key_seed(seed)?;
-        Ok(key.map(|key| self.found(key).map_err(Option::unwrap_or_default)))
-    }
-
-    fn found(&mut self, key: Result<usize, Option<String>>) -> Result<usize, Option<String>> {
-        if let Ok(index) = key {
+        let key = self.map.next_key_seed(FieldOrKey { fields: self.fields, expected: self.expected })?;
+        if let Some(Ok(index)) = key {
             self.expected = index + 1;
         }
-        key
+        Ok(key)
     }
 
     /// Reads the value of field `name` into `slot`; a field sent twice is an error.
@@ -197,43 +194,72 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     }
 }
 
-/// Reads a key as the index of a known field, or the key itself when `keep` and unknown.
-struct FieldKey {
-    fields: &'static [&'static str],
-    expected: usize,
-    keep: bool,
+/// Where `key` is among `fields`, trying `fields[expected]` first: servers mostly send
+/// fields in the documented order.
+fn field_index(fields: &[&str], expected: usize, key: &str) -> Option<usize> {
+    if fields.get(expected).is_some_and(|field| *field == key) {
+        return Some(expected);
+    }
+    fields.iter().position(|field| *field == key)
 }
 
-impl<'de> DeserializeSeed<'de> for FieldKey {
-    type Value = Result<usize, Option<String>>;
+/// Reads a key as the index of a known field (`None` for any other key, which is not kept).
+struct FieldIndex {
+    fields: &'static [&'static str],
+    expected: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldIndex {
+    type Value = Option<usize>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldKey {
-    type Value = Result<usize, Option<String>>;
+impl<'de> Visitor<'de> for FieldIndex {
+    type Value = Option<usize>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        if self.fields.get(self.expected).is_some_and(|field| *field == key) {
-            return Ok(Ok(self.expected));
-        }
-        match self.fields.iter().position(|field| *field == key) {
-            Some(index) => Ok(Ok(index)),
-            None => Ok(Err(self.keep.then(|| key.to_owned()))),
-        }
+        Ok(field_index(self.fields, self.expected, key))
     }
 
     fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        match std::str::from_utf8(key) {
-            Ok(key) => self.visit_str(key),
-            Err(_) => Ok(Err(self.keep.then(|| String::from_utf8_lossy(key).into_owned()))),
-        }
+        Ok(std::str::from_utf8(key).ok().and_then(|key| field_index(self.fields, self.expected, key)))
+    }
+}
+
+/// Reads a key as the index of a known field, or the key itself.
+struct FieldOrKey {
+    fields: &'static [&'static str],
+    expected: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldOrKey {
+    type Value = Result<usize, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldOrKey {
+    type Value = Result<usize, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(field_index(self.fields, self.expected, key).ok_or_else(|| key.to_owned()))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
+        self.visit_str(&String::from_utf8_lossy(key))
     }
 }
 
