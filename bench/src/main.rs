@@ -118,12 +118,15 @@ async fn paginate(total: usize) {
     );
 }
 
-/// What a hand-written client would decode a scan into.
+/// What a hand-written client would decode the server's scan into: the fields it sends, with
+/// the types the generated model gives them, so that both sides decode the same.
 #[derive(Deserialize)]
 #[allow(dead_code)]
 struct HandScan {
     id: String,
+    name: Option<String>,
     status: Option<String>,
+    started: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 async fn overhead(requests: usize) {
