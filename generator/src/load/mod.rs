@@ -309,6 +309,10 @@ fn display(value: &Value) -> String {
 
 /// Deserializes `value`; on failure names the JSON pointer (below `base`) that did not fit.
 pub fn deserialize_at<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, (String, String)> {
+    // Tracking the path costs a string per key: only a value that fails is read again with it.
+    if let Ok(parsed) = T::deserialize(value) {
+        return Ok(parsed);
+    }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let mut pointer = base.to_owned();
         for segment in error.path().iter() {

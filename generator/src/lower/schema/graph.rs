@@ -11,15 +11,21 @@ impl TypeLowerer<'_> {
     /// Boxes the fields that make a type contain itself by value.
     pub(in crate::lower) fn box_cycles(&mut self) {
         let names: Vec<String> = self.types.keys().cloned().collect();
-        for name in names {
-            let Some(def) = self.types.get(&name) else { continue };
+        let component = self.cycle_components(&names);
+        // A field can make its type contain itself only through a type of the same
+        // component; the search below runs only for those, on the graph as boxed so far.
+        let cyclic = |from: &str, to: &str| component.get(from).is_some_and(|c| component.get(to) == Some(c));
+        for name in &names {
+            let name = name.as_str();
+            let Some(def) = self.types.get(name) else { continue };
             let mut kind = def.kind.clone();
             let mut changed = false;
             match &mut kind {
                 TypeKind::Struct(body) => {
                     for field in &mut body.fields {
                         if let Some(target) = by_value_target(&field.ty)
-                            && self.reaches(target, &name, &mut BTreeSet::new())
+                            && cyclic(target, name)
+                            && self.reaches(target, name, &mut BTreeSet::new())
                         {
                             field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
                             changed = true;
@@ -29,7 +35,8 @@ impl TypeLowerer<'_> {
                 TypeKind::Union(union) => {
                     for ty in union.variants.iter_mut().filter_map(|v| v.ty.as_mut()) {
                         if let Some(target) = by_value_target(ty)
-                            && self.reaches(target, &name, &mut BTreeSet::new())
+                            && cyclic(target, name)
+                            && self.reaches(target, name, &mut BTreeSet::new())
                         {
                             *ty = TypeRef::Boxed(Box::new(ty.clone()));
                             changed = true;
@@ -38,7 +45,8 @@ impl TypeLowerer<'_> {
                 }
                 TypeKind::Alias(ty) => {
                     if let Some(target) = by_value_target(ty)
-                        && self.reaches(target, &name, &mut BTreeSet::new())
+                        && cyclic(target, name)
+                        && self.reaches(target, name, &mut BTreeSet::new())
                     {
                         *ty = TypeRef::Json;
                         changed = true;
@@ -48,10 +56,33 @@ impl TypeLowerer<'_> {
                 }
                 TypeKind::Enum(_) => {}
             }
-            if changed && let Some(def) = self.types.get_mut(&name) {
+            if changed && let Some(def) = self.types.get_mut(name) {
                 def.kind = kind;
             }
         }
+    }
+
+    /// For each type of `names` that lies on a cycle of by-value references (through other
+    /// types or to itself), the number of its strongly connected component.
+    fn cycle_components(&self, names: &[String]) -> HashMap<String, usize> {
+        let mut graph = petgraph::Graph::<(), ()>::with_capacity(names.len(), names.len());
+        let nodes: HashMap<&str, petgraph::graph::NodeIndex> =
+            names.iter().map(|name| (name.as_str(), graph.add_node(()))).collect();
+        for (name, def) in &self.types {
+            for target in by_value_edges(&def.kind).into_iter().filter_map(by_value_target) {
+                if let (Some(&from), Some(&to)) = (nodes.get(name.as_str()), nodes.get(target)) {
+                    graph.add_edge(from, to, ());
+                }
+            }
+        }
+        let mut component = HashMap::new();
+        for (number, members) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
+            let on_cycle = members.len() > 1 || graph.contains_edge(members[0], members[0]);
+            for node in members.into_iter().filter(|_| on_cycle) {
+                component.insert(names[node.index()].clone(), number);
+            }
+        }
+        component
     }
 
     /// Puts the large variants of every union behind a pointer: an enum is as large as its
@@ -154,13 +185,17 @@ impl TypeLowerer<'_> {
             return false;
         }
         let Some(def) = self.types.get(from) else { return false };
-        let edges: Vec<&TypeRef> = match &def.kind {
-            TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
-            TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
-            TypeKind::Alias(ty) => vec![ty],
-            TypeKind::Enum(_) => vec![],
-        };
-        edges.into_iter().filter_map(by_value_target).any(|next| self.reaches(next, target, seen))
+        by_value_edges(&def.kind).into_iter().filter_map(by_value_target).any(|next| self.reaches(next, target, seen))
+    }
+}
+
+/// The type references of a type's parts: its fields, variants or aliased type.
+fn by_value_edges(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
+        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => vec![],
     }
 }
 
@@ -173,30 +208,102 @@ impl TypeLowerer<'_> {
 /// compiles; the change report compares documents before this pass, by the names they give.
 pub fn merge_identical(api: &mut Api) {
     let mut aliases: HashMap<String, String> = HashMap::new();
-    loop {
-        let mut first: HashMap<(TypeKind, Option<String>), usize> = HashMap::new();
-        let mut merged = Vec::new();
-        for (index, def) in api.types.iter().enumerate() {
-            if matches!(def.kind, TypeKind::Alias(_)) {
-                continue;
-            }
-            match first.entry((shape(&def.kind, &aliases), def.description.clone())) {
-                Entry::Occupied(same) => merged.push((index, *same.get())),
-                Entry::Vacant(new) => {
-                    new.insert(index);
-                }
-            }
-        }
-        if merged.is_empty() {
-            return;
-        }
+    let mut shapes = Shapes::default();
+    // Every type is compared once; after that only those whose shape names a type merged in
+    // the pass before, as their shape is all that changed.
+    let mut compare: Vec<usize> = (0..api.types.len()).collect();
+    while !compare.is_empty() {
+        let merged = shapes.pass(api, &compare, &aliases);
+        compare.clear();
         for (index, canonical) in merged {
             let canonical = api.types[canonical].name.clone();
             let def = &mut api.types[index];
             def.kind = TypeKind::Alias(TypeRef::Named(canonical.clone()));
+            compare.extend(shapes.mentioned_by.get(&def.name).into_iter().flatten());
             aliases.insert(def.name.clone(), canonical);
         }
+        compare.sort_unstable();
+        compare.dedup();
     }
+}
+
+/// A type's shape and docs: two types with the same key are the same type.
+type ShapeKey = (TypeKind, Option<String>);
+
+/// The shapes of the types that are not aliases, as [`merge_identical`] last compared them.
+#[derive(Default)]
+struct Shapes {
+    /// The key of each type last compared that is not an alias.
+    keys: HashMap<usize, ShapeKey>,
+    /// The one type that has each key.
+    owner: HashMap<ShapeKey, usize>,
+    /// The types whose shape names a type: compared again when that one merges.
+    mentioned_by: HashMap<String, Vec<usize>>,
+}
+
+impl Shapes {
+    /// Compares the types at `indices` (ascending) with every other type, as if all were
+    /// compared in name order: the pairs (merged, canonical) found.
+    fn pass(&mut self, api: &Api, indices: &[usize], aliases: &HashMap<String, String>) -> Vec<(usize, usize)> {
+        // The old keys go first, so that none is compared against a shape about to change.
+        for index in indices {
+            if let Some(old) = self.keys.remove(index)
+                && self.owner.get(&old) == Some(index)
+            {
+                self.owner.remove(&old);
+            }
+        }
+        let mut merged = Vec::new();
+        for &index in indices {
+            let def = &api.types[index];
+            if matches!(def.kind, TypeKind::Alias(_)) {
+                continue;
+            }
+            let key = (shape(&def.kind, aliases), def.description.clone());
+            for name in named(&key.0) {
+                self.mentioned_by.entry(name.to_owned()).or_default().push(index);
+            }
+            match self.owner.entry(key.clone()) {
+                Entry::Occupied(same) if *same.get() < index => merged.push((index, *same.get())),
+                // A type later in name order, unchanged since its last comparison, merges into
+                // this one.
+                Entry::Occupied(mut same) => {
+                    let later = same.insert(index);
+                    self.keys.remove(&later);
+                    self.keys.insert(index, key);
+                    merged.push((later, index));
+                }
+                Entry::Vacant(new) => {
+                    new.insert(index);
+                    self.keys.insert(index, key);
+                }
+            }
+        }
+        merged
+    }
+}
+
+/// The names of the types a shape refers to.
+fn named(kind: &TypeKind) -> Vec<&str> {
+    fn walk<'k>(ty: &'k TypeRef, out: &mut Vec<&'k str>) {
+        match ty {
+            TypeRef::Named(name) => out.push(name),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+                walk(inner, out)
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct(body) => {
+            body.fields.iter().map(|f| &f.ty).chain(&body.additional).for_each(|ty| walk(ty, &mut out))
+        }
+        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).for_each(|ty| walk(ty, &mut out)),
+        TypeKind::Alias(ty) => walk(ty, &mut out),
+        TypeKind::Enum(_) => {}
+    }
+    out
 }
 
 /// A type's shape: without where its parts stand in the document, and with the merged
