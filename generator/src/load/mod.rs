@@ -4,9 +4,11 @@ pub mod bundle;
 pub mod overlay;
 mod swagger2;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
+use openapiv3::{ReferenceOr, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -546,11 +548,19 @@ fn check_integer_bounds(map: &mut serde_json::Map<String, Value>, pointer: &str,
 /// Follows local `$ref`s through the raw document.
 pub struct Resolver<'a> {
     raw: &'a Value,
+    /// The document's components as already read into the typed model.
+    components: Option<&'a openapiv3::Components>,
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(raw: &'a Value) -> Self {
-        Self { raw }
+        Self { raw, components: None }
+    }
+
+    /// A resolver that takes the component schemas of `spec` as read, without reading them
+    /// again from the raw document.
+    pub fn of(spec: &'a LoadedSpec) -> Self {
+        Self { raw: &spec.raw, components: spec.doc.components.as_ref() }
     }
 
     /// The value a `#/...` reference points to, after following chained references,
@@ -572,6 +582,20 @@ impl<'a> Resolver<'a> {
         let (value, pointer) = self.lookup(reference).map_err(|message| (String::new(), message))?;
         let parsed = deserialize_at(value, &pointer)?;
         Ok((parsed, pointer))
+    }
+
+    /// Resolves a reference to a schema. A component schema is borrowed from the typed
+    /// model; anything else is read from the raw document.
+    pub fn resolve_schema(&self, reference: &str) -> Result<(Cow<'a, Schema>, String), (String, String)> {
+        let (value, pointer) = self.lookup(reference).map_err(|message| (String::new(), message))?;
+        if let Some(name) = pointer.strip_prefix("/components/schemas/")
+            && !name.contains(['/', '~'])
+            && let Some(ReferenceOr::Item(schema)) = self.components.and_then(|c| c.schemas.get(name))
+        {
+            return Ok((Cow::Borrowed(schema), pointer));
+        }
+        let parsed = deserialize_at(value, &pointer)?;
+        Ok((Cow::Owned(parsed), pointer))
     }
 }
 

@@ -26,7 +26,7 @@ use schema::TypeLowerer;
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
     let doc = &spec.doc;
-    let mut types = TypeLowerer::new(&spec.raw, diags);
+    let mut types = TypeLowerer::new(spec, diags);
     if let Some(components) = &doc.components {
         types.lower_components(&components.schemas);
     }

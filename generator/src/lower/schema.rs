@@ -5,7 +5,7 @@ mod union;
 pub use graph::merge_identical;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostics, join};
 use crate::ir::{EnumVariant, Field, FloatKind, IntKind, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
-use crate::load::Resolver;
+use crate::load::{LoadedSpec, Resolver};
 use crate::naming::{Registry, camel, compose, snake};
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
@@ -66,18 +66,22 @@ pub struct TypeLowerer<'a> {
     components: BTreeMap<String, String>,
     /// Non-component references already lowered, by pointer.
     inner_refs: HashMap<String, TypeRef>,
+    /// The variants of each list of enum values lowered so far (documents repeat a list
+    /// under every operation that uses it), by the values joined with NUL.
+    variants: HashMap<String, Vec<EnumVariant>>,
     pub types: BTreeMap<String, TypeDef>,
     depth: usize,
 }
 
 impl<'a> TypeLowerer<'a> {
-    pub fn new(raw: &'a Value, diags: &'a mut Diagnostics) -> Self {
+    pub fn new(spec: &'a LoadedSpec, diags: &'a mut Diagnostics) -> Self {
         Self {
-            resolver: Resolver::new(raw),
+            resolver: Resolver::of(spec),
             diags,
             names: Registry::for_types(),
             components: BTreeMap::new(),
             inner_refs: HashMap::new(),
+            variants: HashMap::new(),
             types: BTreeMap::new(),
             depth: 0,
         }
@@ -177,6 +181,11 @@ impl<'a> TypeLowerer<'a> {
         ty
     }
 
+    /// The variants of a string enum with `values`.
+    fn variants(&mut self, values: &[&str]) -> Vec<EnumVariant> {
+        self.variants.entry(values.join("\0")).or_insert_with(|| enum_variants(values)).clone()
+    }
+
     fn lower_ref(&mut self, reference: &str, pointer: &str, naming: Naming) -> TypeRef {
         if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX)
             && let Some(rust) = self.components.get(name).cloned()
@@ -189,7 +198,7 @@ impl<'a> TypeLowerer<'a> {
         if let Some(known) = self.inner_refs.get(reference) {
             return known.clone();
         }
-        match self.resolver.resolve::<Schema>(reference) {
+        match self.resolver.resolve_schema(reference) {
             Ok((schema, target_pointer)) => {
                 // A schema inside another one: give it a name from where it lives.
                 let wanted = match &naming {
@@ -227,7 +236,7 @@ impl<'a> TypeLowerer<'a> {
                     string_format(&string.format)
                 } else {
                     let name = self.name_for(&naming);
-                    let variants = enum_variants(&values);
+                    let variants = self.variants(&values);
                     self.insert(&name, pointer, description, TypeKind::Enum(variants));
                     TypeRef::Named(name)
                 }
@@ -344,7 +353,8 @@ impl<'a> TypeLowerer<'a> {
         let strings: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
         if !strings.is_empty() && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count() {
             let name = self.name_for(&naming);
-            self.insert(&name, pointer, description, TypeKind::Enum(enum_variants(&strings)));
+            let variants = self.variants(&strings);
+            self.insert(&name, pointer, description, TypeKind::Enum(variants));
             return TypeRef::Named(name);
         }
         match typ {
@@ -466,14 +476,14 @@ impl<'a> TypeLowerer<'a> {
             return;
         }
         let (schema, pointer) = match part {
-            ReferenceOr::Reference { reference } => match self.resolver.resolve::<Schema>(reference) {
+            ReferenceOr::Reference { reference } => match self.resolver.resolve_schema(reference) {
                 Ok(found) => found,
                 Err((_, message)) => {
                     self.diags.warn(pointer, format!("cannot resolve `{reference}`: {message}"));
                     return;
                 }
             },
-            ReferenceOr::Item(schema) => (schema.clone(), pointer.to_owned()),
+            ReferenceOr::Item(schema) => (Cow::Borrowed(schema), pointer.to_owned()),
         };
         if merged.description.is_none() {
             merged.description = schema.schema_data.description.clone();
@@ -502,7 +512,7 @@ impl<'a> TypeLowerer<'a> {
             }
             SchemaKind::Any(any) if any.typ.is_none() && any.one_of.is_empty() && any.any_of.is_empty() => return,
             _ => {
-                merged.non_object.push((schema.clone(), pointer));
+                merged.non_object.push((schema.into_owned(), pointer));
                 return;
             }
         };
@@ -699,12 +709,8 @@ fn pointer_name(pointer: &str) -> String {
 /// Variant names for enum values: distinct even when values differ only in case or
 /// punctuation, and independent of the order the spec lists them in.
 pub fn enum_variants(values: &[&str]) -> Vec<EnumVariant> {
-    let mut unique: Vec<&str> = Vec::new();
-    for value in values {
-        if !unique.contains(value) {
-            unique.push(value);
-        }
-    }
+    let mut seen = HashSet::new();
+    let unique: Vec<&str> = values.iter().copied().filter(|value| seen.insert(*value)).collect();
     let mut by_wire: Vec<&str> = unique.clone();
     by_wire.sort();
     // `Unknown` is the variant that keeps values the spec does not list.

@@ -1,7 +1,11 @@
 //! Passes over the lowered type graph: recursion boxed, large union variants boxed, the
 //! types a client sends marked, and repeated types merged.
 
-use std::collections::hash_map::Entry;
+use std::collections::HashSet;
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::ir::Api;
 
@@ -12,9 +16,6 @@ impl TypeLowerer<'_> {
     pub(in crate::lower) fn box_cycles(&mut self) {
         let names: Vec<String> = self.types.keys().cloned().collect();
         let component = self.cycle_components(&names);
-        // A field can make its type contain itself only through a type of the same
-        // component; the search below runs only for those, on the graph as boxed so far.
-        let cyclic = |from: &str, to: &str| component.get(from).is_some_and(|c| component.get(to) == Some(c));
         for name in &names {
             let name = name.as_str();
             let Some(def) = self.types.get(name) else { continue };
@@ -24,8 +25,7 @@ impl TypeLowerer<'_> {
                 TypeKind::Struct(body) => {
                     for field in &mut body.fields {
                         if let Some(target) = by_value_target(&field.ty)
-                            && cyclic(target, name)
-                            && self.reaches(target, name, &mut BTreeSet::new())
+                            && self.reaches(target, name, &component, &mut HashSet::new())
                         {
                             field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
                             changed = true;
@@ -35,8 +35,7 @@ impl TypeLowerer<'_> {
                 TypeKind::Union(union) => {
                     for ty in union.variants.iter_mut().filter_map(|v| v.ty.as_mut()) {
                         if let Some(target) = by_value_target(ty)
-                            && cyclic(target, name)
-                            && self.reaches(target, name, &mut BTreeSet::new())
+                            && self.reaches(target, name, &component, &mut HashSet::new())
                         {
                             *ty = TypeRef::Boxed(Box::new(ty.clone()));
                             changed = true;
@@ -45,8 +44,7 @@ impl TypeLowerer<'_> {
                 }
                 TypeKind::Alias(ty) => {
                     if let Some(target) = by_value_target(ty)
-                        && cyclic(target, name)
-                        && self.reaches(target, name, &mut BTreeSet::new())
+                        && self.reaches(target, name, &component, &mut HashSet::new())
                     {
                         *ty = TypeRef::Json;
                         changed = true;
@@ -176,16 +174,27 @@ impl TypeLowerer<'_> {
         }
     }
 
-    /// Whether `from` contains `target` by value (not behind a `Vec`, map or `Box`).
-    fn reaches(&self, from: &str, target: &str, seen: &mut BTreeSet<String>) -> bool {
+    /// Whether `from` contains `target` by value (not behind a `Vec`, map or `Box`), on the
+    /// graph as boxed so far. Only the types of `target`'s strongly connected `component` can
+    /// lead back to it, so the search stays among them.
+    fn reaches<'s>(
+        &'s self,
+        from: &'s str,
+        target: &str,
+        component: &HashMap<String, usize>,
+        seen: &mut HashSet<&'s str>,
+    ) -> bool {
         if from == target {
             return true;
         }
-        if !seen.insert(from.to_owned()) {
+        if component.get(target).is_none_or(|c| component.get(from) != Some(c)) || !seen.insert(from) {
             return false;
         }
         let Some(def) = self.types.get(from) else { return false };
-        by_value_edges(&def.kind).into_iter().filter_map(by_value_target).any(|next| self.reaches(next, target, seen))
+        by_value_edges(&def.kind)
+            .into_iter()
+            .filter_map(by_value_target)
+            .any(|next| self.reaches(next, target, component, seen))
     }
 }
 
@@ -233,12 +242,12 @@ type ShapeKey = (TypeKind, Option<String>);
 /// The shapes of the types that are not aliases, as [`merge_identical`] last compared them.
 #[derive(Default)]
 struct Shapes {
-    /// The key of each type last compared that is not an alias.
-    keys: HashMap<usize, ShapeKey>,
-    /// The one type that has each key.
-    owner: HashMap<ShapeKey, usize>,
+    /// The key of each type last compared that is not an alias, with its hash, by index.
+    keys: FxHashMap<usize, (u64, ShapeKey)>,
+    /// The types that have a key, by the key's hash; no two have the same key.
+    by_hash: FxHashMap<u64, Vec<usize>>,
     /// The types whose shape names a type: compared again when that one merges.
-    mentioned_by: HashMap<String, Vec<usize>>,
+    mentioned_by: FxHashMap<String, Vec<usize>>,
 }
 
 impl Shapes {
@@ -247,39 +256,58 @@ impl Shapes {
     fn pass(&mut self, api: &Api, indices: &[usize], aliases: &HashMap<String, String>) -> Vec<(usize, usize)> {
         // The old keys go first, so that none is compared against a shape about to change.
         for index in indices {
-            if let Some(old) = self.keys.remove(index)
-                && self.owner.get(&old) == Some(index)
-            {
-                self.owner.remove(&old);
-            }
+            self.forget(*index);
         }
+        // The shapes are built on every core; the comparison is in name order.
+        let keys: Vec<Option<(u64, ShapeKey)>> = indices
+            .par_iter()
+            .map(|&index| {
+                let def = &api.types[index];
+                let alias = matches!(def.kind, TypeKind::Alias(_));
+                (!alias).then(|| {
+                    let key = (shape(&def.kind, aliases), def.description.clone());
+                    (rustc_hash::FxBuildHasher.hash_one(&key), key)
+                })
+            })
+            .collect();
         let mut merged = Vec::new();
-        for &index in indices {
-            let def = &api.types[index];
-            if matches!(def.kind, TypeKind::Alias(_)) {
-                continue;
-            }
-            let key = (shape(&def.kind, aliases), def.description.clone());
+        for (&index, key) in indices.iter().zip(keys) {
+            let Some((hash, key)) = key else { continue };
             for name in named(&key.0) {
                 self.mentioned_by.entry(name.to_owned()).or_default().push(index);
             }
-            match self.owner.entry(key.clone()) {
-                Entry::Occupied(same) if *same.get() < index => merged.push((index, *same.get())),
+            match self.owner(hash, &key) {
+                Some(same) if same < index => merged.push((index, same)),
                 // A type later in name order, unchanged since its last comparison, merges into
                 // this one.
-                Entry::Occupied(mut same) => {
-                    let later = same.insert(index);
-                    self.keys.remove(&later);
-                    self.keys.insert(index, key);
+                Some(later) => {
+                    self.forget(later);
+                    self.keep(index, hash, key);
                     merged.push((later, index));
                 }
-                Entry::Vacant(new) => {
-                    new.insert(index);
-                    self.keys.insert(index, key);
-                }
+                None => self.keep(index, hash, key),
             }
         }
         merged
+    }
+
+    /// The type that has `key`.
+    fn owner(&self, hash: u64, key: &ShapeKey) -> Option<usize> {
+        let same = |index: &usize| self.keys.get(index).is_some_and(|(_, kept)| kept == key);
+        self.by_hash.get(&hash)?.iter().copied().find(same)
+    }
+
+    fn keep(&mut self, index: usize, hash: u64, key: ShapeKey) {
+        self.by_hash.entry(hash).or_default().push(index);
+        self.keys.insert(index, (hash, key));
+    }
+
+    fn forget(&mut self, index: usize) {
+        if let Some((hash, _)) = self.keys.remove(&index)
+            && let Some(owners) = self.by_hash.get_mut(&hash)
+        {
+            owners.retain(|owner| *owner != index);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl TypeLowerer<'_> {
+impl<'a> TypeLowerer<'a> {
     pub(super) fn lower_union(
         &mut self,
         variants: &[ReferenceOr<Schema>],
@@ -169,11 +169,12 @@ impl TypeLowerer<'_> {
     }
 
     /// The schema a union variant stands for, resolving a reference.
-    fn resolved<'v>(&self, variant: &'v ReferenceOr<Schema>) -> Option<Cow<'v, Schema>> {
+    fn resolved<'v>(&self, variant: &'v ReferenceOr<Schema>) -> Option<Cow<'v, Schema>>
+    where
+        'a: 'v,
+    {
         match variant {
-            ReferenceOr::Reference { reference } => {
-                self.resolver.resolve::<Schema>(reference).ok().map(|(s, _)| Cow::Owned(s))
-            }
+            ReferenceOr::Reference { reference } => self.resolver.resolve_schema(reference).ok().map(|(s, _)| s),
             ReferenceOr::Item(schema) => Some(Cow::Borrowed(schema)),
         }
     }
@@ -204,7 +205,7 @@ impl TypeLowerer<'_> {
     /// The one value a variant's `property` can take, when its schema is a one-value enum.
     fn single_tag(&self, schema: &Schema, property: &str) -> Option<String> {
         let property = match object_parts(schema)?.properties.get(property)? {
-            ReferenceOr::Reference { reference } => Cow::Owned(self.resolver.resolve::<Schema>(reference).ok()?.0),
+            ReferenceOr::Reference { reference } => self.resolver.resolve_schema(reference).ok()?.0,
             ReferenceOr::Item(schema) => Cow::Borrowed(schema.as_ref()),
         };
         match string_enum(&property)?.as_slice() {
