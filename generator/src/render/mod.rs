@@ -10,13 +10,13 @@ mod parameters;
 mod responses;
 mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use rayon::prelude::*;
 
-use crate::ir::{Api, FloatKind, IntKind, Operation, TypeDef, TypeRef};
+use crate::ir::{Api, FloatKind, IntKind, Operation, TypeDef, TypeKind, TypeRef};
 use crate::naming::Registry;
 
 /// Relative path → file contents.
@@ -105,17 +105,57 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
 /// One file of an API's module.
 enum ApiFile<'a> {
     Root,
-    TypesModule(&'a [(String, String)]),
+    TypesModule(&'a [TypeFile<'a>]),
     OperationsModule(&'a [(String, &'a Operation)]),
-    Type(&'a TypeDef),
+    Type(&'a TypeFile<'a>),
     Operation(&'a Operation),
+}
+
+/// The file of a type, in the types module.
+struct TypeFile<'a> {
+    module: String,
+    def: &'a TypeDef,
+    /// The aliases that stand for this type (merged duplicates, mostly), written beside it.
+    beside: Vec<&'a TypeDef>,
+}
+
+/// A file for each type of the API that is not an alias of another of its types; such an
+/// alias is written in the file of the type it stands for.
+fn type_files(api: &Api) -> Vec<TypeFile<'_>> {
+    /// The type an alias ends at, through aliases of aliases (none for a cycle).
+    fn home<'a>(def: &'a TypeDef, by_name: &HashMap<&str, &'a TypeDef>) -> Option<&'a str> {
+        let mut at = def;
+        for _ in 0..=by_name.len() {
+            match &at.kind {
+                TypeKind::Alias(TypeRef::Named(next)) => at = by_name.get(next.as_str())?,
+                _ => return (at.name != def.name).then_some(at.name.as_str()),
+            }
+        }
+        None
+    }
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|def| (def.name.as_str(), def)).collect();
+    let mut beside: HashMap<&str, Vec<&TypeDef>> = HashMap::new();
+    let mut owners = Vec::new();
+    for def in &api.types {
+        match home(def, &by_name) {
+            Some(target) => beside.entry(target).or_default().push(def),
+            None => owners.push(def),
+        }
+    }
+    let mut modules = Registry::with_reserved(&["mod"]);
+    owners
+        .into_iter()
+        .map(|def| TypeFile {
+            module: modules.claim(&crate::naming::snake(&def.name)),
+            def,
+            beside: beside.remove(def.name.as_str()).unwrap_or_default(),
+        })
+        .collect()
 }
 
 fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let base = format!("src/{}", api.module);
-    let mut type_modules = Registry::with_reserved(&["mod"]);
-    let type_entries: Vec<(String, String)> =
-        api.types.iter().map(|def| (type_modules.claim(&crate::naming::snake(&def.name)), def.name.clone())).collect();
+    let type_entries = type_files(api);
     let mut op_modules = Registry::with_reserved(&["mod"]);
     let op_entries: Vec<(String, &Operation)> = api
         .operations
@@ -128,12 +168,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         (format!("{base}/operations/mod.rs"), ApiFile::OperationsModule(&op_entries)),
         (format!("{base}/mod.rs"), ApiFile::Root),
     ];
-    jobs.extend(
-        type_entries
-            .iter()
-            .zip(&api.types)
-            .map(|((module, _), def)| (format!("{base}/types/{module}.rs"), ApiFile::Type(def))),
-    );
+    jobs.extend(type_entries.iter().map(|file| (format!("{base}/types/{}.rs", file.module), ApiFile::Type(file))));
     jobs.extend(
         op_entries.iter().map(|(module, op)| (format!("{base}/operations/{module}.rs"), ApiFile::Operation(op))),
     );
@@ -150,18 +185,22 @@ fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
         ApiFile::Root => format_file(client::render_module(api), &api.module),
         ApiFile::TypesModule(entries) => format_file(types_module(api, entries), "types"),
         ApiFile::OperationsModule(entries) => format_file(operations_module(api, entries), "operations"),
-        ApiFile::Type(def) => format_file(types::render_type(def), &def.name),
+        ApiFile::Type(file) => format_file(types::render_type(file.def, &file.beside), &file.def.name),
         ApiFile::Operation(op) => format_file(operations::render_operation(&api.module, op), &op.wire_id),
     }
 }
 
-/// The types module: a file per type, each type re-exported.
-fn types_module(api: &Api, entries: &[(String, String)]) -> TokenStream {
-    let type_mods = entries.iter().map(|(module, _)| format_ident!("{}", module));
-    let type_uses = entries.iter().map(|(module, name)| {
-        let module = format_ident!("{}", module);
-        let name = format_ident!("{}", name);
-        quote! { pub use #module::#name; }
+/// The types module: a file per type (with the aliases that stand for it), each re-exported.
+fn types_module(api: &Api, entries: &[TypeFile<'_>]) -> TokenStream {
+    let type_mods = entries.iter().map(|file| format_ident!("{}", file.module));
+    let type_uses = entries.iter().map(|file| {
+        let module = format_ident!("{}", file.module);
+        let name = format_ident!("{}", file.def.name);
+        if file.beside.is_empty() {
+            return quote! { pub use #module::#name; };
+        }
+        let aliases = file.beside.iter().map(|alias| format_ident!("{}", alias.name));
+        quote! { pub use #module::{#name, #(#aliases),*}; }
     });
     let types_doc = docs::inner_doc_attrs(&format!("Request and response types of {}.", api.title));
     quote! { #types_doc #(mod #type_mods;)* #(#type_uses)* }

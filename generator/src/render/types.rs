@@ -11,7 +11,18 @@ use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::naming::{Registry, scope};
 
 /// The items of one type's file.
-pub fn render_type(def: &TypeDef) -> TokenStream {
+/// The file of a type: its definition, then the aliases that name it (`beside`).
+pub fn render_type(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
+    let items = std::iter::once(def).chain(beside.iter().copied()).map(render_item);
+    let uses = sibling_uses(def, beside);
+    quote! {
+        #uses
+        #(#items)*
+    }
+}
+
+/// One type's definition with its docs.
+fn render_item(def: &TypeDef) -> TokenStream {
     let origin = format!("`{}`", def.origin);
     let doc = paragraphs(&[def.description.as_deref(), Some(&format!("Schema: {origin}"))]);
     let docs = doc_attrs(&doc);
@@ -25,31 +36,24 @@ pub fn render_type(def: &TypeDef) -> TokenStream {
             quote! { pub type #name = #target; }
         }
     };
-    let uses = sibling_uses(def);
     quote! {
-        #uses
         #docs
         #body
     }
 }
 
-/// `use super::{A, B};` for the sibling types a type mentions.
-fn sibling_uses(def: &TypeDef) -> TokenStream {
+/// `use super::{A, B};` for the sibling types a file's types mention (`def` and the
+/// aliases `beside` it), and what their serde code needs.
+fn sibling_uses(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
     let mut names = BTreeSet::new();
-    let mut refs: Vec<&TypeRef> = Vec::new();
-    match &def.kind {
-        TypeKind::Struct(body) => {
-            refs.extend(body.fields.iter().map(|f| &f.ty));
-            refs.extend(body.additional.iter());
+    for item in std::iter::once(def).chain(beside.iter().copied()) {
+        for ty in parts(&item.kind) {
+            collect_names(ty, &mut names);
         }
-        TypeKind::Union(union) => refs.extend(union.variants.iter().filter_map(|v| v.ty.as_ref())),
-        TypeKind::Alias(ty) => refs.push(ty),
-        TypeKind::Enum(_) => {}
     }
-    for ty in refs {
-        collect_names(ty, &mut names);
+    for item in std::iter::once(def).chain(beside.iter().copied()) {
+        names.remove(&item.name);
     }
-    names.remove(&def.name);
     let serde = match &def.kind {
         TypeKind::Struct(_) => quote! { use crate::runtime::codec; },
         TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
@@ -61,6 +65,17 @@ fn sibling_uses(def: &TypeDef) -> TokenStream {
         serde
     } else {
         quote! { #serde use super::{ #(#names),* }; }
+    }
+}
+
+/// The types a type is made of: its fields' (and extra properties'), its variants' or the
+/// aliased one.
+fn parts(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).chain(&body.additional).collect(),
+        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => Vec::new(),
     }
 }
 

@@ -51,3 +51,6 @@ impl codec::ReadFields for AdditionalInformation {
         })
     }
 }
+
+/// Schema: `/definitions/ContentDescription`
+pub type ContentDescription = AdditionalInformation;

@@ -48,3 +48,8 @@ impl From<&str> for AgentType {
 }
 
 crate::runtime::enums::string_enum!(AgentType);
+
+/// The type of asset.
+///
+/// Schema: `/definitions/Asset/properties/type`
+pub type AssetType = AgentType;

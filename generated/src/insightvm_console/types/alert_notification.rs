@@ -40,3 +40,18 @@ impl From<&str> for AlertNotification {
 }
 
 crate::runtime::enums::string_enum!(AlertNotification);
+
+/// The type of alert.
+///
+/// Schema: `/definitions/SmtpAlert/properties/notification`
+pub type SmtpAlertNotification = AlertNotification;
+
+/// The type of alert.
+///
+/// Schema: `/definitions/SnmpAlert/properties/notification`
+pub type SnmpAlertNotification = AlertNotification;
+
+/// The type of alert.
+///
+/// Schema: `/definitions/SyslogAlert/properties/notification`
+pub type SyslogAlertNotification = AlertNotification;

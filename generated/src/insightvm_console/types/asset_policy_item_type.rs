@@ -36,3 +36,8 @@ impl From<&str> for AssetPolicyItemType {
 }
 
 crate::runtime::enums::string_enum!(AssetPolicyItemType);
+
+/// Indicates whether the resource represents either a policy rule or group.
+///
+/// Schema: `/definitions/PolicyItem/properties/type`
+pub type PolicyItemType = AssetPolicyItemType;

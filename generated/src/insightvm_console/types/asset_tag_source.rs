@@ -36,3 +36,8 @@ impl From<&str> for AssetTagSource {
 }
 
 crate::runtime::enums::string_enum!(AssetTagSource);
+
+/// The source of the tag.
+///
+/// Schema: `/definitions/Tag/properties/source`
+pub type TagSource = AssetTagSource;

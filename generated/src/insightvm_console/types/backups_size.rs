@@ -51,3 +51,27 @@ impl codec::ReadFields for BackupsSize {
         })
     }
 }
+
+/// Schema: `/definitions/DatabaseSize`
+pub type DatabaseSize = BackupsSize;
+
+/// Schema: `/definitions/DiskFree`
+pub type DiskFree = BackupsSize;
+
+/// Schema: `/definitions/DiskTotal`
+pub type DiskTotal = BackupsSize;
+
+/// Schema: `/definitions/InstallationTotalSize`
+pub type InstallationTotalSize = BackupsSize;
+
+/// Schema: `/definitions/MemoryFree`
+pub type MemoryFree = BackupsSize;
+
+/// Schema: `/definitions/MemoryTotal`
+pub type MemoryTotal = BackupsSize;
+
+/// Schema: `/definitions/ReportSize`
+pub type ReportSize = BackupsSize;
+
+/// Schema: `/definitions/ScanSize`
+pub type ScanSize = BackupsSize;

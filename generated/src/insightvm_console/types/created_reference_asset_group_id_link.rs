@@ -52,3 +52,18 @@ impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/CreatedReference«CredentialID,Link»`
+pub type CreatedReferenceCredentialIdLink = CreatedReferenceAssetGroupIdLink;
+
+/// Schema: `/definitions/CreatedReference«EngineID,Link»`
+pub type CreatedReferenceEngineIdLink = CreatedReferenceAssetGroupIdLink;
+
+/// Schema: `/definitions/CreatedReference«int,Link»`
+pub type CreatedReferenceIntLink = CreatedReferenceAssetGroupIdLink;
+
+/// Schema: `/definitions/CreatedReference«UserID,Link»`
+pub type CreatedReferenceUserIdLink = CreatedReferenceAssetGroupIdLink;
+
+/// Schema: `/definitions/CreatedReference«VulnerabilityExceptionID,Link»`
+pub type CreatedReferenceVulnerabilityExceptionIdLink = CreatedReferenceAssetGroupIdLink;

@@ -52,3 +52,12 @@ impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/CreatedReference«PolicyOverrideID,Link»`
+pub type CreatedReferencePolicyOverrideIdLink = CreatedReferenceDiscoveryQueryIdLink;
+
+/// Schema: `/definitions/CreatedReference«ScanID,Link»`
+pub type CreatedReferenceScanIdLink = CreatedReferenceDiscoveryQueryIdLink;
+
+/// Schema: `/definitions/CreatedReference«VulnerabilityValidationID,Link»`
+pub type CreatedReferenceVulnerabilityValidationIdLink = CreatedReferenceDiscoveryQueryIdLink;

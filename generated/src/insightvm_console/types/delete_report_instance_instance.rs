@@ -34,3 +34,9 @@ impl From<&str> for DeleteReportInstanceInstance {
 }
 
 crate::runtime::enums::string_enum!(DeleteReportInstanceInstance);
+
+/// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}~1output/get/parameters/1`
+pub type DownloadReportInstance = DeleteReportInstanceInstance;
+
+/// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}/get/parameters/1`
+pub type GetReportInstanceInstance = DeleteReportInstanceInstance;

@@ -57,3 +57,15 @@ impl From<&str> for DiscoverySearchCriteriaConnectionType {
 }
 
 crate::runtime::enums::string_enum!(DiscoverySearchCriteriaConnectionType);
+
+/// The type of discovery connection configured for the site. This property only applies to
+/// dynamic sites.
+///
+/// Schema: `/definitions/Site/properties/connectionType`
+pub type SiteConnectionType = DiscoverySearchCriteriaConnectionType;
+
+/// The type of discovery connection configured for the site. This property only applies to
+/// dynamic sites.
+///
+/// Schema: `/definitions/SiteDiscoveryConnection/properties/type`
+pub type SiteDiscoveryConnectionType = DiscoverySearchCriteriaConnectionType;

@@ -37,3 +37,9 @@ impl From<&str> for DiscoverySearchCriteriaMatch {
 }
 
 crate::runtime::enums::string_enum!(DiscoverySearchCriteriaMatch);
+
+/// Operator to determine how to match filters. `all` requires that all filters match for an
+/// asset to be included. `any` requires only one filter to match for an asset to be included.
+///
+/// Schema: `/definitions/SearchCriteria/properties/match`
+pub type SearchCriteriaMatch = DiscoverySearchCriteriaMatch;

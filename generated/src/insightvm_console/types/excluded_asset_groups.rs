@@ -51,3 +51,6 @@ impl codec::ReadFields for ExcludedAssetGroups {
         })
     }
 }
+
+/// Schema: `/definitions/IncludedAssetGroups`
+pub type IncludedAssetGroups = ExcludedAssetGroups;

@@ -52,3 +52,6 @@ impl codec::ReadFields for ExcludedScanTargets {
         })
     }
 }
+
+/// Schema: `/definitions/IncludedScanTargets`
+pub type IncludedScanTargets = ExcludedScanTargets;

@@ -70,3 +70,24 @@ impl From<&str> for GetAssetServiceConfigurationsProtocol {
 }
 
 crate::runtime::enums::string_enum!(GetAssetServiceConfigurationsProtocol);
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1databases/get/parameters/1`
+pub type GetAssetServiceDatabasesProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}/get/parameters/1`
+pub type GetAssetServiceProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1user_groups/get/parameters/1`
+pub type GetAssetServiceUserGroupsProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1users/get/parameters/1`
+pub type GetAssetServiceUsersProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1vulnerabilities/get/parameters/1`
+pub type GetAssetServiceVulnerabilitiesProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1web_applications~1{webApplicationId}/get/parameters/1`
+pub type GetAssetServiceWebApplicationProtocol = GetAssetServiceConfigurationsProtocol;
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1web_applications/get/parameters/1`
+pub type GetAssetServiceWebApplicationsProtocol = GetAssetServiceConfigurationsProtocol;

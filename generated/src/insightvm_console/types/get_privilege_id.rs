@@ -166,3 +166,15 @@ impl From<&str> for GetPrivilegeId {
 }
 
 crate::runtime::enums::string_enum!(GetPrivilegeId);
+
+/// Schema: `/paths/~1api~13~1privileges~1{id}~1users/get/parameters/0`
+pub type GetUsersWithPrivilegeId = GetPrivilegeId;
+
+/// Schema: `/definitions/Privileges/properties/resources/items`
+pub type PrivilegesResourcesItem = GetPrivilegeId;
+
+/// Schema: `/definitions/Role/properties/privileges/items`
+pub type RolePrivilegesItem = GetPrivilegeId;
+
+/// Schema: `/definitions/UserRole/properties/privileges/items`
+pub type UserRolePrivilegesItem = GetPrivilegeId;

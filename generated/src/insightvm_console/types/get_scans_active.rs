@@ -34,3 +34,9 @@ impl From<&str> for GetScansActive {
 }
 
 crate::runtime::enums::string_enum!(GetScansActive);
+
+/// Schema: `/paths/~1api~13~1sites~1{id}~1scans/get/parameters/1`
+pub type GetSiteScansActive = GetScansActive;
+
+/// Schema: `/paths/~1api~13~1sites~1{id}~1scans/post/parameters/1`
+pub type StartScanOverrideBlackout = GetScansActive;

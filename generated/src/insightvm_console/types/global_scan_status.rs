@@ -64,3 +64,8 @@ impl From<&str> for GlobalScanStatus {
 }
 
 crate::runtime::enums::string_enum!(GlobalScanStatus);
+
+/// The scan status.
+///
+/// Schema: `/definitions/Scan/properties/status`
+pub type ScanStatus = GlobalScanStatus;

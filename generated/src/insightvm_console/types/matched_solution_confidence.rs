@@ -40,3 +40,8 @@ impl From<&str> for MatchedSolutionConfidence {
 }
 
 crate::runtime::enums::string_enum!(MatchedSolutionConfidence);
+
+/// The confidence of the matching process for the solution.
+///
+/// Schema: `/definitions/SolutionMatch/properties/confidence`
+pub type SolutionMatchConfidence = MatchedSolutionConfidence;

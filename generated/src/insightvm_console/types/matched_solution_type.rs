@@ -44,3 +44,8 @@ impl From<&str> for MatchedSolutionType {
 }
 
 crate::runtime::enums::string_enum!(MatchedSolutionType);
+
+/// The type of the solution. One of: `"Configuration"`, `"Rollup patch"`, `"Patch"`
+///
+/// Schema: `/definitions/Solution/properties/type`
+pub type SolutionType = MatchedSolutionType;

@@ -163,3 +163,6 @@ impl codec::ReadFields for OperatingSystemCpe {
         })
     }
 }
+
+/// Schema: `/definitions/SoftwareCpe`
+pub type SoftwareCpe = OperatingSystemCpe;

@@ -41,3 +41,9 @@ impl From<&str> for OperatingSystemCpePart {
 }
 
 crate::runtime::enums::string_enum!(OperatingSystemCpePart);
+
+/// A single letter code that designates the particular platform part that is being
+/// identified.
+///
+/// Schema: `/definitions/SoftwareCpe/properties/part`
+pub type SoftwareCpePart = OperatingSystemCpePart;

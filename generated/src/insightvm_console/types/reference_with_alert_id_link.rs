@@ -52,3 +52,18 @@ impl codec::ReadFields for ReferenceWithAlertIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/ReferenceWith«EngineID,Link»`
+pub type ReferenceWithEngineIdLink = ReferenceWithAlertIdLink;
+
+/// Schema: `/definitions/ReferenceWith«ScanScheduleID,Link»`
+pub type ReferenceWithScanScheduleIdLink = ReferenceWithAlertIdLink;
+
+/// Schema: `/definitions/ReferenceWith«SiteID,Link»`
+pub type ReferenceWithSiteIdLink = ReferenceWithAlertIdLink;
+
+/// Schema: `/definitions/ReferenceWith«TagID,Link»`
+pub type ReferenceWithTagIdLink = ReferenceWithAlertIdLink;
+
+/// Schema: `/definitions/ReferenceWith«UserID,Link»`
+pub type ReferenceWithUserIdLink = ReferenceWithAlertIdLink;

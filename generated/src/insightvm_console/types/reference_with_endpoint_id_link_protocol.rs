@@ -72,3 +72,13 @@ impl From<&str> for ReferenceWithEndpointIdLinkProtocol {
 }
 
 crate::runtime::enums::string_enum!(ReferenceWithEndpointIdLinkProtocol);
+
+/// The protocol of the service.
+///
+/// Schema: `/definitions/ServiceLink/properties/protocol`
+pub type ServiceLinkProtocol = ReferenceWithEndpointIdLinkProtocol;
+
+/// The protocol of the service.
+///
+/// Schema: `/definitions/Service/properties/protocol`
+pub type ServiceProtocol = ReferenceWithEndpointIdLinkProtocol;

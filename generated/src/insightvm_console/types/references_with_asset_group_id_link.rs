@@ -52,3 +52,15 @@ impl codec::ReadFields for ReferencesWithAssetGroupIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/ReferencesWith«EngineID,Link»`
+pub type ReferencesWithEngineIdLink = ReferencesWithAssetGroupIdLink;
+
+/// Schema: `/definitions/ReferencesWith«SiteID,Link»`
+pub type ReferencesWithSiteIdLink = ReferencesWithAssetGroupIdLink;
+
+/// Schema: `/definitions/ReferencesWith«TagID,Link»`
+pub type ReferencesWithTagIdLink = ReferencesWithAssetGroupIdLink;
+
+/// Schema: `/definitions/ReferencesWith«UserID,Link»`
+pub type ReferencesWithUserIdLink = ReferencesWithAssetGroupIdLink;

@@ -52,3 +52,6 @@ impl codec::ReadFields for ReferencesWithAssetIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/ReferencesWith«WebApplicationID,Link»`
+pub type ReferencesWithWebApplicationIdLink = ReferencesWithAssetIdLink;

@@ -52,3 +52,12 @@ impl codec::ReadFields for ReferencesWithSolutionNaturalIdLink {
         })
     }
 }
+
+/// Schema: `/definitions/ReferencesWith«VulnerabilityCheckID,Link»`
+pub type ReferencesWithVulnerabilityCheckIdLink = ReferencesWithSolutionNaturalIdLink;
+
+/// Schema: `/definitions/ReferencesWith«VulnerabilityCheckTypeID,Link»`
+pub type ReferencesWithVulnerabilityCheckTypeIdLink = ReferencesWithSolutionNaturalIdLink;
+
+/// Schema: `/definitions/ReferencesWith«VulnerabilityNaturalID,Link»`
+pub type ReferencesWithVulnerabilityNaturalIdLink = ReferencesWithSolutionNaturalIdLink;

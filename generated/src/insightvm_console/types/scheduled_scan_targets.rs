@@ -67,3 +67,6 @@ impl codec::ReadFields for ScheduledScanTargets {
         })
     }
 }
+
+/// Schema: `/definitions/StaticSite`
+pub type StaticSite = ScheduledScanTargets;

@@ -38,3 +38,6 @@ impl From<&str> for SetPolicyOverrideStatusStatus {
 }
 
 crate::runtime::enums::string_enum!(SetPolicyOverrideStatusStatus);
+
+/// Schema: `/paths/~1api~13~1vulnerability_exceptions~1{id}~1{status}/post/parameters/1`
+pub type UpdateVulnerabilityExceptionStatusStatus = SetPolicyOverrideStatusStatus;

@@ -51,3 +51,6 @@ impl codec::ReadFields for Steps {
         })
     }
 }
+
+/// Schema: `/definitions/Summary`
+pub type Summary = Steps;

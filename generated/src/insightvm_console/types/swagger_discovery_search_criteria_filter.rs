@@ -82,3 +82,6 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
         })
     }
 }
+
+/// Schema: `/definitions/SwaggerSearchCriteriaFilter`
+pub type SwaggerSearchCriteriaFilter = SwaggerDiscoverySearchCriteriaFilter;

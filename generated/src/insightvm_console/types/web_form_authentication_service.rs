@@ -37,3 +37,9 @@ impl From<&str> for WebFormAuthenticationService {
 }
 
 crate::runtime::enums::string_enum!(WebFormAuthenticationService);
+
+/// Value indicating whether this web authentication  configuration is for HTML form
+/// authentication or HTTP header authentication.
+///
+/// Schema: `/definitions/WebHeaderAuthentication/properties/service`
+pub type WebHeaderAuthenticationService = WebFormAuthenticationService;
