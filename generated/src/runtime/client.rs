@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
@@ -352,9 +351,9 @@ impl ClientCore {
             let response = self.send_following_redirects(request, timeout).await?;
             let limit = request.options.max_body_size.unwrap_or(inner.max_body_size);
             if request.operation.streams && response.status().is_success() {
-                return Ok(Answer::unread(response));
+                return Ok(Answer::unread(response, limit));
             }
-            buffer(response, limit).await
+            Answer::read(response, limit).await
         };
         match timeout {
             Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or(Err(Error::Timeout(limit))),
@@ -502,30 +501,4 @@ fn redirect_target(response: &reqwest::Response, current: &reqwest::Url) -> Opti
 fn shown(url: &reqwest::Url) -> String {
     let port = url.port().map(|port| format!(":{port}")).unwrap_or_default();
     format!("{}://{}{port}{}", url.scheme(), url.host_str().unwrap_or_default(), url.path())
-}
-
-/// Reads the body into memory, at most `limit` bytes, and hands back a response that holds it.
-async fn buffer<E>(mut response: reqwest::Response, limit: u64) -> Result<Answer, Error<E>> {
-    if response.content_length().is_some_and(|length| length > limit) {
-        return Err(Error::BodyTooLarge { limit });
-    }
-    // A body that arrives in one chunk (most answers) is kept as it came, without a copy.
-    let mut single: Option<Bytes> = None;
-    let mut joined = bytes::BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(|error| Error::Transport(error.without_url()))? {
-        let read = single.as_ref().map_or(0, Bytes::len) + joined.len() + chunk.len();
-        if read as u64 > limit {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        match single.take() {
-            None if joined.is_empty() => single = Some(chunk),
-            Some(first) => {
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-            }
-            None => joined.extend_from_slice(&chunk),
-        }
-    }
-    let body = single.unwrap_or_else(|| joined.freeze());
-    Ok(Answer::new(response.status(), std::mem::take(response.headers_mut()), body))
 }

@@ -78,7 +78,8 @@ pub struct Answer {
 #[derive(Debug)]
 enum AnswerBody {
     Read(Bytes),
-    Unread(reqwest::Response),
+    /// To be streamed, or read whole (then at most `limit` bytes).
+    Unread { response: reqwest::Response, limit: u64 },
 }
 
 impl Answer {
@@ -87,10 +88,17 @@ impl Answer {
         Self { status, headers, body: AnswerBody::Read(body) }
     }
 
-    /// An answer whose body is still to be read from `response`.
-    pub(crate) fn unread(mut response: reqwest::Response) -> Self {
+    /// The answer of `response` with its body read into memory, at most `limit` bytes.
+    pub(crate) async fn read<E>(mut response: reqwest::Response, limit: u64) -> Result<Self, Error<E>> {
+        let body = read_body(&mut response, limit).await?;
+        Ok(Self::new(response.status(), std::mem::take(response.headers_mut()), body))
+    }
+
+    /// An answer whose body is still to come from `response`: streamed, it has no limit; read
+    /// whole (by a reader that does not stream it), at most `limit` bytes.
+    pub(crate) fn unread(mut response: reqwest::Response, limit: u64) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Self { status: response.status(), headers, body: AnswerBody::Unread(response) }
+        Self { status: response.status(), headers, body: AnswerBody::Unread { response, limit } }
     }
 
     /// The status.
@@ -107,9 +115,35 @@ impl Answer {
 async fn read_all<E>(answer: Answer) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
     let body = match answer.body {
         AnswerBody::Read(body) => body,
-        AnswerBody::Unread(response) => response.bytes().await.map_err(Error::Transport)?,
+        AnswerBody::Unread { mut response, limit } => read_body(&mut response, limit).await?,
     };
     Ok((answer.status, answer.headers, body))
+}
+
+/// Reads a body into memory, at most `limit` bytes.
+async fn read_body<E>(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, Error<E>> {
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    // A body that arrives in one chunk (most answers) is kept as it came, without a copy.
+    let mut single: Option<Bytes> = None;
+    let mut joined = bytes::BytesMut::new();
+    // The URL may carry a credential in its query: never keep it in the error.
+    while let Some(chunk) = response.chunk().await.map_err(|error| Error::Transport(error.without_url()))? {
+        let read = single.as_ref().map_or(0, Bytes::len) + joined.len() + chunk.len();
+        if read as u64 > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        match single.take() {
+            None if joined.is_empty() => single = Some(chunk),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+            }
+            None => joined.extend_from_slice(&chunk),
+        }
+    }
+    Ok(single.unwrap_or_else(|| joined.freeze()))
 }
 
 /// Reads and decodes a JSON body.
@@ -142,7 +176,7 @@ pub async fn empty<E>(response: Answer) -> Result<Response<()>, Error<E>> {
 /// Hands the body over as a stream, unread.
 pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
     let inner = match answer.body {
-        AnswerBody::Unread(response) => response.bytes_stream().boxed(),
+        AnswerBody::Unread { response, .. } => response.bytes_stream().boxed(),
         AnswerBody::Read(body) => futures::stream::once(async move { Ok(body) }).boxed(),
     };
     Ok(Response::new(answer.status, answer.headers, ByteStream { inner }))
