@@ -376,6 +376,42 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
 }
 
+impl TypeRef {
+    /// The type this reference names, through arrays, maps, nullables and boxes.
+    pub fn named_type(&self) -> Option<&str> {
+        match self {
+            TypeRef::Named(name) => Some(name),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
+                inner.named_type()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl TypeKind {
+    /// What a value of the type holds: its fields, its variants' values or the aliased type
+    /// (not the values of a struct's extra properties, which sit in a map).
+    pub fn members(&self) -> Vec<&TypeRef> {
+        match self {
+            TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
+            TypeKind::Alias(ty) => vec![ty],
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    }
+
+    /// Every type reference of the type: its [members](Self::members) and the type of a
+    /// struct's extra properties.
+    pub fn parts(&self) -> Vec<&TypeRef> {
+        let mut parts = self.members();
+        if let TypeKind::Struct(body) = self {
+            parts.extend(&body.additional);
+        }
+        parts
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IntKind {
     I32,

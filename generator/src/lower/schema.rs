@@ -631,13 +631,7 @@ struct Property {
 }
 
 fn collect_named(ty: &TypeRef, into: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(name) => into.push(name.clone()),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-            collect_named(inner, into)
-        }
-        _ => {}
-    }
+    into.extend(ty.named_type().map(str::to_owned));
 }
 
 fn owned(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {

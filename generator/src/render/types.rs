@@ -47,7 +47,7 @@ fn render_item(def: &TypeDef) -> TokenStream {
 fn sibling_uses(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
     let mut names = BTreeSet::new();
     for item in std::iter::once(def).chain(beside.iter().copied()) {
-        for ty in parts(&item.kind) {
+        for ty in item.kind.parts() {
             collect_names(ty, &mut names);
         }
     }
@@ -68,27 +68,8 @@ fn sibling_uses(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
     }
 }
 
-/// The types a type is made of: its fields' (and extra properties'), its variants' or the
-/// aliased one.
-fn parts(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).chain(&body.additional).collect(),
-        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
-        TypeKind::Alias(ty) => vec![ty],
-        TypeKind::Enum(_) => Vec::new(),
-    }
-}
-
 pub fn collect_names(ty: &TypeRef, names: &mut BTreeSet<String>) {
-    match ty {
-        TypeRef::Named(name) => {
-            names.insert(name.clone());
-        }
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-            collect_names(inner, names)
-        }
-        _ => {}
-    }
+    names.extend(ty.named_type().map(str::to_owned));
 }
 
 /// Whether `Default` can be derived: every field may be absent.

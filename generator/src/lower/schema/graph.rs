@@ -67,7 +67,7 @@ impl TypeLowerer<'_> {
         let nodes: HashMap<&str, petgraph::graph::NodeIndex> =
             names.iter().map(|name| (name.as_str(), graph.add_node(()))).collect();
         for (name, def) in &self.types {
-            for target in by_value_edges(&def.kind).into_iter().filter_map(by_value_target) {
+            for target in def.kind.members().into_iter().filter_map(by_value_target) {
                 if let (Some(&from), Some(&to)) = (nodes.get(name.as_str()), nodes.get(target)) {
                     graph.add_edge(from, to, ());
                 }
@@ -191,20 +191,11 @@ impl TypeLowerer<'_> {
             return false;
         }
         let Some(def) = self.types.get(from) else { return false };
-        by_value_edges(&def.kind)
+        def.kind
+            .members()
             .into_iter()
             .filter_map(by_value_target)
             .any(|next| self.reaches(next, target, component, seen))
-    }
-}
-
-/// The type references of a type's parts: its fields, variants or aliased type.
-fn by_value_edges(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
-        TypeKind::Alias(ty) => vec![ty],
-        TypeKind::Enum(_) => vec![],
     }
 }
 
@@ -273,7 +264,7 @@ impl Shapes {
         let mut merged = Vec::new();
         for (&index, key) in indices.iter().zip(keys) {
             let Some((hash, key)) = key else { continue };
-            for name in named(&key.0) {
+            for name in key.0.parts().into_iter().filter_map(TypeRef::named_type) {
                 self.mentioned_by.entry(name.to_owned()).or_default().push(index);
             }
             match self.owner(hash, &key) {
@@ -309,29 +300,6 @@ impl Shapes {
             owners.retain(|owner| *owner != index);
         }
     }
-}
-
-/// The names of the types a shape refers to.
-fn named(kind: &TypeKind) -> Vec<&str> {
-    fn walk<'k>(ty: &'k TypeRef, out: &mut Vec<&'k str>) {
-        match ty {
-            TypeRef::Named(name) => out.push(name),
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-                walk(inner, out)
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    match kind {
-        TypeKind::Struct(body) => {
-            body.fields.iter().map(|f| &f.ty).chain(&body.additional).for_each(|ty| walk(ty, &mut out))
-        }
-        TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).for_each(|ty| walk(ty, &mut out)),
-        TypeKind::Alias(ty) => walk(ty, &mut out),
-        TypeKind::Enum(_) => {}
-    }
-    out
 }
 
 /// A type's shape: without where its parts stand in the document, and with the merged
