@@ -43,7 +43,14 @@ pub fn lower_document(
         return Err(diags.items);
     };
     let api = lower::lower(&spec, config, &mut diags);
+    drop_aside(spec);
     if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
+}
+
+/// Drops `value` on a thread of its own: freeing a large document's trees takes a while,
+/// and nothing waits for it. Where no thread can be started, it is dropped here.
+fn drop_aside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value));
 }
 
 /// The overlay files an API's config lists, read from its config's folder.
@@ -75,6 +82,7 @@ pub fn lower_text(text: &str, shown_as: &str, config: &ApiConfig) -> Result<(Api
         return Err(diags.items);
     };
     let api = lower::lower(&spec, config, &mut diags);
+    drop_aside(spec);
     if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
 }
 

@@ -171,10 +171,11 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
         Ok(key)
     }
 
-    /// Reads the value of field `name` into `slot`; a field sent twice is an error.
-    pub fn read<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error> {
+    /// Reads the value of the field just found into `slot`; a field sent twice is an error.
+    pub fn read<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
         if slot.is_some() {
-            return Err(A::Error::duplicate_field(name));
+            let name = self.expected.checked_sub(1).and_then(|index| self.fields.get(index));
+            return Err(A::Error::duplicate_field(name.copied().unwrap_or_default()));
         }
         *slot = Some(self.map.next_value()?);
         Ok(())

@@ -122,7 +122,7 @@ fn load_text(
             info.entry("title").or_insert_with(|| Value::String("API".into()));
         }
     }
-    let doc: openapiv3::OpenAPI = match deserialize_at(&raw, "") {
+    let doc = match typed_model(&mut raw) {
         Ok(doc) => doc,
         Err((pointer, message)) => {
             let (pointer, message) = refine(&raw, pointer, message);
@@ -131,6 +131,23 @@ fn load_text(
         }
     };
     Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+}
+
+/// The typed model of a document in 3.0 shapes, or the pointer and message of what does not
+/// fit it. The paths, most of a large document, are read on another core than the rest.
+fn typed_model(raw: &mut Value) -> Result<openapiv3::OpenAPI, (String, String)> {
+    let empty = || Value::Object(Default::default());
+    let paths = raw.get_mut("paths").map(|paths| std::mem::replace(paths, empty())).unwrap_or_else(empty);
+    let (doc, typed_paths) = rayon::join(
+        || deserialize_at::<openapiv3::OpenAPI>(raw, ""),
+        || deserialize_at::<openapiv3::Paths>(&paths, "/paths"),
+    );
+    if let Some(slot) = raw.get_mut("paths") {
+        *slot = paths;
+    }
+    let mut doc = doc?;
+    doc.paths = typed_paths?;
+    Ok(doc)
 }
 
 /// Converts a 2.0 document, or rewrites a 3.1 one, into the 3.0 shapes the typed model

@@ -1,46 +1,56 @@
 //! Spec prose → rustdoc that renders well and never breaks `cargo doc` or doc tests.
 
-use proc_macro2::TokenStream;
+use std::borrow::Cow;
+
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// Rewrites Markdown from a spec so rustdoc takes it as prose: code blocks become `text`
 /// blocks (they are not Rust), indentation that would start a code block is dropped,
 /// and brackets, angle brackets and bare URLs are escaped.
 pub fn sanitize(text: &str) -> String {
-    let mut out = Vec::new();
+    let text = if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(text) };
+    let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
-    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+    // Runs of blank lines collapse to one, and none is kept at either end.
+    let mut blank_pending = false;
+    let mut push = |out: &mut String, line: &str| {
+        if line.is_empty() {
+            blank_pending = !out.is_empty();
+            return;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if blank_pending {
+            out.push('\n');
+            blank_pending = false;
+        }
+        out.push_str(line);
+    };
+    for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
-            out.push(if in_fence { "```text".to_owned() } else { "```".to_owned() });
-            continue;
+            push(&mut out, if in_fence { "```text" } else { "```" });
+        } else if in_fence {
+            push(&mut out, line);
+        } else {
+            push(&mut out, &escape_prose(trimmed));
         }
-        if in_fence {
-            out.push(line.to_owned());
-            continue;
-        }
-        out.push(escape_prose(trimmed));
     }
     if in_fence {
-        out.push("```".to_owned());
+        push(&mut out, "```");
     }
-    // Collapse runs of blank lines and trim the ends.
-    let mut lines: Vec<String> = Vec::new();
-    for line in out {
-        if line.is_empty() && lines.last().is_none_or(|l: &String| l.is_empty()) {
-            continue;
-        }
-        lines.push(line);
-    }
-    while lines.last().is_some_and(String::is_empty) {
-        lines.pop();
-    }
-    lines.join("\n")
+    out
 }
 
-fn escape_prose(line: &str) -> String {
+fn escape_prose(line: &str) -> Cow<'_, str> {
+    // Most lines have nothing to escape.
+    if !line.bytes().any(|b| matches!(b, b'`' | b'[' | b']' | b'<' | b'>' | b'\\' | b'#')) && !line.contains("http") {
+        return Cow::Borrowed(line);
+    }
     let mut out = String::with_capacity(line.len() + 8);
     let mut in_code = false;
     let mut rest = line;
@@ -79,7 +89,7 @@ fn escape_prose(line: &str) -> String {
         // An unclosed code span would swallow what follows.
         out.push('`');
     }
-    out
+    Cow::Owned(out)
 }
 
 fn url_at(text: &str) -> Option<usize> {
@@ -149,14 +159,34 @@ fn starts_block(text: &str) -> bool {
 
 /// `#[doc]` attributes for a block of prose (outer: `///`).
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let lines = wrap(text).into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") });
+    let lines = doc_lines(text);
     quote! { #( #[doc = #lines] )* }
 }
 
 /// `#![doc]` attributes (inner: `//!`).
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
-    let lines = wrap(text).into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") });
+    let lines = doc_lines(text);
     quote! { #( #![doc = #lines] )* }
+}
+
+/// The wrapped lines of `text` as raw string literals, each after the space that follows
+/// `///`. Raw, because the formatter reads every string literal back character by
+/// character to undo escapes, and doc text is most of the bytes it reads.
+fn doc_lines(text: &str) -> Vec<Literal> {
+    wrap(text).iter().map(|line| raw_string(if line.is_empty() { "" } else { " " }, line)).collect()
+}
+
+/// `prefix` and `text` as one raw string literal (`r"…"`, with as many `#` as it needs).
+fn raw_string(prefix: &str, text: &str) -> Literal {
+    let hashes = "#".repeat(longest_hash_run_after_quote(text) + usize::from(text.contains('"')));
+    let source = format!("r{hashes}\"{prefix}{text}\"{hashes}");
+    // Sanitised prose has no carriage return, the one character a raw string cannot hold.
+    source.parse().unwrap_or_else(|_| Literal::string(&format!("{prefix}{text}")))
+}
+
+/// The longest run of `#` right after a `"` in `text` (0 if none).
+fn longest_hash_run_after_quote(text: &str) -> usize {
+    text.split('"').skip(1).map(|after| after.len() - after.trim_start_matches('#').len()).max().unwrap_or(0)
 }
 
 /// Joins optional paragraphs into one sanitized doc text.

@@ -209,7 +209,7 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
     let indices: Vec<_> = (0..slots.len()).map(proc_macro2::Literal::usize_unsuffixed).collect();
-    let reads: Vec<_> = slots.iter().zip(&wires).map(|(slot, wire)| quote! { map.read(&mut #slot, #wire)? }).collect();
+    let reads: Vec<_> = slots.iter().map(|slot| quote! { map.read(&mut #slot)? }).collect();
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
         let wire = &field.wire_name;

@@ -240,59 +240,37 @@ impl codec::ReadFields for Asset {
         let mut same = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut type_, "type")?,
-                Some(2) => map.read(&mut host_name, "host_name")?,
-                Some(3) => map.read(&mut ip, "ip")?,
-                Some(4) => map.read(&mut mac, "mac")?,
-                Some(5) => map.read(&mut os_description, "os_description")?,
-                Some(6) => map.read(&mut os_architecture, "os_architecture")?,
-                Some(7) => map.read(&mut os_family, "os_family")?,
-                Some(8) => map.read(&mut os_name, "os_name")?,
-                Some(9) => map.read(&mut os_system_name, "os_system_name")?,
-                Some(10) => map.read(&mut os_type, "os_type")?,
-                Some(11) => map.read(&mut os_vendor, "os_vendor")?,
-                Some(12) => map.read(&mut os_version, "os_version")?,
-                Some(13) => {
-                    map.read(&mut assessed_for_policies, "assessed_for_policies")?
-                }
-                Some(14) => {
-                    map.read(
-                        &mut assessed_for_vulnerabilities,
-                        "assessed_for_vulnerabilities",
-                    )?
-                }
-                Some(15) => {
-                    map.read(
-                        &mut last_assessed_for_vulnerabilities,
-                        "last_assessed_for_vulnerabilities",
-                    )?
-                }
-                Some(16) => map.read(&mut last_scan_start, "last_scan_start")?,
-                Some(17) => map.read(&mut last_scan_end, "last_scan_end")?,
-                Some(18) => map.read(&mut risk_score, "risk_score")?,
-                Some(19) => {
-                    map.read(&mut total_vulnerabilities, "total_vulnerabilities")?
-                }
-                Some(20) => {
-                    map.read(&mut critical_vulnerabilities, "critical_vulnerabilities")?
-                }
-                Some(21) => {
-                    map.read(&mut severe_vulnerabilities, "severe_vulnerabilities")?
-                }
-                Some(22) => {
-                    map.read(&mut moderate_vulnerabilities, "moderate_vulnerabilities")?
-                }
-                Some(23) => map.read(&mut exploits, "exploits")?,
-                Some(24) => map.read(&mut malware_kits, "malware_kits")?,
-                Some(25) => map.read(&mut tags, "tags")?,
-                Some(26) => map.read(&mut unique_identifiers, "unique_identifiers")?,
-                Some(27) => {
-                    map.read(&mut credential_assessments, "credential_assessments")?
-                }
-                Some(28) => map.read(&mut new, "new")?,
-                Some(29) => map.read(&mut remediated, "remediated")?,
-                Some(30) => map.read(&mut same, "same")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut type_)?,
+                Some(2) => map.read(&mut host_name)?,
+                Some(3) => map.read(&mut ip)?,
+                Some(4) => map.read(&mut mac)?,
+                Some(5) => map.read(&mut os_description)?,
+                Some(6) => map.read(&mut os_architecture)?,
+                Some(7) => map.read(&mut os_family)?,
+                Some(8) => map.read(&mut os_name)?,
+                Some(9) => map.read(&mut os_system_name)?,
+                Some(10) => map.read(&mut os_type)?,
+                Some(11) => map.read(&mut os_vendor)?,
+                Some(12) => map.read(&mut os_version)?,
+                Some(13) => map.read(&mut assessed_for_policies)?,
+                Some(14) => map.read(&mut assessed_for_vulnerabilities)?,
+                Some(15) => map.read(&mut last_assessed_for_vulnerabilities)?,
+                Some(16) => map.read(&mut last_scan_start)?,
+                Some(17) => map.read(&mut last_scan_end)?,
+                Some(18) => map.read(&mut risk_score)?,
+                Some(19) => map.read(&mut total_vulnerabilities)?,
+                Some(20) => map.read(&mut critical_vulnerabilities)?,
+                Some(21) => map.read(&mut severe_vulnerabilities)?,
+                Some(22) => map.read(&mut moderate_vulnerabilities)?,
+                Some(23) => map.read(&mut exploits)?,
+                Some(24) => map.read(&mut malware_kits)?,
+                Some(25) => map.read(&mut tags)?,
+                Some(26) => map.read(&mut unique_identifiers)?,
+                Some(27) => map.read(&mut credential_assessments)?,
+                Some(28) => map.read(&mut new)?,
+                Some(29) => map.read(&mut remediated)?,
+                Some(30) => map.read(&mut same)?,
                 _ => map.skip()?,
             }
         }

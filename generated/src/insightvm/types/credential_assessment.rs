@@ -46,9 +46,9 @@ impl codec::ReadFields for CredentialAssessment {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut port, "port")?,
-                Some(1) => map.read(&mut protocol, "protocol")?,
-                Some(2) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut port)?,
+                Some(1) => map.read(&mut protocol)?,
+                Some(2) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -44,7 +44,7 @@ impl codec::ReadFields for EngineConfigurationRemoval {
         let mut properties = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut properties, "properties")?,
+                Some(0) => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

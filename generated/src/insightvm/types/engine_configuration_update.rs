@@ -45,7 +45,7 @@ impl codec::ReadFields for EngineConfigurationUpdate {
         let mut properties = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut properties, "properties")?,
+                Some(0) => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

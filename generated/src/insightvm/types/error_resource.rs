@@ -56,10 +56,10 @@ impl codec::ReadFields for ErrorResource {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut status, "status")?,
-                Some(1) => map.read(&mut message, "message")?,
-                Some(2) => map.read(&mut localized_message, "localized_message")?,
-                Some(3) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut status)?,
+                Some(1) => map.read(&mut message)?,
+                Some(2) => map.read(&mut localized_message)?,
+                Some(3) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -55,10 +55,10 @@ impl codec::ReadFields for Health {
         let mut summary = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut status, "status")?,
-                Some(1) => map.read(&mut components, "components")?,
-                Some(2) => map.read(&mut duration, "duration")?,
-                Some(3) => map.read(&mut summary, "summary")?,
+                Some(0) => map.read(&mut status)?,
+                Some(1) => map.read(&mut components)?,
+                Some(2) => map.read(&mut duration)?,
+                Some(3) => map.read(&mut summary)?,
                 _ => map.skip()?,
             }
         }

@@ -40,8 +40,8 @@ impl codec::ReadFields for HealthComponent {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut description, "description")?,
-                Some(1) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut description)?,
+                Some(1) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -46,10 +46,10 @@ impl codec::ReadFields for HealthSummary {
         let mut unknown = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut up, "up")?,
-                Some(1) => map.read(&mut down, "down")?,
-                Some(2) => map.read(&mut out_of_service, "outOfService")?,
-                Some(3) => map.read(&mut unknown, "unknown")?,
+                Some(0) => map.read(&mut up)?,
+                Some(1) => map.read(&mut down)?,
+                Some(2) => map.read(&mut out_of_service)?,
+                Some(3) => map.read(&mut unknown)?,
                 _ => map.skip()?,
             }
         }

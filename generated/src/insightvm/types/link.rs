@@ -42,8 +42,8 @@ impl codec::ReadFields for Link {
         let mut rel = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut href, "href")?,
-                Some(1) => map.read(&mut rel, "rel")?,
+                Some(0) => map.read(&mut href)?,
+                Some(1) => map.read(&mut rel)?,
                 _ => map.skip()?,
             }
         }

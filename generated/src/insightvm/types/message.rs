@@ -37,7 +37,7 @@ impl codec::ReadFields for Message {
         let mut message = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut message, "message")?,
+                Some(0) => map.read(&mut message)?,
                 _ => map.skip()?,
             }
         }

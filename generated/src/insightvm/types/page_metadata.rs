@@ -66,12 +66,12 @@ impl codec::ReadFields for PageMetadata {
         let mut effective_time = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut number, "number")?,
-                Some(1) => map.read(&mut size, "size")?,
-                Some(2) => map.read(&mut total_resources, "totalResources")?,
-                Some(3) => map.read(&mut total_pages, "totalPages")?,
-                Some(4) => map.read(&mut cursor, "cursor")?,
-                Some(5) => map.read(&mut effective_time, "effectiveTime")?,
+                Some(0) => map.read(&mut number)?,
+                Some(1) => map.read(&mut size)?,
+                Some(2) => map.read(&mut total_resources)?,
+                Some(3) => map.read(&mut total_pages)?,
+                Some(4) => map.read(&mut cursor)?,
+                Some(5) => map.read(&mut effective_time)?,
                 _ => map.skip()?,
             }
         }

@@ -44,9 +44,9 @@ impl codec::ReadFields for PageOfScan {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut data, "data")?,
-                Some(1) => map.read(&mut metadata, "metadata")?,
-                Some(2) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut data)?,
+                Some(1) => map.read(&mut metadata)?,
+                Some(2) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -92,14 +92,14 @@ impl codec::ReadFields for Scan {
         let mut asset_ids = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut name, "name")?,
-                Some(2) => map.read(&mut engine_id, "engine_id")?,
-                Some(3) => map.read(&mut status, "status")?,
-                Some(4) => map.read(&mut started, "started")?,
-                Some(5) => map.read(&mut finished, "finished")?,
-                Some(6) => map.read(&mut details, "details")?,
-                Some(7) => map.read(&mut asset_ids, "asset_ids")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut name)?,
+                Some(2) => map.read(&mut engine_id)?,
+                Some(3) => map.read(&mut status)?,
+                Some(4) => map.read(&mut started)?,
+                Some(5) => map.read(&mut finished)?,
+                Some(6) => map.read(&mut details)?,
+                Some(7) => map.read(&mut asset_ids)?,
                 _ => map.skip()?,
             }
         }

@@ -85,13 +85,13 @@ impl codec::ReadFields for ScanEngine {
         let mut profile = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut name, "name")?,
-                Some(2) => map.read(&mut host_name, "host_name")?,
-                Some(3) => map.read(&mut status, "status")?,
-                Some(4) => map.read(&mut last_seen, "last_seen")?,
-                Some(5) => map.read(&mut registered, "registered")?,
-                Some(6) => map.read(&mut profile, "profile")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut name)?,
+                Some(2) => map.read(&mut host_name)?,
+                Some(3) => map.read(&mut status)?,
+                Some(4) => map.read(&mut last_seen)?,
+                Some(5) => map.read(&mut registered)?,
+                Some(6) => map.read(&mut profile)?,
                 _ => map.skip()?,
             }
         }

@@ -51,9 +51,9 @@ impl codec::ReadFields for ScanEngineConfiguration {
         let mut properties = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut last_retrieved, "lastRetrieved")?,
-                Some(1) => map.read(&mut last_retrieved2, "last_retrieved")?,
-                Some(2) => map.read(&mut properties, "properties")?,
+                Some(0) => map.read(&mut last_retrieved)?,
+                Some(1) => map.read(&mut last_retrieved2)?,
+                Some(2) => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

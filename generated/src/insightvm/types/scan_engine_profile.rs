@@ -38,7 +38,7 @@ impl codec::ReadFields for ScanEngineProfile {
         let mut configuration = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut configuration, "configuration")?,
+                Some(0) => map.read(&mut configuration)?,
                 _ => map.skip()?,
             }
         }

@@ -51,10 +51,10 @@ impl codec::ReadFields for ScanExclusions {
         let mut solution_ids = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset_ids, "asset_ids")?,
-                Some(1) => map.read(&mut engine_ids, "engine_ids")?,
-                Some(2) => map.read(&mut vulnerability_ids, "vulnerability_ids")?,
-                Some(3) => map.read(&mut solution_ids, "solution_ids")?,
+                Some(0) => map.read(&mut asset_ids)?,
+                Some(1) => map.read(&mut engine_ids)?,
+                Some(2) => map.read(&mut vulnerability_ids)?,
+                Some(3) => map.read(&mut solution_ids)?,
                 _ => map.skip()?,
             }
         }

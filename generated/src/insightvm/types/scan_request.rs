@@ -80,15 +80,15 @@ impl codec::ReadFields for ScanRequest {
         let mut exclusions = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut name, "name")?,
-                Some(1) => map.read(&mut asset_ids, "asset_ids")?,
-                Some(2) => map.read(&mut engine_ids, "engine_ids")?,
-                Some(3) => map.read(&mut vulnerability_ids, "vulnerability_ids")?,
-                Some(4) => map.read(&mut solution_ids, "solution_ids")?,
-                Some(5) => map.read(&mut credential_sources, "credential_sources")?,
-                Some(6) => map.read(&mut result_consumer, "result_consumer")?,
-                Some(7) => map.read(&mut start_time, "start_time")?,
-                Some(8) => map.read(&mut exclusions, "exclusions")?,
+                Some(0) => map.read(&mut name)?,
+                Some(1) => map.read(&mut asset_ids)?,
+                Some(2) => map.read(&mut engine_ids)?,
+                Some(3) => map.read(&mut vulnerability_ids)?,
+                Some(4) => map.read(&mut solution_ids)?,
+                Some(5) => map.read(&mut credential_sources)?,
+                Some(6) => map.read(&mut result_consumer)?,
+                Some(7) => map.read(&mut start_time)?,
+                Some(8) => map.read(&mut exclusions)?,
                 _ => map.skip()?,
             }
         }

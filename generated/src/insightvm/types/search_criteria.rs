@@ -44,8 +44,8 @@ impl codec::ReadFields for SearchCriteria {
         let mut vulnerability = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset, "asset")?,
-                Some(1) => map.read(&mut vulnerability, "vulnerability")?,
+                Some(0) => map.read(&mut asset)?,
+                Some(1) => map.read(&mut vulnerability)?,
                 _ => map.skip()?,
             }
         }

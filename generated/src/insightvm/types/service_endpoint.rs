@@ -43,8 +43,8 @@ impl codec::ReadFields for ServiceEndpoint {
         let mut protocol = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut port, "port")?,
-                Some(1) => map.read(&mut protocol, "protocol")?,
+                Some(0) => map.read(&mut port)?,
+                Some(1) => map.read(&mut protocol)?,
                 _ => map.skip()?,
             }
         }

@@ -41,8 +41,8 @@ impl codec::ReadFields for StartScanResponse {
         let mut unscanned_assets = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut scans, "scans")?,
-                Some(1) => map.read(&mut unscanned_assets, "unscanned_assets")?,
+                Some(0) => map.read(&mut scans)?,
+                Some(1) => map.read(&mut unscanned_assets)?,
                 _ => map.skip()?,
             }
         }

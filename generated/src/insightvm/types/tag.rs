@@ -42,8 +42,8 @@ impl codec::ReadFields for Tag {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut name, "name")?,
-                Some(1) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut name)?,
+                Some(1) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

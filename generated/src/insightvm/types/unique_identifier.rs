@@ -42,8 +42,8 @@ impl codec::ReadFields for UniqueIdentifier {
         let mut source = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut source, "source")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

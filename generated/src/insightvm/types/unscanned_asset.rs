@@ -42,8 +42,8 @@ impl codec::ReadFields for UnscannedAsset {
         let mut reason = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut reason, "reason")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut reason)?,
                 _ => map.skip()?,
             }
         }

@@ -35,7 +35,7 @@ impl codec::ReadFields for Account {
         let mut service = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut service, "service")?,
+                Some(0) => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

@@ -40,8 +40,8 @@ impl codec::ReadFields for AdditionalInformation {
         let mut text = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut html, "html")?,
-                Some(1) => map.read(&mut text, "text")?,
+                Some(0) => map.read(&mut html)?,
+                Some(1) => map.read(&mut text)?,
                 _ => map.skip()?,
             }
         }

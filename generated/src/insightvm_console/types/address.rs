@@ -41,8 +41,8 @@ impl codec::ReadFields for Address {
         let mut mac = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut ip, "ip")?,
-                Some(1) => map.read(&mut mac, "mac")?,
+                Some(0) => map.read(&mut ip)?,
+                Some(1) => map.read(&mut mac)?,
                 _ => map.skip()?,
             }
         }

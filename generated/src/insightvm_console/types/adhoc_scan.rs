@@ -61,11 +61,11 @@ impl codec::ReadFields for AdhocScan {
         let mut template_id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset_group_ids, "assetGroupIds")?,
-                Some(1) => map.read(&mut engine_id, "engineId")?,
-                Some(2) => map.read(&mut hosts, "hosts")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut template_id, "templateId")?,
+                Some(0) => map.read(&mut asset_group_ids)?,
+                Some(1) => map.read(&mut engine_id)?,
+                Some(2) => map.read(&mut hosts)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut template_id)?,
                 _ => map.skip()?,
             }
         }

@@ -204,42 +204,32 @@ impl codec::ReadFields for Agent {
         let mut vulnerabilities = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut addresses, "addresses")?,
-                Some(1) => map.read(&mut agent_id, "agentId")?,
-                Some(2) => map.read(&mut assessed_for_policies, "assessedForPolicies")?,
-                Some(3) => {
-                    map.read(
-                        &mut assessed_for_vulnerabilities,
-                        "assessedForVulnerabilities",
-                    )?
-                }
-                Some(4) => map.read(&mut configurations, "configurations")?,
-                Some(5) => map.read(&mut databases, "databases")?,
-                Some(6) => map.read(&mut files, "files")?,
-                Some(7) => map.read(&mut history, "history")?,
-                Some(8) => map.read(&mut host_name, "hostName")?,
-                Some(9) => map.read(&mut host_names, "hostNames")?,
-                Some(10) => map.read(&mut id, "id")?,
-                Some(11) => map.read(&mut ids, "ids")?,
-                Some(12) => map.read(&mut ip, "ip")?,
-                Some(13) => {
-                    map.read(
-                        &mut last_assessed_for_vulnerabilities,
-                        "lastAssessedForVulnerabilities",
-                    )?
-                }
-                Some(14) => map.read(&mut links, "links")?,
-                Some(15) => map.read(&mut mac, "mac")?,
-                Some(16) => map.read(&mut os, "os")?,
-                Some(17) => map.read(&mut os_fingerprint, "osFingerprint")?,
-                Some(18) => map.read(&mut raw_risk_score, "rawRiskScore")?,
-                Some(19) => map.read(&mut risk_score, "riskScore")?,
-                Some(20) => map.read(&mut services, "services")?,
-                Some(21) => map.read(&mut software, "software")?,
-                Some(22) => map.read(&mut type_, "type")?,
-                Some(23) => map.read(&mut user_groups, "userGroups")?,
-                Some(24) => map.read(&mut users, "users")?,
-                Some(25) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                Some(0) => map.read(&mut addresses)?,
+                Some(1) => map.read(&mut agent_id)?,
+                Some(2) => map.read(&mut assessed_for_policies)?,
+                Some(3) => map.read(&mut assessed_for_vulnerabilities)?,
+                Some(4) => map.read(&mut configurations)?,
+                Some(5) => map.read(&mut databases)?,
+                Some(6) => map.read(&mut files)?,
+                Some(7) => map.read(&mut history)?,
+                Some(8) => map.read(&mut host_name)?,
+                Some(9) => map.read(&mut host_names)?,
+                Some(10) => map.read(&mut id)?,
+                Some(11) => map.read(&mut ids)?,
+                Some(12) => map.read(&mut ip)?,
+                Some(13) => map.read(&mut last_assessed_for_vulnerabilities)?,
+                Some(14) => map.read(&mut links)?,
+                Some(15) => map.read(&mut mac)?,
+                Some(16) => map.read(&mut os)?,
+                Some(17) => map.read(&mut os_fingerprint)?,
+                Some(18) => map.read(&mut raw_risk_score)?,
+                Some(19) => map.read(&mut risk_score)?,
+                Some(20) => map.read(&mut services)?,
+                Some(21) => map.read(&mut software)?,
+                Some(22) => map.read(&mut type_)?,
+                Some(23) => map.read(&mut user_groups)?,
+                Some(24) => map.read(&mut users)?,
+                Some(25) => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

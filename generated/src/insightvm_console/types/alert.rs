@@ -93,19 +93,14 @@ impl codec::ReadFields for Alert {
         let mut notification = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut enabled, "enabled")?,
-                Some(1) => map.read(&mut enabled_scan_events, "enabledScanEvents")?,
-                Some(2) => {
-                    map.read(
-                        &mut enabled_vulnerability_events,
-                        "enabledVulnerabilityEvents",
-                    )?
-                }
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut maximum_alerts, "maximumAlerts")?,
-                Some(6) => map.read(&mut name, "name")?,
-                Some(7) => map.read(&mut notification, "notification")?,
+                Some(0) => map.read(&mut enabled)?,
+                Some(1) => map.read(&mut enabled_scan_events)?,
+                Some(2) => map.read(&mut enabled_vulnerability_events)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut maximum_alerts)?,
+                Some(6) => map.read(&mut name)?,
+                Some(7) => map.read(&mut notification)?,
                 _ => map.skip()?,
             }
         }

@@ -100,15 +100,15 @@ impl codec::ReadFields for AssessmentResult {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut check_id, "checkId")?,
-                Some(1) => map.read(&mut exceptions, "exceptions")?,
-                Some(2) => map.read(&mut key2, "key")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut port, "port")?,
-                Some(5) => map.read(&mut proof, "proof")?,
-                Some(6) => map.read(&mut protocol, "protocol")?,
-                Some(7) => map.read(&mut since, "since")?,
-                Some(8) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut check_id)?,
+                Some(1) => map.read(&mut exceptions)?,
+                Some(2) => map.read(&mut key2)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut port)?,
+                Some(5) => map.read(&mut proof)?,
+                Some(6) => map.read(&mut protocol)?,
+                Some(7) => map.read(&mut since)?,
+                Some(8) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -39,8 +39,8 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
         let mut status_code = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut body, "body")?,
-                Some(1) => map.read(&mut status_code, "statusCode")?,
+                Some(0) => map.read(&mut body)?,
+                Some(1) => map.read(&mut status_code)?,
                 _ => map.skip()?,
             }
         }

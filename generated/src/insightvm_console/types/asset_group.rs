@@ -94,15 +94,15 @@ impl codec::ReadFields for AssetGroup {
         let mut vulnerabilities = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut id, "id")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut risk_score, "riskScore")?,
-                Some(6) => map.read(&mut search_criteria, "searchCriteria")?,
-                Some(7) => map.read(&mut type_, "type")?,
-                Some(8) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut id)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut risk_score)?,
+                Some(6) => map.read(&mut search_criteria)?,
+                Some(7) => map.read(&mut type_)?,
+                Some(8) => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

@@ -81,18 +81,13 @@ impl codec::ReadFields for AssetHistory {
         let mut vulnerability_exception_id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut date, "date")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut scan_id, "scanId")?,
-                Some(3) => map.read(&mut type_, "type")?,
-                Some(4) => map.read(&mut user, "user")?,
-                Some(5) => map.read(&mut version, "version")?,
-                Some(6) => {
-                    map.read(
-                        &mut vulnerability_exception_id,
-                        "vulnerabilityExceptionId",
-                    )?
-                }
+                Some(0) => map.read(&mut date)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut scan_id)?,
+                Some(3) => map.read(&mut type_)?,
+                Some(4) => map.read(&mut user)?,
+                Some(5) => map.read(&mut version)?,
+                Some(6) => map.read(&mut vulnerability_exception_id)?,
                 _ => map.skip()?,
             }
         }

@@ -150,34 +150,27 @@ impl codec::ReadFields for AssetPolicy {
         let mut unscored_rules = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut benchmark_name, "benchmarkName")?,
-                Some(1) => map.read(&mut benchmark_version, "benchmarkVersion")?,
-                Some(2) => map.read(&mut category, "category")?,
-                Some(3) => map.read(&mut description, "description")?,
-                Some(4) => map.read(&mut failed_assets_count, "failedAssetsCount")?,
-                Some(5) => map.read(&mut failed_rules_count, "failedRulesCount")?,
-                Some(6) => map.read(&mut id, "id")?,
-                Some(7) => map.read(&mut is_custom, "isCustom")?,
-                Some(8) => map.read(&mut links, "links")?,
-                Some(9) => {
-                    map.read(
-                        &mut not_applicable_assets_count,
-                        "notApplicableAssetsCount",
-                    )?
-                }
-                Some(10) => {
-                    map.read(&mut not_applicable_rules_count, "notApplicableRulesCount")?
-                }
-                Some(11) => map.read(&mut passed_assets_count, "passedAssetsCount")?,
-                Some(12) => map.read(&mut passed_rules_count, "passedRulesCount")?,
-                Some(13) => map.read(&mut policy_name, "policyName")?,
-                Some(14) => map.read(&mut rule_compliance, "ruleCompliance")?,
-                Some(15) => map.read(&mut rule_compliance_delta, "ruleComplianceDelta")?,
-                Some(16) => map.read(&mut scope, "scope")?,
-                Some(17) => map.read(&mut status, "status")?,
-                Some(18) => map.read(&mut surrogate_id, "surrogateId")?,
-                Some(19) => map.read(&mut title, "title")?,
-                Some(20) => map.read(&mut unscored_rules, "unscoredRules")?,
+                Some(0) => map.read(&mut benchmark_name)?,
+                Some(1) => map.read(&mut benchmark_version)?,
+                Some(2) => map.read(&mut category)?,
+                Some(3) => map.read(&mut description)?,
+                Some(4) => map.read(&mut failed_assets_count)?,
+                Some(5) => map.read(&mut failed_rules_count)?,
+                Some(6) => map.read(&mut id)?,
+                Some(7) => map.read(&mut is_custom)?,
+                Some(8) => map.read(&mut links)?,
+                Some(9) => map.read(&mut not_applicable_assets_count)?,
+                Some(10) => map.read(&mut not_applicable_rules_count)?,
+                Some(11) => map.read(&mut passed_assets_count)?,
+                Some(12) => map.read(&mut passed_rules_count)?,
+                Some(13) => map.read(&mut policy_name)?,
+                Some(14) => map.read(&mut rule_compliance)?,
+                Some(15) => map.read(&mut rule_compliance_delta)?,
+                Some(16) => map.read(&mut scope)?,
+                Some(17) => map.read(&mut status)?,
+                Some(18) => map.read(&mut surrogate_id)?,
+                Some(19) => map.read(&mut title)?,
+                Some(20) => map.read(&mut unscored_rules)?,
                 _ => map.skip()?,
             }
         }

@@ -103,19 +103,19 @@ impl codec::ReadFields for AssetPolicyItem {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut has_override, "hasOverride")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut is_unscored, "isUnscored")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut name, "name")?,
-                Some(7) => map.read(&mut policy, "policy")?,
-                Some(8) => map.read(&mut rules, "rules")?,
-                Some(9) => map.read(&mut scope, "scope")?,
-                Some(10) => map.read(&mut status, "status")?,
-                Some(11) => map.read(&mut title, "title")?,
-                Some(12) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut has_override)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut is_unscored)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut name)?,
+                Some(7) => map.read(&mut policy)?,
+                Some(8) => map.read(&mut rules)?,
+                Some(9) => map.read(&mut scope)?,
+                Some(10) => map.read(&mut status)?,
+                Some(11) => map.read(&mut title)?,
+                Some(12) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

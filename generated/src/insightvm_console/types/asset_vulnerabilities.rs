@@ -63,12 +63,12 @@ impl codec::ReadFields for AssetVulnerabilities {
         let mut total = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut critical, "critical")?,
-                Some(1) => map.read(&mut exploits, "exploits")?,
-                Some(2) => map.read(&mut malware_kits, "malwareKits")?,
-                Some(3) => map.read(&mut moderate, "moderate")?,
-                Some(4) => map.read(&mut severe, "severe")?,
-                Some(5) => map.read(&mut total, "total")?,
+                Some(0) => map.read(&mut critical)?,
+                Some(1) => map.read(&mut exploits)?,
+                Some(2) => map.read(&mut malware_kits)?,
+                Some(3) => map.read(&mut moderate)?,
+                Some(4) => map.read(&mut severe)?,
+                Some(5) => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

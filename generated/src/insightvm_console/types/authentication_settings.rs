@@ -40,8 +40,8 @@ impl codec::ReadFields for AuthenticationSettings {
         let mut login_lock_threshold = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut _2fa, "2fa")?,
-                Some(1) => map.read(&mut login_lock_threshold, "loginLockThreshold")?,
+                Some(0) => map.read(&mut _2fa)?,
+                Some(1) => map.read(&mut login_lock_threshold)?,
                 _ => map.skip()?,
             }
         }

@@ -53,11 +53,11 @@ impl codec::ReadFields for AuthenticationSource {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut external, "external")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut external)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

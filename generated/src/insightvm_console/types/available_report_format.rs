@@ -41,8 +41,8 @@ impl codec::ReadFields for AvailableReportFormat {
         let mut templates = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut format, "format")?,
-                Some(1) => map.read(&mut templates, "templates")?,
+                Some(0) => map.read(&mut format)?,
+                Some(1) => map.read(&mut templates)?,
                 _ => map.skip()?,
             }
         }

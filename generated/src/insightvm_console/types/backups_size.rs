@@ -40,8 +40,8 @@ impl codec::ReadFields for BackupsSize {
         let mut formatted = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut bytes, "bytes")?,
-                Some(1) => map.read(&mut formatted, "formatted")?,
+                Some(0) => map.read(&mut bytes)?,
+                Some(1) => map.read(&mut formatted)?,
                 _ => map.skip()?,
             }
         }

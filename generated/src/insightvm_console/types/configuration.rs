@@ -50,8 +50,8 @@ impl codec::ReadFields for Configuration {
         let mut value = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut name, "name")?,
-                Some(1) => map.read(&mut value, "value")?,
+                Some(0) => map.read(&mut name)?,
+                Some(1) => map.read(&mut value)?,
                 _ => map.skip()?,
             }
         }

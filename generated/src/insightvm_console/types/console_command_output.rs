@@ -41,8 +41,8 @@ impl codec::ReadFields for ConsoleCommandOutput {
         let mut output = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut output, "output")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut output)?,
                 _ => map.skip()?,
             }
         }

@@ -40,8 +40,8 @@ impl codec::ReadFields for CpuInfo {
         let mut count = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut clock_speed, "clockSpeed")?,
-                Some(1) => map.read(&mut count, "count")?,
+                Some(0) => map.read(&mut clock_speed)?,
+                Some(1) => map.read(&mut count)?,
                 _ => map.skip()?,
             }
         }

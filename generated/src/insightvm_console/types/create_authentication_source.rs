@@ -52,8 +52,8 @@ impl codec::ReadFields for CreateAuthenticationSource {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -56,19 +56,9 @@ impl codec::ReadFields for DatabaseConnectionSettings {
         let mut maximum_prepared_statement_pool_size = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(
-                        &mut maximum_administration_pool_size,
-                        "maximumAdministrationPoolSize",
-                    )?
-                }
-                Some(1) => map.read(&mut maximum_pool_size, "maximumPoolSize")?,
-                Some(2) => {
-                    map.read(
-                        &mut maximum_prepared_statement_pool_size,
-                        "maximumPreparedStatementPoolSize",
-                    )?
-                }
+                Some(0) => map.read(&mut maximum_administration_pool_size)?,
+                Some(1) => map.read(&mut maximum_pool_size)?,
+                Some(2) => map.read(&mut maximum_prepared_statement_pool_size)?,
                 _ => map.skip()?,
             }
         }

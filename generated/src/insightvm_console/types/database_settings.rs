@@ -68,18 +68,13 @@ impl codec::ReadFields for DatabaseSettings {
         let mut vendor = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut connection, "connection")?,
-                Some(1) => map.read(&mut host, "host")?,
-                Some(2) => {
-                    map.read(
-                        &mut maintenance_thread_pool_size,
-                        "maintenanceThreadPoolSize",
-                    )?
-                }
-                Some(3) => map.read(&mut port, "port")?,
-                Some(4) => map.read(&mut url, "url")?,
-                Some(5) => map.read(&mut user, "user")?,
-                Some(6) => map.read(&mut vendor, "vendor")?,
+                Some(0) => map.read(&mut connection)?,
+                Some(1) => map.read(&mut host)?,
+                Some(2) => map.read(&mut maintenance_thread_pool_size)?,
+                Some(3) => map.read(&mut port)?,
+                Some(4) => map.read(&mut url)?,
+                Some(5) => map.read(&mut user)?,
+                Some(6) => map.read(&mut vendor)?,
                 _ => map.skip()?,
             }
         }

@@ -45,9 +45,9 @@ impl codec::ReadFields for DiscoveryAsset {
         let mut name = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut address, "address")?,
-                Some(1) => map.read(&mut links, "links")?,
-                Some(2) => map.read(&mut name, "name")?,
+                Some(0) => map.read(&mut address)?,
+                Some(1) => map.read(&mut links)?,
+                Some(2) => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

@@ -140,31 +140,27 @@ impl codec::ReadFields for DiscoveryConnection {
         let mut win_rm_server = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut access_key_id, "accessKeyId")?,
-                Some(1) => map.read(&mut address, "address")?,
-                Some(2) => map.read(&mut arn, "arn")?,
-                Some(3) => map.read(&mut aws_session_name, "awsSessionName")?,
-                Some(4) => map.read(&mut connection_type, "connectionType")?,
-                Some(5) => map.read(&mut event_source, "eventSource")?,
-                Some(6) => {
-                    map.read(&mut exchange_server_hostname, "exchangeServerHostname")?
-                }
-                Some(7) => map.read(&mut exchange_user, "exchangeUser")?,
-                Some(8) => map.read(&mut folder_path, "folderPath")?,
-                Some(9) => map.read(&mut id, "id")?,
-                Some(10) => map.read(&mut ldap_server, "ldapServer")?,
-                Some(11) => map.read(&mut links, "links")?,
-                Some(12) => map.read(&mut name, "name")?,
-                Some(13) => map.read(&mut port, "port")?,
-                Some(14) => map.read(&mut protocol, "protocol")?,
-                Some(15) => map.read(&mut region, "region")?,
-                Some(16) => {
-                    map.read(&mut scan_engine_is_inside_aws, "scanEngineIsInsideAWS")?
-                }
-                Some(17) => map.read(&mut secret_access_key, "secretAccessKey")?,
-                Some(18) => map.read(&mut status, "status")?,
-                Some(19) => map.read(&mut username, "username")?,
-                Some(20) => map.read(&mut win_rm_server, "winRMServer")?,
+                Some(0) => map.read(&mut access_key_id)?,
+                Some(1) => map.read(&mut address)?,
+                Some(2) => map.read(&mut arn)?,
+                Some(3) => map.read(&mut aws_session_name)?,
+                Some(4) => map.read(&mut connection_type)?,
+                Some(5) => map.read(&mut event_source)?,
+                Some(6) => map.read(&mut exchange_server_hostname)?,
+                Some(7) => map.read(&mut exchange_user)?,
+                Some(8) => map.read(&mut folder_path)?,
+                Some(9) => map.read(&mut id)?,
+                Some(10) => map.read(&mut ldap_server)?,
+                Some(11) => map.read(&mut links)?,
+                Some(12) => map.read(&mut name)?,
+                Some(13) => map.read(&mut port)?,
+                Some(14) => map.read(&mut protocol)?,
+                Some(15) => map.read(&mut region)?,
+                Some(16) => map.read(&mut scan_engine_is_inside_aws)?,
+                Some(17) => map.read(&mut secret_access_key)?,
+                Some(18) => map.read(&mut status)?,
+                Some(19) => map.read(&mut username)?,
+                Some(20) => map.read(&mut win_rm_server)?,
                 _ => map.skip()?,
             }
         }

@@ -52,9 +52,9 @@ impl codec::ReadFields for DiscoverySearchCriteria {
         let mut match_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut connection_type, "connectionType")?,
-                Some(1) => map.read(&mut filters, "filters")?,
-                Some(2) => map.read(&mut match_, "match")?,
+                Some(0) => map.read(&mut connection_type)?,
+                Some(1) => map.read(&mut filters)?,
+                Some(2) => map.read(&mut match_)?,
                 _ => map.skip()?,
             }
         }

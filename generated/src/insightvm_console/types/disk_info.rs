@@ -42,9 +42,9 @@ impl codec::ReadFields for DiskInfo {
         let mut total = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut free, "free")?,
-                Some(1) => map.read(&mut installation, "installation")?,
-                Some(2) => map.read(&mut total, "total")?,
+                Some(0) => map.read(&mut free)?,
+                Some(1) => map.read(&mut installation)?,
+                Some(2) => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

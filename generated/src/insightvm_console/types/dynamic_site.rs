@@ -43,7 +43,7 @@ impl codec::ReadFields for DynamicSite {
         let mut id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
+                Some(0) => map.read(&mut id)?,
                 _ => map.skip()?,
             }
         }

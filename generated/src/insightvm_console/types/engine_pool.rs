@@ -60,10 +60,10 @@ impl codec::ReadFields for EnginePool {
         let mut name = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut engines, "engines")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut name, "name")?,
+                Some(0) => map.read(&mut engines)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

@@ -41,8 +41,8 @@ impl codec::ReadFields for EnvironmentProperties {
         let mut properties = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut properties, "properties")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

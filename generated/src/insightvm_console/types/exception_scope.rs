@@ -67,12 +67,12 @@ impl codec::ReadFields for ExceptionScope {
         let mut vulnerability = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut key2, "key")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut port, "port")?,
-                Some(4) => map.read(&mut type_, "type")?,
-                Some(5) => map.read(&mut vulnerability, "vulnerability")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut key2)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut port)?,
+                Some(4) => map.read(&mut type_)?,
+                Some(5) => map.read(&mut vulnerability)?,
                 _ => map.skip()?,
             }
         }

@@ -40,8 +40,8 @@ impl codec::ReadFields for ExcludedAssetGroups {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset_group_i_ds, "assetGroupIDs")?,
-                Some(1) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut asset_group_i_ds)?,
+                Some(1) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -41,8 +41,8 @@ impl codec::ReadFields for ExcludedScanTargets {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut addresses, "addresses")?,
-                Some(1) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut addresses)?,
+                Some(1) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

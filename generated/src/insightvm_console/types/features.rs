@@ -97,19 +97,19 @@ impl codec::ReadFields for Features {
         let mut scanning = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut adaptive_security, "adaptiveSecurity")?,
-                Some(1) => map.read(&mut agents, "agents")?,
-                Some(2) => map.read(&mut dynamic_discovery, "dynamicDiscovery")?,
-                Some(3) => map.read(&mut early_access, "earlyAccess")?,
-                Some(4) => map.read(&mut engine_pool, "enginePool")?,
-                Some(5) => map.read(&mut insight_platform, "insightPlatform")?,
-                Some(6) => map.read(&mut mobile, "mobile")?,
-                Some(7) => map.read(&mut multitenancy, "multitenancy")?,
-                Some(8) => map.read(&mut policy_editor, "policyEditor")?,
-                Some(9) => map.read(&mut policy_manager, "policyManager")?,
-                Some(10) => map.read(&mut remediation_analytics, "remediationAnalytics")?,
-                Some(11) => map.read(&mut reporting, "reporting")?,
-                Some(12) => map.read(&mut scanning, "scanning")?,
+                Some(0) => map.read(&mut adaptive_security)?,
+                Some(1) => map.read(&mut agents)?,
+                Some(2) => map.read(&mut dynamic_discovery)?,
+                Some(3) => map.read(&mut early_access)?,
+                Some(4) => map.read(&mut engine_pool)?,
+                Some(5) => map.read(&mut insight_platform)?,
+                Some(6) => map.read(&mut mobile)?,
+                Some(7) => map.read(&mut multitenancy)?,
+                Some(8) => map.read(&mut policy_editor)?,
+                Some(9) => map.read(&mut policy_manager)?,
+                Some(10) => map.read(&mut remediation_analytics)?,
+                Some(11) => map.read(&mut reporting)?,
+                Some(12) => map.read(&mut scanning)?,
                 _ => map.skip()?,
             }
         }

@@ -61,10 +61,10 @@ impl codec::ReadFields for File {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut attributes, "attributes")?,
-                Some(1) => map.read(&mut name, "name")?,
-                Some(2) => map.read(&mut size, "size")?,
-                Some(3) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut attributes)?,
+                Some(1) => map.read(&mut name)?,
+                Some(2) => map.read(&mut size)?,
+                Some(3) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -58,11 +58,11 @@ impl codec::ReadFields for Fingerprint {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut description, "description")?,
-                Some(1) => map.read(&mut family, "family")?,
-                Some(2) => map.read(&mut product, "product")?,
-                Some(3) => map.read(&mut vendor, "vendor")?,
-                Some(4) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut description)?,
+                Some(1) => map.read(&mut family)?,
+                Some(2) => map.read(&mut product)?,
+                Some(3) => map.read(&mut vendor)?,
+                Some(4) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -50,8 +50,8 @@ impl codec::ReadFields for GroupAccount {
         let mut name = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut name, "name")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

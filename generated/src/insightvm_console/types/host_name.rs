@@ -52,8 +52,8 @@ impl codec::ReadFields for HostName {
         let mut source = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut name, "name")?,
-                Some(1) => map.read(&mut source, "source")?,
+                Some(0) => map.read(&mut name)?,
+                Some(1) => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

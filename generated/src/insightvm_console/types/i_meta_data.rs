@@ -42,9 +42,9 @@ impl codec::ReadFields for IMetaData {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut field_name, "fieldName")?,
-                Some(1) => map.read(&mut supported_operators, "supportedOperators")?,
-                Some(2) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut field_name)?,
+                Some(1) => map.read(&mut supported_operators)?,
+                Some(2) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -59,12 +59,12 @@ impl codec::ReadFields for InstallSize {
         let mut total = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut backups, "backups")?,
-                Some(1) => map.read(&mut database, "database")?,
-                Some(2) => map.read(&mut directory, "directory")?,
-                Some(3) => map.read(&mut reports, "reports")?,
-                Some(4) => map.read(&mut scans, "scans")?,
-                Some(5) => map.read(&mut total, "total")?,
+                Some(0) => map.read(&mut backups)?,
+                Some(1) => map.read(&mut database)?,
+                Some(2) => map.read(&mut directory)?,
+                Some(3) => map.read(&mut reports)?,
+                Some(4) => map.read(&mut scans)?,
+                Some(5) => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

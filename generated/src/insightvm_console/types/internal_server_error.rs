@@ -56,9 +56,9 @@ impl codec::ReadFields for InternalServerError {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut message, "message")?,
-                Some(2) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut message)?,
+                Some(2) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

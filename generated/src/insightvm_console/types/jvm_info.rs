@@ -58,11 +58,11 @@ impl codec::ReadFields for JvmInfo {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut name, "name")?,
-                Some(1) => map.read(&mut start_time, "startTime")?,
-                Some(2) => map.read(&mut uptime, "uptime")?,
-                Some(3) => map.read(&mut vendor, "vendor")?,
-                Some(4) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut name)?,
+                Some(1) => map.read(&mut start_time)?,
+                Some(2) => map.read(&mut uptime)?,
+                Some(3) => map.read(&mut vendor)?,
+                Some(4) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

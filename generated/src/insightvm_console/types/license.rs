@@ -72,14 +72,14 @@ impl codec::ReadFields for License {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut edition, "edition")?,
-                Some(1) => map.read(&mut evaluation, "evaluation")?,
-                Some(2) => map.read(&mut expires, "expires")?,
-                Some(3) => map.read(&mut features, "features")?,
-                Some(4) => map.read(&mut limits, "limits")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut perpetual, "perpetual")?,
-                Some(7) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut edition)?,
+                Some(1) => map.read(&mut evaluation)?,
+                Some(2) => map.read(&mut expires)?,
+                Some(3) => map.read(&mut features)?,
+                Some(4) => map.read(&mut limits)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut perpetual)?,
+                Some(7) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -53,12 +53,10 @@ impl codec::ReadFields for LicenseLimits {
         let mut users = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => {
-                    map.read(&mut assets_with_hosted_engine, "assetsWithHostedEngine")?
-                }
-                Some(2) => map.read(&mut scan_engines, "scanEngines")?,
-                Some(3) => map.read(&mut users, "users")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut assets_with_hosted_engine)?,
+                Some(2) => map.read(&mut scan_engines)?,
+                Some(3) => map.read(&mut users)?,
                 _ => map.skip()?,
             }
         }

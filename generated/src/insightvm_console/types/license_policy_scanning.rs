@@ -40,8 +40,8 @@ impl codec::ReadFields for LicensePolicyScanning {
         let mut scanning = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut benchmarks, "benchmarks")?,
-                Some(1) => map.read(&mut scanning, "scanning")?,
+                Some(0) => map.read(&mut benchmarks)?,
+                Some(1) => map.read(&mut scanning)?,
                 _ => map.skip()?,
             }
         }

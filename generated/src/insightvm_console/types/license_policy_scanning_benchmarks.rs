@@ -52,11 +52,11 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
         let mut usgcb = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut cis, "cis")?,
-                Some(1) => map.read(&mut custom, "custom")?,
-                Some(2) => map.read(&mut disa, "disa")?,
-                Some(3) => map.read(&mut fdcc, "fdcc")?,
-                Some(4) => map.read(&mut usgcb, "usgcb")?,
+                Some(0) => map.read(&mut cis)?,
+                Some(1) => map.read(&mut custom)?,
+                Some(2) => map.read(&mut disa)?,
+                Some(3) => map.read(&mut fdcc)?,
+                Some(4) => map.read(&mut usgcb)?,
                 _ => map.skip()?,
             }
         }

@@ -48,11 +48,9 @@ impl codec::ReadFields for LicenseReporting {
         let mut pci = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut advanced, "advanced")?,
-                Some(1) => {
-                    map.read(&mut customizable_csv_export, "customizableCSVExport")?
-                }
-                Some(2) => map.read(&mut pci, "pci")?,
+                Some(0) => map.read(&mut advanced)?,
+                Some(1) => map.read(&mut customizable_csv_export)?,
+                Some(2) => map.read(&mut pci)?,
                 _ => map.skip()?,
             }
         }

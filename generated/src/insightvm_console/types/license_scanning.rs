@@ -58,11 +58,11 @@ impl codec::ReadFields for LicenseScanning {
         let mut web_application = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut discovery, "discovery")?,
-                Some(1) => map.read(&mut policy, "policy")?,
-                Some(2) => map.read(&mut scada, "scada")?,
-                Some(3) => map.read(&mut virtual_, "virtual")?,
-                Some(4) => map.read(&mut web_application, "webApplication")?,
+                Some(0) => map.read(&mut discovery)?,
+                Some(1) => map.read(&mut policy)?,
+                Some(2) => map.read(&mut scada)?,
+                Some(3) => map.read(&mut virtual_)?,
+                Some(4) => map.read(&mut web_application)?,
                 _ => map.skip()?,
             }
         }

@@ -37,7 +37,7 @@ impl codec::ReadFields for Links {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -48,9 +48,9 @@ impl codec::ReadFields for LocalePreferences {
         let mut reports = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut default, "default")?,
-                Some(1) => map.read(&mut links, "links")?,
-                Some(2) => map.read(&mut reports, "reports")?,
+                Some(0) => map.read(&mut default)?,
+                Some(1) => map.read(&mut links)?,
+                Some(2) => map.read(&mut reports)?,
                 _ => map.skip()?,
             }
         }

@@ -84,18 +84,16 @@ impl codec::ReadFields for MatchedSolution {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(&mut additional_information, "additionalInformation")?
-                }
-                Some(1) => map.read(&mut applies_to, "appliesTo")?,
-                Some(2) => map.read(&mut confidence, "confidence")?,
-                Some(3) => map.read(&mut estimate, "estimate")?,
-                Some(4) => map.read(&mut id, "id")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut matches, "matches")?,
-                Some(7) => map.read(&mut steps, "steps")?,
-                Some(8) => map.read(&mut summary, "summary")?,
-                Some(9) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut additional_information)?,
+                Some(1) => map.read(&mut applies_to)?,
+                Some(2) => map.read(&mut confidence)?,
+                Some(3) => map.read(&mut estimate)?,
+                Some(4) => map.read(&mut id)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut matches)?,
+                Some(7) => map.read(&mut steps)?,
+                Some(8) => map.read(&mut summary)?,
+                Some(9) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -89,17 +89,17 @@ impl codec::ReadFields for OperatingSystem {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut architecture, "architecture")?,
-                Some(1) => map.read(&mut configurations, "configurations")?,
-                Some(2) => map.read(&mut cpe, "cpe")?,
-                Some(3) => map.read(&mut description, "description")?,
-                Some(4) => map.read(&mut family, "family")?,
-                Some(5) => map.read(&mut id, "id")?,
-                Some(6) => map.read(&mut product, "product")?,
-                Some(7) => map.read(&mut system_name, "systemName")?,
-                Some(8) => map.read(&mut type_, "type")?,
-                Some(9) => map.read(&mut vendor, "vendor")?,
-                Some(10) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut architecture)?,
+                Some(1) => map.read(&mut configurations)?,
+                Some(2) => map.read(&mut cpe)?,
+                Some(3) => map.read(&mut description)?,
+                Some(4) => map.read(&mut family)?,
+                Some(5) => map.read(&mut id)?,
+                Some(6) => map.read(&mut product)?,
+                Some(7) => map.read(&mut system_name)?,
+                Some(8) => map.read(&mut type_)?,
+                Some(9) => map.read(&mut vendor)?,
+                Some(10) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

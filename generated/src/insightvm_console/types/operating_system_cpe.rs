@@ -130,19 +130,19 @@ impl codec::ReadFields for OperatingSystemCpe {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut edition, "edition")?,
-                Some(1) => map.read(&mut language, "language")?,
-                Some(2) => map.read(&mut other, "other")?,
-                Some(3) => map.read(&mut part, "part")?,
-                Some(4) => map.read(&mut product, "product")?,
-                Some(5) => map.read(&mut sw_edition, "swEdition")?,
-                Some(6) => map.read(&mut target_hw, "targetHW")?,
-                Some(7) => map.read(&mut target_sw, "targetSW")?,
-                Some(8) => map.read(&mut update, "update")?,
-                Some(9) => map.read(&mut v2_2, "v2.2")?,
-                Some(10) => map.read(&mut v2_3, "v2.3")?,
-                Some(11) => map.read(&mut vendor, "vendor")?,
-                Some(12) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut edition)?,
+                Some(1) => map.read(&mut language)?,
+                Some(2) => map.read(&mut other)?,
+                Some(3) => map.read(&mut part)?,
+                Some(4) => map.read(&mut product)?,
+                Some(5) => map.read(&mut sw_edition)?,
+                Some(6) => map.read(&mut target_hw)?,
+                Some(7) => map.read(&mut target_sw)?,
+                Some(8) => map.read(&mut update)?,
+                Some(9) => map.read(&mut v2_2)?,
+                Some(10) => map.read(&mut v2_3)?,
+                Some(11) => map.read(&mut vendor)?,
+                Some(12) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -53,10 +53,10 @@ impl codec::ReadFields for PageInfo {
         let mut total_resources = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut number, "number")?,
-                Some(1) => map.read(&mut size, "size")?,
-                Some(2) => map.read(&mut total_pages, "totalPages")?,
-                Some(3) => map.read(&mut total_resources, "totalResources")?,
+                Some(0) => map.read(&mut number)?,
+                Some(1) => map.read(&mut size)?,
+                Some(2) => map.read(&mut total_pages)?,
+                Some(3) => map.read(&mut total_resources)?,
                 _ => map.skip()?,
             }
         }

@@ -44,9 +44,9 @@ impl codec::ReadFields for PageOfSoftware {
         let mut resources = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut page, "page")?,
-                Some(2) => map.read(&mut resources, "resources")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut page)?,
+                Some(2) => map.read(&mut resources)?,
                 _ => map.skip()?,
             }
         }

@@ -61,13 +61,11 @@ impl codec::ReadFields for Pci {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut adjusted_cvss_score, "adjustedCVSSScore")?,
-                Some(1) => {
-                    map.read(&mut adjusted_severity_score, "adjustedSeverityScore")?
-                }
-                Some(2) => map.read(&mut fail, "fail")?,
-                Some(3) => map.read(&mut special_notes, "specialNotes")?,
-                Some(4) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut adjusted_cvss_score)?,
+                Some(1) => map.read(&mut adjusted_severity_score)?,
+                Some(2) => map.read(&mut fail)?,
+                Some(3) => map.read(&mut special_notes)?,
+                Some(4) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

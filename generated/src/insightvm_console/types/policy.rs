@@ -62,15 +62,10 @@ impl codec::ReadFields for Policy {
         let mut store_scap = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut enabled, "enabled")?,
-                Some(1) => map.read(&mut links, "links")?,
-                Some(2) => {
-                    map.read(
-                        &mut recursive_windows_fs_search,
-                        "recursiveWindowsFSSearch",
-                    )?
-                }
-                Some(3) => map.read(&mut store_scap, "storeSCAP")?,
+                Some(0) => map.read(&mut enabled)?,
+                Some(1) => map.read(&mut links)?,
+                Some(2) => map.read(&mut recursive_windows_fs_search)?,
+                Some(3) => map.read(&mut store_scap)?,
                 _ => map.skip()?,
             }
         }

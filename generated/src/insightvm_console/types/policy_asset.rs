@@ -63,12 +63,12 @@ impl codec::ReadFields for PolicyAsset {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut hostname, "hostname")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut ip, "ip")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut os, "os")?,
-                Some(5) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut hostname)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut ip)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut os)?,
+                Some(5) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -64,12 +64,12 @@ impl codec::ReadFields for PolicyControl {
         let mut published_date = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut cce_item_id, "cceItemId")?,
-                Some(1) => map.read(&mut cce_platform, "ccePlatform")?,
-                Some(2) => map.read(&mut control_name, "controlName")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut published_date, "publishedDate")?,
+                Some(0) => map.read(&mut cce_item_id)?,
+                Some(1) => map.read(&mut cce_platform)?,
+                Some(2) => map.read(&mut control_name)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut published_date)?,
                 _ => map.skip()?,
             }
         }

@@ -90,17 +90,17 @@ impl codec::ReadFields for PolicyGroup {
         let mut title = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut benchmark, "benchmark")?,
-                Some(2) => map.read(&mut description, "description")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut name, "name")?,
-                Some(6) => map.read(&mut policy, "policy")?,
-                Some(7) => map.read(&mut scope, "scope")?,
-                Some(8) => map.read(&mut status, "status")?,
-                Some(9) => map.read(&mut surrogate_id, "surrogateId")?,
-                Some(10) => map.read(&mut title, "title")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut benchmark)?,
+                Some(2) => map.read(&mut description)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut name)?,
+                Some(6) => map.read(&mut policy)?,
+                Some(7) => map.read(&mut scope)?,
+                Some(8) => map.read(&mut status)?,
+                Some(9) => map.read(&mut surrogate_id)?,
+                Some(10) => map.read(&mut title)?,
                 _ => map.skip()?,
             }
         }

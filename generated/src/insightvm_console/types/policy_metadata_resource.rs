@@ -49,10 +49,10 @@ impl codec::ReadFields for PolicyMetadataResource {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut name, "name")?,
-                Some(2) => map.read(&mut title, "title")?,
-                Some(3) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut name)?,
+                Some(2) => map.read(&mut title)?,
+                Some(3) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -91,13 +91,13 @@ impl codec::ReadFields for PolicyOverride {
         let mut submit = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut expires, "expires")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut review, "review")?,
-                Some(4) => map.read(&mut scope, "scope")?,
-                Some(5) => map.read(&mut state, "state")?,
-                Some(6) => map.read(&mut submit, "submit")?,
+                Some(0) => map.read(&mut expires)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut review)?,
+                Some(4) => map.read(&mut scope)?,
+                Some(5) => map.read(&mut state)?,
+                Some(6) => map.read(&mut submit)?,
                 _ => map.skip()?,
             }
         }

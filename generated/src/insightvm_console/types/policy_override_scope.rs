@@ -88,12 +88,12 @@ impl codec::ReadFields for PolicyOverrideScope {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset, "asset")?,
-                Some(1) => map.read(&mut links, "links")?,
-                Some(2) => map.read(&mut new_result, "newResult")?,
-                Some(3) => map.read(&mut original_result, "originalResult")?,
-                Some(4) => map.read(&mut rule, "rule")?,
-                Some(5) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut asset)?,
+                Some(1) => map.read(&mut links)?,
+                Some(2) => map.read(&mut new_result)?,
+                Some(3) => map.read(&mut original_result)?,
+                Some(4) => map.read(&mut rule)?,
+                Some(5) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

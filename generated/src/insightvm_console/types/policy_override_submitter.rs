@@ -72,11 +72,11 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
         let mut user = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut comment, "comment")?,
-                Some(1) => map.read(&mut date, "date")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut user, "user")?,
+                Some(0) => map.read(&mut comment)?,
+                Some(1) => map.read(&mut date)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut user)?,
                 _ => map.skip()?,
             }
         }

@@ -95,18 +95,18 @@ impl codec::ReadFields for PolicyRule {
         let mut title = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut benchmark, "benchmark")?,
-                Some(2) => map.read(&mut description, "description")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut is_custom, "isCustom")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut name, "name")?,
-                Some(7) => map.read(&mut role, "role")?,
-                Some(8) => map.read(&mut scope, "scope")?,
-                Some(9) => map.read(&mut status, "status")?,
-                Some(10) => map.read(&mut surrogate_id, "surrogateId")?,
-                Some(11) => map.read(&mut title, "title")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut benchmark)?,
+                Some(2) => map.read(&mut description)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut is_custom)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut name)?,
+                Some(7) => map.read(&mut role)?,
+                Some(8) => map.read(&mut scope)?,
+                Some(9) => map.read(&mut status)?,
+                Some(10) => map.read(&mut surrogate_id)?,
+                Some(11) => map.read(&mut title)?,
                 _ => map.skip()?,
             }
         }

@@ -64,12 +64,12 @@ impl codec::ReadFields for PolicyRuleAssessmentResource {
         let mut unscored = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut total, "total")?,
-                Some(2) => map.read(&mut total_failed, "totalFailed")?,
-                Some(3) => map.read(&mut total_not_applicable, "totalNotApplicable")?,
-                Some(4) => map.read(&mut total_passed, "totalPassed")?,
-                Some(5) => map.read(&mut unscored, "unscored")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut total)?,
+                Some(2) => map.read(&mut total_failed)?,
+                Some(3) => map.read(&mut total_not_applicable)?,
+                Some(4) => map.read(&mut total_passed)?,
+                Some(5) => map.read(&mut unscored)?,
                 _ => map.skip()?,
             }
         }

@@ -70,12 +70,12 @@ impl codec::ReadFields for PolicySummaryResource {
         let mut scanned_policies = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut decreased_compliance, "decreasedCompliance")?,
-                Some(1) => map.read(&mut increased_compliance, "increasedCompliance")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut number_of_policies, "numberOfPolicies")?,
-                Some(4) => map.read(&mut overall_compliance, "overallCompliance")?,
-                Some(5) => map.read(&mut scanned_policies, "scannedPolicies")?,
+                Some(0) => map.read(&mut decreased_compliance)?,
+                Some(1) => map.read(&mut increased_compliance)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut number_of_policies)?,
+                Some(4) => map.read(&mut overall_compliance)?,
+                Some(5) => map.read(&mut scanned_policies)?,
                 _ => map.skip()?,
             }
         }

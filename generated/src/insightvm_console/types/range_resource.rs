@@ -49,10 +49,10 @@ impl codec::ReadFields for RangeResource {
         let mut to = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut every, "every")?,
-                Some(1) => map.read(&mut from, "from")?,
-                Some(2) => map.read(&mut interval, "interval")?,
-                Some(3) => map.read(&mut to, "to")?,
+                Some(0) => map.read(&mut every)?,
+                Some(1) => map.read(&mut from)?,
+                Some(2) => map.read(&mut interval)?,
+                Some(3) => map.read(&mut to)?,
                 _ => map.skip()?,
             }
         }

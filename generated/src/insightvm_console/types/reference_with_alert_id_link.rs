@@ -41,8 +41,8 @@ impl codec::ReadFields for ReferenceWithAlertIdLink {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -45,9 +45,9 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
         let mut protocol = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut port, "port")?,
-                Some(2) => map.read(&mut protocol, "protocol")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut port)?,
+                Some(2) => map.read(&mut protocol)?,
                 _ => map.skip()?,
             }
         }

@@ -41,8 +41,8 @@ impl codec::ReadFields for RemediationResource {
         let mut sort = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut solutions, "solutions")?,
-                Some(1) => map.read(&mut sort, "sort")?,
+                Some(0) => map.read(&mut solutions)?,
+                Some(1) => map.read(&mut sort)?,
                 _ => map.skip()?,
             }
         }

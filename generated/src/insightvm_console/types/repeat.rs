@@ -85,11 +85,11 @@ impl codec::ReadFields for Repeat {
         let mut week_of_month = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut day_of_week, "dayOfWeek")?,
-                Some(1) => map.read(&mut every, "every")?,
-                Some(2) => map.read(&mut interval, "interval")?,
-                Some(3) => map.read(&mut last_day_of_month, "lastDayOfMonth")?,
-                Some(4) => map.read(&mut week_of_month, "weekOfMonth")?,
+                Some(0) => map.read(&mut day_of_week)?,
+                Some(1) => map.read(&mut every)?,
+                Some(2) => map.read(&mut interval)?,
+                Some(3) => map.read(&mut last_day_of_month)?,
+                Some(4) => map.read(&mut week_of_month)?,
                 _ => map.skip()?,
             }
         }

@@ -44,9 +44,9 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut excluded, "excluded")?,
-                Some(1) => map.read(&mut included, "included")?,
-                Some(2) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut excluded)?,
+                Some(1) => map.read(&mut included)?,
+                Some(2) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -40,8 +40,8 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
         let mut username = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut password, "password")?,
-                Some(1) => map.read(&mut username, "username")?,
+                Some(0) => map.read(&mut password)?,
+                Some(1) => map.read(&mut username)?,
                 _ => map.skip()?,
             }
         }

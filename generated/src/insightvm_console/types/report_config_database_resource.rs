@@ -58,11 +58,11 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
         let mut vendor = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut credentials, "credentials")?,
-                Some(1) => map.read(&mut host, "host")?,
-                Some(2) => map.read(&mut name, "name")?,
-                Some(3) => map.read(&mut port, "port")?,
-                Some(4) => map.read(&mut vendor, "vendor")?,
+                Some(0) => map.read(&mut credentials)?,
+                Some(1) => map.read(&mut host)?,
+                Some(2) => map.read(&mut name)?,
+                Some(3) => map.read(&mut port)?,
+                Some(4) => map.read(&mut vendor)?,
                 _ => map.skip()?,
             }
         }

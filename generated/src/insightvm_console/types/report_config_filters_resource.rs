@@ -47,9 +47,9 @@ impl codec::ReadFields for ReportConfigFiltersResource {
         let mut statuses = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut categories, "categories")?,
-                Some(1) => map.read(&mut severity, "severity")?,
-                Some(2) => map.read(&mut statuses, "statuses")?,
+                Some(0) => map.read(&mut categories)?,
+                Some(1) => map.read(&mut severity)?,
+                Some(2) => map.read(&mut statuses)?,
                 _ => map.skip()?,
             }
         }

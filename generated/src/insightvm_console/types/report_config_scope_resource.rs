@@ -58,11 +58,11 @@ impl codec::ReadFields for ReportConfigScopeResource {
         let mut tags = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset_groups, "assetGroups")?,
-                Some(1) => map.read(&mut assets, "assets")?,
-                Some(2) => map.read(&mut scan, "scan")?,
-                Some(3) => map.read(&mut sites, "sites")?,
-                Some(4) => map.read(&mut tags, "tags")?,
+                Some(0) => map.read(&mut asset_groups)?,
+                Some(1) => map.read(&mut assets)?,
+                Some(2) => map.read(&mut scan)?,
+                Some(3) => map.read(&mut sites)?,
+                Some(4) => map.read(&mut tags)?,
                 _ => map.skip()?,
             }
         }

@@ -64,12 +64,12 @@ impl codec::ReadFields for ReportEmail {
         let mut smtp = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut access, "access")?,
-                Some(1) => map.read(&mut additional, "additional")?,
-                Some(2) => map.read(&mut additional_recipients, "additionalRecipients")?,
-                Some(3) => map.read(&mut asset_access, "assetAccess")?,
-                Some(4) => map.read(&mut owner, "owner")?,
-                Some(5) => map.read(&mut smtp, "smtp")?,
+                Some(0) => map.read(&mut access)?,
+                Some(1) => map.read(&mut additional)?,
+                Some(2) => map.read(&mut additional_recipients)?,
+                Some(3) => map.read(&mut asset_access)?,
+                Some(4) => map.read(&mut owner)?,
+                Some(5) => map.read(&mut smtp)?,
                 _ => map.skip()?,
             }
         }

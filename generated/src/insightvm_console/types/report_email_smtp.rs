@@ -45,9 +45,9 @@ impl codec::ReadFields for ReportEmailSmtp {
         let mut sender = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut global, "global")?,
-                Some(1) => map.read(&mut relay, "relay")?,
-                Some(2) => map.read(&mut sender, "sender")?,
+                Some(0) => map.read(&mut global)?,
+                Some(1) => map.read(&mut relay)?,
+                Some(2) => map.read(&mut sender)?,
                 _ => map.skip()?,
             }
         }

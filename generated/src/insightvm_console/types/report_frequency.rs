@@ -51,10 +51,10 @@ impl codec::ReadFields for ReportFrequency {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut next_runtimes, "nextRuntimes")?,
-                Some(1) => map.read(&mut repeat, "repeat")?,
-                Some(2) => map.read(&mut start, "start")?,
-                Some(3) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut next_runtimes)?,
+                Some(1) => map.read(&mut repeat)?,
+                Some(2) => map.read(&mut start)?,
+                Some(3) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

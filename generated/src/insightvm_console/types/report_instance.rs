@@ -64,12 +64,12 @@ impl codec::ReadFields for ReportInstance {
         let mut uri = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut generated, "generated")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut size, "size")?,
-                Some(4) => map.read(&mut status, "status")?,
-                Some(5) => map.read(&mut uri, "uri")?,
+                Some(0) => map.read(&mut generated)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut size)?,
+                Some(4) => map.read(&mut status)?,
+                Some(5) => map.read(&mut uri)?,
                 _ => map.skip()?,
             }
         }

@@ -79,10 +79,10 @@ impl codec::ReadFields for ReportRepeat {
         let mut week_of_month = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut day_of_week, "dayOfWeek")?,
-                Some(1) => map.read(&mut every, "every")?,
-                Some(2) => map.read(&mut interval, "interval")?,
-                Some(3) => map.read(&mut week_of_month, "weekOfMonth")?,
+                Some(0) => map.read(&mut day_of_week)?,
+                Some(1) => map.read(&mut every)?,
+                Some(2) => map.read(&mut interval)?,
+                Some(3) => map.read(&mut week_of_month)?,
                 _ => map.skip()?,
             }
         }

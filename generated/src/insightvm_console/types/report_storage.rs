@@ -40,8 +40,8 @@ impl codec::ReadFields for ReportStorage {
         let mut path = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut location, "location")?,
-                Some(1) => map.read(&mut path, "path")?,
+                Some(0) => map.read(&mut location)?,
+                Some(1) => map.read(&mut path)?,
                 _ => map.skip()?,
             }
         }

@@ -70,13 +70,13 @@ impl codec::ReadFields for ReportTemplate {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut builtin, "builtin")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut id, "id")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut sections, "sections")?,
-                Some(6) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut builtin)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut id)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut sections)?,
+                Some(6) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

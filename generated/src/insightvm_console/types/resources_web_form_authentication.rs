@@ -41,8 +41,8 @@ impl codec::ReadFields for ResourcesWebFormAuthentication {
         let mut resources = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut links, "links")?,
-                Some(1) => map.read(&mut resources, "resources")?,
+                Some(0) => map.read(&mut links)?,
+                Some(1) => map.read(&mut resources)?,
                 _ => map.skip()?,
             }
         }

@@ -58,11 +58,11 @@ impl codec::ReadFields for RiskModifierSettings {
         let mut very_low = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut high, "high")?,
-                Some(1) => map.read(&mut low, "low")?,
-                Some(2) => map.read(&mut medium, "medium")?,
-                Some(3) => map.read(&mut very_high, "veryHigh")?,
-                Some(4) => map.read(&mut very_low, "veryLow")?,
+                Some(0) => map.read(&mut high)?,
+                Some(1) => map.read(&mut low)?,
+                Some(2) => map.read(&mut medium)?,
+                Some(3) => map.read(&mut very_high)?,
+                Some(4) => map.read(&mut very_low)?,
                 _ => map.skip()?,
             }
         }

@@ -48,11 +48,9 @@ impl codec::ReadFields for RiskSettings {
         let mut model = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(&mut adjust_with_criticality, "adjustWithCriticality")?
-                }
-                Some(1) => map.read(&mut criticality_modifiers, "criticalityModifiers")?,
-                Some(2) => map.read(&mut model, "model")?,
+                Some(0) => map.read(&mut adjust_with_criticality)?,
+                Some(1) => map.read(&mut criticality_modifiers)?,
+                Some(2) => map.read(&mut model)?,
                 _ => map.skip()?,
             }
         }

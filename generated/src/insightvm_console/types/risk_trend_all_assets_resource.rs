@@ -41,8 +41,8 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
         let mut trend = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut total, "total")?,
-                Some(1) => map.read(&mut trend, "trend")?,
+                Some(0) => map.read(&mut total)?,
+                Some(1) => map.read(&mut trend)?,
                 _ => map.skip()?,
             }
         }

@@ -90,15 +90,15 @@ impl codec::ReadFields for RiskTrendResource {
         let mut to = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut all_assets, "allAssets")?,
-                Some(1) => map.read(&mut asset_group_membership, "assetGroupMembership")?,
-                Some(2) => map.read(&mut asset_groups, "assetGroups")?,
-                Some(3) => map.read(&mut assets, "assets")?,
-                Some(4) => map.read(&mut from, "from")?,
-                Some(5) => map.read(&mut sites, "sites")?,
-                Some(6) => map.read(&mut tag_membership, "tagMembership")?,
-                Some(7) => map.read(&mut tags, "tags")?,
-                Some(8) => map.read(&mut to, "to")?,
+                Some(0) => map.read(&mut all_assets)?,
+                Some(1) => map.read(&mut asset_group_membership)?,
+                Some(2) => map.read(&mut asset_groups)?,
+                Some(3) => map.read(&mut assets)?,
+                Some(4) => map.read(&mut from)?,
+                Some(5) => map.read(&mut sites)?,
+                Some(6) => map.read(&mut tag_membership)?,
+                Some(7) => map.read(&mut tags)?,
+                Some(8) => map.read(&mut to)?,
                 _ => map.skip()?,
             }
         }

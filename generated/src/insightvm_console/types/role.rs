@@ -76,11 +76,11 @@ impl codec::ReadFields for Role {
         let mut privileges = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut description, "description")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut privileges, "privileges")?,
+                Some(0) => map.read(&mut description)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut privileges)?,
                 _ => map.skip()?,
             }
         }

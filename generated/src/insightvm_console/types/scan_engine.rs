@@ -126,18 +126,18 @@ impl codec::ReadFields for ScanEngine {
         let mut status = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut address, "address")?,
-                Some(1) => map.read(&mut content_version, "contentVersion")?,
-                Some(2) => map.read(&mut engine_pools, "enginePools")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut last_refreshed_date, "lastRefreshedDate")?,
-                Some(5) => map.read(&mut last_updated_date, "lastUpdatedDate")?,
-                Some(6) => map.read(&mut links, "links")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut port, "port")?,
-                Some(9) => map.read(&mut product_version, "productVersion")?,
-                Some(10) => map.read(&mut sites, "sites")?,
-                Some(11) => map.read(&mut status, "status")?,
+                Some(0) => map.read(&mut address)?,
+                Some(1) => map.read(&mut content_version)?,
+                Some(2) => map.read(&mut engine_pools)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut last_refreshed_date)?,
+                Some(5) => map.read(&mut last_updated_date)?,
+                Some(6) => map.read(&mut links)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut port)?,
+                Some(9) => map.read(&mut product_version)?,
+                Some(10) => map.read(&mut sites)?,
+                Some(11) => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

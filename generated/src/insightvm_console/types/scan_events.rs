@@ -71,11 +71,11 @@ impl codec::ReadFields for ScanEvents {
         let mut stopped = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut failed, "failed")?,
-                Some(1) => map.read(&mut paused, "paused")?,
-                Some(2) => map.read(&mut resumed, "resumed")?,
-                Some(3) => map.read(&mut started, "started")?,
-                Some(4) => map.read(&mut stopped, "stopped")?,
+                Some(0) => map.read(&mut failed)?,
+                Some(1) => map.read(&mut paused)?,
+                Some(2) => map.read(&mut resumed)?,
+                Some(3) => map.read(&mut started)?,
+                Some(4) => map.read(&mut stopped)?,
                 _ => map.skip()?,
             }
         }

@@ -140,18 +140,18 @@ impl codec::ReadFields for ScanSchedule {
         let mut start = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut duration, "duration")?,
-                Some(2) => map.read(&mut enabled, "enabled")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut next_runtimes, "nextRuntimes")?,
-                Some(6) => map.read(&mut on_scan_repeat, "onScanRepeat")?,
-                Some(7) => map.read(&mut repeat, "repeat")?,
-                Some(8) => map.read(&mut scan_engine_id, "scanEngineId")?,
-                Some(9) => map.read(&mut scan_name, "scanName")?,
-                Some(10) => map.read(&mut scan_template_id, "scanTemplateId")?,
-                Some(11) => map.read(&mut start, "start")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut duration)?,
+                Some(2) => map.read(&mut enabled)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut next_runtimes)?,
+                Some(6) => map.read(&mut on_scan_repeat)?,
+                Some(7) => map.read(&mut repeat)?,
+                Some(8) => map.read(&mut scan_engine_id)?,
+                Some(9) => map.read(&mut scan_name)?,
+                Some(10) => map.read(&mut scan_template_id)?,
+                Some(11) => map.read(&mut start)?,
                 _ => map.skip()?,
             }
         }

@@ -39,8 +39,8 @@ impl codec::ReadFields for ScanScope {
         let mut connection = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut connection, "connection")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut connection)?,
                 _ => map.skip()?,
             }
         }

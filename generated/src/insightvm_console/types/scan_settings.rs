@@ -67,12 +67,12 @@ impl codec::ReadFields for ScanSettings {
         let mut status_threads = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut connection_timeout, "connectionTimeout")?,
-                Some(1) => map.read(&mut incremental, "incremental")?,
-                Some(2) => map.read(&mut maximum_threads, "maximumThreads")?,
-                Some(3) => map.read(&mut read_timeout, "readTimeout")?,
-                Some(4) => map.read(&mut status_idle_timeout, "statusIdleTimeout")?,
-                Some(5) => map.read(&mut status_threads, "statusThreads")?,
+                Some(0) => map.read(&mut connection_timeout)?,
+                Some(1) => map.read(&mut incremental)?,
+                Some(2) => map.read(&mut maximum_threads)?,
+                Some(3) => map.read(&mut read_timeout)?,
+                Some(4) => map.read(&mut status_idle_timeout)?,
+                Some(5) => map.read(&mut status_threads)?,
                 _ => map.skip()?,
             }
         }

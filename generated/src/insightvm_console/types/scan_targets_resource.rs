@@ -42,8 +42,8 @@ impl codec::ReadFields for ScanTargetsResource {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut addresses, "addresses")?,
-                Some(1) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut addresses)?,
+                Some(1) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -125,26 +125,24 @@ impl codec::ReadFields for ScanTemplate {
         let mut web_enabled = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut checks, "checks")?,
-                Some(1) => map.read(&mut database, "database")?,
-                Some(2) => map.read(&mut description, "description")?,
-                Some(3) => map.read(&mut discovery, "discovery")?,
-                Some(4) => map.read(&mut discovery_only, "discoveryOnly")?,
-                Some(5) => {
-                    map.read(&mut enable_windows_services, "enableWindowsServices")?
-                }
-                Some(6) => map.read(&mut enhanced_logging, "enhancedLogging")?,
-                Some(7) => map.read(&mut id, "id")?,
-                Some(8) => map.read(&mut links, "links")?,
-                Some(9) => map.read(&mut max_parallel_assets, "maxParallelAssets")?,
-                Some(10) => map.read(&mut max_scan_processes, "maxScanProcesses")?,
-                Some(11) => map.read(&mut name, "name")?,
-                Some(12) => map.read(&mut policy, "policy")?,
-                Some(13) => map.read(&mut policy_enabled, "policyEnabled")?,
-                Some(14) => map.read(&mut telnet, "telnet")?,
-                Some(15) => map.read(&mut vulnerability_enabled, "vulnerabilityEnabled")?,
-                Some(16) => map.read(&mut web, "web")?,
-                Some(17) => map.read(&mut web_enabled, "webEnabled")?,
+                Some(0) => map.read(&mut checks)?,
+                Some(1) => map.read(&mut database)?,
+                Some(2) => map.read(&mut description)?,
+                Some(3) => map.read(&mut discovery)?,
+                Some(4) => map.read(&mut discovery_only)?,
+                Some(5) => map.read(&mut enable_windows_services)?,
+                Some(6) => map.read(&mut enhanced_logging)?,
+                Some(7) => map.read(&mut id)?,
+                Some(8) => map.read(&mut links)?,
+                Some(9) => map.read(&mut max_parallel_assets)?,
+                Some(10) => map.read(&mut max_scan_processes)?,
+                Some(11) => map.read(&mut name)?,
+                Some(12) => map.read(&mut policy)?,
+                Some(13) => map.read(&mut policy_enabled)?,
+                Some(14) => map.read(&mut telnet)?,
+                Some(15) => map.read(&mut vulnerability_enabled)?,
+                Some(16) => map.read(&mut web)?,
+                Some(17) => map.read(&mut web_enabled)?,
                 _ => map.skip()?,
             }
         }

@@ -84,26 +84,15 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         let mut udp_ports = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(&mut collect_whois_information, "collectWhoisInformation")?
-                }
-                Some(1) => {
-                    map.read(
-                        &mut fingerprint_minimum_certainty,
-                        "fingerprintMinimumCertainty",
-                    )?
-                }
-                Some(2) => map.read(&mut fingerprint_retries, "fingerprintRetries")?,
-                Some(3) => {
-                    map.read(&mut ip_fingerprinting_enabled, "ipFingerprintingEnabled")?
-                }
-                Some(4) => map.read(&mut send_arp_pings, "sendArpPings")?,
-                Some(5) => map.read(&mut send_icmp_pings, "sendIcmpPings")?,
-                Some(6) => map.read(&mut tcp_ports, "tcpPorts")?,
-                Some(7) => {
-                    map.read(&mut treat_tcp_reset_as_asset, "treatTcpResetAsAsset")?
-                }
-                Some(8) => map.read(&mut udp_ports, "udpPorts")?,
+                Some(0) => map.read(&mut collect_whois_information)?,
+                Some(1) => map.read(&mut fingerprint_minimum_certainty)?,
+                Some(2) => map.read(&mut fingerprint_retries)?,
+                Some(3) => map.read(&mut ip_fingerprinting_enabled)?,
+                Some(4) => map.read(&mut send_arp_pings)?,
+                Some(5) => map.read(&mut send_icmp_pings)?,
+                Some(6) => map.read(&mut tcp_ports)?,
+                Some(7) => map.read(&mut treat_tcp_reset_as_asset)?,
+                Some(8) => map.read(&mut udp_ports)?,
                 _ => map.skip()?,
             }
         }

@@ -49,10 +49,10 @@ impl codec::ReadFields for ScanTemplateDatabase {
         let mut postgres = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut db2, "db2")?,
-                Some(1) => map.read(&mut links, "links")?,
-                Some(2) => map.read(&mut oracle, "oracle")?,
-                Some(3) => map.read(&mut postgres, "postgres")?,
+                Some(0) => map.read(&mut db2)?,
+                Some(1) => map.read(&mut links)?,
+                Some(2) => map.read(&mut oracle)?,
+                Some(3) => map.read(&mut postgres)?,
                 _ => map.skip()?,
             }
         }

@@ -45,9 +45,9 @@ impl codec::ReadFields for ScanTemplateDiscovery {
         let mut service = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset, "asset")?,
-                Some(1) => map.read(&mut performance, "performance")?,
-                Some(2) => map.read(&mut service, "service")?,
+                Some(0) => map.read(&mut asset)?,
+                Some(1) => map.read(&mut performance)?,
+                Some(2) => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

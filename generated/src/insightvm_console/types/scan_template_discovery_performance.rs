@@ -60,11 +60,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
         let mut timeout = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut packet_rate, "packetRate")?,
-                Some(1) => map.read(&mut parallelism, "parallelism")?,
-                Some(2) => map.read(&mut retry_limit, "retryLimit")?,
-                Some(3) => map.read(&mut scan_delay, "scanDelay")?,
-                Some(4) => map.read(&mut timeout, "timeout")?,
+                Some(0) => map.read(&mut packet_rate)?,
+                Some(1) => map.read(&mut parallelism)?,
+                Some(2) => map.read(&mut retry_limit)?,
+                Some(3) => map.read(&mut scan_delay)?,
+                Some(4) => map.read(&mut timeout)?,
                 _ => map.skip()?,
             }
         }

@@ -47,9 +47,9 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
         let mut minimum = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut defeat_rate_limit, "defeatRateLimit")?,
-                Some(1) => map.read(&mut maximum, "maximum")?,
-                Some(2) => map.read(&mut minimum, "minimum")?,
+                Some(0) => map.read(&mut defeat_rate_limit)?,
+                Some(1) => map.read(&mut maximum)?,
+                Some(2) => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

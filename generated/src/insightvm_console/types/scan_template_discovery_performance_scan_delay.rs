@@ -44,8 +44,8 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
         let mut minimum = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut maximum, "maximum")?,
-                Some(1) => map.read(&mut minimum, "minimum")?,
+                Some(0) => map.read(&mut maximum)?,
+                Some(1) => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

@@ -47,9 +47,9 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
         let mut minimum = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut initial, "initial")?,
-                Some(1) => map.read(&mut maximum, "maximum")?,
-                Some(2) => map.read(&mut minimum, "minimum")?,
+                Some(0) => map.read(&mut initial)?,
+                Some(1) => map.read(&mut maximum)?,
+                Some(2) => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

@@ -45,9 +45,9 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
         let mut udp = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut service_name_file, "serviceNameFile")?,
-                Some(1) => map.read(&mut tcp, "tcp")?,
-                Some(2) => map.read(&mut udp, "udp")?,
+                Some(0) => map.read(&mut service_name_file)?,
+                Some(1) => map.read(&mut tcp)?,
+                Some(2) => map.read(&mut udp)?,
                 _ => map.skip()?,
             }
         }

@@ -60,10 +60,10 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
         let mut ports = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut additional_ports, "additionalPorts")?,
-                Some(1) => map.read(&mut excluded_ports, "excludedPorts")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut ports, "ports")?,
+                Some(0) => map.read(&mut additional_ports)?,
+                Some(1) => map.read(&mut excluded_ports)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut ports)?,
                 _ => map.skip()?,
             }
         }

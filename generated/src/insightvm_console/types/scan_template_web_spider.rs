@@ -85,24 +85,14 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         let mut user_agent = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(
-                        &mut dont_scan_multi_use_devices,
-                        "dontScanMultiUseDevices",
-                    )?
-                }
-                Some(1) => map.read(&mut include_query_strings, "includeQueryStrings")?,
-                Some(2) => map.read(&mut paths, "paths")?,
-                Some(3) => map.read(&mut patterns, "patterns")?,
-                Some(4) => map.read(&mut performance, "performance")?,
-                Some(5) => {
-                    map.read(
-                        &mut test_common_usernames_and_passwords,
-                        "testCommonUsernamesAndPasswords",
-                    )?
-                }
-                Some(6) => map.read(&mut test_xss_in_single_scan, "testXssInSingleScan")?,
-                Some(7) => map.read(&mut user_agent, "userAgent")?,
+                Some(0) => map.read(&mut dont_scan_multi_use_devices)?,
+                Some(1) => map.read(&mut include_query_strings)?,
+                Some(2) => map.read(&mut paths)?,
+                Some(3) => map.read(&mut patterns)?,
+                Some(4) => map.read(&mut performance)?,
+                Some(5) => map.read(&mut test_common_usernames_and_passwords)?,
+                Some(6) => map.read(&mut test_xss_in_single_scan)?,
+                Some(7) => map.read(&mut user_agent)?,
                 _ => map.skip()?,
             }
         }

@@ -48,9 +48,9 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
         let mut honor_robot_directives = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut boostrap, "boostrap")?,
-                Some(1) => map.read(&mut excluded, "excluded")?,
-                Some(2) => map.read(&mut honor_robot_directives, "honorRobotDirectives")?,
+                Some(0) => map.read(&mut boostrap)?,
+                Some(1) => map.read(&mut excluded)?,
+                Some(2) => map.read(&mut honor_robot_directives)?,
                 _ => map.skip()?,
             }
         }

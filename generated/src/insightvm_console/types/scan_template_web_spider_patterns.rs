@@ -41,8 +41,8 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
         let mut sensitive_field = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut sensitive_content, "sensitiveContent")?,
-                Some(1) => map.read(&mut sensitive_field, "sensitiveField")?,
+                Some(0) => map.read(&mut sensitive_content)?,
+                Some(1) => map.read(&mut sensitive_field)?,
                 _ => map.skip()?,
             }
         }

@@ -87,17 +87,15 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         let mut threads_per_server = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut http_daemons_to_skip, "httpDaemonsToSkip")?,
-                Some(1) => {
-                    map.read(&mut maximum_directory_levels, "maximumDirectoryLevels")?
-                }
-                Some(2) => map.read(&mut maximum_foreign_hosts, "maximumForeignHosts")?,
-                Some(3) => map.read(&mut maximum_link_depth, "maximumLinkDepth")?,
-                Some(4) => map.read(&mut maximum_pages, "maximumPages")?,
-                Some(5) => map.read(&mut maximum_retries, "maximumRetries")?,
-                Some(6) => map.read(&mut maximum_time, "maximumTime")?,
-                Some(7) => map.read(&mut response_timeout, "responseTimeout")?,
-                Some(8) => map.read(&mut threads_per_server, "threadsPerServer")?,
+                Some(0) => map.read(&mut http_daemons_to_skip)?,
+                Some(1) => map.read(&mut maximum_directory_levels)?,
+                Some(2) => map.read(&mut maximum_foreign_hosts)?,
+                Some(3) => map.read(&mut maximum_link_depth)?,
+                Some(4) => map.read(&mut maximum_pages)?,
+                Some(5) => map.read(&mut maximum_retries)?,
+                Some(6) => map.read(&mut maximum_time)?,
+                Some(7) => map.read(&mut response_timeout)?,
+                Some(8) => map.read(&mut threads_per_server)?,
                 _ => map.skip()?,
             }
         }

@@ -52,10 +52,10 @@ impl codec::ReadFields for ScheduledScanTargets {
         let mut included_targets = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut excluded_asset_groups, "excludedAssetGroups")?,
-                Some(1) => map.read(&mut excluded_targets, "excludedTargets")?,
-                Some(2) => map.read(&mut included_asset_groups, "includedAssetGroups")?,
-                Some(3) => map.read(&mut included_targets, "includedTargets")?,
+                Some(0) => map.read(&mut excluded_asset_groups)?,
+                Some(1) => map.read(&mut excluded_targets)?,
+                Some(2) => map.read(&mut included_asset_groups)?,
+                Some(3) => map.read(&mut included_targets)?,
                 _ => map.skip()?,
             }
         }

@@ -43,8 +43,8 @@ impl codec::ReadFields for SearchCriteria {
         let mut match_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut filters, "filters")?,
-                Some(1) => map.read(&mut match_, "match")?,
+                Some(0) => map.read(&mut filters)?,
+                Some(1) => map.read(&mut match_)?,
                 _ => map.skip()?,
             }
         }

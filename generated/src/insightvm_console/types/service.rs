@@ -123,19 +123,19 @@ impl codec::ReadFields for Service {
         let mut web_applications = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut configurations, "configurations")?,
-                Some(1) => map.read(&mut databases, "databases")?,
-                Some(2) => map.read(&mut family, "family")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut port, "port")?,
-                Some(6) => map.read(&mut product, "product")?,
-                Some(7) => map.read(&mut protocol, "protocol")?,
-                Some(8) => map.read(&mut user_groups, "userGroups")?,
-                Some(9) => map.read(&mut users, "users")?,
-                Some(10) => map.read(&mut vendor, "vendor")?,
-                Some(11) => map.read(&mut version, "version")?,
-                Some(12) => map.read(&mut web_applications, "webApplications")?,
+                Some(0) => map.read(&mut configurations)?,
+                Some(1) => map.read(&mut databases)?,
+                Some(2) => map.read(&mut family)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut port)?,
+                Some(6) => map.read(&mut product)?,
+                Some(7) => map.read(&mut protocol)?,
+                Some(8) => map.read(&mut user_groups)?,
+                Some(9) => map.read(&mut users)?,
+                Some(10) => map.read(&mut vendor)?,
+                Some(11) => map.read(&mut version)?,
+                Some(12) => map.read(&mut web_applications)?,
                 _ => map.skip()?,
             }
         }

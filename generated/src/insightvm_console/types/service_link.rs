@@ -54,10 +54,10 @@ impl codec::ReadFields for ServiceLink {
         let mut rel = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut href, "href")?,
-                Some(1) => map.read(&mut port, "port")?,
-                Some(2) => map.read(&mut protocol, "protocol")?,
-                Some(3) => map.read(&mut rel, "rel")?,
+                Some(0) => map.read(&mut href)?,
+                Some(1) => map.read(&mut port)?,
+                Some(2) => map.read(&mut protocol)?,
+                Some(3) => map.read(&mut rel)?,
                 _ => map.skip()?,
             }
         }

@@ -100,22 +100,20 @@ impl codec::ReadFields for Settings {
         let mut web = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut asset_linking, "assetLinking")?,
-                Some(1) => map.read(&mut authentication, "authentication")?,
-                Some(2) => map.read(&mut database, "database")?,
-                Some(3) => map.read(&mut directory, "directory")?,
-                Some(4) => map.read(&mut insight_platform, "insightPlatform")?,
-                Some(5) => {
-                    map.read(&mut insight_platform_region, "insightPlatformRegion")?
-                }
-                Some(6) => map.read(&mut links, "links")?,
-                Some(7) => map.read(&mut risk, "risk")?,
-                Some(8) => map.read(&mut scan, "scan")?,
-                Some(9) => map.read(&mut serial_number, "serialNumber")?,
-                Some(10) => map.read(&mut smtp, "smtp")?,
-                Some(11) => map.read(&mut updates, "updates")?,
-                Some(12) => map.read(&mut uuid, "uuid")?,
-                Some(13) => map.read(&mut web, "web")?,
+                Some(0) => map.read(&mut asset_linking)?,
+                Some(1) => map.read(&mut authentication)?,
+                Some(2) => map.read(&mut database)?,
+                Some(3) => map.read(&mut directory)?,
+                Some(4) => map.read(&mut insight_platform)?,
+                Some(5) => map.read(&mut insight_platform_region)?,
+                Some(6) => map.read(&mut links)?,
+                Some(7) => map.read(&mut risk)?,
+                Some(8) => map.read(&mut scan)?,
+                Some(9) => map.read(&mut serial_number)?,
+                Some(10) => map.read(&mut smtp)?,
+                Some(11) => map.read(&mut updates)?,
+                Some(12) => map.read(&mut uuid)?,
+                Some(13) => map.read(&mut web)?,
                 _ => map.skip()?,
             }
         }

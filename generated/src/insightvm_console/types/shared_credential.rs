@@ -105,14 +105,14 @@ impl codec::ReadFields for SharedCredential {
         let mut sites = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut account, "account")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut host_restriction, "hostRestriction")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut port_restriction, "portRestriction")?,
-                Some(6) => map.read(&mut site_assignment, "siteAssignment")?,
-                Some(7) => map.read(&mut sites, "sites")?,
+                Some(0) => map.read(&mut account)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut host_restriction)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut port_restriction)?,
+                Some(6) => map.read(&mut site_assignment)?,
+                Some(7) => map.read(&mut sites)?,
                 _ => map.skip()?,
             }
         }

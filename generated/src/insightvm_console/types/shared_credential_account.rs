@@ -123,44 +123,27 @@ impl codec::ReadFields for SharedCredentialAccount {
         let mut username = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut authentication_type, "authenticationType")?,
-                Some(1) => map.read(&mut community_name, "communityName")?,
-                Some(2) => map.read(&mut database, "database")?,
-                Some(3) => map.read(&mut domain, "domain")?,
-                Some(4) => map.read(&mut enumerate_sids, "enumerateSids")?,
-                Some(5) => map.read(&mut notes_id_password, "notesIDPassword")?,
-                Some(6) => map.read(&mut ntlm_hash, "ntlmHash")?,
-                Some(7) => {
-                    map.read(&mut oracle_listener_password, "oracleListenerPassword")?
-                }
-                Some(8) => map.read(&mut password, "password")?,
-                Some(9) => map.read(&mut pem_key, "pemKey")?,
-                Some(10) => map.read(&mut permission_elevation, "permissionElevation")?,
-                Some(11) => {
-                    map.read(
-                        &mut permission_elevation_password,
-                        "permissionElevationPassword",
-                    )?
-                }
-                Some(12) => {
-                    map.read(
-                        &mut permission_elevation_username,
-                        "permissionElevationUsername",
-                    )?
-                }
-                Some(13) => map.read(&mut privacy_password, "privacyPassword")?,
-                Some(14) => map.read(&mut privacy_type, "privacyType")?,
-                Some(15) => map.read(&mut private_key_password, "privateKeyPassword")?,
-                Some(16) => map.read(&mut realm, "realm")?,
-                Some(17) => map.read(&mut service, "service")?,
-                Some(18) => map.read(&mut sid, "sid")?,
-                Some(19) => {
-                    map.read(
-                        &mut use_windows_authentication,
-                        "useWindowsAuthentication",
-                    )?
-                }
-                Some(20) => map.read(&mut username, "username")?,
+                Some(0) => map.read(&mut authentication_type)?,
+                Some(1) => map.read(&mut community_name)?,
+                Some(2) => map.read(&mut database)?,
+                Some(3) => map.read(&mut domain)?,
+                Some(4) => map.read(&mut enumerate_sids)?,
+                Some(5) => map.read(&mut notes_id_password)?,
+                Some(6) => map.read(&mut ntlm_hash)?,
+                Some(7) => map.read(&mut oracle_listener_password)?,
+                Some(8) => map.read(&mut password)?,
+                Some(9) => map.read(&mut pem_key)?,
+                Some(10) => map.read(&mut permission_elevation)?,
+                Some(11) => map.read(&mut permission_elevation_password)?,
+                Some(12) => map.read(&mut permission_elevation_username)?,
+                Some(13) => map.read(&mut privacy_password)?,
+                Some(14) => map.read(&mut privacy_type)?,
+                Some(15) => map.read(&mut private_key_password)?,
+                Some(16) => map.read(&mut realm)?,
+                Some(17) => map.read(&mut service)?,
+                Some(18) => map.read(&mut sid)?,
+                Some(19) => map.read(&mut use_windows_authentication)?,
+                Some(20) => map.read(&mut username)?,
                 _ => map.skip()?,
             }
         }

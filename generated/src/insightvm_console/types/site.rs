@@ -99,19 +99,19 @@ impl codec::ReadFields for Site {
         let mut vulnerabilities = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut assets, "assets")?,
-                Some(1) => map.read(&mut connection_type, "connectionType")?,
-                Some(2) => map.read(&mut description, "description")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut importance, "importance")?,
-                Some(5) => map.read(&mut last_scan_time, "lastScanTime")?,
-                Some(6) => map.read(&mut links, "links")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut risk_score, "riskScore")?,
-                Some(9) => map.read(&mut scan_engine, "scanEngine")?,
-                Some(10) => map.read(&mut scan_template, "scanTemplate")?,
-                Some(11) => map.read(&mut type_, "type")?,
-                Some(12) => map.read(&mut vulnerabilities, "vulnerabilities")?,
+                Some(0) => map.read(&mut assets)?,
+                Some(1) => map.read(&mut connection_type)?,
+                Some(2) => map.read(&mut description)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut importance)?,
+                Some(5) => map.read(&mut last_scan_time)?,
+                Some(6) => map.read(&mut links)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut risk_score)?,
+                Some(9) => map.read(&mut scan_engine)?,
+                Some(10) => map.read(&mut scan_template)?,
+                Some(11) => map.read(&mut type_)?,
+                Some(12) => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

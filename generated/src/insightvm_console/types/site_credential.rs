@@ -89,14 +89,14 @@ impl codec::ReadFields for SiteCredential {
         let mut port_restriction = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut account, "account")?,
-                Some(1) => map.read(&mut description, "description")?,
-                Some(2) => map.read(&mut enabled, "enabled")?,
-                Some(3) => map.read(&mut host_restriction, "hostRestriction")?,
-                Some(4) => map.read(&mut id, "id")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut name, "name")?,
-                Some(7) => map.read(&mut port_restriction, "portRestriction")?,
+                Some(0) => map.read(&mut account)?,
+                Some(1) => map.read(&mut description)?,
+                Some(2) => map.read(&mut enabled)?,
+                Some(3) => map.read(&mut host_restriction)?,
+                Some(4) => map.read(&mut id)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut name)?,
+                Some(7) => map.read(&mut port_restriction)?,
                 _ => map.skip()?,
             }
         }

@@ -94,18 +94,18 @@ impl codec::ReadFields for SiteOrganization {
         let mut zip_code = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut address, "address")?,
-                Some(1) => map.read(&mut city, "city")?,
-                Some(2) => map.read(&mut contact, "contact")?,
-                Some(3) => map.read(&mut country, "country")?,
-                Some(4) => map.read(&mut email, "email")?,
-                Some(5) => map.read(&mut job_title, "jobTitle")?,
-                Some(6) => map.read(&mut links, "links")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut phone, "phone")?,
-                Some(9) => map.read(&mut state, "state")?,
-                Some(10) => map.read(&mut url, "url")?,
-                Some(11) => map.read(&mut zip_code, "zipCode")?,
+                Some(0) => map.read(&mut address)?,
+                Some(1) => map.read(&mut city)?,
+                Some(2) => map.read(&mut contact)?,
+                Some(3) => map.read(&mut country)?,
+                Some(4) => map.read(&mut email)?,
+                Some(5) => map.read(&mut job_title)?,
+                Some(6) => map.read(&mut links)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut phone)?,
+                Some(9) => map.read(&mut state)?,
+                Some(10) => map.read(&mut url)?,
+                Some(11) => map.read(&mut zip_code)?,
                 _ => map.skip()?,
             }
         }

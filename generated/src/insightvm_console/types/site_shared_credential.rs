@@ -59,11 +59,11 @@ impl codec::ReadFields for SiteSharedCredential {
         let mut service = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut enabled, "enabled")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut service, "service")?,
+                Some(0) => map.read(&mut enabled)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

@@ -82,12 +82,12 @@ impl codec::ReadFields for SiteUpdateResource {
         let mut scan_template_id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut description, "description")?,
-                Some(1) => map.read(&mut engine_id, "engineId")?,
-                Some(2) => map.read(&mut importance, "importance")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut scan_template_id, "scanTemplateId")?,
+                Some(0) => map.read(&mut description)?,
+                Some(1) => map.read(&mut engine_id)?,
+                Some(2) => map.read(&mut importance)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut scan_template_id)?,
                 _ => map.skip()?,
             }
         }

@@ -119,23 +119,18 @@ impl codec::ReadFields for SmtpAlert {
         let mut sender_email_address = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut enabled, "enabled")?,
-                Some(1) => map.read(&mut enabled_scan_events, "enabledScanEvents")?,
-                Some(2) => {
-                    map.read(
-                        &mut enabled_vulnerability_events,
-                        "enabledVulnerabilityEvents",
-                    )?
-                }
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut limit_alert_text, "limitAlertText")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut maximum_alerts, "maximumAlerts")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut notification, "notification")?,
-                Some(9) => map.read(&mut recipients, "recipients")?,
-                Some(10) => map.read(&mut relay_server, "relayServer")?,
-                Some(11) => map.read(&mut sender_email_address, "senderEmailAddress")?,
+                Some(0) => map.read(&mut enabled)?,
+                Some(1) => map.read(&mut enabled_scan_events)?,
+                Some(2) => map.read(&mut enabled_vulnerability_events)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut limit_alert_text)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut maximum_alerts)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut notification)?,
+                Some(9) => map.read(&mut recipients)?,
+                Some(10) => map.read(&mut relay_server)?,
+                Some(11) => map.read(&mut sender_email_address)?,
                 _ => map.skip()?,
             }
         }

@@ -44,9 +44,9 @@ impl codec::ReadFields for SmtpSettings {
         let mut sender = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut host, "host")?,
-                Some(1) => map.read(&mut port, "port")?,
-                Some(2) => map.read(&mut sender, "sender")?,
+                Some(0) => map.read(&mut host)?,
+                Some(1) => map.read(&mut port)?,
+                Some(2) => map.read(&mut sender)?,
                 _ => map.skip()?,
             }
         }

@@ -106,21 +106,16 @@ impl codec::ReadFields for SnmpAlert {
         let mut server = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut community, "community")?,
-                Some(1) => map.read(&mut enabled, "enabled")?,
-                Some(2) => map.read(&mut enabled_scan_events, "enabledScanEvents")?,
-                Some(3) => {
-                    map.read(
-                        &mut enabled_vulnerability_events,
-                        "enabledVulnerabilityEvents",
-                    )?
-                }
-                Some(4) => map.read(&mut id, "id")?,
-                Some(5) => map.read(&mut links, "links")?,
-                Some(6) => map.read(&mut maximum_alerts, "maximumAlerts")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut notification, "notification")?,
-                Some(9) => map.read(&mut server, "server")?,
+                Some(0) => map.read(&mut community)?,
+                Some(1) => map.read(&mut enabled)?,
+                Some(2) => map.read(&mut enabled_scan_events)?,
+                Some(3) => map.read(&mut enabled_vulnerability_events)?,
+                Some(4) => map.read(&mut id)?,
+                Some(5) => map.read(&mut links)?,
+                Some(6) => map.read(&mut maximum_alerts)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut notification)?,
+                Some(9) => map.read(&mut server)?,
                 _ => map.skip()?,
             }
         }

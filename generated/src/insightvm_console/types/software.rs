@@ -77,15 +77,15 @@ impl codec::ReadFields for Software {
         let mut version = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut configurations, "configurations")?,
-                Some(1) => map.read(&mut cpe, "cpe")?,
-                Some(2) => map.read(&mut description, "description")?,
-                Some(3) => map.read(&mut family, "family")?,
-                Some(4) => map.read(&mut id, "id")?,
-                Some(5) => map.read(&mut product, "product")?,
-                Some(6) => map.read(&mut type_, "type")?,
-                Some(7) => map.read(&mut vendor, "vendor")?,
-                Some(8) => map.read(&mut version, "version")?,
+                Some(0) => map.read(&mut configurations)?,
+                Some(1) => map.read(&mut cpe)?,
+                Some(2) => map.read(&mut description)?,
+                Some(3) => map.read(&mut family)?,
+                Some(4) => map.read(&mut id)?,
+                Some(5) => map.read(&mut product)?,
+                Some(6) => map.read(&mut type_)?,
+                Some(7) => map.read(&mut vendor)?,
+                Some(8) => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

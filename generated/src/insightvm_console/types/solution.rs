@@ -71,16 +71,14 @@ impl codec::ReadFields for Solution {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => {
-                    map.read(&mut additional_information, "additionalInformation")?
-                }
-                Some(1) => map.read(&mut applies_to, "appliesTo")?,
-                Some(2) => map.read(&mut estimate, "estimate")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut steps, "steps")?,
-                Some(6) => map.read(&mut summary, "summary")?,
-                Some(7) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut additional_information)?,
+                Some(1) => map.read(&mut applies_to)?,
+                Some(2) => map.read(&mut estimate)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut steps)?,
+                Some(6) => map.read(&mut summary)?,
+                Some(7) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

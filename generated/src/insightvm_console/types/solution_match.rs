@@ -63,12 +63,12 @@ impl codec::ReadFields for SolutionMatch {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut check, "check")?,
-                Some(1) => map.read(&mut confidence, "confidence")?,
-                Some(2) => map.read(&mut fingerprint, "fingerprint")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut solution, "solution")?,
-                Some(5) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut check)?,
+                Some(1) => map.read(&mut confidence)?,
+                Some(2) => map.read(&mut fingerprint)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut solution)?,
+                Some(5) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -37,7 +37,7 @@ impl codec::ReadFields for SonarCriteria {
         let mut filters = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut filters, "filters")?,
+                Some(0) => map.read(&mut filters)?,
                 _ => map.skip()?,
             }
         }

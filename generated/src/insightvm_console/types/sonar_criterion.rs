@@ -59,11 +59,11 @@ impl codec::ReadFields for SonarCriterion {
         let mut upper = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut days, "days")?,
-                Some(1) => map.read(&mut domain, "domain")?,
-                Some(2) => map.read(&mut lower, "lower")?,
-                Some(3) => map.read(&mut type_, "type")?,
-                Some(4) => map.read(&mut upper, "upper")?,
+                Some(0) => map.read(&mut days)?,
+                Some(1) => map.read(&mut domain)?,
+                Some(2) => map.read(&mut lower)?,
+                Some(3) => map.read(&mut type_)?,
+                Some(4) => map.read(&mut upper)?,
                 _ => map.skip()?,
             }
         }

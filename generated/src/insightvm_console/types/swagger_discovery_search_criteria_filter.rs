@@ -63,12 +63,12 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
         let mut values = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut field2, "field")?,
-                Some(1) => map.read(&mut lower, "lower")?,
-                Some(2) => map.read(&mut operator, "operator")?,
-                Some(3) => map.read(&mut upper, "upper")?,
-                Some(4) => map.read(&mut value, "value")?,
-                Some(5) => map.read(&mut values, "values")?,
+                Some(0) => map.read(&mut field2)?,
+                Some(1) => map.read(&mut lower)?,
+                Some(2) => map.read(&mut operator)?,
+                Some(3) => map.read(&mut upper)?,
+                Some(4) => map.read(&mut value)?,
+                Some(5) => map.read(&mut values)?,
                 _ => map.skip()?,
             }
         }

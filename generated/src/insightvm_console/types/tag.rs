@@ -94,15 +94,15 @@ impl codec::ReadFields for Tag {
         let mut type_ = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut color, "color")?,
-                Some(1) => map.read(&mut created, "created")?,
-                Some(2) => map.read(&mut id, "id")?,
-                Some(3) => map.read(&mut links, "links")?,
-                Some(4) => map.read(&mut name, "name")?,
-                Some(5) => map.read(&mut risk_modifier, "riskModifier")?,
-                Some(6) => map.read(&mut search_criteria, "searchCriteria")?,
-                Some(7) => map.read(&mut source, "source")?,
-                Some(8) => map.read(&mut type_, "type")?,
+                Some(0) => map.read(&mut color)?,
+                Some(1) => map.read(&mut created)?,
+                Some(2) => map.read(&mut id)?,
+                Some(3) => map.read(&mut links)?,
+                Some(4) => map.read(&mut name)?,
+                Some(5) => map.read(&mut risk_modifier)?,
+                Some(6) => map.read(&mut search_criteria)?,
+                Some(7) => map.read(&mut source)?,
+                Some(8) => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

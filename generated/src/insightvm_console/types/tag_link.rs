@@ -41,8 +41,8 @@ impl codec::ReadFields for TagLink {
         let mut sources = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut sources, "sources")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut sources)?,
                 _ => map.skip()?,
             }
         }

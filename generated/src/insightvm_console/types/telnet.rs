@@ -64,14 +64,12 @@ impl codec::ReadFields for Telnet {
         let mut questionable_login_regex = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut character_set, "characterSet")?,
-                Some(1) => map.read(&mut failed_login_regex, "failedLoginRegex")?,
-                Some(2) => map.read(&mut links, "links")?,
-                Some(3) => map.read(&mut login_regex, "loginRegex")?,
-                Some(4) => map.read(&mut password_prompt_regex, "passwordPromptRegex")?,
-                Some(5) => {
-                    map.read(&mut questionable_login_regex, "questionableLoginRegex")?
-                }
+                Some(0) => map.read(&mut character_set)?,
+                Some(1) => map.read(&mut failed_login_regex)?,
+                Some(2) => map.read(&mut links)?,
+                Some(3) => map.read(&mut login_regex)?,
+                Some(4) => map.read(&mut password_prompt_regex)?,
+                Some(5) => map.read(&mut questionable_login_regex)?,
                 _ => map.skip()?,
             }
         }

@@ -41,8 +41,8 @@ impl codec::ReadFields for TokenResource {
         let mut links = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut key2, "key")?,
-                Some(1) => map.read(&mut links, "links")?,
+                Some(0) => map.read(&mut key2)?,
+                Some(1) => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

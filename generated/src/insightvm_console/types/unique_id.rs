@@ -50,8 +50,8 @@ impl codec::ReadFields for UniqueId {
         let mut source = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut source, "source")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

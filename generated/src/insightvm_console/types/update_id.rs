@@ -40,8 +40,8 @@ impl codec::ReadFields for UpdateId {
         let mut version_id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut product_id, "productId")?,
-                Some(1) => map.read(&mut version_id, "versionId")?,
+                Some(0) => map.read(&mut product_id)?,
+                Some(1) => map.read(&mut version_id)?,
                 _ => map.skip()?,
             }
         }

@@ -53,10 +53,10 @@ impl codec::ReadFields for UpdateInfo {
         let mut product = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut content, "content")?,
-                Some(1) => map.read(&mut content_partial, "contentPartial")?,
-                Some(2) => map.read(&mut id, "id")?,
-                Some(3) => map.read(&mut product, "product")?,
+                Some(0) => map.read(&mut content)?,
+                Some(1) => map.read(&mut content_partial)?,
+                Some(2) => map.read(&mut id)?,
+                Some(3) => map.read(&mut product)?,
                 _ => map.skip()?,
             }
         }

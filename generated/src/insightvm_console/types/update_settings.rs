@@ -48,9 +48,9 @@ impl codec::ReadFields for UpdateSettings {
         let mut product_auto_update = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut content_auto_update, "contentAutoUpdate")?,
-                Some(1) => map.read(&mut enabled, "enabled")?,
-                Some(2) => map.read(&mut product_auto_update, "productAutoUpdate")?,
+                Some(0) => map.read(&mut content_auto_update)?,
+                Some(1) => map.read(&mut enabled)?,
+                Some(2) => map.read(&mut product_auto_update)?,
                 _ => map.skip()?,
             }
         }

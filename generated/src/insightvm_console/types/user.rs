@@ -99,16 +99,16 @@ impl codec::ReadFields for User {
         let mut role = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut authentication, "authentication")?,
-                Some(1) => map.read(&mut email, "email")?,
-                Some(2) => map.read(&mut enabled, "enabled")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => map.read(&mut locale, "locale")?,
-                Some(6) => map.read(&mut locked, "locked")?,
-                Some(7) => map.read(&mut login, "login")?,
-                Some(8) => map.read(&mut name, "name")?,
-                Some(9) => map.read(&mut role, "role")?,
+                Some(0) => map.read(&mut authentication)?,
+                Some(1) => map.read(&mut email)?,
+                Some(2) => map.read(&mut enabled)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut locale)?,
+                Some(6) => map.read(&mut locked)?,
+                Some(7) => map.read(&mut login)?,
+                Some(8) => map.read(&mut name)?,
+                Some(9) => map.read(&mut role)?,
                 _ => map.skip()?,
             }
         }

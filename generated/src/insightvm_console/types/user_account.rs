@@ -44,9 +44,9 @@ impl codec::ReadFields for UserAccount {
         let mut name = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut full_name, "fullName")?,
-                Some(1) => map.read(&mut id, "id")?,
-                Some(2) => map.read(&mut name, "name")?,
+                Some(0) => map.read(&mut full_name)?,
+                Some(1) => map.read(&mut id)?,
+                Some(2) => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

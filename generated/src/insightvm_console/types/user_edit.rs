@@ -110,19 +110,17 @@ impl codec::ReadFields for UserEdit {
         let mut role = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut authentication, "authentication")?,
-                Some(1) => map.read(&mut email, "email")?,
-                Some(2) => map.read(&mut enabled, "enabled")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut locale, "locale")?,
-                Some(5) => map.read(&mut locked, "locked")?,
-                Some(6) => map.read(&mut login, "login")?,
-                Some(7) => map.read(&mut name, "name")?,
-                Some(8) => map.read(&mut password, "password")?,
-                Some(9) => {
-                    map.read(&mut password_reset_on_login, "passwordResetOnLogin")?
-                }
-                Some(10) => map.read(&mut role, "role")?,
+                Some(0) => map.read(&mut authentication)?,
+                Some(1) => map.read(&mut email)?,
+                Some(2) => map.read(&mut enabled)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut locale)?,
+                Some(5) => map.read(&mut locked)?,
+                Some(6) => map.read(&mut login)?,
+                Some(7) => map.read(&mut name)?,
+                Some(8) => map.read(&mut password)?,
+                Some(9) => map.read(&mut password_reset_on_login)?,
+                Some(10) => map.read(&mut role)?,
                 _ => map.skip()?,
             }
         }

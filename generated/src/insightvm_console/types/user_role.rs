@@ -64,12 +64,12 @@ impl codec::ReadFields for UserRole {
         let mut superuser = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut all_asset_groups, "allAssetGroups")?,
-                Some(1) => map.read(&mut all_sites, "allSites")?,
-                Some(2) => map.read(&mut id, "id")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut privileges, "privileges")?,
-                Some(5) => map.read(&mut superuser, "superuser")?,
+                Some(0) => map.read(&mut all_asset_groups)?,
+                Some(1) => map.read(&mut all_sites)?,
+                Some(2) => map.read(&mut id)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut privileges)?,
+                Some(5) => map.read(&mut superuser)?,
                 _ => map.skip()?,
             }
         }

@@ -58,11 +58,11 @@ impl codec::ReadFields for VersionInfo {
         let mut update = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut build, "build")?,
-                Some(1) => map.read(&mut changeset, "changeset")?,
-                Some(2) => map.read(&mut platform, "platform")?,
-                Some(3) => map.read(&mut semantic, "semantic")?,
-                Some(4) => map.read(&mut update, "update")?,
+                Some(0) => map.read(&mut build)?,
+                Some(1) => map.read(&mut changeset)?,
+                Some(2) => map.read(&mut platform)?,
+                Some(3) => map.read(&mut semantic)?,
+                Some(4) => map.read(&mut update)?,
                 _ => map.skip()?,
             }
         }

@@ -48,10 +48,10 @@ impl codec::ReadFields for Vulnerabilities {
         let mut total = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut critical, "critical")?,
-                Some(1) => map.read(&mut moderate, "moderate")?,
-                Some(2) => map.read(&mut severe, "severe")?,
-                Some(3) => map.read(&mut total, "total")?,
+                Some(0) => map.read(&mut critical)?,
+                Some(1) => map.read(&mut moderate)?,
+                Some(2) => map.read(&mut severe)?,
+                Some(3) => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

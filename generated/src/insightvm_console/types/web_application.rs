@@ -49,10 +49,10 @@ impl codec::ReadFields for WebApplication {
         let mut virtual_host = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut pages, "pages")?,
-                Some(2) => map.read(&mut root, "root")?,
-                Some(3) => map.read(&mut virtual_host, "virtualHost")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut pages)?,
+                Some(2) => map.read(&mut root)?,
+                Some(3) => map.read(&mut virtual_host)?,
                 _ => map.skip()?,
             }
         }

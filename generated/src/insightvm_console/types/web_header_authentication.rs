@@ -81,16 +81,14 @@ impl codec::ReadFields for WebHeaderAuthentication {
         let mut service = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut base_url, "baseURL")?,
-                Some(1) => map.read(&mut enabled, "enabled")?,
-                Some(2) => map.read(&mut headers, "headers")?,
-                Some(3) => map.read(&mut id, "id")?,
-                Some(4) => map.read(&mut links, "links")?,
-                Some(5) => {
-                    map.read(&mut login_regular_expression, "loginRegularExpression")?
-                }
-                Some(6) => map.read(&mut name, "name")?,
-                Some(7) => map.read(&mut service, "service")?,
+                Some(0) => map.read(&mut base_url)?,
+                Some(1) => map.read(&mut enabled)?,
+                Some(2) => map.read(&mut headers)?,
+                Some(3) => map.read(&mut id)?,
+                Some(4) => map.read(&mut links)?,
+                Some(5) => map.read(&mut login_regular_expression)?,
+                Some(6) => map.read(&mut name)?,
+                Some(7) => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

@@ -45,9 +45,9 @@ impl codec::ReadFields for WebPage {
         let mut response = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut link_type, "linkType")?,
-                Some(1) => map.read(&mut path, "path")?,
-                Some(2) => map.read(&mut response, "response")?,
+                Some(0) => map.read(&mut link_type)?,
+                Some(1) => map.read(&mut path)?,
+                Some(2) => map.read(&mut response)?,
                 _ => map.skip()?,
             }
         }

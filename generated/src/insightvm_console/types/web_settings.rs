@@ -53,10 +53,10 @@ impl codec::ReadFields for WebSettings {
         let mut session_timeout = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut max_threads, "maxThreads")?,
-                Some(1) => map.read(&mut min_threads, "minThreads")?,
-                Some(2) => map.read(&mut port, "port")?,
-                Some(3) => map.read(&mut session_timeout, "sessionTimeout")?,
+                Some(0) => map.read(&mut max_threads)?,
+                Some(1) => map.read(&mut min_threads)?,
+                Some(2) => map.read(&mut port)?,
+                Some(3) => map.read(&mut session_timeout)?,
                 _ => map.skip()?,
             }
         }

@@ -64,12 +64,12 @@ impl codec::ReadFields for ApiDefinitionSummary {
         let mut source_name = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut source, "source")?,
-                Some(2) => map.read(&mut format, "format")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut url, "url")?,
-                Some(5) => map.read(&mut source_name, "sourceName")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut source)?,
+                Some(2) => map.read(&mut format)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut url)?,
+                Some(5) => map.read(&mut source_name)?,
                 _ => map.skip()?,
             }
         }

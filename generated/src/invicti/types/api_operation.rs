@@ -83,16 +83,16 @@ impl codec::ReadFields for ApiOperation {
         let mut annotations = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut type_, "type")?,
-                Some(2) => map.read(&mut endpoint, "endpoint")?,
-                Some(3) => map.read(&mut name, "name")?,
-                Some(4) => map.read(&mut last_scanned, "lastScanned")?,
-                Some(5) => map.read(&mut last_update, "lastUpdate")?,
-                Some(6) => map.read(&mut exclude_operation, "excludeOperation")?,
-                Some(7) => map.read(&mut source, "source")?,
-                Some(8) => map.read(&mut vulnerability_counts, "vulnerabilityCounts")?,
-                Some(9) => map.read(&mut annotations, "annotations")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut type_)?,
+                Some(2) => map.read(&mut endpoint)?,
+                Some(3) => map.read(&mut name)?,
+                Some(4) => map.read(&mut last_scanned)?,
+                Some(5) => map.read(&mut last_update)?,
+                Some(6) => map.read(&mut exclude_operation)?,
+                Some(7) => map.read(&mut source)?,
+                Some(8) => map.read(&mut vulnerability_counts)?,
+                Some(9) => map.read(&mut annotations)?,
                 _ => map.skip()?,
             }
         }

@@ -48,8 +48,8 @@ impl codec::ReadFields for ApiTargetDetails {
         let mut operations = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut target, "target")?,
-                Some(1) => map.read(&mut operations, "operations")?,
+                Some(0) => map.read(&mut target)?,
+                Some(1) => map.read(&mut operations)?,
                 _ => map.skip()?,
             }
         }

@@ -56,10 +56,10 @@ impl codec::ReadFields for ApiTargetLink {
         let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(field) = map.next_entry()? {
             match field {
-                Ok(0) => map.read(&mut id, "id")?,
-                Ok(1) => map.read(&mut api_target_id, "apiTargetId")?,
-                Ok(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
-                Ok(3) => map.read(&mut base_url, "baseUrl")?,
+                Ok(0) => map.read(&mut id)?,
+                Ok(1) => map.read(&mut api_target_id)?,
+                Ok(2) => map.read(&mut remote_target_id)?,
+                Ok(3) => map.read(&mut base_url)?,
                 Ok(_) => map.skip()?,
                 Err(key) => {
                     additional_properties.insert(key, map.value()?);

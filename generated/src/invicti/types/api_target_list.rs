@@ -67,10 +67,10 @@ impl codec::ReadFields for ApiTargetList {
         let mut previous_page = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut targets, "targets")?,
-                Some(1) => map.read(&mut total_count, "totalCount")?,
-                Some(2) => map.read(&mut next_page, "nextPage")?,
-                Some(3) => map.read(&mut previous_page, "previousPage")?,
+                Some(0) => map.read(&mut targets)?,
+                Some(1) => map.read(&mut total_count)?,
+                Some(2) => map.read(&mut next_page)?,
+                Some(3) => map.read(&mut previous_page)?,
                 _ => map.skip()?,
             }
         }

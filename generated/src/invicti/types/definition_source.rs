@@ -42,8 +42,8 @@ impl codec::ReadFields for DefinitionSource {
         let mut origin = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut mode, "mode")?,
-                Some(1) => map.read(&mut origin, "origin")?,
+                Some(0) => map.read(&mut mode)?,
+                Some(1) => map.read(&mut origin)?,
                 _ => map.skip()?,
             }
         }

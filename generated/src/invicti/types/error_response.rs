@@ -55,10 +55,10 @@ impl codec::ReadFields for ErrorResponse {
         let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(field) = map.next_entry()? {
             match field {
-                Ok(0) => map.read(&mut title, "title")?,
-                Ok(1) => map.read(&mut status, "status")?,
-                Ok(2) => map.read(&mut detail, "detail")?,
-                Ok(3) => map.read(&mut message, "message")?,
+                Ok(0) => map.read(&mut title)?,
+                Ok(1) => map.read(&mut status)?,
+                Ok(2) => map.read(&mut detail)?,
+                Ok(3) => map.read(&mut message)?,
                 Ok(_) => map.skip()?,
                 Err(key) => {
                     additional_properties.insert(key, map.value()?);

@@ -53,8 +53,8 @@ impl codec::ReadFields for ExportRequest {
         let mut format = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut export_type, "exportType")?,
-                Some(1) => map.read(&mut format, "format")?,
+                Some(0) => map.read(&mut export_type)?,
+                Some(1) => map.read(&mut format)?,
                 _ => map.skip()?,
             }
         }

@@ -85,22 +85,13 @@ impl codec::ReadFields for LinkRequest {
         let mut remote_target_extra = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut api_target_id, "apiTargetId")?,
-                Some(1) => map.read(&mut base_url, "baseUrl")?,
-                Some(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
-                Some(3) => {
-                    map.read(&mut remote_target_display_name, "remoteTargetDisplayName")?
-                }
-                Some(4) => {
-                    map.read(
-                        &mut remote_target_additional_info,
-                        "remoteTargetAdditionalInfo",
-                    )?
-                }
-                Some(5) => {
-                    map.read(&mut remote_target_scan_profile, "remoteTargetScanProfile")?
-                }
-                Some(6) => map.read(&mut remote_target_extra, "remoteTargetExtra")?,
+                Some(0) => map.read(&mut api_target_id)?,
+                Some(1) => map.read(&mut base_url)?,
+                Some(2) => map.read(&mut remote_target_id)?,
+                Some(3) => map.read(&mut remote_target_display_name)?,
+                Some(4) => map.read(&mut remote_target_additional_info)?,
+                Some(5) => map.read(&mut remote_target_scan_profile)?,
+                Some(6) => map.read(&mut remote_target_extra)?,
                 _ => map.skip()?,
             }
         }

@@ -67,13 +67,13 @@ impl codec::ReadFields for RemoteTargetExtra {
         let mut applications = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut tags, "tags")?,
-                Some(1) => map.read(&mut agent_id, "agentId")?,
-                Some(2) => map.read(&mut environment_id, "environmentId")?,
-                Some(3) => map.read(&mut business_impact, "businessImpact")?,
-                Some(4) => map.read(&mut target_type, "targetType")?,
-                Some(5) => map.read(&mut collections, "collections")?,
-                Some(6) => map.read(&mut applications, "applications")?,
+                Some(0) => map.read(&mut tags)?,
+                Some(1) => map.read(&mut agent_id)?,
+                Some(2) => map.read(&mut environment_id)?,
+                Some(3) => map.read(&mut business_impact)?,
+                Some(4) => map.read(&mut target_type)?,
+                Some(5) => map.read(&mut collections)?,
+                Some(6) => map.read(&mut applications)?,
                 _ => map.skip()?,
             }
         }

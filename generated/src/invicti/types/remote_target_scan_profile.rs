@@ -55,11 +55,11 @@ impl codec::ReadFields for RemoteTargetScanProfile {
         let mut has_remote_target_id = None;
         while let Some(field) = map.next_field()? {
             match field {
-                Some(0) => map.read(&mut id, "id")?,
-                Some(1) => map.read(&mut name, "name")?,
-                Some(2) => map.read(&mut remote_target_id, "remoteTargetId")?,
-                Some(3) => map.read(&mut remote_target_uri, "remoteTargetUri")?,
-                Some(4) => map.read(&mut has_remote_target_id, "hasRemoteTargetId")?,
+                Some(0) => map.read(&mut id)?,
+                Some(1) => map.read(&mut name)?,
+                Some(2) => map.read(&mut remote_target_id)?,
+                Some(3) => map.read(&mut remote_target_uri)?,
+                Some(4) => map.read(&mut has_remote_target_id)?,
                 _ => map.skip()?,
             }
         }
