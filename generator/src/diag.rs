@@ -140,7 +140,15 @@ pub fn pointer_token(token: &str) -> String {
 
 /// Extends a pointer by one token.
 pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", pointer_token(token))
+    let mut joined = String::with_capacity(pointer.len() + 1 + token.len());
+    joined.push_str(pointer);
+    joined.push('/');
+    if token.contains(['~', '/']) {
+        joined.push_str(&pointer_token(token));
+    } else {
+        joined.push_str(token);
+    }
+    joined
 }
 
 /// Where the parts of a converted document came from: converted pointer prefixes mapped to

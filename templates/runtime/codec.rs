@@ -110,8 +110,6 @@ impl<M: SerializeMap> FieldWriter<M> {
 /// a field-name enum with its own `Deserialize` for every struct, about three times the
 /// code to type-check, and JSON never uses either.
 pub trait ReadFields: Sized {
-    /// The struct's name, for error messages.
-    const NAME: &'static str;
     /// The field names on the wire, in the order [`FieldReader`] numbers them.
     const FIELDS: &'static [&'static str];
 
@@ -121,8 +119,31 @@ pub trait ReadFields: Sized {
 
 /// Decodes a struct that implements [`ReadFields`] (its `Deserialize::deserialize`).
 pub fn read_struct<'de, T: ReadFields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    deserializer.deserialize_struct(T::NAME, T::FIELDS, StructVisitor(PhantomData))
+    deserializer.deserialize_struct(struct_name::<T>(), T::FIELDS, StructVisitor(PhantomData))
 }
+
+/// The name of struct `T`, without its module path, for error messages.
+fn struct_name<T>() -> &'static str {
+    let path = std::any::type_name::<T>();
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+/// Implements `Deserialize` for a struct through its [`ReadFields`], the same way for every
+/// struct.
+// The allows: a crate whose APIs declare no struct never calls it.
+#[allow(unused_macros)]
+macro_rules! deserialize_via_fields {
+    ($name:ident) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::runtime::codec::read_struct(deserializer)
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use deserialize_via_fields;
 
 struct StructVisitor<T>(PhantomData<T>);
 
@@ -130,7 +151,7 @@ impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an object (struct {})", T::NAME)
+        write!(f, "an object (struct {})", struct_name::<T>())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {

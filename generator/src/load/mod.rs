@@ -431,11 +431,15 @@ fn walk_document(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut D
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                let at = join(pointer, key);
                 // Values, not schemas: examples and extensions (`default` here is a response).
                 if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples") {
                     continue;
                 }
+                // A scalar holds nothing to walk into, but `schema: true` is a schema (3.1).
+                if key != "schema" && is_scalar(child) {
+                    continue;
+                }
+                let at = join(pointer, key);
                 if key == "schema" {
                     normalise_schema(child, &at, openapi3, diags);
                 } else if key == "schemas" && pointer == "/components" {
@@ -446,12 +450,17 @@ fn walk_document(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut D
             }
         }
         Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
+            for (index, item) in items.iter_mut().enumerate().filter(|(_, item)| !is_scalar(item)) {
                 walk_document(item, &join(pointer, &index.to_string()), openapi3, diags);
             }
         }
         _ => {}
     }
+}
+
+/// Whether `value` holds nothing to walk into.
+fn is_scalar(value: &Value) -> bool {
+    !(value.is_object() || value.is_array())
 }
 
 /// Every value of a map of schemas (`properties`, `$defs`...) or every item of a list of them.
@@ -483,12 +492,12 @@ fn normalise_schema(value: &mut Value, pointer: &str, openapi3: bool, diags: &mu
     }
     check_integer_bounds(map, pointer, diags);
     for (key, child) in map.iter_mut() {
-        let at = join(pointer, key);
+        let at = || join(pointer, key);
         match key.as_str() {
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
-                normalise_each(child, &at, openapi3, diags)
+                normalise_each(child, &at(), openapi3, diags)
             }
-            "allOf" | "anyOf" | "oneOf" | "prefixItems" => normalise_each(child, &at, openapi3, diags),
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => normalise_each(child, &at(), openapi3, diags),
             // `additionalProperties: true/false` is valid 3.0 as it is.
             "additionalProperties" if child.is_boolean() => {}
             "items"
@@ -501,7 +510,7 @@ fn normalise_schema(value: &mut Value, pointer: &str, openapi3: bool, diags: &mu
             | "propertyNames"
             | "unevaluatedProperties"
             | "unevaluatedItems"
-            | "additionalItems" => normalise_schema(child, &at, openapi3, diags),
+            | "additionalItems" => normalise_schema(child, &at(), openapi3, diags),
             _ => {}
         }
     }
@@ -509,7 +518,7 @@ fn normalise_schema(value: &mut Value, pointer: &str, openapi3: bool, diags: &mu
 
 /// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples` arrays.
 fn normalise_31_shapes(map: &mut serde_json::Map<String, Value>) {
-    if let Some(Value::Array(types)) = map.get("type").cloned() {
+    if let Some(Value::Array(types)) = map.get("type").filter(|kind| kind.is_array()).cloned() {
         let mut kinds: Vec<Value> = types.into_iter().filter(|t| t.as_str() != Some("null")).collect();
         let had_null = map.get("type").and_then(Value::as_array).is_some_and(|t| t.len() != kinds.len());
         if had_null {

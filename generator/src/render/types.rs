@@ -223,7 +223,6 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             quote! { #field_ident: codec::required(#slot, #wire)? }
         }
     });
-    let name_text = name.to_string();
     let read_loop = if body.additional.is_some() {
         quote! {
             let mut additional_properties = std::collections::BTreeMap::new();
@@ -255,14 +254,7 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     };
     let additional_init = body.additional.as_ref().map(|_| quote! { additional_properties, });
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                codec::read_struct(deserializer)
-            }
-        }
-
         impl codec::ReadFields for #name {
-            const NAME: &'static str = #name_text;
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
             fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
@@ -271,6 +263,8 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
                 Ok(Self { #(#inits,)* #additional_init })
             }
         }
+
+        codec::deserialize_via_fields!(#name);
     }
 }
 

@@ -25,17 +25,7 @@ impl serde::Serialize for CredentialAssessment {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CredentialAssessment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CredentialAssessment {
-    const NAME: &'static str = "CredentialAssessment";
-
     const FIELDS: &'static [&'static str] = &["port", "protocol", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -59,3 +49,5 @@ impl codec::ReadFields for CredentialAssessment {
         })
     }
 }
+
+codec::deserialize_via_fields!(CredentialAssessment);

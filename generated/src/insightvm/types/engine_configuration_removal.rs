@@ -25,17 +25,7 @@ impl serde::Serialize for EngineConfigurationRemoval {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EngineConfigurationRemoval {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for EngineConfigurationRemoval {
-    const NAME: &'static str = "EngineConfigurationRemoval";
-
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for EngineConfigurationRemoval {
         })
     }
 }
+
+codec::deserialize_via_fields!(EngineConfigurationRemoval);

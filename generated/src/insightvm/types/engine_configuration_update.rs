@@ -26,17 +26,7 @@ impl serde::Serialize for EngineConfigurationUpdate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EngineConfigurationUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for EngineConfigurationUpdate {
-    const NAME: &'static str = "EngineConfigurationUpdate";
-
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -54,3 +44,5 @@ impl codec::ReadFields for EngineConfigurationUpdate {
         })
     }
 }
+
+codec::deserialize_via_fields!(EngineConfigurationUpdate);

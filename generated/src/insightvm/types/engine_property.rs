@@ -32,17 +32,7 @@ impl serde::Serialize for EngineProperty {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EngineProperty {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for EngineProperty {
-    const NAME: &'static str = "EngineProperty";
-
     const FIELDS: &'static [&'static str] = &["name", "value"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -63,3 +53,5 @@ impl codec::ReadFields for EngineProperty {
         })
     }
 }
+
+codec::deserialize_via_fields!(EngineProperty);

@@ -29,17 +29,7 @@ impl serde::Serialize for ErrorResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ErrorResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ErrorResource {
-    const NAME: &'static str = "ErrorResource";
-
     const FIELDS: &'static [&'static str] = &[
         "status",
         "message",
@@ -71,3 +61,5 @@ impl codec::ReadFields for ErrorResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ErrorResource);

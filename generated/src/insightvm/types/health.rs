@@ -28,17 +28,7 @@ impl serde::Serialize for Health {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Health {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Health {
-    const NAME: &'static str = "Health";
-
     const FIELDS: &'static [&'static str] = &[
         "status",
         "components",
@@ -70,3 +60,5 @@ impl codec::ReadFields for Health {
         })
     }
 }
+
+codec::deserialize_via_fields!(Health);

@@ -20,17 +20,7 @@ impl serde::Serialize for HealthComponent {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for HealthComponent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for HealthComponent {
-    const NAME: &'static str = "HealthComponent";
-
     const FIELDS: &'static [&'static str] = &["description", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for HealthComponent {
         })
     }
 }
+
+codec::deserialize_via_fields!(HealthComponent);

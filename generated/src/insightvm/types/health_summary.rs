@@ -24,17 +24,7 @@ impl serde::Serialize for HealthSummary {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for HealthSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for HealthSummary {
-    const NAME: &'static str = "HealthSummary";
-
     const FIELDS: &'static [&'static str] = &["up", "down", "outOfService", "unknown"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -61,3 +51,5 @@ impl codec::ReadFields for HealthSummary {
         })
     }
 }
+
+codec::deserialize_via_fields!(HealthSummary);

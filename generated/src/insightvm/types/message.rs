@@ -18,17 +18,7 @@ impl serde::Serialize for Message {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Message {
-    const NAME: &'static str = "Message";
-
     const FIELDS: &'static [&'static str] = &["message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -46,3 +36,5 @@ impl codec::ReadFields for Message {
         })
     }
 }
+
+codec::deserialize_via_fields!(Message);

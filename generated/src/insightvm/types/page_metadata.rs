@@ -35,17 +35,7 @@ impl serde::Serialize for PageMetadata {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageMetadata {
-    const NAME: &'static str = "PageMetadata";
-
     const FIELDS: &'static [&'static str] = &[
         "number",
         "size",
@@ -85,3 +75,5 @@ impl codec::ReadFields for PageMetadata {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageMetadata);

@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfAsset {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfAsset {
-    const NAME: &'static str = "PageOfAsset";
-
     const FIELDS: &'static [&'static str] = &["data", "metadata", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfAsset {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfAsset);

@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfScanEngine {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfScanEngine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfScanEngine {
-    const NAME: &'static str = "PageOfScanEngine";
-
     const FIELDS: &'static [&'static str] = &["data", "metadata", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfScanEngine {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfScanEngine);

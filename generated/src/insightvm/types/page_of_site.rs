@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfSite {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfSite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfSite {
-    const NAME: &'static str = "PageOfSite";
-
     const FIELDS: &'static [&'static str] = &["data", "metadata", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfSite {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfSite);

@@ -52,17 +52,7 @@ impl serde::Serialize for ScanEngine {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanEngine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanEngine {
-    const NAME: &'static str = "ScanEngine";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -106,3 +96,5 @@ impl codec::ReadFields for ScanEngine {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanEngine);

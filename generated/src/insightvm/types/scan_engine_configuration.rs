@@ -26,17 +26,7 @@ impl serde::Serialize for ScanEngineConfiguration {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanEngineConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanEngineConfiguration {
-    const NAME: &'static str = "ScanEngineConfiguration";
-
     const FIELDS: &'static [&'static str] = &[
         "lastRetrieved",
         "last_retrieved",
@@ -64,3 +54,5 @@ impl codec::ReadFields for ScanEngineConfiguration {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanEngineConfiguration);

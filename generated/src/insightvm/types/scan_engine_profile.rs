@@ -19,17 +19,7 @@ impl serde::Serialize for ScanEngineProfile {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanEngineProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanEngineProfile {
-    const NAME: &'static str = "ScanEngineProfile";
-
     const FIELDS: &'static [&'static str] = &["configuration"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -47,3 +37,5 @@ impl codec::ReadFields for ScanEngineProfile {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanEngineProfile);

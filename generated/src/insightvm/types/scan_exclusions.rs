@@ -24,17 +24,7 @@ impl serde::Serialize for ScanExclusions {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanExclusions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanExclusions {
-    const NAME: &'static str = "ScanExclusions";
-
     const FIELDS: &'static [&'static str] = &[
         "asset_ids",
         "engine_ids",
@@ -66,3 +56,5 @@ impl codec::ReadFields for ScanExclusions {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanExclusions);

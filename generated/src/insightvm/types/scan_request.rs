@@ -43,17 +43,7 @@ impl serde::Serialize for ScanRequest {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanRequest {
-    const NAME: &'static str = "ScanRequest";
-
     const FIELDS: &'static [&'static str] = &[
         "name",
         "asset_ids",
@@ -105,3 +95,5 @@ impl codec::ReadFields for ScanRequest {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanRequest);

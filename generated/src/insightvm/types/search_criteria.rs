@@ -24,17 +24,7 @@ impl serde::Serialize for SearchCriteria {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SearchCriteria {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SearchCriteria {
-    const NAME: &'static str = "SearchCriteria";
-
     const FIELDS: &'static [&'static str] = &["asset", "vulnerability"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -55,3 +45,5 @@ impl codec::ReadFields for SearchCriteria {
         })
     }
 }
+
+codec::deserialize_via_fields!(SearchCriteria);

@@ -23,17 +23,7 @@ impl serde::Serialize for ServiceEndpoint {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceEndpoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ServiceEndpoint {
-    const NAME: &'static str = "ServiceEndpoint";
-
     const FIELDS: &'static [&'static str] = &["port", "protocol"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -54,3 +44,5 @@ impl codec::ReadFields for ServiceEndpoint {
         })
     }
 }
+
+codec::deserialize_via_fields!(ServiceEndpoint);

@@ -21,17 +21,7 @@ impl serde::Serialize for StartScanResponse {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for StartScanResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for StartScanResponse {
-    const NAME: &'static str = "StartScanResponse";
-
     const FIELDS: &'static [&'static str] = &["scans", "unscanned_assets"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for StartScanResponse {
         })
     }
 }
+
+codec::deserialize_via_fields!(StartScanResponse);

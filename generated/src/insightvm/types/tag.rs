@@ -22,17 +22,7 @@ impl serde::Serialize for Tag {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Tag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Tag {
-    const NAME: &'static str = "Tag";
-
     const FIELDS: &'static [&'static str] = &["name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for Tag {
         })
     }
 }
+
+codec::deserialize_via_fields!(Tag);

@@ -22,17 +22,7 @@ impl serde::Serialize for UniqueIdentifier {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UniqueIdentifier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UniqueIdentifier {
-    const NAME: &'static str = "UniqueIdentifier";
-
     const FIELDS: &'static [&'static str] = &["id", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for UniqueIdentifier {
         })
     }
 }
+
+codec::deserialize_via_fields!(UniqueIdentifier);

@@ -22,17 +22,7 @@ impl serde::Serialize for UnscannedAsset {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UnscannedAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UnscannedAsset {
-    const NAME: &'static str = "UnscannedAsset";
-
     const FIELDS: &'static [&'static str] = &["id", "reason"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for UnscannedAsset {
         })
     }
 }
+
+codec::deserialize_via_fields!(UnscannedAsset);

@@ -16,17 +16,7 @@ impl serde::Serialize for Account {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Account {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Account {
-    const NAME: &'static str = "Account";
-
     const FIELDS: &'static [&'static str] = &["service"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -44,3 +34,5 @@ impl codec::ReadFields for Account {
         })
     }
 }
+
+codec::deserialize_via_fields!(Account);

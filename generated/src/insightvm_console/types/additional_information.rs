@@ -20,17 +20,7 @@ impl serde::Serialize for AdditionalInformation {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AdditionalInformation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AdditionalInformation {
-    const NAME: &'static str = "AdditionalInformation";
-
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,6 +41,8 @@ impl codec::ReadFields for AdditionalInformation {
         })
     }
 }
+
+codec::deserialize_via_fields!(AdditionalInformation);
 
 /// Schema: `/definitions/ContentDescription`
 pub type ContentDescription = AdditionalInformation;

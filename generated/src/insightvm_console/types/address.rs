@@ -21,17 +21,7 @@ impl serde::Serialize for Address {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Address {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Address {
-    const NAME: &'static str = "Address";
-
     const FIELDS: &'static [&'static str] = &["ip", "mac"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for Address {
         })
     }
 }
+
+codec::deserialize_via_fields!(Address);

@@ -32,17 +32,7 @@ impl serde::Serialize for AdhocScan {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AdhocScan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AdhocScan {
-    const NAME: &'static str = "AdhocScan";
-
     const FIELDS: &'static [&'static str] = &[
         "assetGroupIds",
         "engineId",
@@ -78,3 +68,5 @@ impl codec::ReadFields for AdhocScan {
         })
     }
 }
+
+codec::deserialize_via_fields!(AdhocScan);

@@ -20,17 +20,7 @@ impl serde::Serialize for AdvisoryLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AdvisoryLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AdvisoryLink {
-    const NAME: &'static str = "AdvisoryLink";
-
     const FIELDS: &'static [&'static str] = &["href", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for AdvisoryLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(AdvisoryLink);

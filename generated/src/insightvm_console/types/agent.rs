@@ -133,17 +133,7 @@ impl serde::Serialize for Agent {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Agent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Agent {
-    const NAME: &'static str = "Agent";
-
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "agentId",
@@ -266,3 +256,5 @@ impl codec::ReadFields for Agent {
         })
     }
 }
+
+codec::deserialize_via_fields!(Agent);

@@ -58,17 +58,7 @@ impl serde::Serialize for Alert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Alert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Alert {
-    const NAME: &'static str = "Alert";
-
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -116,3 +106,5 @@ impl codec::ReadFields for Alert {
         })
     }
 }
+
+codec::deserialize_via_fields!(Alert);

@@ -63,17 +63,7 @@ impl serde::Serialize for AssessmentResult {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssessmentResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssessmentResult {
-    const NAME: &'static str = "AssessmentResult";
-
     const FIELDS: &'static [&'static str] = &[
         "checkId",
         "exceptions",
@@ -125,3 +115,5 @@ impl codec::ReadFields for AssessmentResult {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssessmentResult);

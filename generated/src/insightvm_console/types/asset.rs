@@ -90,17 +90,7 @@ impl serde::Serialize for Asset {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Asset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Asset {
-    const NAME: &'static str = "Asset";
-
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "assessedForPolicies",
@@ -212,3 +202,5 @@ impl codec::ReadFields for Asset {
         })
     }
 }
+
+codec::deserialize_via_fields!(Asset);

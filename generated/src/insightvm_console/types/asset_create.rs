@@ -138,17 +138,7 @@ impl serde::Serialize for AssetCreate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetCreate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetCreate {
-    const NAME: &'static str = "AssetCreate";
-
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "assessedForPolicies",
@@ -272,3 +262,5 @@ impl codec::ReadFields for AssetCreate {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetCreate);

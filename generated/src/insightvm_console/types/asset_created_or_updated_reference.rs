@@ -19,17 +19,7 @@ impl serde::Serialize for AssetCreatedOrUpdatedReference {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetCreatedOrUpdatedReference {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetCreatedOrUpdatedReference {
-    const NAME: &'static str = "AssetCreatedOrUpdatedReference";
-
     const FIELDS: &'static [&'static str] = &["body", "statusCode"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,3 +40,5 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetCreatedOrUpdatedReference);

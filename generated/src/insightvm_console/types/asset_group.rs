@@ -57,17 +57,7 @@ impl serde::Serialize for AssetGroup {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetGroup {
-    const NAME: &'static str = "AssetGroup";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "description",
@@ -119,3 +109,5 @@ impl codec::ReadFields for AssetGroup {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetGroup);

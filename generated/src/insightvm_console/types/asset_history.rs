@@ -48,17 +48,7 @@ impl serde::Serialize for AssetHistory {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetHistory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetHistory {
-    const NAME: &'static str = "AssetHistory";
-
     const FIELDS: &'static [&'static str] = &[
         "date",
         "description",
@@ -102,3 +92,5 @@ impl codec::ReadFields for AssetHistory {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetHistory);

@@ -89,17 +89,7 @@ impl serde::Serialize for AssetPolicy {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetPolicy {
-    const NAME: &'static str = "AssetPolicy";
-
     const FIELDS: &'static [&'static str] = &[
         "benchmarkName",
         "benchmarkVersion",
@@ -199,3 +189,5 @@ impl codec::ReadFields for AssetPolicy {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetPolicy);

@@ -29,17 +29,7 @@ impl serde::Serialize for AssetPolicyAssessment {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetPolicyAssessment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetPolicyAssessment {
-    const NAME: &'static str = "AssetPolicyAssessment";
-
     const FIELDS: &'static [&'static str] = &[
         "links",
         "total",
@@ -75,3 +65,5 @@ impl codec::ReadFields for AssetPolicyAssessment {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetPolicyAssessment);

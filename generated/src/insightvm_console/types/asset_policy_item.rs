@@ -58,17 +58,7 @@ impl serde::Serialize for AssetPolicyItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetPolicyItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetPolicyItem {
-    const NAME: &'static str = "AssetPolicyItem";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "description",
@@ -136,3 +126,5 @@ impl codec::ReadFields for AssetPolicyItem {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetPolicyItem);

@@ -64,17 +64,7 @@ impl serde::Serialize for AssetTag {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetTag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetTag {
-    const NAME: &'static str = "AssetTag";
-
     const FIELDS: &'static [&'static str] = &[
         "color",
         "created",
@@ -130,3 +120,5 @@ impl codec::ReadFields for AssetTag {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetTag);

@@ -32,17 +32,7 @@ impl serde::Serialize for AssetVulnerabilities {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AssetVulnerabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AssetVulnerabilities {
-    const NAME: &'static str = "AssetVulnerabilities";
-
     const FIELDS: &'static [&'static str] = &[
         "critical",
         "exploits",
@@ -82,3 +72,5 @@ impl codec::ReadFields for AssetVulnerabilities {
         })
     }
 }
+
+codec::deserialize_via_fields!(AssetVulnerabilities);

@@ -20,17 +20,7 @@ impl serde::Serialize for AuthenticationSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AuthenticationSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AuthenticationSettings {
-    const NAME: &'static str = "AuthenticationSettings";
-
     const FIELDS: &'static [&'static str] = &["2fa", "loginLockThreshold"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for AuthenticationSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(AuthenticationSettings);

@@ -30,17 +30,7 @@ impl serde::Serialize for AuthenticationSource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AuthenticationSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AuthenticationSource {
-    const NAME: &'static str = "AuthenticationSource";
-
     const FIELDS: &'static [&'static str] = &["external", "id", "links", "name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -70,3 +60,5 @@ impl codec::ReadFields for AuthenticationSource {
         })
     }
 }
+
+codec::deserialize_via_fields!(AuthenticationSource);

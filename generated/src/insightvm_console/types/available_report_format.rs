@@ -21,17 +21,7 @@ impl serde::Serialize for AvailableReportFormat {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AvailableReportFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for AvailableReportFormat {
-    const NAME: &'static str = "AvailableReportFormat";
-
     const FIELDS: &'static [&'static str] = &["format", "templates"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for AvailableReportFormat {
         })
     }
 }
+
+codec::deserialize_via_fields!(AvailableReportFormat);

@@ -20,17 +20,7 @@ impl serde::Serialize for BackupsSize {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BackupsSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for BackupsSize {
-    const NAME: &'static str = "BackupsSize";
-
     const FIELDS: &'static [&'static str] = &["bytes", "formatted"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,6 +41,8 @@ impl codec::ReadFields for BackupsSize {
         })
     }
 }
+
+codec::deserialize_via_fields!(BackupsSize);
 
 /// Schema: `/definitions/DatabaseSize`
 pub type DatabaseSize = BackupsSize;

@@ -35,17 +35,7 @@ impl serde::Serialize for BadRequestError {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BadRequestError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for BadRequestError {
-    const NAME: &'static str = "BadRequestError";
-
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -69,3 +59,5 @@ impl codec::ReadFields for BadRequestError {
         })
     }
 }
+
+codec::deserialize_via_fields!(BadRequestError);

@@ -30,17 +30,7 @@ impl serde::Serialize for Configuration {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Configuration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Configuration {
-    const NAME: &'static str = "Configuration";
-
     const FIELDS: &'static [&'static str] = &["name", "value"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -61,3 +51,5 @@ impl codec::ReadFields for Configuration {
         })
     }
 }
+
+codec::deserialize_via_fields!(Configuration);

@@ -21,17 +21,7 @@ impl serde::Serialize for ConsoleCommandOutput {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConsoleCommandOutput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ConsoleCommandOutput {
-    const NAME: &'static str = "ConsoleCommandOutput";
-
     const FIELDS: &'static [&'static str] = &["links", "output"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ConsoleCommandOutput {
         })
     }
 }
+
+codec::deserialize_via_fields!(ConsoleCommandOutput);

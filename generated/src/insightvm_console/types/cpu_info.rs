@@ -20,17 +20,7 @@ impl serde::Serialize for CpuInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CpuInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CpuInfo {
-    const NAME: &'static str = "CpuInfo";
-
     const FIELDS: &'static [&'static str] = &["clockSpeed", "count"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for CpuInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(CpuInfo);

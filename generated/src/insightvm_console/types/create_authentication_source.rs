@@ -32,17 +32,7 @@ impl serde::Serialize for CreateAuthenticationSource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateAuthenticationSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CreateAuthenticationSource {
-    const NAME: &'static str = "CreateAuthenticationSource";
-
     const FIELDS: &'static [&'static str] = &["id", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -63,3 +53,5 @@ impl codec::ReadFields for CreateAuthenticationSource {
         })
     }
 }
+
+codec::deserialize_via_fields!(CreateAuthenticationSource);

@@ -21,17 +21,7 @@ impl serde::Serialize for CreatedReference {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreatedReference {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CreatedReference {
-    const NAME: &'static str = "CreatedReference";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for CreatedReference {
         })
     }
 }
+
+codec::deserialize_via_fields!(CreatedReference);

@@ -21,17 +21,7 @@ impl serde::Serialize for CreatedReferenceAssetGroupIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreatedReferenceAssetGroupIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
-    const NAME: &'static str = "CreatedReferenceAssetGroupIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(CreatedReferenceAssetGroupIdLink);
 
 /// Schema: `/definitions/CreatedReference«CredentialID,Link»`
 pub type CreatedReferenceCredentialIdLink = CreatedReferenceAssetGroupIdLink;

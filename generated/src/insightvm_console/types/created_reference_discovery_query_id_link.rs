@@ -21,17 +21,7 @@ impl serde::Serialize for CreatedReferenceDiscoveryQueryIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreatedReferenceDiscoveryQueryIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
-    const NAME: &'static str = "CreatedReferenceDiscoveryQueryIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(CreatedReferenceDiscoveryQueryIdLink);
 
 /// Schema: `/definitions/CreatedReference«PolicyOverrideID,Link»`
 pub type CreatedReferencePolicyOverrideIdLink = CreatedReferenceDiscoveryQueryIdLink;

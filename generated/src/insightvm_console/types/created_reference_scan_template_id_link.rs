@@ -21,17 +21,7 @@ impl serde::Serialize for CreatedReferenceScanTemplateIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreatedReferenceScanTemplateIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for CreatedReferenceScanTemplateIdLink {
-    const NAME: &'static str = "CreatedReferenceScanTemplateIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for CreatedReferenceScanTemplateIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(CreatedReferenceScanTemplateIdLink);

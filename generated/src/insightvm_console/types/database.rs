@@ -34,17 +34,7 @@ impl serde::Serialize for Database {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Database {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Database {
-    const NAME: &'static str = "Database";
-
     const FIELDS: &'static [&'static str] = &["description", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -68,3 +58,5 @@ impl codec::ReadFields for Database {
         })
     }
 }
+
+codec::deserialize_via_fields!(Database);

@@ -31,17 +31,7 @@ impl serde::Serialize for DatabaseConnectionSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DatabaseConnectionSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DatabaseConnectionSettings {
-    const NAME: &'static str = "DatabaseConnectionSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "maximumAdministrationPoolSize",
         "maximumPoolSize",
@@ -73,3 +63,5 @@ impl codec::ReadFields for DatabaseConnectionSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(DatabaseConnectionSettings);

@@ -35,17 +35,7 @@ impl serde::Serialize for DatabaseSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DatabaseSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DatabaseSettings {
-    const NAME: &'static str = "DatabaseSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "connection",
         "host",
@@ -89,3 +79,5 @@ impl codec::ReadFields for DatabaseSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(DatabaseSettings);

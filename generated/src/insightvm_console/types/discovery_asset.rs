@@ -24,17 +24,7 @@ impl serde::Serialize for DiscoveryAsset {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DiscoveryAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DiscoveryAsset {
-    const NAME: &'static str = "DiscoveryAsset";
-
     const FIELDS: &'static [&'static str] = &["address", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for DiscoveryAsset {
         })
     }
 }
+
+codec::deserialize_via_fields!(DiscoveryAsset);

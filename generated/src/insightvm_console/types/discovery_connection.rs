@@ -79,17 +79,7 @@ impl serde::Serialize for DiscoveryConnection {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DiscoveryConnection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DiscoveryConnection {
-    const NAME: &'static str = "DiscoveryConnection";
-
     const FIELDS: &'static [&'static str] = &[
         "accessKeyId",
         "address",
@@ -189,3 +179,5 @@ impl codec::ReadFields for DiscoveryConnection {
         })
     }
 }
+
+codec::deserialize_via_fields!(DiscoveryConnection);

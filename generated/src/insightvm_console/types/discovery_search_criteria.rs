@@ -31,17 +31,7 @@ impl serde::Serialize for DiscoverySearchCriteria {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DiscoverySearchCriteria {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DiscoverySearchCriteria {
-    const NAME: &'static str = "DiscoverySearchCriteria";
-
     const FIELDS: &'static [&'static str] = &["connectionType", "filters", "match"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -65,3 +55,5 @@ impl codec::ReadFields for DiscoverySearchCriteria {
         })
     }
 }
+
+codec::deserialize_via_fields!(DiscoverySearchCriteria);

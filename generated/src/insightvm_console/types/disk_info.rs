@@ -21,17 +21,7 @@ impl serde::Serialize for DiskInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DiskInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DiskInfo {
-    const NAME: &'static str = "DiskInfo";
-
     const FIELDS: &'static [&'static str] = &["free", "installation", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -55,3 +45,5 @@ impl codec::ReadFields for DiskInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(DiskInfo);

@@ -24,17 +24,7 @@ impl serde::Serialize for DynamicSite {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DynamicSite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DynamicSite {
-    const NAME: &'static str = "DynamicSite";
-
     const FIELDS: &'static [&'static str] = &["id"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for DynamicSite {
         })
     }
 }
+
+codec::deserialize_via_fields!(DynamicSite);

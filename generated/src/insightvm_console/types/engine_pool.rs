@@ -38,17 +38,7 @@ impl serde::Serialize for EnginePool {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EnginePool {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for EnginePool {
-    const NAME: &'static str = "EnginePool";
-
     const FIELDS: &'static [&'static str] = &["engines", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -75,3 +65,5 @@ impl codec::ReadFields for EnginePool {
         })
     }
 }
+
+codec::deserialize_via_fields!(EnginePool);

@@ -21,17 +21,7 @@ impl serde::Serialize for EnvironmentProperties {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EnvironmentProperties {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for EnvironmentProperties {
-    const NAME: &'static str = "EnvironmentProperties";
-
     const FIELDS: &'static [&'static str] = &["links", "properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for EnvironmentProperties {
         })
     }
 }
+
+codec::deserialize_via_fields!(EnvironmentProperties);

@@ -24,17 +24,7 @@ impl serde::Serialize for Error2 {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Error2 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Error2 {
-    const NAME: &'static str = "Error2";
-
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for Error2 {
         })
     }
 }
+
+codec::deserialize_via_fields!(Error2);

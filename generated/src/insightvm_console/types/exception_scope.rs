@@ -36,17 +36,7 @@ impl serde::Serialize for ExceptionScope {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExceptionScope {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ExceptionScope {
-    const NAME: &'static str = "ExceptionScope";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "key",
@@ -86,3 +76,5 @@ impl codec::ReadFields for ExceptionScope {
         })
     }
 }
+
+codec::deserialize_via_fields!(ExceptionScope);

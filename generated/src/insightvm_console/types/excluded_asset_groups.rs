@@ -20,17 +20,7 @@ impl serde::Serialize for ExcludedAssetGroups {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExcludedAssetGroups {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ExcludedAssetGroups {
-    const NAME: &'static str = "ExcludedAssetGroups";
-
     const FIELDS: &'static [&'static str] = &["assetGroupIDs", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,6 +41,8 @@ impl codec::ReadFields for ExcludedAssetGroups {
         })
     }
 }
+
+codec::deserialize_via_fields!(ExcludedAssetGroups);
 
 /// Schema: `/definitions/IncludedAssetGroups`
 pub type IncludedAssetGroups = ExcludedAssetGroups;

@@ -21,17 +21,7 @@ impl serde::Serialize for ExcludedScanTargets {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExcludedScanTargets {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ExcludedScanTargets {
-    const NAME: &'static str = "ExcludedScanTargets";
-
     const FIELDS: &'static [&'static str] = &["addresses", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for ExcludedScanTargets {
         })
     }
 }
+
+codec::deserialize_via_fields!(ExcludedScanTargets);
 
 /// Schema: `/definitions/IncludedScanTargets`
 pub type IncludedScanTargets = ExcludedScanTargets;

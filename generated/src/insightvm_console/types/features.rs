@@ -52,17 +52,7 @@ impl serde::Serialize for Features {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Features {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Features {
-    const NAME: &'static str = "Features";
-
     const FIELDS: &'static [&'static str] = &[
         "adaptiveSecurity",
         "agents",
@@ -130,3 +120,5 @@ impl codec::ReadFields for Features {
         })
     }
 }
+
+codec::deserialize_via_fields!(Features);

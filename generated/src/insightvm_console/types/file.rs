@@ -39,17 +39,7 @@ impl serde::Serialize for File {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for File {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for File {
-    const NAME: &'static str = "File";
-
     const FIELDS: &'static [&'static str] = &["attributes", "name", "size", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -76,3 +66,5 @@ impl codec::ReadFields for File {
         })
     }
 }
+
+codec::deserialize_via_fields!(File);

@@ -29,17 +29,7 @@ impl serde::Serialize for Fingerprint {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Fingerprint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Fingerprint {
-    const NAME: &'static str = "Fingerprint";
-
     const FIELDS: &'static [&'static str] = &[
         "description",
         "family",
@@ -75,3 +65,5 @@ impl codec::ReadFields for Fingerprint {
         })
     }
 }
+
+codec::deserialize_via_fields!(Fingerprint);

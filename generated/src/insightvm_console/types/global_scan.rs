@@ -60,17 +60,7 @@ impl serde::Serialize for GlobalScan {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GlobalScan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for GlobalScan {
-    const NAME: &'static str = "GlobalScan";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "duration",
@@ -150,3 +140,5 @@ impl codec::ReadFields for GlobalScan {
         })
     }
 }
+
+codec::deserialize_via_fields!(GlobalScan);

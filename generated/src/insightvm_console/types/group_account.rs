@@ -30,17 +30,7 @@ impl serde::Serialize for GroupAccount {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GroupAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for GroupAccount {
-    const NAME: &'static str = "GroupAccount";
-
     const FIELDS: &'static [&'static str] = &["id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -61,3 +51,5 @@ impl codec::ReadFields for GroupAccount {
         })
     }
 }
+
+codec::deserialize_via_fields!(GroupAccount);

@@ -32,17 +32,7 @@ impl serde::Serialize for HostName {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for HostName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for HostName {
-    const NAME: &'static str = "HostName";
-
     const FIELDS: &'static [&'static str] = &["name", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -63,3 +53,5 @@ impl codec::ReadFields for HostName {
         })
     }
 }
+
+codec::deserialize_via_fields!(HostName);

@@ -21,17 +21,7 @@ impl serde::Serialize for IMetaData {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for IMetaData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for IMetaData {
-    const NAME: &'static str = "IMetaData";
-
     const FIELDS: &'static [&'static str] = &["fieldName", "supportedOperators", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -55,3 +45,5 @@ impl codec::ReadFields for IMetaData {
         })
     }
 }
+
+codec::deserialize_via_fields!(IMetaData);

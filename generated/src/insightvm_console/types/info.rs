@@ -52,17 +52,7 @@ impl serde::Serialize for Info {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Info {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Info {
-    const NAME: &'static str = "Info";
-
     const FIELDS: &'static [&'static str] = &[
         "cpu",
         "disk",
@@ -134,3 +124,5 @@ impl codec::ReadFields for Info {
         })
     }
 }
+
+codec::deserialize_via_fields!(Info);

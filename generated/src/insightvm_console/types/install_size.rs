@@ -28,17 +28,7 @@ impl serde::Serialize for InstallSize {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InstallSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for InstallSize {
-    const NAME: &'static str = "InstallSize";
-
     const FIELDS: &'static [&'static str] = &[
         "backups",
         "database",
@@ -78,3 +68,5 @@ impl codec::ReadFields for InstallSize {
         })
     }
 }
+
+codec::deserialize_via_fields!(InstallSize);

@@ -35,17 +35,7 @@ impl serde::Serialize for InternalServerError {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InternalServerError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for InternalServerError {
-    const NAME: &'static str = "InternalServerError";
-
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -69,3 +59,5 @@ impl codec::ReadFields for InternalServerError {
         })
     }
 }
+
+codec::deserialize_via_fields!(InternalServerError);

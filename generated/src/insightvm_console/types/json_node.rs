@@ -57,17 +57,7 @@ impl serde::Serialize for JsonNode {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JsonNode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for JsonNode {
-    const NAME: &'static str = "JsonNode";
-
     const FIELDS: &'static [&'static str] = &[
         "array",
         "bigDecimal",
@@ -167,3 +157,5 @@ impl codec::ReadFields for JsonNode {
         })
     }
 }
+
+codec::deserialize_via_fields!(JsonNode);

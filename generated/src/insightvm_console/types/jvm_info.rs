@@ -29,17 +29,7 @@ impl serde::Serialize for JvmInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for JvmInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for JvmInfo {
-    const NAME: &'static str = "JvmInfo";
-
     const FIELDS: &'static [&'static str] = &[
         "name",
         "startTime",
@@ -75,3 +65,5 @@ impl codec::ReadFields for JvmInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(JvmInfo);

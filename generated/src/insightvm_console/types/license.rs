@@ -37,17 +37,7 @@ impl serde::Serialize for License {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for License {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for License {
-    const NAME: &'static str = "License";
-
     const FIELDS: &'static [&'static str] = &[
         "edition",
         "evaluation",
@@ -95,3 +85,5 @@ impl codec::ReadFields for License {
         })
     }
 }
+
+codec::deserialize_via_fields!(License);

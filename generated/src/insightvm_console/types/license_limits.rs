@@ -26,17 +26,7 @@ impl serde::Serialize for LicenseLimits {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LicenseLimits {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LicenseLimits {
-    const NAME: &'static str = "LicenseLimits";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "assetsWithHostedEngine",
@@ -68,3 +58,5 @@ impl codec::ReadFields for LicenseLimits {
         })
     }
 }
+
+codec::deserialize_via_fields!(LicenseLimits);

@@ -20,17 +20,7 @@ impl serde::Serialize for LicensePolicyScanning {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LicensePolicyScanning {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LicensePolicyScanning {
-    const NAME: &'static str = "LicensePolicyScanning";
-
     const FIELDS: &'static [&'static str] = &["benchmarks", "scanning"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for LicensePolicyScanning {
         })
     }
 }
+
+codec::deserialize_via_fields!(LicensePolicyScanning);

@@ -29,17 +29,7 @@ impl serde::Serialize for LicensePolicyScanningBenchmarks {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LicensePolicyScanningBenchmarks {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LicensePolicyScanningBenchmarks {
-    const NAME: &'static str = "LicensePolicyScanningBenchmarks";
-
     const FIELDS: &'static [&'static str] = &["cis", "custom", "disa", "fdcc", "usgcb"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -69,3 +59,5 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
         })
     }
 }
+
+codec::deserialize_via_fields!(LicensePolicyScanningBenchmarks);

@@ -23,17 +23,7 @@ impl serde::Serialize for LicenseReporting {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LicenseReporting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LicenseReporting {
-    const NAME: &'static str = "LicenseReporting";
-
     const FIELDS: &'static [&'static str] = &[
         "advanced",
         "customizableCSVExport",
@@ -61,3 +51,5 @@ impl codec::ReadFields for LicenseReporting {
         })
     }
 }
+
+codec::deserialize_via_fields!(LicenseReporting);

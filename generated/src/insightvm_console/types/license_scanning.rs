@@ -29,17 +29,7 @@ impl serde::Serialize for LicenseScanning {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LicenseScanning {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LicenseScanning {
-    const NAME: &'static str = "LicenseScanning";
-
     const FIELDS: &'static [&'static str] = &[
         "discovery",
         "policy",
@@ -75,3 +65,5 @@ impl codec::ReadFields for LicenseScanning {
         })
     }
 }
+
+codec::deserialize_via_fields!(LicenseScanning);

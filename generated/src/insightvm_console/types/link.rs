@@ -25,17 +25,7 @@ impl serde::Serialize for Link {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Link {
-    const NAME: &'static str = "Link";
-
     const FIELDS: &'static [&'static str] = &["href", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -56,3 +46,5 @@ impl codec::ReadFields for Link {
         })
     }
 }
+
+codec::deserialize_via_fields!(Link);

@@ -18,17 +18,7 @@ impl serde::Serialize for Links {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Links {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Links {
-    const NAME: &'static str = "Links";
-
     const FIELDS: &'static [&'static str] = &["links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -46,3 +36,5 @@ impl codec::ReadFields for Links {
         })
     }
 }
+
+codec::deserialize_via_fields!(Links);

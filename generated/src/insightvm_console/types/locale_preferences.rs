@@ -27,17 +27,7 @@ impl serde::Serialize for LocalePreferences {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LocalePreferences {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LocalePreferences {
-    const NAME: &'static str = "LocalePreferences";
-
     const FIELDS: &'static [&'static str] = &["default", "links", "reports"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -61,3 +51,5 @@ impl codec::ReadFields for LocalePreferences {
         })
     }
 }
+
+codec::deserialize_via_fields!(LocalePreferences);

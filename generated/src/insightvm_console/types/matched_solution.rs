@@ -45,17 +45,7 @@ impl serde::Serialize for MatchedSolution {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MatchedSolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for MatchedSolution {
-    const NAME: &'static str = "MatchedSolution";
-
     const FIELDS: &'static [&'static str] = &[
         "additionalInformation",
         "appliesTo",
@@ -111,3 +101,5 @@ impl codec::ReadFields for MatchedSolution {
         })
     }
 }
+
+codec::deserialize_via_fields!(MatchedSolution);

@@ -19,17 +19,7 @@ impl serde::Serialize for MemoryInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MemoryInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for MemoryInfo {
-    const NAME: &'static str = "MemoryInfo";
-
     const FIELDS: &'static [&'static str] = &["free", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,3 +40,5 @@ impl codec::ReadFields for MemoryInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(MemoryInfo);

@@ -35,17 +35,7 @@ impl serde::Serialize for NotFoundError {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for NotFoundError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for NotFoundError {
-    const NAME: &'static str = "NotFoundError";
-
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -69,3 +59,5 @@ impl codec::ReadFields for NotFoundError {
         })
     }
 }
+
+codec::deserialize_via_fields!(NotFoundError);

@@ -48,17 +48,7 @@ impl serde::Serialize for OperatingSystem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for OperatingSystem {
-    const NAME: &'static str = "OperatingSystem";
-
     const FIELDS: &'static [&'static str] = &[
         "architecture",
         "configurations",
@@ -118,3 +108,5 @@ impl codec::ReadFields for OperatingSystem {
         })
     }
 }
+
+codec::deserialize_via_fields!(OperatingSystem);

@@ -85,17 +85,7 @@ impl serde::Serialize for OperatingSystemCpe {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OperatingSystemCpe {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for OperatingSystemCpe {
-    const NAME: &'static str = "OperatingSystemCpe";
-
     const FIELDS: &'static [&'static str] = &[
         "edition",
         "language",
@@ -163,6 +153,8 @@ impl codec::ReadFields for OperatingSystemCpe {
         })
     }
 }
+
+codec::deserialize_via_fields!(OperatingSystemCpe);
 
 /// Schema: `/definitions/SoftwareCpe`
 pub type SoftwareCpe = OperatingSystemCpe;

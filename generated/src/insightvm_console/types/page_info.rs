@@ -26,17 +26,7 @@ impl serde::Serialize for PageInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageInfo {
-    const NAME: &'static str = "PageInfo";
-
     const FIELDS: &'static [&'static str] = &[
         "number",
         "size",
@@ -68,3 +58,5 @@ impl codec::ReadFields for PageInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageInfo);

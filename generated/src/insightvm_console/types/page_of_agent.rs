@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfAgent {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfAgent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfAgent {
-    const NAME: &'static str = "PageOfAgent";
-
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfAgent {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfAgent);

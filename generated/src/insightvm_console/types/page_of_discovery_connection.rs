@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfDiscoveryConnection {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfDiscoveryConnection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfDiscoveryConnection {
-    const NAME: &'static str = "PageOfDiscoveryConnection";
-
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfDiscoveryConnection {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfDiscoveryConnection);

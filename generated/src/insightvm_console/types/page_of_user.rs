@@ -23,17 +23,7 @@ impl serde::Serialize for PageOfUser {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageOfUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PageOfUser {
-    const NAME: &'static str = "PageOfUser";
-
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for PageOfUser {
         })
     }
 }
+
+codec::deserialize_via_fields!(PageOfUser);

@@ -32,17 +32,7 @@ impl serde::Serialize for Pci {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Pci {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Pci {
-    const NAME: &'static str = "Pci";
-
     const FIELDS: &'static [&'static str] = &[
         "adjustedCVSSScore",
         "adjustedSeverityScore",
@@ -78,3 +68,5 @@ impl codec::ReadFields for Pci {
         })
     }
 }
+
+codec::deserialize_via_fields!(Pci);

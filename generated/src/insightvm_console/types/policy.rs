@@ -35,17 +35,7 @@ impl serde::Serialize for Policy {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Policy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Policy {
-    const NAME: &'static str = "Policy";
-
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "links",
@@ -77,3 +67,5 @@ impl codec::ReadFields for Policy {
         })
     }
 }
+
+codec::deserialize_via_fields!(Policy);

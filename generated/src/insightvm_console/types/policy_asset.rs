@@ -32,17 +32,7 @@ impl serde::Serialize for PolicyAsset {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyAsset {
-    const NAME: &'static str = "PolicyAsset";
-
     const FIELDS: &'static [&'static str] = &[
         "hostname",
         "id",
@@ -82,3 +72,5 @@ impl codec::ReadFields for PolicyAsset {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyAsset);

@@ -33,17 +33,7 @@ impl serde::Serialize for PolicyControl {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyControl {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyControl {
-    const NAME: &'static str = "PolicyControl";
-
     const FIELDS: &'static [&'static str] = &[
         "cceItemId",
         "ccePlatform",
@@ -83,3 +73,5 @@ impl codec::ReadFields for PolicyControl {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyControl);

@@ -49,17 +49,7 @@ impl serde::Serialize for PolicyGroup {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyGroup {
-    const NAME: &'static str = "PolicyGroup";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "benchmark",
@@ -119,3 +109,5 @@ impl codec::ReadFields for PolicyGroup {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyGroup);

@@ -58,17 +58,7 @@ impl serde::Serialize for PolicyItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyItem {
-    const NAME: &'static str = "PolicyItem";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "description",
@@ -136,3 +126,5 @@ impl codec::ReadFields for PolicyItem {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyItem);

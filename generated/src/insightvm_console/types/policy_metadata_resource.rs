@@ -27,17 +27,7 @@ impl serde::Serialize for PolicyMetadataResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyMetadataResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyMetadataResource {
-    const NAME: &'static str = "PolicyMetadataResource";
-
     const FIELDS: &'static [&'static str] = &["links", "name", "title", "version"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -64,3 +54,5 @@ impl codec::ReadFields for PolicyMetadataResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyMetadataResource);

@@ -58,17 +58,7 @@ impl serde::Serialize for PolicyOverride {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyOverride {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyOverride {
-    const NAME: &'static str = "PolicyOverride";
-
     const FIELDS: &'static [&'static str] = &[
         "expires",
         "id",
@@ -112,3 +102,5 @@ impl codec::ReadFields for PolicyOverride {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyOverride);

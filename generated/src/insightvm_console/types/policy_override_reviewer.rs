@@ -29,17 +29,7 @@ impl serde::Serialize for PolicyOverrideReviewer {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyOverrideReviewer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyOverrideReviewer {
-    const NAME: &'static str = "PolicyOverrideReviewer";
-
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -75,3 +65,5 @@ impl codec::ReadFields for PolicyOverrideReviewer {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyOverrideReviewer);

@@ -57,17 +57,7 @@ impl serde::Serialize for PolicyOverrideScope {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyOverrideScope {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyOverrideScope {
-    const NAME: &'static str = "PolicyOverrideScope";
-
     const FIELDS: &'static [&'static str] = &[
         "asset",
         "links",
@@ -107,3 +97,5 @@ impl codec::ReadFields for PolicyOverrideScope {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyOverrideScope);

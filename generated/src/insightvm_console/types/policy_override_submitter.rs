@@ -43,17 +43,7 @@ impl serde::Serialize for PolicyOverrideSubmitter {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyOverrideSubmitter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyOverrideSubmitter {
-    const NAME: &'static str = "PolicyOverrideSubmitter";
-
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -89,3 +79,5 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyOverrideSubmitter);

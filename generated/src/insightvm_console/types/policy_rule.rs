@@ -52,17 +52,7 @@ impl serde::Serialize for PolicyRule {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyRule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyRule {
-    const NAME: &'static str = "PolicyRule";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "benchmark",
@@ -126,3 +116,5 @@ impl codec::ReadFields for PolicyRule {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyRule);

@@ -33,17 +33,7 @@ impl serde::Serialize for PolicyRuleAssessmentResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicyRuleAssessmentResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicyRuleAssessmentResource {
-    const NAME: &'static str = "PolicyRuleAssessmentResource";
-
     const FIELDS: &'static [&'static str] = &[
         "links",
         "total",
@@ -83,3 +73,5 @@ impl codec::ReadFields for PolicyRuleAssessmentResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicyRuleAssessmentResource);

@@ -39,17 +39,7 @@ impl serde::Serialize for PolicySummaryResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PolicySummaryResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for PolicySummaryResource {
-    const NAME: &'static str = "PolicySummaryResource";
-
     const FIELDS: &'static [&'static str] = &[
         "decreasedCompliance",
         "increasedCompliance",
@@ -89,3 +79,5 @@ impl codec::ReadFields for PolicySummaryResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(PolicySummaryResource);

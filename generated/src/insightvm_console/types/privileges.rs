@@ -19,17 +19,7 @@ impl serde::Serialize for Privileges {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Privileges {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Privileges {
-    const NAME: &'static str = "Privileges";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,3 +40,5 @@ impl codec::ReadFields for Privileges {
         })
     }
 }
+
+codec::deserialize_via_fields!(Privileges);

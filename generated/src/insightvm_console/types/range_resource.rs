@@ -27,17 +27,7 @@ impl serde::Serialize for RangeResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RangeResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RangeResource {
-    const NAME: &'static str = "RangeResource";
-
     const FIELDS: &'static [&'static str] = &["every", "from", "interval", "to"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -64,3 +54,5 @@ impl codec::ReadFields for RangeResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(RangeResource);

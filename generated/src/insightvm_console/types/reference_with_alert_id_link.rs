@@ -21,17 +21,7 @@ impl serde::Serialize for ReferenceWithAlertIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferenceWithAlertIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferenceWithAlertIdLink {
-    const NAME: &'static str = "ReferenceWithAlertIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for ReferenceWithAlertIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferenceWithAlertIdLink);
 
 /// Schema: `/definitions/ReferenceWith«EngineID,Link»`
 pub type ReferenceWithEngineIdLink = ReferenceWithAlertIdLink;

@@ -21,17 +21,7 @@ impl serde::Serialize for ReferenceWithAssetIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferenceWithAssetIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferenceWithAssetIdLink {
-    const NAME: &'static str = "ReferenceWithAssetIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ReferenceWithAssetIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferenceWithAssetIdLink);

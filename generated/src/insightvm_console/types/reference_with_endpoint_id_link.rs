@@ -24,17 +24,7 @@ impl serde::Serialize for ReferenceWithEndpointIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferenceWithEndpointIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferenceWithEndpointIdLink {
-    const NAME: &'static str = "ReferenceWithEndpointIdLink";
-
     const FIELDS: &'static [&'static str] = &["links", "port", "protocol"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferenceWithEndpointIdLink);

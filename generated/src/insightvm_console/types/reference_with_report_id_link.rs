@@ -21,17 +21,7 @@ impl serde::Serialize for ReferenceWithReportIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferenceWithReportIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferenceWithReportIdLink {
-    const NAME: &'static str = "ReferenceWithReportIdLink";
-
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ReferenceWithReportIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferenceWithReportIdLink);

@@ -21,17 +21,7 @@ impl serde::Serialize for ReferencesWithAssetGroupIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferencesWithAssetGroupIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferencesWithAssetGroupIdLink {
-    const NAME: &'static str = "ReferencesWithAssetGroupIdLink";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for ReferencesWithAssetGroupIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferencesWithAssetGroupIdLink);
 
 /// Schema: `/definitions/ReferencesWith«EngineID,Link»`
 pub type ReferencesWithEngineIdLink = ReferencesWithAssetGroupIdLink;

@@ -21,17 +21,7 @@ impl serde::Serialize for ReferencesWithAssetIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferencesWithAssetIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferencesWithAssetIdLink {
-    const NAME: &'static str = "ReferencesWithAssetIdLink";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for ReferencesWithAssetIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferencesWithAssetIdLink);
 
 /// Schema: `/definitions/ReferencesWith«WebApplicationID,Link»`
 pub type ReferencesWithWebApplicationIdLink = ReferencesWithAssetIdLink;

@@ -21,18 +21,7 @@ impl serde::Serialize for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
-    const NAME: &'static str = "ReferencesWithReferenceWithEndpointIdLinkServiceLink";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +42,5 @@ impl codec::ReadFields for ReferencesWithReferenceWithEndpointIdLinkServiceLink 
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferencesWithReferenceWithEndpointIdLinkServiceLink);

@@ -21,17 +21,7 @@ impl serde::Serialize for ReferencesWithSolutionNaturalIdLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReferencesWithSolutionNaturalIdLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReferencesWithSolutionNaturalIdLink {
-    const NAME: &'static str = "ReferencesWithSolutionNaturalIdLink";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +42,8 @@ impl codec::ReadFields for ReferencesWithSolutionNaturalIdLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReferencesWithSolutionNaturalIdLink);
 
 /// Schema: `/definitions/ReferencesWith«VulnerabilityCheckID,Link»`
 pub type ReferencesWithVulnerabilityCheckIdLink = ReferencesWithSolutionNaturalIdLink;

@@ -21,17 +21,7 @@ impl serde::Serialize for RemediationResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RemediationResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RemediationResource {
-    const NAME: &'static str = "RemediationResource";
-
     const FIELDS: &'static [&'static str] = &["solutions", "sort"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for RemediationResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(RemediationResource);

@@ -56,17 +56,7 @@ impl serde::Serialize for Repeat {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Repeat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Repeat {
-    const NAME: &'static str = "Repeat";
-
     const FIELDS: &'static [&'static str] = &[
         "dayOfWeek",
         "every",
@@ -102,3 +92,5 @@ impl codec::ReadFields for Repeat {
         })
     }
 }
+
+codec::deserialize_via_fields!(Repeat);

@@ -94,17 +94,7 @@ impl serde::Serialize for Report {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Report {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Report {
-    const NAME: &'static str = "Report";
-
     const FIELDS: &'static [&'static str] = &[
         "baseline",
         "bureau",
@@ -228,3 +218,5 @@ impl codec::ReadFields for Report {
         })
     }
 }
+
+codec::deserialize_via_fields!(Report);

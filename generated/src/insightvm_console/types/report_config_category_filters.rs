@@ -23,17 +23,7 @@ impl serde::Serialize for ReportConfigCategoryFilters {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportConfigCategoryFilters {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportConfigCategoryFilters {
-    const NAME: &'static str = "ReportConfigCategoryFilters";
-
     const FIELDS: &'static [&'static str] = &["excluded", "included", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportConfigCategoryFilters);

@@ -20,17 +20,7 @@ impl serde::Serialize for ReportConfigDatabaseCredentialsResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportConfigDatabaseCredentialsResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
-    const NAME: &'static str = "ReportConfigDatabaseCredentialsResource";
-
     const FIELDS: &'static [&'static str] = &["password", "username"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportConfigDatabaseCredentialsResource);

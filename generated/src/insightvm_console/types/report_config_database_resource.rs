@@ -29,17 +29,7 @@ impl serde::Serialize for ReportConfigDatabaseResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportConfigDatabaseResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportConfigDatabaseResource {
-    const NAME: &'static str = "ReportConfigDatabaseResource";
-
     const FIELDS: &'static [&'static str] = &[
         "credentials",
         "host",
@@ -75,3 +65,5 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportConfigDatabaseResource);

@@ -26,17 +26,7 @@ impl serde::Serialize for ReportConfigFiltersResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportConfigFiltersResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportConfigFiltersResource {
-    const NAME: &'static str = "ReportConfigFiltersResource";
-
     const FIELDS: &'static [&'static str] = &["categories", "severity", "statuses"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -60,3 +50,5 @@ impl codec::ReadFields for ReportConfigFiltersResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportConfigFiltersResource);

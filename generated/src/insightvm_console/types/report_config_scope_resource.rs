@@ -29,17 +29,7 @@ impl serde::Serialize for ReportConfigScopeResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportConfigScopeResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportConfigScopeResource {
-    const NAME: &'static str = "ReportConfigScopeResource";
-
     const FIELDS: &'static [&'static str] = &[
         "assetGroups",
         "assets",
@@ -75,3 +65,5 @@ impl codec::ReadFields for ReportConfigScopeResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportConfigScopeResource);

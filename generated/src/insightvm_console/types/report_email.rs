@@ -33,17 +33,7 @@ impl serde::Serialize for ReportEmail {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportEmail {
-    const NAME: &'static str = "ReportEmail";
-
     const FIELDS: &'static [&'static str] = &[
         "access",
         "additional",
@@ -83,3 +73,5 @@ impl codec::ReadFields for ReportEmail {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportEmail);

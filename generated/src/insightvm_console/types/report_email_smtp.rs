@@ -24,17 +24,7 @@ impl serde::Serialize for ReportEmailSmtp {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportEmailSmtp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportEmailSmtp {
-    const NAME: &'static str = "ReportEmailSmtp";
-
     const FIELDS: &'static [&'static str] = &["global", "relay", "sender"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for ReportEmailSmtp {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportEmailSmtp);

@@ -29,17 +29,7 @@ impl serde::Serialize for ReportFrequency {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportFrequency {
-    const NAME: &'static str = "ReportFrequency";
-
     const FIELDS: &'static [&'static str] = &["nextRuntimes", "repeat", "start", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -66,3 +56,5 @@ impl codec::ReadFields for ReportFrequency {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportFrequency);

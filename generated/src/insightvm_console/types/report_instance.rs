@@ -33,17 +33,7 @@ impl serde::Serialize for ReportInstance {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportInstance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportInstance {
-    const NAME: &'static str = "ReportInstance";
-
     const FIELDS: &'static [&'static str] = &[
         "generated",
         "id",
@@ -83,3 +73,5 @@ impl codec::ReadFields for ReportInstance {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportInstance);

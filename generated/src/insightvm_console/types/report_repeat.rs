@@ -52,17 +52,7 @@ impl serde::Serialize for ReportRepeat {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportRepeat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportRepeat {
-    const NAME: &'static str = "ReportRepeat";
-
     const FIELDS: &'static [&'static str] = &[
         "dayOfWeek",
         "every",
@@ -94,3 +84,5 @@ impl codec::ReadFields for ReportRepeat {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportRepeat);

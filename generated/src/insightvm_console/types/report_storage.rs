@@ -20,17 +20,7 @@ impl serde::Serialize for ReportStorage {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportStorage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportStorage {
-    const NAME: &'static str = "ReportStorage";
-
     const FIELDS: &'static [&'static str] = &["location", "path"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for ReportStorage {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportStorage);

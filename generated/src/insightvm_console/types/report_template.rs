@@ -37,17 +37,7 @@ impl serde::Serialize for ReportTemplate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ReportTemplate {
-    const NAME: &'static str = "ReportTemplate";
-
     const FIELDS: &'static [&'static str] = &[
         "builtin",
         "description",
@@ -91,3 +81,5 @@ impl codec::ReadFields for ReportTemplate {
         })
     }
 }
+
+codec::deserialize_via_fields!(ReportTemplate);

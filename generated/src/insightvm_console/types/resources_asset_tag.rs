@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesAssetTag {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesAssetTag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesAssetTag {
-    const NAME: &'static str = "ResourcesAssetTag";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesAssetTag {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesAssetTag);

@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesEnginePool {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesEnginePool {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesEnginePool {
-    const NAME: &'static str = "ResourcesEnginePool";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesEnginePool {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesEnginePool);

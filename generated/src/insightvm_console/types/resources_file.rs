@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesFile {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesFile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesFile {
-    const NAME: &'static str = "ResourcesFile";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesFile {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesFile);

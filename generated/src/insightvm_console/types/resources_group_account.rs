@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesGroupAccount {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesGroupAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesGroupAccount {
-    const NAME: &'static str = "ResourcesGroupAccount";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesGroupAccount {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesGroupAccount);

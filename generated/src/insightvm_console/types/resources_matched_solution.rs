@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesMatchedSolution {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesMatchedSolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesMatchedSolution {
-    const NAME: &'static str = "ResourcesMatchedSolution";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesMatchedSolution {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesMatchedSolution);

@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesReportTemplate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesReportTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesReportTemplate {
-    const NAME: &'static str = "ResourcesReportTemplate";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesReportTemplate {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesReportTemplate);

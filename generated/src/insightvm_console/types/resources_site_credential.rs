@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSiteCredential {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSiteCredential {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSiteCredential {
-    const NAME: &'static str = "ResourcesSiteCredential";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSiteCredential {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSiteCredential);

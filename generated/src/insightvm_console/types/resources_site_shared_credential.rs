@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSiteSharedCredential {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSiteSharedCredential {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSiteSharedCredential {
-    const NAME: &'static str = "ResourcesSiteSharedCredential";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSiteSharedCredential {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSiteSharedCredential);

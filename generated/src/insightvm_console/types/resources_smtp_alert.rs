@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSmtpAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSmtpAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSmtpAlert {
-    const NAME: &'static str = "ResourcesSmtpAlert";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSmtpAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSmtpAlert);

@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSnmpAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSnmpAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSnmpAlert {
-    const NAME: &'static str = "ResourcesSnmpAlert";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSnmpAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSnmpAlert);

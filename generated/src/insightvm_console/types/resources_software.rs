@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSoftware {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSoftware {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSoftware {
-    const NAME: &'static str = "ResourcesSoftware";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSoftware {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSoftware);

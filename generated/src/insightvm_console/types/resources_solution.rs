@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSolution {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSolution {
-    const NAME: &'static str = "ResourcesSolution";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSolution {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSolution);

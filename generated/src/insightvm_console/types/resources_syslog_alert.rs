@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesSyslogAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesSyslogAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesSyslogAlert {
-    const NAME: &'static str = "ResourcesSyslogAlert";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesSyslogAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesSyslogAlert);

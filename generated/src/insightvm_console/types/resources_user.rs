@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesUser {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesUser {
-    const NAME: &'static str = "ResourcesUser";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesUser {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesUser);

@@ -21,17 +21,7 @@ impl serde::Serialize for ResourcesWebHeaderAuthentication {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ResourcesWebHeaderAuthentication {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ResourcesWebHeaderAuthentication {
-    const NAME: &'static str = "ResourcesWebHeaderAuthentication";
-
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ResourcesWebHeaderAuthentication {
         })
     }
 }
+
+codec::deserialize_via_fields!(ResourcesWebHeaderAuthentication);

@@ -29,17 +29,7 @@ impl serde::Serialize for Review {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Review {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Review {
-    const NAME: &'static str = "Review";
-
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -75,3 +65,5 @@ impl codec::ReadFields for Review {
         })
     }
 }
+
+codec::deserialize_via_fields!(Review);

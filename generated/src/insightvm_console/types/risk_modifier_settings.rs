@@ -29,17 +29,7 @@ impl serde::Serialize for RiskModifierSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RiskModifierSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RiskModifierSettings {
-    const NAME: &'static str = "RiskModifierSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "high",
         "low",
@@ -75,3 +65,5 @@ impl codec::ReadFields for RiskModifierSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(RiskModifierSettings);

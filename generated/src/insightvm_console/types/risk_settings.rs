@@ -23,17 +23,7 @@ impl serde::Serialize for RiskSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RiskSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RiskSettings {
-    const NAME: &'static str = "RiskSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "adjustWithCriticality",
         "criticalityModifiers",
@@ -61,3 +51,5 @@ impl codec::ReadFields for RiskSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(RiskSettings);

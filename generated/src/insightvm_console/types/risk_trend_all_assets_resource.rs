@@ -21,17 +21,7 @@ impl serde::Serialize for RiskTrendAllAssetsResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RiskTrendAllAssetsResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RiskTrendAllAssetsResource {
-    const NAME: &'static str = "RiskTrendAllAssetsResource";
-
     const FIELDS: &'static [&'static str] = &["total", "trend"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(RiskTrendAllAssetsResource);

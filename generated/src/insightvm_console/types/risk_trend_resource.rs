@@ -53,17 +53,7 @@ impl serde::Serialize for RiskTrendResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RiskTrendResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RiskTrendResource {
-    const NAME: &'static str = "RiskTrendResource";
-
     const FIELDS: &'static [&'static str] = &[
         "allAssets",
         "assetGroupMembership",
@@ -115,3 +105,5 @@ impl codec::ReadFields for RiskTrendResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(RiskTrendResource);

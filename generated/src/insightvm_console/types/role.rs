@@ -47,17 +47,7 @@ impl serde::Serialize for Role {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Role {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Role {
-    const NAME: &'static str = "Role";
-
     const FIELDS: &'static [&'static str] = &[
         "description",
         "id",
@@ -93,3 +83,5 @@ impl codec::ReadFields for Role {
         })
     }
 }
+
+codec::deserialize_via_fields!(Role);

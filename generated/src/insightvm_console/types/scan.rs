@@ -56,17 +56,7 @@ impl serde::Serialize for Scan {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Scan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Scan {
-    const NAME: &'static str = "Scan";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "duration",
@@ -138,3 +128,5 @@ impl codec::ReadFields for Scan {
         })
     }
 }
+
+codec::deserialize_via_fields!(Scan);

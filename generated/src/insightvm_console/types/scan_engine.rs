@@ -83,17 +83,7 @@ impl serde::Serialize for ScanEngine {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanEngine {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanEngine {
-    const NAME: &'static str = "ScanEngine";
-
     const FIELDS: &'static [&'static str] = &[
         "address",
         "contentVersion",
@@ -157,3 +147,5 @@ impl codec::ReadFields for ScanEngine {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanEngine);

@@ -42,17 +42,7 @@ impl serde::Serialize for ScanEvents {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanEvents {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanEvents {
-    const NAME: &'static str = "ScanEvents";
-
     const FIELDS: &'static [&'static str] = &[
         "failed",
         "paused",
@@ -88,3 +78,5 @@ impl codec::ReadFields for ScanEvents {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanEvents);

@@ -97,17 +97,7 @@ impl serde::Serialize for ScanSchedule {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanSchedule {
-    const NAME: &'static str = "ScanSchedule";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "duration",
@@ -171,3 +161,5 @@ impl codec::ReadFields for ScanSchedule {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanSchedule);

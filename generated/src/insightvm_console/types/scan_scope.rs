@@ -19,17 +19,7 @@ impl serde::Serialize for ScanScope {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanScope {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanScope {
-    const NAME: &'static str = "ScanScope";
-
     const FIELDS: &'static [&'static str] = &["assets", "connection"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,3 +40,5 @@ impl codec::ReadFields for ScanScope {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanScope);

@@ -36,17 +36,7 @@ impl serde::Serialize for ScanSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanSettings {
-    const NAME: &'static str = "ScanSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "connectionTimeout",
         "incremental",
@@ -86,3 +76,5 @@ impl codec::ReadFields for ScanSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanSettings);

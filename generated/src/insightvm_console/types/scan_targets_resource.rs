@@ -22,17 +22,7 @@ impl serde::Serialize for ScanTargetsResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTargetsResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTargetsResource {
-    const NAME: &'static str = "ScanTargetsResource";
-
     const FIELDS: &'static [&'static str] = &["addresses", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for ScanTargetsResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTargetsResource);

@@ -70,17 +70,7 @@ impl serde::Serialize for ScanTemplate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplate {
-    const NAME: &'static str = "ScanTemplate";
-
     const FIELDS: &'static [&'static str] = &[
         "checks",
         "database",
@@ -168,3 +158,5 @@ impl codec::ReadFields for ScanTemplate {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplate);

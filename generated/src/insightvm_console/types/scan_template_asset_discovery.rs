@@ -47,17 +47,7 @@ impl serde::Serialize for ScanTemplateAssetDiscovery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateAssetDiscovery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateAssetDiscovery {
-    const NAME: &'static str = "ScanTemplateAssetDiscovery";
-
     const FIELDS: &'static [&'static str] = &[
         "collectWhoisInformation",
         "fingerprintMinimumCertainty",
@@ -111,3 +101,5 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateAssetDiscovery);

@@ -27,17 +27,7 @@ impl serde::Serialize for ScanTemplateDatabase {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDatabase {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDatabase {
-    const NAME: &'static str = "ScanTemplateDatabase";
-
     const FIELDS: &'static [&'static str] = &["db2", "links", "oracle", "postgres"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -64,3 +54,5 @@ impl codec::ReadFields for ScanTemplateDatabase {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDatabase);

@@ -24,17 +24,7 @@ impl serde::Serialize for ScanTemplateDiscovery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscovery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscovery {
-    const NAME: &'static str = "ScanTemplateDiscovery";
-
     const FIELDS: &'static [&'static str] = &["asset", "performance", "service"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for ScanTemplateDiscovery {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscovery);

@@ -31,17 +31,7 @@ impl serde::Serialize for ScanTemplateDiscoveryPerformance {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscoveryPerformance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
-    const NAME: &'static str = "ScanTemplateDiscoveryPerformance";
-
     const FIELDS: &'static [&'static str] = &[
         "packetRate",
         "parallelism",
@@ -77,3 +67,5 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformance);

@@ -26,17 +26,7 @@ impl serde::Serialize for ScanTemplateDiscoveryPerformancePacketsRate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscoveryPerformancePacketsRate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
-    const NAME: &'static str = "ScanTemplateDiscoveryPerformancePacketsRate";
-
     const FIELDS: &'static [&'static str] = &["defeatRateLimit", "maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -60,3 +50,5 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformancePacketsRate);

@@ -20,17 +20,7 @@ impl serde::Serialize for ScanTemplateDiscoveryPerformanceParallelism {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscoveryPerformanceParallelism {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscoveryPerformanceParallelism {
-    const NAME: &'static str = "ScanTemplateDiscoveryPerformanceParallelism";
-
     const FIELDS: &'static [&'static str] = &["maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceParallelism {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceParallelism);

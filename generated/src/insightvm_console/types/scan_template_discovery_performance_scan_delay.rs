@@ -24,17 +24,7 @@ impl serde::Serialize for ScanTemplateDiscoveryPerformanceScanDelay {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscoveryPerformanceScanDelay {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
-    const NAME: &'static str = "ScanTemplateDiscoveryPerformanceScanDelay";
-
     const FIELDS: &'static [&'static str] = &["maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -55,3 +45,5 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceScanDelay);

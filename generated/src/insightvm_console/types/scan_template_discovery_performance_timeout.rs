@@ -26,17 +26,7 @@ impl serde::Serialize for ScanTemplateDiscoveryPerformanceTimeout {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateDiscoveryPerformanceTimeout {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
-    const NAME: &'static str = "ScanTemplateDiscoveryPerformanceTimeout";
-
     const FIELDS: &'static [&'static str] = &["initial", "maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -60,3 +50,5 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceTimeout);

@@ -24,17 +24,7 @@ impl serde::Serialize for ScanTemplateServiceDiscovery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateServiceDiscovery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateServiceDiscovery {
-    const NAME: &'static str = "ScanTemplateServiceDiscovery";
-
     const FIELDS: &'static [&'static str] = &["serviceNameFile", "tcp", "udp"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateServiceDiscovery);

@@ -38,17 +38,7 @@ impl serde::Serialize for ScanTemplateServiceDiscoveryTcp {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateServiceDiscoveryTcp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
-    const NAME: &'static str = "ScanTemplateServiceDiscoveryTcp";
-
     const FIELDS: &'static [&'static str] = &[
         "additionalPorts",
         "excludedPorts",
@@ -84,3 +74,5 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateServiceDiscoveryTcp);

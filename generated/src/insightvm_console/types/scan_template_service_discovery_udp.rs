@@ -33,17 +33,7 @@ impl serde::Serialize for ScanTemplateServiceDiscoveryUdp {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateServiceDiscoveryUdp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
-    const NAME: &'static str = "ScanTemplateServiceDiscoveryUdp";
-
     const FIELDS: &'static [&'static str] = &[
         "additionalPorts",
         "excludedPorts",
@@ -75,3 +65,5 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateServiceDiscoveryUdp);

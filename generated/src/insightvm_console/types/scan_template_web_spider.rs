@@ -50,17 +50,7 @@ impl serde::Serialize for ScanTemplateWebSpider {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateWebSpider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateWebSpider {
-    const NAME: &'static str = "ScanTemplateWebSpider";
-
     const FIELDS: &'static [&'static str] = &[
         "dontScanMultiUseDevices",
         "includeQueryStrings",
@@ -110,3 +100,5 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateWebSpider);

@@ -23,17 +23,7 @@ impl serde::Serialize for ScanTemplateWebSpiderPaths {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateWebSpiderPaths {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateWebSpiderPaths {
-    const NAME: &'static str = "ScanTemplateWebSpiderPaths";
-
     const FIELDS: &'static [&'static str] = &[
         "boostrap",
         "excluded",
@@ -61,3 +51,5 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateWebSpiderPaths);

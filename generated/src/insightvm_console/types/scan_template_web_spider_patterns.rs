@@ -21,17 +21,7 @@ impl serde::Serialize for ScanTemplateWebSpiderPatterns {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateWebSpiderPatterns {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
-    const NAME: &'static str = "ScanTemplateWebSpiderPatterns";
-
     const FIELDS: &'static [&'static str] = &["sensitiveContent", "sensitiveField"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateWebSpiderPatterns);

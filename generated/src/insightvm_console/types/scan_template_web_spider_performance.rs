@@ -50,17 +50,7 @@ impl serde::Serialize for ScanTemplateWebSpiderPerformance {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScanTemplateWebSpiderPerformance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
-    const NAME: &'static str = "ScanTemplateWebSpiderPerformance";
-
     const FIELDS: &'static [&'static str] = &[
         "httpDaemonsToSkip",
         "maximumDirectoryLevels",
@@ -112,3 +102,5 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScanTemplateWebSpiderPerformance);

@@ -25,17 +25,7 @@ impl serde::Serialize for ScheduledScanTargets {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ScheduledScanTargets {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ScheduledScanTargets {
-    const NAME: &'static str = "ScheduledScanTargets";
-
     const FIELDS: &'static [&'static str] = &[
         "excludedAssetGroups",
         "excludedTargets",
@@ -67,6 +57,8 @@ impl codec::ReadFields for ScheduledScanTargets {
         })
     }
 }
+
+codec::deserialize_via_fields!(ScheduledScanTargets);
 
 /// Schema: `/definitions/StaticSite`
 pub type StaticSite = ScheduledScanTargets;

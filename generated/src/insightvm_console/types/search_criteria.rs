@@ -23,17 +23,7 @@ impl serde::Serialize for SearchCriteria {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SearchCriteria {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SearchCriteria {
-    const NAME: &'static str = "SearchCriteria";
-
     const FIELDS: &'static [&'static str] = &["filters", "match"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -54,3 +44,5 @@ impl codec::ReadFields for SearchCriteria {
         })
     }
 }
+
+codec::deserialize_via_fields!(SearchCriteria);

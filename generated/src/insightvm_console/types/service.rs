@@ -78,17 +78,7 @@ impl serde::Serialize for Service {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Service {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Service {
-    const NAME: &'static str = "Service";
-
     const FIELDS: &'static [&'static str] = &[
         "configurations",
         "databases",
@@ -156,3 +146,5 @@ impl codec::ReadFields for Service {
         })
     }
 }
+
+codec::deserialize_via_fields!(Service);

@@ -32,17 +32,7 @@ impl serde::Serialize for ServiceLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ServiceLink {
-    const NAME: &'static str = "ServiceLink";
-
     const FIELDS: &'static [&'static str] = &["href", "port", "protocol", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -69,3 +59,5 @@ impl codec::ReadFields for ServiceLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ServiceLink);

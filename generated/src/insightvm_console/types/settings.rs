@@ -53,17 +53,7 @@ impl serde::Serialize for Settings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Settings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Settings {
-    const NAME: &'static str = "Settings";
-
     const FIELDS: &'static [&'static str] = &[
         "assetLinking",
         "authentication",
@@ -135,3 +125,5 @@ impl codec::ReadFields for Settings {
         })
     }
 }
+
+codec::deserialize_via_fields!(Settings);

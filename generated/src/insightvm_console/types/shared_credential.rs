@@ -70,17 +70,7 @@ impl serde::Serialize for SharedCredential {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SharedCredential {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SharedCredential {
-    const NAME: &'static str = "SharedCredential";
-
     const FIELDS: &'static [&'static str] = &[
         "account",
         "description",
@@ -128,3 +118,5 @@ impl codec::ReadFields for SharedCredential {
         })
     }
 }
+
+codec::deserialize_via_fields!(SharedCredential);

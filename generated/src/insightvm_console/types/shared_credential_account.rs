@@ -62,17 +62,7 @@ impl serde::Serialize for SharedCredentialAccount {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SharedCredentialAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SharedCredentialAccount {
-    const NAME: &'static str = "SharedCredentialAccount";
-
     const FIELDS: &'static [&'static str] = &[
         "authenticationType",
         "communityName",
@@ -176,3 +166,5 @@ impl codec::ReadFields for SharedCredentialAccount {
         })
     }
 }
+
+codec::deserialize_via_fields!(SharedCredentialAccount);

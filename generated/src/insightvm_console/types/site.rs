@@ -54,17 +54,7 @@ impl serde::Serialize for Site {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Site {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Site {
-    const NAME: &'static str = "Site";
-
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "connectionType",
@@ -132,3 +122,5 @@ impl codec::ReadFields for Site {
         })
     }
 }
+
+codec::deserialize_via_fields!(Site);

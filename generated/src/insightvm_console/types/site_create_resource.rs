@@ -49,17 +49,7 @@ impl serde::Serialize for SiteCreateResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteCreateResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteCreateResource {
-    const NAME: &'static str = "SiteCreateResource";
-
     const FIELDS: &'static [&'static str] = &[
         "description",
         "engineId",
@@ -103,3 +93,5 @@ impl codec::ReadFields for SiteCreateResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteCreateResource);

@@ -54,17 +54,7 @@ impl serde::Serialize for SiteCredential {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteCredential {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteCredential {
-    const NAME: &'static str = "SiteCredential";
-
     const FIELDS: &'static [&'static str] = &[
         "account",
         "description",
@@ -112,3 +102,5 @@ impl codec::ReadFields for SiteCredential {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteCredential);

@@ -28,17 +28,7 @@ impl serde::Serialize for SiteDiscoveryConnection {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteDiscoveryConnection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteDiscoveryConnection {
-    const NAME: &'static str = "SiteDiscoveryConnection";
-
     const FIELDS: &'static [&'static str] = &["id", "links", "name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -65,3 +55,5 @@ impl codec::ReadFields for SiteDiscoveryConnection {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteDiscoveryConnection);

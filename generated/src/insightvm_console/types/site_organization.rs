@@ -51,17 +51,7 @@ impl serde::Serialize for SiteOrganization {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteOrganization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteOrganization {
-    const NAME: &'static str = "SiteOrganization";
-
     const FIELDS: &'static [&'static str] = &[
         "address",
         "city",
@@ -125,3 +115,5 @@ impl codec::ReadFields for SiteOrganization {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteOrganization);

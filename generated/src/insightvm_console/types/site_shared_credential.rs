@@ -30,17 +30,7 @@ impl serde::Serialize for SiteSharedCredential {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteSharedCredential {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteSharedCredential {
-    const NAME: &'static str = "SiteSharedCredential";
-
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "id",
@@ -76,3 +66,5 @@ impl codec::ReadFields for SiteSharedCredential {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteSharedCredential);

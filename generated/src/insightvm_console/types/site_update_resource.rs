@@ -51,17 +51,7 @@ impl serde::Serialize for SiteUpdateResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SiteUpdateResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SiteUpdateResource {
-    const NAME: &'static str = "SiteUpdateResource";
-
     const FIELDS: &'static [&'static str] = &[
         "description",
         "engineId",
@@ -101,3 +91,5 @@ impl codec::ReadFields for SiteUpdateResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(SiteUpdateResource);

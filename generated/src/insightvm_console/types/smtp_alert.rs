@@ -76,17 +76,7 @@ impl serde::Serialize for SmtpAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SmtpAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SmtpAlert {
-    const NAME: &'static str = "SmtpAlert";
-
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -150,3 +140,5 @@ impl codec::ReadFields for SmtpAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(SmtpAlert);

@@ -23,17 +23,7 @@ impl serde::Serialize for SmtpSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SmtpSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SmtpSettings {
-    const NAME: &'static str = "SmtpSettings";
-
     const FIELDS: &'static [&'static str] = &["host", "port", "sender"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for SmtpSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(SmtpSettings);

@@ -67,17 +67,7 @@ impl serde::Serialize for SnmpAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SnmpAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SnmpAlert {
-    const NAME: &'static str = "SnmpAlert";
-
     const FIELDS: &'static [&'static str] = &[
         "community",
         "enabled",
@@ -133,3 +123,5 @@ impl codec::ReadFields for SnmpAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(SnmpAlert);

@@ -40,17 +40,7 @@ impl serde::Serialize for Software {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Software {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Software {
-    const NAME: &'static str = "Software";
-
     const FIELDS: &'static [&'static str] = &[
         "configurations",
         "cpe",
@@ -102,3 +92,5 @@ impl codec::ReadFields for Software {
         })
     }
 }
+
+codec::deserialize_via_fields!(Software);

@@ -36,17 +36,7 @@ impl serde::Serialize for Solution {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Solution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Solution {
-    const NAME: &'static str = "Solution";
-
     const FIELDS: &'static [&'static str] = &[
         "additionalInformation",
         "appliesTo",
@@ -94,3 +84,5 @@ impl codec::ReadFields for Solution {
         })
     }
 }
+
+codec::deserialize_via_fields!(Solution);

@@ -32,17 +32,7 @@ impl serde::Serialize for SolutionMatch {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SolutionMatch {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SolutionMatch {
-    const NAME: &'static str = "SolutionMatch";
-
     const FIELDS: &'static [&'static str] = &[
         "check",
         "confidence",
@@ -82,3 +72,5 @@ impl codec::ReadFields for SolutionMatch {
         })
     }
 }
+
+codec::deserialize_via_fields!(SolutionMatch);

@@ -18,17 +18,7 @@ impl serde::Serialize for SonarCriteria {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SonarCriteria {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SonarCriteria {
-    const NAME: &'static str = "SonarCriteria";
-
     const FIELDS: &'static [&'static str] = &["filters"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -46,3 +36,5 @@ impl codec::ReadFields for SonarCriteria {
         })
     }
 }
+
+codec::deserialize_via_fields!(SonarCriteria);

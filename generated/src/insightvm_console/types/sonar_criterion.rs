@@ -30,17 +30,7 @@ impl serde::Serialize for SonarCriterion {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SonarCriterion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SonarCriterion {
-    const NAME: &'static str = "SonarCriterion";
-
     const FIELDS: &'static [&'static str] = &[
         "days",
         "domain",
@@ -76,3 +66,5 @@ impl codec::ReadFields for SonarCriterion {
         })
     }
 }
+
+codec::deserialize_via_fields!(SonarCriterion);

@@ -25,17 +25,7 @@ impl serde::Serialize for SonarQuery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SonarQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SonarQuery {
-    const NAME: &'static str = "SonarQuery";
-
     const FIELDS: &'static [&'static str] = &["criteria", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -62,3 +52,5 @@ impl codec::ReadFields for SonarQuery {
         })
     }
 }
+
+codec::deserialize_via_fields!(SonarQuery);

@@ -20,17 +20,7 @@ impl serde::Serialize for Steps {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Steps {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Steps {
-    const NAME: &'static str = "Steps";
-
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,6 +41,8 @@ impl codec::ReadFields for Steps {
         })
     }
 }
+
+codec::deserialize_via_fields!(Steps);
 
 /// Schema: `/definitions/Summary`
 pub type Summary = Steps;

@@ -32,17 +32,7 @@ impl serde::Serialize for Submission {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Submission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Submission {
-    const NAME: &'static str = "Submission";
-
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -82,3 +72,5 @@ impl codec::ReadFields for Submission {
         })
     }
 }
+
+codec::deserialize_via_fields!(Submission);

@@ -32,17 +32,7 @@ impl serde::Serialize for SwaggerDiscoverySearchCriteriaFilter {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SwaggerDiscoverySearchCriteriaFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
-    const NAME: &'static str = "SwaggerDiscoverySearchCriteriaFilter";
-
     const FIELDS: &'static [&'static str] = &[
         "field",
         "lower",
@@ -82,6 +72,8 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
         })
     }
 }
+
+codec::deserialize_via_fields!(SwaggerDiscoverySearchCriteriaFilter);
 
 /// Schema: `/definitions/SwaggerSearchCriteriaFilter`
 pub type SwaggerSearchCriteriaFilter = SwaggerDiscoverySearchCriteriaFilter;

@@ -62,17 +62,7 @@ impl serde::Serialize for SyslogAlert {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SyslogAlert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for SyslogAlert {
-    const NAME: &'static str = "SyslogAlert";
-
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -124,3 +114,5 @@ impl codec::ReadFields for SyslogAlert {
         })
     }
 }
+
+codec::deserialize_via_fields!(SyslogAlert);

@@ -57,17 +57,7 @@ impl serde::Serialize for Tag {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Tag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Tag {
-    const NAME: &'static str = "Tag";
-
     const FIELDS: &'static [&'static str] = &[
         "color",
         "created",
@@ -119,3 +109,5 @@ impl codec::ReadFields for Tag {
         })
     }
 }
+
+codec::deserialize_via_fields!(Tag);

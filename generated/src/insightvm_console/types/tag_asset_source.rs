@@ -25,17 +25,7 @@ impl serde::Serialize for TagAssetSource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for TagAssetSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for TagAssetSource {
-    const NAME: &'static str = "TagAssetSource";
-
     const FIELDS: &'static [&'static str] = &["id", "links", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -59,3 +49,5 @@ impl codec::ReadFields for TagAssetSource {
         })
     }
 }
+
+codec::deserialize_via_fields!(TagAssetSource);

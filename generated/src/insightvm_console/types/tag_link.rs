@@ -21,17 +21,7 @@ impl serde::Serialize for TagLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for TagLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for TagLink {
-    const NAME: &'static str = "TagLink";
-
     const FIELDS: &'static [&'static str] = &["id", "sources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for TagLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(TagLink);

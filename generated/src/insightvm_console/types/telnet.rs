@@ -33,17 +33,7 @@ impl serde::Serialize for Telnet {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Telnet {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Telnet {
-    const NAME: &'static str = "Telnet";
-
     const FIELDS: &'static [&'static str] = &[
         "characterSet",
         "failedLoginRegex",
@@ -83,3 +73,5 @@ impl codec::ReadFields for Telnet {
         })
     }
 }
+
+codec::deserialize_via_fields!(Telnet);

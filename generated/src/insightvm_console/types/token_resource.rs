@@ -21,17 +21,7 @@ impl serde::Serialize for TokenResource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for TokenResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for TokenResource {
-    const NAME: &'static str = "TokenResource";
-
     const FIELDS: &'static [&'static str] = &["key", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,3 +42,5 @@ impl codec::ReadFields for TokenResource {
         })
     }
 }
+
+codec::deserialize_via_fields!(TokenResource);

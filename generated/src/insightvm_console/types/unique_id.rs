@@ -30,17 +30,7 @@ impl serde::Serialize for UniqueId {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UniqueId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UniqueId {
-    const NAME: &'static str = "UniqueId";
-
     const FIELDS: &'static [&'static str] = &["id", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -61,3 +51,5 @@ impl codec::ReadFields for UniqueId {
         })
     }
 }
+
+codec::deserialize_via_fields!(UniqueId);

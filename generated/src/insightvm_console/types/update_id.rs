@@ -20,17 +20,7 @@ impl serde::Serialize for UpdateId {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UpdateId {
-    const NAME: &'static str = "UpdateId";
-
     const FIELDS: &'static [&'static str] = &["productId", "versionId"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,3 +41,5 @@ impl codec::ReadFields for UpdateId {
         })
     }
 }
+
+codec::deserialize_via_fields!(UpdateId);

@@ -26,17 +26,7 @@ impl serde::Serialize for UpdateInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UpdateInfo {
-    const NAME: &'static str = "UpdateInfo";
-
     const FIELDS: &'static [&'static str] = &[
         "content",
         "contentPartial",
@@ -68,3 +58,5 @@ impl codec::ReadFields for UpdateInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(UpdateInfo);

@@ -23,17 +23,7 @@ impl serde::Serialize for UpdateSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UpdateSettings {
-    const NAME: &'static str = "UpdateSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "contentAutoUpdate",
         "enabled",
@@ -61,3 +51,5 @@ impl codec::ReadFields for UpdateSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(UpdateSettings);

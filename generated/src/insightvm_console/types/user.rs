@@ -60,17 +60,7 @@ impl serde::Serialize for User {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for User {
-    const NAME: &'static str = "User";
-
     const FIELDS: &'static [&'static str] = &[
         "authentication",
         "email",
@@ -126,3 +116,5 @@ impl codec::ReadFields for User {
         })
     }
 }
+
+codec::deserialize_via_fields!(User);

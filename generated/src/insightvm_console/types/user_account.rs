@@ -23,17 +23,7 @@ impl serde::Serialize for UserAccount {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UserAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UserAccount {
-    const NAME: &'static str = "UserAccount";
-
     const FIELDS: &'static [&'static str] = &["fullName", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,3 +47,5 @@ impl codec::ReadFields for UserAccount {
         })
     }
 }
+
+codec::deserialize_via_fields!(UserAccount);

@@ -38,17 +38,7 @@ impl serde::Serialize for UserCreateRole {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UserCreateRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UserCreateRole {
-    const NAME: &'static str = "UserCreateRole";
-
     const FIELDS: &'static [&'static str] = &[
         "allAssetGroups",
         "allSites",
@@ -80,3 +70,5 @@ impl codec::ReadFields for UserCreateRole {
         })
     }
 }
+
+codec::deserialize_via_fields!(UserCreateRole);

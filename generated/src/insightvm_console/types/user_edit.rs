@@ -69,17 +69,7 @@ impl serde::Serialize for UserEdit {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UserEdit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UserEdit {
-    const NAME: &'static str = "UserEdit";
-
     const FIELDS: &'static [&'static str] = &[
         "authentication",
         "email",
@@ -139,3 +129,5 @@ impl codec::ReadFields for UserEdit {
         })
     }
 }
+
+codec::deserialize_via_fields!(UserEdit);

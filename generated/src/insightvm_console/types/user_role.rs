@@ -33,17 +33,7 @@ impl serde::Serialize for UserRole {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UserRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for UserRole {
-    const NAME: &'static str = "UserRole";
-
     const FIELDS: &'static [&'static str] = &[
         "allAssetGroups",
         "allSites",
@@ -83,3 +73,5 @@ impl codec::ReadFields for UserRole {
         })
     }
 }
+
+codec::deserialize_via_fields!(UserRole);

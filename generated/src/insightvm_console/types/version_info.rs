@@ -29,17 +29,7 @@ impl serde::Serialize for VersionInfo {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for VersionInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for VersionInfo {
-    const NAME: &'static str = "VersionInfo";
-
     const FIELDS: &'static [&'static str] = &[
         "build",
         "changeset",
@@ -75,3 +65,5 @@ impl codec::ReadFields for VersionInfo {
         })
     }
 }
+
+codec::deserialize_via_fields!(VersionInfo);

@@ -26,17 +26,7 @@ impl serde::Serialize for Vulnerabilities {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Vulnerabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for Vulnerabilities {
-    const NAME: &'static str = "Vulnerabilities";
-
     const FIELDS: &'static [&'static str] = &["critical", "moderate", "severe", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -63,3 +53,5 @@ impl codec::ReadFields for Vulnerabilities {
         })
     }
 }
+
+codec::deserialize_via_fields!(Vulnerabilities);

@@ -27,17 +27,7 @@ impl serde::Serialize for WebApplication {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebApplication {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for WebApplication {
-    const NAME: &'static str = "WebApplication";
-
     const FIELDS: &'static [&'static str] = &["id", "pages", "root", "virtualHost"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -64,3 +54,5 @@ impl codec::ReadFields for WebApplication {
         })
     }
 }
+
+codec::deserialize_via_fields!(WebApplication);

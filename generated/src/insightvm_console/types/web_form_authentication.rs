@@ -42,17 +42,7 @@ impl serde::Serialize for WebFormAuthentication {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebFormAuthentication {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for WebFormAuthentication {
-    const NAME: &'static str = "WebFormAuthentication";
-
     const FIELDS: &'static [&'static str] = &[
         "baseURL",
         "enabled",
@@ -100,3 +90,5 @@ impl codec::ReadFields for WebFormAuthentication {
         })
     }
 }
+
+codec::deserialize_via_fields!(WebFormAuthentication);

@@ -46,17 +46,7 @@ impl serde::Serialize for WebHeaderAuthentication {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebHeaderAuthentication {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for WebHeaderAuthentication {
-    const NAME: &'static str = "WebHeaderAuthentication";
-
     const FIELDS: &'static [&'static str] = &[
         "baseURL",
         "enabled",
@@ -104,3 +94,5 @@ impl codec::ReadFields for WebHeaderAuthentication {
         })
     }
 }
+
+codec::deserialize_via_fields!(WebHeaderAuthentication);

@@ -24,17 +24,7 @@ impl serde::Serialize for WebPage {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for WebPage {
-    const NAME: &'static str = "WebPage";
-
     const FIELDS: &'static [&'static str] = &["linkType", "path", "response"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -58,3 +48,5 @@ impl codec::ReadFields for WebPage {
         })
     }
 }
+
+codec::deserialize_via_fields!(WebPage);

@@ -26,17 +26,7 @@ impl serde::Serialize for WebSettings {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for WebSettings {
-    const NAME: &'static str = "WebSettings";
-
     const FIELDS: &'static [&'static str] = &[
         "maxThreads",
         "minThreads",
@@ -68,3 +58,5 @@ impl codec::ReadFields for WebSettings {
         })
     }
 }
+
+codec::deserialize_via_fields!(WebSettings);

@@ -33,17 +33,7 @@ impl serde::Serialize for ApiDefinitionSummary {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiDefinitionSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiDefinitionSummary {
-    const NAME: &'static str = "ApiDefinitionSummary";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "source",
@@ -83,3 +73,5 @@ impl codec::ReadFields for ApiDefinitionSummary {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiDefinitionSummary);

@@ -44,17 +44,7 @@ impl serde::Serialize for ApiOperation {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiOperation {
-    const NAME: &'static str = "ApiOperation";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "type",
@@ -110,3 +100,5 @@ impl codec::ReadFields for ApiOperation {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiOperation);

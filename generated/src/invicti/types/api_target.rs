@@ -87,17 +87,7 @@ impl serde::Serialize for ApiTarget {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiTarget {
-    const NAME: &'static str = "ApiTarget";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -177,3 +167,5 @@ impl codec::ReadFields for ApiTarget {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiTarget);

@@ -28,17 +28,7 @@ impl serde::Serialize for ApiTargetDetails {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTargetDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiTargetDetails {
-    const NAME: &'static str = "ApiTargetDetails";
-
     const FIELDS: &'static [&'static str] = &["target", "operations"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -59,3 +49,5 @@ impl codec::ReadFields for ApiTargetDetails {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiTargetDetails);

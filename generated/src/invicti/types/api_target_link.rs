@@ -28,17 +28,7 @@ impl serde::Serialize for ApiTargetLink {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTargetLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiTargetLink {
-    const NAME: &'static str = "ApiTargetLink";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "apiTargetId",
@@ -75,3 +65,5 @@ impl codec::ReadFields for ApiTargetLink {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiTargetLink);

@@ -40,17 +40,7 @@ impl serde::Serialize for ApiTargetList {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTargetList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ApiTargetList {
-    const NAME: &'static str = "ApiTargetList";
-
     const FIELDS: &'static [&'static str] = &[
         "targets",
         "totalCount",
@@ -82,3 +72,5 @@ impl codec::ReadFields for ApiTargetList {
         })
     }
 }
+
+codec::deserialize_via_fields!(ApiTargetList);

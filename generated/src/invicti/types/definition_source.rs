@@ -22,17 +22,7 @@ impl serde::Serialize for DefinitionSource {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DefinitionSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for DefinitionSource {
-    const NAME: &'static str = "DefinitionSource";
-
     const FIELDS: &'static [&'static str] = &["mode", "origin"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,3 +43,5 @@ impl codec::ReadFields for DefinitionSource {
         })
     }
 }
+
+codec::deserialize_via_fields!(DefinitionSource);

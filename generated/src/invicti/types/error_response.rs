@@ -32,17 +32,7 @@ impl serde::Serialize for ErrorResponse {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ErrorResponse {
-    const NAME: &'static str = "ErrorResponse";
-
     const FIELDS: &'static [&'static str] = &["title", "status", "detail", "message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -74,3 +64,5 @@ impl codec::ReadFields for ErrorResponse {
         })
     }
 }
+
+codec::deserialize_via_fields!(ErrorResponse);

@@ -33,17 +33,7 @@ impl serde::Serialize for ExportRequest {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExportRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for ExportRequest {
-    const NAME: &'static str = "ExportRequest";
-
     const FIELDS: &'static [&'static str] = &["exportType", "format"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -64,3 +54,5 @@ impl codec::ReadFields for ExportRequest {
         })
     }
 }
+
+codec::deserialize_via_fields!(ExportRequest);

@@ -52,17 +52,7 @@ impl serde::Serialize for LinkRequest {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for LinkRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for LinkRequest {
-    const NAME: &'static str = "LinkRequest";
-
     const FIELDS: &'static [&'static str] = &[
         "apiTargetId",
         "baseUrl",
@@ -108,3 +98,5 @@ impl codec::ReadFields for LinkRequest {
         })
     }
 }
+
+codec::deserialize_via_fields!(LinkRequest);

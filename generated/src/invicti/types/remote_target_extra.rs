@@ -34,17 +34,7 @@ impl serde::Serialize for RemoteTargetExtra {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RemoteTargetExtra {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RemoteTargetExtra {
-    const NAME: &'static str = "RemoteTargetExtra";
-
     const FIELDS: &'static [&'static str] = &[
         "tags",
         "agentId",
@@ -88,3 +78,5 @@ impl codec::ReadFields for RemoteTargetExtra {
         })
     }
 }
+
+codec::deserialize_via_fields!(RemoteTargetExtra);

@@ -26,17 +26,7 @@ impl serde::Serialize for RemoteTargetScanProfile {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RemoteTargetScanProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        codec::read_struct(deserializer)
-    }
-}
-
 impl codec::ReadFields for RemoteTargetScanProfile {
-    const NAME: &'static str = "RemoteTargetScanProfile";
-
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -72,3 +62,5 @@ impl codec::ReadFields for RemoteTargetScanProfile {
         })
     }
 }
+
+codec::deserialize_via_fields!(RemoteTargetScanProfile);

@@ -1,11 +1,10 @@
 //! Passes over the lowered type graph: recursion boxed, large union variants boxed, the
 //! types a client sends marked, and repeated types merged.
 
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ir::Api;
 
@@ -18,6 +17,10 @@ impl TypeLowerer<'_> {
         let component = self.cycle_components(&names);
         for name in &names {
             let name = name.as_str();
+            // Only a type on a cycle can contain itself.
+            if !component.contains_key(name) {
+                continue;
+            }
             let Some(def) = self.types.get(name) else { continue };
             let mut kind = def.kind.clone();
             let mut changed = false;
@@ -25,7 +28,7 @@ impl TypeLowerer<'_> {
                 TypeKind::Struct(body) => {
                     for field in &mut body.fields {
                         if let Some(target) = by_value_target(&field.ty)
-                            && self.reaches(target, name, &component, &mut HashSet::new())
+                            && self.reaches(target, name, &component, &mut FxHashSet::default())
                         {
                             field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
                             changed = true;
@@ -35,7 +38,7 @@ impl TypeLowerer<'_> {
                 TypeKind::Union(union) => {
                     for ty in union.variants.iter_mut().filter_map(|v| v.ty.as_mut()) {
                         if let Some(target) = by_value_target(ty)
-                            && self.reaches(target, name, &component, &mut HashSet::new())
+                            && self.reaches(target, name, &component, &mut FxHashSet::default())
                         {
                             *ty = TypeRef::Boxed(Box::new(ty.clone()));
                             changed = true;
@@ -44,7 +47,7 @@ impl TypeLowerer<'_> {
                 }
                 TypeKind::Alias(ty) => {
                     if let Some(target) = by_value_target(ty)
-                        && self.reaches(target, name, &component, &mut HashSet::new())
+                        && self.reaches(target, name, &component, &mut FxHashSet::default())
                     {
                         *ty = TypeRef::Json;
                         changed = true;
@@ -62,7 +65,7 @@ impl TypeLowerer<'_> {
 
     /// For each type of `names` that lies on a cycle of by-value references (through other
     /// types or to itself), the number of its strongly connected component.
-    fn cycle_components(&self, names: &[String]) -> HashMap<String, usize> {
+    fn cycle_components(&self, names: &[String]) -> FxHashMap<String, usize> {
         let mut graph = petgraph::Graph::<(), ()>::with_capacity(names.len(), names.len());
         let nodes: HashMap<&str, petgraph::graph::NodeIndex> =
             names.iter().map(|name| (name.as_str(), graph.add_node(()))).collect();
@@ -73,7 +76,7 @@ impl TypeLowerer<'_> {
                 }
             }
         }
-        let mut component = HashMap::new();
+        let mut component = FxHashMap::default();
         for (number, members) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
             let on_cycle = members.len() > 1 || graph.contains_edge(members[0], members[0]);
             for node in members.into_iter().filter(|_| on_cycle) {
@@ -97,7 +100,7 @@ impl TypeLowerer<'_> {
                 .variants
                 .iter()
                 .enumerate()
-                .filter(|(_, v)| v.ty.as_ref().is_some_and(|ty| self.inline_size(ty, 0) > LARGE))
+                .filter(|(_, v)| v.ty.as_ref().is_some_and(|ty| self.inline_size(ty, 0, LARGE) > LARGE))
                 .map(|(index, _)| index)
                 .collect();
             if large.is_empty() {
@@ -113,30 +116,41 @@ impl TypeLowerer<'_> {
         }
     }
 
-    /// A generous estimate of the bytes a value of `ty` takes inline.
-    fn inline_size(&self, ty: &TypeRef, depth: usize) -> usize {
+    /// A generous estimate of the bytes a value of `ty` takes inline: exact up to `cap`, and
+    /// past it only known to be larger (the caller asks whether a value is large, so the
+    /// sum over a big object's fields stops there).
+    fn inline_size(&self, ty: &TypeRef, depth: usize, cap: usize) -> usize {
         match ty {
             TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::Date | TypeRef::Boxed(_) => 8,
             TypeRef::DateTime | TypeRef::Uuid => 16,
             TypeRef::String | TypeRef::Binary | TypeRef::Base64 | TypeRef::Array(_) | TypeRef::Map(_) => 24,
             TypeRef::Json => 32,
-            TypeRef::Nullable(inner) => self.inline_size(inner, depth) + 8,
+            TypeRef::Nullable(inner) => self.inline_size(inner, depth, cap.saturating_sub(8)) + 8,
             // Deeper than this, the estimate is already far past any threshold.
             TypeRef::Named(_) if depth > 8 => 256,
             TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
                 Some(TypeKind::Struct(body)) => {
-                    let fields: usize = body
-                        .fields
-                        .iter()
-                        .map(|f| self.inline_size(&f.ty, depth + 1) + if f.required && !f.nullable { 0 } else { 8 })
-                        .sum();
-                    fields + if body.additional.is_some() { 24 } else { 0 }
+                    let mut total = if body.additional.is_some() { 24 } else { 0 };
+                    for field in &body.fields {
+                        let option = if field.required && !field.nullable { 0 } else { 8 };
+                        total += option + self.inline_size(&field.ty, depth + 1, cap.saturating_sub(total + option));
+                        if total > cap {
+                            break;
+                        }
+                    }
+                    total
                 }
                 Some(TypeKind::Union(union)) => {
-                    let variants = union.variants.iter().filter_map(|v| v.ty.as_ref());
-                    8 + variants.map(|ty| self.inline_size(ty, depth + 1)).max().unwrap_or(0)
+                    let mut largest = 0;
+                    for ty in union.variants.iter().filter_map(|v| v.ty.as_ref()) {
+                        largest = largest.max(self.inline_size(ty, depth + 1, cap.saturating_sub(8)));
+                        if 8 + largest > cap {
+                            break;
+                        }
+                    }
+                    8 + largest
                 }
-                Some(TypeKind::Alias(inner)) => self.inline_size(inner, depth + 1),
+                Some(TypeKind::Alias(inner)) => self.inline_size(inner, depth + 1, cap),
                 Some(TypeKind::Enum(_)) | None => 24,
             },
         }
@@ -181,8 +195,8 @@ impl TypeLowerer<'_> {
         &'s self,
         from: &'s str,
         target: &str,
-        component: &HashMap<String, usize>,
-        seen: &mut HashSet<&'s str>,
+        component: &FxHashMap<String, usize>,
+        seen: &mut FxHashSet<&'s str>,
     ) -> bool {
         if from == target {
             return true;
