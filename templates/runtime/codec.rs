@@ -119,10 +119,11 @@ pub trait ReadFields: Sized {
 
 /// Decodes a struct that implements [`ReadFields`] (its `Deserialize::deserialize`).
 pub fn read_struct<'de, T: ReadFields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    deserializer.deserialize_struct(struct_name::<T>(), T::FIELDS, StructVisitor(PhantomData))
+    deserializer.deserialize_struct(std::any::type_name::<T>(), T::FIELDS, StructVisitor(PhantomData))
 }
 
-/// The name of struct `T`, without its module path, for error messages.
+/// The name of struct `T` without its module path, for error messages (only they pay for
+/// the search).
 fn struct_name<T>() -> &'static str {
     let path = std::any::type_name::<T>();
     path.rsplit("::").next().unwrap_or(path)
@@ -213,13 +214,14 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     }
 }
 
-/// Where `key` is among `fields`, trying `fields[expected]` first: servers mostly send
-/// fields in the documented order.
+/// Where `key` is among `fields`, looking from `fields[expected]` on first: servers mostly
+/// send fields in the documented order, leaving out some of the optional ones.
 fn field_index(fields: &[&str], expected: usize, key: &str) -> Option<usize> {
-    if fields.get(expected).is_some_and(|field| *field == key) {
-        return Some(expected);
+    let (before, after) = fields.split_at(expected.min(fields.len()));
+    match after.iter().position(|field| *field == key) {
+        Some(index) => Some(expected + index),
+        None => before.iter().position(|field| *field == key),
     }
-    fields.iter().position(|field| *field == key)
 }
 
 /// Reads a key as the index of a known field (`None` for any other key, which is not kept).

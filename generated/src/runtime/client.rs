@@ -177,13 +177,14 @@ impl ClientConfig {
     /// Checks the settings and builds the client core.
     pub fn build(self) -> Result<ClientCore, BuildError> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let origin = match reqwest::Url::parse(&base_url) {
+        let (base, origin) = match reqwest::Url::parse(&base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
                 let plain = url.scheme() == "http" && !is_loopback(&url);
                 if plain && !self.credentials.is_empty() && !self.allow_plain_http_credentials {
                     return Err(BuildError::PlainHttpCredentials(base_url));
                 }
-                Origin::of(&url)
+                let origin = Origin::of(&url);
+                (url, origin)
             }
             Ok(_) => {
                 return Err(BuildError::BaseUrl { url: base_url, reason: "not an http(s) URL".into() });
@@ -230,6 +231,7 @@ impl ClientConfig {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                base,
                 origin,
                 max_body_size: self.max_body_size,
                 credentials: self.credentials,
@@ -251,6 +253,8 @@ pub struct ClientCore {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once: a request's URL is it with the operation's path appended.
+    base: reqwest::Url,
     /// Where credentials may go: the scheme, host and port of the base URL.
     origin: Origin,
     max_body_size: u64,
@@ -372,12 +376,11 @@ impl ClientCore {
         let inner = &*self.inner;
         let mut url = match &request.options.url {
             // A link from the server: absolute, or relative to the base URL.
-            Some(link) => match reqwest::Url::parse(&inner.base_url).and_then(|base| base.join(link)) {
+            Some(link) => match inner.base.join(link) {
                 Ok(url) => url,
                 Err(error) => return Err(Error::InvalidRequest(format!("invalid link `{link}`: {error}"))),
             },
-            None => reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path))
-                .map_err(|error| Error::InvalidRequest(format!("invalid URL: {error}")))?,
+            None => under(&inner.base, &request.path),
         };
         let mut method = request.operation.method.clone();
         let mut with_body = true;
@@ -485,6 +488,14 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The URL of `path` (already percent-encoded) under `base`: only the path is parsed, not
+/// the scheme and host again, and whatever `path` holds stays in the path.
+fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let mut url = base.clone();
+    url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+    url
 }
 
 /// Where a redirect answer points, resolved against the URL that answered.
