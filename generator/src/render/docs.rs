@@ -9,7 +9,11 @@ use quote::quote;
 /// blocks (they are not Rust), indentation that would start a code block is dropped,
 /// and brackets, angle brackets and bare URLs are escaped.
 pub fn sanitize(text: &str) -> String {
-    let text = if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(text) };
+    let text = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
     // Runs of blank lines collapse to one, and none is kept at either end.
