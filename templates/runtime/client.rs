@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
