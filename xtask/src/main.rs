@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
         Some("bench") => bench::bench(&project_root()),
-        Some("bench-codegen") => bench::codegen_timings(&project_root()),
+        Some("bench-codegen") => bench::codegen_timings(&project_root(), &args[1..]),
         Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
         Some("jupyter") => jupyter::run(&project_root()),

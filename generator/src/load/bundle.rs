@@ -33,7 +33,7 @@ struct Bundler<'d> {
 /// Bundles the files (and allowed URLs) `document`, read from `path`, refers to; false, with
 /// errors naming the file and pointer, when one cannot be read or is not allowed.
 pub fn bundle(document: &mut Value, path: &Path, remote: &[String], diags: &mut Diagnostics) -> bool {
-    if !has_file_refs(document) {
+    if !super::any_ref(document, &|reference| !reference.starts_with('#')) {
         return true;
     }
     let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -76,17 +76,6 @@ fn read(source: &Source) -> Result<String, String> {
             .map_err(|e| e.to_string())?
             .into_string()
             .map_err(|e| e.to_string()),
-    }
-}
-
-fn has_file_refs(value: &Value) -> bool {
-    match value {
-        Value::Object(map) => {
-            map.get("$ref").and_then(Value::as_str).is_some_and(|r| !r.starts_with('#'))
-                || map.values().any(has_file_refs)
-        }
-        Value::Array(items) => items.iter().any(has_file_refs),
-        _ => false,
     }
 }
 

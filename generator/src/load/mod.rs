@@ -367,18 +367,23 @@ fn is_foreign_ref(reference: &str) -> bool {
         .is_some_and(|section| !COMPONENT_SECTIONS.contains(&section))
 }
 
+/// Whether a `$ref` anywhere in `value` names what `wanted` accepts. One pass over each
+/// object's entries: looking `$ref` up by key would hash it in every object of the tree.
+pub(crate) fn any_ref(value: &Value, wanted: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, item)| match item {
+            Value::String(reference) => key == "$ref" && wanted(reference),
+            Value::Object(_) | Value::Array(_) => any_ref(item, wanted),
+            _ => false,
+        }),
+        Value::Array(items) => items.iter().any(|item| any_ref(item, wanted)),
+        _ => false,
+    }
+}
+
 /// Replaces references into non-standard component sections by a copy of their target, so
 /// the object lands where the model expects it (a media type, a header...).
 fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
-    fn has_foreign(value: &Value) -> bool {
-        match value {
-            Value::Object(map) => {
-                map.get("$ref").and_then(Value::as_str).is_some_and(is_foreign_ref) || map.values().any(has_foreign)
-            }
-            Value::Array(items) => items.iter().any(has_foreign),
-            _ => false,
-        }
-    }
     fn walk(value: &mut Value, source: &Value, pointer: &str, depth: usize, diags: &mut Diagnostics) {
         if let Value::Object(map) = value
             && let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|r| is_foreign_ref(r))
@@ -410,7 +415,7 @@ fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
             _ => {}
         }
     }
-    if has_foreign(root) {
+    if any_ref(root, &is_foreign_ref) {
         let source = root.clone();
         walk(root, &source, "", 0, diags);
     }

@@ -68,7 +68,8 @@ pub fn separate_items(text: &str) -> String {
         if last_kind.len() <= depth {
             last_kind.resize(depth + 1, None);
         }
-        if let (Some(kind), Some(before)) = (item_start(trimmed, depth), previous) {
+        let starts = item_start(trimmed, depth);
+        if let (Some(kind), Some(before)) = (starts, previous) {
             let before_trimmed = before.trim_start();
             let ends_item = indent(before) == depth
                 && (before_trimmed.ends_with('}') || before_trimmed.ends_with(';'))
@@ -79,8 +80,8 @@ pub fn separate_items(text: &str) -> String {
                 out.push('\n');
             }
         }
-        if let Some(kind) = item_start(trimmed, depth) {
-            last_kind[depth] = Some(kind);
+        if starts.is_some() {
+            last_kind[depth] = starts;
         }
         out.push_str(line);
         out.push('\n');
