@@ -1,6 +1,7 @@
 //! Wire formats that serde does not spell out by itself: base64 bytes, explicit nulls and
 //! discriminated unions; and the decoding every generated struct shares.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -110,7 +111,8 @@ impl<M: SerializeMap> FieldWriter<M> {
 /// a field-name enum with its own `Deserialize` for every struct, about three times the
 /// code to type-check, and JSON never uses either.
 pub trait ReadFields: Sized {
-    /// The field names on the wire, in the order [`FieldReader`] numbers them.
+    /// The field names on the wire, for formats that ask for them up front and to name a
+    /// field sent twice.
     const FIELDS: &'static [&'static str];
 
     /// Reads the fields from `map`.
@@ -156,48 +158,36 @@ impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::read_fields(FieldReader { map, fields: T::FIELDS, expected: 0, marker: PhantomData })
+        T::read_fields(FieldReader { map, fields: T::FIELDS, last: None })
     }
 }
 
-/// The keys and values of a struct's map, read in turn: [`next_field`](Self::next_field)
-/// numbers each key by the struct's fields, then [`read`](Self::read) or
+/// The keys and values of a struct's map, read in turn: [`next_key`](Self::next_key) gives
+/// each key, which the struct matches against its field names, then [`read`](Self::read) or
 /// [`skip`](Self::skip) takes its value.
 pub struct FieldReader<'de, A> {
     map: A,
     fields: &'static [&'static str],
-    /// The field after the last one found: servers mostly send fields in the documented
-    /// order, so this one is compared first.
-    expected: usize,
-    marker: PhantomData<&'de ()>,
+    /// The last key, where it borrows from the input: it names a field sent twice.
+    last: Option<&'de str>,
 }
 
 impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
-    /// The next key: `Some(Some(index))` for field `index`, `Some(None)` for a key the struct
-    /// does not have (its value must be skipped), `None` at the end.
-    pub fn next_field(&mut self) -> Result<Option<Option<usize>>, A::Error> {
-        let key = self.map.next_key_seed(FieldIndex { fields: self.fields, expected: self.expected })?;
-        if let Some(Some(index)) = key {
-            self.expected = index + 1;
-        }
-        Ok(key)
-    }
-
-    /// The next key of a struct that keeps other properties: `Ok(index)` for field `index`,
-    /// `Err(key)` for any other key, `None` at the end.
-    pub fn next_entry(&mut self) -> Result<Option<Result<usize, String>>, A::Error> {
-        let key = self.map.next_key_seed(FieldOrKey { fields: self.fields, expected: self.expected })?;
-        if let Some(Ok(index)) = key {
-            self.expected = index + 1;
-        }
+    /// The next key, `None` at the end. It borrows from the input where the input allows
+    /// (JSON read from bytes, keys without escapes), so matching it costs no allocation.
+    pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
+        let key = self.map.next_key_seed(Key)?;
+        self.last = match key {
+            Some(Cow::Borrowed(key)) => Some(key),
+            _ => None,
+        };
         Ok(key)
     }
 
     /// Reads the value of the field just found into `slot`; a field sent twice is an error.
     pub fn read<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
         if slot.is_some() {
-            let name = self.expected.checked_sub(1).and_then(|index| self.fields.get(index));
-            return Err(A::Error::duplicate_field(name.copied().unwrap_or_default()));
+            return Err(self.duplicate());
         }
         *slot = Some(self.map.next_value()?);
         Ok(())
@@ -212,75 +202,53 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     pub fn skip(&mut self) -> Result<(), A::Error> {
         self.map.next_value::<IgnoredAny>().map(drop)
     }
-}
 
-/// Where `key` is among `fields`, looking from `fields[expected]` on first: servers mostly
-/// send fields in the documented order, leaving out some of the optional ones.
-fn field_index(fields: &[&str], expected: usize, key: &str) -> Option<usize> {
-    let (before, after) = fields.split_at(expected.min(fields.len()));
-    match after.iter().position(|field| *field == key) {
-        Some(index) => Some(expected + index),
-        None => before.iter().position(|field| *field == key),
+    /// The error for a field sent twice, naming it where the key is at hand.
+    #[cold]
+    fn duplicate(&self) -> A::Error {
+        match self.last.and_then(|key| self.fields.iter().find(|field| **field == key)) {
+            Some(name) => A::Error::duplicate_field(name),
+            None => A::Error::custom("a field was sent twice"),
+        }
     }
 }
 
-/// Reads a key as the index of a known field (`None` for any other key, which is not kept).
-struct FieldIndex {
-    fields: &'static [&'static str],
-    expected: usize,
-}
+/// Reads a map key as text, borrowed from the input where it can be.
+struct Key;
 
-impl<'de> DeserializeSeed<'de> for FieldIndex {
-    type Value = Option<usize>;
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldIndex {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(field_index(self.fields, self.expected, key))
-    }
-
-    fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        Ok(std::str::from_utf8(key).ok().and_then(|key| field_index(self.fields, self.expected, key)))
-    }
-}
-
-/// Reads a key as the index of a known field, or the key itself.
-struct FieldOrKey {
-    fields: &'static [&'static str],
-    expected: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for FieldOrKey {
-    type Value = Result<usize, String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldOrKey {
-    type Value = Result<usize, String>;
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a property name")
     }
 
+    fn visit_borrowed_str<E: serde::de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(key))
+    }
+
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(field_index(self.fields, self.expected, key).ok_or_else(|| key.to_owned()))
+        Ok(Cow::Owned(key.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, key: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(key))
+    }
+
+    fn visit_borrowed_bytes<E: serde::de::Error>(self, key: &'de [u8]) -> Result<Self::Value, E> {
+        Ok(String::from_utf8_lossy(key))
     }
 
     fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        self.visit_str(&String::from_utf8_lossy(key))
+        Ok(Cow::Owned(String::from_utf8_lossy(key).into_owned()))
     }
 }
 

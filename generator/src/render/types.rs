@@ -208,7 +208,6 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let slots: Vec<_> =
         body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
-    let indices: Vec<_> = (0..slots.len()).map(proc_macro2::Literal::usize_unsuffixed).collect();
     let reads: Vec<_> = slots.iter().map(|slot| quote! { map.read(&mut #slot)? }).collect();
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
@@ -223,35 +222,39 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             quote! { #field_ident: codec::required(#slot, #wire)? }
         }
     });
-    let read_loop = if body.additional.is_some() {
-        quote! {
-            let mut additional_properties = std::collections::BTreeMap::new();
-            while let Some(field) = map.next_entry()? {
-                match field {
-                    #(Ok(#indices) => #reads,)*
-                    Ok(_) => map.skip()?,
-                    Err(key) => {
-                        additional_properties.insert(key, map.value()?);
-                    }
-                }
-            }
-        }
-    } else if body.fields.is_empty() {
-        quote! {
-            while map.next_field()?.is_some() {
+    let keeps_others = body.additional.is_some();
+    let read_loop = match (wires.is_empty(), keeps_others) {
+        (true, false) => quote! {
+            while map.next_key()?.is_some() {
                 map.skip()?;
             }
-        }
-    } else {
-        quote! {
-            while let Some(field) = map.next_field()? {
-                match field {
-                    #(Some(#indices) => #reads,)*
+        },
+        (true, true) => quote! {
+            while let Some(key) = map.next_key()? {
+                additional_properties.insert(key.into_owned(), map.value()?);
+            }
+        },
+        (false, false) => quote! {
+            while let Some(key) = map.next_key()? {
+                match &*key {
+                    #(#wires => #reads,)*
                     _ => map.skip()?,
                 }
             }
-        }
+        },
+        (false, true) => quote! {
+            while let Some(key) = map.next_key()? {
+                match &*key {
+                    #(#wires => #reads,)*
+                    _ => {
+                        additional_properties.insert(key.into_owned(), map.value()?);
+                    }
+                }
+            }
+        },
     };
+    let additional =
+        keeps_others.then(|| quote! { let mut additional_properties = std::collections::BTreeMap::new(); });
     let additional_init = body.additional.as_ref().map(|_| quote! { additional_properties, });
     quote! {
         impl codec::ReadFields for #name {
@@ -259,6 +262,7 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
 
             fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
                 #(let mut #slots = None;)*
+                #additional
                 #read_loop
                 Ok(Self { #(#inits,)* #additional_init })
             }

@@ -228,39 +228,43 @@ impl codec::ReadFields for Asset {
         let mut new = None;
         let mut remediated = None;
         let mut same = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut type_)?,
-                Some(2) => map.read(&mut host_name)?,
-                Some(3) => map.read(&mut ip)?,
-                Some(4) => map.read(&mut mac)?,
-                Some(5) => map.read(&mut os_description)?,
-                Some(6) => map.read(&mut os_architecture)?,
-                Some(7) => map.read(&mut os_family)?,
-                Some(8) => map.read(&mut os_name)?,
-                Some(9) => map.read(&mut os_system_name)?,
-                Some(10) => map.read(&mut os_type)?,
-                Some(11) => map.read(&mut os_vendor)?,
-                Some(12) => map.read(&mut os_version)?,
-                Some(13) => map.read(&mut assessed_for_policies)?,
-                Some(14) => map.read(&mut assessed_for_vulnerabilities)?,
-                Some(15) => map.read(&mut last_assessed_for_vulnerabilities)?,
-                Some(16) => map.read(&mut last_scan_start)?,
-                Some(17) => map.read(&mut last_scan_end)?,
-                Some(18) => map.read(&mut risk_score)?,
-                Some(19) => map.read(&mut total_vulnerabilities)?,
-                Some(20) => map.read(&mut critical_vulnerabilities)?,
-                Some(21) => map.read(&mut severe_vulnerabilities)?,
-                Some(22) => map.read(&mut moderate_vulnerabilities)?,
-                Some(23) => map.read(&mut exploits)?,
-                Some(24) => map.read(&mut malware_kits)?,
-                Some(25) => map.read(&mut tags)?,
-                Some(26) => map.read(&mut unique_identifiers)?,
-                Some(27) => map.read(&mut credential_assessments)?,
-                Some(28) => map.read(&mut new)?,
-                Some(29) => map.read(&mut remediated)?,
-                Some(30) => map.read(&mut same)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "type" => map.read(&mut type_)?,
+                "host_name" => map.read(&mut host_name)?,
+                "ip" => map.read(&mut ip)?,
+                "mac" => map.read(&mut mac)?,
+                "os_description" => map.read(&mut os_description)?,
+                "os_architecture" => map.read(&mut os_architecture)?,
+                "os_family" => map.read(&mut os_family)?,
+                "os_name" => map.read(&mut os_name)?,
+                "os_system_name" => map.read(&mut os_system_name)?,
+                "os_type" => map.read(&mut os_type)?,
+                "os_vendor" => map.read(&mut os_vendor)?,
+                "os_version" => map.read(&mut os_version)?,
+                "assessed_for_policies" => map.read(&mut assessed_for_policies)?,
+                "assessed_for_vulnerabilities" => {
+                    map.read(&mut assessed_for_vulnerabilities)?
+                }
+                "last_assessed_for_vulnerabilities" => {
+                    map.read(&mut last_assessed_for_vulnerabilities)?
+                }
+                "last_scan_start" => map.read(&mut last_scan_start)?,
+                "last_scan_end" => map.read(&mut last_scan_end)?,
+                "risk_score" => map.read(&mut risk_score)?,
+                "total_vulnerabilities" => map.read(&mut total_vulnerabilities)?,
+                "critical_vulnerabilities" => map.read(&mut critical_vulnerabilities)?,
+                "severe_vulnerabilities" => map.read(&mut severe_vulnerabilities)?,
+                "moderate_vulnerabilities" => map.read(&mut moderate_vulnerabilities)?,
+                "exploits" => map.read(&mut exploits)?,
+                "malware_kits" => map.read(&mut malware_kits)?,
+                "tags" => map.read(&mut tags)?,
+                "unique_identifiers" => map.read(&mut unique_identifiers)?,
+                "credential_assessments" => map.read(&mut credential_assessments)?,
+                "new" => map.read(&mut new)?,
+                "remediated" => map.read(&mut remediated)?,
+                "same" => map.read(&mut same)?,
                 _ => map.skip()?,
             }
         }

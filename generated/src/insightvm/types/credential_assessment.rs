@@ -34,11 +34,11 @@ impl codec::ReadFields for CredentialAssessment {
         let mut port = None;
         let mut protocol = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut port)?,
-                Some(1) => map.read(&mut protocol)?,
-                Some(2) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "port" => map.read(&mut port)?,
+                "protocol" => map.read(&mut protocol)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -33,9 +33,9 @@ impl codec::ReadFields for EngineConfigurationUpdate {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut properties = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut properties)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "properties" => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

@@ -40,10 +40,10 @@ impl codec::ReadFields for EngineProperty {
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut value = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut name)?,
-                Some(1) => map.read(&mut value)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "name" => map.read(&mut name)?,
+                "value" => map.read(&mut value)?,
                 _ => map.skip()?,
             }
         }

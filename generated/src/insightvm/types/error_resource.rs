@@ -44,12 +44,12 @@ impl codec::ReadFields for ErrorResource {
         let mut message = None;
         let mut localized_message = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut status)?,
-                Some(1) => map.read(&mut message)?,
-                Some(2) => map.read(&mut localized_message)?,
-                Some(3) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "status" => map.read(&mut status)?,
+                "message" => map.read(&mut message)?,
+                "localized_message" => map.read(&mut localized_message)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -43,12 +43,12 @@ impl codec::ReadFields for Health {
         let mut components = None;
         let mut duration = None;
         let mut summary = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut status)?,
-                Some(1) => map.read(&mut components)?,
-                Some(2) => map.read(&mut duration)?,
-                Some(3) => map.read(&mut summary)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "status" => map.read(&mut status)?,
+                "components" => map.read(&mut components)?,
+                "duration" => map.read(&mut duration)?,
+                "summary" => map.read(&mut summary)?,
                 _ => map.skip()?,
             }
         }

@@ -28,10 +28,10 @@ impl codec::ReadFields for HealthComponent {
     ) -> Result<Self, A::Error> {
         let mut description = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut description)?,
-                Some(1) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "description" => map.read(&mut description)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

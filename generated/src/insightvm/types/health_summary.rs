@@ -34,12 +34,12 @@ impl codec::ReadFields for HealthSummary {
         let mut down = None;
         let mut out_of_service = None;
         let mut unknown = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut up)?,
-                Some(1) => map.read(&mut down)?,
-                Some(2) => map.read(&mut out_of_service)?,
-                Some(3) => map.read(&mut unknown)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "up" => map.read(&mut up)?,
+                "down" => map.read(&mut down)?,
+                "outOfService" => map.read(&mut out_of_service)?,
+                "unknown" => map.read(&mut unknown)?,
                 _ => map.skip()?,
             }
         }

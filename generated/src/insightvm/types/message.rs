@@ -25,9 +25,9 @@ impl codec::ReadFields for Message {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut message = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut message)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "message" => map.read(&mut message)?,
                 _ => map.skip()?,
             }
         }

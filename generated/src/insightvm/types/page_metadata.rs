@@ -54,14 +54,14 @@ impl codec::ReadFields for PageMetadata {
         let mut total_pages = None;
         let mut cursor = None;
         let mut effective_time = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut number)?,
-                Some(1) => map.read(&mut size)?,
-                Some(2) => map.read(&mut total_resources)?,
-                Some(3) => map.read(&mut total_pages)?,
-                Some(4) => map.read(&mut cursor)?,
-                Some(5) => map.read(&mut effective_time)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "number" => map.read(&mut number)?,
+                "size" => map.read(&mut size)?,
+                "totalResources" => map.read(&mut total_resources)?,
+                "totalPages" => map.read(&mut total_pages)?,
+                "cursor" => map.read(&mut cursor)?,
+                "effectiveTime" => map.read(&mut effective_time)?,
                 _ => map.skip()?,
             }
         }

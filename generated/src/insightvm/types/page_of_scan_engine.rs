@@ -32,11 +32,11 @@ impl codec::ReadFields for PageOfScanEngine {
         let mut data = None;
         let mut metadata = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut data)?,
-                Some(1) => map.read(&mut metadata)?,
-                Some(2) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "data" => map.read(&mut data)?,
+                "metadata" => map.read(&mut metadata)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -80,16 +80,16 @@ impl codec::ReadFields for Scan {
         let mut finished = None;
         let mut details = None;
         let mut asset_ids = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut engine_id)?,
-                Some(3) => map.read(&mut status)?,
-                Some(4) => map.read(&mut started)?,
-                Some(5) => map.read(&mut finished)?,
-                Some(6) => map.read(&mut details)?,
-                Some(7) => map.read(&mut asset_ids)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "engine_id" => map.read(&mut engine_id)?,
+                "status" => map.read(&mut status)?,
+                "started" => map.read(&mut started)?,
+                "finished" => map.read(&mut finished)?,
+                "details" => map.read(&mut details)?,
+                "asset_ids" => map.read(&mut asset_ids)?,
                 _ => map.skip()?,
             }
         }

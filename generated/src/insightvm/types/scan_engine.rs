@@ -73,15 +73,15 @@ impl codec::ReadFields for ScanEngine {
         let mut last_seen = None;
         let mut registered = None;
         let mut profile = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut host_name)?,
-                Some(3) => map.read(&mut status)?,
-                Some(4) => map.read(&mut last_seen)?,
-                Some(5) => map.read(&mut registered)?,
-                Some(6) => map.read(&mut profile)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "host_name" => map.read(&mut host_name)?,
+                "status" => map.read(&mut status)?,
+                "last_seen" => map.read(&mut last_seen)?,
+                "registered" => map.read(&mut registered)?,
+                "profile" => map.read(&mut profile)?,
                 _ => map.skip()?,
             }
         }

@@ -39,11 +39,11 @@ impl codec::ReadFields for ScanEngineConfiguration {
         let mut last_retrieved = None;
         let mut last_retrieved2 = None;
         let mut properties = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut last_retrieved)?,
-                Some(1) => map.read(&mut last_retrieved2)?,
-                Some(2) => map.read(&mut properties)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "lastRetrieved" => map.read(&mut last_retrieved)?,
+                "last_retrieved" => map.read(&mut last_retrieved2)?,
+                "properties" => map.read(&mut properties)?,
                 _ => map.skip()?,
             }
         }

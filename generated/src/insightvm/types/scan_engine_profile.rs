@@ -26,9 +26,9 @@ impl codec::ReadFields for ScanEngineProfile {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut configuration = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut configuration)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "configuration" => map.read(&mut configuration)?,
                 _ => map.skip()?,
             }
         }

@@ -39,12 +39,12 @@ impl codec::ReadFields for ScanExclusions {
         let mut engine_ids = None;
         let mut vulnerability_ids = None;
         let mut solution_ids = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset_ids)?,
-                Some(1) => map.read(&mut engine_ids)?,
-                Some(2) => map.read(&mut vulnerability_ids)?,
-                Some(3) => map.read(&mut solution_ids)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "asset_ids" => map.read(&mut asset_ids)?,
+                "engine_ids" => map.read(&mut engine_ids)?,
+                "vulnerability_ids" => map.read(&mut vulnerability_ids)?,
+                "solution_ids" => map.read(&mut solution_ids)?,
                 _ => map.skip()?,
             }
         }

@@ -68,17 +68,17 @@ impl codec::ReadFields for ScanRequest {
         let mut result_consumer = None;
         let mut start_time = None;
         let mut exclusions = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut name)?,
-                Some(1) => map.read(&mut asset_ids)?,
-                Some(2) => map.read(&mut engine_ids)?,
-                Some(3) => map.read(&mut vulnerability_ids)?,
-                Some(4) => map.read(&mut solution_ids)?,
-                Some(5) => map.read(&mut credential_sources)?,
-                Some(6) => map.read(&mut result_consumer)?,
-                Some(7) => map.read(&mut start_time)?,
-                Some(8) => map.read(&mut exclusions)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "name" => map.read(&mut name)?,
+                "asset_ids" => map.read(&mut asset_ids)?,
+                "engine_ids" => map.read(&mut engine_ids)?,
+                "vulnerability_ids" => map.read(&mut vulnerability_ids)?,
+                "solution_ids" => map.read(&mut solution_ids)?,
+                "credential_sources" => map.read(&mut credential_sources)?,
+                "result_consumer" => map.read(&mut result_consumer)?,
+                "start_time" => map.read(&mut start_time)?,
+                "exclusions" => map.read(&mut exclusions)?,
                 _ => map.skip()?,
             }
         }

@@ -32,10 +32,10 @@ impl codec::ReadFields for SearchCriteria {
     ) -> Result<Self, A::Error> {
         let mut asset = None;
         let mut vulnerability = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset)?,
-                Some(1) => map.read(&mut vulnerability)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "asset" => map.read(&mut asset)?,
+                "vulnerability" => map.read(&mut vulnerability)?,
                 _ => map.skip()?,
             }
         }

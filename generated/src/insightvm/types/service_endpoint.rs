@@ -31,10 +31,10 @@ impl codec::ReadFields for ServiceEndpoint {
     ) -> Result<Self, A::Error> {
         let mut port = None;
         let mut protocol = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut port)?,
-                Some(1) => map.read(&mut protocol)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "port" => map.read(&mut port)?,
+                "protocol" => map.read(&mut protocol)?,
                 _ => map.skip()?,
             }
         }

@@ -29,10 +29,10 @@ impl codec::ReadFields for StartScanResponse {
     ) -> Result<Self, A::Error> {
         let mut scans = None;
         let mut unscanned_assets = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut scans)?,
-                Some(1) => map.read(&mut unscanned_assets)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "scans" => map.read(&mut scans)?,
+                "unscanned_assets" => map.read(&mut unscanned_assets)?,
                 _ => map.skip()?,
             }
         }

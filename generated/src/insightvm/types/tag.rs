@@ -30,10 +30,10 @@ impl codec::ReadFields for Tag {
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut name)?,
-                Some(1) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "name" => map.read(&mut name)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -30,10 +30,10 @@ impl codec::ReadFields for UnscannedAsset {
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut reason = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut reason)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "reason" => map.read(&mut reason)?,
                 _ => map.skip()?,
             }
         }

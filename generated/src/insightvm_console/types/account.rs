@@ -23,9 +23,9 @@ impl codec::ReadFields for Account {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut service = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut service)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "service" => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

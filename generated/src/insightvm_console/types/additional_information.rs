@@ -28,10 +28,10 @@ impl codec::ReadFields for AdditionalInformation {
     ) -> Result<Self, A::Error> {
         let mut html = None;
         let mut text = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut html)?,
-                Some(1) => map.read(&mut text)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "html" => map.read(&mut html)?,
+                "text" => map.read(&mut text)?,
                 _ => map.skip()?,
             }
         }

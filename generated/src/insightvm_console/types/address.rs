@@ -29,10 +29,10 @@ impl codec::ReadFields for Address {
     ) -> Result<Self, A::Error> {
         let mut ip = None;
         let mut mac = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut ip)?,
-                Some(1) => map.read(&mut mac)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "ip" => map.read(&mut ip)?,
+                "mac" => map.read(&mut mac)?,
                 _ => map.skip()?,
             }
         }

@@ -49,13 +49,13 @@ impl codec::ReadFields for AdhocScan {
         let mut hosts = None;
         let mut name = None;
         let mut template_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset_group_ids)?,
-                Some(1) => map.read(&mut engine_id)?,
-                Some(2) => map.read(&mut hosts)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut template_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assetGroupIds" => map.read(&mut asset_group_ids)?,
+                "engineId" => map.read(&mut engine_id)?,
+                "hosts" => map.read(&mut hosts)?,
+                "name" => map.read(&mut name)?,
+                "templateId" => map.read(&mut template_id)?,
                 _ => map.skip()?,
             }
         }

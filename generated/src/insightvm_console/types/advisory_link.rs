@@ -28,10 +28,10 @@ impl codec::ReadFields for AdvisoryLink {
     ) -> Result<Self, A::Error> {
         let mut href = None;
         let mut rel = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut href)?,
-                Some(1) => map.read(&mut rel)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "href" => map.read(&mut href)?,
+                "rel" => map.read(&mut rel)?,
                 _ => map.skip()?,
             }
         }

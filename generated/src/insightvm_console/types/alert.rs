@@ -81,16 +81,18 @@ impl codec::ReadFields for Alert {
         let mut maximum_alerts = None;
         let mut name = None;
         let mut notification = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut enabled)?,
-                Some(1) => map.read(&mut enabled_scan_events)?,
-                Some(2) => map.read(&mut enabled_vulnerability_events)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut maximum_alerts)?,
-                Some(6) => map.read(&mut name)?,
-                Some(7) => map.read(&mut notification)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "enabled" => map.read(&mut enabled)?,
+                "enabledScanEvents" => map.read(&mut enabled_scan_events)?,
+                "enabledVulnerabilityEvents" => {
+                    map.read(&mut enabled_vulnerability_events)?
+                }
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "maximumAlerts" => map.read(&mut maximum_alerts)?,
+                "name" => map.read(&mut name)?,
+                "notification" => map.read(&mut notification)?,
                 _ => map.skip()?,
             }
         }

@@ -88,17 +88,17 @@ impl codec::ReadFields for AssessmentResult {
         let mut protocol = None;
         let mut since = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut check_id)?,
-                Some(1) => map.read(&mut exceptions)?,
-                Some(2) => map.read(&mut key2)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut port)?,
-                Some(5) => map.read(&mut proof)?,
-                Some(6) => map.read(&mut protocol)?,
-                Some(7) => map.read(&mut since)?,
-                Some(8) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "checkId" => map.read(&mut check_id)?,
+                "exceptions" => map.read(&mut exceptions)?,
+                "key" => map.read(&mut key2)?,
+                "links" => map.read(&mut links)?,
+                "port" => map.read(&mut port)?,
+                "proof" => map.read(&mut proof)?,
+                "protocol" => map.read(&mut protocol)?,
+                "since" => map.read(&mut since)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

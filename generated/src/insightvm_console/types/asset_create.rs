@@ -199,35 +199,37 @@ impl codec::ReadFields for AssetCreate {
         let mut user_groups = None;
         let mut users = None;
         let mut vulnerabilities = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut addresses)?,
-                Some(1) => map.read(&mut assessed_for_policies)?,
-                Some(2) => map.read(&mut assessed_for_vulnerabilities)?,
-                Some(3) => map.read(&mut configurations)?,
-                Some(4) => map.read(&mut cpe)?,
-                Some(5) => map.read(&mut databases)?,
-                Some(6) => map.read(&mut date)?,
-                Some(7) => map.read(&mut description)?,
-                Some(8) => map.read(&mut files)?,
-                Some(9) => map.read(&mut history)?,
-                Some(10) => map.read(&mut host_name)?,
-                Some(11) => map.read(&mut host_names)?,
-                Some(12) => map.read(&mut id)?,
-                Some(13) => map.read(&mut ids)?,
-                Some(14) => map.read(&mut ip)?,
-                Some(15) => map.read(&mut links)?,
-                Some(16) => map.read(&mut mac)?,
-                Some(17) => map.read(&mut os)?,
-                Some(18) => map.read(&mut os_fingerprint)?,
-                Some(19) => map.read(&mut raw_risk_score)?,
-                Some(20) => map.read(&mut risk_score)?,
-                Some(21) => map.read(&mut services)?,
-                Some(22) => map.read(&mut software)?,
-                Some(23) => map.read(&mut type_)?,
-                Some(24) => map.read(&mut user_groups)?,
-                Some(25) => map.read(&mut users)?,
-                Some(26) => map.read(&mut vulnerabilities)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "addresses" => map.read(&mut addresses)?,
+                "assessedForPolicies" => map.read(&mut assessed_for_policies)?,
+                "assessedForVulnerabilities" => {
+                    map.read(&mut assessed_for_vulnerabilities)?
+                }
+                "configurations" => map.read(&mut configurations)?,
+                "cpe" => map.read(&mut cpe)?,
+                "databases" => map.read(&mut databases)?,
+                "date" => map.read(&mut date)?,
+                "description" => map.read(&mut description)?,
+                "files" => map.read(&mut files)?,
+                "history" => map.read(&mut history)?,
+                "hostName" => map.read(&mut host_name)?,
+                "hostNames" => map.read(&mut host_names)?,
+                "id" => map.read(&mut id)?,
+                "ids" => map.read(&mut ids)?,
+                "ip" => map.read(&mut ip)?,
+                "links" => map.read(&mut links)?,
+                "mac" => map.read(&mut mac)?,
+                "os" => map.read(&mut os)?,
+                "osFingerprint" => map.read(&mut os_fingerprint)?,
+                "rawRiskScore" => map.read(&mut raw_risk_score)?,
+                "riskScore" => map.read(&mut risk_score)?,
+                "services" => map.read(&mut services)?,
+                "software" => map.read(&mut software)?,
+                "type" => map.read(&mut type_)?,
+                "userGroups" => map.read(&mut user_groups)?,
+                "users" => map.read(&mut users)?,
+                "vulnerabilities" => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

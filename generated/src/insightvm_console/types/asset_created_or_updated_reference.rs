@@ -27,10 +27,10 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
     ) -> Result<Self, A::Error> {
         let mut body = None;
         let mut status_code = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut body)?,
-                Some(1) => map.read(&mut status_code)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "body" => map.read(&mut body)?,
+                "statusCode" => map.read(&mut status_code)?,
                 _ => map.skip()?,
             }
         }

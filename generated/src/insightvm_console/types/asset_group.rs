@@ -82,17 +82,17 @@ impl codec::ReadFields for AssetGroup {
         let mut search_criteria = None;
         let mut type_ = None;
         let mut vulnerabilities = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut risk_score)?,
-                Some(6) => map.read(&mut search_criteria)?,
-                Some(7) => map.read(&mut type_)?,
-                Some(8) => map.read(&mut vulnerabilities)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "riskScore" => map.read(&mut risk_score)?,
+                "searchCriteria" => map.read(&mut search_criteria)?,
+                "type" => map.read(&mut type_)?,
+                "vulnerabilities" => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

@@ -69,15 +69,15 @@ impl codec::ReadFields for AssetHistory {
         let mut user = None;
         let mut version = None;
         let mut vulnerability_exception_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut date)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut scan_id)?,
-                Some(3) => map.read(&mut type_)?,
-                Some(4) => map.read(&mut user)?,
-                Some(5) => map.read(&mut version)?,
-                Some(6) => map.read(&mut vulnerability_exception_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "date" => map.read(&mut date)?,
+                "description" => map.read(&mut description)?,
+                "scanId" => map.read(&mut scan_id)?,
+                "type" => map.read(&mut type_)?,
+                "user" => map.read(&mut user)?,
+                "version" => map.read(&mut version)?,
+                "vulnerabilityExceptionId" => map.read(&mut vulnerability_exception_id)?,
                 _ => map.skip()?,
             }
         }

@@ -138,29 +138,29 @@ impl codec::ReadFields for AssetPolicy {
         let mut surrogate_id = None;
         let mut title = None;
         let mut unscored_rules = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut benchmark_name)?,
-                Some(1) => map.read(&mut benchmark_version)?,
-                Some(2) => map.read(&mut category)?,
-                Some(3) => map.read(&mut description)?,
-                Some(4) => map.read(&mut failed_assets_count)?,
-                Some(5) => map.read(&mut failed_rules_count)?,
-                Some(6) => map.read(&mut id)?,
-                Some(7) => map.read(&mut is_custom)?,
-                Some(8) => map.read(&mut links)?,
-                Some(9) => map.read(&mut not_applicable_assets_count)?,
-                Some(10) => map.read(&mut not_applicable_rules_count)?,
-                Some(11) => map.read(&mut passed_assets_count)?,
-                Some(12) => map.read(&mut passed_rules_count)?,
-                Some(13) => map.read(&mut policy_name)?,
-                Some(14) => map.read(&mut rule_compliance)?,
-                Some(15) => map.read(&mut rule_compliance_delta)?,
-                Some(16) => map.read(&mut scope)?,
-                Some(17) => map.read(&mut status)?,
-                Some(18) => map.read(&mut surrogate_id)?,
-                Some(19) => map.read(&mut title)?,
-                Some(20) => map.read(&mut unscored_rules)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "benchmarkName" => map.read(&mut benchmark_name)?,
+                "benchmarkVersion" => map.read(&mut benchmark_version)?,
+                "category" => map.read(&mut category)?,
+                "description" => map.read(&mut description)?,
+                "failedAssetsCount" => map.read(&mut failed_assets_count)?,
+                "failedRulesCount" => map.read(&mut failed_rules_count)?,
+                "id" => map.read(&mut id)?,
+                "isCustom" => map.read(&mut is_custom)?,
+                "links" => map.read(&mut links)?,
+                "notApplicableAssetsCount" => map.read(&mut not_applicable_assets_count)?,
+                "notApplicableRulesCount" => map.read(&mut not_applicable_rules_count)?,
+                "passedAssetsCount" => map.read(&mut passed_assets_count)?,
+                "passedRulesCount" => map.read(&mut passed_rules_count)?,
+                "policyName" => map.read(&mut policy_name)?,
+                "ruleCompliance" => map.read(&mut rule_compliance)?,
+                "ruleComplianceDelta" => map.read(&mut rule_compliance_delta)?,
+                "scope" => map.read(&mut scope)?,
+                "status" => map.read(&mut status)?,
+                "surrogateId" => map.read(&mut surrogate_id)?,
+                "title" => map.read(&mut title)?,
+                "unscoredRules" => map.read(&mut unscored_rules)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for AssetPolicyAssessment {
         let mut total_failed = None;
         let mut total_not_applicable = None;
         let mut total_passed = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut total)?,
-                Some(2) => map.read(&mut total_failed)?,
-                Some(3) => map.read(&mut total_not_applicable)?,
-                Some(4) => map.read(&mut total_passed)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "total" => map.read(&mut total)?,
+                "totalFailed" => map.read(&mut total_failed)?,
+                "totalNotApplicable" => map.read(&mut total_not_applicable)?,
+                "totalPassed" => map.read(&mut total_passed)?,
                 _ => map.skip()?,
             }
         }

@@ -91,18 +91,18 @@ impl codec::ReadFields for AssetTag {
         let mut source = None;
         let mut sources = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut color)?,
-                Some(1) => map.read(&mut created)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut risk_modifier)?,
-                Some(6) => map.read(&mut search_criteria)?,
-                Some(7) => map.read(&mut source)?,
-                Some(8) => map.read(&mut sources)?,
-                Some(9) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "color" => map.read(&mut color)?,
+                "created" => map.read(&mut created)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "riskModifier" => map.read(&mut risk_modifier)?,
+                "searchCriteria" => map.read(&mut search_criteria)?,
+                "source" => map.read(&mut source)?,
+                "sources" => map.read(&mut sources)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -51,14 +51,14 @@ impl codec::ReadFields for AssetVulnerabilities {
         let mut moderate = None;
         let mut severe = None;
         let mut total = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut critical)?,
-                Some(1) => map.read(&mut exploits)?,
-                Some(2) => map.read(&mut malware_kits)?,
-                Some(3) => map.read(&mut moderate)?,
-                Some(4) => map.read(&mut severe)?,
-                Some(5) => map.read(&mut total)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "critical" => map.read(&mut critical)?,
+                "exploits" => map.read(&mut exploits)?,
+                "malwareKits" => map.read(&mut malware_kits)?,
+                "moderate" => map.read(&mut moderate)?,
+                "severe" => map.read(&mut severe)?,
+                "total" => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

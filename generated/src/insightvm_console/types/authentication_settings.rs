@@ -28,10 +28,10 @@ impl codec::ReadFields for AuthenticationSettings {
     ) -> Result<Self, A::Error> {
         let mut _2fa = None;
         let mut login_lock_threshold = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut _2fa)?,
-                Some(1) => map.read(&mut login_lock_threshold)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "2fa" => map.read(&mut _2fa)?,
+                "loginLockThreshold" => map.read(&mut login_lock_threshold)?,
                 _ => map.skip()?,
             }
         }

@@ -41,13 +41,13 @@ impl codec::ReadFields for AuthenticationSource {
         let mut links = None;
         let mut name = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut external)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "external" => map.read(&mut external)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

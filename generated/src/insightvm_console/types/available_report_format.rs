@@ -29,10 +29,10 @@ impl codec::ReadFields for AvailableReportFormat {
     ) -> Result<Self, A::Error> {
         let mut format = None;
         let mut templates = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut format)?,
-                Some(1) => map.read(&mut templates)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "format" => map.read(&mut format)?,
+                "templates" => map.read(&mut templates)?,
                 _ => map.skip()?,
             }
         }

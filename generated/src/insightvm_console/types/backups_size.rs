@@ -28,10 +28,10 @@ impl codec::ReadFields for BackupsSize {
     ) -> Result<Self, A::Error> {
         let mut bytes = None;
         let mut formatted = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut bytes)?,
-                Some(1) => map.read(&mut formatted)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "bytes" => map.read(&mut bytes)?,
+                "formatted" => map.read(&mut formatted)?,
                 _ => map.skip()?,
             }
         }

@@ -29,10 +29,10 @@ impl codec::ReadFields for ConsoleCommandOutput {
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut output = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut output)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "output" => map.read(&mut output)?,
                 _ => map.skip()?,
             }
         }

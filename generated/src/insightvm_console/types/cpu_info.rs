@@ -28,10 +28,10 @@ impl codec::ReadFields for CpuInfo {
     ) -> Result<Self, A::Error> {
         let mut clock_speed = None;
         let mut count = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut clock_speed)?,
-                Some(1) => map.read(&mut count)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "clockSpeed" => map.read(&mut clock_speed)?,
+                "count" => map.read(&mut count)?,
                 _ => map.skip()?,
             }
         }

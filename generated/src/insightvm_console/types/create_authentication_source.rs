@@ -40,10 +40,10 @@ impl codec::ReadFields for CreateAuthenticationSource {
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

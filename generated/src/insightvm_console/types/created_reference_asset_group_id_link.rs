@@ -29,10 +29,10 @@ impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

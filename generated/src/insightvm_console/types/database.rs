@@ -43,11 +43,11 @@ impl codec::ReadFields for Database {
         let mut description = None;
         let mut id = None;
         let mut name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut description)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

@@ -44,11 +44,15 @@ impl codec::ReadFields for DatabaseConnectionSettings {
         let mut maximum_administration_pool_size = None;
         let mut maximum_pool_size = None;
         let mut maximum_prepared_statement_pool_size = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut maximum_administration_pool_size)?,
-                Some(1) => map.read(&mut maximum_pool_size)?,
-                Some(2) => map.read(&mut maximum_prepared_statement_pool_size)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "maximumAdministrationPoolSize" => {
+                    map.read(&mut maximum_administration_pool_size)?
+                }
+                "maximumPoolSize" => map.read(&mut maximum_pool_size)?,
+                "maximumPreparedStatementPoolSize" => {
+                    map.read(&mut maximum_prepared_statement_pool_size)?
+                }
                 _ => map.skip()?,
             }
         }

@@ -56,15 +56,17 @@ impl codec::ReadFields for DatabaseSettings {
         let mut url = None;
         let mut user = None;
         let mut vendor = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut connection)?,
-                Some(1) => map.read(&mut host)?,
-                Some(2) => map.read(&mut maintenance_thread_pool_size)?,
-                Some(3) => map.read(&mut port)?,
-                Some(4) => map.read(&mut url)?,
-                Some(5) => map.read(&mut user)?,
-                Some(6) => map.read(&mut vendor)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "connection" => map.read(&mut connection)?,
+                "host" => map.read(&mut host)?,
+                "maintenanceThreadPoolSize" => {
+                    map.read(&mut maintenance_thread_pool_size)?
+                }
+                "port" => map.read(&mut port)?,
+                "url" => map.read(&mut url)?,
+                "user" => map.read(&mut user)?,
+                "vendor" => map.read(&mut vendor)?,
                 _ => map.skip()?,
             }
         }

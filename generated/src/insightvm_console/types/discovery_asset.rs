@@ -33,11 +33,11 @@ impl codec::ReadFields for DiscoveryAsset {
         let mut address = None;
         let mut links = None;
         let mut name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut address)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "address" => map.read(&mut address)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

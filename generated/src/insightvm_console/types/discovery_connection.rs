@@ -128,29 +128,29 @@ impl codec::ReadFields for DiscoveryConnection {
         let mut status = None;
         let mut username = None;
         let mut win_rm_server = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut access_key_id)?,
-                Some(1) => map.read(&mut address)?,
-                Some(2) => map.read(&mut arn)?,
-                Some(3) => map.read(&mut aws_session_name)?,
-                Some(4) => map.read(&mut connection_type)?,
-                Some(5) => map.read(&mut event_source)?,
-                Some(6) => map.read(&mut exchange_server_hostname)?,
-                Some(7) => map.read(&mut exchange_user)?,
-                Some(8) => map.read(&mut folder_path)?,
-                Some(9) => map.read(&mut id)?,
-                Some(10) => map.read(&mut ldap_server)?,
-                Some(11) => map.read(&mut links)?,
-                Some(12) => map.read(&mut name)?,
-                Some(13) => map.read(&mut port)?,
-                Some(14) => map.read(&mut protocol)?,
-                Some(15) => map.read(&mut region)?,
-                Some(16) => map.read(&mut scan_engine_is_inside_aws)?,
-                Some(17) => map.read(&mut secret_access_key)?,
-                Some(18) => map.read(&mut status)?,
-                Some(19) => map.read(&mut username)?,
-                Some(20) => map.read(&mut win_rm_server)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "accessKeyId" => map.read(&mut access_key_id)?,
+                "address" => map.read(&mut address)?,
+                "arn" => map.read(&mut arn)?,
+                "awsSessionName" => map.read(&mut aws_session_name)?,
+                "connectionType" => map.read(&mut connection_type)?,
+                "eventSource" => map.read(&mut event_source)?,
+                "exchangeServerHostname" => map.read(&mut exchange_server_hostname)?,
+                "exchangeUser" => map.read(&mut exchange_user)?,
+                "folderPath" => map.read(&mut folder_path)?,
+                "id" => map.read(&mut id)?,
+                "ldapServer" => map.read(&mut ldap_server)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "port" => map.read(&mut port)?,
+                "protocol" => map.read(&mut protocol)?,
+                "region" => map.read(&mut region)?,
+                "scanEngineIsInsideAWS" => map.read(&mut scan_engine_is_inside_aws)?,
+                "secretAccessKey" => map.read(&mut secret_access_key)?,
+                "status" => map.read(&mut status)?,
+                "username" => map.read(&mut username)?,
+                "winRMServer" => map.read(&mut win_rm_server)?,
                 _ => map.skip()?,
             }
         }

@@ -40,11 +40,11 @@ impl codec::ReadFields for DiscoverySearchCriteria {
         let mut connection_type = None;
         let mut filters = None;
         let mut match_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut connection_type)?,
-                Some(1) => map.read(&mut filters)?,
-                Some(2) => map.read(&mut match_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "connectionType" => map.read(&mut connection_type)?,
+                "filters" => map.read(&mut filters)?,
+                "match" => map.read(&mut match_)?,
                 _ => map.skip()?,
             }
         }

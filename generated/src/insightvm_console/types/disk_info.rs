@@ -30,11 +30,11 @@ impl codec::ReadFields for DiskInfo {
         let mut free = None;
         let mut installation = None;
         let mut total = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut free)?,
-                Some(1) => map.read(&mut installation)?,
-                Some(2) => map.read(&mut total)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "free" => map.read(&mut free)?,
+                "installation" => map.read(&mut installation)?,
+                "total" => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

@@ -31,9 +31,9 @@ impl codec::ReadFields for DynamicSite {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
                 _ => map.skip()?,
             }
         }

@@ -48,12 +48,12 @@ impl codec::ReadFields for EnginePool {
         let mut id = None;
         let mut links = None;
         let mut name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut engines)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "engines" => map.read(&mut engines)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

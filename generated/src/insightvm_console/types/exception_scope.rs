@@ -55,14 +55,14 @@ impl codec::ReadFields for ExceptionScope {
         let mut port = None;
         let mut type_ = None;
         let mut vulnerability = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut key2)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut port)?,
-                Some(4) => map.read(&mut type_)?,
-                Some(5) => map.read(&mut vulnerability)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "key" => map.read(&mut key2)?,
+                "links" => map.read(&mut links)?,
+                "port" => map.read(&mut port)?,
+                "type" => map.read(&mut type_)?,
+                "vulnerability" => map.read(&mut vulnerability)?,
                 _ => map.skip()?,
             }
         }

@@ -28,10 +28,10 @@ impl codec::ReadFields for ExcludedAssetGroups {
     ) -> Result<Self, A::Error> {
         let mut asset_group_i_ds = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset_group_i_ds)?,
-                Some(1) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assetGroupIDs" => map.read(&mut asset_group_i_ds)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

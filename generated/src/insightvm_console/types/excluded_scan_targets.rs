@@ -29,10 +29,10 @@ impl codec::ReadFields for ExcludedScanTargets {
     ) -> Result<Self, A::Error> {
         let mut addresses = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut addresses)?,
-                Some(1) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "addresses" => map.read(&mut addresses)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

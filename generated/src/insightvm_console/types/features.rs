@@ -85,21 +85,21 @@ impl codec::ReadFields for Features {
         let mut remediation_analytics = None;
         let mut reporting = None;
         let mut scanning = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut adaptive_security)?,
-                Some(1) => map.read(&mut agents)?,
-                Some(2) => map.read(&mut dynamic_discovery)?,
-                Some(3) => map.read(&mut early_access)?,
-                Some(4) => map.read(&mut engine_pool)?,
-                Some(5) => map.read(&mut insight_platform)?,
-                Some(6) => map.read(&mut mobile)?,
-                Some(7) => map.read(&mut multitenancy)?,
-                Some(8) => map.read(&mut policy_editor)?,
-                Some(9) => map.read(&mut policy_manager)?,
-                Some(10) => map.read(&mut remediation_analytics)?,
-                Some(11) => map.read(&mut reporting)?,
-                Some(12) => map.read(&mut scanning)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "adaptiveSecurity" => map.read(&mut adaptive_security)?,
+                "agents" => map.read(&mut agents)?,
+                "dynamicDiscovery" => map.read(&mut dynamic_discovery)?,
+                "earlyAccess" => map.read(&mut early_access)?,
+                "enginePool" => map.read(&mut engine_pool)?,
+                "insightPlatform" => map.read(&mut insight_platform)?,
+                "mobile" => map.read(&mut mobile)?,
+                "multitenancy" => map.read(&mut multitenancy)?,
+                "policyEditor" => map.read(&mut policy_editor)?,
+                "policyManager" => map.read(&mut policy_manager)?,
+                "remediationAnalytics" => map.read(&mut remediation_analytics)?,
+                "reporting" => map.read(&mut reporting)?,
+                "scanning" => map.read(&mut scanning)?,
                 _ => map.skip()?,
             }
         }

@@ -49,12 +49,12 @@ impl codec::ReadFields for File {
         let mut name = None;
         let mut size = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut attributes)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut size)?,
-                Some(3) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "attributes" => map.read(&mut attributes)?,
+                "name" => map.read(&mut name)?,
+                "size" => map.read(&mut size)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for Fingerprint {
         let mut product = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut description)?,
-                Some(1) => map.read(&mut family)?,
-                Some(2) => map.read(&mut product)?,
-                Some(3) => map.read(&mut vendor)?,
-                Some(4) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "description" => map.read(&mut description)?,
+                "family" => map.read(&mut family)?,
+                "product" => map.read(&mut product)?,
+                "vendor" => map.read(&mut vendor)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

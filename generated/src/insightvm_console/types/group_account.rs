@@ -38,10 +38,10 @@ impl codec::ReadFields for GroupAccount {
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

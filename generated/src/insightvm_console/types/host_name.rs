@@ -40,10 +40,10 @@ impl codec::ReadFields for HostName {
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut source = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut name)?,
-                Some(1) => map.read(&mut source)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "name" => map.read(&mut name)?,
+                "source" => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

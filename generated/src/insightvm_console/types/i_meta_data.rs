@@ -30,11 +30,11 @@ impl codec::ReadFields for IMetaData {
         let mut field_name = None;
         let mut supported_operators = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut field_name)?,
-                Some(1) => map.read(&mut supported_operators)?,
-                Some(2) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "fieldName" => map.read(&mut field_name)?,
+                "supportedOperators" => map.read(&mut supported_operators)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

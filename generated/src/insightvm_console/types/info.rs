@@ -87,22 +87,22 @@ impl codec::ReadFields for Info {
         let mut superuser = None;
         let mut user = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut cpu)?,
-                Some(1) => map.read(&mut disk)?,
-                Some(2) => map.read(&mut distinguished_name)?,
-                Some(3) => map.read(&mut fqdn)?,
-                Some(4) => map.read(&mut host)?,
-                Some(5) => map.read(&mut ip)?,
-                Some(6) => map.read(&mut jvm)?,
-                Some(7) => map.read(&mut links)?,
-                Some(8) => map.read(&mut memory)?,
-                Some(9) => map.read(&mut operating_system)?,
-                Some(10) => map.read(&mut serial)?,
-                Some(11) => map.read(&mut superuser)?,
-                Some(12) => map.read(&mut user)?,
-                Some(13) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "cpu" => map.read(&mut cpu)?,
+                "disk" => map.read(&mut disk)?,
+                "distinguishedName" => map.read(&mut distinguished_name)?,
+                "fqdn" => map.read(&mut fqdn)?,
+                "host" => map.read(&mut host)?,
+                "ip" => map.read(&mut ip)?,
+                "jvm" => map.read(&mut jvm)?,
+                "links" => map.read(&mut links)?,
+                "memory" => map.read(&mut memory)?,
+                "operatingSystem" => map.read(&mut operating_system)?,
+                "serial" => map.read(&mut serial)?,
+                "superuser" => map.read(&mut superuser)?,
+                "user" => map.read(&mut user)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -47,14 +47,14 @@ impl codec::ReadFields for InstallSize {
         let mut reports = None;
         let mut scans = None;
         let mut total = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut backups)?,
-                Some(1) => map.read(&mut database)?,
-                Some(2) => map.read(&mut directory)?,
-                Some(3) => map.read(&mut reports)?,
-                Some(4) => map.read(&mut scans)?,
-                Some(5) => map.read(&mut total)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "backups" => map.read(&mut backups)?,
+                "database" => map.read(&mut database)?,
+                "directory" => map.read(&mut directory)?,
+                "reports" => map.read(&mut reports)?,
+                "scans" => map.read(&mut scans)?,
+                "total" => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

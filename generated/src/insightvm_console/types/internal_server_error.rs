@@ -44,11 +44,11 @@ impl codec::ReadFields for InternalServerError {
         let mut links = None;
         let mut message = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut message)?,
-                Some(2) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "message" => map.read(&mut message)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

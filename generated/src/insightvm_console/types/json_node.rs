@@ -106,29 +106,29 @@ impl codec::ReadFields for JsonNode {
         let mut short = None;
         let mut textual = None;
         let mut value_node = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut array)?,
-                Some(1) => map.read(&mut big_decimal)?,
-                Some(2) => map.read(&mut big_integer)?,
-                Some(3) => map.read(&mut binary)?,
-                Some(4) => map.read(&mut boolean)?,
-                Some(5) => map.read(&mut container_node)?,
-                Some(6) => map.read(&mut double)?,
-                Some(7) => map.read(&mut float)?,
-                Some(8) => map.read(&mut floating_point_number)?,
-                Some(9) => map.read(&mut int)?,
-                Some(10) => map.read(&mut integral_number)?,
-                Some(11) => map.read(&mut long)?,
-                Some(12) => map.read(&mut missing_node)?,
-                Some(13) => map.read(&mut node_type)?,
-                Some(14) => map.read(&mut null)?,
-                Some(15) => map.read(&mut number)?,
-                Some(16) => map.read(&mut object)?,
-                Some(17) => map.read(&mut pojo)?,
-                Some(18) => map.read(&mut short)?,
-                Some(19) => map.read(&mut textual)?,
-                Some(20) => map.read(&mut value_node)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "array" => map.read(&mut array)?,
+                "bigDecimal" => map.read(&mut big_decimal)?,
+                "bigInteger" => map.read(&mut big_integer)?,
+                "binary" => map.read(&mut binary)?,
+                "boolean" => map.read(&mut boolean)?,
+                "containerNode" => map.read(&mut container_node)?,
+                "double" => map.read(&mut double)?,
+                "float" => map.read(&mut float)?,
+                "floatingPointNumber" => map.read(&mut floating_point_number)?,
+                "int" => map.read(&mut int)?,
+                "integralNumber" => map.read(&mut integral_number)?,
+                "long" => map.read(&mut long)?,
+                "missingNode" => map.read(&mut missing_node)?,
+                "nodeType" => map.read(&mut node_type)?,
+                "null" => map.read(&mut null)?,
+                "number" => map.read(&mut number)?,
+                "object" => map.read(&mut object)?,
+                "pojo" => map.read(&mut pojo)?,
+                "short" => map.read(&mut short)?,
+                "textual" => map.read(&mut textual)?,
+                "valueNode" => map.read(&mut value_node)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for JvmInfo {
         let mut uptime = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut name)?,
-                Some(1) => map.read(&mut start_time)?,
-                Some(2) => map.read(&mut uptime)?,
-                Some(3) => map.read(&mut vendor)?,
-                Some(4) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "name" => map.read(&mut name)?,
+                "startTime" => map.read(&mut start_time)?,
+                "uptime" => map.read(&mut uptime)?,
+                "vendor" => map.read(&mut vendor)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -60,16 +60,16 @@ impl codec::ReadFields for License {
         let mut links = None;
         let mut perpetual = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut edition)?,
-                Some(1) => map.read(&mut evaluation)?,
-                Some(2) => map.read(&mut expires)?,
-                Some(3) => map.read(&mut features)?,
-                Some(4) => map.read(&mut limits)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut perpetual)?,
-                Some(7) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "edition" => map.read(&mut edition)?,
+                "evaluation" => map.read(&mut evaluation)?,
+                "expires" => map.read(&mut expires)?,
+                "features" => map.read(&mut features)?,
+                "limits" => map.read(&mut limits)?,
+                "links" => map.read(&mut links)?,
+                "perpetual" => map.read(&mut perpetual)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

@@ -41,12 +41,12 @@ impl codec::ReadFields for LicenseLimits {
         let mut assets_with_hosted_engine = None;
         let mut scan_engines = None;
         let mut users = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut assets_with_hosted_engine)?,
-                Some(2) => map.read(&mut scan_engines)?,
-                Some(3) => map.read(&mut users)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "assetsWithHostedEngine" => map.read(&mut assets_with_hosted_engine)?,
+                "scanEngines" => map.read(&mut scan_engines)?,
+                "users" => map.read(&mut users)?,
                 _ => map.skip()?,
             }
         }

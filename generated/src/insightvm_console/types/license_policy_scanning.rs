@@ -28,10 +28,10 @@ impl codec::ReadFields for LicensePolicyScanning {
     ) -> Result<Self, A::Error> {
         let mut benchmarks = None;
         let mut scanning = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut benchmarks)?,
-                Some(1) => map.read(&mut scanning)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "benchmarks" => map.read(&mut benchmarks)?,
+                "scanning" => map.read(&mut scanning)?,
                 _ => map.skip()?,
             }
         }

@@ -40,13 +40,13 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
         let mut disa = None;
         let mut fdcc = None;
         let mut usgcb = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut cis)?,
-                Some(1) => map.read(&mut custom)?,
-                Some(2) => map.read(&mut disa)?,
-                Some(3) => map.read(&mut fdcc)?,
-                Some(4) => map.read(&mut usgcb)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "cis" => map.read(&mut cis)?,
+                "custom" => map.read(&mut custom)?,
+                "disa" => map.read(&mut disa)?,
+                "fdcc" => map.read(&mut fdcc)?,
+                "usgcb" => map.read(&mut usgcb)?,
                 _ => map.skip()?,
             }
         }

@@ -36,11 +36,11 @@ impl codec::ReadFields for LicenseReporting {
         let mut advanced = None;
         let mut customizable_csv_export = None;
         let mut pci = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut advanced)?,
-                Some(1) => map.read(&mut customizable_csv_export)?,
-                Some(2) => map.read(&mut pci)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "advanced" => map.read(&mut advanced)?,
+                "customizableCSVExport" => map.read(&mut customizable_csv_export)?,
+                "pci" => map.read(&mut pci)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for LicenseScanning {
         let mut scada = None;
         let mut virtual_ = None;
         let mut web_application = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut discovery)?,
-                Some(1) => map.read(&mut policy)?,
-                Some(2) => map.read(&mut scada)?,
-                Some(3) => map.read(&mut virtual_)?,
-                Some(4) => map.read(&mut web_application)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "discovery" => map.read(&mut discovery)?,
+                "policy" => map.read(&mut policy)?,
+                "scada" => map.read(&mut scada)?,
+                "virtual" => map.read(&mut virtual_)?,
+                "webApplication" => map.read(&mut web_application)?,
                 _ => map.skip()?,
             }
         }

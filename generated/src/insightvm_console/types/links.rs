@@ -25,9 +25,9 @@ impl codec::ReadFields for Links {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

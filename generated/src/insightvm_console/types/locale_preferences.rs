@@ -36,11 +36,11 @@ impl codec::ReadFields for LocalePreferences {
         let mut default = None;
         let mut links = None;
         let mut reports = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut default)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut reports)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "default" => map.read(&mut default)?,
+                "links" => map.read(&mut links)?,
+                "reports" => map.read(&mut reports)?,
                 _ => map.skip()?,
             }
         }

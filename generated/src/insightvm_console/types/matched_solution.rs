@@ -72,18 +72,18 @@ impl codec::ReadFields for MatchedSolution {
         let mut steps = None;
         let mut summary = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut additional_information)?,
-                Some(1) => map.read(&mut applies_to)?,
-                Some(2) => map.read(&mut confidence)?,
-                Some(3) => map.read(&mut estimate)?,
-                Some(4) => map.read(&mut id)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut matches)?,
-                Some(7) => map.read(&mut steps)?,
-                Some(8) => map.read(&mut summary)?,
-                Some(9) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "additionalInformation" => map.read(&mut additional_information)?,
+                "appliesTo" => map.read(&mut applies_to)?,
+                "confidence" => map.read(&mut confidence)?,
+                "estimate" => map.read(&mut estimate)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "matches" => map.read(&mut matches)?,
+                "steps" => map.read(&mut steps)?,
+                "summary" => map.read(&mut summary)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -27,10 +27,10 @@ impl codec::ReadFields for MemoryInfo {
     ) -> Result<Self, A::Error> {
         let mut free = None;
         let mut total = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut free)?,
-                Some(1) => map.read(&mut total)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "free" => map.read(&mut free)?,
+                "total" => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

@@ -77,19 +77,19 @@ impl codec::ReadFields for OperatingSystem {
         let mut type_ = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut architecture)?,
-                Some(1) => map.read(&mut configurations)?,
-                Some(2) => map.read(&mut cpe)?,
-                Some(3) => map.read(&mut description)?,
-                Some(4) => map.read(&mut family)?,
-                Some(5) => map.read(&mut id)?,
-                Some(6) => map.read(&mut product)?,
-                Some(7) => map.read(&mut system_name)?,
-                Some(8) => map.read(&mut type_)?,
-                Some(9) => map.read(&mut vendor)?,
-                Some(10) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "architecture" => map.read(&mut architecture)?,
+                "configurations" => map.read(&mut configurations)?,
+                "cpe" => map.read(&mut cpe)?,
+                "description" => map.read(&mut description)?,
+                "family" => map.read(&mut family)?,
+                "id" => map.read(&mut id)?,
+                "product" => map.read(&mut product)?,
+                "systemName" => map.read(&mut system_name)?,
+                "type" => map.read(&mut type_)?,
+                "vendor" => map.read(&mut vendor)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -118,21 +118,21 @@ impl codec::ReadFields for OperatingSystemCpe {
         let mut v2_3 = None;
         let mut vendor = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut edition)?,
-                Some(1) => map.read(&mut language)?,
-                Some(2) => map.read(&mut other)?,
-                Some(3) => map.read(&mut part)?,
-                Some(4) => map.read(&mut product)?,
-                Some(5) => map.read(&mut sw_edition)?,
-                Some(6) => map.read(&mut target_hw)?,
-                Some(7) => map.read(&mut target_sw)?,
-                Some(8) => map.read(&mut update)?,
-                Some(9) => map.read(&mut v2_2)?,
-                Some(10) => map.read(&mut v2_3)?,
-                Some(11) => map.read(&mut vendor)?,
-                Some(12) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "edition" => map.read(&mut edition)?,
+                "language" => map.read(&mut language)?,
+                "other" => map.read(&mut other)?,
+                "part" => map.read(&mut part)?,
+                "product" => map.read(&mut product)?,
+                "swEdition" => map.read(&mut sw_edition)?,
+                "targetHW" => map.read(&mut target_hw)?,
+                "targetSW" => map.read(&mut target_sw)?,
+                "update" => map.read(&mut update)?,
+                "v2.2" => map.read(&mut v2_2)?,
+                "v2.3" => map.read(&mut v2_3)?,
+                "vendor" => map.read(&mut vendor)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

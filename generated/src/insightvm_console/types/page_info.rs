@@ -41,12 +41,12 @@ impl codec::ReadFields for PageInfo {
         let mut size = None;
         let mut total_pages = None;
         let mut total_resources = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut number)?,
-                Some(1) => map.read(&mut size)?,
-                Some(2) => map.read(&mut total_pages)?,
-                Some(3) => map.read(&mut total_resources)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "number" => map.read(&mut number)?,
+                "size" => map.read(&mut size)?,
+                "totalPages" => map.read(&mut total_pages)?,
+                "totalResources" => map.read(&mut total_resources)?,
                 _ => map.skip()?,
             }
         }

@@ -32,11 +32,11 @@ impl codec::ReadFields for PageOfPolicyRule {
         let mut links = None;
         let mut page = None;
         let mut resources = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut page)?,
-                Some(2) => map.read(&mut resources)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "page" => map.read(&mut page)?,
+                "resources" => map.read(&mut resources)?,
                 _ => map.skip()?,
             }
         }

@@ -49,13 +49,13 @@ impl codec::ReadFields for Pci {
         let mut fail = None;
         let mut special_notes = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut adjusted_cvss_score)?,
-                Some(1) => map.read(&mut adjusted_severity_score)?,
-                Some(2) => map.read(&mut fail)?,
-                Some(3) => map.read(&mut special_notes)?,
-                Some(4) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "adjustedCVSSScore" => map.read(&mut adjusted_cvss_score)?,
+                "adjustedSeverityScore" => map.read(&mut adjusted_severity_score)?,
+                "fail" => map.read(&mut fail)?,
+                "specialNotes" => map.read(&mut special_notes)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

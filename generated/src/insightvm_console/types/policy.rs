@@ -50,12 +50,12 @@ impl codec::ReadFields for Policy {
         let mut links = None;
         let mut recursive_windows_fs_search = None;
         let mut store_scap = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut enabled)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut recursive_windows_fs_search)?,
-                Some(3) => map.read(&mut store_scap)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "enabled" => map.read(&mut enabled)?,
+                "links" => map.read(&mut links)?,
+                "recursiveWindowsFSSearch" => map.read(&mut recursive_windows_fs_search)?,
+                "storeSCAP" => map.read(&mut store_scap)?,
                 _ => map.skip()?,
             }
         }

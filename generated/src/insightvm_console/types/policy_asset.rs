@@ -51,14 +51,14 @@ impl codec::ReadFields for PolicyAsset {
         let mut links = None;
         let mut os = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut hostname)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut ip)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut os)?,
-                Some(5) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "hostname" => map.read(&mut hostname)?,
+                "id" => map.read(&mut id)?,
+                "ip" => map.read(&mut ip)?,
+                "links" => map.read(&mut links)?,
+                "os" => map.read(&mut os)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

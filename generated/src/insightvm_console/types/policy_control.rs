@@ -52,14 +52,14 @@ impl codec::ReadFields for PolicyControl {
         let mut id = None;
         let mut links = None;
         let mut published_date = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut cce_item_id)?,
-                Some(1) => map.read(&mut cce_platform)?,
-                Some(2) => map.read(&mut control_name)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut published_date)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "cceItemId" => map.read(&mut cce_item_id)?,
+                "ccePlatform" => map.read(&mut cce_platform)?,
+                "controlName" => map.read(&mut control_name)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "publishedDate" => map.read(&mut published_date)?,
                 _ => map.skip()?,
             }
         }

@@ -78,19 +78,19 @@ impl codec::ReadFields for PolicyGroup {
         let mut status = None;
         let mut surrogate_id = None;
         let mut title = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut benchmark)?,
-                Some(2) => map.read(&mut description)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut name)?,
-                Some(6) => map.read(&mut policy)?,
-                Some(7) => map.read(&mut scope)?,
-                Some(8) => map.read(&mut status)?,
-                Some(9) => map.read(&mut surrogate_id)?,
-                Some(10) => map.read(&mut title)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "benchmark" => map.read(&mut benchmark)?,
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "policy" => map.read(&mut policy)?,
+                "scope" => map.read(&mut scope)?,
+                "status" => map.read(&mut status)?,
+                "surrogateId" => map.read(&mut surrogate_id)?,
+                "title" => map.read(&mut title)?,
                 _ => map.skip()?,
             }
         }

@@ -91,21 +91,21 @@ impl codec::ReadFields for PolicyItem {
         let mut status = None;
         let mut title = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut has_override)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut is_unscored)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut name)?,
-                Some(7) => map.read(&mut policy)?,
-                Some(8) => map.read(&mut rules)?,
-                Some(9) => map.read(&mut scope)?,
-                Some(10) => map.read(&mut status)?,
-                Some(11) => map.read(&mut title)?,
-                Some(12) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "description" => map.read(&mut description)?,
+                "hasOverride" => map.read(&mut has_override)?,
+                "id" => map.read(&mut id)?,
+                "isUnscored" => map.read(&mut is_unscored)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "policy" => map.read(&mut policy)?,
+                "rules" => map.read(&mut rules)?,
+                "scope" => map.read(&mut scope)?,
+                "status" => map.read(&mut status)?,
+                "title" => map.read(&mut title)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

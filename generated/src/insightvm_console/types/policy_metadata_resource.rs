@@ -37,12 +37,12 @@ impl codec::ReadFields for PolicyMetadataResource {
         let mut name = None;
         let mut title = None;
         let mut version = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut title)?,
-                Some(3) => map.read(&mut version)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "title" => map.read(&mut title)?,
+                "version" => map.read(&mut version)?,
                 _ => map.skip()?,
             }
         }

@@ -79,15 +79,15 @@ impl codec::ReadFields for PolicyOverride {
         let mut scope = None;
         let mut state = None;
         let mut submit = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut expires)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut review)?,
-                Some(4) => map.read(&mut scope)?,
-                Some(5) => map.read(&mut state)?,
-                Some(6) => map.read(&mut submit)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "expires" => map.read(&mut expires)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "review" => map.read(&mut review)?,
+                "scope" => map.read(&mut scope)?,
+                "state" => map.read(&mut state)?,
+                "submit" => map.read(&mut submit)?,
                 _ => map.skip()?,
             }
         }

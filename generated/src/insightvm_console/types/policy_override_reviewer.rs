@@ -46,13 +46,13 @@ impl codec::ReadFields for PolicyOverrideReviewer {
         let mut links = None;
         let mut name = None;
         let mut user = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut comment)?,
-                Some(1) => map.read(&mut date)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut user)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "comment" => map.read(&mut comment)?,
+                "date" => map.read(&mut date)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "user" => map.read(&mut user)?,
                 _ => map.skip()?,
             }
         }

@@ -76,14 +76,14 @@ impl codec::ReadFields for PolicyOverrideScope {
         let mut original_result = None;
         let mut rule = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut new_result)?,
-                Some(3) => map.read(&mut original_result)?,
-                Some(4) => map.read(&mut rule)?,
-                Some(5) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "asset" => map.read(&mut asset)?,
+                "links" => map.read(&mut links)?,
+                "newResult" => map.read(&mut new_result)?,
+                "originalResult" => map.read(&mut original_result)?,
+                "rule" => map.read(&mut rule)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

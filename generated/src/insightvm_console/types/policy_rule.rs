@@ -83,20 +83,20 @@ impl codec::ReadFields for PolicyRule {
         let mut status = None;
         let mut surrogate_id = None;
         let mut title = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut benchmark)?,
-                Some(2) => map.read(&mut description)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut is_custom)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut name)?,
-                Some(7) => map.read(&mut role)?,
-                Some(8) => map.read(&mut scope)?,
-                Some(9) => map.read(&mut status)?,
-                Some(10) => map.read(&mut surrogate_id)?,
-                Some(11) => map.read(&mut title)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "benchmark" => map.read(&mut benchmark)?,
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "isCustom" => map.read(&mut is_custom)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "role" => map.read(&mut role)?,
+                "scope" => map.read(&mut scope)?,
+                "status" => map.read(&mut status)?,
+                "surrogateId" => map.read(&mut surrogate_id)?,
+                "title" => map.read(&mut title)?,
                 _ => map.skip()?,
             }
         }

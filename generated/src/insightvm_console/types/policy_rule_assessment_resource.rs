@@ -52,14 +52,14 @@ impl codec::ReadFields for PolicyRuleAssessmentResource {
         let mut total_not_applicable = None;
         let mut total_passed = None;
         let mut unscored = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut total)?,
-                Some(2) => map.read(&mut total_failed)?,
-                Some(3) => map.read(&mut total_not_applicable)?,
-                Some(4) => map.read(&mut total_passed)?,
-                Some(5) => map.read(&mut unscored)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "total" => map.read(&mut total)?,
+                "totalFailed" => map.read(&mut total_failed)?,
+                "totalNotApplicable" => map.read(&mut total_not_applicable)?,
+                "totalPassed" => map.read(&mut total_passed)?,
+                "unscored" => map.read(&mut unscored)?,
                 _ => map.skip()?,
             }
         }

@@ -58,14 +58,14 @@ impl codec::ReadFields for PolicySummaryResource {
         let mut number_of_policies = None;
         let mut overall_compliance = None;
         let mut scanned_policies = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut decreased_compliance)?,
-                Some(1) => map.read(&mut increased_compliance)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut number_of_policies)?,
-                Some(4) => map.read(&mut overall_compliance)?,
-                Some(5) => map.read(&mut scanned_policies)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "decreasedCompliance" => map.read(&mut decreased_compliance)?,
+                "increasedCompliance" => map.read(&mut increased_compliance)?,
+                "links" => map.read(&mut links)?,
+                "numberOfPolicies" => map.read(&mut number_of_policies)?,
+                "overallCompliance" => map.read(&mut overall_compliance)?,
+                "scannedPolicies" => map.read(&mut scanned_policies)?,
                 _ => map.skip()?,
             }
         }

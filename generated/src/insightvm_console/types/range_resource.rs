@@ -37,12 +37,12 @@ impl codec::ReadFields for RangeResource {
         let mut from = None;
         let mut interval = None;
         let mut to = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut every)?,
-                Some(1) => map.read(&mut from)?,
-                Some(2) => map.read(&mut interval)?,
-                Some(3) => map.read(&mut to)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "every" => map.read(&mut every)?,
+                "from" => map.read(&mut from)?,
+                "interval" => map.read(&mut interval)?,
+                "to" => map.read(&mut to)?,
                 _ => map.skip()?,
             }
         }

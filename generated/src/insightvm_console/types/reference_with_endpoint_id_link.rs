@@ -33,11 +33,11 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
         let mut links = None;
         let mut port = None;
         let mut protocol = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut port)?,
-                Some(2) => map.read(&mut protocol)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "port" => map.read(&mut port)?,
+                "protocol" => map.read(&mut protocol)?,
                 _ => map.skip()?,
             }
         }

@@ -29,10 +29,10 @@ impl codec::ReadFields for RemediationResource {
     ) -> Result<Self, A::Error> {
         let mut solutions = None;
         let mut sort = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut solutions)?,
-                Some(1) => map.read(&mut sort)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "solutions" => map.read(&mut solutions)?,
+                "sort" => map.read(&mut sort)?,
                 _ => map.skip()?,
             }
         }

@@ -32,11 +32,11 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
         let mut excluded = None;
         let mut included = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut excluded)?,
-                Some(1) => map.read(&mut included)?,
-                Some(2) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "excluded" => map.read(&mut excluded)?,
+                "included" => map.read(&mut included)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -28,10 +28,10 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
     ) -> Result<Self, A::Error> {
         let mut password = None;
         let mut username = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut password)?,
-                Some(1) => map.read(&mut username)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "password" => map.read(&mut password)?,
+                "username" => map.read(&mut username)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
         let mut name = None;
         let mut port = None;
         let mut vendor = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut credentials)?,
-                Some(1) => map.read(&mut host)?,
-                Some(2) => map.read(&mut name)?,
-                Some(3) => map.read(&mut port)?,
-                Some(4) => map.read(&mut vendor)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "credentials" => map.read(&mut credentials)?,
+                "host" => map.read(&mut host)?,
+                "name" => map.read(&mut name)?,
+                "port" => map.read(&mut port)?,
+                "vendor" => map.read(&mut vendor)?,
                 _ => map.skip()?,
             }
         }

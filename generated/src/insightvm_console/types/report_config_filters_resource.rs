@@ -35,11 +35,11 @@ impl codec::ReadFields for ReportConfigFiltersResource {
         let mut categories = None;
         let mut severity = None;
         let mut statuses = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut categories)?,
-                Some(1) => map.read(&mut severity)?,
-                Some(2) => map.read(&mut statuses)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "categories" => map.read(&mut categories)?,
+                "severity" => map.read(&mut severity)?,
+                "statuses" => map.read(&mut statuses)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for ReportConfigScopeResource {
         let mut scan = None;
         let mut sites = None;
         let mut tags = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset_groups)?,
-                Some(1) => map.read(&mut assets)?,
-                Some(2) => map.read(&mut scan)?,
-                Some(3) => map.read(&mut sites)?,
-                Some(4) => map.read(&mut tags)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assetGroups" => map.read(&mut asset_groups)?,
+                "assets" => map.read(&mut assets)?,
+                "scan" => map.read(&mut scan)?,
+                "sites" => map.read(&mut sites)?,
+                "tags" => map.read(&mut tags)?,
                 _ => map.skip()?,
             }
         }

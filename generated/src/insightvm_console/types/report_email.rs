@@ -52,14 +52,14 @@ impl codec::ReadFields for ReportEmail {
         let mut asset_access = None;
         let mut owner = None;
         let mut smtp = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut access)?,
-                Some(1) => map.read(&mut additional)?,
-                Some(2) => map.read(&mut additional_recipients)?,
-                Some(3) => map.read(&mut asset_access)?,
-                Some(4) => map.read(&mut owner)?,
-                Some(5) => map.read(&mut smtp)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "access" => map.read(&mut access)?,
+                "additional" => map.read(&mut additional)?,
+                "additionalRecipients" => map.read(&mut additional_recipients)?,
+                "assetAccess" => map.read(&mut asset_access)?,
+                "owner" => map.read(&mut owner)?,
+                "smtp" => map.read(&mut smtp)?,
                 _ => map.skip()?,
             }
         }

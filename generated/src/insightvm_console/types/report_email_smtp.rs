@@ -33,11 +33,11 @@ impl codec::ReadFields for ReportEmailSmtp {
         let mut global = None;
         let mut relay = None;
         let mut sender = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut global)?,
-                Some(1) => map.read(&mut relay)?,
-                Some(2) => map.read(&mut sender)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "global" => map.read(&mut global)?,
+                "relay" => map.read(&mut relay)?,
+                "sender" => map.read(&mut sender)?,
                 _ => map.skip()?,
             }
         }

@@ -39,12 +39,12 @@ impl codec::ReadFields for ReportFrequency {
         let mut repeat = None;
         let mut start = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut next_runtimes)?,
-                Some(1) => map.read(&mut repeat)?,
-                Some(2) => map.read(&mut start)?,
-                Some(3) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "nextRuntimes" => map.read(&mut next_runtimes)?,
+                "repeat" => map.read(&mut repeat)?,
+                "start" => map.read(&mut start)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -52,14 +52,14 @@ impl codec::ReadFields for ReportInstance {
         let mut size = None;
         let mut status = None;
         let mut uri = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut generated)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut size)?,
-                Some(4) => map.read(&mut status)?,
-                Some(5) => map.read(&mut uri)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "generated" => map.read(&mut generated)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "size" => map.read(&mut size)?,
+                "status" => map.read(&mut status)?,
+                "uri" => map.read(&mut uri)?,
                 _ => map.skip()?,
             }
         }

@@ -67,12 +67,12 @@ impl codec::ReadFields for ReportRepeat {
         let mut every = None;
         let mut interval = None;
         let mut week_of_month = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut day_of_week)?,
-                Some(1) => map.read(&mut every)?,
-                Some(2) => map.read(&mut interval)?,
-                Some(3) => map.read(&mut week_of_month)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "dayOfWeek" => map.read(&mut day_of_week)?,
+                "every" => map.read(&mut every)?,
+                "interval" => map.read(&mut interval)?,
+                "weekOfMonth" => map.read(&mut week_of_month)?,
                 _ => map.skip()?,
             }
         }

@@ -28,10 +28,10 @@ impl codec::ReadFields for ReportStorage {
     ) -> Result<Self, A::Error> {
         let mut location = None;
         let mut path = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut location)?,
-                Some(1) => map.read(&mut path)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "location" => map.read(&mut location)?,
+                "path" => map.read(&mut path)?,
                 _ => map.skip()?,
             }
         }

@@ -58,15 +58,15 @@ impl codec::ReadFields for ReportTemplate {
         let mut name = None;
         let mut sections = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut builtin)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut sections)?,
-                Some(6) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "builtin" => map.read(&mut builtin)?,
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "sections" => map.read(&mut sections)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

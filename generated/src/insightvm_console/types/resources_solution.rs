@@ -29,10 +29,10 @@ impl codec::ReadFields for ResourcesSolution {
     ) -> Result<Self, A::Error> {
         let mut links = None;
         let mut resources = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut links)?,
-                Some(1) => map.read(&mut resources)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "links" => map.read(&mut links)?,
+                "resources" => map.read(&mut resources)?,
                 _ => map.skip()?,
             }
         }

@@ -46,13 +46,13 @@ impl codec::ReadFields for RiskModifierSettings {
         let mut medium = None;
         let mut very_high = None;
         let mut very_low = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut high)?,
-                Some(1) => map.read(&mut low)?,
-                Some(2) => map.read(&mut medium)?,
-                Some(3) => map.read(&mut very_high)?,
-                Some(4) => map.read(&mut very_low)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "high" => map.read(&mut high)?,
+                "low" => map.read(&mut low)?,
+                "medium" => map.read(&mut medium)?,
+                "veryHigh" => map.read(&mut very_high)?,
+                "veryLow" => map.read(&mut very_low)?,
                 _ => map.skip()?,
             }
         }

@@ -36,11 +36,11 @@ impl codec::ReadFields for RiskSettings {
         let mut adjust_with_criticality = None;
         let mut criticality_modifiers = None;
         let mut model = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut adjust_with_criticality)?,
-                Some(1) => map.read(&mut criticality_modifiers)?,
-                Some(2) => map.read(&mut model)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "adjustWithCriticality" => map.read(&mut adjust_with_criticality)?,
+                "criticalityModifiers" => map.read(&mut criticality_modifiers)?,
+                "model" => map.read(&mut model)?,
                 _ => map.skip()?,
             }
         }

@@ -29,10 +29,10 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
     ) -> Result<Self, A::Error> {
         let mut total = None;
         let mut trend = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut total)?,
-                Some(1) => map.read(&mut trend)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "total" => map.read(&mut total)?,
+                "trend" => map.read(&mut trend)?,
                 _ => map.skip()?,
             }
         }

@@ -78,17 +78,17 @@ impl codec::ReadFields for RiskTrendResource {
         let mut tag_membership = None;
         let mut tags = None;
         let mut to = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut all_assets)?,
-                Some(1) => map.read(&mut asset_group_membership)?,
-                Some(2) => map.read(&mut asset_groups)?,
-                Some(3) => map.read(&mut assets)?,
-                Some(4) => map.read(&mut from)?,
-                Some(5) => map.read(&mut sites)?,
-                Some(6) => map.read(&mut tag_membership)?,
-                Some(7) => map.read(&mut tags)?,
-                Some(8) => map.read(&mut to)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "allAssets" => map.read(&mut all_assets)?,
+                "assetGroupMembership" => map.read(&mut asset_group_membership)?,
+                "assetGroups" => map.read(&mut asset_groups)?,
+                "assets" => map.read(&mut assets)?,
+                "from" => map.read(&mut from)?,
+                "sites" => map.read(&mut sites)?,
+                "tagMembership" => map.read(&mut tag_membership)?,
+                "tags" => map.read(&mut tags)?,
+                "to" => map.read(&mut to)?,
                 _ => map.skip()?,
             }
         }

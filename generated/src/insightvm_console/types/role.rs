@@ -64,13 +64,13 @@ impl codec::ReadFields for Role {
         let mut links = None;
         let mut name = None;
         let mut privileges = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut description)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut privileges)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "privileges" => map.read(&mut privileges)?,
                 _ => map.skip()?,
             }
         }

@@ -91,22 +91,22 @@ impl codec::ReadFields for Scan {
         let mut started_by = None;
         let mut status = None;
         let mut vulnerabilities = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut duration)?,
-                Some(2) => map.read(&mut end_time)?,
-                Some(3) => map.read(&mut engine_id)?,
-                Some(4) => map.read(&mut engine_name)?,
-                Some(5) => map.read(&mut id)?,
-                Some(6) => map.read(&mut links)?,
-                Some(7) => map.read(&mut message)?,
-                Some(8) => map.read(&mut scan_name)?,
-                Some(9) => map.read(&mut scan_type)?,
-                Some(10) => map.read(&mut start_time)?,
-                Some(11) => map.read(&mut started_by)?,
-                Some(12) => map.read(&mut status)?,
-                Some(13) => map.read(&mut vulnerabilities)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "duration" => map.read(&mut duration)?,
+                "endTime" => map.read(&mut end_time)?,
+                "engineId" => map.read(&mut engine_id)?,
+                "engineName" => map.read(&mut engine_name)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "message" => map.read(&mut message)?,
+                "scanName" => map.read(&mut scan_name)?,
+                "scanType" => map.read(&mut scan_type)?,
+                "startTime" => map.read(&mut start_time)?,
+                "startedBy" => map.read(&mut started_by)?,
+                "status" => map.read(&mut status)?,
+                "vulnerabilities" => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

@@ -114,20 +114,20 @@ impl codec::ReadFields for ScanEngine {
         let mut product_version = None;
         let mut sites = None;
         let mut status = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut address)?,
-                Some(1) => map.read(&mut content_version)?,
-                Some(2) => map.read(&mut engine_pools)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut last_refreshed_date)?,
-                Some(5) => map.read(&mut last_updated_date)?,
-                Some(6) => map.read(&mut links)?,
-                Some(7) => map.read(&mut name)?,
-                Some(8) => map.read(&mut port)?,
-                Some(9) => map.read(&mut product_version)?,
-                Some(10) => map.read(&mut sites)?,
-                Some(11) => map.read(&mut status)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "address" => map.read(&mut address)?,
+                "contentVersion" => map.read(&mut content_version)?,
+                "enginePools" => map.read(&mut engine_pools)?,
+                "id" => map.read(&mut id)?,
+                "lastRefreshedDate" => map.read(&mut last_refreshed_date)?,
+                "lastUpdatedDate" => map.read(&mut last_updated_date)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "port" => map.read(&mut port)?,
+                "productVersion" => map.read(&mut product_version)?,
+                "sites" => map.read(&mut sites)?,
+                "status" => map.read(&mut status)?,
                 _ => map.skip()?,
             }
         }

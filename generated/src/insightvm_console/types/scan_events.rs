@@ -59,13 +59,13 @@ impl codec::ReadFields for ScanEvents {
         let mut resumed = None;
         let mut started = None;
         let mut stopped = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut failed)?,
-                Some(1) => map.read(&mut paused)?,
-                Some(2) => map.read(&mut resumed)?,
-                Some(3) => map.read(&mut started)?,
-                Some(4) => map.read(&mut stopped)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "failed" => map.read(&mut failed)?,
+                "paused" => map.read(&mut paused)?,
+                "resumed" => map.read(&mut resumed)?,
+                "started" => map.read(&mut started)?,
+                "stopped" => map.read(&mut stopped)?,
                 _ => map.skip()?,
             }
         }

@@ -128,20 +128,20 @@ impl codec::ReadFields for ScanSchedule {
         let mut scan_name = None;
         let mut scan_template_id = None;
         let mut start = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut duration)?,
-                Some(2) => map.read(&mut enabled)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut next_runtimes)?,
-                Some(6) => map.read(&mut on_scan_repeat)?,
-                Some(7) => map.read(&mut repeat)?,
-                Some(8) => map.read(&mut scan_engine_id)?,
-                Some(9) => map.read(&mut scan_name)?,
-                Some(10) => map.read(&mut scan_template_id)?,
-                Some(11) => map.read(&mut start)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "duration" => map.read(&mut duration)?,
+                "enabled" => map.read(&mut enabled)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "nextRuntimes" => map.read(&mut next_runtimes)?,
+                "onScanRepeat" => map.read(&mut on_scan_repeat)?,
+                "repeat" => map.read(&mut repeat)?,
+                "scanEngineId" => map.read(&mut scan_engine_id)?,
+                "scanName" => map.read(&mut scan_name)?,
+                "scanTemplateId" => map.read(&mut scan_template_id)?,
+                "start" => map.read(&mut start)?,
                 _ => map.skip()?,
             }
         }

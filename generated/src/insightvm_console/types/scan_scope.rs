@@ -27,10 +27,10 @@ impl codec::ReadFields for ScanScope {
     ) -> Result<Self, A::Error> {
         let mut assets = None;
         let mut connection = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut connection)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "connection" => map.read(&mut connection)?,
                 _ => map.skip()?,
             }
         }

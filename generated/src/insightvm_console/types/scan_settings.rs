@@ -55,14 +55,14 @@ impl codec::ReadFields for ScanSettings {
         let mut read_timeout = None;
         let mut status_idle_timeout = None;
         let mut status_threads = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut connection_timeout)?,
-                Some(1) => map.read(&mut incremental)?,
-                Some(2) => map.read(&mut maximum_threads)?,
-                Some(3) => map.read(&mut read_timeout)?,
-                Some(4) => map.read(&mut status_idle_timeout)?,
-                Some(5) => map.read(&mut status_threads)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "connectionTimeout" => map.read(&mut connection_timeout)?,
+                "incremental" => map.read(&mut incremental)?,
+                "maximumThreads" => map.read(&mut maximum_threads)?,
+                "readTimeout" => map.read(&mut read_timeout)?,
+                "statusIdleTimeout" => map.read(&mut status_idle_timeout)?,
+                "statusThreads" => map.read(&mut status_threads)?,
                 _ => map.skip()?,
             }
         }

@@ -113,26 +113,26 @@ impl codec::ReadFields for ScanTemplate {
         let mut vulnerability_enabled = None;
         let mut web = None;
         let mut web_enabled = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut checks)?,
-                Some(1) => map.read(&mut database)?,
-                Some(2) => map.read(&mut description)?,
-                Some(3) => map.read(&mut discovery)?,
-                Some(4) => map.read(&mut discovery_only)?,
-                Some(5) => map.read(&mut enable_windows_services)?,
-                Some(6) => map.read(&mut enhanced_logging)?,
-                Some(7) => map.read(&mut id)?,
-                Some(8) => map.read(&mut links)?,
-                Some(9) => map.read(&mut max_parallel_assets)?,
-                Some(10) => map.read(&mut max_scan_processes)?,
-                Some(11) => map.read(&mut name)?,
-                Some(12) => map.read(&mut policy)?,
-                Some(13) => map.read(&mut policy_enabled)?,
-                Some(14) => map.read(&mut telnet)?,
-                Some(15) => map.read(&mut vulnerability_enabled)?,
-                Some(16) => map.read(&mut web)?,
-                Some(17) => map.read(&mut web_enabled)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "checks" => map.read(&mut checks)?,
+                "database" => map.read(&mut database)?,
+                "description" => map.read(&mut description)?,
+                "discovery" => map.read(&mut discovery)?,
+                "discoveryOnly" => map.read(&mut discovery_only)?,
+                "enableWindowsServices" => map.read(&mut enable_windows_services)?,
+                "enhancedLogging" => map.read(&mut enhanced_logging)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "maxParallelAssets" => map.read(&mut max_parallel_assets)?,
+                "maxScanProcesses" => map.read(&mut max_scan_processes)?,
+                "name" => map.read(&mut name)?,
+                "policy" => map.read(&mut policy)?,
+                "policyEnabled" => map.read(&mut policy_enabled)?,
+                "telnet" => map.read(&mut telnet)?,
+                "vulnerabilityEnabled" => map.read(&mut vulnerability_enabled)?,
+                "web" => map.read(&mut web)?,
+                "webEnabled" => map.read(&mut web_enabled)?,
                 _ => map.skip()?,
             }
         }

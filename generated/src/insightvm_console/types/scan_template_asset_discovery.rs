@@ -72,17 +72,19 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         let mut tcp_ports = None;
         let mut treat_tcp_reset_as_asset = None;
         let mut udp_ports = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut collect_whois_information)?,
-                Some(1) => map.read(&mut fingerprint_minimum_certainty)?,
-                Some(2) => map.read(&mut fingerprint_retries)?,
-                Some(3) => map.read(&mut ip_fingerprinting_enabled)?,
-                Some(4) => map.read(&mut send_arp_pings)?,
-                Some(5) => map.read(&mut send_icmp_pings)?,
-                Some(6) => map.read(&mut tcp_ports)?,
-                Some(7) => map.read(&mut treat_tcp_reset_as_asset)?,
-                Some(8) => map.read(&mut udp_ports)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "collectWhoisInformation" => map.read(&mut collect_whois_information)?,
+                "fingerprintMinimumCertainty" => {
+                    map.read(&mut fingerprint_minimum_certainty)?
+                }
+                "fingerprintRetries" => map.read(&mut fingerprint_retries)?,
+                "ipFingerprintingEnabled" => map.read(&mut ip_fingerprinting_enabled)?,
+                "sendArpPings" => map.read(&mut send_arp_pings)?,
+                "sendIcmpPings" => map.read(&mut send_icmp_pings)?,
+                "tcpPorts" => map.read(&mut tcp_ports)?,
+                "treatTcpResetAsAsset" => map.read(&mut treat_tcp_reset_as_asset)?,
+                "udpPorts" => map.read(&mut udp_ports)?,
                 _ => map.skip()?,
             }
         }

@@ -37,12 +37,12 @@ impl codec::ReadFields for ScanTemplateDatabase {
         let mut links = None;
         let mut oracle = None;
         let mut postgres = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut db2)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut oracle)?,
-                Some(3) => map.read(&mut postgres)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "db2" => map.read(&mut db2)?,
+                "links" => map.read(&mut links)?,
+                "oracle" => map.read(&mut oracle)?,
+                "postgres" => map.read(&mut postgres)?,
                 _ => map.skip()?,
             }
         }

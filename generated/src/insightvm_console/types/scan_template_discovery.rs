@@ -33,11 +33,11 @@ impl codec::ReadFields for ScanTemplateDiscovery {
         let mut asset = None;
         let mut performance = None;
         let mut service = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset)?,
-                Some(1) => map.read(&mut performance)?,
-                Some(2) => map.read(&mut service)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "asset" => map.read(&mut asset)?,
+                "performance" => map.read(&mut performance)?,
+                "service" => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

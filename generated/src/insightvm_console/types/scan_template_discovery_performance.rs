@@ -48,13 +48,13 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
         let mut retry_limit = None;
         let mut scan_delay = None;
         let mut timeout = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut packet_rate)?,
-                Some(1) => map.read(&mut parallelism)?,
-                Some(2) => map.read(&mut retry_limit)?,
-                Some(3) => map.read(&mut scan_delay)?,
-                Some(4) => map.read(&mut timeout)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "packetRate" => map.read(&mut packet_rate)?,
+                "parallelism" => map.read(&mut parallelism)?,
+                "retryLimit" => map.read(&mut retry_limit)?,
+                "scanDelay" => map.read(&mut scan_delay)?,
+                "timeout" => map.read(&mut timeout)?,
                 _ => map.skip()?,
             }
         }

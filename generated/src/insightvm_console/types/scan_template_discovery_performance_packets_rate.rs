@@ -35,11 +35,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
         let mut defeat_rate_limit = None;
         let mut maximum = None;
         let mut minimum = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut defeat_rate_limit)?,
-                Some(1) => map.read(&mut maximum)?,
-                Some(2) => map.read(&mut minimum)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "defeatRateLimit" => map.read(&mut defeat_rate_limit)?,
+                "maximum" => map.read(&mut maximum)?,
+                "minimum" => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

@@ -32,10 +32,10 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
     ) -> Result<Self, A::Error> {
         let mut maximum = None;
         let mut minimum = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut maximum)?,
-                Some(1) => map.read(&mut minimum)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "maximum" => map.read(&mut maximum)?,
+                "minimum" => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

@@ -35,11 +35,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
         let mut initial = None;
         let mut maximum = None;
         let mut minimum = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut initial)?,
-                Some(1) => map.read(&mut maximum)?,
-                Some(2) => map.read(&mut minimum)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "initial" => map.read(&mut initial)?,
+                "maximum" => map.read(&mut maximum)?,
+                "minimum" => map.read(&mut minimum)?,
                 _ => map.skip()?,
             }
         }

@@ -33,11 +33,11 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
         let mut service_name_file = None;
         let mut tcp = None;
         let mut udp = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut service_name_file)?,
-                Some(1) => map.read(&mut tcp)?,
-                Some(2) => map.read(&mut udp)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "serviceNameFile" => map.read(&mut service_name_file)?,
+                "tcp" => map.read(&mut tcp)?,
+                "udp" => map.read(&mut udp)?,
                 _ => map.skip()?,
             }
         }

@@ -55,13 +55,13 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
         let mut links = None;
         let mut method = None;
         let mut ports = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut additional_ports)?,
-                Some(1) => map.read(&mut excluded_ports)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut method)?,
-                Some(4) => map.read(&mut ports)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "additionalPorts" => map.read(&mut additional_ports)?,
+                "excludedPorts" => map.read(&mut excluded_ports)?,
+                "links" => map.read(&mut links)?,
+                "method" => map.read(&mut method)?,
+                "ports" => map.read(&mut ports)?,
                 _ => map.skip()?,
             }
         }

@@ -73,16 +73,18 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         let mut test_common_usernames_and_passwords = None;
         let mut test_xss_in_single_scan = None;
         let mut user_agent = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut dont_scan_multi_use_devices)?,
-                Some(1) => map.read(&mut include_query_strings)?,
-                Some(2) => map.read(&mut paths)?,
-                Some(3) => map.read(&mut patterns)?,
-                Some(4) => map.read(&mut performance)?,
-                Some(5) => map.read(&mut test_common_usernames_and_passwords)?,
-                Some(6) => map.read(&mut test_xss_in_single_scan)?,
-                Some(7) => map.read(&mut user_agent)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "dontScanMultiUseDevices" => map.read(&mut dont_scan_multi_use_devices)?,
+                "includeQueryStrings" => map.read(&mut include_query_strings)?,
+                "paths" => map.read(&mut paths)?,
+                "patterns" => map.read(&mut patterns)?,
+                "performance" => map.read(&mut performance)?,
+                "testCommonUsernamesAndPasswords" => {
+                    map.read(&mut test_common_usernames_and_passwords)?
+                }
+                "testXssInSingleScan" => map.read(&mut test_xss_in_single_scan)?,
+                "userAgent" => map.read(&mut user_agent)?,
                 _ => map.skip()?,
             }
         }

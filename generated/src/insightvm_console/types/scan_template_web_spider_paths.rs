@@ -36,11 +36,11 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
         let mut boostrap = None;
         let mut excluded = None;
         let mut honor_robot_directives = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut boostrap)?,
-                Some(1) => map.read(&mut excluded)?,
-                Some(2) => map.read(&mut honor_robot_directives)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "boostrap" => map.read(&mut boostrap)?,
+                "excluded" => map.read(&mut excluded)?,
+                "honorRobotDirectives" => map.read(&mut honor_robot_directives)?,
                 _ => map.skip()?,
             }
         }

@@ -29,10 +29,10 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
     ) -> Result<Self, A::Error> {
         let mut sensitive_content = None;
         let mut sensitive_field = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut sensitive_content)?,
-                Some(1) => map.read(&mut sensitive_field)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "sensitiveContent" => map.read(&mut sensitive_content)?,
+                "sensitiveField" => map.read(&mut sensitive_field)?,
                 _ => map.skip()?,
             }
         }

@@ -75,17 +75,17 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         let mut maximum_time = None;
         let mut response_timeout = None;
         let mut threads_per_server = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut http_daemons_to_skip)?,
-                Some(1) => map.read(&mut maximum_directory_levels)?,
-                Some(2) => map.read(&mut maximum_foreign_hosts)?,
-                Some(3) => map.read(&mut maximum_link_depth)?,
-                Some(4) => map.read(&mut maximum_pages)?,
-                Some(5) => map.read(&mut maximum_retries)?,
-                Some(6) => map.read(&mut maximum_time)?,
-                Some(7) => map.read(&mut response_timeout)?,
-                Some(8) => map.read(&mut threads_per_server)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "httpDaemonsToSkip" => map.read(&mut http_daemons_to_skip)?,
+                "maximumDirectoryLevels" => map.read(&mut maximum_directory_levels)?,
+                "maximumForeignHosts" => map.read(&mut maximum_foreign_hosts)?,
+                "maximumLinkDepth" => map.read(&mut maximum_link_depth)?,
+                "maximumPages" => map.read(&mut maximum_pages)?,
+                "maximumRetries" => map.read(&mut maximum_retries)?,
+                "maximumTime" => map.read(&mut maximum_time)?,
+                "responseTimeout" => map.read(&mut response_timeout)?,
+                "threadsPerServer" => map.read(&mut threads_per_server)?,
                 _ => map.skip()?,
             }
         }

@@ -40,12 +40,12 @@ impl codec::ReadFields for ScheduledScanTargets {
         let mut excluded_targets = None;
         let mut included_asset_groups = None;
         let mut included_targets = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut excluded_asset_groups)?,
-                Some(1) => map.read(&mut excluded_targets)?,
-                Some(2) => map.read(&mut included_asset_groups)?,
-                Some(3) => map.read(&mut included_targets)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "excludedAssetGroups" => map.read(&mut excluded_asset_groups)?,
+                "excludedTargets" => map.read(&mut excluded_targets)?,
+                "includedAssetGroups" => map.read(&mut included_asset_groups)?,
+                "includedTargets" => map.read(&mut included_targets)?,
                 _ => map.skip()?,
             }
         }

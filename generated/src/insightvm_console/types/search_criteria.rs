@@ -31,10 +31,10 @@ impl codec::ReadFields for SearchCriteria {
     ) -> Result<Self, A::Error> {
         let mut filters = None;
         let mut match_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut filters)?,
-                Some(1) => map.read(&mut match_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "filters" => map.read(&mut filters)?,
+                "match" => map.read(&mut match_)?,
                 _ => map.skip()?,
             }
         }

@@ -111,21 +111,21 @@ impl codec::ReadFields for Service {
         let mut vendor = None;
         let mut version = None;
         let mut web_applications = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut configurations)?,
-                Some(1) => map.read(&mut databases)?,
-                Some(2) => map.read(&mut family)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut port)?,
-                Some(6) => map.read(&mut product)?,
-                Some(7) => map.read(&mut protocol)?,
-                Some(8) => map.read(&mut user_groups)?,
-                Some(9) => map.read(&mut users)?,
-                Some(10) => map.read(&mut vendor)?,
-                Some(11) => map.read(&mut version)?,
-                Some(12) => map.read(&mut web_applications)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "configurations" => map.read(&mut configurations)?,
+                "databases" => map.read(&mut databases)?,
+                "family" => map.read(&mut family)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "port" => map.read(&mut port)?,
+                "product" => map.read(&mut product)?,
+                "protocol" => map.read(&mut protocol)?,
+                "userGroups" => map.read(&mut user_groups)?,
+                "users" => map.read(&mut users)?,
+                "vendor" => map.read(&mut vendor)?,
+                "version" => map.read(&mut version)?,
+                "webApplications" => map.read(&mut web_applications)?,
                 _ => map.skip()?,
             }
         }

@@ -42,12 +42,12 @@ impl codec::ReadFields for ServiceLink {
         let mut port = None;
         let mut protocol = None;
         let mut rel = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut href)?,
-                Some(1) => map.read(&mut port)?,
-                Some(2) => map.read(&mut protocol)?,
-                Some(3) => map.read(&mut rel)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "href" => map.read(&mut href)?,
+                "port" => map.read(&mut port)?,
+                "protocol" => map.read(&mut protocol)?,
+                "rel" => map.read(&mut rel)?,
                 _ => map.skip()?,
             }
         }

@@ -88,22 +88,22 @@ impl codec::ReadFields for Settings {
         let mut updates = None;
         let mut uuid = None;
         let mut web = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut asset_linking)?,
-                Some(1) => map.read(&mut authentication)?,
-                Some(2) => map.read(&mut database)?,
-                Some(3) => map.read(&mut directory)?,
-                Some(4) => map.read(&mut insight_platform)?,
-                Some(5) => map.read(&mut insight_platform_region)?,
-                Some(6) => map.read(&mut links)?,
-                Some(7) => map.read(&mut risk)?,
-                Some(8) => map.read(&mut scan)?,
-                Some(9) => map.read(&mut serial_number)?,
-                Some(10) => map.read(&mut smtp)?,
-                Some(11) => map.read(&mut updates)?,
-                Some(12) => map.read(&mut uuid)?,
-                Some(13) => map.read(&mut web)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assetLinking" => map.read(&mut asset_linking)?,
+                "authentication" => map.read(&mut authentication)?,
+                "database" => map.read(&mut database)?,
+                "directory" => map.read(&mut directory)?,
+                "insightPlatform" => map.read(&mut insight_platform)?,
+                "insightPlatformRegion" => map.read(&mut insight_platform_region)?,
+                "links" => map.read(&mut links)?,
+                "risk" => map.read(&mut risk)?,
+                "scan" => map.read(&mut scan)?,
+                "serialNumber" => map.read(&mut serial_number)?,
+                "smtp" => map.read(&mut smtp)?,
+                "updates" => map.read(&mut updates)?,
+                "uuid" => map.read(&mut uuid)?,
+                "web" => map.read(&mut web)?,
                 _ => map.skip()?,
             }
         }

@@ -93,16 +93,16 @@ impl codec::ReadFields for SharedCredential {
         let mut port_restriction = None;
         let mut site_assignment = None;
         let mut sites = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut account)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut host_restriction)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut port_restriction)?,
-                Some(6) => map.read(&mut site_assignment)?,
-                Some(7) => map.read(&mut sites)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "account" => map.read(&mut account)?,
+                "description" => map.read(&mut description)?,
+                "hostRestriction" => map.read(&mut host_restriction)?,
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "portRestriction" => map.read(&mut port_restriction)?,
+                "siteAssignment" => map.read(&mut site_assignment)?,
+                "sites" => map.read(&mut sites)?,
                 _ => map.skip()?,
             }
         }

@@ -111,29 +111,33 @@ impl codec::ReadFields for SharedCredentialAccount {
         let mut sid = None;
         let mut use_windows_authentication = None;
         let mut username = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut authentication_type)?,
-                Some(1) => map.read(&mut community_name)?,
-                Some(2) => map.read(&mut database)?,
-                Some(3) => map.read(&mut domain)?,
-                Some(4) => map.read(&mut enumerate_sids)?,
-                Some(5) => map.read(&mut notes_id_password)?,
-                Some(6) => map.read(&mut ntlm_hash)?,
-                Some(7) => map.read(&mut oracle_listener_password)?,
-                Some(8) => map.read(&mut password)?,
-                Some(9) => map.read(&mut pem_key)?,
-                Some(10) => map.read(&mut permission_elevation)?,
-                Some(11) => map.read(&mut permission_elevation_password)?,
-                Some(12) => map.read(&mut permission_elevation_username)?,
-                Some(13) => map.read(&mut privacy_password)?,
-                Some(14) => map.read(&mut privacy_type)?,
-                Some(15) => map.read(&mut private_key_password)?,
-                Some(16) => map.read(&mut realm)?,
-                Some(17) => map.read(&mut service)?,
-                Some(18) => map.read(&mut sid)?,
-                Some(19) => map.read(&mut use_windows_authentication)?,
-                Some(20) => map.read(&mut username)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "authenticationType" => map.read(&mut authentication_type)?,
+                "communityName" => map.read(&mut community_name)?,
+                "database" => map.read(&mut database)?,
+                "domain" => map.read(&mut domain)?,
+                "enumerateSids" => map.read(&mut enumerate_sids)?,
+                "notesIDPassword" => map.read(&mut notes_id_password)?,
+                "ntlmHash" => map.read(&mut ntlm_hash)?,
+                "oracleListenerPassword" => map.read(&mut oracle_listener_password)?,
+                "password" => map.read(&mut password)?,
+                "pemKey" => map.read(&mut pem_key)?,
+                "permissionElevation" => map.read(&mut permission_elevation)?,
+                "permissionElevationPassword" => {
+                    map.read(&mut permission_elevation_password)?
+                }
+                "permissionElevationUsername" => {
+                    map.read(&mut permission_elevation_username)?
+                }
+                "privacyPassword" => map.read(&mut privacy_password)?,
+                "privacyType" => map.read(&mut privacy_type)?,
+                "privateKeyPassword" => map.read(&mut private_key_password)?,
+                "realm" => map.read(&mut realm)?,
+                "service" => map.read(&mut service)?,
+                "sid" => map.read(&mut sid)?,
+                "useWindowsAuthentication" => map.read(&mut use_windows_authentication)?,
+                "username" => map.read(&mut username)?,
                 _ => map.skip()?,
             }
         }

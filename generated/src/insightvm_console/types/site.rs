@@ -87,21 +87,21 @@ impl codec::ReadFields for Site {
         let mut scan_template = None;
         let mut type_ = None;
         let mut vulnerabilities = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut assets)?,
-                Some(1) => map.read(&mut connection_type)?,
-                Some(2) => map.read(&mut description)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut importance)?,
-                Some(5) => map.read(&mut last_scan_time)?,
-                Some(6) => map.read(&mut links)?,
-                Some(7) => map.read(&mut name)?,
-                Some(8) => map.read(&mut risk_score)?,
-                Some(9) => map.read(&mut scan_engine)?,
-                Some(10) => map.read(&mut scan_template)?,
-                Some(11) => map.read(&mut type_)?,
-                Some(12) => map.read(&mut vulnerabilities)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "assets" => map.read(&mut assets)?,
+                "connectionType" => map.read(&mut connection_type)?,
+                "description" => map.read(&mut description)?,
+                "id" => map.read(&mut id)?,
+                "importance" => map.read(&mut importance)?,
+                "lastScanTime" => map.read(&mut last_scan_time)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "riskScore" => map.read(&mut risk_score)?,
+                "scanEngine" => map.read(&mut scan_engine)?,
+                "scanTemplate" => map.read(&mut scan_template)?,
+                "type" => map.read(&mut type_)?,
+                "vulnerabilities" => map.read(&mut vulnerabilities)?,
                 _ => map.skip()?,
             }
         }

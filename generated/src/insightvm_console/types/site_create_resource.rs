@@ -70,15 +70,15 @@ impl codec::ReadFields for SiteCreateResource {
         let mut name = None;
         let mut scan = None;
         let mut scan_template_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut description)?,
-                Some(1) => map.read(&mut engine_id)?,
-                Some(2) => map.read(&mut importance)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut name)?,
-                Some(5) => map.read(&mut scan)?,
-                Some(6) => map.read(&mut scan_template_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "description" => map.read(&mut description)?,
+                "engineId" => map.read(&mut engine_id)?,
+                "importance" => map.read(&mut importance)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "scan" => map.read(&mut scan)?,
+                "scanTemplateId" => map.read(&mut scan_template_id)?,
                 _ => map.skip()?,
             }
         }

@@ -77,16 +77,16 @@ impl codec::ReadFields for SiteCredential {
         let mut links = None;
         let mut name = None;
         let mut port_restriction = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut account)?,
-                Some(1) => map.read(&mut description)?,
-                Some(2) => map.read(&mut enabled)?,
-                Some(3) => map.read(&mut host_restriction)?,
-                Some(4) => map.read(&mut id)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut name)?,
-                Some(7) => map.read(&mut port_restriction)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "account" => map.read(&mut account)?,
+                "description" => map.read(&mut description)?,
+                "enabled" => map.read(&mut enabled)?,
+                "hostRestriction" => map.read(&mut host_restriction)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "portRestriction" => map.read(&mut port_restriction)?,
                 _ => map.skip()?,
             }
         }

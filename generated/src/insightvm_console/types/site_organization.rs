@@ -82,20 +82,20 @@ impl codec::ReadFields for SiteOrganization {
         let mut state = None;
         let mut url = None;
         let mut zip_code = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut address)?,
-                Some(1) => map.read(&mut city)?,
-                Some(2) => map.read(&mut contact)?,
-                Some(3) => map.read(&mut country)?,
-                Some(4) => map.read(&mut email)?,
-                Some(5) => map.read(&mut job_title)?,
-                Some(6) => map.read(&mut links)?,
-                Some(7) => map.read(&mut name)?,
-                Some(8) => map.read(&mut phone)?,
-                Some(9) => map.read(&mut state)?,
-                Some(10) => map.read(&mut url)?,
-                Some(11) => map.read(&mut zip_code)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "address" => map.read(&mut address)?,
+                "city" => map.read(&mut city)?,
+                "contact" => map.read(&mut contact)?,
+                "country" => map.read(&mut country)?,
+                "email" => map.read(&mut email)?,
+                "jobTitle" => map.read(&mut job_title)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "phone" => map.read(&mut phone)?,
+                "state" => map.read(&mut state)?,
+                "url" => map.read(&mut url)?,
+                "zipCode" => map.read(&mut zip_code)?,
                 _ => map.skip()?,
             }
         }

@@ -47,13 +47,13 @@ impl codec::ReadFields for SiteSharedCredential {
         let mut links = None;
         let mut name = None;
         let mut service = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut enabled)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut service)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "enabled" => map.read(&mut enabled)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "name" => map.read(&mut name)?,
+                "service" => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

@@ -107,20 +107,22 @@ impl codec::ReadFields for SmtpAlert {
         let mut recipients = None;
         let mut relay_server = None;
         let mut sender_email_address = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut enabled)?,
-                Some(1) => map.read(&mut enabled_scan_events)?,
-                Some(2) => map.read(&mut enabled_vulnerability_events)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut limit_alert_text)?,
-                Some(5) => map.read(&mut links)?,
-                Some(6) => map.read(&mut maximum_alerts)?,
-                Some(7) => map.read(&mut name)?,
-                Some(8) => map.read(&mut notification)?,
-                Some(9) => map.read(&mut recipients)?,
-                Some(10) => map.read(&mut relay_server)?,
-                Some(11) => map.read(&mut sender_email_address)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "enabled" => map.read(&mut enabled)?,
+                "enabledScanEvents" => map.read(&mut enabled_scan_events)?,
+                "enabledVulnerabilityEvents" => {
+                    map.read(&mut enabled_vulnerability_events)?
+                }
+                "id" => map.read(&mut id)?,
+                "limitAlertText" => map.read(&mut limit_alert_text)?,
+                "links" => map.read(&mut links)?,
+                "maximumAlerts" => map.read(&mut maximum_alerts)?,
+                "name" => map.read(&mut name)?,
+                "notification" => map.read(&mut notification)?,
+                "recipients" => map.read(&mut recipients)?,
+                "relayServer" => map.read(&mut relay_server)?,
+                "senderEmailAddress" => map.read(&mut sender_email_address)?,
                 _ => map.skip()?,
             }
         }

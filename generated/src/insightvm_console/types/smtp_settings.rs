@@ -32,11 +32,11 @@ impl codec::ReadFields for SmtpSettings {
         let mut host = None;
         let mut port = None;
         let mut sender = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut host)?,
-                Some(1) => map.read(&mut port)?,
-                Some(2) => map.read(&mut sender)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "host" => map.read(&mut host)?,
+                "port" => map.read(&mut port)?,
+                "sender" => map.read(&mut sender)?,
                 _ => map.skip()?,
             }
         }

@@ -59,16 +59,16 @@ impl codec::ReadFields for Solution {
         let mut steps = None;
         let mut summary = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut additional_information)?,
-                Some(1) => map.read(&mut applies_to)?,
-                Some(2) => map.read(&mut estimate)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut steps)?,
-                Some(6) => map.read(&mut summary)?,
-                Some(7) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "additionalInformation" => map.read(&mut additional_information)?,
+                "appliesTo" => map.read(&mut applies_to)?,
+                "estimate" => map.read(&mut estimate)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "steps" => map.read(&mut steps)?,
+                "summary" => map.read(&mut summary)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -51,14 +51,14 @@ impl codec::ReadFields for SolutionMatch {
         let mut links = None;
         let mut solution = None;
         let mut type_ = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut check)?,
-                Some(1) => map.read(&mut confidence)?,
-                Some(2) => map.read(&mut fingerprint)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut solution)?,
-                Some(5) => map.read(&mut type_)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "check" => map.read(&mut check)?,
+                "confidence" => map.read(&mut confidence)?,
+                "fingerprint" => map.read(&mut fingerprint)?,
+                "links" => map.read(&mut links)?,
+                "solution" => map.read(&mut solution)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }

@@ -25,9 +25,9 @@ impl codec::ReadFields for SonarCriteria {
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut filters = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut filters)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "filters" => map.read(&mut filters)?,
                 _ => map.skip()?,
             }
         }

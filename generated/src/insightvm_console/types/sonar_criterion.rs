@@ -47,13 +47,13 @@ impl codec::ReadFields for SonarCriterion {
         let mut lower = None;
         let mut type_ = None;
         let mut upper = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut days)?,
-                Some(1) => map.read(&mut domain)?,
-                Some(2) => map.read(&mut lower)?,
-                Some(3) => map.read(&mut type_)?,
-                Some(4) => map.read(&mut upper)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "days" => map.read(&mut days)?,
+                "domain" => map.read(&mut domain)?,
+                "lower" => map.read(&mut lower)?,
+                "type" => map.read(&mut type_)?,
+                "upper" => map.read(&mut upper)?,
                 _ => map.skip()?,
             }
         }

@@ -51,14 +51,14 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
         let mut upper = None;
         let mut value = None;
         let mut values = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut field2)?,
-                Some(1) => map.read(&mut lower)?,
-                Some(2) => map.read(&mut operator)?,
-                Some(3) => map.read(&mut upper)?,
-                Some(4) => map.read(&mut value)?,
-                Some(5) => map.read(&mut values)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "field" => map.read(&mut field2)?,
+                "lower" => map.read(&mut lower)?,
+                "operator" => map.read(&mut operator)?,
+                "upper" => map.read(&mut upper)?,
+                "value" => map.read(&mut value)?,
+                "values" => map.read(&mut values)?,
                 _ => map.skip()?,
             }
         }

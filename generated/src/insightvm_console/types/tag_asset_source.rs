@@ -34,11 +34,11 @@ impl codec::ReadFields for TagAssetSource {
         let mut id = None;
         let mut links = None;
         let mut source = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut links)?,
-                Some(2) => map.read(&mut source)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "source" => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

@@ -52,14 +52,14 @@ impl codec::ReadFields for Telnet {
         let mut login_regex = None;
         let mut password_prompt_regex = None;
         let mut questionable_login_regex = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut character_set)?,
-                Some(1) => map.read(&mut failed_login_regex)?,
-                Some(2) => map.read(&mut links)?,
-                Some(3) => map.read(&mut login_regex)?,
-                Some(4) => map.read(&mut password_prompt_regex)?,
-                Some(5) => map.read(&mut questionable_login_regex)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "characterSet" => map.read(&mut character_set)?,
+                "failedLoginRegex" => map.read(&mut failed_login_regex)?,
+                "links" => map.read(&mut links)?,
+                "loginRegex" => map.read(&mut login_regex)?,
+                "passwordPromptRegex" => map.read(&mut password_prompt_regex)?,
+                "questionableLoginRegex" => map.read(&mut questionable_login_regex)?,
                 _ => map.skip()?,
             }
         }

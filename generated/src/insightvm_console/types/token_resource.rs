@@ -29,10 +29,10 @@ impl codec::ReadFields for TokenResource {
     ) -> Result<Self, A::Error> {
         let mut key2 = None;
         let mut links = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut key2)?,
-                Some(1) => map.read(&mut links)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "key" => map.read(&mut key2)?,
+                "links" => map.read(&mut links)?,
                 _ => map.skip()?,
             }
         }

@@ -38,10 +38,10 @@ impl codec::ReadFields for UniqueId {
     ) -> Result<Self, A::Error> {
         let mut id = None;
         let mut source = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut source)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "source" => map.read(&mut source)?,
                 _ => map.skip()?,
             }
         }

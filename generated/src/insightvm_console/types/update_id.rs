@@ -28,10 +28,10 @@ impl codec::ReadFields for UpdateId {
     ) -> Result<Self, A::Error> {
         let mut product_id = None;
         let mut version_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut product_id)?,
-                Some(1) => map.read(&mut version_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "productId" => map.read(&mut product_id)?,
+                "versionId" => map.read(&mut version_id)?,
                 _ => map.skip()?,
             }
         }

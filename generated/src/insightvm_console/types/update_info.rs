@@ -41,12 +41,12 @@ impl codec::ReadFields for UpdateInfo {
         let mut content_partial = None;
         let mut id = None;
         let mut product = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut content)?,
-                Some(1) => map.read(&mut content_partial)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut product)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "content" => map.read(&mut content)?,
+                "contentPartial" => map.read(&mut content_partial)?,
+                "id" => map.read(&mut id)?,
+                "product" => map.read(&mut product)?,
                 _ => map.skip()?,
             }
         }

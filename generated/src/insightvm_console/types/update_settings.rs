@@ -36,11 +36,11 @@ impl codec::ReadFields for UpdateSettings {
         let mut content_auto_update = None;
         let mut enabled = None;
         let mut product_auto_update = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut content_auto_update)?,
-                Some(1) => map.read(&mut enabled)?,
-                Some(2) => map.read(&mut product_auto_update)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "contentAutoUpdate" => map.read(&mut content_auto_update)?,
+                "enabled" => map.read(&mut enabled)?,
+                "productAutoUpdate" => map.read(&mut product_auto_update)?,
                 _ => map.skip()?,
             }
         }

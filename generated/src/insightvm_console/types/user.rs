@@ -87,18 +87,18 @@ impl codec::ReadFields for User {
         let mut login = None;
         let mut name = None;
         let mut role = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut authentication)?,
-                Some(1) => map.read(&mut email)?,
-                Some(2) => map.read(&mut enabled)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut links)?,
-                Some(5) => map.read(&mut locale)?,
-                Some(6) => map.read(&mut locked)?,
-                Some(7) => map.read(&mut login)?,
-                Some(8) => map.read(&mut name)?,
-                Some(9) => map.read(&mut role)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "authentication" => map.read(&mut authentication)?,
+                "email" => map.read(&mut email)?,
+                "enabled" => map.read(&mut enabled)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "locale" => map.read(&mut locale)?,
+                "locked" => map.read(&mut locked)?,
+                "login" => map.read(&mut login)?,
+                "name" => map.read(&mut name)?,
+                "role" => map.read(&mut role)?,
                 _ => map.skip()?,
             }
         }

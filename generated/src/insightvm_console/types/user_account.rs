@@ -32,11 +32,11 @@ impl codec::ReadFields for UserAccount {
         let mut full_name = None;
         let mut id = None;
         let mut name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut full_name)?,
-                Some(1) => map.read(&mut id)?,
-                Some(2) => map.read(&mut name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "fullName" => map.read(&mut full_name)?,
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
                 _ => map.skip()?,
             }
         }

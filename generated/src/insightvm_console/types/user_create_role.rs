@@ -53,12 +53,12 @@ impl codec::ReadFields for UserCreateRole {
         let mut all_sites = None;
         let mut id = None;
         let mut superuser = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut all_asset_groups)?,
-                Some(1) => map.read(&mut all_sites)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut superuser)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "allAssetGroups" => map.read(&mut all_asset_groups)?,
+                "allSites" => map.read(&mut all_sites)?,
+                "id" => map.read(&mut id)?,
+                "superuser" => map.read(&mut superuser)?,
                 _ => map.skip()?,
             }
         }

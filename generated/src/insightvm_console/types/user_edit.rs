@@ -98,19 +98,19 @@ impl codec::ReadFields for UserEdit {
         let mut password = None;
         let mut password_reset_on_login = None;
         let mut role = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut authentication)?,
-                Some(1) => map.read(&mut email)?,
-                Some(2) => map.read(&mut enabled)?,
-                Some(3) => map.read(&mut id)?,
-                Some(4) => map.read(&mut locale)?,
-                Some(5) => map.read(&mut locked)?,
-                Some(6) => map.read(&mut login)?,
-                Some(7) => map.read(&mut name)?,
-                Some(8) => map.read(&mut password)?,
-                Some(9) => map.read(&mut password_reset_on_login)?,
-                Some(10) => map.read(&mut role)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "authentication" => map.read(&mut authentication)?,
+                "email" => map.read(&mut email)?,
+                "enabled" => map.read(&mut enabled)?,
+                "id" => map.read(&mut id)?,
+                "locale" => map.read(&mut locale)?,
+                "locked" => map.read(&mut locked)?,
+                "login" => map.read(&mut login)?,
+                "name" => map.read(&mut name)?,
+                "password" => map.read(&mut password)?,
+                "passwordResetOnLogin" => map.read(&mut password_reset_on_login)?,
+                "role" => map.read(&mut role)?,
                 _ => map.skip()?,
             }
         }

@@ -52,14 +52,14 @@ impl codec::ReadFields for UserRole {
         let mut name = None;
         let mut privileges = None;
         let mut superuser = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut all_asset_groups)?,
-                Some(1) => map.read(&mut all_sites)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut privileges)?,
-                Some(5) => map.read(&mut superuser)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "allAssetGroups" => map.read(&mut all_asset_groups)?,
+                "allSites" => map.read(&mut all_sites)?,
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "privileges" => map.read(&mut privileges)?,
+                "superuser" => map.read(&mut superuser)?,
                 _ => map.skip()?,
             }
         }

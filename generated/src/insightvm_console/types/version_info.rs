@@ -46,13 +46,13 @@ impl codec::ReadFields for VersionInfo {
         let mut platform = None;
         let mut semantic = None;
         let mut update = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut build)?,
-                Some(1) => map.read(&mut changeset)?,
-                Some(2) => map.read(&mut platform)?,
-                Some(3) => map.read(&mut semantic)?,
-                Some(4) => map.read(&mut update)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "build" => map.read(&mut build)?,
+                "changeset" => map.read(&mut changeset)?,
+                "platform" => map.read(&mut platform)?,
+                "semantic" => map.read(&mut semantic)?,
+                "update" => map.read(&mut update)?,
                 _ => map.skip()?,
             }
         }

@@ -36,12 +36,12 @@ impl codec::ReadFields for Vulnerabilities {
         let mut moderate = None;
         let mut severe = None;
         let mut total = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut critical)?,
-                Some(1) => map.read(&mut moderate)?,
-                Some(2) => map.read(&mut severe)?,
-                Some(3) => map.read(&mut total)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "critical" => map.read(&mut critical)?,
+                "moderate" => map.read(&mut moderate)?,
+                "severe" => map.read(&mut severe)?,
+                "total" => map.read(&mut total)?,
                 _ => map.skip()?,
             }
         }

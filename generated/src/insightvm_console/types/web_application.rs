@@ -37,12 +37,12 @@ impl codec::ReadFields for WebApplication {
         let mut pages = None;
         let mut root = None;
         let mut virtual_host = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut pages)?,
-                Some(2) => map.read(&mut root)?,
-                Some(3) => map.read(&mut virtual_host)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "pages" => map.read(&mut pages)?,
+                "root" => map.read(&mut root)?,
+                "virtualHost" => map.read(&mut virtual_host)?,
                 _ => map.skip()?,
             }
         }

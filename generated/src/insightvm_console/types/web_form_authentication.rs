@@ -65,16 +65,16 @@ impl codec::ReadFields for WebFormAuthentication {
         let mut login_url = None;
         let mut name = None;
         let mut service = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut base_url)?,
-                Some(1) => map.read(&mut enabled)?,
-                Some(2) => map.read(&mut id)?,
-                Some(3) => map.read(&mut links)?,
-                Some(4) => map.read(&mut login_regular_expression)?,
-                Some(5) => map.read(&mut login_url)?,
-                Some(6) => map.read(&mut name)?,
-                Some(7) => map.read(&mut service)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "baseURL" => map.read(&mut base_url)?,
+                "enabled" => map.read(&mut enabled)?,
+                "id" => map.read(&mut id)?,
+                "links" => map.read(&mut links)?,
+                "loginRegularExpression" => map.read(&mut login_regular_expression)?,
+                "loginURL" => map.read(&mut login_url)?,
+                "name" => map.read(&mut name)?,
+                "service" => map.read(&mut service)?,
                 _ => map.skip()?,
             }
         }

@@ -33,11 +33,11 @@ impl codec::ReadFields for WebPage {
         let mut link_type = None;
         let mut path = None;
         let mut response = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut link_type)?,
-                Some(1) => map.read(&mut path)?,
-                Some(2) => map.read(&mut response)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "linkType" => map.read(&mut link_type)?,
+                "path" => map.read(&mut path)?,
+                "response" => map.read(&mut response)?,
                 _ => map.skip()?,
             }
         }

@@ -41,12 +41,12 @@ impl codec::ReadFields for WebSettings {
         let mut min_threads = None;
         let mut port = None;
         let mut session_timeout = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut max_threads)?,
-                Some(1) => map.read(&mut min_threads)?,
-                Some(2) => map.read(&mut port)?,
-                Some(3) => map.read(&mut session_timeout)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "maxThreads" => map.read(&mut max_threads)?,
+                "minThreads" => map.read(&mut min_threads)?,
+                "port" => map.read(&mut port)?,
+                "sessionTimeout" => map.read(&mut session_timeout)?,
                 _ => map.skip()?,
             }
         }

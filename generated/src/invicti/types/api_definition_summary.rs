@@ -52,14 +52,14 @@ impl codec::ReadFields for ApiDefinitionSummary {
         let mut name = None;
         let mut url = None;
         let mut source_name = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut source)?,
-                Some(2) => map.read(&mut format)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut url)?,
-                Some(5) => map.read(&mut source_name)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "source" => map.read(&mut source)?,
+                "format" => map.read(&mut format)?,
+                "name" => map.read(&mut name)?,
+                "url" => map.read(&mut url)?,
+                "sourceName" => map.read(&mut source_name)?,
                 _ => map.skip()?,
             }
         }

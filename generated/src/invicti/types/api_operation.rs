@@ -71,18 +71,18 @@ impl codec::ReadFields for ApiOperation {
         let mut source = None;
         let mut vulnerability_counts = None;
         let mut annotations = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut type_)?,
-                Some(2) => map.read(&mut endpoint)?,
-                Some(3) => map.read(&mut name)?,
-                Some(4) => map.read(&mut last_scanned)?,
-                Some(5) => map.read(&mut last_update)?,
-                Some(6) => map.read(&mut exclude_operation)?,
-                Some(7) => map.read(&mut source)?,
-                Some(8) => map.read(&mut vulnerability_counts)?,
-                Some(9) => map.read(&mut annotations)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "type" => map.read(&mut type_)?,
+                "endpoint" => map.read(&mut endpoint)?,
+                "name" => map.read(&mut name)?,
+                "lastScanned" => map.read(&mut last_scanned)?,
+                "lastUpdate" => map.read(&mut last_update)?,
+                "excludeOperation" => map.read(&mut exclude_operation)?,
+                "source" => map.read(&mut source)?,
+                "vulnerabilityCounts" => map.read(&mut vulnerability_counts)?,
+                "annotations" => map.read(&mut annotations)?,
                 _ => map.skip()?,
             }
         }

@@ -126,24 +126,24 @@ impl codec::ReadFields for ApiTarget {
         let mut links = None;
         let mut annotations = None;
         let mut api_credential_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut description)?,
-                Some(3) => map.read(&mut alternative_urls)?,
-                Some(4) => map.read(&mut definitions)?,
-                Some(5) => map.read(&mut definition_format)?,
-                Some(6) => map.read(&mut created_at)?,
-                Some(7) => map.read(&mut modified_at)?,
-                Some(8) => map.read(&mut last_scanned)?,
-                Some(9) => map.read(&mut last_scan_status)?,
-                Some(10) => map.read(&mut operations_count)?,
-                Some(11) => map.read(&mut is_hidden)?,
-                Some(12) => map.read(&mut vulnerability_counts)?,
-                Some(13) => map.read(&mut links)?,
-                Some(14) => map.read(&mut annotations)?,
-                Some(15) => map.read(&mut api_credential_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "description" => map.read(&mut description)?,
+                "alternativeUrls" => map.read(&mut alternative_urls)?,
+                "definitions" => map.read(&mut definitions)?,
+                "definitionFormat" => map.read(&mut definition_format)?,
+                "createdAt" => map.read(&mut created_at)?,
+                "modifiedAt" => map.read(&mut modified_at)?,
+                "lastScanned" => map.read(&mut last_scanned)?,
+                "lastScanStatus" => map.read(&mut last_scan_status)?,
+                "operationsCount" => map.read(&mut operations_count)?,
+                "isHidden" => map.read(&mut is_hidden)?,
+                "vulnerabilityCounts" => map.read(&mut vulnerability_counts)?,
+                "links" => map.read(&mut links)?,
+                "annotations" => map.read(&mut annotations)?,
+                "apiCredentialId" => map.read(&mut api_credential_id)?,
                 _ => map.skip()?,
             }
         }

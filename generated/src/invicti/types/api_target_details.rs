@@ -36,10 +36,10 @@ impl codec::ReadFields for ApiTargetDetails {
     ) -> Result<Self, A::Error> {
         let mut target = None;
         let mut operations = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut target)?,
-                Some(1) => map.read(&mut operations)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "target" => map.read(&mut target)?,
+                "operations" => map.read(&mut operations)?,
                 _ => map.skip()?,
             }
         }

@@ -44,15 +44,14 @@ impl codec::ReadFields for ApiTargetLink {
         let mut remote_target_id = None;
         let mut base_url = None;
         let mut additional_properties = std::collections::BTreeMap::new();
-        while let Some(field) = map.next_entry()? {
-            match field {
-                Ok(0) => map.read(&mut id)?,
-                Ok(1) => map.read(&mut api_target_id)?,
-                Ok(2) => map.read(&mut remote_target_id)?,
-                Ok(3) => map.read(&mut base_url)?,
-                Ok(_) => map.skip()?,
-                Err(key) => {
-                    additional_properties.insert(key, map.value()?);
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "apiTargetId" => map.read(&mut api_target_id)?,
+                "remoteTargetId" => map.read(&mut remote_target_id)?,
+                "baseUrl" => map.read(&mut base_url)?,
+                _ => {
+                    additional_properties.insert(key.into_owned(), map.value()?);
                 }
             }
         }

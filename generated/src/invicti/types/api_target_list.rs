@@ -55,12 +55,12 @@ impl codec::ReadFields for ApiTargetList {
         let mut total_count = None;
         let mut next_page = None;
         let mut previous_page = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut targets)?,
-                Some(1) => map.read(&mut total_count)?,
-                Some(2) => map.read(&mut next_page)?,
-                Some(3) => map.read(&mut previous_page)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "targets" => map.read(&mut targets)?,
+                "totalCount" => map.read(&mut total_count)?,
+                "nextPage" => map.read(&mut next_page)?,
+                "previousPage" => map.read(&mut previous_page)?,
                 _ => map.skip()?,
             }
         }

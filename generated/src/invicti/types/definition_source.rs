@@ -30,10 +30,10 @@ impl codec::ReadFields for DefinitionSource {
     ) -> Result<Self, A::Error> {
         let mut mode = None;
         let mut origin = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut mode)?,
-                Some(1) => map.read(&mut origin)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "mode" => map.read(&mut mode)?,
+                "origin" => map.read(&mut origin)?,
                 _ => map.skip()?,
             }
         }

@@ -43,15 +43,14 @@ impl codec::ReadFields for ErrorResponse {
         let mut detail = None;
         let mut message = None;
         let mut additional_properties = std::collections::BTreeMap::new();
-        while let Some(field) = map.next_entry()? {
-            match field {
-                Ok(0) => map.read(&mut title)?,
-                Ok(1) => map.read(&mut status)?,
-                Ok(2) => map.read(&mut detail)?,
-                Ok(3) => map.read(&mut message)?,
-                Ok(_) => map.skip()?,
-                Err(key) => {
-                    additional_properties.insert(key, map.value()?);
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "title" => map.read(&mut title)?,
+                "status" => map.read(&mut status)?,
+                "detail" => map.read(&mut detail)?,
+                "message" => map.read(&mut message)?,
+                _ => {
+                    additional_properties.insert(key.into_owned(), map.value()?);
                 }
             }
         }

@@ -41,10 +41,10 @@ impl codec::ReadFields for ExportRequest {
     ) -> Result<Self, A::Error> {
         let mut export_type = None;
         let mut format = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut export_type)?,
-                Some(1) => map.read(&mut format)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "exportType" => map.read(&mut export_type)?,
+                "format" => map.read(&mut format)?,
                 _ => map.skip()?,
             }
         }

@@ -73,15 +73,17 @@ impl codec::ReadFields for LinkRequest {
         let mut remote_target_additional_info = None;
         let mut remote_target_scan_profile = None;
         let mut remote_target_extra = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut api_target_id)?,
-                Some(1) => map.read(&mut base_url)?,
-                Some(2) => map.read(&mut remote_target_id)?,
-                Some(3) => map.read(&mut remote_target_display_name)?,
-                Some(4) => map.read(&mut remote_target_additional_info)?,
-                Some(5) => map.read(&mut remote_target_scan_profile)?,
-                Some(6) => map.read(&mut remote_target_extra)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "apiTargetId" => map.read(&mut api_target_id)?,
+                "baseUrl" => map.read(&mut base_url)?,
+                "remoteTargetId" => map.read(&mut remote_target_id)?,
+                "remoteTargetDisplayName" => map.read(&mut remote_target_display_name)?,
+                "remoteTargetAdditionalInfo" => {
+                    map.read(&mut remote_target_additional_info)?
+                }
+                "remoteTargetScanProfile" => map.read(&mut remote_target_scan_profile)?,
+                "remoteTargetExtra" => map.read(&mut remote_target_extra)?,
                 _ => map.skip()?,
             }
         }

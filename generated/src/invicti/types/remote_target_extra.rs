@@ -55,15 +55,15 @@ impl codec::ReadFields for RemoteTargetExtra {
         let mut target_type = None;
         let mut collections = None;
         let mut applications = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut tags)?,
-                Some(1) => map.read(&mut agent_id)?,
-                Some(2) => map.read(&mut environment_id)?,
-                Some(3) => map.read(&mut business_impact)?,
-                Some(4) => map.read(&mut target_type)?,
-                Some(5) => map.read(&mut collections)?,
-                Some(6) => map.read(&mut applications)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "tags" => map.read(&mut tags)?,
+                "agentId" => map.read(&mut agent_id)?,
+                "environmentId" => map.read(&mut environment_id)?,
+                "businessImpact" => map.read(&mut business_impact)?,
+                "targetType" => map.read(&mut target_type)?,
+                "collections" => map.read(&mut collections)?,
+                "applications" => map.read(&mut applications)?,
                 _ => map.skip()?,
             }
         }

@@ -43,13 +43,13 @@ impl codec::ReadFields for RemoteTargetScanProfile {
         let mut remote_target_id = None;
         let mut remote_target_uri = None;
         let mut has_remote_target_id = None;
-        while let Some(field) = map.next_field()? {
-            match field {
-                Some(0) => map.read(&mut id)?,
-                Some(1) => map.read(&mut name)?,
-                Some(2) => map.read(&mut remote_target_id)?,
-                Some(3) => map.read(&mut remote_target_uri)?,
-                Some(4) => map.read(&mut has_remote_target_id)?,
+        while let Some(key) = map.next_key()? {
+            match &*key {
+                "id" => map.read(&mut id)?,
+                "name" => map.read(&mut name)?,
+                "remoteTargetId" => map.read(&mut remote_target_id)?,
+                "remoteTargetUri" => map.read(&mut remote_target_uri)?,
+                "hasRemoteTargetId" => map.read(&mut has_remote_target_id)?,
                 _ => map.skip()?,
             }
         }
