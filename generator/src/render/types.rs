@@ -223,39 +223,29 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         }
     });
     let keeps_others = body.additional.is_some();
+    let keep = quote! { additional_properties.insert(key.into_owned(), map.value()?); };
+    let fields = quote! { #(#wires => #reads,)* };
     let read_loop = match (wires.is_empty(), keeps_others) {
         (true, false) => quote! {
             while map.next_key()?.is_some() {
                 map.skip()?;
             }
         },
-        (true, true) => quote! {
-            while let Some(key) = map.next_key()? {
-                additional_properties.insert(key.into_owned(), map.value()?);
-            }
-        },
+        (true, true) => quote! { while let Some(key) = map.next_key()? { #keep } },
         (false, false) => quote! {
             while let Some(key) = map.next_key()? {
-                match &*key {
-                    #(#wires => #reads,)*
-                    _ => map.skip()?,
-                }
+                match &*key { #fields _ => map.skip()?, }
             }
         },
         (false, true) => quote! {
             while let Some(key) = map.next_key()? {
-                match &*key {
-                    #(#wires => #reads,)*
-                    _ => {
-                        additional_properties.insert(key.into_owned(), map.value()?);
-                    }
-                }
+                match &*key { #fields _ => { #keep } }
             }
         },
     };
     let additional =
         keeps_others.then(|| quote! { let mut additional_properties = std::collections::BTreeMap::new(); });
-    let additional_init = body.additional.as_ref().map(|_| quote! { additional_properties, });
+    let additional_init = keeps_others.then(|| quote! { additional_properties, });
     quote! {
         impl codec::ReadFields for #name {
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
