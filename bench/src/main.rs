@@ -9,6 +9,8 @@
 //!   a loopback server at 500 per page; items/s and the process's peak RSS.
 //! - `overhead <requests>`: sequential small requests through the generated client against
 //!   plain `reqwest` with the same header and decode, taking turns request by request.
+//! - `overhead-one generated|reqwest <requests>`: one side of `overhead` alone, untimed, for
+//!   a profiler.
 
 mod data;
 mod server;
@@ -26,8 +28,14 @@ async fn main() {
         Some("decode") => decode().await,
         Some("paginate") => paginate(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
         Some("overhead") => overhead(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
+        Some("overhead-one") => {
+            let side = args.get(1).map_or("generated", String::as_str);
+            overhead_one(side, args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000)).await;
+        }
         _ => {
-            eprintln!("usage: bench decode | paginate <total> | overhead <requests>");
+            eprintln!(
+                "usage: bench decode | paginate <total> | overhead <requests> | overhead-one generated|reqwest <requests>"
+            );
             std::process::exit(2);
         }
     }
@@ -63,8 +71,7 @@ async fn decode() {
             for side in [pair % 2, 1 - pair % 2] {
                 let started = Instant::now();
                 if side == 0 {
-                    let page =
-                        secops_clients::runtime::json::<insightvm::types::PageOfAsset, ()>(response(&body)).await;
+                    let page = secops_clients::runtime::json::<insightvm::types::PageOfAsset, ()>(response(&body));
                     let page = page.expect("the generated model decodes the page");
                     generated_time += started.elapsed();
                     assert_eq!(page.data.as_ref().map(Vec::len), Some(500));
@@ -129,23 +136,52 @@ struct HandScan {
     started: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-async fn overhead(requests: usize) {
-    let address = server::start_small_answers().await;
-    let base = format!("http://{address}");
-    // Both send the same bytes: the same User-Agent, key and Accept header.
+/// The two clients of the overhead comparison, sending the same bytes: the same User-Agent,
+/// key and Accept header, and the same timeout.
+fn overhead_clients(base: &str) -> (Client, reqwest::Client) {
     let client = Client::builder(ApiKey::new("bench"))
-        .base_url(&base)
+        .base_url(base)
         .user_agent("bench-agent/1")
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     let raw = reqwest::Client::builder().user_agent("bench-agent/1").timeout(Duration::from_secs(30)).build().unwrap();
+    (client, raw)
+}
+
+/// One request through the generated client.
+async fn generated_request(client: &Client, id: &str) {
+    let scan = client.get_scan(id).send().await.unwrap();
+    assert_eq!(scan.id, id);
+}
+
+/// The same request through plain `reqwest`, decoded into the hand-written struct.
+async fn raw_request(raw: &reqwest::Client, base: &str, id: &str) {
+    let scan: HandScan = raw
+        .get(format!("{base}/v4/integration/scan/{id}"))
+        .header("X-Api-Key", "bench")
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(scan.id, id);
+}
+
+async fn overhead(requests: usize) {
+    let address = server::start_small_answers().await;
+    let base = format!("http://{address}");
+    let (client, raw) = overhead_clients(&base);
     let rounds = 20;
     let per_round = (requests / rounds).max(1);
     let (mut generated, mut plain) = (Vec::new(), Vec::new());
     // Warm both connections first.
-    let _ = client.get_scan("warm").send().await.unwrap();
-    let _ = raw.get(format!("{base}/v4/integration/scan/warm")).send().await.unwrap();
+    generated_request(&client, "3fa85f64").await;
+    raw_request(&raw, &base, "3fa85f64").await;
     for _ in 0..rounds {
         // Request by request the two take turns (each going first in every other pair), so
         // a disturbance of the shared machine lands on both sides of the same round.
@@ -154,23 +190,10 @@ async fn overhead(requests: usize) {
             for side in [pair % 2, 1 - pair % 2] {
                 let started = Instant::now();
                 if side == 0 {
-                    let scan = client.get_scan("3fa85f64").send().await.unwrap();
-                    assert_eq!(scan.id, "3fa85f64");
+                    generated_request(&client, "3fa85f64").await;
                     generated_total += started.elapsed();
                 } else {
-                    let scan: HandScan = raw
-                        .get(format!("{base}/v4/integration/scan/3fa85f64"))
-                        .header("X-Api-Key", "bench")
-                        .header("accept", "application/json")
-                        .send()
-                        .await
-                        .unwrap()
-                        .error_for_status()
-                        .unwrap()
-                        .json()
-                        .await
-                        .unwrap();
-                    assert_eq!(scan.id, "3fa85f64");
+                    raw_request(&raw, &base, "3fa85f64").await;
                     plain_total += started.elapsed();
                 }
             }
@@ -187,4 +210,18 @@ async fn overhead(requests: usize) {
         median(plain),
         ratio_fields(&ratios)
     );
+}
+
+/// The requests of `overhead` through one side only (`generated` or `reqwest`), untimed:
+/// for a profiler (`valgrind --tool=callgrind` counts each side's instructions).
+async fn overhead_one(side: &str, requests: usize) {
+    let address = server::start_small_answers().await;
+    let base = format!("http://{address}");
+    let (client, raw) = overhead_clients(&base);
+    for _ in 0..requests {
+        match side {
+            "generated" => generated_request(&client, "3fa85f64").await,
+            _ => raw_request(&raw, &base, "3fa85f64").await,
+        }
+    }
 }

@@ -101,6 +101,8 @@ pub mod scope {
         "body",
         "send",
         "send_with",
+        "send_streaming_with",
+        "send_reading",
         "timeout",
         "retry",
         "header",

@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::FutureExt;
 
 use super::client::ClientCore;
 use super::error::Error;
@@ -28,37 +29,38 @@ pub trait Encode {
 pub struct RequestBuilder<I> {
     pub(crate) core: ClientCore,
     pub(crate) input: I,
-    pub(crate) options: CallOptions,
+    /// This call's options; `None` (most calls) keeps the client's.
+    pub(crate) options: Option<Box<CallOptions>>,
 }
 
 impl<I> RequestBuilder<I> {
     /// Sets the time allowed for each attempt of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        set(&mut self.options).timeout = Some(timeout);
         self
     }
 
     /// Sets the retry policy of this call.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = Some(retry);
+        set(&mut self.options).retry = Some(retry);
         self
     }
 
     /// Adds a header to this call.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
+        set(&mut self.options).headers.push((name.into(), value.into()));
         self
     }
 
     /// Sets the time allowed for the whole call, retries and their waits included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.options.deadline = Some(deadline);
+        set(&mut self.options).deadline = Some(deadline);
         self
     }
 
     /// Sets the largest answer this call reads into memory (default: the client's).
     pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
+        set(&mut self.options).max_body_size = Some(bytes);
         self
     }
 
@@ -66,35 +68,64 @@ impl<I> RequestBuilder<I> {
     /// media types the typed API does not cover (each operation's docs list the ones it
     /// accepts).
     pub fn raw_body(mut self, content_type: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
-        self.options.raw_body = Some((content_type.into(), bytes.into()));
+        set(&mut self.options).raw_body = Some((content_type.into(), bytes.into()));
         self
     }
 }
 
+/// The options of a call, created when one is first set: a call without any carries none.
+pub(crate) fn set(options: &mut Option<Box<CallOptions>>) -> &mut CallOptions {
+    options.get_or_insert_with(Box::default)
+}
+
 /// The answer to one call, on its way: what an operation's `send` returns. Boxed so that
-/// each operation's `send` is a plain function (the async machinery is compiled once, here),
-/// and `Send + 'static`, ready for `tokio::spawn`.
+/// each operation's `send` is a plain function (the async machinery is compiled once, in
+/// the runtime), and `Send + 'static`, ready for `tokio::spawn`.
 pub type ResponseFuture<T, E> = Pin<Box<dyn Future<Output = Result<Response<T>, Error<E>>> + Send + 'static>>;
 
-impl<I: Encode + Send + 'static> RequestBuilder<I> {
+impl<I: Encode> RequestBuilder<I> {
     /// Sends the request, with this call's options, and reads the final answer with `read`
-    /// (given the operation, to read by its statuses). Each operation's `send` is this with
-    /// the operation's own reader; call it to read an answer another way (with
-    /// `runtime::bytes`, the raw body of any operation, whatever its status).
-    pub fn send_with<T, E, F>(
-        self,
-        read: impl FnOnce(&'static OperationInfo, Answer) -> F + Send + 'static,
-    ) -> ResponseFuture<T, E>
+    /// (given the operation, to read by its statuses), once its body has been read whole.
+    /// Each operation's `send` is this with the operation's own reader; call it to read an
+    /// answer another way (with `runtime::bytes`, the raw body of any operation, whatever
+    /// its status, a download included, within the call's `max_body_size`).
+    pub fn send_with<T, E, R>(self, read: R) -> ResponseFuture<T, E>
     where
         T: Send + 'static,
         E: Send + 'static,
-        F: Future<Output = Result<Response<T>, Error<E>>> + Send,
+        R: FnOnce(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>> + Send + 'static,
     {
-        Box::pin(async move {
-            let Self { core, input, options } = self;
-            let request = input.encode().map_err(Error::InvalidRequest)?.with_options(options);
-            let operation = request.operation;
-            read(operation, core.execute(request).await?).await
-        })
+        self.send_reading(false, read)
+    }
+
+    /// [`send_with`](Self::send_with) for an operation that streams some answers
+    /// (`OperationInfo::streams`, a download): those reach `read` unread, to be handed over
+    /// with `runtime::stream` (another reader given one returns an error).
+    pub fn send_streaming_with<T, E, R>(self, read: R) -> ResponseFuture<T, E>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        R: FnOnce(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>> + Send + 'static,
+    {
+        self.send_reading(true, read)
+    }
+
+    /// The request is encoded here, when the call is made; the future holds only what the
+    /// exchange needs.
+    fn send_reading<T, E, R>(self, stream: bool, read: R) -> ResponseFuture<T, E>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        R: FnOnce(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>> + Send + 'static,
+    {
+        let Self { core, input, options } = self;
+        let request = match input.encode() {
+            Ok(request) => request.with_options(options, stream),
+            Err(reason) => return Box::pin(std::future::ready(Err(Error::InvalidRequest(reason)))),
+        };
+        let operation = request.operation;
+        // `map` reads the answer where the exchange left it: an `async` block awaiting the
+        // exchange's future would hold it twice.
+        Box::pin(core.execute(request).map(move |answer| read(operation, answer?)))
     }
 }

@@ -278,82 +278,83 @@ impl ClientCore {
 
     /// Sends `request`, retrying as the policy allows, and returns the final answer
     /// whatever its status.
-    pub async fn execute<E>(&self, request: Request) -> Result<Answer, Error<E>> {
-        let operation = request.operation;
-        let retry = request.options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let replayable = request.is_replayable();
-        let started = Instant::now();
-        let deadline = request.options.deadline.map(|limit| (started + limit, limit));
-        let mut attempt = 1;
-        loop {
-            let span = tracing::debug_span!(
-                "http.request",
-                operation = operation.id,
-                method = %operation.method,
-                path = operation.path,
-                attempt,
-                status = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            );
-            let sent = Instant::now();
-            let remaining = deadline.map(|(at, _)| at.saturating_duration_since(sent));
-            let outcome = self.attempt(&request, remaining).instrument(span.clone()).await;
-            span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
-            // Whether sending again is safe: always when the server says it did not act on
-            // the request (429, or a Retry-After on 503) or it never received it (no
-            // connection); otherwise only for idempotent or read-only operations.
-            let (wait, unprocessed) = match &outcome {
-                Ok(response) => {
-                    let status = response.status();
-                    span.record("status", status.as_u16());
-                    if !is_retryable_status(status) {
-                        return outcome;
+    ///
+    /// The future owns everything it needs (a clone of this client and the request, each held
+    /// once: an `async fn` would keep its arguments twice in its state).
+    pub fn execute<E>(&self, request: Request) -> impl Future<Output = Result<Answer, Error<E>>> + use<E> {
+        let core = self.clone();
+        async move {
+            let operation = request.operation;
+            let retry = request.options().retry.as_ref().unwrap_or(&core.inner.retry);
+            let replayable = request.is_replayable();
+            let started = Instant::now();
+            let deadline = request.options().deadline.map(|limit| (started + limit, limit));
+            let mut attempt = 1;
+            loop {
+                let span = tracing::debug_span!(
+                    "http.request",
+                    operation = operation.id,
+                    method = %operation.method,
+                    path = operation.path,
+                    attempt,
+                    status = tracing::field::Empty,
+                    elapsed_ms = tracing::field::Empty,
+                );
+                // The outcome lives in this block only, so the state kept across the wait
+                // before a retry does not hold it.
+                let wait = {
+                    let sent = Instant::now();
+                    let remaining = deadline.map(|(at, _)| at.saturating_duration_since(sent));
+                    let outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
+                    span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
+                    if let Ok(response) = &outcome {
+                        span.record("status", response.status().as_u16());
                     }
-                    let wait = retry_after(response.headers());
-                    (wait, status.as_u16() == 429 || (status.as_u16() == 503 && wait.is_some()))
-                }
-                Err(Error::Transport(error)) if error.is_connect() => (None, true),
-                // A connection reset before the answer, a body cut short or stalled: the
-                // server may have acted, so only a retry-safe call is sent again.
-                Err(Error::Transport(_) | Error::Timeout(_)) => (None, false),
-                Err(_) => return outcome,
-            };
-            let may_retry = replayable && (operation.retry_safe || unprocessed);
-            let next = if may_retry && attempt < retry.attempts() {
-                retry.next_wait(attempt, started.elapsed(), wait)
-            } else {
-                None
-            };
-            // A wait that would pass the call's deadline ends the call now.
-            let next = next.filter(|wait| deadline.is_none_or(|(at, _)| Instant::now() + *wait < at));
-            let Some(wait) = next else {
-                return match (outcome, deadline) {
-                    (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => Err(Error::Timeout(limit)),
-                    (outcome, _) => outcome,
+                    let Some((wait, unprocessed)) = retry_grounds(&outcome) else { return outcome };
+                    let may_retry = replayable && (operation.retry_safe || unprocessed);
+                    let next = if may_retry && attempt < retry.attempts() {
+                        retry.next_wait(attempt, started.elapsed(), wait)
+                    } else {
+                        None
+                    };
+                    // A wait that would pass the call's deadline ends the call now.
+                    match next.filter(|wait| deadline.is_none_or(|(at, _)| Instant::now() + *wait < at)) {
+                        Some(wait) => wait,
+                        None => {
+                            return match (outcome, deadline) {
+                                (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => {
+                                    Err(Error::Timeout(limit))
+                                }
+                                (outcome, _) => outcome,
+                            };
+                        }
+                    }
                 };
-            };
-            tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
+                tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
         }
     }
 
-    /// One attempt: the request, the redirects it leads to, and (unless the operation
-    /// streams its success) the whole body, read within the attempt's time so that a body cut
+    /// One attempt: the request, the redirects it leads to, and (unless the answer is one
+    /// the call streams) the whole body, read within the attempt's time so that a body cut
     /// short or stalled is a failed attempt like any other.
     async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<Answer, Error<E>> {
         let inner = &*self.inner;
-        let timeout = match (request.options.timeout.or(inner.timeout), remaining) {
+        let timeout = match (request.options().timeout.or(inner.timeout), remaining) {
             (Some(each), Some(left)) => Some(each.min(left)),
             (each, left) => each.or(left),
         };
         let work = async {
-            let response = self.send_following_redirects(request, timeout).await?;
-            let limit = request.options.max_body_size.unwrap_or(inner.max_body_size);
-            if request.operation.streams && response.status().is_success() {
-                return Ok(Answer::unread(response, limit));
-            }
-            Answer::read(response, limit).await
+            let reading = {
+                let response = self.send_following_redirects(request, timeout).await?;
+                if request.streams(response.status().as_u16()) {
+                    return Ok(Answer::unread(response));
+                }
+                Answer::read(response, request.options().max_body_size.unwrap_or(inner.max_body_size))
+            };
+            reading.await
         };
         match timeout {
             Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or(Err(Error::Timeout(limit))),
@@ -370,7 +371,7 @@ impl ClientCore {
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
-        let mut url = match &request.options.url {
+        let mut url = match &request.options().url {
             // A link from the server: absolute, or relative to the base URL.
             Some(link) => match inner.base.join(link) {
                 Ok(url) => url,
@@ -381,12 +382,15 @@ impl ClientCore {
         let mut method = request.operation.method.clone();
         let mut with_body = true;
         for hop in 0..=MAX_REDIRECTS {
-            let mut http_request = self.build_request(request, &method, url.clone(), hop == 0, with_body)?;
-            if request.operation.streams {
-                // A streamed body is read after this attempt returns: the limit covers it too.
-                *http_request.timeout_mut() = timeout;
-            }
-            let response = match inner.http.execute(http_request).await {
+            let sending = {
+                let mut http_request = self.build_request(request, &method, url.clone(), hop == 0, with_body)?;
+                if request.stream {
+                    // A streamed body is read after this attempt returns: the limit covers it too.
+                    *http_request.timeout_mut() = timeout;
+                }
+                inner.http.execute(http_request)
+            };
+            let response = match sending.await {
                 Ok(response) => response,
                 Err(error) if error.is_timeout() => return Err(Error::Timeout(timeout.unwrap_or_default())),
                 // The URL may carry a credential in its query: never keep it in the error.
@@ -413,6 +417,9 @@ impl ClientCore {
     /// The HTTP request for one hop. Credentials, default and per-call headers only for the
     /// configured origin; the query parameters only on the first hop (a redirect names its
     /// own).
+    // Kept out of line: inlined, its temporaries would widen the stack frame of every poll
+    // of the exchange.
+    #[inline(never)]
     fn build_request<E>(
         &self,
         request: &Request,
@@ -424,7 +431,7 @@ impl ClientCore {
         let inner = &*self.inner;
         let trusted = inner.origin.holds(&url);
         let mut builder = inner.http.request(method.clone(), url);
-        if first && !request.query.is_empty() && request.options.url.is_none() {
+        if first && !request.query.is_empty() && request.options().url.is_none() {
             builder = builder.query(&request.query);
         }
         if let Some(accept) = request.accept {
@@ -434,7 +441,7 @@ impl ClientCore {
             if !inner.headers.is_empty() {
                 builder = builder.headers(inner.headers.clone());
             }
-            for (name, value) in request.headers.iter().chain(&request.options.headers) {
+            for (name, value) in request.headers.iter().chain(&request.options().headers) {
                 builder = builder.header(name.as_str(), value.as_str());
             }
             for (scheme, credential) in &inner.credentials {
@@ -488,6 +495,28 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// The URL of `path` (already percent-encoded) under `base`: only the path is parsed, not
 /// the scheme and host again, and whatever `path` holds stays in the path.
+/// Whether an outcome may be sent again, and on what grounds: the wait the server asked
+/// for, and whether it says it did not act on the request (429, or a Retry-After on 503) or
+/// never received it (no connection), which makes sending again safe for any operation;
+/// `None` for an outcome that is final.
+fn retry_grounds<E>(outcome: &Result<Answer, Error<E>>) -> Option<(Option<Duration>, bool)> {
+    match outcome {
+        Ok(response) => {
+            let status = response.status();
+            if !is_retryable_status(status) {
+                return None;
+            }
+            let wait = retry_after(response.headers());
+            Some((wait, status.as_u16() == 429 || (status.as_u16() == 503 && wait.is_some())))
+        }
+        Err(Error::Transport(error)) if error.is_connect() => Some((None, true)),
+        // A connection reset before the answer, a body cut short or stalled: the server may
+        // have acted, so only a retry-safe call is sent again.
+        Err(Error::Transport(_) | Error::Timeout(_)) => Some((None, false)),
+        Err(_) => None,
+    }
+}
+
 fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
     let mut url = base.clone();
     url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));

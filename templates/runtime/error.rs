@@ -195,9 +195,14 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, DecodeError> {
     // An empty body stands for JSON `null`, so that `Option` and `()` bodies decode.
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { body };
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
-    }
+    serde_json::from_slice(body).or_else(|_| decode_tracking_path(status, body))
+}
+
+/// Decodes `body` again, tracking the path, to say where it does not match `T`. Out of
+/// line: it runs only for a body that failed.
+#[cold]
+#[inline(never)]
+fn decode_tracking_path<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => return Ok(value),

@@ -63,8 +63,8 @@ impl<T> Deref for Response<T> {
 }
 
 /// An answer as the runtime hands it to an operation's reader: the status and headers, and
-/// the body, read whole within the attempt, or (for an operation that streams its success)
-/// still to come.
+/// the body, read whole within the attempt, or (for an answer the operation streams) still
+/// to come.
 #[derive(Debug)]
 pub struct Answer {
     status: StatusCode,
@@ -75,8 +75,8 @@ pub struct Answer {
 #[derive(Debug)]
 enum AnswerBody {
     Read(Bytes),
-    /// To be streamed, or read whole (then at most `limit` bytes).
-    Unread { response: reqwest::Response, limit: u64 },
+    /// To be streamed.
+    Unread(reqwest::Response),
 }
 
 impl Answer {
@@ -86,16 +86,18 @@ impl Answer {
     }
 
     /// The answer of `response` with its body read into memory, at most `limit` bytes.
-    pub(crate) async fn read<E>(mut response: reqwest::Response, limit: u64) -> Result<Self, Error<E>> {
-        let body = read_body(&mut response, limit).await?;
-        Ok(Self::new(response.status(), std::mem::take(response.headers_mut()), body))
+    #[expect(clippy::manual_async_fn, reason = "an `async fn` would hold `response` twice in its state")]
+    pub(crate) fn read<E>(mut response: reqwest::Response, limit: u64) -> impl Future<Output = Result<Self, Error<E>>> {
+        async move {
+            let body = read_body(&mut response, limit).await?;
+            Ok(Self::new(response.status(), std::mem::take(response.headers_mut()), body))
+        }
     }
 
-    /// An answer whose body is still to come from `response`: streamed, it has no limit; read
-    /// whole (by a reader that does not stream it), at most `limit` bytes.
-    pub(crate) fn unread(mut response: reqwest::Response, limit: u64) -> Self {
+    /// An answer whose body is still to come from `response`, to be streamed (with no limit).
+    pub(crate) fn unread(mut response: reqwest::Response) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Self { status: response.status(), headers, body: AnswerBody::Unread { response, limit } }
+        Self { status: response.status(), headers, body: AnswerBody::Unread(response) }
     }
 
     /// The status.
@@ -109,12 +111,17 @@ impl Answer {
     }
 }
 
-async fn read_all<E>(answer: Answer) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
-    let body = match answer.body {
-        AnswerBody::Read(body) => body,
-        AnswerBody::Unread { mut response, limit } => read_body(&mut response, limit).await?,
-    };
-    Ok((answer.status, answer.headers, body))
+/// The parts of an answer whose body has been read.
+fn read_all<E>(answer: Answer) -> Result<(StatusCode, HeaderMap, Bytes), Error<E>> {
+    match answer.body {
+        AnswerBody::Read(body) => Ok((answer.status, answer.headers, body)),
+        // Only the runtime leaves a body unread, for an answer the operation's `send` hands
+        // over with `stream`: another reader never sees one.
+        AnswerBody::Unread(_) => Err(Error::InvalidRequest(format!(
+            "the answer with status {} is streamed: read it with `runtime::stream`",
+            answer.status
+        ))),
+    }
 }
 
 /// Reads a body into memory, at most `limit` bytes.
@@ -143,37 +150,35 @@ async fn read_body<E>(response: &mut reqwest::Response, limit: u64) -> Result<By
     Ok(single.unwrap_or_else(|| joined.freeze()))
 }
 
-/// Reads and decodes a JSON body.
-pub async fn json<T: serde::de::DeserializeOwned, E>(
-    response: Answer,
-) -> Result<Response<T>, Error<E>> {
-    let (status, headers, body) = read_all(response).await?;
+/// Decodes a JSON body.
+pub fn json<T: serde::de::DeserializeOwned, E>(answer: Answer) -> Result<Response<T>, Error<E>> {
+    let (status, headers, body) = read_all(answer)?;
     let value = decode_json(status, &body).map_err(Error::Decode)?;
     Ok(Response::new(status, headers, value))
 }
 
 /// Reads a text body.
-pub async fn text<E>(response: Answer) -> Result<Response<String>, Error<E>> {
-    let (status, headers, body) = read_all(response).await?;
+pub fn text<E>(answer: Answer) -> Result<Response<String>, Error<E>> {
+    let (status, headers, body) = read_all(answer)?;
     Ok(Response::new(status, headers, String::from_utf8_lossy(&body).into_owned()))
 }
 
-/// Reads a body whole, as bytes.
-pub async fn bytes<E>(response: Answer) -> Result<Response<Bytes>, Error<E>> {
-    let (status, headers, body) = read_all(response).await?;
+/// The body whole, as bytes.
+pub fn bytes<E>(answer: Answer) -> Result<Response<Bytes>, Error<E>> {
+    let (status, headers, body) = read_all(answer)?;
     Ok(Response::new(status, headers, body))
 }
 
 /// Drops the body of an answer that has none worth reading.
-pub async fn empty<E>(response: Answer) -> Result<Response<()>, Error<E>> {
-    let (status, headers, _) = read_all(response).await?;
-    Ok(Response::new(status, headers, ()))
+pub fn empty<E>(answer: Answer) -> Result<Response<()>, Error<E>> {
+    Ok(Response::new(answer.status, answer.headers, ()))
 }
 
-/// Hands the body over as a stream, unread.
+/// Hands the body over as a stream: still to come for an answer the operation streams,
+/// otherwise the body read.
 pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
     let inner = match answer.body {
-        AnswerBody::Unread { response, .. } => response.bytes_stream().boxed(),
+        AnswerBody::Unread(response) => response.bytes_stream().boxed(),
         AnswerBody::Read(body) => futures::stream::once(async move { Ok(body) }).boxed(),
     };
     Ok(Response::new(answer.status, answer.headers, ByteStream { inner }))
@@ -181,62 +186,47 @@ pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
 
 /// Builds the error for a non-success answer; `documented` says whether the spec gives
 /// this status a body of type `E`.
-pub async fn api_error<E: serde::de::DeserializeOwned>(
-    response: Answer,
-    documented: bool,
-) -> Error<E> {
-    let (status, headers, body) = match read_all::<E>(response).await {
-        Ok(parts) => parts,
-        Err(error) => return error,
-    };
-    let error = if documented { decode_json(status, &body).ok() } else { None };
-    Error::Api(Box::new(ApiError { status, headers, body, error }))
+pub fn api_error<E: serde::de::DeserializeOwned>(answer: Answer, documented: bool) -> Error<E> {
+    api_error_by(answer, |status, body| if documented { decode_json(status, body).ok() } else { None })
 }
 
 /// Reads a JSON success, or the documented error, by the operation's statuses.
-pub async fn read_json<T, E>(operation: &OperationInfo, response: Answer) -> Result<Response<T>, Error<E>>
+pub fn read_json<T, E>(operation: &OperationInfo, answer: Answer) -> Result<Response<T>, Error<E>>
 where
     T: serde::de::DeserializeOwned,
     E: serde::de::DeserializeOwned,
 {
-    finish(operation, response, json).await
+    finish(operation, answer, json)
 }
 
 /// Reads an answer whose success has no body, or the documented error, by the operation's
 /// statuses.
-pub async fn read_empty<E>(operation: &OperationInfo, response: Answer) -> Result<Response<()>, Error<E>>
+pub fn read_empty<E>(operation: &OperationInfo, answer: Answer) -> Result<Response<()>, Error<E>>
 where
     E: serde::de::DeserializeOwned,
 {
-    finish(operation, response, empty).await
+    finish(operation, answer, empty)
 }
 
-/// Reads `response` by what `operation` expects: the success body with `read`, otherwise
+/// Reads `answer` by what `operation` expects: the success body with `read`, otherwise
 /// the error (decoded when the status is one with a documented error body).
-async fn finish<T, E, F>(
+fn finish<T, E: serde::de::DeserializeOwned>(
     operation: &OperationInfo,
-    response: Answer,
-    read: impl FnOnce(Answer) -> F,
-) -> Result<Response<T>, Error<E>>
-where
-    E: serde::de::DeserializeOwned,
-    F: Future<Output = Result<Response<T>, Error<E>>>,
-{
-    let status = response.status().as_u16();
+    answer: Answer,
+    read: fn(Answer) -> Result<Response<T>, Error<E>>,
+) -> Result<Response<T>, Error<E>> {
+    let status = answer.status().as_u16();
     if operation.succeeds_with(status) {
-        read(response).await
+        read(answer)
     } else {
-        Err(api_error(response, operation.documents_error(status)).await)
+        Err(api_error(answer, operation.documents_error(status)))
     }
 }
 
 /// The error of a non-success answer whose body type depends on the status: `decode` picks
 /// the type from the status and decodes the body (see [`decode_body`]).
-pub async fn api_error_by<E>(
-    response: Answer,
-    decode: impl FnOnce(StatusCode, &[u8]) -> Option<E>,
-) -> Error<E> {
-    let (status, headers, body) = match read_all::<E>(response).await {
+pub fn api_error_by<E>(answer: Answer, decode: impl FnOnce(StatusCode, &[u8]) -> Option<E>) -> Error<E> {
+    let (status, headers, body) = match read_all::<E>(answer) {
         Ok(parts) => parts,
         Err(error) => return error,
     };

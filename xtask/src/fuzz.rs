@@ -62,6 +62,8 @@ const HOSTILE: &[&str] = &[
     "client",
     "into_request",
     "send_with",
+    "send_streaming_with",
+    "send_reading",
     "core",
     "input",
     "encode",

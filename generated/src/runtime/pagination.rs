@@ -7,6 +7,7 @@ use std::future::Future;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
+use super::builder::RequestBuilder;
 use super::error::Error;
 use super::response::Response;
 
@@ -73,6 +74,19 @@ pub fn is_short_page<T: TryInto<i64>>(count: usize, limit: Option<T>) -> bool {
         Some(Ok(limit)) => i64::try_from(count).is_ok_and(|count| count < limit),
         _ => false,
     }
+}
+
+/// The request for the page at `link` (a `next` link of the page `request` fetched), or
+/// `None` when the server handed back the link it was just given: following it would fetch
+/// the same page forever.
+pub fn follow_link<I: Clone>(request: &RequestBuilder<I>, link: &str, operation: &str) -> Option<RequestBuilder<I>> {
+    if request.options.as_ref().and_then(|options| options.url.as_deref()) == Some(link) {
+        stalled(operation);
+        return None;
+    }
+    let mut next = request.clone();
+    super::builder::set(&mut next.options).url = Some(link.to_owned());
+    Some(next)
 }
 
 /// Ends a stream whose server handed back the cursor (or link) it was just given: following

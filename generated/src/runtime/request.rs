@@ -25,8 +25,8 @@ pub struct OperationInfo {
     pub retry_safe: bool,
     /// The security schemes the operation accepts (empty: no credentials).
     pub security: &'static [&'static str],
-    /// The success answer is handed to the caller as a stream, not read into memory.
-    pub streams: bool,
+    /// The statuses whose answer the operation hands over as a stream, not read into memory.
+    pub streams: Statuses,
     /// The statuses that succeed, as inclusive ranges (`(200, 200)`, `(200, 299)` for `2XX`).
     pub success: Statuses,
     /// The error statuses whose body is the operation's one documented error type
@@ -366,6 +366,17 @@ pub struct CallOptions {
     pub max_body_size: Option<u64>,
 }
 
+/// The options of a call that sets none.
+static NO_OPTIONS: CallOptions = CallOptions {
+    timeout: None,
+    retry: None,
+    headers: Vec::new(),
+    deadline: None,
+    url: None,
+    raw_body: None,
+    max_body_size: None,
+};
+
 /// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).
 #[derive(Debug)]
 pub struct Request {
@@ -375,7 +386,10 @@ pub struct Request {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Body>,
     pub(crate) accept: Option<&'static str>,
-    pub(crate) options: CallOptions,
+    /// This call's options; `None` keeps the client's.
+    pub(crate) options: Option<Box<CallOptions>>,
+    /// Whether the answers the operation streams are handed over unread.
+    pub(crate) stream: bool,
 }
 
 impl Request {
@@ -388,7 +402,8 @@ impl Request {
             headers: Vec::new(),
             body: None,
             accept: None,
-            options: CallOptions::default(),
+            options: None,
+            stream: false,
         }
     }
 
@@ -509,22 +524,34 @@ impl Request {
         self.accept = Some(media_type);
     }
 
-    /// The request with per-call options applied.
-    pub(crate) fn with_options(mut self, options: CallOptions) -> Self {
+    /// The request with per-call options applied; `stream`: whether the answers the
+    /// operation streams are handed over unread.
+    pub(crate) fn with_options(mut self, options: Option<Box<CallOptions>>, stream: bool) -> Self {
         self.options = options;
+        self.stream = stream;
         self
+    }
+
+    /// This call's options (none set: every one `None`, the client's apply).
+    pub(crate) fn options(&self) -> &CallOptions {
+        self.options.as_deref().unwrap_or(&NO_OPTIONS)
+    }
+
+    /// Whether the answer with `status` is handed over unread, to be streamed.
+    pub(crate) fn streams(&self, status: u16) -> bool {
+        self.stream && within(self.operation.streams, status)
     }
 
     /// Whether the request can be sent again (its body is not a one-shot stream).
     pub(crate) fn is_replayable(&self) -> bool {
         match &self.body {
-            Some(Body::Multipart(form)) if self.options.raw_body.is_none() => form.is_replayable(),
+            Some(Body::Multipart(form)) if self.options().raw_body.is_none() => form.is_replayable(),
             _ => true,
         }
     }
 
     pub(crate) fn attach_body(&self, request: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, String> {
-        if let Some((content_type, bytes)) = &self.options.raw_body {
+        if let Some((content_type, bytes)) = &self.options().raw_body {
             return Ok(request.header(reqwest::header::CONTENT_TYPE, content_type.as_str()).body(bytes.clone()));
         }
         Ok(match &self.body {

@@ -85,7 +85,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
         impl #builder {
             pub(super) fn new(core: runtime::ClientCore, #(#args: #arg_types),*) -> Self {
                 let input = #input { #(#inits),* };
-                Self { core, input, options: runtime::CallOptions::default() }
+                Self { core, input, options: None }
             }
 
             #(#setters)*
@@ -107,9 +107,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
 fn operation_info(op: &Operation) -> TokenStream {
     let (id, path, retry_safe, security) = (&op.wire_id, &op.path_template, op.retry_safe, &op.security);
     let method = format_ident!("{}", op.method.as_str());
-    // A streamed success is handed over unread; everything else is read within the attempt.
-    let streams = op.success.iter().any(|r| matches!(r.body, Some(ResponseBody::Binary)));
-    let (success, errors) = responses::statuses(op);
+    let responses::StatusLists { success, errors, streams } = responses::statuses(op);
     quote! {
         static OPERATION: OperationInfo = OperationInfo {
             id: #id,
@@ -117,7 +115,7 @@ fn operation_info(op: &Operation) -> TokenStream {
             path: #path,
             retry_safe: #retry_safe,
             security: &[#(#security),*],
-            streams: #streams,
+            streams: &[#(#streams),*],
             success: &[#(#success),*],
             errors: &[#(#errors),*],
         };

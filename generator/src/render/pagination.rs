@@ -144,13 +144,7 @@ fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
             let link = borrowed_access(quote! { page }, next, true);
             quote! {
                 let link = #link;
-                if request.options.url.as_deref() == Some(link.as_str()) {
-                    runtime::pagination::stalled(OPERATION.id);
-                    return None;
-                }
-                let mut next = request.clone();
-                next.options.url = Some(link.to_string());
-                Some(next)
+                runtime::pagination::follow_link(request, link.as_str(), OPERATION.id)
             }
         }
     }

@@ -17,22 +17,63 @@ pub(super) struct SendMethod {
     pub items: Vec<TokenStream>,
 }
 
-/// The statuses of `op` the runtime reads an answer by, as `(low, high)` literals: the
-/// successes (any 2XX when none is documented), and the errors with a JSON body.
-pub(super) fn statuses(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let pair = |status: StatusMatch| {
-        let (low, high) = status.range();
+/// The statuses of `op` the runtime reads an answer by, as `(low, high)` literals.
+pub(super) struct StatusLists {
+    /// The successes (any 2XX when none is documented).
+    pub success: Vec<TokenStream>,
+    /// The errors with a JSON body.
+    pub errors: Vec<TokenStream>,
+    /// The statuses whose answer `send` streams: those the match in `send` reads with
+    /// `runtime::stream` (an earlier arm takes precedence over a later, wider one).
+    pub streams: Vec<TokenStream>,
+}
+
+pub(super) fn statuses(op: &Operation) -> StatusLists {
+    let pair = |(low, high): (u16, u16)| {
         let (low, high) = (Literal::u16_unsuffixed(low), Literal::u16_unsuffixed(high));
         quote! { (#low, #high) }
     };
     let success = if op.success.is_empty() {
-        vec![pair(StatusMatch::Range(2))]
+        vec![pair(StatusMatch::Range(2).range())]
     } else {
-        op.success.iter().map(|r| pair(r.status)).collect()
+        op.success.iter().map(|r| pair(r.status.range())).collect()
     };
-    let errors =
-        op.errors.iter().filter(|r| matches!(r.body, Some(ResponseBody::Json(_)))).map(|r| pair(r.status)).collect();
-    (success, errors)
+    let errors = op
+        .errors
+        .iter()
+        .filter(|r| matches!(r.body, Some(ResponseBody::Json(_))))
+        .map(|r| pair(r.status.range()))
+        .collect();
+    let streams = streamed_ranges(op).into_iter().map(pair).collect();
+    StatusLists { success, errors, streams }
+}
+
+/// The status ranges of the binary successes, less the statuses an earlier success claims.
+fn streamed_ranges(op: &Operation) -> Vec<(u16, u16)> {
+    let mut claimed: Vec<(u16, u16)> = Vec::new();
+    let mut streamed = Vec::new();
+    for response in &op.success {
+        let range = response.status.range();
+        if matches!(response.body, Some(ResponseBody::Binary)) {
+            let mut pieces = vec![range];
+            for taken in &claimed {
+                pieces = pieces.into_iter().flat_map(|piece| subtract(piece, *taken)).collect();
+            }
+            streamed.extend(pieces);
+        }
+        claimed.push(range);
+    }
+    streamed
+}
+
+/// The parts of the inclusive range `from` outside `taken`.
+fn subtract(from: (u16, u16), taken: (u16, u16)) -> Vec<(u16, u16)> {
+    if taken.1 < from.0 || taken.0 > from.1 {
+        return vec![from];
+    }
+    let below = (taken.0 > from.0).then(|| (from.0, taken.0 - 1));
+    let above = (taken.1 < from.1).then(|| (taken.1 + 1, from.1));
+    below.into_iter().chain(above).collect()
 }
 
 /// `send`: a call into the runtime when it can read the answer by the operation's statuses
@@ -56,14 +97,18 @@ pub(super) fn send(op: &Operation) -> SendMethod {
         },
         None => {
             let (success_arms, error_arms) = (&success.arms, &error.arms);
+            // The runtime hands over unread only the answers a streaming send asks for.
+            let send_with = if streamed_ranges(op).is_empty() {
+                quote! { send_with }
+            } else {
+                quote! { send_streaming_with }
+            };
             quote! {
                 /// Sends the request and decodes the answer.
                 pub fn send(self) -> runtime::ResponseFuture<#success_ty, #error_ty> {
-                    self.send_with(|_, response| async move {
-                        match response.status().as_u16() {
-                            #(#success_arms)*
-                            #error_arms
-                        }
+                    self.#send_with(|_, response| match response.status().as_u16() {
+                        #(#success_arms)*
+                        #error_arms
                     })
                 }
             }
@@ -113,9 +158,9 @@ pub(super) fn public_types(op: &Operation) -> Vec<&str> {
 
 fn body_reader(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
     match body {
-        None => (quote! { () }, quote! { runtime::empty(response).await }),
-        Some(ResponseBody::Json(ty)) => (type_tokens(ty, true), quote! { runtime::json(response).await }),
-        Some(ResponseBody::Text) => (quote! { String }, quote! { runtime::text(response).await }),
+        None => (quote! { () }, quote! { runtime::empty(response) }),
+        Some(ResponseBody::Json(ty)) => (type_tokens(ty, true), quote! { runtime::json(response) }),
+        Some(ResponseBody::Text) => (quote! { String }, quote! { runtime::text(response) }),
         Some(ResponseBody::Binary) => (quote! { runtime::ByteStream }, quote! { runtime::stream(response) }),
     }
 }
@@ -228,18 +273,18 @@ fn error_shape(op: &Operation) -> ErrorShape {
     match error_body_types(op).as_slice() {
         [] => ErrorShape {
             ty: quote! { serde_json::Value },
-            arms: quote! { _ => Err(runtime::api_error(response, false).await), },
+            arms: quote! { _ => Err(runtime::api_error(response, false)), },
             item: None,
         },
         [only] => {
             let has_default = documented.iter().any(|(r, _)| r.status == StatusMatch::Default);
             let patterns = documented.iter().map(|(r, _)| status_pattern(r.status));
             let arms = if has_default {
-                quote! { _ => Err(runtime::api_error(response, true).await), }
+                quote! { _ => Err(runtime::api_error(response, true)), }
             } else {
                 quote! {
-                    #(#patterns)|* => Err(runtime::api_error(response, true).await),
-                    _ => Err(runtime::api_error(response, false).await),
+                    #(#patterns)|* => Err(runtime::api_error(response, true)),
+                    _ => Err(runtime::api_error(response, false)),
                 }
             };
             ErrorShape { ty: type_tokens(only, true), arms, item: None }
@@ -280,12 +325,27 @@ fn error_enum(op: &Operation, documented: &[(&Response, &TypeRef)]) -> ErrorShap
             _ => Err(runtime::api_error_by(response, |status, body| match status.as_u16() {
                 #(#decoders)*
                 _ => #fallback,
-            }).await),
+            })),
         },
         item: Some(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants)* }
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subtract;
+
+    #[test]
+    fn subtracting_a_status_range_keeps_what_lies_outside_it() {
+        assert_eq!(subtract((200, 299), (200, 200)), vec![(201, 299)]);
+        assert_eq!(subtract((200, 299), (206, 206)), vec![(200, 205), (207, 299)]);
+        assert_eq!(subtract((200, 299), (299, 299)), vec![(200, 298)]);
+        assert_eq!(subtract((200, 200), (200, 299)), vec![]);
+        assert_eq!(subtract((200, 200), (300, 399)), vec![(200, 200)]);
+        assert_eq!(subtract((0, 999), (200, 299)), vec![(0, 199), (300, 999)]);
     }
 }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/assets/{id}",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500)],
 };
@@ -40,11 +40,7 @@ impl GetAsset {
             include_unique_identifiers: None,
             include_inter_snapshot_remediations: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The current date and time to compare the asset state against; defaults to the time of the

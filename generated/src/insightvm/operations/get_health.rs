@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/admin/health",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (500, 500)],
 };
@@ -26,11 +26,7 @@ pub struct GetHealthInput {}
 impl GetHealth {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = GetHealthInput {};
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

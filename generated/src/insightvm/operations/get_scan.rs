@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan/{id}",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500)],
 };
@@ -32,11 +32,7 @@ impl GetScan {
             id: id.into(),
             include_details: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Whether to include the scan details.

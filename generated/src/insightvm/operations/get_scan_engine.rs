@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan/engine/{id}",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500)],
 };
@@ -30,11 +30,7 @@ impl GetScanEngine {
         let input = GetScanEngineInput {
             id: id.into(),
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

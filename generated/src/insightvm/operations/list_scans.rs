@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (500, 500)],
 };
@@ -34,11 +34,7 @@ impl ListScans {
             size: None,
             include_details: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The index of the page (zero-based) to retrieve.

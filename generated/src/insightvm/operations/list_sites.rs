@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/sites",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (500, 500)],
 };
@@ -36,11 +36,7 @@ impl ListSites {
             sort: None,
             cursor: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The index of the page (zero-based) to retrieve.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/assets",
     retry_safe: true,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (500, 500)],
 };
@@ -48,11 +48,7 @@ impl SearchAssets {
             include_inter_snapshot_remediations: None,
             body: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The index of the page (zero-based) to retrieve.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan",
     retry_safe: false,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200), (202, 202)],
     errors: &[(400, 400), (401, 401), (500, 500)],
 };
@@ -28,11 +28,7 @@ pub struct StartScanInput {
 impl StartScan {
     pub(super) fn new(core: runtime::ClientCore, body: types::ScanRequest) -> Self {
         let input = StartScanInput { body };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/v4/integration/scan/{id}/stop",
     retry_safe: false,
     security: &["ApiKey"],
-    streams: false,
+    streams: &[],
     success: &[(202, 202)],
     errors: &[(401, 401), (404, 404), (500, 500)],
 };
@@ -28,11 +28,7 @@ pub struct StopScanInput {
 impl StopScan {
     pub(super) fn new(core: runtime::ClientCore, id: impl Into<String>) -> Self {
         let input = StopScanInput { id: id.into() };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/sites/{id}/assets",
     retry_safe: false,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200), (201, 201)],
     errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
 };
@@ -29,11 +29,7 @@ pub struct CreateAssetInput {
 impl CreateAsset {
     pub(super) fn new(core: runtime::ClientCore, id: i32) -> Self {
         let input = CreateAssetInput { id, body: None };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The details of the asset being added or updated.
@@ -47,51 +43,44 @@ impl CreateAsset {
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<CreateAssetResponse, CreateAssetError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => {
-                    runtime::json(response)
-                        .await
-                        .map(|response: runtime::Response<types::CreatedReference>| {
-                            response.map(CreateAssetResponse::Ok)
-                        })
-                }
-                201 => {
-                    runtime::json(response)
-                        .await
-                        .map(|
-                            response: runtime::Response<
-                                types::CreatedOrUpdatedReference,
-                            >|
-                        response.map(CreateAssetResponse::Created))
-                }
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateAssetError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateAssetError::Unauthorized)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateAssetError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateAssetError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => {
+                runtime::json(response)
+                    .map(|response: runtime::Response<types::CreatedReference>| {
+                        response.map(CreateAssetResponse::Ok)
+                    })
+            }
+            201 => {
+                runtime::json(response)
+                    .map(|response: runtime::Response<types::CreatedOrUpdatedReference>| {
+                        response.map(CreateAssetResponse::Created)
+                    })
+            }
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateAssetError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateAssetError::Unauthorized)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateAssetError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateAssetError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

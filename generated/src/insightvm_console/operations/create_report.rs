@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/reports",
     retry_safe: false,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
 };
@@ -28,11 +28,7 @@ pub struct CreateReportInput {
 impl CreateReport {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = CreateReportInput { body: None };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The specification of a report configuration.
@@ -47,36 +43,33 @@ impl CreateReport {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<types::CreatedReferenceIntLink, CreateReportError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateReportError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateReportError::Unauthorized)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateReportError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateReportError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateReportError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateReportError::Unauthorized)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateReportError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateReportError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/scan_engine_pools",
     retry_safe: false,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
 };
@@ -31,11 +31,7 @@ impl CreateScanEnginePool {
         let input = CreateScanEnginePoolInput {
             body: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The details for the scan engine to update.
@@ -53,36 +49,33 @@ impl CreateScanEnginePool {
         types::CreatedReferenceEngineIdLink,
         CreateScanEnginePoolError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateScanEnginePoolError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateScanEnginePoolError::Unauthorized)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateScanEnginePoolError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateScanEnginePoolError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateScanEnginePoolError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateScanEnginePoolError::Unauthorized)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateScanEnginePoolError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateScanEnginePoolError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/tags",
     retry_safe: false,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(201, 201)],
     errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
 };
@@ -28,11 +28,7 @@ pub struct CreateTagInput {
 impl CreateTag {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = CreateTagInput { body: None };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The details of the tag.
@@ -47,36 +43,33 @@ impl CreateTag {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<types::ReferenceWithTagIdLink, CreateTagError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                201 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateTagError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateTagError::Unauthorized)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateTagError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(CreateTagError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            201 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateTagError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateTagError::Unauthorized)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateTagError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(CreateTagError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

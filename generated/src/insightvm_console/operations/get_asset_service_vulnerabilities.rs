@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -49,11 +49,7 @@ impl GetAssetServiceVulnerabilities {
             size: None,
             sort: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The index of the page (zero-based) to retrieve.
@@ -93,40 +89,37 @@ impl GetAssetServiceVulnerabilities {
         types::PageOfVulnerabilityFinding,
         GetAssetServiceVulnerabilitiesError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetAssetServiceVulnerabilitiesError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetAssetServiceVulnerabilitiesError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                GetAssetServiceVulnerabilitiesError::InternalServerError,
-                                            )
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                GetAssetServiceVulnerabilitiesError::ServiceUnavailable,
-                                            )
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetAssetServiceVulnerabilitiesError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetAssetServiceVulnerabilitiesError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        GetAssetServiceVulnerabilitiesError::InternalServerError,
+                                    )
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        GetAssetServiceVulnerabilitiesError::ServiceUnavailable,
+                                    )
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

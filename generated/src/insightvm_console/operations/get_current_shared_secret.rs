@@ -8,7 +8,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/scan_engines/shared_secret",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[],
 };
@@ -26,20 +26,14 @@ pub struct GetCurrentSharedSecretInput {}
 impl GetCurrentSharedSecret {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = GetCurrentSharedSecretInput {};
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<String, serde_json::Value> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::text(response).await,
-                _ => Err(runtime::api_error(response, false).await),
-            }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::text(response),
+            _ => Err(runtime::api_error(response, false)),
         })
     }
 }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/policies/{policyId}/rules/{ruleId}/controls",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -40,11 +40,7 @@ impl GetPolicyRuleControls {
             size: None,
             sort: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The index of the page (zero-based) to retrieve.
@@ -84,36 +80,33 @@ impl GetPolicyRuleControls {
         types::PageOfPolicyControl,
         GetPolicyRuleControlsError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPolicyRuleControlsError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPolicyRuleControlsError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPolicyRuleControlsError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPolicyRuleControlsError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPolicyRuleControlsError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPolicyRuleControlsError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPolicyRuleControlsError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPolicyRuleControlsError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/privileges/{id}",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -28,45 +28,38 @@ pub struct GetPrivilegeInput {
 impl GetPrivilege {
     pub(super) fn new(core: runtime::ClientCore, id: types::GetPrivilegeId) -> Self {
         let input = GetPrivilegeInput { id };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<types::Links, GetPrivilegeError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPrivilegeError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPrivilegeError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPrivilegeError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetPrivilegeError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPrivilegeError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPrivilegeError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPrivilegeError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetPrivilegeError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

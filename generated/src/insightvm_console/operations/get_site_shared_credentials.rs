@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/sites/{id}/shared_credentials",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -33,11 +33,7 @@ impl GetSiteSharedCredentials {
         let input = GetSiteSharedCredentialsInput {
             id,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
@@ -47,36 +43,33 @@ impl GetSiteSharedCredentials {
         types::ResourcesSiteSharedCredential,
         GetSiteSharedCredentialsError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetSiteSharedCredentialsError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetSiteSharedCredentialsError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetSiteSharedCredentialsError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetSiteSharedCredentialsError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetSiteSharedCredentialsError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetSiteSharedCredentialsError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetSiteSharedCredentialsError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetSiteSharedCredentialsError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/users/{id}/2FA",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -33,11 +33,7 @@ impl GetTwoFactorAuthenticationKey {
         let input = GetTwoFactorAuthenticationKeyInput {
             id,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
@@ -47,38 +43,35 @@ impl GetTwoFactorAuthenticationKey {
         types::TokenResource,
         GetTwoFactorAuthenticationKeyError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetTwoFactorAuthenticationKeyError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetTwoFactorAuthenticationKeyError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                GetTwoFactorAuthenticationKeyError::InternalServerError,
-                                            )
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(GetTwoFactorAuthenticationKeyError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetTwoFactorAuthenticationKeyError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetTwoFactorAuthenticationKeyError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        GetTwoFactorAuthenticationKeyError::InternalServerError,
+                                    )
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(GetTwoFactorAuthenticationKeyError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/users/{id}/2FA",
     retry_safe: false,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
 };
@@ -33,11 +33,7 @@ impl RegenerateTwoFactorAuthentication {
         let input = RegenerateTwoFactorAuthenticationInput {
             id,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
@@ -47,40 +43,37 @@ impl RegenerateTwoFactorAuthentication {
         types::TokenResource,
         RegenerateTwoFactorAuthenticationError,
     > {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RegenerateTwoFactorAuthenticationError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RegenerateTwoFactorAuthenticationError::Unauthorized)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                RegenerateTwoFactorAuthenticationError::InternalServerError,
-                                            )
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                RegenerateTwoFactorAuthenticationError::ServiceUnavailable,
-                                            )
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(RegenerateTwoFactorAuthenticationError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(RegenerateTwoFactorAuthenticationError::Unauthorized)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        RegenerateTwoFactorAuthenticationError::InternalServerError,
+                                    )
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        RegenerateTwoFactorAuthenticationError::ServiceUnavailable,
+                                    )
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

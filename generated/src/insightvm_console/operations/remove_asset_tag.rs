@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/assets/{id}/tags/{tagId}",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -30,45 +30,38 @@ pub struct RemoveAssetTagInput {
 impl RemoveAssetTag {
     pub(super) fn new(core: runtime::ClientCore, id: i64, tag_id: i32) -> Self {
         let input = RemoveAssetTagInput { id, tag_id };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<types::Links, RemoveAssetTagError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RemoveAssetTagError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RemoveAssetTagError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RemoveAssetTagError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(RemoveAssetTagError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(RemoveAssetTagError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(RemoveAssetTagError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(RemoveAssetTagError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(RemoveAssetTagError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/sites/{id}/discovery_search_criteria",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -39,55 +39,48 @@ impl SetSiteDiscoverySearchCriteria {
             id,
             body,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<types::Links, SetSiteDiscoverySearchCriteriaError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetSiteDiscoverySearchCriteriaError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetSiteDiscoverySearchCriteriaError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetSiteDiscoverySearchCriteriaError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                SetSiteDiscoverySearchCriteriaError::InternalServerError,
-                                            )
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(
-                                                SetSiteDiscoverySearchCriteriaError::ServiceUnavailable,
-                                            )
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetSiteDiscoverySearchCriteriaError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetSiteDiscoverySearchCriteriaError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetSiteDiscoverySearchCriteriaError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        SetSiteDiscoverySearchCriteriaError::InternalServerError,
+                                    )
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(
+                                        SetSiteDiscoverySearchCriteriaError::ServiceUnavailable,
+                                    )
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

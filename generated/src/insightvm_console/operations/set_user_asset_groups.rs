@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/users/{id}/asset_groups",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -33,11 +33,7 @@ impl SetUserAssetGroups {
             id,
             body: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The identifiers of the asset groups to grant the user access to. Ignored if user has
@@ -51,40 +47,37 @@ impl SetUserAssetGroups {
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<types::Links, SetUserAssetGroupsError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetUserAssetGroupsError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetUserAssetGroupsError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetUserAssetGroupsError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetUserAssetGroupsError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(SetUserAssetGroupsError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetUserAssetGroupsError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetUserAssetGroupsError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetUserAssetGroupsError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetUserAssetGroupsError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(SetUserAssetGroupsError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

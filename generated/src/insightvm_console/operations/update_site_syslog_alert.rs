@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/3/sites/{id}/alerts/syslog/{alertId}",
     retry_safe: true,
     security: &["Basic", "Token"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
 };
@@ -35,11 +35,7 @@ impl UpdateSiteSyslogAlert {
             alert_id,
             body: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Resource for updating the specified Syslog alert.
@@ -54,40 +50,37 @@ impl UpdateSiteSyslogAlert {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<types::Links, UpdateSiteSyslogAlertError> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::json(response).await,
-                _ => {
-                    Err(
-                        runtime::api_error_by(
-                                response,
-                                |status, body| match status.as_u16() {
-                                    400 => {
-                                        runtime::decode_body(status, body)
-                                            .map(UpdateSiteSyslogAlertError::BadRequest)
-                                    }
-                                    401 => {
-                                        runtime::decode_body(status, body)
-                                            .map(UpdateSiteSyslogAlertError::Unauthorized)
-                                    }
-                                    404 => {
-                                        runtime::decode_body(status, body)
-                                            .map(UpdateSiteSyslogAlertError::NotFound)
-                                    }
-                                    500 => {
-                                        runtime::decode_body(status, body)
-                                            .map(UpdateSiteSyslogAlertError::InternalServerError)
-                                    }
-                                    503 => {
-                                        runtime::decode_body(status, body)
-                                            .map(UpdateSiteSyslogAlertError::ServiceUnavailable)
-                                    }
-                                    _ => None,
-                                },
-                            )
-                            .await,
-                    )
-                }
+        self.send_with(|_, response| match response.status().as_u16() {
+            200 => runtime::json(response),
+            _ => {
+                Err(
+                    runtime::api_error_by(
+                        response,
+                        |status, body| match status.as_u16() {
+                            400 => {
+                                runtime::decode_body(status, body)
+                                    .map(UpdateSiteSyslogAlertError::BadRequest)
+                            }
+                            401 => {
+                                runtime::decode_body(status, body)
+                                    .map(UpdateSiteSyslogAlertError::Unauthorized)
+                            }
+                            404 => {
+                                runtime::decode_body(status, body)
+                                    .map(UpdateSiteSyslogAlertError::NotFound)
+                            }
+                            500 => {
+                                runtime::decode_body(status, body)
+                                    .map(UpdateSiteSyslogAlertError::InternalServerError)
+                            }
+                            503 => {
+                                runtime::decode_body(status, body)
+                                    .map(UpdateSiteSyslogAlertError::ServiceUnavailable)
+                            }
+                            _ => None,
+                        },
+                    ),
+                )
             }
         })
     }

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/api-targets/create-from-definition",
     retry_safe: false,
     security: &["xAuth"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (403, 403)],
 };
@@ -48,11 +48,7 @@ impl CreateApiTargetFromDefinition {
                 body: Some(body),
             },
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/export",
     retry_safe: false,
     security: &["xAuth"],
-    streams: true,
+    streams: &[(200, 200)],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (403, 403)],
 };
@@ -40,11 +40,7 @@ impl ExportInventory {
             modified_at: None,
             body,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Comma-separated definition formats to include.
@@ -91,12 +87,10 @@ impl ExportInventory {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<runtime::ByteStream, types::ErrorResponse> {
-        self.send_with(|_, response| async move {
-            match response.status().as_u16() {
-                200 => runtime::stream(response),
-                400 | 401 | 403 => Err(runtime::api_error(response, true).await),
-                _ => Err(runtime::api_error(response, false).await),
-            }
+        self.send_streaming_with(|_, response| match response.status().as_u16() {
+            200 => runtime::stream(response),
+            400 | 401 | 403 => Err(runtime::api_error(response, true)),
+            _ => Err(runtime::api_error(response, false)),
         })
     }
 }

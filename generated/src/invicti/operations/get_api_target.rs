@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/api-targets/{apiTargetId}",
     retry_safe: true,
     security: &["xAuth"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(401, 401), (403, 403), (404, 404)],
 };
@@ -34,11 +34,7 @@ impl GetApiTarget {
         let input = GetApiTargetInput {
             api_target_id: api_target_id.into(),
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/links",
     retry_safe: false,
     security: &["xAuth"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (403, 403), (404, 404)],
 };
@@ -28,11 +28,7 @@ pub struct LinkApiTargetInput {
 impl LinkApiTarget {
     pub(super) fn new(core: runtime::ClientCore, body: types::LinkRequest) -> Self {
         let input = LinkApiTargetInput { body };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// Sends the request and decodes the answer.

@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/api-targets",
     retry_safe: true,
     security: &["xAuth"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200)],
     errors: &[(400, 400), (401, 401), (403, 403)],
 };
@@ -42,11 +42,7 @@ impl ListApiTargets {
             scan_date: None,
             definition_format: None,
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// The number of API targets per page.

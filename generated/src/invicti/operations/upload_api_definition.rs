@@ -9,7 +9,7 @@ static OPERATION: OperationInfo = OperationInfo {
     path: "/api/apihub/v1/inventory/definitions",
     retry_safe: false,
     security: &["xAuth"],
-    streams: false,
+    streams: &[],
     success: &[(200, 200), (201, 201)],
     errors: &[(400, 400), (401, 401), (409, 409)],
 };
@@ -47,11 +47,7 @@ impl UploadApiDefinition {
                 body: Some(body),
             },
         };
-        Self {
-            core,
-            input,
-            options: runtime::CallOptions::default(),
-        }
+        Self { core, input, options: None }
     }
 
     /// How the definition is sourced, e.g. `Push`.
