@@ -386,7 +386,7 @@ impl ClientCore {
         let mut with_body = true;
         for hop in 0..=MAX_REDIRECTS {
             let sending = {
-                let mut http_request = self.build_request(request, &method, url.clone(), hop == 0, with_body)?;
+                let mut http_request = self.build_request(request, &method, url, hop == 0, with_body)?;
                 if request.stream {
                     // A streamed body is read after this attempt returns: the limit covers it too.
                     *http_request.timeout_mut() = timeout;
@@ -399,7 +399,7 @@ impl ClientCore {
                 // The URL may carry a credential in its query: never keep it in the error.
                 Err(error) => return Err(Error::Transport(error.without_url())),
             };
-            let Some(next) = redirect_target(&response, &url) else { return Ok(response) };
+            let Some(next) = redirect_target(&response) else { return Ok(response) };
             let status = response.status().as_u16();
             if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
                 method = reqwest::Method::GET;
@@ -520,19 +520,23 @@ fn retry_grounds<E>(outcome: &Result<Answer, Error<E>>) -> Option<(Option<Durati
     }
 }
 
+/// The URL of `path` (the operation's, encoded) under the base URL and its own path.
 fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
     let mut url = base.clone();
-    url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+    match base.path().trim_end_matches('/') {
+        "" => url.set_path(path),
+        prefix => url.set_path(&format!("{prefix}{path}")),
+    }
     url
 }
 
 /// Where a redirect answer points, resolved against the URL that answered.
-fn redirect_target(response: &reqwest::Response, current: &reqwest::Url) -> Option<reqwest::Url> {
+fn redirect_target(response: &reqwest::Response) -> Option<reqwest::Url> {
     if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
         return None;
     }
     let location = response.headers().get(reqwest::header::LOCATION)?.to_str().ok()?;
-    current.join(location).ok()
+    response.url().join(location).ok()
 }
 
 /// A URL as errors and traces show it: without its query or user info, which may carry
