@@ -320,14 +320,7 @@ impl ClientCore {
                     // A wait that would pass the call's deadline ends the call now.
                     match next.filter(|wait| deadline.is_none_or(|(at, _)| Instant::now() + *wait < at)) {
                         Some(wait) => wait,
-                        None => {
-                            return match (outcome, deadline) {
-                                (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => {
-                                    Err(Error::Timeout(limit))
-                                }
-                                (outcome, _) => outcome,
-                            };
-                        }
+                        None => return final_outcome(outcome, deadline),
                     }
                 };
                 tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
@@ -493,8 +486,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The URL of `path` (already percent-encoded) under `base`: only the path is parsed, not
-/// the scheme and host again, and whatever `path` holds stays in the path.
 /// Whether an outcome may be sent again, and on what grounds: the wait the server asked
 /// for, and whether it says it did not act on the request (429, or a Retry-After on 503) or
 /// never received it (no connection), which makes sending again safe for any operation;
@@ -517,7 +508,20 @@ fn retry_grounds<E>(outcome: &Result<Answer, Error<E>>) -> Option<(Option<Durati
     }
 }
 
-/// The URL of `path` (the operation's, encoded) under the base URL and its own path.
+/// The outcome a call ends with: a timeout once the call's deadline `(at, limit)` has passed
+/// reports the deadline's limit, not the attempt's.
+fn final_outcome<E>(
+    outcome: Result<Answer, Error<E>>,
+    deadline: Option<(Instant, Duration)>,
+) -> Result<Answer, Error<E>> {
+    match (outcome, deadline) {
+        (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => Err(Error::Timeout(limit)),
+        (outcome, _) => outcome,
+    }
+}
+
+/// The URL of `path` (already percent-encoded) under `base`: only the path is parsed, not
+/// the scheme and host again, and whatever `path` holds stays in the path.
 fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
     let mut url = base.clone();
     match base.path().trim_end_matches('/') {

@@ -187,7 +187,7 @@ pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
 /// Builds the error for a non-success answer; `documented` says whether the spec gives
 /// this status a body of type `E`.
 pub fn api_error<E: serde::de::DeserializeOwned>(answer: Answer, documented: bool) -> Error<E> {
-    api_error_by(answer, |status, body| if documented { decode_json(status, body).ok() } else { None })
+    api_error_by(answer, |status, body| if documented { decode_body(status, body) } else { None })
 }
 
 /// Reads a JSON success, or the documented error, by the operation's statuses.
