@@ -8,7 +8,7 @@ use tracing::Instrument;
 
 use super::auth::Credential;
 use super::error::Error;
-use super::request::Request;
+use super::request::{OperationInfo, Request};
 use super::response::Answer;
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
 
@@ -284,43 +284,26 @@ impl ClientCore {
     pub fn execute<E>(&self, request: Request) -> impl Future<Output = Result<Answer, Error<E>>> + use<E> {
         let core = self.clone();
         async move {
-            let operation = request.operation;
-            let retry = request.options().retry.as_ref().unwrap_or(&core.inner.retry);
-            let replayable = request.is_replayable();
             let started = Instant::now();
-            let deadline = request.options().deadline.map(|limit| (started + limit, limit));
+            let call = Call {
+                operation: request.operation,
+                retry: request.options().retry.as_ref().unwrap_or(&core.inner.retry),
+                replayable: request.is_replayable(),
+                started,
+                deadline: request.options().deadline.map(|limit| (started + limit, limit)),
+            };
             let mut attempt = 1;
             loop {
-                let span = tracing::debug_span!(
-                    "http.request",
-                    operation = operation.id,
-                    method = %operation.method,
-                    path = operation.path,
-                    attempt,
-                    status = tracing::field::Empty,
-                    elapsed_ms = tracing::field::Empty,
-                );
+                let span = attempt_span(call.operation, attempt);
                 // The outcome lives in this block only, so the state kept across the wait
                 // before a retry does not hold it.
                 let wait = {
                     let sent = Instant::now();
-                    let remaining = deadline.map(|(at, _)| at.saturating_duration_since(sent));
+                    let remaining = call.deadline.map(|(at, _)| at.saturating_duration_since(sent));
                     let outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
-                    span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
-                    if let Ok(response) = &outcome {
-                        span.record("status", response.status().as_u16());
-                    }
-                    let Some((wait, unprocessed)) = retry_grounds(&outcome) else { return outcome };
-                    let may_retry = replayable && (operation.retry_safe || unprocessed);
-                    let next = if may_retry && attempt < retry.attempts() {
-                        retry.next_wait(attempt, started.elapsed(), wait)
-                    } else {
-                        None
-                    };
-                    // A wait that would pass the call's deadline ends the call now.
-                    match next.filter(|wait| deadline.is_none_or(|(at, _)| Instant::now() + *wait < at)) {
+                    match call.next_wait(attempt, &span, sent, &outcome) {
                         Some(wait) => wait,
-                        None => return final_outcome(outcome, deadline),
+                        None => return final_outcome(outcome, call.deadline),
                     }
                 };
                 tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
@@ -452,6 +435,59 @@ impl ClientCore {
         }
         Ok(http_request)
     }
+}
+
+/// What a call keeps from one attempt to the next.
+struct Call<'a> {
+    operation: &'static OperationInfo,
+    retry: &'a RetryPolicy,
+    /// Whether the body can be sent again.
+    replayable: bool,
+    started: Instant,
+    /// When the whole call must end, and the limit that set it.
+    deadline: Option<(Instant, Duration)>,
+}
+
+impl Call<'_> {
+    /// Records how attempt `attempt` (sent at `sent`) went on its span, and decides whether
+    /// to send the request again: the wait before the next attempt, or `None` when
+    /// `outcome` is the call's.
+    // Out of line: the frame of every poll of the call holds only what lives across its awaits.
+    #[inline(never)]
+    fn next_wait<E>(
+        &self,
+        attempt: u32,
+        span: &tracing::Span,
+        sent: Instant,
+        outcome: &Result<Answer, Error<E>>,
+    ) -> Option<Duration> {
+        span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
+        if let Ok(response) = outcome {
+            span.record("status", response.status().as_u16());
+        }
+        let (wait, unprocessed) = retry_grounds(outcome)?;
+        if !(self.replayable && (self.operation.retry_safe || unprocessed)) || attempt >= self.retry.attempts() {
+            return None;
+        }
+        let wait = self.retry.next_wait(attempt, self.started.elapsed(), wait)?;
+        // A wait that would pass the call's deadline ends the call now.
+        self.deadline.is_none_or(|(at, _)| Instant::now() + wait < at).then_some(wait)
+    }
+}
+
+/// The span of one attempt; its status and time are recorded when the answer comes.
+// Out of line: the span's fields would otherwise widen the frame of every poll of the call.
+#[inline(never)]
+fn attempt_span(operation: &OperationInfo, attempt: u32) -> tracing::Span {
+    tracing::debug_span!(
+        "http.request",
+        operation = operation.id,
+        method = %operation.method,
+        path = operation.path,
+        attempt,
+        status = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    )
 }
 
 /// Scheme, host and port: where a credential may be sent.
