@@ -303,10 +303,10 @@ impl ClientCore {
                 let wait = {
                     let sent = Instant::now();
                     let remaining = call.deadline.map(|(at, _)| at.saturating_duration_since(sent));
-                    let outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
-                    match call.next_wait(attempt, &span, sent, &outcome) {
+                    let mut outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
+                    match call.next_wait(attempt, &span, sent, &mut outcome) {
                         Some(wait) => wait,
-                        None => return final_outcome(outcome, call.deadline),
+                        None => return outcome,
                     }
                 };
                 tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
@@ -454,7 +454,7 @@ struct Call<'a> {
 impl Call<'_> {
     /// Records how attempt `attempt` (sent at `sent`) went on its span, and decides whether
     /// to send the request again: the wait before the next attempt, or `None` when
-    /// `outcome` is the call's.
+    /// `outcome` is the call's (made final in place: see [`final_outcome`]).
     // Out of line: the frame of every poll of the call holds only what lives across its awaits.
     #[inline(never)]
     fn next_wait<E>(
@@ -462,12 +462,22 @@ impl Call<'_> {
         attempt: u32,
         span: &tracing::Span,
         sent: Instant,
-        outcome: &Result<Answer, Error<E>>,
+        outcome: &mut Result<Answer, Error<E>>,
     ) -> Option<Duration> {
         span.record("elapsed_ms", sent.elapsed().as_millis() as u64);
         if let Ok(response) = outcome {
             span.record("status", response.status().as_u16());
         }
+        let wait = self.retry_wait(attempt, outcome);
+        if wait.is_none() {
+            final_outcome(outcome, self.deadline);
+        }
+        wait
+    }
+
+    /// The wait before sending attempt `attempt` again, if its outcome and the policy allow
+    /// another.
+    fn retry_wait<E>(&self, attempt: u32, outcome: &Result<Answer, Error<E>>) -> Option<Duration> {
         let (wait, unprocessed) = retry_grounds(outcome)?;
         if !(self.replayable && (self.operation.retry_safe || unprocessed)) || attempt >= self.retry.attempts() {
             return None;
@@ -547,15 +557,13 @@ fn retry_grounds<E>(outcome: &Result<Answer, Error<E>>) -> Option<(Option<Durati
     }
 }
 
-/// The outcome a call ends with: a timeout once the call's deadline `(at, limit)` has passed
-/// reports the deadline's limit, not the attempt's.
-fn final_outcome<E>(
-    outcome: Result<Answer, Error<E>>,
-    deadline: Option<(Instant, Duration)>,
-) -> Result<Answer, Error<E>> {
-    match (outcome, deadline) {
-        (Err(Error::Timeout(_)), Some((at, limit))) if Instant::now() >= at => Err(Error::Timeout(limit)),
-        (outcome, _) => outcome,
+/// Makes `outcome` the one a call ends with: a timeout once the call's deadline
+/// `(at, limit)` has passed reports the deadline's limit, not the attempt's.
+fn final_outcome<E>(outcome: &mut Result<Answer, Error<E>>, deadline: Option<(Instant, Duration)>) {
+    if let (Err(Error::Timeout(limit)), Some((at, deadline_limit))) = (outcome, deadline)
+        && Instant::now() >= at
+    {
+        *limit = deadline_limit;
     }
 }
 

@@ -78,8 +78,8 @@ pub struct Answer {
 #[derive(Debug)]
 enum AnswerBody {
     Read(Bytes),
-    /// To be streamed.
-    Unread(reqwest::Response),
+    /// To be streamed (boxed: most answers are read, and every move of an answer copies it).
+    Unread(Box<reqwest::Response>),
 }
 
 impl Answer {
@@ -100,7 +100,7 @@ impl Answer {
     /// An answer whose body is still to come from `response`, to be streamed (with no limit).
     pub(crate) fn unread(mut response: reqwest::Response) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Self { status: response.status(), headers, body: AnswerBody::Unread(response) }
+        Self { status: response.status(), headers, body: AnswerBody::Unread(Box::new(response)) }
     }
 
     /// The status.
