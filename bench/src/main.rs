@@ -28,9 +28,9 @@ async fn main() {
         Some("decode") => decode().await,
         Some("paginate") => paginate(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
         Some("overhead") => overhead(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)).await,
-        Some("overhead-one") => {
-            let side = args.get(1).map_or("generated", String::as_str);
-            overhead_one(side, args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000)).await;
+        Some("overhead-one") if matches!(args.get(1).map(String::as_str), Some("generated" | "reqwest")) => {
+            let generated = args[1] == "generated";
+            overhead_one(generated, args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000)).await;
         }
         _ => {
             eprintln!(
@@ -136,17 +136,22 @@ struct HandScan {
     started: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The two clients of the overhead comparison, sending the same bytes: the same User-Agent,
-/// key and Accept header, and the same timeout.
-fn overhead_clients(base: &str) -> (Client, reqwest::Client) {
+/// The scan every overhead request fetches.
+const SCAN_ID: &str = "3fa85f64";
+
+/// The server of the overhead comparison, its base URL, and the two clients, sending the
+/// same bytes: the same User-Agent, key and Accept header, and the same timeout.
+async fn overhead_sides() -> (String, Client, reqwest::Client) {
+    let address = server::start_small_answers().await;
+    let base = format!("http://{address}");
     let client = Client::builder(ApiKey::new("bench"))
-        .base_url(base)
+        .base_url(&base)
         .user_agent("bench-agent/1")
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     let raw = reqwest::Client::builder().user_agent("bench-agent/1").timeout(Duration::from_secs(30)).build().unwrap();
-    (client, raw)
+    (base, client, raw)
 }
 
 /// One request through the generated client.
@@ -173,15 +178,13 @@ async fn raw_request(raw: &reqwest::Client, base: &str, id: &str) {
 }
 
 async fn overhead(requests: usize) {
-    let address = server::start_small_answers().await;
-    let base = format!("http://{address}");
-    let (client, raw) = overhead_clients(&base);
+    let (base, client, raw) = overhead_sides().await;
     let rounds = 20;
     let per_round = (requests / rounds).max(1);
     let (mut generated, mut plain) = (Vec::new(), Vec::new());
     // Warm both connections first.
-    generated_request(&client, "3fa85f64").await;
-    raw_request(&raw, &base, "3fa85f64").await;
+    generated_request(&client, SCAN_ID).await;
+    raw_request(&raw, &base, SCAN_ID).await;
     for _ in 0..rounds {
         // Request by request the two take turns (each going first in every other pair), so
         // a disturbance of the shared machine lands on both sides of the same round.
@@ -190,10 +193,10 @@ async fn overhead(requests: usize) {
             for side in [pair % 2, 1 - pair % 2] {
                 let started = Instant::now();
                 if side == 0 {
-                    generated_request(&client, "3fa85f64").await;
+                    generated_request(&client, SCAN_ID).await;
                     generated_total += started.elapsed();
                 } else {
-                    raw_request(&raw, &base, "3fa85f64").await;
+                    raw_request(&raw, &base, SCAN_ID).await;
                     plain_total += started.elapsed();
                 }
             }
@@ -212,16 +215,16 @@ async fn overhead(requests: usize) {
     );
 }
 
-/// The requests of `overhead` through one side only (`generated` or `reqwest`), untimed:
-/// for a profiler (`valgrind --tool=callgrind` counts each side's instructions).
-async fn overhead_one(side: &str, requests: usize) {
-    let address = server::start_small_answers().await;
-    let base = format!("http://{address}");
-    let (client, raw) = overhead_clients(&base);
+/// The requests of `overhead` through one side only (the generated client, or plain
+/// `reqwest`), untimed: for a profiler (`valgrind --tool=callgrind` counts each side's
+/// instructions).
+async fn overhead_one(generated: bool, requests: usize) {
+    let (base, client, raw) = overhead_sides().await;
     for _ in 0..requests {
-        match side {
-            "generated" => generated_request(&client, "3fa85f64").await,
-            _ => raw_request(&raw, &base, "3fa85f64").await,
+        if generated {
+            generated_request(&client, SCAN_ID).await;
+        } else {
+            raw_request(&raw, &base, SCAN_ID).await;
         }
     }
 }

@@ -126,7 +126,7 @@ impl<I: Encode> RequestBuilder<I> {
         let operation = request.operation;
         // `map` reads the answer where the exchange left it: an `async` block awaiting the
         // exchange's future would hold it twice.
-        Box::pin(core.execute(request).map(move |answer| finish(read, operation, answer)))
+        Box::pin(core.execute(request).map(move |answer| read_answer(read, operation, answer)))
     }
 }
 
@@ -134,7 +134,7 @@ impl<I: Encode> RequestBuilder<I> {
 // Out of line: inlined, the reader's decoding would widen the frame under which every poll
 // of the exchange runs.
 #[inline(never)]
-fn finish<T, E, R>(
+fn read_answer<T, E, R>(
     read: R,
     operation: &'static OperationInfo,
     answer: Result<Answer, Error<E>>,

@@ -323,6 +323,8 @@ impl ClientCore {
             (each, left) => each.or(left),
         };
         let work = async {
+            // The response moves into its read: inside this block, it is not kept beside the
+            // read in the future's state.
             let reading = {
                 let response = self.send_following_redirects(request, timeout).await?;
                 if request.streams(response.status().as_u16()) {
@@ -476,9 +478,10 @@ impl Call<'_> {
     /// another.
     fn retry_wait<E>(&self, attempt: u32, outcome: &Result<Answer, Error<E>>) -> Option<Duration> {
         let (wait, unprocessed) = retry_grounds(outcome)?;
-        if !(self.replayable && (self.operation.retry_safe || unprocessed)) || attempt >= self.retry.attempts() {
+        if !(self.replayable && (self.operation.retry_safe || unprocessed)) {
             return None;
         }
+        // The policy says when the attempts are spent.
         let wait = self.retry.next_wait(attempt, self.started.elapsed(), wait)?;
         // A wait that would pass the call's deadline ends the call now.
         self.deadline.is_none_or(|(at, _)| Instant::now() + wait < at).then_some(wait)

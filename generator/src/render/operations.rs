@@ -51,7 +51,8 @@ fn inputs(op: &Operation) -> Inputs {
 /// The file of one operation of the API in module `module`.
 pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
     let inputs = inputs(op);
-    let send = responses::send(op);
+    let statuses = responses::statuses(op);
+    let send = responses::send(op, !statuses.streams.is_empty());
     let pagination = op.pagination.as_ref().map(|p| pagination::render(op, p, &send.success_ty, &send.error_ty));
     let builder = format_ident!("{}", op.type_name);
     let input = format_ident!("{}", op.companion_types.input);
@@ -60,7 +61,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
         let module = ident(module);
         quote! { use crate::#module::types; }
     });
-    let info = operation_info(op);
+    let info = operation_info(op, statuses);
     let builder_docs = builder_docs(module, op);
     let input_docs = doc_attrs(&format!("The inputs of [`{builder}`], set through its methods."));
     let encode = encode(op, &inputs.encode);
@@ -104,10 +105,10 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
 }
 
 /// `static OPERATION`: what the runtime knows about the operation.
-fn operation_info(op: &Operation) -> TokenStream {
+fn operation_info(op: &Operation, statuses: responses::StatusLists) -> TokenStream {
     let (id, path, retry_safe, security) = (&op.wire_id, &op.path_template, op.retry_safe, &op.security);
     let method = format_ident!("{}", op.method.as_str());
-    let responses::StatusLists { success, errors, streams } = responses::statuses(op);
+    let responses::StatusLists { success, errors, streams } = statuses;
     quote! {
         static OPERATION: OperationInfo = OperationInfo {
             id: #id,

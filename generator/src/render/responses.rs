@@ -78,8 +78,9 @@ fn subtract(from: (u16, u16), taken: (u16, u16)) -> Vec<(u16, u16)> {
 
 /// `send`: a call into the runtime when it can read the answer by the operation's statuses
 /// alone (one JSON or empty success shape, at most one error type), otherwise a match on
-/// the status.
-pub(super) fn send(op: &Operation) -> SendMethod {
+/// the status; `streams`: whether the operation streams some answers
+/// ([`StatusLists::streams`] is not empty).
+pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
     let success = success_shape(op);
     let error = error_shape(op);
     let (success_ty, error_ty) = (&success.ty, &error.ty);
@@ -98,10 +99,10 @@ pub(super) fn send(op: &Operation) -> SendMethod {
         None => {
             let (success_arms, error_arms) = (&success.arms, &error.arms);
             // The runtime hands over unread only the answers a streaming send asks for.
-            let send_with = if streamed_ranges(op).is_empty() {
-                quote! { send_with }
-            } else {
+            let send_with = if streams {
                 quote! { send_streaming_with }
+            } else {
+                quote! { send_with }
             };
             quote! {
                 /// Sends the request and decodes the answer.
