@@ -107,13 +107,15 @@ impl<T: ParamValue + ?Sized> ParamValue for &T {
     }
 }
 
-/// Characters escaped inside one path segment (RFC 3986 `pchar` keeps the rest).
+/// Characters escaped inside one path segment: everything outside RFC 3986 `pchar`, and `;`,
+/// which Java servlet containers read as the start of path parameters (`..;` is `..` there).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
     .add(b'%')
     .add(b'/')
+    .add(b';')
     .add(b'<')
     .add(b'>')
     .add(b'?')
@@ -126,9 +128,41 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-/// Percent-encodes a path parameter so that it stays one segment.
-pub fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
-    utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
+/// Percent-encodes the value of the path parameter `name` so that it is exactly one segment
+/// of the path it fills.
+///
+/// A value that would address another resource is refused: the empty value (`/scans/` is the
+/// collection, not a scan) and the dot segments `.` and `..` in any spelling a URL parser or
+/// a server resolves (`%2e`, `.%2E`, and the same percent-encoded again), which would take the
+/// request to the parent resource.
+pub fn path_segment(name: &str, value: &(impl ParamValue + ?Sized)) -> Result<String, String> {
+    let text = value.to_param();
+    if text.is_empty() {
+        return Err(format!("path parameter `{name}` is empty, which would address another resource"));
+    }
+    if is_dot_segment(&text) {
+        return Err(format!("path parameter `{name}` is `{text}`, a dot segment that would address another resource"));
+    }
+    Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string())
+}
+
+/// Whether `text`, percent-decoded as often as it holds an escape, is `.` or `..`.
+fn is_dot_segment(text: &str) -> bool {
+    let mut text = Cow::Borrowed(text.as_bytes());
+    loop {
+        if matches!(&*text, b"." | b"..") {
+            return true;
+        }
+        // Only `.` and escapes can decode to a dot segment; anything else is data.
+        if !text.iter().all(|byte| matches!(byte, b'.' | b'%' | b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F')) {
+            return false;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&text).collect();
+        if decoded == *text {
+            return false;
+        }
+        text = Cow::Owned(decoded);
+    }
 }
 
 /// How a structured query parameter is spelled: OpenAPI's `style` with `explode`.

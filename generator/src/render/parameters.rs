@@ -152,7 +152,8 @@ fn style_variant(style: ParamStyle) -> Ident {
     )
 }
 
-/// The path, with parameters percent-encoded into their segments: a local per path
+/// The path, with parameters percent-encoded into their segments (refused where a value
+/// would leave its segment): a local per path
 /// parameter (named after it, unless that is a name `encode` uses itself), then the path
 /// as a format string that names them.
 pub(super) fn path_expr(op: &Operation) -> (Vec<TokenStream>, TokenStream) {
@@ -168,10 +169,11 @@ pub(super) fn path_expr(op: &Operation) -> (Vec<TokenStream>, TokenStream) {
                 let local = locals.claim(&param.rust_name);
                 format_string.push_str(&format!("{{{local}}}"));
                 let local = format_ident!("{}", local);
+                let wire = &param.wire_name;
                 segments.push(if is_scalar(&param.ty) {
-                    quote! { let #local = runtime::path_segment(&self.#name); }
+                    quote! { let #local = runtime::path_segment(#wire, &self.#name)?; }
                 } else {
-                    quote! { let #local = runtime::path_segment(&runtime::simple_value(&self.#name)?); }
+                    quote! { let #local = runtime::path_segment(#wire, &runtime::simple_value(&self.#name)?)?; }
                 });
             }
         }

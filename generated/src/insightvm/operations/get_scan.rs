@@ -53,7 +53,7 @@ impl GetScan {
 
 impl runtime::Encode for GetScanInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/v4/integration/scan/{id}"));
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");

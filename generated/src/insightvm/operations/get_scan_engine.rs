@@ -43,7 +43,7 @@ impl GetScanEngine {
 
 impl runtime::Encode for GetScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/v4/integration/scan/engine/{id}"),

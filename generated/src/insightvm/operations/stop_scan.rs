@@ -39,7 +39,7 @@ impl StopScan {
 
 impl runtime::Encode for StopScanInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         Ok(Request::new(&OPERATION, format!("/v4/integration/scan/{id}/stop")))
     }
 }

@@ -51,7 +51,7 @@ impl UpdateScanEngineConfiguration {
 
 impl runtime::Encode for UpdateScanEngineConfigurationInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/v4/integration/scan/engine/{id}/configuration"),

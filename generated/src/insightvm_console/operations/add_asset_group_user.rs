@@ -76,8 +76,8 @@ impl AddAssetGroupUser {
 
 impl runtime::Encode for AddAssetGroupUserInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let user_id = runtime::path_segment(&self.user_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let user_id = runtime::path_segment("userId", &self.user_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/users/{user_id}"),

@@ -72,8 +72,8 @@ impl AddAssetTag {
 
 impl runtime::Encode for AddAssetTagInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let tag_id = runtime::path_segment(&self.tag_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let tag_id = runtime::path_segment("tagId", &self.tag_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/tags/{tag_id}"),

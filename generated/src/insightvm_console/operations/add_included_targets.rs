@@ -87,7 +87,7 @@ impl AddIncludedTargets {
 
 impl runtime::Encode for AddIncludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/included_targets"),

@@ -81,8 +81,8 @@ impl AddScanEnginePoolScanEngine {
 
 impl runtime::Encode for AddScanEnginePoolScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let engine_id = runtime::path_segment(&self.engine_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let engine_id = runtime::path_segment("engineId", &self.engine_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/scan_engine_pools/{id}/engines/{engine_id}"),

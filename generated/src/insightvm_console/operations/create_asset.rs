@@ -88,7 +88,7 @@ impl CreateAsset {
 
 impl runtime::Encode for CreateAssetInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
         if let Some(body) = self.body {
             request.json(&body)?;

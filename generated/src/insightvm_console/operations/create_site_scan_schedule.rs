@@ -85,7 +85,7 @@ impl CreateSiteScanSchedule {
 
 impl runtime::Encode for CreateSiteScanScheduleInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/scan_schedules"),

@@ -74,7 +74,7 @@ impl DeleteAllSiteScanSchedules {
 
 impl runtime::Encode for DeleteAllSiteScanSchedulesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/scan_schedules"),

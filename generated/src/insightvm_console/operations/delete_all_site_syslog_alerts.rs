@@ -74,7 +74,7 @@ impl DeleteAllSiteSyslogAlerts {
 
 impl runtime::Encode for DeleteAllSiteSyslogAlertsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/alerts/syslog"),

@@ -68,7 +68,7 @@ impl DeleteAssetGroup {
 
 impl runtime::Encode for DeleteAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/asset_groups/{id}"));
         request.accept("application/json");
         Ok(request)

@@ -71,7 +71,7 @@ impl DeleteRole {
 
 impl runtime::Encode for DeleteRoleInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/roles/{id}"));
         request.accept("application/json");
         Ok(request)

@@ -68,7 +68,7 @@ impl DeleteScanEngine {
 
 impl runtime::Encode for DeleteScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/scan_engines/{id}"));
         request.accept("application/json");
         Ok(request)

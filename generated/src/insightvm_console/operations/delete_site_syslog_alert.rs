@@ -74,8 +74,8 @@ impl DeleteSiteSyslogAlert {
 
 impl runtime::Encode for DeleteSiteSyslogAlertInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let alert_id = runtime::path_segment(&self.alert_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let alert_id = runtime::path_segment("alertId", &self.alert_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/alerts/syslog/{alert_id}"),

@@ -68,7 +68,7 @@ impl DeleteSonarQuery {
 
 impl runtime::Encode for DeleteSonarQueryInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sonar_queries/{id}"));
         request.accept("application/json");
         Ok(request)

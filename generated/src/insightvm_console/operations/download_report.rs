@@ -77,8 +77,11 @@ impl DownloadReport {
 
 impl runtime::Encode for DownloadReportInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let instance = runtime::path_segment(&runtime::simple_value(&self.instance)?);
+        let id = runtime::path_segment("id", &self.id)?;
+        let instance = runtime::path_segment(
+            "instance",
+            &runtime::simple_value(&self.instance)?,
+        )?;
         Ok(
             Request::new(
                 &OPERATION,

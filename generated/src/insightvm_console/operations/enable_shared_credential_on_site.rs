@@ -91,8 +91,8 @@ impl EnableSharedCredentialOnSite {
 
 impl runtime::Encode for EnableSharedCredentialOnSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let credential_id = runtime::path_segment(&self.credential_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let credential_id = runtime::path_segment("credentialId", &self.credential_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/shared_credentials/{credential_id}/enabled"),

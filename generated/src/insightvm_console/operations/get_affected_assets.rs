@@ -75,7 +75,7 @@ impl GetAffectedAssets {
 
 impl runtime::Encode for GetAffectedAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/vulnerabilities/{id}/assets"),

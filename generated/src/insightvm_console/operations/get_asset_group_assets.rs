@@ -73,7 +73,7 @@ impl GetAssetGroupAssets {
 
 impl runtime::Encode for GetAssetGroupAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/assets"),

@@ -78,8 +78,8 @@ impl GetAssetPolicyChildren {
 
 impl runtime::Encode for GetAssetPolicyChildrenInput {
     fn encode(self) -> Result<Request, String> {
-        let asset_id = runtime::path_segment(&self.asset_id);
-        let policy_id = runtime::path_segment(&self.policy_id);
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{asset_id}/policies/{policy_id}/children"),

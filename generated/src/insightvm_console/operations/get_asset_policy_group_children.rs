@@ -87,9 +87,9 @@ impl GetAssetPolicyGroupChildren {
 
 impl runtime::Encode for GetAssetPolicyGroupChildrenInput {
     fn encode(self) -> Result<Request, String> {
-        let asset_id = runtime::path_segment(&self.asset_id);
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let group_id = runtime::path_segment(&self.group_id);
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let group_id = runtime::path_segment("groupId", &self.group_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!(

@@ -73,7 +73,7 @@ impl GetAssetPolicyOverrides {
 
 impl runtime::Encode for GetAssetPolicyOverridesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/policy_overrides"),

@@ -162,8 +162,8 @@ impl GetAssetPolicyRulesSummary {
 
 impl runtime::Encode for GetAssetPolicyRulesSummaryInput {
     fn encode(self) -> Result<Request, String> {
-        let asset_id = runtime::path_segment(&self.asset_id);
-        let policy_id = runtime::path_segment(&self.policy_id);
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{asset_id}/policies/{policy_id}/rules"),

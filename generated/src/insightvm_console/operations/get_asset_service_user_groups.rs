@@ -87,9 +87,12 @@ impl GetAssetServiceUserGroups {
 
 impl runtime::Encode for GetAssetServiceUserGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
-        let port = runtime::path_segment(&self.port);
+        let id = runtime::path_segment("id", &self.id)?;
+        let protocol = runtime::path_segment(
+            "protocol",
+            &runtime::simple_value(&self.protocol)?,
+        )?;
+        let port = runtime::path_segment("port", &self.port)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/services/{protocol}/{port}/user_groups"),

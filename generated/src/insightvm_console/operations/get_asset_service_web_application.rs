@@ -93,10 +93,16 @@ impl GetAssetServiceWebApplication {
 
 impl runtime::Encode for GetAssetServiceWebApplicationInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
-        let port = runtime::path_segment(&self.port);
-        let web_application_id = runtime::path_segment(&self.web_application_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let protocol = runtime::path_segment(
+            "protocol",
+            &runtime::simple_value(&self.protocol)?,
+        )?;
+        let port = runtime::path_segment("port", &self.port)?;
+        let web_application_id = runtime::path_segment(
+            "webApplicationId",
+            &self.web_application_id,
+        )?;
         let mut request = Request::new(
             &OPERATION,
             format!(

@@ -91,9 +91,12 @@ impl GetAssetServiceWebApplications {
 
 impl runtime::Encode for GetAssetServiceWebApplicationsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let protocol = runtime::path_segment(&runtime::simple_value(&self.protocol)?);
-        let port = runtime::path_segment(&self.port);
+        let id = runtime::path_segment("id", &self.id)?;
+        let protocol = runtime::path_segment(
+            "protocol",
+            &runtime::simple_value(&self.protocol)?,
+        )?;
+        let port = runtime::path_segment("port", &self.port)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/services/{protocol}/{port}/web_applications"),

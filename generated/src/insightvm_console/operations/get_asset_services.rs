@@ -73,7 +73,7 @@ impl GetAssetServices {
 
 impl runtime::Encode for GetAssetServicesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/services"),

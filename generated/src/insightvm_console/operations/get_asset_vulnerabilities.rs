@@ -157,7 +157,7 @@ impl GetAssetVulnerabilities {
 
 impl runtime::Encode for GetAssetVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{id}/vulnerabilities"),

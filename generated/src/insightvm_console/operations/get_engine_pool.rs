@@ -67,7 +67,7 @@ impl GetEnginePool {
 
 impl runtime::Encode for GetEnginePoolInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/scan_engine_pools/{id}"),

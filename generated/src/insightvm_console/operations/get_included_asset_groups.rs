@@ -73,7 +73,7 @@ impl GetIncludedAssetGroups {
 
 impl runtime::Encode for GetIncludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/included_asset_groups"),

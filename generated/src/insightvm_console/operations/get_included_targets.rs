@@ -70,7 +70,7 @@ impl GetIncludedTargets {
 
 impl runtime::Encode for GetIncludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/included_targets"),

@@ -166,7 +166,7 @@ impl GetPoliciesForAsset {
 
 impl runtime::Encode for GetPoliciesForAssetInput {
     fn encode(self) -> Result<Request, String> {
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/assets/{asset_id}/policies"),

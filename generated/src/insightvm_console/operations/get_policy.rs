@@ -67,7 +67,7 @@ impl GetPolicy {
 
 impl runtime::Encode for GetPolicyInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}"),

@@ -74,8 +74,8 @@ impl GetPolicyAssetResult {
 
 impl runtime::Encode for GetPolicyAssetResultInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/assets/{asset_id}"),

@@ -166,7 +166,7 @@ impl GetPolicyAssetResults {
 
 impl runtime::Encode for GetPolicyAssetResultsInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/assets"),

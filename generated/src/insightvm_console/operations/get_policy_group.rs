@@ -74,8 +74,8 @@ impl GetPolicyGroup {
 
 impl runtime::Encode for GetPolicyGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let group_id = runtime::path_segment(&self.group_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let group_id = runtime::path_segment("groupId", &self.group_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/groups/{group_id}"),

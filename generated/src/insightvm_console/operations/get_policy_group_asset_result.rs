@@ -84,9 +84,9 @@ impl GetPolicyGroupAssetResult {
 
 impl runtime::Encode for GetPolicyGroupAssetResultInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let group_id = runtime::path_segment(&self.group_id);
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let group_id = runtime::path_segment("groupId", &self.group_id)?;
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/groups/{group_id}/assets/{asset_id}"),

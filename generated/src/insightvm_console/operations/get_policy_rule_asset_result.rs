@@ -84,9 +84,9 @@ impl GetPolicyRuleAssetResult {
 
 impl runtime::Encode for GetPolicyRuleAssetResultInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let rule_id = runtime::path_segment(&self.rule_id);
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/rules/{rule_id}/assets/{asset_id}"),

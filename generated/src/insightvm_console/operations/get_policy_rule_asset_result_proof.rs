@@ -56,9 +56,9 @@ impl GetPolicyRuleAssetResultProof {
 
 impl runtime::Encode for GetPolicyRuleAssetResultProofInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let rule_id = runtime::path_segment(&self.rule_id);
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         Ok(
             Request::new(
                 &OPERATION,

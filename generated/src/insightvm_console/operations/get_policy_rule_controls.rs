@@ -160,8 +160,8 @@ impl GetPolicyRuleControls {
 
 impl runtime::Encode for GetPolicyRuleControlsInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let rule_id = runtime::path_segment(&self.rule_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policies/{policy_id}/rules/{rule_id}/controls"),

@@ -49,8 +49,8 @@ impl GetPolicyRuleRemediation {
 
 impl runtime::Encode for GetPolicyRuleRemediationInput {
     fn encode(self) -> Result<Request, String> {
-        let policy_id = runtime::path_segment(&self.policy_id);
-        let rule_id = runtime::path_segment(&self.rule_id);
+        let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
+        let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
         Ok(
             Request::new(
                 &OPERATION,

@@ -77,7 +77,7 @@ impl GetPrerequisiteSolutions {
 
 impl runtime::Encode for GetPrerequisiteSolutionsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/solutions/{id}/prerequisites"),

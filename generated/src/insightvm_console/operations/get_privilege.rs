@@ -67,7 +67,7 @@ impl GetPrivilege {
 
 impl runtime::Encode for GetPrivilegeInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&runtime::simple_value(&self.id)?);
+        let id = runtime::path_segment("id", &runtime::simple_value(&self.id)?)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/privileges/{id}"));
         request.accept("application/json");
         Ok(request)

@@ -67,7 +67,7 @@ impl GetReport {
 
 impl runtime::Encode for GetReportInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/reports/{id}"));
         request.accept("application/json");
         Ok(request)

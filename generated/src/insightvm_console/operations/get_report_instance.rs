@@ -78,8 +78,11 @@ impl GetReportInstance {
 
 impl runtime::Encode for GetReportInstanceInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let instance = runtime::path_segment(&runtime::simple_value(&self.instance)?);
+        let id = runtime::path_segment("id", &self.id)?;
+        let instance = runtime::path_segment(
+            "instance",
+            &runtime::simple_value(&self.instance)?,
+        )?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/reports/{id}/history/{instance}"),

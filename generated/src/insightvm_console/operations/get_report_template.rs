@@ -72,7 +72,7 @@ impl GetReportTemplate {
 
 impl runtime::Encode for GetReportTemplateInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/report_templates/{id}"),

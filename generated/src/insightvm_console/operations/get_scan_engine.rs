@@ -67,7 +67,7 @@ impl GetScanEngine {
 
 impl runtime::Encode for GetScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/scan_engines/{id}"));
         request.accept("application/json");
         Ok(request)

@@ -73,7 +73,7 @@ impl GetScanEnginePoolSites {
 
 impl runtime::Encode for GetScanEnginePoolSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/scan_engine_pools/{id}/sites"),

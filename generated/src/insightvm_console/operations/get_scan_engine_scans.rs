@@ -154,7 +154,7 @@ impl GetScanEngineScans {
 
 impl runtime::Encode for GetScanEngineScansInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/scan_engines/{id}/scans"),

@@ -70,7 +70,7 @@ impl GetSharedCredential {
 
 impl runtime::Encode for GetSharedCredentialInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/shared_credentials/{id}"),

@@ -150,7 +150,7 @@ impl GetSiteAssets {
 
 impl runtime::Encode for GetSiteAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -73,7 +73,7 @@ impl GetSiteCredentials {
 
 impl runtime::Encode for GetSiteCredentialsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/site_credentials"),

@@ -81,7 +81,7 @@ impl GetSiteDiscoverySearchCriteria {
 
 impl runtime::Encode for GetSiteDiscoverySearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/discovery_search_criteria"),

@@ -160,7 +160,7 @@ impl GetSiteScans {
 
 impl runtime::Encode for GetSiteScansInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/scans"));
         if let Some(value) = self.active.as_ref() {
             request.query_value("active", value, runtime::Style::FormExploded)?;

@@ -69,7 +69,7 @@ impl GetSiteUsers {
 
 impl runtime::Encode for GetSiteUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/users"));
         request.accept("application/json");
         Ok(request)

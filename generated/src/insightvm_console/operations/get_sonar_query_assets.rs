@@ -73,7 +73,7 @@ impl GetSonarQueryAssets {
 
 impl runtime::Encode for GetSonarQueryAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sonar_queries/{id}/assets"),

@@ -72,7 +72,7 @@ impl GetSupersededSolutions {
 
 impl runtime::Encode for GetSupersededSolutionsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/solutions/{id}/supersedes"),

@@ -67,7 +67,7 @@ impl GetTag {
 
 impl runtime::Encode for GetTagInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}"));
         request.accept("application/json");
         Ok(request)

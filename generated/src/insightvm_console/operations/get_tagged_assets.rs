@@ -70,7 +70,7 @@ impl GetTaggedAssets {
 
 impl runtime::Encode for GetTaggedAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}/assets"));
         request.accept("application/json");
         Ok(request)

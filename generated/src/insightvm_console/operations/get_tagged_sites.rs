@@ -70,7 +70,7 @@ impl GetTaggedSites {
 
 impl runtime::Encode for GetTaggedSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}/sites"));
         request.accept("application/json");
         Ok(request)

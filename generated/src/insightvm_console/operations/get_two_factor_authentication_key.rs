@@ -79,7 +79,7 @@ impl GetTwoFactorAuthenticationKey {
 
 impl runtime::Encode for GetTwoFactorAuthenticationKeyInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/2FA"));
         request.accept("application/json");
         Ok(request)

@@ -76,7 +76,7 @@ impl GetUsersWithPrivilege {
 
 impl runtime::Encode for GetUsersWithPrivilegeInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&runtime::simple_value(&self.id)?);
+        let id = runtime::path_segment("id", &runtime::simple_value(&self.id)?)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/privileges/{id}/users"),

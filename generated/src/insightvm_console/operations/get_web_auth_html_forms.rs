@@ -74,7 +74,7 @@ impl GetWebAuthHtmlForms {
 
 impl runtime::Encode for GetWebAuthHtmlFormsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/web_authentication/html_forms"),

@@ -72,7 +72,7 @@ impl ReconnectDiscoveryConnection {
 
 impl runtime::Encode for ReconnectDiscoveryConnectionInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         Ok(
             Request::new(
                 &OPERATION,

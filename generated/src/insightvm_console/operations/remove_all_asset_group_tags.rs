@@ -70,7 +70,7 @@ impl RemoveAllAssetGroupTags {
 
 impl runtime::Encode for RemoveAllAssetGroupTagsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/tags"),

@@ -76,7 +76,7 @@ impl RemoveAllAssetsFromAssetGroup {
 
 impl runtime::Encode for RemoveAllAssetsFromAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/assets"),

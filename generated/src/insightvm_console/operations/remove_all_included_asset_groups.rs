@@ -74,7 +74,7 @@ impl RemoveAllIncludedAssetGroups {
 
 impl runtime::Encode for RemoveAllIncludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/included_asset_groups"),

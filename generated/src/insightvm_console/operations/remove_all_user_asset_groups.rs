@@ -74,7 +74,7 @@ impl RemoveAllUserAssetGroups {
 
 impl runtime::Encode for RemoveAllUserAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/users/{id}/asset_groups"),

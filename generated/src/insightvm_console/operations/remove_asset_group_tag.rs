@@ -74,8 +74,8 @@ impl RemoveAssetGroupTag {
 
 impl runtime::Encode for RemoveAssetGroupTagInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let tag_id = runtime::path_segment(&self.tag_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let tag_id = runtime::path_segment("tagId", &self.tag_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/tags/{tag_id}"),

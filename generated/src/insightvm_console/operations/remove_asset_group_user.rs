@@ -74,8 +74,8 @@ impl RemoveAssetGroupUser {
 
 impl runtime::Encode for RemoveAssetGroupUserInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let user_id = runtime::path_segment(&self.user_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let user_id = runtime::path_segment("userId", &self.user_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/users/{user_id}"),

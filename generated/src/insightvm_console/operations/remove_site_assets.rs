@@ -68,7 +68,7 @@ impl RemoveSiteAssets {
 
 impl runtime::Encode for RemoveSiteAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
         request.accept("application/json");
         Ok(request)

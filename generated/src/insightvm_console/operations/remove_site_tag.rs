@@ -68,8 +68,8 @@ impl RemoveSiteTag {
 
 impl runtime::Encode for RemoveSiteTagInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let tag_id = runtime::path_segment(&self.tag_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let tag_id = runtime::path_segment("tagId", &self.tag_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/tags/{tag_id}"),

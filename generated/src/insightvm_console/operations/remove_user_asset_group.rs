@@ -75,8 +75,11 @@ impl RemoveUserAssetGroup {
 
 impl runtime::Encode for RemoveUserAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let asset_group_id = runtime::path_segment(&self.asset_group_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let asset_group_id = runtime::path_segment(
+            "assetGroupId",
+            &self.asset_group_id,
+        )?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/users/{id}/asset_groups/{asset_group_id}"),

@@ -69,8 +69,8 @@ impl RemoveUserSite {
 
 impl runtime::Encode for RemoveUserSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let site_id = runtime::path_segment(&self.site_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let site_id = runtime::path_segment("siteId", &self.site_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/users/{id}/sites/{site_id}"),

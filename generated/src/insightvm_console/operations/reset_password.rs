@@ -83,7 +83,7 @@ impl ResetPassword {
 
 impl runtime::Encode for ResetPasswordInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/users/{id}/password"),

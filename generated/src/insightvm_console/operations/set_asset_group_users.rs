@@ -84,7 +84,7 @@ impl SetAssetGroupUsers {
 
 impl runtime::Encode for SetAssetGroupUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/users"),

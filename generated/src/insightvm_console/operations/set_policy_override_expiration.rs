@@ -88,7 +88,7 @@ impl SetPolicyOverrideExpiration {
 
 impl runtime::Encode for SetPolicyOverrideExpirationInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/policy_overrides/{id}/expires"),

@@ -72,8 +72,11 @@ impl SetScanStatus {
 
 impl runtime::Encode for SetScanStatusInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let status = runtime::path_segment(&runtime::simple_value(&self.status)?);
+        let id = runtime::path_segment("id", &self.id)?;
+        let status = runtime::path_segment(
+            "status",
+            &runtime::simple_value(&self.status)?,
+        )?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/scans/{id}/{status}"),

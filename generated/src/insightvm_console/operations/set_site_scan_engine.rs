@@ -84,7 +84,7 @@ impl SetSiteScanEngine {
 
 impl runtime::Encode for SetSiteScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/scan_engine"),

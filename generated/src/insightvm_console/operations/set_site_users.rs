@@ -83,7 +83,7 @@ impl SetSiteUsers {
 
 impl runtime::Encode for SetSiteUsersInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/users"));
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -88,7 +88,7 @@ impl SetTwoFactorAuthentication {
 
 impl runtime::Encode for SetTwoFactorAuthenticationInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/2FA"));
         if let Some(body) = self.body {
             request.json(&body)?;

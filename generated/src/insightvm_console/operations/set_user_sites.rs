@@ -84,7 +84,7 @@ impl SetUserSites {
 
 impl runtime::Encode for SetUserSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/sites"));
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -93,7 +93,7 @@ impl StartScan {
 
 impl runtime::Encode for StartScanInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/scans"));
         if let Some(value) = self.override_blackout.as_ref() {
             request

@@ -68,8 +68,8 @@ impl UntagAsset {
 
 impl runtime::Encode for UntagAssetInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let asset_id = runtime::path_segment(&self.asset_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/tags/{id}/assets/{asset_id}"),

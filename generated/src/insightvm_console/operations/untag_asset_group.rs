@@ -73,8 +73,11 @@ impl UntagAssetGroup {
 
 impl runtime::Encode for UntagAssetGroupInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let asset_group_id = runtime::path_segment(&self.asset_group_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let asset_group_id = runtime::path_segment(
+            "assetGroupId",
+            &self.asset_group_id,
+        )?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/tags/{id}/asset_groups/{asset_group_id}"),

@@ -68,8 +68,8 @@ impl UntagSite {
 
 impl runtime::Encode for UntagSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let site_id = runtime::path_segment(&self.site_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let site_id = runtime::path_segment("siteId", &self.site_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/tags/{id}/sites/{site_id}"),

@@ -86,7 +86,7 @@ impl UpdateAssetGroupAssets {
 
 impl runtime::Encode for UpdateAssetGroupAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/asset_groups/{id}/assets"),

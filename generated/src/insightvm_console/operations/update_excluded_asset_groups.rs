@@ -88,7 +88,7 @@ impl UpdateExcludedAssetGroups {
 
 impl runtime::Encode for UpdateExcludedAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/excluded_asset_groups"),

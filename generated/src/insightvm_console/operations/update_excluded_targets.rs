@@ -88,7 +88,7 @@ impl UpdateExcludedTargets {
 
 impl runtime::Encode for UpdateExcludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/excluded_targets"),

@@ -88,7 +88,7 @@ impl UpdateIncludedTargets {
 
 impl runtime::Encode for UpdateIncludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/included_targets"),

@@ -83,7 +83,7 @@ impl UpdateReport {
 
 impl runtime::Encode for UpdateReportInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/reports/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -83,7 +83,7 @@ impl UpdateRole {
 
 impl runtime::Encode for UpdateRoleInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/roles/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;

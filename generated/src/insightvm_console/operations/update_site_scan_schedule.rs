@@ -88,8 +88,8 @@ impl UpdateSiteScanSchedule {
 
 impl runtime::Encode for UpdateSiteScanScheduleInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
-        let schedule_id = runtime::path_segment(&self.schedule_id);
+        let id = runtime::path_segment("id", &self.id)?;
+        let schedule_id = runtime::path_segment("scheduleId", &self.schedule_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/sites/{id}/scan_schedules/{schedule_id}"),

@@ -84,7 +84,7 @@ impl UpdateSonarQuery {
 
 impl runtime::Encode for UpdateSonarQueryInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/sonar_queries/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -86,7 +86,7 @@ impl UpdateTagSearchCriteria {
 
 impl runtime::Encode for UpdateTagSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/3/tags/{id}/search_criteria"),

@@ -80,7 +80,7 @@ impl UpdateUser {
 
 impl runtime::Encode for UpdateUserInput {
     fn encode(self) -> Result<Request, String> {
-        let id = runtime::path_segment(&self.id);
+        let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;

@@ -47,7 +47,7 @@ impl GetApiTarget {
 
 impl runtime::Encode for GetApiTargetInput {
     fn encode(self) -> Result<Request, String> {
-        let api_target_id = runtime::path_segment(&self.api_target_id);
+        let api_target_id = runtime::path_segment("apiTargetId", &self.api_target_id)?;
         let mut request = Request::new(
             &OPERATION,
             format!("/api/apihub/v1/inventory/api-targets/{api_target_id}"),
