@@ -8,6 +8,7 @@ mod client;
 pub mod codec;
 pub mod enums;
 mod error;
+mod nulls;
 pub mod pagination;
 mod request;
 mod response;

@@ -16,6 +16,8 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::nulls::NullAsEmpty;
+
 /// Bytes that travel as base64 text (`format: byte`).
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Base64(pub Vec<u8>);
@@ -277,7 +279,17 @@ pub fn read_tagged<'de, D: Deserializer<'de>>(
 
 /// Decodes the variant a tag selected.
 pub fn decode_variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(value: serde_json::Value) -> Result<T, E> {
-    serde_json::from_value(value).map_err(E::custom)
+    from_value(value).map_err(E::custom)
+}
+
+/// Decodes a value buffered for a union, reading `null` where a collection stands as an
+/// empty one (as [`decode_json`](super::error) does for a whole body) when the plain
+/// decoding fails.
+fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
+    match T::deserialize(&value) {
+        Ok(decoded) => Ok(decoded),
+        Err(error) => T::deserialize(NullAsEmpty(&value)).map_err(|_| error),
+    }
 }
 
 /// Decodes the content of an adjacently tagged variant (`{"type": "…", "value": …}`); an
@@ -287,7 +299,7 @@ pub fn decode_content<T: serde::de::DeserializeOwned, E: serde::de::Error>(
     property: &str,
 ) -> Result<T, E> {
     let content = value.get_mut(property).map(serde_json::Value::take).unwrap_or_default();
-    serde_json::from_value(content).map_err(|error| E::custom(format!("`{property}`: {error}")))
+    from_value(content).map_err(|error| E::custom(format!("`{property}`: {error}")))
 }
 
 /// Writes an adjacently tagged variant: the tag and the content side by side.

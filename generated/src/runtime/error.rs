@@ -10,6 +10,8 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use super::nulls::NullAsEmpty;
+
 /// Why an operation failed.
 ///
 /// `E` is the operation's documented error body: decoded into [`ApiError::error`] when the
@@ -190,32 +192,34 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 
 /// Decodes a JSON body, naming the path that failed.
 ///
-/// The body is decoded at full speed first; only when that fails is it decoded again with
-/// path tracking, to say where.
+/// The body is decoded at full speed first; only when that fails is it decoded again,
+/// reading `null` where a collection stands as an empty one (see [`NullAsEmpty`]) and
+/// tracking the path, to say where it does not match.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
 ) -> Result<T, DecodeError> {
     // An empty body stands for JSON `null`, so that `Option` and `()` bodies decode.
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { body };
-    serde_json::from_slice(body).or_else(|_| decode_tracking_path(status, body))
+    serde_json::from_slice(body).or_else(|_| decode_again(status, body))
 }
 
-/// Decodes `body` again, tracking the path, to say where it does not match `T`. Out of
+/// Decodes `body` again with null collections read as empty, tracking the path. Out of
 /// line: it runs only for a body that failed.
 #[cold]
 #[inline(never)]
-fn decode_tracking_path<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, DecodeError> {
+fn decode_again<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(value) => return Ok(value),
+    let error = match serde_path_to_error::deserialize::<_, T>(NullAsEmpty(&mut deserializer)) {
+        Ok(value) => match deserializer.end() {
+            Ok(()) => return Ok(value),
+            Err(error) => return Err(decode_error(status, String::new(), error.to_string(), body)),
+        },
         Err(error) => error,
     };
-    Err(DecodeError {
-        status,
-        path: error.path().to_string(),
-        message: error.inner().to_string(),
-        snippet: snippet(body),
-        body: Bytes::copy_from_slice(body),
-    })
+    Err(decode_error(status, error.path().to_string(), error.inner().to_string(), body))
+}
+
+fn decode_error(status: StatusCode, path: String, message: String, body: &[u8]) -> DecodeError {
+    DecodeError { status, path, message, snippet: snippet(body), body: Bytes::copy_from_slice(body) }
 }

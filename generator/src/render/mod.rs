@@ -67,6 +67,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
+    ("nulls.rs", include_str!("../../../templates/runtime/nulls.rs")),
     ("pagination.rs", include_str!("../../../templates/runtime/pagination.rs")),
     ("request.rs", include_str!("../../../templates/runtime/request.rs")),
     ("response.rs", include_str!("../../../templates/runtime/response.rs")),
