@@ -5,11 +5,13 @@
 //! http(s) URL is fetched only when the API's settings allow its prefix (`remote_refs`):
 //! by default generation needs no network.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::positions::{self, Context};
 pub use crate::diag::{BUNDLED as SECTION, bundled_origin as origin};
 use crate::diag::{Diagnostic, Diagnostics, Severity, join, pointer_token};
 
@@ -28,19 +30,29 @@ struct Bundler<'d> {
     pending: Vec<(Source, String)>,
     diags: &'d mut Diagnostics,
     sound: bool,
+    swagger2: bool,
 }
 
 /// Bundles the files (and allowed URLs) `document`, read from `path`, refers to; false, with
 /// errors naming the file and pointer, when one cannot be read or is not allowed.
 pub fn bundle(document: &mut Value, path: &Path, remote: &[String], diags: &mut Diagnostics) -> bool {
-    if !super::any_ref(document, &|reference| !reference.starts_with('#')) {
+    let swagger2 = positions::is_swagger2(document);
+    if !positions::any_ref(document, Context::Object, swagger2, &|reference| !reference.starts_with('#')) {
         return true;
     }
     let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut bundler =
-        Bundler { root_dir: root_dir.clone(), remote, keys: BTreeMap::new(), pending: Vec::new(), diags, sound: true };
+    let mut bundler = Bundler {
+        root_dir: root_dir.clone(),
+        remote,
+        keys: BTreeMap::new(),
+        pending: Vec::new(),
+        diags,
+        sound: true,
+        swagger2,
+    };
     let shown = bundler.diags.file.clone();
-    bundler.rewrite(document, &Source::File(path.to_path_buf()), None, &shown, "");
+    let at = Place { source: &Source::File(path.to_path_buf()), key: None, shown: &shown };
+    bundler.rewrite(document, &at, Context::Object, "");
     let mut bundled = Map::new();
     while let Some((source, key)) = bundler.pending.pop() {
         let text = match read(&source) {
@@ -57,7 +69,8 @@ pub fn bundle(document: &mut Value, path: &Path, remote: &[String], diags: &mut 
                 continue;
             }
         };
-        bundler.rewrite(&mut tree, &source, Some(&key), &key, "");
+        let at = Place { source: &source, key: Some(&key), shown: &key };
+        bundler.rewrite(&mut tree, &at, Context::Object, "");
         bundled.insert(key, tree);
     }
     let sound = bundler.sound;
@@ -65,6 +78,87 @@ pub fn bundle(document: &mut Value, path: &Path, remote: &[String], diags: &mut 
         root.insert(SECTION.into(), Value::Object(bundled));
     }
     sound
+}
+
+/// Resolves every reference that stands for a whole map of names (`components.schemas` as
+/// one `$ref` to an index file, which the common bundlers accept): the map becomes a copy of
+/// what the reference names, with a warning naming it. Runs after bundling, when every
+/// reference is local; a map that names another such map is resolved in the next round.
+pub fn resolve_map_refs(document: &mut Value, diags: &mut Diagnostics) {
+    let swagger2 = positions::is_swagger2(document);
+    for _ in 0..MAX_MAP_ROUNDS {
+        let mut found = Vec::new();
+        find_map_refs(document, Context::Object, &mut Vec::new(), swagger2, &mut found);
+        if found.is_empty() {
+            return;
+        }
+        for (pointer, reference) in found {
+            let target = super::local_pointer(&reference).ok().and_then(|local| document.pointer(&local)).cloned();
+            let resolved = match target {
+                Some(map @ Value::Object(_)) => {
+                    diags.warn(
+                        &pointer,
+                        format!("a map given as one `$ref` ({reference}) is resolved to the map it names"),
+                    );
+                    map
+                }
+                _ => {
+                    diags.warn(
+                        &pointer,
+                        format!("a map given as one `$ref` ({reference}) names no map; it is left empty"),
+                    );
+                    Value::Object(Map::new())
+                }
+            };
+            if let Some(slot) = document.pointer_mut(&pointer) {
+                *slot = resolved;
+            }
+        }
+    }
+    diags.warn(
+        "",
+        format!("maps given as `$ref` still name other maps after {MAX_MAP_ROUNDS} rounds; left as they are"),
+    );
+}
+
+/// How many times a map given as a `$ref` may name another (a cycle ends here).
+const MAX_MAP_ROUNDS: usize = 8;
+
+/// The pointer and reference of every map of names given as one `$ref`. The path is kept
+/// as borrowed tokens and joined only for what is found: this walk visits every node.
+fn find_map_refs<'v>(
+    value: &'v Value,
+    context: Context,
+    path: &mut Vec<Cow<'v, str>>,
+    swagger2: bool,
+    found: &mut Vec<(String, String)>,
+) {
+    if context == Context::Names
+        && let Some(reference) = positions::map_reference(value)
+    {
+        let pointer = path.iter().fold(String::new(), |pointer, token| join(&pointer, token));
+        found.push((pointer, reference.to_owned()));
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter().filter(|(_, child)| child.is_object() || child.is_array()) {
+                if !positions::is_data(context, key, child, swagger2) {
+                    path.push(Cow::Borrowed(key));
+                    find_map_refs(child, context.of_member(key), path, swagger2, found);
+                    path.pop();
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate().filter(|(_, item)| item.is_object() || item.is_array()) {
+                path.push(Cow::Owned(index.to_string()));
+                find_map_refs(item, Context::Object, path, swagger2, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 fn read(source: &Source) -> Result<String, String> {
@@ -90,32 +184,85 @@ impl Bundler<'_> {
         self.diags.items.push(Diagnostic { severity: Severity::Error, file, pointer, message, hint: None });
     }
 
-    /// Rewrites the references in `value` (part of `source`, bundled as `key`, or the root
-    /// when `None`; named `shown` in diagnostics) into local ones, queueing what they name.
-    fn rewrite(&mut self, value: &mut Value, source: &Source, key: Option<&str>, shown: &str, pointer: &str) {
+    /// An advisory in `file`, which names it as [`error`](Self::error) does.
+    fn warn(&mut self, file: &str, pointer: &str, message: String) {
+        let file =
+            if file == self.diags.file || file.contains("://") { file.to_owned() } else { self.diags.beside(file) };
+        let pointer = pointer.to_owned();
+        self.diags.items.push(Diagnostic { severity: Severity::Warning, file, pointer, message, hint: None });
+    }
+
+    /// Rewrites the references in `value` (read in `context`, at `pointer` of the document
+    /// `at` names) into local ones, queueing what they name. Data is left as it is; a
+    /// reference where text belongs is replaced by the text it names.
+    fn rewrite(&mut self, value: &mut Value, at: &Place, context: Context, pointer: &str) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                    match self.local(reference, source, key) {
+                    let target = reference.split('#').next().unwrap_or_default();
+                    if !target.is_empty() && !is_structured(target) {
+                        let message = format!(
+                            "`{reference}` is not a JSON or YAML document, and text does not belong here; \
+                             the reference is left out (an empty object takes its place)"
+                        );
+                        self.warn(at.shown, &join(pointer, "$ref"), message);
+                        *value = Value::Object(Map::new());
+                        return;
+                    }
+                    match self.local(reference, at) {
                         Ok(local) => *reference = local,
-                        Err(message) => self.error(shown, &join(pointer, "$ref"), message),
+                        Err(message) => self.error(at.shown, &join(pointer, "$ref"), message),
                     }
                 }
-                for (name, child) in map.iter_mut().filter(|(name, _)| *name != "$ref") {
-                    self.rewrite(child, source, key, shown, &join(pointer, name));
+                for (name, child) in map.iter_mut() {
+                    if name == "$ref" || positions::is_data(context, name, child, self.swagger2) {
+                        continue;
+                    }
+                    let child_pointer = join(pointer, name);
+                    if context == Context::Object && positions::TEXT_FIELDS.contains(&name.as_str()) {
+                        if let Some(reference) = positions::map_reference(child).map(str::to_owned) {
+                            *child = self.text(&reference, at, &child_pointer);
+                            continue;
+                        }
+                    }
+                    self.rewrite(child, at, context.of_member(name), &child_pointer);
                 }
             }
             Value::Array(items) => {
                 for (index, item) in items.iter_mut().enumerate() {
-                    self.rewrite(item, source, key, shown, &join(pointer, &index.to_string()));
+                    self.rewrite(item, at, Context::Object, &join(pointer, &index.to_string()));
                 }
             }
             _ => {}
         }
     }
 
+    /// The text a `$ref` where text belongs (a `description`) names: a Markdown or text
+    /// file as it is, a JSON or YAML file holding a string as that string. Documentation
+    /// never fails a run: what cannot be read is a warning, and the text is left empty.
+    fn text(&mut self, reference: &str, at: &Place, pointer: &str) -> Value {
+        let (target, _) = reference.split_once('#').unwrap_or((reference, ""));
+        let read = if target.is_empty() {
+            Err("a reference inside the document where text belongs is not followed".to_owned())
+        } else {
+            self.resolve(target, at.source).and_then(|source| read(&source))
+        };
+        match read {
+            Ok(text) if is_structured(target) => match super::parse_tree(&text) {
+                Ok(Value::String(text)) => Value::String(text),
+                _ => Value::String(text),
+            },
+            Ok(text) => Value::String(text),
+            Err(message) => {
+                self.warn(at.shown, pointer, format!("`{reference}`: {message}; the text is left empty"));
+                Value::String(String::new())
+            }
+        }
+    }
+
     /// The local form of `reference` found in `source` (bundled as `key`, or the root).
-    fn local(&mut self, reference: &str, source: &Source, key: Option<&str>) -> Result<String, String> {
+    fn local(&mut self, reference: &str, at: &Place) -> Result<String, String> {
+        let (source, key) = (at.source, at.key);
         let (target, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if target.is_empty() {
             // A reference inside a bundled document to that same document.
@@ -165,6 +312,22 @@ impl Bundler<'_> {
             (None, Source::Url(_)) => Err("cannot resolve a file reference inside a remote document".into()),
         }
     }
+}
+
+/// Where a walk of [`Bundler::rewrite`] is: the document's source, its key in the bundle
+/// (`None` for the root) and its name in diagnostics.
+struct Place<'p> {
+    source: &'p Source,
+    key: Option<&'p str>,
+    shown: &'p str,
+}
+
+/// Whether a referenced file is JSON or YAML by its name; other files (Markdown, text)
+/// can only stand where text belongs.
+fn is_structured(target: &str) -> bool {
+    let path = target.split(['?', '#']).next().unwrap_or(target).to_ascii_lowercase();
+    [".json", ".yaml", ".yml"].iter().any(|extension| path.ends_with(extension))
+        || !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
 /// A file's key: its path relative to the root document's folder (`/`-separated), or its
@@ -246,6 +409,72 @@ mod tests {
         assert!(at.contains(&("a.yaml", "/properties/b/$ref")), "{:?}", diags.items);
         assert!(at.contains(&("a.yaml", "/properties/c/$ref")), "{:?}", diags.items);
         assert!(diags.items.iter().any(|d| d.message.contains("remote_refs")), "{:?}", diags.items);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn references_in_data_are_data_and_maps_and_texts_given_as_references_are_resolved() {
+        let dir = scratch(&[
+            (
+                "api.yaml",
+                "openapi: 3.0.3\ninfo: {title: t, version: '1', description: {$ref: 'docs/intro.md'}}\npaths:\n  /users:\n    get:\n      description: {$ref: 'docs/missing.md'}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/scim+json:\n              schema: {$ref: '#/components/schemas/User'}\n              example: {id: '1', manager: {$ref: 'https://scim.example.com/Users/2', value: '2'}}\ncomponents:\n  schemas: {$ref: 'schemas/index.yaml'}\n  parameters: {$ref: 'parameters.yaml'}\n  responses: {$ref: 'responses.yaml'}\n",
+            ),
+            ("docs/intro.md", "# Users\n\nThe *SCIM* directory.\n"),
+            (
+                "schemas/index.yaml",
+                "User:\n  type: object\n  properties:\n    id: {type: string}\n    manager: {$ref: 'manager.yaml'}\n  x-sample: {$ref: 'not-a-file.yaml'}\n",
+            ),
+            (
+                "schemas/manager.yaml",
+                "type: object\nproperties:\n  $ref: {type: string, default: {$ref: 'nope'}}\n  value: {type: string}\n",
+            ),
+            ("parameters.yaml", "Limit: {name: limit, in: query, schema: {type: integer}}\n"),
+            ("responses.yaml", "Gone: {description: gone}\n"),
+        ]);
+        let mut diags = Diagnostics::new("api.yaml");
+        let spec = load_file(&dir.join("api.yaml"), &mut diags).unwrap_or_else(|| panic!("{:?}", diags.items));
+        assert!(!diags.has_errors(), "{:?}", diags.items);
+        let raw = &spec.raw;
+        assert_eq!(raw["info"]["description"], "# Users\n\nThe *SCIM* directory.\n");
+        assert_eq!(raw["paths"]["/users"]["get"]["description"], "");
+        let example = &raw["paths"]["/users"]["get"]["responses"]["200"]["content"]["application/scim+json"]["example"];
+        assert_eq!(example["manager"]["$ref"], "https://scim.example.com/Users/2", "data is never rewritten");
+        assert_eq!(raw["components"]["schemas"]["User"]["x-sample"]["$ref"], "not-a-file.yaml");
+        assert!(raw["components"]["parameters"]["Limit"].is_object());
+        assert_eq!(raw["components"]["responses"]["Gone"]["description"], "gone");
+        let manager = &raw[SECTION]["schemas/manager.yaml"];
+        assert_eq!(manager["properties"]["$ref"]["default"]["$ref"], "nope", "a property named $ref, a default");
+        let warned: Vec<&str> = diags.items.iter().map(|d| d.pointer.as_str()).collect();
+        for pointer in
+            ["/components/schemas", "/components/parameters", "/components/responses", "/paths/~1users/get/description"]
+        {
+            assert!(warned.contains(&pointer), "a warning names {pointer}: {:?}", diags.items);
+        }
+        let config = crate::config::ApiConfig { module: "m".into(), ..Default::default() };
+        let api = crate::lower::lower(&spec, &config, &mut diags);
+        assert!(
+            api.types.iter().any(|t| t.name == "User"),
+            "{:?}",
+            api.types.iter().map(|t| &t.name).collect::<Vec<_>>()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_markdown_file_where_an_object_belongs_is_a_warning_with_the_choice_made() {
+        let dir = scratch(&[
+            (
+                "api.yaml",
+                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.md'}\n",
+            ),
+            ("a.md", "# not a schema\n"),
+        ]);
+        let mut diags = Diagnostics::new("api.yaml");
+        let spec = load_file(&dir.join("api.yaml"), &mut diags).unwrap_or_else(|| panic!("{:?}", diags.items));
+        assert_eq!(spec.raw["components"]["schemas"]["A"], serde_json::json!({}));
+        assert!(
+            diags.items.iter().any(|d| d.pointer == "/components/schemas/A/$ref" && d.message.contains("left out"))
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod overlay;
+pub mod positions;
 mod swagger2;
 
 use std::borrow::Cow;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::diag::{Diagnostics, join};
+use positions::Context;
 
 /// A document as read: the raw JSON tree (for pointers and references) and the typed model.
 #[derive(Debug)]
@@ -107,6 +109,7 @@ fn load_text(
     {
         return None;
     }
+    bundle::resolve_map_refs(&mut raw, diags);
     if !raw.is_object() {
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
         return None;
@@ -367,57 +370,58 @@ fn is_foreign_ref(reference: &str) -> bool {
         .is_some_and(|section| !COMPONENT_SECTIONS.contains(&section))
 }
 
-/// Whether a `$ref` anywhere in `value` names what `wanted` accepts. One pass over each
-/// object's entries: looking `$ref` up by key would hash it in every object of the tree.
-pub(crate) fn any_ref(value: &Value, wanted: &dyn Fn(&str) -> bool) -> bool {
-    match value {
-        Value::Object(map) => map.iter().any(|(key, item)| match item {
-            Value::String(reference) => key == "$ref" && wanted(reference),
-            Value::Object(_) | Value::Array(_) => any_ref(item, wanted),
-            _ => false,
-        }),
-        Value::Array(items) => items.iter().any(|item| any_ref(item, wanted)),
-        _ => false,
-    }
-}
-
 /// Replaces references into non-standard component sections by a copy of their target, so
 /// the object lands where the model expects it (a media type, a header...).
 fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
-    fn walk(value: &mut Value, source: &Value, pointer: &str, depth: usize, diags: &mut Diagnostics) {
-        if let Value::Object(map) = value
+    let swagger2 = positions::is_swagger2(root);
+    if positions::any_ref(root, Context::Object, swagger2, &is_foreign_ref) {
+        let source = root.clone();
+        let mut inliner = Inliner { source: &source, swagger2, diags };
+        inliner.walk(root, Context::Object, "", 0);
+    }
+}
+
+/// Replaces references into non-standard component sections by a copy of their target.
+struct Inliner<'a> {
+    source: &'a Value,
+    swagger2: bool,
+    diags: &'a mut Diagnostics,
+}
+
+impl Inliner<'_> {
+    fn walk(&mut self, value: &mut Value, context: Context, pointer: &str, depth: usize) {
+        if context == Context::Object
+            && let Value::Object(map) = value
             && let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|r| is_foreign_ref(r))
         {
             let reference = reference.to_owned();
-            match source.pointer(&reference[1..]) {
+            match self.source.pointer(&reference[1..]) {
                 Some(_) if depth >= 16 => {
-                    diags.warn(pointer, format!("`{reference}` is nested too deeply to inline; left as is"));
+                    self.diags.warn(pointer, format!("`{reference}` is nested too deeply to inline; left as is"));
                 }
                 Some(target) => {
                     *value = target.clone();
-                    walk(value, source, pointer, depth + 1, diags);
+                    self.walk(value, context, pointer, depth + 1);
                 }
-                None => diags.warn(pointer, format!("`{reference}` points at nothing")),
+                None => self.diags.warn(pointer, format!("`{reference}` points at nothing")),
             }
             return;
         }
         match value {
             Value::Object(map) => {
                 for (key, item) in map.iter_mut() {
-                    walk(item, source, &join(pointer, key), depth, diags);
+                    if !positions::is_data(context, key, item, self.swagger2) {
+                        self.walk(item, context.of_member(key), &join(pointer, key), depth);
+                    }
                 }
             }
             Value::Array(items) => {
                 for (index, item) in items.iter_mut().enumerate() {
-                    walk(item, source, &format!("{pointer}/{index}"), depth, diags);
+                    self.walk(item, Context::Object, &format!("{pointer}/{index}"), depth);
                 }
             }
             _ => {}
         }
-    }
-    if any_ref(root, &is_foreign_ref) {
-        let source = root.clone();
-        walk(root, &source, "", 0, diags);
     }
 }
 
@@ -630,7 +634,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn local_pointer(reference: &str) -> Result<String, String> {
+pub(crate) fn local_pointer(reference: &str) -> Result<String, String> {
     match reference.strip_prefix('#') {
         Some(pointer) => Ok(percent_decode(pointer)),
         None => Err(format!("`{reference}` is not a local reference; only `#/...` references are supported")),
