@@ -219,11 +219,12 @@ impl Bundler<'_> {
                         continue;
                     }
                     let child_pointer = join(pointer, name);
-                    if context == Context::Object && positions::TEXT_FIELDS.contains(&name.as_str()) {
-                        if let Some(reference) = positions::map_reference(child).map(str::to_owned) {
-                            *child = self.text(&reference, at, &child_pointer);
-                            continue;
-                        }
+                    if context == Context::Object
+                        && positions::TEXT_FIELDS.contains(&name.as_str())
+                        && let Some(reference) = positions::map_reference(child).map(str::to_owned)
+                    {
+                        *child = self.text(&reference, at, &child_pointer);
+                        continue;
                     }
                     self.rewrite(child, at, context.of_member(name), &child_pointer);
                 }
