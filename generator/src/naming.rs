@@ -122,6 +122,32 @@ pub mod scope {
     /// these.
     pub const STRUCT_DECODER: &[&str] = &["map", "field", "key", "additional_properties", "deserializer"];
 
+    /// Module names inside an API's `operations` and `types` modules (a file per operation
+    /// or type, named after it): what those modules and their files name unqualified (their
+    /// siblings, the runtime) and every crate the generated code names by path, which a
+    /// module of the same name would shadow or make ambiguous.
+    pub const SUBMODULES: &[&str] = &[
+        "mod",
+        "types",
+        "runtime",
+        "operations",
+        "std",
+        "core",
+        "alloc",
+        "reqwest",
+        "serde",
+        "serde_json",
+        "chrono",
+        "uuid",
+        "bytes",
+        "futures",
+        "http",
+        "tokio",
+        "tracing",
+        "base64",
+        "percent_encoding",
+    ];
+
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
     pub const OPERATION_FILE: &[&str] =
         &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types"];

@@ -96,6 +96,20 @@ const HOSTILE: &[&str] = &[
     "additional_properties",
     "value",
     "values",
+    // The operations and types modules' own names, and crates the generated code names by
+    // path: an operation or schema so named once became a module that shadowed them.
+    "types",
+    "runtime",
+    "operations",
+    "std",
+    "serde",
+    "reqwest",
+    "chrono",
+    "uuid",
+    "futures",
+    // Types an operation's companions could be named (`type` answers with `TypeResponse`).
+    "TypeResponse",
+    "sendError",
 ];
 
 /// A small seeded generator of documents.

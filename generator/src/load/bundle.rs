@@ -344,8 +344,11 @@ mod tests {
     use super::super::load_file;
     use super::*;
 
+    /// A folder of its own for each test (tests run in parallel), holding `files`.
     fn scratch(files: &[(&str, &str)]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("clientgen-bundle-{}-{}", files.len(), std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("clientgen-bundle-{n}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for (name, text) in files {
             let path = dir.join(name);

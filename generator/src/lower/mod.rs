@@ -68,11 +68,14 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     types.mark_sent(&sent);
     // Companion types are claimed once every builder has its name.
     for op in &mut operations {
+        // Free among the types too: `operations::XResponse` beside `types::XResponse` reads
+        // as one type and is two.
+        let mut claim = |suffix: &str| types.claim_in_both(&mut op_scope, &compose(&op.type_name, suffix));
         op.companion_types = CompanionTypes {
-            response: op_scope.claim(&compose(&op.type_name, "Response")),
-            error: op_scope.claim(&compose(&op.type_name, "Error")),
-            form: op_scope.claim(&compose(&op.type_name, "Form")),
-            input: op_scope.claim(&compose(&op.type_name, "Input")),
+            response: claim("Response"),
+            error: claim("Error"),
+            form: claim("Form"),
+            input: claim("Input"),
         };
     }
     types.box_cycles();

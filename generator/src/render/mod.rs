@@ -143,7 +143,7 @@ fn type_files(api: &Api) -> Vec<TypeFile<'_>> {
             None => owners.push(def),
         }
     }
-    let mut modules = Registry::with_reserved(&["mod"]);
+    let mut modules = Registry::with_reserved(crate::naming::scope::SUBMODULES);
     owners
         .into_iter()
         .map(|def| TypeFile {
@@ -157,7 +157,7 @@ fn type_files(api: &Api) -> Vec<TypeFile<'_>> {
 fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
     let base = format!("src/{}", api.module);
     let type_entries = type_files(api);
-    let mut op_modules = Registry::with_reserved(&["mod"]);
+    let mut op_modules = Registry::with_reserved(crate::naming::scope::SUBMODULES);
     let op_entries: Vec<(String, &Operation)> = api
         .operations
         .iter()
@@ -253,7 +253,8 @@ fn mentions(tokens: &TokenStream, root: &str) -> bool {
             let is_colon = |at: Option<&TokenTree>| matches!(at, Some(TokenTree::Punct(p)) if p.as_char() == ':');
             // `::` is two `:` in a row; a single one (`x: runtime::File`) is not a path.
             let inside_path = index > 1 && is_colon(trees.get(index - 1)) && is_colon(trees.get(index - 2));
-            ident == root && !inside_path && is_colon(trees.get(index + 1))
+            // And a path root is followed by `::`: `runtime: String` is an argument named so.
+            ident == root && !inside_path && is_colon(trees.get(index + 1)) && is_colon(trees.get(index + 2))
         }
         _ => false,
     })
