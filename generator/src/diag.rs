@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Something was simplified (a fallback type); the output still works.
     Warning,
@@ -31,6 +31,60 @@ impl fmt::Display for Diagnostic {
         };
         write!(f, "{level}: {}\n  --> {}#{}", self.message, self.file, self.pointer)?;
         if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics that say the same thing (severity, file, message and hint) at several places,
+/// shown once: with how often, and the first few places.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouped<'d> {
+    /// The first of them.
+    pub first: &'d Diagnostic,
+    /// Where each of them is, in the order they were found.
+    pub pointers: Vec<&'d str>,
+}
+
+/// How many places a group names before it only counts the rest.
+const PLACES_SHOWN: usize = 3;
+
+/// Groups `items` that say the same thing, in the order their first was found.
+pub fn grouped(items: &[Diagnostic]) -> Vec<Grouped<'_>> {
+    let mut groups: Vec<Grouped<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<(Severity, &str, &str, Option<&str>), usize> = Default::default();
+    for item in items {
+        let key = (item.severity, item.file.as_str(), item.message.as_str(), item.hint.as_deref());
+        match index.get(&key) {
+            Some(&at) => groups[at].pointers.push(&item.pointer),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(Grouped { first: item, pointers: vec![&item.pointer] });
+            }
+        }
+    }
+    groups
+}
+
+impl fmt::Display for Grouped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let first = self.first;
+        if self.pointers.len() == 1 {
+            return first.fmt(f);
+        }
+        let level = match first.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{level}: {} ({} places)", first.message, self.pointers.len())?;
+        for pointer in self.pointers.iter().take(PLACES_SHOWN) {
+            write!(f, "\n  --> {}#{pointer}", first.file)?;
+        }
+        if self.pointers.len() > PLACES_SHOWN {
+            write!(f, "\n  = and {} more", self.pointers.len() - PLACES_SHOWN)?;
+        }
+        if let Some(hint) = &first.hint {
             write!(f, "\n  = hint: {hint}")?;
         }
         Ok(())
@@ -199,5 +253,21 @@ mod tests {
         assert_eq!(map.original("/paths/~1a/get/responses"), "/paths/~1a/get/responses");
         assert_eq!(map.original("codegen config: api `x`"), "codegen config: api `x`");
         assert_eq!(map.original(""), "");
+    }
+
+    #[test]
+    fn diagnostics_that_repeat_are_one_line_with_the_count_and_the_first_places() {
+        let mut diags = Diagnostics::new("api.yaml");
+        for index in 0..5 {
+            diags.warn(&format!("/components/schemas/S{index}/maximum"), "integer bound beyond 64 bits ignored");
+        }
+        diags.warn("/paths", "something else");
+        let groups = grouped(&diags.items);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            groups[0].to_string(),
+            "warning: integer bound beyond 64 bits ignored (5 places)\n  --> api.yaml#/components/schemas/S0/maximum\n  --> api.yaml#/components/schemas/S1/maximum\n  --> api.yaml#/components/schemas/S2/maximum\n  = and 2 more"
+        );
+        assert_eq!(groups[1].to_string(), diags.items[5].to_string(), "one place reads as before");
     }
 }

@@ -39,6 +39,11 @@ const RESERVED_TYPES: &[&str] = &[
     "Response",
 ];
 
+/// Whether the generated `types` modules use `name` unqualified, so no schema may take it.
+pub fn is_reserved_type(name: &str) -> bool {
+    RESERVED_TYPES.contains(&name)
+}
+
 /// The names the renderer itself gives, per scope of the generated code. A spec-derived name
 /// in one of these scopes is claimed from a [`Registry`] seeded with its list, so it can never
 /// collide with one of these; the renderer's tests check that every fixed name it emits in a

@@ -12,7 +12,7 @@ use clientgen::diff::{Bump, Report};
 use clientgen::write;
 
 fn failed(errors: &[Diagnostic]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    clientgen::diag::grouped(errors).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 /// `diff <old> <new> [--format markdown|json] [--config <settings.toml>]`.

@@ -6,9 +6,10 @@ use std::time::Instant;
 use clientgen::diag::{Diagnostic, Severity};
 use clientgen::{Generated, write};
 
+/// Prints diagnostics, those that say the same thing at several places once.
 fn report(diagnostics: &[Diagnostic]) {
-    for diagnostic in diagnostics {
-        eprintln!("{diagnostic}");
+    for group in clientgen::diag::grouped(diagnostics) {
+        eprintln!("{group}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Schemas → named Rust types and type references.
 
 mod graph;
+mod merged_names;
 mod union;
 pub use graph::merge_identical;
 

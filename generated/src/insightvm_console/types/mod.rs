@@ -3,12 +3,10 @@
 //! Request and response types of InsightVM API.
 
 mod account;
-mod additional_information;
 mod address;
 mod adhoc_scan;
 mod advisory_link;
 mod agent;
-mod agent_type;
 mod alert;
 mod alert_notification;
 mod assessment_result;
@@ -25,40 +23,40 @@ mod asset_policy;
 mod asset_policy_assessment;
 mod asset_policy_item;
 mod asset_policy_item_status;
-mod asset_policy_item_type;
 mod asset_policy_status;
 mod asset_tag;
 mod asset_tag_color;
-mod asset_tag_source;
 mod asset_tag_type;
 mod asset_vulnerabilities;
+mod authentication_service;
 mod authentication_settings;
 mod authentication_source;
 mod authentication_source_type;
 mod available_report_format;
 mod available_report_format_format;
-mod backups_size;
 mod bad_request_error;
 mod bad_request_error_status;
+mod confidence;
 mod configuration;
+mod connection_type;
 mod console_command_output;
+mod content_description;
+mod cpe_part;
 mod cpu_info;
 mod create_authentication_source;
 mod created_or_updated_reference;
 mod created_reference;
-mod created_reference_asset_group_id_link;
-mod created_reference_discovery_query_id_link;
+mod created_reference_int_link;
+mod created_reference_scan_id_link;
 mod created_reference_scan_template_id_link;
 mod criterion;
 mod database;
 mod database_connection_settings;
 mod database_settings;
-mod delete_report_instance_instance;
 mod discovery_asset;
 mod discovery_connection;
 mod discovery_search_criteria;
-mod discovery_search_criteria_connection_type;
-mod discovery_search_criteria_match;
+mod disk_free;
 mod disk_info;
 mod dynamic_site;
 mod engine_pool;
@@ -77,11 +75,9 @@ mod features;
 mod file;
 mod file_type;
 mod fingerprint;
-mod get_asset_service_configurations_protocol;
 mod get_privilege_id;
 mod get_scans_active;
 mod global_scan;
-mod global_scan_status;
 mod group_account;
 mod host_name;
 mod host_name_source;
@@ -90,6 +86,7 @@ mod i_meta_data_supported_operators_item;
 mod i_meta_data_type;
 mod info;
 mod install_size;
+mod instance;
 mod internal_server_error;
 mod internal_server_error_status;
 mod json_node;
@@ -107,14 +104,10 @@ mod links;
 mod locale_preferences;
 mod malware_kit;
 mod matched_solution;
-mod matched_solution_confidence;
-mod matched_solution_type;
 mod memory_info;
 mod not_found_error;
 mod not_found_error_status;
 mod operating_system;
-mod operating_system_cpe;
-mod operating_system_cpe_part;
 mod page_info;
 mod page_of_agent;
 mod page_of_asset;
@@ -155,6 +148,7 @@ mod policy_group;
 mod policy_group_status;
 mod policy_item;
 mod policy_item_status;
+mod policy_item_type;
 mod policy_metadata_resource;
 mod policy_override;
 mod policy_override_reviewer;
@@ -168,18 +162,18 @@ mod policy_rule_role;
 mod policy_rule_status;
 mod policy_summary_resource;
 mod privileges;
+mod protocol;
 mod range_resource;
 mod range_resource_every;
 mod range_resource_from;
-mod reference_with_alert_id_link;
 mod reference_with_asset_id_link;
 mod reference_with_endpoint_id_link;
-mod reference_with_endpoint_id_link_protocol;
 mod reference_with_report_id_link;
-mod references_with_asset_group_id_link;
+mod reference_with_tag_id_link;
 mod references_with_asset_id_link;
 mod references_with_reference_with_endpoint_id_link_service_link;
 mod references_with_solution_natural_id_link;
+mod references_with_tag_id_link;
 mod remediation_resource;
 mod remediation_resource_sort;
 mod repeat;
@@ -261,6 +255,7 @@ mod scan_events;
 mod scan_schedule;
 mod scan_scope;
 mod scan_settings;
+mod scan_status;
 mod scan_targets_resource;
 mod scan_template;
 mod scan_template_asset_discovery;
@@ -284,13 +279,13 @@ mod scan_template_web_spider;
 mod scan_template_web_spider_paths;
 mod scan_template_web_spider_patterns;
 mod scan_template_web_spider_performance;
-mod scheduled_scan_targets;
 mod search_criteria;
+mod search_criteria_match;
 mod service;
 mod service_link;
+mod service_protocol;
 mod service_unavailable_error;
 mod service_unavailable_error_status;
-mod set_policy_override_status_status;
 mod set_scan_status_status;
 mod settings;
 mod shared_credential;
@@ -310,25 +305,31 @@ mod smtp_alert;
 mod smtp_settings;
 mod snmp_alert;
 mod software;
+mod software_cpe;
 mod solution;
 mod solution_match;
 mod solution_match_type;
+mod solution_type;
 mod sonar_criteria;
 mod sonar_criterion;
 mod sonar_criterion_type;
 mod sonar_query;
+mod static_site;
+mod status_status;
 mod steps;
 mod submission;
-mod swagger_discovery_search_criteria_filter;
+mod swagger_search_criteria_filter;
 mod syslog_alert;
 mod tag;
 mod tag_asset_source;
 mod tag_asset_source_source;
 mod tag_link;
 mod tag_link_sources_item;
+mod tag_source;
 mod tagged_asset_references;
 mod telnet;
 mod token_resource;
+mod type_;
 mod unauthorized_error;
 mod unauthorized_error_status;
 mod unique_id;
@@ -374,19 +375,16 @@ mod vulnerability_validation_source;
 mod vulnerability_validation_source_name;
 mod web_application;
 mod web_form_authentication;
-mod web_form_authentication_service;
 mod web_header_authentication;
 mod web_page;
 mod web_page_link_type;
 mod web_settings;
 
 pub use account::Account;
-pub use additional_information::{AdditionalInformation, ContentDescription};
 pub use address::Address;
 pub use adhoc_scan::AdhocScan;
 pub use advisory_link::AdvisoryLink;
 pub use agent::Agent;
-pub use agent_type::{AgentType, AssetType};
 pub use alert::Alert;
 pub use alert_notification::{
     AlertNotification, SmtpAlertNotification, SnmpAlertNotification,
@@ -406,56 +404,54 @@ pub use asset_policy::AssetPolicy;
 pub use asset_policy_assessment::AssetPolicyAssessment;
 pub use asset_policy_item::AssetPolicyItem;
 pub use asset_policy_item_status::AssetPolicyItemStatus;
-pub use asset_policy_item_type::{AssetPolicyItemType, PolicyItemType};
 pub use asset_policy_status::AssetPolicyStatus;
 pub use asset_tag::AssetTag;
 pub use asset_tag_color::AssetTagColor;
-pub use asset_tag_source::{AssetTagSource, TagSource};
 pub use asset_tag_type::AssetTagType;
 pub use asset_vulnerabilities::AssetVulnerabilities;
+pub use authentication_service::{
+    AuthenticationService, WebFormAuthenticationService, WebHeaderAuthenticationService,
+};
 pub use authentication_settings::AuthenticationSettings;
 pub use authentication_source::AuthenticationSource;
 pub use authentication_source_type::AuthenticationSourceType;
 pub use available_report_format::AvailableReportFormat;
 pub use available_report_format_format::AvailableReportFormatFormat;
-pub use backups_size::{
-    BackupsSize, DatabaseSize, DiskFree, DiskTotal, InstallationTotalSize, MemoryFree,
-    MemoryTotal, ReportSize, ScanSize,
-};
 pub use bad_request_error::BadRequestError;
 pub use bad_request_error_status::BadRequestErrorStatus;
+pub use confidence::{Confidence, MatchedSolutionConfidence, SolutionMatchConfidence};
 pub use configuration::Configuration;
+pub use connection_type::{
+    ConnectionType, DiscoverySearchCriteriaConnectionType, SiteConnectionType,
+    SiteDiscoveryConnectionType,
+};
 pub use console_command_output::ConsoleCommandOutput;
+pub use content_description::{ContentDescription, AdditionalInformation};
+pub use cpe_part::{CpePart, OperatingSystemCpePart, SoftwareCpePart};
 pub use cpu_info::CpuInfo;
 pub use create_authentication_source::CreateAuthenticationSource;
 pub use created_or_updated_reference::CreatedOrUpdatedReference;
 pub use created_reference::CreatedReference;
-pub use created_reference_asset_group_id_link::{
-    CreatedReferenceAssetGroupIdLink, CreatedReferenceCredentialIdLink,
-    CreatedReferenceEngineIdLink, CreatedReferenceIntLink, CreatedReferenceUserIdLink,
-    CreatedReferenceVulnerabilityExceptionIdLink,
+pub use created_reference_int_link::{
+    CreatedReferenceIntLink, CreatedReferenceAssetGroupIdLink,
+    CreatedReferenceCredentialIdLink, CreatedReferenceEngineIdLink,
+    CreatedReferenceUserIdLink, CreatedReferenceVulnerabilityExceptionIdLink,
 };
-pub use created_reference_discovery_query_id_link::{
-    CreatedReferenceDiscoveryQueryIdLink, CreatedReferencePolicyOverrideIdLink,
-    CreatedReferenceScanIdLink, CreatedReferenceVulnerabilityValidationIdLink,
+pub use created_reference_scan_id_link::{
+    CreatedReferenceScanIdLink, CreatedReferenceDiscoveryQueryIdLink,
+    CreatedReferencePolicyOverrideIdLink, CreatedReferenceVulnerabilityValidationIdLink,
 };
 pub use created_reference_scan_template_id_link::CreatedReferenceScanTemplateIdLink;
 pub use criterion::Criterion;
 pub use database::Database;
 pub use database_connection_settings::DatabaseConnectionSettings;
 pub use database_settings::DatabaseSettings;
-pub use delete_report_instance_instance::{
-    DeleteReportInstanceInstance, DownloadReportInstance, GetReportInstanceInstance,
-};
 pub use discovery_asset::DiscoveryAsset;
 pub use discovery_connection::DiscoveryConnection;
 pub use discovery_search_criteria::DiscoverySearchCriteria;
-pub use discovery_search_criteria_connection_type::{
-    DiscoverySearchCriteriaConnectionType, SiteConnectionType,
-    SiteDiscoveryConnectionType,
-};
-pub use discovery_search_criteria_match::{
-    DiscoverySearchCriteriaMatch, SearchCriteriaMatch,
+pub use disk_free::{
+    DiskFree, BackupsSize, DatabaseSize, DiskTotal, InstallationTotalSize, MemoryFree,
+    MemoryTotal, ReportSize, ScanSize,
 };
 pub use disk_info::DiskInfo;
 pub use dynamic_site::DynamicSite;
@@ -475,12 +471,6 @@ pub use features::Features;
 pub use file::File;
 pub use file_type::FileType;
 pub use fingerprint::Fingerprint;
-pub use get_asset_service_configurations_protocol::{
-    GetAssetServiceConfigurationsProtocol, GetAssetServiceDatabasesProtocol,
-    GetAssetServiceProtocol, GetAssetServiceUserGroupsProtocol,
-    GetAssetServiceUsersProtocol, GetAssetServiceVulnerabilitiesProtocol,
-    GetAssetServiceWebApplicationProtocol, GetAssetServiceWebApplicationsProtocol,
-};
 pub use get_privilege_id::{
     GetPrivilegeId, GetUsersWithPrivilegeId, PrivilegesResourcesItem, RolePrivilegesItem,
     UserRolePrivilegesItem,
@@ -489,7 +479,6 @@ pub use get_scans_active::{
     GetScansActive, GetSiteScansActive, StartScanOverrideBlackout,
 };
 pub use global_scan::GlobalScan;
-pub use global_scan_status::{GlobalScanStatus, ScanStatus};
 pub use group_account::GroupAccount;
 pub use host_name::HostName;
 pub use host_name_source::HostNameSource;
@@ -498,6 +487,10 @@ pub use i_meta_data_supported_operators_item::IMetaDataSupportedOperatorsItem;
 pub use i_meta_data_type::IMetaDataType;
 pub use info::Info;
 pub use install_size::InstallSize;
+pub use instance::{
+    Instance, DeleteReportInstanceInstance, DownloadReportInstance,
+    GetReportInstanceInstance,
+};
 pub use internal_server_error::InternalServerError;
 pub use internal_server_error_status::InternalServerErrorStatus;
 pub use json_node::JsonNode;
@@ -515,16 +508,10 @@ pub use links::Links;
 pub use locale_preferences::LocalePreferences;
 pub use malware_kit::MalwareKit;
 pub use matched_solution::MatchedSolution;
-pub use matched_solution_confidence::{
-    MatchedSolutionConfidence, SolutionMatchConfidence,
-};
-pub use matched_solution_type::{MatchedSolutionType, SolutionType};
 pub use memory_info::MemoryInfo;
 pub use not_found_error::NotFoundError;
 pub use not_found_error_status::NotFoundErrorStatus;
 pub use operating_system::OperatingSystem;
-pub use operating_system_cpe::{OperatingSystemCpe, SoftwareCpe};
-pub use operating_system_cpe_part::{OperatingSystemCpePart, SoftwareCpePart};
 pub use page_info::PageInfo;
 pub use page_of_agent::PageOfAgent;
 pub use page_of_asset::PageOfAsset;
@@ -565,6 +552,7 @@ pub use policy_group::PolicyGroup;
 pub use policy_group_status::PolicyGroupStatus;
 pub use policy_item::PolicyItem;
 pub use policy_item_status::PolicyItemStatus;
+pub use policy_item_type::{PolicyItemType, AssetPolicyItemType};
 pub use policy_metadata_resource::PolicyMetadataResource;
 pub use policy_override::PolicyOverride;
 pub use policy_override_reviewer::PolicyOverrideReviewer;
@@ -578,22 +566,21 @@ pub use policy_rule_role::PolicyRuleRole;
 pub use policy_rule_status::PolicyRuleStatus;
 pub use policy_summary_resource::PolicySummaryResource;
 pub use privileges::Privileges;
+pub use protocol::{
+    Protocol, GetAssetServiceConfigurationsProtocol, GetAssetServiceDatabasesProtocol,
+    GetAssetServiceProtocol, GetAssetServiceUserGroupsProtocol,
+    GetAssetServiceUsersProtocol, GetAssetServiceVulnerabilitiesProtocol,
+    GetAssetServiceWebApplicationProtocol, GetAssetServiceWebApplicationsProtocol,
+};
 pub use range_resource::RangeResource;
 pub use range_resource_every::RangeResourceEvery;
 pub use range_resource_from::RangeResourceFrom;
-pub use reference_with_alert_id_link::{
-    ReferenceWithAlertIdLink, ReferenceWithEngineIdLink, ReferenceWithScanScheduleIdLink,
-    ReferenceWithSiteIdLink, ReferenceWithTagIdLink, ReferenceWithUserIdLink,
-};
 pub use reference_with_asset_id_link::ReferenceWithAssetIdLink;
 pub use reference_with_endpoint_id_link::ReferenceWithEndpointIdLink;
-pub use reference_with_endpoint_id_link_protocol::{
-    ReferenceWithEndpointIdLinkProtocol, ServiceLinkProtocol, ServiceProtocol,
-};
 pub use reference_with_report_id_link::ReferenceWithReportIdLink;
-pub use references_with_asset_group_id_link::{
-    ReferencesWithAssetGroupIdLink, ReferencesWithEngineIdLink, ReferencesWithSiteIdLink,
-    ReferencesWithTagIdLink, ReferencesWithUserIdLink,
+pub use reference_with_tag_id_link::{
+    ReferenceWithTagIdLink, ReferenceWithAlertIdLink, ReferenceWithEngineIdLink,
+    ReferenceWithScanScheduleIdLink, ReferenceWithSiteIdLink, ReferenceWithUserIdLink,
 };
 pub use references_with_asset_id_link::{
     ReferencesWithAssetIdLink, ReferencesWithWebApplicationIdLink,
@@ -602,6 +589,10 @@ pub use references_with_reference_with_endpoint_id_link_service_link::References
 pub use references_with_solution_natural_id_link::{
     ReferencesWithSolutionNaturalIdLink, ReferencesWithVulnerabilityCheckIdLink,
     ReferencesWithVulnerabilityCheckTypeIdLink, ReferencesWithVulnerabilityNaturalIdLink,
+};
+pub use references_with_tag_id_link::{
+    ReferencesWithTagIdLink, ReferencesWithAssetGroupIdLink, ReferencesWithEngineIdLink,
+    ReferencesWithSiteIdLink, ReferencesWithUserIdLink,
 };
 pub use remediation_resource::RemediationResource;
 pub use remediation_resource_sort::RemediationResourceSort;
@@ -684,6 +675,7 @@ pub use scan_events::ScanEvents;
 pub use scan_schedule::ScanSchedule;
 pub use scan_scope::ScanScope;
 pub use scan_settings::ScanSettings;
+pub use scan_status::{ScanStatus, GlobalScanStatus};
 pub use scan_targets_resource::ScanTargetsResource;
 pub use scan_template::ScanTemplate;
 pub use scan_template_asset_discovery::ScanTemplateAssetDiscovery;
@@ -707,15 +699,15 @@ pub use scan_template_web_spider::ScanTemplateWebSpider;
 pub use scan_template_web_spider_paths::ScanTemplateWebSpiderPaths;
 pub use scan_template_web_spider_patterns::ScanTemplateWebSpiderPatterns;
 pub use scan_template_web_spider_performance::ScanTemplateWebSpiderPerformance;
-pub use scheduled_scan_targets::{ScheduledScanTargets, StaticSite};
 pub use search_criteria::SearchCriteria;
+pub use search_criteria_match::{SearchCriteriaMatch, DiscoverySearchCriteriaMatch};
 pub use service::Service;
 pub use service_link::ServiceLink;
+pub use service_protocol::{
+    ServiceProtocol, ReferenceWithEndpointIdLinkProtocol, ServiceLinkProtocol,
+};
 pub use service_unavailable_error::ServiceUnavailableError;
 pub use service_unavailable_error_status::ServiceUnavailableErrorStatus;
-pub use set_policy_override_status_status::{
-    SetPolicyOverrideStatusStatus, UpdateVulnerabilityExceptionStatusStatus,
-};
 pub use set_scan_status_status::SetScanStatusStatus;
 pub use settings::Settings;
 pub use shared_credential::SharedCredential;
@@ -735,17 +727,23 @@ pub use smtp_alert::SmtpAlert;
 pub use smtp_settings::SmtpSettings;
 pub use snmp_alert::SnmpAlert;
 pub use software::Software;
+pub use software_cpe::{SoftwareCpe, OperatingSystemCpe};
 pub use solution::Solution;
 pub use solution_match::SolutionMatch;
 pub use solution_match_type::SolutionMatchType;
+pub use solution_type::{SolutionType, MatchedSolutionType};
 pub use sonar_criteria::SonarCriteria;
 pub use sonar_criterion::SonarCriterion;
 pub use sonar_criterion_type::SonarCriterionType;
 pub use sonar_query::SonarQuery;
+pub use static_site::{StaticSite, ScheduledScanTargets};
+pub use status_status::{
+    StatusStatus, SetPolicyOverrideStatusStatus, UpdateVulnerabilityExceptionStatusStatus,
+};
 pub use steps::{Steps, Summary};
 pub use submission::Submission;
-pub use swagger_discovery_search_criteria_filter::{
-    SwaggerDiscoverySearchCriteriaFilter, SwaggerSearchCriteriaFilter,
+pub use swagger_search_criteria_filter::{
+    SwaggerSearchCriteriaFilter, SwaggerDiscoverySearchCriteriaFilter,
 };
 pub use syslog_alert::SyslogAlert;
 pub use tag::Tag;
@@ -753,9 +751,11 @@ pub use tag_asset_source::TagAssetSource;
 pub use tag_asset_source_source::TagAssetSourceSource;
 pub use tag_link::TagLink;
 pub use tag_link_sources_item::TagLinkSourcesItem;
+pub use tag_source::{TagSource, AssetTagSource};
 pub use tagged_asset_references::TaggedAssetReferences;
 pub use telnet::Telnet;
 pub use token_resource::TokenResource;
+pub use type_::{Type, AgentType, AssetType};
 pub use unauthorized_error::UnauthorizedError;
 pub use unauthorized_error_status::UnauthorizedErrorStatus;
 pub use unique_id::UniqueId;
@@ -801,9 +801,6 @@ pub use vulnerability_validation_source::VulnerabilityValidationSource;
 pub use vulnerability_validation_source_name::VulnerabilityValidationSourceName;
 pub use web_application::WebApplication;
 pub use web_form_authentication::WebFormAuthentication;
-pub use web_form_authentication_service::{
-    WebFormAuthenticationService, WebHeaderAuthenticationService,
-};
 pub use web_header_authentication::WebHeaderAuthentication;
 pub use web_page::WebPage;
 pub use web_page_link_type::WebPageLinkType;

@@ -214,7 +214,7 @@ impl TypeLowerer<'_> {
 }
 
 /// Makes every type with the same shape and docs as one before it (in name order) an alias
-/// of that one. Documents repeat an inline enum or object under each operation that uses it
+/// of one type of the group, named as `merged_names` decides. Documents repeat an inline enum or object under each operation that uses it
 /// (Stripe's spend-control categories, 300 values, six times over); each copy would be
 /// another type to compile. Shapes are compared with the types they name taken through the
 /// aliases found so far, so objects made of merged parts merge in the next pass. The
@@ -239,6 +239,7 @@ pub fn merge_identical(api: &mut Api) {
         compare.sort_unstable();
         compare.dedup();
     }
+    super::merged_names::name_groups(api, &aliases);
 }
 
 /// A type's shape and docs: two types with the same key are the same type.

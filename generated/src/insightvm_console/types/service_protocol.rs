@@ -2,10 +2,10 @@
 
 /// The protocol of the service.
 ///
-/// Schema: `/definitions/ReferenceWithEndpointIDLink/properties/protocol`
+/// Schema: `/definitions/Service/properties/protocol`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum ReferenceWithEndpointIdLinkProtocol {
+pub enum ServiceProtocol {
     /// `ip`
     Ip,
     /// `icmp`
@@ -32,7 +32,7 @@ pub enum ReferenceWithEndpointIdLinkProtocol {
     Unknown(String),
 }
 
-impl ReferenceWithEndpointIdLinkProtocol {
+impl ServiceProtocol {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,7 +52,7 @@ impl ReferenceWithEndpointIdLinkProtocol {
     }
 }
 
-impl From<&str> for ReferenceWithEndpointIdLinkProtocol {
+impl From<&str> for ServiceProtocol {
     fn from(value: &str) -> Self {
         match value {
             "ip" => Self::Ip,
@@ -71,14 +71,14 @@ impl From<&str> for ReferenceWithEndpointIdLinkProtocol {
     }
 }
 
-crate::runtime::enums::string_enum!(ReferenceWithEndpointIdLinkProtocol);
+crate::runtime::enums::string_enum!(ServiceProtocol);
+
+/// The protocol of the service.
+///
+/// Schema: `/definitions/ReferenceWithEndpointIDLink/properties/protocol`
+pub type ReferenceWithEndpointIdLinkProtocol = ServiceProtocol;
 
 /// The protocol of the service.
 ///
 /// Schema: `/definitions/ServiceLink/properties/protocol`
-pub type ServiceLinkProtocol = ReferenceWithEndpointIdLinkProtocol;
-
-/// The protocol of the service.
-///
-/// Schema: `/definitions/Service/properties/protocol`
-pub type ServiceProtocol = ReferenceWithEndpointIdLinkProtocol;
+pub type ServiceLinkProtocol = ServiceProtocol;

@@ -6,7 +6,7 @@
 /// Schema: `/definitions/WebFormAuthentication/properties/service`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum WebFormAuthenticationService {
+pub enum AuthenticationService {
     /// `html-form`
     HtmlForm,
     /// `http-header`
@@ -15,7 +15,7 @@ pub enum WebFormAuthenticationService {
     Unknown(String),
 }
 
-impl WebFormAuthenticationService {
+impl AuthenticationService {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,7 +26,7 @@ impl WebFormAuthenticationService {
     }
 }
 
-impl From<&str> for WebFormAuthenticationService {
+impl From<&str> for AuthenticationService {
     fn from(value: &str) -> Self {
         match value {
             "html-form" => Self::HtmlForm,
@@ -36,10 +36,16 @@ impl From<&str> for WebFormAuthenticationService {
     }
 }
 
-crate::runtime::enums::string_enum!(WebFormAuthenticationService);
+crate::runtime::enums::string_enum!(AuthenticationService);
+
+/// Value indicating whether this web authentication  configuration is for HTML form
+/// authentication or HTTP header authentication.
+///
+/// Schema: `/definitions/WebFormAuthentication/properties/service`
+pub type WebFormAuthenticationService = AuthenticationService;
 
 /// Value indicating whether this web authentication  configuration is for HTML form
 /// authentication or HTTP header authentication.
 ///
 /// Schema: `/definitions/WebHeaderAuthentication/properties/service`
-pub type WebHeaderAuthenticationService = WebFormAuthenticationService;
+pub type WebHeaderAuthenticationService = AuthenticationService;

@@ -3,16 +3,16 @@
 use crate::runtime::codec;
 use super::Link;
 
-/// Schema: `/definitions/ReferenceWith«AlertID,Link»`
+/// Schema: `/definitions/CreatedReference«ScanID,Link»`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ReferenceWithAlertIdLink {
-    /// The identifier of the resource.
-    pub id: Option<i32>,
+pub struct CreatedReferenceScanIdLink {
+    /// The identifier of the resource created.
+    pub id: Option<i64>,
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ReferenceWithAlertIdLink {
+impl serde::Serialize for CreatedReferenceScanIdLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("id", &self.id)?;
@@ -21,7 +21,7 @@ impl serde::Serialize for ReferenceWithAlertIdLink {
     }
 }
 
-impl codec::ReadFields for ReferenceWithAlertIdLink {
+impl codec::ReadFields for CreatedReferenceScanIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,19 +43,13 @@ impl codec::ReadFields for ReferenceWithAlertIdLink {
     }
 }
 
-codec::deserialize_via_fields!(ReferenceWithAlertIdLink);
+codec::deserialize_via_fields!(CreatedReferenceScanIdLink);
 
-/// Schema: `/definitions/ReferenceWith«EngineID,Link»`
-pub type ReferenceWithEngineIdLink = ReferenceWithAlertIdLink;
+/// Schema: `/definitions/CreatedReference«DiscoveryQueryID,Link»`
+pub type CreatedReferenceDiscoveryQueryIdLink = CreatedReferenceScanIdLink;
 
-/// Schema: `/definitions/ReferenceWith«ScanScheduleID,Link»`
-pub type ReferenceWithScanScheduleIdLink = ReferenceWithAlertIdLink;
+/// Schema: `/definitions/CreatedReference«PolicyOverrideID,Link»`
+pub type CreatedReferencePolicyOverrideIdLink = CreatedReferenceScanIdLink;
 
-/// Schema: `/definitions/ReferenceWith«SiteID,Link»`
-pub type ReferenceWithSiteIdLink = ReferenceWithAlertIdLink;
-
-/// Schema: `/definitions/ReferenceWith«TagID,Link»`
-pub type ReferenceWithTagIdLink = ReferenceWithAlertIdLink;
-
-/// Schema: `/definitions/ReferenceWith«UserID,Link»`
-pub type ReferenceWithUserIdLink = ReferenceWithAlertIdLink;
+/// Schema: `/definitions/CreatedReference«VulnerabilityValidationID,Link»`
+pub type CreatedReferenceVulnerabilityValidationIdLink = CreatedReferenceScanIdLink;

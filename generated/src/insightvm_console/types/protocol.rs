@@ -3,7 +3,7 @@
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1configurations/get/parameters/1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetAssetServiceConfigurationsProtocol {
+pub enum Protocol {
     /// `ip`
     Ip,
     /// `icmp`
@@ -30,7 +30,7 @@ pub enum GetAssetServiceConfigurationsProtocol {
     Unknown(String),
 }
 
-impl GetAssetServiceConfigurationsProtocol {
+impl Protocol {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -50,7 +50,7 @@ impl GetAssetServiceConfigurationsProtocol {
     }
 }
 
-impl From<&str> for GetAssetServiceConfigurationsProtocol {
+impl From<&str> for Protocol {
     fn from(value: &str) -> Self {
         match value {
             "ip" => Self::Ip,
@@ -69,25 +69,28 @@ impl From<&str> for GetAssetServiceConfigurationsProtocol {
     }
 }
 
-crate::runtime::enums::string_enum!(GetAssetServiceConfigurationsProtocol);
+crate::runtime::enums::string_enum!(Protocol);
+
+/// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1configurations/get/parameters/1`
+pub type GetAssetServiceConfigurationsProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1databases/get/parameters/1`
-pub type GetAssetServiceDatabasesProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceDatabasesProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}/get/parameters/1`
-pub type GetAssetServiceProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1user_groups/get/parameters/1`
-pub type GetAssetServiceUserGroupsProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceUserGroupsProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1users/get/parameters/1`
-pub type GetAssetServiceUsersProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceUsersProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1vulnerabilities/get/parameters/1`
-pub type GetAssetServiceVulnerabilitiesProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceVulnerabilitiesProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1web_applications~1{webApplicationId}/get/parameters/1`
-pub type GetAssetServiceWebApplicationProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceWebApplicationProtocol = Protocol;
 
 /// Schema: `/paths/~1api~13~1assets~1{id}~1services~1{protocol}~1{port}~1web_applications/get/parameters/1`
-pub type GetAssetServiceWebApplicationsProtocol = GetAssetServiceConfigurationsProtocol;
+pub type GetAssetServiceWebApplicationsProtocol = Protocol;

@@ -5,7 +5,7 @@
 /// Schema: `/definitions/MatchedSolution/properties/confidence`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum MatchedSolutionConfidence {
+pub enum Confidence {
     /// `exact`
     Exact,
     /// `partial`
@@ -16,7 +16,7 @@ pub enum MatchedSolutionConfidence {
     Unknown(String),
 }
 
-impl MatchedSolutionConfidence {
+impl Confidence {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -28,7 +28,7 @@ impl MatchedSolutionConfidence {
     }
 }
 
-impl From<&str> for MatchedSolutionConfidence {
+impl From<&str> for Confidence {
     fn from(value: &str) -> Self {
         match value {
             "exact" => Self::Exact,
@@ -39,9 +39,14 @@ impl From<&str> for MatchedSolutionConfidence {
     }
 }
 
-crate::runtime::enums::string_enum!(MatchedSolutionConfidence);
+crate::runtime::enums::string_enum!(Confidence);
+
+/// The confidence of the matching process for the solution.
+///
+/// Schema: `/definitions/MatchedSolution/properties/confidence`
+pub type MatchedSolutionConfidence = Confidence;
 
 /// The confidence of the matching process for the solution.
 ///
 /// Schema: `/definitions/SolutionMatch/properties/confidence`
-pub type SolutionMatchConfidence = MatchedSolutionConfidence;
+pub type SolutionMatchConfidence = Confidence;

@@ -6,7 +6,7 @@
 /// Schema: `/definitions/OperatingSystemCpe/properties/part`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum OperatingSystemCpePart {
+pub enum CpePart {
     /// `o`
     O,
     /// `a`
@@ -17,7 +17,7 @@ pub enum OperatingSystemCpePart {
     Unknown(String),
 }
 
-impl OperatingSystemCpePart {
+impl CpePart {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -29,7 +29,7 @@ impl OperatingSystemCpePart {
     }
 }
 
-impl From<&str> for OperatingSystemCpePart {
+impl From<&str> for CpePart {
     fn from(value: &str) -> Self {
         match value {
             "o" => Self::O,
@@ -40,10 +40,16 @@ impl From<&str> for OperatingSystemCpePart {
     }
 }
 
-crate::runtime::enums::string_enum!(OperatingSystemCpePart);
+crate::runtime::enums::string_enum!(CpePart);
+
+/// A single letter code that designates the particular platform part that is being
+/// identified.
+///
+/// Schema: `/definitions/OperatingSystemCpe/properties/part`
+pub type OperatingSystemCpePart = CpePart;
 
 /// A single letter code that designates the particular platform part that is being
 /// identified.
 ///
 /// Schema: `/definitions/SoftwareCpe/properties/part`
-pub type SoftwareCpePart = OperatingSystemCpePart;
+pub type SoftwareCpePart = CpePart;

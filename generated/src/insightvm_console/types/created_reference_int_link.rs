@@ -3,16 +3,16 @@
 use crate::runtime::codec;
 use super::Link;
 
-/// Schema: `/definitions/CreatedReference«DiscoveryQueryID,Link»`
+/// Schema: `/definitions/CreatedReference«int,Link»`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreatedReferenceDiscoveryQueryIdLink {
+pub struct CreatedReferenceIntLink {
     /// The identifier of the resource created.
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReferenceDiscoveryQueryIdLink {
+impl serde::Serialize for CreatedReferenceIntLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("id", &self.id)?;
@@ -21,7 +21,7 @@ impl serde::Serialize for CreatedReferenceDiscoveryQueryIdLink {
     }
 }
 
-impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
+impl codec::ReadFields for CreatedReferenceIntLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,13 +43,19 @@ impl codec::ReadFields for CreatedReferenceDiscoveryQueryIdLink {
     }
 }
 
-codec::deserialize_via_fields!(CreatedReferenceDiscoveryQueryIdLink);
+codec::deserialize_via_fields!(CreatedReferenceIntLink);
 
-/// Schema: `/definitions/CreatedReference«PolicyOverrideID,Link»`
-pub type CreatedReferencePolicyOverrideIdLink = CreatedReferenceDiscoveryQueryIdLink;
+/// Schema: `/definitions/CreatedReference«AssetGroupID,Link»`
+pub type CreatedReferenceAssetGroupIdLink = CreatedReferenceIntLink;
 
-/// Schema: `/definitions/CreatedReference«ScanID,Link»`
-pub type CreatedReferenceScanIdLink = CreatedReferenceDiscoveryQueryIdLink;
+/// Schema: `/definitions/CreatedReference«CredentialID,Link»`
+pub type CreatedReferenceCredentialIdLink = CreatedReferenceIntLink;
 
-/// Schema: `/definitions/CreatedReference«VulnerabilityValidationID,Link»`
-pub type CreatedReferenceVulnerabilityValidationIdLink = CreatedReferenceDiscoveryQueryIdLink;
+/// Schema: `/definitions/CreatedReference«EngineID,Link»`
+pub type CreatedReferenceEngineIdLink = CreatedReferenceIntLink;
+
+/// Schema: `/definitions/CreatedReference«UserID,Link»`
+pub type CreatedReferenceUserIdLink = CreatedReferenceIntLink;
+
+/// Schema: `/definitions/CreatedReference«VulnerabilityExceptionID,Link»`
+pub type CreatedReferenceVulnerabilityExceptionIdLink = CreatedReferenceIntLink;

@@ -2,10 +2,10 @@
 
 /// Indicates whether the resource represents either a policy rule or group.
 ///
-/// Schema: `/definitions/AssetPolicyItem/properties/type`
+/// Schema: `/definitions/PolicyItem/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AssetPolicyItemType {
+pub enum PolicyItemType {
     /// `rule`
     Rule,
     /// `group`
@@ -14,7 +14,7 @@ pub enum AssetPolicyItemType {
     Unknown(String),
 }
 
-impl AssetPolicyItemType {
+impl PolicyItemType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -25,7 +25,7 @@ impl AssetPolicyItemType {
     }
 }
 
-impl From<&str> for AssetPolicyItemType {
+impl From<&str> for PolicyItemType {
     fn from(value: &str) -> Self {
         match value {
             "rule" => Self::Rule,
@@ -35,9 +35,9 @@ impl From<&str> for AssetPolicyItemType {
     }
 }
 
-crate::runtime::enums::string_enum!(AssetPolicyItemType);
+crate::runtime::enums::string_enum!(PolicyItemType);
 
 /// Indicates whether the resource represents either a policy rule or group.
 ///
-/// Schema: `/definitions/PolicyItem/properties/type`
-pub type PolicyItemType = AssetPolicyItemType;
+/// Schema: `/definitions/AssetPolicyItem/properties/type`
+pub type AssetPolicyItemType = PolicyItemType;

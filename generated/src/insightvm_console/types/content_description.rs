@@ -2,16 +2,16 @@
 
 use crate::runtime::codec;
 
-/// Schema: `/definitions/AdditionalInformation`
+/// Schema: `/definitions/ContentDescription`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct AdditionalInformation {
+pub struct ContentDescription {
     /// Hypertext Markup Language (HTML) representation of the content.
     pub html: Option<String>,
     /// Textual representation of the content.
     pub text: Option<String>,
 }
 
-impl serde::Serialize for AdditionalInformation {
+impl serde::Serialize for ContentDescription {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("html", &self.html)?;
@@ -20,7 +20,7 @@ impl serde::Serialize for AdditionalInformation {
     }
 }
 
-impl codec::ReadFields for AdditionalInformation {
+impl codec::ReadFields for ContentDescription {
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,7 +42,7 @@ impl codec::ReadFields for AdditionalInformation {
     }
 }
 
-codec::deserialize_via_fields!(AdditionalInformation);
+codec::deserialize_via_fields!(ContentDescription);
 
-/// Schema: `/definitions/ContentDescription`
-pub type ContentDescription = AdditionalInformation;
+/// Schema: `/definitions/AdditionalInformation`
+pub type AdditionalInformation = ContentDescription;

@@ -2,10 +2,10 @@
 
 /// The source of the tag.
 ///
-/// Schema: `/definitions/AssetTag/properties/source`
+/// Schema: `/definitions/Tag/properties/source`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AssetTagSource {
+pub enum TagSource {
     /// `built-in`
     BuiltIn,
     /// `custom`
@@ -14,7 +14,7 @@ pub enum AssetTagSource {
     Unknown(String),
 }
 
-impl AssetTagSource {
+impl TagSource {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -25,7 +25,7 @@ impl AssetTagSource {
     }
 }
 
-impl From<&str> for AssetTagSource {
+impl From<&str> for TagSource {
     fn from(value: &str) -> Self {
         match value {
             "built-in" => Self::BuiltIn,
@@ -35,9 +35,9 @@ impl From<&str> for AssetTagSource {
     }
 }
 
-crate::runtime::enums::string_enum!(AssetTagSource);
+crate::runtime::enums::string_enum!(TagSource);
 
 /// The source of the tag.
 ///
-/// Schema: `/definitions/Tag/properties/source`
-pub type TagSource = AssetTagSource;
+/// Schema: `/definitions/AssetTag/properties/source`
+pub type AssetTagSource = TagSource;

@@ -5,16 +5,16 @@ use super::{
     ExcludedAssetGroups, ExcludedScanTargets, IncludedAssetGroups, IncludedScanTargets,
 };
 
-/// Schema: `/definitions/ScheduledScanTargets`
+/// Schema: `/definitions/StaticSite`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ScheduledScanTargets {
+pub struct StaticSite {
     pub excluded_asset_groups: Option<ExcludedAssetGroups>,
     pub excluded_targets: Option<ExcludedScanTargets>,
     pub included_asset_groups: Option<IncludedAssetGroups>,
     pub included_targets: Option<IncludedScanTargets>,
 }
 
-impl serde::Serialize for ScheduledScanTargets {
+impl serde::Serialize for StaticSite {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("excludedAssetGroups", &self.excluded_asset_groups)?;
@@ -25,7 +25,7 @@ impl serde::Serialize for ScheduledScanTargets {
     }
 }
 
-impl codec::ReadFields for ScheduledScanTargets {
+impl codec::ReadFields for StaticSite {
     const FIELDS: &'static [&'static str] = &[
         "excludedAssetGroups",
         "excludedTargets",
@@ -58,7 +58,7 @@ impl codec::ReadFields for ScheduledScanTargets {
     }
 }
 
-codec::deserialize_via_fields!(ScheduledScanTargets);
+codec::deserialize_via_fields!(StaticSite);
 
-/// Schema: `/definitions/StaticSite`
-pub type StaticSite = ScheduledScanTargets;
+/// Schema: `/definitions/ScheduledScanTargets`
+pub type ScheduledScanTargets = StaticSite;

@@ -3,7 +3,7 @@
 /// Schema: `/paths/~1api~13~1policy_overrides~1{id}~1{status}/post/parameters/1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum SetPolicyOverrideStatusStatus {
+pub enum StatusStatus {
     /// `recall`
     Recall,
     /// `approve`
@@ -14,7 +14,7 @@ pub enum SetPolicyOverrideStatusStatus {
     Unknown(String),
 }
 
-impl SetPolicyOverrideStatusStatus {
+impl StatusStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,7 +26,7 @@ impl SetPolicyOverrideStatusStatus {
     }
 }
 
-impl From<&str> for SetPolicyOverrideStatusStatus {
+impl From<&str> for StatusStatus {
     fn from(value: &str) -> Self {
         match value {
             "recall" => Self::Recall,
@@ -37,7 +37,10 @@ impl From<&str> for SetPolicyOverrideStatusStatus {
     }
 }
 
-crate::runtime::enums::string_enum!(SetPolicyOverrideStatusStatus);
+crate::runtime::enums::string_enum!(StatusStatus);
+
+/// Schema: `/paths/~1api~13~1policy_overrides~1{id}~1{status}/post/parameters/1`
+pub type SetPolicyOverrideStatusStatus = StatusStatus;
 
 /// Schema: `/paths/~1api~13~1vulnerability_exceptions~1{id}~1{status}/post/parameters/1`
-pub type UpdateVulnerabilityExceptionStatusStatus = SetPolicyOverrideStatusStatus;
+pub type UpdateVulnerabilityExceptionStatusStatus = StatusStatus;

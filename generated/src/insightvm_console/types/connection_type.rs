@@ -6,7 +6,7 @@
 /// Schema: `/definitions/DiscoverySearchCriteria/properties/connectionType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum DiscoverySearchCriteriaConnectionType {
+pub enum ConnectionType {
     /// `activesync-ldap`
     ActivesyncLdap,
     /// `activesync-office365`
@@ -25,7 +25,7 @@ pub enum DiscoverySearchCriteriaConnectionType {
     Unknown(String),
 }
 
-impl DiscoverySearchCriteriaConnectionType {
+impl ConnectionType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -41,7 +41,7 @@ impl DiscoverySearchCriteriaConnectionType {
     }
 }
 
-impl From<&str> for DiscoverySearchCriteriaConnectionType {
+impl From<&str> for ConnectionType {
     fn from(value: &str) -> Self {
         match value {
             "activesync-ldap" => Self::ActivesyncLdap,
@@ -56,16 +56,22 @@ impl From<&str> for DiscoverySearchCriteriaConnectionType {
     }
 }
 
-crate::runtime::enums::string_enum!(DiscoverySearchCriteriaConnectionType);
+crate::runtime::enums::string_enum!(ConnectionType);
+
+/// The type of discovery connection configured for the site. This property only applies to
+/// dynamic sites.
+///
+/// Schema: `/definitions/DiscoverySearchCriteria/properties/connectionType`
+pub type DiscoverySearchCriteriaConnectionType = ConnectionType;
 
 /// The type of discovery connection configured for the site. This property only applies to
 /// dynamic sites.
 ///
 /// Schema: `/definitions/Site/properties/connectionType`
-pub type SiteConnectionType = DiscoverySearchCriteriaConnectionType;
+pub type SiteConnectionType = ConnectionType;
 
 /// The type of discovery connection configured for the site. This property only applies to
 /// dynamic sites.
 ///
 /// Schema: `/definitions/SiteDiscoveryConnection/properties/type`
-pub type SiteDiscoveryConnectionType = DiscoverySearchCriteriaConnectionType;
+pub type SiteDiscoveryConnectionType = ConnectionType;

@@ -3,10 +3,10 @@
 /// Operator to determine how to match filters. `all` requires that all filters match for an
 /// asset to be included. `any` requires only one filter to match for an asset to be included.
 ///
-/// Schema: `/definitions/DiscoverySearchCriteria/properties/match`
+/// Schema: `/definitions/SearchCriteria/properties/match`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum DiscoverySearchCriteriaMatch {
+pub enum SearchCriteriaMatch {
     /// `any`
     Any,
     /// `all`
@@ -15,7 +15,7 @@ pub enum DiscoverySearchCriteriaMatch {
     Unknown(String),
 }
 
-impl DiscoverySearchCriteriaMatch {
+impl SearchCriteriaMatch {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,7 +26,7 @@ impl DiscoverySearchCriteriaMatch {
     }
 }
 
-impl From<&str> for DiscoverySearchCriteriaMatch {
+impl From<&str> for SearchCriteriaMatch {
     fn from(value: &str) -> Self {
         match value {
             "any" => Self::Any,
@@ -36,10 +36,10 @@ impl From<&str> for DiscoverySearchCriteriaMatch {
     }
 }
 
-crate::runtime::enums::string_enum!(DiscoverySearchCriteriaMatch);
+crate::runtime::enums::string_enum!(SearchCriteriaMatch);
 
 /// Operator to determine how to match filters. `all` requires that all filters match for an
 /// asset to be included. `any` requires only one filter to match for an asset to be included.
 ///
-/// Schema: `/definitions/SearchCriteria/properties/match`
-pub type SearchCriteriaMatch = DiscoverySearchCriteriaMatch;
+/// Schema: `/definitions/DiscoverySearchCriteria/properties/match`
+pub type DiscoverySearchCriteriaMatch = SearchCriteriaMatch;

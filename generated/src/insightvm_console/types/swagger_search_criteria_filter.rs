@@ -2,9 +2,9 @@
 
 use crate::runtime::codec;
 
-/// Schema: `/definitions/SwaggerDiscoverySearchCriteriaFilter`
+/// Schema: `/definitions/SwaggerSearchCriteriaFilter`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SwaggerDiscoverySearchCriteriaFilter {
+pub struct SwaggerSearchCriteriaFilter {
     /// The filter field for the search criteria.
     pub field: Option<String>,
     /// The lower value to match in a range criteria.
@@ -19,7 +19,7 @@ pub struct SwaggerDiscoverySearchCriteriaFilter {
     pub values: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 }
 
-impl serde::Serialize for SwaggerDiscoverySearchCriteriaFilter {
+impl serde::Serialize for SwaggerSearchCriteriaFilter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("field", &self.field)?;
@@ -32,7 +32,7 @@ impl serde::Serialize for SwaggerDiscoverySearchCriteriaFilter {
     }
 }
 
-impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
+impl codec::ReadFields for SwaggerSearchCriteriaFilter {
     const FIELDS: &'static [&'static str] = &[
         "field",
         "lower",
@@ -73,7 +73,7 @@ impl codec::ReadFields for SwaggerDiscoverySearchCriteriaFilter {
     }
 }
 
-codec::deserialize_via_fields!(SwaggerDiscoverySearchCriteriaFilter);
+codec::deserialize_via_fields!(SwaggerSearchCriteriaFilter);
 
-/// Schema: `/definitions/SwaggerSearchCriteriaFilter`
-pub type SwaggerSearchCriteriaFilter = SwaggerDiscoverySearchCriteriaFilter;
+/// Schema: `/definitions/SwaggerDiscoverySearchCriteriaFilter`
+pub type SwaggerDiscoverySearchCriteriaFilter = SwaggerSearchCriteriaFilter;

@@ -2,16 +2,16 @@
 
 use crate::runtime::codec;
 
-/// Schema: `/definitions/BackupsSize`
+/// Schema: `/definitions/DiskFree`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct BackupsSize {
+pub struct DiskFree {
     /// The raw value in bytes.
     pub bytes: Option<i64>,
     /// The value formatted in human-readable notation (e.g. GB, MB, KB, bytes).
     pub formatted: Option<String>,
 }
 
-impl serde::Serialize for BackupsSize {
+impl serde::Serialize for DiskFree {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("bytes", &self.bytes)?;
@@ -20,7 +20,7 @@ impl serde::Serialize for BackupsSize {
     }
 }
 
-impl codec::ReadFields for BackupsSize {
+impl codec::ReadFields for DiskFree {
     const FIELDS: &'static [&'static str] = &["bytes", "formatted"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,28 +42,28 @@ impl codec::ReadFields for BackupsSize {
     }
 }
 
-codec::deserialize_via_fields!(BackupsSize);
+codec::deserialize_via_fields!(DiskFree);
+
+/// Schema: `/definitions/BackupsSize`
+pub type BackupsSize = DiskFree;
 
 /// Schema: `/definitions/DatabaseSize`
-pub type DatabaseSize = BackupsSize;
-
-/// Schema: `/definitions/DiskFree`
-pub type DiskFree = BackupsSize;
+pub type DatabaseSize = DiskFree;
 
 /// Schema: `/definitions/DiskTotal`
-pub type DiskTotal = BackupsSize;
+pub type DiskTotal = DiskFree;
 
 /// Schema: `/definitions/InstallationTotalSize`
-pub type InstallationTotalSize = BackupsSize;
+pub type InstallationTotalSize = DiskFree;
 
 /// Schema: `/definitions/MemoryFree`
-pub type MemoryFree = BackupsSize;
+pub type MemoryFree = DiskFree;
 
 /// Schema: `/definitions/MemoryTotal`
-pub type MemoryTotal = BackupsSize;
+pub type MemoryTotal = DiskFree;
 
 /// Schema: `/definitions/ReportSize`
-pub type ReportSize = BackupsSize;
+pub type ReportSize = DiskFree;
 
 /// Schema: `/definitions/ScanSize`
-pub type ScanSize = BackupsSize;
+pub type ScanSize = DiskFree;

@@ -3,9 +3,9 @@
 use crate::runtime::codec;
 use super::OperatingSystemCpePart;
 
-/// Schema: `/definitions/OperatingSystemCpe`
+/// Schema: `/definitions/SoftwareCpe`
 #[derive(Debug, Clone, PartialEq)]
-pub struct OperatingSystemCpe {
+pub struct SoftwareCpe {
     /// Edition-related terms applied by the vendor to the product.
     pub edition: Option<String>,
     /// Defines the language supported in the user interface of the product being described. The
@@ -44,7 +44,7 @@ pub struct OperatingSystemCpe {
     pub version: Option<String>,
 }
 
-impl OperatingSystemCpe {
+impl SoftwareCpe {
     /// A value with the required fields set and every optional field empty.
     pub fn new(part: OperatingSystemCpePart) -> Self {
         Self {
@@ -65,7 +65,7 @@ impl OperatingSystemCpe {
     }
 }
 
-impl serde::Serialize for OperatingSystemCpe {
+impl serde::Serialize for SoftwareCpe {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("edition", &self.edition)?;
@@ -85,7 +85,7 @@ impl serde::Serialize for OperatingSystemCpe {
     }
 }
 
-impl codec::ReadFields for OperatingSystemCpe {
+impl codec::ReadFields for SoftwareCpe {
     const FIELDS: &'static [&'static str] = &[
         "edition",
         "language",
@@ -154,7 +154,7 @@ impl codec::ReadFields for OperatingSystemCpe {
     }
 }
 
-codec::deserialize_via_fields!(OperatingSystemCpe);
+codec::deserialize_via_fields!(SoftwareCpe);
 
-/// Schema: `/definitions/SoftwareCpe`
-pub type SoftwareCpe = OperatingSystemCpe;
+/// Schema: `/definitions/OperatingSystemCpe`
+pub type OperatingSystemCpe = SoftwareCpe;

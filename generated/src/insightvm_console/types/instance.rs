@@ -3,7 +3,7 @@
 /// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}/delete/parameters/1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum DeleteReportInstanceInstance {
+pub enum Instance {
     /// `latest`
     Latest,
     /// `integer <<int32>>`
@@ -12,7 +12,7 @@ pub enum DeleteReportInstanceInstance {
     Unknown(String),
 }
 
-impl DeleteReportInstanceInstance {
+impl Instance {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -23,7 +23,7 @@ impl DeleteReportInstanceInstance {
     }
 }
 
-impl From<&str> for DeleteReportInstanceInstance {
+impl From<&str> for Instance {
     fn from(value: &str) -> Self {
         match value {
             "latest" => Self::Latest,
@@ -33,10 +33,13 @@ impl From<&str> for DeleteReportInstanceInstance {
     }
 }
 
-crate::runtime::enums::string_enum!(DeleteReportInstanceInstance);
+crate::runtime::enums::string_enum!(Instance);
+
+/// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}/delete/parameters/1`
+pub type DeleteReportInstanceInstance = Instance;
 
 /// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}~1output/get/parameters/1`
-pub type DownloadReportInstance = DeleteReportInstanceInstance;
+pub type DownloadReportInstance = Instance;
 
 /// Schema: `/paths/~1api~13~1reports~1{id}~1history~1{instance}/get/parameters/1`
-pub type GetReportInstanceInstance = DeleteReportInstanceInstance;
+pub type GetReportInstanceInstance = Instance;

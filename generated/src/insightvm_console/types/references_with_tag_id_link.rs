@@ -3,16 +3,16 @@
 use crate::runtime::codec;
 use super::Link;
 
-/// Schema: `/definitions/ReferencesWith«AssetGroupID,Link»`
+/// Schema: `/definitions/ReferencesWith«TagID,Link»`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ReferencesWithAssetGroupIdLink {
+pub struct ReferencesWithTagIdLink {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
     /// The identifiers of the associated resources.
     pub resources: Option<Vec<i32>>,
 }
 
-impl serde::Serialize for ReferencesWithAssetGroupIdLink {
+impl serde::Serialize for ReferencesWithTagIdLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("links", &self.links)?;
@@ -21,7 +21,7 @@ impl serde::Serialize for ReferencesWithAssetGroupIdLink {
     }
 }
 
-impl codec::ReadFields for ReferencesWithAssetGroupIdLink {
+impl codec::ReadFields for ReferencesWithTagIdLink {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,16 +43,16 @@ impl codec::ReadFields for ReferencesWithAssetGroupIdLink {
     }
 }
 
-codec::deserialize_via_fields!(ReferencesWithAssetGroupIdLink);
+codec::deserialize_via_fields!(ReferencesWithTagIdLink);
+
+/// Schema: `/definitions/ReferencesWith«AssetGroupID,Link»`
+pub type ReferencesWithAssetGroupIdLink = ReferencesWithTagIdLink;
 
 /// Schema: `/definitions/ReferencesWith«EngineID,Link»`
-pub type ReferencesWithEngineIdLink = ReferencesWithAssetGroupIdLink;
+pub type ReferencesWithEngineIdLink = ReferencesWithTagIdLink;
 
 /// Schema: `/definitions/ReferencesWith«SiteID,Link»`
-pub type ReferencesWithSiteIdLink = ReferencesWithAssetGroupIdLink;
-
-/// Schema: `/definitions/ReferencesWith«TagID,Link»`
-pub type ReferencesWithTagIdLink = ReferencesWithAssetGroupIdLink;
+pub type ReferencesWithSiteIdLink = ReferencesWithTagIdLink;
 
 /// Schema: `/definitions/ReferencesWith«UserID,Link»`
-pub type ReferencesWithUserIdLink = ReferencesWithAssetGroupIdLink;
+pub type ReferencesWithUserIdLink = ReferencesWithTagIdLink;

@@ -2,10 +2,10 @@
 
 /// The type of the solution. One of: `"Configuration"`, `"Rollup patch"`, `"Patch"`
 ///
-/// Schema: `/definitions/MatchedSolution/properties/type`
+/// Schema: `/definitions/Solution/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum MatchedSolutionType {
+pub enum SolutionType {
     /// `configuration`
     Configuration,
     /// `rollup-patch`
@@ -18,7 +18,7 @@ pub enum MatchedSolutionType {
     Unknown(String),
 }
 
-impl MatchedSolutionType {
+impl SolutionType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -31,7 +31,7 @@ impl MatchedSolutionType {
     }
 }
 
-impl From<&str> for MatchedSolutionType {
+impl From<&str> for SolutionType {
     fn from(value: &str) -> Self {
         match value {
             "configuration" => Self::Configuration,
@@ -43,9 +43,9 @@ impl From<&str> for MatchedSolutionType {
     }
 }
 
-crate::runtime::enums::string_enum!(MatchedSolutionType);
+crate::runtime::enums::string_enum!(SolutionType);
 
 /// The type of the solution. One of: `"Configuration"`, `"Rollup patch"`, `"Patch"`
 ///
-/// Schema: `/definitions/Solution/properties/type`
-pub type SolutionType = MatchedSolutionType;
+/// Schema: `/definitions/MatchedSolution/properties/type`
+pub type MatchedSolutionType = SolutionType;

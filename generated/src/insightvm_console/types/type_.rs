@@ -5,7 +5,7 @@
 /// Schema: `/definitions/Agent/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AgentType {
+pub enum Type {
     /// `unknown`
     UnknownValue,
     /// `guest`
@@ -20,7 +20,7 @@ pub enum AgentType {
     Unknown(String),
 }
 
-impl AgentType {
+impl Type {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -34,7 +34,7 @@ impl AgentType {
     }
 }
 
-impl From<&str> for AgentType {
+impl From<&str> for Type {
     fn from(value: &str) -> Self {
         match value {
             "unknown" => Self::UnknownValue,
@@ -47,9 +47,14 @@ impl From<&str> for AgentType {
     }
 }
 
-crate::runtime::enums::string_enum!(AgentType);
+crate::runtime::enums::string_enum!(Type);
+
+/// The type of asset.
+///
+/// Schema: `/definitions/Agent/properties/type`
+pub type AgentType = Type;
 
 /// The type of asset.
 ///
 /// Schema: `/definitions/Asset/properties/type`
-pub type AssetType = AgentType;
+pub type AssetType = Type;

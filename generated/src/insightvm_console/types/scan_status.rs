@@ -2,10 +2,10 @@
 
 /// The scan status.
 ///
-/// Schema: `/definitions/GlobalScan/properties/status`
+/// Schema: `/definitions/Scan/properties/status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GlobalScanStatus {
+pub enum ScanStatus {
     /// `aborted`
     Aborted,
     /// `unknown`
@@ -28,7 +28,7 @@ pub enum GlobalScanStatus {
     Unknown(String),
 }
 
-impl GlobalScanStatus {
+impl ScanStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -46,7 +46,7 @@ impl GlobalScanStatus {
     }
 }
 
-impl From<&str> for GlobalScanStatus {
+impl From<&str> for ScanStatus {
     fn from(value: &str) -> Self {
         match value {
             "aborted" => Self::Aborted,
@@ -63,9 +63,9 @@ impl From<&str> for GlobalScanStatus {
     }
 }
 
-crate::runtime::enums::string_enum!(GlobalScanStatus);
+crate::runtime::enums::string_enum!(ScanStatus);
 
 /// The scan status.
 ///
-/// Schema: `/definitions/Scan/properties/status`
-pub type ScanStatus = GlobalScanStatus;
+/// Schema: `/definitions/GlobalScan/properties/status`
+pub type GlobalScanStatus = ScanStatus;

@@ -3,16 +3,16 @@
 use crate::runtime::codec;
 use super::Link;
 
-/// Schema: `/definitions/CreatedReference«AssetGroupID,Link»`
+/// Schema: `/definitions/ReferenceWith«TagID,Link»`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreatedReferenceAssetGroupIdLink {
-    /// The identifier of the resource created.
+pub struct ReferenceWithTagIdLink {
+    /// The identifier of the resource.
     pub id: Option<i32>,
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReferenceAssetGroupIdLink {
+impl serde::Serialize for ReferenceWithTagIdLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("id", &self.id)?;
@@ -21,7 +21,7 @@ impl serde::Serialize for CreatedReferenceAssetGroupIdLink {
     }
 }
 
-impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
+impl codec::ReadFields for ReferenceWithTagIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,19 +43,19 @@ impl codec::ReadFields for CreatedReferenceAssetGroupIdLink {
     }
 }
 
-codec::deserialize_via_fields!(CreatedReferenceAssetGroupIdLink);
+codec::deserialize_via_fields!(ReferenceWithTagIdLink);
 
-/// Schema: `/definitions/CreatedReference«CredentialID,Link»`
-pub type CreatedReferenceCredentialIdLink = CreatedReferenceAssetGroupIdLink;
+/// Schema: `/definitions/ReferenceWith«AlertID,Link»`
+pub type ReferenceWithAlertIdLink = ReferenceWithTagIdLink;
 
-/// Schema: `/definitions/CreatedReference«EngineID,Link»`
-pub type CreatedReferenceEngineIdLink = CreatedReferenceAssetGroupIdLink;
+/// Schema: `/definitions/ReferenceWith«EngineID,Link»`
+pub type ReferenceWithEngineIdLink = ReferenceWithTagIdLink;
 
-/// Schema: `/definitions/CreatedReference«int,Link»`
-pub type CreatedReferenceIntLink = CreatedReferenceAssetGroupIdLink;
+/// Schema: `/definitions/ReferenceWith«ScanScheduleID,Link»`
+pub type ReferenceWithScanScheduleIdLink = ReferenceWithTagIdLink;
 
-/// Schema: `/definitions/CreatedReference«UserID,Link»`
-pub type CreatedReferenceUserIdLink = CreatedReferenceAssetGroupIdLink;
+/// Schema: `/definitions/ReferenceWith«SiteID,Link»`
+pub type ReferenceWithSiteIdLink = ReferenceWithTagIdLink;
 
-/// Schema: `/definitions/CreatedReference«VulnerabilityExceptionID,Link»`
-pub type CreatedReferenceVulnerabilityExceptionIdLink = CreatedReferenceAssetGroupIdLink;
+/// Schema: `/definitions/ReferenceWith«UserID,Link»`
+pub type ReferenceWithUserIdLink = ReferenceWithTagIdLink;
