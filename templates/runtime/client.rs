@@ -8,6 +8,7 @@ use tracing::Instrument;
 
 use super::auth::Credential;
 use super::error::Error;
+use super::pacing::{Pacing, RateLimit};
 use super::request::{OperationInfo, Request};
 use super::response::Answer;
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
@@ -32,6 +33,7 @@ pub struct ClientConfig {
     accept_invalid_certificates: bool,
     allow_plain_http_credentials: bool,
     max_body_size: u64,
+    rate_limit: Option<RateLimit>,
 }
 
 /// The largest body read into memory by default (JSON, text, error answers): 64 MiB.
@@ -48,6 +50,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -98,7 +101,13 @@ impl ClientConfig {
             accept_invalid_certificates: false,
             allow_plain_http_credentials: false,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            rate_limit: None,
         }
+    }
+
+    /// Limits how fast the client (and its clones) sends: every attempt waits its turn.
+    pub fn set_rate_limit(&mut self, limit: Option<RateLimit>) {
+        self.rate_limit = limit;
     }
 
     /// Allows credentials over plain `http://` to a host that is not this machine (an
@@ -235,6 +244,7 @@ impl ClientConfig {
                 retry: self.retry,
                 headers,
                 hook: self.hook,
+                pacing: Pacing::new(self.rate_limit),
             }),
         })
     }
@@ -259,6 +269,8 @@ struct Inner {
     retry: RetryPolicy,
     headers: HeaderMap,
     hook: Option<RequestHook>,
+    /// The pause the server asked for and the client's own rate limit.
+    pacing: Pacing,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -294,6 +306,9 @@ impl ClientCore {
             };
             let mut attempt = 1;
             loop {
+                while let Some(wait) = core.inner.pacing.wait(call.patience()) {
+                    tokio::time::sleep(wait).await;
+                }
                 let span = attempt_span(call.operation, attempt);
                 // The outcome lives in this block only, so the state kept across the wait
                 // before a retry does not hold it.
@@ -301,6 +316,7 @@ impl ClientCore {
                     let sent = Instant::now();
                     let remaining = call.deadline.map(|(at, _)| at.saturating_duration_since(sent));
                     let mut outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
+                    core.note_pause(&request, &outcome);
                     match call.next_wait(attempt, &span, sent, &mut outcome) {
                         Some(wait) => wait,
                         None => return outcome,
@@ -310,6 +326,25 @@ impl ClientCore {
                 tokio::time::sleep(wait).await;
                 attempt += 1;
             }
+        }
+    }
+
+    /// Keeps the pause a 429 or 503 answer from the client's origin asks for with
+    /// `Retry-After`, for every call of the client.
+    #[inline(never)]
+    fn note_pause<E>(&self, request: &Request, outcome: &Result<Answer, Error<E>>) {
+        let Ok(answer) = outcome else { return };
+        if !matches!(answer.status().as_u16(), 429 | 503) {
+            return;
+        }
+        let Some(wait) = retry_after(answer.headers()) else { return };
+        let inner = &*self.inner;
+        let to_origin = match &request.options().url {
+            Some(link) => inner.base.join(link).is_ok_and(|url| inner.origin.holds(&url)),
+            None => true,
+        };
+        if to_origin {
+            inner.pacing.pause(wait);
         }
     }
 
@@ -451,6 +486,16 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The longest wait for the server's pause this call accepts before an attempt: what
+    /// its retry policy would wait, and no later than its deadline.
+    fn patience(&self) -> Duration {
+        let longest = self.retry.longest_wait();
+        match self.deadline {
+            Some((at, _)) => longest.min(at.saturating_duration_since(Instant::now())),
+            None => longest,
+        }
+    }
+
     /// Records how attempt `attempt` (sent at `sent`) went on its span, and decides whether
     /// to send the request again: the wait before the next attempt, or `None` when
     /// `outcome` is the call's (made final in place: see [`final_outcome`]).

@@ -61,6 +61,11 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest wait between attempts: a `Retry-After` beyond it ends the call.
+    pub(crate) fn longest_wait(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// The number of attempts, the first one included.
     pub fn attempts(&self) -> u32 {
         self.max_attempts

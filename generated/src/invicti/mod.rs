@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::runtime;
 
 pub use crate::runtime::{
-    ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response,
+    ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response,
     RetryPolicy,
 };
 
@@ -170,6 +170,14 @@ impl ClientBuilder {
     /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.config.set_retry(retry);
+        self
+    }
+
+    /// Limits how fast this client and its clones send (default: no limit; see
+    /// [`RateLimit`]). Whatever the limit, a 429 or 503 answer with `Retry-After` pauses
+    /// every call of the client until the time the server named has passed.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.config.set_rate_limit(Some(limit));
         self
     }
 

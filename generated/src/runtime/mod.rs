@@ -12,6 +12,7 @@ pub mod codec;
 pub mod enums;
 mod error;
 mod nulls;
+mod pacing;
 pub mod pagination;
 mod request;
 mod response;
@@ -29,4 +30,5 @@ pub use response::{
     Answer, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream,
     text,
 };
+pub use pacing::RateLimit;
 pub use retry::RetryPolicy;

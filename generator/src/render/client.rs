@@ -229,6 +229,14 @@ fn builder_settings() -> TokenStream {
                 self
             }
 
+            /// Limits how fast this client and its clones send (default: no limit; see
+            /// [`RateLimit`]). Whatever the limit, a 429 or 503 answer with `Retry-After` pauses
+            /// every call of the client until the time the server named has passed.
+            pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+                self.config.set_rate_limit(Some(limit));
+                self
+            }
+
             /// Sets the `User-Agent` (default `<crate>/<version>`).
             pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
                 self.config.set_user_agent(user_agent);
@@ -454,7 +462,7 @@ pub fn render_module(api: &Api) -> TokenStream {
         use std::time::Duration;
 
         use crate::runtime;
-        pub use crate::runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response, RetryPolicy};
+        pub use crate::runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response, RetryPolicy};
 
         #(#enums)*
 

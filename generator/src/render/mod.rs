@@ -68,6 +68,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
     ("nulls.rs", include_str!("../../../templates/runtime/nulls.rs")),
+    ("pacing.rs", include_str!("../../../templates/runtime/pacing.rs")),
     ("pagination.rs", include_str!("../../../templates/runtime/pagination.rs")),
     ("request.rs", include_str!("../../../templates/runtime/request.rs")),
     ("response.rs", include_str!("../../../templates/runtime/response.rs")),
