@@ -49,8 +49,7 @@ impl RawServer {
 }
 
 /// Values that would address another resource: empty, and `.` or `..` however spelled.
-const REFUSED: [&str; 11] =
-    ["", ".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E", "%252e", "%252E%252e", "%25252e."];
+const REFUSED: [&str; 11] = ["", ".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E", "%252e", "%252E%252e", "%25252e."];
 
 /// Values that are data, with the one segment each must become.
 const ACCEPTED: [(&str, &str); 12] = [

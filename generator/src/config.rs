@@ -112,41 +112,67 @@ pub struct Renames {
     pub operations: BTreeMap<String, String>,
 }
 
-/// How to move from page to page. Paths are dotted wire names into the response body.
+/// How to move from page to page. Paths are dotted wire names into the response body
+/// (`items` empty or left out: the body is the list itself); headers are named as sent.
+/// Where a value may come from the body or a header, exactly one of the two is given.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum PaginationConfig {
-    /// Send back a token from the last page.
+    /// Send back a token from the last page: from the body (`cursor_path`) or a header
+    /// (`cursor_header`).
     Cursor {
+        #[serde(default)]
         items: String,
         cursor_param: String,
-        cursor_path: String,
+        #[serde(default)]
+        cursor_path: Option<String>,
+        #[serde(default)]
+        cursor_header: Option<String>,
         #[serde(default)]
         page_param: Option<String>,
     },
-    /// Count pages up from `start`.
+    /// Count pages up from `start`, up to the page count the body (`total_pages_path`) or a
+    /// header (`total_pages_header`) gives, when one does.
     PageNumber {
+        #[serde(default)]
         items: String,
         page_param: String,
         #[serde(default)]
         start: i64,
         #[serde(default)]
         total_pages_path: Option<String>,
+        #[serde(default)]
+        total_pages_header: Option<String>,
     },
     /// Skip the items already seen: the offset grows by the size of each page; a page
-    /// shorter than `limit_param` (when set) or empty ends.
+    /// shorter than `limit_param` (when set), an empty one, or reaching the item count the
+    /// body (`total_path`) or a header (`total_header`, `X-Total-Count`) gives ends.
     Offset {
+        #[serde(default)]
         items: String,
         offset_param: String,
         #[serde(default)]
         limit_param: Option<String>,
+        #[serde(default)]
+        total_path: Option<String>,
+        #[serde(default)]
+        total_header: Option<String>,
     },
-    /// Follow a URL the page gives for the next one (absolute or relative); null ends.
-    NextLink { items: String, next_path: String },
+    /// Follow a URL for the next page (absolute or relative; none ends): from the body
+    /// (`next_path`) or a header (`next_header`): `Link` is read as RFC 8288 (`rel="next"`),
+    /// any other header as holding the URL itself.
+    NextLink {
+        #[serde(default)]
+        items: String,
+        #[serde(default)]
+        next_path: Option<String>,
+        #[serde(default)]
+        next_header: Option<String>,
+    },
 }
 
 impl PaginationConfig {
-    /// The dotted path to the page's items.
+    /// The dotted path to the page's items (empty: the body is the list).
     pub fn items(&self) -> &str {
         match self {
             Self::Cursor { items, .. }

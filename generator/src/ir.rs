@@ -325,14 +325,25 @@ pub struct Pagination {
 pub enum PaginationKind {
     /// The next request sets `param` to the value at `next`; a missing or null value ends.
     /// `page_param`, when set, is advanced by one alongside.
-    Cursor { param: usize, next: FieldPath, page_param: Option<usize> },
+    Cursor { param: usize, next: PageValue, page_param: Option<usize> },
     /// Page numbers from the request's `param`; ends at `total_pages` or an empty page.
-    PageNumber { param: usize, start: i64, total_pages: Option<FieldPath> },
+    PageNumber { param: usize, start: i64, total_pages: Option<PageValue> },
     /// The offset `param` grows by the number of items received; a page shorter than the
-    /// request's `limit` parameter (when there is one) or an empty page ends.
-    Offset { param: usize, limit: Option<usize> },
+    /// request's `limit` parameter (when there is one), an empty page, or reaching `total`
+    /// items ends.
+    Offset { param: usize, limit: Option<usize>, total: Option<PageValue> },
     /// The next request goes to the URL at `next`; a missing or null value ends.
-    NextLink { next: FieldPath },
+    NextLink { next: PageValue },
+}
+
+/// Where a page says something about the next: a field of its body, or a header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageValue {
+    Body(FieldPath),
+    /// A header holding the value itself.
+    Header(String),
+    /// An RFC 8288 `Link` header: the URL of its `rel="next"` link.
+    NextLinkHeader(String),
 }
 
 /// A chain of field accesses from a response body.

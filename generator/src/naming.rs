@@ -116,6 +116,7 @@ pub mod scope {
         "deadline",
         "max_body_size",
         "raw_body",
+        "resume_at",
         "into_stream",
         "into_pages",
         "clone",

@@ -274,7 +274,8 @@ fn servers_security_and_pagination() {
         PaginationConfig::Cursor {
             items: "items".into(),
             cursor_param: "cursor".into(),
-            cursor_path: "next".into(),
+            cursor_path: Some("next".into()),
+            cursor_header: None,
             page_param: None,
         },
     );

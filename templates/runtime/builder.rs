@@ -71,6 +71,15 @@ impl<I> RequestBuilder<I> {
         set(&mut self.options).raw_body = Some((content_type.into(), bytes.into()));
         self
     }
+
+    /// Sends this request to `link` (absolute, or relative to the base URL) instead of the
+    /// operation's path, with the query `link` carries: to resume a listing paged by links
+    /// at the page that failed, with the link the page before it gave. Credentials and
+    /// default headers still go only to the client's origin.
+    pub fn resume_at(mut self, link: impl Into<String>) -> Self {
+        set(&mut self.options).url = Some(link.into());
+        self
+    }
 }
 
 /// The options of a call, created when one is first set: a call without any carries none.

@@ -3,13 +3,14 @@
 use std::future::Future;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use reqwest::header::HeaderMap;
 
 use super::builder::RequestBuilder;
 use super::error::Error;
 use super::response::Response;
 
 /// Pages of an operation, starting at `first`; `next` derives the following request from
-/// the last request and its page, and ends the stream by returning `None`.
+/// the last request and its page (body and headers), and ends the stream by returning `None`.
 pub fn pages<R, P, E, F, Fut, N>(first: R, fetch: F, next: N) -> BoxStream<'static, Result<Response<P>, Error<E>>>
 where
     R: Send + 'static,
@@ -17,14 +18,14 @@ where
     E: Send + 'static,
     F: Fn(&R) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Response<P>, Error<E>>> + Send + 'static,
-    N: Fn(&R, &P) -> Option<R> + Send + 'static,
+    N: Fn(&R, &Response<P>) -> Option<R> + Send + 'static,
 {
     stream::try_unfold((Some(first), fetch, next), |(request, fetch, next)| async move {
         let Some(request) = request else {
             return Ok(None);
         };
         let page = fetch(&request).await?;
-        let following = next(&request, page.body());
+        let following = next(&request, &page);
         Ok(Some((page, (following, fetch, next))))
     })
     .boxed()
@@ -90,4 +91,94 @@ pub fn follow_link<I: Clone>(request: &RequestBuilder<I>, link: &str, operation:
 /// it would fetch the same page forever.
 pub fn stalled(operation: &str) {
     tracing::warn!(operation, "the next-page cursor did not change; the stream ends here");
+}
+
+/// Whether an offset has reached the `total` number of items (so no page follows).
+pub fn reached_total<O: TryInto<i64>, T: TryInto<i64> + Copy>(offset: O, total: &T) -> bool {
+    match (offset.try_into(), (*total).try_into()) {
+        (Ok(offset), Ok(total)) => offset >= total,
+        _ => false,
+    }
+}
+
+/// The value of header `name` read as `T` (a cursor, a count, a URL), `None` when the page
+/// does not send it or it does not read as `T`.
+pub fn header_value<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    if text.is_empty() { None } else { text.parse().ok() }
+}
+
+/// The URL of the `rel="next"` link in the RFC 8288 `Link` headers called `name`
+/// (`<https://…?page=2>; rel="next", <…>; rel="last"`), `None` when there is none.
+pub fn next_link(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(links)
+        .find(|(_, rels)| rels.split_ascii_whitespace().any(|rel| rel.eq_ignore_ascii_case("next")))
+        .map(|(target, _)| target.to_owned())
+}
+
+/// The links of one `Link` header value: each target with its `rel` (empty when none).
+fn links(value: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        let target = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        // The parameters run to the next link: a `,` outside quotes.
+        let mut quoted = false;
+        let end = rest.find(|c: char| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c == ',' && !quoted
+        });
+        let params = &rest[..end.unwrap_or(rest.len())];
+        rest = &rest[end.map_or(rest.len(), |end| end + 1)..];
+        let rel = params
+            .split(';')
+            .filter_map(|param| param.split_once('='))
+            .find(|(key, _)| key.trim().eq_ignore_ascii_case("rel"))
+            .map(|(_, value)| value.trim().trim_matches('"'))
+            .unwrap_or_default();
+        found.push((target.trim(), rel));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn the_next_link_is_read_from_rfc_8288_link_headers() {
+        let link = r#"<https://api.example.com/items?page=1>; rel="prev", <https://api.example.com/items?page=3&a=b,c>; rel="next last"; title="a, b""#;
+        assert_eq!(
+            next_link(&headers(&[("link", link)]), "Link").as_deref(),
+            Some("https://api.example.com/items?page=3&a=b,c")
+        );
+        let split = headers(&[("link", "</first>; rel=first"), ("link", "</items?cursor=x>; REL=next")]);
+        assert_eq!(next_link(&split, "Link").as_deref(), Some("/items?cursor=x"));
+        assert_eq!(next_link(&headers(&[("link", "</a>; rel=\"prev\"")]), "Link"), None);
+        assert_eq!(next_link(&HeaderMap::new(), "Link"), None);
+    }
+
+    #[test]
+    fn header_values_read_as_their_type() {
+        let page = headers(&[("x-total-count", " 42 "), ("next-page", "")]);
+        assert_eq!(header_value::<i64>(&page, "X-Total-Count"), Some(42));
+        assert_eq!(header_value::<String>(&page, "Next-Page"), None, "an empty header says nothing");
+        assert!(reached_total(42_i32, &42_i64) && !reached_total(40_u32, &42_i64));
+    }
 }

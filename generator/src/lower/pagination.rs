@@ -9,7 +9,7 @@ use crate::ir::*;
 fn field_path(types: &TypeLowerer<'_>, root: &TypeRef, dotted: &str) -> Result<(FieldPath, TypeRef), String> {
     let mut steps = Vec::new();
     let mut current = root.clone();
-    for wire in dotted.split('.') {
+    for wire in dotted.split('.').filter(|_| !dotted.is_empty()) {
         let name = match &current {
             TypeRef::Named(name) => name.clone(),
             TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => match &**inner {
@@ -53,30 +53,67 @@ pub(super) fn lower_pagination(
     let TypeRef::Array(item_type) = items_type else {
         return Err(format!("`{items_path}` is not an array"));
     };
+    let value = |path: &Option<String>, header: &Option<String>, what: &str| {
+        page_value(types, &page_type, path.as_deref(), header.as_deref(), what)
+    };
+    // Only a next link is read from `Link` as RFC 8288; elsewhere a header is its value.
+    let plain = |value: Option<PageValue>| match value {
+        Some(PageValue::NextLinkHeader(name)) => Some(PageValue::Header(name)),
+        other => other,
+    };
     let kind = match config {
-        PaginationConfig::Cursor { cursor_param, cursor_path, page_param, .. } => {
-            let (next, _) = field_path(types, &page_type, cursor_path)?;
+        PaginationConfig::Cursor { cursor_param, cursor_path, cursor_header, page_param, .. } => {
             PaginationKind::Cursor {
                 param: param(cursor_param)?,
-                next,
+                next: plain(value(cursor_path, cursor_header, "cursor")?)
+                    .ok_or("a cursor needs `cursor_path` or `cursor_header`")?,
                 page_param: page_param.as_deref().map(param).transpose()?,
             }
         }
-        PaginationConfig::PageNumber { page_param, start, total_pages_path, .. } => PaginationKind::PageNumber {
-            param: param(page_param)?,
-            start: *start,
-            total_pages: total_pages_path
-                .as_deref()
-                .map(|p| field_path(types, &page_type, p).map(|(f, _)| f))
-                .transpose()?,
-        },
-        PaginationConfig::Offset { offset_param, limit_param, .. } => PaginationKind::Offset {
-            param: param(offset_param)?,
-            limit: limit_param.as_deref().map(param).transpose()?,
-        },
-        PaginationConfig::NextLink { next_path, .. } => {
-            PaginationKind::NextLink { next: field_path(types, &page_type, next_path)?.0 }
+        PaginationConfig::PageNumber { page_param, start, total_pages_path, total_pages_header, .. } => {
+            PaginationKind::PageNumber {
+                param: param(page_param)?,
+                start: *start,
+                total_pages: plain(value(total_pages_path, total_pages_header, "total_pages")?),
+            }
         }
+        PaginationConfig::Offset { offset_param, limit_param, total_path, total_header, .. } => {
+            PaginationKind::Offset {
+                param: param(offset_param)?,
+                limit: limit_param.as_deref().map(param).transpose()?,
+                total: plain(value(total_path, total_header, "total")?),
+            }
+        }
+        PaginationConfig::NextLink { next_path, next_header, .. } => PaginationKind::NextLink {
+            next: value(next_path, next_header, "next")?.ok_or("a next link needs `next_path` or `next_header`")?,
+        },
     };
     Ok(Pagination { kind, items, item_type: *item_type })
+}
+
+/// Where a value comes from: a dotted `path` into the page, or a `header` (`Link` read as
+/// RFC 8288); not both.
+fn page_value(
+    types: &TypeLowerer<'_>,
+    page_type: &TypeRef,
+    path: Option<&str>,
+    header: Option<&str>,
+    what: &str,
+) -> Result<Option<PageValue>, String> {
+    match (path, header) {
+        (Some(_), Some(_)) => Err(format!("`{what}_path` and `{what}_header` both given; the page has one {what}")),
+        (Some(path), None) => Ok(Some(PageValue::Body(field_path(types, page_type, path)?.0))),
+        (None, Some(header)) if http_token(header) => Ok(Some(if header.eq_ignore_ascii_case("link") {
+            PageValue::NextLinkHeader(header.to_owned())
+        } else {
+            PageValue::Header(header.to_owned())
+        })),
+        (None, Some(header)) => Err(format!("`{header}` is not a valid HTTP header name")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Whether `name` is a valid HTTP field name (RFC 9110 `token`).
+pub(crate) fn http_token(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }

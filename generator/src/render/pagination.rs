@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, type_tokens};
+use crate::ir::PageValue;
 use crate::ir::*;
 
 /// Field accesses on `&page` that give a borrowed value, `?` on each optional step.
@@ -62,7 +63,8 @@ pub(super) fn render(
             runtime::pagination::pages(
                 self,
                 |request: &Self| request.clone().send(),
-                |request: &Self, page: &#page_ty| {
+                |request: &Self, answer: &runtime::Response<#page_ty>| {
+                    let page = answer.body();
                     if #items_ref.is_empty() {
                         return None;
                     }
@@ -85,7 +87,13 @@ fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
     match &pagination.kind {
         PaginationKind::Cursor { param, next, page_param } => {
             let cursor = ident(&op.params[*param].rust_name);
-            let value = borrowed_access(quote! { page }, next, true);
+            let value = match next {
+                PageValue::Body(path) => borrowed_access(quote! { page }, path, true),
+                PageValue::Header(name) | PageValue::NextLinkHeader(name) => {
+                    let ty = type_tokens(&op.params[*param].ty, true);
+                    quote! { &runtime::pagination::header_value::<#ty>(answer.headers(), #name)? }
+                }
+            };
             let page_step = page_param.map(|index| {
                 let page = ident(&op.params[index].rust_name);
                 quote! { next.input.#page = Some(request.input.#page.unwrap_or_default() + 1); }
@@ -106,13 +114,23 @@ fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
         PaginationKind::PageNumber { param, start, total_pages } => {
             let page = ident(&op.params[*param].rust_name);
             let start = proc_macro2::Literal::i64_unsuffixed(*start);
-            let limit = total_pages.as_ref().map(|path| {
-                let total = borrowed_access(quote! { page }, path, true);
-                quote! {
-                    if !runtime::pagination::has_next_page(current, #start, #total) {
-                        return None;
+            let limit = total_pages.as_ref().map(|total| match total {
+                PageValue::Body(path) => {
+                    let total = borrowed_access(quote! { page }, path, true);
+                    quote! {
+                        if !runtime::pagination::has_next_page(current, #start, #total) {
+                            return None;
+                        }
                     }
                 }
+                // A page without the header does not say it is the last.
+                PageValue::Header(name) | PageValue::NextLinkHeader(name) => quote! {
+                    if runtime::pagination::header_value::<i64>(answer.headers(), #name)
+                        .is_some_and(|total| !runtime::pagination::has_next_page(current, #start, &total))
+                    {
+                        return None;
+                    }
+                },
             });
             quote! {
                 let current = request.input.#page.unwrap_or(#start);
@@ -122,8 +140,25 @@ fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
                 Some(next)
             }
         }
-        PaginationKind::Offset { param, limit } => {
+        PaginationKind::Offset { param, limit, total } => {
             let offset = ident(&op.params[*param].rust_name);
+            let reached = total.as_ref().map(|total| match total {
+                PageValue::Body(path) => {
+                    let total = borrowed_access(quote! { page }, path, true);
+                    quote! {
+                        if runtime::pagination::reached_total(offset, #total) {
+                            return None;
+                        }
+                    }
+                }
+                PageValue::Header(name) | PageValue::NextLinkHeader(name) => quote! {
+                    if runtime::pagination::header_value::<i64>(answer.headers(), #name)
+                        .is_some_and(|total| runtime::pagination::reached_total(offset, &total))
+                    {
+                        return None;
+                    }
+                },
+            });
             let short_page = limit.map(|index| {
                 let limit = ident(&op.params[index].rust_name);
                 quote! {
@@ -135,13 +170,21 @@ fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
             quote! {
                 let count = #items_ref.len();
                 #short_page
+                let offset = runtime::pagination::advance_offset(request.input.#offset.unwrap_or_default(), count)?;
+                #reached
                 let mut next = request.clone();
-                next.input.#offset = Some(runtime::pagination::advance_offset(request.input.#offset.unwrap_or_default(), count)?);
+                next.input.#offset = Some(offset);
                 Some(next)
             }
         }
         PaginationKind::NextLink { next } => {
-            let link = borrowed_access(quote! { page }, next, true);
+            let link = match next {
+                PageValue::Body(path) => borrowed_access(quote! { page }, path, true),
+                PageValue::Header(name) => {
+                    quote! { &runtime::pagination::header_value::<String>(answer.headers(), #name)? }
+                }
+                PageValue::NextLinkHeader(name) => quote! { &runtime::pagination::next_link(answer.headers(), #name)? },
+            };
             quote! {
                 let link = #link;
                 runtime::pagination::follow_link(request, link.as_str(), OPERATION.id)

@@ -74,7 +74,8 @@ impl ListScanEngines {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfScanEngine| {
+            |request: &Self, answer: &runtime::Response<types::PageOfScanEngine>| {
+                let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
                 }

@@ -86,7 +86,8 @@ impl ListScans {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfScan| {
+            |request: &Self, answer: &runtime::Response<types::PageOfScan>| {
+                let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
                 }

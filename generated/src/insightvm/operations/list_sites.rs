@@ -97,7 +97,8 @@ impl ListSites {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfSite| {
+            |request: &Self, answer: &runtime::Response<types::PageOfSite>| {
+                let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
                 }

@@ -165,7 +165,8 @@ impl SearchAssets {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAsset| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAsset>| {
+                let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
                 }

@@ -108,7 +108,8 @@ impl SearchVulnerabilities {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfVulnerability| {
+            |request: &Self, answer: &runtime::Response<types::PageOfVulnerability>| {
+                let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
                 }

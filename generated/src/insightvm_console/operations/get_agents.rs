@@ -111,7 +111,8 @@ impl GetAgents {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAgent| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAgent>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -137,7 +137,8 @@ impl GetAssetGroups {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAssetGroup| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAssetGroup>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

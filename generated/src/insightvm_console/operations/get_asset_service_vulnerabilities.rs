@@ -138,7 +138,11 @@ impl GetAssetServiceVulnerabilities {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfVulnerabilityFinding| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PageOfVulnerabilityFinding>|
+            {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

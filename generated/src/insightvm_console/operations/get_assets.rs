@@ -111,7 +111,8 @@ impl GetAssets {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAsset| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAsset>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -120,7 +120,11 @@ impl GetDiscoveryConnections {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfDiscoveryConnection| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PageOfDiscoveryConnection>|
+            {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -120,7 +120,8 @@ impl GetOperatingSystems {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfOperatingSystem| {
+            |request: &Self, answer: &runtime::Response<types::PageOfOperatingSystem>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -133,7 +133,8 @@ impl GetPolicies {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicy| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicy>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

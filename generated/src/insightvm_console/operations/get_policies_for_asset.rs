@@ -131,7 +131,8 @@ impl GetPoliciesForAsset {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAssetPolicy| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAssetPolicy>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -119,7 +119,8 @@ impl GetPolicyGroups {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicyGroup| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicyGroup>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

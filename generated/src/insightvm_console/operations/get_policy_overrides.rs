@@ -117,7 +117,8 @@ impl GetPolicyOverrides {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicyOverride| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicyOverride>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -139,7 +139,8 @@ impl GetPolicyRuleAssetResults {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicyAsset| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicyAsset>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -125,7 +125,8 @@ impl GetPolicyRuleControls {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicyControl| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicyControl>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

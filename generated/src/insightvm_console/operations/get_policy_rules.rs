@@ -119,7 +119,8 @@ impl GetPolicyRules {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfPolicyRule| {
+            |request: &Self, answer: &runtime::Response<types::PageOfPolicyRule>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

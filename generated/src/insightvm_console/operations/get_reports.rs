@@ -111,7 +111,8 @@ impl GetReports {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfReport| {
+            |request: &Self, answer: &runtime::Response<types::PageOfReport>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -119,7 +119,8 @@ impl GetScanEngineScans {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfScan| {
+            |request: &Self, answer: &runtime::Response<types::PageOfScan>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

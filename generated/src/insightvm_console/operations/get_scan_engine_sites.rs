@@ -119,7 +119,8 @@ impl GetScanEngineSites {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfSite| {
+            |request: &Self, answer: &runtime::Response<types::PageOfSite>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -125,7 +125,8 @@ impl GetScans {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfGlobalScan| {
+            |request: &Self, answer: &runtime::Response<types::PageOfGlobalScan>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -115,7 +115,8 @@ impl GetSiteAssets {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfAsset| {
+            |request: &Self, answer: &runtime::Response<types::PageOfAsset>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -125,7 +125,8 @@ impl GetSiteScans {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfScan| {
+            |request: &Self, answer: &runtime::Response<types::PageOfScan>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

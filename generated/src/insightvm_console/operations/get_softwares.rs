@@ -116,7 +116,8 @@ impl GetSoftwares {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfSoftware| {
+            |request: &Self, answer: &runtime::Response<types::PageOfSoftware>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -131,7 +131,8 @@ impl GetTags {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfTag| {
+            |request: &Self, answer: &runtime::Response<types::PageOfTag>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -111,7 +111,8 @@ impl GetUsers {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfUser| {
+            |request: &Self, answer: &runtime::Response<types::PageOfUser>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

@@ -117,7 +117,8 @@ impl GetVulnerabilities {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::PageOfVulnerability| {
+            |request: &Self, answer: &runtime::Response<types::PageOfVulnerability>| {
+                let page = answer.body();
                 if page.resources.as_ref()?.is_empty() {
                     return None;
                 }

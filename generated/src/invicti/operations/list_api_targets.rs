@@ -123,7 +123,8 @@ impl ListApiTargets {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, page: &types::ApiTargetList| {
+            |request: &Self, answer: &runtime::Response<types::ApiTargetList>| {
+                let page = answer.body();
                 if page.targets.is_empty() {
                     return None;
                 }
