@@ -99,7 +99,7 @@ fn typed_sample(api: &Api, ty: &TypeRef) -> TokenStream {
 fn sample(api: &Api, ty: &TypeRef, seen: &mut BTreeSet<String>) -> Value {
     match ty {
         TypeRef::Bool => json!(true),
-        TypeRef::Int(_) => json!(1),
+        TypeRef::Int(_) | TypeRef::IntText(_) => json!(1),
         TypeRef::Float(_) => json!(1.5),
         TypeRef::String | TypeRef::Binary => json!("conformance"),
         TypeRef::DateTime => json!("2024-01-01T00:00:00Z"),

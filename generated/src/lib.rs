@@ -30,4 +30,4 @@ pub mod insightvm;
 #[cfg(feature = "insightvm_console")]
 pub mod insightvm_console;
 
-pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, Response, RetryPolicy};
+pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response, RetryPolicy};

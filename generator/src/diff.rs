@@ -1037,6 +1037,7 @@ pub fn rust_type(ty: &TypeRef) -> String {
         TypeRef::Int(IntKind::I64) => "i64".into(),
         TypeRef::Int(IntKind::U32) => "u32".into(),
         TypeRef::Int(IntKind::U64) => "u64".into(),
+        TypeRef::IntText(kind) => format!("{} (as text)", rust_type(&TypeRef::Int(*kind))),
         TypeRef::Float(FloatKind::F32) => "f32".into(),
         TypeRef::Float(FloatKind::F64) => "f64".into(),
         TypeRef::String => "String".into(),

@@ -160,6 +160,9 @@ pub struct Operation {
     pub errors: Vec<Response>,
     /// Security schemes the operation accepts (wire names); empty: anonymous.
     pub security: Vec<String>,
+    /// The schemes it cannot go without: those every one of its alternatives names (none
+    /// when the document makes security optional with `{}`).
+    pub requires: Vec<String>,
     /// Safe to retry: idempotent method or marked read-only in the codegen config.
     pub retry_safe: bool,
     pub pagination: Option<Pagination>,
@@ -364,6 +367,9 @@ pub struct FieldStep {
 pub enum TypeRef {
     Bool,
     Int(IntKind),
+    /// An integer the wire carries as JSON text (`type: string, format: int64`, as gRPC
+    /// gateways and others send 64-bit integers): an integer in Rust, read and sent as text.
+    IntText(IntKind),
     Float(FloatKind),
     String,
     DateTime,

@@ -98,6 +98,19 @@ impl<M: SerializeMap> FieldWriter<M> {
         }
     }
 
+    /// Writes a field whose integers travel as text (see [`IntText`]), always sent.
+    pub fn text<T: IntText>(&mut self, name: &str, value: &T) -> Result<(), M::Error> {
+        self.map.serialize_entry(name, &AsText(value))
+    }
+
+    /// Writes an optional field whose integers travel as text, or nothing when it is `None`.
+    pub fn optional_text<T: IntText>(&mut self, name: &str, value: &Option<T>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(name, &AsText(value)),
+            None => Ok(()),
+        }
+    }
+
     /// Writes the properties kept beside the fixed fields.
     pub fn extra<T: Serialize>(&mut self, properties: &BTreeMap<String, T>) -> Result<(), M::Error> {
         properties.iter().try_for_each(|(name, value)| self.map.serialize_entry(name, value))
@@ -195,6 +208,15 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
             return Err(self.duplicate());
         }
         *slot = Some(self.map.next_value()?);
+        Ok(())
+    }
+
+    /// [`read`](Self::read) for a field whose integers travel as text (see [`IntText`]).
+    pub fn read_text<T: IntText>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(self.duplicate());
+        }
+        *slot = Some(self.map.next_value::<Text<T>>()?.0);
         Ok(())
     }
 
@@ -339,4 +361,113 @@ pub fn write_tagged<S: Serializer, T: Serialize>(
         fields.entry(property).or_insert_with(|| serde_json::Value::String(tag.to_owned()));
     }
     value.serialize(serializer)
+}
+
+/// Integers the wire carries as JSON text (`"revision": "42"`): what the document declares
+/// as `type: string` with `format: int64` (or `uint64`, `int32`, `uint32`), as gRPC gateways
+/// and others send 64-bit integers. Such fields are integers in Rust, written as text and
+/// read from text or a number; the trait reaches them inside options, lists and maps.
+pub trait IntText: Sized {
+    /// Writes the value with its integers as text.
+    fn write_text<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+
+    /// Reads the value, its integers from text or numbers.
+    fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+macro_rules! int_text {
+    ($($ty:ty),*) => {
+        $(impl IntText for $ty {
+            fn write_text<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+
+            fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_any(IntVisitor(PhantomData))
+            }
+        })*
+    };
+}
+
+int_text!(i32, i64, u32, u64);
+
+/// Reads an integer of type `T` from text or from a number.
+struct IntVisitor<T>(PhantomData<T>);
+
+impl<T> IntVisitor<T> {
+    fn fit<W: TryInto<T> + fmt::Display + Copy, E: serde::de::Error>(value: W) -> Result<T, E> {
+        value.try_into().map_err(|_| E::custom(format!("{value} is out of range for {}", std::any::type_name::<T>())))
+    }
+}
+
+impl<T: std::str::FromStr + TryFrom<i64> + TryFrom<u64>> Visitor<'_> for IntVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an integer ({}), as text or a number", std::any::type_name::<T>())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        text.trim().parse().map_err(|_| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<T, E> {
+        Self::fit(value)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<T, E> {
+        Self::fit(value)
+    }
+}
+
+impl<T: IntText> IntText for Option<T> {
+    fn write_text<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(value) => value.write_text(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<Text<T>>::deserialize(deserializer).map(|value| value.map(|text| text.0))
+    }
+}
+
+impl<T: IntText> IntText for Vec<T> {
+    fn write_text<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(AsText))
+    }
+
+    fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Text<T>>::deserialize(deserializer).map(|items| items.into_iter().map(|text| text.0).collect())
+    }
+}
+
+impl<T: IntText> IntText for BTreeMap<String, T> {
+    fn write_text<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter().map(|(key, value)| (key, AsText(value))))
+    }
+
+    fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, Text<T>>::deserialize(deserializer)
+            .map(|map| map.into_iter().map(|(key, text)| (key, text.0)).collect())
+    }
+}
+
+/// A value written with [`IntText`].
+pub struct AsText<'a, T>(pub &'a T);
+
+impl<T: IntText> Serialize for AsText<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.write_text(serializer)
+    }
+}
+
+/// A value read with [`IntText`].
+pub struct Text<T>(pub T);
+
+impl<'de, T: IntText> Deserialize<'de> for Text<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::read_text(deserializer).map(Text)
+    }
 }

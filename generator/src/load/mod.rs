@@ -13,7 +13,7 @@ use openapiv3::{ReferenceOr, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::{Diagnostics, join};
+use crate::diag::{BUNDLED, Diagnostics, join};
 use positions::Context;
 
 /// A document as read: the raw JSON tree (for pointers and references) and the typed model.
@@ -114,8 +114,10 @@ fn load_text(
         diags.error("", "the document is not an object", Some("an OpenAPI document is a mapping at the top level"));
         return None;
     }
-    let declared_version = to_openapi_30_shapes(&mut raw, diags)?;
+    // Before conversion: what a reference into a vendor's section names is then converted
+    // and normalised where it lands, like any part of the document.
     inline_foreign_refs(&mut raw, diags);
+    let declared_version = to_openapi_30_shapes(&mut raw, diags)?;
     if let Some(root) = raw.as_object_mut() {
         // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
         root.insert("openapi".into(), Value::String("3.0.3".into()));
@@ -363,15 +365,26 @@ const COMPONENT_SECTIONS: &[&str] = &[
     "callbacks",
 ];
 
+/// The top-level sections a reference may point into (3.x, Swagger 2.0, and the bundle).
+const ROOT_SECTIONS: &[&str] =
+    &["components", "paths", "webhooks", "definitions", "parameters", "responses", "securityDefinitions", BUNDLED];
+
+/// Whether `reference` points into a section the model does not have: a vendor's own
+/// component section (Lob's `#/components/mediaTypes`) or a top-level extension (grpc-gateway's
+/// `#/x-stream-definitions`).
 fn is_foreign_ref(reference: &str) -> bool {
-    reference
-        .strip_prefix("#/components/")
-        .and_then(|rest| rest.split('/').next())
-        .is_some_and(|section| !COMPONENT_SECTIONS.contains(&section))
+    let Some(path) = reference.strip_prefix("#/") else { return false };
+    let mut segments = path.split('/');
+    match segments.next() {
+        Some("components") => segments.next().is_some_and(|section| !COMPONENT_SECTIONS.contains(&section)),
+        Some(section) => !ROOT_SECTIONS.contains(&section),
+        None => false,
+    }
 }
 
-/// Replaces references into non-standard component sections by a copy of their target, so
-/// the object lands where the model expects it (a media type, a header...).
+/// Replaces references into sections the model does not have (see [`is_foreign_ref`]) by a
+/// copy of their target, so the object lands where the model expects it (a media type, a
+/// header, a schema).
 fn inline_foreign_refs(root: &mut Value, diags: &mut Diagnostics) {
     let swagger2 = positions::is_swagger2(root);
     if positions::any_ref(root, Context::Object, swagger2, &is_foreign_ref) {

@@ -56,6 +56,10 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             operations.push(op);
         }
     }
+    // A scheme no operation cannot go without is optional: the client is built without it.
+    for scheme in &mut security_schemes {
+        scheme.optional = !operations.iter().any(|op| op.requires.contains(&scheme.wire_name));
+    }
     correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
     apply_operation_settings(config, &mut operations, &ids, &mut types);
     let sent: Vec<&TypeRef> = operations
@@ -247,8 +251,9 @@ fn correct_security(
 ) {
     let at = format!("codegen config: api `{}` security", config.module);
     for name in &config.security.require {
-        if !schemes.iter().any(|s| &s.wire_name == name) {
-            diags.error(&at, format!("`require` names `{name}`, which the document does not declare"), None);
+        match schemes.iter_mut().find(|s| &s.wire_name == name) {
+            Some(scheme) => scheme.optional = false,
+            None => diags.error(&at, format!("`require` names `{name}`, which the document does not declare"), None),
         }
     }
     for extra in &config.security.extra_headers {
@@ -268,6 +273,7 @@ fn correct_security(
     for op in operations {
         if !config.security.require.is_empty() {
             op.security = config.security.require.clone();
+            op.requires = config.security.require.clone();
         }
         op.security.extend(config.security.extra_headers.iter().map(|extra| extra.name.clone()));
     }

@@ -64,6 +64,14 @@ pub(super) fn lower_operation(
     let mut security: Vec<String> =
         requirements.map(|reqs| reqs.iter().flat_map(|req| req.keys().cloned()).collect()).unwrap_or_default();
     security.dedup();
+    // Requirements are alternatives: a scheme is needed when every one names it (`{}`, the
+    // empty one, makes every scheme optional).
+    let requires: Vec<String> = match requirements.and_then(|reqs| reqs.split_first()) {
+        Some((first, rest)) => {
+            first.keys().filter(|scheme| rest.iter().all(|req| req.contains_key(*scheme))).cloned().collect()
+        }
+        None => Vec::new(),
+    };
 
     Operation {
         pointer: pointer.to_owned(),
@@ -83,6 +91,7 @@ pub(super) fn lower_operation(
         success,
         errors,
         security,
+        requires,
         retry_safe: method.is_idempotent(),
         pagination: None,
     }

@@ -676,6 +676,13 @@ fn string_format(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
         VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
         VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => TypeRef::Base64,
         VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => TypeRef::Uuid,
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+            "int64" => TypeRef::IntText(IntKind::I64),
+            "uint64" => TypeRef::IntText(IntKind::U64),
+            "int32" => TypeRef::IntText(IntKind::I32),
+            "uint32" => TypeRef::IntText(IntKind::U32),
+            _ => TypeRef::String,
+        },
         _ => TypeRef::String,
     }
 }
@@ -730,7 +737,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Array(item) => format!("{}List", variant_name(item)),
         TypeRef::Map(value) => format!("{}Map", variant_name(value)),
         TypeRef::Bool => "Boolean".into(),
-        TypeRef::Int(_) => "Integer".into(),
+        TypeRef::Int(_) | TypeRef::IntText(_) => "Integer".into(),
         TypeRef::Float(_) => "Number".into(),
         TypeRef::String => "String".into(),
         TypeRef::DateTime => "DateTime".into(),

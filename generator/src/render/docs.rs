@@ -16,6 +16,9 @@ pub fn sanitize(text: &str) -> String {
     };
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
+    // The indentation that continues the list item being read (its marker's width): a line
+    // that follows it without a blank line belongs to it, and Markdown wants it indented.
+    let mut item_indent = 0;
     // Runs of blank lines collapse to one, and none is kept at either end.
     let mut blank_pending = false;
     let mut push = |out: &mut String, line: &str| {
@@ -40,6 +43,14 @@ pub fn sanitize(text: &str) -> String {
             push(&mut out, if in_fence { "```text" } else { "```" });
         } else if in_fence {
             push(&mut out, line);
+        } else if trimmed.is_empty() {
+            item_indent = 0;
+            push(&mut out, trimmed);
+        } else if list_marker_width(trimmed) > 0 {
+            item_indent = list_marker_width(trimmed);
+            push(&mut out, &escape_prose(trimmed));
+        } else if item_indent > 0 {
+            push(&mut out, &format!("{:item_indent$}{}", "", escape_prose(trimmed)));
         } else {
             push(&mut out, &escape_prose(trimmed));
         }
@@ -124,7 +135,9 @@ fn wrap(text: &str) -> Vec<String> {
             out.push(line.to_owned());
             continue;
         }
-        let indent = " ".repeat(list_marker_width(line));
+        // A list item's own line, or a line that continues it (indented by `sanitize`).
+        let leading = line.len() - line.trim_start().len();
+        let indent = " ".repeat(list_marker_width(line).max(leading));
         let options = textwrap::Options::new(WIDTH)
             .subsequent_indent(&indent)
             .break_words(false)
@@ -201,6 +214,20 @@ pub fn paragraphs(parts: &[Option<&str>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_that_continue_a_list_item_are_indented_under_it() {
+        let text = sanitize(
+            "MultiOp consists of:\n1. A list of tests called guard. Each test\nchecks a single entry.\n2. A list of operations\n\nAfter the list.",
+        );
+        assert_eq!(
+            text,
+            "MultiOp consists of:\n1. A list of tests called guard. Each test\n   checks a single entry.\n2. A list of operations\n\nAfter the list."
+        );
+        let long = format!("- {}\ncontinued", "word ".repeat(30));
+        let lines = wrap(&sanitize(&long));
+        assert!(lines[1..].iter().all(|line| line.starts_with("  ") && !line.starts_with("   ")), "{lines:?}");
+    }
 
     #[test]
     fn long_prose_wraps_without_starting_a_block_and_the_rest_stays() {

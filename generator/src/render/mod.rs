@@ -277,10 +277,10 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
     match ty {
         TypeRef::Bool => quote! { bool },
-        TypeRef::Int(IntKind::I32) => quote! { i32 },
-        TypeRef::Int(IntKind::I64) => quote! { i64 },
-        TypeRef::Int(IntKind::U32) => quote! { u32 },
-        TypeRef::Int(IntKind::U64) => quote! { u64 },
+        TypeRef::Int(IntKind::I32) | TypeRef::IntText(IntKind::I32) => quote! { i32 },
+        TypeRef::Int(IntKind::I64) | TypeRef::IntText(IntKind::I64) => quote! { i64 },
+        TypeRef::Int(IntKind::U32) | TypeRef::IntText(IntKind::U32) => quote! { u32 },
+        TypeRef::Int(IntKind::U64) | TypeRef::IntText(IntKind::U64) => quote! { u64 },
         TypeRef::Float(FloatKind::F32) => quote! { f32 },
         TypeRef::Float(FloatKind::F64) => quote! { f64 },
         TypeRef::String | TypeRef::Binary => quote! { String },

@@ -16,6 +16,7 @@ pub(super) fn is_scalar(ty: &TypeRef) -> bool {
         ty,
         TypeRef::Bool
             | TypeRef::Int(_)
+            | TypeRef::IntText(_)
             | TypeRef::Float(_)
             | TypeRef::String
             | TypeRef::DateTime

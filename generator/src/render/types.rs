@@ -167,10 +167,11 @@ fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> 
 fn encoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let writes = body.fields.iter().map(|field| {
         let (field_ident, wire) = (ident(&field.rust_name), &field.wire_name);
-        if field.required {
-            quote! { map.field(#wire, &self.#field_ident)?; }
-        } else {
-            quote! { map.optional(#wire, &self.#field_ident)?; }
+        match (field.required, carries_int_text(&field.ty)) {
+            (true, false) => quote! { map.field(#wire, &self.#field_ident)?; },
+            (false, false) => quote! { map.optional(#wire, &self.#field_ident)?; },
+            (true, true) => quote! { map.text(#wire, &self.#field_ident)?; },
+            (false, true) => quote! { map.optional_text(#wire, &self.#field_ident)?; },
         }
     });
     let extra = body.additional.as_ref().map(|_| quote! { map.extra(&self.additional_properties)?; });
@@ -191,6 +192,16 @@ fn encoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     }
 }
 
+/// Whether a field's value holds integers the wire carries as text (read and written through
+/// the runtime's `codec::IntText`), directly or inside lists, maps and nullables.
+fn carries_int_text(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::IntText(_) => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => carries_int_text(inner),
+        _ => false,
+    }
+}
+
 /// The decoder's local for a field: its own name, unless that is only underscores and
 /// digits (`_1`), which reads as a placeholder.
 fn local_name(field: &str) -> String {
@@ -208,7 +219,18 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let slots: Vec<_> =
         body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
-    let reads: Vec<_> = slots.iter().map(|slot| quote! { map.read(&mut #slot)? }).collect();
+    let reads: Vec<_> = body
+        .fields
+        .iter()
+        .zip(&slots)
+        .map(|(field, slot)| {
+            if carries_int_text(&field.ty) {
+                quote! { map.read_text(&mut #slot)? }
+            } else {
+                quote! { map.read(&mut #slot)? }
+            }
+        })
+        .collect();
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
         let wire = &field.wire_name;

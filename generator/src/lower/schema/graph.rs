@@ -121,7 +121,12 @@ impl TypeLowerer<'_> {
     /// sum over a big object's fields stops there).
     fn inline_size(&self, ty: &TypeRef, depth: usize, cap: usize) -> usize {
         match ty {
-            TypeRef::Bool | TypeRef::Int(_) | TypeRef::Float(_) | TypeRef::Date | TypeRef::Boxed(_) => 8,
+            TypeRef::Bool
+            | TypeRef::Int(_)
+            | TypeRef::IntText(_)
+            | TypeRef::Float(_)
+            | TypeRef::Date
+            | TypeRef::Boxed(_) => 8,
             TypeRef::DateTime | TypeRef::Uuid => 16,
             TypeRef::String | TypeRef::Binary | TypeRef::Base64 | TypeRef::Array(_) | TypeRef::Map(_) => 24,
             TypeRef::Json => 32,
