@@ -1,64 +1,11 @@
-//! Credentials: secrets that never show up in `Debug`, `Display` or logs.
+//! Credentials: how each security scheme sends its secret, and the configuration read from
+//! the environment.
 
 use std::fmt;
+use std::sync::Arc;
 
-/// A secret credential (API key or token).
-///
-/// `Debug` and `Display` print `ApiKey(***)`, so a key cannot leak through logging,
-/// `{:?}` formatting or error messages. Read it back only with [`ApiKey::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// Reads the secret from an environment variable.
-    ///
-    /// The error names the variable, never its value.
-    pub fn from_env(variable: &str) -> Result<Self, MissingEnvVar> {
-        match std::env::var(variable) {
-            Ok(value) if !value.trim().is_empty() => Ok(Self(value.trim().to_owned())),
-            _ => Err(MissingEnvVar(variable.to_owned())),
-        }
-    }
-
-    /// The secret itself, for code that must hand it on.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(***)")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl From<String> for ApiKey {
-    fn from(secret: String) -> Self {
-        Self(secret)
-    }
-}
-
-impl From<&str> for ApiKey {
-    fn from(secret: &str) -> Self {
-        Self(secret.to_owned())
-    }
-}
-
-/// An environment variable that should hold a credential is unset or empty.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("environment variable `{0}` is not set (or is empty)")]
-pub struct MissingEnvVar(pub String);
+pub use super::secret::{ApiKey, MissingEnvVar};
+use super::tokens::{Place, TokenCache, TokenSource};
 
 /// A client could not be configured from the environment. Messages name variables, never
 /// the value of a secret.
@@ -115,6 +62,16 @@ pub enum Credential {
     Bearer(ApiKey),
     /// `Authorization: Basic <user:password>`.
     Basic { username: String, password: ApiKey },
+    /// A token from a source, fetched and refreshed by the runtime (see
+    /// [`from_source`](Self::from_source)).
+    Token(SourcedToken),
+}
+
+/// A token from a [`TokenSource`], kept for a client and its clones, and where it goes.
+#[derive(Clone)]
+pub struct SourcedToken {
+    pub(crate) place: Place,
+    pub(crate) cache: Arc<TokenCache>,
 }
 
 impl fmt::Debug for Credential {
@@ -125,6 +82,7 @@ impl fmt::Debug for Credential {
             Self::Cookie { name, .. } => write!(f, "Cookie({name}=***)"),
             Self::Bearer(_) => f.write_str("Bearer(***)"),
             Self::Basic { username, .. } => write!(f, "Basic({username}:***)"),
+            Self::Token(token) => write!(f, "Token({:?}: ***)", token.place),
         }
     }
 }
@@ -139,7 +97,25 @@ impl Credential {
             }
             Self::Bearer(token) => request.bearer_auth(token.expose()),
             Self::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
+            // Resolved to a fixed credential for each attempt (see `ClientCore::tokens`).
+            Self::Token(_) => request,
         }
+    }
+
+    /// The fixed credential that sends `token` as `place` says.
+    pub(crate) fn placed(place: Place, token: &ApiKey) -> Self {
+        match place {
+            Place::Bearer => Self::Bearer(token.clone()),
+            Place::Header { name, prefix: "" } => Self::Header { name, key: token.clone() },
+            Place::Header { name, prefix } => Self::Header { name, key: ApiKey::new(format!("{prefix}{}", token.expose())) },
+            Place::Query(name) => Self::Query { name, key: token.clone() },
+            Place::Cookie(name) => Self::Cookie { name, key: token.clone() },
+        }
+    }
+
+    /// A credential whose token comes from `source`, sent as `place` says.
+    pub fn from_source(place: Place, source: impl TokenSource) -> Self {
+        Self::Token(SourcedToken { place, cache: TokenCache::new(Box::new(source)) })
     }
 }
 

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use super::auth::Credential;
+use super::auth::{ApiKey, Credential};
 use super::error::Error;
 use super::pacing::{Pacing, RateLimit};
 use super::request::{OperationInfo, Request};
 use super::response::Answer;
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
+use super::tokens::{FetchContext, Place, TokenCache, TokenError, TokenSource};
 
 /// A function that may adjust every request just before it is sent.
 pub type RequestHook = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
@@ -142,6 +143,13 @@ impl ClientConfig {
         self.credentials.push((scheme, credential));
     }
 
+    /// Sets the source of the token for the security scheme `scheme`, sent as `place` says:
+    /// the runtime fetches it, keeps it for the client and its clones, and fetches again
+    /// ahead of its expiry or after a 401.
+    pub fn set_token_source(&mut self, scheme: &'static str, place: Place, source: impl TokenSource) {
+        self.set_credential(scheme, Credential::from_source(place, source));
+    }
+
     /// Sets the time allowed for each attempt (`None`: no limit).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
@@ -232,8 +240,10 @@ impl ClientConfig {
                 builder.build().map_err(BuildError::Http)?
             }
         };
+        let has_tokens = self.credentials.iter().any(|(_, credential)| matches!(credential, Credential::Token(_)));
         Ok(ClientCore {
             inner: Arc::new(Inner {
+                has_tokens,
                 http,
                 base_url,
                 base,
@@ -265,6 +275,8 @@ struct Inner {
     origin: Origin,
     max_body_size: u64,
     credentials: Vec<(&'static str, Credential)>,
+    /// Whether a credential is a token from a source (resolved before each attempt).
+    has_tokens: bool,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     headers: HeaderMap,
@@ -305,23 +317,40 @@ impl ClientCore {
                 deadline: request.options().deadline.map(|limit| (started + limit, limit)),
             };
             let mut attempt = 1;
+            // A 401 to a call that sent a token replaces the token once and sends again.
+            let mut replaced_tokens = false;
             loop {
                 while let Some(wait) = core.inner.pacing.wait(call.patience()) {
                     tokio::time::sleep(wait).await;
                 }
+                let tokens = if core.inner.has_tokens {
+                    Box::pin(core.tokens(request.operation)).await.map_err(Error::Credential)?
+                } else {
+                    Vec::new()
+                };
                 let span = attempt_span(call.operation, attempt);
                 // The outcome lives in this block only, so the state kept across the wait
                 // before a retry does not hold it.
                 let wait = {
                     let sent = Instant::now();
                     let remaining = call.deadline.map(|(at, _)| at.saturating_duration_since(sent));
-                    let mut outcome = core.attempt(&request, remaining).instrument(span.clone()).await;
+                    let mut outcome = core.attempt(&request, &tokens, remaining).instrument(span.clone()).await;
                     core.note_pause(&request, &outcome);
-                    match call.next_wait(attempt, &span, sent, &mut outcome) {
-                        Some(wait) => wait,
-                        None => return outcome,
+                    if !tokens.is_empty() && !replaced_tokens && is_unauthorized(&outcome) {
+                        replaced_tokens = true;
+                        tracing::debug!(parent: &span, "401 with a token: replacing it and sending again");
+                        Duration::ZERO
+                    } else {
+                        match call.next_wait(attempt, &span, sent, &mut outcome) {
+                            Some(wait) => wait,
+                            None => return outcome,
+                        }
                     }
                 };
+                if replaced_tokens && wait.is_zero() && !tokens.is_empty() {
+                    Box::pin(core.replace_tokens(&tokens)).await.map_err(Error::Credential)?;
+                    continue;
+                }
                 tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
                 tokio::time::sleep(wait).await;
                 attempt += 1;
@@ -351,7 +380,12 @@ impl ClientCore {
     /// One attempt: the request, the redirects it leads to, and (unless the answer is one
     /// the call streams) the whole body, read within the attempt's time so that a body cut
     /// short or stalled is a failed attempt like any other.
-    async fn attempt<E>(&self, request: &Request, remaining: Option<Duration>) -> Result<Answer, Error<E>> {
+    async fn attempt<E>(
+        &self,
+        request: &Request,
+        tokens: &[HeldToken],
+        remaining: Option<Duration>,
+    ) -> Result<Answer, Error<E>> {
         let inner = &*self.inner;
         let timeout = match (request.options().timeout.or(inner.timeout), remaining) {
             (Some(each), Some(left)) => Some(each.min(left)),
@@ -361,7 +395,7 @@ impl ClientCore {
             // The response moves into its read: inside this block, it is not kept beside the
             // read in the future's state.
             let reading = {
-                let response = self.send_following_redirects(request, timeout).await?;
+                let response = self.send_following_redirects(request, tokens, timeout).await?;
                 if request.streams(response.status().as_u16()) {
                     return Ok(Answer::unread(response));
                 }
@@ -381,6 +415,7 @@ impl ClientCore {
     async fn send_following_redirects<E>(
         &self,
         request: &Request,
+        tokens: &[HeldToken],
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
@@ -396,7 +431,8 @@ impl ClientCore {
         let mut with_body = true;
         for hop in 0..=MAX_REDIRECTS {
             let sending = {
-                let mut http_request = self.build_request(request, &method, url, hop == 0, with_body)?;
+                let hop = Hop { method: &method, first: hop == 0, with_body, tokens };
+                let mut http_request = self.build_request(request, hop, url)?;
                 if request.stream {
                     // A streamed body is read after this attempt returns: the limit covers it too.
                     *http_request.timeout_mut() = timeout;
@@ -433,14 +469,8 @@ impl ClientCore {
     // Kept out of line: inlined, its temporaries would widen the stack frame of every poll
     // of the exchange.
     #[inline(never)]
-    fn build_request<E>(
-        &self,
-        request: &Request,
-        method: &reqwest::Method,
-        url: reqwest::Url,
-        first: bool,
-        with_body: bool,
-    ) -> Result<reqwest::Request, Error<E>> {
+    fn build_request<E>(&self, request: &Request, hop: Hop<'_>, url: reqwest::Url) -> Result<reqwest::Request, Error<E>> {
+        let Hop { method, first, with_body, tokens } = hop;
         let inner = &*self.inner;
         let trusted = inner.origin.holds(&url);
         let mut builder = inner.http.request(method.clone(), url);
@@ -462,6 +492,9 @@ impl ClientCore {
                     builder = credential.apply(builder);
                 }
             }
+            for token in tokens {
+                builder = Credential::placed(token.place, &token.value).apply(builder);
+            }
         }
         if with_body {
             builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
@@ -472,6 +505,57 @@ impl ClientCore {
         }
         Ok(http_request)
     }
+}
+
+/// A token an attempt sends: its value, where it goes, and the cache it came from.
+struct HeldToken {
+    cache: Arc<TokenCache>,
+    place: Place,
+    value: ApiKey,
+}
+
+/// What one hop of an attempt sends beside the request: its method, whether it is the
+/// first (the query goes only there) and carries the body, and the tokens.
+#[derive(Clone, Copy)]
+struct Hop<'a> {
+    method: &'a reqwest::Method,
+    first: bool,
+    with_body: bool,
+    tokens: &'a [HeldToken],
+}
+
+impl ClientCore {
+    /// What a source-backed credential's fetch is given.
+    fn fetch_context(&self) -> FetchContext<'_> {
+        FetchContext { http: &self.inner.http, base_url: &self.inner.base }
+    }
+
+    /// The current token of every source-backed scheme `operation` uses.
+    async fn tokens(&self, operation: &OperationInfo) -> Result<Vec<HeldToken>, TokenError> {
+        let mut tokens = Vec::new();
+        for (scheme, credential) in &self.inner.credentials {
+            if let Credential::Token(token) = credential
+                && operation.security.contains(scheme)
+            {
+                let value = token.cache.current(self.fetch_context()).await?;
+                tokens.push(HeldToken { cache: token.cache.clone(), place: token.place, value });
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// Replaces the tokens a 401 answer refused (once, however many calls met it).
+    async fn replace_tokens(&self, tokens: &[HeldToken]) -> Result<(), TokenError> {
+        for token in tokens {
+            token.cache.replace(&token.value, self.fetch_context()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether an attempt was answered 401.
+fn is_unauthorized<E>(outcome: &Result<Answer, Error<E>>) -> bool {
+    matches!(outcome, Ok(answer) if answer.status().as_u16() == 401)
 }
 
 /// What a call keeps from one attempt to the next.
@@ -574,7 +658,7 @@ impl Origin {
 }
 
 /// Whether `url` names this machine (plain HTTP is fine there).
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())

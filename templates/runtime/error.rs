@@ -28,6 +28,10 @@ pub enum Error<E = serde_json::Value> {
     /// A success answer whose body does not match the spec.
     #[error("{0}")]
     Decode(DecodeError),
+    /// A credential could not be obtained: a token endpoint refused the client or could not
+    /// be reached, a login failed. Nothing was sent to the operation.
+    #[error("{0}")]
+    Credential(super::tokens::TokenError),
     /// The request could not be built (an invalid base URL or header value, say).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -48,7 +52,7 @@ impl<E> Error<E> {
     pub fn server_may_have_acted(&self) -> bool {
         match self {
             Self::Transport(error) => !error.is_connect() && !error.is_builder(),
-            Self::InvalidRequest(_) => false,
+            Self::InvalidRequest(_) | Self::Credential(_) => false,
             _ => true,
         }
     }

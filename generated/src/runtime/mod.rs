@@ -12,11 +12,14 @@ pub mod codec;
 pub mod enums;
 mod error;
 mod nulls;
+mod oauth2;
 mod pacing;
 pub mod pagination;
 mod request;
 mod response;
 mod retry;
+mod secret;
+mod tokens;
 
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
@@ -30,5 +33,7 @@ pub use response::{
     Answer, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream,
     text,
 };
+pub use oauth2::{ClientAuth, ClientCredentials};
 pub use pacing::RateLimit;
 pub use retry::RetryPolicy;
+pub use tokens::{FetchContext, FnSource, Place, Token, TokenError, TokenFuture, TokenSource};

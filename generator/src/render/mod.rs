@@ -68,11 +68,14 @@ const RUNTIME: &[(&str, &str)] = &[
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
     ("nulls.rs", include_str!("../../../templates/runtime/nulls.rs")),
+    ("oauth2.rs", include_str!("../../../templates/runtime/oauth2.rs")),
     ("pacing.rs", include_str!("../../../templates/runtime/pacing.rs")),
     ("pagination.rs", include_str!("../../../templates/runtime/pagination.rs")),
     ("request.rs", include_str!("../../../templates/runtime/request.rs")),
     ("response.rs", include_str!("../../../templates/runtime/response.rs")),
     ("retry.rs", include_str!("../../../templates/runtime/retry.rs")),
+    ("secret.rs", include_str!("../../../templates/runtime/secret.rs")),
+    ("tokens.rs", include_str!("../../../templates/runtime/tokens.rs")),
 ];
 
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml.j2");
