@@ -91,6 +91,36 @@ pub struct SecurityConfig {
     /// every operation once the user sets them (a two-factor token).
     #[serde(default)]
     pub extra_headers: Vec<ExtraHeader>,
+    /// What the document cannot say about a scheme, by its name in the document.
+    #[serde(default)]
+    pub schemes: BTreeMap<String, SchemeSettings>,
+}
+
+/// Settings of one security scheme.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeSettings {
+    /// What goes before the credential in its header (`"Bearer "` for a Swagger 2.0 `apiKey`
+    /// in `Authorization`), so users pass the bare token.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// OAuth2 client credentials: the scopes asked for.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// OAuth2 client credentials: how the client authenticates, `basic` (default) or `body`.
+    #[serde(default)]
+    pub client_auth: Option<ClientAuthSetting>,
+    /// OAuth2 client credentials: extra form fields of the token request (`audience`).
+    #[serde(default)]
+    pub form: BTreeMap<String, String>,
+}
+
+/// How an OAuth2 client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthSetting {
+    Basic,
+    Body,
 }
 
 #[derive(Debug, Clone, Deserialize)]

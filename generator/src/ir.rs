@@ -89,13 +89,37 @@ pub struct SecurityScheme {
     pub optional: bool,
     /// Where it is declared: a JSON pointer into the document, or the codegen config.
     pub pointer: String,
+    /// The builder's setter that takes a token source for it (`None` for Basic).
+    pub source_setter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SecurityKind {
-    ApiKey { location: ParamLocation, name: String },
+    /// A key in a header, query parameter or cookie; in a header, after `prefix`.
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+        prefix: String,
+    },
     Bearer,
     Basic,
+    /// OAuth2 client credentials: a client id and secret exchanged at `token_url` for a
+    /// bearer token the runtime refreshes.
+    ClientCredentials(ClientCredentialsFlow),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientCredentialsFlow {
+    /// As the document gives it (relative ones resolve against the base URL).
+    pub token_url: String,
+    /// The first server the document names, with its variables' defaults: a token URL at
+    /// its origin follows the client to the origin it is configured for.
+    pub documented_server: Option<String>,
+    pub scopes: Vec<String>,
+    /// The client authenticates in the form body instead of with HTTP Basic.
+    pub auth_in_body: bool,
+    /// Extra form fields of the token request.
+    pub form: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

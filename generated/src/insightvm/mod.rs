@@ -182,6 +182,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Takes the credential of the `ApiKey` security scheme from `source` (a vault, a file that
+    /// rotates, a login) instead of a fixed value, replacing any given before: fetched when a
+    /// call first needs it, kept for this client and its clones, fetched again ahead of its
+    /// expiry and once after a 401.
+    pub fn api_key_source(mut self, source: impl runtime::TokenSource) -> Self {
+        self.config
+            .set_token_source(
+                "ApiKey",
+                runtime::Place::Header {
+                    name: "X-Api-Key",
+                    prefix: "",
+                },
+                source,
+            );
+        self
+    }
+
     /// Sends requests to this base URL instead (a proxy, a mock, an on-premises host).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());

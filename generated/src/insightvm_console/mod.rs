@@ -854,12 +854,11 @@ impl Client {
             String::new(),
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
         );
-        let username = username.into();
         config
             .set_credential(
                 "Basic",
                 runtime::Credential::Basic {
-                    username,
+                    username: username.into(),
                     password,
                 },
             );
@@ -887,14 +886,31 @@ impl ClientBuilder {
     /// The two-factor authentication token, for consoles that require one.
     ///
     /// Sets the credential of the `Token` security scheme.
-    pub fn token(mut self, secret: runtime::ApiKey) -> Self {
+    pub fn token(mut self, api_key: runtime::ApiKey) -> Self {
         self.config
             .set_credential(
                 "Token",
                 runtime::Credential::Header {
                     name: "Token",
-                    key: secret,
+                    key: api_key,
                 },
+            );
+        self
+    }
+
+    /// Takes the credential of the `Token` security scheme from `source` (a vault, a file that
+    /// rotates, a login) instead of a fixed value, replacing any given before: fetched when a
+    /// call first needs it, kept for this client and its clones, fetched again ahead of its
+    /// expiry and once after a 401.
+    pub fn token_source(mut self, source: impl runtime::TokenSource) -> Self {
+        self.config
+            .set_token_source(
+                "Token",
+                runtime::Place::Header {
+                    name: "Token",
+                    prefix: "",
+                },
+                source,
             );
         self
     }

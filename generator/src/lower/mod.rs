@@ -6,10 +6,9 @@
 mod operation;
 mod pagination;
 mod schema;
+mod security;
 
 use std::collections::BTreeMap;
-
-use openapiv3::{APIKeyLocation, SecurityScheme as OaScheme};
 
 use crate::config::ApiConfig;
 use crate::diag::{Diagnostics, join};
@@ -22,6 +21,7 @@ use crate::naming::scope;
 use operation::{OperationSrc, Scopes, lower_operation};
 use pagination::lower_pagination;
 use schema::TypeLowerer;
+use security::{correct_security, lower_security_schemes};
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -32,7 +32,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     }
     // Server variables and security schemes share the client builder's scope.
     let mut builder_scope = Registry::with_reserved(scope::CLIENT_BUILDER);
-    let mut security_schemes = lower_security_schemes(doc, &mut types, &mut builder_scope);
+    let mut security_schemes = lower_security_schemes(doc, config, &mut types, &mut builder_scope);
     let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers, &mut builder_scope) };
     let mut operations = Vec::new();
     let mut method_names = Registry::with_reserved(scope::CLIENT);
@@ -55,10 +55,6 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
             ids.insert(op.wire_id.clone(), operations.len());
             operations.push(op);
         }
-    }
-    // A scheme no operation cannot go without is optional: the client is built without it.
-    for scheme in &mut security_schemes {
-        scheme.optional = !operations.iter().any(|op| op.requires.contains(&scheme.wire_name));
     }
     correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
     apply_operation_settings(config, &mut operations, &ids, &mut types);
@@ -190,91 +186,4 @@ fn lower_servers(servers: &[openapiv3::Server], builder_scope: &mut Registry) ->
             }
         })
         .collect()
-}
-
-fn lower_security_schemes(
-    doc: &openapiv3::OpenAPI,
-    types: &mut TypeLowerer<'_>,
-    names: &mut Registry,
-) -> Vec<SecurityScheme> {
-    let mut schemes = Vec::new();
-    let Some(components) = &doc.components else { return schemes };
-    for (name, scheme) in &components.security_schemes {
-        let pointer = join("/components/securitySchemes", name);
-        let Some(scheme) = types.item_or_warn(scheme, &pointer, "security scheme", "") else { continue };
-        let (kind, description) = match scheme {
-            OaScheme::APIKey { location, name: param, description, .. } => {
-                let location = match location {
-                    APIKeyLocation::Header => ParamLocation::Header,
-                    APIKeyLocation::Query => ParamLocation::Query,
-                    APIKeyLocation::Cookie => ParamLocation::Cookie,
-                };
-                (SecurityKind::ApiKey { location, name: param }, description)
-            }
-            OaScheme::HTTP { scheme: http, description, .. } if http.eq_ignore_ascii_case("bearer") => {
-                (SecurityKind::Bearer, description)
-            }
-            OaScheme::HTTP { scheme: http, description, .. } if http.eq_ignore_ascii_case("basic") => {
-                (SecurityKind::Basic, description)
-            }
-            // OAuth 2 and OpenID Connect end in a bearer token; obtaining it is the caller's part.
-            OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
-                (SecurityKind::Bearer, description)
-            }
-            OaScheme::HTTP { scheme: http, .. } => {
-                types
-                    .diags
-                    .warn(&pointer, format!("HTTP auth scheme `{http}` is not supported; requests go without it"));
-                continue;
-            }
-        };
-        schemes.push(SecurityScheme {
-            wire_name: name.clone(),
-            rust_name: names.claim(&snake(name)),
-            kind,
-            description,
-            optional: false,
-            pointer,
-        });
-    }
-    schemes
-}
-
-/// Applies the codegen config's corrections to the document's security: schemes every
-/// operation requires, and optional credential headers the document does not declare.
-fn correct_security(
-    config: &ApiConfig,
-    schemes: &mut Vec<SecurityScheme>,
-    operations: &mut [Operation],
-    names: &mut Registry,
-    diags: &mut Diagnostics,
-) {
-    let at = format!("codegen config: api `{}` security", config.module);
-    for name in &config.security.require {
-        match schemes.iter_mut().find(|s| &s.wire_name == name) {
-            Some(scheme) => scheme.optional = false,
-            None => diags.error(&at, format!("`require` names `{name}`, which the document does not declare"), None),
-        }
-    }
-    for extra in &config.security.extra_headers {
-        if schemes.iter().any(|s| s.wire_name == extra.name) {
-            diags.error(&at, format!("extra header `{}` has the name of a declared scheme", extra.name), None);
-            continue;
-        }
-        schemes.push(SecurityScheme {
-            wire_name: extra.name.clone(),
-            rust_name: names.claim(&snake(&extra.name)),
-            kind: SecurityKind::ApiKey { location: ParamLocation::Header, name: extra.header.clone() },
-            description: extra.description.clone(),
-            optional: true,
-            pointer: format!("{at}.extra_headers"),
-        });
-    }
-    for op in operations {
-        if !config.security.require.is_empty() {
-            op.security = config.security.require.clone();
-            op.requires = config.security.require.clone();
-        }
-        op.security.extend(config.security.extra_headers.iter().map(|extra| extra.name.clone()));
-    }
 }

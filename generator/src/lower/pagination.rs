@@ -103,17 +103,14 @@ fn page_value(
     match (path, header) {
         (Some(_), Some(_)) => Err(format!("`{what}_path` and `{what}_header` both given; the page has one {what}")),
         (Some(path), None) => Ok(Some(PageValue::Body(field_path(types, page_type, path)?.0))),
-        (None, Some(header)) if http_token(header) => Ok(Some(if header.eq_ignore_ascii_case("link") {
-            PageValue::NextLinkHeader(header.to_owned())
-        } else {
-            PageValue::Header(header.to_owned())
-        })),
+        (None, Some(header)) if super::security::is_field_name(header) => {
+            Ok(Some(if header.eq_ignore_ascii_case("link") {
+                PageValue::NextLinkHeader(header.to_owned())
+            } else {
+                PageValue::Header(header.to_owned())
+            }))
+        }
         (None, Some(header)) => Err(format!("`{header}` is not a valid HTTP header name")),
         (None, None) => Ok(None),
     }
-}
-
-/// Whether `name` is a valid HTTP field name (RFC 9110 `token`).
-pub(crate) fn http_token(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }

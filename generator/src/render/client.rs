@@ -3,9 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::credentials::{
+    ArgNames, PrimaryCredential, arg_names, credential_args, credential_vars, optional_from_env, primary_credential,
+    primary_scheme, scheme_setters,
+};
 use super::docs::{doc_attrs, inner_doc_attrs, paragraphs};
 use super::ident;
-use crate::ir::{Api, ParamLocation, SecurityKind, SecurityScheme, Server, ServerVariable};
+use crate::ir::{Api, SecurityKind, SecurityScheme, Server, ServerVariable};
 
 fn variable_enum(variable: &ServerVariable) -> TokenStream {
     let name = format_ident!("{}", variable.type_name);
@@ -52,47 +56,6 @@ fn variable_enum(variable: &ServerVariable) -> TokenStream {
     }
 }
 
-/// How the builder stores a credential for one scheme.
-fn credential_expr(scheme: &SecurityScheme, key: TokenStream) -> TokenStream {
-    match &scheme.kind {
-        SecurityKind::ApiKey { location, name } => match location {
-            ParamLocation::Query => quote! { runtime::Credential::Query { name: #name, key: #key } },
-            ParamLocation::Cookie => quote! { runtime::Credential::Cookie { name: #name, key: #key } },
-            _ => quote! { runtime::Credential::Header { name: #name, key: #key } },
-        },
-        SecurityKind::Bearer => quote! { runtime::Credential::Bearer(#key) },
-        SecurityKind::Basic => quote! { runtime::Credential::Basic { username, password: #key } },
-    }
-}
-
-/// The scheme `new` and `builder` take a credential for: the one the API requires.
-fn primary_scheme(api: &Api) -> Option<&SecurityScheme> {
-    let mut required = api.security_schemes.iter().filter(|s| !s.optional);
-    match (required.next(), required.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
-}
-
-/// The arguments that carry the primary credential, and how they are passed on.
-fn credential_args(scheme: &SecurityScheme) -> (TokenStream, TokenStream) {
-    match scheme.kind {
-        SecurityKind::Basic => {
-            (quote! { username: impl Into<String>, password: runtime::ApiKey }, quote! { username, password })
-        }
-        _ => (quote! { api_key: runtime::ApiKey }, quote! { api_key }),
-    }
-}
-
-/// The environment variable of a credential, from the module's prefix.
-fn credential_var(prefix: &str, scheme: &SecurityScheme, primary: bool) -> String {
-    if primary {
-        format!("{prefix}_API_KEY")
-    } else {
-        format!("{prefix}_{}", scheme.rust_name.trim_end_matches('_').to_uppercase())
-    }
-}
-
 /// `Client::from_env`: the server from the base URL variable or one variable per server
 /// variable (`<API>_REGION`); the required credential from `<API>_API_KEY` (Basic:
 /// `<API>_USER` and `<API>_PASSWORD`); optional ones from `<API>_<SCHEME>`; extra CA
@@ -105,37 +68,36 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Opt
         variables.iter().map(|v| format!("{prefix}_{}", v.rust_name.trim_end_matches('_').to_uppercase())).collect();
     let server = env_server(base_var, server_variables, &var_names);
     let (credential, builder, credential_doc) = match primary {
-        Some(scheme) if matches!(scheme.kind, SecurityKind::Basic) => {
-            let (user, password) = (format!("{prefix}_USER"), format!("{prefix}_PASSWORD"));
+        Some(scheme) => {
+            let (_, names) = credential_args(scheme);
+            let ArgNames { principal, secret } = arg_names(scheme);
+            let secret_ident = quote::format_ident!("{secret}");
+            let (principal_var, secret_var) = credential_vars(&prefix, scheme, true);
+            let read_principal = principal.zip(principal_var.as_ref()).map(|(name, var)| {
+                let name = quote::format_ident!("{name}");
+                quote! { let #name = runtime::required_env(#var, #var)?; }
+            });
+            let doc = match (&principal_var, &scheme.kind) {
+                (Some(var), SecurityKind::Basic) => {
+                    format!("; the user from `{var}` and the password from `{secret_var}`")
+                }
+                (Some(var), _) => format!("; the client id from `{var}` and the secret from `{secret_var}`"),
+                (None, _) => format!("; the key from `{secret_var}`"),
+            };
             (
                 quote! {
-                    let username = runtime::required_env(#user, #user)?;
-                    let password = runtime::ApiKey::from_env(#password)?;
+                    #read_principal
+                    let #secret_ident = runtime::ApiKey::from_env(#secret_var)?;
                 },
-                quote! { Self::builder(username, password) },
-                format!("; the user from `{user}` and the password from `{password}`"),
-            )
-        }
-        Some(scheme) => {
-            let key_var = credential_var(&prefix, scheme, true);
-            (
-                quote! { let api_key = runtime::ApiKey::from_env(#key_var)?; },
-                quote! { Self::builder(api_key) },
-                format!("; the key from `{key_var}`"),
+                quote! { Self::builder(#names) },
+                doc,
             )
         }
         None => (quote! {}, quote! { Self::builder() }, String::new()),
     };
-    let optional: Vec<&SecurityScheme> = api.security_schemes.iter().filter(|s| s.optional).collect();
-    let optional_vars: Vec<String> = optional.iter().map(|s| credential_var(&prefix, s, false)).collect();
-    let optional_sets = optional.iter().zip(&optional_vars).map(|(scheme, var)| {
-        let setter = ident(&scheme.rust_name);
-        quote! {
-            if let Some(secret) = runtime::optional_env(#var) {
-                builder = builder.#setter(runtime::ApiKey::new(secret));
-            }
-        }
-    });
+    let (optional_sets, optional_vars): (Vec<TokenStream>, Vec<Vec<String>>) =
+        api.security_schemes.iter().filter(|s| s.optional).map(|scheme| optional_from_env(scheme, &prefix)).unzip();
+    let optional_vars: Vec<String> = optional_vars.into_iter().flatten().collect();
     let ca_var = format!("{prefix}_CA_CERT");
     let source = if var_names.is_empty() {
         format!("`{base_var}`")
@@ -295,66 +257,6 @@ fn builder_settings() -> TokenStream {
                 self
             }
     }
-}
-
-/// The credential of the one required scheme, an argument of `new` and `builder`: the
-/// arguments, the names passed on, and the statements that set it on the config.
-struct PrimaryCredential {
-    args: TokenStream,
-    names: TokenStream,
-    apply: TokenStream,
-}
-
-fn primary_credential(primary: Option<&SecurityScheme>) -> PrimaryCredential {
-    let Some(scheme) = primary else {
-        return PrimaryCredential { args: quote! {}, names: quote! {}, apply: quote! {} };
-    };
-    let wire = &scheme.wire_name;
-    let (args, names) = credential_args(scheme);
-    let apply = match scheme.kind {
-        SecurityKind::Basic => quote! {
-            let username = username.into();
-            config.set_credential(#wire, runtime::Credential::Basic { username, password });
-        },
-        _ => {
-            let credential = credential_expr(scheme, quote! { api_key });
-            quote! { config.set_credential(#wire, #credential); }
-        }
-    };
-    PrimaryCredential { args, names, apply }
-}
-
-/// Setters of the builder for every scheme but the primary one.
-fn scheme_setters(api: &Api, primary: Option<&SecurityScheme>) -> Vec<TokenStream> {
-    api.security_schemes
-        .iter()
-        .filter(|scheme| primary.is_none_or(|primary| primary.wire_name != scheme.wire_name))
-        .map(|scheme| {
-            let name = ident(&scheme.rust_name);
-            let wire = &scheme.wire_name;
-            let docs = doc_attrs(&paragraphs(&[
-                scheme.description.as_deref(),
-                Some(&format!("Sets the credential of the `{wire}` security scheme.")),
-            ]));
-            let credential = credential_expr(scheme, quote! { secret });
-            let (args, username) = if matches!(scheme.kind, SecurityKind::Basic) {
-                (
-                    quote! { username: impl Into<String>, secret: runtime::ApiKey },
-                    quote! { let username = username.into(); },
-                )
-            } else {
-                (quote! { secret: runtime::ApiKey }, quote! {})
-            };
-            quote! {
-                #docs
-                pub fn #name(mut self, #args) -> Self {
-                    #username
-                    self.config.set_credential(#wire, #credential);
-                    self
-                }
-            }
-        })
-        .collect()
 }
 
 /// What the server variables add to the builder: fields, their defaults, setters, and the

@@ -2,6 +2,7 @@
 
 mod bodies;
 mod client;
+mod credentials;
 mod docs;
 mod layout;
 mod operations;
