@@ -63,6 +63,9 @@ pub struct ApiConfig {
     /// The variable `Client::from_env` reads the base URL from (default `<MODULE>_BASE_URL`).
     #[serde(default)]
     pub base_url_env: Option<String>,
+    /// Tokens from a login operation of the API.
+    #[serde(default)]
+    pub login: Option<LoginConfig>,
     /// Corrections to the security the document declares.
     #[serde(default)]
     pub security: SecurityConfig,
@@ -94,6 +97,25 @@ pub struct SecurityConfig {
     /// What the document cannot say about a scheme, by its name in the document.
     #[serde(default)]
     pub schemes: BTreeMap<String, SchemeSettings>,
+}
+
+/// A login operation that answers a token for a security scheme (`POST /login` answering
+/// `{"token": ..., "expire": ...}`): the client logs in when a call first needs the token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    /// The login's operationId; its only input is its JSON body.
+    pub operation: String,
+    /// The scheme (its name in the document) the token is sent as.
+    pub scheme: String,
+    /// The dotted path of the token in the login's answer.
+    pub token: String,
+    /// The dotted path of the token's lifetime in seconds, when the answer gives it.
+    #[serde(default)]
+    pub expires_in: Option<String>,
+    /// The token's lifetime in seconds, when the answer does not give it.
+    #[serde(default)]
+    pub lifetime_seconds: Option<u64>,
 }
 
 /// Settings of one security scheme.

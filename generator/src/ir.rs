@@ -22,6 +22,27 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Named types, sorted by name.
     pub types: Vec<TypeDef>,
+    /// A login operation that answers the token of a scheme (from the settings).
+    pub login: Option<Login>,
+}
+
+/// How the client logs in to get a scheme's token: the builder's setter takes the login
+/// operation's body, and the runtime calls it when a call first needs the token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Login {
+    /// The builder's setter (`login`).
+    pub setter: String,
+    /// The login operation's method on the client.
+    pub operation: String,
+    /// Its JSON body.
+    pub body: TypeRef,
+    /// The scheme the token is sent as (its wire name).
+    pub scheme: String,
+    /// Dotted paths in the answer: the token, and its lifetime in seconds.
+    pub token_path: String,
+    pub expires_in_path: Option<String>,
+    /// The lifetime in seconds when the answer does not say.
+    pub lifetime_seconds: Option<u64>,
 }
 
 impl Api {

@@ -49,6 +49,9 @@ pub struct FetchContext<'a> {
     pub http: &'a reqwest::Client,
     /// The client's base URL.
     pub base_url: &'a reqwest::Url,
+    /// The client itself, for a source that calls one of its operations (a login); held
+    /// opaque so that this module does not depend on the client's.
+    pub(crate) client: &'a (dyn std::any::Any + Send + Sync),
 }
 
 /// The future a source returns.
@@ -206,7 +209,7 @@ mod tests {
             }
         })));
         let (http, base) = context();
-        let context = FetchContext { http: &http, base_url: &base };
+        let context = FetchContext { http: &http, base_url: &base, client: &() };
         let tokens = futures::future::join_all((0..50).map(|_| cache.current(context))).await;
         assert!(tokens.iter().all(|token| token.as_ref().unwrap().expose() == "token-0"));
         assert_eq!(fetches.load(Ordering::SeqCst), 1);

@@ -75,6 +75,15 @@ impl<I> RequestBuilder<I> {
         self
     }
 
+    /// Sends this call without the tokens of token sources: the login call a source makes
+    /// to get one (it would otherwise wait for itself).
+    // The allow: only a crate whose settings declare a login calls it.
+    #[allow(dead_code)]
+    pub(crate) fn without_tokens(mut self) -> Self {
+        set(&mut self.options).without_tokens = true;
+        self
+    }
+
     /// Sends this request to `link` (absolute, or relative to the base URL) instead of the
     /// operation's path, with the query `link` carries: to resume a listing paged by links
     /// at the page that failed, with the link the page before it gave. Credentials and

@@ -326,7 +326,7 @@ impl ClientCore {
                 while let Some(wait) = core.inner.pacing.wait(call.patience()) {
                     tokio::time::sleep(wait).await;
                 }
-                let tokens = if core.inner.has_tokens {
+                let tokens = if core.inner.has_tokens && !request.options().without_tokens {
                     Box::pin(core.tokens(request.operation)).await.map_err(Error::Credential)?
                 } else {
                     Vec::new()
@@ -530,7 +530,7 @@ struct Hop<'a> {
 impl ClientCore {
     /// What a source-backed credential's fetch is given.
     fn fetch_context(&self) -> FetchContext<'_> {
-        FetchContext { http: &self.inner.http, base_url: &self.inner.base }
+        FetchContext { http: &self.inner.http, base_url: &self.inner.base, client: self }
     }
 
     /// The current token of every source-backed scheme `operation` uses.

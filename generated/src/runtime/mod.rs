@@ -11,6 +11,7 @@ mod client;
 pub mod codec;
 pub mod enums;
 mod error;
+mod login;
 mod nulls;
 mod oauth2;
 mod pacing;
@@ -33,6 +34,7 @@ pub use response::{
     Answer, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream,
     text,
 };
+pub use login::Login;
 pub use oauth2::{ClientAuth, ClientCredentials};
 pub use pacing::RateLimit;
 pub use retry::RetryPolicy;

@@ -398,6 +398,8 @@ pub struct CallOptions {
     pub raw_body: Option<(String, Bytes)>,
     /// The largest answer read into memory for this call (default: the client's).
     pub max_body_size: Option<u64>,
+    /// Sends no token from a source: the call that fetches one (a login).
+    pub(crate) without_tokens: bool,
 }
 
 /// The options of a call that sets none.
@@ -409,6 +411,7 @@ static NO_OPTIONS: CallOptions = CallOptions {
     url: None,
     raw_body: None,
     max_body_size: None,
+    without_tokens: false,
 };
 
 /// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).

@@ -21,7 +21,7 @@ use crate::naming::scope;
 use operation::{OperationSrc, Scopes, lower_operation};
 use pagination::lower_pagination;
 use schema::TypeLowerer;
-use security::{correct_security, lower_security_schemes};
+use security::{correct_security, lower_login, lower_security_schemes};
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -57,6 +57,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         }
     }
     correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
+    let login = lower_login(config, &security_schemes, &operations, &mut builder_scope, types.diags);
     apply_operation_settings(config, &mut operations, &ids, &mut types);
     let sent: Vec<&TypeRef> = operations
         .iter()
@@ -93,6 +94,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         security_schemes,
         operations,
         types: types.types.into_values().collect(),
+        login,
     };
     api.map_pointers(|pointer| types.diags.original(pointer));
     api

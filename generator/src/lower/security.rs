@@ -176,3 +176,47 @@ pub(super) fn correct_security(
         op.security.extend(config.security.extra_headers.iter().map(|extra| extra.name.clone()));
     }
 }
+
+/// The login the settings declare: its operation (whose only required input is a JSON
+/// body) and the scheme its token feeds; an error naming the setting otherwise.
+pub(super) fn lower_login(
+    config: &ApiConfig,
+    schemes: &[SecurityScheme],
+    operations: &[Operation],
+    names: &mut Registry,
+    diags: &mut Diagnostics,
+) -> Option<Login> {
+    let login = config.login.as_ref()?;
+    let at = format!("codegen config: api `{}` login", config.module);
+    let Some(op) = operations.iter().find(|op| op.wire_id == login.operation) else {
+        diags.error(&at, format!("no operation `{}` in the document", login.operation), None);
+        return None;
+    };
+    let body = match op.body.as_ref().map(|body| &body.kind) {
+        Some(BodyKind::Json(ty)) if op.params.iter().all(|param| !param.required) => ty.clone(),
+        _ => {
+            diags.error(&at, format!("`{}` must take a JSON body and no required parameter", login.operation), None);
+            return None;
+        }
+    };
+    match schemes.iter().find(|scheme| scheme.wire_name == login.scheme) {
+        Some(scheme) if scheme.source_setter.is_some() => {}
+        Some(_) => {
+            diags.error(&at, format!("`{}` is HTTP Basic, which a token cannot feed", login.scheme), None);
+            return None;
+        }
+        None => {
+            diags.error(&at, format!("`{}` is not a security scheme of the document", login.scheme), None);
+            return None;
+        }
+    }
+    Some(Login {
+        setter: names.claim("login"),
+        operation: op.rust_name.clone(),
+        body,
+        scheme: login.scheme.clone(),
+        token_path: login.token.clone(),
+        expires_in_path: login.expires_in.clone(),
+        lifetime_seconds: login.lifetime_seconds,
+    })
+}

@@ -124,7 +124,45 @@ pub(super) fn scheme_setters(api: &Api, primary: Option<&SecurityScheme>) -> Vec
         .iter()
         .filter(|scheme| primary.is_none_or(|primary| primary.wire_name != scheme.wire_name))
         .map(fixed_setter);
-    fixed.chain(api.security_schemes.iter().filter_map(source_setter)).collect()
+    let sources = api.security_schemes.iter().filter_map(source_setter);
+    fixed.chain(sources).chain(login_setter(api)).collect()
+}
+
+/// The setter that makes the client log in for its token (from the settings' `login`).
+fn login_setter(api: &Api) -> Option<TokenStream> {
+    let login = api.login.as_ref()?;
+    let scheme = api.security_schemes.iter().find(|scheme| scheme.wire_name == login.scheme)?;
+    let place = place(scheme)?;
+    let (setter, operation) = (ident(&login.setter), ident(&login.operation));
+    let body = super::type_tokens(&login.body, true);
+    let wire = &scheme.wire_name;
+    let token = &login.token_path;
+    let expires_in = match &login.expires_in_path {
+        Some(path) => quote! { Some(#path) },
+        None => quote! { None },
+    };
+    let lifetime = match login.lifetime_seconds {
+        Some(seconds) => {
+            let seconds = proc_macro2::Literal::u64_unsuffixed(seconds);
+            quote! { Some(std::time::Duration::from_secs(#seconds)) }
+        }
+        None => quote! { None },
+    };
+    let docs = doc_attrs(&paragraphs(&[Some(&format!(
+        "Logs in with `body` through `Client::{operation}` when a call first needs the `{wire}` \
+         credential, and again when the token expires or a call is answered 401: one login at a \
+         time for this client and its clones. The token is read from `{token}` of the answer."
+    ))]));
+    Some(quote! {
+        #docs
+        pub fn #setter(mut self, body: #body) -> Self {
+            let login = move |core: &runtime::ClientCore| {
+                Client { core: core.clone() }.#operation(body.clone()).without_tokens().send()
+            };
+            self.config.set_token_source(#wire, #place, runtime::Login::new(login, #token, #expires_in, #lifetime));
+            self
+        }
+    })
 }
 
 fn fixed_setter(scheme: &SecurityScheme) -> TokenStream {

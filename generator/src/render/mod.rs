@@ -68,6 +68,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
+    ("login.rs", include_str!("../../../templates/runtime/login.rs")),
     ("nulls.rs", include_str!("../../../templates/runtime/nulls.rs")),
     ("oauth2.rs", include_str!("../../../templates/runtime/oauth2.rs")),
     ("pacing.rs", include_str!("../../../templates/runtime/pacing.rs")),
