@@ -37,10 +37,16 @@ fn prism(root: &Path) -> Result<PathBuf, String> {
 /// The command `bin` of the npm project `tools/<tool>`, pinned by its `package-lock.json`
 /// and installed there (`npm ci`) when missing.
 pub fn npm_tool(root: &Path, tool: &str, bin: &str) -> Result<PathBuf, String> {
+    npm_project(root, tool, &Path::new("node_modules/.bin").join(bin))
+}
+
+/// The npm project `tools/<tool>`, installed (`npm ci`, pinned by its `package-lock.json`)
+/// unless `installed` (a path inside it) exists; the path of `installed`.
+pub fn npm_project(root: &Path, tool: &str, installed: &Path) -> Result<PathBuf, String> {
     let dir = root.join("tools").join(tool);
-    let path = dir.join("node_modules/.bin").join(bin);
+    let path = dir.join(installed);
     if !path.exists() {
-        eprintln!("==> installing {bin} into tools/{tool} (npm ci)");
+        eprintln!("==> installing tools/{tool} (npm ci)");
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&dir)

@@ -31,6 +31,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         &cargo,
         &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
     )?;
+    // The OAuth2 tests drive a real authorization server (fixtures/oauth2/tests/oidc_provider.rs).
+    crate::conformance::npm_project(root, "oidc-provider", Path::new("node_modules/oidc-provider"))?;
     run_step(root, "tests", &cargo, &["test", "--workspace", "--all-targets", "--all-features"])?;
     run_step(root, "doc tests", &cargo, &["test", "--workspace", "--doc", "--all-features"])?;
     // Spec prose becomes rustdoc: it must never break `cargo doc`.
