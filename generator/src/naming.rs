@@ -117,6 +117,7 @@ pub mod scope {
         "max_body_size",
         "raw_body",
         "resume_at",
+        "without_tokens",
         "into_stream",
         "into_pages",
         "clone",

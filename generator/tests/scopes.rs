@@ -49,6 +49,8 @@ fn check(api: &Api, files: &clientgen::render::Files) {
         .iter()
         .map(|s| (*s).to_owned())
         .chain(api.security_schemes.iter().map(|s| s.rust_name.clone()))
+        .chain(api.security_schemes.iter().filter_map(|s| s.source_setter.clone()))
+        .chain(api.login.iter().map(|login| login.setter.clone()))
         .chain(api.servers.iter().flat_map(|s| s.variables.iter().map(|v| v.rust_name.clone())))
         .collect();
     for (path, text) in files.iter().filter(|(path, _)| path.starts_with(&base) && path.ends_with(".rs")) {
