@@ -35,7 +35,7 @@ async fn main() -> ExitCode {
                 if writeln!(stdout, "{line}").is_err() {
                     return ExitCode::FAILURE; // stdout closed (e.g. `| head`)
                 }
-                if count % 100 == 0 {
+                if count.is_multiple_of(100) {
                     eprintln!("… {count} API targets");
                 }
             }

@@ -222,7 +222,11 @@ impl ClientConfig {
                 let mut builder = reqwest::Client::builder()
                     .user_agent(self.user_agent)
                     .redirect(reqwest::redirect::Policy::none())
-                    .min_tls_version(reqwest::tls::Version::TLS_1_2);
+                    .tls_version_min(reqwest::tls::Version::TLS_1_2);
+                #[cfg(feature = "native-tls")]
+                {
+                    builder = builder.tls_backend_native();
+                }
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
@@ -233,12 +237,12 @@ impl ClientConfig {
                         return Err(BuildError::Certificate("no PEM certificate found (`-----BEGIN CERTIFICATE-----`)".into()));
                     }
                     for certificate in certificates {
-                        builder = builder.add_root_certificate(certificate);
+                        builder = builder.tls_certs_merge([certificate]);
                     }
                 }
                 if self.accept_invalid_certificates {
                     tracing::warn!("TLS certificate verification is off for this client");
-                    builder = builder.danger_accept_invalid_certs(true);
+                    builder = builder.tls_danger_accept_invalid_certs(true);
                 }
                 builder.build().map_err(BuildError::Http)?
             }
