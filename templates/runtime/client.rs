@@ -324,8 +324,10 @@ impl ClientCore {
             // A 401 to a call that sent a token replaces the token once and sends again.
             let mut replaced_tokens = false;
             loop {
+                // Boxed: a pause is rare, and its timer would otherwise widen the state every
+                // call keeps across its awaits.
                 while let Some(wait) = core.inner.pacing.wait(call.patience()) {
-                    tokio::time::sleep(wait).await;
+                    Box::pin(tokio::time::sleep(wait)).await;
                 }
                 let tokens = if core.inner.has_tokens && !request.options().without_tokens {
                     Box::pin(core.tokens(request.operation)).await.map_err(Error::Credential)?

@@ -87,8 +87,14 @@ fn common_stem(names: &BTreeSet<String>) -> Option<String> {
         common += 1;
     }
     let stem_words = &first[first.len() - common..];
-    // A stem tells something when it holds a word (`Error`, not `V` and `2`).
-    let telling = stem_words.iter().any(|word| word.len() >= 3 && word.chars().all(char::is_alphabetic));
+    // A stem tells something when it holds a word (`Error400`, not `V2`), and is more than
+    // one short generic word (`Type`, `Status`: every group of kinds and states ends so).
+    let is_word = |word: &&str| word.len() >= 3 && word.chars().all(char::is_alphabetic);
+    let telling = match stem_words {
+        [] => false,
+        [only] => is_word(only) && only.len() >= 7,
+        _ => stem_words.iter().any(is_word),
+    };
     let stem: String = stem_words.concat();
     (telling && stem.starts_with(|c: char| c.is_ascii_uppercase())).then_some(stem)
 }
@@ -152,7 +158,10 @@ mod tests {
         assert_eq!(common_stem(&set(&["BatchError400", "CreateError400"])).as_deref(), Some("Error400"));
         assert_eq!(common_stem(&set(&["CreateUserBody", "UpdateUserBody"])).as_deref(), Some("UserBody"));
         assert_eq!(common_stem(&set(&["Alpha", "Beta"])), None);
-        assert_eq!(common_stem(&set(&["GetV2", "ListV2"])).as_deref(), None, "a stem starts with a capital");
+        assert_eq!(common_stem(&set(&["GetV2", "ListV2"])), None, "a stem holds a word");
+        assert_eq!(common_stem(&set(&["AgentType", "PolicyItemType"])), None, "one short generic word");
+        assert_eq!(common_stem(&set(&["ScanStatus", "GlobalScanStatus"])).as_deref(), Some("ScanStatus"));
+        assert_eq!(common_stem(&set(&["MatchedSolutionConfidence", "SolutionMatchConfidence"])).as_deref(), Some("Confidence"));
         assert_eq!(words("HTTPError2fa"), ["HTTPError", "2", "fa"]);
     }
 

@@ -5,7 +5,7 @@
 /// Schema: `/definitions/Agent/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Type {
+pub enum AgentType {
     /// `unknown`
     UnknownValue,
     /// `guest`
@@ -20,7 +20,7 @@ pub enum Type {
     Unknown(String),
 }
 
-impl Type {
+impl AgentType {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -34,7 +34,7 @@ impl Type {
     }
 }
 
-impl From<&str> for Type {
+impl From<&str> for AgentType {
     fn from(value: &str) -> Self {
         match value {
             "unknown" => Self::UnknownValue,
@@ -47,14 +47,9 @@ impl From<&str> for Type {
     }
 }
 
-crate::runtime::enums::string_enum!(Type);
-
-/// The type of asset.
-///
-/// Schema: `/definitions/Agent/properties/type`
-pub type AgentType = Type;
+crate::runtime::enums::string_enum!(AgentType);
 
 /// The type of asset.
 ///
 /// Schema: `/definitions/Asset/properties/type`
-pub type AssetType = Type;
+pub type AssetType = AgentType;
