@@ -161,7 +161,10 @@ mod tests {
         assert_eq!(common_stem(&set(&["GetV2", "ListV2"])), None, "a stem holds a word");
         assert_eq!(common_stem(&set(&["AgentType", "PolicyItemType"])), None, "one short generic word");
         assert_eq!(common_stem(&set(&["ScanStatus", "GlobalScanStatus"])).as_deref(), Some("ScanStatus"));
-        assert_eq!(common_stem(&set(&["MatchedSolutionConfidence", "SolutionMatchConfidence"])).as_deref(), Some("Confidence"));
+        assert_eq!(
+            common_stem(&set(&["MatchedSolutionConfidence", "SolutionMatchConfidence"])).as_deref(),
+            Some("Confidence")
+        );
         assert_eq!(words("HTTPError2fa"), ["HTTPError", "2", "fa"]);
     }
 
