@@ -287,6 +287,7 @@ mod service_link;
 mod service_protocol;
 mod service_unavailable_error;
 mod service_unavailable_error_status;
+mod set_policy_override_status_status;
 mod set_scan_status_status;
 mod settings;
 mod shared_credential;
@@ -316,7 +317,6 @@ mod sonar_criterion;
 mod sonar_criterion_type;
 mod sonar_query;
 mod static_site;
-mod status_status;
 mod steps;
 mod submission;
 mod swagger_search_criteria_filter;
@@ -709,6 +709,9 @@ pub use service_protocol::{
 };
 pub use service_unavailable_error::ServiceUnavailableError;
 pub use service_unavailable_error_status::ServiceUnavailableErrorStatus;
+pub use set_policy_override_status_status::{
+    SetPolicyOverrideStatusStatus, UpdateVulnerabilityExceptionStatusStatus,
+};
 pub use set_scan_status_status::SetScanStatusStatus;
 pub use settings::Settings;
 pub use shared_credential::SharedCredential;
@@ -738,9 +741,6 @@ pub use sonar_criterion::SonarCriterion;
 pub use sonar_criterion_type::SonarCriterionType;
 pub use sonar_query::SonarQuery;
 pub use static_site::{StaticSite, ScheduledScanTargets};
-pub use status_status::{
-    StatusStatus, SetPolicyOverrideStatusStatus, UpdateVulnerabilityExceptionStatusStatus,
-};
 pub use steps::{Steps, Summary};
 pub use submission::Submission;
 pub use swagger_search_criteria_filter::{

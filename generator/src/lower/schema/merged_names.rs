@@ -4,25 +4,35 @@
 //! from an operation (`Record` over `GetRecordResponse`), then the words every name of the
 //! group ends with (`Error400` for `BatchError400` and `CreateError400`), then the shortest.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 
 /// Gives each group of merged types (`aliases` maps a merged type to the one it merged
-/// into) its most telling name; every name of the group stays, as an alias.
+/// into) its most telling name; every name of the group stays, as an alias. Types are found
+/// through an index by name: stripe has thousands of groups among thousands of types.
 pub fn name_groups(api: &mut Api, aliases: &HashMap<String, String>) {
     let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for member in aliases.keys() {
         let root = root_of(member, aliases);
         groups.entry(root.to_owned()).or_insert_with(|| BTreeSet::from([root.to_owned()])).insert(member.clone());
     }
+    if groups.is_empty() {
+        return;
+    }
+    let index: HashMap<String, usize> = api.types.iter().enumerate().map(|(at, def)| (def.name.clone(), at)).collect();
     let mut taken = taken_names(api);
+    let mut added = Vec::new();
     for (canonical, names) in groups {
-        let Some(best) = best_name(api, &names, &taken) else { continue };
+        let Some(best) = best_name(api, &index, &names, &taken) else { continue };
         if best != canonical {
-            rename_group(api, &canonical, &best, &names);
+            added.extend(rename_group(api, &index, &canonical, &best, &names));
             taken.insert(best);
         }
+    }
+    if !added.is_empty() {
+        api.types.extend(added);
+        api.types.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
@@ -39,7 +49,7 @@ fn root_of<'a>(mut name: &'a str, aliases: &'a HashMap<String, String>) -> &'a s
 
 /// Every name a type could collide with: the types' own, and the names of the operations'
 /// builders and companions, which are claimed among the types too.
-fn taken_names(api: &Api) -> BTreeSet<String> {
+fn taken_names(api: &Api) -> HashSet<String> {
     let types = api.types.iter().map(|def| def.name.clone());
     let operations = api.operations.iter().flat_map(|op| {
         let companions = &op.companion_types;
@@ -49,11 +59,14 @@ fn taken_names(api: &Api) -> BTreeSet<String> {
 }
 
 /// The group's most telling name (`None` when the group is not found whole).
-fn best_name(api: &Api, names: &BTreeSet<String>, taken: &BTreeSet<String>) -> Option<String> {
-    let defs: Vec<&TypeDef> = api.types.iter().filter(|def| names.contains(&def.name)).collect();
-    if defs.len() != names.len() {
-        return None;
-    }
+fn best_name(
+    api: &Api,
+    index: &HashMap<String, usize>,
+    names: &BTreeSet<String>,
+    taken: &HashSet<String>,
+) -> Option<String> {
+    let defs: Vec<&TypeDef> =
+        names.iter().map(|name| index.get(name).map(|&at| &api.types[at])).collect::<Option<_>>()?;
     let shortest = |names: &mut dyn Iterator<Item = &String>| names.min_by_key(|name| (name.len(), *name)).cloned();
     if let Some(component) = shortest(&mut defs.iter().filter(|def| is_component(&def.origin)).map(|def| &def.name)) {
         return Some(component);
@@ -90,9 +103,11 @@ fn common_stem(names: &BTreeSet<String>) -> Option<String> {
     // A stem tells something when it holds a word (`Error400`, not `V2`), and is more than
     // one short generic word (`Type`, `Status`: every group of kinds and states ends so).
     let is_word = |word: &&str| word.len() >= 3 && word.chars().all(char::is_alphabetic);
-    let telling = match stem_words {
-        [] => false,
-        [only] => is_word(only) && only.len() >= 7,
+    let distinct: BTreeSet<&str> = stem_words.iter().copied().collect();
+    let telling = match distinct.len() {
+        0 => false,
+        // `StatusStatus` says no more than `Status`.
+        1 => distinct.first().is_some_and(|only| is_word(only) && only.len() >= 7),
         _ => stem_words.iter().any(is_word),
     };
     let stem: String = stem_words.concat();
@@ -121,27 +136,37 @@ fn words(name: &str) -> Vec<&str> {
 }
 
 /// Makes `best` the group's type: it takes the shape, and every other name of the group
-/// becomes an alias of it. A name the group does not have yet (a common stem) is added.
-fn rename_group(api: &mut Api, canonical: &str, best: &str, names: &BTreeSet<String>) {
-    let Some(home) = api.types.iter().position(|def| def.name == canonical) else { return };
+/// becomes an alias of it. A name the group does not have yet (a common stem) is returned as
+/// a new type, for the caller to add.
+fn rename_group(
+    api: &mut Api,
+    index: &HashMap<String, usize>,
+    canonical: &str,
+    best: &str,
+    names: &BTreeSet<String>,
+) -> Option<TypeDef> {
+    let &home = index.get(canonical)?;
     let alias = TypeKind::Alias(TypeRef::Named(best.to_owned()));
     let kind = std::mem::replace(&mut api.types[home].kind, alias.clone());
-    match api.types.iter().position(|def| def.name == best) {
-        Some(index) => api.types[index].kind = kind,
+    for name in names.iter().filter(|name| *name != best && *name != canonical) {
+        if let Some(&at) = index.get(name) {
+            api.types[at].kind = alias.clone();
+        }
+    }
+    match index.get(best) {
+        Some(&at) => {
+            api.types[at].kind = kind;
+            None
+        }
         None => {
             let def = &api.types[home];
-            let new = TypeDef {
+            Some(TypeDef {
                 name: best.to_owned(),
                 description: def.description.clone(),
                 origin: def.origin.clone(),
                 kind,
-            };
-            let at = api.types.partition_point(|def| def.name.as_str() < best);
-            api.types.insert(at, new);
+            })
         }
-    }
-    for def in api.types.iter_mut().filter(|def| names.contains(&def.name) && def.name != best) {
-        def.kind = alias.clone();
     }
 }
 
@@ -161,6 +186,7 @@ mod tests {
         assert_eq!(common_stem(&set(&["GetV2", "ListV2"])), None, "a stem holds a word");
         assert_eq!(common_stem(&set(&["AgentType", "PolicyItemType"])), None, "one short generic word");
         assert_eq!(common_stem(&set(&["ScanStatus", "GlobalScanStatus"])).as_deref(), Some("ScanStatus"));
+        assert_eq!(common_stem(&set(&["SetOverrideStatusStatus", "UpdateExceptionStatusStatus"])), None);
         assert_eq!(
             common_stem(&set(&["MatchedSolutionConfidence", "SolutionMatchConfidence"])).as_deref(),
             Some("Confidence")

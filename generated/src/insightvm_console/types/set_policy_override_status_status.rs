@@ -3,7 +3,7 @@
 /// Schema: `/paths/~1api~13~1policy_overrides~1{id}~1{status}/post/parameters/1`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum StatusStatus {
+pub enum SetPolicyOverrideStatusStatus {
     /// `recall`
     Recall,
     /// `approve`
@@ -14,7 +14,7 @@ pub enum StatusStatus {
     Unknown(String),
 }
 
-impl StatusStatus {
+impl SetPolicyOverrideStatusStatus {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,7 +26,7 @@ impl StatusStatus {
     }
 }
 
-impl From<&str> for StatusStatus {
+impl From<&str> for SetPolicyOverrideStatusStatus {
     fn from(value: &str) -> Self {
         match value {
             "recall" => Self::Recall,
@@ -37,10 +37,7 @@ impl From<&str> for StatusStatus {
     }
 }
 
-crate::runtime::enums::string_enum!(StatusStatus);
-
-/// Schema: `/paths/~1api~13~1policy_overrides~1{id}~1{status}/post/parameters/1`
-pub type SetPolicyOverrideStatusStatus = StatusStatus;
+crate::runtime::enums::string_enum!(SetPolicyOverrideStatusStatus);
 
 /// Schema: `/paths/~1api~13~1vulnerability_exceptions~1{id}~1{status}/post/parameters/1`
-pub type UpdateVulnerabilityExceptionStatusStatus = StatusStatus;
+pub type UpdateVulnerabilityExceptionStatusStatus = SetPolicyOverrideStatusStatus;
