@@ -13,6 +13,44 @@ fn run_step(root: &Path, title: &str, program: &str, args: &[&str]) -> Result<()
     if status.success() { Ok(()) } else { Err(format!("step failed: {title}")) }
 }
 
+/// What the tests need from Debian's packages, each with the command that tells whether it is
+/// there: OpenSSL's headers for the `native-tls` build, and etcd, the real Go server of
+/// `fixtures/etcd/tests`.
+const DEBIAN_PACKAGES: &[(&str, &[&str], &[&str])] = &[
+    ("libssl-dev pkg-config", &["pkg-config", "--exists", "openssl"], &["libssl-dev", "pkg-config"]),
+    ("etcd-server", &["etcd", "--version"], &["etcd-server"]),
+];
+
+/// Installs the Debian packages the tests need that the machine lacks (apt-get, through sudo
+/// unless this is root); nothing installed by hand has to survive to a fresh machine.
+fn debian_packages() -> Result<(), String> {
+    let present =
+        |probe: &[&str]| Command::new(probe[0]).args(&probe[1..]).output().is_ok_and(|output| output.status.success());
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, probe, _)| !present(probe))
+        .flat_map(|(_, _, packages)| packages.iter().copied())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("==> installing {} (apt-get)", missing.join(" "));
+    let root_user = Command::new("id").arg("-u").output().is_ok_and(|output| output.stdout.starts_with(b"0"));
+    let apt = |args: &[&str]| {
+        let mut command = if root_user { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root_user {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive").status().is_ok_and(|status| status.success())
+    };
+    let install: Vec<&str> = ["install", "-y", "-q"].into_iter().chain(missing.iter().copied()).collect();
+    if apt(&install) || (apt(&["update", "-q"]) && apt(&install)) {
+        Ok(())
+    } else {
+        Err(format!("cannot install {} with apt-get; install them and run again", missing.join(" ")))
+    }
+}
+
 pub fn run(root: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // generated/ and fixtures/ are formatted by prettyplease, not rustfmt: check the hand-written crates.
@@ -24,6 +62,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     )?;
     eprintln!("==> generated code is up to date");
     crate::codegen::codegen(root, true)?;
+    debian_packages()?;
     // Every feature: API modules that are off by default are checked and tested too.
     run_step(
         root,
@@ -39,7 +78,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     eprintln!("==> rustdoc of the generated crates, warnings denied");
     let status = Command::new(&cargo)
         .args(["doc", "--no-deps", "--quiet", "--all-features", "-p", "secops-clients", "-p", "fixture-types"])
-        .args(["-p", "fixture-runtime"])
+        .args(["-p", "fixture-runtime", "-p", "fixture-etcd", "-p", "fixture-oauth2"])
         .args(["-p", "fixture-openapi31", "-p", "fixture-swagger2", "-p", "fixture-hostile"])
         .env("RUSTDOCFLAGS", "-D warnings")
         .current_dir(root)
