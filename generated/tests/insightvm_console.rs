@@ -3,7 +3,7 @@
 //! `page.totalPages`, repeated `sort`, streamed report downloads, documented errors, and
 //! extra CA certificates for consoles with a private CA.
 
-use std::sync::Arc;
+mod common;
 
 use futures::TryStreamExt;
 use secops_clients::insightvm_console::{ApiKey, BuildError, Client, Error, RetryPolicy, types};
@@ -83,8 +83,14 @@ async fn sites_stream_page_by_page_until_the_total_page_count_with_repeated_sort
         .expect(1)
         .mount(&server)
         .await;
-    let sites: Vec<types::Site> =
-        client(&server).get_sites().size(2).sort(["name,ASC", "riskScore,DESC"]).into_stream().try_collect().await.unwrap();
+    let sites: Vec<types::Site> = client(&server)
+        .get_sites()
+        .size(2)
+        .sort(["name,ASC", "riskScore,DESC"])
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
 
     let names: Vec<_> = sites.iter().map(|s| s.name.as_deref().unwrap()).collect();
     assert_eq!(names, ["dmz", "lab", "hq"]);
@@ -136,18 +142,7 @@ async fn report_output_streams_to_a_file_and_a_missing_report_is_its_documented_
 /// A one-connection HTTPS server on loopback with a certificate for `localhost` signed by the
 /// test CA in `tests/tls/`; it answers one request with a JSON body.
 async fn tls_console() -> (String, tokio::task::JoinHandle<()>) {
-    use tokio_rustls::rustls::pki_types::pem::PemObject;
-    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = vec![CertificateDer::from_pem_slice(include_bytes!("tls/console.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("tls/console.key")).unwrap();
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = common::localhost_acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let task = tokio::spawn(async move {

@@ -4,7 +4,7 @@
 //! way OpenSSL-style stores are located, `SSL_CERT_FILE`, before anything reads it; this file
 //! holds one test so that nothing else in its process sees the variable.
 
-use std::sync::Arc;
+mod common;
 
 use secops_clients::invicti::{ApiKey, Client, Error, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,18 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// An HTTPS server on loopback with a certificate for `localhost` signed by the test CA; it
 /// answers every request 404 with a JSON body.
 async fn tls_server() -> String {
-    use tokio_rustls::rustls::pki_types::pem::PemObject;
-    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = vec![CertificateDer::from_pem_slice(include_bytes!("tls/console.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("tls/console.key")).unwrap();
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = common::localhost_acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
