@@ -342,21 +342,22 @@ impl ClientCore {
                     let remaining = call.deadline.map(|(at, _)| at.saturating_duration_since(sent));
                     let mut outcome = core.attempt(&request, &tokens, remaining).instrument(span.clone()).await;
                     core.note_pause(&request, &outcome);
+                    // `None`: replace the tokens and send again, outside the retry policy.
                     if !tokens.is_empty() && !replaced_tokens && is_unauthorized(&outcome) {
-                        replaced_tokens = true;
                         tracing::debug!(parent: &span, "401 with a token: replacing it and sending again");
-                        Duration::ZERO
+                        None
                     } else {
                         match call.next_wait(attempt, &span, sent, &mut outcome) {
-                            Some(wait) => wait,
+                            Some(wait) => Some(wait),
                             None => return outcome,
                         }
                     }
                 };
-                if replaced_tokens && wait.is_zero() && !tokens.is_empty() {
+                let Some(wait) = wait else {
+                    replaced_tokens = true;
                     Box::pin(core.replace_tokens(&tokens)).await.map_err(Error::Credential)?;
                     continue;
-                }
+                };
                 tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
                 tokio::time::sleep(wait).await;
                 attempt += 1;
