@@ -444,36 +444,41 @@ impl Inliner<'_> {
 /// with `null`, `const`, numeric exclusive bounds, `examples`, boolean schemas); Swagger 2.0
 /// input, already converted schema by schema, only has its integer bounds checked.
 fn normalise(document: &mut Value, openapi3: bool, diags: &mut Diagnostics) {
-    walk_document(document, "", openapi3, diags);
+    walk_document(document, Context::Object, "", openapi3, diags);
 }
 
 /// Outside schemas: the value of every `schema` member, and every entry of
-/// `components.schemas`, is a schema; example values and extensions are not looked into.
-fn walk_document(value: &mut Value, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
+/// `components.schemas`, is a schema; data (examples, defaults, extensions) is not looked
+/// into, and in a map of names every member is walked, whatever its name (a header called
+/// `x-rate-limit`, a response called `default`).
+fn walk_document(value: &mut Value, context: Context, pointer: &str, openapi3: bool, diags: &mut Diagnostics) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                // Values, not schemas: examples and extensions (`default` here is a response).
-                if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples") {
+                // Values, not schemas: examples, defaults, extensions (`positions` knows which;
+                // a converted 2.0 document may keep 2.0 `examples`, which are data).
+                if positions::is_data(context, key, child, !openapi3) {
                     continue;
                 }
+                // In a map of names, `schema` is a name (a header called so), not a schema.
+                let is_schema = context == Context::Object && key == "schema";
                 // A scalar holds nothing to walk into, but `schema: true` is a schema (3.1).
-                if key != "schema" && is_scalar(child) {
+                if !is_schema && is_scalar(child) {
                     continue;
                 }
                 let at = join(pointer, key);
-                if key == "schema" {
+                if is_schema {
                     normalise_schema(child, &at, openapi3, diags);
                 } else if key == "schemas" && pointer == "/components" {
                     normalise_each(child, &at, openapi3, diags);
                 } else {
-                    walk_document(child, &at, openapi3, diags);
+                    walk_document(child, context.of_member(key), &at, openapi3, diags);
                 }
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate().filter(|(_, item)| !is_scalar(item)) {
-                walk_document(item, &join(pointer, &index.to_string()), openapi3, diags);
+                walk_document(item, Context::Object, &join(pointer, &index.to_string()), openapi3, diags);
             }
         }
         _ => {}
@@ -713,6 +718,20 @@ mod tests {
         let raw = spec.unwrap().raw;
         assert_eq!(raw.pointer("/components/schemas/A/nullable"), Some(&Value::Bool(true)));
         assert_eq!(raw.pointer("/components/schemas/A/enum/0"), Some(&Value::String("x".into())));
+    }
+
+    #[test]
+    fn schemas_under_names_that_look_like_data_are_normalised_too() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        default:\n          description: d\n          headers:\n            x-rate-limit: {schema: {type: [integer, 'null']}}\n          content: {application/json: {schema: {type: [string, 'null']}}}\n";
+        let (spec, diags) = load(text);
+        assert!(!diags.has_errors(), "{:?}", diags.items);
+        let raw = spec.unwrap().raw;
+        let response = "/paths/~1a/get/responses/default";
+        assert_eq!(raw.pointer(&format!("{response}/headers/x-rate-limit/schema/nullable")), Some(&Value::Bool(true)));
+        assert_eq!(
+            raw.pointer(&format!("{response}/content/application~1json/schema/nullable")),
+            Some(&Value::Bool(true))
+        );
     }
 
     #[test]
