@@ -249,11 +249,11 @@ impl Bundler<'_> {
             self.resolve(target, at.source).and_then(|source| read(&source))
         };
         match read {
-            Ok(text) if is_structured(target) => match super::parse_tree(&text) {
-                Ok(Value::String(text)) => Value::String(text),
+            // A JSON or YAML file holding one string stands for that string.
+            Ok(text) => match is_structured(target).then(|| super::parse_tree(&text)) {
+                Some(Ok(Value::String(parsed))) => Value::String(parsed),
                 _ => Value::String(text),
             },
-            Ok(text) => Value::String(text),
             Err(message) => {
                 self.warn(at.shown, pointer, format!("`{reference}`: {message}; the text is left empty"));
                 Value::String(String::new())

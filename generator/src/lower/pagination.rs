@@ -56,16 +56,11 @@ pub(super) fn lower_pagination(
     let value = |path: &Option<String>, header: &Option<String>, what: &str| {
         page_value(types, &page_type, path.as_deref(), header.as_deref(), what)
     };
-    // Only a next link is read from `Link` as RFC 8288; elsewhere a header is its value.
-    let plain = |value: Option<PageValue>| match value {
-        Some(PageValue::NextLinkHeader(name)) => Some(PageValue::Header(name)),
-        other => other,
-    };
     let kind = match config {
         PaginationConfig::Cursor { cursor_param, cursor_path, cursor_header, page_param, .. } => {
             PaginationKind::Cursor {
                 param: param(cursor_param)?,
-                next: plain(value(cursor_path, cursor_header, "cursor")?)
+                next: value(cursor_path, cursor_header, "cursor")?
                     .ok_or("a cursor needs `cursor_path` or `cursor_header`")?,
                 page_param: page_param.as_deref().map(param).transpose()?,
             }
@@ -74,14 +69,14 @@ pub(super) fn lower_pagination(
             PaginationKind::PageNumber {
                 param: param(page_param)?,
                 start: *start,
-                total_pages: plain(value(total_pages_path, total_pages_header, "total_pages")?),
+                total_pages: value(total_pages_path, total_pages_header, "total_pages")?,
             }
         }
         PaginationConfig::Offset { offset_param, limit_param, total_path, total_header, .. } => {
             PaginationKind::Offset {
                 param: param(offset_param)?,
                 limit: limit_param.as_deref().map(param).transpose()?,
-                total: plain(value(total_path, total_header, "total")?),
+                total: value(total_path, total_header, "total")?,
             }
         }
         PaginationConfig::NextLink { next_path, next_header, .. } => PaginationKind::NextLink {
@@ -91,8 +86,9 @@ pub(super) fn lower_pagination(
     Ok(Pagination { kind, items, item_type: *item_type })
 }
 
-/// Where a value comes from: a dotted `path` into the page, or a `header` (`Link` read as
-/// RFC 8288); not both.
+/// Where a value comes from: a dotted `path` into the page, or a `header`; not both. Only a
+/// next link (`what` is `next`) is read from `Link` as RFC 8288; any other header holds the
+/// value itself.
 fn page_value(
     types: &TypeLowerer<'_>,
     page_type: &TypeRef,
@@ -104,7 +100,7 @@ fn page_value(
         (Some(_), Some(_)) => Err(format!("`{what}_path` and `{what}_header` both given; the page has one {what}")),
         (Some(path), None) => Ok(Some(PageValue::Body(field_path(types, page_type, path)?.0))),
         (None, Some(header)) if super::security::is_field_name(header) => {
-            Ok(Some(if header.eq_ignore_ascii_case("link") {
+            Ok(Some(if what == "next" && header.eq_ignore_ascii_case("link") {
                 PageValue::NextLinkHeader(header.to_owned())
             } else {
                 PageValue::Header(header.to_owned())
