@@ -132,8 +132,9 @@ fn apply_action(doc: &mut Value, action: &Value) -> Result<usize, String> {
     let mut pointers: Vec<String> =
         path.query_located(doc).locations().map(|location| location.to_json_pointer()).collect();
     if action.get("remove").and_then(Value::as_bool) == Some(true) {
-        // Later siblings first, so earlier array indexes stay valid.
-        pointers.sort_by(|a, b| b.cmp(a));
+        // Later siblings first, so earlier array indexes stay valid (by index, not by text:
+        // `/10` sorts before `/9` as text).
+        pointers.sort_by(|a, b| pointer_order(b).cmp(&pointer_order(a)));
         for pointer in &pointers {
             remove(doc, pointer);
         }
@@ -150,6 +151,11 @@ fn apply_action(doc: &mut Value, action: &Value) -> Result<usize, String> {
         }
     }
     Ok(pointers.len())
+}
+
+/// A pointer's tokens with array indexes as numbers, for ordering siblings by position.
+fn pointer_order(pointer: &str) -> Vec<(u64, &str)> {
+    pointer.split('/').map(|token| token.parse::<u64>().map_or((u64::MAX, token), |index| (index, ""))).collect()
 }
 
 /// The value a `copy` action's source selects (exactly one node).
@@ -234,6 +240,17 @@ actions:
         assert_eq!(doc["definitions"]["A"]["properties"]["y"], json!({}));
         assert_eq!(doc["definitions"]["A"]["required"], json!(["x"]));
         assert_eq!(doc["tags"], json!([{"name": "extra"}]));
+    }
+
+    #[test]
+    fn removing_many_items_of_one_array_removes_exactly_those() {
+        let items: Vec<Value> = (0..12).map(|i| json!({"name": if i % 3 == 1 { "region" } else { "other" }, "i": i})).collect();
+        let mut doc = json!({"parameters": items});
+        let overlay = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: \"$.parameters[?@.name == 'region']\", remove: true}\n";
+        let diags = run(&mut doc, overlay);
+        assert!(diags.items.is_empty(), "{:?}", diags.items);
+        let left: Vec<i64> = doc["parameters"].as_array().unwrap().iter().map(|p| p["i"].as_i64().unwrap()).collect();
+        assert_eq!(left, [0, 2, 3, 5, 6, 8, 9, 11]);
     }
 
     #[test]
