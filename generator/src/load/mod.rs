@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod overlay;
+mod placeholders;
 pub mod positions;
 mod swagger2;
 
@@ -117,6 +118,7 @@ fn load_text(
     // Before conversion: what a reference into a vendor's section names is then converted
     // and normalised where it lands, like any part of the document.
     inline_foreign_refs(&mut raw, diags);
+    placeholders::drop_unfilled(&mut raw, diags);
     let declared_version = to_openapi_30_shapes(&mut raw, diags)?;
     if let Some(root) = raw.as_object_mut() {
         // The typed model is the 3.0 one; 3.1 constructs were rewritten above.

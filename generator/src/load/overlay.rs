@@ -244,7 +244,8 @@ actions:
 
     #[test]
     fn removing_many_items_of_one_array_removes_exactly_those() {
-        let items: Vec<Value> = (0..12).map(|i| json!({"name": if i % 3 == 1 { "region" } else { "other" }, "i": i})).collect();
+        let items: Vec<Value> =
+            (0..12).map(|i| json!({"name": if i % 3 == 1 { "region" } else { "other" }, "i": i})).collect();
         let mut doc = json!({"parameters": items});
         let overlay = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: \"$.parameters[?@.name == 'region']\", remove: true}\n";
         let diags = run(&mut doc, overlay);

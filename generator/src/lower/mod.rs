@@ -7,6 +7,7 @@ mod operation;
 mod pagination;
 mod schema;
 mod security;
+mod servers;
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use crate::config::ApiConfig;
 use crate::diag::{Diagnostics, join};
 use crate::ir::*;
 use crate::load::LoadedSpec;
-use crate::naming::{Registry, camel, compose, snake};
+use crate::naming::{Registry, compose};
 pub use schema::{enum_variants, merge_identical};
 
 use crate::naming::scope;
@@ -22,6 +23,7 @@ use operation::{OperationSrc, Scopes, lower_operation};
 use pagination::lower_pagination;
 use schema::TypeLowerer;
 use security::{correct_security, lower_login, lower_security_schemes};
+use servers::{lower_servers, warn_misplaced_parameters};
 
 /// Lowers a loaded document.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
@@ -33,7 +35,8 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     // Server variables and security schemes share the client builder's scope.
     let mut builder_scope = Registry::with_reserved(scope::CLIENT_BUILDER);
     let mut security_schemes = lower_security_schemes(doc, config, &mut types, &mut builder_scope);
-    let servers = if config.user_base_url { Vec::new() } else { lower_servers(&doc.servers, &mut builder_scope) };
+    let servers = if config.user_base_url { Vec::new() } else { lower_servers(doc, &mut builder_scope, &mut types) };
+    warn_misplaced_parameters(doc, &servers, &mut types);
     let mut operations = Vec::new();
     let mut method_names = Registry::with_reserved(scope::CLIENT);
     // Names an operation file uses unqualified.
@@ -154,38 +157,4 @@ fn method_of(name: &str) -> Option<Method> {
         "trace" => Method::Trace,
         _ => return None,
     })
-}
-
-fn lower_servers(servers: &[openapiv3::Server], builder_scope: &mut Registry) -> Vec<Server> {
-    // Enums of server variables are items of the module root.
-    let mut module_scope = Registry::with_reserved(scope::API_MODULE);
-    servers
-        .iter()
-        .enumerate()
-        .map(|(index, server)| {
-            // Server variables are fields and setters of the one builder.
-            let variables = server
-                .variables
-                .iter()
-                .flatten()
-                .map(|(name, variable)| {
-                    let values: Vec<&str> = variable.enumeration.iter().map(String::as_str).collect();
-                    ServerVariable {
-                        wire_name: name.clone(),
-                        rust_name: builder_scope.claim(&snake(name)),
-                        type_name: module_scope.claim(&camel(name)),
-                        default: variable.default.clone(),
-                        values: enum_variants(&values),
-                        description: variable.description.clone(),
-                    }
-                })
-                .collect();
-            Server {
-                url: server.url.clone(),
-                description: server.description.clone(),
-                variables,
-                pointer: format!("/servers/{index}"),
-            }
-        })
-        .collect()
 }

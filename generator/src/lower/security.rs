@@ -100,12 +100,13 @@ fn client_credentials(
     let flow = flows.client_credentials.as_ref()?;
     Some(ClientCredentialsFlow {
         token_url: flow.token_url.clone(),
-        documented_server: doc.servers.first().map(|server| {
+        // Not when a variable it uses is undeclared: a host with `{` in it is no origin.
+        documented_server: doc.servers.first().and_then(|server| {
             let mut url = server.url.clone();
             for (name, variable) in server.variables.iter().flatten() {
                 url = url.replace(&format!("{{{name}}}"), &variable.default);
             }
-            url
+            (!url.contains('{')).then_some(url)
         }),
         scopes: settings.scopes.clone(),
         auth_in_body: settings.client_auth == Some(ClientAuthSetting::Body),
