@@ -71,7 +71,9 @@ async fn decode() {
             for side in [pair % 2, 1 - pair % 2] {
                 let started = Instant::now();
                 if side == 0 {
-                    let page = secops_clients::runtime::json::<insightvm::types::PageOfAsset, ()>(response(&body));
+                    let page = secops_clients::runtime::json::<insightvm::types::PagedResourcesAssetSummary, ()>(
+                        response(&body),
+                    );
                     let page = page.expect("the generated model decodes the page");
                     generated_time += started.elapsed();
                     assert_eq!(page.data.as_ref().map(Vec::len), Some(500));

@@ -112,9 +112,9 @@ async fn insightvm_call(client: &insightvm::Client, id: &str, expect: Expect) ->
     use insightvm::types;
     const ASSET: &str = "f5f1e1a6-4d1b-4b1d-9a51-0a1b2c3d4e5f-default-asset-7";
     match id {
-        "getHealth" => judge(prefer!(client.get_health(), expect).send().await, expect),
+        "health" => judge(prefer!(client.health(), expect).send().await, expect),
         "searchIntegrationAssets" => {
-            let criteria = types::SearchCriteria {
+            let criteria = types::AssetVulnerabilityQueryResource {
                 asset: Some("asset.ipv4 IN ['10.0.0.0/8'] && asset.criticalVulnerabilities > 0".into()),
                 vulnerability: Some("vulnerability.severity = 'critical'".into()),
             };
@@ -124,13 +124,13 @@ async fn insightvm_call(client: &insightvm::Client, id: &str, expect: Expect) ->
         "getIntegrationAsset" => judge(prefer!(client.get_asset(ASSET), expect).send().await, expect),
         "searchIntegrationVulnerabilities" => {
             let criteria =
-                types::SearchCriteria { asset: None, vulnerability: Some("vulnerability.cvssV3Score >= 9.0".into()) };
+                types::VulnerabilitySearch { vulnerability: Some("vulnerability.cvssV3Score >= 9.0".into()) };
             let call = client.search_vulnerabilities().size(100).body(criteria);
             judge(prefer!(call, expect).send().await, expect)
         }
         "getSites" => judge(prefer!(client.list_sites().size(25), expect).send().await, expect),
         "startScan" => {
-            let request = types::ScanRequest {
+            let request = types::ScanForm {
                 name: Some("Weekly critical assets".into()),
                 asset_ids: Some(vec![ASSET.into()]),
                 ..Default::default()
@@ -147,12 +147,12 @@ async fn insightvm_call(client: &insightvm::Client, id: &str, expect: Expect) ->
         "getScanEngines" => judge(prefer!(client.list_scan_engines().size(10), expect).send().await, expect),
         "getScanEngine" => judge(prefer!(client.get_scan_engine("42"), expect).send().await, expect),
         "updateScanEngineConfiguration" => {
-            let update =
-                types::EngineConfigurationUpdate::new(vec![types::EngineProperty::new("proxy.host", "10.1.2.3")]);
+            let property = types::ScanEngineConfigurationPropertyInput::new("proxy.host", "10.1.2.3");
+            let update = types::UpdateEnginePropertiesForm::new(vec![property]);
             judge(prefer!(client.update_scan_engine_configuration("42", update), expect).send().await, expect)
         }
         "removeScanEngineConfiguration" => {
-            let removal = types::EngineConfigurationRemoval::new(vec!["proxy.host".into()]);
+            let removal = types::RemoveScanEngineConfigurationProperty::new(vec!["proxy.host".into()]);
             judge(prefer!(client.remove_scan_engine_configuration("42", removal), expect).send().await, expect)
         }
         other => Err(format!("no conformance call for operation `{other}`: add one to conformance/src/calls.rs")),

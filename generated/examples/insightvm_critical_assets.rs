@@ -22,8 +22,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let criteria =
-        types::SearchCriteria { asset: Some("asset.criticalVulnerabilities > 0".into()), vulnerability: None };
+    let criteria = types::AssetVulnerabilityQueryResource {
+        asset: Some("asset.criticalVulnerabilities > 0".into()),
+        vulnerability: None,
+    };
     let mut assets = client.search_assets().size(500).sort(["risk_score,DESC"]).body(criteria).into_stream();
     println!("{:<48} {:<32} {:<16} {:>8} {:>12}", "ID", "HOST", "IP", "CRITICAL", "RISK");
     let mut shown = 0u64;

@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
         }
     };
     let limit = std::env::var("INSIGHTVM_SCAN_TIMEOUT_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600);
-    let request = types::ScanRequest {
+    let request = types::ScanForm {
         name: Some(format!("scan of {} asset(s)", assets.len())),
         asset_ids: Some(assets),
         ..Default::default()

@@ -8,7 +8,7 @@
 //! | module | API | version | operations | feature |
 //! | --- | --- | --- | --- | --- |
 //! | [`invicti`] | Invicti Platform API Hub Inventory API | 1.0.0 | 6 | on by default |
-//! | [`insightvm`] | InsightVM Cloud Integrations API | 4.0.0 | 13 | on by default |
+//! | [`insightvm`] | InsightVM Cloud Integrations API | PUBLIC_V4 | 13 | on by default |
 //! | `insightvm_console` | InsightVM API | 3 | 329 | off by default |
 //!
 //! Every API module has a `Client`; each operation is a method on it that returns a

@@ -45,19 +45,22 @@ async fn search_assets_sends_paging_sorts_key_and_body_and_decodes_the_page() {
         .search_assets()
         .size(2)
         .sort(["id,ASC", "risk_score,DESC"])
-        .body(types::SearchCriteria { asset: Some("critical_vulnerabilities > 0".into()), ..Default::default() })
+        .body(types::AssetVulnerabilityQueryResource {
+            asset: Some("critical_vulnerabilities > 0".into()),
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap();
     let assets = page.data.as_ref().unwrap();
     assert_eq!(assets[0].id, "a-1");
-    assert_eq!(assets[0].type_, Some(types::AssetType::Guest));
+    assert_eq!(assets[0].type_, Some(types::AssetSummaryType::Guest));
     assert_eq!(assets[0].risk_score, Some(5656.0));
     // One object instead of an array: both shapes decode.
-    assert!(matches!(assets[0].unique_identifiers, Some(types::AssetUniqueIdentifiers::UniqueIdentifier(_))));
+    assert!(matches!(assets[0].unique_identifiers, Some(types::AssetSummaryUniqueIdentifiers::UniqueIdSummary(_))));
     // A status the spec does not list survives as Unknown.
     let finding = &assets[0].new.as_ref().unwrap()[0];
-    assert_eq!(finding.status, Some(types::AssetVulnerabilityFindingStatus::Unknown("SOME_NEW_STATUS".into())));
+    assert_eq!(finding.status, Some(types::AssetVulnerabilityResultSummaryStatus::Unknown("SOME_NEW_STATUS".into())));
     assert_eq!(page.status(), 200);
 }
 
@@ -145,7 +148,7 @@ async fn engine_configuration_removal_sends_a_body_on_delete() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = types::EngineConfigurationRemoval::new(vec!["com.rapid7.exampleProperty1".into()]);
+    let body = types::RemoveScanEngineConfigurationProperty::new(vec!["com.rapid7.exampleProperty1".into()]);
     let reply = client(&server).remove_scan_engine_configuration("e-1", body).send().await.unwrap();
     assert_eq!(reply.message.as_deref(), Some("removed"));
 }
@@ -179,8 +182,8 @@ async fn retry_safe_search_is_retried_after_503_but_start_scan_is_not() {
 
     let client = client(&server);
     let page = client.search_vulnerabilities().send().await.unwrap();
-    assert_eq!(page.data.as_ref().unwrap()[0].severity, Some(types::VulnerabilitySeverity::Severe));
-    let started = client.start_scan(types::ScanRequest::default()).send().await;
+    assert_eq!(page.data.as_ref().unwrap()[0].severity, Some(types::VulnerabilitySummarySeverity::Severe));
+    let started = client.start_scan(types::ScanForm::default()).send().await;
     assert_eq!(started.unwrap_err().status().map(|s| s.as_u16()), Some(503));
 }
 
@@ -196,12 +199,13 @@ async fn a_throttled_start_scan_is_sent_again_because_the_server_did_not_act_on_
         .await;
     Mock::given(method("POST"))
         .and(path("/v4/integration/scan"))
-        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"id": "scan-1"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"scans": [{"id": "scan-1"}]})))
         .with_priority(2)
         .mount(&server)
         .await;
-    let started = client(&server).start_scan(types::ScanRequest::default()).send().await.unwrap();
-    assert_eq!(started.status(), 202);
+    let started = client(&server).start_scan(types::ScanForm::default()).send().await.unwrap();
+    assert_eq!(started.status(), 200);
+    assert_eq!(started.scans.as_ref().unwrap()[0].id, "scan-1");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 

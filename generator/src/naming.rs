@@ -34,9 +34,6 @@ const RESERVED_TYPES: &[&str] = &[
     "DateTime",
     "Utc",
     "NaiveDate",
-    "Client",
-    "Error",
-    "Response",
 ];
 
 /// Whether the generated `types` modules use `name` unqualified, so no schema may take it.

@@ -182,6 +182,7 @@ fn lower_param(param: &Parameter, at: &str, rust_name: String, type_name: &str, 
         TypeRef::Nullable(inner) => *inner,
         other => other,
     };
+    let ty = types.text_alias_as_text(ty);
     Param {
         rust_name,
         wire_name: data.name.clone(),

@@ -120,6 +120,23 @@ impl<'a> TypeLowerer<'a> {
         self.names.claim_in_both(other, wanted)
     }
 
+    /// `ty`, or `String` when it names an alias of text (`AssetKey = String`): an input
+    /// then takes anything that converts into a `String`, as plain text inputs do.
+    pub fn text_alias_as_text(&self, ty: TypeRef) -> TypeRef {
+        let mut current = &ty;
+        for _ in 0..8 {
+            match current {
+                TypeRef::Named(name) => match self.types.get(name).map(|def| &def.kind) {
+                    Some(TypeKind::Alias(target)) => current = target,
+                    _ => return ty,
+                },
+                TypeRef::String => return TypeRef::String,
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
     /// Names every component schema, then lowers each.
     pub fn lower_components(&mut self, schemas: &IndexMap<String, ReferenceOr<Schema>>) {
         let mut sorted: Vec<&String> = schemas.keys().collect();

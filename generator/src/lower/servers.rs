@@ -21,7 +21,9 @@ pub(super) fn lower_servers(
     builder_scope: &mut Registry,
     types: &mut TypeLowerer<'_>,
 ) -> Vec<Server> {
-    // Enums of server variables are items of the module root.
+    // Enums of server variables are items of the module root, named apart from the types
+    // and the operations' builders too: the docs show all three, and one name for two types
+    // misleads.
     let mut module_scope = Registry::with_reserved(scope::API_MODULE);
     let mut servers = Vec::new();
     for (index, server) in doc.servers.iter().enumerate() {
@@ -34,7 +36,7 @@ pub(super) fn lower_servers(
                     wire_name: name.clone(),
                     // Server variables are fields and setters of the one builder.
                     rust_name: builder_scope.claim(&snake(name)),
-                    type_name: module_scope.claim(&camel(name)),
+                    type_name: types.claim_in_both(&mut module_scope, &camel(name)),
                     default: variable.default.clone(),
                     values: enum_variants(&values),
                     description: variable.description.clone(),
@@ -49,7 +51,7 @@ pub(super) fn lower_servers(
             match variable_from_parameter(doc, &name, types) {
                 Some(found) => variables.push(ServerVariable {
                     rust_name: builder_scope.claim(&snake(&name)),
-                    type_name: module_scope.claim(&camel(&name)),
+                    type_name: types.claim_in_both(&mut module_scope, &camel(&name)),
                     ..found
                 }),
                 None => {

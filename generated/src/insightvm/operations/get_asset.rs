@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::GET,
     path: "/v4/integration/assets/{id}",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/assets/{id}`: set inputs, then `.send()`.
@@ -27,7 +27,6 @@ pub struct GetAssetInput {
     comparison_time: Option<chrono::DateTime<chrono::Utc>>,
     include_same: Option<bool>,
     include_unique_identifiers: Option<bool>,
-    include_inter_snapshot_remediations: Option<bool>,
 }
 
 impl GetAsset {
@@ -38,13 +37,13 @@ impl GetAsset {
             comparison_time: None,
             include_same: None,
             include_unique_identifiers: None,
-            include_inter_snapshot_remediations: None,
         };
         Self { core, input, options: None }
     }
 
-    /// The current date and time to compare the asset state against; defaults to the time of the
-    /// request.
+    /// The current date and time to compare the asset state against to detect changes. If
+    /// specified, changes in vulnerabilities from this timestamp since the comparison time are
+    /// calculated and output in the response. If not provided, defaults to the time of request.
     ///
     /// Sent as the query parameter `currentTime`.
     pub fn current_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
@@ -52,8 +51,10 @@ impl GetAsset {
         self
     }
 
-    /// The earlier date and time to compare the asset's current state against. When set,
-    /// each asset lists its `new` and `remediated` findings since then.
+    /// The date and time to compare the current asset state against to detect changes. If
+    /// specified, changes in vulnerabilities from this timestamp to the current time are
+    /// calculated and output in the response. If not provided, defaults to the current time
+    /// value.
     ///
     /// Sent as the query parameter `comparisonTime`.
     pub fn comparison_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
@@ -61,7 +62,8 @@ impl GetAsset {
         self
     }
 
-    /// Whether the response should include the findings that did not change (`same`).
+    /// Whether the response should include the list of already-existing vulnerabilities on an
+    /// asset.
     ///
     /// Sent as the query parameter `includeSame`.
     ///
@@ -71,7 +73,7 @@ impl GetAsset {
         self
     }
 
-    /// Whether the response should include unique identifiers.
+    /// Whether the response should include asset unique identifiers in the response.
     ///
     /// Sent as the query parameter `includeUniqueIdentifiers`.
     ///
@@ -81,18 +83,8 @@ impl GetAsset {
         self
     }
 
-    /// Whether to include findings remediated between the two snapshot times.
-    ///
-    /// Sent as the query parameter `includeInterSnapshotRemediations`.
-    ///
-    /// The server's default: `false`.
-    pub fn include_inter_snapshot_remediations(mut self, value: bool) -> Self {
-        self.input.include_inter_snapshot_remediations = Some(value);
-        self
-    }
-
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::Asset, types::ErrorResource> {
+    pub fn send(self) -> runtime::ResponseFuture<types::AssetSummary, types::Error> {
         self.send_with(runtime::read_json)
     }
 }
@@ -111,11 +103,6 @@ impl runtime::Encode for GetAssetInput {
             .query_opt(
                 "includeUniqueIdentifiers",
                 self.include_unique_identifiers.as_ref(),
-            );
-        request
-            .query_opt(
-                "includeInterSnapshotRemediations",
-                self.include_inter_snapshot_remediations.as_ref(),
             );
         request.accept("application/json");
         Ok(request)

@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::GET,
     path: "/v4/integration/scan/{id}",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/scan/{id}`: set inputs, then `.send()`.
@@ -35,7 +35,7 @@ impl GetScan {
         Self { core, input, options: None }
     }
 
-    /// Whether to include the scan details.
+    /// Whether the response should include additional details about the scan.
     ///
     /// Sent as the query parameter `includeDetails`.
     ///
@@ -46,7 +46,9 @@ impl GetScan {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::Scan, types::ErrorResource> {
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::ScanResourceWithoutAssetIds, types::Error> {
         self.send_with(runtime::read_json)
     }
 }

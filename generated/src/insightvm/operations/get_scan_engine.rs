@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::GET,
     path: "/v4/integration/scan/engine/{id}",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/scan/engine/{id}`: set inputs, then `.send()`.
@@ -36,7 +36,7 @@ impl GetScanEngine {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::ScanEngine, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<types::ScanEngineResource, types::Error> {
         self.send_with(runtime::read_json)
     }
 }

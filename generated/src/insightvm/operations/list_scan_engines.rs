@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::GET,
     path: "/v4/integration/scan/engine",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/scan/engine`: set inputs, then `.send()`.
@@ -38,14 +38,12 @@ impl ListScanEngines {
     /// The index of the page (zero-based) to retrieve.
     ///
     /// Sent as the query parameter `page`.
-    ///
-    /// The server's default: `0`.
     pub fn page(mut self, value: i32) -> Self {
         self.input.page = Some(value);
         self
     }
 
-    /// The number of records per page to retrieve (at most 500).
+    /// The number of records per page to retrieve.
     ///
     /// Sent as the query parameter `size`.
     pub fn size(mut self, value: i32) -> Self {
@@ -56,7 +54,7 @@ impl ListScanEngines {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfScanEngine, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<types::PagedResourcesScanEngineResource, types::Error> {
         self.send_with(runtime::read_json)
     }
 
@@ -67,14 +65,17 @@ impl ListScanEngines {
     ) -> futures::stream::BoxStream<
         'static,
         Result<
-            runtime::Response<types::PageOfScanEngine>,
-            runtime::Error<types::ErrorResource>,
+            runtime::Response<types::PagedResourcesScanEngineResource>,
+            runtime::Error<types::Error>,
         >,
     > {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfScanEngine>| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PagedResourcesScanEngineResource>|
+            {
                 let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
@@ -99,7 +100,7 @@ impl ListScanEngines {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::ScanEngine, runtime::Error<types::ErrorResource>>,
+        Result<types::ScanEngineResource, runtime::Error<types::Error>>,
     > {
         runtime::pagination::items(
             self.into_pages(),

@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::GET,
     path: "/v4/integration/scan",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/scan`: set inputs, then `.send()`.
@@ -22,40 +22,22 @@ pub type ListScans = runtime::RequestBuilder<ListScansInput>;
 /// The inputs of [`ListScans`], set through its methods.
 #[derive(Debug, Clone)]
 pub struct ListScansInput {
+    include_details: Option<bool>,
     page: Option<i32>,
     size: Option<i32>,
-    include_details: Option<bool>,
 }
 
 impl ListScans {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = ListScansInput {
+            include_details: None,
             page: None,
             size: None,
-            include_details: None,
         };
         Self { core, input, options: None }
     }
 
-    /// The index of the page (zero-based) to retrieve.
-    ///
-    /// Sent as the query parameter `page`.
-    ///
-    /// The server's default: `0`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.input.page = Some(value);
-        self
-    }
-
-    /// The number of records per page to retrieve (at most 500).
-    ///
-    /// Sent as the query parameter `size`.
-    pub fn size(mut self, value: i32) -> Self {
-        self.input.size = Some(value);
-        self
-    }
-
-    /// Whether to include the scan details.
+    /// Whether the response should include additional details about scans.
     ///
     /// Sent as the query parameter `includeDetails`.
     ///
@@ -65,10 +47,29 @@ impl ListScans {
         self
     }
 
+    /// The index of the page (zero-based) to retrieve.
+    ///
+    /// Sent as the query parameter `page`.
+    pub fn page(mut self, value: i32) -> Self {
+        self.input.page = Some(value);
+        self
+    }
+
+    /// The number of records per page to retrieve.
+    ///
+    /// Sent as the query parameter `size`.
+    pub fn size(mut self, value: i32) -> Self {
+        self.input.size = Some(value);
+        self
+    }
+
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfScan, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<
+        types::PagedResourcesScanResourceWithoutAssetIds,
+        types::Error,
+    > {
         self.send_with(runtime::read_json)
     }
 
@@ -79,14 +80,19 @@ impl ListScans {
     ) -> futures::stream::BoxStream<
         'static,
         Result<
-            runtime::Response<types::PageOfScan>,
-            runtime::Error<types::ErrorResource>,
+            runtime::Response<types::PagedResourcesScanResourceWithoutAssetIds>,
+            runtime::Error<types::Error>,
         >,
     > {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfScan>| {
+            |
+                request: &Self,
+                answer: &runtime::Response<
+                    types::PagedResourcesScanResourceWithoutAssetIds,
+                >|
+            {
                 let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
@@ -111,7 +117,7 @@ impl ListScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Scan, runtime::Error<types::ErrorResource>>,
+        Result<types::ScanResource, runtime::Error<types::Error>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -123,9 +129,9 @@ impl ListScans {
 impl runtime::Encode for ListScansInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(&OPERATION, "/v4/integration/scan".to_owned());
+        request.query_opt("includeDetails", self.include_details.as_ref());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
-        request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");
         Ok(request)
     }

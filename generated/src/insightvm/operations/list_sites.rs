@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/sites",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(401, 401), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/sites`: set inputs, then `.send()`.
@@ -22,53 +22,24 @@ pub type ListSites = runtime::RequestBuilder<ListSitesInput>;
 /// The inputs of [`ListSites`], set through its methods.
 #[derive(Debug, Clone)]
 pub struct ListSitesInput {
+    cursor: Option<String>,
     page: Option<i32>,
     size: Option<i32>,
     sort: Option<Vec<String>>,
-    cursor: Option<String>,
 }
 
 impl ListSites {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = ListSitesInput {
+            cursor: None,
             page: None,
             size: None,
             sort: None,
-            cursor: None,
         };
         Self { core, input, options: None }
     }
 
-    /// The index of the page (zero-based) to retrieve.
-    ///
-    /// Sent as the query parameter `page`.
-    ///
-    /// The server's default: `0`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.input.page = Some(value);
-        self
-    }
-
-    /// The number of records per page to retrieve (at most 500).
-    ///
-    /// Sent as the query parameter `size`.
-    pub fn size(mut self, value: i32) -> Self {
-        self.input.size = Some(value);
-        self
-    }
-
-    /// The criteria to sort the records by, in the format `<property>[,ASC|DESC]`, e.g.
-    /// `id,ASC`. The default order is ascending. Repeat the parameter to sort by several
-    /// properties in different directions.
-    ///
-    /// Sent as the query parameter `sort`.
-    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.input.sort = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The stateless cursor, from the previous page's `metadata.cursor`, to retrieve the next
-    /// page of resources.
+    /// The stateless cursor to retrieve the next page of resources.
     ///
     /// Sent as the query parameter `cursor`.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
@@ -76,10 +47,36 @@ impl ListSites {
         self
     }
 
+    /// The index of the page (zero-based) to retrieve.
+    ///
+    /// Sent as the query parameter `page`.
+    pub fn page(mut self, value: i32) -> Self {
+        self.input.page = Some(value);
+        self
+    }
+
+    /// The number of records per page to retrieve.
+    ///
+    /// Sent as the query parameter `size`.
+    pub fn size(mut self, value: i32) -> Self {
+        self.input.size = Some(value);
+        self
+    }
+
+    /// The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default
+    /// sort order is ascending. Multiple sort criteria can be specified using multiple sort query
+    /// parameters.
+    ///
+    /// Sent as the query parameter `sort`.
+    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input.sort = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfSite, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<types::PagedResourcesAssetTagSummary, types::Error> {
         self.send_with(runtime::read_json)
     }
 
@@ -90,14 +87,17 @@ impl ListSites {
     ) -> futures::stream::BoxStream<
         'static,
         Result<
-            runtime::Response<types::PageOfSite>,
-            runtime::Error<types::ErrorResource>,
+            runtime::Response<types::PagedResourcesAssetTagSummary>,
+            runtime::Error<types::Error>,
         >,
     > {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfSite>| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PagedResourcesAssetTagSummary>|
+            {
                 let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
@@ -120,7 +120,7 @@ impl ListSites {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Tag, runtime::Error<types::ErrorResource>>,
+        Result<types::AssetTagSummary, runtime::Error<types::Error>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -132,12 +132,12 @@ impl ListSites {
 impl runtime::Encode for ListSitesInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(&OPERATION, "/v4/integration/sites".to_owned());
+        request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {
             request.query_exploded("sort", values);
         }
-        request.query_opt("cursor", self.cursor.as_ref());
         request.accept("application/json");
         Ok(request)
     }

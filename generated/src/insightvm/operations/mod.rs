@@ -3,27 +3,25 @@
 //! Request builders, one per operation of InsightVM Cloud Integrations API. Start them from
 //! [`Client`](super::Client).
 
-mod get_health;
+mod health;
 mod search_assets;
 mod get_asset;
 mod list_scans;
 mod start_scan;
-mod get_scan;
-mod stop_scan;
 mod list_scan_engines;
 mod get_scan_engine;
 mod update_scan_engine_configuration;
 mod remove_scan_engine_configuration;
+mod get_scan;
+mod stop_scan;
 mod list_sites;
 mod search_vulnerabilities;
 
-pub use get_health::{GetHealth, GetHealthInput};
+pub use health::{Health, HealthInput};
 pub use search_assets::{SearchAssets, SearchAssetsInput};
 pub use get_asset::{GetAsset, GetAssetInput};
 pub use list_scans::{ListScans, ListScansInput};
 pub use start_scan::{StartScan, StartScanInput};
-pub use get_scan::{GetScan, GetScanInput};
-pub use stop_scan::{StopScan, StopScanInput};
 pub use list_scan_engines::{ListScanEngines, ListScanEnginesInput};
 pub use get_scan_engine::{GetScanEngine, GetScanEngineInput};
 pub use update_scan_engine_configuration::{
@@ -32,136 +30,142 @@ pub use update_scan_engine_configuration::{
 pub use remove_scan_engine_configuration::{
     RemoveScanEngineConfiguration, RemoveScanEngineConfigurationInput,
 };
+pub use get_scan::{GetScan, GetScanInput};
+pub use stop_scan::{StopScan, StopScanInput};
 pub use list_sites::{ListSites, ListSitesInput};
 pub use search_vulnerabilities::{SearchVulnerabilities, SearchVulnerabilitiesInput};
 
 use crate::insightvm::types;
 
 impl super::Client {
-    /// Health check
+    /// Health Check
     ///
-    /// Returns an indicator of the health of the API and of each of its components.
+    /// Returns an indicator of the health of the API.
     ///
-    /// `GET /admin/health` (operation `getHealth`).
-    pub fn get_health(&self) -> GetHealth {
-        GetHealth::new(self.core.clone())
+    /// `GET /admin/health` (operation `health`).
+    pub fn health(&self) -> Health {
+        Health::new(self.core.clone())
     }
 
-    /// Search assets
+    /// Search Assets
     ///
-    /// Returns the inventory, assessment and summary details for a page of assets that the
-    /// caller may see. Filters go in the body; paging, sorting and the comparison window go
-    /// in the query string. When `comparisonTime` is set, a page size of 50 is recommended.
+    /// Returns the inventory, assessment, and summary details for a page of assets. Only assets
+    /// which the caller has access to are returned. If using the comparisonTime parameter, the
+    /// recommended page size is 50.
     ///
     /// `POST /v4/integration/assets` (operation `searchIntegrationAssets`).
     pub fn search_assets(&self) -> SearchAssets {
         SearchAssets::new(self.core.clone())
     }
 
-    /// Get an asset
+    /// Get Asset
     ///
-    /// Returns the inventory, assessment and summary details of one asset.
+    /// Returns the assessment and details of an asset (specified by id). Only assets which the
+    /// caller has access to can be returned.
     ///
     /// `GET /v4/integration/assets/{id}` (operation `getIntegrationAsset`).
     pub fn get_asset(&self, id: impl Into<String>) -> GetAsset {
         GetAsset::new(self.core.clone(), id)
     }
 
-    /// List scans
+    /// Get Scans
     ///
-    /// Returns a page of scans, newest first. Paged by page number only (no cursor).
+    /// Retrieves a page of scans.
     ///
     /// `GET /v4/integration/scan` (operation `getScans`).
     pub fn list_scans(&self) -> ListScans {
         ListScans::new(self.core.clone())
     }
 
-    /// Start a scan
+    /// Start Scan
     ///
-    /// Starts a scan of the given assets on the engines able to reach them. Assets that
-    /// cannot be scanned are returned in `unscanned_assets` with the reason.
+    /// Starts a scan.
     ///
     /// `POST /v4/integration/scan` (operation `startScan`).
-    pub fn start_scan(&self, body: types::ScanRequest) -> StartScan {
+    pub fn start_scan(&self, body: types::ScanForm) -> StartScan {
         StartScan::new(self.core.clone(), body)
     }
 
-    /// Get a scan
+    /// Get Scan Engines
     ///
-    /// Returns the status and timing of one scan.
-    ///
-    /// `GET /v4/integration/scan/{id}` (operation `getScan`).
-    pub fn get_scan(&self, id: impl Into<String>) -> GetScan {
-        GetScan::new(self.core.clone(), id)
-    }
-
-    /// Stop a scan
-    ///
-    /// Asks a running scan to stop. The scan's status later reads `Stopped`.
-    ///
-    /// `POST /v4/integration/scan/{id}/stop` (operation `stopScan`).
-    pub fn stop_scan(&self, id: impl Into<String>) -> StopScan {
-        StopScan::new(self.core.clone(), id)
-    }
-
-    /// List scan engines
-    ///
-    /// Returns a page of the scan engines registered with the organisation.
+    /// Retrieves a page of scan engines.
     ///
     /// `GET /v4/integration/scan/engine` (operation `getScanEngines`).
     pub fn list_scan_engines(&self) -> ListScanEngines {
         ListScanEngines::new(self.core.clone())
     }
 
-    /// Get a scan engine
+    /// Get Scan Engine
     ///
-    /// Returns one scan engine with its status and configuration.
+    /// Retrieves the scan engine with the specified identifier.
     ///
     /// `GET /v4/integration/scan/engine/{id}` (operation `getScanEngine`).
     pub fn get_scan_engine(&self, id: impl Into<String>) -> GetScanEngine {
         GetScanEngine::new(self.core.clone(), id)
     }
 
-    /// Set custom engine properties
+    /// Update Scan Engine Configuration
     ///
-    /// Sets custom configuration properties on a scan engine. The engine may need a restart
-    /// to apply them; contact the vendor's support before changing custom properties.
+    /// Updates the custom properties configuration of a scan engine with the specified
+    /// identifier. May require engine restart before taking effect. Care should be taken when
+    /// setting custom properties. If you are not familiar with custom properties we recommend
+    /// contacting Rapid7 Support for assistance.
     ///
     /// `POST /v4/integration/scan/engine/{id}/configuration` (operation `updateScanEngineConfiguration`).
     pub fn update_scan_engine_configuration(
         &self,
         id: impl Into<String>,
-        body: types::EngineConfigurationUpdate,
+        body: types::UpdateEnginePropertiesForm,
     ) -> UpdateScanEngineConfiguration {
         UpdateScanEngineConfiguration::new(self.core.clone(), id, body)
     }
 
-    /// Remove custom engine properties
+    /// Remove Scan Engine Configuration Property
     ///
-    /// Removes custom configuration properties, named in the request body, from a scan engine.
+    /// Removes specified custom properties from the configuration of the scan engine with the
+    /// specified identifier if applied. May require engine restart before taking effect. Care
+    /// should be taken when setting custom properties. If you are not familiar with custom
+    /// properties we recommend contacting Rapid7 Support for assistance.
     ///
     /// `DELETE /v4/integration/scan/engine/{id}/configuration` (operation `removeScanEngineConfiguration`).
     pub fn remove_scan_engine_configuration(
         &self,
         id: impl Into<String>,
-        body: types::EngineConfigurationRemoval,
+        body: types::RemoveScanEngineConfigurationProperty,
     ) -> RemoveScanEngineConfiguration {
         RemoveScanEngineConfiguration::new(self.core.clone(), id, body)
     }
 
-    /// List sites
+    /// Get Scan
     ///
-    /// Returns a page of sites. The request has no body; paging is in the query string.
+    /// Retrieves the scan with the specified identifier.
+    ///
+    /// `GET /v4/integration/scan/{id}` (operation `getScan`).
+    pub fn get_scan(&self, id: impl Into<String>) -> GetScan {
+        GetScan::new(self.core.clone(), id)
+    }
+
+    /// Stop Scan
+    ///
+    /// Stops the scan with the specified identifier.
+    ///
+    /// `POST /v4/integration/scan/{id}/stop` (operation `stopScan`).
+    pub fn stop_scan(&self, id: impl Into<String>) -> StopScan {
+        StopScan::new(self.core.clone(), id)
+    }
+
+    /// List Sites
+    ///
+    /// Returns the details for sites.
     ///
     /// `POST /v4/integration/sites` (operation `getSites`).
     pub fn list_sites(&self) -> ListSites {
         ListSites::new(self.core.clone())
     }
 
-    /// Search vulnerabilities
+    /// Search Vulnerabilities
     ///
-    /// Returns a page of vulnerability definitions matching the filter in the body; an empty
-    /// body object matches every vulnerability.
+    /// Returns all vulnerabilities that can be assessed.
     ///
     /// `POST /v4/integration/vulnerabilities` (operation `searchIntegrationVulnerabilities`).
     pub fn search_vulnerabilities(&self) -> SearchVulnerabilities {

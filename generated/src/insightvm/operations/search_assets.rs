@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/assets",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/assets`: set inputs, then `.send()`.
@@ -22,65 +22,34 @@ pub type SearchAssets = runtime::RequestBuilder<SearchAssetsInput>;
 /// The inputs of [`SearchAssets`], set through its methods.
 #[derive(Debug, Clone)]
 pub struct SearchAssetsInput {
-    page: Option<i32>,
-    size: Option<i32>,
-    sort: Option<Vec<String>>,
     cursor: Option<String>,
     current_time: Option<chrono::DateTime<chrono::Utc>>,
     comparison_time: Option<chrono::DateTime<chrono::Utc>>,
     include_same: Option<bool>,
     include_unique_identifiers: Option<bool>,
-    include_inter_snapshot_remediations: Option<bool>,
-    body: Option<types::SearchCriteria>,
+    page: Option<i32>,
+    size: Option<i32>,
+    sort: Option<Vec<String>>,
+    body: Option<types::AssetVulnerabilityQueryResource>,
 }
 
 impl SearchAssets {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = SearchAssetsInput {
-            page: None,
-            size: None,
-            sort: None,
             cursor: None,
             current_time: None,
             comparison_time: None,
             include_same: None,
             include_unique_identifiers: None,
-            include_inter_snapshot_remediations: None,
+            page: None,
+            size: None,
+            sort: None,
             body: None,
         };
         Self { core, input, options: None }
     }
 
-    /// The index of the page (zero-based) to retrieve.
-    ///
-    /// Sent as the query parameter `page`.
-    ///
-    /// The server's default: `0`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.input.page = Some(value);
-        self
-    }
-
-    /// The number of records per page to retrieve (at most 500).
-    ///
-    /// Sent as the query parameter `size`.
-    pub fn size(mut self, value: i32) -> Self {
-        self.input.size = Some(value);
-        self
-    }
-
-    /// The criteria to sort the records by, in the format `<property>[,ASC|DESC]`, e.g.
-    /// `id,ASC`. The default order is ascending. Repeat the parameter to sort by several
-    /// properties in different directions.
-    ///
-    /// Sent as the query parameter `sort`.
-    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.input.sort = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The stateless cursor, from the previous page's `metadata.cursor`, to retrieve the next
-    /// page of resources.
+    /// The stateless cursor to retrieve the next page of resources.
     ///
     /// Sent as the query parameter `cursor`.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
@@ -88,8 +57,9 @@ impl SearchAssets {
         self
     }
 
-    /// The current date and time to compare the asset state against; defaults to the time of the
-    /// request.
+    /// The current date and time to compare against the asset state to detect changes. If
+    /// specified, changes in vulnerabilities from this timestamp since the comparison time are
+    /// calculated and output in the response. If not provided, defaults to the time of request.
     ///
     /// Sent as the query parameter `currentTime`.
     pub fn current_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
@@ -97,8 +67,10 @@ impl SearchAssets {
         self
     }
 
-    /// The earlier date and time to compare the asset's current state against. When set,
-    /// each asset lists its `new` and `remediated` findings since then.
+    /// The date and time to compare the asset current state against to detect changes. If
+    /// specified, changes in vulnerabilities from this timestamp to the current time are
+    /// calculated and output in the response. If not provided, defaults to the current time
+    /// value.
     ///
     /// Sent as the query parameter `comparisonTime`.
     pub fn comparison_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
@@ -106,7 +78,8 @@ impl SearchAssets {
         self
     }
 
-    /// Whether the response should include the findings that did not change (`same`).
+    /// Whether the response should include the list of already-existing vulnerabilities on an
+    /// asset.
     ///
     /// Sent as the query parameter `includeSame`.
     ///
@@ -126,20 +99,36 @@ impl SearchAssets {
         self
     }
 
-    /// Whether to include findings remediated between the two snapshot times.
+    /// The index of the page (zero-based) to retrieve.
     ///
-    /// Sent as the query parameter `includeInterSnapshotRemediations`.
-    ///
-    /// The server's default: `false`.
-    pub fn include_inter_snapshot_remediations(mut self, value: bool) -> Self {
-        self.input.include_inter_snapshot_remediations = Some(value);
+    /// Sent as the query parameter `page`.
+    pub fn page(mut self, value: i32) -> Self {
+        self.input.page = Some(value);
         self
     }
 
-    /// Search query for filtering assets and the vulnerabilities reported on them.
+    /// The number of records per page to retrieve.
+    ///
+    /// Sent as the query parameter `size`.
+    pub fn size(mut self, value: i32) -> Self {
+        self.input.size = Some(value);
+        self
+    }
+
+    /// The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default
+    /// sort order is ascending. Multiple sort criteria can be specified using multiple sort query
+    /// parameters.
+    ///
+    /// Sent as the query parameter `sort`.
+    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input.sort = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Search query for filtering assets and vulnerabilities on assets.
     ///
     /// Sent as `application/json`.
-    pub fn body(mut self, body: types::SearchCriteria) -> Self {
+    pub fn body(mut self, body: types::AssetVulnerabilityQueryResource) -> Self {
         self.input.body = Some(body);
         self
     }
@@ -147,7 +136,7 @@ impl SearchAssets {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfAsset, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<types::PagedResourcesAssetSummary, types::Error> {
         self.send_with(runtime::read_json)
     }
 
@@ -158,14 +147,17 @@ impl SearchAssets {
     ) -> futures::stream::BoxStream<
         'static,
         Result<
-            runtime::Response<types::PageOfAsset>,
-            runtime::Error<types::ErrorResource>,
+            runtime::Response<types::PagedResourcesAssetSummary>,
+            runtime::Error<types::Error>,
         >,
     > {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfAsset>| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PagedResourcesAssetSummary>|
+            {
                 let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
@@ -188,7 +180,7 @@ impl SearchAssets {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Asset, runtime::Error<types::ErrorResource>>,
+        Result<types::AssetSummary, runtime::Error<types::Error>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -200,11 +192,6 @@ impl SearchAssets {
 impl runtime::Encode for SearchAssetsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(&OPERATION, "/v4/integration/assets".to_owned());
-        request.query_opt("page", self.page.as_ref());
-        request.query_opt("size", self.size.as_ref());
-        if let Some(values) = self.sort.as_ref() {
-            request.query_exploded("sort", values);
-        }
         request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("currentTime", self.current_time.as_ref());
         request.query_opt("comparisonTime", self.comparison_time.as_ref());
@@ -214,11 +201,11 @@ impl runtime::Encode for SearchAssetsInput {
                 "includeUniqueIdentifiers",
                 self.include_unique_identifiers.as_ref(),
             );
-        request
-            .query_opt(
-                "includeInterSnapshotRemediations",
-                self.include_inter_snapshot_remediations.as_ref(),
-            );
+        request.query_opt("page", self.page.as_ref());
+        request.query_opt("size", self.size.as_ref());
+        if let Some(values) = self.sort.as_ref() {
+            request.query_exploded("sort", values);
+        }
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/vulnerabilities",
     retry_safe: true,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/vulnerabilities`: set inputs, then `.send()`.
@@ -23,55 +23,26 @@ pub type SearchVulnerabilities = runtime::RequestBuilder<SearchVulnerabilitiesIn
 /// The inputs of [`SearchVulnerabilities`], set through its methods.
 #[derive(Debug, Clone)]
 pub struct SearchVulnerabilitiesInput {
+    cursor: Option<String>,
     page: Option<i32>,
     size: Option<i32>,
     sort: Option<Vec<String>>,
-    cursor: Option<String>,
-    body: Option<types::SearchCriteria>,
+    body: Option<types::VulnerabilitySearch>,
 }
 
 impl SearchVulnerabilities {
     pub(super) fn new(core: runtime::ClientCore) -> Self {
         let input = SearchVulnerabilitiesInput {
+            cursor: None,
             page: None,
             size: None,
             sort: None,
-            cursor: None,
             body: None,
         };
         Self { core, input, options: None }
     }
 
-    /// The index of the page (zero-based) to retrieve.
-    ///
-    /// Sent as the query parameter `page`.
-    ///
-    /// The server's default: `0`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.input.page = Some(value);
-        self
-    }
-
-    /// The number of records per page to retrieve (at most 500).
-    ///
-    /// Sent as the query parameter `size`.
-    pub fn size(mut self, value: i32) -> Self {
-        self.input.size = Some(value);
-        self
-    }
-
-    /// The criteria to sort the records by, in the format `<property>[,ASC|DESC]`, e.g.
-    /// `id,ASC`. The default order is ascending. Repeat the parameter to sort by several
-    /// properties in different directions.
-    ///
-    /// Sent as the query parameter `sort`.
-    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.input.sort = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The stateless cursor, from the previous page's `metadata.cursor`, to retrieve the next
-    /// page of resources.
+    /// The stateless cursor to retrieve the next page of resources.
     ///
     /// Sent as the query parameter `cursor`.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
@@ -79,10 +50,36 @@ impl SearchVulnerabilities {
         self
     }
 
-    /// Search query for filtering vulnerabilities.
+    /// The index of the page (zero-based) to retrieve.
+    ///
+    /// Sent as the query parameter `page`.
+    pub fn page(mut self, value: i32) -> Self {
+        self.input.page = Some(value);
+        self
+    }
+
+    /// The number of records per page to retrieve.
+    ///
+    /// Sent as the query parameter `size`.
+    pub fn size(mut self, value: i32) -> Self {
+        self.input.size = Some(value);
+        self
+    }
+
+    /// The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default
+    /// sort order is ascending. Multiple sort criteria can be specified using multiple sort query
+    /// parameters.
+    ///
+    /// Sent as the query parameter `sort`.
+    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input.sort = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Search criteria for finding vulnerabilities.
     ///
     /// Sent as `application/json`.
-    pub fn body(mut self, body: types::SearchCriteria) -> Self {
+    pub fn body(mut self, body: types::VulnerabilitySearch) -> Self {
         self.input.body = Some(body);
         self
     }
@@ -90,7 +87,10 @@ impl SearchVulnerabilities {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfVulnerability, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<
+        types::PagedResourcesVulnerabilitySummary,
+        types::Error,
+    > {
         self.send_with(runtime::read_json)
     }
 
@@ -101,14 +101,17 @@ impl SearchVulnerabilities {
     ) -> futures::stream::BoxStream<
         'static,
         Result<
-            runtime::Response<types::PageOfVulnerability>,
-            runtime::Error<types::ErrorResource>,
+            runtime::Response<types::PagedResourcesVulnerabilitySummary>,
+            runtime::Error<types::Error>,
         >,
     > {
         runtime::pagination::pages(
             self,
             |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfVulnerability>| {
+            |
+                request: &Self,
+                answer: &runtime::Response<types::PagedResourcesVulnerabilitySummary>|
+            {
                 let page = answer.body();
                 if page.data.as_ref()?.is_empty() {
                     return None;
@@ -131,7 +134,7 @@ impl SearchVulnerabilities {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Vulnerability, runtime::Error<types::ErrorResource>>,
+        Result<types::VulnerabilitySummary, runtime::Error<types::Error>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -146,12 +149,12 @@ impl runtime::Encode for SearchVulnerabilitiesInput {
             &OPERATION,
             "/v4/integration/vulnerabilities".to_owned(),
         );
+        request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {
             request.query_exploded("sort", values);
         }
-        request.query_opt("cursor", self.cursor.as_ref());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

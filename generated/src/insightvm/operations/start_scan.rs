@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/scan",
     retry_safe: false,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
-    success: &[(200, 200), (202, 202)],
-    errors: &[(400, 400), (401, 401), (500, 500)],
+    success: &[(200, 200)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/scan`: set inputs, then `.send()`.
@@ -22,11 +22,11 @@ pub type StartScan = runtime::RequestBuilder<StartScanInput>;
 /// The inputs of [`StartScan`], set through its methods.
 #[derive(Debug, Clone)]
 pub struct StartScanInput {
-    body: types::ScanRequest,
+    body: types::ScanForm,
 }
 
 impl StartScan {
-    pub(super) fn new(core: runtime::ClientCore, body: types::ScanRequest) -> Self {
+    pub(super) fn new(core: runtime::ClientCore, body: types::ScanForm) -> Self {
         let input = StartScanInput { body };
         Self { core, input, options: None }
     }
@@ -34,7 +34,7 @@ impl StartScan {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::StartScanResponse, types::ErrorResource> {
+    ) -> runtime::ResponseFuture<types::DispatchedScansResource, types::Error> {
         self.send_with(runtime::read_json)
     }
 }

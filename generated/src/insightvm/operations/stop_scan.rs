@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/scan/{id}/stop",
     retry_safe: false,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(202, 202)],
-    errors: &[(401, 401), (404, 404), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/scan/{id}/stop`: set inputs, then `.send()`.
@@ -32,7 +32,7 @@ impl StopScan {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<(), types::ErrorResource> {
+    pub fn send(self) -> runtime::ResponseFuture<(), types::Error> {
         self.send_with(runtime::read_empty)
     }
 }

@@ -8,10 +8,10 @@ static OPERATION: OperationInfo = OperationInfo {
     method: reqwest::Method::POST,
     path: "/v4/integration/scan/engine/{id}/configuration",
     retry_safe: false,
-    security: &["ApiKey"],
+    security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500)],
+    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/scan/engine/{id}/configuration`: set inputs,
@@ -27,14 +27,14 @@ pub type UpdateScanEngineConfiguration = runtime::RequestBuilder<
 #[derive(Debug, Clone)]
 pub struct UpdateScanEngineConfigurationInput {
     id: String,
-    body: types::EngineConfigurationUpdate,
+    body: types::UpdateEnginePropertiesForm,
 }
 
 impl UpdateScanEngineConfiguration {
     pub(super) fn new(
         core: runtime::ClientCore,
         id: impl Into<String>,
-        body: types::EngineConfigurationUpdate,
+        body: types::UpdateEnginePropertiesForm,
     ) -> Self {
         let input = UpdateScanEngineConfigurationInput {
             id: id.into(),
@@ -44,7 +44,12 @@ impl UpdateScanEngineConfiguration {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::Message, types::ErrorResource> {
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<
+        types::UpdateScanEngineConfigurationResponse,
+        types::Error,
+    > {
         self.send_with(runtime::read_json)
     }
 }

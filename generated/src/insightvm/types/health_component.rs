@@ -2,7 +2,7 @@
 
 use crate::runtime::codec;
 
-/// The health of one component.
+/// The status of an individual component of health.
 ///
 /// Schema: `/components/schemas/HealthComponent`
 #[derive(Debug, Clone, PartialEq, Default)]

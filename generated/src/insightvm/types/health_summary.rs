@@ -2,52 +2,56 @@
 
 use crate::runtime::codec;
 
-/// The components grouped by status.
+/// A summarization of the health of the service (optional).
 ///
 /// Schema: `/components/schemas/HealthSummary`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HealthSummary {
-    pub up: Option<Vec<String>>,
+    /// The components that have a health status of `"down"`.
     pub down: Option<Vec<String>>,
+    /// The components that have a health status of `"out-of-service"`.
     pub out_of_service: Option<Vec<String>>,
+    /// The components that have a health status of `"unknown"`.
     pub unknown: Option<Vec<String>>,
+    /// The components that have a health status of `"up"`.
+    pub up: Option<Vec<String>>,
 }
 
 impl serde::Serialize for HealthSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("up", &self.up)?;
         map.optional("down", &self.down)?;
         map.optional("outOfService", &self.out_of_service)?;
         map.optional("unknown", &self.unknown)?;
+        map.optional("up", &self.up)?;
         map.end()
     }
 }
 
 impl codec::ReadFields for HealthSummary {
-    const FIELDS: &'static [&'static str] = &["up", "down", "outOfService", "unknown"];
+    const FIELDS: &'static [&'static str] = &["down", "outOfService", "unknown", "up"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut up = None;
         let mut down = None;
         let mut out_of_service = None;
         let mut unknown = None;
+        let mut up = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "up" => map.read(&mut up)?,
                 "down" => map.read(&mut down)?,
                 "outOfService" => map.read(&mut out_of_service)?,
                 "unknown" => map.read(&mut unknown)?,
+                "up" => map.read(&mut up)?,
                 _ => map.skip()?,
             }
         }
         Ok(Self {
-            up: codec::optional(up),
             down: codec::optional(down),
             out_of_service: codec::optional(out_of_service),
             unknown: codec::optional(unknown),
+            up: codec::optional(up),
         })
     }
 }

@@ -7,39 +7,89 @@ use crate::runtime::codec;
 /// Schema: `/components/schemas/Link`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
-    /// The URL of the linked resource.
+    pub deprecation: Option<String>,
+    /// A hypertext reference, which is either a URI (see &lt;a target="_blank"
+    /// href="<https://tools.ietf.org/html/rfc3986>"&gt;RFC 3986&lt;/a&gt;) or URI template (see
+    /// &lt;a target="_blank" href="<https://tools.ietf.org/html/rfc6570>"&gt;RFC 6570&lt;/a&gt;).
     pub href: Option<String>,
-    /// The relation of the link: `self`, `first`, `prev`, `next` or `last`.
+    pub hreflang: Option<String>,
+    pub media: Option<String>,
+    pub name: Option<String>,
+    pub profile: Option<String>,
+    /// The link relation type. This value is one from the &lt;a target="_blank"
+    /// href="<https://tools.ietf.org/html/rfc5988#section-6.2>"&gt;Link Relation Type
+    /// Registry&lt;/a&gt; or is the type of resource being linked to.
     pub rel: Option<String>,
+    /// Link title.
+    pub title: Option<String>,
+    pub type_: Option<String>,
 }
 
 impl serde::Serialize for Link {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
+        map.optional("deprecation", &self.deprecation)?;
         map.optional("href", &self.href)?;
+        map.optional("hreflang", &self.hreflang)?;
+        map.optional("media", &self.media)?;
+        map.optional("name", &self.name)?;
+        map.optional("profile", &self.profile)?;
         map.optional("rel", &self.rel)?;
+        map.optional("title", &self.title)?;
+        map.optional("type", &self.type_)?;
         map.end()
     }
 }
 
 impl codec::ReadFields for Link {
-    const FIELDS: &'static [&'static str] = &["href", "rel"];
+    const FIELDS: &'static [&'static str] = &[
+        "deprecation",
+        "href",
+        "hreflang",
+        "media",
+        "name",
+        "profile",
+        "rel",
+        "title",
+        "type",
+    ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
+        let mut deprecation = None;
         let mut href = None;
+        let mut hreflang = None;
+        let mut media = None;
+        let mut name = None;
+        let mut profile = None;
         let mut rel = None;
+        let mut title = None;
+        let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
+                "deprecation" => map.read(&mut deprecation)?,
                 "href" => map.read(&mut href)?,
+                "hreflang" => map.read(&mut hreflang)?,
+                "media" => map.read(&mut media)?,
+                "name" => map.read(&mut name)?,
+                "profile" => map.read(&mut profile)?,
                 "rel" => map.read(&mut rel)?,
+                "title" => map.read(&mut title)?,
+                "type" => map.read(&mut type_)?,
                 _ => map.skip()?,
             }
         }
         Ok(Self {
+            deprecation: codec::optional(deprecation),
             href: codec::optional(href),
+            hreflang: codec::optional(hreflang),
+            media: codec::optional(media),
+            name: codec::optional(name),
+            profile: codec::optional(profile),
             rel: codec::optional(rel),
+            title: codec::optional(title),
+            type_: codec::optional(type_),
         })
     }
 }

@@ -2,26 +2,25 @@
 
 use crate::runtime::codec;
 
-/// The custom configuration of a scan engine. The vendor's schema names the time
-/// `lastRetrieved` while its example shows `last_retrieved`; both are accepted.
+/// The current configuration applied to the scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngineConfiguration`
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScanEngineConfiguration {
-    /// When the engine last retrieved its configuration.
+    /// Timestamp the configuration was last retrieved from the engine by the Insight Platform.
     pub last_retrieved: Option<chrono::DateTime<chrono::Utc>>,
-    /// When the engine last retrieved its configuration (example spelling).
-    pub last_retrieved2: Option<chrono::DateTime<chrono::Utc>>,
-    /// The custom properties, each as `name:value`.
+    /// List of custom properties and their value set on the scan engine.
     pub properties: Option<Vec<String>>,
+    /// When the engine last retrieved its configuration (the spelling of the document's example).
+    pub last_retrieved2: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl serde::Serialize for ScanEngineConfiguration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("lastRetrieved", &self.last_retrieved)?;
-        map.optional("last_retrieved", &self.last_retrieved2)?;
         map.optional("properties", &self.properties)?;
+        map.optional("last_retrieved", &self.last_retrieved2)?;
         map.end()
     }
 }
@@ -29,28 +28,28 @@ impl serde::Serialize for ScanEngineConfiguration {
 impl codec::ReadFields for ScanEngineConfiguration {
     const FIELDS: &'static [&'static str] = &[
         "lastRetrieved",
-        "last_retrieved",
         "properties",
+        "last_retrieved",
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut last_retrieved = None;
-        let mut last_retrieved2 = None;
         let mut properties = None;
+        let mut last_retrieved2 = None;
         while let Some(key) = map.next_key()? {
             match &*key {
                 "lastRetrieved" => map.read(&mut last_retrieved)?,
-                "last_retrieved" => map.read(&mut last_retrieved2)?,
                 "properties" => map.read(&mut properties)?,
+                "last_retrieved" => map.read(&mut last_retrieved2)?,
                 _ => map.skip()?,
             }
         }
         Ok(Self {
             last_retrieved: codec::optional(last_retrieved),
-            last_retrieved2: codec::optional(last_retrieved2),
             properties: codec::optional(properties),
+            last_retrieved2: codec::optional(last_retrieved2),
         })
     }
 }

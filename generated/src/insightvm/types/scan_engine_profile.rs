@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 use super::ScanEngineConfiguration;
 
-/// The profile of a scan engine.
+/// The Profile associated with the scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngineProfile`
 #[derive(Debug, Clone, PartialEq, Default)]
