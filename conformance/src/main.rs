@@ -73,14 +73,16 @@ pub enum Failure {
     Decode { path: String, body: Vec<u8>, message: String },
 }
 
-/// The vendor documents as written, by module, for naming their defects.
+/// The vendor documents as their overlays correct them (what Prism serves), by module, for
+/// naming their defects.
 fn documents(root: &std::path::Path) -> Result<BTreeMap<String, serde_json::Value>, String> {
     let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
     let mut documents = BTreeMap::new();
     for api in config.apis {
         let path = root.join("specs").join(&api.spec);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        documents.insert(api.module, clientgen::load::parse_tree(&text)?);
+        let tree = clientgen::corrected_document(&path, &api)
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+        documents.insert(api.module, tree);
     }
     Ok(documents)
 }

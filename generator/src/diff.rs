@@ -252,7 +252,7 @@ impl<'a> Differ<'a> {
         let module = self.new.module.clone();
         let old_first = self.old.servers.first();
         let new_first = self.new.servers.first();
-        if old_first.map(|s| &s.url) != new_first.map(|s| &s.url) {
+        if old_first.map(base_url) != new_first.map(base_url) {
             let describe = |s: Option<&Server>| s.map_or("none".to_owned(), |s| format!("`{}`", s.url));
             self.push(
                 Impact::Breaking,
@@ -331,7 +331,7 @@ impl<'a> Differ<'a> {
         let module = self.new.module.clone();
         for scheme in &self.new.security_schemes {
             let at = scheme.pointer.clone();
-            match self.old.security_schemes.iter().find(|s| s.wire_name == scheme.wire_name) {
+            match self.old.security_schemes.iter().find(|s| same_scheme(s, scheme)) {
                 None => self.push(
                     Impact::Additive,
                     ChangeKind::SecuritySchemeAdded,
@@ -352,7 +352,7 @@ impl<'a> Differ<'a> {
             }
         }
         for scheme in &self.old.security_schemes {
-            if !self.new.security_schemes.iter().any(|s| s.wire_name == scheme.wire_name) {
+            if !self.new.security_schemes.iter().any(|s| same_scheme(scheme, s)) {
                 self.push(
                     Impact::Breaking,
                     ChangeKind::SecuritySchemeRemoved,
@@ -458,8 +458,10 @@ impl<'a> Differ<'a> {
         self.parameters(old, new, &item);
         self.request_body(old, new, &item);
         self.responses(old, new, &item);
-        if old.security != new.security {
-            let added: Vec<_> = new.security.iter().filter(|s| !old.security.contains(s)).collect();
+        let (old_security, new_security) =
+            (scheme_names(self.old, &old.security), scheme_names(self.new, &new.security));
+        if old_security != new_security {
+            let added: Vec<_> = new_security.iter().filter(|s| !old_security.contains(s)).collect();
             let impact = if added.is_empty() { Impact::Additive } else { Impact::Breaking };
             self.push(
                 impact,
@@ -693,7 +695,10 @@ impl<'a> Differ<'a> {
 
     /// Compares two uses of a type in the same place.
     fn type_ref(&mut self, old: &TypeRef, new: &TypeRef, flow: Flow, item: &str, at: (Option<&str>, Option<&str>)) {
-        match (unwrap(old), unwrap(new)) {
+        // `AssetKey = String` where `String` was: the same type to the compiler.
+        let (old_plain, new_plain) =
+            (plain_alias(&self.old_types, unwrap(old)), plain_alias(&self.new_types, unwrap(new)));
+        match (old_plain, new_plain) {
             (TypeRef::Named(a), TypeRef::Named(b)) => {
                 let (Some(&old_def), Some(&new_def)) = (self.old_types.get(a.as_str()), self.new_types.get(b.as_str()))
                 else {
@@ -966,6 +971,40 @@ impl<'a> Differ<'a> {
 }
 
 /// Whether a type comes from a component schema of its own (not from inside one).
+/// What `ty` stands for when it names an alias of a type that names no other (`AssetKey =
+/// String`): a Rust type alias, interchangeable with its target.
+fn plain_alias<'t>(types: &BTreeMap<&str, &'t TypeDef>, ty: &'t TypeRef) -> &'t TypeRef {
+    match ty {
+        TypeRef::Named(name) => match types.get(name.as_str()).map(|def| &def.kind) {
+            Some(TypeKind::Alias(target)) if !matches!(unwrap(target), TypeRef::Named(_)) => unwrap(target),
+            _ => ty,
+        },
+        _ => ty,
+    }
+}
+
+/// Whether two schemes are one for the crate's users: the same name in the document, or a
+/// scheme the document renamed whose setter keeps its name.
+fn same_scheme(old: &SecurityScheme, new: &SecurityScheme) -> bool {
+    old.wire_name == new.wire_name || old.rust_name == new.rust_name
+}
+
+/// The setter names of the schemes an operation accepts (by their names in the document).
+fn scheme_names(api: &Api, wire_names: &[String]) -> Vec<String> {
+    wire_names
+        .iter()
+        .map(|wire| {
+            let scheme = api.security_schemes.iter().find(|s| &s.wire_name == wire);
+            scheme.map_or_else(|| wire.clone(), |s| s.rust_name.clone())
+        })
+        .collect()
+}
+
+/// A server URL as the client uses it: a trailing `/` is dropped when the client is built.
+fn base_url(server: &Server) -> &str {
+    server.url.trim_end_matches('/')
+}
+
 fn is_component(origin: &str) -> bool {
     origin.strip_prefix("/components/schemas/").is_some_and(|name| !name.contains('/'))
 }

@@ -75,6 +75,21 @@ fn read_overlays(config: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnosti
         .collect()
 }
 
+/// The document at `path` as its API's overlays correct it, before anything else reads it
+/// (no bundling, no version conversion): what a mock server should serve, and where the
+/// document's own defects are named.
+pub fn corrected_document(path: &Path, config: &ApiConfig) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| render_error(format!("cannot read the document: {e}"), &shown))?;
+    let mut tree = load::parse_tree(&text).map_err(|e| render_error(format!("not valid YAML or JSON: {e}"), &shown))?;
+    let mut diags = Diagnostics::new(&shown);
+    for overlay in read_overlays(config)? {
+        load::overlay::apply(&mut tree, &overlay.text, &overlay.shown_as, &mut diags);
+    }
+    if diags.has_errors() { Err(diags.items) } else { Ok(tree) }
+}
+
 /// Loads and lowers the text of a document (`shown_as` names it in diagnostics).
 pub fn lower_text(text: &str, shown_as: &str, config: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Diagnostics::new(shown_as);

@@ -124,7 +124,7 @@ fn survives(text: String, label: &str) {
 
 fn seed_documents() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let mut docs = vec![root.join("specs/invicti.yaml"), root.join("specs/insightvm.yaml")];
+    let mut docs = vec![root.join("specs/invicti.yaml"), root.join("specs/insightvm-cloud-v4.json")];
     docs.extend(clientgen::fixture_specs(&root).unwrap());
     // Small real documents, when the corpus is beside the project.
     let corpus = std::env::var_os("CORPUS_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));

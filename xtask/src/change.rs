@@ -313,30 +313,38 @@ mod tests {
             socket.write_all(head.as_bytes()).unwrap();
             socket.write_all(body.as_bytes()).unwrap();
         });
-        format!("http://{address}/insightvm.yaml")
+        format!("http://{address}/insightvm-api-v4.json")
+    }
+
+    /// The vendored InsightVM v4 document, parsed, and a change made to it.
+    fn next_insightvm_release(root: &Path, change: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
+        let original = fs::read_to_string(root.join("specs/insightvm-cloud-v4.json")).unwrap();
+        let mut tree = clientgen::load::parse_tree(&original).unwrap();
+        change(&mut tree);
+        tree
     }
 
     #[test]
     fn update_from_a_url_regenerates_bumps_and_records_the_change() {
         let root = scratch_project("url");
-        let original = fs::read_to_string(root.join("specs/insightvm.yaml")).unwrap();
-        // A realistic edit: a region added, a response field removed, a parameter made required.
-        let mut tree = clientgen::load::parse_tree(&original).unwrap();
-        let regions = tree.pointer_mut("/servers/0/variables/region/enum").unwrap().as_array_mut().unwrap();
-        regions.push("eu2".into());
-        let asset = tree.pointer_mut("/components/schemas/Asset/properties").unwrap().as_object_mut().unwrap();
-        asset.shift_remove("os_name").expect("the fixture edit removes an existing field");
-        let params =
-            tree.pointer_mut("/paths/~1v4~1integration~1assets/post/parameters").unwrap().as_array_mut().unwrap();
-        let size = params.iter_mut().find(|p| p["$ref"] == "#/components/parameters/Size").expect("assets take `size`");
-        *size = serde_json::json!({"name": "size", "in": "query", "required": true, "schema": {"type": "integer", "format": "int32"}});
-        let url = serve_once(serde_yaml::to_string(&tree).unwrap());
+        // A realistic release: an asset type added, a response field removed, a parameter
+        // made required.
+        let tree = next_insightvm_release(&root, |tree| {
+            let asset = tree.pointer_mut("/components/schemas/AssetSummary/properties").unwrap();
+            asset["type"]["enum"].as_array_mut().unwrap().push("container".into());
+            asset.as_object_mut().unwrap().shift_remove("os_name").expect("the edit removes an existing field");
+            let params = tree.pointer_mut("/paths/~1v4~1integration~1assets/post/parameters").unwrap();
+            let size =
+                params.as_array_mut().unwrap().iter_mut().find(|p| p["name"] == "size").expect("assets take size");
+            size["required"] = true.into();
+        });
+        let url = serve_once(serde_json::to_string_pretty(&tree).unwrap());
 
         let updated = update(&root, "insightvm", Some(&url)).unwrap();
         assert_eq!(updated.report.bump, Bump::Major);
         assert_eq!((updated.old_version.as_str(), updated.new_version.as_str()), ("0.1.0", "0.2.0"));
         let kinds: Vec<&str> = updated.report.changes.iter().map(|c| c.kind.as_str()).collect();
-        for kind in ["server-value-added", "field-removed", "parameter-required-changed"] {
+        for kind in ["enum-value-added", "field-removed", "parameter-required-changed"] {
             assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         }
         let codegen = fs::read_to_string(root.join("specs/codegen.toml")).unwrap();
@@ -345,8 +353,24 @@ mod tests {
         assert!(changelog.contains("## 0.2.0: `insightvm` updated") && changelog.contains("os_name"), "{changelog}");
         let manifest = fs::read_to_string(root.join("generated/Cargo.toml")).unwrap();
         assert!(manifest.contains("version = \"0.2.0\""));
-        let region = fs::read_to_string(root.join("generated/src/insightvm/mod.rs")).unwrap();
-        assert!(region.contains("\"eu2\""), "the new region is not in the generated client");
+        let types = fs::read_to_string(root.join("generated/src/insightvm/types/asset_summary_type.rs")).unwrap();
+        assert!(types.contains("\"container\""), "the new asset type is not in the generated client");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn the_vendors_document_as_published_updates_to_itself_with_every_correction_needed() {
+        let root = scratch_project("same");
+        let source = crate::project_root().join("specs/insightvm-cloud-v4.json");
+        let before = fs::read(root.join("specs/insightvm-cloud-v4.json")).unwrap();
+        let updated = update(&root, "insightvm", Some(source.to_str().unwrap())).unwrap();
+        assert!(updated.report.changes.is_empty(), "{}", updated.report.to_markdown());
+        assert_eq!(fs::read(root.join("specs/insightvm-cloud-v4.json")).unwrap(), before, "stored byte for byte");
+        // Every action of the overlay still finds its target and changes it.
+        let overlay = fs::read_to_string(root.join("specs/insightvm-cloud-v4.overlay.yaml")).unwrap();
+        let actions = clientgen::load::parse_tree(&overlay).unwrap()["actions"].as_array().unwrap().len();
+        assert!(updated.overlays.contains(&format!("{actions} correction(s) still apply.")), "{}", updated.overlays);
+        assert!(!updated.overlays.contains("No longer"), "{}", updated.overlays);
         let _ = fs::remove_dir_all(&root);
     }
 
@@ -374,33 +398,26 @@ mod tests {
     #[test]
     fn an_update_reports_the_corrections_the_vendor_fixed_and_the_ones_it_broke() {
         let root = scratch_project("overlays");
-        // The project corrects three things in the vendor's document.
-        fs::write(
-            root.join("specs/codegen.toml"),
-            "[crate]\nname = \"x\"\nversion = \"0.1.0\"\n\n[[api]]\nmodule = \"insightvm\"\nspec = \"insightvm.yaml\"\n\
-             overlays = [\"fixes.overlay.yaml\"]\n",
-        )
-        .unwrap();
-        fs::write(
-            root.join("specs/fixes.overlay.yaml"),
-            "overlay: 1.0.0\ninfo: {title: Corrections, version: 1.0.0}\nactions:\n\
-             - target: $.components.schemas.Asset.properties.host_name\n  description: unnamed hosts come as null\n  update: {nullable: true}\n\
-             - target: $.components.schemas.Asset.properties.os_name\n  description: the name is the product, not the family\n  update: {description: The operating system product name.}\n\
-             - target: $.components.schemas.Asset.properties.ip\n  description: addresses are IPv4 or IPv6 text\n  update: {example: 10.0.0.7}\n",
-        )
-        .unwrap();
-        // The vendor's next release makes `host_name` nullable itself and drops `os_name`.
-        let mut tree =
-            clientgen::load::parse_tree(&fs::read_to_string(root.join("specs/insightvm.yaml")).unwrap()).unwrap();
-        let asset = tree.pointer_mut("/components/schemas/Asset/properties").unwrap().as_object_mut().unwrap();
-        asset["host_name"]["nullable"] = serde_json::json!(true);
-        asset.shift_remove("os_name").unwrap();
-        let next = root.join("next.yaml");
-        fs::write(&next, serde_yaml::to_string(&tree).unwrap()).unwrap();
+        // The vendor's next release declares the cursor nullable itself (the project's
+        // correction is no longer needed) and renames the engine's `lastRetrieved` to the
+        // spelling of its examples (the correction typing it no longer applies).
+        let tree = next_insightvm_release(&root, |tree| {
+            let cursor = tree.pointer_mut("/components/schemas/CursorPageMetadata/properties/cursor").unwrap();
+            cursor["type"] = serde_json::json!(["string", "null"]);
+            let configuration = tree
+                .pointer_mut("/components/schemas/ScanEngineConfiguration/properties")
+                .unwrap()
+                .as_object_mut()
+                .unwrap();
+            let retrieved = configuration.shift_remove("lastRetrieved").unwrap();
+            configuration.insert("last_retrieved".into(), retrieved);
+        });
+        let next = root.join("next.json");
+        fs::write(&next, serde_json::to_string_pretty(&tree).unwrap()).unwrap();
 
         let updated = update(&root, "insightvm", Some(next.to_str().unwrap())).unwrap();
         let report = format!("{}{}", updated.report.to_markdown(), updated.overlays)
-            .replace(next.to_str().unwrap(), "next.yaml");
+            .replace(next.to_str().unwrap(), "next.json");
         let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/snapshots/update_spec_overlays.md");
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             fs::write(&snapshot, &report).unwrap();

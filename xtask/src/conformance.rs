@@ -80,19 +80,24 @@ pub fn wait_for_port(port: u16, process: &mut Running, log: &Path) -> Result<(),
 }
 
 /// Starts `prism mock` for one spec; returns the process and its base URL.
-fn start_prism(root: &Path, prism: &Path, spec: &str, dynamic: bool) -> Result<(Running, String), String> {
+fn start_prism(
+    root: &Path,
+    prism: &Path,
+    module: &str,
+    spec: &Path,
+    dynamic: bool,
+) -> Result<(Running, String), String> {
     let port = free_port()?;
     let logs = target_dir(root).join("conformance");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
-    let log_path =
-        logs.join(format!("prism-{}{}.log", spec.replace(['/', '.'], "-"), if dynamic { "-dynamic" } else { "" }));
+    let log_path = logs.join(format!("prism-{module}{}.log", if dynamic { "-dynamic" } else { "" }));
     let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
     let mut command = Command::new(prism);
     command.args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()]);
     if dynamic {
         command.arg("--dynamic");
     }
-    command.arg(root.join("specs").join(spec));
+    command.arg(spec);
     let child = command
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
@@ -100,27 +105,41 @@ fn start_prism(root: &Path, prism: &Path, spec: &str, dynamic: bool) -> Result<(
         .spawn()
         .map_err(|e| format!("cannot start Prism: {e}"))?;
     let mut running =
-        Running { name: format!("prism {spec}{}", if dynamic { " --dynamic" } else { "" }), child, _stdin: None };
+        Running { name: format!("prism {module}{}", if dynamic { " --dynamic" } else { "" }), child, _stdin: None };
     eprintln!("    started {} (pid {}) on port {port}", running.name, running.child.id());
     wait_for_port(port, &mut running, &log_path)?;
     Ok((running, format!("http://127.0.0.1:{port}")))
 }
 
-/// The vendored documents, by module, each served by its own Prism.
-const SPECS: &[(&str, &str)] =
-    &[("invicti", "invicti.yaml"), ("insightvm", "insightvm.yaml"), ("insightvm_console", "insightvm-console-v3.json")];
-
 /// `(module, base URL)` of each API's server.
 type Urls = Vec<(String, String)>;
+
+/// Each vendored document as its overlays correct it, written where Prism can read it: the
+/// module and the file. The vendor's file itself stays as published.
+pub fn corrected_documents(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
+    let folder = target_dir(root).join("conformance/documents");
+    std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    let mut documents = Vec::new();
+    for api in &config.apis {
+        let tree = clientgen::corrected_document(&root.join("specs").join(&api.spec), api)
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+        let path = folder.join(format!("{}.json", api.module));
+        let text = serde_json::to_string_pretty(&tree).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        documents.push((api.module.clone(), path));
+    }
+    Ok(documents)
+}
 
 /// One Prism per vendored document; the processes and where each API is served.
 fn start_mocks(root: &Path, prism: &Path, dynamic: bool) -> Result<(Vec<Running>, Urls), String> {
     let mut running = Vec::new();
     let mut urls = Vec::new();
-    for (module, spec) in SPECS {
-        let (process, url) = start_prism(root, prism, spec, dynamic)?;
+    for (module, spec) in corrected_documents(root)? {
+        let (process, url) = start_prism(root, prism, &module, &spec, dynamic)?;
         running.push(process);
-        urls.push(((*module).to_owned(), url));
+        urls.push((module, url));
     }
     Ok((running, urls))
 }
@@ -272,7 +291,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     eprintln!("==> the examples against a server that throttles and sends values the spec does not list");
     {
         let (_hostile, url) = start_hostile(root)?;
-        let urls: Vec<(String, String)> = SPECS.iter().map(|(module, _)| ((*module).to_owned(), url.clone())).collect();
+        let modules = corrected_documents(root)?.into_iter().map(|(module, _)| module);
+        let urls: Vec<(String, String)> = modules.map(|module| (module, url.clone())).collect();
         let (passed, failed) = run_examples(root, &urls, "the hostile server")?;
         println!("examples against the hostile server: {passed} passed, {failed} failed");
         if failed > 0 {

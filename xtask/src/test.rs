@@ -87,7 +87,19 @@ pub fn run(root: &Path) -> Result<(), String> {
     if !status.success() {
         return Err("step failed: rustdoc".into());
     }
-    run_step(root, "validate specs", "bash", &["scripts/validate-specs.sh"])?;
+    // The documents as corrected: the InsightVM v4 file as Rapid7 publishes it is invalid
+    // (its region parameter), which the overlay corrects. The Security Console's Swagger 2.0
+    // document is left out: its example values contradict its schemas (see specs/README.md).
+    let corrected = crate::conformance::corrected_documents(root)?;
+    let mut validated: Vec<String> = vec!["scripts/validate-specs.sh".into()];
+    validated.extend(
+        corrected
+            .iter()
+            .filter(|(module, _)| module != "insightvm_console")
+            .map(|(_, path)| path.display().to_string()),
+    );
+    let validated: Vec<&str> = validated.iter().map(String::as_str).collect();
+    run_step(root, "validate specs", "bash", &validated)?;
     eprintln!("==> conformance against Stoplight Prism");
     crate::conformance::run(root)?;
     eprintln!("==> a client from Jupyter Server's own Swagger 2.0 document against a real Jupyter Server");

@@ -213,13 +213,18 @@ where
 
 /// Reads `answer` by what `operation` expects: the success body with `read`, otherwise
 /// the error (decoded when the status is one with a documented error body).
+///
+/// A 2xx the document does not list (a 202 where it says 200, as servers drift from their
+/// documents) is read as the success too: the server says it acted, and the body must still
+/// decode as the documented one, or the call fails with a decode error that shows it.
 fn finish<T, E: serde::de::DeserializeOwned>(
     operation: &OperationInfo,
     answer: Answer,
     read: fn(Answer) -> Result<Response<T>, Error<E>>,
 ) -> Result<Response<T>, Error<E>> {
     let status = answer.status().as_u16();
-    if operation.succeeds_with(status) {
+    let undocumented_success = answer.status().is_success() && !operation.documents_error(status);
+    if operation.succeeds_with(status) || undocumented_success {
         read(answer)
     } else {
         Err(api_error(answer, operation.documents_error(status)))

@@ -11,7 +11,7 @@ static OPERATION: OperationInfo = OperationInfo {
     security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
+    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
 };
 
 /// Request builder for `GET /v4/integration/scan`: set inputs, then `.send()`.

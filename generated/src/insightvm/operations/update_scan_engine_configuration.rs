@@ -11,7 +11,7 @@ static OPERATION: OperationInfo = OperationInfo {
     security: &["api-key"],
     streams: &[],
     success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (415, 415), (500, 500), (503, 503)],
+    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
 };
 
 /// Request builder for `POST /v4/integration/scan/engine/{id}/configuration`: set inputs,
@@ -44,12 +44,7 @@ impl UpdateScanEngineConfiguration {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(
-        self,
-    ) -> runtime::ResponseFuture<
-        types::UpdateScanEngineConfigurationResponse,
-        types::Error,
-    > {
+    pub fn send(self) -> runtime::ResponseFuture<types::Message, types::Error> {
         self.send_with(runtime::read_json)
     }
 }

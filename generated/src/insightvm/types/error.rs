@@ -12,7 +12,7 @@ pub struct Error {
     /// The messages indicating the cause or reason for failure.
     pub message: Option<String>,
     /// The HTTP status code for the error (same as in the HTTP response).
-    pub status: Option<i64>,
+    pub status: Option<i32>,
 }
 
 impl serde::Serialize for Error {

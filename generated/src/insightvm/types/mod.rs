@@ -29,6 +29,7 @@ mod link;
 mod malware_kit_id;
 mod malware_kit_summary;
 mod malware_kit_summary_popularity;
+mod message;
 mod pageable;
 mod paged_resources_asset_summary;
 mod paged_resources_asset_tag_summary;
@@ -38,7 +39,6 @@ mod paged_resources_vulnerability_summary;
 mod remove_scan_engine_configuration_property;
 mod scan_engine_configuration;
 mod scan_engine_configuration_property_input;
-mod scan_engine_configuration_response;
 mod scan_engine_id;
 mod scan_engine_profile;
 mod scan_engine_resource;
@@ -97,6 +97,7 @@ pub use link::Link;
 pub use malware_kit_id::MalwareKitId;
 pub use malware_kit_summary::MalwareKitSummary;
 pub use malware_kit_summary_popularity::MalwareKitSummaryPopularity;
+pub use message::Message;
 pub use pageable::Pageable;
 pub use paged_resources_asset_summary::PagedResourcesAssetSummary;
 pub use paged_resources_asset_tag_summary::PagedResourcesAssetTagSummary;
@@ -108,10 +109,6 @@ pub use paged_resources_vulnerability_summary::PagedResourcesVulnerabilitySummar
 pub use remove_scan_engine_configuration_property::RemoveScanEngineConfigurationProperty;
 pub use scan_engine_configuration::ScanEngineConfiguration;
 pub use scan_engine_configuration_property_input::ScanEngineConfigurationPropertyInput;
-pub use scan_engine_configuration_response::{
-    ScanEngineConfigurationResponse, RemoveScanEngineConfigurationResponse,
-    UpdateScanEngineConfigurationResponse,
-};
 pub use scan_engine_id::ScanEngineId;
 pub use scan_engine_profile::ScanEngineProfile;
 pub use scan_engine_resource::ScanEngineResource;

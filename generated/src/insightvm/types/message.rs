@@ -2,14 +2,16 @@
 
 use crate::runtime::codec;
 
-/// Schema: `/paths/~1v4~1integration~1scan~1engine~1{id}~1configuration/delete/responses/200/content/application~1json/schema`
+/// What the server did, in words.
+///
+/// Schema: `/components/schemas/Message`
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ScanEngineConfigurationResponse {
+pub struct Message {
     /// What the server did.
     pub message: Option<String>,
 }
 
-impl serde::Serialize for ScanEngineConfigurationResponse {
+impl serde::Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
         map.optional("message", &self.message)?;
@@ -17,7 +19,7 @@ impl serde::Serialize for ScanEngineConfigurationResponse {
     }
 }
 
-impl codec::ReadFields for ScanEngineConfigurationResponse {
+impl codec::ReadFields for Message {
     const FIELDS: &'static [&'static str] = &["message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,10 +38,4 @@ impl codec::ReadFields for ScanEngineConfigurationResponse {
     }
 }
 
-codec::deserialize_via_fields!(ScanEngineConfigurationResponse);
-
-/// Schema: `/paths/~1v4~1integration~1scan~1engine~1{id}~1configuration/delete/responses/200/content/application~1json/schema`
-pub type RemoveScanEngineConfigurationResponse = ScanEngineConfigurationResponse;
-
-/// Schema: `/paths/~1v4~1integration~1scan~1engine~1{id}~1configuration/post/responses/200/content/application~1json/schema`
-pub type UpdateScanEngineConfigurationResponse = ScanEngineConfigurationResponse;
+codec::deserialize_via_fields!(Message);
