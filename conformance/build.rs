@@ -19,7 +19,8 @@ fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest).parent().expect("the conformance crate sits in the workspace");
     println!("cargo::rerun-if-changed={}", root.join("specs").display());
-    let generated = clientgen::generate_project(root).unwrap_or_else(|errors| {
+    let config = clientgen::Config::load(&root.join("specs/codegen.toml")).unwrap_or_else(|error| panic!("{error}"));
+    let generated = clientgen::generate_project(root, &config).unwrap_or_else(|errors| {
         panic!("codegen failed: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
     });
     let functions = generated.apis.iter().filter(|api| GENERATED.contains(&api.module.as_str())).map(api_calls);

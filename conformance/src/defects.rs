@@ -14,7 +14,7 @@ pub fn example_defect(api: &Api, document: &Value, op: &Operation, path: &str, b
         _ => None,
     })?;
     let answer: Value = serde_json::from_slice(body).ok()?;
-    let body_pointer = crate::calls::pointer_of(path);
+    let body_pointer = crate::judge::pointer_of(path);
     let steps = field_steps(api, &root, &body_pointer);
     steps.iter().rev().find_map(|(at, field_pointer)| {
         let example = document.pointer(&format!("{field_pointer}/example"))?;

@@ -29,7 +29,7 @@ fn sample<T: serde::de::DeserializeOwned>(json: &str) -> T {
     serde_json::from_str(json).unwrap_or_else(|error| panic!("sample {json} does not fit its type: {error}"))
 }
 
-/// Judges a decoded answer (see `crate::calls::judge`); a failed decode keeps its path and body.
+/// Judges a decoded answer (see `crate::judge::judge`); a failed decode keeps its path and body.
 async fn judge_decoded<T: Debug, E: Debug>(
     result: Result<Response<T>, Error<E>>,
     expect: Expect,
@@ -40,7 +40,7 @@ async fn judge_decoded<T: Debug, E: Debug>(
             body: error.body().to_vec(),
             message: error.to_string(),
         }),
-        other => crate::calls::judge_outcome(other.map(|response| response.status().as_u16()), expect)
+        other => crate::judge::judge_outcome(other.map(|response| response.status().as_u16()), expect)
             .map_err(Failure::Plain),
     }
 }
@@ -60,7 +60,7 @@ async fn judge_stream<E: Debug>(
                 .map_err(|e| Failure::Plain(format!("reading the download: {e}")))?;
             Ok(format!("HTTP {status}, {} bytes streamed", bytes.len()))
         }
-        (other, _) => crate::calls::judge_outcome(other.map(|response| response.status().as_u16()), expect)
+        (other, _) => crate::judge::judge_outcome(other.map(|response| response.status().as_u16()), expect)
             .map_err(Failure::Plain),
     }
 }

@@ -28,6 +28,7 @@ mod calls;
 mod defects;
 mod generated;
 mod hostile;
+mod judge;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -75,14 +76,16 @@ pub enum Failure {
 
 /// The vendor documents as their overlays correct them (what Prism serves), by module, for
 /// naming their defects.
-fn documents(root: &std::path::Path) -> Result<BTreeMap<String, serde_json::Value>, String> {
-    let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
+fn documents(
+    root: &std::path::Path,
+    config: &clientgen::Config,
+) -> Result<BTreeMap<String, serde_json::Value>, String> {
     let mut documents = BTreeMap::new();
-    for api in config.apis {
+    for api in &config.apis {
         let path = root.join("specs").join(&api.spec);
-        let tree = clientgen::corrected_document(&path, &api)
+        let tree = clientgen::corrected_document(&path, api)
             .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
-        documents.insert(api.module, tree);
+        documents.insert(api.module.clone(), tree);
     }
     Ok(documents)
 }
@@ -106,9 +109,10 @@ async fn check(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unexpected argument `{other}`")),
         }
     }
-    let generated = clientgen::generate_project(&root)
+    let config = clientgen::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
+    let generated = clientgen::generate_project(&root, &config)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
-    let documents = documents(&root)?;
+    let documents = documents(&root, &config)?;
     let (mut passed, mut failed, mut defects) = (0, 0, 0);
     for api in &generated.apis {
         let Some(url) = urls.get(&api.module) else {

@@ -240,43 +240,47 @@ impl ApiConfig {
     pub fn overlay_paths(&self) -> Vec<std::path::PathBuf> {
         self.overlays.iter().map(|name| self.overlay_dir.join(name)).collect()
     }
-
-    /// Reads the per-document settings of a standalone crate (`pagination`, `retry_safe`,
-    /// `rename`) from a TOML file shaped like one `[[api]]` entry of the codegen config.
-    pub fn load_standalone(path: &Path) -> Result<Self, Diagnostic> {
-        let file = path.display().to_string();
-        let mut diags = Diagnostics::new(&file);
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) => {
-                diags.error("", format!("cannot read the config: {error}"), None);
-                return Err(diags.items.remove(0));
-            }
-        };
-        let mut config = toml::from_str::<ApiConfig>(&text).map_err(|error| {
-            diags.error("", format!("invalid config: {}", error.message()), None);
-            diags.items.remove(0)
-        })?;
-        config.overlay_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(config)
-    }
 }
 
 impl Config {
-    /// Reads and checks the config file.
+    /// Reads a settings file: the project's (`[crate]` and `[[api]]` entries, as
+    /// `specs/codegen.toml`), or one document's (the fields of one `[[api]]` entry at the top
+    /// level, beside a document generated on its own), which gives one API with no module
+    /// and no document named. The one place settings are read.
     pub fn load(path: &Path) -> Result<Self, Diagnostic> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|error| {
             let mut diags = Diagnostics::new(&file);
-            diags.error("", format!("cannot read the codegen config: {error}"), None);
+            diags.error("", format!("cannot read the settings: {error}"), None);
             diags.items.remove(0)
         })?;
-        let mut config = Self::parse(&text, &file)?;
+        let project = toml::from_str::<toml::Table>(&text)
+            .map(|table| table.contains_key("crate") || table.contains_key("api"))
+            .unwrap_or(true);
+        let mut config = if project { Self::parse(&text, &file)? } else { Self::parse_one(&text, &file)? };
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         for api in &mut config.apis {
             api.overlay_dir = dir.clone();
         }
         Ok(config)
+    }
+
+    /// The settings of the one API a one-document settings file gives (default settings for
+    /// a project file with no API).
+    pub fn into_api(mut self) -> ApiConfig {
+        if self.apis.is_empty() { ApiConfig::default() } else { self.apis.swap_remove(0) }
+    }
+
+    /// One document's settings, as a project of one API.
+    fn parse_one(text: &str, file: &str) -> Result<Self, Diagnostic> {
+        let api = toml::from_str::<ApiConfig>(text).map_err(|error| {
+            let location = error.span().map(|span| line_of(text, span.start)).unwrap_or_default();
+            let mut diags = Diagnostics::new(file);
+            diags.error(&location, format!("invalid settings: {}", error.message()), None);
+            diags.items.remove(0)
+        })?;
+        let krate = CrateConfig { name: String::new(), version: "0.1.0".into(), description: None };
+        Ok(Self { krate, apis: vec![api] })
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Self, Diagnostic> {

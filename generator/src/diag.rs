@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -92,35 +91,18 @@ impl fmt::Display for Grouped<'_> {
 }
 
 /// Diagnostics collected while working on one file.
+/// The diagnostics met while reading and lowering one document (named `file`). Where a
+/// position came from (a converted document, an overlay, a bundled file) travels with the
+/// document (`load::Origins`), which places these once they are collected.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     pub file: String,
     pub items: Vec<Diagnostic>,
-    /// When the document was converted (Swagger 2.0), where each converted pointer came from:
-    /// every diagnostic then points into the document the user gave.
-    origin: Option<Arc<PointerMap>>,
-    /// Parts an overlay wrote: (pointer in the document, overlay file, pointer of the text
-    /// in the overlay). A diagnostic about such a part names the overlay action.
-    overlaid: Vec<(String, String, String)>,
 }
 
 impl Diagnostics {
     pub fn new(file: impl Into<String>) -> Self {
-        Self { file: file.into(), items: Vec::new(), origin: None, overlaid: Vec::new() }
-    }
-
-    /// From now on, pointers are read as pointers into a converted document and reported
-    /// at their origin in the document as written.
-    pub fn set_origin(&mut self, origin: Arc<PointerMap>) {
-        self.origin = Some(origin);
-    }
-
-    /// The pointer in the document as written for a pointer into the loaded one.
-    pub fn original(&self, pointer: &str) -> String {
-        match &self.origin {
-            Some(origin) => origin.original(pointer),
-            None => pointer.to_owned(),
-        }
+        Self { file: file.into(), items: Vec::new() }
     }
 
     pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
@@ -132,39 +114,13 @@ impl Diagnostics {
     }
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
-        let pointer = self.original(pointer);
-        // A part bundled from another file is reported in that file, named beside this one.
-        let (file, pointer) = match (self.overlay_source(&pointer), bundled_origin(&pointer)) {
-            (Some(overlaid), _) => overlaid,
-            (None, Some((bundled, inner))) => (self.beside(&bundled), inner),
-            (None, None) => (self.file.clone(), pointer),
-        };
+        let (file, pointer) = (self.file.clone(), pointer.to_owned());
         self.items.push(Diagnostic { severity, file, pointer, message, hint });
-    }
-
-    /// Records that an overlay wrote what stands at `pointer` (from `file` at `source`).
-    pub fn record_overlaid(&mut self, pointer: String, file: &str, source: String) {
-        self.overlaid.push((pointer, file.to_owned(), source));
-    }
-
-    /// The overlay text a pointer into the document came from, when an overlay wrote it.
-    fn overlay_source(&self, pointer: &str) -> Option<(String, String)> {
-        self.overlaid
-            .iter()
-            .filter(|(at, _, _)| {
-                pointer == at || pointer.strip_prefix(at.as_str()).is_some_and(|rest| rest.starts_with('/'))
-            })
-            .max_by_key(|(at, _, _)| at.len())
-            .map(|(at, file, source)| (file.clone(), format!("{source}{}", &pointer[at.len()..])))
     }
 
     /// How diagnostics name a file given relative to this one's folder.
     pub fn beside(&self, relative: &str) -> String {
-        if relative.contains("://") {
-            return relative.to_owned();
-        }
-        let dir = std::path::Path::new(&self.file).parent().unwrap_or(std::path::Path::new(""));
-        dir.join(relative).display().to_string()
+        beside(&self.file, relative)
     }
 
     pub fn has_errors(&self) -> bool {
@@ -174,6 +130,15 @@ impl Diagnostics {
     pub fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
+}
+
+/// How diagnostics name a file given relative to the folder of `file` (a URL as it is).
+pub fn beside(file: &str, relative: &str) -> String {
+    if relative.contains("://") {
+        return relative.to_owned();
+    }
+    let dir = std::path::Path::new(file).parent().unwrap_or(std::path::Path::new(""));
+    dir.join(relative).display().to_string()
 }
 
 /// The section of a document that holds the files it refers to, bundled at load time.

@@ -168,6 +168,53 @@ pub struct Change {
     pub new_pointer: Option<String>,
 }
 
+impl Change {
+    /// A change of `impact`: what (`kind`), for whom (`rust_item`) and in words (`message`);
+    /// where it is in each document is set with [`in_old`](Self::in_old),
+    /// [`in_new`](Self::in_new) or [`at`](Self::at).
+    fn new(impact: Impact, kind: ChangeKind, rust_item: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            impact,
+            kind,
+            rust_item: rust_item.into(),
+            message: message.into(),
+            old_pointer: None,
+            new_pointer: None,
+        }
+    }
+
+    fn breaking(kind: ChangeKind, rust_item: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Impact::Breaking, kind, rust_item, message)
+    }
+
+    fn additive(kind: ChangeKind, rust_item: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Impact::Additive, kind, rust_item, message)
+    }
+
+    fn docs(kind: ChangeKind, rust_item: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Impact::Docs, kind, rust_item, message)
+    }
+
+    /// Where it is in the old document.
+    fn in_old(mut self, pointer: &str) -> Self {
+        self.old_pointer = Some(pointer.to_owned());
+        self
+    }
+
+    /// Where it is in the new document.
+    fn in_new(mut self, pointer: &str) -> Self {
+        self.new_pointer = Some(pointer.to_owned());
+        self
+    }
+
+    /// Where it is in each document, when known.
+    fn at(mut self, old: Option<&str>, new: Option<&str>) -> Self {
+        self.old_pointer = old.map(str::to_owned);
+        self.new_pointer = new.map(str::to_owned);
+        self
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub old_label: String,
@@ -225,23 +272,8 @@ pub fn diff(old: &Api, new: &Api, old_label: &str, new_label: &str) -> Report {
 }
 
 impl<'a> Differ<'a> {
-    fn push(
-        &mut self,
-        impact: Impact,
-        kind: ChangeKind,
-        rust_item: String,
-        message: String,
-        old_pointer: Option<&str>,
-        new_pointer: Option<&str>,
-    ) {
-        self.changes.push(Change {
-            impact,
-            kind,
-            rust_item,
-            message,
-            old_pointer: old_pointer.map(str::to_owned),
-            new_pointer: new_pointer.map(str::to_owned),
-        });
+    fn record(&mut self, change: Change) {
+        self.changes.push(change);
     }
 
     fn client_item(&self, method: &str) -> String {
@@ -254,13 +286,13 @@ impl<'a> Differ<'a> {
         let new_first = self.new.servers.first();
         if old_first.map(base_url) != new_first.map(base_url) {
             let describe = |s: Option<&Server>| s.map_or("none".to_owned(), |s| format!("`{}`", s.url));
-            self.push(
-                Impact::Breaking,
-                ChangeKind::ServerChanged,
-                format!("{module}::ClientBuilder"),
-                format!("default server changed from {} to {}", describe(old_first), describe(new_first)),
-                old_first.map(|s| s.pointer.as_str()),
-                new_first.map(|s| s.pointer.as_str()),
+            self.record(
+                Change::breaking(
+                    ChangeKind::ServerChanged,
+                    format!("{module}::ClientBuilder"),
+                    format!("default server changed from {} to {}", describe(old_first), describe(new_first)),
+                )
+                .at(old_first.map(|s| s.pointer.as_str()), new_first.map(|s| s.pointer.as_str())),
             );
         }
         let (Some(old), Some(new)) = (old_first, new_first) else { return };
@@ -268,61 +300,62 @@ impl<'a> Differ<'a> {
             let at = format!("{}/variables/{}", new.pointer, variable.wire_name);
             let item = format!("{module}::{}", variable.type_name);
             match old.variables.iter().find(|v| v.wire_name == variable.wire_name) {
-                None => self.push(
-                    Impact::Additive,
-                    ChangeKind::ServerVariableAdded,
-                    format!("{module}::ClientBuilder::{}", variable.rust_name),
-                    format!("server variable `{}` added (default `{}`)", variable.wire_name, variable.default),
-                    None,
-                    Some(&at),
+                None => self.record(
+                    Change::additive(
+                        ChangeKind::ServerVariableAdded,
+                        format!("{module}::ClientBuilder::{}", variable.rust_name),
+                        format!("server variable `{}` added (default `{}`)", variable.wire_name, variable.default),
+                    )
+                    .in_new(&at),
                 ),
                 Some(before) => {
                     let old_values: BTreeSet<&str> = before.values.iter().map(|v| v.wire_value.as_str()).collect();
                     let new_values: BTreeSet<&str> = variable.values.iter().map(|v| v.wire_value.as_str()).collect();
                     for added in new_values.difference(&old_values) {
-                        self.push(
-                            Impact::Additive,
-                            ChangeKind::ServerValueAdded,
-                            item.clone(),
-                            format!("`{}` may now be `{added}`", variable.wire_name),
-                            None,
-                            Some(&format!("{at}/enum")),
+                        self.record(
+                            Change::additive(
+                                ChangeKind::ServerValueAdded,
+                                item.clone(),
+                                format!("`{}` may now be `{added}`", variable.wire_name),
+                            )
+                            .in_new(&format!("{at}/enum")),
                         );
                     }
                     for removed in old_values.difference(&new_values) {
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::ServerValueRemoved,
-                            item.clone(),
-                            format!("`{}` may no longer be `{removed}` (its variant is gone)", variable.wire_name),
-                            Some(&format!("{at}/enum")),
-                            None,
+                        self.record(
+                            Change::breaking(
+                                ChangeKind::ServerValueRemoved,
+                                item.clone(),
+                                format!("`{}` may no longer be `{removed}` (its variant is gone)", variable.wire_name),
+                            )
+                            .in_old(&format!("{at}/enum")),
                         );
                     }
                     if before.default != variable.default {
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::ServerDefaultChanged,
-                            item.clone(),
-                            format!(
-                                "default of `{}` changed from `{}` to `{}`",
-                                variable.wire_name, before.default, variable.default
-                            ),
-                            Some(&at),
-                            Some(&at),
+                        self.record(
+                            Change::breaking(
+                                ChangeKind::ServerDefaultChanged,
+                                item.clone(),
+                                format!(
+                                    "default of `{}` changed from `{}` to `{}`",
+                                    variable.wire_name, before.default, variable.default
+                                ),
+                            )
+                            .in_old(&at)
+                            .in_new(&at),
                         );
                     }
                 }
             }
         }
         for variable in old.variables.iter().filter(|v| !new.variables.iter().any(|n| n.wire_name == v.wire_name)) {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::ServerVariableRemoved,
-                format!("{module}::ClientBuilder::{}", variable.rust_name),
-                format!("server variable `{}` removed", variable.wire_name),
-                Some(&format!("{}/variables/{}", old.pointer, variable.wire_name)),
-                None,
+            self.record(
+                Change::breaking(
+                    ChangeKind::ServerVariableRemoved,
+                    format!("{module}::ClientBuilder::{}", variable.rust_name),
+                    format!("server variable `{}` removed", variable.wire_name),
+                )
+                .in_old(&format!("{}/variables/{}", old.pointer, variable.wire_name)),
             );
         }
     }
@@ -332,34 +365,35 @@ impl<'a> Differ<'a> {
         for scheme in &self.new.security_schemes {
             let at = scheme.pointer.clone();
             match self.old.security_schemes.iter().find(|s| same_scheme(s, scheme)) {
-                None => self.push(
-                    Impact::Additive,
-                    ChangeKind::SecuritySchemeAdded,
-                    format!("{module}::ClientBuilder"),
-                    format!("security scheme `{}` added", scheme.wire_name),
-                    None,
-                    Some(&at),
+                None => self.record(
+                    Change::additive(
+                        ChangeKind::SecuritySchemeAdded,
+                        format!("{module}::ClientBuilder"),
+                        format!("security scheme `{}` added", scheme.wire_name),
+                    )
+                    .in_new(&at),
                 ),
-                Some(before) if before.kind != scheme.kind => self.push(
-                    Impact::Breaking,
-                    ChangeKind::SecuritySchemeChanged,
-                    format!("{module}::ClientBuilder"),
-                    format!("security scheme `{}` now sends its credential differently", scheme.wire_name),
-                    Some(&at),
-                    Some(&at),
+                Some(before) if before.kind != scheme.kind => self.record(
+                    Change::breaking(
+                        ChangeKind::SecuritySchemeChanged,
+                        format!("{module}::ClientBuilder"),
+                        format!("security scheme `{}` now sends its credential differently", scheme.wire_name),
+                    )
+                    .in_old(&at)
+                    .in_new(&at),
                 ),
                 Some(_) => {}
             }
         }
         for scheme in &self.old.security_schemes {
             if !self.new.security_schemes.iter().any(|s| same_scheme(scheme, s)) {
-                self.push(
-                    Impact::Breaking,
-                    ChangeKind::SecuritySchemeRemoved,
-                    format!("{module}::ClientBuilder"),
-                    format!("security scheme `{}` removed", scheme.wire_name),
-                    Some(&scheme.pointer),
-                    None,
+                self.record(
+                    Change::breaking(
+                        ChangeKind::SecuritySchemeRemoved,
+                        format!("{module}::ClientBuilder"),
+                        format!("security scheme `{}` removed", scheme.wire_name),
+                    )
+                    .in_old(&scheme.pointer),
                 );
             }
         }
@@ -380,30 +414,30 @@ impl<'a> Differ<'a> {
                     let new_op = &self.new.operations[index];
                     self.operation(old_op, new_op);
                 }
-                None => self.push(
-                    Impact::Breaking,
-                    ChangeKind::OperationRemoved,
-                    self.client_item(&old_op.rust_name),
-                    format!(
-                        "operation `{}` (`{} {}`) removed",
-                        old_op.wire_id,
-                        old_op.method.as_str(),
-                        old_op.path_template
-                    ),
-                    Some(&old_op.pointer),
-                    None,
+                None => self.record(
+                    Change::breaking(
+                        ChangeKind::OperationRemoved,
+                        self.client_item(&old_op.rust_name),
+                        format!(
+                            "operation `{}` (`{} {}`) removed",
+                            old_op.wire_id,
+                            old_op.method.as_str(),
+                            old_op.path_template
+                        ),
+                    )
+                    .in_old(&old_op.pointer),
                 ),
             }
         }
         for (index, op) in self.new.operations.iter().enumerate() {
             if !matched_new.contains(&index) {
-                self.push(
-                    Impact::Additive,
-                    ChangeKind::OperationAdded,
-                    self.client_item(&op.rust_name),
-                    format!("operation `{}` (`{} {}`) added", op.wire_id, op.method.as_str(), op.path_template),
-                    None,
-                    Some(&op.pointer),
+                self.record(
+                    Change::additive(
+                        ChangeKind::OperationAdded,
+                        self.client_item(&op.rust_name),
+                        format!("operation `{}` (`{} {}`) added", op.wire_id, op.method.as_str(), op.path_template),
+                    )
+                    .in_new(&op.pointer),
                 );
             }
         }
@@ -413,46 +447,41 @@ impl<'a> Differ<'a> {
         let item = self.client_item(&new.rust_name);
         let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
         if old.wire_id != new.wire_id {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::OperationRenamed,
-                item.clone(),
-                format!(
-                    "operationId `{}` renamed to `{}`: the method is now `{}` (was `{}`)",
-                    old.wire_id, new.wire_id, new.rust_name, old.rust_name
-                ),
-                at.0,
-                at.1,
+            self.record(
+                Change::breaking(
+                    ChangeKind::OperationRenamed,
+                    item.clone(),
+                    format!(
+                        "operationId `{}` renamed to `{}`: the method is now `{}` (was `{}`)",
+                        old.wire_id, new.wire_id, new.rust_name, old.rust_name
+                    ),
+                )
+                .at(at.0, at.1),
             );
         }
         if old.method != new.method || old.path_template != new.path_template {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::OperationMoved,
-                item.clone(),
-                format!(
-                    "`{}` moved from `{} {}` to `{} {}`",
-                    new.wire_id,
-                    old.method.as_str(),
-                    old.path_template,
-                    new.method.as_str(),
-                    new.path_template
-                ),
-                at.0,
-                at.1,
+            self.record(
+                Change::breaking(
+                    ChangeKind::OperationMoved,
+                    item.clone(),
+                    format!(
+                        "`{}` moved from `{} {}` to `{} {}`",
+                        new.wire_id,
+                        old.method.as_str(),
+                        old.path_template,
+                        new.method.as_str(),
+                        new.path_template
+                    ),
+                )
+                .at(at.0, at.1),
             );
         }
         if !old.deprecated && new.deprecated {
-            self.push(Impact::Docs, ChangeKind::OperationDeprecated, item.clone(), "now deprecated".into(), at.0, at.1);
+            self.record(Change::docs(ChangeKind::OperationDeprecated, item.clone(), "now deprecated").at(at.0, at.1));
         }
         if old.summary != new.summary || old.description != new.description {
-            self.push(
-                Impact::Docs,
-                ChangeKind::OperationDocs,
-                item.clone(),
-                "summary or description changed".into(),
-                at.0,
-                at.1,
+            self.record(
+                Change::docs(ChangeKind::OperationDocs, item.clone(), "summary or description changed").at(at.0, at.1),
             );
         }
         self.parameters(old, new, &item);
@@ -463,13 +492,14 @@ impl<'a> Differ<'a> {
         if old_security != new_security {
             let added: Vec<_> = new_security.iter().filter(|s| !old_security.contains(s)).collect();
             let impact = if added.is_empty() { Impact::Additive } else { Impact::Breaking };
-            self.push(
-                impact,
-                ChangeKind::OperationSecurityChanged,
-                item.clone(),
-                format!("accepted security schemes changed from {:?} to {:?}", old.security, new.security),
-                at.0,
-                at.1,
+            self.record(
+                Change::new(
+                    impact,
+                    ChangeKind::OperationSecurityChanged,
+                    item.clone(),
+                    format!("accepted security schemes changed from {:?} to {:?}", old.security, new.security),
+                )
+                .at(at.0, at.1),
             );
         }
         if old.pagination.is_some() != new.pagination.is_some() {
@@ -478,7 +508,7 @@ impl<'a> Differ<'a> {
             } else {
                 (Impact::Breaking, "no longer paginated: `into_stream()` and `into_pages()` removed")
             };
-            self.push(impact, ChangeKind::PaginationChanged, item.clone(), message.into(), at.0, at.1);
+            self.record(Change::new(impact, ChangeKind::PaginationChanged, item.clone(), message).at(at.0, at.1));
         }
     }
 
@@ -486,25 +516,25 @@ impl<'a> Differ<'a> {
         for param in &new.params {
             let setter = format!("{item}.{}()", param.rust_name);
             match old.params.iter().find(|p| p.wire_name == param.wire_name && p.location == param.location) {
-                None if param.required => self.push(
-                    Impact::Breaking,
-                    ChangeKind::ParameterAdded,
-                    item.to_owned(),
-                    format!(
-                        "required {} parameter `{}` added: a new argument",
-                        param.location.as_str(),
-                        param.wire_name
-                    ),
-                    None,
-                    Some(&param.pointer),
+                None if param.required => self.record(
+                    Change::breaking(
+                        ChangeKind::ParameterAdded,
+                        item.to_owned(),
+                        format!(
+                            "required {} parameter `{}` added: a new argument",
+                            param.location.as_str(),
+                            param.wire_name
+                        ),
+                    )
+                    .in_new(&param.pointer),
                 ),
-                None => self.push(
-                    Impact::Additive,
-                    ChangeKind::ParameterAdded,
-                    setter,
-                    format!("optional {} parameter `{}` added", param.location.as_str(), param.wire_name),
-                    None,
-                    Some(&param.pointer),
+                None => self.record(
+                    Change::additive(
+                        ChangeKind::ParameterAdded,
+                        setter,
+                        format!("optional {} parameter `{}` added", param.location.as_str(), param.wire_name),
+                    )
+                    .in_new(&param.pointer),
                 ),
                 Some(before) => {
                     let at = (Some(before.pointer.as_str()), Some(param.pointer.as_str()));
@@ -514,25 +544,21 @@ impl<'a> Differ<'a> {
                         } else {
                             format!("`{}` is now optional: an argument became a setter", param.wire_name)
                         };
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::ParameterRequiredChanged,
-                            item.to_owned(),
-                            message,
-                            at.0,
-                            at.1,
+                        self.record(
+                            Change::breaking(ChangeKind::ParameterRequiredChanged, item.to_owned(), message)
+                                .at(at.0, at.1),
                         );
                     }
                     let target = if param.required { item.to_owned() } else { setter };
                     self.type_ref(&before.ty, &param.ty, Flow::Request, &target, at);
                     if before.style != param.style {
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::ParameterStyleChanged,
-                            target,
-                            format!("`{}` is now spelled differently on the wire", param.wire_name),
-                            at.0,
-                            at.1,
+                        self.record(
+                            Change::breaking(
+                                ChangeKind::ParameterStyleChanged,
+                                target,
+                                format!("`{}` is now spelled differently on the wire", param.wire_name),
+                            )
+                            .at(at.0, at.1),
                         );
                     }
                 }
@@ -540,13 +566,13 @@ impl<'a> Differ<'a> {
         }
         for param in &old.params {
             if !new.params.iter().any(|p| p.wire_name == param.wire_name && p.location == param.location) {
-                self.push(
-                    Impact::Breaking,
-                    ChangeKind::ParameterRemoved,
-                    if param.required { item.to_owned() } else { format!("{item}.{}()", param.rust_name) },
-                    format!("{} parameter `{}` removed", param.location.as_str(), param.wire_name),
-                    Some(&param.pointer),
-                    None,
+                self.record(
+                    Change::breaking(
+                        ChangeKind::ParameterRemoved,
+                        if param.required { item.to_owned() } else { format!("{item}.{}()", param.rust_name) },
+                        format!("{} parameter `{}` removed", param.location.as_str(), param.wire_name),
+                    )
+                    .in_old(&param.pointer),
                 );
             }
         }
@@ -556,31 +582,32 @@ impl<'a> Differ<'a> {
         let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
         match (&old.body, &new.body) {
             (None, None) => {}
-            (None, Some(body)) => self.push(
-                if body.required { Impact::Breaking } else { Impact::Additive },
-                ChangeKind::RequestBodyAdded,
-                item.to_owned(),
-                format!("request body `{}` added{}", body.media_type, if body.required { ", required" } else { "" }),
-                None,
-                at.1,
+            (None, Some(body)) => self.record(
+                Change::new(
+                    if body.required { Impact::Breaking } else { Impact::Additive },
+                    ChangeKind::RequestBodyAdded,
+                    item.to_owned(),
+                    format!(
+                        "request body `{}` added{}",
+                        body.media_type,
+                        if body.required { ", required" } else { "" }
+                    ),
+                )
+                .at(None, at.1),
             ),
-            (Some(_), None) => self.push(
-                Impact::Breaking,
-                ChangeKind::RequestBodyRemoved,
-                item.to_owned(),
-                "request body removed".into(),
-                at.0,
-                None,
+            (Some(_), None) => self.record(
+                Change::breaking(ChangeKind::RequestBodyRemoved, item.to_owned(), "request body removed")
+                    .at(at.0, None),
             ),
             (Some(before), Some(after)) => {
                 if before.required != after.required {
-                    self.push(
-                        Impact::Breaking,
-                        ChangeKind::RequestBodyRequiredChanged,
-                        item.to_owned(),
-                        format!("the request body is now {}", if after.required { "required" } else { "optional" }),
-                        at.0,
-                        at.1,
+                    self.record(
+                        Change::breaking(
+                            ChangeKind::RequestBodyRequiredChanged,
+                            item.to_owned(),
+                            format!("the request body is now {}", if after.required { "required" } else { "optional" }),
+                        )
+                        .at(at.0, at.1),
                     );
                 }
                 match (&before.kind, &after.kind) {
@@ -590,43 +617,44 @@ impl<'a> Differ<'a> {
                     (BodyKind::Multipart(a), BodyKind::Multipart(b)) => {
                         for part in b {
                             match a.iter().find(|p| p.wire_name == part.wire_name) {
-                                None => self.push(
-                                    if part.required { Impact::Breaking } else { Impact::Additive },
-                                    ChangeKind::FormFieldAdded,
-                                    item.to_owned(),
-                                    format!("form field `{}` added", part.wire_name),
-                                    None,
-                                    at.1,
+                                None => self.record(
+                                    Change::new(
+                                        if part.required { Impact::Breaking } else { Impact::Additive },
+                                        ChangeKind::FormFieldAdded,
+                                        item.to_owned(),
+                                        format!("form field `{}` added", part.wire_name),
+                                    )
+                                    .at(None, at.1),
                                 ),
-                                Some(p) if p.required != part.required || p.is_file != part.is_file => self.push(
-                                    Impact::Breaking,
-                                    ChangeKind::FormFieldChanged,
-                                    item.to_owned(),
-                                    format!("form field `{}` changed", part.wire_name),
-                                    at.0,
-                                    at.1,
+                                Some(p) if p.required != part.required || p.is_file != part.is_file => self.record(
+                                    Change::breaking(
+                                        ChangeKind::FormFieldChanged,
+                                        item.to_owned(),
+                                        format!("form field `{}` changed", part.wire_name),
+                                    )
+                                    .at(at.0, at.1),
                                 ),
                                 Some(_) => {}
                             }
                         }
                         for part in a.iter().filter(|p| !b.iter().any(|n| n.wire_name == p.wire_name)) {
-                            self.push(
-                                Impact::Breaking,
-                                ChangeKind::FormFieldRemoved,
-                                item.to_owned(),
-                                format!("form field `{}` removed", part.wire_name),
-                                at.0,
-                                None,
+                            self.record(
+                                Change::breaking(
+                                    ChangeKind::FormFieldRemoved,
+                                    item.to_owned(),
+                                    format!("form field `{}` removed", part.wire_name),
+                                )
+                                .at(at.0, None),
                             );
                         }
                     }
-                    _ if before.media_type != after.media_type => self.push(
-                        Impact::Breaking,
-                        ChangeKind::RequestMediaTypeChanged,
-                        item.to_owned(),
-                        format!("request body changed from `{}` to `{}`", before.media_type, after.media_type),
-                        at.0,
-                        at.1,
+                    _ if before.media_type != after.media_type => self.record(
+                        Change::breaking(
+                            ChangeKind::RequestMediaTypeChanged,
+                            item.to_owned(),
+                            format!("request body changed from `{}` to `{}`", before.media_type, after.media_type),
+                        )
+                        .at(at.0, at.1),
                     ),
                     _ => {}
                 }
@@ -638,13 +666,17 @@ impl<'a> Differ<'a> {
         let at = (Some(old.pointer.as_str()), Some(new.pointer.as_str()));
         let statuses = |responses: &[Response]| responses.iter().map(|r| r.status).collect::<Vec<_>>();
         if statuses(&old.success) != statuses(&new.success) {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::SuccessStatusesChanged,
-                item.to_owned(),
-                format!("success statuses changed from {} to {}", status_list(&old.success), status_list(&new.success)),
-                at.0,
-                at.1,
+            self.record(
+                Change::breaking(
+                    ChangeKind::SuccessStatusesChanged,
+                    item.to_owned(),
+                    format!(
+                        "success statuses changed from {} to {}",
+                        status_list(&old.success),
+                        status_list(&new.success)
+                    ),
+                )
+                .at(at.0, at.1),
             );
         }
         for response in &new.success {
@@ -653,26 +685,26 @@ impl<'a> Differ<'a> {
                 (Some(ResponseBody::Json(a)), Some(ResponseBody::Json(b))) => {
                     self.type_ref(a, b, Flow::Response, &format!("{item} (response)"), at)
                 }
-                (a, b) if a != b => self.push(
-                    Impact::Breaking,
-                    ChangeKind::ResponseBodyChanged,
-                    item.to_owned(),
-                    format!("the {} response body changed kind", response.status.label()),
-                    at.0,
-                    at.1,
+                (a, b) if a != b => self.record(
+                    Change::breaking(
+                        ChangeKind::ResponseBodyChanged,
+                        item.to_owned(),
+                        format!("the {} response body changed kind", response.status.label()),
+                    )
+                    .at(at.0, at.1),
                 ),
                 _ => {}
             }
         }
         for response in &new.errors {
             match old.errors.iter().find(|r| r.status == response.status) {
-                None => self.push(
-                    Impact::Additive,
-                    ChangeKind::ErrorStatusAdded,
-                    item.to_owned(),
-                    format!("error status {} documented", response.status.label()),
-                    None,
-                    at.1,
+                None => self.record(
+                    Change::additive(
+                        ChangeKind::ErrorStatusAdded,
+                        item.to_owned(),
+                        format!("error status {} documented", response.status.label()),
+                    )
+                    .at(None, at.1),
                 ),
                 Some(before) => {
                     if let (Some(ResponseBody::Json(a)), Some(ResponseBody::Json(b))) = (&before.body, &response.body) {
@@ -682,13 +714,13 @@ impl<'a> Differ<'a> {
             }
         }
         for response in old.errors.iter().filter(|r| !new.errors.iter().any(|n| n.status == r.status)) {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::ErrorStatusRemoved,
-                item.to_owned(),
-                format!("error status {} no longer documented", response.status.label()),
-                at.0,
-                None,
+            self.record(
+                Change::breaking(
+                    ChangeKind::ErrorStatusRemoved,
+                    item.to_owned(),
+                    format!("error status {} no longer documented", response.status.label()),
+                )
+                .at(at.0, None),
             );
         }
     }
@@ -708,23 +740,24 @@ impl<'a> Differ<'a> {
                     let renamed = !self.new_types.contains_key(a.as_str()) && !self.old_types.contains_key(b.as_str());
                     if !renamed {
                         // Another existing type is used here now: not a rename, a change of type.
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::TypeChanged,
-                            item.to_owned(),
-                            format!("type changed from `{a}` to `{b}`"),
-                            at.0,
-                            at.1,
+                        self.record(
+                            Change::breaking(
+                                ChangeKind::TypeChanged,
+                                item.to_owned(),
+                                format!("type changed from `{a}` to `{b}`"),
+                            )
+                            .at(at.0, at.1),
                         );
                         return;
                     }
-                    self.push(
-                        Impact::Breaking,
-                        ChangeKind::TypeRenamed,
-                        format!("{}::types::{b}", self.new.module),
-                        format!("type `{a}` is now `{b}`"),
-                        Some(&old_def.origin),
-                        Some(&new_def.origin),
+                    self.record(
+                        Change::breaking(
+                            ChangeKind::TypeRenamed,
+                            format!("{}::types::{b}", self.new.module),
+                            format!("type `{a}` is now `{b}`"),
+                        )
+                        .in_old(&old_def.origin)
+                        .in_new(&new_def.origin),
                     );
                 }
                 self.type_def(old_def, new_def, flow);
@@ -732,24 +765,24 @@ impl<'a> Differ<'a> {
             (TypeRef::Array(a), TypeRef::Array(b)) | (TypeRef::Map(a), TypeRef::Map(b)) => {
                 self.type_ref(a, b, flow, item, at)
             }
-            (a, b) if a != b => self.push(
-                Impact::Breaking,
-                ChangeKind::TypeChanged,
-                item.to_owned(),
-                format!("type changed from `{}` to `{}`", rust_type(a), rust_type(b)),
-                at.0,
-                at.1,
+            (a, b) if a != b => self.record(
+                Change::breaking(
+                    ChangeKind::TypeChanged,
+                    item.to_owned(),
+                    format!("type changed from `{}` to `{}`", rust_type(a), rust_type(b)),
+                )
+                .at(at.0, at.1),
             ),
             _ => {}
         }
         if is_nullable(old) != is_nullable(new) {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::NullableChanged,
-                item.to_owned(),
-                format!("now {}", if is_nullable(new) { "nullable" } else { "never null" }),
-                at.0,
-                at.1,
+            self.record(
+                Change::breaking(
+                    ChangeKind::NullableChanged,
+                    item.to_owned(),
+                    format!("now {}", if is_nullable(new) { "nullable" } else { "never null" }),
+                )
+                .at(at.0, at.1),
             );
         }
     }
@@ -767,23 +800,23 @@ impl<'a> Differ<'a> {
                 let old_values: BTreeSet<&str> = a.iter().map(|v| v.wire_value.as_str()).collect();
                 let new_values: BTreeSet<&str> = b.iter().map(|v| v.wire_value.as_str()).collect();
                 for added in new_values.difference(&old_values) {
-                    self.push(
-                        Impact::Additive,
-                        ChangeKind::EnumValueAdded,
-                        item.clone(),
-                        format!("value `{added}` added (the enum is open: older clients keep it as `Unknown`)"),
-                        None,
-                        at.1,
+                    self.record(
+                        Change::additive(
+                            ChangeKind::EnumValueAdded,
+                            item.clone(),
+                            format!("value `{added}` added (the enum is open: older clients keep it as `Unknown`)"),
+                        )
+                        .at(None, at.1),
                     );
                 }
                 for removed in old_values.difference(&new_values) {
-                    self.push(
-                        Impact::Breaking,
-                        ChangeKind::EnumValueRemoved,
-                        item.clone(),
-                        format!("value `{removed}` removed: its variant is gone"),
-                        at.0,
-                        None,
+                    self.record(
+                        Change::breaking(
+                            ChangeKind::EnumValueRemoved,
+                            item.clone(),
+                            format!("value `{removed}` removed: its variant is gone"),
+                        )
+                        .at(at.0, None),
                     );
                 }
             }
@@ -798,13 +831,14 @@ impl<'a> Differ<'a> {
                     } else {
                         Impact::Breaking
                     };
-                    self.push(
-                        impact,
-                        ChangeKind::UnionVariantsChanged,
-                        item.clone(),
-                        format!("variants changed from {old_variants:?} to {new_variants:?}"),
-                        at.0,
-                        at.1,
+                    self.record(
+                        Change::new(
+                            impact,
+                            ChangeKind::UnionVariantsChanged,
+                            item.clone(),
+                            format!("variants changed from {old_variants:?} to {new_variants:?}"),
+                        )
+                        .at(at.0, at.1),
                     );
                 }
                 for variant in &b.variants {
@@ -813,29 +847,29 @@ impl<'a> Differ<'a> {
                     match (&before.ty, &variant.ty) {
                         (Some(old_ty), Some(new_ty)) => self.type_ref(old_ty, new_ty, flow, &path, at),
                         (None, None) => {}
-                        (_, _) => self.push(
-                            Impact::Breaking,
-                            ChangeKind::UnionVariantContentChanged,
-                            path,
-                            "the variant now carries content it did not (or no longer does)".into(),
-                            at.0,
-                            at.1,
+                        (_, _) => self.record(
+                            Change::breaking(
+                                ChangeKind::UnionVariantContentChanged,
+                                path,
+                                "the variant now carries content it did not (or no longer does)",
+                            )
+                            .at(at.0, at.1),
                         ),
                     }
                 }
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => self.type_ref(a, b, flow, &item, at),
-            _ => self.push(
-                Impact::Breaking,
-                ChangeKind::TypeKindChanged,
-                item.clone(),
-                format!("`{}` changed from {} to {}", new.name, kind_name(&old.kind), kind_name(&new.kind)),
-                at.0,
-                at.1,
+            _ => self.record(
+                Change::breaking(
+                    ChangeKind::TypeKindChanged,
+                    item.clone(),
+                    format!("`{}` changed from {} to {}", new.name, kind_name(&old.kind), kind_name(&new.kind)),
+                )
+                .at(at.0, at.1),
             ),
         }
         if old.description != new.description {
-            self.push(Impact::Docs, ChangeKind::TypeDocs, item, "description changed".into(), at.0, at.1);
+            self.record(Change::docs(ChangeKind::TypeDocs, item, "description changed").at(at.0, at.1));
         }
     }
 
@@ -851,34 +885,35 @@ impl<'a> Differ<'a> {
                     // A new required field in a body the client sends must be filled in.
                     let impact =
                         if flow == Flow::Request && field.required { Impact::Breaking } else { Impact::Additive };
-                    self.push(
-                        impact,
-                        ChangeKind::FieldAdded,
-                        field_item,
-                        format!(
-                            "{} field `{}` added ({direction})",
-                            if field.required { "required" } else { "optional" },
-                            field.wire_name
-                        ),
-                        None,
-                        Some(&field.pointer),
+                    self.record(
+                        Change::new(
+                            impact,
+                            ChangeKind::FieldAdded,
+                            field_item,
+                            format!(
+                                "{} field `{}` added ({direction})",
+                                if field.required { "required" } else { "optional" },
+                                field.wire_name
+                            ),
+                        )
+                        .in_new(&field.pointer),
                     );
                 }
                 Some(before) => self.field(before, field, flow, &field_item),
             }
         }
         for field in old.fields.iter().filter(|f| !new.fields.iter().any(|n| n.wire_name == f.wire_name)) {
-            self.push(
-                Impact::Breaking,
-                ChangeKind::FieldRemoved,
-                format!("{item}::{}", field.rust_name),
-                format!("field `{}` removed ({direction})", field.wire_name),
-                Some(&field.pointer),
-                None,
+            self.record(
+                Change::breaking(
+                    ChangeKind::FieldRemoved,
+                    format!("{item}::{}", field.rust_name),
+                    format!("field `{}` removed ({direction})", field.wire_name),
+                )
+                .in_old(&field.pointer),
             );
         }
         if old.additional.is_some() != new.additional.is_some() {
-            self.push(
+            self.record(Change::new(
                 if new.additional.is_some() { Impact::Additive } else { Impact::Breaking },
                 ChangeKind::AdditionalPropertiesChanged,
                 format!("{item}::additional_properties"),
@@ -886,9 +921,7 @@ impl<'a> Differ<'a> {
                     "extra properties are {}",
                     if new.additional.is_some() { "now kept" } else { "no longer kept" }
                 ),
-                None,
-                None,
-            );
+            ));
         }
     }
 
@@ -909,17 +942,21 @@ impl<'a> Differ<'a> {
                 (false, Flow::Request) => "now optional in what the client sends",
             };
             let message = format!("`{}` {message}", field.wire_name);
-            self.push(Impact::Breaking, ChangeKind::FieldRequiredChanged, field_item.to_owned(), message, at.0, at.1);
+            self.record(
+                Change::breaking(ChangeKind::FieldRequiredChanged, field_item.to_owned(), message).at(at.0, at.1),
+            );
         }
         if before.nullable != field.nullable {
             let now = if field.nullable { "nullable" } else { "never null" };
             let message = format!("`{}` is now {now} ({direction})", field.wire_name);
-            self.push(Impact::Breaking, ChangeKind::FieldNullableChanged, field_item.to_owned(), message, at.0, at.1);
+            self.record(
+                Change::breaking(ChangeKind::FieldNullableChanged, field_item.to_owned(), message).at(at.0, at.1),
+            );
         }
         self.type_ref(&before.ty, &field.ty, flow, field_item, at);
         if before.description != field.description {
             let message = "description changed".to_owned();
-            self.push(Impact::Docs, ChangeKind::FieldDocs, field_item.to_owned(), message, at.0, at.1);
+            self.record(Change::docs(ChangeKind::FieldDocs, field_item.to_owned(), message).at(at.0, at.1));
         }
     }
 
@@ -939,25 +976,25 @@ impl<'a> Differ<'a> {
         }
         for def in self.old.types.iter().filter(|t| is_component(&t.origin)) {
             if !self.new_types.contains_key(def.name.as_str()) && !self.was_renamed(&def.name) {
-                self.push(
-                    Impact::Breaking,
-                    ChangeKind::TypeRemoved,
-                    format!("{}::types::{}", self.old.module, def.name),
-                    format!("type `{}` removed", def.name),
-                    Some(&def.origin),
-                    None,
+                self.record(
+                    Change::breaking(
+                        ChangeKind::TypeRemoved,
+                        format!("{}::types::{}", self.old.module, def.name),
+                        format!("type `{}` removed", def.name),
+                    )
+                    .in_old(&def.origin),
                 );
             }
         }
         for def in self.new.types.iter().filter(|t| is_component(&t.origin)) {
             if !self.old_types.contains_key(def.name.as_str()) {
-                self.push(
-                    Impact::Additive,
-                    ChangeKind::TypeAdded,
-                    format!("{}::types::{}", self.new.module, def.name),
-                    format!("type `{}` added", def.name),
-                    None,
-                    Some(&def.origin),
+                self.record(
+                    Change::additive(
+                        ChangeKind::TypeAdded,
+                        format!("{}::types::{}", self.new.module, def.name),
+                        format!("type `{}` added", def.name),
+                    )
+                    .in_new(&def.origin),
                 );
             }
         }

@@ -1,9 +1,28 @@
 //! Turns OpenAPI documents into typed async Rust clients.
 //!
 //! The pipeline has one module per concern:
-//! [`load`] (read, normalise versions, resolve references) → [`lower`] (OpenAPI → [`ir`],
-//! with [`diag`]nostics) → [`render`] (IR → Rust through `quote` and `prettyplease`, whole
-//! files through minijinja templates) → [`write`] (compare, check, swap in).
+//! [`load`] (read, apply overlays, bundle, normalise versions; the document keeps where each
+//! part came from) → [`lower`] (OpenAPI → [`ir`], with [`diag`]nostics) → [`render`] (IR →
+//! Rust through `quote` and `prettyplease`, whole files through minijinja templates) →
+//! [`write`] (compare, check, swap in).
+//!
+//! The front door is small: [`generate`] turns one document, from a file or from text, into
+//! a crate; [`generate_project`] turns a settings file's APIs into one crate;
+//! [`lower_document`] stops at the IR. A `build.rs` that generates a client into `OUT_DIR`:
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! use clientgen::{Options, Source, generate};
+//!
+//! let out = std::env::var("OUT_DIR").unwrap();
+//! let spec = Path::new("openapi.yaml");
+//! println!("cargo::rerun-if-changed={}", spec.display());
+//! let generated = generate(Source::file(spec), &Options::new("my-api")).unwrap_or_else(|errors| {
+//!     panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+//! });
+//! clientgen::write::write_tree(Path::new(&out).join("my-api").as_path(), &generated.files).unwrap();
+//! ```
 
 pub mod config;
 pub mod diag;
@@ -15,12 +34,13 @@ pub mod naming;
 pub mod render;
 pub mod write;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use config::{ApiConfig, Config};
+pub use config::{ApiConfig, Config};
 use diag::{Diagnostic, Diagnostics, Severity};
 use ir::Api;
+pub use load::Source;
+use load::{Role, SourceFile};
 use render::{ApiInfo, CrateInfo, Files, GatedTarget};
 
 /// The result of generating: the files, with the warnings met on the way.
@@ -29,22 +49,142 @@ pub struct Generated {
     pub files: Files,
     pub apis: Vec<Api>,
     pub warnings: Vec<Diagnostic>,
+    /// Every file the documents were read from (documents, overlays, bundled files).
+    pub sources: Vec<SourceFile>,
 }
 
-/// Loads and lowers one document; errors stop it, warnings are returned.
-pub fn lower_document(
-    path: &Path,
-    shown_as: &str,
-    config: &ApiConfig,
-) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut diags = Diagnostics::new(shown_as);
-    let overlays = read_overlays(config)?;
-    let Some(spec) = load::load_file_with(path, &overlays, &config.remote_refs, &mut diags) else {
+impl Generated {
+    /// The warnings about overlays (an action that matches nothing): `codegen --check` fails
+    /// on them, as an overlay that no longer applies cleanly needs its owner's attention.
+    pub fn overlay_warnings(&self) -> Vec<&Diagnostic> {
+        let overlays: Vec<&str> =
+            self.sources.iter().filter(|s| s.role == Role::Overlay).map(|s| s.shown_as.as_str()).collect();
+        self.warnings.iter().filter(|w| overlays.contains(&w.file.as_str())).collect()
+    }
+}
+
+/// How to generate a crate from one document: its name and the settings the document
+/// cannot carry (pagination, retry-safe POSTs, renames, overlays; see [`ApiConfig`]).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The crate's name; the API's module is the name in snake case.
+    pub name: String,
+    pub settings: ApiConfig,
+}
+
+impl Options {
+    /// A crate named `name`, with default settings.
+    pub fn new(name: &str) -> Self {
+        Self { name: name.to_owned(), settings: ApiConfig::default() }
+    }
+
+    /// With `settings`, as [`Config::load`] reads them from a settings file.
+    pub fn settings(mut self, settings: ApiConfig) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The settings with the module the crate's name gives.
+    fn api_settings(&self, source: &Source<'_>) -> ApiConfig {
+        let module = naming::snake(&self.name);
+        let module = if module == "runtime" { "api".to_owned() } else { module };
+        ApiConfig { module, spec: source.name().to_owned(), ..self.settings.clone() }
+    }
+}
+
+/// Generates a crate from one document, read from a file or given as text.
+pub fn generate(source: Source<'_>, options: &Options) -> Result<Generated, Vec<Diagnostic>> {
+    let settings = options.api_settings(&source);
+    let (mut api, warnings, sources) = load_and_lower(&source, &settings)?;
+    lower::merge_identical(&mut api);
+    let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
+    let apis = std::slice::from_ref(&api);
+    let info = crate_info(&options.name, "0.1.0", &description, apis, std::slice::from_ref(&settings));
+    let files = render::render_crate(&info, apis).map_err(|m| render_error(m, &settings.spec))?;
+    Ok(Generated { files, apis: vec![api], warnings, sources })
+}
+
+/// Loads and lowers one document with `settings`; errors stop it, warnings are returned.
+pub fn lower_document(source: Source<'_>, settings: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_and_lower(&source, settings).map(|(api, warnings, _)| (api, warnings))
+}
+
+/// Generates the project's crate under `root` from its settings (`specs/codegen.toml`, read
+/// by [`Config::load`]): one module per API, each document read from `specs/` (an API whose
+/// `spec` is an absolute path is read from there: a candidate update, not yet in place).
+pub fn generate_project(root: &Path, config: &Config) -> Result<Generated, Vec<Diagnostic>> {
+    let mut apis = Vec::new();
+    let mut warnings = Vec::new();
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for settings in &config.apis {
+        let path = root.join("specs").join(&settings.spec);
+        let shown = if Path::new(&settings.spec).is_absolute() {
+            settings.spec.clone()
+        } else {
+            format!("specs/{}", settings.spec)
+        };
+        match load_and_lower(&Source::file(&path).shown_as(shown), settings) {
+            Ok((api, found, read)) => {
+                apis.push(api);
+                warnings.extend(found);
+                sources.extend(read);
+            }
+            Err(found) => errors.extend(found),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    apis.iter_mut().for_each(lower::merge_identical);
+    let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
+    let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
+    info.gated_targets = gated_targets(&generated_dir(root), &config.apis);
+    let files = render::render_crate(&info, &apis).map_err(|m| render_error(m, "templates/"))?;
+    Ok(Generated { files, apis, warnings, sources })
+}
+
+/// The change report between two documents of one API, lowered with the same `settings`
+/// (module name, pagination, overlays...). Either document failing to load or lower is an
+/// error.
+pub fn diff_documents(old: Source<'_>, new: Source<'_>, settings: &ApiConfig) -> Result<diff::Report, Vec<Diagnostic>> {
+    let (old_label, new_label) = (old.name().to_owned(), new.name().to_owned());
+    let (old_api, _) = lower_document(old, settings)?;
+    let (new_api, _) = lower_document(new, settings)?;
+    Ok(diff::diff(&old_api, &new_api, &old_label, &new_label))
+}
+
+/// The document at `path` as its API's overlays correct it, before anything else reads it
+/// (no bundling, no version conversion): what a mock server should serve, and where the
+/// document's own defects are named.
+pub fn corrected_document(path: &Path, settings: &ApiConfig) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| render_error(format!("cannot read the document: {e}"), &shown))?;
+    let mut tree = load::parse_tree(&text).map_err(|e| render_error(format!("not valid YAML or JSON: {e}"), &shown))?;
+    let mut diags = Diagnostics::new(&shown);
+    let mut origins = load::Origins::default();
+    for overlay in read_overlays(settings)? {
+        load::overlay::apply(&mut tree, &overlay.text, &overlay.shown_as, &mut origins, &mut diags);
+    }
+    if diags.has_errors() { Err(diags.items) } else { Ok(tree) }
+}
+
+/// The one way a document is read and lowered: its overlays read, the document loaded (its
+/// diagnostics placed where their text came from), lowered to the IR.
+fn load_and_lower(
+    source: &Source<'_>,
+    settings: &ApiConfig,
+) -> Result<(Api, Vec<Diagnostic>, Vec<SourceFile>), Vec<Diagnostic>> {
+    let mut diags = Diagnostics::new(source.name());
+    let overlays = read_overlays(settings)?;
+    let Some(spec) = load::load(source, &overlays, &settings.remote_refs, &mut diags) else {
         return Err(diags.items);
     };
-    let api = lower::lower(&spec, config, &mut diags);
+    let api = lower::lower(&spec, settings, &mut diags);
+    let sources = spec.sources.clone();
     drop_aside(spec);
-    if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
+    if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items, sources)) }
 }
 
 /// Drops `value` on a thread of its own: freeing a large document's trees takes a while,
@@ -53,79 +193,18 @@ fn drop_aside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value));
 }
 
-/// The overlay files an API's config lists, read from its config's folder.
-fn read_overlays(config: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnostic>> {
-    config
+/// The overlay files an API's settings list, read from the settings' folder.
+fn read_overlays(settings: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnostic>> {
+    settings
         .overlay_paths()
         .into_iter()
         .map(|path| {
             let shown_as = path.display().to_string();
-            std::fs::read_to_string(&path).map(|text| load::Overlay { text, shown_as: shown_as.clone() }).map_err(
-                |error| {
-                    vec![Diagnostic {
-                        severity: Severity::Error,
-                        file: shown_as,
-                        pointer: String::new(),
-                        message: format!("cannot read the overlay: {error}"),
-                        hint: None,
-                    }]
-                },
-            )
+            std::fs::read_to_string(&path)
+                .map(|text| load::Overlay { text, shown_as: shown_as.clone() })
+                .map_err(|error| render_error(format!("cannot read the overlay: {error}"), &shown_as))
         })
         .collect()
-}
-
-/// The document at `path` as its API's overlays correct it, before anything else reads it
-/// (no bundling, no version conversion): what a mock server should serve, and where the
-/// document's own defects are named.
-pub fn corrected_document(path: &Path, config: &ApiConfig) -> Result<serde_json::Value, Vec<Diagnostic>> {
-    let shown = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| render_error(format!("cannot read the document: {e}"), &shown))?;
-    let mut tree = load::parse_tree(&text).map_err(|e| render_error(format!("not valid YAML or JSON: {e}"), &shown))?;
-    let mut diags = Diagnostics::new(&shown);
-    for overlay in read_overlays(config)? {
-        load::overlay::apply(&mut tree, &overlay.text, &overlay.shown_as, &mut diags);
-    }
-    if diags.has_errors() { Err(diags.items) } else { Ok(tree) }
-}
-
-/// Loads and lowers the text of a document (`shown_as` names it in diagnostics).
-pub fn lower_text(text: &str, shown_as: &str, config: &ApiConfig) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut diags = Diagnostics::new(shown_as);
-    let Some(spec) = load::load_str(text, &mut diags) else {
-        return Err(diags.items);
-    };
-    let api = lower::lower(&spec, config, &mut diags);
-    drop_aside(spec);
-    if diags.has_errors() { Err(diags.items) } else { Ok((api, diags.items)) }
-}
-
-/// Generates a standalone crate named `name` from the text of a document (`shown_as` names
-/// it in diagnostics).
-pub fn generate_from_text(text: &str, shown_as: &str, name: &str) -> Result<Generated, Vec<Diagnostic>> {
-    let config = standalone_config(name, shown_as);
-    let (api, warnings) = lower_text(text, shown_as, &config)?;
-    standalone_crate(name, api, &config, warnings)
-}
-
-fn standalone_config(name: &str, shown_as: &str) -> ApiConfig {
-    let module = naming::snake(name);
-    let module = if module == "runtime" { "api".to_owned() } else { module };
-    ApiConfig { module, spec: shown_as.to_owned(), ..ApiConfig::default() }
-}
-
-fn standalone_crate(
-    name: &str,
-    mut api: Api,
-    config: &ApiConfig,
-    warnings: Vec<Diagnostic>,
-) -> Result<Generated, Vec<Diagnostic>> {
-    lower::merge_identical(&mut api);
-    let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
-    let info = crate_info(name, "0.1.0", &description, std::slice::from_ref(&api), std::slice::from_ref(config));
-    let files = render::render_crate(&info, std::slice::from_ref(&api)).map_err(|m| render_error(m, &config.spec))?;
-    Ok(Generated { files, apis: vec![api], warnings })
 }
 
 fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
@@ -178,83 +257,9 @@ fn render_error(message: String, file: &str) -> Vec<Diagnostic> {
     vec![Diagnostic { severity: Severity::Error, file: file.to_owned(), pointer: String::new(), message, hint: None }]
 }
 
-/// The warnings about overlays (an action that matches nothing): with `codegen --check`, an
-/// overlay that no longer applies cleanly fails the check.
-pub fn overlay_warnings<'d>(warnings: &'d [Diagnostic], configs: &[ApiConfig]) -> Vec<&'d Diagnostic> {
-    let overlays: Vec<String> =
-        configs.iter().flat_map(ApiConfig::overlay_paths).map(|path| path.display().to_string()).collect();
-    warnings.iter().filter(|warning| overlays.contains(&warning.file)).collect()
-}
-
-/// Generates the project's crate from `specs/codegen.toml` under `root`.
-pub fn generate_project(root: &Path) -> Result<Generated, Vec<Diagnostic>> {
-    let config_path = root.join("specs/codegen.toml");
-    let config = Config::load(&config_path).map_err(|d| vec![d])?;
-    generate_project_with(root, &config, &BTreeMap::new())
-}
-
-/// Generates the project's crate from `config`, reading each API's document from `specs/`
-/// unless `replaced` gives another file for its module (a candidate update, not yet in place).
-pub fn generate_project_with(
-    root: &Path,
-    config: &Config,
-    replaced: &BTreeMap<String, PathBuf>,
-) -> Result<Generated, Vec<Diagnostic>> {
-    let mut apis = Vec::new();
-    let mut warnings = Vec::new();
-    let mut errors = Vec::new();
-    for api_config in &config.apis {
-        let shown = format!("specs/{}", api_config.spec);
-        let path =
-            replaced.get(&api_config.module).cloned().unwrap_or_else(|| root.join("specs").join(&api_config.spec));
-        match lower_document(&path, &shown, api_config) {
-            Ok((api, found)) => {
-                apis.push(api);
-                warnings.extend(found);
-            }
-            Err(found) => errors.extend(found),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    apis.iter_mut().for_each(lower::merge_identical);
-    let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
-    let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
-    info.gated_targets = gated_targets(&generated_dir(root), &config.apis);
-    let files = render::render_crate(&info, &apis).map_err(|m| render_error(m, "templates/"))?;
-    Ok(Generated { files, apis, warnings })
-}
-
-/// Generates a standalone crate named `name` for any document.
-pub fn generate_standalone(spec: &Path, name: &str) -> Result<Generated, Vec<Diagnostic>> {
-    generate_standalone_at(Path::new("."), spec, name, None)
-}
-
-/// Like [`generate_standalone`], for a `spec` path relative to `base`: diagnostics show the
-/// relative path, so output and messages do not depend on where the project is checked out.
-///
-/// `settings` carries what the document cannot say (pagination, retry-safe POSTs, renames),
-/// as read by [`ApiConfig::load_standalone`].
-pub fn generate_standalone_at(
-    base: &Path,
-    spec: &Path,
-    name: &str,
-    settings: Option<ApiConfig>,
-) -> Result<Generated, Vec<Diagnostic>> {
-    let shown = spec.display().to_string();
-    let defaults = standalone_config(name, &shown);
-    let config = match settings {
-        Some(settings) => ApiConfig { module: defaults.module, spec: defaults.spec, ..settings },
-        None => defaults,
-    };
-    let (api, warnings) = lower_document(&base.join(spec), &shown, &config)?;
-    standalone_crate(name, api, &config, warnings)
-}
-
 /// The fixture documents under `generator/tests/fixtures/`, sorted: one construct family each,
 /// generated into `fixtures/<stem>/` and compiled with the workspace. A `<stem>.toml` beside
-/// a document holds its settings (see [`generate_standalone_at`]).
+/// a document holds its settings (read by [`Config::load`]).
 pub fn fixture_specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("generator/tests/fixtures"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -262,18 +267,6 @@ pub fn fixture_specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     specs.sort();
     Ok(specs)
-}
-
-/// The change report between two documents of one API, lowered with the same `config`
-/// (module name, pagination...). Either document failing to load or lower is an error.
-pub fn diff_documents(
-    old: (&Path, &str),
-    new: (&Path, &str),
-    config: &ApiConfig,
-) -> Result<diff::Report, Vec<Diagnostic>> {
-    let (old_api, _) = lower_document(old.0, old.1, config)?;
-    let (new_api, _) = lower_document(new.0, new.1, config)?;
-    Ok(diff::diff(&old_api, &new_api, old.1, new.1))
 }
 
 /// The folder of the project's generated crate.

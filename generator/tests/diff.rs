@@ -68,8 +68,10 @@ fn report_with(config: &ApiConfig, edit: impl FnOnce(&mut Value)) -> Report {
     let old = base();
     let mut new = base();
     edit(&mut new);
-    let (old_api, _) = clientgen::lower_text(&old.to_string(), "old.json", config).unwrap();
-    let (new_api, _) = clientgen::lower_text(&new.to_string(), "new.json", config).unwrap();
+    let (old_api, _) =
+        clientgen::lower_document(clientgen::Source::text(&old.to_string(), "old.json"), config).unwrap();
+    let (new_api, _) =
+        clientgen::lower_document(clientgen::Source::text(&new.to_string(), "new.json"), config).unwrap();
     clientgen::diff::diff(&old_api, &new_api, "old.json", "new.json")
 }
 
@@ -237,8 +239,10 @@ fn union_variants_added_and_their_content_changed() {
         {"type": "object", "required": ["kind", "value"], "properties": {"kind": tag("note"), "value": {"type": "string"}}},
         {"type": "object", "required": ["kind"], "properties": {"kind": tag("alert")}}
     ]));
-    let (old_api, _) = clientgen::lower_text(&old.to_string(), "old.json", &config()).unwrap();
-    let (new_api, _) = clientgen::lower_text(&new.to_string(), "new.json", &config()).unwrap();
+    let (old_api, _) =
+        clientgen::lower_document(clientgen::Source::text(&old.to_string(), "old.json"), &config()).unwrap();
+    let (new_api, _) =
+        clientgen::lower_document(clientgen::Source::text(&new.to_string(), "new.json"), &config()).unwrap();
     let report = clientgen::diff::diff(&old_api, &new_api, "old.json", "new.json");
     // A tagged union keeps unknown tags, so a new variant is additive; a variant that starts
     // carrying content changes how it is built and matched.
@@ -282,8 +286,8 @@ fn servers_security_and_pagination() {
     let old = base();
     let mut new = base();
     at(&mut new, "/components/schemas/Page/properties").as_object_mut().unwrap().shift_remove("next");
-    assert!(clientgen::lower_text(&old.to_string(), "old.json", &paged).is_ok());
-    let errors = clientgen::lower_text(&new.to_string(), "new.json", &paged).unwrap_err();
+    assert!(clientgen::lower_document(clientgen::Source::text(&old.to_string(), "old.json"), &paged).is_ok());
+    let errors = clientgen::lower_document(clientgen::Source::text(&new.to_string(), "new.json"), &paged).unwrap_err();
     assert!(errors.iter().any(|d| d.message.contains("next")), "{errors:?}");
     // Without the setting, the lost field is a plain response change.
     let unpaged = report(|d| {
@@ -323,9 +327,10 @@ fn check_snapshot(name: &str, old: &str, new: &str) {
     };
     let labels = (format!("versions/{old}"), format!("versions/{new}"));
     let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+    let (old_path, new_path) = (corpus.join("versions").join(old), corpus.join("versions").join(new));
     let report = clientgen::diff_documents(
-        (&corpus.join("versions").join(old), &labels.0),
-        (&corpus.join("versions").join(new), &labels.1),
+        clientgen::Source::file(&old_path).shown_as(labels.0.as_str()),
+        clientgen::Source::file(&new_path).shown_as(labels.1.as_str()),
         &config,
     )
     .unwrap();

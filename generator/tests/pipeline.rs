@@ -7,23 +7,29 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// A project's settings, `specs/codegen.toml`.
+fn settings(project: &Path) -> clientgen::Config {
+    clientgen::Config::load(&project.join("specs/codegen.toml")).unwrap()
+}
+
 #[test]
 fn generated_crate_is_up_to_date() {
-    let generated = clientgen::generate_project(&root()).unwrap_or_else(|errors| panic!("codegen failed: {errors:#?}"));
+    let generated = clientgen::generate_project(&root(), &settings(&root()))
+        .unwrap_or_else(|errors| panic!("codegen failed: {errors:#?}"));
     let stale = clientgen::write::stale_files(&clientgen::generated_dir(&root()), &generated.files).unwrap();
     assert!(stale.is_empty(), "generated/ is stale; run `cargo xtask codegen`:\n{}", stale.join("\n"));
 }
 
 #[test]
 fn generation_is_byte_identical_across_runs() {
-    let first = clientgen::generate_project(&root()).unwrap().files;
-    let second = clientgen::generate_project(&root()).unwrap().files;
+    let first = clientgen::generate_project(&root(), &settings(&root())).unwrap().files;
+    let second = clientgen::generate_project(&root(), &settings(&root())).unwrap().files;
     assert_eq!(first, second);
 }
 
 #[test]
 fn every_api_exposes_every_operation() {
-    let generated = clientgen::generate_project(&root()).unwrap();
+    let generated = clientgen::generate_project(&root(), &settings(&root())).unwrap();
     let counts: Vec<(String, usize)> = generated.apis.iter().map(|a| (a.module.clone(), a.operations.len())).collect();
     assert_eq!(
         counts,
@@ -63,7 +69,7 @@ fn a_broken_swagger_document_names_its_pointer_and_writes_nothing() {
     let spec = r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
         "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"}}}"##;
     let project = broken_project("broken2", "x.json", spec);
-    let errors = clientgen::generate_project(&project).unwrap_err();
+    let errors = clientgen::generate_project(&project, &settings(&project)).unwrap_err();
     assert_eq!((errors[0].file.as_str(), errors[0].pointer.as_str()), ("specs/x.json", "/definitions/A"), "{errors:?}");
     assert_untouched(&project);
 }
@@ -72,7 +78,7 @@ fn a_broken_swagger_document_names_its_pointer_and_writes_nothing() {
 fn a_broken_spec_is_reported_with_file_and_pointer_and_writes_nothing() {
     let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: 5, content: 3}\n";
     let project = broken_project("broken", "x.yaml", spec);
-    let errors = clientgen::generate_project(&project).unwrap_err();
+    let errors = clientgen::generate_project(&project, &settings(&project)).unwrap_err();
     assert_eq!(errors[0].file, "specs/x.yaml");
     assert!(errors[0].pointer.starts_with("/paths/~1a/get/responses/200"), "{errors:?}");
     assert_untouched(&project);
@@ -90,7 +96,7 @@ fn pagination_config_naming_a_missing_field_is_an_error() {
          [api.pagination.listApiTargets]\nkind = \"cursor\"\nitems = \"targets\"\ncursor_param = \"cursor\"\ncursor_path = \"next\"\n",
     )
     .unwrap();
-    let errors = clientgen::generate_project(&project).unwrap_err();
+    let errors = clientgen::generate_project(&project, &settings(&project)).unwrap_err();
     assert!(errors[0].message.contains("has no field `next`"), "{errors:?}");
     fs::remove_dir_all(project).unwrap();
 }
@@ -111,13 +117,13 @@ fn an_overlay_corrects_the_document_as_read_and_one_that_no_longer_applies_is_na
     )
     .unwrap();
     fs::write(dir.join("settings.toml"), "overlays = [\"fix.overlay.yaml\"]\n").unwrap();
-    let settings = clientgen::config::ApiConfig::load_standalone(&dir.join("settings.toml")).unwrap();
-    let generated =
-        clientgen::generate_standalone_at(&dir, Path::new("api.yaml"), "x", Some(settings.clone())).unwrap();
+    let settings = clientgen::Config::load(&dir.join("settings.toml")).unwrap().into_api();
+    let options = clientgen::Options::new("x").settings(settings);
+    let generated = clientgen::generate(clientgen::Source::file(&dir.join("api.yaml")), &options).unwrap();
     let a = generated.apis[0].types.iter().find(|t| t.name == "A").unwrap();
     let clientgen::ir::TypeKind::Struct(body) = &a.kind else { panic!("A is a struct") };
     assert!(body.fields[0].nullable, "the overlay made `n` nullable");
-    let unclean = clientgen::overlay_warnings(&generated.warnings, std::slice::from_ref(&settings));
+    let unclean = generated.overlay_warnings();
     assert_eq!(unclean.len(), 1, "{:?}", generated.warnings);
     assert_eq!(unclean[0].pointer, "/actions/1/target");
     assert!(unclean[0].file.ends_with("fix.overlay.yaml"));

@@ -111,7 +111,10 @@ fn survives(text: String, label: &str) {
     let (done, result) = mpsc::channel();
     std::thread::spawn(move || {
         let outcome = std::panic::catch_unwind(|| {
-            let _ = clientgen::generate_from_text(&text, "fuzz.yaml", "fuzz-client");
+            let _ = clientgen::generate(
+                clientgen::Source::text(&text, "fuzz.yaml"),
+                &clientgen::Options::new("fuzz-client"),
+            );
         });
         let _ = done.send(outcome.is_ok());
     });

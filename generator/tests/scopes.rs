@@ -100,15 +100,11 @@ fn every_method_of_the_runtime_request_builder_is_declared() {
 #[test]
 fn every_fixed_name_the_renderer_emits_is_declared_for_its_scope() {
     let fixture = root().join("generator/tests/fixtures/hostile.yaml");
-    let hostile = clientgen::generate_standalone_at(
-        &root(),
-        Path::new("generator/tests/fixtures/hostile.yaml"),
-        "fixture-hostile",
-        None,
-    )
-    .unwrap_or_else(|e| panic!("{} does not generate: {e:?}", fixture.display()));
+    let hostile = clientgen::generate(clientgen::Source::file(&fixture), &clientgen::Options::new("fixture-hostile"))
+        .unwrap_or_else(|e| panic!("{} does not generate: {e:?}", fixture.display()));
     check(&hostile.apis[0], &hostile.files);
-    let project = clientgen::generate_project(&root()).unwrap();
+    let settings = clientgen::Config::load(&root().join("specs/codegen.toml")).unwrap();
+    let project = clientgen::generate_project(&root(), &settings).unwrap();
     for api in &project.apis {
         check(api, &project.files);
     }

@@ -20,7 +20,7 @@ pub enum EnvError {
     Invalid { variable: String, value: String, expected: String },
     /// The settings do not make a client (a malformed base URL, say).
     #[error(transparent)]
-    Build(#[from] super::client::BuildError),
+    Build(#[from] super::error::BuildError),
 }
 
 impl From<MissingEnvVar> for EnvError {

@@ -7,6 +7,7 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use super::auth::{ApiKey, Credential};
+use super::error::BuildError;
 use super::error::Error;
 use super::pacing::{Pacing, RateLimit};
 use super::request::{OperationInfo, Request};
@@ -54,35 +55,6 @@ impl std::fmt::Debug for ClientConfig {
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
-}
-
-/// A client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The base URL does not parse as an absolute http(s) URL.
-    #[error("invalid base URL `{url}`: {reason}")]
-    BaseUrl { url: String, reason: String },
-    /// A default header name or value is not valid HTTP.
-    #[error("invalid header `{0}`")]
-    Header(String),
-    /// The HTTP client (TLS setup) could not be created.
-    #[error("cannot create the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
-    /// CA certificates given to the client are not PEM certificates.
-    #[error("invalid CA certificate: {0}")]
-    Certificate(String),
-    /// Certificate settings were given together with a prepared `reqwest::Client`, which
-    /// has its own.
-    #[error("TLS settings cannot be combined with a prepared HTTP client; configure that client instead")]
-    TlsWithHttpClient,
-    /// Credentials would travel unencrypted: the base URL is plain `http://` to a host that
-    /// is not this machine. Use `https://`, or opt in with
-    /// `danger_allow_credentials_over_plain_http()`.
-    #[error(
-        "refusing to send credentials over plain HTTP to `{0}`: use https, or opt in with `danger_allow_credentials_over_plain_http()`"
-    )]
-    PlainHttpCredentials(String),
 }
 
 impl ClientConfig {

@@ -22,8 +22,8 @@ mod tokens;
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
 pub use builder::{Encode, RequestBuilder, ResponseFuture};
-pub use client::{BuildError, ClientConfig, ClientCore, RequestHook};
-pub use error::{ApiError, DecodeError, Error};
+pub use client::{ClientConfig, ClientCore, RequestHook};
+pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use request::{
     Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, path_segment, simple_value,
 };

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use clientgen::{Options, Source};
+
 use crate::corpus::corpus_dir;
 
 /// Large corpus documents timed besides the vendored specs.
@@ -121,19 +123,21 @@ fn paired(
 pub fn codegen_timings(root: &Path, args: &[String]) -> Result<(), String> {
     match args {
         [flag] if flag == "--once-vendored" => {
-            return clientgen::generate_project(root).map(drop).map_err(|e| format!("{e:?}"));
+            let config = project_settings(root)?;
+            return clientgen::generate_project(root, &config).map(drop).map_err(|e| format!("{e:?}"));
         }
         [flag, spec] if flag == "--once" => {
-            return clientgen::generate_standalone(Path::new(spec), "bench-client")
+            return clientgen::generate(Source::file(Path::new(spec)), &Options::new("bench-client"))
                 .map(drop)
                 .map_err(|e| format!("{spec}: {e:?}"));
         }
         _ => {}
     }
+    let config = project_settings(root)?;
     let mut samples = Vec::new();
     for _ in 0..11 {
         let started = Instant::now();
-        clientgen::generate_project(root).map_err(|e| format!("{e:?}"))?;
+        clientgen::generate_project(root, &config).map_err(|e| format!("{e:?}"))?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     print_samples("vendored", &samples);
@@ -143,7 +147,8 @@ pub fn codegen_timings(root: &Path, args: &[String]) -> Result<(), String> {
         let mut samples = Vec::new();
         for _ in 0..PAIRS {
             let started = Instant::now();
-            clientgen::generate_standalone(&path, "bench-client").map_err(|e| format!("{name}: {e:?}"))?;
+            clientgen::generate(Source::file(&path), &Options::new("bench-client"))
+                .map_err(|e| format!("{name}: {e:?}"))?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         print_samples(name, &samples);
@@ -418,7 +423,7 @@ fn check_section(setup: &Setup) -> Result<Check, String> {
     .map_err(|e| e.to_string())?;
     let nexus_text =
         fs::read_to_string(&setup.nexus).map_err(|e| format!("cannot read {}: {e}", setup.nexus.display()))?;
-    let operations = clientgen::lower_text(&nexus_text, "oxide-nexus.json", &Default::default())
+    let operations = clientgen::lower_document(Source::text(&nexus_text, "oxide-nexus.json"), &Default::default())
         .map(|(api, _)| api.operations.len() as f64)
         .map_err(|_| "oxide-nexus.json does not lower".to_owned())?;
     let (ours_src, theirs_src) = (setup.work.join("ws/ours/src"), setup.work.join("ws/progenitor/src"));
@@ -643,4 +648,9 @@ fn machine() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
     format!("{cpu}, {cores} cores, {memory}, {}", rustc.unwrap_or_default())
+}
+
+/// The project's settings (`specs/codegen.toml`).
+fn project_settings(root: &Path) -> Result<clientgen::Config, String> {
+    clientgen::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())
 }

@@ -1,7 +1,6 @@
 //! `diff` and `update-spec`: what a new version of a document changes for users of the
 //! generated crate, and replacing a vendored document with it.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clientgen::config::{ApiConfig, Config};
 use clientgen::diag::Diagnostic;
 use clientgen::diff::{Bump, Report};
-use clientgen::write;
+use clientgen::{Source, write};
 
 fn failed(errors: &[Diagnostic]) -> String {
     clientgen::diag::grouped(errors).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
@@ -31,18 +30,15 @@ pub fn diff(args: &[String]) -> Result<(), String> {
             },
             "--config" => {
                 let path = iter.next().ok_or(usage)?;
-                config = ApiConfig {
-                    module: "api".into(),
-                    ..ApiConfig::load_standalone(Path::new(path)).map_err(|d| d.to_string())?
-                };
+                let settings = Config::load(Path::new(path)).map_err(|d| d.to_string())?.into_api();
+                config = ApiConfig { module: "api".into(), ..settings };
             }
             other if !other.starts_with("--") => files.push(PathBuf::from(other)),
             other => return Err(format!("unexpected argument `{other}`\n{usage}")),
         }
     }
     let [old, new] = files.as_slice() else { return Err(usage.into()) };
-    let (old_label, new_label) = (old.display().to_string(), new.display().to_string());
-    let report = clientgen::diff_documents((old, &old_label), (new, &new_label), &config).map_err(|e| failed(&e))?;
+    let report = clientgen::diff_documents(Source::file(old), Source::file(new), &config).map_err(|e| failed(&e))?;
     print!("{}", if json { report.to_json() + "\n" } else { report.to_markdown() });
     Ok(())
 }
@@ -113,7 +109,8 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
     let vendored = root.join("specs").join(&api.spec);
     let old_label = format!("specs/{} (vendored)", api.spec);
     let new_label = source.clone();
-    let report = clientgen::diff_documents((&vendored, &old_label), (&candidate, &new_label), &api)
+    let (old, new) = (Source::file(&vendored).shown_as(old_label), Source::file(&candidate).shown_as(new_label));
+    let report = clientgen::diff_documents(old, new, &api)
         .map_err(|e| format!("the new document is not usable; nothing was changed:\n{}", failed(&e)))?;
 
     let old_version = config.krate.version.clone();
@@ -122,8 +119,13 @@ pub fn update(root: &Path, name: &str, from: Option<&str>) -> Result<Updated, St
     let new_config_text = set_crate_version(&config_text, &new_version)?;
     let mut new_config = config.clone();
     new_config.krate.version = new_version.clone();
-    let replaced = BTreeMap::from([(api.module.clone(), candidate.clone())]);
-    let generated = clientgen::generate_project_with(root, &new_config, &replaced)
+    // The candidate, not yet in place, stands for the API's document.
+    let absolute =
+        std::path::absolute(&candidate).map_err(|e| format!("cannot resolve {}: {e}", candidate.display()))?;
+    for settings in new_config.apis.iter_mut().filter(|settings| settings.module == api.module) {
+        settings.spec = absolute.display().to_string();
+    }
+    let generated = clientgen::generate_project(root, &new_config)
         .map_err(|e| format!("the new document does not generate; nothing was changed:\n{}", failed(&e)))?;
 
     let overlays = overlay_report(&api, &readable)?;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clientgen::diag::{Diagnostic, Severity};
-use clientgen::{Generated, write};
+use clientgen::{Config, Generated, Options, Source, write};
 
 /// Prints diagnostics, those that say the same thing at several places once.
 fn report(diagnostics: &[Diagnostic]) {
@@ -27,8 +27,6 @@ struct Target {
     shown: String,
     out: PathBuf,
     generated: Generated,
-    /// The settings it was generated with (their overlays must still apply cleanly).
-    configs: Vec<clientgen::config::ApiConfig>,
 }
 
 /// The project's crate from `specs/`, then one crate per fixture document in
@@ -38,27 +36,26 @@ fn targets(root: &Path) -> Result<Vec<Target>, String> {
         report(&errors);
         format!("codegen failed with {} error(s); nothing was written", errors.len())
     };
-    let config = clientgen::config::Config::load(&root.join("specs/codegen.toml")).map_err(|d| failed(vec![d]))?;
+    let config = Config::load(&root.join("specs/codegen.toml")).map_err(|d| failed(vec![d]))?;
     let mut targets = vec![Target {
         shown: "generated/".into(),
         out: clientgen::generated_dir(root),
-        generated: clientgen::generate_project(root).map_err(failed)?,
-        configs: config.apis,
+        generated: clientgen::generate_project(root, &config).map_err(failed)?,
     }];
     for spec in clientgen::fixture_specs(root).map_err(|e| format!("cannot list fixtures: {e}"))? {
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let relative = spec.strip_prefix(root).unwrap_or(&spec).to_path_buf();
         let sidecar = spec.with_extension("toml");
-        let settings = if sidecar.is_file() {
-            Some(clientgen::config::ApiConfig::load_standalone(&sidecar).map_err(|d| failed(vec![d]))?)
-        } else {
-            None
-        };
-        let configs = settings.iter().cloned().collect();
-        let generated =
-            clientgen::generate_standalone_at(root, &relative, &format!("fixture-{stem}"), settings).map_err(failed)?;
+        let mut options = Options::new(&format!("fixture-{stem}"));
+        if sidecar.is_file() {
+            options = options.settings(Config::load(&sidecar).map_err(|d| failed(vec![d]))?.into_api());
+        }
+        // Named by the path relative to the project: output and messages do not depend on
+        // where the project is checked out.
+        let source = Source::file(&spec).shown_as(relative.display().to_string());
+        let generated = clientgen::generate(source, &options).map_err(failed)?;
         let out = root.join("fixtures").join(&stem);
-        targets.push(Target { shown: format!("fixtures/{stem}/"), out, generated, configs });
+        targets.push(Target { shown: format!("fixtures/{stem}/"), out, generated });
     }
     Ok(targets)
 }
@@ -82,8 +79,7 @@ pub fn codegen(root: &Path, check: bool) -> Result<(), String> {
         targets.iter().map(|t| t.generated.warnings.iter().filter(|d| d.severity == Severity::Warning).count()).sum();
     let product = summary(&targets[0].generated);
     if check {
-        let unclean: Vec<&Diagnostic> =
-            targets.iter().flat_map(|t| clientgen::overlay_warnings(&t.generated.warnings, &t.configs)).collect();
+        let unclean: Vec<&Diagnostic> = targets.iter().flat_map(|t| t.generated.overlay_warnings()).collect();
         if !unclean.is_empty() {
             report(&unclean.into_iter().cloned().collect::<Vec<_>>());
             return Err("an overlay no longer applies cleanly; update or remove the action named above".into());
@@ -145,11 +141,11 @@ pub fn generate(args: &[String]) -> Result<(), String> {
         return Err(format!("`{name}` is not a valid crate name"));
     }
     let started = Instant::now();
-    let settings = match config {
-        Some(path) => Some(clientgen::config::ApiConfig::load_standalone(&path).map_err(|d| d.to_string())?),
-        None => None,
-    };
-    let generated = clientgen::generate_standalone_at(Path::new("."), &spec, &name, settings).map_err(|errors| {
+    let mut options = Options::new(&name);
+    if let Some(path) = config {
+        options = options.settings(Config::load(&path).map_err(|d| d.to_string())?.into_api());
+    }
+    let generated = clientgen::generate(Source::file(&spec), &options).map_err(|errors| {
         report(&errors);
         format!("generation failed with {} error(s); {} was left as it was", errors.len(), out.display())
     })?;

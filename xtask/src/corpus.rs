@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use clientgen::Source;
 use clientgen::diag::Severity;
 
 /// Documents CI checks: small to mid-sized, chosen to cover the hard constructs between them
@@ -266,7 +267,9 @@ fn generate_one(corpus: &Path, workspace: &Path, document: &str) -> Row {
     let mut row = Row { document: document.to_owned(), crate_name: crate_name(document), ..Row::default() };
     let spec = corpus.join(document);
     let started = Instant::now();
-    let result = catch_unwind(AssertUnwindSafe(|| clientgen::generate_standalone(&spec, &row.crate_name)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        clientgen::generate(Source::file(&spec), &clientgen::Options::new(&row.crate_name))
+    }));
     row.generate_ms = started.elapsed().as_millis();
     let generated = match result {
         Err(panic) => {

@@ -13,6 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clientgen::Source;
 use clientgen::config::ApiConfig;
 use clientgen::ir::{Api, BodyKind, Operation, Param, ParamLocation, ParamStyle};
 
@@ -132,7 +133,7 @@ fn is_swagger2(path: &Path) -> bool {
 /// Lowers one document with neutral settings.
 fn lower(path: &Path) -> Result<Api, String> {
     let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
-    clientgen::lower_document(path, &path.display().to_string(), &config)
+    clientgen::lower_document(Source::file(path), &config)
         .map(|(api, _)| api)
         .map_err(|errors| errors.first().map(ToString::to_string).unwrap_or_default())
 }

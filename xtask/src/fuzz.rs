@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use clientgen::Source;
 use serde_json::{Map, Value, json};
 
 use crate::conformance::target_dir;
@@ -467,7 +468,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
         fs::write(&path, text).map_err(|e| e.to_string())?;
         let name = format!("fuzz-{seed}");
-        match clientgen::generate_standalone_at(Path::new(""), &path, &name, None) {
+        match clientgen::generate(Source::file(&path), &clientgen::Options::new(&name)) {
             Ok(generated) => {
                 crate::corpus::write_files(&work.join(&name), &generated.files)?;
                 members.push((name, path));

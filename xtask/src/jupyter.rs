@@ -11,6 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use clientgen::{Options, Source};
+
 use crate::conformance::{Running, free_port, target_dir, wait_for_port};
 
 const CRATE: &str = "jupyter-client";
@@ -84,9 +86,9 @@ fn api_document(python: &Path) -> Result<PathBuf, String> {
 
 /// The generated crate, with the live test, in a scratch workspace sharing the project's lock.
 fn generate(root: &Path, document: &Path, workspace: &Path) -> Result<(), String> {
-    let settings = clientgen::config::ApiConfig::load_standalone(&root.join("conformance/jupyter/settings.toml"))
-        .map_err(|d| d.to_string())?;
-    let generated = clientgen::generate_standalone_at(Path::new(""), document, CRATE, Some(settings))
+    let settings =
+        clientgen::Config::load(&root.join("conformance/jupyter/settings.toml")).map_err(|d| d.to_string())?.into_api();
+    let generated = clientgen::generate(Source::file(document), &Options::new(CRATE).settings(settings))
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
     for warning in &generated.warnings {
         eprintln!("{warning}");

@@ -341,8 +341,12 @@ fn relative_key(file: &Path, root_dir: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::load_file;
+    use super::super::{LoadedSpec, Source, load};
     use super::*;
+
+    fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
+        load(&Source::file(path), &[], &[], diags)
+    }
 
     /// A folder of its own for each test (tests run in parallel), holding `files`.
     fn scratch(files: &[(&str, &str)]) -> PathBuf {
@@ -508,7 +512,7 @@ mod tests {
         let mut diags = Diagnostics::new("remote.yaml");
         assert!(load_file(&dir.join("remote.yaml"), &mut diags).is_none(), "not allowed by default");
         let mut diags = Diagnostics::new("remote.yaml");
-        let spec = super::super::load_file_with(&dir.join("remote.yaml"), &[], std::slice::from_ref(&base), &mut diags)
+        let spec = load(&Source::file(&dir.join("remote.yaml")), &[], std::slice::from_ref(&base), &mut diags)
             .unwrap_or_else(|| panic!("{:?}", diags.items));
         let key = format!("{base}schemas.yaml");
         assert_eq!(spec.raw[SECTION][key.as_str()]["Remote"]["properties"]["id"]["type"], "string");

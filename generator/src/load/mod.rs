@@ -1,6 +1,7 @@
 //! Loading: read a YAML or JSON document, normalise its version, resolve references.
 
 pub mod bundle;
+mod origins;
 pub mod overlay;
 mod placeholders;
 pub mod positions;
@@ -8,16 +9,54 @@ mod swagger2;
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::Arc;
 
 use openapiv3::{ReferenceOr, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::diag::{BUNDLED, Diagnostics, join};
+pub use origins::Origins;
 use positions::Context;
 
-/// A document as read: the raw JSON tree (for pointers and references) and the typed model.
+/// A document to read: from a file (whose `$ref`s to other files are bundled) or from text,
+/// and the name diagnostics give it.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    input: Input<'a>,
+    shown_as: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Input<'a> {
+    File(&'a Path),
+    Text(&'a str),
+}
+
+impl<'a> Source<'a> {
+    /// The document in the file at `path`, named by its path.
+    pub fn file(path: &'a Path) -> Self {
+        Self { input: Input::File(path), shown_as: path.display().to_string() }
+    }
+
+    /// A document given as text, named `shown_as` in diagnostics.
+    pub fn text(text: &'a str, shown_as: &str) -> Self {
+        Self { input: Input::Text(text), shown_as: shown_as.to_owned() }
+    }
+
+    /// Names the document `name` in diagnostics (a path relative to the project, say).
+    pub fn shown_as(mut self, name: impl Into<String>) -> Self {
+        self.shown_as = name.into();
+        self
+    }
+
+    /// The name diagnostics give the document.
+    pub fn name(&self) -> &str {
+        &self.shown_as
+    }
+}
+
+/// A document as read: the raw JSON tree (for pointers and references), the typed model,
+/// every file it was read from and where each of its positions came from.
 #[derive(Debug)]
 pub struct LoadedSpec {
     /// The file name shown in diagnostics.
@@ -26,6 +65,30 @@ pub struct LoadedSpec {
     pub doc: openapiv3::OpenAPI,
     /// The version the document declared (`2.0`, `3.0.3`, `3.1.0`).
     pub declared_version: String,
+    /// The files it was read from: the document, its overlays, the files and URLs bundled.
+    pub sources: Vec<SourceFile>,
+    /// Where each position came from; places diagnostics about it.
+    pub origins: Origins,
+}
+
+/// A file a document was read from, as diagnostics name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub role: Role,
+    pub shown_as: String,
+}
+
+/// What a file is to the document read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The document itself.
+    Document,
+    /// A correction applied to it as it is read.
+    Overlay,
+    /// A file beside it that a `$ref` names, bundled in.
+    Bundled,
+    /// A URL under an allowed prefix that a `$ref` names, bundled in.
+    Remote,
 }
 
 /// An overlay to apply to a document as it is read.
@@ -34,28 +97,6 @@ pub struct Overlay {
     pub text: String,
     /// The file name shown in diagnostics.
     pub shown_as: String,
-}
-
-/// Reads a document from disk.
-pub fn load_file(path: &Path, diags: &mut Diagnostics) -> Option<LoadedSpec> {
-    load_file_with(path, &[], &[], diags)
-}
-
-/// Reads a document from disk, applies `overlays` in order and bundles the documents it
-/// refers to (files beside it; URLs only under the `remote` prefixes).
-pub fn load_file_with(
-    path: &Path,
-    overlays: &[Overlay],
-    remote: &[String],
-    diags: &mut Diagnostics,
-) -> Option<LoadedSpec> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => load_text(&text, Some((path, remote)), overlays, diags),
-        Err(error) => {
-            diags.error("", format!("cannot read the document: {error}"), None);
-            None
-        }
-    }
 }
 
 /// Whether a media type is JSON (`application/json`, `+json`, parameters like `;charset=`).
@@ -74,26 +115,52 @@ pub fn parse_tree(text: &str) -> Result<Value, String> {
     }
 }
 
-/// Parses a document; problems go to `diags` and yield `None`.
-pub fn load_str(text: &str, diags: &mut Diagnostics) -> Option<LoadedSpec> {
-    load_str_with(text, &[], diags)
-}
-
-/// Parses a document and applies `overlays` in order, before anything else reads it.
-pub fn load_str_with(text: &str, overlays: &[Overlay], diags: &mut Diagnostics) -> Option<LoadedSpec> {
-    load_text(text, None, overlays, diags)
-}
-
-/// Parses a document (read from a path, whose `$ref`s to other documents are then bundled,
-/// URLs under the allowed prefixes), applies `overlays`, converts or normalises its version
-/// and builds the typed model.
-fn load_text(
-    text: &str,
-    source: Option<(&Path, &[String])>,
+/// Reads a document: parses it, applies `overlays` in order, bundles the documents it refers
+/// to (files beside a document read from a file; URLs only under the `remote` prefixes),
+/// converts or normalises its version and builds the typed model. Problems go to `diags`,
+/// placed where their text came from; `None` when the document cannot be used.
+pub fn load(
+    source: &Source<'_>,
     overlays: &[Overlay],
+    remote: &[String],
     diags: &mut Diagnostics,
 ) -> Option<LoadedSpec> {
-    let mut raw = match parse_tree(text) {
+    let start = diags.items.len();
+    // Diagnostics name the document as the sink does.
+    let file = diags.file.clone();
+    let mut origins = Origins::default();
+    let written = read_tree(source, overlays, remote, &mut origins, diags);
+    let converted = written.and_then(|tree| convert(tree, &mut origins, diags));
+    // Everything so far is about the document as written; from here, the converted one.
+    origins.place_written(&mut diags.items[start..], &file);
+    let placed = diags.items.len();
+    let modelled = converted.and_then(|(raw, version)| model(raw, version, diags));
+    origins.place_loaded(&mut diags.items[placed..], &file);
+    let (raw, doc, declared_version) = modelled?;
+    let sources = source_files(&file, overlays, &raw, diags);
+    Some(LoadedSpec { file, raw, doc, declared_version, sources, origins })
+}
+
+/// The document's tree with its overlays applied and the files it refers to bundled, before
+/// any version conversion.
+fn read_tree(
+    source: &Source<'_>,
+    overlays: &[Overlay],
+    remote: &[String],
+    origins: &mut Origins,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let text = match source.input {
+        Input::File(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Cow::Owned(text),
+            Err(error) => {
+                diags.error("", format!("cannot read the document: {error}"), None);
+                return None;
+            }
+        },
+        Input::Text(text) => Cow::Borrowed(text),
+    };
+    let mut raw = match parse_tree(&text) {
         Ok(value) => value,
         Err(error) => {
             diags.error("", format!("not valid YAML or JSON: {error}"), None);
@@ -101,11 +168,11 @@ fn load_text(
         }
     };
     for item in overlays {
-        if !overlay::apply(&mut raw, &item.text, &item.shown_as, diags) {
+        if !overlay::apply(&mut raw, &item.text, &item.shown_as, origins, diags) {
             return None;
         }
     }
-    if let Some((path, remote)) = source
+    if let Input::File(path) = source.input
         && !bundle::bundle(&mut raw, path, remote, diags)
     {
         return None;
@@ -119,9 +186,35 @@ fn load_text(
     // and normalised where it lands, like any part of the document.
     inline_foreign_refs(&mut raw, diags);
     placeholders::drop_unfilled(&mut raw, diags);
-    let declared_version = to_openapi_30_shapes(&mut raw, diags)?;
+    Some(raw)
+}
+
+/// The files the document was read from.
+fn source_files(file: &str, overlays: &[Overlay], raw: &Value, diags: &Diagnostics) -> Vec<SourceFile> {
+    let mut files = vec![SourceFile { role: Role::Document, shown_as: file.to_owned() }];
+    files.extend(overlays.iter().map(|o| SourceFile { role: Role::Overlay, shown_as: o.shown_as.clone() }));
+    for key in raw.get(BUNDLED).and_then(Value::as_object).into_iter().flat_map(|bundled| bundled.keys()) {
+        let role = if key.contains("://") { Role::Remote } else { Role::Bundled };
+        files.push(SourceFile { role, shown_as: diags.beside(key) });
+    }
+    files
+}
+
+/// The typed model of the document in 3.0 shapes, with the version it declared.
+fn model(
+    mut raw: Value,
+    declared_version: String,
+    diags: &mut Diagnostics,
+) -> Option<(Value, openapiv3::OpenAPI, String)> {
+    // 3.1 constructs are rewritten into 3.0 shapes; a converted 2.0 document has a few the
+    // 3.0 model cannot hold.
+    let swagger2 = declared_version == "2.0";
+    normalise(&mut raw, !swagger2, diags);
+    if swagger2 {
+        swagger2::leave_out_unfit(&mut raw, diags);
+    }
     if let Some(root) = raw.as_object_mut() {
-        // The typed model is the 3.0 one; 3.1 constructs were rewritten above.
+        // The typed model is the 3.0 one; 3.1 constructs were rewritten on conversion.
         root.insert("openapi".into(), Value::String("3.0.3".into()));
         root.entry("paths").or_insert_with(|| Value::Object(Default::default()));
         if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
@@ -129,15 +222,14 @@ fn load_text(
             info.entry("title").or_insert_with(|| Value::String("API".into()));
         }
     }
-    let doc = match typed_model(&mut raw) {
-        Ok(doc) => doc,
+    match typed_model(&mut raw) {
+        Ok(doc) => Some((raw, doc, declared_version)),
         Err((pointer, message)) => {
             let (pointer, message) = refine(&raw, pointer, message);
             diags.error(&pointer, format!("does not match the OpenAPI model: {message}"), None);
-            return None;
+            None
         }
-    };
-    Some(LoadedSpec { file: diags.file.clone(), raw, doc, declared_version })
+    }
 }
 
 /// The typed model of a document in 3.0 shapes, or the pointer and message of what does not
@@ -157,42 +249,31 @@ fn typed_model(raw: &mut Value) -> Result<openapiv3::OpenAPI, (String, String)> 
     Ok(doc)
 }
 
-/// Converts a 2.0 document, or rewrites a 3.1 one, into the 3.0 shapes the typed model
-/// reads; the version the document declared, or `None` (with an error) for one this tool
-/// does not read.
-fn to_openapi_30_shapes(raw: &mut Value, diags: &mut Diagnostics) -> Option<String> {
+/// Converts a 2.0 document into the 3.0 shapes, recording in `origins` where its positions
+/// moved; a 3.x document stays as it is. With the version the document declared, or `None`
+/// (with an error) for one this tool does not read.
+fn convert(raw: Value, origins: &mut Origins, diags: &mut Diagnostics) -> Option<(Value, String)> {
     let root = raw.as_object()?;
-    let (swagger, openapi) = (root.get("swagger").cloned(), root.get("openapi").cloned());
-    let version = match (swagger.as_ref(), openapi.as_ref()) {
+    let (swagger, openapi) = (root.get("swagger"), root.get("openapi"));
+    let supported = Some("supported: Swagger 2.0, OpenAPI 3.0.x and 3.1.x");
+    match (swagger, openapi) {
         (Some(swagger), _) if swagger.as_str() == Some("2.0") => {
-            let converted = swagger2::convert(raw, diags)?;
-            *raw = converted.doc;
-            diags.set_origin(Arc::new(converted.origin));
-            normalise(raw, false, diags);
-            swagger2::leave_out_unfit(raw, diags);
-            "2.0".to_owned()
+            let converted = swagger2::convert(&raw, diags)?;
+            origins.set_converted(converted.origin);
+            Some((converted.doc, "2.0".to_owned()))
         }
         (Some(swagger), _) => {
-            diags.error(
-                "/swagger",
-                format!("unsupported Swagger version `{}`", display(swagger)),
-                Some("supported: Swagger 2.0, OpenAPI 3.0.x and 3.1.x"),
-            );
-            return None;
+            diags.error("/swagger", format!("unsupported Swagger version `{}`", display(swagger)), supported);
+            None
         }
         (None, Some(version)) => match version.as_str() {
             Some(version) if version.starts_with("3.0") || version.starts_with("3.1") => {
                 let version = version.to_owned();
-                normalise(raw, true, diags);
-                version
+                Some((raw, version))
             }
             _ => {
-                diags.error(
-                    "/openapi",
-                    format!("unsupported OpenAPI version `{}`", display(version)),
-                    Some("supported: Swagger 2.0, OpenAPI 3.0.x and 3.1.x"),
-                );
-                return None;
+                diags.error("/openapi", format!("unsupported OpenAPI version `{}`", display(version)), supported);
+                None
             }
         },
         (None, None) => {
@@ -201,10 +282,9 @@ fn to_openapi_30_shapes(raw: &mut Value, diags: &mut Diagnostics) -> Option<Stri
                 "neither an `openapi` nor a `swagger` version field",
                 Some("is this an OpenAPI document? It starts with `openapi: 3.x.y` or `swagger: \"2.0\"`"),
             );
-            return None;
+            None
         }
-    };
-    Some(version)
+    }
 }
 
 /// A JSON tree read from YAML. Unlike `serde_json::Value` it accepts integers written beyond
@@ -686,7 +766,7 @@ mod tests {
 
     fn load(text: &str) -> (Option<LoadedSpec>, Diagnostics) {
         let mut diags = Diagnostics::new("test.yaml");
-        (load_str(text, &mut diags), diags)
+        (super::load(&super::Source::text(text, "doc"), &[], &[], &mut diags), diags)
     }
 
     #[test]

@@ -8,11 +8,13 @@
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
+use super::origins::Origins;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 
-/// Applies the overlay `text` (YAML or JSON; `shown_as` names it in diagnostics) to `doc`.
-/// Returns false, with an error, when the overlay itself is malformed.
-pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostics) -> bool {
+/// Applies the overlay `text` (YAML or JSON; `shown_as` names it in diagnostics) to `doc`,
+/// noting in `origins` which parts its actions wrote. Returns false, with an error, when the
+/// overlay itself is malformed.
+pub fn apply(doc: &mut Value, text: &str, shown_as: &str, origins: &mut Origins, diags: &mut Diagnostics) -> bool {
     let overlay = match super::parse_tree(text) {
         Ok(overlay) => overlay,
         Err(error) => {
@@ -47,7 +49,7 @@ pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostic
     let mut sound = true;
     for (index, action) in actions.iter().enumerate() {
         let at = format!("/actions/{index}");
-        record_provenance(doc, action, &at, shown_as, diags);
+        record_provenance(doc, action, &at, shown_as, origins);
         match apply_action(doc, action) {
             Ok(0) => report(
                 diags,
@@ -68,7 +70,7 @@ pub fn apply(doc: &mut Value, text: &str, shown_as: &str, diags: &mut Diagnostic
 
 /// Notes, before an `update` action applies, which parts of `doc` its text will write: each
 /// key it sets on each target, so a later diagnostic there names the overlay action.
-fn record_provenance(doc: &Value, action: &Value, at: &str, file: &str, diags: &mut Diagnostics) {
+fn record_provenance(doc: &Value, action: &Value, at: &str, file: &str, origins: &mut Origins) {
     let (Some(target), Some(Value::Object(update))) =
         (action.get("target").and_then(Value::as_str), action.get("update"))
     else {
@@ -80,7 +82,7 @@ fn record_provenance(doc: &Value, action: &Value, at: &str, file: &str, diags: &
         if doc.pointer(&pointer).is_some_and(Value::is_object) {
             for key in update.keys() {
                 let token = crate::diag::pointer_token(key);
-                diags.record_overlaid(format!("{pointer}/{token}"), file, format!("{at}/update/{token}"));
+                origins.record_overlaid(format!("{pointer}/{token}"), file, format!("{at}/update/{token}"));
             }
         }
     }
@@ -213,8 +215,12 @@ mod tests {
     use serde_json::json;
 
     fn run(doc: &mut Value, overlay: &str) -> Diagnostics {
+        run_with(doc, overlay, &mut Origins::default())
+    }
+
+    fn run_with(doc: &mut Value, overlay: &str, origins: &mut Origins) -> Diagnostics {
         let mut diags = Diagnostics::new("spec.yaml");
-        apply(doc, overlay, "fix.overlay.yaml", &mut diags);
+        apply(doc, overlay, "fix.overlay.yaml", origins, &mut diags);
         diags
     }
 
@@ -272,9 +278,11 @@ actions:
     fn a_diagnostic_about_text_an_overlay_wrote_names_the_overlay_action() {
         let mut doc = json!({"components": {"schemas": {"A": {"type": "object"}}}});
         let overlay = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: '$.components.schemas.A', update: {properties: {n: {type: integer}}}}\n";
-        let mut diags = run(&mut doc, overlay);
+        let mut origins = Origins::default();
+        let mut diags = run_with(&mut doc, overlay, &mut origins);
         diags.warn("/components/schemas/A/properties/n/type", "something about n");
         diags.warn("/components/schemas/A/type", "something about A");
+        origins.place_written(&mut diags.items, "spec.yaml");
         let placed: Vec<(&str, &str)> = diags.items.iter().map(|d| (d.file.as_str(), d.pointer.as_str())).collect();
         assert_eq!(
             placed,

@@ -790,13 +790,13 @@ pub fn leave_out_unfit(doc: &mut Value, diags: &mut Diagnostics) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{LoadedSpec, load_str};
+    use super::super::LoadedSpec;
     use crate::diag::{Diagnostics, Severity};
     use serde_json::{Value, json};
 
     fn load(text: &str) -> (Option<LoadedSpec>, Diagnostics) {
         let mut diags = Diagnostics::new("two.yaml");
-        (load_str(text, &mut diags), diags)
+        (super::super::load(&super::super::Source::text(text, "doc"), &[], &[], &mut diags), diags)
     }
 
     fn converted(text: &str) -> (Value, Diagnostics) {
@@ -974,7 +974,7 @@ mod tests {
             "{HEAD}paths:\n  /a:\n    get:\n      operationId: getA\n      parameters:\n        - {{name: body, in: body, schema: {{type: object}}}}\n        - {{name: q, in: query, type: string, format: date}}\n      responses: {{'200': {{description: ok, schema: {{$ref: '#/definitions/A'}}}}}}\ndefinitions:\n  A:\n    type: object\n    properties:\n      n: {{$ref: '#/definitions/Missing'}}\n"
         );
         let config = crate::config::ApiConfig { module: "m".into(), ..Default::default() };
-        let (api, warnings) = crate::lower_text(&text, "two.yaml", &config).unwrap();
+        let (api, warnings) = crate::lower_document(crate::Source::text(&text, "two.yaml"), &config).unwrap();
         let op = &api.operations[0];
         assert_eq!(op.params[0].pointer, "/paths/~1a/get/parameters/1");
         let a = api.types.iter().find(|t| t.name == "A").unwrap();

@@ -25,8 +25,18 @@ use schema::TypeLowerer;
 use security::{correct_security, lower_login, lower_security_schemes};
 use servers::{lower_servers, warn_misplaced_parameters};
 
-/// Lowers a loaded document.
+/// Lowers a loaded document; its diagnostics are placed where their text came from, and the
+/// IR's pointers point into the document as written.
 pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
+    let start = diags.items.len();
+    let mut api = lower_positions(spec, config, diags);
+    spec.origins.place_loaded(&mut diags.items[start..], &spec.file);
+    api.map_pointers(|pointer| spec.origins.original(pointer));
+    api
+}
+
+/// Lowers a loaded document, with pointers into it as loaded.
+fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
     let doc = &spec.doc;
     let mut types = TypeLowerer::new(spec, diags);
     if let Some(components) = &doc.components {
@@ -84,7 +94,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
     }
     types.box_cycles();
     types.box_large_variants();
-    let mut api = Api {
+    Api {
         module: config.module.clone(),
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -98,9 +108,7 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
         operations,
         types: types.types.into_values().collect(),
         login,
-    };
-    api.map_pointers(|pointer| types.diags.original(pointer));
-    api
+    }
 }
 
 /// What the codegen config says of operations by operationId: pagination (named, then by

@@ -205,7 +205,7 @@ mod tests {
              components:\n  schemas:\n    Region: {{type: string, enum: [us, eu, ap]}}\n"
         );
         let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
-        crate::lower_text(&text, "doc.yaml", &config).unwrap()
+        crate::lower_document(crate::Source::text(&text, "doc.yaml"), &config).unwrap()
     }
 
     const REGION_PARAMETER: &str =

@@ -4,6 +4,7 @@ mod bodies;
 mod client;
 mod credentials;
 mod docs;
+mod inputs;
 mod layout;
 mod operations;
 mod pagination;

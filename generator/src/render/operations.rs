@@ -9,26 +9,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
+use super::inputs::Inputs;
 use super::types::collect_names;
 use super::{bodies, ident, pagination, parameters, responses};
 use crate::ir::*;
-
-/// What an operation's inputs (parameters, body) add to its file.
-#[derive(Default)]
-pub(super) struct Inputs {
-    /// Fields of the input struct.
-    pub fields: Vec<TokenStream>,
-    /// Their values in the builder's constructor.
-    pub inits: Vec<TokenStream>,
-    /// Required inputs: arguments of the client method, in order.
-    pub args: Vec<(Ident, TokenStream)>,
-    /// Methods of the builder that set optional inputs.
-    pub setters: Vec<TokenStream>,
-    /// Statements of `encode` that put the inputs on the request.
-    pub encode: Vec<TokenStream>,
-    /// Items declared beside the builder (a multipart form).
-    pub items: Vec<TokenStream>,
-}
 
 /// The public types of an operation's file: its builder, its input and the companions it
 /// needs.

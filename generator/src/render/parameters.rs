@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
-use super::operations::Inputs;
+use super::inputs::Inputs;
 use super::{ident, type_tokens};
 use crate::ir::*;
 use crate::naming::{Registry, scope};
