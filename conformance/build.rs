@@ -142,6 +142,8 @@ fn named_sample(api: &Api, name: &str, seen: &mut BTreeSet<String>) -> Value {
             None => json!({}),
         },
         TypeKind::Alias(inner) => sample(api, inner, seen),
+        // Errors by status are answers, never sent.
+        TypeKind::ByStatus(_) => json!({}),
     };
     seen.remove(name);
     value

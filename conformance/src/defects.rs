@@ -52,7 +52,7 @@ fn step(api: &Api, ty: &TypeRef, token: &str, at: &str, steps: &mut Vec<(String,
                 Some(field.ty.clone())
             }
             TypeKind::Alias(inner) => step(api, inner, token, at, steps),
-            TypeKind::Enum(_) | TypeKind::Union(_) => None,
+            TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::ByStatus(_) => None,
         },
         _ => None,
     }

@@ -77,9 +77,43 @@ pub struct ApiConfig {
     /// generation needs no network; a reference elsewhere is an error).
     #[serde(default)]
     pub remote_refs: Vec<String>,
+    /// Which operations to generate (default: every one); types no generated operation
+    /// reaches are then left out.
+    #[serde(default)]
+    pub select: Selection,
     /// The folder `overlays` are relative to (set when the config is read).
     #[serde(skip)]
     pub overlay_dir: std::path::PathBuf,
+}
+
+/// Which operations of a document to generate. An operation is kept when every include list
+/// is empty or one of them names it (its operationId, one of its tags, or a path pattern its
+/// path matches), and no exclude list names it. Path patterns match segment by segment: `*`
+/// stands for one segment (or, inside a segment, any text), `**` for any number of them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    #[serde(default)]
+    pub operations: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub exclude_operations: Vec<String>,
+    #[serde(default)]
+    pub exclude_tags: Vec<String>,
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+}
+
+impl Selection {
+    /// Whether it selects anything less than the whole document.
+    pub fn is_active(&self) -> bool {
+        [&self.operations, &self.tags, &self.paths, &self.exclude_operations, &self.exclude_tags, &self.exclude_paths]
+            .iter()
+            .any(|list| !list.is_empty())
+    }
 }
 
 /// Security the document gets wrong: schemes it declares but does not require, and

@@ -859,6 +859,9 @@ impl<'a> Differ<'a> {
                 }
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => self.type_ref(a, b, flow, &item, at),
+            // An operation's errors by status: each status and body is compared with the
+            // operation's responses.
+            (TypeKind::ByStatus(_), TypeKind::ByStatus(_)) => {}
             _ => self.record(
                 Change::breaking(
                     ChangeKind::TypeKindChanged,
@@ -1102,6 +1105,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Enum(_) => "an enum",
         TypeKind::Union(_) => "a union",
         TypeKind::Alias(_) => "an alias",
+        TypeKind::ByStatus(_) => "errors by status",
     }
 }
 

@@ -323,7 +323,7 @@ pub struct Response {
     pub body: Option<ResponseBody>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StatusMatch {
     Code(u16),
     /// `2XX`: the hundreds digit.
@@ -459,6 +459,7 @@ impl TypeKind {
             TypeKind::Struct(body) => body.fields.iter().map(|f| &f.ty).collect(),
             TypeKind::Union(union) => union.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
             TypeKind::Alias(ty) => vec![ty],
+            TypeKind::ByStatus(variants) => variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Enum(_) => Vec::new(),
         }
     }
@@ -507,6 +508,19 @@ pub enum TypeKind {
     Union(Union),
     /// Another name for a type.
     Alias(TypeRef),
+    /// Bodies told apart by the HTTP status they came with (an operation's documented
+    /// errors): never read from JSON alone, the runtime builds one from the status.
+    ByStatus(Vec<StatusVariant>),
+}
+
+/// One variant of a [`TypeKind::ByStatus`]: the body of the statuses it stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatusVariant {
+    pub rust_name: String,
+    pub status: StatusMatch,
+    pub ty: TypeRef,
+    /// The response's description.
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

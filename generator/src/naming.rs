@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
+use crate::ir::StatusMatch;
+
 /// Words Rust reserves (strict and reserved keywords of edition 2024).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
@@ -157,6 +159,44 @@ pub mod scope {
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
     pub const OPERATION_FILE: &[&str] =
         &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types"];
+}
+
+/// The variant of a success answer with `status` (`Ok`, `Created`, `Status207`).
+pub fn success_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(200) => "Ok".into(),
+        StatusMatch::Code(201) => "Created".into(),
+        StatusMatch::Code(202) => "Accepted".into(),
+        StatusMatch::Code(203) => "NonAuthoritative".into(),
+        StatusMatch::Code(204) => "NoContent".into(),
+        StatusMatch::Code(206) => "PartialContent".into(),
+        StatusMatch::Code(code) => format!("Status{code}"),
+        StatusMatch::Range(range) => format!("Status{range}xx"),
+        StatusMatch::Default => "Other".into(),
+    }
+}
+
+/// The variant of an error answer with `status` (`NotFound`, `Status418`, `Other`).
+pub fn error_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(400) => "BadRequest".into(),
+        StatusMatch::Code(401) => "Unauthorized".into(),
+        StatusMatch::Code(403) => "Forbidden".into(),
+        StatusMatch::Code(404) => "NotFound".into(),
+        StatusMatch::Code(405) => "MethodNotAllowed".into(),
+        StatusMatch::Code(409) => "Conflict".into(),
+        StatusMatch::Code(410) => "Gone".into(),
+        StatusMatch::Code(412) => "PreconditionFailed".into(),
+        StatusMatch::Code(413) => "PayloadTooLarge".into(),
+        StatusMatch::Code(415) => "UnsupportedMediaType".into(),
+        StatusMatch::Code(422) => "UnprocessableEntity".into(),
+        StatusMatch::Code(429) => "TooManyRequests".into(),
+        StatusMatch::Code(500) => "InternalServerError".into(),
+        StatusMatch::Code(502) => "BadGateway".into(),
+        StatusMatch::Code(503) => "ServiceUnavailable".into(),
+        StatusMatch::Code(504) => "GatewayTimeout".into(),
+        other => success_variant(other),
+    }
 }
 
 /// Spells symbols that would otherwise vanish from an identifier.

@@ -27,9 +27,12 @@ pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use request::{
     Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, path_segment, simple_value,
 };
+// A crate whose APIs document no errors by status never calls it.
+#[allow(unused_imports)]
+pub(crate) use response::by_status;
 pub use response::{
-    Answer, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty, read_json, stream,
-    text,
+    Answer, ByStatus, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty,
+    read_empty_by_status, read_json, read_json_by_status, stream, text,
 };
 pub use login::Login;
 pub use oauth2::{ClientAuth, ClientCredentials};

@@ -7,6 +7,7 @@ mod operation;
 mod pagination;
 mod schema;
 mod security;
+mod selection;
 mod servers;
 
 use std::collections::BTreeMap;
@@ -52,11 +53,16 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
     // Names an operation file uses unqualified.
     let mut op_scope = Registry::with_reserved(scope::OPERATION_FILE);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut selector = selection::Selector::new(&config.select);
     for (path, item) in &doc.paths.paths {
         let item_pointer = join("/paths", path);
         let Some(item) = types.item_or_warn(item, &item_pointer, "path item", "; skipped") else { continue };
         for (method_name, operation) in item.iter() {
             let Some(method) = method_of(method_name) else { continue };
+            let id = operation.operation_id.clone().unwrap_or_else(|| format!("{method_name} {path}"));
+            if !selector.keeps(&id, &operation.tags, path) {
+                continue;
+            }
             let pointer = join(&item_pointer, method_name);
             let op = lower_operation(
                 OperationSrc { path, method, operation, path_params: &item.parameters, pointer: &pointer },
@@ -69,9 +75,10 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
             operations.push(op);
         }
     }
+    selector.report(&config.module, types.diags);
     correct_security(config, &mut security_schemes, &mut operations, &mut builder_scope, types.diags);
     let login = lower_login(config, &security_schemes, &operations, &mut builder_scope, types.diags);
-    apply_operation_settings(config, &mut operations, &ids, &mut types);
+    apply_operation_settings(config, &mut operations, &ids, selector.all_ids(), &mut types);
     let sent: Vec<&TypeRef> = operations
         .iter()
         .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
@@ -91,6 +98,12 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
             form: claim("Form"),
             input: claim("Input"),
         };
+        if let Some(errors) = errors_by_status(op) {
+            types.types.insert(errors.name.clone(), errors);
+        }
+    }
+    if config.select.is_active() {
+        selection::keep_reached(&operations, &mut types.types);
     }
     types.box_cycles();
     types.box_large_variants();
@@ -113,10 +126,13 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
 
 /// What the codegen config says of operations by operationId: pagination (named, then by
 /// rule), retry-safe POSTs, renames. An id the document does not have is an error.
+/// Settings of operations the document has but the selection leaves out (in `all_ids`, not
+/// in `ids`) are not used.
 fn apply_operation_settings(
     config: &ApiConfig,
     operations: &mut [Operation],
     ids: &BTreeMap<String, usize>,
+    all_ids: &std::collections::BTreeSet<String>,
     types: &mut TypeLowerer<'_>,
 ) {
     let missing = |section: &str, id: &str| {
@@ -129,6 +145,7 @@ fn apply_operation_settings(
                 Ok(p) => operations[op].pagination = Some(p),
                 Err(message) => types.diags.error(&at, message, None),
             },
+            None if all_ids.contains(id) => {}
             None => types.diags.error(&at, format!("no operation `{id}` in the document"), None),
         }
     }
@@ -141,16 +158,56 @@ fn apply_operation_settings(
     for id in &config.retry_safe {
         match ids.get(id) {
             Some(&op) => operations[op].retry_safe = true,
+            None if all_ids.contains(id) => {}
             None => {
                 let (at, message) = missing("retry_safe", id);
                 types.diags.error(&at, message, None);
             }
         }
     }
-    for id in config.rename.operations.keys().filter(|id| !ids.contains_key(*id)) {
+    for id in config.rename.operations.keys().filter(|id| !ids.contains_key(*id) && !all_ids.contains(*id)) {
         let (at, message) = missing("rename.operations", id);
         types.diags.error(&at, message, None);
     }
+}
+
+/// An operation's documented error bodies as a type of their own, when they are of more
+/// than one type: an enum by status (operations with the same errors then share one).
+fn errors_by_status(op: &Operation) -> Option<TypeDef> {
+    let documented: Vec<(&Response, &TypeRef)> = op
+        .errors
+        .iter()
+        .filter_map(|r| match &r.body {
+            Some(ResponseBody::Json(ty)) => Some((r, ty)),
+            _ => None,
+        })
+        .collect();
+    let mut distinct: Vec<&TypeRef> = documented.iter().map(|(_, ty)| *ty).collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return None;
+    }
+    let mut names = Registry::default();
+    let variants = documented
+        .into_iter()
+        .map(|(response, ty)| StatusVariant {
+            rust_name: names.claim(&crate::naming::error_variant(response.status)),
+            status: response.status,
+            ty: ty.clone(),
+            description: response.description.clone(),
+        })
+        .collect();
+    Some(TypeDef {
+        name: op.companion_types.error.clone(),
+        description: Some(
+            "The documented error bodies of an operation, by status. Read one with \
+             [`ApiError::error`](crate::runtime::ApiError::error)."
+                .into(),
+        ),
+        origin: join(&op.pointer, "responses"),
+        kind: TypeKind::ByStatus(variants),
+    })
 }
 
 fn method_of(name: &str) -> Option<Method> {

@@ -87,6 +87,8 @@ pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
     let runtime_call = match (success_bodies(op).as_slice(), error_body_types(op).len()) {
         ([] | [None], 0 | 1) => Some(quote! { read_empty }),
         ([Some(ResponseBody::Json(_))], 0 | 1) => Some(quote! { read_json }),
+        ([] | [None], _) => Some(quote! { read_empty_by_status }),
+        ([Some(ResponseBody::Json(_))], _) => Some(quote! { read_json_by_status }),
         _ => None,
     };
     let method = match runtime_call {
@@ -145,14 +147,12 @@ fn documented_errors(op: &Operation) -> Vec<(&Response, &TypeRef)> {
         .collect()
 }
 
-/// The public types of an operation's file beside its builder: the enums of its answers.
+/// The public types of an operation's file beside its builder: the enum of its successes
+/// by status (its errors by status are a type of the API's `types`).
 pub(super) fn public_types(op: &Operation) -> Vec<&str> {
     let mut names = Vec::new();
     if success_bodies(op).len() > 1 {
         names.push(op.companion_types.response.as_str());
-    }
-    if error_body_types(op).len() > 1 {
-        names.push(op.companion_types.error.as_str());
     }
     names
 }
@@ -204,7 +204,7 @@ fn success_shape(op: &Operation) -> Shape {
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     for response in &op.success {
-        let variant = format_ident!("{}", success_variant(response.status));
+        let variant = format_ident!("{}", crate::naming::success_variant(response.status));
         let (ty, read) = body_reader(response.body.as_ref());
         let pattern = status_pattern(response.status);
         let docs = status_docs(response);
@@ -220,42 +220,6 @@ fn success_shape(op: &Operation) -> Shape {
         pub enum #enum_name { #(#variants)* }
     };
     Shape { ty: quote! { #enum_name }, arms, item: Some(item) }
-}
-
-fn success_variant(status: StatusMatch) -> String {
-    match status {
-        StatusMatch::Code(200) => "Ok".into(),
-        StatusMatch::Code(201) => "Created".into(),
-        StatusMatch::Code(202) => "Accepted".into(),
-        StatusMatch::Code(203) => "NonAuthoritative".into(),
-        StatusMatch::Code(204) => "NoContent".into(),
-        StatusMatch::Code(206) => "PartialContent".into(),
-        StatusMatch::Code(code) => format!("Status{code}"),
-        StatusMatch::Range(range) => format!("Status{range}xx"),
-        StatusMatch::Default => "Other".into(),
-    }
-}
-
-fn error_variant(status: StatusMatch) -> String {
-    match status {
-        StatusMatch::Code(400) => "BadRequest".into(),
-        StatusMatch::Code(401) => "Unauthorized".into(),
-        StatusMatch::Code(403) => "Forbidden".into(),
-        StatusMatch::Code(404) => "NotFound".into(),
-        StatusMatch::Code(405) => "MethodNotAllowed".into(),
-        StatusMatch::Code(409) => "Conflict".into(),
-        StatusMatch::Code(410) => "Gone".into(),
-        StatusMatch::Code(412) => "PreconditionFailed".into(),
-        StatusMatch::Code(413) => "PayloadTooLarge".into(),
-        StatusMatch::Code(415) => "UnsupportedMediaType".into(),
-        StatusMatch::Code(422) => "UnprocessableEntity".into(),
-        StatusMatch::Code(429) => "TooManyRequests".into(),
-        StatusMatch::Code(500) => "InternalServerError".into(),
-        StatusMatch::Code(502) => "BadGateway".into(),
-        StatusMatch::Code(503) => "ServiceUnavailable".into(),
-        StatusMatch::Code(504) => "GatewayTimeout".into(),
-        other => success_variant(other),
-    }
 }
 
 /// The error type of an operation and the match arm that builds it.
@@ -290,49 +254,18 @@ fn error_shape(op: &Operation) -> ErrorShape {
             };
             ErrorShape { ty: type_tokens(only, true), arms, item: None }
         }
-        _ => error_enum(op, &documented),
+        _ => error_enum(op),
     }
 }
 
-/// Error bodies of several types: an enum with a variant per documented status.
-fn error_enum(op: &Operation, documented: &[(&Response, &TypeRef)]) -> ErrorShape {
+/// Error bodies of several types: the operation's enum of them by status, a type of the
+/// API's `types` (shared by the operations whose errors are the same), read by the runtime.
+fn error_enum(op: &Operation) -> ErrorShape {
     let name = format_ident!("{}", op.companion_types.error);
-    let mut variant_names = crate::naming::Registry::default();
-    let mut variants = Vec::new();
-    let mut decoders = Vec::new();
-    let mut fallback = quote! { None };
-    for (response, ty) in documented {
-        let variant = format_ident!("{}", variant_names.claim(&error_variant(response.status)));
-        let ty = type_tokens(ty, true);
-        let docs = status_docs(response);
-        variants.push(quote! { #docs #variant(#ty), });
-        let decode = quote! { runtime::decode_body(status, body).map(#name::#variant) };
-        match response.status {
-            StatusMatch::Default => fallback = decode,
-            other => {
-                let pattern = status_pattern(other);
-                decoders.push(quote! { #pattern => #decode, });
-            }
-        }
-    }
-    let docs = doc_attrs(&format!(
-        "The documented error bodies of [`{}`], by status. Read it with \
-         [`ApiError::error`](crate::runtime::ApiError::error).",
-        op.type_name
-    ));
     ErrorShape {
-        ty: quote! { #name },
-        arms: quote! {
-            _ => Err(runtime::api_error_by(response, |status, body| match status.as_u16() {
-                #(#decoders)*
-                _ => #fallback,
-            })),
-        },
-        item: Some(quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq)]
-            pub enum #name { #(#variants)* }
-        }),
+        ty: quote! { types::#name },
+        arms: quote! { _ => Err(runtime::api_error_by(response, <types::#name as runtime::ByStatus>::read)), },
+        item: None,
     }
 }
 

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
-use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{EnumVariant, Field, StatusMatch, StatusVariant, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::naming::{Registry, scope};
 
 /// The items of one type's file.
@@ -23,8 +23,11 @@ pub fn render_type(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
 
 /// One type's definition with its docs.
 fn render_item(def: &TypeDef) -> TokenStream {
-    let origin = format!("`{}`", def.origin);
-    let doc = paragraphs(&[def.description.as_deref(), Some(&format!("Schema: {origin}"))]);
+    let origin = match def.kind {
+        TypeKind::ByStatus(_) => format!("Responses: `{}`", def.origin),
+        _ => format!("Schema: `{}`", def.origin),
+    };
+    let doc = paragraphs(&[def.description.as_deref(), Some(&origin)]);
     let docs = doc_attrs(&doc);
     let name = format_ident!("{}", def.name);
     let body = match &def.kind {
@@ -35,10 +38,42 @@ fn render_item(def: &TypeDef) -> TokenStream {
             let target = type_tokens(target, false);
             quote! { pub type #name = #target; }
         }
+        TypeKind::ByStatus(variants) => render_by_status(&name, variants),
     };
     quote! {
         #docs
         #body
+    }
+}
+
+/// Error bodies by status: the enum, and the runtime's `by_status!` that reads one from an
+/// answer's status and body (a `default` response's variant takes every other status).
+fn render_by_status(name: &proc_macro2::Ident, variants: &[StatusVariant]) -> TokenStream {
+    let mut items = Vec::new();
+    let mut arms = Vec::new();
+    let mut fallback = None;
+    for variant in variants {
+        let variant_name = format_ident!("{}", variant.rust_name);
+        let ty = type_tokens(&variant.ty, false);
+        let docs = doc_attrs(&paragraphs(&[
+            Some(&format!("Status {}.", variant.status.label())),
+            variant.description.as_deref(),
+        ]));
+        items.push(quote! { #docs #variant_name(#ty), });
+        let (low, high) = variant.status.range();
+        let (low, high) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(high));
+        match variant.status {
+            StatusMatch::Default => fallback = Some(variant_name),
+            StatusMatch::Code(_) => arms.push(quote! { #low => #variant_name }),
+            StatusMatch::Range(_) => arms.push(quote! { #low..=#high => #variant_name }),
+        }
+    }
+    let fallback = fallback.map(|variant| quote! { ; _ => #variant });
+    quote! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#items)* }
+
+        crate::runtime::by_status!(#name { #(#arms),* #fallback });
     }
 }
 
@@ -58,7 +93,7 @@ fn sibling_uses(def: &TypeDef, beside: &[&TypeDef]) -> TokenStream {
         TypeKind::Struct(_) => quote! { use crate::runtime::codec; },
         TypeKind::Union(union) if union.tag_property.is_none() => quote! { use serde::{Deserialize, Serialize}; },
         TypeKind::Union(_) => quote! {},
-        TypeKind::Enum(_) | TypeKind::Alias(_) => quote! {},
+        TypeKind::Enum(_) | TypeKind::Alias(_) | TypeKind::ByStatus(_) => quote! {},
     };
     let names: Vec<_> = names.iter().map(|n| format_ident!("{}", n)).collect();
     if names.is_empty() {

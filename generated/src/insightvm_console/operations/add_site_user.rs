@@ -43,36 +43,11 @@ impl AddSiteUser {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::ReferenceWithUserIdLink, AddSiteUserError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            201 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(AddSiteUserError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(AddSiteUserError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(AddSiteUserError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(AddSiteUserError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::ReferenceWithUserIdLink,
+        types::AddSiteUserError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -86,26 +61,4 @@ impl runtime::Encode for AddSiteUserInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`AddSiteUser`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum AddSiteUserError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

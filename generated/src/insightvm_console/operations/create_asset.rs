@@ -42,7 +42,9 @@ impl CreateAsset {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<CreateAssetResponse, CreateAssetError> {
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<CreateAssetResponse, types::CreateAssetError> {
         self.send_with(|_, response| match response.status().as_u16() {
             200 => {
                 runtime::json(response)
@@ -60,25 +62,7 @@ impl CreateAsset {
                 Err(
                     runtime::api_error_by(
                         response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
+                        <types::CreateAssetError as runtime::ByStatus>::read,
                     ),
                 )
             }
@@ -109,26 +93,4 @@ pub enum CreateAssetResponse {
     ///
     /// Created
     Created(types::CreatedOrUpdatedReference),
-}
-
-/// The documented error bodies of [`CreateAsset`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateAssetError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

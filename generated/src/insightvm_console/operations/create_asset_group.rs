@@ -47,37 +47,9 @@ impl CreateAssetGroup {
         self,
     ) -> runtime::ResponseFuture<
         types::CreatedReferenceAssetGroupIdLink,
-        CreateAssetGroupError,
+        types::CreateAssetGroupError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            201 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetGroupError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetGroupError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetGroupError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateAssetGroupError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -90,26 +62,4 @@ impl runtime::Encode for CreateAssetGroupInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`CreateAssetGroup`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateAssetGroupError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -48,37 +48,9 @@ impl CreatePolicyOverride {
         self,
     ) -> runtime::ResponseFuture<
         types::CreatedReferencePolicyOverrideIdLink,
-        CreatePolicyOverrideError,
+        types::CreatePolicyOverrideError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreatePolicyOverrideError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreatePolicyOverrideError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreatePolicyOverrideError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreatePolicyOverrideError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -91,26 +63,4 @@ impl runtime::Encode for CreatePolicyOverrideInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`CreatePolicyOverride`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreatePolicyOverrideError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -42,36 +42,11 @@ impl CreateReport {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::CreatedReferenceIntLink, CreateReportError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateReportError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateReportError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateReportError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(CreateReportError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::CreatedReferenceIntLink,
+        types::CreateReportError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -84,26 +59,4 @@ impl runtime::Encode for CreateReportInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`CreateReport`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateReportError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

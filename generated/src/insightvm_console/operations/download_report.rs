@@ -42,32 +42,14 @@ impl DownloadReport {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<runtime::ByteStream, DownloadReportError> {
+    ) -> runtime::ResponseFuture<runtime::ByteStream, types::DownloadReportError> {
         self.send_streaming_with(|_, response| match response.status().as_u16() {
             200 => runtime::stream(response),
             _ => {
                 Err(
                     runtime::api_error_by(
                         response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(DownloadReportError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(DownloadReportError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(DownloadReportError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(DownloadReportError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
+                        <types::DownloadReportError as runtime::ByStatus>::read,
                     ),
                 )
             }
@@ -89,26 +71,4 @@ impl runtime::Encode for DownloadReportInput {
             ),
         )
     }
-}
-
-/// The documented error bodies of [`DownloadReport`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum DownloadReportError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

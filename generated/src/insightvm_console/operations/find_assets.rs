@@ -70,36 +70,10 @@ impl FindAssets {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::PageOfAsset, FindAssetsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(FindAssetsError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(FindAssetsError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(FindAssetsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(FindAssetsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::PageOfAsset, types::FindAssetsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -108,7 +82,10 @@ impl FindAssets {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfAsset>, runtime::Error<FindAssetsError>>,
+        Result<
+            runtime::Response<types::PageOfAsset>,
+            runtime::Error<types::FindAssetsError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -138,7 +115,7 @@ impl FindAssets {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Asset, runtime::Error<FindAssetsError>>,
+        Result<types::Asset, runtime::Error<types::FindAssetsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -159,26 +136,4 @@ impl runtime::Encode for FindAssetsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`FindAssets`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum FindAssetsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -91,36 +91,8 @@ impl GetAssetGroups {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfAssetGroup, GetAssetGroupsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetGroupsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetGroupsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetGroupsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetGroupsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfAssetGroup, types::GetAssetGroupsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -131,7 +103,7 @@ impl GetAssetGroups {
         'static,
         Result<
             runtime::Response<types::PageOfAssetGroup>,
-            runtime::Error<GetAssetGroupsError>,
+            runtime::Error<types::GetAssetGroupsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -162,7 +134,7 @@ impl GetAssetGroups {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::AssetGroup, runtime::Error<GetAssetGroupsError>>,
+        Result<types::AssetGroup, runtime::Error<types::GetAssetGroupsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -184,26 +156,4 @@ impl runtime::Encode for GetAssetGroupsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetAssetGroups`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAssetGroupsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

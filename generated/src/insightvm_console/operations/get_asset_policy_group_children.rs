@@ -51,37 +51,9 @@ impl GetAssetPolicyGroupChildren {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfAssetPolicyItem,
-        GetAssetPolicyGroupChildrenError,
+        types::GetAssetPolicyGroupChildrenError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyGroupChildrenError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyGroupChildrenError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyGroupChildrenError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyGroupChildrenError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -99,26 +71,4 @@ impl runtime::Encode for GetAssetPolicyGroupChildrenInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetAssetPolicyGroupChildren`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAssetPolicyGroupChildrenError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

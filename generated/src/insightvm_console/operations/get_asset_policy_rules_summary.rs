@@ -80,37 +80,9 @@ impl GetAssetPolicyRulesSummary {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyRule,
-        GetAssetPolicyRulesSummaryError,
+        types::GetAssetPolicyRulesSummaryError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyRulesSummaryError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyRulesSummaryError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyRulesSummaryError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetPolicyRulesSummaryError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -121,7 +93,7 @@ impl GetAssetPolicyRulesSummary {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyRule>,
-            runtime::Error<GetAssetPolicyRulesSummaryError>,
+            runtime::Error<types::GetAssetPolicyRulesSummaryError>,
         >,
     > {
         runtime::pagination::pages(
@@ -152,7 +124,7 @@ impl GetAssetPolicyRulesSummary {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyRule, runtime::Error<GetAssetPolicyRulesSummaryError>>,
+        Result<types::PolicyRule, runtime::Error<types::GetAssetPolicyRulesSummaryError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -177,26 +149,4 @@ impl runtime::Encode for GetAssetPolicyRulesSummaryInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetAssetPolicyRulesSummary`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAssetPolicyRulesSummaryError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -87,41 +87,9 @@ impl GetAssetServiceVulnerabilities {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfVulnerabilityFinding,
-        GetAssetServiceVulnerabilitiesError,
+        types::GetAssetServiceVulnerabilitiesError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetServiceVulnerabilitiesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetServiceVulnerabilitiesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetAssetServiceVulnerabilitiesError::InternalServerError,
-                                    )
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetAssetServiceVulnerabilitiesError::ServiceUnavailable,
-                                    )
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -132,7 +100,7 @@ impl GetAssetServiceVulnerabilities {
         'static,
         Result<
             runtime::Response<types::PageOfVulnerabilityFinding>,
-            runtime::Error<GetAssetServiceVulnerabilitiesError>,
+            runtime::Error<types::GetAssetServiceVulnerabilitiesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -168,7 +136,7 @@ impl GetAssetServiceVulnerabilities {
         'static,
         Result<
             types::VulnerabilityFinding,
-            runtime::Error<GetAssetServiceVulnerabilitiesError>,
+            runtime::Error<types::GetAssetServiceVulnerabilitiesError>,
         >,
     > {
         runtime::pagination::items(
@@ -198,26 +166,4 @@ impl runtime::Encode for GetAssetServiceVulnerabilitiesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetAssetServiceVulnerabilities`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAssetServiceVulnerabilitiesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -75,37 +75,9 @@ impl GetAssetVulnerabilities {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfVulnerabilityFinding,
-        GetAssetVulnerabilitiesError,
+        types::GetAssetVulnerabilitiesError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetVulnerabilitiesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetVulnerabilitiesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetVulnerabilitiesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetAssetVulnerabilitiesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -116,7 +88,7 @@ impl GetAssetVulnerabilities {
         'static,
         Result<
             runtime::Response<types::PageOfVulnerabilityFinding>,
-            runtime::Error<GetAssetVulnerabilitiesError>,
+            runtime::Error<types::GetAssetVulnerabilitiesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -150,7 +122,10 @@ impl GetAssetVulnerabilities {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::VulnerabilityFinding, runtime::Error<GetAssetVulnerabilitiesError>>,
+        Result<
+            types::VulnerabilityFinding,
+            runtime::Error<types::GetAssetVulnerabilitiesError>,
+        >,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -174,26 +149,4 @@ impl runtime::Encode for GetAssetVulnerabilitiesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetAssetVulnerabilities`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAssetVulnerabilitiesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

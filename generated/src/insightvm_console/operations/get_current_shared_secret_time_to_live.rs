@@ -36,40 +36,8 @@ impl GetCurrentSharedSecretTimeToLive {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<i64, GetCurrentSharedSecretTimeToLiveError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetCurrentSharedSecretTimeToLiveError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetCurrentSharedSecretTimeToLiveError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetCurrentSharedSecretTimeToLiveError::InternalServerError,
-                                    )
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetCurrentSharedSecretTimeToLiveError::ServiceUnavailable,
-                                    )
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<i64, types::GetCurrentSharedSecretTimeToLiveError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -82,26 +50,4 @@ impl runtime::Encode for GetCurrentSharedSecretTimeToLiveInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetCurrentSharedSecretTimeToLive`], by status. Read it
-/// with [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetCurrentSharedSecretTimeToLiveError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

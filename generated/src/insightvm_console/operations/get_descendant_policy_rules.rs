@@ -80,37 +80,9 @@ impl GetDescendantPolicyRules {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyRule,
-        GetDescendantPolicyRulesError,
+        types::GetDescendantPolicyRulesError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDescendantPolicyRulesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDescendantPolicyRulesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDescendantPolicyRulesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDescendantPolicyRulesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -121,7 +93,7 @@ impl GetDescendantPolicyRules {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyRule>,
-            runtime::Error<GetDescendantPolicyRulesError>,
+            runtime::Error<types::GetDescendantPolicyRulesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -152,7 +124,7 @@ impl GetDescendantPolicyRules {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyRule, runtime::Error<GetDescendantPolicyRulesError>>,
+        Result<types::PolicyRule, runtime::Error<types::GetDescendantPolicyRulesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -177,26 +149,4 @@ impl runtime::Encode for GetDescendantPolicyRulesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetDescendantPolicyRules`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetDescendantPolicyRulesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -73,36 +73,11 @@ impl GetDisabledPolicyRules {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfPolicyRule, GetDisabledPolicyRulesError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDisabledPolicyRulesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDisabledPolicyRulesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDisabledPolicyRulesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDisabledPolicyRulesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PageOfPolicyRule,
+        types::GetDisabledPolicyRulesError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -113,7 +88,7 @@ impl GetDisabledPolicyRules {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyRule>,
-            runtime::Error<GetDisabledPolicyRulesError>,
+            runtime::Error<types::GetDisabledPolicyRulesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -144,7 +119,7 @@ impl GetDisabledPolicyRules {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyRule, runtime::Error<GetDisabledPolicyRulesError>>,
+        Result<types::PolicyRule, runtime::Error<types::GetDisabledPolicyRulesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -168,26 +143,4 @@ impl runtime::Encode for GetDisabledPolicyRulesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetDisabledPolicyRules`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetDisabledPolicyRulesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -73,37 +73,9 @@ impl GetDiscoveryConnections {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfDiscoveryConnection,
-        GetDiscoveryConnectionsError,
+        types::GetDiscoveryConnectionsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDiscoveryConnectionsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDiscoveryConnectionsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDiscoveryConnectionsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetDiscoveryConnectionsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -114,7 +86,7 @@ impl GetDiscoveryConnections {
         'static,
         Result<
             runtime::Response<types::PageOfDiscoveryConnection>,
-            runtime::Error<GetDiscoveryConnectionsError>,
+            runtime::Error<types::GetDiscoveryConnectionsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -148,7 +120,10 @@ impl GetDiscoveryConnections {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::DiscoveryConnection, runtime::Error<GetDiscoveryConnectionsError>>,
+        Result<
+            types::DiscoveryConnection,
+            runtime::Error<types::GetDiscoveryConnectionsError>,
+        >,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -171,26 +146,4 @@ impl runtime::Encode for GetDiscoveryConnectionsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetDiscoveryConnections`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetDiscoveryConnectionsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

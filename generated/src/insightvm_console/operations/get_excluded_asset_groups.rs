@@ -37,37 +37,9 @@ impl GetExcludedAssetGroups {
         self,
     ) -> runtime::ResponseFuture<
         types::ResourcesAssetGroup,
-        GetExcludedAssetGroupsError,
+        types::GetExcludedAssetGroupsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetExcludedAssetGroupsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetExcludedAssetGroupsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetExcludedAssetGroupsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetExcludedAssetGroupsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -81,26 +53,4 @@ impl runtime::Encode for GetExcludedAssetGroupsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetExcludedAssetGroups`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetExcludedAssetGroupsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

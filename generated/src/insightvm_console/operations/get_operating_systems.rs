@@ -73,37 +73,9 @@ impl GetOperatingSystems {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfOperatingSystem,
-        GetOperatingSystemsError,
+        types::GetOperatingSystemsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetOperatingSystemsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetOperatingSystemsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetOperatingSystemsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetOperatingSystemsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -114,7 +86,7 @@ impl GetOperatingSystems {
         'static,
         Result<
             runtime::Response<types::PageOfOperatingSystem>,
-            runtime::Error<GetOperatingSystemsError>,
+            runtime::Error<types::GetOperatingSystemsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -145,7 +117,7 @@ impl GetOperatingSystems {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::OperatingSystem, runtime::Error<GetOperatingSystemsError>>,
+        Result<types::OperatingSystem, runtime::Error<types::GetOperatingSystemsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -168,26 +140,4 @@ impl runtime::Encode for GetOperatingSystemsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetOperatingSystems`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetOperatingSystemsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

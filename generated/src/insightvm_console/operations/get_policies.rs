@@ -90,36 +90,10 @@ impl GetPolicies {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::PageOfPolicy, GetPoliciesError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::PageOfPolicy, types::GetPoliciesError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -128,7 +102,10 @@ impl GetPolicies {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfPolicy>, runtime::Error<GetPoliciesError>>,
+        Result<
+            runtime::Response<types::PageOfPolicy>,
+            runtime::Error<types::GetPoliciesError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -158,7 +135,7 @@ impl GetPolicies {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Policy, runtime::Error<GetPoliciesError>>,
+        Result<types::Policy, runtime::Error<types::GetPoliciesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -180,26 +157,4 @@ impl runtime::Encode for GetPoliciesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicies`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPoliciesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

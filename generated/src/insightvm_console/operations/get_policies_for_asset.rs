@@ -85,36 +85,11 @@ impl GetPoliciesForAsset {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfAssetPolicy, GetPoliciesForAssetError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesForAssetError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesForAssetError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesForAssetError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPoliciesForAssetError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PageOfAssetPolicy,
+        types::GetPoliciesForAssetError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -125,7 +100,7 @@ impl GetPoliciesForAsset {
         'static,
         Result<
             runtime::Response<types::PageOfAssetPolicy>,
-            runtime::Error<GetPoliciesForAssetError>,
+            runtime::Error<types::GetPoliciesForAssetError>,
         >,
     > {
         runtime::pagination::pages(
@@ -156,7 +131,7 @@ impl GetPoliciesForAsset {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::AssetPolicy, runtime::Error<GetPoliciesForAssetError>>,
+        Result<types::AssetPolicy, runtime::Error<types::GetPoliciesForAssetError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -181,26 +156,4 @@ impl runtime::Encode for GetPoliciesForAssetInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPoliciesForAsset`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPoliciesForAssetError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -85,36 +85,11 @@ impl GetPolicyAssetResults {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfPolicyAsset, GetPolicyAssetResultsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyAssetResultsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyAssetResultsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyAssetResultsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyAssetResultsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PageOfPolicyAsset,
+        types::GetPolicyAssetResultsError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -125,7 +100,7 @@ impl GetPolicyAssetResults {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyAsset>,
-            runtime::Error<GetPolicyAssetResultsError>,
+            runtime::Error<types::GetPolicyAssetResultsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -156,7 +131,7 @@ impl GetPolicyAssetResults {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyAsset, runtime::Error<GetPolicyAssetResultsError>>,
+        Result<types::PolicyAsset, runtime::Error<types::GetPolicyAssetResultsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -181,26 +156,4 @@ impl runtime::Encode for GetPolicyAssetResultsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyAssetResults`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyAssetResultsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -92,37 +92,9 @@ impl GetPolicyGroupAssetResults {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyAsset,
-        GetPolicyGroupAssetResultsError,
+        types::GetPolicyGroupAssetResultsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyGroupAssetResultsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyGroupAssetResultsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyGroupAssetResultsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyGroupAssetResultsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -133,7 +105,7 @@ impl GetPolicyGroupAssetResults {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyAsset>,
-            runtime::Error<GetPolicyGroupAssetResultsError>,
+            runtime::Error<types::GetPolicyGroupAssetResultsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -164,7 +136,10 @@ impl GetPolicyGroupAssetResults {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyAsset, runtime::Error<GetPolicyGroupAssetResultsError>>,
+        Result<
+            types::PolicyAsset,
+            runtime::Error<types::GetPolicyGroupAssetResultsError>,
+        >,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -190,26 +165,4 @@ impl runtime::Encode for GetPolicyGroupAssetResultsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyGroupAssetResults`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyGroupAssetResultsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

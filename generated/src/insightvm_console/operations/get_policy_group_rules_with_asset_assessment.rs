@@ -87,43 +87,9 @@ impl GetPolicyGroupRulesWithAssetAssessment {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyRule,
-        GetPolicyGroupRulesWithAssetAssessmentError,
+        types::GetPolicyGroupRulesWithAssetAssessmentError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetPolicyGroupRulesWithAssetAssessmentError::Unauthorized,
-                                    )
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyGroupRulesWithAssetAssessmentError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetPolicyGroupRulesWithAssetAssessmentError::InternalServerError,
-                                    )
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetPolicyGroupRulesWithAssetAssessmentError::ServiceUnavailable,
-                                    )
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -134,7 +100,7 @@ impl GetPolicyGroupRulesWithAssetAssessment {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyRule>,
-            runtime::Error<GetPolicyGroupRulesWithAssetAssessmentError>,
+            runtime::Error<types::GetPolicyGroupRulesWithAssetAssessmentError>,
         >,
     > {
         runtime::pagination::pages(
@@ -167,7 +133,7 @@ impl GetPolicyGroupRulesWithAssetAssessment {
         'static,
         Result<
             types::PolicyRule,
-            runtime::Error<GetPolicyGroupRulesWithAssetAssessmentError>,
+            runtime::Error<types::GetPolicyGroupRulesWithAssetAssessmentError>,
         >,
     > {
         runtime::pagination::items(
@@ -196,26 +162,4 @@ impl runtime::Encode for GetPolicyGroupRulesWithAssetAssessmentInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyGroupRulesWithAssetAssessment`], by status. Read
-/// it with [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyGroupRulesWithAssetAssessmentError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

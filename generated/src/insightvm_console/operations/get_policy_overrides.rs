@@ -71,36 +71,11 @@ impl GetPolicyOverrides {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfPolicyOverride, GetPolicyOverridesError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyOverridesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyOverridesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyOverridesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyOverridesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PageOfPolicyOverride,
+        types::GetPolicyOverridesError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -111,7 +86,7 @@ impl GetPolicyOverrides {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyOverride>,
-            runtime::Error<GetPolicyOverridesError>,
+            runtime::Error<types::GetPolicyOverridesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -142,7 +117,7 @@ impl GetPolicyOverrides {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyOverride, runtime::Error<GetPolicyOverridesError>>,
+        Result<types::PolicyOverride, runtime::Error<types::GetPolicyOverridesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -162,26 +137,4 @@ impl runtime::Encode for GetPolicyOverridesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyOverrides`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyOverridesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

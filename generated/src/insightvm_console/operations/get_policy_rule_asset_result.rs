@@ -49,36 +49,11 @@ impl GetPolicyRuleAssetResult {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PolicyAsset, GetPolicyRuleAssetResultError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PolicyAsset,
+        types::GetPolicyRuleAssetResultError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -94,26 +69,4 @@ impl runtime::Encode for GetPolicyRuleAssetResultInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyRuleAssetResult`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyRuleAssetResultError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -92,37 +92,9 @@ impl GetPolicyRuleAssetResults {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyAsset,
-        GetPolicyRuleAssetResultsError,
+        types::GetPolicyRuleAssetResultsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleAssetResultsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -133,7 +105,7 @@ impl GetPolicyRuleAssetResults {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyAsset>,
-            runtime::Error<GetPolicyRuleAssetResultsError>,
+            runtime::Error<types::GetPolicyRuleAssetResultsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -164,7 +136,7 @@ impl GetPolicyRuleAssetResults {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyAsset, runtime::Error<GetPolicyRuleAssetResultsError>>,
+        Result<types::PolicyAsset, runtime::Error<types::GetPolicyRuleAssetResultsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -190,26 +162,4 @@ impl runtime::Encode for GetPolicyRuleAssetResultsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyRuleAssetResults`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyRuleAssetResultsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -78,37 +78,9 @@ impl GetPolicyRuleControls {
         self,
     ) -> runtime::ResponseFuture<
         types::PageOfPolicyControl,
-        GetPolicyRuleControlsError,
+        types::GetPolicyRuleControlsError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleControlsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleControlsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleControlsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetPolicyRuleControlsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -119,7 +91,7 @@ impl GetPolicyRuleControls {
         'static,
         Result<
             runtime::Response<types::PageOfPolicyControl>,
-            runtime::Error<GetPolicyRuleControlsError>,
+            runtime::Error<types::GetPolicyRuleControlsError>,
         >,
     > {
         runtime::pagination::pages(
@@ -150,7 +122,7 @@ impl GetPolicyRuleControls {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::PolicyControl, runtime::Error<GetPolicyRuleControlsError>>,
+        Result<types::PolicyControl, runtime::Error<types::GetPolicyRuleControlsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -175,26 +147,4 @@ impl runtime::Encode for GetPolicyRuleControlsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetPolicyRuleControls`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPolicyRuleControlsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

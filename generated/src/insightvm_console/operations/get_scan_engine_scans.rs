@@ -73,36 +73,8 @@ impl GetScanEngineScans {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfScan, GetScanEngineScansError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineScansError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineScansError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineScansError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineScansError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfScan, types::GetScanEngineScansError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -113,7 +85,7 @@ impl GetScanEngineScans {
         'static,
         Result<
             runtime::Response<types::PageOfScan>,
-            runtime::Error<GetScanEngineScansError>,
+            runtime::Error<types::GetScanEngineScansError>,
         >,
     > {
         runtime::pagination::pages(
@@ -144,7 +116,7 @@ impl GetScanEngineScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Scan, runtime::Error<GetScanEngineScansError>>,
+        Result<types::Scan, runtime::Error<types::GetScanEngineScansError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -168,26 +140,4 @@ impl runtime::Encode for GetScanEngineScansInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetScanEngineScans`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetScanEngineScansError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

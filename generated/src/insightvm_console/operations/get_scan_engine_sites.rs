@@ -73,36 +73,8 @@ impl GetScanEngineSites {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfSite, GetScanEngineSitesError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineSitesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineSitesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineSitesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScanEngineSitesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfSite, types::GetScanEngineSitesError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -113,7 +85,7 @@ impl GetScanEngineSites {
         'static,
         Result<
             runtime::Response<types::PageOfSite>,
-            runtime::Error<GetScanEngineSitesError>,
+            runtime::Error<types::GetScanEngineSitesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -144,7 +116,7 @@ impl GetScanEngineSites {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Site, runtime::Error<GetScanEngineSitesError>>,
+        Result<types::Site, runtime::Error<types::GetScanEngineSitesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -168,26 +140,4 @@ impl runtime::Encode for GetScanEngineSitesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetScanEngineSites`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetScanEngineSitesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -82,36 +82,8 @@ impl GetScans {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfGlobalScan, GetScansError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScansError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScansError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScansError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetScansError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfGlobalScan, types::GetScansError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -120,7 +92,10 @@ impl GetScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfGlobalScan>, runtime::Error<GetScansError>>,
+        Result<
+            runtime::Response<types::PageOfGlobalScan>,
+            runtime::Error<types::GetScansError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -150,7 +125,7 @@ impl GetScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::GlobalScan, runtime::Error<GetScansError>>,
+        Result<types::GlobalScan, runtime::Error<types::GetScansError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -173,26 +148,4 @@ impl runtime::Encode for GetScansInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetScans`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetScansError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -72,36 +72,8 @@ impl GetSiteAssets {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfAsset, GetSiteAssetsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteAssetsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteAssetsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteAssetsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteAssetsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfAsset, types::GetSiteAssetsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -110,7 +82,10 @@ impl GetSiteAssets {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfAsset>, runtime::Error<GetSiteAssetsError>>,
+        Result<
+            runtime::Response<types::PageOfAsset>,
+            runtime::Error<types::GetSiteAssetsError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -140,7 +115,7 @@ impl GetSiteAssets {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Asset, runtime::Error<GetSiteAssetsError>>,
+        Result<types::Asset, runtime::Error<types::GetSiteAssetsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -161,26 +136,4 @@ impl runtime::Encode for GetSiteAssetsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetSiteAssets`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetSiteAssetsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -40,36 +40,8 @@ impl GetSiteCredential {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::SiteCredential, GetSiteCredentialError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteCredentialError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteCredentialError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteCredentialError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteCredentialError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::SiteCredential, types::GetSiteCredentialError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -84,26 +56,4 @@ impl runtime::Encode for GetSiteCredentialInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetSiteCredential`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetSiteCredentialError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -35,36 +35,8 @@ impl GetSiteScanTemplate {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::ScanTemplate, GetSiteScanTemplateError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScanTemplateError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScanTemplateError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScanTemplateError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScanTemplateError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::ScanTemplate, types::GetSiteScanTemplateError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -78,26 +50,4 @@ impl runtime::Encode for GetSiteScanTemplateInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetSiteScanTemplate`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetSiteScanTemplateError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -82,36 +82,10 @@ impl GetSiteScans {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::PageOfScan, GetSiteScansError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScansError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScansError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScansError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSiteScansError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::PageOfScan, types::GetSiteScansError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -120,7 +94,10 @@ impl GetSiteScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfScan>, runtime::Error<GetSiteScansError>>,
+        Result<
+            runtime::Response<types::PageOfScan>,
+            runtime::Error<types::GetSiteScansError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -150,7 +127,7 @@ impl GetSiteScans {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Scan, runtime::Error<GetSiteScansError>>,
+        Result<types::Scan, runtime::Error<types::GetSiteScansError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -174,26 +151,4 @@ impl runtime::Encode for GetSiteScansInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetSiteScans`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetSiteScansError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -70,36 +70,8 @@ impl GetSoftwares {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfSoftware, GetSoftwaresError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSoftwaresError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSoftwaresError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSoftwaresError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetSoftwaresError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::PageOfSoftware, types::GetSoftwaresError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -110,7 +82,7 @@ impl GetSoftwares {
         'static,
         Result<
             runtime::Response<types::PageOfSoftware>,
-            runtime::Error<GetSoftwaresError>,
+            runtime::Error<types::GetSoftwaresError>,
         >,
     > {
         runtime::pagination::pages(
@@ -141,7 +113,7 @@ impl GetSoftwares {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Software, runtime::Error<GetSoftwaresError>>,
+        Result<types::Software, runtime::Error<types::GetSoftwaresError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -161,26 +133,4 @@ impl runtime::Encode for GetSoftwaresInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetSoftwares`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetSoftwaresError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -88,36 +88,8 @@ impl GetTags {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::PageOfTag, GetTagsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTagsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTagsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTagsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTagsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(self) -> runtime::ResponseFuture<types::PageOfTag, types::GetTagsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -126,7 +98,7 @@ impl GetTags {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfTag>, runtime::Error<GetTagsError>>,
+        Result<runtime::Response<types::PageOfTag>, runtime::Error<types::GetTagsError>>,
     > {
         runtime::pagination::pages(
             self,
@@ -156,7 +128,7 @@ impl GetTags {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Tag, runtime::Error<GetTagsError>>,
+        Result<types::Tag, runtime::Error<types::GetTagsError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -178,26 +150,4 @@ impl runtime::Encode for GetTagsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetTags`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetTagsError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

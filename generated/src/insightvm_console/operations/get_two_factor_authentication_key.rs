@@ -41,39 +41,9 @@ impl GetTwoFactorAuthenticationKey {
         self,
     ) -> runtime::ResponseFuture<
         types::TokenResource,
-        GetTwoFactorAuthenticationKeyError,
+        types::GetTwoFactorAuthenticationKeyError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTwoFactorAuthenticationKeyError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTwoFactorAuthenticationKeyError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        GetTwoFactorAuthenticationKeyError::InternalServerError,
-                                    )
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetTwoFactorAuthenticationKeyError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -84,26 +54,4 @@ impl runtime::Encode for GetTwoFactorAuthenticationKeyInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetTwoFactorAuthenticationKey`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetTwoFactorAuthenticationKeyError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -68,36 +68,10 @@ impl GetUsers {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::PageOfUser, GetUsersError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetUsersError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetUsersError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetUsersError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetUsersError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::PageOfUser, types::GetUsersError> {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -106,7 +80,10 @@ impl GetUsers {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<runtime::Response<types::PageOfUser>, runtime::Error<GetUsersError>>,
+        Result<
+            runtime::Response<types::PageOfUser>,
+            runtime::Error<types::GetUsersError>,
+        >,
     > {
         runtime::pagination::pages(
             self,
@@ -136,7 +113,7 @@ impl GetUsers {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::User, runtime::Error<GetUsersError>>,
+        Result<types::User, runtime::Error<types::GetUsersError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -156,26 +133,4 @@ impl runtime::Encode for GetUsersInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetUsers`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetUsersError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

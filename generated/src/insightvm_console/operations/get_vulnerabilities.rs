@@ -71,36 +71,11 @@ impl GetVulnerabilities {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::PageOfVulnerability, GetVulnerabilitiesError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetVulnerabilitiesError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetVulnerabilitiesError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetVulnerabilitiesError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(GetVulnerabilitiesError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<
+        types::PageOfVulnerability,
+        types::GetVulnerabilitiesError,
+    > {
+        self.send_with(runtime::read_json_by_status)
     }
 
     /// Every page, fetched lazily: a page is requested only when the stream is polled
@@ -111,7 +86,7 @@ impl GetVulnerabilities {
         'static,
         Result<
             runtime::Response<types::PageOfVulnerability>,
-            runtime::Error<GetVulnerabilitiesError>,
+            runtime::Error<types::GetVulnerabilitiesError>,
         >,
     > {
         runtime::pagination::pages(
@@ -142,7 +117,7 @@ impl GetVulnerabilities {
         self,
     ) -> futures::stream::BoxStream<
         'static,
-        Result<types::Vulnerability, runtime::Error<GetVulnerabilitiesError>>,
+        Result<types::Vulnerability, runtime::Error<types::GetVulnerabilitiesError>>,
     > {
         runtime::pagination::items(
             self.into_pages(),
@@ -162,26 +137,4 @@ impl runtime::Encode for GetVulnerabilitiesInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`GetVulnerabilities`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetVulnerabilitiesError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

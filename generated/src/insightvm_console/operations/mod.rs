@@ -333,867 +333,513 @@ mod get_vulnerability_references;
 mod get_vulnerability_reference;
 mod get_vulnerability_reference_vulnerabilities;
 
-pub use resources::{Resources, ResourcesInput, ResourcesError};
-pub use execute_command::{ExecuteCommand, ExecuteCommandInput, ExecuteCommandError};
-pub use get_info::{GetInfo, GetInfoInput, GetInfoError};
-pub use get_license::{GetLicense, GetLicenseInput, GetLicenseError};
-pub use activate_license::{
-    ActivateLicense, ActivateLicenseInput, ActivateLicenseError, ActivateLicenseForm,
-};
-pub use get_properties::{GetProperties, GetPropertiesInput, GetPropertiesError};
-pub use get_settings::{GetSettings, GetSettingsInput, GetSettingsError};
-pub use get_agents::{GetAgents, GetAgentsInput, GetAgentsError};
-pub use get_asset_groups::{GetAssetGroups, GetAssetGroupsInput, GetAssetGroupsError};
-pub use create_asset_group::{
-    CreateAssetGroup, CreateAssetGroupInput, CreateAssetGroupError,
-};
-pub use get_asset_group::{GetAssetGroup, GetAssetGroupInput, GetAssetGroupError};
-pub use update_asset_group::{
-    UpdateAssetGroup, UpdateAssetGroupInput, UpdateAssetGroupError,
-};
-pub use delete_asset_group::{
-    DeleteAssetGroup, DeleteAssetGroupInput, DeleteAssetGroupError,
-};
-pub use get_asset_group_assets::{
-    GetAssetGroupAssets, GetAssetGroupAssetsInput, GetAssetGroupAssetsError,
-};
-pub use update_asset_group_assets::{
-    UpdateAssetGroupAssets, UpdateAssetGroupAssetsInput, UpdateAssetGroupAssetsError,
-};
+pub use resources::{Resources, ResourcesInput};
+pub use execute_command::{ExecuteCommand, ExecuteCommandInput};
+pub use get_info::{GetInfo, GetInfoInput};
+pub use get_license::{GetLicense, GetLicenseInput};
+pub use activate_license::{ActivateLicense, ActivateLicenseInput, ActivateLicenseForm};
+pub use get_properties::{GetProperties, GetPropertiesInput};
+pub use get_settings::{GetSettings, GetSettingsInput};
+pub use get_agents::{GetAgents, GetAgentsInput};
+pub use get_asset_groups::{GetAssetGroups, GetAssetGroupsInput};
+pub use create_asset_group::{CreateAssetGroup, CreateAssetGroupInput};
+pub use get_asset_group::{GetAssetGroup, GetAssetGroupInput};
+pub use update_asset_group::{UpdateAssetGroup, UpdateAssetGroupInput};
+pub use delete_asset_group::{DeleteAssetGroup, DeleteAssetGroupInput};
+pub use get_asset_group_assets::{GetAssetGroupAssets, GetAssetGroupAssetsInput};
+pub use update_asset_group_assets::{UpdateAssetGroupAssets, UpdateAssetGroupAssetsInput};
 pub use remove_all_assets_from_asset_group::{
     RemoveAllAssetsFromAssetGroup, RemoveAllAssetsFromAssetGroupInput,
-    RemoveAllAssetsFromAssetGroupError,
 };
-pub use add_asset_to_asset_group::{
-    AddAssetToAssetGroup, AddAssetToAssetGroupInput, AddAssetToAssetGroupError,
-};
+pub use add_asset_to_asset_group::{AddAssetToAssetGroup, AddAssetToAssetGroupInput};
 pub use remove_asset_from_asset_group::{
     RemoveAssetFromAssetGroup, RemoveAssetFromAssetGroupInput,
-    RemoveAssetFromAssetGroupError,
 };
 pub use get_asset_group_search_criteria::{
     GetAssetGroupSearchCriteria, GetAssetGroupSearchCriteriaInput,
-    GetAssetGroupSearchCriteriaError,
 };
 pub use set_asset_group_search_criteria::{
     SetAssetGroupSearchCriteria, SetAssetGroupSearchCriteriaInput,
-    SetAssetGroupSearchCriteriaError,
 };
-pub use get_asset_group_tags::{
-    GetAssetGroupTags, GetAssetGroupTagsInput, GetAssetGroupTagsError,
-};
-pub use set_asset_group_tags::{
-    SetAssetGroupTags, SetAssetGroupTagsInput, SetAssetGroupTagsError,
-};
+pub use get_asset_group_tags::{GetAssetGroupTags, GetAssetGroupTagsInput};
+pub use set_asset_group_tags::{SetAssetGroupTags, SetAssetGroupTagsInput};
 pub use remove_all_asset_group_tags::{
-    RemoveAllAssetGroupTags, RemoveAllAssetGroupTagsInput, RemoveAllAssetGroupTagsError,
+    RemoveAllAssetGroupTags, RemoveAllAssetGroupTagsInput,
 };
-pub use add_asset_group_tag::{
-    AddAssetGroupTag, AddAssetGroupTagInput, AddAssetGroupTagError,
-};
-pub use remove_asset_group_tag::{
-    RemoveAssetGroupTag, RemoveAssetGroupTagInput, RemoveAssetGroupTagError,
-};
-pub use get_asset_group_users::{
-    GetAssetGroupUsers, GetAssetGroupUsersInput, GetAssetGroupUsersError,
-};
-pub use set_asset_group_users::{
-    SetAssetGroupUsers, SetAssetGroupUsersInput, SetAssetGroupUsersError,
-};
-pub use add_asset_group_user::{
-    AddAssetGroupUser, AddAssetGroupUserInput, AddAssetGroupUserError,
-};
-pub use remove_asset_group_user::{
-    RemoveAssetGroupUser, RemoveAssetGroupUserInput, RemoveAssetGroupUserError,
-};
-pub use get_assets::{GetAssets, GetAssetsInput, GetAssetsError};
-pub use get_site_assets::{GetSiteAssets, GetSiteAssetsInput, GetSiteAssetsError};
-pub use create_asset::{
-    CreateAsset, CreateAssetInput, CreateAssetResponse, CreateAssetError,
-};
-pub use remove_site_assets::{
-    RemoveSiteAssets, RemoveSiteAssetsInput, RemoveSiteAssetsError,
-};
-pub use find_assets::{FindAssets, FindAssetsInput, FindAssetsError};
-pub use get_policies_for_asset::{
-    GetPoliciesForAsset, GetPoliciesForAssetInput, GetPoliciesForAssetError,
-};
-pub use get_asset_policy_children::{
-    GetAssetPolicyChildren, GetAssetPolicyChildrenInput, GetAssetPolicyChildrenError,
-};
+pub use add_asset_group_tag::{AddAssetGroupTag, AddAssetGroupTagInput};
+pub use remove_asset_group_tag::{RemoveAssetGroupTag, RemoveAssetGroupTagInput};
+pub use get_asset_group_users::{GetAssetGroupUsers, GetAssetGroupUsersInput};
+pub use set_asset_group_users::{SetAssetGroupUsers, SetAssetGroupUsersInput};
+pub use add_asset_group_user::{AddAssetGroupUser, AddAssetGroupUserInput};
+pub use remove_asset_group_user::{RemoveAssetGroupUser, RemoveAssetGroupUserInput};
+pub use get_assets::{GetAssets, GetAssetsInput};
+pub use get_site_assets::{GetSiteAssets, GetSiteAssetsInput};
+pub use create_asset::{CreateAsset, CreateAssetInput, CreateAssetResponse};
+pub use remove_site_assets::{RemoveSiteAssets, RemoveSiteAssetsInput};
+pub use find_assets::{FindAssets, FindAssetsInput};
+pub use get_policies_for_asset::{GetPoliciesForAsset, GetPoliciesForAssetInput};
+pub use get_asset_policy_children::{GetAssetPolicyChildren, GetAssetPolicyChildrenInput};
 pub use get_asset_policy_group_children::{
     GetAssetPolicyGroupChildren, GetAssetPolicyGroupChildrenInput,
-    GetAssetPolicyGroupChildrenError,
 };
 pub use get_policy_group_rules_with_asset_assessment::{
     GetPolicyGroupRulesWithAssetAssessment, GetPolicyGroupRulesWithAssetAssessmentInput,
-    GetPolicyGroupRulesWithAssetAssessmentError,
 };
 pub use get_asset_policy_rules_summary::{
     GetAssetPolicyRulesSummary, GetAssetPolicyRulesSummaryInput,
-    GetAssetPolicyRulesSummaryError,
 };
-pub use get_asset::{GetAsset, GetAssetInput, GetAssetError};
-pub use delete_asset::{DeleteAsset, DeleteAssetInput, DeleteAssetError};
-pub use get_asset_databases::{
-    GetAssetDatabases, GetAssetDatabasesInput, GetAssetDatabasesError,
-};
-pub use get_asset_files::{GetAssetFiles, GetAssetFilesInput, GetAssetFilesError};
+pub use get_asset::{GetAsset, GetAssetInput};
+pub use delete_asset::{DeleteAsset, DeleteAssetInput};
+pub use get_asset_databases::{GetAssetDatabases, GetAssetDatabasesInput};
+pub use get_asset_files::{GetAssetFiles, GetAssetFilesInput};
 pub use get_asset_policy_overrides::{
-    GetAssetPolicyOverrides, GetAssetPolicyOverridesInput, GetAssetPolicyOverridesError,
+    GetAssetPolicyOverrides, GetAssetPolicyOverridesInput,
 };
-pub use get_asset_services::{
-    GetAssetServices, GetAssetServicesInput, GetAssetServicesError,
-};
-pub use get_asset_service::{GetAssetService, GetAssetServiceInput, GetAssetServiceError};
+pub use get_asset_services::{GetAssetServices, GetAssetServicesInput};
+pub use get_asset_service::{GetAssetService, GetAssetServiceInput};
 pub use get_asset_service_configurations::{
     GetAssetServiceConfigurations, GetAssetServiceConfigurationsInput,
-    GetAssetServiceConfigurationsError,
 };
 pub use get_asset_service_databases::{
     GetAssetServiceDatabases, GetAssetServiceDatabasesInput,
-    GetAssetServiceDatabasesError,
 };
 pub use get_asset_service_user_groups::{
     GetAssetServiceUserGroups, GetAssetServiceUserGroupsInput,
-    GetAssetServiceUserGroupsError,
 };
-pub use get_asset_service_users::{
-    GetAssetServiceUsers, GetAssetServiceUsersInput, GetAssetServiceUsersError,
-};
+pub use get_asset_service_users::{GetAssetServiceUsers, GetAssetServiceUsersInput};
 pub use get_asset_service_vulnerabilities::{
     GetAssetServiceVulnerabilities, GetAssetServiceVulnerabilitiesInput,
-    GetAssetServiceVulnerabilitiesError,
 };
 pub use get_asset_service_web_applications::{
     GetAssetServiceWebApplications, GetAssetServiceWebApplicationsInput,
-    GetAssetServiceWebApplicationsError,
 };
 pub use get_asset_service_web_application::{
     GetAssetServiceWebApplication, GetAssetServiceWebApplicationInput,
-    GetAssetServiceWebApplicationError,
 };
-pub use get_asset_software::{
-    GetAssetSoftware, GetAssetSoftwareInput, GetAssetSoftwareError,
-};
-pub use get_asset_tags::{GetAssetTags, GetAssetTagsInput, GetAssetTagsError};
-pub use add_asset_tag::{AddAssetTag, AddAssetTagInput, AddAssetTagError};
-pub use remove_asset_tag::{RemoveAssetTag, RemoveAssetTagInput, RemoveAssetTagError};
-pub use get_asset_user_groups::{
-    GetAssetUserGroups, GetAssetUserGroupsInput, GetAssetUserGroupsError,
-};
-pub use get_asset_users::{GetAssetUsers, GetAssetUsersInput, GetAssetUsersError};
+pub use get_asset_software::{GetAssetSoftware, GetAssetSoftwareInput};
+pub use get_asset_tags::{GetAssetTags, GetAssetTagsInput};
+pub use add_asset_tag::{AddAssetTag, AddAssetTagInput};
+pub use remove_asset_tag::{RemoveAssetTag, RemoveAssetTagInput};
+pub use get_asset_user_groups::{GetAssetUserGroups, GetAssetUserGroupsInput};
+pub use get_asset_users::{GetAssetUsers, GetAssetUsersInput};
 pub use get_asset_vulnerabilities::{
-    GetAssetVulnerabilities, GetAssetVulnerabilitiesInput, GetAssetVulnerabilitiesError,
+    GetAssetVulnerabilities, GetAssetVulnerabilitiesInput,
 };
-pub use get_asset_vulnerability::{
-    GetAssetVulnerability, GetAssetVulnerabilityInput, GetAssetVulnerabilityError,
-};
+pub use get_asset_vulnerability::{GetAssetVulnerability, GetAssetVulnerabilityInput};
 pub use get_asset_vulnerability_solutions::{
     GetAssetVulnerabilitySolutions, GetAssetVulnerabilitySolutionsInput,
-    GetAssetVulnerabilitySolutionsError,
 };
 pub use get_vulnerability_validations::{
     GetVulnerabilityValidations, GetVulnerabilityValidationsInput,
-    GetVulnerabilityValidationsError,
 };
 pub use create_vulnerability_validation::{
     CreateVulnerabilityValidation, CreateVulnerabilityValidationInput,
-    CreateVulnerabilityValidationError,
 };
 pub use get_vulnerability_validation::{
     GetVulnerabilityValidation, GetVulnerabilityValidationInput,
-    GetVulnerabilityValidationError,
 };
 pub use delete_vulnerability_validation::{
     DeleteVulnerabilityValidation, DeleteVulnerabilityValidationInput,
-    DeleteVulnerabilityValidationError,
 };
 pub use get_authentication_sources::{
     GetAuthenticationSources, GetAuthenticationSourcesInput,
-    GetAuthenticationSourcesError,
 };
 pub use get_authentication_source::{
-    GetAuthenticationSource, GetAuthenticationSourceInput, GetAuthenticationSourceError,
+    GetAuthenticationSource, GetAuthenticationSourceInput,
 };
 pub use get_authentication_source_users::{
     GetAuthenticationSourceUsers, GetAuthenticationSourceUsersInput,
-    GetAuthenticationSourceUsersError,
 };
 pub use get_discovery_connections::{
-    GetDiscoveryConnections, GetDiscoveryConnectionsInput, GetDiscoveryConnectionsError,
+    GetDiscoveryConnections, GetDiscoveryConnectionsInput,
 };
-pub use get_discovery_connection::{
-    GetDiscoveryConnection, GetDiscoveryConnectionInput, GetDiscoveryConnectionError,
-};
+pub use get_discovery_connection::{GetDiscoveryConnection, GetDiscoveryConnectionInput};
 pub use reconnect_discovery_connection::{
     ReconnectDiscoveryConnection, ReconnectDiscoveryConnectionInput,
-    ReconnectDiscoveryConnectionError,
 };
-pub use get_exploits::{GetExploits, GetExploitsInput, GetExploitsError};
-pub use get_exploit::{GetExploit, GetExploitInput, GetExploitError};
+pub use get_exploits::{GetExploits, GetExploitsInput};
+pub use get_exploit::{GetExploit, GetExploitInput};
 pub use get_exploit_vulnerabilities::{
     GetExploitVulnerabilities, GetExploitVulnerabilitiesInput,
-    GetExploitVulnerabilitiesError,
 };
-pub use get_malware_kits::{GetMalwareKits, GetMalwareKitsInput, GetMalwareKitsError};
-pub use get_malware_kit::{GetMalwareKit, GetMalwareKitInput, GetMalwareKitError};
+pub use get_malware_kits::{GetMalwareKits, GetMalwareKitsInput};
+pub use get_malware_kit::{GetMalwareKit, GetMalwareKitInput};
 pub use get_malware_kit_vulnerabilities::{
     GetMalwareKitVulnerabilities, GetMalwareKitVulnerabilitiesInput,
-    GetMalwareKitVulnerabilitiesError,
 };
-pub use get_operating_systems::{
-    GetOperatingSystems, GetOperatingSystemsInput, GetOperatingSystemsError,
-};
-pub use get_operating_system::{
-    GetOperatingSystem, GetOperatingSystemInput, GetOperatingSystemError,
-};
-pub use get_policies::{GetPolicies, GetPoliciesInput, GetPoliciesError};
-pub use get_policy_children::{
-    GetPolicyChildren, GetPolicyChildrenInput, GetPolicyChildrenError,
-};
-pub use get_policy::{GetPolicy, GetPolicyInput, GetPolicyError};
-pub use get_policy_asset_results::{
-    GetPolicyAssetResults, GetPolicyAssetResultsInput, GetPolicyAssetResultsError,
-};
-pub use get_policy_asset_result::{
-    GetPolicyAssetResult, GetPolicyAssetResultInput, GetPolicyAssetResultError,
-};
-pub use get_policy_groups::{GetPolicyGroups, GetPolicyGroupsInput, GetPolicyGroupsError};
-pub use get_policy_group::{GetPolicyGroup, GetPolicyGroupInput, GetPolicyGroupError};
+pub use get_operating_systems::{GetOperatingSystems, GetOperatingSystemsInput};
+pub use get_operating_system::{GetOperatingSystem, GetOperatingSystemInput};
+pub use get_policies::{GetPolicies, GetPoliciesInput};
+pub use get_policy_children::{GetPolicyChildren, GetPolicyChildrenInput};
+pub use get_policy::{GetPolicy, GetPolicyInput};
+pub use get_policy_asset_results::{GetPolicyAssetResults, GetPolicyAssetResultsInput};
+pub use get_policy_asset_result::{GetPolicyAssetResult, GetPolicyAssetResultInput};
+pub use get_policy_groups::{GetPolicyGroups, GetPolicyGroupsInput};
+pub use get_policy_group::{GetPolicyGroup, GetPolicyGroupInput};
 pub use get_policy_group_asset_results::{
     GetPolicyGroupAssetResults, GetPolicyGroupAssetResultsInput,
-    GetPolicyGroupAssetResultsError,
 };
 pub use get_policy_group_asset_result::{
     GetPolicyGroupAssetResult, GetPolicyGroupAssetResultInput,
-    GetPolicyGroupAssetResultError,
 };
-pub use get_policy_group_children::{
-    GetPolicyGroupChildren, GetPolicyGroupChildrenInput, GetPolicyGroupChildrenError,
-};
+pub use get_policy_group_children::{GetPolicyGroupChildren, GetPolicyGroupChildrenInput};
 pub use get_descendant_policy_rules::{
     GetDescendantPolicyRules, GetDescendantPolicyRulesInput,
-    GetDescendantPolicyRulesError,
 };
-pub use get_policy_rules::{GetPolicyRules, GetPolicyRulesInput, GetPolicyRulesError};
-pub use get_disabled_policy_rules::{
-    GetDisabledPolicyRules, GetDisabledPolicyRulesInput, GetDisabledPolicyRulesError,
-};
-pub use get_policy_rule::{GetPolicyRule, GetPolicyRuleInput, GetPolicyRuleError};
+pub use get_policy_rules::{GetPolicyRules, GetPolicyRulesInput};
+pub use get_disabled_policy_rules::{GetDisabledPolicyRules, GetDisabledPolicyRulesInput};
+pub use get_policy_rule::{GetPolicyRule, GetPolicyRuleInput};
 pub use get_policy_rule_asset_results::{
     GetPolicyRuleAssetResults, GetPolicyRuleAssetResultsInput,
-    GetPolicyRuleAssetResultsError,
 };
 pub use get_policy_rule_asset_result::{
     GetPolicyRuleAssetResult, GetPolicyRuleAssetResultInput,
-    GetPolicyRuleAssetResultError,
 };
 pub use get_policy_rule_asset_result_proof::{
     GetPolicyRuleAssetResultProof, GetPolicyRuleAssetResultProofInput,
 };
-pub use get_policy_rule_controls::{
-    GetPolicyRuleControls, GetPolicyRuleControlsInput, GetPolicyRuleControlsError,
-};
+pub use get_policy_rule_controls::{GetPolicyRuleControls, GetPolicyRuleControlsInput};
 pub use get_policy_rule_rationale::{GetPolicyRuleRationale, GetPolicyRuleRationaleInput};
 pub use get_policy_rule_remediation::{
     GetPolicyRuleRemediation, GetPolicyRuleRemediationInput,
 };
-pub use get_policy_summary::{
-    GetPolicySummary, GetPolicySummaryInput, GetPolicySummaryError,
-};
-pub use get_policy_overrides::{
-    GetPolicyOverrides, GetPolicyOverridesInput, GetPolicyOverridesError,
-};
-pub use create_policy_override::{
-    CreatePolicyOverride, CreatePolicyOverrideInput, CreatePolicyOverrideError,
-};
-pub use get_policy_override::{
-    GetPolicyOverride, GetPolicyOverrideInput, GetPolicyOverrideError,
-};
-pub use delete_policy_override::{
-    DeletePolicyOverride, DeletePolicyOverrideInput, DeletePolicyOverrideError,
-};
+pub use get_policy_summary::{GetPolicySummary, GetPolicySummaryInput};
+pub use get_policy_overrides::{GetPolicyOverrides, GetPolicyOverridesInput};
+pub use create_policy_override::{CreatePolicyOverride, CreatePolicyOverrideInput};
+pub use get_policy_override::{GetPolicyOverride, GetPolicyOverrideInput};
+pub use delete_policy_override::{DeletePolicyOverride, DeletePolicyOverrideInput};
 pub use get_policy_override_expiration::{
     GetPolicyOverrideExpiration, GetPolicyOverrideExpirationInput,
-    GetPolicyOverrideExpirationError,
 };
 pub use set_policy_override_expiration::{
     SetPolicyOverrideExpiration, SetPolicyOverrideExpirationInput,
-    SetPolicyOverrideExpirationError,
 };
 pub use set_policy_override_status::{
-    SetPolicyOverrideStatus, SetPolicyOverrideStatusInput, SetPolicyOverrideStatusError,
+    SetPolicyOverrideStatus, SetPolicyOverrideStatusInput,
 };
-pub use get_privileges::{GetPrivileges, GetPrivilegesInput, GetPrivilegesError};
-pub use get_privilege::{GetPrivilege, GetPrivilegeInput, GetPrivilegeError};
-pub use get_users_with_privilege::{
-    GetUsersWithPrivilege, GetUsersWithPrivilegeInput, GetUsersWithPrivilegeError,
-};
-pub use get_report_formats::{
-    GetReportFormats, GetReportFormatsInput, GetReportFormatsError,
-};
-pub use get_report_templates::{
-    GetReportTemplates, GetReportTemplatesInput, GetReportTemplatesError,
-};
-pub use get_report_template::{
-    GetReportTemplate, GetReportTemplateInput, GetReportTemplateError,
-};
-pub use get_reports::{GetReports, GetReportsInput, GetReportsError};
-pub use create_report::{CreateReport, CreateReportInput, CreateReportError};
-pub use get_report::{GetReport, GetReportInput, GetReportError};
-pub use update_report::{UpdateReport, UpdateReportInput, UpdateReportError};
-pub use delete_report::{DeleteReport, DeleteReportInput, DeleteReportError};
-pub use generate_report::{GenerateReport, GenerateReportInput, GenerateReportError};
-pub use get_report_instances::{
-    GetReportInstances, GetReportInstancesInput, GetReportInstancesError,
-};
-pub use get_report_instance::{
-    GetReportInstance, GetReportInstanceInput, GetReportInstanceError,
-};
-pub use delete_report_instance::{
-    DeleteReportInstance, DeleteReportInstanceInput, DeleteReportInstanceError,
-};
-pub use download_report::{DownloadReport, DownloadReportInput, DownloadReportError};
-pub use get_roles::{GetRoles, GetRolesInput, GetRolesError};
-pub use get_role::{GetRole, GetRoleInput, GetRoleError};
-pub use update_role::{UpdateRole, UpdateRoleInput, UpdateRoleError};
-pub use delete_role::{DeleteRole, DeleteRoleInput, DeleteRoleError};
-pub use get_role_users::{GetRoleUsers, GetRoleUsersInput, GetRoleUsersError};
-pub use get_scan_engine_pools::{
-    GetScanEnginePools, GetScanEnginePoolsInput, GetScanEnginePoolsError,
-};
-pub use create_scan_engine_pool::{
-    CreateScanEnginePool, CreateScanEnginePoolInput, CreateScanEnginePoolError,
-};
-pub use get_engine_pool::{GetEnginePool, GetEnginePoolInput, GetEnginePoolError};
-pub use update_scan_engine_pool::{
-    UpdateScanEnginePool, UpdateScanEnginePoolInput, UpdateScanEnginePoolError,
-};
-pub use remove_scan_engine_pool::{
-    RemoveScanEnginePool, RemoveScanEnginePoolInput, RemoveScanEnginePoolError,
-};
+pub use get_privileges::{GetPrivileges, GetPrivilegesInput};
+pub use get_privilege::{GetPrivilege, GetPrivilegeInput};
+pub use get_users_with_privilege::{GetUsersWithPrivilege, GetUsersWithPrivilegeInput};
+pub use get_report_formats::{GetReportFormats, GetReportFormatsInput};
+pub use get_report_templates::{GetReportTemplates, GetReportTemplatesInput};
+pub use get_report_template::{GetReportTemplate, GetReportTemplateInput};
+pub use get_reports::{GetReports, GetReportsInput};
+pub use create_report::{CreateReport, CreateReportInput};
+pub use get_report::{GetReport, GetReportInput};
+pub use update_report::{UpdateReport, UpdateReportInput};
+pub use delete_report::{DeleteReport, DeleteReportInput};
+pub use generate_report::{GenerateReport, GenerateReportInput};
+pub use get_report_instances::{GetReportInstances, GetReportInstancesInput};
+pub use get_report_instance::{GetReportInstance, GetReportInstanceInput};
+pub use delete_report_instance::{DeleteReportInstance, DeleteReportInstanceInput};
+pub use download_report::{DownloadReport, DownloadReportInput};
+pub use get_roles::{GetRoles, GetRolesInput};
+pub use get_role::{GetRole, GetRoleInput};
+pub use update_role::{UpdateRole, UpdateRoleInput};
+pub use delete_role::{DeleteRole, DeleteRoleInput};
+pub use get_role_users::{GetRoleUsers, GetRoleUsersInput};
+pub use get_scan_engine_pools::{GetScanEnginePools, GetScanEnginePoolsInput};
+pub use create_scan_engine_pool::{CreateScanEnginePool, CreateScanEnginePoolInput};
+pub use get_engine_pool::{GetEnginePool, GetEnginePoolInput};
+pub use update_scan_engine_pool::{UpdateScanEnginePool, UpdateScanEnginePoolInput};
+pub use remove_scan_engine_pool::{RemoveScanEnginePool, RemoveScanEnginePoolInput};
 pub use get_scan_engine_pool_scan_engines::{
     GetScanEnginePoolScanEngines, GetScanEnginePoolScanEnginesInput,
-    GetScanEnginePoolScanEnginesError,
 };
 pub use set_scan_engine_pool_scan_engines::{
     SetScanEnginePoolScanEngines, SetScanEnginePoolScanEnginesInput,
-    SetScanEnginePoolScanEnginesError,
 };
 pub use add_scan_engine_pool_scan_engine::{
     AddScanEnginePoolScanEngine, AddScanEnginePoolScanEngineInput,
-    AddScanEnginePoolScanEngineError,
 };
 pub use remove_scan_engine_pool_scan_engine::{
     RemoveScanEnginePoolScanEngine, RemoveScanEnginePoolScanEngineInput,
-    RemoveScanEnginePoolScanEngineError,
 };
 pub use get_scan_engine_pool_sites::{
-    GetScanEnginePoolSites, GetScanEnginePoolSitesInput, GetScanEnginePoolSitesError,
+    GetScanEnginePoolSites, GetScanEnginePoolSitesInput,
 };
-pub use get_scan_engines::{GetScanEngines, GetScanEnginesInput, GetScanEnginesError};
-pub use create_scan_engine::{
-    CreateScanEngine, CreateScanEngineInput, CreateScanEngineError,
-};
+pub use get_scan_engines::{GetScanEngines, GetScanEnginesInput};
+pub use create_scan_engine::{CreateScanEngine, CreateScanEngineInput};
 pub use get_current_shared_secret::{GetCurrentSharedSecret, GetCurrentSharedSecretInput};
 pub use create_shared_secret::{CreateSharedSecret, CreateSharedSecretInput};
-pub use delete_shared_secret::{
-    DeleteSharedSecret, DeleteSharedSecretInput, DeleteSharedSecretError,
-};
+pub use delete_shared_secret::{DeleteSharedSecret, DeleteSharedSecretInput};
 pub use get_current_shared_secret_time_to_live::{
     GetCurrentSharedSecretTimeToLive, GetCurrentSharedSecretTimeToLiveInput,
-    GetCurrentSharedSecretTimeToLiveError,
 };
-pub use get_scan_engine::{GetScanEngine, GetScanEngineInput, GetScanEngineError};
-pub use update_scan_engine::{
-    UpdateScanEngine, UpdateScanEngineInput, UpdateScanEngineError,
-};
-pub use delete_scan_engine::{
-    DeleteScanEngine, DeleteScanEngineInput, DeleteScanEngineError,
-};
-pub use get_assigned_engine_pools::{
-    GetAssignedEnginePools, GetAssignedEnginePoolsInput, GetAssignedEnginePoolsError,
-};
-pub use get_scan_engine_scans::{
-    GetScanEngineScans, GetScanEngineScansInput, GetScanEngineScansError,
-};
-pub use get_scan_engine_sites::{
-    GetScanEngineSites, GetScanEngineSitesInput, GetScanEngineSitesError,
-};
-pub use get_scan_templates::{
-    GetScanTemplates, GetScanTemplatesInput, GetScanTemplatesError,
-};
-pub use create_scan_template::{
-    CreateScanTemplate, CreateScanTemplateInput, CreateScanTemplateError,
-};
-pub use get_scan_template::{GetScanTemplate, GetScanTemplateInput, GetScanTemplateError};
-pub use update_scan_template::{
-    UpdateScanTemplate, UpdateScanTemplateInput, UpdateScanTemplateError,
-};
-pub use delete_scan_template::{
-    DeleteScanTemplate, DeleteScanTemplateInput, DeleteScanTemplateError,
-};
-pub use get_scans::{GetScans, GetScansInput, GetScansError};
-pub use get_scan::{GetScan, GetScanInput, GetScanError};
-pub use set_scan_status::{SetScanStatus, SetScanStatusInput, SetScanStatusError};
-pub use get_shared_credentials::{
-    GetSharedCredentials, GetSharedCredentialsInput, GetSharedCredentialsError,
-};
-pub use create_shared_credential::{
-    CreateSharedCredential, CreateSharedCredentialInput, CreateSharedCredentialError,
-};
+pub use get_scan_engine::{GetScanEngine, GetScanEngineInput};
+pub use update_scan_engine::{UpdateScanEngine, UpdateScanEngineInput};
+pub use delete_scan_engine::{DeleteScanEngine, DeleteScanEngineInput};
+pub use get_assigned_engine_pools::{GetAssignedEnginePools, GetAssignedEnginePoolsInput};
+pub use get_scan_engine_scans::{GetScanEngineScans, GetScanEngineScansInput};
+pub use get_scan_engine_sites::{GetScanEngineSites, GetScanEngineSitesInput};
+pub use get_scan_templates::{GetScanTemplates, GetScanTemplatesInput};
+pub use create_scan_template::{CreateScanTemplate, CreateScanTemplateInput};
+pub use get_scan_template::{GetScanTemplate, GetScanTemplateInput};
+pub use update_scan_template::{UpdateScanTemplate, UpdateScanTemplateInput};
+pub use delete_scan_template::{DeleteScanTemplate, DeleteScanTemplateInput};
+pub use get_scans::{GetScans, GetScansInput};
+pub use get_scan::{GetScan, GetScanInput};
+pub use set_scan_status::{SetScanStatus, SetScanStatusInput};
+pub use get_shared_credentials::{GetSharedCredentials, GetSharedCredentialsInput};
+pub use create_shared_credential::{CreateSharedCredential, CreateSharedCredentialInput};
 pub use delete_all_shared_credentials::{
     DeleteAllSharedCredentials, DeleteAllSharedCredentialsInput,
-    DeleteAllSharedCredentialsError,
 };
-pub use get_shared_credential::{
-    GetSharedCredential, GetSharedCredentialInput, GetSharedCredentialError,
-};
-pub use update_shared_credential::{
-    UpdateSharedCredential, UpdateSharedCredentialInput, UpdateSharedCredentialError,
-};
-pub use delete_shared_credential::{
-    DeleteSharedCredential, DeleteSharedCredentialInput, DeleteSharedCredentialError,
-};
-pub use get_sites::{GetSites, GetSitesInput, GetSitesError};
-pub use create_site::{CreateSite, CreateSiteInput, CreateSiteError};
-pub use get_site::{GetSite, GetSiteInput, GetSiteError};
-pub use update_site::{UpdateSite, UpdateSiteInput, UpdateSiteError};
-pub use delete_site::{DeleteSite, DeleteSiteInput, DeleteSiteError};
-pub use get_site_alerts::{GetSiteAlerts, GetSiteAlertsInput, GetSiteAlertsError};
-pub use delete_all_site_alerts::{
-    DeleteAllSiteAlerts, DeleteAllSiteAlertsInput, DeleteAllSiteAlertsError,
-};
-pub use get_site_smtp_alerts::{
-    GetSiteSmtpAlerts, GetSiteSmtpAlertsInput, GetSiteSmtpAlertsError,
-};
-pub use set_site_smtp_alerts::{
-    SetSiteSmtpAlerts, SetSiteSmtpAlertsInput, SetSiteSmtpAlertsError,
-};
-pub use create_site_smtp_alert::{
-    CreateSiteSmtpAlert, CreateSiteSmtpAlertInput, CreateSiteSmtpAlertError,
-};
+pub use get_shared_credential::{GetSharedCredential, GetSharedCredentialInput};
+pub use update_shared_credential::{UpdateSharedCredential, UpdateSharedCredentialInput};
+pub use delete_shared_credential::{DeleteSharedCredential, DeleteSharedCredentialInput};
+pub use get_sites::{GetSites, GetSitesInput};
+pub use create_site::{CreateSite, CreateSiteInput};
+pub use get_site::{GetSite, GetSiteInput};
+pub use update_site::{UpdateSite, UpdateSiteInput};
+pub use delete_site::{DeleteSite, DeleteSiteInput};
+pub use get_site_alerts::{GetSiteAlerts, GetSiteAlertsInput};
+pub use delete_all_site_alerts::{DeleteAllSiteAlerts, DeleteAllSiteAlertsInput};
+pub use get_site_smtp_alerts::{GetSiteSmtpAlerts, GetSiteSmtpAlertsInput};
+pub use set_site_smtp_alerts::{SetSiteSmtpAlerts, SetSiteSmtpAlertsInput};
+pub use create_site_smtp_alert::{CreateSiteSmtpAlert, CreateSiteSmtpAlertInput};
 pub use delete_all_site_smtp_alerts::{
-    DeleteAllSiteSmtpAlerts, DeleteAllSiteSmtpAlertsInput, DeleteAllSiteSmtpAlertsError,
+    DeleteAllSiteSmtpAlerts, DeleteAllSiteSmtpAlertsInput,
 };
-pub use get_site_smtp_alert::{
-    GetSiteSmtpAlert, GetSiteSmtpAlertInput, GetSiteSmtpAlertError,
-};
-pub use update_site_smtp_alert::{
-    UpdateSiteSmtpAlert, UpdateSiteSmtpAlertInput, UpdateSiteSmtpAlertError,
-};
-pub use delete_site_smtp_alert::{
-    DeleteSiteSmtpAlert, DeleteSiteSmtpAlertInput, DeleteSiteSmtpAlertError,
-};
-pub use get_site_snmp_alerts::{
-    GetSiteSnmpAlerts, GetSiteSnmpAlertsInput, GetSiteSnmpAlertsError,
-};
-pub use set_site_snmp_alerts::{
-    SetSiteSnmpAlerts, SetSiteSnmpAlertsInput, SetSiteSnmpAlertsError,
-};
-pub use create_site_snmp_alert::{
-    CreateSiteSnmpAlert, CreateSiteSnmpAlertInput, CreateSiteSnmpAlertError,
-};
+pub use get_site_smtp_alert::{GetSiteSmtpAlert, GetSiteSmtpAlertInput};
+pub use update_site_smtp_alert::{UpdateSiteSmtpAlert, UpdateSiteSmtpAlertInput};
+pub use delete_site_smtp_alert::{DeleteSiteSmtpAlert, DeleteSiteSmtpAlertInput};
+pub use get_site_snmp_alerts::{GetSiteSnmpAlerts, GetSiteSnmpAlertsInput};
+pub use set_site_snmp_alerts::{SetSiteSnmpAlerts, SetSiteSnmpAlertsInput};
+pub use create_site_snmp_alert::{CreateSiteSnmpAlert, CreateSiteSnmpAlertInput};
 pub use delete_all_site_snmp_alerts::{
-    DeleteAllSiteSnmpAlerts, DeleteAllSiteSnmpAlertsInput, DeleteAllSiteSnmpAlertsError,
+    DeleteAllSiteSnmpAlerts, DeleteAllSiteSnmpAlertsInput,
 };
-pub use get_site_snmp_alert::{
-    GetSiteSnmpAlert, GetSiteSnmpAlertInput, GetSiteSnmpAlertError,
-};
-pub use update_site_snmp_alert::{
-    UpdateSiteSnmpAlert, UpdateSiteSnmpAlertInput, UpdateSiteSnmpAlertError,
-};
-pub use delete_site_snmp_alert::{
-    DeleteSiteSnmpAlert, DeleteSiteSnmpAlertInput, DeleteSiteSnmpAlertError,
-};
-pub use get_site_syslog_alerts::{
-    GetSiteSyslogAlerts, GetSiteSyslogAlertsInput, GetSiteSyslogAlertsError,
-};
-pub use set_site_syslog_alerts::{
-    SetSiteSyslogAlerts, SetSiteSyslogAlertsInput, SetSiteSyslogAlertsError,
-};
-pub use create_site_syslog_alert::{
-    CreateSiteSyslogAlert, CreateSiteSyslogAlertInput, CreateSiteSyslogAlertError,
-};
+pub use get_site_snmp_alert::{GetSiteSnmpAlert, GetSiteSnmpAlertInput};
+pub use update_site_snmp_alert::{UpdateSiteSnmpAlert, UpdateSiteSnmpAlertInput};
+pub use delete_site_snmp_alert::{DeleteSiteSnmpAlert, DeleteSiteSnmpAlertInput};
+pub use get_site_syslog_alerts::{GetSiteSyslogAlerts, GetSiteSyslogAlertsInput};
+pub use set_site_syslog_alerts::{SetSiteSyslogAlerts, SetSiteSyslogAlertsInput};
+pub use create_site_syslog_alert::{CreateSiteSyslogAlert, CreateSiteSyslogAlertInput};
 pub use delete_all_site_syslog_alerts::{
     DeleteAllSiteSyslogAlerts, DeleteAllSiteSyslogAlertsInput,
-    DeleteAllSiteSyslogAlertsError,
 };
-pub use get_site_syslog_alert::{
-    GetSiteSyslogAlert, GetSiteSyslogAlertInput, GetSiteSyslogAlertError,
-};
-pub use update_site_syslog_alert::{
-    UpdateSiteSyslogAlert, UpdateSiteSyslogAlertInput, UpdateSiteSyslogAlertError,
-};
-pub use delete_site_syslog_alert::{
-    DeleteSiteSyslogAlert, DeleteSiteSyslogAlertInput, DeleteSiteSyslogAlertError,
-};
-pub use remove_asset_from_site::{
-    RemoveAssetFromSite, RemoveAssetFromSiteInput, RemoveAssetFromSiteError,
-};
+pub use get_site_syslog_alert::{GetSiteSyslogAlert, GetSiteSyslogAlertInput};
+pub use update_site_syslog_alert::{UpdateSiteSyslogAlert, UpdateSiteSyslogAlertInput};
+pub use delete_site_syslog_alert::{DeleteSiteSyslogAlert, DeleteSiteSyslogAlertInput};
+pub use remove_asset_from_site::{RemoveAssetFromSite, RemoveAssetFromSiteInput};
 pub use get_site_discovery_connection::{
     GetSiteDiscoveryConnection, GetSiteDiscoveryConnectionInput,
-    GetSiteDiscoveryConnectionError,
 };
 pub use set_site_discovery_connection::{
     SetSiteDiscoveryConnection, SetSiteDiscoveryConnectionInput,
-    SetSiteDiscoveryConnectionError,
 };
 pub use get_site_discovery_search_criteria::{
     GetSiteDiscoverySearchCriteria, GetSiteDiscoverySearchCriteriaInput,
-    GetSiteDiscoverySearchCriteriaError,
 };
 pub use set_site_discovery_search_criteria::{
     SetSiteDiscoverySearchCriteria, SetSiteDiscoverySearchCriteriaInput,
-    SetSiteDiscoverySearchCriteriaError,
 };
-pub use get_excluded_asset_groups::{
-    GetExcludedAssetGroups, GetExcludedAssetGroupsInput, GetExcludedAssetGroupsError,
-};
+pub use get_excluded_asset_groups::{GetExcludedAssetGroups, GetExcludedAssetGroupsInput};
 pub use update_excluded_asset_groups::{
     UpdateExcludedAssetGroups, UpdateExcludedAssetGroupsInput,
-    UpdateExcludedAssetGroupsError,
 };
 pub use remove_all_excluded_asset_groups::{
     RemoveAllExcludedAssetGroups, RemoveAllExcludedAssetGroupsInput,
-    RemoveAllExcludedAssetGroupsError,
 };
 pub use remove_excluded_asset_group::{
     RemoveExcludedAssetGroup, RemoveExcludedAssetGroupInput,
-    RemoveExcludedAssetGroupError,
 };
-pub use get_excluded_targets::{
-    GetExcludedTargets, GetExcludedTargetsInput, GetExcludedTargetsError,
-};
-pub use update_excluded_targets::{
-    UpdateExcludedTargets, UpdateExcludedTargetsInput, UpdateExcludedTargetsError,
-};
-pub use add_excluded_targets::{
-    AddExcludedTargets, AddExcludedTargetsInput, AddExcludedTargetsError,
-};
-pub use remove_excluded_targets::{
-    RemoveExcludedTargets, RemoveExcludedTargetsInput, RemoveExcludedTargetsError,
-};
-pub use get_included_asset_groups::{
-    GetIncludedAssetGroups, GetIncludedAssetGroupsInput, GetIncludedAssetGroupsError,
-};
+pub use get_excluded_targets::{GetExcludedTargets, GetExcludedTargetsInput};
+pub use update_excluded_targets::{UpdateExcludedTargets, UpdateExcludedTargetsInput};
+pub use add_excluded_targets::{AddExcludedTargets, AddExcludedTargetsInput};
+pub use remove_excluded_targets::{RemoveExcludedTargets, RemoveExcludedTargetsInput};
+pub use get_included_asset_groups::{GetIncludedAssetGroups, GetIncludedAssetGroupsInput};
 pub use update_included_asset_groups::{
     UpdateIncludedAssetGroups, UpdateIncludedAssetGroupsInput,
-    UpdateIncludedAssetGroupsError,
 };
 pub use remove_all_included_asset_groups::{
     RemoveAllIncludedAssetGroups, RemoveAllIncludedAssetGroupsInput,
-    RemoveAllIncludedAssetGroupsError,
 };
 pub use remove_included_asset_group::{
     RemoveIncludedAssetGroup, RemoveIncludedAssetGroupInput,
-    RemoveIncludedAssetGroupError,
 };
-pub use get_included_targets::{
-    GetIncludedTargets, GetIncludedTargetsInput, GetIncludedTargetsError,
-};
-pub use update_included_targets::{
-    UpdateIncludedTargets, UpdateIncludedTargetsInput, UpdateIncludedTargetsError,
-};
-pub use add_included_targets::{
-    AddIncludedTargets, AddIncludedTargetsInput, AddIncludedTargetsError,
-};
-pub use remove_included_targets::{
-    RemoveIncludedTargets, RemoveIncludedTargetsInput, RemoveIncludedTargetsError,
-};
-pub use get_site_organization::{
-    GetSiteOrganization, GetSiteOrganizationInput, GetSiteOrganizationError,
-};
-pub use update_site_organization::{
-    UpdateSiteOrganization, UpdateSiteOrganizationInput, UpdateSiteOrganizationError,
-};
-pub use get_site_scan_engine::{
-    GetSiteScanEngine, GetSiteScanEngineInput, GetSiteScanEngineError,
-};
-pub use set_site_scan_engine::{
-    SetSiteScanEngine, SetSiteScanEngineInput, SetSiteScanEngineError,
-};
-pub use get_site_scan_schedules::{
-    GetSiteScanSchedules, GetSiteScanSchedulesInput, GetSiteScanSchedulesError,
-};
-pub use set_site_scan_schedules::{
-    SetSiteScanSchedules, SetSiteScanSchedulesInput, SetSiteScanSchedulesError,
-};
-pub use create_site_scan_schedule::{
-    CreateSiteScanSchedule, CreateSiteScanScheduleInput, CreateSiteScanScheduleError,
-};
+pub use get_included_targets::{GetIncludedTargets, GetIncludedTargetsInput};
+pub use update_included_targets::{UpdateIncludedTargets, UpdateIncludedTargetsInput};
+pub use add_included_targets::{AddIncludedTargets, AddIncludedTargetsInput};
+pub use remove_included_targets::{RemoveIncludedTargets, RemoveIncludedTargetsInput};
+pub use get_site_organization::{GetSiteOrganization, GetSiteOrganizationInput};
+pub use update_site_organization::{UpdateSiteOrganization, UpdateSiteOrganizationInput};
+pub use get_site_scan_engine::{GetSiteScanEngine, GetSiteScanEngineInput};
+pub use set_site_scan_engine::{SetSiteScanEngine, SetSiteScanEngineInput};
+pub use get_site_scan_schedules::{GetSiteScanSchedules, GetSiteScanSchedulesInput};
+pub use set_site_scan_schedules::{SetSiteScanSchedules, SetSiteScanSchedulesInput};
+pub use create_site_scan_schedule::{CreateSiteScanSchedule, CreateSiteScanScheduleInput};
 pub use delete_all_site_scan_schedules::{
     DeleteAllSiteScanSchedules, DeleteAllSiteScanSchedulesInput,
-    DeleteAllSiteScanSchedulesError,
 };
-pub use get_site_scan_schedule::{
-    GetSiteScanSchedule, GetSiteScanScheduleInput, GetSiteScanScheduleError,
-};
-pub use update_site_scan_schedule::{
-    UpdateSiteScanSchedule, UpdateSiteScanScheduleInput, UpdateSiteScanScheduleError,
-};
-pub use delete_site_scan_schedule::{
-    DeleteSiteScanSchedule, DeleteSiteScanScheduleInput, DeleteSiteScanScheduleError,
-};
-pub use get_site_scan_template::{
-    GetSiteScanTemplate, GetSiteScanTemplateInput, GetSiteScanTemplateError,
-};
-pub use set_site_scan_template::{
-    SetSiteScanTemplate, SetSiteScanTemplateInput, SetSiteScanTemplateError,
-};
-pub use get_site_scans::{GetSiteScans, GetSiteScansInput, GetSiteScansError};
-pub use start_scan::{StartScan, StartScanInput, StartScanError};
+pub use get_site_scan_schedule::{GetSiteScanSchedule, GetSiteScanScheduleInput};
+pub use update_site_scan_schedule::{UpdateSiteScanSchedule, UpdateSiteScanScheduleInput};
+pub use delete_site_scan_schedule::{DeleteSiteScanSchedule, DeleteSiteScanScheduleInput};
+pub use get_site_scan_template::{GetSiteScanTemplate, GetSiteScanTemplateInput};
+pub use set_site_scan_template::{SetSiteScanTemplate, SetSiteScanTemplateInput};
+pub use get_site_scans::{GetSiteScans, GetSiteScansInput};
+pub use start_scan::{StartScan, StartScanInput};
 pub use get_site_shared_credentials::{
     GetSiteSharedCredentials, GetSiteSharedCredentialsInput,
-    GetSiteSharedCredentialsError,
 };
 pub use enable_shared_credential_on_site::{
     EnableSharedCredentialOnSite, EnableSharedCredentialOnSiteInput,
-    EnableSharedCredentialOnSiteError,
 };
-pub use get_site_credentials::{
-    GetSiteCredentials, GetSiteCredentialsInput, GetSiteCredentialsError,
-};
-pub use set_site_credentials::{
-    SetSiteCredentials, SetSiteCredentialsInput, SetSiteCredentialsError,
-};
-pub use create_site_credential::{
-    CreateSiteCredential, CreateSiteCredentialInput, CreateSiteCredentialError,
-};
+pub use get_site_credentials::{GetSiteCredentials, GetSiteCredentialsInput};
+pub use set_site_credentials::{SetSiteCredentials, SetSiteCredentialsInput};
+pub use create_site_credential::{CreateSiteCredential, CreateSiteCredentialInput};
 pub use delete_all_site_credentials::{
     DeleteAllSiteCredentials, DeleteAllSiteCredentialsInput,
-    DeleteAllSiteCredentialsError,
 };
-pub use get_site_credential::{
-    GetSiteCredential, GetSiteCredentialInput, GetSiteCredentialError,
-};
-pub use update_site_credential::{
-    UpdateSiteCredential, UpdateSiteCredentialInput, UpdateSiteCredentialError,
-};
-pub use delete_site_credential::{
-    DeleteSiteCredential, DeleteSiteCredentialInput, DeleteSiteCredentialError,
-};
-pub use enable_site_credential::{
-    EnableSiteCredential, EnableSiteCredentialInput, EnableSiteCredentialError,
-};
-pub use get_site_tags::{GetSiteTags, GetSiteTagsInput, GetSiteTagsError};
-pub use set_site_tags::{SetSiteTags, SetSiteTagsInput, SetSiteTagsError};
-pub use add_site_tag::{AddSiteTag, AddSiteTagInput, AddSiteTagError};
-pub use remove_site_tag::{RemoveSiteTag, RemoveSiteTagInput, RemoveSiteTagError};
-pub use get_site_users::{GetSiteUsers, GetSiteUsersInput, GetSiteUsersError};
-pub use set_site_users::{SetSiteUsers, SetSiteUsersInput, SetSiteUsersError};
-pub use add_site_user::{AddSiteUser, AddSiteUserInput, AddSiteUserError};
-pub use remove_site_user::{RemoveSiteUser, RemoveSiteUserInput, RemoveSiteUserError};
-pub use get_web_auth_html_forms::{
-    GetWebAuthHtmlForms, GetWebAuthHtmlFormsInput, GetWebAuthHtmlFormsError,
-};
-pub use get_web_auth_http_headers::{
-    GetWebAuthHttpHeaders, GetWebAuthHttpHeadersInput, GetWebAuthHttpHeadersError,
-};
-pub use get_softwares::{GetSoftwares, GetSoftwaresInput, GetSoftwaresError};
-pub use get_software::{GetSoftware, GetSoftwareInput, GetSoftwareError};
-pub use get_solutions::{GetSolutions, GetSolutionsInput, GetSolutionsError};
-pub use get_solution::{GetSolution, GetSolutionInput, GetSolutionError};
+pub use get_site_credential::{GetSiteCredential, GetSiteCredentialInput};
+pub use update_site_credential::{UpdateSiteCredential, UpdateSiteCredentialInput};
+pub use delete_site_credential::{DeleteSiteCredential, DeleteSiteCredentialInput};
+pub use enable_site_credential::{EnableSiteCredential, EnableSiteCredentialInput};
+pub use get_site_tags::{GetSiteTags, GetSiteTagsInput};
+pub use set_site_tags::{SetSiteTags, SetSiteTagsInput};
+pub use add_site_tag::{AddSiteTag, AddSiteTagInput};
+pub use remove_site_tag::{RemoveSiteTag, RemoveSiteTagInput};
+pub use get_site_users::{GetSiteUsers, GetSiteUsersInput};
+pub use set_site_users::{SetSiteUsers, SetSiteUsersInput};
+pub use add_site_user::{AddSiteUser, AddSiteUserInput};
+pub use remove_site_user::{RemoveSiteUser, RemoveSiteUserInput};
+pub use get_web_auth_html_forms::{GetWebAuthHtmlForms, GetWebAuthHtmlFormsInput};
+pub use get_web_auth_http_headers::{GetWebAuthHttpHeaders, GetWebAuthHttpHeadersInput};
+pub use get_softwares::{GetSoftwares, GetSoftwaresInput};
+pub use get_software::{GetSoftware, GetSoftwareInput};
+pub use get_solutions::{GetSolutions, GetSolutionsInput};
+pub use get_solution::{GetSolution, GetSolutionInput};
 pub use get_prerequisite_solutions::{
     GetPrerequisiteSolutions, GetPrerequisiteSolutionsInput,
-    GetPrerequisiteSolutionsError,
 };
-pub use get_superseded_solutions::{
-    GetSupersededSolutions, GetSupersededSolutionsInput, GetSupersededSolutionsError,
-};
+pub use get_superseded_solutions::{GetSupersededSolutions, GetSupersededSolutionsInput};
 pub use get_superseding_solutions::{
-    GetSupersedingSolutions, GetSupersedingSolutionsInput, GetSupersedingSolutionsError,
+    GetSupersedingSolutions, GetSupersedingSolutionsInput,
 };
-pub use get_sonar_queries::{GetSonarQueries, GetSonarQueriesInput, GetSonarQueriesError};
-pub use create_sonar_query::{
-    CreateSonarQuery, CreateSonarQueryInput, CreateSonarQueryError,
-};
-pub use sonar_query_search::{
-    SonarQuerySearch, SonarQuerySearchInput, SonarQuerySearchError,
-};
-pub use get_sonar_query::{GetSonarQuery, GetSonarQueryInput, GetSonarQueryError};
-pub use update_sonar_query::{
-    UpdateSonarQuery, UpdateSonarQueryInput, UpdateSonarQueryError,
-};
-pub use delete_sonar_query::{
-    DeleteSonarQuery, DeleteSonarQueryInput, DeleteSonarQueryError,
-};
-pub use get_sonar_query_assets::{
-    GetSonarQueryAssets, GetSonarQueryAssetsInput, GetSonarQueryAssetsError,
-};
-pub use get_tags::{GetTags, GetTagsInput, GetTagsError};
-pub use create_tag::{CreateTag, CreateTagInput, CreateTagError};
-pub use get_tag::{GetTag, GetTagInput, GetTagError};
-pub use update_tag::{UpdateTag, UpdateTagInput, UpdateTagError};
-pub use delete_tag::{DeleteTag, DeleteTagInput, DeleteTagError};
-pub use get_tag_asset_groups::{
-    GetTagAssetGroups, GetTagAssetGroupsInput, GetTagAssetGroupsError,
-};
-pub use set_tagged_asset_groups::{
-    SetTaggedAssetGroups, SetTaggedAssetGroupsInput, SetTaggedAssetGroupsError,
-};
-pub use untag_all_asset_groups::{
-    UntagAllAssetGroups, UntagAllAssetGroupsInput, UntagAllAssetGroupsError,
-};
-pub use tag_asset_group::{TagAssetGroup, TagAssetGroupInput, TagAssetGroupError};
-pub use untag_asset_group::{UntagAssetGroup, UntagAssetGroupInput, UntagAssetGroupError};
-pub use get_tagged_assets::{GetTaggedAssets, GetTaggedAssetsInput, GetTaggedAssetsError};
-pub use tag_asset::{TagAsset, TagAssetInput, TagAssetError};
-pub use untag_asset::{UntagAsset, UntagAssetInput, UntagAssetError};
-pub use get_tag_search_criteria::{
-    GetTagSearchCriteria, GetTagSearchCriteriaInput, GetTagSearchCriteriaError,
-};
+pub use get_sonar_queries::{GetSonarQueries, GetSonarQueriesInput};
+pub use create_sonar_query::{CreateSonarQuery, CreateSonarQueryInput};
+pub use sonar_query_search::{SonarQuerySearch, SonarQuerySearchInput};
+pub use get_sonar_query::{GetSonarQuery, GetSonarQueryInput};
+pub use update_sonar_query::{UpdateSonarQuery, UpdateSonarQueryInput};
+pub use delete_sonar_query::{DeleteSonarQuery, DeleteSonarQueryInput};
+pub use get_sonar_query_assets::{GetSonarQueryAssets, GetSonarQueryAssetsInput};
+pub use get_tags::{GetTags, GetTagsInput};
+pub use create_tag::{CreateTag, CreateTagInput};
+pub use get_tag::{GetTag, GetTagInput};
+pub use update_tag::{UpdateTag, UpdateTagInput};
+pub use delete_tag::{DeleteTag, DeleteTagInput};
+pub use get_tag_asset_groups::{GetTagAssetGroups, GetTagAssetGroupsInput};
+pub use set_tagged_asset_groups::{SetTaggedAssetGroups, SetTaggedAssetGroupsInput};
+pub use untag_all_asset_groups::{UntagAllAssetGroups, UntagAllAssetGroupsInput};
+pub use tag_asset_group::{TagAssetGroup, TagAssetGroupInput};
+pub use untag_asset_group::{UntagAssetGroup, UntagAssetGroupInput};
+pub use get_tagged_assets::{GetTaggedAssets, GetTaggedAssetsInput};
+pub use tag_asset::{TagAsset, TagAssetInput};
+pub use untag_asset::{UntagAsset, UntagAssetInput};
+pub use get_tag_search_criteria::{GetTagSearchCriteria, GetTagSearchCriteriaInput};
 pub use update_tag_search_criteria::{
-    UpdateTagSearchCriteria, UpdateTagSearchCriteriaInput, UpdateTagSearchCriteriaError,
+    UpdateTagSearchCriteria, UpdateTagSearchCriteriaInput,
 };
 pub use remove_tag_search_criteria::{
-    RemoveTagSearchCriteria, RemoveTagSearchCriteriaInput, RemoveTagSearchCriteriaError,
+    RemoveTagSearchCriteria, RemoveTagSearchCriteriaInput,
 };
-pub use get_tagged_sites::{GetTaggedSites, GetTaggedSitesInput, GetTaggedSitesError};
-pub use set_tagged_sites::{SetTaggedSites, SetTaggedSitesInput, SetTaggedSitesError};
-pub use remove_tagged_sites::{
-    RemoveTaggedSites, RemoveTaggedSitesInput, RemoveTaggedSitesError,
-};
-pub use tag_site::{TagSite, TagSiteInput, TagSiteError};
-pub use untag_site::{UntagSite, UntagSiteInput, UntagSiteError};
-pub use get_users::{GetUsers, GetUsersInput, GetUsersError};
-pub use create_user::{CreateUser, CreateUserInput, CreateUserError};
-pub use get_user::{GetUser, GetUserInput, GetUserError};
-pub use update_user::{UpdateUser, UpdateUserInput, UpdateUserError};
-pub use delete_user::{DeleteUser, DeleteUserInput, DeleteUserError};
+pub use get_tagged_sites::{GetTaggedSites, GetTaggedSitesInput};
+pub use set_tagged_sites::{SetTaggedSites, SetTaggedSitesInput};
+pub use remove_tagged_sites::{RemoveTaggedSites, RemoveTaggedSitesInput};
+pub use tag_site::{TagSite, TagSiteInput};
+pub use untag_site::{UntagSite, UntagSiteInput};
+pub use get_users::{GetUsers, GetUsersInput};
+pub use create_user::{CreateUser, CreateUserInput};
+pub use get_user::{GetUser, GetUserInput};
+pub use update_user::{UpdateUser, UpdateUserInput};
+pub use delete_user::{DeleteUser, DeleteUserInput};
 pub use get_two_factor_authentication_key::{
     GetTwoFactorAuthenticationKey, GetTwoFactorAuthenticationKeyInput,
-    GetTwoFactorAuthenticationKeyError,
 };
 pub use set_two_factor_authentication::{
     SetTwoFactorAuthentication, SetTwoFactorAuthenticationInput,
-    SetTwoFactorAuthenticationError,
 };
 pub use regenerate_two_factor_authentication::{
     RegenerateTwoFactorAuthentication, RegenerateTwoFactorAuthenticationInput,
-    RegenerateTwoFactorAuthenticationError,
 };
-pub use get_user_asset_groups::{
-    GetUserAssetGroups, GetUserAssetGroupsInput, GetUserAssetGroupsError,
-};
-pub use set_user_asset_groups::{
-    SetUserAssetGroups, SetUserAssetGroupsInput, SetUserAssetGroupsError,
-};
+pub use get_user_asset_groups::{GetUserAssetGroups, GetUserAssetGroupsInput};
+pub use set_user_asset_groups::{SetUserAssetGroups, SetUserAssetGroupsInput};
 pub use remove_all_user_asset_groups::{
     RemoveAllUserAssetGroups, RemoveAllUserAssetGroupsInput,
-    RemoveAllUserAssetGroupsError,
 };
-pub use add_user_asset_group::{
-    AddUserAssetGroup, AddUserAssetGroupInput, AddUserAssetGroupError,
-};
-pub use remove_user_asset_group::{
-    RemoveUserAssetGroup, RemoveUserAssetGroupInput, RemoveUserAssetGroupError,
-};
-pub use unlock_user::{UnlockUser, UnlockUserInput, UnlockUserError};
-pub use reset_password::{ResetPassword, ResetPasswordInput, ResetPasswordError};
-pub use get_user_privileges::{
-    GetUserPrivileges, GetUserPrivilegesInput, GetUserPrivilegesError,
-};
-pub use get_user_sites::{GetUserSites, GetUserSitesInput, GetUserSitesError};
-pub use set_user_sites::{SetUserSites, SetUserSitesInput, SetUserSitesError};
-pub use remove_all_user_sites::{
-    RemoveAllUserSites, RemoveAllUserSitesInput, RemoveAllUserSitesError,
-};
-pub use add_user_site::{AddUserSite, AddUserSiteInput, AddUserSiteError};
-pub use remove_user_site::{RemoveUserSite, RemoveUserSiteInput, RemoveUserSiteError};
-pub use get_vulnerabilities::{
-    GetVulnerabilities, GetVulnerabilitiesInput, GetVulnerabilitiesError,
-};
-pub use get_vulnerability::{
-    GetVulnerability, GetVulnerabilityInput, GetVulnerabilityError,
-};
-pub use get_affected_assets::{
-    GetAffectedAssets, GetAffectedAssetsInput, GetAffectedAssetsError,
-};
+pub use add_user_asset_group::{AddUserAssetGroup, AddUserAssetGroupInput};
+pub use remove_user_asset_group::{RemoveUserAssetGroup, RemoveUserAssetGroupInput};
+pub use unlock_user::{UnlockUser, UnlockUserInput};
+pub use reset_password::{ResetPassword, ResetPasswordInput};
+pub use get_user_privileges::{GetUserPrivileges, GetUserPrivilegesInput};
+pub use get_user_sites::{GetUserSites, GetUserSitesInput};
+pub use set_user_sites::{SetUserSites, SetUserSitesInput};
+pub use remove_all_user_sites::{RemoveAllUserSites, RemoveAllUserSitesInput};
+pub use add_user_site::{AddUserSite, AddUserSiteInput};
+pub use remove_user_site::{RemoveUserSite, RemoveUserSiteInput};
+pub use get_vulnerabilities::{GetVulnerabilities, GetVulnerabilitiesInput};
+pub use get_vulnerability::{GetVulnerability, GetVulnerabilityInput};
+pub use get_affected_assets::{GetAffectedAssets, GetAffectedAssetsInput};
 pub use get_vulnerability_checks_for_vulnerability::{
     GetVulnerabilityChecksForVulnerability, GetVulnerabilityChecksForVulnerabilityInput,
-    GetVulnerabilityChecksForVulnerabilityError,
 };
 pub use get_vulnerability_exploits::{
     GetVulnerabilityExploits, GetVulnerabilityExploitsInput,
-    GetVulnerabilityExploitsError,
 };
 pub use get_vulnerability_malware_kits::{
     GetVulnerabilityMalwareKits, GetVulnerabilityMalwareKitsInput,
-    GetVulnerabilityMalwareKitsError,
 };
 pub use get_vulnerability_references_1::{
     GetVulnerabilityReferences1, GetVulnerabilityReferences1Input,
-    GetVulnerabilityReferences1Error,
 };
 pub use get_vulnerability_solutions::{
     GetVulnerabilitySolutions, GetVulnerabilitySolutionsInput,
-    GetVulnerabilitySolutionsError,
 };
 pub use get_vulnerability_categories::{
     GetVulnerabilityCategories, GetVulnerabilityCategoriesInput,
-    GetVulnerabilityCategoriesError,
 };
 pub use get_vulnerability_category::{
     GetVulnerabilityCategory, GetVulnerabilityCategoryInput,
-    GetVulnerabilityCategoryError,
 };
 pub use get_vulnerability_category_vulnerabilities::{
-    GetVulnerabilityCategoryVulnerabilities,
-    GetVulnerabilityCategoryVulnerabilitiesInput,
-    GetVulnerabilityCategoryVulnerabilitiesError,
+    GetVulnerabilityCategoryVulnerabilities, GetVulnerabilityCategoryVulnerabilitiesInput,
 };
-pub use get_vulnerability_checks::{
-    GetVulnerabilityChecks, GetVulnerabilityChecksInput, GetVulnerabilityChecksError,
-};
-pub use vulnerability_check::{
-    VulnerabilityCheck2, VulnerabilityCheck2Input, VulnerabilityCheck2Error,
-};
+pub use get_vulnerability_checks::{GetVulnerabilityChecks, GetVulnerabilityChecksInput};
+pub use vulnerability_check::{VulnerabilityCheck2, VulnerabilityCheck2Input};
 pub use get_vulnerability_check_types::{
     GetVulnerabilityCheckTypes, GetVulnerabilityCheckTypesInput,
-    GetVulnerabilityCheckTypesError,
 };
 pub use get_vulnerability_exceptions::{
     GetVulnerabilityExceptions, GetVulnerabilityExceptionsInput,
-    GetVulnerabilityExceptionsError,
 };
 pub use create_vulnerability_exception::{
     CreateVulnerabilityException, CreateVulnerabilityExceptionInput,
-    CreateVulnerabilityExceptionError,
 };
 pub use get_vulnerability_exception::{
     GetVulnerabilityException, GetVulnerabilityExceptionInput,
-    GetVulnerabilityExceptionError,
 };
 pub use remove_vulnerability_exception::{
     RemoveVulnerabilityException, RemoveVulnerabilityExceptionInput,
-    RemoveVulnerabilityExceptionError,
 };
 pub use get_vulnerability_exception_expiration::{
     GetVulnerabilityExceptionExpiration, GetVulnerabilityExceptionExpirationInput,
-    GetVulnerabilityExceptionExpirationError,
 };
 pub use update_vulnerability_exception_expiration::{
     UpdateVulnerabilityExceptionExpiration, UpdateVulnerabilityExceptionExpirationInput,
-    UpdateVulnerabilityExceptionExpirationError,
 };
 pub use update_vulnerability_exception_status::{
     UpdateVulnerabilityExceptionStatus, UpdateVulnerabilityExceptionStatusInput,
-    UpdateVulnerabilityExceptionStatusError,
 };
 pub use get_vulnerability_references::{
     GetVulnerabilityReferences, GetVulnerabilityReferencesInput,
-    GetVulnerabilityReferencesError,
 };
 pub use get_vulnerability_reference::{
     GetVulnerabilityReference, GetVulnerabilityReferenceInput,
-    GetVulnerabilityReferenceError,
 };
 pub use get_vulnerability_reference_vulnerabilities::{
     GetVulnerabilityReferenceVulnerabilities,
     GetVulnerabilityReferenceVulnerabilitiesInput,
-    GetVulnerabilityReferenceVulnerabilitiesError,
 };
 
 use crate::insightvm_console::types;

@@ -37,36 +37,10 @@ impl ReconnectDiscoveryConnection {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<(), ReconnectDiscoveryConnectionError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::empty(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(ReconnectDiscoveryConnectionError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(ReconnectDiscoveryConnectionError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(ReconnectDiscoveryConnectionError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(ReconnectDiscoveryConnectionError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<(), types::ReconnectDiscoveryConnectionError> {
+        self.send_with(runtime::read_empty_by_status)
     }
 }
 
@@ -80,26 +54,4 @@ impl runtime::Encode for ReconnectDiscoveryConnectionInput {
             ),
         )
     }
-}
-
-/// The documented error bodies of [`ReconnectDiscoveryConnection`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReconnectDiscoveryConnectionError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -41,41 +41,9 @@ impl RegenerateTwoFactorAuthentication {
         self,
     ) -> runtime::ResponseFuture<
         types::TokenResource,
-        RegenerateTwoFactorAuthenticationError,
+        types::RegenerateTwoFactorAuthenticationError,
     > {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(RegenerateTwoFactorAuthenticationError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(RegenerateTwoFactorAuthenticationError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        RegenerateTwoFactorAuthenticationError::InternalServerError,
-                                    )
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(
-                                        RegenerateTwoFactorAuthenticationError::ServiceUnavailable,
-                                    )
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -86,26 +54,4 @@ impl runtime::Encode for RegenerateTwoFactorAuthenticationInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`RegenerateTwoFactorAuthentication`], by status. Read it
-/// with [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum RegenerateTwoFactorAuthenticationError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

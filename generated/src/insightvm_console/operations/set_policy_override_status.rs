@@ -51,36 +51,10 @@ impl SetPolicyOverrideStatus {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<(), SetPolicyOverrideStatusError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::empty(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetPolicyOverrideStatusError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetPolicyOverrideStatusError::Unauthorized)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetPolicyOverrideStatusError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetPolicyOverrideStatusError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<(), types::SetPolicyOverrideStatusError> {
+        self.send_with(runtime::read_empty_by_status)
     }
 }
 
@@ -100,26 +74,4 @@ impl runtime::Encode for SetPolicyOverrideStatusInput {
         }
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`SetPolicyOverrideStatus`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum SetPolicyOverrideStatusError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -46,40 +46,10 @@ impl SetSiteSmtpAlerts {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::Links, SetSiteSmtpAlertsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSmtpAlertsError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSmtpAlertsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSmtpAlertsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSmtpAlertsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSmtpAlertsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::Links, types::SetSiteSmtpAlertsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -96,30 +66,4 @@ impl runtime::Encode for SetSiteSmtpAlertsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`SetSiteSmtpAlerts`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum SetSiteSmtpAlertsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -48,40 +48,8 @@ impl SetSiteSyslogAlerts {
     /// Sends the request and decodes the answer.
     pub fn send(
         self,
-    ) -> runtime::ResponseFuture<types::Links, SetSiteSyslogAlertsError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            400 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSyslogAlertsError::BadRequest)
-                            }
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSyslogAlertsError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSyslogAlertsError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSyslogAlertsError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(SetSiteSyslogAlertsError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    ) -> runtime::ResponseFuture<types::Links, types::SetSiteSyslogAlertsError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -98,30 +66,4 @@ impl runtime::Encode for SetSiteSyslogAlertsInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`SetSiteSyslogAlerts`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum SetSiteSyslogAlertsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(types::BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

@@ -38,36 +38,10 @@ impl UntagAssetGroup {
     }
 
     /// Sends the request and decodes the answer.
-    pub fn send(self) -> runtime::ResponseFuture<types::Links, UntagAssetGroupError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::json(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        |status, body| match status.as_u16() {
-                            401 => {
-                                runtime::decode_body(status, body)
-                                    .map(UntagAssetGroupError::Unauthorized)
-                            }
-                            404 => {
-                                runtime::decode_body(status, body)
-                                    .map(UntagAssetGroupError::NotFound)
-                            }
-                            500 => {
-                                runtime::decode_body(status, body)
-                                    .map(UntagAssetGroupError::InternalServerError)
-                            }
-                            503 => {
-                                runtime::decode_body(status, body)
-                                    .map(UntagAssetGroupError::ServiceUnavailable)
-                            }
-                            _ => None,
-                        },
-                    ),
-                )
-            }
-        })
+    pub fn send(
+        self,
+    ) -> runtime::ResponseFuture<types::Links, types::UntagAssetGroupError> {
+        self.send_with(runtime::read_json_by_status)
     }
 }
 
@@ -85,26 +59,4 @@ impl runtime::Encode for UntagAssetGroupInput {
         request.accept("application/json");
         Ok(request)
     }
-}
-
-/// The documented error bodies of [`UntagAssetGroup`], by status. Read it with
-/// [`ApiError::error`](crate::runtime::ApiError::error).
-#[derive(Debug, Clone, PartialEq)]
-pub enum UntagAssetGroupError {
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(types::UnauthorizedError),
-    /// Status 404.
-    ///
-    /// Not Found
-    NotFound(types::NotFoundError),
-    /// Status 500.
-    ///
-    /// Internal Server Error
-    InternalServerError(types::InternalServerError),
-    /// Status 503.
-    ///
-    /// Service Unavailable
-    ServiceUnavailable(types::ServiceUnavailableError),
 }

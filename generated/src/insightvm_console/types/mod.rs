@@ -45,6 +45,7 @@ mod content_description;
 mod cpe_part;
 mod cpu_info;
 mod create_authentication_source;
+mod create_tag_error;
 mod created_or_updated_reference;
 mod created_reference;
 mod created_reference_int_link;
@@ -78,6 +79,7 @@ mod file_type;
 mod fingerprint;
 mod get_privilege_id;
 mod get_scans_active;
+mod get_tag_error;
 mod global_scan;
 mod group_account;
 mod host_name;
@@ -326,6 +328,7 @@ mod tag_asset_source;
 mod tag_asset_source_source;
 mod tag_link;
 mod tag_link_sources_item;
+mod tag_site_error;
 mod tag_source;
 mod tagged_asset_references;
 mod telnet;
@@ -431,6 +434,20 @@ pub use content_description::{ContentDescription, AdditionalInformation};
 pub use cpe_part::{CpePart, OperatingSystemCpePart, SoftwareCpePart};
 pub use cpu_info::CpuInfo;
 pub use create_authentication_source::CreateAuthenticationSource;
+pub use create_tag_error::{
+    CreateTagError, ActivateLicenseError, AddExcludedTargetsError,
+    AddIncludedTargetsError, AddSiteUserError, CreateAssetError, CreateAssetGroupError,
+    CreatePolicyOverrideError, CreateReportError, CreateScanEngineError,
+    CreateScanEnginePoolError, CreateScanTemplateError, CreateSharedCredentialError,
+    CreateSiteCredentialError, CreateSiteError, CreateSiteScanScheduleError,
+    CreateSiteSmtpAlertError, CreateSiteSnmpAlertError, CreateSiteSyslogAlertError,
+    CreateSonarQueryError, CreateUserError, CreateVulnerabilityExceptionError,
+    CreateVulnerabilityValidationError, ExecuteCommandError, FindAssetsError,
+    GenerateReportError, ReconnectDiscoveryConnectionError,
+    RegenerateTwoFactorAuthenticationError, SetPolicyOverrideStatusError,
+    SetScanStatusError, SonarQuerySearchError, StartScanError,
+    UpdateVulnerabilityExceptionStatusError,
+};
 pub use created_or_updated_reference::CreatedOrUpdatedReference;
 pub use created_reference::CreatedReference;
 pub use created_reference_int_link::{
@@ -478,6 +495,90 @@ pub use get_privilege_id::{
 };
 pub use get_scans_active::{
     GetScansActive, GetSiteScansActive, StartScanOverrideBlackout,
+};
+pub use get_tag_error::{
+    GetTagError, DeleteAllSharedCredentialsError, DeleteAllSiteAlertsError,
+    DeleteAllSiteCredentialsError, DeleteAllSiteScanSchedulesError,
+    DeleteAllSiteSmtpAlertsError, DeleteAllSiteSnmpAlertsError,
+    DeleteAllSiteSyslogAlertsError, DeleteAssetError, DeleteAssetGroupError,
+    DeletePolicyOverrideError, DeleteReportError, DeleteReportInstanceError,
+    DeleteScanEngineError, DeleteScanTemplateError, DeleteSharedCredentialError,
+    DeleteSharedSecretError, DeleteSiteCredentialError, DeleteSiteError,
+    DeleteSiteScanScheduleError, DeleteSiteSmtpAlertError, DeleteSiteSnmpAlertError,
+    DeleteSiteSyslogAlertError, DeleteSonarQueryError, DeleteTagError, DeleteUserError,
+    DeleteVulnerabilityValidationError, DownloadReportError, GetAffectedAssetsError,
+    GetAgentsError, GetAssetDatabasesError, GetAssetError, GetAssetFilesError,
+    GetAssetGroupAssetsError, GetAssetGroupError, GetAssetGroupSearchCriteriaError,
+    GetAssetGroupTagsError, GetAssetGroupUsersError, GetAssetGroupsError,
+    GetAssetPolicyChildrenError, GetAssetPolicyGroupChildrenError,
+    GetAssetPolicyOverridesError, GetAssetPolicyRulesSummaryError,
+    GetAssetServiceConfigurationsError, GetAssetServiceDatabasesError,
+    GetAssetServiceError, GetAssetServiceUserGroupsError, GetAssetServiceUsersError,
+    GetAssetServiceVulnerabilitiesError, GetAssetServiceWebApplicationError,
+    GetAssetServiceWebApplicationsError, GetAssetServicesError, GetAssetSoftwareError,
+    GetAssetTagsError, GetAssetUserGroupsError, GetAssetUsersError,
+    GetAssetVulnerabilitiesError, GetAssetVulnerabilityError,
+    GetAssetVulnerabilitySolutionsError, GetAssetsError, GetAssignedEnginePoolsError,
+    GetAuthenticationSourceError, GetAuthenticationSourceUsersError,
+    GetAuthenticationSourcesError, GetCurrentSharedSecretTimeToLiveError,
+    GetDescendantPolicyRulesError, GetDisabledPolicyRulesError,
+    GetDiscoveryConnectionError, GetDiscoveryConnectionsError, GetEnginePoolError,
+    GetExcludedAssetGroupsError, GetExcludedTargetsError, GetExploitError,
+    GetExploitVulnerabilitiesError, GetExploitsError, GetIncludedAssetGroupsError,
+    GetIncludedTargetsError, GetInfoError, GetLicenseError, GetMalwareKitError,
+    GetMalwareKitVulnerabilitiesError, GetMalwareKitsError, GetOperatingSystemError,
+    GetOperatingSystemsError, GetPoliciesError, GetPoliciesForAssetError,
+    GetPolicyAssetResultError, GetPolicyAssetResultsError, GetPolicyChildrenError,
+    GetPolicyError, GetPolicyGroupAssetResultError, GetPolicyGroupAssetResultsError,
+    GetPolicyGroupChildrenError, GetPolicyGroupError,
+    GetPolicyGroupRulesWithAssetAssessmentError, GetPolicyGroupsError,
+    GetPolicyOverrideError, GetPolicyOverrideExpirationError, GetPolicyOverridesError,
+    GetPolicyRuleAssetResultError, GetPolicyRuleAssetResultsError,
+    GetPolicyRuleControlsError, GetPolicyRuleError, GetPolicyRulesError,
+    GetPolicySummaryError, GetPrerequisiteSolutionsError, GetPrivilegeError,
+    GetPrivilegesError, GetPropertiesError, GetReportError, GetReportFormatsError,
+    GetReportInstanceError, GetReportInstancesError, GetReportTemplateError,
+    GetReportTemplatesError, GetReportsError, GetRoleError, GetRoleUsersError,
+    GetRolesError, GetScanEngineError, GetScanEnginePoolScanEnginesError,
+    GetScanEnginePoolSitesError, GetScanEnginePoolsError, GetScanEngineScansError,
+    GetScanEngineSitesError, GetScanEnginesError, GetScanError, GetScanTemplateError,
+    GetScanTemplatesError, GetScansError, GetSettingsError, GetSharedCredentialError,
+    GetSharedCredentialsError, GetSiteAlertsError, GetSiteAssetsError,
+    GetSiteCredentialError, GetSiteCredentialsError, GetSiteDiscoveryConnectionError,
+    GetSiteDiscoverySearchCriteriaError, GetSiteError, GetSiteOrganizationError,
+    GetSiteScanEngineError, GetSiteScanScheduleError, GetSiteScanSchedulesError,
+    GetSiteScanTemplateError, GetSiteScansError, GetSiteSharedCredentialsError,
+    GetSiteSmtpAlertError, GetSiteSmtpAlertsError, GetSiteSnmpAlertError,
+    GetSiteSnmpAlertsError, GetSiteSyslogAlertError, GetSiteSyslogAlertsError,
+    GetSiteTagsError, GetSiteUsersError, GetSitesError, GetSoftwareError,
+    GetSoftwaresError, GetSolutionError, GetSolutionsError, GetSonarQueriesError,
+    GetSonarQueryAssetsError, GetSonarQueryError, GetSupersededSolutionsError,
+    GetSupersedingSolutionsError, GetTagAssetGroupsError, GetTagSearchCriteriaError,
+    GetTaggedAssetsError, GetTaggedSitesError, GetTagsError,
+    GetTwoFactorAuthenticationKeyError, GetUserAssetGroupsError, GetUserError,
+    GetUserPrivilegesError, GetUserSitesError, GetUsersError, GetUsersWithPrivilegeError,
+    GetVulnerabilitiesError, GetVulnerabilityCategoriesError,
+    GetVulnerabilityCategoryError, GetVulnerabilityCategoryVulnerabilitiesError,
+    GetVulnerabilityCheckTypesError, GetVulnerabilityChecksError,
+    GetVulnerabilityChecksForVulnerabilityError, GetVulnerabilityError,
+    GetVulnerabilityExceptionError, GetVulnerabilityExceptionExpirationError,
+    GetVulnerabilityExceptionsError, GetVulnerabilityExploitsError,
+    GetVulnerabilityMalwareKitsError, GetVulnerabilityReferenceError,
+    GetVulnerabilityReferenceVulnerabilitiesError, GetVulnerabilityReferences1Error,
+    GetVulnerabilityReferencesError, GetVulnerabilitySolutionsError,
+    GetVulnerabilityValidationError, GetVulnerabilityValidationsError,
+    GetWebAuthHtmlFormsError, GetWebAuthHttpHeadersError, RemoveAllAssetGroupTagsError,
+    RemoveAllAssetsFromAssetGroupError, RemoveAllExcludedAssetGroupsError,
+    RemoveAllIncludedAssetGroupsError, RemoveAllUserAssetGroupsError,
+    RemoveAllUserSitesError, RemoveAssetFromAssetGroupError, RemoveAssetFromSiteError,
+    RemoveAssetGroupTagError, RemoveAssetGroupUserError, RemoveAssetTagError,
+    RemoveExcludedAssetGroupError, RemoveExcludedTargetsError,
+    RemoveIncludedAssetGroupError, RemoveIncludedTargetsError, RemoveScanEnginePoolError,
+    RemoveScanEnginePoolScanEngineError, RemoveSiteAssetsError, RemoveSiteTagError,
+    RemoveSiteUserError, RemoveTagSearchCriteriaError, RemoveTaggedSitesError,
+    RemoveUserAssetGroupError, RemoveUserSiteError, RemoveVulnerabilityExceptionError,
+    ResourcesError, UnlockUserError, UntagAllAssetGroupsError, UntagAssetError,
+    UntagAssetGroupError, UntagSiteError, VulnerabilityCheck2Error,
 };
 pub use global_scan::GlobalScan;
 pub use group_account::GroupAccount;
@@ -752,6 +853,29 @@ pub use tag_asset_source::TagAssetSource;
 pub use tag_asset_source_source::TagAssetSourceSource;
 pub use tag_link::TagLink;
 pub use tag_link_sources_item::TagLinkSourcesItem;
+pub use tag_site_error::{
+    TagSiteError, AddAssetGroupTagError, AddAssetGroupUserError, AddAssetTagError,
+    AddAssetToAssetGroupError, AddScanEnginePoolScanEngineError, AddSiteTagError,
+    AddUserAssetGroupError, AddUserSiteError, DeleteRoleError,
+    EnableSharedCredentialOnSiteError, EnableSiteCredentialError, ResetPasswordError,
+    SetAssetGroupSearchCriteriaError, SetAssetGroupTagsError, SetAssetGroupUsersError,
+    SetPolicyOverrideExpirationError, SetScanEnginePoolScanEnginesError,
+    SetSiteCredentialsError, SetSiteDiscoveryConnectionError,
+    SetSiteDiscoverySearchCriteriaError, SetSiteScanEngineError,
+    SetSiteScanSchedulesError, SetSiteScanTemplateError, SetSiteSmtpAlertsError,
+    SetSiteSnmpAlertsError, SetSiteSyslogAlertsError, SetSiteTagsError,
+    SetSiteUsersError, SetTaggedAssetGroupsError, SetTaggedSitesError,
+    SetTwoFactorAuthenticationError, SetUserAssetGroupsError, SetUserSitesError,
+    TagAssetError, TagAssetGroupError, UpdateAssetGroupAssetsError,
+    UpdateAssetGroupError, UpdateExcludedAssetGroupsError, UpdateExcludedTargetsError,
+    UpdateIncludedAssetGroupsError, UpdateIncludedTargetsError, UpdateReportError,
+    UpdateRoleError, UpdateScanEngineError, UpdateScanEnginePoolError,
+    UpdateScanTemplateError, UpdateSharedCredentialError, UpdateSiteCredentialError,
+    UpdateSiteError, UpdateSiteOrganizationError, UpdateSiteScanScheduleError,
+    UpdateSiteSmtpAlertError, UpdateSiteSnmpAlertError, UpdateSiteSyslogAlertError,
+    UpdateSonarQueryError, UpdateTagError, UpdateTagSearchCriteriaError, UpdateUserError,
+    UpdateVulnerabilityExceptionExpirationError,
+};
 pub use tag_source::{TagSource, AssetTagSource};
 pub use tagged_asset_references::TaggedAssetReferences;
 pub use telnet::Telnet;

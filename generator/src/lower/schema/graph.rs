@@ -55,7 +55,8 @@ impl TypeLowerer<'_> {
                             .warn(&def.origin, format!("`{name}` is an alias of itself; taken as any JSON value"));
                     }
                 }
-                TypeKind::Enum(_) => {}
+                // Built from one status's body, never nested in one: not on a cycle of values.
+                TypeKind::Enum(_) | TypeKind::ByStatus(_) => {}
             }
             if changed && let Some(def) = self.types.get_mut(name) {
                 def.kind = kind;
@@ -156,7 +157,7 @@ impl TypeLowerer<'_> {
                     8 + largest
                 }
                 Some(TypeKind::Alias(inner)) => self.inline_size(inner, depth + 1, cap),
-                Some(TypeKind::Enum(_)) | None => 24,
+                Some(TypeKind::Enum(_) | TypeKind::ByStatus(_)) | None => 24,
             },
         }
     }
@@ -188,7 +189,7 @@ impl TypeLowerer<'_> {
                     union.variants.iter().filter_map(|v| v.ty.as_ref()).for_each(|ty| collect_named(ty, &mut pending))
                 }
                 TypeKind::Alias(ty) => collect_named(ty, &mut pending),
-                TypeKind::Enum(_) => {}
+                TypeKind::Enum(_) | TypeKind::ByStatus(_) => {}
             }
         }
     }
@@ -340,6 +341,7 @@ fn shape(kind: &TypeKind, aliases: &HashMap<String, String>) -> TypeKind {
             union.variants.iter_mut().filter_map(|v| v.ty.as_mut()).for_each(|ty| resolve(ty, aliases))
         }
         TypeKind::Alias(ty) => resolve(ty, aliases),
+        TypeKind::ByStatus(variants) => variants.iter_mut().for_each(|v| resolve(&mut v.ty, aliases)),
         TypeKind::Enum(_) => {}
     }
     shape
