@@ -27,7 +27,7 @@ pub mod runtime;
 pub mod invicti;
 #[cfg(feature = "insightvm")]
 pub mod insightvm;
-#[cfg(feature = "insightvm_console")]
+#[cfg(feature = "insightvm_console-client")]
 pub mod insightvm_console;
 
 pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response, RetryPolicy};

@@ -77,6 +77,10 @@ pub struct ApiConfig {
     /// generation needs no network; a reference elsewhere is an error).
     #[serde(default)]
     pub remote_refs: Vec<String>,
+    /// A cargo feature per tag inside the module (`<module>-<tag>`), so users compile only
+    /// the operations they use; the module's own feature still enables them all.
+    #[serde(default)]
+    pub tag_features: bool,
     /// Which operations to generate (default: every one); types no generated operation
     /// reaches are then left out.
     #[serde(default)]

@@ -24,6 +24,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// A login operation that answers the token of a scheme (from the settings).
     pub login: Option<Login>,
+    /// Each tag's operations (by their first tag) sit behind a cargo feature of their own.
+    pub tag_features: bool,
 }
 
 /// How the client logs in to get a scheme's token: the builder's setter takes the login

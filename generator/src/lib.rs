@@ -223,6 +223,12 @@ fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], config
                 types: api.types.len(),
                 source_url: config.source_url.clone(),
                 optional_feature: config.optional_feature,
+                module_feature: if config.tag_features {
+                    naming::client_feature(&api.module)
+                } else {
+                    api.module.clone()
+                },
+                tag_features: render::tag_features(api),
             })
             .collect(),
         gated_targets: Vec::new(),

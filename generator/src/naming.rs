@@ -199,6 +199,19 @@ pub fn error_variant(status: StatusMatch) -> String {
     }
 }
 
+/// The cargo feature of the operations tagged `tag` in API `module`, when the API has one
+/// feature per tag (`insightvm_console-asset-group`).
+pub fn tag_feature(module: &str, tag: &str) -> String {
+    use heck::ToKebabCase;
+    format!("{module}-{}", tag.to_kebab_case())
+}
+
+/// The cargo feature of an API's module without any operation (what every tag feature of
+/// the API enables).
+pub fn client_feature(module: &str) -> String {
+    format!("{module}-client")
+}
+
 /// Spells symbols that would otherwise vanish from an identifier.
 fn spell_symbols(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

@@ -121,6 +121,7 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
         operations,
         types: types.types.into_values().collect(),
         login,
+        tag_features: config.tag_features,
     }
 }
 

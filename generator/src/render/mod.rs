@@ -4,6 +4,8 @@ mod bodies;
 mod client;
 mod credentials;
 mod docs;
+mod features;
+pub use features::tag_features;
 mod inputs;
 mod layout;
 mod operations;
@@ -59,6 +61,11 @@ pub struct ApiInfo {
     pub source_url: Option<String>,
     /// The API's feature is off by default.
     pub optional_feature: bool,
+    /// The feature its module is compiled with: its own, or, with a feature per tag, the
+    /// one every tag feature enables.
+    pub module_feature: String,
+    /// Its features per tag (empty without them).
+    pub tag_features: Vec<String>,
 }
 
 const RUNTIME: &[(&str, &str)] = &[
@@ -200,29 +207,54 @@ fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
 
 /// The types module: a file per type (with the aliases that stand for it), each re-exported.
 fn types_module(api: &Api, entries: &[TypeFile<'_>]) -> TokenStream {
-    let type_mods = entries.iter().map(|file| format_ident!("{}", file.module));
-    let type_uses = entries.iter().map(|file| {
+    let needs = features::type_needs(api);
+    let gates: Vec<TokenStream> = entries
+        .iter()
+        .map(|file| {
+            let names = std::iter::once(file.def).chain(file.beside.iter().copied()).map(|def| def.name.as_str());
+            features::cfg(&features::group_need(&needs, names))
+        })
+        .collect();
+    let type_mods = entries.iter().zip(&gates).map(|(file, gate)| {
+        let module = format_ident!("{}", file.module);
+        quote! { #gate mod #module; }
+    });
+    let type_uses = entries.iter().zip(&gates).map(|(file, gate)| {
         let module = format_ident!("{}", file.module);
         let name = format_ident!("{}", file.def.name);
         if file.beside.is_empty() {
-            return quote! { pub use #module::#name; };
+            return quote! { #gate pub use #module::#name; };
         }
         let aliases = file.beside.iter().map(|alias| format_ident!("{}", alias.name));
-        quote! { pub use #module::{#name, #(#aliases),*}; }
+        quote! { #gate pub use #module::{#name, #(#aliases),*}; }
     });
     let types_doc = docs::inner_doc_attrs(&format!("Request and response types of {}.", api.title));
-    quote! { #types_doc #(mod #type_mods;)* #(#type_uses)* }
+    quote! { #types_doc #(#type_mods)* #(#type_uses)* }
 }
 
 /// The operations module: a file per operation, their re-exports and the client's
 /// methods, one per operation.
 fn operations_module(api: &Api, entries: &[(String, &Operation)]) -> TokenStream {
-    let methods: Vec<TokenStream> = api.operations.iter().map(operations::client_method).collect();
-    let op_mods = entries.iter().map(|(module, _)| format_ident!("{}", module));
+    let gate = |op: &Operation| {
+        let feature = features::operation_feature(api, op);
+        feature.map(|feature| quote! { #[cfg(feature = #feature)] })
+    };
+    let methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let (gate, method) = (gate(op), operations::client_method(op));
+            quote! { #gate #method }
+        })
+        .collect();
+    let op_mods = entries.iter().map(|(module, op)| {
+        let (gate, module) = (gate(op), format_ident!("{}", module));
+        quote! { #gate mod #module; }
+    });
     let op_uses = entries.iter().map(|(module, op)| {
-        let module = format_ident!("{}", module);
+        let (gate, module) = (gate(op), format_ident!("{}", module));
         let names: Vec<_> = operations::public_types(op).iter().map(|n| format_ident!("{}", n)).collect();
-        quote! { pub use #module::{#(#names),*}; }
+        quote! { #gate pub use #module::{#(#names),*}; }
     });
     let ops_doc = docs::inner_doc_attrs(&format!(
         "Request builders, one per operation of {}. Start them from [`Client`](super::Client).",
@@ -230,12 +262,14 @@ fn operations_module(api: &Api, entries: &[(String, &Operation)]) -> TokenStream
     ));
     let methods = quote! { #(#methods)* };
     let api_module = format_ident!("{}", api.module);
-    let uses_types = mentions(&methods, "types").then(|| quote! { use crate::#api_module::types; });
-    let uses_runtime = mentions(&methods, "runtime").then(|| quote! { use crate::runtime; });
+    // With tag features, a combination may enable no method that names them.
+    let unused = api.tag_features.then(|| quote! { #[allow(unused_imports)] });
+    let uses_types = mentions(&methods, "types").then(|| quote! { #unused use crate::#api_module::types; });
+    let uses_runtime = mentions(&methods, "runtime").then(|| quote! { #unused use crate::runtime; });
     quote! {
         #ops_doc
 
-        #(mod #op_mods;)*
+        #(#op_mods)*
 
         #(#op_uses)*
 

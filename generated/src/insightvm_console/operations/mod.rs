@@ -3,848 +3,2164 @@
 //! Request builders, one per operation of InsightVM API. Start them from
 //! [`Client`](super::Client).
 
+#[cfg(feature = "insightvm_console-root")]
 mod resources;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod execute_command;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod get_info;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod get_license;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod activate_license;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod get_properties;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod get_settings;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_agents;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_groups;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod create_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod update_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod delete_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_group_assets;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod update_asset_group_assets;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod remove_all_assets_from_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod add_asset_to_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod remove_asset_from_asset_group;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_group_search_criteria;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod set_asset_group_search_criteria;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_group_tags;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod set_asset_group_tags;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod remove_all_asset_group_tags;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod add_asset_group_tag;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod remove_asset_group_tag;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod get_asset_group_users;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod set_asset_group_users;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod add_asset_group_user;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod remove_asset_group_user;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_assets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_assets;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod create_asset;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_site_assets;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod find_assets;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policies_for_asset;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_asset_policy_children;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_asset_policy_group_children;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_group_rules_with_asset_assessment;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_asset_policy_rules_summary;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod delete_asset;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_databases;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_files;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod get_asset_policy_overrides;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_services;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_configurations;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_databases;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_user_groups;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_users;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod get_asset_service_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_web_applications;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_service_web_application;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_software;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_tags;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod add_asset_tag;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod remove_asset_tag;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_user_groups;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_asset_users;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod get_asset_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod get_asset_vulnerability;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod get_asset_vulnerability_solutions;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod get_vulnerability_validations;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod create_vulnerability_validation;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod get_vulnerability_validation;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod delete_vulnerability_validation;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_authentication_sources;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_authentication_source;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_authentication_source_users;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod get_discovery_connections;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod get_discovery_connection;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod reconnect_discovery_connection;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_exploits;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_exploit;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_exploit_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_malware_kits;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_malware_kit;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_malware_kit_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_operating_systems;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_operating_system;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policies;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_children;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_asset_results;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_asset_result;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_groups;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_group;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_group_asset_results;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_group_asset_result;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_group_children;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_descendant_policy_rules;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rules;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_disabled_policy_rules;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_asset_results;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_asset_result;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_asset_result_proof;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_controls;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_rationale;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_rule_remediation;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod get_policy_summary;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod get_policy_overrides;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod create_policy_override;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod get_policy_override;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod delete_policy_override;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod get_policy_override_expiration;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod set_policy_override_expiration;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod set_policy_override_status;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_privileges;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_privilege;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_users_with_privilege;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report_formats;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report_templates;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report_template;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_reports;
+
+#[cfg(feature = "insightvm_console-report")]
 mod create_report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod update_report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod delete_report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod generate_report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report_instances;
+
+#[cfg(feature = "insightvm_console-report")]
 mod get_report_instance;
+
+#[cfg(feature = "insightvm_console-report")]
 mod delete_report_instance;
+
+#[cfg(feature = "insightvm_console-report")]
 mod download_report;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_roles;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_role;
+
+#[cfg(feature = "insightvm_console-user")]
 mod update_role;
+
+#[cfg(feature = "insightvm_console-user")]
 mod delete_role;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_role_users;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine_pools;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod create_scan_engine_pool;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_engine_pool;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod update_scan_engine_pool;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod remove_scan_engine_pool;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine_pool_scan_engines;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod set_scan_engine_pool_scan_engines;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod add_scan_engine_pool_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod remove_scan_engine_pool_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine_pool_sites;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engines;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod create_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_current_shared_secret;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod create_shared_secret;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod delete_shared_secret;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_current_shared_secret_time_to_live;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod update_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod delete_scan_engine;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_assigned_engine_pools;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine_scans;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod get_scan_engine_sites;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod get_scan_templates;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod create_scan_template;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod get_scan_template;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod update_scan_template;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod delete_scan_template;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod get_scans;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod get_scan;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod set_scan_status;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod get_shared_credentials;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod create_shared_credential;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod delete_all_shared_credentials;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod get_shared_credential;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod update_shared_credential;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod delete_shared_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_sites;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_smtp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_smtp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site_smtp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_smtp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_smtp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_smtp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site_smtp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_snmp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_snmp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site_snmp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_snmp_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_snmp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_snmp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site_snmp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_syslog_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_syslog_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site_syslog_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_syslog_alerts;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_syslog_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_syslog_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site_syslog_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_asset_from_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_discovery_connection;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_discovery_connection;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_discovery_search_criteria;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_discovery_search_criteria;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_excluded_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_excluded_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_all_excluded_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_excluded_asset_group;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_excluded_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_excluded_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod add_excluded_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_excluded_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_included_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_included_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_all_included_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_included_asset_group;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_included_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_included_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod add_included_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_included_targets;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_organization;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_organization;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_scan_engine;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_scan_engine;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_scan_schedules;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_scan_schedules;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site_scan_schedule;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_scan_schedules;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_scan_schedule;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_scan_schedule;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site_scan_schedule;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_scan_template;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_scan_template;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod get_site_scans;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod start_scan;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_shared_credentials;
+
+#[cfg(feature = "insightvm_console-site")]
 mod enable_shared_credential_on_site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_credentials;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_credentials;
+
+#[cfg(feature = "insightvm_console-site")]
 mod create_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_all_site_credentials;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod update_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod delete_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod enable_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_tags;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_tags;
+
+#[cfg(feature = "insightvm_console-site")]
 mod add_site_tag;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_site_tag;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_site_users;
+
+#[cfg(feature = "insightvm_console-site")]
 mod set_site_users;
+
+#[cfg(feature = "insightvm_console-site")]
 mod add_site_user;
+
+#[cfg(feature = "insightvm_console-site")]
 mod remove_site_user;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_web_auth_html_forms;
+
+#[cfg(feature = "insightvm_console-site")]
 mod get_web_auth_http_headers;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_softwares;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod get_software;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_solutions;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_solution;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_prerequisite_solutions;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_superseded_solutions;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_superseding_solutions;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod get_sonar_queries;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod create_sonar_query;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod sonar_query_search;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod get_sonar_query;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod update_sonar_query;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod delete_sonar_query;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod get_sonar_query_assets;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tags;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod create_tag;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tag;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod update_tag;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod delete_tag;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tag_asset_groups;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod set_tagged_asset_groups;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod untag_all_asset_groups;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tag_asset_group;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod untag_asset_group;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tagged_assets;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tag_asset;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod untag_asset;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tag_search_criteria;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod update_tag_search_criteria;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod remove_tag_search_criteria;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod get_tagged_sites;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod set_tagged_sites;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod remove_tagged_sites;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tag_site;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod untag_site;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_users;
+
+#[cfg(feature = "insightvm_console-user")]
 mod create_user;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_user;
+
+#[cfg(feature = "insightvm_console-user")]
 mod update_user;
+
+#[cfg(feature = "insightvm_console-user")]
 mod delete_user;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_two_factor_authentication_key;
+
+#[cfg(feature = "insightvm_console-user")]
 mod set_two_factor_authentication;
+
+#[cfg(feature = "insightvm_console-user")]
 mod regenerate_two_factor_authentication;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_user_asset_groups;
+
+#[cfg(feature = "insightvm_console-user")]
 mod set_user_asset_groups;
+
+#[cfg(feature = "insightvm_console-user")]
 mod remove_all_user_asset_groups;
+
+#[cfg(feature = "insightvm_console-user")]
 mod add_user_asset_group;
+
+#[cfg(feature = "insightvm_console-user")]
 mod remove_user_asset_group;
+
+#[cfg(feature = "insightvm_console-user")]
 mod unlock_user;
+
+#[cfg(feature = "insightvm_console-user")]
 mod reset_password;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_user_privileges;
+
+#[cfg(feature = "insightvm_console-user")]
 mod get_user_sites;
+
+#[cfg(feature = "insightvm_console-user")]
 mod set_user_sites;
+
+#[cfg(feature = "insightvm_console-user")]
 mod remove_all_user_sites;
+
+#[cfg(feature = "insightvm_console-user")]
 mod add_user_site;
+
+#[cfg(feature = "insightvm_console-user")]
 mod remove_user_site;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_affected_assets;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod get_vulnerability_checks_for_vulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_exploits;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_malware_kits;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_references_1;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_solutions;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_categories;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_category;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_category_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod get_vulnerability_checks;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod vulnerability_check;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod get_vulnerability_check_types;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod get_vulnerability_exceptions;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod create_vulnerability_exception;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod get_vulnerability_exception;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod remove_vulnerability_exception;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod get_vulnerability_exception_expiration;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod update_vulnerability_exception_expiration;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod update_vulnerability_exception_status;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_references;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_reference;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod get_vulnerability_reference_vulnerabilities;
 
+#[cfg(feature = "insightvm_console-root")]
 pub use resources::{Resources, ResourcesInput};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use execute_command::{ExecuteCommand, ExecuteCommandInput};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use get_info::{GetInfo, GetInfoInput};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use get_license::{GetLicense, GetLicenseInput};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use activate_license::{ActivateLicense, ActivateLicenseInput, ActivateLicenseForm};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use get_properties::{GetProperties, GetPropertiesInput};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use get_settings::{GetSettings, GetSettingsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_agents::{GetAgents, GetAgentsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_groups::{GetAssetGroups, GetAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use create_asset_group::{CreateAssetGroup, CreateAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_group::{GetAssetGroup, GetAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use update_asset_group::{UpdateAssetGroup, UpdateAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use delete_asset_group::{DeleteAssetGroup, DeleteAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_group_assets::{GetAssetGroupAssets, GetAssetGroupAssetsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use update_asset_group_assets::{UpdateAssetGroupAssets, UpdateAssetGroupAssetsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use remove_all_assets_from_asset_group::{
     RemoveAllAssetsFromAssetGroup, RemoveAllAssetsFromAssetGroupInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use add_asset_to_asset_group::{AddAssetToAssetGroup, AddAssetToAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use remove_asset_from_asset_group::{
     RemoveAssetFromAssetGroup, RemoveAssetFromAssetGroupInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_group_search_criteria::{
     GetAssetGroupSearchCriteria, GetAssetGroupSearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use set_asset_group_search_criteria::{
     SetAssetGroupSearchCriteria, SetAssetGroupSearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_group_tags::{GetAssetGroupTags, GetAssetGroupTagsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use set_asset_group_tags::{SetAssetGroupTags, SetAssetGroupTagsInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use remove_all_asset_group_tags::{
     RemoveAllAssetGroupTags, RemoveAllAssetGroupTagsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use add_asset_group_tag::{AddAssetGroupTag, AddAssetGroupTagInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use remove_asset_group_tag::{RemoveAssetGroupTag, RemoveAssetGroupTagInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use get_asset_group_users::{GetAssetGroupUsers, GetAssetGroupUsersInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use set_asset_group_users::{SetAssetGroupUsers, SetAssetGroupUsersInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use add_asset_group_user::{AddAssetGroupUser, AddAssetGroupUserInput};
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use remove_asset_group_user::{RemoveAssetGroupUser, RemoveAssetGroupUserInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_assets::{GetAssets, GetAssetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_assets::{GetSiteAssets, GetSiteAssetsInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use create_asset::{CreateAsset, CreateAssetInput, CreateAssetResponse};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_site_assets::{RemoveSiteAssets, RemoveSiteAssetsInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use find_assets::{FindAssets, FindAssetsInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policies_for_asset::{GetPoliciesForAsset, GetPoliciesForAssetInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_asset_policy_children::{GetAssetPolicyChildren, GetAssetPolicyChildrenInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_asset_policy_group_children::{
     GetAssetPolicyGroupChildren, GetAssetPolicyGroupChildrenInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_group_rules_with_asset_assessment::{
     GetPolicyGroupRulesWithAssetAssessment, GetPolicyGroupRulesWithAssetAssessmentInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_asset_policy_rules_summary::{
     GetAssetPolicyRulesSummary, GetAssetPolicyRulesSummaryInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset::{GetAsset, GetAssetInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use delete_asset::{DeleteAsset, DeleteAssetInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_databases::{GetAssetDatabases, GetAssetDatabasesInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_files::{GetAssetFiles, GetAssetFilesInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use get_asset_policy_overrides::{
     GetAssetPolicyOverrides, GetAssetPolicyOverridesInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_services::{GetAssetServices, GetAssetServicesInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service::{GetAssetService, GetAssetServiceInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_configurations::{
     GetAssetServiceConfigurations, GetAssetServiceConfigurationsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_databases::{
     GetAssetServiceDatabases, GetAssetServiceDatabasesInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_user_groups::{
     GetAssetServiceUserGroups, GetAssetServiceUserGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_users::{GetAssetServiceUsers, GetAssetServiceUsersInput};
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use get_asset_service_vulnerabilities::{
     GetAssetServiceVulnerabilities, GetAssetServiceVulnerabilitiesInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_web_applications::{
     GetAssetServiceWebApplications, GetAssetServiceWebApplicationsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_service_web_application::{
     GetAssetServiceWebApplication, GetAssetServiceWebApplicationInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_software::{GetAssetSoftware, GetAssetSoftwareInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_tags::{GetAssetTags, GetAssetTagsInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use add_asset_tag::{AddAssetTag, AddAssetTagInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use remove_asset_tag::{RemoveAssetTag, RemoveAssetTagInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_user_groups::{GetAssetUserGroups, GetAssetUserGroupsInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_asset_users::{GetAssetUsers, GetAssetUsersInput};
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use get_asset_vulnerabilities::{
     GetAssetVulnerabilities, GetAssetVulnerabilitiesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use get_asset_vulnerability::{GetAssetVulnerability, GetAssetVulnerabilityInput};
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use get_asset_vulnerability_solutions::{
     GetAssetVulnerabilitySolutions, GetAssetVulnerabilitySolutionsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use get_vulnerability_validations::{
     GetVulnerabilityValidations, GetVulnerabilityValidationsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use create_vulnerability_validation::{
     CreateVulnerabilityValidation, CreateVulnerabilityValidationInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use get_vulnerability_validation::{
     GetVulnerabilityValidation, GetVulnerabilityValidationInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use delete_vulnerability_validation::{
     DeleteVulnerabilityValidation, DeleteVulnerabilityValidationInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_authentication_sources::{
     GetAuthenticationSources, GetAuthenticationSourcesInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_authentication_source::{
     GetAuthenticationSource, GetAuthenticationSourceInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_authentication_source_users::{
     GetAuthenticationSourceUsers, GetAuthenticationSourceUsersInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use get_discovery_connections::{
     GetDiscoveryConnections, GetDiscoveryConnectionsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use get_discovery_connection::{GetDiscoveryConnection, GetDiscoveryConnectionInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use reconnect_discovery_connection::{
     ReconnectDiscoveryConnection, ReconnectDiscoveryConnectionInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_exploits::{GetExploits, GetExploitsInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_exploit::{GetExploit, GetExploitInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_exploit_vulnerabilities::{
     GetExploitVulnerabilities, GetExploitVulnerabilitiesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_malware_kits::{GetMalwareKits, GetMalwareKitsInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_malware_kit::{GetMalwareKit, GetMalwareKitInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_malware_kit_vulnerabilities::{
     GetMalwareKitVulnerabilities, GetMalwareKitVulnerabilitiesInput,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_operating_systems::{GetOperatingSystems, GetOperatingSystemsInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_operating_system::{GetOperatingSystem, GetOperatingSystemInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policies::{GetPolicies, GetPoliciesInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_children::{GetPolicyChildren, GetPolicyChildrenInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy::{GetPolicy, GetPolicyInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_asset_results::{GetPolicyAssetResults, GetPolicyAssetResultsInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_asset_result::{GetPolicyAssetResult, GetPolicyAssetResultInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_groups::{GetPolicyGroups, GetPolicyGroupsInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_group::{GetPolicyGroup, GetPolicyGroupInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_group_asset_results::{
     GetPolicyGroupAssetResults, GetPolicyGroupAssetResultsInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_group_asset_result::{
     GetPolicyGroupAssetResult, GetPolicyGroupAssetResultInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_group_children::{GetPolicyGroupChildren, GetPolicyGroupChildrenInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_descendant_policy_rules::{
     GetDescendantPolicyRules, GetDescendantPolicyRulesInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rules::{GetPolicyRules, GetPolicyRulesInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_disabled_policy_rules::{GetDisabledPolicyRules, GetDisabledPolicyRulesInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule::{GetPolicyRule, GetPolicyRuleInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_asset_results::{
     GetPolicyRuleAssetResults, GetPolicyRuleAssetResultsInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_asset_result::{
     GetPolicyRuleAssetResult, GetPolicyRuleAssetResultInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_asset_result_proof::{
     GetPolicyRuleAssetResultProof, GetPolicyRuleAssetResultProofInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_controls::{GetPolicyRuleControls, GetPolicyRuleControlsInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_rationale::{GetPolicyRuleRationale, GetPolicyRuleRationaleInput};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_rule_remediation::{
     GetPolicyRuleRemediation, GetPolicyRuleRemediationInput,
 };
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use get_policy_summary::{GetPolicySummary, GetPolicySummaryInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use get_policy_overrides::{GetPolicyOverrides, GetPolicyOverridesInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use create_policy_override::{CreatePolicyOverride, CreatePolicyOverrideInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use get_policy_override::{GetPolicyOverride, GetPolicyOverrideInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use delete_policy_override::{DeletePolicyOverride, DeletePolicyOverrideInput};
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use get_policy_override_expiration::{
     GetPolicyOverrideExpiration, GetPolicyOverrideExpirationInput,
 };
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use set_policy_override_expiration::{
     SetPolicyOverrideExpiration, SetPolicyOverrideExpirationInput,
 };
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use set_policy_override_status::{
     SetPolicyOverrideStatus, SetPolicyOverrideStatusInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_privileges::{GetPrivileges, GetPrivilegesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_privilege::{GetPrivilege, GetPrivilegeInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_users_with_privilege::{GetUsersWithPrivilege, GetUsersWithPrivilegeInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report_formats::{GetReportFormats, GetReportFormatsInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report_templates::{GetReportTemplates, GetReportTemplatesInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report_template::{GetReportTemplate, GetReportTemplateInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_reports::{GetReports, GetReportsInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use create_report::{CreateReport, CreateReportInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report::{GetReport, GetReportInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use update_report::{UpdateReport, UpdateReportInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use delete_report::{DeleteReport, DeleteReportInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use generate_report::{GenerateReport, GenerateReportInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report_instances::{GetReportInstances, GetReportInstancesInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use get_report_instance::{GetReportInstance, GetReportInstanceInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use delete_report_instance::{DeleteReportInstance, DeleteReportInstanceInput};
+
+#[cfg(feature = "insightvm_console-report")]
 pub use download_report::{DownloadReport, DownloadReportInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_roles::{GetRoles, GetRolesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_role::{GetRole, GetRoleInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use update_role::{UpdateRole, UpdateRoleInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use delete_role::{DeleteRole, DeleteRoleInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_role_users::{GetRoleUsers, GetRoleUsersInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine_pools::{GetScanEnginePools, GetScanEnginePoolsInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use create_scan_engine_pool::{CreateScanEnginePool, CreateScanEnginePoolInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_engine_pool::{GetEnginePool, GetEnginePoolInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use update_scan_engine_pool::{UpdateScanEnginePool, UpdateScanEnginePoolInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use remove_scan_engine_pool::{RemoveScanEnginePool, RemoveScanEnginePoolInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine_pool_scan_engines::{
     GetScanEnginePoolScanEngines, GetScanEnginePoolScanEnginesInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use set_scan_engine_pool_scan_engines::{
     SetScanEnginePoolScanEngines, SetScanEnginePoolScanEnginesInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use add_scan_engine_pool_scan_engine::{
     AddScanEnginePoolScanEngine, AddScanEnginePoolScanEngineInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use remove_scan_engine_pool_scan_engine::{
     RemoveScanEnginePoolScanEngine, RemoveScanEnginePoolScanEngineInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine_pool_sites::{
     GetScanEnginePoolSites, GetScanEnginePoolSitesInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engines::{GetScanEngines, GetScanEnginesInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use create_scan_engine::{CreateScanEngine, CreateScanEngineInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_current_shared_secret::{GetCurrentSharedSecret, GetCurrentSharedSecretInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use create_shared_secret::{CreateSharedSecret, CreateSharedSecretInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use delete_shared_secret::{DeleteSharedSecret, DeleteSharedSecretInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_current_shared_secret_time_to_live::{
     GetCurrentSharedSecretTimeToLive, GetCurrentSharedSecretTimeToLiveInput,
 };
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine::{GetScanEngine, GetScanEngineInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use update_scan_engine::{UpdateScanEngine, UpdateScanEngineInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use delete_scan_engine::{DeleteScanEngine, DeleteScanEngineInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_assigned_engine_pools::{GetAssignedEnginePools, GetAssignedEnginePoolsInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine_scans::{GetScanEngineScans, GetScanEngineScansInput};
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use get_scan_engine_sites::{GetScanEngineSites, GetScanEngineSitesInput};
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use get_scan_templates::{GetScanTemplates, GetScanTemplatesInput};
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use create_scan_template::{CreateScanTemplate, CreateScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use get_scan_template::{GetScanTemplate, GetScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use update_scan_template::{UpdateScanTemplate, UpdateScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use delete_scan_template::{DeleteScanTemplate, DeleteScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use get_scans::{GetScans, GetScansInput};
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use get_scan::{GetScan, GetScanInput};
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use set_scan_status::{SetScanStatus, SetScanStatusInput};
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use get_shared_credentials::{GetSharedCredentials, GetSharedCredentialsInput};
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use create_shared_credential::{CreateSharedCredential, CreateSharedCredentialInput};
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use delete_all_shared_credentials::{
     DeleteAllSharedCredentials, DeleteAllSharedCredentialsInput,
 };
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use get_shared_credential::{GetSharedCredential, GetSharedCredentialInput};
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use update_shared_credential::{UpdateSharedCredential, UpdateSharedCredentialInput};
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use delete_shared_credential::{DeleteSharedCredential, DeleteSharedCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_sites::{GetSites, GetSitesInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site::{CreateSite, CreateSiteInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site::{GetSite, GetSiteInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site::{UpdateSite, UpdateSiteInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site::{DeleteSite, DeleteSiteInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_alerts::{GetSiteAlerts, GetSiteAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_alerts::{DeleteAllSiteAlerts, DeleteAllSiteAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_smtp_alerts::{GetSiteSmtpAlerts, GetSiteSmtpAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_smtp_alerts::{SetSiteSmtpAlerts, SetSiteSmtpAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site_smtp_alert::{CreateSiteSmtpAlert, CreateSiteSmtpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_smtp_alerts::{
     DeleteAllSiteSmtpAlerts, DeleteAllSiteSmtpAlertsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_smtp_alert::{GetSiteSmtpAlert, GetSiteSmtpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_smtp_alert::{UpdateSiteSmtpAlert, UpdateSiteSmtpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site_smtp_alert::{DeleteSiteSmtpAlert, DeleteSiteSmtpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_snmp_alerts::{GetSiteSnmpAlerts, GetSiteSnmpAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_snmp_alerts::{SetSiteSnmpAlerts, SetSiteSnmpAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site_snmp_alert::{CreateSiteSnmpAlert, CreateSiteSnmpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_snmp_alerts::{
     DeleteAllSiteSnmpAlerts, DeleteAllSiteSnmpAlertsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_snmp_alert::{GetSiteSnmpAlert, GetSiteSnmpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_snmp_alert::{UpdateSiteSnmpAlert, UpdateSiteSnmpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site_snmp_alert::{DeleteSiteSnmpAlert, DeleteSiteSnmpAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_syslog_alerts::{GetSiteSyslogAlerts, GetSiteSyslogAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_syslog_alerts::{SetSiteSyslogAlerts, SetSiteSyslogAlertsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site_syslog_alert::{CreateSiteSyslogAlert, CreateSiteSyslogAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_syslog_alerts::{
     DeleteAllSiteSyslogAlerts, DeleteAllSiteSyslogAlertsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_syslog_alert::{GetSiteSyslogAlert, GetSiteSyslogAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_syslog_alert::{UpdateSiteSyslogAlert, UpdateSiteSyslogAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site_syslog_alert::{DeleteSiteSyslogAlert, DeleteSiteSyslogAlertInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_asset_from_site::{RemoveAssetFromSite, RemoveAssetFromSiteInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_discovery_connection::{
     GetSiteDiscoveryConnection, GetSiteDiscoveryConnectionInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_discovery_connection::{
     SetSiteDiscoveryConnection, SetSiteDiscoveryConnectionInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_discovery_search_criteria::{
     GetSiteDiscoverySearchCriteria, GetSiteDiscoverySearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_discovery_search_criteria::{
     SetSiteDiscoverySearchCriteria, SetSiteDiscoverySearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_excluded_asset_groups::{GetExcludedAssetGroups, GetExcludedAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_excluded_asset_groups::{
     UpdateExcludedAssetGroups, UpdateExcludedAssetGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_all_excluded_asset_groups::{
     RemoveAllExcludedAssetGroups, RemoveAllExcludedAssetGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_excluded_asset_group::{
     RemoveExcludedAssetGroup, RemoveExcludedAssetGroupInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_excluded_targets::{GetExcludedTargets, GetExcludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_excluded_targets::{UpdateExcludedTargets, UpdateExcludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use add_excluded_targets::{AddExcludedTargets, AddExcludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_excluded_targets::{RemoveExcludedTargets, RemoveExcludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_included_asset_groups::{GetIncludedAssetGroups, GetIncludedAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_included_asset_groups::{
     UpdateIncludedAssetGroups, UpdateIncludedAssetGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_all_included_asset_groups::{
     RemoveAllIncludedAssetGroups, RemoveAllIncludedAssetGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_included_asset_group::{
     RemoveIncludedAssetGroup, RemoveIncludedAssetGroupInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_included_targets::{GetIncludedTargets, GetIncludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_included_targets::{UpdateIncludedTargets, UpdateIncludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use add_included_targets::{AddIncludedTargets, AddIncludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_included_targets::{RemoveIncludedTargets, RemoveIncludedTargetsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_organization::{GetSiteOrganization, GetSiteOrganizationInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_organization::{UpdateSiteOrganization, UpdateSiteOrganizationInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_scan_engine::{GetSiteScanEngine, GetSiteScanEngineInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_scan_engine::{SetSiteScanEngine, SetSiteScanEngineInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_scan_schedules::{GetSiteScanSchedules, GetSiteScanSchedulesInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_scan_schedules::{SetSiteScanSchedules, SetSiteScanSchedulesInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site_scan_schedule::{CreateSiteScanSchedule, CreateSiteScanScheduleInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_scan_schedules::{
     DeleteAllSiteScanSchedules, DeleteAllSiteScanSchedulesInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_scan_schedule::{GetSiteScanSchedule, GetSiteScanScheduleInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_scan_schedule::{UpdateSiteScanSchedule, UpdateSiteScanScheduleInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site_scan_schedule::{DeleteSiteScanSchedule, DeleteSiteScanScheduleInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_scan_template::{GetSiteScanTemplate, GetSiteScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_scan_template::{SetSiteScanTemplate, SetSiteScanTemplateInput};
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use get_site_scans::{GetSiteScans, GetSiteScansInput};
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use start_scan::{StartScan, StartScanInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_shared_credentials::{
     GetSiteSharedCredentials, GetSiteSharedCredentialsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use enable_shared_credential_on_site::{
     EnableSharedCredentialOnSite, EnableSharedCredentialOnSiteInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_credentials::{GetSiteCredentials, GetSiteCredentialsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_credentials::{SetSiteCredentials, SetSiteCredentialsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use create_site_credential::{CreateSiteCredential, CreateSiteCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_all_site_credentials::{
     DeleteAllSiteCredentials, DeleteAllSiteCredentialsInput,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_credential::{GetSiteCredential, GetSiteCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use update_site_credential::{UpdateSiteCredential, UpdateSiteCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use delete_site_credential::{DeleteSiteCredential, DeleteSiteCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use enable_site_credential::{EnableSiteCredential, EnableSiteCredentialInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_tags::{GetSiteTags, GetSiteTagsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_tags::{SetSiteTags, SetSiteTagsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use add_site_tag::{AddSiteTag, AddSiteTagInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_site_tag::{RemoveSiteTag, RemoveSiteTagInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_site_users::{GetSiteUsers, GetSiteUsersInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use set_site_users::{SetSiteUsers, SetSiteUsersInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use add_site_user::{AddSiteUser, AddSiteUserInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use remove_site_user::{RemoveSiteUser, RemoveSiteUserInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_web_auth_html_forms::{GetWebAuthHtmlForms, GetWebAuthHtmlFormsInput};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use get_web_auth_http_headers::{GetWebAuthHttpHeaders, GetWebAuthHttpHeadersInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_softwares::{GetSoftwares, GetSoftwaresInput};
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use get_software::{GetSoftware, GetSoftwareInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_solutions::{GetSolutions, GetSolutionsInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_solution::{GetSolution, GetSolutionInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_prerequisite_solutions::{
     GetPrerequisiteSolutions, GetPrerequisiteSolutionsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_superseded_solutions::{GetSupersededSolutions, GetSupersededSolutionsInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_superseding_solutions::{
     GetSupersedingSolutions, GetSupersedingSolutionsInput,
 };
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use get_sonar_queries::{GetSonarQueries, GetSonarQueriesInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use create_sonar_query::{CreateSonarQuery, CreateSonarQueryInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use sonar_query_search::{SonarQuerySearch, SonarQuerySearchInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use get_sonar_query::{GetSonarQuery, GetSonarQueryInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use update_sonar_query::{UpdateSonarQuery, UpdateSonarQueryInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use delete_sonar_query::{DeleteSonarQuery, DeleteSonarQueryInput};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use get_sonar_query_assets::{GetSonarQueryAssets, GetSonarQueryAssetsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tags::{GetTags, GetTagsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use create_tag::{CreateTag, CreateTagInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tag::{GetTag, GetTagInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use update_tag::{UpdateTag, UpdateTagInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use delete_tag::{DeleteTag, DeleteTagInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tag_asset_groups::{GetTagAssetGroups, GetTagAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use set_tagged_asset_groups::{SetTaggedAssetGroups, SetTaggedAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use untag_all_asset_groups::{UntagAllAssetGroups, UntagAllAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tag_asset_group::{TagAssetGroup, TagAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use untag_asset_group::{UntagAssetGroup, UntagAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tagged_assets::{GetTaggedAssets, GetTaggedAssetsInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tag_asset::{TagAsset, TagAssetInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use untag_asset::{UntagAsset, UntagAssetInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tag_search_criteria::{GetTagSearchCriteria, GetTagSearchCriteriaInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use update_tag_search_criteria::{
     UpdateTagSearchCriteria, UpdateTagSearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use remove_tag_search_criteria::{
     RemoveTagSearchCriteria, RemoveTagSearchCriteriaInput,
 };
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use get_tagged_sites::{GetTaggedSites, GetTaggedSitesInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use set_tagged_sites::{SetTaggedSites, SetTaggedSitesInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use remove_tagged_sites::{RemoveTaggedSites, RemoveTaggedSitesInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tag_site::{TagSite, TagSiteInput};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use untag_site::{UntagSite, UntagSiteInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_users::{GetUsers, GetUsersInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use create_user::{CreateUser, CreateUserInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_user::{GetUser, GetUserInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use update_user::{UpdateUser, UpdateUserInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use delete_user::{DeleteUser, DeleteUserInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_two_factor_authentication_key::{
     GetTwoFactorAuthenticationKey, GetTwoFactorAuthenticationKeyInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use set_two_factor_authentication::{
     SetTwoFactorAuthentication, SetTwoFactorAuthenticationInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use regenerate_two_factor_authentication::{
     RegenerateTwoFactorAuthentication, RegenerateTwoFactorAuthenticationInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_user_asset_groups::{GetUserAssetGroups, GetUserAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use set_user_asset_groups::{SetUserAssetGroups, SetUserAssetGroupsInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use remove_all_user_asset_groups::{
     RemoveAllUserAssetGroups, RemoveAllUserAssetGroupsInput,
 };
+
+#[cfg(feature = "insightvm_console-user")]
 pub use add_user_asset_group::{AddUserAssetGroup, AddUserAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use remove_user_asset_group::{RemoveUserAssetGroup, RemoveUserAssetGroupInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use unlock_user::{UnlockUser, UnlockUserInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use reset_password::{ResetPassword, ResetPasswordInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_user_privileges::{GetUserPrivileges, GetUserPrivilegesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use get_user_sites::{GetUserSites, GetUserSitesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use set_user_sites::{SetUserSites, SetUserSitesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use remove_all_user_sites::{RemoveAllUserSites, RemoveAllUserSitesInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use add_user_site::{AddUserSite, AddUserSiteInput};
+
+#[cfg(feature = "insightvm_console-user")]
 pub use remove_user_site::{RemoveUserSite, RemoveUserSiteInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerabilities::{GetVulnerabilities, GetVulnerabilitiesInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability::{GetVulnerability, GetVulnerabilityInput};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_affected_assets::{GetAffectedAssets, GetAffectedAssetsInput};
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use get_vulnerability_checks_for_vulnerability::{
     GetVulnerabilityChecksForVulnerability, GetVulnerabilityChecksForVulnerabilityInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_exploits::{
     GetVulnerabilityExploits, GetVulnerabilityExploitsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_malware_kits::{
     GetVulnerabilityMalwareKits, GetVulnerabilityMalwareKitsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_references_1::{
     GetVulnerabilityReferences1, GetVulnerabilityReferences1Input,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_solutions::{
     GetVulnerabilitySolutions, GetVulnerabilitySolutionsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_categories::{
     GetVulnerabilityCategories, GetVulnerabilityCategoriesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_category::{
     GetVulnerabilityCategory, GetVulnerabilityCategoryInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_category_vulnerabilities::{
     GetVulnerabilityCategoryVulnerabilities, GetVulnerabilityCategoryVulnerabilitiesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use get_vulnerability_checks::{GetVulnerabilityChecks, GetVulnerabilityChecksInput};
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use vulnerability_check::{VulnerabilityCheck2, VulnerabilityCheck2Input};
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use get_vulnerability_check_types::{
     GetVulnerabilityCheckTypes, GetVulnerabilityCheckTypesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use get_vulnerability_exceptions::{
     GetVulnerabilityExceptions, GetVulnerabilityExceptionsInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use create_vulnerability_exception::{
     CreateVulnerabilityException, CreateVulnerabilityExceptionInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use get_vulnerability_exception::{
     GetVulnerabilityException, GetVulnerabilityExceptionInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use remove_vulnerability_exception::{
     RemoveVulnerabilityException, RemoveVulnerabilityExceptionInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use get_vulnerability_exception_expiration::{
     GetVulnerabilityExceptionExpiration, GetVulnerabilityExceptionExpirationInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use update_vulnerability_exception_expiration::{
     UpdateVulnerabilityExceptionExpiration, UpdateVulnerabilityExceptionExpirationInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use update_vulnerability_exception_status::{
     UpdateVulnerabilityExceptionStatus, UpdateVulnerabilityExceptionStatusInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_references::{
     GetVulnerabilityReferences, GetVulnerabilityReferencesInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_reference::{
     GetVulnerabilityReference, GetVulnerabilityReferenceInput,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use get_vulnerability_reference_vulnerabilities::{
     GetVulnerabilityReferenceVulnerabilities,
     GetVulnerabilityReferenceVulnerabilitiesInput,
 };
 
+#[allow(unused_imports)]
 use crate::insightvm_console::types;
 
 impl super::Client {
+    #[cfg(feature = "insightvm_console-root")]
     /// Resources
     ///
     /// Returns a listing of the resources (endpoints) that are available to be invoked in this
@@ -855,6 +2171,7 @@ impl super::Client {
         Resources::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// Console Commands
     ///
     /// Executes a console command against the Security Console. &lt;span
@@ -865,6 +2182,7 @@ impl super::Client {
         ExecuteCommand::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// Information
     ///
     /// Returns system details, including host and version information.
@@ -874,6 +2192,7 @@ impl super::Client {
         GetInfo::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// License
     ///
     /// Returns the enabled features and limits of the current license. &lt;span
@@ -884,6 +2203,7 @@ impl super::Client {
         GetLicense::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// License
     ///
     /// Licenses the product with an activation key or a provided license file. If both are
@@ -895,6 +2215,7 @@ impl super::Client {
         ActivateLicense::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// Properties
     ///
     /// Returns system details, including host and version information.
@@ -904,6 +2225,7 @@ impl super::Client {
         GetProperties::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-administration")]
     /// Settings
     ///
     /// Returns the current administration settings. &lt;span class="authorization"&gt;Global
@@ -914,6 +2236,7 @@ impl super::Client {
         GetSettings::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Agents
     ///
     /// Returns the details for all agents.
@@ -923,6 +2246,7 @@ impl super::Client {
         GetAgents::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Groups
     ///
     /// Returns all asset groups.
@@ -932,6 +2256,7 @@ impl super::Client {
         GetAssetGroups::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Groups
     ///
     /// Creates a new asset group. The `searchCriteria` field can be passed no matter what the
@@ -946,6 +2271,7 @@ impl super::Client {
         CreateAssetGroup::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group
     ///
     /// Returns an asset group.
@@ -955,6 +2281,7 @@ impl super::Client {
         GetAssetGroup::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group
     ///
     /// Updates the details of an asset group. See the search criteria endpoint (/search_criteria)
@@ -965,6 +2292,7 @@ impl super::Client {
         UpdateAssetGroup::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group
     ///
     /// Deletes the asset group.
@@ -974,6 +2302,7 @@ impl super::Client {
         DeleteAssetGroup::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Assets
     ///
     /// Returns hypermedia links for the assets that belong to an asset group.
@@ -983,6 +2312,7 @@ impl super::Client {
         GetAssetGroupAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Assets
     ///
     /// Updates all the assets that belong to a static asset group.
@@ -992,6 +2322,7 @@ impl super::Client {
         UpdateAssetGroupAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Assets
     ///
     /// Removes the assets from the given static asset group.
@@ -1004,6 +2335,7 @@ impl super::Client {
         RemoveAllAssetsFromAssetGroup::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Asset
     ///
     /// Adds an asset to a static asset group.
@@ -1017,6 +2349,7 @@ impl super::Client {
         AddAssetToAssetGroup::new(self.core.clone(), id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Asset
     ///
     /// Removes an asset from an asset group.
@@ -1030,6 +2363,7 @@ impl super::Client {
         RemoveAssetFromAssetGroup::new(self.core.clone(), id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Search Criteria
     ///
     /// Returns the search criteria of a dynamic asset group.For a reference of valid search
@@ -1044,6 +2378,7 @@ impl super::Client {
         GetAssetGroupSearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Search Criteria
     ///
     /// Updates the search criteria of a dynamic asset group. For a reference of valid search
@@ -1058,6 +2393,7 @@ impl super::Client {
         SetAssetGroupSearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Tags
     ///
     /// Returns the tags assigned to an asset group.
@@ -1067,6 +2403,7 @@ impl super::Client {
         GetAssetGroupTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Tags
     ///
     /// Updates the tags of an asset group.
@@ -1076,6 +2413,7 @@ impl super::Client {
         SetAssetGroupTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Tags
     ///
     /// Removes all tag associations from the asset group.
@@ -1085,6 +2423,7 @@ impl super::Client {
         RemoveAllAssetGroupTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Resources and operations for managing asset groups.
     ///
     /// Adds a tag to an asset group.
@@ -1094,6 +2433,7 @@ impl super::Client {
         AddAssetGroupTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Resources and operations for managing asset groups.
     ///
     /// Removes a tag from an asset group.
@@ -1103,6 +2443,7 @@ impl super::Client {
         RemoveAssetGroupTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Users
     ///
     /// Returns hypermedia links for the users with access to this asset group.
@@ -1112,6 +2453,7 @@ impl super::Client {
         GetAssetGroupUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group Users
     ///
     /// Grants users with sufficient privileges access to an asset group.
@@ -1121,6 +2463,7 @@ impl super::Client {
         SetAssetGroupUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group User
     ///
     /// Grants a user with sufficient privileges access to the asset group.
@@ -1130,6 +2473,7 @@ impl super::Client {
         AddAssetGroupUser::new(self.core.clone(), id, user_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-group")]
     /// Asset Group User
     ///
     /// Removes a user's access from an asset group.
@@ -1143,6 +2487,7 @@ impl super::Client {
         RemoveAssetGroupUser::new(self.core.clone(), id, user_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Assets
     ///
     /// Returns all assets for which you have access.
@@ -1152,6 +2497,7 @@ impl super::Client {
         GetAssets::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Assets
     ///
     /// Retrieves a paged resource of assets linked with the specified site.
@@ -1161,6 +2507,7 @@ impl super::Client {
         GetSiteAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Assets
     ///
     /// Creates or updates an asset with the specified details.
@@ -1170,6 +2517,7 @@ impl super::Client {
         CreateAsset::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Assets
     ///
     /// Removes all assets from the specified site. Assets will be deleted entirely from the
@@ -1181,6 +2529,7 @@ impl super::Client {
         RemoveSiteAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Search
     ///
     /// Returns all assets for which you have access that match the given search criteria.
@@ -1190,6 +2539,7 @@ impl super::Client {
         FindAssets::new(self.core.clone(), body)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policies For Asset
     ///
     /// Retrieves the list of policies with compliance results for the specified asset.
@@ -1199,6 +2549,7 @@ impl super::Client {
         GetPoliciesForAsset::new(self.core.clone(), asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules or Groups Directly Under Policy For Asset
     ///
     /// Retrieves a paged resource of either policy rules, or groups, that are defined directly
@@ -1213,6 +2564,7 @@ impl super::Client {
         GetAssetPolicyChildren::new(self.core.clone(), asset_id, policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules or Groups Directly Under Policy Group For Asset
     ///
     /// Retrieves a paged resource of either policy rules, or groups, that are defined directly
@@ -1234,6 +2586,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules Under Policy Group For Asset
     ///
     /// Retrieves the list of policy rules defined directly, or indirectly, underneath the
@@ -1254,6 +2607,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules For Asset
     ///
     /// Retrieves the list of policy rules with compliance results for the specified asset and
@@ -1268,6 +2622,7 @@ impl super::Client {
         GetAssetPolicyRulesSummary::new(self.core.clone(), asset_id, policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset
     ///
     /// Returns the specified asset.
@@ -1277,6 +2632,7 @@ impl super::Client {
         GetAsset::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset
     ///
     /// Deletes the specified asset.
@@ -1286,6 +2642,7 @@ impl super::Client {
         DeleteAsset::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Databases
     ///
     /// Returns the databases enumerated on an asset.
@@ -1295,6 +2652,7 @@ impl super::Client {
         GetAssetDatabases::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Files
     ///
     /// Returns the files discovered on an asset.
@@ -1304,6 +2662,7 @@ impl super::Client {
         GetAssetFiles::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Asset Policy Overrides
     ///
     /// Retrieves policy overrides defined on policy rules for the specified asset.
@@ -1313,6 +2672,7 @@ impl super::Client {
         GetAssetPolicyOverrides::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Services
     ///
     /// Returns the services discovered on an asset.
@@ -1322,6 +2682,7 @@ impl super::Client {
         GetAssetServices::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service
     ///
     /// Returns the service running a port and protocol on the asset.
@@ -1336,6 +2697,7 @@ impl super::Client {
         GetAssetService::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service Configurations
     ///
     /// Returns the configuration (properties) of a port and protocol on an asset.
@@ -1350,6 +2712,7 @@ impl super::Client {
         GetAssetServiceConfigurations::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service Databases
     ///
     /// Returns the databases running on a port and protocol on an asset.
@@ -1364,6 +2727,7 @@ impl super::Client {
         GetAssetServiceDatabases::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service User Groups
     ///
     /// Returns the user groups enumerated on a port and protocol on an asset.
@@ -1378,6 +2742,7 @@ impl super::Client {
         GetAssetServiceUserGroups::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service Users
     ///
     /// Returns the users enumerated on a port and protocol on an asset.
@@ -1392,6 +2757,7 @@ impl super::Client {
         GetAssetServiceUsers::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Service Vulnerabilities
     ///
     /// Retrieves the vulnerabilities present on a service running on an asset. A finding may be `invulnerable` if all instances on the service have exceptions applied.
@@ -1406,6 +2772,7 @@ impl super::Client {
         GetAssetServiceVulnerabilities::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service Web Applications
     ///
     /// Returns the web applications running on a port and protocol on an asset.
@@ -1420,6 +2787,7 @@ impl super::Client {
         GetAssetServiceWebApplications::new(self.core.clone(), id, protocol, port)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Service Web Application
     ///
     /// Returns a web application running on a port and protocol on an asset.
@@ -1442,6 +2810,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Software
     ///
     /// Returns the software on an asset.
@@ -1451,6 +2820,7 @@ impl super::Client {
         GetAssetSoftware::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Tags
     ///
     /// Returns tags assigned to an asset.
@@ -1460,6 +2830,7 @@ impl super::Client {
         GetAssetTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Tag
     ///
     /// Assigns the specified tag to the asset.
@@ -1469,6 +2840,7 @@ impl super::Client {
         AddAssetTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Tag
     ///
     /// Removes the specified tag from the asset's tags.
@@ -1478,6 +2850,7 @@ impl super::Client {
         RemoveAssetTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset User Groups
     ///
     /// Returns user groups enumerated on an asset.
@@ -1487,6 +2860,7 @@ impl super::Client {
         GetAssetUserGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Asset Users
     ///
     /// Returns users enumerated on an asset.
@@ -1496,6 +2870,7 @@ impl super::Client {
         GetAssetUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerabilities
     ///
     /// Retrieves all vulnerability findings on an asset. A finding may be `invulnerable` if all
@@ -1506,6 +2881,7 @@ impl super::Client {
         GetAssetVulnerabilities::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerability
     ///
     /// Retrieves the details for a vulnerability finding on an asset.
@@ -1519,6 +2895,7 @@ impl super::Client {
         GetAssetVulnerability::new(self.core.clone(), id, vulnerability_id)
     }
 
+    #[cfg(feature = "insightvm_console-remediation")]
     /// Asset Vulnerability Solution
     ///
     /// Returns the highest-superceding rollup solutions for a vulnerability on an asset. The
@@ -1534,6 +2911,7 @@ impl super::Client {
         GetAssetVulnerabilitySolutions::new(self.core.clone(), id, vulnerability_id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerability Validations
     ///
     /// Returns all vulnerability validations for a vulnerability on an asset. The asset must be
@@ -1548,6 +2926,7 @@ impl super::Client {
         GetVulnerabilityValidations::new(self.core.clone(), id, vulnerability_id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerability Validations
     ///
     /// Creates a vulnerability validation for a vulnerability on an asset. The validation
@@ -1564,6 +2943,7 @@ impl super::Client {
         CreateVulnerabilityValidation::new(self.core.clone(), id, vulnerability_id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerability Validation
     ///
     /// Returns a vulnerability validation for a vulnerability on an asset. The asset must be
@@ -1585,6 +2965,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-result")]
     /// Asset Vulnerability Validation
     ///
     /// Removes a vulnerability validation for a vulnerability from an asset.
@@ -1605,6 +2986,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Authentication Sources
     ///
     /// Returns all available sources of authentication for users.
@@ -1614,6 +2996,7 @@ impl super::Client {
         GetAuthenticationSources::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Authentication Source
     ///
     /// Returns the details for an authentication source.
@@ -1623,6 +3006,7 @@ impl super::Client {
         GetAuthenticationSource::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Authentication Source Users
     ///
     /// Returns hypermedia links for the user accounts that use the authentication source to
@@ -1636,6 +3020,7 @@ impl super::Client {
         GetAuthenticationSourceUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Discovery Connections
     ///
     /// Returns all discovery connections.
@@ -1645,6 +3030,7 @@ impl super::Client {
         GetDiscoveryConnections::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Discovery Connection
     ///
     /// Returns a discovery connection.
@@ -1654,6 +3040,7 @@ impl super::Client {
         GetDiscoveryConnection::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Discovery Connection Reconnect
     ///
     /// Attempts to reconnect the discovery connection.
@@ -1666,6 +3053,7 @@ impl super::Client {
         ReconnectDiscoveryConnection::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Exploits
     ///
     /// Returns all known exploits.
@@ -1675,6 +3063,7 @@ impl super::Client {
         GetExploits::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Exploit
     ///
     /// Returns the details for an exploit.
@@ -1684,6 +3073,7 @@ impl super::Client {
         GetExploit::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Exploitable Vulnerabilities
     ///
     /// Returns the vulnerabilities exploitable to a exploit.
@@ -1693,6 +3083,7 @@ impl super::Client {
         GetExploitVulnerabilities::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Malware Kits
     ///
     /// Returns all known malware kits.
@@ -1702,6 +3093,7 @@ impl super::Client {
         GetMalwareKits::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Malware Kit
     ///
     /// Returns the details for a malware kit.
@@ -1711,6 +3103,7 @@ impl super::Client {
         GetMalwareKit::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Malware Kit Vulnerabilities
     ///
     /// Returns the vulnerabilities that are susceptible to being attacked by a malware kit.
@@ -1723,6 +3116,7 @@ impl super::Client {
         GetMalwareKitVulnerabilities::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Operating Systems
     ///
     /// Returns all operating systems discovered across all assets.
@@ -1732,6 +3126,7 @@ impl super::Client {
         GetOperatingSystems::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Operating System
     ///
     /// Returns the details for an operating system.
@@ -1741,6 +3136,7 @@ impl super::Client {
         GetOperatingSystem::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policies
     ///
     /// Retrieves a paged resource of policies.
@@ -1750,6 +3146,7 @@ impl super::Client {
         GetPolicies::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules or Groups Directly Under Policy
     ///
     /// Retrieves a paged resource of either policy rules, or groups, that are defined directly
@@ -1760,6 +3157,7 @@ impl super::Client {
         GetPolicyChildren::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy
     ///
     /// Retrieves the specified policy.
@@ -1769,6 +3167,7 @@ impl super::Client {
         GetPolicy::new(self.core.clone(), policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Asset Results
     ///
     /// Retrieves asset resources with rule compliance results for the specified policy.
@@ -1778,6 +3177,7 @@ impl super::Client {
         GetPolicyAssetResults::new(self.core.clone(), policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Asset Result
     ///
     /// Retrieves an asset resource with rule compliance results for the specified asset and
@@ -1792,6 +3192,7 @@ impl super::Client {
         GetPolicyAssetResult::new(self.core.clone(), policy_id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Groups
     ///
     /// Retrieves a paged resource of policy groups for the specified policy.
@@ -1801,6 +3202,7 @@ impl super::Client {
         GetPolicyGroups::new(self.core.clone(), policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Group
     ///
     /// Retrieves the specified policy group.
@@ -1810,6 +3212,7 @@ impl super::Client {
         GetPolicyGroup::new(self.core.clone(), policy_id, group_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Assets Compliance For Policy Rules Under Policy Group
     ///
     /// Retrieves asset resources with rule compliance status against all rules under the
@@ -1824,6 +3227,7 @@ impl super::Client {
         GetPolicyGroupAssetResults::new(self.core.clone(), policy_id, group_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Asset Compliance For Policy Rules Under Policy Group
     ///
     /// Retrieves an asset resource with rule compliance status against all rules under the
@@ -1839,6 +3243,7 @@ impl super::Client {
         GetPolicyGroupAssetResult::new(self.core.clone(), policy_id, group_id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules or Groups Directly Under Policy Group
     ///
     /// Retrieves a paged resource of either policy rules, or groups, that are defined directly
@@ -1853,6 +3258,7 @@ impl super::Client {
         GetPolicyGroupChildren::new(self.core.clone(), policy_id, group_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules Under Policy Group
     ///
     /// Retrieves the list of policy rules defined directly, or indirectly, underneath the
@@ -1867,6 +3273,7 @@ impl super::Client {
         GetDescendantPolicyRules::new(self.core.clone(), policy_id, group_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rules
     ///
     /// Retrieves a paged resource of policy rules for the specified policy.
@@ -1876,6 +3283,7 @@ impl super::Client {
         GetPolicyRules::new(self.core.clone(), policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Disabled Policy Rules
     ///
     /// Retrieves a paged resource of disabled policy rules for the specified policy.
@@ -1885,6 +3293,7 @@ impl super::Client {
         GetDisabledPolicyRules::new(self.core.clone(), policy_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rule
     ///
     /// Retrieves the specified policy rule.
@@ -1894,6 +3303,7 @@ impl super::Client {
         GetPolicyRule::new(self.core.clone(), policy_id, rule_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Assets Compliance For Policy Rule
     ///
     /// Retrieves asset resources with rule compliance results for the specified policy policy
@@ -1908,6 +3318,7 @@ impl super::Client {
         GetPolicyRuleAssetResults::new(self.core.clone(), policy_id, rule_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Asset Compliance For Policy Rule
     ///
     /// Retrieves an asset resource with rule compliance results for the specified policy policy
@@ -1923,6 +3334,7 @@ impl super::Client {
         GetPolicyRuleAssetResult::new(self.core.clone(), policy_id, rule_id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rule Proof For Asset
     ///
     /// Retrieves the policy rule proof captured during evaluation against the specified asset.
@@ -1942,6 +3354,7 @@ impl super::Client {
         )
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rule Controls
     ///
     /// Retrieves all NIST SP 800-53 controls mappings for each CCE within the specified policy
@@ -1956,6 +3369,7 @@ impl super::Client {
         GetPolicyRuleControls::new(self.core.clone(), policy_id, rule_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rule Rationale
     ///
     /// Retrieves the policy rule rationale for the specified policy.
@@ -1969,6 +3383,7 @@ impl super::Client {
         GetPolicyRuleRationale::new(self.core.clone(), policy_id, rule_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Rule Remediation
     ///
     /// Retrieves the policy rule remediation for the specified policy.
@@ -1982,6 +3397,7 @@ impl super::Client {
         GetPolicyRuleRemediation::new(self.core.clone(), policy_id, rule_id)
     }
 
+    #[cfg(feature = "insightvm_console-policy")]
     /// Policy Compliance Summaries
     ///
     /// Retrieves a compliance summary of all policies.
@@ -1991,6 +3407,7 @@ impl super::Client {
         GetPolicySummary::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Overrides
     ///
     /// Retrieves policy overrides defined on policy rules.
@@ -2000,6 +3417,7 @@ impl super::Client {
         GetPolicyOverrides::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Overrides
     ///
     /// Submit a policy override. The policy override can be submitted or it can be submitted and
@@ -2010,6 +3428,7 @@ impl super::Client {
         CreatePolicyOverride::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Override
     ///
     /// Retrieve the specified policy override.
@@ -2019,6 +3438,7 @@ impl super::Client {
         GetPolicyOverride::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Override
     ///
     /// Removes a policy override created for a policy rule.
@@ -2028,6 +3448,7 @@ impl super::Client {
         DeletePolicyOverride::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Override Expiration
     ///
     /// Get the expiration date for a policy override.
@@ -2040,6 +3461,7 @@ impl super::Client {
         GetPolicyOverrideExpiration::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Override Expiration
     ///
     /// Set the expiration date for a policy override. This must be a valid date in the future.
@@ -2052,6 +3474,7 @@ impl super::Client {
         SetPolicyOverrideExpiration::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-policy-override")]
     /// Policy Override Status
     ///
     /// Update the status of the specified policy override. The status can be one of the
@@ -2066,6 +3489,7 @@ impl super::Client {
         SetPolicyOverrideStatus::new(self.core.clone(), id, status)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Privileges
     ///
     /// Returns all privileges that may be granted to a role.
@@ -2075,6 +3499,7 @@ impl super::Client {
         GetPrivileges::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Privilege
     ///
     /// Returns the details for a privilege.
@@ -2084,6 +3509,7 @@ impl super::Client {
         GetPrivilege::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Users With Privilege
     ///
     /// Returns hypermedia links for all users granted the specified privilege by their role.
@@ -2096,6 +3522,7 @@ impl super::Client {
         GetUsersWithPrivilege::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Formats
     ///
     /// Returns all available report formats. A report format indicates an output file format
@@ -2107,6 +3534,7 @@ impl super::Client {
         GetReportFormats::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Templates
     ///
     /// Returns all available report templates.
@@ -2116,6 +3544,7 @@ impl super::Client {
         GetReportTemplates::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Template
     ///
     /// Returns the details of a report template. Report templates govern the contents generated
@@ -2126,6 +3555,7 @@ impl super::Client {
         GetReportTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Reports
     ///
     /// Returns all defined report configurations.
@@ -2135,6 +3565,7 @@ impl super::Client {
         GetReports::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Reports
     ///
     /// Configures a new report for generation. Report types are controlled through either or both
@@ -2148,6 +3579,7 @@ impl super::Client {
         CreateReport::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report
     ///
     /// Returns the configuration details of a report.
@@ -2157,6 +3589,7 @@ impl super::Client {
         GetReport::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report
     ///
     /// Updates the configuration details of a report.
@@ -2166,6 +3599,7 @@ impl super::Client {
         UpdateReport::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report
     ///
     /// Deletes the configuration of a report.
@@ -2175,6 +3609,7 @@ impl super::Client {
         DeleteReport::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Generation
     ///
     /// Generates a configured report and returns the instance identifier of the report.
@@ -2184,6 +3619,7 @@ impl super::Client {
         GenerateReport::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Histories
     ///
     /// Returns all historical details for generation of the report over time.
@@ -2193,6 +3629,7 @@ impl super::Client {
         GetReportInstances::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report History
     ///
     /// Returns the details for a generation of the report.
@@ -2206,6 +3643,7 @@ impl super::Client {
         GetReportInstance::new(self.core.clone(), id, instance)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report History
     ///
     /// Deletes an instance of a generated report.
@@ -2219,6 +3657,7 @@ impl super::Client {
         DeleteReportInstance::new(self.core.clone(), id, instance)
     }
 
+    #[cfg(feature = "insightvm_console-report")]
     /// Report Download
     ///
     /// Returns the contents of a generated report. The report content is usually returned in a
@@ -2233,6 +3672,7 @@ impl super::Client {
         DownloadReport::new(self.core.clone(), id, instance)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Roles
     ///
     /// Returns all roles for which users may be assigned.
@@ -2242,6 +3682,7 @@ impl super::Client {
         GetRoles::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Role
     ///
     /// Retrieves the details of a role.
@@ -2251,6 +3692,7 @@ impl super::Client {
         GetRole::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Role
     ///
     /// Updates the details of a role.
@@ -2260,6 +3702,7 @@ impl super::Client {
         UpdateRole::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Role
     ///
     /// Removes a role with the specified identifier. The role must not be built-in and cannot be
@@ -2270,6 +3713,7 @@ impl super::Client {
         DeleteRole::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Users With Role
     ///
     /// Returns hypermedia links for the the users currently assigned a role.
@@ -2279,6 +3723,7 @@ impl super::Client {
         GetRoleUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pools
     ///
     /// Returns engine pools available to use for scanning.
@@ -2288,6 +3733,7 @@ impl super::Client {
         GetScanEnginePools::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pools
     ///
     /// Creates a new engine pool.
@@ -2297,6 +3743,7 @@ impl super::Client {
         CreateScanEnginePool::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool
     ///
     /// Retrieves the details for an engine pool.
@@ -2306,6 +3753,7 @@ impl super::Client {
         GetEnginePool::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool
     ///
     /// Updates the specified engine pool.
@@ -2315,6 +3763,7 @@ impl super::Client {
         UpdateScanEnginePool::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool
     ///
     /// Deletes the specified engine pool.
@@ -2324,6 +3773,7 @@ impl super::Client {
         RemoveScanEnginePool::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool Engines
     ///
     /// Get the engines in the engine pool.
@@ -2336,6 +3786,7 @@ impl super::Client {
         GetScanEnginePoolScanEngines::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool Engines
     ///
     /// Set the engines in the engine pool.
@@ -2348,6 +3799,7 @@ impl super::Client {
         SetScanEnginePoolScanEngines::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool Engines
     ///
     /// Add an engine to the engine pool.
@@ -2361,6 +3813,7 @@ impl super::Client {
         AddScanEnginePoolScanEngine::new(self.core.clone(), id, engine_id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool Engines
     ///
     /// Remove the specified engine from the engine pool.
@@ -2374,6 +3827,7 @@ impl super::Client {
         RemoveScanEnginePoolScanEngine::new(self.core.clone(), id, engine_id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Engine Pool Sites
     ///
     /// Returns links to the sites associated with this engine pool.
@@ -2383,6 +3837,7 @@ impl super::Client {
         GetScanEnginePoolSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engines
     ///
     /// Returns scan engines available to use for scanning.
@@ -2392,6 +3847,7 @@ impl super::Client {
         GetScanEngines::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engines
     ///
     /// Creates a new scan engine.
@@ -2401,6 +3857,7 @@ impl super::Client {
         CreateScanEngine::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Shared Secret
     ///
     /// Returns the current valid shared secret, if one has been previously generated and it has
@@ -2412,6 +3869,7 @@ impl super::Client {
         GetCurrentSharedSecret::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Shared Secret
     ///
     /// Returns the current valid shared secret or generates a new shared secret. The endpoint
@@ -2426,6 +3884,7 @@ impl super::Client {
         CreateSharedSecret::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Shared Secret
     ///
     /// Revokes the current valid shared secret, if one exists.
@@ -2435,6 +3894,7 @@ impl super::Client {
         DeleteSharedSecret::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Shared Secret Time to live
     ///
     /// Returns the number of seconds remaining for the current shared secret before it expires,
@@ -2448,6 +3908,7 @@ impl super::Client {
         GetCurrentSharedSecretTimeToLive::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine
     ///
     /// Retrieves the details for a scan engine.
@@ -2457,6 +3918,7 @@ impl super::Client {
         GetScanEngine::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine
     ///
     /// Updates the specified scan engine.
@@ -2466,6 +3928,7 @@ impl super::Client {
         UpdateScanEngine::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine
     ///
     /// Deletes the specified scan engine.
@@ -2475,6 +3938,7 @@ impl super::Client {
         DeleteScanEngine::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Assigned Engine Pools
     ///
     /// Retrieves the list of engine pools the scan engine is currently assigned to.
@@ -2484,6 +3948,7 @@ impl super::Client {
         GetAssignedEnginePools::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Scans
     ///
     /// Returns the scans that have been run on a scan engine.
@@ -2493,6 +3958,7 @@ impl super::Client {
         GetScanEngineScans::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-engine")]
     /// Scan Engine Sites
     ///
     /// Retrieves the list of sites the specified scan engine is assigned to.
@@ -2502,6 +3968,7 @@ impl super::Client {
         GetScanEngineSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-template")]
     /// Scan Templates
     ///
     /// Returns all scan templates.
@@ -2511,6 +3978,7 @@ impl super::Client {
         GetScanTemplates::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-template")]
     /// Scan Templates
     ///
     /// Creates a new scan template.
@@ -2520,6 +3988,7 @@ impl super::Client {
         CreateScanTemplate::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan-template")]
     /// Scan Template
     ///
     /// Returns a scan template.
@@ -2529,6 +3998,7 @@ impl super::Client {
         GetScanTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-template")]
     /// Scan Template
     ///
     /// Updates a scan template.
@@ -2538,6 +4008,7 @@ impl super::Client {
         UpdateScanTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan-template")]
     /// Scan Template
     ///
     /// Deletes a scan template.
@@ -2547,6 +4018,7 @@ impl super::Client {
         DeleteScanTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan")]
     /// Scans
     ///
     /// Returns all scans.
@@ -2556,6 +4028,7 @@ impl super::Client {
         GetScans::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-scan")]
     /// Scan
     ///
     /// Returns the specified scan.
@@ -2565,6 +4038,7 @@ impl super::Client {
         GetScan::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan")]
     /// Scan Status
     ///
     /// Updates the scan status. Can pause, resume, and stop scans using this resource. In order
@@ -2580,6 +4054,7 @@ impl super::Client {
         SetScanStatus::new(self.core.clone(), id, status)
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credentials
     ///
     /// Retrieves all defined shared credential resources.
@@ -2589,6 +4064,7 @@ impl super::Client {
         GetSharedCredentials::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credentials
     ///
     /// Creates a new shared credential.
@@ -2598,6 +4074,7 @@ impl super::Client {
         CreateSharedCredential::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credentials
     ///
     /// Deletes all shared credentials.
@@ -2607,6 +4084,7 @@ impl super::Client {
         DeleteAllSharedCredentials::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credential
     ///
     /// Retrieves the specified shared credential.
@@ -2616,6 +4094,7 @@ impl super::Client {
         GetSharedCredential::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credential
     ///
     /// Updates the specified shared credential.
@@ -2625,6 +4104,7 @@ impl super::Client {
         UpdateSharedCredential::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-credential")]
     /// Shared Credential
     ///
     /// Deletes the specified shared scan credential.
@@ -2634,6 +4114,7 @@ impl super::Client {
         DeleteSharedCredential::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Sites
     ///
     /// Retrieves a paged resource of accessible sites.
@@ -2643,6 +4124,7 @@ impl super::Client {
         GetSites::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Sites
     ///
     /// Creates a new site with the specified configuration.
@@ -2652,6 +4134,7 @@ impl super::Client {
         CreateSite::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site
     ///
     /// Retrieves the site with the specified identifier.
@@ -2661,6 +4144,7 @@ impl super::Client {
         GetSite::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site
     ///
     /// Updates the configuration of the site with the specified identifier.
@@ -2670,6 +4154,7 @@ impl super::Client {
         UpdateSite::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site
     ///
     /// Deletes the site with the specified identifier.
@@ -2679,6 +4164,7 @@ impl super::Client {
         DeleteSite::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Alerts
     ///
     /// Retrieve all alerts defined in the site.
@@ -2688,6 +4174,7 @@ impl super::Client {
         GetSiteAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Alerts
     ///
     /// Deletes all alerts from the site.
@@ -2697,6 +4184,7 @@ impl super::Client {
         DeleteAllSiteAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alerts
     ///
     /// Retrieves all SMTP alerts defined in the site.
@@ -2706,6 +4194,7 @@ impl super::Client {
         GetSiteSmtpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alerts
     ///
     /// Updates all SMTP alerts for the specified site in a single request using the array of
@@ -2716,6 +4205,7 @@ impl super::Client {
         SetSiteSmtpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alerts
     ///
     /// Creates a new SMTP alert for the specified site.
@@ -2725,6 +4215,7 @@ impl super::Client {
         CreateSiteSmtpAlert::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alerts
     ///
     /// Deletes all SMTP alerts from the site.
@@ -2734,6 +4225,7 @@ impl super::Client {
         DeleteAllSiteSmtpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alert
     ///
     /// Retrieves the specified SMTP alert.
@@ -2743,6 +4235,7 @@ impl super::Client {
         GetSiteSmtpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alert
     ///
     /// Updates the specified SMTP alert.
@@ -2752,6 +4245,7 @@ impl super::Client {
         UpdateSiteSmtpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SMTP Alert
     ///
     /// Deletes the specified SMTP alert from the site.
@@ -2761,6 +4255,7 @@ impl super::Client {
         DeleteSiteSmtpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alerts
     ///
     /// Retrieves all SNMP alerts defined in the site.
@@ -2770,6 +4265,7 @@ impl super::Client {
         GetSiteSnmpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alerts
     ///
     /// Updates all SNMP alerts for the specified site in a single request using the array of
@@ -2780,6 +4276,7 @@ impl super::Client {
         SetSiteSnmpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alerts
     ///
     /// Creates a new SNMP alert for the specified site.
@@ -2789,6 +4286,7 @@ impl super::Client {
         CreateSiteSnmpAlert::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alerts
     ///
     /// Deletes all SNMP alerts from the site.
@@ -2798,6 +4296,7 @@ impl super::Client {
         DeleteAllSiteSnmpAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alert
     ///
     /// Retrieves the specified SNMP alert.
@@ -2807,6 +4306,7 @@ impl super::Client {
         GetSiteSnmpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alert
     ///
     /// Updates the specified SNMP alert.
@@ -2816,6 +4316,7 @@ impl super::Client {
         UpdateSiteSnmpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site SNMP Alert
     ///
     /// Deletes the specified SNMP alert from the site.
@@ -2825,6 +4326,7 @@ impl super::Client {
         DeleteSiteSnmpAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alerts
     ///
     /// Retrieves all Syslog alerts defined in the site.
@@ -2834,6 +4336,7 @@ impl super::Client {
         GetSiteSyslogAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alerts
     ///
     /// Updates all Syslog alerts for the specified site in a single request using the array of
@@ -2844,6 +4347,7 @@ impl super::Client {
         SetSiteSyslogAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alerts
     ///
     /// Creates a new Syslog alert for the specified site.
@@ -2853,6 +4357,7 @@ impl super::Client {
         CreateSiteSyslogAlert::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alerts
     ///
     /// Deletes all Syslog alerts from the site.
@@ -2862,6 +4367,7 @@ impl super::Client {
         DeleteAllSiteSyslogAlerts::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alert
     ///
     /// Retrieves the specified Syslog alert.
@@ -2871,6 +4377,7 @@ impl super::Client {
         GetSiteSyslogAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alert
     ///
     /// Updates the specified Syslog alert.
@@ -2884,6 +4391,7 @@ impl super::Client {
         UpdateSiteSyslogAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Syslog Alert
     ///
     /// Deletes the specified Syslog alert from the site.
@@ -2897,6 +4405,7 @@ impl super::Client {
         DeleteSiteSyslogAlert::new(self.core.clone(), id, alert_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Asset
     ///
     /// Removes an asset from a site. The asset will only be deleted if it belongs to no other
@@ -2907,6 +4416,7 @@ impl super::Client {
         RemoveAssetFromSite::new(self.core.clone(), id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Discovery Connection
     ///
     /// Retrieves the discovery connection assigned to the site.
@@ -2916,6 +4426,7 @@ impl super::Client {
         GetSiteDiscoveryConnection::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Discovery Connection
     ///
     /// Updates the discovery connection assigned to the site.
@@ -2925,6 +4436,7 @@ impl super::Client {
         SetSiteDiscoveryConnection::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Discovery Search Criteria
     ///
     /// Retrieve the search criteria of the dynamic site.
@@ -2937,6 +4449,7 @@ impl super::Client {
         GetSiteDiscoverySearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Discovery Search Criteria
     ///
     /// Update the search criteria of the dynamic site.
@@ -2950,6 +4463,7 @@ impl super::Client {
         SetSiteDiscoverySearchCriteria::new(self.core.clone(), id, body)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Asset Groups
     ///
     /// Retrieves the excluded asset groups in a static site.
@@ -2959,6 +4473,7 @@ impl super::Client {
         GetExcludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Asset Groups
     ///
     /// Updates the excluded asset groups in a static site.
@@ -2968,6 +4483,7 @@ impl super::Client {
         UpdateExcludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Asset Groups
     ///
     /// Removes all excluded asset groups from the specified static site.
@@ -2980,6 +4496,7 @@ impl super::Client {
         RemoveAllExcludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Asset Group
     ///
     /// Removes the specified asset group from the excluded asset groups configured in the static
@@ -2994,6 +4511,7 @@ impl super::Client {
         RemoveExcludedAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Targets
     ///
     /// Retrieves the excluded targets in a static site.
@@ -3003,6 +4521,7 @@ impl super::Client {
         GetExcludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Targets
     ///
     /// Updates the excluded targets in a static site.
@@ -3012,6 +4531,7 @@ impl super::Client {
         UpdateExcludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Targets
     ///
     /// Adds one or more addresses to the site's list of excluded scan targets.
@@ -3021,6 +4541,7 @@ impl super::Client {
         AddExcludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Excluded Targets
     ///
     /// Removes one or more addresses from the site's list of excluded scan targets.
@@ -3030,6 +4551,7 @@ impl super::Client {
         RemoveExcludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Asset Groups
     ///
     /// Retrieves the included asset groups in a static site.
@@ -3039,6 +4561,7 @@ impl super::Client {
         GetIncludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Asset Groups
     ///
     /// Updates the included asset groups in a static site.
@@ -3048,6 +4571,7 @@ impl super::Client {
         UpdateIncludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Asset Groups
     ///
     /// Removes all included asset groups from the specified static site.
@@ -3060,6 +4584,7 @@ impl super::Client {
         RemoveAllIncludedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Asset Group
     ///
     /// Removes the specified asset group from the included asset groups configured in the static
@@ -3074,6 +4599,7 @@ impl super::Client {
         RemoveIncludedAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Targets
     ///
     /// Retrieves the included targets in a static site.
@@ -3083,6 +4609,7 @@ impl super::Client {
         GetIncludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Targets
     ///
     /// Updates the included targets in a static site.
@@ -3092,6 +4619,7 @@ impl super::Client {
         UpdateIncludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Targets
     ///
     /// Adds one or more addresses to the site's list of included scan targets.
@@ -3101,6 +4629,7 @@ impl super::Client {
         AddIncludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Included Targets
     ///
     /// Removes one or more addresses from the site's list of included scan targets.
@@ -3110,6 +4639,7 @@ impl super::Client {
         RemoveIncludedTargets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Organization Information
     ///
     /// Retrieves the site organization information.
@@ -3119,6 +4649,7 @@ impl super::Client {
         GetSiteOrganization::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Organization Information
     ///
     /// Updates the site organization information.
@@ -3128,6 +4659,7 @@ impl super::Client {
         UpdateSiteOrganization::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Engine
     ///
     /// Retrieves the resource of the scan engine assigned to the site.
@@ -3137,6 +4669,7 @@ impl super::Client {
         GetSiteScanEngine::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Engine
     ///
     /// Updates the assigned scan engine to the site.
@@ -3146,6 +4679,7 @@ impl super::Client {
         SetSiteScanEngine::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedules
     ///
     /// Returns all scan schedules for the site.
@@ -3155,6 +4689,7 @@ impl super::Client {
         GetSiteScanSchedules::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedules
     ///
     /// Updates all scan schedules for the specified site in a single request using the array of
@@ -3165,6 +4700,7 @@ impl super::Client {
         SetSiteScanSchedules::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedules
     ///
     /// Creates a new scan schedule for the specified site.
@@ -3174,6 +4710,7 @@ impl super::Client {
         CreateSiteScanSchedule::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedules
     ///
     /// Deletes all scan schedules from the site.
@@ -3183,6 +4720,7 @@ impl super::Client {
         DeleteAllSiteScanSchedules::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedule
     ///
     /// Retrieves the specified scan schedule.
@@ -3196,6 +4734,7 @@ impl super::Client {
         GetSiteScanSchedule::new(self.core.clone(), id, schedule_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedule
     ///
     /// Updates the specified scan schedule.
@@ -3209,6 +4748,7 @@ impl super::Client {
         UpdateSiteScanSchedule::new(self.core.clone(), id, schedule_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Schedule
     ///
     /// Deletes the specified scan schedule from the site.
@@ -3222,6 +4762,7 @@ impl super::Client {
         DeleteSiteScanSchedule::new(self.core.clone(), id, schedule_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Template
     ///
     /// Retrieves the resource of the scan template assigned to the site.
@@ -3231,6 +4772,7 @@ impl super::Client {
         GetSiteScanTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Template
     ///
     /// Updates the assigned scan template to the site.
@@ -3240,6 +4782,7 @@ impl super::Client {
         SetSiteScanTemplate::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan")]
     /// Site Scans
     ///
     /// Returns the scans for the specified site.
@@ -3249,6 +4792,7 @@ impl super::Client {
         GetSiteScans::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-scan")]
     /// Site Scans
     ///
     /// Starts a scan for the specified site.
@@ -3258,6 +4802,7 @@ impl super::Client {
         StartScan::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Assigned Shared Credentials
     ///
     /// Retrieve all of the shared credentials assigned to the site. These shared credentials can
@@ -3268,6 +4813,7 @@ impl super::Client {
         GetSiteSharedCredentials::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Assigned Shared Credential Enablement
     ///
     /// Enable or disable the shared credential for the site's scans.
@@ -3281,6 +4827,7 @@ impl super::Client {
         EnableSharedCredentialOnSite::new(self.core.clone(), id, credential_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credentials
     ///
     /// Retrieves all defined site credential resources.
@@ -3290,6 +4837,7 @@ impl super::Client {
         GetSiteCredentials::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credentials
     ///
     /// Updates multiple site credentials.
@@ -3299,6 +4847,7 @@ impl super::Client {
         SetSiteCredentials::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credentials
     ///
     /// Creates a new site credential.
@@ -3308,6 +4857,7 @@ impl super::Client {
         CreateSiteCredential::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credentials
     ///
     /// Deletes all site credentials from the site.
@@ -3317,6 +4867,7 @@ impl super::Client {
         DeleteAllSiteCredentials::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credential
     ///
     /// Retrieves the specified site credential.
@@ -3326,6 +4877,7 @@ impl super::Client {
         GetSiteCredential::new(self.core.clone(), id, credential_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credential
     ///
     /// Updates the specified site credential.
@@ -3339,6 +4891,7 @@ impl super::Client {
         UpdateSiteCredential::new(self.core.clone(), id, credential_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Scan Credential
     ///
     /// Deletes the specified site credential.
@@ -3352,6 +4905,7 @@ impl super::Client {
         DeleteSiteCredential::new(self.core.clone(), id, credential_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Credential Enablement
     ///
     /// Enable or disable the site credential for scans.
@@ -3365,6 +4919,7 @@ impl super::Client {
         EnableSiteCredential::new(self.core.clone(), id, credential_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Tags
     ///
     /// Retrieves the list of tags added to the sites.
@@ -3374,6 +4929,7 @@ impl super::Client {
         GetSiteTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Tags
     ///
     /// Updates the site's list of tags.
@@ -3383,6 +4939,7 @@ impl super::Client {
         SetSiteTags::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Tag
     ///
     /// Adds a tag to the site.
@@ -3392,6 +4949,7 @@ impl super::Client {
         AddSiteTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Tag
     ///
     /// Removes the specified tag from the site's tags.
@@ -3401,6 +4959,7 @@ impl super::Client {
         RemoveSiteTag::new(self.core.clone(), id, tag_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Users Access
     ///
     /// Retrieve the list of non-administrator users that have access to the site.
@@ -3410,6 +4969,7 @@ impl super::Client {
         GetSiteUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Users Access
     ///
     /// Updates the site's access list.
@@ -3419,6 +4979,7 @@ impl super::Client {
         SetSiteUsers::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site Users Access
     ///
     /// Grants a non-administrator user access to the specified site.
@@ -3428,6 +4989,7 @@ impl super::Client {
         AddSiteUser::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Site User Access
     ///
     /// Removes the specified user from the site's access list.
@@ -3437,6 +4999,7 @@ impl super::Client {
         RemoveSiteUser::new(self.core.clone(), id, user_id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Web Authentication HTML Forms
     ///
     /// Retrieves all HTML form authentications configured in the site.
@@ -3446,6 +5009,7 @@ impl super::Client {
         GetWebAuthHtmlForms::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-site")]
     /// Web Authentication HTTP Headers
     ///
     /// Retrieves all HTTP header authentications configured in the site.
@@ -3455,6 +5019,7 @@ impl super::Client {
         GetWebAuthHttpHeaders::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Software
     ///
     /// Returns all software enumerated on any asset.
@@ -3464,6 +5029,7 @@ impl super::Client {
         GetSoftwares::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset")]
     /// Software
     ///
     /// Returns the details for software.
@@ -3473,6 +5039,7 @@ impl super::Client {
         GetSoftware::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Solutions
     ///
     /// Returns the details for all solutions.
@@ -3482,6 +5049,7 @@ impl super::Client {
         GetSolutions::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Solution
     ///
     /// Returns the details for a solution that can remediate one or more vulnerabilities.
@@ -3491,6 +5059,7 @@ impl super::Client {
         GetSolution::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Solution Prerequisites
     ///
     /// Returns the solutions that must be executed in order for a solution to resolve a
@@ -3504,6 +5073,7 @@ impl super::Client {
         GetPrerequisiteSolutions::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Superseded Solutions
     ///
     /// Returns the solutions that are superseded by this solution.
@@ -3516,6 +5086,7 @@ impl super::Client {
         GetSupersededSolutions::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Superseding Solutions
     ///
     /// Returns the solutions that supersede this solution.
@@ -3528,6 +5099,7 @@ impl super::Client {
         GetSupersedingSolutions::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Queries
     ///
     /// Returns all sonar queries.
@@ -3537,6 +5109,7 @@ impl super::Client {
         GetSonarQueries::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Queries
     ///
     /// Creates a sonar query.
@@ -3546,6 +5119,7 @@ impl super::Client {
         CreateSonarQuery::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Query Search
     ///
     /// Executes a Sonar query to discover assets with the given search criteria.
@@ -3555,6 +5129,7 @@ impl super::Client {
         SonarQuerySearch::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Query
     ///
     /// Returns a sonar query.
@@ -3564,6 +5139,7 @@ impl super::Client {
         GetSonarQuery::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Query
     ///
     /// Updates a sonar query.
@@ -3573,6 +5149,7 @@ impl super::Client {
         UpdateSonarQuery::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Query
     ///
     /// Removes a sonar query.
@@ -3582,6 +5159,7 @@ impl super::Client {
         DeleteSonarQuery::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-asset-discovery")]
     /// Sonar Query Assets
     ///
     /// Returns the assets that are discovered by a Sonar query.
@@ -3591,6 +5169,7 @@ impl super::Client {
         GetSonarQueryAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tags
     ///
     /// Returns all tags.
@@ -3600,6 +5179,7 @@ impl super::Client {
         GetTags::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tags
     ///
     /// Creates a new tag.
@@ -3609,6 +5189,7 @@ impl super::Client {
         CreateTag::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag
     ///
     /// Returns a tag.
@@ -3618,6 +5199,7 @@ impl super::Client {
         GetTag::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag
     ///
     /// Updates the details of a tag. For more information about accepted fields for the tag
@@ -3628,6 +5210,7 @@ impl super::Client {
         UpdateTag::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag
     ///
     /// Deletes the tag.
@@ -3637,6 +5220,7 @@ impl super::Client {
         DeleteTag::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset Groups
     ///
     /// Returns the asset groups associated with the tag.
@@ -3646,6 +5230,7 @@ impl super::Client {
         GetTagAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset Groups
     ///
     /// Sets the asset groups associated with the tag.
@@ -3655,6 +5240,7 @@ impl super::Client {
         SetTaggedAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset Groups
     ///
     /// Removes the associations between the tag and all asset groups.
@@ -3664,6 +5250,7 @@ impl super::Client {
         UntagAllAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset Group
     ///
     /// Adds an asset group to this tag.
@@ -3673,6 +5260,7 @@ impl super::Client {
         TagAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset Group
     ///
     /// Removes an asset group from this tag.
@@ -3682,6 +5270,7 @@ impl super::Client {
         UntagAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Assets
     ///
     /// Returns the assets tagged with a tag.
@@ -3691,6 +5280,7 @@ impl super::Client {
         GetTaggedAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset
     ///
     /// Adds an asset to the tag.
@@ -3700,6 +5290,7 @@ impl super::Client {
         TagAsset::new(self.core.clone(), id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Asset
     ///
     /// Removes an asset from the tag. Note: The asset must be added through the asset or tag, if
@@ -3711,6 +5302,7 @@ impl super::Client {
         UntagAsset::new(self.core.clone(), id, asset_id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Search Criteria
     ///
     /// Returns the search criteria associated with the tag.
@@ -3720,6 +5312,7 @@ impl super::Client {
         GetTagSearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Search Criteria
     ///
     /// Updates the search criteria associated with the tag.
@@ -3835,6 +5428,7 @@ impl super::Client {
         UpdateTagSearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Search Criteria
     ///
     /// Removes the search criteria associated with the tag.
@@ -3844,6 +5438,7 @@ impl super::Client {
         RemoveTagSearchCriteria::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Sites
     ///
     /// Returns the sites associated with the tag.
@@ -3853,6 +5448,7 @@ impl super::Client {
         GetTaggedSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Sites
     ///
     /// Sets the sites associated with the tag.
@@ -3862,6 +5458,7 @@ impl super::Client {
         SetTaggedSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Sites
     ///
     /// Removes the associations between the tag and the sites.
@@ -3871,6 +5468,7 @@ impl super::Client {
         RemoveTaggedSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Site
     ///
     /// Adds a site to this tag.
@@ -3880,6 +5478,7 @@ impl super::Client {
         TagSite::new(self.core.clone(), id, site_id)
     }
 
+    #[cfg(feature = "insightvm_console-tag")]
     /// Tag Site
     ///
     /// Removes a site from this tag.
@@ -3889,6 +5488,7 @@ impl super::Client {
         UntagSite::new(self.core.clone(), id, site_id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Users
     ///
     /// Returns all defined users. &lt;span class="authorization"&gt;Global
@@ -3899,6 +5499,7 @@ impl super::Client {
         GetUsers::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Users
     ///
     /// Creates a new user. &lt;span class="authorization"&gt;Global Administrator&lt;/span&gt;
@@ -3908,6 +5509,7 @@ impl super::Client {
         CreateUser::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// User
     ///
     /// Returns the details for a user.&lt;span class="authorization"&gt;Global Administrator,
@@ -3918,6 +5520,7 @@ impl super::Client {
         GetUser::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// User
     ///
     /// Updates the details of a user. &lt;span class="authorization"&gt;Global
@@ -3928,6 +5531,7 @@ impl super::Client {
         UpdateUser::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// User
     ///
     /// Deletes a user account.&lt;span class="authorization"&gt;Global Administrator&lt;/span&gt;
@@ -3937,6 +5541,7 @@ impl super::Client {
         DeleteUser::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Two-Factor Authentication
     ///
     /// Retrieves the current authentication token seed (key) for the user, if configured.
@@ -3949,6 +5554,7 @@ impl super::Client {
         GetTwoFactorAuthenticationKey::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Two-Factor Authentication
     ///
     /// Sets the authentication token seed (key) for the user. This key may be then be used in the
@@ -3959,6 +5565,7 @@ impl super::Client {
         SetTwoFactorAuthentication::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Two-Factor Authentication
     ///
     /// Regenerates a new authentication token seed (key) and updates it for the user. This key
@@ -3972,6 +5579,7 @@ impl super::Client {
         RegenerateTwoFactorAuthentication::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Asset Groups Access
     ///
     /// Returns the asset groups to which the user has access.
@@ -3981,6 +5589,7 @@ impl super::Client {
         GetUserAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Asset Groups Access
     ///
     /// Updates the asset groups to which the user has access. Individual asset group access
@@ -3992,6 +5601,7 @@ impl super::Client {
         SetUserAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Asset Groups Access
     ///
     /// Revokes access to all asset groups from the user.
@@ -4001,6 +5611,7 @@ impl super::Client {
         RemoveAllUserAssetGroups::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Asset Group Access
     ///
     /// Grants the user access to the asset group. Individual asset group access cannot be granted
@@ -4016,6 +5627,7 @@ impl super::Client {
         AddUserAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Asset Group Access
     ///
     /// Grants the user access to the asset group. Individual asset group access cannot be granted
@@ -4031,6 +5643,7 @@ impl super::Client {
         RemoveUserAssetGroup::new(self.core.clone(), id, asset_group_id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Unlock Account
     ///
     /// Unlocks a locked user account that has too many failed authentication attempts. Disabled
@@ -4041,6 +5654,7 @@ impl super::Client {
         UnlockUser::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Password Reset
     ///
     /// Changes the password for the user. Users may only change their own password.
@@ -4050,6 +5664,7 @@ impl super::Client {
         ResetPassword::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// User Privileges
     ///
     /// Returns the privileges granted to the user by their role. &lt;span
@@ -4060,6 +5675,7 @@ impl super::Client {
         GetUserPrivileges::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Sites Access
     ///
     /// Returns the sites to which the user has access.
@@ -4069,6 +5685,7 @@ impl super::Client {
         GetUserSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Sites Access
     ///
     /// Updates the sites to which the user has access. Individual site access cannot be granted
@@ -4080,6 +5697,7 @@ impl super::Client {
         SetUserSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Sites Access
     ///
     /// Revokes access to all sites from the user.
@@ -4089,6 +5707,7 @@ impl super::Client {
         RemoveAllUserSites::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Site Access
     ///
     /// Grants the user access to the site. Individual site access cannot be granted to users with
@@ -4100,6 +5719,7 @@ impl super::Client {
         AddUserSite::new(self.core.clone(), id, site_id)
     }
 
+    #[cfg(feature = "insightvm_console-user")]
     /// Site Access
     ///
     /// Grants the user access to the site. Individual site access cannot be granted to users with
@@ -4111,6 +5731,7 @@ impl super::Client {
         RemoveUserSite::new(self.core.clone(), id, site_id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerabilities
     ///
     /// Returns all vulnerabilities that can be assessed during a scan.
@@ -4120,6 +5741,7 @@ impl super::Client {
         GetVulnerabilities::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability
     ///
     /// Returns the details for a vulnerability.
@@ -4129,6 +5751,7 @@ impl super::Client {
         GetVulnerability::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability Affected Assets
     ///
     /// Get the assets affected by the vulnerability.
@@ -4138,6 +5761,7 @@ impl super::Client {
         GetAffectedAssets::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-check")]
     /// Vulnerability Checks
     ///
     /// Returns the vulnerability checks that assess for a specific vulnerability during a scan.
@@ -4150,6 +5774,7 @@ impl super::Client {
         GetVulnerabilityChecksForVulnerability::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability Exploits
     ///
     /// Returns the exploits that can be used to exploit a vulnerability.
@@ -4162,6 +5787,7 @@ impl super::Client {
         GetVulnerabilityExploits::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability Malware Kits
     ///
     /// Returns the malware kits that are known to be used to exploit the vulnerability.
@@ -4174,6 +5800,7 @@ impl super::Client {
         GetVulnerabilityMalwareKits::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability References
     ///
     /// Returns the external references that may be associated to a vulnerability.
@@ -4186,6 +5813,7 @@ impl super::Client {
         GetVulnerabilityReferences1::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Vulnerability Solutions
     ///
     /// Returns all solutions (across all platforms) that may be used to remediate this
@@ -4199,6 +5827,7 @@ impl super::Client {
         GetVulnerabilitySolutions::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Categories
     ///
     /// Returns all vulnerabilities categories that can be assigned to a vulnerability. These
@@ -4210,6 +5839,7 @@ impl super::Client {
         GetVulnerabilityCategories::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Category
     ///
     /// Returns the details for a vulnerability category.
@@ -4219,6 +5849,7 @@ impl super::Client {
         GetVulnerabilityCategory::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Category Vulnerabilities
     ///
     /// Returns hypermedia links to the vulnerabilities that are in a vulnerability category.
@@ -4231,6 +5862,7 @@ impl super::Client {
         GetVulnerabilityCategoryVulnerabilities::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-check")]
     /// Checks
     ///
     /// Returns vulnerability checks. Optional search and filtering parameters may be supplied to
@@ -4242,6 +5874,7 @@ impl super::Client {
         GetVulnerabilityChecks::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-check")]
     /// Check
     ///
     /// Returns the vulnerability check.
@@ -4251,6 +5884,7 @@ impl super::Client {
         VulnerabilityCheck2::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-check")]
     /// Check Types
     ///
     /// Returns the vulnerability check types. The type groups related vulnerability checks by
@@ -4261,6 +5895,7 @@ impl super::Client {
         GetVulnerabilityCheckTypes::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exceptions
     ///
     /// Returns all exceptions defined on vulnerabilities.
@@ -4270,6 +5905,7 @@ impl super::Client {
         GetVulnerabilityExceptions::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exceptions
     ///
     /// Creates a vulnerability exception.
@@ -4279,6 +5915,7 @@ impl super::Client {
         CreateVulnerabilityException::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exception
     ///
     /// Returns an exception made on a vulnerability.
@@ -4288,6 +5925,7 @@ impl super::Client {
         GetVulnerabilityException::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exception
     ///
     /// Removes an exception made on a vulnerability.
@@ -4300,6 +5938,7 @@ impl super::Client {
         RemoveVulnerabilityException::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exception Expiration
     ///
     /// Get the expiration date for a vulnerability exception.
@@ -4312,6 +5951,7 @@ impl super::Client {
         GetVulnerabilityExceptionExpiration::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exception Expiration
     ///
     /// Set the expiration date for a vulnerability exception. This must be a valid date in the
@@ -4326,6 +5966,7 @@ impl super::Client {
         UpdateVulnerabilityExceptionExpiration::new(self.core.clone(), id, body)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability-exception")]
     /// Exception Status
     ///
     /// Update the status of the vulnerability exception. The status can be one of: `"recall"`, `"approve"`, or `"reject"`.
@@ -4339,6 +5980,7 @@ impl super::Client {
         UpdateVulnerabilityExceptionStatus::new(self.core.clone(), id, status)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// References
     ///
     /// Returns the external references that may be associated to a vulnerability.
@@ -4348,6 +5990,7 @@ impl super::Client {
         GetVulnerabilityReferences::new(self.core.clone())
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Reference
     ///
     /// Returns an external vulnerability reference.
@@ -4357,6 +6000,7 @@ impl super::Client {
         GetVulnerabilityReference::new(self.core.clone(), id)
     }
 
+    #[cfg(feature = "insightvm_console-vulnerability")]
     /// Reference Vulnerabilities
     ///
     /// Returns the vulnerabilities that are referenced by an external reference.

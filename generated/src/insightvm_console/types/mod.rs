@@ -2,438 +2,2042 @@
 
 //! Request and response types of InsightVM API.
 
+#[cfg(feature = "insightvm_console-site")]
 mod account;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod address;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod adhoc_scan;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod advisory_link;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod agent;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod agent_type;
+
+#[cfg(feature = "insightvm_console-site")]
 mod alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod alert_notification;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod assessment_result;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod assessment_result_protocol;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod assessment_result_status;
+
+#[cfg(any(feature = "insightvm_console-asset", feature = "insightvm_console-site"))]
 mod asset;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod asset_create;
+
+#[cfg(feature = "insightvm_console")]
 mod asset_created_or_updated_reference;
+
+#[cfg(feature = "insightvm_console")]
 mod asset_created_or_updated_reference_status_code;
+
+#[cfg(
+    any(feature = "insightvm_console-asset-group", feature = "insightvm_console-site")
+)]
 mod asset_group;
+
+#[cfg(
+    any(feature = "insightvm_console-asset-group", feature = "insightvm_console-site")
+)]
 mod asset_group_type;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod asset_history;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod asset_policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod asset_policy_assessment;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod asset_policy_item;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod asset_policy_item_status;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod asset_policy_status;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod asset_tag;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod asset_tag_color;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod asset_tag_type;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod asset_vulnerabilities;
+
+#[cfg(feature = "insightvm_console-site")]
 mod authentication_service;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod authentication_settings;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod authentication_source;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod authentication_source_type;
+
+#[cfg(feature = "insightvm_console-report")]
 mod available_report_format;
+
+#[cfg(feature = "insightvm_console-report")]
 mod available_report_format_format;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod bad_request_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod bad_request_error_status;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod confidence;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 mod configuration;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod connection_type;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod console_command_output;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 mod content_description;
+
+#[cfg(
+    any(
+        feature = "insightvm_console",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 mod cpe_part;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod cpu_info;
+
+#[cfg(feature = "insightvm_console-user")]
 mod create_authentication_source;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod create_tag_error;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod created_or_updated_reference;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod created_reference;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 mod created_reference_int_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod created_reference_scan_id_link;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod created_reference_scan_template_id_link;
+
+#[cfg(feature = "insightvm_console")]
 mod criterion;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod database;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod database_connection_settings;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod database_settings;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod discovery_asset;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod discovery_connection;
+
+#[cfg(feature = "insightvm_console-site")]
 mod discovery_search_criteria;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-report"
+    )
+)]
 mod disk_free;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod disk_info;
+
+#[cfg(feature = "insightvm_console-site")]
 mod dynamic_site;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod engine_pool;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod environment_properties;
+
+#[cfg(feature = "insightvm_console")]
 mod error;
+
+#[cfg(feature = "insightvm_console")]
 mod error_status;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod exception_scope;
+
+#[cfg(feature = "insightvm_console-site")]
 mod excluded_asset_groups;
+
+#[cfg(feature = "insightvm_console-site")]
 mod excluded_scan_targets;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod exploit;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod exploit_skill_level;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod exploit_source;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod exploit_source_link;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod exploit_source_name;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod features;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod file;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod file_type;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod fingerprint;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod get_privilege_id;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod get_scans_active;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod get_tag_error;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod global_scan;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod group_account;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod host_name;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod host_name_source;
+
+#[cfg(feature = "insightvm_console")]
 mod i_meta_data;
+
+#[cfg(feature = "insightvm_console")]
 mod i_meta_data_supported_operators_item;
+
+#[cfg(feature = "insightvm_console")]
 mod i_meta_data_type;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod info;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod install_size;
+
+#[cfg(feature = "insightvm_console-report")]
 mod instance;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod internal_server_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod internal_server_error_status;
+
+#[cfg(feature = "insightvm_console")]
 mod json_node;
+
+#[cfg(feature = "insightvm_console")]
 mod json_node_node_type;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod jvm_info;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_limits;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_policy_scanning;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_policy_scanning_benchmarks;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_reporting;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_scanning;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod license_status;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod links;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod locale_preferences;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod malware_kit;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod matched_solution;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod memory_info;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod not_found_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod not_found_error_status;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 mod operating_system;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod page_info;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod page_of_agent;
+
+#[cfg(any(feature = "insightvm_console-asset", feature = "insightvm_console-site"))]
 mod page_of_asset;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 mod page_of_asset_group;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_asset_policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_asset_policy_item;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod page_of_discovery_connection;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod page_of_exploit;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod page_of_global_scan;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod page_of_malware_kit;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod page_of_operating_system;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy_asset;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy_control;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy_group;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy_item;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod page_of_policy_override;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod page_of_policy_rule;
+
+#[cfg(feature = "insightvm_console-report")]
 mod page_of_report;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 mod page_of_scan;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod page_of_site;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod page_of_software;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod page_of_tag;
+
+#[cfg(feature = "insightvm_console-user")]
 mod page_of_user;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod page_of_vulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod page_of_vulnerability_category;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod page_of_vulnerability_check;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod page_of_vulnerability_exception;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod page_of_vulnerability_finding;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod page_of_vulnerability_reference;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod pci;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site"
+    )
+)]
 mod policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_asset;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_asset_status;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_benchmark;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_control;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_group;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_group_status;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_item;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_item_status;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_item_type;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_metadata_resource;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override_reviewer;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override_scope;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override_scope_new_result;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override_scope_original_result;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod policy_override_submitter;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_rule;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_rule_assessment_resource;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_rule_role;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_rule_status;
+
+#[cfg(feature = "insightvm_console-policy")]
 mod policy_summary_resource;
+
+#[cfg(feature = "insightvm_console-user")]
 mod privileges;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod protocol;
+
+#[cfg(feature = "insightvm_console-report")]
 mod range_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod range_resource_every;
+
+#[cfg(feature = "insightvm_console-report")]
 mod range_resource_from;
+
+#[cfg(feature = "insightvm_console")]
 mod reference_with_asset_id_link;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod reference_with_endpoint_id_link;
+
+#[cfg(feature = "insightvm_console-report")]
 mod reference_with_report_id_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 mod reference_with_tag_id_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 mod references_with_asset_id_link;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod references_with_reference_with_endpoint_id_link_service_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check"
+    )
+)]
 mod references_with_solution_natural_id_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user"
+    )
+)]
 mod references_with_tag_id_link;
+
+#[cfg(feature = "insightvm_console-report")]
 mod remediation_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod remediation_resource_sort;
+
+#[cfg(feature = "insightvm_console-site")]
 mod repeat;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_category_filters;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_database_credentials_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_database_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_database_resource_vendor;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_filters_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_filters_resource_severity;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_filters_resource_statuses_item;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_config_scope_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_email;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_email_access;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_email_additional;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_email_owner;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_email_smtp;
+
+#[cfg(feature = "insightvm_console")]
 mod report_filters;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_frequency;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_frequency_type;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_instance;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_instance_status;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_repeat;
+
+#[cfg(feature = "insightvm_console")]
 mod report_scope;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_storage;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_template;
+
+#[cfg(feature = "insightvm_console-report")]
 mod report_template_type;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_asset_group;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_asset_tag;
+
+#[cfg(feature = "insightvm_console-user")]
 mod resources_authentication_source;
+
+#[cfg(feature = "insightvm_console-report")]
 mod resources_available_report_format;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_configuration;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_database;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod resources_discovery_asset;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod resources_engine_pool;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_file;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_group_account;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod resources_matched_solution;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 mod resources_policy_override;
+
+#[cfg(feature = "insightvm_console-report")]
 mod resources_report_instance;
+
+#[cfg(feature = "insightvm_console-report")]
 mod resources_report_template;
+
+#[cfg(feature = "insightvm_console-user")]
 mod resources_role;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 mod resources_scan_engine;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_scan_schedule;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 mod resources_scan_template;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod resources_shared_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_site_shared_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_smtp_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_snmp_alert;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_software;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod resources_solution;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod resources_sonar_query;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_syslog_alert;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_tag;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_user;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod resources_user_account;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod resources_vulnerability_validation_resource;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_web_form_authentication;
+
+#[cfg(feature = "insightvm_console-site")]
 mod resources_web_header_authentication;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod review;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod risk_modifier_settings;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod risk_settings;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_all_assets_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_all_assets_resource_trend;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_asset_group_membership;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_asset_groups;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_from;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_sites;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_tag_membership;
+
+#[cfg(feature = "insightvm_console-report")]
 mod risk_trend_resource_tags;
+
+#[cfg(feature = "insightvm_console-user")]
 mod role;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 mod scan;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod scan_engine;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod scan_engine_status;
+
+#[cfg(feature = "insightvm_console-site")]
 mod scan_events;
+
+#[cfg(feature = "insightvm_console-site")]
 mod scan_schedule;
+
+#[cfg(feature = "insightvm_console-site")]
 mod scan_scope;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod scan_settings;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 mod scan_status;
+
+#[cfg(feature = "insightvm_console-site")]
 mod scan_targets_resource;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_asset_discovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_database;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery_performance;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery_performance_packets_rate;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery_performance_parallelism;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery_performance_scan_delay;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_discovery_performance_timeout;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery_tcp;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery_tcp_method;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery_tcp_ports;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery_udp;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_service_discovery_udp_ports;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_vulnerability_check_categories;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_vulnerability_check_individual;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_vulnerability_checks;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_web_spider;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_web_spider_paths;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_web_spider_patterns;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod scan_template_web_spider_performance;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 mod search_criteria;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 mod search_criteria_match;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod service;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod service_link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod service_protocol;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod service_unavailable_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod service_unavailable_error_status;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 mod set_policy_override_status_status;
+
+#[cfg(feature = "insightvm_console-scan")]
 mod set_scan_status_status;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod settings;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod shared_credential;
+
+#[cfg(feature = "insightvm_console-credential")]
 mod shared_credential_account;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod site;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_create_resource;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_create_resource_importance;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_discovery_connection;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_organization;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_shared_credential;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_shared_credential_service;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 mod site_type;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_update_resource;
+
+#[cfg(feature = "insightvm_console-site")]
 mod site_update_resource_importance;
+
+#[cfg(feature = "insightvm_console-site")]
 mod smtp_alert;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod smtp_settings;
+
+#[cfg(feature = "insightvm_console-site")]
 mod snmp_alert;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod software;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 mod software_cpe;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod solution;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod solution_match;
+
+#[cfg(feature = "insightvm_console-remediation")]
 mod solution_match_type;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 mod solution_type;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod sonar_criteria;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod sonar_criterion;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod sonar_criterion_type;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 mod sonar_query;
+
+#[cfg(feature = "insightvm_console-site")]
 mod static_site;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 mod steps;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod submission;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 mod swagger_search_criteria_filter;
+
+#[cfg(feature = "insightvm_console-site")]
 mod syslog_alert;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-tag"))]
 mod tag;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod tag_asset_source;
+
+#[cfg(feature = "insightvm_console-asset")]
 mod tag_asset_source_source;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tag_link;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tag_link_sources_item;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 mod tag_site_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 mod tag_source;
+
+#[cfg(feature = "insightvm_console-tag")]
 mod tagged_asset_references;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod telnet;
+
+#[cfg(feature = "insightvm_console-user")]
 mod token_resource;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod unauthorized_error;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 mod unauthorized_error_status;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod unique_id;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod update_id;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod update_info;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod update_settings;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod user;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod user_account;
+
+#[cfg(feature = "insightvm_console-user")]
 mod user_create_role;
+
+#[cfg(feature = "insightvm_console-user")]
 mod user_edit;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 mod user_role;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod version_info;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site"
+    )
+)]
 mod vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_category;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 mod vulnerability_check;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 mod vulnerability_check_type;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_access_complexity;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_access_vector;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_authentication;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_availability_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_confidentiality_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v2_integrity_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_attack_complexity;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_attack_vector;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_availability_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_confidentiality_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_integrity_impact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_privilege_required;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_scope;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_cvss_v3_user_interaction;
+
+#[cfg(feature = "insightvm_console-site")]
 mod vulnerability_events;
+
+#[cfg(feature = "insightvm_console-site")]
 mod vulnerability_events_vulnerability_severity;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 mod vulnerability_exception;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod vulnerability_finding;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod vulnerability_finding_status;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 mod vulnerability_reference;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod vulnerability_validation_resource;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod vulnerability_validation_source;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 mod vulnerability_validation_source_name;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod web_application;
+
+#[cfg(feature = "insightvm_console-site")]
 mod web_form_authentication;
+
+#[cfg(feature = "insightvm_console-site")]
 mod web_header_authentication;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod web_page;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 mod web_page_link_type;
+
+#[cfg(feature = "insightvm_console-administration")]
 mod web_settings;
 
+#[cfg(feature = "insightvm_console-site")]
 pub use account::Account;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use address::Address;
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use adhoc_scan::AdhocScan;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use advisory_link::AdvisoryLink;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use agent::Agent;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use agent_type::{AgentType, AssetType};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use alert::Alert;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use alert_notification::{
     AlertNotification, SmtpAlertNotification, SnmpAlertNotification,
     SyslogAlertNotification,
 };
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use assessment_result::AssessmentResult;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use assessment_result_protocol::AssessmentResultProtocol;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use assessment_result_status::AssessmentResultStatus;
+
+#[cfg(any(feature = "insightvm_console-asset", feature = "insightvm_console-site"))]
 pub use asset::Asset;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use asset_create::AssetCreate;
+
+#[cfg(feature = "insightvm_console")]
 pub use asset_created_or_updated_reference::AssetCreatedOrUpdatedReference;
+
+#[cfg(feature = "insightvm_console")]
 pub use asset_created_or_updated_reference_status_code::AssetCreatedOrUpdatedReferenceStatusCode;
+
+#[cfg(
+    any(feature = "insightvm_console-asset-group", feature = "insightvm_console-site")
+)]
 pub use asset_group::AssetGroup;
+
+#[cfg(
+    any(feature = "insightvm_console-asset-group", feature = "insightvm_console-site")
+)]
 pub use asset_group_type::AssetGroupType;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use asset_history::AssetHistory;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use asset_policy::AssetPolicy;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use asset_policy_assessment::AssetPolicyAssessment;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use asset_policy_item::AssetPolicyItem;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use asset_policy_item_status::AssetPolicyItemStatus;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use asset_policy_status::AssetPolicyStatus;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use asset_tag::AssetTag;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use asset_tag_color::AssetTagColor;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use asset_tag_type::AssetTagType;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use asset_vulnerabilities::AssetVulnerabilities;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use authentication_service::{
     AuthenticationService, WebFormAuthenticationService, WebHeaderAuthenticationService,
 };
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use authentication_settings::AuthenticationSettings;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use authentication_source::AuthenticationSource;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use authentication_source_type::AuthenticationSourceType;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use available_report_format::AvailableReportFormat;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use available_report_format_format::AvailableReportFormatFormat;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use bad_request_error::BadRequestError;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use bad_request_error_status::BadRequestErrorStatus;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use confidence::{Confidence, MatchedSolutionConfidence, SolutionMatchConfidence};
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use configuration::Configuration;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use connection_type::{
     ConnectionType, DiscoverySearchCriteriaConnectionType, SiteConnectionType,
     SiteDiscoveryConnectionType,
 };
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use console_command_output::ConsoleCommandOutput;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 pub use content_description::{ContentDescription, AdditionalInformation};
+
+#[cfg(
+    any(
+        feature = "insightvm_console",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use cpe_part::{CpePart, OperatingSystemCpePart, SoftwareCpePart};
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use cpu_info::CpuInfo;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use create_authentication_source::CreateAuthenticationSource;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use create_tag_error::{
     CreateTagError, ActivateLicenseError, AddExcludedTargetsError,
     AddIncludedTargetsError, AddSiteUserError, CreateAssetError, CreateAssetGroupError,
@@ -448,54 +2052,185 @@ pub use create_tag_error::{
     SetScanStatusError, SonarQuerySearchError, StartScanError,
     UpdateVulnerabilityExceptionStatusError,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use created_or_updated_reference::CreatedOrUpdatedReference;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use created_reference::CreatedReference;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 pub use created_reference_int_link::{
     CreatedReferenceIntLink, CreatedReferenceAssetGroupIdLink,
     CreatedReferenceCredentialIdLink, CreatedReferenceEngineIdLink,
     CreatedReferenceUserIdLink, CreatedReferenceVulnerabilityExceptionIdLink,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use created_reference_scan_id_link::{
     CreatedReferenceScanIdLink, CreatedReferenceDiscoveryQueryIdLink,
     CreatedReferencePolicyOverrideIdLink, CreatedReferenceVulnerabilityValidationIdLink,
 };
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use created_reference_scan_template_id_link::CreatedReferenceScanTemplateIdLink;
+
+#[cfg(feature = "insightvm_console")]
 pub use criterion::Criterion;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use database::Database;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use database_connection_settings::DatabaseConnectionSettings;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use database_settings::DatabaseSettings;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use discovery_asset::DiscoveryAsset;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use discovery_connection::DiscoveryConnection;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use discovery_search_criteria::DiscoverySearchCriteria;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-report"
+    )
+)]
 pub use disk_free::{
     DiskFree, BackupsSize, DatabaseSize, DiskTotal, InstallationTotalSize, MemoryFree,
     MemoryTotal, ReportSize, ScanSize,
 };
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use disk_info::DiskInfo;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use dynamic_site::DynamicSite;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use engine_pool::EnginePool;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use environment_properties::EnvironmentProperties;
+
+#[cfg(feature = "insightvm_console")]
 pub use error::Error;
+
+#[cfg(feature = "insightvm_console")]
 pub use error_status::ErrorStatus;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use exception_scope::ExceptionScope;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use excluded_asset_groups::{ExcludedAssetGroups, IncludedAssetGroups};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use excluded_scan_targets::{ExcludedScanTargets, IncludedScanTargets};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use exploit::Exploit;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use exploit_skill_level::ExploitSkillLevel;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use exploit_source::ExploitSource;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use exploit_source_link::ExploitSourceLink;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use exploit_source_name::ExploitSourceName;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use features::Features;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use file::File;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use file_type::FileType;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use fingerprint::Fingerprint;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use get_privilege_id::{
     GetPrivilegeId, GetUsersWithPrivilegeId, PrivilegesResourcesItem, RolePrivilegesItem,
     UserRolePrivilegesItem,
 };
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use get_scans_active::{
     GetScansActive, GetSiteScansActive, StartScanOverrideBlackout,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use get_tag_error::{
     GetTagError, DeleteAllSharedCredentialsError, DeleteAllSiteAlertsError,
     DeleteAllSiteCredentialsError, DeleteAllSiteScanSchedulesError,
@@ -580,279 +2315,1171 @@ pub use get_tag_error::{
     ResourcesError, UnlockUserError, UntagAllAssetGroupsError, UntagAssetError,
     UntagAssetGroupError, UntagSiteError, VulnerabilityCheck2Error,
 };
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use global_scan::GlobalScan;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use group_account::GroupAccount;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use host_name::HostName;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use host_name_source::HostNameSource;
+
+#[cfg(feature = "insightvm_console")]
 pub use i_meta_data::IMetaData;
+
+#[cfg(feature = "insightvm_console")]
 pub use i_meta_data_supported_operators_item::IMetaDataSupportedOperatorsItem;
+
+#[cfg(feature = "insightvm_console")]
 pub use i_meta_data_type::IMetaDataType;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use info::Info;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use install_size::InstallSize;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use instance::{
     Instance, DeleteReportInstanceInstance, DownloadReportInstance,
     GetReportInstanceInstance,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use internal_server_error::InternalServerError;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use internal_server_error_status::InternalServerErrorStatus;
+
+#[cfg(feature = "insightvm_console")]
 pub use json_node::JsonNode;
+
+#[cfg(feature = "insightvm_console")]
 pub use json_node_node_type::JsonNodeNodeType;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use jvm_info::JvmInfo;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license::License;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_limits::LicenseLimits;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_policy_scanning::LicensePolicyScanning;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_policy_scanning_benchmarks::LicensePolicyScanningBenchmarks;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_reporting::LicenseReporting;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_scanning::LicenseScanning;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use license_status::LicenseStatus;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use link::Link;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use links::Links;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use locale_preferences::LocalePreferences;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use malware_kit::MalwareKit;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use matched_solution::MatchedSolution;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use memory_info::MemoryInfo;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use not_found_error::NotFoundError;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use not_found_error_status::NotFoundErrorStatus;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use operating_system::OperatingSystem;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use page_info::PageInfo;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use page_of_agent::PageOfAgent;
+
+#[cfg(any(feature = "insightvm_console-asset", feature = "insightvm_console-site"))]
 pub use page_of_asset::PageOfAsset;
+
+#[cfg(feature = "insightvm_console-asset-group")]
 pub use page_of_asset_group::PageOfAssetGroup;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_asset_policy::PageOfAssetPolicy;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_asset_policy_item::PageOfAssetPolicyItem;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use page_of_discovery_connection::PageOfDiscoveryConnection;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use page_of_exploit::PageOfExploit;
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use page_of_global_scan::PageOfGlobalScan;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use page_of_malware_kit::PageOfMalwareKit;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use page_of_operating_system::PageOfOperatingSystem;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy::PageOfPolicy;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy_asset::PageOfPolicyAsset;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy_control::PageOfPolicyControl;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy_group::PageOfPolicyGroup;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy_item::PageOfPolicyItem;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use page_of_policy_override::PageOfPolicyOverride;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use page_of_policy_rule::PageOfPolicyRule;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use page_of_report::PageOfReport;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 pub use page_of_scan::PageOfScan;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use page_of_site::PageOfSite;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use page_of_software::PageOfSoftware;
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use page_of_tag::PageOfTag;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use page_of_user::PageOfUser;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use page_of_vulnerability::PageOfVulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use page_of_vulnerability_category::PageOfVulnerabilityCategory;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use page_of_vulnerability_check::PageOfVulnerabilityCheck;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use page_of_vulnerability_exception::PageOfVulnerabilityException;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use page_of_vulnerability_finding::PageOfVulnerabilityFinding;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use page_of_vulnerability_reference::PageOfVulnerabilityReference;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use pci::Pci;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use policy::Policy;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_asset::PolicyAsset;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_asset_status::PolicyAssetStatus;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_benchmark::PolicyBenchmark;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_control::PolicyControl;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_group::PolicyGroup;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_group_status::PolicyGroupStatus;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_item::PolicyItem;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_item_status::PolicyItemStatus;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_item_type::{PolicyItemType, AssetPolicyItemType};
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_metadata_resource::PolicyMetadataResource;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override::PolicyOverride;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override_reviewer::PolicyOverrideReviewer;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override_scope::PolicyOverrideScope;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override_scope_new_result::PolicyOverrideScopeNewResult;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override_scope_original_result::PolicyOverrideScopeOriginalResult;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use policy_override_submitter::PolicyOverrideSubmitter;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_rule::PolicyRule;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_rule_assessment_resource::PolicyRuleAssessmentResource;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_rule_role::PolicyRuleRole;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_rule_status::PolicyRuleStatus;
+
+#[cfg(feature = "insightvm_console-policy")]
 pub use policy_summary_resource::PolicySummaryResource;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use privileges::Privileges;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use protocol::{
     Protocol, GetAssetServiceConfigurationsProtocol, GetAssetServiceDatabasesProtocol,
     GetAssetServiceProtocol, GetAssetServiceUserGroupsProtocol,
     GetAssetServiceUsersProtocol, GetAssetServiceVulnerabilitiesProtocol,
     GetAssetServiceWebApplicationProtocol, GetAssetServiceWebApplicationsProtocol,
 };
+
+#[cfg(feature = "insightvm_console-report")]
 pub use range_resource::RangeResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use range_resource_every::RangeResourceEvery;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use range_resource_from::RangeResourceFrom;
+
+#[cfg(feature = "insightvm_console")]
 pub use reference_with_asset_id_link::ReferenceWithAssetIdLink;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use reference_with_endpoint_id_link::ReferenceWithEndpointIdLink;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use reference_with_report_id_link::ReferenceWithReportIdLink;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 pub use reference_with_tag_id_link::{
     ReferenceWithTagIdLink, ReferenceWithAlertIdLink, ReferenceWithEngineIdLink,
     ReferenceWithScanScheduleIdLink, ReferenceWithSiteIdLink, ReferenceWithUserIdLink,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 pub use references_with_asset_id_link::{
     ReferencesWithAssetIdLink, ReferencesWithWebApplicationIdLink,
 };
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use references_with_reference_with_endpoint_id_link_service_link::ReferencesWithReferenceWithEndpointIdLinkServiceLink;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check"
+    )
+)]
 pub use references_with_solution_natural_id_link::{
     ReferencesWithSolutionNaturalIdLink, ReferencesWithVulnerabilityCheckIdLink,
     ReferencesWithVulnerabilityCheckTypeIdLink, ReferencesWithVulnerabilityNaturalIdLink,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user"
+    )
+)]
 pub use references_with_tag_id_link::{
     ReferencesWithTagIdLink, ReferencesWithAssetGroupIdLink, ReferencesWithEngineIdLink,
     ReferencesWithSiteIdLink, ReferencesWithUserIdLink,
 };
+
+#[cfg(feature = "insightvm_console-report")]
 pub use remediation_resource::RemediationResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use remediation_resource_sort::RemediationResourceSort;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use repeat::Repeat;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report::Report;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_category_filters::ReportConfigCategoryFilters;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_database_credentials_resource::ReportConfigDatabaseCredentialsResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_database_resource::ReportConfigDatabaseResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_database_resource_vendor::ReportConfigDatabaseResourceVendor;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_filters_resource::ReportConfigFiltersResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_filters_resource_severity::ReportConfigFiltersResourceSeverity;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_filters_resource_statuses_item::ReportConfigFiltersResourceStatusesItem;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_config_scope_resource::ReportConfigScopeResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_email::ReportEmail;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_email_access::ReportEmailAccess;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_email_additional::ReportEmailAdditional;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_email_owner::ReportEmailOwner;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_email_smtp::ReportEmailSmtp;
+
+#[cfg(feature = "insightvm_console")]
 pub use report_filters::ReportFilters;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_frequency::ReportFrequency;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_frequency_type::ReportFrequencyType;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_instance::ReportInstance;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_instance_status::ReportInstanceStatus;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_repeat::ReportRepeat;
+
+#[cfg(feature = "insightvm_console")]
 pub use report_scope::ReportScope;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_storage::ReportStorage;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_template::ReportTemplate;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use report_template_type::ReportTemplateType;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_alert::ResourcesAlert;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_asset_group::ResourcesAssetGroup;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_asset_tag::ResourcesAssetTag;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use resources_authentication_source::ResourcesAuthenticationSource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use resources_available_report_format::ResourcesAvailableReportFormat;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_configuration::ResourcesConfiguration;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_database::ResourcesDatabase;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use resources_discovery_asset::ResourcesDiscoveryAsset;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use resources_engine_pool::ResourcesEnginePool;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_file::ResourcesFile;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_group_account::ResourcesGroupAccount;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use resources_matched_solution::ResourcesMatchedSolution;
+
+#[cfg(feature = "insightvm_console-policy-override")]
 pub use resources_policy_override::ResourcesPolicyOverride;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use resources_report_instance::ResourcesReportInstance;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use resources_report_template::ResourcesReportTemplate;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use resources_role::ResourcesRole;
+
+#[cfg(feature = "insightvm_console-scan-engine")]
 pub use resources_scan_engine::ResourcesScanEngine;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_scan_schedule::ResourcesScanSchedule;
+
+#[cfg(feature = "insightvm_console-scan-template")]
 pub use resources_scan_template::ResourcesScanTemplate;
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use resources_shared_credential::ResourcesSharedCredential;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_site_credential::ResourcesSiteCredential;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_site_shared_credential::ResourcesSiteSharedCredential;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_smtp_alert::ResourcesSmtpAlert;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_snmp_alert::ResourcesSnmpAlert;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_software::ResourcesSoftware;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use resources_solution::ResourcesSolution;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use resources_sonar_query::ResourcesSonarQuery;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_syslog_alert::ResourcesSyslogAlert;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_tag::ResourcesTag;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_user::ResourcesUser;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use resources_user_account::ResourcesUserAccount;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use resources_vulnerability_validation_resource::ResourcesVulnerabilityValidationResource;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_web_form_authentication::ResourcesWebFormAuthentication;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use resources_web_header_authentication::ResourcesWebHeaderAuthentication;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use review::Review;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use risk_modifier_settings::RiskModifierSettings;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use risk_settings::RiskSettings;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_all_assets_resource::RiskTrendAllAssetsResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_all_assets_resource_trend::RiskTrendAllAssetsResourceTrend;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource::RiskTrendResource;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_asset_group_membership::RiskTrendResourceAssetGroupMembership;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_asset_groups::RiskTrendResourceAssetGroups;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_from::RiskTrendResourceFrom;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_sites::RiskTrendResourceSites;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_tag_membership::RiskTrendResourceTagMembership;
+
+#[cfg(feature = "insightvm_console-report")]
 pub use risk_trend_resource_tags::RiskTrendResourceTags;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use role::Role;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 pub use scan::Scan;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use scan_engine::ScanEngine;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use scan_engine_status::ScanEngineStatus;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use scan_events::ScanEvents;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use scan_schedule::ScanSchedule;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use scan_scope::ScanScope;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use scan_settings::ScanSettings;
+
+#[cfg(
+    any(feature = "insightvm_console-scan", feature = "insightvm_console-scan-engine")
+)]
 pub use scan_status::{ScanStatus, GlobalScanStatus};
+
+#[cfg(feature = "insightvm_console-site")]
 pub use scan_targets_resource::ScanTargetsResource;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template::ScanTemplate;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_asset_discovery::ScanTemplateAssetDiscovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_database::ScanTemplateDatabase;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery::ScanTemplateDiscovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery_performance::ScanTemplateDiscoveryPerformance;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery_performance_packets_rate::ScanTemplateDiscoveryPerformancePacketsRate;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery_performance_parallelism::ScanTemplateDiscoveryPerformanceParallelism;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery_performance_scan_delay::ScanTemplateDiscoveryPerformanceScanDelay;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_discovery_performance_timeout::ScanTemplateDiscoveryPerformanceTimeout;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery::ScanTemplateServiceDiscovery;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery_tcp::ScanTemplateServiceDiscoveryTcp;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery_tcp_method::ScanTemplateServiceDiscoveryTcpMethod;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery_tcp_ports::ScanTemplateServiceDiscoveryTcpPorts;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery_udp::ScanTemplateServiceDiscoveryUdp;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_service_discovery_udp_ports::ScanTemplateServiceDiscoveryUdpPorts;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_vulnerability_check_categories::ScanTemplateVulnerabilityCheckCategories;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_vulnerability_check_individual::ScanTemplateVulnerabilityCheckIndividual;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_vulnerability_checks::ScanTemplateVulnerabilityChecks;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_web_spider::ScanTemplateWebSpider;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_web_spider_paths::ScanTemplateWebSpiderPaths;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_web_spider_patterns::ScanTemplateWebSpiderPatterns;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use scan_template_web_spider_performance::ScanTemplateWebSpiderPerformance;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 pub use search_criteria::SearchCriteria;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 pub use search_criteria_match::{SearchCriteriaMatch, DiscoverySearchCriteriaMatch};
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use service::Service;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use service_link::ServiceLink;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use service_protocol::{
     ServiceProtocol, ReferenceWithEndpointIdLinkProtocol, ServiceLinkProtocol,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use service_unavailable_error::ServiceUnavailableError;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use service_unavailable_error_status::ServiceUnavailableErrorStatus;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 pub use set_policy_override_status_status::{
     SetPolicyOverrideStatusStatus, UpdateVulnerabilityExceptionStatusStatus,
 };
+
+#[cfg(feature = "insightvm_console-scan")]
 pub use set_scan_status_status::SetScanStatusStatus;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use settings::Settings;
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use shared_credential::SharedCredential;
+
+#[cfg(feature = "insightvm_console-credential")]
 pub use shared_credential_account::SharedCredentialAccount;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use site::Site;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_create_resource::SiteCreateResource;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_create_resource_importance::SiteCreateResourceImportance;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_credential::SiteCredential;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_discovery_connection::SiteDiscoveryConnection;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_organization::SiteOrganization;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_shared_credential::SiteSharedCredential;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_shared_credential_service::SiteSharedCredentialService;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-engine", feature = "insightvm_console-site")
+)]
 pub use site_type::SiteType;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_update_resource::SiteUpdateResource;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use site_update_resource_importance::SiteUpdateResourceImportance;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use smtp_alert::SmtpAlert;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use smtp_settings::SmtpSettings;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use snmp_alert::SnmpAlert;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use software::Software;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use software_cpe::{SoftwareCpe, OperatingSystemCpe};
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use solution::Solution;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use solution_match::SolutionMatch;
+
+#[cfg(feature = "insightvm_console-remediation")]
 pub use solution_match_type::SolutionMatchType;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 pub use solution_type::{SolutionType, MatchedSolutionType};
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use sonar_criteria::SonarCriteria;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use sonar_criterion::SonarCriterion;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use sonar_criterion_type::SonarCriterionType;
+
+#[cfg(feature = "insightvm_console-asset-discovery")]
 pub use sonar_query::SonarQuery;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use static_site::{StaticSite, ScheduledScanTargets};
+
+#[cfg(
+    any(
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-vulnerability"
+    )
+)]
 pub use steps::{Steps, Summary};
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use submission::Submission;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 pub use swagger_search_criteria_filter::{
     SwaggerSearchCriteriaFilter, SwaggerDiscoverySearchCriteriaFilter,
 };
+
+#[cfg(feature = "insightvm_console-site")]
 pub use syslog_alert::SyslogAlert;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-tag"))]
 pub use tag::Tag;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use tag_asset_source::TagAssetSource;
+
+#[cfg(feature = "insightvm_console-asset")]
 pub use tag_asset_source_source::TagAssetSourceSource;
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tag_link::TagLink;
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tag_link_sources_item::TagLinkSourcesItem;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability-exception"
+    )
+)]
 pub use tag_site_error::{
     TagSiteError, AddAssetGroupTagError, AddAssetGroupUserError, AddAssetTagError,
     AddAssetToAssetGroupError, AddScanEnginePoolScanEngineError, AddSiteTagError,
@@ -876,56 +3503,255 @@ pub use tag_site_error::{
     UpdateSonarQueryError, UpdateTagError, UpdateTagSearchCriteriaError, UpdateUserError,
     UpdateVulnerabilityExceptionExpirationError,
 };
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag"
+    )
+)]
 pub use tag_source::{TagSource, AssetTagSource};
+
+#[cfg(feature = "insightvm_console-tag")]
 pub use tagged_asset_references::TaggedAssetReferences;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use telnet::Telnet;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use token_resource::TokenResource;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use unauthorized_error::UnauthorizedError;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-administration",
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-discovery",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-credential",
+        feature = "insightvm_console-policy",
+        feature = "insightvm_console-policy-override",
+        feature = "insightvm_console-remediation",
+        feature = "insightvm_console-report",
+        feature = "insightvm_console-root",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-scan-template",
+        feature = "insightvm_console-site",
+        feature = "insightvm_console-tag",
+        feature = "insightvm_console-user",
+        feature = "insightvm_console-vulnerability",
+        feature = "insightvm_console-vulnerability-check",
+        feature = "insightvm_console-vulnerability-exception",
+        feature = "insightvm_console-vulnerability-result"
+    )
+)]
 pub use unauthorized_error_status::UnauthorizedErrorStatus;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use unique_id::UniqueId;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use update_id::UpdateId;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use update_info::UpdateInfo;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use update_settings::UpdateSettings;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use user::User;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use user_account::UserAccount;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use user_create_role::UserCreateRole;
+
+#[cfg(feature = "insightvm_console-user")]
 pub use user_edit::UserEdit;
+
+#[cfg(any(feature = "insightvm_console-site", feature = "insightvm_console-user"))]
 pub use user_role::UserRole;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use version_info::VersionInfo;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-scan",
+        feature = "insightvm_console-scan-engine",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use vulnerabilities::Vulnerabilities;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability::Vulnerability;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_category::VulnerabilityCategory;
+
+#[cfg(feature = "insightvm_console-vulnerability-check")]
 pub use vulnerability_check::VulnerabilityCheck;
+
+#[cfg(
+    any(feature = "insightvm_console-scan-template", feature = "insightvm_console-site")
+)]
 pub use vulnerability_check_type::VulnerabilityCheckType;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss::VulnerabilityCvss;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2::VulnerabilityCvssV2;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_access_complexity::VulnerabilityCvssV2AccessComplexity;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_access_vector::VulnerabilityCvssV2AccessVector;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_authentication::VulnerabilityCvssV2Authentication;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_availability_impact::VulnerabilityCvssV2AvailabilityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_confidentiality_impact::VulnerabilityCvssV2ConfidentialityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v2_integrity_impact::VulnerabilityCvssV2IntegrityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3::VulnerabilityCvssV3;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_attack_complexity::VulnerabilityCvssV3AttackComplexity;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_attack_vector::VulnerabilityCvssV3AttackVector;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_availability_impact::VulnerabilityCvssV3AvailabilityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_confidentiality_impact::VulnerabilityCvssV3ConfidentialityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_integrity_impact::VulnerabilityCvssV3IntegrityImpact;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_privilege_required::VulnerabilityCvssV3PrivilegeRequired;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_scope::VulnerabilityCvssV3Scope;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_cvss_v3_user_interaction::VulnerabilityCvssV3UserInteraction;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use vulnerability_events::VulnerabilityEvents;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use vulnerability_events_vulnerability_severity::VulnerabilityEventsVulnerabilitySeverity;
+
+#[cfg(feature = "insightvm_console-vulnerability-exception")]
 pub use vulnerability_exception::VulnerabilityException;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use vulnerability_finding::VulnerabilityFinding;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use vulnerability_finding_status::VulnerabilityFindingStatus;
+
+#[cfg(feature = "insightvm_console-vulnerability")]
 pub use vulnerability_reference::VulnerabilityReference;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use vulnerability_validation_resource::VulnerabilityValidationResource;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use vulnerability_validation_source::VulnerabilityValidationSource;
+
+#[cfg(feature = "insightvm_console-vulnerability-result")]
 pub use vulnerability_validation_source_name::VulnerabilityValidationSourceName;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use web_application::WebApplication;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use web_form_authentication::WebFormAuthentication;
+
+#[cfg(feature = "insightvm_console-site")]
 pub use web_header_authentication::WebHeaderAuthentication;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use web_page::WebPage;
+
+#[cfg(
+    any(
+        feature = "insightvm_console-asset",
+        feature = "insightvm_console-asset-group",
+        feature = "insightvm_console-site"
+    )
+)]
 pub use web_page_link_type::WebPageLinkType;
+
+#[cfg(feature = "insightvm_console-administration")]
 pub use web_settings::WebSettings;
