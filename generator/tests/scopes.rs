@@ -97,6 +97,23 @@ fn every_method_of_the_runtime_request_builder_is_declared() {
     }
 }
 
+/// The setters every API's builder gets from the runtime's `builder_settings!` sit beside the
+/// server-variable and credential setters, so each is declared in the builder's scope.
+#[test]
+fn every_setter_the_runtime_gives_every_client_builder_is_declared() {
+    let source = std::fs::read_to_string(root().join("templates/runtime/client.rs")).unwrap();
+    let start = source.find("macro_rules! builder_settings").expect("the runtime defines builder_settings!");
+    let setters: Vec<&str> = source[start..]
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    assert!(setters.len() >= 10, "the macro has its setters: {setters:?}");
+    for setter in setters {
+        assert!(scope::CLIENT_BUILDER.contains(&setter), "`ClientBuilder::{setter}` is not declared");
+    }
+}
+
 #[test]
 fn every_fixed_name_the_renderer_emits_is_declared_for_its_scope() {
     let fixture = root().join("generator/tests/fixtures/hostile.yaml");

@@ -794,7 +794,6 @@
 pub mod operations;
 pub mod types;
 
-use std::time::Duration;
 use crate::runtime;
 
 pub use crate::runtime::{
@@ -920,97 +919,7 @@ impl ClientBuilder {
         self.base_url = Some(base_url.into());
         self
     }
-
-    /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
-    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_timeout(timeout.into());
-        self
-    }
-
-    /// Sets the time allowed to open a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_connect_timeout(timeout.into());
-        self
-    }
-
-    /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.config.set_retry(retry);
-        self
-    }
-
-    /// Limits how fast this client and its clones send (default: no limit; see
-    /// [`RateLimit`]). Whatever the limit, a 429 or 503 answer with `Retry-After` pauses
-    /// every call of the client until the time the server named has passed.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.config.set_rate_limit(Some(limit));
-        self
-    }
-
-    /// Sets the `User-Agent` (default `<crate>/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.set_user_agent(user_agent);
-        self
-    }
-
-    /// Adds a header to every request.
-    pub fn default_header(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.config.add_header(name, value);
-        self
-    }
-
-    /// Runs `hook` on every request just before it is sent.
-    pub fn request_hook(
-        mut self,
-        hook: impl Fn(&mut reqwest::Request) + Send + Sync + 'static,
-    ) -> Self {
-        self.config.set_request_hook(std::sync::Arc::new(hook));
-        self
-    }
-
-    /// Uses a prepared `reqwest::Client` (proxies, custom TLS roots). Build it with
-    /// `.redirect(reqwest::redirect::Policy::none())`: a client that follows redirects
-    /// itself would carry API-key headers to whatever host a redirect names, where the
-    /// runtime sends credentials only to the configured origin.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.set_http_client(client);
-        self
-    }
-
-    /// Also trusts the CA certificates in `pem` (one or more PEM blocks), for hosts
-    /// with a private CA or a self-signed certificate; the system roots stay trusted.
-    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.config.add_root_certificates_pem(pem.into());
-        self
-    }
-
-    /// **Dangerous:** accepts any TLS certificate, so anyone on the network path can
-    /// read and change the traffic, credentials included. Prefer
-    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem); use this only
-    /// against a test host you control.
-    pub fn danger_accept_invalid_certificates(mut self) -> Self {
-        self.config.danger_accept_invalid_certificates();
-        self
-    }
-
-    /// **Dangerous:** allows credentials over plain `http://` to a host that is not
-    /// this machine, where anyone on the network path can read them. Without it,
-    /// `build()` refuses such a client (loopback hosts are always allowed).
-    pub fn danger_allow_credentials_over_plain_http(mut self) -> Self {
-        self.config.danger_allow_credentials_over_plain_http();
-        self
-    }
-
-    /// Sets the largest answer read into memory (default 64 MiB); a larger one fails
-    /// with `Error::BodyTooLarge`. Streamed downloads have no limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.config.set_max_body_size(bytes);
-        self
-    }
+    crate::runtime::builder_settings!();
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {

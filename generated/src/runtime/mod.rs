@@ -25,6 +25,7 @@ mod tokens;
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
 pub use codec::Base64;
 pub use builder::{Encode, RequestBuilder, ResponseFuture};
+pub(crate) use client::builder_settings;
 pub use client::{ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use request::{

@@ -212,7 +212,7 @@ where
 }
 
 /// An operation's documented error bodies, told apart by the status they came with. The
-/// generated enums implement it with [`by_status!`](crate::runtime::by_status).
+/// generated enums implement it with the runtime's `by_status!` macro.
 pub trait ByStatus: Sized {
     /// The body of an answer with `status`, when the status is documented and the body
     /// decodes as documented.
