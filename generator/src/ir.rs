@@ -215,6 +215,23 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
 }
 
+impl Operation {
+    /// The types the operation names itself: its parameters', its body's and its JSON
+    /// answers' (not what those contain).
+    pub fn type_refs(&self) -> Vec<&TypeRef> {
+        let mut types: Vec<&TypeRef> = self.params.iter().map(|p| &p.ty).collect();
+        if let Some(BodyKind::Json(ty) | BodyKind::Form(ty)) = self.body.as_ref().map(|b| &b.kind) {
+            types.push(ty);
+        }
+        for response in self.success.iter().chain(&self.errors) {
+            if let Some(ResponseBody::Json(ty)) = &response.body {
+                types.push(ty);
+            }
+        }
+        types
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanionTypes {
     pub response: String,

@@ -1,17 +1,28 @@
 //! The hand-written runtime every generated API shares: request execution, retries,
 //! timeouts, credentials, errors and pagination. Generated code only wires operations
 //! into it.
+//!
+//! What users name is public: the errors, credentials and token sources, `RetryPolicy`,
+//! `RateLimit`, `Response`, `ByteStream`, `File`, `RequestBuilder` and its `CallOptions`,
+//! and the readers `send_with` takes (`json`, `bytes`, `text`, `stream`, `empty`, with
+//! `Answer` and `OperationInfo`). The rest is hidden from the docs: the plumbing only
+//! generated code calls and what a public signature must mention (`Encode`, `Request`, the
+//! client's core). It stays public because every crate gets the whole runtime, and what one
+//! crate's APIs do not call would otherwise be dead code.
 
 mod auth;
 mod builder;
 mod client;
+#[doc(hidden)]
 pub mod codec;
+#[doc(hidden)]
 pub mod enums;
 mod error;
 mod login;
 mod nulls;
 mod oauth2;
 mod pacing;
+#[doc(hidden)]
 pub mod pagination;
 mod request;
 mod response;
@@ -19,7 +30,9 @@ mod retry;
 mod secret;
 mod tokens;
 
-pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar, optional_env, pem_from_env, required_env};
+#[doc(hidden)]
+pub use auth::{optional_env, pem_from_env, required_env};
+pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar};
 pub use codec::Base64;
 pub use builder::{Encode, RequestBuilder, ResponseFuture};
 pub(crate) use client::builder_settings;
@@ -31,10 +44,9 @@ pub use request::{
 // A crate whose APIs document no errors by status never calls it.
 #[allow(unused_imports)]
 pub(crate) use response::by_status;
-pub use response::{
-    Answer, ByStatus, ByteStream, Response, api_error, api_error_by, bytes, decode_body, empty, json, read_empty,
-    read_empty_by_status, read_json, read_json_by_status, stream, text,
-};
+pub use response::{Answer, ByteStream, Response, bytes, empty, json, read_empty, read_json, stream, text};
+#[doc(hidden)]
+pub use response::{ByStatus, api_error, api_error_by, decode_body, read_empty_by_status, read_json_by_status};
 pub use login::Login;
 pub use oauth2::{ClientAuth, ClientCredentials};
 pub use pacing::RateLimit;

@@ -18,7 +18,7 @@ use crate::corpus::corpus_dir;
 
 /// Large corpus documents timed besides the vendored specs.
 const LARGE: &[&str] = &["oxide-nexus.json", "stripe-spec3.yaml", "datadog-v2.yaml", "box-openapi.json"];
-const PROGENITOR_VERSION: &str = "0.14.0";
+const PROGENITOR_VERSION: &str = "0.15.1";
 /// Paired runs per comparison.
 const PAIRS: usize = 7;
 /// The in-process codegen budgets, in billions of instructions: the former 600 ms (stripe)
@@ -220,8 +220,9 @@ pub fn bench(root: &Path) -> Result<(), String> {
 
     let mut budgets = codegen.budgets();
     budgets.push(check.budget());
+    budgets.push(console.budget());
     budgets.extend(client.budgets());
-    let md = report(&budgets, &[codegen.markdown(), check.markdown(), console, client.markdown()]);
+    let md = report(&budgets, &[codegen.markdown(), check.markdown(), console.markdown, client.markdown()]);
     fs::write(root.join("BENCHMARKS.md"), &md).map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
     println!("{md}");
     let failed: Vec<&str> = budgets.iter().filter(|b| !b.pass).map(|b| b.name).collect();
@@ -402,10 +403,16 @@ struct Check {
 
 /// `cargo check` of one package of the bench workspace, whole crate (not incremental).
 fn check(setup: &Setup, package: &str, features: &[&str]) -> Result<f64, String> {
+    let arguments: Vec<&str> = features.iter().flat_map(|f| ["--features", f]).collect();
+    check_args(setup, package, &arguments)
+}
+
+/// [`check`] with these arguments after the package.
+fn check_args(setup: &Setup, package: &str, arguments: &[&str]) -> Result<f64, String> {
     timed(
         Command::new(cargo())
             .args(["check", "--quiet", "-p", package])
-            .args(features.iter().flat_map(|f| ["--features", f]))
+            .args(arguments)
             .current_dir(setup.work.join("ws"))
             .env("CARGO_INCREMENTAL", "0")
             .env("CARGO_TARGET_DIR", setup.work.join("target")),
@@ -476,31 +483,88 @@ impl Check {
     }
 }
 
-/// `cargo check` of this project's generated crate with and without the console module.
-fn console_section(setup: &Setup) -> Result<String, String> {
+/// `cargo check` of this project's generated crate (no default features) with the whole
+/// console module, with one of its tags alone (the 13 operations of `report`, and `site`, its
+/// largest with 84), and without it, the four taking turns.
+fn console_section(setup: &Setup) -> Result<Console, String> {
     let lib = setup.work.join("ws/secops/src/lib.rs");
-    check(setup, "secops-clients", &["insightvm_console"])?;
-    let (with, without) = paired(
-        || {
+    let configurations: [&[&str]; 4] = [
+        &["--no-default-features", "--features", "insightvm_console"],
+        &["--no-default-features", "--features", "insightvm_console-report"],
+        &["--no-default-features", "--features", "insightvm_console-site"],
+        &["--no-default-features"],
+    ];
+    check_args(setup, "secops-clients", configurations[0])?;
+    let mut samples: [Samples; 4] = Default::default();
+    for round in 0..PAIRS {
+        for turn in 0..configurations.len() {
+            let which = (round + turn) % configurations.len();
             touch(&lib)?;
-            check(setup, "secops-clients", &["insightvm_console"])
-        },
-        || {
-            touch(&lib)?;
-            check(setup, "secops-clients", &[])
-        },
-    )?;
+            samples[which].0.push(check_args(setup, "secops-clients", configurations[which])?);
+        }
+    }
+    let [whole, report, site, none] = samples;
+    let share = |part: &Samples| {
+        Samples(part.0.iter().zip(&whole.0).zip(&none.0).map(|((p, w), n)| (p - n) / (w - n)).collect())
+    };
+    let (report_share, site_share) = (share(&report), share(&site));
     let operations = rust_files(&setup.root.join("generated/src/insightvm_console/operations")).saturating_sub(1);
-    Ok(format!(
-        "## 3. The InsightVM console module\n\n`cargo check` of `generated/` (dependencies prebuilt, sources touched, not \
-         incremental), {PAIRS} paired runs:\n\n| features | check s |\n|---|---:|\n\
-         | default + `insightvm_console` ({operations} more operations) | {} |\n| default | {} |\n\n\
-         The module's share: {} s ({:.1} ms per operation).\n",
-        with.show(2, ""),
-        without.show(2, ""),
-        Samples(with.0.iter().zip(&without.0).map(|(w, o)| w - o).collect()).show(2, ""),
-        (with.median() - without.median()) * 1000.0 / operations.max(1) as f64,
-    ))
+    let lines = lines_of(&setup.root.join("generated/src/insightvm_console"));
+    let markdown = format!(
+        "## 3. The InsightVM console module\n\n`cargo check` of `generated/` without default features (dependencies \
+         prebuilt, sources touched, not incremental), {PAIRS} rounds taking turns:\n\n| features | check s |\n|---|---:|\n\
+         | `insightvm_console` ({operations} operations, 20 tags) | {} |\n\
+         | `insightvm_console-report` alone (13 operations) | {} |\n\
+         | `insightvm_console-site` alone (84 operations) | {} |\n\
+         | none | {} |\n\n\
+         The module's share: {} s ({:.1} ms per operation; {lines} generated lines, {:.0} per operation). A tag's share of \
+         the module's, per round: `report` {}, `site` {}.\n",
+        whole.show(2, ""),
+        report.show(2, ""),
+        site.show(2, ""),
+        none.show(2, ""),
+        Samples(whole.0.iter().zip(&none.0).map(|(w, n)| w - n).collect()).show(2, ""),
+        (whole.median() - none.median()) * 1000.0 / operations.max(1) as f64,
+        lines as f64 / operations.max(1) as f64,
+        report_share.show(2, "×"),
+        site_share.show(2, "×"),
+    );
+    Ok(Console { markdown, report_share })
+}
+
+/// The console section and its budget.
+struct Console {
+    markdown: String,
+    report_share: Samples,
+}
+
+impl Console {
+    fn budget(&self) -> Budget {
+        let ratio = self.report_share.median();
+        Budget {
+            name: "`cargo check` of one console tag (report, 13 of 329 operations) vs the whole module",
+            measured: self.report_share.show(2, "×"),
+            limit: "≤ 0.15×".into(),
+            pass: ratio <= 0.15,
+        }
+    }
+}
+
+/// The lines of the Rust files under `dir`.
+fn lines_of(dir: &Path) -> usize {
+    let mut total = 0;
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                total += fs::read_to_string(&path).map(|text| text.lines().count()).unwrap_or(0);
+            }
+        }
+    }
+    total
 }
 
 fn rust_files(dir: &Path) -> usize {

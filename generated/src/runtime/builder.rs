@@ -19,6 +19,7 @@ use super::retry::RetryPolicy;
 /// Turns one operation's inputs into its request (path, query, headers, body, accepted
 /// media type); an error says which input cannot be sent. Each operation's input
 /// implements it; the builder's `send` goes through it.
+#[doc(hidden)]
 pub trait Encode {
     /// The request for these inputs.
     fn encode(self) -> Result<Request, String>;

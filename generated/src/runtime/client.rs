@@ -23,6 +23,7 @@ pub type RequestHook = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
 
 /// Settings shared by every API client; each API's `ClientBuilder` fills it in.
 #[derive(Clone)]
+#[doc(hidden)]
 pub struct ClientConfig {
     base_url: String,
     credentials: Vec<(&'static str, Credential)>,
@@ -241,6 +242,7 @@ impl ClientConfig {
 
 /// The part of every API client that sends requests. Cheap to clone.
 #[derive(Clone)]
+#[doc(hidden)]
 pub struct ClientCore {
     inner: Arc<Inner>,
 }

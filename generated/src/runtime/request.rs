@@ -416,6 +416,7 @@ static NO_OPTIONS: CallOptions = CallOptions {
 
 /// One request, assembled by an operation and executed by [`ClientCore`](super::ClientCore).
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct Request {
     pub(crate) operation: &'static OperationInfo,
     pub(crate) path: String,

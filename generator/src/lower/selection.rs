@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::config::Selection;
 use crate::diag::Diagnostics;
-use crate::ir::{BodyKind, Operation, ResponseBody, TypeDef, TypeRef};
+use crate::ir::{Operation, TypeDef, TypeRef};
 
 /// Decides operation by operation, remembering which entries of the selection matched.
 pub(super) struct Selector<'s> {
@@ -128,43 +128,21 @@ pub(super) fn keep_reached(operations: &[Operation], types: &mut std::collection
     let mut pending: Vec<&TypeRef> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for op in operations {
-        pending.extend(op.params.iter().map(|p| &p.ty));
-        if let Some(BodyKind::Json(ty) | BodyKind::Form(ty)) = op.body.as_ref().map(|b| &b.kind) {
-            pending.push(ty);
-        }
-        for response in op.success.iter().chain(&op.errors) {
-            if let Some(ResponseBody::Json(ty)) = &response.body {
-                pending.push(ty);
-            }
-        }
+        pending.extend(op.type_refs());
         names.push(op.companion_types.error.clone());
     }
     let mut reached: BTreeSet<String> = BTreeSet::new();
     let mut queue: Vec<String> = names;
-    for ty in pending {
-        collect(ty, &mut queue);
-    }
+    queue.extend(pending.into_iter().filter_map(TypeRef::named_type).map(str::to_owned));
     while let Some(name) = queue.pop() {
         if !reached.insert(name.clone()) {
             continue;
         }
         if let Some(def) = types.get(&name) {
-            for ty in def.kind.parts() {
-                collect(ty, &mut queue);
-            }
+            queue.extend(def.kind.parts().into_iter().filter_map(TypeRef::named_type).map(str::to_owned));
         }
     }
     types.retain(|name, _| reached.contains(name));
-}
-
-fn collect(ty: &TypeRef, into: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(name) => into.push(name.clone()),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-            collect(inner, into)
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, BodyKind, Operation, ResponseBody, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, TypeKind, TypeRef};
 use crate::naming::tag_feature;
 
 /// The feature an operation sits behind; `None` when it is always there (the API has no tag
@@ -45,9 +45,7 @@ pub(super) fn type_needs(api: &Api) -> BTreeMap<&str, Need> {
     for op in &api.operations {
         let feature = operation_feature(api, op);
         let mut pending: Vec<&str> = Vec::new();
-        for ty in operation_types(op) {
-            named(ty, &mut pending);
-        }
+        pending.extend(op.type_refs().into_iter().filter_map(TypeRef::named_type));
         pending.push(&op.companion_types.error);
         let mut seen = BTreeSet::new();
         while let Some(name) = pending.pop() {
@@ -63,9 +61,7 @@ pub(super) fn type_needs(api: &Api) -> BTreeMap<&str, Need> {
                 }
                 (Some(_), Need::Always) => {}
             }
-            for ty in kind.parts() {
-                named(ty, &mut pending);
-            }
+            pending.extend(kind.parts().into_iter().filter_map(TypeRef::named_type));
         }
     }
     for def in &api.types {
@@ -98,29 +94,5 @@ pub(super) fn cfg(need: &Need) -> TokenStream {
             let features = features.iter();
             quote! { #[cfg(any(#(feature = #features),*))] }
         }
-    }
-}
-
-/// The types an operation names directly: inputs, body and answers.
-fn operation_types(op: &Operation) -> Vec<&TypeRef> {
-    let mut types: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
-    if let Some(BodyKind::Json(ty) | BodyKind::Form(ty)) = op.body.as_ref().map(|b| &b.kind) {
-        types.push(ty);
-    }
-    for response in op.success.iter().chain(&op.errors) {
-        if let Some(ResponseBody::Json(ty)) = &response.body {
-            types.push(ty);
-        }
-    }
-    types
-}
-
-fn named<'t>(ty: &'t TypeRef, into: &mut Vec<&'t str>) {
-    match ty {
-        TypeRef::Named(name) => into.push(name),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-            named(inner, into)
-        }
-        _ => {}
     }
 }

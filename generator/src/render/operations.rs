@@ -63,6 +63,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
 
         #input_docs
         #[derive(Debug, Clone)]
+        #[doc(hidden)]
         pub struct #input {
             #(#fields)*
         }
@@ -179,17 +180,10 @@ pub fn client_method(op: &Operation) -> TokenStream {
 fn uses_types(op: &Operation) -> bool {
     let mut names = BTreeSet::new();
     let mut note = |ty: &TypeRef| collect_names(ty, &mut names);
-    op.params.iter().for_each(|p| note(&p.ty));
-    if let Some(BodyKind::Json(ty) | BodyKind::Form(ty)) = op.body.as_ref().map(|b| &b.kind) {
-        note(ty);
-    }
-    for response in op.success.iter().chain(&op.errors) {
-        if let Some(ResponseBody::Json(ty)) = &response.body {
-            note(ty);
-        }
-    }
+    op.type_refs().into_iter().for_each(&mut note);
     if let Some(pagination) = &op.pagination {
         note(&pagination.item_type);
     }
-    !names.is_empty()
+    // Errors of several types are a type of `types`, whatever types their bodies are.
+    !names.is_empty() || responses::errors_by_status(op)
 }

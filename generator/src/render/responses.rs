@@ -136,6 +136,12 @@ fn error_body_types(op: &Operation) -> Vec<&TypeRef> {
     types
 }
 
+/// Whether the operation's errors are a type of their own (bodies of several types, by
+/// status), named in `types`.
+pub(super) fn errors_by_status(op: &Operation) -> bool {
+    error_body_types(op).len() > 1
+}
+
 /// The error responses with a JSON body, with its type.
 fn documented_errors(op: &Operation) -> Vec<(&Response, &TypeRef)> {
     op.errors

@@ -21,6 +21,7 @@ pub type GetAsset = runtime::RequestBuilder<GetAssetInput>;
 
 /// The inputs of [`GetAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetInput {
     id: String,
     current_time: Option<chrono::DateTime<chrono::Utc>>,

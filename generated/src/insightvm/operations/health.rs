@@ -21,6 +21,7 @@ pub type Health = runtime::RequestBuilder<HealthInput>;
 
 /// The inputs of [`Health`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct HealthInput {}
 
 impl Health {

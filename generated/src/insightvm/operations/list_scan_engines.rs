@@ -21,6 +21,7 @@ pub type ListScanEngines = runtime::RequestBuilder<ListScanEnginesInput>;
 
 /// The inputs of [`ListScanEngines`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ListScanEnginesInput {
     page: Option<i32>,
     size: Option<i32>,

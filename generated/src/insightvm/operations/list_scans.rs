@@ -21,6 +21,7 @@ pub type ListScans = runtime::RequestBuilder<ListScansInput>;
 
 /// The inputs of [`ListScans`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ListScansInput {
     include_details: Option<bool>,
     page: Option<i32>,

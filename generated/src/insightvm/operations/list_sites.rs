@@ -21,6 +21,7 @@ pub type ListSites = runtime::RequestBuilder<ListSitesInput>;
 
 /// The inputs of [`ListSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ListSitesInput {
     cursor: Option<String>,
     page: Option<i32>,

@@ -25,6 +25,7 @@ pub type RemoveScanEngineConfiguration = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveScanEngineConfiguration`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveScanEngineConfigurationInput {
     id: String,
     body: types::RemoveScanEngineConfigurationProperty,

@@ -21,6 +21,7 @@ pub type SearchAssets = runtime::RequestBuilder<SearchAssetsInput>;
 
 /// The inputs of [`SearchAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SearchAssetsInput {
     cursor: Option<String>,
     current_time: Option<chrono::DateTime<chrono::Utc>>,

@@ -22,6 +22,7 @@ pub type SearchVulnerabilities = runtime::RequestBuilder<SearchVulnerabilitiesIn
 
 /// The inputs of [`SearchVulnerabilities`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SearchVulnerabilitiesInput {
     cursor: Option<String>,
     page: Option<i32>,

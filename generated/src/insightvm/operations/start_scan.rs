@@ -21,6 +21,7 @@ pub type StartScan = runtime::RequestBuilder<StartScanInput>;
 
 /// The inputs of [`StartScan`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct StartScanInput {
     body: types::ScanForm,
 }

@@ -21,6 +21,7 @@ pub type StopScan = runtime::RequestBuilder<StopScanInput>;
 
 /// The inputs of [`StopScan`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct StopScanInput {
     id: String,
 }

@@ -25,6 +25,7 @@ pub type UpdateScanEngineConfiguration = runtime::RequestBuilder<
 
 /// The inputs of [`UpdateScanEngineConfiguration`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateScanEngineConfigurationInput {
     id: String,
     body: types::UpdateEnginePropertiesForm,

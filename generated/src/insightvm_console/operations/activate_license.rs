@@ -22,6 +22,7 @@ pub type ActivateLicense = runtime::RequestBuilder<ActivateLicenseInput>;
 
 /// The inputs of [`ActivateLicense`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ActivateLicenseInput {
     key: Option<String>,
     body: ActivateLicenseForm,

@@ -22,6 +22,7 @@ pub type AddAssetGroupTag = runtime::RequestBuilder<AddAssetGroupTagInput>;
 
 /// The inputs of [`AddAssetGroupTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddAssetGroupTagInput {
     id: i32,
     tag_id: i32,

@@ -22,6 +22,7 @@ pub type AddAssetGroupUser = runtime::RequestBuilder<AddAssetGroupUserInput>;
 
 /// The inputs of [`AddAssetGroupUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddAssetGroupUserInput {
     id: i32,
     user_id: i32,

@@ -21,6 +21,7 @@ pub type AddAssetTag = runtime::RequestBuilder<AddAssetTagInput>;
 
 /// The inputs of [`AddAssetTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddAssetTagInput {
     id: i64,
     tag_id: i32,

@@ -22,6 +22,7 @@ pub type AddAssetToAssetGroup = runtime::RequestBuilder<AddAssetToAssetGroupInpu
 
 /// The inputs of [`AddAssetToAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddAssetToAssetGroupInput {
     id: i32,
     asset_id: i64,

@@ -22,6 +22,7 @@ pub type AddExcludedTargets = runtime::RequestBuilder<AddExcludedTargetsInput>;
 
 /// The inputs of [`AddExcludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddExcludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

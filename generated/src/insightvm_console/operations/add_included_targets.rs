@@ -22,6 +22,7 @@ pub type AddIncludedTargets = runtime::RequestBuilder<AddIncludedTargetsInput>;
 
 /// The inputs of [`AddIncludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddIncludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

@@ -25,6 +25,7 @@ pub type AddScanEnginePoolScanEngine = runtime::RequestBuilder<
 
 /// The inputs of [`AddScanEnginePoolScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddScanEnginePoolScanEngineInput {
     id: i32,
     engine_id: i32,

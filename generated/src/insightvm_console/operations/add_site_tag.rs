@@ -21,6 +21,7 @@ pub type AddSiteTag = runtime::RequestBuilder<AddSiteTagInput>;
 
 /// The inputs of [`AddSiteTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddSiteTagInput {
     id: i32,
     tag_id: i32,

@@ -21,6 +21,7 @@ pub type AddSiteUser = runtime::RequestBuilder<AddSiteUserInput>;
 
 /// The inputs of [`AddSiteUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddSiteUserInput {
     id: i32,
     body: Option<i32>,

@@ -22,6 +22,7 @@ pub type AddUserAssetGroup = runtime::RequestBuilder<AddUserAssetGroupInput>;
 
 /// The inputs of [`AddUserAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddUserAssetGroupInput {
     id: i32,
     asset_group_id: i32,

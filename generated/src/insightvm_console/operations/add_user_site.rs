@@ -21,6 +21,7 @@ pub type AddUserSite = runtime::RequestBuilder<AddUserSiteInput>;
 
 /// The inputs of [`AddUserSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct AddUserSiteInput {
     id: i32,
     site_id: i32,

@@ -21,6 +21,7 @@ pub type CreateAsset = runtime::RequestBuilder<CreateAssetInput>;
 
 /// The inputs of [`CreateAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateAssetInput {
     id: i32,
     body: Option<types::AssetCreate>,

@@ -22,6 +22,7 @@ pub type CreateAssetGroup = runtime::RequestBuilder<CreateAssetGroupInput>;
 
 /// The inputs of [`CreateAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateAssetGroupInput {
     body: Option<types::AssetGroup>,
 }

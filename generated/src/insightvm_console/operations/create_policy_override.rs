@@ -22,6 +22,7 @@ pub type CreatePolicyOverride = runtime::RequestBuilder<CreatePolicyOverrideInpu
 
 /// The inputs of [`CreatePolicyOverride`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreatePolicyOverrideInput {
     body: Option<types::PolicyOverride>,
 }

@@ -21,6 +21,7 @@ pub type CreateReport = runtime::RequestBuilder<CreateReportInput>;
 
 /// The inputs of [`CreateReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateReportInput {
     body: Option<types::Report>,
 }

@@ -22,6 +22,7 @@ pub type CreateScanEngine = runtime::RequestBuilder<CreateScanEngineInput>;
 
 /// The inputs of [`CreateScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateScanEngineInput {
     body: Option<types::ScanEngine>,
 }

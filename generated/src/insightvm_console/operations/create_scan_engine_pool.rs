@@ -22,6 +22,7 @@ pub type CreateScanEnginePool = runtime::RequestBuilder<CreateScanEnginePoolInpu
 
 /// The inputs of [`CreateScanEnginePool`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateScanEnginePoolInput {
     body: Option<types::EnginePool>,
 }

@@ -22,6 +22,7 @@ pub type CreateScanTemplate = runtime::RequestBuilder<CreateScanTemplateInput>;
 
 /// The inputs of [`CreateScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateScanTemplateInput {
     body: Option<types::ScanTemplate>,
 }

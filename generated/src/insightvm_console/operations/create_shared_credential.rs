@@ -22,6 +22,7 @@ pub type CreateSharedCredential = runtime::RequestBuilder<CreateSharedCredential
 
 /// The inputs of [`CreateSharedCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSharedCredentialInput {
     body: Option<types::SharedCredential>,
 }

@@ -21,6 +21,7 @@ pub type CreateSharedSecret = runtime::RequestBuilder<CreateSharedSecretInput>;
 
 /// The inputs of [`CreateSharedSecret`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSharedSecretInput {}
 
 impl CreateSharedSecret {

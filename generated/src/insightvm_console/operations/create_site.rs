@@ -21,6 +21,7 @@ pub type CreateSite = runtime::RequestBuilder<CreateSiteInput>;
 
 /// The inputs of [`CreateSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteInput {
     body: Option<types::SiteCreateResource>,
 }

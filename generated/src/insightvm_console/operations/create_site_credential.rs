@@ -22,6 +22,7 @@ pub type CreateSiteCredential = runtime::RequestBuilder<CreateSiteCredentialInpu
 
 /// The inputs of [`CreateSiteCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteCredentialInput {
     id: i32,
     body: Option<types::SiteCredential>,

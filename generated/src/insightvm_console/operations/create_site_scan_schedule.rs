@@ -22,6 +22,7 @@ pub type CreateSiteScanSchedule = runtime::RequestBuilder<CreateSiteScanSchedule
 
 /// The inputs of [`CreateSiteScanSchedule`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteScanScheduleInput {
     id: i32,
     body: Option<types::ScanSchedule>,

@@ -22,6 +22,7 @@ pub type CreateSiteSmtpAlert = runtime::RequestBuilder<CreateSiteSmtpAlertInput>
 
 /// The inputs of [`CreateSiteSmtpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteSmtpAlertInput {
     id: i32,
     body: Option<types::SmtpAlert>,

@@ -22,6 +22,7 @@ pub type CreateSiteSnmpAlert = runtime::RequestBuilder<CreateSiteSnmpAlertInput>
 
 /// The inputs of [`CreateSiteSnmpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteSnmpAlertInput {
     id: i32,
     body: Option<types::SnmpAlert>,

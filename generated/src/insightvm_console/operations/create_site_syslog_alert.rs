@@ -22,6 +22,7 @@ pub type CreateSiteSyslogAlert = runtime::RequestBuilder<CreateSiteSyslogAlertIn
 
 /// The inputs of [`CreateSiteSyslogAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSiteSyslogAlertInput {
     id: i32,
     body: Option<types::SyslogAlert>,

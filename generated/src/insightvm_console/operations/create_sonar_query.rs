@@ -22,6 +22,7 @@ pub type CreateSonarQuery = runtime::RequestBuilder<CreateSonarQueryInput>;
 
 /// The inputs of [`CreateSonarQuery`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateSonarQueryInput {
     body: Option<types::SonarQuery>,
 }

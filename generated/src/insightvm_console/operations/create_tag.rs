@@ -21,6 +21,7 @@ pub type CreateTag = runtime::RequestBuilder<CreateTagInput>;
 
 /// The inputs of [`CreateTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateTagInput {
     body: Option<types::Tag>,
 }

@@ -21,6 +21,7 @@ pub type CreateUser = runtime::RequestBuilder<CreateUserInput>;
 
 /// The inputs of [`CreateUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateUserInput {
     body: Option<types::UserEdit>,
 }

@@ -24,6 +24,7 @@ pub type DeleteAllSharedCredentials = runtime::RequestBuilder<
 
 /// The inputs of [`DeleteAllSharedCredentials`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAllSharedCredentialsInput {}
 
 impl DeleteAllSharedCredentials {

@@ -22,6 +22,7 @@ pub type DeleteAllSiteAlerts = runtime::RequestBuilder<DeleteAllSiteAlertsInput>
 
 /// The inputs of [`DeleteAllSiteAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAllSiteAlertsInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type DeleteAllSiteSmtpAlerts = runtime::RequestBuilder<DeleteAllSiteSmtpAler
 
 /// The inputs of [`DeleteAllSiteSmtpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAllSiteSmtpAlertsInput {
     id: i32,
 }

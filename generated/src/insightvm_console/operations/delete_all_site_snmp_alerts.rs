@@ -22,6 +22,7 @@ pub type DeleteAllSiteSnmpAlerts = runtime::RequestBuilder<DeleteAllSiteSnmpAler
 
 /// The inputs of [`DeleteAllSiteSnmpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAllSiteSnmpAlertsInput {
     id: i32,
 }

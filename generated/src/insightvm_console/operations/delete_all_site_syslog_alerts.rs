@@ -24,6 +24,7 @@ pub type DeleteAllSiteSyslogAlerts = runtime::RequestBuilder<
 
 /// The inputs of [`DeleteAllSiteSyslogAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAllSiteSyslogAlertsInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type DeleteAsset = runtime::RequestBuilder<DeleteAssetInput>;
 
 /// The inputs of [`DeleteAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAssetInput {
     id: i64,
 }

@@ -22,6 +22,7 @@ pub type DeleteAssetGroup = runtime::RequestBuilder<DeleteAssetGroupInput>;
 
 /// The inputs of [`DeleteAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteAssetGroupInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type DeletePolicyOverride = runtime::RequestBuilder<DeletePolicyOverrideInpu
 
 /// The inputs of [`DeletePolicyOverride`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeletePolicyOverrideInput {
     id: i64,
 }

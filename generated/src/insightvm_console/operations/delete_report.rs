@@ -21,6 +21,7 @@ pub type DeleteReport = runtime::RequestBuilder<DeleteReportInput>;
 
 /// The inputs of [`DeleteReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteReportInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type DeleteReportInstance = runtime::RequestBuilder<DeleteReportInstanceInpu
 
 /// The inputs of [`DeleteReportInstance`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteReportInstanceInput {
     id: i32,
     instance: types::DeleteReportInstanceInstance,

@@ -21,6 +21,7 @@ pub type DeleteRole = runtime::RequestBuilder<DeleteRoleInput>;
 
 /// The inputs of [`DeleteRole`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteRoleInput {
     id: String,
 }

@@ -22,6 +22,7 @@ pub type DeleteScanEngine = runtime::RequestBuilder<DeleteScanEngineInput>;
 
 /// The inputs of [`DeleteScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteScanEngineInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type DeleteScanTemplate = runtime::RequestBuilder<DeleteScanTemplateInput>;
 
 /// The inputs of [`DeleteScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteScanTemplateInput {
     id: String,
 }

@@ -22,6 +22,7 @@ pub type DeleteSharedCredential = runtime::RequestBuilder<DeleteSharedCredential
 
 /// The inputs of [`DeleteSharedCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSharedCredentialInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type DeleteSharedSecret = runtime::RequestBuilder<DeleteSharedSecretInput>;
 
 /// The inputs of [`DeleteSharedSecret`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSharedSecretInput {}
 
 impl DeleteSharedSecret {

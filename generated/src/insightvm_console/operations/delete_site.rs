@@ -21,6 +21,7 @@ pub type DeleteSite = runtime::RequestBuilder<DeleteSiteInput>;
 
 /// The inputs of [`DeleteSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteInput {
     id: i32,
 }

@@ -23,6 +23,7 @@ pub type DeleteSiteCredential = runtime::RequestBuilder<DeleteSiteCredentialInpu
 
 /// The inputs of [`DeleteSiteCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteCredentialInput {
     id: i32,
     credential_id: i32,

@@ -23,6 +23,7 @@ pub type DeleteSiteScanSchedule = runtime::RequestBuilder<DeleteSiteScanSchedule
 
 /// The inputs of [`DeleteSiteScanSchedule`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteScanScheduleInput {
     id: i32,
     schedule_id: i32,

@@ -22,6 +22,7 @@ pub type DeleteSiteSmtpAlert = runtime::RequestBuilder<DeleteSiteSmtpAlertInput>
 
 /// The inputs of [`DeleteSiteSmtpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteSmtpAlertInput {
     id: i32,
     alert_id: i32,

@@ -22,6 +22,7 @@ pub type DeleteSiteSnmpAlert = runtime::RequestBuilder<DeleteSiteSnmpAlertInput>
 
 /// The inputs of [`DeleteSiteSnmpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteSnmpAlertInput {
     id: i32,
     alert_id: i32,

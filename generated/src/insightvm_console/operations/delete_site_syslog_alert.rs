@@ -22,6 +22,7 @@ pub type DeleteSiteSyslogAlert = runtime::RequestBuilder<DeleteSiteSyslogAlertIn
 
 /// The inputs of [`DeleteSiteSyslogAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSiteSyslogAlertInput {
     id: i32,
     alert_id: i32,

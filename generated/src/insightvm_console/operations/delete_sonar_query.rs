@@ -22,6 +22,7 @@ pub type DeleteSonarQuery = runtime::RequestBuilder<DeleteSonarQueryInput>;
 
 /// The inputs of [`DeleteSonarQuery`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteSonarQueryInput {
     id: i64,
 }

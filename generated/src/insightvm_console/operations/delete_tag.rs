@@ -21,6 +21,7 @@ pub type DeleteTag = runtime::RequestBuilder<DeleteTagInput>;
 
 /// The inputs of [`DeleteTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteTagInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type DeleteUser = runtime::RequestBuilder<DeleteUserInput>;
 
 /// The inputs of [`DeleteUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DeleteUserInput {
     id: i32,
 }

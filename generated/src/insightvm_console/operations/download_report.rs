@@ -21,6 +21,7 @@ pub type DownloadReport = runtime::RequestBuilder<DownloadReportInput>;
 
 /// The inputs of [`DownloadReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct DownloadReportInput {
     id: i32,
     instance: types::DownloadReportInstance,

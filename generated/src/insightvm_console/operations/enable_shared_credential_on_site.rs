@@ -25,6 +25,7 @@ pub type EnableSharedCredentialOnSite = runtime::RequestBuilder<
 
 /// The inputs of [`EnableSharedCredentialOnSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct EnableSharedCredentialOnSiteInput {
     id: i32,
     credential_id: i32,

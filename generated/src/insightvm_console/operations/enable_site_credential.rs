@@ -23,6 +23,7 @@ pub type EnableSiteCredential = runtime::RequestBuilder<EnableSiteCredentialInpu
 
 /// The inputs of [`EnableSiteCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct EnableSiteCredentialInput {
     id: i32,
     credential_id: i32,

@@ -21,6 +21,7 @@ pub type ExecuteCommand = runtime::RequestBuilder<ExecuteCommandInput>;
 
 /// The inputs of [`ExecuteCommand`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ExecuteCommandInput {
     body: Option<String>,
 }

@@ -21,6 +21,7 @@ pub type FindAssets = runtime::RequestBuilder<FindAssetsInput>;
 
 /// The inputs of [`FindAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct FindAssetsInput {
     page: Option<i32>,
     size: Option<i32>,

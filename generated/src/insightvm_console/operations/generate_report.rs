@@ -21,6 +21,7 @@ pub type GenerateReport = runtime::RequestBuilder<GenerateReportInput>;
 
 /// The inputs of [`GenerateReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GenerateReportInput {
     id: i32,
 }

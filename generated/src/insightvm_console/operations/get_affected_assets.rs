@@ -22,6 +22,7 @@ pub type GetAffectedAssets = runtime::RequestBuilder<GetAffectedAssetsInput>;
 
 /// The inputs of [`GetAffectedAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAffectedAssetsInput {
     id: String,
 }

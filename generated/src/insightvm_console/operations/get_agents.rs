@@ -21,6 +21,7 @@ pub type GetAgents = runtime::RequestBuilder<GetAgentsInput>;
 
 /// The inputs of [`GetAgents`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAgentsInput {
     page: Option<i32>,
     size: Option<i32>,

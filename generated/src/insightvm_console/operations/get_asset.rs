@@ -21,6 +21,7 @@ pub type GetAsset = runtime::RequestBuilder<GetAssetInput>;
 
 /// The inputs of [`GetAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetInput {
     id: i64,
 }

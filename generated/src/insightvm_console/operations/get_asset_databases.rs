@@ -22,6 +22,7 @@ pub type GetAssetDatabases = runtime::RequestBuilder<GetAssetDatabasesInput>;
 
 /// The inputs of [`GetAssetDatabases`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetDatabasesInput {
     id: i64,
 }

@@ -21,6 +21,7 @@ pub type GetAssetFiles = runtime::RequestBuilder<GetAssetFilesInput>;
 
 /// The inputs of [`GetAssetFiles`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetFilesInput {
     id: i64,
 }

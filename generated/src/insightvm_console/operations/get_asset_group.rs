@@ -21,6 +21,7 @@ pub type GetAssetGroup = runtime::RequestBuilder<GetAssetGroupInput>;
 
 /// The inputs of [`GetAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupInput {
     id: i32,
 }

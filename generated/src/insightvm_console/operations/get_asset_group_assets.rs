@@ -22,6 +22,7 @@ pub type GetAssetGroupAssets = runtime::RequestBuilder<GetAssetGroupAssetsInput>
 
 /// The inputs of [`GetAssetGroupAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupAssetsInput {
     id: i32,
 }

@@ -24,6 +24,7 @@ pub type GetAssetGroupSearchCriteria = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetGroupSearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupSearchCriteriaInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetAssetGroupTags = runtime::RequestBuilder<GetAssetGroupTagsInput>;
 
 /// The inputs of [`GetAssetGroupTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupTagsInput {
     id: i32,
 }

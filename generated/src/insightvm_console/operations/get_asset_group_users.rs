@@ -22,6 +22,7 @@ pub type GetAssetGroupUsers = runtime::RequestBuilder<GetAssetGroupUsersInput>;
 
 /// The inputs of [`GetAssetGroupUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupUsersInput {
     id: i32,
 }

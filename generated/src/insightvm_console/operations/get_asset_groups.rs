@@ -22,6 +22,7 @@ pub type GetAssetGroups = runtime::RequestBuilder<GetAssetGroupsInput>;
 
 /// The inputs of [`GetAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetGroupsInput {
     type_: Option<String>,
     name: Option<String>,

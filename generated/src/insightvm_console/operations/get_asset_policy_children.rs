@@ -23,6 +23,7 @@ pub type GetAssetPolicyChildren = runtime::RequestBuilder<GetAssetPolicyChildren
 
 /// The inputs of [`GetAssetPolicyChildren`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetPolicyChildrenInput {
     asset_id: i64,
     policy_id: i64,

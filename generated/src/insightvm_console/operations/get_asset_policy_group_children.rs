@@ -25,6 +25,7 @@ pub type GetAssetPolicyGroupChildren = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetPolicyGroupChildren`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetPolicyGroupChildrenInput {
     asset_id: i64,
     policy_id: i64,

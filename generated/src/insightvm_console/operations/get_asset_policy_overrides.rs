@@ -22,6 +22,7 @@ pub type GetAssetPolicyOverrides = runtime::RequestBuilder<GetAssetPolicyOverrid
 
 /// The inputs of [`GetAssetPolicyOverrides`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetPolicyOverridesInput {
     id: i64,
 }

@@ -25,6 +25,7 @@ pub type GetAssetPolicyRulesSummary = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetPolicyRulesSummary`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetPolicyRulesSummaryInput {
     asset_id: i64,
     policy_id: i64,

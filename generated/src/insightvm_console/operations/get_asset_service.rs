@@ -22,6 +22,7 @@ pub type GetAssetService = runtime::RequestBuilder<GetAssetServiceInput>;
 
 /// The inputs of [`GetAssetService`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceInput {
     id: i64,
     protocol: types::GetAssetServiceProtocol,

@@ -25,6 +25,7 @@ pub type GetAssetServiceConfigurations = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceConfigurations`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceConfigurationsInput {
     id: i64,
     protocol: types::GetAssetServiceConfigurationsProtocol,

@@ -25,6 +25,7 @@ pub type GetAssetServiceDatabases = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceDatabases`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceDatabasesInput {
     id: i64,
     protocol: types::GetAssetServiceDatabasesProtocol,

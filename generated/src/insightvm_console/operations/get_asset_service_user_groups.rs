@@ -25,6 +25,7 @@ pub type GetAssetServiceUserGroups = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceUserGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceUserGroupsInput {
     id: i64,
     protocol: types::GetAssetServiceUserGroupsProtocol,

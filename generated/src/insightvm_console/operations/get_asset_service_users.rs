@@ -23,6 +23,7 @@ pub type GetAssetServiceUsers = runtime::RequestBuilder<GetAssetServiceUsersInpu
 
 /// The inputs of [`GetAssetServiceUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceUsersInput {
     id: i64,
     protocol: types::GetAssetServiceUsersProtocol,

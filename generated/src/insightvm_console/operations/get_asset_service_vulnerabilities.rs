@@ -25,6 +25,7 @@ pub type GetAssetServiceVulnerabilities = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceVulnerabilities`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceVulnerabilitiesInput {
     id: i64,
     protocol: types::GetAssetServiceVulnerabilitiesProtocol,

@@ -26,6 +26,7 @@ pub type GetAssetServiceWebApplication = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceWebApplication`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceWebApplicationInput {
     id: i64,
     protocol: types::GetAssetServiceWebApplicationProtocol,

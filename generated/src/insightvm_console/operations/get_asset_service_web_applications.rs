@@ -25,6 +25,7 @@ pub type GetAssetServiceWebApplications = runtime::RequestBuilder<
 
 /// The inputs of [`GetAssetServiceWebApplications`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServiceWebApplicationsInput {
     id: i64,
     protocol: types::GetAssetServiceWebApplicationsProtocol,

@@ -22,6 +22,7 @@ pub type GetAssetServices = runtime::RequestBuilder<GetAssetServicesInput>;
 
 /// The inputs of [`GetAssetServices`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetServicesInput {
     id: i64,
 }

@@ -22,6 +22,7 @@ pub type GetAssetSoftware = runtime::RequestBuilder<GetAssetSoftwareInput>;
 
 /// The inputs of [`GetAssetSoftware`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetSoftwareInput {
     id: i64,
 }

@@ -21,6 +21,7 @@ pub type GetAssetTags = runtime::RequestBuilder<GetAssetTagsInput>;
 
 /// The inputs of [`GetAssetTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetTagsInput {
     id: i64,
 }

@@ -22,6 +22,7 @@ pub type GetAssetUserGroups = runtime::RequestBuilder<GetAssetUserGroupsInput>;
 
 /// The inputs of [`GetAssetUserGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetUserGroupsInput {
     id: i64,
 }

@@ -21,6 +21,7 @@ pub type GetAssetUsers = runtime::RequestBuilder<GetAssetUsersInput>;
 
 /// The inputs of [`GetAssetUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetUsersInput {
     id: i64,
 }

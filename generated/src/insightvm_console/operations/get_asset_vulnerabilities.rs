@@ -22,6 +22,7 @@ pub type GetAssetVulnerabilities = runtime::RequestBuilder<GetAssetVulnerabiliti
 
 /// The inputs of [`GetAssetVulnerabilities`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetVulnerabilitiesInput {
     id: i64,
     page: Option<i32>,

@@ -21,6 +21,7 @@ pub type GetAssets = runtime::RequestBuilder<GetAssetsInput>;
 
 /// The inputs of [`GetAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssetsInput {
     page: Option<i32>,
     size: Option<i32>,

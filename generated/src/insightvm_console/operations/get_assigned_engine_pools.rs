@@ -22,6 +22,7 @@ pub type GetAssignedEnginePools = runtime::RequestBuilder<GetAssignedEnginePools
 
 /// The inputs of [`GetAssignedEnginePools`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAssignedEnginePoolsInput {
     id: i32,
 }

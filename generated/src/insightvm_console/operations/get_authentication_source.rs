@@ -22,6 +22,7 @@ pub type GetAuthenticationSource = runtime::RequestBuilder<GetAuthenticationSour
 
 /// The inputs of [`GetAuthenticationSource`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAuthenticationSourceInput {
     id: i32,
 }

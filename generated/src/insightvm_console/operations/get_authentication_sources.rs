@@ -24,6 +24,7 @@ pub type GetAuthenticationSources = runtime::RequestBuilder<
 
 /// The inputs of [`GetAuthenticationSources`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetAuthenticationSourcesInput {}
 
 impl GetAuthenticationSources {

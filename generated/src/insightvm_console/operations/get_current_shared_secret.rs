@@ -21,6 +21,7 @@ pub type GetCurrentSharedSecret = runtime::RequestBuilder<GetCurrentSharedSecret
 
 /// The inputs of [`GetCurrentSharedSecret`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetCurrentSharedSecretInput {}
 
 impl GetCurrentSharedSecret {

@@ -24,6 +24,7 @@ pub type GetCurrentSharedSecretTimeToLive = runtime::RequestBuilder<
 
 /// The inputs of [`GetCurrentSharedSecretTimeToLive`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetCurrentSharedSecretTimeToLiveInput {}
 
 impl GetCurrentSharedSecretTimeToLive {

@@ -25,6 +25,7 @@ pub type GetDescendantPolicyRules = runtime::RequestBuilder<
 
 /// The inputs of [`GetDescendantPolicyRules`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetDescendantPolicyRulesInput {
     policy_id: i64,
     group_id: i64,

@@ -22,6 +22,7 @@ pub type GetDisabledPolicyRules = runtime::RequestBuilder<GetDisabledPolicyRules
 
 /// The inputs of [`GetDisabledPolicyRules`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetDisabledPolicyRulesInput {
     policy_id: i64,
     page: Option<i32>,

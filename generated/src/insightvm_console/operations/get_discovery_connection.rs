@@ -22,6 +22,7 @@ pub type GetDiscoveryConnection = runtime::RequestBuilder<GetDiscoveryConnection
 
 /// The inputs of [`GetDiscoveryConnection`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetDiscoveryConnectionInput {
     id: i64,
 }

@@ -22,6 +22,7 @@ pub type GetDiscoveryConnections = runtime::RequestBuilder<GetDiscoveryConnectio
 
 /// The inputs of [`GetDiscoveryConnections`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetDiscoveryConnectionsInput {
     page: Option<i32>,
     size: Option<i32>,

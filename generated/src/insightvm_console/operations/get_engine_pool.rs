@@ -21,6 +21,7 @@ pub type GetEnginePool = runtime::RequestBuilder<GetEnginePoolInput>;
 
 /// The inputs of [`GetEnginePool`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetEnginePoolInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetExcludedAssetGroups = runtime::RequestBuilder<GetExcludedAssetGroups
 
 /// The inputs of [`GetExcludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetExcludedAssetGroupsInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetExcludedTargets = runtime::RequestBuilder<GetExcludedTargetsInput>;
 
 /// The inputs of [`GetExcludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetExcludedTargetsInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetIncludedAssetGroups = runtime::RequestBuilder<GetIncludedAssetGroups
 
 /// The inputs of [`GetIncludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetIncludedAssetGroupsInput {
     id: i32,
 }

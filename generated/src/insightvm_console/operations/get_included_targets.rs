@@ -22,6 +22,7 @@ pub type GetIncludedTargets = runtime::RequestBuilder<GetIncludedTargetsInput>;
 
 /// The inputs of [`GetIncludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetIncludedTargetsInput {
     id: i32,
 }

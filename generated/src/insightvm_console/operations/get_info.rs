@@ -21,6 +21,7 @@ pub type GetInfo = runtime::RequestBuilder<GetInfoInput>;
 
 /// The inputs of [`GetInfo`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetInfoInput {}
 
 impl GetInfo {

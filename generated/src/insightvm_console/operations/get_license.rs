@@ -21,6 +21,7 @@ pub type GetLicense = runtime::RequestBuilder<GetLicenseInput>;
 
 /// The inputs of [`GetLicense`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetLicenseInput {}
 
 impl GetLicense {

@@ -22,6 +22,7 @@ pub type GetOperatingSystem = runtime::RequestBuilder<GetOperatingSystemInput>;
 
 /// The inputs of [`GetOperatingSystem`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetOperatingSystemInput {
     id: i64,
 }

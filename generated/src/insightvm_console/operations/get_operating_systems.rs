@@ -22,6 +22,7 @@ pub type GetOperatingSystems = runtime::RequestBuilder<GetOperatingSystemsInput>
 
 /// The inputs of [`GetOperatingSystems`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetOperatingSystemsInput {
     page: Option<i32>,
     size: Option<i32>,

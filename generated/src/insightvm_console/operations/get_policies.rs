@@ -21,6 +21,7 @@ pub type GetPolicies = runtime::RequestBuilder<GetPoliciesInput>;
 
 /// The inputs of [`GetPolicies`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPoliciesInput {
     filter: Option<String>,
     scanned_only: Option<bool>,

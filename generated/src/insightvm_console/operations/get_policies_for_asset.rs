@@ -22,6 +22,7 @@ pub type GetPoliciesForAsset = runtime::RequestBuilder<GetPoliciesForAssetInput>
 
 /// The inputs of [`GetPoliciesForAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPoliciesForAssetInput {
     asset_id: i64,
     applicable_only: Option<bool>,

@@ -21,6 +21,7 @@ pub type GetPolicy = runtime::RequestBuilder<GetPolicyInput>;
 
 /// The inputs of [`GetPolicy`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyInput {
     policy_id: i64,
 }

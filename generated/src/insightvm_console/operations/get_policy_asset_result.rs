@@ -22,6 +22,7 @@ pub type GetPolicyAssetResult = runtime::RequestBuilder<GetPolicyAssetResultInpu
 
 /// The inputs of [`GetPolicyAssetResult`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyAssetResultInput {
     policy_id: i64,
     asset_id: i64,

@@ -22,6 +22,7 @@ pub type GetPolicyAssetResults = runtime::RequestBuilder<GetPolicyAssetResultsIn
 
 /// The inputs of [`GetPolicyAssetResults`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyAssetResultsInput {
     policy_id: i64,
     applicable_only: Option<bool>,

@@ -22,6 +22,7 @@ pub type GetPolicyChildren = runtime::RequestBuilder<GetPolicyChildrenInput>;
 
 /// The inputs of [`GetPolicyChildren`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyChildrenInput {
     id: i64,
 }

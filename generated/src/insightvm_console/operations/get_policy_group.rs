@@ -22,6 +22,7 @@ pub type GetPolicyGroup = runtime::RequestBuilder<GetPolicyGroupInput>;
 
 /// The inputs of [`GetPolicyGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupInput {
     policy_id: i64,
     group_id: i64,

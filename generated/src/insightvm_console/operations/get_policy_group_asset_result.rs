@@ -25,6 +25,7 @@ pub type GetPolicyGroupAssetResult = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyGroupAssetResult`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupAssetResultInput {
     policy_id: i64,
     group_id: i64,

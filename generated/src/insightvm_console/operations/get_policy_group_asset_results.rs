@@ -25,6 +25,7 @@ pub type GetPolicyGroupAssetResults = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyGroupAssetResults`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupAssetResultsInput {
     policy_id: i64,
     group_id: i64,

@@ -23,6 +23,7 @@ pub type GetPolicyGroupChildren = runtime::RequestBuilder<GetPolicyGroupChildren
 
 /// The inputs of [`GetPolicyGroupChildren`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupChildrenInput {
     policy_id: i64,
     group_id: i64,

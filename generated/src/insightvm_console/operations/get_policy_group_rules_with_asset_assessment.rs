@@ -25,6 +25,7 @@ pub type GetPolicyGroupRulesWithAssetAssessment = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyGroupRulesWithAssetAssessment`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupRulesWithAssetAssessmentInput {
     asset_id: i64,
     policy_id: i64,

@@ -22,6 +22,7 @@ pub type GetPolicyGroups = runtime::RequestBuilder<GetPolicyGroupsInput>;
 
 /// The inputs of [`GetPolicyGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyGroupsInput {
     policy_id: i64,
     page: Option<i32>,

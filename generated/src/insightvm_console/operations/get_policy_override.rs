@@ -22,6 +22,7 @@ pub type GetPolicyOverride = runtime::RequestBuilder<GetPolicyOverrideInput>;
 
 /// The inputs of [`GetPolicyOverride`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyOverrideInput {
     id: i64,
 }

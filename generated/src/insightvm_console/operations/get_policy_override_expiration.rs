@@ -24,6 +24,7 @@ pub type GetPolicyOverrideExpiration = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyOverrideExpiration`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyOverrideExpirationInput {
     id: i64,
 }

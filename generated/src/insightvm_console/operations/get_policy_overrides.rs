@@ -22,6 +22,7 @@ pub type GetPolicyOverrides = runtime::RequestBuilder<GetPolicyOverridesInput>;
 
 /// The inputs of [`GetPolicyOverrides`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyOverridesInput {
     page: Option<i32>,
     size: Option<i32>,

@@ -21,6 +21,7 @@ pub type GetPolicyRule = runtime::RequestBuilder<GetPolicyRuleInput>;
 
 /// The inputs of [`GetPolicyRule`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleInput {
     policy_id: i64,
     rule_id: i64,

@@ -25,6 +25,7 @@ pub type GetPolicyRuleAssetResult = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyRuleAssetResult`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleAssetResultInput {
     policy_id: i64,
     rule_id: i64,

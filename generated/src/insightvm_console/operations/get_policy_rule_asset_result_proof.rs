@@ -24,6 +24,7 @@ pub type GetPolicyRuleAssetResultProof = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyRuleAssetResultProof`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleAssetResultProofInput {
     policy_id: i64,
     rule_id: i64,

@@ -25,6 +25,7 @@ pub type GetPolicyRuleAssetResults = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyRuleAssetResults`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleAssetResultsInput {
     policy_id: i64,
     rule_id: i64,

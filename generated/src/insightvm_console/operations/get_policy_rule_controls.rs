@@ -23,6 +23,7 @@ pub type GetPolicyRuleControls = runtime::RequestBuilder<GetPolicyRuleControlsIn
 
 /// The inputs of [`GetPolicyRuleControls`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleControlsInput {
     policy_id: i64,
     rule_id: i64,

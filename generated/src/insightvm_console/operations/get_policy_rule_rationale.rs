@@ -22,6 +22,7 @@ pub type GetPolicyRuleRationale = runtime::RequestBuilder<GetPolicyRuleRationale
 
 /// The inputs of [`GetPolicyRuleRationale`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleRationaleInput {
     policy_id: i64,
     rule_id: i64,

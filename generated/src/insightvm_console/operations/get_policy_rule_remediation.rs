@@ -24,6 +24,7 @@ pub type GetPolicyRuleRemediation = runtime::RequestBuilder<
 
 /// The inputs of [`GetPolicyRuleRemediation`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRuleRemediationInput {
     policy_id: i64,
     rule_id: i64,

@@ -22,6 +22,7 @@ pub type GetPolicyRules = runtime::RequestBuilder<GetPolicyRulesInput>;
 
 /// The inputs of [`GetPolicyRules`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicyRulesInput {
     policy_id: i64,
     page: Option<i32>,

@@ -22,6 +22,7 @@ pub type GetPolicySummary = runtime::RequestBuilder<GetPolicySummaryInput>;
 
 /// The inputs of [`GetPolicySummary`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPolicySummaryInput {}
 
 impl GetPolicySummary {

@@ -24,6 +24,7 @@ pub type GetPrerequisiteSolutions = runtime::RequestBuilder<
 
 /// The inputs of [`GetPrerequisiteSolutions`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPrerequisiteSolutionsInput {
     id: String,
 }

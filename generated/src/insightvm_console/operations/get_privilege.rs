@@ -21,6 +21,7 @@ pub type GetPrivilege = runtime::RequestBuilder<GetPrivilegeInput>;
 
 /// The inputs of [`GetPrivilege`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPrivilegeInput {
     id: types::GetPrivilegeId,
 }

@@ -21,6 +21,7 @@ pub type GetPrivileges = runtime::RequestBuilder<GetPrivilegesInput>;
 
 /// The inputs of [`GetPrivileges`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPrivilegesInput {}
 
 impl GetPrivileges {

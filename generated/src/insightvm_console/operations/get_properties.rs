@@ -21,6 +21,7 @@ pub type GetProperties = runtime::RequestBuilder<GetPropertiesInput>;
 
 /// The inputs of [`GetProperties`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetPropertiesInput {}
 
 impl GetProperties {

@@ -21,6 +21,7 @@ pub type GetReport = runtime::RequestBuilder<GetReportInput>;
 
 /// The inputs of [`GetReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportInput {
     id: i32,
 }

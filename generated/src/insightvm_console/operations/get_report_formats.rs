@@ -22,6 +22,7 @@ pub type GetReportFormats = runtime::RequestBuilder<GetReportFormatsInput>;
 
 /// The inputs of [`GetReportFormats`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportFormatsInput {}
 
 impl GetReportFormats {

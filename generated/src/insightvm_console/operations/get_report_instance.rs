@@ -22,6 +22,7 @@ pub type GetReportInstance = runtime::RequestBuilder<GetReportInstanceInput>;
 
 /// The inputs of [`GetReportInstance`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportInstanceInput {
     id: i32,
     instance: types::GetReportInstanceInstance,

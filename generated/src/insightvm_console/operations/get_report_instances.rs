@@ -22,6 +22,7 @@ pub type GetReportInstances = runtime::RequestBuilder<GetReportInstancesInput>;
 
 /// The inputs of [`GetReportInstances`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportInstancesInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetReportTemplate = runtime::RequestBuilder<GetReportTemplateInput>;
 
 /// The inputs of [`GetReportTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportTemplateInput {
     id: String,
 }

@@ -22,6 +22,7 @@ pub type GetReportTemplates = runtime::RequestBuilder<GetReportTemplatesInput>;
 
 /// The inputs of [`GetReportTemplates`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportTemplatesInput {}
 
 impl GetReportTemplates {

@@ -21,6 +21,7 @@ pub type GetReports = runtime::RequestBuilder<GetReportsInput>;
 
 /// The inputs of [`GetReports`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetReportsInput {
     page: Option<i32>,
     size: Option<i32>,

@@ -21,6 +21,7 @@ pub type GetRole = runtime::RequestBuilder<GetRoleInput>;
 
 /// The inputs of [`GetRole`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetRoleInput {
     id: String,
 }

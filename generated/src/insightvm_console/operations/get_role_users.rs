@@ -21,6 +21,7 @@ pub type GetRoleUsers = runtime::RequestBuilder<GetRoleUsersInput>;
 
 /// The inputs of [`GetRoleUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetRoleUsersInput {
     id: String,
 }

@@ -21,6 +21,7 @@ pub type GetRoles = runtime::RequestBuilder<GetRolesInput>;
 
 /// The inputs of [`GetRoles`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetRolesInput {}
 
 impl GetRoles {

@@ -21,6 +21,7 @@ pub type GetScan = runtime::RequestBuilder<GetScanInput>;
 
 /// The inputs of [`GetScan`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanInput {
     id: i64,
 }

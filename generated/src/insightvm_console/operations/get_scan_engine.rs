@@ -21,6 +21,7 @@ pub type GetScanEngine = runtime::RequestBuilder<GetScanEngineInput>;
 
 /// The inputs of [`GetScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEngineInput {
     id: i32,
 }

@@ -24,6 +24,7 @@ pub type GetScanEnginePoolScanEngines = runtime::RequestBuilder<
 
 /// The inputs of [`GetScanEnginePoolScanEngines`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEnginePoolScanEnginesInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetScanEnginePoolSites = runtime::RequestBuilder<GetScanEnginePoolSites
 
 /// The inputs of [`GetScanEnginePoolSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEnginePoolSitesInput {
     id: i32,
 }

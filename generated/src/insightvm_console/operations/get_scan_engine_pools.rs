@@ -22,6 +22,7 @@ pub type GetScanEnginePools = runtime::RequestBuilder<GetScanEnginePoolsInput>;
 
 /// The inputs of [`GetScanEnginePools`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEnginePoolsInput {}
 
 impl GetScanEnginePools {

@@ -22,6 +22,7 @@ pub type GetScanEngineScans = runtime::RequestBuilder<GetScanEngineScansInput>;
 
 /// The inputs of [`GetScanEngineScans`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEngineScansInput {
     id: i32,
     page: Option<i32>,

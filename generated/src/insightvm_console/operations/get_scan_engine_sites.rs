@@ -22,6 +22,7 @@ pub type GetScanEngineSites = runtime::RequestBuilder<GetScanEngineSitesInput>;
 
 /// The inputs of [`GetScanEngineSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEngineSitesInput {
     id: i32,
     page: Option<i32>,

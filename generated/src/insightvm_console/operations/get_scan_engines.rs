@@ -22,6 +22,7 @@ pub type GetScanEngines = runtime::RequestBuilder<GetScanEnginesInput>;
 
 /// The inputs of [`GetScanEngines`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanEnginesInput {}
 
 impl GetScanEngines {

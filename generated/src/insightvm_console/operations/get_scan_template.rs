@@ -22,6 +22,7 @@ pub type GetScanTemplate = runtime::RequestBuilder<GetScanTemplateInput>;
 
 /// The inputs of [`GetScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanTemplateInput {
     id: String,
 }

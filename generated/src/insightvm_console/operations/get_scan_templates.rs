@@ -22,6 +22,7 @@ pub type GetScanTemplates = runtime::RequestBuilder<GetScanTemplatesInput>;
 
 /// The inputs of [`GetScanTemplates`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScanTemplatesInput {}
 
 impl GetScanTemplates {

@@ -21,6 +21,7 @@ pub type GetScans = runtime::RequestBuilder<GetScansInput>;
 
 /// The inputs of [`GetScans`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetScansInput {
     active: Option<types::GetScansActive>,
     page: Option<i32>,

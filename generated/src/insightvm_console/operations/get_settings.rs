@@ -21,6 +21,7 @@ pub type GetSettings = runtime::RequestBuilder<GetSettingsInput>;
 
 /// The inputs of [`GetSettings`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSettingsInput {}
 
 impl GetSettings {

@@ -22,6 +22,7 @@ pub type GetSharedCredential = runtime::RequestBuilder<GetSharedCredentialInput>
 
 /// The inputs of [`GetSharedCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSharedCredentialInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetSharedCredentials = runtime::RequestBuilder<GetSharedCredentialsInpu
 
 /// The inputs of [`GetSharedCredentials`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSharedCredentialsInput {}
 
 impl GetSharedCredentials {

@@ -21,6 +21,7 @@ pub type GetSite = runtime::RequestBuilder<GetSiteInput>;
 
 /// The inputs of [`GetSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type GetSiteAlerts = runtime::RequestBuilder<GetSiteAlertsInput>;
 
 /// The inputs of [`GetSiteAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteAlertsInput {
     id: i32,
 }

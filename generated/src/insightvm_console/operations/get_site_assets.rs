@@ -21,6 +21,7 @@ pub type GetSiteAssets = runtime::RequestBuilder<GetSiteAssetsInput>;
 
 /// The inputs of [`GetSiteAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteAssetsInput {
     id: i32,
     page: Option<i32>,

@@ -23,6 +23,7 @@ pub type GetSiteCredential = runtime::RequestBuilder<GetSiteCredentialInput>;
 
 /// The inputs of [`GetSiteCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteCredentialInput {
     id: i32,
     credential_id: i32,

@@ -22,6 +22,7 @@ pub type GetSiteCredentials = runtime::RequestBuilder<GetSiteCredentialsInput>;
 
 /// The inputs of [`GetSiteCredentials`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteCredentialsInput {
     id: i32,
 }

@@ -24,6 +24,7 @@ pub type GetSiteDiscoveryConnection = runtime::RequestBuilder<
 
 /// The inputs of [`GetSiteDiscoveryConnection`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteDiscoveryConnectionInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetSiteOrganization = runtime::RequestBuilder<GetSiteOrganizationInput>
 
 /// The inputs of [`GetSiteOrganization`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteOrganizationInput {
     id: i32,
 }

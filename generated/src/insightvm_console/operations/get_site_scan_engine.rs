@@ -22,6 +22,7 @@ pub type GetSiteScanEngine = runtime::RequestBuilder<GetSiteScanEngineInput>;
 
 /// The inputs of [`GetSiteScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteScanEngineInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetSiteScanSchedule = runtime::RequestBuilder<GetSiteScanScheduleInput>
 
 /// The inputs of [`GetSiteScanSchedule`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteScanScheduleInput {
     id: i32,
     schedule_id: i32,

@@ -22,6 +22,7 @@ pub type GetSiteScanSchedules = runtime::RequestBuilder<GetSiteScanSchedulesInpu
 
 /// The inputs of [`GetSiteScanSchedules`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteScanSchedulesInput {
     id: i32,
 }

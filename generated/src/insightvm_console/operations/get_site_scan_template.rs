@@ -22,6 +22,7 @@ pub type GetSiteScanTemplate = runtime::RequestBuilder<GetSiteScanTemplateInput>
 
 /// The inputs of [`GetSiteScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteScanTemplateInput {
     id: i32,
 }

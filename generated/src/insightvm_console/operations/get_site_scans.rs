@@ -21,6 +21,7 @@ pub type GetSiteScans = runtime::RequestBuilder<GetSiteScansInput>;
 
 /// The inputs of [`GetSiteScans`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteScansInput {
     id: i32,
     active: Option<types::GetSiteScansActive>,

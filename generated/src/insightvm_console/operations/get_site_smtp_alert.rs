@@ -22,6 +22,7 @@ pub type GetSiteSmtpAlert = runtime::RequestBuilder<GetSiteSmtpAlertInput>;
 
 /// The inputs of [`GetSiteSmtpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSmtpAlertInput {
     id: i32,
     alert_id: i32,

@@ -22,6 +22,7 @@ pub type GetSiteSmtpAlerts = runtime::RequestBuilder<GetSiteSmtpAlertsInput>;
 
 /// The inputs of [`GetSiteSmtpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSmtpAlertsInput {
     id: i32,
 }

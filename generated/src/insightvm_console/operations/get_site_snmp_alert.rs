@@ -22,6 +22,7 @@ pub type GetSiteSnmpAlert = runtime::RequestBuilder<GetSiteSnmpAlertInput>;
 
 /// The inputs of [`GetSiteSnmpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSnmpAlertInput {
     id: i32,
     alert_id: i32,

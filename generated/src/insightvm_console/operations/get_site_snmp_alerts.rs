@@ -22,6 +22,7 @@ pub type GetSiteSnmpAlerts = runtime::RequestBuilder<GetSiteSnmpAlertsInput>;
 
 /// The inputs of [`GetSiteSnmpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSnmpAlertsInput {
     id: i32,
 }

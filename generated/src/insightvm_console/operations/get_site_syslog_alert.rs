@@ -22,6 +22,7 @@ pub type GetSiteSyslogAlert = runtime::RequestBuilder<GetSiteSyslogAlertInput>;
 
 /// The inputs of [`GetSiteSyslogAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSyslogAlertInput {
     id: i32,
     alert_id: i32,

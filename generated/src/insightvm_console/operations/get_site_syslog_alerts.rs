@@ -22,6 +22,7 @@ pub type GetSiteSyslogAlerts = runtime::RequestBuilder<GetSiteSyslogAlertsInput>
 
 /// The inputs of [`GetSiteSyslogAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteSyslogAlertsInput {
     id: i32,
 }

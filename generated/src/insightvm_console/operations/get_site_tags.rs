@@ -21,6 +21,7 @@ pub type GetSiteTags = runtime::RequestBuilder<GetSiteTagsInput>;
 
 /// The inputs of [`GetSiteTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteTagsInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type GetSiteUsers = runtime::RequestBuilder<GetSiteUsersInput>;
 
 /// The inputs of [`GetSiteUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSiteUsersInput {
     id: i32,
 }

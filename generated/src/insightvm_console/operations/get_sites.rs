@@ -21,6 +21,7 @@ pub type GetSites = runtime::RequestBuilder<GetSitesInput>;
 
 /// The inputs of [`GetSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSitesInput {
     page: Option<i32>,
     size: Option<i32>,

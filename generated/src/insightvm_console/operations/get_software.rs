@@ -21,6 +21,7 @@ pub type GetSoftware = runtime::RequestBuilder<GetSoftwareInput>;
 
 /// The inputs of [`GetSoftware`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSoftwareInput {
     id: i64,
 }

@@ -21,6 +21,7 @@ pub type GetSoftwares = runtime::RequestBuilder<GetSoftwaresInput>;
 
 /// The inputs of [`GetSoftwares`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSoftwaresInput {
     page: Option<i32>,
     size: Option<i32>,

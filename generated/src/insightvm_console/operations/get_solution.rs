@@ -21,6 +21,7 @@ pub type GetSolution = runtime::RequestBuilder<GetSolutionInput>;
 
 /// The inputs of [`GetSolution`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSolutionInput {
     id: String,
 }

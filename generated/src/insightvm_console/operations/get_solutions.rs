@@ -21,6 +21,7 @@ pub type GetSolutions = runtime::RequestBuilder<GetSolutionsInput>;
 
 /// The inputs of [`GetSolutions`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSolutionsInput {
     page: Option<i32>,
     size: Option<i32>,

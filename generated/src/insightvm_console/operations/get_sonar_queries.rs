@@ -22,6 +22,7 @@ pub type GetSonarQueries = runtime::RequestBuilder<GetSonarQueriesInput>;
 
 /// The inputs of [`GetSonarQueries`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSonarQueriesInput {}
 
 impl GetSonarQueries {

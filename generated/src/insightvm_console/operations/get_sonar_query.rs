@@ -21,6 +21,7 @@ pub type GetSonarQuery = runtime::RequestBuilder<GetSonarQueryInput>;
 
 /// The inputs of [`GetSonarQuery`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSonarQueryInput {
     id: i64,
 }

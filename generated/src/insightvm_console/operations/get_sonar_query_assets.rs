@@ -22,6 +22,7 @@ pub type GetSonarQueryAssets = runtime::RequestBuilder<GetSonarQueryAssetsInput>
 
 /// The inputs of [`GetSonarQueryAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSonarQueryAssetsInput {
     id: i64,
 }

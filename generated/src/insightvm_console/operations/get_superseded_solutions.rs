@@ -22,6 +22,7 @@ pub type GetSupersededSolutions = runtime::RequestBuilder<GetSupersededSolutions
 
 /// The inputs of [`GetSupersededSolutions`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSupersededSolutionsInput {
     id: String,
 }

@@ -22,6 +22,7 @@ pub type GetSupersedingSolutions = runtime::RequestBuilder<GetSupersedingSolutio
 
 /// The inputs of [`GetSupersedingSolutions`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetSupersedingSolutionsInput {
     id: String,
     rollup: Option<bool>,

@@ -21,6 +21,7 @@ pub type GetTag = runtime::RequestBuilder<GetTagInput>;
 
 /// The inputs of [`GetTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTagInput {
     id: i32,
 }

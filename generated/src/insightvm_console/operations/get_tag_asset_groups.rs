@@ -22,6 +22,7 @@ pub type GetTagAssetGroups = runtime::RequestBuilder<GetTagAssetGroupsInput>;
 
 /// The inputs of [`GetTagAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTagAssetGroupsInput {
     id: i32,
 }

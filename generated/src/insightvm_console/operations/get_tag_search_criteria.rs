@@ -22,6 +22,7 @@ pub type GetTagSearchCriteria = runtime::RequestBuilder<GetTagSearchCriteriaInpu
 
 /// The inputs of [`GetTagSearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTagSearchCriteriaInput {
     id: i32,
 }

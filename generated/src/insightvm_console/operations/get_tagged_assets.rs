@@ -22,6 +22,7 @@ pub type GetTaggedAssets = runtime::RequestBuilder<GetTaggedAssetsInput>;
 
 /// The inputs of [`GetTaggedAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTaggedAssetsInput {
     id: i32,
 }

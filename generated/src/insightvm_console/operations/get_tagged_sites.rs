@@ -22,6 +22,7 @@ pub type GetTaggedSites = runtime::RequestBuilder<GetTaggedSitesInput>;
 
 /// The inputs of [`GetTaggedSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTaggedSitesInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type GetTags = runtime::RequestBuilder<GetTagsInput>;
 
 /// The inputs of [`GetTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetTagsInput {
     name: Option<String>,
     type_: Option<String>,

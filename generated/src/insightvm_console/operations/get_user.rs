@@ -21,6 +21,7 @@ pub type GetUser = runtime::RequestBuilder<GetUserInput>;
 
 /// The inputs of [`GetUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUserInput {
     id: i32,
 }

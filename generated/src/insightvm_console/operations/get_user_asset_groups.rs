@@ -22,6 +22,7 @@ pub type GetUserAssetGroups = runtime::RequestBuilder<GetUserAssetGroupsInput>;
 
 /// The inputs of [`GetUserAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUserAssetGroupsInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type GetUserPrivileges = runtime::RequestBuilder<GetUserPrivilegesInput>;
 
 /// The inputs of [`GetUserPrivileges`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUserPrivilegesInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type GetUserSites = runtime::RequestBuilder<GetUserSitesInput>;
 
 /// The inputs of [`GetUserSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUserSitesInput {
     id: i32,
 }

@@ -21,6 +21,7 @@ pub type GetUsers = runtime::RequestBuilder<GetUsersInput>;
 
 /// The inputs of [`GetUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUsersInput {
     page: Option<i32>,
     size: Option<i32>,

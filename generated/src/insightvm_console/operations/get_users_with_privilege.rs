@@ -22,6 +22,7 @@ pub type GetUsersWithPrivilege = runtime::RequestBuilder<GetUsersWithPrivilegeIn
 
 /// The inputs of [`GetUsersWithPrivilege`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetUsersWithPrivilegeInput {
     id: types::GetUsersWithPrivilegeId,
 }

@@ -22,6 +22,7 @@ pub type GetVulnerabilities = runtime::RequestBuilder<GetVulnerabilitiesInput>;
 
 /// The inputs of [`GetVulnerabilities`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetVulnerabilitiesInput {
     page: Option<i32>,
     size: Option<i32>,

@@ -23,6 +23,7 @@ pub type GetWebAuthHtmlForms = runtime::RequestBuilder<GetWebAuthHtmlFormsInput>
 
 /// The inputs of [`GetWebAuthHtmlForms`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetWebAuthHtmlFormsInput {
     id: i32,
 }

@@ -23,6 +23,7 @@ pub type GetWebAuthHttpHeaders = runtime::RequestBuilder<GetWebAuthHttpHeadersIn
 
 /// The inputs of [`GetWebAuthHttpHeaders`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetWebAuthHttpHeadersInput {
     id: i32,
 }

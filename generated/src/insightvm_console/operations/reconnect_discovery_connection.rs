@@ -24,6 +24,7 @@ pub type ReconnectDiscoveryConnection = runtime::RequestBuilder<
 
 /// The inputs of [`ReconnectDiscoveryConnection`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ReconnectDiscoveryConnectionInput {
     id: i64,
 }

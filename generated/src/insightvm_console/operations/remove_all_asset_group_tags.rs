@@ -22,6 +22,7 @@ pub type RemoveAllAssetGroupTags = runtime::RequestBuilder<RemoveAllAssetGroupTa
 
 /// The inputs of [`RemoveAllAssetGroupTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAllAssetGroupTagsInput {
     id: i32,
 }

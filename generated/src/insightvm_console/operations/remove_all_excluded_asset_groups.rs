@@ -24,6 +24,7 @@ pub type RemoveAllExcludedAssetGroups = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveAllExcludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAllExcludedAssetGroupsInput {
     id: i32,
 }

@@ -24,6 +24,7 @@ pub type RemoveAllIncludedAssetGroups = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveAllIncludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAllIncludedAssetGroupsInput {
     id: i32,
 }

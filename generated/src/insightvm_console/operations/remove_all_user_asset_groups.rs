@@ -24,6 +24,7 @@ pub type RemoveAllUserAssetGroups = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveAllUserAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAllUserAssetGroupsInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type RemoveAllUserSites = runtime::RequestBuilder<RemoveAllUserSitesInput>;
 
 /// The inputs of [`RemoveAllUserSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAllUserSitesInput {
     id: i32,
 }

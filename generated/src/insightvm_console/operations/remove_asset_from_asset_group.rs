@@ -24,6 +24,7 @@ pub type RemoveAssetFromAssetGroup = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveAssetFromAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAssetFromAssetGroupInput {
     id: i32,
     asset_id: i64,

@@ -22,6 +22,7 @@ pub type RemoveAssetFromSite = runtime::RequestBuilder<RemoveAssetFromSiteInput>
 
 /// The inputs of [`RemoveAssetFromSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAssetFromSiteInput {
     id: i32,
     asset_id: i64,

@@ -22,6 +22,7 @@ pub type RemoveAssetGroupTag = runtime::RequestBuilder<RemoveAssetGroupTagInput>
 
 /// The inputs of [`RemoveAssetGroupTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAssetGroupTagInput {
     id: i32,
     tag_id: i32,

@@ -22,6 +22,7 @@ pub type RemoveAssetGroupUser = runtime::RequestBuilder<RemoveAssetGroupUserInpu
 
 /// The inputs of [`RemoveAssetGroupUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAssetGroupUserInput {
     id: i32,
     user_id: i32,

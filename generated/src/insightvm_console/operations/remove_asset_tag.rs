@@ -22,6 +22,7 @@ pub type RemoveAssetTag = runtime::RequestBuilder<RemoveAssetTagInput>;
 
 /// The inputs of [`RemoveAssetTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveAssetTagInput {
     id: i64,
     tag_id: i32,

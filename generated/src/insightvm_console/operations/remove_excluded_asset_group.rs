@@ -25,6 +25,7 @@ pub type RemoveExcludedAssetGroup = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveExcludedAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveExcludedAssetGroupInput {
     id: i32,
     asset_group_id: i32,

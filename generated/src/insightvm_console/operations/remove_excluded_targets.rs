@@ -22,6 +22,7 @@ pub type RemoveExcludedTargets = runtime::RequestBuilder<RemoveExcludedTargetsIn
 
 /// The inputs of [`RemoveExcludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveExcludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

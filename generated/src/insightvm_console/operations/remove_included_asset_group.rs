@@ -25,6 +25,7 @@ pub type RemoveIncludedAssetGroup = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveIncludedAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveIncludedAssetGroupInput {
     id: i32,
     asset_group_id: i32,

@@ -22,6 +22,7 @@ pub type RemoveIncludedTargets = runtime::RequestBuilder<RemoveIncludedTargetsIn
 
 /// The inputs of [`RemoveIncludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveIncludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

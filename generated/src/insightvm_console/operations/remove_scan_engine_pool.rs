@@ -22,6 +22,7 @@ pub type RemoveScanEnginePool = runtime::RequestBuilder<RemoveScanEnginePoolInpu
 
 /// The inputs of [`RemoveScanEnginePool`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveScanEnginePoolInput {
     id: i32,
 }

@@ -25,6 +25,7 @@ pub type RemoveScanEnginePoolScanEngine = runtime::RequestBuilder<
 
 /// The inputs of [`RemoveScanEnginePoolScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveScanEnginePoolScanEngineInput {
     id: i32,
     engine_id: i32,

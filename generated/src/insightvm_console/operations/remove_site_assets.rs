@@ -22,6 +22,7 @@ pub type RemoveSiteAssets = runtime::RequestBuilder<RemoveSiteAssetsInput>;
 
 /// The inputs of [`RemoveSiteAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveSiteAssetsInput {
     id: i32,
 }

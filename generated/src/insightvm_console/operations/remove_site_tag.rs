@@ -21,6 +21,7 @@ pub type RemoveSiteTag = runtime::RequestBuilder<RemoveSiteTagInput>;
 
 /// The inputs of [`RemoveSiteTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveSiteTagInput {
     id: i32,
     tag_id: i32,

@@ -22,6 +22,7 @@ pub type RemoveSiteUser = runtime::RequestBuilder<RemoveSiteUserInput>;
 
 /// The inputs of [`RemoveSiteUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveSiteUserInput {
     id: i32,
     user_id: i32,

@@ -22,6 +22,7 @@ pub type RemoveTagSearchCriteria = runtime::RequestBuilder<RemoveTagSearchCriter
 
 /// The inputs of [`RemoveTagSearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveTagSearchCriteriaInput {
     id: i32,
 }

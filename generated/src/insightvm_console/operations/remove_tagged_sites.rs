@@ -22,6 +22,7 @@ pub type RemoveTaggedSites = runtime::RequestBuilder<RemoveTaggedSitesInput>;
 
 /// The inputs of [`RemoveTaggedSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveTaggedSitesInput {
     id: i32,
 }

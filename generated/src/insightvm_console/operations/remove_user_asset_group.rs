@@ -23,6 +23,7 @@ pub type RemoveUserAssetGroup = runtime::RequestBuilder<RemoveUserAssetGroupInpu
 
 /// The inputs of [`RemoveUserAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveUserAssetGroupInput {
     id: i32,
     asset_group_id: i32,

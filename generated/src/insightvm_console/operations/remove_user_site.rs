@@ -22,6 +22,7 @@ pub type RemoveUserSite = runtime::RequestBuilder<RemoveUserSiteInput>;
 
 /// The inputs of [`RemoveUserSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct RemoveUserSiteInput {
     id: i32,
     site_id: i32,

@@ -21,6 +21,7 @@ pub type ResetPassword = runtime::RequestBuilder<ResetPasswordInput>;
 
 /// The inputs of [`ResetPassword`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ResetPasswordInput {
     id: i32,
     body: Option<String>,

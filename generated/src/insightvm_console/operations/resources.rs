@@ -21,6 +21,7 @@ pub type Resources = runtime::RequestBuilder<ResourcesInput>;
 
 /// The inputs of [`Resources`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ResourcesInput {}
 
 impl Resources {

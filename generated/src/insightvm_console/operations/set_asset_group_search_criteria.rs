@@ -24,6 +24,7 @@ pub type SetAssetGroupSearchCriteria = runtime::RequestBuilder<
 
 /// The inputs of [`SetAssetGroupSearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetAssetGroupSearchCriteriaInput {
     id: i32,
     body: Option<types::SearchCriteria>,

@@ -22,6 +22,7 @@ pub type SetAssetGroupTags = runtime::RequestBuilder<SetAssetGroupTagsInput>;
 
 /// The inputs of [`SetAssetGroupTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetAssetGroupTagsInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -22,6 +22,7 @@ pub type SetAssetGroupUsers = runtime::RequestBuilder<SetAssetGroupUsersInput>;
 
 /// The inputs of [`SetAssetGroupUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetAssetGroupUsersInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -24,6 +24,7 @@ pub type SetPolicyOverrideExpiration = runtime::RequestBuilder<
 
 /// The inputs of [`SetPolicyOverrideExpiration`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetPolicyOverrideExpirationInput {
     id: i64,
     body: Option<String>,

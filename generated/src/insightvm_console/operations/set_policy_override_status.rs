@@ -22,6 +22,7 @@ pub type SetPolicyOverrideStatus = runtime::RequestBuilder<SetPolicyOverrideStat
 
 /// The inputs of [`SetPolicyOverrideStatus`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetPolicyOverrideStatusInput {
     id: i64,
     status: types::SetPolicyOverrideStatusStatus,

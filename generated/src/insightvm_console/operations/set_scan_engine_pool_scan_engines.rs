@@ -24,6 +24,7 @@ pub type SetScanEnginePoolScanEngines = runtime::RequestBuilder<
 
 /// The inputs of [`SetScanEnginePoolScanEngines`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetScanEnginePoolScanEnginesInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -21,6 +21,7 @@ pub type SetScanStatus = runtime::RequestBuilder<SetScanStatusInput>;
 
 /// The inputs of [`SetScanStatus`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetScanStatusInput {
     id: i64,
     status: types::SetScanStatusStatus,

@@ -22,6 +22,7 @@ pub type SetSiteCredentials = runtime::RequestBuilder<SetSiteCredentialsInput>;
 
 /// The inputs of [`SetSiteCredentials`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteCredentialsInput {
     id: i32,
     body: Option<Vec<types::SiteCredential>>,

@@ -24,6 +24,7 @@ pub type SetSiteDiscoveryConnection = runtime::RequestBuilder<
 
 /// The inputs of [`SetSiteDiscoveryConnection`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteDiscoveryConnectionInput {
     id: i32,
     body: Option<i64>,

@@ -24,6 +24,7 @@ pub type SetSiteDiscoverySearchCriteria = runtime::RequestBuilder<
 
 /// The inputs of [`SetSiteDiscoverySearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteDiscoverySearchCriteriaInput {
     id: i32,
     body: types::DiscoverySearchCriteria,

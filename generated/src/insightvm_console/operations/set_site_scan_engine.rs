@@ -22,6 +22,7 @@ pub type SetSiteScanEngine = runtime::RequestBuilder<SetSiteScanEngineInput>;
 
 /// The inputs of [`SetSiteScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteScanEngineInput {
     id: i32,
     body: Option<i32>,

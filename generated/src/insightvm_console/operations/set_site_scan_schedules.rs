@@ -22,6 +22,7 @@ pub type SetSiteScanSchedules = runtime::RequestBuilder<SetSiteScanSchedulesInpu
 
 /// The inputs of [`SetSiteScanSchedules`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteScanSchedulesInput {
     id: i32,
     body: Option<Vec<types::ScanSchedule>>,

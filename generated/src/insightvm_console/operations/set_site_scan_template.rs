@@ -22,6 +22,7 @@ pub type SetSiteScanTemplate = runtime::RequestBuilder<SetSiteScanTemplateInput>
 
 /// The inputs of [`SetSiteScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteScanTemplateInput {
     id: i32,
     body: Option<String>,

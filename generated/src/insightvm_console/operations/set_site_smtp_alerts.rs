@@ -22,6 +22,7 @@ pub type SetSiteSmtpAlerts = runtime::RequestBuilder<SetSiteSmtpAlertsInput>;
 
 /// The inputs of [`SetSiteSmtpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteSmtpAlertsInput {
     id: i32,
     body: Option<Vec<types::SmtpAlert>>,

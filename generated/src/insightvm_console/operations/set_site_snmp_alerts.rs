@@ -22,6 +22,7 @@ pub type SetSiteSnmpAlerts = runtime::RequestBuilder<SetSiteSnmpAlertsInput>;
 
 /// The inputs of [`SetSiteSnmpAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteSnmpAlertsInput {
     id: i32,
     body: Option<Vec<types::SnmpAlert>>,

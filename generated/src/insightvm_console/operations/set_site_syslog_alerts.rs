@@ -22,6 +22,7 @@ pub type SetSiteSyslogAlerts = runtime::RequestBuilder<SetSiteSyslogAlertsInput>
 
 /// The inputs of [`SetSiteSyslogAlerts`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteSyslogAlertsInput {
     id: i32,
     body: Option<Vec<types::SyslogAlert>>,

@@ -21,6 +21,7 @@ pub type SetSiteTags = runtime::RequestBuilder<SetSiteTagsInput>;
 
 /// The inputs of [`SetSiteTags`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteTagsInput {
     id: i32,
     body: Option<Vec<i32>>,

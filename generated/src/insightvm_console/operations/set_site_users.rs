@@ -21,6 +21,7 @@ pub type SetSiteUsers = runtime::RequestBuilder<SetSiteUsersInput>;
 
 /// The inputs of [`SetSiteUsers`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetSiteUsersInput {
     id: i32,
     body: Option<Vec<i32>>,

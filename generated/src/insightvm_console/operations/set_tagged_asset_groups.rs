@@ -22,6 +22,7 @@ pub type SetTaggedAssetGroups = runtime::RequestBuilder<SetTaggedAssetGroupsInpu
 
 /// The inputs of [`SetTaggedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetTaggedAssetGroupsInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -22,6 +22,7 @@ pub type SetTaggedSites = runtime::RequestBuilder<SetTaggedSitesInput>;
 
 /// The inputs of [`SetTaggedSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetTaggedSitesInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -24,6 +24,7 @@ pub type SetTwoFactorAuthentication = runtime::RequestBuilder<
 
 /// The inputs of [`SetTwoFactorAuthentication`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetTwoFactorAuthenticationInput {
     id: i32,
     body: Option<String>,

@@ -22,6 +22,7 @@ pub type SetUserAssetGroups = runtime::RequestBuilder<SetUserAssetGroupsInput>;
 
 /// The inputs of [`SetUserAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetUserAssetGroupsInput {
     id: i32,
     body: Option<Vec<i32>>,

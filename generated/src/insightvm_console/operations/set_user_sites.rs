@@ -21,6 +21,7 @@ pub type SetUserSites = runtime::RequestBuilder<SetUserSitesInput>;
 
 /// The inputs of [`SetUserSites`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SetUserSitesInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -22,6 +22,7 @@ pub type SonarQuerySearch = runtime::RequestBuilder<SonarQuerySearchInput>;
 
 /// The inputs of [`SonarQuerySearch`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct SonarQuerySearchInput {
     body: Option<types::SonarCriteria>,
 }

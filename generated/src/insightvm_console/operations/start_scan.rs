@@ -21,6 +21,7 @@ pub type StartScan = runtime::RequestBuilder<StartScanInput>;
 
 /// The inputs of [`StartScan`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct StartScanInput {
     id: i32,
     override_blackout: Option<types::StartScanOverrideBlackout>,

@@ -21,6 +21,7 @@ pub type TagAsset = runtime::RequestBuilder<TagAssetInput>;
 
 /// The inputs of [`TagAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct TagAssetInput {
     id: i32,
     asset_id: i64,

@@ -21,6 +21,7 @@ pub type TagAssetGroup = runtime::RequestBuilder<TagAssetGroupInput>;
 
 /// The inputs of [`TagAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct TagAssetGroupInput {
     id: i32,
     asset_group_id: i32,

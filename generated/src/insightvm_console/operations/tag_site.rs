@@ -21,6 +21,7 @@ pub type TagSite = runtime::RequestBuilder<TagSiteInput>;
 
 /// The inputs of [`TagSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct TagSiteInput {
     id: i32,
     site_id: i32,

@@ -21,6 +21,7 @@ pub type UnlockUser = runtime::RequestBuilder<UnlockUserInput>;
 
 /// The inputs of [`UnlockUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UnlockUserInput {
     id: i32,
 }

@@ -22,6 +22,7 @@ pub type UntagAllAssetGroups = runtime::RequestBuilder<UntagAllAssetGroupsInput>
 
 /// The inputs of [`UntagAllAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UntagAllAssetGroupsInput {
     id: i32,
 }

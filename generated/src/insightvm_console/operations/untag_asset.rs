@@ -21,6 +21,7 @@ pub type UntagAsset = runtime::RequestBuilder<UntagAssetInput>;
 
 /// The inputs of [`UntagAsset`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UntagAssetInput {
     id: i32,
     asset_id: i64,

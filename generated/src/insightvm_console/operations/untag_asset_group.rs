@@ -23,6 +23,7 @@ pub type UntagAssetGroup = runtime::RequestBuilder<UntagAssetGroupInput>;
 
 /// The inputs of [`UntagAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UntagAssetGroupInput {
     id: i32,
     asset_group_id: i32,

@@ -21,6 +21,7 @@ pub type UntagSite = runtime::RequestBuilder<UntagSiteInput>;
 
 /// The inputs of [`UntagSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UntagSiteInput {
     id: i32,
     site_id: i32,

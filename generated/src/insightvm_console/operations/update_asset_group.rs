@@ -22,6 +22,7 @@ pub type UpdateAssetGroup = runtime::RequestBuilder<UpdateAssetGroupInput>;
 
 /// The inputs of [`UpdateAssetGroup`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateAssetGroupInput {
     id: i32,
     body: Option<types::AssetGroup>,

@@ -22,6 +22,7 @@ pub type UpdateAssetGroupAssets = runtime::RequestBuilder<UpdateAssetGroupAssets
 
 /// The inputs of [`UpdateAssetGroupAssets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateAssetGroupAssetsInput {
     id: i32,
     body: Option<Vec<i64>>,

@@ -24,6 +24,7 @@ pub type UpdateExcludedAssetGroups = runtime::RequestBuilder<
 
 /// The inputs of [`UpdateExcludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateExcludedAssetGroupsInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -22,6 +22,7 @@ pub type UpdateExcludedTargets = runtime::RequestBuilder<UpdateExcludedTargetsIn
 
 /// The inputs of [`UpdateExcludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateExcludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

@@ -24,6 +24,7 @@ pub type UpdateIncludedAssetGroups = runtime::RequestBuilder<
 
 /// The inputs of [`UpdateIncludedAssetGroups`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateIncludedAssetGroupsInput {
     id: i32,
     body: Option<Vec<i32>>,

@@ -22,6 +22,7 @@ pub type UpdateIncludedTargets = runtime::RequestBuilder<UpdateIncludedTargetsIn
 
 /// The inputs of [`UpdateIncludedTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateIncludedTargetsInput {
     id: i32,
     body: Option<Vec<String>>,

@@ -21,6 +21,7 @@ pub type UpdateReport = runtime::RequestBuilder<UpdateReportInput>;
 
 /// The inputs of [`UpdateReport`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateReportInput {
     id: i32,
     body: Option<types::Report>,

@@ -21,6 +21,7 @@ pub type UpdateRole = runtime::RequestBuilder<UpdateRoleInput>;
 
 /// The inputs of [`UpdateRole`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateRoleInput {
     id: String,
     body: Option<types::Role>,

@@ -22,6 +22,7 @@ pub type UpdateScanEngine = runtime::RequestBuilder<UpdateScanEngineInput>;
 
 /// The inputs of [`UpdateScanEngine`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateScanEngineInput {
     id: i32,
     body: Option<types::ScanEngine>,

@@ -22,6 +22,7 @@ pub type UpdateScanEnginePool = runtime::RequestBuilder<UpdateScanEnginePoolInpu
 
 /// The inputs of [`UpdateScanEnginePool`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateScanEnginePoolInput {
     id: i32,
     body: Option<types::EnginePool>,

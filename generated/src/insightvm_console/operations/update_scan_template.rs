@@ -22,6 +22,7 @@ pub type UpdateScanTemplate = runtime::RequestBuilder<UpdateScanTemplateInput>;
 
 /// The inputs of [`UpdateScanTemplate`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateScanTemplateInput {
     id: String,
     body: Option<types::ScanTemplate>,

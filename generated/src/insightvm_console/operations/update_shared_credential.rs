@@ -22,6 +22,7 @@ pub type UpdateSharedCredential = runtime::RequestBuilder<UpdateSharedCredential
 
 /// The inputs of [`UpdateSharedCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSharedCredentialInput {
     id: i32,
     body: Option<types::SharedCredential>,

@@ -21,6 +21,7 @@ pub type UpdateSite = runtime::RequestBuilder<UpdateSiteInput>;
 
 /// The inputs of [`UpdateSite`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteInput {
     id: i32,
     body: Option<types::SiteUpdateResource>,

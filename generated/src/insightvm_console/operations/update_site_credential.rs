@@ -23,6 +23,7 @@ pub type UpdateSiteCredential = runtime::RequestBuilder<UpdateSiteCredentialInpu
 
 /// The inputs of [`UpdateSiteCredential`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteCredentialInput {
     id: i32,
     credential_id: i32,

@@ -22,6 +22,7 @@ pub type UpdateSiteOrganization = runtime::RequestBuilder<UpdateSiteOrganization
 
 /// The inputs of [`UpdateSiteOrganization`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteOrganizationInput {
     id: i32,
     body: Option<types::SiteOrganization>,

@@ -22,6 +22,7 @@ pub type UpdateSiteScanSchedule = runtime::RequestBuilder<UpdateSiteScanSchedule
 
 /// The inputs of [`UpdateSiteScanSchedule`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteScanScheduleInput {
     id: i32,
     schedule_id: i32,

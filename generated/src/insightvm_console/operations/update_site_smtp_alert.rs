@@ -22,6 +22,7 @@ pub type UpdateSiteSmtpAlert = runtime::RequestBuilder<UpdateSiteSmtpAlertInput>
 
 /// The inputs of [`UpdateSiteSmtpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteSmtpAlertInput {
     id: i32,
     alert_id: i32,

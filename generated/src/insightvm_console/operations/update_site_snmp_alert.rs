@@ -22,6 +22,7 @@ pub type UpdateSiteSnmpAlert = runtime::RequestBuilder<UpdateSiteSnmpAlertInput>
 
 /// The inputs of [`UpdateSiteSnmpAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteSnmpAlertInput {
     id: i32,
     alert_id: i32,

@@ -22,6 +22,7 @@ pub type UpdateSiteSyslogAlert = runtime::RequestBuilder<UpdateSiteSyslogAlertIn
 
 /// The inputs of [`UpdateSiteSyslogAlert`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSiteSyslogAlertInput {
     id: i32,
     alert_id: i32,

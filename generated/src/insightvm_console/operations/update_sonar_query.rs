@@ -22,6 +22,7 @@ pub type UpdateSonarQuery = runtime::RequestBuilder<UpdateSonarQueryInput>;
 
 /// The inputs of [`UpdateSonarQuery`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateSonarQueryInput {
     id: i64,
     body: Option<types::SonarQuery>,

@@ -21,6 +21,7 @@ pub type UpdateTag = runtime::RequestBuilder<UpdateTagInput>;
 
 /// The inputs of [`UpdateTag`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateTagInput {
     id: i32,
     body: Option<types::Tag>,

@@ -22,6 +22,7 @@ pub type UpdateTagSearchCriteria = runtime::RequestBuilder<UpdateTagSearchCriter
 
 /// The inputs of [`UpdateTagSearchCriteria`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateTagSearchCriteriaInput {
     id: i32,
     body: Option<types::SearchCriteria>,

@@ -21,6 +21,7 @@ pub type UpdateUser = runtime::RequestBuilder<UpdateUserInput>;
 
 /// The inputs of [`UpdateUser`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UpdateUserInput {
     id: i32,
     body: Option<types::UserEdit>,

@@ -25,6 +25,7 @@ pub type CreateApiTargetFromDefinition = runtime::RequestBuilder<
 
 /// The inputs of [`CreateApiTargetFromDefinition`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct CreateApiTargetFromDefinitionInput {
     format: types::DefinitionFormatInput,
     mode: String,

@@ -21,6 +21,7 @@ pub type ExportInventory = runtime::RequestBuilder<ExportInventoryInput>;
 
 /// The inputs of [`ExportInventory`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ExportInventoryInput {
     definition_format: Option<String>,
     scan_date: Option<String>,

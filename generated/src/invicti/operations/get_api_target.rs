@@ -22,6 +22,7 @@ pub type GetApiTarget = runtime::RequestBuilder<GetApiTargetInput>;
 
 /// The inputs of [`GetApiTarget`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct GetApiTargetInput {
     api_target_id: String,
 }

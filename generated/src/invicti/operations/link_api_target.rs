@@ -21,6 +21,7 @@ pub type LinkApiTarget = runtime::RequestBuilder<LinkApiTargetInput>;
 
 /// The inputs of [`LinkApiTarget`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct LinkApiTargetInput {
     body: types::LinkRequest,
 }

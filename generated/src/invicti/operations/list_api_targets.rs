@@ -21,6 +21,7 @@ pub type ListApiTargets = runtime::RequestBuilder<ListApiTargetsInput>;
 
 /// The inputs of [`ListApiTargets`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ListApiTargetsInput {
     limit: Option<i32>,
     cursor: Option<String>,

@@ -22,6 +22,7 @@ pub type UploadApiDefinition = runtime::RequestBuilder<UploadApiDefinitionInput>
 
 /// The inputs of [`UploadApiDefinition`], set through its methods.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct UploadApiDefinitionInput {
     format: String,
     mode: Option<String>,
