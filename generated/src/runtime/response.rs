@@ -287,8 +287,8 @@ fn finish_by<T, E>(
     error: impl FnOnce(StatusCode, &[u8]) -> Option<E>,
 ) -> Result<Response<T>, Error<E>> {
     let status = answer.status().as_u16();
-    let undocumented_success = answer.status().is_success() && !operation.documents_error(status);
-    if operation.succeeds_with(status) || undocumented_success {
+    // A documented success first: the common case asks nothing more.
+    if operation.succeeds_with(status) || (answer.status().is_success() && !operation.documents_error(status)) {
         read(answer)
     } else {
         Err(api_error_by(answer, error))
