@@ -11,6 +11,9 @@
 //! | [`insightvm`] | InsightVM Cloud Integrations API | PUBLIC_V4 | 13 | on by default |
 //! | `insightvm_console` | InsightVM API | 3 | 329 | off by default |
 //!
+//! `insightvm_console` also has a cargo feature per tag of its document (`insightvm_console-administration`,
+//! ...): enable only the tags you use to compile only their operations and types.
+//!
 //! Every API module has a `Client`; each operation is a method on it that returns a
 //! request builder: required inputs are arguments, optional ones are setters, and
 //! `.send()` returns the decoded body with its status and headers. Paginated operations
