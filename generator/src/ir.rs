@@ -4,6 +4,8 @@
 //! them), types are already resolved to Rust shapes, and every list is in its final order,
 //! so a renderer only has to print.
 
+use std::collections::BTreeSet;
+
 /// One API: the unit that becomes a module and a cargo feature of the generated crate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
@@ -229,6 +231,46 @@ impl Operation {
             }
         }
         types
+    }
+
+    /// The error responses with a JSON body, with its type.
+    pub fn documented_errors(&self) -> Vec<(&Response, &TypeRef)> {
+        self.errors
+            .iter()
+            .filter_map(|r| match &r.body {
+                Some(ResponseBody::Json(ty)) => Some((r, ty)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The distinct types of the JSON error bodies, sorted.
+    pub fn error_body_types(&self) -> Vec<&TypeRef> {
+        let mut types: Vec<&TypeRef> = self.documented_errors().into_iter().map(|(_, ty)| ty).collect();
+        types.sort();
+        types.dedup();
+        types
+    }
+
+    /// The names of the types the operation reaches: those it names (its errors by status
+    /// among them) and every type they contain, found by `kind_of`.
+    pub fn reached_types<'t>(&'t self, kind_of: impl Fn(&str) -> Option<&'t TypeKind>) -> BTreeSet<&'t str> {
+        let mut pending: Vec<&str> = self.type_refs().into_iter().filter_map(TypeRef::named_type).collect();
+        pending.push(&self.companion_types.error);
+        let mut reached = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            let Some(kind) = kind_of(name) else { continue };
+            if reached.insert(name) {
+                pending.extend(kind.parts().into_iter().filter_map(TypeRef::named_type));
+            }
+        }
+        reached
+    }
+
+    /// Whether the errors are a type of their own (`companion_types.error` in the API's
+    /// types): bodies of several types, told apart by status.
+    pub fn errors_by_status(&self) -> bool {
+        self.error_body_types().len() > 1
     }
 }
 

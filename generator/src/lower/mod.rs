@@ -24,7 +24,7 @@ use operation::{OperationSrc, Scopes, lower_operation};
 use pagination::lower_pagination;
 use schema::TypeLowerer;
 use security::{correct_security, lower_login, lower_security_schemes};
-use servers::{lower_servers, warn_misplaced_parameters};
+use servers::{lower_servers, misplaced_path_parameters, warn_misplaced_parameters};
 
 /// Lowers a loaded document; its diagnostics are placed where their text came from, and the
 /// IR's pointers point into the document as written.
@@ -46,8 +46,10 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
     // Server variables and security schemes share the client builder's scope.
     let mut builder_scope = Registry::with_reserved(scope::CLIENT_BUILDER);
     let mut security_schemes = lower_security_schemes(doc, config, &mut types, &mut builder_scope);
-    let servers = if config.user_base_url { Vec::new() } else { lower_servers(doc, &mut builder_scope, &mut types) };
-    warn_misplaced_parameters(doc, &servers, &mut types);
+    let misplaced = misplaced_path_parameters(doc, &types);
+    let servers =
+        if config.user_base_url { Vec::new() } else { lower_servers(doc, &misplaced, &mut builder_scope, &mut types) };
+    warn_misplaced_parameters(&misplaced, &servers, &mut types);
     let mut operations = Vec::new();
     let mut method_names = Registry::with_reserved(scope::CLIENT);
     // Names an operation file uses unqualified.
@@ -175,22 +177,12 @@ fn apply_operation_settings(
 /// An operation's documented error bodies as a type of their own, when they are of more
 /// than one type: an enum by status (operations with the same errors then share one).
 fn errors_by_status(op: &Operation) -> Option<TypeDef> {
-    let documented: Vec<(&Response, &TypeRef)> = op
-        .errors
-        .iter()
-        .filter_map(|r| match &r.body {
-            Some(ResponseBody::Json(ty)) => Some((r, ty)),
-            _ => None,
-        })
-        .collect();
-    let mut distinct: Vec<&TypeRef> = documented.iter().map(|(_, ty)| *ty).collect();
-    distinct.sort();
-    distinct.dedup();
-    if distinct.len() < 2 {
+    if !op.errors_by_status() {
         return None;
     }
     let mut names = Registry::default();
-    let variants = documented
+    let variants = op
+        .documented_errors()
         .into_iter()
         .map(|(response, ty)| StatusVariant {
             rust_name: names.claim(&crate::naming::error_variant(response.status)),

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::config::Selection;
 use crate::diag::Diagnostics;
-use crate::ir::{Operation, TypeDef, TypeRef};
+use crate::ir::{Operation, TypeDef};
 
 /// Decides operation by operation, remembering which entries of the selection matched.
 pub(super) struct Selector<'s> {
@@ -125,23 +125,11 @@ fn segment_matches(pattern: &str, actual: &str) -> bool {
 /// The types the operations reach (their inputs, bodies and answers, and what those
 /// contain); the others are dropped.
 pub(super) fn keep_reached(operations: &[Operation], types: &mut std::collections::BTreeMap<String, TypeDef>) {
-    let mut pending: Vec<&TypeRef> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for op in operations {
-        pending.extend(op.type_refs());
-        names.push(op.companion_types.error.clone());
-    }
-    let mut reached: BTreeSet<String> = BTreeSet::new();
-    let mut queue: Vec<String> = names;
-    queue.extend(pending.into_iter().filter_map(TypeRef::named_type).map(str::to_owned));
-    while let Some(name) = queue.pop() {
-        if !reached.insert(name.clone()) {
-            continue;
-        }
-        if let Some(def) = types.get(&name) {
-            queue.extend(def.kind.parts().into_iter().filter_map(TypeRef::named_type).map(str::to_owned));
-        }
-    }
+    let reached: BTreeSet<String> = operations
+        .iter()
+        .flat_map(|op| op.reached_types(|name| types.get(name).map(|def| &def.kind)))
+        .map(str::to_owned)
+        .collect();
     types.retain(|name, _| reached.contains(name));
 }
 

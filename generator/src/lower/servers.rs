@@ -16,8 +16,11 @@ use super::schema::TypeLowerer;
 
 /// Lowers the document's servers. A server whose URL uses a variable that nothing declares
 /// is left out (with a warning): the client then needs a base URL from its user.
+/// `misplaced` holds the document's parameters `in: path` whose paths lack them (see
+/// [`misplaced_path_parameters`]).
 pub(super) fn lower_servers(
     doc: &openapiv3::OpenAPI,
+    misplaced: &[Misplaced],
     builder_scope: &mut Registry,
     types: &mut TypeLowerer<'_>,
 ) -> Vec<Server> {
@@ -48,7 +51,7 @@ pub(super) fn lower_servers(
             if variables.iter().any(|v| v.wire_name == name) {
                 continue;
             }
-            match variable_from_parameter(doc, &name, types) {
+            match variable_from_parameter(misplaced, &name, types) {
                 Some(found) => variables.push(ServerVariable {
                     rust_name: builder_scope.claim(&snake(&name)),
                     type_name: types.claim_in_both(&mut module_scope, &camel(&name)),
@@ -92,8 +95,8 @@ pub(super) fn template_names(template: &str) -> Vec<String> {
 
 /// The variable an undeclared server variable `name` is, from the first parameter `in: path`
 /// called `name` whose path does not contain it (names and scope left for the caller).
-fn variable_from_parameter(doc: &openapiv3::OpenAPI, name: &str, types: &TypeLowerer<'_>) -> Option<ServerVariable> {
-    let (_, param) = misplaced_path_parameters(doc, types).into_iter().find(|(_, p)| p.name == name)?;
+fn variable_from_parameter(misplaced: &[Misplaced], name: &str, types: &TypeLowerer<'_>) -> Option<ServerVariable> {
+    let (_, param) = misplaced.iter().find(|(_, p)| p.name == name)?;
     let (values, default) = match &param.format {
         ParameterSchemaOrContent::Schema(schema) => string_values(schema, types),
         ParameterSchemaOrContent::Content(_) => (Vec::new(), None),
@@ -113,12 +116,12 @@ fn variable_from_parameter(doc: &openapiv3::OpenAPI, name: &str, types: &TypeLow
 
 /// Warns once per name about parameters `in: path` whose paths do not contain them: the
 /// operations do not take them (they would have nowhere to go).
-pub(super) fn warn_misplaced_parameters(doc: &openapiv3::OpenAPI, servers: &[Server], types: &mut TypeLowerer<'_>) {
-    let mut by_name: Vec<(String, String, usize)> = Vec::new();
-    for (at, param) in misplaced_path_parameters(doc, types) {
+pub(super) fn warn_misplaced_parameters(misplaced: &[Misplaced], servers: &[Server], types: &mut TypeLowerer<'_>) {
+    let mut by_name: Vec<(&str, &str, usize)> = Vec::new();
+    for (at, param) in misplaced {
         match by_name.iter_mut().find(|(name, ..)| *name == param.name) {
             Some((_, _, count)) => *count += 1,
-            None => by_name.push((param.name, at, 1)),
+            None => by_name.push((&param.name, at, 1)),
         }
     }
     for (name, at, count) in by_name {
@@ -142,10 +145,7 @@ pub(super) fn warn_misplaced_parameters(doc: &openapiv3::OpenAPI, servers: &[Ser
 
 /// Every parameter `in: path` (of a path item or an operation) whose path does not contain
 /// it, with its pointer, in document order.
-pub(super) fn misplaced_path_parameters(
-    doc: &openapiv3::OpenAPI,
-    types: &TypeLowerer<'_>,
-) -> Vec<(String, openapiv3::ParameterData)> {
+pub(super) fn misplaced_path_parameters(doc: &openapiv3::OpenAPI, types: &TypeLowerer<'_>) -> Vec<Misplaced> {
     let mut found = Vec::new();
     for (path, item) in &doc.paths.paths {
         let ReferenceOr::Item(item) = item else { continue };
@@ -172,6 +172,9 @@ pub(super) fn misplaced_path_parameters(
     }
     found
 }
+
+/// A parameter `in: path` whose path does not contain it, with its pointer.
+pub(super) type Misplaced = (String, openapiv3::ParameterData);
 
 /// The listed string values and the default of a parameter's schema (references followed).
 fn string_values(schema: &ReferenceOr<openapiv3::Schema>, types: &TypeLowerer<'_>) -> (Vec<String>, Option<String>) {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Operation, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, TypeKind};
 use crate::naming::tag_feature;
 
 /// The feature an operation sits behind; `None` when it is always there (the API has no tag
@@ -44,15 +44,7 @@ pub(super) fn type_needs(api: &Api) -> BTreeMap<&str, Need> {
     let by_name: BTreeMap<&str, &TypeKind> = api.types.iter().map(|t| (t.name.as_str(), &t.kind)).collect();
     for op in &api.operations {
         let feature = operation_feature(api, op);
-        let mut pending: Vec<&str> = Vec::new();
-        pending.extend(op.type_refs().into_iter().filter_map(TypeRef::named_type));
-        pending.push(&op.companion_types.error);
-        let mut seen = BTreeSet::new();
-        while let Some(name) = pending.pop() {
-            let Some((&name, kind)) = by_name.get_key_value(name) else { continue };
-            if !seen.insert(name) {
-                continue;
-            }
+        for name in op.reached_types(|name| by_name.get(name).copied()) {
             let need = needs.entry(name).or_insert_with(|| Need::Any(BTreeSet::new()));
             match (&feature, &mut *need) {
                 (None, _) => *need = Need::Always,
@@ -61,7 +53,6 @@ pub(super) fn type_needs(api: &Api) -> BTreeMap<&str, Need> {
                 }
                 (Some(_), Need::Always) => {}
             }
-            pending.extend(kind.parts().into_iter().filter_map(TypeRef::named_type));
         }
     }
     for def in &api.types {

@@ -185,5 +185,5 @@ fn uses_types(op: &Operation) -> bool {
         note(&pagination.item_type);
     }
     // Errors of several types are a type of `types`, whatever types their bodies are.
-    !names.is_empty() || responses::errors_by_status(op)
+    !names.is_empty() || op.errors_by_status()
 }

@@ -84,7 +84,7 @@ pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
     let success = success_shape(op);
     let error = error_shape(op);
     let (success_ty, error_ty) = (&success.ty, &error.ty);
-    let runtime_call = match (success_bodies(op).as_slice(), error_body_types(op).len()) {
+    let runtime_call = match (success_bodies(op).as_slice(), op.error_body_types().len()) {
         ([] | [None], 0 | 1) => Some(quote! { read_empty }),
         ([Some(ResponseBody::Json(_))], 0 | 1) => Some(quote! { read_json }),
         ([] | [None], _) => Some(quote! { read_empty_by_status }),
@@ -126,31 +126,6 @@ fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
     let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
     shapes.dedup();
     shapes
-}
-
-/// The distinct types of an operation's JSON error bodies, sorted.
-fn error_body_types(op: &Operation) -> Vec<&TypeRef> {
-    let mut types: Vec<&TypeRef> = documented_errors(op).into_iter().map(|(_, ty)| ty).collect();
-    types.sort();
-    types.dedup();
-    types
-}
-
-/// Whether the operation's errors are a type of their own (bodies of several types, by
-/// status), named in `types`.
-pub(super) fn errors_by_status(op: &Operation) -> bool {
-    error_body_types(op).len() > 1
-}
-
-/// The error responses with a JSON body, with its type.
-fn documented_errors(op: &Operation) -> Vec<(&Response, &TypeRef)> {
-    op.errors
-        .iter()
-        .filter_map(|r| match &r.body {
-            Some(ResponseBody::Json(ty)) => Some((r, ty)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The public types of an operation's file beside its builder: the enum of its successes
@@ -240,8 +215,8 @@ struct ErrorShape {
 /// document (or whose body does not decode) keep status, headers and raw body in
 /// [`ApiError`](crate::runtime::ApiError) with no decoded error.
 fn error_shape(op: &Operation) -> ErrorShape {
-    let documented = documented_errors(op);
-    match error_body_types(op).as_slice() {
+    let documented = op.documented_errors();
+    match op.error_body_types().as_slice() {
         [] => ErrorShape {
             ty: quote! { serde_json::Value },
             arms: quote! { _ => Err(runtime::api_error(response, false)), },
