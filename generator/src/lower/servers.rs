@@ -139,7 +139,7 @@ pub(super) fn warn_misplaced_parameters(misplaced: &[Misplaced], servers: &[Serv
             ),
             None => format!("`{name}` is declared `in: path`, but {whose} no `{{{name}}}`: ignored"),
         };
-        types.diags.warn(&at, message);
+        types.diags.warn(at, message);
     }
 }
 
