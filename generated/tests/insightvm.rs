@@ -216,3 +216,12 @@ async fn region_selects_the_host_and_the_key_never_prints() {
     assert!(!format!("{client:?}").contains("r7-secret-key"));
     assert!(!format!("{:?}", ApiKey::new("r7-secret-key")).contains("r7-secret-key"));
 }
+
+#[test]
+fn required_inputs_of_text_aliases_and_string_enums_take_their_text() {
+    // `VulnerabilityId = String` and `AssetKey = String`: text, as a plain string field is.
+    let vulnerability = types::VulnerabilitySummary::new("7-zip-cve-2008-6536");
+    assert_eq!(vulnerability.id, "7-zip-cve-2008-6536");
+    let property = types::ScanEngineConfigurationPropertyInput::new("proxy.host", String::from("10.1.2.3"));
+    assert_eq!((property.name.as_str(), property.value.as_str()), ("proxy.host", "10.1.2.3"));
+}

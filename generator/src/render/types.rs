@@ -173,8 +173,11 @@ fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> 
         let field_ident = ident(&field.rust_name);
         if is_optional(field) {
             inits.push(quote! { #field_ident: None });
-        } else if field.ty == TypeRef::String {
-            args.push(quote! { #field_ident: impl Into<String> });
+        } else if matches!(field.ty, TypeRef::String | TypeRef::Named(_)) {
+            // Text, and a named type: an alias of text (`AssetKey = String`) takes `&str`
+            // like text does, a string enum its wire value, any other type itself.
+            let ty = type_tokens(&field.ty, false);
+            args.push(quote! { #field_ident: impl Into<#ty> });
             inits.push(quote! { #field_ident: #field_ident.into() });
         } else {
             let ty = type_tokens(&field.ty, false);

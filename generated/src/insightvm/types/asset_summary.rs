@@ -81,7 +81,7 @@ pub struct AssetSummary {
 
 impl AssetSummary {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(id: AssetKey) -> Self {
+    pub fn new(id: impl Into<AssetKey>) -> Self {
         Self {
             assessed_for_policies: None,
             assessed_for_vulnerabilities: None,
@@ -89,7 +89,7 @@ impl AssetSummary {
             critical_vulnerabilities: None,
             exploits: None,
             host_name: None,
-            id,
+            id: id.into(),
             ip: None,
             last_assessed_for_vulnerabilities: None,
             last_scan_end: None,

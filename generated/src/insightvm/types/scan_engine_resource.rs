@@ -17,10 +17,10 @@ pub struct ScanEngineResource {
 
 impl ScanEngineResource {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(id: ScanEngineId) -> Self {
+    pub fn new(id: impl Into<ScanEngineId>) -> Self {
         Self {
             host_name: None,
-            id,
+            id: id.into(),
             last_seen: None,
             name: None,
             profile: None,

@@ -18,13 +18,13 @@ pub struct ScanResource {
 
 impl ScanResource {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(id: ScanId) -> Self {
+    pub fn new(id: impl Into<ScanId>) -> Self {
         Self {
             asset_ids: None,
             details: None,
             engine_id: None,
             finished: None,
-            id,
+            id: id.into(),
             name: None,
             started: None,
             status: None,

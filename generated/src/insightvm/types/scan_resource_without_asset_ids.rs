@@ -17,12 +17,12 @@ pub struct ScanResourceWithoutAssetIds {
 
 impl ScanResourceWithoutAssetIds {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(id: ScanId) -> Self {
+    pub fn new(id: impl Into<ScanId>) -> Self {
         Self {
             details: None,
             engine_id: None,
             finished: None,
-            id,
+            id: id.into(),
             name: None,
             started: None,
             status: None,

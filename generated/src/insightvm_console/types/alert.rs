@@ -28,7 +28,7 @@ impl Alert {
     pub fn new(
         enabled: bool,
         name: impl Into<String>,
-        notification: AlertNotification,
+        notification: impl Into<AlertNotification>,
     ) -> Self {
         Self {
             enabled,
@@ -38,7 +38,7 @@ impl Alert {
             links: None,
             maximum_alerts: None,
             name: name.into(),
-            notification,
+            notification: notification.into(),
         }
     }
 }

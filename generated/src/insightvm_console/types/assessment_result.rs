@@ -32,7 +32,7 @@ pub struct AssessmentResult {
 
 impl AssessmentResult {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: AssessmentResultStatus) -> Self {
+    pub fn new(status: impl Into<AssessmentResultStatus>) -> Self {
         Self {
             check_id: None,
             exceptions: None,
@@ -42,7 +42,7 @@ impl AssessmentResult {
             proof: None,
             protocol: None,
             since: None,
-            status,
+            status: status.into(),
         }
     }
 }

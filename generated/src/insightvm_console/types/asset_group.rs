@@ -26,7 +26,7 @@ pub struct AssetGroup {
 
 impl AssetGroup {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(name: impl Into<String>, type_: AssetGroupType) -> Self {
+    pub fn new(name: impl Into<String>, type_: impl Into<AssetGroupType>) -> Self {
         Self {
             assets: None,
             description: None,
@@ -35,7 +35,7 @@ impl AssetGroup {
             name: name.into(),
             risk_score: None,
             search_criteria: None,
-            type_,
+            type_: type_.into(),
             vulnerabilities: None,
         }
     }

@@ -31,7 +31,7 @@ pub struct AssetTag {
 
 impl AssetTag {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(name: impl Into<String>, type_: AssetTagType) -> Self {
+    pub fn new(name: impl Into<String>, type_: impl Into<AssetTagType>) -> Self {
         Self {
             color: None,
             created: None,
@@ -42,7 +42,7 @@ impl AssetTag {
             search_criteria: None,
             source: None,
             sources: None,
-            type_,
+            type_: type_.into(),
         }
     }
 }

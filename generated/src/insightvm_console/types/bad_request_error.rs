@@ -16,11 +16,11 @@ pub struct BadRequestError {
 
 impl BadRequestError {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: BadRequestErrorStatus) -> Self {
+    pub fn new(status: impl Into<BadRequestErrorStatus>) -> Self {
         Self {
             links: None,
             message: None,
-            status,
+            status: status.into(),
         }
     }
 }

@@ -18,12 +18,12 @@ pub struct File {
 
 impl File {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(name: impl Into<String>, type_: FileType) -> Self {
+    pub fn new(name: impl Into<String>, type_: impl Into<FileType>) -> Self {
         Self {
             attributes: None,
             name: name.into(),
             size: None,
-            type_,
+            type_: type_.into(),
         }
     }
 }

@@ -16,11 +16,11 @@ pub struct InternalServerError {
 
 impl InternalServerError {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: InternalServerErrorStatus) -> Self {
+    pub fn new(status: impl Into<InternalServerErrorStatus>) -> Self {
         Self {
             links: None,
             message: None,
-            status,
+            status: status.into(),
         }
     }
 }

@@ -16,11 +16,11 @@ pub struct NotFoundError {
 
 impl NotFoundError {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: NotFoundErrorStatus) -> Self {
+    pub fn new(status: impl Into<NotFoundErrorStatus>) -> Self {
         Self {
             links: None,
             message: None,
-            status,
+            status: status.into(),
         }
     }
 }

@@ -28,18 +28,18 @@ pub struct PolicyOverride {
 impl PolicyOverride {
     /// A value with the required fields set and every optional field empty.
     pub fn new(
-        scope: PolicyOverrideScope,
+        scope: impl Into<PolicyOverrideScope>,
         state: impl Into<String>,
-        submit: PolicyOverrideSubmitter,
+        submit: impl Into<PolicyOverrideSubmitter>,
     ) -> Self {
         Self {
             expires: None,
             id: None,
             links: None,
             review: None,
-            scope,
+            scope: scope.into(),
             state: state.into(),
-            submit,
+            submit: submit.into(),
         }
     }
 }

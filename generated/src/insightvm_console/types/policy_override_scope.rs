@@ -29,14 +29,14 @@ pub struct PolicyOverrideScope {
 impl PolicyOverrideScope {
     /// A value with the required fields set and every optional field empty.
     pub fn new(
-        new_result: PolicyOverrideScopeNewResult,
+        new_result: impl Into<PolicyOverrideScopeNewResult>,
         rule: i64,
         type_: impl Into<String>,
     ) -> Self {
         Self {
             asset: None,
             links: None,
-            new_result,
+            new_result: new_result.into(),
             original_result: None,
             rule,
             type_: type_.into(),

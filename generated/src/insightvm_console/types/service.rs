@@ -39,7 +39,7 @@ pub struct Service {
 
 impl Service {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(port: i32, protocol: ServiceProtocol) -> Self {
+    pub fn new(port: i32, protocol: impl Into<ServiceProtocol>) -> Self {
         Self {
             configurations: None,
             databases: None,
@@ -48,7 +48,7 @@ impl Service {
             name: None,
             port,
             product: None,
-            protocol,
+            protocol: protocol.into(),
             user_groups: None,
             users: None,
             vendor: None,

@@ -16,11 +16,11 @@ pub struct ServiceUnavailableError {
 
 impl ServiceUnavailableError {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: ServiceUnavailableErrorStatus) -> Self {
+    pub fn new(status: impl Into<ServiceUnavailableErrorStatus>) -> Self {
         Self {
             links: None,
             message: None,
-            status,
+            status: status.into(),
         }
     }
 }

@@ -38,12 +38,12 @@ pub struct SharedCredential {
 impl SharedCredential {
     /// A value with the required fields set and every optional field empty.
     pub fn new(
-        account: SharedCredentialAccount,
+        account: impl Into<SharedCredentialAccount>,
         name: impl Into<String>,
         site_assignment: impl Into<String>,
     ) -> Self {
         Self {
-            account,
+            account: account.into(),
             description: None,
             host_restriction: None,
             id: None,

@@ -25,9 +25,9 @@ pub struct SiteCredential {
 
 impl SiteCredential {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(account: Account, name: impl Into<String>) -> Self {
+    pub fn new(account: impl Into<Account>, name: impl Into<String>) -> Self {
         Self {
-            account,
+            account: account.into(),
             description: None,
             enabled: None,
             host_restriction: None,

@@ -23,14 +23,14 @@ impl SiteUpdateResource {
     /// A value with the required fields set and every optional field empty.
     pub fn new(
         engine_id: i32,
-        importance: SiteUpdateResourceImportance,
+        importance: impl Into<SiteUpdateResourceImportance>,
         name: impl Into<String>,
         scan_template_id: impl Into<String>,
     ) -> Self {
         Self {
             description: None,
             engine_id,
-            importance,
+            importance: importance.into(),
             links: None,
             name: name.into(),
             scan_template_id: scan_template_id.into(),

@@ -36,7 +36,7 @@ impl SmtpAlert {
     pub fn new(
         enabled: bool,
         name: impl Into<String>,
-        notification: SmtpAlertNotification,
+        notification: impl Into<SmtpAlertNotification>,
         recipients: Vec<String>,
         relay_server: impl Into<String>,
     ) -> Self {
@@ -49,7 +49,7 @@ impl SmtpAlert {
             links: None,
             maximum_alerts: None,
             name: name.into(),
-            notification,
+            notification: notification.into(),
             recipients,
             relay_server: relay_server.into(),
             sender_email_address: None,

@@ -32,7 +32,7 @@ impl SnmpAlert {
         community: impl Into<String>,
         enabled: bool,
         name: impl Into<String>,
-        notification: SnmpAlertNotification,
+        notification: impl Into<SnmpAlertNotification>,
         server: impl Into<String>,
     ) -> Self {
         Self {
@@ -44,7 +44,7 @@ impl SnmpAlert {
             links: None,
             maximum_alerts: None,
             name: name.into(),
-            notification,
+            notification: notification.into(),
             server: server.into(),
         }
     }

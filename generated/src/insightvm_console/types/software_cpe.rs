@@ -46,12 +46,12 @@ pub struct SoftwareCpe {
 
 impl SoftwareCpe {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(part: OperatingSystemCpePart) -> Self {
+    pub fn new(part: impl Into<OperatingSystemCpePart>) -> Self {
         Self {
             edition: None,
             language: None,
             other: None,
-            part,
+            part: part.into(),
             product: None,
             sw_edition: None,
             target_hw: None,

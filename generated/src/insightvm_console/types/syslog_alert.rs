@@ -29,7 +29,7 @@ impl SyslogAlert {
     pub fn new(
         enabled: bool,
         name: impl Into<String>,
-        notification: SyslogAlertNotification,
+        notification: impl Into<SyslogAlertNotification>,
         server: impl Into<String>,
     ) -> Self {
         Self {
@@ -40,7 +40,7 @@ impl SyslogAlert {
             links: None,
             maximum_alerts: None,
             name: name.into(),
-            notification,
+            notification: notification.into(),
             server: server.into(),
         }
     }

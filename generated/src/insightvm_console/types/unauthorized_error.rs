@@ -16,11 +16,11 @@ pub struct UnauthorizedError {
 
 impl UnauthorizedError {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(status: UnauthorizedErrorStatus) -> Self {
+    pub fn new(status: impl Into<UnauthorizedErrorStatus>) -> Self {
         Self {
             links: None,
             message: None,
-            status,
+            status: status.into(),
         }
     }
 }

@@ -33,7 +33,7 @@ impl UserEdit {
         login: impl Into<String>,
         name: impl Into<String>,
         password: impl Into<String>,
-        role: UserCreateRole,
+        role: impl Into<UserCreateRole>,
     ) -> Self {
         Self {
             authentication: None,
@@ -46,7 +46,7 @@ impl UserEdit {
             name: name.into(),
             password: password.into(),
             password_reset_on_login: None,
-            role,
+            role: role.into(),
         }
     }
 }

@@ -14,8 +14,11 @@ pub struct ApiTargetDetails {
 
 impl ApiTargetDetails {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(target: ApiTarget) -> Self {
-        Self { target, operations: None }
+    pub fn new(target: impl Into<ApiTarget>) -> Self {
+        Self {
+            target: target.into(),
+            operations: None,
+        }
     }
 }
 

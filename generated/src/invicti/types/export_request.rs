@@ -17,10 +17,13 @@ pub struct ExportRequest {
 impl ExportRequest {
     /// A value with the required fields set and every optional field empty.
     pub fn new(
-        export_type: ExportRequestExportType,
-        format: ExportRequestFormat,
+        export_type: impl Into<ExportRequestExportType>,
+        format: impl Into<ExportRequestFormat>,
     ) -> Self {
-        Self { export_type, format }
+        Self {
+            export_type: export_type.into(),
+            format: format.into(),
+        }
     }
 }
 
