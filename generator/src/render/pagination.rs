@@ -2,7 +2,7 @@
 //! request and its page.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{ident, type_tokens};
 use crate::ir::PageValue;
@@ -54,141 +54,99 @@ pub(super) fn render(
 ) -> TokenStream {
     let item_ty = type_tokens(&pagination.item_type, true);
     let items_ref = borrowed_access(quote! { page }, &pagination.items, false);
-    let advance = advance(op, pagination);
     let items_owned = owned_items(&pagination.items);
+    let strategy = strategy(op, pagination, page_ty);
     quote! {
         /// Every page, fetched lazily: a page is requested only when the stream is polled
         /// past the previous one. The stream ends after the last page or an empty page.
-        pub fn into_pages(self) -> futures::stream::BoxStream<'static, Result<runtime::Response<#page_ty>, runtime::Error<#error_ty>>> {
-            runtime::pagination::pages(
+        pub fn into_pages(self) -> runtime::pagination::Pages<#page_ty, #error_ty> {
+            runtime::pagination::paginate(
                 self,
-                |request: &Self| request.clone().send(),
-                |request: &Self, answer: &runtime::Response<#page_ty>| {
-                    let page = answer.body();
-                    if #items_ref.is_empty() {
-                        return None;
-                    }
-                    #advance
-                },
+                Self::send,
+                OPERATION.id,
+                |page: &#page_ty| Some(#items_ref.len()),
+                #strategy,
             )
         }
 
         /// Every item of every page, fetched lazily one page at a time.
-        pub fn into_stream(self) -> futures::stream::BoxStream<'static, Result<#item_ty, runtime::Error<#error_ty>>> {
+        pub fn into_stream(self) -> runtime::pagination::Items<#item_ty, #error_ty> {
             runtime::pagination::items(self.into_pages(), |page| #items_owned)
         }
     }
 }
 
-/// The statements that derive the next request from `request` and its `page`, or end the
-/// stream with `None`.
-fn advance(op: &Operation, pagination: &Pagination) -> TokenStream {
-    let items_ref = borrowed_access(quote! { page }, &pagination.items, false);
+/// The runtime's strategy for the operation, with where its values are: the request's
+/// fields it sets and the parts of a page it reads.
+fn strategy(op: &Operation, pagination: &Pagination, page_ty: &TokenStream) -> TokenStream {
+    let input = format_ident!("{}", op.companion_types.input);
+    let field = |index: usize| {
+        let name = ident(&op.params[index].rust_name);
+        quote! { |input: &mut #input| &mut input.#name }
+    };
     match &pagination.kind {
         PaginationKind::Cursor { param, next, page_param } => {
-            let cursor = ident(&op.params[*param].rust_name);
-            let value = match next {
-                PageValue::Body(path) => borrowed_access(quote! { page }, path, true),
-                PageValue::Header(name) | PageValue::NextLinkHeader(name) => {
-                    let ty = type_tokens(&op.params[*param].ty, true);
-                    quote! { &runtime::pagination::header_value::<#ty>(answer.headers(), #name)? }
+            let cursor = field(*param);
+            let next = match next {
+                PageValue::Body(path) => {
+                    let value = borrowed_access(quote! { answer.body() }, path, true);
+                    quote! { |answer: &runtime::Response<#page_ty>| Some((#value).clone()) }
                 }
+                PageValue::Header(name) | PageValue::NextLinkHeader(name) => quote! {
+                    |answer: &runtime::Response<#page_ty>| runtime::pagination::header_value(answer.headers(), #name)
+                },
             };
-            let page_step = page_param.map(|index| {
-                let page = ident(&op.params[index].rust_name);
-                quote! { next.input.#page = Some(request.input.#page.unwrap_or_default() + 1); }
-            });
-            quote! {
-                let cursor = #value;
-                // A server that hands back the cursor it was given would loop forever.
-                if request.input.#cursor.as_ref() == Some(cursor) {
-                    runtime::pagination::stalled(OPERATION.id);
-                    return None;
+            let page = match page_param {
+                Some(index) => {
+                    let page = ident(&op.params[*index].rust_name);
+                    quote! { Some(|input: &mut #input| input.#page = Some(input.#page.unwrap_or_default() + 1)) }
                 }
-                let mut next = request.clone();
-                next.input.#cursor = Some(cursor.clone());
-                #page_step
-                Some(next)
-            }
+                None => quote! { None },
+            };
+            quote! { runtime::pagination::Cursor { cursor: #cursor, next: #next, page: #page } }
         }
         PaginationKind::PageNumber { param, start, total_pages } => {
-            let page = ident(&op.params[*param].rust_name);
+            let page = field(*param);
             let start = proc_macro2::Literal::i64_unsuffixed(*start);
-            let limit = total_pages.as_ref().map(|total| match total {
-                PageValue::Body(path) => {
-                    let total = borrowed_access(quote! { page }, path, true);
-                    quote! {
-                        if !runtime::pagination::has_next_page(current, #start, #total) {
-                            return None;
-                        }
-                    }
-                }
-                // A page without the header does not say it is the last.
-                PageValue::Header(name) | PageValue::NextLinkHeader(name) => quote! {
-                    if runtime::pagination::header_value::<i64>(answer.headers(), #name)
-                        .is_some_and(|total| !runtime::pagination::has_next_page(current, #start, &total))
-                    {
-                        return None;
-                    }
-                },
-            });
-            quote! {
-                let current = request.input.#page.unwrap_or(#start);
-                #limit
-                let mut next = request.clone();
-                next.input.#page = Some(current + 1);
-                Some(next)
-            }
+            let total = total(total_pages.as_ref(), page_ty);
+            quote! { runtime::pagination::PageNumber { page: #page, start: #start, total_pages: #total } }
         }
-        PaginationKind::Offset { param, limit, total } => {
-            let offset = ident(&op.params[*param].rust_name);
-            let reached = total.as_ref().map(|total| match total {
-                PageValue::Body(path) => {
-                    let total = borrowed_access(quote! { page }, path, true);
-                    quote! {
-                        if runtime::pagination::reached_total(offset, #total) {
-                            return None;
-                        }
-                    }
+        PaginationKind::Offset { param, limit, total: items } => {
+            let offset = field(*param);
+            let limit = match limit {
+                Some(index) => {
+                    let limit = ident(&op.params[*index].rust_name);
+                    quote! { Some(|input: &#input| runtime::pagination::int(input.#limit.as_ref()?)) }
                 }
-                PageValue::Header(name) | PageValue::NextLinkHeader(name) => quote! {
-                    if runtime::pagination::header_value::<i64>(answer.headers(), #name)
-                        .is_some_and(|total| runtime::pagination::reached_total(offset, &total))
-                    {
-                        return None;
-                    }
-                },
-            });
-            let short_page = limit.map(|index| {
-                let limit = ident(&op.params[index].rust_name);
-                quote! {
-                    if runtime::pagination::is_short_page(count, request.input.#limit) {
-                        return None;
-                    }
-                }
-            });
-            quote! {
-                let count = #items_ref.len();
-                #short_page
-                let offset = runtime::pagination::advance_offset(request.input.#offset.unwrap_or_default(), count)?;
-                #reached
-                let mut next = request.clone();
-                next.input.#offset = Some(offset);
-                Some(next)
-            }
+                None => quote! { None },
+            };
+            let total = total(items.as_ref(), page_ty);
+            quote! { runtime::pagination::Offset { offset: #offset, limit: #limit, total: #total } }
         }
         PaginationKind::NextLink { next } => {
             let link = match next {
-                PageValue::Body(path) => borrowed_access(quote! { page }, path, true),
-                PageValue::Header(name) => {
-                    quote! { &runtime::pagination::header_value::<String>(answer.headers(), #name)? }
+                PageValue::Body(path) => {
+                    let link = borrowed_access(quote! { answer.body() }, path, true);
+                    quote! { Some(#link.as_str().to_owned()) }
                 }
-                PageValue::NextLinkHeader(name) => quote! { &runtime::pagination::next_link(answer.headers(), #name)? },
+                PageValue::Header(name) => quote! { runtime::pagination::header_value(answer.headers(), #name) },
+                PageValue::NextLinkHeader(name) => quote! { runtime::pagination::next_link(answer.headers(), #name) },
             };
-            quote! {
-                let link = #link;
-                runtime::pagination::follow_link(request, link.as_str(), OPERATION.id)
-            }
+            quote! { runtime::pagination::NextLink { next: |answer: &runtime::Response<#page_ty>| #link } }
         }
+    }
+}
+
+/// Where a page says how many there are (pages or items), as the runtime's `Total`.
+fn total(total: Option<&PageValue>, page_ty: &TokenStream) -> TokenStream {
+    match total {
+        Some(PageValue::Body(path)) => {
+            let total = borrowed_access(quote! { page }, path, true);
+            quote! { Some(runtime::pagination::Total::Body(|page: &#page_ty| runtime::pagination::int(#total))) }
+        }
+        Some(PageValue::Header(name) | PageValue::NextLinkHeader(name)) => {
+            quote! { Some(runtime::pagination::Total::Header(#name)) }
+        }
+        None => quote! { None },
     }
 }

@@ -63,35 +63,27 @@ impl ListScanEngines {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PagedResourcesScanEngineResource>,
-            runtime::Error<types::Error>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PagedResourcesScanEngineResource,
+        types::Error,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<types::PagedResourcesScanEngineResource>|
-            {
-                let page = answer.body();
-                if page.data.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.metadata.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PagedResourcesScanEngineResource| Some(
+                page.data.as_ref()?.len(),
+            ),
+            runtime::pagination::PageNumber {
+                page: |input: &mut ListScanEnginesInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|
+                        page: &types::PagedResourcesScanEngineResource|
+                    runtime::pagination::int(
+                        page.metadata.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -99,10 +91,7 @@ impl ListScanEngines {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::ScanEngineResource, runtime::Error<types::Error>>,
-    > {
+    ) -> runtime::pagination::Items<types::ScanEngineResource, types::Error> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.data.unwrap_or_default(),

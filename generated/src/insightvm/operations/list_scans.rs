@@ -78,37 +78,27 @@ impl ListScans {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PagedResourcesScanResourceWithoutAssetIds>,
-            runtime::Error<types::Error>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PagedResourcesScanResourceWithoutAssetIds,
+        types::Error,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<
-                    types::PagedResourcesScanResourceWithoutAssetIds,
-                >|
-            {
-                let page = answer.body();
-                if page.data.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.metadata.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PagedResourcesScanResourceWithoutAssetIds| Some(
+                page.data.as_ref()?.len(),
+            ),
+            runtime::pagination::PageNumber {
+                page: |input: &mut ListScansInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|
+                        page: &types::PagedResourcesScanResourceWithoutAssetIds|
+                    runtime::pagination::int(
+                        page.metadata.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -116,10 +106,7 @@ impl ListScans {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::ScanResource, runtime::Error<types::Error>>,
-    > {
+    ) -> runtime::pagination::Items<types::ScanResource, types::Error> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.data.unwrap_or_default(),

@@ -85,33 +85,22 @@ impl ListSites {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PagedResourcesAssetTagSummary>,
-            runtime::Error<types::Error>,
-        >,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::PagedResourcesAssetTagSummary, types::Error> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<types::PagedResourcesAssetTagSummary>|
-            {
-                let page = answer.body();
-                if page.data.as_ref()?.is_empty() {
-                    return None;
-                }
-                let cursor = page.metadata.as_ref()?.cursor.as_ref()?;
-                if request.input.cursor.as_ref() == Some(cursor) {
-                    runtime::pagination::stalled(OPERATION.id);
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.cursor = Some(cursor.clone());
-                next.input.page = Some(request.input.page.unwrap_or_default() + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PagedResourcesAssetTagSummary| Some(
+                page.data.as_ref()?.len(),
+            ),
+            runtime::pagination::Cursor {
+                cursor: |input: &mut ListSitesInput| &mut input.cursor,
+                next: |answer: &runtime::Response<types::PagedResourcesAssetTagSummary>| Some(
+                    (answer.body().metadata.as_ref()?.cursor.as_ref()?).clone(),
+                ),
+                page: Some(|input: &mut ListSitesInput| {
+                    input.page = Some(input.page.unwrap_or_default() + 1);
+                }),
             },
         )
     }
@@ -119,10 +108,7 @@ impl ListSites {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::AssetTagSummary, runtime::Error<types::Error>>,
-    > {
+    ) -> runtime::pagination::Items<types::AssetTagSummary, types::Error> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.data.unwrap_or_default(),

@@ -145,33 +145,20 @@ impl SearchAssets {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PagedResourcesAssetSummary>,
-            runtime::Error<types::Error>,
-        >,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::PagedResourcesAssetSummary, types::Error> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<types::PagedResourcesAssetSummary>|
-            {
-                let page = answer.body();
-                if page.data.as_ref()?.is_empty() {
-                    return None;
-                }
-                let cursor = page.metadata.as_ref()?.cursor.as_ref()?;
-                if request.input.cursor.as_ref() == Some(cursor) {
-                    runtime::pagination::stalled(OPERATION.id);
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.cursor = Some(cursor.clone());
-                next.input.page = Some(request.input.page.unwrap_or_default() + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PagedResourcesAssetSummary| Some(page.data.as_ref()?.len()),
+            runtime::pagination::Cursor {
+                cursor: |input: &mut SearchAssetsInput| &mut input.cursor,
+                next: |answer: &runtime::Response<types::PagedResourcesAssetSummary>| Some(
+                    (answer.body().metadata.as_ref()?.cursor.as_ref()?).clone(),
+                ),
+                page: Some(|input: &mut SearchAssetsInput| {
+                    input.page = Some(input.page.unwrap_or_default() + 1);
+                }),
             },
         )
     }
@@ -179,10 +166,7 @@ impl SearchAssets {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::AssetSummary, runtime::Error<types::Error>>,
-    > {
+    ) -> runtime::pagination::Items<types::AssetSummary, types::Error> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.data.unwrap_or_default(),

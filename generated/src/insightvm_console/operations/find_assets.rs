@@ -81,32 +81,20 @@ impl FindAssets {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfAsset>,
-            runtime::Error<types::FindAssetsError>,
-        >,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::PageOfAsset, types::FindAssetsError> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfAsset>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfAsset| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut FindAssetsInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfAsset| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -114,10 +102,7 @@ impl FindAssets {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::Asset, runtime::Error<types::FindAssetsError>>,
-    > {
+    ) -> runtime::pagination::Items<types::Asset, types::FindAssetsError> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.resources.unwrap_or_default(),

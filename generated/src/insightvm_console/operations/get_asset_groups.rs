@@ -100,32 +100,23 @@ impl GetAssetGroups {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfAssetGroup>,
-            runtime::Error<types::GetAssetGroupsError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfAssetGroup,
+        types::GetAssetGroupsError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfAssetGroup>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfAssetGroup| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetAssetGroupsInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfAssetGroup| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -133,10 +124,7 @@ impl GetAssetGroups {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::AssetGroup, runtime::Error<types::GetAssetGroupsError>>,
-    > {
+    ) -> runtime::pagination::Items<types::AssetGroup, types::GetAssetGroupsError> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.resources.unwrap_or_default(),

@@ -97,35 +97,25 @@ impl GetAssetServiceVulnerabilities {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfVulnerabilityFinding>,
-            runtime::Error<types::GetAssetServiceVulnerabilitiesError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfVulnerabilityFinding,
+        types::GetAssetServiceVulnerabilitiesError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<types::PageOfVulnerabilityFinding>|
-            {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfVulnerabilityFinding| Some(
+                page.resources.as_ref()?.len(),
+            ),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetAssetServiceVulnerabilitiesInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|
+                        page: &types::PageOfVulnerabilityFinding|
+                    runtime::pagination::int(page.page.as_ref()?.total_pages.as_ref()?)),
+                ),
             },
         )
     }
@@ -133,12 +123,9 @@ impl GetAssetServiceVulnerabilities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            types::VulnerabilityFinding,
-            runtime::Error<types::GetAssetServiceVulnerabilitiesError>,
-        >,
+    ) -> runtime::pagination::Items<
+        types::VulnerabilityFinding,
+        types::GetAssetServiceVulnerabilitiesError,
     > {
         runtime::pagination::items(
             self.into_pages(),

@@ -85,35 +85,25 @@ impl GetAssetVulnerabilities {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfVulnerabilityFinding>,
-            runtime::Error<types::GetAssetVulnerabilitiesError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfVulnerabilityFinding,
+        types::GetAssetVulnerabilitiesError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |
-                request: &Self,
-                answer: &runtime::Response<types::PageOfVulnerabilityFinding>|
-            {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfVulnerabilityFinding| Some(
+                page.resources.as_ref()?.len(),
+            ),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetAssetVulnerabilitiesInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|
+                        page: &types::PageOfVulnerabilityFinding|
+                    runtime::pagination::int(page.page.as_ref()?.total_pages.as_ref()?)),
+                ),
             },
         )
     }
@@ -121,12 +111,9 @@ impl GetAssetVulnerabilities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            types::VulnerabilityFinding,
-            runtime::Error<types::GetAssetVulnerabilitiesError>,
-        >,
+    ) -> runtime::pagination::Items<
+        types::VulnerabilityFinding,
+        types::GetAssetVulnerabilitiesError,
     > {
         runtime::pagination::items(
             self.into_pages(),

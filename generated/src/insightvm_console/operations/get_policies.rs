@@ -101,32 +101,20 @@ impl GetPolicies {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfPolicy>,
-            runtime::Error<types::GetPoliciesError>,
-        >,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::PageOfPolicy, types::GetPoliciesError> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfPolicy>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfPolicy| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetPoliciesInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfPolicy| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -134,10 +122,7 @@ impl GetPolicies {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::Policy, runtime::Error<types::GetPoliciesError>>,
-    > {
+    ) -> runtime::pagination::Items<types::Policy, types::GetPoliciesError> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.resources.unwrap_or_default(),

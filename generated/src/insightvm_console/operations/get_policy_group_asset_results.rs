@@ -102,32 +102,23 @@ impl GetPolicyGroupAssetResults {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfPolicyAsset>,
-            runtime::Error<types::GetPolicyGroupAssetResultsError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfPolicyAsset,
+        types::GetPolicyGroupAssetResultsError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfPolicyAsset>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfPolicyAsset| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetPolicyGroupAssetResultsInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfPolicyAsset| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -135,12 +126,9 @@ impl GetPolicyGroupAssetResults {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            types::PolicyAsset,
-            runtime::Error<types::GetPolicyGroupAssetResultsError>,
-        >,
+    ) -> runtime::pagination::Items<
+        types::PolicyAsset,
+        types::GetPolicyGroupAssetResultsError,
     > {
         runtime::pagination::items(
             self.into_pages(),

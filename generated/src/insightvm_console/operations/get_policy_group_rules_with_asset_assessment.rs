@@ -97,32 +97,25 @@ impl GetPolicyGroupRulesWithAssetAssessment {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfPolicyRule>,
-            runtime::Error<types::GetPolicyGroupRulesWithAssetAssessmentError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfPolicyRule,
+        types::GetPolicyGroupRulesWithAssetAssessmentError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfPolicyRule>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfPolicyRule| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetPolicyGroupRulesWithAssetAssessmentInput| {
+                    &mut input.page
+                },
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfPolicyRule| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -130,12 +123,9 @@ impl GetPolicyGroupRulesWithAssetAssessment {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            types::PolicyRule,
-            runtime::Error<types::GetPolicyGroupRulesWithAssetAssessmentError>,
-        >,
+    ) -> runtime::pagination::Items<
+        types::PolicyRule,
+        types::GetPolicyGroupRulesWithAssetAssessmentError,
     > {
         runtime::pagination::items(
             self.into_pages(),

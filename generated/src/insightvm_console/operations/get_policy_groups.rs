@@ -82,32 +82,23 @@ impl GetPolicyGroups {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::PageOfPolicyGroup>,
-            runtime::Error<types::GetPolicyGroupsError>,
-        >,
+    ) -> runtime::pagination::Pages<
+        types::PageOfPolicyGroup,
+        types::GetPolicyGroupsError,
     > {
-        runtime::pagination::pages(
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfPolicyGroup>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfPolicyGroup| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetPolicyGroupsInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfPolicyGroup| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -115,10 +106,7 @@ impl GetPolicyGroups {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::PolicyGroup, runtime::Error<types::GetPolicyGroupsError>>,
-    > {
+    ) -> runtime::pagination::Items<types::PolicyGroup, types::GetPolicyGroupsError> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.resources.unwrap_or_default(),

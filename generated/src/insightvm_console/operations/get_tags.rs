@@ -97,29 +97,20 @@ impl GetTags {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<runtime::Response<types::PageOfTag>, runtime::Error<types::GetTagsError>>,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::PageOfTag, types::GetTagsError> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::PageOfTag>| {
-                let page = answer.body();
-                if page.resources.as_ref()?.is_empty() {
-                    return None;
-                }
-                let current = request.input.page.unwrap_or(0);
-                if !runtime::pagination::has_next_page(
-                    current,
-                    0,
-                    page.page.as_ref()?.total_pages.as_ref()?,
-                ) {
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.page = Some(current + 1);
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::PageOfTag| Some(page.resources.as_ref()?.len()),
+            runtime::pagination::PageNumber {
+                page: |input: &mut GetTagsInput| &mut input.page,
+                start: 0,
+                total_pages: Some(
+                    runtime::pagination::Total::Body(|page: &types::PageOfTag| runtime::pagination::int(
+                        page.page.as_ref()?.total_pages.as_ref()?,
+                    )),
+                ),
             },
         )
     }
@@ -127,10 +118,7 @@ impl GetTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::Tag, runtime::Error<types::GetTagsError>>,
-    > {
+    ) -> runtime::pagination::Items<types::Tag, types::GetTagsError> {
         runtime::pagination::items(
             self.into_pages(),
             |page| page.resources.unwrap_or_default(),

@@ -114,29 +114,18 @@ impl ListApiTargets {
     /// past the previous one. The stream ends after the last page or an empty page.
     pub fn into_pages(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<
-            runtime::Response<types::ApiTargetList>,
-            runtime::Error<types::ErrorResponse>,
-        >,
-    > {
-        runtime::pagination::pages(
+    ) -> runtime::pagination::Pages<types::ApiTargetList, types::ErrorResponse> {
+        runtime::pagination::paginate(
             self,
-            |request: &Self| request.clone().send(),
-            |request: &Self, answer: &runtime::Response<types::ApiTargetList>| {
-                let page = answer.body();
-                if page.targets.is_empty() {
-                    return None;
-                }
-                let cursor = page.next_page.as_ref()?;
-                if request.input.cursor.as_ref() == Some(cursor) {
-                    runtime::pagination::stalled(OPERATION.id);
-                    return None;
-                }
-                let mut next = request.clone();
-                next.input.cursor = Some(cursor.clone());
-                Some(next)
+            Self::send,
+            OPERATION.id,
+            |page: &types::ApiTargetList| Some(page.targets.len()),
+            runtime::pagination::Cursor {
+                cursor: |input: &mut ListApiTargetsInput| &mut input.cursor,
+                next: |answer: &runtime::Response<types::ApiTargetList>| Some(
+                    (answer.body().next_page.as_ref()?).clone(),
+                ),
+                page: None,
             },
         )
     }
@@ -144,10 +133,7 @@ impl ListApiTargets {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn into_stream(
         self,
-    ) -> futures::stream::BoxStream<
-        'static,
-        Result<types::ApiTarget, runtime::Error<types::ErrorResponse>>,
-    > {
+    ) -> runtime::pagination::Items<types::ApiTarget, types::ErrorResponse> {
         runtime::pagination::items(self.into_pages(), |page| page.targets)
     }
 }
