@@ -16,9 +16,11 @@ use clientgen::{Options, Source};
 
 use crate::corpus::corpus_dir;
 
+mod peers;
+
 /// Large corpus documents timed besides the vendored specs.
 const LARGE: &[&str] = &["oxide-nexus.json", "stripe-spec3.yaml", "datadog-v2.yaml", "box-openapi.json"];
-const PROGENITOR_VERSION: &str = "0.15.1";
+const PROGENITOR_VERSION: &str = peers::PROGENITOR.version;
 /// Paired runs per comparison.
 const PAIRS: usize = 7;
 /// The in-process codegen budgets, in billions of instructions: the former 600 ms (stripe)
@@ -211,18 +213,18 @@ pub fn bench(root: &Path) -> Result<(), String> {
     let setup = prepare(root)?;
     eprintln!("==> 1. codegen time");
     let codegen = codegen_section(&setup)?;
-    eprintln!("==> 2. generated code cost on oxide-nexus");
-    let check = check_section(&setup)?;
+    let peers = peers::measure(&setup)?;
+    prepare_secops(&setup)?;
     eprintln!("==> 3. the InsightVM console module's check time");
     let console = console_section(&setup)?;
     eprintln!("==> 4-6. decode, pagination, request overhead (release)");
     let client = client_section(&setup)?;
 
     let mut budgets = codegen.budgets();
-    budgets.push(check.budget());
+    budgets.push(peers::budget(&peers));
     budgets.push(console.budget());
     budgets.extend(client.budgets());
-    let md = report(&budgets, &[codegen.markdown(), check.markdown(), console.markdown, client.markdown()]);
+    let md = report(&budgets, &[codegen.markdown(), peers::markdown(&peers), console.markdown, client.markdown()]);
     fs::write(root.join("BENCHMARKS.md"), &md).map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
     println!("{md}");
     let failed: Vec<&str> = budgets.iter().filter(|b| !b.pass).map(|b| b.name).collect();
@@ -243,17 +245,7 @@ fn prepare(root: &Path) -> Result<Setup, String> {
         Command::new(cargo()).args(["build", "--release", "--quiet", "-p", "xtask", "-p", "bench"]).current_dir(root),
         "cargo build --release",
     )?;
-    let tools = root.join(".tools/progenitor");
-    let progenitor = tools.join("bin/cargo-progenitor");
-    if !progenitor.exists() {
-        eprintln!("==> installing cargo-progenitor {PROGENITOR_VERSION} into .tools/progenitor (the reference)");
-        run(
-            Command::new(cargo())
-                .args(["install", "cargo-progenitor", "--locked", "--version", PROGENITOR_VERSION, "--root"])
-                .arg(&tools),
-            "cargo install cargo-progenitor",
-        )?;
-    }
+    let progenitor = peers::install(root, &peers::PROGENITOR)?;
     Ok(Setup { root: root.to_owned(), ours: root.join("target/release/xtask"), work, nexus, progenitor })
 }
 
@@ -393,21 +385,18 @@ fn instruction_budget(name: &'static str, counts: &Samples, wall: &Samples, limi
     }
 }
 
-struct Check {
-    operations: f64,
-    ours: Samples,
-    theirs: Samples,
-    ours_lines: usize,
-    theirs_lines: usize,
+/// The workspace of section 3: this project's generated crate.
+fn prepare_secops(setup: &Setup) -> Result<(), String> {
+    copy_tree(&setup.root.join("generated"), &setup.work.join("ws/secops"))?;
+    fs::write(
+        setup.work.join("ws/Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"secops\"]\n\n[profile.dev]\ndebug = 0\n",
+    )
+    .map_err(|e| e.to_string())
 }
 
-/// `cargo check` of one package of the bench workspace, whole crate (not incremental).
-fn check(setup: &Setup, package: &str, features: &[&str]) -> Result<f64, String> {
-    let arguments: Vec<&str> = features.iter().flat_map(|f| ["--features", f]).collect();
-    check_args(setup, package, &arguments)
-}
-
-/// [`check`] with these arguments after the package.
+/// `cargo check` of one package of the bench workspace with these arguments, whole crate
+/// (not incremental).
 fn check_args(setup: &Setup, package: &str, arguments: &[&str]) -> Result<f64, String> {
     timed(
         Command::new(cargo())
@@ -418,69 +407,6 @@ fn check_args(setup: &Setup, package: &str, arguments: &[&str]) -> Result<f64, S
             .env("CARGO_TARGET_DIR", setup.work.join("target")),
         &format!("cargo check -p {package}"),
     )
-}
-
-fn check_section(setup: &Setup) -> Result<Check, String> {
-    let secops = setup.work.join("ws/secops");
-    copy_tree(&setup.root.join("generated"), &secops)?;
-    fs::write(
-        setup.work.join("ws/Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"ours\", \"progenitor\", \"secops\"]\n\n[profile.dev]\ndebug = 0\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let nexus_text =
-        fs::read_to_string(&setup.nexus).map_err(|e| format!("cannot read {}: {e}", setup.nexus.display()))?;
-    let operations = clientgen::lower_document(Source::text(&nexus_text, "oxide-nexus.json"), &Default::default())
-        .map(|(api, _)| api.operations.len() as f64)
-        .map_err(|_| "oxide-nexus.json does not lower".to_owned())?;
-    let (ours_src, theirs_src) = (setup.work.join("ws/ours/src"), setup.work.join("ws/progenitor/src"));
-    // Dependencies first; then the crates alone, after touching their sources.
-    check(setup, "nexus-ours", &[])?;
-    check(setup, "nexus-progenitor", &[])?;
-    let (ours, theirs) = paired(
-        || {
-            touch(&ours_src.join("lib.rs"))?;
-            check(setup, "nexus-ours", &[])
-        },
-        || {
-            touch(&theirs_src.join("lib.rs"))?;
-            check(setup, "nexus-progenitor", &[])
-        },
-    )?;
-    Ok(Check { operations, ours, theirs, ours_lines: rust_lines(&ours_src), theirs_lines: rust_lines(&theirs_src) })
-}
-
-impl Check {
-    fn budget(&self) -> Budget {
-        let ratio = self.ours.ratios(&self.theirs);
-        Budget {
-            name: "`cargo check` per operation vs progenitor builder style",
-            measured: ratio.show(2, "×"),
-            limit: "≤ 0.35×".into(),
-            pass: ratio.median() <= 0.35,
-        }
-    }
-
-    fn markdown(&self) -> String {
-        let per_op = |samples: &Samples| Samples(samples.0.iter().map(|s| s * 1000.0 / self.operations).collect());
-        format!(
-            "## 2. Generated code cost on oxide-nexus ({:.0} operations)\n\n`cargo check` of the generated crate alone \
-             (dependencies prebuilt, sources touched, not incremental), {PAIRS} paired runs:\n\n\
-             | | lines | lines/op | check s | check ms/op |\n|---|---:|---:|---:|---:|\n\
-             | ours (builder style) | {} | {:.0} | {} | {} |\n\
-             | progenitor (builder style) | {} | {:.0} | {} | {} |\n\nRatio per operation, per pair: {}.\n",
-            self.operations,
-            self.ours_lines,
-            self.ours_lines as f64 / self.operations,
-            self.ours.show(2, ""),
-            per_op(&self.ours).show(1, ""),
-            self.theirs_lines,
-            self.theirs_lines as f64 / self.operations,
-            self.theirs.show(2, ""),
-            per_op(&self.theirs).show(1, ""),
-            self.ours.ratios(&self.theirs).show(2, "×"),
-        )
-    }
 }
 
 /// `cargo check` of this project's generated crate (no default features) with the whole
@@ -653,7 +579,8 @@ fn report(budgets: &[Budget], sections: &[String]) -> String {
     let _ = writeln!(
         md,
         "Reproduce with `cargo xtask bench` (needs the corpus beside the project, or `CORPUS_DIR`; installs \
-         cargo-progenitor {PROGENITOR_VERSION} into `.tools/progenitor` on first use). Every comparison was measured \
+         cargo-progenitor {PROGENITOR_VERSION}, openapi-to-rust and oas3-gen into `.tools/` on first use, and \
+         fetches GitHub's REST API document from the npm registry). Every comparison was measured \
          side by side in one run on the same machine, in pairs taking turns; a figure is the median with the \
          smallest and largest in brackets, and a budget's verdict is on the median of the pairs' ratios. The \
          two in-process codegen budgets are instruction counts (section 1 says why), judged on the larger of two \
@@ -688,7 +615,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn touch(path: &PathBuf) -> Result<(), String> {
+fn touch(path: &Path) -> Result<(), String> {
     let text = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     fs::write(path, text).map_err(|e| format!("cannot touch {}: {e}", path.display()))
 }
