@@ -235,8 +235,10 @@ fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], config
     }
 }
 
-/// The hand-written examples and tests in `crate_dir` named after an API whose feature is
-/// off by default (`<module>.rs`, `<module>_*.rs`): they build only with that feature.
+/// The hand-written examples and tests in `crate_dir` that need features off by default:
+/// those named after an API whose feature is off by default (`<module>.rs`, `<module>_*.rs`)
+/// need it, and tests of the test kit (`mock_*.rs`) need `mock` (and an API's feature when
+/// the rest of the name is the API's).
 fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
     let mut targets = Vec::new();
     for (kind, folder) in [("example", "examples"), ("test", "tests")] {
@@ -247,12 +249,17 @@ fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
             .collect();
         names.sort();
         for name in names {
+            let (mut features, rest) = match name.strip_prefix("mock_") {
+                Some(rest) => (vec!["mock".to_owned()], rest),
+                None => (Vec::new(), name.as_str()),
+            };
             let owner = configs
                 .iter()
                 .filter(|c| c.optional_feature)
-                .find(|c| name == c.module || name.strip_prefix(&c.module).is_some_and(|rest| rest.starts_with('_')));
-            if let Some(config) = owner {
-                targets.push(GatedTarget { kind: kind.to_owned(), name, feature: config.module.clone() });
+                .find(|c| rest == c.module || rest.strip_prefix(&c.module).is_some_and(|rest| rest.starts_with('_')));
+            features.extend(owner.map(|config| config.module.clone()));
+            if !features.is_empty() {
+                targets.push(GatedTarget { kind: kind.to_owned(), name, features });
             }
         }
     }

@@ -49,7 +49,10 @@ pub fn is_reserved_type(name: &str) -> bool {
 /// scope is listed here.
 pub mod scope {
     /// Methods of an API's `Client` (operations become methods beside these).
-    pub const CLIENT: &[&str] = &["new", "builder", "from_env", "base_url", "core", "clone", "fmt", "eq", "hash"];
+    /// The methods of an API's `mock::MockServer` are here too (`start`, `uri`, `calls`): it
+    /// has a method per operation, named as the client's.
+    pub const CLIENT: &[&str] =
+        &["new", "builder", "from_env", "base_url", "core", "clone", "fmt", "eq", "hash", "start", "uri", "calls"];
 
     /// Items of an API's module root: its own types, the runtime's re-exports and its
     /// submodules (server-variable enums become types beside these).
@@ -158,7 +161,7 @@ pub mod scope {
 
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
     pub const OPERATION_FILE: &[&str] =
-        &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types"];
+        &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types", "read"];
 }
 
 /// The variant of a success answer with `status` (`Ok`, `Created`, `Status207`).

@@ -19,6 +19,8 @@ pub mod codec;
 pub mod enums;
 mod error;
 mod login;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod nulls;
 mod oauth2;
 mod pacing;

@@ -313,6 +313,8 @@
 //!
 //! Start with \[`Client`\]; each operation is a method on it that returns a request builder.
 
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod operations;
 pub mod types;
 

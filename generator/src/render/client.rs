@@ -269,6 +269,8 @@ pub fn render_module(api: &Api) -> TokenStream {
     quote! {
         #module_doc
 
+        #[cfg(feature = "mock")]
+        pub mod mock;
         pub mod operations;
         pub mod types;
 

@@ -8,6 +8,7 @@ mod features;
 pub use features::tag_features;
 mod inputs;
 mod layout;
+mod mock;
 mod operations;
 mod pagination;
 mod parameters;
@@ -42,13 +43,13 @@ pub struct CrateInfo {
     pub gated_targets: Vec<GatedTarget>,
 }
 
-/// A hand-written example or test that needs a feature that is off by default.
+/// A hand-written example or test that needs features that are off by default.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GatedTarget {
     /// `example` or `test`.
     pub kind: String,
     pub name: String,
-    pub feature: String,
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -77,6 +78,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
     ("error.rs", include_str!("../../../templates/runtime/error.rs")),
     ("login.rs", include_str!("../../../templates/runtime/login.rs")),
+    ("mock.rs", include_str!("../../../templates/runtime/mock.rs")),
     ("nulls.rs", include_str!("../../../templates/runtime/nulls.rs")),
     ("oauth2.rs", include_str!("../../../templates/runtime/oauth2.rs")),
     ("pacing.rs", include_str!("../../../templates/runtime/pacing.rs")),
@@ -122,6 +124,7 @@ enum ApiFile<'a> {
     Root,
     TypesModule(&'a [TypeFile<'a>]),
     OperationsModule(&'a [(String, &'a Operation)]),
+    Mock(&'a [(String, &'a Operation)]),
     Type(&'a TypeFile<'a>),
     Operation(&'a Operation),
 }
@@ -182,6 +185,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         (format!("{base}/types/mod.rs"), ApiFile::TypesModule(&type_entries)),
         (format!("{base}/operations/mod.rs"), ApiFile::OperationsModule(&op_entries)),
         (format!("{base}/mod.rs"), ApiFile::Root),
+        (format!("{base}/mock.rs"), ApiFile::Mock(&op_entries)),
     ];
     jobs.extend(type_entries.iter().map(|file| (format!("{base}/types/{}.rs", file.module), ApiFile::Type(file))));
     jobs.extend(
@@ -200,6 +204,7 @@ fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
         ApiFile::Root => format_file(client::render_module(api), &api.module),
         ApiFile::TypesModule(entries) => format_file(types_module(api, entries), "types"),
         ApiFile::OperationsModule(entries) => format_file(operations_module(api, entries), "operations"),
+        ApiFile::Mock(entries) => format_file(mock::render_mock_module(api, entries), "mock"),
         ApiFile::Type(file) => format_file(types::render_type(file.def, &file.beside), &file.def.name),
         ApiFile::Operation(op) => format_file(operations::render_operation(&api.module, op), &op.wire_id),
     }
@@ -249,7 +254,8 @@ fn operations_module(api: &Api, entries: &[(String, &Operation)]) -> TokenStream
         .collect();
     let op_mods = entries.iter().map(|(module, op)| {
         let (gate, module) = (gate(op), format_ident!("{}", module));
-        quote! { #gate mod #module; }
+        // Seen by the API's `mock` module, for the operation's description and reader.
+        quote! { #gate pub(super) mod #module; }
     });
     let op_uses = entries.iter().map(|(module, op)| {
         let (gate, module) = (gate(op), format_ident!("{}", module));

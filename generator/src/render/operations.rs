@@ -95,7 +95,7 @@ fn operation_info(op: &Operation, statuses: responses::StatusLists) -> TokenStre
     let method = format_ident!("{}", op.method.as_str());
     let responses::StatusLists { success, errors, streams } = statuses;
     quote! {
-        static OPERATION: OperationInfo = OperationInfo {
+        pub(crate) static OPERATION: OperationInfo = OperationInfo {
             id: #id,
             method: reqwest::Method::#method,
             path: #path,

@@ -15,6 +15,16 @@ pub(super) struct SendMethod {
     pub success_ty: TokenStream,
     pub error_ty: TokenStream,
     pub items: Vec<TokenStream>,
+    /// The function `send` reads the answer with.
+    pub reader: Reader,
+}
+
+/// Where an operation's reader is.
+pub(super) enum Reader {
+    /// The runtime's function of this name.
+    Runtime(TokenStream),
+    /// The operation file's own `read`, a match on the status.
+    Local,
 }
 
 /// The statuses of `op` the runtime reads an answer by, as `(low, high)` literals.
@@ -91,7 +101,8 @@ pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
         ([Some(ResponseBody::Json(_))], _) => Some(quote! { read_json_by_status }),
         _ => None,
     };
-    let method = match runtime_call {
+    let mut items = Vec::new();
+    let method = match &runtime_call {
         Some(read) => quote! {
             /// Sends the request and decodes the answer.
             pub fn send(self) -> runtime::ResponseFuture<#success_ty, #error_ty> {
@@ -106,19 +117,29 @@ pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
             } else {
                 quote! { send_with }
             };
+            items.push(quote! {
+                /// Reads an answer of the operation by its status.
+                pub(crate) fn read(
+                    _: &'static OperationInfo,
+                    response: runtime::Answer,
+                ) -> Result<runtime::Response<#success_ty>, runtime::Error<#error_ty>> {
+                    match response.status().as_u16() {
+                        #(#success_arms)*
+                        #error_arms
+                    }
+                }
+            });
             quote! {
                 /// Sends the request and decodes the answer.
                 pub fn send(self) -> runtime::ResponseFuture<#success_ty, #error_ty> {
-                    self.#send_with(|_, response| match response.status().as_u16() {
-                        #(#success_arms)*
-                        #error_arms
-                    })
+                    self.#send_with(read)
                 }
             }
         }
     };
-    let items = [success.item, error.item].into_iter().flatten().collect();
-    SendMethod { method, success_ty: success.ty, error_ty: error.ty, items }
+    items.extend([success.item, error.item].into_iter().flatten());
+    let reader = runtime_call.map_or(Reader::Local, Reader::Runtime);
+    SendMethod { method, success_ty: success.ty, error_ty: error.ty, items, reader }
 }
 
 /// The distinct success bodies of an operation, in status order (`None`: no body).

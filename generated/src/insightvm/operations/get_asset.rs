@@ -3,7 +3,7 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "getIntegrationAsset",
     method: reqwest::Method::GET,
     path: "/v4/integration/assets/{id}",

@@ -3,7 +3,7 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "health",
     method: reqwest::Method::GET,
     path: "/admin/health",

@@ -3,19 +3,31 @@
 //! Request builders, one per operation of InsightVM Cloud Integrations API. Start them from
 //! [`Client`](super::Client).
 
-mod health;
-mod search_assets;
-mod get_asset;
-mod list_scans;
-mod start_scan;
-mod list_scan_engines;
-mod get_scan_engine;
-mod update_scan_engine_configuration;
-mod remove_scan_engine_configuration;
-mod get_scan;
-mod stop_scan;
-mod list_sites;
-mod search_vulnerabilities;
+pub(super) mod health;
+
+pub(super) mod search_assets;
+
+pub(super) mod get_asset;
+
+pub(super) mod list_scans;
+
+pub(super) mod start_scan;
+
+pub(super) mod list_scan_engines;
+
+pub(super) mod get_scan_engine;
+
+pub(super) mod update_scan_engine_configuration;
+
+pub(super) mod remove_scan_engine_configuration;
+
+pub(super) mod get_scan;
+
+pub(super) mod stop_scan;
+
+pub(super) mod list_sites;
+
+pub(super) mod search_vulnerabilities;
 
 pub use health::{Health, HealthInput};
 pub use search_assets::{SearchAssets, SearchAssetsInput};

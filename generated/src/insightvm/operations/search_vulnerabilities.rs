@@ -3,7 +3,7 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "searchIntegrationVulnerabilities",
     method: reqwest::Method::POST,
     path: "/v4/integration/vulnerabilities",

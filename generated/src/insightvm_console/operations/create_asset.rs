@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "createAsset",
     method: reqwest::Method::POST,
     path: "/api/3/sites/{id}/assets",
@@ -46,28 +46,7 @@ impl CreateAsset {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<CreateAssetResponse, types::CreateAssetError> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => {
-                runtime::json(response)
-                    .map(|response: runtime::Response<types::CreatedReference>| {
-                        response.map(CreateAssetResponse::Ok)
-                    })
-            }
-            201 => {
-                runtime::json(response)
-                    .map(|response: runtime::Response<types::CreatedOrUpdatedReference>| {
-                        response.map(CreateAssetResponse::Created)
-                    })
-            }
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        <types::CreateAssetError as runtime::ByStatus>::read,
-                    ),
-                )
-            }
-        })
+        self.send_with(read)
     }
 }
 
@@ -80,6 +59,38 @@ impl runtime::Encode for CreateAssetInput {
         }
         request.accept("application/json");
         Ok(request)
+    }
+}
+
+/// Reads an answer of the operation by its status.
+pub(crate) fn read(
+    _: &'static OperationInfo,
+    response: runtime::Answer,
+) -> Result<
+    runtime::Response<CreateAssetResponse>,
+    runtime::Error<types::CreateAssetError>,
+> {
+    match response.status().as_u16() {
+        200 => {
+            runtime::json(response)
+                .map(|response: runtime::Response<types::CreatedReference>| {
+                    response.map(CreateAssetResponse::Ok)
+                })
+        }
+        201 => {
+            runtime::json(response)
+                .map(|response: runtime::Response<types::CreatedOrUpdatedReference>| {
+                    response.map(CreateAssetResponse::Created)
+                })
+        }
+        _ => {
+            Err(
+                runtime::api_error_by(
+                    response,
+                    <types::CreateAssetError as runtime::ByStatus>::read,
+                ),
+            )
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "createSharedSecret",
     method: reqwest::Method::POST,
     path: "/api/3/scan_engines/shared_secret",
@@ -32,15 +32,23 @@ impl CreateSharedSecret {
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<String, serde_json::Value> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            201 => runtime::text(response),
-            _ => Err(runtime::api_error(response, false)),
-        })
+        self.send_with(read)
     }
 }
 
 impl runtime::Encode for CreateSharedSecretInput {
     fn encode(self) -> Result<Request, String> {
         Ok(Request::new(&OPERATION, "/api/3/scan_engines/shared_secret".to_owned()))
+    }
+}
+
+/// Reads an answer of the operation by its status.
+pub(crate) fn read(
+    _: &'static OperationInfo,
+    response: runtime::Answer,
+) -> Result<runtime::Response<String>, runtime::Error<serde_json::Value>> {
+    match response.status().as_u16() {
+        201 => runtime::text(response),
+        _ => Err(runtime::api_error(response, false)),
     }
 }

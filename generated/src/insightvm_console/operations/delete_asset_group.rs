@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "deleteAssetGroup",
     method: reqwest::Method::DELETE,
     path: "/api/3/asset_groups/{id}",

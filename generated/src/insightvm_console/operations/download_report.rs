@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "downloadReport",
     method: reqwest::Method::GET,
     path: "/api/3/reports/{id}/history/{instance}/output",
@@ -44,17 +44,7 @@ impl DownloadReport {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<runtime::ByteStream, types::DownloadReportError> {
-        self.send_streaming_with(|_, response| match response.status().as_u16() {
-            200 => runtime::stream(response),
-            _ => {
-                Err(
-                    runtime::api_error_by(
-                        response,
-                        <types::DownloadReportError as runtime::ByStatus>::read,
-                    ),
-                )
-            }
-        })
+        self.send_streaming_with(read)
     }
 }
 
@@ -71,5 +61,26 @@ impl runtime::Encode for DownloadReportInput {
                 format!("/api/3/reports/{id}/history/{instance}/output"),
             ),
         )
+    }
+}
+
+/// Reads an answer of the operation by its status.
+pub(crate) fn read(
+    _: &'static OperationInfo,
+    response: runtime::Answer,
+) -> Result<
+    runtime::Response<runtime::ByteStream>,
+    runtime::Error<types::DownloadReportError>,
+> {
+    match response.status().as_u16() {
+        200 => runtime::stream(response),
+        _ => {
+            Err(
+                runtime::api_error_by(
+                    response,
+                    <types::DownloadReportError as runtime::ByStatus>::read,
+                ),
+            )
+        }
     }
 }

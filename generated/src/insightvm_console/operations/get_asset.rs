@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "getAsset",
     method: reqwest::Method::GET,
     path: "/api/3/assets/{id}",

@@ -2,7 +2,7 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "getPolicyRuleAssetResultProof",
     method: reqwest::Method::GET,
     path: "/api/3/policies/{policyId}/rules/{ruleId}/assets/{assetId}/proof",
@@ -48,10 +48,7 @@ impl GetPolicyRuleAssetResultProof {
 
     /// Sends the request and decodes the answer.
     pub fn send(self) -> runtime::ResponseFuture<String, serde_json::Value> {
-        self.send_with(|_, response| match response.status().as_u16() {
-            200 => runtime::text(response),
-            _ => Err(runtime::api_error(response, false)),
-        })
+        self.send_with(read)
     }
 }
 
@@ -68,5 +65,16 @@ impl runtime::Encode for GetPolicyRuleAssetResultProofInput {
                 ),
             ),
         )
+    }
+}
+
+/// Reads an answer of the operation by its status.
+pub(crate) fn read(
+    _: &'static OperationInfo,
+    response: runtime::Answer,
+) -> Result<runtime::Response<String>, runtime::Error<serde_json::Value>> {
+    match response.status().as_u16() {
+        200 => runtime::text(response),
+        _ => Err(runtime::api_error(response, false)),
     }
 }

@@ -4,991 +4,991 @@
 //! [`Client`](super::Client).
 
 #[cfg(feature = "insightvm_console-root")]
-mod resources;
+pub(super) mod resources;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod execute_command;
+pub(super) mod execute_command;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod get_info;
+pub(super) mod get_info;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod get_license;
+pub(super) mod get_license;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod activate_license;
+pub(super) mod activate_license;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod get_properties;
+pub(super) mod get_properties;
 
 #[cfg(feature = "insightvm_console-administration")]
-mod get_settings;
+pub(super) mod get_settings;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_agents;
+pub(super) mod get_agents;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_groups;
+pub(super) mod get_asset_groups;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod create_asset_group;
+pub(super) mod create_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_group;
+pub(super) mod get_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod update_asset_group;
+pub(super) mod update_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod delete_asset_group;
+pub(super) mod delete_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_group_assets;
+pub(super) mod get_asset_group_assets;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod update_asset_group_assets;
+pub(super) mod update_asset_group_assets;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod remove_all_assets_from_asset_group;
+pub(super) mod remove_all_assets_from_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod add_asset_to_asset_group;
+pub(super) mod add_asset_to_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod remove_asset_from_asset_group;
+pub(super) mod remove_asset_from_asset_group;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_group_search_criteria;
+pub(super) mod get_asset_group_search_criteria;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod set_asset_group_search_criteria;
+pub(super) mod set_asset_group_search_criteria;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_group_tags;
+pub(super) mod get_asset_group_tags;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod set_asset_group_tags;
+pub(super) mod set_asset_group_tags;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod remove_all_asset_group_tags;
+pub(super) mod remove_all_asset_group_tags;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod add_asset_group_tag;
+pub(super) mod add_asset_group_tag;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod remove_asset_group_tag;
+pub(super) mod remove_asset_group_tag;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod get_asset_group_users;
+pub(super) mod get_asset_group_users;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod set_asset_group_users;
+pub(super) mod set_asset_group_users;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod add_asset_group_user;
+pub(super) mod add_asset_group_user;
 
 #[cfg(feature = "insightvm_console-asset-group")]
-mod remove_asset_group_user;
+pub(super) mod remove_asset_group_user;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_assets;
+pub(super) mod get_assets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_assets;
+pub(super) mod get_site_assets;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod create_asset;
+pub(super) mod create_asset;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_site_assets;
+pub(super) mod remove_site_assets;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod find_assets;
+pub(super) mod find_assets;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policies_for_asset;
+pub(super) mod get_policies_for_asset;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_asset_policy_children;
+pub(super) mod get_asset_policy_children;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_asset_policy_group_children;
+pub(super) mod get_asset_policy_group_children;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_group_rules_with_asset_assessment;
+pub(super) mod get_policy_group_rules_with_asset_assessment;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_asset_policy_rules_summary;
+pub(super) mod get_asset_policy_rules_summary;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset;
+pub(super) mod get_asset;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod delete_asset;
+pub(super) mod delete_asset;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_databases;
+pub(super) mod get_asset_databases;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_files;
+pub(super) mod get_asset_files;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod get_asset_policy_overrides;
+pub(super) mod get_asset_policy_overrides;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_services;
+pub(super) mod get_asset_services;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service;
+pub(super) mod get_asset_service;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_configurations;
+pub(super) mod get_asset_service_configurations;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_databases;
+pub(super) mod get_asset_service_databases;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_user_groups;
+pub(super) mod get_asset_service_user_groups;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_users;
+pub(super) mod get_asset_service_users;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod get_asset_service_vulnerabilities;
+pub(super) mod get_asset_service_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_web_applications;
+pub(super) mod get_asset_service_web_applications;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_service_web_application;
+pub(super) mod get_asset_service_web_application;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_software;
+pub(super) mod get_asset_software;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_tags;
+pub(super) mod get_asset_tags;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod add_asset_tag;
+pub(super) mod add_asset_tag;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod remove_asset_tag;
+pub(super) mod remove_asset_tag;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_user_groups;
+pub(super) mod get_asset_user_groups;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_asset_users;
+pub(super) mod get_asset_users;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod get_asset_vulnerabilities;
+pub(super) mod get_asset_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod get_asset_vulnerability;
+pub(super) mod get_asset_vulnerability;
 
 #[cfg(feature = "insightvm_console-remediation")]
-mod get_asset_vulnerability_solutions;
+pub(super) mod get_asset_vulnerability_solutions;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod get_vulnerability_validations;
+pub(super) mod get_vulnerability_validations;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod create_vulnerability_validation;
+pub(super) mod create_vulnerability_validation;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod get_vulnerability_validation;
+pub(super) mod get_vulnerability_validation;
 
 #[cfg(feature = "insightvm_console-vulnerability-result")]
-mod delete_vulnerability_validation;
+pub(super) mod delete_vulnerability_validation;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_authentication_sources;
+pub(super) mod get_authentication_sources;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_authentication_source;
+pub(super) mod get_authentication_source;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_authentication_source_users;
+pub(super) mod get_authentication_source_users;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod get_discovery_connections;
+pub(super) mod get_discovery_connections;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod get_discovery_connection;
+pub(super) mod get_discovery_connection;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod reconnect_discovery_connection;
+pub(super) mod reconnect_discovery_connection;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_exploits;
+pub(super) mod get_exploits;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_exploit;
+pub(super) mod get_exploit;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_exploit_vulnerabilities;
+pub(super) mod get_exploit_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_malware_kits;
+pub(super) mod get_malware_kits;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_malware_kit;
+pub(super) mod get_malware_kit;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_malware_kit_vulnerabilities;
+pub(super) mod get_malware_kit_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_operating_systems;
+pub(super) mod get_operating_systems;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_operating_system;
+pub(super) mod get_operating_system;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policies;
+pub(super) mod get_policies;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_children;
+pub(super) mod get_policy_children;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy;
+pub(super) mod get_policy;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_asset_results;
+pub(super) mod get_policy_asset_results;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_asset_result;
+pub(super) mod get_policy_asset_result;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_groups;
+pub(super) mod get_policy_groups;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_group;
+pub(super) mod get_policy_group;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_group_asset_results;
+pub(super) mod get_policy_group_asset_results;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_group_asset_result;
+pub(super) mod get_policy_group_asset_result;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_group_children;
+pub(super) mod get_policy_group_children;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_descendant_policy_rules;
+pub(super) mod get_descendant_policy_rules;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rules;
+pub(super) mod get_policy_rules;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_disabled_policy_rules;
+pub(super) mod get_disabled_policy_rules;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule;
+pub(super) mod get_policy_rule;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_asset_results;
+pub(super) mod get_policy_rule_asset_results;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_asset_result;
+pub(super) mod get_policy_rule_asset_result;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_asset_result_proof;
+pub(super) mod get_policy_rule_asset_result_proof;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_controls;
+pub(super) mod get_policy_rule_controls;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_rationale;
+pub(super) mod get_policy_rule_rationale;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_rule_remediation;
+pub(super) mod get_policy_rule_remediation;
 
 #[cfg(feature = "insightvm_console-policy")]
-mod get_policy_summary;
+pub(super) mod get_policy_summary;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod get_policy_overrides;
+pub(super) mod get_policy_overrides;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod create_policy_override;
+pub(super) mod create_policy_override;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod get_policy_override;
+pub(super) mod get_policy_override;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod delete_policy_override;
+pub(super) mod delete_policy_override;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod get_policy_override_expiration;
+pub(super) mod get_policy_override_expiration;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod set_policy_override_expiration;
+pub(super) mod set_policy_override_expiration;
 
 #[cfg(feature = "insightvm_console-policy-override")]
-mod set_policy_override_status;
+pub(super) mod set_policy_override_status;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_privileges;
+pub(super) mod get_privileges;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_privilege;
+pub(super) mod get_privilege;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_users_with_privilege;
+pub(super) mod get_users_with_privilege;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report_formats;
+pub(super) mod get_report_formats;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report_templates;
+pub(super) mod get_report_templates;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report_template;
+pub(super) mod get_report_template;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_reports;
+pub(super) mod get_reports;
 
 #[cfg(feature = "insightvm_console-report")]
-mod create_report;
+pub(super) mod create_report;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report;
+pub(super) mod get_report;
 
 #[cfg(feature = "insightvm_console-report")]
-mod update_report;
+pub(super) mod update_report;
 
 #[cfg(feature = "insightvm_console-report")]
-mod delete_report;
+pub(super) mod delete_report;
 
 #[cfg(feature = "insightvm_console-report")]
-mod generate_report;
+pub(super) mod generate_report;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report_instances;
+pub(super) mod get_report_instances;
 
 #[cfg(feature = "insightvm_console-report")]
-mod get_report_instance;
+pub(super) mod get_report_instance;
 
 #[cfg(feature = "insightvm_console-report")]
-mod delete_report_instance;
+pub(super) mod delete_report_instance;
 
 #[cfg(feature = "insightvm_console-report")]
-mod download_report;
+pub(super) mod download_report;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_roles;
+pub(super) mod get_roles;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_role;
+pub(super) mod get_role;
 
 #[cfg(feature = "insightvm_console-user")]
-mod update_role;
+pub(super) mod update_role;
 
 #[cfg(feature = "insightvm_console-user")]
-mod delete_role;
+pub(super) mod delete_role;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_role_users;
+pub(super) mod get_role_users;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine_pools;
+pub(super) mod get_scan_engine_pools;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod create_scan_engine_pool;
+pub(super) mod create_scan_engine_pool;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_engine_pool;
+pub(super) mod get_engine_pool;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod update_scan_engine_pool;
+pub(super) mod update_scan_engine_pool;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod remove_scan_engine_pool;
+pub(super) mod remove_scan_engine_pool;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine_pool_scan_engines;
+pub(super) mod get_scan_engine_pool_scan_engines;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod set_scan_engine_pool_scan_engines;
+pub(super) mod set_scan_engine_pool_scan_engines;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod add_scan_engine_pool_scan_engine;
+pub(super) mod add_scan_engine_pool_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod remove_scan_engine_pool_scan_engine;
+pub(super) mod remove_scan_engine_pool_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine_pool_sites;
+pub(super) mod get_scan_engine_pool_sites;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engines;
+pub(super) mod get_scan_engines;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod create_scan_engine;
+pub(super) mod create_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_current_shared_secret;
+pub(super) mod get_current_shared_secret;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod create_shared_secret;
+pub(super) mod create_shared_secret;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod delete_shared_secret;
+pub(super) mod delete_shared_secret;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_current_shared_secret_time_to_live;
+pub(super) mod get_current_shared_secret_time_to_live;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine;
+pub(super) mod get_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod update_scan_engine;
+pub(super) mod update_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod delete_scan_engine;
+pub(super) mod delete_scan_engine;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_assigned_engine_pools;
+pub(super) mod get_assigned_engine_pools;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine_scans;
+pub(super) mod get_scan_engine_scans;
 
 #[cfg(feature = "insightvm_console-scan-engine")]
-mod get_scan_engine_sites;
+pub(super) mod get_scan_engine_sites;
 
 #[cfg(feature = "insightvm_console-scan-template")]
-mod get_scan_templates;
+pub(super) mod get_scan_templates;
 
 #[cfg(feature = "insightvm_console-scan-template")]
-mod create_scan_template;
+pub(super) mod create_scan_template;
 
 #[cfg(feature = "insightvm_console-scan-template")]
-mod get_scan_template;
+pub(super) mod get_scan_template;
 
 #[cfg(feature = "insightvm_console-scan-template")]
-mod update_scan_template;
+pub(super) mod update_scan_template;
 
 #[cfg(feature = "insightvm_console-scan-template")]
-mod delete_scan_template;
+pub(super) mod delete_scan_template;
 
 #[cfg(feature = "insightvm_console-scan")]
-mod get_scans;
+pub(super) mod get_scans;
 
 #[cfg(feature = "insightvm_console-scan")]
-mod get_scan;
+pub(super) mod get_scan;
 
 #[cfg(feature = "insightvm_console-scan")]
-mod set_scan_status;
+pub(super) mod set_scan_status;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod get_shared_credentials;
+pub(super) mod get_shared_credentials;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod create_shared_credential;
+pub(super) mod create_shared_credential;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod delete_all_shared_credentials;
+pub(super) mod delete_all_shared_credentials;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod get_shared_credential;
+pub(super) mod get_shared_credential;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod update_shared_credential;
+pub(super) mod update_shared_credential;
 
 #[cfg(feature = "insightvm_console-credential")]
-mod delete_shared_credential;
+pub(super) mod delete_shared_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_sites;
+pub(super) mod get_sites;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site;
+pub(super) mod create_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site;
+pub(super) mod get_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site;
+pub(super) mod update_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site;
+pub(super) mod delete_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_alerts;
+pub(super) mod get_site_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_alerts;
+pub(super) mod delete_all_site_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_smtp_alerts;
+pub(super) mod get_site_smtp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_smtp_alerts;
+pub(super) mod set_site_smtp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site_smtp_alert;
+pub(super) mod create_site_smtp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_smtp_alerts;
+pub(super) mod delete_all_site_smtp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_smtp_alert;
+pub(super) mod get_site_smtp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_smtp_alert;
+pub(super) mod update_site_smtp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site_smtp_alert;
+pub(super) mod delete_site_smtp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_snmp_alerts;
+pub(super) mod get_site_snmp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_snmp_alerts;
+pub(super) mod set_site_snmp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site_snmp_alert;
+pub(super) mod create_site_snmp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_snmp_alerts;
+pub(super) mod delete_all_site_snmp_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_snmp_alert;
+pub(super) mod get_site_snmp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_snmp_alert;
+pub(super) mod update_site_snmp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site_snmp_alert;
+pub(super) mod delete_site_snmp_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_syslog_alerts;
+pub(super) mod get_site_syslog_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_syslog_alerts;
+pub(super) mod set_site_syslog_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site_syslog_alert;
+pub(super) mod create_site_syslog_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_syslog_alerts;
+pub(super) mod delete_all_site_syslog_alerts;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_syslog_alert;
+pub(super) mod get_site_syslog_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_syslog_alert;
+pub(super) mod update_site_syslog_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site_syslog_alert;
+pub(super) mod delete_site_syslog_alert;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_asset_from_site;
+pub(super) mod remove_asset_from_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_discovery_connection;
+pub(super) mod get_site_discovery_connection;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_discovery_connection;
+pub(super) mod set_site_discovery_connection;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_discovery_search_criteria;
+pub(super) mod get_site_discovery_search_criteria;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_discovery_search_criteria;
+pub(super) mod set_site_discovery_search_criteria;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_excluded_asset_groups;
+pub(super) mod get_excluded_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_excluded_asset_groups;
+pub(super) mod update_excluded_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_all_excluded_asset_groups;
+pub(super) mod remove_all_excluded_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_excluded_asset_group;
+pub(super) mod remove_excluded_asset_group;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_excluded_targets;
+pub(super) mod get_excluded_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_excluded_targets;
+pub(super) mod update_excluded_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod add_excluded_targets;
+pub(super) mod add_excluded_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_excluded_targets;
+pub(super) mod remove_excluded_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_included_asset_groups;
+pub(super) mod get_included_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_included_asset_groups;
+pub(super) mod update_included_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_all_included_asset_groups;
+pub(super) mod remove_all_included_asset_groups;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_included_asset_group;
+pub(super) mod remove_included_asset_group;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_included_targets;
+pub(super) mod get_included_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_included_targets;
+pub(super) mod update_included_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod add_included_targets;
+pub(super) mod add_included_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_included_targets;
+pub(super) mod remove_included_targets;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_organization;
+pub(super) mod get_site_organization;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_organization;
+pub(super) mod update_site_organization;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_scan_engine;
+pub(super) mod get_site_scan_engine;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_scan_engine;
+pub(super) mod set_site_scan_engine;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_scan_schedules;
+pub(super) mod get_site_scan_schedules;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_scan_schedules;
+pub(super) mod set_site_scan_schedules;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site_scan_schedule;
+pub(super) mod create_site_scan_schedule;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_scan_schedules;
+pub(super) mod delete_all_site_scan_schedules;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_scan_schedule;
+pub(super) mod get_site_scan_schedule;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_scan_schedule;
+pub(super) mod update_site_scan_schedule;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site_scan_schedule;
+pub(super) mod delete_site_scan_schedule;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_scan_template;
+pub(super) mod get_site_scan_template;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_scan_template;
+pub(super) mod set_site_scan_template;
 
 #[cfg(feature = "insightvm_console-scan")]
-mod get_site_scans;
+pub(super) mod get_site_scans;
 
 #[cfg(feature = "insightvm_console-scan")]
-mod start_scan;
+pub(super) mod start_scan;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_shared_credentials;
+pub(super) mod get_site_shared_credentials;
 
 #[cfg(feature = "insightvm_console-site")]
-mod enable_shared_credential_on_site;
+pub(super) mod enable_shared_credential_on_site;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_credentials;
+pub(super) mod get_site_credentials;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_credentials;
+pub(super) mod set_site_credentials;
 
 #[cfg(feature = "insightvm_console-site")]
-mod create_site_credential;
+pub(super) mod create_site_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_all_site_credentials;
+pub(super) mod delete_all_site_credentials;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_credential;
+pub(super) mod get_site_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod update_site_credential;
+pub(super) mod update_site_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod delete_site_credential;
+pub(super) mod delete_site_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod enable_site_credential;
+pub(super) mod enable_site_credential;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_tags;
+pub(super) mod get_site_tags;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_tags;
+pub(super) mod set_site_tags;
 
 #[cfg(feature = "insightvm_console-site")]
-mod add_site_tag;
+pub(super) mod add_site_tag;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_site_tag;
+pub(super) mod remove_site_tag;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_site_users;
+pub(super) mod get_site_users;
 
 #[cfg(feature = "insightvm_console-site")]
-mod set_site_users;
+pub(super) mod set_site_users;
 
 #[cfg(feature = "insightvm_console-site")]
-mod add_site_user;
+pub(super) mod add_site_user;
 
 #[cfg(feature = "insightvm_console-site")]
-mod remove_site_user;
+pub(super) mod remove_site_user;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_web_auth_html_forms;
+pub(super) mod get_web_auth_html_forms;
 
 #[cfg(feature = "insightvm_console-site")]
-mod get_web_auth_http_headers;
+pub(super) mod get_web_auth_http_headers;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_softwares;
+pub(super) mod get_softwares;
 
 #[cfg(feature = "insightvm_console-asset")]
-mod get_software;
+pub(super) mod get_software;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_solutions;
+pub(super) mod get_solutions;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_solution;
+pub(super) mod get_solution;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_prerequisite_solutions;
+pub(super) mod get_prerequisite_solutions;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_superseded_solutions;
+pub(super) mod get_superseded_solutions;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_superseding_solutions;
+pub(super) mod get_superseding_solutions;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod get_sonar_queries;
+pub(super) mod get_sonar_queries;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod create_sonar_query;
+pub(super) mod create_sonar_query;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod sonar_query_search;
+pub(super) mod sonar_query_search;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod get_sonar_query;
+pub(super) mod get_sonar_query;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod update_sonar_query;
+pub(super) mod update_sonar_query;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod delete_sonar_query;
+pub(super) mod delete_sonar_query;
 
 #[cfg(feature = "insightvm_console-asset-discovery")]
-mod get_sonar_query_assets;
+pub(super) mod get_sonar_query_assets;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tags;
+pub(super) mod get_tags;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod create_tag;
+pub(super) mod create_tag;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tag;
+pub(super) mod get_tag;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod update_tag;
+pub(super) mod update_tag;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod delete_tag;
+pub(super) mod delete_tag;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tag_asset_groups;
+pub(super) mod get_tag_asset_groups;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod set_tagged_asset_groups;
+pub(super) mod set_tagged_asset_groups;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod untag_all_asset_groups;
+pub(super) mod untag_all_asset_groups;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod tag_asset_group;
+pub(super) mod tag_asset_group;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod untag_asset_group;
+pub(super) mod untag_asset_group;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tagged_assets;
+pub(super) mod get_tagged_assets;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod tag_asset;
+pub(super) mod tag_asset;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod untag_asset;
+pub(super) mod untag_asset;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tag_search_criteria;
+pub(super) mod get_tag_search_criteria;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod update_tag_search_criteria;
+pub(super) mod update_tag_search_criteria;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod remove_tag_search_criteria;
+pub(super) mod remove_tag_search_criteria;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod get_tagged_sites;
+pub(super) mod get_tagged_sites;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod set_tagged_sites;
+pub(super) mod set_tagged_sites;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod remove_tagged_sites;
+pub(super) mod remove_tagged_sites;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod tag_site;
+pub(super) mod tag_site;
 
 #[cfg(feature = "insightvm_console-tag")]
-mod untag_site;
+pub(super) mod untag_site;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_users;
+pub(super) mod get_users;
 
 #[cfg(feature = "insightvm_console-user")]
-mod create_user;
+pub(super) mod create_user;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_user;
+pub(super) mod get_user;
 
 #[cfg(feature = "insightvm_console-user")]
-mod update_user;
+pub(super) mod update_user;
 
 #[cfg(feature = "insightvm_console-user")]
-mod delete_user;
+pub(super) mod delete_user;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_two_factor_authentication_key;
+pub(super) mod get_two_factor_authentication_key;
 
 #[cfg(feature = "insightvm_console-user")]
-mod set_two_factor_authentication;
+pub(super) mod set_two_factor_authentication;
 
 #[cfg(feature = "insightvm_console-user")]
-mod regenerate_two_factor_authentication;
+pub(super) mod regenerate_two_factor_authentication;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_user_asset_groups;
+pub(super) mod get_user_asset_groups;
 
 #[cfg(feature = "insightvm_console-user")]
-mod set_user_asset_groups;
+pub(super) mod set_user_asset_groups;
 
 #[cfg(feature = "insightvm_console-user")]
-mod remove_all_user_asset_groups;
+pub(super) mod remove_all_user_asset_groups;
 
 #[cfg(feature = "insightvm_console-user")]
-mod add_user_asset_group;
+pub(super) mod add_user_asset_group;
 
 #[cfg(feature = "insightvm_console-user")]
-mod remove_user_asset_group;
+pub(super) mod remove_user_asset_group;
 
 #[cfg(feature = "insightvm_console-user")]
-mod unlock_user;
+pub(super) mod unlock_user;
 
 #[cfg(feature = "insightvm_console-user")]
-mod reset_password;
+pub(super) mod reset_password;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_user_privileges;
+pub(super) mod get_user_privileges;
 
 #[cfg(feature = "insightvm_console-user")]
-mod get_user_sites;
+pub(super) mod get_user_sites;
 
 #[cfg(feature = "insightvm_console-user")]
-mod set_user_sites;
+pub(super) mod set_user_sites;
 
 #[cfg(feature = "insightvm_console-user")]
-mod remove_all_user_sites;
+pub(super) mod remove_all_user_sites;
 
 #[cfg(feature = "insightvm_console-user")]
-mod add_user_site;
+pub(super) mod add_user_site;
 
 #[cfg(feature = "insightvm_console-user")]
-mod remove_user_site;
+pub(super) mod remove_user_site;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerabilities;
+pub(super) mod get_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability;
+pub(super) mod get_vulnerability;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_affected_assets;
+pub(super) mod get_affected_assets;
 
 #[cfg(feature = "insightvm_console-vulnerability-check")]
-mod get_vulnerability_checks_for_vulnerability;
+pub(super) mod get_vulnerability_checks_for_vulnerability;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_exploits;
+pub(super) mod get_vulnerability_exploits;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_malware_kits;
+pub(super) mod get_vulnerability_malware_kits;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_references_1;
+pub(super) mod get_vulnerability_references_1;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_solutions;
+pub(super) mod get_vulnerability_solutions;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_categories;
+pub(super) mod get_vulnerability_categories;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_category;
+pub(super) mod get_vulnerability_category;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_category_vulnerabilities;
+pub(super) mod get_vulnerability_category_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-vulnerability-check")]
-mod get_vulnerability_checks;
+pub(super) mod get_vulnerability_checks;
 
 #[cfg(feature = "insightvm_console-vulnerability-check")]
-mod vulnerability_check;
+pub(super) mod vulnerability_check;
 
 #[cfg(feature = "insightvm_console-vulnerability-check")]
-mod get_vulnerability_check_types;
+pub(super) mod get_vulnerability_check_types;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod get_vulnerability_exceptions;
+pub(super) mod get_vulnerability_exceptions;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod create_vulnerability_exception;
+pub(super) mod create_vulnerability_exception;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod get_vulnerability_exception;
+pub(super) mod get_vulnerability_exception;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod remove_vulnerability_exception;
+pub(super) mod remove_vulnerability_exception;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod get_vulnerability_exception_expiration;
+pub(super) mod get_vulnerability_exception_expiration;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod update_vulnerability_exception_expiration;
+pub(super) mod update_vulnerability_exception_expiration;
 
 #[cfg(feature = "insightvm_console-vulnerability-exception")]
-mod update_vulnerability_exception_status;
+pub(super) mod update_vulnerability_exception_status;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_references;
+pub(super) mod get_vulnerability_references;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_reference;
+pub(super) mod get_vulnerability_reference;
 
 #[cfg(feature = "insightvm_console-vulnerability")]
-mod get_vulnerability_reference_vulnerabilities;
+pub(super) mod get_vulnerability_reference_vulnerabilities;
 
 #[cfg(feature = "insightvm_console-root")]
 pub use resources::{Resources, ResourcesInput};

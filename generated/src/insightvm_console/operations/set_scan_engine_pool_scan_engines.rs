@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "setScanEnginePoolScanEngines",
     method: reqwest::Method::PUT,
     path: "/api/3/scan_engine_pools/{id}/engines",

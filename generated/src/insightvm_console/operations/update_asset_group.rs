@@ -3,7 +3,7 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "updateAssetGroup",
     method: reqwest::Method::PUT,
     path: "/api/3/asset_groups/{id}",

@@ -3,7 +3,7 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "createApiTargetFromDefinition",
     method: reqwest::Method::POST,
     path: "/api/apihub/v1/inventory/api-targets/create-from-definition",

@@ -3,7 +3,7 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "exportInventory",
     method: reqwest::Method::POST,
     path: "/api/apihub/v1/inventory/export",
@@ -88,11 +88,7 @@ impl ExportInventory {
     pub fn send(
         self,
     ) -> runtime::ResponseFuture<runtime::ByteStream, types::ErrorResponse> {
-        self.send_streaming_with(|_, response| match response.status().as_u16() {
-            200 => runtime::stream(response),
-            400 | 401 | 403 => Err(runtime::api_error(response, true)),
-            _ => Err(runtime::api_error(response, false)),
-        })
+        self.send_streaming_with(read)
     }
 }
 
@@ -109,5 +105,20 @@ impl runtime::Encode for ExportInventoryInput {
         request.query_opt("modifiedAt", self.modified_at.as_ref());
         request.json(&self.body)?;
         Ok(request)
+    }
+}
+
+/// Reads an answer of the operation by its status.
+pub(crate) fn read(
+    _: &'static OperationInfo,
+    response: runtime::Answer,
+) -> Result<
+    runtime::Response<runtime::ByteStream>,
+    runtime::Error<types::ErrorResponse>,
+> {
+    match response.status().as_u16() {
+        200 => runtime::stream(response),
+        400 | 401 | 403 => Err(runtime::api_error(response, true)),
+        _ => Err(runtime::api_error(response, false)),
     }
 }

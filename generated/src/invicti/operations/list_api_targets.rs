@@ -3,7 +3,7 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-static OPERATION: OperationInfo = OperationInfo {
+pub(crate) static OPERATION: OperationInfo = OperationInfo {
     id: "listApiTargets",
     method: reqwest::Method::GET,
     path: "/api/apihub/v1/inventory/api-targets",

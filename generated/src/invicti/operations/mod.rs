@@ -3,12 +3,17 @@
 //! Request builders, one per operation of Invicti Platform API Hub Inventory API. Start them
 //! from [`Client`](super::Client).
 
-mod list_api_targets;
-mod get_api_target;
-mod create_api_target_from_definition;
-mod upload_api_definition;
-mod link_api_target;
-mod export_inventory;
+pub(super) mod list_api_targets;
+
+pub(super) mod get_api_target;
+
+pub(super) mod create_api_target_from_definition;
+
+pub(super) mod upload_api_definition;
+
+pub(super) mod link_api_target;
+
+pub(super) mod export_inventory;
 
 pub use list_api_targets::{ListApiTargets, ListApiTargetsInput};
 pub use get_api_target::{GetApiTarget, GetApiTargetInput};
