@@ -140,6 +140,10 @@ pub fn generate_project(root: &Path, config: &Config) -> Result<Generated, Vec<D
     let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
     let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
     info.gated_targets = gated_targets(&generated_dir(root), &config.apis);
+    for api in &mut info.apis {
+        let test = generated_dir(root).join(format!("tests/mock_{}.rs", api.module));
+        api.mock_test = std::fs::read_to_string(test).ok();
+    }
     let files = render::render_crate(&info, &apis).map_err(|m| render_error(m, "templates/"))?;
     Ok(Generated { files, apis, warnings, sources })
 }
@@ -229,6 +233,7 @@ fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], config
                     api.module.clone()
                 },
                 tag_features: render::tag_features(api),
+                mock_test: None,
             })
             .collect(),
         gated_targets: Vec::new(),

@@ -67,7 +67,7 @@ impl fmt::Debug for MockServer {
 }
 
 /// One request as the server received it (or as a call would have sent it, from
-/// [`capture`]). Credentials are redacted from [`headers`](Call::headers) and `Debug`.
+/// [`Capture`]). Credentials are redacted from [`headers`](Call::headers) and `Debug`.
 #[derive(Clone)]
 pub struct Call {
     /// The method, `GET`, `POST`…

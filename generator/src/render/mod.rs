@@ -67,6 +67,9 @@ pub struct ApiInfo {
     pub module_feature: String,
     /// Its features per tag (empty without them).
     pub tag_features: Vec<String>,
+    /// The crate's hand-written test of it with the test kit (`tests/mock_<module>.rs`),
+    /// shown in the README.
+    pub mock_test: Option<String>,
 }
 
 const RUNTIME: &[(&str, &str)] = &[
