@@ -26,21 +26,30 @@ use super::response::{Answer, Response};
 /// An operation's reader: how its `send` turns an answer into its result.
 pub type Reader<T, E> = fn(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>>;
 
-/// The headers whose values a [`Call`] shows as `<redacted>`: they carry credentials.
+/// The headers whose values a [`Call`] shows as `<redacted>` in every API: they carry
+/// credentials.
 const SECRET_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "set-cookie"];
 
+/// Where an API sends its credentials besides `Authorization`: header names and query
+/// parameter names, whose values a [`Call`] shows as `<redacted>`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Secrets {
+    /// Header names (any case).
+    pub headers: &'static [&'static str],
+    /// Query parameter names.
+    pub query: &'static [&'static str],
+}
 /// A mock server on loopback. Dropping it checks every [`When::times`] expectation.
 pub struct MockServer {
     server: wiremock::MockServer,
-    /// Header names the API sends credentials in (redacted in [`Call`]s).
-    secret_headers: &'static [&'static str],
+    /// Where the API sends credentials (redacted in [`Call`]s).
+    secrets: Secrets,
 }
 
 impl MockServer {
-    /// Starts a server on a free loopback port; `secret_headers` are the API's credential
-    /// headers besides `Authorization`.
-    pub async fn start(secret_headers: &'static [&'static str]) -> Self {
-        Self { server: wiremock::MockServer::start().await, secret_headers }
+    /// Starts a server on a free loopback port for an API with these `secrets`.
+    pub async fn start(secrets: Secrets) -> Self {
+        Self { server: wiremock::MockServer::start().await, secrets }
     }
 
     /// The server's base URL (`http://127.0.0.1:port`), for a client's `base_url`.
@@ -51,7 +60,7 @@ impl MockServer {
     /// Every request the server received, in order.
     pub async fn calls(&self) -> Vec<Call> {
         let requests = self.server.received_requests().await.unwrap_or_default();
-        requests.iter().map(|request| Call::from_request(request, self.secret_headers)).collect()
+        requests.iter().map(|request| Call::from_request(request, self.secrets)).collect()
     }
 
     /// The requests of `operation`, to be matched further and answered.
@@ -72,7 +81,7 @@ impl fmt::Debug for MockServer {
 pub struct Call {
     /// The method, `GET`, `POST`…
     pub method: String,
-    /// The whole URL, query included.
+    /// The whole URL, query included (a credential in the query as `<redacted>`).
     pub url: reqwest::Url,
     headers: Vec<(String, String)>,
     /// The body as sent.
@@ -80,14 +89,32 @@ pub struct Call {
 }
 
 impl Call {
-    fn from_request(request: &wiremock::Request, secret: &[&str]) -> Self {
+    fn from_request(request: &wiremock::Request, secrets: Secrets) -> Self {
         let headers = request.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-        Self {
-            method: request.method.to_string(),
-            url: request.url.clone(),
-            headers: redacted(headers, secret),
-            body: Bytes::from(request.body.clone()),
+        let body = Bytes::from(request.body.clone());
+        Self::new(request.method.as_str(), &request.url, headers, body, secrets)
+    }
+
+    /// A call with the credentials among its headers and query redacted.
+    fn new<'a>(
+        method: &str,
+        url: &reqwest::Url,
+        headers: impl Iterator<Item = (&'a str, &'a [u8])>,
+        body: Bytes,
+        secrets: Secrets,
+    ) -> Self {
+        let mut url = url.clone();
+        if url.query_pairs().any(|(name, _)| secrets.query.contains(&name.as_ref())) {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(name, value)| {
+                    let hidden = secrets.query.contains(&name.as_ref());
+                    (name.into_owned(), if hidden { "<redacted>".to_owned() } else { value.into_owned() })
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
         }
+        Self { method: method.to_owned(), url, headers: redacted(headers, secrets.headers), body }
     }
 
     /// The headers, names in lower case, credentials as `<redacted>`.
@@ -263,11 +290,11 @@ impl<B, T, E> When<'_, B, T, E> {
             self.check(reply);
         }
         let calls = Arc::new(Mutex::new(Vec::new()));
-        let secret = self.server.secret_headers;
-        let matcher = Matcher { operation: self.operation, conditions: self.conditions.into(), secret };
+        let secrets = self.server.secrets;
+        let matcher = Matcher { operation: self.operation, conditions: self.conditions.into(), secrets };
         let last = replies.len() - 1;
         for (index, reply) in replies.into_iter().enumerate() {
-            let answer = Answering { template: reply.template(), calls: calls.clone(), secret };
+            let answer = Answering { template: reply.template(), calls: calls.clone(), secrets };
             let mut mock = wiremock::Mock::given(matcher.clone()).respond_with(answer).named(self.operation.id);
             if index < last {
                 mock = mock.up_to_n_times(1);
@@ -358,19 +385,19 @@ impl Mounted {
 struct Matcher {
     operation: &'static OperationInfo,
     conditions: Arc<[Condition]>,
-    secret: &'static [&'static str],
+    secrets: Secrets,
 }
 
 /// One reply of a mock, keeping each call it answers.
 struct Answering {
     template: wiremock::ResponseTemplate,
     calls: Arc<Mutex<Vec<Call>>>,
-    secret: &'static [&'static str],
+    secrets: Secrets,
 }
 
 impl wiremock::Respond for Answering {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let call = Call::from_request(request, self.secret);
+        let call = Call::from_request(request, self.secrets);
         self.calls.lock().map(|mut calls| calls.push(call)).ok();
         self.template.clone()
     }
@@ -383,7 +410,7 @@ impl wiremock::Match for Matcher {
         {
             return false;
         }
-        let call = Call::from_request(request, self.secret);
+        let call = Call::from_request(request, self.secrets);
         self.conditions.iter().all(|condition| condition(&call))
     }
 }
@@ -505,29 +532,25 @@ impl Reply {
 #[derive(Clone)]
 pub struct Capture {
     slot: Arc<Mutex<Option<Call>>>,
-    secret: &'static [&'static str],
+    secrets: Secrets,
 }
 
 impl Capture {
     /// The base URL of a capturing client: the discard port on loopback.
     pub const BASE_URL: &'static str = "http://127.0.0.1:9";
 
-    /// A capture redacting `secret` headers besides `Authorization`.
-    pub fn new(secret: &'static [&'static str]) -> Self {
-        Self { slot: Arc::default(), secret }
+    /// A capture for an API with these `secrets`.
+    pub fn new(secrets: Secrets) -> Self {
+        Self { slot: Arc::default(), secrets }
     }
 
     /// The request hook that keeps what the request sends.
     pub fn hook(&self) -> impl Fn(&mut reqwest::Request) + Send + Sync + 'static {
-        let Capture { slot, secret } = self.clone();
+        let Capture { slot, secrets } = self.clone();
         move |request: &mut reqwest::Request| {
             let headers = request.headers().iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-            let call = Call {
-                method: request.method().to_string(),
-                url: request.url().clone(),
-                headers: redacted(headers, secret),
-                body: request.body().and_then(|body| body.as_bytes()).map(Bytes::copy_from_slice).unwrap_or_default(),
-            };
+            let body = request.body().and_then(|body| body.as_bytes()).map(Bytes::copy_from_slice).unwrap_or_default();
+            let call = Call::new(request.method().as_str(), request.url(), headers, body, secrets);
             if let Ok(mut slot) = slot.lock() {
                 *slot = Some(call);
             }
@@ -566,6 +589,16 @@ mod tests {
         assert_eq!((found[0].name.as_str(), found[0].file_name.as_deref()), ("file", Some("api.yaml")));
         assert_eq!(found[0].body, Bytes::from_static(b"openapi: 3.0.0"));
         assert_eq!((found[1].name.as_str(), &found[1].body[..]), ("note", &b"hi"[..]));
+    }
+
+    #[test]
+    fn credentials_in_the_query_are_redacted() {
+        let url = reqwest::Url::parse("http://127.0.0.1/a?api_key=s3cret&page=2").unwrap();
+        let secrets = Secrets { headers: &[], query: &["api_key"] };
+        let call = Call::new("GET", &url, std::iter::empty(), Bytes::new(), secrets);
+        assert_eq!(call.query("api_key"), ["<redacted>"]);
+        assert_eq!(call.query("page"), ["2"]);
+        assert!(!format!("{call:?}").contains("s3cret"));
     }
 
     #[test]

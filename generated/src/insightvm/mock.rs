@@ -11,8 +11,12 @@ use crate::insightvm::{operations, types};
 use crate::runtime;
 use crate::runtime::mock::When;
 
-/// The headers this API sends credentials in, redacted from what a test sees.
-const SECRET_HEADERS: &[&str] = &["x-api-key"];
+/// Where this API sends credentials (besides `Authorization`), redacted from what a
+/// test sees.
+const SECRETS: runtime::mock::Secrets = runtime::mock::Secrets {
+    headers: &["x-api-key"],
+    query: &[],
+};
 
 /// A mock of this API on a loopback port: point a [`Client`](super::Client) at
 /// [`uri`](MockServer::uri), then program each operation the test calls.
@@ -23,7 +27,7 @@ pub struct MockServer(runtime::mock::MockServer);
 impl MockServer {
     /// Starts a server on a free loopback port.
     pub async fn start() -> Self {
-        Self(runtime::mock::MockServer::start(SECRET_HEADERS).await)
+        Self(runtime::mock::MockServer::start(SECRETS).await)
     }
 
     /// Its base URL, for `Client::builder(..).base_url(..)`.
@@ -171,7 +175,7 @@ where
     F: FnOnce(super::Client) -> Fut,
     Fut: std::future::Future,
 {
-    let capture = runtime::mock::Capture::new(SECRET_HEADERS);
+    let capture = runtime::mock::Capture::new(SECRETS);
     let client = builder
         .base_url(runtime::mock::Capture::BASE_URL)
         .retry(runtime::RetryPolicy::disabled())

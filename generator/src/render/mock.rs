@@ -20,7 +20,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
          document says fails the test where it is written.",
         title = api.title
     ));
-    let secret = secret_headers(api);
+    let (headers, query) = (secret_names(api, ParamLocation::Header), secret_names(api, ParamLocation::Query));
     let methods = entries.iter().map(|(module, op)| operation_method(api, module, op));
     let unused = api.tag_features.then(|| quote! { #[allow(unused_imports)] });
     let api_module = ident(&api.module);
@@ -32,8 +32,12 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
         use crate::runtime;
         use crate::runtime::mock::When;
 
-        /// The headers this API sends credentials in, redacted from what a test sees.
-        const SECRET_HEADERS: &[&str] = &[#(#secret),*];
+        /// Where this API sends credentials (besides `Authorization`), redacted from what a
+        /// test sees.
+        const SECRETS: runtime::mock::Secrets = runtime::mock::Secrets {
+            headers: &[#(#headers),*],
+            query: &[#(#query),*],
+        };
 
         /// A mock of this API on a loopback port: point a [`Client`](super::Client) at
         /// [`uri`](MockServer::uri), then program each operation the test calls.
@@ -44,7 +48,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
         impl MockServer {
             /// Starts a server on a free loopback port.
             pub async fn start() -> Self {
-                Self(runtime::mock::MockServer::start(SECRET_HEADERS).await)
+                Self(runtime::mock::MockServer::start(SECRETS).await)
             }
 
             /// Its base URL, for `Client::builder(..).base_url(..)`.
@@ -71,7 +75,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
             F: FnOnce(super::Client) -> Fut,
             Fut: std::future::Future,
         {
-            let capture = runtime::mock::Capture::new(SECRET_HEADERS);
+            let capture = runtime::mock::Capture::new(SECRETS);
             let client = builder
                 .base_url(runtime::mock::Capture::BASE_URL)
                 .retry(runtime::RetryPolicy::disabled())
@@ -83,13 +87,17 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
     }
 }
 
-/// The header names the API's credentials go in (beyond `Authorization`, always redacted).
-fn secret_headers(api: &Api) -> Vec<String> {
+/// The names of the headers or query parameters (`place`) the API's keys go in
+/// (`Authorization` and cookies are always redacted).
+fn secret_names(api: &Api, place: ParamLocation) -> Vec<String> {
     let mut names: Vec<String> = api
         .security_schemes
         .iter()
         .filter_map(|scheme| match &scheme.kind {
-            SecurityKind::ApiKey { location: ParamLocation::Header, name, .. } => Some(name.to_ascii_lowercase()),
+            SecurityKind::ApiKey { location, name, .. } if *location == place => Some(match place {
+                ParamLocation::Header => name.to_ascii_lowercase(),
+                _ => name.clone(),
+            }),
             _ => None,
         })
         .collect();
