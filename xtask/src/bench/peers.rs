@@ -280,8 +280,16 @@ fn check(setup: &Setup, workspace: &Path, package: &str) -> Result<f64, String> 
     })
 }
 
+/// The first line of what a failed tool said (after `run`'s "… failed:" heading), or of a
+/// panic, its message.
 fn first_line(text: &str) -> String {
-    text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("(no output)").to_owned()
+    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.ends_with("failed:"));
+    let first = lines.next().unwrap_or("(no output)");
+    // A panic's message is on the line after `thread 'main' panicked at …:`.
+    if first.starts_with("thread ") && first.contains("panicked") {
+        return format!("panicked: {}", lines.next().unwrap_or(first));
+    }
+    first.to_owned()
 }
 
 /// The first compiler error of a failed check, and how many there were.
