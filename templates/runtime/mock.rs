@@ -410,6 +410,9 @@ impl wiremock::Match for Matcher {
         {
             return false;
         }
+        if self.conditions.is_empty() {
+            return true;
+        }
         let call = Call::from_request(request, self.secrets);
         self.conditions.iter().all(|condition| condition(&call))
     }

@@ -8,9 +8,14 @@
 //! document says fails the test where it is written.
 
 #[allow(unused_imports)]
-use crate::insightvm_console::{operations, types};
-use crate::runtime;
+use crate::insightvm_console::operations;
+
+#[allow(unused_imports)]
 use crate::runtime::mock::When;
+
+#[allow(unused_imports)]
+use crate::insightvm_console::types;
+use crate::runtime;
 
 /// Where this API sends credentials (besides `Authorization`), redacted from what a
 /// test sees.

@@ -8,9 +8,10 @@
 //! takes the operation's own types, so an answer that the client would not read as the
 //! document says fails the test where it is written.
 
-use crate::invicti::{operations, types};
-use crate::runtime;
+use crate::invicti::operations;
 use crate::runtime::mock::When;
+use crate::invicti::types;
+use crate::runtime;
 
 /// Where this API sends credentials (besides `Authorization`), redacted from what a
 /// test sees.

@@ -21,16 +21,25 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
         title = api.title
     ));
     let (headers, query) = (secret_names(api, ParamLocation::Header), secret_names(api, ParamLocation::Query));
-    let methods = entries.iter().map(|(module, op)| operation_method(api, module, op));
+    let methods: Vec<TokenStream> = entries.iter().map(|(module, op)| operation_method(api, module, op)).collect();
+    let methods = quote! { #(#methods)* };
+    // Only what the methods name (none for a document without operations); with tag
+    // features, a combination may enable no method that names them.
     let unused = api.tag_features.then(|| quote! { #[allow(unused_imports)] });
     let api_module = ident(&api.module);
+    let uses_types = super::mentions(&methods, "types").then(|| quote! { #unused use crate::#api_module::types; });
+    let uses_operations = (!entries.is_empty()).then(|| {
+        quote! {
+            #unused use crate::#api_module::operations;
+            #unused use crate::runtime::mock::When;
+        }
+    });
     quote! {
         #module_doc
 
-        #unused
-        use crate::#api_module::{operations, types};
+        #uses_operations
+        #uses_types
         use crate::runtime;
-        use crate::runtime::mock::When;
 
         /// Where this API sends credentials (besides `Authorization`), redacted from what a
         /// test sees.
@@ -61,7 +70,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
                 self.0.calls().await
             }
 
-            #(#methods)*
+            #methods
         }
 
         /// What `call` sends, without any server: the method, URL, headers (credentials

@@ -294,7 +294,7 @@ fn operations_module(api: &Api, entries: &[(String, &Operation)]) -> TokenStream
 }
 
 /// Whether `tokens` name a path that starts with `root` (`root::…`, not `crate::root::…`).
-fn mentions(tokens: &TokenStream, root: &str) -> bool {
+pub(super) fn mentions(tokens: &TokenStream, root: &str) -> bool {
     use proc_macro2::TokenTree;
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
     trees.iter().enumerate().any(|(index, tree)| match tree {
