@@ -398,15 +398,28 @@ fn prepare_secops(setup: &Setup) -> Result<(), String> {
 /// `cargo check` of one package of the bench workspace with these arguments, whole crate
 /// (not incremental).
 fn check_args(setup: &Setup, package: &str, arguments: &[&str]) -> Result<f64, String> {
-    timed(
-        Command::new(cargo())
-            .args(["check", "--quiet", "-p", package])
-            .args(arguments)
-            .current_dir(setup.work.join("ws"))
-            .env("CARGO_INCREMENTAL", "0")
-            .env("CARGO_TARGET_DIR", setup.work.join("target")),
-        &format!("cargo check -p {package}"),
-    )
+    let mut command = cargo_check(setup, &setup.work.join("ws"), package, None);
+    timed(command.args(arguments), &format!("cargo check -p {package}"))
+}
+
+/// The command that checks `package` of the workspace at `workspace` alone, whole (not
+/// incremental), into the bench's shared target directory; stopped after `limit_s`
+/// seconds when given.
+fn cargo_check(setup: &Setup, workspace: &Path, package: &str, limit_s: Option<u32>) -> Command {
+    let mut command = match limit_s {
+        Some(limit) => {
+            let mut timeout = Command::new("timeout");
+            timeout.arg(limit.to_string()).arg(cargo());
+            timeout
+        }
+        None => Command::new(cargo()),
+    };
+    command
+        .args(["check", "--quiet", "--message-format", "short", "-p", package])
+        .current_dir(workspace)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_TARGET_DIR", setup.work.join("target"));
+    command
 }
 
 /// `cargo check` of this project's generated crate (no default features) with the whole
