@@ -25,6 +25,9 @@ pub struct CrateConfig {
     pub version: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// The command line's binary (feature `cli`); the crate's name when not set.
+    #[serde(default)]
+    pub program: Option<String>,
 }
 
 /// One API: a document, its module, and the facts the document lacks.
@@ -317,7 +320,7 @@ impl Config {
             diags.error(&location, format!("invalid settings: {}", error.message()), None);
             diags.items.remove(0)
         })?;
-        let krate = CrateConfig { name: String::new(), version: "0.1.0".into(), description: None };
+        let krate = CrateConfig { name: String::new(), version: "0.1.0".into(), description: None, program: None };
         Ok(Self { krate, apis: vec![api] })
     }
 

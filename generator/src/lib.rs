@@ -99,7 +99,8 @@ pub fn generate(source: Source<'_>, options: &Options) -> Result<Generated, Vec<
     lower::merge_identical(&mut api);
     let description = format!("Typed async client for {}.", api.title.replace('"', "'"));
     let apis = std::slice::from_ref(&api);
-    let info = crate_info(&options.name, "0.1.0", &description, apis, std::slice::from_ref(&settings));
+    let names = CrateNames { name: &options.name, version: "0.1.0", description: &description, program: &options.name };
+    let info = crate_info(&names, apis, std::slice::from_ref(&settings));
     let files = render::render_crate(&info, apis).map_err(|m| render_error(m, &settings.spec))?;
     Ok(Generated { files, apis: vec![api], warnings, sources })
 }
@@ -138,7 +139,13 @@ pub fn generate_project(root: &Path, config: &Config) -> Result<Generated, Vec<D
     }
     apis.iter_mut().for_each(lower::merge_identical);
     let description = config.krate.description.clone().unwrap_or_else(|| "Typed API clients.".into());
-    let mut info = crate_info(&config.krate.name, &config.krate.version, &description, &apis, &config.apis);
+    let names = CrateNames {
+        name: &config.krate.name,
+        version: &config.krate.version,
+        description: &description,
+        program: config.krate.program.as_deref().unwrap_or(&config.krate.name),
+    };
+    let mut info = crate_info(&names, &apis, &config.apis);
     info.gated_targets = gated_targets(&generated_dir(root), &config.apis);
     for api in &mut info.apis {
         let test = generated_dir(root).join(format!("tests/mock_{}.rs", api.module));
@@ -211,16 +218,29 @@ fn read_overlays(settings: &ApiConfig) -> Result<Vec<load::Overlay>, Vec<Diagnos
         .collect()
 }
 
-fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
+/// What names the generated crate: its package, version, description and program.
+struct CrateNames<'a> {
+    name: &'a str,
+    version: &'a str,
+    description: &'a str,
+    /// The command line's binary.
+    program: &'a str,
+}
+
+fn crate_info(names: &CrateNames<'_>, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
+    let mut commands = naming::Registry::with_reserved(naming::scope::CLI_PROGRAM);
     CrateInfo {
-        name: name.to_owned(),
-        version: version.to_owned(),
-        description: description.to_owned(),
+        name: names.name.to_owned(),
+        lib_name: names.name.replace('-', "_"),
+        program: names.program.to_owned(),
+        version: names.version.to_owned(),
+        description: names.description.to_owned(),
         apis: apis
             .iter()
             .zip(configs)
             .map(|(api, config)| ApiInfo {
                 module: api.module.clone(),
+                command: commands.claim(&naming::kebab(&api.module)),
                 title: api.title.clone(),
                 version: api.version.clone(),
                 operations: api.operations.len(),
@@ -242,8 +262,8 @@ fn crate_info(name: &str, version: &str, description: &str, apis: &[Api], config
 
 /// The hand-written examples and tests in `crate_dir` that need features off by default:
 /// those named after an API whose feature is off by default (`<module>.rs`, `<module>_*.rs`)
-/// need it, and tests of the test kit (`mock_*.rs`) need `mock` (and an API's feature when
-/// the rest of the name is the API's).
+/// need it, tests of the test kit (`mock_*.rs`) need `mock`, and tests of the command line
+/// (`cli_*.rs`) `cli` and `mock` (and an API's feature when the rest of the name is the API's).
 fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
     let mut targets = Vec::new();
     for (kind, folder) in [("example", "examples"), ("test", "tests")] {
@@ -254,9 +274,11 @@ fn gated_targets(crate_dir: &Path, configs: &[ApiConfig]) -> Vec<GatedTarget> {
             .collect();
         names.sort();
         for name in names {
-            let (mut features, rest) = match name.strip_prefix("mock_") {
-                Some(rest) => (vec!["mock".to_owned()], rest),
-                None => (Vec::new(), name.as_str()),
+            let (mut features, rest) = match (name.strip_prefix("mock_"), name.strip_prefix("cli_")) {
+                (Some(rest), _) => (vec!["mock".to_owned()], rest),
+                // The command line's tests run it against the test kit's servers.
+                (_, Some(rest)) => (vec!["cli".to_owned(), "mock".to_owned()], rest),
+                _ => (Vec::new(), name.as_str()),
             };
             let owner = configs
                 .iter()

@@ -51,8 +51,21 @@ pub mod scope {
     /// Methods of an API's `Client` (operations become methods beside these).
     /// The methods of an API's `mock::MockServer` are here too (`start`, `uri`, `calls`): it
     /// has a method per operation, named as the client's.
-    pub const CLIENT: &[&str] =
-        &["new", "builder", "from_env", "base_url", "core", "clone", "fmt", "eq", "hash", "start", "uri", "calls"];
+    pub const CLIENT: &[&str] = &[
+        "new",
+        "builder",
+        "from_env",
+        "builder_from_env",
+        "base_url",
+        "core",
+        "clone",
+        "fmt",
+        "eq",
+        "hash",
+        "start",
+        "uri",
+        "calls",
+    ];
 
     /// Items of an API's module root: its own types, the runtime's re-exports and its
     /// submodules (server-variable enums become types beside these).
@@ -73,6 +86,9 @@ pub mod scope {
         "runtime",
         "operations",
         "types",
+        "mock",
+        "cli",
+        "SECRETS",
     ];
 
     /// Fields and methods of an API's `ClientBuilder` (server variables and security schemes
@@ -159,6 +175,22 @@ pub mod scope {
         "percent_encoding",
     ];
 
+    /// The command line's own commands, beside which each API is a subcommand.
+    pub const CLI_PROGRAM: &[&str] = &["schema", "completions", "help"];
+
+    /// Inside an API's subcommand: its tag groups (and operations without a tag) beside
+    /// `help`.
+    pub const CLI_API: &[&str] = &["help"];
+
+    /// The flags of an operation's command: the program's global ones and those the command
+    /// line adds (inputs become flags beside these).
+    pub const CLI_FLAGS: &[&str] =
+        &["help", "version", "config", "timeout", "retries", "verbose", "dry-run", "json-errors", "body", "all", "output", "force"];
+
+    /// What an API's `cli` module names unqualified (a function per operation beside these).
+    pub const CLI_FILE: &[&str] =
+        &["connect", "runtime", "types", "operations", "Client", "Args", "Failure", "Run", "COMMANDS"];
+
     /// What an operation's file names unqualified: its imports and its `OPERATION` static.
     pub const OPERATION_FILE: &[&str] =
         &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types", "read"];
@@ -200,6 +232,12 @@ pub fn error_variant(status: StatusMatch) -> String {
         StatusMatch::Code(504) => "GatewayTimeout".into(),
         other => success_variant(other),
     }
+}
+
+/// A command-line name: words in lower case joined by `-` (`search-assets`).
+pub fn kebab(raw: &str) -> String {
+    use heck::ToKebabCase;
+    raw.trim_matches('_').to_kebab_case()
 }
 
 /// The cargo feature of the operations tagged `tag` in API `module`, when the API has one

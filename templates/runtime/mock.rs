@@ -10,7 +10,6 @@
 //! the reason, not later at the call.
 
 use std::fmt;
-use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,23 +21,11 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use super::error::Error;
 use super::request::OperationInfo;
 use super::response::{Answer, Response};
+pub use super::capture::{Call, Capture, Part, Secrets};
 
 /// An operation's reader: how its `send` turns an answer into its result.
 pub type Reader<T, E> = fn(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>>;
 
-/// The headers whose values a [`Call`] shows as `<redacted>` in every API: they carry
-/// credentials.
-const SECRET_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "set-cookie"];
-
-/// Where an API sends its credentials besides `Authorization`: header names and query
-/// parameter names, whose values a [`Call`] shows as `<redacted>`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Secrets {
-    /// Header names (any case).
-    pub headers: &'static [&'static str],
-    /// Query parameter names.
-    pub query: &'static [&'static str],
-}
 /// A mock server on loopback. Dropping it checks every [`When::times`] expectation.
 pub struct MockServer {
     server: wiremock::MockServer,
@@ -60,7 +47,7 @@ impl MockServer {
     /// Every request the server received, in order.
     pub async fn calls(&self) -> Vec<Call> {
         let requests = self.server.received_requests().await.unwrap_or_default();
-        requests.iter().map(|request| Call::from_request(request, self.secrets)).collect()
+        requests.iter().map(|request| received(request, self.secrets)).collect()
     }
 
     /// The requests of `operation`, to be matched further and answered.
@@ -75,149 +62,11 @@ impl fmt::Debug for MockServer {
     }
 }
 
-/// One request as the server received it (or as a call would have sent it, from
-/// [`Capture`]). Credentials are redacted from [`headers`](Call::headers) and `Debug`.
-#[derive(Clone)]
-pub struct Call {
-    /// The method, `GET`, `POST`…
-    pub method: String,
-    /// The whole URL, query included (a credential in the query as `<redacted>`).
-    pub url: reqwest::Url,
-    headers: Vec<(String, String)>,
-    /// The body as sent.
-    pub body: Bytes,
-}
-
-impl Call {
-    fn from_request(request: &wiremock::Request, secrets: Secrets) -> Self {
-        let headers = request.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-        let body = Bytes::from(request.body.clone());
-        Self::new(request.method.as_str(), &request.url, headers, body, secrets)
-    }
-
-    /// A call with the credentials among its headers and query redacted.
-    fn new<'a>(
-        method: &str,
-        url: &reqwest::Url,
-        headers: impl Iterator<Item = (&'a str, &'a [u8])>,
-        body: Bytes,
-        secrets: Secrets,
-    ) -> Self {
-        let mut url = url.clone();
-        if url.query_pairs().any(|(name, _)| secrets.query.contains(&name.as_ref())) {
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(name, value)| {
-                    let hidden = secrets.query.contains(&name.as_ref());
-                    (name.into_owned(), if hidden { "<redacted>".to_owned() } else { value.into_owned() })
-                })
-                .collect();
-            url.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        Self { method: method.to_owned(), url, headers: redacted(headers, secrets.headers), body }
-    }
-
-    /// The headers, names in lower case, credentials as `<redacted>`.
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
-    }
-
-    /// The first value of header `name` (any case); a credential reads `<redacted>`.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// The values of query parameter `name`, decoded, in order.
-    pub fn query(&self, name: &str) -> Vec<String> {
-        self.url.query_pairs().filter(|(n, _)| n == name).map(|(_, v)| v.into_owned()).collect()
-    }
-
-    /// The body read as JSON into `T` (the operation's body type, or `serde_json::Value`).
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(&self.body)
-    }
-
-    /// The parts of a `multipart/form-data` body: each part's name, file name and bytes.
-    pub fn parts(&self) -> Vec<Part> {
-        let boundary = self.header("content-type").and_then(|value| {
-            let (_, boundary) = value.split_once("boundary=")?;
-            Some(boundary.split(';').next().unwrap_or(boundary).trim_matches('"').to_owned())
-        });
-        boundary.map(|boundary| parts(&self.body, &boundary)).unwrap_or_default()
-    }
-}
-
-impl fmt::Debug for Call {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Call")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("headers", &self.headers)
-            .field("body", &String::from_utf8_lossy(&self.body))
-            .finish()
-    }
-}
-
-/// One part of a multipart body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part {
-    /// The form field's name.
-    pub name: String,
-    /// The file name, for a file part.
-    pub file_name: Option<String>,
-    /// The part's `Content-Type`, when it has one.
-    pub content_type: Option<String>,
-    /// The part's bytes.
-    pub body: Bytes,
-}
-
-/// The parts of a multipart body with `boundary` (RFC 7578); what does not parse is left out.
-fn parts(body: &[u8], boundary: &str) -> Vec<Part> {
-    let delimiter = format!("--{boundary}");
-    let mut found = Vec::new();
-    let mut rest = body;
-    while let Some(start) = find(rest, delimiter.as_bytes()) {
-        rest = &rest[start + delimiter.len()..];
-        if rest.starts_with(b"--") {
-            break;
-        }
-        let Some(head_end) = find(rest, b"\r\n\r\n") else { break };
-        let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
-        let content = &rest[head_end + 4..];
-        let Some(end) = find(content, format!("\r\n{delimiter}").as_bytes()) else { break };
-        let disposition = head.lines().find(|line| line.to_ascii_lowercase().starts_with("content-disposition"));
-        let parameter = |key: &str| {
-            disposition.and_then(|line| {
-                let (_, value) = line.split_once(&format!("{key}=\""))?;
-                value.split_once('"').map(|(value, _)| value.to_owned())
-            })
-        };
-        let content_type = head
-            .lines()
-            .find_map(|line| line.split_once(':').filter(|(name, _)| name.trim().eq_ignore_ascii_case("content-type")))
-            .map(|(_, value)| value.trim().to_owned());
-        if let Some(name) = parameter("name") {
-            let body = Bytes::copy_from_slice(&content[..end]);
-            found.push(Part { name, file_name: parameter("filename"), content_type, body });
-        }
-        rest = &content[end + 2..];
-    }
-    found
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
-}
-
-fn redacted<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>, secret: &[&str]) -> Vec<(String, String)> {
-    headers
-        .map(|(name, value)| {
-            let name = name.to_ascii_lowercase();
-            let hidden = SECRET_HEADERS.contains(&name.as_str()) || secret.iter().any(|s| s.eq_ignore_ascii_case(&name));
-            let value = if hidden { "<redacted>".to_owned() } else { String::from_utf8_lossy(value).into_owned() };
-            (name, value)
-        })
-        .collect()
+/// A request the server received, as a [`Call`].
+fn received(request: &wiremock::Request, secrets: Secrets) -> Call {
+    let headers = request.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
+    let body = Bytes::from(request.body.clone());
+    Call::new(request.method.as_str(), &request.url, headers, body, secrets)
 }
 
 /// A condition on a call.
@@ -397,7 +246,7 @@ struct Answering {
 
 impl wiremock::Respond for Answering {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let call = Call::from_request(request, self.secrets);
+        let call = received(request, self.secrets);
         self.calls.lock().map(|mut calls| calls.push(call)).ok();
         self.template.clone()
     }
@@ -413,7 +262,7 @@ impl wiremock::Match for Matcher {
         if self.conditions.is_empty() {
             return true;
         }
-        let call = Call::from_request(request, self.secrets);
+        let call = received(request, self.secrets);
         self.conditions.iter().all(|condition| condition(&call))
     }
 }
@@ -528,49 +377,6 @@ impl Reply {
     }
 }
 
-/// What a call sends, seen without any server: the request as it would leave (method, URL,
-/// headers with credentials redacted, body). Each API's `mock::capture` builds a client
-/// for it: base URL [`Capture::BASE_URL`], where nothing listens, no retries, and
-/// [`hook`](Capture::hook) as its request hook.
-#[derive(Clone)]
-pub struct Capture {
-    slot: Arc<Mutex<Option<Call>>>,
-    secrets: Secrets,
-}
-
-impl Capture {
-    /// The base URL of a capturing client: the discard port on loopback.
-    pub const BASE_URL: &'static str = "http://127.0.0.1:9";
-
-    /// A capture for an API with these `secrets`.
-    pub fn new(secrets: Secrets) -> Self {
-        Self { slot: Arc::default(), secrets }
-    }
-
-    /// The request hook that keeps what the request sends.
-    pub fn hook(&self) -> impl Fn(&mut reqwest::Request) + Send + Sync + 'static {
-        let Capture { slot, secrets } = self.clone();
-        move |request: &mut reqwest::Request| {
-            let headers = request.headers().iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-            let body = request.body().and_then(|body| body.as_bytes()).map(Bytes::copy_from_slice).unwrap_or_default();
-            let call = Call::new(request.method().as_str(), request.url(), headers, body, secrets);
-            if let Ok(mut slot) = slot.lock() {
-                *slot = Some(call);
-            }
-        }
-    }
-
-    /// Runs `call` (it fails: nothing answers) and returns what it sent.
-    ///
-    /// # Panics
-    /// When the call sent nothing: it failed before (an input the client refuses).
-    pub async fn run<F: Future>(self, call: F) -> Call {
-        let _ = call.await;
-        let sent = self.slot.lock().ok().and_then(|mut slot| slot.take());
-        sent.expect("the call sent no request: it failed before sending (see its error)")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,34 +388,5 @@ mod tests {
         assert!(!matches_template("/v4/integration/assets/{id}", "/v4/integration/sites/7"));
         assert_eq!(path_value("/files/{name}.json", "/api/files/report%20one.json", "name").as_deref(), Some("report one"));
         assert_eq!(path_value("/a/{id}", "/a/", "id"), None);
-    }
-
-    #[test]
-    fn multipart_parts_are_read_with_their_names() {
-        let body = b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"api.yaml\"\r\nContent-Type: application/yaml\r\n\r\nopenapi: 3.0.0\r\n--xyz\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--xyz--\r\n";
-        let found = parts(body, "xyz");
-        assert_eq!(found.len(), 2);
-        assert_eq!((found[0].name.as_str(), found[0].file_name.as_deref()), ("file", Some("api.yaml")));
-        assert_eq!(found[0].body, Bytes::from_static(b"openapi: 3.0.0"));
-        assert_eq!((found[1].name.as_str(), &found[1].body[..]), ("note", &b"hi"[..]));
-    }
-
-    #[test]
-    fn credentials_in_the_query_are_redacted() {
-        let url = reqwest::Url::parse("http://127.0.0.1/a?api_key=s3cret&page=2").unwrap();
-        let secrets = Secrets { headers: &[], query: &["api_key"] };
-        let call = Call::new("GET", &url, std::iter::empty(), Bytes::new(), secrets);
-        assert_eq!(call.query("api_key"), ["<redacted>"]);
-        assert_eq!(call.query("page"), ["2"]);
-        assert!(!format!("{call:?}").contains("s3cret"));
-    }
-
-    #[test]
-    fn credentials_are_redacted() {
-        let headers = [("Authorization", &b"Bearer x"[..]), ("X-Api-Key", b"k"), ("Accept", b"*/*")];
-        let shown = redacted(headers.into_iter(), &["x-api-key"]);
-        assert_eq!(shown[0].1, "<redacted>");
-        assert_eq!(shown[1].1, "<redacted>");
-        assert_eq!(shown[2].1, "*/*");
     }
 }

@@ -12,6 +12,12 @@
 
 mod auth;
 mod builder;
+#[cfg(any(feature = "mock", feature = "cli"))]
+#[doc(hidden)]
+pub mod capture;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 mod client;
 #[doc(hidden)]
 pub mod codec;

@@ -109,6 +109,15 @@ impl Answer {
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
+
+    /// The body, when it has been read (a streamed one has not).
+    #[cfg(feature = "cli")]
+    pub(crate) fn bytes(&self) -> Bytes {
+        match &self.body {
+            AnswerBody::Read(body) => body.clone(),
+            AnswerBody::Unread(_) => Bytes::new(),
+        }
+    }
 }
 
 /// The parts of an answer whose body has been read.

@@ -19,9 +19,9 @@ impl ApiKey {
     ///
     /// The error names the variable, never its value.
     pub fn from_env(variable: &str) -> Result<Self, MissingEnvVar> {
-        match std::env::var(variable) {
-            Ok(value) if !value.trim().is_empty() => Ok(Self(value.trim().to_owned())),
-            _ => Err(MissingEnvVar(variable.to_owned())),
+        match super::auth::optional_env(variable) {
+            Some(value) => Ok(Self(value)),
+            None => Err(MissingEnvVar(variable.to_owned())),
         }
     }
 

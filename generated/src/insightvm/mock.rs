@@ -12,13 +12,6 @@ use crate::runtime::mock::When;
 use crate::insightvm::types;
 use crate::runtime;
 
-/// Where this API sends credentials (besides `Authorization`), redacted from what a
-/// test sees.
-const SECRETS: runtime::mock::Secrets = runtime::mock::Secrets {
-    headers: &["x-api-key"],
-    query: &[],
-};
-
 /// A mock of this API on a loopback port: point a [`Client`](super::Client) at
 /// [`uri`](MockServer::uri), then program each operation the test calls.
 /// Dropping it checks the expected call counts (`times`).
@@ -28,7 +21,7 @@ pub struct MockServer(runtime::mock::MockServer);
 impl MockServer {
     /// Starts a server on a free loopback port.
     pub async fn start() -> Self {
-        Self(runtime::mock::MockServer::start(SECRETS).await)
+        Self(runtime::mock::MockServer::start(super::SECRETS).await)
     }
 
     /// Its base URL, for `Client::builder(..).base_url(..)`.
@@ -176,7 +169,7 @@ where
     F: FnOnce(super::Client) -> Fut,
     Fut: std::future::Future,
 {
-    let capture = runtime::mock::Capture::new(SECRETS);
+    let capture = runtime::mock::Capture::new(super::SECRETS);
     let client = builder
         .base_url(runtime::mock::Capture::BASE_URL)
         .retry(runtime::RetryPolicy::disabled())

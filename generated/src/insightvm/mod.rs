@@ -313,6 +313,9 @@
 //!
 //! Start with \[`Client`\]; each operation is a method on it that returns a request builder.
 
+#[cfg(feature = "cli")]
+pub(crate) mod cli;
+
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod operations;
@@ -405,6 +408,11 @@ impl Client {
     /// The server comes from `INSIGHTVM_BASE_URL`, or else `INSIGHTVM_REGION`; the key from `INSIGHTVM_API_KEY`; extra CA certificates (PEM) from the file `INSIGHTVM_CA_CERT` when
     /// set. Errors name the variable, never a secret value.
     pub fn from_env() -> Result<Self, runtime::EnvError> {
+        Ok(Self::builder_from_env()?.build()?)
+    }
+
+    /// The builder [`from_env`](Self::from_env) builds.
+    pub(crate) fn builder_from_env() -> Result<ClientBuilder, runtime::EnvError> {
         let api_key = runtime::ApiKey::from_env("INSIGHTVM_API_KEY")?;
         let mut builder = Self::builder(api_key);
         match runtime::optional_env("INSIGHTVM_BASE_URL") {
@@ -436,7 +444,7 @@ impl Client {
         if let Some(pem) = runtime::pem_from_env("INSIGHTVM_CA_CERT")? {
             builder = builder.add_root_certificates_pem(pem);
         }
-        Ok(builder.build()?)
+        Ok(builder)
     }
 
     /// A builder to set the server, timeouts, retries and headers.
@@ -524,3 +532,11 @@ impl ClientBuilder {
         Ok(Client { core: config.build()? })
     }
 }
+
+/// Where this API sends credentials (besides `Authorization`), redacted wherever a
+/// request is shown.
+#[cfg(any(feature = "mock", feature = "cli"))]
+const SECRETS: runtime::capture::Secrets = runtime::capture::Secrets {
+    headers: &["x-api-key"],
+    query: &[],
+};

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::credentials::{
     ArgNames, PrimaryCredential, arg_names, credential_args, credential_vars, optional_from_env, primary_credential,
-    primary_scheme, scheme_setters,
+    primary_scheme, scheme_setters, secrets_const,
 };
 use super::docs::{doc_attrs, inner_doc_attrs, paragraphs};
 use super::ident;
@@ -56,28 +56,69 @@ fn variable_enum(variable: &ServerVariable) -> TokenStream {
     }
 }
 
-/// `Client::from_env`: the server from the base URL variable or one variable per server
-/// variable (`<API>_REGION`); the required credential from `<API>_API_KEY` (Basic:
-/// `<API>_USER` and `<API>_PASSWORD`); optional ones from `<API>_<SCHEME>`; extra CA
-/// certificates from the PEM file `<API>_CA_CERT`.
-fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Option<&SecurityScheme>) -> TokenStream {
+/// The environment variables `Client::from_env` reads, named once for its code, its docs
+/// and the command line: `<API>_BASE_URL` (or the settings' name), one per server variable
+/// (`<API>_REGION`), the required credential's (`<API>_API_KEY`; Basic: `<API>_USER` and
+/// `<API>_PASSWORD`), each optional scheme's (`<API>_<SCHEME>`), and the PEM file of extra CA
+/// certificates (`<API>_CA_CERT`).
+pub(super) struct EnvNames {
+    pub base_url: String,
+    /// One per server variable, in order.
+    pub servers: Vec<String>,
+    /// The required credential: its principal's (a user, a client id) and its secret's.
+    pub primary: Option<(Option<String>, String)>,
+    /// Each optional scheme's: its principal's and its secret's.
+    pub optional: Vec<(Option<String>, String)>,
+    pub ca_cert: String,
+}
+
+pub(super) fn env_names(api: &Api) -> EnvNames {
     let prefix = api.module.to_uppercase();
-    let base_var = api.base_url_env.as_str();
-    let variables = server_variables.unwrap_or_default();
-    let var_names: Vec<String> =
-        variables.iter().map(|v| format!("{prefix}_{}", v.rust_name.trim_end_matches('_').to_uppercase())).collect();
-    let server = env_server(base_var, server_variables, &var_names);
-    let (credential, builder, credential_doc) = match primary {
-        Some(scheme) => {
-            let (_, names) = credential_args(scheme);
+    let server = absolute_server(api);
+    let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
+    EnvNames {
+        base_url: api.base_url_env.clone(),
+        servers: variables
+            .iter()
+            .map(|v| format!("{prefix}_{}", v.rust_name.trim_end_matches('_').to_uppercase()))
+            .collect(),
+        primary: primary_scheme(api).map(|scheme| credential_vars(&prefix, scheme, true)),
+        optional: api
+            .security_schemes
+            .iter()
+            .filter(|s| s.optional)
+            .map(|scheme| credential_vars(&prefix, scheme, false))
+            .collect(),
+        ca_cert: format!("{prefix}_CA_CERT"),
+    }
+}
+
+/// Whether the client has `from_env`: when its credentials come from one required scheme
+/// (or none is required).
+pub(super) fn has_from_env(api: &Api) -> bool {
+    primary_scheme(api).is_some() || api.security_schemes.iter().all(|s| s.optional)
+}
+
+/// The server the client's URL comes from: the first with an absolute URL.
+fn absolute_server(api: &Api) -> Option<&Server> {
+    api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"))
+}
+
+/// `Client::from_env`, and the builder it builds (which the command line also sets up).
+fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Option<&SecurityScheme>) -> TokenStream {
+    let names = env_names(api);
+    let base_var = names.base_url.as_str();
+    let server = env_server(base_var, server_variables, &names.servers);
+    let (credential, builder, credential_doc) = match (primary, &names.primary) {
+        (Some(scheme), Some((principal_var, secret_var))) => {
+            let (_, args) = credential_args(scheme);
             let ArgNames { principal, secret } = arg_names(scheme);
             let secret_ident = quote::format_ident!("{secret}");
-            let (principal_var, secret_var) = credential_vars(&prefix, scheme, true);
             let read_principal = principal.zip(principal_var.as_ref()).map(|(name, var)| {
                 let name = quote::format_ident!("{name}");
                 quote! { let #name = runtime::required_env(#var, #var)?; }
             });
-            let doc = match (&principal_var, &scheme.kind) {
+            let doc = match (principal_var, &scheme.kind) {
                 (Some(var), SecurityKind::Basic) => {
                     format!("; the user from `{var}` and the password from `{secret_var}`")
                 }
@@ -89,25 +130,30 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Opt
                     #read_principal
                     let #secret_ident = runtime::ApiKey::from_env(#secret_var)?;
                 },
-                quote! { Self::builder(#names) },
+                quote! { Self::builder(#args) },
                 doc,
             )
         }
-        None => (quote! {}, quote! { Self::builder() }, String::new()),
+        _ => (quote! {}, quote! { Self::builder() }, String::new()),
     };
-    let (optional_sets, optional_vars): (Vec<TokenStream>, Vec<Vec<String>>) =
-        api.security_schemes.iter().filter(|s| s.optional).map(|scheme| optional_from_env(scheme, &prefix)).unzip();
-    let optional_vars: Vec<String> = optional_vars.into_iter().flatten().collect();
-    let ca_var = format!("{prefix}_CA_CERT");
-    let source = if var_names.is_empty() {
+    let optional_schemes = api.security_schemes.iter().filter(|s| s.optional);
+    let optional_sets: Vec<TokenStream> =
+        optional_schemes.zip(&names.optional).map(|(scheme, vars)| optional_from_env(scheme, vars)).collect();
+    let ca_var = &names.ca_cert;
+    let source = if names.servers.is_empty() {
         format!("`{base_var}`")
     } else {
         format!(
             "`{base_var}`, or else {}",
-            var_names.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" and ")
+            names.servers.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" and ")
         )
     };
-    let optional_doc = optional_vars.iter().map(|v| format!(", `{v}` when set")).collect::<String>();
+    let optional_doc = names
+        .optional
+        .iter()
+        .flat_map(|(principal, secret)| principal.iter().chain([secret]))
+        .map(|v| format!(", `{v}` when set"))
+        .collect::<String>();
     let docs = doc_attrs(&paragraphs(&[
         Some("A client configured from the environment."),
         Some(&format!(
@@ -118,6 +164,11 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Opt
     quote! {
         #docs
         pub fn from_env() -> Result<Self, runtime::EnvError> {
+            Ok(Self::builder_from_env()?.build()?)
+        }
+
+        /// The builder [`from_env`](Self::from_env) builds.
+        pub(crate) fn builder_from_env() -> Result<ClientBuilder, runtime::EnvError> {
             #credential
             let mut builder = #builder;
             #server
@@ -125,7 +176,7 @@ fn from_env(api: &Api, server_variables: Option<&[ServerVariable]>, primary: Opt
             if let Some(pem) = runtime::pem_from_env(#ca_var)? {
                 builder = builder.add_root_certificates_pem(pem);
             }
-            Ok(builder.build()?)
+            Ok(builder)
         }
     }
 }
@@ -260,15 +311,18 @@ pub fn render_module(api: &Api) -> TokenStream {
         api.description.as_deref(),
         Some("Start with [`Client`]; each operation is a method on it that returns a request builder."),
     ]));
-    let server = api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"));
+    let server = absolute_server(api);
     let variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
     let enums: Vec<_> = variables.iter().filter(|v| !v.values.is_empty()).map(variable_enum).collect();
     let primary = primary_scheme(api);
     let client = render_client(api, server, variables, primary);
     let builder = render_builder(api, server, variables, primary);
+    let secrets = secrets_const(api);
     quote! {
         #module_doc
 
+        #[cfg(feature = "cli")]
+        pub(crate) mod cli;
         #[cfg(feature = "mock")]
         pub mod mock;
         pub mod operations;
@@ -283,6 +337,8 @@ pub fn render_module(api: &Api) -> TokenStream {
         #client
 
         #builder
+
+        #secrets
     }
 }
 
@@ -294,7 +350,7 @@ fn render_client(
 ) -> TokenStream {
     let credential = primary_credential(primary);
     let new = client_new(server, variables, &credential);
-    let from_env = if primary.is_some() || api.security_schemes.iter().all(|s| s.optional) {
+    let from_env = if has_from_env(api) {
         from_env(api, server.map(|_| variables), primary)
     } else {
         quote! {}

@@ -222,25 +222,54 @@ pub(super) fn credential_vars(prefix: &str, scheme: &SecurityScheme, primary: bo
     }
 }
 
-/// How `from_env` sets an optional scheme's credential when its variables are set.
-pub(super) fn optional_from_env(scheme: &SecurityScheme, prefix: &str) -> (TokenStream, Vec<String>) {
+/// How `from_env` sets an optional scheme's credential when its variables (`vars`, from
+/// [`credential_vars`]) are set.
+pub(super) fn optional_from_env(scheme: &SecurityScheme, vars: &(Option<String>, String)) -> TokenStream {
     let setter = ident(&scheme.rust_name);
-    match credential_vars(prefix, scheme, false) {
-        (Some(principal), secret) => (
-            quote! {
-                if let (Some(principal), Some(secret)) = (runtime::optional_env(#principal), runtime::optional_env(#secret)) {
-                    builder = builder.#setter(principal, runtime::ApiKey::new(secret));
-                }
-            },
-            vec![principal, secret],
-        ),
-        (None, secret) => (
-            quote! {
-                if let Some(secret) = runtime::optional_env(#secret) {
-                    builder = builder.#setter(runtime::ApiKey::new(secret));
-                }
-            },
-            vec![secret],
-        ),
+    match vars {
+        (Some(principal), secret) => quote! {
+            if let (Some(principal), Some(secret)) = (runtime::optional_env(#principal), runtime::optional_env(#secret)) {
+                builder = builder.#setter(principal, runtime::ApiKey::new(secret));
+            }
+        },
+        (None, secret) => quote! {
+            if let Some(secret) = runtime::optional_env(#secret) {
+                builder = builder.#setter(runtime::ApiKey::new(secret));
+            }
+        },
+    }
+}
+
+/// The names of the headers or query parameters (`place`) the API's keys go in
+/// (`Authorization` and cookies are always redacted).
+pub(super) fn secret_names(api: &Api, place: ParamLocation) -> Vec<String> {
+    let mut names: Vec<String> = api
+        .security_schemes
+        .iter()
+        .filter_map(|scheme| match &scheme.kind {
+            SecurityKind::ApiKey { location, name, .. } if *location == place => Some(match place {
+                ParamLocation::Header => name.to_ascii_lowercase(),
+                _ => name.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `SECRETS`: where the API sends credentials besides `Authorization`, redacted wherever a
+/// request is shown (the test kit, the command line's `--verbose` and `--dry-run`).
+pub(super) fn secrets_const(api: &Api) -> TokenStream {
+    let (headers, query) = (secret_names(api, ParamLocation::Header), secret_names(api, ParamLocation::Query));
+    quote! {
+        /// Where this API sends credentials (besides `Authorization`), redacted wherever a
+        /// request is shown.
+        #[cfg(any(feature = "mock", feature = "cli"))]
+        const SECRETS: runtime::capture::Secrets = runtime::capture::Secrets {
+            headers: &[#(#headers),*],
+            query: &[#(#query),*],
+        };
     }
 }

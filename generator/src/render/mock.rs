@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs};
-use super::responses::{self, Reader};
+use super::responses::{self, Seen};
 use super::{features, ident, type_tokens};
 use crate::ir::*;
 
@@ -20,7 +20,6 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
          document says fails the test where it is written.",
         title = api.title
     ));
-    let (headers, query) = (secret_names(api, ParamLocation::Header), secret_names(api, ParamLocation::Query));
     let methods: Vec<TokenStream> = entries.iter().map(|(module, op)| operation_method(api, module, op)).collect();
     let methods = quote! { #(#methods)* };
     // Only what the methods name (none for a document without operations); with tag
@@ -41,13 +40,6 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
         #uses_types
         use crate::runtime;
 
-        /// Where this API sends credentials (besides `Authorization`), redacted from what a
-        /// test sees.
-        const SECRETS: runtime::mock::Secrets = runtime::mock::Secrets {
-            headers: &[#(#headers),*],
-            query: &[#(#query),*],
-        };
-
         /// A mock of this API on a loopback port: point a [`Client`](super::Client) at
         /// [`uri`](MockServer::uri), then program each operation the test calls.
         /// Dropping it checks the expected call counts (`times`).
@@ -57,7 +49,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
         impl MockServer {
             /// Starts a server on a free loopback port.
             pub async fn start() -> Self {
-                Self(runtime::mock::MockServer::start(SECRETS).await)
+                Self(runtime::mock::MockServer::start(super::SECRETS).await)
             }
 
             /// Its base URL, for `Client::builder(..).base_url(..)`.
@@ -84,7 +76,7 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
             F: FnOnce(super::Client) -> Fut,
             Fut: std::future::Future,
         {
-            let capture = runtime::mock::Capture::new(SECRETS);
+            let capture = runtime::mock::Capture::new(super::SECRETS);
             let client = builder
                 .base_url(runtime::mock::Capture::BASE_URL)
                 .retry(runtime::RetryPolicy::disabled())
@@ -96,47 +88,15 @@ pub(super) fn render_mock_module(api: &Api, entries: &[(String, &Operation)]) ->
     }
 }
 
-/// The names of the headers or query parameters (`place`) the API's keys go in
-/// (`Authorization` and cookies are always redacted).
-fn secret_names(api: &Api, place: ParamLocation) -> Vec<String> {
-    let mut names: Vec<String> = api
-        .security_schemes
-        .iter()
-        .filter_map(|scheme| match &scheme.kind {
-            SecurityKind::ApiKey { location, name, .. } if *location == place => Some(match place {
-                ParamLocation::Header => name.to_ascii_lowercase(),
-                _ => name.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// The mock server's method for one operation.
 fn operation_method(api: &Api, module: &str, op: &Operation) -> TokenStream {
     let gate = features::operation_feature(api, op).map(|feature| quote! { #[cfg(feature = #feature)] });
-    let send = responses::send(op, false);
-    // A success enum by status is declared in the operation's file.
-    let success = match responses::public_types(op).first() {
-        Some(name) => {
-            let name = format_ident!("{}", name);
-            quote! { operations::#name }
-        }
-        None => send.success_ty.clone(),
-    };
-    let error = &send.error_ty;
+    let Seen { success, error, reader } = responses::seen_from_api(op, module);
     let body = match op.body.as_ref().map(|body| &body.kind) {
         Some(BodyKind::Json(ty) | BodyKind::Form(ty)) => type_tokens(ty, true),
         _ => quote! { () },
     };
     let module = format_ident!("{}", module);
-    let reader = match &send.reader {
-        Reader::Runtime(name) => quote! { runtime::#name },
-        Reader::Local => quote! { operations::#module::read },
-    };
     let name = ident(&op.rust_name);
     let docs = doc_attrs(&format!(
         "The calls of `{} {}`, [`Client::{}`](super::Client::{}).",

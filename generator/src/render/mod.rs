@@ -1,6 +1,7 @@
 //! Rendering: IR → files of the generated crate. Knows Rust, not OpenAPI.
 
 mod bodies;
+mod cli;
 mod client;
 mod credentials;
 mod docs;
@@ -35,6 +36,10 @@ pub const PREAMBLE: &str =
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CrateInfo {
     pub name: String,
+    /// The library's name in Rust paths (`-` as `_`).
+    pub lib_name: String,
+    /// The command line's binary (feature `cli`).
+    pub program: String,
     pub version: String,
     pub description: String,
     /// Per API: module, title, version, source URL; filled from the IR and config.
@@ -55,6 +60,8 @@ pub struct GatedTarget {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ApiInfo {
     pub module: String,
+    /// Its subcommand in the command line.
+    pub command: String,
     pub title: String,
     pub version: String,
     pub operations: usize,
@@ -76,6 +83,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
     ("auth.rs", include_str!("../../../templates/runtime/auth.rs")),
     ("builder.rs", include_str!("../../../templates/runtime/builder.rs")),
+    ("capture.rs", include_str!("../../../templates/runtime/capture.rs")),
+    ("cli.rs", include_str!("../../../templates/runtime/cli.rs")),
     ("client.rs", include_str!("../../../templates/runtime/client.rs")),
     ("codec.rs", include_str!("../../../templates/runtime/codec.rs")),
     ("enums.rs", include_str!("../../../templates/runtime/enums.rs")),
@@ -95,6 +104,7 @@ const RUNTIME: &[(&str, &str)] = &[
 
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml.j2");
 const LIB_RS: &str = include_str!("../../../templates/lib.rs.j2");
+const MAIN_RS: &str = include_str!("../../../templates/main.rs.j2");
 const README_MD: &str = include_str!("../../../templates/README.md.j2");
 
 /// Renders the whole crate.
@@ -106,7 +116,7 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
     env.set_lstrip_blocks(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let context = minijinja::context! { krate => info, preamble => PREAMBLE };
-    for (path, source) in [("Cargo.toml", CARGO_TOML), ("src/lib.rs", LIB_RS), ("README.md", README_MD)] {
+    for (path, source) in [("Cargo.toml", CARGO_TOML), ("src/lib.rs", LIB_RS), ("src/main.rs", MAIN_RS), ("README.md", README_MD)] {
         let rendered = env.render_str(source, &context).map_err(|error| format!("template for {path}: {error:#}"))?;
         files.insert(path.to_owned(), rendered);
     }
@@ -116,8 +126,8 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
             format!("// {PREAMBLE}\n// Source: templates/runtime/{name}\n\n{source}"),
         );
     }
-    for api in apis {
-        render_api(api, &mut files)?;
+    for (api, api_info) in apis.iter().zip(&info.apis) {
+        render_api(api, &api_info.command, &mut files)?;
     }
     Ok(files)
 }
@@ -128,6 +138,8 @@ enum ApiFile<'a> {
     TypesModule(&'a [TypeFile<'a>]),
     OperationsModule(&'a [(String, &'a Operation)]),
     Mock(&'a [(String, &'a Operation)]),
+    /// The command line's commands, with the API's subcommand.
+    Cli(&'a [(String, &'a Operation)], &'a str),
     Type(&'a TypeFile<'a>),
     Operation(&'a Operation),
 }
@@ -174,7 +186,7 @@ fn type_files(api: &Api) -> Vec<TypeFile<'_>> {
         .collect()
 }
 
-fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
+fn render_api(api: &Api, command: &str, files: &mut Files) -> Result<(), String> {
     let base = format!("src/{}", api.module);
     let type_entries = type_files(api);
     let mut op_modules = Registry::with_reserved(crate::naming::scope::SUBMODULES);
@@ -189,6 +201,7 @@ fn render_api(api: &Api, files: &mut Files) -> Result<(), String> {
         (format!("{base}/operations/mod.rs"), ApiFile::OperationsModule(&op_entries)),
         (format!("{base}/mod.rs"), ApiFile::Root),
         (format!("{base}/mock.rs"), ApiFile::Mock(&op_entries)),
+        (format!("{base}/cli.rs"), ApiFile::Cli(&op_entries, command)),
     ];
     jobs.extend(type_entries.iter().map(|file| (format!("{base}/types/{}.rs", file.module), ApiFile::Type(file))));
     jobs.extend(
@@ -208,6 +221,7 @@ fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
         ApiFile::TypesModule(entries) => format_file(types_module(api, entries), "types"),
         ApiFile::OperationsModule(entries) => format_file(operations_module(api, entries), "operations"),
         ApiFile::Mock(entries) => format_file(mock::render_mock_module(api, entries), "mock"),
+        ApiFile::Cli(entries, command) => format_file(cli::render_cli_module(api, command, entries), "cli"),
         ApiFile::Type(file) => format_file(types::render_type(file.def, &file.beside), &file.def.name),
         ApiFile::Operation(op) => format_file(operations::render_operation(&api.module, op), &op.wire_id),
     }

@@ -142,8 +142,36 @@ pub(super) fn send(op: &Operation, streams: bool) -> SendMethod {
     SendMethod { method, success_ty: success.ty, error_ty: error.ty, items, reader }
 }
 
+/// An operation's types and reader as a module beside the API's `operations` and `types`
+/// names them (the API's `mock` and `cli`, which import both).
+pub(super) struct Seen {
+    /// The success type (an enum by status is declared in the operation's file).
+    pub success: TokenStream,
+    pub error: TokenStream,
+    /// The function `send` reads the answer with.
+    pub reader: TokenStream,
+}
+
+/// How the module `operations::<module>` (the file of `op`) is seen from beside it.
+pub(super) fn seen_from_api(op: &Operation, module: &str) -> Seen {
+    let send = send(op, false);
+    let success = match public_types(op).first() {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote! { operations::#name }
+        }
+        None => send.success_ty.clone(),
+    };
+    let module = format_ident!("{}", module);
+    let reader = match &send.reader {
+        Reader::Runtime(name) => quote! { runtime::#name },
+        Reader::Local => quote! { operations::#module::read },
+    };
+    Seen { success, error: send.error_ty, reader }
+}
+
 /// The distinct success bodies of an operation, in status order (`None`: no body).
-fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
+pub(super) fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
     let mut shapes: Vec<Option<&ResponseBody>> = op.success.iter().map(|r| r.body.as_ref()).collect();
     shapes.dedup();
     shapes
