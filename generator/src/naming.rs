@@ -182,10 +182,10 @@ pub mod scope {
     /// `help`.
     pub const CLI_API: &[&str] = &["help"];
 
-    /// The flags of an operation's command: the program's global ones and those the command
-    /// line adds (inputs become flags beside these).
-    pub const CLI_FLAGS: &[&str] =
-        &["help", "version", "config", "timeout", "retries", "verbose", "dry-run", "json-errors", "body", "all", "output", "force"];
+    /// The flags of an operation's command: the program's global ones (inputs become flags
+    /// beside these, and beside those the command line adds to some commands: `body`, `all`,
+    /// `output` and `force`).
+    pub const CLI_FLAGS: &[&str] = &["help", "version", "config", "timeout", "retries", "verbose", "dry-run", "json-errors"];
 
     /// What an API's `cli` module names unqualified (a function per operation beside these).
     pub const CLI_FILE: &[&str] =
@@ -387,6 +387,11 @@ impl Registry {
         self.taken.insert(name.clone());
         other.taken.insert(name.clone());
         name
+    }
+
+    /// Takes `name` out of use without handing it out.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
     }
 
     pub fn contains(&self, name: &str) -> bool {

@@ -231,7 +231,8 @@ impl Failure {
         let text = match self {
             Self::Api { status, message, .. } => {
                 let reason = reqwest::StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason());
-                format!("HTTP {status} {}: {message}", reason.unwrap_or(""))
+                let said = if message.trim().is_empty() { String::new() } else { format!(": {message}") };
+                format!("HTTP {status} {}{said}", reason.unwrap_or(""))
             }
             Self::Usage(text) | Self::Config(text) | Self::Transport(text) | Self::Answer(text) => text.clone(),
         };

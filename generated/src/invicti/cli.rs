@@ -236,7 +236,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     schema: "{\"type\":\"string\"}",
                 },
                 runtime::cli::Input {
-                    flag: "body2",
+                    flag: "body",
                     wire: "body",
                     place: runtime::cli::Place::Part,
                     required: true,
@@ -327,7 +327,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     schema: "{\"type\":\"string\"}",
                 },
                 runtime::cli::Input {
-                    flag: "body2",
+                    flag: "body",
                     wire: "body",
                     place: runtime::cli::Place::Part,
                     required: true,
@@ -633,7 +633,7 @@ fn create_api_target_from_definition(
             args.required::<types::DefinitionFormatInput>("format")?,
             args.required::<String>("mode")?,
             args.required::<String>("origin")?,
-            args.required_file("body2")?,
+            args.required_file("body")?,
         );
     Ok(
         runtime::cli::answer(
@@ -652,7 +652,7 @@ fn upload_api_definition(client: &Client, args: &mut Args) -> Result<Run, Failur
     let mut call = client
         .upload_api_definition(
             args.required::<String>("format")?,
-            args.required_file("body2")?,
+            args.required_file("body")?,
         );
     if let Some(value) = args.optional::<String>("mode")? {
         call = call.mode(value);

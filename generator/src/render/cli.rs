@@ -293,6 +293,14 @@ enum InputSource<'a> {
 impl<'a> OperationCommand<'a> {
     fn new(op: &'a Operation, kinds: &'a TypeKinds<'a>) -> Self {
         let mut flags = Registry::with_reserved(scope::CLI_FLAGS);
+        // The flags the command line adds to this command alone.
+        let body = op.body.as_ref().is_some_and(|body| !matches!(body.kind, BodyKind::Multipart(_)));
+        let download = matches!(responses::success_bodies(op).as_slice(), [Some(ResponseBody::Binary)]);
+        for (added, names) in [(body, &["body"][..]), (op.pagination.is_some(), &["all"]), (download, &["output", "force"])] {
+            if added {
+                names.iter().for_each(|name| flags.reserve(name));
+            }
+        }
         let mut inputs: Vec<InputFlag<'a>> = op
             .params
             .iter()
