@@ -4,7 +4,7 @@
 #[path = "common/cli.rs"]
 mod cli;
 
-use cli::{Scratch, secops};
+use cli::{Scratch, pairs, secops};
 use secops_clients::insightvm::mock::MockServer;
 use secops_clients::insightvm::types;
 use secops_clients::runtime::mock::Reply;
@@ -15,9 +15,6 @@ fn env(server: &MockServer) -> [(&'static str, String); 2] {
     [("INSIGHTVM_BASE_URL", server.uri()), ("INSIGHTVM_API_KEY", KEY.to_owned())]
 }
 
-fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
 
 fn asset(id: &str) -> types::AssetSummary {
     types::AssetSummary { host_name: Some(format!("{id}.example")), ..types::AssetSummary::new(id) }

@@ -703,7 +703,15 @@ impl Args<'_> {
         serde_path_to_error::deserialize(document).map(Some).map_err(|error| {
             let at = error.path().to_string();
             let at = if at == "." { String::new() } else { format!(" at `{at}`") };
-            Failure::Usage(format!("the body{at}: {}", error.inner()))
+            let message = error.inner().to_string();
+            // A field the body lacks is named with its flag.
+            let flag = self
+                .inputs
+                .iter()
+                .find(|input| input.place == Place::Field && message == format!("missing field `{}`", input.wire))
+                .map(|input| format!(" (give --{})", input.flag))
+                .unwrap_or_default();
+            Failure::Usage(format!("the body{at}: {message}{flag}"))
         })
     }
 

@@ -59,6 +59,11 @@ impl Run {
     }
 }
 
+/// Borrowed pairs of an environment built with owned values.
+pub fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// Runs `secops args` with only `env` set (and `HOME` in `home`, so no config file of the
 /// machine's is read), standard input `stdin`, on a thread beside the async test's servers.
 pub async fn secops(args: &[&str], env: &[(&str, &str)], home: &Scratch, stdin: &[u8]) -> Run {
