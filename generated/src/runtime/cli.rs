@@ -31,7 +31,7 @@ use super::client::ClientConfig;
 use super::error::{BuildError, Error};
 use super::pagination::Items;
 use super::request::{File, OperationInfo};
-use super::response::{Answer, ByteStream, Response};
+use super::response::{Answer, ByteStream, Reader, Response};
 use super::retry::RetryPolicy;
 use super::{EnvError, ResponseFuture};
 
@@ -810,7 +810,7 @@ pub struct Run(Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>);
 /// The reader `read` (an operation's own), keeping the body as it came: the command prints
 /// what the server sent once the operation's reader has accepted it.
 pub fn raw<T, E>(
-    read: fn(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>>,
+    read: Reader<T, E>,
 ) -> impl FnOnce(&'static OperationInfo, Answer) -> Result<Response<Bytes>, Error<E>> + Send + 'static
 where
     T: 'static,

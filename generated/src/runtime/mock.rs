@@ -23,11 +23,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::error::Error;
 use super::request::OperationInfo;
-use super::response::{Answer, Response};
+pub use super::response::Reader;
+use super::response::Answer;
 pub use super::capture::{Call, Capture, Part, Secrets};
 
-/// An operation's reader: how its `send` turns an answer into its result.
-pub type Reader<T, E> = fn(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>>;
 
 /// A mock server on loopback. Dropping it checks every [`When::times`] expectation.
 pub struct MockServer {

@@ -65,6 +65,10 @@ impl<T> Deref for Response<T> {
     }
 }
 
+/// An operation's reader: how its `send` turns an answer into its result.
+#[cfg(any(feature = "mock", feature = "cli"))]
+pub type Reader<T, E> = fn(&'static OperationInfo, Answer) -> Result<Response<T>, Error<E>>;
+
 /// An answer as the runtime hands it to an operation's reader: the status and headers, and
 /// the body, read whole within the attempt, or (for an answer the operation streams) still
 /// to come.
