@@ -37,20 +37,23 @@ pub mod insightvm_console;
 /// it, a command per operation. `secops --help` tells the rest.
 #[cfg(feature = "cli")]
 pub fn cli_main() -> std::process::ExitCode {
-    static PROGRAM: runtime::cli::Program = runtime::cli::Program {
-        name: "secops",
-        about: "Typed async Rust clients for the Invicti Platform API Hub Inventory API, the Rapid7 InsightVM Cloud Integrations API v4 and the InsightVM Security Console API v3.",
-        version: env!("CARGO_PKG_VERSION"),
-        apis: &[
-            #[cfg(feature = "invicti")]
-            &invicti::cli::COMMANDS,
-            #[cfg(feature = "insightvm")]
-            &insightvm::cli::COMMANDS,
-            #[cfg(feature = "insightvm_console-client")]
-            &insightvm_console::cli::COMMANDS,
-        ],
-    };
     runtime::cli::main(&PROGRAM)
 }
+
+/// The command line's APIs.
+#[cfg(feature = "cli")]
+static PROGRAM: runtime::cli::Program = runtime::cli::Program {
+    name: "secops",
+    about: "Typed async Rust clients for the Invicti Platform API Hub Inventory API, the Rapid7 InsightVM Cloud Integrations API v4 and the InsightVM Security Console API v3.",
+    version: env!("CARGO_PKG_VERSION"),
+    apis: &[
+        #[cfg(feature = "invicti")]
+        &invicti::cli::COMMANDS,
+        #[cfg(feature = "insightvm")]
+        &insightvm::cli::COMMANDS,
+        #[cfg(feature = "insightvm_console-client")]
+        &insightvm_console::cli::COMMANDS,
+    ],
+};
 
 pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response, RetryPolicy};

@@ -1166,3 +1166,55 @@ fn reached_definitions(
     }
     reached
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The crate's whole command tree passes clap's checks (no two arguments or commands of
+    /// one name), and every operation's `schema` is JSON with the definitions it names.
+    #[test]
+    fn the_command_tree_is_sound_and_every_schema_resolves() {
+        command(&crate::PROGRAM).debug_assert();
+        for api in crate::PROGRAM.apis {
+            for name in api.operation_names() {
+                let schema = api.schema("program", name).expect("each listed operation has a schema");
+                let text = schema.to_string();
+                for target in text.split("\"#/definitions/").skip(1) {
+                    let name = target.split('"').next().unwrap_or_default();
+                    assert!(schema["definitions"].get(name).is_some(), "{name} is defined");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_flag_text_becomes_a_value_of_its_kind() {
+        let input = |kind| Input {
+            flag: "f",
+            wire: "f",
+            place: Place::Query,
+            required: false,
+            kind,
+            repeated: false,
+            values: &[],
+            default: None,
+            about: "",
+            schema: "{}",
+        };
+        assert_eq!(json_value(&input(Kind::Text), "007").unwrap(), serde_json::json!("007"));
+        assert_eq!(json_value(&input(Kind::Json), "7").unwrap(), serde_json::json!(7));
+        assert_eq!(json_value(&input(Kind::Json), "north").unwrap(), serde_json::json!("north"));
+        assert!(json_value(&input(Kind::Json), "{broken").is_err());
+        assert_eq!(json_value(&input(Kind::Switch), "false").unwrap(), serde_json::json!(false));
+    }
+
+    #[test]
+    fn a_failure_is_one_line_with_its_exit_status() {
+        let failure = Failure::Api { status: 409, message: "already\n  linked".into(), body: Bytes::from_static(b"{\"a\":1}") };
+        assert_eq!(failure.message(), "HTTP 409 Conflict: already linked");
+        assert_eq!(failure.code(), 3);
+        assert_eq!(failure.json()["error"]["body"]["a"], 1);
+        assert_eq!(Failure::Transport("x".into()).code(), 4);
+    }
+}
