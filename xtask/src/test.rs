@@ -122,8 +122,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Every tag feature of the generated crate alone (and each API's client without any),
-/// warnings denied: a type one tag needs and another does not is gated for both.
+/// Every tag feature of the generated crate alone (and each API's client without any), with
+/// and without the command line, warnings denied: a type one tag needs and another does not
+/// is gated for both.
 fn tag_features_alone(root: &Path, cargo: &str) -> Result<(), String> {
     let config = clientgen::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
     let generated = clientgen::generate_project(root, &config)
@@ -131,6 +132,8 @@ fn tag_features_alone(root: &Path, cargo: &str) -> Result<(), String> {
     for api in generated.apis.iter().filter(|api| api.tag_features) {
         let features =
             std::iter::once(clientgen::naming::client_feature(&api.module)).chain(clientgen::render::tag_features(api));
+        // Each alone, and with the command line, whose table names each tag's operations.
+        let features: Vec<String> = features.flat_map(|feature| [format!("{feature},cli"), feature]).collect();
         for feature in features {
             eprintln!("==> `cargo check` with `{feature}` alone");
             // Warnings read from the output: a RUSTFLAGS of its own would rebuild every
