@@ -333,7 +333,9 @@ struct CheckResult {
 
 fn check(cargo: &str, workspace: &Path, target_dir: &Path, package: &str) -> Result<CheckResult, String> {
     let output = Command::new(cargo)
-        .args(["check", "--quiet", "--message-format=json", "-p", package])
+        // With the test kit and the command line: their code per operation is checked on
+        // every document too.
+        .args(["check", "--quiet", "--message-format=json", "-p", package, "--features", "mock,cli"])
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", target_dir)
         .stdin(Stdio::null())

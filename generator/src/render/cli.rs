@@ -51,6 +51,7 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let uses_types = super::mentions(&functions_tokens, "types").then(|| quote! { #unused use super::types; });
     let uses_operations =
         super::mentions(&functions_tokens, "operations").then(|| quote! { #unused use super::operations; });
+    let uses_args = names_ident(&functions_tokens, "Args").then(|| quote! { #unused use crate::runtime::cli::{Args, Run}; });
     quote! {
         #module_doc
 
@@ -58,7 +59,8 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
         #uses_types
         use super::Client;
         use crate::runtime;
-        #unused use crate::runtime::cli::{Args, Failure, Run};
+        #uses_args
+        use crate::runtime::cli::Failure;
 
         /// The API's subcommand.
         pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
@@ -329,6 +331,7 @@ impl<'a> OperationCommand<'a> {
         };
         let module = format_ident!("{}", module);
         let about = one_line(op.summary.as_deref().or(op.description.as_deref()).unwrap_or_default());
+        let about = if op.deprecated { format!("[deprecated] {about}").trim_end().to_owned() } else { about };
         let long_about = op.description.clone().or_else(|| op.summary.clone()).unwrap_or_default();
         let inputs = self.inputs.iter().map(|input| self.input_entry(input));
         let body = match &op.body {
@@ -467,7 +470,11 @@ impl<'a> OperationCommand<'a> {
             #send
         };
         let args = if names_ident(&body, "args") { quote! { args } } else { quote! { _ } };
+        let deprecated = op.deprecated.then(|| {
+            quote! { #[expect(deprecated, reason = "the command line offers every operation of the document")] }
+        });
         quote! {
+            #deprecated
             fn #function(client: &Client, #args: &mut Args) -> Result<Run, Failure> {
                 #body
             }
