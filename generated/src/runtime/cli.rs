@@ -600,6 +600,7 @@ impl Settings {
         let keep = self.capture.as_ref().map(Capture::hook);
         if keep.is_some() {
             config.set_retry(RetryPolicy::disabled());
+            config.without_token_fetches();
         } else if !verbose {
             return;
         }
@@ -1189,6 +1190,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_dry_run_fetches_no_token_and_shows_where_one_goes() {
+        let source = super::super::FnSource(|| async { panic!("a dry run fetched a token") });
+        let mut config = ClientConfig::new("https://api.example", "test");
+        config.set_token_source("oauth", super::super::Place::Bearer, source);
+        let options = Options { dry_run: true, ..Options::default() };
+        let capture = Capture::new(Secrets::default());
+        let settings = Settings { options, secrets: Secrets::default(), capture: Some(capture) };
+        settings.configure(&mut config);
+        assert!(format!("{config:?}").contains("Bearer"), "{config:?}");
+        assert!(!format!("{config:?}").contains("Token("), "{config:?}");
     }
 
     #[test]

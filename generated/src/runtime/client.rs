@@ -151,6 +151,18 @@ impl ClientConfig {
         self.headers.push((name.into(), value.into()));
     }
 
+    /// Puts a placeholder where each token from a source (an OAuth2 grant, a login) would go,
+    /// so that no token is fetched: for a dry run, whose requests leave nothing either.
+    #[cfg(feature = "cli")]
+    pub(crate) fn without_token_fetches(&mut self) {
+        let placeholder = ApiKey::new("<not fetched in a dry run>");
+        for (_, credential) in &mut self.credentials {
+            if let Credential::Token(token) = credential {
+                *credential = Credential::placed(token.place, &placeholder);
+            }
+        }
+    }
+
     /// Runs `hook` on every request just before it is sent.
     pub fn set_request_hook(&mut self, hook: RequestHook) {
         self.hook = Some(hook);
