@@ -141,6 +141,12 @@ async fn inputs_the_command_or_the_client_refuses_exit_2() {
         let run = secops(args, &pairs(&env), &home, b"").await;
         assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
     }
+    // With --json-errors, a usage error is one JSON object too.
+    let run = secops(&["--json-errors", "insightvm", "asset", "get-asset"], &pairs(&env), &home, b"").await;
+    assert_eq!(run.status, 2);
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "usage");
+    assert!(error["error"]["message"].as_str().unwrap().contains("<id>"), "{error}");
     assert!(server.calls().await.is_empty());
 }
 

@@ -284,8 +284,17 @@ pub fn main(program: &Program) -> ExitCode {
 
 /// Runs the program with `args` (the first is the program's name).
 pub fn main_with(program: &Program, args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let matches = match command(program).try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let matches = match command(program).try_get_matches_from(&args) {
         Ok(matches) => matches,
+        Err(error) if error.use_stderr() && args.iter().any(|arg| arg == "--json-errors") => {
+            // The usage error's first paragraph on one line, as the other failures are written.
+            let text = error.render().to_string();
+            let paragraph: Vec<&str> = text.lines().take_while(|line| !line.trim().is_empty()).map(str::trim).collect();
+            let line = paragraph.join(" ").trim_start_matches("error: ").to_owned();
+            let _ = writeln!(std::io::stderr().lock(), "{}", Failure::Usage(line).json());
+            return ExitCode::from(2);
+        }
         Err(error) => {
             let _ = error.print();
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
