@@ -58,6 +58,7 @@ pub enum ChangeKind {
     OperationDeprecated,
     OperationDocs,
     OperationMoved,
+    OperationNotSelected,
     OperationRemoved,
     OperationRenamed,
     OperationSecurityChanged,
@@ -113,6 +114,7 @@ impl ChangeKind {
             ChangeKind::OperationDeprecated => "operation-deprecated",
             ChangeKind::OperationDocs => "operation-docs",
             ChangeKind::OperationMoved => "operation-moved",
+            ChangeKind::OperationNotSelected => "operation-not-selected",
             ChangeKind::OperationRemoved => "operation-removed",
             ChangeKind::OperationRenamed => "operation-renamed",
             ChangeKind::OperationSecurityChanged => "operation-security-changed",
@@ -255,6 +257,7 @@ pub fn diff(old: &Api, new: &Api, old_label: &str, new_label: &str) -> Report {
     differ.servers();
     differ.security();
     differ.operations();
+    differ.unselected();
     differ.unreached_types();
     let mut changes = merge_directions(differ.changes);
     changes.sort_by(|a, b| (a.impact, &a.rust_item, a.kind).cmp(&(b.impact, &b.rust_item, b.kind)));
@@ -419,10 +422,15 @@ impl<'a> Differ<'a> {
                         ChangeKind::OperationRemoved,
                         self.client_item(&old_op.rust_name),
                         format!(
-                            "operation `{}` (`{} {}`) removed",
+                            "operation `{}` (`{} {}`) removed{}",
                             old_op.wire_id,
                             old_op.method.as_str(),
-                            old_op.path_template
+                            old_op.path_template,
+                            if self.new.unselected.iter().any(|left| left.wire_id == old_op.wire_id) {
+                                ": still in the document, but the selection now leaves it out"
+                            } else {
+                                ""
+                            }
                         ),
                     )
                     .in_old(&old_op.pointer),
@@ -440,6 +448,33 @@ impl<'a> Differ<'a> {
                     .in_new(&op.pointer),
                 );
             }
+        }
+    }
+
+    /// Operations new in the document that the selection leaves out: nothing changes in the
+    /// crate, but whoever keeps the selection should know they are there.
+    fn unselected(&mut self) {
+        let known: BTreeSet<&str> = self
+            .old
+            .operations
+            .iter()
+            .map(|op| op.wire_id.as_str())
+            .chain(self.old.unselected.iter().map(|left| left.wire_id.as_str()))
+            .collect();
+        let module = &self.new.module;
+        for left in self.new.unselected.iter().filter(|left| !known.contains(left.wire_id.as_str())) {
+            self.changes.push(
+                Change::docs(
+                    ChangeKind::OperationNotSelected,
+                    format!("{module}::Client"),
+                    format!(
+                        "operation `{}` (`{}`) is new in the document; the selection leaves it out (name it in \
+                     `select` to generate it)",
+                        left.wire_id, left.route
+                    ),
+                )
+                .in_new(&left.pointer),
+            );
         }
     }
 

@@ -28,6 +28,19 @@ pub struct Api {
     pub login: Option<Login>,
     /// Each tag's operations (by their first tag) sit behind a cargo feature of their own.
     pub tag_features: bool,
+    /// The document's operations that the settings' selection leaves out, by operationId,
+    /// sorted (none without a selection): the change report tells of new ones.
+    pub unselected: Vec<LeftOut>,
+}
+
+/// An operation of the document that is not generated.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeftOut {
+    pub wire_id: String,
+    /// `GET /path`.
+    pub route: String,
+    /// JSON pointer of the operation in its document.
+    pub pointer: String,
 }
 
 /// How the client logs in to get a scheme's token: the builder's setter takes the login

@@ -185,7 +185,8 @@ pub mod scope {
     /// The flags of an operation's command: the program's global ones (inputs become flags
     /// beside these, and beside those the command line adds to some commands: `body`, `all`,
     /// `output` and `force`).
-    pub const CLI_FLAGS: &[&str] = &["help", "version", "config", "timeout", "retries", "verbose", "dry-run", "json-errors"];
+    pub const CLI_FLAGS: &[&str] =
+        &["help", "version", "config", "timeout", "retries", "verbose", "dry-run", "json-errors"];
 
     /// What an API's `cli` module names unqualified (a function per operation beside these).
     pub const CLI_FILE: &[&str] =

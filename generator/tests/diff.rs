@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clientgen::config::{ApiConfig, PaginationConfig};
+use clientgen::config::{ApiConfig, PaginationConfig, Selection};
 use clientgen::diff::{Bump, Change, Impact, Report};
 use serde_json::{Value, json};
 
@@ -126,6 +126,48 @@ fn operations_added_removed_renamed_and_moved() {
         at(d, "/paths/~1pets~1{id}")["post"] = op;
     });
     expect(&moved, "operation-moved", Impact::Breaking, "pets::Client::delete_pet");
+}
+
+#[test]
+fn a_selection_reports_what_it_generates_and_tells_of_new_operations_it_leaves_out() {
+    let selection = Selection { operations: vec!["listPets".into(), "getPet".into()], ..Selection::default() };
+    let config = ApiConfig { select: selection, ..config() };
+    let report = report_with(&config, |d| {
+        // An operation outside the selection, and a type only it reaches, change: nothing to report.
+        at(d, "/paths/~1pets~1{id}/delete")["parameters"][0]["schema"] = json!({"type": "string"});
+        at(d, "/components/schemas/NewPet")["required"] = json!(["name", "tag"]);
+        at(d, "/paths")["/pets/{id}/photo"] =
+            json!({"get": {"operationId": "getPhoto", "responses": {"200": {"description": "ok"}}}});
+    });
+    let change = expect(&report, "operation-not-selected", Impact::Docs, "pets::Client");
+    assert!(change.message.contains("`getPhoto` (`GET /pets/{id}/photo`)"), "{}", change.message);
+    assert_eq!(change.new_pointer.as_deref(), Some("/paths/~1pets~1{id}~1photo/get"));
+    assert_eq!(report.changes.len(), 1, "{}", report.to_markdown());
+    assert_eq!(report.bump, Bump::Patch);
+}
+
+#[test]
+fn an_operation_the_selection_no_longer_keeps_is_removed_and_says_why() {
+    let tagged = |tag: &str| {
+        let mut doc = base();
+        at(&mut doc, "/paths/~1pets/get")["tags"] = json!(["pets"]);
+        at(&mut doc, "/paths/~1pets/post")["tags"] = json!([tag]);
+        doc
+    };
+    let config = ApiConfig { select: Selection { tags: vec!["pets".into()], ..Selection::default() }, ..config() };
+    let lower = |doc: Value, name: &str| {
+        clientgen::lower_document(clientgen::Source::text(&doc.to_string(), name), &config).unwrap().0
+    };
+    let report =
+        clientgen::diff::diff(&lower(tagged("pets"), "old.json"), &lower(tagged("admin"), "new.json"), "old", "new");
+
+    let change = expect(&report, "operation-removed", Impact::Breaking, "pets::Client::create_pet");
+    assert!(
+        change.message.ends_with("still in the document, but the selection now leaves it out"),
+        "{}",
+        change.message
+    );
+    assert!(!report.changes.iter().any(|c| c.kind.as_str() == "operation-not-selected"), "{}", report.to_markdown());
 }
 
 #[test]

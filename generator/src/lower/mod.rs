@@ -56,16 +56,18 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
     let mut op_scope = Registry::with_reserved(scope::OPERATION_FILE);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut selector = selection::Selector::new(&config.select);
+    let mut unselected = Vec::new();
     for (path, item) in &doc.paths.paths {
         let item_pointer = join("/paths", path);
         let Some(item) = types.item_or_warn(item, &item_pointer, "path item", "; skipped") else { continue };
         for (method_name, operation) in item.iter() {
             let Some(method) = method_of(method_name) else { continue };
             let id = operation.operation_id.clone().unwrap_or_else(|| format!("{method_name} {path}"));
+            let pointer = join(&item_pointer, method_name);
             if !selector.keeps(&id, &operation.tags, path) {
+                unselected.push(LeftOut { wire_id: id, route: format!("{} {path}", method.as_str()), pointer });
                 continue;
             }
-            let pointer = join(&item_pointer, method_name);
             let op = lower_operation(
                 OperationSrc { path, method, operation, path_params: &item.parameters, pointer: &pointer },
                 doc,
@@ -124,6 +126,10 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
         types: types.types.into_values().collect(),
         login,
         tag_features: config.tag_features,
+        unselected: {
+            unselected.sort();
+            unselected
+        },
     }
 }
 

@@ -42,8 +42,9 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let variables = variables(api);
     let about = &api.title;
     let long_about = long_about(api);
-    let definitions = serde_json::Value::Object(api.types.iter().map(|def| (def.name.clone(), definition(def))).collect())
-        .to_string();
+    let definitions =
+        serde_json::Value::Object(api.types.iter().map(|def| (def.name.clone(), definition(def))).collect())
+            .to_string();
     let module = &api.module;
     let connect = connect(api);
     // With tag features, a combination may enable no operation that names them.
@@ -51,7 +52,8 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let uses_types = super::mentions(&functions_tokens, "types").then(|| quote! { #unused use super::types; });
     let uses_operations =
         super::mentions(&functions_tokens, "operations").then(|| quote! { #unused use super::operations; });
-    let uses_args = names_ident(&functions_tokens, "Args").then(|| quote! { #unused use crate::runtime::cli::{Args, Run}; });
+    let uses_args =
+        names_ident(&functions_tokens, "Args").then(|| quote! { #unused use crate::runtime::cli::{Args, Run}; });
     quote! {
         #module_doc
 
@@ -84,10 +86,8 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
 /// The client from the configuration, with the command line's settings.
 fn connect(api: &Api) -> TokenStream {
     if !has_from_env(api) {
-        let message = format!(
-            "{} needs several credentials at once; the command line cannot configure its client",
-            api.title
-        );
+        let message =
+            format!("{} needs several credentials at once; the command line cannot configure its client", api.title);
         return quote! {
             fn connect(_: &runtime::cli::Settings) -> Result<Client, Failure> {
                 Err(Failure::Config(#message.to_owned()))
@@ -130,7 +130,8 @@ fn variables(api: &Api) -> Vec<TokenStream> {
     let mut found: Vec<(String, bool, String, Vec<String>)> =
         vec![(base_url, false, "The server's base URL".to_owned(), Vec::new())];
     for (name, variable) in servers.into_iter().zip(server_variables) {
-        let about = variable.description.clone().unwrap_or_else(|| format!("The `{}` server variable", variable.wire_name));
+        let about =
+            variable.description.clone().unwrap_or_else(|| format!("The `{}` server variable", variable.wire_name));
         found.push((name, false, about, variable.values.iter().map(|v| v.wire_value.clone()).collect()));
     }
     let kinds = primary_scheme_kind(api);
@@ -230,7 +231,9 @@ impl<'a> TypeKinds<'a> {
         let text = quote! { runtime::cli::Kind::Text };
         let json = quote! { runtime::cli::Kind::Json };
         match self.resolve(ty) {
-            Resolved::Named(TypeKind::Enum(variants)) => (text, variants.iter().map(|v| v.wire_value.clone()).collect()),
+            Resolved::Named(TypeKind::Enum(variants)) => {
+                (text, variants.iter().map(|v| v.wire_value.clone()).collect())
+            }
             Resolved::Named(_) => (json, Vec::new()),
             Resolved::Other(TypeRef::Bool) => (quote! { runtime::cli::Kind::Switch }, Vec::new()),
             Resolved::Other(TypeRef::IntText(_)) if in_body => (text, Vec::new()),
@@ -298,7 +301,9 @@ impl<'a> OperationCommand<'a> {
         // The flags the command line adds to this command alone.
         let body = op.body.as_ref().is_some_and(|body| !matches!(body.kind, BodyKind::Multipart(_)));
         let download = matches!(responses::success_bodies(op).as_slice(), [Some(ResponseBody::Binary)]);
-        for (added, names) in [(body, &["body"][..]), (op.pagination.is_some(), &["all"]), (download, &["output", "force"])] {
+        for (added, names) in
+            [(body, &["body"][..]), (op.pagination.is_some(), &["all"]), (download, &["output", "force"])]
+        {
             if added {
                 names.iter().for_each(|name| flags.reserve(name));
             }
@@ -312,10 +317,12 @@ impl<'a> OperationCommand<'a> {
             Some(BodyKind::Json(ty) | BodyKind::Form(ty)) => inputs.extend(kinds.fields(ty).iter().map(|field| {
                 InputFlag { flag: flags.claim(&kebab(&field.rust_name)), source: InputSource::Field(field) }
             })),
-            Some(BodyKind::Multipart(parts)) => inputs.extend(parts.iter().map(|part| InputFlag {
-                flag: flags.claim(&kebab(&part.rust_name)),
-                source: InputSource::Part(part),
-            })),
+            Some(BodyKind::Multipart(parts)) => {
+                inputs.extend(parts.iter().map(|part| InputFlag {
+                    flag: flags.claim(&kebab(&part.rust_name)),
+                    source: InputSource::Part(part),
+                }))
+            }
             _ => {}
         }
         Self { op, inputs, kinds }
@@ -396,9 +403,12 @@ impl<'a> OperationCommand<'a> {
                 false,
                 serde_json::json!({ "type": "string", "format": "binary" }).to_string(),
             ),
-            (None, _) => {
-                (quote! { runtime::cli::Kind::Text }, Vec::new(), false, serde_json::json!({ "type": "string" }).to_string())
-            }
+            (None, _) => (
+                quote! { runtime::cli::Kind::Text },
+                Vec::new(),
+                false,
+                serde_json::json!({ "type": "string" }).to_string(),
+            ),
         };
         let default = match default {
             Some(default) => quote! { Some(#default) },
@@ -429,7 +439,9 @@ impl<'a> OperationCommand<'a> {
         let mut setters = Vec::new();
         for input in &self.inputs {
             let (setter, value) = match input.source {
-                InputSource::Param(param) => (ident(&param.rust_name), self.value(&input.flag, &param.ty, param.required)),
+                InputSource::Param(param) => {
+                    (ident(&param.rust_name), self.value(&input.flag, &param.ty, param.required))
+                }
                 InputSource::Part(part) => (ident(&part.rust_name), part_value(&input.flag, part)),
                 // Fields go into the body, read whole below.
                 InputSource::Field(_) => continue,
@@ -454,7 +466,11 @@ impl<'a> OperationCommand<'a> {
                 None => {}
             }
         }
-        let binding = if setters.is_empty() { quote! { call } } else { quote! { mut call } };
+        let binding = if setters.is_empty() {
+            quote! { call }
+        } else {
+            quote! { mut call }
+        };
         let all = op.pagination.is_some().then(|| {
             quote! {
                 if args.all() {
@@ -469,7 +485,11 @@ impl<'a> OperationCommand<'a> {
             #all
             #send
         };
-        let args = if names_ident(&body, "args") { quote! { args } } else { quote! { _ } };
+        let args = if names_ident(&body, "args") {
+            quote! { args }
+        } else {
+            quote! { _ }
+        };
         let deprecated = op.deprecated.then(|| {
             quote! { #[expect(deprecated, reason = "the command line offers every operation of the document")] }
         });
@@ -665,8 +685,7 @@ fn definition(def: &TypeDef) -> serde_json::Value {
                     (field.wire_name.clone(), property)
                 })
                 .collect();
-            let required: Vec<&str> =
-                body.fields.iter().filter(|f| f.required).map(|f| f.wire_name.as_str()).collect();
+            let required: Vec<&str> = body.fields.iter().filter(|f| f.required).map(|f| f.wire_name.as_str()).collect();
             let mut value = json!({ "type": "object", "properties": properties, "required": required });
             if let Some(additional) = &body.additional {
                 value["additionalProperties"] = schema(additional);
@@ -677,8 +696,11 @@ fn definition(def: &TypeDef) -> serde_json::Value {
             json!({ "type": "string", "enum": variants.iter().map(|v| v.wire_value.as_str()).collect::<Vec<_>>() })
         }
         TypeKind::Union(union) => {
-            let each: Vec<serde_json::Value> =
-                union.variants.iter().map(|v| v.ty.as_ref().map_or_else(|| json!({ "type": "object" }), schema)).collect();
+            let each: Vec<serde_json::Value> = union
+                .variants
+                .iter()
+                .map(|v| v.ty.as_ref().map_or_else(|| json!({ "type": "object" }), schema))
+                .collect();
             let mut value = json!({ "oneOf": each });
             if let Some(tag) = &union.tag_property {
                 value["discriminator"] = json!({ "propertyName": tag });

@@ -116,7 +116,9 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
     env.set_lstrip_blocks(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let context = minijinja::context! { krate => info, preamble => PREAMBLE };
-    for (path, source) in [("Cargo.toml", CARGO_TOML), ("src/lib.rs", LIB_RS), ("src/main.rs", MAIN_RS), ("README.md", README_MD)] {
+    for (path, source) in
+        [("Cargo.toml", CARGO_TOML), ("src/lib.rs", LIB_RS), ("src/main.rs", MAIN_RS), ("README.md", README_MD)]
+    {
         let rendered = env.render_str(source, &context).map_err(|error| format!("template for {path}: {error:#}"))?;
         files.insert(path.to_owned(), rendered);
     }
