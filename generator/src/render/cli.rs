@@ -332,30 +332,15 @@ impl<'a> OperationCommand<'a> {
     fn entry(&self, module: &str, group: Option<&str>, function: &proc_macro2::Ident) -> TokenStream {
         let op = self.op;
         let name = kebab(&op.rust_name);
-        let group = match group {
-            Some(group) => quote! { Some(#group) },
-            None => quote! { None },
-        };
+        let group = optional(group);
         let module = format_ident!("{}", module);
         let about = one_line(op.summary.as_deref().or(op.description.as_deref()).unwrap_or_default());
         let about = if op.deprecated { format!("[deprecated] {about}").trim_end().to_owned() } else { about };
         let long_about = op.description.clone().or_else(|| op.summary.clone()).unwrap_or_default();
         let inputs = self.inputs.iter().map(|input| self.input_entry(input));
-        let body = match &op.body {
-            Some(body) => {
-                let entry = body_entry(body);
-                quote! { Some(#entry) }
-            }
-            None => quote! { None },
-        };
+        let body = optional(op.body.as_ref().map(body_entry));
         let output = output(op);
-        let pages = match &op.pagination {
-            Some(pagination) => {
-                let item = schema(&pagination.item_type).to_string();
-                quote! { Some(#item) }
-            }
-            None => quote! { None },
-        };
+        let pages = optional(op.pagination.as_ref().map(|pagination| schema(&pagination.item_type).to_string()));
         quote! {
             runtime::cli::Operation {
                 name: #name,
@@ -410,10 +395,7 @@ impl<'a> OperationCommand<'a> {
                 serde_json::json!({ "type": "string" }).to_string(),
             ),
         };
-        let default = match default {
-            Some(default) => quote! { Some(#default) },
-            None => quote! { None },
-        };
+        let default = optional(default.as_ref());
         let about = one_line(about.as_deref().unwrap_or_default());
         quote! {
             runtime::cli::Input {
@@ -619,6 +601,14 @@ fn send(op: &Operation, module: &str) -> TokenStream {
     }
     let Seen { success, error, reader } = responses::seen_from_api(op, module);
     quote! { Ok(runtime::cli::answer(call.send_with(runtime::cli::raw::<#success, #error>(#reader)))) }
+}
+
+/// `Some(value)` or `None`, as Rust.
+fn optional(value: Option<impl quote::ToTokens>) -> TokenStream {
+    match value {
+        Some(value) => quote! { Some(#value) },
+        None => quote! { None },
+    }
 }
 
 /// Whether `tokens` use the identifier `name`.
