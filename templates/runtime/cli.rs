@@ -30,6 +30,7 @@ use super::pagination::Items;
 use super::request::{File, OperationInfo};
 use super::response::{Answer, ByteStream, Reader, Response};
 use super::retry::RetryPolicy;
+use super::variables;
 use super::{EnvError, ResponseFuture};
 
 /// The program: its name, its APIs.
@@ -977,29 +978,6 @@ fn block_on(run: Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>) -> R
     runtime.block_on(run)
 }
 
-/// The variables an API's client reads: the flags, then the environment, then the config file.
-struct Variables {
-    flags: BTreeMap<&'static str, String>,
-    file: BTreeMap<&'static str, String>,
-}
-
-static VARIABLES: OnceLock<Variables> = OnceLock::new();
-
-/// The value of configuration variable `name`: its flag, else the environment, else the
-/// config file. What `Client::from_env` reads through, with the feature `cli`.
-pub fn variable(name: &str) -> Option<String> {
-    let variables = VARIABLES.get();
-    if let Some(value) = variables.and_then(|v| v.flags.get(name)) {
-        return Some(value.clone());
-    }
-    if let Ok(value) = std::env::var(name)
-        && !value.trim().is_empty()
-    {
-        return Some(value);
-    }
-    variables.and_then(|v| v.file.get(name)).cloned()
-}
-
 fn set_variables<C>(api: &Api<C>, matches: &ArgMatches, options: &Options) -> Result<(), Failure> {
     let _ = VERBOSE.set(options.verbose);
     let mut flags = BTreeMap::new();
@@ -1014,7 +992,7 @@ fn set_variables<C>(api: &Api<C>, matches: &ArgMatches, options: &Options) -> Re
         flags.insert(variable.env, value);
     }
     let file = config_file(api, options)?;
-    let _ = VARIABLES.set(Variables { flags, file });
+    variables::set(flags, file);
     Ok(())
 }
 

@@ -34,18 +34,7 @@ impl From<MissingEnvVar> for EnvError {
 
 /// The value of a non-secret variable, when set and not empty.
 pub fn optional_env(variable: &str) -> Option<String> {
-    read_variable(variable).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-#[cfg(not(feature = "cli"))]
-fn read_variable(variable: &str) -> Option<String> {
-    std::env::var(variable).ok()
-}
-
-/// The command line's flags and config file stand beside the environment.
-#[cfg(feature = "cli")]
-fn read_variable(variable: &str) -> Option<String> {
-    super::cli::variable(variable)
+    super::variables::read(variable)
 }
 
 /// The contents of the PEM file named by `variable`, when it is set.

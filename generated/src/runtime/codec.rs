@@ -74,51 +74,64 @@ impl<'de> Deserialize<'de> for Base64 {
 /// Writes a struct as a map, field by field: each generated struct's `Serialize` is a
 /// [`write_struct`], a line per field and [`end`](Self::end). Written per struct instead of
 /// derived for the same reason as [`ReadFields`]; absent optional fields are left out, so
-/// the length is not known up front.
-pub struct FieldWriter<M> {
+/// the length is not known up front. The first error is kept and returned by `end` (the
+/// fields after it are not written), so a struct's lines need no `?` each.
+pub struct FieldWriter<M: SerializeMap> {
     map: M,
+    error: Option<M::Error>,
 }
 
 /// Starts writing a struct (see [`FieldWriter`]).
 pub fn write_struct<S: Serializer>(serializer: S) -> Result<FieldWriter<S::SerializeMap>, S::Error> {
-    Ok(FieldWriter { map: serializer.serialize_map(None)? })
+    Ok(FieldWriter { map: serializer.serialize_map(None)?, error: None })
 }
 
 impl<M: SerializeMap> FieldWriter<M> {
+    fn entry<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        if self.error.is_none()
+            && let Err(error) = self.map.serialize_entry(name, value)
+        {
+            self.error = Some(error);
+        }
+    }
+
     /// Writes a field that is always sent (a required one, `null` included).
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), M::Error> {
-        self.map.serialize_entry(name, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.entry(name, value);
     }
 
     /// Writes an optional field, or nothing when it is `None`.
-    pub fn optional<T: Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), M::Error> {
-        match value {
-            Some(value) => self.map.serialize_entry(name, value),
-            None => Ok(()),
+    pub fn optional<T: Serialize>(&mut self, name: &str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.entry(name, value);
         }
     }
 
     /// Writes a field whose integers travel as text (see [`IntText`]), always sent.
-    pub fn text<T: IntText>(&mut self, name: &str, value: &T) -> Result<(), M::Error> {
-        self.map.serialize_entry(name, &AsText(value))
+    pub fn text<T: IntText>(&mut self, name: &str, value: &T) {
+        self.entry(name, &AsText(value));
     }
 
     /// Writes an optional field whose integers travel as text, or nothing when it is `None`.
-    pub fn optional_text<T: IntText>(&mut self, name: &str, value: &Option<T>) -> Result<(), M::Error> {
-        match value {
-            Some(value) => self.map.serialize_entry(name, &AsText(value)),
-            None => Ok(()),
+    pub fn optional_text<T: IntText>(&mut self, name: &str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.entry(name, &AsText(value));
         }
     }
 
     /// Writes the properties kept beside the fixed fields.
-    pub fn extra<T: Serialize>(&mut self, properties: &BTreeMap<String, T>) -> Result<(), M::Error> {
-        properties.iter().try_for_each(|(name, value)| self.map.serialize_entry(name, value))
+    pub fn extra<T: Serialize>(&mut self, properties: &BTreeMap<String, T>) {
+        for (name, value) in properties {
+            self.entry(name, value);
+        }
     }
 
-    /// Ends the struct.
+    /// Ends the struct, or returns the first error of its fields.
     pub fn end(self) -> Result<M::Ok, M::Error> {
-        self.map.end()
+        match self.error {
+            Some(error) => Err(error),
+            None => self.map.end(),
+        }
     }
 }
 

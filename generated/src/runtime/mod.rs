@@ -40,6 +40,7 @@ mod response;
 mod retry;
 mod secret;
 mod tokens;
+mod variables;
 
 #[doc(hidden)]
 pub use auth::{optional_env, pem_from_env, required_env};

@@ -22,7 +22,7 @@ impl ApiKey {
     ///
     /// The error names the variable, never its value.
     pub fn from_env(variable: &str) -> Result<Self, MissingEnvVar> {
-        match super::auth::optional_env(variable) {
+        match super::variables::read(variable) {
             Some(value) => Ok(Self(value)),
             None => Err(MissingEnvVar(variable.to_owned())),
         }

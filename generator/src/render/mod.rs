@@ -100,6 +100,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../../templates/runtime/retry.rs")),
     ("secret.rs", include_str!("../../../templates/runtime/secret.rs")),
     ("tokens.rs", include_str!("../../../templates/runtime/tokens.rs")),
+    ("variables.rs", include_str!("../../../templates/runtime/variables.rs")),
 ];
 
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml.j2");

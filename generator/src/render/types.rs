@@ -201,18 +201,20 @@ fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> 
 }
 
 /// `Serialize` through the runtime's `FieldWriter`: a line per field, optional ones left
-/// out when empty (see `runtime::codec::FieldWriter` for why not derived).
+/// out when empty (see `runtime::codec::FieldWriter` for why not derived). The writer keeps
+/// the first error for `end`: no `?` per field, whose desugaring is most of a line's
+/// type-checking.
 fn encoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
     let writes = body.fields.iter().map(|field| {
         let (field_ident, wire) = (ident(&field.rust_name), &field.wire_name);
         match (field.required, carries_int_text(&field.ty)) {
-            (true, false) => quote! { map.field(#wire, &self.#field_ident)?; },
-            (false, false) => quote! { map.optional(#wire, &self.#field_ident)?; },
-            (true, true) => quote! { map.text(#wire, &self.#field_ident)?; },
-            (false, true) => quote! { map.optional_text(#wire, &self.#field_ident)?; },
+            (true, false) => quote! { map.field(#wire, &self.#field_ident); },
+            (false, false) => quote! { map.optional(#wire, &self.#field_ident); },
+            (true, true) => quote! { map.text(#wire, &self.#field_ident); },
+            (false, true) => quote! { map.optional_text(#wire, &self.#field_ident); },
         }
     });
-    let extra = body.additional.as_ref().map(|_| quote! { map.extra(&self.additional_properties)?; });
+    let extra = body.additional.as_ref().map(|_| quote! { map.extra(&self.additional_properties); });
     let binding = if body.fields.is_empty() && body.additional.is_none() {
         quote! { map }
     } else {
@@ -263,9 +265,9 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         .zip(&slots)
         .map(|(field, slot)| {
             if carries_int_text(&field.ty) {
-                quote! { map.read_text(&mut #slot)? }
+                quote! { map.read_text(&mut #slot) }
             } else {
-                quote! { map.read(&mut #slot)? }
+                quote! { map.read(&mut #slot) }
             }
         })
         .collect();
@@ -292,14 +294,16 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             }
         },
         (true, true) => quote! { while let Some(key) = map.next_key()? { #keep } },
+        // One `?` for the whole match, not one per field: each is a desugared match with
+        // trait calls to type-check and borrow-check.
         (false, false) => quote! {
             while let Some(key) = map.next_key()? {
-                match &*key { #fields _ => map.skip()?, }
+                match &*key { #fields _ => map.skip(), }?;
             }
         },
         (false, true) => quote! {
             while let Some(key) = map.next_key()? {
-                match &*key { #fields _ => { #keep } }
+                match &*key { #fields _ => { #keep Ok(()) } }?;
             }
         },
     };

@@ -17,10 +17,10 @@ pub struct AdvisoryLinkSummary {
 impl serde::Serialize for AdvisoryLinkSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href)?;
-        map.optional("id", &self.id)?;
-        map.optional("source", &self.source)?;
-        map.optional("rel", &self.rel)?;
+        map.optional("href", &self.href);
+        map.optional("id", &self.id);
+        map.optional("source", &self.source);
+        map.optional("rel", &self.rel);
         map.end()
     }
 }
@@ -37,12 +37,12 @@ impl codec::ReadFields for AdvisoryLinkSummary {
         let mut rel = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href)?,
-                "id" => map.read(&mut id)?,
-                "source" => map.read(&mut source)?,
-                "rel" => map.read(&mut rel)?,
-                _ => map.skip()?,
-            }
+                "href" => map.read(&mut href),
+                "id" => map.read(&mut id),
+                "source" => map.read(&mut source),
+                "rel" => map.read(&mut rel),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             href: codec::optional(href),

@@ -121,43 +121,40 @@ impl AssetSummary {
 impl serde::Serialize for AssetSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assessed_for_policies", &self.assessed_for_policies)?;
-        map.optional(
-            "assessed_for_vulnerabilities",
-            &self.assessed_for_vulnerabilities,
-        )?;
-        map.optional("credential_assessments", &self.credential_assessments)?;
-        map.optional("critical_vulnerabilities", &self.critical_vulnerabilities)?;
-        map.optional("exploits", &self.exploits)?;
-        map.optional("host_name", &self.host_name)?;
-        map.field("id", &self.id)?;
-        map.optional("ip", &self.ip)?;
+        map.optional("assessed_for_policies", &self.assessed_for_policies);
+        map.optional("assessed_for_vulnerabilities", &self.assessed_for_vulnerabilities);
+        map.optional("credential_assessments", &self.credential_assessments);
+        map.optional("critical_vulnerabilities", &self.critical_vulnerabilities);
+        map.optional("exploits", &self.exploits);
+        map.optional("host_name", &self.host_name);
+        map.field("id", &self.id);
+        map.optional("ip", &self.ip);
         map.optional(
             "last_assessed_for_vulnerabilities",
             &self.last_assessed_for_vulnerabilities,
-        )?;
-        map.optional("last_scan_end", &self.last_scan_end)?;
-        map.optional("last_scan_start", &self.last_scan_start)?;
-        map.optional("mac", &self.mac)?;
-        map.optional("malware_kits", &self.malware_kits)?;
-        map.optional("moderate_vulnerabilities", &self.moderate_vulnerabilities)?;
-        map.optional("new", &self.new)?;
-        map.optional("os_architecture", &self.os_architecture)?;
-        map.optional("os_description", &self.os_description)?;
-        map.optional("os_family", &self.os_family)?;
-        map.optional("os_name", &self.os_name)?;
-        map.optional("os_system_name", &self.os_system_name)?;
-        map.optional("os_type", &self.os_type)?;
-        map.optional("os_vendor", &self.os_vendor)?;
-        map.optional("os_version", &self.os_version)?;
-        map.optional("remediated", &self.remediated)?;
-        map.optional("risk_score", &self.risk_score)?;
-        map.optional("same", &self.same)?;
-        map.optional("severe_vulnerabilities", &self.severe_vulnerabilities)?;
-        map.optional("tags", &self.tags)?;
-        map.optional("total_vulnerabilities", &self.total_vulnerabilities)?;
-        map.optional("type", &self.type_)?;
-        map.optional("unique_identifiers", &self.unique_identifiers)?;
+        );
+        map.optional("last_scan_end", &self.last_scan_end);
+        map.optional("last_scan_start", &self.last_scan_start);
+        map.optional("mac", &self.mac);
+        map.optional("malware_kits", &self.malware_kits);
+        map.optional("moderate_vulnerabilities", &self.moderate_vulnerabilities);
+        map.optional("new", &self.new);
+        map.optional("os_architecture", &self.os_architecture);
+        map.optional("os_description", &self.os_description);
+        map.optional("os_family", &self.os_family);
+        map.optional("os_name", &self.os_name);
+        map.optional("os_system_name", &self.os_system_name);
+        map.optional("os_type", &self.os_type);
+        map.optional("os_vendor", &self.os_vendor);
+        map.optional("os_version", &self.os_version);
+        map.optional("remediated", &self.remediated);
+        map.optional("risk_score", &self.risk_score);
+        map.optional("same", &self.same);
+        map.optional("severe_vulnerabilities", &self.severe_vulnerabilities);
+        map.optional("tags", &self.tags);
+        map.optional("total_vulnerabilities", &self.total_vulnerabilities);
+        map.optional("type", &self.type_);
+        map.optional("unique_identifiers", &self.unique_identifiers);
         map.end()
     }
 }
@@ -233,43 +230,43 @@ impl codec::ReadFields for AssetSummary {
         let mut unique_identifiers = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assessed_for_policies" => map.read(&mut assessed_for_policies)?,
+                "assessed_for_policies" => map.read(&mut assessed_for_policies),
                 "assessed_for_vulnerabilities" => {
-                    map.read(&mut assessed_for_vulnerabilities)?
+                    map.read(&mut assessed_for_vulnerabilities)
                 }
-                "credential_assessments" => map.read(&mut credential_assessments)?,
-                "critical_vulnerabilities" => map.read(&mut critical_vulnerabilities)?,
-                "exploits" => map.read(&mut exploits)?,
-                "host_name" => map.read(&mut host_name)?,
-                "id" => map.read(&mut id)?,
-                "ip" => map.read(&mut ip)?,
+                "credential_assessments" => map.read(&mut credential_assessments),
+                "critical_vulnerabilities" => map.read(&mut critical_vulnerabilities),
+                "exploits" => map.read(&mut exploits),
+                "host_name" => map.read(&mut host_name),
+                "id" => map.read(&mut id),
+                "ip" => map.read(&mut ip),
                 "last_assessed_for_vulnerabilities" => {
-                    map.read(&mut last_assessed_for_vulnerabilities)?
+                    map.read(&mut last_assessed_for_vulnerabilities)
                 }
-                "last_scan_end" => map.read(&mut last_scan_end)?,
-                "last_scan_start" => map.read(&mut last_scan_start)?,
-                "mac" => map.read(&mut mac)?,
-                "malware_kits" => map.read(&mut malware_kits)?,
-                "moderate_vulnerabilities" => map.read(&mut moderate_vulnerabilities)?,
-                "new" => map.read(&mut new)?,
-                "os_architecture" => map.read(&mut os_architecture)?,
-                "os_description" => map.read(&mut os_description)?,
-                "os_family" => map.read(&mut os_family)?,
-                "os_name" => map.read(&mut os_name)?,
-                "os_system_name" => map.read(&mut os_system_name)?,
-                "os_type" => map.read(&mut os_type)?,
-                "os_vendor" => map.read(&mut os_vendor)?,
-                "os_version" => map.read(&mut os_version)?,
-                "remediated" => map.read(&mut remediated)?,
-                "risk_score" => map.read(&mut risk_score)?,
-                "same" => map.read(&mut same)?,
-                "severe_vulnerabilities" => map.read(&mut severe_vulnerabilities)?,
-                "tags" => map.read(&mut tags)?,
-                "total_vulnerabilities" => map.read(&mut total_vulnerabilities)?,
-                "type" => map.read(&mut type_)?,
-                "unique_identifiers" => map.read(&mut unique_identifiers)?,
-                _ => map.skip()?,
-            }
+                "last_scan_end" => map.read(&mut last_scan_end),
+                "last_scan_start" => map.read(&mut last_scan_start),
+                "mac" => map.read(&mut mac),
+                "malware_kits" => map.read(&mut malware_kits),
+                "moderate_vulnerabilities" => map.read(&mut moderate_vulnerabilities),
+                "new" => map.read(&mut new),
+                "os_architecture" => map.read(&mut os_architecture),
+                "os_description" => map.read(&mut os_description),
+                "os_family" => map.read(&mut os_family),
+                "os_name" => map.read(&mut os_name),
+                "os_system_name" => map.read(&mut os_system_name),
+                "os_type" => map.read(&mut os_type),
+                "os_vendor" => map.read(&mut os_vendor),
+                "os_version" => map.read(&mut os_version),
+                "remediated" => map.read(&mut remediated),
+                "risk_score" => map.read(&mut risk_score),
+                "same" => map.read(&mut same),
+                "severe_vulnerabilities" => map.read(&mut severe_vulnerabilities),
+                "tags" => map.read(&mut tags),
+                "total_vulnerabilities" => map.read(&mut total_vulnerabilities),
+                "type" => map.read(&mut type_),
+                "unique_identifiers" => map.read(&mut unique_identifiers),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assessed_for_policies: codec::optional(assessed_for_policies),

@@ -16,8 +16,8 @@ pub struct AssetTagSummary {
 impl serde::Serialize for AssetTagSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("name", &self.name)?;
-        map.optional("type", &self.type_)?;
+        map.optional("name", &self.name);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -32,10 +32,10 @@ impl codec::ReadFields for AssetTagSummary {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "name" => map.read(&mut name),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             name: codec::optional(name),

@@ -19,10 +19,10 @@ pub struct CompositeHealthSummary {
 impl serde::Serialize for CompositeHealthSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("components", &self.components)?;
-        map.optional("duration", &self.duration)?;
-        map.optional("status", &self.status)?;
-        map.optional("summary", &self.summary)?;
+        map.optional("components", &self.components);
+        map.optional("duration", &self.duration);
+        map.optional("status", &self.status);
+        map.optional("summary", &self.summary);
         map.end()
     }
 }
@@ -44,12 +44,12 @@ impl codec::ReadFields for CompositeHealthSummary {
         let mut summary = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "components" => map.read(&mut components)?,
-                "duration" => map.read(&mut duration)?,
-                "status" => map.read(&mut status)?,
-                "summary" => map.read(&mut summary)?,
-                _ => map.skip()?,
-            }
+                "components" => map.read(&mut components),
+                "duration" => map.read(&mut duration),
+                "status" => map.read(&mut status),
+                "summary" => map.read(&mut summary),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             components: codec::optional(components),

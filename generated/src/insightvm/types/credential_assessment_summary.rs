@@ -18,9 +18,9 @@ pub struct CredentialAssessmentSummary {
 impl serde::Serialize for CredentialAssessmentSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("port", &self.port)?;
-        map.optional("protocol", &self.protocol)?;
-        map.optional("status", &self.status)?;
+        map.optional("port", &self.port);
+        map.optional("protocol", &self.protocol);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -36,11 +36,11 @@ impl codec::ReadFields for CredentialAssessmentSummary {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "port" => map.read(&mut port)?,
-                "protocol" => map.read(&mut protocol)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "port" => map.read(&mut port),
+                "protocol" => map.read(&mut protocol),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             port: codec::optional(port),

@@ -23,11 +23,11 @@ pub struct CursorPageMetadata {
 impl serde::Serialize for CursorPageMetadata {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("cursor", &self.cursor)?;
-        map.optional("number", &self.number)?;
-        map.optional("size", &self.size)?;
-        map.optional("totalPages", &self.total_pages)?;
-        map.optional("totalResources", &self.total_resources)?;
+        map.optional("cursor", &self.cursor);
+        map.optional("number", &self.number);
+        map.optional("size", &self.size);
+        map.optional("totalPages", &self.total_pages);
+        map.optional("totalResources", &self.total_resources);
         map.end()
     }
 }
@@ -51,13 +51,13 @@ impl codec::ReadFields for CursorPageMetadata {
         let mut total_resources = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cursor" => map.read(&mut cursor)?,
-                "number" => map.read(&mut number)?,
-                "size" => map.read(&mut size)?,
-                "totalPages" => map.read(&mut total_pages)?,
-                "totalResources" => map.read(&mut total_resources)?,
-                _ => map.skip()?,
-            }
+                "cursor" => map.read(&mut cursor),
+                "number" => map.read(&mut number),
+                "size" => map.read(&mut size),
+                "totalPages" => map.read(&mut total_pages),
+                "totalResources" => map.read(&mut total_resources),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             cursor: codec::optional(cursor),

@@ -13,8 +13,8 @@ pub struct DispatchedScansResource {
 impl serde::Serialize for DispatchedScansResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("scans", &self.scans)?;
-        map.optional("unscanned_assets", &self.unscanned_assets)?;
+        map.optional("scans", &self.scans);
+        map.optional("unscanned_assets", &self.unscanned_assets);
         map.end()
     }
 }
@@ -29,10 +29,10 @@ impl codec::ReadFields for DispatchedScansResource {
         let mut unscanned_assets = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "scans" => map.read(&mut scans)?,
-                "unscanned_assets" => map.read(&mut unscanned_assets)?,
-                _ => map.skip()?,
-            }
+                "scans" => map.read(&mut scans),
+                "unscanned_assets" => map.read(&mut unscanned_assets),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             scans: codec::optional(scans),

@@ -13,8 +13,8 @@ pub struct Endpoint {
 impl serde::Serialize for Endpoint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("port", &self.port)?;
-        map.optional("protocol", &self.protocol)?;
+        map.optional("port", &self.port);
+        map.optional("protocol", &self.protocol);
         map.end()
     }
 }
@@ -29,10 +29,10 @@ impl codec::ReadFields for Endpoint {
         let mut protocol = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "port" => map.read(&mut port)?,
-                "protocol" => map.read(&mut protocol)?,
-                _ => map.skip()?,
-            }
+                "port" => map.read(&mut port),
+                "protocol" => map.read(&mut protocol),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             port: codec::optional(port),

@@ -18,9 +18,9 @@ pub struct Error {
 impl serde::Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("localized_message", &self.localized_message)?;
-        map.optional("message", &self.message)?;
-        map.optional("status", &self.status)?;
+        map.optional("localized_message", &self.localized_message);
+        map.optional("message", &self.message);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -36,11 +36,11 @@ impl codec::ReadFields for Error {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "localized_message" => map.read(&mut localized_message)?,
-                "message" => map.read(&mut message)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "localized_message" => map.read(&mut localized_message),
+                "message" => map.read(&mut message),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             localized_message: codec::optional(localized_message),

@@ -14,8 +14,8 @@ pub struct HealthComponent {
 impl serde::Serialize for HealthComponent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("status", &self.status)?;
+        map.optional("description", &self.description);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for HealthComponent {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::optional(description),

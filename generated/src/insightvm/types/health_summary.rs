@@ -20,10 +20,10 @@ pub struct HealthSummary {
 impl serde::Serialize for HealthSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("down", &self.down)?;
-        map.optional("outOfService", &self.out_of_service)?;
-        map.optional("unknown", &self.unknown)?;
-        map.optional("up", &self.up)?;
+        map.optional("down", &self.down);
+        map.optional("outOfService", &self.out_of_service);
+        map.optional("unknown", &self.unknown);
+        map.optional("up", &self.up);
         map.end()
     }
 }
@@ -40,12 +40,12 @@ impl codec::ReadFields for HealthSummary {
         let mut up = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "down" => map.read(&mut down)?,
-                "outOfService" => map.read(&mut out_of_service)?,
-                "unknown" => map.read(&mut unknown)?,
-                "up" => map.read(&mut up)?,
-                _ => map.skip()?,
-            }
+                "down" => map.read(&mut down),
+                "outOfService" => map.read(&mut out_of_service),
+                "unknown" => map.read(&mut unknown),
+                "up" => map.read(&mut up),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             down: codec::optional(down),

@@ -28,15 +28,15 @@ pub struct Link {
 impl serde::Serialize for Link {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("deprecation", &self.deprecation)?;
-        map.optional("href", &self.href)?;
-        map.optional("hreflang", &self.hreflang)?;
-        map.optional("media", &self.media)?;
-        map.optional("name", &self.name)?;
-        map.optional("profile", &self.profile)?;
-        map.optional("rel", &self.rel)?;
-        map.optional("title", &self.title)?;
-        map.optional("type", &self.type_)?;
+        map.optional("deprecation", &self.deprecation);
+        map.optional("href", &self.href);
+        map.optional("hreflang", &self.hreflang);
+        map.optional("media", &self.media);
+        map.optional("name", &self.name);
+        map.optional("profile", &self.profile);
+        map.optional("rel", &self.rel);
+        map.optional("title", &self.title);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -68,17 +68,17 @@ impl codec::ReadFields for Link {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "deprecation" => map.read(&mut deprecation)?,
-                "href" => map.read(&mut href)?,
-                "hreflang" => map.read(&mut hreflang)?,
-                "media" => map.read(&mut media)?,
-                "name" => map.read(&mut name)?,
-                "profile" => map.read(&mut profile)?,
-                "rel" => map.read(&mut rel)?,
-                "title" => map.read(&mut title)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "deprecation" => map.read(&mut deprecation),
+                "href" => map.read(&mut href),
+                "hreflang" => map.read(&mut hreflang),
+                "media" => map.read(&mut media),
+                "name" => map.read(&mut name),
+                "profile" => map.read(&mut profile),
+                "rel" => map.read(&mut rel),
+                "title" => map.read(&mut title),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             deprecation: codec::optional(deprecation),

@@ -14,7 +14,7 @@ pub struct Message {
 impl serde::Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("message", &self.message)?;
+        map.optional("message", &self.message);
         map.end()
     }
 }
@@ -28,9 +28,9 @@ impl codec::ReadFields for Message {
         let mut message = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "message" => map.read(&mut message)?,
-                _ => map.skip()?,
-            }
+                "message" => map.read(&mut message),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             message: codec::optional(message),

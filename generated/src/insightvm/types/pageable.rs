@@ -13,9 +13,9 @@ pub struct Pageable {
 impl serde::Serialize for Pageable {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("page", &self.page)?;
-        map.optional("size", &self.size)?;
-        map.optional("sort", &self.sort)?;
+        map.optional("page", &self.page);
+        map.optional("size", &self.size);
+        map.optional("sort", &self.sort);
         map.end()
     }
 }
@@ -31,11 +31,11 @@ impl codec::ReadFields for Pageable {
         let mut sort = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "page" => map.read(&mut page)?,
-                "size" => map.read(&mut size)?,
-                "sort" => map.read(&mut sort)?,
-                _ => map.skip()?,
-            }
+                "page" => map.read(&mut page),
+                "size" => map.read(&mut size),
+                "sort" => map.read(&mut sort),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             page: codec::optional(page),

@@ -16,9 +16,9 @@ pub struct PagedResourcesScanResource {
 impl serde::Serialize for PagedResourcesScanResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("data", &self.data)?;
-        map.optional("links", &self.links)?;
-        map.optional("metadata", &self.metadata)?;
+        map.optional("data", &self.data);
+        map.optional("links", &self.links);
+        map.optional("metadata", &self.metadata);
         map.end()
     }
 }
@@ -34,11 +34,11 @@ impl codec::ReadFields for PagedResourcesScanResource {
         let mut metadata = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "data" => map.read(&mut data)?,
-                "links" => map.read(&mut links)?,
-                "metadata" => map.read(&mut metadata)?,
-                _ => map.skip()?,
-            }
+                "data" => map.read(&mut data),
+                "links" => map.read(&mut links),
+                "metadata" => map.read(&mut metadata),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             data: codec::optional(data),

@@ -19,7 +19,7 @@ impl RemoveScanEngineConfigurationProperty {
 impl serde::Serialize for RemoveScanEngineConfigurationProperty {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("properties", &self.properties)?;
+        map.field("properties", &self.properties);
         map.end()
     }
 }
@@ -33,9 +33,9 @@ impl codec::ReadFields for RemoveScanEngineConfigurationProperty {
         let mut properties = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "properties" => map.read(&mut properties)?,
-                _ => map.skip()?,
-            }
+                "properties" => map.read(&mut properties),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             properties: codec::required(properties, "properties")?,

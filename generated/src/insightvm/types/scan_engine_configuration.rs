@@ -18,9 +18,9 @@ pub struct ScanEngineConfiguration {
 impl serde::Serialize for ScanEngineConfiguration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("lastRetrieved", &self.last_retrieved)?;
-        map.optional("properties", &self.properties)?;
-        map.optional("last_retrieved", &self.last_retrieved2)?;
+        map.optional("lastRetrieved", &self.last_retrieved);
+        map.optional("properties", &self.properties);
+        map.optional("last_retrieved", &self.last_retrieved2);
         map.end()
     }
 }
@@ -40,11 +40,11 @@ impl codec::ReadFields for ScanEngineConfiguration {
         let mut last_retrieved2 = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "lastRetrieved" => map.read(&mut last_retrieved)?,
-                "properties" => map.read(&mut properties)?,
-                "last_retrieved" => map.read(&mut last_retrieved2)?,
-                _ => map.skip()?,
-            }
+                "lastRetrieved" => map.read(&mut last_retrieved),
+                "properties" => map.read(&mut properties),
+                "last_retrieved" => map.read(&mut last_retrieved2),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             last_retrieved: codec::optional(last_retrieved),

@@ -26,8 +26,8 @@ impl ScanEngineConfigurationPropertyInput {
 impl serde::Serialize for ScanEngineConfigurationPropertyInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name)?;
-        map.field("value", &self.value)?;
+        map.field("name", &self.name);
+        map.field("value", &self.value);
         map.end()
     }
 }
@@ -42,10 +42,10 @@ impl codec::ReadFields for ScanEngineConfigurationPropertyInput {
         let mut value = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name)?,
-                "value" => map.read(&mut value)?,
-                _ => map.skip()?,
-            }
+                "name" => map.read(&mut name),
+                "value" => map.read(&mut value),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             name: codec::required(name, "name")?,

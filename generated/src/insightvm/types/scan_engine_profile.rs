@@ -14,7 +14,7 @@ pub struct ScanEngineProfile {
 impl serde::Serialize for ScanEngineProfile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("configuration", &self.configuration)?;
+        map.optional("configuration", &self.configuration);
         map.end()
     }
 }
@@ -28,9 +28,9 @@ impl codec::ReadFields for ScanEngineProfile {
         let mut configuration = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configuration" => map.read(&mut configuration)?,
-                _ => map.skip()?,
-            }
+                "configuration" => map.read(&mut configuration),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             configuration: codec::optional(configuration),

@@ -33,13 +33,13 @@ impl ScanEngineResource {
 impl serde::Serialize for ScanEngineResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("host_name", &self.host_name)?;
-        map.field("id", &self.id)?;
-        map.optional("last_seen", &self.last_seen)?;
-        map.optional("name", &self.name)?;
-        map.optional("profile", &self.profile)?;
-        map.optional("registered", &self.registered)?;
-        map.optional("status", &self.status)?;
+        map.optional("host_name", &self.host_name);
+        map.field("id", &self.id);
+        map.optional("last_seen", &self.last_seen);
+        map.optional("name", &self.name);
+        map.optional("profile", &self.profile);
+        map.optional("registered", &self.registered);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -67,15 +67,15 @@ impl codec::ReadFields for ScanEngineResource {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "host_name" => map.read(&mut host_name)?,
-                "id" => map.read(&mut id)?,
-                "last_seen" => map.read(&mut last_seen)?,
-                "name" => map.read(&mut name)?,
-                "profile" => map.read(&mut profile)?,
-                "registered" => map.read(&mut registered)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "host_name" => map.read(&mut host_name),
+                "id" => map.read(&mut id),
+                "last_seen" => map.read(&mut last_seen),
+                "name" => map.read(&mut name),
+                "profile" => map.read(&mut profile),
+                "registered" => map.read(&mut registered),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             host_name: codec::optional(host_name),

@@ -29,15 +29,15 @@ pub struct ScanForm {
 impl serde::Serialize for ScanForm {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("asset_ids", &self.asset_ids)?;
-        map.optional("credential_sources", &self.credential_sources)?;
-        map.optional("engine_ids", &self.engine_ids)?;
-        map.optional("exclusions", &self.exclusions)?;
-        map.optional("name", &self.name)?;
-        map.optional("result_consumer", &self.result_consumer)?;
-        map.optional("solution_ids", &self.solution_ids)?;
-        map.optional("start_time", &self.start_time)?;
-        map.optional("vulnerability_ids", &self.vulnerability_ids)?;
+        map.optional("asset_ids", &self.asset_ids);
+        map.optional("credential_sources", &self.credential_sources);
+        map.optional("engine_ids", &self.engine_ids);
+        map.optional("exclusions", &self.exclusions);
+        map.optional("name", &self.name);
+        map.optional("result_consumer", &self.result_consumer);
+        map.optional("solution_ids", &self.solution_ids);
+        map.optional("start_time", &self.start_time);
+        map.optional("vulnerability_ids", &self.vulnerability_ids);
         map.end()
     }
 }
@@ -69,17 +69,17 @@ impl codec::ReadFields for ScanForm {
         let mut vulnerability_ids = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset_ids" => map.read(&mut asset_ids)?,
-                "credential_sources" => map.read(&mut credential_sources)?,
-                "engine_ids" => map.read(&mut engine_ids)?,
-                "exclusions" => map.read(&mut exclusions)?,
-                "name" => map.read(&mut name)?,
-                "result_consumer" => map.read(&mut result_consumer)?,
-                "solution_ids" => map.read(&mut solution_ids)?,
-                "start_time" => map.read(&mut start_time)?,
-                "vulnerability_ids" => map.read(&mut vulnerability_ids)?,
-                _ => map.skip()?,
-            }
+                "asset_ids" => map.read(&mut asset_ids),
+                "credential_sources" => map.read(&mut credential_sources),
+                "engine_ids" => map.read(&mut engine_ids),
+                "exclusions" => map.read(&mut exclusions),
+                "name" => map.read(&mut name),
+                "result_consumer" => map.read(&mut result_consumer),
+                "solution_ids" => map.read(&mut solution_ids),
+                "start_time" => map.read(&mut start_time),
+                "vulnerability_ids" => map.read(&mut vulnerability_ids),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_ids: codec::optional(asset_ids),

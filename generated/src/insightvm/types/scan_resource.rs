@@ -35,14 +35,14 @@ impl ScanResource {
 impl serde::Serialize for ScanResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("asset_ids", &self.asset_ids)?;
-        map.optional("details", &self.details)?;
-        map.optional("engine_id", &self.engine_id)?;
-        map.optional("finished", &self.finished)?;
-        map.field("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("started", &self.started)?;
-        map.optional("status", &self.status)?;
+        map.optional("asset_ids", &self.asset_ids);
+        map.optional("details", &self.details);
+        map.optional("engine_id", &self.engine_id);
+        map.optional("finished", &self.finished);
+        map.field("id", &self.id);
+        map.optional("name", &self.name);
+        map.optional("started", &self.started);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -72,16 +72,16 @@ impl codec::ReadFields for ScanResource {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset_ids" => map.read(&mut asset_ids)?,
-                "details" => map.read(&mut details)?,
-                "engine_id" => map.read(&mut engine_id)?,
-                "finished" => map.read(&mut finished)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "started" => map.read(&mut started)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "asset_ids" => map.read(&mut asset_ids),
+                "details" => map.read(&mut details),
+                "engine_id" => map.read(&mut engine_id),
+                "finished" => map.read(&mut finished),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "started" => map.read(&mut started),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_ids: codec::optional(asset_ids),

@@ -33,13 +33,13 @@ impl ScanResourceWithoutAssetIds {
 impl serde::Serialize for ScanResourceWithoutAssetIds {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("details", &self.details)?;
-        map.optional("engine_id", &self.engine_id)?;
-        map.optional("finished", &self.finished)?;
-        map.field("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("started", &self.started)?;
-        map.optional("status", &self.status)?;
+        map.optional("details", &self.details);
+        map.optional("engine_id", &self.engine_id);
+        map.optional("finished", &self.finished);
+        map.field("id", &self.id);
+        map.optional("name", &self.name);
+        map.optional("started", &self.started);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -67,15 +67,15 @@ impl codec::ReadFields for ScanResourceWithoutAssetIds {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "details" => map.read(&mut details)?,
-                "engine_id" => map.read(&mut engine_id)?,
-                "finished" => map.read(&mut finished)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "started" => map.read(&mut started)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "details" => map.read(&mut details),
+                "engine_id" => map.read(&mut engine_id),
+                "finished" => map.read(&mut finished),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "started" => map.read(&mut started),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             details: codec::optional(details),

@@ -16,8 +16,8 @@ pub struct UniqueIdSummary {
 impl serde::Serialize for UniqueIdSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("source", &self.source)?;
+        map.optional("id", &self.id);
+        map.optional("source", &self.source);
         map.end()
     }
 }
@@ -32,10 +32,10 @@ impl codec::ReadFields for UniqueIdSummary {
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "source" => map.read(&mut source)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "source" => map.read(&mut source),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -12,8 +12,8 @@ pub struct UnscannedAssetResource {
 impl serde::Serialize for UnscannedAssetResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("reason", &self.reason)?;
+        map.optional("id", &self.id);
+        map.optional("reason", &self.reason);
         map.end()
     }
 }
@@ -28,10 +28,10 @@ impl codec::ReadFields for UnscannedAssetResource {
         let mut reason = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "reason" => map.read(&mut reason)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "reason" => map.read(&mut reason),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

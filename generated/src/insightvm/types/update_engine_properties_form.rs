@@ -20,7 +20,7 @@ impl UpdateEnginePropertiesForm {
 impl serde::Serialize for UpdateEnginePropertiesForm {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("properties", &self.properties)?;
+        map.field("properties", &self.properties);
         map.end()
     }
 }
@@ -34,9 +34,9 @@ impl codec::ReadFields for UpdateEnginePropertiesForm {
         let mut properties = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "properties" => map.read(&mut properties)?,
-                _ => map.skip()?,
-            }
+                "properties" => map.read(&mut properties),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             properties: codec::required(properties, "properties")?,

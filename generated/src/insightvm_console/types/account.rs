@@ -11,7 +11,7 @@ pub struct Account {
 impl serde::Serialize for Account {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("service", &self.service)?;
+        map.optional("service", &self.service);
         map.end()
     }
 }
@@ -25,9 +25,9 @@ impl codec::ReadFields for Account {
         let mut service = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "service" => map.read(&mut service)?,
-                _ => map.skip()?,
-            }
+                "service" => map.read(&mut service),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             service: codec::optional(service),

@@ -15,8 +15,8 @@ pub struct Address {
 impl serde::Serialize for Address {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("ip", &self.ip)?;
-        map.optional("mac", &self.mac)?;
+        map.optional("ip", &self.ip);
+        map.optional("mac", &self.mac);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for Address {
         let mut mac = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "ip" => map.read(&mut ip)?,
-                "mac" => map.read(&mut mac)?,
-                _ => map.skip()?,
-            }
+                "ip" => map.read(&mut ip),
+                "mac" => map.read(&mut mac),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             ip: codec::optional(ip),

@@ -23,11 +23,11 @@ pub struct AdhocScan {
 impl serde::Serialize for AdhocScan {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroupIds", &self.asset_group_ids)?;
-        map.optional("engineId", &self.engine_id)?;
-        map.optional("hosts", &self.hosts)?;
-        map.optional("name", &self.name)?;
-        map.optional("templateId", &self.template_id)?;
+        map.optional("assetGroupIds", &self.asset_group_ids);
+        map.optional("engineId", &self.engine_id);
+        map.optional("hosts", &self.hosts);
+        map.optional("name", &self.name);
+        map.optional("templateId", &self.template_id);
         map.end()
     }
 }
@@ -51,13 +51,13 @@ impl codec::ReadFields for AdhocScan {
         let mut template_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroupIds" => map.read(&mut asset_group_ids)?,
-                "engineId" => map.read(&mut engine_id)?,
-                "hosts" => map.read(&mut hosts)?,
-                "name" => map.read(&mut name)?,
-                "templateId" => map.read(&mut template_id)?,
-                _ => map.skip()?,
-            }
+                "assetGroupIds" => map.read(&mut asset_group_ids),
+                "engineId" => map.read(&mut engine_id),
+                "hosts" => map.read(&mut hosts),
+                "name" => map.read(&mut name),
+                "templateId" => map.read(&mut template_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_group_ids: codec::optional(asset_group_ids),

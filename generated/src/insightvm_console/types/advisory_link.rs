@@ -14,8 +14,8 @@ pub struct AdvisoryLink {
 impl serde::Serialize for AdvisoryLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href)?;
-        map.optional("rel", &self.rel)?;
+        map.optional("href", &self.href);
+        map.optional("rel", &self.rel);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for AdvisoryLink {
         let mut rel = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href)?,
-                "rel" => map.read(&mut rel)?,
-                _ => map.skip()?,
-            }
+                "href" => map.read(&mut href),
+                "rel" => map.read(&mut rel),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             href: codec::optional(href),

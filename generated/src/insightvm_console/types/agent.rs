@@ -100,35 +100,35 @@ impl Agent {
 impl serde::Serialize for Agent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses)?;
-        map.optional("agentId", &self.agent_id)?;
-        map.optional("assessedForPolicies", &self.assessed_for_policies)?;
-        map.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities)?;
-        map.optional("configurations", &self.configurations)?;
-        map.optional("databases", &self.databases)?;
-        map.optional("files", &self.files)?;
-        map.optional("history", &self.history)?;
-        map.optional("hostName", &self.host_name)?;
-        map.optional("hostNames", &self.host_names)?;
-        map.optional("id", &self.id)?;
-        map.optional("ids", &self.ids)?;
-        map.optional("ip", &self.ip)?;
+        map.optional("addresses", &self.addresses);
+        map.optional("agentId", &self.agent_id);
+        map.optional("assessedForPolicies", &self.assessed_for_policies);
+        map.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
+        map.optional("configurations", &self.configurations);
+        map.optional("databases", &self.databases);
+        map.optional("files", &self.files);
+        map.optional("history", &self.history);
+        map.optional("hostName", &self.host_name);
+        map.optional("hostNames", &self.host_names);
+        map.optional("id", &self.id);
+        map.optional("ids", &self.ids);
+        map.optional("ip", &self.ip);
         map.field(
             "lastAssessedForVulnerabilities",
             &self.last_assessed_for_vulnerabilities,
-        )?;
-        map.optional("links", &self.links)?;
-        map.optional("mac", &self.mac)?;
-        map.optional("os", &self.os)?;
-        map.optional("osFingerprint", &self.os_fingerprint)?;
-        map.optional("rawRiskScore", &self.raw_risk_score)?;
-        map.optional("riskScore", &self.risk_score)?;
-        map.optional("services", &self.services)?;
-        map.optional("software", &self.software)?;
-        map.optional("type", &self.type_)?;
-        map.optional("userGroups", &self.user_groups)?;
-        map.optional("users", &self.users)?;
-        map.optional("vulnerabilities", &self.vulnerabilities)?;
+        );
+        map.optional("links", &self.links);
+        map.optional("mac", &self.mac);
+        map.optional("os", &self.os);
+        map.optional("osFingerprint", &self.os_fingerprint);
+        map.optional("rawRiskScore", &self.raw_risk_score);
+        map.optional("riskScore", &self.risk_score);
+        map.optional("services", &self.services);
+        map.optional("software", &self.software);
+        map.optional("type", &self.type_);
+        map.optional("userGroups", &self.user_groups);
+        map.optional("users", &self.users);
+        map.optional("vulnerabilities", &self.vulnerabilities);
         map.end()
     }
 }
@@ -194,38 +194,38 @@ impl codec::ReadFields for Agent {
         let mut vulnerabilities = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "addresses" => map.read(&mut addresses)?,
-                "agentId" => map.read(&mut agent_id)?,
-                "assessedForPolicies" => map.read(&mut assessed_for_policies)?,
+                "addresses" => map.read(&mut addresses),
+                "agentId" => map.read(&mut agent_id),
+                "assessedForPolicies" => map.read(&mut assessed_for_policies),
                 "assessedForVulnerabilities" => {
-                    map.read(&mut assessed_for_vulnerabilities)?
+                    map.read(&mut assessed_for_vulnerabilities)
                 }
-                "configurations" => map.read(&mut configurations)?,
-                "databases" => map.read(&mut databases)?,
-                "files" => map.read(&mut files)?,
-                "history" => map.read(&mut history)?,
-                "hostName" => map.read(&mut host_name)?,
-                "hostNames" => map.read(&mut host_names)?,
-                "id" => map.read(&mut id)?,
-                "ids" => map.read(&mut ids)?,
-                "ip" => map.read(&mut ip)?,
+                "configurations" => map.read(&mut configurations),
+                "databases" => map.read(&mut databases),
+                "files" => map.read(&mut files),
+                "history" => map.read(&mut history),
+                "hostName" => map.read(&mut host_name),
+                "hostNames" => map.read(&mut host_names),
+                "id" => map.read(&mut id),
+                "ids" => map.read(&mut ids),
+                "ip" => map.read(&mut ip),
                 "lastAssessedForVulnerabilities" => {
-                    map.read(&mut last_assessed_for_vulnerabilities)?
+                    map.read(&mut last_assessed_for_vulnerabilities)
                 }
-                "links" => map.read(&mut links)?,
-                "mac" => map.read(&mut mac)?,
-                "os" => map.read(&mut os)?,
-                "osFingerprint" => map.read(&mut os_fingerprint)?,
-                "rawRiskScore" => map.read(&mut raw_risk_score)?,
-                "riskScore" => map.read(&mut risk_score)?,
-                "services" => map.read(&mut services)?,
-                "software" => map.read(&mut software)?,
-                "type" => map.read(&mut type_)?,
-                "userGroups" => map.read(&mut user_groups)?,
-                "users" => map.read(&mut users)?,
-                "vulnerabilities" => map.read(&mut vulnerabilities)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "mac" => map.read(&mut mac),
+                "os" => map.read(&mut os),
+                "osFingerprint" => map.read(&mut os_fingerprint),
+                "rawRiskScore" => map.read(&mut raw_risk_score),
+                "riskScore" => map.read(&mut risk_score),
+                "services" => map.read(&mut services),
+                "software" => map.read(&mut software),
+                "type" => map.read(&mut type_),
+                "userGroups" => map.read(&mut user_groups),
+                "users" => map.read(&mut users),
+                "vulnerabilities" => map.read(&mut vulnerabilities),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             addresses: codec::optional(addresses),

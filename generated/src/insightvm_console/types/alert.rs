@@ -46,14 +46,14 @@ impl Alert {
 impl serde::Serialize for Alert {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled)?;
-        map.optional("enabledScanEvents", &self.enabled_scan_events)?;
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("maximumAlerts", &self.maximum_alerts)?;
-        map.field("name", &self.name)?;
-        map.field("notification", &self.notification)?;
+        map.field("enabled", &self.enabled);
+        map.optional("enabledScanEvents", &self.enabled_scan_events);
+        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("maximumAlerts", &self.maximum_alerts);
+        map.field("name", &self.name);
+        map.field("notification", &self.notification);
         map.end()
     }
 }
@@ -83,18 +83,18 @@ impl codec::ReadFields for Alert {
         let mut notification = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled)?,
-                "enabledScanEvents" => map.read(&mut enabled_scan_events)?,
+                "enabled" => map.read(&mut enabled),
+                "enabledScanEvents" => map.read(&mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
-                    map.read(&mut enabled_vulnerability_events)?
+                    map.read(&mut enabled_vulnerability_events)
                 }
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "maximumAlerts" => map.read(&mut maximum_alerts)?,
-                "name" => map.read(&mut name)?,
-                "notification" => map.read(&mut notification)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "maximumAlerts" => map.read(&mut maximum_alerts),
+                "name" => map.read(&mut name),
+                "notification" => map.read(&mut notification),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             enabled: codec::required(enabled, "enabled")?,

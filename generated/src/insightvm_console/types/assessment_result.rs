@@ -50,15 +50,15 @@ impl AssessmentResult {
 impl serde::Serialize for AssessmentResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("checkId", &self.check_id)?;
-        map.optional("exceptions", &self.exceptions)?;
-        map.optional("key", &self.key)?;
-        map.optional("links", &self.links)?;
-        map.optional("port", &self.port)?;
-        map.optional("proof", &self.proof)?;
-        map.optional("protocol", &self.protocol)?;
-        map.optional("since", &self.since)?;
-        map.field("status", &self.status)?;
+        map.optional("checkId", &self.check_id);
+        map.optional("exceptions", &self.exceptions);
+        map.optional("key", &self.key);
+        map.optional("links", &self.links);
+        map.optional("port", &self.port);
+        map.optional("proof", &self.proof);
+        map.optional("protocol", &self.protocol);
+        map.optional("since", &self.since);
+        map.field("status", &self.status);
         map.end()
     }
 }
@@ -90,17 +90,17 @@ impl codec::ReadFields for AssessmentResult {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "checkId" => map.read(&mut check_id)?,
-                "exceptions" => map.read(&mut exceptions)?,
-                "key" => map.read(&mut key2)?,
-                "links" => map.read(&mut links)?,
-                "port" => map.read(&mut port)?,
-                "proof" => map.read(&mut proof)?,
-                "protocol" => map.read(&mut protocol)?,
-                "since" => map.read(&mut since)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "checkId" => map.read(&mut check_id),
+                "exceptions" => map.read(&mut exceptions),
+                "key" => map.read(&mut key2),
+                "links" => map.read(&mut links),
+                "port" => map.read(&mut port),
+                "proof" => map.read(&mut proof),
+                "protocol" => map.read(&mut protocol),
+                "since" => map.read(&mut since),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             check_id: codec::optional(check_id),

@@ -13,8 +13,8 @@ pub struct AssetCreatedOrUpdatedReference {
 impl serde::Serialize for AssetCreatedOrUpdatedReference {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("body", &self.body)?;
-        map.optional("statusCode", &self.status_code)?;
+        map.optional("body", &self.body);
+        map.optional("statusCode", &self.status_code);
         map.end()
     }
 }
@@ -29,10 +29,10 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
         let mut status_code = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "body" => map.read(&mut body)?,
-                "statusCode" => map.read(&mut status_code)?,
-                _ => map.skip()?,
-            }
+                "body" => map.read(&mut body),
+                "statusCode" => map.read(&mut status_code),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             body: codec::optional(body),

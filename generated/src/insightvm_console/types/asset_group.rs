@@ -44,15 +44,15 @@ impl AssetGroup {
 impl serde::Serialize for AssetGroup {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.optional("riskScore", &self.risk_score)?;
-        map.optional("searchCriteria", &self.search_criteria)?;
-        map.field("type", &self.type_)?;
-        map.optional("vulnerabilities", &self.vulnerabilities)?;
+        map.optional("assets", &self.assets);
+        map.optional("description", &self.description);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.optional("riskScore", &self.risk_score);
+        map.optional("searchCriteria", &self.search_criteria);
+        map.field("type", &self.type_);
+        map.optional("vulnerabilities", &self.vulnerabilities);
         map.end()
     }
 }
@@ -84,17 +84,17 @@ impl codec::ReadFields for AssetGroup {
         let mut vulnerabilities = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "riskScore" => map.read(&mut risk_score)?,
-                "searchCriteria" => map.read(&mut search_criteria)?,
-                "type" => map.read(&mut type_)?,
-                "vulnerabilities" => map.read(&mut vulnerabilities)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "riskScore" => map.read(&mut risk_score),
+                "searchCriteria" => map.read(&mut search_criteria),
+                "type" => map.read(&mut type_),
+                "vulnerabilities" => map.read(&mut vulnerabilities),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

@@ -37,13 +37,13 @@ pub struct AssetHistory {
 impl serde::Serialize for AssetHistory {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("date", &self.date)?;
-        map.optional("description", &self.description)?;
-        map.optional("scanId", &self.scan_id)?;
-        map.optional("type", &self.type_)?;
-        map.optional("user", &self.user)?;
-        map.optional("version", &self.version)?;
-        map.optional("vulnerabilityExceptionId", &self.vulnerability_exception_id)?;
+        map.optional("date", &self.date);
+        map.optional("description", &self.description);
+        map.optional("scanId", &self.scan_id);
+        map.optional("type", &self.type_);
+        map.optional("user", &self.user);
+        map.optional("version", &self.version);
+        map.optional("vulnerabilityExceptionId", &self.vulnerability_exception_id);
         map.end()
     }
 }
@@ -71,15 +71,15 @@ impl codec::ReadFields for AssetHistory {
         let mut vulnerability_exception_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "date" => map.read(&mut date)?,
-                "description" => map.read(&mut description)?,
-                "scanId" => map.read(&mut scan_id)?,
-                "type" => map.read(&mut type_)?,
-                "user" => map.read(&mut user)?,
-                "version" => map.read(&mut version)?,
-                "vulnerabilityExceptionId" => map.read(&mut vulnerability_exception_id)?,
-                _ => map.skip()?,
-            }
+                "date" => map.read(&mut date),
+                "description" => map.read(&mut description),
+                "scanId" => map.read(&mut scan_id),
+                "type" => map.read(&mut type_),
+                "user" => map.read(&mut user),
+                "version" => map.read(&mut version),
+                "vulnerabilityExceptionId" => map.read(&mut vulnerability_exception_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             date: codec::optional(date),

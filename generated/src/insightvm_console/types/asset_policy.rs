@@ -64,27 +64,27 @@ pub struct AssetPolicy {
 impl serde::Serialize for AssetPolicy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("benchmarkName", &self.benchmark_name)?;
-        map.optional("benchmarkVersion", &self.benchmark_version)?;
-        map.optional("category", &self.category)?;
-        map.optional("description", &self.description)?;
-        map.optional("failedAssetsCount", &self.failed_assets_count)?;
-        map.optional("failedRulesCount", &self.failed_rules_count)?;
-        map.optional("id", &self.id)?;
-        map.optional("isCustom", &self.is_custom)?;
-        map.optional("links", &self.links)?;
-        map.optional("notApplicableAssetsCount", &self.not_applicable_assets_count)?;
-        map.optional("notApplicableRulesCount", &self.not_applicable_rules_count)?;
-        map.optional("passedAssetsCount", &self.passed_assets_count)?;
-        map.optional("passedRulesCount", &self.passed_rules_count)?;
-        map.optional("policyName", &self.policy_name)?;
-        map.optional("ruleCompliance", &self.rule_compliance)?;
-        map.optional("ruleComplianceDelta", &self.rule_compliance_delta)?;
-        map.optional("scope", &self.scope)?;
-        map.optional("status", &self.status)?;
-        map.optional("surrogateId", &self.surrogate_id)?;
-        map.optional("title", &self.title)?;
-        map.optional("unscoredRules", &self.unscored_rules)?;
+        map.optional("benchmarkName", &self.benchmark_name);
+        map.optional("benchmarkVersion", &self.benchmark_version);
+        map.optional("category", &self.category);
+        map.optional("description", &self.description);
+        map.optional("failedAssetsCount", &self.failed_assets_count);
+        map.optional("failedRulesCount", &self.failed_rules_count);
+        map.optional("id", &self.id);
+        map.optional("isCustom", &self.is_custom);
+        map.optional("links", &self.links);
+        map.optional("notApplicableAssetsCount", &self.not_applicable_assets_count);
+        map.optional("notApplicableRulesCount", &self.not_applicable_rules_count);
+        map.optional("passedAssetsCount", &self.passed_assets_count);
+        map.optional("passedRulesCount", &self.passed_rules_count);
+        map.optional("policyName", &self.policy_name);
+        map.optional("ruleCompliance", &self.rule_compliance);
+        map.optional("ruleComplianceDelta", &self.rule_compliance_delta);
+        map.optional("scope", &self.scope);
+        map.optional("status", &self.status);
+        map.optional("surrogateId", &self.surrogate_id);
+        map.optional("title", &self.title);
+        map.optional("unscoredRules", &self.unscored_rules);
         map.end()
     }
 }
@@ -140,29 +140,29 @@ impl codec::ReadFields for AssetPolicy {
         let mut unscored_rules = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "benchmarkName" => map.read(&mut benchmark_name)?,
-                "benchmarkVersion" => map.read(&mut benchmark_version)?,
-                "category" => map.read(&mut category)?,
-                "description" => map.read(&mut description)?,
-                "failedAssetsCount" => map.read(&mut failed_assets_count)?,
-                "failedRulesCount" => map.read(&mut failed_rules_count)?,
-                "id" => map.read(&mut id)?,
-                "isCustom" => map.read(&mut is_custom)?,
-                "links" => map.read(&mut links)?,
-                "notApplicableAssetsCount" => map.read(&mut not_applicable_assets_count)?,
-                "notApplicableRulesCount" => map.read(&mut not_applicable_rules_count)?,
-                "passedAssetsCount" => map.read(&mut passed_assets_count)?,
-                "passedRulesCount" => map.read(&mut passed_rules_count)?,
-                "policyName" => map.read(&mut policy_name)?,
-                "ruleCompliance" => map.read(&mut rule_compliance)?,
-                "ruleComplianceDelta" => map.read(&mut rule_compliance_delta)?,
-                "scope" => map.read(&mut scope)?,
-                "status" => map.read(&mut status)?,
-                "surrogateId" => map.read(&mut surrogate_id)?,
-                "title" => map.read(&mut title)?,
-                "unscoredRules" => map.read(&mut unscored_rules)?,
-                _ => map.skip()?,
-            }
+                "benchmarkName" => map.read(&mut benchmark_name),
+                "benchmarkVersion" => map.read(&mut benchmark_version),
+                "category" => map.read(&mut category),
+                "description" => map.read(&mut description),
+                "failedAssetsCount" => map.read(&mut failed_assets_count),
+                "failedRulesCount" => map.read(&mut failed_rules_count),
+                "id" => map.read(&mut id),
+                "isCustom" => map.read(&mut is_custom),
+                "links" => map.read(&mut links),
+                "notApplicableAssetsCount" => map.read(&mut not_applicable_assets_count),
+                "notApplicableRulesCount" => map.read(&mut not_applicable_rules_count),
+                "passedAssetsCount" => map.read(&mut passed_assets_count),
+                "passedRulesCount" => map.read(&mut passed_rules_count),
+                "policyName" => map.read(&mut policy_name),
+                "ruleCompliance" => map.read(&mut rule_compliance),
+                "ruleComplianceDelta" => map.read(&mut rule_compliance_delta),
+                "scope" => map.read(&mut scope),
+                "status" => map.read(&mut status),
+                "surrogateId" => map.read(&mut surrogate_id),
+                "title" => map.read(&mut title),
+                "unscoredRules" => map.read(&mut unscored_rules),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             benchmark_name: codec::optional(benchmark_name),

@@ -20,11 +20,11 @@ pub struct AssetPolicyAssessment {
 impl serde::Serialize for AssetPolicyAssessment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("total", &self.total)?;
-        map.optional("totalFailed", &self.total_failed)?;
-        map.optional("totalNotApplicable", &self.total_not_applicable)?;
-        map.optional("totalPassed", &self.total_passed)?;
+        map.optional("links", &self.links);
+        map.optional("total", &self.total);
+        map.optional("totalFailed", &self.total_failed);
+        map.optional("totalNotApplicable", &self.total_not_applicable);
+        map.optional("totalPassed", &self.total_passed);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for AssetPolicyAssessment {
         let mut total_passed = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "total" => map.read(&mut total)?,
-                "totalFailed" => map.read(&mut total_failed)?,
-                "totalNotApplicable" => map.read(&mut total_not_applicable)?,
-                "totalPassed" => map.read(&mut total_passed)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "total" => map.read(&mut total),
+                "totalFailed" => map.read(&mut total_failed),
+                "totalNotApplicable" => map.read(&mut total_not_applicable),
+                "totalPassed" => map.read(&mut total_passed),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

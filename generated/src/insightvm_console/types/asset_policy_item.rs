@@ -41,19 +41,19 @@ pub struct AssetPolicyItem {
 impl serde::Serialize for AssetPolicyItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("description", &self.description)?;
-        map.optional("hasOverride", &self.has_override)?;
-        map.optional("id", &self.id)?;
-        map.optional("isUnscored", &self.is_unscored)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("policy", &self.policy)?;
-        map.optional("rules", &self.rules)?;
-        map.optional("scope", &self.scope)?;
-        map.optional("status", &self.status)?;
-        map.optional("title", &self.title)?;
-        map.optional("type", &self.type_)?;
+        map.optional("assets", &self.assets);
+        map.optional("description", &self.description);
+        map.optional("hasOverride", &self.has_override);
+        map.optional("id", &self.id);
+        map.optional("isUnscored", &self.is_unscored);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("policy", &self.policy);
+        map.optional("rules", &self.rules);
+        map.optional("scope", &self.scope);
+        map.optional("status", &self.status);
+        map.optional("title", &self.title);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -93,21 +93,21 @@ impl codec::ReadFields for AssetPolicyItem {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "description" => map.read(&mut description)?,
-                "hasOverride" => map.read(&mut has_override)?,
-                "id" => map.read(&mut id)?,
-                "isUnscored" => map.read(&mut is_unscored)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "policy" => map.read(&mut policy)?,
-                "rules" => map.read(&mut rules)?,
-                "scope" => map.read(&mut scope)?,
-                "status" => map.read(&mut status)?,
-                "title" => map.read(&mut title)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "description" => map.read(&mut description),
+                "hasOverride" => map.read(&mut has_override),
+                "id" => map.read(&mut id),
+                "isUnscored" => map.read(&mut is_unscored),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "policy" => map.read(&mut policy),
+                "rules" => map.read(&mut rules),
+                "scope" => map.read(&mut scope),
+                "status" => map.read(&mut status),
+                "title" => map.read(&mut title),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

@@ -22,12 +22,12 @@ pub struct AssetVulnerabilities {
 impl serde::Serialize for AssetVulnerabilities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("critical", &self.critical)?;
-        map.optional("exploits", &self.exploits)?;
-        map.optional("malwareKits", &self.malware_kits)?;
-        map.optional("moderate", &self.moderate)?;
-        map.optional("severe", &self.severe)?;
-        map.optional("total", &self.total)?;
+        map.optional("critical", &self.critical);
+        map.optional("exploits", &self.exploits);
+        map.optional("malwareKits", &self.malware_kits);
+        map.optional("moderate", &self.moderate);
+        map.optional("severe", &self.severe);
+        map.optional("total", &self.total);
         map.end()
     }
 }
@@ -53,14 +53,14 @@ impl codec::ReadFields for AssetVulnerabilities {
         let mut total = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "critical" => map.read(&mut critical)?,
-                "exploits" => map.read(&mut exploits)?,
-                "malwareKits" => map.read(&mut malware_kits)?,
-                "moderate" => map.read(&mut moderate)?,
-                "severe" => map.read(&mut severe)?,
-                "total" => map.read(&mut total)?,
-                _ => map.skip()?,
-            }
+                "critical" => map.read(&mut critical),
+                "exploits" => map.read(&mut exploits),
+                "malwareKits" => map.read(&mut malware_kits),
+                "moderate" => map.read(&mut moderate),
+                "severe" => map.read(&mut severe),
+                "total" => map.read(&mut total),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             critical: codec::optional(critical),

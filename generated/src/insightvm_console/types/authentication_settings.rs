@@ -14,8 +14,8 @@ pub struct AuthenticationSettings {
 impl serde::Serialize for AuthenticationSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("2fa", &self._2fa)?;
-        map.optional("loginLockThreshold", &self.login_lock_threshold)?;
+        map.optional("2fa", &self._2fa);
+        map.optional("loginLockThreshold", &self.login_lock_threshold);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for AuthenticationSettings {
         let mut login_lock_threshold = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "2fa" => map.read(&mut _2fa)?,
-                "loginLockThreshold" => map.read(&mut login_lock_threshold)?,
-                _ => map.skip()?,
-            }
+                "2fa" => map.read(&mut _2fa),
+                "loginLockThreshold" => map.read(&mut login_lock_threshold),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             _2fa: codec::optional(_2fa),

@@ -21,11 +21,11 @@ pub struct AuthenticationSource {
 impl serde::Serialize for AuthenticationSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("external", &self.external)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("type", &self.type_)?;
+        map.optional("external", &self.external);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -43,13 +43,13 @@ impl codec::ReadFields for AuthenticationSource {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "external" => map.read(&mut external)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "external" => map.read(&mut external),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             external: codec::optional(external),

@@ -15,8 +15,8 @@ pub struct AvailableReportFormat {
 impl serde::Serialize for AvailableReportFormat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("format", &self.format)?;
-        map.optional("templates", &self.templates)?;
+        map.optional("format", &self.format);
+        map.optional("templates", &self.templates);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for AvailableReportFormat {
         let mut templates = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "format" => map.read(&mut format)?,
-                "templates" => map.read(&mut templates)?,
-                _ => map.skip()?,
-            }
+                "format" => map.read(&mut format),
+                "templates" => map.read(&mut templates),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             format: codec::optional(format),

@@ -24,8 +24,8 @@ impl Configuration {
 impl serde::Serialize for Configuration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name)?;
-        map.optional("value", &self.value)?;
+        map.field("name", &self.name);
+        map.optional("value", &self.value);
         map.end()
     }
 }
@@ -40,10 +40,10 @@ impl codec::ReadFields for Configuration {
         let mut value = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name)?,
-                "value" => map.read(&mut value)?,
-                _ => map.skip()?,
-            }
+                "name" => map.read(&mut name),
+                "value" => map.read(&mut value),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             name: codec::required(name, "name")?,

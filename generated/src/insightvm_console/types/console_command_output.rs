@@ -15,8 +15,8 @@ pub struct ConsoleCommandOutput {
 impl serde::Serialize for ConsoleCommandOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("output", &self.output)?;
+        map.optional("links", &self.links);
+        map.optional("output", &self.output);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for ConsoleCommandOutput {
         let mut output = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "output" => map.read(&mut output)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "output" => map.read(&mut output),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -14,8 +14,8 @@ pub struct ContentDescription {
 impl serde::Serialize for ContentDescription {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("html", &self.html)?;
-        map.optional("text", &self.text)?;
+        map.optional("html", &self.html);
+        map.optional("text", &self.text);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for ContentDescription {
         let mut text = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "html" => map.read(&mut html)?,
-                "text" => map.read(&mut text)?,
-                _ => map.skip()?,
-            }
+                "html" => map.read(&mut html),
+                "text" => map.read(&mut text),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             html: codec::optional(html),

@@ -14,8 +14,8 @@ pub struct CpuInfo {
 impl serde::Serialize for CpuInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("clockSpeed", &self.clock_speed)?;
-        map.optional("count", &self.count)?;
+        map.optional("clockSpeed", &self.clock_speed);
+        map.optional("count", &self.count);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for CpuInfo {
         let mut count = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "clockSpeed" => map.read(&mut clock_speed)?,
-                "count" => map.read(&mut count)?,
-                _ => map.skip()?,
-            }
+                "clockSpeed" => map.read(&mut clock_speed),
+                "count" => map.read(&mut count),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             clock_speed: codec::optional(clock_speed),

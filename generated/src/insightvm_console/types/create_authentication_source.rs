@@ -26,8 +26,8 @@ impl CreateAuthenticationSource {
 impl serde::Serialize for CreateAuthenticationSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.field("type", &self.type_)?;
+        map.optional("id", &self.id);
+        map.field("type", &self.type_);
         map.end()
     }
 }
@@ -42,10 +42,10 @@ impl codec::ReadFields for CreateAuthenticationSource {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -15,8 +15,8 @@ pub struct CreatedReference {
 impl serde::Serialize for CreatedReference {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for CreatedReference {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -27,9 +27,9 @@ impl Database {
 impl serde::Serialize for Database {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
+        map.optional("description", &self.description);
+        map.optional("id", &self.id);
+        map.field("name", &self.name);
         map.end()
     }
 }
@@ -45,11 +45,11 @@ impl codec::ReadFields for Database {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::optional(description),

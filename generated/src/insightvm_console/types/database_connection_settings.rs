@@ -21,12 +21,12 @@ impl serde::Serialize for DatabaseConnectionSettings {
         map.optional(
             "maximumAdministrationPoolSize",
             &self.maximum_administration_pool_size,
-        )?;
-        map.optional("maximumPoolSize", &self.maximum_pool_size)?;
+        );
+        map.optional("maximumPoolSize", &self.maximum_pool_size);
         map.optional(
             "maximumPreparedStatementPoolSize",
             &self.maximum_prepared_statement_pool_size,
-        )?;
+        );
         map.end()
     }
 }
@@ -47,14 +47,14 @@ impl codec::ReadFields for DatabaseConnectionSettings {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "maximumAdministrationPoolSize" => {
-                    map.read(&mut maximum_administration_pool_size)?
+                    map.read(&mut maximum_administration_pool_size)
                 }
-                "maximumPoolSize" => map.read(&mut maximum_pool_size)?,
+                "maximumPoolSize" => map.read(&mut maximum_pool_size),
                 "maximumPreparedStatementPoolSize" => {
-                    map.read(&mut maximum_prepared_statement_pool_size)?
+                    map.read(&mut maximum_prepared_statement_pool_size)
                 }
-                _ => map.skip()?,
-            }
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             maximum_administration_pool_size: codec::optional(

@@ -24,13 +24,13 @@ pub struct DatabaseSettings {
 impl serde::Serialize for DatabaseSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("connection", &self.connection)?;
-        map.optional("host", &self.host)?;
-        map.optional("maintenanceThreadPoolSize", &self.maintenance_thread_pool_size)?;
-        map.optional("port", &self.port)?;
-        map.optional("url", &self.url)?;
-        map.optional("user", &self.user)?;
-        map.optional("vendor", &self.vendor)?;
+        map.optional("connection", &self.connection);
+        map.optional("host", &self.host);
+        map.optional("maintenanceThreadPoolSize", &self.maintenance_thread_pool_size);
+        map.optional("port", &self.port);
+        map.optional("url", &self.url);
+        map.optional("user", &self.user);
+        map.optional("vendor", &self.vendor);
         map.end()
     }
 }
@@ -58,17 +58,17 @@ impl codec::ReadFields for DatabaseSettings {
         let mut vendor = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connection" => map.read(&mut connection)?,
-                "host" => map.read(&mut host)?,
+                "connection" => map.read(&mut connection),
+                "host" => map.read(&mut host),
                 "maintenanceThreadPoolSize" => {
-                    map.read(&mut maintenance_thread_pool_size)?
+                    map.read(&mut maintenance_thread_pool_size)
                 }
-                "port" => map.read(&mut port)?,
-                "url" => map.read(&mut url)?,
-                "user" => map.read(&mut user)?,
-                "vendor" => map.read(&mut vendor)?,
-                _ => map.skip()?,
-            }
+                "port" => map.read(&mut port),
+                "url" => map.read(&mut url),
+                "user" => map.read(&mut user),
+                "vendor" => map.read(&mut vendor),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             connection: codec::optional(connection),

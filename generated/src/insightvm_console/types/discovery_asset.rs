@@ -17,9 +17,9 @@ pub struct DiscoveryAsset {
 impl serde::Serialize for DiscoveryAsset {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("address", &self.address)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
+        map.optional("address", &self.address);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for DiscoveryAsset {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "address" => map.read(&mut address),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             address: codec::optional(address),

@@ -54,27 +54,27 @@ pub struct DiscoveryConnection {
 impl serde::Serialize for DiscoveryConnection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("accessKeyId", &self.access_key_id)?;
-        map.optional("address", &self.address)?;
-        map.optional("arn", &self.arn)?;
-        map.optional("awsSessionName", &self.aws_session_name)?;
-        map.optional("connectionType", &self.connection_type)?;
-        map.optional("eventSource", &self.event_source)?;
-        map.optional("exchangeServerHostname", &self.exchange_server_hostname)?;
-        map.optional("exchangeUser", &self.exchange_user)?;
-        map.optional("folderPath", &self.folder_path)?;
-        map.optional("id", &self.id)?;
-        map.optional("ldapServer", &self.ldap_server)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("port", &self.port)?;
-        map.optional("protocol", &self.protocol)?;
-        map.optional("region", &self.region)?;
-        map.optional("scanEngineIsInsideAWS", &self.scan_engine_is_inside_aws)?;
-        map.optional("secretAccessKey", &self.secret_access_key)?;
-        map.optional("status", &self.status)?;
-        map.optional("username", &self.username)?;
-        map.optional("winRMServer", &self.win_rm_server)?;
+        map.optional("accessKeyId", &self.access_key_id);
+        map.optional("address", &self.address);
+        map.optional("arn", &self.arn);
+        map.optional("awsSessionName", &self.aws_session_name);
+        map.optional("connectionType", &self.connection_type);
+        map.optional("eventSource", &self.event_source);
+        map.optional("exchangeServerHostname", &self.exchange_server_hostname);
+        map.optional("exchangeUser", &self.exchange_user);
+        map.optional("folderPath", &self.folder_path);
+        map.optional("id", &self.id);
+        map.optional("ldapServer", &self.ldap_server);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("port", &self.port);
+        map.optional("protocol", &self.protocol);
+        map.optional("region", &self.region);
+        map.optional("scanEngineIsInsideAWS", &self.scan_engine_is_inside_aws);
+        map.optional("secretAccessKey", &self.secret_access_key);
+        map.optional("status", &self.status);
+        map.optional("username", &self.username);
+        map.optional("winRMServer", &self.win_rm_server);
         map.end()
     }
 }
@@ -130,29 +130,29 @@ impl codec::ReadFields for DiscoveryConnection {
         let mut win_rm_server = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "accessKeyId" => map.read(&mut access_key_id)?,
-                "address" => map.read(&mut address)?,
-                "arn" => map.read(&mut arn)?,
-                "awsSessionName" => map.read(&mut aws_session_name)?,
-                "connectionType" => map.read(&mut connection_type)?,
-                "eventSource" => map.read(&mut event_source)?,
-                "exchangeServerHostname" => map.read(&mut exchange_server_hostname)?,
-                "exchangeUser" => map.read(&mut exchange_user)?,
-                "folderPath" => map.read(&mut folder_path)?,
-                "id" => map.read(&mut id)?,
-                "ldapServer" => map.read(&mut ldap_server)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "port" => map.read(&mut port)?,
-                "protocol" => map.read(&mut protocol)?,
-                "region" => map.read(&mut region)?,
-                "scanEngineIsInsideAWS" => map.read(&mut scan_engine_is_inside_aws)?,
-                "secretAccessKey" => map.read(&mut secret_access_key)?,
-                "status" => map.read(&mut status)?,
-                "username" => map.read(&mut username)?,
-                "winRMServer" => map.read(&mut win_rm_server)?,
-                _ => map.skip()?,
-            }
+                "accessKeyId" => map.read(&mut access_key_id),
+                "address" => map.read(&mut address),
+                "arn" => map.read(&mut arn),
+                "awsSessionName" => map.read(&mut aws_session_name),
+                "connectionType" => map.read(&mut connection_type),
+                "eventSource" => map.read(&mut event_source),
+                "exchangeServerHostname" => map.read(&mut exchange_server_hostname),
+                "exchangeUser" => map.read(&mut exchange_user),
+                "folderPath" => map.read(&mut folder_path),
+                "id" => map.read(&mut id),
+                "ldapServer" => map.read(&mut ldap_server),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "port" => map.read(&mut port),
+                "protocol" => map.read(&mut protocol),
+                "region" => map.read(&mut region),
+                "scanEngineIsInsideAWS" => map.read(&mut scan_engine_is_inside_aws),
+                "secretAccessKey" => map.read(&mut secret_access_key),
+                "status" => map.read(&mut status),
+                "username" => map.read(&mut username),
+                "winRMServer" => map.read(&mut win_rm_server),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             access_key_id: codec::optional(access_key_id),

@@ -24,9 +24,9 @@ pub struct DiscoverySearchCriteria {
 impl serde::Serialize for DiscoverySearchCriteria {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("connectionType", &self.connection_type)?;
-        map.optional("filters", &self.filters)?;
-        map.optional("match", &self.match_)?;
+        map.optional("connectionType", &self.connection_type);
+        map.optional("filters", &self.filters);
+        map.optional("match", &self.match_);
         map.end()
     }
 }
@@ -42,11 +42,11 @@ impl codec::ReadFields for DiscoverySearchCriteria {
         let mut match_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connectionType" => map.read(&mut connection_type)?,
-                "filters" => map.read(&mut filters)?,
-                "match" => map.read(&mut match_)?,
-                _ => map.skip()?,
-            }
+                "connectionType" => map.read(&mut connection_type),
+                "filters" => map.read(&mut filters),
+                "match" => map.read(&mut match_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             connection_type: codec::optional(connection_type),

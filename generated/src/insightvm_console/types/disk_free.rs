@@ -14,8 +14,8 @@ pub struct DiskFree {
 impl serde::Serialize for DiskFree {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("bytes", &self.bytes)?;
-        map.optional("formatted", &self.formatted)?;
+        map.optional("bytes", &self.bytes);
+        map.optional("formatted", &self.formatted);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for DiskFree {
         let mut formatted = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "bytes" => map.read(&mut bytes)?,
-                "formatted" => map.read(&mut formatted)?,
-                _ => map.skip()?,
-            }
+                "bytes" => map.read(&mut bytes),
+                "formatted" => map.read(&mut formatted),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             bytes: codec::optional(bytes),

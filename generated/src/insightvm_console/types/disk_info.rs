@@ -14,9 +14,9 @@ pub struct DiskInfo {
 impl serde::Serialize for DiskInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("free", &self.free)?;
-        map.optional("installation", &self.installation)?;
-        map.optional("total", &self.total)?;
+        map.optional("free", &self.free);
+        map.optional("installation", &self.installation);
+        map.optional("total", &self.total);
         map.end()
     }
 }
@@ -32,11 +32,11 @@ impl codec::ReadFields for DiskInfo {
         let mut total = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "free" => map.read(&mut free)?,
-                "installation" => map.read(&mut installation)?,
-                "total" => map.read(&mut total)?,
-                _ => map.skip()?,
-            }
+                "free" => map.read(&mut free),
+                "installation" => map.read(&mut installation),
+                "total" => map.read(&mut total),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             free: codec::optional(free),

@@ -19,7 +19,7 @@ impl DynamicSite {
 impl serde::Serialize for DynamicSite {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id)?;
+        map.field("id", &self.id);
         map.end()
     }
 }
@@ -33,9 +33,9 @@ impl codec::ReadFields for DynamicSite {
         let mut id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::required(id, "id")?,

@@ -30,10 +30,10 @@ impl EnginePool {
 impl serde::Serialize for EnginePool {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("engines", &self.engines)?;
-        map.field("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
+        map.optional("engines", &self.engines);
+        map.field("id", &self.id);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
         map.end()
     }
 }
@@ -50,12 +50,12 @@ impl codec::ReadFields for EnginePool {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "engines" => map.read(&mut engines)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "engines" => map.read(&mut engines),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             engines: codec::optional(engines),

@@ -15,8 +15,8 @@ pub struct EnvironmentProperties {
 impl serde::Serialize for EnvironmentProperties {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("properties", &self.properties)?;
+        map.optional("links", &self.links);
+        map.optional("properties", &self.properties);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for EnvironmentProperties {
         let mut properties = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "properties" => map.read(&mut properties)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "properties" => map.read(&mut properties),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -26,12 +26,12 @@ pub struct ExceptionScope {
 impl serde::Serialize for ExceptionScope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("key", &self.key)?;
-        map.optional("links", &self.links)?;
-        map.optional("port", &self.port)?;
-        map.optional("type", &self.type_)?;
-        map.optional("vulnerability", &self.vulnerability)?;
+        map.optional("id", &self.id);
+        map.optional("key", &self.key);
+        map.optional("links", &self.links);
+        map.optional("port", &self.port);
+        map.optional("type", &self.type_);
+        map.optional("vulnerability", &self.vulnerability);
         map.end()
     }
 }
@@ -57,14 +57,14 @@ impl codec::ReadFields for ExceptionScope {
         let mut vulnerability = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "key" => map.read(&mut key2)?,
-                "links" => map.read(&mut links)?,
-                "port" => map.read(&mut port)?,
-                "type" => map.read(&mut type_)?,
-                "vulnerability" => map.read(&mut vulnerability)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "key" => map.read(&mut key2),
+                "links" => map.read(&mut links),
+                "port" => map.read(&mut port),
+                "type" => map.read(&mut type_),
+                "vulnerability" => map.read(&mut vulnerability),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -14,8 +14,8 @@ pub struct ExcludedAssetGroups {
 impl serde::Serialize for ExcludedAssetGroups {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroupIDs", &self.asset_group_i_ds)?;
-        map.optional("links", &self.links)?;
+        map.optional("assetGroupIDs", &self.asset_group_i_ds);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for ExcludedAssetGroups {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroupIDs" => map.read(&mut asset_group_i_ds)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "assetGroupIDs" => map.read(&mut asset_group_i_ds),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_group_i_ds: codec::optional(asset_group_i_ds),

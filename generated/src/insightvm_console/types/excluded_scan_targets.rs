@@ -15,8 +15,8 @@ pub struct ExcludedScanTargets {
 impl serde::Serialize for ExcludedScanTargets {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses)?;
-        map.optional("links", &self.links)?;
+        map.optional("addresses", &self.addresses);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for ExcludedScanTargets {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "addresses" => map.read(&mut addresses)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "addresses" => map.read(&mut addresses),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             addresses: codec::optional(addresses),

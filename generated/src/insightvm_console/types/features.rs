@@ -35,19 +35,19 @@ pub struct Features {
 impl serde::Serialize for Features {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("adaptiveSecurity", &self.adaptive_security)?;
-        map.optional("agents", &self.agents)?;
-        map.optional("dynamicDiscovery", &self.dynamic_discovery)?;
-        map.optional("earlyAccess", &self.early_access)?;
-        map.optional("enginePool", &self.engine_pool)?;
-        map.optional("insightPlatform", &self.insight_platform)?;
-        map.optional("mobile", &self.mobile)?;
-        map.optional("multitenancy", &self.multitenancy)?;
-        map.optional("policyEditor", &self.policy_editor)?;
-        map.optional("policyManager", &self.policy_manager)?;
-        map.optional("remediationAnalytics", &self.remediation_analytics)?;
-        map.optional("reporting", &self.reporting)?;
-        map.optional("scanning", &self.scanning)?;
+        map.optional("adaptiveSecurity", &self.adaptive_security);
+        map.optional("agents", &self.agents);
+        map.optional("dynamicDiscovery", &self.dynamic_discovery);
+        map.optional("earlyAccess", &self.early_access);
+        map.optional("enginePool", &self.engine_pool);
+        map.optional("insightPlatform", &self.insight_platform);
+        map.optional("mobile", &self.mobile);
+        map.optional("multitenancy", &self.multitenancy);
+        map.optional("policyEditor", &self.policy_editor);
+        map.optional("policyManager", &self.policy_manager);
+        map.optional("remediationAnalytics", &self.remediation_analytics);
+        map.optional("reporting", &self.reporting);
+        map.optional("scanning", &self.scanning);
         map.end()
     }
 }
@@ -87,21 +87,21 @@ impl codec::ReadFields for Features {
         let mut scanning = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adaptiveSecurity" => map.read(&mut adaptive_security)?,
-                "agents" => map.read(&mut agents)?,
-                "dynamicDiscovery" => map.read(&mut dynamic_discovery)?,
-                "earlyAccess" => map.read(&mut early_access)?,
-                "enginePool" => map.read(&mut engine_pool)?,
-                "insightPlatform" => map.read(&mut insight_platform)?,
-                "mobile" => map.read(&mut mobile)?,
-                "multitenancy" => map.read(&mut multitenancy)?,
-                "policyEditor" => map.read(&mut policy_editor)?,
-                "policyManager" => map.read(&mut policy_manager)?,
-                "remediationAnalytics" => map.read(&mut remediation_analytics)?,
-                "reporting" => map.read(&mut reporting)?,
-                "scanning" => map.read(&mut scanning)?,
-                _ => map.skip()?,
-            }
+                "adaptiveSecurity" => map.read(&mut adaptive_security),
+                "agents" => map.read(&mut agents),
+                "dynamicDiscovery" => map.read(&mut dynamic_discovery),
+                "earlyAccess" => map.read(&mut early_access),
+                "enginePool" => map.read(&mut engine_pool),
+                "insightPlatform" => map.read(&mut insight_platform),
+                "mobile" => map.read(&mut mobile),
+                "multitenancy" => map.read(&mut multitenancy),
+                "policyEditor" => map.read(&mut policy_editor),
+                "policyManager" => map.read(&mut policy_manager),
+                "remediationAnalytics" => map.read(&mut remediation_analytics),
+                "reporting" => map.read(&mut reporting),
+                "scanning" => map.read(&mut scanning),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             adaptive_security: codec::optional(adaptive_security),

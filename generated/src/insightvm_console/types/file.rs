@@ -31,10 +31,10 @@ impl File {
 impl serde::Serialize for File {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("attributes", &self.attributes)?;
-        map.field("name", &self.name)?;
-        map.optional("size", &self.size)?;
-        map.field("type", &self.type_)?;
+        map.optional("attributes", &self.attributes);
+        map.field("name", &self.name);
+        map.optional("size", &self.size);
+        map.field("type", &self.type_);
         map.end()
     }
 }
@@ -51,12 +51,12 @@ impl codec::ReadFields for File {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "attributes" => map.read(&mut attributes)?,
-                "name" => map.read(&mut name)?,
-                "size" => map.read(&mut size)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "attributes" => map.read(&mut attributes),
+                "name" => map.read(&mut name),
+                "size" => map.read(&mut size),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             attributes: codec::optional(attributes),

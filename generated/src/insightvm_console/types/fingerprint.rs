@@ -20,11 +20,11 @@ pub struct Fingerprint {
 impl serde::Serialize for Fingerprint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("family", &self.family)?;
-        map.optional("product", &self.product)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
+        map.optional("description", &self.description);
+        map.optional("family", &self.family);
+        map.optional("product", &self.product);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for Fingerprint {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "family" => map.read(&mut family)?,
-                "product" => map.read(&mut product)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "family" => map.read(&mut family),
+                "product" => map.read(&mut product),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::optional(description),

@@ -24,8 +24,8 @@ impl GroupAccount {
 impl serde::Serialize for GroupAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
+        map.optional("id", &self.id);
+        map.field("name", &self.name);
         map.end()
     }
 }
@@ -40,10 +40,10 @@ impl codec::ReadFields for GroupAccount {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

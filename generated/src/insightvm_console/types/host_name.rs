@@ -26,8 +26,8 @@ impl HostName {
 impl serde::Serialize for HostName {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name)?;
-        map.optional("source", &self.source)?;
+        map.field("name", &self.name);
+        map.optional("source", &self.source);
         map.end()
     }
 }
@@ -42,10 +42,10 @@ impl codec::ReadFields for HostName {
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name)?,
-                "source" => map.read(&mut source)?,
-                _ => map.skip()?,
-            }
+                "name" => map.read(&mut name),
+                "source" => map.read(&mut source),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             name: codec::required(name, "name")?,

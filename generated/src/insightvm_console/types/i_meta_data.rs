@@ -14,9 +14,9 @@ pub struct IMetaData {
 impl serde::Serialize for IMetaData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("fieldName", &self.field_name)?;
-        map.optional("supportedOperators", &self.supported_operators)?;
-        map.optional("type", &self.type_)?;
+        map.optional("fieldName", &self.field_name);
+        map.optional("supportedOperators", &self.supported_operators);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -32,11 +32,11 @@ impl codec::ReadFields for IMetaData {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "fieldName" => map.read(&mut field_name)?,
-                "supportedOperators" => map.read(&mut supported_operators)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "fieldName" => map.read(&mut field_name),
+                "supportedOperators" => map.read(&mut supported_operators),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             field_name: codec::optional(field_name),

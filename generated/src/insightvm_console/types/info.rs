@@ -34,20 +34,20 @@ pub struct Info {
 impl serde::Serialize for Info {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("cpu", &self.cpu)?;
-        map.optional("disk", &self.disk)?;
-        map.optional("distinguishedName", &self.distinguished_name)?;
-        map.optional("fqdn", &self.fqdn)?;
-        map.optional("host", &self.host)?;
-        map.optional("ip", &self.ip)?;
-        map.optional("jvm", &self.jvm)?;
-        map.optional("links", &self.links)?;
-        map.optional("memory", &self.memory)?;
-        map.optional("operatingSystem", &self.operating_system)?;
-        map.optional("serial", &self.serial)?;
-        map.optional("superuser", &self.superuser)?;
-        map.optional("user", &self.user)?;
-        map.optional("version", &self.version)?;
+        map.optional("cpu", &self.cpu);
+        map.optional("disk", &self.disk);
+        map.optional("distinguishedName", &self.distinguished_name);
+        map.optional("fqdn", &self.fqdn);
+        map.optional("host", &self.host);
+        map.optional("ip", &self.ip);
+        map.optional("jvm", &self.jvm);
+        map.optional("links", &self.links);
+        map.optional("memory", &self.memory);
+        map.optional("operatingSystem", &self.operating_system);
+        map.optional("serial", &self.serial);
+        map.optional("superuser", &self.superuser);
+        map.optional("user", &self.user);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -89,22 +89,22 @@ impl codec::ReadFields for Info {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cpu" => map.read(&mut cpu)?,
-                "disk" => map.read(&mut disk)?,
-                "distinguishedName" => map.read(&mut distinguished_name)?,
-                "fqdn" => map.read(&mut fqdn)?,
-                "host" => map.read(&mut host)?,
-                "ip" => map.read(&mut ip)?,
-                "jvm" => map.read(&mut jvm)?,
-                "links" => map.read(&mut links)?,
-                "memory" => map.read(&mut memory)?,
-                "operatingSystem" => map.read(&mut operating_system)?,
-                "serial" => map.read(&mut serial)?,
-                "superuser" => map.read(&mut superuser)?,
-                "user" => map.read(&mut user)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "cpu" => map.read(&mut cpu),
+                "disk" => map.read(&mut disk),
+                "distinguishedName" => map.read(&mut distinguished_name),
+                "fqdn" => map.read(&mut fqdn),
+                "host" => map.read(&mut host),
+                "ip" => map.read(&mut ip),
+                "jvm" => map.read(&mut jvm),
+                "links" => map.read(&mut links),
+                "memory" => map.read(&mut memory),
+                "operatingSystem" => map.read(&mut operating_system),
+                "serial" => map.read(&mut serial),
+                "superuser" => map.read(&mut superuser),
+                "user" => map.read(&mut user),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             cpu: codec::optional(cpu),

@@ -18,12 +18,12 @@ pub struct InstallSize {
 impl serde::Serialize for InstallSize {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("backups", &self.backups)?;
-        map.optional("database", &self.database)?;
-        map.optional("directory", &self.directory)?;
-        map.optional("reports", &self.reports)?;
-        map.optional("scans", &self.scans)?;
-        map.optional("total", &self.total)?;
+        map.optional("backups", &self.backups);
+        map.optional("database", &self.database);
+        map.optional("directory", &self.directory);
+        map.optional("reports", &self.reports);
+        map.optional("scans", &self.scans);
+        map.optional("total", &self.total);
         map.end()
     }
 }
@@ -49,14 +49,14 @@ impl codec::ReadFields for InstallSize {
         let mut total = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "backups" => map.read(&mut backups)?,
-                "database" => map.read(&mut database)?,
-                "directory" => map.read(&mut directory)?,
-                "reports" => map.read(&mut reports)?,
-                "scans" => map.read(&mut scans)?,
-                "total" => map.read(&mut total)?,
-                _ => map.skip()?,
-            }
+                "backups" => map.read(&mut backups),
+                "database" => map.read(&mut database),
+                "directory" => map.read(&mut directory),
+                "reports" => map.read(&mut reports),
+                "scans" => map.read(&mut scans),
+                "total" => map.read(&mut total),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             backups: codec::optional(backups),

@@ -32,27 +32,27 @@ pub struct JsonNode {
 impl serde::Serialize for JsonNode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("array", &self.array)?;
-        map.optional("bigDecimal", &self.big_decimal)?;
-        map.optional("bigInteger", &self.big_integer)?;
-        map.optional("binary", &self.binary)?;
-        map.optional("boolean", &self.boolean)?;
-        map.optional("containerNode", &self.container_node)?;
-        map.optional("double", &self.double)?;
-        map.optional("float", &self.float)?;
-        map.optional("floatingPointNumber", &self.floating_point_number)?;
-        map.optional("int", &self.int)?;
-        map.optional("integralNumber", &self.integral_number)?;
-        map.optional("long", &self.long)?;
-        map.optional("missingNode", &self.missing_node)?;
-        map.optional("nodeType", &self.node_type)?;
-        map.optional("null", &self.null)?;
-        map.optional("number", &self.number)?;
-        map.optional("object", &self.object)?;
-        map.optional("pojo", &self.pojo)?;
-        map.optional("short", &self.short)?;
-        map.optional("textual", &self.textual)?;
-        map.optional("valueNode", &self.value_node)?;
+        map.optional("array", &self.array);
+        map.optional("bigDecimal", &self.big_decimal);
+        map.optional("bigInteger", &self.big_integer);
+        map.optional("binary", &self.binary);
+        map.optional("boolean", &self.boolean);
+        map.optional("containerNode", &self.container_node);
+        map.optional("double", &self.double);
+        map.optional("float", &self.float);
+        map.optional("floatingPointNumber", &self.floating_point_number);
+        map.optional("int", &self.int);
+        map.optional("integralNumber", &self.integral_number);
+        map.optional("long", &self.long);
+        map.optional("missingNode", &self.missing_node);
+        map.optional("nodeType", &self.node_type);
+        map.optional("null", &self.null);
+        map.optional("number", &self.number);
+        map.optional("object", &self.object);
+        map.optional("pojo", &self.pojo);
+        map.optional("short", &self.short);
+        map.optional("textual", &self.textual);
+        map.optional("valueNode", &self.value_node);
         map.end()
     }
 }
@@ -108,29 +108,29 @@ impl codec::ReadFields for JsonNode {
         let mut value_node = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "array" => map.read(&mut array)?,
-                "bigDecimal" => map.read(&mut big_decimal)?,
-                "bigInteger" => map.read(&mut big_integer)?,
-                "binary" => map.read(&mut binary)?,
-                "boolean" => map.read(&mut boolean)?,
-                "containerNode" => map.read(&mut container_node)?,
-                "double" => map.read(&mut double)?,
-                "float" => map.read(&mut float)?,
-                "floatingPointNumber" => map.read(&mut floating_point_number)?,
-                "int" => map.read(&mut int)?,
-                "integralNumber" => map.read(&mut integral_number)?,
-                "long" => map.read(&mut long)?,
-                "missingNode" => map.read(&mut missing_node)?,
-                "nodeType" => map.read(&mut node_type)?,
-                "null" => map.read(&mut null)?,
-                "number" => map.read(&mut number)?,
-                "object" => map.read(&mut object)?,
-                "pojo" => map.read(&mut pojo)?,
-                "short" => map.read(&mut short)?,
-                "textual" => map.read(&mut textual)?,
-                "valueNode" => map.read(&mut value_node)?,
-                _ => map.skip()?,
-            }
+                "array" => map.read(&mut array),
+                "bigDecimal" => map.read(&mut big_decimal),
+                "bigInteger" => map.read(&mut big_integer),
+                "binary" => map.read(&mut binary),
+                "boolean" => map.read(&mut boolean),
+                "containerNode" => map.read(&mut container_node),
+                "double" => map.read(&mut double),
+                "float" => map.read(&mut float),
+                "floatingPointNumber" => map.read(&mut floating_point_number),
+                "int" => map.read(&mut int),
+                "integralNumber" => map.read(&mut integral_number),
+                "long" => map.read(&mut long),
+                "missingNode" => map.read(&mut missing_node),
+                "nodeType" => map.read(&mut node_type),
+                "null" => map.read(&mut null),
+                "number" => map.read(&mut number),
+                "object" => map.read(&mut object),
+                "pojo" => map.read(&mut pojo),
+                "short" => map.read(&mut short),
+                "textual" => map.read(&mut textual),
+                "valueNode" => map.read(&mut value_node),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             array: codec::optional(array),

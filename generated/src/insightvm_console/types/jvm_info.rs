@@ -20,11 +20,11 @@ pub struct JvmInfo {
 impl serde::Serialize for JvmInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("name", &self.name)?;
-        map.optional("startTime", &self.start_time)?;
-        map.optional("uptime", &self.uptime)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
+        map.optional("name", &self.name);
+        map.optional("startTime", &self.start_time);
+        map.optional("uptime", &self.uptime);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for JvmInfo {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name)?,
-                "startTime" => map.read(&mut start_time)?,
-                "uptime" => map.read(&mut uptime)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "name" => map.read(&mut name),
+                "startTime" => map.read(&mut start_time),
+                "uptime" => map.read(&mut uptime),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             name: codec::optional(name),

@@ -25,14 +25,14 @@ pub struct License {
 impl serde::Serialize for License {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("edition", &self.edition)?;
-        map.optional("evaluation", &self.evaluation)?;
-        map.optional("expires", &self.expires)?;
-        map.optional("features", &self.features)?;
-        map.optional("limits", &self.limits)?;
-        map.optional("links", &self.links)?;
-        map.optional("perpetual", &self.perpetual)?;
-        map.optional("status", &self.status)?;
+        map.optional("edition", &self.edition);
+        map.optional("evaluation", &self.evaluation);
+        map.optional("expires", &self.expires);
+        map.optional("features", &self.features);
+        map.optional("limits", &self.limits);
+        map.optional("links", &self.links);
+        map.optional("perpetual", &self.perpetual);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -62,16 +62,16 @@ impl codec::ReadFields for License {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "edition" => map.read(&mut edition)?,
-                "evaluation" => map.read(&mut evaluation)?,
-                "expires" => map.read(&mut expires)?,
-                "features" => map.read(&mut features)?,
-                "limits" => map.read(&mut limits)?,
-                "links" => map.read(&mut links)?,
-                "perpetual" => map.read(&mut perpetual)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "edition" => map.read(&mut edition),
+                "evaluation" => map.read(&mut evaluation),
+                "expires" => map.read(&mut expires),
+                "features" => map.read(&mut features),
+                "limits" => map.read(&mut limits),
+                "links" => map.read(&mut links),
+                "perpetual" => map.read(&mut perpetual),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             edition: codec::optional(edition),

@@ -18,10 +18,10 @@ pub struct LicenseLimits {
 impl serde::Serialize for LicenseLimits {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("assetsWithHostedEngine", &self.assets_with_hosted_engine)?;
-        map.optional("scanEngines", &self.scan_engines)?;
-        map.optional("users", &self.users)?;
+        map.optional("assets", &self.assets);
+        map.optional("assetsWithHostedEngine", &self.assets_with_hosted_engine);
+        map.optional("scanEngines", &self.scan_engines);
+        map.optional("users", &self.users);
         map.end()
     }
 }
@@ -43,12 +43,12 @@ impl codec::ReadFields for LicenseLimits {
         let mut users = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "assetsWithHostedEngine" => map.read(&mut assets_with_hosted_engine)?,
-                "scanEngines" => map.read(&mut scan_engines)?,
-                "users" => map.read(&mut users)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "assetsWithHostedEngine" => map.read(&mut assets_with_hosted_engine),
+                "scanEngines" => map.read(&mut scan_engines),
+                "users" => map.read(&mut users),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

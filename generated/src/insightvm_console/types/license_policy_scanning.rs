@@ -14,8 +14,8 @@ pub struct LicensePolicyScanning {
 impl serde::Serialize for LicensePolicyScanning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("benchmarks", &self.benchmarks)?;
-        map.optional("scanning", &self.scanning)?;
+        map.optional("benchmarks", &self.benchmarks);
+        map.optional("scanning", &self.scanning);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for LicensePolicyScanning {
         let mut scanning = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "benchmarks" => map.read(&mut benchmarks)?,
-                "scanning" => map.read(&mut scanning)?,
-                _ => map.skip()?,
-            }
+                "benchmarks" => map.read(&mut benchmarks),
+                "scanning" => map.read(&mut scanning),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             benchmarks: codec::optional(benchmarks),

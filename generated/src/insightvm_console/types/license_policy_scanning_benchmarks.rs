@@ -20,11 +20,11 @@ pub struct LicensePolicyScanningBenchmarks {
 impl serde::Serialize for LicensePolicyScanningBenchmarks {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("cis", &self.cis)?;
-        map.optional("custom", &self.custom)?;
-        map.optional("disa", &self.disa)?;
-        map.optional("fdcc", &self.fdcc)?;
-        map.optional("usgcb", &self.usgcb)?;
+        map.optional("cis", &self.cis);
+        map.optional("custom", &self.custom);
+        map.optional("disa", &self.disa);
+        map.optional("fdcc", &self.fdcc);
+        map.optional("usgcb", &self.usgcb);
         map.end()
     }
 }
@@ -42,13 +42,13 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
         let mut usgcb = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cis" => map.read(&mut cis)?,
-                "custom" => map.read(&mut custom)?,
-                "disa" => map.read(&mut disa)?,
-                "fdcc" => map.read(&mut fdcc)?,
-                "usgcb" => map.read(&mut usgcb)?,
-                _ => map.skip()?,
-            }
+                "cis" => map.read(&mut cis),
+                "custom" => map.read(&mut custom),
+                "disa" => map.read(&mut disa),
+                "fdcc" => map.read(&mut fdcc),
+                "usgcb" => map.read(&mut usgcb),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             cis: codec::optional(cis),

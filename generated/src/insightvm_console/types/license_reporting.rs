@@ -16,9 +16,9 @@ pub struct LicenseReporting {
 impl serde::Serialize for LicenseReporting {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("advanced", &self.advanced)?;
-        map.optional("customizableCSVExport", &self.customizable_csv_export)?;
-        map.optional("pci", &self.pci)?;
+        map.optional("advanced", &self.advanced);
+        map.optional("customizableCSVExport", &self.customizable_csv_export);
+        map.optional("pci", &self.pci);
         map.end()
     }
 }
@@ -38,11 +38,11 @@ impl codec::ReadFields for LicenseReporting {
         let mut pci = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "advanced" => map.read(&mut advanced)?,
-                "customizableCSVExport" => map.read(&mut customizable_csv_export)?,
-                "pci" => map.read(&mut pci)?,
-                _ => map.skip()?,
-            }
+                "advanced" => map.read(&mut advanced),
+                "customizableCSVExport" => map.read(&mut customizable_csv_export),
+                "pci" => map.read(&mut pci),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             advanced: codec::optional(advanced),

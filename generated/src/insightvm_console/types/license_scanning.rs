@@ -20,11 +20,11 @@ pub struct LicenseScanning {
 impl serde::Serialize for LicenseScanning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("discovery", &self.discovery)?;
-        map.optional("policy", &self.policy)?;
-        map.optional("scada", &self.scada)?;
-        map.optional("virtual", &self.virtual_)?;
-        map.optional("webApplication", &self.web_application)?;
+        map.optional("discovery", &self.discovery);
+        map.optional("policy", &self.policy);
+        map.optional("scada", &self.scada);
+        map.optional("virtual", &self.virtual_);
+        map.optional("webApplication", &self.web_application);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for LicenseScanning {
         let mut web_application = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "discovery" => map.read(&mut discovery)?,
-                "policy" => map.read(&mut policy)?,
-                "scada" => map.read(&mut scada)?,
-                "virtual" => map.read(&mut virtual_)?,
-                "webApplication" => map.read(&mut web_application)?,
-                _ => map.skip()?,
-            }
+                "discovery" => map.read(&mut discovery),
+                "policy" => map.read(&mut policy),
+                "scada" => map.read(&mut scada),
+                "virtual" => map.read(&mut virtual_),
+                "webApplication" => map.read(&mut web_application),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             discovery: codec::optional(discovery),

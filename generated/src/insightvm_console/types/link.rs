@@ -19,8 +19,8 @@ pub struct Link {
 impl serde::Serialize for Link {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href)?;
-        map.optional("rel", &self.rel)?;
+        map.optional("href", &self.href);
+        map.optional("rel", &self.rel);
         map.end()
     }
 }
@@ -35,10 +35,10 @@ impl codec::ReadFields for Link {
         let mut rel = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href)?,
-                "rel" => map.read(&mut rel)?,
-                _ => map.skip()?,
-            }
+                "href" => map.read(&mut href),
+                "rel" => map.read(&mut rel),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             href: codec::optional(href),

@@ -13,7 +13,7 @@ pub struct Links {
 impl serde::Serialize for Links {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -27,9 +27,9 @@ impl codec::ReadFields for Links {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -20,9 +20,9 @@ pub struct LocalePreferences {
 impl serde::Serialize for LocalePreferences {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("default", &self.default)?;
-        map.optional("links", &self.links)?;
-        map.optional("reports", &self.reports)?;
+        map.optional("default", &self.default);
+        map.optional("links", &self.links);
+        map.optional("reports", &self.reports);
         map.end()
     }
 }
@@ -38,11 +38,11 @@ impl codec::ReadFields for LocalePreferences {
         let mut reports = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "default" => map.read(&mut default)?,
-                "links" => map.read(&mut links)?,
-                "reports" => map.read(&mut reports)?,
-                _ => map.skip()?,
-            }
+                "default" => map.read(&mut default),
+                "links" => map.read(&mut links),
+                "reports" => map.read(&mut reports),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             default: codec::optional(default),

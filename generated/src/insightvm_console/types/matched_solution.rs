@@ -31,16 +31,16 @@ pub struct MatchedSolution {
 impl serde::Serialize for MatchedSolution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalInformation", &self.additional_information)?;
-        map.optional("appliesTo", &self.applies_to)?;
-        map.optional("confidence", &self.confidence)?;
-        map.optional("estimate", &self.estimate)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("matches", &self.matches)?;
-        map.optional("steps", &self.steps)?;
-        map.optional("summary", &self.summary)?;
-        map.optional("type", &self.type_)?;
+        map.optional("additionalInformation", &self.additional_information);
+        map.optional("appliesTo", &self.applies_to);
+        map.optional("confidence", &self.confidence);
+        map.optional("estimate", &self.estimate);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("matches", &self.matches);
+        map.optional("steps", &self.steps);
+        map.optional("summary", &self.summary);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -74,18 +74,18 @@ impl codec::ReadFields for MatchedSolution {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalInformation" => map.read(&mut additional_information)?,
-                "appliesTo" => map.read(&mut applies_to)?,
-                "confidence" => map.read(&mut confidence)?,
-                "estimate" => map.read(&mut estimate)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "matches" => map.read(&mut matches)?,
-                "steps" => map.read(&mut steps)?,
-                "summary" => map.read(&mut summary)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "additionalInformation" => map.read(&mut additional_information),
+                "appliesTo" => map.read(&mut applies_to),
+                "confidence" => map.read(&mut confidence),
+                "estimate" => map.read(&mut estimate),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "matches" => map.read(&mut matches),
+                "steps" => map.read(&mut steps),
+                "summary" => map.read(&mut summary),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             additional_information: codec::optional(additional_information),

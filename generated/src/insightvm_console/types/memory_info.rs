@@ -13,8 +13,8 @@ pub struct MemoryInfo {
 impl serde::Serialize for MemoryInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("free", &self.free)?;
-        map.optional("total", &self.total)?;
+        map.optional("free", &self.free);
+        map.optional("total", &self.total);
         map.end()
     }
 }
@@ -29,10 +29,10 @@ impl codec::ReadFields for MemoryInfo {
         let mut total = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "free" => map.read(&mut free)?,
-                "total" => map.read(&mut total)?,
-                _ => map.skip()?,
-            }
+                "free" => map.read(&mut free),
+                "total" => map.read(&mut total),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             free: codec::optional(free),

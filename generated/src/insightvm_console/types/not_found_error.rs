@@ -28,9 +28,9 @@ impl NotFoundError {
 impl serde::Serialize for NotFoundError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("message", &self.message)?;
-        map.field("status", &self.status)?;
+        map.optional("links", &self.links);
+        map.optional("message", &self.message);
+        map.field("status", &self.status);
         map.end()
     }
 }
@@ -46,11 +46,11 @@ impl codec::ReadFields for NotFoundError {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "message" => map.read(&mut message)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "message" => map.read(&mut message),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -33,17 +33,17 @@ pub struct OperatingSystem {
 impl serde::Serialize for OperatingSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("architecture", &self.architecture)?;
-        map.optional("configurations", &self.configurations)?;
-        map.optional("cpe", &self.cpe)?;
-        map.optional("description", &self.description)?;
-        map.optional("family", &self.family)?;
-        map.optional("id", &self.id)?;
-        map.optional("product", &self.product)?;
-        map.optional("systemName", &self.system_name)?;
-        map.optional("type", &self.type_)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
+        map.optional("architecture", &self.architecture);
+        map.optional("configurations", &self.configurations);
+        map.optional("cpe", &self.cpe);
+        map.optional("description", &self.description);
+        map.optional("family", &self.family);
+        map.optional("id", &self.id);
+        map.optional("product", &self.product);
+        map.optional("systemName", &self.system_name);
+        map.optional("type", &self.type_);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -79,19 +79,19 @@ impl codec::ReadFields for OperatingSystem {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "architecture" => map.read(&mut architecture)?,
-                "configurations" => map.read(&mut configurations)?,
-                "cpe" => map.read(&mut cpe)?,
-                "description" => map.read(&mut description)?,
-                "family" => map.read(&mut family)?,
-                "id" => map.read(&mut id)?,
-                "product" => map.read(&mut product)?,
-                "systemName" => map.read(&mut system_name)?,
-                "type" => map.read(&mut type_)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "architecture" => map.read(&mut architecture),
+                "configurations" => map.read(&mut configurations),
+                "cpe" => map.read(&mut cpe),
+                "description" => map.read(&mut description),
+                "family" => map.read(&mut family),
+                "id" => map.read(&mut id),
+                "product" => map.read(&mut product),
+                "systemName" => map.read(&mut system_name),
+                "type" => map.read(&mut type_),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             architecture: codec::optional(architecture),

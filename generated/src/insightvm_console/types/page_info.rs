@@ -18,10 +18,10 @@ pub struct PageInfo {
 impl serde::Serialize for PageInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("number", &self.number)?;
-        map.optional("size", &self.size)?;
-        map.optional("totalPages", &self.total_pages)?;
-        map.optional("totalResources", &self.total_resources)?;
+        map.optional("number", &self.number);
+        map.optional("size", &self.size);
+        map.optional("totalPages", &self.total_pages);
+        map.optional("totalResources", &self.total_resources);
         map.end()
     }
 }
@@ -43,12 +43,12 @@ impl codec::ReadFields for PageInfo {
         let mut total_resources = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "number" => map.read(&mut number)?,
-                "size" => map.read(&mut size)?,
-                "totalPages" => map.read(&mut total_pages)?,
-                "totalResources" => map.read(&mut total_resources)?,
-                _ => map.skip()?,
-            }
+                "number" => map.read(&mut number),
+                "size" => map.read(&mut size),
+                "totalPages" => map.read(&mut total_pages),
+                "totalResources" => map.read(&mut total_resources),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             number: codec::optional(number),

@@ -16,9 +16,9 @@ pub struct PageOfPolicyAsset {
 impl serde::Serialize for PageOfPolicyAsset {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("page", &self.page)?;
-        map.optional("resources", &self.resources)?;
+        map.optional("links", &self.links);
+        map.optional("page", &self.page);
+        map.optional("resources", &self.resources);
         map.end()
     }
 }
@@ -34,11 +34,11 @@ impl codec::ReadFields for PageOfPolicyAsset {
         let mut resources = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "page" => map.read(&mut page)?,
-                "resources" => map.read(&mut resources)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "page" => map.read(&mut page),
+                "resources" => map.read(&mut resources),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -23,11 +23,11 @@ pub struct Pci {
 impl serde::Serialize for Pci {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("adjustedCVSSScore", &self.adjusted_cvss_score)?;
-        map.optional("adjustedSeverityScore", &self.adjusted_severity_score)?;
-        map.optional("fail", &self.fail)?;
-        map.optional("specialNotes", &self.special_notes)?;
-        map.optional("status", &self.status)?;
+        map.optional("adjustedCVSSScore", &self.adjusted_cvss_score);
+        map.optional("adjustedSeverityScore", &self.adjusted_severity_score);
+        map.optional("fail", &self.fail);
+        map.optional("specialNotes", &self.special_notes);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -51,13 +51,13 @@ impl codec::ReadFields for Pci {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adjustedCVSSScore" => map.read(&mut adjusted_cvss_score)?,
-                "adjustedSeverityScore" => map.read(&mut adjusted_severity_score)?,
-                "fail" => map.read(&mut fail)?,
-                "specialNotes" => map.read(&mut special_notes)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "adjustedCVSSScore" => map.read(&mut adjusted_cvss_score),
+                "adjustedSeverityScore" => map.read(&mut adjusted_severity_score),
+                "fail" => map.read(&mut fail),
+                "specialNotes" => map.read(&mut special_notes),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             adjusted_cvss_score: codec::optional(adjusted_cvss_score),

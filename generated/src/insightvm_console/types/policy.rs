@@ -27,10 +27,10 @@ pub struct Policy {
 impl serde::Serialize for Policy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("links", &self.links)?;
-        map.optional("recursiveWindowsFSSearch", &self.recursive_windows_fs_search)?;
-        map.optional("storeSCAP", &self.store_scap)?;
+        map.optional("enabled", &self.enabled);
+        map.optional("links", &self.links);
+        map.optional("recursiveWindowsFSSearch", &self.recursive_windows_fs_search);
+        map.optional("storeSCAP", &self.store_scap);
         map.end()
     }
 }
@@ -52,12 +52,12 @@ impl codec::ReadFields for Policy {
         let mut store_scap = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled)?,
-                "links" => map.read(&mut links)?,
-                "recursiveWindowsFSSearch" => map.read(&mut recursive_windows_fs_search)?,
-                "storeSCAP" => map.read(&mut store_scap)?,
-                _ => map.skip()?,
-            }
+                "enabled" => map.read(&mut enabled),
+                "links" => map.read(&mut links),
+                "recursiveWindowsFSSearch" => map.read(&mut recursive_windows_fs_search),
+                "storeSCAP" => map.read(&mut store_scap),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             enabled: codec::optional(enabled),

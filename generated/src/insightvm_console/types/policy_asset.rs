@@ -22,12 +22,12 @@ pub struct PolicyAsset {
 impl serde::Serialize for PolicyAsset {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("hostname", &self.hostname)?;
-        map.optional("id", &self.id)?;
-        map.optional("ip", &self.ip)?;
-        map.optional("links", &self.links)?;
-        map.optional("os", &self.os)?;
-        map.optional("status", &self.status)?;
+        map.optional("hostname", &self.hostname);
+        map.optional("id", &self.id);
+        map.optional("ip", &self.ip);
+        map.optional("links", &self.links);
+        map.optional("os", &self.os);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -53,14 +53,14 @@ impl codec::ReadFields for PolicyAsset {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "hostname" => map.read(&mut hostname)?,
-                "id" => map.read(&mut id)?,
-                "ip" => map.read(&mut ip)?,
-                "links" => map.read(&mut links)?,
-                "os" => map.read(&mut os)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "hostname" => map.read(&mut hostname),
+                "id" => map.read(&mut id),
+                "ip" => map.read(&mut ip),
+                "links" => map.read(&mut links),
+                "os" => map.read(&mut os),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             hostname: codec::optional(hostname),

@@ -19,10 +19,10 @@ pub struct PolicyBenchmark {
 impl serde::Serialize for PolicyBenchmark {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("title", &self.title)?;
-        map.optional("version", &self.version)?;
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("title", &self.title);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -39,12 +39,12 @@ impl codec::ReadFields for PolicyBenchmark {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "title" => map.read(&mut title)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "title" => map.read(&mut title),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -23,12 +23,12 @@ pub struct PolicyControl {
 impl serde::Serialize for PolicyControl {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("cceItemId", &self.cce_item_id)?;
-        map.optional("ccePlatform", &self.cce_platform)?;
-        map.optional("controlName", &self.control_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("publishedDate", &self.published_date)?;
+        map.optional("cceItemId", &self.cce_item_id);
+        map.optional("ccePlatform", &self.cce_platform);
+        map.optional("controlName", &self.control_name);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("publishedDate", &self.published_date);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for PolicyControl {
         let mut published_date = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cceItemId" => map.read(&mut cce_item_id)?,
-                "ccePlatform" => map.read(&mut cce_platform)?,
-                "controlName" => map.read(&mut control_name)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "publishedDate" => map.read(&mut published_date)?,
-                _ => map.skip()?,
-            }
+                "cceItemId" => map.read(&mut cce_item_id),
+                "ccePlatform" => map.read(&mut cce_platform),
+                "controlName" => map.read(&mut control_name),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "publishedDate" => map.read(&mut published_date),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             cce_item_id: codec::optional(cce_item_id),

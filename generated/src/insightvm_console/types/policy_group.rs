@@ -34,17 +34,17 @@ pub struct PolicyGroup {
 impl serde::Serialize for PolicyGroup {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("benchmark", &self.benchmark)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("policy", &self.policy)?;
-        map.optional("scope", &self.scope)?;
-        map.optional("status", &self.status)?;
-        map.optional("surrogateId", &self.surrogate_id)?;
-        map.optional("title", &self.title)?;
+        map.optional("assets", &self.assets);
+        map.optional("benchmark", &self.benchmark);
+        map.optional("description", &self.description);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("policy", &self.policy);
+        map.optional("scope", &self.scope);
+        map.optional("status", &self.status);
+        map.optional("surrogateId", &self.surrogate_id);
+        map.optional("title", &self.title);
         map.end()
     }
 }
@@ -80,19 +80,19 @@ impl codec::ReadFields for PolicyGroup {
         let mut title = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "benchmark" => map.read(&mut benchmark)?,
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "policy" => map.read(&mut policy)?,
-                "scope" => map.read(&mut scope)?,
-                "status" => map.read(&mut status)?,
-                "surrogateId" => map.read(&mut surrogate_id)?,
-                "title" => map.read(&mut title)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "benchmark" => map.read(&mut benchmark),
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "policy" => map.read(&mut policy),
+                "scope" => map.read(&mut scope),
+                "status" => map.read(&mut status),
+                "surrogateId" => map.read(&mut surrogate_id),
+                "title" => map.read(&mut title),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

@@ -47,13 +47,13 @@ impl PolicyOverride {
 impl serde::Serialize for PolicyOverride {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("expires", &self.expires)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("review", &self.review)?;
-        map.field("scope", &self.scope)?;
-        map.field("state", &self.state)?;
-        map.field("submit", &self.submit)?;
+        map.optional("expires", &self.expires);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("review", &self.review);
+        map.field("scope", &self.scope);
+        map.field("state", &self.state);
+        map.field("submit", &self.submit);
         map.end()
     }
 }
@@ -81,15 +81,15 @@ impl codec::ReadFields for PolicyOverride {
         let mut submit = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "expires" => map.read(&mut expires)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "review" => map.read(&mut review)?,
-                "scope" => map.read(&mut scope)?,
-                "state" => map.read(&mut state)?,
-                "submit" => map.read(&mut submit)?,
-                _ => map.skip()?,
-            }
+                "expires" => map.read(&mut expires),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "review" => map.read(&mut review),
+                "scope" => map.read(&mut scope),
+                "state" => map.read(&mut state),
+                "submit" => map.read(&mut submit),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             expires: codec::optional(expires),

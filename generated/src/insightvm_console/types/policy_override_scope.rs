@@ -47,12 +47,12 @@ impl PolicyOverrideScope {
 impl serde::Serialize for PolicyOverrideScope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("asset", &self.asset)?;
-        map.optional("links", &self.links)?;
-        map.field("newResult", &self.new_result)?;
-        map.optional("originalResult", &self.original_result)?;
-        map.field("rule", &self.rule)?;
-        map.field("type", &self.type_)?;
+        map.optional("asset", &self.asset);
+        map.optional("links", &self.links);
+        map.field("newResult", &self.new_result);
+        map.optional("originalResult", &self.original_result);
+        map.field("rule", &self.rule);
+        map.field("type", &self.type_);
         map.end()
     }
 }
@@ -78,14 +78,14 @@ impl codec::ReadFields for PolicyOverrideScope {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset" => map.read(&mut asset)?,
-                "links" => map.read(&mut links)?,
-                "newResult" => map.read(&mut new_result)?,
-                "originalResult" => map.read(&mut original_result)?,
-                "rule" => map.read(&mut rule)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "asset" => map.read(&mut asset),
+                "links" => map.read(&mut links),
+                "newResult" => map.read(&mut new_result),
+                "originalResult" => map.read(&mut original_result),
+                "rule" => map.read(&mut rule),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset: codec::optional(asset),

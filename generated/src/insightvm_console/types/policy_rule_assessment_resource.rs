@@ -23,12 +23,12 @@ pub struct PolicyRuleAssessmentResource {
 impl serde::Serialize for PolicyRuleAssessmentResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("total", &self.total)?;
-        map.optional("totalFailed", &self.total_failed)?;
-        map.optional("totalNotApplicable", &self.total_not_applicable)?;
-        map.optional("totalPassed", &self.total_passed)?;
-        map.optional("unscored", &self.unscored)?;
+        map.optional("links", &self.links);
+        map.optional("total", &self.total);
+        map.optional("totalFailed", &self.total_failed);
+        map.optional("totalNotApplicable", &self.total_not_applicable);
+        map.optional("totalPassed", &self.total_passed);
+        map.optional("unscored", &self.unscored);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for PolicyRuleAssessmentResource {
         let mut unscored = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "total" => map.read(&mut total)?,
-                "totalFailed" => map.read(&mut total_failed)?,
-                "totalNotApplicable" => map.read(&mut total_not_applicable)?,
-                "totalPassed" => map.read(&mut total_passed)?,
-                "unscored" => map.read(&mut unscored)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "total" => map.read(&mut total),
+                "totalFailed" => map.read(&mut total_failed),
+                "totalNotApplicable" => map.read(&mut total_not_applicable),
+                "totalPassed" => map.read(&mut total_passed),
+                "unscored" => map.read(&mut unscored),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

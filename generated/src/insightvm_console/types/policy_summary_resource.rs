@@ -29,12 +29,12 @@ pub struct PolicySummaryResource {
 impl serde::Serialize for PolicySummaryResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("decreasedCompliance", &self.decreased_compliance)?;
-        map.optional("increasedCompliance", &self.increased_compliance)?;
-        map.optional("links", &self.links)?;
-        map.optional("numberOfPolicies", &self.number_of_policies)?;
-        map.optional("overallCompliance", &self.overall_compliance)?;
-        map.optional("scannedPolicies", &self.scanned_policies)?;
+        map.optional("decreasedCompliance", &self.decreased_compliance);
+        map.optional("increasedCompliance", &self.increased_compliance);
+        map.optional("links", &self.links);
+        map.optional("numberOfPolicies", &self.number_of_policies);
+        map.optional("overallCompliance", &self.overall_compliance);
+        map.optional("scannedPolicies", &self.scanned_policies);
         map.end()
     }
 }
@@ -60,14 +60,14 @@ impl codec::ReadFields for PolicySummaryResource {
         let mut scanned_policies = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "decreasedCompliance" => map.read(&mut decreased_compliance)?,
-                "increasedCompliance" => map.read(&mut increased_compliance)?,
-                "links" => map.read(&mut links)?,
-                "numberOfPolicies" => map.read(&mut number_of_policies)?,
-                "overallCompliance" => map.read(&mut overall_compliance)?,
-                "scannedPolicies" => map.read(&mut scanned_policies)?,
-                _ => map.skip()?,
-            }
+                "decreasedCompliance" => map.read(&mut decreased_compliance),
+                "increasedCompliance" => map.read(&mut increased_compliance),
+                "links" => map.read(&mut links),
+                "numberOfPolicies" => map.read(&mut number_of_policies),
+                "overallCompliance" => map.read(&mut overall_compliance),
+                "scannedPolicies" => map.read(&mut scanned_policies),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             decreased_compliance: codec::optional(decreased_compliance),

@@ -19,10 +19,10 @@ pub struct RangeResource {
 impl serde::Serialize for RangeResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("every", &self.every)?;
-        map.optional("from", &self.from)?;
-        map.optional("interval", &self.interval)?;
-        map.optional("to", &self.to)?;
+        map.optional("every", &self.every);
+        map.optional("from", &self.from);
+        map.optional("interval", &self.interval);
+        map.optional("to", &self.to);
         map.end()
     }
 }
@@ -39,12 +39,12 @@ impl codec::ReadFields for RangeResource {
         let mut to = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "every" => map.read(&mut every)?,
-                "from" => map.read(&mut from)?,
-                "interval" => map.read(&mut interval)?,
-                "to" => map.read(&mut to)?,
-                _ => map.skip()?,
-            }
+                "every" => map.read(&mut every),
+                "from" => map.read(&mut from),
+                "interval" => map.read(&mut interval),
+                "to" => map.read(&mut to),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             every: codec::optional(every),

@@ -17,9 +17,9 @@ pub struct ReferenceWithEndpointIdLink {
 impl serde::Serialize for ReferenceWithEndpointIdLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("port", &self.port)?;
-        map.optional("protocol", &self.protocol)?;
+        map.optional("links", &self.links);
+        map.optional("port", &self.port);
+        map.optional("protocol", &self.protocol);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
         let mut protocol = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "port" => map.read(&mut port)?,
-                "protocol" => map.read(&mut protocol)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "port" => map.read(&mut port),
+                "protocol" => map.read(&mut protocol),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

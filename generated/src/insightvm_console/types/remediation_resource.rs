@@ -15,8 +15,8 @@ pub struct RemediationResource {
 impl serde::Serialize for RemediationResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("solutions", &self.solutions)?;
-        map.optional("sort", &self.sort)?;
+        map.optional("solutions", &self.solutions);
+        map.optional("sort", &self.sort);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for RemediationResource {
         let mut sort = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "solutions" => map.read(&mut solutions)?,
-                "sort" => map.read(&mut sort)?,
-                _ => map.skip()?,
-            }
+                "solutions" => map.read(&mut solutions),
+                "sort" => map.read(&mut sort),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             solutions: codec::optional(solutions),

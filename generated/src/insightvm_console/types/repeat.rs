@@ -47,11 +47,11 @@ impl Repeat {
 impl serde::Serialize for Repeat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("dayOfWeek", &self.day_of_week)?;
-        map.field("every", &self.every)?;
-        map.field("interval", &self.interval)?;
-        map.optional("lastDayOfMonth", &self.last_day_of_month)?;
-        map.optional("weekOfMonth", &self.week_of_month)?;
+        map.optional("dayOfWeek", &self.day_of_week);
+        map.field("every", &self.every);
+        map.field("interval", &self.interval);
+        map.optional("lastDayOfMonth", &self.last_day_of_month);
+        map.optional("weekOfMonth", &self.week_of_month);
         map.end()
     }
 }
@@ -75,13 +75,13 @@ impl codec::ReadFields for Repeat {
         let mut week_of_month = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dayOfWeek" => map.read(&mut day_of_week)?,
-                "every" => map.read(&mut every)?,
-                "interval" => map.read(&mut interval)?,
-                "lastDayOfMonth" => map.read(&mut last_day_of_month)?,
-                "weekOfMonth" => map.read(&mut week_of_month)?,
-                _ => map.skip()?,
-            }
+                "dayOfWeek" => map.read(&mut day_of_week),
+                "every" => map.read(&mut every),
+                "interval" => map.read(&mut interval),
+                "lastDayOfMonth" => map.read(&mut last_day_of_month),
+                "weekOfMonth" => map.read(&mut week_of_month),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             day_of_week: codec::optional(day_of_week),

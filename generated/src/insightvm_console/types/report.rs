@@ -63,33 +63,33 @@ pub struct Report {
 impl serde::Serialize for Report {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("baseline", &self.baseline)?;
-        map.optional("bureau", &self.bureau)?;
-        map.optional("component", &self.component)?;
-        map.optional("database", &self.database)?;
-        map.optional("email", &self.email)?;
-        map.optional("enclave", &self.enclave)?;
-        map.optional("filters", &self.filters)?;
-        map.optional("format", &self.format)?;
-        map.optional("frequency", &self.frequency)?;
-        map.optional("id", &self.id)?;
-        map.optional("language", &self.language)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("organization", &self.organization)?;
-        map.optional("owner", &self.owner)?;
-        map.optional("policies", &self.policies)?;
-        map.optional("policy", &self.policy)?;
-        map.optional("query", &self.query)?;
-        map.optional("range", &self.range)?;
-        map.optional("remediation", &self.remediation)?;
-        map.optional("riskTrend", &self.risk_trend)?;
-        map.optional("scope", &self.scope)?;
-        map.optional("storage", &self.storage)?;
-        map.optional("template", &self.template)?;
-        map.optional("timezone", &self.timezone)?;
-        map.optional("users", &self.users)?;
-        map.optional("version", &self.version)?;
+        map.optional("baseline", &self.baseline);
+        map.optional("bureau", &self.bureau);
+        map.optional("component", &self.component);
+        map.optional("database", &self.database);
+        map.optional("email", &self.email);
+        map.optional("enclave", &self.enclave);
+        map.optional("filters", &self.filters);
+        map.optional("format", &self.format);
+        map.optional("frequency", &self.frequency);
+        map.optional("id", &self.id);
+        map.optional("language", &self.language);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("organization", &self.organization);
+        map.optional("owner", &self.owner);
+        map.optional("policies", &self.policies);
+        map.optional("policy", &self.policy);
+        map.optional("query", &self.query);
+        map.optional("range", &self.range);
+        map.optional("remediation", &self.remediation);
+        map.optional("riskTrend", &self.risk_trend);
+        map.optional("scope", &self.scope);
+        map.optional("storage", &self.storage);
+        map.optional("template", &self.template);
+        map.optional("timezone", &self.timezone);
+        map.optional("users", &self.users);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -157,35 +157,35 @@ impl codec::ReadFields for Report {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "baseline" => map.read(&mut baseline)?,
-                "bureau" => map.read(&mut bureau)?,
-                "component" => map.read(&mut component)?,
-                "database" => map.read(&mut database)?,
-                "email" => map.read(&mut email)?,
-                "enclave" => map.read(&mut enclave)?,
-                "filters" => map.read(&mut filters)?,
-                "format" => map.read(&mut format)?,
-                "frequency" => map.read(&mut frequency)?,
-                "id" => map.read(&mut id)?,
-                "language" => map.read(&mut language)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "organization" => map.read(&mut organization)?,
-                "owner" => map.read(&mut owner)?,
-                "policies" => map.read(&mut policies)?,
-                "policy" => map.read(&mut policy)?,
-                "query" => map.read(&mut query)?,
-                "range" => map.read(&mut range)?,
-                "remediation" => map.read(&mut remediation)?,
-                "riskTrend" => map.read(&mut risk_trend)?,
-                "scope" => map.read(&mut scope)?,
-                "storage" => map.read(&mut storage)?,
-                "template" => map.read(&mut template)?,
-                "timezone" => map.read(&mut timezone)?,
-                "users" => map.read(&mut users)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "baseline" => map.read(&mut baseline),
+                "bureau" => map.read(&mut bureau),
+                "component" => map.read(&mut component),
+                "database" => map.read(&mut database),
+                "email" => map.read(&mut email),
+                "enclave" => map.read(&mut enclave),
+                "filters" => map.read(&mut filters),
+                "format" => map.read(&mut format),
+                "frequency" => map.read(&mut frequency),
+                "id" => map.read(&mut id),
+                "language" => map.read(&mut language),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "organization" => map.read(&mut organization),
+                "owner" => map.read(&mut owner),
+                "policies" => map.read(&mut policies),
+                "policy" => map.read(&mut policy),
+                "query" => map.read(&mut query),
+                "range" => map.read(&mut range),
+                "remediation" => map.read(&mut remediation),
+                "riskTrend" => map.read(&mut risk_trend),
+                "scope" => map.read(&mut scope),
+                "storage" => map.read(&mut storage),
+                "template" => map.read(&mut template),
+                "timezone" => map.read(&mut timezone),
+                "users" => map.read(&mut users),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             baseline: codec::optional(baseline),

@@ -16,9 +16,9 @@ pub struct ReportConfigCategoryFilters {
 impl serde::Serialize for ReportConfigCategoryFilters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("excluded", &self.excluded)?;
-        map.optional("included", &self.included)?;
-        map.optional("links", &self.links)?;
+        map.optional("excluded", &self.excluded);
+        map.optional("included", &self.included);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -34,11 +34,11 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "excluded" => map.read(&mut excluded)?,
-                "included" => map.read(&mut included)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "excluded" => map.read(&mut excluded),
+                "included" => map.read(&mut included),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             excluded: codec::optional(excluded),

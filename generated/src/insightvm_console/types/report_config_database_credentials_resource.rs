@@ -14,8 +14,8 @@ pub struct ReportConfigDatabaseCredentialsResource {
 impl serde::Serialize for ReportConfigDatabaseCredentialsResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("password", &self.password)?;
-        map.optional("username", &self.username)?;
+        map.optional("password", &self.password);
+        map.optional("username", &self.username);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
         let mut username = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "password" => map.read(&mut password)?,
-                "username" => map.read(&mut username)?,
-                _ => map.skip()?,
-            }
+                "password" => map.read(&mut password),
+                "username" => map.read(&mut username),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             password: codec::optional(password),

@@ -20,11 +20,11 @@ pub struct ReportConfigDatabaseResource {
 impl serde::Serialize for ReportConfigDatabaseResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("credentials", &self.credentials)?;
-        map.optional("host", &self.host)?;
-        map.optional("name", &self.name)?;
-        map.optional("port", &self.port)?;
-        map.optional("vendor", &self.vendor)?;
+        map.optional("credentials", &self.credentials);
+        map.optional("host", &self.host);
+        map.optional("name", &self.name);
+        map.optional("port", &self.port);
+        map.optional("vendor", &self.vendor);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
         let mut vendor = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "credentials" => map.read(&mut credentials)?,
-                "host" => map.read(&mut host)?,
-                "name" => map.read(&mut name)?,
-                "port" => map.read(&mut port)?,
-                "vendor" => map.read(&mut vendor)?,
-                _ => map.skip()?,
-            }
+                "credentials" => map.read(&mut credentials),
+                "host" => map.read(&mut host),
+                "name" => map.read(&mut name),
+                "port" => map.read(&mut port),
+                "vendor" => map.read(&mut vendor),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             credentials: codec::optional(credentials),

@@ -19,9 +19,9 @@ pub struct ReportConfigFiltersResource {
 impl serde::Serialize for ReportConfigFiltersResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("categories", &self.categories)?;
-        map.optional("severity", &self.severity)?;
-        map.optional("statuses", &self.statuses)?;
+        map.optional("categories", &self.categories);
+        map.optional("severity", &self.severity);
+        map.optional("statuses", &self.statuses);
         map.end()
     }
 }
@@ -37,11 +37,11 @@ impl codec::ReadFields for ReportConfigFiltersResource {
         let mut statuses = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "categories" => map.read(&mut categories)?,
-                "severity" => map.read(&mut severity)?,
-                "statuses" => map.read(&mut statuses)?,
-                _ => map.skip()?,
-            }
+                "categories" => map.read(&mut categories),
+                "severity" => map.read(&mut severity),
+                "statuses" => map.read(&mut statuses),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             categories: codec::optional(categories),

@@ -20,11 +20,11 @@ pub struct ReportConfigScopeResource {
 impl serde::Serialize for ReportConfigScopeResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroups", &self.asset_groups)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("scan", &self.scan)?;
-        map.optional("sites", &self.sites)?;
-        map.optional("tags", &self.tags)?;
+        map.optional("assetGroups", &self.asset_groups);
+        map.optional("assets", &self.assets);
+        map.optional("scan", &self.scan);
+        map.optional("sites", &self.sites);
+        map.optional("tags", &self.tags);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for ReportConfigScopeResource {
         let mut tags = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroups" => map.read(&mut asset_groups)?,
-                "assets" => map.read(&mut assets)?,
-                "scan" => map.read(&mut scan)?,
-                "sites" => map.read(&mut sites)?,
-                "tags" => map.read(&mut tags)?,
-                _ => map.skip()?,
-            }
+                "assetGroups" => map.read(&mut asset_groups),
+                "assets" => map.read(&mut assets),
+                "scan" => map.read(&mut scan),
+                "sites" => map.read(&mut sites),
+                "tags" => map.read(&mut tags),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_groups: codec::optional(asset_groups),

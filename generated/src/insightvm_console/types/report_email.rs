@@ -23,12 +23,12 @@ pub struct ReportEmail {
 impl serde::Serialize for ReportEmail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("access", &self.access)?;
-        map.optional("additional", &self.additional)?;
-        map.optional("additionalRecipients", &self.additional_recipients)?;
-        map.optional("assetAccess", &self.asset_access)?;
-        map.optional("owner", &self.owner)?;
-        map.optional("smtp", &self.smtp)?;
+        map.optional("access", &self.access);
+        map.optional("additional", &self.additional);
+        map.optional("additionalRecipients", &self.additional_recipients);
+        map.optional("assetAccess", &self.asset_access);
+        map.optional("owner", &self.owner);
+        map.optional("smtp", &self.smtp);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for ReportEmail {
         let mut smtp = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "access" => map.read(&mut access)?,
-                "additional" => map.read(&mut additional)?,
-                "additionalRecipients" => map.read(&mut additional_recipients)?,
-                "assetAccess" => map.read(&mut asset_access)?,
-                "owner" => map.read(&mut owner)?,
-                "smtp" => map.read(&mut smtp)?,
-                _ => map.skip()?,
-            }
+                "access" => map.read(&mut access),
+                "additional" => map.read(&mut additional),
+                "additionalRecipients" => map.read(&mut additional_recipients),
+                "assetAccess" => map.read(&mut asset_access),
+                "owner" => map.read(&mut owner),
+                "smtp" => map.read(&mut smtp),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             access: codec::optional(access),

@@ -17,9 +17,9 @@ pub struct ReportEmailSmtp {
 impl serde::Serialize for ReportEmailSmtp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("global", &self.global)?;
-        map.optional("relay", &self.relay)?;
-        map.optional("sender", &self.sender)?;
+        map.optional("global", &self.global);
+        map.optional("relay", &self.relay);
+        map.optional("sender", &self.sender);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for ReportEmailSmtp {
         let mut sender = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "global" => map.read(&mut global)?,
-                "relay" => map.read(&mut relay)?,
-                "sender" => map.read(&mut sender)?,
-                _ => map.skip()?,
-            }
+                "global" => map.read(&mut global),
+                "relay" => map.read(&mut relay),
+                "sender" => map.read(&mut sender),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             global: codec::optional(global),

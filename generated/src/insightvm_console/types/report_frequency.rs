@@ -21,10 +21,10 @@ pub struct ReportFrequency {
 impl serde::Serialize for ReportFrequency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("nextRuntimes", &self.next_runtimes)?;
-        map.optional("repeat", &self.repeat)?;
-        map.optional("start", &self.start)?;
-        map.optional("type", &self.type_)?;
+        map.optional("nextRuntimes", &self.next_runtimes);
+        map.optional("repeat", &self.repeat);
+        map.optional("start", &self.start);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -41,12 +41,12 @@ impl codec::ReadFields for ReportFrequency {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "nextRuntimes" => map.read(&mut next_runtimes)?,
-                "repeat" => map.read(&mut repeat)?,
-                "start" => map.read(&mut start)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "nextRuntimes" => map.read(&mut next_runtimes),
+                "repeat" => map.read(&mut repeat),
+                "start" => map.read(&mut start),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             next_runtimes: codec::optional(next_runtimes),

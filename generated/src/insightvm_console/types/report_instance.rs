@@ -23,12 +23,12 @@ pub struct ReportInstance {
 impl serde::Serialize for ReportInstance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("generated", &self.generated)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("size", &self.size)?;
-        map.optional("status", &self.status)?;
-        map.optional("uri", &self.uri)?;
+        map.optional("generated", &self.generated);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("size", &self.size);
+        map.optional("status", &self.status);
+        map.optional("uri", &self.uri);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for ReportInstance {
         let mut uri = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "generated" => map.read(&mut generated)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "size" => map.read(&mut size)?,
-                "status" => map.read(&mut status)?,
-                "uri" => map.read(&mut uri)?,
-                _ => map.skip()?,
-            }
+                "generated" => map.read(&mut generated),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "size" => map.read(&mut size),
+                "status" => map.read(&mut status),
+                "uri" => map.read(&mut uri),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             generated: codec::optional(generated),

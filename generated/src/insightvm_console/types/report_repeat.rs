@@ -44,10 +44,10 @@ impl ReportRepeat {
 impl serde::Serialize for ReportRepeat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("dayOfWeek", &self.day_of_week)?;
-        map.field("every", &self.every)?;
-        map.field("interval", &self.interval)?;
-        map.optional("weekOfMonth", &self.week_of_month)?;
+        map.optional("dayOfWeek", &self.day_of_week);
+        map.field("every", &self.every);
+        map.field("interval", &self.interval);
+        map.optional("weekOfMonth", &self.week_of_month);
         map.end()
     }
 }
@@ -69,12 +69,12 @@ impl codec::ReadFields for ReportRepeat {
         let mut week_of_month = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dayOfWeek" => map.read(&mut day_of_week)?,
-                "every" => map.read(&mut every)?,
-                "interval" => map.read(&mut interval)?,
-                "weekOfMonth" => map.read(&mut week_of_month)?,
-                _ => map.skip()?,
-            }
+                "dayOfWeek" => map.read(&mut day_of_week),
+                "every" => map.read(&mut every),
+                "interval" => map.read(&mut interval),
+                "weekOfMonth" => map.read(&mut week_of_month),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             day_of_week: codec::optional(day_of_week),

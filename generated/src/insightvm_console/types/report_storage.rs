@@ -14,8 +14,8 @@ pub struct ReportStorage {
 impl serde::Serialize for ReportStorage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("location", &self.location)?;
-        map.optional("path", &self.path)?;
+        map.optional("location", &self.location);
+        map.optional("path", &self.path);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for ReportStorage {
         let mut path = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "location" => map.read(&mut location)?,
-                "path" => map.read(&mut path)?,
-                _ => map.skip()?,
-            }
+                "location" => map.read(&mut location),
+                "path" => map.read(&mut path),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             location: codec::optional(location),

@@ -26,13 +26,13 @@ pub struct ReportTemplate {
 impl serde::Serialize for ReportTemplate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("builtin", &self.builtin)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("sections", &self.sections)?;
-        map.optional("type", &self.type_)?;
+        map.optional("builtin", &self.builtin);
+        map.optional("description", &self.description);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("sections", &self.sections);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -60,15 +60,15 @@ impl codec::ReadFields for ReportTemplate {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "builtin" => map.read(&mut builtin)?,
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "sections" => map.read(&mut sections)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "builtin" => map.read(&mut builtin),
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "sections" => map.read(&mut sections),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             builtin: codec::optional(builtin),

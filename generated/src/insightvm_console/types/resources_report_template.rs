@@ -15,8 +15,8 @@ pub struct ResourcesReportTemplate {
 impl serde::Serialize for ResourcesReportTemplate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links)?;
-        map.optional("resources", &self.resources)?;
+        map.optional("links", &self.links);
+        map.optional("resources", &self.resources);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for ResourcesReportTemplate {
         let mut resources = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links)?,
-                "resources" => map.read(&mut resources)?,
-                _ => map.skip()?,
-            }
+                "links" => map.read(&mut links),
+                "resources" => map.read(&mut resources),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             links: codec::optional(links),

@@ -20,11 +20,11 @@ pub struct Review {
 impl serde::Serialize for Review {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("comment", &self.comment)?;
-        map.optional("date", &self.date)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("user", &self.user)?;
+        map.optional("comment", &self.comment);
+        map.optional("date", &self.date);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("user", &self.user);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for Review {
         let mut user = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "comment" => map.read(&mut comment)?,
-                "date" => map.read(&mut date)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "user" => map.read(&mut user)?,
-                _ => map.skip()?,
-            }
+                "comment" => map.read(&mut comment),
+                "date" => map.read(&mut date),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "user" => map.read(&mut user),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             comment: codec::optional(comment),

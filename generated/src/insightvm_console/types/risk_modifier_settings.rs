@@ -20,11 +20,11 @@ pub struct RiskModifierSettings {
 impl serde::Serialize for RiskModifierSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("high", &self.high)?;
-        map.optional("low", &self.low)?;
-        map.optional("medium", &self.medium)?;
-        map.optional("veryHigh", &self.very_high)?;
-        map.optional("veryLow", &self.very_low)?;
+        map.optional("high", &self.high);
+        map.optional("low", &self.low);
+        map.optional("medium", &self.medium);
+        map.optional("veryHigh", &self.very_high);
+        map.optional("veryLow", &self.very_low);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for RiskModifierSettings {
         let mut very_low = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "high" => map.read(&mut high)?,
-                "low" => map.read(&mut low)?,
-                "medium" => map.read(&mut medium)?,
-                "veryHigh" => map.read(&mut very_high)?,
-                "veryLow" => map.read(&mut very_low)?,
-                _ => map.skip()?,
-            }
+                "high" => map.read(&mut high),
+                "low" => map.read(&mut low),
+                "medium" => map.read(&mut medium),
+                "veryHigh" => map.read(&mut very_high),
+                "veryLow" => map.read(&mut very_low),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             high: codec::optional(high),

@@ -16,9 +16,9 @@ pub struct RiskSettings {
 impl serde::Serialize for RiskSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("adjustWithCriticality", &self.adjust_with_criticality)?;
-        map.optional("criticalityModifiers", &self.criticality_modifiers)?;
-        map.optional("model", &self.model)?;
+        map.optional("adjustWithCriticality", &self.adjust_with_criticality);
+        map.optional("criticalityModifiers", &self.criticality_modifiers);
+        map.optional("model", &self.model);
         map.end()
     }
 }
@@ -38,11 +38,11 @@ impl codec::ReadFields for RiskSettings {
         let mut model = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adjustWithCriticality" => map.read(&mut adjust_with_criticality)?,
-                "criticalityModifiers" => map.read(&mut criticality_modifiers)?,
-                "model" => map.read(&mut model)?,
-                _ => map.skip()?,
-            }
+                "adjustWithCriticality" => map.read(&mut adjust_with_criticality),
+                "criticalityModifiers" => map.read(&mut criticality_modifiers),
+                "model" => map.read(&mut model),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             adjust_with_criticality: codec::optional(adjust_with_criticality),

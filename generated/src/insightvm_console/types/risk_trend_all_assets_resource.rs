@@ -15,8 +15,8 @@ pub struct RiskTrendAllAssetsResource {
 impl serde::Serialize for RiskTrendAllAssetsResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("total", &self.total)?;
-        map.optional("trend", &self.trend)?;
+        map.optional("total", &self.total);
+        map.optional("trend", &self.trend);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
         let mut trend = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "total" => map.read(&mut total)?,
-                "trend" => map.read(&mut trend)?,
-                _ => map.skip()?,
-            }
+                "total" => map.read(&mut total),
+                "trend" => map.read(&mut trend),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             total: codec::optional(total),

@@ -40,15 +40,15 @@ pub struct RiskTrendResource {
 impl serde::Serialize for RiskTrendResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssets", &self.all_assets)?;
-        map.optional("assetGroupMembership", &self.asset_group_membership)?;
-        map.optional("assetGroups", &self.asset_groups)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("from", &self.from)?;
-        map.optional("sites", &self.sites)?;
-        map.optional("tagMembership", &self.tag_membership)?;
-        map.optional("tags", &self.tags)?;
-        map.optional("to", &self.to)?;
+        map.optional("allAssets", &self.all_assets);
+        map.optional("assetGroupMembership", &self.asset_group_membership);
+        map.optional("assetGroups", &self.asset_groups);
+        map.optional("assets", &self.assets);
+        map.optional("from", &self.from);
+        map.optional("sites", &self.sites);
+        map.optional("tagMembership", &self.tag_membership);
+        map.optional("tags", &self.tags);
+        map.optional("to", &self.to);
         map.end()
     }
 }
@@ -80,17 +80,17 @@ impl codec::ReadFields for RiskTrendResource {
         let mut to = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssets" => map.read(&mut all_assets)?,
-                "assetGroupMembership" => map.read(&mut asset_group_membership)?,
-                "assetGroups" => map.read(&mut asset_groups)?,
-                "assets" => map.read(&mut assets)?,
-                "from" => map.read(&mut from)?,
-                "sites" => map.read(&mut sites)?,
-                "tagMembership" => map.read(&mut tag_membership)?,
-                "tags" => map.read(&mut tags)?,
-                "to" => map.read(&mut to)?,
-                _ => map.skip()?,
-            }
+                "allAssets" => map.read(&mut all_assets),
+                "assetGroupMembership" => map.read(&mut asset_group_membership),
+                "assetGroups" => map.read(&mut asset_groups),
+                "assets" => map.read(&mut assets),
+                "from" => map.read(&mut from),
+                "sites" => map.read(&mut sites),
+                "tagMembership" => map.read(&mut tag_membership),
+                "tags" => map.read(&mut tags),
+                "to" => map.read(&mut to),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             all_assets: codec::optional(all_assets),

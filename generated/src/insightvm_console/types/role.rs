@@ -38,11 +38,11 @@ impl Role {
 impl serde::Serialize for Role {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("description", &self.description)?;
-        map.field("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.optional("privileges", &self.privileges)?;
+        map.field("description", &self.description);
+        map.field("id", &self.id);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.optional("privileges", &self.privileges);
         map.end()
     }
 }
@@ -66,13 +66,13 @@ impl codec::ReadFields for Role {
         let mut privileges = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "privileges" => map.read(&mut privileges)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "privileges" => map.read(&mut privileges),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::required(description, "description")?,

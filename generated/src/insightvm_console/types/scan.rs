@@ -38,20 +38,20 @@ pub struct Scan {
 impl serde::Serialize for Scan {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("duration", &self.duration)?;
-        map.optional("endTime", &self.end_time)?;
-        map.optional("engineId", &self.engine_id)?;
-        map.optional("engineName", &self.engine_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("message", &self.message)?;
-        map.optional("scanName", &self.scan_name)?;
-        map.optional("scanType", &self.scan_type)?;
-        map.optional("startTime", &self.start_time)?;
-        map.optional("startedBy", &self.started_by)?;
-        map.optional("status", &self.status)?;
-        map.optional("vulnerabilities", &self.vulnerabilities)?;
+        map.optional("assets", &self.assets);
+        map.optional("duration", &self.duration);
+        map.optional("endTime", &self.end_time);
+        map.optional("engineId", &self.engine_id);
+        map.optional("engineName", &self.engine_name);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("message", &self.message);
+        map.optional("scanName", &self.scan_name);
+        map.optional("scanType", &self.scan_type);
+        map.optional("startTime", &self.start_time);
+        map.optional("startedBy", &self.started_by);
+        map.optional("status", &self.status);
+        map.optional("vulnerabilities", &self.vulnerabilities);
         map.end()
     }
 }
@@ -93,22 +93,22 @@ impl codec::ReadFields for Scan {
         let mut vulnerabilities = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "duration" => map.read(&mut duration)?,
-                "endTime" => map.read(&mut end_time)?,
-                "engineId" => map.read(&mut engine_id)?,
-                "engineName" => map.read(&mut engine_name)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "message" => map.read(&mut message)?,
-                "scanName" => map.read(&mut scan_name)?,
-                "scanType" => map.read(&mut scan_type)?,
-                "startTime" => map.read(&mut start_time)?,
-                "startedBy" => map.read(&mut started_by)?,
-                "status" => map.read(&mut status)?,
-                "vulnerabilities" => map.read(&mut vulnerabilities)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "duration" => map.read(&mut duration),
+                "endTime" => map.read(&mut end_time),
+                "engineId" => map.read(&mut engine_id),
+                "engineName" => map.read(&mut engine_name),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "message" => map.read(&mut message),
+                "scanName" => map.read(&mut scan_name),
+                "scanType" => map.read(&mut scan_type),
+                "startTime" => map.read(&mut start_time),
+                "startedBy" => map.read(&mut started_by),
+                "status" => map.read(&mut status),
+                "vulnerabilities" => map.read(&mut vulnerabilities),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

@@ -67,18 +67,18 @@ impl ScanEngine {
 impl serde::Serialize for ScanEngine {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("address", &self.address)?;
-        map.optional("contentVersion", &self.content_version)?;
-        map.optional("enginePools", &self.engine_pools)?;
-        map.field("id", &self.id)?;
-        map.optional("lastRefreshedDate", &self.last_refreshed_date)?;
-        map.optional("lastUpdatedDate", &self.last_updated_date)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.field("port", &self.port)?;
-        map.optional("productVersion", &self.product_version)?;
-        map.optional("sites", &self.sites)?;
-        map.optional("status", &self.status)?;
+        map.field("address", &self.address);
+        map.optional("contentVersion", &self.content_version);
+        map.optional("enginePools", &self.engine_pools);
+        map.field("id", &self.id);
+        map.optional("lastRefreshedDate", &self.last_refreshed_date);
+        map.optional("lastUpdatedDate", &self.last_updated_date);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.field("port", &self.port);
+        map.optional("productVersion", &self.product_version);
+        map.optional("sites", &self.sites);
+        map.optional("status", &self.status);
         map.end()
     }
 }
@@ -116,20 +116,20 @@ impl codec::ReadFields for ScanEngine {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address)?,
-                "contentVersion" => map.read(&mut content_version)?,
-                "enginePools" => map.read(&mut engine_pools)?,
-                "id" => map.read(&mut id)?,
-                "lastRefreshedDate" => map.read(&mut last_refreshed_date)?,
-                "lastUpdatedDate" => map.read(&mut last_updated_date)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "port" => map.read(&mut port)?,
-                "productVersion" => map.read(&mut product_version)?,
-                "sites" => map.read(&mut sites)?,
-                "status" => map.read(&mut status)?,
-                _ => map.skip()?,
-            }
+                "address" => map.read(&mut address),
+                "contentVersion" => map.read(&mut content_version),
+                "enginePools" => map.read(&mut engine_pools),
+                "id" => map.read(&mut id),
+                "lastRefreshedDate" => map.read(&mut last_refreshed_date),
+                "lastUpdatedDate" => map.read(&mut last_updated_date),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "port" => map.read(&mut port),
+                "productVersion" => map.read(&mut product_version),
+                "sites" => map.read(&mut sites),
+                "status" => map.read(&mut status),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             address: codec::required(address, "address")?,

@@ -33,11 +33,11 @@ impl ScanEvents {
 impl serde::Serialize for ScanEvents {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("failed", &self.failed)?;
-        map.field("paused", &self.paused)?;
-        map.optional("resumed", &self.resumed)?;
-        map.field("started", &self.started)?;
-        map.field("stopped", &self.stopped)?;
+        map.field("failed", &self.failed);
+        map.field("paused", &self.paused);
+        map.optional("resumed", &self.resumed);
+        map.field("started", &self.started);
+        map.field("stopped", &self.stopped);
         map.end()
     }
 }
@@ -61,13 +61,13 @@ impl codec::ReadFields for ScanEvents {
         let mut stopped = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "failed" => map.read(&mut failed)?,
-                "paused" => map.read(&mut paused)?,
-                "resumed" => map.read(&mut resumed)?,
-                "started" => map.read(&mut started)?,
-                "stopped" => map.read(&mut stopped)?,
-                _ => map.skip()?,
-            }
+                "failed" => map.read(&mut failed),
+                "paused" => map.read(&mut paused),
+                "resumed" => map.read(&mut resumed),
+                "started" => map.read(&mut started),
+                "stopped" => map.read(&mut stopped),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             failed: codec::required(failed, "failed")?,

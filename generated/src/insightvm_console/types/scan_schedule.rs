@@ -81,18 +81,18 @@ impl ScanSchedule {
 impl serde::Serialize for ScanSchedule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("duration", &self.duration)?;
-        map.field("enabled", &self.enabled)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("nextRuntimes", &self.next_runtimes)?;
-        map.field("onScanRepeat", &self.on_scan_repeat)?;
-        map.optional("repeat", &self.repeat)?;
-        map.optional("scanEngineId", &self.scan_engine_id)?;
-        map.optional("scanName", &self.scan_name)?;
-        map.optional("scanTemplateId", &self.scan_template_id)?;
-        map.field("start", &self.start)?;
+        map.optional("assets", &self.assets);
+        map.optional("duration", &self.duration);
+        map.field("enabled", &self.enabled);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("nextRuntimes", &self.next_runtimes);
+        map.field("onScanRepeat", &self.on_scan_repeat);
+        map.optional("repeat", &self.repeat);
+        map.optional("scanEngineId", &self.scan_engine_id);
+        map.optional("scanName", &self.scan_name);
+        map.optional("scanTemplateId", &self.scan_template_id);
+        map.field("start", &self.start);
         map.end()
     }
 }
@@ -130,20 +130,20 @@ impl codec::ReadFields for ScanSchedule {
         let mut start = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "duration" => map.read(&mut duration)?,
-                "enabled" => map.read(&mut enabled)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "nextRuntimes" => map.read(&mut next_runtimes)?,
-                "onScanRepeat" => map.read(&mut on_scan_repeat)?,
-                "repeat" => map.read(&mut repeat)?,
-                "scanEngineId" => map.read(&mut scan_engine_id)?,
-                "scanName" => map.read(&mut scan_name)?,
-                "scanTemplateId" => map.read(&mut scan_template_id)?,
-                "start" => map.read(&mut start)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "duration" => map.read(&mut duration),
+                "enabled" => map.read(&mut enabled),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "nextRuntimes" => map.read(&mut next_runtimes),
+                "onScanRepeat" => map.read(&mut on_scan_repeat),
+                "repeat" => map.read(&mut repeat),
+                "scanEngineId" => map.read(&mut scan_engine_id),
+                "scanName" => map.read(&mut scan_name),
+                "scanTemplateId" => map.read(&mut scan_template_id),
+                "start" => map.read(&mut start),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

@@ -13,8 +13,8 @@ pub struct ScanScope {
 impl serde::Serialize for ScanScope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("connection", &self.connection)?;
+        map.optional("assets", &self.assets);
+        map.optional("connection", &self.connection);
         map.end()
     }
 }
@@ -29,10 +29,10 @@ impl codec::ReadFields for ScanScope {
         let mut connection = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "connection" => map.read(&mut connection)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "connection" => map.read(&mut connection),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

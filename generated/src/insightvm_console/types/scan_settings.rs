@@ -26,12 +26,12 @@ pub struct ScanSettings {
 impl serde::Serialize for ScanSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("connectionTimeout", &self.connection_timeout)?;
-        map.optional("incremental", &self.incremental)?;
-        map.optional("maximumThreads", &self.maximum_threads)?;
-        map.optional("readTimeout", &self.read_timeout)?;
-        map.optional("statusIdleTimeout", &self.status_idle_timeout)?;
-        map.optional("statusThreads", &self.status_threads)?;
+        map.optional("connectionTimeout", &self.connection_timeout);
+        map.optional("incremental", &self.incremental);
+        map.optional("maximumThreads", &self.maximum_threads);
+        map.optional("readTimeout", &self.read_timeout);
+        map.optional("statusIdleTimeout", &self.status_idle_timeout);
+        map.optional("statusThreads", &self.status_threads);
         map.end()
     }
 }
@@ -57,14 +57,14 @@ impl codec::ReadFields for ScanSettings {
         let mut status_threads = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connectionTimeout" => map.read(&mut connection_timeout)?,
-                "incremental" => map.read(&mut incremental)?,
-                "maximumThreads" => map.read(&mut maximum_threads)?,
-                "readTimeout" => map.read(&mut read_timeout)?,
-                "statusIdleTimeout" => map.read(&mut status_idle_timeout)?,
-                "statusThreads" => map.read(&mut status_threads)?,
-                _ => map.skip()?,
-            }
+                "connectionTimeout" => map.read(&mut connection_timeout),
+                "incremental" => map.read(&mut incremental),
+                "maximumThreads" => map.read(&mut maximum_threads),
+                "readTimeout" => map.read(&mut read_timeout),
+                "statusIdleTimeout" => map.read(&mut status_idle_timeout),
+                "statusThreads" => map.read(&mut status_threads),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             connection_timeout: codec::optional(connection_timeout),

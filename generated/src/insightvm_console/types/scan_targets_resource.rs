@@ -16,8 +16,8 @@ pub struct ScanTargetsResource {
 impl serde::Serialize for ScanTargetsResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses)?;
-        map.optional("links", &self.links)?;
+        map.optional("addresses", &self.addresses);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -32,10 +32,10 @@ impl codec::ReadFields for ScanTargetsResource {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "addresses" => map.read(&mut addresses)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "addresses" => map.read(&mut addresses),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             addresses: codec::optional(addresses),

@@ -48,24 +48,24 @@ pub struct ScanTemplate {
 impl serde::Serialize for ScanTemplate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("checks", &self.checks)?;
-        map.optional("database", &self.database)?;
-        map.optional("description", &self.description)?;
-        map.optional("discovery", &self.discovery)?;
-        map.optional("discoveryOnly", &self.discovery_only)?;
-        map.optional("enableWindowsServices", &self.enable_windows_services)?;
-        map.optional("enhancedLogging", &self.enhanced_logging)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("maxParallelAssets", &self.max_parallel_assets)?;
-        map.optional("maxScanProcesses", &self.max_scan_processes)?;
-        map.optional("name", &self.name)?;
-        map.optional("policy", &self.policy)?;
-        map.optional("policyEnabled", &self.policy_enabled)?;
-        map.optional("telnet", &self.telnet)?;
-        map.optional("vulnerabilityEnabled", &self.vulnerability_enabled)?;
-        map.optional("web", &self.web)?;
-        map.optional("webEnabled", &self.web_enabled)?;
+        map.optional("checks", &self.checks);
+        map.optional("database", &self.database);
+        map.optional("description", &self.description);
+        map.optional("discovery", &self.discovery);
+        map.optional("discoveryOnly", &self.discovery_only);
+        map.optional("enableWindowsServices", &self.enable_windows_services);
+        map.optional("enhancedLogging", &self.enhanced_logging);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("maxParallelAssets", &self.max_parallel_assets);
+        map.optional("maxScanProcesses", &self.max_scan_processes);
+        map.optional("name", &self.name);
+        map.optional("policy", &self.policy);
+        map.optional("policyEnabled", &self.policy_enabled);
+        map.optional("telnet", &self.telnet);
+        map.optional("vulnerabilityEnabled", &self.vulnerability_enabled);
+        map.optional("web", &self.web);
+        map.optional("webEnabled", &self.web_enabled);
         map.end()
     }
 }
@@ -115,26 +115,26 @@ impl codec::ReadFields for ScanTemplate {
         let mut web_enabled = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "checks" => map.read(&mut checks)?,
-                "database" => map.read(&mut database)?,
-                "description" => map.read(&mut description)?,
-                "discovery" => map.read(&mut discovery)?,
-                "discoveryOnly" => map.read(&mut discovery_only)?,
-                "enableWindowsServices" => map.read(&mut enable_windows_services)?,
-                "enhancedLogging" => map.read(&mut enhanced_logging)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "maxParallelAssets" => map.read(&mut max_parallel_assets)?,
-                "maxScanProcesses" => map.read(&mut max_scan_processes)?,
-                "name" => map.read(&mut name)?,
-                "policy" => map.read(&mut policy)?,
-                "policyEnabled" => map.read(&mut policy_enabled)?,
-                "telnet" => map.read(&mut telnet)?,
-                "vulnerabilityEnabled" => map.read(&mut vulnerability_enabled)?,
-                "web" => map.read(&mut web)?,
-                "webEnabled" => map.read(&mut web_enabled)?,
-                _ => map.skip()?,
-            }
+                "checks" => map.read(&mut checks),
+                "database" => map.read(&mut database),
+                "description" => map.read(&mut description),
+                "discovery" => map.read(&mut discovery),
+                "discoveryOnly" => map.read(&mut discovery_only),
+                "enableWindowsServices" => map.read(&mut enable_windows_services),
+                "enhancedLogging" => map.read(&mut enhanced_logging),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "maxParallelAssets" => map.read(&mut max_parallel_assets),
+                "maxScanProcesses" => map.read(&mut max_scan_processes),
+                "name" => map.read(&mut name),
+                "policy" => map.read(&mut policy),
+                "policyEnabled" => map.read(&mut policy_enabled),
+                "telnet" => map.read(&mut telnet),
+                "vulnerabilityEnabled" => map.read(&mut vulnerability_enabled),
+                "web" => map.read(&mut web),
+                "webEnabled" => map.read(&mut web_enabled),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             checks: codec::optional(checks),

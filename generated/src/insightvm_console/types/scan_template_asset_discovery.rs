@@ -31,18 +31,15 @@ pub struct ScanTemplateAssetDiscovery {
 impl serde::Serialize for ScanTemplateAssetDiscovery {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("collectWhoisInformation", &self.collect_whois_information)?;
-        map.optional(
-            "fingerprintMinimumCertainty",
-            &self.fingerprint_minimum_certainty,
-        )?;
-        map.optional("fingerprintRetries", &self.fingerprint_retries)?;
-        map.optional("ipFingerprintingEnabled", &self.ip_fingerprinting_enabled)?;
-        map.optional("sendArpPings", &self.send_arp_pings)?;
-        map.optional("sendIcmpPings", &self.send_icmp_pings)?;
-        map.optional("tcpPorts", &self.tcp_ports)?;
-        map.optional("treatTcpResetAsAsset", &self.treat_tcp_reset_as_asset)?;
-        map.optional("udpPorts", &self.udp_ports)?;
+        map.optional("collectWhoisInformation", &self.collect_whois_information);
+        map.optional("fingerprintMinimumCertainty", &self.fingerprint_minimum_certainty);
+        map.optional("fingerprintRetries", &self.fingerprint_retries);
+        map.optional("ipFingerprintingEnabled", &self.ip_fingerprinting_enabled);
+        map.optional("sendArpPings", &self.send_arp_pings);
+        map.optional("sendIcmpPings", &self.send_icmp_pings);
+        map.optional("tcpPorts", &self.tcp_ports);
+        map.optional("treatTcpResetAsAsset", &self.treat_tcp_reset_as_asset);
+        map.optional("udpPorts", &self.udp_ports);
         map.end()
     }
 }
@@ -74,19 +71,19 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         let mut udp_ports = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "collectWhoisInformation" => map.read(&mut collect_whois_information)?,
+                "collectWhoisInformation" => map.read(&mut collect_whois_information),
                 "fingerprintMinimumCertainty" => {
-                    map.read(&mut fingerprint_minimum_certainty)?
+                    map.read(&mut fingerprint_minimum_certainty)
                 }
-                "fingerprintRetries" => map.read(&mut fingerprint_retries)?,
-                "ipFingerprintingEnabled" => map.read(&mut ip_fingerprinting_enabled)?,
-                "sendArpPings" => map.read(&mut send_arp_pings)?,
-                "sendIcmpPings" => map.read(&mut send_icmp_pings)?,
-                "tcpPorts" => map.read(&mut tcp_ports)?,
-                "treatTcpResetAsAsset" => map.read(&mut treat_tcp_reset_as_asset)?,
-                "udpPorts" => map.read(&mut udp_ports)?,
-                _ => map.skip()?,
-            }
+                "fingerprintRetries" => map.read(&mut fingerprint_retries),
+                "ipFingerprintingEnabled" => map.read(&mut ip_fingerprinting_enabled),
+                "sendArpPings" => map.read(&mut send_arp_pings),
+                "sendIcmpPings" => map.read(&mut send_icmp_pings),
+                "tcpPorts" => map.read(&mut tcp_ports),
+                "treatTcpResetAsAsset" => map.read(&mut treat_tcp_reset_as_asset),
+                "udpPorts" => map.read(&mut udp_ports),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             collect_whois_information: codec::optional(collect_whois_information),

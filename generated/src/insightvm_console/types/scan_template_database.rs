@@ -19,10 +19,10 @@ pub struct ScanTemplateDatabase {
 impl serde::Serialize for ScanTemplateDatabase {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("db2", &self.db2)?;
-        map.optional("links", &self.links)?;
-        map.optional("oracle", &self.oracle)?;
-        map.optional("postgres", &self.postgres)?;
+        map.optional("db2", &self.db2);
+        map.optional("links", &self.links);
+        map.optional("oracle", &self.oracle);
+        map.optional("postgres", &self.postgres);
         map.end()
     }
 }
@@ -39,12 +39,12 @@ impl codec::ReadFields for ScanTemplateDatabase {
         let mut postgres = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "db2" => map.read(&mut db2)?,
-                "links" => map.read(&mut links)?,
-                "oracle" => map.read(&mut oracle)?,
-                "postgres" => map.read(&mut postgres)?,
-                _ => map.skip()?,
-            }
+                "db2" => map.read(&mut db2),
+                "links" => map.read(&mut links),
+                "oracle" => map.read(&mut oracle),
+                "postgres" => map.read(&mut postgres),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             db2: codec::optional(db2),

@@ -17,9 +17,9 @@ pub struct ScanTemplateDiscovery {
 impl serde::Serialize for ScanTemplateDiscovery {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("asset", &self.asset)?;
-        map.optional("performance", &self.performance)?;
-        map.optional("service", &self.service)?;
+        map.optional("asset", &self.asset);
+        map.optional("performance", &self.performance);
+        map.optional("service", &self.service);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for ScanTemplateDiscovery {
         let mut service = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset" => map.read(&mut asset)?,
-                "performance" => map.read(&mut performance)?,
-                "service" => map.read(&mut service)?,
-                _ => map.skip()?,
-            }
+                "asset" => map.read(&mut asset),
+                "performance" => map.read(&mut performance),
+                "service" => map.read(&mut service),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset: codec::optional(asset),

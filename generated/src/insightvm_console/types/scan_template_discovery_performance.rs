@@ -22,11 +22,11 @@ pub struct ScanTemplateDiscoveryPerformance {
 impl serde::Serialize for ScanTemplateDiscoveryPerformance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("packetRate", &self.packet_rate)?;
-        map.optional("parallelism", &self.parallelism)?;
-        map.optional("retryLimit", &self.retry_limit)?;
-        map.optional("scanDelay", &self.scan_delay)?;
-        map.optional("timeout", &self.timeout)?;
+        map.optional("packetRate", &self.packet_rate);
+        map.optional("parallelism", &self.parallelism);
+        map.optional("retryLimit", &self.retry_limit);
+        map.optional("scanDelay", &self.scan_delay);
+        map.optional("timeout", &self.timeout);
         map.end()
     }
 }
@@ -50,13 +50,13 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
         let mut timeout = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "packetRate" => map.read(&mut packet_rate)?,
-                "parallelism" => map.read(&mut parallelism)?,
-                "retryLimit" => map.read(&mut retry_limit)?,
-                "scanDelay" => map.read(&mut scan_delay)?,
-                "timeout" => map.read(&mut timeout)?,
-                _ => map.skip()?,
-            }
+                "packetRate" => map.read(&mut packet_rate),
+                "parallelism" => map.read(&mut parallelism),
+                "retryLimit" => map.read(&mut retry_limit),
+                "scanDelay" => map.read(&mut scan_delay),
+                "timeout" => map.read(&mut timeout),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             packet_rate: codec::optional(packet_rate),

@@ -19,9 +19,9 @@ pub struct ScanTemplateDiscoveryPerformancePacketsRate {
 impl serde::Serialize for ScanTemplateDiscoveryPerformancePacketsRate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("defeatRateLimit", &self.defeat_rate_limit)?;
-        map.optional("maximum", &self.maximum)?;
-        map.optional("minimum", &self.minimum)?;
+        map.optional("defeatRateLimit", &self.defeat_rate_limit);
+        map.optional("maximum", &self.maximum);
+        map.optional("minimum", &self.minimum);
         map.end()
     }
 }
@@ -37,11 +37,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
         let mut minimum = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "defeatRateLimit" => map.read(&mut defeat_rate_limit)?,
-                "maximum" => map.read(&mut maximum)?,
-                "minimum" => map.read(&mut minimum)?,
-                _ => map.skip()?,
-            }
+                "defeatRateLimit" => map.read(&mut defeat_rate_limit),
+                "maximum" => map.read(&mut maximum),
+                "minimum" => map.read(&mut minimum),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             defeat_rate_limit: codec::optional(defeat_rate_limit),

@@ -18,8 +18,8 @@ pub struct ScanTemplateDiscoveryPerformanceScanDelay {
 impl serde::Serialize for ScanTemplateDiscoveryPerformanceScanDelay {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("maximum", &self.maximum)?;
-        map.optional("minimum", &self.minimum)?;
+        map.optional("maximum", &self.maximum);
+        map.optional("minimum", &self.minimum);
         map.end()
     }
 }
@@ -34,10 +34,10 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
         let mut minimum = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "maximum" => map.read(&mut maximum)?,
-                "minimum" => map.read(&mut minimum)?,
-                _ => map.skip()?,
-            }
+                "maximum" => map.read(&mut maximum),
+                "minimum" => map.read(&mut minimum),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             maximum: codec::optional(maximum),

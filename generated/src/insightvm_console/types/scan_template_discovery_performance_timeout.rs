@@ -19,9 +19,9 @@ pub struct ScanTemplateDiscoveryPerformanceTimeout {
 impl serde::Serialize for ScanTemplateDiscoveryPerformanceTimeout {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("initial", &self.initial)?;
-        map.optional("maximum", &self.maximum)?;
-        map.optional("minimum", &self.minimum)?;
+        map.optional("initial", &self.initial);
+        map.optional("maximum", &self.maximum);
+        map.optional("minimum", &self.minimum);
         map.end()
     }
 }
@@ -37,11 +37,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
         let mut minimum = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "initial" => map.read(&mut initial)?,
-                "maximum" => map.read(&mut maximum)?,
-                "minimum" => map.read(&mut minimum)?,
-                _ => map.skip()?,
-            }
+                "initial" => map.read(&mut initial),
+                "maximum" => map.read(&mut maximum),
+                "minimum" => map.read(&mut minimum),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             initial: codec::optional(initial),

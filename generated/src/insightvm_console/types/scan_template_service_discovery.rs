@@ -17,9 +17,9 @@ pub struct ScanTemplateServiceDiscovery {
 impl serde::Serialize for ScanTemplateServiceDiscovery {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("serviceNameFile", &self.service_name_file)?;
-        map.optional("tcp", &self.tcp)?;
-        map.optional("udp", &self.udp)?;
+        map.optional("serviceNameFile", &self.service_name_file);
+        map.optional("tcp", &self.tcp);
+        map.optional("udp", &self.udp);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
         let mut udp = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "serviceNameFile" => map.read(&mut service_name_file)?,
-                "tcp" => map.read(&mut tcp)?,
-                "udp" => map.read(&mut udp)?,
-                _ => map.skip()?,
-            }
+                "serviceNameFile" => map.read(&mut service_name_file),
+                "tcp" => map.read(&mut tcp),
+                "udp" => map.read(&mut udp),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             service_name_file: codec::optional(service_name_file),

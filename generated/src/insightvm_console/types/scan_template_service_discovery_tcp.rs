@@ -29,11 +29,11 @@ pub struct ScanTemplateServiceDiscoveryTcp {
 impl serde::Serialize for ScanTemplateServiceDiscoveryTcp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalPorts", &self.additional_ports)?;
-        map.optional("excludedPorts", &self.excluded_ports)?;
-        map.optional("links", &self.links)?;
-        map.optional("method", &self.method)?;
-        map.optional("ports", &self.ports)?;
+        map.optional("additionalPorts", &self.additional_ports);
+        map.optional("excludedPorts", &self.excluded_ports);
+        map.optional("links", &self.links);
+        map.optional("method", &self.method);
+        map.optional("ports", &self.ports);
         map.end()
     }
 }
@@ -57,13 +57,13 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
         let mut ports = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalPorts" => map.read(&mut additional_ports)?,
-                "excludedPorts" => map.read(&mut excluded_ports)?,
-                "links" => map.read(&mut links)?,
-                "method" => map.read(&mut method)?,
-                "ports" => map.read(&mut ports)?,
-                _ => map.skip()?,
-            }
+                "additionalPorts" => map.read(&mut additional_ports),
+                "excludedPorts" => map.read(&mut excluded_ports),
+                "links" => map.read(&mut links),
+                "method" => map.read(&mut method),
+                "ports" => map.read(&mut ports),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             additional_ports: codec::optional(additional_ports),

@@ -25,10 +25,10 @@ pub struct ScanTemplateServiceDiscoveryUdp {
 impl serde::Serialize for ScanTemplateServiceDiscoveryUdp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalPorts", &self.additional_ports)?;
-        map.optional("excludedPorts", &self.excluded_ports)?;
-        map.optional("links", &self.links)?;
-        map.optional("ports", &self.ports)?;
+        map.optional("additionalPorts", &self.additional_ports);
+        map.optional("excludedPorts", &self.excluded_ports);
+        map.optional("links", &self.links);
+        map.optional("ports", &self.ports);
         map.end()
     }
 }
@@ -50,12 +50,12 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
         let mut ports = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalPorts" => map.read(&mut additional_ports)?,
-                "excludedPorts" => map.read(&mut excluded_ports)?,
-                "links" => map.read(&mut links)?,
-                "ports" => map.read(&mut ports)?,
-                _ => map.skip()?,
-            }
+                "additionalPorts" => map.read(&mut additional_ports),
+                "excludedPorts" => map.read(&mut excluded_ports),
+                "links" => map.read(&mut links),
+                "ports" => map.read(&mut ports),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             additional_ports: codec::optional(additional_ports),

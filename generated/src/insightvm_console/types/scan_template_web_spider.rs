@@ -35,17 +35,17 @@ pub struct ScanTemplateWebSpider {
 impl serde::Serialize for ScanTemplateWebSpider {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("dontScanMultiUseDevices", &self.dont_scan_multi_use_devices)?;
-        map.optional("includeQueryStrings", &self.include_query_strings)?;
-        map.optional("paths", &self.paths)?;
-        map.optional("patterns", &self.patterns)?;
-        map.optional("performance", &self.performance)?;
+        map.optional("dontScanMultiUseDevices", &self.dont_scan_multi_use_devices);
+        map.optional("includeQueryStrings", &self.include_query_strings);
+        map.optional("paths", &self.paths);
+        map.optional("patterns", &self.patterns);
+        map.optional("performance", &self.performance);
         map.optional(
             "testCommonUsernamesAndPasswords",
             &self.test_common_usernames_and_passwords,
-        )?;
-        map.optional("testXssInSingleScan", &self.test_xss_in_single_scan)?;
-        map.optional("userAgent", &self.user_agent)?;
+        );
+        map.optional("testXssInSingleScan", &self.test_xss_in_single_scan);
+        map.optional("userAgent", &self.user_agent);
         map.end()
     }
 }
@@ -75,18 +75,18 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         let mut user_agent = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dontScanMultiUseDevices" => map.read(&mut dont_scan_multi_use_devices)?,
-                "includeQueryStrings" => map.read(&mut include_query_strings)?,
-                "paths" => map.read(&mut paths)?,
-                "patterns" => map.read(&mut patterns)?,
-                "performance" => map.read(&mut performance)?,
+                "dontScanMultiUseDevices" => map.read(&mut dont_scan_multi_use_devices),
+                "includeQueryStrings" => map.read(&mut include_query_strings),
+                "paths" => map.read(&mut paths),
+                "patterns" => map.read(&mut patterns),
+                "performance" => map.read(&mut performance),
                 "testCommonUsernamesAndPasswords" => {
-                    map.read(&mut test_common_usernames_and_passwords)?
+                    map.read(&mut test_common_usernames_and_passwords)
                 }
-                "testXssInSingleScan" => map.read(&mut test_xss_in_single_scan)?,
-                "userAgent" => map.read(&mut user_agent)?,
-                _ => map.skip()?,
-            }
+                "testXssInSingleScan" => map.read(&mut test_xss_in_single_scan),
+                "userAgent" => map.read(&mut user_agent),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             dont_scan_multi_use_devices: codec::optional(dont_scan_multi_use_devices),

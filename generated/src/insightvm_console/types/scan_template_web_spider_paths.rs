@@ -16,9 +16,9 @@ pub struct ScanTemplateWebSpiderPaths {
 impl serde::Serialize for ScanTemplateWebSpiderPaths {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("boostrap", &self.boostrap)?;
-        map.optional("excluded", &self.excluded)?;
-        map.optional("honorRobotDirectives", &self.honor_robot_directives)?;
+        map.optional("boostrap", &self.boostrap);
+        map.optional("excluded", &self.excluded);
+        map.optional("honorRobotDirectives", &self.honor_robot_directives);
         map.end()
     }
 }
@@ -38,11 +38,11 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
         let mut honor_robot_directives = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "boostrap" => map.read(&mut boostrap)?,
-                "excluded" => map.read(&mut excluded)?,
-                "honorRobotDirectives" => map.read(&mut honor_robot_directives)?,
-                _ => map.skip()?,
-            }
+                "boostrap" => map.read(&mut boostrap),
+                "excluded" => map.read(&mut excluded),
+                "honorRobotDirectives" => map.read(&mut honor_robot_directives),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             boostrap: codec::optional(boostrap),

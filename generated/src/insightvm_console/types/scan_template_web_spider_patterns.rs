@@ -15,8 +15,8 @@ pub struct ScanTemplateWebSpiderPatterns {
 impl serde::Serialize for ScanTemplateWebSpiderPatterns {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("sensitiveContent", &self.sensitive_content)?;
-        map.optional("sensitiveField", &self.sensitive_field)?;
+        map.optional("sensitiveContent", &self.sensitive_content);
+        map.optional("sensitiveField", &self.sensitive_field);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
         let mut sensitive_field = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "sensitiveContent" => map.read(&mut sensitive_content)?,
-                "sensitiveField" => map.read(&mut sensitive_field)?,
-                _ => map.skip()?,
-            }
+                "sensitiveContent" => map.read(&mut sensitive_content),
+                "sensitiveField" => map.read(&mut sensitive_field),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             sensitive_content: codec::optional(sensitive_content),

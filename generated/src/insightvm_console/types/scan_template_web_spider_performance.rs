@@ -37,15 +37,15 @@ pub struct ScanTemplateWebSpiderPerformance {
 impl serde::Serialize for ScanTemplateWebSpiderPerformance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("httpDaemonsToSkip", &self.http_daemons_to_skip)?;
-        map.optional("maximumDirectoryLevels", &self.maximum_directory_levels)?;
-        map.optional("maximumForeignHosts", &self.maximum_foreign_hosts)?;
-        map.optional("maximumLinkDepth", &self.maximum_link_depth)?;
-        map.optional("maximumPages", &self.maximum_pages)?;
-        map.optional("maximumRetries", &self.maximum_retries)?;
-        map.optional("maximumTime", &self.maximum_time)?;
-        map.optional("responseTimeout", &self.response_timeout)?;
-        map.optional("threadsPerServer", &self.threads_per_server)?;
+        map.optional("httpDaemonsToSkip", &self.http_daemons_to_skip);
+        map.optional("maximumDirectoryLevels", &self.maximum_directory_levels);
+        map.optional("maximumForeignHosts", &self.maximum_foreign_hosts);
+        map.optional("maximumLinkDepth", &self.maximum_link_depth);
+        map.optional("maximumPages", &self.maximum_pages);
+        map.optional("maximumRetries", &self.maximum_retries);
+        map.optional("maximumTime", &self.maximum_time);
+        map.optional("responseTimeout", &self.response_timeout);
+        map.optional("threadsPerServer", &self.threads_per_server);
         map.end()
     }
 }
@@ -77,17 +77,17 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         let mut threads_per_server = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "httpDaemonsToSkip" => map.read(&mut http_daemons_to_skip)?,
-                "maximumDirectoryLevels" => map.read(&mut maximum_directory_levels)?,
-                "maximumForeignHosts" => map.read(&mut maximum_foreign_hosts)?,
-                "maximumLinkDepth" => map.read(&mut maximum_link_depth)?,
-                "maximumPages" => map.read(&mut maximum_pages)?,
-                "maximumRetries" => map.read(&mut maximum_retries)?,
-                "maximumTime" => map.read(&mut maximum_time)?,
-                "responseTimeout" => map.read(&mut response_timeout)?,
-                "threadsPerServer" => map.read(&mut threads_per_server)?,
-                _ => map.skip()?,
-            }
+                "httpDaemonsToSkip" => map.read(&mut http_daemons_to_skip),
+                "maximumDirectoryLevels" => map.read(&mut maximum_directory_levels),
+                "maximumForeignHosts" => map.read(&mut maximum_foreign_hosts),
+                "maximumLinkDepth" => map.read(&mut maximum_link_depth),
+                "maximumPages" => map.read(&mut maximum_pages),
+                "maximumRetries" => map.read(&mut maximum_retries),
+                "maximumTime" => map.read(&mut maximum_time),
+                "responseTimeout" => map.read(&mut response_timeout),
+                "threadsPerServer" => map.read(&mut threads_per_server),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             http_daemons_to_skip: codec::optional(http_daemons_to_skip),

@@ -17,8 +17,8 @@ pub struct SearchCriteria {
 impl serde::Serialize for SearchCriteria {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("filters", &self.filters)?;
-        map.optional("match", &self.match_)?;
+        map.optional("filters", &self.filters);
+        map.optional("match", &self.match_);
         map.end()
     }
 }
@@ -33,10 +33,10 @@ impl codec::ReadFields for SearchCriteria {
         let mut match_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "filters" => map.read(&mut filters)?,
-                "match" => map.read(&mut match_)?,
-                _ => map.skip()?,
-            }
+                "filters" => map.read(&mut filters),
+                "match" => map.read(&mut match_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             filters: codec::optional(filters),

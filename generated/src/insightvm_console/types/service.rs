@@ -61,19 +61,19 @@ impl Service {
 impl serde::Serialize for Service {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("configurations", &self.configurations)?;
-        map.optional("databases", &self.databases)?;
-        map.optional("family", &self.family)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.field("port", &self.port)?;
-        map.optional("product", &self.product)?;
-        map.field("protocol", &self.protocol)?;
-        map.optional("userGroups", &self.user_groups)?;
-        map.optional("users", &self.users)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
-        map.optional("webApplications", &self.web_applications)?;
+        map.optional("configurations", &self.configurations);
+        map.optional("databases", &self.databases);
+        map.optional("family", &self.family);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.field("port", &self.port);
+        map.optional("product", &self.product);
+        map.field("protocol", &self.protocol);
+        map.optional("userGroups", &self.user_groups);
+        map.optional("users", &self.users);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
+        map.optional("webApplications", &self.web_applications);
         map.end()
     }
 }
@@ -113,21 +113,21 @@ impl codec::ReadFields for Service {
         let mut web_applications = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configurations" => map.read(&mut configurations)?,
-                "databases" => map.read(&mut databases)?,
-                "family" => map.read(&mut family)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "port" => map.read(&mut port)?,
-                "product" => map.read(&mut product)?,
-                "protocol" => map.read(&mut protocol)?,
-                "userGroups" => map.read(&mut user_groups)?,
-                "users" => map.read(&mut users)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                "webApplications" => map.read(&mut web_applications)?,
-                _ => map.skip()?,
-            }
+                "configurations" => map.read(&mut configurations),
+                "databases" => map.read(&mut databases),
+                "family" => map.read(&mut family),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "port" => map.read(&mut port),
+                "product" => map.read(&mut product),
+                "protocol" => map.read(&mut protocol),
+                "userGroups" => map.read(&mut user_groups),
+                "users" => map.read(&mut users),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                "webApplications" => map.read(&mut web_applications),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             configurations: codec::optional(configurations),

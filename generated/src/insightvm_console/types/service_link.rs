@@ -24,10 +24,10 @@ pub struct ServiceLink {
 impl serde::Serialize for ServiceLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href)?;
-        map.optional("port", &self.port)?;
-        map.optional("protocol", &self.protocol)?;
-        map.optional("rel", &self.rel)?;
+        map.optional("href", &self.href);
+        map.optional("port", &self.port);
+        map.optional("protocol", &self.protocol);
+        map.optional("rel", &self.rel);
         map.end()
     }
 }
@@ -44,12 +44,12 @@ impl codec::ReadFields for ServiceLink {
         let mut rel = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href)?,
-                "port" => map.read(&mut port)?,
-                "protocol" => map.read(&mut protocol)?,
-                "rel" => map.read(&mut rel)?,
-                _ => map.skip()?,
-            }
+                "href" => map.read(&mut href),
+                "port" => map.read(&mut port),
+                "protocol" => map.read(&mut protocol),
+                "rel" => map.read(&mut rel),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             href: codec::optional(href),

@@ -35,20 +35,20 @@ pub struct Settings {
 impl serde::Serialize for Settings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assetLinking", &self.asset_linking)?;
-        map.optional("authentication", &self.authentication)?;
-        map.optional("database", &self.database)?;
-        map.optional("directory", &self.directory)?;
-        map.optional("insightPlatform", &self.insight_platform)?;
-        map.optional("insightPlatformRegion", &self.insight_platform_region)?;
-        map.optional("links", &self.links)?;
-        map.optional("risk", &self.risk)?;
-        map.optional("scan", &self.scan)?;
-        map.optional("serialNumber", &self.serial_number)?;
-        map.optional("smtp", &self.smtp)?;
-        map.optional("updates", &self.updates)?;
-        map.optional("uuid", &self.uuid)?;
-        map.optional("web", &self.web)?;
+        map.optional("assetLinking", &self.asset_linking);
+        map.optional("authentication", &self.authentication);
+        map.optional("database", &self.database);
+        map.optional("directory", &self.directory);
+        map.optional("insightPlatform", &self.insight_platform);
+        map.optional("insightPlatformRegion", &self.insight_platform_region);
+        map.optional("links", &self.links);
+        map.optional("risk", &self.risk);
+        map.optional("scan", &self.scan);
+        map.optional("serialNumber", &self.serial_number);
+        map.optional("smtp", &self.smtp);
+        map.optional("updates", &self.updates);
+        map.optional("uuid", &self.uuid);
+        map.optional("web", &self.web);
         map.end()
     }
 }
@@ -90,22 +90,22 @@ impl codec::ReadFields for Settings {
         let mut web = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetLinking" => map.read(&mut asset_linking)?,
-                "authentication" => map.read(&mut authentication)?,
-                "database" => map.read(&mut database)?,
-                "directory" => map.read(&mut directory)?,
-                "insightPlatform" => map.read(&mut insight_platform)?,
-                "insightPlatformRegion" => map.read(&mut insight_platform_region)?,
-                "links" => map.read(&mut links)?,
-                "risk" => map.read(&mut risk)?,
-                "scan" => map.read(&mut scan)?,
-                "serialNumber" => map.read(&mut serial_number)?,
-                "smtp" => map.read(&mut smtp)?,
-                "updates" => map.read(&mut updates)?,
-                "uuid" => map.read(&mut uuid)?,
-                "web" => map.read(&mut web)?,
-                _ => map.skip()?,
-            }
+                "assetLinking" => map.read(&mut asset_linking),
+                "authentication" => map.read(&mut authentication),
+                "database" => map.read(&mut database),
+                "directory" => map.read(&mut directory),
+                "insightPlatform" => map.read(&mut insight_platform),
+                "insightPlatformRegion" => map.read(&mut insight_platform_region),
+                "links" => map.read(&mut links),
+                "risk" => map.read(&mut risk),
+                "scan" => map.read(&mut scan),
+                "serialNumber" => map.read(&mut serial_number),
+                "smtp" => map.read(&mut smtp),
+                "updates" => map.read(&mut updates),
+                "uuid" => map.read(&mut uuid),
+                "web" => map.read(&mut web),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             asset_linking: codec::optional(asset_linking),

@@ -58,14 +58,14 @@ impl SharedCredential {
 impl serde::Serialize for SharedCredential {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("account", &self.account)?;
-        map.optional("description", &self.description)?;
-        map.optional("hostRestriction", &self.host_restriction)?;
-        map.optional("id", &self.id)?;
-        map.field("name", &self.name)?;
-        map.optional("portRestriction", &self.port_restriction)?;
-        map.field("siteAssignment", &self.site_assignment)?;
-        map.optional("sites", &self.sites)?;
+        map.field("account", &self.account);
+        map.optional("description", &self.description);
+        map.optional("hostRestriction", &self.host_restriction);
+        map.optional("id", &self.id);
+        map.field("name", &self.name);
+        map.optional("portRestriction", &self.port_restriction);
+        map.field("siteAssignment", &self.site_assignment);
+        map.optional("sites", &self.sites);
         map.end()
     }
 }
@@ -95,16 +95,16 @@ impl codec::ReadFields for SharedCredential {
         let mut sites = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "account" => map.read(&mut account)?,
-                "description" => map.read(&mut description)?,
-                "hostRestriction" => map.read(&mut host_restriction)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "portRestriction" => map.read(&mut port_restriction)?,
-                "siteAssignment" => map.read(&mut site_assignment)?,
-                "sites" => map.read(&mut sites)?,
-                _ => map.skip()?,
-            }
+                "account" => map.read(&mut account),
+                "description" => map.read(&mut description),
+                "hostRestriction" => map.read(&mut host_restriction),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "portRestriction" => map.read(&mut port_restriction),
+                "siteAssignment" => map.read(&mut site_assignment),
+                "sites" => map.read(&mut sites),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             account: codec::required(account, "account")?,

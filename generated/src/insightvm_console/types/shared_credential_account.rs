@@ -31,33 +31,27 @@ pub struct SharedCredentialAccount {
 impl serde::Serialize for SharedCredentialAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("authenticationType", &self.authentication_type)?;
-        map.optional("communityName", &self.community_name)?;
-        map.optional("database", &self.database)?;
-        map.optional("domain", &self.domain)?;
-        map.optional("enumerateSids", &self.enumerate_sids)?;
-        map.optional("notesIDPassword", &self.notes_id_password)?;
-        map.optional("ntlmHash", &self.ntlm_hash)?;
-        map.optional("oracleListenerPassword", &self.oracle_listener_password)?;
-        map.optional("password", &self.password)?;
-        map.optional("pemKey", &self.pem_key)?;
-        map.optional("permissionElevation", &self.permission_elevation)?;
-        map.optional(
-            "permissionElevationPassword",
-            &self.permission_elevation_password,
-        )?;
-        map.optional(
-            "permissionElevationUsername",
-            &self.permission_elevation_username,
-        )?;
-        map.optional("privacyPassword", &self.privacy_password)?;
-        map.optional("privacyType", &self.privacy_type)?;
-        map.optional("privateKeyPassword", &self.private_key_password)?;
-        map.optional("realm", &self.realm)?;
-        map.optional("service", &self.service)?;
-        map.optional("sid", &self.sid)?;
-        map.optional("useWindowsAuthentication", &self.use_windows_authentication)?;
-        map.optional("username", &self.username)?;
+        map.optional("authenticationType", &self.authentication_type);
+        map.optional("communityName", &self.community_name);
+        map.optional("database", &self.database);
+        map.optional("domain", &self.domain);
+        map.optional("enumerateSids", &self.enumerate_sids);
+        map.optional("notesIDPassword", &self.notes_id_password);
+        map.optional("ntlmHash", &self.ntlm_hash);
+        map.optional("oracleListenerPassword", &self.oracle_listener_password);
+        map.optional("password", &self.password);
+        map.optional("pemKey", &self.pem_key);
+        map.optional("permissionElevation", &self.permission_elevation);
+        map.optional("permissionElevationPassword", &self.permission_elevation_password);
+        map.optional("permissionElevationUsername", &self.permission_elevation_username);
+        map.optional("privacyPassword", &self.privacy_password);
+        map.optional("privacyType", &self.privacy_type);
+        map.optional("privateKeyPassword", &self.private_key_password);
+        map.optional("realm", &self.realm);
+        map.optional("service", &self.service);
+        map.optional("sid", &self.sid);
+        map.optional("useWindowsAuthentication", &self.use_windows_authentication);
+        map.optional("username", &self.username);
         map.end()
     }
 }
@@ -113,33 +107,33 @@ impl codec::ReadFields for SharedCredentialAccount {
         let mut username = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authenticationType" => map.read(&mut authentication_type)?,
-                "communityName" => map.read(&mut community_name)?,
-                "database" => map.read(&mut database)?,
-                "domain" => map.read(&mut domain)?,
-                "enumerateSids" => map.read(&mut enumerate_sids)?,
-                "notesIDPassword" => map.read(&mut notes_id_password)?,
-                "ntlmHash" => map.read(&mut ntlm_hash)?,
-                "oracleListenerPassword" => map.read(&mut oracle_listener_password)?,
-                "password" => map.read(&mut password)?,
-                "pemKey" => map.read(&mut pem_key)?,
-                "permissionElevation" => map.read(&mut permission_elevation)?,
+                "authenticationType" => map.read(&mut authentication_type),
+                "communityName" => map.read(&mut community_name),
+                "database" => map.read(&mut database),
+                "domain" => map.read(&mut domain),
+                "enumerateSids" => map.read(&mut enumerate_sids),
+                "notesIDPassword" => map.read(&mut notes_id_password),
+                "ntlmHash" => map.read(&mut ntlm_hash),
+                "oracleListenerPassword" => map.read(&mut oracle_listener_password),
+                "password" => map.read(&mut password),
+                "pemKey" => map.read(&mut pem_key),
+                "permissionElevation" => map.read(&mut permission_elevation),
                 "permissionElevationPassword" => {
-                    map.read(&mut permission_elevation_password)?
+                    map.read(&mut permission_elevation_password)
                 }
                 "permissionElevationUsername" => {
-                    map.read(&mut permission_elevation_username)?
+                    map.read(&mut permission_elevation_username)
                 }
-                "privacyPassword" => map.read(&mut privacy_password)?,
-                "privacyType" => map.read(&mut privacy_type)?,
-                "privateKeyPassword" => map.read(&mut private_key_password)?,
-                "realm" => map.read(&mut realm)?,
-                "service" => map.read(&mut service)?,
-                "sid" => map.read(&mut sid)?,
-                "useWindowsAuthentication" => map.read(&mut use_windows_authentication)?,
-                "username" => map.read(&mut username)?,
-                _ => map.skip()?,
-            }
+                "privacyPassword" => map.read(&mut privacy_password),
+                "privacyType" => map.read(&mut privacy_type),
+                "privateKeyPassword" => map.read(&mut private_key_password),
+                "realm" => map.read(&mut realm),
+                "service" => map.read(&mut service),
+                "sid" => map.read(&mut sid),
+                "useWindowsAuthentication" => map.read(&mut use_windows_authentication),
+                "username" => map.read(&mut username),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             authentication_type: codec::optional(authentication_type),

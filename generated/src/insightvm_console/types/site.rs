@@ -37,19 +37,19 @@ pub struct Site {
 impl serde::Serialize for Site {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets)?;
-        map.optional("connectionType", &self.connection_type)?;
-        map.optional("description", &self.description)?;
-        map.optional("id", &self.id)?;
-        map.optional("importance", &self.importance)?;
-        map.optional("lastScanTime", &self.last_scan_time)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("riskScore", &self.risk_score)?;
-        map.optional("scanEngine", &self.scan_engine)?;
-        map.optional("scanTemplate", &self.scan_template)?;
-        map.optional("type", &self.type_)?;
-        map.optional("vulnerabilities", &self.vulnerabilities)?;
+        map.optional("assets", &self.assets);
+        map.optional("connectionType", &self.connection_type);
+        map.optional("description", &self.description);
+        map.optional("id", &self.id);
+        map.optional("importance", &self.importance);
+        map.optional("lastScanTime", &self.last_scan_time);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("riskScore", &self.risk_score);
+        map.optional("scanEngine", &self.scan_engine);
+        map.optional("scanTemplate", &self.scan_template);
+        map.optional("type", &self.type_);
+        map.optional("vulnerabilities", &self.vulnerabilities);
         map.end()
     }
 }
@@ -89,21 +89,21 @@ impl codec::ReadFields for Site {
         let mut vulnerabilities = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets)?,
-                "connectionType" => map.read(&mut connection_type)?,
-                "description" => map.read(&mut description)?,
-                "id" => map.read(&mut id)?,
-                "importance" => map.read(&mut importance)?,
-                "lastScanTime" => map.read(&mut last_scan_time)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "riskScore" => map.read(&mut risk_score)?,
-                "scanEngine" => map.read(&mut scan_engine)?,
-                "scanTemplate" => map.read(&mut scan_template)?,
-                "type" => map.read(&mut type_)?,
-                "vulnerabilities" => map.read(&mut vulnerabilities)?,
-                _ => map.skip()?,
-            }
+                "assets" => map.read(&mut assets),
+                "connectionType" => map.read(&mut connection_type),
+                "description" => map.read(&mut description),
+                "id" => map.read(&mut id),
+                "importance" => map.read(&mut importance),
+                "lastScanTime" => map.read(&mut last_scan_time),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "riskScore" => map.read(&mut risk_score),
+                "scanEngine" => map.read(&mut scan_engine),
+                "scanTemplate" => map.read(&mut scan_template),
+                "type" => map.read(&mut type_),
+                "vulnerabilities" => map.read(&mut vulnerabilities),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             assets: codec::optional(assets),

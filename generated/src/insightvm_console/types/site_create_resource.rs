@@ -38,13 +38,13 @@ impl SiteCreateResource {
 impl serde::Serialize for SiteCreateResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description)?;
-        map.optional("engineId", &self.engine_id)?;
-        map.optional("importance", &self.importance)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.optional("scan", &self.scan)?;
-        map.optional("scanTemplateId", &self.scan_template_id)?;
+        map.optional("description", &self.description);
+        map.optional("engineId", &self.engine_id);
+        map.optional("importance", &self.importance);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.optional("scan", &self.scan);
+        map.optional("scanTemplateId", &self.scan_template_id);
         map.end()
     }
 }
@@ -72,15 +72,15 @@ impl codec::ReadFields for SiteCreateResource {
         let mut scan_template_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "engineId" => map.read(&mut engine_id)?,
-                "importance" => map.read(&mut importance)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "scan" => map.read(&mut scan)?,
-                "scanTemplateId" => map.read(&mut scan_template_id)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "engineId" => map.read(&mut engine_id),
+                "importance" => map.read(&mut importance),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "scan" => map.read(&mut scan),
+                "scanTemplateId" => map.read(&mut scan_template_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::optional(description),

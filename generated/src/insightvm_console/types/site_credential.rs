@@ -42,14 +42,14 @@ impl SiteCredential {
 impl serde::Serialize for SiteCredential {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("account", &self.account)?;
-        map.optional("description", &self.description)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("hostRestriction", &self.host_restriction)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.optional("portRestriction", &self.port_restriction)?;
+        map.field("account", &self.account);
+        map.optional("description", &self.description);
+        map.optional("enabled", &self.enabled);
+        map.optional("hostRestriction", &self.host_restriction);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.optional("portRestriction", &self.port_restriction);
         map.end()
     }
 }
@@ -79,16 +79,16 @@ impl codec::ReadFields for SiteCredential {
         let mut port_restriction = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "account" => map.read(&mut account)?,
-                "description" => map.read(&mut description)?,
-                "enabled" => map.read(&mut enabled)?,
-                "hostRestriction" => map.read(&mut host_restriction)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "portRestriction" => map.read(&mut port_restriction)?,
-                _ => map.skip()?,
-            }
+                "account" => map.read(&mut account),
+                "description" => map.read(&mut description),
+                "enabled" => map.read(&mut enabled),
+                "hostRestriction" => map.read(&mut host_restriction),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "portRestriction" => map.read(&mut port_restriction),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             account: codec::required(account, "account")?,

@@ -20,10 +20,10 @@ pub struct SiteDiscoveryConnection {
 impl serde::Serialize for SiteDiscoveryConnection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("type", &self.type_)?;
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -40,12 +40,12 @@ impl codec::ReadFields for SiteDiscoveryConnection {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -35,18 +35,18 @@ pub struct SiteOrganization {
 impl serde::Serialize for SiteOrganization {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("address", &self.address)?;
-        map.optional("city", &self.city)?;
-        map.optional("contact", &self.contact)?;
-        map.optional("country", &self.country)?;
-        map.optional("email", &self.email)?;
-        map.optional("jobTitle", &self.job_title)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("phone", &self.phone)?;
-        map.optional("state", &self.state)?;
-        map.optional("url", &self.url)?;
-        map.optional("zipCode", &self.zip_code)?;
+        map.optional("address", &self.address);
+        map.optional("city", &self.city);
+        map.optional("contact", &self.contact);
+        map.optional("country", &self.country);
+        map.optional("email", &self.email);
+        map.optional("jobTitle", &self.job_title);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("phone", &self.phone);
+        map.optional("state", &self.state);
+        map.optional("url", &self.url);
+        map.optional("zipCode", &self.zip_code);
         map.end()
     }
 }
@@ -84,20 +84,20 @@ impl codec::ReadFields for SiteOrganization {
         let mut zip_code = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address)?,
-                "city" => map.read(&mut city)?,
-                "contact" => map.read(&mut contact)?,
-                "country" => map.read(&mut country)?,
-                "email" => map.read(&mut email)?,
-                "jobTitle" => map.read(&mut job_title)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "phone" => map.read(&mut phone)?,
-                "state" => map.read(&mut state)?,
-                "url" => map.read(&mut url)?,
-                "zipCode" => map.read(&mut zip_code)?,
-                _ => map.skip()?,
-            }
+                "address" => map.read(&mut address),
+                "city" => map.read(&mut city),
+                "contact" => map.read(&mut contact),
+                "country" => map.read(&mut country),
+                "email" => map.read(&mut email),
+                "jobTitle" => map.read(&mut job_title),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "phone" => map.read(&mut phone),
+                "state" => map.read(&mut state),
+                "url" => map.read(&mut url),
+                "zipCode" => map.read(&mut zip_code),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             address: codec::optional(address),

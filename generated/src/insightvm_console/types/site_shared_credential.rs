@@ -21,11 +21,11 @@ pub struct SiteSharedCredential {
 impl serde::Serialize for SiteSharedCredential {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("service", &self.service)?;
+        map.optional("enabled", &self.enabled);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("service", &self.service);
         map.end()
     }
 }
@@ -49,13 +49,13 @@ impl codec::ReadFields for SiteSharedCredential {
         let mut service = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "service" => map.read(&mut service)?,
-                _ => map.skip()?,
-            }
+                "enabled" => map.read(&mut enabled),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "service" => map.read(&mut service),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             enabled: codec::optional(enabled),

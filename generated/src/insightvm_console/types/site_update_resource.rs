@@ -41,12 +41,12 @@ impl SiteUpdateResource {
 impl serde::Serialize for SiteUpdateResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description)?;
-        map.field("engineId", &self.engine_id)?;
-        map.field("importance", &self.importance)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.field("scanTemplateId", &self.scan_template_id)?;
+        map.optional("description", &self.description);
+        map.field("engineId", &self.engine_id);
+        map.field("importance", &self.importance);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.field("scanTemplateId", &self.scan_template_id);
         map.end()
     }
 }
@@ -72,14 +72,14 @@ impl codec::ReadFields for SiteUpdateResource {
         let mut scan_template_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description)?,
-                "engineId" => map.read(&mut engine_id)?,
-                "importance" => map.read(&mut importance)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "scanTemplateId" => map.read(&mut scan_template_id)?,
-                _ => map.skip()?,
-            }
+                "description" => map.read(&mut description),
+                "engineId" => map.read(&mut engine_id),
+                "importance" => map.read(&mut importance),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "scanTemplateId" => map.read(&mut scan_template_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             description: codec::optional(description),

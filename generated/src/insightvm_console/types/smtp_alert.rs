@@ -60,18 +60,18 @@ impl SmtpAlert {
 impl serde::Serialize for SmtpAlert {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled)?;
-        map.optional("enabledScanEvents", &self.enabled_scan_events)?;
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events)?;
-        map.optional("id", &self.id)?;
-        map.optional("limitAlertText", &self.limit_alert_text)?;
-        map.optional("links", &self.links)?;
-        map.optional("maximumAlerts", &self.maximum_alerts)?;
-        map.field("name", &self.name)?;
-        map.field("notification", &self.notification)?;
-        map.field("recipients", &self.recipients)?;
-        map.field("relayServer", &self.relay_server)?;
-        map.optional("senderEmailAddress", &self.sender_email_address)?;
+        map.field("enabled", &self.enabled);
+        map.optional("enabledScanEvents", &self.enabled_scan_events);
+        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        map.optional("id", &self.id);
+        map.optional("limitAlertText", &self.limit_alert_text);
+        map.optional("links", &self.links);
+        map.optional("maximumAlerts", &self.maximum_alerts);
+        map.field("name", &self.name);
+        map.field("notification", &self.notification);
+        map.field("recipients", &self.recipients);
+        map.field("relayServer", &self.relay_server);
+        map.optional("senderEmailAddress", &self.sender_email_address);
         map.end()
     }
 }
@@ -109,22 +109,22 @@ impl codec::ReadFields for SmtpAlert {
         let mut sender_email_address = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled)?,
-                "enabledScanEvents" => map.read(&mut enabled_scan_events)?,
+                "enabled" => map.read(&mut enabled),
+                "enabledScanEvents" => map.read(&mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
-                    map.read(&mut enabled_vulnerability_events)?
+                    map.read(&mut enabled_vulnerability_events)
                 }
-                "id" => map.read(&mut id)?,
-                "limitAlertText" => map.read(&mut limit_alert_text)?,
-                "links" => map.read(&mut links)?,
-                "maximumAlerts" => map.read(&mut maximum_alerts)?,
-                "name" => map.read(&mut name)?,
-                "notification" => map.read(&mut notification)?,
-                "recipients" => map.read(&mut recipients)?,
-                "relayServer" => map.read(&mut relay_server)?,
-                "senderEmailAddress" => map.read(&mut sender_email_address)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "limitAlertText" => map.read(&mut limit_alert_text),
+                "links" => map.read(&mut links),
+                "maximumAlerts" => map.read(&mut maximum_alerts),
+                "name" => map.read(&mut name),
+                "notification" => map.read(&mut notification),
+                "recipients" => map.read(&mut recipients),
+                "relayServer" => map.read(&mut relay_server),
+                "senderEmailAddress" => map.read(&mut sender_email_address),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             enabled: codec::required(enabled, "enabled")?,

@@ -16,9 +16,9 @@ pub struct SmtpSettings {
 impl serde::Serialize for SmtpSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("host", &self.host)?;
-        map.optional("port", &self.port)?;
-        map.optional("sender", &self.sender)?;
+        map.optional("host", &self.host);
+        map.optional("port", &self.port);
+        map.optional("sender", &self.sender);
         map.end()
     }
 }
@@ -34,11 +34,11 @@ impl codec::ReadFields for SmtpSettings {
         let mut sender = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "host" => map.read(&mut host)?,
-                "port" => map.read(&mut port)?,
-                "sender" => map.read(&mut sender)?,
-                _ => map.skip()?,
-            }
+                "host" => map.read(&mut host),
+                "port" => map.read(&mut port),
+                "sender" => map.read(&mut sender),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             host: codec::optional(host),

@@ -27,15 +27,15 @@ pub struct Software {
 impl serde::Serialize for Software {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("configurations", &self.configurations)?;
-        map.optional("cpe", &self.cpe)?;
-        map.optional("description", &self.description)?;
-        map.optional("family", &self.family)?;
-        map.optional("id", &self.id)?;
-        map.optional("product", &self.product)?;
-        map.optional("type", &self.type_)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
+        map.optional("configurations", &self.configurations);
+        map.optional("cpe", &self.cpe);
+        map.optional("description", &self.description);
+        map.optional("family", &self.family);
+        map.optional("id", &self.id);
+        map.optional("product", &self.product);
+        map.optional("type", &self.type_);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -67,17 +67,17 @@ impl codec::ReadFields for Software {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configurations" => map.read(&mut configurations)?,
-                "cpe" => map.read(&mut cpe)?,
-                "description" => map.read(&mut description)?,
-                "family" => map.read(&mut family)?,
-                "id" => map.read(&mut id)?,
-                "product" => map.read(&mut product)?,
-                "type" => map.read(&mut type_)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "configurations" => map.read(&mut configurations),
+                "cpe" => map.read(&mut cpe),
+                "description" => map.read(&mut description),
+                "family" => map.read(&mut family),
+                "id" => map.read(&mut id),
+                "product" => map.read(&mut product),
+                "type" => map.read(&mut type_),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             configurations: codec::optional(configurations),

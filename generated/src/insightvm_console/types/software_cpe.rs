@@ -68,19 +68,19 @@ impl SoftwareCpe {
 impl serde::Serialize for SoftwareCpe {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("edition", &self.edition)?;
-        map.optional("language", &self.language)?;
-        map.optional("other", &self.other)?;
-        map.field("part", &self.part)?;
-        map.optional("product", &self.product)?;
-        map.optional("swEdition", &self.sw_edition)?;
-        map.optional("targetHW", &self.target_hw)?;
-        map.optional("targetSW", &self.target_sw)?;
-        map.optional("update", &self.update)?;
-        map.optional("v2.2", &self.v2_2)?;
-        map.optional("v2.3", &self.v2_3)?;
-        map.optional("vendor", &self.vendor)?;
-        map.optional("version", &self.version)?;
+        map.optional("edition", &self.edition);
+        map.optional("language", &self.language);
+        map.optional("other", &self.other);
+        map.field("part", &self.part);
+        map.optional("product", &self.product);
+        map.optional("swEdition", &self.sw_edition);
+        map.optional("targetHW", &self.target_hw);
+        map.optional("targetSW", &self.target_sw);
+        map.optional("update", &self.update);
+        map.optional("v2.2", &self.v2_2);
+        map.optional("v2.3", &self.v2_3);
+        map.optional("vendor", &self.vendor);
+        map.optional("version", &self.version);
         map.end()
     }
 }
@@ -120,21 +120,21 @@ impl codec::ReadFields for SoftwareCpe {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "edition" => map.read(&mut edition)?,
-                "language" => map.read(&mut language)?,
-                "other" => map.read(&mut other)?,
-                "part" => map.read(&mut part)?,
-                "product" => map.read(&mut product)?,
-                "swEdition" => map.read(&mut sw_edition)?,
-                "targetHW" => map.read(&mut target_hw)?,
-                "targetSW" => map.read(&mut target_sw)?,
-                "update" => map.read(&mut update)?,
-                "v2.2" => map.read(&mut v2_2)?,
-                "v2.3" => map.read(&mut v2_3)?,
-                "vendor" => map.read(&mut vendor)?,
-                "version" => map.read(&mut version)?,
-                _ => map.skip()?,
-            }
+                "edition" => map.read(&mut edition),
+                "language" => map.read(&mut language),
+                "other" => map.read(&mut other),
+                "part" => map.read(&mut part),
+                "product" => map.read(&mut product),
+                "swEdition" => map.read(&mut sw_edition),
+                "targetHW" => map.read(&mut target_hw),
+                "targetSW" => map.read(&mut target_sw),
+                "update" => map.read(&mut update),
+                "v2.2" => map.read(&mut v2_2),
+                "v2.3" => map.read(&mut v2_3),
+                "vendor" => map.read(&mut vendor),
+                "version" => map.read(&mut version),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             edition: codec::optional(edition),

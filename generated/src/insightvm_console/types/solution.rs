@@ -24,14 +24,14 @@ pub struct Solution {
 impl serde::Serialize for Solution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalInformation", &self.additional_information)?;
-        map.optional("appliesTo", &self.applies_to)?;
-        map.optional("estimate", &self.estimate)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("steps", &self.steps)?;
-        map.optional("summary", &self.summary)?;
-        map.optional("type", &self.type_)?;
+        map.optional("additionalInformation", &self.additional_information);
+        map.optional("appliesTo", &self.applies_to);
+        map.optional("estimate", &self.estimate);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("steps", &self.steps);
+        map.optional("summary", &self.summary);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -61,16 +61,16 @@ impl codec::ReadFields for Solution {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalInformation" => map.read(&mut additional_information)?,
-                "appliesTo" => map.read(&mut applies_to)?,
-                "estimate" => map.read(&mut estimate)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "steps" => map.read(&mut steps)?,
-                "summary" => map.read(&mut summary)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "additionalInformation" => map.read(&mut additional_information),
+                "appliesTo" => map.read(&mut applies_to),
+                "estimate" => map.read(&mut estimate),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "steps" => map.read(&mut steps),
+                "summary" => map.read(&mut summary),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             additional_information: codec::optional(additional_information),

@@ -22,12 +22,12 @@ pub struct SolutionMatch {
 impl serde::Serialize for SolutionMatch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("check", &self.check)?;
-        map.optional("confidence", &self.confidence)?;
-        map.optional("fingerprint", &self.fingerprint)?;
-        map.optional("links", &self.links)?;
-        map.optional("solution", &self.solution)?;
-        map.optional("type", &self.type_)?;
+        map.optional("check", &self.check);
+        map.optional("confidence", &self.confidence);
+        map.optional("fingerprint", &self.fingerprint);
+        map.optional("links", &self.links);
+        map.optional("solution", &self.solution);
+        map.optional("type", &self.type_);
         map.end()
     }
 }
@@ -53,14 +53,14 @@ impl codec::ReadFields for SolutionMatch {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "check" => map.read(&mut check)?,
-                "confidence" => map.read(&mut confidence)?,
-                "fingerprint" => map.read(&mut fingerprint)?,
-                "links" => map.read(&mut links)?,
-                "solution" => map.read(&mut solution)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "check" => map.read(&mut check),
+                "confidence" => map.read(&mut confidence),
+                "fingerprint" => map.read(&mut fingerprint),
+                "links" => map.read(&mut links),
+                "solution" => map.read(&mut solution),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             check: codec::optional(check),

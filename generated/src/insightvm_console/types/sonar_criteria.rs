@@ -13,7 +13,7 @@ pub struct SonarCriteria {
 impl serde::Serialize for SonarCriteria {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("filters", &self.filters)?;
+        map.optional("filters", &self.filters);
         map.end()
     }
 }
@@ -27,9 +27,9 @@ impl codec::ReadFields for SonarCriteria {
         let mut filters = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "filters" => map.read(&mut filters)?,
-                _ => map.skip()?,
-            }
+                "filters" => map.read(&mut filters),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             filters: codec::optional(filters),

@@ -21,11 +21,11 @@ pub struct SonarCriterion {
 impl serde::Serialize for SonarCriterion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("days", &self.days)?;
-        map.optional("domain", &self.domain)?;
-        map.optional("lower", &self.lower)?;
-        map.optional("type", &self.type_)?;
-        map.optional("upper", &self.upper)?;
+        map.optional("days", &self.days);
+        map.optional("domain", &self.domain);
+        map.optional("lower", &self.lower);
+        map.optional("type", &self.type_);
+        map.optional("upper", &self.upper);
         map.end()
     }
 }
@@ -49,13 +49,13 @@ impl codec::ReadFields for SonarCriterion {
         let mut upper = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "days" => map.read(&mut days)?,
-                "domain" => map.read(&mut domain)?,
-                "lower" => map.read(&mut lower)?,
-                "type" => map.read(&mut type_)?,
-                "upper" => map.read(&mut upper)?,
-                _ => map.skip()?,
-            }
+                "days" => map.read(&mut days),
+                "domain" => map.read(&mut domain),
+                "lower" => map.read(&mut lower),
+                "type" => map.read(&mut type_),
+                "upper" => map.read(&mut upper),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             days: codec::optional(days),

@@ -17,10 +17,10 @@ pub struct SonarQuery {
 impl serde::Serialize for SonarQuery {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("criteria", &self.criteria)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
+        map.optional("criteria", &self.criteria);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
         map.end()
     }
 }
@@ -37,12 +37,12 @@ impl codec::ReadFields for SonarQuery {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "criteria" => map.read(&mut criteria)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "criteria" => map.read(&mut criteria),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             criteria: codec::optional(criteria),

@@ -17,10 +17,10 @@ pub struct StaticSite {
 impl serde::Serialize for StaticSite {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("excludedAssetGroups", &self.excluded_asset_groups)?;
-        map.optional("excludedTargets", &self.excluded_targets)?;
-        map.optional("includedAssetGroups", &self.included_asset_groups)?;
-        map.optional("includedTargets", &self.included_targets)?;
+        map.optional("excludedAssetGroups", &self.excluded_asset_groups);
+        map.optional("excludedTargets", &self.excluded_targets);
+        map.optional("includedAssetGroups", &self.included_asset_groups);
+        map.optional("includedTargets", &self.included_targets);
         map.end()
     }
 }
@@ -42,12 +42,12 @@ impl codec::ReadFields for StaticSite {
         let mut included_targets = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "excludedAssetGroups" => map.read(&mut excluded_asset_groups)?,
-                "excludedTargets" => map.read(&mut excluded_targets)?,
-                "includedAssetGroups" => map.read(&mut included_asset_groups)?,
-                "includedTargets" => map.read(&mut included_targets)?,
-                _ => map.skip()?,
-            }
+                "excludedAssetGroups" => map.read(&mut excluded_asset_groups),
+                "excludedTargets" => map.read(&mut excluded_targets),
+                "includedAssetGroups" => map.read(&mut included_asset_groups),
+                "includedTargets" => map.read(&mut included_targets),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             excluded_asset_groups: codec::optional(excluded_asset_groups),

@@ -22,12 +22,12 @@ pub struct Submission {
 impl serde::Serialize for Submission {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("comment", &self.comment)?;
-        map.optional("date", &self.date)?;
-        map.optional("links", &self.links)?;
-        map.optional("name", &self.name)?;
-        map.optional("reason", &self.reason)?;
-        map.optional("user", &self.user)?;
+        map.optional("comment", &self.comment);
+        map.optional("date", &self.date);
+        map.optional("links", &self.links);
+        map.optional("name", &self.name);
+        map.optional("reason", &self.reason);
+        map.optional("user", &self.user);
         map.end()
     }
 }
@@ -53,14 +53,14 @@ impl codec::ReadFields for Submission {
         let mut user = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "comment" => map.read(&mut comment)?,
-                "date" => map.read(&mut date)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "reason" => map.read(&mut reason)?,
-                "user" => map.read(&mut user)?,
-                _ => map.skip()?,
-            }
+                "comment" => map.read(&mut comment),
+                "date" => map.read(&mut date),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "reason" => map.read(&mut reason),
+                "user" => map.read(&mut user),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             comment: codec::optional(comment),

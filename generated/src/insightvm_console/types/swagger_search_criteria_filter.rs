@@ -22,12 +22,12 @@ pub struct SwaggerSearchCriteriaFilter {
 impl serde::Serialize for SwaggerSearchCriteriaFilter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("field", &self.field)?;
-        map.optional("lower", &self.lower)?;
-        map.optional("operator", &self.operator)?;
-        map.optional("upper", &self.upper)?;
-        map.optional("value", &self.value)?;
-        map.optional("values", &self.values)?;
+        map.optional("field", &self.field);
+        map.optional("lower", &self.lower);
+        map.optional("operator", &self.operator);
+        map.optional("upper", &self.upper);
+        map.optional("value", &self.value);
+        map.optional("values", &self.values);
         map.end()
     }
 }
@@ -53,14 +53,14 @@ impl codec::ReadFields for SwaggerSearchCriteriaFilter {
         let mut values = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "field" => map.read(&mut field2)?,
-                "lower" => map.read(&mut lower)?,
-                "operator" => map.read(&mut operator)?,
-                "upper" => map.read(&mut upper)?,
-                "value" => map.read(&mut value)?,
-                "values" => map.read(&mut values)?,
-                _ => map.skip()?,
-            }
+                "field" => map.read(&mut field2),
+                "lower" => map.read(&mut lower),
+                "operator" => map.read(&mut operator),
+                "upper" => map.read(&mut upper),
+                "value" => map.read(&mut value),
+                "values" => map.read(&mut values),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             field: codec::optional(field2),

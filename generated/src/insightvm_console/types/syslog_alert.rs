@@ -49,15 +49,15 @@ impl SyslogAlert {
 impl serde::Serialize for SyslogAlert {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled)?;
-        map.optional("enabledScanEvents", &self.enabled_scan_events)?;
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("maximumAlerts", &self.maximum_alerts)?;
-        map.field("name", &self.name)?;
-        map.field("notification", &self.notification)?;
-        map.field("server", &self.server)?;
+        map.field("enabled", &self.enabled);
+        map.optional("enabledScanEvents", &self.enabled_scan_events);
+        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("maximumAlerts", &self.maximum_alerts);
+        map.field("name", &self.name);
+        map.field("notification", &self.notification);
+        map.field("server", &self.server);
         map.end()
     }
 }
@@ -89,19 +89,19 @@ impl codec::ReadFields for SyslogAlert {
         let mut server = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled)?,
-                "enabledScanEvents" => map.read(&mut enabled_scan_events)?,
+                "enabled" => map.read(&mut enabled),
+                "enabledScanEvents" => map.read(&mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
-                    map.read(&mut enabled_vulnerability_events)?
+                    map.read(&mut enabled_vulnerability_events)
                 }
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "maximumAlerts" => map.read(&mut maximum_alerts)?,
-                "name" => map.read(&mut name)?,
-                "notification" => map.read(&mut notification)?,
-                "server" => map.read(&mut server)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "maximumAlerts" => map.read(&mut maximum_alerts),
+                "name" => map.read(&mut name),
+                "notification" => map.read(&mut notification),
+                "server" => map.read(&mut server),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             enabled: codec::required(enabled, "enabled")?,

@@ -44,15 +44,15 @@ impl Tag {
 impl serde::Serialize for Tag {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("color", &self.color)?;
-        map.optional("created", &self.created)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.field("name", &self.name)?;
-        map.optional("riskModifier", &self.risk_modifier)?;
-        map.optional("searchCriteria", &self.search_criteria)?;
-        map.optional("source", &self.source)?;
-        map.field("type", &self.type_)?;
+        map.optional("color", &self.color);
+        map.optional("created", &self.created);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.field("name", &self.name);
+        map.optional("riskModifier", &self.risk_modifier);
+        map.optional("searchCriteria", &self.search_criteria);
+        map.optional("source", &self.source);
+        map.field("type", &self.type_);
         map.end()
     }
 }
@@ -84,17 +84,17 @@ impl codec::ReadFields for Tag {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "color" => map.read(&mut color)?,
-                "created" => map.read(&mut created)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "name" => map.read(&mut name)?,
-                "riskModifier" => map.read(&mut risk_modifier)?,
-                "searchCriteria" => map.read(&mut search_criteria)?,
-                "source" => map.read(&mut source)?,
-                "type" => map.read(&mut type_)?,
-                _ => map.skip()?,
-            }
+                "color" => map.read(&mut color),
+                "created" => map.read(&mut created),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "name" => map.read(&mut name),
+                "riskModifier" => map.read(&mut risk_modifier),
+                "searchCriteria" => map.read(&mut search_criteria),
+                "source" => map.read(&mut source),
+                "type" => map.read(&mut type_),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             color: codec::optional(color),

@@ -18,9 +18,9 @@ pub struct TagAssetSource {
 impl serde::Serialize for TagAssetSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("source", &self.source)?;
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("source", &self.source);
         map.end()
     }
 }
@@ -36,11 +36,11 @@ impl codec::ReadFields for TagAssetSource {
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "source" => map.read(&mut source)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "source" => map.read(&mut source),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

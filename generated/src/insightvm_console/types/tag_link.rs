@@ -15,8 +15,8 @@ pub struct TagLink {
 impl serde::Serialize for TagLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("sources", &self.sources)?;
+        map.optional("id", &self.id);
+        map.optional("sources", &self.sources);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for TagLink {
         let mut sources = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "sources" => map.read(&mut sources)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "sources" => map.read(&mut sources),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

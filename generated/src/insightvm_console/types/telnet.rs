@@ -23,12 +23,12 @@ pub struct Telnet {
 impl serde::Serialize for Telnet {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("characterSet", &self.character_set)?;
-        map.optional("failedLoginRegex", &self.failed_login_regex)?;
-        map.optional("links", &self.links)?;
-        map.optional("loginRegex", &self.login_regex)?;
-        map.optional("passwordPromptRegex", &self.password_prompt_regex)?;
-        map.optional("questionableLoginRegex", &self.questionable_login_regex)?;
+        map.optional("characterSet", &self.character_set);
+        map.optional("failedLoginRegex", &self.failed_login_regex);
+        map.optional("links", &self.links);
+        map.optional("loginRegex", &self.login_regex);
+        map.optional("passwordPromptRegex", &self.password_prompt_regex);
+        map.optional("questionableLoginRegex", &self.questionable_login_regex);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for Telnet {
         let mut questionable_login_regex = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "characterSet" => map.read(&mut character_set)?,
-                "failedLoginRegex" => map.read(&mut failed_login_regex)?,
-                "links" => map.read(&mut links)?,
-                "loginRegex" => map.read(&mut login_regex)?,
-                "passwordPromptRegex" => map.read(&mut password_prompt_regex)?,
-                "questionableLoginRegex" => map.read(&mut questionable_login_regex)?,
-                _ => map.skip()?,
-            }
+                "characterSet" => map.read(&mut character_set),
+                "failedLoginRegex" => map.read(&mut failed_login_regex),
+                "links" => map.read(&mut links),
+                "loginRegex" => map.read(&mut login_regex),
+                "passwordPromptRegex" => map.read(&mut password_prompt_regex),
+                "questionableLoginRegex" => map.read(&mut questionable_login_regex),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             character_set: codec::optional(character_set),

@@ -15,8 +15,8 @@ pub struct TokenResource {
 impl serde::Serialize for TokenResource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("key", &self.key)?;
-        map.optional("links", &self.links)?;
+        map.optional("key", &self.key);
+        map.optional("links", &self.links);
         map.end()
     }
 }
@@ -31,10 +31,10 @@ impl codec::ReadFields for TokenResource {
         let mut links = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "key" => map.read(&mut key2)?,
-                "links" => map.read(&mut links)?,
-                _ => map.skip()?,
-            }
+                "key" => map.read(&mut key2),
+                "links" => map.read(&mut links),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             key: codec::optional(key2),

@@ -24,8 +24,8 @@ impl UniqueId {
 impl serde::Serialize for UniqueId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id)?;
-        map.optional("source", &self.source)?;
+        map.field("id", &self.id);
+        map.optional("source", &self.source);
         map.end()
     }
 }
@@ -40,10 +40,10 @@ impl codec::ReadFields for UniqueId {
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "source" => map.read(&mut source)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "source" => map.read(&mut source),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::required(id, "id")?,

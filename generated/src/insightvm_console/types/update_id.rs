@@ -14,8 +14,8 @@ pub struct UpdateId {
 impl serde::Serialize for UpdateId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("productId", &self.product_id)?;
-        map.optional("versionId", &self.version_id)?;
+        map.optional("productId", &self.product_id);
+        map.optional("versionId", &self.version_id);
         map.end()
     }
 }
@@ -30,10 +30,10 @@ impl codec::ReadFields for UpdateId {
         let mut version_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "productId" => map.read(&mut product_id)?,
-                "versionId" => map.read(&mut version_id)?,
-                _ => map.skip()?,
-            }
+                "productId" => map.read(&mut product_id),
+                "versionId" => map.read(&mut version_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             product_id: codec::optional(product_id),

@@ -18,10 +18,10 @@ pub struct UpdateInfo {
 impl serde::Serialize for UpdateInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("content", &self.content)?;
-        map.optional("contentPartial", &self.content_partial)?;
-        map.optional("id", &self.id)?;
-        map.optional("product", &self.product)?;
+        map.optional("content", &self.content);
+        map.optional("contentPartial", &self.content_partial);
+        map.optional("id", &self.id);
+        map.optional("product", &self.product);
         map.end()
     }
 }
@@ -43,12 +43,12 @@ impl codec::ReadFields for UpdateInfo {
         let mut product = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "content" => map.read(&mut content)?,
-                "contentPartial" => map.read(&mut content_partial)?,
-                "id" => map.read(&mut id)?,
-                "product" => map.read(&mut product)?,
-                _ => map.skip()?,
-            }
+                "content" => map.read(&mut content),
+                "contentPartial" => map.read(&mut content_partial),
+                "id" => map.read(&mut id),
+                "product" => map.read(&mut product),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             content: codec::optional(content),

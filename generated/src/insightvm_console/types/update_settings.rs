@@ -16,9 +16,9 @@ pub struct UpdateSettings {
 impl serde::Serialize for UpdateSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("contentAutoUpdate", &self.content_auto_update)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("productAutoUpdate", &self.product_auto_update)?;
+        map.optional("contentAutoUpdate", &self.content_auto_update);
+        map.optional("enabled", &self.enabled);
+        map.optional("productAutoUpdate", &self.product_auto_update);
         map.end()
     }
 }
@@ -38,11 +38,11 @@ impl codec::ReadFields for UpdateSettings {
         let mut product_auto_update = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "contentAutoUpdate" => map.read(&mut content_auto_update)?,
-                "enabled" => map.read(&mut enabled)?,
-                "productAutoUpdate" => map.read(&mut product_auto_update)?,
-                _ => map.skip()?,
-            }
+                "contentAutoUpdate" => map.read(&mut content_auto_update),
+                "enabled" => map.read(&mut enabled),
+                "productAutoUpdate" => map.read(&mut product_auto_update),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             content_auto_update: codec::optional(content_auto_update),

@@ -46,16 +46,16 @@ impl User {
 impl serde::Serialize for User {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("authentication", &self.authentication)?;
-        map.optional("email", &self.email)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("locked", &self.locked)?;
-        map.field("login", &self.login)?;
-        map.field("name", &self.name)?;
-        map.optional("role", &self.role)?;
+        map.optional("authentication", &self.authentication);
+        map.optional("email", &self.email);
+        map.optional("enabled", &self.enabled);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("locale", &self.locale);
+        map.optional("locked", &self.locked);
+        map.field("login", &self.login);
+        map.field("name", &self.name);
+        map.optional("role", &self.role);
         map.end()
     }
 }
@@ -89,18 +89,18 @@ impl codec::ReadFields for User {
         let mut role = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authentication" => map.read(&mut authentication)?,
-                "email" => map.read(&mut email)?,
-                "enabled" => map.read(&mut enabled)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "locale" => map.read(&mut locale)?,
-                "locked" => map.read(&mut locked)?,
-                "login" => map.read(&mut login)?,
-                "name" => map.read(&mut name)?,
-                "role" => map.read(&mut role)?,
-                _ => map.skip()?,
-            }
+                "authentication" => map.read(&mut authentication),
+                "email" => map.read(&mut email),
+                "enabled" => map.read(&mut enabled),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "locale" => map.read(&mut locale),
+                "locked" => map.read(&mut locked),
+                "login" => map.read(&mut login),
+                "name" => map.read(&mut name),
+                "role" => map.read(&mut role),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             authentication: codec::optional(authentication),

@@ -16,9 +16,9 @@ pub struct UserAccount {
 impl serde::Serialize for UserAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("fullName", &self.full_name)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
+        map.optional("fullName", &self.full_name);
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
         map.end()
     }
 }
@@ -34,11 +34,11 @@ impl codec::ReadFields for UserAccount {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "fullName" => map.read(&mut full_name)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                _ => map.skip()?,
-            }
+                "fullName" => map.read(&mut full_name),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             full_name: codec::optional(full_name),

@@ -30,10 +30,10 @@ impl UserCreateRole {
 impl serde::Serialize for UserCreateRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssetGroups", &self.all_asset_groups)?;
-        map.optional("allSites", &self.all_sites)?;
-        map.field("id", &self.id)?;
-        map.optional("superuser", &self.superuser)?;
+        map.optional("allAssetGroups", &self.all_asset_groups);
+        map.optional("allSites", &self.all_sites);
+        map.field("id", &self.id);
+        map.optional("superuser", &self.superuser);
         map.end()
     }
 }
@@ -55,12 +55,12 @@ impl codec::ReadFields for UserCreateRole {
         let mut superuser = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssetGroups" => map.read(&mut all_asset_groups)?,
-                "allSites" => map.read(&mut all_sites)?,
-                "id" => map.read(&mut id)?,
-                "superuser" => map.read(&mut superuser)?,
-                _ => map.skip()?,
-            }
+                "allAssetGroups" => map.read(&mut all_asset_groups),
+                "allSites" => map.read(&mut all_sites),
+                "id" => map.read(&mut id),
+                "superuser" => map.read(&mut superuser),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             all_asset_groups: codec::optional(all_asset_groups),

@@ -54,17 +54,17 @@ impl UserEdit {
 impl serde::Serialize for UserEdit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("authentication", &self.authentication)?;
-        map.optional("email", &self.email)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("id", &self.id)?;
-        map.optional("locale", &self.locale)?;
-        map.optional("locked", &self.locked)?;
-        map.field("login", &self.login)?;
-        map.field("name", &self.name)?;
-        map.field("password", &self.password)?;
-        map.optional("passwordResetOnLogin", &self.password_reset_on_login)?;
-        map.field("role", &self.role)?;
+        map.optional("authentication", &self.authentication);
+        map.optional("email", &self.email);
+        map.optional("enabled", &self.enabled);
+        map.optional("id", &self.id);
+        map.optional("locale", &self.locale);
+        map.optional("locked", &self.locked);
+        map.field("login", &self.login);
+        map.field("name", &self.name);
+        map.field("password", &self.password);
+        map.optional("passwordResetOnLogin", &self.password_reset_on_login);
+        map.field("role", &self.role);
         map.end()
     }
 }
@@ -100,19 +100,19 @@ impl codec::ReadFields for UserEdit {
         let mut role = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authentication" => map.read(&mut authentication)?,
-                "email" => map.read(&mut email)?,
-                "enabled" => map.read(&mut enabled)?,
-                "id" => map.read(&mut id)?,
-                "locale" => map.read(&mut locale)?,
-                "locked" => map.read(&mut locked)?,
-                "login" => map.read(&mut login)?,
-                "name" => map.read(&mut name)?,
-                "password" => map.read(&mut password)?,
-                "passwordResetOnLogin" => map.read(&mut password_reset_on_login)?,
-                "role" => map.read(&mut role)?,
-                _ => map.skip()?,
-            }
+                "authentication" => map.read(&mut authentication),
+                "email" => map.read(&mut email),
+                "enabled" => map.read(&mut enabled),
+                "id" => map.read(&mut id),
+                "locale" => map.read(&mut locale),
+                "locked" => map.read(&mut locked),
+                "login" => map.read(&mut login),
+                "name" => map.read(&mut name),
+                "password" => map.read(&mut password),
+                "passwordResetOnLogin" => map.read(&mut password_reset_on_login),
+                "role" => map.read(&mut role),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             authentication: codec::optional(authentication),

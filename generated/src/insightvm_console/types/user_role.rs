@@ -23,12 +23,12 @@ pub struct UserRole {
 impl serde::Serialize for UserRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssetGroups", &self.all_asset_groups)?;
-        map.optional("allSites", &self.all_sites)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("privileges", &self.privileges)?;
-        map.optional("superuser", &self.superuser)?;
+        map.optional("allAssetGroups", &self.all_asset_groups);
+        map.optional("allSites", &self.all_sites);
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
+        map.optional("privileges", &self.privileges);
+        map.optional("superuser", &self.superuser);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for UserRole {
         let mut superuser = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssetGroups" => map.read(&mut all_asset_groups)?,
-                "allSites" => map.read(&mut all_sites)?,
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "privileges" => map.read(&mut privileges)?,
-                "superuser" => map.read(&mut superuser)?,
-                _ => map.skip()?,
-            }
+                "allAssetGroups" => map.read(&mut all_asset_groups),
+                "allSites" => map.read(&mut all_sites),
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "privileges" => map.read(&mut privileges),
+                "superuser" => map.read(&mut superuser),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             all_asset_groups: codec::optional(all_asset_groups),

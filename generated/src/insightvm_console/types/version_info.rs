@@ -20,11 +20,11 @@ pub struct VersionInfo {
 impl serde::Serialize for VersionInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("build", &self.build)?;
-        map.optional("changeset", &self.changeset)?;
-        map.optional("platform", &self.platform)?;
-        map.optional("semantic", &self.semantic)?;
-        map.optional("update", &self.update)?;
+        map.optional("build", &self.build);
+        map.optional("changeset", &self.changeset);
+        map.optional("platform", &self.platform);
+        map.optional("semantic", &self.semantic);
+        map.optional("update", &self.update);
         map.end()
     }
 }
@@ -48,13 +48,13 @@ impl codec::ReadFields for VersionInfo {
         let mut update = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "build" => map.read(&mut build)?,
-                "changeset" => map.read(&mut changeset)?,
-                "platform" => map.read(&mut platform)?,
-                "semantic" => map.read(&mut semantic)?,
-                "update" => map.read(&mut update)?,
-                _ => map.skip()?,
-            }
+                "build" => map.read(&mut build),
+                "changeset" => map.read(&mut changeset),
+                "platform" => map.read(&mut platform),
+                "semantic" => map.read(&mut semantic),
+                "update" => map.read(&mut update),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             build: codec::optional(build),

@@ -18,10 +18,10 @@ pub struct Vulnerabilities {
 impl serde::Serialize for Vulnerabilities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("critical", &self.critical)?;
-        map.optional("moderate", &self.moderate)?;
-        map.optional("severe", &self.severe)?;
-        map.optional("total", &self.total)?;
+        map.optional("critical", &self.critical);
+        map.optional("moderate", &self.moderate);
+        map.optional("severe", &self.severe);
+        map.optional("total", &self.total);
         map.end()
     }
 }
@@ -38,12 +38,12 @@ impl codec::ReadFields for Vulnerabilities {
         let mut total = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "critical" => map.read(&mut critical)?,
-                "moderate" => map.read(&mut moderate)?,
-                "severe" => map.read(&mut severe)?,
-                "total" => map.read(&mut total)?,
-                _ => map.skip()?,
-            }
+                "critical" => map.read(&mut critical),
+                "moderate" => map.read(&mut moderate),
+                "severe" => map.read(&mut severe),
+                "total" => map.read(&mut total),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             critical: codec::optional(critical),

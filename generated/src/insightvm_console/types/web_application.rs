@@ -19,10 +19,10 @@ pub struct WebApplication {
 impl serde::Serialize for WebApplication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("pages", &self.pages)?;
-        map.optional("root", &self.root)?;
-        map.optional("virtualHost", &self.virtual_host)?;
+        map.optional("id", &self.id);
+        map.optional("pages", &self.pages);
+        map.optional("root", &self.root);
+        map.optional("virtualHost", &self.virtual_host);
         map.end()
     }
 }
@@ -39,12 +39,12 @@ impl codec::ReadFields for WebApplication {
         let mut virtual_host = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "pages" => map.read(&mut pages)?,
-                "root" => map.read(&mut root)?,
-                "virtualHost" => map.read(&mut virtual_host)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "pages" => map.read(&mut pages),
+                "root" => map.read(&mut root),
+                "virtualHost" => map.read(&mut virtual_host),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

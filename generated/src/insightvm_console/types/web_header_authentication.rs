@@ -34,14 +34,14 @@ pub struct WebHeaderAuthentication {
 impl serde::Serialize for WebHeaderAuthentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("baseURL", &self.base_url)?;
-        map.optional("enabled", &self.enabled)?;
-        map.optional("headers", &self.headers)?;
-        map.optional("id", &self.id)?;
-        map.optional("links", &self.links)?;
-        map.optional("loginRegularExpression", &self.login_regular_expression)?;
-        map.optional("name", &self.name)?;
-        map.optional("service", &self.service)?;
+        map.optional("baseURL", &self.base_url);
+        map.optional("enabled", &self.enabled);
+        map.optional("headers", &self.headers);
+        map.optional("id", &self.id);
+        map.optional("links", &self.links);
+        map.optional("loginRegularExpression", &self.login_regular_expression);
+        map.optional("name", &self.name);
+        map.optional("service", &self.service);
         map.end()
     }
 }
@@ -71,16 +71,16 @@ impl codec::ReadFields for WebHeaderAuthentication {
         let mut service = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "baseURL" => map.read(&mut base_url)?,
-                "enabled" => map.read(&mut enabled)?,
-                "headers" => map.read(&mut headers)?,
-                "id" => map.read(&mut id)?,
-                "links" => map.read(&mut links)?,
-                "loginRegularExpression" => map.read(&mut login_regular_expression)?,
-                "name" => map.read(&mut name)?,
-                "service" => map.read(&mut service)?,
-                _ => map.skip()?,
-            }
+                "baseURL" => map.read(&mut base_url),
+                "enabled" => map.read(&mut enabled),
+                "headers" => map.read(&mut headers),
+                "id" => map.read(&mut id),
+                "links" => map.read(&mut links),
+                "loginRegularExpression" => map.read(&mut login_regular_expression),
+                "name" => map.read(&mut name),
+                "service" => map.read(&mut service),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             base_url: codec::optional(base_url),

@@ -17,9 +17,9 @@ pub struct WebPage {
 impl serde::Serialize for WebPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("linkType", &self.link_type)?;
-        map.optional("path", &self.path)?;
-        map.optional("response", &self.response)?;
+        map.optional("linkType", &self.link_type);
+        map.optional("path", &self.path);
+        map.optional("response", &self.response);
         map.end()
     }
 }
@@ -35,11 +35,11 @@ impl codec::ReadFields for WebPage {
         let mut response = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "linkType" => map.read(&mut link_type)?,
-                "path" => map.read(&mut path)?,
-                "response" => map.read(&mut response)?,
-                _ => map.skip()?,
-            }
+                "linkType" => map.read(&mut link_type),
+                "path" => map.read(&mut path),
+                "response" => map.read(&mut response),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             link_type: codec::optional(link_type),

@@ -18,10 +18,10 @@ pub struct WebSettings {
 impl serde::Serialize for WebSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("maxThreads", &self.max_threads)?;
-        map.optional("minThreads", &self.min_threads)?;
-        map.optional("port", &self.port)?;
-        map.optional("sessionTimeout", &self.session_timeout)?;
+        map.optional("maxThreads", &self.max_threads);
+        map.optional("minThreads", &self.min_threads);
+        map.optional("port", &self.port);
+        map.optional("sessionTimeout", &self.session_timeout);
         map.end()
     }
 }
@@ -43,12 +43,12 @@ impl codec::ReadFields for WebSettings {
         let mut session_timeout = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "maxThreads" => map.read(&mut max_threads)?,
-                "minThreads" => map.read(&mut min_threads)?,
-                "port" => map.read(&mut port)?,
-                "sessionTimeout" => map.read(&mut session_timeout)?,
-                _ => map.skip()?,
-            }
+                "maxThreads" => map.read(&mut max_threads),
+                "minThreads" => map.read(&mut min_threads),
+                "port" => map.read(&mut port),
+                "sessionTimeout" => map.read(&mut session_timeout),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             max_threads: codec::optional(max_threads),

@@ -23,12 +23,12 @@ pub struct ApiDefinitionSummary {
 impl serde::Serialize for ApiDefinitionSummary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("source", &self.source)?;
-        map.optional("format", &self.format)?;
-        map.optional("name", &self.name)?;
-        map.optional("url", &self.url)?;
-        map.optional("sourceName", &self.source_name)?;
+        map.optional("id", &self.id);
+        map.optional("source", &self.source);
+        map.optional("format", &self.format);
+        map.optional("name", &self.name);
+        map.optional("url", &self.url);
+        map.optional("sourceName", &self.source_name);
         map.end()
     }
 }
@@ -54,14 +54,14 @@ impl codec::ReadFields for ApiDefinitionSummary {
         let mut source_name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "source" => map.read(&mut source)?,
-                "format" => map.read(&mut format)?,
-                "name" => map.read(&mut name)?,
-                "url" => map.read(&mut url)?,
-                "sourceName" => map.read(&mut source_name)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "source" => map.read(&mut source),
+                "format" => map.read(&mut format),
+                "name" => map.read(&mut name),
+                "url" => map.read(&mut url),
+                "sourceName" => map.read(&mut source_name),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

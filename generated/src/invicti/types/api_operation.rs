@@ -30,16 +30,16 @@ pub struct ApiOperation {
 impl serde::Serialize for ApiOperation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("type", &self.type_)?;
-        map.optional("endpoint", &self.endpoint)?;
-        map.optional("name", &self.name)?;
-        map.optional("lastScanned", &self.last_scanned)?;
-        map.optional("lastUpdate", &self.last_update)?;
-        map.optional("excludeOperation", &self.exclude_operation)?;
-        map.optional("source", &self.source)?;
-        map.optional("vulnerabilityCounts", &self.vulnerability_counts)?;
-        map.optional("annotations", &self.annotations)?;
+        map.optional("id", &self.id);
+        map.optional("type", &self.type_);
+        map.optional("endpoint", &self.endpoint);
+        map.optional("name", &self.name);
+        map.optional("lastScanned", &self.last_scanned);
+        map.optional("lastUpdate", &self.last_update);
+        map.optional("excludeOperation", &self.exclude_operation);
+        map.optional("source", &self.source);
+        map.optional("vulnerabilityCounts", &self.vulnerability_counts);
+        map.optional("annotations", &self.annotations);
         map.end()
     }
 }
@@ -73,18 +73,18 @@ impl codec::ReadFields for ApiOperation {
         let mut annotations = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "type" => map.read(&mut type_)?,
-                "endpoint" => map.read(&mut endpoint)?,
-                "name" => map.read(&mut name)?,
-                "lastScanned" => map.read(&mut last_scanned)?,
-                "lastUpdate" => map.read(&mut last_update)?,
-                "excludeOperation" => map.read(&mut exclude_operation)?,
-                "source" => map.read(&mut source)?,
-                "vulnerabilityCounts" => map.read(&mut vulnerability_counts)?,
-                "annotations" => map.read(&mut annotations)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "type" => map.read(&mut type_),
+                "endpoint" => map.read(&mut endpoint),
+                "name" => map.read(&mut name),
+                "lastScanned" => map.read(&mut last_scanned),
+                "lastUpdate" => map.read(&mut last_update),
+                "excludeOperation" => map.read(&mut exclude_operation),
+                "source" => map.read(&mut source),
+                "vulnerabilityCounts" => map.read(&mut vulnerability_counts),
+                "annotations" => map.read(&mut annotations),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

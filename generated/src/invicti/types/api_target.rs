@@ -67,22 +67,22 @@ impl ApiTarget {
 impl serde::Serialize for ApiTarget {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id)?;
-        map.field("name", &self.name)?;
-        map.optional("description", &self.description)?;
-        map.optional("alternativeUrls", &self.alternative_urls)?;
-        map.optional("definitions", &self.definitions)?;
-        map.optional("definitionFormat", &self.definition_format)?;
-        map.optional("createdAt", &self.created_at)?;
-        map.optional("modifiedAt", &self.modified_at)?;
-        map.optional("lastScanned", &self.last_scanned)?;
-        map.optional("lastScanStatus", &self.last_scan_status)?;
-        map.optional("operationsCount", &self.operations_count)?;
-        map.optional("isHidden", &self.is_hidden)?;
-        map.optional("vulnerabilityCounts", &self.vulnerability_counts)?;
-        map.optional("links", &self.links)?;
-        map.optional("annotations", &self.annotations)?;
-        map.optional("apiCredentialId", &self.api_credential_id)?;
+        map.field("id", &self.id);
+        map.field("name", &self.name);
+        map.optional("description", &self.description);
+        map.optional("alternativeUrls", &self.alternative_urls);
+        map.optional("definitions", &self.definitions);
+        map.optional("definitionFormat", &self.definition_format);
+        map.optional("createdAt", &self.created_at);
+        map.optional("modifiedAt", &self.modified_at);
+        map.optional("lastScanned", &self.last_scanned);
+        map.optional("lastScanStatus", &self.last_scan_status);
+        map.optional("operationsCount", &self.operations_count);
+        map.optional("isHidden", &self.is_hidden);
+        map.optional("vulnerabilityCounts", &self.vulnerability_counts);
+        map.optional("links", &self.links);
+        map.optional("annotations", &self.annotations);
+        map.optional("apiCredentialId", &self.api_credential_id);
         map.end()
     }
 }
@@ -128,24 +128,24 @@ impl codec::ReadFields for ApiTarget {
         let mut api_credential_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "description" => map.read(&mut description)?,
-                "alternativeUrls" => map.read(&mut alternative_urls)?,
-                "definitions" => map.read(&mut definitions)?,
-                "definitionFormat" => map.read(&mut definition_format)?,
-                "createdAt" => map.read(&mut created_at)?,
-                "modifiedAt" => map.read(&mut modified_at)?,
-                "lastScanned" => map.read(&mut last_scanned)?,
-                "lastScanStatus" => map.read(&mut last_scan_status)?,
-                "operationsCount" => map.read(&mut operations_count)?,
-                "isHidden" => map.read(&mut is_hidden)?,
-                "vulnerabilityCounts" => map.read(&mut vulnerability_counts)?,
-                "links" => map.read(&mut links)?,
-                "annotations" => map.read(&mut annotations)?,
-                "apiCredentialId" => map.read(&mut api_credential_id)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "description" => map.read(&mut description),
+                "alternativeUrls" => map.read(&mut alternative_urls),
+                "definitions" => map.read(&mut definitions),
+                "definitionFormat" => map.read(&mut definition_format),
+                "createdAt" => map.read(&mut created_at),
+                "modifiedAt" => map.read(&mut modified_at),
+                "lastScanned" => map.read(&mut last_scanned),
+                "lastScanStatus" => map.read(&mut last_scan_status),
+                "operationsCount" => map.read(&mut operations_count),
+                "isHidden" => map.read(&mut is_hidden),
+                "vulnerabilityCounts" => map.read(&mut vulnerability_counts),
+                "links" => map.read(&mut links),
+                "annotations" => map.read(&mut annotations),
+                "apiCredentialId" => map.read(&mut api_credential_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::required(id, "id")?,

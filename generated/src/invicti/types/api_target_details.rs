@@ -25,8 +25,8 @@ impl ApiTargetDetails {
 impl serde::Serialize for ApiTargetDetails {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("target", &self.target)?;
-        map.optional("operations", &self.operations)?;
+        map.field("target", &self.target);
+        map.optional("operations", &self.operations);
         map.end()
     }
 }
@@ -41,10 +41,10 @@ impl codec::ReadFields for ApiTargetDetails {
         let mut operations = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "target" => map.read(&mut target)?,
-                "operations" => map.read(&mut operations)?,
-                _ => map.skip()?,
-            }
+                "target" => map.read(&mut target),
+                "operations" => map.read(&mut operations),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             target: codec::required(target, "target")?,

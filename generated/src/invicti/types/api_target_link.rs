@@ -19,11 +19,11 @@ pub struct ApiTargetLink {
 impl serde::Serialize for ApiTargetLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("apiTargetId", &self.api_target_id)?;
-        map.optional("remoteTargetId", &self.remote_target_id)?;
-        map.optional("baseUrl", &self.base_url)?;
-        map.extra(&self.additional_properties)?;
+        map.optional("id", &self.id);
+        map.optional("apiTargetId", &self.api_target_id);
+        map.optional("remoteTargetId", &self.remote_target_id);
+        map.optional("baseUrl", &self.base_url);
+        map.extra(&self.additional_properties);
         map.end()
     }
 }
@@ -46,14 +46,15 @@ impl codec::ReadFields for ApiTargetLink {
         let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "apiTargetId" => map.read(&mut api_target_id)?,
-                "remoteTargetId" => map.read(&mut remote_target_id)?,
-                "baseUrl" => map.read(&mut base_url)?,
+                "id" => map.read(&mut id),
+                "apiTargetId" => map.read(&mut api_target_id),
+                "remoteTargetId" => map.read(&mut remote_target_id),
+                "baseUrl" => map.read(&mut base_url),
                 _ => {
                     additional_properties.insert(key.into_owned(), map.value()?);
+                    Ok(())
                 }
-            }
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),

@@ -32,10 +32,10 @@ impl ApiTargetList {
 impl serde::Serialize for ApiTargetList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("targets", &self.targets)?;
-        map.field("totalCount", &self.total_count)?;
-        map.optional("nextPage", &self.next_page)?;
-        map.optional("previousPage", &self.previous_page)?;
+        map.field("targets", &self.targets);
+        map.field("totalCount", &self.total_count);
+        map.optional("nextPage", &self.next_page);
+        map.optional("previousPage", &self.previous_page);
         map.end()
     }
 }
@@ -57,12 +57,12 @@ impl codec::ReadFields for ApiTargetList {
         let mut previous_page = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "targets" => map.read(&mut targets)?,
-                "totalCount" => map.read(&mut total_count)?,
-                "nextPage" => map.read(&mut next_page)?,
-                "previousPage" => map.read(&mut previous_page)?,
-                _ => map.skip()?,
-            }
+                "targets" => map.read(&mut targets),
+                "totalCount" => map.read(&mut total_count),
+                "nextPage" => map.read(&mut next_page),
+                "previousPage" => map.read(&mut previous_page),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             targets: codec::required(targets, "targets")?,

@@ -16,8 +16,8 @@ pub struct DefinitionSource {
 impl serde::Serialize for DefinitionSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("mode", &self.mode)?;
-        map.optional("origin", &self.origin)?;
+        map.optional("mode", &self.mode);
+        map.optional("origin", &self.origin);
         map.end()
     }
 }
@@ -32,10 +32,10 @@ impl codec::ReadFields for DefinitionSource {
         let mut origin = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "mode" => map.read(&mut mode)?,
-                "origin" => map.read(&mut origin)?,
-                _ => map.skip()?,
-            }
+                "mode" => map.read(&mut mode),
+                "origin" => map.read(&mut origin),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             mode: codec::optional(mode),

@@ -23,11 +23,11 @@ pub struct ErrorResponse {
 impl serde::Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("title", &self.title)?;
-        map.optional("status", &self.status)?;
-        map.optional("detail", &self.detail)?;
-        map.optional("message", &self.message)?;
-        map.extra(&self.additional_properties)?;
+        map.optional("title", &self.title);
+        map.optional("status", &self.status);
+        map.optional("detail", &self.detail);
+        map.optional("message", &self.message);
+        map.extra(&self.additional_properties);
         map.end()
     }
 }
@@ -45,14 +45,15 @@ impl codec::ReadFields for ErrorResponse {
         let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "title" => map.read(&mut title)?,
-                "status" => map.read(&mut status)?,
-                "detail" => map.read(&mut detail)?,
-                "message" => map.read(&mut message)?,
+                "title" => map.read(&mut title),
+                "status" => map.read(&mut status),
+                "detail" => map.read(&mut detail),
+                "message" => map.read(&mut message),
                 _ => {
                     additional_properties.insert(key.into_owned(), map.value()?);
+                    Ok(())
                 }
-            }
+            }?;
         }
         Ok(Self {
             title: codec::optional(title),

@@ -30,8 +30,8 @@ impl ExportRequest {
 impl serde::Serialize for ExportRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("exportType", &self.export_type)?;
-        map.field("format", &self.format)?;
+        map.field("exportType", &self.export_type);
+        map.field("format", &self.format);
         map.end()
     }
 }
@@ -46,10 +46,10 @@ impl codec::ReadFields for ExportRequest {
         let mut format = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "exportType" => map.read(&mut export_type)?,
-                "format" => map.read(&mut format)?,
-                _ => map.skip()?,
-            }
+                "exportType" => map.read(&mut export_type),
+                "format" => map.read(&mut format),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             export_type: codec::required(export_type, "exportType")?,

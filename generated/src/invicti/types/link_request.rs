@@ -41,13 +41,13 @@ impl LinkRequest {
 impl serde::Serialize for LinkRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.field("apiTargetId", &self.api_target_id)?;
-        map.field("baseUrl", &self.base_url)?;
-        map.optional("remoteTargetId", &self.remote_target_id)?;
-        map.optional("remoteTargetDisplayName", &self.remote_target_display_name)?;
-        map.optional("remoteTargetAdditionalInfo", &self.remote_target_additional_info)?;
-        map.optional("remoteTargetScanProfile", &self.remote_target_scan_profile)?;
-        map.optional("remoteTargetExtra", &self.remote_target_extra)?;
+        map.field("apiTargetId", &self.api_target_id);
+        map.field("baseUrl", &self.base_url);
+        map.optional("remoteTargetId", &self.remote_target_id);
+        map.optional("remoteTargetDisplayName", &self.remote_target_display_name);
+        map.optional("remoteTargetAdditionalInfo", &self.remote_target_additional_info);
+        map.optional("remoteTargetScanProfile", &self.remote_target_scan_profile);
+        map.optional("remoteTargetExtra", &self.remote_target_extra);
         map.end()
     }
 }
@@ -75,17 +75,17 @@ impl codec::ReadFields for LinkRequest {
         let mut remote_target_extra = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "apiTargetId" => map.read(&mut api_target_id)?,
-                "baseUrl" => map.read(&mut base_url)?,
-                "remoteTargetId" => map.read(&mut remote_target_id)?,
-                "remoteTargetDisplayName" => map.read(&mut remote_target_display_name)?,
+                "apiTargetId" => map.read(&mut api_target_id),
+                "baseUrl" => map.read(&mut base_url),
+                "remoteTargetId" => map.read(&mut remote_target_id),
+                "remoteTargetDisplayName" => map.read(&mut remote_target_display_name),
                 "remoteTargetAdditionalInfo" => {
-                    map.read(&mut remote_target_additional_info)?
+                    map.read(&mut remote_target_additional_info)
                 }
-                "remoteTargetScanProfile" => map.read(&mut remote_target_scan_profile)?,
-                "remoteTargetExtra" => map.read(&mut remote_target_extra)?,
-                _ => map.skip()?,
-            }
+                "remoteTargetScanProfile" => map.read(&mut remote_target_scan_profile),
+                "remoteTargetExtra" => map.read(&mut remote_target_extra),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             api_target_id: codec::required(api_target_id, "apiTargetId")?,

@@ -23,13 +23,13 @@ pub struct RemoteTargetExtra {
 impl serde::Serialize for RemoteTargetExtra {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("tags", &self.tags)?;
-        map.optional("agentId", &self.agent_id)?;
-        map.optional("environmentId", &self.environment_id)?;
-        map.optional("businessImpact", &self.business_impact)?;
-        map.optional("targetType", &self.target_type)?;
-        map.optional("collections", &self.collections)?;
-        map.optional("applications", &self.applications)?;
+        map.optional("tags", &self.tags);
+        map.optional("agentId", &self.agent_id);
+        map.optional("environmentId", &self.environment_id);
+        map.optional("businessImpact", &self.business_impact);
+        map.optional("targetType", &self.target_type);
+        map.optional("collections", &self.collections);
+        map.optional("applications", &self.applications);
         map.end()
     }
 }
@@ -57,15 +57,15 @@ impl codec::ReadFields for RemoteTargetExtra {
         let mut applications = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "tags" => map.read(&mut tags)?,
-                "agentId" => map.read(&mut agent_id)?,
-                "environmentId" => map.read(&mut environment_id)?,
-                "businessImpact" => map.read(&mut business_impact)?,
-                "targetType" => map.read(&mut target_type)?,
-                "collections" => map.read(&mut collections)?,
-                "applications" => map.read(&mut applications)?,
-                _ => map.skip()?,
-            }
+                "tags" => map.read(&mut tags),
+                "agentId" => map.read(&mut agent_id),
+                "environmentId" => map.read(&mut environment_id),
+                "businessImpact" => map.read(&mut business_impact),
+                "targetType" => map.read(&mut target_type),
+                "collections" => map.read(&mut collections),
+                "applications" => map.read(&mut applications),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             tags: codec::optional(tags),

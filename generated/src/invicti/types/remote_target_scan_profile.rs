@@ -17,11 +17,11 @@ pub struct RemoteTargetScanProfile {
 impl serde::Serialize for RemoteTargetScanProfile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id)?;
-        map.optional("name", &self.name)?;
-        map.optional("remoteTargetId", &self.remote_target_id)?;
-        map.optional("remoteTargetUri", &self.remote_target_uri)?;
-        map.optional("hasRemoteTargetId", &self.has_remote_target_id)?;
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
+        map.optional("remoteTargetId", &self.remote_target_id);
+        map.optional("remoteTargetUri", &self.remote_target_uri);
+        map.optional("hasRemoteTargetId", &self.has_remote_target_id);
         map.end()
     }
 }
@@ -45,13 +45,13 @@ impl codec::ReadFields for RemoteTargetScanProfile {
         let mut has_remote_target_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id)?,
-                "name" => map.read(&mut name)?,
-                "remoteTargetId" => map.read(&mut remote_target_id)?,
-                "remoteTargetUri" => map.read(&mut remote_target_uri)?,
-                "hasRemoteTargetId" => map.read(&mut has_remote_target_id)?,
-                _ => map.skip()?,
-            }
+                "id" => map.read(&mut id),
+                "name" => map.read(&mut name),
+                "remoteTargetId" => map.read(&mut remote_target_id),
+                "remoteTargetUri" => map.read(&mut remote_target_uri),
+                "hasRemoteTargetId" => map.read(&mut has_remote_target_id),
+                _ => map.skip(),
+            }?;
         }
         Ok(Self {
             id: codec::optional(id),
