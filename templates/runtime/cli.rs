@@ -68,7 +68,7 @@ pub struct Api<C: 'static> {
     pub operations: &'static [Operation<C>],
     /// Where it sends credentials besides `Authorization`, redacted from what is shown.
     pub secrets: Secrets,
-    /// The client, from the variables (see [`variable`]) and the settings.
+    /// The client, from the configuration variables and the settings.
     pub connect: fn(&Settings) -> Result<C, Failure>,
     /// JSON Schema of each of its types, by name, as JSON text.
     pub definitions: &'static str,
