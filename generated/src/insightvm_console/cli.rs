@@ -13,8 +13,7 @@ use super::Client;
 use crate::runtime;
 
 #[allow(unused_imports)]
-use crate::runtime::cli::{Args, Run};
-use crate::runtime::cli::Failure;
+use crate::runtime::cli::{Args, Failure, Run};
 
 /// The API's subcommand.
 pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {

@@ -52,8 +52,12 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let uses_types = super::mentions(&functions_tokens, "types").then(|| quote! { #unused use super::types; });
     let uses_operations =
         super::mentions(&functions_tokens, "operations").then(|| quote! { #unused use super::operations; });
-    let uses_args =
-        names_ident(&functions_tokens, "Args").then(|| quote! { #unused use crate::runtime::cli::{Args, Run}; });
+    // `Failure` for `connect`; `Args` and `Run` for the operations' functions, when there are any.
+    let uses_cli = if names_ident(&functions_tokens, "Args") {
+        quote! { #unused use crate::runtime::cli::{Args, Failure, Run}; }
+    } else {
+        quote! { use crate::runtime::cli::Failure; }
+    };
     quote! {
         #module_doc
 
@@ -61,8 +65,7 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
         #uses_types
         use super::Client;
         use crate::runtime;
-        #uses_args
-        use crate::runtime::cli::Failure;
+        #uses_cli
 
         /// The API's subcommand.
         pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
