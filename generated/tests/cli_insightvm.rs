@@ -231,6 +231,9 @@ async fn schema_prints_an_operations_inputs_and_answer_for_scripts() {
     let size = schema["inputs"].as_array().unwrap().iter().find(|input| input["flag"] == "--size").unwrap();
     assert_eq!(size["in"], "query");
     assert_eq!(size["schema"]["type"], "integer");
+    // A body field's schema comes from the body type's definition.
+    let asset = schema["inputs"].as_array().unwrap().iter().find(|input| input["flag"] == "--asset").unwrap();
+    assert_eq!((asset["in"].as_str(), asset["schema"]["type"].as_str()), (Some("field"), Some("string")));
     assert_eq!(schema["body"]["schema"]["$ref"], "#/definitions/AssetVulnerabilityQueryResource");
     assert!(schema["definitions"]["AssetVulnerabilityQueryResource"]["properties"]["asset"].is_object());
     assert_eq!(schema["pages"]["item"]["$ref"], "#/definitions/AssetSummary");

@@ -1082,7 +1082,7 @@ fn operation_schema<C>(api: &Api<C>, operation: &Operation<C>, program: &str) ->
                 "in": format!("{:?}", input.place).to_lowercase(),
                 "required": input.required,
                 "repeated": input.repeated,
-                "schema": parse(input.schema),
+                "schema": field_schema(input, operation.body.as_ref(), &definitions).unwrap_or_else(|| parse(input.schema)),
                 "default": input.default.map(parse),
                 "description": input.about,
             })
@@ -1119,6 +1119,28 @@ fn operation_schema<C>(api: &Api<C>, operation: &Operation<C>, program: &str) ->
     let reached = reached_definitions(&schema, &definitions);
     schema["definitions"] = serde_json::Value::Object(reached);
     schema
+}
+
+/// The schema of a body field, which the tables leave to the body type's definition.
+fn field_schema(
+    input: &Input,
+    body: Option<&BodyInput>,
+    definitions: &serde_json::Map<String, serde_json::Value>,
+) -> Option<serde_json::Value> {
+    if input.place != Place::Field {
+        return None;
+    }
+    let body: serde_json::Value = serde_json::from_str(body?.schema).ok()?;
+    let name = body.get("$ref")?.as_str()?.strip_prefix("#/definitions/")?;
+    let mut definition = definitions.get(name)?;
+    // Through aliases to the object that has the field.
+    for _ in 0..definitions.len() {
+        match definition.get("$ref").and_then(|r| r.as_str()?.strip_prefix("#/definitions/")) {
+            Some(next) => definition = definitions.get(next)?,
+            None => break,
+        }
+    }
+    definition.get("properties")?.get(input.wire).cloned()
 }
 
 /// The definitions `value` refers to (`{"$ref": "#/definitions/Name"}`), and theirs.

@@ -13,7 +13,13 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
     name: "insightvm",
     module: "insightvm",
     about: "InsightVM Cloud Integrations API",
-    long_about: "InsightVM Cloud Integrations API (version PUBLIC_V4).\n\nThis guide documents the InsightVM Cloud Integrations Application Programming Interface (API).  This API supports the\nRepresentation State Transfer (REST) design pattern. See [Insight Platform API Overview](https://insight.help.rapid7.com/docs/api-overview)\nfor an overview of all Insight Platform APIs.\n\nIts client is configured as `Client::from_env` says: each variable below, or its flag, or its key in this API's table of the config file.",
+    long_about: r"InsightVM Cloud Integrations API (version PUBLIC_V4).
+
+This guide documents the InsightVM Cloud Integrations Application Programming Interface (API).  This API supports the
+Representation State Transfer (REST) design pattern. See [Insight Platform API Overview](https://insight.help.rapid7.com/docs/api-overview)
+for an overview of all Insight Platform APIs.
+
+Its client is configured as `Client::from_env` says: each variable below, or its flag, or its key in this API's table of the config file.",
     variables: &[
         runtime::cli::Variable {
             env: "INSIGHTVM_BASE_URL",
@@ -54,11 +60,11 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("health"),
             info: &super::operations::health::OPERATION,
             about: "Health Check",
-            long_about: "Returns an indicator of the health of the API.",
+            long_about: r"Returns an indicator of the health of the API.",
             inputs: &[],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/CompositeHealthSummary\"}",
+                r##"{"$ref":"#/definitions/CompositeHealthSummary"}"##,
             ),
             pages: None,
             run: health,
@@ -68,7 +74,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("asset"),
             info: &super::operations::search_assets::OPERATION,
             about: "Search Assets",
-            long_about: "Returns the inventory, assessment, and summary details for a page of assets. Only assets which the caller has access to are returned. If using the comparisonTime parameter, the recommended page size is 50.",
+            long_about: r"Returns the inventory, assessment, and summary details for a page of assets. Only assets which the caller has access to are returned. If using the comparisonTime parameter, the recommended page size is 50.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "cursor",
@@ -79,8 +85,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The stateless cursor to retrieve the next page of resources.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The stateless cursor to retrieve the next page of resources.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "current-time",
@@ -91,8 +97,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The current date and time to compare against the asset state to detect changes. If specified, changes in vulnerabilities from this timestamp since the comparison time are calculated and output in the response. If not provided, defaults to the time of request.",
-                    schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+                    about: r"The current date and time to compare against the asset state to detect changes. If specified, changes in vulnerabilities from this timestamp since the comparison time are calculated and output in the response. If not provided, defaults to the time of request.",
+                    schema: r#"{"type":"string","format":"date-time"}"#,
                 },
                 runtime::cli::Input {
                     flag: "comparison-time",
@@ -103,8 +109,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The date and time to compare the asset current state against to detect changes. If specified, changes in vulnerabilities from this timestamp to the current time are calculated and output in the response. If not provided, defaults to the current time value.",
-                    schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+                    about: r"The date and time to compare the asset current state against to detect changes. If specified, changes in vulnerabilities from this timestamp to the current time are calculated and output in the response. If not provided, defaults to the current time value.",
+                    schema: r#"{"type":"string","format":"date-time"}"#,
                 },
                 runtime::cli::Input {
                     flag: "include-same",
@@ -115,8 +121,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("false"),
-                    about: "Whether the response should include the list of already-existing vulnerabilities on an asset.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include the list of already-existing vulnerabilities on an asset.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
                 runtime::cli::Input {
                     flag: "include-unique-identifiers",
@@ -127,8 +133,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("true"),
-                    about: "Whether the response should include unique identifiers.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include unique identifiers.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
                 runtime::cli::Input {
                     flag: "page",
@@ -139,8 +145,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The index of the page (zero-based) to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The index of the page (zero-based) to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "size",
@@ -151,8 +157,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of records per page to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of records per page to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "sort",
@@ -163,8 +169,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
+                    schema: r#"{"type":"array","items":{"type":"string"}}"#,
                 },
                 runtime::cli::Input {
                     flag: "asset",
@@ -175,8 +181,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Example <code>{\"asset\": \"last_scan_end >= '2025-09-13T00:02:01Z' && cvss_score >= 9\"}</code> Filter for assets that have vulnerabilities matching the asset criteria.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r#"Example <code>{"asset": "last_scan_end >= '2025-09-13T00:02:01Z' && cvss_score >= 9"}</code> Filter for assets that have vulnerabilities matching the asset criteria."#,
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "vulnerability",
@@ -187,8 +193,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Example <code>{\"asset\": \"last_assessed_for_vulnerabilities >= '2025-09-13T00:02:01Z'\", \"vulnerability\": \"cvss_score >= 9\"}</code> Filter the results to include assets which have vulnerabilities matching the asset criteria and subsequently filter for individual vulnerabilities that meet the vulnerability criteria.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r#"Example <code>{"asset": "last_assessed_for_vulnerabilities >= '2025-09-13T00:02:01Z'", "vulnerability": "cvss_score >= 9"}</code> Filter the results to include assets which have vulnerabilities matching the asset criteria and subsequently filter for individual vulnerabilities that meet the vulnerability criteria."#,
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -196,12 +202,12 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: false,
                 kind: runtime::cli::BodyKind::Json,
                 about: "Search query for filtering assets and vulnerabilities on assets.",
-                schema: "{\"$ref\":\"#/definitions/AssetVulnerabilityQueryResource\"}",
+                schema: r##"{"$ref":"#/definitions/AssetVulnerabilityQueryResource"}"##,
             }),
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/PagedResourcesAssetSummary\"}",
+                r##"{"$ref":"#/definitions/PagedResourcesAssetSummary"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/AssetSummary\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/AssetSummary"}"##),
             run: search_assets,
         },
         runtime::cli::Operation {
@@ -209,7 +215,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("asset"),
             info: &super::operations::get_asset::OPERATION,
             about: "Get Asset",
-            long_about: "Returns the assessment and details of an asset (specified by id). Only assets which the caller has access to can be returned.",
+            long_about: r"Returns the assessment and details of an asset (specified by id). Only assets which the caller has access to can be returned.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -220,8 +226,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the asset to retrieve the details for.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the asset to retrieve the details for.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "current-time",
@@ -232,8 +238,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The current date and time to compare the asset state against to detect changes. If specified, changes in vulnerabilities from this timestamp since the comparison time are calculated and output in the response. If not provided, defaults to the time of request.",
-                    schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+                    about: r"The current date and time to compare the asset state against to detect changes. If specified, changes in vulnerabilities from this timestamp since the comparison time are calculated and output in the response. If not provided, defaults to the time of request.",
+                    schema: r#"{"type":"string","format":"date-time"}"#,
                 },
                 runtime::cli::Input {
                     flag: "comparison-time",
@@ -244,8 +250,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The date and time to compare the current asset state against to detect changes. If specified, changes in vulnerabilities from this timestamp to the current time are calculated and output in the response. If not provided, defaults to the current time value.",
-                    schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+                    about: r"The date and time to compare the current asset state against to detect changes. If specified, changes in vulnerabilities from this timestamp to the current time are calculated and output in the response. If not provided, defaults to the current time value.",
+                    schema: r#"{"type":"string","format":"date-time"}"#,
                 },
                 runtime::cli::Input {
                     flag: "include-same",
@@ -256,8 +262,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("false"),
-                    about: "Whether the response should include the list of already-existing vulnerabilities on an asset.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include the list of already-existing vulnerabilities on an asset.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
                 runtime::cli::Input {
                     flag: "include-unique-identifiers",
@@ -268,13 +274,13 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("true"),
-                    about: "Whether the response should include asset unique identifiers in the response.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include asset unique identifiers in the response.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/AssetSummary\"}",
+                r##"{"$ref":"#/definitions/AssetSummary"}"##,
             ),
             pages: None,
             run: get_asset,
@@ -284,7 +290,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::list_scans::OPERATION,
             about: "Get Scans",
-            long_about: "Retrieves a page of scans.",
+            long_about: r"Retrieves a page of scans.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "include-details",
@@ -295,8 +301,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("false"),
-                    about: "Whether the response should include additional details about scans.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include additional details about scans.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
                 runtime::cli::Input {
                     flag: "page",
@@ -307,8 +313,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The index of the page (zero-based) to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The index of the page (zero-based) to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "size",
@@ -319,15 +325,15 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of records per page to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of records per page to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/PagedResourcesScanResourceWithoutAssetIds\"}",
+                r##"{"$ref":"#/definitions/PagedResourcesScanResourceWithoutAssetIds"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/ScanResource\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/ScanResource"}"##),
             run: list_scans,
         },
         runtime::cli::Operation {
@@ -335,7 +341,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::start_scan::OPERATION,
             about: "Start Scan",
-            long_about: "Starts a scan.",
+            long_about: r"Starts a scan.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "asset-ids",
@@ -346,8 +352,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The identifiers of the assets to scan.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The identifiers of the assets to scan.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "credential-sources",
@@ -358,8 +364,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The names of the sites on the Nexpose console to pull asset credentials from.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The names of the sites on the Nexpose console to pull asset credentials from.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "engine-ids",
@@ -370,8 +376,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The identifiers of the engines to use for the scan.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The identifiers of the engines to use for the scan.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "exclusions",
@@ -382,8 +388,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "",
-                    schema: "{\"$ref\":\"#/definitions/ScanForm\"}",
+                    about: r"",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "name",
@@ -394,8 +400,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The name of the scan.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The name of the scan.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "result-consumer",
@@ -406,8 +412,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The name of the site on the Nexpose console used to ingest the scanned assets.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The name of the site on the Nexpose console used to ingest the scanned assets.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "solution-ids",
@@ -418,8 +424,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The identifiers of the solutions used to reduce the scope of the scan.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The identifiers of the solutions used to reduce the scope of the scan.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "start-time",
@@ -430,8 +436,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The time at which to start the scan.",
-                    schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+                    about: r"The time at which to start the scan.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "vulnerability-ids",
@@ -442,8 +448,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The identifiers of the vulnerabilities used to reduce the scope of the scan.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The identifiers of the vulnerabilities used to reduce the scope of the scan.",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -451,10 +457,10 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Json,
                 about: "Input resource for starting a new scan.",
-                schema: "{\"$ref\":\"#/definitions/ScanForm\"}",
+                schema: r##"{"$ref":"#/definitions/ScanForm"}"##,
             }),
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/DispatchedScansResource\"}",
+                r##"{"$ref":"#/definitions/DispatchedScansResource"}"##,
             ),
             pages: None,
             run: start_scan,
@@ -464,7 +470,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::list_scan_engines::OPERATION,
             about: "Get Scan Engines",
-            long_about: "Retrieves a page of scan engines.",
+            long_about: r"Retrieves a page of scan engines.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "page",
@@ -475,8 +481,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The index of the page (zero-based) to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The index of the page (zero-based) to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "size",
@@ -487,15 +493,15 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of records per page to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of records per page to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/PagedResourcesScanEngineResource\"}",
+                r##"{"$ref":"#/definitions/PagedResourcesScanEngineResource"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/ScanEngineResource\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/ScanEngineResource"}"##),
             run: list_scan_engines,
         },
         runtime::cli::Operation {
@@ -503,7 +509,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::get_scan_engine::OPERATION,
             about: "Get Scan Engine",
-            long_about: "Retrieves the scan engine with the specified identifier.",
+            long_about: r"Retrieves the scan engine with the specified identifier.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -514,13 +520,13 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the scan engine to retrieve.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the scan engine to retrieve.",
+                    schema: r#"{"type":"string"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/ScanEngineResource\"}",
+                r##"{"$ref":"#/definitions/ScanEngineResource"}"##,
             ),
             pages: None,
             run: get_scan_engine,
@@ -530,7 +536,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::update_scan_engine_configuration::OPERATION,
             about: "Update Scan Engine Configuration",
-            long_about: "Updates the custom properties configuration of a scan engine with the specified identifier. May require engine restart before taking effect. Care should be taken when setting custom properties. If you are not familiar with custom properties we recommend contacting Rapid7 Support for assistance.",
+            long_about: r"Updates the custom properties configuration of a scan engine with the specified identifier. May require engine restart before taking effect. Care should be taken when setting custom properties. If you are not familiar with custom properties we recommend contacting Rapid7 Support for assistance.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -541,8 +547,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the scan engine to update.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the scan engine to update.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "properties",
@@ -553,8 +559,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The properties to apply to the engine payload.",
-                    schema: "{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ScanEngineConfigurationPropertyInput\"}}",
+                    about: r"The properties to apply to the engine payload.",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -562,9 +568,9 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Json,
                 about: "A list of key-value pair objects with the custom properties name and parameter values specified.",
-                schema: "{\"$ref\":\"#/definitions/UpdateEnginePropertiesForm\"}",
+                schema: r##"{"$ref":"#/definitions/UpdateEnginePropertiesForm"}"##,
             }),
-            output: runtime::cli::Output::Json("{\"$ref\":\"#/definitions/Message\"}"),
+            output: runtime::cli::Output::Json(r##"{"$ref":"#/definitions/Message"}"##),
             pages: None,
             run: update_scan_engine_configuration,
         },
@@ -573,7 +579,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::remove_scan_engine_configuration::OPERATION,
             about: "Remove Scan Engine Configuration Property",
-            long_about: "Removes specified custom properties from the configuration of the scan engine with the specified identifier if applied. May require engine restart before taking effect. Care should be taken when setting custom properties. If you are not familiar with custom properties we recommend contacting Rapid7 Support for assistance.",
+            long_about: r"Removes specified custom properties from the configuration of the scan engine with the specified identifier if applied. May require engine restart before taking effect. Care should be taken when setting custom properties. If you are not familiar with custom properties we recommend contacting Rapid7 Support for assistance.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -584,8 +590,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the scan engine to update.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the scan engine to update.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "properties",
@@ -596,8 +602,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "List of property names to remove from a scan engine.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"List of property names to remove from a scan engine.",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -605,9 +611,9 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Json,
                 about: "List of property names to remove from the scan engine configuration.",
-                schema: "{\"$ref\":\"#/definitions/RemoveScanEngineConfigurationProperty\"}",
+                schema: r##"{"$ref":"#/definitions/RemoveScanEngineConfigurationProperty"}"##,
             }),
-            output: runtime::cli::Output::Json("{\"$ref\":\"#/definitions/Message\"}"),
+            output: runtime::cli::Output::Json(r##"{"$ref":"#/definitions/Message"}"##),
             pages: None,
             run: remove_scan_engine_configuration,
         },
@@ -616,7 +622,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::get_scan::OPERATION,
             about: "Get Scan",
-            long_about: "Retrieves the scan with the specified identifier.",
+            long_about: r"Retrieves the scan with the specified identifier.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -627,8 +633,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the scan to retrieve.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the scan to retrieve.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "include-details",
@@ -639,13 +645,13 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: Some("false"),
-                    about: "Whether the response should include additional details about the scan.",
-                    schema: "{\"type\":\"boolean\"}",
+                    about: r"Whether the response should include additional details about the scan.",
+                    schema: r#"{"type":"boolean"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/ScanResourceWithoutAssetIds\"}",
+                r##"{"$ref":"#/definitions/ScanResourceWithoutAssetIds"}"##,
             ),
             pages: None,
             run: get_scan,
@@ -655,7 +661,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("scan"),
             info: &super::operations::stop_scan::OPERATION,
             about: "Stop Scan",
-            long_about: "Stops the scan with the specified identifier.",
+            long_about: r"Stops the scan with the specified identifier.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "id",
@@ -666,8 +672,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the scan to stop.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the scan to stop.",
+                    schema: r#"{"type":"string"}"#,
                 },
             ],
             body: None,
@@ -680,7 +686,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("site"),
             info: &super::operations::list_sites::OPERATION,
             about: "List Sites",
-            long_about: "Returns the details for sites.",
+            long_about: r"Returns the details for sites.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "cursor",
@@ -691,8 +697,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The stateless cursor to retrieve the next page of resources.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The stateless cursor to retrieve the next page of resources.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "page",
@@ -703,8 +709,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The index of the page (zero-based) to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The index of the page (zero-based) to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "size",
@@ -715,8 +721,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of records per page to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of records per page to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "sort",
@@ -727,15 +733,15 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
+                    schema: r#"{"type":"array","items":{"type":"string"}}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/PagedResourcesAssetTagSummary\"}",
+                r##"{"$ref":"#/definitions/PagedResourcesAssetTagSummary"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/AssetTagSummary\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/AssetTagSummary"}"##),
             run: list_sites,
         },
         runtime::cli::Operation {
@@ -743,7 +749,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("vulnerability"),
             info: &super::operations::search_vulnerabilities::OPERATION,
             about: "Search Vulnerabilities",
-            long_about: "Returns all vulnerabilities that can be assessed.",
+            long_about: r"Returns all vulnerabilities that can be assessed.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "cursor",
@@ -754,8 +760,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The stateless cursor to retrieve the next page of resources.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The stateless cursor to retrieve the next page of resources.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "page",
@@ -766,8 +772,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The index of the page (zero-based) to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The index of the page (zero-based) to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "size",
@@ -778,8 +784,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of records per page to retrieve.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of records per page to retrieve.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "sort",
@@ -790,8 +796,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: true,
                     values: &[],
                     default: None,
-                    about: "The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
-                    schema: "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}",
+                    about: r"The criteria to sort the records by, in the format: `<property>[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.",
+                    schema: r#"{"type":"array","items":{"type":"string"}}"#,
                 },
                 runtime::cli::Input {
                     flag: "vulnerability",
@@ -802,8 +808,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Search expression with criteria for searching on vulnerabilities.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Search expression with criteria for searching on vulnerabilities.",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -811,18 +817,18 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: false,
                 kind: runtime::cli::BodyKind::Json,
                 about: "Search criteria for finding vulnerabilities.",
-                schema: "{\"$ref\":\"#/definitions/VulnerabilitySearch\"}",
+                schema: r##"{"$ref":"#/definitions/VulnerabilitySearch"}"##,
             }),
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/PagedResourcesVulnerabilitySummary\"}",
+                r##"{"$ref":"#/definitions/PagedResourcesVulnerabilitySummary"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/VulnerabilitySummary\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/VulnerabilitySummary"}"##),
             run: search_vulnerabilities,
         },
     ],
     secrets: super::SECRETS,
     connect,
-    definitions: "{\"AdvisoryLinkSummary\":{\"type\":\"object\",\"properties\":{\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\",\"description\":\"The relation of the link, such as `advisory`.\"}},\"required\":[],\"description\":\"Vulnerability Reference\"},\"AssetKey\":{\"type\":\"string\"},\"AssetSummary\":{\"type\":\"object\",\"properties\":{\"assessed_for_policies\":{\"type\":\"boolean\",\"description\":\"Whether an asset was assessed for policies.\"},\"assessed_for_vulnerabilities\":{\"type\":\"boolean\",\"description\":\"Whether an asset was assessed for vulnerabilities.\"},\"credential_assessments\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/CredentialAssessmentSummary\"},\"description\":\"The credential assessments for the asset.\"},\"critical_vulnerabilities\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The count of critical vulnerability findings.\"},\"exploits\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The count of known unique exploits that can be used to exploit vulnerabilities on the asset.\"},\"host_name\":{\"type\":\"string\",\"description\":\"The host name (local or FQDN).\"},\"id\":{\"$ref\":\"#/definitions/AssetKey\"},\"ip\":{\"type\":\"string\",\"description\":\"The IPv4 or IPv6 address.\"},\"last_assessed_for_vulnerabilities\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The time at which an asset was assessed for vulnerabilities.\"},\"last_scan_end\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The time at which the last scan of the asset ended.\"},\"last_scan_start\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The time at which the last scan of the asset started.\"},\"mac\":{\"type\":\"string\",\"description\":\"The Media Access Control (MAC) address. The format is six groups of two hexadecimal digits separated by colons.\"},\"malware_kits\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The count of known unique malware kits that can be used to attack vulnerabilities on the asset.\"},\"moderate_vulnerabilities\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The count of moderate vulnerability findings.\"},\"new\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetVulnerabilityResultSummary\"},\"description\":\"If a comparison time is supplied, the vulnerabilities that are the new in the latest version at current time.\"},\"os_architecture\":{\"type\":\"string\",\"description\":\"The architecture of the operating system.\"},\"os_description\":{\"type\":\"string\",\"description\":\"The description of the operating system (containing vendor, family, product, version and architecture in a single string).\"},\"os_family\":{\"type\":\"string\",\"description\":\"The family of the operating system.\"},\"os_name\":{\"type\":\"string\",\"description\":\"The name of the operating system.\"},\"os_system_name\":{\"type\":\"string\",\"description\":\"A combination of vendor and family (with redundancies removed), suitable for grouping.\"},\"os_type\":{\"type\":\"string\",\"description\":\"The type of operating system.\"},\"os_vendor\":{\"type\":\"string\",\"description\":\"The vendor of the operating system.\"},\"os_version\":{\"type\":\"string\",\"description\":\"The version of the operating system.\"},\"remediated\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetVulnerabilityResultSummary\"},\"description\":\"If a comparison time is supplied, the vulnerabilities that were remediated in the latest version at current time.\"},\"risk_score\":{\"type\":\"number\",\"description\":\"The risk score (with criticality adjustments) of the asset.\"},\"same\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetVulnerabilityResultSummary\"},\"description\":\"If a comparison time is supplied and includeSame is `true`, the vulnerabilities that are the same between current and comparison time.\"},\"severe_vulnerabilities\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The count of severe vulnerability findings.\"},\"tags\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetTagSummary\"},\"description\":\"The tags applied to the asset.\"},\"total_vulnerabilities\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The total count of vulnerability findings.\"},\"type\":{\"$ref\":\"#/definitions/AssetSummaryType\",\"description\":\"The type of asset.\"},\"unique_identifiers\":{\"$ref\":\"#/definitions/AssetSummaryUniqueIdentifiers\",\"description\":\"The unique identifiers of the asset (a list; some answers carry a single one).\"}},\"required\":[\"id\"]},\"AssetSummaryType\":{\"type\":\"string\",\"enum\":[\"unknown\",\"guest\",\"hypervisor\",\"physical\",\"mobile\"],\"description\":\"The type of asset.\"},\"AssetSummaryUniqueIdentifiers\":{\"oneOf\":[{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/UniqueIdSummary\"}},{\"$ref\":\"#/definitions/UniqueIdSummary\"}],\"description\":\"The unique identifiers of the asset (a list; some answers carry a single one).\"},\"AssetTagSummary\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The stored value.\"},\"type\":{\"type\":\"string\",\"description\":\"The type of information stored and displayed. For sites, the value is `\\\"SITE\\\"`.\"}},\"required\":[],\"description\":\"Asset Tags\"},\"AssetVulnerabilityQueryResource\":{\"type\":\"object\",\"properties\":{\"asset\":{\"type\":\"string\",\"description\":\"Example <code>{\\\"asset\\\": \\\"last_scan_end >= '2025-09-13T00:02:01Z' && cvss_score >= 9\\\"}</code> Filter for assets that have vulnerabilities matching the asset criteria.\"},\"vulnerability\":{\"type\":\"string\",\"description\":\"Example <code>{\\\"asset\\\": \\\"last_assessed_for_vulnerabilities >= '2025-09-13T00:02:01Z'\\\", \\\"vulnerability\\\": \\\"cvss_score >= 9\\\"}</code> Filter the results to include assets which have vulnerabilities matching the asset criteria and subsequently filter for individual vulnerabilities that meet the vulnerability criteria.\"}},\"required\":[]},\"AssetVulnerabilityResultSummary\":{\"type\":\"object\",\"properties\":{\"check_id\":{\"$ref\":\"#/definitions/VulnerabilityCheckId\"},\"endpoint\":{\"$ref\":\"#/definitions/Endpoint\"},\"first_found\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The first time the vulnerability was discovered.\"},\"key\":{\"type\":\"string\",\"description\":\"The identifier of the assessment key.\"},\"last_found\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The most recent time the vulnerability was discovered.\"},\"nic\":{\"type\":\"string\",\"description\":\"The NIC of the vulnerability finding.\"},\"port\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"For services vulnerabilities, the port that is vulnerable.\"},\"proof\":{\"type\":\"string\",\"description\":\"The identifier of the vulnerability proof.\"},\"protocol\":{\"type\":\"string\",\"description\":\"For services vulnerabilities, the protocol that is vulnerable.\"},\"reintroduced\":{\"type\":\"string\",\"format\":\"date-time\"},\"solution_fix\":{\"type\":\"string\",\"description\":\"The solution fix for the vulnerability.\"},\"solution_id\":{\"$ref\":\"#/definitions/SolutionId\"},\"solution_summary\":{\"type\":\"string\",\"description\":\"The summary for the solution for the vulnerability.\"},\"solution_type\":{\"type\":\"string\",\"description\":\"The solution type for the vulnerability.\"},\"status\":{\"$ref\":\"#/definitions/AssetVulnerabilityResultSummaryStatus\",\"description\":\"The status of the vulnerability finding.\"},\"vulnerability_id\":{\"$ref\":\"#/definitions/VulnerabilityId\"}},\"required\":[],\"description\":\"Vulnerabilities\"},\"AssetVulnerabilityResultSummaryStatus\":{\"type\":\"string\",\"enum\":[\"UNKNOWN\",\"NOT_VULNERABLE\",\"VULNERABLE_EXPL\",\"VULNERABLE_VERS\",\"VULNERABLE_POTENTIAL\",\"SKIPPED_VERS\",\"SKIPPED_DOS\",\"UNEXPECTED_ERR\",\"SKIPPED_DISABLED\",\"NOT_VULN_DONT_STORE\",\"EXCEPTION_VULN_EXPL\",\"EXCEPTION_VULN_VERS\",\"EXCEPTION_VULN_POTL\",\"OVERRIDDEN_VULN_VERS\",\"SUPERSEDED\"],\"description\":\"The status of the vulnerability finding.\"},\"CompositeHealthSummary\":{\"type\":\"object\",\"properties\":{\"components\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/definitions/HealthComponent\"},\"description\":\"The details of the health of each component in the service (optional).\"},\"duration\":{\"type\":\"string\"},\"status\":{\"$ref\":\"#/definitions/CompositeHealthSummaryStatus\",\"description\":\"The status of the service.\"},\"summary\":{\"$ref\":\"#/definitions/HealthSummary\"}},\"required\":[],\"description\":\"A overview of the health of the service.\"},\"CompositeHealthSummaryStatus\":{\"type\":\"string\",\"enum\":[\"UP\",\"DOWN\",\"OUT-OF-SERVICE\",\"UNKNOWN\"],\"description\":\"The status of the service.\"},\"CredentialAssessmentSummary\":{\"type\":\"object\",\"properties\":{\"port\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The port the authentication was used on.\"},\"protocol\":{\"type\":\"string\",\"description\":\"The protocol the authentication was used on.\"},\"status\":{\"type\":\"string\",\"description\":\"The authentication of the last scan performed.\"}},\"required\":[],\"description\":\"Credential Assessments\"},\"CursorPageMetadata\":{\"type\":\"object\",\"properties\":{\"cursor\":{\"type\":\"string\",\"description\":\"The stateless cursor associated with the series of page requests being made.\"},\"number\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The index (zero-based) of the current page returned.\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The maximum size of the page returned.\"},\"totalPages\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The total number of pages available.\"},\"totalResources\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The total number of resources available across all pages.\"}},\"required\":[],\"description\":\"The details of pagination indicating which page was returned, and how the remaining pages can be retrieved for the same cursored result set.\"},\"DispatchedScansResource\":{\"type\":\"object\",\"properties\":{\"scans\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ScanResource\"}},\"unscanned_assets\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/UnscannedAssetResource\"}}},\"required\":[]},\"Endpoint\":{\"type\":\"object\",\"properties\":{\"port\":{\"type\":\"integer\",\"format\":\"int64\"},\"protocol\":{\"$ref\":\"#/definitions/EndpointProtocol\"}},\"required\":[]},\"EndpointProtocol\":{\"type\":\"string\",\"enum\":[\"IP\",\"ICMP\",\"IGMP\",\"GGP\",\"TCP\",\"PUP\",\"UDP\",\"IDP\",\"ESP\",\"ND\",\"RAW\"]},\"Error\":{\"type\":\"object\",\"properties\":{\"localized_message\":{\"type\":\"string\",\"description\":\"An optional localized message indicating the cause or reason for failure.\"},\"message\":{\"type\":\"string\",\"description\":\"The messages indicating the cause or reason for failure.\"},\"status\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The HTTP status code for the error (same as in the HTTP response).\"}},\"required\":[],\"description\":\"The details for an error encountered by the API.\"},\"ExploitSummary\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"description\":\"A verbose description of the exploit.\"},\"id\":{\"type\":\"string\",\"description\":\"The identifier of the exploit.\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the exploit.\"},\"rank\":{\"$ref\":\"#/definitions/ExploitSummaryRank\",\"description\":\"How common the exploit is used.\"},\"skill_level\":{\"$ref\":\"#/definitions/ExploitSummarySkillLevel\",\"description\":\"The level of skill required to use the exploit.\"},\"source\":{\"$ref\":\"#/definitions/ExploitSummarySource\",\"description\":\"Details about where the exploit is defined.\"}},\"required\":[],\"description\":\"Exploit\"},\"ExploitSummaryRank\":{\"type\":\"string\",\"enum\":[\"manual\",\"normal\",\"average\",\"low\",\"good\",\"great\",\"excellent\"],\"description\":\"How common the exploit is used.\"},\"ExploitSummarySkillLevel\":{\"type\":\"string\",\"enum\":[\"novice\",\"intermediate\",\"expert\"],\"description\":\"The level of skill required to use the exploit.\"},\"ExploitSummarySource\":{\"type\":\"string\",\"enum\":[\"exploitdb\",\"metasploit\"],\"description\":\"Details about where the exploit is defined.\"},\"HealthComponent\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\"},\"status\":{\"type\":\"string\"}},\"required\":[],\"description\":\"The status of an individual component of health.\"},\"HealthSummary\":{\"type\":\"object\",\"properties\":{\"down\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The components that have a health status of `\\\"down\\\"`.\"},\"outOfService\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The components that have a health status of `\\\"out-of-service\\\"`.\"},\"unknown\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The components that have a health status of `\\\"unknown\\\"`.\"},\"up\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The components that have a health status of `\\\"up\\\"`.\"}},\"required\":[],\"description\":\"A summarization of the health of the service (optional).\"},\"Link\":{\"type\":\"object\",\"properties\":{\"deprecation\":{\"type\":\"string\"},\"href\":{\"type\":\"string\",\"description\":\"A hypertext reference, which is either a URI (see <a target=\\\"_blank\\\" href=\\\"https://tools.ietf.org/html/rfc3986\\\">RFC 3986</a>) or URI template (see <a target=\\\"_blank\\\" href=\\\"https://tools.ietf.org/html/rfc6570\\\">RFC 6570</a>). \"},\"hreflang\":{\"type\":\"string\"},\"media\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"profile\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\",\"description\":\"The link relation type. This value is one from the <a target=\\\"_blank\\\" href=\\\"https://tools.ietf.org/html/rfc5988#section-6.2\\\">Link Relation Type Registry</a> or is the type of resource being linked to.\"},\"title\":{\"type\":\"string\",\"description\":\"Link title.\"},\"type\":{\"type\":\"string\"}},\"required\":[],\"description\":\"A hypermedia link.\"},\"MalwareKitId\":{\"type\":\"string\"},\"MalwareKitSummary\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"description\":\"A known Malware Kit that can be used to compromise a vulnerability.\"},\"name\":{\"$ref\":\"#/definitions/MalwareKitId\"},\"popularity\":{\"$ref\":\"#/definitions/MalwareKitSummaryPopularity\",\"description\":\"The popularity of the malware kit.\"}},\"required\":[],\"description\":\"Malware Kit\"},\"MalwareKitSummaryPopularity\":{\"type\":\"string\",\"enum\":[\"rare\",\"uncommon\",\"occasional\",\"common\",\"popular\",\"favored\",\"undefined\"],\"description\":\"The popularity of the malware kit.\"},\"Message\":{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"What the server did.\"}},\"required\":[],\"description\":\"What the server did, in words.\"},\"Pageable\":{\"type\":\"object\",\"properties\":{\"page\":{},\"size\":{},\"sort\":{\"type\":\"array\",\"items\":{}}},\"required\":[]},\"PagedResourcesAssetSummary\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetSummary\"},\"description\":\"The page of resources returned.\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Link\"},\"description\":\"Hypermedia links that allow navigation to the previous, next, first and last pages.\"},\"metadata\":{\"$ref\":\"#/definitions/CursorPageMetadata\"}},\"required\":[]},\"PagedResourcesAssetTagSummary\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AssetTagSummary\"},\"description\":\"The page of resources returned.\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Link\"},\"description\":\"Hypermedia links that allow navigation to the previous, next, first and last pages.\"},\"metadata\":{\"$ref\":\"#/definitions/CursorPageMetadata\"}},\"required\":[]},\"PagedResourcesScanEngineResource\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ScanEngineResource\"},\"description\":\"The page of resources returned.\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Link\"},\"description\":\"Hypermedia links that allow navigation to the previous, next, first and last pages.\"},\"metadata\":{\"$ref\":\"#/definitions/CursorPageMetadata\"}},\"required\":[]},\"PagedResourcesScanResource\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ScanResource\"},\"description\":\"The page of resources returned.\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Link\"},\"description\":\"Hypermedia links that allow navigation to the previous, next, first and last pages.\"},\"metadata\":{\"$ref\":\"#/definitions/CursorPageMetadata\"}},\"required\":[]},\"PagedResourcesScanResourceWithoutAssetIds\":{\"$ref\":\"#/definitions/PagedResourcesScanResource\"},\"PagedResourcesVulnerabilitySummary\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/VulnerabilitySummary\"},\"description\":\"The page of resources returned.\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Link\"},\"description\":\"Hypermedia links that allow navigation to the previous, next, first and last pages.\"},\"metadata\":{\"$ref\":\"#/definitions/CursorPageMetadata\"}},\"required\":[]},\"RemoveScanEngineConfigurationProperty\":{\"type\":\"object\",\"properties\":{\"properties\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"List of property names to remove from a scan engine.\"}},\"required\":[\"properties\"]},\"ScanEngineConfiguration\":{\"type\":\"object\",\"properties\":{\"lastRetrieved\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Timestamp the configuration was last retrieved from the engine by the Insight Platform.\"},\"properties\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"List of custom properties and their value set on the scan engine.\"},\"last_retrieved\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the engine last retrieved its configuration (the spelling of the document's example).\"}},\"required\":[],\"description\":\"The current configuration applied to the scan engine.\"},\"ScanEngineConfigurationPropertyInput\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"Name of the scan engine configuration property (e.g. com.rapid7.*).\"},\"value\":{\"type\":\"string\",\"description\":\"Value the configuration property should be set to.\"}},\"required\":[\"name\",\"value\"],\"description\":\"Scan Engine Properties Input\"},\"ScanEngineId\":{\"type\":\"string\"},\"ScanEngineProfile\":{\"type\":\"object\",\"properties\":{\"configuration\":{\"$ref\":\"#/definitions/ScanEngineConfiguration\"}},\"required\":[],\"description\":\"The Profile associated with the scan engine.\"},\"ScanEngineResource\":{\"type\":\"object\",\"properties\":{\"host_name\":{\"type\":\"string\"},\"id\":{\"$ref\":\"#/definitions/ScanEngineId\"},\"last_seen\":{\"type\":\"string\",\"format\":\"date-time\"},\"name\":{\"type\":\"string\"},\"profile\":{\"$ref\":\"#/definitions/ScanEngineProfile\"},\"registered\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"string\"}},\"required\":[\"id\"]},\"ScanForm\":{\"type\":\"object\",\"properties\":{\"asset_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The identifiers of the assets to scan.\"},\"credential_sources\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The names of the sites on the Nexpose console to pull asset credentials from.\"},\"engine_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The identifiers of the engines to use for the scan.\"},\"exclusions\":{\"$ref\":\"#/definitions/ScanForm\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the scan.\"},\"result_consumer\":{\"type\":\"string\",\"description\":\"The name of the site on the Nexpose console used to ingest the scanned assets.\"},\"solution_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The identifiers of the solutions used to reduce the scope of the scan.\"},\"start_time\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The time at which to start the scan.\"},\"vulnerability_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"The identifiers of the vulnerabilities used to reduce the scope of the scan.\"}},\"required\":[],\"description\":\"The payload for starting a scan.\"},\"ScanId\":{\"type\":\"string\"},\"ScanResource\":{\"type\":\"object\",\"properties\":{\"asset_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"details\":{},\"engine_id\":{\"$ref\":\"#/definitions/ScanEngineId\"},\"finished\":{\"type\":\"string\",\"format\":\"date-time\"},\"id\":{\"$ref\":\"#/definitions/ScanId\"},\"name\":{\"type\":\"string\"},\"started\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"string\"}},\"required\":[\"id\"]},\"ScanResourceWithoutAssetIds\":{\"type\":\"object\",\"properties\":{\"details\":{},\"engine_id\":{\"$ref\":\"#/definitions/ScanEngineId\"},\"finished\":{\"type\":\"string\",\"format\":\"date-time\"},\"id\":{\"$ref\":\"#/definitions/ScanId\"},\"name\":{\"type\":\"string\"},\"started\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"string\"}},\"required\":[\"id\"]},\"SolutionId\":{\"type\":\"string\"},\"UniqueIdSummary\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"The unique identifier.\"},\"source\":{\"type\":\"string\",\"description\":\"The source of the unique identifier.\"}},\"required\":[],\"description\":\"Unique Identifiers\"},\"UnscannedAssetResource\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"reason\":{\"type\":\"string\"}},\"required\":[]},\"UpdateEnginePropertiesForm\":{\"type\":\"object\",\"properties\":{\"properties\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ScanEngineConfigurationPropertyInput\"},\"description\":\"The properties to apply to the engine payload.\"}},\"required\":[\"properties\"]},\"VulnerabilityCheckId\":{\"type\":\"string\"},\"VulnerabilityId\":{\"type\":\"string\"},\"VulnerabilitySearch\":{\"type\":\"object\",\"properties\":{\"vulnerability\":{\"type\":\"string\",\"description\":\"Search expression with criteria for searching on vulnerabilities.\"}},\"required\":[],\"description\":\"Criteria for searching vulnerabilities.\"},\"VulnerabilitySummary\":{\"type\":\"object\",\"properties\":{\"added\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The date the vulnerability coverage was added. The format is an ISO 8601 date, `YYYY-MM-DD`.\"},\"categories\":{\"type\":\"string\",\"description\":\"Comma-separated list of categories the vulnerability is classified under.\"},\"cves\":{\"type\":\"string\",\"description\":\"All <a target=\\\"_blank\\\" href=\\\"https://cve.mitre.org/\\\">CVE</a>s assigned to this vulnerability.\"},\"cvss_v2_access_complexity\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2AccessComplexity\",\"description\":\"Access Complexity (AC) component which measures the complexity of the attack required to exploit the vulnerability once an attacker has gained access to the target system. <table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>Specialized access conditions exist.</td></tr> <tr><td>Medium (\\\"medium\\\")</td><td>The access conditions are somewhat specialized.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> </table>\"},\"cvss_v2_access_vector\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2AccessVector\",\"description\":\"Access Vector (Av) component which reflects how the vulnerability is exploited. <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\\\"local\\\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent Network (\\\"adjacent\\\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\\\"network\\\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \\\"remotely exploitable\\\".</td></tr> </table>\"},\"cvss_v2_authentication\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2Authentication\",\"description\":\"Authentication (Au) component which measures the number of times an attacker must authenticate to a target in order to exploit a vulnerability. \\n<table> <tr><th>Authentication</th><th>Description</th></tr> <tr><td>Multiple (\\\"multiple\\\")</td><td>Exploiting the vulnerability requires that the attacker authenticate two or more times, even if the same credentials are used each time.</td></tr> <tr><td>Single (\\\"single\\\")</td><td>The vulnerability requires an attacker to be logged into the system.</td></tr> <tr><td>None (\\\"none\\\")</td><td>Authentication is not required to exploit the vulnerability.</td></tr> </table>\"},\"cvss_v2_availability_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2AvailabilityImpact\",\"description\":\"Availability Impact (A) component which measures the impact to availability of a successfully exploited vulnerability. \\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>None (\\\"none)</td><td>There is no impact to the availability of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>There is reduced performance or interruptions in resource availability.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is a total shutdown of the affected resource. The attacker can render the resource completely unavailable.</td></tr> </table>\"},\"cvss_v2_confidentiality_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2ConfidentialityImpact\",\"description\":\"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to the confidentiality of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>There is considerable informational disclosure. Access to some system files is possible, but the attacker does not have control over what is obtained, or the scope of the loss is constrained.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is total information disclosure, resulting in all system files being revealed. The attacker is able to read all of the system's data (memory, files, etc.)</td></tr> </table>\"},\"cvss_v2_exploit_score\":{\"type\":\"number\",\"description\":\"The CVSS exploit score.\"},\"cvss_v2_impact_score\":{\"type\":\"number\",\"description\":\"The CVSS impact score.\"},\"cvss_v2_integrity_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV2IntegrityImpact\",\"description\":\"Integrity Impact (I) component measures the impact to integrity of a successfully exploited vulnerability. \\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to the integrity of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>Modification of some system files or information is possible, but the attacker does not have control over what can be modified, or the scope of what the attacker can affect is limited.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is a total compromise of system integrity. There is a complete loss of system protection, resulting in the entire system being compromised. The attacker is able to modify any files on the target system.</td></tr> </table>\"},\"cvss_v2_score\":{\"type\":\"number\",\"description\":\"The CVSS score, which ranges from 0-10.\"},\"cvss_v2_vector\":{\"type\":\"string\",\"description\":\"The <a target=\\\"_blank\\\" href=\\\"https://www.first.org/cvss/v2/guide\\\">CVSS v2</a> vector.\"},\"cvss_v3_attack_complexity\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3AttackComplexity\",\"description\":\"Attack Complexity (AC) component with measures the conditions beyond the attacker's control that must exist in order to exploit the vulnerability. \\n\\n<table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>Low (\\\"low\\\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> <tr><td>High (\\\"high\\\")</td><td>A successful attack depends on conditions beyond the attacker's control.</td></tr> </table>\"},\"cvss_v3_attack_vector\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3AttackVector\",\"description\":\"Attack Vector (AV) component which measures context by which vulnerability exploitation is possible.</td></tr> <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\\\"local\\\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent (\\\"adjacent\\\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\\\"network\\\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \\\"remotely exploitable\\\".</td></tr> <tr><td>Physical (\\\"physical\\\")</td><td>A vulnerability exploitable with Physical access requires the attacker to physically touch or manipulate the vulnerable component.</td></tr> </table>\"},\"cvss_v3_availability_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3AvailabilityImpact\",\"description\":\"Availability Impact (A) measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability. \\n\\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed).</td></tr> <tr><td>Low (\\\"low\\\")</td><td>There is reduced performance or interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to availability within the impacted component.</td></tr> </table>\"},\"cvss_v3_confidentiality_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3ConfidentialityImpact\",\"description\":\"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \\n\\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is constrained.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no loss of confidentiality within the impacted component.</td></tr> </table>\"},\"cvss_v3_exploit_score\":{\"type\":\"number\",\"description\":\"The CVSS exploit score.\"},\"cvss_v3_impact_score\":{\"type\":\"number\",\"description\":\"The CVSS impact score.\"},\"cvss_v3_integrity_impact\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3IntegrityImpact\",\"description\":\"Integrity Impact (I) measures the impact to integrity of a successfully exploited vulnerability. Integrity refers to the trustworthiness and veracity of information. \\n\\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is a total loss of integrity, or a complete loss of protection.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is constrained.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no loss of integrity within the impacted component.</td></tr> </table>\"},\"cvss_v3_privileges_required\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3PrivilegesRequired\",\"description\":\"Privileges Required (PR) measures the level of privileges an attacker must possess before successfully exploiting the vulnerability. \\n\\n<table> <tr><th>Privileges Required</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide significant (e.g. administrative) control over the vulnerable component that could affect component-wide settings and files.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide basic user capabilities that could normally affect only settings and files owned by a user.</td></tr> <tr><td>None (\\\"none\\\")</td><td>The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files to carry out an attack.</td></tr> </table>\"},\"cvss_v3_scope\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3Scope\",\"description\":\"Scope (S) measures the collection of privileges defined by a computing authority (e.g. an application, an operating system, or a sandbox environment) when granting access to computing resources (e.g. files, CPU, memory, etc). These privileges are assigned based on some method of identification and authorization. \\n\\n<table> <tr><th>Scope</th><th>Description</th></tr> <tr><td>Unchanged (\\\"unchanged\\\")</td><td>An exploited vulnerability can only affect resources managed by the same authority. In this case the vulnerable component and the impacted component are the same.</td></tr> <tr><td>Changed (\\\"changed\\\")</td><td>An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable component. In this case the vulnerable component and the impacted component are different.</td></tr> </table>\"},\"cvss_v3_score\":{\"type\":\"number\",\"description\":\"The CVSS score, which ranges from 0-10.\"},\"cvss_v3_user_interaction\":{\"$ref\":\"#/definitions/VulnerabilitySummaryCvssV3UserInteraction\",\"description\":\"User Interaction (UI) measures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component. \\n\\n<table> <tr><th>User Interaction</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>The vulnerable system can be exploited without interaction from any user.</td></tr> <tr><td>Required (\\\"required\\\")</td><td>Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited.</td></tr> </table>\"},\"cvss_v3_vector\":{\"type\":\"string\",\"description\":\"The <a target=\\\"_blank\\\" href=\\\"https://www.first.org/cvss/specification-document\\\">CVSS v3</a> vector.\"},\"denial_of_service\":{\"type\":\"boolean\",\"description\":\"Whether the vulnerability can lead to Denial of Service (DoS).\"},\"description\":{\"type\":\"string\",\"description\":\"A verbose description of the vulnerability.\"},\"exploits\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ExploitSummary\"},\"description\":\"The exploits that can be used to exploit a vulnerability.\"},\"id\":{\"$ref\":\"#/definitions/VulnerabilityId\"},\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/AdvisoryLinkSummary\"},\"description\":\"References to security standards this vulnerability is a part of.\"},\"malware_kits\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/MalwareKitSummary\"},\"description\":\"The malware kits that are known to be used to exploit the vulnerability.\"},\"modified\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The last date the vulnerability was modified. The format is an ISO 8601 date, `YYYY-MM-DD`.\"},\"pci_cvss_score\":{\"type\":\"number\",\"description\":\"The CVSS score of the vulnerability, adjusted for PCI rules and exceptions, on a scale of 0-10.\"},\"pci_fail\":{\"type\":\"boolean\",\"description\":\"Whether if present on a host this vulnerability would cause a PCI failure. `true` if compliance status is `\\\"fail\\\"`, `false` otherwise.\"},\"pci_severity_score\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The severity score of the vulnerability, adjusted for PCI rules and exceptions, on a scale of 0-10.\"},\"pci_special_notes\":{\"type\":\"string\",\"description\":\"Any special notes or remarks about the vulnerability that pertain to PCI compliance.\"},\"pci_status\":{\"type\":\"string\",\"description\":\"The PCI compliance status.\"},\"published\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The date the vulnerability was first published or announced. The format is an ISO 8601 date, `YYYY-MM-DD`.\"},\"references\":{\"type\":\"string\",\"description\":\"References to security standards this vulnerability is a part of, in condensed format (comma-separated): `[<source>:<id>,...]`.\"},\"risk_score\":{\"type\":\"number\",\"description\":\"The risk score of the vulnerability. If using the default Rapid7 Real Risk™ model, this value ranges from 0-1000.\"},\"severity\":{\"$ref\":\"#/definitions/VulnerabilitySummarySeverity\",\"description\":\"The severity of the vulnerability.\"},\"severity_score\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The severity score of the vulnerability, on a scale of 0-10.\"},\"title\":{\"type\":\"string\",\"description\":\"The title (summary) of the vulnerability.\"}},\"required\":[\"id\"]},\"VulnerabilitySummaryCvssV2AccessComplexity\":{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\"],\"description\":\"Access Complexity (AC) component which measures the complexity of the attack required to exploit the vulnerability once an attacker has gained access to the target system. <table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>Specialized access conditions exist.</td></tr> <tr><td>Medium (\\\"medium\\\")</td><td>The access conditions are somewhat specialized.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV2AccessVector\":{\"type\":\"string\",\"enum\":[\"local\",\"adjacent\",\"network\"],\"description\":\"Access Vector (Av) component which reflects how the vulnerability is exploited. <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\\\"local\\\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent Network (\\\"adjacent\\\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\\\"network\\\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \\\"remotely exploitable\\\".</td></tr> </table>\"},\"VulnerabilitySummaryCvssV2Authentication\":{\"type\":\"string\",\"enum\":[\"none\",\"single\",\"multiple\"],\"description\":\"Authentication (Au) component which measures the number of times an attacker must authenticate to a target in order to exploit a vulnerability. \\n<table> <tr><th>Authentication</th><th>Description</th></tr> <tr><td>Multiple (\\\"multiple\\\")</td><td>Exploiting the vulnerability requires that the attacker authenticate two or more times, even if the same credentials are used each time.</td></tr> <tr><td>Single (\\\"single\\\")</td><td>The vulnerability requires an attacker to be logged into the system.</td></tr> <tr><td>None (\\\"none\\\")</td><td>Authentication is not required to exploit the vulnerability.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV2AvailabilityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"partial\",\"complete\"],\"description\":\"Availability Impact (A) component which measures the impact to availability of a successfully exploited vulnerability. \\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>None (\\\"none)</td><td>There is no impact to the availability of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>There is reduced performance or interruptions in resource availability.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is a total shutdown of the affected resource. The attacker can render the resource completely unavailable.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV2ConfidentialityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"partial\",\"complete\"],\"description\":\"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to the confidentiality of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>There is considerable informational disclosure. Access to some system files is possible, but the attacker does not have control over what is obtained, or the scope of the loss is constrained.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is total information disclosure, resulting in all system files being revealed. The attacker is able to read all of the system's data (memory, files, etc.)</td></tr> </table>\"},\"VulnerabilitySummaryCvssV2IntegrityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"partial\",\"complete\"],\"description\":\"Integrity Impact (I) component measures the impact to integrity of a successfully exploited vulnerability. \\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to the integrity of the system.</td></tr> <tr><td>Partial (\\\"partial\\\")</td><td>Modification of some system files or information is possible, but the attacker does not have control over what can be modified, or the scope of what the attacker can affect is limited.</td></tr> <tr><td>Complete (\\\"complete\\\")</td><td>There is a total compromise of system integrity. There is a complete loss of system protection, resulting in the entire system being compromised. The attacker is able to modify any files on the target system.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3AttackComplexity\":{\"type\":\"string\",\"enum\":[\"low\",\"high\"],\"description\":\"Attack Complexity (AC) component with measures the conditions beyond the attacker's control that must exist in order to exploit the vulnerability. \\n\\n<table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>Low (\\\"low\\\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> <tr><td>High (\\\"high\\\")</td><td>A successful attack depends on conditions beyond the attacker's control.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3AttackVector\":{\"type\":\"string\",\"enum\":[\"network\",\"adjacent\",\"local\",\"physical\"],\"description\":\"Attack Vector (AV) component which measures context by which vulnerability exploitation is possible.</td></tr> <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\\\"local\\\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent (\\\"adjacent\\\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\\\"network\\\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \\\"remotely exploitable\\\".</td></tr> <tr><td>Physical (\\\"physical\\\")</td><td>A vulnerability exploitable with Physical access requires the attacker to physically touch or manipulate the vulnerable component.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3AvailabilityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"low\",\"high\"],\"description\":\"Availability Impact (A) measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability. \\n\\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed).</td></tr> <tr><td>Low (\\\"low\\\")</td><td>There is reduced performance or interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no impact to availability within the impacted component.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3ConfidentialityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"low\",\"high\"],\"description\":\"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \\n\\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is constrained.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no loss of confidentiality within the impacted component.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3IntegrityImpact\":{\"type\":\"string\",\"enum\":[\"none\",\"low\",\"high\"],\"description\":\"Integrity Impact (I) measures the impact to integrity of a successfully exploited vulnerability. Integrity refers to the trustworthiness and veracity of information. \\n\\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>There is a total loss of integrity, or a complete loss of protection.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is constrained.</td></tr> <tr><td>None (\\\"none\\\")</td><td>There is no loss of integrity within the impacted component.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3PrivilegesRequired\":{\"type\":\"string\",\"enum\":[\"none\",\"low\",\"high\"],\"description\":\"Privileges Required (PR) measures the level of privileges an attacker must possess before successfully exploiting the vulnerability. \\n\\n<table> <tr><th>Privileges Required</th><th>Description</th></tr> <tr><td>High (\\\"high\\\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide significant (e.g. administrative) control over the vulnerable component that could affect component-wide settings and files.</td></tr> <tr><td>Low (\\\"low\\\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide basic user capabilities that could normally affect only settings and files owned by a user.</td></tr> <tr><td>None (\\\"none\\\")</td><td>The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files to carry out an attack.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3Scope\":{\"type\":\"string\",\"enum\":[\"unchanged\",\"changed\"],\"description\":\"Scope (S) measures the collection of privileges defined by a computing authority (e.g. an application, an operating system, or a sandbox environment) when granting access to computing resources (e.g. files, CPU, memory, etc). These privileges are assigned based on some method of identification and authorization. \\n\\n<table> <tr><th>Scope</th><th>Description</th></tr> <tr><td>Unchanged (\\\"unchanged\\\")</td><td>An exploited vulnerability can only affect resources managed by the same authority. In this case the vulnerable component and the impacted component are the same.</td></tr> <tr><td>Changed (\\\"changed\\\")</td><td>An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable component. In this case the vulnerable component and the impacted component are different.</td></tr> </table>\"},\"VulnerabilitySummaryCvssV3UserInteraction\":{\"type\":\"string\",\"enum\":[\"none\",\"required\"],\"description\":\"User Interaction (UI) measures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component. \\n\\n<table> <tr><th>User Interaction</th><th>Description</th></tr> <tr><td>None (\\\"none\\\")</td><td>The vulnerable system can be exploited without interaction from any user.</td></tr> <tr><td>Required (\\\"required\\\")</td><td>Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited.</td></tr> </table>\"},\"VulnerabilitySummarySeverity\":{\"type\":\"string\",\"enum\":[\"none\",\"informational\",\"low\",\"moderate\",\"severe\",\"critical\"],\"description\":\"The severity of the vulnerability.\"}}",
+    definitions: r##"{"AdvisoryLinkSummary":{"type":"object","properties":{"href":{"type":"string"},"id":{"type":"string"},"source":{"type":"string"},"rel":{"type":"string","description":"The relation of the link, such as `advisory`."}},"required":[],"description":"Vulnerability Reference"},"AssetKey":{"type":"string"},"AssetSummary":{"type":"object","properties":{"assessed_for_policies":{"type":"boolean","description":"Whether an asset was assessed for policies."},"assessed_for_vulnerabilities":{"type":"boolean","description":"Whether an asset was assessed for vulnerabilities."},"credential_assessments":{"type":"array","items":{"$ref":"#/definitions/CredentialAssessmentSummary"},"description":"The credential assessments for the asset."},"critical_vulnerabilities":{"type":"integer","format":"int32","description":"The count of critical vulnerability findings."},"exploits":{"type":"integer","format":"int32","description":"The count of known unique exploits that can be used to exploit vulnerabilities on the asset."},"host_name":{"type":"string","description":"The host name (local or FQDN)."},"id":{"$ref":"#/definitions/AssetKey"},"ip":{"type":"string","description":"The IPv4 or IPv6 address."},"last_assessed_for_vulnerabilities":{"type":"string","format":"date-time","description":"The time at which an asset was assessed for vulnerabilities."},"last_scan_end":{"type":"string","format":"date-time","description":"The time at which the last scan of the asset ended."},"last_scan_start":{"type":"string","format":"date-time","description":"The time at which the last scan of the asset started."},"mac":{"type":"string","description":"The Media Access Control (MAC) address. The format is six groups of two hexadecimal digits separated by colons."},"malware_kits":{"type":"integer","format":"int32","description":"The count of known unique malware kits that can be used to attack vulnerabilities on the asset."},"moderate_vulnerabilities":{"type":"integer","format":"int32","description":"The count of moderate vulnerability findings."},"new":{"type":"array","items":{"$ref":"#/definitions/AssetVulnerabilityResultSummary"},"description":"If a comparison time is supplied, the vulnerabilities that are the new in the latest version at current time."},"os_architecture":{"type":"string","description":"The architecture of the operating system."},"os_description":{"type":"string","description":"The description of the operating system (containing vendor, family, product, version and architecture in a single string)."},"os_family":{"type":"string","description":"The family of the operating system."},"os_name":{"type":"string","description":"The name of the operating system."},"os_system_name":{"type":"string","description":"A combination of vendor and family (with redundancies removed), suitable for grouping."},"os_type":{"type":"string","description":"The type of operating system."},"os_vendor":{"type":"string","description":"The vendor of the operating system."},"os_version":{"type":"string","description":"The version of the operating system."},"remediated":{"type":"array","items":{"$ref":"#/definitions/AssetVulnerabilityResultSummary"},"description":"If a comparison time is supplied, the vulnerabilities that were remediated in the latest version at current time."},"risk_score":{"type":"number","description":"The risk score (with criticality adjustments) of the asset."},"same":{"type":"array","items":{"$ref":"#/definitions/AssetVulnerabilityResultSummary"},"description":"If a comparison time is supplied and includeSame is `true`, the vulnerabilities that are the same between current and comparison time."},"severe_vulnerabilities":{"type":"integer","format":"int32","description":"The count of severe vulnerability findings."},"tags":{"type":"array","items":{"$ref":"#/definitions/AssetTagSummary"},"description":"The tags applied to the asset."},"total_vulnerabilities":{"type":"integer","format":"int32","description":"The total count of vulnerability findings."},"type":{"$ref":"#/definitions/AssetSummaryType","description":"The type of asset."},"unique_identifiers":{"$ref":"#/definitions/AssetSummaryUniqueIdentifiers","description":"The unique identifiers of the asset (a list; some answers carry a single one)."}},"required":["id"]},"AssetSummaryType":{"type":"string","enum":["unknown","guest","hypervisor","physical","mobile"],"description":"The type of asset."},"AssetSummaryUniqueIdentifiers":{"oneOf":[{"type":"array","items":{"$ref":"#/definitions/UniqueIdSummary"}},{"$ref":"#/definitions/UniqueIdSummary"}],"description":"The unique identifiers of the asset (a list; some answers carry a single one)."},"AssetTagSummary":{"type":"object","properties":{"name":{"type":"string","description":"The stored value."},"type":{"type":"string","description":"The type of information stored and displayed. For sites, the value is `\"SITE\"`."}},"required":[],"description":"Asset Tags"},"AssetVulnerabilityQueryResource":{"type":"object","properties":{"asset":{"type":"string","description":"Example <code>{\"asset\": \"last_scan_end >= '2025-09-13T00:02:01Z' && cvss_score >= 9\"}</code> Filter for assets that have vulnerabilities matching the asset criteria."},"vulnerability":{"type":"string","description":"Example <code>{\"asset\": \"last_assessed_for_vulnerabilities >= '2025-09-13T00:02:01Z'\", \"vulnerability\": \"cvss_score >= 9\"}</code> Filter the results to include assets which have vulnerabilities matching the asset criteria and subsequently filter for individual vulnerabilities that meet the vulnerability criteria."}},"required":[]},"AssetVulnerabilityResultSummary":{"type":"object","properties":{"check_id":{"$ref":"#/definitions/VulnerabilityCheckId"},"endpoint":{"$ref":"#/definitions/Endpoint"},"first_found":{"type":"string","format":"date-time","description":"The first time the vulnerability was discovered."},"key":{"type":"string","description":"The identifier of the assessment key."},"last_found":{"type":"string","format":"date-time","description":"The most recent time the vulnerability was discovered."},"nic":{"type":"string","description":"The NIC of the vulnerability finding."},"port":{"type":"integer","format":"int32","description":"For services vulnerabilities, the port that is vulnerable."},"proof":{"type":"string","description":"The identifier of the vulnerability proof."},"protocol":{"type":"string","description":"For services vulnerabilities, the protocol that is vulnerable."},"reintroduced":{"type":"string","format":"date-time"},"solution_fix":{"type":"string","description":"The solution fix for the vulnerability."},"solution_id":{"$ref":"#/definitions/SolutionId"},"solution_summary":{"type":"string","description":"The summary for the solution for the vulnerability."},"solution_type":{"type":"string","description":"The solution type for the vulnerability."},"status":{"$ref":"#/definitions/AssetVulnerabilityResultSummaryStatus","description":"The status of the vulnerability finding."},"vulnerability_id":{"$ref":"#/definitions/VulnerabilityId"}},"required":[],"description":"Vulnerabilities"},"AssetVulnerabilityResultSummaryStatus":{"type":"string","enum":["UNKNOWN","NOT_VULNERABLE","VULNERABLE_EXPL","VULNERABLE_VERS","VULNERABLE_POTENTIAL","SKIPPED_VERS","SKIPPED_DOS","UNEXPECTED_ERR","SKIPPED_DISABLED","NOT_VULN_DONT_STORE","EXCEPTION_VULN_EXPL","EXCEPTION_VULN_VERS","EXCEPTION_VULN_POTL","OVERRIDDEN_VULN_VERS","SUPERSEDED"],"description":"The status of the vulnerability finding."},"CompositeHealthSummary":{"type":"object","properties":{"components":{"type":"object","additionalProperties":{"$ref":"#/definitions/HealthComponent"},"description":"The details of the health of each component in the service (optional)."},"duration":{"type":"string"},"status":{"$ref":"#/definitions/CompositeHealthSummaryStatus","description":"The status of the service."},"summary":{"$ref":"#/definitions/HealthSummary"}},"required":[],"description":"A overview of the health of the service."},"CompositeHealthSummaryStatus":{"type":"string","enum":["UP","DOWN","OUT-OF-SERVICE","UNKNOWN"],"description":"The status of the service."},"CredentialAssessmentSummary":{"type":"object","properties":{"port":{"type":"integer","format":"int64","description":"The port the authentication was used on."},"protocol":{"type":"string","description":"The protocol the authentication was used on."},"status":{"type":"string","description":"The authentication of the last scan performed."}},"required":[],"description":"Credential Assessments"},"CursorPageMetadata":{"type":"object","properties":{"cursor":{"type":"string","description":"The stateless cursor associated with the series of page requests being made."},"number":{"type":"integer","format":"int64","description":"The index (zero-based) of the current page returned."},"size":{"type":"integer","format":"int64","description":"The maximum size of the page returned."},"totalPages":{"type":"integer","format":"int64","description":"The total number of pages available."},"totalResources":{"type":"integer","format":"int64","description":"The total number of resources available across all pages."}},"required":[],"description":"The details of pagination indicating which page was returned, and how the remaining pages can be retrieved for the same cursored result set."},"DispatchedScansResource":{"type":"object","properties":{"scans":{"type":"array","items":{"$ref":"#/definitions/ScanResource"}},"unscanned_assets":{"type":"array","items":{"$ref":"#/definitions/UnscannedAssetResource"}}},"required":[]},"Endpoint":{"type":"object","properties":{"port":{"type":"integer","format":"int64"},"protocol":{"$ref":"#/definitions/EndpointProtocol"}},"required":[]},"EndpointProtocol":{"type":"string","enum":["IP","ICMP","IGMP","GGP","TCP","PUP","UDP","IDP","ESP","ND","RAW"]},"Error":{"type":"object","properties":{"localized_message":{"type":"string","description":"An optional localized message indicating the cause or reason for failure."},"message":{"type":"string","description":"The messages indicating the cause or reason for failure."},"status":{"type":"integer","format":"int32","description":"The HTTP status code for the error (same as in the HTTP response)."}},"required":[],"description":"The details for an error encountered by the API."},"ExploitSummary":{"type":"object","properties":{"description":{"type":"string","description":"A verbose description of the exploit."},"id":{"type":"string","description":"The identifier of the exploit."},"name":{"type":"string","description":"The name of the exploit."},"rank":{"$ref":"#/definitions/ExploitSummaryRank","description":"How common the exploit is used."},"skill_level":{"$ref":"#/definitions/ExploitSummarySkillLevel","description":"The level of skill required to use the exploit."},"source":{"$ref":"#/definitions/ExploitSummarySource","description":"Details about where the exploit is defined."}},"required":[],"description":"Exploit"},"ExploitSummaryRank":{"type":"string","enum":["manual","normal","average","low","good","great","excellent"],"description":"How common the exploit is used."},"ExploitSummarySkillLevel":{"type":"string","enum":["novice","intermediate","expert"],"description":"The level of skill required to use the exploit."},"ExploitSummarySource":{"type":"string","enum":["exploitdb","metasploit"],"description":"Details about where the exploit is defined."},"HealthComponent":{"type":"object","properties":{"description":{"type":"string"},"status":{"type":"string"}},"required":[],"description":"The status of an individual component of health."},"HealthSummary":{"type":"object","properties":{"down":{"type":"array","items":{"type":"string"},"description":"The components that have a health status of `\"down\"`."},"outOfService":{"type":"array","items":{"type":"string"},"description":"The components that have a health status of `\"out-of-service\"`."},"unknown":{"type":"array","items":{"type":"string"},"description":"The components that have a health status of `\"unknown\"`."},"up":{"type":"array","items":{"type":"string"},"description":"The components that have a health status of `\"up\"`."}},"required":[],"description":"A summarization of the health of the service (optional)."},"Link":{"type":"object","properties":{"deprecation":{"type":"string"},"href":{"type":"string","description":"A hypertext reference, which is either a URI (see <a target=\"_blank\" href=\"https://tools.ietf.org/html/rfc3986\">RFC 3986</a>) or URI template (see <a target=\"_blank\" href=\"https://tools.ietf.org/html/rfc6570\">RFC 6570</a>). "},"hreflang":{"type":"string"},"media":{"type":"string"},"name":{"type":"string"},"profile":{"type":"string"},"rel":{"type":"string","description":"The link relation type. This value is one from the <a target=\"_blank\" href=\"https://tools.ietf.org/html/rfc5988#section-6.2\">Link Relation Type Registry</a> or is the type of resource being linked to."},"title":{"type":"string","description":"Link title."},"type":{"type":"string"}},"required":[],"description":"A hypermedia link."},"MalwareKitId":{"type":"string"},"MalwareKitSummary":{"type":"object","properties":{"description":{"type":"string","description":"A known Malware Kit that can be used to compromise a vulnerability."},"name":{"$ref":"#/definitions/MalwareKitId"},"popularity":{"$ref":"#/definitions/MalwareKitSummaryPopularity","description":"The popularity of the malware kit."}},"required":[],"description":"Malware Kit"},"MalwareKitSummaryPopularity":{"type":"string","enum":["rare","uncommon","occasional","common","popular","favored","undefined"],"description":"The popularity of the malware kit."},"Message":{"type":"object","properties":{"message":{"type":"string","description":"What the server did."}},"required":[],"description":"What the server did, in words."},"Pageable":{"type":"object","properties":{"page":{},"size":{},"sort":{"type":"array","items":{}}},"required":[]},"PagedResourcesAssetSummary":{"type":"object","properties":{"data":{"type":"array","items":{"$ref":"#/definitions/AssetSummary"},"description":"The page of resources returned."},"links":{"type":"array","items":{"$ref":"#/definitions/Link"},"description":"Hypermedia links that allow navigation to the previous, next, first and last pages."},"metadata":{"$ref":"#/definitions/CursorPageMetadata"}},"required":[]},"PagedResourcesAssetTagSummary":{"type":"object","properties":{"data":{"type":"array","items":{"$ref":"#/definitions/AssetTagSummary"},"description":"The page of resources returned."},"links":{"type":"array","items":{"$ref":"#/definitions/Link"},"description":"Hypermedia links that allow navigation to the previous, next, first and last pages."},"metadata":{"$ref":"#/definitions/CursorPageMetadata"}},"required":[]},"PagedResourcesScanEngineResource":{"type":"object","properties":{"data":{"type":"array","items":{"$ref":"#/definitions/ScanEngineResource"},"description":"The page of resources returned."},"links":{"type":"array","items":{"$ref":"#/definitions/Link"},"description":"Hypermedia links that allow navigation to the previous, next, first and last pages."},"metadata":{"$ref":"#/definitions/CursorPageMetadata"}},"required":[]},"PagedResourcesScanResource":{"type":"object","properties":{"data":{"type":"array","items":{"$ref":"#/definitions/ScanResource"},"description":"The page of resources returned."},"links":{"type":"array","items":{"$ref":"#/definitions/Link"},"description":"Hypermedia links that allow navigation to the previous, next, first and last pages."},"metadata":{"$ref":"#/definitions/CursorPageMetadata"}},"required":[]},"PagedResourcesScanResourceWithoutAssetIds":{"$ref":"#/definitions/PagedResourcesScanResource"},"PagedResourcesVulnerabilitySummary":{"type":"object","properties":{"data":{"type":"array","items":{"$ref":"#/definitions/VulnerabilitySummary"},"description":"The page of resources returned."},"links":{"type":"array","items":{"$ref":"#/definitions/Link"},"description":"Hypermedia links that allow navigation to the previous, next, first and last pages."},"metadata":{"$ref":"#/definitions/CursorPageMetadata"}},"required":[]},"RemoveScanEngineConfigurationProperty":{"type":"object","properties":{"properties":{"type":"array","items":{"type":"string"},"description":"List of property names to remove from a scan engine."}},"required":["properties"]},"ScanEngineConfiguration":{"type":"object","properties":{"lastRetrieved":{"type":"string","format":"date-time","description":"Timestamp the configuration was last retrieved from the engine by the Insight Platform."},"properties":{"type":"array","items":{"type":"string"},"description":"List of custom properties and their value set on the scan engine."},"last_retrieved":{"type":"string","format":"date-time","description":"When the engine last retrieved its configuration (the spelling of the document's example)."}},"required":[],"description":"The current configuration applied to the scan engine."},"ScanEngineConfigurationPropertyInput":{"type":"object","properties":{"name":{"type":"string","description":"Name of the scan engine configuration property (e.g. com.rapid7.*)."},"value":{"type":"string","description":"Value the configuration property should be set to."}},"required":["name","value"],"description":"Scan Engine Properties Input"},"ScanEngineId":{"type":"string"},"ScanEngineProfile":{"type":"object","properties":{"configuration":{"$ref":"#/definitions/ScanEngineConfiguration"}},"required":[],"description":"The Profile associated with the scan engine."},"ScanEngineResource":{"type":"object","properties":{"host_name":{"type":"string"},"id":{"$ref":"#/definitions/ScanEngineId"},"last_seen":{"type":"string","format":"date-time"},"name":{"type":"string"},"profile":{"$ref":"#/definitions/ScanEngineProfile"},"registered":{"type":"string","format":"date-time"},"status":{"type":"string"}},"required":["id"]},"ScanForm":{"type":"object","properties":{"asset_ids":{"type":"array","items":{"type":"string"},"description":"The identifiers of the assets to scan."},"credential_sources":{"type":"array","items":{"type":"string"},"description":"The names of the sites on the Nexpose console to pull asset credentials from."},"engine_ids":{"type":"array","items":{"type":"string"},"description":"The identifiers of the engines to use for the scan."},"exclusions":{"$ref":"#/definitions/ScanForm"},"name":{"type":"string","description":"The name of the scan."},"result_consumer":{"type":"string","description":"The name of the site on the Nexpose console used to ingest the scanned assets."},"solution_ids":{"type":"array","items":{"type":"string"},"description":"The identifiers of the solutions used to reduce the scope of the scan."},"start_time":{"type":"string","format":"date-time","description":"The time at which to start the scan."},"vulnerability_ids":{"type":"array","items":{"type":"string"},"description":"The identifiers of the vulnerabilities used to reduce the scope of the scan."}},"required":[],"description":"The payload for starting a scan."},"ScanId":{"type":"string"},"ScanResource":{"type":"object","properties":{"asset_ids":{"type":"array","items":{"type":"string"}},"details":{},"engine_id":{"$ref":"#/definitions/ScanEngineId"},"finished":{"type":"string","format":"date-time"},"id":{"$ref":"#/definitions/ScanId"},"name":{"type":"string"},"started":{"type":"string","format":"date-time"},"status":{"type":"string"}},"required":["id"]},"ScanResourceWithoutAssetIds":{"type":"object","properties":{"details":{},"engine_id":{"$ref":"#/definitions/ScanEngineId"},"finished":{"type":"string","format":"date-time"},"id":{"$ref":"#/definitions/ScanId"},"name":{"type":"string"},"started":{"type":"string","format":"date-time"},"status":{"type":"string"}},"required":["id"]},"SolutionId":{"type":"string"},"UniqueIdSummary":{"type":"object","properties":{"id":{"type":"string","description":"The unique identifier."},"source":{"type":"string","description":"The source of the unique identifier."}},"required":[],"description":"Unique Identifiers"},"UnscannedAssetResource":{"type":"object","properties":{"id":{"type":"string"},"reason":{"type":"string"}},"required":[]},"UpdateEnginePropertiesForm":{"type":"object","properties":{"properties":{"type":"array","items":{"$ref":"#/definitions/ScanEngineConfigurationPropertyInput"},"description":"The properties to apply to the engine payload."}},"required":["properties"]},"VulnerabilityCheckId":{"type":"string"},"VulnerabilityId":{"type":"string"},"VulnerabilitySearch":{"type":"object","properties":{"vulnerability":{"type":"string","description":"Search expression with criteria for searching on vulnerabilities."}},"required":[],"description":"Criteria for searching vulnerabilities."},"VulnerabilitySummary":{"type":"object","properties":{"added":{"type":"string","format":"date-time","description":"The date the vulnerability coverage was added. The format is an ISO 8601 date, `YYYY-MM-DD`."},"categories":{"type":"string","description":"Comma-separated list of categories the vulnerability is classified under."},"cves":{"type":"string","description":"All <a target=\"_blank\" href=\"https://cve.mitre.org/\">CVE</a>s assigned to this vulnerability."},"cvss_v2_access_complexity":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2AccessComplexity","description":"Access Complexity (AC) component which measures the complexity of the attack required to exploit the vulnerability once an attacker has gained access to the target system. <table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>Specialized access conditions exist.</td></tr> <tr><td>Medium (\"medium\")</td><td>The access conditions are somewhat specialized.</td></tr> <tr><td>Low (\"low\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> </table>"},"cvss_v2_access_vector":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2AccessVector","description":"Access Vector (Av) component which reflects how the vulnerability is exploited. <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\"local\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent Network (\"adjacent\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\"network\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \"remotely exploitable\".</td></tr> </table>"},"cvss_v2_authentication":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2Authentication","description":"Authentication (Au) component which measures the number of times an attacker must authenticate to a target in order to exploit a vulnerability. \n<table> <tr><th>Authentication</th><th>Description</th></tr> <tr><td>Multiple (\"multiple\")</td><td>Exploiting the vulnerability requires that the attacker authenticate two or more times, even if the same credentials are used each time.</td></tr> <tr><td>Single (\"single\")</td><td>The vulnerability requires an attacker to be logged into the system.</td></tr> <tr><td>None (\"none\")</td><td>Authentication is not required to exploit the vulnerability.</td></tr> </table>"},"cvss_v2_availability_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2AvailabilityImpact","description":"Availability Impact (A) component which measures the impact to availability of a successfully exploited vulnerability. \n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>None (\"none)</td><td>There is no impact to the availability of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>There is reduced performance or interruptions in resource availability.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is a total shutdown of the affected resource. The attacker can render the resource completely unavailable.</td></tr> </table>"},"cvss_v2_confidentiality_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2ConfidentialityImpact","description":"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>There is no impact to the confidentiality of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>There is considerable informational disclosure. Access to some system files is possible, but the attacker does not have control over what is obtained, or the scope of the loss is constrained.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is total information disclosure, resulting in all system files being revealed. The attacker is able to read all of the system's data (memory, files, etc.)</td></tr> </table>"},"cvss_v2_exploit_score":{"type":"number","description":"The CVSS exploit score."},"cvss_v2_impact_score":{"type":"number","description":"The CVSS impact score."},"cvss_v2_integrity_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV2IntegrityImpact","description":"Integrity Impact (I) component measures the impact to integrity of a successfully exploited vulnerability. \n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>There is no impact to the integrity of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>Modification of some system files or information is possible, but the attacker does not have control over what can be modified, or the scope of what the attacker can affect is limited.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is a total compromise of system integrity. There is a complete loss of system protection, resulting in the entire system being compromised. The attacker is able to modify any files on the target system.</td></tr> </table>"},"cvss_v2_score":{"type":"number","description":"The CVSS score, which ranges from 0-10."},"cvss_v2_vector":{"type":"string","description":"The <a target=\"_blank\" href=\"https://www.first.org/cvss/v2/guide\">CVSS v2</a> vector."},"cvss_v3_attack_complexity":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3AttackComplexity","description":"Attack Complexity (AC) component with measures the conditions beyond the attacker's control that must exist in order to exploit the vulnerability. \n\n<table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>Low (\"low\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> <tr><td>High (\"high\")</td><td>A successful attack depends on conditions beyond the attacker's control.</td></tr> </table>"},"cvss_v3_attack_vector":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3AttackVector","description":"Attack Vector (AV) component which measures context by which vulnerability exploitation is possible.</td></tr> <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\"local\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent (\"adjacent\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\"network\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \"remotely exploitable\".</td></tr> <tr><td>Physical (\"physical\")</td><td>A vulnerability exploitable with Physical access requires the attacker to physically touch or manipulate the vulnerable component.</td></tr> </table>"},"cvss_v3_availability_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3AvailabilityImpact","description":"Availability Impact (A) measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability. \n\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed).</td></tr> <tr><td>Low (\"low\")</td><td>There is reduced performance or interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users.</td></tr> <tr><td>None (\"none\")</td><td>There is no impact to availability within the impacted component.</td></tr> </table>"},"cvss_v3_confidentiality_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3ConfidentialityImpact","description":"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \n\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker.</td></tr> <tr><td>Low (\"low\")</td><td>There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is constrained.</td></tr> <tr><td>None (\"none\")</td><td>There is no loss of confidentiality within the impacted component.</td></tr> </table>"},"cvss_v3_exploit_score":{"type":"number","description":"The CVSS exploit score."},"cvss_v3_impact_score":{"type":"number","description":"The CVSS impact score."},"cvss_v3_integrity_impact":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3IntegrityImpact","description":"Integrity Impact (I) measures the impact to integrity of a successfully exploited vulnerability. Integrity refers to the trustworthiness and veracity of information. \n\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is a total loss of integrity, or a complete loss of protection.</td></tr> <tr><td>Low (\"low\")</td><td>Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is constrained.</td></tr> <tr><td>None (\"none\")</td><td>There is no loss of integrity within the impacted component.</td></tr> </table>"},"cvss_v3_privileges_required":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3PrivilegesRequired","description":"Privileges Required (PR) measures the level of privileges an attacker must possess before successfully exploiting the vulnerability. \n\n<table> <tr><th>Privileges Required</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide significant (e.g. administrative) control over the vulnerable component that could affect component-wide settings and files.</td></tr> <tr><td>Low (\"low\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide basic user capabilities that could normally affect only settings and files owned by a user.</td></tr> <tr><td>None (\"none\")</td><td>The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files to carry out an attack.</td></tr> </table>"},"cvss_v3_scope":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3Scope","description":"Scope (S) measures the collection of privileges defined by a computing authority (e.g. an application, an operating system, or a sandbox environment) when granting access to computing resources (e.g. files, CPU, memory, etc). These privileges are assigned based on some method of identification and authorization. \n\n<table> <tr><th>Scope</th><th>Description</th></tr> <tr><td>Unchanged (\"unchanged\")</td><td>An exploited vulnerability can only affect resources managed by the same authority. In this case the vulnerable component and the impacted component are the same.</td></tr> <tr><td>Changed (\"changed\")</td><td>An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable component. In this case the vulnerable component and the impacted component are different.</td></tr> </table>"},"cvss_v3_score":{"type":"number","description":"The CVSS score, which ranges from 0-10."},"cvss_v3_user_interaction":{"$ref":"#/definitions/VulnerabilitySummaryCvssV3UserInteraction","description":"User Interaction (UI) measures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component. \n\n<table> <tr><th>User Interaction</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>The vulnerable system can be exploited without interaction from any user.</td></tr> <tr><td>Required (\"required\")</td><td>Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited.</td></tr> </table>"},"cvss_v3_vector":{"type":"string","description":"The <a target=\"_blank\" href=\"https://www.first.org/cvss/specification-document\">CVSS v3</a> vector."},"denial_of_service":{"type":"boolean","description":"Whether the vulnerability can lead to Denial of Service (DoS)."},"description":{"type":"string","description":"A verbose description of the vulnerability."},"exploits":{"type":"array","items":{"$ref":"#/definitions/ExploitSummary"},"description":"The exploits that can be used to exploit a vulnerability."},"id":{"$ref":"#/definitions/VulnerabilityId"},"links":{"type":"array","items":{"$ref":"#/definitions/AdvisoryLinkSummary"},"description":"References to security standards this vulnerability is a part of."},"malware_kits":{"type":"array","items":{"$ref":"#/definitions/MalwareKitSummary"},"description":"The malware kits that are known to be used to exploit the vulnerability."},"modified":{"type":"string","format":"date-time","description":"The last date the vulnerability was modified. The format is an ISO 8601 date, `YYYY-MM-DD`."},"pci_cvss_score":{"type":"number","description":"The CVSS score of the vulnerability, adjusted for PCI rules and exceptions, on a scale of 0-10."},"pci_fail":{"type":"boolean","description":"Whether if present on a host this vulnerability would cause a PCI failure. `true` if compliance status is `\"fail\"`, `false` otherwise."},"pci_severity_score":{"type":"integer","format":"int32","description":"The severity score of the vulnerability, adjusted for PCI rules and exceptions, on a scale of 0-10."},"pci_special_notes":{"type":"string","description":"Any special notes or remarks about the vulnerability that pertain to PCI compliance."},"pci_status":{"type":"string","description":"The PCI compliance status."},"published":{"type":"string","format":"date-time","description":"The date the vulnerability was first published or announced. The format is an ISO 8601 date, `YYYY-MM-DD`."},"references":{"type":"string","description":"References to security standards this vulnerability is a part of, in condensed format (comma-separated): `[<source>:<id>,...]`."},"risk_score":{"type":"number","description":"The risk score of the vulnerability. If using the default Rapid7 Real Risk™ model, this value ranges from 0-1000."},"severity":{"$ref":"#/definitions/VulnerabilitySummarySeverity","description":"The severity of the vulnerability."},"severity_score":{"type":"integer","format":"int32","description":"The severity score of the vulnerability, on a scale of 0-10."},"title":{"type":"string","description":"The title (summary) of the vulnerability."}},"required":["id"]},"VulnerabilitySummaryCvssV2AccessComplexity":{"type":"string","enum":["low","medium","high"],"description":"Access Complexity (AC) component which measures the complexity of the attack required to exploit the vulnerability once an attacker has gained access to the target system. <table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>Specialized access conditions exist.</td></tr> <tr><td>Medium (\"medium\")</td><td>The access conditions are somewhat specialized.</td></tr> <tr><td>Low (\"low\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> </table>"},"VulnerabilitySummaryCvssV2AccessVector":{"type":"string","enum":["local","adjacent","network"],"description":"Access Vector (Av) component which reflects how the vulnerability is exploited. <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\"local\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent Network (\"adjacent\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\"network\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \"remotely exploitable\".</td></tr> </table>"},"VulnerabilitySummaryCvssV2Authentication":{"type":"string","enum":["none","single","multiple"],"description":"Authentication (Au) component which measures the number of times an attacker must authenticate to a target in order to exploit a vulnerability. \n<table> <tr><th>Authentication</th><th>Description</th></tr> <tr><td>Multiple (\"multiple\")</td><td>Exploiting the vulnerability requires that the attacker authenticate two or more times, even if the same credentials are used each time.</td></tr> <tr><td>Single (\"single\")</td><td>The vulnerability requires an attacker to be logged into the system.</td></tr> <tr><td>None (\"none\")</td><td>Authentication is not required to exploit the vulnerability.</td></tr> </table>"},"VulnerabilitySummaryCvssV2AvailabilityImpact":{"type":"string","enum":["none","partial","complete"],"description":"Availability Impact (A) component which measures the impact to availability of a successfully exploited vulnerability. \n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>None (\"none)</td><td>There is no impact to the availability of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>There is reduced performance or interruptions in resource availability.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is a total shutdown of the affected resource. The attacker can render the resource completely unavailable.</td></tr> </table>"},"VulnerabilitySummaryCvssV2ConfidentialityImpact":{"type":"string","enum":["none","partial","complete"],"description":"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>There is no impact to the confidentiality of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>There is considerable informational disclosure. Access to some system files is possible, but the attacker does not have control over what is obtained, or the scope of the loss is constrained.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is total information disclosure, resulting in all system files being revealed. The attacker is able to read all of the system's data (memory, files, etc.)</td></tr> </table>"},"VulnerabilitySummaryCvssV2IntegrityImpact":{"type":"string","enum":["none","partial","complete"],"description":"Integrity Impact (I) component measures the impact to integrity of a successfully exploited vulnerability. \n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>There is no impact to the integrity of the system.</td></tr> <tr><td>Partial (\"partial\")</td><td>Modification of some system files or information is possible, but the attacker does not have control over what can be modified, or the scope of what the attacker can affect is limited.</td></tr> <tr><td>Complete (\"complete\")</td><td>There is a total compromise of system integrity. There is a complete loss of system protection, resulting in the entire system being compromised. The attacker is able to modify any files on the target system.</td></tr> </table>"},"VulnerabilitySummaryCvssV3AttackComplexity":{"type":"string","enum":["low","high"],"description":"Attack Complexity (AC) component with measures the conditions beyond the attacker's control that must exist in order to exploit the vulnerability. \n\n<table> <tr><th>Access Complexity</th><th>Description</th></tr> <tr><td>Low (\"low\")</td><td>Specialized access conditions or extenuating circumstances do not exist.</td></tr> <tr><td>High (\"high\")</td><td>A successful attack depends on conditions beyond the attacker's control.</td></tr> </table>"},"VulnerabilitySummaryCvssV3AttackVector":{"type":"string","enum":["network","adjacent","local","physical"],"description":"Attack Vector (AV) component which measures context by which vulnerability exploitation is possible.</td></tr> <table> <tr><th>Access Vector</th><th>Description</th></tr> <tr><td>Local (\"local\")</td><td>A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account.</td></tr> <tr><td>Adjacent (\"adjacent\")</td><td>A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.</td></tr> <tr><td>Network (\"network\")</td><td>A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed \"remotely exploitable\".</td></tr> <tr><td>Physical (\"physical\")</td><td>A vulnerability exploitable with Physical access requires the attacker to physically touch or manipulate the vulnerable component.</td></tr> </table>"},"VulnerabilitySummaryCvssV3AvailabilityImpact":{"type":"string","enum":["none","low","high"],"description":"Availability Impact (A) measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability. \n\n<table> <tr><th>Availability Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed).</td></tr> <tr><td>Low (\"low\")</td><td>There is reduced performance or interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users.</td></tr> <tr><td>None (\"none\")</td><td>There is no impact to availability within the impacted component.</td></tr> </table>"},"VulnerabilitySummaryCvssV3ConfidentialityImpact":{"type":"string","enum":["none","low","high"],"description":"Confidentiality Impact (C) component which measures the impact on confidentiality of a successfully exploited vulnerability. \n\n<table> <tr><th>Confidentiality Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker.</td></tr> <tr><td>Low (\"low\")</td><td>There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is constrained.</td></tr> <tr><td>None (\"none\")</td><td>There is no loss of confidentiality within the impacted component.</td></tr> </table>"},"VulnerabilitySummaryCvssV3IntegrityImpact":{"type":"string","enum":["none","low","high"],"description":"Integrity Impact (I) measures the impact to integrity of a successfully exploited vulnerability. Integrity refers to the trustworthiness and veracity of information. \n\n<table> <tr><th>Integrity Impact</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>There is a total loss of integrity, or a complete loss of protection.</td></tr> <tr><td>Low (\"low\")</td><td>Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is constrained.</td></tr> <tr><td>None (\"none\")</td><td>There is no loss of integrity within the impacted component.</td></tr> </table>"},"VulnerabilitySummaryCvssV3PrivilegesRequired":{"type":"string","enum":["none","low","high"],"description":"Privileges Required (PR) measures the level of privileges an attacker must possess before successfully exploiting the vulnerability. \n\n<table> <tr><th>Privileges Required</th><th>Description</th></tr> <tr><td>High (\"high\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide significant (e.g. administrative) control over the vulnerable component that could affect component-wide settings and files.</td></tr> <tr><td>Low (\"low\")</td><td>The attacker is authorized with (i.e. requires) privileges that provide basic user capabilities that could normally affect only settings and files owned by a user.</td></tr> <tr><td>None (\"none\")</td><td>The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files to carry out an attack.</td></tr> </table>"},"VulnerabilitySummaryCvssV3Scope":{"type":"string","enum":["unchanged","changed"],"description":"Scope (S) measures the collection of privileges defined by a computing authority (e.g. an application, an operating system, or a sandbox environment) when granting access to computing resources (e.g. files, CPU, memory, etc). These privileges are assigned based on some method of identification and authorization. \n\n<table> <tr><th>Scope</th><th>Description</th></tr> <tr><td>Unchanged (\"unchanged\")</td><td>An exploited vulnerability can only affect resources managed by the same authority. In this case the vulnerable component and the impacted component are the same.</td></tr> <tr><td>Changed (\"changed\")</td><td>An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable component. In this case the vulnerable component and the impacted component are different.</td></tr> </table>"},"VulnerabilitySummaryCvssV3UserInteraction":{"type":"string","enum":["none","required"],"description":"User Interaction (UI) measures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component. \n\n<table> <tr><th>User Interaction</th><th>Description</th></tr> <tr><td>None (\"none\")</td><td>The vulnerable system can be exploited without interaction from any user.</td></tr> <tr><td>Required (\"required\")</td><td>Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited.</td></tr> </table>"},"VulnerabilitySummarySeverity":{"type":"string","enum":["none","informational","low","moderate","severe","critical"],"description":"The severity of the vulnerability."}}"##,
 };
 
 fn connect(settings: &runtime::cli::Settings) -> Result<Client, Failure> {

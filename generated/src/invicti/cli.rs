@@ -13,7 +13,12 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
     name: "invicti",
     module: "invicti",
     about: "Invicti Platform API Hub Inventory API",
-    long_about: "Invicti Platform API Hub Inventory API (version 1.0.0).\n\nView the API targets and API definitions known to the Invicti Platform API Hub, upload\nnew definitions, link API targets to DAST scan targets, and export the inventory.\n\nIts client is configured as `Client::from_env` says: each variable below, or its flag, or its key in this API's table of the config file.",
+    long_about: r"Invicti Platform API Hub Inventory API (version 1.0.0).
+
+View the API targets and API definitions known to the Invicti Platform API Hub, upload
+new definitions, link API targets to DAST scan targets, and export the inventory.
+
+Its client is configured as `Client::from_env` says: each variable below, or its flag, or its key in this API's table of the config file.",
     variables: &[
         runtime::cli::Variable {
             env: "INVICTI_BASE_URL",
@@ -54,7 +59,10 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("api-targets"),
             info: &super::operations::list_api_targets::OPERATION,
             about: "List API targets",
-            long_about: "Returns a page of the organisation's API targets, optionally filtered and sorted.\nStart with `cursor` 0 and pass each response's `nextPage` as the next `cursor`;\n`nextPage` is null on the last page.\n",
+            long_about: r"Returns a page of the organisation's API targets, optionally filtered and sorted.
+Start with `cursor` 0 and pass each response's `nextPage` as the next `cursor`;
+`nextPage` is null on the last page.
+",
             inputs: &[
                 runtime::cli::Input {
                     flag: "limit",
@@ -65,8 +73,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The number of API targets per page.",
-                    schema: "{\"type\":\"integer\",\"format\":\"int32\"}",
+                    about: r"The number of API targets per page.",
+                    schema: r#"{"type":"integer","format":"int32"}"#,
                 },
                 runtime::cli::Input {
                     flag: "cursor",
@@ -77,8 +85,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Where the page starts; `0` for the first page, then the previous response's `nextPage`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Where the page starts; `0` for the first page, then the previous response's `nextPage`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "search",
@@ -89,8 +97,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only API targets whose name contains this text.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only API targets whose name contains this text.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "sort",
@@ -109,8 +117,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                         "operationsCount",
                     ],
                     default: None,
-                    about: "The property to sort by.",
-                    schema: "{\"$ref\":\"#/definitions/ApiTargetSortField\"}",
+                    about: r"The property to sort by.",
+                    schema: r##"{"$ref":"#/definitions/ApiTargetSortField"}"##,
                 },
                 runtime::cli::Input {
                     flag: "sort-dir",
@@ -121,8 +129,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &["asc", "desc"],
                     default: None,
-                    about: "The sort direction.",
-                    schema: "{\"$ref\":\"#/definitions/ListApiTargetsSortDir\"}",
+                    about: r"The sort direction.",
+                    schema: r##"{"$ref":"#/definitions/ListApiTargetsSortDir"}"##,
                 },
                 runtime::cli::Input {
                     flag: "scan-date",
@@ -133,8 +141,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only API targets last scanned in this period, e.g. `All`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only API targets last scanned in this period, e.g. `All`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "definition-format",
@@ -145,15 +153,15 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only API targets whose definitions have one of these formats (comma-separated, lower-case).",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only API targets whose definitions have one of these formats (comma-separated, lower-case).",
+                    schema: r#"{"type":"string"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/ApiTargetList\"}",
+                r##"{"$ref":"#/definitions/ApiTargetList"}"##,
             ),
-            pages: Some("{\"$ref\":\"#/definitions/ApiTarget\"}"),
+            pages: Some(r##"{"$ref":"#/definitions/ApiTarget"}"##),
             run: list_api_targets,
         },
         runtime::cli::Operation {
@@ -161,7 +169,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("api-targets"),
             info: &super::operations::get_api_target::OPERATION,
             about: "Get an API target",
-            long_about: "Returns one API target with its operations and vulnerability counts.",
+            long_about: r"Returns one API target with its operations and vulnerability counts.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "api-target-id",
@@ -172,13 +180,13 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The identifier of the API target, from the list of API targets.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The identifier of the API target, from the list of API targets.",
+                    schema: r#"{"type":"string"}"#,
                 },
             ],
             body: None,
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/ApiTargetDetails\"}",
+                r##"{"$ref":"#/definitions/ApiTargetDetails"}"##,
             ),
             pages: None,
             run: get_api_target,
@@ -188,7 +196,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("api-targets"),
             info: &super::operations::create_api_target_from_definition::OPERATION,
             about: "Create an API target from a definition",
-            long_about: "Uploads an API definition file and creates a new API target from it.",
+            long_about: r"Uploads an API definition file and creates a new API target from it.",
             inputs: &[
                 runtime::cli::Input {
                     flag: "format",
@@ -208,8 +216,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                         "wadl",
                     ],
                     default: None,
-                    about: "The format of the uploaded definition.",
-                    schema: "{\"$ref\":\"#/definitions/DefinitionFormatInput\"}",
+                    about: r"The format of the uploaded definition.",
+                    schema: r##"{"$ref":"#/definitions/DefinitionFormatInput"}"##,
                 },
                 runtime::cli::Input {
                     flag: "mode",
@@ -220,8 +228,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "How the definition was obtained; `provided` for a manual upload.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"How the definition was obtained; `provided` for a manual upload.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "origin",
@@ -232,8 +240,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "A label for where the definition came from, e.g. `manual-upload`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"A label for where the definition came from, e.g. `manual-upload`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "body",
@@ -244,8 +252,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The API definition file.",
-                    schema: "{\"type\":\"string\",\"format\":\"binary\"}",
+                    about: r"The API definition file.",
+                    schema: r#"{"type":"string","format":"binary"}"#,
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -253,9 +261,11 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Parts,
                 about: "",
-                schema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"format\":\"binary\"}}}",
+                schema: r#"{"type":"object","properties":{"body":{"type":"string","format":"binary"}}}"#,
             }),
-            output: runtime::cli::Output::Json("{\"$ref\":\"#/definitions/ApiTarget\"}"),
+            output: runtime::cli::Output::Json(
+                r##"{"$ref":"#/definitions/ApiTarget"}"##,
+            ),
             pages: None,
             run: create_api_target_from_definition,
         },
@@ -264,7 +274,9 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("definitions"),
             info: &super::operations::upload_api_definition::OPERATION,
             about: "Add or update an API definition",
-            long_about: "Uploads an API definition; the service adds a new API target or updates the one the\ndefinition already belongs to. Low confidence: seen only in one third-party script.\n",
+            long_about: r"Uploads an API definition; the service adds a new API target or updates the one the
+definition already belongs to. Low confidence: seen only in one third-party script.
+",
             inputs: &[
                 runtime::cli::Input {
                     flag: "format",
@@ -275,8 +287,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The format of the definition, e.g. `OpenAPI3`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The format of the definition, e.g. `OpenAPI3`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "mode",
@@ -287,8 +299,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "How the definition is sourced, e.g. `Push`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"How the definition is sourced, e.g. `Push`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "origin",
@@ -299,8 +311,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "A free-text label for where the definition came from, e.g. `CI/CD Pipeline`.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"A free-text label for where the definition came from, e.g. `CI/CD Pipeline`.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "origin-tag",
@@ -311,8 +323,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Comma-separated tags for the origin.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Comma-separated tags for the origin.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "name",
@@ -323,8 +335,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The name of the API.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The name of the API.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "body",
@@ -335,8 +347,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The API definition file.",
-                    schema: "{\"type\":\"string\",\"format\":\"binary\"}",
+                    about: r"The API definition file.",
+                    schema: r#"{"type":"string","format":"binary"}"#,
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -344,7 +356,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Parts,
                 about: "",
-                schema: "{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"format\":\"binary\"}}}",
+                schema: r#"{"type":"object","properties":{"body":{"type":"string","format":"binary"}}}"#,
             }),
             output: runtime::cli::Output::Empty,
             pages: None,
@@ -355,7 +367,9 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("links"),
             info: &super::operations::link_api_target::OPERATION,
             about: "Link an API target to a DAST scan target",
-            long_about: "Associates an API target with a new or existing DAST scan target so Invicti can scan\nthe API. The API's base URL must lie within the scan target's URL.\n",
+            long_about: r"Associates an API target with a new or existing DAST scan target so Invicti can scan
+the API. The API's base URL must lie within the scan target's URL.
+",
             inputs: &[
                 runtime::cli::Input {
                     flag: "api-target-id",
@@ -366,8 +380,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The API target to link.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The API target to link.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "base-url",
@@ -378,8 +392,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The base URL of the API; must lie within the scan target's URL.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The base URL of the API; must lie within the scan target's URL.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "remote-target-id",
@@ -390,8 +404,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The existing DAST scan target to link to.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The existing DAST scan target to link to.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "remote-target-display-name",
@@ -402,8 +416,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "The display name of the scan target.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"The display name of the scan target.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "remote-target-additional-info",
@@ -414,8 +428,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Extra information about the scan target.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Extra information about the scan target.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "remote-target-scan-profile",
@@ -426,8 +440,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "",
-                    schema: "{\"$ref\":\"#/definitions/RemoteTargetScanProfile\"}",
+                    about: r"",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "remote-target-extra",
@@ -438,8 +452,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "",
-                    schema: "{\"$ref\":\"#/definitions/RemoteTargetExtra\"}",
+                    about: r"",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -447,10 +461,10 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Json,
                 about: "",
-                schema: "{\"$ref\":\"#/definitions/LinkRequest\"}",
+                schema: r##"{"$ref":"#/definitions/LinkRequest"}"##,
             }),
             output: runtime::cli::Output::Json(
-                "{\"$ref\":\"#/definitions/ApiTargetLink\"}",
+                r##"{"$ref":"#/definitions/ApiTargetLink"}"##,
             ),
             pages: None,
             run: link_api_target,
@@ -460,7 +474,9 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
             group: Some("export"),
             info: &super::operations::export_inventory::OPERATION,
             about: "Export the API inventory",
-            long_about: "Exports API targets or operations as CSV, JSON or XML. The response is the file\nitself. Without filters every target or operation is exported.\n",
+            long_about: r"Exports API targets or operations as CSV, JSON or XML. The response is the file
+itself. Without filters every target or operation is exported.
+",
             inputs: &[
                 runtime::cli::Input {
                     flag: "definition-format",
@@ -471,8 +487,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Comma-separated definition formats to include.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Comma-separated definition formats to include.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "scan-date",
@@ -483,8 +499,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only targets last scanned in this period.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only targets last scanned in this period.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "operations-count",
@@ -495,8 +511,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only targets with this number of operations.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only targets with this number of operations.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "created-at",
@@ -507,8 +523,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only targets created in this period.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only targets created in this period.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "modified-at",
@@ -519,8 +535,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &[],
                     default: None,
-                    about: "Only targets modified in this period.",
-                    schema: "{\"type\":\"string\"}",
+                    about: r"Only targets modified in this period.",
+                    schema: r#"{"type":"string"}"#,
                 },
                 runtime::cli::Input {
                     flag: "export-type",
@@ -531,8 +547,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &["targets", "operations"],
                     default: None,
-                    about: "Whether to export API targets or operations.",
-                    schema: "{\"$ref\":\"#/definitions/ExportRequestExportType\"}",
+                    about: r"Whether to export API targets or operations.",
+                    schema: r"",
                 },
                 runtime::cli::Input {
                     flag: "format",
@@ -543,8 +559,8 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                     repeated: false,
                     values: &["csv", "json", "xml"],
                     default: None,
-                    about: "The file format of the export.",
-                    schema: "{\"$ref\":\"#/definitions/ExportRequestFormat\"}",
+                    about: r"The file format of the export.",
+                    schema: r"",
                 },
             ],
             body: Some(runtime::cli::BodyInput {
@@ -552,7 +568,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
                 required: true,
                 kind: runtime::cli::BodyKind::Json,
                 about: "",
-                schema: "{\"$ref\":\"#/definitions/ExportRequest\"}",
+                schema: r##"{"$ref":"#/definitions/ExportRequest"}"##,
             }),
             output: runtime::cli::Output::File,
             pages: None,
@@ -561,7 +577,7 @@ pub(crate) static COMMANDS: runtime::cli::Api<Client> = runtime::cli::Api {
     ],
     secrets: super::SECRETS,
     connect,
-    definitions: "{\"ApiDefinitionSummary\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"The identifier of the definition.\"},\"source\":{\"$ref\":\"#/definitions/DefinitionSource\"},\"format\":{\"$ref\":\"#/definitions/DefinitionFormat\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the definition; may be empty.\"},\"url\":{\"type\":\"string\",\"description\":\"Where the definition was fetched from.\"},\"sourceName\":{\"type\":\"string\",\"description\":\"The name of the source, e.g. `Invicti Scan (Reconstructed)`.\"}},\"required\":[],\"description\":\"A definition an API target was built from.\"},\"ApiOperation\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"The identifier of the operation.\"},\"type\":{\"type\":\"string\",\"description\":\"The HTTP method, e.g. `GET`.\"},\"endpoint\":{\"type\":\"string\",\"description\":\"The path of the operation, e.g. `/api/v1/users`.\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the operation.\"},\"lastScanned\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the operation was last scanned.\"},\"lastUpdate\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the operation was last updated.\"},\"excludeOperation\":{\"type\":\"boolean\",\"description\":\"Whether scans skip this operation.\"},\"source\":{\"$ref\":\"#/definitions/DefinitionSource\"},\"vulnerabilityCounts\":{\"$ref\":\"#/definitions/VulnerabilityCounts\"},\"annotations\":{\"type\":\"array\",\"items\":{}}},\"required\":[],\"description\":\"One operation of an API target.\"},\"ApiTarget\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"The identifier of the API target.\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the API.\"},\"description\":{\"type\":\"string\",\"description\":\"The description of the API.\"},\"alternativeUrls\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Other URLs the API is served at.\"},\"definitions\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ApiDefinitionSummary\"},\"description\":\"The definitions the API target was built from.\"},\"definitionFormat\":{\"$ref\":\"#/definitions/DefinitionFormat\"},\"createdAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the API target was created.\"},\"modifiedAt\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the API target was last modified.\"},\"lastScanned\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the API was last scanned; `null` if never.\"},\"lastScanStatus\":{\"type\":\"string\",\"description\":\"The status of the last scan, e.g. `Completed`; `null` if never scanned.\"},\"operationsCount\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The number of operations of the API.\"},\"isHidden\":{\"type\":\"boolean\",\"description\":\"Whether the API is hidden from the inventory.\"},\"vulnerabilityCounts\":{\"$ref\":\"#/definitions/VulnerabilityCounts\"},\"links\":{\"type\":\"array\",\"items\":{},\"description\":\"The DAST scan targets the API is linked to (item shape not documented).\"},\"annotations\":{\"type\":\"array\",\"items\":{},\"description\":\"Annotations on the API (item shape not documented).\"},\"apiCredentialId\":{\"type\":\"string\",\"description\":\"The API authorization credential used when scanning.\"}},\"required\":[\"id\",\"name\"],\"description\":\"An API known to the API Hub.\"},\"ApiTargetDetails\":{\"type\":\"object\",\"properties\":{\"target\":{\"$ref\":\"#/definitions/ApiTarget\"},\"operations\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ApiOperation\"}}},\"required\":[\"target\"],\"description\":\"An API target with its operations.\"},\"ApiTargetLink\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"The identifier of the link.\"},\"apiTargetId\":{\"type\":\"string\"},\"remoteTargetId\":{\"type\":\"string\"},\"baseUrl\":{\"type\":\"string\"}},\"required\":[],\"additionalProperties\":{},\"description\":\"A link between an API target and a DAST scan target.\"},\"ApiTargetList\":{\"type\":\"object\",\"properties\":{\"targets\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/ApiTarget\"}},\"totalCount\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The number of API targets across all pages.\"},\"nextPage\":{\"type\":\"string\",\"description\":\"The cursor of the next page; `null` on the last page.\"},\"previousPage\":{\"type\":\"string\",\"description\":\"The cursor of the previous page; `null` on the first page.\"}},\"required\":[\"targets\",\"totalCount\"],\"description\":\"A page of API targets.\"},\"ApiTargetSortField\":{\"type\":\"string\",\"enum\":[\"name\",\"createdAt\",\"modifiedAt\",\"lastScanned\",\"lastScanStatus\",\"definitionFormat\",\"operationsCount\"],\"description\":\"A property to sort API targets by.\"},\"DefinitionFormat\":{\"type\":\"string\",\"enum\":[\"Openapi3\",\"Openapi2\",\"Genericapi\",\"Graphql\",\"Grpc\",\"Raml\",\"Wsdl\",\"Wadl\"],\"description\":\"The format of an API definition, as the service returns it (first letter upper-case).\"},\"DefinitionFormatInput\":{\"type\":\"string\",\"enum\":[\"openapi3\",\"openapi2\",\"graphql\",\"grpc\",\"raml\",\"genericapi\",\"wsdl\",\"wadl\"],\"description\":\"The format of an API definition, as requests spell it (lower-case).\"},\"DefinitionSource\":{\"type\":\"object\",\"properties\":{\"mode\":{\"type\":\"string\",\"description\":\"How it was obtained, e.g. `Provided` or `Discovered`.\"},\"origin\":{\"type\":\"string\",\"description\":\"Where it came from, e.g. `Manually uploaded`.\"}},\"required\":[],\"description\":\"How a definition or operation entered the API Hub.\"},\"ErrorResponse\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"A short summary of the problem.\"},\"status\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"The HTTP status.\"},\"detail\":{\"type\":\"string\",\"description\":\"An explanation of this occurrence of the problem.\"},\"message\":{\"type\":\"string\",\"description\":\"A message that explains the error.\"}},\"required\":[],\"additionalProperties\":{},\"description\":\"An error. The service's error body is not documented publicly; these are the fields of an RFC 7807 problem, which other Invicti services use.\"},\"ExportRequest\":{\"type\":\"object\",\"properties\":{\"exportType\":{\"$ref\":\"#/definitions/ExportRequestExportType\",\"description\":\"Whether to export API targets or operations.\"},\"format\":{\"$ref\":\"#/definitions/ExportRequestFormat\",\"description\":\"The file format of the export.\"}},\"required\":[\"exportType\",\"format\"],\"description\":\"What to export and in which format.\"},\"ExportRequestExportType\":{\"type\":\"string\",\"enum\":[\"targets\",\"operations\"],\"description\":\"Whether to export API targets or operations.\"},\"ExportRequestFormat\":{\"type\":\"string\",\"enum\":[\"csv\",\"json\",\"xml\"],\"description\":\"The file format of the export.\"},\"LinkRequest\":{\"type\":\"object\",\"properties\":{\"apiTargetId\":{\"type\":\"string\",\"description\":\"The API target to link.\"},\"baseUrl\":{\"type\":\"string\",\"description\":\"The base URL of the API; must lie within the scan target's URL.\"},\"remoteTargetId\":{\"type\":\"string\",\"description\":\"The existing DAST scan target to link to.\"},\"remoteTargetDisplayName\":{\"type\":\"string\",\"description\":\"The display name of the scan target.\"},\"remoteTargetAdditionalInfo\":{\"type\":\"string\",\"description\":\"Extra information about the scan target.\"},\"remoteTargetScanProfile\":{\"$ref\":\"#/definitions/RemoteTargetScanProfile\"},\"remoteTargetExtra\":{\"$ref\":\"#/definitions/RemoteTargetExtra\"}},\"required\":[\"apiTargetId\",\"baseUrl\"],\"description\":\"Which API target to link to which DAST scan target. Give `remoteTargetId` to link to\\nan existing scan target, or `remoteTargetExtra` to describe a new one.\\n\"},\"ListApiTargetsSortDir\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"]},\"RemoteTargetExtra\":{\"type\":\"object\",\"properties\":{\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"agentId\":{\"type\":\"string\",\"description\":\"The scan agent to use.\"},\"environmentId\":{\"type\":\"string\",\"description\":\"The environment of the target.\"},\"businessImpact\":{\"type\":\"string\",\"description\":\"The business impact of the target, e.g. `low`.\"},\"targetType\":{\"type\":\"string\",\"description\":\"The kind of target, e.g. `web`.\"},\"collections\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"applications\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[],\"description\":\"Settings for a new DAST scan target.\"},\"RemoteTargetScanProfile\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"remoteTargetId\":{\"type\":\"string\"},\"remoteTargetUri\":{\"type\":\"string\"},\"hasRemoteTargetId\":{\"type\":\"boolean\"}},\"required\":[],\"description\":\"The scan profile of the DAST scan target.\"},\"VulnerabilityCounts\":{\"type\":\"object\",\"properties\":{\"critical\":{\"type\":\"integer\",\"format\":\"int32\"},\"high\":{\"type\":\"integer\",\"format\":\"int32\"},\"medium\":{\"type\":\"integer\",\"format\":\"int32\"},\"low\":{\"type\":\"integer\",\"format\":\"int32\"},\"info\":{\"type\":\"integer\",\"format\":\"int32\"}},\"required\":[],\"description\":\"The number of vulnerabilities by severity; `null` if never scanned.\"}}",
+    definitions: r##"{"ApiDefinitionSummary":{"type":"object","properties":{"id":{"type":"string","description":"The identifier of the definition."},"source":{"$ref":"#/definitions/DefinitionSource"},"format":{"$ref":"#/definitions/DefinitionFormat"},"name":{"type":"string","description":"The name of the definition; may be empty."},"url":{"type":"string","description":"Where the definition was fetched from."},"sourceName":{"type":"string","description":"The name of the source, e.g. `Invicti Scan (Reconstructed)`."}},"required":[],"description":"A definition an API target was built from."},"ApiOperation":{"type":"object","properties":{"id":{"type":"string","description":"The identifier of the operation."},"type":{"type":"string","description":"The HTTP method, e.g. `GET`."},"endpoint":{"type":"string","description":"The path of the operation, e.g. `/api/v1/users`."},"name":{"type":"string","description":"The name of the operation."},"lastScanned":{"type":"string","format":"date-time","description":"When the operation was last scanned."},"lastUpdate":{"type":"string","format":"date-time","description":"When the operation was last updated."},"excludeOperation":{"type":"boolean","description":"Whether scans skip this operation."},"source":{"$ref":"#/definitions/DefinitionSource"},"vulnerabilityCounts":{"$ref":"#/definitions/VulnerabilityCounts"},"annotations":{"type":"array","items":{}}},"required":[],"description":"One operation of an API target."},"ApiTarget":{"type":"object","properties":{"id":{"type":"string","description":"The identifier of the API target."},"name":{"type":"string","description":"The name of the API."},"description":{"type":"string","description":"The description of the API."},"alternativeUrls":{"type":"array","items":{"type":"string"},"description":"Other URLs the API is served at."},"definitions":{"type":"array","items":{"$ref":"#/definitions/ApiDefinitionSummary"},"description":"The definitions the API target was built from."},"definitionFormat":{"$ref":"#/definitions/DefinitionFormat"},"createdAt":{"type":"string","format":"date-time","description":"When the API target was created."},"modifiedAt":{"type":"string","format":"date-time","description":"When the API target was last modified."},"lastScanned":{"type":"string","format":"date-time","description":"When the API was last scanned; `null` if never."},"lastScanStatus":{"type":"string","description":"The status of the last scan, e.g. `Completed`; `null` if never scanned."},"operationsCount":{"type":"integer","format":"int32","description":"The number of operations of the API."},"isHidden":{"type":"boolean","description":"Whether the API is hidden from the inventory."},"vulnerabilityCounts":{"$ref":"#/definitions/VulnerabilityCounts"},"links":{"type":"array","items":{},"description":"The DAST scan targets the API is linked to (item shape not documented)."},"annotations":{"type":"array","items":{},"description":"Annotations on the API (item shape not documented)."},"apiCredentialId":{"type":"string","description":"The API authorization credential used when scanning."}},"required":["id","name"],"description":"An API known to the API Hub."},"ApiTargetDetails":{"type":"object","properties":{"target":{"$ref":"#/definitions/ApiTarget"},"operations":{"type":"array","items":{"$ref":"#/definitions/ApiOperation"}}},"required":["target"],"description":"An API target with its operations."},"ApiTargetLink":{"type":"object","properties":{"id":{"type":"string","description":"The identifier of the link."},"apiTargetId":{"type":"string"},"remoteTargetId":{"type":"string"},"baseUrl":{"type":"string"}},"required":[],"additionalProperties":{},"description":"A link between an API target and a DAST scan target."},"ApiTargetList":{"type":"object","properties":{"targets":{"type":"array","items":{"$ref":"#/definitions/ApiTarget"}},"totalCount":{"type":"integer","format":"int64","description":"The number of API targets across all pages."},"nextPage":{"type":"string","description":"The cursor of the next page; `null` on the last page."},"previousPage":{"type":"string","description":"The cursor of the previous page; `null` on the first page."}},"required":["targets","totalCount"],"description":"A page of API targets."},"ApiTargetSortField":{"type":"string","enum":["name","createdAt","modifiedAt","lastScanned","lastScanStatus","definitionFormat","operationsCount"],"description":"A property to sort API targets by."},"DefinitionFormat":{"type":"string","enum":["Openapi3","Openapi2","Genericapi","Graphql","Grpc","Raml","Wsdl","Wadl"],"description":"The format of an API definition, as the service returns it (first letter upper-case)."},"DefinitionFormatInput":{"type":"string","enum":["openapi3","openapi2","graphql","grpc","raml","genericapi","wsdl","wadl"],"description":"The format of an API definition, as requests spell it (lower-case)."},"DefinitionSource":{"type":"object","properties":{"mode":{"type":"string","description":"How it was obtained, e.g. `Provided` or `Discovered`."},"origin":{"type":"string","description":"Where it came from, e.g. `Manually uploaded`."}},"required":[],"description":"How a definition or operation entered the API Hub."},"ErrorResponse":{"type":"object","properties":{"title":{"type":"string","description":"A short summary of the problem."},"status":{"type":"integer","format":"int32","description":"The HTTP status."},"detail":{"type":"string","description":"An explanation of this occurrence of the problem."},"message":{"type":"string","description":"A message that explains the error."}},"required":[],"additionalProperties":{},"description":"An error. The service's error body is not documented publicly; these are the fields of an RFC 7807 problem, which other Invicti services use."},"ExportRequest":{"type":"object","properties":{"exportType":{"$ref":"#/definitions/ExportRequestExportType","description":"Whether to export API targets or operations."},"format":{"$ref":"#/definitions/ExportRequestFormat","description":"The file format of the export."}},"required":["exportType","format"],"description":"What to export and in which format."},"ExportRequestExportType":{"type":"string","enum":["targets","operations"],"description":"Whether to export API targets or operations."},"ExportRequestFormat":{"type":"string","enum":["csv","json","xml"],"description":"The file format of the export."},"LinkRequest":{"type":"object","properties":{"apiTargetId":{"type":"string","description":"The API target to link."},"baseUrl":{"type":"string","description":"The base URL of the API; must lie within the scan target's URL."},"remoteTargetId":{"type":"string","description":"The existing DAST scan target to link to."},"remoteTargetDisplayName":{"type":"string","description":"The display name of the scan target."},"remoteTargetAdditionalInfo":{"type":"string","description":"Extra information about the scan target."},"remoteTargetScanProfile":{"$ref":"#/definitions/RemoteTargetScanProfile"},"remoteTargetExtra":{"$ref":"#/definitions/RemoteTargetExtra"}},"required":["apiTargetId","baseUrl"],"description":"Which API target to link to which DAST scan target. Give `remoteTargetId` to link to\nan existing scan target, or `remoteTargetExtra` to describe a new one.\n"},"ListApiTargetsSortDir":{"type":"string","enum":["asc","desc"]},"RemoteTargetExtra":{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}},"agentId":{"type":"string","description":"The scan agent to use."},"environmentId":{"type":"string","description":"The environment of the target."},"businessImpact":{"type":"string","description":"The business impact of the target, e.g. `low`."},"targetType":{"type":"string","description":"The kind of target, e.g. `web`."},"collections":{"type":"array","items":{"type":"string"}},"applications":{"type":"array","items":{"type":"string"}}},"required":[],"description":"Settings for a new DAST scan target."},"RemoteTargetScanProfile":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"remoteTargetId":{"type":"string"},"remoteTargetUri":{"type":"string"},"hasRemoteTargetId":{"type":"boolean"}},"required":[],"description":"The scan profile of the DAST scan target."},"VulnerabilityCounts":{"type":"object","properties":{"critical":{"type":"integer","format":"int32"},"high":{"type":"integer","format":"int32"},"medium":{"type":"integer","format":"int32"},"low":{"type":"integer","format":"int32"},"info":{"type":"integer","format":"int32"}},"required":[],"description":"The number of vulnerabilities by severity; `null` if never scanned."}}"##,
 };
 
 fn connect(settings: &runtime::cli::Settings) -> Result<Client, Failure> {

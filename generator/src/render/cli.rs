@@ -41,10 +41,11 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let functions_tokens = quote! { #(#functions_tokens)* };
     let variables = variables(api);
     let about = &api.title;
-    let long_about = long_about(api);
-    let definitions =
-        serde_json::Value::Object(api.types.iter().map(|def| (def.name.clone(), definition(def))).collect())
-            .to_string();
+    let long_about = text(&long_about(api));
+    let definitions = text(
+        &serde_json::Value::Object(api.types.iter().map(|def| (def.name.clone(), definition(def))).collect())
+            .to_string(),
+    );
     let module = &api.module;
     let connect = connect(api);
     // With tag features, a combination may enable no operation that names them.
@@ -339,11 +340,11 @@ impl<'a> OperationCommand<'a> {
         let module = format_ident!("{}", module);
         let about = one_line(op.summary.as_deref().or(op.description.as_deref()).unwrap_or_default());
         let about = if op.deprecated { format!("[deprecated] {about}").trim_end().to_owned() } else { about };
-        let long_about = op.description.clone().or_else(|| op.summary.clone()).unwrap_or_default();
+        let long_about = text(op.description.as_deref().or(op.summary.as_deref()).unwrap_or_default());
         let inputs = self.inputs.iter().map(|input| self.input_entry(input));
         let body = optional(op.body.as_ref().map(body_entry));
         let output = output(op);
-        let pages = optional(op.pagination.as_ref().map(|pagination| schema(&pagination.item_type).to_string()));
+        let pages = optional(op.pagination.as_ref().map(|pagination| text(&schema(&pagination.item_type).to_string())));
         quote! {
             runtime::cli::Operation {
                 name: #name,
@@ -383,7 +384,10 @@ impl<'a> OperationCommand<'a> {
             (Some(ty), _) => {
                 let repeated = self.kinds.repeated(ty);
                 let (kind, values) = self.kinds.kind(repeated.unwrap_or(ty), in_body);
-                (kind, values, repeated.is_some(), schema(ty).to_string())
+                // A body field's schema is its property's in the body type's definition,
+                // where `schema` finds it: not written twice.
+                let schema_text = if in_body { String::new() } else { schema(ty).to_string() };
+                (kind, values, repeated.is_some(), schema_text)
             }
             (None, InputSource::Part(part)) if part.is_file => (
                 quote! { runtime::cli::Kind::File },
@@ -399,7 +403,7 @@ impl<'a> OperationCommand<'a> {
             ),
         };
         let default = optional(default.as_ref());
-        let about = one_line(about.as_deref().unwrap_or_default());
+        let (about, schema_text) = (text(&one_line(about.as_deref().unwrap_or_default())), text(&schema_text));
         quote! {
             runtime::cli::Input {
                 flag: #flag,
@@ -557,7 +561,7 @@ fn body_entry(body: &RequestBody) -> TokenStream {
     let kind = format_ident!("{}", kind);
     let (media_type, required) = (&body.media_type, body.required);
     let about = one_line(body.description.as_deref().unwrap_or_default());
-    let schema_text = schema_value.to_string();
+    let schema_text = text(&schema_value.to_string());
     quote! {
         runtime::cli::BodyInput {
             media_type: #media_type,
@@ -577,8 +581,8 @@ fn output(op: &Operation) -> TokenStream {
         [Some(ResponseBody::Binary)] => quote! { runtime::cli::Output::File },
         [Some(ResponseBody::Text)] => quote! { runtime::cli::Output::Text },
         [Some(ResponseBody::Json(ty))] => {
-            let text = schema(ty).to_string();
-            quote! { runtime::cli::Output::Json(#text) }
+            let schema = text(&schema(ty).to_string());
+            quote! { runtime::cli::Output::Json(#schema) }
         }
         several => {
             let each: Vec<serde_json::Value> = several
@@ -590,8 +594,8 @@ fn output(op: &Operation) -> TokenStream {
                     None => serde_json::json!({ "type": "null" }),
                 })
                 .collect();
-            let text = serde_json::json!({ "oneOf": each }).to_string();
-            quote! { runtime::cli::Output::Json(#text) }
+            let schema = text(&serde_json::json!({ "oneOf": each }).to_string());
+            quote! { runtime::cli::Output::Json(#schema) }
         }
     }
 }
@@ -604,6 +608,12 @@ fn send(op: &Operation, module: &str) -> TokenStream {
     }
     let Seen { success, error, reader } = responses::seen_from_api(op, module);
     quote! { Ok(runtime::cli::answer(call.send_with(runtime::cli::raw::<#success, #error>(#reader)))) }
+}
+
+/// A string literal for the tables, raw: the formatter reads every literal back character
+/// by character to undo escapes, and JSON Schema text is full of `\"`.
+fn text(value: &str) -> proc_macro2::Literal {
+    super::docs::raw_string("", value)
 }
 
 /// `Some(value)` or `None`, as Rust.

@@ -194,7 +194,7 @@ fn doc_lines(text: &str) -> Vec<Literal> {
 }
 
 /// `prefix` and `text` as one raw string literal (`r"…"`, with as many `#` as it needs).
-fn raw_string(prefix: &str, text: &str) -> Literal {
+pub(super) fn raw_string(prefix: &str, text: &str) -> Literal {
     let hashes = "#".repeat(longest_hash_run_after_quote(text) + usize::from(text.contains('"')));
     let source = format!("r{hashes}\"{prefix}{text}\"{hashes}");
     // Sanitised prose has no carriage return, the one character a raw string cannot hold.
