@@ -73,6 +73,25 @@ async fn one_page_prints_the_answer_as_the_server_sent_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn verbose_shows_the_request_and_the_status_without_the_key() {
+    let server = MockServer::start().await;
+    server.search_assets().ok(&asset_page(&["a-1"], None)).await;
+    let home = Scratch::new();
+    let env = env(&server);
+
+    let run = secops(&["--verbose", "insightvm", "asset", "search-assets", "--size", "1"], &pairs(&env), &home, b"").await;
+
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let request = format!("> POST {}/v4/integration/assets?size=1", server.uri());
+    assert!(run.stderr.lines().any(|line| line == request), "{}", run.stderr);
+    assert!(run.stderr.contains("> x-api-key: <redacted>"), "{}", run.stderr);
+    assert!(run.stderr.lines().any(|line| line == "< 200 OK"), "{}", run.stderr);
+    assert!(!run.stdout.contains(KEY) && !run.stderr.contains(KEY));
+    // The answer still goes to standard output alone.
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["data"][0]["id"], "a-1");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_error_status_exits_3_with_one_line_or_json() {
     let server = MockServer::start().await;
     let refusal = types::Error { message: Some("scan\nnot found".into()), status: Some(404), ..Default::default() };

@@ -18,7 +18,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -459,7 +459,7 @@ impl<C: 'static> Commands for Api<C> {
         let client = (self.connect)(&settings)?;
         let mut args = Args { inputs: operation.inputs, body: operation.body.as_ref(), matches: op_matches };
         let call = (operation.run)(&client, &mut args)?;
-        let outcome = block_on(call.0);
+        let outcome = block_on((call.0)(Printer { verbose: options.verbose }));
         match capture {
             Some(capture) => match (capture.take(), outcome) {
                 (Some(call), _) => print_call(&call),
@@ -630,11 +630,22 @@ impl Settings {
 
 /// With `--verbose`, a request on standard error, credentials redacted.
 fn show_request(call: &Call) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "> {} {}", call.method, call.url);
+    let _ = write_request(&mut std::io::stderr().lock(), call, "> ", false);
+}
+
+/// A request's line and headers, each line after `prefix`, then (with `body`) its body if
+/// any after a blank line; credentials come redacted in `call`.
+fn write_request(out: &mut impl Write, call: &Call, prefix: &str, body: bool) -> std::io::Result<()> {
+    writeln!(out, "{prefix}{} {}", call.method, call.url)?;
     for (name, value) in call.headers() {
-        let _ = writeln!(err, "> {name}: {value}");
+        writeln!(out, "{prefix}{name}: {value}")?;
     }
+    if body && !call.body.is_empty() {
+        writeln!(out)?;
+        out.write_all(&call.body)?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// The inputs of one call, as parsed from the command line.
@@ -815,8 +826,35 @@ fn read_source(path: &str, what: &str) -> Result<Bytes, Failure> {
     std::fs::read(path).map(Bytes::from).map_err(|error| Failure::Config(format!("{what}: {path}: {error}")))
 }
 
-/// A call on its way: what an operation's command runs.
-pub struct Run(Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>);
+/// A call on its way: what an operation's command runs, once given how to print.
+pub struct Run(Box<dyn FnOnce(Printer) -> Running + Send>);
+
+/// A command's work, under way.
+type Running = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
+
+impl Run {
+    fn new<F>(run: impl FnOnce(Printer) -> F + Send + 'static) -> Self
+    where
+        F: Future<Output = Result<(), Failure>> + Send + 'static,
+    {
+        Run(Box::new(move |printer| Box::pin(run(printer))))
+    }
+}
+
+/// What the printers of an answer are told by the command line.
+#[derive(Debug, Clone, Copy)]
+struct Printer {
+    /// `--verbose`: the answer's status on standard error.
+    verbose: bool,
+}
+
+impl Printer {
+    fn status<T>(self, response: &Response<T>) {
+        if self.verbose {
+            let _ = writeln!(std::io::stderr().lock(), "< {}", response.status());
+        }
+    }
+}
 
 /// The reader `read` (an operation's own), keeping the body as it came: the command prints
 /// what the server sent once the operation's reader has accepted it.
@@ -835,9 +873,9 @@ where
 
 /// Prints an answer: JSON (pretty on a terminal, compact otherwise), or its text.
 pub fn answer<E: Send + 'static>(call: ResponseFuture<Bytes, E>) -> Run {
-    Run(Box::pin(async move {
+    Run::new(move |printer| async move {
         let response = call.await?;
-        show_status(&response);
+        printer.status(&response);
         let body = response.into_body();
         if body.is_empty() {
             return Ok(());
@@ -853,18 +891,18 @@ pub fn answer<E: Send + 'static>(call: ResponseFuture<Bytes, E>) -> Run {
                 Ok(())
             }),
         }
-    }))
+    })
 }
 
 /// Prints every item of every page, one JSON object per line.
 pub fn items<T: serde::Serialize + Send + 'static, E: Send + 'static>(mut items: Items<T, E>) -> Run {
-    Run(Box::pin(async move {
+    Run::new(move |_| async move {
         while let Some(item) = items.next().await {
             let line = serde_json::to_string(&item?).map_err(|error| Failure::Answer(error.to_string()))?;
             write_out(|out| writeln!(out, "{line}"))?;
         }
         Ok(())
-    }))
+    })
 }
 
 /// Writes a download to `--output` (or standard output), with a progress bar on a terminal.
@@ -880,9 +918,9 @@ pub fn download<E: Send + 'static>(call: ResponseFuture<ByteStream, E>, args: &A
     {
         return Err(Failure::Config(format!("{} exists; give --force to replace it", path.display())));
     }
-    Ok(Run(Box::pin(async move {
+    Ok(Run::new(move |printer| async move {
         let response = call.await?;
-        show_status(&response);
+        printer.status(&response);
         let length = response.headers().get(reqwest::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
         let stream = response.into_body();
         match output {
@@ -896,7 +934,7 @@ pub fn download<E: Send + 'static>(call: ResponseFuture<ByteStream, E>, args: &A
                 Ok(())
             }
         }
-    })))
+    }))
 }
 
 /// Streams `stream` into a file beside `path`, renamed to `path` once whole: a failed
@@ -931,16 +969,6 @@ async fn save(mut stream: ByteStream, path: &Path, length: Option<u64>) -> Resul
     written
 }
 
-/// With `--verbose`, the answer's status on standard error.
-fn show_status<T>(response: &Response<T>) {
-    if VERBOSE.get().copied().unwrap_or(false) {
-        let _ = writeln!(std::io::stderr().lock(), "< {}", response.status());
-    }
-}
-
-/// Whether `--verbose` was given (the answer printers have no settings).
-static VERBOSE: OnceLock<bool> = OnceLock::new();
-
 fn print_json(value: &serde_json::Value, pretty: bool) -> Result<(), Failure> {
     let text = if pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
     let text = text.map_err(|error| Failure::Answer(error.to_string()))?;
@@ -959,21 +987,10 @@ fn write_out(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::R
 
 /// The request a dry run would have sent, credentials redacted.
 fn print_call(call: &Call) -> Result<(), Failure> {
-    write_out(|out| {
-        writeln!(out, "{} {}", call.method, call.url)?;
-        for (name, value) in call.headers() {
-            writeln!(out, "{name}: {value}")?;
-        }
-        if !call.body.is_empty() {
-            writeln!(out)?;
-            out.write_all(&call.body)?;
-            writeln!(out)?;
-        }
-        Ok(())
-    })
+    write_out(|out| write_request(out, call, "", true))
 }
 
-fn block_on(run: Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>) -> Result<(), Failure> {
+fn block_on(run: Running) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -982,7 +999,6 @@ fn block_on(run: Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>) -> R
 }
 
 fn set_variables<C>(api: &Api<C>, matches: &ArgMatches, options: &Options) -> Result<(), Failure> {
-    let _ = VERBOSE.set(options.verbose);
     let mut flags = BTreeMap::new();
     for variable in api.variables {
         let Some(text) = matches.get_one::<String>(variable.flag) else { continue };

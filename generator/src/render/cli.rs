@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::client::{EnvNames, env_names, has_from_env};
+use super::client::{EnvNames, absolute_server, env_names, has_from_env};
 use super::docs::inner_doc_attrs;
 use super::responses::{self, Seen};
 use super::{features, ident, type_tokens};
@@ -129,8 +129,7 @@ fn variables(api: &Api) -> Vec<TokenStream> {
     }
     let EnvNames { base_url, servers, primary, optional, ca_cert } = env_names(api);
     let prefix = format!("{}_", api.module.to_uppercase());
-    let server = api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"));
-    let server_variables: &[ServerVariable] = server.map(|s| s.variables.as_slice()).unwrap_or_default();
+    let server_variables: &[ServerVariable] = absolute_server(api).map(|s| s.variables.as_slice()).unwrap_or_default();
     let mut found: Vec<(String, bool, String, Vec<String>)> =
         vec![(base_url, false, "The server's base URL".to_owned(), Vec::new())];
     for (name, variable) in servers.into_iter().zip(server_variables) {
@@ -304,7 +303,7 @@ impl<'a> OperationCommand<'a> {
         let mut flags = Registry::with_reserved(scope::CLI_FLAGS);
         // The flags the command line adds to this command alone.
         let body = op.body.as_ref().is_some_and(|body| !matches!(body.kind, BodyKind::Multipart(_)));
-        let download = matches!(responses::success_bodies(op).as_slice(), [Some(ResponseBody::Binary)]);
+        let download = responses::is_download(op);
         for (added, names) in
             [(body, &["body"][..]), (op.pagination.is_some(), &["all"]), (download, &["output", "force"])]
         {
@@ -575,10 +574,12 @@ fn body_entry(body: &RequestBody) -> TokenStream {
 
 /// What the operation answers, for `--output` and `schema`.
 fn output(op: &Operation) -> TokenStream {
+    if responses::is_download(op) {
+        return quote! { runtime::cli::Output::File };
+    }
     let bodies = responses::success_bodies(op);
     match bodies.as_slice() {
         [] | [None] => quote! { runtime::cli::Output::Empty },
-        [Some(ResponseBody::Binary)] => quote! { runtime::cli::Output::File },
         [Some(ResponseBody::Text)] => quote! { runtime::cli::Output::Text },
         [Some(ResponseBody::Json(ty))] => {
             let schema = text(&schema(ty).to_string());
@@ -603,7 +604,7 @@ fn output(op: &Operation) -> TokenStream {
 /// The statement that sends the call and prints its answer: a download to `--output`, any
 /// other answer as it came once the operation's reader has accepted it.
 fn send(op: &Operation, module: &str) -> TokenStream {
-    if let [Some(ResponseBody::Binary)] = responses::success_bodies(op).as_slice() {
+    if responses::is_download(op) {
         return quote! { runtime::cli::download(call.send(), args) };
     }
     let Seen { success, error, reader } = responses::seen_from_api(op, module);

@@ -177,6 +177,11 @@ pub(super) fn success_bodies(op: &Operation) -> Vec<Option<&ResponseBody>> {
     shapes
 }
 
+/// Whether the operation answers success with bytes alone: a download.
+pub(super) fn is_download(op: &Operation) -> bool {
+    matches!(success_bodies(op).as_slice(), [Some(ResponseBody::Binary)])
+}
+
 /// The public types of an operation's file beside its builder: the enum of its successes
 /// by status (its errors by status are a type of the API's `types`).
 pub(super) fn public_types(op: &Operation) -> Vec<&str> {
