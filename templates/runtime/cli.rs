@@ -51,7 +51,7 @@ pub trait Commands: Sync {
     /// Runs the operation `matches` names, configured by `options`.
     fn run(&self, matches: &ArgMatches, options: &Options) -> Result<(), Failure>;
     /// The names of its operations.
-    fn operation_names(&self) -> Vec<&'static str>;
+    fn operation_names(&self) -> Vec<String>;
     /// What an operation takes and answers, as JSON.
     fn schema(&self, program: &str, operation: &str) -> Option<serde_json::Value>;
 }
@@ -90,44 +90,70 @@ pub struct Variable {
 
 /// One operation's command.
 pub struct Operation<C: 'static> {
-    pub name: &'static str,
-    /// The tag it is grouped under.
-    pub group: Option<&'static str>,
     pub info: &'static OperationInfo,
-    pub about: &'static str,
-    pub long_about: &'static str,
-    pub inputs: &'static [Input],
-    pub body: Option<BodyInput>,
-    pub output: Output,
-    /// The item of its pages, as JSON Schema text, when `--all` fetches every page.
-    pub pages: Option<&'static str>,
+    /// Its command as JSON text: a [`Table`].
+    pub table: &'static str,
     /// Makes the call from the parsed inputs.
     pub run: fn(&C, &mut Args) -> Result<Run, Failure>,
 }
 
+/// An operation's command, as its table in JSON text says: one literal per operation is
+/// cheaper to generate, format and compile than a Rust value of every input.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    name: String,
+    /// The tag it is grouped under.
+    group: Option<String>,
+    #[serde(default)]
+    about: String,
+    #[serde(default)]
+    long_about: String,
+    #[serde(default)]
+    inputs: Vec<Input>,
+    body: Option<BodyInput>,
+    output: Output,
+    /// The item of its pages, as JSON Schema, when `--all` fetches every page.
+    pages: Option<serde_json::Value>,
+}
+
+impl<C> Operation<C> {
+    fn table(&self) -> Table {
+        serde_json::from_str(self.table)
+            .unwrap_or_else(|error| panic!("the generated table of `{}` is not valid: {error}", self.info.id))
+    }
+}
+
 /// An input of an operation: a parameter, a field of its JSON body or a part of its form.
-pub struct Input {
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
     /// Its flag (or, for a path parameter, its positional argument).
-    pub flag: &'static str,
+    flag: String,
     /// Its name on the wire.
-    pub wire: &'static str,
-    pub place: Place,
-    pub required: bool,
-    pub kind: Kind,
+    wire: String,
+    place: Place,
+    #[serde(default)]
+    required: bool,
+    kind: Kind,
     /// Given once per value.
-    pub repeated: bool,
+    #[serde(default)]
+    repeated: bool,
     /// The values it takes, when the document lists them.
-    pub values: &'static [&'static str],
-    /// The server's default, as JSON text.
-    pub default: Option<&'static str>,
-    pub about: &'static str,
-    /// Its JSON Schema, as JSON text.
-    pub schema: &'static str,
+    #[serde(default)]
+    values: Vec<String>,
+    /// The server's default.
+    default: Option<serde_json::Value>,
+    #[serde(default)]
+    about: String,
+    /// Its JSON Schema; a body field's is in the body type's definition.
+    schema: Option<serde_json::Value>,
 }
 
 /// Where an input goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Place {
     Path,
     Query,
     Header,
@@ -139,8 +165,9 @@ pub enum Place {
 }
 
 /// How a flag's text becomes a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
     /// The text is the value (strings, dates, enums).
     Text,
     /// The text is JSON (numbers, objects, arrays).
@@ -152,17 +179,21 @@ pub enum Kind {
 }
 
 /// An operation's request body, given whole with `--body`.
-pub struct BodyInput {
-    pub media_type: &'static str,
-    pub required: bool,
-    pub kind: BodyKind,
-    pub about: &'static str,
-    /// Its JSON Schema, as JSON text.
-    pub schema: &'static str,
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BodyInput {
+    media_type: String,
+    #[serde(default)]
+    required: bool,
+    kind: BodyKind,
+    #[serde(default)]
+    about: String,
+    schema: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum BodyKind {
     /// A JSON (or form) document; its fields also have flags.
     Json,
     Text,
@@ -172,10 +203,11 @@ pub enum BodyKind {
 }
 
 /// What an operation answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    /// JSON, with its schema as JSON text.
-    Json(&'static str),
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Output {
+    /// JSON, with its schema.
+    Json(serde_json::Value),
     Text,
     Empty,
     /// A file, written to `--output`.
@@ -434,14 +466,18 @@ impl<C: 'static> Commands for Api<C> {
             .subcommand_required(true)
             .arg_required_else_help(true)
             .args(self.variables.iter().map(|variable| variable_arg(variable).help_heading("Configuration")));
-        let mut groups: Vec<(&'static str, Command)> = Vec::new();
+        let mut groups: Vec<(String, Command)> = Vec::new();
         for operation in self.operations {
-            let command = operation_command(operation);
-            match operation.group {
+            let table = operation.table();
+            let command = operation_command(operation.info, &table);
+            match table.group {
                 None => api = api.subcommand(command),
                 Some(group) => match groups.iter_mut().find(|(name, _)| *name == group) {
                     Some((_, existing)) => *existing = std::mem::take(existing).subcommand(command),
-                    None => groups.push((group, group_command(group).subcommand(command))),
+                    None => {
+                        let command = group_command(&group).subcommand(command);
+                        groups.push((group, command));
+                    }
                 },
             }
         }
@@ -449,12 +485,12 @@ impl<C: 'static> Commands for Api<C> {
     }
 
     fn run(&self, matches: &ArgMatches, options: &Options) -> Result<(), Failure> {
-        let (operation, op_matches) = self.find(matches)?;
+        let (operation, table, op_matches) = self.find(matches)?;
         set_variables(self, matches, options)?;
         let capture = options.dry_run.then(|| Capture::new(self.secrets));
         let settings = Settings { options: options.clone(), secrets: self.secrets, capture: capture.clone() };
         let client = (self.connect)(&settings)?;
-        let mut args = Args { inputs: operation.inputs, body: operation.body.as_ref(), matches: op_matches };
+        let mut args = Args { inputs: &table.inputs, body: table.body.as_ref(), matches: op_matches };
         let call = (operation.run)(&client, &mut args)?;
         let outcome = block_on((call.0)(Printer { verbose: options.verbose }));
         match capture {
@@ -468,31 +504,39 @@ impl<C: 'static> Commands for Api<C> {
         }
     }
 
-    fn operation_names(&self) -> Vec<&'static str> {
-        self.operations.iter().map(|operation| operation.name).collect()
+    fn operation_names(&self) -> Vec<String> {
+        self.operations.iter().map(|operation| operation.table().name).collect()
     }
 
     fn schema(&self, program: &str, name: &str) -> Option<serde_json::Value> {
-        let operation = self.operations.iter().find(|op| op.name == name || op.info.id == name)?;
-        Some(operation_schema(self, operation, program))
+        let (operation, table) = self
+            .operations
+            .iter()
+            .map(|operation| (operation, operation.table()))
+            .find(|(operation, table)| table.name == name || operation.info.id == name)?;
+        Some(operation_schema(self, operation.info, &table, program))
     }
 }
 
 impl<C: 'static> Api<C> {
-    /// The operation `matches` (the API's) names, and its own matches.
-    fn find<'m>(&self, matches: &'m ArgMatches) -> Result<(&'static Operation<C>, &'m ArgMatches), Failure> {
+    /// The operation `matches` (the API's) names, its table, and its own matches.
+    fn find<'m>(&self, matches: &'m ArgMatches) -> Result<(&'static Operation<C>, Table, &'m ArgMatches), Failure> {
         let (first, first_matches) = matches.subcommand().ok_or_else(|| Failure::Usage("no operation given".into()))?;
+        let mut tables: Vec<Table> = self.operations.iter().map(Operation::table).collect();
         let (group, name, found) = match first_matches.subcommand() {
-            Some((name, sub)) if self.operations.iter().any(|op| op.group == Some(first)) => (Some(first), name, sub),
+            Some((name, sub)) if tables.iter().any(|table| table.group.as_deref() == Some(first)) => {
+                (Some(first), name, sub)
+            }
             _ => (None, first, first_matches),
         };
-        let operation = self.operations.iter().find(|op| op.group == group && op.name == name);
-        operation.map(|op| (op, found)).ok_or_else(|| Failure::Usage(format!("no operation `{name}`")))
+        let at = tables.iter().position(|table| table.group.as_deref() == group && table.name == name);
+        let at = at.ok_or_else(|| Failure::Usage(format!("no operation `{name}`")))?;
+        Ok((&self.operations[at], tables.swap_remove(at), found))
     }
 }
 
-fn group_command(group: &'static str) -> Command {
-    Command::new(group)
+fn group_command(group: &str) -> Command {
+    Command::new(group.to_owned())
         .about(format!("Operations tagged `{group}`"))
         .subcommand_required(true)
         .arg_required_else_help(true)
@@ -513,13 +557,13 @@ fn variable_arg(variable: &'static Variable) -> Arg {
     }
 }
 
-fn operation_command<C>(operation: &'static Operation<C>) -> Command {
-    let info = operation.info;
-    let long_about = format!("{}\n\n`{} {}` (operationId `{}`)", operation.long_about, info.method, info.path, info.id);
-    let mut command =
-        Command::new(operation.name).about(operation.about).long_about(long_about.trim_start().to_owned());
-    command = command.args(operation.inputs.iter().map(input_arg));
-    if let Some(body) = &operation.body
+fn operation_command(info: &OperationInfo, table: &Table) -> Command {
+    let long_about = format!("{}\n\n`{} {}` (operationId `{}`)", table.long_about, info.method, info.path, info.id);
+    let mut command = Command::new(table.name.clone())
+        .about(table.about.clone())
+        .long_about(long_about.trim_start().to_owned());
+    command = command.args(table.inputs.iter().map(input_arg));
+    if let Some(body) = &table.body
         && body.kind != BodyKind::Parts
     {
         let help = match body.kind {
@@ -537,7 +581,7 @@ fn operation_command<C>(operation: &'static Operation<C>) -> Command {
                 .long_help(long_help.trim_end().to_owned()),
         );
     }
-    if operation.pages.is_some() {
+    if table.pages.is_some() {
         command = command.arg(
             Arg::new("all")
                 .long("all")
@@ -545,7 +589,7 @@ fn operation_command<C>(operation: &'static Operation<C>) -> Command {
                 .help("Fetches every page and prints each item as one JSON object per line"),
         );
     }
-    if operation.output == Output::File {
+    if table.output == Output::File {
         command = command
             .arg(
                 Arg::new("output")
@@ -560,14 +604,14 @@ fn operation_command<C>(operation: &'static Operation<C>) -> Command {
     command
 }
 
-fn input_arg(input: &'static Input) -> Arg {
-    let mut help = input.about.to_owned();
-    if let Some(default) = input.default {
+fn input_arg(input: &Input) -> Arg {
+    let mut help = input.about.clone();
+    if let Some(default) = &input.default {
         help = format!("{help} [server's default: {default}]").trim_start().to_owned();
     }
-    let mut arg = Arg::new(input.flag).help(help).required(input.required && input.place != Place::Field);
+    let mut arg = Arg::new(input.flag.clone()).help(help).required(input.required && input.place != Place::Field);
     if input.place != Place::Path {
-        arg = arg.long(input.flag);
+        arg = arg.long(input.flag.clone());
     }
     arg = match input.kind {
         Kind::Switch => arg
@@ -577,7 +621,7 @@ fn input_arg(input: &'static Input) -> Arg {
             .value_parser(PossibleValuesParser::new(["true", "false"])),
         Kind::File => arg.value_hint(ValueHint::FilePath).value_name("FILE"),
         Kind::Text | Kind::Json if !input.values.is_empty() => {
-            arg.value_parser(PossibleValuesParser::new(input.values.iter().copied()))
+            arg.value_parser(PossibleValuesParser::new(input.values.iter().cloned()))
         }
         Kind::Text | Kind::Json => arg,
     };
@@ -647,8 +691,8 @@ fn write_request(out: &mut impl Write, call: &Call, prefix: &str, body: bool) ->
 
 /// The inputs of one call, as parsed from the command line.
 pub struct Args<'a> {
-    inputs: &'static [Input],
-    body: Option<&'static BodyInput>,
+    inputs: &'a [Input],
+    body: Option<&'a BodyInput>,
     matches: &'a ArgMatches,
 }
 
@@ -661,7 +705,7 @@ impl Args<'_> {
     /// An optional input's value.
     pub fn optional<T: serde::de::DeserializeOwned>(&mut self, flag: &str) -> Result<Option<T>, Failure> {
         let input = self.input(flag);
-        match self.matches.get_one::<String>(input.flag) {
+        match self.matches.get_one::<String>(&input.flag) {
             Some(text) => parse(input, text).map(Some),
             None => Ok(None),
         }
@@ -670,7 +714,7 @@ impl Args<'_> {
     /// The values of a repeated input (none when it is not given).
     pub fn list<T: serde::de::DeserializeOwned>(&mut self, flag: &str) -> Result<Option<Vec<T>>, Failure> {
         let input = self.input(flag);
-        let Some(texts) = self.matches.get_many::<String>(input.flag) else { return Ok(None) };
+        let Some(texts) = self.matches.get_many::<String>(&input.flag) else { return Ok(None) };
         texts.map(|text| parse(input, text)).collect::<Result<Vec<T>, Failure>>().map(Some)
     }
 
@@ -705,7 +749,7 @@ impl Args<'_> {
             None => None,
         };
         for input in self.inputs.iter().filter(|input| input.place == Place::Field) {
-            let value = match (input.repeated, self.matches.get_many::<String>(input.flag)) {
+            let value = match (input.repeated, self.matches.get_many::<String>(&input.flag)) {
                 (_, None) => continue,
                 (true, Some(texts)) => {
                     serde_json::Value::Array(texts.map(|t| json_value(input, t)).collect::<Result<_, _>>()?)
@@ -716,7 +760,7 @@ impl Args<'_> {
             let serde_json::Value::Object(fields) = document else {
                 return Err(Failure::Usage(format!("--{} sets a field, but --body is not a JSON object", input.flag)));
             };
-            fields.insert(input.wire.to_owned(), value);
+            fields.insert(input.wire.clone(), value);
         }
         let Some(document) = document else { return Ok(None) };
         serde_path_to_error::deserialize(document).map(Some).map_err(|error| {
@@ -767,7 +811,7 @@ impl Args<'_> {
 
     fn missing_body(&self) -> String {
         let fields = self.inputs.iter().any(|input| input.place == Place::Field);
-        let media = self.body.map_or("", |body| body.media_type);
+        let media = self.body.map_or("", |body| body.media_type.as_str());
         if fields {
             format!("this operation sends a {media} body: give --body, or its field flags")
         } else {
@@ -775,7 +819,7 @@ impl Args<'_> {
         }
     }
 
-    fn input(&self, flag: &str) -> &'static Input {
+    fn input(&self, flag: &str) -> &Input {
         self.inputs.iter().find(|input| input.flag == flag).expect("generated code names its own inputs")
     }
 }
@@ -1084,49 +1128,50 @@ fn warn_if_readable(path: &Path) {
 }
 
 /// What `schema` prints for an operation.
-fn operation_schema<C>(api: &Api<C>, operation: &Operation<C>, program: &str) -> serde_json::Value {
+fn operation_schema<C>(api: &Api<C>, info: &OperationInfo, table: &Table, program: &str) -> serde_json::Value {
     let definitions: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(api.definitions).unwrap_or_default();
-    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::Null);
-    let inputs: Vec<serde_json::Value> = operation
+    let inputs: Vec<serde_json::Value> = table
         .inputs
         .iter()
         .map(|input| {
+            let schema = input.schema.clone().or_else(|| field_schema(input, table.body.as_ref(), &definitions));
             serde_json::json!({
                 "flag": if input.place == Place::Path { input.flag.to_uppercase() } else { format!("--{}", input.flag) },
                 "name": input.wire,
                 "in": format!("{:?}", input.place).to_lowercase(),
                 "required": input.required,
                 "repeated": input.repeated,
-                "schema": field_schema(input, operation.body.as_ref(), &definitions).unwrap_or_else(|| parse(input.schema)),
-                "default": input.default.map(parse),
+                "schema": schema,
+                "default": input.default,
                 "description": input.about,
             })
         })
         .collect();
-    let body = operation.body.as_ref().map(|body| {
+    let body = table.body.as_ref().map(|body| {
         serde_json::json!({
             "flag": if body.kind == BodyKind::Parts { serde_json::Value::Null } else { "--body".into() },
             "mediaType": body.media_type,
             "required": body.required,
-            "schema": parse(body.schema),
+            "schema": body.schema,
             "description": body.about,
         })
     });
-    let output = match operation.output {
-        Output::Json(schema) => serde_json::json!({ "kind": "json", "schema": parse(schema) }),
+    let output = match &table.output {
+        Output::Json(schema) => serde_json::json!({ "kind": "json", "schema": schema }),
         Output::Text => serde_json::json!({ "kind": "text" }),
         Output::Empty => serde_json::json!({ "kind": "empty" }),
         Output::File => serde_json::json!({ "kind": "file", "flag": "--output" }),
     };
-    let all = operation.pages.map(|item| serde_json::json!({ "flag": "--all", "item": parse(item) }));
-    let words: Vec<&str> = [program, api.name].into_iter().chain(operation.group).chain([operation.name]).collect();
+    let all = table.pages.as_ref().map(|item| serde_json::json!({ "flag": "--all", "item": item }));
+    let words: Vec<&str> =
+        [program, api.name].into_iter().chain(table.group.as_deref()).chain([table.name.as_str()]).collect();
     let mut schema = serde_json::json!({
         "command": words.join(" "),
-        "operationId": operation.info.id,
-        "method": operation.info.method.as_str(),
-        "path": operation.info.path,
-        "summary": operation.about,
+        "operationId": info.id,
+        "method": info.method.as_str(),
+        "path": info.path,
+        "summary": table.about,
         "inputs": inputs,
         "body": body,
         "output": output,
@@ -1146,8 +1191,7 @@ fn field_schema(
     if input.place != Place::Field {
         return None;
     }
-    let body: serde_json::Value = serde_json::from_str(body?.schema).ok()?;
-    let name = body.get("$ref")?.as_str()?.strip_prefix("#/definitions/")?;
+    let name = body?.schema.get("$ref")?.as_str()?.strip_prefix("#/definitions/")?;
     let mut definition = definitions.get(name)?;
     // Through aliases to the object that has the field.
     for _ in 0..definitions.len() {
@@ -1156,7 +1200,7 @@ fn field_schema(
             None => break,
         }
     }
-    definition.get("properties")?.get(input.wire).cloned()
+    definition.get("properties")?.get(&input.wire).cloned()
 }
 
 /// The definitions `value` refers to (`{"$ref": "#/definitions/Name"}`), and theirs.
@@ -1204,7 +1248,7 @@ mod tests {
         command(&crate::PROGRAM).debug_assert();
         for api in crate::PROGRAM.apis {
             for name in api.operation_names() {
-                let schema = api.schema("program", name).expect("each listed operation has a schema");
+                let schema = api.schema("program", &name).expect("each listed operation has a schema");
                 let text = schema.to_string();
                 for target in text.split("\"#/definitions/").skip(1) {
                     let name = target.split('"').next().unwrap_or_default();
@@ -1230,16 +1274,16 @@ mod tests {
     #[test]
     fn a_flag_text_becomes_a_value_of_its_kind() {
         let input = |kind| Input {
-            flag: "f",
-            wire: "f",
+            flag: "f".into(),
+            wire: "f".into(),
             place: Place::Query,
             required: false,
             kind,
             repeated: false,
-            values: &[],
+            values: Vec::new(),
             default: None,
-            about: "",
-            schema: "{}",
+            about: String::new(),
+            schema: None,
         };
         assert_eq!(json_value(&input(Kind::Text), "007").unwrap(), serde_json::json!("007"));
         assert_eq!(json_value(&input(Kind::Json), "7").unwrap(), serde_json::json!(7));

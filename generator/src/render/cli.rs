@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use serde_json::json;
 
 use super::client::{EnvNames, absolute_server, env_names, has_from_env};
 use super::docs::inner_doc_attrs;
@@ -230,15 +231,14 @@ impl<'a> TypeKinds<'a> {
 
     /// How a flag's text becomes a value of `ty`: `in_body` for a field of a JSON body, which
     /// takes the wire's form (an integer sent as text is text there).
-    fn kind(&self, ty: &TypeRef, in_body: bool) -> (TokenStream, Vec<String>) {
-        let text = quote! { runtime::cli::Kind::Text };
-        let json = quote! { runtime::cli::Kind::Json };
+    fn kind(&self, ty: &TypeRef, in_body: bool) -> (&'static str, Vec<String>) {
+        let (text, json) = ("text", "json");
         match self.resolve(ty) {
             Resolved::Named(TypeKind::Enum(variants)) => {
                 (text, variants.iter().map(|v| v.wire_value.clone()).collect())
             }
             Resolved::Named(_) => (json, Vec::new()),
-            Resolved::Other(TypeRef::Bool) => (quote! { runtime::cli::Kind::Switch }, Vec::new()),
+            Resolved::Other(TypeRef::Bool) => ("switch", Vec::new()),
             Resolved::Other(TypeRef::IntText(_)) if in_body => (text, Vec::new()),
             Resolved::Other(
                 TypeRef::Int(_)
@@ -331,92 +331,86 @@ impl<'a> OperationCommand<'a> {
         Self { op, inputs, kinds }
     }
 
-    /// The operation's entry in the API's table.
+    /// The operation's entry in the API's table: its command as one JSON literal.
     fn entry(&self, module: &str, group: Option<&str>, function: &proc_macro2::Ident) -> TokenStream {
         let op = self.op;
-        let name = kebab(&op.rust_name);
-        let group = optional(group);
-        let module = format_ident!("{}", module);
         let about = one_line(op.summary.as_deref().or(op.description.as_deref()).unwrap_or_default());
         let about = if op.deprecated { format!("[deprecated] {about}").trim_end().to_owned() } else { about };
-        let long_about = text(op.description.as_deref().or(op.summary.as_deref()).unwrap_or_default());
-        let inputs = self.inputs.iter().map(|input| self.input_entry(input));
-        let body = optional(op.body.as_ref().map(body_entry));
-        let output = output(op);
-        let pages = optional(op.pagination.as_ref().map(|pagination| text(&schema(&pagination.item_type).to_string())));
+        let mut table = serde_json::Map::new();
+        table.insert("name".into(), kebab(&op.rust_name).into());
+        table.insert("group".into(), group.into());
+        insert_text(&mut table, "about", about);
+        insert_text(&mut table, "long_about", op.description.as_deref().or(op.summary.as_deref()).unwrap_or_default());
+        if !self.inputs.is_empty() {
+            table.insert("inputs".into(), self.inputs.iter().map(|input| self.input_entry(input)).collect());
+        }
+        if let Some(body) = &op.body {
+            table.insert("body".into(), body_entry(body));
+        }
+        table.insert("output".into(), output(op));
+        if let Some(pagination) = &op.pagination {
+            table.insert("pages".into(), schema(&pagination.item_type));
+        }
+        let table = text(&serde_json::Value::Object(table).to_string());
+        let module = format_ident!("{}", module);
         quote! {
             runtime::cli::Operation {
-                name: #name,
-                group: #group,
                 info: &super::operations::#module::OPERATION,
-                about: #about,
-                long_about: #long_about,
-                inputs: &[#(#inputs),*],
-                body: #body,
-                output: #output,
-                pages: #pages,
+                table: #table,
                 run: #function,
             }
         }
     }
 
-    fn input_entry(&self, input: &InputFlag<'_>) -> TokenStream {
-        let flag = &input.flag;
+    fn input_entry(&self, input: &InputFlag<'_>) -> serde_json::Value {
         let (wire, place, required, ty, default, about) = match input.source {
             InputSource::Param(param) => {
                 let place = match param.location {
-                    ParamLocation::Path => "Path",
-                    ParamLocation::Query => "Query",
-                    ParamLocation::Header => "Header",
-                    ParamLocation::Cookie => "Cookie",
+                    ParamLocation::Path => "path",
+                    ParamLocation::Query => "query",
+                    ParamLocation::Header => "header",
+                    ParamLocation::Cookie => "cookie",
                 };
                 (&param.wire_name, place, param.required, Some(&param.ty), &param.default, &param.description)
             }
             InputSource::Field(field) => {
-                (&field.wire_name, "Field", field.required, Some(&field.ty), &field.default, &field.description)
+                (&field.wire_name, "field", field.required, Some(&field.ty), &field.default, &field.description)
             }
-            InputSource::Part(part) => (&part.wire_name, "Part", part.required, None, &None, &part.description),
+            InputSource::Part(part) => (&part.wire_name, "part", part.required, None, &None, &part.description),
         };
         let in_body = !matches!(input.source, InputSource::Param(_));
-        let place = format_ident!("{}", place);
-        let (kind, values, repeated, schema_text) = match (ty, input.source) {
+        let (kind, values, repeated, schema) = match (ty, input.source) {
             (Some(ty), _) => {
                 let repeated = self.kinds.repeated(ty);
                 let (kind, values) = self.kinds.kind(repeated.unwrap_or(ty), in_body);
                 // A body field's schema is its property's in the body type's definition,
                 // where `schema` finds it: not written twice.
-                let schema_text = if in_body { String::new() } else { schema(ty).to_string() };
-                (kind, values, repeated.is_some(), schema_text)
+                (kind, values, repeated.is_some(), (!in_body).then(|| schema(ty)))
             }
-            (None, InputSource::Part(part)) if part.is_file => (
-                quote! { runtime::cli::Kind::File },
-                Vec::new(),
-                false,
-                serde_json::json!({ "type": "string", "format": "binary" }).to_string(),
-            ),
-            (None, _) => (
-                quote! { runtime::cli::Kind::Text },
-                Vec::new(),
-                false,
-                serde_json::json!({ "type": "string" }).to_string(),
-            ),
+            (None, InputSource::Part(part)) if part.is_file => {
+                ("file", Vec::new(), false, Some(json!({ "type": "string", "format": "binary" })))
+            }
+            (None, _) => ("text", Vec::new(), false, Some(json!({ "type": "string" }))),
         };
-        let default = optional(default.as_ref());
-        let (about, schema_text) = (text(&one_line(about.as_deref().unwrap_or_default())), text(&schema_text));
-        quote! {
-            runtime::cli::Input {
-                flag: #flag,
-                wire: #wire,
-                place: runtime::cli::Place::#place,
-                required: #required,
-                kind: #kind,
-                repeated: #repeated,
-                values: &[#(#values),*],
-                default: #default,
-                about: #about,
-                schema: #schema_text,
-            }
+        let mut entry = serde_json::Map::new();
+        entry.insert("flag".into(), input.flag.clone().into());
+        entry.insert("wire".into(), wire.clone().into());
+        entry.insert("place".into(), place.into());
+        entry.insert("kind".into(), kind.into());
+        insert_true(&mut entry, "required", required);
+        insert_true(&mut entry, "repeated", repeated);
+        if !values.is_empty() {
+            entry.insert("values".into(), values.into());
         }
+        if let Some(default) = default {
+            let default = serde_json::from_str(default).unwrap_or_else(|_| default.clone().into());
+            entry.insert("default".into(), default);
+        }
+        insert_text(&mut entry, "about", one_line(about.as_deref().unwrap_or_default()));
+        if let Some(schema) = schema {
+            entry.insert("schema".into(), schema);
+        }
+        serde_json::Value::Object(entry)
     }
 
     /// The function that makes the call from the parsed inputs.
@@ -541,62 +535,67 @@ fn body_value(body: &RequestBody) -> Option<Value> {
     Some(if body.required { Value::Required(required) } else { Value::Optional(optional) })
 }
 
-fn body_entry(body: &RequestBody) -> TokenStream {
+fn body_entry(body: &RequestBody) -> serde_json::Value {
     let (kind, schema_value) = match &body.kind {
-        BodyKind::Json(ty) | BodyKind::Form(ty) => ("Json", schema(ty)),
-        BodyKind::Text => ("Text", serde_json::json!({ "type": "string" })),
-        BodyKind::Binary => ("Bytes", serde_json::json!({ "type": "string", "format": "binary" })),
+        BodyKind::Json(ty) | BodyKind::Form(ty) => ("json", schema(ty)),
+        BodyKind::Text => ("text", json!({ "type": "string" })),
+        BodyKind::Binary => ("bytes", json!({ "type": "string", "format": "binary" })),
         BodyKind::Multipart(parts) => {
             let properties: serde_json::Map<String, serde_json::Value> = parts
                 .iter()
                 .map(|part| {
                     let format = if part.is_file { Some("binary") } else { None };
-                    (part.wire_name.clone(), serde_json::json!({ "type": "string", "format": format }))
+                    (part.wire_name.clone(), json!({ "type": "string", "format": format }))
                 })
                 .collect();
-            ("Parts", serde_json::json!({ "type": "object", "properties": properties }))
+            ("parts", json!({ "type": "object", "properties": properties }))
         }
     };
-    let kind = format_ident!("{}", kind);
-    let (media_type, required) = (&body.media_type, body.required);
-    let about = one_line(body.description.as_deref().unwrap_or_default());
-    let schema_text = text(&schema_value.to_string());
-    quote! {
-        runtime::cli::BodyInput {
-            media_type: #media_type,
-            required: #required,
-            kind: runtime::cli::BodyKind::#kind,
-            about: #about,
-            schema: #schema_text,
-        }
+    let mut entry = serde_json::Map::new();
+    entry.insert("media_type".into(), body.media_type.clone().into());
+    insert_true(&mut entry, "required", body.required);
+    entry.insert("kind".into(), kind.into());
+    insert_text(&mut entry, "about", one_line(body.description.as_deref().unwrap_or_default()));
+    entry.insert("schema".into(), schema_value);
+    serde_json::Value::Object(entry)
+}
+
+/// `key: true` in `entry` when `value` is (false is the runtime's default).
+fn insert_true(entry: &mut serde_json::Map<String, serde_json::Value>, key: &str, value: bool) {
+    if value {
+        entry.insert(key.into(), true.into());
+    }
+}
+
+/// `key: text` in `entry` unless the text is empty (the runtime's default).
+fn insert_text(entry: &mut serde_json::Map<String, serde_json::Value>, key: &str, text: impl Into<String>) {
+    let text = text.into();
+    if !text.is_empty() {
+        entry.insert(key.into(), text.into());
     }
 }
 
 /// What the operation answers, for `--output` and `schema`.
-fn output(op: &Operation) -> TokenStream {
+fn output(op: &Operation) -> serde_json::Value {
     if responses::is_download(op) {
-        return quote! { runtime::cli::Output::File };
+        return "file".into();
     }
     let bodies = responses::success_bodies(op);
     match bodies.as_slice() {
-        [] | [None] => quote! { runtime::cli::Output::Empty },
-        [Some(ResponseBody::Text)] => quote! { runtime::cli::Output::Text },
-        [Some(ResponseBody::Json(ty))] => {
-            let schema = text(&schema(ty).to_string());
-            quote! { runtime::cli::Output::Json(#schema) }
-        }
+        [] | [None] => "empty".into(),
+        [Some(ResponseBody::Text)] => "text".into(),
+        [Some(ResponseBody::Json(ty))] => json!({ "json": schema(ty) }),
         several => {
             let each: Vec<serde_json::Value> = several
                 .iter()
                 .map(|body| match body {
                     Some(ResponseBody::Json(ty)) => schema(ty),
-                    Some(ResponseBody::Text) => serde_json::json!({ "type": "string" }),
-                    Some(ResponseBody::Binary) => serde_json::json!({ "type": "string", "format": "binary" }),
-                    None => serde_json::json!({ "type": "null" }),
+                    Some(ResponseBody::Text) => json!({ "type": "string" }),
+                    Some(ResponseBody::Binary) => json!({ "type": "string", "format": "binary" }),
+                    None => json!({ "type": "null" }),
                 })
                 .collect();
-            let schema = text(&serde_json::json!({ "oneOf": each }).to_string());
-            quote! { runtime::cli::Output::Json(#schema) }
+            json!({ "json": { "oneOf": each } })
         }
     }
 }
@@ -617,14 +616,6 @@ fn text(value: &str) -> proc_macro2::Literal {
     super::docs::raw_string("", value)
 }
 
-/// `Some(value)` or `None`, as Rust.
-fn optional(value: Option<impl quote::ToTokens>) -> TokenStream {
-    match value {
-        Some(value) => quote! { Some(#value) },
-        None => quote! { None },
-    }
-}
-
 /// Whether `tokens` use the identifier `name`.
 fn names_ident(tokens: &TokenStream, name: &str) -> bool {
     tokens.clone().into_iter().any(|tree| match tree {
@@ -642,7 +633,6 @@ fn one_line(text: &str) -> String {
 
 /// The JSON Schema of a type reference; named types refer to the API's definitions.
 fn schema(ty: &TypeRef) -> serde_json::Value {
-    use serde_json::json;
     match ty {
         TypeRef::Bool => json!({ "type": "boolean" }),
         TypeRef::Int(kind) | TypeRef::IntText(kind) => {
@@ -675,7 +665,6 @@ fn schema(ty: &TypeRef) -> serde_json::Value {
 
 /// The JSON Schema of a named type.
 fn definition(def: &TypeDef) -> serde_json::Value {
-    use serde_json::json;
     let mut value = match &def.kind {
         TypeKind::Struct(body) => {
             let properties: serde_json::Map<String, serde_json::Value> = body
