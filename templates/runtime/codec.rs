@@ -186,7 +186,7 @@ impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::read_fields(FieldReader { map, fields: T::FIELDS, last: None })
+        T::read_fields(FieldReader { map, fields: T::FIELDS, last: None, seen: Seen::for_fields(T::FIELDS.len()) })
     }
 }
 
@@ -198,6 +198,33 @@ pub struct FieldReader<'de, A> {
     fields: &'static [&'static str],
     /// The last key, where it borrows from the input: it names a field sent twice.
     last: Option<&'de str>,
+    /// The fields [`fill`](Self::fill) has read, by index.
+    seen: Seen,
+}
+
+/// A set of field indexes: a bit each, on the stack up to 128 fields.
+enum Seen {
+    Few(u128),
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn for_fields(count: usize) -> Self {
+        if count <= 128 { Seen::Few(0) } else { Seen::Many(vec![false; count]) }
+    }
+
+    /// Adds `index`; false when it was there already.
+    fn insert(&mut self, index: usize) -> bool {
+        match self {
+            Seen::Few(bits) => {
+                let bit = 1u128 << index;
+                let new = *bits & bit == 0;
+                *bits |= bit;
+                new
+            }
+            Seen::Many(seen) => !std::mem::replace(&mut seen[index], true),
+        }
+    }
 }
 
 impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
@@ -210,6 +237,26 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
             _ => None,
         };
         Ok(key)
+    }
+
+    /// Reads the value of field `index` (of [`ReadFields::FIELDS`]) into `slot`, `None` for
+    /// `null`; a field sent twice is an error. Structs whose fields are all optional read
+    /// straight into their `Default` value this way, with no local per field.
+    pub fn fill<T: Deserialize<'de>>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), A::Error> {
+        if !self.seen.insert(index) {
+            return Err(self.duplicate());
+        }
+        *slot = self.map.next_value()?;
+        Ok(())
+    }
+
+    /// [`fill`](Self::fill) for a field whose integers travel as text (see [`IntText`]).
+    pub fn fill_text<T: IntText>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), A::Error> {
+        if !self.seen.insert(index) {
+            return Err(self.duplicate());
+        }
+        *slot = self.map.next_value::<Text<Option<T>>>()?.0;
+        Ok(())
     }
 
     /// Reads the value of the field just found into `slot`; a field sent twice is an error.
@@ -289,9 +336,10 @@ impl<'de> Visitor<'de> for Key {
     }
 }
 
-/// The value of a required field, or the error that names it.
-pub fn required<T, E: serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(name))
+/// The error for a required field the input lacks.
+#[cold]
+pub fn missing<E: serde::de::Error>(name: &'static str) -> E {
+    E::missing_field(name)
 }
 
 /// The value of an optional field: absent and `null` are both `None`.

@@ -94,7 +94,7 @@ pub struct Variable {
 /// One operation's command.
 pub struct Operation<C: 'static> {
     pub info: &'static OperationInfo,
-    /// Its command as JSON text: a [`Table`].
+    /// Its command as JSON text: the name, group, help, inputs, body and answer.
     pub table: &'static str,
     /// Makes the call from the parsed inputs.
     pub run: fn(&C, &mut Args) -> Result<Run, Failure>,

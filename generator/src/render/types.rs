@@ -252,40 +252,15 @@ fn local_name(field: &str) -> String {
     }
 }
 
-/// `Deserialize` through the runtime's `ReadFields`: one local per field, filled by a loop
-/// over the keys, then checked (see `runtime::codec::ReadFields` for why not derived).
+/// `Deserialize` through the runtime's `ReadFields` (see `runtime::codec::ReadFields` for
+/// why not derived): a loop over the keys that reads each field's value where the struct
+/// keeps it until the end.
 fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
-    let mut locals = Registry::with_reserved(scope::STRUCT_DECODER);
-    let slots: Vec<_> =
-        body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
-    let reads: Vec<_> = body
-        .fields
-        .iter()
-        .zip(&slots)
-        .map(|(field, slot)| {
-            if carries_int_text(&field.ty) {
-                quote! { map.read_text(&mut #slot) }
-            } else {
-                quote! { map.read(&mut #slot) }
-            }
-        })
-        .collect();
-    let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
-        let field_ident = ident(&field.rust_name);
-        let wire = &field.wire_name;
-        if field.send_null && field_ident == *slot {
-            quote! { #field_ident }
-        } else if field.send_null {
-            quote! { #field_ident: #slot }
-        } else if is_optional(field) {
-            quote! { #field_ident: codec::optional(#slot) }
-        } else {
-            quote! { #field_ident: codec::required(#slot, #wire)? }
-        }
-    });
+    let Reading { setup, reads, others, finish } =
+        if all_optional(body) { into_default(body) } else { through_locals(body) };
     let keeps_others = body.additional.is_some();
-    let keep = quote! { additional_properties.insert(key.into_owned(), map.value()?); };
+    let keep = quote! { #others.insert(key.into_owned(), map.value()?); };
     let fields = quote! { #(#wires => #reads,)* };
     let read_loop = match (wires.is_empty(), keeps_others) {
         (true, false) => quote! {
@@ -307,22 +282,105 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
             }
         },
     };
-    let additional =
-        keeps_others.then(|| quote! { let mut additional_properties = std::collections::BTreeMap::new(); });
-    let additional_init = keeps_others.then(|| quote! { additional_properties, });
     quote! {
         impl codec::ReadFields for #name {
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
             fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
-                #(let mut #slots = None;)*
-                #additional
+                #setup
                 #read_loop
-                Ok(Self { #(#inits,)* #additional_init })
+                #finish
             }
         }
 
         codec::deserialize_via_fields!(#name);
+    }
+}
+
+/// How a decoder keeps what it reads: set up before the loop, each field's read, where the
+/// properties beyond the fields go, and the value made at the end.
+struct Reading {
+    setup: TokenStream,
+    reads: Vec<TokenStream>,
+    others: TokenStream,
+    finish: TokenStream,
+}
+
+/// A struct whose fields may all be absent reads straight into its `Default` value: no
+/// local per field and nothing to check at the end, so less to type-check.
+fn into_default(body: &Struct) -> Reading {
+    let reads = body
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let (field_ident, index) = (ident(&field.rust_name), proc_macro2::Literal::usize_unsuffixed(index));
+            // `send_null` keeps `Some(None)` for a `null` sent: `read` stores what it reads.
+            match (field.send_null, carries_int_text(&field.ty)) {
+                (true, false) => quote! { map.read(&mut this.#field_ident) },
+                (true, true) => quote! { map.read_text(&mut this.#field_ident) },
+                (false, false) => quote! { map.fill(#index, &mut this.#field_ident) },
+                (false, true) => quote! { map.fill_text(#index, &mut this.#field_ident) },
+            }
+        })
+        .collect();
+    let binding = if body.fields.is_empty() && body.additional.is_none() {
+        quote! { this }
+    } else {
+        quote! { mut this }
+    };
+    Reading {
+        setup: quote! { let #binding = Self::default(); },
+        reads,
+        others: quote! { this.additional_properties },
+        finish: quote! { Ok(this) },
+    }
+}
+
+/// Any other struct: one local per field, filled by the loop, then checked.
+fn through_locals(body: &Struct) -> Reading {
+    let mut locals = Registry::with_reserved(scope::STRUCT_DECODER);
+    let slots: Vec<_> =
+        body.fields.iter().map(|f| format_ident!("{}", locals.claim(&local_name(&f.rust_name)))).collect();
+    let reads = body
+        .fields
+        .iter()
+        .zip(&slots)
+        .map(|(field, slot)| {
+            if carries_int_text(&field.ty) {
+                quote! { map.read_text(&mut #slot) }
+            } else {
+                quote! { map.read(&mut #slot) }
+            }
+        })
+        .collect();
+    // A required field is checked by a `let … else`, cheaper to type-check than a `?`.
+    let checks = body.fields.iter().zip(&slots).filter(|(field, _)| !field.send_null && !is_optional(field)).map(
+        |(field, slot)| {
+            let wire = &field.wire_name;
+            quote! { let Some(#slot) = #slot else { return Err(codec::missing(#wire)); }; }
+        },
+    );
+    let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
+        let field_ident = ident(&field.rust_name);
+        if field.send_null || !is_optional(field) {
+            if field_ident == *slot {
+                quote! { #field_ident }
+            } else {
+                quote! { #field_ident: #slot }
+            }
+        } else {
+            quote! { #field_ident: codec::optional(#slot) }
+        }
+    });
+    let additional =
+        body.additional.as_ref().map(|_| quote! { let mut additional_properties = std::collections::BTreeMap::new(); });
+    let additional_init = body.additional.as_ref().map(|_| quote! { additional_properties, });
+    Reading {
+        setup: quote! { #(let mut #slots = None;)* #additional },
+        reads,
+        others: quote! { additional_properties },
+        finish: quote! { #(#checks)* Ok(Self { #(#inits,)* #additional_init }) },
     }
 }
 

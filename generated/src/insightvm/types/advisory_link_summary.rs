@@ -31,25 +31,17 @@ impl codec::ReadFields for AdvisoryLinkSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut href = None;
-        let mut id = None;
-        let mut source = None;
-        let mut rel = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href),
-                "id" => map.read(&mut id),
-                "source" => map.read(&mut source),
-                "rel" => map.read(&mut rel),
+                "href" => map.fill(0, &mut this.href),
+                "id" => map.fill(1, &mut this.id),
+                "source" => map.fill(2, &mut this.source),
+                "rel" => map.fill(3, &mut this.rel),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            href: codec::optional(href),
-            id: codec::optional(id),
-            source: codec::optional(source),
-            rel: codec::optional(rel),
-        })
+        Ok(this)
     }
 }
 

@@ -268,6 +268,9 @@ impl codec::ReadFields for AssetSummary {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
         Ok(Self {
             assessed_for_policies: codec::optional(assessed_for_policies),
             assessed_for_vulnerabilities: codec::optional(assessed_for_vulnerabilities),
@@ -275,7 +278,7 @@ impl codec::ReadFields for AssetSummary {
             critical_vulnerabilities: codec::optional(critical_vulnerabilities),
             exploits: codec::optional(exploits),
             host_name: codec::optional(host_name),
-            id: codec::required(id, "id")?,
+            id,
             ip: codec::optional(ip),
             last_assessed_for_vulnerabilities: codec::optional(
                 last_assessed_for_vulnerabilities,

@@ -28,19 +28,15 @@ impl codec::ReadFields for AssetTagSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut name = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name),
-                "type" => map.read(&mut type_),
+                "name" => map.fill(0, &mut this.name),
+                "type" => map.fill(1, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            name: codec::optional(name),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

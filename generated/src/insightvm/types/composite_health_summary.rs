@@ -38,25 +38,17 @@ impl codec::ReadFields for CompositeHealthSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut components = None;
-        let mut duration = None;
-        let mut status = None;
-        let mut summary = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "components" => map.read(&mut components),
-                "duration" => map.read(&mut duration),
-                "status" => map.read(&mut status),
-                "summary" => map.read(&mut summary),
+                "components" => map.fill(0, &mut this.components),
+                "duration" => map.fill(1, &mut this.duration),
+                "status" => map.fill(2, &mut this.status),
+                "summary" => map.fill(3, &mut this.summary),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            components: codec::optional(components),
-            duration: codec::optional(duration),
-            status: codec::optional(status),
-            summary: codec::optional(summary),
-        })
+        Ok(this)
     }
 }
 

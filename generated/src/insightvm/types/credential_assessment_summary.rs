@@ -31,22 +31,16 @@ impl codec::ReadFields for CredentialAssessmentSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut port = None;
-        let mut protocol = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "port" => map.read(&mut port),
-                "protocol" => map.read(&mut protocol),
-                "status" => map.read(&mut status),
+                "port" => map.fill(0, &mut this.port),
+                "protocol" => map.fill(1, &mut this.protocol),
+                "status" => map.fill(2, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            port: codec::optional(port),
-            protocol: codec::optional(protocol),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

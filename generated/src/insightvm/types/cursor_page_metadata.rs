@@ -44,28 +44,18 @@ impl codec::ReadFields for CursorPageMetadata {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cursor = None;
-        let mut number = None;
-        let mut size = None;
-        let mut total_pages = None;
-        let mut total_resources = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cursor" => map.read(&mut cursor),
-                "number" => map.read(&mut number),
-                "size" => map.read(&mut size),
-                "totalPages" => map.read(&mut total_pages),
-                "totalResources" => map.read(&mut total_resources),
+                "cursor" => map.fill(0, &mut this.cursor),
+                "number" => map.fill(1, &mut this.number),
+                "size" => map.fill(2, &mut this.size),
+                "totalPages" => map.fill(3, &mut this.total_pages),
+                "totalResources" => map.fill(4, &mut this.total_resources),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            cursor: codec::optional(cursor),
-            number: codec::optional(number),
-            size: codec::optional(size),
-            total_pages: codec::optional(total_pages),
-            total_resources: codec::optional(total_resources),
-        })
+        Ok(this)
     }
 }
 

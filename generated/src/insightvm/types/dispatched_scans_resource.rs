@@ -25,19 +25,15 @@ impl codec::ReadFields for DispatchedScansResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut scans = None;
-        let mut unscanned_assets = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "scans" => map.read(&mut scans),
-                "unscanned_assets" => map.read(&mut unscanned_assets),
+                "scans" => map.fill(0, &mut this.scans),
+                "unscanned_assets" => map.fill(1, &mut this.unscanned_assets),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            scans: codec::optional(scans),
-            unscanned_assets: codec::optional(unscanned_assets),
-        })
+        Ok(this)
     }
 }
 

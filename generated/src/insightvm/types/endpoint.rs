@@ -25,19 +25,15 @@ impl codec::ReadFields for Endpoint {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut port = None;
-        let mut protocol = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "port" => map.read(&mut port),
-                "protocol" => map.read(&mut protocol),
+                "port" => map.fill(0, &mut this.port),
+                "protocol" => map.fill(1, &mut this.protocol),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            port: codec::optional(port),
-            protocol: codec::optional(protocol),
-        })
+        Ok(this)
     }
 }
 

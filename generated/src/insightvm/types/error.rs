@@ -31,22 +31,16 @@ impl codec::ReadFields for Error {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut localized_message = None;
-        let mut message = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "localized_message" => map.read(&mut localized_message),
-                "message" => map.read(&mut message),
-                "status" => map.read(&mut status),
+                "localized_message" => map.fill(0, &mut this.localized_message),
+                "message" => map.fill(1, &mut this.message),
+                "status" => map.fill(2, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            localized_message: codec::optional(localized_message),
-            message: codec::optional(message),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

@@ -26,19 +26,15 @@ impl codec::ReadFields for HealthComponent {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
-                "status" => map.read(&mut status),
+                "description" => map.fill(0, &mut this.description),
+                "status" => map.fill(1, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            description: codec::optional(description),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

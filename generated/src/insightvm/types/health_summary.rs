@@ -34,25 +34,17 @@ impl codec::ReadFields for HealthSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut down = None;
-        let mut out_of_service = None;
-        let mut unknown = None;
-        let mut up = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "down" => map.read(&mut down),
-                "outOfService" => map.read(&mut out_of_service),
-                "unknown" => map.read(&mut unknown),
-                "up" => map.read(&mut up),
+                "down" => map.fill(0, &mut this.down),
+                "outOfService" => map.fill(1, &mut this.out_of_service),
+                "unknown" => map.fill(2, &mut this.unknown),
+                "up" => map.fill(3, &mut this.up),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            down: codec::optional(down),
-            out_of_service: codec::optional(out_of_service),
-            unknown: codec::optional(unknown),
-            up: codec::optional(up),
-        })
+        Ok(this)
     }
 }
 

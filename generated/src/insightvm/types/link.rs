@@ -57,40 +57,22 @@ impl codec::ReadFields for Link {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut deprecation = None;
-        let mut href = None;
-        let mut hreflang = None;
-        let mut media = None;
-        let mut name = None;
-        let mut profile = None;
-        let mut rel = None;
-        let mut title = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "deprecation" => map.read(&mut deprecation),
-                "href" => map.read(&mut href),
-                "hreflang" => map.read(&mut hreflang),
-                "media" => map.read(&mut media),
-                "name" => map.read(&mut name),
-                "profile" => map.read(&mut profile),
-                "rel" => map.read(&mut rel),
-                "title" => map.read(&mut title),
-                "type" => map.read(&mut type_),
+                "deprecation" => map.fill(0, &mut this.deprecation),
+                "href" => map.fill(1, &mut this.href),
+                "hreflang" => map.fill(2, &mut this.hreflang),
+                "media" => map.fill(3, &mut this.media),
+                "name" => map.fill(4, &mut this.name),
+                "profile" => map.fill(5, &mut this.profile),
+                "rel" => map.fill(6, &mut this.rel),
+                "title" => map.fill(7, &mut this.title),
+                "type" => map.fill(8, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            deprecation: codec::optional(deprecation),
-            href: codec::optional(href),
-            hreflang: codec::optional(hreflang),
-            media: codec::optional(media),
-            name: codec::optional(name),
-            profile: codec::optional(profile),
-            rel: codec::optional(rel),
-            title: codec::optional(title),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

@@ -25,16 +25,14 @@ impl codec::ReadFields for Message {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut message = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "message" => map.read(&mut message),
+                "message" => map.fill(0, &mut this.message),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            message: codec::optional(message),
-        })
+        Ok(this)
     }
 }
 

@@ -26,22 +26,16 @@ impl codec::ReadFields for Pageable {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut page = None;
-        let mut size = None;
-        let mut sort = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "page" => map.read(&mut page),
-                "size" => map.read(&mut size),
-                "sort" => map.read(&mut sort),
+                "page" => map.fill(0, &mut this.page),
+                "size" => map.fill(1, &mut this.size),
+                "sort" => map.fill(2, &mut this.sort),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            page: codec::optional(page),
-            size: codec::optional(size),
-            sort: codec::optional(sort),
-        })
+        Ok(this)
     }
 }
 

@@ -29,22 +29,16 @@ impl codec::ReadFields for PagedResourcesAssetSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut data = None;
-        let mut links = None;
-        let mut metadata = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "data" => map.read(&mut data),
-                "links" => map.read(&mut links),
-                "metadata" => map.read(&mut metadata),
+                "data" => map.fill(0, &mut this.data),
+                "links" => map.fill(1, &mut this.links),
+                "metadata" => map.fill(2, &mut this.metadata),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            data: codec::optional(data),
-            links: codec::optional(links),
-            metadata: codec::optional(metadata),
-        })
+        Ok(this)
     }
 }
 

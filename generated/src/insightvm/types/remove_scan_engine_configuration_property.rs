@@ -37,9 +37,10 @@ impl codec::ReadFields for RemoveScanEngineConfigurationProperty {
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            properties: codec::required(properties, "properties")?,
-        })
+        let Some(properties) = properties else {
+            return Err(codec::missing("properties"));
+        };
+        Ok(Self { properties })
     }
 }
 

@@ -35,22 +35,16 @@ impl codec::ReadFields for ScanEngineConfiguration {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut last_retrieved = None;
-        let mut properties = None;
-        let mut last_retrieved2 = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "lastRetrieved" => map.read(&mut last_retrieved),
-                "properties" => map.read(&mut properties),
-                "last_retrieved" => map.read(&mut last_retrieved2),
+                "lastRetrieved" => map.fill(0, &mut this.last_retrieved),
+                "properties" => map.fill(1, &mut this.properties),
+                "last_retrieved" => map.fill(2, &mut this.last_retrieved2),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            last_retrieved: codec::optional(last_retrieved),
-            properties: codec::optional(properties),
-            last_retrieved2: codec::optional(last_retrieved2),
-        })
+        Ok(this)
     }
 }
 

@@ -47,10 +47,13 @@ impl codec::ReadFields for ScanEngineConfigurationPropertyInput {
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            name: codec::required(name, "name")?,
-            value: codec::required(value, "value")?,
-        })
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(value) = value else {
+            return Err(codec::missing("value"));
+        };
+        Ok(Self { name, value })
     }
 }
 

@@ -25,16 +25,14 @@ impl codec::ReadFields for ScanEngineProfile {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut configuration = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configuration" => map.read(&mut configuration),
+                "configuration" => map.fill(0, &mut this.configuration),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            configuration: codec::optional(configuration),
-        })
+        Ok(this)
     }
 }
 

@@ -77,9 +77,12 @@ impl codec::ReadFields for ScanEngineResource {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
         Ok(Self {
             host_name: codec::optional(host_name),
-            id: codec::required(id, "id")?,
+            id,
             last_seen: codec::optional(last_seen),
             name: codec::optional(name),
             profile: codec::optional(profile),

@@ -58,40 +58,22 @@ impl codec::ReadFields for ScanForm {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset_ids = None;
-        let mut credential_sources = None;
-        let mut engine_ids = None;
-        let mut exclusions = None;
-        let mut name = None;
-        let mut result_consumer = None;
-        let mut solution_ids = None;
-        let mut start_time = None;
-        let mut vulnerability_ids = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset_ids" => map.read(&mut asset_ids),
-                "credential_sources" => map.read(&mut credential_sources),
-                "engine_ids" => map.read(&mut engine_ids),
-                "exclusions" => map.read(&mut exclusions),
-                "name" => map.read(&mut name),
-                "result_consumer" => map.read(&mut result_consumer),
-                "solution_ids" => map.read(&mut solution_ids),
-                "start_time" => map.read(&mut start_time),
-                "vulnerability_ids" => map.read(&mut vulnerability_ids),
+                "asset_ids" => map.fill(0, &mut this.asset_ids),
+                "credential_sources" => map.fill(1, &mut this.credential_sources),
+                "engine_ids" => map.fill(2, &mut this.engine_ids),
+                "exclusions" => map.fill(3, &mut this.exclusions),
+                "name" => map.fill(4, &mut this.name),
+                "result_consumer" => map.fill(5, &mut this.result_consumer),
+                "solution_ids" => map.fill(6, &mut this.solution_ids),
+                "start_time" => map.fill(7, &mut this.start_time),
+                "vulnerability_ids" => map.fill(8, &mut this.vulnerability_ids),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset_ids: codec::optional(asset_ids),
-            credential_sources: codec::optional(credential_sources),
-            engine_ids: codec::optional(engine_ids),
-            exclusions: codec::optional(exclusions),
-            name: codec::optional(name),
-            result_consumer: codec::optional(result_consumer),
-            solution_ids: codec::optional(solution_ids),
-            start_time: codec::optional(start_time),
-            vulnerability_ids: codec::optional(vulnerability_ids),
-        })
+        Ok(this)
     }
 }
 

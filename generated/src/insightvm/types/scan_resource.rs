@@ -83,12 +83,15 @@ impl codec::ReadFields for ScanResource {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
         Ok(Self {
             asset_ids: codec::optional(asset_ids),
             details: codec::optional(details),
             engine_id: codec::optional(engine_id),
             finished: codec::optional(finished),
-            id: codec::required(id, "id")?,
+            id,
             name: codec::optional(name),
             started: codec::optional(started),
             status: codec::optional(status),

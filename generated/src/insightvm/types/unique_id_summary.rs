@@ -28,19 +28,15 @@ impl codec::ReadFields for UniqueIdSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut source = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "source" => map.read(&mut source),
+                "id" => map.fill(0, &mut this.id),
+                "source" => map.fill(1, &mut this.source),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            source: codec::optional(source),
-        })
+        Ok(this)
     }
 }
 

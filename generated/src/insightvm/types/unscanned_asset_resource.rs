@@ -24,19 +24,15 @@ impl codec::ReadFields for UnscannedAssetResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut reason = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "reason" => map.read(&mut reason),
+                "id" => map.fill(0, &mut this.id),
+                "reason" => map.fill(1, &mut this.reason),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            reason: codec::optional(reason),
-        })
+        Ok(this)
     }
 }
 

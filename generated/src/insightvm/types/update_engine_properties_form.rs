@@ -38,9 +38,10 @@ impl codec::ReadFields for UpdateEnginePropertiesForm {
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            properties: codec::required(properties, "properties")?,
-        })
+        let Some(properties) = properties else {
+            return Err(codec::missing("properties"));
+        };
+        Ok(Self { properties })
     }
 }
 

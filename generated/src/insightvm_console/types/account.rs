@@ -22,16 +22,14 @@ impl codec::ReadFields for Account {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut service = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "service" => map.read(&mut service),
+                "service" => map.fill(0, &mut this.service),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            service: codec::optional(service),
-        })
+        Ok(this)
     }
 }
 

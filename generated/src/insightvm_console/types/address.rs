@@ -27,19 +27,15 @@ impl codec::ReadFields for Address {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut ip = None;
-        let mut mac = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "ip" => map.read(&mut ip),
-                "mac" => map.read(&mut mac),
+                "ip" => map.fill(0, &mut this.ip),
+                "mac" => map.fill(1, &mut this.mac),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            ip: codec::optional(ip),
-            mac: codec::optional(mac),
-        })
+        Ok(this)
     }
 }
 

@@ -44,28 +44,18 @@ impl codec::ReadFields for AdhocScan {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset_group_ids = None;
-        let mut engine_id = None;
-        let mut hosts = None;
-        let mut name = None;
-        let mut template_id = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroupIds" => map.read(&mut asset_group_ids),
-                "engineId" => map.read(&mut engine_id),
-                "hosts" => map.read(&mut hosts),
-                "name" => map.read(&mut name),
-                "templateId" => map.read(&mut template_id),
+                "assetGroupIds" => map.fill(0, &mut this.asset_group_ids),
+                "engineId" => map.fill(1, &mut this.engine_id),
+                "hosts" => map.fill(2, &mut this.hosts),
+                "name" => map.fill(3, &mut this.name),
+                "templateId" => map.fill(4, &mut this.template_id),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset_group_ids: codec::optional(asset_group_ids),
-            engine_id: codec::optional(engine_id),
-            hosts: codec::optional(hosts),
-            name: codec::optional(name),
-            template_id: codec::optional(template_id),
-        })
+        Ok(this)
     }
 }
 

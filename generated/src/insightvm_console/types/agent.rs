@@ -227,6 +227,10 @@ impl codec::ReadFields for Agent {
                 _ => map.skip(),
             }?;
         }
+        let Some(last_assessed_for_vulnerabilities) = last_assessed_for_vulnerabilities
+        else {
+            return Err(codec::missing("lastAssessedForVulnerabilities"));
+        };
         Ok(Self {
             addresses: codec::optional(addresses),
             agent_id: codec::optional(agent_id),
@@ -241,10 +245,7 @@ impl codec::ReadFields for Agent {
             id: codec::optional(id),
             ids: codec::optional(ids),
             ip: codec::optional(ip),
-            last_assessed_for_vulnerabilities: codec::required(
-                last_assessed_for_vulnerabilities,
-                "lastAssessedForVulnerabilities",
-            )?,
+            last_assessed_for_vulnerabilities,
             links: codec::optional(links),
             mac: codec::optional(mac),
             os: codec::optional(os),

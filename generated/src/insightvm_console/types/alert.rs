@@ -96,15 +96,24 @@ impl codec::ReadFields for Alert {
                 _ => map.skip(),
             }?;
         }
+        let Some(enabled) = enabled else {
+            return Err(codec::missing("enabled"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(notification) = notification else {
+            return Err(codec::missing("notification"));
+        };
         Ok(Self {
-            enabled: codec::required(enabled, "enabled")?,
+            enabled,
             enabled_scan_events: codec::optional(enabled_scan_events),
             enabled_vulnerability_events: codec::optional(enabled_vulnerability_events),
             id: codec::optional(id),
             links: codec::optional(links),
             maximum_alerts: codec::optional(maximum_alerts),
-            name: codec::required(name, "name")?,
-            notification: codec::required(notification, "notification")?,
+            name,
+            notification,
         })
     }
 }

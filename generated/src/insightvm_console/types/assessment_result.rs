@@ -102,6 +102,9 @@ impl codec::ReadFields for AssessmentResult {
                 _ => map.skip(),
             }?;
         }
+        let Some(status) = status else {
+            return Err(codec::missing("status"));
+        };
         Ok(Self {
             check_id: codec::optional(check_id),
             exceptions: codec::optional(exceptions),
@@ -111,7 +114,7 @@ impl codec::ReadFields for AssessmentResult {
             proof: codec::optional(proof),
             protocol: codec::optional(protocol),
             since: codec::optional(since),
-            status: codec::required(status, "status")?,
+            status,
         })
     }
 }

@@ -121,87 +121,39 @@ impl codec::ReadFields for Asset {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut addresses = None;
-        let mut assessed_for_policies = None;
-        let mut assessed_for_vulnerabilities = None;
-        let mut configurations = None;
-        let mut databases = None;
-        let mut files = None;
-        let mut history = None;
-        let mut host_name = None;
-        let mut host_names = None;
-        let mut id = None;
-        let mut ids = None;
-        let mut ip = None;
-        let mut links = None;
-        let mut mac = None;
-        let mut os = None;
-        let mut os_fingerprint = None;
-        let mut raw_risk_score = None;
-        let mut risk_score = None;
-        let mut services = None;
-        let mut software = None;
-        let mut type_ = None;
-        let mut user_groups = None;
-        let mut users = None;
-        let mut vulnerabilities = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "addresses" => map.read(&mut addresses),
-                "assessedForPolicies" => map.read(&mut assessed_for_policies),
+                "addresses" => map.fill(0, &mut this.addresses),
+                "assessedForPolicies" => map.fill(1, &mut this.assessed_for_policies),
                 "assessedForVulnerabilities" => {
-                    map.read(&mut assessed_for_vulnerabilities)
+                    map.fill(2, &mut this.assessed_for_vulnerabilities)
                 }
-                "configurations" => map.read(&mut configurations),
-                "databases" => map.read(&mut databases),
-                "files" => map.read(&mut files),
-                "history" => map.read(&mut history),
-                "hostName" => map.read(&mut host_name),
-                "hostNames" => map.read(&mut host_names),
-                "id" => map.read(&mut id),
-                "ids" => map.read(&mut ids),
-                "ip" => map.read(&mut ip),
-                "links" => map.read(&mut links),
-                "mac" => map.read(&mut mac),
-                "os" => map.read(&mut os),
-                "osFingerprint" => map.read(&mut os_fingerprint),
-                "rawRiskScore" => map.read(&mut raw_risk_score),
-                "riskScore" => map.read(&mut risk_score),
-                "services" => map.read(&mut services),
-                "software" => map.read(&mut software),
-                "type" => map.read(&mut type_),
-                "userGroups" => map.read(&mut user_groups),
-                "users" => map.read(&mut users),
-                "vulnerabilities" => map.read(&mut vulnerabilities),
+                "configurations" => map.fill(3, &mut this.configurations),
+                "databases" => map.fill(4, &mut this.databases),
+                "files" => map.fill(5, &mut this.files),
+                "history" => map.fill(6, &mut this.history),
+                "hostName" => map.fill(7, &mut this.host_name),
+                "hostNames" => map.fill(8, &mut this.host_names),
+                "id" => map.fill(9, &mut this.id),
+                "ids" => map.fill(10, &mut this.ids),
+                "ip" => map.fill(11, &mut this.ip),
+                "links" => map.fill(12, &mut this.links),
+                "mac" => map.fill(13, &mut this.mac),
+                "os" => map.fill(14, &mut this.os),
+                "osFingerprint" => map.fill(15, &mut this.os_fingerprint),
+                "rawRiskScore" => map.fill(16, &mut this.raw_risk_score),
+                "riskScore" => map.fill(17, &mut this.risk_score),
+                "services" => map.fill(18, &mut this.services),
+                "software" => map.fill(19, &mut this.software),
+                "type" => map.fill(20, &mut this.type_),
+                "userGroups" => map.fill(21, &mut this.user_groups),
+                "users" => map.fill(22, &mut this.users),
+                "vulnerabilities" => map.fill(23, &mut this.vulnerabilities),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            addresses: codec::optional(addresses),
-            assessed_for_policies: codec::optional(assessed_for_policies),
-            assessed_for_vulnerabilities: codec::optional(assessed_for_vulnerabilities),
-            configurations: codec::optional(configurations),
-            databases: codec::optional(databases),
-            files: codec::optional(files),
-            history: codec::optional(history),
-            host_name: codec::optional(host_name),
-            host_names: codec::optional(host_names),
-            id: codec::optional(id),
-            ids: codec::optional(ids),
-            ip: codec::optional(ip),
-            links: codec::optional(links),
-            mac: codec::optional(mac),
-            os: codec::optional(os),
-            os_fingerprint: codec::optional(os_fingerprint),
-            raw_risk_score: codec::optional(raw_risk_score),
-            risk_score: codec::optional(risk_score),
-            services: codec::optional(services),
-            software: codec::optional(software),
-            type_: codec::optional(type_),
-            user_groups: codec::optional(user_groups),
-            users: codec::optional(users),
-            vulnerabilities: codec::optional(vulnerabilities),
-        })
+        Ok(this)
     }
 }
 

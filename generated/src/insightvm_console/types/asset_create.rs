@@ -233,6 +233,9 @@ impl codec::ReadFields for AssetCreate {
                 _ => map.skip(),
             }?;
         }
+        let Some(date) = date else {
+            return Err(codec::missing("date"));
+        };
         Ok(Self {
             addresses: codec::optional(addresses),
             assessed_for_policies: codec::optional(assessed_for_policies),
@@ -240,7 +243,7 @@ impl codec::ReadFields for AssetCreate {
             configurations: codec::optional(configurations),
             cpe: codec::optional(cpe),
             databases: codec::optional(databases),
-            date: codec::required(date, "date")?,
+            date,
             description: codec::optional(description),
             files: codec::optional(files),
             history: codec::optional(history),

@@ -25,19 +25,15 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut body = None;
-        let mut status_code = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "body" => map.read(&mut body),
-                "statusCode" => map.read(&mut status_code),
+                "body" => map.fill(0, &mut this.body),
+                "statusCode" => map.fill(1, &mut this.status_code),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            body: codec::optional(body),
-            status_code: codec::optional(status_code),
-        })
+        Ok(this)
     }
 }
 

@@ -96,15 +96,21 @@ impl codec::ReadFields for AssetGroup {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             assets: codec::optional(assets),
             description: codec::optional(description),
             id: codec::optional(id),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             risk_score: codec::optional(risk_score),
             search_criteria: codec::optional(search_criteria),
-            type_: codec::required(type_, "type")?,
+            type_,
             vulnerabilities: codec::optional(vulnerabilities),
         })
     }

@@ -62,34 +62,22 @@ impl codec::ReadFields for AssetHistory {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut description = None;
-        let mut scan_id = None;
-        let mut type_ = None;
-        let mut user = None;
-        let mut version = None;
-        let mut vulnerability_exception_id = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "date" => map.read(&mut date),
-                "description" => map.read(&mut description),
-                "scanId" => map.read(&mut scan_id),
-                "type" => map.read(&mut type_),
-                "user" => map.read(&mut user),
-                "version" => map.read(&mut version),
-                "vulnerabilityExceptionId" => map.read(&mut vulnerability_exception_id),
+                "date" => map.fill(0, &mut this.date),
+                "description" => map.fill(1, &mut this.description),
+                "scanId" => map.fill(2, &mut this.scan_id),
+                "type" => map.fill(3, &mut this.type_),
+                "user" => map.fill(4, &mut this.user),
+                "version" => map.fill(5, &mut this.version),
+                "vulnerabilityExceptionId" => {
+                    map.fill(6, &mut this.vulnerability_exception_id)
+                }
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            date: codec::optional(date),
-            description: codec::optional(description),
-            scan_id: codec::optional(scan_id),
-            type_: codec::optional(type_),
-            user: codec::optional(user),
-            version: codec::optional(version),
-            vulnerability_exception_id: codec::optional(vulnerability_exception_id),
-        })
+        Ok(this)
     }
 }
 

@@ -117,76 +117,38 @@ impl codec::ReadFields for AssetPolicy {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut benchmark_name = None;
-        let mut benchmark_version = None;
-        let mut category = None;
-        let mut description = None;
-        let mut failed_assets_count = None;
-        let mut failed_rules_count = None;
-        let mut id = None;
-        let mut is_custom = None;
-        let mut links = None;
-        let mut not_applicable_assets_count = None;
-        let mut not_applicable_rules_count = None;
-        let mut passed_assets_count = None;
-        let mut passed_rules_count = None;
-        let mut policy_name = None;
-        let mut rule_compliance = None;
-        let mut rule_compliance_delta = None;
-        let mut scope = None;
-        let mut status = None;
-        let mut surrogate_id = None;
-        let mut title = None;
-        let mut unscored_rules = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "benchmarkName" => map.read(&mut benchmark_name),
-                "benchmarkVersion" => map.read(&mut benchmark_version),
-                "category" => map.read(&mut category),
-                "description" => map.read(&mut description),
-                "failedAssetsCount" => map.read(&mut failed_assets_count),
-                "failedRulesCount" => map.read(&mut failed_rules_count),
-                "id" => map.read(&mut id),
-                "isCustom" => map.read(&mut is_custom),
-                "links" => map.read(&mut links),
-                "notApplicableAssetsCount" => map.read(&mut not_applicable_assets_count),
-                "notApplicableRulesCount" => map.read(&mut not_applicable_rules_count),
-                "passedAssetsCount" => map.read(&mut passed_assets_count),
-                "passedRulesCount" => map.read(&mut passed_rules_count),
-                "policyName" => map.read(&mut policy_name),
-                "ruleCompliance" => map.read(&mut rule_compliance),
-                "ruleComplianceDelta" => map.read(&mut rule_compliance_delta),
-                "scope" => map.read(&mut scope),
-                "status" => map.read(&mut status),
-                "surrogateId" => map.read(&mut surrogate_id),
-                "title" => map.read(&mut title),
-                "unscoredRules" => map.read(&mut unscored_rules),
+                "benchmarkName" => map.fill(0, &mut this.benchmark_name),
+                "benchmarkVersion" => map.fill(1, &mut this.benchmark_version),
+                "category" => map.fill(2, &mut this.category),
+                "description" => map.fill(3, &mut this.description),
+                "failedAssetsCount" => map.fill(4, &mut this.failed_assets_count),
+                "failedRulesCount" => map.fill(5, &mut this.failed_rules_count),
+                "id" => map.fill(6, &mut this.id),
+                "isCustom" => map.fill(7, &mut this.is_custom),
+                "links" => map.fill(8, &mut this.links),
+                "notApplicableAssetsCount" => {
+                    map.fill(9, &mut this.not_applicable_assets_count)
+                }
+                "notApplicableRulesCount" => {
+                    map.fill(10, &mut this.not_applicable_rules_count)
+                }
+                "passedAssetsCount" => map.fill(11, &mut this.passed_assets_count),
+                "passedRulesCount" => map.fill(12, &mut this.passed_rules_count),
+                "policyName" => map.fill(13, &mut this.policy_name),
+                "ruleCompliance" => map.fill(14, &mut this.rule_compliance),
+                "ruleComplianceDelta" => map.fill(15, &mut this.rule_compliance_delta),
+                "scope" => map.fill(16, &mut this.scope),
+                "status" => map.fill(17, &mut this.status),
+                "surrogateId" => map.fill(18, &mut this.surrogate_id),
+                "title" => map.fill(19, &mut this.title),
+                "unscoredRules" => map.fill(20, &mut this.unscored_rules),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            benchmark_name: codec::optional(benchmark_name),
-            benchmark_version: codec::optional(benchmark_version),
-            category: codec::optional(category),
-            description: codec::optional(description),
-            failed_assets_count: codec::optional(failed_assets_count),
-            failed_rules_count: codec::optional(failed_rules_count),
-            id: codec::optional(id),
-            is_custom: codec::optional(is_custom),
-            links: codec::optional(links),
-            not_applicable_assets_count: codec::optional(not_applicable_assets_count),
-            not_applicable_rules_count: codec::optional(not_applicable_rules_count),
-            passed_assets_count: codec::optional(passed_assets_count),
-            passed_rules_count: codec::optional(passed_rules_count),
-            policy_name: codec::optional(policy_name),
-            rule_compliance: codec::optional(rule_compliance),
-            rule_compliance_delta: codec::optional(rule_compliance_delta),
-            scope: codec::optional(scope),
-            status: codec::optional(status),
-            surrogate_id: codec::optional(surrogate_id),
-            title: codec::optional(title),
-            unscored_rules: codec::optional(unscored_rules),
-        })
+        Ok(this)
     }
 }
 

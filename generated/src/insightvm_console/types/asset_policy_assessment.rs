@@ -41,28 +41,18 @@ impl codec::ReadFields for AssetPolicyAssessment {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut total = None;
-        let mut total_failed = None;
-        let mut total_not_applicable = None;
-        let mut total_passed = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "total" => map.read(&mut total),
-                "totalFailed" => map.read(&mut total_failed),
-                "totalNotApplicable" => map.read(&mut total_not_applicable),
-                "totalPassed" => map.read(&mut total_passed),
+                "links" => map.fill(0, &mut this.links),
+                "total" => map.fill(1, &mut this.total),
+                "totalFailed" => map.fill(2, &mut this.total_failed),
+                "totalNotApplicable" => map.fill(3, &mut this.total_not_applicable),
+                "totalPassed" => map.fill(4, &mut this.total_passed),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            total: codec::optional(total),
-            total_failed: codec::optional(total_failed),
-            total_not_applicable: codec::optional(total_not_applicable),
-            total_passed: codec::optional(total_passed),
-        })
+        Ok(this)
     }
 }
 

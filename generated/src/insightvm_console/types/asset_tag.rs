@@ -106,17 +106,23 @@ impl codec::ReadFields for AssetTag {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             color: codec::optional(color),
             created: codec::optional(created),
             id: codec::optional(id),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             risk_modifier: codec::optional(risk_modifier),
             search_criteria: codec::optional(search_criteria),
             source: codec::optional(source),
             sources: codec::optional(sources),
-            type_: codec::required(type_, "type")?,
+            type_,
         })
     }
 }

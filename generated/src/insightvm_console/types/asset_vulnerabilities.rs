@@ -45,31 +45,19 @@ impl codec::ReadFields for AssetVulnerabilities {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut critical = None;
-        let mut exploits = None;
-        let mut malware_kits = None;
-        let mut moderate = None;
-        let mut severe = None;
-        let mut total = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "critical" => map.read(&mut critical),
-                "exploits" => map.read(&mut exploits),
-                "malwareKits" => map.read(&mut malware_kits),
-                "moderate" => map.read(&mut moderate),
-                "severe" => map.read(&mut severe),
-                "total" => map.read(&mut total),
+                "critical" => map.fill(0, &mut this.critical),
+                "exploits" => map.fill(1, &mut this.exploits),
+                "malwareKits" => map.fill(2, &mut this.malware_kits),
+                "moderate" => map.fill(3, &mut this.moderate),
+                "severe" => map.fill(4, &mut this.severe),
+                "total" => map.fill(5, &mut this.total),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            critical: codec::optional(critical),
-            exploits: codec::optional(exploits),
-            malware_kits: codec::optional(malware_kits),
-            moderate: codec::optional(moderate),
-            severe: codec::optional(severe),
-            total: codec::optional(total),
-        })
+        Ok(this)
     }
 }
 

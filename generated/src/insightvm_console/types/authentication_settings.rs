@@ -26,19 +26,15 @@ impl codec::ReadFields for AuthenticationSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut _2fa = None;
-        let mut login_lock_threshold = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "2fa" => map.read(&mut _2fa),
-                "loginLockThreshold" => map.read(&mut login_lock_threshold),
+                "2fa" => map.fill(0, &mut this._2fa),
+                "loginLockThreshold" => map.fill(1, &mut this.login_lock_threshold),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            _2fa: codec::optional(_2fa),
-            login_lock_threshold: codec::optional(login_lock_threshold),
-        })
+        Ok(this)
     }
 }
 

@@ -36,28 +36,18 @@ impl codec::ReadFields for AuthenticationSource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut external = None;
-        let mut id = None;
-        let mut links = None;
-        let mut name = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "external" => map.read(&mut external),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "type" => map.read(&mut type_),
+                "external" => map.fill(0, &mut this.external),
+                "id" => map.fill(1, &mut this.id),
+                "links" => map.fill(2, &mut this.links),
+                "name" => map.fill(3, &mut this.name),
+                "type" => map.fill(4, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            external: codec::optional(external),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

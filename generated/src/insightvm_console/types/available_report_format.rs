@@ -27,19 +27,15 @@ impl codec::ReadFields for AvailableReportFormat {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut format = None;
-        let mut templates = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "format" => map.read(&mut format),
-                "templates" => map.read(&mut templates),
+                "format" => map.fill(0, &mut this.format),
+                "templates" => map.fill(1, &mut this.templates),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            format: codec::optional(format),
-            templates: codec::optional(templates),
-        })
+        Ok(this)
     }
 }
 

@@ -52,10 +52,13 @@ impl codec::ReadFields for BadRequestError {
                 _ => map.skip(),
             }?;
         }
+        let Some(status) = status else {
+            return Err(codec::missing("status"));
+        };
         Ok(Self {
             links: codec::optional(links),
             message: codec::optional(message),
-            status: codec::required(status, "status")?,
+            status,
         })
     }
 }

@@ -45,8 +45,11 @@ impl codec::ReadFields for Configuration {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
-            name: codec::required(name, "name")?,
+            name,
             value: codec::optional(value),
         })
     }

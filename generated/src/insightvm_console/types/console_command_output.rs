@@ -27,19 +27,15 @@ impl codec::ReadFields for ConsoleCommandOutput {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut output = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "output" => map.read(&mut output),
+                "links" => map.fill(0, &mut this.links),
+                "output" => map.fill(1, &mut this.output),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            output: codec::optional(output),
-        })
+        Ok(this)
     }
 }
 

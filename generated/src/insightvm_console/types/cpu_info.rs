@@ -26,19 +26,15 @@ impl codec::ReadFields for CpuInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut clock_speed = None;
-        let mut count = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "clockSpeed" => map.read(&mut clock_speed),
-                "count" => map.read(&mut count),
+                "clockSpeed" => map.fill(0, &mut this.clock_speed),
+                "count" => map.fill(1, &mut this.count),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            clock_speed: codec::optional(clock_speed),
-            count: codec::optional(count),
-        })
+        Ok(this)
     }
 }
 

@@ -47,9 +47,12 @@ impl codec::ReadFields for CreateAuthenticationSource {
                 _ => map.skip(),
             }?;
         }
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             id: codec::optional(id),
-            type_: codec::required(type_, "type")?,
+            type_,
         })
     }
 }

@@ -27,19 +27,15 @@ impl codec::ReadFields for CreatedOrUpdatedReference {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "id" => map.fill(0, &mut this.id),
+                "links" => map.fill(1, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

@@ -51,10 +51,13 @@ impl codec::ReadFields for Database {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
             description: codec::optional(description),
             id: codec::optional(id),
-            name: codec::required(name, "name")?,
+            name,
         })
     }
 }

@@ -41,30 +41,20 @@ impl codec::ReadFields for DatabaseConnectionSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut maximum_administration_pool_size = None;
-        let mut maximum_pool_size = None;
-        let mut maximum_prepared_statement_pool_size = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
                 "maximumAdministrationPoolSize" => {
-                    map.read(&mut maximum_administration_pool_size)
+                    map.fill(0, &mut this.maximum_administration_pool_size)
                 }
-                "maximumPoolSize" => map.read(&mut maximum_pool_size),
+                "maximumPoolSize" => map.fill(1, &mut this.maximum_pool_size),
                 "maximumPreparedStatementPoolSize" => {
-                    map.read(&mut maximum_prepared_statement_pool_size)
+                    map.fill(2, &mut this.maximum_prepared_statement_pool_size)
                 }
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            maximum_administration_pool_size: codec::optional(
-                maximum_administration_pool_size,
-            ),
-            maximum_pool_size: codec::optional(maximum_pool_size),
-            maximum_prepared_statement_pool_size: codec::optional(
-                maximum_prepared_statement_pool_size,
-            ),
-        })
+        Ok(this)
     }
 }
 

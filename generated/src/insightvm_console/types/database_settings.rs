@@ -49,36 +49,22 @@ impl codec::ReadFields for DatabaseSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut connection = None;
-        let mut host = None;
-        let mut maintenance_thread_pool_size = None;
-        let mut port = None;
-        let mut url = None;
-        let mut user = None;
-        let mut vendor = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connection" => map.read(&mut connection),
-                "host" => map.read(&mut host),
+                "connection" => map.fill(0, &mut this.connection),
+                "host" => map.fill(1, &mut this.host),
                 "maintenanceThreadPoolSize" => {
-                    map.read(&mut maintenance_thread_pool_size)
+                    map.fill(2, &mut this.maintenance_thread_pool_size)
                 }
-                "port" => map.read(&mut port),
-                "url" => map.read(&mut url),
-                "user" => map.read(&mut user),
-                "vendor" => map.read(&mut vendor),
+                "port" => map.fill(3, &mut this.port),
+                "url" => map.fill(4, &mut this.url),
+                "user" => map.fill(5, &mut this.user),
+                "vendor" => map.fill(6, &mut this.vendor),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            connection: codec::optional(connection),
-            host: codec::optional(host),
-            maintenance_thread_pool_size: codec::optional(maintenance_thread_pool_size),
-            port: codec::optional(port),
-            url: codec::optional(url),
-            user: codec::optional(user),
-            vendor: codec::optional(vendor),
-        })
+        Ok(this)
     }
 }
 

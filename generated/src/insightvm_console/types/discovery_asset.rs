@@ -30,22 +30,16 @@ impl codec::ReadFields for DiscoveryAsset {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address = None;
-        let mut links = None;
-        let mut name = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
+                "address" => map.fill(0, &mut this.address),
+                "links" => map.fill(1, &mut this.links),
+                "name" => map.fill(2, &mut this.name),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            address: codec::optional(address),
-            links: codec::optional(links),
-            name: codec::optional(name),
-        })
+        Ok(this)
     }
 }
 

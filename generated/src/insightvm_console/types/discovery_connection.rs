@@ -107,76 +107,38 @@ impl codec::ReadFields for DiscoveryConnection {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut access_key_id = None;
-        let mut address = None;
-        let mut arn = None;
-        let mut aws_session_name = None;
-        let mut connection_type = None;
-        let mut event_source = None;
-        let mut exchange_server_hostname = None;
-        let mut exchange_user = None;
-        let mut folder_path = None;
-        let mut id = None;
-        let mut ldap_server = None;
-        let mut links = None;
-        let mut name = None;
-        let mut port = None;
-        let mut protocol = None;
-        let mut region = None;
-        let mut scan_engine_is_inside_aws = None;
-        let mut secret_access_key = None;
-        let mut status = None;
-        let mut username = None;
-        let mut win_rm_server = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "accessKeyId" => map.read(&mut access_key_id),
-                "address" => map.read(&mut address),
-                "arn" => map.read(&mut arn),
-                "awsSessionName" => map.read(&mut aws_session_name),
-                "connectionType" => map.read(&mut connection_type),
-                "eventSource" => map.read(&mut event_source),
-                "exchangeServerHostname" => map.read(&mut exchange_server_hostname),
-                "exchangeUser" => map.read(&mut exchange_user),
-                "folderPath" => map.read(&mut folder_path),
-                "id" => map.read(&mut id),
-                "ldapServer" => map.read(&mut ldap_server),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "port" => map.read(&mut port),
-                "protocol" => map.read(&mut protocol),
-                "region" => map.read(&mut region),
-                "scanEngineIsInsideAWS" => map.read(&mut scan_engine_is_inside_aws),
-                "secretAccessKey" => map.read(&mut secret_access_key),
-                "status" => map.read(&mut status),
-                "username" => map.read(&mut username),
-                "winRMServer" => map.read(&mut win_rm_server),
+                "accessKeyId" => map.fill(0, &mut this.access_key_id),
+                "address" => map.fill(1, &mut this.address),
+                "arn" => map.fill(2, &mut this.arn),
+                "awsSessionName" => map.fill(3, &mut this.aws_session_name),
+                "connectionType" => map.fill(4, &mut this.connection_type),
+                "eventSource" => map.fill(5, &mut this.event_source),
+                "exchangeServerHostname" => {
+                    map.fill(6, &mut this.exchange_server_hostname)
+                }
+                "exchangeUser" => map.fill(7, &mut this.exchange_user),
+                "folderPath" => map.fill(8, &mut this.folder_path),
+                "id" => map.fill(9, &mut this.id),
+                "ldapServer" => map.fill(10, &mut this.ldap_server),
+                "links" => map.fill(11, &mut this.links),
+                "name" => map.fill(12, &mut this.name),
+                "port" => map.fill(13, &mut this.port),
+                "protocol" => map.fill(14, &mut this.protocol),
+                "region" => map.fill(15, &mut this.region),
+                "scanEngineIsInsideAWS" => {
+                    map.fill(16, &mut this.scan_engine_is_inside_aws)
+                }
+                "secretAccessKey" => map.fill(17, &mut this.secret_access_key),
+                "status" => map.fill(18, &mut this.status),
+                "username" => map.fill(19, &mut this.username),
+                "winRMServer" => map.fill(20, &mut this.win_rm_server),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            access_key_id: codec::optional(access_key_id),
-            address: codec::optional(address),
-            arn: codec::optional(arn),
-            aws_session_name: codec::optional(aws_session_name),
-            connection_type: codec::optional(connection_type),
-            event_source: codec::optional(event_source),
-            exchange_server_hostname: codec::optional(exchange_server_hostname),
-            exchange_user: codec::optional(exchange_user),
-            folder_path: codec::optional(folder_path),
-            id: codec::optional(id),
-            ldap_server: codec::optional(ldap_server),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            port: codec::optional(port),
-            protocol: codec::optional(protocol),
-            region: codec::optional(region),
-            scan_engine_is_inside_aws: codec::optional(scan_engine_is_inside_aws),
-            secret_access_key: codec::optional(secret_access_key),
-            status: codec::optional(status),
-            username: codec::optional(username),
-            win_rm_server: codec::optional(win_rm_server),
-        })
+        Ok(this)
     }
 }
 

@@ -37,22 +37,16 @@ impl codec::ReadFields for DiscoverySearchCriteria {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut connection_type = None;
-        let mut filters = None;
-        let mut match_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connectionType" => map.read(&mut connection_type),
-                "filters" => map.read(&mut filters),
-                "match" => map.read(&mut match_),
+                "connectionType" => map.fill(0, &mut this.connection_type),
+                "filters" => map.fill(1, &mut this.filters),
+                "match" => map.fill(2, &mut this.match_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            connection_type: codec::optional(connection_type),
-            filters: codec::optional(filters),
-            match_: codec::optional(match_),
-        })
+        Ok(this)
     }
 }
 

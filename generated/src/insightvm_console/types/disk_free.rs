@@ -26,19 +26,15 @@ impl codec::ReadFields for DiskFree {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut bytes = None;
-        let mut formatted = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "bytes" => map.read(&mut bytes),
-                "formatted" => map.read(&mut formatted),
+                "bytes" => map.fill(0, &mut this.bytes),
+                "formatted" => map.fill(1, &mut this.formatted),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            bytes: codec::optional(bytes),
-            formatted: codec::optional(formatted),
-        })
+        Ok(this)
     }
 }
 

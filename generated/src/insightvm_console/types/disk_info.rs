@@ -27,22 +27,16 @@ impl codec::ReadFields for DiskInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut free = None;
-        let mut installation = None;
-        let mut total = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "free" => map.read(&mut free),
-                "installation" => map.read(&mut installation),
-                "total" => map.read(&mut total),
+                "free" => map.fill(0, &mut this.free),
+                "installation" => map.fill(1, &mut this.installation),
+                "total" => map.fill(2, &mut this.total),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            free: codec::optional(free),
-            installation: codec::optional(installation),
-            total: codec::optional(total),
-        })
+        Ok(this)
     }
 }
 

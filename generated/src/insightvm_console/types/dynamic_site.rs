@@ -37,9 +37,10 @@ impl codec::ReadFields for DynamicSite {
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::required(id, "id")?,
-        })
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
+        Ok(Self { id })
     }
 }
 

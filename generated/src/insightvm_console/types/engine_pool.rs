@@ -57,11 +57,17 @@ impl codec::ReadFields for EnginePool {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
             engines: codec::optional(engines),
-            id: codec::required(id, "id")?,
+            id,
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
         })
     }
 }

@@ -27,19 +27,15 @@ impl codec::ReadFields for EnvironmentProperties {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut properties = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "properties" => map.read(&mut properties),
+                "links" => map.fill(0, &mut this.links),
+                "properties" => map.fill(1, &mut this.properties),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            properties: codec::optional(properties),
-        })
+        Ok(this)
     }
 }
 

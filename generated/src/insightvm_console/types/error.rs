@@ -30,22 +30,16 @@ impl codec::ReadFields for Error {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut message = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "message" => map.read(&mut message),
-                "status" => map.read(&mut status),
+                "links" => map.fill(0, &mut this.links),
+                "message" => map.fill(1, &mut this.message),
+                "status" => map.fill(2, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            message: codec::optional(message),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

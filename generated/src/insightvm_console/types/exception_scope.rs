@@ -49,31 +49,19 @@ impl codec::ReadFields for ExceptionScope {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut key2 = None;
-        let mut links = None;
-        let mut port = None;
-        let mut type_ = None;
-        let mut vulnerability = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "key" => map.read(&mut key2),
-                "links" => map.read(&mut links),
-                "port" => map.read(&mut port),
-                "type" => map.read(&mut type_),
-                "vulnerability" => map.read(&mut vulnerability),
+                "id" => map.fill(0, &mut this.id),
+                "key" => map.fill(1, &mut this.key),
+                "links" => map.fill(2, &mut this.links),
+                "port" => map.fill(3, &mut this.port),
+                "type" => map.fill(4, &mut this.type_),
+                "vulnerability" => map.fill(5, &mut this.vulnerability),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            key: codec::optional(key2),
-            links: codec::optional(links),
-            port: codec::optional(port),
-            type_: codec::optional(type_),
-            vulnerability: codec::optional(vulnerability),
-        })
+        Ok(this)
     }
 }
 

@@ -26,19 +26,15 @@ impl codec::ReadFields for ExcludedAssetGroups {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset_group_i_ds = None;
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroupIDs" => map.read(&mut asset_group_i_ds),
-                "links" => map.read(&mut links),
+                "assetGroupIDs" => map.fill(0, &mut this.asset_group_i_ds),
+                "links" => map.fill(1, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset_group_i_ds: codec::optional(asset_group_i_ds),
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

@@ -72,52 +72,26 @@ impl codec::ReadFields for Features {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut adaptive_security = None;
-        let mut agents = None;
-        let mut dynamic_discovery = None;
-        let mut early_access = None;
-        let mut engine_pool = None;
-        let mut insight_platform = None;
-        let mut mobile = None;
-        let mut multitenancy = None;
-        let mut policy_editor = None;
-        let mut policy_manager = None;
-        let mut remediation_analytics = None;
-        let mut reporting = None;
-        let mut scanning = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adaptiveSecurity" => map.read(&mut adaptive_security),
-                "agents" => map.read(&mut agents),
-                "dynamicDiscovery" => map.read(&mut dynamic_discovery),
-                "earlyAccess" => map.read(&mut early_access),
-                "enginePool" => map.read(&mut engine_pool),
-                "insightPlatform" => map.read(&mut insight_platform),
-                "mobile" => map.read(&mut mobile),
-                "multitenancy" => map.read(&mut multitenancy),
-                "policyEditor" => map.read(&mut policy_editor),
-                "policyManager" => map.read(&mut policy_manager),
-                "remediationAnalytics" => map.read(&mut remediation_analytics),
-                "reporting" => map.read(&mut reporting),
-                "scanning" => map.read(&mut scanning),
+                "adaptiveSecurity" => map.fill(0, &mut this.adaptive_security),
+                "agents" => map.fill(1, &mut this.agents),
+                "dynamicDiscovery" => map.fill(2, &mut this.dynamic_discovery),
+                "earlyAccess" => map.fill(3, &mut this.early_access),
+                "enginePool" => map.fill(4, &mut this.engine_pool),
+                "insightPlatform" => map.fill(5, &mut this.insight_platform),
+                "mobile" => map.fill(6, &mut this.mobile),
+                "multitenancy" => map.fill(7, &mut this.multitenancy),
+                "policyEditor" => map.fill(8, &mut this.policy_editor),
+                "policyManager" => map.fill(9, &mut this.policy_manager),
+                "remediationAnalytics" => map.fill(10, &mut this.remediation_analytics),
+                "reporting" => map.fill(11, &mut this.reporting),
+                "scanning" => map.fill(12, &mut this.scanning),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            adaptive_security: codec::optional(adaptive_security),
-            agents: codec::optional(agents),
-            dynamic_discovery: codec::optional(dynamic_discovery),
-            early_access: codec::optional(early_access),
-            engine_pool: codec::optional(engine_pool),
-            insight_platform: codec::optional(insight_platform),
-            mobile: codec::optional(mobile),
-            multitenancy: codec::optional(multitenancy),
-            policy_editor: codec::optional(policy_editor),
-            policy_manager: codec::optional(policy_manager),
-            remediation_analytics: codec::optional(remediation_analytics),
-            reporting: codec::optional(reporting),
-            scanning: codec::optional(scanning),
-        })
+        Ok(this)
     }
 }
 

@@ -58,11 +58,17 @@ impl codec::ReadFields for File {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             attributes: codec::optional(attributes),
-            name: codec::required(name, "name")?,
+            name,
             size: codec::optional(size),
-            type_: codec::required(type_, "type")?,
+            type_,
         })
     }
 }

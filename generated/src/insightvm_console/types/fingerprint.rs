@@ -41,28 +41,18 @@ impl codec::ReadFields for Fingerprint {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut description = None;
-        let mut family = None;
-        let mut product = None;
-        let mut vendor = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
-                "family" => map.read(&mut family),
-                "product" => map.read(&mut product),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
+                "description" => map.fill(0, &mut this.description),
+                "family" => map.fill(1, &mut this.family),
+                "product" => map.fill(2, &mut this.product),
+                "vendor" => map.fill(3, &mut this.vendor),
+                "version" => map.fill(4, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            description: codec::optional(description),
-            family: codec::optional(family),
-            product: codec::optional(product),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

@@ -45,9 +45,12 @@ impl codec::ReadFields for GroupAccount {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
             id: codec::optional(id),
-            name: codec::required(name, "name")?,
+            name,
         })
     }
 }

@@ -47,8 +47,11 @@ impl codec::ReadFields for HostName {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
-            name: codec::required(name, "name")?,
+            name,
             source: codec::optional(source),
         })
     }

@@ -27,22 +27,16 @@ impl codec::ReadFields for IMetaData {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut field_name = None;
-        let mut supported_operators = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "fieldName" => map.read(&mut field_name),
-                "supportedOperators" => map.read(&mut supported_operators),
-                "type" => map.read(&mut type_),
+                "fieldName" => map.fill(0, &mut this.field_name),
+                "supportedOperators" => map.fill(1, &mut this.supported_operators),
+                "type" => map.fill(2, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            field_name: codec::optional(field_name),
-            supported_operators: codec::optional(supported_operators),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

@@ -73,55 +73,27 @@ impl codec::ReadFields for Info {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cpu = None;
-        let mut disk = None;
-        let mut distinguished_name = None;
-        let mut fqdn = None;
-        let mut host = None;
-        let mut ip = None;
-        let mut jvm = None;
-        let mut links = None;
-        let mut memory = None;
-        let mut operating_system = None;
-        let mut serial = None;
-        let mut superuser = None;
-        let mut user = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cpu" => map.read(&mut cpu),
-                "disk" => map.read(&mut disk),
-                "distinguishedName" => map.read(&mut distinguished_name),
-                "fqdn" => map.read(&mut fqdn),
-                "host" => map.read(&mut host),
-                "ip" => map.read(&mut ip),
-                "jvm" => map.read(&mut jvm),
-                "links" => map.read(&mut links),
-                "memory" => map.read(&mut memory),
-                "operatingSystem" => map.read(&mut operating_system),
-                "serial" => map.read(&mut serial),
-                "superuser" => map.read(&mut superuser),
-                "user" => map.read(&mut user),
-                "version" => map.read(&mut version),
+                "cpu" => map.fill(0, &mut this.cpu),
+                "disk" => map.fill(1, &mut this.disk),
+                "distinguishedName" => map.fill(2, &mut this.distinguished_name),
+                "fqdn" => map.fill(3, &mut this.fqdn),
+                "host" => map.fill(4, &mut this.host),
+                "ip" => map.fill(5, &mut this.ip),
+                "jvm" => map.fill(6, &mut this.jvm),
+                "links" => map.fill(7, &mut this.links),
+                "memory" => map.fill(8, &mut this.memory),
+                "operatingSystem" => map.fill(9, &mut this.operating_system),
+                "serial" => map.fill(10, &mut this.serial),
+                "superuser" => map.fill(11, &mut this.superuser),
+                "user" => map.fill(12, &mut this.user),
+                "version" => map.fill(13, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            cpu: codec::optional(cpu),
-            disk: codec::optional(disk),
-            distinguished_name: codec::optional(distinguished_name),
-            fqdn: codec::optional(fqdn),
-            host: codec::optional(host),
-            ip: codec::optional(ip),
-            jvm: codec::optional(jvm),
-            links: codec::optional(links),
-            memory: codec::optional(memory),
-            operating_system: codec::optional(operating_system),
-            serial: codec::optional(serial),
-            superuser: codec::optional(superuser),
-            user: codec::optional(user),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

@@ -41,31 +41,19 @@ impl codec::ReadFields for InstallSize {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut backups = None;
-        let mut database = None;
-        let mut directory = None;
-        let mut reports = None;
-        let mut scans = None;
-        let mut total = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "backups" => map.read(&mut backups),
-                "database" => map.read(&mut database),
-                "directory" => map.read(&mut directory),
-                "reports" => map.read(&mut reports),
-                "scans" => map.read(&mut scans),
-                "total" => map.read(&mut total),
+                "backups" => map.fill(0, &mut this.backups),
+                "database" => map.fill(1, &mut this.database),
+                "directory" => map.fill(2, &mut this.directory),
+                "reports" => map.fill(3, &mut this.reports),
+                "scans" => map.fill(4, &mut this.scans),
+                "total" => map.fill(5, &mut this.total),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            backups: codec::optional(backups),
-            database: codec::optional(database),
-            directory: codec::optional(directory),
-            reports: codec::optional(reports),
-            scans: codec::optional(scans),
-            total: codec::optional(total),
-        })
+        Ok(this)
     }
 }
 

@@ -85,76 +85,34 @@ impl codec::ReadFields for JsonNode {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut array = None;
-        let mut big_decimal = None;
-        let mut big_integer = None;
-        let mut binary = None;
-        let mut boolean = None;
-        let mut container_node = None;
-        let mut double = None;
-        let mut float = None;
-        let mut floating_point_number = None;
-        let mut int = None;
-        let mut integral_number = None;
-        let mut long = None;
-        let mut missing_node = None;
-        let mut node_type = None;
-        let mut null = None;
-        let mut number = None;
-        let mut object = None;
-        let mut pojo = None;
-        let mut short = None;
-        let mut textual = None;
-        let mut value_node = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "array" => map.read(&mut array),
-                "bigDecimal" => map.read(&mut big_decimal),
-                "bigInteger" => map.read(&mut big_integer),
-                "binary" => map.read(&mut binary),
-                "boolean" => map.read(&mut boolean),
-                "containerNode" => map.read(&mut container_node),
-                "double" => map.read(&mut double),
-                "float" => map.read(&mut float),
-                "floatingPointNumber" => map.read(&mut floating_point_number),
-                "int" => map.read(&mut int),
-                "integralNumber" => map.read(&mut integral_number),
-                "long" => map.read(&mut long),
-                "missingNode" => map.read(&mut missing_node),
-                "nodeType" => map.read(&mut node_type),
-                "null" => map.read(&mut null),
-                "number" => map.read(&mut number),
-                "object" => map.read(&mut object),
-                "pojo" => map.read(&mut pojo),
-                "short" => map.read(&mut short),
-                "textual" => map.read(&mut textual),
-                "valueNode" => map.read(&mut value_node),
+                "array" => map.fill(0, &mut this.array),
+                "bigDecimal" => map.fill(1, &mut this.big_decimal),
+                "bigInteger" => map.fill(2, &mut this.big_integer),
+                "binary" => map.fill(3, &mut this.binary),
+                "boolean" => map.fill(4, &mut this.boolean),
+                "containerNode" => map.fill(5, &mut this.container_node),
+                "double" => map.fill(6, &mut this.double),
+                "float" => map.fill(7, &mut this.float),
+                "floatingPointNumber" => map.fill(8, &mut this.floating_point_number),
+                "int" => map.fill(9, &mut this.int),
+                "integralNumber" => map.fill(10, &mut this.integral_number),
+                "long" => map.fill(11, &mut this.long),
+                "missingNode" => map.fill(12, &mut this.missing_node),
+                "nodeType" => map.fill(13, &mut this.node_type),
+                "null" => map.fill(14, &mut this.null),
+                "number" => map.fill(15, &mut this.number),
+                "object" => map.fill(16, &mut this.object),
+                "pojo" => map.fill(17, &mut this.pojo),
+                "short" => map.fill(18, &mut this.short),
+                "textual" => map.fill(19, &mut this.textual),
+                "valueNode" => map.fill(20, &mut this.value_node),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            array: codec::optional(array),
-            big_decimal: codec::optional(big_decimal),
-            big_integer: codec::optional(big_integer),
-            binary: codec::optional(binary),
-            boolean: codec::optional(boolean),
-            container_node: codec::optional(container_node),
-            double: codec::optional(double),
-            float: codec::optional(float),
-            floating_point_number: codec::optional(floating_point_number),
-            int: codec::optional(int),
-            integral_number: codec::optional(integral_number),
-            long: codec::optional(long),
-            missing_node: codec::optional(missing_node),
-            node_type: codec::optional(node_type),
-            null: codec::optional(null),
-            number: codec::optional(number),
-            object: codec::optional(object),
-            pojo: codec::optional(pojo),
-            short: codec::optional(short),
-            textual: codec::optional(textual),
-            value_node: codec::optional(value_node),
-        })
+        Ok(this)
     }
 }
 

@@ -41,28 +41,18 @@ impl codec::ReadFields for JvmInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut name = None;
-        let mut start_time = None;
-        let mut uptime = None;
-        let mut vendor = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name),
-                "startTime" => map.read(&mut start_time),
-                "uptime" => map.read(&mut uptime),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
+                "name" => map.fill(0, &mut this.name),
+                "startTime" => map.fill(1, &mut this.start_time),
+                "uptime" => map.fill(2, &mut this.uptime),
+                "vendor" => map.fill(3, &mut this.vendor),
+                "version" => map.fill(4, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            name: codec::optional(name),
-            start_time: codec::optional(start_time),
-            uptime: codec::optional(uptime),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

@@ -52,37 +52,21 @@ impl codec::ReadFields for License {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut edition = None;
-        let mut evaluation = None;
-        let mut expires = None;
-        let mut features = None;
-        let mut limits = None;
-        let mut links = None;
-        let mut perpetual = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "edition" => map.read(&mut edition),
-                "evaluation" => map.read(&mut evaluation),
-                "expires" => map.read(&mut expires),
-                "features" => map.read(&mut features),
-                "limits" => map.read(&mut limits),
-                "links" => map.read(&mut links),
-                "perpetual" => map.read(&mut perpetual),
-                "status" => map.read(&mut status),
+                "edition" => map.fill(0, &mut this.edition),
+                "evaluation" => map.fill(1, &mut this.evaluation),
+                "expires" => map.fill(2, &mut this.expires),
+                "features" => map.fill(3, &mut this.features),
+                "limits" => map.fill(4, &mut this.limits),
+                "links" => map.fill(5, &mut this.links),
+                "perpetual" => map.fill(6, &mut this.perpetual),
+                "status" => map.fill(7, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            edition: codec::optional(edition),
-            evaluation: codec::optional(evaluation),
-            expires: codec::optional(expires),
-            features: codec::optional(features),
-            limits: codec::optional(limits),
-            links: codec::optional(links),
-            perpetual: codec::optional(perpetual),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

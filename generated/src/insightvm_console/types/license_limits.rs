@@ -37,25 +37,19 @@ impl codec::ReadFields for LicenseLimits {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut assets_with_hosted_engine = None;
-        let mut scan_engines = None;
-        let mut users = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "assetsWithHostedEngine" => map.read(&mut assets_with_hosted_engine),
-                "scanEngines" => map.read(&mut scan_engines),
-                "users" => map.read(&mut users),
+                "assets" => map.fill(0, &mut this.assets),
+                "assetsWithHostedEngine" => {
+                    map.fill(1, &mut this.assets_with_hosted_engine)
+                }
+                "scanEngines" => map.fill(2, &mut this.scan_engines),
+                "users" => map.fill(3, &mut this.users),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            assets_with_hosted_engine: codec::optional(assets_with_hosted_engine),
-            scan_engines: codec::optional(scan_engines),
-            users: codec::optional(users),
-        })
+        Ok(this)
     }
 }
 

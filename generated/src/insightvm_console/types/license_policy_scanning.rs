@@ -26,19 +26,15 @@ impl codec::ReadFields for LicensePolicyScanning {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut benchmarks = None;
-        let mut scanning = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "benchmarks" => map.read(&mut benchmarks),
-                "scanning" => map.read(&mut scanning),
+                "benchmarks" => map.fill(0, &mut this.benchmarks),
+                "scanning" => map.fill(1, &mut this.scanning),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            benchmarks: codec::optional(benchmarks),
-            scanning: codec::optional(scanning),
-        })
+        Ok(this)
     }
 }
 

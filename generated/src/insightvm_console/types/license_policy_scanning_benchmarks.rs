@@ -35,28 +35,18 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cis = None;
-        let mut custom = None;
-        let mut disa = None;
-        let mut fdcc = None;
-        let mut usgcb = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cis" => map.read(&mut cis),
-                "custom" => map.read(&mut custom),
-                "disa" => map.read(&mut disa),
-                "fdcc" => map.read(&mut fdcc),
-                "usgcb" => map.read(&mut usgcb),
+                "cis" => map.fill(0, &mut this.cis),
+                "custom" => map.fill(1, &mut this.custom),
+                "disa" => map.fill(2, &mut this.disa),
+                "fdcc" => map.fill(3, &mut this.fdcc),
+                "usgcb" => map.fill(4, &mut this.usgcb),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            cis: codec::optional(cis),
-            custom: codec::optional(custom),
-            disa: codec::optional(disa),
-            fdcc: codec::optional(fdcc),
-            usgcb: codec::optional(usgcb),
-        })
+        Ok(this)
     }
 }
 

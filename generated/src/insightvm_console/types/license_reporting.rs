@@ -33,22 +33,16 @@ impl codec::ReadFields for LicenseReporting {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut advanced = None;
-        let mut customizable_csv_export = None;
-        let mut pci = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "advanced" => map.read(&mut advanced),
-                "customizableCSVExport" => map.read(&mut customizable_csv_export),
-                "pci" => map.read(&mut pci),
+                "advanced" => map.fill(0, &mut this.advanced),
+                "customizableCSVExport" => map.fill(1, &mut this.customizable_csv_export),
+                "pci" => map.fill(2, &mut this.pci),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            advanced: codec::optional(advanced),
-            customizable_csv_export: codec::optional(customizable_csv_export),
-            pci: codec::optional(pci),
-        })
+        Ok(this)
     }
 }
 

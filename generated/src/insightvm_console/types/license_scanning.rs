@@ -41,28 +41,18 @@ impl codec::ReadFields for LicenseScanning {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut discovery = None;
-        let mut policy = None;
-        let mut scada = None;
-        let mut virtual_ = None;
-        let mut web_application = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "discovery" => map.read(&mut discovery),
-                "policy" => map.read(&mut policy),
-                "scada" => map.read(&mut scada),
-                "virtual" => map.read(&mut virtual_),
-                "webApplication" => map.read(&mut web_application),
+                "discovery" => map.fill(0, &mut this.discovery),
+                "policy" => map.fill(1, &mut this.policy),
+                "scada" => map.fill(2, &mut this.scada),
+                "virtual" => map.fill(3, &mut this.virtual_),
+                "webApplication" => map.fill(4, &mut this.web_application),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            discovery: codec::optional(discovery),
-            policy: codec::optional(policy),
-            scada: codec::optional(scada),
-            virtual_: codec::optional(virtual_),
-            web_application: codec::optional(web_application),
-        })
+        Ok(this)
     }
 }
 

@@ -31,19 +31,15 @@ impl codec::ReadFields for Link {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut href = None;
-        let mut rel = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href),
-                "rel" => map.read(&mut rel),
+                "href" => map.fill(0, &mut this.href),
+                "rel" => map.fill(1, &mut this.rel),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            href: codec::optional(href),
-            rel: codec::optional(rel),
-        })
+        Ok(this)
     }
 }
 

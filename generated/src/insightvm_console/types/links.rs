@@ -24,16 +24,14 @@ impl codec::ReadFields for Links {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
+                "links" => map.fill(0, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

@@ -33,22 +33,16 @@ impl codec::ReadFields for LocalePreferences {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut default = None;
-        let mut links = None;
-        let mut reports = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "default" => map.read(&mut default),
-                "links" => map.read(&mut links),
-                "reports" => map.read(&mut reports),
+                "default" => map.fill(0, &mut this.default),
+                "links" => map.fill(1, &mut this.links),
+                "reports" => map.fill(2, &mut this.reports),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            default: codec::optional(default),
-            links: codec::optional(links),
-            reports: codec::optional(reports),
-        })
+        Ok(this)
     }
 }
 

@@ -25,19 +25,15 @@ impl codec::ReadFields for MemoryInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut free = None;
-        let mut total = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "free" => map.read(&mut free),
-                "total" => map.read(&mut total),
+                "free" => map.fill(0, &mut this.free),
+                "total" => map.fill(1, &mut this.total),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            free: codec::optional(free),
-            total: codec::optional(total),
-        })
+        Ok(this)
     }
 }
 

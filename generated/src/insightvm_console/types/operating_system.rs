@@ -66,46 +66,24 @@ impl codec::ReadFields for OperatingSystem {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut architecture = None;
-        let mut configurations = None;
-        let mut cpe = None;
-        let mut description = None;
-        let mut family = None;
-        let mut id = None;
-        let mut product = None;
-        let mut system_name = None;
-        let mut type_ = None;
-        let mut vendor = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "architecture" => map.read(&mut architecture),
-                "configurations" => map.read(&mut configurations),
-                "cpe" => map.read(&mut cpe),
-                "description" => map.read(&mut description),
-                "family" => map.read(&mut family),
-                "id" => map.read(&mut id),
-                "product" => map.read(&mut product),
-                "systemName" => map.read(&mut system_name),
-                "type" => map.read(&mut type_),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
+                "architecture" => map.fill(0, &mut this.architecture),
+                "configurations" => map.fill(1, &mut this.configurations),
+                "cpe" => map.fill(2, &mut this.cpe),
+                "description" => map.fill(3, &mut this.description),
+                "family" => map.fill(4, &mut this.family),
+                "id" => map.fill(5, &mut this.id),
+                "product" => map.fill(6, &mut this.product),
+                "systemName" => map.fill(7, &mut this.system_name),
+                "type" => map.fill(8, &mut this.type_),
+                "vendor" => map.fill(9, &mut this.vendor),
+                "version" => map.fill(10, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            architecture: codec::optional(architecture),
-            configurations: codec::optional(configurations),
-            cpe: codec::optional(cpe),
-            description: codec::optional(description),
-            family: codec::optional(family),
-            id: codec::optional(id),
-            product: codec::optional(product),
-            system_name: codec::optional(system_name),
-            type_: codec::optional(type_),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

@@ -29,22 +29,16 @@ impl codec::ReadFields for PageOfTag {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut page = None;
-        let mut resources = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "page" => map.read(&mut page),
-                "resources" => map.read(&mut resources),
+                "links" => map.fill(0, &mut this.links),
+                "page" => map.fill(1, &mut this.page),
+                "resources" => map.fill(2, &mut this.resources),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            page: codec::optional(page),
-            resources: codec::optional(resources),
-        })
+        Ok(this)
     }
 }
 

@@ -44,28 +44,18 @@ impl codec::ReadFields for Pci {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut adjusted_cvss_score = None;
-        let mut adjusted_severity_score = None;
-        let mut fail = None;
-        let mut special_notes = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adjustedCVSSScore" => map.read(&mut adjusted_cvss_score),
-                "adjustedSeverityScore" => map.read(&mut adjusted_severity_score),
-                "fail" => map.read(&mut fail),
-                "specialNotes" => map.read(&mut special_notes),
-                "status" => map.read(&mut status),
+                "adjustedCVSSScore" => map.fill(0, &mut this.adjusted_cvss_score),
+                "adjustedSeverityScore" => map.fill(1, &mut this.adjusted_severity_score),
+                "fail" => map.fill(2, &mut this.fail),
+                "specialNotes" => map.fill(3, &mut this.special_notes),
+                "status" => map.fill(4, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            adjusted_cvss_score: codec::optional(adjusted_cvss_score),
-            adjusted_severity_score: codec::optional(adjusted_severity_score),
-            fail: codec::optional(fail),
-            special_notes: codec::optional(special_notes),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

@@ -46,25 +46,19 @@ impl codec::ReadFields for Policy {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut enabled = None;
-        let mut links = None;
-        let mut recursive_windows_fs_search = None;
-        let mut store_scap = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled),
-                "links" => map.read(&mut links),
-                "recursiveWindowsFSSearch" => map.read(&mut recursive_windows_fs_search),
-                "storeSCAP" => map.read(&mut store_scap),
+                "enabled" => map.fill(0, &mut this.enabled),
+                "links" => map.fill(1, &mut this.links),
+                "recursiveWindowsFSSearch" => {
+                    map.fill(2, &mut this.recursive_windows_fs_search)
+                }
+                "storeSCAP" => map.fill(3, &mut this.store_scap),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            enabled: codec::optional(enabled),
-            links: codec::optional(links),
-            recursive_windows_fs_search: codec::optional(recursive_windows_fs_search),
-            store_scap: codec::optional(store_scap),
-        })
+        Ok(this)
     }
 }
 

@@ -45,31 +45,19 @@ impl codec::ReadFields for PolicyAsset {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut hostname = None;
-        let mut id = None;
-        let mut ip = None;
-        let mut links = None;
-        let mut os = None;
-        let mut status = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "hostname" => map.read(&mut hostname),
-                "id" => map.read(&mut id),
-                "ip" => map.read(&mut ip),
-                "links" => map.read(&mut links),
-                "os" => map.read(&mut os),
-                "status" => map.read(&mut status),
+                "hostname" => map.fill(0, &mut this.hostname),
+                "id" => map.fill(1, &mut this.id),
+                "ip" => map.fill(2, &mut this.ip),
+                "links" => map.fill(3, &mut this.links),
+                "os" => map.fill(4, &mut this.os),
+                "status" => map.fill(5, &mut this.status),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            hostname: codec::optional(hostname),
-            id: codec::optional(id),
-            ip: codec::optional(ip),
-            links: codec::optional(links),
-            os: codec::optional(os),
-            status: codec::optional(status),
-        })
+        Ok(this)
     }
 }
 

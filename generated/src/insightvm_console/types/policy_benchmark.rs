@@ -33,25 +33,17 @@ impl codec::ReadFields for PolicyBenchmark {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut name = None;
-        let mut title = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "title" => map.read(&mut title),
-                "version" => map.read(&mut version),
+                "links" => map.fill(0, &mut this.links),
+                "name" => map.fill(1, &mut this.name),
+                "title" => map.fill(2, &mut this.title),
+                "version" => map.fill(3, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            name: codec::optional(name),
-            title: codec::optional(title),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

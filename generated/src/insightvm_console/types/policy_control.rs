@@ -46,31 +46,19 @@ impl codec::ReadFields for PolicyControl {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut cce_item_id = None;
-        let mut cce_platform = None;
-        let mut control_name = None;
-        let mut id = None;
-        let mut links = None;
-        let mut published_date = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "cceItemId" => map.read(&mut cce_item_id),
-                "ccePlatform" => map.read(&mut cce_platform),
-                "controlName" => map.read(&mut control_name),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "publishedDate" => map.read(&mut published_date),
+                "cceItemId" => map.fill(0, &mut this.cce_item_id),
+                "ccePlatform" => map.fill(1, &mut this.cce_platform),
+                "controlName" => map.fill(2, &mut this.control_name),
+                "id" => map.fill(3, &mut this.id),
+                "links" => map.fill(4, &mut this.links),
+                "publishedDate" => map.fill(5, &mut this.published_date),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            cce_item_id: codec::optional(cce_item_id),
-            cce_platform: codec::optional(cce_platform),
-            control_name: codec::optional(control_name),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            published_date: codec::optional(published_date),
-        })
+        Ok(this)
     }
 }
 

@@ -67,46 +67,24 @@ impl codec::ReadFields for PolicyGroup {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut benchmark = None;
-        let mut description = None;
-        let mut id = None;
-        let mut links = None;
-        let mut name = None;
-        let mut policy = None;
-        let mut scope = None;
-        let mut status = None;
-        let mut surrogate_id = None;
-        let mut title = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "benchmark" => map.read(&mut benchmark),
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "policy" => map.read(&mut policy),
-                "scope" => map.read(&mut scope),
-                "status" => map.read(&mut status),
-                "surrogateId" => map.read(&mut surrogate_id),
-                "title" => map.read(&mut title),
+                "assets" => map.fill(0, &mut this.assets),
+                "benchmark" => map.fill(1, &mut this.benchmark),
+                "description" => map.fill(2, &mut this.description),
+                "id" => map.fill(3, &mut this.id),
+                "links" => map.fill(4, &mut this.links),
+                "name" => map.fill(5, &mut this.name),
+                "policy" => map.fill(6, &mut this.policy),
+                "scope" => map.fill(7, &mut this.scope),
+                "status" => map.fill(8, &mut this.status),
+                "surrogateId" => map.fill(9, &mut this.surrogate_id),
+                "title" => map.fill(10, &mut this.title),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            benchmark: codec::optional(benchmark),
-            description: codec::optional(description),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            policy: codec::optional(policy),
-            scope: codec::optional(scope),
-            status: codec::optional(status),
-            surrogate_id: codec::optional(surrogate_id),
-            title: codec::optional(title),
-        })
+        Ok(this)
     }
 }
 

@@ -78,52 +78,26 @@ impl codec::ReadFields for PolicyItem {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut description = None;
-        let mut has_override = None;
-        let mut id = None;
-        let mut is_unscored = None;
-        let mut links = None;
-        let mut name = None;
-        let mut policy = None;
-        let mut rules = None;
-        let mut scope = None;
-        let mut status = None;
-        let mut title = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "description" => map.read(&mut description),
-                "hasOverride" => map.read(&mut has_override),
-                "id" => map.read(&mut id),
-                "isUnscored" => map.read(&mut is_unscored),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "policy" => map.read(&mut policy),
-                "rules" => map.read(&mut rules),
-                "scope" => map.read(&mut scope),
-                "status" => map.read(&mut status),
-                "title" => map.read(&mut title),
-                "type" => map.read(&mut type_),
+                "assets" => map.fill(0, &mut this.assets),
+                "description" => map.fill(1, &mut this.description),
+                "hasOverride" => map.fill(2, &mut this.has_override),
+                "id" => map.fill(3, &mut this.id),
+                "isUnscored" => map.fill(4, &mut this.is_unscored),
+                "links" => map.fill(5, &mut this.links),
+                "name" => map.fill(6, &mut this.name),
+                "policy" => map.fill(7, &mut this.policy),
+                "rules" => map.fill(8, &mut this.rules),
+                "scope" => map.fill(9, &mut this.scope),
+                "status" => map.fill(10, &mut this.status),
+                "title" => map.fill(11, &mut this.title),
+                "type" => map.fill(12, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            description: codec::optional(description),
-            has_override: codec::optional(has_override),
-            id: codec::optional(id),
-            is_unscored: codec::optional(is_unscored),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            policy: codec::optional(policy),
-            rules: codec::optional(rules),
-            scope: codec::optional(scope),
-            status: codec::optional(status),
-            title: codec::optional(title),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

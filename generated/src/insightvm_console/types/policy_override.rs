@@ -91,14 +91,23 @@ impl codec::ReadFields for PolicyOverride {
                 _ => map.skip(),
             }?;
         }
+        let Some(scope) = scope else {
+            return Err(codec::missing("scope"));
+        };
+        let Some(state) = state else {
+            return Err(codec::missing("state"));
+        };
+        let Some(submit) = submit else {
+            return Err(codec::missing("submit"));
+        };
         Ok(Self {
             expires: codec::optional(expires),
             id: codec::optional(id),
             links: codec::optional(links),
             review: codec::optional(review),
-            scope: codec::required(scope, "scope")?,
-            state: codec::required(state, "state")?,
-            submit: codec::required(submit, "submit")?,
+            scope,
+            state,
+            submit,
         })
     }
 }

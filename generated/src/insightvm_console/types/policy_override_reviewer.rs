@@ -41,28 +41,18 @@ impl codec::ReadFields for PolicyOverrideReviewer {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut comment = None;
-        let mut date = None;
-        let mut links = None;
-        let mut name = None;
-        let mut user = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "comment" => map.read(&mut comment),
-                "date" => map.read(&mut date),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "user" => map.read(&mut user),
+                "comment" => map.fill(0, &mut this.comment),
+                "date" => map.fill(1, &mut this.date),
+                "links" => map.fill(2, &mut this.links),
+                "name" => map.fill(3, &mut this.name),
+                "user" => map.fill(4, &mut this.user),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            comment: codec::optional(comment),
-            date: codec::optional(date),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            user: codec::optional(user),
-        })
+        Ok(this)
     }
 }
 

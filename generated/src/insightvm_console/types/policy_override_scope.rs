@@ -87,13 +87,22 @@ impl codec::ReadFields for PolicyOverrideScope {
                 _ => map.skip(),
             }?;
         }
+        let Some(new_result) = new_result else {
+            return Err(codec::missing("newResult"));
+        };
+        let Some(rule) = rule else {
+            return Err(codec::missing("rule"));
+        };
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             asset: codec::optional(asset),
             links: codec::optional(links),
-            new_result: codec::required(new_result, "newResult")?,
+            new_result,
             original_result: codec::optional(original_result),
-            rule: codec::required(rule, "rule")?,
-            type_: codec::required(type_, "type")?,
+            rule,
+            type_,
         })
     }
 }

@@ -70,8 +70,11 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
                 _ => map.skip(),
             }?;
         }
+        let Some(comment) = comment else {
+            return Err(codec::missing("comment"));
+        };
         Ok(Self {
-            comment: codec::required(comment, "comment")?,
+            comment,
             date: codec::optional(date),
             links: codec::optional(links),
             name: codec::optional(name),

@@ -71,49 +71,25 @@ impl codec::ReadFields for PolicyRule {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut benchmark = None;
-        let mut description = None;
-        let mut id = None;
-        let mut is_custom = None;
-        let mut links = None;
-        let mut name = None;
-        let mut role = None;
-        let mut scope = None;
-        let mut status = None;
-        let mut surrogate_id = None;
-        let mut title = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "benchmark" => map.read(&mut benchmark),
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
-                "isCustom" => map.read(&mut is_custom),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "role" => map.read(&mut role),
-                "scope" => map.read(&mut scope),
-                "status" => map.read(&mut status),
-                "surrogateId" => map.read(&mut surrogate_id),
-                "title" => map.read(&mut title),
+                "assets" => map.fill(0, &mut this.assets),
+                "benchmark" => map.fill(1, &mut this.benchmark),
+                "description" => map.fill(2, &mut this.description),
+                "id" => map.fill(3, &mut this.id),
+                "isCustom" => map.fill(4, &mut this.is_custom),
+                "links" => map.fill(5, &mut this.links),
+                "name" => map.fill(6, &mut this.name),
+                "role" => map.fill(7, &mut this.role),
+                "scope" => map.fill(8, &mut this.scope),
+                "status" => map.fill(9, &mut this.status),
+                "surrogateId" => map.fill(10, &mut this.surrogate_id),
+                "title" => map.fill(11, &mut this.title),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            benchmark: codec::optional(benchmark),
-            description: codec::optional(description),
-            id: codec::optional(id),
-            is_custom: codec::optional(is_custom),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            role: codec::optional(role),
-            scope: codec::optional(scope),
-            status: codec::optional(status),
-            surrogate_id: codec::optional(surrogate_id),
-            title: codec::optional(title),
-        })
+        Ok(this)
     }
 }
 

@@ -52,31 +52,19 @@ impl codec::ReadFields for PolicySummaryResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut decreased_compliance = None;
-        let mut increased_compliance = None;
-        let mut links = None;
-        let mut number_of_policies = None;
-        let mut overall_compliance = None;
-        let mut scanned_policies = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "decreasedCompliance" => map.read(&mut decreased_compliance),
-                "increasedCompliance" => map.read(&mut increased_compliance),
-                "links" => map.read(&mut links),
-                "numberOfPolicies" => map.read(&mut number_of_policies),
-                "overallCompliance" => map.read(&mut overall_compliance),
-                "scannedPolicies" => map.read(&mut scanned_policies),
+                "decreasedCompliance" => map.fill(0, &mut this.decreased_compliance),
+                "increasedCompliance" => map.fill(1, &mut this.increased_compliance),
+                "links" => map.fill(2, &mut this.links),
+                "numberOfPolicies" => map.fill(3, &mut this.number_of_policies),
+                "overallCompliance" => map.fill(4, &mut this.overall_compliance),
+                "scannedPolicies" => map.fill(5, &mut this.scanned_policies),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            decreased_compliance: codec::optional(decreased_compliance),
-            increased_compliance: codec::optional(increased_compliance),
-            links: codec::optional(links),
-            number_of_policies: codec::optional(number_of_policies),
-            overall_compliance: codec::optional(overall_compliance),
-            scanned_policies: codec::optional(scanned_policies),
-        })
+        Ok(this)
     }
 }
 

@@ -33,25 +33,17 @@ impl codec::ReadFields for RangeResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut every = None;
-        let mut from = None;
-        let mut interval = None;
-        let mut to = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "every" => map.read(&mut every),
-                "from" => map.read(&mut from),
-                "interval" => map.read(&mut interval),
-                "to" => map.read(&mut to),
+                "every" => map.fill(0, &mut this.every),
+                "from" => map.fill(1, &mut this.from),
+                "interval" => map.fill(2, &mut this.interval),
+                "to" => map.fill(3, &mut this.to),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            every: codec::optional(every),
-            from: codec::optional(from),
-            interval: codec::optional(interval),
-            to: codec::optional(to),
-        })
+        Ok(this)
     }
 }
 

@@ -30,22 +30,16 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut port = None;
-        let mut protocol = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "port" => map.read(&mut port),
-                "protocol" => map.read(&mut protocol),
+                "links" => map.fill(0, &mut this.links),
+                "port" => map.fill(1, &mut this.port),
+                "protocol" => map.fill(2, &mut this.protocol),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            port: codec::optional(port),
-            protocol: codec::optional(protocol),
-        })
+        Ok(this)
     }
 }
 

@@ -27,19 +27,15 @@ impl codec::ReadFields for RemediationResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut solutions = None;
-        let mut sort = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "solutions" => map.read(&mut solutions),
-                "sort" => map.read(&mut sort),
+                "solutions" => map.fill(0, &mut this.solutions),
+                "sort" => map.fill(1, &mut this.sort),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            solutions: codec::optional(solutions),
-            sort: codec::optional(sort),
-        })
+        Ok(this)
     }
 }
 

@@ -83,10 +83,16 @@ impl codec::ReadFields for Repeat {
                 _ => map.skip(),
             }?;
         }
+        let Some(every) = every else {
+            return Err(codec::missing("every"));
+        };
+        let Some(interval) = interval else {
+            return Err(codec::missing("interval"));
+        };
         Ok(Self {
             day_of_week: codec::optional(day_of_week),
-            every: codec::required(every, "every")?,
-            interval: codec::required(interval, "interval")?,
+            every,
+            interval,
             last_day_of_month: codec::optional(last_day_of_month),
             week_of_month: codec::optional(week_of_month),
         })

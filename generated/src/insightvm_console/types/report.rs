@@ -128,94 +128,40 @@ impl codec::ReadFields for Report {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut baseline = None;
-        let mut bureau = None;
-        let mut component = None;
-        let mut database = None;
-        let mut email = None;
-        let mut enclave = None;
-        let mut filters = None;
-        let mut format = None;
-        let mut frequency = None;
-        let mut id = None;
-        let mut language = None;
-        let mut links = None;
-        let mut name = None;
-        let mut organization = None;
-        let mut owner = None;
-        let mut policies = None;
-        let mut policy = None;
-        let mut query = None;
-        let mut range = None;
-        let mut remediation = None;
-        let mut risk_trend = None;
-        let mut scope = None;
-        let mut storage = None;
-        let mut template = None;
-        let mut timezone = None;
-        let mut users = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "baseline" => map.read(&mut baseline),
-                "bureau" => map.read(&mut bureau),
-                "component" => map.read(&mut component),
-                "database" => map.read(&mut database),
-                "email" => map.read(&mut email),
-                "enclave" => map.read(&mut enclave),
-                "filters" => map.read(&mut filters),
-                "format" => map.read(&mut format),
-                "frequency" => map.read(&mut frequency),
-                "id" => map.read(&mut id),
-                "language" => map.read(&mut language),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "organization" => map.read(&mut organization),
-                "owner" => map.read(&mut owner),
-                "policies" => map.read(&mut policies),
-                "policy" => map.read(&mut policy),
-                "query" => map.read(&mut query),
-                "range" => map.read(&mut range),
-                "remediation" => map.read(&mut remediation),
-                "riskTrend" => map.read(&mut risk_trend),
-                "scope" => map.read(&mut scope),
-                "storage" => map.read(&mut storage),
-                "template" => map.read(&mut template),
-                "timezone" => map.read(&mut timezone),
-                "users" => map.read(&mut users),
-                "version" => map.read(&mut version),
+                "baseline" => map.fill(0, &mut this.baseline),
+                "bureau" => map.fill(1, &mut this.bureau),
+                "component" => map.fill(2, &mut this.component),
+                "database" => map.fill(3, &mut this.database),
+                "email" => map.fill(4, &mut this.email),
+                "enclave" => map.fill(5, &mut this.enclave),
+                "filters" => map.fill(6, &mut this.filters),
+                "format" => map.fill(7, &mut this.format),
+                "frequency" => map.fill(8, &mut this.frequency),
+                "id" => map.fill(9, &mut this.id),
+                "language" => map.fill(10, &mut this.language),
+                "links" => map.fill(11, &mut this.links),
+                "name" => map.fill(12, &mut this.name),
+                "organization" => map.fill(13, &mut this.organization),
+                "owner" => map.fill(14, &mut this.owner),
+                "policies" => map.fill(15, &mut this.policies),
+                "policy" => map.fill(16, &mut this.policy),
+                "query" => map.fill(17, &mut this.query),
+                "range" => map.fill(18, &mut this.range),
+                "remediation" => map.fill(19, &mut this.remediation),
+                "riskTrend" => map.fill(20, &mut this.risk_trend),
+                "scope" => map.fill(21, &mut this.scope),
+                "storage" => map.fill(22, &mut this.storage),
+                "template" => map.fill(23, &mut this.template),
+                "timezone" => map.fill(24, &mut this.timezone),
+                "users" => map.fill(25, &mut this.users),
+                "version" => map.fill(26, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            baseline: codec::optional(baseline),
-            bureau: codec::optional(bureau),
-            component: codec::optional(component),
-            database: codec::optional(database),
-            email: codec::optional(email),
-            enclave: codec::optional(enclave),
-            filters: codec::optional(filters),
-            format: codec::optional(format),
-            frequency: codec::optional(frequency),
-            id: codec::optional(id),
-            language: codec::optional(language),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            organization: codec::optional(organization),
-            owner: codec::optional(owner),
-            policies: codec::optional(policies),
-            policy: codec::optional(policy),
-            query: codec::optional(query),
-            range: codec::optional(range),
-            remediation: codec::optional(remediation),
-            risk_trend: codec::optional(risk_trend),
-            scope: codec::optional(scope),
-            storage: codec::optional(storage),
-            template: codec::optional(template),
-            timezone: codec::optional(timezone),
-            users: codec::optional(users),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

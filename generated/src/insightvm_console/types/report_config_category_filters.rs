@@ -29,22 +29,16 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut excluded = None;
-        let mut included = None;
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "excluded" => map.read(&mut excluded),
-                "included" => map.read(&mut included),
-                "links" => map.read(&mut links),
+                "excluded" => map.fill(0, &mut this.excluded),
+                "included" => map.fill(1, &mut this.included),
+                "links" => map.fill(2, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            excluded: codec::optional(excluded),
-            included: codec::optional(included),
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

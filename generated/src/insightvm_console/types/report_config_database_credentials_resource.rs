@@ -26,19 +26,15 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut password = None;
-        let mut username = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "password" => map.read(&mut password),
-                "username" => map.read(&mut username),
+                "password" => map.fill(0, &mut this.password),
+                "username" => map.fill(1, &mut this.username),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            password: codec::optional(password),
-            username: codec::optional(username),
-        })
+        Ok(this)
     }
 }
 

@@ -41,28 +41,18 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut credentials = None;
-        let mut host = None;
-        let mut name = None;
-        let mut port = None;
-        let mut vendor = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "credentials" => map.read(&mut credentials),
-                "host" => map.read(&mut host),
-                "name" => map.read(&mut name),
-                "port" => map.read(&mut port),
-                "vendor" => map.read(&mut vendor),
+                "credentials" => map.fill(0, &mut this.credentials),
+                "host" => map.fill(1, &mut this.host),
+                "name" => map.fill(2, &mut this.name),
+                "port" => map.fill(3, &mut this.port),
+                "vendor" => map.fill(4, &mut this.vendor),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            credentials: codec::optional(credentials),
-            host: codec::optional(host),
-            name: codec::optional(name),
-            port: codec::optional(port),
-            vendor: codec::optional(vendor),
-        })
+        Ok(this)
     }
 }
 

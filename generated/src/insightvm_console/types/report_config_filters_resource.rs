@@ -32,22 +32,16 @@ impl codec::ReadFields for ReportConfigFiltersResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut categories = None;
-        let mut severity = None;
-        let mut statuses = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "categories" => map.read(&mut categories),
-                "severity" => map.read(&mut severity),
-                "statuses" => map.read(&mut statuses),
+                "categories" => map.fill(0, &mut this.categories),
+                "severity" => map.fill(1, &mut this.severity),
+                "statuses" => map.fill(2, &mut this.statuses),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            categories: codec::optional(categories),
-            severity: codec::optional(severity),
-            statuses: codec::optional(statuses),
-        })
+        Ok(this)
     }
 }
 

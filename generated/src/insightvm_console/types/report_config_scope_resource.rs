@@ -41,28 +41,18 @@ impl codec::ReadFields for ReportConfigScopeResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset_groups = None;
-        let mut assets = None;
-        let mut scan = None;
-        let mut sites = None;
-        let mut tags = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetGroups" => map.read(&mut asset_groups),
-                "assets" => map.read(&mut assets),
-                "scan" => map.read(&mut scan),
-                "sites" => map.read(&mut sites),
-                "tags" => map.read(&mut tags),
+                "assetGroups" => map.fill(0, &mut this.asset_groups),
+                "assets" => map.fill(1, &mut this.assets),
+                "scan" => map.fill(2, &mut this.scan),
+                "sites" => map.fill(3, &mut this.sites),
+                "tags" => map.fill(4, &mut this.tags),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset_groups: codec::optional(asset_groups),
-            assets: codec::optional(assets),
-            scan: codec::optional(scan),
-            sites: codec::optional(sites),
-            tags: codec::optional(tags),
-        })
+        Ok(this)
     }
 }
 

@@ -46,31 +46,19 @@ impl codec::ReadFields for ReportEmail {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut access = None;
-        let mut additional = None;
-        let mut additional_recipients = None;
-        let mut asset_access = None;
-        let mut owner = None;
-        let mut smtp = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "access" => map.read(&mut access),
-                "additional" => map.read(&mut additional),
-                "additionalRecipients" => map.read(&mut additional_recipients),
-                "assetAccess" => map.read(&mut asset_access),
-                "owner" => map.read(&mut owner),
-                "smtp" => map.read(&mut smtp),
+                "access" => map.fill(0, &mut this.access),
+                "additional" => map.fill(1, &mut this.additional),
+                "additionalRecipients" => map.fill(2, &mut this.additional_recipients),
+                "assetAccess" => map.fill(3, &mut this.asset_access),
+                "owner" => map.fill(4, &mut this.owner),
+                "smtp" => map.fill(5, &mut this.smtp),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            access: codec::optional(access),
-            additional: codec::optional(additional),
-            additional_recipients: codec::optional(additional_recipients),
-            asset_access: codec::optional(asset_access),
-            owner: codec::optional(owner),
-            smtp: codec::optional(smtp),
-        })
+        Ok(this)
     }
 }
 

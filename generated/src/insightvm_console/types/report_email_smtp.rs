@@ -30,22 +30,16 @@ impl codec::ReadFields for ReportEmailSmtp {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut global = None;
-        let mut relay = None;
-        let mut sender = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "global" => map.read(&mut global),
-                "relay" => map.read(&mut relay),
-                "sender" => map.read(&mut sender),
+                "global" => map.fill(0, &mut this.global),
+                "relay" => map.fill(1, &mut this.relay),
+                "sender" => map.fill(2, &mut this.sender),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            global: codec::optional(global),
-            relay: codec::optional(relay),
-            sender: codec::optional(sender),
-        })
+        Ok(this)
     }
 }
 

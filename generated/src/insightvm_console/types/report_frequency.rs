@@ -35,25 +35,17 @@ impl codec::ReadFields for ReportFrequency {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut next_runtimes = None;
-        let mut repeat = None;
-        let mut start = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "nextRuntimes" => map.read(&mut next_runtimes),
-                "repeat" => map.read(&mut repeat),
-                "start" => map.read(&mut start),
-                "type" => map.read(&mut type_),
+                "nextRuntimes" => map.fill(0, &mut this.next_runtimes),
+                "repeat" => map.fill(1, &mut this.repeat),
+                "start" => map.fill(2, &mut this.start),
+                "type" => map.fill(3, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            next_runtimes: codec::optional(next_runtimes),
-            repeat: codec::optional(repeat),
-            start: codec::optional(start),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

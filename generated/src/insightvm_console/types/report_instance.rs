@@ -46,31 +46,19 @@ impl codec::ReadFields for ReportInstance {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut generated = None;
-        let mut id = None;
-        let mut links = None;
-        let mut size = None;
-        let mut status = None;
-        let mut uri = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "generated" => map.read(&mut generated),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "size" => map.read(&mut size),
-                "status" => map.read(&mut status),
-                "uri" => map.read(&mut uri),
+                "generated" => map.fill(0, &mut this.generated),
+                "id" => map.fill(1, &mut this.id),
+                "links" => map.fill(2, &mut this.links),
+                "size" => map.fill(3, &mut this.size),
+                "status" => map.fill(4, &mut this.status),
+                "uri" => map.fill(5, &mut this.uri),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            generated: codec::optional(generated),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            size: codec::optional(size),
-            status: codec::optional(status),
-            uri: codec::optional(uri),
-        })
+        Ok(this)
     }
 }
 

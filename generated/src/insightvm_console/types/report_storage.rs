@@ -26,19 +26,15 @@ impl codec::ReadFields for ReportStorage {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut location = None;
-        let mut path = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "location" => map.read(&mut location),
-                "path" => map.read(&mut path),
+                "location" => map.fill(0, &mut this.location),
+                "path" => map.fill(1, &mut this.path),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            location: codec::optional(location),
-            path: codec::optional(path),
-        })
+        Ok(this)
     }
 }
 

@@ -51,34 +51,20 @@ impl codec::ReadFields for ReportTemplate {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut builtin = None;
-        let mut description = None;
-        let mut id = None;
-        let mut links = None;
-        let mut name = None;
-        let mut sections = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "builtin" => map.read(&mut builtin),
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "sections" => map.read(&mut sections),
-                "type" => map.read(&mut type_),
+                "builtin" => map.fill(0, &mut this.builtin),
+                "description" => map.fill(1, &mut this.description),
+                "id" => map.fill(2, &mut this.id),
+                "links" => map.fill(3, &mut this.links),
+                "name" => map.fill(4, &mut this.name),
+                "sections" => map.fill(5, &mut this.sections),
+                "type" => map.fill(6, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            builtin: codec::optional(builtin),
-            description: codec::optional(description),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            sections: codec::optional(sections),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

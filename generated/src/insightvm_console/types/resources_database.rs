@@ -27,19 +27,15 @@ impl codec::ReadFields for ResourcesDatabase {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut links = None;
-        let mut resources = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "resources" => map.read(&mut resources),
+                "links" => map.fill(0, &mut this.links),
+                "resources" => map.fill(1, &mut this.resources),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            links: codec::optional(links),
-            resources: codec::optional(resources),
-        })
+        Ok(this)
     }
 }
 

@@ -41,28 +41,18 @@ impl codec::ReadFields for RiskModifierSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut high = None;
-        let mut low = None;
-        let mut medium = None;
-        let mut very_high = None;
-        let mut very_low = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "high" => map.read(&mut high),
-                "low" => map.read(&mut low),
-                "medium" => map.read(&mut medium),
-                "veryHigh" => map.read(&mut very_high),
-                "veryLow" => map.read(&mut very_low),
+                "high" => map.fill(0, &mut this.high),
+                "low" => map.fill(1, &mut this.low),
+                "medium" => map.fill(2, &mut this.medium),
+                "veryHigh" => map.fill(3, &mut this.very_high),
+                "veryLow" => map.fill(4, &mut this.very_low),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            high: codec::optional(high),
-            low: codec::optional(low),
-            medium: codec::optional(medium),
-            very_high: codec::optional(very_high),
-            very_low: codec::optional(very_low),
-        })
+        Ok(this)
     }
 }
 

@@ -33,22 +33,16 @@ impl codec::ReadFields for RiskSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut adjust_with_criticality = None;
-        let mut criticality_modifiers = None;
-        let mut model = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "adjustWithCriticality" => map.read(&mut adjust_with_criticality),
-                "criticalityModifiers" => map.read(&mut criticality_modifiers),
-                "model" => map.read(&mut model),
+                "adjustWithCriticality" => map.fill(0, &mut this.adjust_with_criticality),
+                "criticalityModifiers" => map.fill(1, &mut this.criticality_modifiers),
+                "model" => map.fill(2, &mut this.model),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            adjust_with_criticality: codec::optional(adjust_with_criticality),
-            criticality_modifiers: codec::optional(criticality_modifiers),
-            model: codec::optional(model),
-        })
+        Ok(this)
     }
 }
 

@@ -27,19 +27,15 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut total = None;
-        let mut trend = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "total" => map.read(&mut total),
-                "trend" => map.read(&mut trend),
+                "total" => map.fill(0, &mut this.total),
+                "trend" => map.fill(1, &mut this.trend),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            total: codec::optional(total),
-            trend: codec::optional(trend),
-        })
+        Ok(this)
     }
 }
 

@@ -69,40 +69,22 @@ impl codec::ReadFields for RiskTrendResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut all_assets = None;
-        let mut asset_group_membership = None;
-        let mut asset_groups = None;
-        let mut assets = None;
-        let mut from = None;
-        let mut sites = None;
-        let mut tag_membership = None;
-        let mut tags = None;
-        let mut to = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssets" => map.read(&mut all_assets),
-                "assetGroupMembership" => map.read(&mut asset_group_membership),
-                "assetGroups" => map.read(&mut asset_groups),
-                "assets" => map.read(&mut assets),
-                "from" => map.read(&mut from),
-                "sites" => map.read(&mut sites),
-                "tagMembership" => map.read(&mut tag_membership),
-                "tags" => map.read(&mut tags),
-                "to" => map.read(&mut to),
+                "allAssets" => map.fill(0, &mut this.all_assets),
+                "assetGroupMembership" => map.fill(1, &mut this.asset_group_membership),
+                "assetGroups" => map.fill(2, &mut this.asset_groups),
+                "assets" => map.fill(3, &mut this.assets),
+                "from" => map.fill(4, &mut this.from),
+                "sites" => map.fill(5, &mut this.sites),
+                "tagMembership" => map.fill(6, &mut this.tag_membership),
+                "tags" => map.fill(7, &mut this.tags),
+                "to" => map.fill(8, &mut this.to),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            all_assets: codec::optional(all_assets),
-            asset_group_membership: codec::optional(asset_group_membership),
-            asset_groups: codec::optional(asset_groups),
-            assets: codec::optional(assets),
-            from: codec::optional(from),
-            sites: codec::optional(sites),
-            tag_membership: codec::optional(tag_membership),
-            tags: codec::optional(tags),
-            to: codec::optional(to),
-        })
+        Ok(this)
     }
 }
 

@@ -74,11 +74,20 @@ impl codec::ReadFields for Role {
                 _ => map.skip(),
             }?;
         }
+        let Some(description) = description else {
+            return Err(codec::missing("description"));
+        };
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
-            description: codec::required(description, "description")?,
-            id: codec::required(id, "id")?,
+            description,
+            id,
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             privileges: codec::optional(privileges),
         })
     }

@@ -77,55 +77,27 @@ impl codec::ReadFields for Scan {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut duration = None;
-        let mut end_time = None;
-        let mut engine_id = None;
-        let mut engine_name = None;
-        let mut id = None;
-        let mut links = None;
-        let mut message = None;
-        let mut scan_name = None;
-        let mut scan_type = None;
-        let mut start_time = None;
-        let mut started_by = None;
-        let mut status = None;
-        let mut vulnerabilities = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "duration" => map.read(&mut duration),
-                "endTime" => map.read(&mut end_time),
-                "engineId" => map.read(&mut engine_id),
-                "engineName" => map.read(&mut engine_name),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "message" => map.read(&mut message),
-                "scanName" => map.read(&mut scan_name),
-                "scanType" => map.read(&mut scan_type),
-                "startTime" => map.read(&mut start_time),
-                "startedBy" => map.read(&mut started_by),
-                "status" => map.read(&mut status),
-                "vulnerabilities" => map.read(&mut vulnerabilities),
+                "assets" => map.fill(0, &mut this.assets),
+                "duration" => map.fill(1, &mut this.duration),
+                "endTime" => map.fill(2, &mut this.end_time),
+                "engineId" => map.fill(3, &mut this.engine_id),
+                "engineName" => map.fill(4, &mut this.engine_name),
+                "id" => map.fill(5, &mut this.id),
+                "links" => map.fill(6, &mut this.links),
+                "message" => map.fill(7, &mut this.message),
+                "scanName" => map.fill(8, &mut this.scan_name),
+                "scanType" => map.fill(9, &mut this.scan_type),
+                "startTime" => map.fill(10, &mut this.start_time),
+                "startedBy" => map.fill(11, &mut this.started_by),
+                "status" => map.fill(12, &mut this.status),
+                "vulnerabilities" => map.fill(13, &mut this.vulnerabilities),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            duration: codec::optional(duration),
-            end_time: codec::optional(end_time),
-            engine_id: codec::optional(engine_id),
-            engine_name: codec::optional(engine_name),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            message: codec::optional(message),
-            scan_name: codec::optional(scan_name),
-            scan_type: codec::optional(scan_type),
-            start_time: codec::optional(start_time),
-            started_by: codec::optional(started_by),
-            status: codec::optional(status),
-            vulnerabilities: codec::optional(vulnerabilities),
-        })
+        Ok(this)
     }
 }
 

@@ -131,16 +131,28 @@ impl codec::ReadFields for ScanEngine {
                 _ => map.skip(),
             }?;
         }
+        let Some(address) = address else {
+            return Err(codec::missing("address"));
+        };
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(port) = port else {
+            return Err(codec::missing("port"));
+        };
         Ok(Self {
-            address: codec::required(address, "address")?,
+            address,
             content_version: codec::optional(content_version),
             engine_pools: codec::optional(engine_pools),
-            id: codec::required(id, "id")?,
+            id,
             last_refreshed_date: codec::optional(last_refreshed_date),
             last_updated_date: codec::optional(last_updated_date),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
-            port: codec::required(port, "port")?,
+            name,
+            port,
             product_version: codec::optional(product_version),
             sites: codec::optional(sites),
             status: codec::optional(status),

@@ -69,12 +69,24 @@ impl codec::ReadFields for ScanEvents {
                 _ => map.skip(),
             }?;
         }
+        let Some(failed) = failed else {
+            return Err(codec::missing("failed"));
+        };
+        let Some(paused) = paused else {
+            return Err(codec::missing("paused"));
+        };
+        let Some(started) = started else {
+            return Err(codec::missing("started"));
+        };
+        let Some(stopped) = stopped else {
+            return Err(codec::missing("stopped"));
+        };
         Ok(Self {
-            failed: codec::required(failed, "failed")?,
-            paused: codec::required(paused, "paused")?,
+            failed,
+            paused,
             resumed: codec::optional(resumed),
-            started: codec::required(started, "started")?,
-            stopped: codec::required(stopped, "stopped")?,
+            started,
+            stopped,
         })
     }
 }

@@ -145,19 +145,28 @@ impl codec::ReadFields for ScanSchedule {
                 _ => map.skip(),
             }?;
         }
+        let Some(enabled) = enabled else {
+            return Err(codec::missing("enabled"));
+        };
+        let Some(on_scan_repeat) = on_scan_repeat else {
+            return Err(codec::missing("onScanRepeat"));
+        };
+        let Some(start) = start else {
+            return Err(codec::missing("start"));
+        };
         Ok(Self {
             assets: codec::optional(assets),
             duration: codec::optional(duration),
-            enabled: codec::required(enabled, "enabled")?,
+            enabled,
             id: codec::optional(id),
             links: codec::optional(links),
             next_runtimes: codec::optional(next_runtimes),
-            on_scan_repeat: codec::required(on_scan_repeat, "onScanRepeat")?,
+            on_scan_repeat,
             repeat: codec::optional(repeat),
             scan_engine_id: codec::optional(scan_engine_id),
             scan_name: codec::optional(scan_name),
             scan_template_id: codec::optional(scan_template_id),
-            start: codec::required(start, "start")?,
+            start,
         })
     }
 }

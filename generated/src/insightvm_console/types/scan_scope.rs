@@ -25,19 +25,15 @@ impl codec::ReadFields for ScanScope {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut connection = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "connection" => map.read(&mut connection),
+                "assets" => map.fill(0, &mut this.assets),
+                "connection" => map.fill(1, &mut this.connection),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            connection: codec::optional(connection),
-        })
+        Ok(this)
     }
 }
 

@@ -49,31 +49,19 @@ impl codec::ReadFields for ScanSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut connection_timeout = None;
-        let mut incremental = None;
-        let mut maximum_threads = None;
-        let mut read_timeout = None;
-        let mut status_idle_timeout = None;
-        let mut status_threads = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "connectionTimeout" => map.read(&mut connection_timeout),
-                "incremental" => map.read(&mut incremental),
-                "maximumThreads" => map.read(&mut maximum_threads),
-                "readTimeout" => map.read(&mut read_timeout),
-                "statusIdleTimeout" => map.read(&mut status_idle_timeout),
-                "statusThreads" => map.read(&mut status_threads),
+                "connectionTimeout" => map.fill(0, &mut this.connection_timeout),
+                "incremental" => map.fill(1, &mut this.incremental),
+                "maximumThreads" => map.fill(2, &mut this.maximum_threads),
+                "readTimeout" => map.fill(3, &mut this.read_timeout),
+                "statusIdleTimeout" => map.fill(4, &mut this.status_idle_timeout),
+                "statusThreads" => map.fill(5, &mut this.status_threads),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            connection_timeout: codec::optional(connection_timeout),
-            incremental: codec::optional(incremental),
-            maximum_threads: codec::optional(maximum_threads),
-            read_timeout: codec::optional(read_timeout),
-            status_idle_timeout: codec::optional(status_idle_timeout),
-            status_threads: codec::optional(status_threads),
-        })
+        Ok(this)
     }
 }
 

@@ -28,19 +28,15 @@ impl codec::ReadFields for ScanTargetsResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut addresses = None;
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "addresses" => map.read(&mut addresses),
-                "links" => map.read(&mut links),
+                "addresses" => map.fill(0, &mut this.addresses),
+                "links" => map.fill(1, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            addresses: codec::optional(addresses),
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

@@ -95,67 +95,31 @@ impl codec::ReadFields for ScanTemplate {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut checks = None;
-        let mut database = None;
-        let mut description = None;
-        let mut discovery = None;
-        let mut discovery_only = None;
-        let mut enable_windows_services = None;
-        let mut enhanced_logging = None;
-        let mut id = None;
-        let mut links = None;
-        let mut max_parallel_assets = None;
-        let mut max_scan_processes = None;
-        let mut name = None;
-        let mut policy = None;
-        let mut policy_enabled = None;
-        let mut telnet = None;
-        let mut vulnerability_enabled = None;
-        let mut web = None;
-        let mut web_enabled = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "checks" => map.read(&mut checks),
-                "database" => map.read(&mut database),
-                "description" => map.read(&mut description),
-                "discovery" => map.read(&mut discovery),
-                "discoveryOnly" => map.read(&mut discovery_only),
-                "enableWindowsServices" => map.read(&mut enable_windows_services),
-                "enhancedLogging" => map.read(&mut enhanced_logging),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "maxParallelAssets" => map.read(&mut max_parallel_assets),
-                "maxScanProcesses" => map.read(&mut max_scan_processes),
-                "name" => map.read(&mut name),
-                "policy" => map.read(&mut policy),
-                "policyEnabled" => map.read(&mut policy_enabled),
-                "telnet" => map.read(&mut telnet),
-                "vulnerabilityEnabled" => map.read(&mut vulnerability_enabled),
-                "web" => map.read(&mut web),
-                "webEnabled" => map.read(&mut web_enabled),
+                "checks" => map.fill(0, &mut this.checks),
+                "database" => map.fill(1, &mut this.database),
+                "description" => map.fill(2, &mut this.description),
+                "discovery" => map.fill(3, &mut this.discovery),
+                "discoveryOnly" => map.fill(4, &mut this.discovery_only),
+                "enableWindowsServices" => map.fill(5, &mut this.enable_windows_services),
+                "enhancedLogging" => map.fill(6, &mut this.enhanced_logging),
+                "id" => map.fill(7, &mut this.id),
+                "links" => map.fill(8, &mut this.links),
+                "maxParallelAssets" => map.fill(9, &mut this.max_parallel_assets),
+                "maxScanProcesses" => map.fill(10, &mut this.max_scan_processes),
+                "name" => map.fill(11, &mut this.name),
+                "policy" => map.fill(12, &mut this.policy),
+                "policyEnabled" => map.fill(13, &mut this.policy_enabled),
+                "telnet" => map.fill(14, &mut this.telnet),
+                "vulnerabilityEnabled" => map.fill(15, &mut this.vulnerability_enabled),
+                "web" => map.fill(16, &mut this.web),
+                "webEnabled" => map.fill(17, &mut this.web_enabled),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            checks: codec::optional(checks),
-            database: codec::optional(database),
-            description: codec::optional(description),
-            discovery: codec::optional(discovery),
-            discovery_only: codec::optional(discovery_only),
-            enable_windows_services: codec::optional(enable_windows_services),
-            enhanced_logging: codec::optional(enhanced_logging),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            max_parallel_assets: codec::optional(max_parallel_assets),
-            max_scan_processes: codec::optional(max_scan_processes),
-            name: codec::optional(name),
-            policy: codec::optional(policy),
-            policy_enabled: codec::optional(policy_enabled),
-            telnet: codec::optional(telnet),
-            vulnerability_enabled: codec::optional(vulnerability_enabled),
-            web: codec::optional(web),
-            web_enabled: codec::optional(web_enabled),
-        })
+        Ok(this)
     }
 }
 

@@ -60,44 +60,28 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut collect_whois_information = None;
-        let mut fingerprint_minimum_certainty = None;
-        let mut fingerprint_retries = None;
-        let mut ip_fingerprinting_enabled = None;
-        let mut send_arp_pings = None;
-        let mut send_icmp_pings = None;
-        let mut tcp_ports = None;
-        let mut treat_tcp_reset_as_asset = None;
-        let mut udp_ports = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "collectWhoisInformation" => map.read(&mut collect_whois_information),
-                "fingerprintMinimumCertainty" => {
-                    map.read(&mut fingerprint_minimum_certainty)
+                "collectWhoisInformation" => {
+                    map.fill(0, &mut this.collect_whois_information)
                 }
-                "fingerprintRetries" => map.read(&mut fingerprint_retries),
-                "ipFingerprintingEnabled" => map.read(&mut ip_fingerprinting_enabled),
-                "sendArpPings" => map.read(&mut send_arp_pings),
-                "sendIcmpPings" => map.read(&mut send_icmp_pings),
-                "tcpPorts" => map.read(&mut tcp_ports),
-                "treatTcpResetAsAsset" => map.read(&mut treat_tcp_reset_as_asset),
-                "udpPorts" => map.read(&mut udp_ports),
+                "fingerprintMinimumCertainty" => {
+                    map.fill(1, &mut this.fingerprint_minimum_certainty)
+                }
+                "fingerprintRetries" => map.fill(2, &mut this.fingerprint_retries),
+                "ipFingerprintingEnabled" => {
+                    map.fill(3, &mut this.ip_fingerprinting_enabled)
+                }
+                "sendArpPings" => map.fill(4, &mut this.send_arp_pings),
+                "sendIcmpPings" => map.fill(5, &mut this.send_icmp_pings),
+                "tcpPorts" => map.fill(6, &mut this.tcp_ports),
+                "treatTcpResetAsAsset" => map.fill(7, &mut this.treat_tcp_reset_as_asset),
+                "udpPorts" => map.fill(8, &mut this.udp_ports),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            collect_whois_information: codec::optional(collect_whois_information),
-            fingerprint_minimum_certainty: codec::optional(
-                fingerprint_minimum_certainty,
-            ),
-            fingerprint_retries: codec::optional(fingerprint_retries),
-            ip_fingerprinting_enabled: codec::optional(ip_fingerprinting_enabled),
-            send_arp_pings: codec::optional(send_arp_pings),
-            send_icmp_pings: codec::optional(send_icmp_pings),
-            tcp_ports: codec::optional(tcp_ports),
-            treat_tcp_reset_as_asset: codec::optional(treat_tcp_reset_as_asset),
-            udp_ports: codec::optional(udp_ports),
-        })
+        Ok(this)
     }
 }
 

@@ -33,25 +33,17 @@ impl codec::ReadFields for ScanTemplateDatabase {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut db2 = None;
-        let mut links = None;
-        let mut oracle = None;
-        let mut postgres = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "db2" => map.read(&mut db2),
-                "links" => map.read(&mut links),
-                "oracle" => map.read(&mut oracle),
-                "postgres" => map.read(&mut postgres),
+                "db2" => map.fill(0, &mut this.db2),
+                "links" => map.fill(1, &mut this.links),
+                "oracle" => map.fill(2, &mut this.oracle),
+                "postgres" => map.fill(3, &mut this.postgres),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            db2: codec::optional(db2),
-            links: codec::optional(links),
-            oracle: codec::optional(oracle),
-            postgres: codec::optional(postgres),
-        })
+        Ok(this)
     }
 }
 

@@ -30,22 +30,16 @@ impl codec::ReadFields for ScanTemplateDiscovery {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset = None;
-        let mut performance = None;
-        let mut service = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset" => map.read(&mut asset),
-                "performance" => map.read(&mut performance),
-                "service" => map.read(&mut service),
+                "asset" => map.fill(0, &mut this.asset),
+                "performance" => map.fill(1, &mut this.performance),
+                "service" => map.fill(2, &mut this.service),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset: codec::optional(asset),
-            performance: codec::optional(performance),
-            service: codec::optional(service),
-        })
+        Ok(this)
     }
 }
 

@@ -43,28 +43,18 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut packet_rate = None;
-        let mut parallelism = None;
-        let mut retry_limit = None;
-        let mut scan_delay = None;
-        let mut timeout = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "packetRate" => map.read(&mut packet_rate),
-                "parallelism" => map.read(&mut parallelism),
-                "retryLimit" => map.read(&mut retry_limit),
-                "scanDelay" => map.read(&mut scan_delay),
-                "timeout" => map.read(&mut timeout),
+                "packetRate" => map.fill(0, &mut this.packet_rate),
+                "parallelism" => map.fill(1, &mut this.parallelism),
+                "retryLimit" => map.fill(2, &mut this.retry_limit),
+                "scanDelay" => map.fill(3, &mut this.scan_delay),
+                "timeout" => map.fill(4, &mut this.timeout),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            packet_rate: codec::optional(packet_rate),
-            parallelism: codec::optional(parallelism),
-            retry_limit: codec::optional(retry_limit),
-            scan_delay: codec::optional(scan_delay),
-            timeout: codec::optional(timeout),
-        })
+        Ok(this)
     }
 }
 

@@ -32,22 +32,16 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut defeat_rate_limit = None;
-        let mut maximum = None;
-        let mut minimum = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "defeatRateLimit" => map.read(&mut defeat_rate_limit),
-                "maximum" => map.read(&mut maximum),
-                "minimum" => map.read(&mut minimum),
+                "defeatRateLimit" => map.fill(0, &mut this.defeat_rate_limit),
+                "maximum" => map.fill(1, &mut this.maximum),
+                "minimum" => map.fill(2, &mut this.minimum),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            defeat_rate_limit: codec::optional(defeat_rate_limit),
-            maximum: codec::optional(maximum),
-            minimum: codec::optional(minimum),
-        })
+        Ok(this)
     }
 }
 

@@ -30,19 +30,15 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut maximum = None;
-        let mut minimum = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "maximum" => map.read(&mut maximum),
-                "minimum" => map.read(&mut minimum),
+                "maximum" => map.fill(0, &mut this.maximum),
+                "minimum" => map.fill(1, &mut this.minimum),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            maximum: codec::optional(maximum),
-            minimum: codec::optional(minimum),
-        })
+        Ok(this)
     }
 }
 

@@ -32,22 +32,16 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut initial = None;
-        let mut maximum = None;
-        let mut minimum = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "initial" => map.read(&mut initial),
-                "maximum" => map.read(&mut maximum),
-                "minimum" => map.read(&mut minimum),
+                "initial" => map.fill(0, &mut this.initial),
+                "maximum" => map.fill(1, &mut this.maximum),
+                "minimum" => map.fill(2, &mut this.minimum),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            initial: codec::optional(initial),
-            maximum: codec::optional(maximum),
-            minimum: codec::optional(minimum),
-        })
+        Ok(this)
     }
 }
 

@@ -30,22 +30,16 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut service_name_file = None;
-        let mut tcp = None;
-        let mut udp = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "serviceNameFile" => map.read(&mut service_name_file),
-                "tcp" => map.read(&mut tcp),
-                "udp" => map.read(&mut udp),
+                "serviceNameFile" => map.fill(0, &mut this.service_name_file),
+                "tcp" => map.fill(1, &mut this.tcp),
+                "udp" => map.fill(2, &mut this.udp),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            service_name_file: codec::optional(service_name_file),
-            tcp: codec::optional(tcp),
-            udp: codec::optional(udp),
-        })
+        Ok(this)
     }
 }
 

@@ -44,25 +44,17 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_ports = None;
-        let mut excluded_ports = None;
-        let mut links = None;
-        let mut ports = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalPorts" => map.read(&mut additional_ports),
-                "excludedPorts" => map.read(&mut excluded_ports),
-                "links" => map.read(&mut links),
-                "ports" => map.read(&mut ports),
+                "additionalPorts" => map.fill(0, &mut this.additional_ports),
+                "excludedPorts" => map.fill(1, &mut this.excluded_ports),
+                "links" => map.fill(2, &mut this.links),
+                "ports" => map.fill(3, &mut this.ports),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            additional_ports: codec::optional(additional_ports),
-            excluded_ports: codec::optional(excluded_ports),
-            links: codec::optional(links),
-            ports: codec::optional(ports),
-        })
+        Ok(this)
     }
 }
 

@@ -65,41 +65,25 @@ impl codec::ReadFields for ScanTemplateWebSpider {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut dont_scan_multi_use_devices = None;
-        let mut include_query_strings = None;
-        let mut paths = None;
-        let mut patterns = None;
-        let mut performance = None;
-        let mut test_common_usernames_and_passwords = None;
-        let mut test_xss_in_single_scan = None;
-        let mut user_agent = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dontScanMultiUseDevices" => map.read(&mut dont_scan_multi_use_devices),
-                "includeQueryStrings" => map.read(&mut include_query_strings),
-                "paths" => map.read(&mut paths),
-                "patterns" => map.read(&mut patterns),
-                "performance" => map.read(&mut performance),
-                "testCommonUsernamesAndPasswords" => {
-                    map.read(&mut test_common_usernames_and_passwords)
+                "dontScanMultiUseDevices" => {
+                    map.fill(0, &mut this.dont_scan_multi_use_devices)
                 }
-                "testXssInSingleScan" => map.read(&mut test_xss_in_single_scan),
-                "userAgent" => map.read(&mut user_agent),
+                "includeQueryStrings" => map.fill(1, &mut this.include_query_strings),
+                "paths" => map.fill(2, &mut this.paths),
+                "patterns" => map.fill(3, &mut this.patterns),
+                "performance" => map.fill(4, &mut this.performance),
+                "testCommonUsernamesAndPasswords" => {
+                    map.fill(5, &mut this.test_common_usernames_and_passwords)
+                }
+                "testXssInSingleScan" => map.fill(6, &mut this.test_xss_in_single_scan),
+                "userAgent" => map.fill(7, &mut this.user_agent),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            dont_scan_multi_use_devices: codec::optional(dont_scan_multi_use_devices),
-            include_query_strings: codec::optional(include_query_strings),
-            paths: codec::optional(paths),
-            patterns: codec::optional(patterns),
-            performance: codec::optional(performance),
-            test_common_usernames_and_passwords: codec::optional(
-                test_common_usernames_and_passwords,
-            ),
-            test_xss_in_single_scan: codec::optional(test_xss_in_single_scan),
-            user_agent: codec::optional(user_agent),
-        })
+        Ok(this)
     }
 }
 

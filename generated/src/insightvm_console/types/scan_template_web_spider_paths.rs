@@ -33,22 +33,16 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut boostrap = None;
-        let mut excluded = None;
-        let mut honor_robot_directives = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "boostrap" => map.read(&mut boostrap),
-                "excluded" => map.read(&mut excluded),
-                "honorRobotDirectives" => map.read(&mut honor_robot_directives),
+                "boostrap" => map.fill(0, &mut this.boostrap),
+                "excluded" => map.fill(1, &mut this.excluded),
+                "honorRobotDirectives" => map.fill(2, &mut this.honor_robot_directives),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            boostrap: codec::optional(boostrap),
-            excluded: codec::optional(excluded),
-            honor_robot_directives: codec::optional(honor_robot_directives),
-        })
+        Ok(this)
     }
 }
 

@@ -27,19 +27,15 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut sensitive_content = None;
-        let mut sensitive_field = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "sensitiveContent" => map.read(&mut sensitive_content),
-                "sensitiveField" => map.read(&mut sensitive_field),
+                "sensitiveContent" => map.fill(0, &mut this.sensitive_content),
+                "sensitiveField" => map.fill(1, &mut this.sensitive_field),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            sensitive_content: codec::optional(sensitive_content),
-            sensitive_field: codec::optional(sensitive_field),
-        })
+        Ok(this)
     }
 }
 

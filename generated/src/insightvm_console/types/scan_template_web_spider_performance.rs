@@ -66,40 +66,24 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut http_daemons_to_skip = None;
-        let mut maximum_directory_levels = None;
-        let mut maximum_foreign_hosts = None;
-        let mut maximum_link_depth = None;
-        let mut maximum_pages = None;
-        let mut maximum_retries = None;
-        let mut maximum_time = None;
-        let mut response_timeout = None;
-        let mut threads_per_server = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "httpDaemonsToSkip" => map.read(&mut http_daemons_to_skip),
-                "maximumDirectoryLevels" => map.read(&mut maximum_directory_levels),
-                "maximumForeignHosts" => map.read(&mut maximum_foreign_hosts),
-                "maximumLinkDepth" => map.read(&mut maximum_link_depth),
-                "maximumPages" => map.read(&mut maximum_pages),
-                "maximumRetries" => map.read(&mut maximum_retries),
-                "maximumTime" => map.read(&mut maximum_time),
-                "responseTimeout" => map.read(&mut response_timeout),
-                "threadsPerServer" => map.read(&mut threads_per_server),
+                "httpDaemonsToSkip" => map.fill(0, &mut this.http_daemons_to_skip),
+                "maximumDirectoryLevels" => {
+                    map.fill(1, &mut this.maximum_directory_levels)
+                }
+                "maximumForeignHosts" => map.fill(2, &mut this.maximum_foreign_hosts),
+                "maximumLinkDepth" => map.fill(3, &mut this.maximum_link_depth),
+                "maximumPages" => map.fill(4, &mut this.maximum_pages),
+                "maximumRetries" => map.fill(5, &mut this.maximum_retries),
+                "maximumTime" => map.fill(6, &mut this.maximum_time),
+                "responseTimeout" => map.fill(7, &mut this.response_timeout),
+                "threadsPerServer" => map.fill(8, &mut this.threads_per_server),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            http_daemons_to_skip: codec::optional(http_daemons_to_skip),
-            maximum_directory_levels: codec::optional(maximum_directory_levels),
-            maximum_foreign_hosts: codec::optional(maximum_foreign_hosts),
-            maximum_link_depth: codec::optional(maximum_link_depth),
-            maximum_pages: codec::optional(maximum_pages),
-            maximum_retries: codec::optional(maximum_retries),
-            maximum_time: codec::optional(maximum_time),
-            response_timeout: codec::optional(response_timeout),
-            threads_per_server: codec::optional(threads_per_server),
-        })
+        Ok(this)
     }
 }
 

@@ -29,19 +29,15 @@ impl codec::ReadFields for SearchCriteria {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut filters = None;
-        let mut match_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "filters" => map.read(&mut filters),
-                "match" => map.read(&mut match_),
+                "filters" => map.fill(0, &mut this.filters),
+                "match" => map.fill(1, &mut this.match_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            filters: codec::optional(filters),
-            match_: codec::optional(match_),
-        })
+        Ok(this)
     }
 }
 

@@ -129,15 +129,21 @@ impl codec::ReadFields for Service {
                 _ => map.skip(),
             }?;
         }
+        let Some(port) = port else {
+            return Err(codec::missing("port"));
+        };
+        let Some(protocol) = protocol else {
+            return Err(codec::missing("protocol"));
+        };
         Ok(Self {
             configurations: codec::optional(configurations),
             databases: codec::optional(databases),
             family: codec::optional(family),
             links: codec::optional(links),
             name: codec::optional(name),
-            port: codec::required(port, "port")?,
+            port,
             product: codec::optional(product),
-            protocol: codec::required(protocol, "protocol")?,
+            protocol,
             user_groups: codec::optional(user_groups),
             users: codec::optional(users),
             vendor: codec::optional(vendor),

@@ -38,25 +38,17 @@ impl codec::ReadFields for ServiceLink {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut href = None;
-        let mut port = None;
-        let mut protocol = None;
-        let mut rel = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "href" => map.read(&mut href),
-                "port" => map.read(&mut port),
-                "protocol" => map.read(&mut protocol),
-                "rel" => map.read(&mut rel),
+                "href" => map.fill(0, &mut this.href),
+                "port" => map.fill(1, &mut this.port),
+                "protocol" => map.fill(2, &mut this.protocol),
+                "rel" => map.fill(3, &mut this.rel),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            href: codec::optional(href),
-            port: codec::optional(port),
-            protocol: codec::optional(protocol),
-            rel: codec::optional(rel),
-        })
+        Ok(this)
     }
 }
 

@@ -74,55 +74,27 @@ impl codec::ReadFields for Settings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut asset_linking = None;
-        let mut authentication = None;
-        let mut database = None;
-        let mut directory = None;
-        let mut insight_platform = None;
-        let mut insight_platform_region = None;
-        let mut links = None;
-        let mut risk = None;
-        let mut scan = None;
-        let mut serial_number = None;
-        let mut smtp = None;
-        let mut updates = None;
-        let mut uuid = None;
-        let mut web = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assetLinking" => map.read(&mut asset_linking),
-                "authentication" => map.read(&mut authentication),
-                "database" => map.read(&mut database),
-                "directory" => map.read(&mut directory),
-                "insightPlatform" => map.read(&mut insight_platform),
-                "insightPlatformRegion" => map.read(&mut insight_platform_region),
-                "links" => map.read(&mut links),
-                "risk" => map.read(&mut risk),
-                "scan" => map.read(&mut scan),
-                "serialNumber" => map.read(&mut serial_number),
-                "smtp" => map.read(&mut smtp),
-                "updates" => map.read(&mut updates),
-                "uuid" => map.read(&mut uuid),
-                "web" => map.read(&mut web),
+                "assetLinking" => map.fill(0, &mut this.asset_linking),
+                "authentication" => map.fill(1, &mut this.authentication),
+                "database" => map.fill(2, &mut this.database),
+                "directory" => map.fill(3, &mut this.directory),
+                "insightPlatform" => map.fill(4, &mut this.insight_platform),
+                "insightPlatformRegion" => map.fill(5, &mut this.insight_platform_region),
+                "links" => map.fill(6, &mut this.links),
+                "risk" => map.fill(7, &mut this.risk),
+                "scan" => map.fill(8, &mut this.scan),
+                "serialNumber" => map.fill(9, &mut this.serial_number),
+                "smtp" => map.fill(10, &mut this.smtp),
+                "updates" => map.fill(11, &mut this.updates),
+                "uuid" => map.fill(12, &mut this.uuid),
+                "web" => map.fill(13, &mut this.web),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            asset_linking: codec::optional(asset_linking),
-            authentication: codec::optional(authentication),
-            database: codec::optional(database),
-            directory: codec::optional(directory),
-            insight_platform: codec::optional(insight_platform),
-            insight_platform_region: codec::optional(insight_platform_region),
-            links: codec::optional(links),
-            risk: codec::optional(risk),
-            scan: codec::optional(scan),
-            serial_number: codec::optional(serial_number),
-            smtp: codec::optional(smtp),
-            updates: codec::optional(updates),
-            uuid: codec::optional(uuid),
-            web: codec::optional(web),
-        })
+        Ok(this)
     }
 }
 

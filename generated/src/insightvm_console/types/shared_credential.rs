@@ -106,14 +106,23 @@ impl codec::ReadFields for SharedCredential {
                 _ => map.skip(),
             }?;
         }
+        let Some(account) = account else {
+            return Err(codec::missing("account"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(site_assignment) = site_assignment else {
+            return Err(codec::missing("siteAssignment"));
+        };
         Ok(Self {
-            account: codec::required(account, "account")?,
+            account,
             description: codec::optional(description),
             host_restriction: codec::optional(host_restriction),
             id: codec::optional(id),
-            name: codec::required(name, "name")?,
+            name,
             port_restriction: codec::optional(port_restriction),
-            site_assignment: codec::required(site_assignment, "siteAssignment")?,
+            site_assignment,
             sites: codec::optional(sites),
         })
     }

@@ -84,84 +84,42 @@ impl codec::ReadFields for SharedCredentialAccount {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut authentication_type = None;
-        let mut community_name = None;
-        let mut database = None;
-        let mut domain = None;
-        let mut enumerate_sids = None;
-        let mut notes_id_password = None;
-        let mut ntlm_hash = None;
-        let mut oracle_listener_password = None;
-        let mut password = None;
-        let mut pem_key = None;
-        let mut permission_elevation = None;
-        let mut permission_elevation_password = None;
-        let mut permission_elevation_username = None;
-        let mut privacy_password = None;
-        let mut privacy_type = None;
-        let mut private_key_password = None;
-        let mut realm = None;
-        let mut service = None;
-        let mut sid = None;
-        let mut use_windows_authentication = None;
-        let mut username = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authenticationType" => map.read(&mut authentication_type),
-                "communityName" => map.read(&mut community_name),
-                "database" => map.read(&mut database),
-                "domain" => map.read(&mut domain),
-                "enumerateSids" => map.read(&mut enumerate_sids),
-                "notesIDPassword" => map.read(&mut notes_id_password),
-                "ntlmHash" => map.read(&mut ntlm_hash),
-                "oracleListenerPassword" => map.read(&mut oracle_listener_password),
-                "password" => map.read(&mut password),
-                "pemKey" => map.read(&mut pem_key),
-                "permissionElevation" => map.read(&mut permission_elevation),
+                "authenticationType" => map.fill(0, &mut this.authentication_type),
+                "communityName" => map.fill(1, &mut this.community_name),
+                "database" => map.fill(2, &mut this.database),
+                "domain" => map.fill(3, &mut this.domain),
+                "enumerateSids" => map.fill(4, &mut this.enumerate_sids),
+                "notesIDPassword" => map.fill(5, &mut this.notes_id_password),
+                "ntlmHash" => map.fill(6, &mut this.ntlm_hash),
+                "oracleListenerPassword" => {
+                    map.fill(7, &mut this.oracle_listener_password)
+                }
+                "password" => map.fill(8, &mut this.password),
+                "pemKey" => map.fill(9, &mut this.pem_key),
+                "permissionElevation" => map.fill(10, &mut this.permission_elevation),
                 "permissionElevationPassword" => {
-                    map.read(&mut permission_elevation_password)
+                    map.fill(11, &mut this.permission_elevation_password)
                 }
                 "permissionElevationUsername" => {
-                    map.read(&mut permission_elevation_username)
+                    map.fill(12, &mut this.permission_elevation_username)
                 }
-                "privacyPassword" => map.read(&mut privacy_password),
-                "privacyType" => map.read(&mut privacy_type),
-                "privateKeyPassword" => map.read(&mut private_key_password),
-                "realm" => map.read(&mut realm),
-                "service" => map.read(&mut service),
-                "sid" => map.read(&mut sid),
-                "useWindowsAuthentication" => map.read(&mut use_windows_authentication),
-                "username" => map.read(&mut username),
+                "privacyPassword" => map.fill(13, &mut this.privacy_password),
+                "privacyType" => map.fill(14, &mut this.privacy_type),
+                "privateKeyPassword" => map.fill(15, &mut this.private_key_password),
+                "realm" => map.fill(16, &mut this.realm),
+                "service" => map.fill(17, &mut this.service),
+                "sid" => map.fill(18, &mut this.sid),
+                "useWindowsAuthentication" => {
+                    map.fill(19, &mut this.use_windows_authentication)
+                }
+                "username" => map.fill(20, &mut this.username),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            authentication_type: codec::optional(authentication_type),
-            community_name: codec::optional(community_name),
-            database: codec::optional(database),
-            domain: codec::optional(domain),
-            enumerate_sids: codec::optional(enumerate_sids),
-            notes_id_password: codec::optional(notes_id_password),
-            ntlm_hash: codec::optional(ntlm_hash),
-            oracle_listener_password: codec::optional(oracle_listener_password),
-            password: codec::optional(password),
-            pem_key: codec::optional(pem_key),
-            permission_elevation: codec::optional(permission_elevation),
-            permission_elevation_password: codec::optional(
-                permission_elevation_password,
-            ),
-            permission_elevation_username: codec::optional(
-                permission_elevation_username,
-            ),
-            privacy_password: codec::optional(privacy_password),
-            privacy_type: codec::optional(privacy_type),
-            private_key_password: codec::optional(private_key_password),
-            realm: codec::optional(realm),
-            service: codec::optional(service),
-            sid: codec::optional(sid),
-            use_windows_authentication: codec::optional(use_windows_authentication),
-            username: codec::optional(username),
-        })
+        Ok(this)
     }
 }
 

@@ -74,52 +74,26 @@ impl codec::ReadFields for Site {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut assets = None;
-        let mut connection_type = None;
-        let mut description = None;
-        let mut id = None;
-        let mut importance = None;
-        let mut last_scan_time = None;
-        let mut links = None;
-        let mut name = None;
-        let mut risk_score = None;
-        let mut scan_engine = None;
-        let mut scan_template = None;
-        let mut type_ = None;
-        let mut vulnerabilities = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "connectionType" => map.read(&mut connection_type),
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
-                "importance" => map.read(&mut importance),
-                "lastScanTime" => map.read(&mut last_scan_time),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "riskScore" => map.read(&mut risk_score),
-                "scanEngine" => map.read(&mut scan_engine),
-                "scanTemplate" => map.read(&mut scan_template),
-                "type" => map.read(&mut type_),
-                "vulnerabilities" => map.read(&mut vulnerabilities),
+                "assets" => map.fill(0, &mut this.assets),
+                "connectionType" => map.fill(1, &mut this.connection_type),
+                "description" => map.fill(2, &mut this.description),
+                "id" => map.fill(3, &mut this.id),
+                "importance" => map.fill(4, &mut this.importance),
+                "lastScanTime" => map.fill(5, &mut this.last_scan_time),
+                "links" => map.fill(6, &mut this.links),
+                "name" => map.fill(7, &mut this.name),
+                "riskScore" => map.fill(8, &mut this.risk_score),
+                "scanEngine" => map.fill(9, &mut this.scan_engine),
+                "scanTemplate" => map.fill(10, &mut this.scan_template),
+                "type" => map.fill(11, &mut this.type_),
+                "vulnerabilities" => map.fill(12, &mut this.vulnerabilities),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            assets: codec::optional(assets),
-            connection_type: codec::optional(connection_type),
-            description: codec::optional(description),
-            id: codec::optional(id),
-            importance: codec::optional(importance),
-            last_scan_time: codec::optional(last_scan_time),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            risk_score: codec::optional(risk_score),
-            scan_engine: codec::optional(scan_engine),
-            scan_template: codec::optional(scan_template),
-            type_: codec::optional(type_),
-            vulnerabilities: codec::optional(vulnerabilities),
-        })
+        Ok(this)
     }
 }
 

@@ -82,12 +82,15 @@ impl codec::ReadFields for SiteCreateResource {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
             description: codec::optional(description),
             engine_id: codec::optional(engine_id),
             importance: codec::optional(importance),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             scan: codec::optional(scan),
             scan_template_id: codec::optional(scan_template_id),
         })

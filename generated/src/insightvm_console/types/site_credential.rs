@@ -90,14 +90,20 @@ impl codec::ReadFields for SiteCredential {
                 _ => map.skip(),
             }?;
         }
+        let Some(account) = account else {
+            return Err(codec::missing("account"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
-            account: codec::required(account, "account")?,
+            account,
             description: codec::optional(description),
             enabled: codec::optional(enabled),
             host_restriction: codec::optional(host_restriction),
             id: codec::optional(id),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             port_restriction: codec::optional(port_restriction),
         })
     }

@@ -70,49 +70,25 @@ impl codec::ReadFields for SiteOrganization {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut address = None;
-        let mut city = None;
-        let mut contact = None;
-        let mut country = None;
-        let mut email = None;
-        let mut job_title = None;
-        let mut links = None;
-        let mut name = None;
-        let mut phone = None;
-        let mut state = None;
-        let mut url = None;
-        let mut zip_code = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address),
-                "city" => map.read(&mut city),
-                "contact" => map.read(&mut contact),
-                "country" => map.read(&mut country),
-                "email" => map.read(&mut email),
-                "jobTitle" => map.read(&mut job_title),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "phone" => map.read(&mut phone),
-                "state" => map.read(&mut state),
-                "url" => map.read(&mut url),
-                "zipCode" => map.read(&mut zip_code),
+                "address" => map.fill(0, &mut this.address),
+                "city" => map.fill(1, &mut this.city),
+                "contact" => map.fill(2, &mut this.contact),
+                "country" => map.fill(3, &mut this.country),
+                "email" => map.fill(4, &mut this.email),
+                "jobTitle" => map.fill(5, &mut this.job_title),
+                "links" => map.fill(6, &mut this.links),
+                "name" => map.fill(7, &mut this.name),
+                "phone" => map.fill(8, &mut this.phone),
+                "state" => map.fill(9, &mut this.state),
+                "url" => map.fill(10, &mut this.url),
+                "zipCode" => map.fill(11, &mut this.zip_code),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            address: codec::optional(address),
-            city: codec::optional(city),
-            contact: codec::optional(contact),
-            country: codec::optional(country),
-            email: codec::optional(email),
-            job_title: codec::optional(job_title),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            phone: codec::optional(phone),
-            state: codec::optional(state),
-            url: codec::optional(url),
-            zip_code: codec::optional(zip_code),
-        })
+        Ok(this)
     }
 }
 

@@ -42,28 +42,18 @@ impl codec::ReadFields for SiteSharedCredential {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut enabled = None;
-        let mut id = None;
-        let mut links = None;
-        let mut name = None;
-        let mut service = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "service" => map.read(&mut service),
+                "enabled" => map.fill(0, &mut this.enabled),
+                "id" => map.fill(1, &mut this.id),
+                "links" => map.fill(2, &mut this.links),
+                "name" => map.fill(3, &mut this.name),
+                "service" => map.fill(4, &mut this.service),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            enabled: codec::optional(enabled),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            service: codec::optional(service),
-        })
+        Ok(this)
     }
 }
 

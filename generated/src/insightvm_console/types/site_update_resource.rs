@@ -81,13 +81,25 @@ impl codec::ReadFields for SiteUpdateResource {
                 _ => map.skip(),
             }?;
         }
+        let Some(engine_id) = engine_id else {
+            return Err(codec::missing("engineId"));
+        };
+        let Some(importance) = importance else {
+            return Err(codec::missing("importance"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(scan_template_id) = scan_template_id else {
+            return Err(codec::missing("scanTemplateId"));
+        };
         Ok(Self {
             description: codec::optional(description),
-            engine_id: codec::required(engine_id, "engineId")?,
-            importance: codec::required(importance, "importance")?,
+            engine_id,
+            importance,
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
-            scan_template_id: codec::required(scan_template_id, "scanTemplateId")?,
+            name,
+            scan_template_id,
         })
     }
 }

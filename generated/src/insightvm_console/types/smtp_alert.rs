@@ -126,18 +126,33 @@ impl codec::ReadFields for SmtpAlert {
                 _ => map.skip(),
             }?;
         }
+        let Some(enabled) = enabled else {
+            return Err(codec::missing("enabled"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(notification) = notification else {
+            return Err(codec::missing("notification"));
+        };
+        let Some(recipients) = recipients else {
+            return Err(codec::missing("recipients"));
+        };
+        let Some(relay_server) = relay_server else {
+            return Err(codec::missing("relayServer"));
+        };
         Ok(Self {
-            enabled: codec::required(enabled, "enabled")?,
+            enabled,
             enabled_scan_events: codec::optional(enabled_scan_events),
             enabled_vulnerability_events: codec::optional(enabled_vulnerability_events),
             id: codec::optional(id),
             limit_alert_text: codec::optional(limit_alert_text),
             links: codec::optional(links),
             maximum_alerts: codec::optional(maximum_alerts),
-            name: codec::required(name, "name")?,
-            notification: codec::required(notification, "notification")?,
-            recipients: codec::required(recipients, "recipients")?,
-            relay_server: codec::required(relay_server, "relayServer")?,
+            name,
+            notification,
+            recipients,
+            relay_server,
             sender_email_address: codec::optional(sender_email_address),
         })
     }

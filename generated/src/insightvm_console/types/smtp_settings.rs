@@ -29,22 +29,16 @@ impl codec::ReadFields for SmtpSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut host = None;
-        let mut port = None;
-        let mut sender = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "host" => map.read(&mut host),
-                "port" => map.read(&mut port),
-                "sender" => map.read(&mut sender),
+                "host" => map.fill(0, &mut this.host),
+                "port" => map.fill(1, &mut this.port),
+                "sender" => map.fill(2, &mut this.sender),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            host: codec::optional(host),
-            port: codec::optional(port),
-            sender: codec::optional(sender),
-        })
+        Ok(this)
     }
 }
 

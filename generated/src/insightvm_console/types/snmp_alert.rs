@@ -111,17 +111,32 @@ impl codec::ReadFields for SnmpAlert {
                 _ => map.skip(),
             }?;
         }
+        let Some(community) = community else {
+            return Err(codec::missing("community"));
+        };
+        let Some(enabled) = enabled else {
+            return Err(codec::missing("enabled"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(notification) = notification else {
+            return Err(codec::missing("notification"));
+        };
+        let Some(server) = server else {
+            return Err(codec::missing("server"));
+        };
         Ok(Self {
-            community: codec::required(community, "community")?,
-            enabled: codec::required(enabled, "enabled")?,
+            community,
+            enabled,
             enabled_scan_events: codec::optional(enabled_scan_events),
             enabled_vulnerability_events: codec::optional(enabled_vulnerability_events),
             id: codec::optional(id),
             links: codec::optional(links),
             maximum_alerts: codec::optional(maximum_alerts),
-            name: codec::required(name, "name")?,
-            notification: codec::required(notification, "notification")?,
-            server: codec::required(server, "server")?,
+            name,
+            notification,
+            server,
         })
     }
 }

@@ -56,40 +56,22 @@ impl codec::ReadFields for Software {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut configurations = None;
-        let mut cpe = None;
-        let mut description = None;
-        let mut family = None;
-        let mut id = None;
-        let mut product = None;
-        let mut type_ = None;
-        let mut vendor = None;
-        let mut version = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configurations" => map.read(&mut configurations),
-                "cpe" => map.read(&mut cpe),
-                "description" => map.read(&mut description),
-                "family" => map.read(&mut family),
-                "id" => map.read(&mut id),
-                "product" => map.read(&mut product),
-                "type" => map.read(&mut type_),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
+                "configurations" => map.fill(0, &mut this.configurations),
+                "cpe" => map.fill(1, &mut this.cpe),
+                "description" => map.fill(2, &mut this.description),
+                "family" => map.fill(3, &mut this.family),
+                "id" => map.fill(4, &mut this.id),
+                "product" => map.fill(5, &mut this.product),
+                "type" => map.fill(6, &mut this.type_),
+                "vendor" => map.fill(7, &mut this.vendor),
+                "version" => map.fill(8, &mut this.version),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            configurations: codec::optional(configurations),
-            cpe: codec::optional(cpe),
-            description: codec::optional(description),
-            family: codec::optional(family),
-            id: codec::optional(id),
-            product: codec::optional(product),
-            type_: codec::optional(type_),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
-        })
+        Ok(this)
     }
 }
 

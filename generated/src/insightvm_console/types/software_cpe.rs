@@ -136,11 +136,14 @@ impl codec::ReadFields for SoftwareCpe {
                 _ => map.skip(),
             }?;
         }
+        let Some(part) = part else {
+            return Err(codec::missing("part"));
+        };
         Ok(Self {
             edition: codec::optional(edition),
             language: codec::optional(language),
             other: codec::optional(other),
-            part: codec::required(part, "part")?,
+            part,
             product: codec::optional(product),
             sw_edition: codec::optional(sw_edition),
             target_hw: codec::optional(target_hw),

@@ -51,37 +51,21 @@ impl codec::ReadFields for Solution {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut additional_information = None;
-        let mut applies_to = None;
-        let mut estimate = None;
-        let mut id = None;
-        let mut links = None;
-        let mut steps = None;
-        let mut summary = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "additionalInformation" => map.read(&mut additional_information),
-                "appliesTo" => map.read(&mut applies_to),
-                "estimate" => map.read(&mut estimate),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "steps" => map.read(&mut steps),
-                "summary" => map.read(&mut summary),
-                "type" => map.read(&mut type_),
+                "additionalInformation" => map.fill(0, &mut this.additional_information),
+                "appliesTo" => map.fill(1, &mut this.applies_to),
+                "estimate" => map.fill(2, &mut this.estimate),
+                "id" => map.fill(3, &mut this.id),
+                "links" => map.fill(4, &mut this.links),
+                "steps" => map.fill(5, &mut this.steps),
+                "summary" => map.fill(6, &mut this.summary),
+                "type" => map.fill(7, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            additional_information: codec::optional(additional_information),
-            applies_to: codec::optional(applies_to),
-            estimate: codec::optional(estimate),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            steps: codec::optional(steps),
-            summary: codec::optional(summary),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

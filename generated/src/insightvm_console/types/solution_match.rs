@@ -45,31 +45,19 @@ impl codec::ReadFields for SolutionMatch {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut check = None;
-        let mut confidence = None;
-        let mut fingerprint = None;
-        let mut links = None;
-        let mut solution = None;
-        let mut type_ = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "check" => map.read(&mut check),
-                "confidence" => map.read(&mut confidence),
-                "fingerprint" => map.read(&mut fingerprint),
-                "links" => map.read(&mut links),
-                "solution" => map.read(&mut solution),
-                "type" => map.read(&mut type_),
+                "check" => map.fill(0, &mut this.check),
+                "confidence" => map.fill(1, &mut this.confidence),
+                "fingerprint" => map.fill(2, &mut this.fingerprint),
+                "links" => map.fill(3, &mut this.links),
+                "solution" => map.fill(4, &mut this.solution),
+                "type" => map.fill(5, &mut this.type_),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            check: codec::optional(check),
-            confidence: codec::optional(confidence),
-            fingerprint: codec::optional(fingerprint),
-            links: codec::optional(links),
-            solution: codec::optional(solution),
-            type_: codec::optional(type_),
-        })
+        Ok(this)
     }
 }
 

@@ -24,16 +24,14 @@ impl codec::ReadFields for SonarCriteria {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut filters = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "filters" => map.read(&mut filters),
+                "filters" => map.fill(0, &mut this.filters),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            filters: codec::optional(filters),
-        })
+        Ok(this)
     }
 }
 

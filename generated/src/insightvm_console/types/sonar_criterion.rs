@@ -42,28 +42,18 @@ impl codec::ReadFields for SonarCriterion {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut days = None;
-        let mut domain = None;
-        let mut lower = None;
-        let mut type_ = None;
-        let mut upper = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "days" => map.read(&mut days),
-                "domain" => map.read(&mut domain),
-                "lower" => map.read(&mut lower),
-                "type" => map.read(&mut type_),
-                "upper" => map.read(&mut upper),
+                "days" => map.fill(0, &mut this.days),
+                "domain" => map.fill(1, &mut this.domain),
+                "lower" => map.fill(2, &mut this.lower),
+                "type" => map.fill(3, &mut this.type_),
+                "upper" => map.fill(4, &mut this.upper),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            days: codec::optional(days),
-            domain: codec::optional(domain),
-            lower: codec::optional(lower),
-            type_: codec::optional(type_),
-            upper: codec::optional(upper),
-        })
+        Ok(this)
     }
 }
 

@@ -31,25 +31,17 @@ impl codec::ReadFields for SonarQuery {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut criteria = None;
-        let mut id = None;
-        let mut links = None;
-        let mut name = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "criteria" => map.read(&mut criteria),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
+                "criteria" => map.fill(0, &mut this.criteria),
+                "id" => map.fill(1, &mut this.id),
+                "links" => map.fill(2, &mut this.links),
+                "name" => map.fill(3, &mut this.name),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            criteria: codec::optional(criteria),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            name: codec::optional(name),
-        })
+        Ok(this)
     }
 }
 

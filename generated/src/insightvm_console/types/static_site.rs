@@ -36,25 +36,17 @@ impl codec::ReadFields for StaticSite {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut excluded_asset_groups = None;
-        let mut excluded_targets = None;
-        let mut included_asset_groups = None;
-        let mut included_targets = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "excludedAssetGroups" => map.read(&mut excluded_asset_groups),
-                "excludedTargets" => map.read(&mut excluded_targets),
-                "includedAssetGroups" => map.read(&mut included_asset_groups),
-                "includedTargets" => map.read(&mut included_targets),
+                "excludedAssetGroups" => map.fill(0, &mut this.excluded_asset_groups),
+                "excludedTargets" => map.fill(1, &mut this.excluded_targets),
+                "includedAssetGroups" => map.fill(2, &mut this.included_asset_groups),
+                "includedTargets" => map.fill(3, &mut this.included_targets),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            excluded_asset_groups: codec::optional(excluded_asset_groups),
-            excluded_targets: codec::optional(excluded_targets),
-            included_asset_groups: codec::optional(included_asset_groups),
-            included_targets: codec::optional(included_targets),
-        })
+        Ok(this)
     }
 }
 

@@ -26,19 +26,15 @@ impl codec::ReadFields for Steps {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut html = None;
-        let mut text = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "html" => map.read(&mut html),
-                "text" => map.read(&mut text),
+                "html" => map.fill(0, &mut this.html),
+                "text" => map.fill(1, &mut this.text),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            html: codec::optional(html),
-            text: codec::optional(text),
-        })
+        Ok(this)
     }
 }
 

@@ -45,31 +45,19 @@ impl codec::ReadFields for SwaggerSearchCriteriaFilter {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut field2 = None;
-        let mut lower = None;
-        let mut operator = None;
-        let mut upper = None;
-        let mut value = None;
-        let mut values = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "field" => map.read(&mut field2),
-                "lower" => map.read(&mut lower),
-                "operator" => map.read(&mut operator),
-                "upper" => map.read(&mut upper),
-                "value" => map.read(&mut value),
-                "values" => map.read(&mut values),
+                "field" => map.fill(0, &mut this.field),
+                "lower" => map.fill(1, &mut this.lower),
+                "operator" => map.fill(2, &mut this.operator),
+                "upper" => map.fill(3, &mut this.upper),
+                "value" => map.fill(4, &mut this.value),
+                "values" => map.fill(5, &mut this.values),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            field: codec::optional(field2),
-            lower: codec::optional(lower),
-            operator: codec::optional(operator),
-            upper: codec::optional(upper),
-            value: codec::optional(value),
-            values: codec::optional(values),
-        })
+        Ok(this)
     }
 }
 

@@ -96,16 +96,22 @@ impl codec::ReadFields for Tag {
                 _ => map.skip(),
             }?;
         }
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(type_) = type_ else {
+            return Err(codec::missing("type"));
+        };
         Ok(Self {
             color: codec::optional(color),
             created: codec::optional(created),
             id: codec::optional(id),
             links: codec::optional(links),
-            name: codec::required(name, "name")?,
+            name,
             risk_modifier: codec::optional(risk_modifier),
             search_criteria: codec::optional(search_criteria),
             source: codec::optional(source),
-            type_: codec::required(type_, "type")?,
+            type_,
         })
     }
 }

@@ -31,22 +31,16 @@ impl codec::ReadFields for TagAssetSource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut links = None;
-        let mut source = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "source" => map.read(&mut source),
+                "id" => map.fill(0, &mut this.id),
+                "links" => map.fill(1, &mut this.links),
+                "source" => map.fill(2, &mut this.source),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            links: codec::optional(links),
-            source: codec::optional(source),
-        })
+        Ok(this)
     }
 }
 

@@ -27,19 +27,15 @@ impl codec::ReadFields for TagLink {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut sources = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "sources" => map.read(&mut sources),
+                "id" => map.fill(0, &mut this.id),
+                "sources" => map.fill(1, &mut this.sources),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            sources: codec::optional(sources),
-        })
+        Ok(this)
     }
 }
 

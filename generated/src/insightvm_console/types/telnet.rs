@@ -46,31 +46,21 @@ impl codec::ReadFields for Telnet {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut character_set = None;
-        let mut failed_login_regex = None;
-        let mut links = None;
-        let mut login_regex = None;
-        let mut password_prompt_regex = None;
-        let mut questionable_login_regex = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "characterSet" => map.read(&mut character_set),
-                "failedLoginRegex" => map.read(&mut failed_login_regex),
-                "links" => map.read(&mut links),
-                "loginRegex" => map.read(&mut login_regex),
-                "passwordPromptRegex" => map.read(&mut password_prompt_regex),
-                "questionableLoginRegex" => map.read(&mut questionable_login_regex),
+                "characterSet" => map.fill(0, &mut this.character_set),
+                "failedLoginRegex" => map.fill(1, &mut this.failed_login_regex),
+                "links" => map.fill(2, &mut this.links),
+                "loginRegex" => map.fill(3, &mut this.login_regex),
+                "passwordPromptRegex" => map.fill(4, &mut this.password_prompt_regex),
+                "questionableLoginRegex" => {
+                    map.fill(5, &mut this.questionable_login_regex)
+                }
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            character_set: codec::optional(character_set),
-            failed_login_regex: codec::optional(failed_login_regex),
-            links: codec::optional(links),
-            login_regex: codec::optional(login_regex),
-            password_prompt_regex: codec::optional(password_prompt_regex),
-            questionable_login_regex: codec::optional(questionable_login_regex),
-        })
+        Ok(this)
     }
 }
 

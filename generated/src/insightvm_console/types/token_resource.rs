@@ -27,19 +27,15 @@ impl codec::ReadFields for TokenResource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut key2 = None;
-        let mut links = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "key" => map.read(&mut key2),
-                "links" => map.read(&mut links),
+                "key" => map.fill(0, &mut this.key),
+                "links" => map.fill(1, &mut this.links),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            key: codec::optional(key2),
-            links: codec::optional(links),
-        })
+        Ok(this)
     }
 }
 

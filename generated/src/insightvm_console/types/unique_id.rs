@@ -45,8 +45,11 @@ impl codec::ReadFields for UniqueId {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
         Ok(Self {
-            id: codec::required(id, "id")?,
+            id,
             source: codec::optional(source),
         })
     }

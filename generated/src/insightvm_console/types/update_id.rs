@@ -26,19 +26,15 @@ impl codec::ReadFields for UpdateId {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut product_id = None;
-        let mut version_id = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "productId" => map.read(&mut product_id),
-                "versionId" => map.read(&mut version_id),
+                "productId" => map.fill(0, &mut this.product_id),
+                "versionId" => map.fill(1, &mut this.version_id),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            product_id: codec::optional(product_id),
-            version_id: codec::optional(version_id),
-        })
+        Ok(this)
     }
 }
 

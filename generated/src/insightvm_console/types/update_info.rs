@@ -37,25 +37,17 @@ impl codec::ReadFields for UpdateInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut content = None;
-        let mut content_partial = None;
-        let mut id = None;
-        let mut product = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "content" => map.read(&mut content),
-                "contentPartial" => map.read(&mut content_partial),
-                "id" => map.read(&mut id),
-                "product" => map.read(&mut product),
+                "content" => map.fill(0, &mut this.content),
+                "contentPartial" => map.fill(1, &mut this.content_partial),
+                "id" => map.fill(2, &mut this.id),
+                "product" => map.fill(3, &mut this.product),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            content: codec::optional(content),
-            content_partial: codec::optional(content_partial),
-            id: codec::optional(id),
-            product: codec::optional(product),
-        })
+        Ok(this)
     }
 }
 

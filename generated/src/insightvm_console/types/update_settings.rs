@@ -33,22 +33,16 @@ impl codec::ReadFields for UpdateSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut content_auto_update = None;
-        let mut enabled = None;
-        let mut product_auto_update = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "contentAutoUpdate" => map.read(&mut content_auto_update),
-                "enabled" => map.read(&mut enabled),
-                "productAutoUpdate" => map.read(&mut product_auto_update),
+                "contentAutoUpdate" => map.fill(0, &mut this.content_auto_update),
+                "enabled" => map.fill(1, &mut this.enabled),
+                "productAutoUpdate" => map.fill(2, &mut this.product_auto_update),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            content_auto_update: codec::optional(content_auto_update),
-            enabled: codec::optional(enabled),
-            product_auto_update: codec::optional(product_auto_update),
-        })
+        Ok(this)
     }
 }
 

@@ -102,6 +102,12 @@ impl codec::ReadFields for User {
                 _ => map.skip(),
             }?;
         }
+        let Some(login) = login else {
+            return Err(codec::missing("login"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
             authentication: codec::optional(authentication),
             email: codec::optional(email),
@@ -110,8 +116,8 @@ impl codec::ReadFields for User {
             links: codec::optional(links),
             locale: codec::optional(locale),
             locked: codec::optional(locked),
-            login: codec::required(login, "login")?,
-            name: codec::required(name, "name")?,
+            login,
+            name,
             role: codec::optional(role),
         })
     }

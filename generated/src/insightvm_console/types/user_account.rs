@@ -29,22 +29,16 @@ impl codec::ReadFields for UserAccount {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut full_name = None;
-        let mut id = None;
-        let mut name = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "fullName" => map.read(&mut full_name),
-                "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
+                "fullName" => map.fill(0, &mut this.full_name),
+                "id" => map.fill(1, &mut this.id),
+                "name" => map.fill(2, &mut this.name),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            full_name: codec::optional(full_name),
-            id: codec::optional(id),
-            name: codec::optional(name),
-        })
+        Ok(this)
     }
 }
 

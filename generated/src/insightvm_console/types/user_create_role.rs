@@ -62,10 +62,13 @@ impl codec::ReadFields for UserCreateRole {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
         Ok(Self {
             all_asset_groups: codec::optional(all_asset_groups),
             all_sites: codec::optional(all_sites),
-            id: codec::required(id, "id")?,
+            id,
             superuser: codec::optional(superuser),
         })
     }

@@ -114,6 +114,18 @@ impl codec::ReadFields for UserEdit {
                 _ => map.skip(),
             }?;
         }
+        let Some(login) = login else {
+            return Err(codec::missing("login"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
+        let Some(password) = password else {
+            return Err(codec::missing("password"));
+        };
+        let Some(role) = role else {
+            return Err(codec::missing("role"));
+        };
         Ok(Self {
             authentication: codec::optional(authentication),
             email: codec::optional(email),
@@ -121,11 +133,11 @@ impl codec::ReadFields for UserEdit {
             id: codec::optional(id),
             locale: codec::optional(locale),
             locked: codec::optional(locked),
-            login: codec::required(login, "login")?,
-            name: codec::required(name, "name")?,
-            password: codec::required(password, "password")?,
+            login,
+            name,
+            password,
             password_reset_on_login: codec::optional(password_reset_on_login),
-            role: codec::required(role, "role")?,
+            role,
         })
     }
 }

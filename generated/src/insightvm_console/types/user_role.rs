@@ -46,31 +46,19 @@ impl codec::ReadFields for UserRole {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut all_asset_groups = None;
-        let mut all_sites = None;
-        let mut id = None;
-        let mut name = None;
-        let mut privileges = None;
-        let mut superuser = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssetGroups" => map.read(&mut all_asset_groups),
-                "allSites" => map.read(&mut all_sites),
-                "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
-                "privileges" => map.read(&mut privileges),
-                "superuser" => map.read(&mut superuser),
+                "allAssetGroups" => map.fill(0, &mut this.all_asset_groups),
+                "allSites" => map.fill(1, &mut this.all_sites),
+                "id" => map.fill(2, &mut this.id),
+                "name" => map.fill(3, &mut this.name),
+                "privileges" => map.fill(4, &mut this.privileges),
+                "superuser" => map.fill(5, &mut this.superuser),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            all_asset_groups: codec::optional(all_asset_groups),
-            all_sites: codec::optional(all_sites),
-            id: codec::optional(id),
-            name: codec::optional(name),
-            privileges: codec::optional(privileges),
-            superuser: codec::optional(superuser),
-        })
+        Ok(this)
     }
 }
 

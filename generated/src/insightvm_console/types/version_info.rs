@@ -41,28 +41,18 @@ impl codec::ReadFields for VersionInfo {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut build = None;
-        let mut changeset = None;
-        let mut platform = None;
-        let mut semantic = None;
-        let mut update = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "build" => map.read(&mut build),
-                "changeset" => map.read(&mut changeset),
-                "platform" => map.read(&mut platform),
-                "semantic" => map.read(&mut semantic),
-                "update" => map.read(&mut update),
+                "build" => map.fill(0, &mut this.build),
+                "changeset" => map.fill(1, &mut this.changeset),
+                "platform" => map.fill(2, &mut this.platform),
+                "semantic" => map.fill(3, &mut this.semantic),
+                "update" => map.fill(4, &mut this.update),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            build: codec::optional(build),
-            changeset: codec::optional(changeset),
-            platform: codec::optional(platform),
-            semantic: codec::optional(semantic),
-            update: codec::optional(update),
-        })
+        Ok(this)
     }
 }
 

@@ -32,25 +32,17 @@ impl codec::ReadFields for Vulnerabilities {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut critical = None;
-        let mut moderate = None;
-        let mut severe = None;
-        let mut total = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "critical" => map.read(&mut critical),
-                "moderate" => map.read(&mut moderate),
-                "severe" => map.read(&mut severe),
-                "total" => map.read(&mut total),
+                "critical" => map.fill(0, &mut this.critical),
+                "moderate" => map.fill(1, &mut this.moderate),
+                "severe" => map.fill(2, &mut this.severe),
+                "total" => map.fill(3, &mut this.total),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            critical: codec::optional(critical),
-            moderate: codec::optional(moderate),
-            severe: codec::optional(severe),
-            total: codec::optional(total),
-        })
+        Ok(this)
     }
 }
 

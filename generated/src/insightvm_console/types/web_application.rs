@@ -33,25 +33,17 @@ impl codec::ReadFields for WebApplication {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut pages = None;
-        let mut root = None;
-        let mut virtual_host = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "pages" => map.read(&mut pages),
-                "root" => map.read(&mut root),
-                "virtualHost" => map.read(&mut virtual_host),
+                "id" => map.fill(0, &mut this.id),
+                "pages" => map.fill(1, &mut this.pages),
+                "root" => map.fill(2, &mut this.root),
+                "virtualHost" => map.fill(3, &mut this.virtual_host),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            pages: codec::optional(pages),
-            root: codec::optional(root),
-            virtual_host: codec::optional(virtual_host),
-        })
+        Ok(this)
     }
 }
 

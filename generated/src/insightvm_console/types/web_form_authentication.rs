@@ -57,37 +57,23 @@ impl codec::ReadFields for WebFormAuthentication {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut base_url = None;
-        let mut enabled = None;
-        let mut id = None;
-        let mut links = None;
-        let mut login_regular_expression = None;
-        let mut login_url = None;
-        let mut name = None;
-        let mut service = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "baseURL" => map.read(&mut base_url),
-                "enabled" => map.read(&mut enabled),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "loginRegularExpression" => map.read(&mut login_regular_expression),
-                "loginURL" => map.read(&mut login_url),
-                "name" => map.read(&mut name),
-                "service" => map.read(&mut service),
+                "baseURL" => map.fill(0, &mut this.base_url),
+                "enabled" => map.fill(1, &mut this.enabled),
+                "id" => map.fill(2, &mut this.id),
+                "links" => map.fill(3, &mut this.links),
+                "loginRegularExpression" => {
+                    map.fill(4, &mut this.login_regular_expression)
+                }
+                "loginURL" => map.fill(5, &mut this.login_url),
+                "name" => map.fill(6, &mut this.name),
+                "service" => map.fill(7, &mut this.service),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            base_url: codec::optional(base_url),
-            enabled: codec::optional(enabled),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            login_regular_expression: codec::optional(login_regular_expression),
-            login_url: codec::optional(login_url),
-            name: codec::optional(name),
-            service: codec::optional(service),
-        })
+        Ok(this)
     }
 }
 

@@ -30,22 +30,16 @@ impl codec::ReadFields for WebPage {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut link_type = None;
-        let mut path = None;
-        let mut response = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "linkType" => map.read(&mut link_type),
-                "path" => map.read(&mut path),
-                "response" => map.read(&mut response),
+                "linkType" => map.fill(0, &mut this.link_type),
+                "path" => map.fill(1, &mut this.path),
+                "response" => map.fill(2, &mut this.response),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            link_type: codec::optional(link_type),
-            path: codec::optional(path),
-            response: codec::optional(response),
-        })
+        Ok(this)
     }
 }
 

@@ -37,25 +37,17 @@ impl codec::ReadFields for WebSettings {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut max_threads = None;
-        let mut min_threads = None;
-        let mut port = None;
-        let mut session_timeout = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "maxThreads" => map.read(&mut max_threads),
-                "minThreads" => map.read(&mut min_threads),
-                "port" => map.read(&mut port),
-                "sessionTimeout" => map.read(&mut session_timeout),
+                "maxThreads" => map.fill(0, &mut this.max_threads),
+                "minThreads" => map.fill(1, &mut this.min_threads),
+                "port" => map.fill(2, &mut this.port),
+                "sessionTimeout" => map.fill(3, &mut this.session_timeout),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            max_threads: codec::optional(max_threads),
-            min_threads: codec::optional(min_threads),
-            port: codec::optional(port),
-            session_timeout: codec::optional(session_timeout),
-        })
+        Ok(this)
     }
 }
 

@@ -46,31 +46,19 @@ impl codec::ReadFields for ApiDefinitionSummary {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut source = None;
-        let mut format = None;
-        let mut name = None;
-        let mut url = None;
-        let mut source_name = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "source" => map.read(&mut source),
-                "format" => map.read(&mut format),
-                "name" => map.read(&mut name),
-                "url" => map.read(&mut url),
-                "sourceName" => map.read(&mut source_name),
+                "id" => map.fill(0, &mut this.id),
+                "source" => map.fill(1, &mut this.source),
+                "format" => map.fill(2, &mut this.format),
+                "name" => map.fill(3, &mut this.name),
+                "url" => map.fill(4, &mut this.url),
+                "sourceName" => map.fill(5, &mut this.source_name),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            source: codec::optional(source),
-            format: codec::optional(format),
-            name: codec::optional(name),
-            url: codec::optional(url),
-            source_name: codec::optional(source_name),
-        })
+        Ok(this)
     }
 }
 

@@ -61,43 +61,23 @@ impl codec::ReadFields for ApiOperation {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut type_ = None;
-        let mut endpoint = None;
-        let mut name = None;
-        let mut last_scanned = None;
-        let mut last_update = None;
-        let mut exclude_operation = None;
-        let mut source = None;
-        let mut vulnerability_counts = None;
-        let mut annotations = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "type" => map.read(&mut type_),
-                "endpoint" => map.read(&mut endpoint),
-                "name" => map.read(&mut name),
-                "lastScanned" => map.read(&mut last_scanned),
-                "lastUpdate" => map.read(&mut last_update),
-                "excludeOperation" => map.read(&mut exclude_operation),
-                "source" => map.read(&mut source),
-                "vulnerabilityCounts" => map.read(&mut vulnerability_counts),
-                "annotations" => map.read(&mut annotations),
+                "id" => map.fill(0, &mut this.id),
+                "type" => map.fill(1, &mut this.type_),
+                "endpoint" => map.fill(2, &mut this.endpoint),
+                "name" => map.fill(3, &mut this.name),
+                "lastScanned" => map.fill(4, &mut this.last_scanned),
+                "lastUpdate" => map.fill(5, &mut this.last_update),
+                "excludeOperation" => map.fill(6, &mut this.exclude_operation),
+                "source" => map.fill(7, &mut this.source),
+                "vulnerabilityCounts" => map.fill(8, &mut this.vulnerability_counts),
+                "annotations" => map.fill(9, &mut this.annotations),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            type_: codec::optional(type_),
-            endpoint: codec::optional(endpoint),
-            name: codec::optional(name),
-            last_scanned: codec::optional(last_scanned),
-            last_update: codec::optional(last_update),
-            exclude_operation: codec::optional(exclude_operation),
-            source: codec::optional(source),
-            vulnerability_counts: codec::optional(vulnerability_counts),
-            annotations: codec::optional(annotations),
-        })
+        Ok(this)
     }
 }
 

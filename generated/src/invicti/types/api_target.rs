@@ -147,9 +147,15 @@ impl codec::ReadFields for ApiTarget {
                 _ => map.skip(),
             }?;
         }
+        let Some(id) = id else {
+            return Err(codec::missing("id"));
+        };
+        let Some(name) = name else {
+            return Err(codec::missing("name"));
+        };
         Ok(Self {
-            id: codec::required(id, "id")?,
-            name: codec::required(name, "name")?,
+            id,
+            name,
             description: codec::optional(description),
             alternative_urls: codec::optional(alternative_urls),
             definitions: codec::optional(definitions),

@@ -46,8 +46,11 @@ impl codec::ReadFields for ApiTargetDetails {
                 _ => map.skip(),
             }?;
         }
+        let Some(target) = target else {
+            return Err(codec::missing("target"));
+        };
         Ok(Self {
-            target: codec::required(target, "target")?,
+            target,
             operations: codec::optional(operations),
         })
     }

@@ -39,30 +39,20 @@ impl codec::ReadFields for ApiTargetLink {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut api_target_id = None;
-        let mut remote_target_id = None;
-        let mut base_url = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "apiTargetId" => map.read(&mut api_target_id),
-                "remoteTargetId" => map.read(&mut remote_target_id),
-                "baseUrl" => map.read(&mut base_url),
+                "id" => map.fill(0, &mut this.id),
+                "apiTargetId" => map.fill(1, &mut this.api_target_id),
+                "remoteTargetId" => map.fill(2, &mut this.remote_target_id),
+                "baseUrl" => map.fill(3, &mut this.base_url),
                 _ => {
-                    additional_properties.insert(key.into_owned(), map.value()?);
+                    this.additional_properties.insert(key.into_owned(), map.value()?);
                     Ok(())
                 }
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            api_target_id: codec::optional(api_target_id),
-            remote_target_id: codec::optional(remote_target_id),
-            base_url: codec::optional(base_url),
-            additional_properties,
-        })
+        Ok(this)
     }
 }
 

@@ -64,9 +64,15 @@ impl codec::ReadFields for ApiTargetList {
                 _ => map.skip(),
             }?;
         }
+        let Some(targets) = targets else {
+            return Err(codec::missing("targets"));
+        };
+        let Some(total_count) = total_count else {
+            return Err(codec::missing("totalCount"));
+        };
         Ok(Self {
-            targets: codec::required(targets, "targets")?,
-            total_count: codec::required(total_count, "totalCount")?,
+            targets,
+            total_count,
             next_page: codec::optional(next_page),
             previous_page: codec::optional(previous_page),
         })

@@ -28,19 +28,15 @@ impl codec::ReadFields for DefinitionSource {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut mode = None;
-        let mut origin = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "mode" => map.read(&mut mode),
-                "origin" => map.read(&mut origin),
+                "mode" => map.fill(0, &mut this.mode),
+                "origin" => map.fill(1, &mut this.origin),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            mode: codec::optional(mode),
-            origin: codec::optional(origin),
-        })
+        Ok(this)
     }
 }
 

@@ -38,30 +38,20 @@ impl codec::ReadFields for ErrorResponse {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut title = None;
-        let mut status = None;
-        let mut detail = None;
-        let mut message = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "title" => map.read(&mut title),
-                "status" => map.read(&mut status),
-                "detail" => map.read(&mut detail),
-                "message" => map.read(&mut message),
+                "title" => map.fill(0, &mut this.title),
+                "status" => map.fill(1, &mut this.status),
+                "detail" => map.fill(2, &mut this.detail),
+                "message" => map.fill(3, &mut this.message),
                 _ => {
-                    additional_properties.insert(key.into_owned(), map.value()?);
+                    this.additional_properties.insert(key.into_owned(), map.value()?);
                     Ok(())
                 }
             }?;
         }
-        Ok(Self {
-            title: codec::optional(title),
-            status: codec::optional(status),
-            detail: codec::optional(detail),
-            message: codec::optional(message),
-            additional_properties,
-        })
+        Ok(this)
     }
 }
 

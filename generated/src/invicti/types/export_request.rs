@@ -51,10 +51,13 @@ impl codec::ReadFields for ExportRequest {
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            export_type: codec::required(export_type, "exportType")?,
-            format: codec::required(format, "format")?,
-        })
+        let Some(export_type) = export_type else {
+            return Err(codec::missing("exportType"));
+        };
+        let Some(format) = format else {
+            return Err(codec::missing("format"));
+        };
+        Ok(Self { export_type, format })
     }
 }
 

@@ -87,9 +87,15 @@ impl codec::ReadFields for LinkRequest {
                 _ => map.skip(),
             }?;
         }
+        let Some(api_target_id) = api_target_id else {
+            return Err(codec::missing("apiTargetId"));
+        };
+        let Some(base_url) = base_url else {
+            return Err(codec::missing("baseUrl"));
+        };
         Ok(Self {
-            api_target_id: codec::required(api_target_id, "apiTargetId")?,
-            base_url: codec::required(base_url, "baseUrl")?,
+            api_target_id,
+            base_url,
             remote_target_id: codec::optional(remote_target_id),
             remote_target_display_name: codec::optional(remote_target_display_name),
             remote_target_additional_info: codec::optional(

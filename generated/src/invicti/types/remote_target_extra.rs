@@ -48,34 +48,20 @@ impl codec::ReadFields for RemoteTargetExtra {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut tags = None;
-        let mut agent_id = None;
-        let mut environment_id = None;
-        let mut business_impact = None;
-        let mut target_type = None;
-        let mut collections = None;
-        let mut applications = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "tags" => map.read(&mut tags),
-                "agentId" => map.read(&mut agent_id),
-                "environmentId" => map.read(&mut environment_id),
-                "businessImpact" => map.read(&mut business_impact),
-                "targetType" => map.read(&mut target_type),
-                "collections" => map.read(&mut collections),
-                "applications" => map.read(&mut applications),
+                "tags" => map.fill(0, &mut this.tags),
+                "agentId" => map.fill(1, &mut this.agent_id),
+                "environmentId" => map.fill(2, &mut this.environment_id),
+                "businessImpact" => map.fill(3, &mut this.business_impact),
+                "targetType" => map.fill(4, &mut this.target_type),
+                "collections" => map.fill(5, &mut this.collections),
+                "applications" => map.fill(6, &mut this.applications),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            tags: codec::optional(tags),
-            agent_id: codec::optional(agent_id),
-            environment_id: codec::optional(environment_id),
-            business_impact: codec::optional(business_impact),
-            target_type: codec::optional(target_type),
-            collections: codec::optional(collections),
-            applications: codec::optional(applications),
-        })
+        Ok(this)
     }
 }
 

@@ -38,28 +38,18 @@ impl codec::ReadFields for RemoteTargetScanProfile {
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
         mut map: codec::FieldReader<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut id = None;
-        let mut name = None;
-        let mut remote_target_id = None;
-        let mut remote_target_uri = None;
-        let mut has_remote_target_id = None;
+        let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
-                "remoteTargetId" => map.read(&mut remote_target_id),
-                "remoteTargetUri" => map.read(&mut remote_target_uri),
-                "hasRemoteTargetId" => map.read(&mut has_remote_target_id),
+                "id" => map.fill(0, &mut this.id),
+                "name" => map.fill(1, &mut this.name),
+                "remoteTargetId" => map.fill(2, &mut this.remote_target_id),
+                "remoteTargetUri" => map.fill(3, &mut this.remote_target_uri),
+                "hasRemoteTargetId" => map.fill(4, &mut this.has_remote_target_id),
                 _ => map.skip(),
             }?;
         }
-        Ok(Self {
-            id: codec::optional(id),
-            name: codec::optional(name),
-            remote_target_id: codec::optional(remote_target_id),
-            remote_target_uri: codec::optional(remote_target_uri),
-            has_remote_target_id: codec::optional(has_remote_target_id),
-        })
+        Ok(this)
     }
 }
 
