@@ -240,8 +240,9 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     }
 
     /// Reads the value of field `index` (of [`ReadFields::FIELDS`]) into `slot`, `None` for
-    /// `null`; a field sent twice is an error. Structs whose fields are all optional read
-    /// straight into their `Default` value this way, with no local per field.
+    /// `null`; a field sent twice is an error. An optional field is read this way, into the
+    /// field itself when the struct starts from its `Default` value, else into the local that
+    /// becomes the field.
     pub fn fill<T: Deserialize<'de>>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), A::Error> {
         if !self.seen.insert(index) {
             return Err(self.duplicate());
@@ -340,11 +341,6 @@ impl<'de> Visitor<'de> for Key {
 #[cold]
 pub fn missing<E: serde::de::Error>(name: &'static str) -> E {
     E::missing_field(name)
-}
-
-/// The value of an optional field: absent and `null` are both `None`.
-pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
-    slot.flatten()
 }
 
 /// Reads a discriminated union: the whole value, and the text of its tag property.

@@ -337,7 +337,9 @@ fn into_default(body: &Struct) -> Reading {
     }
 }
 
-/// Any other struct: one local per field, filled by the loop, then checked.
+/// Any other struct: one local per field, filled by the loop, then checked. An optional
+/// field's local is the field's own `Option`, filled as [`into_default`] fills a field, so
+/// it goes into the value as it is.
 fn through_locals(body: &Struct) -> Reading {
     let mut locals = Registry::with_reserved(scope::STRUCT_DECODER);
     let slots: Vec<_> =
@@ -346,11 +348,14 @@ fn through_locals(body: &Struct) -> Reading {
         .fields
         .iter()
         .zip(&slots)
-        .map(|(field, slot)| {
-            if carries_int_text(&field.ty) {
-                quote! { map.read_text(&mut #slot) }
-            } else {
-                quote! { map.read(&mut #slot) }
+        .enumerate()
+        .map(|(index, (field, slot))| {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            match (fills_option(field), carries_int_text(&field.ty)) {
+                (true, false) => quote! { map.fill(#index, &mut #slot) },
+                (true, true) => quote! { map.fill_text(#index, &mut #slot) },
+                (false, false) => quote! { map.read(&mut #slot) },
+                (false, true) => quote! { map.read_text(&mut #slot) },
             }
         })
         .collect();
@@ -363,14 +368,10 @@ fn through_locals(body: &Struct) -> Reading {
     );
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
         let field_ident = ident(&field.rust_name);
-        if field.send_null || !is_optional(field) {
-            if field_ident == *slot {
-                quote! { #field_ident }
-            } else {
-                quote! { #field_ident: #slot }
-            }
+        if field_ident == *slot {
+            quote! { #field_ident }
         } else {
-            quote! { #field_ident: codec::optional(#slot) }
+            quote! { #field_ident: #slot }
         }
     });
     let additional =
@@ -382,6 +383,12 @@ fn through_locals(body: &Struct) -> Reading {
         others: quote! { additional_properties },
         finish: quote! { #(#checks)* Ok(Self { #(#inits,)* #additional_init }) },
     }
+}
+
+/// Whether a field is read as the `Option` it is kept in (`None` for `null`): an optional
+/// field that does not keep an explicit null apart.
+fn fills_option(field: &Field) -> bool {
+    is_optional(field) && !field.send_null
 }
 
 fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {

@@ -67,13 +67,13 @@ impl codec::ReadFields for ScanEngineResource {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "host_name" => map.read(&mut host_name),
+                "host_name" => map.fill(0, &mut host_name),
                 "id" => map.read(&mut id),
-                "last_seen" => map.read(&mut last_seen),
-                "name" => map.read(&mut name),
-                "profile" => map.read(&mut profile),
-                "registered" => map.read(&mut registered),
-                "status" => map.read(&mut status),
+                "last_seen" => map.fill(2, &mut last_seen),
+                "name" => map.fill(3, &mut name),
+                "profile" => map.fill(4, &mut profile),
+                "registered" => map.fill(5, &mut registered),
+                "status" => map.fill(6, &mut status),
                 _ => map.skip(),
             }?;
         }
@@ -81,13 +81,13 @@ impl codec::ReadFields for ScanEngineResource {
             return Err(codec::missing("id"));
         };
         Ok(Self {
-            host_name: codec::optional(host_name),
+            host_name,
             id,
-            last_seen: codec::optional(last_seen),
-            name: codec::optional(name),
-            profile: codec::optional(profile),
-            registered: codec::optional(registered),
-            status: codec::optional(status),
+            last_seen,
+            name,
+            profile,
+            registered,
+            status,
         })
     }
 }

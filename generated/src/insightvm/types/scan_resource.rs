@@ -72,14 +72,14 @@ impl codec::ReadFields for ScanResource {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset_ids" => map.read(&mut asset_ids),
-                "details" => map.read(&mut details),
-                "engine_id" => map.read(&mut engine_id),
-                "finished" => map.read(&mut finished),
+                "asset_ids" => map.fill(0, &mut asset_ids),
+                "details" => map.fill(1, &mut details),
+                "engine_id" => map.fill(2, &mut engine_id),
+                "finished" => map.fill(3, &mut finished),
                 "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
-                "started" => map.read(&mut started),
-                "status" => map.read(&mut status),
+                "name" => map.fill(5, &mut name),
+                "started" => map.fill(6, &mut started),
+                "status" => map.fill(7, &mut status),
                 _ => map.skip(),
             }?;
         }
@@ -87,14 +87,14 @@ impl codec::ReadFields for ScanResource {
             return Err(codec::missing("id"));
         };
         Ok(Self {
-            asset_ids: codec::optional(asset_ids),
-            details: codec::optional(details),
-            engine_id: codec::optional(engine_id),
-            finished: codec::optional(finished),
+            asset_ids,
+            details,
+            engine_id,
+            finished,
             id,
-            name: codec::optional(name),
-            started: codec::optional(started),
-            status: codec::optional(status),
+            name,
+            started,
+            status,
         })
     }
 }

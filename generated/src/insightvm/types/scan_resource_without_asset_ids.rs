@@ -67,13 +67,13 @@ impl codec::ReadFields for ScanResourceWithoutAssetIds {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "details" => map.read(&mut details),
-                "engine_id" => map.read(&mut engine_id),
-                "finished" => map.read(&mut finished),
+                "details" => map.fill(0, &mut details),
+                "engine_id" => map.fill(1, &mut engine_id),
+                "finished" => map.fill(2, &mut finished),
                 "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
-                "started" => map.read(&mut started),
-                "status" => map.read(&mut status),
+                "name" => map.fill(4, &mut name),
+                "started" => map.fill(5, &mut started),
+                "status" => map.fill(6, &mut status),
                 _ => map.skip(),
             }?;
         }
@@ -81,13 +81,13 @@ impl codec::ReadFields for ScanResourceWithoutAssetIds {
             return Err(codec::missing("id"));
         };
         Ok(Self {
-            details: codec::optional(details),
-            engine_id: codec::optional(engine_id),
-            finished: codec::optional(finished),
+            details,
+            engine_id,
+            finished,
             id,
-            name: codec::optional(name),
-            started: codec::optional(started),
-            status: codec::optional(status),
+            name,
+            started,
+            status,
         })
     }
 }

@@ -90,14 +90,14 @@ impl codec::ReadFields for AssessmentResult {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "checkId" => map.read(&mut check_id),
-                "exceptions" => map.read(&mut exceptions),
-                "key" => map.read(&mut key2),
-                "links" => map.read(&mut links),
-                "port" => map.read(&mut port),
-                "proof" => map.read(&mut proof),
-                "protocol" => map.read(&mut protocol),
-                "since" => map.read(&mut since),
+                "checkId" => map.fill(0, &mut check_id),
+                "exceptions" => map.fill(1, &mut exceptions),
+                "key" => map.fill(2, &mut key2),
+                "links" => map.fill(3, &mut links),
+                "port" => map.fill(4, &mut port),
+                "proof" => map.fill(5, &mut proof),
+                "protocol" => map.fill(6, &mut protocol),
+                "since" => map.fill(7, &mut since),
                 "status" => map.read(&mut status),
                 _ => map.skip(),
             }?;
@@ -106,14 +106,14 @@ impl codec::ReadFields for AssessmentResult {
             return Err(codec::missing("status"));
         };
         Ok(Self {
-            check_id: codec::optional(check_id),
-            exceptions: codec::optional(exceptions),
-            key: codec::optional(key2),
-            links: codec::optional(links),
-            port: codec::optional(port),
-            proof: codec::optional(proof),
-            protocol: codec::optional(protocol),
-            since: codec::optional(since),
+            check_id,
+            exceptions,
+            key: key2,
+            links,
+            port,
+            proof,
+            protocol,
+            since,
             status,
         })
     }

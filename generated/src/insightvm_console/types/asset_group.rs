@@ -84,15 +84,15 @@ impl codec::ReadFields for AssetGroup {
         let mut vulnerabilities = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "assets" => map.fill(0, &mut assets),
+                "description" => map.fill(1, &mut description),
+                "id" => map.fill(2, &mut id),
+                "links" => map.fill(3, &mut links),
                 "name" => map.read(&mut name),
-                "riskScore" => map.read(&mut risk_score),
-                "searchCriteria" => map.read(&mut search_criteria),
+                "riskScore" => map.fill(5, &mut risk_score),
+                "searchCriteria" => map.fill(6, &mut search_criteria),
                 "type" => map.read(&mut type_),
-                "vulnerabilities" => map.read(&mut vulnerabilities),
+                "vulnerabilities" => map.fill(8, &mut vulnerabilities),
                 _ => map.skip(),
             }?;
         }
@@ -103,15 +103,15 @@ impl codec::ReadFields for AssetGroup {
             return Err(codec::missing("type"));
         };
         Ok(Self {
-            assets: codec::optional(assets),
-            description: codec::optional(description),
-            id: codec::optional(id),
-            links: codec::optional(links),
+            assets,
+            description,
+            id,
+            links,
             name,
-            risk_score: codec::optional(risk_score),
-            search_criteria: codec::optional(search_criteria),
+            risk_score,
+            search_criteria,
             type_,
-            vulnerabilities: codec::optional(vulnerabilities),
+            vulnerabilities,
         })
     }
 }

@@ -93,15 +93,15 @@ impl codec::ReadFields for AssetTag {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "color" => map.read(&mut color),
-                "created" => map.read(&mut created),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "color" => map.fill(0, &mut color),
+                "created" => map.fill(1, &mut created),
+                "id" => map.fill(2, &mut id),
+                "links" => map.fill(3, &mut links),
                 "name" => map.read(&mut name),
-                "riskModifier" => map.read(&mut risk_modifier),
-                "searchCriteria" => map.read(&mut search_criteria),
-                "source" => map.read(&mut source),
-                "sources" => map.read(&mut sources),
+                "riskModifier" => map.fill(5, &mut risk_modifier),
+                "searchCriteria" => map.fill(6, &mut search_criteria),
+                "source" => map.fill(7, &mut source),
+                "sources" => map.fill(8, &mut sources),
                 "type" => map.read(&mut type_),
                 _ => map.skip(),
             }?;
@@ -113,15 +113,15 @@ impl codec::ReadFields for AssetTag {
             return Err(codec::missing("type"));
         };
         Ok(Self {
-            color: codec::optional(color),
-            created: codec::optional(created),
-            id: codec::optional(id),
-            links: codec::optional(links),
+            color,
+            created,
+            id,
+            links,
             name,
-            risk_modifier: codec::optional(risk_modifier),
-            search_criteria: codec::optional(search_criteria),
-            source: codec::optional(source),
-            sources: codec::optional(sources),
+            risk_modifier,
+            search_criteria,
+            source,
+            sources,
             type_,
         })
     }

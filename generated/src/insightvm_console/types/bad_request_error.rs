@@ -46,8 +46,8 @@ impl codec::ReadFields for BadRequestError {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "links" => map.read(&mut links),
-                "message" => map.read(&mut message),
+                "links" => map.fill(0, &mut links),
+                "message" => map.fill(1, &mut message),
                 "status" => map.read(&mut status),
                 _ => map.skip(),
             }?;
@@ -55,11 +55,7 @@ impl codec::ReadFields for BadRequestError {
         let Some(status) = status else {
             return Err(codec::missing("status"));
         };
-        Ok(Self {
-            links: codec::optional(links),
-            message: codec::optional(message),
-            status,
-        })
+        Ok(Self { links, message, status })
     }
 }
 

@@ -41,17 +41,14 @@ impl codec::ReadFields for Configuration {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "name" => map.read(&mut name),
-                "value" => map.read(&mut value),
+                "value" => map.fill(1, &mut value),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
             return Err(codec::missing("name"));
         };
-        Ok(Self {
-            name,
-            value: codec::optional(value),
-        })
+        Ok(Self { name, value })
     }
 }
 

@@ -42,7 +42,7 @@ impl codec::ReadFields for CreateAuthenticationSource {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
+                "id" => map.fill(0, &mut id),
                 "type" => map.read(&mut type_),
                 _ => map.skip(),
             }?;
@@ -50,10 +50,7 @@ impl codec::ReadFields for CreateAuthenticationSource {
         let Some(type_) = type_ else {
             return Err(codec::missing("type"));
         };
-        Ok(Self {
-            id: codec::optional(id),
-            type_,
-        })
+        Ok(Self { id, type_ })
     }
 }
 

@@ -45,8 +45,8 @@ impl codec::ReadFields for Database {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
+                "description" => map.fill(0, &mut description),
+                "id" => map.fill(1, &mut id),
                 "name" => map.read(&mut name),
                 _ => map.skip(),
             }?;
@@ -54,11 +54,7 @@ impl codec::ReadFields for Database {
         let Some(name) = name else {
             return Err(codec::missing("name"));
         };
-        Ok(Self {
-            description: codec::optional(description),
-            id: codec::optional(id),
-            name,
-        })
+        Ok(Self { description, id, name })
     }
 }
 

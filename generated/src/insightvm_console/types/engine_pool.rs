@@ -50,9 +50,9 @@ impl codec::ReadFields for EnginePool {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "engines" => map.read(&mut engines),
+                "engines" => map.fill(0, &mut engines),
                 "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "links" => map.fill(2, &mut links),
                 "name" => map.read(&mut name),
                 _ => map.skip(),
             }?;
@@ -63,12 +63,7 @@ impl codec::ReadFields for EnginePool {
         let Some(name) = name else {
             return Err(codec::missing("name"));
         };
-        Ok(Self {
-            engines: codec::optional(engines),
-            id,
-            links: codec::optional(links),
-            name,
-        })
+        Ok(Self { engines, id, links, name })
     }
 }
 

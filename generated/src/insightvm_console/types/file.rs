@@ -51,9 +51,9 @@ impl codec::ReadFields for File {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "attributes" => map.read(&mut attributes),
+                "attributes" => map.fill(0, &mut attributes),
                 "name" => map.read(&mut name),
-                "size" => map.read(&mut size),
+                "size" => map.fill(2, &mut size),
                 "type" => map.read(&mut type_),
                 _ => map.skip(),
             }?;
@@ -65,9 +65,9 @@ impl codec::ReadFields for File {
             return Err(codec::missing("type"));
         };
         Ok(Self {
-            attributes: codec::optional(attributes),
+            attributes,
             name,
-            size: codec::optional(size),
+            size,
             type_,
         })
     }

@@ -40,7 +40,7 @@ impl codec::ReadFields for GroupAccount {
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
+                "id" => map.fill(0, &mut id),
                 "name" => map.read(&mut name),
                 _ => map.skip(),
             }?;
@@ -48,10 +48,7 @@ impl codec::ReadFields for GroupAccount {
         let Some(name) = name else {
             return Err(codec::missing("name"));
         };
-        Ok(Self {
-            id: codec::optional(id),
-            name,
-        })
+        Ok(Self { id, name })
     }
 }
 

@@ -43,17 +43,14 @@ impl codec::ReadFields for HostName {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "name" => map.read(&mut name),
-                "source" => map.read(&mut source),
+                "source" => map.fill(1, &mut source),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
             return Err(codec::missing("name"));
         };
-        Ok(Self {
-            name,
-            source: codec::optional(source),
-        })
+        Ok(Self { name, source })
     }
 }
 

@@ -81,10 +81,10 @@ impl codec::ReadFields for PolicyOverride {
         let mut submit = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "expires" => map.read(&mut expires),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "review" => map.read(&mut review),
+                "expires" => map.fill(0, &mut expires),
+                "id" => map.fill(1, &mut id),
+                "links" => map.fill(2, &mut links),
+                "review" => map.fill(3, &mut review),
                 "scope" => map.read(&mut scope),
                 "state" => map.read(&mut state),
                 "submit" => map.read(&mut submit),
@@ -101,10 +101,10 @@ impl codec::ReadFields for PolicyOverride {
             return Err(codec::missing("submit"));
         };
         Ok(Self {
-            expires: codec::optional(expires),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            review: codec::optional(review),
+            expires,
+            id,
+            links,
+            review,
             scope,
             state,
             submit,

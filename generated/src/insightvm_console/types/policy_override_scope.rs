@@ -78,10 +78,10 @@ impl codec::ReadFields for PolicyOverrideScope {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "asset" => map.read(&mut asset),
-                "links" => map.read(&mut links),
+                "asset" => map.fill(0, &mut asset),
+                "links" => map.fill(1, &mut links),
                 "newResult" => map.read(&mut new_result),
-                "originalResult" => map.read(&mut original_result),
+                "originalResult" => map.fill(3, &mut original_result),
                 "rule" => map.read(&mut rule),
                 "type" => map.read(&mut type_),
                 _ => map.skip(),
@@ -97,10 +97,10 @@ impl codec::ReadFields for PolicyOverrideScope {
             return Err(codec::missing("type"));
         };
         Ok(Self {
-            asset: codec::optional(asset),
-            links: codec::optional(links),
+            asset,
+            links,
             new_result,
-            original_result: codec::optional(original_result),
+            original_result,
             rule,
             type_,
         })

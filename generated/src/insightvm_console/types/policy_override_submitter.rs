@@ -63,10 +63,10 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "comment" => map.read(&mut comment),
-                "date" => map.read(&mut date),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
-                "user" => map.read(&mut user),
+                "date" => map.fill(1, &mut date),
+                "links" => map.fill(2, &mut links),
+                "name" => map.fill(3, &mut name),
+                "user" => map.fill(4, &mut user),
                 _ => map.skip(),
             }?;
         }
@@ -75,10 +75,10 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
         };
         Ok(Self {
             comment,
-            date: codec::optional(date),
-            links: codec::optional(links),
-            name: codec::optional(name),
-            user: codec::optional(user),
+            date,
+            links,
+            name,
+            user,
         })
     }
 }

@@ -75,11 +75,11 @@ impl codec::ReadFields for Repeat {
         let mut week_of_month = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dayOfWeek" => map.read(&mut day_of_week),
+                "dayOfWeek" => map.fill(0, &mut day_of_week),
                 "every" => map.read(&mut every),
                 "interval" => map.read(&mut interval),
-                "lastDayOfMonth" => map.read(&mut last_day_of_month),
-                "weekOfMonth" => map.read(&mut week_of_month),
+                "lastDayOfMonth" => map.fill(3, &mut last_day_of_month),
+                "weekOfMonth" => map.fill(4, &mut week_of_month),
                 _ => map.skip(),
             }?;
         }
@@ -90,11 +90,11 @@ impl codec::ReadFields for Repeat {
             return Err(codec::missing("interval"));
         };
         Ok(Self {
-            day_of_week: codec::optional(day_of_week),
+            day_of_week,
             every,
             interval,
-            last_day_of_month: codec::optional(last_day_of_month),
-            week_of_month: codec::optional(week_of_month),
+            last_day_of_month,
+            week_of_month,
         })
     }
 }

@@ -69,10 +69,10 @@ impl codec::ReadFields for ReportRepeat {
         let mut week_of_month = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "dayOfWeek" => map.read(&mut day_of_week),
+                "dayOfWeek" => map.fill(0, &mut day_of_week),
                 "every" => map.read(&mut every),
                 "interval" => map.read(&mut interval),
-                "weekOfMonth" => map.read(&mut week_of_month),
+                "weekOfMonth" => map.fill(3, &mut week_of_month),
                 _ => map.skip(),
             }?;
         }
@@ -83,10 +83,10 @@ impl codec::ReadFields for ReportRepeat {
             return Err(codec::missing("interval"));
         };
         Ok(Self {
-            day_of_week: codec::optional(day_of_week),
+            day_of_week,
             every,
             interval,
-            week_of_month: codec::optional(week_of_month),
+            week_of_month,
         })
     }
 }

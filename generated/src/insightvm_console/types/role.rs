@@ -68,9 +68,9 @@ impl codec::ReadFields for Role {
             match &*key {
                 "description" => map.read(&mut description),
                 "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "links" => map.fill(2, &mut links),
                 "name" => map.read(&mut name),
-                "privileges" => map.read(&mut privileges),
+                "privileges" => map.fill(4, &mut privileges),
                 _ => map.skip(),
             }?;
         }
@@ -86,9 +86,9 @@ impl codec::ReadFields for Role {
         Ok(Self {
             description,
             id,
-            links: codec::optional(links),
+            links,
             name,
-            privileges: codec::optional(privileges),
+            privileges,
         })
     }
 }

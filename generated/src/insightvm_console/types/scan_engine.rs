@@ -117,17 +117,17 @@ impl codec::ReadFields for ScanEngine {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "address" => map.read(&mut address),
-                "contentVersion" => map.read(&mut content_version),
-                "enginePools" => map.read(&mut engine_pools),
+                "contentVersion" => map.fill(1, &mut content_version),
+                "enginePools" => map.fill(2, &mut engine_pools),
                 "id" => map.read(&mut id),
-                "lastRefreshedDate" => map.read(&mut last_refreshed_date),
-                "lastUpdatedDate" => map.read(&mut last_updated_date),
-                "links" => map.read(&mut links),
+                "lastRefreshedDate" => map.fill(4, &mut last_refreshed_date),
+                "lastUpdatedDate" => map.fill(5, &mut last_updated_date),
+                "links" => map.fill(6, &mut links),
                 "name" => map.read(&mut name),
                 "port" => map.read(&mut port),
-                "productVersion" => map.read(&mut product_version),
-                "sites" => map.read(&mut sites),
-                "status" => map.read(&mut status),
+                "productVersion" => map.fill(9, &mut product_version),
+                "sites" => map.fill(10, &mut sites),
+                "status" => map.fill(11, &mut status),
                 _ => map.skip(),
             }?;
         }
@@ -145,17 +145,17 @@ impl codec::ReadFields for ScanEngine {
         };
         Ok(Self {
             address,
-            content_version: codec::optional(content_version),
-            engine_pools: codec::optional(engine_pools),
+            content_version,
+            engine_pools,
             id,
-            last_refreshed_date: codec::optional(last_refreshed_date),
-            last_updated_date: codec::optional(last_updated_date),
-            links: codec::optional(links),
+            last_refreshed_date,
+            last_updated_date,
+            links,
             name,
             port,
-            product_version: codec::optional(product_version),
-            sites: codec::optional(sites),
-            status: codec::optional(status),
+            product_version,
+            sites,
+            status,
         })
     }
 }

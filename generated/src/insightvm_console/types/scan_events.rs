@@ -63,7 +63,7 @@ impl codec::ReadFields for ScanEvents {
             match &*key {
                 "failed" => map.read(&mut failed),
                 "paused" => map.read(&mut paused),
-                "resumed" => map.read(&mut resumed),
+                "resumed" => map.fill(2, &mut resumed),
                 "started" => map.read(&mut started),
                 "stopped" => map.read(&mut stopped),
                 _ => map.skip(),
@@ -84,7 +84,7 @@ impl codec::ReadFields for ScanEvents {
         Ok(Self {
             failed,
             paused,
-            resumed: codec::optional(resumed),
+            resumed,
             started,
             stopped,
         })

@@ -130,17 +130,17 @@ impl codec::ReadFields for ScanSchedule {
         let mut start = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "assets" => map.read(&mut assets),
-                "duration" => map.read(&mut duration),
+                "assets" => map.fill(0, &mut assets),
+                "duration" => map.fill(1, &mut duration),
                 "enabled" => map.read(&mut enabled),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "nextRuntimes" => map.read(&mut next_runtimes),
+                "id" => map.fill(3, &mut id),
+                "links" => map.fill(4, &mut links),
+                "nextRuntimes" => map.fill(5, &mut next_runtimes),
                 "onScanRepeat" => map.read(&mut on_scan_repeat),
-                "repeat" => map.read(&mut repeat),
-                "scanEngineId" => map.read(&mut scan_engine_id),
-                "scanName" => map.read(&mut scan_name),
-                "scanTemplateId" => map.read(&mut scan_template_id),
+                "repeat" => map.fill(7, &mut repeat),
+                "scanEngineId" => map.fill(8, &mut scan_engine_id),
+                "scanName" => map.fill(9, &mut scan_name),
+                "scanTemplateId" => map.fill(10, &mut scan_template_id),
                 "start" => map.read(&mut start),
                 _ => map.skip(),
             }?;
@@ -155,17 +155,17 @@ impl codec::ReadFields for ScanSchedule {
             return Err(codec::missing("start"));
         };
         Ok(Self {
-            assets: codec::optional(assets),
-            duration: codec::optional(duration),
+            assets,
+            duration,
             enabled,
-            id: codec::optional(id),
-            links: codec::optional(links),
-            next_runtimes: codec::optional(next_runtimes),
+            id,
+            links,
+            next_runtimes,
             on_scan_repeat,
-            repeat: codec::optional(repeat),
-            scan_engine_id: codec::optional(scan_engine_id),
-            scan_name: codec::optional(scan_name),
-            scan_template_id: codec::optional(scan_template_id),
+            repeat,
+            scan_engine_id,
+            scan_name,
+            scan_template_id,
             start,
         })
     }

@@ -113,19 +113,19 @@ impl codec::ReadFields for Service {
         let mut web_applications = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "configurations" => map.read(&mut configurations),
-                "databases" => map.read(&mut databases),
-                "family" => map.read(&mut family),
-                "links" => map.read(&mut links),
-                "name" => map.read(&mut name),
+                "configurations" => map.fill(0, &mut configurations),
+                "databases" => map.fill(1, &mut databases),
+                "family" => map.fill(2, &mut family),
+                "links" => map.fill(3, &mut links),
+                "name" => map.fill(4, &mut name),
                 "port" => map.read(&mut port),
-                "product" => map.read(&mut product),
+                "product" => map.fill(6, &mut product),
                 "protocol" => map.read(&mut protocol),
-                "userGroups" => map.read(&mut user_groups),
-                "users" => map.read(&mut users),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
-                "webApplications" => map.read(&mut web_applications),
+                "userGroups" => map.fill(8, &mut user_groups),
+                "users" => map.fill(9, &mut users),
+                "vendor" => map.fill(10, &mut vendor),
+                "version" => map.fill(11, &mut version),
+                "webApplications" => map.fill(12, &mut web_applications),
                 _ => map.skip(),
             }?;
         }
@@ -136,19 +136,19 @@ impl codec::ReadFields for Service {
             return Err(codec::missing("protocol"));
         };
         Ok(Self {
-            configurations: codec::optional(configurations),
-            databases: codec::optional(databases),
-            family: codec::optional(family),
-            links: codec::optional(links),
-            name: codec::optional(name),
+            configurations,
+            databases,
+            family,
+            links,
+            name,
             port,
-            product: codec::optional(product),
+            product,
             protocol,
-            user_groups: codec::optional(user_groups),
-            users: codec::optional(users),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
-            web_applications: codec::optional(web_applications),
+            user_groups,
+            users,
+            vendor,
+            version,
+            web_applications,
         })
     }
 }

@@ -96,13 +96,13 @@ impl codec::ReadFields for SharedCredential {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "account" => map.read(&mut account),
-                "description" => map.read(&mut description),
-                "hostRestriction" => map.read(&mut host_restriction),
-                "id" => map.read(&mut id),
+                "description" => map.fill(1, &mut description),
+                "hostRestriction" => map.fill(2, &mut host_restriction),
+                "id" => map.fill(3, &mut id),
                 "name" => map.read(&mut name),
-                "portRestriction" => map.read(&mut port_restriction),
+                "portRestriction" => map.fill(5, &mut port_restriction),
                 "siteAssignment" => map.read(&mut site_assignment),
-                "sites" => map.read(&mut sites),
+                "sites" => map.fill(7, &mut sites),
                 _ => map.skip(),
             }?;
         }
@@ -117,13 +117,13 @@ impl codec::ReadFields for SharedCredential {
         };
         Ok(Self {
             account,
-            description: codec::optional(description),
-            host_restriction: codec::optional(host_restriction),
-            id: codec::optional(id),
+            description,
+            host_restriction,
+            id,
             name,
-            port_restriction: codec::optional(port_restriction),
+            port_restriction,
             site_assignment,
-            sites: codec::optional(sites),
+            sites,
         })
     }
 }

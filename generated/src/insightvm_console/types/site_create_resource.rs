@@ -72,13 +72,13 @@ impl codec::ReadFields for SiteCreateResource {
         let mut scan_template_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
-                "engineId" => map.read(&mut engine_id),
-                "importance" => map.read(&mut importance),
-                "links" => map.read(&mut links),
+                "description" => map.fill(0, &mut description),
+                "engineId" => map.fill(1, &mut engine_id),
+                "importance" => map.fill(2, &mut importance),
+                "links" => map.fill(3, &mut links),
                 "name" => map.read(&mut name),
-                "scan" => map.read(&mut scan),
-                "scanTemplateId" => map.read(&mut scan_template_id),
+                "scan" => map.fill(5, &mut scan),
+                "scanTemplateId" => map.fill(6, &mut scan_template_id),
                 _ => map.skip(),
             }?;
         }
@@ -86,13 +86,13 @@ impl codec::ReadFields for SiteCreateResource {
             return Err(codec::missing("name"));
         };
         Ok(Self {
-            description: codec::optional(description),
-            engine_id: codec::optional(engine_id),
-            importance: codec::optional(importance),
-            links: codec::optional(links),
+            description,
+            engine_id,
+            importance,
+            links,
             name,
-            scan: codec::optional(scan),
-            scan_template_id: codec::optional(scan_template_id),
+            scan,
+            scan_template_id,
         })
     }
 }

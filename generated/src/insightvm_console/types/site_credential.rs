@@ -80,13 +80,13 @@ impl codec::ReadFields for SiteCredential {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "account" => map.read(&mut account),
-                "description" => map.read(&mut description),
-                "enabled" => map.read(&mut enabled),
-                "hostRestriction" => map.read(&mut host_restriction),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "description" => map.fill(1, &mut description),
+                "enabled" => map.fill(2, &mut enabled),
+                "hostRestriction" => map.fill(3, &mut host_restriction),
+                "id" => map.fill(4, &mut id),
+                "links" => map.fill(5, &mut links),
                 "name" => map.read(&mut name),
-                "portRestriction" => map.read(&mut port_restriction),
+                "portRestriction" => map.fill(7, &mut port_restriction),
                 _ => map.skip(),
             }?;
         }
@@ -98,13 +98,13 @@ impl codec::ReadFields for SiteCredential {
         };
         Ok(Self {
             account,
-            description: codec::optional(description),
-            enabled: codec::optional(enabled),
-            host_restriction: codec::optional(host_restriction),
-            id: codec::optional(id),
-            links: codec::optional(links),
+            description,
+            enabled,
+            host_restriction,
+            id,
+            links,
             name,
-            port_restriction: codec::optional(port_restriction),
+            port_restriction,
         })
     }
 }

@@ -72,10 +72,10 @@ impl codec::ReadFields for SiteUpdateResource {
         let mut scan_template_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
+                "description" => map.fill(0, &mut description),
                 "engineId" => map.read(&mut engine_id),
                 "importance" => map.read(&mut importance),
-                "links" => map.read(&mut links),
+                "links" => map.fill(3, &mut links),
                 "name" => map.read(&mut name),
                 "scanTemplateId" => map.read(&mut scan_template_id),
                 _ => map.skip(),
@@ -94,10 +94,10 @@ impl codec::ReadFields for SiteUpdateResource {
             return Err(codec::missing("scanTemplateId"));
         };
         Ok(Self {
-            description: codec::optional(description),
+            description,
             engine_id,
             importance,
-            links: codec::optional(links),
+            links,
             name,
             scan_template_id,
         })

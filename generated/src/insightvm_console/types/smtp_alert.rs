@@ -110,19 +110,19 @@ impl codec::ReadFields for SmtpAlert {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "enabled" => map.read(&mut enabled),
-                "enabledScanEvents" => map.read(&mut enabled_scan_events),
+                "enabledScanEvents" => map.fill(1, &mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
-                    map.read(&mut enabled_vulnerability_events)
+                    map.fill(2, &mut enabled_vulnerability_events)
                 }
-                "id" => map.read(&mut id),
-                "limitAlertText" => map.read(&mut limit_alert_text),
-                "links" => map.read(&mut links),
-                "maximumAlerts" => map.read(&mut maximum_alerts),
+                "id" => map.fill(3, &mut id),
+                "limitAlertText" => map.fill(4, &mut limit_alert_text),
+                "links" => map.fill(5, &mut links),
+                "maximumAlerts" => map.fill(6, &mut maximum_alerts),
                 "name" => map.read(&mut name),
                 "notification" => map.read(&mut notification),
                 "recipients" => map.read(&mut recipients),
                 "relayServer" => map.read(&mut relay_server),
-                "senderEmailAddress" => map.read(&mut sender_email_address),
+                "senderEmailAddress" => map.fill(11, &mut sender_email_address),
                 _ => map.skip(),
             }?;
         }
@@ -143,17 +143,17 @@ impl codec::ReadFields for SmtpAlert {
         };
         Ok(Self {
             enabled,
-            enabled_scan_events: codec::optional(enabled_scan_events),
-            enabled_vulnerability_events: codec::optional(enabled_vulnerability_events),
-            id: codec::optional(id),
-            limit_alert_text: codec::optional(limit_alert_text),
-            links: codec::optional(links),
-            maximum_alerts: codec::optional(maximum_alerts),
+            enabled_scan_events,
+            enabled_vulnerability_events,
+            id,
+            limit_alert_text,
+            links,
+            maximum_alerts,
             name,
             notification,
             recipients,
             relay_server,
-            sender_email_address: codec::optional(sender_email_address),
+            sender_email_address,
         })
     }
 }

@@ -120,19 +120,19 @@ impl codec::ReadFields for SoftwareCpe {
         let mut version = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "edition" => map.read(&mut edition),
-                "language" => map.read(&mut language),
-                "other" => map.read(&mut other),
+                "edition" => map.fill(0, &mut edition),
+                "language" => map.fill(1, &mut language),
+                "other" => map.fill(2, &mut other),
                 "part" => map.read(&mut part),
-                "product" => map.read(&mut product),
-                "swEdition" => map.read(&mut sw_edition),
-                "targetHW" => map.read(&mut target_hw),
-                "targetSW" => map.read(&mut target_sw),
-                "update" => map.read(&mut update),
-                "v2.2" => map.read(&mut v2_2),
-                "v2.3" => map.read(&mut v2_3),
-                "vendor" => map.read(&mut vendor),
-                "version" => map.read(&mut version),
+                "product" => map.fill(4, &mut product),
+                "swEdition" => map.fill(5, &mut sw_edition),
+                "targetHW" => map.fill(6, &mut target_hw),
+                "targetSW" => map.fill(7, &mut target_sw),
+                "update" => map.fill(8, &mut update),
+                "v2.2" => map.fill(9, &mut v2_2),
+                "v2.3" => map.fill(10, &mut v2_3),
+                "vendor" => map.fill(11, &mut vendor),
+                "version" => map.fill(12, &mut version),
                 _ => map.skip(),
             }?;
         }
@@ -140,19 +140,19 @@ impl codec::ReadFields for SoftwareCpe {
             return Err(codec::missing("part"));
         };
         Ok(Self {
-            edition: codec::optional(edition),
-            language: codec::optional(language),
-            other: codec::optional(other),
+            edition,
+            language,
+            other,
             part,
-            product: codec::optional(product),
-            sw_edition: codec::optional(sw_edition),
-            target_hw: codec::optional(target_hw),
-            target_sw: codec::optional(target_sw),
-            update: codec::optional(update),
-            v2_2: codec::optional(v2_2),
-            v2_3: codec::optional(v2_3),
-            vendor: codec::optional(vendor),
-            version: codec::optional(version),
+            product,
+            sw_edition,
+            target_hw,
+            target_sw,
+            update,
+            v2_2,
+            v2_3,
+            vendor,
+            version,
         })
     }
 }

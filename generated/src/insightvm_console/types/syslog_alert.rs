@@ -90,13 +90,13 @@ impl codec::ReadFields for SyslogAlert {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "enabled" => map.read(&mut enabled),
-                "enabledScanEvents" => map.read(&mut enabled_scan_events),
+                "enabledScanEvents" => map.fill(1, &mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
-                    map.read(&mut enabled_vulnerability_events)
+                    map.fill(2, &mut enabled_vulnerability_events)
                 }
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "maximumAlerts" => map.read(&mut maximum_alerts),
+                "id" => map.fill(3, &mut id),
+                "links" => map.fill(4, &mut links),
+                "maximumAlerts" => map.fill(5, &mut maximum_alerts),
                 "name" => map.read(&mut name),
                 "notification" => map.read(&mut notification),
                 "server" => map.read(&mut server),
@@ -117,11 +117,11 @@ impl codec::ReadFields for SyslogAlert {
         };
         Ok(Self {
             enabled,
-            enabled_scan_events: codec::optional(enabled_scan_events),
-            enabled_vulnerability_events: codec::optional(enabled_vulnerability_events),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            maximum_alerts: codec::optional(maximum_alerts),
+            enabled_scan_events,
+            enabled_vulnerability_events,
+            id,
+            links,
+            maximum_alerts,
             name,
             notification,
             server,

@@ -84,14 +84,14 @@ impl codec::ReadFields for Tag {
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "color" => map.read(&mut color),
-                "created" => map.read(&mut created),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
+                "color" => map.fill(0, &mut color),
+                "created" => map.fill(1, &mut created),
+                "id" => map.fill(2, &mut id),
+                "links" => map.fill(3, &mut links),
                 "name" => map.read(&mut name),
-                "riskModifier" => map.read(&mut risk_modifier),
-                "searchCriteria" => map.read(&mut search_criteria),
-                "source" => map.read(&mut source),
+                "riskModifier" => map.fill(5, &mut risk_modifier),
+                "searchCriteria" => map.fill(6, &mut search_criteria),
+                "source" => map.fill(7, &mut source),
                 "type" => map.read(&mut type_),
                 _ => map.skip(),
             }?;
@@ -103,14 +103,14 @@ impl codec::ReadFields for Tag {
             return Err(codec::missing("type"));
         };
         Ok(Self {
-            color: codec::optional(color),
-            created: codec::optional(created),
-            id: codec::optional(id),
-            links: codec::optional(links),
+            color,
+            created,
+            id,
+            links,
             name,
-            risk_modifier: codec::optional(risk_modifier),
-            search_criteria: codec::optional(search_criteria),
-            source: codec::optional(source),
+            risk_modifier,
+            search_criteria,
+            source,
             type_,
         })
     }

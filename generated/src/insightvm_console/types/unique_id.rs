@@ -41,17 +41,14 @@ impl codec::ReadFields for UniqueId {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "id" => map.read(&mut id),
-                "source" => map.read(&mut source),
+                "source" => map.fill(1, &mut source),
                 _ => map.skip(),
             }?;
         }
         let Some(id) = id else {
             return Err(codec::missing("id"));
         };
-        Ok(Self {
-            id,
-            source: codec::optional(source),
-        })
+        Ok(Self { id, source })
     }
 }
 

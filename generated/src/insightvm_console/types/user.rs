@@ -89,16 +89,16 @@ impl codec::ReadFields for User {
         let mut role = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authentication" => map.read(&mut authentication),
-                "email" => map.read(&mut email),
-                "enabled" => map.read(&mut enabled),
-                "id" => map.read(&mut id),
-                "links" => map.read(&mut links),
-                "locale" => map.read(&mut locale),
-                "locked" => map.read(&mut locked),
+                "authentication" => map.fill(0, &mut authentication),
+                "email" => map.fill(1, &mut email),
+                "enabled" => map.fill(2, &mut enabled),
+                "id" => map.fill(3, &mut id),
+                "links" => map.fill(4, &mut links),
+                "locale" => map.fill(5, &mut locale),
+                "locked" => map.fill(6, &mut locked),
                 "login" => map.read(&mut login),
                 "name" => map.read(&mut name),
-                "role" => map.read(&mut role),
+                "role" => map.fill(9, &mut role),
                 _ => map.skip(),
             }?;
         }
@@ -109,16 +109,16 @@ impl codec::ReadFields for User {
             return Err(codec::missing("name"));
         };
         Ok(Self {
-            authentication: codec::optional(authentication),
-            email: codec::optional(email),
-            enabled: codec::optional(enabled),
-            id: codec::optional(id),
-            links: codec::optional(links),
-            locale: codec::optional(locale),
-            locked: codec::optional(locked),
+            authentication,
+            email,
+            enabled,
+            id,
+            links,
+            locale,
+            locked,
             login,
             name,
-            role: codec::optional(role),
+            role,
         })
     }
 }

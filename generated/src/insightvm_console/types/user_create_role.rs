@@ -55,10 +55,10 @@ impl codec::ReadFields for UserCreateRole {
         let mut superuser = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "allAssetGroups" => map.read(&mut all_asset_groups),
-                "allSites" => map.read(&mut all_sites),
+                "allAssetGroups" => map.fill(0, &mut all_asset_groups),
+                "allSites" => map.fill(1, &mut all_sites),
                 "id" => map.read(&mut id),
-                "superuser" => map.read(&mut superuser),
+                "superuser" => map.fill(3, &mut superuser),
                 _ => map.skip(),
             }?;
         }
@@ -66,10 +66,10 @@ impl codec::ReadFields for UserCreateRole {
             return Err(codec::missing("id"));
         };
         Ok(Self {
-            all_asset_groups: codec::optional(all_asset_groups),
-            all_sites: codec::optional(all_sites),
+            all_asset_groups,
+            all_sites,
             id,
-            superuser: codec::optional(superuser),
+            superuser,
         })
     }
 }

@@ -100,16 +100,16 @@ impl codec::ReadFields for UserEdit {
         let mut role = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "authentication" => map.read(&mut authentication),
-                "email" => map.read(&mut email),
-                "enabled" => map.read(&mut enabled),
-                "id" => map.read(&mut id),
-                "locale" => map.read(&mut locale),
-                "locked" => map.read(&mut locked),
+                "authentication" => map.fill(0, &mut authentication),
+                "email" => map.fill(1, &mut email),
+                "enabled" => map.fill(2, &mut enabled),
+                "id" => map.fill(3, &mut id),
+                "locale" => map.fill(4, &mut locale),
+                "locked" => map.fill(5, &mut locked),
                 "login" => map.read(&mut login),
                 "name" => map.read(&mut name),
                 "password" => map.read(&mut password),
-                "passwordResetOnLogin" => map.read(&mut password_reset_on_login),
+                "passwordResetOnLogin" => map.fill(9, &mut password_reset_on_login),
                 "role" => map.read(&mut role),
                 _ => map.skip(),
             }?;
@@ -127,16 +127,16 @@ impl codec::ReadFields for UserEdit {
             return Err(codec::missing("role"));
         };
         Ok(Self {
-            authentication: codec::optional(authentication),
-            email: codec::optional(email),
-            enabled: codec::optional(enabled),
-            id: codec::optional(id),
-            locale: codec::optional(locale),
-            locked: codec::optional(locked),
+            authentication,
+            email,
+            enabled,
+            id,
+            locale,
+            locked,
             login,
             name,
             password,
-            password_reset_on_login: codec::optional(password_reset_on_login),
+            password_reset_on_login,
             role,
         })
     }

@@ -42,17 +42,14 @@ impl codec::ReadFields for ApiTargetDetails {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "target" => map.read(&mut target),
-                "operations" => map.read(&mut operations),
+                "operations" => map.fill(1, &mut operations),
                 _ => map.skip(),
             }?;
         }
         let Some(target) = target else {
             return Err(codec::missing("target"));
         };
-        Ok(Self {
-            target,
-            operations: codec::optional(operations),
-        })
+        Ok(Self { target, operations })
     }
 }
 

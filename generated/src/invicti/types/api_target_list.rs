@@ -59,8 +59,8 @@ impl codec::ReadFields for ApiTargetList {
             match &*key {
                 "targets" => map.read(&mut targets),
                 "totalCount" => map.read(&mut total_count),
-                "nextPage" => map.read(&mut next_page),
-                "previousPage" => map.read(&mut previous_page),
+                "nextPage" => map.fill(2, &mut next_page),
+                "previousPage" => map.fill(3, &mut previous_page),
                 _ => map.skip(),
             }?;
         }
@@ -73,8 +73,8 @@ impl codec::ReadFields for ApiTargetList {
         Ok(Self {
             targets,
             total_count,
-            next_page: codec::optional(next_page),
-            previous_page: codec::optional(previous_page),
+            next_page,
+            previous_page,
         })
     }
 }

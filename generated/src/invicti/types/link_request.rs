@@ -77,13 +77,13 @@ impl codec::ReadFields for LinkRequest {
             match &*key {
                 "apiTargetId" => map.read(&mut api_target_id),
                 "baseUrl" => map.read(&mut base_url),
-                "remoteTargetId" => map.read(&mut remote_target_id),
-                "remoteTargetDisplayName" => map.read(&mut remote_target_display_name),
+                "remoteTargetId" => map.fill(2, &mut remote_target_id),
+                "remoteTargetDisplayName" => map.fill(3, &mut remote_target_display_name),
                 "remoteTargetAdditionalInfo" => {
-                    map.read(&mut remote_target_additional_info)
+                    map.fill(4, &mut remote_target_additional_info)
                 }
-                "remoteTargetScanProfile" => map.read(&mut remote_target_scan_profile),
-                "remoteTargetExtra" => map.read(&mut remote_target_extra),
+                "remoteTargetScanProfile" => map.fill(5, &mut remote_target_scan_profile),
+                "remoteTargetExtra" => map.fill(6, &mut remote_target_extra),
                 _ => map.skip(),
             }?;
         }
@@ -96,13 +96,11 @@ impl codec::ReadFields for LinkRequest {
         Ok(Self {
             api_target_id,
             base_url,
-            remote_target_id: codec::optional(remote_target_id),
-            remote_target_display_name: codec::optional(remote_target_display_name),
-            remote_target_additional_info: codec::optional(
-                remote_target_additional_info,
-            ),
-            remote_target_scan_profile: codec::optional(remote_target_scan_profile),
-            remote_target_extra: codec::optional(remote_target_extra),
+            remote_target_id,
+            remote_target_display_name,
+            remote_target_additional_info,
+            remote_target_scan_profile,
+            remote_target_extra,
         })
     }
 }
