@@ -314,14 +314,8 @@ fn into_default(body: &Struct) -> Reading {
         .iter()
         .enumerate()
         .map(|(index, field)| {
-            let (field_ident, index) = (ident(&field.rust_name), proc_macro2::Literal::usize_unsuffixed(index));
-            // `send_null` keeps `Some(None)` for a `null` sent: `read` stores what it reads.
-            match (field.send_null, carries_int_text(&field.ty)) {
-                (true, false) => quote! { map.read(&mut this.#field_ident) },
-                (true, true) => quote! { map.read_text(&mut this.#field_ident) },
-                (false, false) => quote! { map.fill(#index, &mut this.#field_ident) },
-                (false, true) => quote! { map.fill_text(#index, &mut this.#field_ident) },
-            }
+            let field_ident = ident(&field.rust_name);
+            read_call(index, field, quote! { this.#field_ident })
         })
         .collect();
     let binding = if body.fields.is_empty() && body.additional.is_none() {
@@ -349,15 +343,7 @@ fn through_locals(body: &Struct) -> Reading {
         .iter()
         .zip(&slots)
         .enumerate()
-        .map(|(index, (field, slot))| {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
-            match (fills_option(field), carries_int_text(&field.ty)) {
-                (true, false) => quote! { map.fill(#index, &mut #slot) },
-                (true, true) => quote! { map.fill_text(#index, &mut #slot) },
-                (false, false) => quote! { map.read(&mut #slot) },
-                (false, true) => quote! { map.read_text(&mut #slot) },
-            }
-        })
+        .map(|(index, (field, slot))| read_call(index, field, quote! { #slot }))
         .collect();
     // A required field is checked by a `let … else`, cheaper to type-check than a `?`.
     let checks = body.fields.iter().zip(&slots).filter(|(field, _)| !field.send_null && !is_optional(field)).map(
@@ -385,10 +371,19 @@ fn through_locals(body: &Struct) -> Reading {
     }
 }
 
-/// Whether a field is read as the `Option` it is kept in (`None` for `null`): an optional
-/// field that does not keep an explicit null apart.
-fn fills_option(field: &Field) -> bool {
-    is_optional(field) && !field.send_null
+/// The read of field number `index` into `slot`, in the loop over the keys. An optional
+/// field is filled as the `Option` it is kept in (`None` for `null`); a required one, or one
+/// that keeps an explicit null apart (`send_null`: `Some(None)` for a `null` sent), is read
+/// into a slot that stores what it reads.
+fn read_call(index: usize, field: &Field, slot: TokenStream) -> TokenStream {
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    let fills = is_optional(field) && !field.send_null;
+    match (fills, carries_int_text(&field.ty)) {
+        (true, false) => quote! { map.fill(#index, &mut #slot) },
+        (true, true) => quote! { map.fill_text(#index, &mut #slot) },
+        (false, false) => quote! { map.read(&mut #slot) },
+        (false, true) => quote! { map.read_text(&mut #slot) },
+    }
 }
 
 fn render_enum(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
