@@ -1,7 +1,7 @@
 //! Request bodies → the `body` input (an argument when required, else a setter) and the
 //! statements that encode it; a multipart body → a form struct set part by part.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
@@ -9,7 +9,20 @@ use super::inputs::Inputs;
 use super::{ident, type_tokens};
 use crate::ir::*;
 
-/// Adds the request body of `op`, if it has one, to `inputs`.
+/// The client method's arguments for the body of `op`, when it is required, or for its
+/// required parts: name and type.
+pub(super) fn arguments(op: &Operation) -> Vec<(Ident, TokenStream)> {
+    match op.body.as_ref() {
+        Some(RequestBody { kind: BodyKind::Multipart(parts), .. }) => {
+            parts.iter().filter(|part| part.required).map(part_argument).collect()
+        }
+        Some(body) if body.required => vec![(format_ident!("body"), stored_type(&body.kind))],
+        _ => Vec::new(),
+    }
+}
+
+/// Adds the request body of `op`, if it has one, to `inputs`; a required one is set from
+/// the client method's [`arguments`].
 pub(super) fn add(op: &Operation, inputs: &mut Inputs) {
     let Some(body) = &op.body else { return };
     if let BodyKind::Multipart(parts) = &body.kind {
@@ -19,7 +32,6 @@ pub(super) fn add(op: &Operation, inputs: &mut Inputs) {
     if body.required {
         let encode = encode(body, quote! { self.body });
         inputs.fields.push(quote! { body: #stored, });
-        inputs.args.push((format_ident!("body"), stored));
         inputs.inits.push(quote! { body });
         inputs.encode.push(encode);
     } else {
@@ -61,21 +73,36 @@ fn encode(body: &RequestBody, value: TokenStream) -> TokenStream {
     }
 }
 
-/// A multipart body: a form struct beside the builder, required parts as arguments of the
-/// client method, the others as setters.
+/// A required part's argument of the client method, or an optional part's setter's
+/// argument: name and type.
+fn part_argument(part: &MultipartField) -> (Ident, TokenStream) {
+    let arg_ty = if part.is_file {
+        quote! { runtime::File }
+    } else {
+        quote! { impl Into<String> }
+    };
+    (ident(&part.rust_name), arg_ty)
+}
+
+/// How a part's argument or setter `value` becomes the value stored in the form.
+fn part_value(part: &MultipartField, value: &Ident) -> TokenStream {
+    if part.is_file {
+        quote! { #value }
+    } else {
+        quote! { #value.into() }
+    }
+}
+
+/// A multipart body: a form struct beside the builder, required parts from arguments of
+/// the client method, the others from setters.
 fn add_form(op: &Operation, parts: &[MultipartField], inputs: &mut Inputs) {
     let form_name = format_ident!("{}", op.companion_types.form);
     let mut required = Vec::new();
     for part in parts {
         let name = ident(&part.rust_name);
         if part.required {
-            let (arg_ty, value) = if part.is_file {
-                (quote! { runtime::File }, quote! { #name })
-            } else {
-                (quote! { impl Into<String> }, quote! { #name.into() })
-            };
+            let value = part_value(part, &name);
             required.push(quote! { #name: Some(#value) });
-            inputs.args.push((name, arg_ty));
         } else {
             inputs.setters.push(part_setter(part));
         }
@@ -110,11 +137,8 @@ fn part_setter(part: &MultipartField) -> TokenStream {
         part.description.as_deref(),
         Some(&format!("Sets the form field `{}`.", part.wire_name)),
     ]));
-    let (arg_ty, value) = if part.is_file {
-        (quote! { runtime::File }, quote! { value })
-    } else {
-        (quote! { impl Into<String> }, quote! { value.into() })
-    };
+    let (_, arg_ty) = part_argument(part);
+    let value = part_value(part, &format_ident!("value"));
     quote! {
         #docs
         pub fn #name(mut self, value: #arg_ty) -> Self {

@@ -1,7 +1,8 @@
 //! An API's command line → its `cli` module (feature `cli`): the tables `runtime::cli`
 //! builds the API's commands from (its configuration variables, a command per operation with
-//! its inputs, the JSON Schema of its types) and, per operation, the function that makes the
-//! call from the parsed inputs through the operation's own request builder.
+//! its inputs) and, per operation, the function that makes the call from the parsed inputs
+//! through the operation's own request builder; beside it, `definitions.json`, the JSON
+//! Schema of the API's types that the tables refer to.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,23 @@ use super::responses::{self, Seen};
 use super::{features, ident, type_tokens};
 use crate::ir::*;
 use crate::naming::{Registry, kebab, scope, snake};
+
+/// The file beside `cli.rs` that holds the JSON Schema of the API's types.
+pub(super) const DEFINITIONS_FILE: &str = "definitions.json";
+
+/// The JSON Schema of each of the API's types, by name: a JSON object with one definition
+/// per line, so a change to a type is a change to its line.
+pub(super) fn render_definitions(api: &Api) -> String {
+    let mut text = String::from("{");
+    for (index, def) in api.types.iter().enumerate() {
+        text.push_str(if index == 0 { "\n" } else { ",\n" });
+        text.push_str(&serde_json::Value::String(def.name.clone()).to_string());
+        text.push_str(": ");
+        text.push_str(&definition(def).to_string());
+    }
+    text.push_str("\n}\n");
+    text
+}
 
 /// The module `cli.rs` of `api`, whose subcommand is `command` and whose operations live in
 /// `entries` (module, operation).
@@ -43,10 +61,6 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
     let variables = variables(api);
     let about = &api.title;
     let long_about = text(&long_about(api));
-    let definitions = text(
-        &serde_json::Value::Object(api.types.iter().map(|def| (def.name.clone(), definition(def))).collect())
-            .to_string(),
-    );
     let module = &api.module;
     let connect = connect(api);
     // With tag features, a combination may enable no operation that names them.
@@ -79,7 +93,7 @@ pub(super) fn render_cli_module(api: &Api, command: &str, entries: &[(String, &O
             operations: &[#(#entries_tokens),*],
             secrets: super::SECRETS,
             connect,
-            definitions: #definitions,
+            definitions: include_str!(#DEFINITIONS_FILE),
         };
 
         #connect

@@ -69,21 +69,24 @@ fn escape_prose(line: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(line.len() + 8);
     let mut in_code = false;
     let mut rest = line;
-    while let Some(c) = rest.chars().next() {
+    while !rest.is_empty() {
+        // Text up to the next character that may need escaping goes as it is.
+        let plain = rest.find(['`', '[', ']', '<', '>', '\\', '#', 'h']).unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else { break };
         if c == '`' {
             in_code = !in_code;
             out.push(c);
-            rest = &rest[1..];
+        } else if in_code {
+            out.push(c);
+        } else if let Some(url_len) = url_at(rest) {
+            out.push('<');
+            out.push_str(&rest[..url_len]);
+            out.push('>');
+            rest = &rest[url_len..];
             continue;
-        }
-        if !in_code {
-            if let Some(url_len) = url_at(rest) {
-                out.push('<');
-                out.push_str(&rest[..url_len]);
-                out.push('>');
-                rest = &rest[url_len..];
-                continue;
-            }
+        } else {
             match c {
                 '[' | ']' => {
                     out.push('\\');
@@ -95,8 +98,6 @@ fn escape_prose(line: &str) -> Cow<'_, str> {
                 '#' if out.trim().is_empty() => out.push_str("\\#"),
                 _ => out.push(c),
             }
-        } else {
-            out.push(c);
         }
         rest = &rest[c.len_utf8()..];
     }
@@ -138,23 +139,59 @@ fn wrap(text: &str) -> Vec<String> {
         // A list item's own line, or a line that continues it (indented by `sanitize`).
         let leading = line.len() - line.trim_start().len();
         let indent = " ".repeat(list_marker_width(line).max(leading));
-        let options = textwrap::Options::new(WIDTH)
-            .subsequent_indent(&indent)
-            .break_words(false)
-            .word_splitter(textwrap::WordSplitter::NoHyphenation);
         let mut wrapped: Vec<String> = Vec::new();
-        for piece in textwrap::wrap(line, options) {
+        for piece in wrap_line(line, indent.len()) {
             match wrapped.last_mut() {
-                Some(last) if starts_block(piece.trim_start()) => {
+                Some(last) if starts_block(piece) => {
                     last.push(' ');
-                    last.push_str(piece.trim_start());
+                    last.push_str(piece);
                 }
-                _ => wrapped.push(piece.into_owned()),
+                Some(_) => wrapped.push(format!("{indent}{piece}")),
+                None => wrapped.push(piece.to_owned()),
             }
         }
         out.extend(wrapped);
     }
     out
+}
+
+/// `line` cut at spaces into pieces that fit [`WIDTH`] columns, the first taken as it
+/// starts the line and the others as they follow `indent` columns of indentation: each
+/// piece takes words while the next still fits (first fit); a word wider than the line
+/// stays whole. The spaces where a line is cut go. A character counts one column, two
+/// from U+1100 (where East Asian wide scripts begin).
+///
+/// `textwrap` does the same, and more (hyphenation, Unicode line breaking, ANSI colours);
+/// doc text is the largest part of a document, and on stripe that generality took 148 M
+/// instructions of the 292 M that rendering its doc lines took (see ARCHITECTURE.md).
+fn wrap_line(line: &str, indent: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    // The piece being filled: where it starts, where its last word ends, and its width
+    // with the spaces after that word.
+    let (mut start, mut end, mut width) = (0, 0, 0);
+    let mut rest = line;
+    while !rest.is_empty() {
+        let at = line.len() - rest.len();
+        let word = &rest[..rest.find(' ').unwrap_or(rest.len())];
+        let after = &rest[word.len()..];
+        rest = after.trim_start_matches(' ');
+        let spaces = after.len() - rest.len();
+        let fits = if pieces.is_empty() { WIDTH } else { WIDTH.saturating_sub(indent) };
+        let columns = columns(word);
+        if at > start && width + columns > fits {
+            pieces.push(&line[start..end]);
+            (start, width) = (at, 0);
+        }
+        end = at + word.len();
+        width += columns + spaces;
+    }
+    pieces.push(&line[start..end]);
+    pieces
+}
+
+/// The columns `text` takes: one per character, two from U+1100.
+fn columns(text: &str) -> usize {
+    if text.is_ascii() { text.len() } else { text.chars().map(|c| if c < '\u{1100}' { 1 } else { 2 }).sum() }
 }
 
 /// The width of a list item's marker (`- `, `12. `), or 0.
@@ -227,6 +264,25 @@ mod tests {
         let long = format!("- {}\ncontinued", "word ".repeat(30));
         let lines = wrap(&sanitize(&long));
         assert!(lines[1..].iter().all(|line| line.starts_with("  ") && !line.starts_with("   ")), "{lines:?}");
+    }
+
+    #[test]
+    fn lines_are_cut_at_spaces_first_fit_and_wide_characters_count_twice() {
+        // 18 words of 4 letters and a space: 90 columns hold 18 of them, the last space cut.
+        let words = "word ".repeat(25);
+        let pieces = wrap_line(words.trim_end(), 2);
+        assert_eq!(pieces, [&words[..89], &words[90..124]]);
+        assert!(pieces.iter().all(|piece| !piece.starts_with(' ') && !piece.ends_with(' ')));
+        // After the first line, the indentation's columns are taken from the width.
+        let short_words = "ab ".repeat(60);
+        let pieces = wrap_line(&short_words, 30);
+        assert_eq!(pieces.iter().map(|piece| piece.len()).collect::<Vec<_>>(), [89, 59, 29]);
+        // Leading spaces stay on the first piece; a word wider than the line stays whole.
+        let long = format!("  a {} tail", "x".repeat(100));
+        assert_eq!(wrap_line(&long, 0), ["  a", &long[4..104], "tail"]);
+        // 45 wide characters fill a line.
+        let wide = format!("{} {}", "字".repeat(45), "字");
+        assert_eq!(wrap_line(&wide, 0), ["字".repeat(45).as_str(), "字"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What an operation's inputs (parameters, body) add to its file: filled by
 //! `parameters` and `bodies`, laid out by `operations`.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 
 /// What an operation's inputs (parameters, body) add to its file.
 #[derive(Default)]
@@ -10,8 +10,6 @@ pub(super) struct Inputs {
     pub fields: Vec<TokenStream>,
     /// Their values in the builder's constructor.
     pub inits: Vec<TokenStream>,
-    /// Required inputs: arguments of the client method, in order.
-    pub args: Vec<(Ident, TokenStream)>,
     /// Methods of the builder that set optional inputs.
     pub setters: Vec<TokenStream>,
     /// Statements of `encode` that put the inputs on the request.

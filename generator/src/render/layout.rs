@@ -15,11 +15,7 @@ enum Kind {
 /// starts none. A macro call is an item only at the top level (inside a function it is a
 /// statement).
 fn item_start(line: &str, depth: usize) -> Option<Kind> {
-    if depth == 0
-        && line
-            .split_once("!(")
-            .is_some_and(|(path, _)| path.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':'))
-    {
+    if depth == 0 && is_macro_call(line) {
         return Some(Kind::Other);
     }
     if line.starts_with("use ") {
@@ -51,31 +47,38 @@ fn item_start(line: &str, depth: usize) -> Option<Kind> {
     STARTS.iter().any(|start| line.starts_with(start)).then_some(Kind::Other)
 }
 
-fn indent(line: &str) -> usize {
-    line.len() - line.trim_start().len()
+/// Whether `line` starts with a path and `!(`: a macro call. Reads no further than the path,
+/// so a long doc line costs one character.
+fn is_macro_call(line: &str) -> bool {
+    let path = line.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(line.len());
+    line[path..].starts_with("!(")
+}
+
+/// A line without its indentation, and the indentation's width.
+fn split_indent(line: &str) -> (&str, usize) {
+    let trimmed = line.trim_start();
+    (trimmed, line.len() - trimmed.len())
 }
 
 /// `text` with a blank line before every item that follows the end of another item at the
 /// same indentation, and after the module's inner docs.
 pub fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut previous: Option<&str> = None;
+    // The line before, without its indentation, and that indentation.
+    let mut previous: Option<(&str, usize)> = None;
     // The kind of the last item started at each indentation.
     let mut last_kind: Vec<Option<Kind>> = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        let depth = indent(line);
+    for line in text.split_terminator('\n') {
+        let (trimmed, depth) = split_indent(line);
         if last_kind.len() <= depth {
             last_kind.resize(depth + 1, None);
         }
         let starts = item_start(trimmed, depth);
-        if let (Some(kind), Some(before)) = (starts, previous) {
-            let before_trimmed = before.trim_start();
-            let ends_item = indent(before) == depth
-                && (before_trimmed.ends_with('}') || before_trimmed.ends_with(';'))
-                && !before_trimmed.starts_with("//");
+        if let (Some(kind), Some((before, before_depth))) = (starts, previous) {
+            let ends_item =
+                before_depth == depth && (before.ends_with('}') || before.ends_with(';')) && !before.starts_with("//");
             let same_run = kind != Kind::Other && last_kind[depth] == Some(kind);
-            let after_inner_docs = before_trimmed.starts_with("//!") && !trimmed.starts_with("//!");
+            let after_inner_docs = before.starts_with("//!") && !trimmed.starts_with("//!");
             if (ends_item && !same_run) || after_inner_docs {
                 out.push('\n');
             }
@@ -85,7 +88,7 @@ pub fn separate_items(text: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        previous = Some(line);
+        previous = Some((trimmed, depth));
     }
     out
 }

@@ -143,6 +143,8 @@ enum ApiFile<'a> {
     Mock(&'a [(String, &'a Operation)]),
     /// The command line's commands, with the API's subcommand.
     Cli(&'a [(String, &'a Operation)], &'a str),
+    /// The JSON Schema of the API's types, for the command line (not Rust).
+    Definitions,
     Type(&'a TypeFile<'a>),
     Operation(&'a Operation),
 }
@@ -205,6 +207,7 @@ fn render_api(api: &Api, command: &str, files: &mut Files) -> Result<(), String>
         (format!("{base}/mod.rs"), ApiFile::Root),
         (format!("{base}/mock.rs"), ApiFile::Mock(&op_entries)),
         (format!("{base}/cli.rs"), ApiFile::Cli(&op_entries, command)),
+        (format!("{base}/{}", cli::DEFINITIONS_FILE), ApiFile::Definitions),
     ];
     jobs.extend(type_entries.iter().map(|file| (format!("{base}/types/{}.rs", file.module), ApiFile::Type(file))));
     jobs.extend(
@@ -225,6 +228,7 @@ fn render_api_file(api: &Api, file: &ApiFile<'_>) -> Result<String, String> {
         ApiFile::OperationsModule(entries) => format_file(operations_module(api, entries), "operations"),
         ApiFile::Mock(entries) => format_file(mock::render_mock_module(api, entries), "mock"),
         ApiFile::Cli(entries, command) => format_file(cli::render_cli_module(api, command, entries), "cli"),
+        ApiFile::Definitions => Ok(cli::render_definitions(api)),
         ApiFile::Type(file) => format_file(types::render_type(file.def, &file.beside), &file.def.name),
         ApiFile::Operation(op) => format_file(operations::render_operation(&api.module, op), &op.wire_id),
     }

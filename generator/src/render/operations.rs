@@ -25,6 +25,11 @@ pub fn public_types(op: &Operation) -> Vec<&str> {
     names
 }
 
+/// The client method's arguments: the operation's required inputs, in order.
+fn arguments(op: &Operation) -> (Vec<Ident>, Vec<TokenStream>) {
+    parameters::arguments(op).chain(bodies::arguments(op)).unzip()
+}
+
 fn inputs(op: &Operation) -> Inputs {
     let mut inputs = Inputs::default();
     parameters::add(op, &mut inputs);
@@ -40,7 +45,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
     let pagination = op.pagination.as_ref().map(|p| pagination::render(op, p, &send.success_ty, &send.error_ty));
     let builder = format_ident!("{}", op.type_name);
     let input = format_ident!("{}", op.companion_types.input);
-    let (args, arg_types): (Vec<_>, Vec<_>) = inputs.args.iter().cloned().unzip();
+    let (args, arg_types) = arguments(op);
     let uses_types = uses_types(op).then(|| {
         let module = ident(module);
         quote! { use crate::#module::types; }
@@ -159,7 +164,7 @@ fn encode(op: &Operation, statements: &[TokenStream]) -> TokenStream {
 
 /// The operation's method on the client (all of them go in one `impl` block).
 pub fn client_method(op: &Operation) -> TokenStream {
-    let (args, arg_types): (Vec<Ident>, Vec<TokenStream>) = inputs(op).args.into_iter().unzip();
+    let (args, arg_types) = arguments(op);
     let builder = format_ident!("{}", op.type_name);
     let name = ident(&op.rust_name);
     let signature = format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path_template, op.wire_id);

@@ -25,21 +25,29 @@ pub(super) fn is_scalar(ty: &TypeRef) -> bool {
     )
 }
 
-/// Adds every parameter of `op` to `inputs`: required ones are arguments of the client
-/// method, optional ones setters.
+/// The client method's arguments for the required parameters of `op`: name and type.
+pub(super) fn arguments(op: &Operation) -> impl Iterator<Item = (Ident, TokenStream)> + '_ {
+    op.params.iter().filter(|param| param.required).map(|param| {
+        let name = ident(&param.rust_name);
+        let (arg_ty, _) = setter_input(&param.ty, &name);
+        (name, arg_ty)
+    })
+}
+
+/// Adds every parameter of `op` to `inputs`: required ones are set from the client
+/// method's [`arguments`], optional ones by setters.
 pub(super) fn add(op: &Operation, inputs: &mut Inputs) {
     for param in &op.params {
         let name = ident(&param.rust_name);
         let inner = type_tokens(&param.ty, true);
         if param.required {
             inputs.fields.push(quote! { #name: #inner, });
-            let (arg_ty, convert) = setter_input(&param.ty, &name);
+            let (_, convert) = setter_input(&param.ty, &name);
             inputs.inits.push(if name == convert.to_string() {
                 quote! { #name }
             } else {
                 quote! { #name: #convert }
             });
-            inputs.args.push((name, arg_ty));
         } else {
             inputs.fields.push(quote! { #name: Option<#inner>, });
             inputs.inits.push(quote! { #name: None });
