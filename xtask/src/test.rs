@@ -70,7 +70,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         &cargo,
         &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
     )?;
-    tag_features_alone(root, &cargo)?;
+    features_alone(root, &cargo)?;
     // The OAuth2 tests drive a real authorization server (fixtures/oauth2/tests/oidc_provider.rs).
     crate::conformance::npm_project(root, "oidc-provider", Path::new("node_modules/oidc-provider"))?;
     run_step(root, "tests", &cargo, &["test", "--workspace", "--all-targets", "--all-features"])?;
@@ -122,32 +122,40 @@ pub fn run(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Every tag feature of the generated crate alone (and each API's client without any), with
-/// and without the command line, warnings denied: a type one tag needs and another does not
-/// is gated for both.
-fn tag_features_alone(root: &Path, cargo: &str) -> Result<(), String> {
+/// The generated crate with no API, each API alone, and every tag feature alone (and each
+/// API's client without any), with and without the command line, warnings denied: a type one
+/// tag needs and another does not is gated for both, and runtime code only APIs call is not
+/// left unused.
+fn features_alone(root: &Path, cargo: &str) -> Result<(), String> {
     let config = clientgen::Config::load(&root.join("specs/codegen.toml")).map_err(|d| d.to_string())?;
     let generated = clientgen::generate_project(root, &config)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
-    for api in generated.apis.iter().filter(|api| api.tag_features) {
-        let features =
-            std::iter::once(clientgen::naming::client_feature(&api.module)).chain(clientgen::render::tag_features(api));
-        // Each alone, and with the command line, whose table names each tag's operations.
-        let features: Vec<String> = features.flat_map(|feature| [format!("{feature},cli"), feature]).collect();
-        for feature in features {
-            eprintln!("==> `cargo check` with `{feature}` alone");
-            // Warnings read from the output: a RUSTFLAGS of its own would rebuild every
-            // dependency.
-            let output = Command::new(cargo)
-                .args(["check", "--quiet", "-p", "secops-clients", "--no-default-features", "--features", &feature])
-                .current_dir(root)
-                .output()
-                .map_err(|e| format!("cannot run cargo check: {e}"))?;
-            let messages = String::from_utf8_lossy(&output.stderr);
-            if !output.status.success() || messages.contains("warning") {
-                return Err(format!("step failed: `{feature}` alone:\n{messages}"));
-            }
+    let mut alone = vec![String::new(), "mock".to_owned()];
+    for api in &generated.apis {
+        alone.push(api.module.clone());
+        if api.tag_features {
+            alone.push(clientgen::naming::client_feature(&api.module));
+            alone.extend(clientgen::render::tag_features(api));
+        }
+    }
+    // Each alone, and with the command line, whose table names each tag's operations.
+    for feature in alone.iter().flat_map(|feature| [feature.clone(), with_cli(feature)]) {
+        eprintln!("==> `cargo check` with `{feature}` alone");
+        // Warnings read from the output: a RUSTFLAGS of its own would rebuild every
+        // dependency.
+        let output = Command::new(cargo)
+            .args(["check", "--quiet", "-p", "secops-clients", "--no-default-features", "--features", &feature])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("cannot run cargo check: {e}"))?;
+        let messages = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() || messages.contains("warning") {
+            return Err(format!("step failed: `{feature}` alone:\n{messages}"));
         }
     }
     Ok(())
+}
+
+fn with_cli(feature: &str) -> String {
+    if feature.is_empty() { "cli".to_owned() } else { format!("{feature},cli") }
 }

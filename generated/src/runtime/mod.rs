@@ -47,6 +47,7 @@ pub use auth::{optional_env, pem_from_env, required_env};
 pub use auth::{ApiKey, Credential, EnvError, MissingEnvVar};
 pub use codec::Base64;
 pub use builder::{Encode, RequestBuilder, ResponseFuture};
+#[allow(unused_imports)]
 pub(crate) use client::builder_settings;
 pub use client::{ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, BuildError, DecodeError, Error};
