@@ -330,14 +330,14 @@ impl Config {
             Ok(config) => {
                 let mut modules = std::collections::BTreeSet::new();
                 for (index, api) in config.apis.iter().enumerate() {
-                    let valid = !api.module.is_empty()
-                        && api.module.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                        && !api.module.starts_with(|c: char| c.is_ascii_digit());
-                    if !valid || api.module == "runtime" {
+                    if !crate::naming::is_module_name(&api.module) || api.module == "runtime" {
                         diags.error(
                             &format!("/api/{index}/module"),
                             format!("module name `{}` is not a usable Rust module name", api.module),
-                            Some("use lower-case letters, digits and `_`, not `runtime`"),
+                            Some(&format!(
+                                "use lower-case letters, digits and `_` (at most {} of them), not a keyword or `runtime`",
+                                crate::naming::FILE_MODULE_MAX
+                            )),
                         );
                     } else if !modules.insert(api.module.clone()) {
                         diags.error(

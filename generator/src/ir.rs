@@ -423,6 +423,39 @@ impl StatusMatch {
             StatusMatch::Default => (0, 999),
         }
     }
+
+    /// The statuses this one matches that none of `others` names exactly, as disjoint
+    /// inclusive ranges in order: what a `match` arm for it covers when the exact codes have
+    /// arms of their own (`2XX` beside `200` is `201..=299`), so no two arms overlap and
+    /// their order does not matter. Empty for `default`, which takes whatever is left.
+    pub fn ranges_besides(self, others: &[StatusMatch]) -> Vec<(u16, u16)> {
+        let (low, high) = match self {
+            StatusMatch::Default => return Vec::new(),
+            StatusMatch::Code(_) => return vec![self.range()],
+            StatusMatch::Range(_) => self.range(),
+        };
+        let mut exact: Vec<u16> = others
+            .iter()
+            .filter_map(|other| match other {
+                StatusMatch::Code(code) if (low..=high).contains(code) => Some(*code),
+                _ => None,
+            })
+            .collect();
+        exact.sort_unstable();
+        exact.dedup();
+        let mut ranges = Vec::new();
+        let mut next = low;
+        for code in exact {
+            if code > next {
+                ranges.push((next, code - 1));
+            }
+            next = code + 1;
+        }
+        if next <= high {
+            ranges.push((next, high));
+        }
+        ranges
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -649,4 +682,23 @@ pub struct UnionVariant {
     pub description: Option<String>,
     /// The values of the tag property that select this variant (empty when untagged).
     pub tags: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusMatch::{self, Code, Default, Range};
+
+    #[test]
+    fn a_range_leaves_out_the_codes_with_arms_of_their_own() {
+        let among = [Code(200), Range(2), Code(204), Code(404), Default];
+        assert_eq!(Range(2).ranges_besides(&among), vec![(201, 203), (205, 299)]);
+        assert_eq!(Range(4).ranges_besides(&among), vec![(400, 403), (405, 499)]);
+        assert_eq!(Range(5).ranges_besides(&among), vec![(500, 599)]);
+        assert_eq!(Code(204).ranges_besides(&among), vec![(204, 204)]);
+        assert_eq!(Default.ranges_besides(&among), vec![]);
+        // Codes at the ends of the range, and a range every code of which has its own arm.
+        assert_eq!(Range(3).ranges_besides(&[Code(300), Code(399)]), vec![(301, 398)]);
+        let every: Vec<StatusMatch> = (100..=199).map(Code).collect();
+        assert_eq!(Range(1).ranges_besides(&every), vec![]);
+    }
 }

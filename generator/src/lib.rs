@@ -86,7 +86,7 @@ impl Options {
 
     /// The settings with the module the crate's name gives.
     fn api_settings(&self, source: &Source<'_>) -> ApiConfig {
-        let module = naming::snake(&self.name);
+        let module = naming::file_module(&self.name);
         let module = if module == "runtime" { "api".to_owned() } else { module };
         ApiConfig { module, spec: source.name().to_owned(), ..self.settings.clone() }
     }

@@ -318,6 +318,38 @@ pub fn snake(raw: &str) -> String {
     name
 }
 
+/// The longest module name the generator gives a file of its own (a type's, an
+/// operation's). File systems refuse a name over 255 bytes and some tools a long path, while
+/// a document's names have no limit; the Rust names inside the file keep every word.
+pub const FILE_MODULE_MAX: usize = 80;
+
+/// The module (and file) name for `raw`: [`snake`], cut after a whole word when longer than
+/// [`FILE_MODULE_MAX`]. Two names cut to the same prefix are told apart by the registry
+/// that claims them.
+pub fn file_module(raw: &str) -> String {
+    let name = snake(raw);
+    if name.len() <= FILE_MODULE_MAX {
+        return name;
+    }
+    // `snake` gives ASCII, so any byte index is a character boundary.
+    let cut = &name[..FILE_MODULE_MAX];
+    let cut = match cut.rfind('_') {
+        Some(end) if end >= FILE_MODULE_MAX / 2 => &cut[..end],
+        _ => cut,
+    };
+    cut.trim_end_matches('_').to_owned()
+}
+
+/// Whether `name` can be an API's module as it is: lower-case letters, digits and `_`, not
+/// starting with a digit, not a keyword, and short enough for a folder name.
+pub fn is_module_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= FILE_MODULE_MAX
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && !KEYWORDS.contains(&name)
+}
+
 /// `UpperCamelCase` for types and variants; never empty, never a keyword.
 pub fn camel(raw: &str) -> String {
     let mut name = ascii_ident(words(raw).to_upper_camel_case());
@@ -403,6 +435,20 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_modules_are_bounded_and_cut_after_a_word() {
+        assert_eq!(file_module("getThing"), "get_thing");
+        let long = "VeryLongName".repeat(40);
+        let module = file_module(&long);
+        assert!(module.len() <= FILE_MODULE_MAX, "{module}");
+        // Cut after a whole word: what follows in the full name is the next `_`.
+        assert!(module.starts_with("very_long_name_very_long_name"), "{module}");
+        assert_eq!(snake(&long).as_bytes()[module.len()], b'_', "{module}");
+        // One word longer than the limit is cut inside it.
+        let word = "x".repeat(300);
+        assert_eq!(file_module(&word), "x".repeat(FILE_MODULE_MAX));
+    }
 
     #[test]
     fn names_are_rust_identifiers() {

@@ -146,15 +146,12 @@ pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
         return Err(WriteError::NotOurs { dir: out_dir.to_path_buf() });
     };
     let files = with_manifest(files);
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = stage(out_dir, &files, &mut staged);
-    if let Err(error) = result {
-        for (temporary, _) in &staged {
-            let _ = fs::remove_file(temporary);
-        }
+    let mut staged = Staged::default();
+    if let Err(error) = stage(out_dir, &files, &mut staged) {
+        staged.undo();
         return Err(error.into());
     }
-    for (temporary, target) in &staged {
+    for (temporary, target) in &staged.files {
         fs::rename(temporary, target)?;
     }
     for relative in previous.iter().filter(|r| !files.contains_key(*r)) {
@@ -163,9 +160,43 @@ pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// What staging has put on disk so far: files at temporary names (with their targets) and
+/// the folders it created, in the order it created them.
+#[derive(Default)]
+struct Staged {
+    files: Vec<(PathBuf, PathBuf)>,
+    folders: Vec<PathBuf>,
+}
+
+impl Staged {
+    /// Takes away what staging wrote: the temporary files, then the folders it created
+    /// (innermost first) where they are still empty.
+    fn undo(&self) {
+        for (temporary, _) in &self.files {
+            let _ = fs::remove_file(temporary);
+        }
+        for folder in self.folders.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+
+    /// Creates `dir` and its missing parents, noting each one it creates.
+    fn create_dirs(&mut self, dir: &Path) -> io::Result<()> {
+        let missing: Vec<&Path> = dir.ancestors().take_while(|d| fs::symlink_metadata(d).is_err()).collect();
+        for folder in missing.into_iter().rev() {
+            match fs::create_dir(folder) {
+                Ok(()) => self.folders.push(folder.to_path_buf()),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes every changed file to a temporary name beside its target; symlinked targets are
 /// written through at once (there is nothing to rename over).
-fn stage(out_dir: &Path, files: &Files, staged: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
+fn stage(out_dir: &Path, files: &Files, staged: &mut Staged) -> io::Result<()> {
     for (relative, contents) in files {
         let target = out_dir.join(relative);
         let existing = fs::symlink_metadata(&target).ok();
@@ -173,7 +204,7 @@ fn stage(out_dir: &Path, files: &Files, staged: &mut Vec<(PathBuf, PathBuf)>) ->
             continue;
         }
         if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir)?;
+            staged.create_dirs(dir)?;
         }
         if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
             fs::write(&target, contents)?;
@@ -182,7 +213,7 @@ fn stage(out_dir: &Path, files: &Files, staged: &mut Vec<(PathBuf, PathBuf)>) ->
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temporary = target.with_file_name(format!(".{name}.clientgen-tmp"));
         fs::write(&temporary, contents)?;
-        staged.push((temporary.clone(), target.clone()));
+        staged.files.push((temporary.clone(), target.clone()));
         if let Some(metadata) = existing {
             fs::set_permissions(&temporary, metadata.permissions())?;
         }
@@ -248,6 +279,25 @@ mod tests {
 
     fn files(entries: &[(&str, &str)]) -> Files {
         entries.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file_or_folder_behind() {
+        let root = scratch("failed");
+        let out = root.join("crate");
+        // A name the file system refuses (over 255 bytes), after files that stage fine.
+        let refused = format!("src/new/deeper/{}.rs", "x".repeat(300));
+        let doomed = files(&[("Cargo.toml", "x"), ("src/lib.rs", "one"), (refused.as_str(), "never")]);
+        assert!(write_tree(&out, &doomed).is_err());
+        assert!(!out.exists(), "a failed first write created {}", out.display());
+
+        write_tree(&out, &files(&[("src/lib.rs", "one")])).unwrap();
+        let before = list_files(&out).unwrap();
+        let doomed = files(&[("src/lib.rs", "two"), (refused.as_str(), "never")]);
+        assert!(write_tree(&out, &doomed).is_err());
+        assert_eq!(list_files(&out).unwrap(), before);
+        assert_eq!(fs::read_to_string(out.join("src/lib.rs")).unwrap(), "one");
+        assert!(!out.join("src/new").exists());
     }
 
     #[test]

@@ -18,11 +18,11 @@ mod types;
 
 use std::collections::{BTreeMap, HashMap};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Spacing, TokenStream};
 use quote::{format_ident, quote};
 use rayon::prelude::*;
 
-use crate::ir::{Api, FloatKind, IntKind, Operation, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, FloatKind, IntKind, Operation, StatusMatch, TypeDef, TypeKind, TypeRef};
 use crate::naming::Registry;
 
 /// Relative path → file contents.
@@ -184,7 +184,7 @@ fn type_files(api: &Api) -> Vec<TypeFile<'_>> {
     owners
         .into_iter()
         .map(|def| TypeFile {
-            module: modules.claim(&crate::naming::snake(&def.name)),
+            module: modules.claim(&crate::naming::file_module(&def.name)),
             def,
             beside: beside.remove(def.name.as_str()).unwrap_or_default(),
         })
@@ -198,7 +198,7 @@ fn render_api(api: &Api, command: &str, files: &mut Files) -> Result<(), String>
     let op_entries: Vec<(String, &Operation)> = api
         .operations
         .iter()
-        .map(|op| (op_modules.claim(&crate::naming::snake(op.rust_name.trim_end_matches('_'))), op))
+        .map(|op| (op_modules.claim(&crate::naming::file_module(op.rust_name.trim_end_matches('_'))), op))
         .collect();
     // The module files first: they are the largest, so they start while the rest is shared out.
     let mut jobs = vec![
@@ -339,6 +339,30 @@ fn format_file(tokens: TokenStream, what: &str) -> Result<String, String> {
 }
 
 /// An identifier, raw only where nothing else works.
+/// The `match` pattern of a documented status among the statuses `among` that share its
+/// `match`: a code, a range without the codes that have arms of their own, `_` for
+/// `default`. `None` when the exact codes leave a range nothing.
+fn status_pattern(status: StatusMatch, among: &[StatusMatch]) -> Option<TokenStream> {
+    if status == StatusMatch::Default {
+        return Some(quote! { _ });
+    }
+    let ranges = status.ranges_besides(among);
+    let number = |n: u16| proc_macro2::TokenTree::Literal(proc_macro2::Literal::u16_unsuffixed(n));
+    let alternatives = ranges.iter().map(|&(low, high)| {
+        let mut tokens: TokenStream = number(low).into();
+        if high != low {
+            // `..=` joined to the number after it: inside a macro's arguments prettyplease
+            // spaces tokens by their spacing, and would print `400..= 403`.
+            tokens.extend(
+                ['.', '.', '='].map(|c| proc_macro2::TokenTree::Punct(proc_macro2::Punct::new(c, Spacing::Joint))),
+            );
+            tokens.extend([number(high)]);
+        }
+        tokens
+    });
+    (!ranges.is_empty()).then(|| quote! { #(#alternatives)|* })
+}
+
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     format_ident!("{}", name)
 }

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
-use super::type_tokens;
+use super::{status_pattern, type_tokens};
 use crate::ir::*;
 
 /// An operation's `send` method and the types it declares beside the builder.
@@ -201,16 +201,6 @@ fn body_reader(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
     }
 }
 
-fn status_pattern(status: StatusMatch) -> TokenStream {
-    let (low, high) = status.range();
-    let (low, high) = (Literal::u16_unsuffixed(low), Literal::u16_unsuffixed(high));
-    match status {
-        StatusMatch::Code(_) => quote! { #low },
-        StatusMatch::Range(_) => quote! { #low..=#high },
-        StatusMatch::Default => quote! { _ },
-    }
-}
-
 fn status_docs(response: &Response) -> TokenStream {
     doc_attrs(&paragraphs(&[Some(&format!("Status {}.", response.status.label())), response.description.as_deref()]))
 }
@@ -227,7 +217,7 @@ fn success_shape(op: &Operation) -> Shape {
     let shapes = success_bodies(op);
     if op.success.is_empty() || shapes.len() == 1 {
         let (ty, read) = body_reader(shapes.first().copied().flatten());
-        let patterns: Vec<_> = op.success.iter().map(|r| status_pattern(r.status)).collect();
+        let patterns: Vec<_> = op.success.iter().filter_map(|r| status_pattern(r.status, &[])).collect();
         let pattern = if patterns.is_empty() {
             quote! { 200..=299 }
         } else {
@@ -238,15 +228,17 @@ fn success_shape(op: &Operation) -> Shape {
     let enum_name = format_ident!("{}", op.companion_types.response);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
+    let statuses: Vec<StatusMatch> = op.success.iter().map(|r| r.status).collect();
     for response in &op.success {
         let variant = format_ident!("{}", crate::naming::success_variant(response.status));
         let (ty, read) = body_reader(response.body.as_ref());
-        let pattern = status_pattern(response.status);
         let docs = status_docs(response);
         variants.push(quote! { #docs #variant(#ty), });
-        arms.push(
-            quote! { #pattern => #read.map(|response: runtime::Response<#ty>| response.map(#enum_name::#variant)), },
-        );
+        if let Some(pattern) = status_pattern(response.status, &statuses) {
+            arms.push(
+                quote! { #pattern => #read.map(|response: runtime::Response<#ty>| response.map(#enum_name::#variant)), },
+            );
+        }
     }
     let docs = doc_attrs(&format!("What [`{}`] returns, by status.", op.type_name));
     let item = quote! {
@@ -278,7 +270,7 @@ fn error_shape(op: &Operation) -> ErrorShape {
         },
         [only] => {
             let has_default = documented.iter().any(|(r, _)| r.status == StatusMatch::Default);
-            let patterns = documented.iter().map(|(r, _)| status_pattern(r.status));
+            let patterns = documented.iter().filter_map(|(r, _)| status_pattern(r.status, &[]));
             let arms = if has_default {
                 quote! { _ => Err(runtime::api_error(response, true)), }
             } else {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{ident, type_tokens};
+use super::{ident, status_pattern, type_tokens};
 use crate::ir::{EnumVariant, Field, StatusMatch, StatusVariant, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::naming::{Registry, scope};
 
@@ -52,6 +52,7 @@ fn render_by_status(name: &proc_macro2::Ident, variants: &[StatusVariant]) -> To
     let mut items = Vec::new();
     let mut arms = Vec::new();
     let mut fallback = None;
+    let statuses: Vec<StatusMatch> = variants.iter().map(|v| v.status).collect();
     for variant in variants {
         let variant_name = format_ident!("{}", variant.rust_name);
         let ty = type_tokens(&variant.ty, false);
@@ -60,12 +61,10 @@ fn render_by_status(name: &proc_macro2::Ident, variants: &[StatusVariant]) -> To
             variant.description.as_deref(),
         ]));
         items.push(quote! { #docs #variant_name(#ty), });
-        let (low, high) = variant.status.range();
-        let (low, high) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(high));
-        match variant.status {
-            StatusMatch::Default => fallback = Some(variant_name),
-            StatusMatch::Code(_) => arms.push(quote! { #low => #variant_name }),
-            StatusMatch::Range(_) => arms.push(quote! { #low..=#high => #variant_name }),
+        if variant.status == StatusMatch::Default {
+            fallback = Some(variant_name);
+        } else if let Some(pattern) = status_pattern(variant.status, &statuses) {
+            arms.push(quote! { #pattern => #variant_name });
         }
     }
     let fallback = fallback.map(|variant| quote! { ; _ => #variant });
