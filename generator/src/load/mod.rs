@@ -625,8 +625,13 @@ fn normalise_schema(value: &mut Value, pointer: &str, openapi3: bool, diags: &mu
     }
 }
 
-/// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples` arrays.
+/// 3.1 `type` arrays with `null`, `const`, numeric exclusive bounds, `examples` arrays,
+/// `contentEncoding: base64` (3.0's `format: byte`).
 fn normalise_31_shapes(map: &mut serde_json::Map<String, Value>) {
+    let base64 = map.get("contentEncoding").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case("base64"));
+    if base64 && !map.contains_key("format") {
+        map.insert("format".into(), Value::String("byte".into()));
+    }
     if let Some(Value::Array(types)) = map.get("type").filter(|kind| kind.is_array()).cloned() {
         let mut kinds: Vec<Value> = types.into_iter().filter(|t| t.as_str() != Some("null")).collect();
         let had_null = map.get("type").and_then(Value::as_array).is_some_and(|t| t.len() != kinds.len());
@@ -800,6 +805,17 @@ mod tests {
         let raw = spec.unwrap().raw;
         assert_eq!(raw.pointer("/components/schemas/A/nullable"), Some(&Value::Bool(true)));
         assert_eq!(raw.pointer("/components/schemas/A/enum/0"), Some(&Value::String("x".into())));
+    }
+
+    #[test]
+    fn openapi_31_base64_content_is_3_0s_byte_format() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {type: string, contentEncoding: base64}\n    B: {type: string, contentEncoding: base64, format: password}\n    C: {type: string, contentEncoding: base32}\n";
+        let (spec, diags) = load(text);
+        assert!(!diags.has_errors(), "{:?}", diags.items);
+        let raw = spec.unwrap().raw;
+        assert_eq!(raw.pointer("/components/schemas/A/format"), Some(&Value::String("byte".into())));
+        assert_eq!(raw.pointer("/components/schemas/B/format"), Some(&Value::String("password".into())));
+        assert_eq!(raw.pointer("/components/schemas/C/format"), None);
     }
 
     #[test]

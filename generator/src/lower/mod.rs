@@ -37,6 +37,18 @@ pub fn lower(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> 
 }
 
 /// Lowers a loaded document, with pointers into it as loaded.
+/// An operationId the document gives twice: the operations keep apart by their Rust names,
+/// and the settings that name the id reach the first.
+fn warn_repeated_id(first: &Operation, again: &Operation, diags: &mut Diagnostics) {
+    diags.warn(
+        &join(&again.pointer, "operationId"),
+        format!(
+            "operationId `{}` is also the id of {}; this operation is `{}` in Rust, and settings naming the id apply to the first (`{}`)",
+            again.wire_id, first.pointer, again.rust_name, first.rust_name
+        ),
+    );
+}
+
 fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostics) -> Api {
     let doc = &spec.doc;
     let mut types = TypeLowerer::new(spec, diags);
@@ -75,7 +87,12 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
                 &mut types,
                 Scopes { methods: &mut method_names, operation_types: &mut op_scope },
             );
-            ids.insert(op.wire_id.clone(), operations.len());
+            match ids.get(&op.wire_id) {
+                Some(&first) => warn_repeated_id(&operations[first], &op, types.diags),
+                None => {
+                    ids.insert(op.wire_id.clone(), operations.len());
+                }
+            }
             operations.push(op);
         }
     }
@@ -221,4 +238,22 @@ fn method_of(name: &str) -> Option<Method> {
         "trace" => Method::Trace,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::ApiConfig;
+
+    #[test]
+    fn a_repeated_operation_id_is_a_warning_at_the_second_and_both_operations_stay() {
+        let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: getA, responses: {'204': {description: ok}}}\n  /b:\n    delete: {operationId: getA, responses: {'204': {description: ok}}}\n";
+        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+        let (api, warnings) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let names: Vec<&str> = api.operations.iter().map(|op| op.rust_name.as_str()).collect();
+        assert_eq!(names, ["get_a", "get_a2"]);
+        let repeated: Vec<_> =
+            warnings.iter().filter(|w| w.message.contains("is also the id of /paths/~1a/get")).collect();
+        assert_eq!(repeated.len(), 1, "{warnings:?}");
+        assert_eq!(repeated[0].pointer, "/paths/~1b/delete/operationId");
+    }
 }
