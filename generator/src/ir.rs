@@ -100,6 +100,25 @@ pub struct Server {
     pub pointer: String,
 }
 
+impl Server {
+    /// Whether the URL, each variable at its default, is an absolute `http(s)` URL (the
+    /// scheme in any case, or a variable such as `{scheme}://`): one a client can default to.
+    pub fn is_absolute(&self) -> bool {
+        let defaults = self.variables.iter().map(|v| (v.wire_name.as_str(), v.default.as_str()));
+        let url = with_defaults(&self.url, defaults).to_ascii_lowercase();
+        url.starts_with("http://") || url.starts_with("https://")
+    }
+}
+
+/// A server URL template with each `{name}` replaced by its value.
+pub fn with_defaults<'a>(template: &str, values: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut url = template.to_owned();
+    for (name, value) in values {
+        url = url.replace(&format!("{{{name}}}"), value);
+    }
+    url
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerVariable {
     /// Name inside the URL template.
@@ -687,6 +706,31 @@ pub struct UnionVariant {
 #[cfg(test)]
 mod tests {
     use super::StatusMatch::{self, Code, Default, Range};
+    use super::{Server, ServerVariable};
+
+    fn server(url: &str, variables: &[(&str, &str)]) -> Server {
+        let variables = variables
+            .iter()
+            .map(|(name, default)| ServerVariable {
+                wire_name: (*name).to_owned(),
+                rust_name: (*name).to_owned(),
+                type_name: (*name).to_owned(),
+                default: (*default).to_owned(),
+                values: Vec::new(),
+                description: None,
+            })
+            .collect();
+        Server { url: url.to_owned(), description: None, variables, pointer: "/servers/0".into() }
+    }
+
+    #[test]
+    fn a_server_is_absolute_with_its_variables_at_their_defaults() {
+        assert!(server("{scheme}://api.example.com", &[("scheme", "https")]).is_absolute());
+        assert!(server("HTTPS://{host}/v1", &[("host", "h")]).is_absolute());
+        assert!(!server("/v1", &[]).is_absolute());
+        assert!(!server("{base}/v1", &[("base", "api.example.com")]).is_absolute());
+        assert!(!server("ftp://example.com", &[]).is_absolute());
+    }
 
     #[test]
     fn a_range_leaves_out_the_codes_with_arms_of_their_own() {

@@ -514,6 +514,7 @@ impl ClientBuilder {
         self.base_url = Some(base_url.into());
         self
     }
+
     crate::runtime::builder_settings!();
 
     /// Builds the client.

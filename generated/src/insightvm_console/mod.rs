@@ -929,6 +929,7 @@ impl ClientBuilder {
         self.base_url = Some(base_url.into());
         self
     }
+
     crate::runtime::builder_settings!();
 
     /// Builds the client.

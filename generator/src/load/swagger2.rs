@@ -189,13 +189,47 @@ impl<'a> Converter<'a> {
         Value::Object(info)
     }
 
+    /// `basePath` without its trailing `/`; one that does not start with `/` (which 2.0
+    /// requires) gets one, with a warning, rather than running into the host's port.
+    fn base_path(&mut self) -> String {
+        let base_path = self.root.get("basePath").and_then(Value::as_str).unwrap_or("").trim_end_matches('/');
+        if base_path.is_empty() || base_path.starts_with('/') {
+            return base_path.to_owned();
+        }
+        self.diags.warn("/basePath", format!("`basePath` must start with `/`; read as `/{base_path}`"));
+        format!("/{base_path}")
+    }
+
+    /// `host` as 2.0 defines it (a name and an optional port), from what documents put
+    /// there: a scheme before it (`https://`) is taken as the scheme when `schemes` names
+    /// none, and a path after it goes before `basePath`; both with a warning.
+    fn host(&mut self) -> Option<(Option<&'static str>, String, String)> {
+        let raw = self.root.get("host").and_then(Value::as_str)?.trim_end_matches('/');
+        let (scheme, rest) = match raw.split_once("://") {
+            Some((scheme, rest)) => {
+                self.diags.warn("/host", format!("`host` holds a scheme (`{scheme}://`), which belongs in `schemes`"));
+                (if scheme.eq_ignore_ascii_case("http") { Some("http") } else { Some("https") }, rest)
+            }
+            None => (None, raw),
+        };
+        let (host, path) = match rest.split_once('/') {
+            Some((host, path)) => {
+                self.diags.warn("/host", format!("`host` holds a path (`/{path}`), read as the start of `basePath`"));
+                (host, format!("/{path}"))
+            }
+            None => (rest, String::new()),
+        };
+        Some((scheme, host.to_owned(), path))
+    }
+
     /// `schemes` × `host` + `basePath`; https first. No host: a relative server, so the user
     /// gives the base URL.
     fn servers(&mut self) -> Vec<Value> {
-        let base_path = self.root.get("basePath").and_then(Value::as_str).unwrap_or("").trim_end_matches('/');
-        let Some(host) = self.root.get("host").and_then(Value::as_str).map(|h| h.trim_end_matches('/')) else {
+        let base_path = self.base_path();
+        let Some((scheme, host, host_path)) = self.host() else {
             return if base_path.is_empty() { Vec::new() } else { vec![json!({ "url": base_path })] };
         };
+        let base_path = format!("{host_path}{base_path}");
         let mut schemes: Vec<&str> = self
             .root
             .get("schemes")
@@ -206,7 +240,7 @@ impl<'a> Converter<'a> {
             .filter(|scheme| matches!(*scheme, "http" | "https"))
             .collect();
         if schemes.is_empty() {
-            schemes.push("https");
+            schemes.push(scheme.unwrap_or("https"));
         }
         schemes.sort_by_key(|scheme| *scheme != "https");
         schemes.dedup();
@@ -817,6 +851,19 @@ mod tests {
         );
         let (doc, _) = converted(&format!("{HEAD}basePath: /api\npaths: {{}}\n"));
         assert_eq!(doc["servers"], json!([{"url": "/api"}]), "no host: a relative server");
+    }
+
+    #[test]
+    fn a_host_with_a_scheme_or_a_path_and_a_base_path_without_its_slash_still_make_a_url() {
+        let (doc, diags) = converted(&format!("{HEAD}host: h.example:8443\nbasePath: v2\npaths: {{}}\n"));
+        assert_eq!(doc["servers"], json!([{"url": "https://h.example:8443/v2"}]));
+        assert_eq!(diags.items[0].pointer, "/basePath", "{:?}", diags.items);
+        let (doc, diags) = converted(&format!("{HEAD}host: http://h.example/api/\nbasePath: /v1\npaths: {{}}\n"));
+        assert_eq!(doc["servers"], json!([{"url": "http://h.example/api/v1"}]));
+        assert_eq!(diags.items.iter().filter(|d| d.pointer == "/host").count(), 2, "{:?}", diags.items);
+        // `schemes` wins over the scheme written into `host`.
+        let (doc, _) = converted(&format!("{HEAD}host: http://h.example\nschemes: [https]\npaths: {{}}\n"));
+        assert_eq!(doc["servers"], json!([{"url": "https://h.example"}]));
     }
 
     #[test]

@@ -102,10 +102,8 @@ fn client_credentials(
         token_url: flow.token_url.clone(),
         // Not when a variable it uses is undeclared: a host with `{` in it is no origin.
         documented_server: doc.servers.first().and_then(|server| {
-            let mut url = server.url.clone();
-            for (name, variable) in server.variables.iter().flatten() {
-                url = url.replace(&format!("{{{name}}}"), &variable.default);
-            }
+            let defaults = server.variables.iter().flatten().map(|(name, v)| (name.as_str(), v.default.as_str()));
+            let url = crate::ir::with_defaults(&server.url, defaults);
             (!url.contains('{')).then_some(url)
         }),
         scopes: settings.scopes.clone(),

@@ -101,7 +101,7 @@ pub(super) fn has_from_env(api: &Api) -> bool {
 
 /// The server the client's URL comes from: the first with an absolute URL.
 pub(super) fn absolute_server(api: &Api) -> Option<&Server> {
-    api.servers.iter().find(|s| s.url.starts_with("http://") || s.url.starts_with("https://"))
+    api.servers.iter().find(|s| s.is_absolute())
 }
 
 /// `Client::from_env`, and the builder it builds (which the command line also sets up).
