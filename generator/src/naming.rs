@@ -392,20 +392,49 @@ fn candidates(wanted: &str) -> impl Iterator<Item = String> + '_ {
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
     taken: BTreeSet<String>,
+    /// The longest name handed out (before a `2`, `3`... suffix), where names become files.
+    longest: Option<usize>,
 }
+
+/// The longest type name the generator gives: rustdoc writes a page per type named after it
+/// (`struct.<Name>.html`), and file systems refuse names over 255 bytes. Stripe's longest
+/// composed name is 150 characters.
+pub const TYPE_NAME_MAX: usize = 200;
 
 impl Registry {
     pub fn with_reserved(names: &[&str]) -> Self {
-        Self { taken: names.iter().map(|n| (*n).to_owned()).collect() }
+        Self { taken: names.iter().map(|n| (*n).to_owned()).collect(), longest: None }
     }
 
-    /// A registry for type names.
+    /// A registry for type names, each at most [`TYPE_NAME_MAX`] long.
     pub fn for_types() -> Self {
-        Self::with_reserved(RESERVED_TYPES)
+        Self { longest: Some(TYPE_NAME_MAX), ..Self::with_reserved(RESERVED_TYPES) }
+    }
+
+    /// `wanted`, within the registry's longest when it is longer: cut before a word (an
+    /// upper-case letter or a `_`), keeping the last word (`…Response`, `…Item`), which
+    /// tells what the name is.
+    fn bounded(&self, wanted: &str) -> String {
+        let Some(longest) = self.longest.filter(|&longest| wanted.len() > longest) else {
+            return wanted.to_owned();
+        };
+        let words: Vec<usize> = wanted
+            .char_indices()
+            .filter(|&(at, c)| at > 0 && (c.is_ascii_uppercase() || c == '_'))
+            .map(|(at, _)| at)
+            .collect();
+        let last = words.last().copied().filter(|&at| wanted.len() - at <= longest / 4).unwrap_or(wanted.len());
+        let room = longest - (wanted.len() - last);
+        let head = match words.iter().copied().rfind(|&at| at <= room) {
+            Some(at) if at >= room / 2 => at,
+            _ => (0..=room).rev().find(|&at| wanted.is_char_boundary(at)).unwrap_or(0),
+        };
+        format!("{}{}", wanted[..head].trim_end_matches('_'), &wanted[last..])
     }
 
     pub fn claim(&mut self, wanted: &str) -> String {
-        let name = candidates(wanted)
+        let wanted = self.bounded(wanted);
+        let name = candidates(&wanted)
             .find(|candidate| !self.taken.contains(candidate))
             .expect("an unbounded range always yields a free name");
         self.taken.insert(name.clone());
@@ -414,7 +443,8 @@ impl Registry {
 
     /// Claims a name free in both `self` and `other` (two scopes a name must be unique in).
     pub fn claim_in_both(&mut self, other: &mut Registry, wanted: &str) -> String {
-        let name = candidates(wanted)
+        let wanted = self.bounded(wanted);
+        let name = candidates(&wanted)
             .find(|candidate| !self.taken.contains(candidate) && !other.taken.contains(candidate))
             .expect("an unbounded range always yields a free name");
         self.taken.insert(name.clone());
@@ -435,6 +465,21 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_names_are_bounded_and_cut_before_a_word() {
+        let mut types = Registry::for_types();
+        let long = "ThatGoesOn".repeat(40);
+        let first = types.claim(&format!("{long}Response"));
+        assert!(first.len() <= TYPE_NAME_MAX && first.ends_with("GoesOnResponse"), "{first}");
+        // Names cut to the same words are told apart.
+        let second = types.claim(&format!("{long}ThatResponse"));
+        assert_eq!(second, format!("{first}2"));
+        let one_word = types.claim(&"X".repeat(300));
+        assert_eq!(one_word.len(), TYPE_NAME_MAX);
+        // Other registries (fields, methods) are not bounded: their names make no files.
+        assert_eq!(Registry::default().claim(&long), long);
+    }
 
     #[test]
     fn file_modules_are_bounded_and_cut_after_a_word() {

@@ -256,4 +256,25 @@ mod tests {
         assert_eq!(repeated.len(), 1, "{warnings:?}");
         assert_eq!(repeated[0].pointer, "/paths/~1b/delete/operationId");
     }
+
+    #[test]
+    fn header_parameters_the_client_sets_itself_are_ignored() {
+        let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\ncomponents:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer}\npaths:\n  /a:\n    get:\n      security: [{bearer: []}]\n      parameters:\n        - {name: Authorization, in: header, schema: {type: string}}\n        - {name: accept, in: header, schema: {type: string}}\n        - {name: Content-Type, in: header, schema: {type: string}}\n        - {name: X-Trace, in: header, schema: {type: string}}\n      responses: {'204': {description: ok}}\n  /b:\n    get:\n      parameters: [{name: Authorization, in: header, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
+        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+        let (api, warnings) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let names =
+            |index: usize| -> Vec<&str> { api.operations[index].params.iter().map(|p| p.wire_name.as_str()).collect() };
+        assert_eq!(names(0), ["X-Trace"]);
+        // Without a scheme that sends it, `Authorization` is how the document asks for the credential.
+        assert_eq!(names(1), ["Authorization"]);
+        let ignored: Vec<&str> = warnings
+            .iter()
+            .filter(|w| w.message.contains("ignored, as OpenAPI requires"))
+            .map(|w| w.pointer.as_str())
+            .collect();
+        assert_eq!(
+            ignored,
+            ["/paths/~1a/get/parameters/0", "/paths/~1a/get/parameters/1", "/paths/~1a/get/parameters/2"]
+        );
+    }
 }

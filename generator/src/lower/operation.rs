@@ -46,7 +46,8 @@ pub(super) fn lower_operation(
     let type_name = types.claim_in_both(scopes.operation_types, &camel(&rust_name));
 
     let (path_parts, template_params) = parse_path(path);
-    let sources = parameter_sources(&src, types);
+    let mut sources = parameter_sources(&src, types);
+    drop_reserved_headers(&mut sources, sends_authorization(operation, doc), types);
     let params = lower_params(&sources, &template_params, pointer, &type_name, types);
     let path = path_parts
         .into_iter()
@@ -114,6 +115,50 @@ fn parameter_sources(src: &OperationSrc<'_>, types: &mut TypeLowerer<'_>) -> Vec
         }
     }
     sources
+}
+
+/// Header parameters OpenAPI says to ignore, which would go out twice beside the client's
+/// own: `Accept` and `Content-Type` (the operation's media types set them), and
+/// `Authorization` where the operation's security already sends a credential there. An
+/// `Authorization` parameter of an operation without such a scheme is how some documents
+/// describe their credential: it stays.
+fn drop_reserved_headers(
+    sources: &mut Vec<(Parameter, String)>,
+    authorization_taken: bool,
+    types: &mut TypeLowerer<'_>,
+) {
+    sources.retain(|(param, at)| {
+        let name = &param.parameter_data_ref().name;
+        let reserved = matches!(param, Parameter::Header { .. })
+            && (name.eq_ignore_ascii_case("accept")
+                || name.eq_ignore_ascii_case("content-type")
+                || (authorization_taken && name.eq_ignore_ascii_case("authorization")));
+        if reserved {
+            let why = if name.eq_ignore_ascii_case("authorization") {
+                "the operation's security scheme sends it"
+            } else {
+                "the client sets it from the operation's media types"
+            };
+            types.diags.warn(at, format!("header parameter `{name}` ignored, as OpenAPI requires: {why}"));
+        }
+        !reserved
+    });
+}
+
+/// Whether one of the security schemes the operation may use puts its credential in
+/// `Authorization`: HTTP auth, OAuth2, OpenID Connect, or an API key in that header.
+fn sends_authorization(operation: &openapiv3::Operation, doc: &openapiv3::OpenAPI) -> bool {
+    let Some(requirements) = operation.security.as_ref().or(doc.security.as_ref()) else { return false };
+    let schemes = doc.components.as_ref().map(|c| &c.security_schemes);
+    requirements.iter().flat_map(|requirement| requirement.keys()).any(|name| {
+        match schemes.and_then(|schemes| schemes.get(name)) {
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location, name, .. })) => {
+                matches!(location, openapiv3::APIKeyLocation::Header) && name.eq_ignore_ascii_case("authorization")
+            }
+            Some(ReferenceOr::Item(_)) => true,
+            _ => false,
+        }
+    })
 }
 
 /// Path parameters in template order (a template name with no declaration is a string),
