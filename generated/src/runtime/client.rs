@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use super::auth::{ApiKey, Credential};
@@ -496,10 +496,26 @@ impl ClientCore {
             builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
         }
         let mut http_request = builder.build().map_err(|error| Error::InvalidRequest(error.to_string()))?;
+        join_cookies(http_request.headers_mut());
         if let Some(hook) = &inner.hook {
             hook(&mut http_request);
         }
         Ok(http_request)
+    }
+}
+
+/// One `Cookie` field for every cookie a request carries (its cookie parameters, a cookie
+/// credential): RFC 6265 lets a client send no more than one, and servers that read only the
+/// first would miss the rest.
+fn join_cookies(headers: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = headers.get_all(COOKIE).iter().cloned().collect();
+    if cookies.len() < 2 {
+        return;
+    }
+    let joined: Vec<u8> = cookies.iter().map(HeaderValue::as_bytes).collect::<Vec<_>>().join(&b"; "[..]);
+    if let Ok(mut value) = HeaderValue::from_bytes(&joined) {
+        value.set_sensitive(cookies.iter().any(HeaderValue::is_sensitive));
+        headers.insert(COOKIE, value);
     }
 }
 
