@@ -277,4 +277,14 @@ mod tests {
             ["/paths/~1a/get/parameters/0", "/paths/~1a/get/parameters/1", "/paths/~1a/get/parameters/2"]
         );
     }
+
+    #[test]
+    fn an_operations_header_parameter_overrides_the_paths_in_any_case() {
+        let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    parameters: [{name: X-Id, in: header, schema: {type: string}}, {name: id, in: query, schema: {type: string}}]\n    get:\n      parameters: [{name: x-id, in: header, schema: {type: integer}}, {name: ID, in: query, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
+        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+        let (api, _) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let params: Vec<&str> = api.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
+        // Query names keep their case: `id` and `ID` are two parameters.
+        assert_eq!(params, ["id", "ID", "x-id"]);
+    }
 }

@@ -99,7 +99,7 @@ pub(super) fn lower_operation(
 }
 
 /// The operation's parameters with their pointers: path-level ones, overridden by the
-/// operation's own of the same name and location.
+/// operation's own of the same name (in any case, for a header) and location.
 fn parameter_sources(src: &OperationSrc<'_>, types: &mut TypeLowerer<'_>) -> Vec<(Parameter, String)> {
     let mut sources: Vec<(Parameter, String)> = Vec::new();
     for (list, base) in [
@@ -109,7 +109,12 @@ fn parameter_sources(src: &OperationSrc<'_>, types: &mut TypeLowerer<'_>) -> Vec
         for (index, param) in list.iter().enumerate() {
             let at = join(&base, &index.to_string());
             let Some(param) = types.item_or_warn(param, &at, "parameter", "; skipped") else { continue };
-            let key = |p: &Parameter| (p.parameter_data_ref().name.clone(), std::mem::discriminant(p));
+            // A header's name is case-insensitive (`X-Id` at the path overridden by `x-id`).
+            let key = |p: &Parameter| {
+                let name = &p.parameter_data_ref().name;
+                let name = if matches!(p, Parameter::Header { .. }) { name.to_ascii_lowercase() } else { name.clone() };
+                (name, std::mem::discriminant(p))
+            };
             sources.retain(|(existing, _)| key(existing) != key(&param));
             sources.push((param, at));
         }
