@@ -323,21 +323,31 @@ pub fn snake(raw: &str) -> String {
 /// a document's names have no limit; the Rust names inside the file keep every word.
 pub const FILE_MODULE_MAX: usize = 80;
 
-/// The module (and file) name for `raw`: [`snake`], cut after a whole word when longer than
-/// [`FILE_MODULE_MAX`]. Two names cut to the same prefix are told apart by the registry
-/// that claims them.
+/// The module (and file) name for `raw`: [`snake`], [`shortened`] to [`FILE_MODULE_MAX`].
+/// Two names cut alike are told apart by the registry that claims them.
 pub fn file_module(raw: &str) -> String {
-    let name = snake(raw);
-    if name.len() <= FILE_MODULE_MAX {
-        return name;
+    shortened(&snake(raw), FILE_MODULE_MAX)
+}
+
+/// `name` within `longest` bytes: cut before a word (an upper-case letter or a `_`), keeping
+/// the last word (`…Response`, `…_item`), which tells what the name is; inside a word only
+/// when no word starts in the second half.
+pub fn shortened(name: &str, longest: usize) -> String {
+    if name.len() <= longest {
+        return name.to_owned();
     }
-    // `snake` gives ASCII, so any byte index is a character boundary.
-    let cut = &name[..FILE_MODULE_MAX];
-    let cut = match cut.rfind('_') {
-        Some(end) if end >= FILE_MODULE_MAX / 2 => &cut[..end],
-        _ => cut,
+    let words: Vec<usize> = name
+        .char_indices()
+        .filter(|&(at, c)| at > 0 && (c.is_ascii_uppercase() || c == '_'))
+        .map(|(at, _)| at)
+        .collect();
+    let last = words.last().copied().filter(|&at| name.len() - at <= longest / 4).unwrap_or(name.len());
+    let room = longest - (name.len() - last);
+    let head = match words.iter().copied().rfind(|&at| at <= room) {
+        Some(at) if at >= room / 2 => at,
+        _ => (0..=room).rev().find(|&at| name.is_char_boundary(at)).unwrap_or(0),
     };
-    cut.trim_end_matches('_').to_owned()
+    format!("{}{}", name[..head].trim_end_matches('_'), &name[last..])
 }
 
 /// Whether `name` can be an API's module as it is: lower-case letters, digits and `_`, not
@@ -411,25 +421,12 @@ impl Registry {
         Self { longest: Some(TYPE_NAME_MAX), ..Self::with_reserved(RESERVED_TYPES) }
     }
 
-    /// `wanted`, within the registry's longest when it is longer: cut before a word (an
-    /// upper-case letter or a `_`), keeping the last word (`…Response`, `…Item`), which
-    /// tells what the name is.
+    /// `wanted`, [`shortened`] to the registry's longest.
     fn bounded(&self, wanted: &str) -> String {
-        let Some(longest) = self.longest.filter(|&longest| wanted.len() > longest) else {
-            return wanted.to_owned();
-        };
-        let words: Vec<usize> = wanted
-            .char_indices()
-            .filter(|&(at, c)| at > 0 && (c.is_ascii_uppercase() || c == '_'))
-            .map(|(at, _)| at)
-            .collect();
-        let last = words.last().copied().filter(|&at| wanted.len() - at <= longest / 4).unwrap_or(wanted.len());
-        let room = longest - (wanted.len() - last);
-        let head = match words.iter().copied().rfind(|&at| at <= room) {
-            Some(at) if at >= room / 2 => at,
-            _ => (0..=room).rev().find(|&at| wanted.is_char_boundary(at)).unwrap_or(0),
-        };
-        format!("{}{}", wanted[..head].trim_end_matches('_'), &wanted[last..])
+        match self.longest {
+            Some(longest) => shortened(wanted, longest),
+            None => wanted.to_owned(),
+        }
     }
 
     pub fn claim(&mut self, wanted: &str) -> String {
@@ -482,14 +479,14 @@ mod tests {
     }
 
     #[test]
-    fn file_modules_are_bounded_and_cut_after_a_word() {
+    fn file_modules_are_bounded_and_cut_before_a_word() {
         assert_eq!(file_module("getThing"), "get_thing");
-        let long = "VeryLongName".repeat(40);
+        let long = format!("{}Item", "VeryLongName".repeat(40));
         let module = file_module(&long);
         assert!(module.len() <= FILE_MODULE_MAX, "{module}");
-        // Cut after a whole word: what follows in the full name is the next `_`.
-        assert!(module.starts_with("very_long_name_very_long_name"), "{module}");
-        assert_eq!(snake(&long).as_bytes()[module.len()], b'_', "{module}");
+        // Whole words kept, the last one too.
+        assert!(module.starts_with("very_long_name_very_long_name") && module.ends_with("_name_item"), "{module}");
+        assert!(snake(&long).starts_with(module.trim_end_matches("_item")), "{module}");
         // One word longer than the limit is cut inside it.
         let word = "x".repeat(300);
         assert_eq!(file_module(&word), "x".repeat(FILE_MODULE_MAX));

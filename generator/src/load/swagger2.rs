@@ -208,7 +208,7 @@ impl<'a> Converter<'a> {
         let (scheme, rest) = match raw.split_once("://") {
             Some((scheme, rest)) => {
                 self.diags.warn("/host", format!("`host` holds a scheme (`{scheme}://`), which belongs in `schemes`"));
-                (if scheme.eq_ignore_ascii_case("http") { Some("http") } else { Some("https") }, rest)
+                (Some(if scheme.eq_ignore_ascii_case("http") { "http" } else { "https" }), rest)
             }
             None => (None, raw),
         };

@@ -243,12 +243,18 @@ fn method_of(name: &str) -> Option<Method> {
 #[cfg(test)]
 mod tests {
     use crate::config::ApiConfig;
+    use crate::diag::Diagnostic;
+    use crate::ir::Api;
+
+    fn lowered(document: &str) -> (Api, Vec<Diagnostic>) {
+        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
+        crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap()
+    }
 
     #[test]
     fn a_repeated_operation_id_is_a_warning_at_the_second_and_both_operations_stay() {
         let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: getA, responses: {'204': {description: ok}}}\n  /b:\n    delete: {operationId: getA, responses: {'204': {description: ok}}}\n";
-        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
-        let (api, warnings) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let (api, warnings) = lowered(document);
         let names: Vec<&str> = api.operations.iter().map(|op| op.rust_name.as_str()).collect();
         assert_eq!(names, ["get_a", "get_a2"]);
         let repeated: Vec<_> =
@@ -260,8 +266,7 @@ mod tests {
     #[test]
     fn header_parameters_the_client_sets_itself_are_ignored() {
         let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\ncomponents:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer}\npaths:\n  /a:\n    get:\n      security: [{bearer: []}]\n      parameters:\n        - {name: Authorization, in: header, schema: {type: string}}\n        - {name: accept, in: header, schema: {type: string}}\n        - {name: Content-Type, in: header, schema: {type: string}}\n        - {name: X-Trace, in: header, schema: {type: string}}\n      responses: {'204': {description: ok}}\n  /b:\n    get:\n      parameters: [{name: Authorization, in: header, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
-        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
-        let (api, warnings) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let (api, warnings) = lowered(document);
         let names =
             |index: usize| -> Vec<&str> { api.operations[index].params.iter().map(|p| p.wire_name.as_str()).collect() };
         assert_eq!(names(0), ["X-Trace"]);
@@ -281,8 +286,7 @@ mod tests {
     #[test]
     fn an_operations_header_parameter_overrides_the_paths_in_any_case() {
         let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    parameters: [{name: X-Id, in: header, schema: {type: string}}, {name: id, in: query, schema: {type: string}}]\n    get:\n      parameters: [{name: x-id, in: header, schema: {type: integer}}, {name: ID, in: query, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
-        let config = ApiConfig { module: "api".into(), ..ApiConfig::default() };
-        let (api, _) = crate::lower_document(crate::Source::text(document, "doc.yaml"), &config).unwrap();
+        let (api, _) = lowered(document);
         let params: Vec<&str> = api.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
         // Query names keep their case: `id` and `ID` are two parameters.
         assert_eq!(params, ["id", "ID", "x-id"]);

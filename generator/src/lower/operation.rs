@@ -46,8 +46,9 @@ pub(super) fn lower_operation(
     let type_name = types.claim_in_both(scopes.operation_types, &camel(&rust_name));
 
     let (path_parts, template_params) = parse_path(path);
+    let requirements = operation.security.as_ref().or(doc.security.as_ref());
     let mut sources = parameter_sources(&src, types);
-    drop_reserved_headers(&mut sources, sends_authorization(operation, doc), types);
+    drop_reserved_headers(&mut sources, sends_authorization(requirements, doc), types);
     let params = lower_params(&sources, &template_params, pointer, &type_name, types);
     let path = path_parts
         .into_iter()
@@ -61,7 +62,6 @@ pub(super) fn lower_operation(
         .collect();
     let body = operation.request_body.as_ref().and_then(|body| request_body(body, pointer, &type_name, &params, types));
     let (success, errors) = lower_responses(operation, pointer, &type_name, types);
-    let requirements = operation.security.as_ref().or(doc.security.as_ref());
     let mut security: Vec<String> =
         requirements.map(|reqs| reqs.iter().flat_map(|req| req.keys().cloned()).collect()).unwrap_or_default();
     security.dedup();
@@ -152,8 +152,8 @@ fn drop_reserved_headers(
 
 /// Whether one of the security schemes the operation may use puts its credential in
 /// `Authorization`: HTTP auth, OAuth2, OpenID Connect, or an API key in that header.
-fn sends_authorization(operation: &openapiv3::Operation, doc: &openapiv3::OpenAPI) -> bool {
-    let Some(requirements) = operation.security.as_ref().or(doc.security.as_ref()) else { return false };
+fn sends_authorization(requirements: Option<&Vec<openapiv3::SecurityRequirement>>, doc: &openapiv3::OpenAPI) -> bool {
+    let Some(requirements) = requirements else { return false };
     let schemes = doc.components.as_ref().map(|c| &c.security_schemes);
     requirements.iter().flat_map(|requirement| requirement.keys()).any(|name| {
         match schemes.and_then(|schemes| schemes.get(name)) {

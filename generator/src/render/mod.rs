@@ -338,7 +338,6 @@ fn format_file(tokens: TokenStream, what: &str) -> Result<String, String> {
     Ok(format!("// {PREAMBLE}\n\n{}", layout::separate_items(&prettyplease::unparse(&file))))
 }
 
-/// An identifier, raw only where nothing else works.
 /// The `match` pattern of a documented status among the statuses `among` that share its
 /// `match`: a code, a range without the codes that have arms of their own, `_` for
 /// `default`. `None` when the exact codes leave a range nothing.
@@ -363,6 +362,7 @@ fn status_pattern(status: StatusMatch, among: &[StatusMatch]) -> Option<TokenStr
     (!ranges.is_empty()).then(|| quote! { #(#alternatives)|* })
 }
 
+/// An identifier, raw only where nothing else works.
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     format_ident!("{}", name)
 }
