@@ -138,7 +138,8 @@ pub fn stale_files(out_dir: &Path, files: &Files) -> io::Result<Vec<String>> {
 
 /// Writes `files` (and their manifest) into `out_dir`, which must be missing, empty, or
 /// generated here before. Every changed file is first written beside its target and then
-/// renamed over it, so a failure while writing leaves the previous files in place; a
+/// renamed over it, the file it replaces moved aside until the run has succeeded, so a
+/// failure at any step puts every file back as it was; a
 /// symlink is written through, never replaced; a replaced file keeps its permissions.
 /// Files the previous manifest lists and `files` no longer has are deleted, nothing else.
 pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
@@ -151,29 +152,109 @@ pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
         staged.undo();
         return Err(error.into());
     }
-    for (temporary, target) in &staged.files {
-        fs::rename(temporary, target)?;
+    let gone: Vec<PathBuf> =
+        previous.iter().filter(|r| !files.contains_key(*r)).map(|relative| out_dir.join(relative)).collect();
+    let mut moves = Moves::default();
+    if let Err(error) = moves.commit(&staged, &gone) {
+        moves.undo();
+        staged.undo();
+        return Err(error.into());
     }
-    for relative in previous.iter().filter(|r| !files.contains_key(*r)) {
-        remove_generated(out_dir, relative)?;
+    moves.forget();
+    for path in &gone {
+        remove_empty_folders(out_dir, path);
     }
     Ok(())
 }
 
-/// What staging has put on disk so far: files at temporary names (with their targets) and
-/// the folders it created, in the order it created them.
+/// An I/O error that names the path it happened at.
+fn at(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |error| io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+}
+
+/// The renames that put a run's files in place, in the order they were made: undone in
+/// reverse when one fails, so a failed run leaves every file as it was.
+#[derive(Default)]
+struct Moves {
+    done: Vec<(PathBuf, PathBuf)>,
+    /// Replaced and deleted files, moved aside until the run has succeeded.
+    aside: Vec<PathBuf>,
+}
+
+impl Moves {
+    /// Renames each staged file over its target (the target moved aside first) and moves
+    /// aside each file no longer generated (`gone`; a symlink in its place is left alone).
+    fn commit(&mut self, staged: &Staged, gone: &[PathBuf]) -> io::Result<()> {
+        for (temporary, target) in &staged.files {
+            self.set_aside(target)?;
+            self.rename(temporary, target)?;
+        }
+        for path in gone {
+            self.set_aside(path)?;
+        }
+        Ok(())
+    }
+
+    /// Moves the regular file at `path`, if there is one, to a name beside it.
+    fn set_aside(&mut self, path: &Path) -> io::Result<()> {
+        if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+            return Ok(());
+        }
+        let aside = beside(path, "clientgen-old");
+        self.rename(path, &aside)?;
+        self.aside.push(aside);
+        Ok(())
+    }
+
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to).map_err(at(to))?;
+        self.done.push((from.to_path_buf(), to.to_path_buf()));
+        Ok(())
+    }
+
+    /// Puts every file back where it was.
+    fn undo(&self) {
+        for (from, to) in self.done.iter().rev() {
+            let _ = fs::rename(to, from);
+        }
+    }
+
+    /// The run succeeded: deletes the files set aside.
+    fn forget(self) {
+        for aside in self.aside {
+            let _ = fs::remove_file(aside);
+        }
+    }
+}
+
+/// A hidden name beside `path` for one stage of writing it.
+fn beside(path: &Path, stage: &str) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{stage}"))
+}
+
+/// What staging has put on disk so far: files at temporary names (with their targets),
+/// files written through symlinks (with what they held before, if anything) and the folders
+/// it created, in the order it created them.
 #[derive(Default)]
 struct Staged {
     files: Vec<(PathBuf, PathBuf)>,
+    through: Vec<(PathBuf, Option<Vec<u8>>)>,
     folders: Vec<PathBuf>,
 }
 
 impl Staged {
-    /// Takes away what staging wrote: the temporary files, then the folders it created
-    /// (innermost first) where they are still empty.
+    /// Takes away what staging wrote: the temporary files, what it wrote through symlinks,
+    /// then the folders it created (innermost first) where they are still empty.
     fn undo(&self) {
         for (temporary, _) in &self.files {
             let _ = fs::remove_file(temporary);
+        }
+        for (link, before) in &self.through {
+            let _ = match before {
+                Some(bytes) => fs::write(link, bytes),
+                None => fs::remove_file(fs::canonicalize(link).unwrap_or_default()),
+            };
         }
         for folder in self.folders.iter().rev() {
             let _ = fs::remove_dir(folder);
@@ -187,48 +268,55 @@ impl Staged {
             match fs::create_dir(folder) {
                 Ok(()) => self.folders.push(folder.to_path_buf()),
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(error) => return Err(error),
+                Err(error) => return Err(at(folder)(error)),
             }
         }
+        Ok(())
+    }
+
+    /// Writes `contents` to the file the symlink `link` points to, noting what it held.
+    fn write_through(&mut self, link: &Path, contents: &str) -> io::Result<()> {
+        let before = match fs::read(link) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+            Err(error) => return Err(at(link)(error)),
+        };
+        fs::write(link, contents).map_err(at(link))?;
+        self.through.push((link.to_path_buf(), before));
         Ok(())
     }
 }
 
 /// Writes every changed file to a temporary name beside its target; symlinked targets are
-/// written through at once (there is nothing to rename over).
+/// written through at once (there is nothing to rename over), what they held kept to undo.
 fn stage(out_dir: &Path, files: &Files, staged: &mut Staged) -> io::Result<()> {
     for (relative, contents) in files {
         let target = out_dir.join(relative);
         let existing = fs::symlink_metadata(&target).ok();
-        if existing.as_ref().is_some_and(|m| m.is_file()) && fs::read(&target)? == contents.as_bytes() {
+        if existing.as_ref().is_some_and(|m| m.is_file())
+            && fs::read(&target).map_err(at(&target))? == contents.as_bytes()
+        {
             continue;
         }
         if let Some(dir) = target.parent() {
             staged.create_dirs(dir)?;
         }
         if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
-            fs::write(&target, contents)?;
+            staged.write_through(&target, contents)?;
             continue;
         }
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temporary = target.with_file_name(format!(".{name}.clientgen-tmp"));
-        fs::write(&temporary, contents)?;
+        let temporary = beside(&target, "clientgen-tmp");
+        fs::write(&temporary, contents).map_err(at(&target))?;
         staged.files.push((temporary.clone(), target.clone()));
         if let Some(metadata) = existing {
-            fs::set_permissions(&temporary, metadata.permissions())?;
+            fs::set_permissions(&temporary, metadata.permissions()).map_err(at(&target))?;
         }
     }
     Ok(())
 }
 
-/// Deletes a file the generator wrote before (not a symlink put in its place), then the
-/// folders that leaves empty, up to `out_dir`.
-fn remove_generated(out_dir: &Path, relative: &str) -> io::Result<()> {
-    let path = out_dir.join(relative);
-    match fs::symlink_metadata(&path) {
-        Ok(metadata) if metadata.is_file() => fs::remove_file(&path)?,
-        _ => return Ok(()),
-    }
+/// Removes the folders that deleting `path` left empty, up to `out_dir`.
+fn remove_empty_folders(out_dir: &Path, path: &Path) {
     let mut dir = path.parent();
     while let Some(current) = dir.filter(|d| *d != out_dir && d.starts_with(out_dir)) {
         if fs::remove_dir(current).is_err() {
@@ -236,7 +324,6 @@ fn remove_generated(out_dir: &Path, relative: &str) -> io::Result<()> {
         }
         dir = current.parent();
     }
-    Ok(())
 }
 
 /// Every regular file below `dir` as a `/`-separated relative path (symlinks not followed).
@@ -298,6 +385,34 @@ mod tests {
         assert_eq!(list_files(&out).unwrap(), before);
         assert_eq!(fs::read_to_string(out.join("src/lib.rs")).unwrap(), "one");
         assert!(!out.join("src/new").exists());
+    }
+
+    /// Everything below `dir`, hidden files included, with its contents.
+    fn snapshot(dir: &Path) -> Vec<(String, String)> {
+        list_files(dir).unwrap().into_iter().map(|f| (f.clone(), fs::read_to_string(dir.join(&f)).unwrap())).collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rename_failing_midway_puts_every_file_back() {
+        use std::os::unix::fs::symlink;
+        let root = scratch("midway");
+        let out = root.join("crate");
+        write_tree(&out, &files(&[("README.md", "one"), ("src/a.rs", "one"), ("src/old.rs", "old")])).unwrap();
+        fs::rename(out.join("README.md"), root.join("shared-readme.md")).unwrap();
+        symlink(root.join("shared-readme.md"), out.join("README.md")).unwrap();
+        // The user's folder where this run writes a file: staging succeeds, its rename fails,
+        // after `src/a.rs` has been replaced.
+        fs::create_dir_all(out.join("src/b.rs")).unwrap();
+        fs::write(out.join("src/b.rs/mine.txt"), "mine").unwrap();
+        let before = snapshot(&out);
+
+        let next = files(&[("README.md", "two"), ("src/a.rs", "two"), ("src/b.rs", "two"), ("src/c.rs", "new")]);
+        let error = write_tree(&out, &next).unwrap_err();
+        assert!(error.to_string().contains("src/b.rs"), "the error names the path: {error}");
+        assert_eq!(snapshot(&out), before);
+        assert_eq!(fs::read_to_string(root.join("shared-readme.md")).unwrap(), "one");
+        fs::remove_dir_all(root).unwrap();
     }
 
     #[test]
