@@ -47,7 +47,9 @@ impl<I> RequestBuilder<I> {
         self
     }
 
-    /// Adds a header to this call.
+    /// Adds a header to this call. It replaces a header of the same name the client sends
+    /// with every call, a default header or a credential (`Authorization` here sends this
+    /// value instead of the client's); set twice, both values go.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         set(&mut self.options).headers.push((name.into(), value.into()));
         self

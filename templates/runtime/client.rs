@@ -143,7 +143,7 @@ impl ClientConfig {
         self.user_agent = user_agent.into();
     }
 
-    /// Adds a header to every request.
+    /// Adds a header to every request (a call that sets one of the same name sends its own).
     pub fn add_header(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.headers.push((name.into(), value.into()));
     }
@@ -477,9 +477,6 @@ impl ClientCore {
             if !inner.headers.is_empty() {
                 builder = builder.headers(inner.headers.clone());
             }
-            for (name, value) in request.headers.iter().chain(&request.options().headers) {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
             for (scheme, credential) in &inner.credentials {
                 if request.operation.security.contains(scheme) {
                     builder = credential.apply(builder);
@@ -493,12 +490,35 @@ impl ClientCore {
             builder = request.attach_body(builder).map_err(Error::InvalidRequest)?;
         }
         let mut http_request = builder.build().map_err(|error| Error::InvalidRequest(error.to_string()))?;
+        if trusted {
+            set_call_headers(http_request.headers_mut(), request).map_err(Error::InvalidRequest)?;
+        }
         join_cookies(http_request.headers_mut());
         if let Some(hook) = &inner.hook {
             hook(&mut http_request);
         }
         Ok(http_request)
     }
+}
+
+/// A call's own headers (its header parameters, then those set with `.header`): a name the
+/// call sets replaces what the client sends under it for every call, a default header or a
+/// credential, so one field goes and not two; a name the call sets twice goes twice, and its
+/// cookies go beside the client's.
+fn set_call_headers(headers: &mut HeaderMap, request: &Request) -> Result<(), String> {
+    let mut set: Vec<HeaderName> = Vec::new();
+    for (name, value) in request.headers.iter().chain(&request.options().headers) {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a header name"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` holds characters a header cannot carry"))?;
+        if name == COOKIE || set.contains(&name) {
+            headers.append(name, value);
+        } else {
+            headers.insert(name.clone(), value);
+            set.push(name);
+        }
+    }
+    Ok(())
 }
 
 /// One `Cookie` field for every cookie a request carries (its cookie parameters, a cookie
@@ -771,7 +791,8 @@ macro_rules! builder_settings {
             self
         }
 
-        /// Adds a header to every request.
+        /// Adds a header to every request; a call that sets a header of the same name (a
+        /// parameter, or `.header` on its request) sends its own instead.
         pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
             self.config.add_header(name, value);
             self
