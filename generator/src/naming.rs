@@ -6,6 +6,8 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::ir::StatusMatch;
 
+mod transliteration;
+
 /// Words Rust reserves (strict and reserved keywords of edition 2024).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
@@ -294,12 +296,13 @@ fn words(raw: &str) -> String {
     if only_symbols(raw) {
         spell_symbols(raw)
     } else {
-        raw.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect()
+        transliteration::to_ascii(raw).chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect()
     }
 }
 
 fn ascii_ident(name: String) -> String {
-    // Identifiers must be ASCII-friendly for readers and tools; transliterate nothing, drop the rest.
+    // Identifiers are ASCII for readers and tools (and a module name must be): what
+    // transliteration could not spell is dropped.
     name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
 }
 
@@ -462,6 +465,15 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_of_other_alphabets_are_spelled_not_dropped() {
+        assert_eq!(snake("größe"), "grosse");
+        assert_eq!(snake("café_au_lait"), "cafe_au_lait");
+        assert_eq!(camel("Ärger"), "Arger");
+        assert_eq!(snake("имя"), "imia");
+        assert_eq!(camel("名前"), "Value");
+    }
 
     #[test]
     fn type_names_are_bounded_and_cut_before_a_word() {
