@@ -358,6 +358,8 @@ pub enum ParamStyle {
     DeepObject,
     /// Path and header: `a,b`.
     Simple,
+    /// The value as JSON text, in any location (a parameter with `content: application/json`).
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -52,7 +52,8 @@ pub(crate) use client::builder_settings;
 pub use client::{ClientConfig, ClientCore, RequestHook};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use request::{
-    Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, path_segment, simple_value,
+    Body, CallOptions, File, Multipart, OperationInfo, ParamValue, Request, Statuses, Style, json_text, path_segment,
+    simple_value,
 };
 // A crate whose APIs document no errors by status never calls it.
 #[allow(unused_imports)]

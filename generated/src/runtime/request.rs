@@ -221,6 +221,12 @@ pub fn simple_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, S
     })
 }
 
+/// A parameter's value as JSON text (a parameter the document serialises by
+/// `content: application/json`).
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|error| format!("cannot encode a parameter as JSON: {error}"))
+}
+
 /// A request body, kept as bytes so a retry can send it again.
 #[derive(Debug, Clone)]
 pub enum Body {

@@ -215,17 +215,18 @@ fn lower_param(param: &Parameter, at: &str, rust_name: String, type_name: &str, 
     let data = param.parameter_data_ref();
     let location = location_of(param);
     let hint = compose(type_name, &camel(&data.name));
-    let (ty, default) = match &data.format {
+    let (ty, default, style) = match &data.format {
         ParameterSchemaOrContent::Schema(schema) => {
             let default = match schema {
                 ReferenceOr::Item(schema) => schema.schema_data.default.as_ref().map(|v| v.to_string()),
                 ReferenceOr::Reference { .. } => None,
             };
-            (types.lower(Src::from(schema), &join(at, "schema"), Naming::Hint(hint)), default)
+            let ty = types.lower(Src::from(schema), &join(at, "schema"), Naming::Hint(hint));
+            (ty, default, param_style(param, at, types))
         }
-        ParameterSchemaOrContent::Content(_) => {
-            types.diags.warn(at, "parameters serialised by `content` are sent as plain strings");
-            (TypeRef::String, None)
+        ParameterSchemaOrContent::Content(content) => {
+            let (ty, style) = content_param(content, at, hint, types);
+            (ty, None, style)
         }
     };
     let ty = match ty {
@@ -239,10 +240,35 @@ fn lower_param(param: &Parameter, at: &str, rust_name: String, type_name: &str, 
         location,
         required: data.required || location == ParamLocation::Path,
         ty,
-        style: param_style(param, at, types),
+        style,
         description: data.description.clone(),
         default,
         pointer: at.to_owned(),
+    }
+}
+
+/// The type and style of a parameter serialised by `content` (one media type): JSON text of
+/// its schema's type for a JSON media type, otherwise the text as given.
+fn content_param(
+    content: &indexmap::IndexMap<String, MediaType>,
+    at: &str,
+    hint: String,
+    types: &mut TypeLowerer<'_>,
+) -> (TypeRef, ParamStyle) {
+    let Some((media_type, media)) = content.first() else {
+        types.diags.warn(&join(at, "content"), "`content` lists no media type; the value is sent as text");
+        return (TypeRef::String, ParamStyle::Simple);
+    };
+    let pointer = join(&join(at, "content"), media_type);
+    match &media.schema {
+        Some(schema) if is_json(media_type) => {
+            (types.lower(Src::from(schema), &join(&pointer, "schema"), Naming::Hint(hint)), ParamStyle::Json)
+        }
+        _ if is_json(media_type) || media_type.starts_with("text/") => (TypeRef::String, ParamStyle::Simple),
+        _ => {
+            types.diags.warn(&pointer, format!("a parameter serialised as `{media_type}` is sent as the text given"));
+            (TypeRef::String, ParamStyle::Simple)
+        }
     }
 }
 

@@ -87,7 +87,8 @@ pub(super) fn setter_input(ty: &TypeRef, value: &Ident) -> (TokenStream, TokenSt
 }
 
 fn docs(param: &Param) -> String {
-    let sent = format!("Sent as the {} parameter `{}`.", param.location.as_str(), param.wire_name);
+    let json = if param.style == ParamStyle::Json { ", as JSON text" } else { "" };
+    let sent = format!("Sent as the {} parameter `{}`{json}.", param.location.as_str(), param.wire_name);
     let default = param.default.as_ref().map(|default| format!("The server's default: `{default}`."));
     paragraphs(&[param.description.as_deref(), Some(&sent), default.as_deref()])
 }
@@ -102,6 +103,9 @@ fn encode(param: &Param) -> Option<TokenStream> {
     } else {
         quote! { self.#name.as_ref() }
     };
+    if param.style == ParamStyle::Json {
+        return json_encode(param);
+    }
     Some(match (param.location, &param.ty) {
         (ParamLocation::Path, _) => return None,
         (ParamLocation::Query, ty) if is_scalar(ty) => quote! { request.query_opt(#wire, #access); },
@@ -136,6 +140,25 @@ fn encode(param: &Param) -> Option<TokenStream> {
     })
 }
 
+/// The statement for a parameter sent as JSON text (`content: application/json`).
+fn json_encode(param: &Param) -> Option<TokenStream> {
+    let wire = &param.wire_name;
+    let put = match param.location {
+        ParamLocation::Path => return None,
+        ParamLocation::Query => quote! { request.query_opt(#wire, Some(&runtime::json_text(value)?)); },
+        ParamLocation::Header => quote! { request.header(#wire, &runtime::json_text(value)?); },
+        ParamLocation::Cookie => {
+            quote! { request.header("cookie", &format!("{}={}", #wire, runtime::json_text(value)?)); }
+        }
+    };
+    let name = ident(&param.rust_name);
+    Some(if param.required {
+        quote! { { let value = &self.#name; #put } }
+    } else {
+        quote! { if let Some(value) = self.#name.as_ref() { #put } }
+    })
+}
+
 /// How an array of scalars is joined in one query value (`None`: one pair per item).
 fn separator(style: ParamStyle) -> Option<&'static str> {
     match style {
@@ -143,7 +166,8 @@ fn separator(style: ParamStyle) -> Option<&'static str> {
         ParamStyle::SpaceDelimited => Some(" "),
         ParamStyle::PipeDelimited => Some("|"),
         ParamStyle::TabDelimited => Some("\t"),
-        ParamStyle::Form { explode: false } | ParamStyle::Simple => Some(","),
+        // JSON text is one value (`encode` sends it before asking).
+        ParamStyle::Form { explode: false } | ParamStyle::Simple | ParamStyle::Json => Some(","),
     }
 }
 
@@ -152,7 +176,7 @@ fn style_variant(style: ParamStyle) -> Ident {
         "{}",
         match style {
             ParamStyle::Form { explode: true } => "FormExploded",
-            ParamStyle::Form { explode: false } | ParamStyle::Simple => "Form",
+            ParamStyle::Form { explode: false } | ParamStyle::Simple | ParamStyle::Json => "Form",
             ParamStyle::SpaceDelimited => "SpaceDelimited",
             ParamStyle::PipeDelimited => "PipeDelimited",
             ParamStyle::TabDelimited => "TabDelimited",
@@ -179,7 +203,9 @@ pub(super) fn path_expr(op: &Operation) -> (Vec<TokenStream>, TokenStream) {
                 format_string.push_str(&format!("{{{local}}}"));
                 let local = format_ident!("{}", local);
                 let wire = &param.wire_name;
-                segments.push(if is_scalar(&param.ty) {
+                segments.push(if param.style == ParamStyle::Json {
+                    quote! { let #local = runtime::path_segment(#wire, &runtime::json_text(&self.#name)?)?; }
+                } else if is_scalar(&param.ty) {
                     quote! { let #local = runtime::path_segment(#wire, &self.#name)?; }
                 } else {
                     quote! { let #local = runtime::path_segment(#wire, &runtime::simple_value(&self.#name)?)?; }
