@@ -58,6 +58,9 @@ fn lower_positions(spec: &LoadedSpec, config: &ApiConfig, diags: &mut Diagnostic
     // Server variables and security schemes share the client builder's scope.
     let mut builder_scope = Registry::with_reserved(scope::CLIENT_BUILDER);
     let mut security_schemes = lower_security_schemes(doc, config, &mut types, &mut builder_scope);
+    if let Some(requirements) = &doc.security {
+        operation::warn_undeclared_schemes(requirements, "/security", doc, types.diags);
+    }
     let misplaced = misplaced_path_parameters(doc, &types);
     let servers =
         if config.user_base_url { Vec::new() } else { lower_servers(doc, &misplaced, &mut builder_scope, &mut types) };
@@ -290,5 +293,23 @@ mod tests {
         let params: Vec<&str> = api.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
         // Query names keep their case: `id` and `ID` are two parameters.
         assert_eq!(params, ["id", "ID", "x-id"]);
+    }
+
+    #[test]
+    fn template_slips_and_undeclared_schemes_are_warnings_and_a_repeated_name_is_one_parameter() {
+        let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://h/{v'}]\nsecurity: [{nowhere: []}]\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\npaths:\n  /a/{id}/b/{id}:\n    get:\n      security: [{key: []}, {ghost: []}, {key: []}]\n      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n      responses: {'204': {description: ok}}\n  /c/{id:\n    get: {responses: {'204': {description: ok}}}\n";
+        let (api, warnings) = lowered(document);
+        let params: Vec<&str> = api.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
+        assert_eq!(params, ["id"]);
+        assert_eq!(api.operations[0].security, ["key", "ghost"]);
+        let pointers: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
+        for expected in [
+            "/security/0/nowhere",
+            "/paths/~1a~1{id}~1b~1{id}/get/security/1/ghost",
+            "/servers/0/url",
+            "/paths/~1c~1{id/get",
+        ] {
+            assert!(pointers.contains(&expected), "no warning at {expected}: {warnings:?}");
+        }
     }
 }

@@ -7,8 +7,9 @@ use openapiv3::{
 };
 
 use super::schema::{Naming, Src, TypeLowerer};
+use super::servers::has_unbalanced_braces;
 use crate::config::ApiConfig;
-use crate::diag::join;
+use crate::diag::{Diagnostics, join};
 use crate::ir::*;
 use crate::load::is_json;
 use crate::naming::{Registry, camel, compose, scope, snake};
@@ -46,6 +47,12 @@ pub(super) fn lower_operation(
     let type_name = types.claim_in_both(scopes.operation_types, &camel(&rust_name));
 
     let (path_parts, template_params) = parse_path(path);
+    if has_unbalanced_braces(path) {
+        types.diags.warn(pointer, "the path has a `{` or `}` without its pair; that part is sent as written");
+    }
+    if let Some(own) = &operation.security {
+        warn_undeclared_schemes(own, &join(pointer, "security"), doc, types.diags);
+    }
     let requirements = operation.security.as_ref().or(doc.security.as_ref());
     let mut sources = parameter_sources(&src, types);
     drop_reserved_headers(&mut sources, sends_authorization(requirements, doc), types);
@@ -62,9 +69,12 @@ pub(super) fn lower_operation(
         .collect();
     let body = operation.request_body.as_ref().and_then(|body| request_body(body, pointer, &type_name, &params, types));
     let (success, errors) = lower_responses(operation, pointer, &type_name, types);
-    let mut security: Vec<String> =
-        requirements.map(|reqs| reqs.iter().flat_map(|req| req.keys().cloned()).collect()).unwrap_or_default();
-    security.dedup();
+    let mut security: Vec<String> = Vec::new();
+    for scheme in requirements.into_iter().flatten().flat_map(|req| req.keys()) {
+        if !security.contains(scheme) {
+            security.push(scheme.clone());
+        }
+    }
     // Requirements are alternatives: a scheme is needed when every one names it (`{}`, the
     // empty one, makes every scheme optional).
     let requires: Vec<String> = match requirements.and_then(|reqs| reqs.split_first()) {
@@ -148,6 +158,27 @@ fn drop_reserved_headers(
         }
         !reserved
     });
+}
+
+/// A warning for each scheme `requirements` (at `at`) names that the document does not
+/// declare: no credential can be set for it, so none is sent.
+pub(super) fn warn_undeclared_schemes(
+    requirements: &[openapiv3::SecurityRequirement],
+    at: &str,
+    doc: &openapiv3::OpenAPI,
+    diags: &mut Diagnostics,
+) {
+    let declared = doc.components.as_ref().map(|c| &c.security_schemes);
+    for (index, requirement) in requirements.iter().enumerate() {
+        for name in requirement.keys().filter(|name| !declared.is_some_and(|d| d.contains_key(*name))) {
+            diags.warn(
+                &join(&join(at, &index.to_string()), name),
+                format!(
+                    "security scheme `{name}` is not declared in `components.securitySchemes`; nothing is sent for it"
+                ),
+            );
+        }
+    }
 }
 
 /// Whether one of the security schemes the operation may use puts its credential in
@@ -393,7 +424,10 @@ fn parse_path(path: &str) -> (Vec<RawPart>, Vec<String>) {
             parts.push(RawPart::Literal(rest[..open].to_owned()));
         }
         let name = rest[open + 1..close].to_owned();
-        names.push(name.clone());
+        // A name given twice is one parameter, sent in both places.
+        if !names.contains(&name) {
+            names.push(name.clone());
+        }
         parts.push(RawPart::Param(name));
         rest = &rest[close + 1..];
     }

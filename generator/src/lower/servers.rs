@@ -46,6 +46,11 @@ pub(super) fn lower_servers(
                 }
             })
             .collect();
+        if has_unbalanced_braces(&server.url) {
+            types
+                .diags
+                .warn(&format!("{pointer}/url"), "the URL has a `{` or `}` without its pair; it is used as written");
+        }
         let mut usable = true;
         for name in template_names(&server.url) {
             if variables.iter().any(|v| v.wire_name == name) {
@@ -91,6 +96,22 @@ pub(super) fn template_names(template: &str) -> Vec<String> {
         rest = &rest[close + 1..];
     }
     names
+}
+
+/// Whether a URL or path template has a `{` without its `}` (or the other way round, or one
+/// inside another): what is left is sent as written, and the document most likely meant a
+/// variable there.
+pub(super) fn has_unbalanced_braces(template: &str) -> bool {
+    let mut open = false;
+    for c in template.chars() {
+        match c {
+            '{' if open => return true,
+            '}' if !open => return true,
+            '{' | '}' => open = !open,
+            _ => {}
+        }
+    }
+    open
 }
 
 /// The variable an undeclared server variable `name` is, from the first parameter `in: path`
