@@ -312,4 +312,16 @@ mod tests {
             assert!(pointers.contains(&expected), "no warning at {expected}: {warnings:?}");
         }
     }
+
+    #[test]
+    fn a_discriminator_mapping_to_no_variant_is_a_warning_at_its_entry() {
+        let document = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet:\n      oneOf: [{$ref: '#/components/schemas/Cat'}]\n      discriminator: {propertyName: kind, mapping: {cat: '#/components/schemas/Cat', bird: '#/components/schemas/Bird'}}\n    Cat: {type: object, properties: {kind: {type: string}}}\n";
+        let (_, warnings) = lowered(document);
+        let stray: Vec<&str> = warnings
+            .iter()
+            .filter(|w| w.message.contains("not one of the variants"))
+            .map(|w| w.pointer.as_str())
+            .collect();
+        assert_eq!(stray, ["/components/schemas/Pet/discriminator/mapping/bird"]);
+    }
 }

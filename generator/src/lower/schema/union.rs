@@ -24,7 +24,7 @@ impl<'a> TypeLowerer<'a> {
         {
             return self.lower_enum_union(values, origin, &naming, description);
         }
-        let (tag_property, tags) = self.union_tags(variants, &schemas, discriminator, unresolved, pointer);
+        let (tag_property, tags) = self.union_tags(variants, &schemas, discriminator, unresolved, origin);
         let tagged = tag_property.is_some();
         let content_property = tag_property.as_deref().and_then(|tag| adjacent_content(variants, tag));
         let base = hint_of(&naming).to_owned();
@@ -80,8 +80,9 @@ impl<'a> TypeLowerer<'a> {
         schemas: &[Option<Cow<'_, Schema>>],
         discriminator: Option<&openapiv3::Discriminator>,
         unresolved: bool,
-        pointer: &str,
+        origin: &str,
     ) -> (Option<String>, Vec<Vec<String>>) {
+        let at = join(origin, "discriminator");
         let implicit = match discriminator {
             Some(_) => None,
             None if unresolved => None,
@@ -99,10 +100,11 @@ impl<'a> TypeLowerer<'a> {
                 _ => Vec::new(),
             })
             .collect();
+        self.warn_stray_mapping(variants, mapping, &at);
         let tagged =
             tag_property.is_some() && variants.iter().zip(&tags).all(|(v, tags)| is_null_schema(v) || !tags.is_empty());
         if discriminator.is_some() && !tagged && variants.iter().any(|v| !is_null_schema(v)) {
-            self.diags.warn(pointer, "the discriminator does not name every variant; variants are tried in order");
+            self.diags.warn(&at, "the discriminator does not name every variant; variants are tried in order");
         }
         (tag_property.filter(|_| tagged).map(str::to_owned), tags)
     }
@@ -211,6 +213,30 @@ impl<'a> TypeLowerer<'a> {
         match string_enum(&property)?.as_slice() {
             [Some(only)] => Some(only.clone()),
             _ => None,
+        }
+    }
+
+    /// A warning for each discriminator mapping entry that selects none of the variants: a
+    /// value it names is kept as an unknown variant.
+    fn warn_stray_mapping(
+        &mut self,
+        variants: &[ReferenceOr<Schema>],
+        mapping: Option<&IndexMap<String, String>>,
+        at: &str,
+    ) {
+        for (value, target) in mapping.into_iter().flatten() {
+            let selects = variants.iter().any(|variant| match variant {
+                ReferenceOr::Reference { reference } => {
+                    reference == target || reference.rsplit('/').next() == Some(target.as_str())
+                }
+                ReferenceOr::Item(_) => false,
+            });
+            if !selects {
+                self.diags.warn(
+                    &join(&join(at, "mapping"), value),
+                    format!("`{target}` is not one of the variants; a `{value}` is kept as an unknown value"),
+                );
+            }
         }
     }
 
