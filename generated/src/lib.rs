@@ -57,3 +57,23 @@ static PROGRAM: runtime::cli::Program = runtime::cli::Program {
 };
 
 pub use runtime::{ApiError, ApiKey, BuildError, ByteStream, EnvError, Error, File, RateLimit, Response, RetryPolicy};
+
+#[cfg(all(test, feature = "cli"))]
+mod tests {
+    /// The crate's whole command tree passes clap's checks (no two arguments or commands of
+    /// one name), and every operation's `schema` is JSON with the definitions it names.
+    #[test]
+    fn the_command_tree_is_sound_and_every_schema_resolves() {
+        super::runtime::cli::command(&super::PROGRAM).debug_assert();
+        for api in super::PROGRAM.apis {
+            for name in api.operation_names() {
+                let schema = api.schema("program", &name).expect("each listed operation has a schema");
+                let text = schema.to_string();
+                for target in text.split("\"#/definitions/").skip(1) {
+                    let name = target.split('"').next().unwrap_or_default();
+                    assert!(schema["definitions"].get(name).is_some(), "{name} is defined");
+                }
+            }
+        }
+    }
+}

@@ -232,6 +232,8 @@ fn crate_info(names: &CrateNames<'_>, apis: &[Api], configs: &[ApiConfig]) -> Cr
     CrateInfo {
         name: names.name.to_owned(),
         lib_name: names.name.replace('-', "_"),
+        runtime_name: format!("{}-runtime", names.name),
+        runtime_lib: format!("{}_runtime", names.name.replace('-', "_")),
         program: names.program.to_owned(),
         version: names.version.to_owned(),
         description: names.description.to_owned(),

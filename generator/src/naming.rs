@@ -122,7 +122,7 @@ pub mod scope {
 
     /// Methods of an operation's request builder: its own (parameters and multipart parts
     /// become setters beside these; `body` sets a JSON, form, text or byte body) and those
-    /// of the runtime's `RequestBuilder` (checked against `templates/runtime/builder.rs`).
+    /// of the runtime's `RequestBuilder` (checked against `templates/crate-runtime/builder.rs`).
     pub const REQUEST_BUILDER_METHODS: &[&str] = &[
         "new",
         "body",

@@ -82,7 +82,7 @@ fn check(api: &Api, files: &clientgen::render::Files) {
 /// declared in the request builder's scope.
 #[test]
 fn every_method_of_the_runtime_request_builder_is_declared() {
-    let source = std::fs::read_to_string(root().join("templates/runtime/builder.rs")).unwrap();
+    let source = std::fs::read_to_string(root().join("templates/crate-runtime/builder.rs")).unwrap();
     let methods: Vec<String> = impl_methods(&source)
         .into_iter()
         .filter(|(ty, _)| ty == "RequestBuilder")

@@ -30,11 +30,13 @@ impl From<MissingEnvVar> for EnvError {
 }
 
 /// The value of a non-secret variable, when set and not empty.
+#[doc(hidden)]
 pub fn optional_env(variable: &str) -> Option<String> {
     super::variables::read(variable)
 }
 
 /// The contents of the PEM file named by `variable`, when it is set.
+#[doc(hidden)]
 pub fn pem_from_env(variable: &str) -> Result<Option<Vec<u8>>, EnvError> {
     let Some(path) = optional_env(variable) else { return Ok(None) };
     std::fs::read(&path).map(Some).map_err(|error| EnvError::Invalid {
@@ -45,6 +47,7 @@ pub fn pem_from_env(variable: &str) -> Result<Option<Vec<u8>>, EnvError> {
 }
 
 /// The value of `variable`; when it is missing, the error names `alternative` as well.
+#[doc(hidden)]
 pub fn required_env(variable: &str, alternative: &str) -> Result<String, EnvError> {
     optional_env(variable).ok_or_else(|| EnvError::Missing(format!("`{alternative}` or `{variable}`")))
 }

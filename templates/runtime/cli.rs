@@ -1241,23 +1241,6 @@ fn reached_definitions(
 mod tests {
     use super::*;
 
-    /// The crate's whole command tree passes clap's checks (no two arguments or commands of
-    /// one name), and every operation's `schema` is JSON with the definitions it names.
-    #[test]
-    fn the_command_tree_is_sound_and_every_schema_resolves() {
-        command(&crate::PROGRAM).debug_assert();
-        for api in crate::PROGRAM.apis {
-            for name in api.operation_names() {
-                let schema = api.schema("program", &name).expect("each listed operation has a schema");
-                let text = schema.to_string();
-                for target in text.split("\"#/definitions/").skip(1) {
-                    let name = target.split('"').next().unwrap_or_default();
-                    assert!(schema["definitions"].get(name).is_some(), "{name} is defined");
-                }
-            }
-        }
-    }
-
     #[test]
     fn a_dry_run_fetches_no_token_and_shows_where_one_goes() {
         let source = super::super::FnSource(|| async { panic!("a dry run fetched a token") });

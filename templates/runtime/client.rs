@@ -754,8 +754,8 @@ fn shown(url: &reqwest::Url) -> String {
 
 /// The setters every API's `ClientBuilder` has, for its `impl` block: they set the builder's
 /// `config` (a [`ClientConfig`]). One definition here instead of a copy in every API.
-// The allows: a crate built with none of its APIs enabled never calls it.
-#[allow(unused_macros)]
+#[macro_export]
+#[doc(hidden)]
 macro_rules! builder_settings {
     () => {
         /// Sets the time allowed for each attempt (default 60 s); `None` for no limit.
@@ -771,16 +771,16 @@ macro_rules! builder_settings {
         }
 
         /// Sets the retry policy (default: 3 attempts with jittered exponential backoff).
-        pub fn retry(mut self, retry: $crate::runtime::RetryPolicy) -> Self {
+        pub fn retry(mut self, retry: $crate::RetryPolicy) -> Self {
             self.config.set_retry(retry);
             self
         }
 
         /// Limits how fast this client and its clones send (default: no limit; see
-        /// [`RateLimit`]($crate::runtime::RateLimit)). Whatever the limit, a 429 or 503 answer
+        /// [`RateLimit`]($crate::RateLimit)). Whatever the limit, a 429 or 503 answer
         /// with `Retry-After` pauses every call of the client until the time the server named
         /// has passed.
-        pub fn rate_limit(mut self, limit: $crate::runtime::RateLimit) -> Self {
+        pub fn rate_limit(mut self, limit: $crate::RateLimit) -> Self {
             self.config.set_rate_limit(Some(limit));
             self
         }
@@ -846,5 +846,3 @@ macro_rules! builder_settings {
     };
 }
 
-#[allow(unused_imports)]
-pub(crate) use builder_settings;

@@ -161,20 +161,20 @@ fn struct_name<T>() -> &'static str {
 
 /// Implements `Deserialize` for a struct through its [`ReadFields`], the same way for every
 /// struct.
-// The allows: a crate whose APIs declare no struct never calls it.
-#[allow(unused_macros)]
+#[macro_export]
+#[doc(hidden)]
 macro_rules! deserialize_via_fields {
     ($name:ident) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::codec::read_struct(deserializer)
+                $crate::codec::read_struct(deserializer)
             }
         }
     };
 }
 
-#[allow(unused_imports)]
-pub(crate) use deserialize_via_fields;
+#[doc(hidden)]
+pub use crate::deserialize_via_fields;
 
 struct StructVisitor<T>(PhantomData<T>);
 

@@ -10,8 +10,8 @@ use serde::de::Visitor;
 
 /// Implements `From<String>`, `FromStr`, `Display`, `Serialize`, `Deserialize` and
 /// `ParamValue` for an enum that has `as_str(&self) -> &str` and `From<&str>`.
-// The allows: a crate whose APIs declare no string enum never calls it.
-#[allow(unused_macros)]
+#[macro_export]
+#[doc(hidden)]
 macro_rules! string_enum {
     ($name:ident) => {
         impl From<String> for $name {
@@ -43,11 +43,11 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::enums::read_string(deserializer)
+                $crate::enums::read_string(deserializer)
             }
         }
 
-        impl $crate::runtime::ParamValue for $name {
+        impl $crate::ParamValue for $name {
             fn to_param(&self) -> std::borrow::Cow<'_, str> {
                 std::borrow::Cow::Borrowed(self.as_str())
             }
@@ -55,8 +55,8 @@ macro_rules! string_enum {
     };
 }
 
-#[allow(unused_imports)]
-pub(crate) use string_enum;
+#[doc(hidden)]
+pub use crate::string_enum;
 
 /// Decodes a string into `T` through `From<&str>`, without copying the text first.
 pub fn read_string<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::builder::ResponseFuture;
+use super::response::ResponseFuture;
 use super::client::ClientCore;
 use super::secret::ApiKey;
 use super::tokens::{FetchContext, Token, TokenError, TokenFuture, TokenSource};

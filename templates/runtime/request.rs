@@ -135,6 +135,7 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
 /// collection, not a scan) and the dot segments `.` and `..` in any spelling a URL parser or
 /// a server resolves (`%2e`, `.%2E`, and the same percent-encoded again), which would take the
 /// request to the parent resource.
+#[doc(hidden)]
 pub fn path_segment(name: &str, value: &(impl ParamValue + ?Sized)) -> Result<String, String> {
     let text = value.to_param();
     if text.is_empty() {
@@ -166,6 +167,7 @@ fn is_dot_segment(text: &str) -> bool {
 }
 
 /// How a structured query parameter is spelled: OpenAPI's `style` with `explode`.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     /// `style: form, explode: true` (the default): `name=a&name=b`, objects as `key=value`.
@@ -203,6 +205,7 @@ fn wire_text(value: &serde_json::Value) -> String {
 
 /// Spells a structured path, header or cookie value in OpenAPI's `simple` style: arrays and
 /// objects become comma-separated lists (`a,b`, `key,value,...`).
+#[doc(hidden)]
 pub fn simple_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
     let value = serde_json::to_value(value).map_err(|error| format!("cannot encode a parameter: {error}"))?;
     Ok(match value {
@@ -220,11 +223,13 @@ pub fn simple_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, S
 
 /// A parameter's value as JSON text (a parameter the document serialises by
 /// `content: application/json`).
+#[doc(hidden)]
 pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
     serde_json::to_string(value).map_err(|error| format!("cannot encode a parameter as JSON: {error}"))
 }
 
 /// A request body, kept as bytes so a retry can send it again.
+#[doc(hidden)]
 #[derive(Debug, Clone)]
 pub enum Body {
     /// Bytes with their media type (JSON, form, text, octet-stream).
@@ -234,6 +239,7 @@ pub enum Body {
 }
 
 /// A `multipart/form-data` body.
+#[doc(hidden)]
 #[derive(Debug, Clone, Default)]
 pub struct Multipart {
     parts: Vec<(Cow<'static, str>, Part)>,
@@ -405,6 +411,23 @@ pub struct CallOptions {
     pub(crate) without_tokens: bool,
 }
 
+impl CallOptions {
+    /// Sends this call without the tokens of token sources (a login's own call).
+    #[doc(hidden)]
+    pub fn without_tokens(&mut self) {
+        self.without_tokens = true;
+    }
+}
+
+/// Turns one operation's inputs into its request (path, query, headers, body, accepted
+/// media type); an error says which input cannot be sent. Each operation's input
+/// implements it; the builder's `send` goes through it.
+#[doc(hidden)]
+pub trait Encode {
+    /// The request for these inputs.
+    fn encode(self) -> Result<Request, String>;
+}
+
 /// The options of a call that sets none.
 static NO_OPTIONS: CallOptions = CallOptions {
     timeout: None,
@@ -567,10 +590,16 @@ impl Request {
 
     /// The request with per-call options applied; `stream`: whether the answers the
     /// operation streams are handed over unread.
-    pub(crate) fn with_options(mut self, options: Option<Box<CallOptions>>, stream: bool) -> Self {
+    #[doc(hidden)]
+    pub fn with_options(mut self, options: Option<Box<CallOptions>>, stream: bool) -> Self {
         self.options = options;
         self.stream = stream;
         self
+    }
+
+    /// The operation this request calls.
+    pub fn operation(&self) -> &'static OperationInfo {
+        self.operation
     }
 
     /// This call's options (none set: every one `None`, the client's apply).

@@ -13,6 +13,11 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::error::{ApiError, Error, decode_json};
 use super::request::OperationInfo;
 
+/// The answer to one call, on its way: what an operation's `send` returns. Boxed so that
+/// each operation's `send` is a plain function (the async machinery is compiled once, in
+/// the runtime), and `Send + 'static`, ready for `tokio::spawn`.
+pub type ResponseFuture<T, E> = Pin<Box<dyn Future<Output = Result<Response<T>, Error<E>>> + Send + 'static>>;
+
 /// A successful answer: the decoded body, with the status and headers beside it.
 ///
 /// Dereferences to the body, so `response.field` reads the body's field.
@@ -199,6 +204,7 @@ pub fn stream<E>(answer: Answer) -> Result<Response<ByteStream>, Error<E>> {
 
 /// Builds the error for a non-success answer; `documented` says whether the spec gives
 /// this status a body of type `E`.
+#[doc(hidden)]
 pub fn api_error<E: serde::de::DeserializeOwned>(answer: Answer, documented: bool) -> Error<E> {
     api_error_by(answer, |status, body| if documented { decode_body(status, body) } else { None })
 }
@@ -223,6 +229,7 @@ where
 
 /// An operation's documented error bodies, told apart by the status they came with. The
 /// generated enums implement it with the runtime's `by_status!` macro.
+#[doc(hidden)]
 pub trait ByStatus: Sized {
     /// The body of an answer with `status`, when the status is documented and the body
     /// decodes as documented.
@@ -231,35 +238,34 @@ pub trait ByStatus: Sized {
 
 /// Implements [`ByStatus`] for an enum of error bodies: each status (or range) reads the
 /// body into its variant; `; _ => Variant` takes every other status (a `default` answer).
-// The allows: a crate whose APIs document no errors by status never calls it.
-#[allow(unused_macros)]
+#[macro_export]
+#[doc(hidden)]
 macro_rules! by_status {
     ($name:ident { $($status:pat => $variant:ident),* $(,)? }) => {
-        impl $crate::runtime::ByStatus for $name {
+        impl $crate::ByStatus for $name {
             fn read(status: reqwest::StatusCode, body: &[u8]) -> Option<Self> {
                 match status.as_u16() {
-                    $($status => $crate::runtime::decode_body(status, body).map(Self::$variant),)*
+                    $($status => $crate::decode_body(status, body).map(Self::$variant),)*
                     _ => None,
                 }
             }
         }
     };
     ($name:ident { $($status:pat => $variant:ident),* ; _ => $fallback:ident }) => {
-        impl $crate::runtime::ByStatus for $name {
+        impl $crate::ByStatus for $name {
             fn read(status: reqwest::StatusCode, body: &[u8]) -> Option<Self> {
                 match status.as_u16() {
-                    $($status => $crate::runtime::decode_body(status, body).map(Self::$variant),)*
-                    _ => $crate::runtime::decode_body(status, body).map(Self::$fallback),
+                    $($status => $crate::decode_body(status, body).map(Self::$variant),)*
+                    _ => $crate::decode_body(status, body).map(Self::$fallback),
                 }
             }
         }
     };
 }
 
-#[allow(unused_imports)]
-pub(crate) use by_status;
 
 /// Reads a JSON success, or an error body by its status ([`ByStatus`]).
+#[doc(hidden)]
 pub fn read_json_by_status<T, E>(operation: &OperationInfo, answer: Answer) -> Result<Response<T>, Error<E>>
 where
     T: serde::de::DeserializeOwned,
@@ -269,6 +275,7 @@ where
 }
 
 /// Reads an answer whose success has no body, or an error body by its status ([`ByStatus`]).
+#[doc(hidden)]
 pub fn read_empty_by_status<E: ByStatus>(operation: &OperationInfo, answer: Answer) -> Result<Response<()>, Error<E>> {
     finish_by(operation, answer, empty, E::read)
 }
@@ -307,6 +314,7 @@ fn finish_by<T, E>(
 
 /// The error of a non-success answer whose body type depends on the status: `decode` picks
 /// the type from the status and decodes the body (see [`decode_body`]).
+#[doc(hidden)]
 pub fn api_error_by<E>(answer: Answer, decode: impl FnOnce(StatusCode, &[u8]) -> Option<E>) -> Error<E> {
     let (status, headers, body) = match read_all::<E>(answer) {
         Ok(parts) => parts,
@@ -317,6 +325,7 @@ pub fn api_error_by<E>(answer: Answer, decode: impl FnOnce(StatusCode, &[u8]) ->
 }
 
 /// Decodes an error body as `T`, or `None` when it is not one.
+#[doc(hidden)]
 pub fn decode_body<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> Option<T> {
     decode_json(status, body).ok()
 }

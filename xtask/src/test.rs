@@ -76,11 +76,22 @@ pub fn run(root: &Path) -> Result<(), String> {
     run_step(root, "tests", &cargo, &["test", "--workspace", "--all-targets", "--all-features"])?;
     run_step(root, "doc tests", &cargo, &["test", "--workspace", "--doc", "--all-features"])?;
     // Spec prose becomes rustdoc: it must never break `cargo doc`.
-    eprintln!("==> rustdoc of the generated crates, warnings denied");
+    eprintln!("==> rustdoc of the generated crates and their runtime crates, warnings denied");
+    let crates = [
+        "secops-clients",
+        "fixture-types",
+        "fixture-runtime",
+        "fixture-etcd",
+        "fixture-oauth2",
+        "fixture-openapi31",
+        "fixture-swagger2",
+        "fixture-hostile",
+    ];
+    let packages: Vec<String> =
+        crates.iter().flat_map(|name| [(*name).to_owned(), format!("{name}-runtime")]).collect();
     let status = Command::new(&cargo)
-        .args(["doc", "--no-deps", "--quiet", "--all-features", "-p", "secops-clients", "-p", "fixture-types"])
-        .args(["-p", "fixture-runtime", "-p", "fixture-etcd", "-p", "fixture-oauth2"])
-        .args(["-p", "fixture-openapi31", "-p", "fixture-swagger2", "-p", "fixture-hostile"])
+        .args(["doc", "--no-deps", "--quiet", "--all-features"])
+        .args(packages.iter().flat_map(|name| ["-p", name.as_str()]))
         .env("RUSTDOCFLAGS", "-D warnings")
         .current_dir(root)
         .status()

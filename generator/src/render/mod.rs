@@ -38,6 +38,9 @@ pub struct CrateInfo {
     pub name: String,
     /// The library's name in Rust paths (`-` as `_`).
     pub lib_name: String,
+    /// The runtime's package, written beside the crate (`runtime/`), and its library's name.
+    pub runtime_name: String,
+    pub runtime_lib: String,
     /// The command line's binary (feature `cli`).
     pub program: String,
     pub version: String,
@@ -79,10 +82,10 @@ pub struct ApiInfo {
     pub mock_test: Option<String>,
 }
 
+/// The runtime crate's sources, copied as they are into `runtime/src/`.
 const RUNTIME: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
+    ("lib.rs", include_str!("../../../templates/runtime/lib.rs")),
     ("auth.rs", include_str!("../../../templates/runtime/auth.rs")),
-    ("builder.rs", include_str!("../../../templates/runtime/builder.rs")),
     ("capture.rs", include_str!("../../../templates/runtime/capture.rs")),
     ("cli.rs", include_str!("../../../templates/runtime/cli.rs")),
     ("client.rs", include_str!("../../../templates/runtime/client.rs")),
@@ -103,6 +106,17 @@ const RUNTIME: &[(&str, &str)] = &[
     ("variables.rs", include_str!("../../../templates/runtime/variables.rs")),
 ];
 
+/// The runtime crate's manifest.
+const RUNTIME_CARGO_TOML: &str = include_str!("../../../templates/runtime/Cargo.toml.j2");
+
+/// The crate's own part of the runtime, into `src/runtime/`: the module (a template) and the
+/// request builder with the pagination strategies, copied as they are.
+const CRATE_RUNTIME_MOD_RS: &str = include_str!("../../../templates/crate-runtime/mod.rs.j2");
+const CRATE_RUNTIME: &[(&str, &str)] = &[
+    ("builder.rs", include_str!("../../../templates/crate-runtime/builder.rs")),
+    ("pagination.rs", include_str!("../../../templates/crate-runtime/pagination.rs")),
+];
+
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml.j2");
 const LIB_RS: &str = include_str!("../../../templates/lib.rs.j2");
 const MAIN_RS: &str = include_str!("../../../templates/main.rs.j2");
@@ -117,17 +131,26 @@ pub fn render_crate(info: &CrateInfo, apis: &[Api]) -> Result<Files, String> {
     env.set_lstrip_blocks(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let context = minijinja::context! { krate => info, preamble => PREAMBLE };
-    for (path, source) in
-        [("Cargo.toml", CARGO_TOML), ("src/lib.rs", LIB_RS), ("src/main.rs", MAIN_RS), ("README.md", README_MD)]
-    {
+    for (path, source) in [
+        ("Cargo.toml", CARGO_TOML),
+        ("src/lib.rs", LIB_RS),
+        ("src/main.rs", MAIN_RS),
+        ("README.md", README_MD),
+        ("src/runtime/mod.rs", CRATE_RUNTIME_MOD_RS),
+        ("runtime/Cargo.toml", RUNTIME_CARGO_TOML),
+    ] {
         let rendered = env.render_str(source, &context).map_err(|error| format!("template for {path}: {error:#}"))?;
         files.insert(path.to_owned(), rendered);
     }
-    for (name, source) in RUNTIME {
-        files.insert(
-            format!("src/runtime/{name}"),
-            format!("// {PREAMBLE}\n// Source: templates/runtime/{name}\n\n{source}"),
-        );
+    for (folder, from, sources) in
+        [("runtime/src", "runtime", RUNTIME), ("src/runtime", "crate-runtime", CRATE_RUNTIME)]
+    {
+        for (name, source) in sources {
+            files.insert(
+                format!("{folder}/{name}"),
+                format!("// {PREAMBLE}\n// Source: templates/{from}/{name}\n\n{source}"),
+            );
+        }
     }
     for (api, api_info) in apis.iter().zip(&info.apis) {
         render_api(api, &api_info.command, &mut files)?;

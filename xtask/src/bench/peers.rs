@@ -334,8 +334,8 @@ pub(super) fn budget(documents: &[Document]) -> Budget {
     Budget {
         name: "`cargo check` per operation vs progenitor builder style (oxide-nexus)",
         measured: ratio.show(2, "×"),
-        limit: "≤ 0.35×".into(),
-        pass: ratio.median() <= 0.35,
+        limit: "≤ 0.25×".into(),
+        pass: ratio.median() <= 0.25,
     }
 }
 
@@ -344,7 +344,9 @@ pub(super) fn markdown(documents: &[Document]) -> String {
         "## 2. Generated code cost per operation, against the other generators\n\n`cargo check` of each generated \
          crate alone (dependencies prebuilt, sources touched, not incremental), the tools taking turns round by \
          round; ours with its builder style, progenitor with `--interface builder`, openapi-to-rust and oas3-gen \
-         as their command lines generate a client. A check of GitHub's crates takes minutes, so it is one round per \
+         as their command lines generate a client. A runtime library is a dependency, prebuilt like the others: \
+         ours is the runtime crate written beside the generated one, progenitor's is `progenitor-client`; the lines \
+         counted are the generated crate's own. A check of GitHub's crates takes minutes, so it is one round per \
          run (its spread is across runs, not within one).\n\n",
     );
     for document in documents {
