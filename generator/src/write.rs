@@ -38,6 +38,11 @@ pub enum WriteError {
     NotOurs {
         dir: PathBuf,
     },
+    /// A file the generator writes now is already there, different, and it did not write it
+    /// (a newer generator writes a path that was the user's).
+    WouldReplace {
+        path: PathBuf,
+    },
     Io(io::Error),
 }
 
@@ -49,6 +54,12 @@ impl std::fmt::Display for WriteError {
                 "refusing to write into {}: it is not empty and was not generated here (no `{MANIFEST}`); \
                  choose a new or empty folder, or move its contents away first",
                 dir.display()
+            ),
+            WriteError::WouldReplace { path } => write!(
+                f,
+                "refusing to replace {}: the generator writes a file there now, but did not write the one \
+                 that is there (it is not in `{MANIFEST}`); move it away and run again",
+                path.display()
             ),
             WriteError::Io(error) => write!(f, "{error}"),
         }
@@ -147,6 +158,9 @@ pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
         return Err(WriteError::NotOurs { dir: out_dir.to_path_buf() });
     };
     let files = with_manifest(files);
+    if let Some(path) = someone_elses(out_dir, &files, &previous)? {
+        return Err(WriteError::WouldReplace { path });
+    }
     let mut staged = Staged::default();
     if let Err(error) = stage(out_dir, &files, &mut staged) {
         staged.undo();
@@ -165,6 +179,22 @@ pub fn write_tree(out_dir: &Path, files: &Files) -> Result<(), WriteError> {
         remove_empty_folders(out_dir, path);
     }
     Ok(())
+}
+
+/// The first file of `files` that is in `out_dir` already, with other contents, though the
+/// generator did not write it there (`previous` does not list it).
+fn someone_elses(out_dir: &Path, files: &Files, previous: &BTreeSet<String>) -> io::Result<Option<PathBuf>> {
+    for (relative, contents) in files {
+        if relative == MANIFEST || previous.contains(relative) {
+            continue;
+        }
+        let target = out_dir.join(relative);
+        let Ok(metadata) = fs::symlink_metadata(&target) else { continue };
+        if !metadata.is_file() || fs::read(&target).map_err(at(&target))? != contents.as_bytes() {
+            return Ok(Some(target));
+        }
+    }
+    Ok(None)
 }
 
 /// An I/O error that names the path it happened at.
@@ -413,6 +443,28 @@ mod tests {
         assert_eq!(snapshot(&out), before);
         assert_eq!(fs::read_to_string(root.join("shared-readme.md")).unwrap(), "one");
         fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_file_the_generator_did_not_write_is_never_replaced_by_one_it_writes_now() {
+        let out = scratch("newpath").join("crate");
+        write_tree(&out, &files(&[("src/lib.rs", "one")])).unwrap();
+        fs::create_dir_all(out.join("runtime/src")).unwrap();
+        fs::write(out.join("runtime/src/lib.rs"), "my own runtime").unwrap();
+        let before = snapshot(&out);
+
+        // A newer generator writes a runtime crate where the user keeps files of their own.
+        let next = files(&[("src/lib.rs", "two"), ("runtime/Cargo.toml", "new"), ("runtime/src/lib.rs", "new")]);
+        let error = write_tree(&out, &next).unwrap_err();
+        assert!(matches!(error, WriteError::WouldReplace { .. }), "{error}");
+        assert!(error.to_string().contains("runtime/src/lib.rs"), "the error names the file: {error}");
+        assert_eq!(snapshot(&out), before, "nothing was written");
+
+        // The same contents are not someone else's to lose: the run goes ahead.
+        fs::write(out.join("runtime/src/lib.rs"), "new").unwrap();
+        write_tree(&out, &next).unwrap();
+        assert_eq!(fs::read_to_string(out.join("runtime/Cargo.toml")).unwrap(), "new");
+        fs::remove_dir_all(out.parent().unwrap()).unwrap();
     }
 
     #[test]
