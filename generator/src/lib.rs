@@ -229,11 +229,12 @@ struct CrateNames<'a> {
 
 fn crate_info(names: &CrateNames<'_>, apis: &[Api], configs: &[ApiConfig]) -> CrateInfo {
     let mut commands = naming::Registry::with_reserved(naming::scope::CLI_PROGRAM);
+    let lib_name = names.name.replace('-', "_");
     CrateInfo {
         name: names.name.to_owned(),
-        lib_name: names.name.replace('-', "_"),
         runtime_name: format!("{}-runtime", names.name),
-        runtime_lib: format!("{}_runtime", names.name.replace('-', "_")),
+        runtime_lib: format!("{lib_name}_runtime"),
+        lib_name,
         program: names.program.to_owned(),
         version: names.version.to_owned(),
         description: names.description.to_owned(),

@@ -176,6 +176,18 @@ where
     }
 }
 
+/// Whether another page follows page `current` of a series numbered from `start`, given
+/// the total number of pages.
+fn has_next_page(current: i64, start: i64, total_pages: i64) -> bool {
+    current.saturating_sub(start).saturating_add(1) < total_pages
+}
+
+/// Whether a page of `count` items is shorter than the `limit` the request asked for, so no
+/// page follows it.
+fn is_short_page(count: usize, limit: Option<i64>) -> bool {
+    limit.is_some_and(|limit| i64::try_from(count).is_ok_and(|count| count < limit))
+}
+
 /// The request for the page at `link` (a `next` link of the page `request` fetched), or
 /// `None` when the server handed back the link it was just given: following it would fetch
 /// the same page forever.

@@ -7,11 +7,12 @@
 //! `runtime` module re-exports it, with the request builder (which the generated
 //! operations add their methods to, and so must live in their crate).
 //!
-//! What users name is public: the errors, credentials and token sources, `RetryPolicy`,
-//! `RateLimit`, `Response`, `ByteStream`, `File`, `CallOptions`, and the readers
-//! `send_with` takes (`json`, `bytes`, `text`, `stream`, `empty`, with `Answer` and
-//! `OperationInfo`). The rest is hidden from the docs: the plumbing only generated code
-//! calls and what a public signature must mention (`Encode`, `Request`, the client's core).
+//! What users name is listed in that module's docs. The rest is hidden from the docs where
+//! it is defined (a glob re-export does not carry a re-export's `doc(hidden)`): the plumbing
+//! only generated code calls and what a public signature must mention (`Encode`, `Request`,
+//! the client's core).
+
+#![forbid(unsafe_code)]
 
 mod auth;
 #[cfg(any(feature = "mock", feature = "cli"))]

@@ -80,20 +80,6 @@ pub fn int<T: TryInto<i64> + Copy>(value: &T) -> Option<i64> {
     (*value).try_into().ok()
 }
 
-/// Whether another page follows page `current` of a series numbered from `start`, given
-/// the total number of pages.
-#[doc(hidden)]
-pub fn has_next_page(current: i64, start: i64, total_pages: i64) -> bool {
-    current.saturating_sub(start).saturating_add(1) < total_pages
-}
-
-/// Whether a page of `count` items is shorter than the `limit` the request asked for, so no
-/// page follows it.
-#[doc(hidden)]
-pub fn is_short_page(count: usize, limit: Option<i64>) -> bool {
-    limit.is_some_and(|limit| i64::try_from(count).is_ok_and(|count| count < limit))
-}
-
 /// Ends a stream whose server handed back the cursor (or link) it was just given: following
 /// it would fetch the same page forever.
 #[doc(hidden)]

@@ -14,10 +14,10 @@
 //! `send_with` takes (`json`, `bytes`, `text`, `stream`, `empty`, with `Answer` and
 //! `OperationInfo`). The rest is hidden from the docs: plumbing only generated code calls.
 
-pub use secops_clients_runtime::*;
+pub use ::secops_clients_runtime::*;
 
 /// The runtime crate, for the modules here that extend its own.
-use secops_clients_runtime as base;
+use ::secops_clients_runtime as base;
 
 mod builder;
 #[doc(hidden)]
