@@ -23,7 +23,8 @@ Commands:
   codegen [--check]                              regenerate generated/ from specs/ (check: fail if stale)
   generate <spec-file> --out <dir> --name <name> [--config <toml>]
                                                  write a standalone crate for any OpenAPI document
-  bench                                          benchmarks against progenitor and plain reqwest; writes BENCHMARKS.md
+  bench [console]                                benchmarks against progenitor and plain reqwest; writes BENCHMARKS.md
+                                                 (console: the console module's check times alone, printed)
   conformance                                    every operation and example against Stoplight Prism (installed on demand)
   corpus [--ci] [--filter <s>]... [--fail-fast]     generate and `cargo check` every corpus document; report to docs/corpus.md
   crosscheck                                     Swagger 2.0 documents: direct generation against swagger2openapi's conversion
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::codegen(&project_root(), args.iter().any(|a| a == "--check")),
         Some("generate") => codegen::generate(&args[1..]),
-        Some("bench") => bench::bench(&project_root()),
+        Some("bench") => bench::bench(&project_root(), &args[1..]),
         Some("bench-codegen") => bench::codegen_timings(&project_root(), &args[1..]),
         Some("conformance") => conformance::run(&project_root()),
         Some("corpus") => corpus::run(&project_root(), &args[1..]),
