@@ -222,11 +222,12 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
 /// Section 3 alone, printed with its budget, BENCHMARKS.md left as it is: to try a change
 /// to the generated code against the console module's check time in minutes, not the hour
 /// every section takes.
+/// It needs neither the release builds nor the peers, only the bench's work directory.
 fn console_alone(root: &Path) -> Result<(), String> {
-    let setup = prepare(root)?;
-    prepare_secops(&setup)?;
+    let work = fresh_work(root)?;
+    prepare_secops(root, &work)?;
     eprintln!("==> 3. the InsightVM console module's check time");
-    let console = console_section(&setup)?;
+    let console = console_section(root, &work)?;
     let budget = console.budget();
     println!("{}\n{}: {} (budget {})", console.markdown, budget.name, budget.measured, budget.limit);
     if budget.pass { Ok(()) } else { Err(format!("budget not met: {}", budget.name)) }
@@ -237,9 +238,9 @@ fn every_section(root: &Path) -> Result<(), String> {
     eprintln!("==> 1. codegen time");
     let codegen = codegen_section(&setup)?;
     let peers = peers::measure(&setup)?;
-    prepare_secops(&setup)?;
+    prepare_secops(root, &setup.work)?;
     eprintln!("==> 3. the InsightVM console module's check time");
-    let console = console_section(&setup)?;
+    let console = console_section(root, &setup.work)?;
     eprintln!("==> 4-6. decode, pagination, request overhead (release)");
     let client = client_section(&setup)?;
 
@@ -254,15 +255,21 @@ fn every_section(root: &Path) -> Result<(), String> {
     if failed.is_empty() { Ok(()) } else { Err(format!("budgets not met: {}", failed.join("; "))) }
 }
 
+/// The bench's work directory, emptied (the previous run's workspaces and targets).
+fn fresh_work(root: &Path) -> Result<PathBuf, String> {
+    let work = root.join("target/bench");
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(work.join("ws")).map_err(|e| e.to_string())?;
+    Ok(work)
+}
+
 /// Release builds of ours and of the benchmarks; progenitor installed on first use.
 fn prepare(root: &Path) -> Result<Setup, String> {
     let nexus = corpus_dir(root).join("oxide-nexus.json");
     if !nexus.is_file() {
         return Err(format!("no corpus at {} (set CORPUS_DIR)", corpus_dir(root).display()));
     }
-    let work = root.join("target/bench");
-    let _ = fs::remove_dir_all(&work);
-    fs::create_dir_all(work.join("ws")).map_err(|e| e.to_string())?;
+    let work = fresh_work(root)?;
     eprintln!("==> release builds of the generator CLI and the runtime benchmarks");
     run(
         Command::new(cargo()).args(["build", "--release", "--quiet", "-p", "xtask", "-p", "bench"]).current_dir(root),
@@ -409,10 +416,10 @@ fn instruction_budget(name: &'static str, counts: &Samples, wall: &Samples, limi
 }
 
 /// The workspace of section 3: this project's generated crate.
-fn prepare_secops(setup: &Setup) -> Result<(), String> {
-    copy_tree(&setup.root.join("generated"), &setup.work.join("ws/secops"))?;
+fn prepare_secops(root: &Path, work: &Path) -> Result<(), String> {
+    copy_tree(&root.join("generated"), &work.join("ws/secops"))?;
     fs::write(
-        setup.work.join("ws/Cargo.toml"),
+        work.join("ws/Cargo.toml"),
         "[workspace]\nresolver = \"3\"\nmembers = [\"secops\"]\n\n[profile.dev]\ndebug = 0\n",
     )
     .map_err(|e| e.to_string())
@@ -420,15 +427,15 @@ fn prepare_secops(setup: &Setup) -> Result<(), String> {
 
 /// `cargo check` of one package of the bench workspace with these arguments, whole crate
 /// (not incremental).
-fn check_args(setup: &Setup, package: &str, arguments: &[&str]) -> Result<f64, String> {
-    let mut command = cargo_check(setup, &setup.work.join("ws"), package, None);
+fn check_args(work: &Path, package: &str, arguments: &[&str]) -> Result<f64, String> {
+    let mut command = cargo_check(work, &work.join("ws"), package, None);
     timed(command.args(arguments), &format!("cargo check -p {package}"))
 }
 
 /// The command that checks `package` of the workspace at `workspace` alone, whole (not
 /// incremental), into the bench's shared target directory; stopped after `limit_s`
 /// seconds when given.
-fn cargo_check(setup: &Setup, workspace: &Path, package: &str, limit_s: Option<u32>) -> Command {
+fn cargo_check(work: &Path, workspace: &Path, package: &str, limit_s: Option<u32>) -> Command {
     let mut command = match limit_s {
         Some(limit) => {
             let mut timeout = Command::new("timeout");
@@ -441,28 +448,28 @@ fn cargo_check(setup: &Setup, workspace: &Path, package: &str, limit_s: Option<u
         .args(["check", "--quiet", "--message-format", "short", "-p", package])
         .current_dir(workspace)
         .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_TARGET_DIR", setup.work.join("target"));
+        .env("CARGO_TARGET_DIR", work.join("target"));
     command
 }
 
 /// `cargo check` of this project's generated crate (no default features) with the whole
 /// console module, with one of its tags alone (the 13 operations of `report`, and `site`, its
 /// largest with 84), and without it, the four taking turns.
-fn console_section(setup: &Setup) -> Result<Console, String> {
-    let lib = setup.work.join("ws/secops/src/lib.rs");
+fn console_section(root: &Path, work: &Path) -> Result<Console, String> {
+    let lib = work.join("ws/secops/src/lib.rs");
     let configurations: [&[&str]; 4] = [
         &["--no-default-features", "--features", "insightvm_console"],
         &["--no-default-features", "--features", "insightvm_console-report"],
         &["--no-default-features", "--features", "insightvm_console-site"],
         &["--no-default-features"],
     ];
-    check_args(setup, "secops-clients", configurations[0])?;
+    check_args(work, "secops-clients", configurations[0])?;
     let mut samples: [Samples; 4] = Default::default();
     for round in 0..PAIRS {
         for turn in 0..configurations.len() {
             let which = (round + turn) % configurations.len();
             touch(&lib)?;
-            samples[which].0.push(check_args(setup, "secops-clients", configurations[which])?);
+            samples[which].0.push(check_args(work, "secops-clients", configurations[which])?);
         }
     }
     let [whole, report, site, none] = samples;
@@ -470,8 +477,8 @@ fn console_section(setup: &Setup) -> Result<Console, String> {
         Samples(part.0.iter().zip(&whole.0).zip(&none.0).map(|((p, w), n)| (p - n) / (w - n)).collect())
     };
     let (report_share, site_share) = (share(&report), share(&site));
-    let operations = rust_files(&setup.root.join("generated/src/insightvm_console/operations")).saturating_sub(1);
-    let lines = lines_of(&setup.root.join("generated/src/insightvm_console"));
+    let operations = rust_files(&root.join("generated/src/insightvm_console/operations")).saturating_sub(1);
+    let lines = lines_of(&root.join("generated/src/insightvm_console"));
     let markdown = format!(
         "## 3. The InsightVM console module\n\n`cargo check` of `generated/` without default features (dependencies \
          prebuilt, sources touched, not incremental), {PAIRS} rounds taking turns:\n\n| features | check s |\n|---|---:|\n\

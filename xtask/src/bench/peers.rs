@@ -261,7 +261,7 @@ fn measure_document(
 /// one that fails is the error. A check is stopped after [`CHECK_LIMIT_S`] seconds.
 fn check(setup: &Setup, workspace: &Path, package: &str) -> Result<f64, String> {
     let started = std::time::Instant::now();
-    let mut command = super::cargo_check(setup, workspace, package, Some(CHECK_LIMIT_S));
+    let mut command = super::cargo_check(&setup.work, workspace, package, Some(CHECK_LIMIT_S));
     timed(&mut command, &format!("cargo check -p {package}")).map_err(|error| {
         if started.elapsed().as_secs() >= u64::from(CHECK_LIMIT_S) {
             format!("its check had not finished after {CHECK_LIMIT_S} s")
