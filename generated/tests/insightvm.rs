@@ -218,6 +218,17 @@ async fn region_selects_the_host_and_the_key_never_prints() {
 }
 
 #[test]
+fn a_request_builder_debugs_as_its_inputs_type_and_options_without_the_key() {
+    let client = Client::new(insightvm::Region::Eu, ApiKey::new("r7-secret-key")).unwrap();
+    let builder = client.get_scan("scan-77").timeout(std::time::Duration::from_secs(9));
+    let shown = format!("{builder:?}");
+    assert!(shown.starts_with("RequestBuilder { inputs: \"GetScanInput\""), "{shown}");
+    assert!(shown.contains("timeout: Some(9s)"), "{shown}");
+    assert!(shown.ends_with(", .. }"), "{shown}");
+    assert!(!shown.contains("r7-secret-key") && !shown.contains("scan-77"), "{shown}");
+}
+
+#[test]
 fn required_inputs_of_text_aliases_and_string_enums_take_their_text() {
     // `VulnerabilityId = String` and `AssetKey = String`: text, as a plain string field is.
     let vulnerability = types::VulnerabilitySummary::new("7-zip-cve-2008-6536");

@@ -6,6 +6,7 @@
 //! methods of this type: that is why it lives in this crate and not in the runtime crate
 //! (Rust lets only the crate that defines a type add methods to it).
 
+use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,7 +17,11 @@ use super::{Answer, CallOptions, ClientCore, Encode, Error, OperationInfo, Respo
 /// A request to one operation, being prepared: `I` holds the operation's inputs, set
 /// through the operation's own methods; the methods here set options of this call only.
 /// Nothing is sent until `.send()`.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the operation's inputs type, the client and this call's options, not
+/// the inputs' values (the caller's own arguments): a derived `Debug` on every operation's
+/// inputs was 3% of the console module's check (callgrind's instruction count).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()`"]
 pub struct RequestBuilder<I> {
     pub(crate) core: ClientCore,
@@ -82,6 +87,17 @@ impl<I> RequestBuilder<I> {
     pub fn resume_at(mut self, link: impl Into<String>) -> Self {
         set(&mut self.options).url = Some(link.into());
         self
+    }
+}
+
+impl<I> fmt::Debug for RequestBuilder<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inputs = std::any::type_name::<I>();
+        f.debug_struct("RequestBuilder")
+            .field("inputs", &inputs.rsplit("::").next().unwrap_or(inputs))
+            .field("core", &self.core)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 

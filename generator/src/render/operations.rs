@@ -67,7 +67,7 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
         pub type #builder = runtime::RequestBuilder<#input>;
 
         #input_docs
-        #[derive(Debug, Clone)]
+        #[derive(Clone)]
         #[doc(hidden)]
         pub struct #input {
             #(#fields)*

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAsset = runtime::RequestBuilder<GetAssetInput>;
 
 /// The inputs of [`GetAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetInput {
     id: String,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEngine = runtime::RequestBuilder<GetScanEngineInput>;
 
 /// The inputs of [`GetScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEngineInput {
     id: String,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type Health = runtime::RequestBuilder<HealthInput>;
 
 /// The inputs of [`Health`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct HealthInput {}
 

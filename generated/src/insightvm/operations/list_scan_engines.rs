@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ListScanEngines = runtime::RequestBuilder<ListScanEnginesInput>;
 
 /// The inputs of [`ListScanEngines`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ListScanEnginesInput {
     page: Option<i32>,

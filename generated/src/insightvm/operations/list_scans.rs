@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ListScans = runtime::RequestBuilder<ListScansInput>;
 
 /// The inputs of [`ListScans`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ListScansInput {
     include_details: Option<bool>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ListSites = runtime::RequestBuilder<ListSitesInput>;
 
 /// The inputs of [`ListSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ListSitesInput {
     cursor: Option<String>,

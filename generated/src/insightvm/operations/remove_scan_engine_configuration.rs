@@ -24,7 +24,7 @@ pub type RemoveScanEngineConfiguration = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveScanEngineConfiguration`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveScanEngineConfigurationInput {
     id: String,

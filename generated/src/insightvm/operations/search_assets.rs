@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SearchAssets = runtime::RequestBuilder<SearchAssetsInput>;
 
 /// The inputs of [`SearchAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SearchAssetsInput {
     cursor: Option<String>,

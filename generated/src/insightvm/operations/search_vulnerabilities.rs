@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SearchVulnerabilities = runtime::RequestBuilder<SearchVulnerabilitiesInput>;
 
 /// The inputs of [`SearchVulnerabilities`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SearchVulnerabilitiesInput {
     cursor: Option<String>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type StartScan = runtime::RequestBuilder<StartScanInput>;
 
 /// The inputs of [`StartScan`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct StartScanInput {
     body: types::ScanForm,

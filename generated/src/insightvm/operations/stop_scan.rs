@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type StopScan = runtime::RequestBuilder<StopScanInput>;
 
 /// The inputs of [`StopScan`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct StopScanInput {
     id: String,

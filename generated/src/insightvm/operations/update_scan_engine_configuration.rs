@@ -24,7 +24,7 @@ pub type UpdateScanEngineConfiguration = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`UpdateScanEngineConfiguration`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateScanEngineConfigurationInput {
     id: String,

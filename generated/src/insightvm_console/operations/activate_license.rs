@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ActivateLicense = runtime::RequestBuilder<ActivateLicenseInput>;
 
 /// The inputs of [`ActivateLicense`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ActivateLicenseInput {
     key: Option<String>,

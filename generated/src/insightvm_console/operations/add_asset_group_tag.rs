@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddAssetGroupTag = runtime::RequestBuilder<AddAssetGroupTagInput>;
 
 /// The inputs of [`AddAssetGroupTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddAssetGroupTagInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddAssetGroupUser = runtime::RequestBuilder<AddAssetGroupUserInput>;
 
 /// The inputs of [`AddAssetGroupUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddAssetGroupUserInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddAssetTag = runtime::RequestBuilder<AddAssetTagInput>;
 
 /// The inputs of [`AddAssetTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddAssetTagInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddAssetToAssetGroup = runtime::RequestBuilder<AddAssetToAssetGroupInput>;
 
 /// The inputs of [`AddAssetToAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddAssetToAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddExcludedTargets = runtime::RequestBuilder<AddExcludedTargetsInput>;
 
 /// The inputs of [`AddExcludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddExcludedTargetsInput {
     id: i32,

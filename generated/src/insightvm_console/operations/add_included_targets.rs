@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddIncludedTargets = runtime::RequestBuilder<AddIncludedTargetsInput>;
 
 /// The inputs of [`AddIncludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddIncludedTargetsInput {
     id: i32,

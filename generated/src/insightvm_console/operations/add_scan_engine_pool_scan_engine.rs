@@ -24,7 +24,7 @@ pub type AddScanEnginePoolScanEngine = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`AddScanEnginePoolScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddScanEnginePoolScanEngineInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddSiteTag = runtime::RequestBuilder<AddSiteTagInput>;
 
 /// The inputs of [`AddSiteTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddSiteTagInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddSiteUser = runtime::RequestBuilder<AddSiteUserInput>;
 
 /// The inputs of [`AddSiteUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddSiteUserInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddUserAssetGroup = runtime::RequestBuilder<AddUserAssetGroupInput>;
 
 /// The inputs of [`AddUserAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddUserAssetGroupInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type AddUserSite = runtime::RequestBuilder<AddUserSiteInput>;
 
 /// The inputs of [`AddUserSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct AddUserSiteInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateAsset = runtime::RequestBuilder<CreateAssetInput>;
 
 /// The inputs of [`CreateAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateAssetInput {
     id: i32,

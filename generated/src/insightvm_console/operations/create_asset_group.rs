@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateAssetGroup = runtime::RequestBuilder<CreateAssetGroupInput>;
 
 /// The inputs of [`CreateAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateAssetGroupInput {
     body: Option<types::AssetGroup>,

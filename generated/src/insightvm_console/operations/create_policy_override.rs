@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreatePolicyOverride = runtime::RequestBuilder<CreatePolicyOverrideInput>;
 
 /// The inputs of [`CreatePolicyOverride`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreatePolicyOverrideInput {
     body: Option<types::PolicyOverride>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateReport = runtime::RequestBuilder<CreateReportInput>;
 
 /// The inputs of [`CreateReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateReportInput {
     body: Option<types::Report>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateScanEngine = runtime::RequestBuilder<CreateScanEngineInput>;
 
 /// The inputs of [`CreateScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateScanEngineInput {
     body: Option<types::ScanEngine>,

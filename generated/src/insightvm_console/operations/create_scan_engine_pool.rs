@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateScanEnginePool = runtime::RequestBuilder<CreateScanEnginePoolInput>;
 
 /// The inputs of [`CreateScanEnginePool`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateScanEnginePoolInput {
     body: Option<types::EnginePool>,

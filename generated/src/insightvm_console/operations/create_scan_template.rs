@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateScanTemplate = runtime::RequestBuilder<CreateScanTemplateInput>;
 
 /// The inputs of [`CreateScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateScanTemplateInput {
     body: Option<types::ScanTemplate>,

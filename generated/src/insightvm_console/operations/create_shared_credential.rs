@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSharedCredential = runtime::RequestBuilder<CreateSharedCredentialInput>;
 
 /// The inputs of [`CreateSharedCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSharedCredentialInput {
     body: Option<types::SharedCredential>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSharedSecret = runtime::RequestBuilder<CreateSharedSecretInput>;
 
 /// The inputs of [`CreateSharedSecret`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSharedSecretInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSite = runtime::RequestBuilder<CreateSiteInput>;
 
 /// The inputs of [`CreateSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteInput {
     body: Option<types::SiteCreateResource>,

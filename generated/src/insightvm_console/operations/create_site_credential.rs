@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSiteCredential = runtime::RequestBuilder<CreateSiteCredentialInput>;
 
 /// The inputs of [`CreateSiteCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteCredentialInput {
     id: i32,

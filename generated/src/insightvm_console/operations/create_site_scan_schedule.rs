@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSiteScanSchedule = runtime::RequestBuilder<CreateSiteScanScheduleInput>;
 
 /// The inputs of [`CreateSiteScanSchedule`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteScanScheduleInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSiteSmtpAlert = runtime::RequestBuilder<CreateSiteSmtpAlertInput>;
 
 /// The inputs of [`CreateSiteSmtpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteSmtpAlertInput {
     id: i32,

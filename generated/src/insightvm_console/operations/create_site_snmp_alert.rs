@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSiteSnmpAlert = runtime::RequestBuilder<CreateSiteSnmpAlertInput>;
 
 /// The inputs of [`CreateSiteSnmpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteSnmpAlertInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSiteSyslogAlert = runtime::RequestBuilder<CreateSiteSyslogAlertInput>;
 
 /// The inputs of [`CreateSiteSyslogAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSiteSyslogAlertInput {
     id: i32,

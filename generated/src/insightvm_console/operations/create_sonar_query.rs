@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateSonarQuery = runtime::RequestBuilder<CreateSonarQueryInput>;
 
 /// The inputs of [`CreateSonarQuery`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateSonarQueryInput {
     body: Option<types::SonarQuery>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateTag = runtime::RequestBuilder<CreateTagInput>;
 
 /// The inputs of [`CreateTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateTagInput {
     body: Option<types::Tag>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type CreateUser = runtime::RequestBuilder<CreateUserInput>;
 
 /// The inputs of [`CreateUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateUserInput {
     body: Option<types::UserEdit>,

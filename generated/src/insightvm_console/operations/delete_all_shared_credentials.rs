@@ -23,7 +23,7 @@ pub type DeleteAllSharedCredentials = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`DeleteAllSharedCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSharedCredentialsInput {}
 

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteAllSiteAlerts = runtime::RequestBuilder<DeleteAllSiteAlertsInput>;
 
 /// The inputs of [`DeleteAllSiteAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteAlertsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type DeleteAllSiteCredentials = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`DeleteAllSiteCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteCredentialsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type DeleteAllSiteScanSchedules = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`DeleteAllSiteScanSchedules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteScanSchedulesInput {
     id: i32,

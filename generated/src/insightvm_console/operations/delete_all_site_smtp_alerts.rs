@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteAllSiteSmtpAlerts = runtime::RequestBuilder<DeleteAllSiteSmtpAlertsInput>;
 
 /// The inputs of [`DeleteAllSiteSmtpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteSmtpAlertsInput {
     id: i32,

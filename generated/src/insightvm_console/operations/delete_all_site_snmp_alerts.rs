@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteAllSiteSnmpAlerts = runtime::RequestBuilder<DeleteAllSiteSnmpAlertsInput>;
 
 /// The inputs of [`DeleteAllSiteSnmpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteSnmpAlertsInput {
     id: i32,

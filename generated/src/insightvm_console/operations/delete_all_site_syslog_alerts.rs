@@ -23,7 +23,7 @@ pub type DeleteAllSiteSyslogAlerts = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`DeleteAllSiteSyslogAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAllSiteSyslogAlertsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteAsset = runtime::RequestBuilder<DeleteAssetInput>;
 
 /// The inputs of [`DeleteAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAssetInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteAssetGroup = runtime::RequestBuilder<DeleteAssetGroupInput>;
 
 /// The inputs of [`DeleteAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeletePolicyOverride = runtime::RequestBuilder<DeletePolicyOverrideInput>;
 
 /// The inputs of [`DeletePolicyOverride`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeletePolicyOverrideInput {
     id: i64,

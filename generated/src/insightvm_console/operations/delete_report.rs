@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteReport = runtime::RequestBuilder<DeleteReportInput>;
 
 /// The inputs of [`DeleteReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteReportInput {
     id: i32,

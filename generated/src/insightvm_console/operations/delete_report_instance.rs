@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteReportInstance = runtime::RequestBuilder<DeleteReportInstanceInput>;
 
 /// The inputs of [`DeleteReportInstance`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteReportInstanceInput {
     id: i32,

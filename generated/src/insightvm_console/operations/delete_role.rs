@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteRole = runtime::RequestBuilder<DeleteRoleInput>;
 
 /// The inputs of [`DeleteRole`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteRoleInput {
     id: String,

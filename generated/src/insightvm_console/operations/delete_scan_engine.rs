@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteScanEngine = runtime::RequestBuilder<DeleteScanEngineInput>;
 
 /// The inputs of [`DeleteScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteScanEngineInput {
     id: i32,

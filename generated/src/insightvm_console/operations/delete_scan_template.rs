@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteScanTemplate = runtime::RequestBuilder<DeleteScanTemplateInput>;
 
 /// The inputs of [`DeleteScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteScanTemplateInput {
     id: String,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSharedCredential = runtime::RequestBuilder<DeleteSharedCredentialInput>;
 
 /// The inputs of [`DeleteSharedCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSharedCredentialInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSharedSecret = runtime::RequestBuilder<DeleteSharedSecretInput>;
 
 /// The inputs of [`DeleteSharedSecret`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSharedSecretInput {}
 

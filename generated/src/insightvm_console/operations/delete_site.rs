@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSite = runtime::RequestBuilder<DeleteSiteInput>;
 
 /// The inputs of [`DeleteSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteInput {
     id: i32,

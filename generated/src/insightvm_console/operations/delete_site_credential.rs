@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSiteCredential = runtime::RequestBuilder<DeleteSiteCredentialInput>;
 
 /// The inputs of [`DeleteSiteCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteCredentialInput {
     id: i32,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSiteScanSchedule = runtime::RequestBuilder<DeleteSiteScanScheduleInput>;
 
 /// The inputs of [`DeleteSiteScanSchedule`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteScanScheduleInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSiteSmtpAlert = runtime::RequestBuilder<DeleteSiteSmtpAlertInput>;
 
 /// The inputs of [`DeleteSiteSmtpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteSmtpAlertInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSiteSnmpAlert = runtime::RequestBuilder<DeleteSiteSnmpAlertInput>;
 
 /// The inputs of [`DeleteSiteSnmpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteSnmpAlertInput {
     id: i32,

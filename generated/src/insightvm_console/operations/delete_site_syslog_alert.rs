@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSiteSyslogAlert = runtime::RequestBuilder<DeleteSiteSyslogAlertInput>;
 
 /// The inputs of [`DeleteSiteSyslogAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSiteSyslogAlertInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteSonarQuery = runtime::RequestBuilder<DeleteSonarQueryInput>;
 
 /// The inputs of [`DeleteSonarQuery`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteSonarQueryInput {
     id: i64,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteTag = runtime::RequestBuilder<DeleteTagInput>;
 
 /// The inputs of [`DeleteTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteTagInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DeleteUser = runtime::RequestBuilder<DeleteUserInput>;
 
 /// The inputs of [`DeleteUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DeleteUserInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type DownloadReport = runtime::RequestBuilder<DownloadReportInput>;
 
 /// The inputs of [`DownloadReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct DownloadReportInput {
     id: i32,

@@ -24,7 +24,7 @@ pub type EnableSharedCredentialOnSite = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`EnableSharedCredentialOnSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct EnableSharedCredentialOnSiteInput {
     id: i32,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type EnableSiteCredential = runtime::RequestBuilder<EnableSiteCredentialInput>;
 
 /// The inputs of [`EnableSiteCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct EnableSiteCredentialInput {
     id: i32,

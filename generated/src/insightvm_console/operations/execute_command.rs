@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ExecuteCommand = runtime::RequestBuilder<ExecuteCommandInput>;
 
 /// The inputs of [`ExecuteCommand`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ExecuteCommandInput {
     body: Option<String>,

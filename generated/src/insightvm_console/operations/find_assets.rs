@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type FindAssets = runtime::RequestBuilder<FindAssetsInput>;
 
 /// The inputs of [`FindAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct FindAssetsInput {
     page: Option<i32>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GenerateReport = runtime::RequestBuilder<GenerateReportInput>;
 
 /// The inputs of [`GenerateReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GenerateReportInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAffectedAssets = runtime::RequestBuilder<GetAffectedAssetsInput>;
 
 /// The inputs of [`GetAffectedAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAffectedAssetsInput {
     id: String,

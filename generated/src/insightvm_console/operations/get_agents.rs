@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAgents = runtime::RequestBuilder<GetAgentsInput>;
 
 /// The inputs of [`GetAgents`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAgentsInput {
     page: Option<i32>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetDatabases = runtime::RequestBuilder<GetAssetDatabasesInput>;
 
 /// The inputs of [`GetAssetDatabases`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetDatabasesInput {
     id: i64,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetFiles = runtime::RequestBuilder<GetAssetFilesInput>;
 
 /// The inputs of [`GetAssetFiles`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetFilesInput {
     id: i64,

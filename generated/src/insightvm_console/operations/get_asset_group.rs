@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetGroup = runtime::RequestBuilder<GetAssetGroupInput>;
 
 /// The inputs of [`GetAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetGroupAssets = runtime::RequestBuilder<GetAssetGroupAssetsInput>;
 
 /// The inputs of [`GetAssetGroupAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupAssetsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type GetAssetGroupSearchCriteria = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetGroupSearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupSearchCriteriaInput {
     id: i32,

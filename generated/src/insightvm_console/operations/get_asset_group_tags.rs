@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetGroupTags = runtime::RequestBuilder<GetAssetGroupTagsInput>;
 
 /// The inputs of [`GetAssetGroupTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupTagsInput {
     id: i32,

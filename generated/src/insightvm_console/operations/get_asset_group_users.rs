@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetGroupUsers = runtime::RequestBuilder<GetAssetGroupUsersInput>;
 
 /// The inputs of [`GetAssetGroupUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupUsersInput {
     id: i32,

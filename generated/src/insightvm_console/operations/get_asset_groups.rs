@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetGroups = runtime::RequestBuilder<GetAssetGroupsInput>;
 
 /// The inputs of [`GetAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetGroupsInput {
     type_: Option<String>,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetPolicyChildren = runtime::RequestBuilder<GetAssetPolicyChildrenInput>;
 
 /// The inputs of [`GetAssetPolicyChildren`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetPolicyChildrenInput {
     asset_id: i64,

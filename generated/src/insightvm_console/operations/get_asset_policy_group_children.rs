@@ -24,7 +24,7 @@ pub type GetAssetPolicyGroupChildren = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetPolicyGroupChildren`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetPolicyGroupChildrenInput {
     asset_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetPolicyOverrides = runtime::RequestBuilder<GetAssetPolicyOverridesInput>;
 
 /// The inputs of [`GetAssetPolicyOverrides`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetPolicyOverridesInput {
     id: i64,

@@ -24,7 +24,7 @@ pub type GetAssetPolicyRulesSummary = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetPolicyRulesSummary`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetPolicyRulesSummaryInput {
     asset_id: i64,

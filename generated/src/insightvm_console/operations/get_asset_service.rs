@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetService = runtime::RequestBuilder<GetAssetServiceInput>;
 
 /// The inputs of [`GetAssetService`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceInput {
     id: i64,

@@ -24,7 +24,7 @@ pub type GetAssetServiceConfigurations = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceConfigurations`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceConfigurationsInput {
     id: i64,

@@ -24,7 +24,7 @@ pub type GetAssetServiceDatabases = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceDatabases`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceDatabasesInput {
     id: i64,

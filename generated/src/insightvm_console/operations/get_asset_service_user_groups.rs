@@ -24,7 +24,7 @@ pub type GetAssetServiceUserGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceUserGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceUserGroupsInput {
     id: i64,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetServiceUsers = runtime::RequestBuilder<GetAssetServiceUsersInput>;
 
 /// The inputs of [`GetAssetServiceUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceUsersInput {
     id: i64,

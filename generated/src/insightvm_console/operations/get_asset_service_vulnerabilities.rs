@@ -24,7 +24,7 @@ pub type GetAssetServiceVulnerabilities = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceVulnerabilities`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceVulnerabilitiesInput {
     id: i64,

@@ -25,7 +25,7 @@ pub type GetAssetServiceWebApplication = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceWebApplication`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceWebApplicationInput {
     id: i64,

@@ -24,7 +24,7 @@ pub type GetAssetServiceWebApplications = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAssetServiceWebApplications`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServiceWebApplicationsInput {
     id: i64,

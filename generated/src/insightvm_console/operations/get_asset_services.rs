@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetServices = runtime::RequestBuilder<GetAssetServicesInput>;
 
 /// The inputs of [`GetAssetServices`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetServicesInput {
     id: i64,

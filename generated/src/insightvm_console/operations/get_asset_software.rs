@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetSoftware = runtime::RequestBuilder<GetAssetSoftwareInput>;
 
 /// The inputs of [`GetAssetSoftware`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetSoftwareInput {
     id: i64,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetTags = runtime::RequestBuilder<GetAssetTagsInput>;
 
 /// The inputs of [`GetAssetTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetTagsInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetUserGroups = runtime::RequestBuilder<GetAssetUserGroupsInput>;
 
 /// The inputs of [`GetAssetUserGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetUserGroupsInput {
     id: i64,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetUsers = runtime::RequestBuilder<GetAssetUsersInput>;
 
 /// The inputs of [`GetAssetUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetUsersInput {
     id: i64,

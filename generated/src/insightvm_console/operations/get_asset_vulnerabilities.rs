@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssetVulnerabilities = runtime::RequestBuilder<GetAssetVulnerabilitiesInput>;
 
 /// The inputs of [`GetAssetVulnerabilities`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetVulnerabilitiesInput {
     id: i64,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssets = runtime::RequestBuilder<GetAssetsInput>;
 
 /// The inputs of [`GetAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssetsInput {
     page: Option<i32>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAssignedEnginePools = runtime::RequestBuilder<GetAssignedEnginePoolsInput>;
 
 /// The inputs of [`GetAssignedEnginePools`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAssignedEnginePoolsInput {
     id: i32,

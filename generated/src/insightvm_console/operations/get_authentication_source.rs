@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetAuthenticationSource = runtime::RequestBuilder<GetAuthenticationSourceInput>;
 
 /// The inputs of [`GetAuthenticationSource`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAuthenticationSourceInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type GetAuthenticationSourceUsers = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAuthenticationSourceUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAuthenticationSourceUsersInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type GetAuthenticationSources = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetAuthenticationSources`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetAuthenticationSourcesInput {}
 

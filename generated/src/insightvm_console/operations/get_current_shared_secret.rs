@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetCurrentSharedSecret = runtime::RequestBuilder<GetCurrentSharedSecretInput>;
 
 /// The inputs of [`GetCurrentSharedSecret`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetCurrentSharedSecretInput {}
 

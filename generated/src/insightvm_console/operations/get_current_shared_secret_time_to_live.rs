@@ -23,7 +23,7 @@ pub type GetCurrentSharedSecretTimeToLive = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetCurrentSharedSecretTimeToLive`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetCurrentSharedSecretTimeToLiveInput {}
 

@@ -24,7 +24,7 @@ pub type GetDescendantPolicyRules = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetDescendantPolicyRules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetDescendantPolicyRulesInput {
     policy_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetDisabledPolicyRules = runtime::RequestBuilder<GetDisabledPolicyRulesInput>;
 
 /// The inputs of [`GetDisabledPolicyRules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetDisabledPolicyRulesInput {
     policy_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetDiscoveryConnection = runtime::RequestBuilder<GetDiscoveryConnectionInput>;
 
 /// The inputs of [`GetDiscoveryConnection`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetDiscoveryConnectionInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetDiscoveryConnections = runtime::RequestBuilder<GetDiscoveryConnectionsInput>;
 
 /// The inputs of [`GetDiscoveryConnections`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetDiscoveryConnectionsInput {
     page: Option<i32>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetEnginePool = runtime::RequestBuilder<GetEnginePoolInput>;
 
 /// The inputs of [`GetEnginePool`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetEnginePoolInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetExcludedAssetGroups = runtime::RequestBuilder<GetExcludedAssetGroupsInput>;
 
 /// The inputs of [`GetExcludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetExcludedAssetGroupsInput {
     id: i32,

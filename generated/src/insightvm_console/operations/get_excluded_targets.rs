@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetExcludedTargets = runtime::RequestBuilder<GetExcludedTargetsInput>;
 
 /// The inputs of [`GetExcludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetExcludedTargetsInput {
     id: i32,

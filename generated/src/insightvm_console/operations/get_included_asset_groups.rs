@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetIncludedAssetGroups = runtime::RequestBuilder<GetIncludedAssetGroupsInput>;
 
 /// The inputs of [`GetIncludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetIncludedAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetIncludedTargets = runtime::RequestBuilder<GetIncludedTargetsInput>;
 
 /// The inputs of [`GetIncludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetIncludedTargetsInput {
     id: i32,

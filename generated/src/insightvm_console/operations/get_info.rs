@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetInfo = runtime::RequestBuilder<GetInfoInput>;
 
 /// The inputs of [`GetInfo`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetInfoInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetLicense = runtime::RequestBuilder<GetLicenseInput>;
 
 /// The inputs of [`GetLicense`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetLicenseInput {}
 

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetOperatingSystem = runtime::RequestBuilder<GetOperatingSystemInput>;
 
 /// The inputs of [`GetOperatingSystem`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetOperatingSystemInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetOperatingSystems = runtime::RequestBuilder<GetOperatingSystemsInput>;
 
 /// The inputs of [`GetOperatingSystems`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetOperatingSystemsInput {
     page: Option<i32>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicies = runtime::RequestBuilder<GetPoliciesInput>;
 
 /// The inputs of [`GetPolicies`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPoliciesInput {
     filter: Option<String>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPoliciesForAsset = runtime::RequestBuilder<GetPoliciesForAssetInput>;
 
 /// The inputs of [`GetPoliciesForAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPoliciesForAssetInput {
     asset_id: i64,

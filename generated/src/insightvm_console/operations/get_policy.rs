@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicy = runtime::RequestBuilder<GetPolicyInput>;
 
 /// The inputs of [`GetPolicy`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyInput {
     policy_id: i64,

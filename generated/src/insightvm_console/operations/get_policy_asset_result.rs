@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyAssetResult = runtime::RequestBuilder<GetPolicyAssetResultInput>;
 
 /// The inputs of [`GetPolicyAssetResult`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyAssetResultInput {
     policy_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyAssetResults = runtime::RequestBuilder<GetPolicyAssetResultsInput>;
 
 /// The inputs of [`GetPolicyAssetResults`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyAssetResultsInput {
     policy_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyChildren = runtime::RequestBuilder<GetPolicyChildrenInput>;
 
 /// The inputs of [`GetPolicyChildren`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyChildrenInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyGroup = runtime::RequestBuilder<GetPolicyGroupInput>;
 
 /// The inputs of [`GetPolicyGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupInput {
     policy_id: i64,

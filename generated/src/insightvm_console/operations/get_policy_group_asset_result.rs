@@ -24,7 +24,7 @@ pub type GetPolicyGroupAssetResult = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyGroupAssetResult`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupAssetResultInput {
     policy_id: i64,

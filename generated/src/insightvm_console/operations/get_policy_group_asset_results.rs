@@ -24,7 +24,7 @@ pub type GetPolicyGroupAssetResults = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyGroupAssetResults`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupAssetResultsInput {
     policy_id: i64,

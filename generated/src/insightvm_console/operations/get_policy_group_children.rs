@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyGroupChildren = runtime::RequestBuilder<GetPolicyGroupChildrenInput>;
 
 /// The inputs of [`GetPolicyGroupChildren`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupChildrenInput {
     policy_id: i64,

@@ -24,7 +24,7 @@ pub type GetPolicyGroupRulesWithAssetAssessment = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyGroupRulesWithAssetAssessment`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupRulesWithAssetAssessmentInput {
     asset_id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyGroups = runtime::RequestBuilder<GetPolicyGroupsInput>;
 
 /// The inputs of [`GetPolicyGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyGroupsInput {
     policy_id: i64,

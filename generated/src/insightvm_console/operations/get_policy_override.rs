@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyOverride = runtime::RequestBuilder<GetPolicyOverrideInput>;
 
 /// The inputs of [`GetPolicyOverride`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyOverrideInput {
     id: i64,

@@ -23,7 +23,7 @@ pub type GetPolicyOverrideExpiration = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyOverrideExpiration`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyOverrideExpirationInput {
     id: i64,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyOverrides = runtime::RequestBuilder<GetPolicyOverridesInput>;
 
 /// The inputs of [`GetPolicyOverrides`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyOverridesInput {
     page: Option<i32>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyRule = runtime::RequestBuilder<GetPolicyRuleInput>;
 
 /// The inputs of [`GetPolicyRule`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleInput {
     policy_id: i64,

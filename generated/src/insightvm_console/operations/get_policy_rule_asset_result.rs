@@ -24,7 +24,7 @@ pub type GetPolicyRuleAssetResult = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyRuleAssetResult`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleAssetResultInput {
     policy_id: i64,

@@ -23,7 +23,7 @@ pub type GetPolicyRuleAssetResultProof = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyRuleAssetResultProof`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleAssetResultProofInput {
     policy_id: i64,

@@ -24,7 +24,7 @@ pub type GetPolicyRuleAssetResults = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyRuleAssetResults`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleAssetResultsInput {
     policy_id: i64,

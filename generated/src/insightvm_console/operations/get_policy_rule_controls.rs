@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyRuleControls = runtime::RequestBuilder<GetPolicyRuleControlsInput>;
 
 /// The inputs of [`GetPolicyRuleControls`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleControlsInput {
     policy_id: i64,

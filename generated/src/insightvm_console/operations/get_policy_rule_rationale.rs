@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyRuleRationale = runtime::RequestBuilder<GetPolicyRuleRationaleInput>;
 
 /// The inputs of [`GetPolicyRuleRationale`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleRationaleInput {
     policy_id: i64,

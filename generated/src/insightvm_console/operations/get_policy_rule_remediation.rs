@@ -23,7 +23,7 @@ pub type GetPolicyRuleRemediation = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPolicyRuleRemediation`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRuleRemediationInput {
     policy_id: i64,

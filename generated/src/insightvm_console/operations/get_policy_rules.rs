@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicyRules = runtime::RequestBuilder<GetPolicyRulesInput>;
 
 /// The inputs of [`GetPolicyRules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicyRulesInput {
     policy_id: i64,

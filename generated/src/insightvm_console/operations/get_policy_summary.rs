@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPolicySummary = runtime::RequestBuilder<GetPolicySummaryInput>;
 
 /// The inputs of [`GetPolicySummary`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPolicySummaryInput {}
 

@@ -23,7 +23,7 @@ pub type GetPrerequisiteSolutions = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetPrerequisiteSolutions`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPrerequisiteSolutionsInput {
     id: String,

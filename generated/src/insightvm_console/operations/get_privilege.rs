@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPrivilege = runtime::RequestBuilder<GetPrivilegeInput>;
 
 /// The inputs of [`GetPrivilege`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPrivilegeInput {
     id: types::GetPrivilegeId,

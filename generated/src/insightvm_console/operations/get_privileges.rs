@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetPrivileges = runtime::RequestBuilder<GetPrivilegesInput>;
 
 /// The inputs of [`GetPrivileges`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPrivilegesInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetProperties = runtime::RequestBuilder<GetPropertiesInput>;
 
 /// The inputs of [`GetProperties`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetPropertiesInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReport = runtime::RequestBuilder<GetReportInput>;
 
 /// The inputs of [`GetReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportInput {
     id: i32,

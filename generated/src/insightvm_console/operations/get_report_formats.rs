@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReportFormats = runtime::RequestBuilder<GetReportFormatsInput>;
 
 /// The inputs of [`GetReportFormats`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportFormatsInput {}
 

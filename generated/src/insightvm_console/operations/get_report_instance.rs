@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReportInstance = runtime::RequestBuilder<GetReportInstanceInput>;
 
 /// The inputs of [`GetReportInstance`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportInstanceInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReportInstances = runtime::RequestBuilder<GetReportInstancesInput>;
 
 /// The inputs of [`GetReportInstances`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportInstancesInput {
     id: i32,

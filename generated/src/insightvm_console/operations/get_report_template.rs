@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReportTemplate = runtime::RequestBuilder<GetReportTemplateInput>;
 
 /// The inputs of [`GetReportTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportTemplateInput {
     id: String,

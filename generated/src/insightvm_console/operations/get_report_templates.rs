@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReportTemplates = runtime::RequestBuilder<GetReportTemplatesInput>;
 
 /// The inputs of [`GetReportTemplates`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportTemplatesInput {}
 

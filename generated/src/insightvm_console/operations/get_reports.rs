@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetReports = runtime::RequestBuilder<GetReportsInput>;
 
 /// The inputs of [`GetReports`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetReportsInput {
     page: Option<i32>,

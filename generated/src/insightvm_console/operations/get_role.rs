@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetRole = runtime::RequestBuilder<GetRoleInput>;
 
 /// The inputs of [`GetRole`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetRoleInput {
     id: String,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetRoleUsers = runtime::RequestBuilder<GetRoleUsersInput>;
 
 /// The inputs of [`GetRoleUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetRoleUsersInput {
     id: String,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetRoles = runtime::RequestBuilder<GetRolesInput>;
 
 /// The inputs of [`GetRoles`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetRolesInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScan = runtime::RequestBuilder<GetScanInput>;
 
 /// The inputs of [`GetScan`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanInput {
     id: i64,

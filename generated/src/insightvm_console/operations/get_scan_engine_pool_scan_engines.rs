@@ -23,7 +23,7 @@ pub type GetScanEnginePoolScanEngines = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetScanEnginePoolScanEngines`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEnginePoolScanEnginesInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEnginePoolSites = runtime::RequestBuilder<GetScanEnginePoolSitesInput>;
 
 /// The inputs of [`GetScanEnginePoolSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEnginePoolSitesInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEnginePools = runtime::RequestBuilder<GetScanEnginePoolsInput>;
 
 /// The inputs of [`GetScanEnginePools`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEnginePoolsInput {}
 

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEngineScans = runtime::RequestBuilder<GetScanEngineScansInput>;
 
 /// The inputs of [`GetScanEngineScans`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEngineScansInput {
     id: i32,

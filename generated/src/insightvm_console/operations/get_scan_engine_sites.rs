@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEngineSites = runtime::RequestBuilder<GetScanEngineSitesInput>;
 
 /// The inputs of [`GetScanEngineSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEngineSitesInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanEngines = runtime::RequestBuilder<GetScanEnginesInput>;
 
 /// The inputs of [`GetScanEngines`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanEnginesInput {}
 

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanTemplate = runtime::RequestBuilder<GetScanTemplateInput>;
 
 /// The inputs of [`GetScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanTemplateInput {
     id: String,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScanTemplates = runtime::RequestBuilder<GetScanTemplatesInput>;
 
 /// The inputs of [`GetScanTemplates`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScanTemplatesInput {}
 

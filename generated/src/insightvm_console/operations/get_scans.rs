@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetScans = runtime::RequestBuilder<GetScansInput>;
 
 /// The inputs of [`GetScans`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetScansInput {
     active: Option<types::GetScansActive>,

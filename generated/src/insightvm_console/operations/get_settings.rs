@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSettings = runtime::RequestBuilder<GetSettingsInput>;
 
 /// The inputs of [`GetSettings`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSettingsInput {}
 

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSharedCredential = runtime::RequestBuilder<GetSharedCredentialInput>;
 
 /// The inputs of [`GetSharedCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSharedCredentialInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSharedCredentials = runtime::RequestBuilder<GetSharedCredentialsInput>;
 
 /// The inputs of [`GetSharedCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSharedCredentialsInput {}
 

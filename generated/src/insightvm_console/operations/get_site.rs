@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSite = runtime::RequestBuilder<GetSiteInput>;
 
 /// The inputs of [`GetSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteInput {
     id: i32,

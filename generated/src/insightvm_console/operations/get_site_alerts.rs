@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteAlerts = runtime::RequestBuilder<GetSiteAlertsInput>;
 
 /// The inputs of [`GetSiteAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteAlertsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteAssets = runtime::RequestBuilder<GetSiteAssetsInput>;
 
 /// The inputs of [`GetSiteAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteAssetsInput {
     id: i32,

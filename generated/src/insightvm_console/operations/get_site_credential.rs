@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteCredential = runtime::RequestBuilder<GetSiteCredentialInput>;
 
 /// The inputs of [`GetSiteCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteCredentialInput {
     id: i32,

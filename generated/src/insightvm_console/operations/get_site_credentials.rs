@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteCredentials = runtime::RequestBuilder<GetSiteCredentialsInput>;
 
 /// The inputs of [`GetSiteCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteCredentialsInput {
     id: i32,

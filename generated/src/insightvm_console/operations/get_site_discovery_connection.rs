@@ -23,7 +23,7 @@ pub type GetSiteDiscoveryConnection = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetSiteDiscoveryConnection`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteDiscoveryConnectionInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type GetSiteDiscoverySearchCriteria = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetSiteDiscoverySearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteDiscoverySearchCriteriaInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteOrganization = runtime::RequestBuilder<GetSiteOrganizationInput>;
 
 /// The inputs of [`GetSiteOrganization`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteOrganizationInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteScanEngine = runtime::RequestBuilder<GetSiteScanEngineInput>;
 
 /// The inputs of [`GetSiteScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteScanEngineInput {
     id: i32,

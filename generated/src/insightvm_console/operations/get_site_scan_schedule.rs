@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteScanSchedule = runtime::RequestBuilder<GetSiteScanScheduleInput>;
 
 /// The inputs of [`GetSiteScanSchedule`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteScanScheduleInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteScanSchedules = runtime::RequestBuilder<GetSiteScanSchedulesInput>;
 
 /// The inputs of [`GetSiteScanSchedules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteScanSchedulesInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteScanTemplate = runtime::RequestBuilder<GetSiteScanTemplateInput>;
 
 /// The inputs of [`GetSiteScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteScanTemplateInput {
     id: i32,

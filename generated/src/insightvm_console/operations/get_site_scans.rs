@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteScans = runtime::RequestBuilder<GetSiteScansInput>;
 
 /// The inputs of [`GetSiteScans`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteScansInput {
     id: i32,

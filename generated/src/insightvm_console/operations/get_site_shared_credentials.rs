@@ -23,7 +23,7 @@ pub type GetSiteSharedCredentials = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetSiteSharedCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSharedCredentialsInput {
     id: i32,

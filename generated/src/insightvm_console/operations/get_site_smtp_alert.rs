@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSmtpAlert = runtime::RequestBuilder<GetSiteSmtpAlertInput>;
 
 /// The inputs of [`GetSiteSmtpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSmtpAlertInput {
     id: i32,

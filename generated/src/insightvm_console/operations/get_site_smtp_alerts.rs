@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSmtpAlerts = runtime::RequestBuilder<GetSiteSmtpAlertsInput>;
 
 /// The inputs of [`GetSiteSmtpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSmtpAlertsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSnmpAlert = runtime::RequestBuilder<GetSiteSnmpAlertInput>;
 
 /// The inputs of [`GetSiteSnmpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSnmpAlertInput {
     id: i32,

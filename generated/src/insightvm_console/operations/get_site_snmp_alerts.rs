@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSnmpAlerts = runtime::RequestBuilder<GetSiteSnmpAlertsInput>;
 
 /// The inputs of [`GetSiteSnmpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSnmpAlertsInput {
     id: i32,

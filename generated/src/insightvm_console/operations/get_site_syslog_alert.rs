@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSyslogAlert = runtime::RequestBuilder<GetSiteSyslogAlertInput>;
 
 /// The inputs of [`GetSiteSyslogAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSyslogAlertInput {
     id: i32,

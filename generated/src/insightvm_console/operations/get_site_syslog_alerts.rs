@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteSyslogAlerts = runtime::RequestBuilder<GetSiteSyslogAlertsInput>;
 
 /// The inputs of [`GetSiteSyslogAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteSyslogAlertsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteTags = runtime::RequestBuilder<GetSiteTagsInput>;
 
 /// The inputs of [`GetSiteTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteTagsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSiteUsers = runtime::RequestBuilder<GetSiteUsersInput>;
 
 /// The inputs of [`GetSiteUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSiteUsersInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSites = runtime::RequestBuilder<GetSitesInput>;
 
 /// The inputs of [`GetSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSitesInput {
     page: Option<i32>,

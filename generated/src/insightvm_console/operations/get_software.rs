@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSoftware = runtime::RequestBuilder<GetSoftwareInput>;
 
 /// The inputs of [`GetSoftware`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSoftwareInput {
     id: i64,

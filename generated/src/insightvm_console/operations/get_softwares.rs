@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSoftwares = runtime::RequestBuilder<GetSoftwaresInput>;
 
 /// The inputs of [`GetSoftwares`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSoftwaresInput {
     page: Option<i32>,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSolution = runtime::RequestBuilder<GetSolutionInput>;
 
 /// The inputs of [`GetSolution`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSolutionInput {
     id: String,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSolutions = runtime::RequestBuilder<GetSolutionsInput>;
 
 /// The inputs of [`GetSolutions`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSolutionsInput {
     page: Option<i32>,

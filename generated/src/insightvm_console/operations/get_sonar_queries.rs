@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSonarQueries = runtime::RequestBuilder<GetSonarQueriesInput>;
 
 /// The inputs of [`GetSonarQueries`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSonarQueriesInput {}
 

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSonarQuery = runtime::RequestBuilder<GetSonarQueryInput>;
 
 /// The inputs of [`GetSonarQuery`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSonarQueryInput {
     id: i64,

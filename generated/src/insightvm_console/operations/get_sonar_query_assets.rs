@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSonarQueryAssets = runtime::RequestBuilder<GetSonarQueryAssetsInput>;
 
 /// The inputs of [`GetSonarQueryAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSonarQueryAssetsInput {
     id: i64,

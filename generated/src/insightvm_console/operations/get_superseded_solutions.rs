@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSupersededSolutions = runtime::RequestBuilder<GetSupersededSolutionsInput>;
 
 /// The inputs of [`GetSupersededSolutions`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSupersededSolutionsInput {
     id: String,

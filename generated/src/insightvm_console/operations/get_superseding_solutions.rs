@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetSupersedingSolutions = runtime::RequestBuilder<GetSupersedingSolutionsInput>;
 
 /// The inputs of [`GetSupersedingSolutions`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetSupersedingSolutionsInput {
     id: String,

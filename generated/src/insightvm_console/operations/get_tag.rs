@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTag = runtime::RequestBuilder<GetTagInput>;
 
 /// The inputs of [`GetTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTagInput {
     id: i32,

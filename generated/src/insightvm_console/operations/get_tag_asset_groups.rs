@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTagAssetGroups = runtime::RequestBuilder<GetTagAssetGroupsInput>;
 
 /// The inputs of [`GetTagAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTagAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTagSearchCriteria = runtime::RequestBuilder<GetTagSearchCriteriaInput>;
 
 /// The inputs of [`GetTagSearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTagSearchCriteriaInput {
     id: i32,

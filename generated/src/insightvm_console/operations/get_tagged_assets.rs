@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTaggedAssets = runtime::RequestBuilder<GetTaggedAssetsInput>;
 
 /// The inputs of [`GetTaggedAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTaggedAssetsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTaggedSites = runtime::RequestBuilder<GetTaggedSitesInput>;
 
 /// The inputs of [`GetTaggedSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTaggedSitesInput {
     id: i32,

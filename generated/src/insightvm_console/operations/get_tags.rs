@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetTags = runtime::RequestBuilder<GetTagsInput>;
 
 /// The inputs of [`GetTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTagsInput {
     name: Option<String>,

@@ -23,7 +23,7 @@ pub type GetTwoFactorAuthenticationKey = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`GetTwoFactorAuthenticationKey`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetTwoFactorAuthenticationKeyInput {
     id: i32,

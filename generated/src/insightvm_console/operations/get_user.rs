@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUser = runtime::RequestBuilder<GetUserInput>;
 
 /// The inputs of [`GetUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUserInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUserAssetGroups = runtime::RequestBuilder<GetUserAssetGroupsInput>;
 
 /// The inputs of [`GetUserAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUserAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUserPrivileges = runtime::RequestBuilder<GetUserPrivilegesInput>;
 
 /// The inputs of [`GetUserPrivileges`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUserPrivilegesInput {
     id: i32,

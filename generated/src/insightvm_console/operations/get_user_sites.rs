@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUserSites = runtime::RequestBuilder<GetUserSitesInput>;
 
 /// The inputs of [`GetUserSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUserSitesInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUsers = runtime::RequestBuilder<GetUsersInput>;
 
 /// The inputs of [`GetUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUsersInput {
     page: Option<i32>,

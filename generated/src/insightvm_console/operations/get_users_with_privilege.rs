@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetUsersWithPrivilege = runtime::RequestBuilder<GetUsersWithPrivilegeInput>;
 
 /// The inputs of [`GetUsersWithPrivilege`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetUsersWithPrivilegeInput {
     id: types::GetUsersWithPrivilegeId,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetVulnerabilities = runtime::RequestBuilder<GetVulnerabilitiesInput>;
 
 /// The inputs of [`GetVulnerabilities`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetVulnerabilitiesInput {
     page: Option<i32>,

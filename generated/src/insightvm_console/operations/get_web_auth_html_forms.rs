@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetWebAuthHtmlForms = runtime::RequestBuilder<GetWebAuthHtmlFormsInput>;
 
 /// The inputs of [`GetWebAuthHtmlForms`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetWebAuthHtmlFormsInput {
     id: i32,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetWebAuthHttpHeaders = runtime::RequestBuilder<GetWebAuthHttpHeadersInput>;
 
 /// The inputs of [`GetWebAuthHttpHeaders`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetWebAuthHttpHeadersInput {
     id: i32,

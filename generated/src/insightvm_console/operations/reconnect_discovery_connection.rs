@@ -23,7 +23,7 @@ pub type ReconnectDiscoveryConnection = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`ReconnectDiscoveryConnection`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ReconnectDiscoveryConnectionInput {
     id: i64,

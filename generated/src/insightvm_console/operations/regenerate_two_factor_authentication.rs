@@ -23,7 +23,7 @@ pub type RegenerateTwoFactorAuthentication = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RegenerateTwoFactorAuthentication`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RegenerateTwoFactorAuthenticationInput {
     id: i32,

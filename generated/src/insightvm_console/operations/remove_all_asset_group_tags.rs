@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAllAssetGroupTags = runtime::RequestBuilder<RemoveAllAssetGroupTagsInput>;
 
 /// The inputs of [`RemoveAllAssetGroupTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllAssetGroupTagsInput {
     id: i32,

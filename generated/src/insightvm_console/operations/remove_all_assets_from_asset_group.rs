@@ -23,7 +23,7 @@ pub type RemoveAllAssetsFromAssetGroup = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveAllAssetsFromAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllAssetsFromAssetGroupInput {
     id: i32,

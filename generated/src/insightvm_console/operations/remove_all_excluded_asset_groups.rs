@@ -23,7 +23,7 @@ pub type RemoveAllExcludedAssetGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveAllExcludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllExcludedAssetGroupsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type RemoveAllIncludedAssetGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveAllIncludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllIncludedAssetGroupsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type RemoveAllUserAssetGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveAllUserAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllUserAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAllUserSites = runtime::RequestBuilder<RemoveAllUserSitesInput>;
 
 /// The inputs of [`RemoveAllUserSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAllUserSitesInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type RemoveAssetFromAssetGroup = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveAssetFromAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAssetFromAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAssetFromSite = runtime::RequestBuilder<RemoveAssetFromSiteInput>;
 
 /// The inputs of [`RemoveAssetFromSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAssetFromSiteInput {
     id: i32,

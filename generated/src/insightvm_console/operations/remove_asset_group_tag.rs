@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAssetGroupTag = runtime::RequestBuilder<RemoveAssetGroupTagInput>;
 
 /// The inputs of [`RemoveAssetGroupTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAssetGroupTagInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAssetGroupUser = runtime::RequestBuilder<RemoveAssetGroupUserInput>;
 
 /// The inputs of [`RemoveAssetGroupUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAssetGroupUserInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveAssetTag = runtime::RequestBuilder<RemoveAssetTagInput>;
 
 /// The inputs of [`RemoveAssetTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveAssetTagInput {
     id: i64,

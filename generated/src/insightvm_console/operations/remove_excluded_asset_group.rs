@@ -24,7 +24,7 @@ pub type RemoveExcludedAssetGroup = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveExcludedAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveExcludedAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveExcludedTargets = runtime::RequestBuilder<RemoveExcludedTargetsInput>;
 
 /// The inputs of [`RemoveExcludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveExcludedTargetsInput {
     id: i32,

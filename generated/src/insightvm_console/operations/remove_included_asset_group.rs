@@ -24,7 +24,7 @@ pub type RemoveIncludedAssetGroup = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveIncludedAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveIncludedAssetGroupInput {
     id: i32,

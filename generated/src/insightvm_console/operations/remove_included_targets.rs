@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveIncludedTargets = runtime::RequestBuilder<RemoveIncludedTargetsInput>;
 
 /// The inputs of [`RemoveIncludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveIncludedTargetsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveScanEnginePool = runtime::RequestBuilder<RemoveScanEnginePoolInput>;
 
 /// The inputs of [`RemoveScanEnginePool`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveScanEnginePoolInput {
     id: i32,

@@ -24,7 +24,7 @@ pub type RemoveScanEnginePoolScanEngine = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`RemoveScanEnginePoolScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveScanEnginePoolScanEngineInput {
     id: i32,

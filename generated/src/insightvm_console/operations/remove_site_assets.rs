@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveSiteAssets = runtime::RequestBuilder<RemoveSiteAssetsInput>;
 
 /// The inputs of [`RemoveSiteAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveSiteAssetsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveSiteTag = runtime::RequestBuilder<RemoveSiteTagInput>;
 
 /// The inputs of [`RemoveSiteTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveSiteTagInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveSiteUser = runtime::RequestBuilder<RemoveSiteUserInput>;
 
 /// The inputs of [`RemoveSiteUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveSiteUserInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveTagSearchCriteria = runtime::RequestBuilder<RemoveTagSearchCriteriaInput>;
 
 /// The inputs of [`RemoveTagSearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveTagSearchCriteriaInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveTaggedSites = runtime::RequestBuilder<RemoveTaggedSitesInput>;
 
 /// The inputs of [`RemoveTaggedSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveTaggedSitesInput {
     id: i32,

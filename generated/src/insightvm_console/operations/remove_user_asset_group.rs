@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveUserAssetGroup = runtime::RequestBuilder<RemoveUserAssetGroupInput>;
 
 /// The inputs of [`RemoveUserAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveUserAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type RemoveUserSite = runtime::RequestBuilder<RemoveUserSiteInput>;
 
 /// The inputs of [`RemoveUserSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct RemoveUserSiteInput {
     id: i32,

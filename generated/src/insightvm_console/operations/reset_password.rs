@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ResetPassword = runtime::RequestBuilder<ResetPasswordInput>;
 
 /// The inputs of [`ResetPassword`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ResetPasswordInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type Resources = runtime::RequestBuilder<ResourcesInput>;
 
 /// The inputs of [`Resources`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ResourcesInput {}
 

@@ -23,7 +23,7 @@ pub type SetAssetGroupSearchCriteria = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetAssetGroupSearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetAssetGroupSearchCriteriaInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetAssetGroupTags = runtime::RequestBuilder<SetAssetGroupTagsInput>;
 
 /// The inputs of [`SetAssetGroupTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetAssetGroupTagsInput {
     id: i32,

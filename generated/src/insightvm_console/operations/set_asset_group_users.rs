@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetAssetGroupUsers = runtime::RequestBuilder<SetAssetGroupUsersInput>;
 
 /// The inputs of [`SetAssetGroupUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetAssetGroupUsersInput {
     id: i32,

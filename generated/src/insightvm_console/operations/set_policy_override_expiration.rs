@@ -23,7 +23,7 @@ pub type SetPolicyOverrideExpiration = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetPolicyOverrideExpiration`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetPolicyOverrideExpirationInput {
     id: i64,

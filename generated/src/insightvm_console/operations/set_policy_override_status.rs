@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetPolicyOverrideStatus = runtime::RequestBuilder<SetPolicyOverrideStatusInput>;
 
 /// The inputs of [`SetPolicyOverrideStatus`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetPolicyOverrideStatusInput {
     id: i64,

@@ -23,7 +23,7 @@ pub type SetScanEnginePoolScanEngines = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetScanEnginePoolScanEngines`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetScanEnginePoolScanEnginesInput {
     id: i32,

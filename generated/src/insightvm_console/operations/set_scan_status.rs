@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetScanStatus = runtime::RequestBuilder<SetScanStatusInput>;
 
 /// The inputs of [`SetScanStatus`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetScanStatusInput {
     id: i64,

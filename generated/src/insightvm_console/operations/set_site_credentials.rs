@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteCredentials = runtime::RequestBuilder<SetSiteCredentialsInput>;
 
 /// The inputs of [`SetSiteCredentials`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteCredentialsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type SetSiteDiscoveryConnection = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetSiteDiscoveryConnection`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteDiscoveryConnectionInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type SetSiteDiscoverySearchCriteria = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetSiteDiscoverySearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteDiscoverySearchCriteriaInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteScanEngine = runtime::RequestBuilder<SetSiteScanEngineInput>;
 
 /// The inputs of [`SetSiteScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteScanEngineInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteScanSchedules = runtime::RequestBuilder<SetSiteScanSchedulesInput>;
 
 /// The inputs of [`SetSiteScanSchedules`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteScanSchedulesInput {
     id: i32,

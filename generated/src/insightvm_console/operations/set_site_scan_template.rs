@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteScanTemplate = runtime::RequestBuilder<SetSiteScanTemplateInput>;
 
 /// The inputs of [`SetSiteScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteScanTemplateInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteSmtpAlerts = runtime::RequestBuilder<SetSiteSmtpAlertsInput>;
 
 /// The inputs of [`SetSiteSmtpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteSmtpAlertsInput {
     id: i32,

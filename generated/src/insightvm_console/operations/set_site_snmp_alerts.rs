@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteSnmpAlerts = runtime::RequestBuilder<SetSiteSnmpAlertsInput>;
 
 /// The inputs of [`SetSiteSnmpAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteSnmpAlertsInput {
     id: i32,

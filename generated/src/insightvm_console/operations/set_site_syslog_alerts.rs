@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteSyslogAlerts = runtime::RequestBuilder<SetSiteSyslogAlertsInput>;
 
 /// The inputs of [`SetSiteSyslogAlerts`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteSyslogAlertsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteTags = runtime::RequestBuilder<SetSiteTagsInput>;
 
 /// The inputs of [`SetSiteTags`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteTagsInput {
     id: i32,

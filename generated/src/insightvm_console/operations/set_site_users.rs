@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetSiteUsers = runtime::RequestBuilder<SetSiteUsersInput>;
 
 /// The inputs of [`SetSiteUsers`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetSiteUsersInput {
     id: i32,

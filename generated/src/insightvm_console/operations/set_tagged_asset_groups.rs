@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetTaggedAssetGroups = runtime::RequestBuilder<SetTaggedAssetGroupsInput>;
 
 /// The inputs of [`SetTaggedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetTaggedAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetTaggedSites = runtime::RequestBuilder<SetTaggedSitesInput>;
 
 /// The inputs of [`SetTaggedSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetTaggedSitesInput {
     id: i32,

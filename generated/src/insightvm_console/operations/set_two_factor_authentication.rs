@@ -23,7 +23,7 @@ pub type SetTwoFactorAuthentication = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`SetTwoFactorAuthentication`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetTwoFactorAuthenticationInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetUserAssetGroups = runtime::RequestBuilder<SetUserAssetGroupsInput>;
 
 /// The inputs of [`SetUserAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetUserAssetGroupsInput {
     id: i32,

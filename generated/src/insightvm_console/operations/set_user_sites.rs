@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SetUserSites = runtime::RequestBuilder<SetUserSitesInput>;
 
 /// The inputs of [`SetUserSites`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SetUserSitesInput {
     id: i32,

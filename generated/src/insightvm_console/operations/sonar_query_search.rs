@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type SonarQuerySearch = runtime::RequestBuilder<SonarQuerySearchInput>;
 
 /// The inputs of [`SonarQuerySearch`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct SonarQuerySearchInput {
     body: Option<types::SonarCriteria>,

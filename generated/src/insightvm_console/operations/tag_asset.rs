@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type TagAsset = runtime::RequestBuilder<TagAssetInput>;
 
 /// The inputs of [`TagAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct TagAssetInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type TagAssetGroup = runtime::RequestBuilder<TagAssetGroupInput>;
 
 /// The inputs of [`TagAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct TagAssetGroupInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type TagSite = runtime::RequestBuilder<TagSiteInput>;
 
 /// The inputs of [`TagSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct TagSiteInput {
     id: i32,

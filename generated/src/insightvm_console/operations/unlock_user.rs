@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UnlockUser = runtime::RequestBuilder<UnlockUserInput>;
 
 /// The inputs of [`UnlockUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UnlockUserInput {
     id: i32,

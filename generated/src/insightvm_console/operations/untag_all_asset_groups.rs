@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UntagAllAssetGroups = runtime::RequestBuilder<UntagAllAssetGroupsInput>;
 
 /// The inputs of [`UntagAllAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UntagAllAssetGroupsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UntagAsset = runtime::RequestBuilder<UntagAssetInput>;
 
 /// The inputs of [`UntagAsset`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UntagAssetInput {
     id: i32,

@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UntagAssetGroup = runtime::RequestBuilder<UntagAssetGroupInput>;
 
 /// The inputs of [`UntagAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UntagAssetGroupInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UntagSite = runtime::RequestBuilder<UntagSiteInput>;
 
 /// The inputs of [`UntagSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UntagSiteInput {
     id: i32,

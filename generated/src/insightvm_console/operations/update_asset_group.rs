@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateAssetGroup = runtime::RequestBuilder<UpdateAssetGroupInput>;
 
 /// The inputs of [`UpdateAssetGroup`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateAssetGroupInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateAssetGroupAssets = runtime::RequestBuilder<UpdateAssetGroupAssetsInput>;
 
 /// The inputs of [`UpdateAssetGroupAssets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateAssetGroupAssetsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type UpdateExcludedAssetGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`UpdateExcludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateExcludedAssetGroupsInput {
     id: i32,

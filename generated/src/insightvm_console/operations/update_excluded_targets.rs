@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateExcludedTargets = runtime::RequestBuilder<UpdateExcludedTargetsInput>;
 
 /// The inputs of [`UpdateExcludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateExcludedTargetsInput {
     id: i32,

@@ -23,7 +23,7 @@ pub type UpdateIncludedAssetGroups = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`UpdateIncludedAssetGroups`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateIncludedAssetGroupsInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateIncludedTargets = runtime::RequestBuilder<UpdateIncludedTargetsInput>;
 
 /// The inputs of [`UpdateIncludedTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateIncludedTargetsInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateReport = runtime::RequestBuilder<UpdateReportInput>;
 
 /// The inputs of [`UpdateReport`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateReportInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateRole = runtime::RequestBuilder<UpdateRoleInput>;
 
 /// The inputs of [`UpdateRole`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateRoleInput {
     id: String,

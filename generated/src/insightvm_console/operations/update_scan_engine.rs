@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateScanEngine = runtime::RequestBuilder<UpdateScanEngineInput>;
 
 /// The inputs of [`UpdateScanEngine`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateScanEngineInput {
     id: i32,

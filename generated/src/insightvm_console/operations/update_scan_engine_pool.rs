@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateScanEnginePool = runtime::RequestBuilder<UpdateScanEnginePoolInput>;
 
 /// The inputs of [`UpdateScanEnginePool`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateScanEnginePoolInput {
     id: i32,

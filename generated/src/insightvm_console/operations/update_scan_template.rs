@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateScanTemplate = runtime::RequestBuilder<UpdateScanTemplateInput>;
 
 /// The inputs of [`UpdateScanTemplate`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateScanTemplateInput {
     id: String,

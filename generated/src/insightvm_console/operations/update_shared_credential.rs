@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSharedCredential = runtime::RequestBuilder<UpdateSharedCredentialInput>;
 
 /// The inputs of [`UpdateSharedCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSharedCredentialInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSite = runtime::RequestBuilder<UpdateSiteInput>;
 
 /// The inputs of [`UpdateSite`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteInput {
     id: i32,

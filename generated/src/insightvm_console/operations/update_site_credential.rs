@@ -22,7 +22,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteCredential = runtime::RequestBuilder<UpdateSiteCredentialInput>;
 
 /// The inputs of [`UpdateSiteCredential`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteCredentialInput {
     id: i32,

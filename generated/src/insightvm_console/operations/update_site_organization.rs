@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteOrganization = runtime::RequestBuilder<UpdateSiteOrganizationInput>;
 
 /// The inputs of [`UpdateSiteOrganization`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteOrganizationInput {
     id: i32,

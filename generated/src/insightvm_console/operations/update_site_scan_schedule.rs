@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteScanSchedule = runtime::RequestBuilder<UpdateSiteScanScheduleInput>;
 
 /// The inputs of [`UpdateSiteScanSchedule`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteScanScheduleInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteSmtpAlert = runtime::RequestBuilder<UpdateSiteSmtpAlertInput>;
 
 /// The inputs of [`UpdateSiteSmtpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteSmtpAlertInput {
     id: i32,

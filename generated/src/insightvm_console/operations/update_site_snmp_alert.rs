@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteSnmpAlert = runtime::RequestBuilder<UpdateSiteSnmpAlertInput>;
 
 /// The inputs of [`UpdateSiteSnmpAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteSnmpAlertInput {
     id: i32,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSiteSyslogAlert = runtime::RequestBuilder<UpdateSiteSyslogAlertInput>;
 
 /// The inputs of [`UpdateSiteSyslogAlert`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSiteSyslogAlertInput {
     id: i32,

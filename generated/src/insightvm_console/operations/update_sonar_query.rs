@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateSonarQuery = runtime::RequestBuilder<UpdateSonarQueryInput>;
 
 /// The inputs of [`UpdateSonarQuery`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateSonarQueryInput {
     id: i64,

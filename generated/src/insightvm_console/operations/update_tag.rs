@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateTag = runtime::RequestBuilder<UpdateTagInput>;
 
 /// The inputs of [`UpdateTag`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateTagInput {
     id: i32,

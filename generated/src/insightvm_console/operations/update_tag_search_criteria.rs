@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateTagSearchCriteria = runtime::RequestBuilder<UpdateTagSearchCriteriaInput>;
 
 /// The inputs of [`UpdateTagSearchCriteria`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateTagSearchCriteriaInput {
     id: i32,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UpdateUser = runtime::RequestBuilder<UpdateUserInput>;
 
 /// The inputs of [`UpdateUser`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UpdateUserInput {
     id: i32,

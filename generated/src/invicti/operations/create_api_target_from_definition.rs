@@ -24,7 +24,7 @@ pub type CreateApiTargetFromDefinition = runtime::RequestBuilder<
 >;
 
 /// The inputs of [`CreateApiTargetFromDefinition`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct CreateApiTargetFromDefinitionInput {
     format: types::DefinitionFormatInput,

@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ExportInventory = runtime::RequestBuilder<ExportInventoryInput>;
 
 /// The inputs of [`ExportInventory`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ExportInventoryInput {
     definition_format: Option<String>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type GetApiTarget = runtime::RequestBuilder<GetApiTargetInput>;
 
 /// The inputs of [`GetApiTarget`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct GetApiTargetInput {
     api_target_id: String,

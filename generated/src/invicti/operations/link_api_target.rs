@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type LinkApiTarget = runtime::RequestBuilder<LinkApiTargetInput>;
 
 /// The inputs of [`LinkApiTarget`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct LinkApiTargetInput {
     body: types::LinkRequest,

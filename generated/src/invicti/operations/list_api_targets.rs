@@ -20,7 +20,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type ListApiTargets = runtime::RequestBuilder<ListApiTargetsInput>;
 
 /// The inputs of [`ListApiTargets`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct ListApiTargetsInput {
     limit: Option<i32>,

@@ -21,7 +21,7 @@ pub(crate) static OPERATION: OperationInfo = OperationInfo {
 pub type UploadApiDefinition = runtime::RequestBuilder<UploadApiDefinitionInput>;
 
 /// The inputs of [`UploadApiDefinition`], set through its methods.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct UploadApiDefinitionInput {
     format: String,
