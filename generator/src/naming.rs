@@ -147,7 +147,7 @@ pub mod scope {
     /// Locals of an operation's `encode` (path parameters become locals beside these).
     pub const ENCODE: &[&str] = &["request", "value", "values", "body", "form", "file", "text"];
 
-    /// Locals of a struct's decoder (`ReadFields::read_fields`): fields become locals beside
+    /// Locals of a struct's decoder (`Fields::read_fields`): fields become locals beside
     /// these.
     pub const STRUCT_DECODER: &[&str] = &["map", "field", "key", "additional_properties", "deserializer"];
 

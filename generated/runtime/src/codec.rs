@@ -71,19 +71,43 @@ impl<'de> Deserialize<'de> for Base64 {
     }
 }
 
-/// Writes a struct as a map, field by field: each generated struct's `Serialize` is a
-/// [`write_struct`], a line per field and [`end`](Self::end). Written per struct instead of
-/// derived for the same reason as [`ReadFields`]; absent optional fields are left out, so
-/// the length is not known up front. The first error is kept and returned by `end` (the
-/// fields after it are not written), so a struct's lines need no `?` each.
-pub struct FieldWriter<M: SerializeMap> {
+/// Where a struct's [`Fields::write_fields`] puts its fields, in order: the map that
+/// serializes it ([`write_struct`]) or the `Debug` view of it ([`debug_struct`]). One
+/// method per kind of field, so a struct's writing is a line per field, without `?`.
+pub trait FieldSink {
+    /// A field that is always sent (a required one, `null` included).
+    fn field<T: Serialize + fmt::Debug + ?Sized>(&mut self, name: &str, value: &T);
+
+    /// An optional field: not sent when it is `None`.
+    fn optional<T: Serialize + fmt::Debug>(&mut self, name: &str, value: &Option<T>);
+
+    /// A field whose integers travel as text (see [`IntText`]), always sent.
+    fn text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &T);
+
+    /// An optional field whose integers travel as text: not sent when it is `None`.
+    fn optional_text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &Option<T>);
+
+    /// The properties kept beside the fixed fields.
+    fn extra<T: Serialize + fmt::Debug>(&mut self, properties: &BTreeMap<String, T>);
+}
+
+/// Writes a struct as a map, field by field. Written per struct instead of derived for the
+/// same reason as [`Fields`]; absent optional fields are left out, so the length is not
+/// known up front. The first error is kept and returned at the end (the fields after it
+/// are not written).
+struct FieldWriter<M: SerializeMap> {
     map: M,
     error: Option<M::Error>,
 }
 
-/// Starts writing a struct (see [`FieldWriter`]).
-pub fn write_struct<S: Serializer>(serializer: S) -> Result<FieldWriter<S::SerializeMap>, S::Error> {
-    Ok(FieldWriter { map: serializer.serialize_map(None)?, error: None })
+/// A generated struct's `Serialize`: its fields written to the serializer's map.
+pub fn write_struct<T: Fields, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut writer = FieldWriter { map: serializer.serialize_map(None)?, error: None };
+    value.write_fields(&mut writer);
+    match writer.error {
+        Some(error) => Err(error),
+        None => writer.map.end(),
+    }
 }
 
 impl<M: SerializeMap> FieldWriter<M> {
@@ -94,64 +118,96 @@ impl<M: SerializeMap> FieldWriter<M> {
             self.error = Some(error);
         }
     }
+}
 
-    /// Writes a field that is always sent (a required one, `null` included).
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+impl<M: SerializeMap> FieldSink for FieldWriter<M> {
+    fn field<T: Serialize + fmt::Debug + ?Sized>(&mut self, name: &str, value: &T) {
         self.entry(name, value);
     }
 
-    /// Writes an optional field, or nothing when it is `None`.
-    pub fn optional<T: Serialize>(&mut self, name: &str, value: &Option<T>) {
+    fn optional<T: Serialize + fmt::Debug>(&mut self, name: &str, value: &Option<T>) {
         if let Some(value) = value {
             self.entry(name, value);
         }
     }
 
-    /// Writes a field whose integers travel as text (see [`IntText`]), always sent.
-    pub fn text<T: IntText>(&mut self, name: &str, value: &T) {
+    fn text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &T) {
         self.entry(name, &AsText(value));
     }
 
-    /// Writes an optional field whose integers travel as text, or nothing when it is `None`.
-    pub fn optional_text<T: IntText>(&mut self, name: &str, value: &Option<T>) {
+    fn optional_text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &Option<T>) {
         if let Some(value) = value {
             self.entry(name, &AsText(value));
         }
     }
 
-    /// Writes the properties kept beside the fixed fields.
-    pub fn extra<T: Serialize>(&mut self, properties: &BTreeMap<String, T>) {
+    fn extra<T: Serialize + fmt::Debug>(&mut self, properties: &BTreeMap<String, T>) {
         for (name, value) in properties {
             self.entry(name, value);
         }
     }
+}
 
-    /// Ends the struct, or returns the first error of its fields.
-    pub fn end(self) -> Result<M::Ok, M::Error> {
-        match self.error {
-            Some(error) => Err(error),
-            None => self.map.end(),
+/// A generated struct's `Debug`: `Name { field: value, .. }` as derived, every field shown
+/// (`None` included) under its name on the wire, the extra properties after them.
+///
+/// Not derived: a derived `Debug` is a second body per struct to type-check beside the one
+/// that serializes it, about 3% of the console module's check (callgrind's instruction
+/// count); this one is the same [`Fields::write_fields`] that serializes.
+pub fn debug_struct<T: Fields>(value: &T, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut view = DebugFields(f.debug_struct(name));
+    value.write_fields(&mut view);
+    view.0.finish()
+}
+
+struct DebugFields<'a, 'b>(fmt::DebugStruct<'a, 'b>);
+
+impl FieldSink for DebugFields<'_, '_> {
+    fn field<T: Serialize + fmt::Debug + ?Sized>(&mut self, name: &str, value: &T) {
+        self.0.field(name, &value);
+    }
+
+    fn optional<T: Serialize + fmt::Debug>(&mut self, name: &str, value: &Option<T>) {
+        self.0.field(name, value);
+    }
+
+    fn text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &T) {
+        self.0.field(name, value);
+    }
+
+    fn optional_text<T: IntText + fmt::Debug>(&mut self, name: &str, value: &Option<T>) {
+        self.0.field(name, value);
+    }
+
+    fn extra<T: Serialize + fmt::Debug>(&mut self, properties: &BTreeMap<String, T>) {
+        for (name, value) in properties {
+            self.0.field(name, value);
         }
     }
 }
 
-/// A struct decoded from a map by name: each generated struct implements it with a loop
-/// over the keys that puts every value in its field, and [`read_struct`] calls it.
+/// A struct read from a map and written to one by name: each generated struct implements it
+/// with a loop over the keys that puts every value in its field, and a line per field that
+/// writes it; [`via_fields!`] turns them into the struct's `Deserialize`, `Serialize` and
+/// `Debug`.
 ///
 /// Written per struct instead of derived: serde's derive also emits a sequence visitor and
 /// a field-name enum with its own `Deserialize` for every struct, about three times the
 /// code to type-check, and JSON never uses either.
-pub trait ReadFields: Sized {
+pub trait Fields: Sized {
     /// The field names on the wire, for formats that ask for them up front and to name a
     /// field sent twice.
     const FIELDS: &'static [&'static str];
 
     /// Reads the fields from `map`.
     fn read_fields<'de, A: MapAccess<'de>>(map: FieldReader<'de, A>) -> Result<Self, A::Error>;
+
+    /// Writes the fields, in order, to `out`.
+    fn write_fields<W: FieldSink>(&self, out: &mut W);
 }
 
-/// Decodes a struct that implements [`ReadFields`] (its `Deserialize::deserialize`).
-pub fn read_struct<'de, T: ReadFields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+/// A generated struct's `Deserialize`: its [`Fields::read_fields`].
+pub fn read_struct<'de, T: Fields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     deserializer.deserialize_struct(std::any::type_name::<T>(), T::FIELDS, StructVisitor(PhantomData))
 }
 
@@ -162,26 +218,38 @@ fn struct_name<T>() -> &'static str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-/// Implements `Deserialize` for a struct through its [`ReadFields`], the same way for every
-/// struct.
+/// Implements `Deserialize`, `Serialize` and `Debug` for a struct through its [`Fields`],
+/// the same way for every struct.
 #[macro_export]
 #[doc(hidden)]
-macro_rules! deserialize_via_fields {
+macro_rules! via_fields {
     ($name:ident) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::codec::read_struct(deserializer)
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::codec::write_struct(self, serializer)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::codec::debug_struct(self, stringify!($name), f)
+            }
+        }
     };
 }
 
 #[doc(hidden)]
-pub use crate::deserialize_via_fields;
+pub use crate::via_fields;
 
 struct StructVisitor<T>(PhantomData<T>);
 
-impl<'de, T: ReadFields> Visitor<'de> for StructVisitor<T> {
+impl<'de, T: Fields> Visitor<'de> for StructVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -242,7 +310,7 @@ impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
         Ok(key)
     }
 
-    /// Reads the value of field `index` (of [`ReadFields::FIELDS`]) into `slot`, `None` for
+    /// Reads the value of field `index` (of [`Fields::FIELDS`]) into `slot`, `None` for
     /// `null`; a field sent twice is an error. An optional field is read this way, into the
     /// field itself when the struct starts from its `Default` value, else into the local that
     /// becomes the field.

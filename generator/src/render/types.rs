@@ -126,16 +126,14 @@ fn render_struct(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         quote! {}
     };
     let constructor = constructor(name, body);
-    let encoder = encoder(name, body);
-    let decoder = decoder(name, body);
+    let codec = codec(name, body);
     quote! {
-        #[derive(Debug, Clone, PartialEq, #default_derive)]
+        #[derive(Clone, PartialEq, #default_derive)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
-        #encoder
-        #decoder
+        #codec
     }
 }
 
@@ -199,34 +197,49 @@ fn constructor(name: &proc_macro2::Ident, body: &Struct) -> Option<TokenStream> 
     })
 }
 
-/// `Serialize` through the runtime's `FieldWriter`: a line per field, optional ones left
-/// out when empty (see `runtime::codec::FieldWriter` for why not derived). The writer keeps
-/// the first error for `end`: no `?` per field, whose desugaring is most of a line's
-/// type-checking.
-fn encoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+/// The struct's `codec::Fields`, which the runtime's `via_fields!` turns into its
+/// `Deserialize`, `Serialize` and `Debug` (see `runtime::codec::Fields` for why not
+/// derived): the field names, the decoder and the writer.
+fn codec(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+    let wires = body.fields.iter().map(|f| f.wire_name.as_str());
+    let decoder = decoder(body);
+    let writer = writer(body);
+    quote! {
+        impl codec::Fields for #name {
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+
+            #decoder
+
+            #writer
+        }
+
+        codec::via_fields!(#name);
+    }
+}
+
+/// `write_fields`: a line per field into the sink (the serializer's map, or the `Debug`
+/// view), optional ones left out of the map when empty. The sink keeps the first error:
+/// no `?` per field, whose desugaring is most of a line's type-checking.
+fn writer(body: &Struct) -> TokenStream {
     let writes = body.fields.iter().map(|field| {
         let (field_ident, wire) = (ident(&field.rust_name), &field.wire_name);
         match (field.required, carries_int_text(&field.ty)) {
-            (true, false) => quote! { map.field(#wire, &self.#field_ident); },
-            (false, false) => quote! { map.optional(#wire, &self.#field_ident); },
-            (true, true) => quote! { map.text(#wire, &self.#field_ident); },
-            (false, true) => quote! { map.optional_text(#wire, &self.#field_ident); },
+            (true, false) => quote! { out.field(#wire, &self.#field_ident); },
+            (false, false) => quote! { out.optional(#wire, &self.#field_ident); },
+            (true, true) => quote! { out.text(#wire, &self.#field_ident); },
+            (false, true) => quote! { out.optional_text(#wire, &self.#field_ident); },
         }
     });
-    let extra = body.additional.as_ref().map(|_| quote! { map.extra(&self.additional_properties); });
-    let binding = if body.fields.is_empty() && body.additional.is_none() {
-        quote! { map }
+    let extra = body.additional.as_ref().map(|_| quote! { out.extra(&self.additional_properties); });
+    let out = if body.fields.is_empty() && body.additional.is_none() {
+        quote! { _ }
     } else {
-        quote! { mut map }
+        quote! { out }
     };
     quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let #binding = codec::write_struct(serializer)?;
-                #(#writes)*
-                #extra
-                map.end()
-            }
+        fn write_fields<W: codec::FieldSink>(&self, #out: &mut W) {
+            #(#writes)*
+            #extra
         }
     }
 }
@@ -251,10 +264,9 @@ fn local_name(field: &str) -> String {
     }
 }
 
-/// `Deserialize` through the runtime's `ReadFields` (see `runtime::codec::ReadFields` for
-/// why not derived): a loop over the keys that reads each field's value where the struct
+/// `read_fields`: a loop over the keys that reads each field's value where the struct
 /// keeps it until the end.
-fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
+fn decoder(body: &Struct) -> TokenStream {
     let wires: Vec<&str> = body.fields.iter().map(|f| f.wire_name.as_str()).collect();
     let Reading { setup, reads, others, finish } =
         if all_optional(body) { into_default(body) } else { through_locals(body) };
@@ -282,17 +294,11 @@ fn decoder(name: &proc_macro2::Ident, body: &Struct) -> TokenStream {
         },
     };
     quote! {
-        impl codec::ReadFields for #name {
-            const FIELDS: &'static [&'static str] = &[#(#wires),*];
-
-            fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
-                #setup
-                #read_loop
-                #finish
-            }
+        fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
+            #setup
+            #read_loop
+            #finish
         }
-
-        codec::deserialize_via_fields!(#name);
     }
 }
 

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Vulnerability Reference
 ///
 /// Schema: `/components/schemas/AdvisoryLinkSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AdvisoryLinkSummary {
     pub href: Option<String>,
     pub id: Option<String>,
@@ -14,18 +14,7 @@ pub struct AdvisoryLinkSummary {
     pub rel: Option<String>,
 }
 
-impl serde::Serialize for AdvisoryLinkSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href);
-        map.optional("id", &self.id);
-        map.optional("source", &self.source);
-        map.optional("rel", &self.rel);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AdvisoryLinkSummary {
+impl codec::Fields for AdvisoryLinkSummary {
     const FIELDS: &'static [&'static str] = &["href", "id", "source", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +32,13 @@ impl codec::ReadFields for AdvisoryLinkSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("href", &self.href);
+        out.optional("id", &self.id);
+        out.optional("source", &self.source);
+        out.optional("rel", &self.rel);
+    }
 }
 
-codec::deserialize_via_fields!(AdvisoryLinkSummary);
+codec::via_fields!(AdvisoryLinkSummary);

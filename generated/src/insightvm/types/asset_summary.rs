@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/components/schemas/AssetSummary`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AssetSummary {
     /// Whether an asset was assessed for policies.
     pub assessed_for_policies: Option<bool>,
@@ -118,48 +118,7 @@ impl AssetSummary {
     }
 }
 
-impl serde::Serialize for AssetSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assessed_for_policies", &self.assessed_for_policies);
-        map.optional("assessed_for_vulnerabilities", &self.assessed_for_vulnerabilities);
-        map.optional("credential_assessments", &self.credential_assessments);
-        map.optional("critical_vulnerabilities", &self.critical_vulnerabilities);
-        map.optional("exploits", &self.exploits);
-        map.optional("host_name", &self.host_name);
-        map.field("id", &self.id);
-        map.optional("ip", &self.ip);
-        map.optional(
-            "last_assessed_for_vulnerabilities",
-            &self.last_assessed_for_vulnerabilities,
-        );
-        map.optional("last_scan_end", &self.last_scan_end);
-        map.optional("last_scan_start", &self.last_scan_start);
-        map.optional("mac", &self.mac);
-        map.optional("malware_kits", &self.malware_kits);
-        map.optional("moderate_vulnerabilities", &self.moderate_vulnerabilities);
-        map.optional("new", &self.new);
-        map.optional("os_architecture", &self.os_architecture);
-        map.optional("os_description", &self.os_description);
-        map.optional("os_family", &self.os_family);
-        map.optional("os_name", &self.os_name);
-        map.optional("os_system_name", &self.os_system_name);
-        map.optional("os_type", &self.os_type);
-        map.optional("os_vendor", &self.os_vendor);
-        map.optional("os_version", &self.os_version);
-        map.optional("remediated", &self.remediated);
-        map.optional("risk_score", &self.risk_score);
-        map.optional("same", &self.same);
-        map.optional("severe_vulnerabilities", &self.severe_vulnerabilities);
-        map.optional("tags", &self.tags);
-        map.optional("total_vulnerabilities", &self.total_vulnerabilities);
-        map.optional("type", &self.type_);
-        map.optional("unique_identifiers", &self.unique_identifiers);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetSummary {
+impl codec::Fields for AssetSummary {
     const FIELDS: &'static [&'static str] = &[
         "assessed_for_policies",
         "assessed_for_vulnerabilities",
@@ -305,6 +264,43 @@ impl codec::ReadFields for AssetSummary {
             unique_identifiers,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assessed_for_policies", &self.assessed_for_policies);
+        out.optional("assessed_for_vulnerabilities", &self.assessed_for_vulnerabilities);
+        out.optional("credential_assessments", &self.credential_assessments);
+        out.optional("critical_vulnerabilities", &self.critical_vulnerabilities);
+        out.optional("exploits", &self.exploits);
+        out.optional("host_name", &self.host_name);
+        out.field("id", &self.id);
+        out.optional("ip", &self.ip);
+        out.optional(
+            "last_assessed_for_vulnerabilities",
+            &self.last_assessed_for_vulnerabilities,
+        );
+        out.optional("last_scan_end", &self.last_scan_end);
+        out.optional("last_scan_start", &self.last_scan_start);
+        out.optional("mac", &self.mac);
+        out.optional("malware_kits", &self.malware_kits);
+        out.optional("moderate_vulnerabilities", &self.moderate_vulnerabilities);
+        out.optional("new", &self.new);
+        out.optional("os_architecture", &self.os_architecture);
+        out.optional("os_description", &self.os_description);
+        out.optional("os_family", &self.os_family);
+        out.optional("os_name", &self.os_name);
+        out.optional("os_system_name", &self.os_system_name);
+        out.optional("os_type", &self.os_type);
+        out.optional("os_vendor", &self.os_vendor);
+        out.optional("os_version", &self.os_version);
+        out.optional("remediated", &self.remediated);
+        out.optional("risk_score", &self.risk_score);
+        out.optional("same", &self.same);
+        out.optional("severe_vulnerabilities", &self.severe_vulnerabilities);
+        out.optional("tags", &self.tags);
+        out.optional("total_vulnerabilities", &self.total_vulnerabilities);
+        out.optional("type", &self.type_);
+        out.optional("unique_identifiers", &self.unique_identifiers);
+    }
 }
 
-codec::deserialize_via_fields!(AssetSummary);
+codec::via_fields!(AssetSummary);

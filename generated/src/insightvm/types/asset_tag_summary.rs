@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Asset Tags
 ///
 /// Schema: `/components/schemas/AssetTagSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetTagSummary {
     /// The stored value.
     pub name: Option<String>,
@@ -13,16 +13,7 @@ pub struct AssetTagSummary {
     pub type_: Option<String>,
 }
 
-impl serde::Serialize for AssetTagSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("name", &self.name);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetTagSummary {
+impl codec::Fields for AssetTagSummary {
     const FIELDS: &'static [&'static str] = &["name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +29,11 @@ impl codec::ReadFields for AssetTagSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("name", &self.name);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(AssetTagSummary);
+codec::via_fields!(AssetTagSummary);

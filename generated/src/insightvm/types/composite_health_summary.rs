@@ -6,7 +6,7 @@ use super::{CompositeHealthSummaryStatus, HealthComponent, HealthSummary};
 /// A overview of the health of the service.
 ///
 /// Schema: `/components/schemas/CompositeHealthSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CompositeHealthSummary {
     /// The details of the health of each component in the service (optional).
     pub components: Option<std::collections::BTreeMap<String, HealthComponent>>,
@@ -16,18 +16,7 @@ pub struct CompositeHealthSummary {
     pub summary: Option<HealthSummary>,
 }
 
-impl serde::Serialize for CompositeHealthSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("components", &self.components);
-        map.optional("duration", &self.duration);
-        map.optional("status", &self.status);
-        map.optional("summary", &self.summary);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CompositeHealthSummary {
+impl codec::Fields for CompositeHealthSummary {
     const FIELDS: &'static [&'static str] = &[
         "components",
         "duration",
@@ -50,6 +39,13 @@ impl codec::ReadFields for CompositeHealthSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("components", &self.components);
+        out.optional("duration", &self.duration);
+        out.optional("status", &self.status);
+        out.optional("summary", &self.summary);
+    }
 }
 
-codec::deserialize_via_fields!(CompositeHealthSummary);
+codec::via_fields!(CompositeHealthSummary);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Credential Assessments
 ///
 /// Schema: `/components/schemas/CredentialAssessmentSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CredentialAssessmentSummary {
     /// The port the authentication was used on.
     pub port: Option<i64>,
@@ -15,17 +15,7 @@ pub struct CredentialAssessmentSummary {
     pub status: Option<String>,
 }
 
-impl serde::Serialize for CredentialAssessmentSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("port", &self.port);
-        map.optional("protocol", &self.protocol);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CredentialAssessmentSummary {
+impl codec::Fields for CredentialAssessmentSummary {
     const FIELDS: &'static [&'static str] = &["port", "protocol", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,6 +32,12 @@ impl codec::ReadFields for CredentialAssessmentSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("port", &self.port);
+        out.optional("protocol", &self.protocol);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(CredentialAssessmentSummary);
+codec::via_fields!(CredentialAssessmentSummary);

@@ -6,7 +6,7 @@ use crate::runtime::codec;
 /// can be retrieved for the same cursored result set.
 ///
 /// Schema: `/components/schemas/CursorPageMetadata`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CursorPageMetadata {
     /// The stateless cursor associated with the series of page requests being made.
     pub cursor: Option<String>,
@@ -20,19 +20,7 @@ pub struct CursorPageMetadata {
     pub total_resources: Option<i64>,
 }
 
-impl serde::Serialize for CursorPageMetadata {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("cursor", &self.cursor);
-        map.optional("number", &self.number);
-        map.optional("size", &self.size);
-        map.optional("totalPages", &self.total_pages);
-        map.optional("totalResources", &self.total_resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CursorPageMetadata {
+impl codec::Fields for CursorPageMetadata {
     const FIELDS: &'static [&'static str] = &[
         "cursor",
         "number",
@@ -57,6 +45,14 @@ impl codec::ReadFields for CursorPageMetadata {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("cursor", &self.cursor);
+        out.optional("number", &self.number);
+        out.optional("size", &self.size);
+        out.optional("totalPages", &self.total_pages);
+        out.optional("totalResources", &self.total_resources);
+    }
 }
 
-codec::deserialize_via_fields!(CursorPageMetadata);
+codec::via_fields!(CursorPageMetadata);

@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::{ScanResource, UnscannedAssetResource};
 
 /// Schema: `/components/schemas/DispatchedScansResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DispatchedScansResource {
     pub scans: Option<Vec<ScanResource>>,
     pub unscanned_assets: Option<Vec<UnscannedAssetResource>>,
 }
 
-impl serde::Serialize for DispatchedScansResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("scans", &self.scans);
-        map.optional("unscanned_assets", &self.unscanned_assets);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DispatchedScansResource {
+impl codec::Fields for DispatchedScansResource {
     const FIELDS: &'static [&'static str] = &["scans", "unscanned_assets"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for DispatchedScansResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("scans", &self.scans);
+        out.optional("unscanned_assets", &self.unscanned_assets);
+    }
 }
 
-codec::deserialize_via_fields!(DispatchedScansResource);
+codec::via_fields!(DispatchedScansResource);

@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::EndpointProtocol;
 
 /// Schema: `/components/schemas/Endpoint`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Endpoint {
     pub port: Option<i64>,
     pub protocol: Option<EndpointProtocol>,
 }
 
-impl serde::Serialize for Endpoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("port", &self.port);
-        map.optional("protocol", &self.protocol);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Endpoint {
+impl codec::Fields for Endpoint {
     const FIELDS: &'static [&'static str] = &["port", "protocol"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for Endpoint {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("port", &self.port);
+        out.optional("protocol", &self.protocol);
+    }
 }
 
-codec::deserialize_via_fields!(Endpoint);
+codec::via_fields!(Endpoint);

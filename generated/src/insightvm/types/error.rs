@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// The details for an error encountered by the API.
 ///
 /// Schema: `/components/schemas/Error`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Error {
     /// An optional localized message indicating the cause or reason for failure.
     pub localized_message: Option<String>,
@@ -15,17 +15,7 @@ pub struct Error {
     pub status: Option<i32>,
 }
 
-impl serde::Serialize for Error {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("localized_message", &self.localized_message);
-        map.optional("message", &self.message);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Error {
+impl codec::Fields for Error {
     const FIELDS: &'static [&'static str] = &["localized_message", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,6 +32,12 @@ impl codec::ReadFields for Error {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("localized_message", &self.localized_message);
+        out.optional("message", &self.message);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(Error);
+codec::via_fields!(Error);

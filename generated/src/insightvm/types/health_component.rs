@@ -5,22 +5,13 @@ use crate::runtime::codec;
 /// The status of an individual component of health.
 ///
 /// Schema: `/components/schemas/HealthComponent`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct HealthComponent {
     pub description: Option<String>,
     pub status: Option<String>,
 }
 
-impl serde::Serialize for HealthComponent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for HealthComponent {
+impl codec::Fields for HealthComponent {
     const FIELDS: &'static [&'static str] = &["description", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for HealthComponent {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("description", &self.description);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(HealthComponent);
+codec::via_fields!(HealthComponent);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// A summarization of the health of the service (optional).
 ///
 /// Schema: `/components/schemas/HealthSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct HealthSummary {
     /// The components that have a health status of `"down"`.
     pub down: Option<Vec<String>>,
@@ -17,18 +17,7 @@ pub struct HealthSummary {
     pub up: Option<Vec<String>>,
 }
 
-impl serde::Serialize for HealthSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("down", &self.down);
-        map.optional("outOfService", &self.out_of_service);
-        map.optional("unknown", &self.unknown);
-        map.optional("up", &self.up);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for HealthSummary {
+impl codec::Fields for HealthSummary {
     const FIELDS: &'static [&'static str] = &["down", "outOfService", "unknown", "up"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -46,6 +35,13 @@ impl codec::ReadFields for HealthSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("down", &self.down);
+        out.optional("outOfService", &self.out_of_service);
+        out.optional("unknown", &self.unknown);
+        out.optional("up", &self.up);
+    }
 }
 
-codec::deserialize_via_fields!(HealthSummary);
+codec::via_fields!(HealthSummary);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// A hypermedia link.
 ///
 /// Schema: `/components/schemas/Link`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Link {
     pub deprecation: Option<String>,
     /// A hypertext reference, which is either a URI (see &lt;a target="_blank"
@@ -25,23 +25,7 @@ pub struct Link {
     pub type_: Option<String>,
 }
 
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("deprecation", &self.deprecation);
-        map.optional("href", &self.href);
-        map.optional("hreflang", &self.hreflang);
-        map.optional("media", &self.media);
-        map.optional("name", &self.name);
-        map.optional("profile", &self.profile);
-        map.optional("rel", &self.rel);
-        map.optional("title", &self.title);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Link {
+impl codec::Fields for Link {
     const FIELDS: &'static [&'static str] = &[
         "deprecation",
         "href",
@@ -74,6 +58,18 @@ impl codec::ReadFields for Link {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("deprecation", &self.deprecation);
+        out.optional("href", &self.href);
+        out.optional("hreflang", &self.hreflang);
+        out.optional("media", &self.media);
+        out.optional("name", &self.name);
+        out.optional("profile", &self.profile);
+        out.optional("rel", &self.rel);
+        out.optional("title", &self.title);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(Link);
+codec::via_fields!(Link);

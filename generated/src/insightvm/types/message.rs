@@ -5,21 +5,13 @@ use crate::runtime::codec;
 /// What the server did, in words.
 ///
 /// Schema: `/components/schemas/Message`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Message {
     /// What the server did.
     pub message: Option<String>,
 }
 
-impl serde::Serialize for Message {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("message", &self.message);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Message {
+impl codec::Fields for Message {
     const FIELDS: &'static [&'static str] = &["message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -34,6 +26,10 @@ impl codec::ReadFields for Message {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("message", &self.message);
+    }
 }
 
-codec::deserialize_via_fields!(Message);
+codec::via_fields!(Message);

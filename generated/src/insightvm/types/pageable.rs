@@ -3,24 +3,14 @@
 use crate::runtime::codec;
 
 /// Schema: `/components/schemas/Pageable`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Pageable {
     pub page: Option<serde_json::Value>,
     pub size: Option<serde_json::Value>,
     pub sort: Option<Vec<serde_json::Value>>,
 }
 
-impl serde::Serialize for Pageable {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("page", &self.page);
-        map.optional("size", &self.size);
-        map.optional("sort", &self.sort);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Pageable {
+impl codec::Fields for Pageable {
     const FIELDS: &'static [&'static str] = &["page", "size", "sort"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +27,12 @@ impl codec::ReadFields for Pageable {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("page", &self.page);
+        out.optional("size", &self.size);
+        out.optional("sort", &self.sort);
+    }
 }
 
-codec::deserialize_via_fields!(Pageable);
+codec::via_fields!(Pageable);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AssetSummary, CursorPageMetadata, Link};
 
 /// Schema: `/components/schemas/PagedResourcesAssetSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PagedResourcesAssetSummary {
     /// The page of resources returned.
     pub data: Option<Vec<AssetSummary>>,
@@ -13,17 +13,7 @@ pub struct PagedResourcesAssetSummary {
     pub metadata: Option<CursorPageMetadata>,
 }
 
-impl serde::Serialize for PagedResourcesAssetSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("data", &self.data);
-        map.optional("links", &self.links);
-        map.optional("metadata", &self.metadata);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PagedResourcesAssetSummary {
+impl codec::Fields for PagedResourcesAssetSummary {
     const FIELDS: &'static [&'static str] = &["data", "links", "metadata"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for PagedResourcesAssetSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("data", &self.data);
+        out.optional("links", &self.links);
+        out.optional("metadata", &self.metadata);
+    }
 }
 
-codec::deserialize_via_fields!(PagedResourcesAssetSummary);
+codec::via_fields!(PagedResourcesAssetSummary);

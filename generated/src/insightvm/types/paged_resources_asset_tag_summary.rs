@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AssetTagSummary, CursorPageMetadata, Link};
 
 /// Schema: `/components/schemas/PagedResourcesAssetTagSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PagedResourcesAssetTagSummary {
     /// The page of resources returned.
     pub data: Option<Vec<AssetTagSummary>>,
@@ -13,17 +13,7 @@ pub struct PagedResourcesAssetTagSummary {
     pub metadata: Option<CursorPageMetadata>,
 }
 
-impl serde::Serialize for PagedResourcesAssetTagSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("data", &self.data);
-        map.optional("links", &self.links);
-        map.optional("metadata", &self.metadata);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PagedResourcesAssetTagSummary {
+impl codec::Fields for PagedResourcesAssetTagSummary {
     const FIELDS: &'static [&'static str] = &["data", "links", "metadata"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for PagedResourcesAssetTagSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("data", &self.data);
+        out.optional("links", &self.links);
+        out.optional("metadata", &self.metadata);
+    }
 }
 
-codec::deserialize_via_fields!(PagedResourcesAssetTagSummary);
+codec::via_fields!(PagedResourcesAssetTagSummary);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{CursorPageMetadata, Link, ScanEngineResource};
 
 /// Schema: `/components/schemas/PagedResourcesScanEngineResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PagedResourcesScanEngineResource {
     /// The page of resources returned.
     pub data: Option<Vec<ScanEngineResource>>,
@@ -13,17 +13,7 @@ pub struct PagedResourcesScanEngineResource {
     pub metadata: Option<CursorPageMetadata>,
 }
 
-impl serde::Serialize for PagedResourcesScanEngineResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("data", &self.data);
-        map.optional("links", &self.links);
-        map.optional("metadata", &self.metadata);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PagedResourcesScanEngineResource {
+impl codec::Fields for PagedResourcesScanEngineResource {
     const FIELDS: &'static [&'static str] = &["data", "links", "metadata"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for PagedResourcesScanEngineResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("data", &self.data);
+        out.optional("links", &self.links);
+        out.optional("metadata", &self.metadata);
+    }
 }
 
-codec::deserialize_via_fields!(PagedResourcesScanEngineResource);
+codec::via_fields!(PagedResourcesScanEngineResource);

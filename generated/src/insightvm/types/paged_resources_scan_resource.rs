@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{CursorPageMetadata, Link, ScanResource};
 
 /// Schema: `/components/schemas/PagedResourcesScanResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PagedResourcesScanResource {
     /// The page of resources returned.
     pub data: Option<Vec<ScanResource>>,
@@ -13,17 +13,7 @@ pub struct PagedResourcesScanResource {
     pub metadata: Option<CursorPageMetadata>,
 }
 
-impl serde::Serialize for PagedResourcesScanResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("data", &self.data);
-        map.optional("links", &self.links);
-        map.optional("metadata", &self.metadata);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PagedResourcesScanResource {
+impl codec::Fields for PagedResourcesScanResource {
     const FIELDS: &'static [&'static str] = &["data", "links", "metadata"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,9 +30,15 @@ impl codec::ReadFields for PagedResourcesScanResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("data", &self.data);
+        out.optional("links", &self.links);
+        out.optional("metadata", &self.metadata);
+    }
 }
 
-codec::deserialize_via_fields!(PagedResourcesScanResource);
+codec::via_fields!(PagedResourcesScanResource);
 
 /// Schema: `/components/schemas/PagedResourcesScanResourceWithoutAssetIds`
 pub type PagedResourcesScanResourceWithoutAssetIds = PagedResourcesScanResource;

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/components/schemas/RemoveScanEngineConfigurationProperty`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RemoveScanEngineConfigurationProperty {
     /// List of property names to remove from a scan engine.
     pub properties: Vec<String>,
@@ -16,15 +16,7 @@ impl RemoveScanEngineConfigurationProperty {
     }
 }
 
-impl serde::Serialize for RemoveScanEngineConfigurationProperty {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("properties", &self.properties);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RemoveScanEngineConfigurationProperty {
+impl codec::Fields for RemoveScanEngineConfigurationProperty {
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,6 +34,10 @@ impl codec::ReadFields for RemoveScanEngineConfigurationProperty {
         };
         Ok(Self { properties })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("properties", &self.properties);
+    }
 }
 
-codec::deserialize_via_fields!(RemoveScanEngineConfigurationProperty);
+codec::via_fields!(RemoveScanEngineConfigurationProperty);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// The current configuration applied to the scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngineConfiguration`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanEngineConfiguration {
     /// Timestamp the configuration was last retrieved from the engine by the Insight Platform.
     pub last_retrieved: Option<chrono::DateTime<chrono::Utc>>,
@@ -15,17 +15,7 @@ pub struct ScanEngineConfiguration {
     pub last_retrieved2: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl serde::Serialize for ScanEngineConfiguration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("lastRetrieved", &self.last_retrieved);
-        map.optional("properties", &self.properties);
-        map.optional("last_retrieved", &self.last_retrieved2);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEngineConfiguration {
+impl codec::Fields for ScanEngineConfiguration {
     const FIELDS: &'static [&'static str] = &[
         "lastRetrieved",
         "properties",
@@ -46,6 +36,12 @@ impl codec::ReadFields for ScanEngineConfiguration {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("lastRetrieved", &self.last_retrieved);
+        out.optional("properties", &self.properties);
+        out.optional("last_retrieved", &self.last_retrieved2);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEngineConfiguration);
+codec::via_fields!(ScanEngineConfiguration);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Scan Engine Properties Input
 ///
 /// Schema: `/components/schemas/ScanEngineConfigurationPropertyInput`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanEngineConfigurationPropertyInput {
     /// Name of the scan engine configuration property (e.g. com.rapid7.*).
     pub name: String,
@@ -23,16 +23,7 @@ impl ScanEngineConfigurationPropertyInput {
     }
 }
 
-impl serde::Serialize for ScanEngineConfigurationPropertyInput {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name);
-        map.field("value", &self.value);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEngineConfigurationPropertyInput {
+impl codec::Fields for ScanEngineConfigurationPropertyInput {
     const FIELDS: &'static [&'static str] = &["name", "value"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -55,6 +46,11 @@ impl codec::ReadFields for ScanEngineConfigurationPropertyInput {
         };
         Ok(Self { name, value })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("name", &self.name);
+        out.field("value", &self.value);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEngineConfigurationPropertyInput);
+codec::via_fields!(ScanEngineConfigurationPropertyInput);

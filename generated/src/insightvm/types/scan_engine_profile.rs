@@ -6,20 +6,12 @@ use super::ScanEngineConfiguration;
 /// The Profile associated with the scan engine.
 ///
 /// Schema: `/components/schemas/ScanEngineProfile`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanEngineProfile {
     pub configuration: Option<ScanEngineConfiguration>,
 }
 
-impl serde::Serialize for ScanEngineProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("configuration", &self.configuration);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEngineProfile {
+impl codec::Fields for ScanEngineProfile {
     const FIELDS: &'static [&'static str] = &["configuration"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -34,6 +26,10 @@ impl codec::ReadFields for ScanEngineProfile {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("configuration", &self.configuration);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEngineProfile);
+codec::via_fields!(ScanEngineProfile);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ScanEngineId, ScanEngineProfile};
 
 /// Schema: `/components/schemas/ScanEngineResource`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanEngineResource {
     pub host_name: Option<String>,
     pub id: ScanEngineId,
@@ -30,21 +30,7 @@ impl ScanEngineResource {
     }
 }
 
-impl serde::Serialize for ScanEngineResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("host_name", &self.host_name);
-        map.field("id", &self.id);
-        map.optional("last_seen", &self.last_seen);
-        map.optional("name", &self.name);
-        map.optional("profile", &self.profile);
-        map.optional("registered", &self.registered);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEngineResource {
+impl codec::Fields for ScanEngineResource {
     const FIELDS: &'static [&'static str] = &[
         "host_name",
         "id",
@@ -90,6 +76,16 @@ impl codec::ReadFields for ScanEngineResource {
             status,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("host_name", &self.host_name);
+        out.field("id", &self.id);
+        out.optional("last_seen", &self.last_seen);
+        out.optional("name", &self.name);
+        out.optional("profile", &self.profile);
+        out.optional("registered", &self.registered);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEngineResource);
+codec::via_fields!(ScanEngineResource);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// The payload for starting a scan.
 ///
 /// Schema: `/components/schemas/ScanForm`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanForm {
     /// The identifiers of the assets to scan.
     pub asset_ids: Option<Vec<String>>,
@@ -26,23 +26,7 @@ pub struct ScanForm {
     pub vulnerability_ids: Option<Vec<String>>,
 }
 
-impl serde::Serialize for ScanForm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("asset_ids", &self.asset_ids);
-        map.optional("credential_sources", &self.credential_sources);
-        map.optional("engine_ids", &self.engine_ids);
-        map.optional("exclusions", &self.exclusions);
-        map.optional("name", &self.name);
-        map.optional("result_consumer", &self.result_consumer);
-        map.optional("solution_ids", &self.solution_ids);
-        map.optional("start_time", &self.start_time);
-        map.optional("vulnerability_ids", &self.vulnerability_ids);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanForm {
+impl codec::Fields for ScanForm {
     const FIELDS: &'static [&'static str] = &[
         "asset_ids",
         "credential_sources",
@@ -75,6 +59,18 @@ impl codec::ReadFields for ScanForm {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("asset_ids", &self.asset_ids);
+        out.optional("credential_sources", &self.credential_sources);
+        out.optional("engine_ids", &self.engine_ids);
+        out.optional("exclusions", &self.exclusions);
+        out.optional("name", &self.name);
+        out.optional("result_consumer", &self.result_consumer);
+        out.optional("solution_ids", &self.solution_ids);
+        out.optional("start_time", &self.start_time);
+        out.optional("vulnerability_ids", &self.vulnerability_ids);
+    }
 }
 
-codec::deserialize_via_fields!(ScanForm);
+codec::via_fields!(ScanForm);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ScanEngineId, ScanId};
 
 /// Schema: `/components/schemas/ScanResource`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanResource {
     pub asset_ids: Option<Vec<String>>,
     pub details: Option<serde_json::Value>,
@@ -32,22 +32,7 @@ impl ScanResource {
     }
 }
 
-impl serde::Serialize for ScanResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("asset_ids", &self.asset_ids);
-        map.optional("details", &self.details);
-        map.optional("engine_id", &self.engine_id);
-        map.optional("finished", &self.finished);
-        map.field("id", &self.id);
-        map.optional("name", &self.name);
-        map.optional("started", &self.started);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanResource {
+impl codec::Fields for ScanResource {
     const FIELDS: &'static [&'static str] = &[
         "asset_ids",
         "details",
@@ -97,6 +82,17 @@ impl codec::ReadFields for ScanResource {
             status,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("asset_ids", &self.asset_ids);
+        out.optional("details", &self.details);
+        out.optional("engine_id", &self.engine_id);
+        out.optional("finished", &self.finished);
+        out.field("id", &self.id);
+        out.optional("name", &self.name);
+        out.optional("started", &self.started);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(ScanResource);
+codec::via_fields!(ScanResource);

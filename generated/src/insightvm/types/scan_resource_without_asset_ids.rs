@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ScanEngineId, ScanId};
 
 /// Schema: `/components/schemas/ScanResourceWithoutAssetIds`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanResourceWithoutAssetIds {
     pub details: Option<serde_json::Value>,
     pub engine_id: Option<ScanEngineId>,
@@ -30,21 +30,7 @@ impl ScanResourceWithoutAssetIds {
     }
 }
 
-impl serde::Serialize for ScanResourceWithoutAssetIds {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("details", &self.details);
-        map.optional("engine_id", &self.engine_id);
-        map.optional("finished", &self.finished);
-        map.field("id", &self.id);
-        map.optional("name", &self.name);
-        map.optional("started", &self.started);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanResourceWithoutAssetIds {
+impl codec::Fields for ScanResourceWithoutAssetIds {
     const FIELDS: &'static [&'static str] = &[
         "details",
         "engine_id",
@@ -90,6 +76,16 @@ impl codec::ReadFields for ScanResourceWithoutAssetIds {
             status,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("details", &self.details);
+        out.optional("engine_id", &self.engine_id);
+        out.optional("finished", &self.finished);
+        out.field("id", &self.id);
+        out.optional("name", &self.name);
+        out.optional("started", &self.started);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(ScanResourceWithoutAssetIds);
+codec::via_fields!(ScanResourceWithoutAssetIds);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Unique Identifiers
 ///
 /// Schema: `/components/schemas/UniqueIdSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UniqueIdSummary {
     /// The unique identifier.
     pub id: Option<String>,
@@ -13,16 +13,7 @@ pub struct UniqueIdSummary {
     pub source: Option<String>,
 }
 
-impl serde::Serialize for UniqueIdSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("source", &self.source);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UniqueIdSummary {
+impl codec::Fields for UniqueIdSummary {
     const FIELDS: &'static [&'static str] = &["id", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +29,11 @@ impl codec::ReadFields for UniqueIdSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("source", &self.source);
+    }
 }
 
-codec::deserialize_via_fields!(UniqueIdSummary);
+codec::via_fields!(UniqueIdSummary);

@@ -3,22 +3,13 @@
 use crate::runtime::codec;
 
 /// Schema: `/components/schemas/UnscannedAssetResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UnscannedAssetResource {
     pub id: Option<String>,
     pub reason: Option<String>,
 }
 
-impl serde::Serialize for UnscannedAssetResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("reason", &self.reason);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UnscannedAssetResource {
+impl codec::Fields for UnscannedAssetResource {
     const FIELDS: &'static [&'static str] = &["id", "reason"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -34,6 +25,11 @@ impl codec::ReadFields for UnscannedAssetResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("reason", &self.reason);
+    }
 }
 
-codec::deserialize_via_fields!(UnscannedAssetResource);
+codec::via_fields!(UnscannedAssetResource);

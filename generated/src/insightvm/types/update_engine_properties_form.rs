@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::ScanEngineConfigurationPropertyInput;
 
 /// Schema: `/components/schemas/UpdateEnginePropertiesForm`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UpdateEnginePropertiesForm {
     /// The properties to apply to the engine payload.
     pub properties: Vec<ScanEngineConfigurationPropertyInput>,
@@ -17,15 +17,7 @@ impl UpdateEnginePropertiesForm {
     }
 }
 
-impl serde::Serialize for UpdateEnginePropertiesForm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("properties", &self.properties);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UpdateEnginePropertiesForm {
+impl codec::Fields for UpdateEnginePropertiesForm {
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +35,10 @@ impl codec::ReadFields for UpdateEnginePropertiesForm {
         };
         Ok(Self { properties })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("properties", &self.properties);
+    }
 }
 
-codec::deserialize_via_fields!(UpdateEnginePropertiesForm);
+codec::via_fields!(UpdateEnginePropertiesForm);

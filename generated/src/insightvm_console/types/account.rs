@@ -3,20 +3,12 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Account`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Account {
     pub service: Option<String>,
 }
 
-impl serde::Serialize for Account {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("service", &self.service);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Account {
+impl codec::Fields for Account {
     const FIELDS: &'static [&'static str] = &["service"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -31,6 +23,10 @@ impl codec::ReadFields for Account {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("service", &self.service);
+    }
 }
 
-codec::deserialize_via_fields!(Account);
+codec::via_fields!(Account);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Address`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Address {
     /// The IPv4 or IPv6 address.
     pub ip: Option<String>,
@@ -12,16 +12,7 @@ pub struct Address {
     pub mac: Option<String>,
 }
 
-impl serde::Serialize for Address {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("ip", &self.ip);
-        map.optional("mac", &self.mac);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Address {
+impl codec::Fields for Address {
     const FIELDS: &'static [&'static str] = &["ip", "mac"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for Address {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("ip", &self.ip);
+        out.optional("mac", &self.mac);
+    }
 }
 
-codec::deserialize_via_fields!(Address);
+codec::via_fields!(Address);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/AdhocScan`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AdhocScan {
     /// The asset groups that should be included as a part of the scan. Only asset groups assigned
     /// to the site can be specified for a scan. This value should be an array of integers
@@ -20,19 +20,7 @@ pub struct AdhocScan {
     pub template_id: Option<String>,
 }
 
-impl serde::Serialize for AdhocScan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroupIds", &self.asset_group_ids);
-        map.optional("engineId", &self.engine_id);
-        map.optional("hosts", &self.hosts);
-        map.optional("name", &self.name);
-        map.optional("templateId", &self.template_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AdhocScan {
+impl codec::Fields for AdhocScan {
     const FIELDS: &'static [&'static str] = &[
         "assetGroupIds",
         "engineId",
@@ -57,6 +45,14 @@ impl codec::ReadFields for AdhocScan {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assetGroupIds", &self.asset_group_ids);
+        out.optional("engineId", &self.engine_id);
+        out.optional("hosts", &self.hosts);
+        out.optional("name", &self.name);
+        out.optional("templateId", &self.template_id);
+    }
 }
 
-codec::deserialize_via_fields!(AdhocScan);
+codec::via_fields!(AdhocScan);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/AdvisoryLink`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AdvisoryLink {
     /// The hypertext reference for the vulnerability reference.
     pub href: Option<String>,
@@ -11,16 +11,7 @@ pub struct AdvisoryLink {
     pub rel: Option<String>,
 }
 
-impl serde::Serialize for AdvisoryLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href);
-        map.optional("rel", &self.rel);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AdvisoryLink {
+impl codec::Fields for AdvisoryLink {
     const FIELDS: &'static [&'static str] = &["href", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for AdvisoryLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("href", &self.href);
+        out.optional("rel", &self.rel);
+    }
 }
 
-codec::deserialize_via_fields!(AdvisoryLink);
+codec::via_fields!(AdvisoryLink);

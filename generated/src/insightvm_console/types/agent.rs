@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/Agent`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Agent {
     /// All addresses discovered on the asset.
     pub addresses: Option<Vec<Address>>,
@@ -97,43 +97,7 @@ impl Agent {
     }
 }
 
-impl serde::Serialize for Agent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses);
-        map.optional("agentId", &self.agent_id);
-        map.optional("assessedForPolicies", &self.assessed_for_policies);
-        map.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
-        map.optional("configurations", &self.configurations);
-        map.optional("databases", &self.databases);
-        map.optional("files", &self.files);
-        map.optional("history", &self.history);
-        map.optional("hostName", &self.host_name);
-        map.optional("hostNames", &self.host_names);
-        map.optional("id", &self.id);
-        map.optional("ids", &self.ids);
-        map.optional("ip", &self.ip);
-        map.field(
-            "lastAssessedForVulnerabilities",
-            &self.last_assessed_for_vulnerabilities,
-        );
-        map.optional("links", &self.links);
-        map.optional("mac", &self.mac);
-        map.optional("os", &self.os);
-        map.optional("osFingerprint", &self.os_fingerprint);
-        map.optional("rawRiskScore", &self.raw_risk_score);
-        map.optional("riskScore", &self.risk_score);
-        map.optional("services", &self.services);
-        map.optional("software", &self.software);
-        map.optional("type", &self.type_);
-        map.optional("userGroups", &self.user_groups);
-        map.optional("users", &self.users);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Agent {
+impl codec::Fields for Agent {
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "agentId",
@@ -260,6 +224,38 @@ impl codec::ReadFields for Agent {
             vulnerabilities,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("addresses", &self.addresses);
+        out.optional("agentId", &self.agent_id);
+        out.optional("assessedForPolicies", &self.assessed_for_policies);
+        out.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
+        out.optional("configurations", &self.configurations);
+        out.optional("databases", &self.databases);
+        out.optional("files", &self.files);
+        out.optional("history", &self.history);
+        out.optional("hostName", &self.host_name);
+        out.optional("hostNames", &self.host_names);
+        out.optional("id", &self.id);
+        out.optional("ids", &self.ids);
+        out.optional("ip", &self.ip);
+        out.field(
+            "lastAssessedForVulnerabilities",
+            &self.last_assessed_for_vulnerabilities,
+        );
+        out.optional("links", &self.links);
+        out.optional("mac", &self.mac);
+        out.optional("os", &self.os);
+        out.optional("osFingerprint", &self.os_fingerprint);
+        out.optional("rawRiskScore", &self.raw_risk_score);
+        out.optional("riskScore", &self.risk_score);
+        out.optional("services", &self.services);
+        out.optional("software", &self.software);
+        out.optional("type", &self.type_);
+        out.optional("userGroups", &self.user_groups);
+        out.optional("users", &self.users);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(Agent);
+codec::via_fields!(Agent);

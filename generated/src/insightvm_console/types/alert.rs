@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AlertNotification, Link, ScanEvents, VulnerabilityEvents};
 
 /// Schema: `/definitions/Alert`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Alert {
     /// Flag indicating the alert is enabled.
     pub enabled: bool,
@@ -43,22 +43,7 @@ impl Alert {
     }
 }
 
-impl serde::Serialize for Alert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled);
-        map.optional("enabledScanEvents", &self.enabled_scan_events);
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("maximumAlerts", &self.maximum_alerts);
-        map.field("name", &self.name);
-        map.field("notification", &self.notification);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Alert {
+impl codec::Fields for Alert {
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -116,6 +101,17 @@ impl codec::ReadFields for Alert {
             notification,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("enabled", &self.enabled);
+        out.optional("enabledScanEvents", &self.enabled_scan_events);
+        out.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("maximumAlerts", &self.maximum_alerts);
+        out.field("name", &self.name);
+        out.field("notification", &self.notification);
+    }
 }
 
-codec::deserialize_via_fields!(Alert);
+codec::via_fields!(Alert);

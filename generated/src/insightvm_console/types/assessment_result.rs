@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AssessmentResultProtocol, AssessmentResultStatus, Link};
 
 /// Schema: `/definitions/AssessmentResult`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AssessmentResult {
     /// The identifier of the vulnerability check.
     pub check_id: Option<String>,
@@ -47,23 +47,7 @@ impl AssessmentResult {
     }
 }
 
-impl serde::Serialize for AssessmentResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("checkId", &self.check_id);
-        map.optional("exceptions", &self.exceptions);
-        map.optional("key", &self.key);
-        map.optional("links", &self.links);
-        map.optional("port", &self.port);
-        map.optional("proof", &self.proof);
-        map.optional("protocol", &self.protocol);
-        map.optional("since", &self.since);
-        map.field("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssessmentResult {
+impl codec::Fields for AssessmentResult {
     const FIELDS: &'static [&'static str] = &[
         "checkId",
         "exceptions",
@@ -117,6 +101,18 @@ impl codec::ReadFields for AssessmentResult {
             status,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("checkId", &self.check_id);
+        out.optional("exceptions", &self.exceptions);
+        out.optional("key", &self.key);
+        out.optional("links", &self.links);
+        out.optional("port", &self.port);
+        out.optional("proof", &self.proof);
+        out.optional("protocol", &self.protocol);
+        out.optional("since", &self.since);
+        out.field("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(AssessmentResult);
+codec::via_fields!(AssessmentResult);

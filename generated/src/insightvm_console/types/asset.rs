@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/Asset`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Asset {
     /// All addresses discovered on the asset.
     pub addresses: Option<Vec<Address>>,
@@ -59,38 +59,7 @@ pub struct Asset {
     pub vulnerabilities: Option<AssetVulnerabilities>,
 }
 
-impl serde::Serialize for Asset {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses);
-        map.optional("assessedForPolicies", &self.assessed_for_policies);
-        map.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
-        map.optional("configurations", &self.configurations);
-        map.optional("databases", &self.databases);
-        map.optional("files", &self.files);
-        map.optional("history", &self.history);
-        map.optional("hostName", &self.host_name);
-        map.optional("hostNames", &self.host_names);
-        map.optional("id", &self.id);
-        map.optional("ids", &self.ids);
-        map.optional("ip", &self.ip);
-        map.optional("links", &self.links);
-        map.optional("mac", &self.mac);
-        map.optional("os", &self.os);
-        map.optional("osFingerprint", &self.os_fingerprint);
-        map.optional("rawRiskScore", &self.raw_risk_score);
-        map.optional("riskScore", &self.risk_score);
-        map.optional("services", &self.services);
-        map.optional("software", &self.software);
-        map.optional("type", &self.type_);
-        map.optional("userGroups", &self.user_groups);
-        map.optional("users", &self.users);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Asset {
+impl codec::Fields for Asset {
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "assessedForPolicies",
@@ -155,6 +124,33 @@ impl codec::ReadFields for Asset {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("addresses", &self.addresses);
+        out.optional("assessedForPolicies", &self.assessed_for_policies);
+        out.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
+        out.optional("configurations", &self.configurations);
+        out.optional("databases", &self.databases);
+        out.optional("files", &self.files);
+        out.optional("history", &self.history);
+        out.optional("hostName", &self.host_name);
+        out.optional("hostNames", &self.host_names);
+        out.optional("id", &self.id);
+        out.optional("ids", &self.ids);
+        out.optional("ip", &self.ip);
+        out.optional("links", &self.links);
+        out.optional("mac", &self.mac);
+        out.optional("os", &self.os);
+        out.optional("osFingerprint", &self.os_fingerprint);
+        out.optional("rawRiskScore", &self.raw_risk_score);
+        out.optional("riskScore", &self.risk_score);
+        out.optional("services", &self.services);
+        out.optional("software", &self.software);
+        out.optional("type", &self.type_);
+        out.optional("userGroups", &self.user_groups);
+        out.optional("users", &self.users);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(Asset);
+codec::via_fields!(Asset);

@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/AssetCreate`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AssetCreate {
     /// All addresses discovered on the asset.
     pub addresses: Option<Vec<Address>>,
@@ -104,41 +104,7 @@ impl AssetCreate {
     }
 }
 
-impl serde::Serialize for AssetCreate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses);
-        map.optional("assessedForPolicies", &self.assessed_for_policies);
-        map.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
-        map.optional("configurations", &self.configurations);
-        map.optional("cpe", &self.cpe);
-        map.optional("databases", &self.databases);
-        map.field("date", &self.date);
-        map.optional("description", &self.description);
-        map.optional("files", &self.files);
-        map.optional("history", &self.history);
-        map.optional("hostName", &self.host_name);
-        map.optional("hostNames", &self.host_names);
-        map.optional("id", &self.id);
-        map.optional("ids", &self.ids);
-        map.optional("ip", &self.ip);
-        map.optional("links", &self.links);
-        map.optional("mac", &self.mac);
-        map.optional("os", &self.os);
-        map.optional("osFingerprint", &self.os_fingerprint);
-        map.optional("rawRiskScore", &self.raw_risk_score);
-        map.optional("riskScore", &self.risk_score);
-        map.optional("services", &self.services);
-        map.optional("software", &self.software);
-        map.optional("type", &self.type_);
-        map.optional("userGroups", &self.user_groups);
-        map.optional("users", &self.users);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetCreate {
+impl codec::Fields for AssetCreate {
     const FIELDS: &'static [&'static str] = &[
         "addresses",
         "assessedForPolicies",
@@ -266,6 +232,36 @@ impl codec::ReadFields for AssetCreate {
             vulnerabilities,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("addresses", &self.addresses);
+        out.optional("assessedForPolicies", &self.assessed_for_policies);
+        out.optional("assessedForVulnerabilities", &self.assessed_for_vulnerabilities);
+        out.optional("configurations", &self.configurations);
+        out.optional("cpe", &self.cpe);
+        out.optional("databases", &self.databases);
+        out.field("date", &self.date);
+        out.optional("description", &self.description);
+        out.optional("files", &self.files);
+        out.optional("history", &self.history);
+        out.optional("hostName", &self.host_name);
+        out.optional("hostNames", &self.host_names);
+        out.optional("id", &self.id);
+        out.optional("ids", &self.ids);
+        out.optional("ip", &self.ip);
+        out.optional("links", &self.links);
+        out.optional("mac", &self.mac);
+        out.optional("os", &self.os);
+        out.optional("osFingerprint", &self.os_fingerprint);
+        out.optional("rawRiskScore", &self.raw_risk_score);
+        out.optional("riskScore", &self.risk_score);
+        out.optional("services", &self.services);
+        out.optional("software", &self.software);
+        out.optional("type", &self.type_);
+        out.optional("userGroups", &self.user_groups);
+        out.optional("users", &self.users);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(AssetCreate);
+codec::via_fields!(AssetCreate);

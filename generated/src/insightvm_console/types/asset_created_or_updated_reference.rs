@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::{AssetCreatedOrUpdatedReferenceStatusCode, ReferenceWithAssetIdLink};
 
 /// Schema: `/definitions/AssetCreatedOrUpdatedReference`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetCreatedOrUpdatedReference {
     pub body: Option<ReferenceWithAssetIdLink>,
     pub status_code: Option<AssetCreatedOrUpdatedReferenceStatusCode>,
 }
 
-impl serde::Serialize for AssetCreatedOrUpdatedReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("body", &self.body);
-        map.optional("statusCode", &self.status_code);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetCreatedOrUpdatedReference {
+impl codec::Fields for AssetCreatedOrUpdatedReference {
     const FIELDS: &'static [&'static str] = &["body", "statusCode"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for AssetCreatedOrUpdatedReference {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("body", &self.body);
+        out.optional("statusCode", &self.status_code);
+    }
 }
 
-codec::deserialize_via_fields!(AssetCreatedOrUpdatedReference);
+codec::via_fields!(AssetCreatedOrUpdatedReference);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AssetGroupType, Link, SearchCriteria, Vulnerabilities};
 
 /// Schema: `/definitions/AssetGroup`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AssetGroup {
     /// The number of assets that belong to the asset group.
     pub assets: Option<i32>,
@@ -41,23 +41,7 @@ impl AssetGroup {
     }
 }
 
-impl serde::Serialize for AssetGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("riskScore", &self.risk_score);
-        map.optional("searchCriteria", &self.search_criteria);
-        map.field("type", &self.type_);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetGroup {
+impl codec::Fields for AssetGroup {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "description",
@@ -114,6 +98,18 @@ impl codec::ReadFields for AssetGroup {
             vulnerabilities,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("riskScore", &self.risk_score);
+        out.optional("searchCriteria", &self.search_criteria);
+        out.field("type", &self.type_);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(AssetGroup);
+codec::via_fields!(AssetGroup);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/AssetHistory`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetHistory {
     /// The date the asset information was collected or changed.
     pub date: Option<String>,
@@ -34,21 +34,7 @@ pub struct AssetHistory {
     pub vulnerability_exception_id: Option<i32>,
 }
 
-impl serde::Serialize for AssetHistory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("date", &self.date);
-        map.optional("description", &self.description);
-        map.optional("scanId", &self.scan_id);
-        map.optional("type", &self.type_);
-        map.optional("user", &self.user);
-        map.optional("version", &self.version);
-        map.optional("vulnerabilityExceptionId", &self.vulnerability_exception_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetHistory {
+impl codec::Fields for AssetHistory {
     const FIELDS: &'static [&'static str] = &[
         "date",
         "description",
@@ -79,6 +65,16 @@ impl codec::ReadFields for AssetHistory {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("date", &self.date);
+        out.optional("description", &self.description);
+        out.optional("scanId", &self.scan_id);
+        out.optional("type", &self.type_);
+        out.optional("user", &self.user);
+        out.optional("version", &self.version);
+        out.optional("vulnerabilityExceptionId", &self.vulnerability_exception_id);
+    }
 }
 
-codec::deserialize_via_fields!(AssetHistory);
+codec::via_fields!(AssetHistory);

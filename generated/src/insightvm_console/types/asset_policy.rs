@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AssetPolicyStatus, Link};
 
 /// Schema: `/definitions/AssetPolicy`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetPolicy {
     /// The name of the policy's benchmark.
     pub benchmark_name: Option<String>,
@@ -61,35 +61,7 @@ pub struct AssetPolicy {
     pub unscored_rules: Option<i32>,
 }
 
-impl serde::Serialize for AssetPolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("benchmarkName", &self.benchmark_name);
-        map.optional("benchmarkVersion", &self.benchmark_version);
-        map.optional("category", &self.category);
-        map.optional("description", &self.description);
-        map.optional("failedAssetsCount", &self.failed_assets_count);
-        map.optional("failedRulesCount", &self.failed_rules_count);
-        map.optional("id", &self.id);
-        map.optional("isCustom", &self.is_custom);
-        map.optional("links", &self.links);
-        map.optional("notApplicableAssetsCount", &self.not_applicable_assets_count);
-        map.optional("notApplicableRulesCount", &self.not_applicable_rules_count);
-        map.optional("passedAssetsCount", &self.passed_assets_count);
-        map.optional("passedRulesCount", &self.passed_rules_count);
-        map.optional("policyName", &self.policy_name);
-        map.optional("ruleCompliance", &self.rule_compliance);
-        map.optional("ruleComplianceDelta", &self.rule_compliance_delta);
-        map.optional("scope", &self.scope);
-        map.optional("status", &self.status);
-        map.optional("surrogateId", &self.surrogate_id);
-        map.optional("title", &self.title);
-        map.optional("unscoredRules", &self.unscored_rules);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetPolicy {
+impl codec::Fields for AssetPolicy {
     const FIELDS: &'static [&'static str] = &[
         "benchmarkName",
         "benchmarkVersion",
@@ -150,6 +122,30 @@ impl codec::ReadFields for AssetPolicy {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("benchmarkName", &self.benchmark_name);
+        out.optional("benchmarkVersion", &self.benchmark_version);
+        out.optional("category", &self.category);
+        out.optional("description", &self.description);
+        out.optional("failedAssetsCount", &self.failed_assets_count);
+        out.optional("failedRulesCount", &self.failed_rules_count);
+        out.optional("id", &self.id);
+        out.optional("isCustom", &self.is_custom);
+        out.optional("links", &self.links);
+        out.optional("notApplicableAssetsCount", &self.not_applicable_assets_count);
+        out.optional("notApplicableRulesCount", &self.not_applicable_rules_count);
+        out.optional("passedAssetsCount", &self.passed_assets_count);
+        out.optional("passedRulesCount", &self.passed_rules_count);
+        out.optional("policyName", &self.policy_name);
+        out.optional("ruleCompliance", &self.rule_compliance);
+        out.optional("ruleComplianceDelta", &self.rule_compliance_delta);
+        out.optional("scope", &self.scope);
+        out.optional("status", &self.status);
+        out.optional("surrogateId", &self.surrogate_id);
+        out.optional("title", &self.title);
+        out.optional("unscoredRules", &self.unscored_rules);
+    }
 }
 
-codec::deserialize_via_fields!(AssetPolicy);
+codec::via_fields!(AssetPolicy);

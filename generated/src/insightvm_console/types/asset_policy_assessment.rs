@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/AssetPolicyAssessment`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetPolicyAssessment {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -17,19 +17,7 @@ pub struct AssetPolicyAssessment {
     pub total_passed: Option<i32>,
 }
 
-impl serde::Serialize for AssetPolicyAssessment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("total", &self.total);
-        map.optional("totalFailed", &self.total_failed);
-        map.optional("totalNotApplicable", &self.total_not_applicable);
-        map.optional("totalPassed", &self.total_passed);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetPolicyAssessment {
+impl codec::Fields for AssetPolicyAssessment {
     const FIELDS: &'static [&'static str] = &[
         "links",
         "total",
@@ -54,6 +42,14 @@ impl codec::ReadFields for AssetPolicyAssessment {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("total", &self.total);
+        out.optional("totalFailed", &self.total_failed);
+        out.optional("totalNotApplicable", &self.total_not_applicable);
+        out.optional("totalPassed", &self.total_passed);
+    }
 }
 
-codec::deserialize_via_fields!(AssetPolicyAssessment);
+codec::via_fields!(AssetPolicyAssessment);

@@ -6,7 +6,7 @@ use super::{
 };
 
 /// Schema: `/definitions/AssetTag`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AssetTag {
     /// The color to use when rendering the tag in a user interface.
     pub color: Option<AssetTagColor>,
@@ -47,24 +47,7 @@ impl AssetTag {
     }
 }
 
-impl serde::Serialize for AssetTag {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("color", &self.color);
-        map.optional("created", &self.created);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("riskModifier", &self.risk_modifier);
-        map.optional("searchCriteria", &self.search_criteria);
-        map.optional("source", &self.source);
-        map.optional("sources", &self.sources);
-        map.field("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetTag {
+impl codec::Fields for AssetTag {
     const FIELDS: &'static [&'static str] = &[
         "color",
         "created",
@@ -125,6 +108,19 @@ impl codec::ReadFields for AssetTag {
             type_,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("color", &self.color);
+        out.optional("created", &self.created);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("riskModifier", &self.risk_modifier);
+        out.optional("searchCriteria", &self.search_criteria);
+        out.optional("source", &self.source);
+        out.optional("sources", &self.sources);
+        out.field("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(AssetTag);
+codec::via_fields!(AssetTag);

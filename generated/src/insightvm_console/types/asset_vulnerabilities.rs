@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/AssetVulnerabilities`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AssetVulnerabilities {
     /// The number of critical vulnerabilities.
     pub critical: Option<i64>,
@@ -19,20 +19,7 @@ pub struct AssetVulnerabilities {
     pub total: Option<i64>,
 }
 
-impl serde::Serialize for AssetVulnerabilities {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("critical", &self.critical);
-        map.optional("exploits", &self.exploits);
-        map.optional("malwareKits", &self.malware_kits);
-        map.optional("moderate", &self.moderate);
-        map.optional("severe", &self.severe);
-        map.optional("total", &self.total);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AssetVulnerabilities {
+impl codec::Fields for AssetVulnerabilities {
     const FIELDS: &'static [&'static str] = &[
         "critical",
         "exploits",
@@ -59,6 +46,15 @@ impl codec::ReadFields for AssetVulnerabilities {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("critical", &self.critical);
+        out.optional("exploits", &self.exploits);
+        out.optional("malwareKits", &self.malware_kits);
+        out.optional("moderate", &self.moderate);
+        out.optional("severe", &self.severe);
+        out.optional("total", &self.total);
+    }
 }
 
-codec::deserialize_via_fields!(AssetVulnerabilities);
+codec::via_fields!(AssetVulnerabilities);

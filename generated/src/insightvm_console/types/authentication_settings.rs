@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/AuthenticationSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AuthenticationSettings {
     /// Whether two-factor authentication is enabled.
     pub _2fa: Option<bool>,
@@ -11,16 +11,7 @@ pub struct AuthenticationSettings {
     pub login_lock_threshold: Option<i32>,
 }
 
-impl serde::Serialize for AuthenticationSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("2fa", &self._2fa);
-        map.optional("loginLockThreshold", &self.login_lock_threshold);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AuthenticationSettings {
+impl codec::Fields for AuthenticationSettings {
     const FIELDS: &'static [&'static str] = &["2fa", "loginLockThreshold"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for AuthenticationSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("2fa", &self._2fa);
+        out.optional("loginLockThreshold", &self.login_lock_threshold);
+    }
 }
 
-codec::deserialize_via_fields!(AuthenticationSettings);
+codec::via_fields!(AuthenticationSettings);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AuthenticationSourceType, Link};
 
 /// Schema: `/definitions/AuthenticationSource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AuthenticationSource {
     /// Whether the authentication source is external (true) or internal (false).
     pub external: Option<bool>,
@@ -18,19 +18,7 @@ pub struct AuthenticationSource {
     pub type_: Option<AuthenticationSourceType>,
 }
 
-impl serde::Serialize for AuthenticationSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("external", &self.external);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AuthenticationSource {
+impl codec::Fields for AuthenticationSource {
     const FIELDS: &'static [&'static str] = &["external", "id", "links", "name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -49,6 +37,14 @@ impl codec::ReadFields for AuthenticationSource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("external", &self.external);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(AuthenticationSource);
+codec::via_fields!(AuthenticationSource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::AvailableReportFormatFormat;
 
 /// Schema: `/definitions/AvailableReportFormat`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AvailableReportFormat {
     /// The output file-format of a report.
     pub format: Option<AvailableReportFormatFormat>,
@@ -12,16 +12,7 @@ pub struct AvailableReportFormat {
     pub templates: Option<Vec<String>>,
 }
 
-impl serde::Serialize for AvailableReportFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("format", &self.format);
-        map.optional("templates", &self.templates);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for AvailableReportFormat {
+impl codec::Fields for AvailableReportFormat {
     const FIELDS: &'static [&'static str] = &["format", "templates"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for AvailableReportFormat {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("format", &self.format);
+        out.optional("templates", &self.templates);
+    }
 }
 
-codec::deserialize_via_fields!(AvailableReportFormat);
+codec::via_fields!(AvailableReportFormat);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Configuration`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Configuration {
     /// The name of the configuration value.
     pub name: String,
@@ -21,16 +21,7 @@ impl Configuration {
     }
 }
 
-impl serde::Serialize for Configuration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name);
-        map.optional("value", &self.value);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Configuration {
+impl codec::Fields for Configuration {
     const FIELDS: &'static [&'static str] = &["name", "value"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,6 +41,11 @@ impl codec::ReadFields for Configuration {
         };
         Ok(Self { name, value })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("name", &self.name);
+        out.optional("value", &self.value);
+    }
 }
 
-codec::deserialize_via_fields!(Configuration);
+codec::via_fields!(Configuration);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ConsoleCommandOutput`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ConsoleCommandOutput {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ConsoleCommandOutput {
     pub output: Option<String>,
 }
 
-impl serde::Serialize for ConsoleCommandOutput {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("output", &self.output);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ConsoleCommandOutput {
+impl codec::Fields for ConsoleCommandOutput {
     const FIELDS: &'static [&'static str] = &["links", "output"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ConsoleCommandOutput {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("output", &self.output);
+    }
 }
 
-codec::deserialize_via_fields!(ConsoleCommandOutput);
+codec::via_fields!(ConsoleCommandOutput);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ContentDescription`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ContentDescription {
     /// Hypertext Markup Language (HTML) representation of the content.
     pub html: Option<String>,
@@ -11,16 +11,7 @@ pub struct ContentDescription {
     pub text: Option<String>,
 }
 
-impl serde::Serialize for ContentDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("html", &self.html);
-        map.optional("text", &self.text);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ContentDescription {
+impl codec::Fields for ContentDescription {
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,9 +27,14 @@ impl codec::ReadFields for ContentDescription {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("html", &self.html);
+        out.optional("text", &self.text);
+    }
 }
 
-codec::deserialize_via_fields!(ContentDescription);
+codec::via_fields!(ContentDescription);
 
 /// Schema: `/definitions/AdditionalInformation`
 pub type AdditionalInformation = ContentDescription;

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/CPUInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CpuInfo {
     /// The clock speed of the host, in MHz.
     pub clock_speed: Option<i32>,
@@ -11,16 +11,7 @@ pub struct CpuInfo {
     pub count: Option<i32>,
 }
 
-impl serde::Serialize for CpuInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("clockSpeed", &self.clock_speed);
-        map.optional("count", &self.count);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CpuInfo {
+impl codec::Fields for CpuInfo {
     const FIELDS: &'static [&'static str] = &["clockSpeed", "count"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for CpuInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("clockSpeed", &self.clock_speed);
+        out.optional("count", &self.count);
+    }
 }
 
-codec::deserialize_via_fields!(CpuInfo);
+codec::via_fields!(CpuInfo);

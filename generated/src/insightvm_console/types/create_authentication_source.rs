@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/CreateAuthenticationSource`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CreateAuthenticationSource {
     /// The identifier of the authentication source to use to authenticate the user. The source
     /// with the specified identifier must be of the type specified by `type`. If `id` is omitted,
@@ -23,16 +23,7 @@ impl CreateAuthenticationSource {
     }
 }
 
-impl serde::Serialize for CreateAuthenticationSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.field("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CreateAuthenticationSource {
+impl codec::Fields for CreateAuthenticationSource {
     const FIELDS: &'static [&'static str] = &["id", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +43,11 @@ impl codec::ReadFields for CreateAuthenticationSource {
         };
         Ok(Self { id, type_ })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.field("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(CreateAuthenticationSource);
+codec::via_fields!(CreateAuthenticationSource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/CreatedReference`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreatedReference {
     /// The identifier of the resource created.
     pub id: Option<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -12,16 +12,7 @@ pub struct CreatedReference {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CreatedReference {
+impl codec::Fields for CreatedReference {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for CreatedReference {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(CreatedReference);
+codec::via_fields!(CreatedReference);

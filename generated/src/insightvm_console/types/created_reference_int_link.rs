@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/CreatedReference«int,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreatedReferenceIntLink {
     /// The identifier of the resource created.
     pub id: Option<i32>,
@@ -12,16 +12,7 @@ pub struct CreatedReferenceIntLink {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReferenceIntLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CreatedReferenceIntLink {
+impl codec::Fields for CreatedReferenceIntLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for CreatedReferenceIntLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(CreatedReferenceIntLink);
+codec::via_fields!(CreatedReferenceIntLink);
 
 /// Schema: `/definitions/CreatedReference«AssetGroupID,Link»`
 pub type CreatedReferenceAssetGroupIdLink = CreatedReferenceIntLink;

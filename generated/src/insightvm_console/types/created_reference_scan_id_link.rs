@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/CreatedReference«ScanID,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreatedReferenceScanIdLink {
     /// The identifier of the resource created.
     pub id: Option<i64>,
@@ -12,16 +12,7 @@ pub struct CreatedReferenceScanIdLink {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReferenceScanIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CreatedReferenceScanIdLink {
+impl codec::Fields for CreatedReferenceScanIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for CreatedReferenceScanIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(CreatedReferenceScanIdLink);
+codec::via_fields!(CreatedReferenceScanIdLink);
 
 /// Schema: `/definitions/CreatedReference«DiscoveryQueryID,Link»`
 pub type CreatedReferenceDiscoveryQueryIdLink = CreatedReferenceScanIdLink;

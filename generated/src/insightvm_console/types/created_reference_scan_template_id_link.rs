@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/CreatedReference«ScanTemplateID,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreatedReferenceScanTemplateIdLink {
     /// The identifier of the resource created.
     pub id: Option<String>,
@@ -12,16 +12,7 @@ pub struct CreatedReferenceScanTemplateIdLink {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for CreatedReferenceScanTemplateIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for CreatedReferenceScanTemplateIdLink {
+impl codec::Fields for CreatedReferenceScanTemplateIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for CreatedReferenceScanTemplateIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(CreatedReferenceScanTemplateIdLink);
+codec::via_fields!(CreatedReferenceScanTemplateIdLink);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Database`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Database {
     /// The description of the database instance.
     pub description: Option<String>,
@@ -24,17 +24,7 @@ impl Database {
     }
 }
 
-impl serde::Serialize for Database {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.field("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Database {
+impl codec::Fields for Database {
     const FIELDS: &'static [&'static str] = &["description", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -56,6 +46,12 @@ impl codec::ReadFields for Database {
         };
         Ok(Self { description, id, name })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(Database);
+codec::via_fields!(Database);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/DatabaseConnectionSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DatabaseConnectionSettings {
     /// The maximum number of administrative connections in the connection pool. -1 means
     /// unlimited.
@@ -15,23 +15,7 @@ pub struct DatabaseConnectionSettings {
     pub maximum_prepared_statement_pool_size: Option<i32>,
 }
 
-impl serde::Serialize for DatabaseConnectionSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional(
-            "maximumAdministrationPoolSize",
-            &self.maximum_administration_pool_size,
-        );
-        map.optional("maximumPoolSize", &self.maximum_pool_size);
-        map.optional(
-            "maximumPreparedStatementPoolSize",
-            &self.maximum_prepared_statement_pool_size,
-        );
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DatabaseConnectionSettings {
+impl codec::Fields for DatabaseConnectionSettings {
     const FIELDS: &'static [&'static str] = &[
         "maximumAdministrationPoolSize",
         "maximumPoolSize",
@@ -56,6 +40,18 @@ impl codec::ReadFields for DatabaseConnectionSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional(
+            "maximumAdministrationPoolSize",
+            &self.maximum_administration_pool_size,
+        );
+        out.optional("maximumPoolSize", &self.maximum_pool_size);
+        out.optional(
+            "maximumPreparedStatementPoolSize",
+            &self.maximum_prepared_statement_pool_size,
+        );
+    }
 }
 
-codec::deserialize_via_fields!(DatabaseConnectionSettings);
+codec::via_fields!(DatabaseConnectionSettings);

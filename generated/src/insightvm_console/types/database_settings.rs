@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::DatabaseConnectionSettings;
 
 /// Schema: `/definitions/DatabaseSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DatabaseSettings {
     pub connection: Option<DatabaseConnectionSettings>,
     /// The database host.
@@ -21,21 +21,7 @@ pub struct DatabaseSettings {
     pub vendor: Option<String>,
 }
 
-impl serde::Serialize for DatabaseSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("connection", &self.connection);
-        map.optional("host", &self.host);
-        map.optional("maintenanceThreadPoolSize", &self.maintenance_thread_pool_size);
-        map.optional("port", &self.port);
-        map.optional("url", &self.url);
-        map.optional("user", &self.user);
-        map.optional("vendor", &self.vendor);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DatabaseSettings {
+impl codec::Fields for DatabaseSettings {
     const FIELDS: &'static [&'static str] = &[
         "connection",
         "host",
@@ -66,6 +52,16 @@ impl codec::ReadFields for DatabaseSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("connection", &self.connection);
+        out.optional("host", &self.host);
+        out.optional("maintenanceThreadPoolSize", &self.maintenance_thread_pool_size);
+        out.optional("port", &self.port);
+        out.optional("url", &self.url);
+        out.optional("user", &self.user);
+        out.optional("vendor", &self.vendor);
+    }
 }
 
-codec::deserialize_via_fields!(DatabaseSettings);
+codec::via_fields!(DatabaseSettings);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/DiscoveryAsset`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DiscoveryAsset {
     /// The IP address of a discovered asset.
     pub address: Option<String>,
@@ -14,17 +14,7 @@ pub struct DiscoveryAsset {
     pub name: Option<String>,
 }
 
-impl serde::Serialize for DiscoveryAsset {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("address", &self.address);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DiscoveryAsset {
+impl codec::Fields for DiscoveryAsset {
     const FIELDS: &'static [&'static str] = &["address", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for DiscoveryAsset {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("address", &self.address);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(DiscoveryAsset);
+codec::via_fields!(DiscoveryAsset);

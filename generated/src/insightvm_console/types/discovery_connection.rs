@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/DiscoveryConnection`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DiscoveryConnection {
     /// The AWS credential access key identifier (only used for the AWS connection).
     pub access_key_id: Option<String>,
@@ -51,35 +51,7 @@ pub struct DiscoveryConnection {
     pub win_rm_server: Option<String>,
 }
 
-impl serde::Serialize for DiscoveryConnection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("accessKeyId", &self.access_key_id);
-        map.optional("address", &self.address);
-        map.optional("arn", &self.arn);
-        map.optional("awsSessionName", &self.aws_session_name);
-        map.optional("connectionType", &self.connection_type);
-        map.optional("eventSource", &self.event_source);
-        map.optional("exchangeServerHostname", &self.exchange_server_hostname);
-        map.optional("exchangeUser", &self.exchange_user);
-        map.optional("folderPath", &self.folder_path);
-        map.optional("id", &self.id);
-        map.optional("ldapServer", &self.ldap_server);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("port", &self.port);
-        map.optional("protocol", &self.protocol);
-        map.optional("region", &self.region);
-        map.optional("scanEngineIsInsideAWS", &self.scan_engine_is_inside_aws);
-        map.optional("secretAccessKey", &self.secret_access_key);
-        map.optional("status", &self.status);
-        map.optional("username", &self.username);
-        map.optional("winRMServer", &self.win_rm_server);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DiscoveryConnection {
+impl codec::Fields for DiscoveryConnection {
     const FIELDS: &'static [&'static str] = &[
         "accessKeyId",
         "address",
@@ -140,6 +112,30 @@ impl codec::ReadFields for DiscoveryConnection {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("accessKeyId", &self.access_key_id);
+        out.optional("address", &self.address);
+        out.optional("arn", &self.arn);
+        out.optional("awsSessionName", &self.aws_session_name);
+        out.optional("connectionType", &self.connection_type);
+        out.optional("eventSource", &self.event_source);
+        out.optional("exchangeServerHostname", &self.exchange_server_hostname);
+        out.optional("exchangeUser", &self.exchange_user);
+        out.optional("folderPath", &self.folder_path);
+        out.optional("id", &self.id);
+        out.optional("ldapServer", &self.ldap_server);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("port", &self.port);
+        out.optional("protocol", &self.protocol);
+        out.optional("region", &self.region);
+        out.optional("scanEngineIsInsideAWS", &self.scan_engine_is_inside_aws);
+        out.optional("secretAccessKey", &self.secret_access_key);
+        out.optional("status", &self.status);
+        out.optional("username", &self.username);
+        out.optional("winRMServer", &self.win_rm_server);
+    }
 }
 
-codec::deserialize_via_fields!(DiscoveryConnection);
+codec::via_fields!(DiscoveryConnection);

@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/DiscoverySearchCriteria`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DiscoverySearchCriteria {
     /// The type of discovery connection configured for the site. This property only applies to
     /// dynamic sites.
@@ -21,17 +21,7 @@ pub struct DiscoverySearchCriteria {
     pub match_: Option<DiscoverySearchCriteriaMatch>,
 }
 
-impl serde::Serialize for DiscoverySearchCriteria {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("connectionType", &self.connection_type);
-        map.optional("filters", &self.filters);
-        map.optional("match", &self.match_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DiscoverySearchCriteria {
+impl codec::Fields for DiscoverySearchCriteria {
     const FIELDS: &'static [&'static str] = &["connectionType", "filters", "match"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -48,6 +38,12 @@ impl codec::ReadFields for DiscoverySearchCriteria {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("connectionType", &self.connection_type);
+        out.optional("filters", &self.filters);
+        out.optional("match", &self.match_);
+    }
 }
 
-codec::deserialize_via_fields!(DiscoverySearchCriteria);
+codec::via_fields!(DiscoverySearchCriteria);

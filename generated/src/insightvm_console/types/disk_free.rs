@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/DiskFree`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DiskFree {
     /// The raw value in bytes.
     pub bytes: Option<i64>,
@@ -11,16 +11,7 @@ pub struct DiskFree {
     pub formatted: Option<String>,
 }
 
-impl serde::Serialize for DiskFree {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("bytes", &self.bytes);
-        map.optional("formatted", &self.formatted);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DiskFree {
+impl codec::Fields for DiskFree {
     const FIELDS: &'static [&'static str] = &["bytes", "formatted"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,9 +27,14 @@ impl codec::ReadFields for DiskFree {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("bytes", &self.bytes);
+        out.optional("formatted", &self.formatted);
+    }
 }
 
-codec::deserialize_via_fields!(DiskFree);
+codec::via_fields!(DiskFree);
 
 /// Schema: `/definitions/BackupsSize`
 pub type BackupsSize = DiskFree;

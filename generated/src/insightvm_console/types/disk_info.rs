@@ -4,24 +4,14 @@ use crate::runtime::codec;
 use super::{DiskFree, DiskTotal, InstallSize};
 
 /// Schema: `/definitions/DiskInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DiskInfo {
     pub free: Option<DiskFree>,
     pub installation: Option<InstallSize>,
     pub total: Option<DiskTotal>,
 }
 
-impl serde::Serialize for DiskInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("free", &self.free);
-        map.optional("installation", &self.installation);
-        map.optional("total", &self.total);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DiskInfo {
+impl codec::Fields for DiskInfo {
     const FIELDS: &'static [&'static str] = &["free", "installation", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +28,12 @@ impl codec::ReadFields for DiskInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("free", &self.free);
+        out.optional("installation", &self.installation);
+        out.optional("total", &self.total);
+    }
 }
 
-codec::deserialize_via_fields!(DiskInfo);
+codec::via_fields!(DiskInfo);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/DynamicSite`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct DynamicSite {
     /// The identifier of the discovery connection.
     pub id: i64,
@@ -16,15 +16,7 @@ impl DynamicSite {
     }
 }
 
-impl serde::Serialize for DynamicSite {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DynamicSite {
+impl codec::Fields for DynamicSite {
     const FIELDS: &'static [&'static str] = &["id"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,6 +34,10 @@ impl codec::ReadFields for DynamicSite {
         };
         Ok(Self { id })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("id", &self.id);
+    }
 }
 
-codec::deserialize_via_fields!(DynamicSite);
+codec::via_fields!(DynamicSite);

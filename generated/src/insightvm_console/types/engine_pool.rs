@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/EnginePool`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct EnginePool {
     /// The identifiers of the scan engines in the engine pool.
     pub engines: Option<Vec<i32>>,
@@ -27,18 +27,7 @@ impl EnginePool {
     }
 }
 
-impl serde::Serialize for EnginePool {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("engines", &self.engines);
-        map.field("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for EnginePool {
+impl codec::Fields for EnginePool {
     const FIELDS: &'static [&'static str] = &["engines", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -65,6 +54,13 @@ impl codec::ReadFields for EnginePool {
         };
         Ok(Self { engines, id, links, name })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("engines", &self.engines);
+        out.field("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(EnginePool);
+codec::via_fields!(EnginePool);

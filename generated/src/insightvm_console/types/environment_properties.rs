@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/EnvironmentProperties`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct EnvironmentProperties {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct EnvironmentProperties {
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
-impl serde::Serialize for EnvironmentProperties {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("properties", &self.properties);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for EnvironmentProperties {
+impl codec::Fields for EnvironmentProperties {
     const FIELDS: &'static [&'static str] = &["links", "properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for EnvironmentProperties {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("properties", &self.properties);
+    }
 }
 
-codec::deserialize_via_fields!(EnvironmentProperties);
+codec::via_fields!(EnvironmentProperties);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ErrorStatus, Link};
 
 /// Schema: `/definitions/Error`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Error {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -14,17 +14,7 @@ pub struct Error {
     pub status: Option<ErrorStatus>,
 }
 
-impl serde::Serialize for Error {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("message", &self.message);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Error {
+impl codec::Fields for Error {
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for Error {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("message", &self.message);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(Error);
+codec::via_fields!(Error);

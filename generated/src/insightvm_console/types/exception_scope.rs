@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ExceptionScope`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExceptionScope {
     /// The identifier of the scope type to which the exception applies. For example in a site
     /// scoped vulnerability exception this is the site id, in an asset group vulnerability
@@ -23,20 +23,7 @@ pub struct ExceptionScope {
     pub vulnerability: Option<String>,
 }
 
-impl serde::Serialize for ExceptionScope {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("key", &self.key);
-        map.optional("links", &self.links);
-        map.optional("port", &self.port);
-        map.optional("type", &self.type_);
-        map.optional("vulnerability", &self.vulnerability);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ExceptionScope {
+impl codec::Fields for ExceptionScope {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "key",
@@ -63,6 +50,15 @@ impl codec::ReadFields for ExceptionScope {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("key", &self.key);
+        out.optional("links", &self.links);
+        out.optional("port", &self.port);
+        out.optional("type", &self.type_);
+        out.optional("vulnerability", &self.vulnerability);
+    }
 }
 
-codec::deserialize_via_fields!(ExceptionScope);
+codec::via_fields!(ExceptionScope);

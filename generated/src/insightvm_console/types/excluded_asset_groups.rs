@@ -4,23 +4,14 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ExcludedAssetGroups`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExcludedAssetGroups {
     /// List of asset group identifiers. Each element is an integer.
     pub asset_group_i_ds: Option<Vec<i32>>,
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ExcludedAssetGroups {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroupIDs", &self.asset_group_i_ds);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ExcludedAssetGroups {
+impl codec::Fields for ExcludedAssetGroups {
     const FIELDS: &'static [&'static str] = &["assetGroupIDs", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,9 +27,14 @@ impl codec::ReadFields for ExcludedAssetGroups {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assetGroupIDs", &self.asset_group_i_ds);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(ExcludedAssetGroups);
+codec::via_fields!(ExcludedAssetGroups);
 
 /// Schema: `/definitions/IncludedAssetGroups`
 pub type IncludedAssetGroups = ExcludedAssetGroups;

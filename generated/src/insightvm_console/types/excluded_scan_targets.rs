@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ExcludedScanTargets`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExcludedScanTargets {
     /// List of addresses. Each address is a string that can represent either a hostname, ipv4
     /// address, ipv4 address range, ipv6 address, or CIDR notation.
@@ -12,16 +12,7 @@ pub struct ExcludedScanTargets {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ExcludedScanTargets {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ExcludedScanTargets {
+impl codec::Fields for ExcludedScanTargets {
     const FIELDS: &'static [&'static str] = &["addresses", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for ExcludedScanTargets {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("addresses", &self.addresses);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(ExcludedScanTargets);
+codec::via_fields!(ExcludedScanTargets);
 
 /// Schema: `/definitions/IncludedScanTargets`
 pub type IncludedScanTargets = ExcludedScanTargets;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{LicenseReporting, LicenseScanning};
 
 /// Schema: `/definitions/Features`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Features {
     /// Whether Adaptive Security features are available.
     pub adaptive_security: Option<bool>,
@@ -32,27 +32,7 @@ pub struct Features {
     pub scanning: Option<LicenseScanning>,
 }
 
-impl serde::Serialize for Features {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("adaptiveSecurity", &self.adaptive_security);
-        map.optional("agents", &self.agents);
-        map.optional("dynamicDiscovery", &self.dynamic_discovery);
-        map.optional("earlyAccess", &self.early_access);
-        map.optional("enginePool", &self.engine_pool);
-        map.optional("insightPlatform", &self.insight_platform);
-        map.optional("mobile", &self.mobile);
-        map.optional("multitenancy", &self.multitenancy);
-        map.optional("policyEditor", &self.policy_editor);
-        map.optional("policyManager", &self.policy_manager);
-        map.optional("remediationAnalytics", &self.remediation_analytics);
-        map.optional("reporting", &self.reporting);
-        map.optional("scanning", &self.scanning);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Features {
+impl codec::Fields for Features {
     const FIELDS: &'static [&'static str] = &[
         "adaptiveSecurity",
         "agents",
@@ -93,6 +73,22 @@ impl codec::ReadFields for Features {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("adaptiveSecurity", &self.adaptive_security);
+        out.optional("agents", &self.agents);
+        out.optional("dynamicDiscovery", &self.dynamic_discovery);
+        out.optional("earlyAccess", &self.early_access);
+        out.optional("enginePool", &self.engine_pool);
+        out.optional("insightPlatform", &self.insight_platform);
+        out.optional("mobile", &self.mobile);
+        out.optional("multitenancy", &self.multitenancy);
+        out.optional("policyEditor", &self.policy_editor);
+        out.optional("policyManager", &self.policy_manager);
+        out.optional("remediationAnalytics", &self.remediation_analytics);
+        out.optional("reporting", &self.reporting);
+        out.optional("scanning", &self.scanning);
+    }
 }
 
-codec::deserialize_via_fields!(Features);
+codec::via_fields!(Features);

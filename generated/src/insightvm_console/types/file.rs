@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Configuration, FileType};
 
 /// Schema: `/definitions/File`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct File {
     /// Attributes detected on the file.
     pub attributes: Option<Vec<Configuration>>,
@@ -28,18 +28,7 @@ impl File {
     }
 }
 
-impl serde::Serialize for File {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("attributes", &self.attributes);
-        map.field("name", &self.name);
-        map.optional("size", &self.size);
-        map.field("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for File {
+impl codec::Fields for File {
     const FIELDS: &'static [&'static str] = &["attributes", "name", "size", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -71,6 +60,13 @@ impl codec::ReadFields for File {
             type_,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("attributes", &self.attributes);
+        out.field("name", &self.name);
+        out.optional("size", &self.size);
+        out.field("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(File);
+codec::via_fields!(File);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Fingerprint`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Fingerprint {
     /// The description of the matched fingerprint.
     pub description: Option<String>,
@@ -17,19 +17,7 @@ pub struct Fingerprint {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for Fingerprint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description);
-        map.optional("family", &self.family);
-        map.optional("product", &self.product);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Fingerprint {
+impl codec::Fields for Fingerprint {
     const FIELDS: &'static [&'static str] = &[
         "description",
         "family",
@@ -54,6 +42,14 @@ impl codec::ReadFields for Fingerprint {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("description", &self.description);
+        out.optional("family", &self.family);
+        out.optional("product", &self.product);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(Fingerprint);
+codec::via_fields!(Fingerprint);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{GlobalScanStatus, Link, Vulnerabilities};
 
 /// Schema: `/definitions/GlobalScan`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GlobalScan {
     /// The number of assets found in the scan.
     pub assets: Option<i32>,
@@ -37,30 +37,7 @@ pub struct GlobalScan {
     pub vulnerabilities: Option<Vulnerabilities>,
 }
 
-impl serde::Serialize for GlobalScan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("duration", &self.duration);
-        map.optional("endTime", &self.end_time);
-        map.optional("engineId", &self.engine_id);
-        map.optional("engineName", &self.engine_name);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("message", &self.message);
-        map.optional("scanName", &self.scan_name);
-        map.optional("scanType", &self.scan_type);
-        map.optional("siteId", &self.site_id);
-        map.optional("siteName", &self.site_name);
-        map.optional("startTime", &self.start_time);
-        map.optional("startedBy", &self.started_by);
-        map.optional("status", &self.status);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for GlobalScan {
+impl codec::Fields for GlobalScan {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "duration",
@@ -107,6 +84,25 @@ impl codec::ReadFields for GlobalScan {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("duration", &self.duration);
+        out.optional("endTime", &self.end_time);
+        out.optional("engineId", &self.engine_id);
+        out.optional("engineName", &self.engine_name);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("message", &self.message);
+        out.optional("scanName", &self.scan_name);
+        out.optional("scanType", &self.scan_type);
+        out.optional("siteId", &self.site_id);
+        out.optional("siteName", &self.site_name);
+        out.optional("startTime", &self.start_time);
+        out.optional("startedBy", &self.started_by);
+        out.optional("status", &self.status);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(GlobalScan);
+codec::via_fields!(GlobalScan);

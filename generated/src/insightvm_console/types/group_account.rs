@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/GroupAccount`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct GroupAccount {
     /// The identifier of the user group.
     pub id: Option<i32>,
@@ -21,16 +21,7 @@ impl GroupAccount {
     }
 }
 
-impl serde::Serialize for GroupAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.field("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for GroupAccount {
+impl codec::Fields for GroupAccount {
     const FIELDS: &'static [&'static str] = &["id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,6 +41,11 @@ impl codec::ReadFields for GroupAccount {
         };
         Ok(Self { id, name })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(GroupAccount);
+codec::via_fields!(GroupAccount);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::HostNameSource;
 
 /// Schema: `/definitions/HostName`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HostName {
     /// The host name (local or FQDN).
     pub name: String,
@@ -23,16 +23,7 @@ impl HostName {
     }
 }
 
-impl serde::Serialize for HostName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("name", &self.name);
-        map.optional("source", &self.source);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for HostName {
+impl codec::Fields for HostName {
     const FIELDS: &'static [&'static str] = &["name", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -52,6 +43,11 @@ impl codec::ReadFields for HostName {
         };
         Ok(Self { name, source })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("name", &self.name);
+        out.optional("source", &self.source);
+    }
 }
 
-codec::deserialize_via_fields!(HostName);
+codec::via_fields!(HostName);

@@ -4,24 +4,14 @@ use crate::runtime::codec;
 use super::{IMetaDataSupportedOperatorsItem, IMetaDataType};
 
 /// Schema: `/definitions/IMetaData`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct IMetaData {
     pub field_name: Option<String>,
     pub supported_operators: Option<Vec<IMetaDataSupportedOperatorsItem>>,
     pub type_: Option<IMetaDataType>,
 }
 
-impl serde::Serialize for IMetaData {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("fieldName", &self.field_name);
-        map.optional("supportedOperators", &self.supported_operators);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for IMetaData {
+impl codec::Fields for IMetaData {
     const FIELDS: &'static [&'static str] = &["fieldName", "supportedOperators", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +28,12 @@ impl codec::ReadFields for IMetaData {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("fieldName", &self.field_name);
+        out.optional("supportedOperators", &self.supported_operators);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(IMetaData);
+codec::via_fields!(IMetaData);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{CpuInfo, DiskInfo, JvmInfo, Link, MemoryInfo, VersionInfo};
 
 /// Schema: `/definitions/Info`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Info {
     pub cpu: Option<CpuInfo>,
     pub disk: Option<DiskInfo>,
@@ -31,28 +31,7 @@ pub struct Info {
     pub version: Option<VersionInfo>,
 }
 
-impl serde::Serialize for Info {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("cpu", &self.cpu);
-        map.optional("disk", &self.disk);
-        map.optional("distinguishedName", &self.distinguished_name);
-        map.optional("fqdn", &self.fqdn);
-        map.optional("host", &self.host);
-        map.optional("ip", &self.ip);
-        map.optional("jvm", &self.jvm);
-        map.optional("links", &self.links);
-        map.optional("memory", &self.memory);
-        map.optional("operatingSystem", &self.operating_system);
-        map.optional("serial", &self.serial);
-        map.optional("superuser", &self.superuser);
-        map.optional("user", &self.user);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Info {
+impl codec::Fields for Info {
     const FIELDS: &'static [&'static str] = &[
         "cpu",
         "disk",
@@ -95,6 +74,23 @@ impl codec::ReadFields for Info {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("cpu", &self.cpu);
+        out.optional("disk", &self.disk);
+        out.optional("distinguishedName", &self.distinguished_name);
+        out.optional("fqdn", &self.fqdn);
+        out.optional("host", &self.host);
+        out.optional("ip", &self.ip);
+        out.optional("jvm", &self.jvm);
+        out.optional("links", &self.links);
+        out.optional("memory", &self.memory);
+        out.optional("operatingSystem", &self.operating_system);
+        out.optional("serial", &self.serial);
+        out.optional("superuser", &self.superuser);
+        out.optional("user", &self.user);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(Info);
+codec::via_fields!(Info);

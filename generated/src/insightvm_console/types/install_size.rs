@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{BackupsSize, DatabaseSize, InstallationTotalSize, ReportSize, ScanSize};
 
 /// Schema: `/definitions/InstallSize`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct InstallSize {
     pub backups: Option<BackupsSize>,
     pub database: Option<DatabaseSize>,
@@ -15,20 +15,7 @@ pub struct InstallSize {
     pub total: Option<InstallationTotalSize>,
 }
 
-impl serde::Serialize for InstallSize {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("backups", &self.backups);
-        map.optional("database", &self.database);
-        map.optional("directory", &self.directory);
-        map.optional("reports", &self.reports);
-        map.optional("scans", &self.scans);
-        map.optional("total", &self.total);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for InstallSize {
+impl codec::Fields for InstallSize {
     const FIELDS: &'static [&'static str] = &[
         "backups",
         "database",
@@ -55,6 +42,15 @@ impl codec::ReadFields for InstallSize {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("backups", &self.backups);
+        out.optional("database", &self.database);
+        out.optional("directory", &self.directory);
+        out.optional("reports", &self.reports);
+        out.optional("scans", &self.scans);
+        out.optional("total", &self.total);
+    }
 }
 
-codec::deserialize_via_fields!(InstallSize);
+codec::via_fields!(InstallSize);

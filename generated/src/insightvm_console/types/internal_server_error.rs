@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{InternalServerErrorStatus, Link};
 
 /// Schema: `/definitions/InternalServerError`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct InternalServerError {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -25,17 +25,7 @@ impl InternalServerError {
     }
 }
 
-impl serde::Serialize for InternalServerError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("message", &self.message);
-        map.field("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for InternalServerError {
+impl codec::Fields for InternalServerError {
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,6 +47,12 @@ impl codec::ReadFields for InternalServerError {
         };
         Ok(Self { links, message, status })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("message", &self.message);
+        out.field("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(InternalServerError);
+codec::via_fields!(InternalServerError);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::JsonNodeNodeType;
 
 /// Schema: `/definitions/JsonNode`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct JsonNode {
     pub array: Option<bool>,
     pub big_decimal: Option<bool>,
@@ -29,35 +29,7 @@ pub struct JsonNode {
     pub value_node: Option<bool>,
 }
 
-impl serde::Serialize for JsonNode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("array", &self.array);
-        map.optional("bigDecimal", &self.big_decimal);
-        map.optional("bigInteger", &self.big_integer);
-        map.optional("binary", &self.binary);
-        map.optional("boolean", &self.boolean);
-        map.optional("containerNode", &self.container_node);
-        map.optional("double", &self.double);
-        map.optional("float", &self.float);
-        map.optional("floatingPointNumber", &self.floating_point_number);
-        map.optional("int", &self.int);
-        map.optional("integralNumber", &self.integral_number);
-        map.optional("long", &self.long);
-        map.optional("missingNode", &self.missing_node);
-        map.optional("nodeType", &self.node_type);
-        map.optional("null", &self.null);
-        map.optional("number", &self.number);
-        map.optional("object", &self.object);
-        map.optional("pojo", &self.pojo);
-        map.optional("short", &self.short);
-        map.optional("textual", &self.textual);
-        map.optional("valueNode", &self.value_node);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for JsonNode {
+impl codec::Fields for JsonNode {
     const FIELDS: &'static [&'static str] = &[
         "array",
         "bigDecimal",
@@ -114,6 +86,30 @@ impl codec::ReadFields for JsonNode {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("array", &self.array);
+        out.optional("bigDecimal", &self.big_decimal);
+        out.optional("bigInteger", &self.big_integer);
+        out.optional("binary", &self.binary);
+        out.optional("boolean", &self.boolean);
+        out.optional("containerNode", &self.container_node);
+        out.optional("double", &self.double);
+        out.optional("float", &self.float);
+        out.optional("floatingPointNumber", &self.floating_point_number);
+        out.optional("int", &self.int);
+        out.optional("integralNumber", &self.integral_number);
+        out.optional("long", &self.long);
+        out.optional("missingNode", &self.missing_node);
+        out.optional("nodeType", &self.node_type);
+        out.optional("null", &self.null);
+        out.optional("number", &self.number);
+        out.optional("object", &self.object);
+        out.optional("pojo", &self.pojo);
+        out.optional("short", &self.short);
+        out.optional("textual", &self.textual);
+        out.optional("valueNode", &self.value_node);
+    }
 }
 
-codec::deserialize_via_fields!(JsonNode);
+codec::via_fields!(JsonNode);

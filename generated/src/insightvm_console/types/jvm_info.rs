@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/JVMInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct JvmInfo {
     /// The name of the Java Virtual Machine.
     pub name: Option<String>,
@@ -17,19 +17,7 @@ pub struct JvmInfo {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for JvmInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("name", &self.name);
-        map.optional("startTime", &self.start_time);
-        map.optional("uptime", &self.uptime);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for JvmInfo {
+impl codec::Fields for JvmInfo {
     const FIELDS: &'static [&'static str] = &[
         "name",
         "startTime",
@@ -54,6 +42,14 @@ impl codec::ReadFields for JvmInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("name", &self.name);
+        out.optional("startTime", &self.start_time);
+        out.optional("uptime", &self.uptime);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(JvmInfo);
+codec::via_fields!(JvmInfo);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Features, LicenseLimits, LicenseStatus, Link};
 
 /// Schema: `/definitions/License`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct License {
     /// The edition of the product.
     pub edition: Option<String>,
@@ -22,22 +22,7 @@ pub struct License {
     pub status: Option<LicenseStatus>,
 }
 
-impl serde::Serialize for License {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("edition", &self.edition);
-        map.optional("evaluation", &self.evaluation);
-        map.optional("expires", &self.expires);
-        map.optional("features", &self.features);
-        map.optional("limits", &self.limits);
-        map.optional("links", &self.links);
-        map.optional("perpetual", &self.perpetual);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for License {
+impl codec::Fields for License {
     const FIELDS: &'static [&'static str] = &[
         "edition",
         "evaluation",
@@ -68,6 +53,17 @@ impl codec::ReadFields for License {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("edition", &self.edition);
+        out.optional("evaluation", &self.evaluation);
+        out.optional("expires", &self.expires);
+        out.optional("features", &self.features);
+        out.optional("limits", &self.limits);
+        out.optional("links", &self.links);
+        out.optional("perpetual", &self.perpetual);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(License);
+codec::via_fields!(License);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/LicenseLimits`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LicenseLimits {
     /// The maximum number of assets that can be assessed.
     pub assets: Option<i32>,
@@ -15,18 +15,7 @@ pub struct LicenseLimits {
     pub users: Option<i32>,
 }
 
-impl serde::Serialize for LicenseLimits {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("assetsWithHostedEngine", &self.assets_with_hosted_engine);
-        map.optional("scanEngines", &self.scan_engines);
-        map.optional("users", &self.users);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LicenseLimits {
+impl codec::Fields for LicenseLimits {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "assetsWithHostedEngine",
@@ -51,6 +40,13 @@ impl codec::ReadFields for LicenseLimits {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("assetsWithHostedEngine", &self.assets_with_hosted_engine);
+        out.optional("scanEngines", &self.scan_engines);
+        out.optional("users", &self.users);
+    }
 }
 
-codec::deserialize_via_fields!(LicenseLimits);
+codec::via_fields!(LicenseLimits);

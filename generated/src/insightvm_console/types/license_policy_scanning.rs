@@ -4,23 +4,14 @@ use crate::runtime::codec;
 use super::LicensePolicyScanningBenchmarks;
 
 /// Schema: `/definitions/LicensePolicyScanning`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LicensePolicyScanning {
     pub benchmarks: Option<LicensePolicyScanningBenchmarks>,
     /// Whether policy scanning is allowed.
     pub scanning: Option<bool>,
 }
 
-impl serde::Serialize for LicensePolicyScanning {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("benchmarks", &self.benchmarks);
-        map.optional("scanning", &self.scanning);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LicensePolicyScanning {
+impl codec::Fields for LicensePolicyScanning {
     const FIELDS: &'static [&'static str] = &["benchmarks", "scanning"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for LicensePolicyScanning {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("benchmarks", &self.benchmarks);
+        out.optional("scanning", &self.scanning);
+    }
 }
 
-codec::deserialize_via_fields!(LicensePolicyScanning);
+codec::via_fields!(LicensePolicyScanning);

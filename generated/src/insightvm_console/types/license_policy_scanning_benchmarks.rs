@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/LicensePolicyScanningBenchmarks`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LicensePolicyScanningBenchmarks {
     /// Whether policy scanning for CIS benchmarks is allowed.
     pub cis: Option<bool>,
@@ -17,19 +17,7 @@ pub struct LicensePolicyScanningBenchmarks {
     pub usgcb: Option<bool>,
 }
 
-impl serde::Serialize for LicensePolicyScanningBenchmarks {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("cis", &self.cis);
-        map.optional("custom", &self.custom);
-        map.optional("disa", &self.disa);
-        map.optional("fdcc", &self.fdcc);
-        map.optional("usgcb", &self.usgcb);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LicensePolicyScanningBenchmarks {
+impl codec::Fields for LicensePolicyScanningBenchmarks {
     const FIELDS: &'static [&'static str] = &["cis", "custom", "disa", "fdcc", "usgcb"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -48,6 +36,14 @@ impl codec::ReadFields for LicensePolicyScanningBenchmarks {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("cis", &self.cis);
+        out.optional("custom", &self.custom);
+        out.optional("disa", &self.disa);
+        out.optional("fdcc", &self.fdcc);
+        out.optional("usgcb", &self.usgcb);
+    }
 }
 
-codec::deserialize_via_fields!(LicensePolicyScanningBenchmarks);
+codec::via_fields!(LicensePolicyScanningBenchmarks);

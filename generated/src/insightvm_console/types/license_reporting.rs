@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/LicenseReporting`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LicenseReporting {
     /// Whether advanced reporting is available.
     pub advanced: Option<bool>,
@@ -13,17 +13,7 @@ pub struct LicenseReporting {
     pub pci: Option<bool>,
 }
 
-impl serde::Serialize for LicenseReporting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("advanced", &self.advanced);
-        map.optional("customizableCSVExport", &self.customizable_csv_export);
-        map.optional("pci", &self.pci);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LicenseReporting {
+impl codec::Fields for LicenseReporting {
     const FIELDS: &'static [&'static str] = &[
         "advanced",
         "customizableCSVExport",
@@ -44,6 +34,12 @@ impl codec::ReadFields for LicenseReporting {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("advanced", &self.advanced);
+        out.optional("customizableCSVExport", &self.customizable_csv_export);
+        out.optional("pci", &self.pci);
+    }
 }
 
-codec::deserialize_via_fields!(LicenseReporting);
+codec::via_fields!(LicenseReporting);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::LicensePolicyScanning;
 
 /// Schema: `/definitions/LicenseScanning`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LicenseScanning {
     /// Whether discovery scanning may be used.
     pub discovery: Option<bool>,
@@ -17,19 +17,7 @@ pub struct LicenseScanning {
     pub web_application: Option<bool>,
 }
 
-impl serde::Serialize for LicenseScanning {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("discovery", &self.discovery);
-        map.optional("policy", &self.policy);
-        map.optional("scada", &self.scada);
-        map.optional("virtual", &self.virtual_);
-        map.optional("webApplication", &self.web_application);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LicenseScanning {
+impl codec::Fields for LicenseScanning {
     const FIELDS: &'static [&'static str] = &[
         "discovery",
         "policy",
@@ -54,6 +42,14 @@ impl codec::ReadFields for LicenseScanning {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("discovery", &self.discovery);
+        out.optional("policy", &self.policy);
+        out.optional("scada", &self.scada);
+        out.optional("virtual", &self.virtual_);
+        out.optional("webApplication", &self.web_application);
+    }
 }
 
-codec::deserialize_via_fields!(LicenseScanning);
+codec::via_fields!(LicenseScanning);

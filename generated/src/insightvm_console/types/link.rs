@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Link`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Link {
     /// A hypertext reference, which is either a URI (see &lt;a target="_blank" rel="noopener
     /// noreferrer" href="<https://tools.ietf.org/html/rfc3986>"&gt;RFC 3986&lt;/a&gt;) or URI
@@ -16,16 +16,7 @@ pub struct Link {
     pub rel: Option<String>,
 }
 
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href);
-        map.optional("rel", &self.rel);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Link {
+impl codec::Fields for Link {
     const FIELDS: &'static [&'static str] = &["href", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +32,11 @@ impl codec::ReadFields for Link {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("href", &self.href);
+        out.optional("rel", &self.rel);
+    }
 }
 
-codec::deserialize_via_fields!(Link);
+codec::via_fields!(Link);

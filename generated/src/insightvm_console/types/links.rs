@@ -4,21 +4,13 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/Links`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Links {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for Links {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Links {
+impl codec::Fields for Links {
     const FIELDS: &'static [&'static str] = &["links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -33,6 +25,10 @@ impl codec::ReadFields for Links {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(Links);
+codec::via_fields!(Links);

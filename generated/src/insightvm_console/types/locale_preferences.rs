@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/LocalePreferences`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LocalePreferences {
     /// The default language to use. The format is a &lt;a target="_blank" rel="noopener
     /// noreferrer" href="<https://tools.ietf.org/html/bcp47>"&gt;IETF BCP 47&lt;/a&gt; language
@@ -17,17 +17,7 @@ pub struct LocalePreferences {
     pub reports: Option<String>,
 }
 
-impl serde::Serialize for LocalePreferences {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("default", &self.default);
-        map.optional("links", &self.links);
-        map.optional("reports", &self.reports);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LocalePreferences {
+impl codec::Fields for LocalePreferences {
     const FIELDS: &'static [&'static str] = &["default", "links", "reports"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -44,6 +34,12 @@ impl codec::ReadFields for LocalePreferences {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("default", &self.default);
+        out.optional("links", &self.links);
+        out.optional("reports", &self.reports);
+    }
 }
 
-codec::deserialize_via_fields!(LocalePreferences);
+codec::via_fields!(LocalePreferences);

@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/MatchedSolution`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct MatchedSolution {
     pub additional_information: Option<AdditionalInformation>,
     /// The systems or software the solution applies to.
@@ -28,24 +28,7 @@ pub struct MatchedSolution {
     pub type_: Option<MatchedSolutionType>,
 }
 
-impl serde::Serialize for MatchedSolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalInformation", &self.additional_information);
-        map.optional("appliesTo", &self.applies_to);
-        map.optional("confidence", &self.confidence);
-        map.optional("estimate", &self.estimate);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("matches", &self.matches);
-        map.optional("steps", &self.steps);
-        map.optional("summary", &self.summary);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for MatchedSolution {
+impl codec::Fields for MatchedSolution {
     const FIELDS: &'static [&'static str] = &[
         "additionalInformation",
         "appliesTo",
@@ -80,6 +63,19 @@ impl codec::ReadFields for MatchedSolution {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("additionalInformation", &self.additional_information);
+        out.optional("appliesTo", &self.applies_to);
+        out.optional("confidence", &self.confidence);
+        out.optional("estimate", &self.estimate);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("matches", &self.matches);
+        out.optional("steps", &self.steps);
+        out.optional("summary", &self.summary);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(MatchedSolution);
+codec::via_fields!(MatchedSolution);

@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::{MemoryFree, MemoryTotal};
 
 /// Schema: `/definitions/MemoryInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct MemoryInfo {
     pub free: Option<MemoryFree>,
     pub total: Option<MemoryTotal>,
 }
 
-impl serde::Serialize for MemoryInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("free", &self.free);
-        map.optional("total", &self.total);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for MemoryInfo {
+impl codec::Fields for MemoryInfo {
     const FIELDS: &'static [&'static str] = &["free", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for MemoryInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("free", &self.free);
+        out.optional("total", &self.total);
+    }
 }
 
-codec::deserialize_via_fields!(MemoryInfo);
+codec::via_fields!(MemoryInfo);

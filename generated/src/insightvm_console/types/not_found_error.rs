@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, NotFoundErrorStatus};
 
 /// Schema: `/definitions/NotFoundError`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct NotFoundError {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -25,17 +25,7 @@ impl NotFoundError {
     }
 }
 
-impl serde::Serialize for NotFoundError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("message", &self.message);
-        map.field("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for NotFoundError {
+impl codec::Fields for NotFoundError {
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -57,6 +47,12 @@ impl codec::ReadFields for NotFoundError {
         };
         Ok(Self { links, message, status })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("message", &self.message);
+        out.field("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(NotFoundError);
+codec::via_fields!(NotFoundError);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Configuration, OperatingSystemCpe};
 
 /// Schema: `/definitions/OperatingSystem`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct OperatingSystem {
     /// The architecture of the operating system.
     pub architecture: Option<String>,
@@ -30,25 +30,7 @@ pub struct OperatingSystem {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for OperatingSystem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("architecture", &self.architecture);
-        map.optional("configurations", &self.configurations);
-        map.optional("cpe", &self.cpe);
-        map.optional("description", &self.description);
-        map.optional("family", &self.family);
-        map.optional("id", &self.id);
-        map.optional("product", &self.product);
-        map.optional("systemName", &self.system_name);
-        map.optional("type", &self.type_);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for OperatingSystem {
+impl codec::Fields for OperatingSystem {
     const FIELDS: &'static [&'static str] = &[
         "architecture",
         "configurations",
@@ -85,6 +67,20 @@ impl codec::ReadFields for OperatingSystem {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("architecture", &self.architecture);
+        out.optional("configurations", &self.configurations);
+        out.optional("cpe", &self.cpe);
+        out.optional("description", &self.description);
+        out.optional("family", &self.family);
+        out.optional("id", &self.id);
+        out.optional("product", &self.product);
+        out.optional("systemName", &self.system_name);
+        out.optional("type", &self.type_);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(OperatingSystem);
+codec::via_fields!(OperatingSystem);

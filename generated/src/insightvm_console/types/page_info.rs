@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/PageInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PageInfo {
     /// The index (zero-based) of the current page returned.
     pub number: Option<i64>,
@@ -15,18 +15,7 @@ pub struct PageInfo {
     pub total_resources: Option<i64>,
 }
 
-impl serde::Serialize for PageInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("number", &self.number);
-        map.optional("size", &self.size);
-        map.optional("totalPages", &self.total_pages);
-        map.optional("totalResources", &self.total_resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PageInfo {
+impl codec::Fields for PageInfo {
     const FIELDS: &'static [&'static str] = &[
         "number",
         "size",
@@ -49,6 +38,13 @@ impl codec::ReadFields for PageInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("number", &self.number);
+        out.optional("size", &self.size);
+        out.optional("totalPages", &self.total_pages);
+        out.optional("totalResources", &self.total_resources);
+    }
 }
 
-codec::deserialize_via_fields!(PageInfo);
+codec::via_fields!(PageInfo);

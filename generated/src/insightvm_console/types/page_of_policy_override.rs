@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, PageInfo, PolicyOverride};
 
 /// Schema: `/definitions/PageOf«PolicyOverride»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PageOfPolicyOverride {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -13,17 +13,7 @@ pub struct PageOfPolicyOverride {
     pub resources: Option<Vec<PolicyOverride>>,
 }
 
-impl serde::Serialize for PageOfPolicyOverride {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("page", &self.page);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PageOfPolicyOverride {
+impl codec::Fields for PageOfPolicyOverride {
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for PageOfPolicyOverride {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("page", &self.page);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(PageOfPolicyOverride);
+codec::via_fields!(PageOfPolicyOverride);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, PageInfo, Software};
 
 /// Schema: `/definitions/PageOf«Software»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PageOfSoftware {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -13,17 +13,7 @@ pub struct PageOfSoftware {
     pub resources: Option<Vec<Software>>,
 }
 
-impl serde::Serialize for PageOfSoftware {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("page", &self.page);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PageOfSoftware {
+impl codec::Fields for PageOfSoftware {
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for PageOfSoftware {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("page", &self.page);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(PageOfSoftware);
+codec::via_fields!(PageOfSoftware);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/PCI`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Pci {
     /// The CVSS score of the vulnerability, adjusted for PCI rules and exceptions, on a scale of
     /// 0-10.
@@ -20,19 +20,7 @@ pub struct Pci {
     pub status: Option<String>,
 }
 
-impl serde::Serialize for Pci {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("adjustedCVSSScore", &self.adjusted_cvss_score);
-        map.optional("adjustedSeverityScore", &self.adjusted_severity_score);
-        map.optional("fail", &self.fail);
-        map.optional("specialNotes", &self.special_notes);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Pci {
+impl codec::Fields for Pci {
     const FIELDS: &'static [&'static str] = &[
         "adjustedCVSSScore",
         "adjustedSeverityScore",
@@ -57,6 +45,14 @@ impl codec::ReadFields for Pci {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("adjustedCVSSScore", &self.adjusted_cvss_score);
+        out.optional("adjustedSeverityScore", &self.adjusted_severity_score);
+        out.optional("fail", &self.fail);
+        out.optional("specialNotes", &self.special_notes);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(Pci);
+codec::via_fields!(Pci);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/Policy`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Policy {
     /// The identifiers of the policies enabled to be checked during a scan. No policies are
     /// enabled by default.
@@ -24,18 +24,7 @@ pub struct Policy {
     pub store_scap: Option<bool>,
 }
 
-impl serde::Serialize for Policy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("enabled", &self.enabled);
-        map.optional("links", &self.links);
-        map.optional("recursiveWindowsFSSearch", &self.recursive_windows_fs_search);
-        map.optional("storeSCAP", &self.store_scap);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Policy {
+impl codec::Fields for Policy {
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "links",
@@ -60,6 +49,13 @@ impl codec::ReadFields for Policy {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("enabled", &self.enabled);
+        out.optional("links", &self.links);
+        out.optional("recursiveWindowsFSSearch", &self.recursive_windows_fs_search);
+        out.optional("storeSCAP", &self.store_scap);
+    }
 }
 
-codec::deserialize_via_fields!(Policy);
+codec::via_fields!(Policy);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, OperatingSystem, PolicyAssetStatus};
 
 /// Schema: `/definitions/PolicyAsset`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyAsset {
     /// The primary host name (local or FQDN) of the asset.
     pub hostname: Option<String>,
@@ -19,20 +19,7 @@ pub struct PolicyAsset {
     pub status: Option<PolicyAssetStatus>,
 }
 
-impl serde::Serialize for PolicyAsset {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("hostname", &self.hostname);
-        map.optional("id", &self.id);
-        map.optional("ip", &self.ip);
-        map.optional("links", &self.links);
-        map.optional("os", &self.os);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyAsset {
+impl codec::Fields for PolicyAsset {
     const FIELDS: &'static [&'static str] = &[
         "hostname",
         "id",
@@ -59,6 +46,15 @@ impl codec::ReadFields for PolicyAsset {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("hostname", &self.hostname);
+        out.optional("id", &self.id);
+        out.optional("ip", &self.ip);
+        out.optional("links", &self.links);
+        out.optional("os", &self.os);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyAsset);
+codec::via_fields!(PolicyAsset);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicyControl`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyControl {
     /// The identifier of the CCE item.
     pub cce_item_id: Option<String>,
@@ -20,20 +20,7 @@ pub struct PolicyControl {
     pub published_date: Option<i64>,
 }
 
-impl serde::Serialize for PolicyControl {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("cceItemId", &self.cce_item_id);
-        map.optional("ccePlatform", &self.cce_platform);
-        map.optional("controlName", &self.control_name);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("publishedDate", &self.published_date);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyControl {
+impl codec::Fields for PolicyControl {
     const FIELDS: &'static [&'static str] = &[
         "cceItemId",
         "ccePlatform",
@@ -60,6 +47,15 @@ impl codec::ReadFields for PolicyControl {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("cceItemId", &self.cce_item_id);
+        out.optional("ccePlatform", &self.cce_platform);
+        out.optional("controlName", &self.control_name);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("publishedDate", &self.published_date);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyControl);
+codec::via_fields!(PolicyControl);

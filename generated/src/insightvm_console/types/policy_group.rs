@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/PolicyGroup`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyGroup {
     pub assets: Option<AssetPolicyAssessment>,
     pub benchmark: Option<PolicyBenchmark>,
@@ -31,25 +31,7 @@ pub struct PolicyGroup {
     pub title: Option<String>,
 }
 
-impl serde::Serialize for PolicyGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("benchmark", &self.benchmark);
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("policy", &self.policy);
-        map.optional("scope", &self.scope);
-        map.optional("status", &self.status);
-        map.optional("surrogateId", &self.surrogate_id);
-        map.optional("title", &self.title);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyGroup {
+impl codec::Fields for PolicyGroup {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "benchmark",
@@ -86,6 +68,20 @@ impl codec::ReadFields for PolicyGroup {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("benchmark", &self.benchmark);
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("policy", &self.policy);
+        out.optional("scope", &self.scope);
+        out.optional("status", &self.status);
+        out.optional("surrogateId", &self.surrogate_id);
+        out.optional("title", &self.title);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyGroup);
+codec::via_fields!(PolicyGroup);

@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/PolicyItem`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyItem {
     pub assets: Option<AssetPolicyAssessment>,
     /// A description of the policy rule or group.
@@ -38,27 +38,7 @@ pub struct PolicyItem {
     pub type_: Option<PolicyItemType>,
 }
 
-impl serde::Serialize for PolicyItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("description", &self.description);
-        map.optional("hasOverride", &self.has_override);
-        map.optional("id", &self.id);
-        map.optional("isUnscored", &self.is_unscored);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("policy", &self.policy);
-        map.optional("rules", &self.rules);
-        map.optional("scope", &self.scope);
-        map.optional("status", &self.status);
-        map.optional("title", &self.title);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyItem {
+impl codec::Fields for PolicyItem {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "description",
@@ -99,6 +79,22 @@ impl codec::ReadFields for PolicyItem {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("description", &self.description);
+        out.optional("hasOverride", &self.has_override);
+        out.optional("id", &self.id);
+        out.optional("isUnscored", &self.is_unscored);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("policy", &self.policy);
+        out.optional("rules", &self.rules);
+        out.optional("scope", &self.scope);
+        out.optional("status", &self.status);
+        out.optional("title", &self.title);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyItem);
+codec::via_fields!(PolicyItem);

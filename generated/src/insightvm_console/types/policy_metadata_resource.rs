@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicyMetadataResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyMetadataResource {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -16,18 +16,7 @@ pub struct PolicyMetadataResource {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for PolicyMetadataResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("title", &self.title);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyMetadataResource {
+impl codec::Fields for PolicyMetadataResource {
     const FIELDS: &'static [&'static str] = &["links", "name", "title", "version"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -45,6 +34,13 @@ impl codec::ReadFields for PolicyMetadataResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("title", &self.title);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyMetadataResource);
+codec::via_fields!(PolicyMetadataResource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, PolicyOverrideReviewer, PolicyOverrideScope, PolicyOverrideSubmitter};
 
 /// Schema: `/definitions/PolicyOverride`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PolicyOverride {
     /// The date the policy override is set to expire. Date is represented in ISO 8601 format.
     pub expires: Option<String>,
@@ -44,21 +44,7 @@ impl PolicyOverride {
     }
 }
 
-impl serde::Serialize for PolicyOverride {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("expires", &self.expires);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("review", &self.review);
-        map.field("scope", &self.scope);
-        map.field("state", &self.state);
-        map.field("submit", &self.submit);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyOverride {
+impl codec::Fields for PolicyOverride {
     const FIELDS: &'static [&'static str] = &[
         "expires",
         "id",
@@ -110,6 +96,16 @@ impl codec::ReadFields for PolicyOverride {
             submit,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("expires", &self.expires);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("review", &self.review);
+        out.field("scope", &self.scope);
+        out.field("state", &self.state);
+        out.field("submit", &self.submit);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyOverride);
+codec::via_fields!(PolicyOverride);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicyOverrideReviewer`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyOverrideReviewer {
     /// A comment from the reviewer detailing the review. Cannot exceed 1024 characters.
     pub comment: Option<String>,
@@ -17,19 +17,7 @@ pub struct PolicyOverrideReviewer {
     pub user: Option<i32>,
 }
 
-impl serde::Serialize for PolicyOverrideReviewer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("comment", &self.comment);
-        map.optional("date", &self.date);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("user", &self.user);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyOverrideReviewer {
+impl codec::Fields for PolicyOverrideReviewer {
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -54,6 +42,14 @@ impl codec::ReadFields for PolicyOverrideReviewer {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("comment", &self.comment);
+        out.optional("date", &self.date);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("user", &self.user);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyOverrideReviewer);
+codec::via_fields!(PolicyOverrideReviewer);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, PolicyOverrideScopeNewResult, PolicyOverrideScopeOriginalResult};
 
 /// Schema: `/definitions/PolicyOverrideScope`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PolicyOverrideScope {
     /// The identifier of the asset whose compliance results are to be overridden. Property is
     /// required if the property `scope` is set to either `"specific-asset"` or `"specific-asset-until-next-scan"`.
@@ -44,20 +44,7 @@ impl PolicyOverrideScope {
     }
 }
 
-impl serde::Serialize for PolicyOverrideScope {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("asset", &self.asset);
-        map.optional("links", &self.links);
-        map.field("newResult", &self.new_result);
-        map.optional("originalResult", &self.original_result);
-        map.field("rule", &self.rule);
-        map.field("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyOverrideScope {
+impl codec::Fields for PolicyOverrideScope {
     const FIELDS: &'static [&'static str] = &[
         "asset",
         "links",
@@ -105,6 +92,15 @@ impl codec::ReadFields for PolicyOverrideScope {
             type_,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("asset", &self.asset);
+        out.optional("links", &self.links);
+        out.field("newResult", &self.new_result);
+        out.optional("originalResult", &self.original_result);
+        out.field("rule", &self.rule);
+        out.field("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyOverrideScope);
+codec::via_fields!(PolicyOverrideScope);

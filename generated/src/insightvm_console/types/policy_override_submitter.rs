@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicyOverrideSubmitter`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PolicyOverrideSubmitter {
     /// A comment from the submitter as to why the policy override was submitted. Cannot exceed
     /// 1024 characters.
@@ -31,19 +31,7 @@ impl PolicyOverrideSubmitter {
     }
 }
 
-impl serde::Serialize for PolicyOverrideSubmitter {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("comment", &self.comment);
-        map.optional("date", &self.date);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("user", &self.user);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyOverrideSubmitter {
+impl codec::Fields for PolicyOverrideSubmitter {
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -81,6 +69,14 @@ impl codec::ReadFields for PolicyOverrideSubmitter {
             user,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("comment", &self.comment);
+        out.optional("date", &self.date);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("user", &self.user);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyOverrideSubmitter);
+codec::via_fields!(PolicyOverrideSubmitter);

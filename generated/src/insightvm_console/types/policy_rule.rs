@@ -6,7 +6,7 @@ use super::{
 };
 
 /// Schema: `/definitions/PolicyRule`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyRule {
     pub assets: Option<AssetPolicyAssessment>,
     pub benchmark: Option<PolicyBenchmark>,
@@ -33,26 +33,7 @@ pub struct PolicyRule {
     pub title: Option<String>,
 }
 
-impl serde::Serialize for PolicyRule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("benchmark", &self.benchmark);
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.optional("isCustom", &self.is_custom);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("role", &self.role);
-        map.optional("scope", &self.scope);
-        map.optional("status", &self.status);
-        map.optional("surrogateId", &self.surrogate_id);
-        map.optional("title", &self.title);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyRule {
+impl codec::Fields for PolicyRule {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "benchmark",
@@ -91,6 +72,21 @@ impl codec::ReadFields for PolicyRule {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("benchmark", &self.benchmark);
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.optional("isCustom", &self.is_custom);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("role", &self.role);
+        out.optional("scope", &self.scope);
+        out.optional("status", &self.status);
+        out.optional("surrogateId", &self.surrogate_id);
+        out.optional("title", &self.title);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyRule);
+codec::via_fields!(PolicyRule);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicyRuleAssessmentResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicyRuleAssessmentResource {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -20,20 +20,7 @@ pub struct PolicyRuleAssessmentResource {
     pub unscored: Option<i32>,
 }
 
-impl serde::Serialize for PolicyRuleAssessmentResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("total", &self.total);
-        map.optional("totalFailed", &self.total_failed);
-        map.optional("totalNotApplicable", &self.total_not_applicable);
-        map.optional("totalPassed", &self.total_passed);
-        map.optional("unscored", &self.unscored);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicyRuleAssessmentResource {
+impl codec::Fields for PolicyRuleAssessmentResource {
     const FIELDS: &'static [&'static str] = &[
         "links",
         "total",
@@ -60,6 +47,15 @@ impl codec::ReadFields for PolicyRuleAssessmentResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("total", &self.total);
+        out.optional("totalFailed", &self.total_failed);
+        out.optional("totalNotApplicable", &self.total_not_applicable);
+        out.optional("totalPassed", &self.total_passed);
+        out.optional("unscored", &self.unscored);
+    }
 }
 
-codec::deserialize_via_fields!(PolicyRuleAssessmentResource);
+codec::via_fields!(PolicyRuleAssessmentResource);

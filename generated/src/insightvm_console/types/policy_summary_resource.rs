@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/PolicySummaryResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PolicySummaryResource {
     /// The total number of policies whose overall compliance has decreased between the last two
     /// scans of all assets. The list of scanned policies is based on the user's list of
@@ -26,20 +26,7 @@ pub struct PolicySummaryResource {
     pub scanned_policies: Option<i32>,
 }
 
-impl serde::Serialize for PolicySummaryResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("decreasedCompliance", &self.decreased_compliance);
-        map.optional("increasedCompliance", &self.increased_compliance);
-        map.optional("links", &self.links);
-        map.optional("numberOfPolicies", &self.number_of_policies);
-        map.optional("overallCompliance", &self.overall_compliance);
-        map.optional("scannedPolicies", &self.scanned_policies);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for PolicySummaryResource {
+impl codec::Fields for PolicySummaryResource {
     const FIELDS: &'static [&'static str] = &[
         "decreasedCompliance",
         "increasedCompliance",
@@ -66,6 +53,15 @@ impl codec::ReadFields for PolicySummaryResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("decreasedCompliance", &self.decreased_compliance);
+        out.optional("increasedCompliance", &self.increased_compliance);
+        out.optional("links", &self.links);
+        out.optional("numberOfPolicies", &self.number_of_policies);
+        out.optional("overallCompliance", &self.overall_compliance);
+        out.optional("scannedPolicies", &self.scanned_policies);
+    }
 }
 
-codec::deserialize_via_fields!(PolicySummaryResource);
+codec::via_fields!(PolicySummaryResource);

@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::{Link, PrivilegesResourcesItem};
 
 /// Schema: `/definitions/Privileges`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Privileges {
     pub links: Option<Vec<Link>>,
     pub resources: Option<Vec<PrivilegesResourcesItem>>,
 }
 
-impl serde::Serialize for Privileges {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Privileges {
+impl codec::Fields for Privileges {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for Privileges {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(Privileges);
+codec::via_fields!(Privileges);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{RangeResourceEvery, RangeResourceFrom};
 
 /// Schema: `/definitions/RangeResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RangeResource {
     /// If `from` is a custom date the interval amount between reporting periods.
     pub every: Option<RangeResourceEvery>,
@@ -16,18 +16,7 @@ pub struct RangeResource {
     pub to: Option<String>,
 }
 
-impl serde::Serialize for RangeResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("every", &self.every);
-        map.optional("from", &self.from);
-        map.optional("interval", &self.interval);
-        map.optional("to", &self.to);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RangeResource {
+impl codec::Fields for RangeResource {
     const FIELDS: &'static [&'static str] = &["every", "from", "interval", "to"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -45,6 +34,13 @@ impl codec::ReadFields for RangeResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("every", &self.every);
+        out.optional("from", &self.from);
+        out.optional("interval", &self.interval);
+        out.optional("to", &self.to);
+    }
 }
 
-codec::deserialize_via_fields!(RangeResource);
+codec::via_fields!(RangeResource);

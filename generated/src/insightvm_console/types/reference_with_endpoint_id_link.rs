@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ReferenceWithEndpointIdLinkProtocol};
 
 /// Schema: `/definitions/ReferenceWithEndpointIDLink`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReferenceWithEndpointIdLink {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -14,17 +14,7 @@ pub struct ReferenceWithEndpointIdLink {
     pub protocol: Option<ReferenceWithEndpointIdLinkProtocol>,
 }
 
-impl serde::Serialize for ReferenceWithEndpointIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("port", &self.port);
-        map.optional("protocol", &self.protocol);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReferenceWithEndpointIdLink {
+impl codec::Fields for ReferenceWithEndpointIdLink {
     const FIELDS: &'static [&'static str] = &["links", "port", "protocol"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for ReferenceWithEndpointIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("port", &self.port);
+        out.optional("protocol", &self.protocol);
+    }
 }
 
-codec::deserialize_via_fields!(ReferenceWithEndpointIdLink);
+codec::via_fields!(ReferenceWithEndpointIdLink);

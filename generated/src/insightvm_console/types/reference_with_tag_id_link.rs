@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ReferenceWith«TagID,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReferenceWithTagIdLink {
     /// The identifier of the resource.
     pub id: Option<i32>,
@@ -12,16 +12,7 @@ pub struct ReferenceWithTagIdLink {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ReferenceWithTagIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReferenceWithTagIdLink {
+impl codec::Fields for ReferenceWithTagIdLink {
     const FIELDS: &'static [&'static str] = &["id", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for ReferenceWithTagIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(ReferenceWithTagIdLink);
+codec::via_fields!(ReferenceWithTagIdLink);
 
 /// Schema: `/definitions/ReferenceWith«AlertID,Link»`
 pub type ReferenceWithAlertIdLink = ReferenceWithTagIdLink;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ReferencesWith«AssetID,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReferencesWithAssetIdLink {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ReferencesWithAssetIdLink {
     pub resources: Option<Vec<i64>>,
 }
 
-impl serde::Serialize for ReferencesWithAssetIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReferencesWithAssetIdLink {
+impl codec::Fields for ReferencesWithAssetIdLink {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for ReferencesWithAssetIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ReferencesWithAssetIdLink);
+codec::via_fields!(ReferencesWithAssetIdLink);
 
 /// Schema: `/definitions/ReferencesWith«WebApplicationID,Link»`
 pub type ReferencesWithWebApplicationIdLink = ReferencesWithAssetIdLink;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ReferenceWithEndpointIdLink, ServiceLink};
 
 /// Schema: `/definitions/ReferencesWith«ReferenceWithEndpointIDLink,ServiceLink»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReferencesWithReferenceWithEndpointIdLinkServiceLink {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<ServiceLink>>,
@@ -12,16 +12,7 @@ pub struct ReferencesWithReferenceWithEndpointIdLinkServiceLink {
     pub resources: Option<Vec<ReferenceWithEndpointIdLink>>,
 }
 
-impl serde::Serialize for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
+impl codec::Fields for ReferencesWithReferenceWithEndpointIdLinkServiceLink {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ReferencesWithReferenceWithEndpointIdLinkServiceLink 
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ReferencesWithReferenceWithEndpointIdLinkServiceLink);
+codec::via_fields!(ReferencesWithReferenceWithEndpointIdLinkServiceLink);

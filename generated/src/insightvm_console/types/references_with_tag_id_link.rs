@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ReferencesWith«TagID,Link»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReferencesWithTagIdLink {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ReferencesWithTagIdLink {
     pub resources: Option<Vec<i32>>,
 }
 
-impl serde::Serialize for ReferencesWithTagIdLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReferencesWithTagIdLink {
+impl codec::Fields for ReferencesWithTagIdLink {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,9 +28,14 @@ impl codec::ReadFields for ReferencesWithTagIdLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ReferencesWithTagIdLink);
+codec::via_fields!(ReferencesWithTagIdLink);
 
 /// Schema: `/definitions/ReferencesWith«AssetGroupID,Link»`
 pub type ReferencesWithAssetGroupIdLink = ReferencesWithTagIdLink;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::RemediationResourceSort;
 
 /// Schema: `/definitions/RemediationResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RemediationResource {
     /// The number of remediations to display.
     pub solutions: Option<i32>,
@@ -12,16 +12,7 @@ pub struct RemediationResource {
     pub sort: Option<RemediationResourceSort>,
 }
 
-impl serde::Serialize for RemediationResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("solutions", &self.solutions);
-        map.optional("sort", &self.sort);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RemediationResource {
+impl codec::Fields for RemediationResource {
     const FIELDS: &'static [&'static str] = &["solutions", "sort"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for RemediationResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("solutions", &self.solutions);
+        out.optional("sort", &self.sort);
+    }
 }
 
-codec::deserialize_via_fields!(RemediationResource);
+codec::via_fields!(RemediationResource);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Repeat`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Repeat {
     /// The day of the week the scheduled task should repeat. This property only applies to
     /// schedules with a `every` value of `"day-of-month"`.
@@ -44,19 +44,7 @@ impl Repeat {
     }
 }
 
-impl serde::Serialize for Repeat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("dayOfWeek", &self.day_of_week);
-        map.field("every", &self.every);
-        map.field("interval", &self.interval);
-        map.optional("lastDayOfMonth", &self.last_day_of_month);
-        map.optional("weekOfMonth", &self.week_of_month);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Repeat {
+impl codec::Fields for Repeat {
     const FIELDS: &'static [&'static str] = &[
         "dayOfWeek",
         "every",
@@ -97,6 +85,14 @@ impl codec::ReadFields for Repeat {
             week_of_month,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("dayOfWeek", &self.day_of_week);
+        out.field("every", &self.every);
+        out.field("interval", &self.interval);
+        out.optional("lastDayOfMonth", &self.last_day_of_month);
+        out.optional("weekOfMonth", &self.week_of_month);
+    }
 }
 
-codec::deserialize_via_fields!(Repeat);
+codec::via_fields!(Repeat);

@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/Report`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Report {
     /// If the template is `baseline-comparison` or `executive-overview` the baseline scan to
     /// compare against. This can be the `first` scan, the `previous` scan, or a scan as of a
@@ -60,41 +60,7 @@ pub struct Report {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for Report {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("baseline", &self.baseline);
-        map.optional("bureau", &self.bureau);
-        map.optional("component", &self.component);
-        map.optional("database", &self.database);
-        map.optional("email", &self.email);
-        map.optional("enclave", &self.enclave);
-        map.optional("filters", &self.filters);
-        map.optional("format", &self.format);
-        map.optional("frequency", &self.frequency);
-        map.optional("id", &self.id);
-        map.optional("language", &self.language);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("organization", &self.organization);
-        map.optional("owner", &self.owner);
-        map.optional("policies", &self.policies);
-        map.optional("policy", &self.policy);
-        map.optional("query", &self.query);
-        map.optional("range", &self.range);
-        map.optional("remediation", &self.remediation);
-        map.optional("riskTrend", &self.risk_trend);
-        map.optional("scope", &self.scope);
-        map.optional("storage", &self.storage);
-        map.optional("template", &self.template);
-        map.optional("timezone", &self.timezone);
-        map.optional("users", &self.users);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Report {
+impl codec::Fields for Report {
     const FIELDS: &'static [&'static str] = &[
         "baseline",
         "bureau",
@@ -163,6 +129,36 @@ impl codec::ReadFields for Report {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("baseline", &self.baseline);
+        out.optional("bureau", &self.bureau);
+        out.optional("component", &self.component);
+        out.optional("database", &self.database);
+        out.optional("email", &self.email);
+        out.optional("enclave", &self.enclave);
+        out.optional("filters", &self.filters);
+        out.optional("format", &self.format);
+        out.optional("frequency", &self.frequency);
+        out.optional("id", &self.id);
+        out.optional("language", &self.language);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("organization", &self.organization);
+        out.optional("owner", &self.owner);
+        out.optional("policies", &self.policies);
+        out.optional("policy", &self.policy);
+        out.optional("query", &self.query);
+        out.optional("range", &self.range);
+        out.optional("remediation", &self.remediation);
+        out.optional("riskTrend", &self.risk_trend);
+        out.optional("scope", &self.scope);
+        out.optional("storage", &self.storage);
+        out.optional("template", &self.template);
+        out.optional("timezone", &self.timezone);
+        out.optional("users", &self.users);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(Report);
+codec::via_fields!(Report);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ReportConfigCategoryFilters`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportConfigCategoryFilters {
     /// The vulnerability categories to exclude. Defaults to no categories.
     pub excluded: Option<Vec<String>>,
@@ -13,17 +13,7 @@ pub struct ReportConfigCategoryFilters {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ReportConfigCategoryFilters {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("excluded", &self.excluded);
-        map.optional("included", &self.included);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportConfigCategoryFilters {
+impl codec::Fields for ReportConfigCategoryFilters {
     const FIELDS: &'static [&'static str] = &["excluded", "included", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for ReportConfigCategoryFilters {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("excluded", &self.excluded);
+        out.optional("included", &self.included);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(ReportConfigCategoryFilters);
+codec::via_fields!(ReportConfigCategoryFilters);

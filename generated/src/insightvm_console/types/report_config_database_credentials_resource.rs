@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ReportConfigDatabaseCredentialsResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportConfigDatabaseCredentialsResource {
     /// Database password. Only used when the format is `"database-export"`.
     pub password: Option<String>,
@@ -11,16 +11,7 @@ pub struct ReportConfigDatabaseCredentialsResource {
     pub username: Option<String>,
 }
 
-impl serde::Serialize for ReportConfigDatabaseCredentialsResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("password", &self.password);
-        map.optional("username", &self.username);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
+impl codec::Fields for ReportConfigDatabaseCredentialsResource {
     const FIELDS: &'static [&'static str] = &["password", "username"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for ReportConfigDatabaseCredentialsResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("password", &self.password);
+        out.optional("username", &self.username);
+    }
 }
 
-codec::deserialize_via_fields!(ReportConfigDatabaseCredentialsResource);
+codec::via_fields!(ReportConfigDatabaseCredentialsResource);

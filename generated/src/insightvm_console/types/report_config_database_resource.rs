@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ReportConfigDatabaseCredentialsResource, ReportConfigDatabaseResourceVendor};
 
 /// Schema: `/definitions/ReportConfigDatabaseResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportConfigDatabaseResource {
     pub credentials: Option<ReportConfigDatabaseCredentialsResource>,
     /// The database server host to export to.
@@ -17,19 +17,7 @@ pub struct ReportConfigDatabaseResource {
     pub vendor: Option<ReportConfigDatabaseResourceVendor>,
 }
 
-impl serde::Serialize for ReportConfigDatabaseResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("credentials", &self.credentials);
-        map.optional("host", &self.host);
-        map.optional("name", &self.name);
-        map.optional("port", &self.port);
-        map.optional("vendor", &self.vendor);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportConfigDatabaseResource {
+impl codec::Fields for ReportConfigDatabaseResource {
     const FIELDS: &'static [&'static str] = &[
         "credentials",
         "host",
@@ -54,6 +42,14 @@ impl codec::ReadFields for ReportConfigDatabaseResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("credentials", &self.credentials);
+        out.optional("host", &self.host);
+        out.optional("name", &self.name);
+        out.optional("port", &self.port);
+        out.optional("vendor", &self.vendor);
+    }
 }
 
-codec::deserialize_via_fields!(ReportConfigDatabaseResource);
+codec::via_fields!(ReportConfigDatabaseResource);

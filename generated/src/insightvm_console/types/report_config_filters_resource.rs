@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/ReportConfigFiltersResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportConfigFiltersResource {
     pub categories: Option<ReportConfigCategoryFilters>,
     /// The vulnerability severities to include. Defaults to `all`.
@@ -16,17 +16,7 @@ pub struct ReportConfigFiltersResource {
     pub statuses: Option<Vec<ReportConfigFiltersResourceStatusesItem>>,
 }
 
-impl serde::Serialize for ReportConfigFiltersResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("categories", &self.categories);
-        map.optional("severity", &self.severity);
-        map.optional("statuses", &self.statuses);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportConfigFiltersResource {
+impl codec::Fields for ReportConfigFiltersResource {
     const FIELDS: &'static [&'static str] = &["categories", "severity", "statuses"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +33,12 @@ impl codec::ReadFields for ReportConfigFiltersResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("categories", &self.categories);
+        out.optional("severity", &self.severity);
+        out.optional("statuses", &self.statuses);
+    }
 }
 
-codec::deserialize_via_fields!(ReportConfigFiltersResource);
+codec::via_fields!(ReportConfigFiltersResource);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ReportConfigScopeResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportConfigScopeResource {
     /// Identifiers of the asset groups in the scope of the report.
     pub asset_groups: Option<Vec<i32>>,
@@ -17,19 +17,7 @@ pub struct ReportConfigScopeResource {
     pub tags: Option<Vec<i32>>,
 }
 
-impl serde::Serialize for ReportConfigScopeResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assetGroups", &self.asset_groups);
-        map.optional("assets", &self.assets);
-        map.optional("scan", &self.scan);
-        map.optional("sites", &self.sites);
-        map.optional("tags", &self.tags);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportConfigScopeResource {
+impl codec::Fields for ReportConfigScopeResource {
     const FIELDS: &'static [&'static str] = &[
         "assetGroups",
         "assets",
@@ -54,6 +42,14 @@ impl codec::ReadFields for ReportConfigScopeResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assetGroups", &self.asset_groups);
+        out.optional("assets", &self.assets);
+        out.optional("scan", &self.scan);
+        out.optional("sites", &self.sites);
+        out.optional("tags", &self.tags);
+    }
 }
 
-codec::deserialize_via_fields!(ReportConfigScopeResource);
+codec::via_fields!(ReportConfigScopeResource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ReportEmailAccess, ReportEmailAdditional, ReportEmailOwner, ReportEmailSmtp};
 
 /// Schema: `/definitions/ReportEmail`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportEmail {
     /// The format to distribute the report in when sending to users who have explicit access to
     /// the report.
@@ -20,20 +20,7 @@ pub struct ReportEmail {
     pub smtp: Option<ReportEmailSmtp>,
 }
 
-impl serde::Serialize for ReportEmail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("access", &self.access);
-        map.optional("additional", &self.additional);
-        map.optional("additionalRecipients", &self.additional_recipients);
-        map.optional("assetAccess", &self.asset_access);
-        map.optional("owner", &self.owner);
-        map.optional("smtp", &self.smtp);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportEmail {
+impl codec::Fields for ReportEmail {
     const FIELDS: &'static [&'static str] = &[
         "access",
         "additional",
@@ -60,6 +47,15 @@ impl codec::ReadFields for ReportEmail {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("access", &self.access);
+        out.optional("additional", &self.additional);
+        out.optional("additionalRecipients", &self.additional_recipients);
+        out.optional("assetAccess", &self.asset_access);
+        out.optional("owner", &self.owner);
+        out.optional("smtp", &self.smtp);
+    }
 }
 
-codec::deserialize_via_fields!(ReportEmail);
+codec::via_fields!(ReportEmail);

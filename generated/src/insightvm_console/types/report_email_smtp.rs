@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ReportEmailSmtp`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportEmailSmtp {
     /// Whether to use global SMTP settings. If enabled, `sender` and `relay` may not be
     /// specified.
@@ -14,17 +14,7 @@ pub struct ReportEmailSmtp {
     pub sender: Option<String>,
 }
 
-impl serde::Serialize for ReportEmailSmtp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("global", &self.global);
-        map.optional("relay", &self.relay);
-        map.optional("sender", &self.sender);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportEmailSmtp {
+impl codec::Fields for ReportEmailSmtp {
     const FIELDS: &'static [&'static str] = &["global", "relay", "sender"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for ReportEmailSmtp {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("global", &self.global);
+        out.optional("relay", &self.relay);
+        out.optional("sender", &self.sender);
+    }
 }
 
-codec::deserialize_via_fields!(ReportEmailSmtp);
+codec::via_fields!(ReportEmailSmtp);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ReportFrequencyType, ReportRepeat};
 
 /// Schema: `/definitions/ReportFrequency`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportFrequency {
     /// The next scheduled run-times for generation of the report when type is `schedule`.
     pub next_runtimes: Option<Vec<String>>,
@@ -18,18 +18,7 @@ pub struct ReportFrequency {
     pub type_: Option<ReportFrequencyType>,
 }
 
-impl serde::Serialize for ReportFrequency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("nextRuntimes", &self.next_runtimes);
-        map.optional("repeat", &self.repeat);
-        map.optional("start", &self.start);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportFrequency {
+impl codec::Fields for ReportFrequency {
     const FIELDS: &'static [&'static str] = &["nextRuntimes", "repeat", "start", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -47,6 +36,13 @@ impl codec::ReadFields for ReportFrequency {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("nextRuntimes", &self.next_runtimes);
+        out.optional("repeat", &self.repeat);
+        out.optional("start", &self.start);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(ReportFrequency);
+codec::via_fields!(ReportFrequency);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ReportInstanceStatus, ReportSize};
 
 /// Schema: `/definitions/ReportInstance`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportInstance {
     /// The date the report finished generation.
     pub generated: Option<String>,
@@ -20,20 +20,7 @@ pub struct ReportInstance {
     pub uri: Option<String>,
 }
 
-impl serde::Serialize for ReportInstance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("generated", &self.generated);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("size", &self.size);
-        map.optional("status", &self.status);
-        map.optional("uri", &self.uri);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportInstance {
+impl codec::Fields for ReportInstance {
     const FIELDS: &'static [&'static str] = &[
         "generated",
         "id",
@@ -60,6 +47,15 @@ impl codec::ReadFields for ReportInstance {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("generated", &self.generated);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("size", &self.size);
+        out.optional("status", &self.status);
+        out.optional("uri", &self.uri);
+    }
 }
 
-codec::deserialize_via_fields!(ReportInstance);
+codec::via_fields!(ReportInstance);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ReportRepeat`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ReportRepeat {
     /// The day of the week the scheduled task should repeat. This property only applies to
     /// schedules with a `every` value of `"day-of-month"`.
@@ -41,18 +41,7 @@ impl ReportRepeat {
     }
 }
 
-impl serde::Serialize for ReportRepeat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("dayOfWeek", &self.day_of_week);
-        map.field("every", &self.every);
-        map.field("interval", &self.interval);
-        map.optional("weekOfMonth", &self.week_of_month);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportRepeat {
+impl codec::Fields for ReportRepeat {
     const FIELDS: &'static [&'static str] = &[
         "dayOfWeek",
         "every",
@@ -89,6 +78,13 @@ impl codec::ReadFields for ReportRepeat {
             week_of_month,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("dayOfWeek", &self.day_of_week);
+        out.field("every", &self.every);
+        out.field("interval", &self.interval);
+        out.optional("weekOfMonth", &self.week_of_month);
+    }
 }
 
-codec::deserialize_via_fields!(ReportRepeat);
+codec::via_fields!(ReportRepeat);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ReportStorage`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportStorage {
     /// The location to storage an additional copy of the report. This is a sub-path post-fixed to `$(install_dir)/nsc/reports/$(user)/`. Variables such as `$(report_name)`, `$(date)`, and `$(time)` may be used to generate the directory structure.
     pub location: Option<String>,
@@ -11,16 +11,7 @@ pub struct ReportStorage {
     pub path: Option<String>,
 }
 
-impl serde::Serialize for ReportStorage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("location", &self.location);
-        map.optional("path", &self.path);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportStorage {
+impl codec::Fields for ReportStorage {
     const FIELDS: &'static [&'static str] = &["location", "path"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for ReportStorage {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("location", &self.location);
+        out.optional("path", &self.path);
+    }
 }
 
-codec::deserialize_via_fields!(ReportStorage);
+codec::via_fields!(ReportStorage);

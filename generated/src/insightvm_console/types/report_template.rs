@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ReportTemplateType};
 
 /// Schema: `/definitions/ReportTemplate`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ReportTemplate {
     /// Whether the report template is builtin.
     pub builtin: Option<bool>,
@@ -23,21 +23,7 @@ pub struct ReportTemplate {
     pub type_: Option<ReportTemplateType>,
 }
 
-impl serde::Serialize for ReportTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("builtin", &self.builtin);
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("sections", &self.sections);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ReportTemplate {
+impl codec::Fields for ReportTemplate {
     const FIELDS: &'static [&'static str] = &[
         "builtin",
         "description",
@@ -66,6 +52,16 @@ impl codec::ReadFields for ReportTemplate {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("builtin", &self.builtin);
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("sections", &self.sections);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(ReportTemplate);
+codec::via_fields!(ReportTemplate);

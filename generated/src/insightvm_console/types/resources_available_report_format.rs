@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AvailableReportFormat, Link};
 
 /// Schema: `/definitions/Resources«AvailableReportFormat»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ResourcesAvailableReportFormat {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ResourcesAvailableReportFormat {
     pub resources: Option<Vec<AvailableReportFormat>>,
 }
 
-impl serde::Serialize for ResourcesAvailableReportFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ResourcesAvailableReportFormat {
+impl codec::Fields for ResourcesAvailableReportFormat {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ResourcesAvailableReportFormat {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ResourcesAvailableReportFormat);
+codec::via_fields!(ResourcesAvailableReportFormat);

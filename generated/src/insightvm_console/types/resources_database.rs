@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Database, Link};
 
 /// Schema: `/definitions/Resources«Database»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ResourcesDatabase {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ResourcesDatabase {
     pub resources: Option<Vec<Database>>,
 }
 
-impl serde::Serialize for ResourcesDatabase {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ResourcesDatabase {
+impl codec::Fields for ResourcesDatabase {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ResourcesDatabase {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ResourcesDatabase);
+codec::via_fields!(ResourcesDatabase);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ReportInstance};
 
 /// Schema: `/definitions/Resources«ReportInstance»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ResourcesReportInstance {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ResourcesReportInstance {
     pub resources: Option<Vec<ReportInstance>>,
 }
 
-impl serde::Serialize for ResourcesReportInstance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ResourcesReportInstance {
+impl codec::Fields for ResourcesReportInstance {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ResourcesReportInstance {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ResourcesReportInstance);
+codec::via_fields!(ResourcesReportInstance);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SnmpAlert};
 
 /// Schema: `/definitions/Resources«SnmpAlert»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ResourcesSnmpAlert {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ResourcesSnmpAlert {
     pub resources: Option<Vec<SnmpAlert>>,
 }
 
-impl serde::Serialize for ResourcesSnmpAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ResourcesSnmpAlert {
+impl codec::Fields for ResourcesSnmpAlert {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ResourcesSnmpAlert {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ResourcesSnmpAlert);
+codec::via_fields!(ResourcesSnmpAlert);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, Tag};
 
 /// Schema: `/definitions/Resources«Tag»`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ResourcesTag {
     /// Hypermedia links to corresponding or related resources.
     pub links: Option<Vec<Link>>,
@@ -12,16 +12,7 @@ pub struct ResourcesTag {
     pub resources: Option<Vec<Tag>>,
 }
 
-impl serde::Serialize for ResourcesTag {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("links", &self.links);
-        map.optional("resources", &self.resources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ResourcesTag {
+impl codec::Fields for ResourcesTag {
     const FIELDS: &'static [&'static str] = &["links", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ResourcesTag {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("links", &self.links);
+        out.optional("resources", &self.resources);
+    }
 }
 
-codec::deserialize_via_fields!(ResourcesTag);
+codec::via_fields!(ResourcesTag);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/Review`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Review {
     /// A comment from the reviewer detailing the review.
     pub comment: Option<String>,
@@ -17,19 +17,7 @@ pub struct Review {
     pub user: Option<i32>,
 }
 
-impl serde::Serialize for Review {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("comment", &self.comment);
-        map.optional("date", &self.date);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("user", &self.user);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Review {
+impl codec::Fields for Review {
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -54,6 +42,14 @@ impl codec::ReadFields for Review {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("comment", &self.comment);
+        out.optional("date", &self.date);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("user", &self.user);
+    }
 }
 
-codec::deserialize_via_fields!(Review);
+codec::via_fields!(Review);

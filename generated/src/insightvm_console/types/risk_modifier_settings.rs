@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/RiskModifierSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RiskModifierSettings {
     /// High critical adjustment modifier.
     pub high: Option<f64>,
@@ -17,19 +17,7 @@ pub struct RiskModifierSettings {
     pub very_low: Option<f64>,
 }
 
-impl serde::Serialize for RiskModifierSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("high", &self.high);
-        map.optional("low", &self.low);
-        map.optional("medium", &self.medium);
-        map.optional("veryHigh", &self.very_high);
-        map.optional("veryLow", &self.very_low);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RiskModifierSettings {
+impl codec::Fields for RiskModifierSettings {
     const FIELDS: &'static [&'static str] = &[
         "high",
         "low",
@@ -54,6 +42,14 @@ impl codec::ReadFields for RiskModifierSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("high", &self.high);
+        out.optional("low", &self.low);
+        out.optional("medium", &self.medium);
+        out.optional("veryHigh", &self.very_high);
+        out.optional("veryLow", &self.very_low);
+    }
 }
 
-codec::deserialize_via_fields!(RiskModifierSettings);
+codec::via_fields!(RiskModifierSettings);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::RiskModifierSettings;
 
 /// Schema: `/definitions/RiskSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RiskSettings {
     /// Whether risk is adjusted using criticality tags.
     pub adjust_with_criticality: Option<bool>,
@@ -13,17 +13,7 @@ pub struct RiskSettings {
     pub model: Option<String>,
 }
 
-impl serde::Serialize for RiskSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("adjustWithCriticality", &self.adjust_with_criticality);
-        map.optional("criticalityModifiers", &self.criticality_modifiers);
-        map.optional("model", &self.model);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RiskSettings {
+impl codec::Fields for RiskSettings {
     const FIELDS: &'static [&'static str] = &[
         "adjustWithCriticality",
         "criticalityModifiers",
@@ -44,6 +34,12 @@ impl codec::ReadFields for RiskSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("adjustWithCriticality", &self.adjust_with_criticality);
+        out.optional("criticalityModifiers", &self.criticality_modifiers);
+        out.optional("model", &self.model);
+    }
 }
 
-codec::deserialize_via_fields!(RiskSettings);
+codec::via_fields!(RiskSettings);

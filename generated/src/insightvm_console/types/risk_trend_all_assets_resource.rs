@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::RiskTrendAllAssetsResourceTrend;
 
 /// Schema: `/definitions/RiskTrendAllAssetsResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RiskTrendAllAssetsResource {
     /// Includes a trend for the total risk of all assets.
     pub total: Option<bool>,
@@ -12,16 +12,7 @@ pub struct RiskTrendAllAssetsResource {
     pub trend: Option<RiskTrendAllAssetsResourceTrend>,
 }
 
-impl serde::Serialize for RiskTrendAllAssetsResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("total", &self.total);
-        map.optional("trend", &self.trend);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RiskTrendAllAssetsResource {
+impl codec::Fields for RiskTrendAllAssetsResource {
     const FIELDS: &'static [&'static str] = &["total", "trend"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for RiskTrendAllAssetsResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("total", &self.total);
+        out.optional("trend", &self.trend);
+    }
 }
 
-codec::deserialize_via_fields!(RiskTrendAllAssetsResource);
+codec::via_fields!(RiskTrendAllAssetsResource);

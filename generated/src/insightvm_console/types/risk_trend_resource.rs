@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/RiskTrendResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RiskTrendResource {
     pub all_assets: Option<RiskTrendAllAssetsResource>,
     /// Whether all asset groups in the history of deployment or those as of the report generation
@@ -37,23 +37,7 @@ pub struct RiskTrendResource {
     pub to: Option<String>,
 }
 
-impl serde::Serialize for RiskTrendResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssets", &self.all_assets);
-        map.optional("assetGroupMembership", &self.asset_group_membership);
-        map.optional("assetGroups", &self.asset_groups);
-        map.optional("assets", &self.assets);
-        map.optional("from", &self.from);
-        map.optional("sites", &self.sites);
-        map.optional("tagMembership", &self.tag_membership);
-        map.optional("tags", &self.tags);
-        map.optional("to", &self.to);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RiskTrendResource {
+impl codec::Fields for RiskTrendResource {
     const FIELDS: &'static [&'static str] = &[
         "allAssets",
         "assetGroupMembership",
@@ -86,6 +70,18 @@ impl codec::ReadFields for RiskTrendResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("allAssets", &self.all_assets);
+        out.optional("assetGroupMembership", &self.asset_group_membership);
+        out.optional("assetGroups", &self.asset_groups);
+        out.optional("assets", &self.assets);
+        out.optional("from", &self.from);
+        out.optional("sites", &self.sites);
+        out.optional("tagMembership", &self.tag_membership);
+        out.optional("tags", &self.tags);
+        out.optional("to", &self.to);
+    }
 }
 
-codec::deserialize_via_fields!(RiskTrendResource);
+codec::via_fields!(RiskTrendResource);

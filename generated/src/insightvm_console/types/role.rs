@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, RolePrivilegesItem};
 
 /// Schema: `/definitions/Role`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Role {
     /// The description of the role.
     pub description: String,
@@ -35,19 +35,7 @@ impl Role {
     }
 }
 
-impl serde::Serialize for Role {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("description", &self.description);
-        map.field("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("privileges", &self.privileges);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Role {
+impl codec::Fields for Role {
     const FIELDS: &'static [&'static str] = &[
         "description",
         "id",
@@ -91,6 +79,14 @@ impl codec::ReadFields for Role {
             privileges,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("description", &self.description);
+        out.field("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("privileges", &self.privileges);
+    }
 }
 
-codec::deserialize_via_fields!(Role);
+codec::via_fields!(Role);

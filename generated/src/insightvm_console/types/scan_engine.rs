@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanEngineStatus};
 
 /// Schema: `/definitions/ScanEngine`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanEngine {
     /// The address the scan engine is hosted.
     pub address: String,
@@ -64,26 +64,7 @@ impl ScanEngine {
     }
 }
 
-impl serde::Serialize for ScanEngine {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("address", &self.address);
-        map.optional("contentVersion", &self.content_version);
-        map.optional("enginePools", &self.engine_pools);
-        map.field("id", &self.id);
-        map.optional("lastRefreshedDate", &self.last_refreshed_date);
-        map.optional("lastUpdatedDate", &self.last_updated_date);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.field("port", &self.port);
-        map.optional("productVersion", &self.product_version);
-        map.optional("sites", &self.sites);
-        map.optional("status", &self.status);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEngine {
+impl codec::Fields for ScanEngine {
     const FIELDS: &'static [&'static str] = &[
         "address",
         "contentVersion",
@@ -158,6 +139,21 @@ impl codec::ReadFields for ScanEngine {
             status,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("address", &self.address);
+        out.optional("contentVersion", &self.content_version);
+        out.optional("enginePools", &self.engine_pools);
+        out.field("id", &self.id);
+        out.optional("lastRefreshedDate", &self.last_refreshed_date);
+        out.optional("lastUpdatedDate", &self.last_updated_date);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.field("port", &self.port);
+        out.optional("productVersion", &self.product_version);
+        out.optional("sites", &self.sites);
+        out.optional("status", &self.status);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEngine);
+codec::via_fields!(ScanEngine);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanEvents`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanEvents {
     /// Generates an alert when a scan fails. Default value is `false`.
     pub failed: bool,
@@ -30,19 +30,7 @@ impl ScanEvents {
     }
 }
 
-impl serde::Serialize for ScanEvents {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("failed", &self.failed);
-        map.field("paused", &self.paused);
-        map.optional("resumed", &self.resumed);
-        map.field("started", &self.started);
-        map.field("stopped", &self.stopped);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanEvents {
+impl codec::Fields for ScanEvents {
     const FIELDS: &'static [&'static str] = &[
         "failed",
         "paused",
@@ -89,6 +77,14 @@ impl codec::ReadFields for ScanEvents {
             stopped,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("failed", &self.failed);
+        out.field("paused", &self.paused);
+        out.optional("resumed", &self.resumed);
+        out.field("started", &self.started);
+        out.field("stopped", &self.stopped);
+    }
 }
 
-codec::deserialize_via_fields!(ScanEvents);
+codec::via_fields!(ScanEvents);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, Repeat, ScheduledScanTargets};
 
 /// Schema: `/definitions/ScanSchedule`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ScanSchedule {
     pub assets: Option<ScheduledScanTargets>,
     /// Specifies the maximum duration the scheduled scan is allowed to run. Scheduled scans that
@@ -78,26 +78,7 @@ impl ScanSchedule {
     }
 }
 
-impl serde::Serialize for ScanSchedule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("duration", &self.duration);
-        map.field("enabled", &self.enabled);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("nextRuntimes", &self.next_runtimes);
-        map.field("onScanRepeat", &self.on_scan_repeat);
-        map.optional("repeat", &self.repeat);
-        map.optional("scanEngineId", &self.scan_engine_id);
-        map.optional("scanName", &self.scan_name);
-        map.optional("scanTemplateId", &self.scan_template_id);
-        map.field("start", &self.start);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanSchedule {
+impl codec::Fields for ScanSchedule {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "duration",
@@ -169,6 +150,21 @@ impl codec::ReadFields for ScanSchedule {
             start,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("duration", &self.duration);
+        out.field("enabled", &self.enabled);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("nextRuntimes", &self.next_runtimes);
+        out.field("onScanRepeat", &self.on_scan_repeat);
+        out.optional("repeat", &self.repeat);
+        out.optional("scanEngineId", &self.scan_engine_id);
+        out.optional("scanName", &self.scan_name);
+        out.optional("scanTemplateId", &self.scan_template_id);
+        out.field("start", &self.start);
+    }
 }
 
-codec::deserialize_via_fields!(ScanSchedule);
+codec::via_fields!(ScanSchedule);

@@ -4,22 +4,13 @@ use crate::runtime::codec;
 use super::{DynamicSite, StaticSite};
 
 /// Schema: `/definitions/ScanScope`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanScope {
     pub assets: Option<StaticSite>,
     pub connection: Option<DynamicSite>,
 }
 
-impl serde::Serialize for ScanScope {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("connection", &self.connection);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanScope {
+impl codec::Fields for ScanScope {
     const FIELDS: &'static [&'static str] = &["assets", "connection"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -35,6 +26,11 @@ impl codec::ReadFields for ScanScope {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("connection", &self.connection);
+    }
 }
 
-codec::deserialize_via_fields!(ScanScope);
+codec::via_fields!(ScanScope);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanSettings {
     /// The connection timeout when establishing connections to remote scan engines, in ISO 8601
     /// format. For example: `"PT15S"`.
@@ -23,20 +23,7 @@ pub struct ScanSettings {
     pub status_threads: Option<i32>,
 }
 
-impl serde::Serialize for ScanSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("connectionTimeout", &self.connection_timeout);
-        map.optional("incremental", &self.incremental);
-        map.optional("maximumThreads", &self.maximum_threads);
-        map.optional("readTimeout", &self.read_timeout);
-        map.optional("statusIdleTimeout", &self.status_idle_timeout);
-        map.optional("statusThreads", &self.status_threads);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanSettings {
+impl codec::Fields for ScanSettings {
     const FIELDS: &'static [&'static str] = &[
         "connectionTimeout",
         "incremental",
@@ -63,6 +50,15 @@ impl codec::ReadFields for ScanSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("connectionTimeout", &self.connection_timeout);
+        out.optional("incremental", &self.incremental);
+        out.optional("maximumThreads", &self.maximum_threads);
+        out.optional("readTimeout", &self.read_timeout);
+        out.optional("statusIdleTimeout", &self.status_idle_timeout);
+        out.optional("statusThreads", &self.status_threads);
+    }
 }
 
-codec::deserialize_via_fields!(ScanSettings);
+codec::via_fields!(ScanSettings);

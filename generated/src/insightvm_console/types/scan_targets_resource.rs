@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ScanTargetsResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTargetsResource {
     /// List of addresses. Each address is a string that can represent either a hostname, ipv4
     /// address, ipv4 address range, ipv6 address, or CIDR notation.
@@ -13,16 +13,7 @@ pub struct ScanTargetsResource {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for ScanTargetsResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("addresses", &self.addresses);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTargetsResource {
+impl codec::Fields for ScanTargetsResource {
     const FIELDS: &'static [&'static str] = &["addresses", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +29,11 @@ impl codec::ReadFields for ScanTargetsResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("addresses", &self.addresses);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTargetsResource);
+codec::via_fields!(ScanTargetsResource);

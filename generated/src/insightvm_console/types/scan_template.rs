@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/ScanTemplate`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplate {
     pub checks: Option<ScanTemplateVulnerabilityChecks>,
     pub database: Option<ScanTemplateDatabase>,
@@ -45,32 +45,7 @@ pub struct ScanTemplate {
     pub web_enabled: Option<bool>,
 }
 
-impl serde::Serialize for ScanTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("checks", &self.checks);
-        map.optional("database", &self.database);
-        map.optional("description", &self.description);
-        map.optional("discovery", &self.discovery);
-        map.optional("discoveryOnly", &self.discovery_only);
-        map.optional("enableWindowsServices", &self.enable_windows_services);
-        map.optional("enhancedLogging", &self.enhanced_logging);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("maxParallelAssets", &self.max_parallel_assets);
-        map.optional("maxScanProcesses", &self.max_scan_processes);
-        map.optional("name", &self.name);
-        map.optional("policy", &self.policy);
-        map.optional("policyEnabled", &self.policy_enabled);
-        map.optional("telnet", &self.telnet);
-        map.optional("vulnerabilityEnabled", &self.vulnerability_enabled);
-        map.optional("web", &self.web);
-        map.optional("webEnabled", &self.web_enabled);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplate {
+impl codec::Fields for ScanTemplate {
     const FIELDS: &'static [&'static str] = &[
         "checks",
         "database",
@@ -121,6 +96,27 @@ impl codec::ReadFields for ScanTemplate {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("checks", &self.checks);
+        out.optional("database", &self.database);
+        out.optional("description", &self.description);
+        out.optional("discovery", &self.discovery);
+        out.optional("discoveryOnly", &self.discovery_only);
+        out.optional("enableWindowsServices", &self.enable_windows_services);
+        out.optional("enhancedLogging", &self.enhanced_logging);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("maxParallelAssets", &self.max_parallel_assets);
+        out.optional("maxScanProcesses", &self.max_scan_processes);
+        out.optional("name", &self.name);
+        out.optional("policy", &self.policy);
+        out.optional("policyEnabled", &self.policy_enabled);
+        out.optional("telnet", &self.telnet);
+        out.optional("vulnerabilityEnabled", &self.vulnerability_enabled);
+        out.optional("web", &self.web);
+        out.optional("webEnabled", &self.web_enabled);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplate);
+codec::via_fields!(ScanTemplate);

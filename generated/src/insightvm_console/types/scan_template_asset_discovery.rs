@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateAssetDiscovery`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateAssetDiscovery {
     /// Whether to query Whois during discovery. Defaults to `false`.
     pub collect_whois_information: Option<bool>,
@@ -28,23 +28,7 @@ pub struct ScanTemplateAssetDiscovery {
     pub udp_ports: Option<Vec<i32>>,
 }
 
-impl serde::Serialize for ScanTemplateAssetDiscovery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("collectWhoisInformation", &self.collect_whois_information);
-        map.optional("fingerprintMinimumCertainty", &self.fingerprint_minimum_certainty);
-        map.optional("fingerprintRetries", &self.fingerprint_retries);
-        map.optional("ipFingerprintingEnabled", &self.ip_fingerprinting_enabled);
-        map.optional("sendArpPings", &self.send_arp_pings);
-        map.optional("sendIcmpPings", &self.send_icmp_pings);
-        map.optional("tcpPorts", &self.tcp_ports);
-        map.optional("treatTcpResetAsAsset", &self.treat_tcp_reset_as_asset);
-        map.optional("udpPorts", &self.udp_ports);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateAssetDiscovery {
+impl codec::Fields for ScanTemplateAssetDiscovery {
     const FIELDS: &'static [&'static str] = &[
         "collectWhoisInformation",
         "fingerprintMinimumCertainty",
@@ -83,6 +67,18 @@ impl codec::ReadFields for ScanTemplateAssetDiscovery {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("collectWhoisInformation", &self.collect_whois_information);
+        out.optional("fingerprintMinimumCertainty", &self.fingerprint_minimum_certainty);
+        out.optional("fingerprintRetries", &self.fingerprint_retries);
+        out.optional("ipFingerprintingEnabled", &self.ip_fingerprinting_enabled);
+        out.optional("sendArpPings", &self.send_arp_pings);
+        out.optional("sendIcmpPings", &self.send_icmp_pings);
+        out.optional("tcpPorts", &self.tcp_ports);
+        out.optional("treatTcpResetAsAsset", &self.treat_tcp_reset_as_asset);
+        out.optional("udpPorts", &self.udp_ports);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateAssetDiscovery);
+codec::via_fields!(ScanTemplateAssetDiscovery);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/ScanTemplateDatabase`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDatabase {
     /// Database name for DB2 database instance.
     pub db2: Option<String>,
@@ -16,18 +16,7 @@ pub struct ScanTemplateDatabase {
     pub postgres: Option<String>,
 }
 
-impl serde::Serialize for ScanTemplateDatabase {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("db2", &self.db2);
-        map.optional("links", &self.links);
-        map.optional("oracle", &self.oracle);
-        map.optional("postgres", &self.postgres);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDatabase {
+impl codec::Fields for ScanTemplateDatabase {
     const FIELDS: &'static [&'static str] = &["db2", "links", "oracle", "postgres"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -45,6 +34,13 @@ impl codec::ReadFields for ScanTemplateDatabase {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("db2", &self.db2);
+        out.optional("links", &self.links);
+        out.optional("oracle", &self.oracle);
+        out.optional("postgres", &self.postgres);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDatabase);
+codec::via_fields!(ScanTemplateDatabase);

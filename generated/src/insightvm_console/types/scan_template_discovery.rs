@@ -7,24 +7,14 @@ use super::{
 };
 
 /// Schema: `/definitions/ScanTemplateDiscovery`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscovery {
     pub asset: Option<ScanTemplateAssetDiscovery>,
     pub performance: Option<ScanTemplateDiscoveryPerformance>,
     pub service: Option<ScanTemplateServiceDiscovery>,
 }
 
-impl serde::Serialize for ScanTemplateDiscovery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("asset", &self.asset);
-        map.optional("performance", &self.performance);
-        map.optional("service", &self.service);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscovery {
+impl codec::Fields for ScanTemplateDiscovery {
     const FIELDS: &'static [&'static str] = &["asset", "performance", "service"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for ScanTemplateDiscovery {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("asset", &self.asset);
+        out.optional("performance", &self.performance);
+        out.optional("service", &self.service);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscovery);
+codec::via_fields!(ScanTemplateDiscovery);

@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformance`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscoveryPerformance {
     pub packet_rate: Option<ScanTemplateDiscoveryPerformancePacketsRate>,
     pub parallelism: Option<ScanTemplateDiscoveryPerformanceParallelism>,
@@ -19,19 +19,7 @@ pub struct ScanTemplateDiscoveryPerformance {
     pub timeout: Option<ScanTemplateDiscoveryPerformanceTimeout>,
 }
 
-impl serde::Serialize for ScanTemplateDiscoveryPerformance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("packetRate", &self.packet_rate);
-        map.optional("parallelism", &self.parallelism);
-        map.optional("retryLimit", &self.retry_limit);
-        map.optional("scanDelay", &self.scan_delay);
-        map.optional("timeout", &self.timeout);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
+impl codec::Fields for ScanTemplateDiscoveryPerformance {
     const FIELDS: &'static [&'static str] = &[
         "packetRate",
         "parallelism",
@@ -56,6 +44,14 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformance {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("packetRate", &self.packet_rate);
+        out.optional("parallelism", &self.parallelism);
+        out.optional("retryLimit", &self.retry_limit);
+        out.optional("scanDelay", &self.scan_delay);
+        out.optional("timeout", &self.timeout);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformance);
+codec::via_fields!(ScanTemplateDiscoveryPerformance);

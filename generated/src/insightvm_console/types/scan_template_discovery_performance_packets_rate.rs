@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformancePacketsRate`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscoveryPerformancePacketsRate {
     /// Whether defeat rate limit (defeat-rst-ratelimit) is enforced on the minimum packet
     /// setting, which can improve scan speed. If it is disabled, the minimum packet rate setting
@@ -16,17 +16,7 @@ pub struct ScanTemplateDiscoveryPerformancePacketsRate {
     pub minimum: Option<i32>,
 }
 
-impl serde::Serialize for ScanTemplateDiscoveryPerformancePacketsRate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("defeatRateLimit", &self.defeat_rate_limit);
-        map.optional("maximum", &self.maximum);
-        map.optional("minimum", &self.minimum);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
+impl codec::Fields for ScanTemplateDiscoveryPerformancePacketsRate {
     const FIELDS: &'static [&'static str] = &["defeatRateLimit", "maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +33,12 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformancePacketsRate {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("defeatRateLimit", &self.defeat_rate_limit);
+        out.optional("maximum", &self.maximum);
+        out.optional("minimum", &self.minimum);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformancePacketsRate);
+codec::via_fields!(ScanTemplateDiscoveryPerformancePacketsRate);

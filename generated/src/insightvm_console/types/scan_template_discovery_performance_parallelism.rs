@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformanceParallelism`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscoveryPerformanceParallelism {
     /// The maximum number of discovery connection requests send in parallel. Defaults to `0`.
     pub maximum: Option<i32>,
@@ -11,16 +11,7 @@ pub struct ScanTemplateDiscoveryPerformanceParallelism {
     pub minimum: Option<i32>,
 }
 
-impl serde::Serialize for ScanTemplateDiscoveryPerformanceParallelism {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("maximum", &self.maximum);
-        map.optional("minimum", &self.minimum);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscoveryPerformanceParallelism {
+impl codec::Fields for ScanTemplateDiscoveryPerformanceParallelism {
     const FIELDS: &'static [&'static str] = &["maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceParallelism {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("maximum", &self.maximum);
+        out.optional("minimum", &self.minimum);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceParallelism);
+codec::via_fields!(ScanTemplateDiscoveryPerformanceParallelism);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformanceScanDelay`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscoveryPerformanceScanDelay {
     /// The minimum duration to wait between sending packets to each target host. The value is
     /// specified as a ISO8601 duration and can range from `PT0S` (0ms) to `P30S` (30s). Defaults
@@ -15,16 +15,7 @@ pub struct ScanTemplateDiscoveryPerformanceScanDelay {
     pub minimum: Option<String>,
 }
 
-impl serde::Serialize for ScanTemplateDiscoveryPerformanceScanDelay {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("maximum", &self.maximum);
-        map.optional("minimum", &self.minimum);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
+impl codec::Fields for ScanTemplateDiscoveryPerformanceScanDelay {
     const FIELDS: &'static [&'static str] = &["maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +31,11 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceScanDelay {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("maximum", &self.maximum);
+        out.optional("minimum", &self.minimum);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceScanDelay);
+codec::via_fields!(ScanTemplateDiscoveryPerformanceScanDelay);

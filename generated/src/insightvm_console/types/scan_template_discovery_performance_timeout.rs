@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateDiscoveryPerformanceTimeout`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateDiscoveryPerformanceTimeout {
     /// The initial timeout to wait between retry attempts. The value is specified as a ISO8601
     /// duration and can range from `PT0.5S` (500ms) to `P30S` (30s). Defaults to `PT0.5S`.
@@ -16,17 +16,7 @@ pub struct ScanTemplateDiscoveryPerformanceTimeout {
     pub minimum: Option<String>,
 }
 
-impl serde::Serialize for ScanTemplateDiscoveryPerformanceTimeout {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("initial", &self.initial);
-        map.optional("maximum", &self.maximum);
-        map.optional("minimum", &self.minimum);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
+impl codec::Fields for ScanTemplateDiscoveryPerformanceTimeout {
     const FIELDS: &'static [&'static str] = &["initial", "maximum", "minimum"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +33,12 @@ impl codec::ReadFields for ScanTemplateDiscoveryPerformanceTimeout {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("initial", &self.initial);
+        out.optional("maximum", &self.maximum);
+        out.optional("minimum", &self.minimum);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateDiscoveryPerformanceTimeout);
+codec::via_fields!(ScanTemplateDiscoveryPerformanceTimeout);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{ScanTemplateServiceDiscoveryTcp, ScanTemplateServiceDiscoveryUdp};
 
 /// Schema: `/definitions/ScanTemplateServiceDiscovery`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateServiceDiscovery {
     /// An optional file that lists each port and the service that commonly resides on it. If
     /// scans cannot identify actual services on ports, service names will be derived from this
@@ -14,17 +14,7 @@ pub struct ScanTemplateServiceDiscovery {
     pub udp: Option<ScanTemplateServiceDiscoveryUdp>,
 }
 
-impl serde::Serialize for ScanTemplateServiceDiscovery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("serviceNameFile", &self.service_name_file);
-        map.optional("tcp", &self.tcp);
-        map.optional("udp", &self.udp);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateServiceDiscovery {
+impl codec::Fields for ScanTemplateServiceDiscovery {
     const FIELDS: &'static [&'static str] = &["serviceNameFile", "tcp", "udp"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for ScanTemplateServiceDiscovery {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("serviceNameFile", &self.service_name_file);
+        out.optional("tcp", &self.tcp);
+        out.optional("udp", &self.udp);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateServiceDiscovery);
+codec::via_fields!(ScanTemplateServiceDiscovery);

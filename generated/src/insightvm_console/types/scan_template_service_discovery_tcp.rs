@@ -6,7 +6,7 @@ use super::{
 };
 
 /// Schema: `/definitions/ScanTemplateServiceDiscoveryTcp`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateServiceDiscoveryTcp {
     /// Additional TCP ports to scan. Individual ports can be specified as numbers or a string,
     /// but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
@@ -26,19 +26,7 @@ pub struct ScanTemplateServiceDiscoveryTcp {
     pub ports: Option<ScanTemplateServiceDiscoveryTcpPorts>,
 }
 
-impl serde::Serialize for ScanTemplateServiceDiscoveryTcp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalPorts", &self.additional_ports);
-        map.optional("excludedPorts", &self.excluded_ports);
-        map.optional("links", &self.links);
-        map.optional("method", &self.method);
-        map.optional("ports", &self.ports);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
+impl codec::Fields for ScanTemplateServiceDiscoveryTcp {
     const FIELDS: &'static [&'static str] = &[
         "additionalPorts",
         "excludedPorts",
@@ -63,6 +51,14 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryTcp {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("additionalPorts", &self.additional_ports);
+        out.optional("excludedPorts", &self.excluded_ports);
+        out.optional("links", &self.links);
+        out.optional("method", &self.method);
+        out.optional("ports", &self.ports);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateServiceDiscoveryTcp);
+codec::via_fields!(ScanTemplateServiceDiscoveryTcp);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanTemplateServiceDiscoveryUdpPorts};
 
 /// Schema: `/definitions/ScanTemplateServiceDiscoveryUdp`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateServiceDiscoveryUdp {
     /// Additional UDP ports to scan. Individual ports can be specified as numbers or a string,
     /// but port ranges must be strings (e.g. `"7892-7898"`). Defaults to empty.
@@ -22,18 +22,7 @@ pub struct ScanTemplateServiceDiscoveryUdp {
     pub ports: Option<ScanTemplateServiceDiscoveryUdpPorts>,
 }
 
-impl serde::Serialize for ScanTemplateServiceDiscoveryUdp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalPorts", &self.additional_ports);
-        map.optional("excludedPorts", &self.excluded_ports);
-        map.optional("links", &self.links);
-        map.optional("ports", &self.ports);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
+impl codec::Fields for ScanTemplateServiceDiscoveryUdp {
     const FIELDS: &'static [&'static str] = &[
         "additionalPorts",
         "excludedPorts",
@@ -56,6 +45,13 @@ impl codec::ReadFields for ScanTemplateServiceDiscoveryUdp {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("additionalPorts", &self.additional_ports);
+        out.optional("excludedPorts", &self.excluded_ports);
+        out.optional("links", &self.links);
+        out.optional("ports", &self.ports);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateServiceDiscoveryUdp);
+codec::via_fields!(ScanTemplateServiceDiscoveryUdp);

@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/ScanTemplateWebSpider`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateWebSpider {
     /// Whether scanning of multi-use devices, such as printers or print servers should be
     /// avoided.
@@ -32,25 +32,7 @@ pub struct ScanTemplateWebSpider {
     pub user_agent: Option<String>,
 }
 
-impl serde::Serialize for ScanTemplateWebSpider {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("dontScanMultiUseDevices", &self.dont_scan_multi_use_devices);
-        map.optional("includeQueryStrings", &self.include_query_strings);
-        map.optional("paths", &self.paths);
-        map.optional("patterns", &self.patterns);
-        map.optional("performance", &self.performance);
-        map.optional(
-            "testCommonUsernamesAndPasswords",
-            &self.test_common_usernames_and_passwords,
-        );
-        map.optional("testXssInSingleScan", &self.test_xss_in_single_scan);
-        map.optional("userAgent", &self.user_agent);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateWebSpider {
+impl codec::Fields for ScanTemplateWebSpider {
     const FIELDS: &'static [&'static str] = &[
         "dontScanMultiUseDevices",
         "includeQueryStrings",
@@ -85,6 +67,20 @@ impl codec::ReadFields for ScanTemplateWebSpider {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("dontScanMultiUseDevices", &self.dont_scan_multi_use_devices);
+        out.optional("includeQueryStrings", &self.include_query_strings);
+        out.optional("paths", &self.paths);
+        out.optional("patterns", &self.patterns);
+        out.optional("performance", &self.performance);
+        out.optional(
+            "testCommonUsernamesAndPasswords",
+            &self.test_common_usernames_and_passwords,
+        );
+        out.optional("testXssInSingleScan", &self.test_xss_in_single_scan);
+        out.optional("userAgent", &self.user_agent);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateWebSpider);
+codec::via_fields!(ScanTemplateWebSpider);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateWebSpiderPaths`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateWebSpiderPaths {
     /// Paths to bootstrap spidering with.
     pub boostrap: Option<String>,
@@ -13,17 +13,7 @@ pub struct ScanTemplateWebSpiderPaths {
     pub honor_robot_directives: Option<bool>,
 }
 
-impl serde::Serialize for ScanTemplateWebSpiderPaths {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("boostrap", &self.boostrap);
-        map.optional("excluded", &self.excluded);
-        map.optional("honorRobotDirectives", &self.honor_robot_directives);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateWebSpiderPaths {
+impl codec::Fields for ScanTemplateWebSpiderPaths {
     const FIELDS: &'static [&'static str] = &[
         "boostrap",
         "excluded",
@@ -44,6 +34,12 @@ impl codec::ReadFields for ScanTemplateWebSpiderPaths {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("boostrap", &self.boostrap);
+        out.optional("excluded", &self.excluded);
+        out.optional("honorRobotDirectives", &self.honor_robot_directives);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateWebSpiderPaths);
+codec::via_fields!(ScanTemplateWebSpiderPaths);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateWebSpiderPatterns`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateWebSpiderPatterns {
     /// A regular expression that is used to find sensitive content on a page.
     pub sensitive_content: Option<String>,
@@ -12,16 +12,7 @@ pub struct ScanTemplateWebSpiderPatterns {
     pub sensitive_field: Option<String>,
 }
 
-impl serde::Serialize for ScanTemplateWebSpiderPatterns {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("sensitiveContent", &self.sensitive_content);
-        map.optional("sensitiveField", &self.sensitive_field);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
+impl codec::Fields for ScanTemplateWebSpiderPatterns {
     const FIELDS: &'static [&'static str] = &["sensitiveContent", "sensitiveField"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for ScanTemplateWebSpiderPatterns {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("sensitiveContent", &self.sensitive_content);
+        out.optional("sensitiveField", &self.sensitive_field);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateWebSpiderPatterns);
+codec::via_fields!(ScanTemplateWebSpiderPatterns);

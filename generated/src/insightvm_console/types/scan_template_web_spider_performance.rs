@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/ScanTemplateWebSpiderPerformance`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ScanTemplateWebSpiderPerformance {
     /// The names of HTTP Daemons (HTTPd) to skip when spidering. For example, `"CUPS"`.
     pub http_daemons_to_skip: Option<Vec<String>>,
@@ -34,23 +34,7 @@ pub struct ScanTemplateWebSpiderPerformance {
     pub threads_per_server: Option<i32>,
 }
 
-impl serde::Serialize for ScanTemplateWebSpiderPerformance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("httpDaemonsToSkip", &self.http_daemons_to_skip);
-        map.optional("maximumDirectoryLevels", &self.maximum_directory_levels);
-        map.optional("maximumForeignHosts", &self.maximum_foreign_hosts);
-        map.optional("maximumLinkDepth", &self.maximum_link_depth);
-        map.optional("maximumPages", &self.maximum_pages);
-        map.optional("maximumRetries", &self.maximum_retries);
-        map.optional("maximumTime", &self.maximum_time);
-        map.optional("responseTimeout", &self.response_timeout);
-        map.optional("threadsPerServer", &self.threads_per_server);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
+impl codec::Fields for ScanTemplateWebSpiderPerformance {
     const FIELDS: &'static [&'static str] = &[
         "httpDaemonsToSkip",
         "maximumDirectoryLevels",
@@ -85,6 +69,18 @@ impl codec::ReadFields for ScanTemplateWebSpiderPerformance {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("httpDaemonsToSkip", &self.http_daemons_to_skip);
+        out.optional("maximumDirectoryLevels", &self.maximum_directory_levels);
+        out.optional("maximumForeignHosts", &self.maximum_foreign_hosts);
+        out.optional("maximumLinkDepth", &self.maximum_link_depth);
+        out.optional("maximumPages", &self.maximum_pages);
+        out.optional("maximumRetries", &self.maximum_retries);
+        out.optional("maximumTime", &self.maximum_time);
+        out.optional("responseTimeout", &self.response_timeout);
+        out.optional("threadsPerServer", &self.threads_per_server);
+    }
 }
 
-codec::deserialize_via_fields!(ScanTemplateWebSpiderPerformance);
+codec::via_fields!(ScanTemplateWebSpiderPerformance);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{SearchCriteriaMatch, SwaggerSearchCriteriaFilter};
 
 /// Schema: `/definitions/SearchCriteria`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SearchCriteria {
     /// Filters used to match assets. See &lt;a href="#section/Responses/SearchCriteria"&gt;Search
     /// Criteria&lt;/a&gt; for more information on the structure and format.
@@ -14,16 +14,7 @@ pub struct SearchCriteria {
     pub match_: Option<SearchCriteriaMatch>,
 }
 
-impl serde::Serialize for SearchCriteria {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("filters", &self.filters);
-        map.optional("match", &self.match_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SearchCriteria {
+impl codec::Fields for SearchCriteria {
     const FIELDS: &'static [&'static str] = &["filters", "match"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -39,6 +30,11 @@ impl codec::ReadFields for SearchCriteria {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("filters", &self.filters);
+        out.optional("match", &self.match_);
+    }
 }
 
-codec::deserialize_via_fields!(SearchCriteria);
+codec::via_fields!(SearchCriteria);

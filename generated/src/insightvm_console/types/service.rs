@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/Service`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Service {
     /// Configuration key-values pairs enumerated on the service.
     pub configurations: Option<Vec<Configuration>>,
@@ -58,27 +58,7 @@ impl Service {
     }
 }
 
-impl serde::Serialize for Service {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("configurations", &self.configurations);
-        map.optional("databases", &self.databases);
-        map.optional("family", &self.family);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.field("port", &self.port);
-        map.optional("product", &self.product);
-        map.field("protocol", &self.protocol);
-        map.optional("userGroups", &self.user_groups);
-        map.optional("users", &self.users);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.optional("webApplications", &self.web_applications);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Service {
+impl codec::Fields for Service {
     const FIELDS: &'static [&'static str] = &[
         "configurations",
         "databases",
@@ -151,6 +131,22 @@ impl codec::ReadFields for Service {
             web_applications,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("configurations", &self.configurations);
+        out.optional("databases", &self.databases);
+        out.optional("family", &self.family);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.field("port", &self.port);
+        out.optional("product", &self.product);
+        out.field("protocol", &self.protocol);
+        out.optional("userGroups", &self.user_groups);
+        out.optional("users", &self.users);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+        out.optional("webApplications", &self.web_applications);
+    }
 }
 
-codec::deserialize_via_fields!(Service);
+codec::via_fields!(Service);

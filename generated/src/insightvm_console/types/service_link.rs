@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::ServiceLinkProtocol;
 
 /// Schema: `/definitions/ServiceLink`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ServiceLink {
     /// A hypertext reference, which is either a URI (see &lt;a target="_blank" rel="noopener
     /// noreferrer" href="<https://tools.ietf.org/html/rfc3986>"&gt;RFC 3986&lt;/a&gt;) or URI
@@ -21,18 +21,7 @@ pub struct ServiceLink {
     pub rel: Option<String>,
 }
 
-impl serde::Serialize for ServiceLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("href", &self.href);
-        map.optional("port", &self.port);
-        map.optional("protocol", &self.protocol);
-        map.optional("rel", &self.rel);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ServiceLink {
+impl codec::Fields for ServiceLink {
     const FIELDS: &'static [&'static str] = &["href", "port", "protocol", "rel"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,6 +39,13 @@ impl codec::ReadFields for ServiceLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("href", &self.href);
+        out.optional("port", &self.port);
+        out.optional("protocol", &self.protocol);
+        out.optional("rel", &self.rel);
+    }
 }
 
-codec::deserialize_via_fields!(ServiceLink);
+codec::via_fields!(ServiceLink);

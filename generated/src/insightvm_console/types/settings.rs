@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Schema: `/definitions/Settings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Settings {
     /// Whether asset linking is enabled.
     pub asset_linking: Option<bool>,
@@ -32,28 +32,7 @@ pub struct Settings {
     pub web: Option<WebSettings>,
 }
 
-impl serde::Serialize for Settings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assetLinking", &self.asset_linking);
-        map.optional("authentication", &self.authentication);
-        map.optional("database", &self.database);
-        map.optional("directory", &self.directory);
-        map.optional("insightPlatform", &self.insight_platform);
-        map.optional("insightPlatformRegion", &self.insight_platform_region);
-        map.optional("links", &self.links);
-        map.optional("risk", &self.risk);
-        map.optional("scan", &self.scan);
-        map.optional("serialNumber", &self.serial_number);
-        map.optional("smtp", &self.smtp);
-        map.optional("updates", &self.updates);
-        map.optional("uuid", &self.uuid);
-        map.optional("web", &self.web);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Settings {
+impl codec::Fields for Settings {
     const FIELDS: &'static [&'static str] = &[
         "assetLinking",
         "authentication",
@@ -96,6 +75,23 @@ impl codec::ReadFields for Settings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assetLinking", &self.asset_linking);
+        out.optional("authentication", &self.authentication);
+        out.optional("database", &self.database);
+        out.optional("directory", &self.directory);
+        out.optional("insightPlatform", &self.insight_platform);
+        out.optional("insightPlatformRegion", &self.insight_platform_region);
+        out.optional("links", &self.links);
+        out.optional("risk", &self.risk);
+        out.optional("scan", &self.scan);
+        out.optional("serialNumber", &self.serial_number);
+        out.optional("smtp", &self.smtp);
+        out.optional("updates", &self.updates);
+        out.optional("uuid", &self.uuid);
+        out.optional("web", &self.web);
+    }
 }
 
-codec::deserialize_via_fields!(Settings);
+codec::via_fields!(Settings);

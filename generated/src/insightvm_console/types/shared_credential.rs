@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::SharedCredentialAccount;
 
 /// Schema: `/definitions/SharedCredential`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SharedCredential {
     pub account: SharedCredentialAccount,
     /// The description of the credential.
@@ -55,22 +55,7 @@ impl SharedCredential {
     }
 }
 
-impl serde::Serialize for SharedCredential {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("account", &self.account);
-        map.optional("description", &self.description);
-        map.optional("hostRestriction", &self.host_restriction);
-        map.optional("id", &self.id);
-        map.field("name", &self.name);
-        map.optional("portRestriction", &self.port_restriction);
-        map.field("siteAssignment", &self.site_assignment);
-        map.optional("sites", &self.sites);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SharedCredential {
+impl codec::Fields for SharedCredential {
     const FIELDS: &'static [&'static str] = &[
         "account",
         "description",
@@ -126,6 +111,17 @@ impl codec::ReadFields for SharedCredential {
             sites,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("account", &self.account);
+        out.optional("description", &self.description);
+        out.optional("hostRestriction", &self.host_restriction);
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("portRestriction", &self.port_restriction);
+        out.field("siteAssignment", &self.site_assignment);
+        out.optional("sites", &self.sites);
+    }
 }
 
-codec::deserialize_via_fields!(SharedCredential);
+codec::via_fields!(SharedCredential);

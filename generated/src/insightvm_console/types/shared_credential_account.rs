@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/SharedCredentialAccount`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SharedCredentialAccount {
     pub authentication_type: Option<String>,
     pub community_name: Option<String>,
@@ -28,35 +28,7 @@ pub struct SharedCredentialAccount {
     pub username: Option<String>,
 }
 
-impl serde::Serialize for SharedCredentialAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("authenticationType", &self.authentication_type);
-        map.optional("communityName", &self.community_name);
-        map.optional("database", &self.database);
-        map.optional("domain", &self.domain);
-        map.optional("enumerateSids", &self.enumerate_sids);
-        map.optional("notesIDPassword", &self.notes_id_password);
-        map.optional("ntlmHash", &self.ntlm_hash);
-        map.optional("oracleListenerPassword", &self.oracle_listener_password);
-        map.optional("password", &self.password);
-        map.optional("pemKey", &self.pem_key);
-        map.optional("permissionElevation", &self.permission_elevation);
-        map.optional("permissionElevationPassword", &self.permission_elevation_password);
-        map.optional("permissionElevationUsername", &self.permission_elevation_username);
-        map.optional("privacyPassword", &self.privacy_password);
-        map.optional("privacyType", &self.privacy_type);
-        map.optional("privateKeyPassword", &self.private_key_password);
-        map.optional("realm", &self.realm);
-        map.optional("service", &self.service);
-        map.optional("sid", &self.sid);
-        map.optional("useWindowsAuthentication", &self.use_windows_authentication);
-        map.optional("username", &self.username);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SharedCredentialAccount {
+impl codec::Fields for SharedCredentialAccount {
     const FIELDS: &'static [&'static str] = &[
         "authenticationType",
         "communityName",
@@ -121,6 +93,30 @@ impl codec::ReadFields for SharedCredentialAccount {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("authenticationType", &self.authentication_type);
+        out.optional("communityName", &self.community_name);
+        out.optional("database", &self.database);
+        out.optional("domain", &self.domain);
+        out.optional("enumerateSids", &self.enumerate_sids);
+        out.optional("notesIDPassword", &self.notes_id_password);
+        out.optional("ntlmHash", &self.ntlm_hash);
+        out.optional("oracleListenerPassword", &self.oracle_listener_password);
+        out.optional("password", &self.password);
+        out.optional("pemKey", &self.pem_key);
+        out.optional("permissionElevation", &self.permission_elevation);
+        out.optional("permissionElevationPassword", &self.permission_elevation_password);
+        out.optional("permissionElevationUsername", &self.permission_elevation_username);
+        out.optional("privacyPassword", &self.privacy_password);
+        out.optional("privacyType", &self.privacy_type);
+        out.optional("privateKeyPassword", &self.private_key_password);
+        out.optional("realm", &self.realm);
+        out.optional("service", &self.service);
+        out.optional("sid", &self.sid);
+        out.optional("useWindowsAuthentication", &self.use_windows_authentication);
+        out.optional("username", &self.username);
+    }
 }
 
-codec::deserialize_via_fields!(SharedCredentialAccount);
+codec::via_fields!(SharedCredentialAccount);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SiteConnectionType, SiteType, Vulnerabilities};
 
 /// Schema: `/definitions/Site`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Site {
     /// The number of assets that belong to the site.
     pub assets: Option<i32>,
@@ -34,27 +34,7 @@ pub struct Site {
     pub vulnerabilities: Option<Vulnerabilities>,
 }
 
-impl serde::Serialize for Site {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("assets", &self.assets);
-        map.optional("connectionType", &self.connection_type);
-        map.optional("description", &self.description);
-        map.optional("id", &self.id);
-        map.optional("importance", &self.importance);
-        map.optional("lastScanTime", &self.last_scan_time);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("riskScore", &self.risk_score);
-        map.optional("scanEngine", &self.scan_engine);
-        map.optional("scanTemplate", &self.scan_template);
-        map.optional("type", &self.type_);
-        map.optional("vulnerabilities", &self.vulnerabilities);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Site {
+impl codec::Fields for Site {
     const FIELDS: &'static [&'static str] = &[
         "assets",
         "connectionType",
@@ -95,6 +75,22 @@ impl codec::ReadFields for Site {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("assets", &self.assets);
+        out.optional("connectionType", &self.connection_type);
+        out.optional("description", &self.description);
+        out.optional("id", &self.id);
+        out.optional("importance", &self.importance);
+        out.optional("lastScanTime", &self.last_scan_time);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("riskScore", &self.risk_score);
+        out.optional("scanEngine", &self.scan_engine);
+        out.optional("scanTemplate", &self.scan_template);
+        out.optional("type", &self.type_);
+        out.optional("vulnerabilities", &self.vulnerabilities);
+    }
 }
 
-codec::deserialize_via_fields!(Site);
+codec::via_fields!(Site);

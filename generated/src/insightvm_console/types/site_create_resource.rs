@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanScope, SiteCreateResourceImportance};
 
 /// Schema: `/definitions/SiteCreateResource`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SiteCreateResource {
     /// The site's description.
     pub description: Option<String>,
@@ -35,21 +35,7 @@ impl SiteCreateResource {
     }
 }
 
-impl serde::Serialize for SiteCreateResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description);
-        map.optional("engineId", &self.engine_id);
-        map.optional("importance", &self.importance);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("scan", &self.scan);
-        map.optional("scanTemplateId", &self.scan_template_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteCreateResource {
+impl codec::Fields for SiteCreateResource {
     const FIELDS: &'static [&'static str] = &[
         "description",
         "engineId",
@@ -95,6 +81,16 @@ impl codec::ReadFields for SiteCreateResource {
             scan_template_id,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("description", &self.description);
+        out.optional("engineId", &self.engine_id);
+        out.optional("importance", &self.importance);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("scan", &self.scan);
+        out.optional("scanTemplateId", &self.scan_template_id);
+    }
 }
 
-codec::deserialize_via_fields!(SiteCreateResource);
+codec::via_fields!(SiteCreateResource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Account, Link};
 
 /// Schema: `/definitions/SiteCredential`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SiteCredential {
     pub account: Account,
     /// The description of the credential.
@@ -39,22 +39,7 @@ impl SiteCredential {
     }
 }
 
-impl serde::Serialize for SiteCredential {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("account", &self.account);
-        map.optional("description", &self.description);
-        map.optional("enabled", &self.enabled);
-        map.optional("hostRestriction", &self.host_restriction);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("portRestriction", &self.port_restriction);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteCredential {
+impl codec::Fields for SiteCredential {
     const FIELDS: &'static [&'static str] = &[
         "account",
         "description",
@@ -107,6 +92,17 @@ impl codec::ReadFields for SiteCredential {
             port_restriction,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("account", &self.account);
+        out.optional("description", &self.description);
+        out.optional("enabled", &self.enabled);
+        out.optional("hostRestriction", &self.host_restriction);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("portRestriction", &self.port_restriction);
+    }
 }
 
-codec::deserialize_via_fields!(SiteCredential);
+codec::via_fields!(SiteCredential);

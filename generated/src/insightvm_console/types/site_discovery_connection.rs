@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SiteDiscoveryConnectionType};
 
 /// Schema: `/definitions/SiteDiscoveryConnection`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SiteDiscoveryConnection {
     /// The identifier of the discovery connection.
     pub id: Option<i64>,
@@ -17,18 +17,7 @@ pub struct SiteDiscoveryConnection {
     pub type_: Option<SiteDiscoveryConnectionType>,
 }
 
-impl serde::Serialize for SiteDiscoveryConnection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteDiscoveryConnection {
+impl codec::Fields for SiteDiscoveryConnection {
     const FIELDS: &'static [&'static str] = &["id", "links", "name", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -46,6 +35,13 @@ impl codec::ReadFields for SiteDiscoveryConnection {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(SiteDiscoveryConnection);
+codec::via_fields!(SiteDiscoveryConnection);

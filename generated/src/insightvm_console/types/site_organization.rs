@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/SiteOrganization`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SiteOrganization {
     /// The address.
     pub address: Option<String>,
@@ -32,26 +32,7 @@ pub struct SiteOrganization {
     pub zip_code: Option<String>,
 }
 
-impl serde::Serialize for SiteOrganization {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("address", &self.address);
-        map.optional("city", &self.city);
-        map.optional("contact", &self.contact);
-        map.optional("country", &self.country);
-        map.optional("email", &self.email);
-        map.optional("jobTitle", &self.job_title);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("phone", &self.phone);
-        map.optional("state", &self.state);
-        map.optional("url", &self.url);
-        map.optional("zipCode", &self.zip_code);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteOrganization {
+impl codec::Fields for SiteOrganization {
     const FIELDS: &'static [&'static str] = &[
         "address",
         "city",
@@ -90,6 +71,21 @@ impl codec::ReadFields for SiteOrganization {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("address", &self.address);
+        out.optional("city", &self.city);
+        out.optional("contact", &self.contact);
+        out.optional("country", &self.country);
+        out.optional("email", &self.email);
+        out.optional("jobTitle", &self.job_title);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("phone", &self.phone);
+        out.optional("state", &self.state);
+        out.optional("url", &self.url);
+        out.optional("zipCode", &self.zip_code);
+    }
 }
 
-codec::deserialize_via_fields!(SiteOrganization);
+codec::via_fields!(SiteOrganization);

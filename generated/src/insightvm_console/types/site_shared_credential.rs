@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SiteSharedCredentialService};
 
 /// Schema: `/definitions/SiteSharedCredential`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SiteSharedCredential {
     /// Flag indicating whether the shared credential is enabled for the site's scans.
     pub enabled: Option<bool>,
@@ -18,19 +18,7 @@ pub struct SiteSharedCredential {
     pub service: Option<SiteSharedCredentialService>,
 }
 
-impl serde::Serialize for SiteSharedCredential {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("enabled", &self.enabled);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("service", &self.service);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteSharedCredential {
+impl codec::Fields for SiteSharedCredential {
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "id",
@@ -55,6 +43,14 @@ impl codec::ReadFields for SiteSharedCredential {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("enabled", &self.enabled);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("service", &self.service);
+    }
 }
 
-codec::deserialize_via_fields!(SiteSharedCredential);
+codec::via_fields!(SiteSharedCredential);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SiteUpdateResourceImportance};
 
 /// Schema: `/definitions/SiteUpdateResource`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SiteUpdateResource {
     /// The site's description.
     pub description: Option<String>,
@@ -38,20 +38,7 @@ impl SiteUpdateResource {
     }
 }
 
-impl serde::Serialize for SiteUpdateResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("description", &self.description);
-        map.field("engineId", &self.engine_id);
-        map.field("importance", &self.importance);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.field("scanTemplateId", &self.scan_template_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SiteUpdateResource {
+impl codec::Fields for SiteUpdateResource {
     const FIELDS: &'static [&'static str] = &[
         "description",
         "engineId",
@@ -102,6 +89,15 @@ impl codec::ReadFields for SiteUpdateResource {
             scan_template_id,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("description", &self.description);
+        out.field("engineId", &self.engine_id);
+        out.field("importance", &self.importance);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.field("scanTemplateId", &self.scan_template_id);
+    }
 }
 
-codec::deserialize_via_fields!(SiteUpdateResource);
+codec::via_fields!(SiteUpdateResource);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanEvents, SmtpAlertNotification, VulnerabilityEvents};
 
 /// Schema: `/definitions/SmtpAlert`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SmtpAlert {
     /// Flag indicating the alert is enabled.
     pub enabled: bool,
@@ -57,26 +57,7 @@ impl SmtpAlert {
     }
 }
 
-impl serde::Serialize for SmtpAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled);
-        map.optional("enabledScanEvents", &self.enabled_scan_events);
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
-        map.optional("id", &self.id);
-        map.optional("limitAlertText", &self.limit_alert_text);
-        map.optional("links", &self.links);
-        map.optional("maximumAlerts", &self.maximum_alerts);
-        map.field("name", &self.name);
-        map.field("notification", &self.notification);
-        map.field("recipients", &self.recipients);
-        map.field("relayServer", &self.relay_server);
-        map.optional("senderEmailAddress", &self.sender_email_address);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SmtpAlert {
+impl codec::Fields for SmtpAlert {
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -156,6 +137,21 @@ impl codec::ReadFields for SmtpAlert {
             sender_email_address,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("enabled", &self.enabled);
+        out.optional("enabledScanEvents", &self.enabled_scan_events);
+        out.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        out.optional("id", &self.id);
+        out.optional("limitAlertText", &self.limit_alert_text);
+        out.optional("links", &self.links);
+        out.optional("maximumAlerts", &self.maximum_alerts);
+        out.field("name", &self.name);
+        out.field("notification", &self.notification);
+        out.field("recipients", &self.recipients);
+        out.field("relayServer", &self.relay_server);
+        out.optional("senderEmailAddress", &self.sender_email_address);
+    }
 }
 
-codec::deserialize_via_fields!(SmtpAlert);
+codec::via_fields!(SmtpAlert);

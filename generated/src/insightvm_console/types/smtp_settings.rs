@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/SmtpSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SmtpSettings {
     /// The host to send to.
     pub host: Option<String>,
@@ -13,17 +13,7 @@ pub struct SmtpSettings {
     pub sender: Option<String>,
 }
 
-impl serde::Serialize for SmtpSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("host", &self.host);
-        map.optional("port", &self.port);
-        map.optional("sender", &self.sender);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SmtpSettings {
+impl codec::Fields for SmtpSettings {
     const FIELDS: &'static [&'static str] = &["host", "port", "sender"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for SmtpSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("host", &self.host);
+        out.optional("port", &self.port);
+        out.optional("sender", &self.sender);
+    }
 }
 
-codec::deserialize_via_fields!(SmtpSettings);
+codec::via_fields!(SmtpSettings);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanEvents, SnmpAlertNotification, VulnerabilityEvents};
 
 /// Schema: `/definitions/SnmpAlert`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SnmpAlert {
     /// The SNMP community name.
     pub community: String,
@@ -50,24 +50,7 @@ impl SnmpAlert {
     }
 }
 
-impl serde::Serialize for SnmpAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("community", &self.community);
-        map.field("enabled", &self.enabled);
-        map.optional("enabledScanEvents", &self.enabled_scan_events);
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("maximumAlerts", &self.maximum_alerts);
-        map.field("name", &self.name);
-        map.field("notification", &self.notification);
-        map.field("server", &self.server);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SnmpAlert {
+impl codec::Fields for SnmpAlert {
     const FIELDS: &'static [&'static str] = &[
         "community",
         "enabled",
@@ -139,6 +122,19 @@ impl codec::ReadFields for SnmpAlert {
             server,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("community", &self.community);
+        out.field("enabled", &self.enabled);
+        out.optional("enabledScanEvents", &self.enabled_scan_events);
+        out.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("maximumAlerts", &self.maximum_alerts);
+        out.field("name", &self.name);
+        out.field("notification", &self.notification);
+        out.field("server", &self.server);
+    }
 }
 
-codec::deserialize_via_fields!(SnmpAlert);
+codec::via_fields!(SnmpAlert);

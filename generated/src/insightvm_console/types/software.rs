@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Configuration, SoftwareCpe};
 
 /// Schema: `/definitions/Software`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Software {
     /// The attributes of the software.
     pub configurations: Option<Vec<Configuration>>,
@@ -24,23 +24,7 @@ pub struct Software {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for Software {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("configurations", &self.configurations);
-        map.optional("cpe", &self.cpe);
-        map.optional("description", &self.description);
-        map.optional("family", &self.family);
-        map.optional("id", &self.id);
-        map.optional("product", &self.product);
-        map.optional("type", &self.type_);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Software {
+impl codec::Fields for Software {
     const FIELDS: &'static [&'static str] = &[
         "configurations",
         "cpe",
@@ -73,6 +57,18 @@ impl codec::ReadFields for Software {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("configurations", &self.configurations);
+        out.optional("cpe", &self.cpe);
+        out.optional("description", &self.description);
+        out.optional("family", &self.family);
+        out.optional("id", &self.id);
+        out.optional("product", &self.product);
+        out.optional("type", &self.type_);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(Software);
+codec::via_fields!(Software);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::OperatingSystemCpePart;
 
 /// Schema: `/definitions/SoftwareCpe`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SoftwareCpe {
     /// Edition-related terms applied by the vendor to the product.
     pub edition: Option<String>,
@@ -65,27 +65,7 @@ impl SoftwareCpe {
     }
 }
 
-impl serde::Serialize for SoftwareCpe {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("edition", &self.edition);
-        map.optional("language", &self.language);
-        map.optional("other", &self.other);
-        map.field("part", &self.part);
-        map.optional("product", &self.product);
-        map.optional("swEdition", &self.sw_edition);
-        map.optional("targetHW", &self.target_hw);
-        map.optional("targetSW", &self.target_sw);
-        map.optional("update", &self.update);
-        map.optional("v2.2", &self.v2_2);
-        map.optional("v2.3", &self.v2_3);
-        map.optional("vendor", &self.vendor);
-        map.optional("version", &self.version);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SoftwareCpe {
+impl codec::Fields for SoftwareCpe {
     const FIELDS: &'static [&'static str] = &[
         "edition",
         "language",
@@ -155,9 +135,25 @@ impl codec::ReadFields for SoftwareCpe {
             version,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("edition", &self.edition);
+        out.optional("language", &self.language);
+        out.optional("other", &self.other);
+        out.field("part", &self.part);
+        out.optional("product", &self.product);
+        out.optional("swEdition", &self.sw_edition);
+        out.optional("targetHW", &self.target_hw);
+        out.optional("targetSW", &self.target_sw);
+        out.optional("update", &self.update);
+        out.optional("v2.2", &self.v2_2);
+        out.optional("v2.3", &self.v2_3);
+        out.optional("vendor", &self.vendor);
+        out.optional("version", &self.version);
+    }
 }
 
-codec::deserialize_via_fields!(SoftwareCpe);
+codec::via_fields!(SoftwareCpe);
 
 /// Schema: `/definitions/OperatingSystemCpe`
 pub type OperatingSystemCpe = SoftwareCpe;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AdditionalInformation, Link, SolutionType, Steps, Summary};
 
 /// Schema: `/definitions/Solution`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Solution {
     pub additional_information: Option<AdditionalInformation>,
     /// The systems or software the solution applies to.
@@ -21,22 +21,7 @@ pub struct Solution {
     pub type_: Option<SolutionType>,
 }
 
-impl serde::Serialize for Solution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("additionalInformation", &self.additional_information);
-        map.optional("appliesTo", &self.applies_to);
-        map.optional("estimate", &self.estimate);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("steps", &self.steps);
-        map.optional("summary", &self.summary);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Solution {
+impl codec::Fields for Solution {
     const FIELDS: &'static [&'static str] = &[
         "additionalInformation",
         "appliesTo",
@@ -67,6 +52,17 @@ impl codec::ReadFields for Solution {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("additionalInformation", &self.additional_information);
+        out.optional("appliesTo", &self.applies_to);
+        out.optional("estimate", &self.estimate);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("steps", &self.steps);
+        out.optional("summary", &self.summary);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(Solution);
+codec::via_fields!(Solution);

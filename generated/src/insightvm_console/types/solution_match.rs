@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Fingerprint, Link, SolutionMatchConfidence, SolutionMatchType};
 
 /// Schema: `/definitions/SolutionMatch`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SolutionMatch {
     /// The identifier of the vulnerability check used to match the solution, if type is `check`.
     pub check: Option<String>,
@@ -19,20 +19,7 @@ pub struct SolutionMatch {
     pub type_: Option<SolutionMatchType>,
 }
 
-impl serde::Serialize for SolutionMatch {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("check", &self.check);
-        map.optional("confidence", &self.confidence);
-        map.optional("fingerprint", &self.fingerprint);
-        map.optional("links", &self.links);
-        map.optional("solution", &self.solution);
-        map.optional("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SolutionMatch {
+impl codec::Fields for SolutionMatch {
     const FIELDS: &'static [&'static str] = &[
         "check",
         "confidence",
@@ -59,6 +46,15 @@ impl codec::ReadFields for SolutionMatch {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("check", &self.check);
+        out.optional("confidence", &self.confidence);
+        out.optional("fingerprint", &self.fingerprint);
+        out.optional("links", &self.links);
+        out.optional("solution", &self.solution);
+        out.optional("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(SolutionMatch);
+codec::via_fields!(SolutionMatch);

@@ -4,21 +4,13 @@ use crate::runtime::codec;
 use super::SonarCriterion;
 
 /// Schema: `/definitions/SonarCriteria`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SonarCriteria {
     /// The filters in the Sonar query.
     pub filters: Option<Vec<SonarCriterion>>,
 }
 
-impl serde::Serialize for SonarCriteria {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("filters", &self.filters);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SonarCriteria {
+impl codec::Fields for SonarCriteria {
     const FIELDS: &'static [&'static str] = &["filters"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -33,6 +25,10 @@ impl codec::ReadFields for SonarCriteria {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("filters", &self.filters);
+    }
 }
 
-codec::deserialize_via_fields!(SonarCriteria);
+codec::via_fields!(SonarCriteria);

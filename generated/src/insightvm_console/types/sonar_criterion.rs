@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::SonarCriterionType;
 
 /// Schema: `/definitions/SonarCriterion`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SonarCriterion {
     /// If the field is `scan-date-within-the-last`, the number of days to search against.
     pub days: Option<i32>,
@@ -18,19 +18,7 @@ pub struct SonarCriterion {
     pub upper: Option<String>,
 }
 
-impl serde::Serialize for SonarCriterion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("days", &self.days);
-        map.optional("domain", &self.domain);
-        map.optional("lower", &self.lower);
-        map.optional("type", &self.type_);
-        map.optional("upper", &self.upper);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SonarCriterion {
+impl codec::Fields for SonarCriterion {
     const FIELDS: &'static [&'static str] = &[
         "days",
         "domain",
@@ -55,6 +43,14 @@ impl codec::ReadFields for SonarCriterion {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("days", &self.days);
+        out.optional("domain", &self.domain);
+        out.optional("lower", &self.lower);
+        out.optional("type", &self.type_);
+        out.optional("upper", &self.upper);
+    }
 }
 
-codec::deserialize_via_fields!(SonarCriterion);
+codec::via_fields!(SonarCriterion);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SonarCriteria};
 
 /// Schema: `/definitions/SonarQuery`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SonarQuery {
     pub criteria: Option<SonarCriteria>,
     /// The identifier of the Sonar query.
@@ -14,18 +14,7 @@ pub struct SonarQuery {
     pub name: Option<String>,
 }
 
-impl serde::Serialize for SonarQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("criteria", &self.criteria);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SonarQuery {
+impl codec::Fields for SonarQuery {
     const FIELDS: &'static [&'static str] = &["criteria", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -43,6 +32,13 @@ impl codec::ReadFields for SonarQuery {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("criteria", &self.criteria);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(SonarQuery);
+codec::via_fields!(SonarQuery);

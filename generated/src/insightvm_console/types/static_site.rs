@@ -6,7 +6,7 @@ use super::{
 };
 
 /// Schema: `/definitions/StaticSite`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct StaticSite {
     pub excluded_asset_groups: Option<ExcludedAssetGroups>,
     pub excluded_targets: Option<ExcludedScanTargets>,
@@ -14,18 +14,7 @@ pub struct StaticSite {
     pub included_targets: Option<IncludedScanTargets>,
 }
 
-impl serde::Serialize for StaticSite {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("excludedAssetGroups", &self.excluded_asset_groups);
-        map.optional("excludedTargets", &self.excluded_targets);
-        map.optional("includedAssetGroups", &self.included_asset_groups);
-        map.optional("includedTargets", &self.included_targets);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for StaticSite {
+impl codec::Fields for StaticSite {
     const FIELDS: &'static [&'static str] = &[
         "excludedAssetGroups",
         "excludedTargets",
@@ -48,9 +37,16 @@ impl codec::ReadFields for StaticSite {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("excludedAssetGroups", &self.excluded_asset_groups);
+        out.optional("excludedTargets", &self.excluded_targets);
+        out.optional("includedAssetGroups", &self.included_asset_groups);
+        out.optional("includedTargets", &self.included_targets);
+    }
 }
 
-codec::deserialize_via_fields!(StaticSite);
+codec::via_fields!(StaticSite);
 
 /// Schema: `/definitions/ScheduledScanTargets`
 pub type ScheduledScanTargets = StaticSite;

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Steps`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Steps {
     /// Textual representation of the content.
     pub html: Option<String>,
@@ -11,16 +11,7 @@ pub struct Steps {
     pub text: Option<String>,
 }
 
-impl serde::Serialize for Steps {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("html", &self.html);
-        map.optional("text", &self.text);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Steps {
+impl codec::Fields for Steps {
     const FIELDS: &'static [&'static str] = &["html", "text"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,9 +27,14 @@ impl codec::ReadFields for Steps {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("html", &self.html);
+        out.optional("text", &self.text);
+    }
 }
 
-codec::deserialize_via_fields!(Steps);
+codec::via_fields!(Steps);
 
 /// Schema: `/definitions/Summary`
 pub type Summary = Steps;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/Submission`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Submission {
     /// A comment from the submitter as to why the exception was submitted.
     pub comment: Option<String>,
@@ -19,20 +19,7 @@ pub struct Submission {
     pub user: Option<i32>,
 }
 
-impl serde::Serialize for Submission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("comment", &self.comment);
-        map.optional("date", &self.date);
-        map.optional("links", &self.links);
-        map.optional("name", &self.name);
-        map.optional("reason", &self.reason);
-        map.optional("user", &self.user);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Submission {
+impl codec::Fields for Submission {
     const FIELDS: &'static [&'static str] = &[
         "comment",
         "date",
@@ -59,6 +46,15 @@ impl codec::ReadFields for Submission {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("comment", &self.comment);
+        out.optional("date", &self.date);
+        out.optional("links", &self.links);
+        out.optional("name", &self.name);
+        out.optional("reason", &self.reason);
+        out.optional("user", &self.user);
+    }
 }
 
-codec::deserialize_via_fields!(Submission);
+codec::via_fields!(Submission);

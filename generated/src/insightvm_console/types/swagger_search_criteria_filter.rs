@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/SwaggerSearchCriteriaFilter`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SwaggerSearchCriteriaFilter {
     /// The filter field for the search criteria.
     pub field: Option<String>,
@@ -19,20 +19,7 @@ pub struct SwaggerSearchCriteriaFilter {
     pub values: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 }
 
-impl serde::Serialize for SwaggerSearchCriteriaFilter {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("field", &self.field);
-        map.optional("lower", &self.lower);
-        map.optional("operator", &self.operator);
-        map.optional("upper", &self.upper);
-        map.optional("value", &self.value);
-        map.optional("values", &self.values);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SwaggerSearchCriteriaFilter {
+impl codec::Fields for SwaggerSearchCriteriaFilter {
     const FIELDS: &'static [&'static str] = &[
         "field",
         "lower",
@@ -59,9 +46,18 @@ impl codec::ReadFields for SwaggerSearchCriteriaFilter {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("field", &self.field);
+        out.optional("lower", &self.lower);
+        out.optional("operator", &self.operator);
+        out.optional("upper", &self.upper);
+        out.optional("value", &self.value);
+        out.optional("values", &self.values);
+    }
 }
 
-codec::deserialize_via_fields!(SwaggerSearchCriteriaFilter);
+codec::via_fields!(SwaggerSearchCriteriaFilter);
 
 /// Schema: `/definitions/SwaggerDiscoverySearchCriteriaFilter`
 pub type SwaggerDiscoverySearchCriteriaFilter = SwaggerSearchCriteriaFilter;

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, ScanEvents, SyslogAlertNotification, VulnerabilityEvents};
 
 /// Schema: `/definitions/SyslogAlert`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SyslogAlert {
     /// Flag indicating the alert is enabled.
     pub enabled: bool,
@@ -46,23 +46,7 @@ impl SyslogAlert {
     }
 }
 
-impl serde::Serialize for SyslogAlert {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("enabled", &self.enabled);
-        map.optional("enabledScanEvents", &self.enabled_scan_events);
-        map.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("maximumAlerts", &self.maximum_alerts);
-        map.field("name", &self.name);
-        map.field("notification", &self.notification);
-        map.field("server", &self.server);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for SyslogAlert {
+impl codec::Fields for SyslogAlert {
     const FIELDS: &'static [&'static str] = &[
         "enabled",
         "enabledScanEvents",
@@ -127,6 +111,18 @@ impl codec::ReadFields for SyslogAlert {
             server,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("enabled", &self.enabled);
+        out.optional("enabledScanEvents", &self.enabled_scan_events);
+        out.optional("enabledVulnerabilityEvents", &self.enabled_vulnerability_events);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("maximumAlerts", &self.maximum_alerts);
+        out.field("name", &self.name);
+        out.field("notification", &self.notification);
+        out.field("server", &self.server);
+    }
 }
 
-codec::deserialize_via_fields!(SyslogAlert);
+codec::via_fields!(SyslogAlert);

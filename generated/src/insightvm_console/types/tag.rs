@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, SearchCriteria, TagSource};
 
 /// Schema: `/definitions/Tag`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Tag {
     /// The color to use when rendering the tag in a user interface.
     pub color: Option<String>,
@@ -41,23 +41,7 @@ impl Tag {
     }
 }
 
-impl serde::Serialize for Tag {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("color", &self.color);
-        map.optional("created", &self.created);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.field("name", &self.name);
-        map.optional("riskModifier", &self.risk_modifier);
-        map.optional("searchCriteria", &self.search_criteria);
-        map.optional("source", &self.source);
-        map.field("type", &self.type_);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Tag {
+impl codec::Fields for Tag {
     const FIELDS: &'static [&'static str] = &[
         "color",
         "created",
@@ -114,6 +98,18 @@ impl codec::ReadFields for Tag {
             type_,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("color", &self.color);
+        out.optional("created", &self.created);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.field("name", &self.name);
+        out.optional("riskModifier", &self.risk_modifier);
+        out.optional("searchCriteria", &self.search_criteria);
+        out.optional("source", &self.source);
+        out.field("type", &self.type_);
+    }
 }
 
-codec::deserialize_via_fields!(Tag);
+codec::via_fields!(Tag);

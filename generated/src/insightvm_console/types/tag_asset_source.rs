@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, TagAssetSourceSource};
 
 /// Schema: `/definitions/TagAssetSource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct TagAssetSource {
     /// If the `source` is `"asset-group"` or `"site"` the identifier of the asset group or site
     /// that causes the tag to apply to the asset.
@@ -15,17 +15,7 @@ pub struct TagAssetSource {
     pub source: Option<TagAssetSourceSource>,
 }
 
-impl serde::Serialize for TagAssetSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("source", &self.source);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for TagAssetSource {
+impl codec::Fields for TagAssetSource {
     const FIELDS: &'static [&'static str] = &["id", "links", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -42,6 +32,12 @@ impl codec::ReadFields for TagAssetSource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("source", &self.source);
+    }
 }
 
-codec::deserialize_via_fields!(TagAssetSource);
+codec::via_fields!(TagAssetSource);

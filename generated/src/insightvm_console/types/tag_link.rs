@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::TagLinkSourcesItem;
 
 /// Schema: `/definitions/TagLink`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct TagLink {
     /// The identifier of the tagged asset.
     pub id: Option<i64>,
@@ -12,16 +12,7 @@ pub struct TagLink {
     pub sources: Option<Vec<TagLinkSourcesItem>>,
 }
 
-impl serde::Serialize for TagLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("sources", &self.sources);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for TagLink {
+impl codec::Fields for TagLink {
     const FIELDS: &'static [&'static str] = &["id", "sources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for TagLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("sources", &self.sources);
+    }
 }
 
-codec::deserialize_via_fields!(TagLink);
+codec::via_fields!(TagLink);

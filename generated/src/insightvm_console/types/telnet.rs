@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/Telnet`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Telnet {
     /// The character set to use.
     pub character_set: Option<String>,
@@ -20,20 +20,7 @@ pub struct Telnet {
     pub questionable_login_regex: Option<String>,
 }
 
-impl serde::Serialize for Telnet {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("characterSet", &self.character_set);
-        map.optional("failedLoginRegex", &self.failed_login_regex);
-        map.optional("links", &self.links);
-        map.optional("loginRegex", &self.login_regex);
-        map.optional("passwordPromptRegex", &self.password_prompt_regex);
-        map.optional("questionableLoginRegex", &self.questionable_login_regex);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Telnet {
+impl codec::Fields for Telnet {
     const FIELDS: &'static [&'static str] = &[
         "characterSet",
         "failedLoginRegex",
@@ -62,6 +49,15 @@ impl codec::ReadFields for Telnet {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("characterSet", &self.character_set);
+        out.optional("failedLoginRegex", &self.failed_login_regex);
+        out.optional("links", &self.links);
+        out.optional("loginRegex", &self.login_regex);
+        out.optional("passwordPromptRegex", &self.password_prompt_regex);
+        out.optional("questionableLoginRegex", &self.questionable_login_regex);
+    }
 }
 
-codec::deserialize_via_fields!(Telnet);
+codec::via_fields!(Telnet);

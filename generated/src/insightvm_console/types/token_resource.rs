@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::Link;
 
 /// Schema: `/definitions/TokenResource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct TokenResource {
     /// The two-factor authentication token seed (key).
     pub key: Option<String>,
@@ -12,16 +12,7 @@ pub struct TokenResource {
     pub links: Option<Vec<Link>>,
 }
 
-impl serde::Serialize for TokenResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("key", &self.key);
-        map.optional("links", &self.links);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for TokenResource {
+impl codec::Fields for TokenResource {
     const FIELDS: &'static [&'static str] = &["key", "links"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +28,11 @@ impl codec::ReadFields for TokenResource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("key", &self.key);
+        out.optional("links", &self.links);
+    }
 }
 
-codec::deserialize_via_fields!(TokenResource);
+codec::via_fields!(TokenResource);

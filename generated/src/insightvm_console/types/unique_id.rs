@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/UniqueId`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UniqueId {
     /// The unique identifier.
     pub id: String,
@@ -21,16 +21,7 @@ impl UniqueId {
     }
 }
 
-impl serde::Serialize for UniqueId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id);
-        map.optional("source", &self.source);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UniqueId {
+impl codec::Fields for UniqueId {
     const FIELDS: &'static [&'static str] = &["id", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -50,6 +41,11 @@ impl codec::ReadFields for UniqueId {
         };
         Ok(Self { id, source })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("id", &self.id);
+        out.optional("source", &self.source);
+    }
 }
 
-codec::deserialize_via_fields!(UniqueId);
+codec::via_fields!(UniqueId);

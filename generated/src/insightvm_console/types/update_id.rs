@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/UpdateId`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UpdateId {
     /// Product update identifier.
     pub product_id: Option<String>,
@@ -11,16 +11,7 @@ pub struct UpdateId {
     pub version_id: Option<String>,
 }
 
-impl serde::Serialize for UpdateId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("productId", &self.product_id);
-        map.optional("versionId", &self.version_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UpdateId {
+impl codec::Fields for UpdateId {
     const FIELDS: &'static [&'static str] = &["productId", "versionId"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -36,6 +27,11 @@ impl codec::ReadFields for UpdateId {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("productId", &self.product_id);
+        out.optional("versionId", &self.version_id);
+    }
 }
 
-codec::deserialize_via_fields!(UpdateId);
+codec::via_fields!(UpdateId);

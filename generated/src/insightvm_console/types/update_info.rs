@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::UpdateId;
 
 /// Schema: `/definitions/UpdateInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UpdateInfo {
     /// The most recent content update.
     pub content: Option<String>,
@@ -15,18 +15,7 @@ pub struct UpdateInfo {
     pub product: Option<String>,
 }
 
-impl serde::Serialize for UpdateInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("content", &self.content);
-        map.optional("contentPartial", &self.content_partial);
-        map.optional("id", &self.id);
-        map.optional("product", &self.product);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UpdateInfo {
+impl codec::Fields for UpdateInfo {
     const FIELDS: &'static [&'static str] = &[
         "content",
         "contentPartial",
@@ -49,6 +38,13 @@ impl codec::ReadFields for UpdateInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("content", &self.content);
+        out.optional("contentPartial", &self.content_partial);
+        out.optional("id", &self.id);
+        out.optional("product", &self.product);
+    }
 }
 
-codec::deserialize_via_fields!(UpdateInfo);
+codec::via_fields!(UpdateInfo);

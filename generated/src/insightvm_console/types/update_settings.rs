@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/UpdateSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UpdateSettings {
     /// Whether automatic content updates are enabled.
     pub content_auto_update: Option<bool>,
@@ -13,17 +13,7 @@ pub struct UpdateSettings {
     pub product_auto_update: Option<bool>,
 }
 
-impl serde::Serialize for UpdateSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("contentAutoUpdate", &self.content_auto_update);
-        map.optional("enabled", &self.enabled);
-        map.optional("productAutoUpdate", &self.product_auto_update);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UpdateSettings {
+impl codec::Fields for UpdateSettings {
     const FIELDS: &'static [&'static str] = &[
         "contentAutoUpdate",
         "enabled",
@@ -44,6 +34,12 @@ impl codec::ReadFields for UpdateSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("contentAutoUpdate", &self.content_auto_update);
+        out.optional("enabled", &self.enabled);
+        out.optional("productAutoUpdate", &self.product_auto_update);
+    }
 }
 
-codec::deserialize_via_fields!(UpdateSettings);
+codec::via_fields!(UpdateSettings);

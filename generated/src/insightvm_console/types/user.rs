@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{AuthenticationSource, Link, LocalePreferences, UserRole};
 
 /// Schema: `/definitions/User`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct User {
     pub authentication: Option<AuthenticationSource>,
     /// The email address of the user.
@@ -43,24 +43,7 @@ impl User {
     }
 }
 
-impl serde::Serialize for User {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("authentication", &self.authentication);
-        map.optional("email", &self.email);
-        map.optional("enabled", &self.enabled);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("locale", &self.locale);
-        map.optional("locked", &self.locked);
-        map.field("login", &self.login);
-        map.field("name", &self.name);
-        map.optional("role", &self.role);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for User {
+impl codec::Fields for User {
     const FIELDS: &'static [&'static str] = &[
         "authentication",
         "email",
@@ -121,6 +104,19 @@ impl codec::ReadFields for User {
             role,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("authentication", &self.authentication);
+        out.optional("email", &self.email);
+        out.optional("enabled", &self.enabled);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("locale", &self.locale);
+        out.optional("locked", &self.locked);
+        out.field("login", &self.login);
+        out.field("name", &self.name);
+        out.optional("role", &self.role);
+    }
 }
 
-codec::deserialize_via_fields!(User);
+codec::via_fields!(User);

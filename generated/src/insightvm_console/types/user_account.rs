@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/UserAccount`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UserAccount {
     /// The full name of the user account.
     pub full_name: Option<String>,
@@ -13,17 +13,7 @@ pub struct UserAccount {
     pub name: Option<String>,
 }
 
-impl serde::Serialize for UserAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("fullName", &self.full_name);
-        map.optional("id", &self.id);
-        map.optional("name", &self.name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UserAccount {
+impl codec::Fields for UserAccount {
     const FIELDS: &'static [&'static str] = &["fullName", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -40,6 +30,12 @@ impl codec::ReadFields for UserAccount {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("fullName", &self.full_name);
+        out.optional("id", &self.id);
+        out.optional("name", &self.name);
+    }
 }
 
-codec::deserialize_via_fields!(UserAccount);
+codec::via_fields!(UserAccount);

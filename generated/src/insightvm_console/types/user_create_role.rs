@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/UserCreateRole`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UserCreateRole {
     /// Whether to grant the user access to all asset groups. Defaults to `false`.
     pub all_asset_groups: Option<bool>,
@@ -27,18 +27,7 @@ impl UserCreateRole {
     }
 }
 
-impl serde::Serialize for UserCreateRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssetGroups", &self.all_asset_groups);
-        map.optional("allSites", &self.all_sites);
-        map.field("id", &self.id);
-        map.optional("superuser", &self.superuser);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UserCreateRole {
+impl codec::Fields for UserCreateRole {
     const FIELDS: &'static [&'static str] = &[
         "allAssetGroups",
         "allSites",
@@ -72,6 +61,13 @@ impl codec::ReadFields for UserCreateRole {
             superuser,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("allAssetGroups", &self.all_asset_groups);
+        out.optional("allSites", &self.all_sites);
+        out.field("id", &self.id);
+        out.optional("superuser", &self.superuser);
+    }
 }
 
-codec::deserialize_via_fields!(UserCreateRole);
+codec::via_fields!(UserCreateRole);

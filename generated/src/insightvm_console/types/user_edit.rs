@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{CreateAuthenticationSource, LocalePreferences, UserCreateRole};
 
 /// Schema: `/definitions/UserEdit`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UserEdit {
     pub authentication: Option<CreateAuthenticationSource>,
     /// The email address of the user.
@@ -51,25 +51,7 @@ impl UserEdit {
     }
 }
 
-impl serde::Serialize for UserEdit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("authentication", &self.authentication);
-        map.optional("email", &self.email);
-        map.optional("enabled", &self.enabled);
-        map.optional("id", &self.id);
-        map.optional("locale", &self.locale);
-        map.optional("locked", &self.locked);
-        map.field("login", &self.login);
-        map.field("name", &self.name);
-        map.field("password", &self.password);
-        map.optional("passwordResetOnLogin", &self.password_reset_on_login);
-        map.field("role", &self.role);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UserEdit {
+impl codec::Fields for UserEdit {
     const FIELDS: &'static [&'static str] = &[
         "authentication",
         "email",
@@ -140,6 +122,20 @@ impl codec::ReadFields for UserEdit {
             role,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("authentication", &self.authentication);
+        out.optional("email", &self.email);
+        out.optional("enabled", &self.enabled);
+        out.optional("id", &self.id);
+        out.optional("locale", &self.locale);
+        out.optional("locked", &self.locked);
+        out.field("login", &self.login);
+        out.field("name", &self.name);
+        out.field("password", &self.password);
+        out.optional("passwordResetOnLogin", &self.password_reset_on_login);
+        out.field("role", &self.role);
+    }
 }
 
-codec::deserialize_via_fields!(UserEdit);
+codec::via_fields!(UserEdit);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::UserRolePrivilegesItem;
 
 /// Schema: `/definitions/UserRole`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UserRole {
     /// Whether the user has access to all asset groups.
     pub all_asset_groups: Option<bool>,
@@ -20,20 +20,7 @@ pub struct UserRole {
     pub superuser: Option<bool>,
 }
 
-impl serde::Serialize for UserRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("allAssetGroups", &self.all_asset_groups);
-        map.optional("allSites", &self.all_sites);
-        map.optional("id", &self.id);
-        map.optional("name", &self.name);
-        map.optional("privileges", &self.privileges);
-        map.optional("superuser", &self.superuser);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for UserRole {
+impl codec::Fields for UserRole {
     const FIELDS: &'static [&'static str] = &[
         "allAssetGroups",
         "allSites",
@@ -60,6 +47,15 @@ impl codec::ReadFields for UserRole {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("allAssetGroups", &self.all_asset_groups);
+        out.optional("allSites", &self.all_sites);
+        out.optional("id", &self.id);
+        out.optional("name", &self.name);
+        out.optional("privileges", &self.privileges);
+        out.optional("superuser", &self.superuser);
+    }
 }
 
-codec::deserialize_via_fields!(UserRole);
+codec::via_fields!(UserRole);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::UpdateInfo;
 
 /// Schema: `/definitions/VersionInfo`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct VersionInfo {
     /// The build number.
     pub build: Option<String>,
@@ -17,19 +17,7 @@ pub struct VersionInfo {
     pub update: Option<UpdateInfo>,
 }
 
-impl serde::Serialize for VersionInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("build", &self.build);
-        map.optional("changeset", &self.changeset);
-        map.optional("platform", &self.platform);
-        map.optional("semantic", &self.semantic);
-        map.optional("update", &self.update);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for VersionInfo {
+impl codec::Fields for VersionInfo {
     const FIELDS: &'static [&'static str] = &[
         "build",
         "changeset",
@@ -54,6 +42,14 @@ impl codec::ReadFields for VersionInfo {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("build", &self.build);
+        out.optional("changeset", &self.changeset);
+        out.optional("platform", &self.platform);
+        out.optional("semantic", &self.semantic);
+        out.optional("update", &self.update);
+    }
 }
 
-codec::deserialize_via_fields!(VersionInfo);
+codec::via_fields!(VersionInfo);

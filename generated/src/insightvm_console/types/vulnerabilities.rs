@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/Vulnerabilities`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Vulnerabilities {
     /// The number of critical vulnerabilities.
     pub critical: Option<i64>,
@@ -15,18 +15,7 @@ pub struct Vulnerabilities {
     pub total: Option<i64>,
 }
 
-impl serde::Serialize for Vulnerabilities {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("critical", &self.critical);
-        map.optional("moderate", &self.moderate);
-        map.optional("severe", &self.severe);
-        map.optional("total", &self.total);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for Vulnerabilities {
+impl codec::Fields for Vulnerabilities {
     const FIELDS: &'static [&'static str] = &["critical", "moderate", "severe", "total"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -44,6 +33,13 @@ impl codec::ReadFields for Vulnerabilities {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("critical", &self.critical);
+        out.optional("moderate", &self.moderate);
+        out.optional("severe", &self.severe);
+        out.optional("total", &self.total);
+    }
 }
 
-codec::deserialize_via_fields!(Vulnerabilities);
+codec::via_fields!(Vulnerabilities);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::WebPage;
 
 /// Schema: `/definitions/WebApplication`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct WebApplication {
     /// The identifier of the web application.
     pub id: Option<i64>,
@@ -16,18 +16,7 @@ pub struct WebApplication {
     pub virtual_host: Option<String>,
 }
 
-impl serde::Serialize for WebApplication {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("pages", &self.pages);
-        map.optional("root", &self.root);
-        map.optional("virtualHost", &self.virtual_host);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for WebApplication {
+impl codec::Fields for WebApplication {
     const FIELDS: &'static [&'static str] = &["id", "pages", "root", "virtualHost"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -45,6 +34,13 @@ impl codec::ReadFields for WebApplication {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("pages", &self.pages);
+        out.optional("root", &self.root);
+        out.optional("virtualHost", &self.virtual_host);
+    }
 }
 
-codec::deserialize_via_fields!(WebApplication);
+codec::via_fields!(WebApplication);

@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, WebFormAuthenticationService};
 
 /// Schema: `/definitions/WebFormAuthentication`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct WebFormAuthentication {
     /// The base URL is the main address from which all paths in the target Web site begin.
     /// Includes the protocol. Example: <http://acme.com>.
@@ -27,22 +27,7 @@ pub struct WebFormAuthentication {
     pub service: Option<WebFormAuthenticationService>,
 }
 
-impl serde::Serialize for WebFormAuthentication {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("baseURL", &self.base_url);
-        map.optional("enabled", &self.enabled);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("loginRegularExpression", &self.login_regular_expression);
-        map.optional("loginURL", &self.login_url);
-        map.optional("name", &self.name);
-        map.optional("service", &self.service);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for WebFormAuthentication {
+impl codec::Fields for WebFormAuthentication {
     const FIELDS: &'static [&'static str] = &[
         "baseURL",
         "enabled",
@@ -75,6 +60,17 @@ impl codec::ReadFields for WebFormAuthentication {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("baseURL", &self.base_url);
+        out.optional("enabled", &self.enabled);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("loginRegularExpression", &self.login_regular_expression);
+        out.optional("loginURL", &self.login_url);
+        out.optional("name", &self.name);
+        out.optional("service", &self.service);
+    }
 }
 
-codec::deserialize_via_fields!(WebFormAuthentication);
+codec::via_fields!(WebFormAuthentication);

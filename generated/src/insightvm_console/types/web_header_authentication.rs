@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::{Link, WebHeaderAuthenticationService};
 
 /// Schema: `/definitions/WebHeaderAuthentication`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct WebHeaderAuthentication {
     /// The base URL is the main address from which all paths in the target Web site begin.
     /// Includes the protocol. Example: <http://acme.com>.
@@ -31,22 +31,7 @@ pub struct WebHeaderAuthentication {
     pub service: Option<WebHeaderAuthenticationService>,
 }
 
-impl serde::Serialize for WebHeaderAuthentication {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("baseURL", &self.base_url);
-        map.optional("enabled", &self.enabled);
-        map.optional("headers", &self.headers);
-        map.optional("id", &self.id);
-        map.optional("links", &self.links);
-        map.optional("loginRegularExpression", &self.login_regular_expression);
-        map.optional("name", &self.name);
-        map.optional("service", &self.service);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for WebHeaderAuthentication {
+impl codec::Fields for WebHeaderAuthentication {
     const FIELDS: &'static [&'static str] = &[
         "baseURL",
         "enabled",
@@ -79,6 +64,17 @@ impl codec::ReadFields for WebHeaderAuthentication {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("baseURL", &self.base_url);
+        out.optional("enabled", &self.enabled);
+        out.optional("headers", &self.headers);
+        out.optional("id", &self.id);
+        out.optional("links", &self.links);
+        out.optional("loginRegularExpression", &self.login_regular_expression);
+        out.optional("name", &self.name);
+        out.optional("service", &self.service);
+    }
 }
 
-codec::deserialize_via_fields!(WebHeaderAuthentication);
+codec::via_fields!(WebHeaderAuthentication);

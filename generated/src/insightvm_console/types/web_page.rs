@@ -4,7 +4,7 @@ use crate::runtime::codec;
 use super::WebPageLinkType;
 
 /// Schema: `/definitions/WebPage`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct WebPage {
     /// The type of link used to traverse or detect the page.
     pub link_type: Option<WebPageLinkType>,
@@ -14,17 +14,7 @@ pub struct WebPage {
     pub response: Option<i32>,
 }
 
-impl serde::Serialize for WebPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("linkType", &self.link_type);
-        map.optional("path", &self.path);
-        map.optional("response", &self.response);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for WebPage {
+impl codec::Fields for WebPage {
     const FIELDS: &'static [&'static str] = &["linkType", "path", "response"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -41,6 +31,12 @@ impl codec::ReadFields for WebPage {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("linkType", &self.link_type);
+        out.optional("path", &self.path);
+        out.optional("response", &self.response);
+    }
 }
 
-codec::deserialize_via_fields!(WebPage);
+codec::via_fields!(WebPage);

@@ -3,7 +3,7 @@
 use crate::runtime::codec;
 
 /// Schema: `/definitions/WebSettings`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct WebSettings {
     /// The maximum number of request handling threads.
     pub max_threads: Option<i32>,
@@ -15,18 +15,7 @@ pub struct WebSettings {
     pub session_timeout: Option<String>,
 }
 
-impl serde::Serialize for WebSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("maxThreads", &self.max_threads);
-        map.optional("minThreads", &self.min_threads);
-        map.optional("port", &self.port);
-        map.optional("sessionTimeout", &self.session_timeout);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for WebSettings {
+impl codec::Fields for WebSettings {
     const FIELDS: &'static [&'static str] = &[
         "maxThreads",
         "minThreads",
@@ -49,6 +38,13 @@ impl codec::ReadFields for WebSettings {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("maxThreads", &self.max_threads);
+        out.optional("minThreads", &self.min_threads);
+        out.optional("port", &self.port);
+        out.optional("sessionTimeout", &self.session_timeout);
+    }
 }
 
-codec::deserialize_via_fields!(WebSettings);
+codec::via_fields!(WebSettings);

@@ -6,7 +6,7 @@ use super::{DefinitionFormat, DefinitionSource};
 /// A definition an API target was built from.
 ///
 /// Schema: `/components/schemas/ApiDefinitionSummary`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ApiDefinitionSummary {
     /// The identifier of the definition.
     pub id: Option<String>,
@@ -20,20 +20,7 @@ pub struct ApiDefinitionSummary {
     pub source_name: Option<String>,
 }
 
-impl serde::Serialize for ApiDefinitionSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("source", &self.source);
-        map.optional("format", &self.format);
-        map.optional("name", &self.name);
-        map.optional("url", &self.url);
-        map.optional("sourceName", &self.source_name);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiDefinitionSummary {
+impl codec::Fields for ApiDefinitionSummary {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "source",
@@ -60,6 +47,15 @@ impl codec::ReadFields for ApiDefinitionSummary {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("source", &self.source);
+        out.optional("format", &self.format);
+        out.optional("name", &self.name);
+        out.optional("url", &self.url);
+        out.optional("sourceName", &self.source_name);
+    }
 }
 
-codec::deserialize_via_fields!(ApiDefinitionSummary);
+codec::via_fields!(ApiDefinitionSummary);

@@ -6,7 +6,7 @@ use super::{DefinitionSource, VulnerabilityCounts};
 /// One operation of an API target.
 ///
 /// Schema: `/components/schemas/ApiOperation`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ApiOperation {
     /// The identifier of the operation.
     pub id: Option<String>,
@@ -27,24 +27,7 @@ pub struct ApiOperation {
     pub annotations: Option<Vec<serde_json::Value>>,
 }
 
-impl serde::Serialize for ApiOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("type", &self.type_);
-        map.optional("endpoint", &self.endpoint);
-        map.optional("name", &self.name);
-        map.optional("lastScanned", &self.last_scanned);
-        map.optional("lastUpdate", &self.last_update);
-        map.optional("excludeOperation", &self.exclude_operation);
-        map.optional("source", &self.source);
-        map.optional("vulnerabilityCounts", &self.vulnerability_counts);
-        map.optional("annotations", &self.annotations);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiOperation {
+impl codec::Fields for ApiOperation {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "type",
@@ -79,6 +62,19 @@ impl codec::ReadFields for ApiOperation {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("type", &self.type_);
+        out.optional("endpoint", &self.endpoint);
+        out.optional("name", &self.name);
+        out.optional("lastScanned", &self.last_scanned);
+        out.optional("lastUpdate", &self.last_update);
+        out.optional("excludeOperation", &self.exclude_operation);
+        out.optional("source", &self.source);
+        out.optional("vulnerabilityCounts", &self.vulnerability_counts);
+        out.optional("annotations", &self.annotations);
+    }
 }
 
-codec::deserialize_via_fields!(ApiOperation);
+codec::via_fields!(ApiOperation);

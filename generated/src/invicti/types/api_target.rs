@@ -6,7 +6,7 @@ use super::{ApiDefinitionSummary, DefinitionFormat, VulnerabilityCounts};
 /// An API known to the API Hub.
 ///
 /// Schema: `/components/schemas/ApiTarget`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ApiTarget {
     /// The identifier of the API target.
     pub id: String,
@@ -64,30 +64,7 @@ impl ApiTarget {
     }
 }
 
-impl serde::Serialize for ApiTarget {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("id", &self.id);
-        map.field("name", &self.name);
-        map.optional("description", &self.description);
-        map.optional("alternativeUrls", &self.alternative_urls);
-        map.optional("definitions", &self.definitions);
-        map.optional("definitionFormat", &self.definition_format);
-        map.optional("createdAt", &self.created_at);
-        map.optional("modifiedAt", &self.modified_at);
-        map.optional("lastScanned", &self.last_scanned);
-        map.optional("lastScanStatus", &self.last_scan_status);
-        map.optional("operationsCount", &self.operations_count);
-        map.optional("isHidden", &self.is_hidden);
-        map.optional("vulnerabilityCounts", &self.vulnerability_counts);
-        map.optional("links", &self.links);
-        map.optional("annotations", &self.annotations);
-        map.optional("apiCredentialId", &self.api_credential_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiTarget {
+impl codec::Fields for ApiTarget {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -172,6 +149,25 @@ impl codec::ReadFields for ApiTarget {
             api_credential_id,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("description", &self.description);
+        out.optional("alternativeUrls", &self.alternative_urls);
+        out.optional("definitions", &self.definitions);
+        out.optional("definitionFormat", &self.definition_format);
+        out.optional("createdAt", &self.created_at);
+        out.optional("modifiedAt", &self.modified_at);
+        out.optional("lastScanned", &self.last_scanned);
+        out.optional("lastScanStatus", &self.last_scan_status);
+        out.optional("operationsCount", &self.operations_count);
+        out.optional("isHidden", &self.is_hidden);
+        out.optional("vulnerabilityCounts", &self.vulnerability_counts);
+        out.optional("links", &self.links);
+        out.optional("annotations", &self.annotations);
+        out.optional("apiCredentialId", &self.api_credential_id);
+    }
 }
 
-codec::deserialize_via_fields!(ApiTarget);
+codec::via_fields!(ApiTarget);

@@ -6,7 +6,7 @@ use super::{ApiOperation, ApiTarget};
 /// An API target with its operations.
 ///
 /// Schema: `/components/schemas/ApiTargetDetails`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ApiTargetDetails {
     pub target: ApiTarget,
     pub operations: Option<Vec<ApiOperation>>,
@@ -22,16 +22,7 @@ impl ApiTargetDetails {
     }
 }
 
-impl serde::Serialize for ApiTargetDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("target", &self.target);
-        map.optional("operations", &self.operations);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiTargetDetails {
+impl codec::Fields for ApiTargetDetails {
     const FIELDS: &'static [&'static str] = &["target", "operations"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -51,6 +42,11 @@ impl codec::ReadFields for ApiTargetDetails {
         };
         Ok(Self { target, operations })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("target", &self.target);
+        out.optional("operations", &self.operations);
+    }
 }
 
-codec::deserialize_via_fields!(ApiTargetDetails);
+codec::via_fields!(ApiTargetDetails);

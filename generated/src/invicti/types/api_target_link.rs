@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// A link between an API target and a DAST scan target.
 ///
 /// Schema: `/components/schemas/ApiTargetLink`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ApiTargetLink {
     /// The identifier of the link.
     pub id: Option<String>,
@@ -16,19 +16,7 @@ pub struct ApiTargetLink {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl serde::Serialize for ApiTargetLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("apiTargetId", &self.api_target_id);
-        map.optional("remoteTargetId", &self.remote_target_id);
-        map.optional("baseUrl", &self.base_url);
-        map.extra(&self.additional_properties);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiTargetLink {
+impl codec::Fields for ApiTargetLink {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "apiTargetId",
@@ -54,6 +42,14 @@ impl codec::ReadFields for ApiTargetLink {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("apiTargetId", &self.api_target_id);
+        out.optional("remoteTargetId", &self.remote_target_id);
+        out.optional("baseUrl", &self.base_url);
+        out.extra(&self.additional_properties);
+    }
 }
 
-codec::deserialize_via_fields!(ApiTargetLink);
+codec::via_fields!(ApiTargetLink);

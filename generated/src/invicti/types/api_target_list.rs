@@ -6,7 +6,7 @@ use super::ApiTarget;
 /// A page of API targets.
 ///
 /// Schema: `/components/schemas/ApiTargetList`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ApiTargetList {
     pub targets: Vec<ApiTarget>,
     /// The number of API targets across all pages.
@@ -29,18 +29,7 @@ impl ApiTargetList {
     }
 }
 
-impl serde::Serialize for ApiTargetList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("targets", &self.targets);
-        map.field("totalCount", &self.total_count);
-        map.optional("nextPage", &self.next_page);
-        map.optional("previousPage", &self.previous_page);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ApiTargetList {
+impl codec::Fields for ApiTargetList {
     const FIELDS: &'static [&'static str] = &[
         "targets",
         "totalCount",
@@ -77,6 +66,13 @@ impl codec::ReadFields for ApiTargetList {
             previous_page,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("targets", &self.targets);
+        out.field("totalCount", &self.total_count);
+        out.optional("nextPage", &self.next_page);
+        out.optional("previousPage", &self.previous_page);
+    }
 }
 
-codec::deserialize_via_fields!(ApiTargetList);
+codec::via_fields!(ApiTargetList);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// How a definition or operation entered the API Hub.
 ///
 /// Schema: `/components/schemas/DefinitionSource`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DefinitionSource {
     /// How it was obtained, e.g. `Provided` or `Discovered`.
     pub mode: Option<String>,
@@ -13,16 +13,7 @@ pub struct DefinitionSource {
     pub origin: Option<String>,
 }
 
-impl serde::Serialize for DefinitionSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("mode", &self.mode);
-        map.optional("origin", &self.origin);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for DefinitionSource {
+impl codec::Fields for DefinitionSource {
     const FIELDS: &'static [&'static str] = &["mode", "origin"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -38,6 +29,11 @@ impl codec::ReadFields for DefinitionSource {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("mode", &self.mode);
+        out.optional("origin", &self.origin);
+    }
 }
 
-codec::deserialize_via_fields!(DefinitionSource);
+codec::via_fields!(DefinitionSource);

@@ -6,7 +6,7 @@ use crate::runtime::codec;
 /// RFC 7807 problem, which other Invicti services use.
 ///
 /// Schema: `/components/schemas/ErrorResponse`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// A short summary of the problem.
     pub title: Option<String>,
@@ -20,19 +20,7 @@ pub struct ErrorResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl serde::Serialize for ErrorResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("title", &self.title);
-        map.optional("status", &self.status);
-        map.optional("detail", &self.detail);
-        map.optional("message", &self.message);
-        map.extra(&self.additional_properties);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ErrorResponse {
+impl codec::Fields for ErrorResponse {
     const FIELDS: &'static [&'static str] = &["title", "status", "detail", "message"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -53,6 +41,14 @@ impl codec::ReadFields for ErrorResponse {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("title", &self.title);
+        out.optional("status", &self.status);
+        out.optional("detail", &self.detail);
+        out.optional("message", &self.message);
+        out.extra(&self.additional_properties);
+    }
 }
 
-codec::deserialize_via_fields!(ErrorResponse);
+codec::via_fields!(ErrorResponse);

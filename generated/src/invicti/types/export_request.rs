@@ -6,7 +6,7 @@ use super::{ExportRequestExportType, ExportRequestFormat};
 /// What to export and in which format.
 ///
 /// Schema: `/components/schemas/ExportRequest`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ExportRequest {
     /// Whether to export API targets or operations.
     pub export_type: ExportRequestExportType,
@@ -27,16 +27,7 @@ impl ExportRequest {
     }
 }
 
-impl serde::Serialize for ExportRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("exportType", &self.export_type);
-        map.field("format", &self.format);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for ExportRequest {
+impl codec::Fields for ExportRequest {
     const FIELDS: &'static [&'static str] = &["exportType", "format"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
@@ -59,6 +50,11 @@ impl codec::ReadFields for ExportRequest {
         };
         Ok(Self { export_type, format })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("exportType", &self.export_type);
+        out.field("format", &self.format);
+    }
 }
 
-codec::deserialize_via_fields!(ExportRequest);
+codec::via_fields!(ExportRequest);

@@ -7,7 +7,7 @@ use super::{RemoteTargetExtra, RemoteTargetScanProfile};
 /// an existing scan target, or `remoteTargetExtra` to describe a new one.
 ///
 /// Schema: `/components/schemas/LinkRequest`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct LinkRequest {
     /// The API target to link.
     pub api_target_id: String,
@@ -38,21 +38,7 @@ impl LinkRequest {
     }
 }
 
-impl serde::Serialize for LinkRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.field("apiTargetId", &self.api_target_id);
-        map.field("baseUrl", &self.base_url);
-        map.optional("remoteTargetId", &self.remote_target_id);
-        map.optional("remoteTargetDisplayName", &self.remote_target_display_name);
-        map.optional("remoteTargetAdditionalInfo", &self.remote_target_additional_info);
-        map.optional("remoteTargetScanProfile", &self.remote_target_scan_profile);
-        map.optional("remoteTargetExtra", &self.remote_target_extra);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for LinkRequest {
+impl codec::Fields for LinkRequest {
     const FIELDS: &'static [&'static str] = &[
         "apiTargetId",
         "baseUrl",
@@ -103,6 +89,16 @@ impl codec::ReadFields for LinkRequest {
             remote_target_extra,
         })
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.field("apiTargetId", &self.api_target_id);
+        out.field("baseUrl", &self.base_url);
+        out.optional("remoteTargetId", &self.remote_target_id);
+        out.optional("remoteTargetDisplayName", &self.remote_target_display_name);
+        out.optional("remoteTargetAdditionalInfo", &self.remote_target_additional_info);
+        out.optional("remoteTargetScanProfile", &self.remote_target_scan_profile);
+        out.optional("remoteTargetExtra", &self.remote_target_extra);
+    }
 }
 
-codec::deserialize_via_fields!(LinkRequest);
+codec::via_fields!(LinkRequest);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// Settings for a new DAST scan target.
 ///
 /// Schema: `/components/schemas/RemoteTargetExtra`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RemoteTargetExtra {
     pub tags: Option<Vec<String>>,
     /// The scan agent to use.
@@ -20,21 +20,7 @@ pub struct RemoteTargetExtra {
     pub applications: Option<Vec<String>>,
 }
 
-impl serde::Serialize for RemoteTargetExtra {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("tags", &self.tags);
-        map.optional("agentId", &self.agent_id);
-        map.optional("environmentId", &self.environment_id);
-        map.optional("businessImpact", &self.business_impact);
-        map.optional("targetType", &self.target_type);
-        map.optional("collections", &self.collections);
-        map.optional("applications", &self.applications);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RemoteTargetExtra {
+impl codec::Fields for RemoteTargetExtra {
     const FIELDS: &'static [&'static str] = &[
         "tags",
         "agentId",
@@ -63,6 +49,16 @@ impl codec::ReadFields for RemoteTargetExtra {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("tags", &self.tags);
+        out.optional("agentId", &self.agent_id);
+        out.optional("environmentId", &self.environment_id);
+        out.optional("businessImpact", &self.business_impact);
+        out.optional("targetType", &self.target_type);
+        out.optional("collections", &self.collections);
+        out.optional("applications", &self.applications);
+    }
 }
 
-codec::deserialize_via_fields!(RemoteTargetExtra);
+codec::via_fields!(RemoteTargetExtra);

@@ -5,7 +5,7 @@ use crate::runtime::codec;
 /// The scan profile of the DAST scan target.
 ///
 /// Schema: `/components/schemas/RemoteTargetScanProfile`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RemoteTargetScanProfile {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -14,19 +14,7 @@ pub struct RemoteTargetScanProfile {
     pub has_remote_target_id: Option<bool>,
 }
 
-impl serde::Serialize for RemoteTargetScanProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = codec::write_struct(serializer)?;
-        map.optional("id", &self.id);
-        map.optional("name", &self.name);
-        map.optional("remoteTargetId", &self.remote_target_id);
-        map.optional("remoteTargetUri", &self.remote_target_uri);
-        map.optional("hasRemoteTargetId", &self.has_remote_target_id);
-        map.end()
-    }
-}
-
-impl codec::ReadFields for RemoteTargetScanProfile {
+impl codec::Fields for RemoteTargetScanProfile {
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -51,6 +39,14 @@ impl codec::ReadFields for RemoteTargetScanProfile {
         }
         Ok(this)
     }
+
+    fn write_fields<W: codec::FieldSink>(&self, out: &mut W) {
+        out.optional("id", &self.id);
+        out.optional("name", &self.name);
+        out.optional("remoteTargetId", &self.remote_target_id);
+        out.optional("remoteTargetUri", &self.remote_target_uri);
+        out.optional("hasRemoteTargetId", &self.has_remote_target_id);
+    }
 }
 
-codec::deserialize_via_fields!(RemoteTargetScanProfile);
+codec::via_fields!(RemoteTargetScanProfile);
