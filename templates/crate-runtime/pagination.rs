@@ -7,7 +7,7 @@
 use super::builder::{self, RequestBuilder};
 use super::{Response, ResponseFuture};
 
-pub use super::base::pagination::*;
+pub use super::base::__private::pagination::*;
 
 /// How an operation's next request follows from the last request and its answer; `None`
 /// ends the stream. Each strategy below is one of the ways APIs paginate; an operation

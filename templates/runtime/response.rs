@@ -242,21 +242,21 @@ pub trait ByStatus: Sized {
 #[doc(hidden)]
 macro_rules! by_status {
     ($name:ident { $($status:pat => $variant:ident),* $(,)? }) => {
-        impl $crate::ByStatus for $name {
+        impl $crate::__private::ByStatus for $name {
             fn read(status: reqwest::StatusCode, body: &[u8]) -> Option<Self> {
                 match status.as_u16() {
-                    $($status => $crate::decode_body(status, body).map(Self::$variant),)*
+                    $($status => $crate::__private::decode_body(status, body).map(Self::$variant),)*
                     _ => None,
                 }
             }
         }
     };
     ($name:ident { $($status:pat => $variant:ident),* ; _ => $fallback:ident }) => {
-        impl $crate::ByStatus for $name {
+        impl $crate::__private::ByStatus for $name {
             fn read(status: reqwest::StatusCode, body: &[u8]) -> Option<Self> {
                 match status.as_u16() {
-                    $($status => $crate::decode_body(status, body).map(Self::$variant),)*
-                    _ => $crate::decode_body(status, body).map(Self::$fallback),
+                    $($status => $crate::__private::decode_body(status, body).map(Self::$variant),)*
+                    _ => $crate::__private::decode_body(status, body).map(Self::$fallback),
                 }
             }
         }

@@ -226,19 +226,19 @@ macro_rules! via_fields {
     ($name:ident) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::codec::read_struct(deserializer)
+                $crate::__private::codec::read_struct(deserializer)
             }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $crate::codec::write_struct(self, serializer)
+                $crate::__private::codec::write_struct(self, serializer)
             }
         }
 
         impl ::std::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                $crate::codec::debug_struct(self, stringify!($name), f)
+                $crate::__private::codec::debug_struct(self, stringify!($name), f)
             }
         }
     };

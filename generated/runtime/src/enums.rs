@@ -46,7 +46,7 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::enums::read_string(deserializer)
+                $crate::__private::enums::read_string(deserializer)
             }
         }
 

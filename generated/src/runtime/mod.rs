@@ -10,16 +10,22 @@
 //! every operation adds its own methods to the builder.
 //!
 //! What users name: the errors, credentials and token sources, `RetryPolicy`, `RateLimit`,
-//! `Response`, `ByteStream`, `File`, `RequestBuilder` and its `CallOptions`, and the readers
-//! `send_with` takes (`json`, `bytes`, `text`, `stream`, `empty`, with `Answer` and
-//! `OperationInfo`). The rest is hidden from the docs: plumbing only generated code calls.
+//! `Response`, `ByteStream`, `File`, `RequestBuilder` and its `CallOptions`, the streams of
+//! pages and items (`Pages`, `Items`), and the readers `send_with` takes (`json`, `bytes`,
+//! `text`, `stream`, `empty`, with `Answer` and `OperationInfo`). The plumbing only
+//! generated code calls is re-exported crate-private, except the pagination strategies
+//! (hidden from the docs).
 
 pub use ::secops_clients_runtime::*;
+
+pub(crate) use ::secops_clients_runtime::__private::*;
 
 /// The runtime crate, for the modules here that extend its own.
 use ::secops_clients_runtime as base;
 
 mod builder;
+// Public but hidden, not crate-private: an API's operations use some strategies, and under
+// per-tag features a crate-private one that no enabled operation uses would be dead code.
 #[doc(hidden)]
 pub mod pagination;
 
