@@ -196,8 +196,9 @@ pub trait Fields: Sized {
     /// field sent twice.
     const FIELDS: &'static [&'static str];
 
-    /// Reads the fields from `map`.
-    fn read_fields<'de, A: MapAccess<'de>>(map: FieldReader<'de, A>) -> Result<Self, A::Error>;
+    /// Reads the fields from `map`. On failure the error waits in `map`; the decoder sees
+    /// only [`Stop`], a type that names no type parameter (see there why).
+    fn read_fields<'de, A: MapAccess<'de>>(map: &mut FieldReader<'de, A>) -> Result<Self, Stop>;
 
     /// Writes the fields, in order, to `out`.
     fn write_fields<W: FieldSink>(&self, out: &mut W);
@@ -254,20 +255,33 @@ impl<'de, T: Fields> Visitor<'de> for StructVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::read_fields(FieldReader { map, fields: T::FIELDS, last: None, seen: Seen::for_fields(T::FIELDS.len()) })
+        let mut reader = FieldReader { map, fields: T::FIELDS, seen: Seen::for_fields(T::FIELDS.len()), error: None };
+        T::read_fields(&mut reader).map_err(|Stop| {
+            reader.error.unwrap_or_else(|| A::Error::custom("a struct's decoding stopped without an error"))
+        })
     }
 }
+
+/// A struct's decoding stopped: the error that stopped it waits in its [`FieldReader`], and
+/// the visitor returns it.
+///
+/// Why not the map's own error type: every read in a struct's decoder returns this result,
+/// and one that names an associated type of a type parameter (`A::Error`) is dearer to
+/// type-check and borrow-check in each of them than a plain type.
+#[derive(Debug)]
+pub struct Stop;
 
 /// The keys and values of a struct's map, read in turn: [`next_key`](Self::next_key) gives
 /// each key, which the struct matches against its field names, then [`read`](Self::read) or
 /// [`skip`](Self::skip) takes its value.
-pub struct FieldReader<'de, A> {
+pub struct FieldReader<'de, A: MapAccess<'de>> {
     map: A,
+    /// The struct's field names, by index: they name a field sent twice.
     fields: &'static [&'static str],
-    /// The last key, where it borrows from the input: it names a field sent twice.
-    last: Option<&'de str>,
     /// The fields [`fill`](Self::fill) has read, by index.
     seen: Seen,
+    /// The error that stopped the decoding.
+    error: Option<A::Error>,
 }
 
 /// A set of field indexes: a bit each, on the stack up to 128 fields.
@@ -298,71 +312,81 @@ impl Seen {
 impl<'de, A: MapAccess<'de>> FieldReader<'de, A> {
     /// The next key, `None` at the end. It borrows from the input where the input allows
     /// (JSON read from bytes, keys without escapes), so matching it costs no allocation.
-    pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
-        let key = self.map.next_key_seed(Key)?;
-        self.last = match key {
-            Some(Cow::Borrowed(key)) => Some(key),
-            _ => None,
-        };
-        Ok(key)
+    pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, Stop> {
+        self.map.next_key_seed(Key).map_err(|error| self.stop(error))
     }
 
     /// Reads the value of field `index` (of [`Fields::FIELDS`]) into `slot`, `None` for
     /// `null`; a field sent twice is an error. An optional field is read this way, into the
     /// field itself when the struct starts from its `Default` value, else into the local that
     /// becomes the field.
-    pub fn fill<T: Deserialize<'de>>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), A::Error> {
+    pub fn fill<T: Deserialize<'de>>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), Stop> {
         if !self.seen.insert(index) {
-            return Err(self.duplicate());
+            return Err(self.duplicate(index));
         }
-        *slot = self.map.next_value()?;
+        *slot = self.map.next_value().map_err(|error| self.stop(error))?;
         Ok(())
     }
 
     /// [`fill`](Self::fill) for a field whose integers travel as text (see [`IntText`]).
-    pub fn fill_text<T: IntText>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), A::Error> {
+    pub fn fill_text<T: IntText>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), Stop> {
         if !self.seen.insert(index) {
-            return Err(self.duplicate());
+            return Err(self.duplicate(index));
         }
-        *slot = self.map.next_value::<Text<Option<T>>>()?.0;
+        *slot = self.map.next_value::<Text<Option<T>>>().map_err(|error| self.stop(error))?.0;
         Ok(())
     }
 
-    /// Reads the value of the field just found into `slot`; a field sent twice is an error.
-    pub fn read<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+    /// Reads the value of field `index` into `slot`, which holds it until the struct is made;
+    /// a field sent twice is an error.
+    pub fn read<T: Deserialize<'de>>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), Stop> {
         if slot.is_some() {
-            return Err(self.duplicate());
+            return Err(self.duplicate(index));
         }
-        *slot = Some(self.map.next_value()?);
+        *slot = Some(self.map.next_value().map_err(|error| self.stop(error))?);
         Ok(())
     }
 
     /// [`read`](Self::read) for a field whose integers travel as text (see [`IntText`]).
-    pub fn read_text<T: IntText>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+    pub fn read_text<T: IntText>(&mut self, index: usize, slot: &mut Option<T>) -> Result<(), Stop> {
         if slot.is_some() {
-            return Err(self.duplicate());
+            return Err(self.duplicate(index));
         }
-        *slot = Some(self.map.next_value::<Text<T>>()?.0);
+        *slot = Some(self.map.next_value::<Text<T>>().map_err(|error| self.stop(error))?.0);
         Ok(())
     }
 
     /// Reads the value of the key just read, whatever it is.
-    pub fn value<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
-        self.map.next_value()
+    pub fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Stop> {
+        self.map.next_value().map_err(|error| self.stop(error))
     }
 
     /// Skips the value of a key the struct does not have.
-    pub fn skip(&mut self) -> Result<(), A::Error> {
-        self.map.next_value::<IgnoredAny>().map(drop)
+    pub fn skip(&mut self) -> Result<(), Stop> {
+        self.map.next_value::<IgnoredAny>().map(drop).map_err(|error| self.stop(error))
     }
 
-    /// The error for a field sent twice, naming it where the key is at hand.
+    /// Stops the decoding for a required field the input lacks.
     #[cold]
-    fn duplicate(&self) -> A::Error {
-        match self.last.and_then(|key| self.fields.iter().find(|field| **field == key)) {
+    pub fn missing(&mut self, name: &'static str) -> Stop {
+        self.stop(A::Error::missing_field(name))
+    }
+
+    /// Stops the decoding for field `index` sent twice.
+    #[cold]
+    fn duplicate(&mut self, index: usize) -> Stop {
+        let error = match self.fields.get(index) {
             Some(name) => A::Error::duplicate_field(name),
             None => A::Error::custom("a field was sent twice"),
-        }
+        };
+        self.stop(error)
+    }
+
+    /// Keeps `error` for the visitor and stops the decoding.
+    #[cold]
+    fn stop(&mut self, error: A::Error) -> Stop {
+        self.error = Some(error);
+        Stop
     }
 }
 
@@ -403,12 +427,6 @@ impl<'de> Visitor<'de> for Key {
     fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
         Ok(Cow::Owned(String::from_utf8_lossy(key).into_owned()))
     }
-}
-
-/// The error for a required field the input lacks.
-#[cold]
-pub fn missing<E: serde::de::Error>(name: &'static str) -> E {
-    E::missing_field(name)
 }
 
 /// Reads a discriminated union: the whole value, and the text of its tag property.

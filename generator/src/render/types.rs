@@ -294,7 +294,7 @@ fn decoder(body: &Struct) -> TokenStream {
         },
     };
     quote! {
-        fn read_fields<'de, A: serde::de::MapAccess<'de>>(mut map: codec::FieldReader<'de, A>) -> Result<Self, A::Error> {
+        fn read_fields<'de, A: serde::de::MapAccess<'de>>(map: &mut codec::FieldReader<'de, A>) -> Result<Self, codec::Stop> {
             #setup
             #read_loop
             #finish
@@ -354,7 +354,7 @@ fn through_locals(body: &Struct) -> Reading {
     let checks = body.fields.iter().zip(&slots).filter(|(field, _)| !field.send_null && !is_optional(field)).map(
         |(field, slot)| {
             let wire = &field.wire_name;
-            quote! { let Some(#slot) = #slot else { return Err(codec::missing(#wire)); }; }
+            quote! { let Some(#slot) = #slot else { return Err(map.missing(#wire)); }; }
         },
     );
     let inits = body.fields.iter().zip(&slots).map(|(field, slot)| {
@@ -386,8 +386,8 @@ fn read_call(index: usize, field: &Field, slot: TokenStream) -> TokenStream {
     match (fills, carries_int_text(&field.ty)) {
         (true, false) => quote! { map.fill(#index, &mut #slot) },
         (true, true) => quote! { map.fill_text(#index, &mut #slot) },
-        (false, false) => quote! { map.read(&mut #slot) },
-        (false, true) => quote! { map.read_text(&mut #slot) },
+        (false, false) => quote! { map.read(#index, &mut #slot) },
+        (false, true) => quote! { map.read_text(#index, &mut #slot) },
     }
 }
 

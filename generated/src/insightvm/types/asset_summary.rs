@@ -154,8 +154,8 @@ impl codec::Fields for AssetSummary {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut assessed_for_policies = None;
         let mut assessed_for_vulnerabilities = None;
         let mut credential_assessments = None;
@@ -197,7 +197,7 @@ impl codec::Fields for AssetSummary {
                 "critical_vulnerabilities" => map.fill(3, &mut critical_vulnerabilities),
                 "exploits" => map.fill(4, &mut exploits),
                 "host_name" => map.fill(5, &mut host_name),
-                "id" => map.read(&mut id),
+                "id" => map.read(6, &mut id),
                 "ip" => map.fill(7, &mut ip),
                 "last_assessed_for_vulnerabilities" => {
                     map.fill(8, &mut last_assessed_for_vulnerabilities)
@@ -228,7 +228,7 @@ impl codec::Fields for AssetSummary {
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self {
             assessed_for_policies,

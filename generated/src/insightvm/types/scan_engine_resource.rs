@@ -42,8 +42,8 @@ impl codec::Fields for ScanEngineResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut host_name = None;
         let mut id = None;
         let mut last_seen = None;
@@ -54,7 +54,7 @@ impl codec::Fields for ScanEngineResource {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "host_name" => map.fill(0, &mut host_name),
-                "id" => map.read(&mut id),
+                "id" => map.read(1, &mut id),
                 "last_seen" => map.fill(2, &mut last_seen),
                 "name" => map.fill(3, &mut name),
                 "profile" => map.fill(4, &mut profile),
@@ -64,7 +64,7 @@ impl codec::Fields for ScanEngineResource {
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self {
             host_name,

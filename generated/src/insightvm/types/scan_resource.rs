@@ -45,8 +45,8 @@ impl codec::Fields for ScanResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut asset_ids = None;
         let mut details = None;
         let mut engine_id = None;
@@ -61,7 +61,7 @@ impl codec::Fields for ScanResource {
                 "details" => map.fill(1, &mut details),
                 "engine_id" => map.fill(2, &mut engine_id),
                 "finished" => map.fill(3, &mut finished),
-                "id" => map.read(&mut id),
+                "id" => map.read(4, &mut id),
                 "name" => map.fill(5, &mut name),
                 "started" => map.fill(6, &mut started),
                 "status" => map.fill(7, &mut status),
@@ -69,7 +69,7 @@ impl codec::Fields for ScanResource {
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self {
             asset_ids,

@@ -42,8 +42,8 @@ impl codec::Fields for ScanResourceWithoutAssetIds {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut details = None;
         let mut engine_id = None;
         let mut finished = None;
@@ -56,7 +56,7 @@ impl codec::Fields for ScanResourceWithoutAssetIds {
                 "details" => map.fill(0, &mut details),
                 "engine_id" => map.fill(1, &mut engine_id),
                 "finished" => map.fill(2, &mut finished),
-                "id" => map.read(&mut id),
+                "id" => map.read(3, &mut id),
                 "name" => map.fill(4, &mut name),
                 "started" => map.fill(5, &mut started),
                 "status" => map.fill(6, &mut status),
@@ -64,7 +64,7 @@ impl codec::Fields for ScanResourceWithoutAssetIds {
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self {
             details,

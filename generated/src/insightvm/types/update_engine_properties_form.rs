@@ -21,17 +21,17 @@ impl codec::Fields for UpdateEnginePropertiesForm {
     const FIELDS: &'static [&'static str] = &["properties"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut properties = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "properties" => map.read(&mut properties),
+                "properties" => map.read(0, &mut properties),
                 _ => map.skip(),
             }?;
         }
         let Some(properties) = properties else {
-            return Err(codec::missing("properties"));
+            return Err(map.missing("properties"));
         };
         Ok(Self { properties })
     }

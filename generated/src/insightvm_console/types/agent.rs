@@ -128,8 +128,8 @@ impl codec::Fields for Agent {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut addresses = None;
         let mut agent_id = None;
         let mut assessed_for_policies = None;
@@ -174,7 +174,7 @@ impl codec::Fields for Agent {
                 "ids" => map.fill(11, &mut ids),
                 "ip" => map.fill(12, &mut ip),
                 "lastAssessedForVulnerabilities" => {
-                    map.read(&mut last_assessed_for_vulnerabilities)
+                    map.read(13, &mut last_assessed_for_vulnerabilities)
                 }
                 "links" => map.fill(14, &mut links),
                 "mac" => map.fill(15, &mut mac),
@@ -193,7 +193,7 @@ impl codec::Fields for Agent {
         }
         let Some(last_assessed_for_vulnerabilities) = last_assessed_for_vulnerabilities
         else {
-            return Err(codec::missing("lastAssessedForVulnerabilities"));
+            return Err(map.missing("lastAssessedForVulnerabilities"));
         };
         Ok(Self {
             addresses,

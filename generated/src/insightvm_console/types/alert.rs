@@ -56,8 +56,8 @@ impl codec::Fields for Alert {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut enabled = None;
         let mut enabled_scan_events = None;
         let mut enabled_vulnerability_events = None;
@@ -68,7 +68,7 @@ impl codec::Fields for Alert {
         let mut notification = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled),
+                "enabled" => map.read(0, &mut enabled),
                 "enabledScanEvents" => map.fill(1, &mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
                     map.fill(2, &mut enabled_vulnerability_events)
@@ -76,19 +76,19 @@ impl codec::Fields for Alert {
                 "id" => map.fill(3, &mut id),
                 "links" => map.fill(4, &mut links),
                 "maximumAlerts" => map.fill(5, &mut maximum_alerts),
-                "name" => map.read(&mut name),
-                "notification" => map.read(&mut notification),
+                "name" => map.read(6, &mut name),
+                "notification" => map.read(7, &mut notification),
                 _ => map.skip(),
             }?;
         }
         let Some(enabled) = enabled else {
-            return Err(codec::missing("enabled"));
+            return Err(map.missing("enabled"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(notification) = notification else {
-            return Err(codec::missing("notification"));
+            return Err(map.missing("notification"));
         };
         Ok(Self {
             enabled,

@@ -61,8 +61,8 @@ impl codec::Fields for AssessmentResult {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut check_id = None;
         let mut exceptions = None;
         let mut key2 = None;
@@ -82,12 +82,12 @@ impl codec::Fields for AssessmentResult {
                 "proof" => map.fill(5, &mut proof),
                 "protocol" => map.fill(6, &mut protocol),
                 "since" => map.fill(7, &mut since),
-                "status" => map.read(&mut status),
+                "status" => map.read(8, &mut status),
                 _ => map.skip(),
             }?;
         }
         let Some(status) = status else {
-            return Err(codec::missing("status"));
+            return Err(map.missing("status"));
         };
         Ok(Self {
             check_id,

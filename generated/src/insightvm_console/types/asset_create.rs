@@ -136,8 +136,8 @@ impl codec::Fields for AssetCreate {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut addresses = None;
         let mut assessed_for_policies = None;
         let mut assessed_for_vulnerabilities = None;
@@ -175,7 +175,7 @@ impl codec::Fields for AssetCreate {
                 "configurations" => map.fill(3, &mut configurations),
                 "cpe" => map.fill(4, &mut cpe),
                 "databases" => map.fill(5, &mut databases),
-                "date" => map.read(&mut date),
+                "date" => map.read(6, &mut date),
                 "description" => map.fill(7, &mut description),
                 "files" => map.fill(8, &mut files),
                 "history" => map.fill(9, &mut history),
@@ -200,7 +200,7 @@ impl codec::Fields for AssetCreate {
             }?;
         }
         let Some(date) = date else {
-            return Err(codec::missing("date"));
+            return Err(map.missing("date"));
         };
         Ok(Self {
             addresses,

@@ -55,8 +55,8 @@ impl codec::Fields for AssetGroup {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut assets = None;
         let mut description = None;
         let mut id = None;
@@ -72,19 +72,19 @@ impl codec::Fields for AssetGroup {
                 "description" => map.fill(1, &mut description),
                 "id" => map.fill(2, &mut id),
                 "links" => map.fill(3, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(4, &mut name),
                 "riskScore" => map.fill(5, &mut risk_score),
                 "searchCriteria" => map.fill(6, &mut search_criteria),
-                "type" => map.read(&mut type_),
+                "type" => map.read(7, &mut type_),
                 "vulnerabilities" => map.fill(8, &mut vulnerabilities),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(type_) = type_ else {
-            return Err(codec::missing("type"));
+            return Err(map.missing("type"));
         };
         Ok(Self {
             assets,

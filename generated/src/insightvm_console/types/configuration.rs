@@ -25,19 +25,19 @@ impl codec::Fields for Configuration {
     const FIELDS: &'static [&'static str] = &["name", "value"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut name = None;
         let mut value = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name),
+                "name" => map.read(0, &mut name),
                 "value" => map.fill(1, &mut value),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self { name, value })
     }

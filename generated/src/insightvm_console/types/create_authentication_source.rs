@@ -27,19 +27,19 @@ impl codec::Fields for CreateAuthenticationSource {
     const FIELDS: &'static [&'static str] = &["id", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut id = None;
         let mut type_ = None;
         while let Some(key) = map.next_key()? {
             match &*key {
                 "id" => map.fill(0, &mut id),
-                "type" => map.read(&mut type_),
+                "type" => map.read(1, &mut type_),
                 _ => map.skip(),
             }?;
         }
         let Some(type_) = type_ else {
-            return Err(codec::missing("type"));
+            return Err(map.missing("type"));
         };
         Ok(Self { id, type_ })
     }

@@ -28,8 +28,8 @@ impl codec::Fields for Database {
     const FIELDS: &'static [&'static str] = &["description", "id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut description = None;
         let mut id = None;
         let mut name = None;
@@ -37,12 +37,12 @@ impl codec::Fields for Database {
             match &*key {
                 "description" => map.fill(0, &mut description),
                 "id" => map.fill(1, &mut id),
-                "name" => map.read(&mut name),
+                "name" => map.read(2, &mut name),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self { description, id, name })
     }

@@ -20,17 +20,17 @@ impl codec::Fields for DynamicSite {
     const FIELDS: &'static [&'static str] = &["id"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
+                "id" => map.read(0, &mut id),
                 _ => map.skip(),
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self { id })
     }

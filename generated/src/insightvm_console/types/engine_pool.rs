@@ -31,8 +31,8 @@ impl codec::Fields for EnginePool {
     const FIELDS: &'static [&'static str] = &["engines", "id", "links", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut engines = None;
         let mut id = None;
         let mut links = None;
@@ -40,17 +40,17 @@ impl codec::Fields for EnginePool {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "engines" => map.fill(0, &mut engines),
-                "id" => map.read(&mut id),
+                "id" => map.read(1, &mut id),
                 "links" => map.fill(2, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(3, &mut name),
                 _ => map.skip(),
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self { engines, id, links, name })
     }

@@ -32,8 +32,8 @@ impl codec::Fields for File {
     const FIELDS: &'static [&'static str] = &["attributes", "name", "size", "type"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut attributes = None;
         let mut name = None;
         let mut size = None;
@@ -41,17 +41,17 @@ impl codec::Fields for File {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "attributes" => map.fill(0, &mut attributes),
-                "name" => map.read(&mut name),
+                "name" => map.read(1, &mut name),
                 "size" => map.fill(2, &mut size),
-                "type" => map.read(&mut type_),
+                "type" => map.read(3, &mut type_),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(type_) = type_ else {
-            return Err(codec::missing("type"));
+            return Err(map.missing("type"));
         };
         Ok(Self {
             attributes,

@@ -25,19 +25,19 @@ impl codec::Fields for GroupAccount {
     const FIELDS: &'static [&'static str] = &["id", "name"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut id = None;
         let mut name = None;
         while let Some(key) = map.next_key()? {
             match &*key {
                 "id" => map.fill(0, &mut id),
-                "name" => map.read(&mut name),
+                "name" => map.read(1, &mut name),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self { id, name })
     }

@@ -27,19 +27,19 @@ impl codec::Fields for HostName {
     const FIELDS: &'static [&'static str] = &["name", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut name = None;
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "name" => map.read(&mut name),
+                "name" => map.read(0, &mut name),
                 "source" => map.fill(1, &mut source),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self { name, source })
     }

@@ -29,8 +29,8 @@ impl codec::Fields for InternalServerError {
     const FIELDS: &'static [&'static str] = &["links", "message", "status"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut links = None;
         let mut message = None;
         let mut status = None;
@@ -38,12 +38,12 @@ impl codec::Fields for InternalServerError {
             match &*key {
                 "links" => map.fill(0, &mut links),
                 "message" => map.fill(1, &mut message),
-                "status" => map.read(&mut status),
+                "status" => map.read(2, &mut status),
                 _ => map.skip(),
             }?;
         }
         let Some(status) = status else {
-            return Err(codec::missing("status"));
+            return Err(map.missing("status"));
         };
         Ok(Self { links, message, status })
     }

@@ -17,8 +17,8 @@ impl codec::Fields for PageOfPolicyOverride {
     const FIELDS: &'static [&'static str] = &["links", "page", "resources"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut this = Self::default();
         while let Some(key) = map.next_key()? {
             match &*key {

@@ -56,8 +56,8 @@ impl codec::Fields for PolicyOverride {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut expires = None;
         let mut id = None;
         let mut links = None;
@@ -71,20 +71,20 @@ impl codec::Fields for PolicyOverride {
                 "id" => map.fill(1, &mut id),
                 "links" => map.fill(2, &mut links),
                 "review" => map.fill(3, &mut review),
-                "scope" => map.read(&mut scope),
-                "state" => map.read(&mut state),
-                "submit" => map.read(&mut submit),
+                "scope" => map.read(4, &mut scope),
+                "state" => map.read(5, &mut state),
+                "submit" => map.read(6, &mut submit),
                 _ => map.skip(),
             }?;
         }
         let Some(scope) = scope else {
-            return Err(codec::missing("scope"));
+            return Err(map.missing("scope"));
         };
         let Some(state) = state else {
-            return Err(codec::missing("state"));
+            return Err(map.missing("state"));
         };
         let Some(submit) = submit else {
-            return Err(codec::missing("submit"));
+            return Err(map.missing("submit"));
         };
         Ok(Self {
             expires,

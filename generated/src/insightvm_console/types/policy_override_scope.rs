@@ -55,8 +55,8 @@ impl codec::Fields for PolicyOverrideScope {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut asset = None;
         let mut links = None;
         let mut new_result = None;
@@ -67,21 +67,21 @@ impl codec::Fields for PolicyOverrideScope {
             match &*key {
                 "asset" => map.fill(0, &mut asset),
                 "links" => map.fill(1, &mut links),
-                "newResult" => map.read(&mut new_result),
+                "newResult" => map.read(2, &mut new_result),
                 "originalResult" => map.fill(3, &mut original_result),
-                "rule" => map.read(&mut rule),
-                "type" => map.read(&mut type_),
+                "rule" => map.read(4, &mut rule),
+                "type" => map.read(5, &mut type_),
                 _ => map.skip(),
             }?;
         }
         let Some(new_result) = new_result else {
-            return Err(codec::missing("newResult"));
+            return Err(map.missing("newResult"));
         };
         let Some(rule) = rule else {
-            return Err(codec::missing("rule"));
+            return Err(map.missing("rule"));
         };
         let Some(type_) = type_ else {
-            return Err(codec::missing("type"));
+            return Err(map.missing("type"));
         };
         Ok(Self {
             asset,

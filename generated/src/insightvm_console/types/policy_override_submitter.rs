@@ -41,8 +41,8 @@ impl codec::Fields for PolicyOverrideSubmitter {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut comment = None;
         let mut date = None;
         let mut links = None;
@@ -50,7 +50,7 @@ impl codec::Fields for PolicyOverrideSubmitter {
         let mut user = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "comment" => map.read(&mut comment),
+                "comment" => map.read(0, &mut comment),
                 "date" => map.fill(1, &mut date),
                 "links" => map.fill(2, &mut links),
                 "name" => map.fill(3, &mut name),
@@ -59,7 +59,7 @@ impl codec::Fields for PolicyOverrideSubmitter {
             }?;
         }
         let Some(comment) = comment else {
-            return Err(codec::missing("comment"));
+            return Err(map.missing("comment"));
         };
         Ok(Self {
             comment,

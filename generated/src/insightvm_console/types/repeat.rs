@@ -54,8 +54,8 @@ impl codec::Fields for Repeat {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut day_of_week = None;
         let mut every = None;
         let mut interval = None;
@@ -64,18 +64,18 @@ impl codec::Fields for Repeat {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "dayOfWeek" => map.fill(0, &mut day_of_week),
-                "every" => map.read(&mut every),
-                "interval" => map.read(&mut interval),
+                "every" => map.read(1, &mut every),
+                "interval" => map.read(2, &mut interval),
                 "lastDayOfMonth" => map.fill(3, &mut last_day_of_month),
                 "weekOfMonth" => map.fill(4, &mut week_of_month),
                 _ => map.skip(),
             }?;
         }
         let Some(every) = every else {
-            return Err(codec::missing("every"));
+            return Err(map.missing("every"));
         };
         let Some(interval) = interval else {
-            return Err(codec::missing("interval"));
+            return Err(map.missing("interval"));
         };
         Ok(Self {
             day_of_week,

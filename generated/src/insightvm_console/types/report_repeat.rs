@@ -50,8 +50,8 @@ impl codec::Fields for ReportRepeat {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut day_of_week = None;
         let mut every = None;
         let mut interval = None;
@@ -59,17 +59,17 @@ impl codec::Fields for ReportRepeat {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "dayOfWeek" => map.fill(0, &mut day_of_week),
-                "every" => map.read(&mut every),
-                "interval" => map.read(&mut interval),
+                "every" => map.read(1, &mut every),
+                "interval" => map.read(2, &mut interval),
                 "weekOfMonth" => map.fill(3, &mut week_of_month),
                 _ => map.skip(),
             }?;
         }
         let Some(every) = every else {
-            return Err(codec::missing("every"));
+            return Err(map.missing("every"));
         };
         let Some(interval) = interval else {
-            return Err(codec::missing("interval"));
+            return Err(map.missing("interval"));
         };
         Ok(Self {
             day_of_week,

@@ -45,8 +45,8 @@ impl codec::Fields for Role {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut description = None;
         let mut id = None;
         let mut links = None;
@@ -54,22 +54,22 @@ impl codec::Fields for Role {
         let mut privileges = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "description" => map.read(&mut description),
-                "id" => map.read(&mut id),
+                "description" => map.read(0, &mut description),
+                "id" => map.read(1, &mut id),
                 "links" => map.fill(2, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(3, &mut name),
                 "privileges" => map.fill(4, &mut privileges),
                 _ => map.skip(),
             }?;
         }
         let Some(description) = description else {
-            return Err(codec::missing("description"));
+            return Err(map.missing("description"));
         };
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self {
             description,

@@ -81,8 +81,8 @@ impl codec::Fields for ScanEngine {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut address = None;
         let mut content_version = None;
         let mut engine_pools = None;
@@ -97,15 +97,15 @@ impl codec::Fields for ScanEngine {
         let mut status = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "address" => map.read(&mut address),
+                "address" => map.read(0, &mut address),
                 "contentVersion" => map.fill(1, &mut content_version),
                 "enginePools" => map.fill(2, &mut engine_pools),
-                "id" => map.read(&mut id),
+                "id" => map.read(3, &mut id),
                 "lastRefreshedDate" => map.fill(4, &mut last_refreshed_date),
                 "lastUpdatedDate" => map.fill(5, &mut last_updated_date),
                 "links" => map.fill(6, &mut links),
-                "name" => map.read(&mut name),
-                "port" => map.read(&mut port),
+                "name" => map.read(7, &mut name),
+                "port" => map.read(8, &mut port),
                 "productVersion" => map.fill(9, &mut product_version),
                 "sites" => map.fill(10, &mut sites),
                 "status" => map.fill(11, &mut status),
@@ -113,16 +113,16 @@ impl codec::Fields for ScanEngine {
             }?;
         }
         let Some(address) = address else {
-            return Err(codec::missing("address"));
+            return Err(map.missing("address"));
         };
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(port) = port else {
-            return Err(codec::missing("port"));
+            return Err(map.missing("port"));
         };
         Ok(Self {
             address,

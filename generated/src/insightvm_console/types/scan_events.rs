@@ -40,8 +40,8 @@ impl codec::Fields for ScanEvents {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut failed = None;
         let mut paused = None;
         let mut resumed = None;
@@ -49,25 +49,25 @@ impl codec::Fields for ScanEvents {
         let mut stopped = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "failed" => map.read(&mut failed),
-                "paused" => map.read(&mut paused),
+                "failed" => map.read(0, &mut failed),
+                "paused" => map.read(1, &mut paused),
                 "resumed" => map.fill(2, &mut resumed),
-                "started" => map.read(&mut started),
-                "stopped" => map.read(&mut stopped),
+                "started" => map.read(3, &mut started),
+                "stopped" => map.read(4, &mut stopped),
                 _ => map.skip(),
             }?;
         }
         let Some(failed) = failed else {
-            return Err(codec::missing("failed"));
+            return Err(map.missing("failed"));
         };
         let Some(paused) = paused else {
-            return Err(codec::missing("paused"));
+            return Err(map.missing("paused"));
         };
         let Some(started) = started else {
-            return Err(codec::missing("started"));
+            return Err(map.missing("started"));
         };
         let Some(stopped) = stopped else {
-            return Err(codec::missing("stopped"));
+            return Err(map.missing("stopped"));
         };
         Ok(Self {
             failed,

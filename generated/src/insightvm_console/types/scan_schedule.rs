@@ -95,8 +95,8 @@ impl codec::Fields for ScanSchedule {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut assets = None;
         let mut duration = None;
         let mut enabled = None;
@@ -113,27 +113,27 @@ impl codec::Fields for ScanSchedule {
             match &*key {
                 "assets" => map.fill(0, &mut assets),
                 "duration" => map.fill(1, &mut duration),
-                "enabled" => map.read(&mut enabled),
+                "enabled" => map.read(2, &mut enabled),
                 "id" => map.fill(3, &mut id),
                 "links" => map.fill(4, &mut links),
                 "nextRuntimes" => map.fill(5, &mut next_runtimes),
-                "onScanRepeat" => map.read(&mut on_scan_repeat),
+                "onScanRepeat" => map.read(6, &mut on_scan_repeat),
                 "repeat" => map.fill(7, &mut repeat),
                 "scanEngineId" => map.fill(8, &mut scan_engine_id),
                 "scanName" => map.fill(9, &mut scan_name),
                 "scanTemplateId" => map.fill(10, &mut scan_template_id),
-                "start" => map.read(&mut start),
+                "start" => map.read(11, &mut start),
                 _ => map.skip(),
             }?;
         }
         let Some(enabled) = enabled else {
-            return Err(codec::missing("enabled"));
+            return Err(map.missing("enabled"));
         };
         let Some(on_scan_repeat) = on_scan_repeat else {
-            return Err(codec::missing("onScanRepeat"));
+            return Err(map.missing("onScanRepeat"));
         };
         let Some(start) = start else {
-            return Err(codec::missing("start"));
+            return Err(map.missing("start"));
         };
         Ok(Self {
             assets,

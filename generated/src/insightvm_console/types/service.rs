@@ -76,8 +76,8 @@ impl codec::Fields for Service {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut configurations = None;
         let mut databases = None;
         let mut family = None;
@@ -98,9 +98,9 @@ impl codec::Fields for Service {
                 "family" => map.fill(2, &mut family),
                 "links" => map.fill(3, &mut links),
                 "name" => map.fill(4, &mut name),
-                "port" => map.read(&mut port),
+                "port" => map.read(5, &mut port),
                 "product" => map.fill(6, &mut product),
-                "protocol" => map.read(&mut protocol),
+                "protocol" => map.read(7, &mut protocol),
                 "userGroups" => map.fill(8, &mut user_groups),
                 "users" => map.fill(9, &mut users),
                 "vendor" => map.fill(10, &mut vendor),
@@ -110,10 +110,10 @@ impl codec::Fields for Service {
             }?;
         }
         let Some(port) = port else {
-            return Err(codec::missing("port"));
+            return Err(map.missing("port"));
         };
         let Some(protocol) = protocol else {
-            return Err(codec::missing("protocol"));
+            return Err(map.missing("protocol"));
         };
         Ok(Self {
             configurations,

@@ -68,8 +68,8 @@ impl codec::Fields for SharedCredential {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut account = None;
         let mut description = None;
         let mut host_restriction = None;
@@ -80,25 +80,25 @@ impl codec::Fields for SharedCredential {
         let mut sites = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "account" => map.read(&mut account),
+                "account" => map.read(0, &mut account),
                 "description" => map.fill(1, &mut description),
                 "hostRestriction" => map.fill(2, &mut host_restriction),
                 "id" => map.fill(3, &mut id),
-                "name" => map.read(&mut name),
+                "name" => map.read(4, &mut name),
                 "portRestriction" => map.fill(5, &mut port_restriction),
-                "siteAssignment" => map.read(&mut site_assignment),
+                "siteAssignment" => map.read(6, &mut site_assignment),
                 "sites" => map.fill(7, &mut sites),
                 _ => map.skip(),
             }?;
         }
         let Some(account) = account else {
-            return Err(codec::missing("account"));
+            return Err(map.missing("account"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(site_assignment) = site_assignment else {
-            return Err(codec::missing("siteAssignment"));
+            return Err(map.missing("siteAssignment"));
         };
         Ok(Self {
             account,

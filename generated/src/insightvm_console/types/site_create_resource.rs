@@ -47,8 +47,8 @@ impl codec::Fields for SiteCreateResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut description = None;
         let mut engine_id = None;
         let mut importance = None;
@@ -62,14 +62,14 @@ impl codec::Fields for SiteCreateResource {
                 "engineId" => map.fill(1, &mut engine_id),
                 "importance" => map.fill(2, &mut importance),
                 "links" => map.fill(3, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(4, &mut name),
                 "scan" => map.fill(5, &mut scan),
                 "scanTemplateId" => map.fill(6, &mut scan_template_id),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self {
             description,

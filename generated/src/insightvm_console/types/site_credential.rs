@@ -52,8 +52,8 @@ impl codec::Fields for SiteCredential {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut account = None;
         let mut description = None;
         let mut enabled = None;
@@ -64,22 +64,22 @@ impl codec::Fields for SiteCredential {
         let mut port_restriction = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "account" => map.read(&mut account),
+                "account" => map.read(0, &mut account),
                 "description" => map.fill(1, &mut description),
                 "enabled" => map.fill(2, &mut enabled),
                 "hostRestriction" => map.fill(3, &mut host_restriction),
                 "id" => map.fill(4, &mut id),
                 "links" => map.fill(5, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(6, &mut name),
                 "portRestriction" => map.fill(7, &mut port_restriction),
                 _ => map.skip(),
             }?;
         }
         let Some(account) = account else {
-            return Err(codec::missing("account"));
+            return Err(map.missing("account"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self {
             account,

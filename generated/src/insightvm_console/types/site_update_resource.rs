@@ -49,8 +49,8 @@ impl codec::Fields for SiteUpdateResource {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut description = None;
         let mut engine_id = None;
         let mut importance = None;
@@ -60,25 +60,25 @@ impl codec::Fields for SiteUpdateResource {
         while let Some(key) = map.next_key()? {
             match &*key {
                 "description" => map.fill(0, &mut description),
-                "engineId" => map.read(&mut engine_id),
-                "importance" => map.read(&mut importance),
+                "engineId" => map.read(1, &mut engine_id),
+                "importance" => map.read(2, &mut importance),
                 "links" => map.fill(3, &mut links),
-                "name" => map.read(&mut name),
-                "scanTemplateId" => map.read(&mut scan_template_id),
+                "name" => map.read(4, &mut name),
+                "scanTemplateId" => map.read(5, &mut scan_template_id),
                 _ => map.skip(),
             }?;
         }
         let Some(engine_id) = engine_id else {
-            return Err(codec::missing("engineId"));
+            return Err(map.missing("engineId"));
         };
         let Some(importance) = importance else {
-            return Err(codec::missing("importance"));
+            return Err(map.missing("importance"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(scan_template_id) = scan_template_id else {
-            return Err(codec::missing("scanTemplateId"));
+            return Err(map.missing("scanTemplateId"));
         };
         Ok(Self {
             description,

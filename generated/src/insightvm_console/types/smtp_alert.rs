@@ -74,8 +74,8 @@ impl codec::Fields for SmtpAlert {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut enabled = None;
         let mut enabled_scan_events = None;
         let mut enabled_vulnerability_events = None;
@@ -90,7 +90,7 @@ impl codec::Fields for SmtpAlert {
         let mut sender_email_address = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "enabled" => map.read(&mut enabled),
+                "enabled" => map.read(0, &mut enabled),
                 "enabledScanEvents" => map.fill(1, &mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
                     map.fill(2, &mut enabled_vulnerability_events)
@@ -99,28 +99,28 @@ impl codec::Fields for SmtpAlert {
                 "limitAlertText" => map.fill(4, &mut limit_alert_text),
                 "links" => map.fill(5, &mut links),
                 "maximumAlerts" => map.fill(6, &mut maximum_alerts),
-                "name" => map.read(&mut name),
-                "notification" => map.read(&mut notification),
-                "recipients" => map.read(&mut recipients),
-                "relayServer" => map.read(&mut relay_server),
+                "name" => map.read(7, &mut name),
+                "notification" => map.read(8, &mut notification),
+                "recipients" => map.read(9, &mut recipients),
+                "relayServer" => map.read(10, &mut relay_server),
                 "senderEmailAddress" => map.fill(11, &mut sender_email_address),
                 _ => map.skip(),
             }?;
         }
         let Some(enabled) = enabled else {
-            return Err(codec::missing("enabled"));
+            return Err(map.missing("enabled"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(notification) = notification else {
-            return Err(codec::missing("notification"));
+            return Err(map.missing("notification"));
         };
         let Some(recipients) = recipients else {
-            return Err(codec::missing("recipients"));
+            return Err(map.missing("recipients"));
         };
         let Some(relay_server) = relay_server else {
-            return Err(codec::missing("relayServer"));
+            return Err(map.missing("relayServer"));
         };
         Ok(Self {
             enabled,

@@ -65,8 +65,8 @@ impl codec::Fields for SnmpAlert {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut community = None;
         let mut enabled = None;
         let mut enabled_scan_events = None;
@@ -79,8 +79,8 @@ impl codec::Fields for SnmpAlert {
         let mut server = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "community" => map.read(&mut community),
-                "enabled" => map.read(&mut enabled),
+                "community" => map.read(0, &mut community),
+                "enabled" => map.read(1, &mut enabled),
                 "enabledScanEvents" => map.fill(2, &mut enabled_scan_events),
                 "enabledVulnerabilityEvents" => {
                     map.fill(3, &mut enabled_vulnerability_events)
@@ -88,26 +88,26 @@ impl codec::Fields for SnmpAlert {
                 "id" => map.fill(4, &mut id),
                 "links" => map.fill(5, &mut links),
                 "maximumAlerts" => map.fill(6, &mut maximum_alerts),
-                "name" => map.read(&mut name),
-                "notification" => map.read(&mut notification),
-                "server" => map.read(&mut server),
+                "name" => map.read(7, &mut name),
+                "notification" => map.read(8, &mut notification),
+                "server" => map.read(9, &mut server),
                 _ => map.skip(),
             }?;
         }
         let Some(community) = community else {
-            return Err(codec::missing("community"));
+            return Err(map.missing("community"));
         };
         let Some(enabled) = enabled else {
-            return Err(codec::missing("enabled"));
+            return Err(map.missing("enabled"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(notification) = notification else {
-            return Err(codec::missing("notification"));
+            return Err(map.missing("notification"));
         };
         let Some(server) = server else {
-            return Err(codec::missing("server"));
+            return Err(map.missing("server"));
         };
         Ok(Self {
             community,

@@ -83,8 +83,8 @@ impl codec::Fields for SoftwareCpe {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut edition = None;
         let mut language = None;
         let mut other = None;
@@ -103,7 +103,7 @@ impl codec::Fields for SoftwareCpe {
                 "edition" => map.fill(0, &mut edition),
                 "language" => map.fill(1, &mut language),
                 "other" => map.fill(2, &mut other),
-                "part" => map.read(&mut part),
+                "part" => map.read(3, &mut part),
                 "product" => map.fill(4, &mut product),
                 "swEdition" => map.fill(5, &mut sw_edition),
                 "targetHW" => map.fill(6, &mut target_hw),
@@ -117,7 +117,7 @@ impl codec::Fields for SoftwareCpe {
             }?;
         }
         let Some(part) = part else {
-            return Err(codec::missing("part"));
+            return Err(map.missing("part"));
         };
         Ok(Self {
             edition,

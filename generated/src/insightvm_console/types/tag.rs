@@ -55,8 +55,8 @@ impl codec::Fields for Tag {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut color = None;
         let mut created = None;
         let mut id = None;
@@ -72,19 +72,19 @@ impl codec::Fields for Tag {
                 "created" => map.fill(1, &mut created),
                 "id" => map.fill(2, &mut id),
                 "links" => map.fill(3, &mut links),
-                "name" => map.read(&mut name),
+                "name" => map.read(4, &mut name),
                 "riskModifier" => map.fill(5, &mut risk_modifier),
                 "searchCriteria" => map.fill(6, &mut search_criteria),
                 "source" => map.fill(7, &mut source),
-                "type" => map.read(&mut type_),
+                "type" => map.read(8, &mut type_),
                 _ => map.skip(),
             }?;
         }
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(type_) = type_ else {
-            return Err(codec::missing("type"));
+            return Err(map.missing("type"));
         };
         Ok(Self {
             color,

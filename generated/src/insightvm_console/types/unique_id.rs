@@ -25,19 +25,19 @@ impl codec::Fields for UniqueId {
     const FIELDS: &'static [&'static str] = &["id", "source"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut id = None;
         let mut source = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
+                "id" => map.read(0, &mut id),
                 "source" => map.fill(1, &mut source),
                 _ => map.skip(),
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self { id, source })
     }

@@ -58,8 +58,8 @@ impl codec::Fields for User {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut authentication = None;
         let mut email = None;
         let mut enabled = None;
@@ -79,17 +79,17 @@ impl codec::Fields for User {
                 "links" => map.fill(4, &mut links),
                 "locale" => map.fill(5, &mut locale),
                 "locked" => map.fill(6, &mut locked),
-                "login" => map.read(&mut login),
-                "name" => map.read(&mut name),
+                "login" => map.read(7, &mut login),
+                "name" => map.read(8, &mut name),
                 "role" => map.fill(9, &mut role),
                 _ => map.skip(),
             }?;
         }
         let Some(login) = login else {
-            return Err(codec::missing("login"));
+            return Err(map.missing("login"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self {
             authentication,

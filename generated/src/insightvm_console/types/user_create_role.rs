@@ -36,8 +36,8 @@ impl codec::Fields for UserCreateRole {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut all_asset_groups = None;
         let mut all_sites = None;
         let mut id = None;
@@ -46,13 +46,13 @@ impl codec::Fields for UserCreateRole {
             match &*key {
                 "allAssetGroups" => map.fill(0, &mut all_asset_groups),
                 "allSites" => map.fill(1, &mut all_sites),
-                "id" => map.read(&mut id),
+                "id" => map.read(2, &mut id),
                 "superuser" => map.fill(3, &mut superuser),
                 _ => map.skip(),
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         Ok(Self {
             all_asset_groups,

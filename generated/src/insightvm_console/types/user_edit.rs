@@ -67,8 +67,8 @@ impl codec::Fields for UserEdit {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut authentication = None;
         let mut email = None;
         let mut enabled = None;
@@ -88,25 +88,25 @@ impl codec::Fields for UserEdit {
                 "id" => map.fill(3, &mut id),
                 "locale" => map.fill(4, &mut locale),
                 "locked" => map.fill(5, &mut locked),
-                "login" => map.read(&mut login),
-                "name" => map.read(&mut name),
-                "password" => map.read(&mut password),
+                "login" => map.read(6, &mut login),
+                "name" => map.read(7, &mut name),
+                "password" => map.read(8, &mut password),
                 "passwordResetOnLogin" => map.fill(9, &mut password_reset_on_login),
-                "role" => map.read(&mut role),
+                "role" => map.read(10, &mut role),
                 _ => map.skip(),
             }?;
         }
         let Some(login) = login else {
-            return Err(codec::missing("login"));
+            return Err(map.missing("login"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         let Some(password) = password else {
-            return Err(codec::missing("password"));
+            return Err(map.missing("password"));
         };
         let Some(role) = role else {
-            return Err(codec::missing("role"));
+            return Err(map.missing("role"));
         };
         Ok(Self {
             authentication,

@@ -85,8 +85,8 @@ impl codec::Fields for ApiTarget {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut id = None;
         let mut name = None;
         let mut description = None;
@@ -105,8 +105,8 @@ impl codec::Fields for ApiTarget {
         let mut api_credential_id = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "id" => map.read(&mut id),
-                "name" => map.read(&mut name),
+                "id" => map.read(0, &mut id),
+                "name" => map.read(1, &mut name),
                 "description" => map.fill(2, &mut description),
                 "alternativeUrls" => map.fill(3, &mut alternative_urls),
                 "definitions" => map.fill(4, &mut definitions),
@@ -125,10 +125,10 @@ impl codec::Fields for ApiTarget {
             }?;
         }
         let Some(id) = id else {
-            return Err(codec::missing("id"));
+            return Err(map.missing("id"));
         };
         let Some(name) = name else {
-            return Err(codec::missing("name"));
+            return Err(map.missing("name"));
         };
         Ok(Self {
             id,

@@ -26,19 +26,19 @@ impl codec::Fields for ApiTargetDetails {
     const FIELDS: &'static [&'static str] = &["target", "operations"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut target = None;
         let mut operations = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "target" => map.read(&mut target),
+                "target" => map.read(0, &mut target),
                 "operations" => map.fill(1, &mut operations),
                 _ => map.skip(),
             }?;
         }
         let Some(target) = target else {
-            return Err(codec::missing("target"));
+            return Err(map.missing("target"));
         };
         Ok(Self { target, operations })
     }

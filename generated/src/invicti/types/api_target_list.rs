@@ -38,26 +38,26 @@ impl codec::Fields for ApiTargetList {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut targets = None;
         let mut total_count = None;
         let mut next_page = None;
         let mut previous_page = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "targets" => map.read(&mut targets),
-                "totalCount" => map.read(&mut total_count),
+                "targets" => map.read(0, &mut targets),
+                "totalCount" => map.read(1, &mut total_count),
                 "nextPage" => map.fill(2, &mut next_page),
                 "previousPage" => map.fill(3, &mut previous_page),
                 _ => map.skip(),
             }?;
         }
         let Some(targets) = targets else {
-            return Err(codec::missing("targets"));
+            return Err(map.missing("targets"));
         };
         let Some(total_count) = total_count else {
-            return Err(codec::missing("totalCount"));
+            return Err(map.missing("totalCount"));
         };
         Ok(Self {
             targets,

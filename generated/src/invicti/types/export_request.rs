@@ -31,22 +31,22 @@ impl codec::Fields for ExportRequest {
     const FIELDS: &'static [&'static str] = &["exportType", "format"];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut export_type = None;
         let mut format = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "exportType" => map.read(&mut export_type),
-                "format" => map.read(&mut format),
+                "exportType" => map.read(0, &mut export_type),
+                "format" => map.read(1, &mut format),
                 _ => map.skip(),
             }?;
         }
         let Some(export_type) = export_type else {
-            return Err(codec::missing("exportType"));
+            return Err(map.missing("exportType"));
         };
         let Some(format) = format else {
-            return Err(codec::missing("format"));
+            return Err(map.missing("format"));
         };
         Ok(Self { export_type, format })
     }

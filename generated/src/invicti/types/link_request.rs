@@ -50,8 +50,8 @@ impl codec::Fields for LinkRequest {
     ];
 
     fn read_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: codec::FieldReader<'de, A>,
-    ) -> Result<Self, A::Error> {
+        map: &mut codec::FieldReader<'de, A>,
+    ) -> Result<Self, codec::Stop> {
         let mut api_target_id = None;
         let mut base_url = None;
         let mut remote_target_id = None;
@@ -61,8 +61,8 @@ impl codec::Fields for LinkRequest {
         let mut remote_target_extra = None;
         while let Some(key) = map.next_key()? {
             match &*key {
-                "apiTargetId" => map.read(&mut api_target_id),
-                "baseUrl" => map.read(&mut base_url),
+                "apiTargetId" => map.read(0, &mut api_target_id),
+                "baseUrl" => map.read(1, &mut base_url),
                 "remoteTargetId" => map.fill(2, &mut remote_target_id),
                 "remoteTargetDisplayName" => map.fill(3, &mut remote_target_display_name),
                 "remoteTargetAdditionalInfo" => {
@@ -74,10 +74,10 @@ impl codec::Fields for LinkRequest {
             }?;
         }
         let Some(api_target_id) = api_target_id else {
-            return Err(codec::missing("apiTargetId"));
+            return Err(map.missing("apiTargetId"));
         };
         let Some(base_url) = base_url else {
-            return Err(codec::missing("baseUrl"));
+            return Err(map.missing("baseUrl"));
         };
         Ok(Self {
             api_target_id,
