@@ -144,8 +144,9 @@ pub mod scope {
         "fmt",
     ];
 
-    /// Locals of an operation's `encode` (path parameters become locals beside these).
-    pub const ENCODE: &[&str] = &["request", "value", "values", "body", "form", "file", "text"];
+    /// Locals of an operation's `encode` (path parameters become locals beside these), and
+    /// the file's `operation()` it calls.
+    pub const ENCODE: &[&str] = &["request", "value", "values", "body", "form", "file", "text", "operation"];
 
     /// Locals of a struct's decoder (`Fields::read_fields`): fields become locals beside
     /// these.
@@ -194,9 +195,9 @@ pub mod scope {
     pub const CLI_FILE: &[&str] =
         &["connect", "runtime", "types", "operations", "Client", "Args", "Failure", "Run", "COMMANDS"];
 
-    /// What an operation's file names unqualified: its imports and its `OPERATION` static.
+    /// What an operation's file names unqualified: its imports and its `operation()`.
     pub const OPERATION_FILE: &[&str] =
-        &["Error", "Request", "Response", "OperationInfo", "OPERATION", "runtime", "types", "read"];
+        &["Error", "Request", "Response", "OperationInfo", "operation", "runtime", "types", "read"];
 }
 
 /// The variant of a success answer with `status` (`Ok`, `Created`, `Status207`).

@@ -420,7 +420,7 @@ impl ClientCore {
             },
             None => under(&inner.base, &request.path),
         };
-        let mut method = request.operation.method.clone();
+        let mut method = reqwest::Method::from(request.operation.method);
         let mut with_body = true;
         for hop in 0..=MAX_REDIRECTS {
             let sending = {

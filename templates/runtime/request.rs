@@ -1,6 +1,7 @@
 //! What an operation sends: path, query, headers and body, kept replayable for retries.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ pub struct OperationInfo {
     /// The spec's operationId.
     pub id: &'static str,
     /// The HTTP method.
-    pub method: reqwest::Method,
+    pub method: Method,
     /// The path template, e.g. `/v4/integration/assets/{id}`.
     pub path: &'static str,
     /// Safe to send twice: an idempotent method, or a POST the codegen config marks as read-only.
@@ -29,6 +30,61 @@ pub struct OperationInfo {
     /// The error statuses whose body is the operation's one documented error type
     /// (`(0, 999)` for `default`).
     pub errors: Statuses,
+}
+
+/// The HTTP method of an operation.
+///
+/// The runtime's own, not `reqwest::Method` (convert with `From`): a plain `Copy` enum lets
+/// each operation's [`OperationInfo`] be a constant the compiler promotes to a `'static`
+/// reference, where `reqwest::Method`, which may own an extension's name, needs a `static`
+/// item per operation, dearer to check (1.5% of the console module's, by callgrind's count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// The method as it goes on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Method> for reqwest::Method {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Options => reqwest::Method::OPTIONS,
+            Method::Head => reqwest::Method::HEAD,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Trace => reqwest::Method::TRACE,
+        }
+    }
 }
 
 /// Statuses as inclusive ranges.

@@ -93,7 +93,7 @@ pub struct Variable {
 
 /// One operation's command.
 pub struct Operation<C: 'static> {
-    pub info: &'static OperationInfo,
+    pub info: fn() -> &'static OperationInfo,
     /// Its command as JSON text: the name, group, help, inputs, body and answer.
     pub table: &'static str,
     /// Makes the call from the parsed inputs.
@@ -123,7 +123,7 @@ struct Table {
 impl<C> Operation<C> {
     fn table(&self) -> Table {
         serde_json::from_str(self.table)
-            .unwrap_or_else(|error| panic!("the generated table of `{}` is not valid: {error}", self.info.id))
+            .unwrap_or_else(|error| panic!("the generated table of `{}` is not valid: {error}", (self.info)().id))
     }
 }
 
@@ -472,7 +472,7 @@ impl<C: 'static> Commands for Api<C> {
         let mut groups: Vec<(String, Command)> = Vec::new();
         for operation in self.operations {
             let table = operation.table();
-            let command = operation_command(operation.info, &table);
+            let command = operation_command((operation.info)(), &table);
             match table.group {
                 None => api = api.subcommand(command),
                 Some(group) => match groups.iter_mut().find(|(name, _)| *name == group) {
@@ -516,8 +516,8 @@ impl<C: 'static> Commands for Api<C> {
             .operations
             .iter()
             .map(|operation| (operation, operation.table()))
-            .find(|(operation, table)| table.name == name || operation.info.id == name)?;
-        Some(operation_schema(self, operation.info, &table, program))
+            .find(|(operation, table)| table.name == name || (operation.info)().id == name)?;
+        Some(operation_schema(self, (operation.info)(), &table, program))
     }
 }
 

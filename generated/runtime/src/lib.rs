@@ -51,7 +51,7 @@ pub use login::Login;
 pub use oauth2::{ClientAuth, ClientCredentials};
 pub use pacing::RateLimit;
 pub use pagination::{Items, Pages};
-pub use request::{CallOptions, File, OperationInfo, ParamValue, Statuses};
+pub use request::{CallOptions, File, Method, OperationInfo, ParamValue, Statuses};
 pub use response::{Answer, ByteStream, Response, ResponseFuture, bytes, empty, json, read_empty, read_json, stream, text};
 pub use retry::RetryPolicy;
 pub use tokens::{FetchContext, FnSource, Place, Token, TokenError, TokenFuture, TokenSource};

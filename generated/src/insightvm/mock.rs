@@ -36,7 +36,7 @@ impl MockServer {
 
     /// The calls of `GET /admin/health`, [`Client::health`](super::Client::health).
     pub fn health(&self) -> When<'_, (), types::CompositeHealthSummary, types::Error> {
-        self.0.when(&operations::health::OPERATION, runtime::read_json)
+        self.0.when(operations::health::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /v4/integration/assets`,
@@ -49,13 +49,13 @@ impl MockServer {
         types::PagedResourcesAssetSummary,
         types::Error,
     > {
-        self.0.when(&operations::search_assets::OPERATION, runtime::read_json)
+        self.0.when(operations::search_assets::operation(), runtime::read_json)
     }
 
     /// The calls of `GET /v4/integration/assets/{id}`,
     /// [`Client::get_asset`](super::Client::get_asset).
     pub fn get_asset(&self) -> When<'_, (), types::AssetSummary, types::Error> {
-        self.0.when(&operations::get_asset::OPERATION, runtime::read_json)
+        self.0.when(operations::get_asset::operation(), runtime::read_json)
     }
 
     /// The calls of `GET /v4/integration/scan`,
@@ -63,7 +63,7 @@ impl MockServer {
     pub fn list_scans(
         &self,
     ) -> When<'_, (), types::PagedResourcesScanResourceWithoutAssetIds, types::Error> {
-        self.0.when(&operations::list_scans::OPERATION, runtime::read_json)
+        self.0.when(operations::list_scans::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /v4/integration/scan`,
@@ -71,7 +71,7 @@ impl MockServer {
     pub fn start_scan(
         &self,
     ) -> When<'_, types::ScanForm, types::DispatchedScansResource, types::Error> {
-        self.0.when(&operations::start_scan::OPERATION, runtime::read_json)
+        self.0.when(operations::start_scan::operation(), runtime::read_json)
     }
 
     /// The calls of `GET /v4/integration/scan/engine`,
@@ -79,7 +79,7 @@ impl MockServer {
     pub fn list_scan_engines(
         &self,
     ) -> When<'_, (), types::PagedResourcesScanEngineResource, types::Error> {
-        self.0.when(&operations::list_scan_engines::OPERATION, runtime::read_json)
+        self.0.when(operations::list_scan_engines::operation(), runtime::read_json)
     }
 
     /// The calls of `GET /v4/integration/scan/engine/{id}`,
@@ -87,7 +87,7 @@ impl MockServer {
     pub fn get_scan_engine(
         &self,
     ) -> When<'_, (), types::ScanEngineResource, types::Error> {
-        self.0.when(&operations::get_scan_engine::OPERATION, runtime::read_json)
+        self.0.when(operations::get_scan_engine::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /v4/integration/scan/engine/{id}/configuration`,
@@ -97,7 +97,7 @@ impl MockServer {
     ) -> When<'_, types::UpdateEnginePropertiesForm, types::Message, types::Error> {
         self.0
             .when(
-                &operations::update_scan_engine_configuration::OPERATION,
+                operations::update_scan_engine_configuration::operation(),
                 runtime::read_json,
             )
     }
@@ -114,7 +114,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::remove_scan_engine_configuration::OPERATION,
+                operations::remove_scan_engine_configuration::operation(),
                 runtime::read_json,
             )
     }
@@ -124,13 +124,13 @@ impl MockServer {
     pub fn get_scan(
         &self,
     ) -> When<'_, (), types::ScanResourceWithoutAssetIds, types::Error> {
-        self.0.when(&operations::get_scan::OPERATION, runtime::read_json)
+        self.0.when(operations::get_scan::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /v4/integration/scan/{id}/stop`,
     /// [`Client::stop_scan`](super::Client::stop_scan).
     pub fn stop_scan(&self) -> When<'_, (), (), types::Error> {
-        self.0.when(&operations::stop_scan::OPERATION, runtime::read_empty)
+        self.0.when(operations::stop_scan::operation(), runtime::read_empty)
     }
 
     /// The calls of `POST /v4/integration/sites`,
@@ -138,7 +138,7 @@ impl MockServer {
     pub fn list_sites(
         &self,
     ) -> When<'_, (), types::PagedResourcesAssetTagSummary, types::Error> {
-        self.0.when(&operations::list_sites::OPERATION, runtime::read_json)
+        self.0.when(operations::list_sites::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /v4/integration/vulnerabilities`,
@@ -151,7 +151,7 @@ impl MockServer {
         types::PagedResourcesVulnerabilitySummary,
         types::Error,
     > {
-        self.0.when(&operations::search_vulnerabilities::OPERATION, runtime::read_json)
+        self.0.when(operations::search_vulnerabilities::operation(), runtime::read_json)
     }
 }
 

@@ -73,1975 +73,1975 @@ Its client is configured as `Client::from_env` says: each variable below, or its
     operations: &[
         #[cfg(feature = "insightvm_console-root")]
         runtime::cli::Operation {
-            info: &super::operations::resources::OPERATION,
+            info: super::operations::resources::operation,
             table: r##"{"name":"resources","group":"root","about":"Resources","long_about":"Returns a listing of the resources (endpoints) that are available to be invoked in this API.","output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: resources,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::execute_command::OPERATION,
+            info: super::operations::execute_command::operation,
             table: r##"{"name":"execute-command","group":"administration","about":"Console Commands","long_about":"Executes a console command against the Security Console. <span class=\"authorization\">Global Administrator</span>","body":{"media_type":"application/json","kind":"json","about":"The console command to execute.","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/ConsoleCommandOutput"}}}"##,
             run: execute_command,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::get_info::OPERATION,
+            info: super::operations::get_info::operation,
             table: r##"{"name":"get-info","group":"administration","about":"Information","long_about":"Returns system details, including host and version information.","output":{"json":{"$ref":"#/definitions/Info"}}}"##,
             run: get_info,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::get_license::OPERATION,
+            info: super::operations::get_license::operation,
             table: r##"{"name":"get-license","group":"administration","about":"License","long_about":"Returns the enabled features and limits of the current license. <span class=\"authorization\">Global Administrator</span>","output":{"json":{"$ref":"#/definitions/License"}}}"##,
             run: get_license,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::activate_license::OPERATION,
+            info: super::operations::activate_license::operation,
             table: r##"{"name":"activate-license","group":"administration","about":"License","long_about":"Licenses the product with an activation key or a provided license file. If both are provided, the license file is preferred. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"key","wire":"key","place":"query","kind":"text","about":"A license activation key.","schema":{"type":"string"}},{"flag":"license","wire":"license","place":"part","kind":"file","about":"The contents of a license (.lic) file.","schema":{"type":"string","format":"binary"}}],"body":{"media_type":"multipart/form-data","kind":"parts","schema":{"type":"object","properties":{"license":{"type":"string","format":"binary"}}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: activate_license,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::get_properties::OPERATION,
+            info: super::operations::get_properties::operation,
             table: r##"{"name":"get-properties","group":"administration","about":"Properties","long_about":"Returns system details, including host and version information.","output":{"json":{"$ref":"#/definitions/EnvironmentProperties"}}}"##,
             run: get_properties,
         },
         #[cfg(feature = "insightvm_console-administration")]
         runtime::cli::Operation {
-            info: &super::operations::get_settings::OPERATION,
+            info: super::operations::get_settings::operation,
             table: r##"{"name":"get-settings","group":"administration","about":"Settings","long_about":"Returns the current administration settings. <span class=\"authorization\">Global Administrator</span>","output":{"json":{"$ref":"#/definitions/Settings"}}}"##,
             run: get_settings,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_agents::OPERATION,
+            info: super::operations::get_agents::operation,
             table: r##"{"name":"get-agents","group":"asset-group","about":"Agents","long_about":"Returns the details for all agents.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfAgent"}},"pages":{"$ref":"#/definitions/Agent"}}"##,
             run: get_agents,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_groups::OPERATION,
+            info: super::operations::get_asset_groups::operation,
             table: r##"{"name":"get-asset-groups","group":"asset-group","about":"Asset Groups","long_about":"Returns all asset groups.","inputs":[{"flag":"type","wire":"type","place":"query","kind":"text","about":"The type of asset group.","schema":{"type":"string"}},{"flag":"name","wire":"name","place":"query","kind":"text","about":"A search pattern for the name of the asset group. Searches are case-insensitive contains.","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfAssetGroup"}},"pages":{"$ref":"#/definitions/AssetGroup"}}"##,
             run: get_asset_groups,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::create_asset_group::OPERATION,
+            info: super::operations::create_asset_group::operation,
             table: r##"{"name":"create-asset-group","group":"asset-group","about":"Asset Groups","long_about":"Creates a new asset group. The `searchCriteria` field can be passed no matter what the type of the asset group is. The asset group `type` changes when the assets are refreshed. Dynamic asset groups constantly refreshed their membership as assets are scanned whereas static asset groups do not change membership automatically. \nSee the <a href=\"#section/Responses/SearchCriteria\">Search Criteria</a> for more information on using dynamic criteria.","inputs":[{"flag":"assets","wire":"assets","place":"field","kind":"json","about":"The number of assets that belong to the asset group."},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the asset group."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the asset group."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the asset group."},{"flag":"risk-score","wire":"riskScore","place":"field","kind":"json","about":"The total risk score of all assets that belong to the asset group."},{"flag":"search-criteria","wire":"searchCriteria","place":"field","kind":"json"},{"flag":"type","wire":"type","place":"field","kind":"text","required":true,"values":["static","dynamic"],"about":"The type of the asset group."},{"flag":"vulnerabilities","wire":"vulnerabilities","place":"field","kind":"json"}],"body":{"media_type":"application/json","kind":"json","about":"The details of the asset group.","schema":{"$ref":"#/definitions/AssetGroup"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceAssetGroupIdLink"}}}"##,
             run: create_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_group::OPERATION,
+            info: super::operations::get_asset_group::operation,
             table: r##"{"name":"get-asset-group","group":"asset-group","about":"Asset Group","long_about":"Returns an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/AssetGroup"}}}"##,
             run: get_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::update_asset_group::OPERATION,
+            info: super::operations::update_asset_group::operation,
             table: r##"{"name":"update-asset-group","group":"asset-group","about":"Asset Group","long_about":"Updates the details of an asset group. See the search criteria endpoint (/search_criteria) for more information about building the search criteria and examples.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"assets","wire":"assets","place":"field","kind":"json","about":"The number of assets that belong to the asset group."},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the asset group."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the asset group."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the asset group."},{"flag":"risk-score","wire":"riskScore","place":"field","kind":"json","about":"The total risk score of all assets that belong to the asset group."},{"flag":"search-criteria","wire":"searchCriteria","place":"field","kind":"json"},{"flag":"type","wire":"type","place":"field","kind":"text","required":true,"values":["static","dynamic"],"about":"The type of the asset group."},{"flag":"vulnerabilities","wire":"vulnerabilities","place":"field","kind":"json"}],"body":{"media_type":"application/json","kind":"json","about":"The details of the asset group.","schema":{"$ref":"#/definitions/AssetGroup"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::delete_asset_group::OPERATION,
+            info: super::operations::delete_asset_group::operation,
             table: r##"{"name":"delete-asset-group","group":"asset-group","about":"Asset Group","long_about":"Deletes the asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_group_assets::OPERATION,
+            info: super::operations::get_asset_group_assets::operation,
             table: r##"{"name":"get-asset-group-assets","group":"asset-group","about":"Asset Group Assets","long_about":"Returns hypermedia links for the assets that belong to an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithAssetIdLink"}}}"##,
             run: get_asset_group_assets,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::update_asset_group_assets::OPERATION,
+            info: super::operations::update_asset_group_assets::operation,
             table: r##"{"name":"update-asset-group-assets","group":"asset-group","about":"Asset Group Assets","long_about":"Updates all the assets that belong to a static asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The assets to place in the asset group.","schema":{"type":"array","items":{"type":"integer","format":"int64"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_asset_group_assets,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_assets_from_asset_group::OPERATION,
+            info: super::operations::remove_all_assets_from_asset_group::operation,
             table: r##"{"name":"remove-all-assets-from-asset-group","group":"asset-group","about":"Asset Group Assets","long_about":"Removes the assets from the given static asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_assets_from_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::add_asset_to_asset_group::OPERATION,
+            info: super::operations::add_asset_to_asset_group::operation,
             table: r##"{"name":"add-asset-to-asset-group","group":"asset-group","about":"Asset Group Asset","long_about":"Adds an asset to a static asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_asset_to_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::remove_asset_from_asset_group::OPERATION,
+            info: super::operations::remove_asset_from_asset_group::operation,
             table: r##"{"name":"remove-asset-from-asset-group","group":"asset-group","about":"Asset Group Asset","long_about":"Removes an asset from an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_asset_from_asset_group,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_group_search_criteria::OPERATION,
+            info: super::operations::get_asset_group_search_criteria::operation,
             table: r##"{"name":"get-asset-group-search-criteria","group":"asset-group","about":"Asset Group Search Criteria","long_about":"Returns the search criteria of a dynamic asset group.For a reference of valid search criteria input see the <a href=\"#operation/getAssetsSearchUsingPOST\">Asset Search</a> resource.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SearchCriteria"}}}"##,
             run: get_asset_group_search_criteria,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::set_asset_group_search_criteria::OPERATION,
+            info: super::operations::set_asset_group_search_criteria::operation,
             table: r##"{"name":"set-asset-group-search-criteria","group":"asset-group","about":"Asset Group Search Criteria","long_about":"Updates the search criteria of a dynamic asset group. For a reference of valid search criteria input see the <a href=\"#operation/getAssetsSearchUsingPOST\">Asset Search</a> resource.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"filters","wire":"filters","place":"field","kind":"json","about":"Filters used to match assets. See <a href=\"#section/Responses/SearchCriteria\">Search Criteria</a> for more information on the structure and format."},{"flag":"match","wire":"match","place":"field","kind":"text","values":["any","all"],"about":"Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included."}],"body":{"media_type":"application/json","kind":"json","about":"The search criteria specification.","schema":{"$ref":"#/definitions/SearchCriteria"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_asset_group_search_criteria,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_group_tags::OPERATION,
+            info: super::operations::get_asset_group_tags::operation,
             table: r##"{"name":"get-asset-group-tags","group":"asset-group","about":"Asset Group Tags","long_about":"Returns the tags assigned to an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithTagIdLink"}}}"##,
             run: get_asset_group_tags,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::set_asset_group_tags::OPERATION,
+            info: super::operations::set_asset_group_tags::operation,
             table: r##"{"name":"set-asset-group-tags","group":"asset-group","about":"Asset Group Tags","long_about":"Updates the tags of an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The tags to associate to the asset group.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_asset_group_tags,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_asset_group_tags::OPERATION,
+            info: super::operations::remove_all_asset_group_tags::operation,
             table: r##"{"name":"remove-all-asset-group-tags","group":"asset-group","about":"Asset Group Tags","long_about":"Removes all tag associations from the asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_asset_group_tags,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::add_asset_group_tag::OPERATION,
+            info: super::operations::add_asset_group_tag::operation,
             table: r##"{"name":"add-asset-group-tag","group":"asset-group","about":"Resources and operations for managing asset groups.","long_about":"Adds a tag to an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_asset_group_tag,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::remove_asset_group_tag::OPERATION,
+            info: super::operations::remove_asset_group_tag::operation,
             table: r##"{"name":"remove-asset-group-tag","group":"asset-group","about":"Resources and operations for managing asset groups.","long_about":"Removes a tag from an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_asset_group_tag,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_group_users::OPERATION,
+            info: super::operations::get_asset_group_users::operation,
             table: r##"{"name":"get-asset-group-users","group":"asset-group","about":"Asset Group Users","long_about":"Returns hypermedia links for the users with access to this asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithUserIdLink"}}}"##,
             run: get_asset_group_users,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::set_asset_group_users::OPERATION,
+            info: super::operations::set_asset_group_users::operation,
             table: r##"{"name":"set-asset-group-users","group":"asset-group","about":"Asset Group Users","long_about":"Grants users with sufficient privileges access to an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The users to grant access to the asset group.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_asset_group_users,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::add_asset_group_user::OPERATION,
+            info: super::operations::add_asset_group_user::operation,
             table: r##"{"name":"add-asset-group-user","group":"asset-group","about":"Asset Group User","long_about":"Grants a user with sufficient privileges access to the asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"user-id","wire":"userId","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_asset_group_user,
         },
         #[cfg(feature = "insightvm_console-asset-group")]
         runtime::cli::Operation {
-            info: &super::operations::remove_asset_group_user::OPERATION,
+            info: super::operations::remove_asset_group_user::operation,
             table: r##"{"name":"remove-asset-group-user","group":"asset-group","about":"Asset Group User","long_about":"Removes a user's access from an asset group.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}},{"flag":"user-id","wire":"userId","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_asset_group_user,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_assets::OPERATION,
+            info: super::operations::get_assets::operation,
             table: r##"{"name":"get-assets","group":"asset","about":"Assets","long_about":"Returns all assets for which you have access.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfAsset"}},"pages":{"$ref":"#/definitions/Asset"}}"##,
             run: get_assets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_assets::OPERATION,
+            info: super::operations::get_site_assets::operation,
             table: r##"{"name":"get-site-assets","group":"site","about":"Site Assets","long_about":"Retrieves a paged resource of assets linked with the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfAsset"}},"pages":{"$ref":"#/definitions/Asset"}}"##,
             run: get_site_assets,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::create_asset::OPERATION,
+            info: super::operations::create_asset::operation,
             table: r##"{"name":"create-asset","group":"asset","about":"Assets","long_about":"Creates or updates an asset with the specified details.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"addresses","wire":"addresses","place":"field","kind":"json","about":"All addresses discovered on the asset."},{"flag":"assessed-for-policies","wire":"assessedForPolicies","place":"field","kind":"switch","about":"Whether the asset has been assessed for policies at least once."},{"flag":"assessed-for-vulnerabilities","wire":"assessedForVulnerabilities","place":"field","kind":"switch","about":"Whether the asset has been assessed for vulnerabilities at least once."},{"flag":"configurations","wire":"configurations","place":"field","kind":"json","about":"Configuration key-values pairs enumerated on the asset."},{"flag":"cpe","wire":"cpe","place":"field","kind":"text","about":"The Common Platform Enumeration (CPE) of the operating system. This is the tertiary means of specifying the operating system fingerprint. Use `\"osFingerprint\"` or `\"os\"` as a more accurate means of defining the operating system."},{"flag":"databases","wire":"databases","place":"field","kind":"json","about":"The databases enumerated on the asset."},{"flag":"date","wire":"date","place":"field","kind":"text","required":true,"about":"The date the data was collected on the asset."},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the source or collection of information on the asset. This description will appear in the history of the asset for future auditing purposes."},{"flag":"files","wire":"files","place":"field","kind":"json","about":"The files discovered with searching on the asset."},{"flag":"history","wire":"history","place":"field","kind":"json","about":"The history of changes to the asset over time."},{"flag":"host-name","wire":"hostName","place":"field","kind":"json"},{"flag":"host-names","wire":"hostNames","place":"field","kind":"json","about":"Additional host names for the asset."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the asset."},{"flag":"ids","wire":"ids","place":"field","kind":"json","about":"Unique identifiers found on the asset, such as hardware or operating system identifiers."},{"flag":"ip","wire":"ip","place":"field","kind":"text","about":"The primary IPv4 or IPv6 address of the asset."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"mac","wire":"mac","place":"field","kind":"text","about":"The primary Media Access Control (MAC) address of the asset. The format is six groups of two hexadecimal digits separated by colons."},{"flag":"os","wire":"os","place":"field","kind":"text","about":"Free-form textual description of the operating system of the asset, typically from a fingerprinting source. This input will be parsed to produce a full fingerprint. This is the secondary means of specifying the operating system. Use `osFingerprint` for a more accurate definition."},{"flag":"os-fingerprint","wire":"osFingerprint","place":"field","kind":"json"},{"flag":"raw-risk-score","wire":"rawRiskScore","place":"field","kind":"json","about":"The base risk score of the asset."},{"flag":"risk-score","wire":"riskScore","place":"field","kind":"json","about":"The risk score (with criticality adjustments) of the asset."},{"flag":"services","wire":"services","place":"field","kind":"json","about":"The services discovered on the asset."},{"flag":"software","wire":"software","place":"field","kind":"json","about":"The software discovered on the asset."},{"flag":"type","wire":"type","place":"field","kind":"text","about":"The type of asset."},{"flag":"user-groups","wire":"userGroups","place":"field","kind":"json","about":"The group accounts enumerated on the asset."},{"flag":"users","wire":"users","place":"field","kind":"json","about":"The user accounts enumerated on the asset."},{"flag":"vulnerabilities","wire":"vulnerabilities","place":"field","kind":"json"}],"body":{"media_type":"application/json","kind":"json","about":"The details of the asset being added or updated. The operating system can be specified in one of three ways, with the order of precedence: `\"osFingerprint\"`, `\"os\"`, `\"cpe\"`","schema":{"$ref":"#/definitions/AssetCreate"}},"output":{"json":{"oneOf":[{"$ref":"#/definitions/CreatedReference"},{"$ref":"#/definitions/CreatedOrUpdatedReference"}]}}}"##,
             run: create_asset,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_site_assets::OPERATION,
+            info: super::operations::remove_site_assets::operation,
             table: r##"{"name":"remove-site-assets","group":"site","about":"Site Assets","long_about":"Removes all assets from the specified site. Assets will be deleted entirely from the Security Console if either Asset Linking is disabled or if Asset Linking is enabled and the asset only existed in this site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_site_assets,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::find_assets::OPERATION,
+            info: super::operations::find_assets::operation,
             table: r##"{"name":"find-assets","group":"asset","about":"Asset Search","long_about":"Returns all assets for which you have access that match the given search criteria.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}},{"flag":"filters","wire":"filters","place":"field","kind":"json","about":"Filters used to match assets. See <a href=\"#section/Responses/SearchCriteria\">Search Criteria</a> for more information on the structure and format."},{"flag":"match","wire":"match","place":"field","kind":"text","values":["any","all"],"about":"Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included."}],"body":{"media_type":"application/json","required":true,"kind":"json","about":"param1","schema":{"$ref":"#/definitions/SearchCriteria"}},"output":{"json":{"$ref":"#/definitions/PageOfAsset"}},"pages":{"$ref":"#/definitions/Asset"}}"##,
             run: find_assets,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policies_for_asset::OPERATION,
+            info: super::operations::get_policies_for_asset::operation,
             table: r##"{"name":"get-policies-for-asset","group":"policy","about":"Policies For Asset","long_about":"Retrieves the list of policies with compliance results for the specified asset.","inputs":[{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"applicable-only","wire":"applicableOnly","place":"query","kind":"switch","about":"An optional boolean parameter indicating the policies retrieved should only include those with a policy compliance status of either a PASS of FAIL result. Default value is `false`, which will also include policies with a compliance status of NOT_APPLICABLE.","schema":{"type":"boolean"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfAssetPolicy"}},"pages":{"$ref":"#/definitions/AssetPolicy"}}"##,
             run: get_policies_for_asset,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_policy_children::OPERATION,
+            info: super::operations::get_asset_policy_children::operation,
             table: r##"{"name":"get-asset-policy-children","group":"policy","about":"Policy Rules or Groups Directly Under Policy For Asset","long_about":"Retrieves a paged resource of either policy rules, or groups, that are defined directly underneath the specified policy with rule compliance results for the specified asset.","inputs":[{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PageOfAssetPolicyItem"}}}"##,
             run: get_asset_policy_children,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_policy_group_children::OPERATION,
+            info: super::operations::get_asset_policy_group_children::operation,
             table: r##"{"name":"get-asset-policy-group-children","group":"policy","about":"Policy Rules or Groups Directly Under Policy Group For Asset","long_about":"Retrieves a paged resource of either policy rules, or groups, that are defined directly underneath the specified policy group with rule compliance results for the specified asset.","inputs":[{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PageOfAssetPolicyItem"}}}"##,
             run: get_asset_policy_group_children,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_group_rules_with_asset_assessment::OPERATION,
+            info: super::operations::get_policy_group_rules_with_asset_assessment::operation,
             table: r##"{"name":"get-policy-group-rules-with-asset-assessment","group":"policy","about":"Policy Rules Under Policy Group For Asset","long_about":"Retrieves the list of policy rules defined directly, or indirectly, underneath the specified policy group and the compliance results for the specified asset.","inputs":[{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyRule"}},"pages":{"$ref":"#/definitions/PolicyRule"}}"##,
             run: get_policy_group_rules_with_asset_assessment,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_policy_rules_summary::OPERATION,
+            info: super::operations::get_asset_policy_rules_summary::operation,
             table: r##"{"name":"get-asset-policy-rules-summary","group":"policy","about":"Policy Rules For Asset","long_about":"Retrieves the list of policy rules with compliance results for the specified asset and policy.","inputs":[{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyRule"}},"pages":{"$ref":"#/definitions/PolicyRule"}}"##,
             run: get_asset_policy_rules_summary,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset::OPERATION,
+            info: super::operations::get_asset::operation,
             table: r##"{"name":"get-asset","group":"asset","about":"Asset","long_about":"Returns the specified asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Asset"}}}"##,
             run: get_asset,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::delete_asset::OPERATION,
+            info: super::operations::delete_asset::operation,
             table: r##"{"name":"delete-asset","group":"asset","about":"Asset","long_about":"Deletes the specified asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_asset,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_databases::OPERATION,
+            info: super::operations::get_asset_databases::operation,
             table: r##"{"name":"get-asset-databases","group":"asset","about":"Asset Databases","long_about":"Returns the databases enumerated on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesDatabase"}}}"##,
             run: get_asset_databases,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_files::OPERATION,
+            info: super::operations::get_asset_files::operation,
             table: r##"{"name":"get-asset-files","group":"asset","about":"Asset Files","long_about":"Returns the files discovered on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesFile"}}}"##,
             run: get_asset_files,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_policy_overrides::OPERATION,
+            info: super::operations::get_asset_policy_overrides::operation,
             table: r##"{"name":"get-asset-policy-overrides","group":"policy-override","about":"Asset Policy Overrides","long_about":"Retrieves policy overrides defined on policy rules for the specified asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesPolicyOverride"}}}"##,
             run: get_asset_policy_overrides,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_services::OPERATION,
+            info: super::operations::get_asset_services::operation,
             table: r##"{"name":"get-asset-services","group":"asset","about":"Asset Services","long_about":"Returns the services discovered on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithReferenceWithEndpointIdLinkServiceLink"}}}"##,
             run: get_asset_services,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service::OPERATION,
+            info: super::operations::get_asset_service::operation,
             table: r##"{"name":"get-asset-service","group":"asset","about":"Asset Service","long_about":"Returns the service running a port and protocol on the asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Service"}}}"##,
             run: get_asset_service,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_configurations::OPERATION,
+            info: super::operations::get_asset_service_configurations::operation,
             table: r##"{"name":"get-asset-service-configurations","group":"asset","about":"Asset Service Configurations","long_about":"Returns the configuration (properties) of a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceConfigurationsProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesConfiguration"}}}"##,
             run: get_asset_service_configurations,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_databases::OPERATION,
+            info: super::operations::get_asset_service_databases::operation,
             table: r##"{"name":"get-asset-service-databases","group":"asset","about":"Asset Service Databases","long_about":"Returns the databases running on a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceDatabasesProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesDatabase"}}}"##,
             run: get_asset_service_databases,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_user_groups::OPERATION,
+            info: super::operations::get_asset_service_user_groups::operation,
             table: r##"{"name":"get-asset-service-user-groups","group":"asset","about":"Asset Service User Groups","long_about":"Returns the user groups enumerated on a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceUserGroupsProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesGroupAccount"}}}"##,
             run: get_asset_service_user_groups,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_users::OPERATION,
+            info: super::operations::get_asset_service_users::operation,
             table: r##"{"name":"get-asset-service-users","group":"asset","about":"Asset Service Users","long_about":"Returns the users enumerated on a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceUsersProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesUserAccount"}}}"##,
             run: get_asset_service_users,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_vulnerabilities::OPERATION,
+            info: super::operations::get_asset_service_vulnerabilities::operation,
             table: r##"{"name":"get-asset-service-vulnerabilities","group":"vulnerability-result","about":"Asset Service Vulnerabilities","long_about":"Retrieves the vulnerabilities present on a service running on an asset. A finding may be `invulnerable` if all instances on the service have exceptions applied.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceVulnerabilitiesProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityFinding"}},"pages":{"$ref":"#/definitions/VulnerabilityFinding"}}"##,
             run: get_asset_service_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_web_applications::OPERATION,
+            info: super::operations::get_asset_service_web_applications::operation,
             table: r##"{"name":"get-asset-service-web-applications","group":"asset","about":"Asset Service Web Applications","long_about":"Returns the web applications running on a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceWebApplicationsProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithWebApplicationIdLink"}}}"##,
             run: get_asset_service_web_applications,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_service_web_application::OPERATION,
+            info: super::operations::get_asset_service_web_application::operation,
             table: r##"{"name":"get-asset-service-web-application","group":"asset","about":"Asset Service Web Application","long_about":"Returns a web application running on a port and protocol on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"protocol","wire":"protocol","place":"path","kind":"text","required":true,"values":["ip","icmp","igmp","ggp","tcp","pup","udp","idp","esp","nd","raw"],"about":"The protocol of the service.","schema":{"$ref":"#/definitions/GetAssetServiceWebApplicationProtocol"}},{"flag":"port","wire":"port","place":"path","kind":"json","required":true,"about":"The port of the service.","schema":{"type":"integer","format":"int32"}},{"flag":"web-application-id","wire":"webApplicationId","place":"path","kind":"json","required":true,"about":"The identifier of the web application.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/WebApplication"}}}"##,
             run: get_asset_service_web_application,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_software::OPERATION,
+            info: super::operations::get_asset_software::operation,
             table: r##"{"name":"get-asset-software","group":"asset","about":"Asset Software","long_about":"Returns the software on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSoftware"}}}"##,
             run: get_asset_software,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_tags::OPERATION,
+            info: super::operations::get_asset_tags::operation,
             table: r##"{"name":"get-asset-tags","group":"asset","about":"Asset Tags","long_about":"Returns tags assigned to an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesAssetTag"}}}"##,
             run: get_asset_tags,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::add_asset_tag::OPERATION,
+            info: super::operations::add_asset_tag::operation,
             table: r##"{"name":"add-asset-tag","group":"asset","about":"Asset Tag","long_about":"Assigns the specified tag to the asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_asset_tag,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::remove_asset_tag::OPERATION,
+            info: super::operations::remove_asset_tag::operation,
             table: r##"{"name":"remove-asset-tag","group":"asset","about":"Asset Tag","long_about":"Removes the specified tag from the asset's tags.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_asset_tag,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_user_groups::OPERATION,
+            info: super::operations::get_asset_user_groups::operation,
             table: r##"{"name":"get-asset-user-groups","group":"asset","about":"Asset User Groups","long_about":"Returns user groups enumerated on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesGroupAccount"}}}"##,
             run: get_asset_user_groups,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_users::OPERATION,
+            info: super::operations::get_asset_users::operation,
             table: r##"{"name":"get-asset-users","group":"asset","about":"Asset Users","long_about":"Returns users enumerated on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesUserAccount"}}}"##,
             run: get_asset_users,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_vulnerabilities::OPERATION,
+            info: super::operations::get_asset_vulnerabilities::operation,
             table: r##"{"name":"get-asset-vulnerabilities","group":"vulnerability-result","about":"Asset Vulnerabilities","long_about":"Retrieves all vulnerability findings on an asset. A finding may be `invulnerable` if all instances have exceptions applied.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityFinding"}},"pages":{"$ref":"#/definitions/VulnerabilityFinding"}}"##,
             run: get_asset_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_vulnerability::OPERATION,
+            info: super::operations::get_asset_vulnerability::operation,
             table: r##"{"name":"get-asset-vulnerability","group":"vulnerability-result","about":"Asset Vulnerability","long_about":"Retrieves the details for a vulnerability finding on an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityFinding"}}}"##,
             run: get_asset_vulnerability,
         },
         #[cfg(feature = "insightvm_console-remediation")]
         runtime::cli::Operation {
-            info: &super::operations::get_asset_vulnerability_solutions::OPERATION,
+            info: super::operations::get_asset_vulnerability_solutions::operation,
             table: r##"{"name":"get-asset-vulnerability-solutions","group":"remediation","about":"Asset Vulnerability Solution","long_about":"Returns the highest-superceding rollup solutions for a vulnerability on an asset. The solution(s) selected will be the most recent and cost-effective means by which the vulnerability can be remediated.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ResourcesMatchedSolution"}}}"##,
             run: get_asset_vulnerability_solutions,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_validations::OPERATION,
+            info: super::operations::get_vulnerability_validations::operation,
             table: r##"{"name":"get-vulnerability-validations","group":"vulnerability-result","about":"Asset Vulnerability Validations","long_about":"Returns all vulnerability validations for a vulnerability on an asset. The asset must be currently vulnerable to the validated vulnerable for the validation to be returned.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ResourcesVulnerabilityValidationResource"}}}"##,
             run: get_vulnerability_validations,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::create_vulnerability_validation::OPERATION,
+            info: super::operations::create_vulnerability_validation::operation,
             table: r##"{"name":"create-vulnerability-validation","group":"vulnerability-result","about":"Asset Vulnerability Validations","long_about":"Creates a vulnerability validation for a vulnerability on an asset. The validation signifies that the vulnerability has been confirmed exploitable by an external tool, such as <a target=\"_blank\" rel=\"noopener noreferrer\" href=\"https://www.metasploit.com\">Metasploit</a>.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"date","wire":"date","place":"field","kind":"text","about":"The date and time the vulnerability was validated, in the ISO8601 format."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the vulnerability validation."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"source","wire":"source","place":"field","kind":"json"}],"body":{"media_type":"application/json","kind":"json","about":"A vulnerability validation for a vulnerability on an asset. The validation signifies that the vulnerability has been confirmed exploitable by an external tool, such as <a target=\"_blank\" rel=\"noopener noreferrer\" href=\"https://www.metasploit.com\">Metasploit</a>.","schema":{"$ref":"#/definitions/VulnerabilityValidationResource"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceVulnerabilityValidationIdLink"}}}"##,
             run: create_vulnerability_validation,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_validation::OPERATION,
+            info: super::operations::get_vulnerability_validation::operation,
             table: r##"{"name":"get-vulnerability-validation","group":"vulnerability-result","about":"Asset Vulnerability Validation","long_about":"Returns a vulnerability validation for a vulnerability on an asset. The asset must be currently vulnerable to the validated vulnerable for the validation to be returned.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"validation-id","wire":"validationId","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability validation.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityValidationResource"}}}"##,
             run: get_vulnerability_validation,
         },
         #[cfg(feature = "insightvm_console-vulnerability-result")]
         runtime::cli::Operation {
-            info: &super::operations::delete_vulnerability_validation::OPERATION,
+            info: super::operations::delete_vulnerability_validation::operation,
             table: r##"{"name":"delete-vulnerability-validation","group":"vulnerability-result","about":"Asset Vulnerability Validation","long_about":"Removes a vulnerability validation for a vulnerability from an asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}},{"flag":"vulnerability-id","wire":"vulnerabilityId","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"validation-id","wire":"validationId","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability validation.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_vulnerability_validation,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_authentication_sources::OPERATION,
+            info: super::operations::get_authentication_sources::operation,
             table: r##"{"name":"get-authentication-sources","group":"user","about":"Authentication Sources","long_about":"Returns all available sources of authentication for users.","output":{"json":{"$ref":"#/definitions/ResourcesAuthenticationSource"}}}"##,
             run: get_authentication_sources,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_authentication_source::OPERATION,
+            info: super::operations::get_authentication_source::operation,
             table: r##"{"name":"get-authentication-source","group":"user","about":"Authentication Source","long_about":"Returns the details for an authentication source.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the authentication source.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/AuthenticationSource"}}}"##,
             run: get_authentication_source,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_authentication_source_users::OPERATION,
+            info: super::operations::get_authentication_source_users::operation,
             table: r##"{"name":"get-authentication-source-users","group":"user","about":"Authentication Source Users","long_about":"Returns hypermedia links for the user accounts that use the authentication source to authenticate.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the authentication source.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithUserIdLink"}}}"##,
             run: get_authentication_source_users,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::get_discovery_connections::OPERATION,
+            info: super::operations::get_discovery_connections::operation,
             table: r##"{"name":"get-discovery-connections","group":"asset-discovery","about":"Discovery Connections","long_about":"Returns all discovery connections.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfDiscoveryConnection"}},"pages":{"$ref":"#/definitions/DiscoveryConnection"}}"##,
             run: get_discovery_connections,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::get_discovery_connection::OPERATION,
+            info: super::operations::get_discovery_connection::operation,
             table: r##"{"name":"get-discovery-connection","group":"asset-discovery","about":"Discovery Connection","long_about":"Returns a discovery connection.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the discovery connection.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/DiscoveryConnection"}}}"##,
             run: get_discovery_connection,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::reconnect_discovery_connection::OPERATION,
+            info: super::operations::reconnect_discovery_connection::operation,
             table: r#"{"name":"reconnect-discovery-connection","group":"asset-discovery","about":"Discovery Connection Reconnect","long_about":"Attempts to reconnect the discovery connection.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the discovery connection.","schema":{"type":"integer","format":"int64"}}],"output":"empty"}"#,
             run: reconnect_discovery_connection,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_exploits::OPERATION,
+            info: super::operations::get_exploits::operation,
             table: r##"{"name":"get-exploits","group":"vulnerability","about":"Exploits","long_about":"Returns all known exploits.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfExploit"}},"pages":{"$ref":"#/definitions/Exploit"}}"##,
             run: get_exploits,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_exploit::OPERATION,
+            info: super::operations::get_exploit::operation,
             table: r##"{"name":"get-exploit","group":"vulnerability","about":"Exploit","long_about":"Returns the details for an exploit.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the exploit.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Exploit"}}}"##,
             run: get_exploit,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_exploit_vulnerabilities::OPERATION,
+            info: super::operations::get_exploit_vulnerabilities::operation,
             table: r##"{"name":"get-exploit-vulnerabilities","group":"vulnerability","about":"Exploitable Vulnerabilities","long_about":"Returns the vulnerabilities exploitable to a exploit.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the exploit.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithVulnerabilityNaturalIdLink"}}}"##,
             run: get_exploit_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_malware_kits::OPERATION,
+            info: super::operations::get_malware_kits::operation,
             table: r##"{"name":"get-malware-kits","group":"vulnerability","about":"Malware Kits","long_about":"Returns all known malware kits.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfMalwareKit"}},"pages":{"$ref":"#/definitions/MalwareKit"}}"##,
             run: get_malware_kits,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_malware_kit::OPERATION,
+            info: super::operations::get_malware_kit::operation,
             table: r##"{"name":"get-malware-kit","group":"vulnerability","about":"Malware Kit","long_about":"Returns the details for a malware kit.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the malware kit.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/MalwareKit"}}}"##,
             run: get_malware_kit,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_malware_kit_vulnerabilities::OPERATION,
+            info: super::operations::get_malware_kit_vulnerabilities::operation,
             table: r##"{"name":"get-malware-kit-vulnerabilities","group":"vulnerability","about":"Malware Kit Vulnerabilities","long_about":"Returns the vulnerabilities that are susceptible to being attacked by a malware kit.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the malware kit.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithVulnerabilityNaturalIdLink"}}}"##,
             run: get_malware_kit_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_operating_systems::OPERATION,
+            info: super::operations::get_operating_systems::operation,
             table: r##"{"name":"get-operating-systems","group":"asset","about":"Operating Systems","long_about":"Returns all operating systems discovered across all assets. ","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfOperatingSystem"}},"pages":{"$ref":"#/definitions/OperatingSystem"}}"##,
             run: get_operating_systems,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_operating_system::OPERATION,
+            info: super::operations::get_operating_system::operation,
             table: r##"{"name":"get-operating-system","group":"asset","about":"Operating System","long_about":"Returns the details for an operating system.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the operating system.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/OperatingSystem"}}}"##,
             run: get_operating_system,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policies::OPERATION,
+            info: super::operations::get_policies::operation,
             table: r##"{"name":"get-policies","group":"policy","about":"Policies","long_about":"Retrieves a paged resource of policies.","inputs":[{"flag":"filter","wire":"filter","place":"query","kind":"text","about":"Filters the retrieved policies with those whose titles that match the parameter.","schema":{"type":"string"}},{"flag":"scanned-only","wire":"scannedOnly","place":"query","kind":"switch","about":"Flag indicating the policies retrieved should only include those with Pass or Fail compliance results. The list of scanned policies is based on the user's list of accessible assets.","schema":{"type":"boolean"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicy"}},"pages":{"$ref":"#/definitions/Policy"}}"##,
             run: get_policies,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_children::OPERATION,
+            info: super::operations::get_policy_children::operation,
             table: r##"{"name":"get-policy-children","group":"policy","about":"Policy Rules or Groups Directly Under Policy","long_about":"Retrieves a paged resource of either policy rules, or groups, that are defined directly underneath the specified policy.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyItem"}}}"##,
             run: get_policy_children,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy::OPERATION,
+            info: super::operations::get_policy::operation,
             table: r##"{"name":"get-policy","group":"policy","about":"Policy","long_about":"Retrieves the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Policy"}}}"##,
             run: get_policy,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_asset_results::OPERATION,
+            info: super::operations::get_policy_asset_results::operation,
             table: r##"{"name":"get-policy-asset-results","group":"policy","about":"Policy Asset Results","long_about":"Retrieves asset resources with rule compliance results for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"applicable-only","wire":"applicableOnly","place":"query","kind":"switch","about":"An optional boolean parameter indicating the assets retrieved should only include those with rule results of either PASS or FAIL. Default value is `false`, which will also include assets with a compliance status of NOT_APPLICABLE.","schema":{"type":"boolean"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyAsset"}},"pages":{"$ref":"#/definitions/PolicyAsset"}}"##,
             run: get_policy_asset_results,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_asset_result::OPERATION,
+            info: super::operations::get_policy_asset_result::operation,
             table: r##"{"name":"get-policy-asset-result","group":"policy","about":"Policy Asset Result","long_about":"Retrieves an asset resource with rule compliance results for the specified asset and policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyAsset"}}}"##,
             run: get_policy_asset_result,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_groups::OPERATION,
+            info: super::operations::get_policy_groups::operation,
             table: r##"{"name":"get-policy-groups","group":"policy","about":"Policy Groups","long_about":"Retrieves a paged resource of policy groups for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyGroup"}},"pages":{"$ref":"#/definitions/PolicyGroup"}}"##,
             run: get_policy_groups,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_group::OPERATION,
+            info: super::operations::get_policy_group::operation,
             table: r##"{"name":"get-policy-group","group":"policy","about":"Policy Group","long_about":"Retrieves the specified policy group.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyGroup"}}}"##,
             run: get_policy_group,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_group_asset_results::OPERATION,
+            info: super::operations::get_policy_group_asset_results::operation,
             table: r##"{"name":"get-policy-group-asset-results","group":"policy","about":"Assets Compliance For Policy Rules Under Policy Group","long_about":"Retrieves asset resources with rule compliance status against all rules under the specified policy group.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}},{"flag":"applicable-only","wire":"applicableOnly","place":"query","kind":"switch","about":"An optional boolean parameter indicating the assets retrieved should only include those with rule results of either PASS or FAIL. Default value is `false`, which will also include assets with a compliance status of NOT_APPLICABLE.","schema":{"type":"boolean"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyAsset"}},"pages":{"$ref":"#/definitions/PolicyAsset"}}"##,
             run: get_policy_group_asset_results,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_group_asset_result::OPERATION,
+            info: super::operations::get_policy_group_asset_result::operation,
             table: r##"{"name":"get-policy-group-asset-result","group":"policy","about":"Asset Compliance For Policy Rules Under Policy Group","long_about":"Retrieves an asset resource with rule compliance status against all rules under the specified policy group.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyAsset"}}}"##,
             run: get_policy_group_asset_result,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_group_children::OPERATION,
+            info: super::operations::get_policy_group_children::operation,
             table: r##"{"name":"get-policy-group-children","group":"policy","about":"Policy Rules or Groups Directly Under Policy Group","long_about":"Retrieves a paged resource of either policy rules, or groups, that are defined directly underneath the specified policy group.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyItem"}}}"##,
             run: get_policy_group_children,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_descendant_policy_rules::OPERATION,
+            info: super::operations::get_descendant_policy_rules::operation,
             table: r##"{"name":"get-descendant-policy-rules","group":"policy","about":"Policy Rules Under Policy Group","long_about":"Retrieves the list of policy rules defined directly, or indirectly, underneath the specified policy group.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"group-id","wire":"groupId","place":"path","kind":"json","required":true,"about":"The identifier of the policy group.","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyRule"}},"pages":{"$ref":"#/definitions/PolicyRule"}}"##,
             run: get_descendant_policy_rules,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rules::OPERATION,
+            info: super::operations::get_policy_rules::operation,
             table: r##"{"name":"get-policy-rules","group":"policy","about":"Policy Rules","long_about":"Retrieves a paged resource of policy rules for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyRule"}},"pages":{"$ref":"#/definitions/PolicyRule"}}"##,
             run: get_policy_rules,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_disabled_policy_rules::OPERATION,
+            info: super::operations::get_disabled_policy_rules::operation,
             table: r##"{"name":"get-disabled-policy-rules","group":"policy","about":"Disabled Policy Rules","long_about":"Retrieves a paged resource of disabled policy rules for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyRule"}},"pages":{"$ref":"#/definitions/PolicyRule"}}"##,
             run: get_disabled_policy_rules,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule::OPERATION,
+            info: super::operations::get_policy_rule::operation,
             table: r##"{"name":"get-policy-rule","group":"policy","about":"Policy Rule","long_about":"Retrieves the specified policy rule.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyRule"}}}"##,
             run: get_policy_rule,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_asset_results::OPERATION,
+            info: super::operations::get_policy_rule_asset_results::operation,
             table: r##"{"name":"get-policy-rule-asset-results","group":"policy","about":"Assets Compliance For Policy Rule","long_about":"Retrieves asset resources with rule compliance results for the specified policy policy rule.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}},{"flag":"applicable-only","wire":"applicableOnly","place":"query","kind":"switch","about":"An optional boolean parameter indicating the assets retrieved should only include those with rule results of either PASS or FAIL. Default value is `false`, which will also include assets with a compliance status of NOT_APPLICABLE.","schema":{"type":"boolean"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyAsset"}},"pages":{"$ref":"#/definitions/PolicyAsset"}}"##,
             run: get_policy_rule_asset_results,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_asset_result::OPERATION,
+            info: super::operations::get_policy_rule_asset_result::operation,
             table: r##"{"name":"get-policy-rule-asset-result","group":"policy","about":"Asset Compliance For Policy Rule","long_about":"Retrieves an asset resource with rule compliance results for the specified policy policy rule.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyAsset"}}}"##,
             run: get_policy_rule_asset_result,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_asset_result_proof::OPERATION,
+            info: super::operations::get_policy_rule_asset_result_proof::operation,
             table: r#"{"name":"get-policy-rule-asset-result-proof","group":"policy","about":"Policy Rule Proof For Asset","long_about":"Retrieves the policy rule proof captured during evaluation against the specified asset.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":"text"}"#,
             run: get_policy_rule_asset_result_proof,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_controls::OPERATION,
+            info: super::operations::get_policy_rule_controls::operation,
             table: r##"{"name":"get-policy-rule-controls","group":"policy","about":"Policy Rule Controls","long_about":"Retrieves all NIST SP 800-53 controls mappings for each CCE within the specified policy rule.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyControl"}},"pages":{"$ref":"#/definitions/PolicyControl"}}"##,
             run: get_policy_rule_controls,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_rationale::OPERATION,
+            info: super::operations::get_policy_rule_rationale::operation,
             table: r#"{"name":"get-policy-rule-rationale","group":"policy","about":"Policy Rule Rationale","long_about":"Retrieves the policy rule rationale for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}}],"output":"text"}"#,
             run: get_policy_rule_rationale,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_rule_remediation::OPERATION,
+            info: super::operations::get_policy_rule_remediation::operation,
             table: r#"{"name":"get-policy-rule-remediation","group":"policy","about":"Policy Rule Remediation","long_about":"Retrieves the policy rule remediation for the specified policy.","inputs":[{"flag":"policy-id","wire":"policyId","place":"path","kind":"json","required":true,"about":"The identifier of the policy","schema":{"type":"integer","format":"int64"}},{"flag":"rule-id","wire":"ruleId","place":"path","kind":"json","required":true,"about":"The identifier of the policy rule.","schema":{"type":"integer","format":"int64"}}],"output":"text"}"#,
             run: get_policy_rule_remediation,
         },
         #[cfg(feature = "insightvm_console-policy")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_summary::OPERATION,
+            info: super::operations::get_policy_summary::operation,
             table: r##"{"name":"get-policy-summary","group":"policy","about":"Policy Compliance Summaries","long_about":"Retrieves a compliance summary of all policies.","output":{"json":{"$ref":"#/definitions/PolicySummaryResource"}}}"##,
             run: get_policy_summary,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_overrides::OPERATION,
+            info: super::operations::get_policy_overrides::operation,
             table: r##"{"name":"get-policy-overrides","group":"policy-override","about":"Policy Overrides","long_about":"Retrieves policy overrides defined on policy rules.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfPolicyOverride"}},"pages":{"$ref":"#/definitions/PolicyOverride"}}"##,
             run: get_policy_overrides,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::create_policy_override::OPERATION,
+            info: super::operations::create_policy_override::operation,
             table: r##"{"name":"create-policy-override","group":"policy-override","about":"Policy Overrides","long_about":"Submit a policy override. The policy override can be submitted or it can be submitted and approved in a single request.","inputs":[{"flag":"expires","wire":"expires","place":"field","kind":"text","about":"The date the policy override is set to expire. Date is represented in ISO 8601 format."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the policy override."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"review","wire":"review","place":"field","kind":"json"},{"flag":"scope","wire":"scope","place":"field","kind":"json","required":true},{"flag":"state","wire":"state","place":"field","kind":"text","required":true,"about":"The state of the policy override. Can be one of the following values: | Value | Description | Affects Compliance Results | | ---------------- | ----------------------------------------------------------------------------------- |:--------------------------:| | `\"deleted\"` | The policy override has been deleted. | | | `\"expired\"` | The policy override had an expiration date and it has expired. | | | `\"approved\"` | The policy override was submitted and approved. | &check; | | `\"rejected\"` | The policy override was rejected by the reviewer. | | | `\"under-review\"` | The policy override was submitted but not yet approved or rejected by the reviewer. | |"},{"flag":"submit","wire":"submit","place":"field","kind":"json","required":true}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a policy override. Allows users to override the compliance result of a policy rule.","schema":{"$ref":"#/definitions/PolicyOverride"}},"output":{"json":{"$ref":"#/definitions/CreatedReferencePolicyOverrideIdLink"}}}"##,
             run: create_policy_override,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_override::OPERATION,
+            info: super::operations::get_policy_override::operation,
             table: r##"{"name":"get-policy-override","group":"policy-override","about":"Policy Override","long_about":"Retrieve the specified policy override.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy override.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/PolicyOverride"}}}"##,
             run: get_policy_override,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::delete_policy_override::OPERATION,
+            info: super::operations::delete_policy_override::operation,
             table: r##"{"name":"delete-policy-override","group":"policy-override","about":"Policy Override","long_about":"Removes a policy override created for a policy rule.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy override.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_policy_override,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::get_policy_override_expiration::OPERATION,
+            info: super::operations::get_policy_override_expiration::operation,
             table: r#"{"name":"get-policy-override-expiration","group":"policy-override","about":"Policy Override Expiration","long_about":"Get the expiration date for a policy override.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy override.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"type":"string"}}}"#,
             run: get_policy_override_expiration,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::set_policy_override_expiration::OPERATION,
+            info: super::operations::set_policy_override_expiration::operation,
             table: r##"{"name":"set-policy-override-expiration","group":"policy-override","about":"Policy Override Expiration","long_about":"Set the expiration date for a policy override. This must be a valid date in the future.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy override.","schema":{"type":"integer","format":"int64"}}],"body":{"media_type":"application/json","kind":"json","about":"The date the policy override is set to expire. Date is represented in ISO 8601 format.","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_policy_override_expiration,
         },
         #[cfg(feature = "insightvm_console-policy-override")]
         runtime::cli::Operation {
-            info: &super::operations::set_policy_override_status::OPERATION,
+            info: super::operations::set_policy_override_status::operation,
             table: r##"{"name":"set-policy-override-status","group":"policy-override","about":"Policy Override Status","long_about":"Update the status of the specified policy override. The status can be one of the following: `\"recall\"`, `\"approve\"`, or `\"reject\"`.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the policy override.","schema":{"type":"integer","format":"int64"}},{"flag":"status","wire":"status","place":"path","kind":"text","required":true,"values":["recall","approve","reject"],"about":"Policy Override Status","schema":{"$ref":"#/definitions/SetPolicyOverrideStatusStatus"}}],"body":{"media_type":"application/json","kind":"json","about":"A comment describing the change of the policy override status.","schema":{"type":"string"}},"output":"empty"}"##,
             run: set_policy_override_status,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_privileges::OPERATION,
+            info: super::operations::get_privileges::operation,
             table: r##"{"name":"get-privileges","group":"user","about":"Privileges","long_about":"Returns all privileges that may be granted to a role.","output":{"json":{"$ref":"#/definitions/Privileges"}}}"##,
             run: get_privileges,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_privilege::OPERATION,
+            info: super::operations::get_privilege::operation,
             table: r##"{"name":"get-privilege","group":"user","about":"Privilege","long_about":"Returns the details for a privilege.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"values":["all-permissions","create-reports","configure-global-settings","manage-sites","manage-tags","manage-static-asset-groups","manage-dynamic-asset-groups","manage-scan-templates","manage-report-templates","manage-scan-engines","submit-vulnerability-exceptions","approve-vulnerability-exceptions","delete-vulnerability-exceptions","manage-vuln-investigations","view-vuln-investigations","create-tickets","close-tickets","assign-ticket-assignee","manage-site-access","manage-asset-group-access","manage-report-access","use-restricted-report-sections","manage-policies","view-asset-group-asset-data","manage-asset-group-assets","view-site-asset-data","specify-site-metadata","purge-site-asset-data","specify-scan-targets","assign-scan-engine","assign-scan-template","manage-site-credentials","manage-scan-alerts","schedule-automatic-scans","start-unscheduled-scans"],"about":"The identifier of the privilege.","schema":{"$ref":"#/definitions/GetPrivilegeId"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: get_privilege,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_users_with_privilege::OPERATION,
+            info: super::operations::get_users_with_privilege::operation,
             table: r##"{"name":"get-users-with-privilege","group":"user","about":"Users With Privilege","long_about":"Returns hypermedia links for all users granted the specified privilege by their role.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"values":["all-permissions","create-reports","configure-global-settings","manage-sites","manage-tags","manage-static-asset-groups","manage-dynamic-asset-groups","manage-scan-templates","manage-report-templates","manage-scan-engines","submit-vulnerability-exceptions","approve-vulnerability-exceptions","delete-vulnerability-exceptions","manage-vuln-investigations","view-vuln-investigations","create-tickets","close-tickets","assign-ticket-assignee","manage-site-access","manage-asset-group-access","manage-report-access","use-restricted-report-sections","manage-policies","view-asset-group-asset-data","manage-asset-group-assets","view-site-asset-data","specify-site-metadata","purge-site-asset-data","specify-scan-targets","assign-scan-engine","assign-scan-template","manage-site-credentials","manage-scan-alerts","schedule-automatic-scans","start-unscheduled-scans"],"about":"The identifier of the privilege.","schema":{"$ref":"#/definitions/GetUsersWithPrivilegeId"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithUserIdLink"}}}"##,
             run: get_users_with_privilege,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report_formats::OPERATION,
+            info: super::operations::get_report_formats::operation,
             table: r##"{"name":"get-report-formats","group":"report","about":"Report Formats","long_about":"Returns all available report formats. A report format indicates an output file format specification (e.g. PDF, XML, etc). Some printable formats may be templated, and others may not. The supported templates for each formated are provided.","output":{"json":{"$ref":"#/definitions/ResourcesAvailableReportFormat"}}}"##,
             run: get_report_formats,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report_templates::OPERATION,
+            info: super::operations::get_report_templates::operation,
             table: r##"{"name":"get-report-templates","group":"report","about":"Report Templates","long_about":"Returns all available report templates.","output":{"json":{"$ref":"#/definitions/ResourcesReportTemplate"}}}"##,
             run: get_report_templates,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report_template::OPERATION,
+            info: super::operations::get_report_template::operation,
             table: r##"{"name":"get-report-template","group":"report","about":"Report Template","long_about":"Returns the details of a report template. Report templates govern the contents generated within a report. ","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the report template;","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReportTemplate"}}}"##,
             run: get_report_template,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_reports::OPERATION,
+            info: super::operations::get_reports::operation,
             table: r##"{"name":"get-reports","group":"report","about":"Reports","long_about":"Returns all defined report configurations.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfReport"}},"pages":{"$ref":"#/definitions/Report"}}"##,
             run: get_reports,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::create_report::OPERATION,
+            info: super::operations::create_report::operation,
             table: r##"{"name":"create-report","group":"report","about":"Reports","long_about":"Configures a new report for generation. Report types are controlled through either or both a format and template. Non-templatized (`export`) report formats do not require a template and have their output format preset. Templatized (`document` and `file`) report formats support a report template that governs the content of the output and the output format can be chosen from a list of supported formats.","inputs":[{"flag":"baseline","wire":"baseline","place":"field","kind":"json","about":"If the template is `baseline-comparison` or `executive-overview` the baseline scan to compare against. This can be the `first` scan, the `previous` scan, or a scan as of a specified date. Defaults to `previous`."},{"flag":"bureau","wire":"bureau","place":"field","kind":"text","about":"The name of the bureau for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"component","wire":"component","place":"field","kind":"text","about":"The name of the component for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"database","wire":"database","place":"field","kind":"json"},{"flag":"email","wire":"email","place":"field","kind":"json"},{"flag":"enclave","wire":"enclave","place":"field","kind":"text","about":"The name of the enclave for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"filters","wire":"filters","place":"field","kind":"json"},{"flag":"format","wire":"format","place":"field","kind":"text","about":"The output format of the report. The format will restrict the available templates and parameters that can be specified."},{"flag":"frequency","wire":"frequency","place":"field","kind":"json"},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the report."},{"flag":"language","wire":"language","place":"field","kind":"text","about":"The locale (language) in which the report is generated"},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The name of the report."},{"flag":"organization","wire":"organization","place":"field","kind":"text","about":"The organization used for a XCCDF XML report. Only used when the format is `\"xccdf-xml\"`."},{"flag":"owner","wire":"owner","place":"field","kind":"json","about":"The identifier of the report owner."},{"flag":"policies","wire":"policies","place":"field","kind":"json","repeated":true,"about":"If the template is `rule-breakdown-summary`, `top-policy-remediations`, or `top-policy-remediations-with-details` the identifiers of the policies to report against."},{"flag":"policy","wire":"policy","place":"field","kind":"json","about":"The policy to report on. Only used when the format is `\"oval-xml\"`, `\"\"xccdf-csv\"`, or `\"xccdf-xml\"`."},{"flag":"query","wire":"query","place":"field","kind":"text","about":"SQL query to run against the Reporting Data Model. Only used when the format is `\"sql-query\"`."},{"flag":"range","wire":"range","place":"field","kind":"json"},{"flag":"remediation","wire":"remediation","place":"field","kind":"json"},{"flag":"risk-trend","wire":"riskTrend","place":"field","kind":"json"},{"flag":"scope","wire":"scope","place":"field","kind":"json"},{"flag":"storage","wire":"storage","place":"field","kind":"json"},{"flag":"template","wire":"template","place":"field","kind":"text","about":"The template for the report (only required if the format is templatized)."},{"flag":"timezone","wire":"timezone","place":"field","kind":"text","about":"The timezone the report generates in, such as `\"America/Los_Angeles\"`."},{"flag":"users","wire":"users","place":"field","kind":"json","repeated":true,"about":"The identifiers of the users granted explicit access to the report."},{"flag":"version2","wire":"version","place":"field","kind":"text","about":"The version of the report Data Model to report against. Only used when the format is `\"sql-query\"`."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a report configuration.","schema":{"$ref":"#/definitions/Report"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceIntLink"}}}"##,
             run: create_report,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report::OPERATION,
+            info: super::operations::get_report::operation,
             table: r##"{"name":"get-report","group":"report","about":"Report","long_about":"Returns the configuration details of a report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Report"}}}"##,
             run: get_report,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::update_report::OPERATION,
+            info: super::operations::update_report::operation,
             table: r##"{"name":"update-report","group":"report","about":"Report","long_about":"Updates the configuration details of a report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}},{"flag":"baseline","wire":"baseline","place":"field","kind":"json","about":"If the template is `baseline-comparison` or `executive-overview` the baseline scan to compare against. This can be the `first` scan, the `previous` scan, or a scan as of a specified date. Defaults to `previous`."},{"flag":"bureau","wire":"bureau","place":"field","kind":"text","about":"The name of the bureau for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"component","wire":"component","place":"field","kind":"text","about":"The name of the component for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"database","wire":"database","place":"field","kind":"json"},{"flag":"email","wire":"email","place":"field","kind":"json"},{"flag":"enclave","wire":"enclave","place":"field","kind":"text","about":"The name of the enclave for a CyberScope report. Only used when the format is `\"cyberscope-xml\"`."},{"flag":"filters","wire":"filters","place":"field","kind":"json"},{"flag":"format","wire":"format","place":"field","kind":"text","about":"The output format of the report. The format will restrict the available templates and parameters that can be specified."},{"flag":"frequency","wire":"frequency","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the report."},{"flag":"language","wire":"language","place":"field","kind":"text","about":"The locale (language) in which the report is generated"},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The name of the report."},{"flag":"organization","wire":"organization","place":"field","kind":"text","about":"The organization used for a XCCDF XML report. Only used when the format is `\"xccdf-xml\"`."},{"flag":"owner","wire":"owner","place":"field","kind":"json","about":"The identifier of the report owner."},{"flag":"policies","wire":"policies","place":"field","kind":"json","repeated":true,"about":"If the template is `rule-breakdown-summary`, `top-policy-remediations`, or `top-policy-remediations-with-details` the identifiers of the policies to report against."},{"flag":"policy","wire":"policy","place":"field","kind":"json","about":"The policy to report on. Only used when the format is `\"oval-xml\"`, `\"\"xccdf-csv\"`, or `\"xccdf-xml\"`."},{"flag":"query","wire":"query","place":"field","kind":"text","about":"SQL query to run against the Reporting Data Model. Only used when the format is `\"sql-query\"`."},{"flag":"range","wire":"range","place":"field","kind":"json"},{"flag":"remediation","wire":"remediation","place":"field","kind":"json"},{"flag":"risk-trend","wire":"riskTrend","place":"field","kind":"json"},{"flag":"scope","wire":"scope","place":"field","kind":"json"},{"flag":"storage","wire":"storage","place":"field","kind":"json"},{"flag":"template","wire":"template","place":"field","kind":"text","about":"The template for the report (only required if the format is templatized)."},{"flag":"timezone","wire":"timezone","place":"field","kind":"text","about":"The timezone the report generates in, such as `\"America/Los_Angeles\"`."},{"flag":"users","wire":"users","place":"field","kind":"json","repeated":true,"about":"The identifiers of the users granted explicit access to the report."},{"flag":"version2","wire":"version","place":"field","kind":"text","about":"The version of the report Data Model to report against. Only used when the format is `\"sql-query\"`."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a report configuration.","schema":{"$ref":"#/definitions/Report"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_report,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::delete_report::OPERATION,
+            info: super::operations::delete_report::operation,
             table: r##"{"name":"delete-report","group":"report","about":"Report","long_about":"Deletes the configuration of a report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_report,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::generate_report::OPERATION,
+            info: super::operations::generate_report::operation,
             table: r##"{"name":"generate-report","group":"report","about":"Report Generation","long_about":"Generates a configured report and returns the instance identifier of the report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferenceWithReportIdLink"}}}"##,
             run: generate_report,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report_instances::OPERATION,
+            info: super::operations::get_report_instances::operation,
             table: r##"{"name":"get-report-instances","group":"report","about":"Report Histories","long_about":"Returns all historical details for generation of the report over time.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesReportInstance"}}}"##,
             run: get_report_instances,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::get_report_instance::OPERATION,
+            info: super::operations::get_report_instance::operation,
             table: r##"{"name":"get-report-instance","group":"report","about":"Report History","long_about":"Returns the details for a generation of the report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}},{"flag":"instance","wire":"instance","place":"path","kind":"text","required":true,"values":["latest","integer <<int32>>"],"about":"The identifier of the report instance.","schema":{"$ref":"#/definitions/GetReportInstanceInstance"}}],"output":{"json":{"$ref":"#/definitions/ReportInstance"}}}"##,
             run: get_report_instance,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::delete_report_instance::OPERATION,
+            info: super::operations::delete_report_instance::operation,
             table: r##"{"name":"delete-report-instance","group":"report","about":"Report History","long_about":"Deletes an instance of a generated report.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}},{"flag":"instance","wire":"instance","place":"path","kind":"text","required":true,"values":["latest","integer <<int32>>"],"about":"The identifier of the report instance.","schema":{"$ref":"#/definitions/DeleteReportInstanceInstance"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_report_instance,
         },
         #[cfg(feature = "insightvm_console-report")]
         runtime::cli::Operation {
-            info: &super::operations::download_report::OPERATION,
+            info: super::operations::download_report::operation,
             table: r##"{"name":"download-report","group":"report","about":"Report Download","long_about":"Returns the contents of a generated report. The report content is usually returned in a GZip compressed format.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the report.","schema":{"type":"integer","format":"int32"}},{"flag":"instance","wire":"instance","place":"path","kind":"text","required":true,"values":["latest","integer <<int32>>"],"about":"The identifier of the report instance.","schema":{"$ref":"#/definitions/DownloadReportInstance"}}],"output":"file"}"##,
             run: download_report,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_roles::OPERATION,
+            info: super::operations::get_roles::operation,
             table: r##"{"name":"get-roles","group":"user","about":"Roles","long_about":"Returns all roles for which users may be assigned.","output":{"json":{"$ref":"#/definitions/ResourcesRole"}}}"##,
             run: get_roles,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_role::OPERATION,
+            info: super::operations::get_role::operation,
             table: r##"{"name":"get-role","group":"user","about":"Role","long_about":"Retrieves the details of a role.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the role.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/Role"}}}"##,
             run: get_role,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::update_role::OPERATION,
+            info: super::operations::update_role::operation,
             table: r##"{"name":"update-role","group":"user","about":"Role","long_about":"Updates the details of a role.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the role.","schema":{"type":"string"}},{"flag":"description","wire":"description","place":"field","kind":"text","required":true,"about":"The description of the role."},{"flag":"id2","wire":"id","place":"field","kind":"text","required":true,"about":"The identifier of the role."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The human readable name of the role."},{"flag":"privileges","wire":"privileges","place":"field","kind":"text","repeated":true,"values":["all-permissions","create-reports","configure-global-settings","manage-sites","manage-tags","manage-static-asset-groups","manage-dynamic-asset-groups","manage-scan-templates","manage-report-templates","manage-scan-engines","submit-vulnerability-exceptions","approve-vulnerability-exceptions","delete-vulnerability-exceptions","manage-vuln-investigations","view-vuln-investigations","create-tickets","close-tickets","assign-ticket-assignee","manage-site-access","manage-asset-group-access","manage-report-access","use-restricted-report-sections","manage-policies","view-asset-group-asset-data","manage-asset-group-assets","view-site-asset-data","specify-site-metadata","purge-site-asset-data","specify-scan-targets","assign-scan-engine","assign-scan-template","manage-site-credentials","manage-scan-alerts","schedule-automatic-scans","start-unscheduled-scans"],"about":"The privileges granted to the role."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the role.","schema":{"$ref":"#/definitions/Role"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_role,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::delete_role::OPERATION,
+            info: super::operations::delete_role::operation,
             table: r##"{"name":"delete-role","group":"user","about":"Role","long_about":"Removes a role with the specified identifier. The role must not be built-in and cannot be currently assigned to any users.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the role.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_role,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_role_users::OPERATION,
+            info: super::operations::get_role_users::operation,
             table: r##"{"name":"get-role-users","group":"user","about":"Users With Role","long_about":"Returns hypermedia links for the the users currently assigned a role.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the role.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithUserIdLink"}}}"##,
             run: get_role_users,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine_pools::OPERATION,
+            info: super::operations::get_scan_engine_pools::operation,
             table: r##"{"name":"get-scan-engine-pools","group":"scan-engine","about":"Engine Pools","long_about":"Returns engine pools available to use for scanning.","output":{"json":{"$ref":"#/definitions/ResourcesEnginePool"}}}"##,
             run: get_scan_engine_pools,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::create_scan_engine_pool::OPERATION,
+            info: super::operations::create_scan_engine_pool::operation,
             table: r##"{"name":"create-scan-engine-pool","group":"scan-engine","about":"Engine Pools","long_about":"Creates a new engine pool.","inputs":[{"flag":"engines","wire":"engines","place":"field","kind":"json","repeated":true,"about":"The identifiers of the scan engines in the engine pool."},{"flag":"id","wire":"id","place":"field","kind":"json","required":true,"about":"The identifier of the scan engine."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the scan engine."}],"body":{"media_type":"application/json","kind":"json","about":"The details for the scan engine to update.","schema":{"$ref":"#/definitions/EnginePool"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceEngineIdLink"}}}"##,
             run: create_scan_engine_pool,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_engine_pool::OPERATION,
+            info: super::operations::get_engine_pool::operation,
             table: r##"{"name":"get-engine-pool","group":"scan-engine","about":"Engine Pool","long_about":"Retrieves the details for an engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/EnginePool"}}}"##,
             run: get_engine_pool,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::update_scan_engine_pool::OPERATION,
+            info: super::operations::update_scan_engine_pool::operation,
             table: r##"{"name":"update-scan-engine-pool","group":"scan-engine","about":"Engine Pool","long_about":"Updates the specified engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}},{"flag":"engines","wire":"engines","place":"field","kind":"json","repeated":true,"about":"The identifiers of the scan engines in the engine pool."},{"flag":"id2","wire":"id","place":"field","kind":"json","required":true,"about":"The identifier of the scan engine."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the scan engine."}],"body":{"media_type":"application/json","kind":"json","about":"The details for the scan engine to update.","schema":{"$ref":"#/definitions/EnginePool"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_scan_engine_pool,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::remove_scan_engine_pool::OPERATION,
+            info: super::operations::remove_scan_engine_pool::operation,
             table: r##"{"name":"remove-scan-engine-pool","group":"scan-engine","about":"Engine Pool","long_about":"Deletes the specified engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_scan_engine_pool,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine_pool_scan_engines::OPERATION,
+            info: super::operations::get_scan_engine_pool_scan_engines::operation,
             table: r##"{"name":"get-scan-engine-pool-scan-engines","group":"scan-engine","about":"Engine Pool Engines","long_about":"Get the engines in the engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithEngineIdLink"}}}"##,
             run: get_scan_engine_pool_scan_engines,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::set_scan_engine_pool_scan_engines::OPERATION,
+            info: super::operations::set_scan_engine_pool_scan_engines::operation,
             table: r##"{"name":"set-scan-engine-pool-scan-engines","group":"scan-engine","about":"Engine Pool Engines","long_about":"Set the engines in the engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifiers of the scan engines to place into the engine pool.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_scan_engine_pool_scan_engines,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::add_scan_engine_pool_scan_engine::OPERATION,
+            info: super::operations::add_scan_engine_pool_scan_engine::operation,
             table: r##"{"name":"add-scan-engine-pool-scan-engine","group":"scan-engine","about":"Engine Pool Engines","long_about":"Add an engine to the engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}},{"flag":"engine-id","wire":"engineId","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_scan_engine_pool_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::remove_scan_engine_pool_scan_engine::OPERATION,
+            info: super::operations::remove_scan_engine_pool_scan_engine::operation,
             table: r##"{"name":"remove-scan-engine-pool-scan-engine","group":"scan-engine","about":"Engine Pool Engines","long_about":"Remove the specified engine from the engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}},{"flag":"engine-id","wire":"engineId","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_scan_engine_pool_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine_pool_sites::OPERATION,
+            info: super::operations::get_scan_engine_pool_sites::operation,
             table: r##"{"name":"get-scan-engine-pool-sites","group":"scan-engine","about":"Engine Pool Sites","long_about":"Returns links to the sites associated with this engine pool.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the engine pool.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithSiteIdLink"}}}"##,
             run: get_scan_engine_pool_sites,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engines::OPERATION,
+            info: super::operations::get_scan_engines::operation,
             table: r##"{"name":"get-scan-engines","group":"scan-engine","about":"Scan Engines","long_about":"Returns scan engines available to use for scanning.","output":{"json":{"$ref":"#/definitions/ResourcesScanEngine"}}}"##,
             run: get_scan_engines,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::create_scan_engine::OPERATION,
+            info: super::operations::create_scan_engine::operation,
             table: r##"{"name":"create-scan-engine","group":"scan-engine","about":"Scan Engines","long_about":"Creates a new scan engine.","inputs":[{"flag":"address","wire":"address","place":"field","kind":"text","required":true,"about":"The address the scan engine is hosted."},{"flag":"content-version","wire":"contentVersion","place":"field","kind":"text","about":"The content version of the scan engine."},{"flag":"engine-pools","wire":"enginePools","place":"field","kind":"json","repeated":true,"about":"A list of identifiers of engine pools this engine is included in."},{"flag":"id","wire":"id","place":"field","kind":"json","required":true,"about":"The identifier of the scan engine."},{"flag":"last-refreshed-date","wire":"lastRefreshedDate","place":"field","kind":"text","about":"The date the engine was last refreshed. Date format is in ISO 8601."},{"flag":"last-updated-date","wire":"lastUpdatedDate","place":"field","kind":"text","about":"The date the engine was last updated. Date format is in ISO 8601."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the scan engine."},{"flag":"port","wire":"port","place":"field","kind":"json","required":true,"about":"The port used by the scan engine to communicate with the Security Console."},{"flag":"product-version","wire":"productVersion","place":"field","kind":"text","about":"The product version of the scan engine."},{"flag":"sites","wire":"sites","place":"field","kind":"json","repeated":true,"about":"A list of identifiers of each site the scan engine is assigned to."},{"flag":"status","wire":"status","place":"field","kind":"text","values":["active","incompatible-version","not-responding","pending-authorization","unknown"],"about":"The scan engine status. Can be one of the following values: | Value | Description | | ------------------------- | ------------------------------------------------------------------------------------------ | | `\"active\"` | The scan engine is active. | | `\"incompatible-version\"` | The product version of the remote scan engine is not compatible with the Security Console. | | `\"not-responding\"` | The scan engine is not responding to the Security Console. | | `\"pending-authorization\"` | The Security Console is not yet authorized to connect to the scan engine. | | `\"unknown\"` | The status of the scan engine is unknown. |"}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a scan engine.","schema":{"$ref":"#/definitions/ScanEngine"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithEngineIdLink"}}}"##,
             run: create_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_current_shared_secret::OPERATION,
+            info: super::operations::get_current_shared_secret::operation,
             table: r#"{"name":"get-current-shared-secret","group":"scan-engine","about":"Scan Engine Shared Secret","long_about":"Returns the current valid shared secret, if one has been previously generated and it has not yet expired; otherwise the endpoint will respond with a 404 status code. Use this endpoint to detect whether a previously-generated shared secret is still valid.","output":"text"}"#,
             run: get_current_shared_secret,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::create_shared_secret::OPERATION,
+            info: super::operations::create_shared_secret::operation,
             table: r#"{"name":"create-shared-secret","group":"scan-engine","about":"Scan Engine Shared Secret","long_about":"Returns the current valid shared secret or generates a new shared secret. The endpoint returns an existing shared secret if one was previously generated and it has not yet expired. Conversely, the endpoint will generate and return a new shared secret for either of the following conditions: a shared secret was not previously generated or the previously-generated shared secret has expired. The shared secret is valid for 60 minutes from the moment it is generated.","output":"text"}"#,
             run: create_shared_secret,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::delete_shared_secret::OPERATION,
+            info: super::operations::delete_shared_secret::operation,
             table: r##"{"name":"delete-shared-secret","group":"scan-engine","about":"Scan Engine Shared Secret","long_about":"Revokes the current valid shared secret, if one exists.","output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_shared_secret,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_current_shared_secret_time_to_live::OPERATION,
+            info: super::operations::get_current_shared_secret_time_to_live::operation,
             table: r#"{"name":"get-current-shared-secret-time-to-live","group":"scan-engine","about":"Scan Engine Shared Secret Time to live","long_about":"Returns the number of seconds remaining for the current shared secret before it expires, if one has been previously generated and it has not yet expired; otherwise the endpoint will respond with a 404 status code.","output":{"json":{"type":"integer","format":"int64"}}}"#,
             run: get_current_shared_secret_time_to_live,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine::OPERATION,
+            info: super::operations::get_scan_engine::operation,
             table: r##"{"name":"get-scan-engine","group":"scan-engine","about":"Scan Engine","long_about":"Retrieves the details for a scan engine.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanEngine"}}}"##,
             run: get_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::update_scan_engine::OPERATION,
+            info: super::operations::update_scan_engine::operation,
             table: r##"{"name":"update-scan-engine","group":"scan-engine","about":"Scan Engine","long_about":"Updates the specified scan engine.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}},{"flag":"address","wire":"address","place":"field","kind":"text","required":true,"about":"The address the scan engine is hosted."},{"flag":"content-version","wire":"contentVersion","place":"field","kind":"text","about":"The content version of the scan engine."},{"flag":"engine-pools","wire":"enginePools","place":"field","kind":"json","repeated":true,"about":"A list of identifiers of engine pools this engine is included in."},{"flag":"id2","wire":"id","place":"field","kind":"json","required":true,"about":"The identifier of the scan engine."},{"flag":"last-refreshed-date","wire":"lastRefreshedDate","place":"field","kind":"text","about":"The date the engine was last refreshed. Date format is in ISO 8601."},{"flag":"last-updated-date","wire":"lastUpdatedDate","place":"field","kind":"text","about":"The date the engine was last updated. Date format is in ISO 8601."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the scan engine."},{"flag":"port","wire":"port","place":"field","kind":"json","required":true,"about":"The port used by the scan engine to communicate with the Security Console."},{"flag":"product-version","wire":"productVersion","place":"field","kind":"text","about":"The product version of the scan engine."},{"flag":"sites","wire":"sites","place":"field","kind":"json","repeated":true,"about":"A list of identifiers of each site the scan engine is assigned to."},{"flag":"status","wire":"status","place":"field","kind":"text","values":["active","incompatible-version","not-responding","pending-authorization","unknown"],"about":"The scan engine status. Can be one of the following values: | Value | Description | | ------------------------- | ------------------------------------------------------------------------------------------ | | `\"active\"` | The scan engine is active. | | `\"incompatible-version\"` | The product version of the remote scan engine is not compatible with the Security Console. | | `\"not-responding\"` | The scan engine is not responding to the Security Console. | | `\"pending-authorization\"` | The Security Console is not yet authorized to connect to the scan engine. | | `\"unknown\"` | The status of the scan engine is unknown. |"}],"body":{"media_type":"application/json","kind":"json","about":"The specification of the scan engine to update.","schema":{"$ref":"#/definitions/ScanEngine"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::delete_scan_engine::OPERATION,
+            info: super::operations::delete_scan_engine::operation,
             table: r##"{"name":"delete-scan-engine","group":"scan-engine","about":"Scan Engine","long_about":"Deletes the specified scan engine.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_scan_engine,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_assigned_engine_pools::OPERATION,
+            info: super::operations::get_assigned_engine_pools::operation,
             table: r##"{"name":"get-assigned-engine-pools","group":"scan-engine","about":"Assigned Engine Pools","long_about":"Retrieves the list of engine pools the scan engine is currently assigned to.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesEnginePool"}}}"##,
             run: get_assigned_engine_pools,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine_scans::OPERATION,
+            info: super::operations::get_scan_engine_scans::operation,
             table: r##"{"name":"get-scan-engine-scans","group":"scan-engine","about":"Scan Engine Scans","long_about":"Returns the scans that have been run on a scan engine.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfScan"}},"pages":{"$ref":"#/definitions/Scan"}}"##,
             run: get_scan_engine_scans,
         },
         #[cfg(feature = "insightvm_console-scan-engine")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_engine_sites::OPERATION,
+            info: super::operations::get_scan_engine_sites::operation,
             table: r##"{"name":"get-scan-engine-sites","group":"scan-engine","about":"Scan Engine Sites","long_about":"Retrieves the list of sites the specified scan engine is assigned to.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfSite"}},"pages":{"$ref":"#/definitions/Site"}}"##,
             run: get_scan_engine_sites,
         },
         #[cfg(feature = "insightvm_console-scan-template")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_templates::OPERATION,
+            info: super::operations::get_scan_templates::operation,
             table: r##"{"name":"get-scan-templates","group":"scan-template","about":"Scan Templates","long_about":"Returns all scan templates.","output":{"json":{"$ref":"#/definitions/ResourcesScanTemplate"}}}"##,
             run: get_scan_templates,
         },
         #[cfg(feature = "insightvm_console-scan-template")]
         runtime::cli::Operation {
-            info: &super::operations::create_scan_template::OPERATION,
+            info: super::operations::create_scan_template::operation,
             table: r##"{"name":"create-scan-template","group":"scan-template","about":"Scan Templates","long_about":"Creates a new scan template.","inputs":[{"flag":"checks","wire":"checks","place":"field","kind":"json"},{"flag":"database","wire":"database","place":"field","kind":"json"},{"flag":"description","wire":"description","place":"field","kind":"text","about":"A verbose description of the scan template.."},{"flag":"discovery","wire":"discovery","place":"field","kind":"json"},{"flag":"discovery-only","wire":"discoveryOnly","place":"field","kind":"switch","about":"Whether only discovery is performed during a scan."},{"flag":"enable-windows-services","wire":"enableWindowsServices","place":"field","kind":"switch","about":"Whether Windows services are enabled during a scan. Windows services will be temporarily reconfigured when this option is selected. Original settings will be restored after the scan completes, unless it is interrupted."},{"flag":"enhanced-logging","wire":"enhancedLogging","place":"field","kind":"switch","about":"Whether enhanced logging is gathered during scanning. Collection of enhanced logs may greatly increase the disk space used by a scan."},{"flag":"id","wire":"id","place":"field","kind":"text","about":"The identifier of the scan template"},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"max-parallel-assets","wire":"maxParallelAssets","place":"field","kind":"json","about":"The maximum number of assets scanned simultaneously per scan engine during a scan."},{"flag":"max-scan-processes","wire":"maxScanProcesses","place":"field","kind":"json","about":"The maximum number of scan processes simultaneously allowed against each asset during a scan."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"A concise name for the scan template."},{"flag":"policy","wire":"policy","place":"field","kind":"json"},{"flag":"policy-enabled","wire":"policyEnabled","place":"field","kind":"switch","about":"Whether policy assessment is performed during a scan."},{"flag":"telnet","wire":"telnet","place":"field","kind":"json"},{"flag":"vulnerability-enabled","wire":"vulnerabilityEnabled","place":"field","kind":"switch","about":"Whether vulnerability assessment is performed during a scan."},{"flag":"web","wire":"web","place":"field","kind":"json"},{"flag":"web-enabled","wire":"webEnabled","place":"field","kind":"switch","about":"Whether web spidering and assessment are performed during a scan."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the scan template.","schema":{"$ref":"#/definitions/ScanTemplate"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceScanTemplateIdLink"}}}"##,
             run: create_scan_template,
         },
         #[cfg(feature = "insightvm_console-scan-template")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan_template::OPERATION,
+            info: super::operations::get_scan_template::operation,
             table: r##"{"name":"get-scan-template","group":"scan-template","about":"Scan Template","long_about":"Returns a scan template.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the scan template","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ScanTemplate"}}}"##,
             run: get_scan_template,
         },
         #[cfg(feature = "insightvm_console-scan-template")]
         runtime::cli::Operation {
-            info: &super::operations::update_scan_template::OPERATION,
+            info: super::operations::update_scan_template::operation,
             table: r##"{"name":"update-scan-template","group":"scan-template","about":"Scan Template","long_about":"Updates a scan template.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the scan template","schema":{"type":"string"}},{"flag":"checks","wire":"checks","place":"field","kind":"json"},{"flag":"database","wire":"database","place":"field","kind":"json"},{"flag":"description","wire":"description","place":"field","kind":"text","about":"A verbose description of the scan template.."},{"flag":"discovery","wire":"discovery","place":"field","kind":"json"},{"flag":"discovery-only","wire":"discoveryOnly","place":"field","kind":"switch","about":"Whether only discovery is performed during a scan."},{"flag":"enable-windows-services","wire":"enableWindowsServices","place":"field","kind":"switch","about":"Whether Windows services are enabled during a scan. Windows services will be temporarily reconfigured when this option is selected. Original settings will be restored after the scan completes, unless it is interrupted."},{"flag":"enhanced-logging","wire":"enhancedLogging","place":"field","kind":"switch","about":"Whether enhanced logging is gathered during scanning. Collection of enhanced logs may greatly increase the disk space used by a scan."},{"flag":"id2","wire":"id","place":"field","kind":"text","about":"The identifier of the scan template"},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"max-parallel-assets","wire":"maxParallelAssets","place":"field","kind":"json","about":"The maximum number of assets scanned simultaneously per scan engine during a scan."},{"flag":"max-scan-processes","wire":"maxScanProcesses","place":"field","kind":"json","about":"The maximum number of scan processes simultaneously allowed against each asset during a scan."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"A concise name for the scan template."},{"flag":"policy","wire":"policy","place":"field","kind":"json"},{"flag":"policy-enabled","wire":"policyEnabled","place":"field","kind":"switch","about":"Whether policy assessment is performed during a scan."},{"flag":"telnet","wire":"telnet","place":"field","kind":"json"},{"flag":"vulnerability-enabled","wire":"vulnerabilityEnabled","place":"field","kind":"switch","about":"Whether vulnerability assessment is performed during a scan."},{"flag":"web","wire":"web","place":"field","kind":"json"},{"flag":"web-enabled","wire":"webEnabled","place":"field","kind":"switch","about":"Whether web spidering and assessment are performed during a scan."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the scan template.","schema":{"$ref":"#/definitions/ScanTemplate"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_scan_template,
         },
         #[cfg(feature = "insightvm_console-scan-template")]
         runtime::cli::Operation {
-            info: &super::operations::delete_scan_template::OPERATION,
+            info: super::operations::delete_scan_template::operation,
             table: r##"{"name":"delete-scan-template","group":"scan-template","about":"Scan Template","long_about":"Deletes a scan template.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the scan template","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_scan_template,
         },
         #[cfg(feature = "insightvm_console-scan")]
         runtime::cli::Operation {
-            info: &super::operations::get_scans::OPERATION,
+            info: super::operations::get_scans::operation,
             table: r##"{"name":"get-scans","group":"scan","about":"Scans","long_about":"Returns all scans.","inputs":[{"flag":"active","wire":"active","place":"query","kind":"text","values":["true","false"],"default":false,"about":"Return running scans or past scans (true/false value).","schema":{"$ref":"#/definitions/GetScansActive"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfGlobalScan"}},"pages":{"$ref":"#/definitions/GlobalScan"}}"##,
             run: get_scans,
         },
         #[cfg(feature = "insightvm_console-scan")]
         runtime::cli::Operation {
-            info: &super::operations::get_scan::OPERATION,
+            info: super::operations::get_scan::operation,
             table: r##"{"name":"get-scan","group":"scan","about":"Scan","long_about":"Returns the specified scan.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Scan"}}}"##,
             run: get_scan,
         },
         #[cfg(feature = "insightvm_console-scan")]
         runtime::cli::Operation {
-            info: &super::operations::set_scan_status::OPERATION,
+            info: super::operations::set_scan_status::operation,
             table: r##"{"name":"set-scan-status","group":"scan","about":"Scan Status","long_about":"Updates the scan status. Can pause, resume, and stop scans using this resource. In order to stop a scan the scan must be running or paused. In order to resume a scan the scan must be paused. In order to pause a scan the scan must be running.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the scan.","schema":{"type":"integer","format":"int64"}},{"flag":"status","wire":"status","place":"path","kind":"text","required":true,"values":["pause","stop","resume"],"about":"The status of the scan.","schema":{"$ref":"#/definitions/SetScanStatusStatus"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_scan_status,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::get_shared_credentials::OPERATION,
+            info: super::operations::get_shared_credentials::operation,
             table: r##"{"name":"get-shared-credentials","group":"credential","about":"Shared Credentials","long_about":"Retrieves all defined shared credential resources.","output":{"json":{"$ref":"#/definitions/ResourcesSharedCredential"}}}"##,
             run: get_shared_credentials,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::create_shared_credential::OPERATION,
+            info: super::operations::create_shared_credential::operation,
             table: r##"{"name":"create-shared-credential","group":"credential","about":"Shared Credentials","long_about":"Creates a new shared credential.","inputs":[{"flag":"account","wire":"account","place":"field","kind":"json","required":true},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the credential."},{"flag":"host-restriction","wire":"hostRestriction","place":"field","kind":"text","about":"The host name or IP address that you want to restrict the credentials to."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the credential."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the credential."},{"flag":"port-restriction","wire":"portRestriction","place":"field","kind":"json","about":"Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified."},{"flag":"site-assignment","wire":"siteAssignment","place":"field","kind":"text","required":true,"about":"Assigns the shared scan credential either to be available to all sites or to a specific list of sites. The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | `\"all-sites\"` | The shared scan credential is assigned to all current and future sites. | | `\"specific-sites\"` | The shared scan credential is assigned to zero sites by default. Administrators must explicitly assign sites to the shared credential. | Shared scan credentials assigned to a site can disabled within the site configuration, if needed."},{"flag":"sites","wire":"sites","place":"field","kind":"json","repeated":true,"about":"List of site identifiers. These sites are explicitly assigned access to the shared scan credential, allowing the site to use the credential for authentication during a scan. This property can only be set if the value of property `siteAssignment` is set to `\"specific-sites\"`. When the property `siteAssignment` is set to `\"all-sites\"`, this property will be `null`."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a shared credential.","schema":{"$ref":"#/definitions/SharedCredential"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceCredentialIdLink"}}}"##,
             run: create_shared_credential,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_shared_credentials::OPERATION,
+            info: super::operations::delete_all_shared_credentials::operation,
             table: r##"{"name":"delete-all-shared-credentials","group":"credential","about":"Shared Credentials","long_about":"Deletes all shared credentials.","output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_shared_credentials,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::get_shared_credential::OPERATION,
+            info: super::operations::get_shared_credential::operation,
             table: r##"{"name":"get-shared-credential","group":"credential","about":"Shared Credential","long_about":"Retrieves the specified shared credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the credential.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SharedCredential"}}}"##,
             run: get_shared_credential,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::update_shared_credential::OPERATION,
+            info: super::operations::update_shared_credential::operation,
             table: r##"{"name":"update-shared-credential","group":"credential","about":"Shared Credential","long_about":"Updates the specified shared credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the credential.","schema":{"type":"integer","format":"int32"}},{"flag":"account","wire":"account","place":"field","kind":"json","required":true},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the credential."},{"flag":"host-restriction","wire":"hostRestriction","place":"field","kind":"text","about":"The host name or IP address that you want to restrict the credentials to."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the credential."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the credential."},{"flag":"port-restriction","wire":"portRestriction","place":"field","kind":"json","about":"Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified."},{"flag":"site-assignment","wire":"siteAssignment","place":"field","kind":"text","required":true,"about":"Assigns the shared scan credential either to be available to all sites or to a specific list of sites. The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | `\"all-sites\"` | The shared scan credential is assigned to all current and future sites. | | `\"specific-sites\"` | The shared scan credential is assigned to zero sites by default. Administrators must explicitly assign sites to the shared credential. | Shared scan credentials assigned to a site can disabled within the site configuration, if needed."},{"flag":"sites","wire":"sites","place":"field","kind":"json","repeated":true,"about":"List of site identifiers. These sites are explicitly assigned access to the shared scan credential, allowing the site to use the credential for authentication during a scan. This property can only be set if the value of property `siteAssignment` is set to `\"specific-sites\"`. When the property `siteAssignment` is set to `\"all-sites\"`, this property will be `null`."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of the shared credential to update.","schema":{"$ref":"#/definitions/SharedCredential"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_shared_credential,
         },
         #[cfg(feature = "insightvm_console-credential")]
         runtime::cli::Operation {
-            info: &super::operations::delete_shared_credential::OPERATION,
+            info: super::operations::delete_shared_credential::operation,
             table: r##"{"name":"delete-shared-credential","group":"credential","about":"Shared Credential","long_about":"Deletes the specified shared scan credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the credential.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_shared_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_sites::OPERATION,
+            info: super::operations::get_sites::operation,
             table: r##"{"name":"get-sites","group":"site","about":"Sites","long_about":"Retrieves a paged resource of accessible sites.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfSite"}},"pages":{"$ref":"#/definitions/Site"}}"##,
             run: get_sites,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site::OPERATION,
+            info: super::operations::create_site::operation,
             table: r##"{"name":"create-site","group":"site","about":"Sites","long_about":"Creates a new site with the specified configuration.","inputs":[{"flag":"description","wire":"description","place":"field","kind":"text","about":"The site's description."},{"flag":"engine-id","wire":"engineId","place":"field","kind":"json","about":"The identifier of a scan engine. Default scan engine is selected when not specified."},{"flag":"importance","wire":"importance","place":"field","kind":"text","values":["very_low","low","normal","high","very_high"],"about":"The site importance. Defaults to `\"normal\"` if not specified."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The site name. Name must be unique."},{"flag":"scan","wire":"scan","place":"field","kind":"json"},{"flag":"scan-template-id","wire":"scanTemplateId","place":"field","kind":"text","about":"The identifier of a scan template. Default scan template is selected when not specified."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for creating a site configuration.","schema":{"$ref":"#/definitions/SiteCreateResource"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithSiteIdLink"}}}"##,
             run: create_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site::OPERATION,
+            info: super::operations::get_site::operation,
             table: r##"{"name":"get-site","group":"site","about":"Site","long_about":"Retrieves the site with the specified identifier.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Site"}}}"##,
             run: get_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site::OPERATION,
+            info: super::operations::update_site::operation,
             table: r##"{"name":"update-site","group":"site","about":"Site","long_about":"Updates the configuration of the site with the specified identifier.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The site's description."},{"flag":"engine-id","wire":"engineId","place":"field","kind":"json","required":true,"about":"The identifier of a scan engine."},{"flag":"importance","wire":"importance","place":"field","kind":"text","required":true,"values":["very_low","low","normal","high","very_high"],"about":"The site importance."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The site name. Name must be unique."},{"flag":"scan-template-id","wire":"scanTemplateId","place":"field","kind":"text","required":true,"about":"The identifier of a scan template."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating a site configuration.","schema":{"$ref":"#/definitions/SiteUpdateResource"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site::OPERATION,
+            info: super::operations::delete_site::operation,
             table: r##"{"name":"delete-site","group":"site","about":"Site","long_about":"Deletes the site with the specified identifier.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_alerts::OPERATION,
+            info: super::operations::get_site_alerts::operation,
             table: r##"{"name":"get-site-alerts","group":"site","about":"Site Alerts","long_about":"Retrieve all alerts defined in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesAlert"}}}"##,
             run: get_site_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_alerts::OPERATION,
+            info: super::operations::delete_all_site_alerts::operation,
             table: r##"{"name":"delete-all-site-alerts","group":"site","about":"Site Alerts","long_about":"Deletes all alerts from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_smtp_alerts::OPERATION,
+            info: super::operations::get_site_smtp_alerts::operation,
             table: r##"{"name":"get-site-smtp-alerts","group":"site","about":"Site SMTP Alerts","long_about":"Retrieves all SMTP alerts defined in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSmtpAlert"}}}"##,
             run: get_site_smtp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_smtp_alerts::OPERATION,
+            info: super::operations::set_site_smtp_alerts::operation,
             table: r##"{"name":"set-site-smtp-alerts","group":"site","about":"Site SMTP Alerts","long_about":"Updates all SMTP alerts for the specified site in a single request using the array of resources defined in the request body.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of resources for updating all SMTP alerts defined in the site. Alerts defined in the site that are omitted from this request will be deleted from the site.","schema":{"type":"array","items":{"$ref":"#/definitions/SmtpAlert"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_smtp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site_smtp_alert::OPERATION,
+            info: super::operations::create_site_smtp_alert::operation,
             table: r##"{"name":"create-site-smtp-alert","group":"site","about":"Site SMTP Alerts","long_about":"Creates a new SMTP alert for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"limit-alert-text","wire":"limitAlertText","place":"field","kind":"switch","about":"Reports basic information in the alert, if enabled."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"recipients","wire":"recipients","place":"field","kind":"text","required":true,"repeated":true,"about":"The recipient list. At least one recipient must be specified. Each recipient must be a valid e-mail address."},{"flag":"relay-server","wire":"relayServer","place":"field","kind":"text","required":true,"about":"The SMTP server/relay to send messages through."},{"flag":"sender-email-address","wire":"senderEmailAddress","place":"field","kind":"text","about":"The sender e-mail address that will appear in the from field."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for creating a new SMTP alert.","schema":{"$ref":"#/definitions/SmtpAlert"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithAlertIdLink"}}}"##,
             run: create_site_smtp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_smtp_alerts::OPERATION,
+            info: super::operations::delete_all_site_smtp_alerts::operation,
             table: r##"{"name":"delete-all-site-smtp-alerts","group":"site","about":"Site SMTP Alerts","long_about":"Deletes all SMTP alerts from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_smtp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_smtp_alert::OPERATION,
+            info: super::operations::get_site_smtp_alert::operation,
             table: r##"{"name":"get-site-smtp-alert","group":"site","about":"Site SMTP Alert","long_about":"Retrieves the specified SMTP alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SmtpAlert"}}}"##,
             run: get_site_smtp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_smtp_alert::OPERATION,
+            info: super::operations::update_site_smtp_alert::operation,
             table: r##"{"name":"update-site-smtp-alert","group":"site","about":"Site SMTP Alert","long_about":"Updates the specified SMTP alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"limit-alert-text","wire":"limitAlertText","place":"field","kind":"switch","about":"Reports basic information in the alert, if enabled."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"recipients","wire":"recipients","place":"field","kind":"text","required":true,"repeated":true,"about":"The recipient list. At least one recipient must be specified. Each recipient must be a valid e-mail address."},{"flag":"relay-server","wire":"relayServer","place":"field","kind":"text","required":true,"about":"The SMTP server/relay to send messages through."},{"flag":"sender-email-address","wire":"senderEmailAddress","place":"field","kind":"text","about":"The sender e-mail address that will appear in the from field."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating the specified SMTP alert.","schema":{"$ref":"#/definitions/SmtpAlert"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_smtp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site_smtp_alert::OPERATION,
+            info: super::operations::delete_site_smtp_alert::operation,
             table: r##"{"name":"delete-site-smtp-alert","group":"site","about":"Site SMTP Alert","long_about":"Deletes the specified SMTP alert from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site_smtp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_snmp_alerts::OPERATION,
+            info: super::operations::get_site_snmp_alerts::operation,
             table: r##"{"name":"get-site-snmp-alerts","group":"site","about":"Site SNMP Alerts","long_about":"Retrieves all SNMP alerts defined in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSnmpAlert"}}}"##,
             run: get_site_snmp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_snmp_alerts::OPERATION,
+            info: super::operations::set_site_snmp_alerts::operation,
             table: r##"{"name":"set-site-snmp-alerts","group":"site","about":"Site SNMP Alerts","long_about":"Updates all SNMP alerts for the specified site in a single request using the array of resources defined in the request body.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of resources for updating all SNMP alerts defined in the site. Alerts defined in the site that are omitted from this request will be deleted from the site.","schema":{"type":"array","items":{"$ref":"#/definitions/SnmpAlert"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_snmp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site_snmp_alert::OPERATION,
+            info: super::operations::create_site_snmp_alert::operation,
             table: r##"{"name":"create-site-snmp-alert","group":"site","about":"Site SNMP Alerts","long_about":"Creates a new SNMP alert for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"community","wire":"community","place":"field","kind":"text","required":true,"about":"The SNMP community name."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"server","wire":"server","place":"field","kind":"text","required":true,"about":"The SNMP management server."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for creating a new SNMP alert.","schema":{"$ref":"#/definitions/SnmpAlert"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithAlertIdLink"}}}"##,
             run: create_site_snmp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_snmp_alerts::OPERATION,
+            info: super::operations::delete_all_site_snmp_alerts::operation,
             table: r##"{"name":"delete-all-site-snmp-alerts","group":"site","about":"Site SNMP Alerts","long_about":"Deletes all SNMP alerts from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_snmp_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_snmp_alert::OPERATION,
+            info: super::operations::get_site_snmp_alert::operation,
             table: r##"{"name":"get-site-snmp-alert","group":"site","about":"Site SNMP Alert","long_about":"Retrieves the specified SNMP alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SnmpAlert"}}}"##,
             run: get_site_snmp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_snmp_alert::OPERATION,
+            info: super::operations::update_site_snmp_alert::operation,
             table: r##"{"name":"update-site-snmp-alert","group":"site","about":"Site SNMP Alert","long_about":"Updates the specified SNMP alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}},{"flag":"community","wire":"community","place":"field","kind":"text","required":true,"about":"The SNMP community name."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"server","wire":"server","place":"field","kind":"text","required":true,"about":"The SNMP management server."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating the specified SNMP alert.","schema":{"$ref":"#/definitions/SnmpAlert"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_snmp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site_snmp_alert::OPERATION,
+            info: super::operations::delete_site_snmp_alert::operation,
             table: r##"{"name":"delete-site-snmp-alert","group":"site","about":"Site SNMP Alert","long_about":"Deletes the specified SNMP alert from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site_snmp_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_syslog_alerts::OPERATION,
+            info: super::operations::get_site_syslog_alerts::operation,
             table: r##"{"name":"get-site-syslog-alerts","group":"site","about":"Site Syslog Alerts","long_about":"Retrieves all Syslog alerts defined in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSyslogAlert"}}}"##,
             run: get_site_syslog_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_syslog_alerts::OPERATION,
+            info: super::operations::set_site_syslog_alerts::operation,
             table: r##"{"name":"set-site-syslog-alerts","group":"site","about":"Site Syslog Alerts","long_about":"Updates all Syslog alerts for the specified site in a single request using the array of resources defined in the request body.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of resources for updating all Syslog alerts defined in the site. Alerts defined in the site that are omitted from this request will be deleted from the site.","schema":{"type":"array","items":{"$ref":"#/definitions/SyslogAlert"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_syslog_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site_syslog_alert::OPERATION,
+            info: super::operations::create_site_syslog_alert::operation,
             table: r##"{"name":"create-site-syslog-alert","group":"site","about":"Site Syslog Alerts","long_about":"Creates a new Syslog alert for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"server","wire":"server","place":"field","kind":"text","required":true,"about":"The Syslog server to send messages to."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for creating a new Syslog alert.","schema":{"$ref":"#/definitions/SyslogAlert"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithAlertIdLink"}}}"##,
             run: create_site_syslog_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_syslog_alerts::OPERATION,
+            info: super::operations::delete_all_site_syslog_alerts::operation,
             table: r##"{"name":"delete-all-site-syslog-alerts","group":"site","about":"Site Syslog Alerts","long_about":"Deletes all Syslog alerts from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_syslog_alerts,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_syslog_alert::OPERATION,
+            info: super::operations::get_site_syslog_alert::operation,
             table: r##"{"name":"get-site-syslog-alert","group":"site","about":"Site Syslog Alert","long_about":"Retrieves the specified Syslog alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SyslogAlert"}}}"##,
             run: get_site_syslog_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_syslog_alert::OPERATION,
+            info: super::operations::update_site_syslog_alert::operation,
             table: r##"{"name":"update-site-syslog-alert","group":"site","about":"Site Syslog Alert","long_about":"Updates the specified Syslog alert.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating the alert is enabled."},{"flag":"enabled-scan-events","wire":"enabledScanEvents","place":"field","kind":"json"},{"flag":"enabled-vulnerability-events","wire":"enabledVulnerabilityEvents","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the alert."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"maximum-alerts","wire":"maximumAlerts","place":"field","kind":"json","about":"The maximum number of alerts that will be issued. To disable maximum alerts, omit the property in the request or specify the property with a value of `null`."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the alert."},{"flag":"notification","wire":"notification","place":"field","kind":"text","required":true,"values":["SMTP","SNMP","Syslog"],"about":"The type of alert."},{"flag":"server","wire":"server","place":"field","kind":"text","required":true,"about":"The Syslog server to send messages to."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating the specified Syslog alert.","schema":{"$ref":"#/definitions/SyslogAlert"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_syslog_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site_syslog_alert::OPERATION,
+            info: super::operations::delete_site_syslog_alert::operation,
             table: r##"{"name":"delete-site-syslog-alert","group":"site","about":"Site Syslog Alert","long_about":"Deletes the specified Syslog alert from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"alert-id","wire":"alertId","place":"path","kind":"json","required":true,"about":"The identifier of the alert.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site_syslog_alert,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_asset_from_site::OPERATION,
+            info: super::operations::remove_asset_from_site::operation,
             table: r##"{"name":"remove-asset-from-site","group":"site","about":"Site Asset","long_about":"Removes an asset from a site. The asset will only be deleted if it belongs to no other sites.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_asset_from_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_discovery_connection::OPERATION,
+            info: super::operations::get_site_discovery_connection::operation,
             table: r##"{"name":"get-site-discovery-connection","group":"site","about":"Site Discovery Connection","long_about":"Retrieves the discovery connection assigned to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SiteDiscoveryConnection"}}}"##,
             run: get_site_discovery_connection,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_discovery_connection::OPERATION,
+            info: super::operations::set_site_discovery_connection::operation,
             table: r##"{"name":"set-site-discovery-connection","group":"site","about":"Site Discovery Connection","long_about":"Updates the discovery connection assigned to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifier of the discovery connection.","schema":{"type":"integer","format":"int64"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_discovery_connection,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_discovery_search_criteria::OPERATION,
+            info: super::operations::get_site_discovery_search_criteria::operation,
             table: r##"{"name":"get-site-discovery-search-criteria","group":"site","about":"Site Discovery Search Criteria","long_about":"Retrieve the search criteria of the dynamic site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/DiscoverySearchCriteria"}}}"##,
             run: get_site_discovery_search_criteria,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_discovery_search_criteria::OPERATION,
+            info: super::operations::set_site_discovery_search_criteria::operation,
             table: r##"{"name":"set-site-discovery-search-criteria","group":"site","about":"Site Discovery Search Criteria","long_about":"Update the search criteria of the dynamic site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"connection-type","wire":"connectionType","place":"field","kind":"text","values":["activesync-ldap","activesync-office365","activesync-powershell","aws","dhcp","sonar","vsphere"],"about":"The type of discovery connection configured for the site. This property only applies to dynamic sites."},{"flag":"filters","wire":"filters","place":"field","kind":"json","about":"Filters used to match assets from a discovery connection. See <a href=\"#section/Responses/DiscoverySearchCriteria\">Discovery Connection Search Criteria</a> for more information on the structure and format."},{"flag":"match","wire":"match","place":"field","kind":"text","values":["any","all"],"about":"Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included."}],"body":{"media_type":"application/json","required":true,"kind":"json","about":"param1","schema":{"$ref":"#/definitions/DiscoverySearchCriteria"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_discovery_search_criteria,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_excluded_asset_groups::OPERATION,
+            info: super::operations::get_excluded_asset_groups::operation,
             table: r##"{"name":"get-excluded-asset-groups","group":"site","about":"Site Excluded Asset Groups","long_about":"Retrieves the excluded asset groups in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesAssetGroup"}}}"##,
             run: get_excluded_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_excluded_asset_groups::OPERATION,
+            info: super::operations::update_excluded_asset_groups::operation,
             table: r##"{"name":"update-excluded-asset-groups","group":"site","about":"Site Excluded Asset Groups","long_about":"Updates the excluded asset groups in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of asset group identifiers.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_excluded_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_excluded_asset_groups::OPERATION,
+            info: super::operations::remove_all_excluded_asset_groups::operation,
             table: r##"{"name":"remove-all-excluded-asset-groups","group":"site","about":"Site Excluded Asset Groups","long_about":"Removes all excluded asset groups from the specified static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_excluded_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_excluded_asset_group::OPERATION,
+            info: super::operations::remove_excluded_asset_group::operation,
             table: r##"{"name":"remove-excluded-asset-group","group":"site","about":"Site Excluded Asset Group","long_about":"Removes the specified asset group from the excluded asset groups configured in the static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_excluded_asset_group,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_excluded_targets::OPERATION,
+            info: super::operations::get_excluded_targets::operation,
             table: r##"{"name":"get-excluded-targets","group":"site","about":"Site Excluded Targets","long_about":"Retrieves the excluded targets in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanTargetsResource"}}}"##,
             run: get_excluded_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_excluded_targets::OPERATION,
+            info: super::operations::update_excluded_targets::operation,
             table: r##"{"name":"update-excluded-targets","group":"site","about":"Site Excluded Targets","long_about":"Updates the excluded targets in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of addresses to be the site's new excluded scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_excluded_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::add_excluded_targets::OPERATION,
+            info: super::operations::add_excluded_targets::operation,
             table: r##"{"name":"add-excluded-targets","group":"site","about":"Site Excluded Targets","long_about":"Adds one or more addresses to the site's list of excluded scan targets.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of addresses to add to the site's excluded scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/ReferenceWithSiteIdLink"}}}"##,
             run: add_excluded_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_excluded_targets::OPERATION,
+            info: super::operations::remove_excluded_targets::operation,
             table: r##"{"name":"remove-excluded-targets","group":"site","about":"Site Excluded Targets","long_about":"Removes one or more addresses from the site's list of excluded scan targets.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of address to remove from the sites excluded scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_excluded_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_included_asset_groups::OPERATION,
+            info: super::operations::get_included_asset_groups::operation,
             table: r##"{"name":"get-included-asset-groups","group":"site","about":"Site Included Asset Groups","long_about":"Retrieves the included asset groups in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesAssetGroup"}}}"##,
             run: get_included_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_included_asset_groups::OPERATION,
+            info: super::operations::update_included_asset_groups::operation,
             table: r##"{"name":"update-included-asset-groups","group":"site","about":"Site Included Asset Groups","long_about":"Updates the included asset groups in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of asset group identifiers.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_included_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_included_asset_groups::OPERATION,
+            info: super::operations::remove_all_included_asset_groups::operation,
             table: r##"{"name":"remove-all-included-asset-groups","group":"site","about":"Site Included Asset Groups","long_about":"Removes all included asset groups from the specified static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_included_asset_groups,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_included_asset_group::OPERATION,
+            info: super::operations::remove_included_asset_group::operation,
             table: r##"{"name":"remove-included-asset-group","group":"site","about":"Site Included Asset Group","long_about":"Removes the specified asset group from the included asset groups configured in the static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_included_asset_group,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_included_targets::OPERATION,
+            info: super::operations::get_included_targets::operation,
             table: r##"{"name":"get-included-targets","group":"site","about":"Site Included Targets","long_about":"Retrieves the included targets in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanTargetsResource"}}}"##,
             run: get_included_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_included_targets::OPERATION,
+            info: super::operations::update_included_targets::operation,
             table: r##"{"name":"update-included-targets","group":"site","about":"Site Included Targets","long_about":"Updates the included targets in a static site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of addresses to be the site's new included scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_included_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::add_included_targets::OPERATION,
+            info: super::operations::add_included_targets::operation,
             table: r##"{"name":"add-included-targets","group":"site","about":"Site Included Targets","long_about":"Adds one or more addresses to the site's list of included scan targets.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of addresses to add to the site's included scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/ReferenceWithSiteIdLink"}}}"##,
             run: add_included_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_included_targets::OPERATION,
+            info: super::operations::remove_included_targets::operation,
             table: r##"{"name":"remove-included-targets","group":"site","about":"Site Included Targets","long_about":"Removes one or more addresses from the site's list of included scan targets.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"List of address to remove from the sites included scan targets. Each address is a string that can represent either a hostname, ipv4 address, ipv4 address range, ipv6 address, or CIDR notation.","schema":{"type":"array","items":{"type":"string"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_included_targets,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_organization::OPERATION,
+            info: super::operations::get_site_organization::operation,
             table: r##"{"name":"get-site-organization","group":"site","about":"Site Organization Information","long_about":"Retrieves the site organization information.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SiteOrganization"}}}"##,
             run: get_site_organization,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_organization::OPERATION,
+            info: super::operations::update_site_organization::operation,
             table: r##"{"name":"update-site-organization","group":"site","about":"Site Organization Information","long_about":"Updates the site organization information.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"address","wire":"address","place":"field","kind":"text","about":"The address."},{"flag":"city","wire":"city","place":"field","kind":"text","about":"The city."},{"flag":"contact","wire":"contact","place":"field","kind":"text","about":"The contact person name."},{"flag":"country","wire":"country","place":"field","kind":"text","about":"The country."},{"flag":"email","wire":"email","place":"field","kind":"text","about":"The e-mail address."},{"flag":"job-title","wire":"jobTitle","place":"field","kind":"text","about":"The job title."},{"flag":"links","wire":"links","place":"field","kind":"json","about":"Hypermedia links to corresponding or related resources."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The organization name."},{"flag":"phone","wire":"phone","place":"field","kind":"text","about":"The phone number."},{"flag":"state","wire":"state","place":"field","kind":"text","about":"The state."},{"flag":"url","wire":"url","place":"field","kind":"text","about":"The organization URL."},{"flag":"zip-code","wire":"zipCode","place":"field","kind":"text","about":"The zip or region code."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating the specified site's organization information.","schema":{"$ref":"#/definitions/SiteOrganization"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_organization,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_scan_engine::OPERATION,
+            info: super::operations::get_site_scan_engine::operation,
             table: r##"{"name":"get-site-scan-engine","group":"site","about":"Site Scan Engine","long_about":"Retrieves the resource of the scan engine assigned to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanEngine"}}}"##,
             run: get_site_scan_engine,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_scan_engine::OPERATION,
+            info: super::operations::set_site_scan_engine::operation,
             table: r##"{"name":"set-site-scan-engine","group":"site","about":"Site Scan Engine","long_about":"Updates the assigned scan engine to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifier of the scan engine.","schema":{"type":"integer","format":"int32"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_scan_engine,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_scan_schedules::OPERATION,
+            info: super::operations::get_site_scan_schedules::operation,
             table: r##"{"name":"get-site-scan-schedules","group":"site","about":"Site Scan Schedules","long_about":"Returns all scan schedules for the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesScanSchedule"}}}"##,
             run: get_site_scan_schedules,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_scan_schedules::OPERATION,
+            info: super::operations::set_site_scan_schedules::operation,
             table: r##"{"name":"set-site-scan-schedules","group":"site","about":"Site Scan Schedules","long_about":"Updates all scan schedules for the specified site in a single request using the array of resources defined in the request body.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Array of resources for updating all scan schedules defined in the site. Scan schedules defined in the site that are omitted from this request will be deleted from the site.","schema":{"type":"array","items":{"$ref":"#/definitions/ScanSchedule"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_scan_schedules,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site_scan_schedule::OPERATION,
+            info: super::operations::create_site_scan_schedule::operation,
             table: r##"{"name":"create-site-scan-schedule","group":"site","about":"Site Scan Schedules","long_about":"Creates a new scan schedule for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"assets","wire":"assets","place":"field","kind":"json"},{"flag":"duration","wire":"duration","place":"field","kind":"text","about":"Specifies the maximum duration the scheduled scan is allowed to run. Scheduled scans that do not complete within specified duration will be paused. The scan duration are represented by the format `\"P[n]DT[n]H[n]M\"`. In these representations, the [n] is replaced by a value for each of the date and time elements that follow the [n].The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | P | The duration designator. It must be placed at the start of the duration representation. | | D | The day designator that follows the value for the number of days. | | T | The time designator that precedes the time portion of the representation. | | H | The hour designator that follows the value for the number of hours. | | M | The minute designator that follows the value for the number of minutes. | For example, `\"P5DT10H30M\"` represents a duration of \"5 days, 10 hours, and 30 minutes\". Each duration designator is optional; however, at least one must be specified and it must be preceded by the `\"P\"` designator."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating whether the scan schedule is enabled."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the scan schedule."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"next-runtimes","wire":"nextRuntimes","place":"field","kind":"text","repeated":true,"about":"List the next 10 dates in the future the schedule will launch."},{"flag":"on-scan-repeat","wire":"onScanRepeat","place":"field","kind":"text","required":true,"about":"Specifies the desired behavior of a repeating scheduled scan when the previous scan was paused due to reaching is maximum duration. The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | restart-scan | Stops the previously-paused scan and launches a new scan if the previous scan did not complete within the specified duration. If the previous scheduled scan was not paused, then a new scan is launched. | | resume-scan | Resumes the previously-paused scan if the previous scan did not complete within the specified duration. If the previous scheduled scan was not paused, then a new scan is launched. |"},{"flag":"repeat","wire":"repeat","place":"field","kind":"json"},{"flag":"scan-engine-id","wire":"scanEngineId","place":"field","kind":"json","about":"The identifier of the scan engine to be used for this scan schedule. If not set, the site's assigned scan engine will be used."},{"flag":"scan-name","wire":"scanName","place":"field","kind":"text","about":"A user-defined name for the scan launched by the schedule. If not explicitly set in the schedule, the scan name will be generated prior to the scan launching. Scan names must be unique within the site's scan schedules."},{"flag":"scan-template-id","wire":"scanTemplateId","place":"field","kind":"text","about":"The identifier of the scan template to be used for this scan schedule. If not set, the site's assigned scan template will be used."},{"flag":"start","wire":"start","place":"field","kind":"text","required":true,"about":"The scheduled start date and time. Date is represented in ISO 8601 format. Repeating schedules will determine the next schedule to begin based on this date and time."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for a scan schedule.","schema":{"$ref":"#/definitions/ScanSchedule"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithScanScheduleIdLink"}}}"##,
             run: create_site_scan_schedule,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_scan_schedules::OPERATION,
+            info: super::operations::delete_all_site_scan_schedules::operation,
             table: r##"{"name":"delete-all-site-scan-schedules","group":"site","about":"Site Scan Schedules","long_about":"Deletes all scan schedules from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_scan_schedules,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_scan_schedule::OPERATION,
+            info: super::operations::get_site_scan_schedule::operation,
             table: r##"{"name":"get-site-scan-schedule","group":"site","about":"Site Scan Schedule","long_about":"Retrieves the specified scan schedule.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"schedule-id","wire":"scheduleId","place":"path","kind":"json","required":true,"about":"The identifier of the scan schedule.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanSchedule"}}}"##,
             run: get_site_scan_schedule,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_scan_schedule::OPERATION,
+            info: super::operations::update_site_scan_schedule::operation,
             table: r##"{"name":"update-site-scan-schedule","group":"site","about":"Site Scan Schedule","long_about":"Updates the specified scan schedule.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"schedule-id","wire":"scheduleId","place":"path","kind":"json","required":true,"about":"The identifier of the scan schedule.","schema":{"type":"integer","format":"int32"}},{"flag":"assets","wire":"assets","place":"field","kind":"json"},{"flag":"duration","wire":"duration","place":"field","kind":"text","about":"Specifies the maximum duration the scheduled scan is allowed to run. Scheduled scans that do not complete within specified duration will be paused. The scan duration are represented by the format `\"P[n]DT[n]H[n]M\"`. In these representations, the [n] is replaced by a value for each of the date and time elements that follow the [n].The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | P | The duration designator. It must be placed at the start of the duration representation. | | D | The day designator that follows the value for the number of days. | | T | The time designator that precedes the time portion of the representation. | | H | The hour designator that follows the value for the number of hours. | | M | The minute designator that follows the value for the number of minutes. | For example, `\"P5DT10H30M\"` represents a duration of \"5 days, 10 hours, and 30 minutes\". Each duration designator is optional; however, at least one must be specified and it must be preceded by the `\"P\"` designator."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","required":true,"about":"Flag indicating whether the scan schedule is enabled."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the scan schedule."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"next-runtimes","wire":"nextRuntimes","place":"field","kind":"text","repeated":true,"about":"List the next 10 dates in the future the schedule will launch."},{"flag":"on-scan-repeat","wire":"onScanRepeat","place":"field","kind":"text","required":true,"about":"Specifies the desired behavior of a repeating scheduled scan when the previous scan was paused due to reaching is maximum duration. The following table describes each supported value: | Value | Description | | ---------- | ---------------- | | restart-scan | Stops the previously-paused scan and launches a new scan if the previous scan did not complete within the specified duration. If the previous scheduled scan was not paused, then a new scan is launched. | | resume-scan | Resumes the previously-paused scan if the previous scan did not complete within the specified duration. If the previous scheduled scan was not paused, then a new scan is launched. |"},{"flag":"repeat","wire":"repeat","place":"field","kind":"json"},{"flag":"scan-engine-id","wire":"scanEngineId","place":"field","kind":"json","about":"The identifier of the scan engine to be used for this scan schedule. If not set, the site's assigned scan engine will be used."},{"flag":"scan-name","wire":"scanName","place":"field","kind":"text","about":"A user-defined name for the scan launched by the schedule. If not explicitly set in the schedule, the scan name will be generated prior to the scan launching. Scan names must be unique within the site's scan schedules."},{"flag":"scan-template-id","wire":"scanTemplateId","place":"field","kind":"text","about":"The identifier of the scan template to be used for this scan schedule. If not set, the site's assigned scan template will be used."},{"flag":"start","wire":"start","place":"field","kind":"text","required":true,"about":"The scheduled start date and time. Date is represented in ISO 8601 format. Repeating schedules will determine the next schedule to begin based on this date and time."}],"body":{"media_type":"application/json","kind":"json","about":"Resource for updating the specified scan schedule.","schema":{"$ref":"#/definitions/ScanSchedule"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_scan_schedule,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site_scan_schedule::OPERATION,
+            info: super::operations::delete_site_scan_schedule::operation,
             table: r##"{"name":"delete-site-scan-schedule","group":"site","about":"Site Scan Schedule","long_about":"Deletes the specified scan schedule from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"schedule-id","wire":"scheduleId","place":"path","kind":"json","required":true,"about":"The identifier of the scan schedule.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site_scan_schedule,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_scan_template::OPERATION,
+            info: super::operations::get_site_scan_template::operation,
             table: r##"{"name":"get-site-scan-template","group":"site","about":"Site Scan Template","long_about":"Retrieves the resource of the scan template assigned to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ScanTemplate"}}}"##,
             run: get_site_scan_template,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_scan_template::OPERATION,
+            info: super::operations::set_site_scan_template::operation,
             table: r##"{"name":"set-site-scan-template","group":"site","about":"Site Scan Template","long_about":"Updates the assigned scan template to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifier of the scan template.","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_scan_template,
         },
         #[cfg(feature = "insightvm_console-scan")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_scans::OPERATION,
+            info: super::operations::get_site_scans::operation,
             table: r##"{"name":"get-site-scans","group":"scan","about":"Site Scans","long_about":"Returns the scans for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"active","wire":"active","place":"query","kind":"text","values":["true","false"],"default":false,"about":"Return running scans or past scans (true/false value).","schema":{"$ref":"#/definitions/GetSiteScansActive"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfScan"}},"pages":{"$ref":"#/definitions/Scan"}}"##,
             run: get_site_scans,
         },
         #[cfg(feature = "insightvm_console-scan")]
         runtime::cli::Operation {
-            info: &super::operations::start_scan::OPERATION,
+            info: super::operations::start_scan::operation,
             table: r##"{"name":"start-scan","group":"scan","about":"Site Scans","long_about":"Starts a scan for the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"override-blackout","wire":"overrideBlackout","place":"query","kind":"text","values":["true","false"],"default":false,"about":"Whether to request for the override of an scan blackout window.","schema":{"$ref":"#/definitions/StartScanOverrideBlackout"}},{"flag":"asset-group-ids","wire":"assetGroupIds","place":"field","kind":"json","repeated":true,"about":"The asset groups that should be included as a part of the scan. Only asset groups assigned to the site can be specified for a scan. This value should be an array of integers representing the unique identifiers of the asset groups."},{"flag":"engine-id","wire":"engineId","place":"field","kind":"json","about":"The identifier of the scan engine."},{"flag":"hosts","wire":"hosts","place":"field","kind":"text","repeated":true,"about":"The hosts that should be included as a part of the scan. This should be a mixture of IP Addresses and Hostnames as a String array."},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The user-driven scan name for the scan."},{"flag":"template-id","wire":"templateId","place":"field","kind":"text","about":"The identifier of the scan template"}],"body":{"media_type":"application/json","kind":"json","about":"The details for the scan.","schema":{"$ref":"#/definitions/AdhocScan"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceScanIdLink"}}}"##,
             run: start_scan,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_shared_credentials::OPERATION,
+            info: super::operations::get_site_shared_credentials::operation,
             table: r##"{"name":"get-site-shared-credentials","group":"site","about":"Assigned Shared Credentials","long_about":"Retrieve all of the shared credentials assigned to the site. These shared credentials can be enabled/disabled for the site's scan.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSiteSharedCredential"}}}"##,
             run: get_site_shared_credentials,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::enable_shared_credential_on_site::OPERATION,
+            info: super::operations::enable_shared_credential_on_site::operation,
             table: r##"{"name":"enable-shared-credential-on-site","group":"site","about":"Assigned Shared Credential Enablement","long_about":"Enable or disable the shared credential for the site's scans.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"credential-id","wire":"credentialId","place":"path","kind":"json","required":true,"about":"The identifier of the shared credential.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Flag indicating whether the shared credential is enabled for the site's scans.","schema":{"type":"boolean"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: enable_shared_credential_on_site,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_credentials::OPERATION,
+            info: super::operations::get_site_credentials::operation,
             table: r##"{"name":"get-site-credentials","group":"site","about":"Site Scan Credentials","long_about":"Retrieves all defined site credential resources.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSiteCredential"}}}"##,
             run: get_site_credentials,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_credentials::OPERATION,
+            info: super::operations::set_site_credentials::operation,
             table: r##"{"name":"set-site-credentials","group":"site","about":"Site Scan Credentials","long_about":"Updates multiple site credentials.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"A list of site credentials resources.","schema":{"type":"array","items":{"$ref":"#/definitions/SiteCredential"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_credentials,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::create_site_credential::OPERATION,
+            info: super::operations::create_site_credential::operation,
             table: r##"{"name":"create-site-credential","group":"site","about":"Site Scan Credentials","long_about":"Creates a new site credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"account","wire":"account","place":"field","kind":"json","required":true},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the credential."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","about":"Flag indicating whether the credential is enabled for use during the scan."},{"flag":"host-restriction","wire":"hostRestriction","place":"field","kind":"text","about":"The host name or IP address that you want to restrict the credentials to."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the credential."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the credential."},{"flag":"port-restriction","wire":"portRestriction","place":"field","kind":"json","about":"Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of a site credential.","schema":{"$ref":"#/definitions/SiteCredential"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceCredentialIdLink"}}}"##,
             run: create_site_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_all_site_credentials::OPERATION,
+            info: super::operations::delete_all_site_credentials::operation,
             table: r##"{"name":"delete-all-site-credentials","group":"site","about":"Site Scan Credentials","long_about":"Deletes all site credentials from the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_all_site_credentials,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_credential::OPERATION,
+            info: super::operations::get_site_credential::operation,
             table: r##"{"name":"get-site-credential","group":"site","about":"Site Scan Credential","long_about":"Retrieves the specified site credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"credential-id","wire":"credentialId","place":"path","kind":"json","required":true,"about":"The identifier of the site credential.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SiteCredential"}}}"##,
             run: get_site_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::update_site_credential::OPERATION,
+            info: super::operations::update_site_credential::operation,
             table: r##"{"name":"update-site-credential","group":"site","about":"Site Scan Credential","long_about":"Updates the specified site credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"credential-id","wire":"credentialId","place":"path","kind":"json","required":true,"about":"The identifier of the site credential.","schema":{"type":"integer","format":"int32"}},{"flag":"account","wire":"account","place":"field","kind":"json","required":true},{"flag":"description","wire":"description","place":"field","kind":"text","about":"The description of the credential."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","about":"Flag indicating whether the credential is enabled for use during the scan."},{"flag":"host-restriction","wire":"hostRestriction","place":"field","kind":"text","about":"The host name or IP address that you want to restrict the credentials to."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the credential."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name of the credential."},{"flag":"port-restriction","wire":"portRestriction","place":"field","kind":"json","about":"Further restricts the credential to attempt to authenticate on a specific port. The port can only be restricted if the property `hostRestriction` is specified."}],"body":{"media_type":"application/json","kind":"json","about":"The specification of the site credential to update.","schema":{"$ref":"#/definitions/SiteCredential"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_site_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::delete_site_credential::OPERATION,
+            info: super::operations::delete_site_credential::operation,
             table: r##"{"name":"delete-site-credential","group":"site","about":"Site Scan Credential","long_about":"Deletes the specified site credential.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"credential-id","wire":"credentialId","place":"path","kind":"json","required":true,"about":"The identifier of the site credential.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_site_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::enable_site_credential::OPERATION,
+            info: super::operations::enable_site_credential::operation,
             table: r##"{"name":"enable-site-credential","group":"site","about":"Site Credential Enablement","long_about":"Enable or disable the site credential for scans.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"credential-id","wire":"credentialId","place":"path","kind":"json","required":true,"about":"The identifier of the site credential.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"Flag indicating whether the credential is enabled for use during the scan.","schema":{"type":"boolean"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: enable_site_credential,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_tags::OPERATION,
+            info: super::operations::get_site_tags::operation,
             table: r##"{"name":"get-site-tags","group":"site","about":"Site Tags","long_about":"Retrieves the list of tags added to the sites.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesTag"}}}"##,
             run: get_site_tags,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_tags::OPERATION,
+            info: super::operations::set_site_tags::operation,
             table: r##"{"name":"set-site-tags","group":"site","about":"Site Tags","long_about":"Updates the site's list of tags.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"A list of tag identifiers to replace the site's tags.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_tags,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::add_site_tag::OPERATION,
+            info: super::operations::add_site_tag::operation,
             table: r##"{"name":"add-site-tag","group":"site","about":"Site Tag","long_about":"Adds a tag to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_site_tag,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_site_tag::OPERATION,
+            info: super::operations::remove_site_tag::operation,
             table: r##"{"name":"remove-site-tag","group":"site","about":"Site Tag","long_about":"Removes the specified tag from the site's tags.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"tag-id","wire":"tagId","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_site_tag,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_site_users::OPERATION,
+            info: super::operations::get_site_users::operation,
             table: r##"{"name":"get-site-users","group":"site","about":"Site Users Access","long_about":"Retrieve the list of non-administrator users that have access to the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesUser"}}}"##,
             run: get_site_users,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::set_site_users::OPERATION,
+            info: super::operations::set_site_users::operation,
             table: r##"{"name":"set-site-users","group":"site","about":"Site Users Access","long_about":"Updates the site's access list.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"A list of user identifiers to replace the site's access list.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_site_users,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::add_site_user::OPERATION,
+            info: super::operations::add_site_user::operation,
             table: r##"{"name":"add-site-user","group":"site","about":"Site Users Access","long_about":"Grants a non-administrator user access to the specified site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithUserIdLink"}}}"##,
             run: add_site_user,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::remove_site_user::OPERATION,
+            info: super::operations::remove_site_user::operation,
             table: r##"{"name":"remove-site-user","group":"site","about":"Site User Access","long_about":"Removes the specified user from the site's access list.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}},{"flag":"user-id","wire":"userId","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_site_user,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_web_auth_html_forms::OPERATION,
+            info: super::operations::get_web_auth_html_forms::operation,
             table: r##"{"name":"get-web-auth-html-forms","group":"site","about":"Web Authentication HTML Forms","long_about":"Retrieves all HTML form authentications configured in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesWebFormAuthentication"}}}"##,
             run: get_web_auth_html_forms,
         },
         #[cfg(feature = "insightvm_console-site")]
         runtime::cli::Operation {
-            info: &super::operations::get_web_auth_http_headers::OPERATION,
+            info: super::operations::get_web_auth_http_headers::operation,
             table: r##"{"name":"get-web-auth-http-headers","group":"site","about":"Web Authentication HTTP Headers","long_about":"Retrieves all HTTP header authentications configured in the site.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ResourcesWebHeaderAuthentication"}}}"##,
             run: get_web_auth_http_headers,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_softwares::OPERATION,
+            info: super::operations::get_softwares::operation,
             table: r##"{"name":"get-softwares","group":"asset","about":"Software","long_about":"Returns all software enumerated on any asset.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfSoftware"}},"pages":{"$ref":"#/definitions/Software"}}"##,
             run: get_softwares,
         },
         #[cfg(feature = "insightvm_console-asset")]
         runtime::cli::Operation {
-            info: &super::operations::get_software::OPERATION,
+            info: super::operations::get_software::operation,
             table: r##"{"name":"get-software","group":"asset","about":"Software","long_about":"Returns the details for software.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the software.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Software"}}}"##,
             run: get_software,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_solutions::OPERATION,
+            info: super::operations::get_solutions::operation,
             table: r##"{"name":"get-solutions","group":"vulnerability","about":"Solutions","long_about":"Returns the details for all solutions.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/ResourcesSolution"}}}"##,
             run: get_solutions,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_solution::OPERATION,
+            info: super::operations::get_solution::operation,
             table: r##"{"name":"get-solution","group":"vulnerability","about":"Solution","long_about":"Returns the details for a solution that can remediate one or more vulnerabilities.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the solution.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/Solution"}}}"##,
             run: get_solution,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_prerequisite_solutions::OPERATION,
+            info: super::operations::get_prerequisite_solutions::operation,
             table: r##"{"name":"get-prerequisite-solutions","group":"vulnerability","about":"Solution Prerequisites","long_about":"Returns the solutions that must be executed in order for a solution to resolve a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the solution.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithSolutionNaturalIdLink"}}}"##,
             run: get_prerequisite_solutions,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_superseded_solutions::OPERATION,
+            info: super::operations::get_superseded_solutions::operation,
             table: r##"{"name":"get-superseded-solutions","group":"vulnerability","about":"Superseded Solutions","long_about":"Returns the solutions that are superseded by this solution.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the solution.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSolution"}}}"##,
             run: get_superseded_solutions,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_superseding_solutions::OPERATION,
+            info: super::operations::get_superseding_solutions::operation,
             table: r##"{"name":"get-superseding-solutions","group":"vulnerability","about":"Superseding Solutions","long_about":"Returns the solutions that supersede this solution.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the solution.","schema":{"type":"string"}},{"flag":"rollup","wire":"rollup","place":"query","kind":"switch","default":true,"about":"Whether to return only highest-level \"rollup\" superseding solutions.","schema":{"type":"boolean"}}],"output":{"json":{"$ref":"#/definitions/ResourcesSolution"}}}"##,
             run: get_superseding_solutions,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::get_sonar_queries::OPERATION,
+            info: super::operations::get_sonar_queries::operation,
             table: r##"{"name":"get-sonar-queries","group":"asset-discovery","about":"Sonar Queries","long_about":"Returns all sonar queries.","output":{"json":{"$ref":"#/definitions/ResourcesSonarQuery"}}}"##,
             run: get_sonar_queries,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::create_sonar_query::OPERATION,
+            info: super::operations::create_sonar_query::operation,
             table: r##"{"name":"create-sonar-query","group":"asset-discovery","about":"Sonar Queries","long_about":"Creates a sonar query.","inputs":[{"flag":"criteria","wire":"criteria","place":"field","kind":"json"},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the Sonar query."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The name of the Sonar query."}],"body":{"media_type":"application/json","kind":"json","about":"The criteria for a Sonar query.","schema":{"$ref":"#/definitions/SonarQuery"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceDiscoveryQueryIdLink"}}}"##,
             run: create_sonar_query,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::sonar_query_search::OPERATION,
+            info: super::operations::sonar_query_search::operation,
             table: r##"{"name":"sonar-query-search","group":"asset-discovery","about":"Sonar Query Search","long_about":"Executes a Sonar query to discover assets with the given search criteria.","inputs":[{"flag":"filters","wire":"filters","place":"field","kind":"json","about":"The filters in the Sonar query."}],"body":{"media_type":"application/json","kind":"json","about":"The criteria for a Sonar query.","schema":{"$ref":"#/definitions/SonarCriteria"}},"output":{"json":{"type":"array","items":{"$ref":"#/definitions/DiscoveryAsset"}}}}"##,
             run: sonar_query_search,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::get_sonar_query::OPERATION,
+            info: super::operations::get_sonar_query::operation,
             table: r##"{"name":"get-sonar-query","group":"asset-discovery","about":"Sonar Query","long_about":"Returns a sonar query.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the Sonar query.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/SonarQuery"}}}"##,
             run: get_sonar_query,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::update_sonar_query::OPERATION,
+            info: super::operations::update_sonar_query::operation,
             table: r##"{"name":"update-sonar-query","group":"asset-discovery","about":"Sonar Query","long_about":"Updates a sonar query.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the Sonar query.","schema":{"type":"integer","format":"int64"}},{"flag":"criteria","wire":"criteria","place":"field","kind":"json"},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the Sonar query."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","about":"The name of the Sonar query."}],"body":{"media_type":"application/json","kind":"json","about":"The criteria for a Sonar query.","schema":{"$ref":"#/definitions/SonarQuery"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_sonar_query,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::delete_sonar_query::OPERATION,
+            info: super::operations::delete_sonar_query::operation,
             table: r##"{"name":"delete-sonar-query","group":"asset-discovery","about":"Sonar Query","long_about":"Removes a sonar query.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the Sonar query.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_sonar_query,
         },
         #[cfg(feature = "insightvm_console-asset-discovery")]
         runtime::cli::Operation {
-            info: &super::operations::get_sonar_query_assets::OPERATION,
+            info: super::operations::get_sonar_query_assets::operation,
             table: r##"{"name":"get-sonar-query-assets","group":"asset-discovery","about":"Sonar Query Assets","long_about":"Returns the assets that are discovered by a Sonar query.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the Sonar query.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/ResourcesDiscoveryAsset"}}}"##,
             run: get_sonar_query_assets,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tags::OPERATION,
+            info: super::operations::get_tags::operation,
             table: r##"{"name":"get-tags","group":"tag","about":"Tags","long_about":"Returns all tags.","inputs":[{"flag":"name","wire":"name","place":"query","kind":"text","about":"name","schema":{"type":"string"}},{"flag":"type","wire":"type","place":"query","kind":"text","about":"type","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfTag"}},"pages":{"$ref":"#/definitions/Tag"}}"##,
             run: get_tags,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::create_tag::OPERATION,
+            info: super::operations::create_tag::operation,
             table: r##"{"name":"create-tag","group":"tag","about":"Tags","long_about":"Creates a new tag.","inputs":[{"flag":"color","wire":"color","place":"field","kind":"text","about":"The color to use when rendering the tag in a user interface."},{"flag":"created","wire":"created","place":"field","kind":"text","about":"The date and time the tag was created."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the tag."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name (label) of the tab."},{"flag":"risk-modifier","wire":"riskModifier","place":"field","kind":"json","about":"The amount to adjust risk of an asset tagged with this tag."},{"flag":"search-criteria","wire":"searchCriteria","place":"field","kind":"json"},{"flag":"source","wire":"source","place":"field","kind":"text","values":["built-in","custom"],"about":"The source of the tag."},{"flag":"type","wire":"type","place":"field","kind":"text","required":true,"about":"The type of the tag."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the tag.","schema":{"$ref":"#/definitions/Tag"}},"output":{"json":{"$ref":"#/definitions/ReferenceWithTagIdLink"}}}"##,
             run: create_tag,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tag::OPERATION,
+            info: super::operations::get_tag::operation,
             table: r##"{"name":"get-tag","group":"tag","about":"Tag","long_about":"Returns a tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Tag"}}}"##,
             run: get_tag,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::update_tag::OPERATION,
+            info: super::operations::update_tag::operation,
             table: r##"{"name":"update-tag","group":"tag","about":"Tag","long_about":"Updates the details of a tag. For more information about accepted fields for the tag search criteria see the PUT /search_criteria documentation.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"color","wire":"color","place":"field","kind":"text","about":"The color to use when rendering the tag in a user interface."},{"flag":"created","wire":"created","place":"field","kind":"text","about":"The date and time the tag was created."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the tag."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The name (label) of the tab."},{"flag":"risk-modifier","wire":"riskModifier","place":"field","kind":"json","about":"The amount to adjust risk of an asset tagged with this tag."},{"flag":"search-criteria","wire":"searchCriteria","place":"field","kind":"json"},{"flag":"source","wire":"source","place":"field","kind":"text","values":["built-in","custom"],"about":"The source of the tag."},{"flag":"type","wire":"type","place":"field","kind":"text","required":true,"about":"The type of the tag."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the tag.","schema":{"$ref":"#/definitions/Tag"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_tag,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::delete_tag::OPERATION,
+            info: super::operations::delete_tag::operation,
             table: r##"{"name":"delete-tag","group":"tag","about":"Tag","long_about":"Deletes the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_tag,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tag_asset_groups::OPERATION,
+            info: super::operations::get_tag_asset_groups::operation,
             table: r##"{"name":"get-tag-asset-groups","group":"tag","about":"Tag Asset Groups","long_about":"Returns the asset groups associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithAssetGroupIdLink"}}}"##,
             run: get_tag_asset_groups,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::set_tagged_asset_groups::OPERATION,
+            info: super::operations::set_tagged_asset_groups::operation,
             table: r##"{"name":"set-tagged-asset-groups","group":"tag","about":"Tag Asset Groups","long_about":"Sets the asset groups associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The asset groups to add to the tag.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_tagged_asset_groups,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::untag_all_asset_groups::OPERATION,
+            info: super::operations::untag_all_asset_groups::operation,
             table: r##"{"name":"untag-all-asset-groups","group":"tag","about":"Tag Asset Groups","long_about":"Removes the associations between the tag and all asset groups.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: untag_all_asset_groups,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::tag_asset_group::OPERATION,
+            info: super::operations::tag_asset_group::operation,
             table: r##"{"name":"tag-asset-group","group":"tag","about":"Tag Asset Group","long_about":"Adds an asset group to this tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The asset group identifier.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: tag_asset_group,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::untag_asset_group::OPERATION,
+            info: super::operations::untag_asset_group::operation,
             table: r##"{"name":"untag-asset-group","group":"tag","about":"Tag Asset Group","long_about":"Removes an asset group from this tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The asset group identifier.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: untag_asset_group,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tagged_assets::OPERATION,
+            info: super::operations::get_tagged_assets::operation,
             table: r##"{"name":"get-tagged-assets","group":"tag","about":"Tag Assets","long_about":"Returns the assets tagged with a tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/TaggedAssetReferences"}}}"##,
             run: get_tagged_assets,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::tag_asset::OPERATION,
+            info: super::operations::tag_asset::operation,
             table: r##"{"name":"tag-asset","group":"tag","about":"Tag Asset","long_about":"Adds an asset to the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: tag_asset,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::untag_asset::OPERATION,
+            info: super::operations::untag_asset::operation,
             table: r##"{"name":"untag-asset","group":"tag","about":"Tag Asset","long_about":"Removes an asset from the tag. Note: The asset must be added through the asset or tag, if the asset is added using a site, asset group, or search criteria this will not remove the asset.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-id","wire":"assetId","place":"path","kind":"json","required":true,"about":"The identifier of the asset.","schema":{"type":"integer","format":"int64"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: untag_asset,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tag_search_criteria::OPERATION,
+            info: super::operations::get_tag_search_criteria::operation,
             table: r##"{"name":"get-tag-search-criteria","group":"tag","about":"Tag Search Criteria","long_about":"Returns the search criteria associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/SearchCriteria"}}}"##,
             run: get_tag_search_criteria,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::update_tag_search_criteria::OPERATION,
+            info: super::operations::update_tag_search_criteria::operation,
             table: r##"{"name":"update-tag-search-criteria","group":"tag","about":"Tag Search Criteria","long_about":"Updates the search criteria associated with the tag. \n\nThe following table outlines the search criteria fields and the available operators: \n| Field | Operators | \n| ---------- | ---------------- | \n| ip-address | is, is-not, in-range, not-in-range, is-like, not-like | \n| ip-address-type | in, not-in | \n| alternate-address-type | in | \n| host-name | is, is-not, starts-with, ends-with, contains, does-not-contain, is-empty, is-not-empty, is-like, not-like | \n| host-type | in, not-in | \n| operating-system | contains, does-not-contain, is-empty, is-not-empty | \n| software | contains, does-not-contain| \n| open-ports | is, is-not, in-range | \n| service-name | contains, does-not-contain | \n| risk-score | is, is-not, in-range, is-greater-than,is-less-than | \n| last-scan-date | is-on-or-before, is-on-or-after, is-between, is-earlier-than, is-within-the-last | \n| vulnerability-assessed | is-on-or-before, is-on-or-after, is-between, is-earlier-than, is-within-the-last | \n| vulnerability-category | is, is-not, starts-with, ends-with, contains, does-not-contain| \n| vulnerability-cvss-score | is, is-not, in-range, is-greater-than, is-less-than | \n| vulnerability-cvss-v3-score | is, is-not, in-range, is-greater-than, is-less-than | \n| vulnerability-exposures | includes, does not-include | \n| vulnerability-title | contains, does-not-contain, is, is-not, starts-with, ends-with | \n| cve | is, is-not, contains, does-not-contain | \n| cvss-access-complexity | is, is-not |\n| cvss-authentication-required | is, is-not |\n| cvss-access-vector | is, is-not |\n| cvss-availability-impact | is, is-not |\n| cvss-confidentiality-impact | is, is-not |\n| cvss-integrity-impact | is, is-not |\n| cvss-v3-confidentiality-impact | is, is-not |\n| cvss-v3-integrity-impact | is, is-not |\n| cvss-v3-availability-impact | is, is-not |\n| cvss-v3-attack-vector | is, is-not |\n| cvss-v3-attack-complexity | is, is-not |\n| cvss-v3-user-interaction | is, is-not |\n| cvss-v3-privileges-required | is, is-not |\n| mobile-device-last-sync | is-within-the-last, is-earlier-than | \n| pci-compliance | is | \n| site-id | in, not-in | \n| criticality-tag | is, is-not, is-greater-than, is-less-than, is-applied, is-not-applied | \n| custom-tag | is, is-not, starts-with, ends-with, contains, does-not-contain, is-applied, is-not-applied | \n| location-tag | is, is-not, starts-with, ends-with, contains, does-not-contain, is-applied, is-not-applied | \n| owner-tag | is, is-not, starts-with, ends-with, contains, does-not-contain, is-applied, is-not-applied | \n| vulnerability-validated-status | are | \n| vasset-cluster | is, is-not, contains, does-not-contain, starts-with | \n| vasset-datacenter | is, is-not | \n| vasset-host name | is, is-not, contains, does-not-contain, starts-with | \n| vasset-power state | in, not-in | \n| vasset-resource pool path | contains, does-not-contain | \n| container-image | is, is-not, starts-with, ends-with, contains, does-not-contain, is-like, not-like | \n| container-status | is, is-not | \n| containers | are | \n\nThe following table outlines the operators and the values associated with them: \n| Operator | Values | \n| -------- | ------ | \n| are | A single string property named \"value\" | \n| is-between | A number property named \"lower\" and a number property named \"upper\" | \n| contains | A single string property named \"value\" | \n| does-not-contain | A single string property named \"value\" | \n| is-earlier-than | A single number property named \"value\" | \n| ends-with | A single string property named \"value\" | \n| is-greater-than | A single number property named \"value\" | \n| in | An array property named \"values\" | \n| not-in | An array property named \"values\" | \n| in-range | A number property named \"lower\" and a number property named \"upper\" | \n| includes | An array property named \"values\" | \n| is | A single string property named \"value\" | \n| is-not | A single string property named \"value\" | \n| is-applied | No value | \n| is-not-applied | No value | \n| is-empty | No value | \n| is-not-empty | No value | \n| is-less-than | A single number property named \"value\" | \n| is-like | A single string property named \"value\" | \n| does-not-contain | A single string property named \"value\" | \n| not-in-range | A number property named \"lower\" and a number property named \"upper\" | \n| not-like | A single string property named \"value\" | \n| is-on-or-after | A single string property named \"value\", which is the date in ISO8601 format (yyyy-MM-dd) | \n| is-on-or-before | A single string property named \"value\", which is the date in ISO8601 format (yyyy-MM-dd) | \n| starts-with | A single string property named \"value\" | \n| is-within-the-last | A single number property named \"value\" | \n\nThe following fields have enumerated values: \n| Field | Acceptable Values | \n| ----- | ----------------- | \n| containers | 0=present, 1=not present | \n| vulnerability-validated-status | 0=present, 1=not present | \n| pci-compliance | 0=fail, 1=pass | \n| alternate-address-type | 0=IPv4, 1=IPv6 | \n| ip-address-type | 0=IPv4, 1=IPv6 | \n| host-type | 0=Unknown, 1=Guest, 2=Hypervisor, 3=Physical, 4=Mobile | \n| cvss-access-complexity | L=Low, M=Medium, H=High | \n| cvss-integrity-impact | N=None, P=Partial, C=Complete | \n| cvss-confidentiality-impact | N=None, P=Partial, C=Complete | \n| cvss-availability-impact | N=None, P=Partial, C=Complete | \n| cvss-access-vector | L=Local, A=Adjacent, N=Network | \n| cvss-authentication-required | N=None, S=Single, M=Multiple | \n| cvss-access-complexity | L=Low, M=Medium, H=High | \n| cvss-v3-confidentiality-impact | N=None, L=Low, H=High | \n| cvss-v3-integrity-impact | N=None, L=Low, H=High | \n| cvss-v3-availability-impact | N=None, L=Low, H=High | \n| cvss-v3-attack-vector | N=Network, A=Adjacent, L=Local, P=Physical | \n| cvss-v3-attack-complexity | L=Low, H=High | \n| cvss-v3-user-interaction | N=None, R=Required | \n| cvss-v3-privileges-required | N=None, L=Low, H=High | \n| container-status | created, running, paused, restarting, exited, dead, unknown | \n","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"filters","wire":"filters","place":"field","kind":"json","about":"Filters used to match assets. See <a href=\"#section/Responses/SearchCriteria\">Search Criteria</a> for more information on the structure and format."},{"flag":"match","wire":"match","place":"field","kind":"text","values":["any","all"],"about":"Operator to determine how to match filters. `all` requires that all filters match for an asset to be included. `any` requires only one filter to match for an asset to be included."}],"body":{"media_type":"application/json","kind":"json","about":"The details of the search criteria.","schema":{"$ref":"#/definitions/SearchCriteria"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_tag_search_criteria,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::remove_tag_search_criteria::OPERATION,
+            info: super::operations::remove_tag_search_criteria::operation,
             table: r##"{"name":"remove-tag-search-criteria","group":"tag","about":"Tag Search Criteria","long_about":"Removes the search criteria associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_tag_search_criteria,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::get_tagged_sites::OPERATION,
+            info: super::operations::get_tagged_sites::operation,
             table: r##"{"name":"get-tagged-sites","group":"tag","about":"Tag Sites","long_about":"Returns the sites associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithSiteIdLink"}}}"##,
             run: get_tagged_sites,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::set_tagged_sites::OPERATION,
+            info: super::operations::set_tagged_sites::operation,
             table: r##"{"name":"set-tagged-sites","group":"tag","about":"Tag Sites","long_about":"Sets the sites associated with the tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The sites to add to the tag.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_tagged_sites,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::remove_tagged_sites::OPERATION,
+            info: super::operations::remove_tagged_sites::operation,
             table: r##"{"name":"remove-tagged-sites","group":"tag","about":"Tag Sites","long_about":"Removes the associations between the tag and the sites.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_tagged_sites,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::tag_site::OPERATION,
+            info: super::operations::tag_site::operation,
             table: r##"{"name":"tag-site","group":"tag","about":"Tag Site","long_about":"Adds a site to this tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"site-id","wire":"siteId","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: tag_site,
         },
         #[cfg(feature = "insightvm_console-tag")]
         runtime::cli::Operation {
-            info: &super::operations::untag_site::OPERATION,
+            info: super::operations::untag_site::operation,
             table: r##"{"name":"untag-site","group":"tag","about":"Tag Site","long_about":"Removes a site from this tag.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the tag.","schema":{"type":"integer","format":"int32"}},{"flag":"site-id","wire":"siteId","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: untag_site,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_users::OPERATION,
+            info: super::operations::get_users::operation,
             table: r##"{"name":"get-users","group":"user","about":"Users","long_about":"Returns all defined users. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfUser"}},"pages":{"$ref":"#/definitions/User"}}"##,
             run: get_users,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::create_user::OPERATION,
+            info: super::operations::create_user::operation,
             table: r##"{"name":"create-user","group":"user","about":"Users","long_about":"Creates a new user. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"authentication","wire":"authentication","place":"field","kind":"json"},{"flag":"email","wire":"email","place":"field","kind":"text","about":"The email address of the user."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","about":"Whether the user account is enabled. Defaults to `true`."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the user."},{"flag":"locale","wire":"locale","place":"field","kind":"json"},{"flag":"locked","wire":"locked","place":"field","kind":"switch","about":"Whether the user account is locked (exceeded maximum password retry attempts)."},{"flag":"login","wire":"login","place":"field","kind":"text","required":true,"about":"The login name of the user."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The full name of the user."},{"flag":"password","wire":"password","place":"field","kind":"text","required":true,"about":"The password to use for the user."},{"flag":"password-reset-on-login","wire":"passwordResetOnLogin","place":"field","kind":"switch","about":"Whether to require a reset of the user's password upon first login. Defaults to `false`."},{"flag":"role","wire":"role","place":"field","kind":"json","required":true}],"body":{"media_type":"application/json","kind":"json","about":"The details of the user.","schema":{"$ref":"#/definitions/UserEdit"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceUserIdLink"}}}"##,
             run: create_user,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_user::OPERATION,
+            info: super::operations::get_user::operation,
             table: r##"{"name":"get-user","group":"user","about":"User","long_about":"Returns the details for a user.<span class=\"authorization\">Global Administrator, Current User</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/User"}}}"##,
             run: get_user,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::update_user::OPERATION,
+            info: super::operations::update_user::operation,
             table: r##"{"name":"update-user","group":"user","about":"User","long_about":"Updates the details of a user. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},{"flag":"authentication","wire":"authentication","place":"field","kind":"json"},{"flag":"email","wire":"email","place":"field","kind":"text","about":"The email address of the user."},{"flag":"enabled","wire":"enabled","place":"field","kind":"switch","about":"Whether the user account is enabled. Defaults to `true`."},{"flag":"id2","wire":"id","place":"field","kind":"json","about":"The identifier of the user."},{"flag":"locale","wire":"locale","place":"field","kind":"json"},{"flag":"locked","wire":"locked","place":"field","kind":"switch","about":"Whether the user account is locked (exceeded maximum password retry attempts)."},{"flag":"login","wire":"login","place":"field","kind":"text","required":true,"about":"The login name of the user."},{"flag":"name","wire":"name","place":"field","kind":"text","required":true,"about":"The full name of the user."},{"flag":"password","wire":"password","place":"field","kind":"text","required":true,"about":"The password to use for the user."},{"flag":"password-reset-on-login","wire":"passwordResetOnLogin","place":"field","kind":"switch","about":"Whether to require a reset of the user's password upon first login. Defaults to `false`."},{"flag":"role","wire":"role","place":"field","kind":"json","required":true}],"body":{"media_type":"application/json","kind":"json","about":"The details of the user.","schema":{"$ref":"#/definitions/UserEdit"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_user,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::delete_user::OPERATION,
+            info: super::operations::delete_user::operation,
             table: r##"{"name":"delete-user","group":"user","about":"User","long_about":"Deletes a user account.<span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: delete_user,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_two_factor_authentication_key::OPERATION,
+            info: super::operations::get_two_factor_authentication_key::operation,
             table: r##"{"name":"get-two-factor-authentication-key","group":"user","about":"Two-Factor Authentication","long_about":"Retrieves the current authentication token seed (key) for the user, if configured.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/TokenResource"}}}"##,
             run: get_two_factor_authentication_key,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::set_two_factor_authentication::OPERATION,
+            info: super::operations::set_two_factor_authentication::operation,
             table: r##"{"name":"set-two-factor-authentication","group":"user","about":"Two-Factor Authentication","long_about":"Sets the authentication token seed (key) for the user. This key may be then be used in the appropriate 2FA authenticator.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The authentication token seed (key) to use for the user.","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_two_factor_authentication,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::regenerate_two_factor_authentication::OPERATION,
+            info: super::operations::regenerate_two_factor_authentication::operation,
             table: r##"{"name":"regenerate-two-factor-authentication","group":"user","about":"Two-Factor Authentication","long_about":"Regenerates a new authentication token seed (key) and updates it for the user. This key may be then be used in the appropriate 2FA authenticator.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/TokenResource"}}}"##,
             run: regenerate_two_factor_authentication,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_user_asset_groups::OPERATION,
+            info: super::operations::get_user_asset_groups::operation,
             table: r##"{"name":"get-user-asset-groups","group":"user","about":"Asset Groups Access","long_about":"Returns the asset groups to which the user has access.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithAssetGroupIdLink"}}}"##,
             run: get_user_asset_groups,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::set_user_asset_groups::OPERATION,
+            info: super::operations::set_user_asset_groups::operation,
             table: r##"{"name":"set-user-asset-groups","group":"user","about":"Asset Groups Access","long_about":"Updates the asset groups to which the user has access. Individual asset group access cannot be granted to users with the `allAssetGroups` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifiers of the asset groups to grant the user access to. Ignored if user has access to `allAssetGroups`.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_user_asset_groups,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_user_asset_groups::OPERATION,
+            info: super::operations::remove_all_user_asset_groups::operation,
             table: r##"{"name":"remove-all-user-asset-groups","group":"user","about":"Asset Groups Access","long_about":"Revokes access to all asset groups from the user.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_user_asset_groups,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::add_user_asset_group::OPERATION,
+            info: super::operations::add_user_asset_group::operation,
             table: r##"{"name":"add-user-asset-group","group":"user","about":"Asset Group Access","long_about":"Grants the user access to the asset group. Individual asset group access cannot be granted to users with the `allAssetGroups` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_user_asset_group,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::remove_user_asset_group::OPERATION,
+            info: super::operations::remove_user_asset_group::operation,
             table: r##"{"name":"remove-user-asset-group","group":"user","about":"Asset Group Access","long_about":"Grants the user access to the asset group. Individual asset group access cannot be granted to users with the `allAssetGroups` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},{"flag":"asset-group-id","wire":"assetGroupId","place":"path","kind":"json","required":true,"about":"The identifier of the asset group.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_user_asset_group,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::unlock_user::OPERATION,
+            info: super::operations::unlock_user::operation,
             table: r##"{"name":"unlock-user","group":"user","about":"Unlock Account","long_about":"Unlocks a locked user account that has too many failed authentication attempts. Disabled accounts may not be unlocked.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: unlock_user,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::reset_password::OPERATION,
+            info: super::operations::reset_password::operation,
             table: r##"{"name":"reset-password","group":"user","about":"Password Reset","long_about":"Changes the password for the user. Users may only change their own password.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The new password to set.","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: reset_password,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_user_privileges::OPERATION,
+            info: super::operations::get_user_privileges::operation,
             table: r##"{"name":"get-user-privileges","group":"user","about":"User Privileges","long_about":"Returns the privileges granted to the user by their role. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Privileges"}}}"##,
             run: get_user_privileges,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::get_user_sites::OPERATION,
+            info: super::operations::get_user_sites::operation,
             table: r##"{"name":"get-user-sites","group":"user","about":"Sites Access","long_about":"Returns the sites to which the user has access.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithSiteIdLink"}}}"##,
             run: get_user_sites,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::set_user_sites::OPERATION,
+            info: super::operations::set_user_sites::operation,
             table: r##"{"name":"set-user-sites","group":"user","about":"Sites Access","long_about":"Updates the sites to which the user has access. Individual site access cannot be granted to users with the `allSites` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","kind":"json","about":"The identifiers of the sites to grant the user access to. Ignored if the user has access to `allSites`.","schema":{"type":"array","items":{"type":"integer","format":"int32"}}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: set_user_sites,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::remove_all_user_sites::OPERATION,
+            info: super::operations::remove_all_user_sites::operation,
             table: r##"{"name":"remove-all-user-sites","group":"user","about":"Sites Access","long_about":"Revokes access to all sites from the user.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_all_user_sites,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::add_user_site::OPERATION,
+            info: super::operations::add_user_site::operation,
             table: r##"{"name":"add-user-site","group":"user","about":"Site Access","long_about":"Grants the user access to the site. Individual site access cannot be granted to users with the `allSites` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},{"flag":"site-id","wire":"siteId","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: add_user_site,
         },
         #[cfg(feature = "insightvm_console-user")]
         runtime::cli::Operation {
-            info: &super::operations::remove_user_site::OPERATION,
+            info: super::operations::remove_user_site::operation,
             table: r##"{"name":"remove-user-site","group":"user","about":"Site Access","long_about":"Grants the user access to the site. Individual site access cannot be granted to users with the `allSites` permission. <span class=\"authorization\">Global Administrator</span>","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the user.","schema":{"type":"integer","format":"int32"}},{"flag":"site-id","wire":"siteId","place":"path","kind":"json","required":true,"about":"The identifier of the site.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_user_site,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerabilities::OPERATION,
+            info: super::operations::get_vulnerabilities::operation,
             table: r##"{"name":"get-vulnerabilities","group":"vulnerability","about":"Vulnerabilities","long_about":"Returns all vulnerabilities that can be assessed during a scan.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerability"}},"pages":{"$ref":"#/definitions/Vulnerability"}}"##,
             run: get_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability::OPERATION,
+            info: super::operations::get_vulnerability::operation,
             table: r##"{"name":"get-vulnerability","group":"vulnerability","about":"Vulnerability","long_about":"Returns the details for a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/Vulnerability"}}}"##,
             run: get_vulnerability,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_affected_assets::OPERATION,
+            info: super::operations::get_affected_assets::operation,
             table: r##"{"name":"get-affected-assets","group":"vulnerability","about":"Vulnerability Affected Assets","long_about":"Get the assets affected by the vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithAssetIdLink"}}}"##,
             run: get_affected_assets,
         },
         #[cfg(feature = "insightvm_console-vulnerability-check")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_checks_for_vulnerability::OPERATION,
+            info: super::operations::get_vulnerability_checks_for_vulnerability::operation,
             table: r##"{"name":"get-vulnerability-checks-for-vulnerability","group":"vulnerability-check","about":"Vulnerability Checks","long_about":"Returns the vulnerability checks that assess for a specific vulnerability during a scan.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithVulnerabilityCheckIdLink"}}}"##,
             run: get_vulnerability_checks_for_vulnerability,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_exploits::OPERATION,
+            info: super::operations::get_vulnerability_exploits::operation,
             table: r##"{"name":"get-vulnerability-exploits","group":"vulnerability","about":"Vulnerability Exploits","long_about":"Returns the exploits that can be used to exploit a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfExploit"}},"pages":{"$ref":"#/definitions/Exploit"}}"##,
             run: get_vulnerability_exploits,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_malware_kits::OPERATION,
+            info: super::operations::get_vulnerability_malware_kits::operation,
             table: r##"{"name":"get-vulnerability-malware-kits","group":"vulnerability","about":"Vulnerability Malware Kits","long_about":"Returns the malware kits that are known to be used to exploit the vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfMalwareKit"}},"pages":{"$ref":"#/definitions/MalwareKit"}}"##,
             run: get_vulnerability_malware_kits,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_references_1::OPERATION,
+            info: super::operations::get_vulnerability_references_1::operation,
             table: r##"{"name":"get-vulnerability-references-1","group":"vulnerability","about":"Vulnerability References","long_about":"Returns the external references that may be associated to a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityReference"}},"pages":{"$ref":"#/definitions/VulnerabilityReference"}}"##,
             run: get_vulnerability_references_1,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_solutions::OPERATION,
+            info: super::operations::get_vulnerability_solutions::operation,
             table: r##"{"name":"get-vulnerability-solutions","group":"vulnerability","about":"Vulnerability Solutions","long_about":"Returns all solutions (across all platforms) that may be used to remediate this vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithSolutionNaturalIdLink"}}}"##,
             run: get_vulnerability_solutions,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_categories::OPERATION,
+            info: super::operations::get_vulnerability_categories::operation,
             table: r##"{"name":"get-vulnerability-categories","group":"vulnerability","about":"Categories","long_about":"Returns all vulnerabilities categories that can be assigned to a vulnerability. These categories group and label vulnerabilities by general purpose, affected systems, vendor, etc.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityCategory"}},"pages":{"$ref":"#/definitions/VulnerabilityCategory"}}"##,
             run: get_vulnerability_categories,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_category::OPERATION,
+            info: super::operations::get_vulnerability_category::operation,
             table: r##"{"name":"get-vulnerability-category","group":"vulnerability","about":"Category","long_about":"Returns the details for a vulnerability category.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability category.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityCategory"}}}"##,
             run: get_vulnerability_category,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_category_vulnerabilities::OPERATION,
+            info: super::operations::get_vulnerability_category_vulnerabilities::operation,
             table: r##"{"name":"get-vulnerability-category-vulnerabilities","group":"vulnerability","about":"Category Vulnerabilities","long_about":"Returns hypermedia links to the vulnerabilities that are in a vulnerability category.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability category.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/ReferencesWithVulnerabilityNaturalIdLink"}}}"##,
             run: get_vulnerability_category_vulnerabilities,
         },
         #[cfg(feature = "insightvm_console-vulnerability-check")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_checks::OPERATION,
+            info: super::operations::get_vulnerability_checks::operation,
             table: r##"{"name":"get-vulnerability-checks","group":"vulnerability-check","about":"Checks","long_about":"Returns vulnerability checks. Optional search and filtering parameters may be supplied to refine the results. Searching allows full text search of the vulnerability details a check is related to.","inputs":[{"flag":"search","wire":"search","place":"query","kind":"text","about":"Vulnerability search term to find vulnerability checks for. e.g. `\"ssh\"`.","schema":{"type":"string"}},{"flag":"safe","wire":"safe","place":"query","kind":"switch","about":"Whether to return vulnerability checks that are considered \"safe\" to run. Defaults to return safe and unsafe checks.","schema":{"type":"boolean"}},{"flag":"potential","wire":"potential","place":"query","kind":"switch","about":"Whether to only return checks that result in potentially vulnerable results. Defaults to return all checks.","schema":{"type":"boolean"}},{"flag":"requires-credentials","wire":"requiresCredentials","place":"query","kind":"switch","about":"Whether to only return checks that require credentials in order to successfully execute. Defaults to return all checks.","schema":{"type":"boolean"}},{"flag":"unique","wire":"unique","place":"query","kind":"switch","about":"Whether to only return checks that guarantee to be executed once-and-only once on a host resulting in a unique result. False returns checks that can result in multiple occurrences of the same vulnerability on a host.","schema":{"type":"boolean"}},{"flag":"type","wire":"type","place":"query","kind":"text","about":"The type of vulnerability checks to return. See <a href=\"#operation/vulnerabilityCheckTypesUsingGET\">Check Types</a> for all available types.","schema":{"type":"string"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityCheck"}},"pages":{"$ref":"#/definitions/VulnerabilityCheck"}}"##,
             run: get_vulnerability_checks,
         },
         #[cfg(feature = "insightvm_console-vulnerability-check")]
         runtime::cli::Operation {
-            info: &super::operations::vulnerability_check::OPERATION,
+            info: super::operations::vulnerability_check::operation,
             table: r##"{"name":"vulnerability-check","group":"vulnerability-check","about":"Check","long_about":"Returns the vulnerability check.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"text","required":true,"about":"The identifier of the vulnerability check.","schema":{"type":"string"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityCheck"}}}"##,
             run: vulnerability_check,
         },
         #[cfg(feature = "insightvm_console-vulnerability-check")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_check_types::OPERATION,
+            info: super::operations::get_vulnerability_check_types::operation,
             table: r##"{"name":"get-vulnerability-check-types","group":"vulnerability-check","about":"Check Types","long_about":"Returns the vulnerability check types. The type groups related vulnerability checks by their purpose, property, or related characteristic.","output":{"json":{"$ref":"#/definitions/ReferencesWithVulnerabilityCheckTypeIdLink"}}}"##,
             run: get_vulnerability_check_types,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_exceptions::OPERATION,
+            info: super::operations::get_vulnerability_exceptions::operation,
             table: r##"{"name":"get-vulnerability-exceptions","group":"vulnerability-exception","about":"Exceptions","long_about":"Returns all exceptions defined on vulnerabilities.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityException"}},"pages":{"$ref":"#/definitions/VulnerabilityException"}}"##,
             run: get_vulnerability_exceptions,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::create_vulnerability_exception::OPERATION,
+            info: super::operations::create_vulnerability_exception::operation,
             table: r##"{"name":"create-vulnerability-exception","group":"vulnerability-exception","about":"Exceptions","long_about":"Creates a vulnerability exception.","inputs":[{"flag":"expires","wire":"expires","place":"field","kind":"text","about":"The date and time the vulnerability exception is set to expire."},{"flag":"id","wire":"id","place":"field","kind":"json","about":"The identifier of the vulnerability exception."},{"flag":"links","wire":"links","place":"field","kind":"json"},{"flag":"review","wire":"review","place":"field","kind":"json"},{"flag":"scope","wire":"scope","place":"field","kind":"json"},{"flag":"state","wire":"state","place":"field","kind":"text","about":"The state of the vulnerability exception. One of: `\"Deleted\"`, `\"Expired\"`, `\"Approved\"`, `\"Rejected\"`, `\"Under Review\"."},{"flag":"submit","wire":"submit","place":"field","kind":"json"}],"body":{"media_type":"application/json","kind":"json","about":"The vulnerability exception to create.","schema":{"$ref":"#/definitions/VulnerabilityException"}},"output":{"json":{"$ref":"#/definitions/CreatedReferenceVulnerabilityExceptionIdLink"}}}"##,
             run: create_vulnerability_exception,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_exception::OPERATION,
+            info: super::operations::get_vulnerability_exception::operation,
             table: r##"{"name":"get-vulnerability-exception","group":"vulnerability-exception","about":"Exception","long_about":"Returns an exception made on a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability exception.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityException"}}}"##,
             run: get_vulnerability_exception,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::remove_vulnerability_exception::OPERATION,
+            info: super::operations::remove_vulnerability_exception::operation,
             table: r##"{"name":"remove-vulnerability-exception","group":"vulnerability-exception","about":"Exception","long_about":"Removes an exception made on a vulnerability.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"id","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: remove_vulnerability_exception,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_exception_expiration::OPERATION,
+            info: super::operations::get_vulnerability_exception_expiration::operation,
             table: r#"{"name":"get-vulnerability-exception-expiration","group":"vulnerability-exception","about":"Exception Expiration","long_about":"Get the expiration date for a vulnerability exception.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"id","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"type":"string"}}}"#,
             run: get_vulnerability_exception_expiration,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::update_vulnerability_exception_expiration::OPERATION,
+            info: super::operations::update_vulnerability_exception_expiration::operation,
             table: r##"{"name":"update-vulnerability-exception-expiration","group":"vulnerability-exception","about":"Exception Expiration","long_about":"Set the expiration date for a vulnerability exception. This must be a valid date in the future.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"id","schema":{"type":"integer","format":"int32"}}],"body":{"media_type":"application/json","required":true,"kind":"json","about":"param1","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_vulnerability_exception_expiration,
         },
         #[cfg(feature = "insightvm_console-vulnerability-exception")]
         runtime::cli::Operation {
-            info: &super::operations::update_vulnerability_exception_status::OPERATION,
+            info: super::operations::update_vulnerability_exception_status::operation,
             table: r##"{"name":"update-vulnerability-exception-status","group":"vulnerability-exception","about":"Exception Status","long_about":"Update the status of the vulnerability exception. The status can be one of: `\"recall\"`, `\"approve\"`, or `\"reject\"`.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"id","schema":{"type":"integer","format":"int32"}},{"flag":"status","wire":"status","place":"path","kind":"text","required":true,"values":["recall","approve","reject"],"about":"Exception Status","schema":{"$ref":"#/definitions/UpdateVulnerabilityExceptionStatusStatus"}}],"body":{"media_type":"application/json","kind":"json","about":"param2","schema":{"type":"string"}},"output":{"json":{"$ref":"#/definitions/Links"}}}"##,
             run: update_vulnerability_exception_status,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_references::OPERATION,
+            info: super::operations::get_vulnerability_references::operation,
             table: r##"{"name":"get-vulnerability-references","group":"vulnerability","about":"References","long_about":"Returns the external references that may be associated to a vulnerability.","inputs":[{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerabilityReference"}},"pages":{"$ref":"#/definitions/VulnerabilityReference"}}"##,
             run: get_vulnerability_references,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_reference::OPERATION,
+            info: super::operations::get_vulnerability_reference::operation,
             table: r##"{"name":"get-vulnerability-reference","group":"vulnerability","about":"Reference","long_about":"Returns an external vulnerability reference.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"The identifier of the vulnerability reference.","schema":{"type":"integer","format":"int32"}}],"output":{"json":{"$ref":"#/definitions/VulnerabilityReference"}}}"##,
             run: get_vulnerability_reference,
         },
         #[cfg(feature = "insightvm_console-vulnerability")]
         runtime::cli::Operation {
-            info: &super::operations::get_vulnerability_reference_vulnerabilities::OPERATION,
+            info: super::operations::get_vulnerability_reference_vulnerabilities::operation,
             table: r##"{"name":"get-vulnerability-reference-vulnerabilities","group":"vulnerability","about":"Reference Vulnerabilities","long_about":"Returns the vulnerabilities that are referenced by an external reference.","inputs":[{"flag":"id","wire":"id","place":"path","kind":"json","required":true,"about":"id","schema":{"type":"integer","format":"int32"}},{"flag":"page","wire":"page","place":"query","kind":"json","default":0,"about":"The index of the page (zero-based) to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"size","wire":"size","place":"query","kind":"json","default":10,"about":"The number of records per page to retrieve.","schema":{"type":"integer","format":"int32"}},{"flag":"sort","wire":"sort","place":"query","kind":"text","repeated":true,"about":"The criteria to sort the records by, in the format: `property[,ASC|DESC]`. The default sort order is ascending. Multiple sort criteria can be specified using multiple sort query parameters.","schema":{"type":"array","items":{"type":"string"}}}],"output":{"json":{"$ref":"#/definitions/PageOfVulnerability"}},"pages":{"$ref":"#/definitions/Vulnerability"}}"##,
             run: get_vulnerability_reference_vulnerabilities,
         },

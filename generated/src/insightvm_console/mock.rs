@@ -42,7 +42,7 @@ impl MockServer {
     /// The calls of `GET /api/3`, [`Client::resources`](super::Client::resources).
     #[cfg(feature = "insightvm_console-root")]
     pub fn resources(&self) -> When<'_, (), types::Links, types::ResourcesError> {
-        self.0.when(&operations::resources::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::resources::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/administration/commands`,
@@ -52,21 +52,21 @@ impl MockServer {
         &self,
     ) -> When<'_, String, types::ConsoleCommandOutput, types::ExecuteCommandError> {
         self.0
-            .when(&operations::execute_command::OPERATION, runtime::read_json_by_status)
+            .when(operations::execute_command::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/administration/info`,
     /// [`Client::get_info`](super::Client::get_info).
     #[cfg(feature = "insightvm_console-administration")]
     pub fn get_info(&self) -> When<'_, (), types::Info, types::GetInfoError> {
-        self.0.when(&operations::get_info::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_info::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/administration/license`,
     /// [`Client::get_license`](super::Client::get_license).
     #[cfg(feature = "insightvm_console-administration")]
     pub fn get_license(&self) -> When<'_, (), types::License, types::GetLicenseError> {
-        self.0.when(&operations::get_license::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_license::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/administration/license`,
@@ -76,7 +76,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::ActivateLicenseError> {
         self.0
-            .when(&operations::activate_license::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::activate_license::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/administration/properties`,
@@ -85,7 +88,8 @@ impl MockServer {
     pub fn get_properties(
         &self,
     ) -> When<'_, (), types::EnvironmentProperties, types::GetPropertiesError> {
-        self.0.when(&operations::get_properties::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_properties::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/administration/settings`,
@@ -94,13 +98,13 @@ impl MockServer {
     pub fn get_settings(
         &self,
     ) -> When<'_, (), types::Settings, types::GetSettingsError> {
-        self.0.when(&operations::get_settings::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_settings::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/agents`, [`Client::get_agents`](super::Client::get_agents).
     #[cfg(feature = "insightvm_console-asset-group")]
     pub fn get_agents(&self) -> When<'_, (), types::PageOfAgent, types::GetAgentsError> {
-        self.0.when(&operations::get_agents::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_agents::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/asset_groups`,
@@ -110,7 +114,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PageOfAssetGroup, types::GetAssetGroupsError> {
         self.0
-            .when(&operations::get_asset_groups::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_asset_groups::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `POST /api/3/asset_groups`,
@@ -126,7 +133,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_asset_group::OPERATION,
+                operations::create_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -138,7 +145,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::AssetGroup, types::GetAssetGroupError> {
         self.0
-            .when(&operations::get_asset_group::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_asset_group::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/asset_groups/{id}`,
@@ -149,7 +156,7 @@ impl MockServer {
     ) -> When<'_, types::AssetGroup, types::Links, types::UpdateAssetGroupError> {
         self.0
             .when(
-                &operations::update_asset_group::OPERATION,
+                operations::update_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -162,7 +169,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAssetGroupError> {
         self.0
             .when(
-                &operations::delete_asset_group::OPERATION,
+                operations::delete_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -180,7 +187,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_group_assets::OPERATION,
+                operations::get_asset_group_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -193,7 +200,7 @@ impl MockServer {
     ) -> When<'_, Vec<i64>, types::Links, types::UpdateAssetGroupAssetsError> {
         self.0
             .when(
-                &operations::update_asset_group_assets::OPERATION,
+                operations::update_asset_group_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -206,7 +213,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllAssetsFromAssetGroupError> {
         self.0
             .when(
-                &operations::remove_all_assets_from_asset_group::OPERATION,
+                operations::remove_all_assets_from_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -219,7 +226,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::AddAssetToAssetGroupError> {
         self.0
             .when(
-                &operations::add_asset_to_asset_group::OPERATION,
+                operations::add_asset_to_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -232,7 +239,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAssetFromAssetGroupError> {
         self.0
             .when(
-                &operations::remove_asset_from_asset_group::OPERATION,
+                operations::remove_asset_from_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -245,7 +252,7 @@ impl MockServer {
     ) -> When<'_, (), types::SearchCriteria, types::GetAssetGroupSearchCriteriaError> {
         self.0
             .when(
-                &operations::get_asset_group_search_criteria::OPERATION,
+                operations::get_asset_group_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -263,7 +270,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::set_asset_group_search_criteria::OPERATION,
+                operations::set_asset_group_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -276,7 +283,7 @@ impl MockServer {
     ) -> When<'_, (), types::ReferencesWithTagIdLink, types::GetAssetGroupTagsError> {
         self.0
             .when(
-                &operations::get_asset_group_tags::OPERATION,
+                operations::get_asset_group_tags::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -289,7 +296,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::SetAssetGroupTagsError> {
         self.0
             .when(
-                &operations::set_asset_group_tags::OPERATION,
+                operations::set_asset_group_tags::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -302,7 +309,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllAssetGroupTagsError> {
         self.0
             .when(
-                &operations::remove_all_asset_group_tags::OPERATION,
+                operations::remove_all_asset_group_tags::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -315,7 +322,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::AddAssetGroupTagError> {
         self.0
             .when(
-                &operations::add_asset_group_tag::OPERATION,
+                operations::add_asset_group_tag::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -328,7 +335,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAssetGroupTagError> {
         self.0
             .when(
-                &operations::remove_asset_group_tag::OPERATION,
+                operations::remove_asset_group_tag::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -341,7 +348,7 @@ impl MockServer {
     ) -> When<'_, (), types::ReferencesWithUserIdLink, types::GetAssetGroupUsersError> {
         self.0
             .when(
-                &operations::get_asset_group_users::OPERATION,
+                operations::get_asset_group_users::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -354,7 +361,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::SetAssetGroupUsersError> {
         self.0
             .when(
-                &operations::set_asset_group_users::OPERATION,
+                operations::set_asset_group_users::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -367,7 +374,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::AddAssetGroupUserError> {
         self.0
             .when(
-                &operations::add_asset_group_user::OPERATION,
+                operations::add_asset_group_user::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -380,7 +387,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAssetGroupUserError> {
         self.0
             .when(
-                &operations::remove_asset_group_user::OPERATION,
+                operations::remove_asset_group_user::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -388,7 +395,7 @@ impl MockServer {
     /// The calls of `GET /api/3/assets`, [`Client::get_assets`](super::Client::get_assets).
     #[cfg(feature = "insightvm_console-asset")]
     pub fn get_assets(&self) -> When<'_, (), types::PageOfAsset, types::GetAssetsError> {
-        self.0.when(&operations::get_assets::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_assets::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/sites/{id}/assets`,
@@ -398,7 +405,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PageOfAsset, types::GetSiteAssetsError> {
         self.0
-            .when(&operations::get_site_assets::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_site_assets::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/sites/{id}/assets`,
@@ -412,7 +419,8 @@ impl MockServer {
         operations::CreateAssetResponse,
         types::CreateAssetError,
     > {
-        self.0.when(&operations::create_asset::OPERATION, operations::create_asset::read)
+        self.0
+            .when(operations::create_asset::operation(), operations::create_asset::read)
     }
 
     /// The calls of `DELETE /api/3/sites/{id}/assets`,
@@ -423,7 +431,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveSiteAssetsError> {
         self.0
             .when(
-                &operations::remove_site_assets::OPERATION,
+                operations::remove_site_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -434,7 +442,7 @@ impl MockServer {
     pub fn find_assets(
         &self,
     ) -> When<'_, types::SearchCriteria, types::PageOfAsset, types::FindAssetsError> {
-        self.0.when(&operations::find_assets::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::find_assets::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/assets/{assetId}/policies`,
@@ -445,7 +453,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfAssetPolicy, types::GetPoliciesForAssetError> {
         self.0
             .when(
-                &operations::get_policies_for_asset::OPERATION,
+                operations::get_policies_for_asset::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -458,7 +466,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfAssetPolicyItem, types::GetAssetPolicyChildrenError> {
         self.0
             .when(
-                &operations::get_asset_policy_children::OPERATION,
+                operations::get_asset_policy_children::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -476,7 +484,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_policy_group_children::OPERATION,
+                operations::get_asset_policy_group_children::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -494,7 +502,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_policy_group_rules_with_asset_assessment::OPERATION,
+                operations::get_policy_group_rules_with_asset_assessment::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -507,7 +515,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyRule, types::GetAssetPolicyRulesSummaryError> {
         self.0
             .when(
-                &operations::get_asset_policy_rules_summary::OPERATION,
+                operations::get_asset_policy_rules_summary::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -515,14 +523,14 @@ impl MockServer {
     /// The calls of `GET /api/3/assets/{id}`, [`Client::get_asset`](super::Client::get_asset).
     #[cfg(feature = "insightvm_console-asset")]
     pub fn get_asset(&self) -> When<'_, (), types::Asset, types::GetAssetError> {
-        self.0.when(&operations::get_asset::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_asset::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/assets/{id}`,
     /// [`Client::delete_asset`](super::Client::delete_asset).
     #[cfg(feature = "insightvm_console-asset")]
     pub fn delete_asset(&self) -> When<'_, (), types::Links, types::DeleteAssetError> {
-        self.0.when(&operations::delete_asset::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_asset::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/assets/{id}/databases`,
@@ -533,7 +541,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesDatabase, types::GetAssetDatabasesError> {
         self.0
             .when(
-                &operations::get_asset_databases::OPERATION,
+                operations::get_asset_databases::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -545,7 +553,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ResourcesFile, types::GetAssetFilesError> {
         self.0
-            .when(&operations::get_asset_files::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_asset_files::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/assets/{id}/policy_overrides`,
@@ -561,7 +569,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_policy_overrides::OPERATION,
+                operations::get_asset_policy_overrides::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -579,7 +587,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_services::OPERATION,
+                operations::get_asset_services::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -592,7 +600,7 @@ impl MockServer {
     ) -> When<'_, (), types::Service, types::GetAssetServiceError> {
         self.0
             .when(
-                &operations::get_asset_service::OPERATION,
+                operations::get_asset_service::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -610,7 +618,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_service_configurations::OPERATION,
+                operations::get_asset_service_configurations::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -623,7 +631,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesDatabase, types::GetAssetServiceDatabasesError> {
         self.0
             .when(
-                &operations::get_asset_service_databases::OPERATION,
+                operations::get_asset_service_databases::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -641,7 +649,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_service_user_groups::OPERATION,
+                operations::get_asset_service_user_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -654,7 +662,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesUserAccount, types::GetAssetServiceUsersError> {
         self.0
             .when(
-                &operations::get_asset_service_users::OPERATION,
+                operations::get_asset_service_users::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -672,7 +680,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_service_vulnerabilities::OPERATION,
+                operations::get_asset_service_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -690,7 +698,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_service_web_applications::OPERATION,
+                operations::get_asset_service_web_applications::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -704,7 +712,7 @@ impl MockServer {
     ) -> When<'_, (), types::WebApplication, types::GetAssetServiceWebApplicationError> {
         self.0
             .when(
-                &operations::get_asset_service_web_application::OPERATION,
+                operations::get_asset_service_web_application::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -717,7 +725,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSoftware, types::GetAssetSoftwareError> {
         self.0
             .when(
-                &operations::get_asset_software::OPERATION,
+                operations::get_asset_software::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -728,14 +736,15 @@ impl MockServer {
     pub fn get_asset_tags(
         &self,
     ) -> When<'_, (), types::ResourcesAssetTag, types::GetAssetTagsError> {
-        self.0.when(&operations::get_asset_tags::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_asset_tags::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/assets/{id}/tags/{tagId}`,
     /// [`Client::add_asset_tag`](super::Client::add_asset_tag).
     #[cfg(feature = "insightvm_console-asset")]
     pub fn add_asset_tag(&self) -> When<'_, (), types::Links, types::AddAssetTagError> {
-        self.0.when(&operations::add_asset_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::add_asset_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/assets/{id}/tags/{tagId}`,
@@ -745,7 +754,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::RemoveAssetTagError> {
         self.0
-            .when(&operations::remove_asset_tag::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::remove_asset_tag::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/assets/{id}/user_groups`,
@@ -756,7 +768,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesGroupAccount, types::GetAssetUserGroupsError> {
         self.0
             .when(
-                &operations::get_asset_user_groups::OPERATION,
+                operations::get_asset_user_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -768,7 +780,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ResourcesUserAccount, types::GetAssetUsersError> {
         self.0
-            .when(&operations::get_asset_users::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_asset_users::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/assets/{id}/vulnerabilities`,
@@ -784,7 +796,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_vulnerabilities::OPERATION,
+                operations::get_asset_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -797,7 +809,7 @@ impl MockServer {
     ) -> When<'_, (), types::VulnerabilityFinding, types::GetAssetVulnerabilityError> {
         self.0
             .when(
-                &operations::get_asset_vulnerability::OPERATION,
+                operations::get_asset_vulnerability::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -815,7 +827,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_asset_vulnerability_solutions::OPERATION,
+                operations::get_asset_vulnerability_solutions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -833,7 +845,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_validations::OPERATION,
+                operations::get_vulnerability_validations::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -851,7 +863,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_vulnerability_validation::OPERATION,
+                operations::create_vulnerability_validation::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -870,7 +882,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_validation::OPERATION,
+                operations::get_vulnerability_validation::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -884,7 +896,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteVulnerabilityValidationError> {
         self.0
             .when(
-                &operations::delete_vulnerability_validation::OPERATION,
+                operations::delete_vulnerability_validation::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -902,7 +914,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_authentication_sources::OPERATION,
+                operations::get_authentication_sources::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -915,7 +927,7 @@ impl MockServer {
     ) -> When<'_, (), types::AuthenticationSource, types::GetAuthenticationSourceError> {
         self.0
             .when(
-                &operations::get_authentication_source::OPERATION,
+                operations::get_authentication_source::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -933,7 +945,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_authentication_source_users::OPERATION,
+                operations::get_authentication_source_users::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -951,7 +963,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_discovery_connections::OPERATION,
+                operations::get_discovery_connections::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -964,7 +976,7 @@ impl MockServer {
     ) -> When<'_, (), types::DiscoveryConnection, types::GetDiscoveryConnectionError> {
         self.0
             .when(
-                &operations::get_discovery_connection::OPERATION,
+                operations::get_discovery_connection::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -977,7 +989,7 @@ impl MockServer {
     ) -> When<'_, (), (), types::ReconnectDiscoveryConnectionError> {
         self.0
             .when(
-                &operations::reconnect_discovery_connection::OPERATION,
+                operations::reconnect_discovery_connection::operation(),
                 runtime::read_empty_by_status,
             )
     }
@@ -987,14 +999,14 @@ impl MockServer {
     pub fn get_exploits(
         &self,
     ) -> When<'_, (), types::PageOfExploit, types::GetExploitsError> {
-        self.0.when(&operations::get_exploits::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_exploits::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/exploits/{id}`,
     /// [`Client::get_exploit`](super::Client::get_exploit).
     #[cfg(feature = "insightvm_console-vulnerability")]
     pub fn get_exploit(&self) -> When<'_, (), types::Exploit, types::GetExploitError> {
-        self.0.when(&operations::get_exploit::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_exploit::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/exploits/{id}/vulnerabilities`,
@@ -1010,7 +1022,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_exploit_vulnerabilities::OPERATION,
+                operations::get_exploit_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1022,7 +1034,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PageOfMalwareKit, types::GetMalwareKitsError> {
         self.0
-            .when(&operations::get_malware_kits::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_malware_kits::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/malware_kits/{id}`,
@@ -1032,7 +1047,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::MalwareKit, types::GetMalwareKitError> {
         self.0
-            .when(&operations::get_malware_kit::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_malware_kit::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/malware_kits/{id}/vulnerabilities`,
@@ -1048,7 +1063,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_malware_kit_vulnerabilities::OPERATION,
+                operations::get_malware_kit_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1061,7 +1076,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfOperatingSystem, types::GetOperatingSystemsError> {
         self.0
             .when(
-                &operations::get_operating_systems::OPERATION,
+                operations::get_operating_systems::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1074,7 +1089,7 @@ impl MockServer {
     ) -> When<'_, (), types::OperatingSystem, types::GetOperatingSystemError> {
         self.0
             .when(
-                &operations::get_operating_system::OPERATION,
+                operations::get_operating_system::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1084,7 +1099,7 @@ impl MockServer {
     pub fn get_policies(
         &self,
     ) -> When<'_, (), types::PageOfPolicy, types::GetPoliciesError> {
-        self.0.when(&operations::get_policies::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_policies::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/policies/{id}/children`,
@@ -1095,7 +1110,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyItem, types::GetPolicyChildrenError> {
         self.0
             .when(
-                &operations::get_policy_children::OPERATION,
+                operations::get_policy_children::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1104,7 +1119,7 @@ impl MockServer {
     /// [`Client::get_policy`](super::Client::get_policy).
     #[cfg(feature = "insightvm_console-policy")]
     pub fn get_policy(&self) -> When<'_, (), types::Policy, types::GetPolicyError> {
-        self.0.when(&operations::get_policy::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_policy::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/policies/{policyId}/assets`,
@@ -1115,7 +1130,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyAsset, types::GetPolicyAssetResultsError> {
         self.0
             .when(
-                &operations::get_policy_asset_results::OPERATION,
+                operations::get_policy_asset_results::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1128,7 +1143,7 @@ impl MockServer {
     ) -> When<'_, (), types::PolicyAsset, types::GetPolicyAssetResultError> {
         self.0
             .when(
-                &operations::get_policy_asset_result::OPERATION,
+                operations::get_policy_asset_result::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1141,7 +1156,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyGroup, types::GetPolicyGroupsError> {
         self.0
             .when(
-                &operations::get_policy_groups::OPERATION,
+                operations::get_policy_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1153,7 +1168,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PolicyGroup, types::GetPolicyGroupError> {
         self.0
-            .when(&operations::get_policy_group::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_policy_group::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/policies/{policyId}/groups/{groupId}/assets`,
@@ -1164,7 +1182,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyAsset, types::GetPolicyGroupAssetResultsError> {
         self.0
             .when(
-                &operations::get_policy_group_asset_results::OPERATION,
+                operations::get_policy_group_asset_results::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1177,7 +1195,7 @@ impl MockServer {
     ) -> When<'_, (), types::PolicyAsset, types::GetPolicyGroupAssetResultError> {
         self.0
             .when(
-                &operations::get_policy_group_asset_result::OPERATION,
+                operations::get_policy_group_asset_result::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1190,7 +1208,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyItem, types::GetPolicyGroupChildrenError> {
         self.0
             .when(
-                &operations::get_policy_group_children::OPERATION,
+                operations::get_policy_group_children::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1203,7 +1221,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyRule, types::GetDescendantPolicyRulesError> {
         self.0
             .when(
-                &operations::get_descendant_policy_rules::OPERATION,
+                operations::get_descendant_policy_rules::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1215,7 +1233,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PageOfPolicyRule, types::GetPolicyRulesError> {
         self.0
-            .when(&operations::get_policy_rules::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_policy_rules::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/policies/{policyId}/rules/disabled`,
@@ -1226,7 +1247,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyRule, types::GetDisabledPolicyRulesError> {
         self.0
             .when(
-                &operations::get_disabled_policy_rules::OPERATION,
+                operations::get_disabled_policy_rules::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1238,7 +1259,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::PolicyRule, types::GetPolicyRuleError> {
         self.0
-            .when(&operations::get_policy_rule::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_policy_rule::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/policies/{policyId}/rules/{ruleId}/assets`,
@@ -1249,7 +1270,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyAsset, types::GetPolicyRuleAssetResultsError> {
         self.0
             .when(
-                &operations::get_policy_rule_asset_results::OPERATION,
+                operations::get_policy_rule_asset_results::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1262,7 +1283,7 @@ impl MockServer {
     ) -> When<'_, (), types::PolicyAsset, types::GetPolicyRuleAssetResultError> {
         self.0
             .when(
-                &operations::get_policy_rule_asset_result::OPERATION,
+                operations::get_policy_rule_asset_result::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1275,7 +1296,7 @@ impl MockServer {
     ) -> When<'_, (), String, serde_json::Value> {
         self.0
             .when(
-                &operations::get_policy_rule_asset_result_proof::OPERATION,
+                operations::get_policy_rule_asset_result_proof::operation(),
                 operations::get_policy_rule_asset_result_proof::read,
             )
     }
@@ -1288,7 +1309,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyControl, types::GetPolicyRuleControlsError> {
         self.0
             .when(
-                &operations::get_policy_rule_controls::OPERATION,
+                operations::get_policy_rule_controls::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1299,7 +1320,7 @@ impl MockServer {
     pub fn get_policy_rule_rationale(&self) -> When<'_, (), String, serde_json::Value> {
         self.0
             .when(
-                &operations::get_policy_rule_rationale::OPERATION,
+                operations::get_policy_rule_rationale::operation(),
                 operations::get_policy_rule_rationale::read,
             )
     }
@@ -1312,7 +1333,7 @@ impl MockServer {
     ) -> When<'_, (), String, serde_json::Value> {
         self.0
             .when(
-                &operations::get_policy_rule_remediation::OPERATION,
+                operations::get_policy_rule_remediation::operation(),
                 operations::get_policy_rule_remediation::read,
             )
     }
@@ -1325,7 +1346,7 @@ impl MockServer {
     ) -> When<'_, (), types::PolicySummaryResource, types::GetPolicySummaryError> {
         self.0
             .when(
-                &operations::get_policy_summary::OPERATION,
+                operations::get_policy_summary::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1338,7 +1359,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfPolicyOverride, types::GetPolicyOverridesError> {
         self.0
             .when(
-                &operations::get_policy_overrides::OPERATION,
+                operations::get_policy_overrides::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1356,7 +1377,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_policy_override::OPERATION,
+                operations::create_policy_override::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1369,7 +1390,7 @@ impl MockServer {
     ) -> When<'_, (), types::PolicyOverride, types::GetPolicyOverrideError> {
         self.0
             .when(
-                &operations::get_policy_override::OPERATION,
+                operations::get_policy_override::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1382,7 +1403,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeletePolicyOverrideError> {
         self.0
             .when(
-                &operations::delete_policy_override::OPERATION,
+                operations::delete_policy_override::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1395,7 +1416,7 @@ impl MockServer {
     ) -> When<'_, (), String, types::GetPolicyOverrideExpirationError> {
         self.0
             .when(
-                &operations::get_policy_override_expiration::OPERATION,
+                operations::get_policy_override_expiration::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1408,7 +1429,7 @@ impl MockServer {
     ) -> When<'_, String, types::Links, types::SetPolicyOverrideExpirationError> {
         self.0
             .when(
-                &operations::set_policy_override_expiration::OPERATION,
+                operations::set_policy_override_expiration::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1421,7 +1442,7 @@ impl MockServer {
     ) -> When<'_, String, (), types::SetPolicyOverrideStatusError> {
         self.0
             .when(
-                &operations::set_policy_override_status::OPERATION,
+                operations::set_policy_override_status::operation(),
                 runtime::read_empty_by_status,
             )
     }
@@ -1432,14 +1453,15 @@ impl MockServer {
     pub fn get_privileges(
         &self,
     ) -> When<'_, (), types::Privileges, types::GetPrivilegesError> {
-        self.0.when(&operations::get_privileges::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_privileges::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/privileges/{id}`,
     /// [`Client::get_privilege`](super::Client::get_privilege).
     #[cfg(feature = "insightvm_console-user")]
     pub fn get_privilege(&self) -> When<'_, (), types::Links, types::GetPrivilegeError> {
-        self.0.when(&operations::get_privilege::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_privilege::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/privileges/{id}/users`,
@@ -1455,7 +1477,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_users_with_privilege::OPERATION,
+                operations::get_users_with_privilege::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1473,7 +1495,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_report_formats::OPERATION,
+                operations::get_report_formats::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1486,7 +1508,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesReportTemplate, types::GetReportTemplatesError> {
         self.0
             .when(
-                &operations::get_report_templates::OPERATION,
+                operations::get_report_templates::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1499,7 +1521,7 @@ impl MockServer {
     ) -> When<'_, (), types::ReportTemplate, types::GetReportTemplateError> {
         self.0
             .when(
-                &operations::get_report_template::OPERATION,
+                operations::get_report_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1509,7 +1531,7 @@ impl MockServer {
     pub fn get_reports(
         &self,
     ) -> When<'_, (), types::PageOfReport, types::GetReportsError> {
-        self.0.when(&operations::get_reports::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_reports::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/reports`,
@@ -1523,13 +1545,13 @@ impl MockServer {
         types::CreatedReferenceIntLink,
         types::CreateReportError,
     > {
-        self.0.when(&operations::create_report::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::create_report::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/reports/{id}`, [`Client::get_report`](super::Client::get_report).
     #[cfg(feature = "insightvm_console-report")]
     pub fn get_report(&self) -> When<'_, (), types::Report, types::GetReportError> {
-        self.0.when(&operations::get_report::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_report::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/reports/{id}`,
@@ -1538,14 +1560,14 @@ impl MockServer {
     pub fn update_report(
         &self,
     ) -> When<'_, types::Report, types::Links, types::UpdateReportError> {
-        self.0.when(&operations::update_report::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::update_report::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/reports/{id}`,
     /// [`Client::delete_report`](super::Client::delete_report).
     #[cfg(feature = "insightvm_console-report")]
     pub fn delete_report(&self) -> When<'_, (), types::Links, types::DeleteReportError> {
-        self.0.when(&operations::delete_report::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_report::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/reports/{id}/generate`,
@@ -1555,7 +1577,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ReferenceWithReportIdLink, types::GenerateReportError> {
         self.0
-            .when(&operations::generate_report::OPERATION, runtime::read_json_by_status)
+            .when(operations::generate_report::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/reports/{id}/history`,
@@ -1566,7 +1588,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesReportInstance, types::GetReportInstancesError> {
         self.0
             .when(
-                &operations::get_report_instances::OPERATION,
+                operations::get_report_instances::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1579,7 +1601,7 @@ impl MockServer {
     ) -> When<'_, (), types::ReportInstance, types::GetReportInstanceError> {
         self.0
             .when(
-                &operations::get_report_instance::OPERATION,
+                operations::get_report_instance::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1592,7 +1614,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteReportInstanceError> {
         self.0
             .when(
-                &operations::delete_report_instance::OPERATION,
+                operations::delete_report_instance::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1605,7 +1627,7 @@ impl MockServer {
     ) -> When<'_, (), runtime::ByteStream, types::DownloadReportError> {
         self.0
             .when(
-                &operations::download_report::OPERATION,
+                operations::download_report::operation(),
                 operations::download_report::read,
             )
     }
@@ -1613,13 +1635,13 @@ impl MockServer {
     /// The calls of `GET /api/3/roles`, [`Client::get_roles`](super::Client::get_roles).
     #[cfg(feature = "insightvm_console-user")]
     pub fn get_roles(&self) -> When<'_, (), types::ResourcesRole, types::GetRolesError> {
-        self.0.when(&operations::get_roles::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_roles::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/roles/{id}`, [`Client::get_role`](super::Client::get_role).
     #[cfg(feature = "insightvm_console-user")]
     pub fn get_role(&self) -> When<'_, (), types::Role, types::GetRoleError> {
-        self.0.when(&operations::get_role::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_role::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/roles/{id}`, [`Client::update_role`](super::Client::update_role).
@@ -1627,14 +1649,14 @@ impl MockServer {
     pub fn update_role(
         &self,
     ) -> When<'_, types::Role, types::Links, types::UpdateRoleError> {
-        self.0.when(&operations::update_role::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::update_role::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/roles/{id}`,
     /// [`Client::delete_role`](super::Client::delete_role).
     #[cfg(feature = "insightvm_console-user")]
     pub fn delete_role(&self) -> When<'_, (), types::Links, types::DeleteRoleError> {
-        self.0.when(&operations::delete_role::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_role::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/roles/{id}/users`,
@@ -1643,7 +1665,8 @@ impl MockServer {
     pub fn get_role_users(
         &self,
     ) -> When<'_, (), types::ReferencesWithUserIdLink, types::GetRoleUsersError> {
-        self.0.when(&operations::get_role_users::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_role_users::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/scan_engine_pools`,
@@ -1654,7 +1677,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesEnginePool, types::GetScanEnginePoolsError> {
         self.0
             .when(
-                &operations::get_scan_engine_pools::OPERATION,
+                operations::get_scan_engine_pools::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1672,7 +1695,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_scan_engine_pool::OPERATION,
+                operations::create_scan_engine_pool::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1684,7 +1707,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::EnginePool, types::GetEnginePoolError> {
         self.0
-            .when(&operations::get_engine_pool::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_engine_pool::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/scan_engine_pools/{id}`,
@@ -1695,7 +1718,7 @@ impl MockServer {
     ) -> When<'_, types::EnginePool, types::Links, types::UpdateScanEnginePoolError> {
         self.0
             .when(
-                &operations::update_scan_engine_pool::OPERATION,
+                operations::update_scan_engine_pool::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1708,7 +1731,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveScanEnginePoolError> {
         self.0
             .when(
-                &operations::remove_scan_engine_pool::OPERATION,
+                operations::remove_scan_engine_pool::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1726,7 +1749,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_scan_engine_pool_scan_engines::OPERATION,
+                operations::get_scan_engine_pool_scan_engines::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1739,7 +1762,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::SetScanEnginePoolScanEnginesError> {
         self.0
             .when(
-                &operations::set_scan_engine_pool_scan_engines::OPERATION,
+                operations::set_scan_engine_pool_scan_engines::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1752,7 +1775,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::AddScanEnginePoolScanEngineError> {
         self.0
             .when(
-                &operations::add_scan_engine_pool_scan_engine::OPERATION,
+                operations::add_scan_engine_pool_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1765,7 +1788,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveScanEnginePoolScanEngineError> {
         self.0
             .when(
-                &operations::remove_scan_engine_pool_scan_engine::OPERATION,
+                operations::remove_scan_engine_pool_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1783,7 +1806,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_scan_engine_pool_sites::OPERATION,
+                operations::get_scan_engine_pool_sites::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1795,7 +1818,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ResourcesScanEngine, types::GetScanEnginesError> {
         self.0
-            .when(&operations::get_scan_engines::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_scan_engines::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `POST /api/3/scan_engines`,
@@ -1811,7 +1837,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_scan_engine::OPERATION,
+                operations::create_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1822,7 +1848,7 @@ impl MockServer {
     pub fn get_current_shared_secret(&self) -> When<'_, (), String, serde_json::Value> {
         self.0
             .when(
-                &operations::get_current_shared_secret::OPERATION,
+                operations::get_current_shared_secret::operation(),
                 operations::get_current_shared_secret::read,
             )
     }
@@ -1833,7 +1859,7 @@ impl MockServer {
     pub fn create_shared_secret(&self) -> When<'_, (), String, serde_json::Value> {
         self.0
             .when(
-                &operations::create_shared_secret::OPERATION,
+                operations::create_shared_secret::operation(),
                 operations::create_shared_secret::read,
             )
     }
@@ -1846,7 +1872,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSharedSecretError> {
         self.0
             .when(
-                &operations::delete_shared_secret::OPERATION,
+                operations::delete_shared_secret::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1859,7 +1885,7 @@ impl MockServer {
     ) -> When<'_, (), i64, types::GetCurrentSharedSecretTimeToLiveError> {
         self.0
             .when(
-                &operations::get_current_shared_secret_time_to_live::OPERATION,
+                operations::get_current_shared_secret_time_to_live::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1871,7 +1897,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ScanEngine, types::GetScanEngineError> {
         self.0
-            .when(&operations::get_scan_engine::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_scan_engine::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/scan_engines/{id}`,
@@ -1882,7 +1908,7 @@ impl MockServer {
     ) -> When<'_, types::ScanEngine, types::Links, types::UpdateScanEngineError> {
         self.0
             .when(
-                &operations::update_scan_engine::OPERATION,
+                operations::update_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1895,7 +1921,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteScanEngineError> {
         self.0
             .when(
-                &operations::delete_scan_engine::OPERATION,
+                operations::delete_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1908,7 +1934,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesEnginePool, types::GetAssignedEnginePoolsError> {
         self.0
             .when(
-                &operations::get_assigned_engine_pools::OPERATION,
+                operations::get_assigned_engine_pools::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1921,7 +1947,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfScan, types::GetScanEngineScansError> {
         self.0
             .when(
-                &operations::get_scan_engine_scans::OPERATION,
+                operations::get_scan_engine_scans::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1934,7 +1960,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfSite, types::GetScanEngineSitesError> {
         self.0
             .when(
-                &operations::get_scan_engine_sites::OPERATION,
+                operations::get_scan_engine_sites::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1947,7 +1973,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesScanTemplate, types::GetScanTemplatesError> {
         self.0
             .when(
-                &operations::get_scan_templates::OPERATION,
+                operations::get_scan_templates::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1965,7 +1991,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_scan_template::OPERATION,
+                operations::create_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1978,7 +2004,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanTemplate, types::GetScanTemplateError> {
         self.0
             .when(
-                &operations::get_scan_template::OPERATION,
+                operations::get_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -1991,7 +2017,7 @@ impl MockServer {
     ) -> When<'_, types::ScanTemplate, types::Links, types::UpdateScanTemplateError> {
         self.0
             .when(
-                &operations::update_scan_template::OPERATION,
+                operations::update_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2004,7 +2030,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteScanTemplateError> {
         self.0
             .when(
-                &operations::delete_scan_template::OPERATION,
+                operations::delete_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2014,13 +2040,13 @@ impl MockServer {
     pub fn get_scans(
         &self,
     ) -> When<'_, (), types::PageOfGlobalScan, types::GetScansError> {
-        self.0.when(&operations::get_scans::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_scans::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/scans/{id}`, [`Client::get_scan`](super::Client::get_scan).
     #[cfg(feature = "insightvm_console-scan")]
     pub fn get_scan(&self) -> When<'_, (), types::Scan, types::GetScanError> {
-        self.0.when(&operations::get_scan::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_scan::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/scans/{id}/{status}`,
@@ -2030,7 +2056,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::SetScanStatusError> {
         self.0
-            .when(&operations::set_scan_status::OPERATION, runtime::read_json_by_status)
+            .when(operations::set_scan_status::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/shared_credentials`,
@@ -2046,7 +2072,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_shared_credentials::OPERATION,
+                operations::get_shared_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2064,7 +2090,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_shared_credential::OPERATION,
+                operations::create_shared_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2077,7 +2103,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSharedCredentialsError> {
         self.0
             .when(
-                &operations::delete_all_shared_credentials::OPERATION,
+                operations::delete_all_shared_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2090,7 +2116,7 @@ impl MockServer {
     ) -> When<'_, (), types::SharedCredential, types::GetSharedCredentialError> {
         self.0
             .when(
-                &operations::get_shared_credential::OPERATION,
+                operations::get_shared_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2108,7 +2134,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_shared_credential::OPERATION,
+                operations::update_shared_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2121,7 +2147,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSharedCredentialError> {
         self.0
             .when(
-                &operations::delete_shared_credential::OPERATION,
+                operations::delete_shared_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2129,7 +2155,7 @@ impl MockServer {
     /// The calls of `GET /api/3/sites`, [`Client::get_sites`](super::Client::get_sites).
     #[cfg(feature = "insightvm_console-site")]
     pub fn get_sites(&self) -> When<'_, (), types::PageOfSite, types::GetSitesError> {
-        self.0.when(&operations::get_sites::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_sites::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/sites`, [`Client::create_site`](super::Client::create_site).
@@ -2142,13 +2168,13 @@ impl MockServer {
         types::ReferenceWithSiteIdLink,
         types::CreateSiteError,
     > {
-        self.0.when(&operations::create_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::create_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/sites/{id}`, [`Client::get_site`](super::Client::get_site).
     #[cfg(feature = "insightvm_console-site")]
     pub fn get_site(&self) -> When<'_, (), types::Site, types::GetSiteError> {
-        self.0.when(&operations::get_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/sites/{id}`, [`Client::update_site`](super::Client::update_site).
@@ -2156,14 +2182,14 @@ impl MockServer {
     pub fn update_site(
         &self,
     ) -> When<'_, types::SiteUpdateResource, types::Links, types::UpdateSiteError> {
-        self.0.when(&operations::update_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::update_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/sites/{id}`,
     /// [`Client::delete_site`](super::Client::delete_site).
     #[cfg(feature = "insightvm_console-site")]
     pub fn delete_site(&self) -> When<'_, (), types::Links, types::DeleteSiteError> {
-        self.0.when(&operations::delete_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/sites/{id}/alerts`,
@@ -2173,7 +2199,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ResourcesAlert, types::GetSiteAlertsError> {
         self.0
-            .when(&operations::get_site_alerts::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_site_alerts::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/sites/{id}/alerts`,
@@ -2184,7 +2210,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteAlertsError> {
         self.0
             .when(
-                &operations::delete_all_site_alerts::OPERATION,
+                operations::delete_all_site_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2197,7 +2223,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSmtpAlert, types::GetSiteSmtpAlertsError> {
         self.0
             .when(
-                &operations::get_site_smtp_alerts::OPERATION,
+                operations::get_site_smtp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2210,7 +2236,7 @@ impl MockServer {
     ) -> When<'_, Vec<types::SmtpAlert>, types::Links, types::SetSiteSmtpAlertsError> {
         self.0
             .when(
-                &operations::set_site_smtp_alerts::OPERATION,
+                operations::set_site_smtp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2228,7 +2254,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_site_smtp_alert::OPERATION,
+                operations::create_site_smtp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2241,7 +2267,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteSmtpAlertsError> {
         self.0
             .when(
-                &operations::delete_all_site_smtp_alerts::OPERATION,
+                operations::delete_all_site_smtp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2254,7 +2280,7 @@ impl MockServer {
     ) -> When<'_, (), types::SmtpAlert, types::GetSiteSmtpAlertError> {
         self.0
             .when(
-                &operations::get_site_smtp_alert::OPERATION,
+                operations::get_site_smtp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2267,7 +2293,7 @@ impl MockServer {
     ) -> When<'_, types::SmtpAlert, types::Links, types::UpdateSiteSmtpAlertError> {
         self.0
             .when(
-                &operations::update_site_smtp_alert::OPERATION,
+                operations::update_site_smtp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2280,7 +2306,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSiteSmtpAlertError> {
         self.0
             .when(
-                &operations::delete_site_smtp_alert::OPERATION,
+                operations::delete_site_smtp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2293,7 +2319,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSnmpAlert, types::GetSiteSnmpAlertsError> {
         self.0
             .when(
-                &operations::get_site_snmp_alerts::OPERATION,
+                operations::get_site_snmp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2306,7 +2332,7 @@ impl MockServer {
     ) -> When<'_, Vec<types::SnmpAlert>, types::Links, types::SetSiteSnmpAlertsError> {
         self.0
             .when(
-                &operations::set_site_snmp_alerts::OPERATION,
+                operations::set_site_snmp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2324,7 +2350,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_site_snmp_alert::OPERATION,
+                operations::create_site_snmp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2337,7 +2363,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteSnmpAlertsError> {
         self.0
             .when(
-                &operations::delete_all_site_snmp_alerts::OPERATION,
+                operations::delete_all_site_snmp_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2350,7 +2376,7 @@ impl MockServer {
     ) -> When<'_, (), types::SnmpAlert, types::GetSiteSnmpAlertError> {
         self.0
             .when(
-                &operations::get_site_snmp_alert::OPERATION,
+                operations::get_site_snmp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2363,7 +2389,7 @@ impl MockServer {
     ) -> When<'_, types::SnmpAlert, types::Links, types::UpdateSiteSnmpAlertError> {
         self.0
             .when(
-                &operations::update_site_snmp_alert::OPERATION,
+                operations::update_site_snmp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2376,7 +2402,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSiteSnmpAlertError> {
         self.0
             .when(
-                &operations::delete_site_snmp_alert::OPERATION,
+                operations::delete_site_snmp_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2389,7 +2415,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSyslogAlert, types::GetSiteSyslogAlertsError> {
         self.0
             .when(
-                &operations::get_site_syslog_alerts::OPERATION,
+                operations::get_site_syslog_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2407,7 +2433,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::set_site_syslog_alerts::OPERATION,
+                operations::set_site_syslog_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2425,7 +2451,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_site_syslog_alert::OPERATION,
+                operations::create_site_syslog_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2438,7 +2464,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteSyslogAlertsError> {
         self.0
             .when(
-                &operations::delete_all_site_syslog_alerts::OPERATION,
+                operations::delete_all_site_syslog_alerts::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2451,7 +2477,7 @@ impl MockServer {
     ) -> When<'_, (), types::SyslogAlert, types::GetSiteSyslogAlertError> {
         self.0
             .when(
-                &operations::get_site_syslog_alert::OPERATION,
+                operations::get_site_syslog_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2464,7 +2490,7 @@ impl MockServer {
     ) -> When<'_, types::SyslogAlert, types::Links, types::UpdateSiteSyslogAlertError> {
         self.0
             .when(
-                &operations::update_site_syslog_alert::OPERATION,
+                operations::update_site_syslog_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2477,7 +2503,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSiteSyslogAlertError> {
         self.0
             .when(
-                &operations::delete_site_syslog_alert::OPERATION,
+                operations::delete_site_syslog_alert::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2490,7 +2516,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAssetFromSiteError> {
         self.0
             .when(
-                &operations::remove_asset_from_site::OPERATION,
+                operations::remove_asset_from_site::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2508,7 +2534,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_site_discovery_connection::OPERATION,
+                operations::get_site_discovery_connection::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2521,7 +2547,7 @@ impl MockServer {
     ) -> When<'_, i64, types::Links, types::SetSiteDiscoveryConnectionError> {
         self.0
             .when(
-                &operations::set_site_discovery_connection::OPERATION,
+                operations::set_site_discovery_connection::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2539,7 +2565,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_site_discovery_search_criteria::OPERATION,
+                operations::get_site_discovery_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2557,7 +2583,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::set_site_discovery_search_criteria::OPERATION,
+                operations::set_site_discovery_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2570,7 +2596,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesAssetGroup, types::GetExcludedAssetGroupsError> {
         self.0
             .when(
-                &operations::get_excluded_asset_groups::OPERATION,
+                operations::get_excluded_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2583,7 +2609,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::UpdateExcludedAssetGroupsError> {
         self.0
             .when(
-                &operations::update_excluded_asset_groups::OPERATION,
+                operations::update_excluded_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2596,7 +2622,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllExcludedAssetGroupsError> {
         self.0
             .when(
-                &operations::remove_all_excluded_asset_groups::OPERATION,
+                operations::remove_all_excluded_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2609,7 +2635,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveExcludedAssetGroupError> {
         self.0
             .when(
-                &operations::remove_excluded_asset_group::OPERATION,
+                operations::remove_excluded_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2622,7 +2648,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanTargetsResource, types::GetExcludedTargetsError> {
         self.0
             .when(
-                &operations::get_excluded_targets::OPERATION,
+                operations::get_excluded_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2635,7 +2661,7 @@ impl MockServer {
     ) -> When<'_, Vec<String>, types::Links, types::UpdateExcludedTargetsError> {
         self.0
             .when(
-                &operations::update_excluded_targets::OPERATION,
+                operations::update_excluded_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2653,7 +2679,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::add_excluded_targets::OPERATION,
+                operations::add_excluded_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2666,7 +2692,7 @@ impl MockServer {
     ) -> When<'_, Vec<String>, types::Links, types::RemoveExcludedTargetsError> {
         self.0
             .when(
-                &operations::remove_excluded_targets::OPERATION,
+                operations::remove_excluded_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2679,7 +2705,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesAssetGroup, types::GetIncludedAssetGroupsError> {
         self.0
             .when(
-                &operations::get_included_asset_groups::OPERATION,
+                operations::get_included_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2692,7 +2718,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::UpdateIncludedAssetGroupsError> {
         self.0
             .when(
-                &operations::update_included_asset_groups::OPERATION,
+                operations::update_included_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2705,7 +2731,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllIncludedAssetGroupsError> {
         self.0
             .when(
-                &operations::remove_all_included_asset_groups::OPERATION,
+                operations::remove_all_included_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2718,7 +2744,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveIncludedAssetGroupError> {
         self.0
             .when(
-                &operations::remove_included_asset_group::OPERATION,
+                operations::remove_included_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2731,7 +2757,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanTargetsResource, types::GetIncludedTargetsError> {
         self.0
             .when(
-                &operations::get_included_targets::OPERATION,
+                operations::get_included_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2744,7 +2770,7 @@ impl MockServer {
     ) -> When<'_, Vec<String>, types::Links, types::UpdateIncludedTargetsError> {
         self.0
             .when(
-                &operations::update_included_targets::OPERATION,
+                operations::update_included_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2762,7 +2788,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::add_included_targets::OPERATION,
+                operations::add_included_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2775,7 +2801,7 @@ impl MockServer {
     ) -> When<'_, Vec<String>, types::Links, types::RemoveIncludedTargetsError> {
         self.0
             .when(
-                &operations::remove_included_targets::OPERATION,
+                operations::remove_included_targets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2788,7 +2814,7 @@ impl MockServer {
     ) -> When<'_, (), types::SiteOrganization, types::GetSiteOrganizationError> {
         self.0
             .when(
-                &operations::get_site_organization::OPERATION,
+                operations::get_site_organization::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2806,7 +2832,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_site_organization::OPERATION,
+                operations::update_site_organization::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2819,7 +2845,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanEngine, types::GetSiteScanEngineError> {
         self.0
             .when(
-                &operations::get_site_scan_engine::OPERATION,
+                operations::get_site_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2832,7 +2858,7 @@ impl MockServer {
     ) -> When<'_, i32, types::Links, types::SetSiteScanEngineError> {
         self.0
             .when(
-                &operations::set_site_scan_engine::OPERATION,
+                operations::set_site_scan_engine::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2845,7 +2871,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesScanSchedule, types::GetSiteScanSchedulesError> {
         self.0
             .when(
-                &operations::get_site_scan_schedules::OPERATION,
+                operations::get_site_scan_schedules::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2863,7 +2889,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::set_site_scan_schedules::OPERATION,
+                operations::set_site_scan_schedules::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2881,7 +2907,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_site_scan_schedule::OPERATION,
+                operations::create_site_scan_schedule::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2894,7 +2920,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteScanSchedulesError> {
         self.0
             .when(
-                &operations::delete_all_site_scan_schedules::OPERATION,
+                operations::delete_all_site_scan_schedules::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2907,7 +2933,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanSchedule, types::GetSiteScanScheduleError> {
         self.0
             .when(
-                &operations::get_site_scan_schedule::OPERATION,
+                operations::get_site_scan_schedule::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2925,7 +2951,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_site_scan_schedule::OPERATION,
+                operations::update_site_scan_schedule::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2938,7 +2964,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSiteScanScheduleError> {
         self.0
             .when(
-                &operations::delete_site_scan_schedule::OPERATION,
+                operations::delete_site_scan_schedule::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2951,7 +2977,7 @@ impl MockServer {
     ) -> When<'_, (), types::ScanTemplate, types::GetSiteScanTemplateError> {
         self.0
             .when(
-                &operations::get_site_scan_template::OPERATION,
+                operations::get_site_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2964,7 +2990,7 @@ impl MockServer {
     ) -> When<'_, String, types::Links, types::SetSiteScanTemplateError> {
         self.0
             .when(
-                &operations::set_site_scan_template::OPERATION,
+                operations::set_site_scan_template::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -2975,7 +3001,8 @@ impl MockServer {
     pub fn get_site_scans(
         &self,
     ) -> When<'_, (), types::PageOfScan, types::GetSiteScansError> {
-        self.0.when(&operations::get_site_scans::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_site_scans::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/sites/{id}/scans`,
@@ -2989,7 +3016,7 @@ impl MockServer {
         types::CreatedReferenceScanIdLink,
         types::StartScanError,
     > {
-        self.0.when(&operations::start_scan::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::start_scan::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/sites/{id}/shared_credentials`,
@@ -3005,7 +3032,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_site_shared_credentials::OPERATION,
+                operations::get_site_shared_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3018,7 +3045,7 @@ impl MockServer {
     ) -> When<'_, bool, types::Links, types::EnableSharedCredentialOnSiteError> {
         self.0
             .when(
-                &operations::enable_shared_credential_on_site::OPERATION,
+                operations::enable_shared_credential_on_site::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3031,7 +3058,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSiteCredential, types::GetSiteCredentialsError> {
         self.0
             .when(
-                &operations::get_site_credentials::OPERATION,
+                operations::get_site_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3049,7 +3076,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::set_site_credentials::OPERATION,
+                operations::set_site_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3067,7 +3094,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_site_credential::OPERATION,
+                operations::create_site_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3080,7 +3107,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteAllSiteCredentialsError> {
         self.0
             .when(
-                &operations::delete_all_site_credentials::OPERATION,
+                operations::delete_all_site_credentials::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3093,7 +3120,7 @@ impl MockServer {
     ) -> When<'_, (), types::SiteCredential, types::GetSiteCredentialError> {
         self.0
             .when(
-                &operations::get_site_credential::OPERATION,
+                operations::get_site_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3111,7 +3138,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_site_credential::OPERATION,
+                operations::update_site_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3124,7 +3151,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSiteCredentialError> {
         self.0
             .when(
-                &operations::delete_site_credential::OPERATION,
+                operations::delete_site_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3137,7 +3164,7 @@ impl MockServer {
     ) -> When<'_, bool, types::Links, types::EnableSiteCredentialError> {
         self.0
             .when(
-                &operations::enable_site_credential::OPERATION,
+                operations::enable_site_credential::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3148,7 +3175,7 @@ impl MockServer {
     pub fn get_site_tags(
         &self,
     ) -> When<'_, (), types::ResourcesTag, types::GetSiteTagsError> {
-        self.0.when(&operations::get_site_tags::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_site_tags::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/sites/{id}/tags`,
@@ -3157,14 +3184,14 @@ impl MockServer {
     pub fn set_site_tags(
         &self,
     ) -> When<'_, Vec<i32>, types::Links, types::SetSiteTagsError> {
-        self.0.when(&operations::set_site_tags::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::set_site_tags::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/sites/{id}/tags/{tagId}`,
     /// [`Client::add_site_tag`](super::Client::add_site_tag).
     #[cfg(feature = "insightvm_console-site")]
     pub fn add_site_tag(&self) -> When<'_, (), types::Links, types::AddSiteTagError> {
-        self.0.when(&operations::add_site_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::add_site_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/sites/{id}/tags/{tagId}`,
@@ -3174,7 +3201,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::RemoveSiteTagError> {
         self.0
-            .when(&operations::remove_site_tag::OPERATION, runtime::read_json_by_status)
+            .when(operations::remove_site_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/sites/{id}/users`,
@@ -3183,7 +3210,8 @@ impl MockServer {
     pub fn get_site_users(
         &self,
     ) -> When<'_, (), types::ResourcesUser, types::GetSiteUsersError> {
-        self.0.when(&operations::get_site_users::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_site_users::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/sites/{id}/users`,
@@ -3192,7 +3220,8 @@ impl MockServer {
     pub fn set_site_users(
         &self,
     ) -> When<'_, Vec<i32>, types::Links, types::SetSiteUsersError> {
-        self.0.when(&operations::set_site_users::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::set_site_users::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/sites/{id}/users`,
@@ -3201,7 +3230,7 @@ impl MockServer {
     pub fn add_site_user(
         &self,
     ) -> When<'_, i32, types::ReferenceWithUserIdLink, types::AddSiteUserError> {
-        self.0.when(&operations::add_site_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::add_site_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/sites/{id}/users/{userId}`,
@@ -3211,7 +3240,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::RemoveSiteUserError> {
         self.0
-            .when(&operations::remove_site_user::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::remove_site_user::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/sites/{id}/web_authentication/html_forms`,
@@ -3227,7 +3259,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_web_auth_html_forms::OPERATION,
+                operations::get_web_auth_html_forms::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3245,7 +3277,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_web_auth_http_headers::OPERATION,
+                operations::get_web_auth_http_headers::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3256,7 +3288,7 @@ impl MockServer {
     pub fn get_softwares(
         &self,
     ) -> When<'_, (), types::PageOfSoftware, types::GetSoftwaresError> {
-        self.0.when(&operations::get_softwares::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_softwares::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/software/{id}`,
@@ -3265,7 +3297,7 @@ impl MockServer {
     pub fn get_software(
         &self,
     ) -> When<'_, (), types::Software, types::GetSoftwareError> {
-        self.0.when(&operations::get_software::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_software::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/solutions`,
@@ -3274,7 +3306,7 @@ impl MockServer {
     pub fn get_solutions(
         &self,
     ) -> When<'_, (), types::ResourcesSolution, types::GetSolutionsError> {
-        self.0.when(&operations::get_solutions::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_solutions::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/solutions/{id}`,
@@ -3283,7 +3315,7 @@ impl MockServer {
     pub fn get_solution(
         &self,
     ) -> When<'_, (), types::Solution, types::GetSolutionError> {
-        self.0.when(&operations::get_solution::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_solution::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/solutions/{id}/prerequisites`,
@@ -3299,7 +3331,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_prerequisite_solutions::OPERATION,
+                operations::get_prerequisite_solutions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3312,7 +3344,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSolution, types::GetSupersededSolutionsError> {
         self.0
             .when(
-                &operations::get_superseded_solutions::OPERATION,
+                operations::get_superseded_solutions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3325,7 +3357,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSolution, types::GetSupersedingSolutionsError> {
         self.0
             .when(
-                &operations::get_superseding_solutions::OPERATION,
+                operations::get_superseding_solutions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3338,7 +3370,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesSonarQuery, types::GetSonarQueriesError> {
         self.0
             .when(
-                &operations::get_sonar_queries::OPERATION,
+                operations::get_sonar_queries::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3356,7 +3388,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_sonar_query::OPERATION,
+                operations::create_sonar_query::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3374,7 +3406,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::sonar_query_search::OPERATION,
+                operations::sonar_query_search::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3386,7 +3418,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::SonarQuery, types::GetSonarQueryError> {
         self.0
-            .when(&operations::get_sonar_query::OPERATION, runtime::read_json_by_status)
+            .when(operations::get_sonar_query::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/sonar_queries/{id}`,
@@ -3397,7 +3429,7 @@ impl MockServer {
     ) -> When<'_, types::SonarQuery, types::Links, types::UpdateSonarQueryError> {
         self.0
             .when(
-                &operations::update_sonar_query::OPERATION,
+                operations::update_sonar_query::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3410,7 +3442,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::DeleteSonarQueryError> {
         self.0
             .when(
-                &operations::delete_sonar_query::OPERATION,
+                operations::delete_sonar_query::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3423,7 +3455,7 @@ impl MockServer {
     ) -> When<'_, (), types::ResourcesDiscoveryAsset, types::GetSonarQueryAssetsError> {
         self.0
             .when(
-                &operations::get_sonar_query_assets::OPERATION,
+                operations::get_sonar_query_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3431,7 +3463,7 @@ impl MockServer {
     /// The calls of `GET /api/3/tags`, [`Client::get_tags`](super::Client::get_tags).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn get_tags(&self) -> When<'_, (), types::PageOfTag, types::GetTagsError> {
-        self.0.when(&operations::get_tags::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_tags::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/tags`, [`Client::create_tag`](super::Client::create_tag).
@@ -3439,13 +3471,13 @@ impl MockServer {
     pub fn create_tag(
         &self,
     ) -> When<'_, types::Tag, types::ReferenceWithTagIdLink, types::CreateTagError> {
-        self.0.when(&operations::create_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::create_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/tags/{id}`, [`Client::get_tag`](super::Client::get_tag).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn get_tag(&self) -> When<'_, (), types::Tag, types::GetTagError> {
-        self.0.when(&operations::get_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/tags/{id}`, [`Client::update_tag`](super::Client::update_tag).
@@ -3453,13 +3485,13 @@ impl MockServer {
     pub fn update_tag(
         &self,
     ) -> When<'_, types::Tag, types::Links, types::UpdateTagError> {
-        self.0.when(&operations::update_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::update_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/tags/{id}`, [`Client::delete_tag`](super::Client::delete_tag).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn delete_tag(&self) -> When<'_, (), types::Links, types::DeleteTagError> {
-        self.0.when(&operations::delete_tag::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_tag::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/tags/{id}/asset_groups`,
@@ -3475,7 +3507,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_tag_asset_groups::OPERATION,
+                operations::get_tag_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3488,7 +3520,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::SetTaggedAssetGroupsError> {
         self.0
             .when(
-                &operations::set_tagged_asset_groups::OPERATION,
+                operations::set_tagged_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3501,7 +3533,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::UntagAllAssetGroupsError> {
         self.0
             .when(
-                &operations::untag_all_asset_groups::OPERATION,
+                operations::untag_all_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3513,7 +3545,7 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::TagAssetGroupError> {
         self.0
-            .when(&operations::tag_asset_group::OPERATION, runtime::read_json_by_status)
+            .when(operations::tag_asset_group::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/tags/{id}/asset_groups/{assetGroupId}`,
@@ -3524,7 +3556,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::UntagAssetGroupError> {
         self.0
             .when(
-                &operations::untag_asset_group::OPERATION,
+                operations::untag_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3537,7 +3569,7 @@ impl MockServer {
     ) -> When<'_, (), types::TaggedAssetReferences, types::GetTaggedAssetsError> {
         self.0
             .when(
-                &operations::get_tagged_assets::OPERATION,
+                operations::get_tagged_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3546,14 +3578,14 @@ impl MockServer {
     /// [`Client::tag_asset`](super::Client::tag_asset).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn tag_asset(&self) -> When<'_, (), types::Links, types::TagAssetError> {
-        self.0.when(&operations::tag_asset::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::tag_asset::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/tags/{id}/assets/{assetId}`,
     /// [`Client::untag_asset`](super::Client::untag_asset).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn untag_asset(&self) -> When<'_, (), types::Links, types::UntagAssetError> {
-        self.0.when(&operations::untag_asset::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::untag_asset::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/tags/{id}/search_criteria`,
@@ -3564,7 +3596,7 @@ impl MockServer {
     ) -> When<'_, (), types::SearchCriteria, types::GetTagSearchCriteriaError> {
         self.0
             .when(
-                &operations::get_tag_search_criteria::OPERATION,
+                operations::get_tag_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3582,7 +3614,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_tag_search_criteria::OPERATION,
+                operations::update_tag_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3595,7 +3627,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveTagSearchCriteriaError> {
         self.0
             .when(
-                &operations::remove_tag_search_criteria::OPERATION,
+                operations::remove_tag_search_criteria::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3607,7 +3639,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::ReferencesWithSiteIdLink, types::GetTaggedSitesError> {
         self.0
-            .when(&operations::get_tagged_sites::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::get_tagged_sites::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `PUT /api/3/tags/{id}/sites`,
@@ -3617,7 +3652,10 @@ impl MockServer {
         &self,
     ) -> When<'_, Vec<i32>, types::Links, types::SetTaggedSitesError> {
         self.0
-            .when(&operations::set_tagged_sites::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::set_tagged_sites::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `DELETE /api/3/tags/{id}/sites`,
@@ -3628,7 +3666,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveTaggedSitesError> {
         self.0
             .when(
-                &operations::remove_tagged_sites::OPERATION,
+                operations::remove_tagged_sites::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3637,20 +3675,20 @@ impl MockServer {
     /// [`Client::tag_site`](super::Client::tag_site).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn tag_site(&self) -> When<'_, (), types::Links, types::TagSiteError> {
-        self.0.when(&operations::tag_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::tag_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/tags/{id}/sites/{siteId}`,
     /// [`Client::untag_site`](super::Client::untag_site).
     #[cfg(feature = "insightvm_console-tag")]
     pub fn untag_site(&self) -> When<'_, (), types::Links, types::UntagSiteError> {
-        self.0.when(&operations::untag_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::untag_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/users`, [`Client::get_users`](super::Client::get_users).
     #[cfg(feature = "insightvm_console-user")]
     pub fn get_users(&self) -> When<'_, (), types::PageOfUser, types::GetUsersError> {
-        self.0.when(&operations::get_users::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_users::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `POST /api/3/users`, [`Client::create_user`](super::Client::create_user).
@@ -3663,13 +3701,13 @@ impl MockServer {
         types::CreatedReferenceUserIdLink,
         types::CreateUserError,
     > {
-        self.0.when(&operations::create_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::create_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/users/{id}`, [`Client::get_user`](super::Client::get_user).
     #[cfg(feature = "insightvm_console-user")]
     pub fn get_user(&self) -> When<'_, (), types::User, types::GetUserError> {
-        self.0.when(&operations::get_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::get_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/users/{id}`, [`Client::update_user`](super::Client::update_user).
@@ -3677,14 +3715,14 @@ impl MockServer {
     pub fn update_user(
         &self,
     ) -> When<'_, types::UserEdit, types::Links, types::UpdateUserError> {
-        self.0.when(&operations::update_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::update_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/users/{id}`,
     /// [`Client::delete_user`](super::Client::delete_user).
     #[cfg(feature = "insightvm_console-user")]
     pub fn delete_user(&self) -> When<'_, (), types::Links, types::DeleteUserError> {
-        self.0.when(&operations::delete_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::delete_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/users/{id}/2FA`,
@@ -3695,7 +3733,7 @@ impl MockServer {
     ) -> When<'_, (), types::TokenResource, types::GetTwoFactorAuthenticationKeyError> {
         self.0
             .when(
-                &operations::get_two_factor_authentication_key::OPERATION,
+                operations::get_two_factor_authentication_key::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3708,7 +3746,7 @@ impl MockServer {
     ) -> When<'_, String, types::Links, types::SetTwoFactorAuthenticationError> {
         self.0
             .when(
-                &operations::set_two_factor_authentication::OPERATION,
+                operations::set_two_factor_authentication::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3726,7 +3764,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::regenerate_two_factor_authentication::OPERATION,
+                operations::regenerate_two_factor_authentication::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3744,7 +3782,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_user_asset_groups::OPERATION,
+                operations::get_user_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3757,7 +3795,7 @@ impl MockServer {
     ) -> When<'_, Vec<i32>, types::Links, types::SetUserAssetGroupsError> {
         self.0
             .when(
-                &operations::set_user_asset_groups::OPERATION,
+                operations::set_user_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3770,7 +3808,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllUserAssetGroupsError> {
         self.0
             .when(
-                &operations::remove_all_user_asset_groups::OPERATION,
+                operations::remove_all_user_asset_groups::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3783,7 +3821,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::AddUserAssetGroupError> {
         self.0
             .when(
-                &operations::add_user_asset_group::OPERATION,
+                operations::add_user_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3796,7 +3834,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveUserAssetGroupError> {
         self.0
             .when(
-                &operations::remove_user_asset_group::OPERATION,
+                operations::remove_user_asset_group::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3805,7 +3843,7 @@ impl MockServer {
     /// [`Client::unlock_user`](super::Client::unlock_user).
     #[cfg(feature = "insightvm_console-user")]
     pub fn unlock_user(&self) -> When<'_, (), types::Links, types::UnlockUserError> {
-        self.0.when(&operations::unlock_user::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::unlock_user::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/users/{id}/password`,
@@ -3814,7 +3852,8 @@ impl MockServer {
     pub fn reset_password(
         &self,
     ) -> When<'_, String, types::Links, types::ResetPasswordError> {
-        self.0.when(&operations::reset_password::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::reset_password::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `GET /api/3/users/{id}/privileges`,
@@ -3825,7 +3864,7 @@ impl MockServer {
     ) -> When<'_, (), types::Privileges, types::GetUserPrivilegesError> {
         self.0
             .when(
-                &operations::get_user_privileges::OPERATION,
+                operations::get_user_privileges::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3836,7 +3875,8 @@ impl MockServer {
     pub fn get_user_sites(
         &self,
     ) -> When<'_, (), types::ReferencesWithSiteIdLink, types::GetUserSitesError> {
-        self.0.when(&operations::get_user_sites::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::get_user_sites::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `PUT /api/3/users/{id}/sites`,
@@ -3845,7 +3885,8 @@ impl MockServer {
     pub fn set_user_sites(
         &self,
     ) -> When<'_, Vec<i32>, types::Links, types::SetUserSitesError> {
-        self.0.when(&operations::set_user_sites::OPERATION, runtime::read_json_by_status)
+        self.0
+            .when(operations::set_user_sites::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/users/{id}/sites`,
@@ -3856,7 +3897,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveAllUserSitesError> {
         self.0
             .when(
-                &operations::remove_all_user_sites::OPERATION,
+                operations::remove_all_user_sites::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3865,7 +3906,7 @@ impl MockServer {
     /// [`Client::add_user_site`](super::Client::add_user_site).
     #[cfg(feature = "insightvm_console-user")]
     pub fn add_user_site(&self) -> When<'_, (), types::Links, types::AddUserSiteError> {
-        self.0.when(&operations::add_user_site::OPERATION, runtime::read_json_by_status)
+        self.0.when(operations::add_user_site::operation(), runtime::read_json_by_status)
     }
 
     /// The calls of `DELETE /api/3/users/{id}/sites/{siteId}`,
@@ -3875,7 +3916,10 @@ impl MockServer {
         &self,
     ) -> When<'_, (), types::Links, types::RemoveUserSiteError> {
         self.0
-            .when(&operations::remove_user_site::OPERATION, runtime::read_json_by_status)
+            .when(
+                operations::remove_user_site::operation(),
+                runtime::read_json_by_status,
+            )
     }
 
     /// The calls of `GET /api/3/vulnerabilities`,
@@ -3886,7 +3930,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfVulnerability, types::GetVulnerabilitiesError> {
         self.0
             .when(
-                &operations::get_vulnerabilities::OPERATION,
+                operations::get_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3899,7 +3943,7 @@ impl MockServer {
     ) -> When<'_, (), types::Vulnerability, types::GetVulnerabilityError> {
         self.0
             .when(
-                &operations::get_vulnerability::OPERATION,
+                operations::get_vulnerability::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3912,7 +3956,7 @@ impl MockServer {
     ) -> When<'_, (), types::ReferencesWithAssetIdLink, types::GetAffectedAssetsError> {
         self.0
             .when(
-                &operations::get_affected_assets::OPERATION,
+                operations::get_affected_assets::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3930,7 +3974,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_checks_for_vulnerability::OPERATION,
+                operations::get_vulnerability_checks_for_vulnerability::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3943,7 +3987,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfExploit, types::GetVulnerabilityExploitsError> {
         self.0
             .when(
-                &operations::get_vulnerability_exploits::OPERATION,
+                operations::get_vulnerability_exploits::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3956,7 +4000,7 @@ impl MockServer {
     ) -> When<'_, (), types::PageOfMalwareKit, types::GetVulnerabilityMalwareKitsError> {
         self.0
             .when(
-                &operations::get_vulnerability_malware_kits::OPERATION,
+                operations::get_vulnerability_malware_kits::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3974,7 +4018,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_references_1::OPERATION,
+                operations::get_vulnerability_references_1::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -3992,7 +4036,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_solutions::OPERATION,
+                operations::get_vulnerability_solutions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4010,7 +4054,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_categories::OPERATION,
+                operations::get_vulnerability_categories::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4028,7 +4072,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_category::OPERATION,
+                operations::get_vulnerability_category::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4046,7 +4090,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_category_vulnerabilities::OPERATION,
+                operations::get_vulnerability_category_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4064,7 +4108,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_checks::OPERATION,
+                operations::get_vulnerability_checks::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4077,7 +4121,7 @@ impl MockServer {
     ) -> When<'_, (), types::VulnerabilityCheck, types::VulnerabilityCheck2Error> {
         self.0
             .when(
-                &operations::vulnerability_check::OPERATION,
+                operations::vulnerability_check::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4095,7 +4139,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_check_types::OPERATION,
+                operations::get_vulnerability_check_types::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4113,7 +4157,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_exceptions::OPERATION,
+                operations::get_vulnerability_exceptions::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4131,7 +4175,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::create_vulnerability_exception::OPERATION,
+                operations::create_vulnerability_exception::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4149,7 +4193,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_exception::OPERATION,
+                operations::get_vulnerability_exception::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4162,7 +4206,7 @@ impl MockServer {
     ) -> When<'_, (), types::Links, types::RemoveVulnerabilityExceptionError> {
         self.0
             .when(
-                &operations::remove_vulnerability_exception::OPERATION,
+                operations::remove_vulnerability_exception::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4175,7 +4219,7 @@ impl MockServer {
     ) -> When<'_, (), String, types::GetVulnerabilityExceptionExpirationError> {
         self.0
             .when(
-                &operations::get_vulnerability_exception_expiration::OPERATION,
+                operations::get_vulnerability_exception_expiration::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4193,7 +4237,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::update_vulnerability_exception_expiration::OPERATION,
+                operations::update_vulnerability_exception_expiration::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4206,7 +4250,7 @@ impl MockServer {
     ) -> When<'_, String, types::Links, types::UpdateVulnerabilityExceptionStatusError> {
         self.0
             .when(
-                &operations::update_vulnerability_exception_status::OPERATION,
+                operations::update_vulnerability_exception_status::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4224,7 +4268,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_references::OPERATION,
+                operations::get_vulnerability_references::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4242,7 +4286,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_reference::OPERATION,
+                operations::get_vulnerability_reference::operation(),
                 runtime::read_json_by_status,
             )
     }
@@ -4260,7 +4304,7 @@ impl MockServer {
     > {
         self.0
             .when(
-                &operations::get_vulnerability_reference_vulnerabilities::OPERATION,
+                operations::get_vulnerability_reference_vulnerabilities::operation(),
                 runtime::read_json_by_status,
             )
     }

@@ -40,7 +40,7 @@ impl MockServer {
     pub fn list_api_targets(
         &self,
     ) -> When<'_, (), types::ApiTargetList, types::ErrorResponse> {
-        self.0.when(&operations::list_api_targets::OPERATION, runtime::read_json)
+        self.0.when(operations::list_api_targets::operation(), runtime::read_json)
     }
 
     /// The calls of `GET /api/apihub/v1/inventory/api-targets/{apiTargetId}`,
@@ -48,7 +48,7 @@ impl MockServer {
     pub fn get_api_target(
         &self,
     ) -> When<'_, (), types::ApiTargetDetails, types::ErrorResponse> {
-        self.0.when(&operations::get_api_target::OPERATION, runtime::read_json)
+        self.0.when(operations::get_api_target::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /api/apihub/v1/inventory/api-targets/create-from-definition`,
@@ -58,7 +58,7 @@ impl MockServer {
     ) -> When<'_, (), types::ApiTarget, types::ErrorResponse> {
         self.0
             .when(
-                &operations::create_api_target_from_definition::OPERATION,
+                operations::create_api_target_from_definition::operation(),
                 runtime::read_json,
             )
     }
@@ -66,7 +66,7 @@ impl MockServer {
     /// The calls of `POST /api/apihub/v1/inventory/definitions`,
     /// [`Client::upload_api_definition`](super::Client::upload_api_definition).
     pub fn upload_api_definition(&self) -> When<'_, (), (), types::ErrorResponse> {
-        self.0.when(&operations::upload_api_definition::OPERATION, runtime::read_empty)
+        self.0.when(operations::upload_api_definition::operation(), runtime::read_empty)
     }
 
     /// The calls of `POST /api/apihub/v1/inventory/links`,
@@ -74,7 +74,7 @@ impl MockServer {
     pub fn link_api_target(
         &self,
     ) -> When<'_, types::LinkRequest, types::ApiTargetLink, types::ErrorResponse> {
-        self.0.when(&operations::link_api_target::OPERATION, runtime::read_json)
+        self.0.when(operations::link_api_target::operation(), runtime::read_json)
     }
 
     /// The calls of `POST /api/apihub/v1/inventory/export`,
@@ -84,7 +84,7 @@ impl MockServer {
     ) -> When<'_, types::ExportRequest, runtime::ByteStream, types::ErrorResponse> {
         self.0
             .when(
-                &operations::export_inventory::OPERATION,
+                operations::export_inventory::operation(),
                 operations::export_inventory::read,
             )
     }

@@ -369,7 +369,7 @@ impl<'a> OperationCommand<'a> {
         let module = format_ident!("{}", module);
         quote! {
             runtime::cli::Operation {
-                info: &super::operations::#module::OPERATION,
+                info: super::operations::#module::operation,
                 table: #table,
                 run: #function,
             }

@@ -109,7 +109,7 @@ fn operation_method(api: &Api, module: &str, op: &Operation) -> TokenStream {
         #docs
         #gate
         pub fn #name(&self) -> When<'_, #body, #success, #error> {
-            self.0.when(&operations::#module::OPERATION, #reader)
+            self.0.when(operations::#module::operation(), #reader)
         }
     }
 }

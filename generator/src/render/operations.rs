@@ -94,22 +94,26 @@ pub fn render_operation(module: &str, op: &Operation) -> TokenStream {
     }
 }
 
-/// `static OPERATION`: what the runtime knows about the operation.
+/// `operation()`: what the runtime knows about the operation, a constant promoted to
+/// `'static` (cheaper to check than a `static` item; see `runtime::Method`).
 fn operation_info(op: &Operation, statuses: responses::StatusLists) -> TokenStream {
     let (id, path, retry_safe, security) = (&op.wire_id, &op.path_template, op.retry_safe, &op.security);
-    let method = format_ident!("{}", op.method.as_str());
+    let method = format_ident!("{}", heck::ToUpperCamelCase::to_upper_camel_case(op.method.as_str()));
     let responses::StatusLists { success, errors, streams } = statuses;
     quote! {
-        pub(crate) static OPERATION: OperationInfo = OperationInfo {
-            id: #id,
-            method: reqwest::Method::#method,
-            path: #path,
-            retry_safe: #retry_safe,
-            security: &[#(#security),*],
-            streams: &[#(#streams),*],
-            success: &[#(#success),*],
-            errors: &[#(#errors),*],
-        };
+        /// What the runtime knows about the operation.
+        pub(crate) fn operation() -> &'static OperationInfo {
+            &OperationInfo {
+                id: #id,
+                method: runtime::Method::#method,
+                path: #path,
+                retry_safe: #retry_safe,
+                security: &[#(#security),*],
+                streams: &[#(#streams),*],
+                success: &[#(#success),*],
+                errors: &[#(#errors),*],
+            }
+        }
     }
 }
 
@@ -142,12 +146,12 @@ fn encode(op: &Operation, statements: &[TokenStream]) -> TokenStream {
     let body = if statements.is_empty() && accept.is_none() {
         quote! {
             #(#segments)*
-            Ok(Request::new(&OPERATION, #path))
+            Ok(Request::new(operation(), #path))
         }
     } else {
         quote! {
             #(#segments)*
-            let mut request = Request::new(&OPERATION, #path);
+            let mut request = Request::new(operation(), #path);
             #(#statements)*
             #accept
             Ok(request)

@@ -63,7 +63,7 @@ pub(super) fn render(
             runtime::pagination::paginate(
                 self,
                 Self::send,
-                OPERATION.id,
+                operation().id,
                 |page: &#page_ty| Some(#items_ref.len()),
                 #strategy,
             )

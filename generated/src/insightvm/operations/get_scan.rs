@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScan",
-    method: reqwest::Method::GET,
-    path: "/v4/integration/scan/{id}",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScan",
+        method: runtime::Method::Get,
+        path: "/v4/integration/scan/{id}",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /v4/integration/scan/{id}`: set inputs, then `.send()`.
 ///
@@ -57,7 +60,10 @@ impl GetScan {
 impl runtime::Encode for GetScanInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/v4/integration/scan/{id}"));
+        let mut request = Request::new(
+            operation(),
+            format!("/v4/integration/scan/{id}"),
+        );
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.accept("application/json");
         Ok(request)

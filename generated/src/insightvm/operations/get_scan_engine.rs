@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScanEngine",
-    method: reqwest::Method::GET,
-    path: "/v4/integration/scan/engine/{id}",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScanEngine",
+        method: runtime::Method::Get,
+        path: "/v4/integration/scan/engine/{id}",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /v4/integration/scan/engine/{id}`: set inputs, then `.send()`.
 ///
@@ -46,7 +49,7 @@ impl runtime::Encode for GetScanEngineInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/v4/integration/scan/engine/{id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "health",
-    method: reqwest::Method::GET,
-    path: "/admin/health",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "health",
+        method: runtime::Method::Get,
+        path: "/admin/health",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /admin/health`: set inputs, then `.send()`.
 ///
@@ -40,7 +43,7 @@ impl Health {
 
 impl runtime::Encode for HealthInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/admin/health".to_owned());
+        let mut request = Request::new(operation(), "/admin/health".to_owned());
         request.accept("application/json");
         Ok(request)
     }

@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScanEngines",
-    method: reqwest::Method::GET,
-    path: "/v4/integration/scan/engine",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScanEngines",
+        method: runtime::Method::Get,
+        path: "/v4/integration/scan/engine",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /v4/integration/scan/engine`: set inputs, then `.send()`.
 ///
@@ -70,7 +73,7 @@ impl ListScanEngines {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PagedResourcesScanEngineResource| Some(
                 page.data.as_ref()?.len(),
             ),
@@ -102,7 +105,7 @@ impl ListScanEngines {
 impl runtime::Encode for ListScanEnginesInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/v4/integration/scan/engine".to_owned(),
         );
         request.query_opt("page", self.page.as_ref());

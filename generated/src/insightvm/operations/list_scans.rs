@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScans",
-    method: reqwest::Method::GET,
-    path: "/v4/integration/scan",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScans",
+        method: runtime::Method::Get,
+        path: "/v4/integration/scan",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /v4/integration/scan`: set inputs, then `.send()`.
 ///
@@ -85,7 +88,7 @@ impl ListScans {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PagedResourcesScanResourceWithoutAssetIds| Some(
                 page.data.as_ref()?.len(),
             ),
@@ -116,7 +119,7 @@ impl ListScans {
 
 impl runtime::Encode for ListScansInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/v4/integration/scan".to_owned());
+        let mut request = Request::new(operation(), "/v4/integration/scan".to_owned());
         request.query_opt("includeDetails", self.include_details.as_ref());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSites",
-    method: reqwest::Method::POST,
-    path: "/v4/integration/sites",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSites",
+        method: runtime::Method::Post,
+        path: "/v4/integration/sites",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /v4/integration/sites`: set inputs, then `.send()`.
 ///
@@ -89,7 +92,7 @@ impl ListSites {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PagedResourcesAssetTagSummary| Some(
                 page.data.as_ref()?.len(),
             ),
@@ -118,7 +121,7 @@ impl ListSites {
 
 impl runtime::Encode for ListSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/v4/integration/sites".to_owned());
+        let mut request = Request::new(operation(), "/v4/integration/sites".to_owned());
         request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "removeScanEngineConfiguration",
-    method: reqwest::Method::DELETE,
-    path: "/v4/integration/scan/engine/{id}/configuration",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "removeScanEngineConfiguration",
+        method: runtime::Method::Delete,
+        path: "/v4/integration/scan/engine/{id}/configuration",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /v4/integration/scan/engine/{id}/configuration`: set inputs,
 /// then `.send()`.
@@ -54,7 +57,7 @@ impl runtime::Encode for RemoveScanEngineConfigurationInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/v4/integration/scan/engine/{id}/configuration"),
         );
         request.json(&self.body)?;

@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "searchIntegrationAssets",
-    method: reqwest::Method::POST,
-    path: "/v4/integration/assets",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "searchIntegrationAssets",
+        method: runtime::Method::Post,
+        path: "/v4/integration/assets",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /v4/integration/assets`: set inputs, then `.send()`.
 ///
@@ -149,7 +152,7 @@ impl SearchAssets {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PagedResourcesAssetSummary| Some(page.data.as_ref()?.len()),
             runtime::pagination::Cursor {
                 cursor: |input: &mut SearchAssetsInput| &mut input.cursor,
@@ -176,7 +179,7 @@ impl SearchAssets {
 
 impl runtime::Encode for SearchAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/v4/integration/assets".to_owned());
+        let mut request = Request::new(operation(), "/v4/integration/assets".to_owned());
         request.query_opt("cursor", self.cursor.as_ref());
         request.query_opt("currentTime", self.current_time.as_ref());
         request.query_opt("comparisonTime", self.comparison_time.as_ref());

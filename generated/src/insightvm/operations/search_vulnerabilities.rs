@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "searchIntegrationVulnerabilities",
-    method: reqwest::Method::POST,
-    path: "/v4/integration/vulnerabilities",
-    retry_safe: true,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "searchIntegrationVulnerabilities",
+        method: runtime::Method::Post,
+        path: "/v4/integration/vulnerabilities",
+        retry_safe: true,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /v4/integration/vulnerabilities`: set inputs, then `.send()`.
 ///
@@ -106,7 +109,7 @@ impl SearchVulnerabilities {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PagedResourcesVulnerabilitySummary| Some(
                 page.data.as_ref()?.len(),
             ),
@@ -138,7 +141,7 @@ impl SearchVulnerabilities {
 impl runtime::Encode for SearchVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/v4/integration/vulnerabilities".to_owned(),
         );
         request.query_opt("cursor", self.cursor.as_ref());

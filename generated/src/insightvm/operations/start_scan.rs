@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "startScan",
-    method: reqwest::Method::POST,
-    path: "/v4/integration/scan",
-    retry_safe: false,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "startScan",
+        method: runtime::Method::Post,
+        path: "/v4/integration/scan",
+        retry_safe: false,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /v4/integration/scan`: set inputs, then `.send()`.
 ///
@@ -42,7 +45,7 @@ impl StartScan {
 
 impl runtime::Encode for StartScanInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/v4/integration/scan".to_owned());
+        let mut request = Request::new(operation(), "/v4/integration/scan".to_owned());
         request.json(&self.body)?;
         request.accept("application/json");
         Ok(request)

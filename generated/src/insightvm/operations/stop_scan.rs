@@ -3,16 +3,19 @@
 use crate::insightvm::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "stopScan",
-    method: reqwest::Method::POST,
-    path: "/v4/integration/scan/{id}/stop",
-    retry_safe: false,
-    security: &["api-key"],
-    streams: &[],
-    success: &[(202, 202)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "stopScan",
+        method: runtime::Method::Post,
+        path: "/v4/integration/scan/{id}/stop",
+        retry_safe: false,
+        security: &["api-key"],
+        streams: &[],
+        success: &[(202, 202)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /v4/integration/scan/{id}/stop`: set inputs, then `.send()`.
 ///
@@ -41,6 +44,6 @@ impl StopScan {
 impl runtime::Encode for StopScanInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        Ok(Request::new(&OPERATION, format!("/v4/integration/scan/{id}/stop")))
+        Ok(Request::new(operation(), format!("/v4/integration/scan/{id}/stop")))
     }
 }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "activateLicense",
-    method: reqwest::Method::POST,
-    path: "/api/3/administration/license",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "activateLicense",
+        method: runtime::Method::Post,
+        path: "/api/3/administration/license",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/administration/license`: set inputs, then `.send()`.
 ///
@@ -66,7 +69,7 @@ impl ActivateLicense {
 impl runtime::Encode for ActivateLicenseInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/administration/license".to_owned(),
         );
         request.query_opt("key", self.key.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "addAssetGroupTag",
-    method: reqwest::Method::PUT,
-    path: "/api/3/asset_groups/{id}/tags/{tagId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "addAssetGroupTag",
+        method: runtime::Method::Put,
+        path: "/api/3/asset_groups/{id}/tags/{tagId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/asset_groups/{id}/tags/{tagId}`: set inputs, then `.send()`.
 ///
@@ -50,7 +53,7 @@ impl runtime::Encode for AddAssetGroupTagInput {
         let id = runtime::path_segment("id", &self.id)?;
         let tag_id = runtime::path_segment("tagId", &self.tag_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/asset_groups/{id}/tags/{tag_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "addAssetToAssetGroup",
-    method: reqwest::Method::PUT,
-    path: "/api/3/asset_groups/{id}/assets/{assetId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "addAssetToAssetGroup",
+        method: runtime::Method::Put,
+        path: "/api/3/asset_groups/{id}/assets/{assetId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/asset_groups/{id}/assets/{assetId}`: set inputs, then `.send()`.
 ///
@@ -50,7 +53,7 @@ impl runtime::Encode for AddAssetToAssetGroupInput {
         let id = runtime::path_segment("id", &self.id)?;
         let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/asset_groups/{id}/assets/{asset_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "addExcludedTargets",
-    method: reqwest::Method::POST,
-    path: "/api/3/sites/{id}/excluded_targets",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(201, 201)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "addExcludedTargets",
+        method: runtime::Method::Post,
+        path: "/api/3/sites/{id}/excluded_targets",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(201, 201)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/sites/{id}/excluded_targets`: set inputs, then `.send()`.
 ///
@@ -62,7 +65,7 @@ impl runtime::Encode for AddExcludedTargetsInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/excluded_targets"),
         );
         if let Some(body) = self.body {

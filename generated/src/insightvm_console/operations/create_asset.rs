@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createAsset",
-    method: reqwest::Method::POST,
-    path: "/api/3/sites/{id}/assets",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200), (201, 201)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createAsset",
+        method: runtime::Method::Post,
+        path: "/api/3/sites/{id}/assets",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200), (201, 201)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/sites/{id}/assets`: set inputs, then `.send()`.
 ///
@@ -53,7 +56,7 @@ impl CreateAsset {
 impl runtime::Encode for CreateAssetInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
+        let mut request = Request::new(operation(), format!("/api/3/sites/{id}/assets"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createScanEngine",
-    method: reqwest::Method::POST,
-    path: "/api/3/scan_engines",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(201, 201)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createScanEngine",
+        method: runtime::Method::Post,
+        path: "/api/3/scan_engines",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(201, 201)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/scan_engines`: set inputs, then `.send()`.
 ///
@@ -56,7 +59,7 @@ impl CreateScanEngine {
 
 impl runtime::Encode for CreateScanEngineInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/scan_engines".to_owned());
+        let mut request = Request::new(operation(), "/api/3/scan_engines".to_owned());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createScanEnginePool",
-    method: reqwest::Method::POST,
-    path: "/api/3/scan_engine_pools",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createScanEnginePool",
+        method: runtime::Method::Post,
+        path: "/api/3/scan_engine_pools",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/scan_engine_pools`: set inputs, then `.send()`.
 ///
@@ -57,7 +60,7 @@ impl CreateScanEnginePool {
 impl runtime::Encode for CreateScanEnginePoolInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/scan_engine_pools".to_owned(),
         );
         if let Some(body) = self.body {

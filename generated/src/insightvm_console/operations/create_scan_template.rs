@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createScanTemplate",
-    method: reqwest::Method::POST,
-    path: "/api/3/scan_templates",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createScanTemplate",
+        method: runtime::Method::Post,
+        path: "/api/3/scan_templates",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/scan_templates`: set inputs, then `.send()`.
 ///
@@ -56,7 +59,7 @@ impl CreateScanTemplate {
 
 impl runtime::Encode for CreateScanTemplateInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/scan_templates".to_owned());
+        let mut request = Request::new(operation(), "/api/3/scan_templates".to_owned());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createSharedCredential",
-    method: reqwest::Method::POST,
-    path: "/api/3/shared_credentials",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createSharedCredential",
+        method: runtime::Method::Post,
+        path: "/api/3/shared_credentials",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/shared_credentials`: set inputs, then `.send()`.
 ///
@@ -57,7 +60,7 @@ impl CreateSharedCredential {
 impl runtime::Encode for CreateSharedCredentialInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/shared_credentials".to_owned(),
         );
         if let Some(body) = self.body {

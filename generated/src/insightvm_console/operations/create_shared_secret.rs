@@ -2,16 +2,19 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createSharedSecret",
-    method: reqwest::Method::POST,
-    path: "/api/3/scan_engines/shared_secret",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(201, 201)],
-    errors: &[],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createSharedSecret",
+        method: runtime::Method::Post,
+        path: "/api/3/scan_engines/shared_secret",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(201, 201)],
+        errors: &[],
+    }
+}
 
 /// Request builder for `POST /api/3/scan_engines/shared_secret`: set inputs, then `.send()`.
 ///
@@ -38,7 +41,7 @@ impl CreateSharedSecret {
 
 impl runtime::Encode for CreateSharedSecretInput {
     fn encode(self) -> Result<Request, String> {
-        Ok(Request::new(&OPERATION, "/api/3/scan_engines/shared_secret".to_owned()))
+        Ok(Request::new(operation(), "/api/3/scan_engines/shared_secret".to_owned()))
     }
 }
 

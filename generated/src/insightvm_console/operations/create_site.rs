@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createSite",
-    method: reqwest::Method::POST,
-    path: "/api/3/sites",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(201, 201)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createSite",
+        method: runtime::Method::Post,
+        path: "/api/3/sites",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(201, 201)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/sites`: set inputs, then `.send()`.
 ///
@@ -53,7 +56,7 @@ impl CreateSite {
 
 impl runtime::Encode for CreateSiteInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/sites".to_owned());
+        let mut request = Request::new(operation(), "/api/3/sites".to_owned());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

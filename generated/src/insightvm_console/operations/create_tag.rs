@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createTag",
-    method: reqwest::Method::POST,
-    path: "/api/3/tags",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(201, 201)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createTag",
+        method: runtime::Method::Post,
+        path: "/api/3/tags",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(201, 201)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/tags`: set inputs, then `.send()`.
 ///
@@ -50,7 +53,7 @@ impl CreateTag {
 
 impl runtime::Encode for CreateTagInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/tags".to_owned());
+        let mut request = Request::new(operation(), "/api/3/tags".to_owned());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

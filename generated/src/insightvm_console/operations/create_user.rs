@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createUser",
-    method: reqwest::Method::POST,
-    path: "/api/3/users",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createUser",
+        method: runtime::Method::Post,
+        path: "/api/3/users",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/users`: set inputs, then `.send()`.
 ///
@@ -53,7 +56,7 @@ impl CreateUser {
 
 impl runtime::Encode for CreateUserInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/users".to_owned());
+        let mut request = Request::new(operation(), "/api/3/users".to_owned());
         if let Some(body) = self.body {
             request.json(&body)?;
         }

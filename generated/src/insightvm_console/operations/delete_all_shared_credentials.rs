@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "deleteAllSharedCredentials",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/shared_credentials",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "deleteAllSharedCredentials",
+        method: runtime::Method::Delete,
+        path: "/api/3/shared_credentials",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/shared_credentials`: set inputs, then `.send()`.
 ///
@@ -44,7 +47,7 @@ impl DeleteAllSharedCredentials {
 impl runtime::Encode for DeleteAllSharedCredentialsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/shared_credentials".to_owned(),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "deleteRole",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/roles/{id}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "deleteRole",
+        method: runtime::Method::Delete,
+        path: "/api/3/roles/{id}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/roles/{id}`: set inputs, then `.send()`.
 ///
@@ -41,7 +44,7 @@ impl DeleteRole {
 impl runtime::Encode for DeleteRoleInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/roles/{id}"));
+        let mut request = Request::new(operation(), format!("/api/3/roles/{id}"));
         request.accept("application/json");
         Ok(request)
     }

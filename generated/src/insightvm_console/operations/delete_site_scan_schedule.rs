@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "deleteSiteScanSchedule",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/sites/{id}/scan_schedules/{scheduleId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "deleteSiteScanSchedule",
+        method: runtime::Method::Delete,
+        path: "/api/3/sites/{id}/scan_schedules/{scheduleId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/sites/{id}/scan_schedules/{scheduleId}`: set inputs,
 /// then `.send()`.
@@ -51,7 +54,7 @@ impl runtime::Encode for DeleteSiteScanScheduleInput {
         let id = runtime::path_segment("id", &self.id)?;
         let schedule_id = runtime::path_segment("scheduleId", &self.schedule_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/scan_schedules/{schedule_id}"),
         );
         request.accept("application/json");

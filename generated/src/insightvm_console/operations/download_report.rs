@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "downloadReport",
-    method: reqwest::Method::GET,
-    path: "/api/3/reports/{id}/history/{instance}/output",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[(200, 200)],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "downloadReport",
+        method: runtime::Method::Get,
+        path: "/api/3/reports/{id}/history/{instance}/output",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[(200, 200)],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/reports/{id}/history/{instance}/output`: set inputs, then `.send()`.
 ///
@@ -57,7 +60,7 @@ impl runtime::Encode for DownloadReportInput {
         )?;
         Ok(
             Request::new(
-                &OPERATION,
+                operation(),
                 format!("/api/3/reports/{id}/history/{instance}/output"),
             ),
         )

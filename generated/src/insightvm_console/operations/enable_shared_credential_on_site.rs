@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "enableSharedCredentialOnSite",
-    method: reqwest::Method::PUT,
-    path: "/api/3/sites/{id}/shared_credentials/{credentialId}/enabled",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "enableSharedCredentialOnSite",
+        method: runtime::Method::Put,
+        path: "/api/3/sites/{id}/shared_credentials/{credentialId}/enabled",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/sites/{id}/shared_credentials/{credentialId}/enabled`: set
 /// inputs, then `.send()`.
@@ -66,7 +69,7 @@ impl runtime::Encode for EnableSharedCredentialOnSiteInput {
         let id = runtime::path_segment("id", &self.id)?;
         let credential_id = runtime::path_segment("credentialId", &self.credential_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/shared_credentials/{credential_id}/enabled"),
         );
         if let Some(body) = self.body {

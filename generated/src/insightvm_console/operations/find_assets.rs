@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "findAssets",
-    method: reqwest::Method::POST,
-    path: "/api/3/assets/search",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "findAssets",
+        method: runtime::Method::Post,
+        path: "/api/3/assets/search",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/assets/search`: set inputs, then `.send()`.
 ///
@@ -85,7 +88,7 @@ impl FindAssets {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfAsset| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut FindAssetsInput| &mut input.page,
@@ -112,7 +115,7 @@ impl FindAssets {
 
 impl runtime::Encode for FindAssetsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/assets/search".to_owned());
+        let mut request = Request::new(operation(), "/api/3/assets/search".to_owned());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

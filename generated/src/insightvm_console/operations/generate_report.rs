@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "generateReport",
-    method: reqwest::Method::POST,
-    path: "/api/3/reports/{id}/generate",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "generateReport",
+        method: runtime::Method::Post,
+        path: "/api/3/reports/{id}/generate",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/reports/{id}/generate`: set inputs, then `.send()`.
 ///
@@ -47,7 +50,7 @@ impl runtime::Encode for GenerateReportInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/reports/{id}/generate"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetGroupTags",
-    method: reqwest::Method::GET,
-    path: "/api/3/asset_groups/{id}/tags",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetGroupTags",
+        method: runtime::Method::Get,
+        path: "/api/3/asset_groups/{id}/tags",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/asset_groups/{id}/tags`: set inputs, then `.send()`.
 ///
@@ -48,7 +51,7 @@ impl runtime::Encode for GetAssetGroupTagsInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/asset_groups/{id}/tags"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetGroups",
-    method: reqwest::Method::GET,
-    path: "/api/3/asset_groups",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetGroups",
+        method: runtime::Method::Get,
+        path: "/api/3/asset_groups",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/asset_groups`: set inputs, then `.send()`.
 ///
@@ -107,7 +110,7 @@ impl GetAssetGroups {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfAssetGroup| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetAssetGroupsInput| &mut input.page,
@@ -134,7 +137,7 @@ impl GetAssetGroups {
 
 impl runtime::Encode for GetAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/asset_groups".to_owned());
+        let mut request = Request::new(operation(), "/api/3/asset_groups".to_owned());
         request.query_opt("type", self.type_.as_ref());
         request.query_opt("name", self.name.as_ref());
         request.query_opt("page", self.page.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetPolicyRulesSummary",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{assetId}/policies/{policyId}/rules",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetPolicyRulesSummary",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{assetId}/policies/{policyId}/rules",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{assetId}/policies/{policyId}/rules`: set inputs,
 /// then `.send()`.
@@ -97,7 +100,7 @@ impl GetAssetPolicyRulesSummary {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyRule| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetAssetPolicyRulesSummaryInput| &mut input.page,
@@ -130,7 +133,7 @@ impl runtime::Encode for GetAssetPolicyRulesSummaryInput {
         let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{asset_id}/policies/{policy_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetServiceUsers",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{id}/services/{protocol}/{port}/users",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetServiceUsers",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{id}/services/{protocol}/{port}/users",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{id}/services/{protocol}/{port}/users`: set inputs,
 /// then `.send()`.
@@ -65,7 +68,7 @@ impl runtime::Encode for GetAssetServiceUsersInput {
         )?;
         let port = runtime::path_segment("port", &self.port)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{id}/services/{protocol}/{port}/users"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetServiceVulnerabilities",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetServiceVulnerabilities",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities`:
 /// set inputs, then `.send()`.
@@ -104,7 +107,7 @@ impl GetAssetServiceVulnerabilities {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfVulnerabilityFinding| Some(
                 page.resources.as_ref()?.len(),
             ),
@@ -143,7 +146,7 @@ impl runtime::Encode for GetAssetServiceVulnerabilitiesInput {
         )?;
         let port = runtime::path_segment("port", &self.port)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{id}/services/{protocol}/{port}/vulnerabilities"),
         );
         request.query_opt("page", self.page.as_ref());

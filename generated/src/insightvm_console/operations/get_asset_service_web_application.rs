@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetServiceWebApplication",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{id}/services/{protocol}/{port}/web_applications/{webApplicationId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetServiceWebApplication",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{id}/services/{protocol}/{port}/web_applications/{webApplicationId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET
 /// /api/3/assets/{id}/services/{protocol}/{port}/web_applications/{webApplicationId}`: set
@@ -75,7 +78,7 @@ impl runtime::Encode for GetAssetServiceWebApplicationInput {
             &self.web_application_id,
         )?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!(
                 "/api/3/assets/{id}/services/{protocol}/{port}/web_applications/{web_application_id}"
             ),

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetServiceWebApplications",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{id}/services/{protocol}/{port}/web_applications",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetServiceWebApplications",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{id}/services/{protocol}/{port}/web_applications",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{id}/services/{protocol}/{port}/web_applications`:
 /// set inputs, then `.send()`.
@@ -67,7 +70,7 @@ impl runtime::Encode for GetAssetServiceWebApplicationsInput {
         )?;
         let port = runtime::path_segment("port", &self.port)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{id}/services/{protocol}/{port}/web_applications"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAssetVulnerabilities",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{id}/vulnerabilities",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAssetVulnerabilities",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{id}/vulnerabilities",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{id}/vulnerabilities`: set inputs, then `.send()`.
 ///
@@ -92,7 +95,7 @@ impl GetAssetVulnerabilities {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfVulnerabilityFinding| Some(
                 page.resources.as_ref()?.len(),
             ),
@@ -126,7 +129,7 @@ impl runtime::Encode for GetAssetVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{id}/vulnerabilities"),
         );
         request.query_opt("page", self.page.as_ref());

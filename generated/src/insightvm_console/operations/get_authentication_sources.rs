@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getAuthenticationSources",
-    method: reqwest::Method::GET,
-    path: "/api/3/authentication_sources",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getAuthenticationSources",
+        method: runtime::Method::Get,
+        path: "/api/3/authentication_sources",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/authentication_sources`: set inputs, then `.send()`.
 ///
@@ -47,7 +50,7 @@ impl GetAuthenticationSources {
 impl runtime::Encode for GetAuthenticationSourcesInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/authentication_sources".to_owned(),
         );
         request.accept("application/json");

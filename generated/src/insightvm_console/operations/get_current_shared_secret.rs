@@ -2,16 +2,19 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getCurrentSharedSecret",
-    method: reqwest::Method::GET,
-    path: "/api/3/scan_engines/shared_secret",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getCurrentSharedSecret",
+        method: runtime::Method::Get,
+        path: "/api/3/scan_engines/shared_secret",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[],
+    }
+}
 
 /// Request builder for `GET /api/3/scan_engines/shared_secret`: set inputs, then `.send()`.
 ///
@@ -38,7 +41,7 @@ impl GetCurrentSharedSecret {
 
 impl runtime::Encode for GetCurrentSharedSecretInput {
     fn encode(self) -> Result<Request, String> {
-        Ok(Request::new(&OPERATION, "/api/3/scan_engines/shared_secret".to_owned()))
+        Ok(Request::new(operation(), "/api/3/scan_engines/shared_secret".to_owned()))
     }
 }
 

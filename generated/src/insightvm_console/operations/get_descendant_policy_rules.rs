@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getDescendantPolicyRules",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/groups/{groupId}/rules",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getDescendantPolicyRules",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/groups/{groupId}/rules",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/groups/{groupId}/rules`: set inputs,
 /// then `.send()`.
@@ -97,7 +100,7 @@ impl GetDescendantPolicyRules {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyRule| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetDescendantPolicyRulesInput| &mut input.page,
@@ -130,7 +133,7 @@ impl runtime::Encode for GetDescendantPolicyRulesInput {
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let group_id = runtime::path_segment("groupId", &self.group_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/groups/{group_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());

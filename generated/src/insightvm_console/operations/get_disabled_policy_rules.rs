@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getDisabledPolicyRules",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/rules/disabled",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getDisabledPolicyRules",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/rules/disabled",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/rules/disabled`: set inputs, then `.send()`.
 ///
@@ -92,7 +95,7 @@ impl GetDisabledPolicyRules {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyRule| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetDisabledPolicyRulesInput| &mut input.page,
@@ -124,7 +127,7 @@ impl runtime::Encode for GetDisabledPolicyRulesInput {
     fn encode(self) -> Result<Request, String> {
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/rules/disabled"),
         );
         request.query_opt("page", self.page.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getDiscoveryConnections",
-    method: reqwest::Method::GET,
-    path: "/api/3/discovery_connections",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getDiscoveryConnections",
+        method: runtime::Method::Get,
+        path: "/api/3/discovery_connections",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/discovery_connections`: set inputs, then `.send()`.
 ///
@@ -90,7 +93,7 @@ impl GetDiscoveryConnections {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfDiscoveryConnection| Some(
                 page.resources.as_ref()?.len(),
             ),
@@ -123,7 +126,7 @@ impl GetDiscoveryConnections {
 impl runtime::Encode for GetDiscoveryConnectionsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/discovery_connections".to_owned(),
         );
         request.query_opt("page", self.page.as_ref());

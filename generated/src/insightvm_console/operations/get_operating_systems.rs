@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getOperatingSystems",
-    method: reqwest::Method::GET,
-    path: "/api/3/operating_systems",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getOperatingSystems",
+        method: runtime::Method::Get,
+        path: "/api/3/operating_systems",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/operating_systems`: set inputs, then `.send()`.
 ///
@@ -90,7 +93,7 @@ impl GetOperatingSystems {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfOperatingSystem| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetOperatingSystemsInput| &mut input.page,
@@ -121,7 +124,7 @@ impl GetOperatingSystems {
 impl runtime::Encode for GetOperatingSystemsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/operating_systems".to_owned(),
         );
         request.query_opt("page", self.page.as_ref());

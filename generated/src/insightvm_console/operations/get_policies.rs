@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicies",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicies",
+        method: runtime::Method::Get,
+        path: "/api/3/policies",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies`: set inputs, then `.send()`.
 ///
@@ -105,7 +108,7 @@ impl GetPolicies {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicy| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetPoliciesInput| &mut input.page,
@@ -132,7 +135,7 @@ impl GetPolicies {
 
 impl runtime::Encode for GetPoliciesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/policies".to_owned());
+        let mut request = Request::new(operation(), "/api/3/policies".to_owned());
         request.query_opt("filter", self.filter.as_ref());
         request.query_opt("scannedOnly", self.scanned_only.as_ref());
         request.query_opt("page", self.page.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPoliciesForAsset",
-    method: reqwest::Method::GET,
-    path: "/api/3/assets/{assetId}/policies",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPoliciesForAsset",
+        method: runtime::Method::Get,
+        path: "/api/3/assets/{assetId}/policies",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/assets/{assetId}/policies`: set inputs, then `.send()`.
 ///
@@ -104,7 +107,7 @@ impl GetPoliciesForAsset {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfAssetPolicy| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetPoliciesForAssetInput| &mut input.page,
@@ -136,7 +139,7 @@ impl runtime::Encode for GetPoliciesForAssetInput {
     fn encode(self) -> Result<Request, String> {
         let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/assets/{asset_id}/policies"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyGroupAssetResult",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/groups/{groupId}/assets/{assetId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyGroupAssetResult",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/groups/{groupId}/assets/{assetId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/groups/{groupId}/assets/{assetId}`:
 /// set inputs, then `.send()`.
@@ -64,7 +67,7 @@ impl runtime::Encode for GetPolicyGroupAssetResultInput {
         let group_id = runtime::path_segment("groupId", &self.group_id)?;
         let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/groups/{group_id}/assets/{asset_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyGroupAssetResults",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/groups/{groupId}/assets",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyGroupAssetResults",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/groups/{groupId}/assets",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/groups/{groupId}/assets`: set inputs,
 /// then `.send()`.
@@ -109,7 +112,7 @@ impl GetPolicyGroupAssetResults {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyAsset| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetPolicyGroupAssetResultsInput| &mut input.page,
@@ -142,7 +145,7 @@ impl runtime::Encode for GetPolicyGroupAssetResultsInput {
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let group_id = runtime::path_segment("groupId", &self.group_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/groups/{group_id}/assets"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());

@@ -2,16 +2,19 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyRuleAssetResultProof",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/rules/{ruleId}/assets/{assetId}/proof",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyRuleAssetResultProof",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/rules/{ruleId}/assets/{assetId}/proof",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[],
+    }
+}
 
 /// Request builder for `GET
 /// /api/3/policies/{policyId}/rules/{ruleId}/assets/{assetId}/proof`: set inputs, then `.send()`.
@@ -59,7 +62,7 @@ impl runtime::Encode for GetPolicyRuleAssetResultProofInput {
         let asset_id = runtime::path_segment("assetId", &self.asset_id)?;
         Ok(
             Request::new(
-                &OPERATION,
+                operation(),
                 format!(
                     "/api/3/policies/{policy_id}/rules/{rule_id}/assets/{asset_id}/proof"
                 ),

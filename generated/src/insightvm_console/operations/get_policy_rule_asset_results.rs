@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyRuleAssetResults",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/rules/{ruleId}/assets",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyRuleAssetResults",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/rules/{ruleId}/assets",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/rules/{ruleId}/assets`: set inputs,
 /// then `.send()`.
@@ -109,7 +112,7 @@ impl GetPolicyRuleAssetResults {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyAsset| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetPolicyRuleAssetResultsInput| &mut input.page,
@@ -142,7 +145,7 @@ impl runtime::Encode for GetPolicyRuleAssetResultsInput {
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/rules/{rule_id}/assets"),
         );
         request.query_opt("applicableOnly", self.applicable_only.as_ref());

@@ -2,16 +2,19 @@
 
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyRuleRationale",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/rules/{ruleId}/rationale",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyRuleRationale",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/rules/{ruleId}/rationale",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/rules/{ruleId}/rationale`: set inputs,
 /// then `.send()`.
@@ -49,7 +52,7 @@ impl runtime::Encode for GetPolicyRuleRationaleInput {
         let rule_id = runtime::path_segment("ruleId", &self.rule_id)?;
         Ok(
             Request::new(
-                &OPERATION,
+                operation(),
                 format!("/api/3/policies/{policy_id}/rules/{rule_id}/rationale"),
             ),
         )

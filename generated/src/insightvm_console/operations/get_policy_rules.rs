@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getPolicyRules",
-    method: reqwest::Method::GET,
-    path: "/api/3/policies/{policyId}/rules",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getPolicyRules",
+        method: runtime::Method::Get,
+        path: "/api/3/policies/{policyId}/rules",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/policies/{policyId}/rules`: set inputs, then `.send()`.
 ///
@@ -89,7 +92,7 @@ impl GetPolicyRules {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfPolicyRule| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetPolicyRulesInput| &mut input.page,
@@ -118,7 +121,7 @@ impl runtime::Encode for GetPolicyRulesInput {
     fn encode(self) -> Result<Request, String> {
         let policy_id = runtime::path_segment("policyId", &self.policy_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/policies/{policy_id}/rules"),
         );
         request.query_opt("page", self.page.as_ref());

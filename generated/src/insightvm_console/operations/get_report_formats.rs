@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getReportFormats",
-    method: reqwest::Method::GET,
-    path: "/api/3/report_formats",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getReportFormats",
+        method: runtime::Method::Get,
+        path: "/api/3/report_formats",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/report_formats`: set inputs, then `.send()`.
 ///
@@ -44,7 +47,7 @@ impl GetReportFormats {
 
 impl runtime::Encode for GetReportFormatsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/report_formats".to_owned());
+        let mut request = Request::new(operation(), "/api/3/report_formats".to_owned());
         request.accept("application/json");
         Ok(request)
     }

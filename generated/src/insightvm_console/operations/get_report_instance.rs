@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getReportInstance",
-    method: reqwest::Method::GET,
-    path: "/api/3/reports/{id}/history/{instance}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getReportInstance",
+        method: runtime::Method::Get,
+        path: "/api/3/reports/{id}/history/{instance}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/reports/{id}/history/{instance}`: set inputs, then `.send()`.
 ///
@@ -57,7 +60,7 @@ impl runtime::Encode for GetReportInstanceInput {
             &runtime::simple_value(&self.instance)?,
         )?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/reports/{id}/history/{instance}"),
         );
         request.accept("application/json");

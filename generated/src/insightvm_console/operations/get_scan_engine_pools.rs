@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScanEnginePools",
-    method: reqwest::Method::GET,
-    path: "/api/3/scan_engine_pools",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScanEnginePools",
+        method: runtime::Method::Get,
+        path: "/api/3/scan_engine_pools",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/scan_engine_pools`: set inputs, then `.send()`.
 ///
@@ -45,7 +48,7 @@ impl GetScanEnginePools {
 impl runtime::Encode for GetScanEnginePoolsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/3/scan_engine_pools".to_owned(),
         );
         request.accept("application/json");

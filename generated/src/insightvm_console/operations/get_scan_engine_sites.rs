@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScanEngineSites",
-    method: reqwest::Method::GET,
-    path: "/api/3/scan_engines/{id}/sites",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScanEngineSites",
+        method: runtime::Method::Get,
+        path: "/api/3/scan_engines/{id}/sites",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/scan_engines/{id}/sites`: set inputs, then `.send()`.
 ///
@@ -86,7 +89,7 @@ impl GetScanEngineSites {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfSite| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetScanEngineSitesInput| &mut input.page,
@@ -115,7 +118,7 @@ impl runtime::Encode for GetScanEngineSitesInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/scan_engines/{id}/sites"),
         );
         request.query_opt("page", self.page.as_ref());

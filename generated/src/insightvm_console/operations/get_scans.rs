@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getScans",
-    method: reqwest::Method::GET,
-    path: "/api/3/scans",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getScans",
+        method: runtime::Method::Get,
+        path: "/api/3/scans",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/scans`: set inputs, then `.send()`.
 ///
@@ -95,7 +98,7 @@ impl GetScans {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfGlobalScan| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetScansInput| &mut input.page,
@@ -122,7 +125,7 @@ impl GetScans {
 
 impl runtime::Encode for GetScansInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/scans".to_owned());
+        let mut request = Request::new(operation(), "/api/3/scans".to_owned());
         if let Some(value) = self.active.as_ref() {
             request.query_value("active", value, runtime::Style::FormExploded)?;
         }

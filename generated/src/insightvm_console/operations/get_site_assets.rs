@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSiteAssets",
-    method: reqwest::Method::GET,
-    path: "/api/3/sites/{id}/assets",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSiteAssets",
+        method: runtime::Method::Get,
+        path: "/api/3/sites/{id}/assets",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/sites/{id}/assets`: set inputs, then `.send()`.
 ///
@@ -85,7 +88,7 @@ impl GetSiteAssets {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfAsset| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetSiteAssetsInput| &mut input.page,
@@ -113,7 +116,7 @@ impl GetSiteAssets {
 impl runtime::Encode for GetSiteAssetsInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/assets"));
+        let mut request = Request::new(operation(), format!("/api/3/sites/{id}/assets"));
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

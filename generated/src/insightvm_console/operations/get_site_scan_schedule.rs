@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSiteScanSchedule",
-    method: reqwest::Method::GET,
-    path: "/api/3/sites/{id}/scan_schedules/{scheduleId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSiteScanSchedule",
+        method: runtime::Method::Get,
+        path: "/api/3/sites/{id}/scan_schedules/{scheduleId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/sites/{id}/scan_schedules/{scheduleId}`: set inputs, then `.send()`.
 ///
@@ -50,7 +53,7 @@ impl runtime::Encode for GetSiteScanScheduleInput {
         let id = runtime::path_segment("id", &self.id)?;
         let schedule_id = runtime::path_segment("scheduleId", &self.schedule_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/scan_schedules/{schedule_id}"),
         );
         request.accept("application/json");

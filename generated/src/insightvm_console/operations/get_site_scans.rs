@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSiteScans",
-    method: reqwest::Method::GET,
-    path: "/api/3/sites/{id}/scans",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSiteScans",
+        method: runtime::Method::Get,
+        path: "/api/3/sites/{id}/scans",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/sites/{id}/scans`: set inputs, then `.send()`.
 ///
@@ -97,7 +100,7 @@ impl GetSiteScans {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfScan| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetSiteScansInput| &mut input.page,
@@ -125,7 +128,7 @@ impl GetSiteScans {
 impl runtime::Encode for GetSiteScansInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/scans"));
+        let mut request = Request::new(operation(), format!("/api/3/sites/{id}/scans"));
         if let Some(value) = self.active.as_ref() {
             request.query_value("active", value, runtime::Style::FormExploded)?;
         }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSites",
-    method: reqwest::Method::GET,
-    path: "/api/3/sites",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSites",
+        method: runtime::Method::Get,
+        path: "/api/3/sites",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/sites`: set inputs, then `.send()`.
 ///
@@ -83,7 +86,7 @@ impl GetSites {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfSite| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetSitesInput| &mut input.page,
@@ -110,7 +113,7 @@ impl GetSites {
 
 impl runtime::Encode for GetSitesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/sites".to_owned());
+        let mut request = Request::new(operation(), "/api/3/sites".to_owned());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

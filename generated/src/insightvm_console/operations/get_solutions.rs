@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getSolutions",
-    method: reqwest::Method::GET,
-    path: "/api/3/solutions",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getSolutions",
+        method: runtime::Method::Get,
+        path: "/api/3/solutions",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/solutions`: set inputs, then `.send()`.
 ///
@@ -78,7 +81,7 @@ impl GetSolutions {
 
 impl runtime::Encode for GetSolutionsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/solutions".to_owned());
+        let mut request = Request::new(operation(), "/api/3/solutions".to_owned());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getTaggedAssets",
-    method: reqwest::Method::GET,
-    path: "/api/3/tags/{id}/assets",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getTaggedAssets",
+        method: runtime::Method::Get,
+        path: "/api/3/tags/{id}/assets",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/tags/{id}/assets`: set inputs, then `.send()`.
 ///
@@ -47,7 +50,7 @@ impl GetTaggedAssets {
 impl runtime::Encode for GetTaggedAssetsInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/tags/{id}/assets"));
+        let mut request = Request::new(operation(), format!("/api/3/tags/{id}/assets"));
         request.accept("application/json");
         Ok(request)
     }

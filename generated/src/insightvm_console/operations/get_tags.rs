@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getTags",
-    method: reqwest::Method::GET,
-    path: "/api/3/tags",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getTags",
+        method: runtime::Method::Get,
+        path: "/api/3/tags",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/tags`: set inputs, then `.send()`.
 ///
@@ -101,7 +104,7 @@ impl GetTags {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfTag| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetTagsInput| &mut input.page,
@@ -128,7 +131,7 @@ impl GetTags {
 
 impl runtime::Encode for GetTagsInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/tags".to_owned());
+        let mut request = Request::new(operation(), "/api/3/tags".to_owned());
         request.query_opt("name", self.name.as_ref());
         request.query_opt("type", self.type_.as_ref());
         request.query_opt("page", self.page.as_ref());

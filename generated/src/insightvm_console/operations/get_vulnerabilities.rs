@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getVulnerabilities",
-    method: reqwest::Method::GET,
-    path: "/api/3/vulnerabilities",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getVulnerabilities",
+        method: runtime::Method::Get,
+        path: "/api/3/vulnerabilities",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3/vulnerabilities`: set inputs, then `.send()`.
 ///
@@ -90,7 +93,7 @@ impl GetVulnerabilities {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::PageOfVulnerability| Some(page.resources.as_ref()?.len()),
             runtime::pagination::PageNumber {
                 page: |input: &mut GetVulnerabilitiesInput| &mut input.page,
@@ -120,7 +123,7 @@ impl GetVulnerabilities {
 
 impl runtime::Encode for GetVulnerabilitiesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3/vulnerabilities".to_owned());
+        let mut request = Request::new(operation(), "/api/3/vulnerabilities".to_owned());
         request.query_opt("page", self.page.as_ref());
         request.query_opt("size", self.size.as_ref());
         if let Some(values) = self.sort.as_ref() {

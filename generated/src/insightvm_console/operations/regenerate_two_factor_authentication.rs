@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "regenerateTwoFactorAuthentication",
-    method: reqwest::Method::POST,
-    path: "/api/3/users/{id}/2FA",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "regenerateTwoFactorAuthentication",
+        method: runtime::Method::Post,
+        path: "/api/3/users/{id}/2FA",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/users/{id}/2FA`: set inputs, then `.send()`.
 ///
@@ -51,7 +54,7 @@ impl RegenerateTwoFactorAuthentication {
 impl runtime::Encode for RegenerateTwoFactorAuthenticationInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/users/{id}/2FA"));
+        let mut request = Request::new(operation(), format!("/api/3/users/{id}/2FA"));
         request.accept("application/json");
         Ok(request)
     }

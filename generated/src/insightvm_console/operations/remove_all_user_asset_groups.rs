@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "removeAllUserAssetGroups",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/users/{id}/asset_groups",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "removeAllUserAssetGroups",
+        method: runtime::Method::Delete,
+        path: "/api/3/users/{id}/asset_groups",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/users/{id}/asset_groups`: set inputs, then `.send()`.
 ///
@@ -49,7 +52,7 @@ impl runtime::Encode for RemoveAllUserAssetGroupsInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/users/{id}/asset_groups"),
         );
         request.accept("application/json");

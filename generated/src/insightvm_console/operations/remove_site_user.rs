@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "removeSiteUser",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/sites/{id}/users/{userId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "removeSiteUser",
+        method: runtime::Method::Delete,
+        path: "/api/3/sites/{id}/users/{userId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/sites/{id}/users/{userId}`: set inputs, then `.send()`.
 ///
@@ -47,7 +50,7 @@ impl runtime::Encode for RemoveSiteUserInput {
         let id = runtime::path_segment("id", &self.id)?;
         let user_id = runtime::path_segment("userId", &self.user_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/users/{user_id}"),
         );
         request.accept("application/json");

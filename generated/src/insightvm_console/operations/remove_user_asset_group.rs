@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "removeUserAssetGroup",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/users/{id}/asset_groups/{assetGroupId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "removeUserAssetGroup",
+        method: runtime::Method::Delete,
+        path: "/api/3/users/{id}/asset_groups/{assetGroupId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/users/{id}/asset_groups/{assetGroupId}`: set inputs,
 /// then `.send()`.
@@ -54,7 +57,7 @@ impl runtime::Encode for RemoveUserAssetGroupInput {
             &self.asset_group_id,
         )?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/users/{id}/asset_groups/{asset_group_id}"),
         );
         request.accept("application/json");

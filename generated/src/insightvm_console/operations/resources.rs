@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "resources",
-    method: reqwest::Method::GET,
-    path: "/api/3",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "resources",
+        method: runtime::Method::Get,
+        path: "/api/3",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `GET /api/3`: set inputs, then `.send()`.
 ///
@@ -38,7 +41,7 @@ impl Resources {
 
 impl runtime::Encode for ResourcesInput {
     fn encode(self) -> Result<Request, String> {
-        let mut request = Request::new(&OPERATION, "/api/3".to_owned());
+        let mut request = Request::new(operation(), "/api/3".to_owned());
         request.accept("application/json");
         Ok(request)
     }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "setAssetGroupSearchCriteria",
-    method: reqwest::Method::PUT,
-    path: "/api/3/asset_groups/{id}/search_criteria",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "setAssetGroupSearchCriteria",
+        method: runtime::Method::Put,
+        path: "/api/3/asset_groups/{id}/search_criteria",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/asset_groups/{id}/search_criteria`: set inputs, then `.send()`.
 ///
@@ -59,7 +62,7 @@ impl runtime::Encode for SetAssetGroupSearchCriteriaInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/asset_groups/{id}/search_criteria"),
         );
         if let Some(body) = self.body {

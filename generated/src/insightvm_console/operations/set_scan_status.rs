@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "setScanStatus",
-    method: reqwest::Method::POST,
-    path: "/api/3/scans/{id}/{status}",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "setScanStatus",
+        method: runtime::Method::Post,
+        path: "/api/3/scans/{id}/{status}",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/scans/{id}/{status}`: set inputs, then `.send()`.
 ///
@@ -53,7 +56,7 @@ impl runtime::Encode for SetScanStatusInput {
             &runtime::simple_value(&self.status)?,
         )?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/scans/{id}/{status}"),
         );
         request.accept("application/json");

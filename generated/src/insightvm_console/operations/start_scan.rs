@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "startScan",
-    method: reqwest::Method::POST,
-    path: "/api/3/sites/{id}/scans",
-    retry_safe: false,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "startScan",
+        method: runtime::Method::Post,
+        path: "/api/3/sites/{id}/scans",
+        retry_safe: false,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `POST /api/3/sites/{id}/scans`: set inputs, then `.send()`.
 ///
@@ -70,7 +73,7 @@ impl StartScan {
 impl runtime::Encode for StartScanInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}/scans"));
+        let mut request = Request::new(operation(), format!("/api/3/sites/{id}/scans"));
         if let Some(value) = self.override_blackout.as_ref() {
             request
                 .query_value("overrideBlackout", value, runtime::Style::FormExploded)?;

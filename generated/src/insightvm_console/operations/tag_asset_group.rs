@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "tagAssetGroup",
-    method: reqwest::Method::PUT,
-    path: "/api/3/tags/{id}/asset_groups/{assetGroupId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "tagAssetGroup",
+        method: runtime::Method::Put,
+        path: "/api/3/tags/{id}/asset_groups/{assetGroupId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/tags/{id}/asset_groups/{assetGroupId}`: set inputs, then `.send()`.
 ///
@@ -52,7 +55,7 @@ impl runtime::Encode for TagAssetGroupInput {
             &self.asset_group_id,
         )?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/tags/{id}/asset_groups/{asset_group_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "untagSite",
-    method: reqwest::Method::DELETE,
-    path: "/api/3/tags/{id}/sites/{siteId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "untagSite",
+        method: runtime::Method::Delete,
+        path: "/api/3/tags/{id}/sites/{siteId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `DELETE /api/3/tags/{id}/sites/{siteId}`: set inputs, then `.send()`.
 ///
@@ -44,7 +47,7 @@ impl runtime::Encode for UntagSiteInput {
         let id = runtime::path_segment("id", &self.id)?;
         let site_id = runtime::path_segment("siteId", &self.site_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/tags/{id}/sites/{site_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "updateReport",
-    method: reqwest::Method::PUT,
-    path: "/api/3/reports/{id}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "updateReport",
+        method: runtime::Method::Put,
+        path: "/api/3/reports/{id}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/reports/{id}`: set inputs, then `.send()`.
 ///
@@ -55,7 +58,7 @@ impl UpdateReport {
 impl runtime::Encode for UpdateReportInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/reports/{id}"));
+        let mut request = Request::new(operation(), format!("/api/3/reports/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "updateSite",
-    method: reqwest::Method::PUT,
-    path: "/api/3/sites/{id}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "updateSite",
+        method: runtime::Method::Put,
+        path: "/api/3/sites/{id}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/sites/{id}`: set inputs, then `.send()`.
 ///
@@ -50,7 +53,7 @@ impl UpdateSite {
 impl runtime::Encode for UpdateSiteInput {
     fn encode(self) -> Result<Request, String> {
         let id = runtime::path_segment("id", &self.id)?;
-        let mut request = Request::new(&OPERATION, format!("/api/3/sites/{id}"));
+        let mut request = Request::new(operation(), format!("/api/3/sites/{id}"));
         if let Some(body) = self.body {
             request.json(&body)?;
         }

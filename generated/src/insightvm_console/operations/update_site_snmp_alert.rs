@@ -3,16 +3,19 @@
 use crate::insightvm_console::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "updateSiteSnmpAlert",
-    method: reqwest::Method::PUT,
-    path: "/api/3/sites/{id}/alerts/snmp/{alertId}",
-    retry_safe: true,
-    security: &["Basic", "Token"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "updateSiteSnmpAlert",
+        method: runtime::Method::Put,
+        path: "/api/3/sites/{id}/alerts/snmp/{alertId}",
+        retry_safe: true,
+        security: &["Basic", "Token"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (404, 404), (500, 500), (503, 503)],
+    }
+}
 
 /// Request builder for `PUT /api/3/sites/{id}/alerts/snmp/{alertId}`: set inputs, then `.send()`.
 ///
@@ -60,7 +63,7 @@ impl runtime::Encode for UpdateSiteSnmpAlertInput {
         let id = runtime::path_segment("id", &self.id)?;
         let alert_id = runtime::path_segment("alertId", &self.alert_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/3/sites/{id}/alerts/snmp/{alert_id}"),
         );
         if let Some(body) = self.body {

@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "createApiTargetFromDefinition",
-    method: reqwest::Method::POST,
-    path: "/api/apihub/v1/inventory/api-targets/create-from-definition",
-    retry_safe: false,
-    security: &["xAuth"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (403, 403)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "createApiTargetFromDefinition",
+        method: runtime::Method::Post,
+        path: "/api/apihub/v1/inventory/api-targets/create-from-definition",
+        retry_safe: false,
+        security: &["xAuth"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (403, 403)],
+    }
+}
 
 /// Request builder for `POST /api/apihub/v1/inventory/api-targets/create-from-definition`:
 /// set inputs, then `.send()`.
@@ -63,7 +66,7 @@ impl CreateApiTargetFromDefinition {
 impl runtime::Encode for CreateApiTargetFromDefinitionInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/apihub/v1/inventory/api-targets/create-from-definition".to_owned(),
         );
         if let Some(value) = Some(&self.format) {

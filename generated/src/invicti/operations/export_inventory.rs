@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "exportInventory",
-    method: reqwest::Method::POST,
-    path: "/api/apihub/v1/inventory/export",
-    retry_safe: false,
-    security: &["xAuth"],
-    streams: &[(200, 200)],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (403, 403)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "exportInventory",
+        method: runtime::Method::Post,
+        path: "/api/apihub/v1/inventory/export",
+        retry_safe: false,
+        security: &["xAuth"],
+        streams: &[(200, 200)],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (403, 403)],
+    }
+}
 
 /// Request builder for `POST /api/apihub/v1/inventory/export`: set inputs, then `.send()`.
 ///
@@ -95,7 +98,7 @@ impl ExportInventory {
 impl runtime::Encode for ExportInventoryInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/apihub/v1/inventory/export".to_owned(),
         );
         request.query_opt("definitionFormat", self.definition_format.as_ref());

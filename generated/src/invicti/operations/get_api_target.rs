@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "getApiTarget",
-    method: reqwest::Method::GET,
-    path: "/api/apihub/v1/inventory/api-targets/{apiTargetId}",
-    retry_safe: true,
-    security: &["xAuth"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(401, 401), (403, 403), (404, 404)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "getApiTarget",
+        method: runtime::Method::Get,
+        path: "/api/apihub/v1/inventory/api-targets/{apiTargetId}",
+        retry_safe: true,
+        security: &["xAuth"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(401, 401), (403, 403), (404, 404)],
+    }
+}
 
 /// Request builder for `GET /api/apihub/v1/inventory/api-targets/{apiTargetId}`: set inputs,
 /// then `.send()`.
@@ -50,7 +53,7 @@ impl runtime::Encode for GetApiTargetInput {
     fn encode(self) -> Result<Request, String> {
         let api_target_id = runtime::path_segment("apiTargetId", &self.api_target_id)?;
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             format!("/api/apihub/v1/inventory/api-targets/{api_target_id}"),
         );
         request.accept("application/json");

@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "linkApiTarget",
-    method: reqwest::Method::POST,
-    path: "/api/apihub/v1/inventory/links",
-    retry_safe: false,
-    security: &["xAuth"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (403, 403), (404, 404)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "linkApiTarget",
+        method: runtime::Method::Post,
+        path: "/api/apihub/v1/inventory/links",
+        retry_safe: false,
+        security: &["xAuth"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (403, 403), (404, 404)],
+    }
+}
 
 /// Request builder for `POST /api/apihub/v1/inventory/links`: set inputs, then `.send()`.
 ///
@@ -43,7 +46,7 @@ impl LinkApiTarget {
 impl runtime::Encode for LinkApiTargetInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/apihub/v1/inventory/links".to_owned(),
         );
         request.json(&self.body)?;

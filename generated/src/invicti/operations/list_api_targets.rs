@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "listApiTargets",
-    method: reqwest::Method::GET,
-    path: "/api/apihub/v1/inventory/api-targets",
-    retry_safe: true,
-    security: &["xAuth"],
-    streams: &[],
-    success: &[(200, 200)],
-    errors: &[(400, 400), (401, 401), (403, 403)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "listApiTargets",
+        method: runtime::Method::Get,
+        path: "/api/apihub/v1/inventory/api-targets",
+        retry_safe: true,
+        security: &["xAuth"],
+        streams: &[],
+        success: &[(200, 200)],
+        errors: &[(400, 400), (401, 401), (403, 403)],
+    }
+}
 
 /// Request builder for `GET /api/apihub/v1/inventory/api-targets`: set inputs, then `.send()`.
 ///
@@ -118,7 +121,7 @@ impl ListApiTargets {
         runtime::pagination::paginate(
             self,
             Self::send,
-            OPERATION.id,
+            operation().id,
             |page: &types::ApiTargetList| Some(page.targets.len()),
             runtime::pagination::Cursor {
                 cursor: |input: &mut ListApiTargetsInput| &mut input.cursor,
@@ -141,7 +144,7 @@ impl ListApiTargets {
 impl runtime::Encode for ListApiTargetsInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/apihub/v1/inventory/api-targets".to_owned(),
         );
         request.query_opt("limit", self.limit.as_ref());

@@ -3,16 +3,19 @@
 use crate::invicti::types;
 use crate::runtime::{self, OperationInfo, Request};
 
-pub(crate) static OPERATION: OperationInfo = OperationInfo {
-    id: "uploadApiDefinition",
-    method: reqwest::Method::POST,
-    path: "/api/apihub/v1/inventory/definitions",
-    retry_safe: false,
-    security: &["xAuth"],
-    streams: &[],
-    success: &[(200, 200), (201, 201)],
-    errors: &[(400, 400), (401, 401), (409, 409)],
-};
+/// What the runtime knows about the operation.
+pub(crate) fn operation() -> &'static OperationInfo {
+    &OperationInfo {
+        id: "uploadApiDefinition",
+        method: runtime::Method::Post,
+        path: "/api/apihub/v1/inventory/definitions",
+        retry_safe: false,
+        security: &["xAuth"],
+        streams: &[],
+        success: &[(200, 200), (201, 201)],
+        errors: &[(400, 400), (401, 401), (409, 409)],
+    }
+}
 
 /// Request builder for `POST /api/apihub/v1/inventory/definitions`: set inputs, then `.send()`.
 ///
@@ -92,7 +95,7 @@ impl UploadApiDefinition {
 impl runtime::Encode for UploadApiDefinitionInput {
     fn encode(self) -> Result<Request, String> {
         let mut request = Request::new(
-            &OPERATION,
+            operation(),
             "/api/apihub/v1/inventory/definitions".to_owned(),
         );
         request.query_opt("format", Some(&self.format));
